@@ -1,0 +1,120 @@
+"""SQLModel tables of the retention store.
+
+One key ties everything together: ``customer_id`` (text, as the source spells it,
+so zero-padded ids such as CDNOW's ``00001`` survive). Every data row records the
+``import_id`` that loaded it, so an import can be traced and undone. Columns that an
+upload carried but the schema does not name are kept in ``attributes`` (JSON).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index
+from sqlmodel import Field, SQLModel
+
+
+class Customer(SQLModel, table=True):
+    customer_id: str = Field(primary_key=True)
+    name: str | None = None
+    segment: str | None = Field(default=None, index=True)
+    plan: str | None = None
+    region: str | None = None
+    channel: str | None = None  # acquisition channel
+    signup_date: dt.date | None = Field(default=None, index=True)
+    churn_date: dt.date | None = Field(default=None, index=True)  # empty while active
+    churn_type: str | None = None  # voluntary / involuntary, when known
+    renewal_date: dt.date | None = None
+    attributes: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    import_id: int | None = Field(default=None, index=True)
+
+
+class Revenue(SQLModel, table=True):
+    __table_args__ = (Index("ix_revenue_customer_period", "customer_id", "period"),)
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: str
+    period: dt.date = Field(index=True)  # month start for recurring revenue, day for a sale
+    mrr: float | None = None  # recurring amount for the period
+    amount: float | None = None  # one-off transaction amount
+    attributes: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    import_id: int | None = Field(default=None, index=True)
+
+
+class Activity(SQLModel, table=True):
+    __table_args__ = (Index("ix_activity_customer_date", "customer_id", "date"),)
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: str
+    date: dt.date = Field(index=True)
+    metric: str
+    value: float
+    attributes: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    import_id: int | None = Field(default=None, index=True)
+
+
+class Ticket(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: str | None = None
+    customer_id: str | None = Field(default=None, index=True)
+    # Ticket times are wall-clock times as the help desk exported them (no time zone).
+    opened: dt.datetime | None = Field(default=None, index=True, sa_type=DateTime)
+    first_response: dt.datetime | None = Field(default=None, sa_type=DateTime)
+    resolved: dt.datetime | None = Field(default=None, sa_type=DateTime)
+    priority: str | None = None
+    category: str | None = None
+    channel: str | None = None
+    status: str | None = None
+    satisfaction: float | None = None
+    attributes: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    import_id: int | None = Field(default=None, index=True)
+
+
+class Feedback(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: str | None = Field(default=None, index=True)
+    date: dt.date | None = Field(default=None, index=True)
+    channel: str  # nps, csat, ces, review, social, support, ...
+    score: float | None = None
+    text: str | None = None
+    attributes: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    import_id: int | None = Field(default=None, index=True)
+
+
+class Intervention(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: str = Field(index=True)
+    play: str
+    channel: str | None = None
+    date: dt.date = Field(index=True)
+    group: str  # "treatment" or "holdout"
+    cost: float | None = None
+    attributes: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    import_id: int | None = Field(default=None, index=True)
+
+
+class ImportLog(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    file_name: str
+    sha256: str = Field(index=True)
+    kind: str
+    mode: str  # append / replace
+    strict: bool
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+    mapping: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    tables: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    started_at: dt.datetime  # UTC
+    finished_at: dt.datetime  # UTC
+
+
+#: table name -> model, in the order ``status`` reports them
+TABLES: dict[str, type[SQLModel]] = {
+    "customer": Customer,
+    "revenue": Revenue,
+    "activity": Activity,
+    "ticket": Ticket,
+    "feedback": Feedback,
+    "intervention": Intervention,
+    "importlog": ImportLog,
+}
