@@ -1,0 +1,22 @@
+"""Retention workbench analytics: the store, imports and metrics, free of any UI.
+
+The pages, the CLI (``python -m core``) and the tests all use this one API.
+"""
+
+from core.db import default_url, init_db, make_engine, table_counts
+from core.errors import (
+    DataValidationError,
+    DuplicateImportError,
+    FileFormatError,
+    InsufficientDataError,
+    WorkbenchError,
+)
+from core.fields import KINDS
+from core.importer import ImportPlan, ImportResult, commit_import, prepare_import
+from core.store import import_history, load_table, status
+
+__all__ = [
+    "KINDS", "DataValidationError", "DuplicateImportError", "FileFormatError", "ImportPlan",
+    "ImportResult", "InsufficientDataError", "WorkbenchError", "commit_import", "default_url",
+    "import_history", "init_db", "load_table", "make_engine", "prepare_import", "status", "table_counts",
+]

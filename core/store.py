@@ -1,0 +1,47 @@
+"""Read the store back: table counts, the import log, whole tables as frames."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from core.db import table_counts
+from core.errors import DataValidationError
+from core.models import TABLES, ImportLog
+
+
+def import_history(engine: Engine) -> pd.DataFrame:
+    """The import log, newest first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``id, file_name, kind, mode, strict, rows_read, rows_loaded, rows_rejected,
+        sha256, started_at, finished_at, mapping, tables``.
+    """
+    cols = ["id", "file_name", "kind", "mode", "strict", "rows_read", "rows_loaded", "rows_rejected",
+            "sha256", "started_at", "finished_at", "mapping", "tables"]
+    with engine.connect() as conn:
+        rows = conn.execute(select(*[ImportLog.__table__.c[c] for c in cols])
+                            .order_by(ImportLog.__table__.c.id.desc())).all()
+    return pd.DataFrame(rows, columns=cols)
+
+
+def load_table(engine: Engine, name: str) -> pd.DataFrame:
+    """Read one store table (``customer``, ``revenue``, ``activity``, ...) into a frame."""
+    if name not in TABLES:
+        raise DataValidationError(f"Unknown table '{name}'. Tables: {', '.join(TABLES)}.")
+    with engine.connect() as conn:
+        return pd.read_sql_table(name, conn)
+
+
+def status(engine: Engine) -> dict:
+    """Row counts per table and the import log.
+
+    Returns
+    -------
+    dict
+        ``{"counts": {table: rows}, "imports": DataFrame}`` (see :func:`import_history`).
+    """
+    return {"counts": table_counts(engine), "imports": import_history(engine)}

@@ -1,0 +1,54 @@
+"""Set-up and run the workbench with one command, on a machine that has only Python 3.11.
+
+    python3 dev.py app    # create .venv if needed, install the pinned packages, open the app
+    python3 dev.py test   # same set-up, then run the whole test suite (extra args go to pytest)
+
+Standard library only: it must work before anything is installed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+PY = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+REQS = [ROOT / "requirements.txt", ROOT / "requirements-dev.txt"]
+STAMP = VENV / ".requirements.sha256"
+
+
+def ensure_env() -> None:
+    """Create the virtual environment and install the pins when they changed."""
+    if sys.version_info < (3, 11):
+        sys.exit(f"Python 3.11 or newer is needed; this is {sys.version.split()[0]}.")
+    if not PY.exists():
+        print(f"Creating {VENV} ...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    want = hashlib.sha256(b"".join(p.read_bytes() for p in REQS)).hexdigest()
+    if not STAMP.exists() or STAMP.read_text().strip() != want:
+        print("Installing pinned packages (first run takes a minute) ...", flush=True)
+        subprocess.run([str(PY), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                        "-r", str(ROOT / "requirements-dev.txt")], check=True)
+        STAMP.write_text(want)
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in ("app", "test"):
+        print(__doc__)
+        return 2
+    ensure_env()
+    os.chdir(ROOT)
+    if argv[0] == "app":
+        cmd = [str(PY), "-m", "streamlit", "run", "app.py", *argv[1:]]
+    else:
+        cmd = [str(PY), "-m", "pytest", *argv[1:]]
+    return subprocess.call(cmd)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,48 @@
+"""AppTest of the Data page (pages/data.py) against a temporary store."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import core
+
+ROOT = Path(__file__).resolve().parents[2]
+TELCO = ROOT.parent / "shared/data/telco_churn/WA_Fn-UseC_-Telco-Customer-Churn.csv"
+
+
+@pytest.fixture
+def store_url(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    monkeypatch.setenv("RETENTION_DB_URL", url)
+    return url
+
+
+def _run():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_empty_store_shows_what_to_do(store_url):
+    at = _run()
+    assert at.title[0].value == "Data"
+    assert [m.value for m in at.metric] == ["0"] * 6
+    assert "The store is empty" in at.info[0].value
+    assert len(at.dataframe) == 0
+
+
+def test_counts_and_history_after_an_import(store_url):
+    engine = core.make_engine(store_url)
+    plan = core.prepare_import(engine, TELCO.read_bytes(), TELCO.name, "customers", as_of="2024-01-31")
+    core.commit_import(engine, plan)
+    engine.dispose()
+    at = _run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Customers"] == "7,043"
+    assert metrics["Tickets"] == "0"
+    history = at.dataframe[0].value
+    assert list(history["file_name"]) == [TELCO.name]
+    assert int(history["rows_loaded"].iloc[0]) == 7043
+    assert len(at.info) == 0

@@ -1,0 +1,36 @@
+"""Cached access to the store. Caching lives here, never in core.
+
+Every cached function is keyed by the store URL (and a ``version`` bumped after each
+import), so switching stores or importing never shows stale figures.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy.engine import Engine
+
+import core
+
+
+def store_url() -> str:
+    """The store this server reads: RETENTION_DB_URL or data/retention.db."""
+    return core.default_url()
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def get_engine(url: str | None = None) -> Engine:
+    """One engine per store URL per server process."""
+    return core.make_engine(url or store_url())
+
+
+@st.cache_data(ttl=60, max_entries=8, show_spinner=False)
+def store_counts(url: str, version: int = 0) -> dict[str, int]:
+    """Rows per table."""
+    return core.table_counts(get_engine(url))
+
+
+@st.cache_data(ttl=60, max_entries=8, show_spinner=False)
+def import_history(url: str, version: int = 0) -> pd.DataFrame:
+    """The import log, newest first."""
+    return core.import_history(get_engine(url))
