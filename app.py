@@ -3,7 +3,6 @@
 import streamlit as st
 
 st.set_page_config(page_title="Retention Workbench", page_icon=":material/monitoring:", layout="wide")
-st.session_state.setdefault("store_version", 0)
 
 nav = st.navigation(
     {

@@ -13,10 +13,10 @@ from core.errors import (
 )
 from core.fields import KINDS
 from core.importer import ImportPlan, ImportResult, commit_import, prepare_import
-from core.store import import_history, load_table, status
+from core.store import import_history, load_table, status, store_version
 
 __all__ = [
     "KINDS", "DataValidationError", "DuplicateImportError", "FileFormatError", "ImportPlan",
     "ImportResult", "InsufficientDataError", "WorkbenchError", "commit_import", "default_url",
-    "import_history", "init_db", "load_table", "make_engine", "prepare_import", "status", "table_counts",
+    "import_history", "init_db", "load_table", "make_engine", "prepare_import", "status", "store_version", "table_counts",
 ]

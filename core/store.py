@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from core.db import table_counts
@@ -26,6 +26,17 @@ def import_history(engine: Engine) -> pd.DataFrame:
         rows = conn.execute(select(*[ImportLog.__table__.c[c] for c in cols])
                             .order_by(ImportLog.__table__.c.id.desc())).all()
     return pd.DataFrame(rows, columns=cols)
+
+
+def store_version(engine: Engine) -> str:
+    """A cheap fingerprint of the store's content: it changes whenever an import is added or removed.
+
+    Caches in the UI are keyed by it, so an import made from the CLI (another process) shows up
+    on the next page run instead of after a cache timeout.
+    """
+    with engine.connect() as conn:
+        last, n = conn.execute(select(func.max(ImportLog.id), func.count(ImportLog.id))).one()
+    return f"{last or 0}:{n}"
 
 
 def load_table(engine: Engine, name: str) -> pd.DataFrame:

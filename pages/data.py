@@ -9,7 +9,7 @@ TABLE_LABELS = {"customer": "Customers", "revenue": "Revenue rows", "activity": 
 
 st.title("Data")
 url = loaders.store_url()
-version = st.session_state["store_version"]
+version = loaders.store_version(url)
 counts = loaders.store_counts(url, version)
 
 cols = st.columns(len(TABLE_LABELS))

@@ -1,7 +1,8 @@
 """Cached access to the store. Caching lives here, never in core.
 
-Every cached function is keyed by the store URL (and a ``version`` bumped after each
-import), so switching stores or importing never shows stale figures.
+Every cached function is keyed by the store URL and the store's version (a fingerprint of
+the import log, read fresh on each run), so switching stores or importing, even from the
+CLI in another process, never shows stale figures.
 """
 
 from __future__ import annotations
@@ -24,13 +25,18 @@ def get_engine(url: str | None = None) -> Engine:
     return core.make_engine(url or store_url())
 
 
-@st.cache_data(ttl=60, max_entries=8, show_spinner=False)
-def store_counts(url: str, version: int = 0) -> dict[str, int]:
+def store_version(url: str) -> str:
+    """The store's current version (one small query; not cached on purpose)."""
+    return core.store_version(get_engine(url))
+
+
+@st.cache_data(ttl=600, max_entries=16, show_spinner=False)
+def store_counts(url: str, version: str) -> dict[str, int]:
     """Rows per table."""
     return core.table_counts(get_engine(url))
 
 
-@st.cache_data(ttl=60, max_entries=8, show_spinner=False)
-def import_history(url: str, version: int = 0) -> pd.DataFrame:
+@st.cache_data(ttl=600, max_entries=16, show_spinner=False)
+def import_history(url: str, version: str) -> pd.DataFrame:
     """The import log, newest first."""
     return core.import_history(get_engine(url))
