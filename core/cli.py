@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_import(engine, args)
         return _cmd_status(engine)
     except WorkbenchError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print("error: " + " ".join(str(exc).split()), file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as exc:
         print(f"error: {exc.strerror or exc}: {getattr(exc, 'filename', '')}", file=sys.stderr)

@@ -187,12 +187,15 @@ def to_dates(s: pd.Series, fmt: str | None) -> tuple[pd.Series, pd.Series]:
 _NUM_CLEAN = re.compile(r"[\s$€£¥,%]")
 
 
-def to_numbers(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+def to_numbers(s: pd.Series, decimal: str = ".") -> tuple[pd.Series, pd.Series]:
     """Parse numbers, allowing currency signs and thousands separators.
 
-    Returns (float Series, mask of non-blank cells that are not numbers).
+    With ``decimal=","`` (European files: ``1.234,56``) dots are thousands separators and the
+    comma is the decimal mark. Returns (float Series, mask of non-blank cells that are not numbers).
     """
     blank = blank_mask(s)
+    if decimal == ",":
+        s = s.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     out = pd.to_numeric(s, errors="coerce")
     bad = out.isna() & ~blank
     if bad.any():  # second pass only over the cells that need cleaning ("$1,200", "12 %")
@@ -220,7 +223,7 @@ def to_groups(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     return out, out.isna() & ~blank_mask(s)
 
 
-def type_share(s: pd.Series, type_: str) -> float:
+def type_share(s: pd.Series, type_: str, decimal: str = ".") -> float:
     """Share of non-blank cells of ``s`` (sampled) that can be read as ``type_``."""
     vals = s[~blank_mask(s)]
     if vals.empty:
@@ -229,7 +232,7 @@ def type_share(s: pd.Series, type_: str) -> float:
     if type_ in ("date", "datetime"):
         return detect_date_format(vals)[1]
     if type_ in ("number", "months"):
-        return float(1 - to_numbers(vals)[1].mean())
+        return float(1 - to_numbers(vals, decimal)[1].mean())
     if type_ == "flag":
         return float(1 - to_flags(vals)[1].mean())
     if type_ == "group":
@@ -237,12 +240,13 @@ def type_share(s: pd.Series, type_: str) -> float:
     return 1.0
 
 
-def guess_mapping(frame: pd.DataFrame, kind: str) -> dict[str, str]:
+def guess_mapping(frame: pd.DataFrame, kind: str, decimal: str = ".") -> dict[str, str]:
     """Match the frame's columns to the fields of ``kind`` by name, checked by type.
 
     A column whose normalised name equals a field's synonym wins over one that only
-    contains it; a match is kept only if most of the column's cells fit the field's type.
-    Each column is used once.
+    contains it. A partial match is kept only if 80 % of the column's cells fit the field's
+    type; an exact one if half do, so a few bad cells are reported row by row instead of
+    the column silently going unmapped. Each column is used once.
 
     Returns
     -------
@@ -268,19 +272,20 @@ def guess_mapping(frame: pd.DataFrame, kind: str) -> dict[str, str]:
     for score, _, spec, col in sorted(candidates, key=lambda c: (c[0], c[1]), reverse=True):
         if spec.name in mapping or col in used:
             continue
-        if spec.type not in ("key", "text") and type_share(frame[col], spec.type) < 0.8:
+        need = 0.5 if score > 50 else 0.8  # an exact name needs only most of its cells to fit
+        if spec.type not in ("key", "text") and type_share(frame[col], spec.type, decimal) < need:
             continue
         mapping[spec.name] = col
         used.add(col)
     return mapping
 
 
-def infer_extra_type(s: pd.Series) -> str:
+def infer_extra_type(s: pd.Series, decimal: str = ".") -> str:
     """``number`` when at least 95 % of the non-blank cells are numbers, else ``text``."""
     vals = s[~blank_mask(s)]
     if vals.empty:
         return "text"
-    return "number" if float(1 - to_numbers(vals.iloc[:5000])[1].mean()) >= 0.95 else "text"
+    return "number" if float(1 - to_numbers(vals.iloc[:5000], decimal)[1].mean()) >= 0.95 else "text"
 
 
 def iso_dates(s: pd.Series) -> np.ndarray:

@@ -171,9 +171,17 @@ class _Issues:
         reasons = pd.Series("", index=self.raw.frame.index, dtype=object)
         for mask, text in self.reasons:
             reasons[mask] = reasons[mask] + np.where(reasons[mask] == "", "", "; ") + text
-        rows.insert(0, "row", self.raw.rows[self.error_rows])
-        rows["reasons"] = reasons[self.error_rows].to_numpy()
+        row_col, why_col = _free_name("row", rows.columns), _free_name("reasons", rows.columns)
+        rows.insert(0, row_col, self.raw.rows[self.error_rows])
+        rows[why_col] = reasons[self.error_rows].to_numpy()
         return rows.reset_index(drop=True)
+
+
+def _free_name(name: str, taken) -> str:
+    """``name``, or ``_name``, ``__name`` ... whichever the source columns do not use."""
+    while name in set(taken):
+        name = "_" + name
+    return name
 
 
 def _sheet_hint(raw: RawTable) -> str:
@@ -185,7 +193,7 @@ def _sheet_hint(raw: RawTable) -> str:
 def _apply_overrides(raw, kind, mapping, constants, ignore):
     specs = {s.name: s for s in F.KINDS[kind]}
     cols = list(raw.frame.columns)
-    guessed = F.guess_mapping(raw.frame, kind)
+    guessed = F.guess_mapping(raw.frame, kind, raw.details.get("decimal", "."))
     for col in ignore:
         if col not in cols:
             raise DataValidationError(f"Column '{col}' (to ignore) is not in the file. Columns: {', '.join(cols)}.")
@@ -283,7 +291,10 @@ def prepare_import(engine: Engine, data: bytes, file_name: str, kind: str, *,
         if s.required and s.name not in used and s.name not in constants:
             raise _missing_field_error(raw, kind, s.name)
     if kind == "revenue" and not ({"mrr", "amount"} & (set(used) | set(constants))):
-        raise _missing_field_error(raw, kind, "mrr' or 'amount", " (recurring or transaction amount)")
+        raise DataValidationError(
+            "No column of the file maps to 'mrr' (recurring amount) or 'amount' (transaction amount); "
+            f"revenue needs one. Columns in the file: {', '.join(raw.frame.columns)}. Choose one "
+            f"(--map COLUMN=mrr or --map COLUMN=amount).{_sheet_hint(raw)}")
     if kind == "customers" and ("tenure" in used or "churned" in used) and as_of_ts is None:
         raise DataValidationError(
             "This customer file has a tenure column or a churn flag: give the snapshot date "
@@ -341,6 +352,7 @@ _EXAMPLE_DAY = dt.date(2024, 3, 31)
 
 
 def _type_field(spec, s, col, issues, forced_fmt, date_formats, kind, values_given=False):
+    decimal = issues.raw.details.get("decimal", ".")
     blank = F.blank_mask(s).to_numpy()
     name = spec.name
     if spec.required:
@@ -360,7 +372,7 @@ def _type_field(spec, s, col, issues, forced_fmt, date_formats, kind, values_giv
         issues.add(bad.to_numpy(), col, name, "unparseable date", fix)
         return out
     if spec.type in ("number", "months"):
-        out, bad = F.to_numbers(s)
+        out, bad = F.to_numbers(s, decimal)
         issues.add(bad.to_numpy(), col, name, "text in a numeric column",
                    "replace it with a number (or leave the cell empty if unknown)")
         if spec.type == "months":
@@ -465,8 +477,9 @@ def _attributes(frame, extras, issues) -> np.ndarray | None:
     sub = pd.DataFrame(index=frame.index)
     for c in extras:
         s = frame[c]
-        if F.infer_extra_type(s) == "number":
-            num, bad = F.to_numbers(s)
+        decimal = issues.raw.details.get("decimal", ".")
+        if F.infer_extra_type(s, decimal) == "number":
+            num, bad = F.to_numbers(s, decimal)
             ws = s.notna() & (s.str.strip() == "")
             issues.add(ws.to_numpy(), c, "", "blank value in a numeric column",
                        "stored as empty; fill in the number if it is known", severity="warning")
@@ -637,6 +650,14 @@ def commit_import(engine: Engine, plan: ImportPlan, *, strict: bool = True,
     total = sum(len(t) for t in plan.tables.values()) + len(plan.new_customers)
     counts = {name: len(t) for name, t in plan.tables.items()}
     with engine.begin() as conn:
+        if plan.options["mode"] == "append":  # again, inside the transaction: the plan may be stale
+            dup = conn.execute(select(ImportLog.id).where(ImportLog.sha256 == plan.sha256,
+                                                          ImportLog.kind == plan.kind)
+                               .order_by(ImportLog.id.desc())).scalars().first()
+            if dup is not None:
+                raise DuplicateImportError(
+                    f"'{plan.file_name}' was already imported as {plan.kind} (import #{dup}, same sha256); "
+                    "nothing was loaded. Use replace mode to load it again in place of the old rows.")
         if plan.options["mode"] == "replace":
             for name in KIND_TABLES[plan.kind]:
                 conn.execute(delete(TABLES[name].__table__))

@@ -13,6 +13,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from core.errors import FileFormatError
@@ -23,7 +24,7 @@ _BINARY_MAGIC = {
     b"\x89PNG": "a PNG image",
     b"\xff\xd8\xff": "a JPEG image",
     b"GIF8": "a GIF image",
-    b"\xd0\xcf\x11\xe0": "an old binary Office file (.xls/.doc): save it as .xlsx or .csv",
+    b"\xd0\xcf\x11\xe0": "an old binary Office file (.xls/.doc)",
     b"\x1f\x8b": "a gzip archive",
     b"SQLite format 3": "a SQLite database",
 }
@@ -56,19 +57,30 @@ class RawTable:
 
 
 def clean_headers(headers: list) -> list[str]:
-    """Strip, collapse white space, name blank headers ``column_N`` and make names unique."""
-    out: list[str] = []
-    seen: dict[str, int] = {}
+    """Strip, collapse white space, name blank headers ``column_N`` and make names unique.
+
+    Uniqueness ignores case (``Amount`` and ``amount`` collide) and a repeat becomes
+    ``name_2``, ``name_3``, ... skipping any name the file already uses.
+    """
+    names = []
     for i, h in enumerate(headers, start=1):
         name = "" if h is None or (isinstance(h, float) and pd.isna(h)) else str(h)
         name = re.sub(r"\s+", " ", name.replace("\ufeff", "")).strip()
         if not name or re.fullmatch(r"Unnamed: \d+", name):
             name = f"column_{i}"
-        if name.lower() in seen:
-            seen[name.lower()] += 1
-            name = f"{name}_{seen[name.lower()]}"
-        seen.setdefault(name.lower(), 1)
-        out.append(name)
+        names.append(name)
+    taken = {n.lower() for n in names}
+    used: set[str] = set()
+    out: list[str] = []
+    for name in names:
+        final = name
+        if final.lower() in used:
+            k = 2
+            while f"{name}_{k}".lower() in used or f"{name}_{k}".lower() in taken:
+                k += 1
+            final = f"{name}_{k}"
+        used.add(final.lower())
+        out.append(final)
     return out
 
 
@@ -76,9 +88,9 @@ def _sniff_binary(data: bytes) -> None:
     for magic, what in _BINARY_MAGIC.items():
         if data.startswith(magic):
             raise FileFormatError(
-                f"This file is {what}, not a spreadsheet. Upload a CSV or an XLSX file."
+                f"This file is {what}, not a spreadsheet CSV or XLSX. Save or export it as .xlsx or .csv."
             )
-    if b"\x00" in data[:8192]:
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise FileFormatError(
             "This file is binary, not a spreadsheet. Upload a CSV (text) or an XLSX file."
         )
@@ -87,14 +99,20 @@ def _sniff_binary(data: bytes) -> None:
 def _decode(data: bytes) -> tuple[str, str]:
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode Text" export
+        return data.decode("utf-16"), "utf-16"
     try:
         return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:  # the usual Western legacy export; stricter and likelier than a statistical guess
+        return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
         pass
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[:200_000]).best()
-    enc = best.encoding if best is not None else "cp1252"
+    enc = best.encoding if best is not None else "latin-1"
     try:
         return data.decode(enc), enc
     except (UnicodeDecodeError, LookupError):
@@ -128,41 +146,80 @@ def _looks_like_header(first: list[str]) -> bool:
 
 
 def read_csv_bytes(data: bytes, *, header: bool | None = None) -> RawTable:
-    """Read delimited text (CSV, TSV, semicolon, whitespace-aligned) into a :class:`RawTable`."""
+    """Read delimited text (CSV, TSV, semicolon, whitespace-aligned) into a :class:`RawTable`.
+
+    Row numbers count every line a spreadsheet would show, blank ones included (a quoted cell
+    that spans lines is one row, as in Excel).
+    """
     text, encoding = _decode(data)
     if not text.strip():
         raise FileFormatError("The file is empty: it has no header and no rows.")
-    delim = _detect_delimiter(text[:64_000])
+    sample = text[:64_000]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n")
+    if controls > 0.01 * len(sample):
+        raise FileFormatError("This file is binary, not a spreadsheet. Upload a CSV (text) or an XLSX file.")
+    delim = _detect_delimiter(sample)
     first_line = next(ln for ln in text.splitlines() if ln.strip())
     first = first_line.split() if delim == "whitespace" else next(csv.reader([first_line], delimiter=delim))
     if header is None:
         header = _looks_like_header(first)
-    kwargs = dict(dtype=str, keep_default_na=False, na_values=[], header=0 if header else None)
+    # header=None always: pandas would rename repeated headers its own way ("name.1");
+    # clean_headers names them the same way for CSV and XLSX ("name_2").
+    kwargs = dict(dtype=str, keep_default_na=False, na_values=[], header=None)
+    has_blank_lines = bool(re.search(r"\n[ \t]*\r?\n", text.strip()))
     try:
         if delim == "whitespace":
             frame = pd.read_csv(io.StringIO(text), sep=r"\s+", engine="c", **kwargs)
+        elif has_blank_lines:
+            frame = pd.read_csv(io.StringIO(text), sep=delim, engine="c", skip_blank_lines=False, **kwargs)
         else:
-            buf = io.BytesIO(text.encode("utf-8")) if encoding not in ("utf-8",) else io.BytesIO(data)
+            buf = io.BytesIO(data) if encoding == "utf-8" else io.BytesIO(text.encode("utf-8"))
             try:
                 frame = pd.read_csv(buf, sep=delim, engine="pyarrow", **kwargs)
             except Exception:  # pyarrow refuses ragged rows; the C engine names the line
-                buf.seek(0)
-                frame = pd.read_csv(buf, sep=delim, engine="c", **kwargs)
+                frame = pd.read_csv(io.StringIO(text), sep=delim, engine="c", **kwargs)
     except pd.errors.ParserError as exc:
-        raise FileFormatError(f"The file could not be read as {_delim_name(delim)}-separated text: {exc}") from exc
+        detail = " ".join(str(exc).split())
+        raise FileFormatError(
+            f"The file could not be read as {_delim_name(delim)}-separated text: {detail}. "
+            "Check that line for a stray delimiter or an unclosed quote.") from exc
     except pd.errors.EmptyDataError as exc:
         raise FileFormatError("The file is empty: it has no header and no rows.") from exc
-    original = [str(c) for c in frame.columns] if header else []
-    frame.columns = clean_headers(list(frame.columns) if header else [None] * frame.shape[1])
+    rows = np.arange(1, len(frame) + 1)
+    if has_blank_lines:  # drop blank lines but keep every row's own number
+        keep = ~(frame.isna() | (frame == "")).all(axis=1).to_numpy()
+        frame, rows = frame[keep].reset_index(drop=True), rows[keep]
+    if header:
+        original = ["" if pd.isna(c) else str(c) for c in frame.iloc[0]] if len(frame) else []
+        frame.columns = clean_headers(original)
+        frame, rows = frame.iloc[1:].reset_index(drop=True), rows[1:]
+    else:
+        original = []
+        frame.columns = clean_headers([None] * frame.shape[1])
     frame = _blank_to_na(frame)
-    first_row = 2 if header else 1
     return RawTable(
-        frame=frame,
-        rows=pd.RangeIndex(first_row, first_row + len(frame)).to_numpy(),
-        file_format="csv",
+        frame=frame, rows=rows, file_format="csv",
         details={"encoding": encoding, "delimiter": _delim_name(delim), "header": bool(header),
-                 "original_headers": original},
+                 "decimal": _detect_decimal(frame, delim), "original_headers": original},
     )
+
+
+_DECIMAL_COMMA = re.compile(r"^\s*[-+]?(\d{1,3}(\.\d{3})+|\d+),\d+\s*$")
+
+
+def _detect_decimal(frame: pd.DataFrame, delim: str) -> str:
+    """``","`` when the file writes decimals with a comma (``1,50``, ``1.234,56``), else ``"."``.
+
+    Only semicolon- or tab-separated files can: in a comma-separated file a comma inside a
+    number would be quoted and is a thousands separator far more often.
+    """
+    if delim not in (";", "\t"):
+        return "."
+    for col in frame.columns:
+        vals = frame[col].dropna().head(500)
+        if len(vals) and vals.str.match(_DECIMAL_COMMA).mean() > 0.5:
+            return ","
+    return "."
 
 
 def _delim_name(d: str) -> str:
@@ -209,8 +266,8 @@ def _open_workbook(data: bytes):
 def read_xlsx_bytes(data: bytes, sheet: str | int | None = None) -> RawTable:
     """Read one sheet of an XLSX workbook (default: the first) into a :class:`RawTable`.
 
-    The header is the first row that is at least 80 % as full as the fullest of the first
-    20 rows, so title lines above a table are skipped; fully empty rows are dropped.
+    The header is the first row more than half as full as the fullest of the first 20 rows,
+    so title lines above a table are skipped; fully empty rows are dropped.
     """
     wb = _open_workbook(data)
     names = list(wb.sheet_names)
@@ -228,7 +285,7 @@ def read_xlsx_bytes(data: bytes, sheet: str | int | None = None) -> RawTable:
     if not rows:
         raise FileFormatError(f"Sheet '{sheet}' is empty. Its workbook has the sheets: {', '.join(names)}.")
     fill = [sum(c not in (None, "") for c in r) for _, r in rows[:20]]
-    h = next(i for i, f in enumerate(fill) if f >= 0.8 * max(fill))
+    h = next(i for i, f in enumerate(fill) if f > 0.5 * max(fill))
     header_row, header = rows[h]
     width = max(len(r) for _, r in rows)
     body = rows[h + 1:]
