@@ -11,7 +11,7 @@ into a temporary file-backed SQLite store through :func:`core.prepare_import` an
    ``sheet="Revenue"`` so the sheet choice and the title-line skip are exercised.
 
 Each import runs in a fresh child process, which reports its own peak resident memory
-(``getrusage(RUSAGE_SELF).ru_maxrss``), so every file has its own figure; a child that only
+(``VmHWM``, see :func:`peak_mb`), so every file has its own figure; a child that only
 imports ``core`` and opens the store gives the baseline. Seconds are end to end: read the
 file's bytes + ``prepare_import`` + ``commit_import`` (generation excluded); the split is
 printed too. After each import the child checks that the store holds exactly the generated
@@ -22,12 +22,9 @@ memory under 1.5 GB (1,500 MB) for the CSV.
 
 Usage
 -----
-Full size (about a minute)::
+Full size (about 20 s), then a quick small run::
 
     .venv/bin/python benchmarks/ingest.py
-
-Small and quick::
-
     .venv/bin/python benchmarks/ingest.py --rows 100000 --xlsx-rows 10000
 """
 
@@ -72,9 +69,8 @@ def write_activity(path: Path, rng, n: int) -> None:
     day = np.datetime_as_string(_days(rng, n))
     metric = METRICS[rng.integers(0, len(METRICS), n)]
     value = rng.integers(1, 50, n).astype(str)
-    cols = [cust, day, metric, value]
-    line = cols[0]
-    for c in cols[1:]:
+    line = cust
+    for c in (day, metric, value):
         line = np.char.add(np.char.add(line, ","), c)
     path.write_text("customer_id,date,metric,value\n" + "\n".join(line) + "\n")
 
@@ -102,11 +98,26 @@ def write_revenue_xlsx(path: Path, rng, n: int) -> None:
     wb.close()
 
 
+def peak_mb() -> float:
+    """This process's peak RSS in MB (10^6 bytes).
+
+    Linux's ``VmHWM`` belongs to the process's own address space, so it starts afresh at
+    ``exec``; ``ru_maxrss`` (RUSAGE_SELF or RUSAGE_CHILDREN) carries the parent's peak over
+    the fork and exec, which would charge the 1 GB of data generation to every child.
+    """
+    try:
+        with open("/proc/self/status") as f:
+            return next(int(ln.split()[1]) for ln in f if ln.startswith("VmHWM:")) * 1024 / 1e6
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6  # KiB on Linux
+
+
 def child(args) -> None:
     """Run one import (or only import core when ``--kind baseline``) and print JSON figures."""
     sys.path.insert(0, str(ROOT))  # a script's path starts at benchmarks/, not the project
-    import core
     from sqlalchemy import text
+
+    import core
 
     engine = core.make_engine(args.url)
     out = {"kind": args.kind}
@@ -116,16 +127,15 @@ def child(args) -> None:
         t1 = time.perf_counter()
         plan = core.prepare_import(engine, data, Path(args.file).name, args.kind, sheet=args.sheet)
         t2 = time.perf_counter()
-        result = core.commit_import(engine, plan, strict=True)
+        result = core.commit_import(engine, plan, strict=True)  # strict: any error would raise here
         t3 = time.perf_counter()
         table = {"customers": "customer", "activity": "activity", "revenue": "revenue"}[args.kind]
         with engine.connect() as conn:
             loaded = conn.execute(text(f'SELECT count(*) FROM "{table}" WHERE import_id = :i'),
                                   {"i": result.import_id}).scalar_one()
-        assert plan.rows_rejected == 0 and plan.n_errors == 0, plan.summary()
         assert loaded == result.rows_loaded == args.expect, (loaded, result.rows_loaded, args.expect)
         out.update(rows=loaded, read=t1 - t0, prepare=t2 - t1, commit=t3 - t2, total=t3 - t0)
-    out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6  # KiB on Linux
+    out["peak_mb"] = peak_mb()
     print(json.dumps(out))
 
 
@@ -143,10 +153,8 @@ def main() -> None:
     p.add_argument("--rows", type=int, default=1_000_000, help="activity CSV rows (default 1,000,000)")
     p.add_argument("--xlsx-rows", type=int, default=100_000, help="revenue XLSX rows (default 100,000)")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder (files and store)")
-    p.add_argument("--child", help=argparse.SUPPRESS)
-    p.add_argument("--url", help=argparse.SUPPRESS)
-    p.add_argument("--file", help=argparse.SUPPRESS)
-    p.add_argument("--sheet", help=argparse.SUPPRESS)
+    for internal in ("--child", "--url", "--file", "--sheet"):  # how the parent calls a child
+        p.add_argument(internal, help=argparse.SUPPRESS)
     p.add_argument("--expect", type=int, default=0, help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:
@@ -176,7 +184,7 @@ def main() -> None:
     print(f"\nBaseline (child that imports core and opens the store): peak RSS {base['peak_mb']:.0f} MB\n")
     head = f"{'file':<16}{'rows':>11}{'seconds':>9}{'rows/s':>10}{'read':>7}{'prepare':>9}{'commit':>8}" \
            f"{'peak MB':>9}{'over base':>10}  target"
-    print(head + "\n" + "-" * (len(head) + 26))
+    print(head + "\n" + "-" * (len(head) + 30))
     checks = []
     for kind, r, fmt in runs:
         rate = r["rows"] / r["total"]

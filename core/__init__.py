@@ -18,5 +18,6 @@ from core.store import import_history, load_table, status, store_version
 __all__ = [
     "KINDS", "DataValidationError", "DuplicateImportError", "FileFormatError", "ImportPlan",
     "ImportResult", "InsufficientDataError", "WorkbenchError", "commit_import", "default_url",
-    "import_history", "init_db", "load_table", "make_engine", "prepare_import", "status", "store_version", "table_counts",
+    "import_history", "init_db", "load_table", "make_engine", "prepare_import", "status", "store_version",
+    "table_counts",
 ]

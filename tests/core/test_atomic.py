@@ -26,10 +26,19 @@ def _seed(url):
     return eng
 
 
+def _indexes(eng, table):
+    from sqlalchemy import inspect
+
+    return sorted(ix["name"] for ix in inspect(eng).get_indexes(table))
+
+
 def test_error_midway_rolls_back_everything(db_url, monkeypatch):
     eng = _seed(db_url)
     before = core.table_counts(eng)
+    indexes = _indexes(eng, "activity")
+    assert "ix_activity_customer_date" in indexes
     monkeypatch.setattr(importer, "BATCH", 1_000)
+    monkeypatch.setattr(importer, "REBUILD_INDEXES_FROM", 1_000)  # take the drop-and-rebuild path
     plan = core.prepare_import(eng, _csv(5_000), "a.csv", "activity")
     seen = []
 
@@ -42,9 +51,11 @@ def test_error_midway_rolls_back_everything(db_url, monkeypatch):
         core.commit_import(eng, plan, progress=boom)
     assert seen[:3] == [0.2, 0.4, 0.6]
     assert core.table_counts(eng) == before
+    assert _indexes(eng, "activity") == indexes  # the dropped indexes came back with the rollback
     # and the same file still imports afterwards (no half-written import log blocks it)
     core.commit_import(eng, core.prepare_import(eng, _csv(5_000), "a.csv", "activity"))
     assert core.table_counts(eng)["activity"] == 5_000
+    assert _indexes(eng, "activity") == indexes  # and were rebuilt after the load
 
 
 def test_killed_process_leaves_store_as_it_was(db_url, tmp_path):
@@ -73,4 +84,5 @@ def test_killed_process_leaves_store_as_it_was(db_url, tmp_path):
     assert "0.5" in proc.stdout and "finished" not in proc.stdout
     eng = core.make_engine(db_url)
     assert core.table_counts(eng) == before
+    assert "ix_activity_customer_date" in _indexes(eng, "activity")
     assert os.path.exists(db_url.split("///")[1])

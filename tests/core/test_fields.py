@@ -262,7 +262,7 @@ def test_decimal_comma_files_read_european_numbers():
 
     eng = core.make_engine("sqlite://")
     core.commit_import(eng, core.prepare_import(eng, b"customer_id\nC1\nC2\n", "c.csv", "customers"))
-    data = "customer_id;period;mrr\nC1;01.02.2024;1,50\nC2;01.03.2024;1.234,56\n".encode()
+    data = b"customer_id;period;mrr\nC1;01.02.2024;1,50\nC2;01.03.2024;1.234,56\n"
     plan = core.prepare_import(eng, data, "r.csv", "revenue", date_format="%d.%m.%Y")
     assert plan.raw.details["decimal"] == ","
     assert plan.tables["revenue"]["mrr"].tolist() == [1.5, 1234.56]
