@@ -103,10 +103,11 @@ class ImportPlan:
         """The first ``n`` source rows under their mapped field names (as text)."""
         head = self.raw.frame.head(n)
         out = pd.DataFrame({"row": self.raw.rows[: len(head)]})
-        for fld, col in self.mapping.items():
-            out[fld] = head[col].to_numpy()
-        for fld, val in self.constants.items():
-            out[fld] = val
+        for spec in F.KINDS[self.kind]:  # in the schema's order, whatever order columns matched in
+            if spec.name in self.mapping:
+                out[spec.name] = head[self.mapping[spec.name]].to_numpy()
+            elif spec.name in self.constants:
+                out[spec.name] = self.constants[spec.name]
         return out
 
     def rejected_csv(self) -> bytes:
@@ -297,6 +298,11 @@ def prepare_import(engine: Engine, data: bytes, file_name: str, kind: str, *,
             "No column of the file maps to 'mrr' (recurring amount) or 'amount' (transaction amount); "
             f"revenue needs one. Columns in the file: {', '.join(raw.frame.columns)}. Choose one "
             f"(--map COLUMN=mrr or --map COLUMN=amount).{_sheet_hint(raw)}")
+    if not used:
+        raise DataValidationError(
+            f"None of the file's columns matches a field of {kind} ({', '.join(specs)}). "
+            f"Columns in the file: {', '.join(raw.frame.columns)}. Map them (--map COLUMN=FIELD), "
+            f"or check the kind.{_sheet_hint(raw)}")
     if kind == "customers" and ("tenure" in used or "churned" in used) and as_of_ts is None:
         raise DataValidationError(
             "This customer file has a tenure column or a churn flag: give the snapshot date "
@@ -572,6 +578,12 @@ def _build_tables(kind, typed, attrs, valid, known, create):
                 ids = key[fresh].unique()
                 new_customers = pd.DataFrame({"customer_id": ids.astype(object), "signup_date": None})
     return out, new_customers
+
+
+def _driver_executemany(conn) -> bool:
+    """True where the DB-API cursor's own ``executemany`` is used (SQLite); other databases go
+    through SQLAlchemy Core's executemany, which each dialect batches its own way."""
+    return conn.dialect.name == "sqlite"
 
 
 def _bulk_insert(conn, table: str, df: pd.DataFrame, import_id: int, progress, done, total) -> int:
