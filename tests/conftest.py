@@ -1,8 +1,11 @@
 """Shared fixtures: paths to the public datasets and a throw-away store."""
 
+import datetime as dt
+import io
 from pathlib import Path
 
 import pytest
+import xlsxwriter
 
 import core
 
@@ -29,3 +32,25 @@ def shared():
     if not SHARED.is_dir():
         pytest.fail(f"The public datasets are missing: expected {SHARED} (shared/ beside the project).")
     return SHARED
+
+
+def xlsx_bytes(sheets: dict[str, list[list]]) -> bytes:
+    """Build an XLSX workbook in memory: sheet name -> rows; dates and datetimes as real Excel dates."""
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    stamp_fmt = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    for name, rows in sheets.items():
+        ws = wb.add_worksheet(name)
+        for r, row in enumerate(rows):
+            for c, v in enumerate(row):
+                if isinstance(v, dt.datetime):
+                    ws.write_datetime(r, c, v, stamp_fmt)
+                elif isinstance(v, dt.date):
+                    ws.write_datetime(r, c, dt.datetime.combine(v, dt.time()), date_fmt)
+                elif isinstance(v, bool):
+                    ws.write_boolean(r, c, v)
+                elif v is not None:
+                    ws.write(r, c, v)
+    wb.close()
+    return buf.getvalue()

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import xlsxwriter
 
 import core
 from core import cli
 from core.errors import DataValidationError, DuplicateImportError, FileFormatError
+from tests.conftest import xlsx_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared" / "data"
@@ -87,22 +87,6 @@ def prepare_is_refused(eng, exc_type, data, name, kind, **kw) -> Exception:
         core.prepare_import(eng, data, name, kind, **kw)
     assert snapshot(eng) == before
     return info.value
-
-
-def xlsx_bytes(sheets: dict[str, list[list]]) -> bytes:
-    buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
-    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
-    for name, rows in sheets.items():
-        ws = wb.add_worksheet(name)
-        for r, row in enumerate(rows):
-            for c, v in enumerate(row):
-                if isinstance(v, dt.date):
-                    ws.write_datetime(r, c, dt.datetime.combine(v, dt.time()), date_fmt)
-                elif v is not None:
-                    ws.write(r, c, v)
-    wb.close()
-    return buf.getvalue()
 
 
 def customers_workbook() -> bytes:

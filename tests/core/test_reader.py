@@ -3,39 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from pathlib import Path
 
 import pytest
-import xlsxwriter
 
 from core.errors import FileFormatError
 from core.reader import clean_headers, read_table, workbook_sheets
+from tests.conftest import xlsx_bytes
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 CDNOW_MASTER = SHARED / "cdnow" / "CDNOW_master.txt"
 CDNOW_SAMPLE = SHARED / "cdnow" / "CDNOW_sample.txt"
-
-
-def xlsx_bytes(sheets: dict[str, list[list]]) -> bytes:
-    buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
-    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
-    stamp_fmt = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
-    for name, rows in sheets.items():
-        ws = wb.add_worksheet(name)
-        for r, row in enumerate(rows):
-            for c, v in enumerate(row):
-                if isinstance(v, dt.datetime):
-                    ws.write_datetime(r, c, v, stamp_fmt)
-                elif isinstance(v, dt.date):
-                    ws.write_datetime(r, c, dt.datetime.combine(v, dt.time()), date_fmt)
-                elif isinstance(v, bool):
-                    ws.write_boolean(r, c, v)
-                elif v is not None:
-                    ws.write(r, c, v)
-    wb.close()
-    return buf.getvalue()
 
 
 # --------------------------------------------------------------------------- delimiters
