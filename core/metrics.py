@@ -1,0 +1,144 @@
+"""Headline retention metrics: one definition each, used by every page, the CLI and exports.
+
+Conventions (stated once, here, and shown to users through :data:`GLOSSARY`):
+
+* A customer is **active on day t** when ``signup_date <= t`` and ``churn_date`` is empty or after t.
+* A **window** is the 12 whole months ending with the as-of month; its start is the first day of
+  the first month, and "start customers" are those active on the last day before it.
+* **MRR of a month** is the sum of ``revenue.mrr`` whose ``period`` falls in that month.
+* Retention rates follow the start customers only: revenue from customers acquired inside the
+  window is expansion of the business, not retention, so it is left out of NRR and GRR.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from core.errors import InsufficientDataError
+
+GLOSSARY: dict[str, str] = {
+    "Customers": "Every customer in the store that matches the filters, active or not.",
+    "Active customers": "Customers who had signed up and not churned on the as-of date.",
+    "Logo churn rate": "Of the customers active at the start of the last 12 months, the share that "
+                       "churned within those 12 months.",
+    "Revenue churn rate": "Gross MRR churn over the last 12 months: MRR lost to churn and contraction by the "
+                          "start customers, divided by their MRR at the start (1 - GRR).",
+    "MRR": "Monthly recurring revenue: the sum of recurring revenue booked for the as-of month.",
+    "NRR": "Net revenue retention: the start customers' MRR in the as-of month divided by their MRR "
+           "12 months earlier, expansion included.",
+    "GRR": "Gross revenue retention: like NRR, but each customer's MRR counts at most its starting MRR, "
+           "so only churn and contraction move it (never above 100 %).",
+}
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The Overview's figures for one as-of month (rates as fractions, money in store currency)."""
+
+    as_of: dt.date
+    customers: int
+    active_customers: int
+    logo_churn_rate: float
+    revenue_churn_rate: float
+    mrr: float
+    nrr: float
+    grr: float
+
+
+def _month_start(d) -> pd.Timestamp:
+    return pd.Timestamp(d).to_period("M").to_timestamp()
+
+
+def active_on(customers: pd.DataFrame, day) -> pd.Series:
+    """Boolean mask of customers active on ``day`` (see the module conventions)."""
+    day = pd.Timestamp(day)
+    signup = pd.to_datetime(customers["signup_date"])
+    churn = pd.to_datetime(customers["churn_date"])
+    return (signup <= day) & (churn.isna() | (churn > day))
+
+
+def monthly_mrr(revenue: pd.DataFrame) -> pd.DataFrame:
+    """MRR per customer per month.
+
+    Parameters
+    ----------
+    revenue : pandas.DataFrame
+        Columns ``customer_id, period, mrr`` (rows without ``mrr`` are one-off sales and are ignored).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``customer_id, month`` (month start), ``mrr``; one row per customer and month.
+    """
+    rev = revenue.dropna(subset=["mrr"])
+    month = pd.to_datetime(rev["period"]).dt.to_period("M").dt.to_timestamp()
+    return (rev.assign(month=month).groupby(["customer_id", "month"], as_index=False)["mrr"].sum())
+
+
+def headline(customers: pd.DataFrame, revenue: pd.DataFrame, as_of=None) -> Headline:
+    """Compute the Overview's headline metrics for the 12 months ending with ``as_of``'s month.
+
+    Parameters
+    ----------
+    customers : pandas.DataFrame
+        Columns ``customer_id, signup_date, churn_date``.
+    revenue : pandas.DataFrame
+        Columns ``customer_id, period, mrr``.
+    as_of : date-like, optional
+        Any day of the last month of the window; default the latest revenue month (or today
+        when there is no recurring revenue).
+
+    Returns
+    -------
+    Headline
+
+    Raises
+    ------
+    InsufficientDataError
+        No customers, or nobody was active at the start of the window.
+    """
+    if customers.empty:
+        raise InsufficientDataError("There are no customers yet: import a customer file or load the demo data.")
+    mrr = monthly_mrr(revenue) if len(revenue) else pd.DataFrame(columns=["customer_id", "month", "mrr"])
+    if as_of is None:
+        as_of = mrr["month"].max() if len(mrr) else pd.Timestamp.today()
+    end_month = _month_start(as_of)
+    as_of_day = end_month + pd.offsets.MonthEnd(0)
+    start_month = end_month - pd.DateOffset(months=12)
+    window_start = end_month - pd.DateOffset(months=11)
+    start_day = window_start - pd.Timedelta(days=1)
+
+    start_active = active_on(customers, start_day)
+    if not start_active.any():
+        raise InsufficientDataError(
+            f"Nobody was active on {start_day.date()}, the day before the 12-month window starts: "
+            "choose a later as-of month or import more history.")
+    starters = customers[start_active]
+    churn = pd.to_datetime(starters["churn_date"])
+    churned = churn.notna() & (churn <= as_of_day)
+    logo = float(churned.mean())
+
+    by_cust = mrr.pivot_table(index="customer_id", columns="month", values="mrr", aggfunc="sum", fill_value=0.0)
+    base = by_cust.get(start_month, pd.Series(dtype=float)).reindex(starters["customer_id"], fill_value=0.0)
+    now = by_cust.get(end_month, pd.Series(dtype=float)).reindex(starters["customer_id"], fill_value=0.0)
+    base_total = float(base.sum())
+    if base_total > 0:
+        nrr = float(now.sum()) / base_total
+        grr = float(np.minimum(now.to_numpy(), base.to_numpy()).sum()) / base_total
+    else:
+        nrr = grr = float("nan")
+    return Headline(
+        as_of=as_of_day.date(), customers=int(len(customers)),
+        active_customers=int(active_on(customers, as_of_day).sum()), logo_churn_rate=logo,
+        revenue_churn_rate=1.0 - grr, mrr=float(mrr.loc[mrr["month"] == end_month, "mrr"].sum()),
+        nrr=nrr, grr=grr)
+
+
+def mrr_series(revenue: pd.DataFrame) -> pd.DataFrame:
+    """Total MRR per month (columns ``month, mrr``), for sparklines and trends."""
+    m = monthly_mrr(revenue)
+    return m.groupby("month", as_index=False)["mrr"].sum()

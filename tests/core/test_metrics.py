@@ -1,0 +1,69 @@
+"""Headline metrics against figures worked out by hand on a tiny book of business."""
+
+import math
+
+import pandas as pd
+import pytest
+
+from core import metrics
+from core.errors import InsufficientDataError
+
+# Four customers; window = Feb 2024 .. Jan 2025 (as-of Jan 2025), start day 2024-01-31.
+CUSTOMERS = pd.DataFrame({
+    "customer_id": ["A", "B", "C", "D", "E"],
+    "signup_date": ["2023-01-10", "2023-06-01", "2023-12-15", "2024-05-01", "2024-01-31"],
+    "churn_date": [None, "2024-07-15", None, None, "2025-02-10"],
+})
+
+
+def _rev(rows):
+    return pd.DataFrame(rows, columns=["customer_id", "period", "mrr"])
+
+
+REVENUE = _rev([
+    ("A", "2024-01-01", 100.0), ("A", "2025-01-01", 150.0),   # expansion +50
+    ("B", "2024-01-01", 200.0),                                 # churned: -200
+    ("C", "2024-01-01", 100.0), ("C", "2025-01-01", 60.0),    # contraction -40
+    ("E", "2024-01-01", 50.0), ("E", "2025-01-01", 50.0),     # flat
+    ("D", "2025-01-01", 999.0),                                 # new inside the window: not retention
+])
+
+
+def test_headline_matches_hand_computation():
+    h = metrics.headline(CUSTOMERS, REVENUE, as_of="2025-01-20")
+    assert h.as_of.isoformat() == "2025-01-31"
+    assert h.customers == 5
+    assert h.active_customers == 4                      # A, C, D, E (E churns in Feb 2025)
+    assert h.logo_churn_rate == pytest.approx(1 / 4)    # starters A, B, C, E; B churned
+    start = 100 + 200 + 100 + 50
+    assert h.nrr == pytest.approx((150 + 0 + 60 + 50) / start)
+    assert h.grr == pytest.approx((100 + 0 + 60 + 50) / start)
+    assert h.revenue_churn_rate == pytest.approx((200 + 40) / start)
+    assert h.mrr == pytest.approx(150 + 60 + 50 + 999)
+
+
+def test_default_as_of_is_the_latest_revenue_month_and_one_off_sales_are_ignored():
+    rev = pd.concat([REVENUE, pd.DataFrame({"customer_id": ["A"], "period": ["2025-01-05"], "mrr": [None],
+                                            "amount": [500.0]})], ignore_index=True)
+    h = metrics.headline(CUSTOMERS, rev)
+    assert h.as_of.isoformat() == "2025-01-31"
+    assert h.mrr == pytest.approx(1259.0)
+
+
+def test_no_starters_or_no_customers_is_a_clear_error():
+    with pytest.raises(InsufficientDataError, match="Nobody was active"):
+        metrics.headline(CUSTOMERS, REVENUE, as_of="2023-06-30")
+    with pytest.raises(InsufficientDataError, match="no customers"):
+        metrics.headline(CUSTOMERS.iloc[0:0], REVENUE)
+
+
+def test_grr_never_exceeds_nrr_or_one():
+    h = metrics.headline(CUSTOMERS, REVENUE, as_of="2025-01-31")
+    assert h.grr <= min(1.0, h.nrr)
+    assert math.isclose(h.revenue_churn_rate + h.grr, 1.0)
+
+
+def test_every_headline_metric_has_a_glossary_entry():
+    assert set(metrics.GLOSSARY) == {"Customers", "Active customers", "Logo churn rate", "Revenue churn rate",
+                                     "MRR", "NRR", "GRR"}
+    assert all(len(text) > 30 for text in metrics.GLOSSARY.values())
