@@ -106,7 +106,11 @@ def headline(customers: pd.DataFrame, revenue: pd.DataFrame, as_of=None) -> Head
     mrr = monthly_mrr(revenue) if len(revenue) else pd.DataFrame(columns=["customer_id", "month", "mrr"])
     if as_of is None:
         as_of = mrr["month"].max() if len(mrr) else pd.Timestamp.today()
-    end_month = _month_start(as_of)
+    by_cust = mrr.pivot_table(index="customer_id", columns="month", values="mrr", aggfunc="sum", fill_value=0.0)
+    return _headline(customers, by_cust, _month_start(as_of))
+
+
+def _headline(customers: pd.DataFrame, by_cust: pd.DataFrame, end_month: pd.Timestamp) -> Headline:
     as_of_day = end_month + pd.offsets.MonthEnd(0)
     start_month = end_month - pd.DateOffset(months=12)
     window_start = end_month - pd.DateOffset(months=11)
@@ -122,7 +126,6 @@ def headline(customers: pd.DataFrame, revenue: pd.DataFrame, as_of=None) -> Head
     churned = churn.notna() & (churn <= as_of_day)
     logo = float(churned.mean())
 
-    by_cust = mrr.pivot_table(index="customer_id", columns="month", values="mrr", aggfunc="sum", fill_value=0.0)
     base = by_cust.get(start_month, pd.Series(dtype=float)).reindex(starters["customer_id"], fill_value=0.0)
     now = by_cust.get(end_month, pd.Series(dtype=float)).reindex(starters["customer_id"], fill_value=0.0)
     base_total = float(base.sum())
@@ -131,11 +134,35 @@ def headline(customers: pd.DataFrame, revenue: pd.DataFrame, as_of=None) -> Head
         grr = float(np.minimum(now.to_numpy(), base.to_numpy()).sum()) / base_total
     else:
         nrr = grr = float("nan")
+    current = by_cust.get(end_month, pd.Series(dtype=float))
     return Headline(
         as_of=as_of_day.date(), customers=int(len(customers)),
         active_customers=int(active_on(customers, as_of_day).sum()), logo_churn_rate=logo,
-        revenue_churn_rate=1.0 - grr, mrr=float(mrr.loc[mrr["month"] == end_month, "mrr"].sum()),
-        nrr=nrr, grr=grr)
+        revenue_churn_rate=1.0 - grr, mrr=float(current.sum()), nrr=nrr, grr=grr)
+
+
+def trend(customers: pd.DataFrame, revenue: pd.DataFrame, as_of=None, months: int = 12) -> pd.DataFrame:
+    """The headline metrics for each of the ``months`` months ending with ``as_of`` (for sparklines).
+
+    Months whose window has no start customers are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per month (``as_of`` = month end) with the :class:`Headline` fields as columns.
+    """
+    mrr = monthly_mrr(revenue) if len(revenue) else pd.DataFrame(columns=["customer_id", "month", "mrr"])
+    if as_of is None:
+        as_of = mrr["month"].max() if len(mrr) else pd.Timestamp.today()
+    by_cust = mrr.pivot_table(index="customer_id", columns="month", values="mrr", aggfunc="sum", fill_value=0.0)
+    end = _month_start(as_of)
+    rows = []
+    for k in range(months - 1, -1, -1):
+        try:
+            rows.append(_headline(customers, by_cust, end - pd.DateOffset(months=k)).__dict__)
+        except InsufficientDataError:
+            continue
+    return pd.DataFrame(rows)
 
 
 def mrr_series(revenue: pd.DataFrame) -> pd.DataFrame:

@@ -67,3 +67,24 @@ def test_every_headline_metric_has_a_glossary_entry():
     assert set(metrics.GLOSSARY) == {"Customers", "Active customers", "Logo churn rate", "Revenue churn rate",
                                      "MRR", "NRR", "GRR"}
     assert all(len(text) > 30 for text in metrics.GLOSSARY.values())
+
+
+def test_trend_ends_with_the_headline_and_skips_months_without_starters():
+    t = metrics.trend(CUSTOMERS, REVENUE, as_of="2025-01-31", months=24)
+    h = metrics.headline(CUSTOMERS, REVENUE, as_of="2025-01-31")
+    last = t.iloc[-1]
+    assert last["as_of"] == h.as_of and last["nrr"] == pytest.approx(h.nrr) and last["mrr"] == h.mrr
+    # the first window with a start customer ends in Jan 2024 (A signed up 2023-01-10)
+    assert t["as_of"].iloc[0].isoformat() == "2024-01-31"
+    assert len(t) == 13
+
+
+def test_filters_select_customers_and_their_rows():
+    from core.filters import Filters, choices, filter_customers, for_customers
+
+    cust = CUSTOMERS.assign(segment=["SMB", "SMB", "Enterprise", "SMB", None], plan="Pro", region="EMEA")
+    picked = filter_customers(cust, Filters(segments=("SMB",)))
+    assert picked["customer_id"].tolist() == ["A", "B", "D"]
+    assert sorted(for_customers(REVENUE, picked)["customer_id"].unique()) == ["A", "B", "D"]
+    assert len(filter_customers(cust, Filters())) == 5
+    assert choices(cust) == {"segment": ["Enterprise", "SMB"], "plan": ["Pro"], "region": ["EMEA"]}
