@@ -1,14 +1,21 @@
-"""Retention workbench: the frame only (page config, navigation). Pages live in pages/."""
+"""Retention workbench: the frame only (page config, global filters, glossary, navigation)."""
 
 import streamlit as st
+
+from ui import filters, glossary
 
 st.set_page_config(page_title="Retention Workbench", page_icon=":material/monitoring:", layout="wide")
 
 nav = st.navigation(
     {
+        "Dashboards": [
+            st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        ],
         "Data": [
-            st.Page("pages/data.py", title="Data", icon=":material/database:", default=True),
+            st.Page("pages/data.py", title="Data", icon=":material/database:"),
         ],
     }
 )
+filters.show()
+glossary.show()
 nav.run()

@@ -40,3 +40,9 @@ def store_counts(url: str, version: str) -> dict[str, int]:
 def import_history(url: str, version: str) -> pd.DataFrame:
     """The import log, newest first."""
     return core.import_history(get_engine(url))
+
+
+@st.cache_data(ttl=600, max_entries=16, show_spinner=False)
+def table(url: str, version: str, name: str) -> pd.DataFrame:
+    """A whole store table (cached per store version; callers filter the copy they get)."""
+    return core.load_table(get_engine(url), name)

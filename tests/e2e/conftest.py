@@ -55,12 +55,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def store_url(tmp_path_factory):
+    """A fresh store per test module, so each browser test knows exactly what is in it."""
     return f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'store.db'}"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def streamlit_server(store_url, tmp_path_factory):
     port = _free_port()
     log = tmp_path_factory.mktemp("e2e-log") / "streamlit.log"

@@ -9,7 +9,7 @@ from tests.e2e.conftest import shot, wait_for_app_idle
 
 
 def test_data_page_before_and_after_an_import(page, streamlit_server, store_url, shared):
-    page.goto(streamlit_server)
+    page.goto(f"{streamlit_server}/data")
     wait_for_app_idle(page)
     expect(page.get_by_role("heading", name="Data")).to_be_visible()
     expect(page.get_by_text("The store is empty")).to_be_visible()

@@ -21,6 +21,7 @@ def store_url(tmp_path, monkeypatch):
 def _run():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
+    at.switch_page("pages/data.py").run()
     assert not at.exception, at.exception
     return at
 

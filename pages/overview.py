@@ -1,0 +1,33 @@
+"""Overview: the health of the book of business at a glance."""
+
+import streamlit as st
+
+from core.errors import InsufficientDataError
+from core.metrics import GLOSSARY
+from ui import filters, format, loaders, overview
+
+st.title("Overview")
+url = loaders.store_url()
+version = loaders.store_version(url)
+try:
+    h, trend = overview.headline_and_trend(url, version, filters.current())
+except InsufficientDataError as exc:
+    st.info(f"{exc} Go to the Data page to import customers and recurring revenue.")
+    st.stop()
+
+st.caption(f"Trailing 12 months to {h.as_of:%d %b %Y}. Hover a figure for its definition.")
+spark = overview.sparklines(trend)
+row1 = st.columns(4)
+row1[0].metric("Customers", format.count(h.customers), help=GLOSSARY["Customers"], border=True)
+row1[1].metric("Active customers", format.count(h.active_customers), help=GLOSSARY["Active customers"],
+               chart_data=spark.get("active_customers"), border=True)
+row1[2].metric("Logo churn rate", format.pct(h.logo_churn_rate), help=GLOSSARY["Logo churn rate"],
+               chart_data=spark.get("logo_churn_rate"), border=True)
+row1[3].metric("Revenue churn rate", format.pct(h.revenue_churn_rate), help=GLOSSARY["Revenue churn rate"],
+               chart_data=spark.get("revenue_churn_rate"), border=True)
+row2 = st.columns(4)
+row2[0].metric("MRR", format.money(h.mrr), help=GLOSSARY["MRR"], chart_data=spark.get("mrr"), border=True)
+row2[1].metric("NRR", format.pct(h.nrr), help=GLOSSARY["NRR"], chart_data=spark.get("nrr"), border=True)
+row2[2].metric("GRR", format.pct(h.grr), help=GLOSSARY["GRR"], chart_data=spark.get("grr"), border=True)
+st.download_button("Download the 12-month trend (CSV)", trend.to_csv(index=False).encode(),
+                   "overview_trend.csv", "text/csv")

@@ -1,0 +1,32 @@
+"""Cached computation behind the Overview page."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core import metrics
+from core.filters import Filters, filter_customers, for_customers
+from ui import loaders
+
+
+@st.cache_data(ttl=600, max_entries=32, show_spinner="Computing retention metrics ...")
+def headline_and_trend(url: str, version: str, f: Filters) -> tuple[metrics.Headline, pd.DataFrame]:
+    """Headline metrics at the filters' end date and their 12-month trend, for the filtered customers.
+
+    The as-of month is the filters' end date, but never later than the last month with revenue.
+    """
+    customers = filter_customers(loaders.table(url, version, "customer"), f)
+    revenue = for_customers(loaders.table(url, version, "revenue"), customers)
+    as_of = f.end
+    if as_of is None or revenue.empty:
+        as_of = None
+    else:  # never past the last month with revenue: a half-empty month would read as a crash
+        last = pd.to_datetime(revenue["period"]).max()
+        as_of = min(pd.Timestamp(as_of), last)
+    return metrics.headline(customers, revenue, as_of), metrics.trend(customers, revenue, as_of)
+
+
+def sparklines(trend: pd.DataFrame) -> dict[str, list[float]]:
+    """metric name -> its monthly values, oldest first (for ``st.metric(chart_data=...)``)."""
+    return {c: trend[c].tolist() for c in trend.columns if c != "as_of"}
