@@ -4,6 +4,7 @@ The pages, the CLI (``python -m core``) and the tests all use this one API.
 """
 
 from core.db import default_url, init_db, make_engine, table_counts
+from core.demo import load_demo
 from core.errors import (
     DataValidationError,
     DuplicateImportError,
@@ -14,10 +15,11 @@ from core.errors import (
 from core.fields import KINDS
 from core.importer import ImportPlan, ImportResult, commit_import, prepare_import
 from core.store import import_history, load_table, status, store_version
+from core.synthetic import DemoData, make_demo
 
 __all__ = [
-    "KINDS", "DataValidationError", "DuplicateImportError", "FileFormatError", "ImportPlan",
+    "KINDS", "DataValidationError", "DemoData", "DuplicateImportError", "FileFormatError", "ImportPlan",
     "ImportResult", "InsufficientDataError", "WorkbenchError", "commit_import", "default_url",
-    "import_history", "init_db", "load_table", "make_engine", "prepare_import", "status", "store_version",
-    "table_counts",
+    "import_history", "init_db", "load_demo", "load_table", "make_demo", "make_engine", "prepare_import",
+    "status", "store_version", "table_counts",
 ]

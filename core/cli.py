@@ -57,6 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
                      "(default: FILE.rejected.csv in the current folder)")
 
     sub.add_parser("status", help="rows per table and the import log")
+
+    demo = sub.add_parser("demo", help="load the synthetic demo business, replacing the store's data")
+    demo.add_argument("--customers", type=int, default=5000, metavar="N", help="customers (default 5000)")
+    demo.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
     return p
 
 
@@ -106,6 +110,15 @@ def _cmd_status(engine) -> int:
     return 0
 
 
+def _cmd_demo(engine, a) -> int:
+    from core.demo import load_demo
+
+    out = load_demo(engine, n_customers=a.customers, seed=a.seed)
+    loaded = ", ".join(f"{n:,} {t}" for t, n in out["counts"].items())
+    print(f"demo (seed {a.seed}) import #{out['import_id']}: loaded {loaded} in {out['seconds']:.1f} s")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the process exit code."""
     args = build_parser().parse_args(argv)
@@ -113,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
         engine = db.make_engine(args.db)
         if args.command == "import":
             return _cmd_import(engine, args)
+        if args.command == "demo":
+            return _cmd_demo(engine, args)
         return _cmd_status(engine)
     except WorkbenchError as exc:
         print("error: " + " ".join(str(exc).split()), file=sys.stderr)
