@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import filters, glossary
+from ui import bootstrap, filters, glossary
 
 st.set_page_config(page_title="Retention Workbench", page_icon=":material/monitoring:", layout="wide")
 
@@ -16,6 +16,7 @@ nav = st.navigation(
         ],
     }
 )
+bootstrap.ensure_store()
 filters.show()
 glossary.show()
 nav.run()

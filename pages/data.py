@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import loaders
+from ui import bootstrap, loaders
 
 TABLE_LABELS = {"customer": "Customers", "revenue": "Revenue rows", "activity": "Activity rows",
                 "ticket": "Tickets", "feedback": "Feedback", "intervention": "Interventions"}
@@ -30,3 +30,11 @@ else:
     st.dataframe(shown, hide_index=True, width="stretch")
     st.download_button("Download import history (CSV)", shown.to_csv(index=False).encode(),
                        "import_history.csv", "text/csv")
+
+with st.expander("Reset to demo data"):
+    st.write("Replaces every customer, revenue, activity, ticket, feedback and intervention row with the "
+             "synthetic demo business (5,000 customers, seed 0). The import history is kept.")
+    if st.button("Reset to demo data", type="primary", key="data_reset_demo"):
+        out = bootstrap.load_demo_with_progress(url)
+        st.toast(f"Demo data loaded: {out['counts']['customer']:,} customers (import #{out['import_id']}).")
+        st.rerun()

@@ -65,7 +65,7 @@ def store_url(tmp_path_factory):
 def streamlit_server(store_url, tmp_path_factory):
     port = _free_port()
     log = tmp_path_factory.mktemp("e2e-log") / "streamlit.log"
-    env = {**os.environ, "RETENTION_DB_URL": store_url}
+    env = {**os.environ, "RETENTION_DB_URL": store_url, "RETENTION_DEMO": "0"}
     with open(log, "w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",

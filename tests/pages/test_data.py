@@ -15,6 +15,7 @@ TELCO = ROOT.parent / "shared/data/telco_churn/WA_Fn-UseC_-Telco-Customer-Churn.
 def store_url(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'store.db'}"
     monkeypatch.setenv("RETENTION_DB_URL", url)
+    monkeypatch.setenv("RETENTION_DEMO", "0")  # open on the empty store, not the demo
     return url
 
 

@@ -32,6 +32,7 @@ D,2025-01-01,999
 def store_url(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'store.db'}"
     monkeypatch.setenv("RETENTION_DB_URL", url)
+    monkeypatch.setenv("RETENTION_DEMO", "0")  # open on the empty store, not the demo
     return url
 
 
