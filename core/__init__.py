@@ -14,6 +14,7 @@ from core.errors import (
 )
 from core.fields import KINDS
 from core.importer import ImportPlan, ImportResult, commit_import, prepare_import
+from core.manage import template, template_xlsx, undo_import
 from core.store import import_history, load_table, status, store_version
 from core.synthetic import DemoData, make_demo
 
@@ -21,5 +22,5 @@ __all__ = [
     "KINDS", "DataValidationError", "DemoData", "DuplicateImportError", "FileFormatError", "ImportPlan",
     "ImportResult", "InsufficientDataError", "WorkbenchError", "commit_import", "default_url",
     "import_history", "init_db", "load_demo", "load_table", "make_demo", "make_engine", "prepare_import",
-    "status", "store_version", "table_counts",
+    "status", "store_version", "table_counts", "template", "template_xlsx", "undo_import",
 ]

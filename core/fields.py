@@ -317,6 +317,8 @@ def iso_dates(s: pd.Series) -> np.ndarray:
 def iso_datetimes(s: pd.Series) -> np.ndarray:
     """datetime64 Series -> object array of ``YYYY-MM-DD HH:MM:SS.ffffff`` strings (None where missing)."""
     arr = s.to_numpy(dtype="datetime64[us]")
+    if arr.size == 0:  # np.char on an empty array fails; nothing to format
+        return np.array([], dtype=object)
     out = np.char.replace(np.datetime_as_string(arr), "T", " ").astype(object)
     out[np.isnat(arr)] = None
     return out
