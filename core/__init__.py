@@ -12,14 +12,16 @@ from core.errors import (
     InsufficientDataError,
     WorkbenchError,
 )
-from core.fields import KINDS
+from core.fields import KINDS, guess_mapping
 from core.importer import ImportPlan, ImportResult, commit_import, prepare_import
 from core.manage import template, template_xlsx, undo_import
+from core.reader import read_table
 from core.store import import_history, load_table, status, store_version
 from core.synthetic import DemoData, make_demo
 
 __all__ = [
-    "KINDS", "DataValidationError", "DemoData", "DuplicateImportError", "FileFormatError", "ImportPlan",
+    "KINDS", "guess_mapping", "read_table", "DataValidationError", "DemoData", "DuplicateImportError",
+    "FileFormatError", "ImportPlan",
     "ImportResult", "InsufficientDataError", "WorkbenchError", "commit_import", "default_url",
     "import_history", "init_db", "load_demo", "load_table", "make_demo", "make_engine", "prepare_import",
     "status", "store_version", "table_counts", "template", "template_xlsx", "undo_import",

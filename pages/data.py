@@ -1,8 +1,8 @@
-"""Data page: what the store holds and where it came from."""
+"""Data page: bring a spreadsheet in, see what the store holds, undo, reset to the demo."""
 
 import streamlit as st
 
-from ui import bootstrap, loaders
+from ui import bootstrap, importing, loaders
 
 TABLE_LABELS = {"customer": "Customers", "revenue": "Revenue rows", "activity": "Activity rows",
                 "ticket": "Tickets", "feedback": "Feedback", "intervention": "Interventions"}
@@ -11,26 +11,17 @@ st.title("Data")
 url = loaders.store_url()
 version = loaders.store_version(url)
 counts = loaders.store_counts(url, version)
-
-cols = st.columns(len(TABLE_LABELS))
-for col, (table, label) in zip(cols, TABLE_LABELS.items()):
+for col, (table, label) in zip(st.columns(len(TABLE_LABELS)), TABLE_LABELS.items()):
     col.metric(label, f"{counts[table]:,}")
 
-history = loaders.import_history(url, version)
-st.subheader("Import history")
-if history.empty:
-    st.info(
-        "The store is empty. Import a spreadsheet from a terminal, for example:\n\n"
-        "`python -m core import customers.csv --kind customers`\n\n"
-        "Kinds: customers, revenue, activity, transactions, tickets, feedback, interventions."
-    )
-else:
-    shown = history[["id", "file_name", "kind", "mode", "rows_read", "rows_loaded", "rows_rejected",
-                     "finished_at"]]
-    st.dataframe(shown, hide_index=True, width="stretch")
-    st.download_button("Download import history (CSV)", shown.to_csv(index=False).encode(),
-                       "import_history.csv", "text/csv")
+st.subheader("Import a file")
+if "data_last_import" in st.session_state:
+    st.success(f"Import #{st.session_state.pop('data_last_import')} loaded; see the import history below.")
+importing.upload_section(url)
+importing.history_section(url, loaders.store_version(url))
 
+with st.expander("Templates"):
+    importing.templates_section()
 with st.expander("Reset to demo data"):
     st.write("Replaces every customer, revenue, activity, ticket, feedback and intervention row with the "
              "synthetic demo business (5,000 customers, seed 0). The import history is kept.")

@@ -1,0 +1,86 @@
+"""AppTest of the Data page's import flow (pages/data.py): upload, map, validate, import, undo."""
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import core
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def store_url(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    monkeypatch.setenv("RETENTION_DB_URL", url)
+    monkeypatch.setenv("RETENTION_DEMO", "0")
+    return url
+
+
+def _data_page():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _metrics(at):
+    return {m.label: m.value for m in at.metric}
+
+
+def test_upload_map_validate_import_and_undo_the_telco_file(store_url, shared):
+    telco = shared / "telco_churn/WA_Fn-UseC_-Telco-Customer-Churn.csv"
+    at = _data_page()
+    at.file_uploader[0].upload(telco.name, telco.read_bytes(), "text/csv").run()
+    assert not at.exception, at.exception
+    # the file needs a snapshot date: a clear message, not a crash
+    assert "--as-of" in at.error[0].value or "snapshot date" in at.error[0].value
+    at.date_input(key="data_as_of").set_value(dt.date(2024, 1, 31)).run()
+    assert len(at.error) == 0
+    m = _metrics(at)
+    assert m["Rows read"] == "7,043" and m["Errors"] == "0" and m["Warnings"] == "11"
+    frames = [d.value for d in at.dataframe]
+    report = next(f for f in frames if "problem" in f.columns)
+    assert set(report["column"]) == {"TotalCharges"} and len(report) == 11
+    raw = pd.read_csv(telco, dtype=str, keep_default_na=False)
+    assert sorted(report["row"]) == [i + 2 for i in raw.index[raw["TotalCharges"] == " "]]  # spreadsheet rows
+    mapping = next(f for f in frames if "fixed value" in f.columns)  # the mapping editor
+    assert dict(zip(mapping["field"], mapping["column"]))["customer_id"] == "customerID"
+    at.radio(key="data_strict").set_value("load the valid rows (lenient)").run()
+    at.button(key="data_import").click().run()
+    assert not at.exception, at.exception
+    assert _metrics(at)["Customers"] == "7,043"
+    assert "Import #1 loaded" in at.success[0].value
+    eng = core.make_engine(store_url)
+    assert core.table_counts(eng)["customer"] == 7043
+
+    at.selectbox(key="data_undo_id").set_value(1)
+    at.button(key="data_undo").click().run()
+    assert not at.exception, at.exception
+    assert core.table_counts(eng)["customer"] == 0 and core.table_counts(eng)["importlog"] == 0
+    assert _metrics(at)["Customers"] == "0"
+
+
+def test_mapping_change_and_fixed_value_reach_the_validation(store_url, shared):
+    reviews = shared / "womens_clothing_reviews/womens_clothing_reviews.csv"
+    at = _data_page()
+    at.file_uploader[0].upload(reviews.name, reviews.read_bytes(), "text/csv").run()
+    at.selectbox(key="data_kind").set_value("feedback").run()
+    assert "maps to 'channel'" in at.error[0].value  # feedback needs a channel
+    assert len(at.button) >= 1 and "data_import" not in [b.key for b in at.button]
+
+
+def test_a_picture_is_refused_with_a_message(store_url):
+    at = _data_page()
+    at.file_uploader[0].upload("chart.csv", b"\x89PNG\r\n\x1a\n" + bytes(200), "text/csv").run()
+    assert not at.exception, at.exception
+    assert "PNG image, not a spreadsheet" in at.error[0].value
+    assert core.table_counts(core.make_engine(store_url))["customer"] == 0
+
+
+def test_template_download_is_offered_for_every_kind(store_url):
+    at = _data_page()
+    assert at.selectbox(key="data_template_kind").options == list(core.KINDS)
