@@ -79,6 +79,19 @@ def monthly_mrr(revenue: pd.DataFrame) -> pd.DataFrame:
     return (rev.assign(month=month).groupby(["customer_id", "month"], as_index=False)["mrr"].sum())
 
 
+def latest_date(customers: pd.DataFrame, revenue: pd.DataFrame) -> pd.Timestamp:
+    """The default as-of date: the last month with recurring revenue, else the latest signup or churn date.
+
+    A snapshot file without revenue (like the telco export) is so read at its own snapshot date,
+    not at today's, where it would show no churn at all.
+    """
+    if "mrr" in revenue and revenue["mrr"].notna().any():
+        return pd.to_datetime(revenue.loc[revenue["mrr"].notna(), "period"]).max()
+    dates = [pd.to_datetime(customers[c]).max() for c in ("signup_date", "churn_date") if c in customers]
+    dates = [d for d in dates if pd.notna(d)]
+    return max(dates) if dates else pd.Timestamp.today().normalize()
+
+
 def headline(customers: pd.DataFrame, revenue: pd.DataFrame, as_of=None) -> Headline:
     """Compute the Overview's headline metrics for the 12 months ending with ``as_of``'s month.
 
@@ -89,8 +102,7 @@ def headline(customers: pd.DataFrame, revenue: pd.DataFrame, as_of=None) -> Head
     revenue : pandas.DataFrame
         Columns ``customer_id, period, mrr``.
     as_of : date-like, optional
-        Any day of the last month of the window; default the latest revenue month (or today
-        when there is no recurring revenue).
+        Any day of the last month of the window; default :func:`latest_date`.
 
     Returns
     -------
@@ -105,7 +117,7 @@ def headline(customers: pd.DataFrame, revenue: pd.DataFrame, as_of=None) -> Head
         raise InsufficientDataError("There are no customers yet: import a customer file or load the demo data.")
     mrr = monthly_mrr(revenue) if len(revenue) else pd.DataFrame(columns=["customer_id", "month", "mrr"])
     if as_of is None:
-        as_of = mrr["month"].max() if len(mrr) else pd.Timestamp.today()
+        as_of = latest_date(customers, revenue)
     by_cust = mrr.pivot_table(index="customer_id", columns="month", values="mrr", aggfunc="sum", fill_value=0.0)
     return _headline(customers, by_cust, _month_start(as_of))
 
@@ -153,7 +165,7 @@ def trend(customers: pd.DataFrame, revenue: pd.DataFrame, as_of=None, months: in
     """
     mrr = monthly_mrr(revenue) if len(revenue) else pd.DataFrame(columns=["customer_id", "month", "mrr"])
     if as_of is None:
-        as_of = mrr["month"].max() if len(mrr) else pd.Timestamp.today()
+        as_of = latest_date(customers, revenue)
     by_cust = mrr.pivot_table(index="customer_id", columns="month", values="mrr", aggfunc="sum", fill_value=0.0)
     end = _month_start(as_of)
     rows = []

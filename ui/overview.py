@@ -14,16 +14,13 @@ from ui import loaders
 def headline_and_trend(url: str, version: str, f: Filters) -> tuple[metrics.Headline, pd.DataFrame]:
     """Headline metrics at the filters' end date and their 12-month trend, for the filtered customers.
 
-    The as-of month is the filters' end date, but never later than the last month with revenue.
+    The as-of month is the filters' end date, but never later than :func:`core.metrics.latest_date`.
     """
     customers = filter_customers(loaders.table(url, version, "customer"), f)
     revenue = for_customers(loaders.table(url, version, "revenue"), customers)
-    as_of = f.end
-    if as_of is None or revenue.empty:
-        as_of = None
-    else:  # never past the last month with revenue: a half-empty month would read as a crash
-        last = pd.to_datetime(revenue["period"]).max()
-        as_of = min(pd.Timestamp(as_of), last)
+    # the filters' end date, but never past the last day the data speaks about
+    last = metrics.latest_date(customers, revenue)
+    as_of = min(pd.Timestamp(f.end), last) if f.end else last
     return metrics.headline(customers, revenue, as_of), metrics.trend(customers, revenue, as_of)
 
 

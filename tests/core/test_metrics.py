@@ -88,3 +88,21 @@ def test_filters_select_customers_and_their_rows():
     assert sorted(for_customers(REVENUE, picked)["customer_id"].unique()) == ["A", "B", "D"]
     assert len(filter_customers(cust, Filters())) == 5
     assert choices(cust) == {"segment": ["Enterprise", "SMB"], "plan": ["Pro"], "region": ["EMEA"]}
+
+
+def test_snapshot_without_revenue_is_read_at_its_own_date(shared):
+    """The telco snapshot (as-of 2024-01-31): the window ends there, so its churners count."""
+    import core
+
+    eng = core.make_engine("sqlite://")
+    telco = shared / "telco_churn/WA_Fn-UseC_-Telco-Customer-Churn.csv"
+    core.commit_import(eng, core.prepare_import(eng, telco.read_bytes(), telco.name, "customers",
+                                                as_of="2024-01-31"))
+    cust = core.load_table(eng, "customer")
+    empty = pd.DataFrame(columns=["customer_id", "period", "mrr"])
+    h = metrics.headline(cust, empty)
+    assert h.as_of.isoformat() == "2024-01-31"
+    raw = pd.read_csv(telco)
+    starters = raw[raw["tenure"] >= 12]           # signed up on or before 2023-01-31
+    assert h.logo_churn_rate == pytest.approx((starters["Churn"] == "Yes").mean())
+    assert h.active_customers == 5174 and math.isnan(h.nrr)
