@@ -62,10 +62,12 @@ def store_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def streamlit_server(store_url, tmp_path_factory):
+def streamlit_server(store_url, tmp_path_factory, request):
+    """A server on the module's store; a module may set SERVER_ENV (e.g. to start on the demo)."""
     port = _free_port()
     log = tmp_path_factory.mktemp("e2e-log") / "streamlit.log"
-    env = {**os.environ, "RETENTION_DB_URL": store_url, "RETENTION_DEMO": "0"}
+    env = {**os.environ, "RETENTION_DB_URL": store_url, "RETENTION_DEMO": "0",
+           **getattr(request.module, "SERVER_ENV", {})}
     with open(log, "w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",

@@ -1,0 +1,35 @@
+"""First start in a real browser: an empty store fills with the demo business (app.py, pages/overview.py,
+pages/data.py), charts are drawn, the glossary opens, and nothing shows an exception."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import shot, wait_for_app_idle
+
+SERVER_ENV = {"RETENTION_DEMO": "1"}
+
+
+def test_first_start_shows_the_demo_overview(page, streamlit_server):
+    page.goto(streamlit_server)
+    metric = page.get_by_test_id("stMetric").filter(has=page.get_by_text("Customers", exact=True))
+    expect(metric).to_contain_text("5,000", timeout=90_000)
+    wait_for_app_idle(page, timeout=90_000)
+    for label in ("Active customers", "Logo churn rate", "MRR", "NRR", "GRR"):
+        card = page.get_by_test_id("stMetric").filter(has=page.get_by_text(label, exact=True))
+        expect(card).to_contain_text(re.compile(r"\d"))
+        expect(card.locator("svg, canvas").first).to_be_visible()  # its sparkline
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    shot(page, "first_start_overview")
+
+    page.get_by_test_id("stSidebar").get_by_role("button", name=re.compile("Metric glossary")).click()
+    expect(page.get_by_text("Net revenue retention", exact=False)).to_be_visible()
+    shot(page, "first_start_glossary")
+    page.keyboard.press("Escape")
+
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=re.compile("Data")).click()
+    wait_for_app_idle(page)
+    expect(page.get_by_test_id("stMetric").filter(has=page.get_by_text("Activity rows", exact=True))) \
+        .to_contain_text(re.compile(r"\d{1,3},\d{3},\d{3}"))
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    shot(page, "first_start_data")
