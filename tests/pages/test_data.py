@@ -2,21 +2,12 @@
 
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 import core
 
 ROOT = Path(__file__).resolve().parents[2]
 TELCO = ROOT.parent / "shared/data/telco_churn/WA_Fn-UseC_-Telco-Customer-Churn.csv"
-
-
-@pytest.fixture
-def store_url(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'store.db'}"
-    monkeypatch.setenv("RETENTION_DB_URL", url)
-    monkeypatch.setenv("RETENTION_DEMO", "0")  # open on the empty store, not the demo
-    return url
 
 
 def _run():

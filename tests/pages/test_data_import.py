@@ -4,20 +4,11 @@ import datetime as dt
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from streamlit.testing.v1 import AppTest
 
 import core
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def store_url(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'store.db'}"
-    monkeypatch.setenv("RETENTION_DB_URL", url)
-    monkeypatch.setenv("RETENTION_DEMO", "0")
-    return url
 
 
 def _data_page():

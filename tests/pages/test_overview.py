@@ -2,7 +2,6 @@
 
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 import core
@@ -26,14 +25,6 @@ E,2024-01-01,50
 E,2025-01-01,50
 D,2025-01-01,999
 """
-
-
-@pytest.fixture
-def store_url(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'store.db'}"
-    monkeypatch.setenv("RETENTION_DB_URL", url)
-    monkeypatch.setenv("RETENTION_DEMO", "0")  # open on the empty store, not the demo
-    return url
 
 
 def _load(url):
