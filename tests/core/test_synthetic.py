@@ -56,7 +56,12 @@ def test_sizes_span_and_categories(full):
     assert c["signup_date"].max() <= pd.Timestamp("2026-10-31")
     assert set(c["segment"]) == {"SMB", "Mid-Market", "Enterprise"}
     assert c["plan"].nunique() >= 4 and c["region"].nunique() == 4 and c["channel"].nunique() == 5
-    assert len(full.activity) < 1_500_000
+    act = full.activity
+    assert 3_000_000 < len(act) < 7_000_000  # daily usage per feature, days without use left out
+    assert act["date"].nunique() > 1000  # every day of the 36 months, not weekly buckets
+    weekday = act["date"].dt.day_of_week < 5
+    per_day = act.groupby(weekday)["value"].sum() / act.groupby(weekday)["date"].nunique()
+    assert per_day[True] > 3 * per_day[False]  # people work on weekdays
     assert (c["renewal_date"] > c["signup_date"]).all()
     rev = full.revenue
     assert (rev["period"].dt.day == 1).all() and rev["amount"].isna().all() and (rev["mrr"] > 0).all()
