@@ -15,7 +15,8 @@ except InsufficientDataError as exc:
     st.info(f"{exc} Go to the Data page to import customers and recurring revenue.")
     st.stop()
 
-st.caption(f"Trailing 12 months to {h.as_of:%d %b %Y}. Hover a figure for its definition.")
+st.caption(f"Trailing 12 months to {h.as_of:%d %b %Y}; the small charts show each month of the chosen "
+           "date range. Hover a figure for its definition.")
 spark = overview.sparklines(trend)
 row1 = st.columns(4)
 row1[0].metric("Customers", format.count(h.customers), help=GLOSSARY["Customers"], border=True)
@@ -29,5 +30,5 @@ row2 = st.columns(4)
 row2[0].metric("MRR", format.money(h.mrr), help=GLOSSARY["MRR"], chart_data=spark.get("mrr"), border=True)
 row2[1].metric("NRR", format.pct(h.nrr), help=GLOSSARY["NRR"], chart_data=spark.get("nrr"), border=True)
 row2[2].metric("GRR", format.pct(h.grr), help=GLOSSARY["GRR"], chart_data=spark.get("grr"), border=True)
-st.download_button("Download the 12-month trend (CSV)", trend.to_csv(index=False).encode(),
+st.download_button("Download the monthly trend (CSV)", trend.to_csv(index=False).encode(),
                    "overview_trend.csv", "text/csv")

@@ -82,3 +82,17 @@ def test_segment_filter_changes_the_figures(store_url):
     at.session_state["filters_segment"] = []
     at.run()
     assert {x.label: x.value for x in at.metric}["Customers"] == "5"
+
+
+def test_date_range_sets_the_as_of_month_and_the_sparkline_span(store_url):
+    import datetime as dt
+
+    _load(store_url)
+    at = _overview()
+    at.session_state["filters_dates"] = (dt.date(2024, 8, 1), dt.date(2024, 12, 15))
+    at.run()
+    assert "31 Dec 2024" in at.caption[0].value
+    nrr = next(m for m in at.metric if m.label == "NRR")
+    assert len(nrr.proto.chart_data) == 5  # Aug..Dec 2024, one point per month
+    # Dec 2024: no recurring revenue booked that month in this book, so MRR is $0
+    assert {m.label: m.value for m in at.metric}["MRR"] == "$0"
