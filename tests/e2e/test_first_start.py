@@ -31,5 +31,8 @@ def test_first_start_shows_the_demo_overview(page, streamlit_server):
     wait_for_app_idle(page)
     expect(page.get_by_test_id("stMetric").filter(has=page.get_by_text("Activity rows", exact=True))) \
         .to_contain_text(re.compile(r"\d{1,3},\d{3},\d{3}"))
+    history = page.get_by_test_id("stDataFrame")
+    expect(history.locator("td", has_text="demo (seed 0, 5000 customers)")).to_have_count(1)
+    page.wait_for_timeout(500)  # let the grid paint its canvas before the screenshot
     expect(page.get_by_test_id("stException")).to_have_count(0)
     shot(page, "first_start_data")
