@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 PY = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-REQS = [ROOT / "requirements.txt", ROOT / "requirements-dev.txt"]
+REQS = [ROOT / "requirements.txt", ROOT / "requirements-dev.txt", ROOT / "constraints.txt"]
 STAMP = VENV / ".requirements.sha256"
 
 

@@ -36,10 +36,10 @@ def test_pages_folder_holds_only_registered_pages():
 
 
 def test_requirements_are_exact_pins():
-    for name in ("requirements.txt", "requirements-dev.txt"):
+    for name in ("requirements.txt", "requirements-dev.txt", "constraints.txt"):
         for line in (ROOT / name).read_text().splitlines():
             line = line.strip()
-            if line and not line.startswith(("#", "-r ")):
+            if line and not line.startswith(("#", "-r ", "-c ")):
                 assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[0-9][0-9A-Za-z.\-]*", line), line
 
 
