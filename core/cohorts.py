@@ -1,0 +1,308 @@
+"""Cohort retention tables: cohort x period, computed on integer period numbers.
+
+Definitions (each shown to the user on the Cohort curves page):
+
+* **Cohort**: customers grouped by the period of their signup date, or of their first activity.
+* **Period k** of a cohort: the k-th day/week/month/quarter after the cohort's own period (k = 0).
+* **Retained in period k**:
+  - subscription data (``retained_by="subscription"``): not churned before period k starts, so a
+    customer who churns during period k still counts in k and in no later period;
+  - activity data (``retained_by="activity"``, e.g. a purchase log such as CDNOW): at least one
+    activity in period k (definition ``"on"``), or in period k or any later period (``"on_or_after"``).
+* **Incomplete periods**: a period that has not fully ended by the as-of date is not counted; its
+  cell is missing (NaN) and marked in ``complete``; averages use only cohorts that reached it.
+* **Revenue retention**: MRR booked in period k by the cohort's customers over their MRR in
+  period 0; net counts expansion, gross caps each customer at its period-0 MRR.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from core.errors import DataValidationError, InsufficientDataError
+
+PERIODS = ("day", "week", "month", "quarter")
+MEASURES = ("logo", "net_revenue", "gross_revenue", "count")
+DEFINITIONS = ("on", "on_or_after")
+_EPOCH = np.datetime64("1970-01-05", "D")  # a Monday, so week numbers start on Mondays
+
+
+def period_number(dates: pd.Series, period: str) -> np.ndarray:
+    """Integer number of the day/week/month/quarter each date falls in (NaT -> a large negative sentinel)."""
+    d = pd.to_datetime(dates).to_numpy(dtype="datetime64[D]")
+    nat = np.isnat(d)
+    if period == "day":
+        out = (d - _EPOCH).astype(np.int64)
+    elif period == "week":
+        out = np.floor_divide((d - _EPOCH).astype(np.int64), 7)
+    elif period in ("month", "quarter"):
+        months = d.astype("datetime64[M]").astype(np.int64)  # months since 1970-01
+        out = months if period == "month" else np.floor_divide(months, 3)
+    else:
+        raise DataValidationError(f"Unknown period '{period}'. Choose one of: {', '.join(PERIODS)}.")
+    return np.where(nat, np.iinfo(np.int64).min // 2, out)
+
+
+def period_start(number: np.ndarray | int, period: str) -> pd.DatetimeIndex:
+    """The first day of period ``number`` (inverse of :func:`period_number`)."""
+    n = np.atleast_1d(np.asarray(number, dtype=np.int64))
+    if period == "day":
+        d = _EPOCH + n.astype("timedelta64[D]")
+    elif period == "week":
+        d = _EPOCH + (n * 7).astype("timedelta64[D]")
+    elif period == "month":
+        d = n.astype("datetime64[M]").astype("datetime64[D]")
+    else:
+        d = (n * 3).astype("datetime64[M]").astype("datetime64[D]")
+    return pd.DatetimeIndex(d)
+
+
+def _label(number: np.ndarray, period: str) -> list[str]:
+    starts = period_start(number, period)
+    if period == "month":
+        return [f"{s:%Y-%m}" for s in starts]
+    if period == "quarter":
+        return [f"{s.year}-Q{(s.month - 1) // 3 + 1}" for s in starts]
+    return [f"{s:%Y-%m-%d}" for s in starts]
+
+
+@dataclass
+class CohortTable:
+    """A computed cohort table.
+
+    Attributes
+    ----------
+    values : pandas.DataFrame
+        Cohorts (rows, labelled by their first period) x periods 0..K (columns): retention as a
+        fraction (or counts for ``measure="count"``); NaN where the period is incomplete.
+    counts : pandas.DataFrame
+        Retained customers per cell (the numerator of logo retention), NaN where incomplete.
+    sizes : pandas.Series
+        Customers per cohort.
+    complete : pandas.DataFrame
+        True where the cohort had fully lived through that period by the as-of date.
+    small : pandas.Series
+        True for cohorts under ``min_size`` (shown greyed, not coloured).
+    average : pandas.Series
+        Per period, over the cohorts that reached it: weighted by cohort size (or the simple mean).
+    settings : dict
+        The choices the table was computed with (period, measure, definition, ...).
+    """
+
+    values: pd.DataFrame
+    counts: pd.DataFrame
+    sizes: pd.Series
+    complete: pd.DataFrame
+    small: pd.Series
+    average: pd.Series
+    settings: dict
+
+
+def _check(customers: pd.DataFrame, cols: tuple[str, ...], what: str) -> None:
+    missing = [c for c in cols if c not in customers]
+    if missing:
+        raise DataValidationError(f"{what} needs the column(s) {', '.join(missing)}; "
+                                  f"it has: {', '.join(map(str, customers.columns))}.")
+
+
+def cohort_table(customers: pd.DataFrame, activity: pd.DataFrame | None = None,
+                 revenue: pd.DataFrame | None = None, *, cohort_by: str = "signup", period: str = "month",
+                 measure: str = "logo", definition: str = "on", retained_by: str = "subscription",
+                 base: str = "period0", as_of=None, min_size: int = 20, weighting: str = "weighted",
+                 max_periods: int | None = None) -> CohortTable:
+    """Build a cohort x period retention table.
+
+    Parameters
+    ----------
+    customers : pandas.DataFrame
+        ``customer_id, signup_date, churn_date`` (churn_date NaT/None while active).
+    activity : pandas.DataFrame, optional
+        ``customer_id, date``; needed for ``cohort_by="first_activity"`` and ``retained_by="activity"``.
+    revenue : pandas.DataFrame, optional
+        ``customer_id, period, mrr``; needed for the revenue measures.
+    cohort_by : {'signup', 'first_activity'}
+    period : {'day', 'week', 'month', 'quarter'}
+    measure : {'logo', 'net_revenue', 'gross_revenue', 'count'}
+        ``count`` gives the absolute number of retained customers.
+    definition : {'on', 'on_or_after'}
+        With activity data: active in period k, or in k or any later period.
+    retained_by : {'subscription', 'activity'}
+    base : {'period0', 'previous'}
+        Retention relative to period 0, or to the previous period of the same cohort.
+    as_of : date-like, optional
+        Periods that have not ended by this date are incomplete; default the latest date in the data.
+    min_size : int
+        Cohorts smaller than this are flagged in ``small``.
+    weighting : {'weighted', 'simple'}
+        How the average row combines cohorts.
+    max_periods : int, optional
+        Keep periods 0..max_periods only.
+
+    Returns
+    -------
+    CohortTable
+
+    Raises
+    ------
+    DataValidationError
+        An unknown option, or a frame missing a column the options need.
+    InsufficientDataError
+        No customer falls in a cohort (e.g. nobody has a signup date or any activity).
+    """
+    for name, val, allowed in (("cohort_by", cohort_by, ("signup", "first_activity")), ("period", period, PERIODS),
+                               ("measure", measure, MEASURES), ("definition", definition, DEFINITIONS),
+                               ("retained_by", retained_by, ("subscription", "activity")),
+                               ("base", base, ("period0", "previous")),
+                               ("weighting", weighting, ("weighted", "simple"))):
+        if val not in allowed:
+            raise DataValidationError(f"Unknown {name} '{val}'. Choose one of: {', '.join(allowed)}.")
+    _check(customers, ("customer_id", "signup_date", "churn_date"), "A cohort table")
+    needs_activity = cohort_by == "first_activity" or retained_by == "activity"
+    if needs_activity and (activity is None or not {"customer_id", "date"} <= set(activity.columns)):
+        raise DataValidationError("This choice needs activity data (customer_id, date): import activity or "
+                                  "transactions, or build cohorts by signup with subscription retention.")
+    if measure in ("net_revenue", "gross_revenue") and (revenue is None or "mrr" not in revenue):
+        raise DataValidationError("Revenue retention needs recurring revenue (customer_id, period, mrr).")
+
+    ids = pd.Index(customers["customer_id"].astype(str))
+    n = len(ids)
+    act_cust = act_p = None
+    if needs_activity:
+        act_cust = ids.get_indexer(activity["customer_id"].astype(str))
+        act_p = period_number(activity["date"], period)
+        keep = act_cust >= 0
+        act_cust, act_p = act_cust[keep], act_p[keep]
+
+    if cohort_by == "signup":
+        cohort_p = period_number(customers["signup_date"], period)
+        in_scope = pd.notna(pd.to_datetime(customers["signup_date"])).to_numpy()
+    else:
+        cohort_p = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(cohort_p, act_cust, act_p)
+        in_scope = cohort_p != np.iinfo(np.int64).max
+    if not in_scope.any():
+        raise InsufficientDataError("No customer has a signup date or any activity to place it in a cohort.")
+
+    last_day = _as_of(customers, activity, revenue, as_of)
+    # the last period that has fully ended by the as-of date
+    last_complete = int(period_number(pd.Series([last_day + pd.Timedelta(days=1)]), period)[0]) - 1
+
+    c0 = cohort_p[in_scope].min()
+    cohorts = np.arange(c0, max(cohort_p[in_scope].max(), c0) + 1)
+    n_periods = int(max(last_complete - c0, 0)) + 1
+    if max_periods is not None:
+        n_periods = min(n_periods, max_periods + 1)
+    cidx = np.where(in_scope, cohort_p - c0, -1)
+    sizes = np.bincount(cidx[in_scope], minlength=len(cohorts)).astype(float)
+
+    # retained[c, k]: customers of cohort c retained in period k
+    if retained_by == "subscription":
+        churn_p = period_number(customers["churn_date"], period)
+        has_churn = pd.notna(pd.to_datetime(customers["churn_date"])).to_numpy()
+        last_k = np.where(has_churn, churn_p - cohort_p, n_periods)  # retained for k <= last_k
+        retained = _reverse_cumulative(cidx[in_scope], np.clip(last_k[in_scope], -1, n_periods - 1),
+                                       len(cohorts), n_periods)
+    else:
+        k = act_p - cohort_p[act_cust]
+        ok = in_scope[act_cust] & (k >= 0) & (k < n_periods)
+        if definition == "on":
+            pairs = np.unique(act_cust[ok].astype(np.int64) * n_periods + k[ok])  # customer x period, once
+            cust_of, k_of = np.divmod(pairs, n_periods)
+            flat = cidx[cust_of] * n_periods + k_of
+            retained = np.bincount(flat, minlength=len(cohorts) * n_periods).reshape(len(cohorts), n_periods)
+        else:
+            last_k = np.full(n, -1, dtype=np.int64)
+            np.maximum.at(last_k, act_cust[ok], k[ok])
+            retained = _reverse_cumulative(cidx[in_scope], last_k[in_scope], len(cohorts), n_periods)
+    retained = retained.astype(float)
+
+    age = last_complete - cohorts  # the last complete period index of each cohort
+    complete = np.arange(n_periods)[None, :] <= age[:, None]
+
+    if measure in ("logo", "count"):
+        num, den = retained, np.repeat(sizes[:, None], n_periods, axis=1)
+    else:
+        num, den = _revenue_cells(revenue, ids, cidx, cohort_p, period, measure, len(cohorts), n_periods)
+    if base == "previous":
+        den = np.concatenate([den[:, :1], num[:, :-1]], axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        values = retained.copy() if measure == "count" else num / den
+    values[~complete] = np.nan
+
+    labels = _label(cohorts, period)
+    cols = pd.RangeIndex(n_periods, name="period")
+    values_df = pd.DataFrame(values, index=pd.Index(labels, name="cohort"), columns=cols)
+    counts_df = pd.DataFrame(np.where(complete, retained, np.nan), index=values_df.index, columns=cols)
+    complete_df = pd.DataFrame(complete, index=values_df.index, columns=cols)
+    sizes_s = pd.Series(sizes.astype(int), index=values_df.index, name="customers")
+    keep_rows = sizes > 0
+    values_df, counts_df, complete_df, sizes_s = (values_df[keep_rows], counts_df[keep_rows],
+                                                  complete_df[keep_rows], sizes_s[keep_rows])
+    num_df = pd.DataFrame(np.where(complete, num, np.nan)[keep_rows], index=values_df.index, columns=cols)
+    den_df = pd.DataFrame(np.where(complete, den, np.nan)[keep_rows], index=values_df.index, columns=cols)
+    if measure == "count":
+        average = counts_df.mean() if weighting == "simple" else counts_df.sum() / complete_df.sum()
+    elif weighting == "weighted":
+        average = num_df.sum() / den_df.sum().where(complete_df.any(), np.nan)
+    else:
+        average = values_df.mean()
+    average.name = "average"
+    return CohortTable(values=values_df, counts=counts_df, sizes=sizes_s, complete=complete_df,
+                       small=sizes_s < min_size, average=average,
+                       settings={"cohort_by": cohort_by, "period": period, "measure": measure,
+                                 "definition": definition, "retained_by": retained_by, "base": base,
+                                 "as_of": last_day.date().isoformat(), "min_size": min_size,
+                                 "weighting": weighting})
+
+
+def _reverse_cumulative(cohort_idx: np.ndarray, last_k: np.ndarray, n_cohorts: int, n_periods: int) -> np.ndarray:
+    """retained[c, k] = number of customers of cohort c whose last retained period is >= k."""
+    ok = last_k >= 0
+    hist = np.bincount(cohort_idx[ok] * n_periods + last_k[ok], minlength=n_cohorts * n_periods)
+    hist = hist.reshape(n_cohorts, n_periods)
+    return hist[:, ::-1].cumsum(axis=1)[:, ::-1]
+
+
+def _revenue_cells(revenue, ids, cidx, cohort_p, period, measure, n_cohorts, n_periods):
+    rev = revenue.dropna(subset=["mrr"])
+    cust = ids.get_indexer(rev["customer_id"].astype(str))
+    p = period_number(rev["period"], period)
+    ok = (cust >= 0)
+    cust, p, mrr = cust[ok], p[ok], rev["mrr"].to_numpy(dtype=float)[ok]
+    ok = cidx[cust] >= 0
+    cust, p, mrr = cust[ok], p[ok], mrr[ok]
+    k = p - cohort_p[cust]
+    ok = (k >= 0) & (k < n_periods)
+    cust, k, mrr = cust[ok], k[ok], mrr[ok]
+    per = pd.DataFrame({"c": cust, "k": k, "mrr": mrr}).groupby(["c", "k"], as_index=False)["mrr"].sum()
+    start = per[per["k"] == 0].set_index("c")["mrr"]
+    per["start"] = per["c"].map(start).fillna(0.0)
+    if measure == "gross_revenue":
+        per["mrr"] = np.minimum(per["mrr"], per["start"])
+    flat = cidx[per["c"].to_numpy()] * n_periods + per["k"].to_numpy()
+    num = np.bincount(flat, weights=per["mrr"].to_numpy(), minlength=n_cohorts * n_periods).reshape(n_cohorts, -1)
+    den0 = np.bincount(cidx[start.index.to_numpy()], weights=start.to_numpy(), minlength=n_cohorts)
+    return num, np.repeat(den0[:, None], n_periods, axis=1)
+
+
+def _as_of(customers, activity, revenue, as_of) -> pd.Timestamp:
+    if as_of is not None:
+        return pd.Timestamp(as_of).normalize()
+    dates = [pd.to_datetime(customers[c]).max() for c in ("signup_date", "churn_date")]
+    if activity is not None and len(activity):
+        dates.append(pd.to_datetime(activity["date"]).max())
+    if revenue is not None and len(revenue):
+        # a monthly revenue row stands for the whole month
+        dates.append(pd.to_datetime(revenue["period"]).max() + pd.offsets.MonthEnd(0))
+    dates = [d for d in dates if pd.notna(d)]
+    return max(dates).normalize() if dates else pd.Timestamp.today().normalize()
+
+
+def period_across_cohorts(table: CohortTable, k: int) -> pd.Series:
+    """Retention in period ``k`` for each cohort that completed it (is retention improving?)."""
+    if k not in table.values.columns:
+        raise DataValidationError(f"Period {k} is not in the table (periods 0..{table.values.columns.max()}).")
+    return table.values.loc[table.complete[k], k].rename(f"period {k}")
