@@ -58,6 +58,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("status", help="rows per table and the import log")
 
+    co = sub.add_parser("cohorts", help="cohort x period retention table (CSV to stdout or --out)")
+    co.add_argument("--cohort-by", choices=["signup", "first_activity"], default="signup")
+    co.add_argument("--period", choices=["day", "week", "month", "quarter"], default="month")
+    co.add_argument("--measure", choices=["logo", "net_revenue", "gross_revenue", "count"], default="logo")
+    co.add_argument("--definition", choices=["on", "on_or_after"], default="on")
+    co.add_argument("--retained-by", choices=["subscription", "activity"], default="subscription",
+                    help="subscription: retained while not churned; activity: retained when active")
+    co.add_argument("--base", choices=["period0", "previous"], default="period0")
+    co.add_argument("--weighting", choices=["weighted", "simple"], default="weighted")
+    co.add_argument("--min-size", type=int, default=20)
+    co.add_argument("--as-of", help="periods not ended by this date are incomplete (default: latest data)")
+    co.add_argument("--segment", action="append", default=[], help="keep only this segment (repeatable)")
+    co.add_argument("--out", type=Path, help="write the table here (.csv or .xlsx) instead of stdout")
+
     demo = sub.add_parser("demo", help="load the synthetic demo business, replacing the store's data")
     demo.add_argument("--customers", type=int, default=5000, metavar="N", help="customers (default 5000)")
     demo.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
@@ -119,6 +133,34 @@ def _cmd_demo(engine, a) -> int:
     return 0
 
 
+def _cmd_cohorts(engine, a) -> int:
+    from core.cohorts import cohort_table
+
+    customers = store.load_columns(engine, "customer", ["customer_id", "segment", "signup_date", "churn_date"])
+    if a.segment:
+        customers = customers[customers["segment"].isin(a.segment)]
+    activity = revenue = None
+    if a.cohort_by == "first_activity" or a.retained_by == "activity":
+        activity = store.load_columns(engine, "activity", ["customer_id", "date"])
+    if a.measure in ("net_revenue", "gross_revenue"):
+        revenue = store.load_columns(engine, "revenue", ["customer_id", "period", "mrr"])
+    t = cohort_table(customers, activity, revenue, cohort_by=a.cohort_by, period=a.period, measure=a.measure,
+                     definition=a.definition, retained_by=a.retained_by, base=a.base, as_of=a.as_of,
+                     min_size=a.min_size, weighting=a.weighting)
+    out = t.values.copy()
+    out.insert(0, "customers", t.sizes)
+    out.loc["average"] = [None, *t.average.tolist()]
+    if a.out is None:
+        print(out.to_csv(float_format="%.4f"), end="")
+    elif a.out.suffix.lower() == ".xlsx":
+        out.to_excel(a.out, sheet_name="cohorts")
+        print(f"wrote {len(t.values)} cohorts x {t.values.shape[1]} periods to {a.out}")
+    else:
+        out.to_csv(a.out, float_format="%.6f")
+        print(f"wrote {len(t.values)} cohorts x {t.values.shape[1]} periods to {a.out}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the process exit code."""
     args = build_parser().parse_args(argv)
@@ -126,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
         engine = db.make_engine(args.db)
         if args.command == "import":
             return _cmd_import(engine, args)
+        if args.command == "cohorts":
+            return _cmd_cohorts(engine, args)
         if args.command == "demo":
             return _cmd_demo(engine, args)
         return _cmd_status(engine)

@@ -164,8 +164,11 @@ def cohort_table(customers: pd.DataFrame, activity: pd.DataFrame | None = None,
     if needs_activity and (activity is None or not {"customer_id", "date"} <= set(activity.columns)):
         raise DataValidationError("This choice needs activity data (customer_id, date): import activity or "
                                   "transactions, or build cohorts by signup with subscription retention.")
-    if measure in ("net_revenue", "gross_revenue") and (revenue is None or "mrr" not in revenue):
-        raise DataValidationError("Revenue retention needs recurring revenue (customer_id, period, mrr).")
+    if measure in ("net_revenue", "gross_revenue") and (revenue is None or "mrr" not in revenue
+                                                        or not revenue["mrr"].notna().any()):
+        raise InsufficientDataError("Revenue retention needs recurring revenue (MRR per customer and month); "
+                                    "the store has none. Import a revenue file with an mrr column, or choose "
+                                    "logo retention.")
 
     ids = pd.Index(customers["customer_id"].astype(str))
     n = len(ids)

@@ -47,6 +47,22 @@ def load_table(engine: Engine, name: str) -> pd.DataFrame:
         return pd.read_sql_table(name, conn)
 
 
+def load_columns(engine: Engine, name: str, columns: list[str]) -> pd.DataFrame:
+    """Read only ``columns`` of one store table (much faster than the whole table for activity)."""
+    if name not in TABLES:
+        raise DataValidationError(f"Unknown table '{name}'. Tables: {', '.join(TABLES)}.")
+    table = TABLES[name].__table__
+    unknown = [c for c in columns if c not in table.c]
+    if unknown:
+        raise DataValidationError(f"Table '{name}' has no column {', '.join(unknown)}.")
+    with engine.connect() as conn:
+        cur = conn.connection.driver_connection.cursor() if conn.dialect.name == "sqlite" else None
+        if cur is not None:  # skip SQLAlchemy's per-row type processing: ~3x faster on millions of rows
+            cur.execute(f'SELECT {", ".join(chr(34) + c + chr(34) for c in columns)} FROM "{name}"')
+            return pd.DataFrame(cur.fetchall(), columns=columns)
+        return pd.DataFrame(conn.execute(select(*[table.c[c] for c in columns])).all(), columns=columns)
+
+
 def status(engine: Engine) -> dict:
     """Row counts per table and the import log.
 

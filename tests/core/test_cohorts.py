@@ -127,3 +127,26 @@ def test_properties_start_at_one_never_rise_and_sizes_add_up(rows):
     first = t.values[0].dropna()
     assert (first == 1.0).all()
     assert (t.values.diff(axis=1).iloc[:, 1:].fillna(0) <= 1e-12).all().all()
+
+
+def test_cli_cohorts_on_the_cdnow_store(tmp_path, capsys, shared, cdnow):
+    from core.cli import main
+
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    assert main(["--db", url, "import", str(shared / "cdnow/CDNOW_master.txt"), "--kind", "transactions"]) == 0
+    capsys.readouterr()
+    assert main(["--db", url, "cohorts", "--cohort-by", "first_activity", "--retained-by", "activity",
+                 "--as-of", "1998-06-30"]) == 0
+    import io
+
+    table = pd.read_csv(io.StringIO(capsys.readouterr().out), index_col=0)
+    expected = independent_cdnow(cdnow[0])
+    first_month = cdnow[0].groupby("customer_id")["date"].min().dt.to_period("M").astype(str)
+    assert table.loc["1997-01", "customers"] == (first_month == "1997-01").sum()
+    assert table.loc[["1997-01", "1997-02", "1997-03"], "customers"].sum() == 23570
+    assert table.loc["1997-02", "3"] == pytest.approx(expected.loc["1997-02", 3], abs=1e-4)
+    out = tmp_path / "c.xlsx"
+    assert main(["--db", url, "cohorts", "--period", "quarter", "--out", str(out)]) == 0
+    assert pd.read_excel(out, index_col=0).loc["1997-Q1", "customers"] == 23570
+    assert main(["--db", url, "cohorts", "--measure", "net_revenue"]) == 2  # no recurring revenue: clear error
+    assert "recurring revenue" in capsys.readouterr().err
