@@ -173,9 +173,8 @@ def read_csv_bytes(data: bytes, *, header: bool | None = None) -> RawTable:
         elif has_blank_lines:
             frame = pd.read_csv(io.StringIO(text), sep=delim, engine="c", skip_blank_lines=False, **kwargs)
         else:
-            buf = io.BytesIO(data) if encoding == "utf-8" else io.BytesIO(text.encode("utf-8"))
             try:
-                frame = pd.read_csv(buf, sep=delim, engine="pyarrow", **kwargs)
+                frame = _arrow_text_frame(data if encoding == "utf-8" else text.encode("utf-8"), delim, len(first))
             except Exception:  # pyarrow refuses ragged rows; the C engine names the line
                 frame = pd.read_csv(io.StringIO(text), sep=delim, engine="c", **kwargs)
     except pd.errors.ParserError as exc:
@@ -220,6 +219,30 @@ def _detect_decimal(frame: pd.DataFrame, delim: str) -> str:
         if len(vals) and vals.str.match(_DECIMAL_COMMA).mean() > 0.5:
             return ","
     return "."
+
+
+def _arrow_text_frame(data: bytes, delim: str, ncols: int) -> pd.DataFrame:
+    """Parse with pyarrow's multithreaded reader, every column typed as text up front.
+
+    (pandas' ``engine="pyarrow"`` with ``dtype=str`` parses numbers first and converts them back,
+    turning "12.50" into "12.5" and "00042" into "42".)
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    table = pacsv.read_csv(
+        io.BytesIO(data),
+        read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=8 << 20),
+        parse_options=pacsv.ParseOptions(delimiter=delim),
+        convert_options=pacsv.ConvertOptions(column_types={f"f{i}": pa.string() for i in range(ncols)},
+                                             strings_can_be_null=False, quoted_strings_can_be_null=False))
+    if table.num_columns != ncols:
+        raise ValueError("column count differs from the first line")
+    # pyarrow-backed text with NaN for missing: pandas 3's default "str" dtype, available in 2.3
+    text_dtype = pd.StringDtype("pyarrow", na_value=np.nan)
+    frame = table.to_pandas(types_mapper={pa.string(): text_dtype}.get)
+    frame.columns = range(ncols)
+    return frame
 
 
 def _delim_name(d: str) -> str:

@@ -43,7 +43,7 @@ def test_headline_matches_hand_computation():
 
 
 def test_default_as_of_is_the_latest_revenue_month_and_one_off_sales_are_ignored():
-    rev = pd.concat([REVENUE, pd.DataFrame({"customer_id": ["A"], "period": ["2025-01-05"], "mrr": [None],
+    rev = pd.concat([REVENUE, pd.DataFrame({"customer_id": ["A"], "period": ["2025-01-05"], "mrr": [float("nan")],
                                             "amount": [500.0]})], ignore_index=True)
     h = metrics.headline(CUSTOMERS, rev)
     assert h.as_of.isoformat() == "2025-01-31"
