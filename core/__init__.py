@@ -17,10 +17,12 @@ from core.importer import ImportPlan, ImportResult, commit_import, prepare_impor
 from core.manage import template, template_xlsx, undo_import
 from core.reader import read_table
 from core.store import import_history, load_table, status, store_version
+from core.survival import KMResult, durations, kaplan_meier, survival_at
 from core.synthetic import DemoData, make_demo
 
 __all__ = [
-    "KINDS", "guess_mapping", "read_table", "DataValidationError", "DemoData", "DuplicateImportError",
+    "KINDS", "KMResult", "durations", "kaplan_meier", "survival_at", "guess_mapping",
+    "read_table", "DataValidationError", "DemoData", "DuplicateImportError",
     "FileFormatError", "ImportPlan",
     "ImportResult", "InsufficientDataError", "WorkbenchError", "commit_import", "default_url",
     "import_history", "init_db", "load_demo", "load_table", "make_demo", "make_engine", "prepare_import",
