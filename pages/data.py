@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from ui import bootstrap, importing, loaders
+from ui import bootstrap, frame, importing, loaders
+
+frame.require()
 
 TABLE_LABELS = {"customer": "Customers", "revenue": "Revenue rows", "activity": "Activity rows",
                 "ticket": "Tickets", "feedback": "Feedback", "intervention": "Interventions"}

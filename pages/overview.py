@@ -4,7 +4,9 @@ import streamlit as st
 
 from core.errors import InsufficientDataError
 from core.metrics import GLOSSARY
-from ui import filters, format, loaders, overview
+from ui import filters, format, frame, loaders, overview
+
+frame.require()
 
 st.title("Overview")
 url = loaders.store_url()

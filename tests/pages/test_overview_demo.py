@@ -4,24 +4,11 @@ to the cent and the basis point."""
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from streamlit.testing.v1 import AppTest
 
-import core
 from core import metrics
-from core.demo import load_demo
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'store.db'}"
-    eng = core.make_engine(url)
-    load_demo(eng, n_customers=5000, seed=0)
-    cust, rev = core.load_table(eng, "customer"), core.load_table(eng, "revenue")
-    eng.dispose()
-    return url, cust, rev
 
 
 def independent(cust: pd.DataFrame, rev: pd.DataFrame, as_of_month: str) -> dict:

@@ -1,0 +1,36 @@
+"""The Cohort curves page (pages/cohort_curves.py) in a real browser on demo data: charts drawn, a widget
+change re-renders, no exception."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import shot, wait_for_app_idle
+
+SERVER_ENV = {"RETENTION_DEMO": "1"}
+
+
+def test_cohort_curves_render_on_demo(page, streamlit_server):
+    # the first URL this fresh server sees is the page's own: it must still run inside app.py's frame
+    page.goto(f"{streamlit_server}/cohort_curves")
+    expect(page.get_by_role("heading", name="Cohort curves")).to_be_visible(timeout=90_000)
+    wait_for_app_idle(page, timeout=90_000)
+    charts = page.get_by_test_id("stVegaLiteChart")
+    expect(charts).to_have_count(4, timeout=30_000)
+    for i in range(4):
+        expect(charts.nth(i).locator("canvas, svg").first).to_be_visible()
+    expect(page.get_by_text(re.compile(r"5,000 customers in \d+ cohorts"))).to_be_visible()
+    expect(page.get_by_test_id("stSidebar").get_by_text("Filters")).to_be_visible()  # the frame ran
+    page.wait_for_timeout(800)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    shot(page, "cohort_curves_month")
+
+    compare = page.get_by_test_id("stSelectbox").filter(has_text="Compare")
+    compare.scroll_into_view_if_needed()
+    compare.locator("input").click()
+    page.get_by_role("option", name="segment", exact=True).click()
+    wait_for_app_idle(page)
+    expect(page.get_by_text("Log-rank test across segments")).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    page.wait_for_timeout(800)
+    shot(page, "cohort_curves_km_segments")

@@ -1,0 +1,18 @@
+"""Keep every page inside app.py's frame (filters, glossary, first-start demo, navigation)."""
+
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+
+def require() -> None:
+    """Call first in every page.
+
+    Streamlit 1.67 keeps a process-wide flag "this app has a pages/ folder" that only st.navigation
+    clears. If the first URL a freshly started server receives is a page's own (a bookmark to
+    /cohort_curves), Streamlit runs that file alone in its old multipage mode: no frame, no filters,
+    no demo. We keep the requested pages/ layout, so the page clears the flag itself and reruns,
+    which goes through app.py like every other run.
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
