@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import bootstrap, filters, glossary
+from ui import bootstrap, filters, frame, glossary
 
 st.set_page_config(page_title="Retention Workbench", page_icon=":material/monitoring:", layout="wide")
 
@@ -10,12 +10,14 @@ nav = st.navigation(
     {
         "Dashboards": [
             st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+            st.Page("pages/cohort_curves.py", title="Cohort curves", icon=":material/stacked_line_chart:"),
         ],
         "Data": [
             st.Page("pages/data.py", title="Data", icon=":material/database:"),
         ],
     }
 )
+frame.mark_ready()
 bootstrap.ensure_store()
 filters.show()
 glossary.show()

@@ -11,8 +11,14 @@ def require() -> None:
     clears. If the first URL a freshly started server receives is a page's own (a bookmark to
     /cohort_curves), Streamlit runs that file alone in its old multipage mode: no frame, no filters,
     no demo. We keep the requested pages/ layout, so the page clears the flag itself and reruns,
-    which goes through app.py like every other run.
+    which goes through app.py like every other run. A session in which app.py already ran is left
+    alone (AppTest resets the flag on every run but reruns only the page).
     """
-    if PagesManager.uses_pages_directory:
+    if PagesManager.uses_pages_directory and not st.session_state.get("frame_ready"):
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+def mark_ready() -> None:
+    """Called by app.py: the frame has run in this session."""
+    st.session_state["frame_ready"] = True
