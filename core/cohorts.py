@@ -24,6 +24,22 @@ import pandas as pd
 
 from core.errors import DataValidationError, InsufficientDataError
 
+#: what each choice means, shown on the Cohort curves page (one text, used everywhere)
+DEFINITIONS_TEXT = {
+    "cohort": "Customers grouped by the period of their signup (or of their first activity).",
+    "period k": "The k-th period after the cohort's own period; period 0 is the cohort's first.",
+    "retained (subscription)": "Not churned before period k starts: a customer who churns during period k "
+                               "still counts in k, and in no later period.",
+    "retained (activity)": "'on': at least one activity in period k. 'on or after': active in period k or in "
+                           "any later period (a curve that never rises).",
+    "incomplete periods": "A period that has not fully ended by the as-of date is not counted; its cell is "
+                          "empty, and the average uses only cohorts that reached it.",
+    "revenue retention": "MRR booked in period k by the cohort's customers over their MRR in period 0; net "
+                         "counts expansion, gross caps each customer at its period-0 MRR.",
+    "average": "Weighted: all reaching cohorts pooled (big cohorts weigh more). Simple: the mean of the "
+               "cohorts' own rates.",
+}
+
 PERIODS = ("day", "week", "month", "quarter")
 MEASURES = ("logo", "net_revenue", "gross_revenue", "count")
 DEFINITIONS = ("on", "on_or_after")
@@ -189,7 +205,7 @@ def cohort_table(customers: pd.DataFrame, activity: pd.DataFrame | None = None,
     if not in_scope.any():
         raise InsufficientDataError("No customer has a signup date or any activity to place it in a cohort.")
 
-    last_day = _as_of(customers, activity, revenue, as_of)
+    last_day = data_end(customers, activity, revenue) if as_of is None else pd.Timestamp(as_of).normalize()
     # the last period that has fully ended by the as-of date
     last_complete = int(period_number(pd.Series([last_day + pd.Timedelta(days=1)]), period)[0]) - 1
 
@@ -291,10 +307,10 @@ def _revenue_cells(revenue, ids, cidx, cohort_p, period, measure, n_cohorts, n_p
     return num, np.repeat(den0[:, None], n_periods, axis=1)
 
 
-def _as_of(customers, activity, revenue, as_of) -> pd.Timestamp:
-    if as_of is not None:
-        return pd.Timestamp(as_of).normalize()
-    dates = [pd.to_datetime(customers[c]).max() for c in ("signup_date", "churn_date")]
+def data_end(customers: pd.DataFrame, activity: pd.DataFrame | None = None,
+             revenue: pd.DataFrame | None = None) -> pd.Timestamp:
+    """The last day the data speaks about (signup, churn, activity, or the end of the last revenue month)."""
+    dates = [pd.to_datetime(customers[c]).max() for c in ("signup_date", "churn_date") if c in customers]
     if activity is not None and len(activity):
         dates.append(pd.to_datetime(activity["date"]).max())
     if revenue is not None and len(revenue):
@@ -309,3 +325,85 @@ def period_across_cohorts(table: CohortTable, k: int) -> pd.Series:
     if k not in table.values.columns:
         raise DataValidationError(f"Period {k} is not in the table (periods 0..{table.values.columns.max()}).")
     return table.values.loc[table.complete[k], k].rename(f"period {k}")
+
+
+def _cohort_index(customers, activity, cohort_by, period):
+    """Per customer: cohort period number and whether it is in a cohort; activity as (customer, period)."""
+    ids = pd.Index(customers["customer_id"].astype(str))
+    act_cust = act_p = None
+    if activity is not None:
+        act_cust = ids.get_indexer(activity["customer_id"].astype(str))
+        act_p = period_number(activity["date"], period)
+        keep = act_cust >= 0
+        act_cust, act_p = act_cust[keep], act_p[keep]
+    if cohort_by == "signup":
+        cohort_p = period_number(customers["signup_date"], period)
+        in_scope = pd.notna(pd.to_datetime(customers["signup_date"])).to_numpy()
+    else:
+        cohort_p = np.full(len(ids), np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(cohort_p, act_cust, act_p)
+        in_scope = cohort_p != np.iinfo(np.int64).max
+    return ids, cohort_p, in_scope, act_cust, act_p
+
+
+def cell_customers(customers: pd.DataFrame, activity: pd.DataFrame | None = None, *, cohort: str, k: int,
+                   cohort_by: str = "signup", period: str = "month", definition: str = "on",
+                   retained_by: str = "subscription") -> pd.DataFrame:
+    """The customers of one cohort, with whether each was retained in period ``k`` (a cell's drill-down).
+
+    Uses the same definitions as :func:`cohort_table`, so the number of ``retained`` rows equals
+    the cell's count.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The cohort's rows of ``customers`` plus a boolean ``retained`` column, retained first.
+    """
+    if retained_by == "activity" or cohort_by == "first_activity":
+        if activity is None:
+            raise DataValidationError("This choice needs activity data (customer_id, date).")
+    ids, cohort_p, in_scope, act_cust, act_p = _cohort_index(customers, activity, cohort_by, period)
+    labels = np.array(_label(np.where(in_scope, cohort_p, 0), period), dtype=object)
+    mine = in_scope & (labels == cohort)
+    if not mine.any():
+        raise DataValidationError(f"No cohort '{cohort}' for these choices.")
+    target = cohort_p + k
+    if retained_by == "subscription":
+        churn_p = period_number(customers["churn_date"], period)
+        has_churn = pd.notna(pd.to_datetime(customers["churn_date"])).to_numpy()
+        retained = ~has_churn | (churn_p >= target)
+    else:
+        hit = np.zeros(len(ids), dtype=bool)
+        sel = act_p == target[act_cust] if definition == "on" else act_p >= target[act_cust]
+        hit[act_cust[sel]] = True
+        retained = hit
+    out = customers[mine].copy()
+    out["retained"] = retained[mine]
+    return out.sort_values(["retained", "customer_id"], ascending=[False, True]).reset_index(drop=True)
+
+
+def compare_groups(customers: pd.DataFrame, activity: pd.DataFrame | None = None,
+                   revenue: pd.DataFrame | None = None, *, group: str, **options) -> pd.DataFrame:
+    """The average retention curve of each value of ``group`` (segment, plan, region, channel ...).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``group, period, value, customers`` (one row per group and period reached).
+    """
+    _check(customers, (group,), f"A breakdown by {group}")
+    rows = []
+    for value, part in customers.groupby(customers[group].fillna("(not set)"), sort=True):
+        ids = set(part["customer_id"])
+        act = activity[activity["customer_id"].isin(ids)] if activity is not None else None
+        rev = revenue[revenue["customer_id"].isin(ids)] if revenue is not None else None
+        try:
+            t = cohort_table(part, act, rev, **options)
+        except InsufficientDataError:
+            continue
+        avg = t.average.dropna()
+        rows.append(pd.DataFrame({"group": value, "period": avg.index, "value": avg.to_numpy(),
+                                  "customers": int(t.sizes.sum())}))
+    if not rows:
+        raise InsufficientDataError(f"No {group} has customers to compare.")
+    return pd.concat(rows, ignore_index=True)

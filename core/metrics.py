@@ -32,6 +32,9 @@ GLOSSARY: dict[str, str] = {
            "12 months earlier, expansion included.",
     "GRR": "Gross revenue retention: like NRR, but each customer's MRR counts at most its starting MRR, "
            "so only churn and contraction move it (never above 100 %).",
+    "ARPA": "Average revenue per account: MRR in the as-of month divided by the customers paying in it.",
+    "LTV": "Customer lifetime value: ARPA divided by the mean monthly logo churn of the last 6 months "
+           "(the expected revenue of an average account over its expected lifetime).",
 }
 
 
@@ -181,3 +184,49 @@ def mrr_series(revenue: pd.DataFrame) -> pd.DataFrame:
     """Total MRR per month (columns ``month, mrr``), for sparklines and trends."""
     m = monthly_mrr(revenue)
     return m.groupby("month", as_index=False)["mrr"].sum()
+
+
+@dataclass(frozen=True)
+class Lifetime:
+    """ARPA, the churn it is divided by, and the resulting LTV (``formula`` spells it out)."""
+
+    arpa: float
+    monthly_churn: float
+    ltv: float
+    months: list[float]
+    formula: str
+
+
+def monthly_churn(customers: pd.DataFrame, month) -> float:
+    """Logo churn of one calendar month: churned in it / active on the day before it starts."""
+    start = _month_start(month)
+    before = start - pd.Timedelta(days=1)
+    end = start + pd.offsets.MonthEnd(0)
+    active = active_on(customers, before)
+    churn = pd.to_datetime(customers.loc[active, "churn_date"])
+    return float((churn <= end).sum() / active.sum()) if active.any() else float("nan")
+
+
+def lifetime_value(customers: pd.DataFrame, revenue: pd.DataFrame, as_of=None, months: int = 6) -> Lifetime:
+    """LTV = ARPA / mean monthly logo churn over the ``months`` months ending with the as-of month.
+
+    Raises
+    ------
+    InsufficientDataError
+        No recurring revenue in the as-of month, or no churn at all in the window (LTV unbounded).
+    """
+    if as_of is None:
+        as_of = latest_date(customers, revenue)
+    end = _month_start(as_of)
+    mrr = monthly_mrr(revenue) if len(revenue) else pd.DataFrame(columns=["customer_id", "month", "mrr"])
+    now = mrr[(mrr["month"] == end) & (mrr["mrr"] > 0)]
+    if now.empty:
+        raise InsufficientDataError(f"No recurring revenue in {end:%b %Y}: ARPA, and so LTV, need MRR.")
+    arpa = float(now["mrr"].sum() / now["customer_id"].nunique())
+    rates = [monthly_churn(customers, end - pd.DateOffset(months=i)) for i in range(months - 1, -1, -1)]
+    mean = float(np.nanmean(rates)) if not all(np.isnan(rates)) else float("nan")
+    if not mean > 0:
+        raise InsufficientDataError(f"No churn in the last {months} months: LTV would be unbounded.")
+    formula = (f"LTV = ARPA / mean monthly churn = {arpa:,.2f} / {mean:.4f} = {arpa / mean:,.0f} "
+               f"(churn averaged over {end - pd.DateOffset(months=months - 1):%b %Y} to {end:%b %Y})")
+    return Lifetime(arpa=arpa, monthly_churn=mean, ltv=arpa / mean, months=rates, formula=formula)

@@ -150,3 +150,29 @@ def test_cli_cohorts_on_the_cdnow_store(tmp_path, capsys, shared, cdnow):
     assert pd.read_excel(out, index_col=0).loc["1997-Q1", "customers"] == 23570
     assert main(["--db", url, "cohorts", "--measure", "net_revenue"]) == 2  # no recurring revenue: clear error
     assert "recurring revenue" in capsys.readouterr().err
+
+
+def test_cell_customers_match_the_cell_counts(cdnow):
+    from core.cohorts import cell_customers
+
+    raw, customers = cdnow
+    act = raw[["customer_id", "date"]]
+    opts = dict(cohort_by="first_activity", retained_by="activity", definition="on")
+    t = cohort_table(customers, act, as_of="1998-06-30", **opts)
+    for cohort, k in (("1997-01", 0), ("1997-02", 3), ("1997-03", 12)):
+        cell = cell_customers(customers, act, cohort=cohort, k=k, **opts)
+        assert len(cell) == t.sizes[cohort]
+        assert cell["retained"].sum() == t.counts.loc[cohort, k]
+    sub = cell_customers(BOOK, cohort="2024-01", k=2)
+    assert sub.loc[sub["retained"], "customer_id"].tolist() == ["A", "C"]
+
+
+def test_compare_groups_gives_each_groups_average_curve():
+    from core.cohorts import compare_groups
+
+    book = BOOK.assign(segment=["SMB", "SMB", "Ent", "Ent", "SMB", "Ent", "SMB"])
+    g = compare_groups(book, group="segment", as_of="2024-04-15")
+    ent = cohort_table(book[book["segment"] == "Ent"], as_of="2024-04-15").average.dropna()
+    got = g[g["group"] == "Ent"].set_index("period")["value"]
+    pd.testing.assert_series_equal(got, ent, check_names=False, check_index_type=False)
+    assert set(g["group"]) == {"SMB", "Ent"}

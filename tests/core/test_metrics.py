@@ -65,7 +65,7 @@ def test_grr_never_exceeds_nrr_or_one():
 
 def test_every_headline_metric_has_a_glossary_entry():
     assert set(metrics.GLOSSARY) == {"Customers", "Active customers", "Logo churn rate", "Revenue churn rate",
-                                     "MRR", "NRR", "GRR"}
+                                     "MRR", "NRR", "GRR", "ARPA", "LTV"}
     assert all(len(text) > 30 for text in metrics.GLOSSARY.values())
 
 
@@ -106,3 +106,19 @@ def test_snapshot_without_revenue_is_read_at_its_own_date(shared):
     starters = raw[raw["tenure"] >= 12]           # signed up on or before 2023-01-31
     assert h.logo_churn_rate == pytest.approx((starters["Churn"] == "Yes").mean())
     assert h.active_customers == 5174 and math.isnan(h.nrr)
+
+
+def test_lifetime_value_by_hand():
+    cust = pd.DataFrame({"customer_id": ["A", "B", "C", "D"],
+                         "signup_date": ["2023-01-01"] * 4,
+                         "churn_date": [None, "2024-05-10", None, "2024-06-20"]})
+    rev = pd.DataFrame({"customer_id": ["A", "C"], "period": ["2024-06-01", "2024-06-01"], "mrr": [100.0, 300.0]})
+    lt = metrics.lifetime_value(cust, rev, as_of="2024-06-30", months=6)
+    # Jan..Apr: 0 of 4; May: 1 of 4; Jun: 1 of 3
+    assert lt.months == pytest.approx([0, 0, 0, 0, 0.25, 1 / 3])
+    assert lt.monthly_churn == pytest.approx((0.25 + 1 / 3) / 6)
+    assert lt.arpa == pytest.approx(200.0)
+    assert lt.ltv == pytest.approx(200.0 / ((0.25 + 1 / 3) / 6))
+    assert "LTV = ARPA / mean monthly churn" in lt.formula
+    with pytest.raises(InsufficientDataError, match="unbounded"):
+        metrics.lifetime_value(cust.assign(churn_date=None), rev, as_of="2024-06-30")
