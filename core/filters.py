@@ -39,3 +39,14 @@ def for_customers(frame: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
 def choices(customers: pd.DataFrame) -> dict[str, list[str]]:
     """The values each filter can take: ``{"segment": [...], "plan": [...], "region": [...]}``."""
     return {c: sorted(customers[c].dropna().unique().tolist()) for c in ("segment", "plan", "region")}
+
+
+def signed_up_between(customers: pd.DataFrame, first_month: str | None, last_month: str | None) -> pd.DataFrame:
+    """Customers whose signup month (``YYYY-MM``) lies in [first_month, last_month] (None: open end)."""
+    month = pd.to_datetime(customers["signup_date"]).dt.strftime("%Y-%m")
+    mask = pd.Series(True, index=customers.index)
+    if first_month:
+        mask &= month >= first_month
+    if last_month:
+        mask &= month <= last_month
+    return customers[mask]

@@ -4,7 +4,7 @@ import streamlit as st
 
 from core.cohorts import DEFINITIONS_TEXT, period_across_cohorts
 from core.errors import WorkbenchError
-from ui import charts, cohorts, errors, filters, frame, loaders
+from ui import charts, cohort_sections, cohorts, errors, filters, frame, loaders
 
 frame.require()
 
@@ -29,7 +29,12 @@ min_size = c8.number_input("Minimum cohort size", 1, 10_000, 20, key="cohorts_mi
 options = (("cohort_by", cohort_by), ("period", period), ("measure", measure), ("definition", definition),
            ("retained_by", retained_by), ("base", base), ("weighting", weighting), ("min_size", int(min_size)))
 try:
-    t = cohorts.table(url, version, f, options)
+    months = cohorts.table(url, version, f, options).values.index.tolist()
+    signups = (None, None)
+    if options[1][1] == "month" and len(months) > 1:
+        signups = st.select_slider("Signup months shown", months, value=(months[0], months[-1]),
+                                   key="cohorts_signups")
+    t = cohorts.table(url, version, f, options, tuple(signups))
 except WorkbenchError as exc:
     errors.show(exc)
     st.stop()
@@ -43,9 +48,13 @@ k = st.slider("Track one period across cohorts", 1, max(1, t.values.shape[1] - 1
               key="cohorts_track") if t.values.shape[1] > 1 else 0
 if k and percent:
     st.altair_chart(charts.tracked_period(period_across_cohorts(t, k)), width="stretch")
+cohort_sections.breakdown(url, version, f, options, tuple(signups), percent)
 d1, d2 = st.columns(2)
 d1.download_button("Download the table (CSV)", cohorts.csv(t), "cohorts.csv", "text/csv", key="cohorts_dl_csv")
 d2.download_button("Download the table (XLSX)", cohorts.xlsx(t), "cohorts.xlsx", key="cohorts_dl_xlsx")
+
+cohort_sections.drill(url, version, f, options, tuple(signups), t)
+cohort_sections.value(url, version, f)
 
 st.subheader("Survival (Kaplan-Meier)")
 g1, g2 = st.columns(2)

@@ -67,3 +67,12 @@ def survival_curves(curves: pd.DataFrame) -> alt.Chart:
         y=alt.Y("survival:Q", title="Still a customer", axis=alt.Axis(format="%"), scale=alt.Scale(zero=False)),
         tooltip=["group", "time", alt.Tooltip("survival:Q", format=".1%"), "at_risk"])
     return (band + line).properties(height=320)
+
+
+def group_curves(df: pd.DataFrame, percent: bool = True) -> alt.Chart:
+    """Average retention curve per group (segment, plan ...)."""
+    return alt.Chart(df).mark_line(point=True).encode(
+        x=alt.X("period:Q", title="Period since cohort start"),
+        y=alt.Y("value:Q", title="Average retention", axis=alt.Axis(format="%" if percent else ",.0f")),
+        color=alt.Color("group:N", title=None),
+        tooltip=["group", "period", alt.Tooltip("value:Q", format=".1%"), "customers"]).properties(height=300)

@@ -7,8 +7,9 @@ import io
 import pandas as pd
 import streamlit as st
 
-from core import cohorts, survival
-from core.filters import Filters, filter_customers, for_customers
+from core import cohorts, metrics, survival
+from core.errors import WorkbenchError
+from core.filters import Filters, filter_customers, for_customers, signed_up_between
 from core.store import load_columns
 from ui import loaders
 
@@ -18,11 +19,8 @@ def _activity(url: str, version: str) -> pd.DataFrame:
     return load_columns(loaders.get_engine(url), "activity", ["customer_id", "date"])
 
 
-@st.cache_data(ttl=600, max_entries=32, show_spinner="Computing the cohort table ...")
-def table(url: str, version: str, f: Filters, options: tuple) -> cohorts.CohortTable:
-    """The cohort table for the filtered customers; ``options`` are cohort_table's keyword arguments."""
-    opts = dict(options)
-    customers = filter_customers(loaders.table(url, version, "customer"), f)
+def _inputs(url: str, version: str, f: Filters, opts: dict, signups: tuple):
+    customers = signed_up_between(filter_customers(loaders.table(url, version, "customer"), f), *signups)
     activity = revenue = None
     if opts["cohort_by"] == "first_activity" or opts["retained_by"] == "activity":
         activity = for_customers(_activity(url, version), customers)
@@ -30,7 +28,46 @@ def table(url: str, version: str, f: Filters, options: tuple) -> cohorts.CohortT
         revenue = for_customers(loaders.table(url, version, "revenue"), customers)
     end = cohorts.data_end(customers, activity, revenue)  # never count months the data has not reached
     as_of = min(pd.Timestamp(f.end), end) if f.end else end
+    return customers, activity, revenue, as_of
+
+
+@st.cache_data(ttl=600, max_entries=32, show_spinner="Computing the cohort table ...")
+def table(url: str, version: str, f: Filters, options: tuple, signups: tuple = (None, None)) -> cohorts.CohortTable:
+    """The cohort table for the filtered customers; ``options`` are cohort_table's keyword arguments."""
+    opts = dict(options)
+    customers, activity, revenue, as_of = _inputs(url, version, f, opts, signups)
     return cohorts.cohort_table(customers, activity, revenue, as_of=as_of, **opts)
+
+
+@st.cache_data(ttl=600, max_entries=16, show_spinner="Comparing groups ...")
+def breakdown(url: str, version: str, f: Filters, options: tuple, signups: tuple, group: str) -> pd.DataFrame:
+    """Average curve per value of ``group``."""
+    opts = dict(options)
+    customers, activity, revenue, as_of = _inputs(url, version, f, opts, signups)
+    return cohorts.compare_groups(customers, activity, revenue, group=group, as_of=as_of, **opts)
+
+
+@st.cache_data(ttl=600, max_entries=16, show_spinner=False)
+def cell(url: str, version: str, f: Filters, options: tuple, signups: tuple, cohort: str, k: int) -> pd.DataFrame:
+    """The customers of one cohort and whether each was retained in period ``k``."""
+    opts = dict(options)
+    customers, activity, _, _ = _inputs(url, version, f, opts, signups)
+    keep = {k2: opts[k2] for k2 in ("cohort_by", "period", "definition", "retained_by")}
+    return cohorts.cell_customers(customers, activity, cohort=cohort, k=k, **keep)
+
+
+@st.cache_data(ttl=600, max_entries=16, show_spinner=False)
+def value_metrics(url: str, version: str, f: Filters) -> tuple:
+    """(headline, lifetime value or the reason it cannot be computed) for the filtered customers."""
+    customers = filter_customers(loaders.table(url, version, "customer"), f)
+    revenue = for_customers(loaders.table(url, version, "revenue"), customers)
+    last = metrics.latest_date(customers, revenue)
+    as_of = min(pd.Timestamp(f.end), last) if f.end else last
+    h = metrics.headline(customers, revenue, as_of)
+    try:
+        return h, metrics.lifetime_value(customers, revenue, as_of)
+    except WorkbenchError as exc:
+        return h, str(exc)
 
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner="Fitting survival curves ...")
