@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 
+from core import columnar
 from core import fields as F
 from core.importer import Progress, _bulk_insert
 from core.models import TABLES, ImportLog
@@ -75,7 +76,8 @@ def load_demo(engine: Engine, n_customers: int = 5000, seed: int = 0,
     counts = {name: len(df) for name, df in frames.items()}
     total = sum(counts.values())
     started = dt.datetime.now(dt.UTC)
-    with engine.begin() as conn:
+    with columnar.Staging(engine) as stage, engine.begin() as conn:
+        stage.remove_all()
         for name in reversed(DATA_TABLES):
             conn.execute(delete(TABLES[name].__table__))
         log = conn.execute(ImportLog.__table__.insert().values(
@@ -88,6 +90,8 @@ def load_demo(engine: Engine, n_customers: int = 5000, seed: int = 0,
         done = 0
         for name in DATA_TABLES:
             done = _bulk_insert(conn, name, frames[name], import_id, progress, done, total)
+            if name == "activity":
+                stage.add(import_id, frames[name])
         conn.execute(ImportLog.__table__.update().where(ImportLog.__table__.c.id == import_id)
                      .values(finished_at=dt.datetime.now(dt.UTC)))
     if progress:

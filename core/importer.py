@@ -23,6 +23,7 @@ import pandas as pd
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 
+from core import columnar
 from core import fields as F
 from core.errors import DataValidationError, DuplicateImportError, FileFormatError
 from core.models import TABLES, Customer, ImportLog
@@ -674,7 +675,7 @@ def commit_import(engine: Engine, plan: ImportPlan, *, strict: bool = True,
     started = dt.datetime.now(dt.UTC)
     total = sum(len(t) for t in plan.tables.values()) + len(plan.new_customers)
     counts = {name: len(t) for name, t in plan.tables.items()}
-    with engine.begin() as conn:
+    with columnar.Staging(engine) as stage, engine.begin() as conn:
         if plan.options["mode"] == "append":  # again, inside the transaction: the plan may be stale
             dup = conn.execute(select(ImportLog.id).where(ImportLog.sha256 == plan.sha256,
                                                           ImportLog.kind == plan.kind)
@@ -686,6 +687,8 @@ def commit_import(engine: Engine, plan: ImportPlan, *, strict: bool = True,
         if plan.options["mode"] == "replace":
             for name in KIND_TABLES[plan.kind]:
                 conn.execute(delete(TABLES[name].__table__))
+            if "activity" in KIND_TABLES[plan.kind]:
+                stage.remove_all()
         log = conn.execute(ImportLog.__table__.insert().values(
             file_name=plan.file_name, sha256=plan.sha256, kind=plan.kind, mode=plan.options["mode"],
             strict=strict, rows_read=plan.rows_read, rows_loaded=plan.rows_valid,
@@ -700,6 +703,8 @@ def commit_import(engine: Engine, plan: ImportPlan, *, strict: bool = True,
             done = _bulk_insert(conn, "customer", plan.new_customers, import_id, progress, done, total)
         for name, frame in plan.tables.items():
             done = _bulk_insert(conn, name, frame, import_id, progress, done, total)
+            if name == "activity":
+                stage.add(import_id, frame)
         conn.execute(ImportLog.__table__.update().where(ImportLog.__table__.c.id == import_id)
                      .values(finished_at=dt.datetime.now(dt.UTC)))
     return ImportResult(import_id=import_id, rows_read=plan.rows_read, rows_loaded=plan.rows_valid,

@@ -8,6 +8,7 @@ import pandas as pd
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 
+from core import columnar
 from core import fields as F
 from core.errors import DataValidationError
 from core.models import TABLES, Customer, ImportLog
@@ -39,7 +40,8 @@ def undo_import(engine: Engine, import_id: int) -> dict[str, int]:
     dict
         table -> rows removed.
     """
-    with engine.begin() as conn:
+    with columnar.Staging(engine) as stage, engine.begin() as conn:
+        stage.remove(import_id)
         if conn.execute(select(ImportLog.id).where(ImportLog.id == import_id)).first() is None:
             raise DataValidationError(f"There is no import #{import_id} to undo.")
         mine = select(Customer.customer_id).where(Customer.import_id == import_id)

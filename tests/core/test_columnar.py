@@ -1,0 +1,78 @@
+"""The column store of activity: same cohort tables as the rows, and never out of step with the store."""
+
+import pandas as pd
+import pytest
+
+import core
+from core import columnar, importer
+from core.cohorts import cohort_table
+
+
+@pytest.fixture
+def cdnow_store(tmp_path, shared):
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    eng = core.make_engine(url)
+    data = (shared / "cdnow/CDNOW_master.txt").read_bytes()
+    core.commit_import(eng, core.prepare_import(eng, data, "cdnow.txt", "transactions"))
+    return eng
+
+
+def test_pairs_give_the_same_table_as_the_rows(cdnow_store):
+    eng = cdnow_store
+    files = list(columnar.folder(eng).glob("*"))
+    assert [f.name for f in files] == ["import_1.parquet"]  # published, no temporary file left
+    customers = core.load_table(eng, "customer")
+    rows = core.load_table(eng, "activity")[["customer_id", "date"]]
+    pairs = columnar.activity_pairs(eng)
+    assert len(pairs) == len(rows.drop_duplicates())
+    for opts in (dict(cohort_by="first_activity", retained_by="activity", definition="on"),
+                 dict(cohort_by="first_activity", retained_by="activity", definition="on_or_after"),
+                 dict(cohort_by="signup", retained_by="activity", definition="on", period="week")):
+        a = cohort_table(customers, rows, as_of="1998-06-30", **opts)
+        b = cohort_table(customers, pairs, as_of="1998-06-30", **opts)
+        pd.testing.assert_frame_equal(a.values, b.values)
+        pd.testing.assert_series_equal(a.sizes, b.sizes)
+
+
+def test_rolled_back_import_leaves_no_file(cdnow_store, monkeypatch):
+    eng = cdnow_store
+    data = b"customer_id,date,metric,value\n00001,1998-01-01,logins,1\n00002,1998-01-02,logins,2\n"
+    plan = core.prepare_import(eng, data, "a.csv", "activity")
+
+    def boom(*a, **k):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(importer, "_bulk_insert", lambda conn, table, *a, **k: boom() if table == "activity"
+                        else 0)
+    with pytest.raises(RuntimeError):
+        core.commit_import(eng, plan)
+    assert sorted(f.name for f in columnar.folder(eng).glob("*")) == ["import_1.parquet"]
+
+
+def test_undo_replace_and_rebuild_keep_the_files_in_step(cdnow_store):
+    eng = cdnow_store
+    d = columnar.folder(eng)
+    data = b"customer_id,date,metric,value\n00001,1998-07-01,logins,1\n"
+    second = core.commit_import(eng, core.prepare_import(eng, data, "a.csv", "activity")).import_id
+    assert (d / f"import_{second}.parquet").exists()
+    assert len(columnar.activity_pairs(eng)) == len(core.load_table(eng, "activity")[["customer_id", "date"]]
+                                                    .drop_duplicates())
+    core.undo_import(eng, second)
+    assert not (d / f"import_{second}.parquet").exists()
+    # a lost file is rebuilt from SQLite on the next read
+    (d / "import_1.parquet").unlink()
+    pairs = columnar.activity_pairs(eng)
+    assert (d / "import_1.parquet").exists() and len(pairs) > 60_000
+    # replace mode empties the activity files with the table
+    third = core.commit_import(eng, core.prepare_import(eng, data, "b.csv", "activity", mode="replace")).import_id
+    assert sorted(f.name for f in d.glob("*")) == [f"import_{third}.parquet"]
+    assert len(columnar.activity_pairs(eng)) == 1
+
+
+def test_in_memory_store_reads_from_sql(engine):
+    core.commit_import(engine, core.prepare_import(engine, b"customer_id\nA\n", "c.csv", "customers"))
+    data = b"customer_id,date,metric,value\nA,2024-01-01,x,1\nA,2024-01-01,y,2\nA,2024-01-03,x,1\n"
+    core.commit_import(engine, core.prepare_import(engine, data, "a.csv", "activity"))
+    pairs = columnar.activity_pairs(engine)
+    assert columnar.folder(engine) is None
+    assert sorted(pd.to_datetime(pairs.dates()).strftime("%Y-%m-%d")) == ["2024-01-01", "2024-01-03"]
