@@ -32,6 +32,42 @@ def _for_store(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def load_frames(engine: Engine, frames: dict[str, pd.DataFrame], *, file_name: str, kind: str, sha: str,
+                mapping: dict, progress: Progress | None = None) -> int:
+    """Replace every data table with ready-typed ``frames`` in one transaction (demo, benchmarks).
+
+    ``frames`` maps table names to frames with the store's columns (dates as ISO text, see
+    :func:`_for_store`); tables not given are emptied too. One import-log row records the load.
+
+    Returns
+    -------
+    int
+        The import id.
+    """
+    counts = {name: len(df) for name, df in frames.items()}
+    total = sum(counts.values())
+    started = dt.datetime.now(dt.UTC)
+    with columnar.Staging(engine) as stage, engine.begin() as conn:
+        stage.remove_all()
+        for name in reversed(DATA_TABLES):
+            conn.execute(delete(TABLES[name].__table__))
+        log = conn.execute(ImportLog.__table__.insert().values(
+            file_name=file_name, sha256=sha, kind=kind, mode="replace", strict=True, rows_read=total,
+            rows_loaded=total, rows_rejected=0, mapping=mapping, tables=counts, started_at=started,
+            finished_at=started))
+        import_id = log.inserted_primary_key[0]
+        done = 0
+        for name in DATA_TABLES:
+            if name not in frames:
+                continue
+            done = _bulk_insert(conn, name, frames[name], import_id, progress, done, total)
+            if name == "activity":
+                stage.add(import_id, frames[name])
+        conn.execute(ImportLog.__table__.update().where(ImportLog.__table__.c.id == import_id)
+                     .values(finished_at=dt.datetime.now(dt.UTC)))
+    return import_id
+
+
 def load_demo(engine: Engine, n_customers: int = 5000, seed: int = 0,
               progress: Progress | None = None) -> dict:
     """Generate the demo business and load it in one transaction, replacing every data table.
@@ -75,25 +111,11 @@ def load_demo(engine: Engine, n_customers: int = 5000, seed: int = 0,
     frames = {name: _for_store(df) for name, df in demo.frames().items()}
     counts = {name: len(df) for name, df in frames.items()}
     total = sum(counts.values())
-    started = dt.datetime.now(dt.UTC)
-    with columnar.Staging(engine) as stage, engine.begin() as conn:
-        stage.remove_all()
-        for name in reversed(DATA_TABLES):
-            conn.execute(delete(TABLES[name].__table__))
-        log = conn.execute(ImportLog.__table__.insert().values(
-            file_name=f"demo (seed {seed}, {n_customers} customers)",
-            sha256=hashlib.sha256(f"demo:{seed}:{n_customers}".encode()).hexdigest(), kind="demo",
-            mode="replace", strict=True, rows_read=total, rows_loaded=total, rows_rejected=0,
-            mapping={"generator": "core.synthetic.make_demo", "seed": seed, "n_customers": n_customers},
-            tables=counts, started_at=started, finished_at=started))
-        import_id = log.inserted_primary_key[0]
-        done = 0
-        for name in DATA_TABLES:
-            done = _bulk_insert(conn, name, frames[name], import_id, progress, done, total)
-            if name == "activity":
-                stage.add(import_id, frames[name])
-        conn.execute(ImportLog.__table__.update().where(ImportLog.__table__.c.id == import_id)
-                     .values(finished_at=dt.datetime.now(dt.UTC)))
+    import_id = load_frames(engine, frames, file_name=f"demo (seed {seed}, {n_customers} customers)",
+                            kind="demo", sha=hashlib.sha256(f"demo:{seed}:{n_customers}".encode()).hexdigest(),
+                            mapping={"generator": "core.synthetic.make_demo", "seed": seed,
+                                     "n_customers": n_customers},
+                            progress=progress)
     if progress:
         progress(1.0, f"Demo loaded: {total:,} rows")
     return {"import_id": import_id, "counts": counts, "seconds": time.perf_counter() - t0, "truth": demo.truth}

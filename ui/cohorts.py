@@ -7,23 +7,23 @@ import io
 import pandas as pd
 import streamlit as st
 
-from core import cohorts, metrics, survival
+from core import cohorts, columnar, metrics, survival
 from core.errors import WorkbenchError
 from core.filters import Filters, filter_customers, for_customers, signed_up_between
-from core.store import load_columns
 from ui import loaders
 
 
-@st.cache_data(ttl=600, max_entries=4, show_spinner="Reading activity ...")
-def _activity(url: str, version: str) -> pd.DataFrame:
-    return load_columns(loaders.get_engine(url), "activity", ["customer_id", "date"])
+@st.cache_resource(ttl=600, max_entries=2, show_spinner="Reading activity ...")
+def _activity(url: str, version: str) -> columnar.ActivityPairs:
+    """Unique (customer, day) pairs from the column store (shared, never modified: callers subset)."""
+    return columnar.activity_pairs(loaders.get_engine(url))
 
 
 def _inputs(url: str, version: str, f: Filters, opts: dict, signups: tuple):
     customers = signed_up_between(filter_customers(loaders.table(url, version, "customer"), f), *signups)
     activity = revenue = None
     if opts["cohort_by"] == "first_activity" or opts["retained_by"] == "activity":
-        activity = for_customers(_activity(url, version), customers)
+        activity = _activity(url, version).subset(customers["customer_id"])
     if opts["measure"] in ("net_revenue", "gross_revenue"):
         revenue = for_customers(loaders.table(url, version, "revenue"), customers)
     end = cohorts.data_end(customers, activity, revenue)  # never count months the data has not reached
