@@ -72,6 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
     co.add_argument("--segment", action="append", default=[], help="keep only this segment (repeatable)")
     co.add_argument("--out", type=Path, help="write the table here (.csv or .xlsx) instead of stdout")
 
+    ch = sub.add_parser("churn", help="fit the churn models on the store's snapshot and report them")
+    ch.add_argument("--as-of", help="snapshot date (default: latest signup or churn date)")
+    ch.add_argument("--test-size", type=float, default=0.25)
+    ch.add_argument("--seed", type=int, default=0)
+    ch.add_argument("--drivers", type=int, default=10, help="how many top drivers to print")
+
     demo = sub.add_parser("demo", help="load the synthetic demo business, replacing the store's data")
     demo.add_argument("--customers", type=int, default=5000, metavar="N", help="customers (default 5000)")
     demo.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
@@ -163,6 +169,25 @@ def _cmd_cohorts(engine, a) -> int:
     return 0
 
 
+def _cmd_churn(engine, a) -> int:
+    from core.churn import compare_models, snapshot_features
+
+    data = snapshot_features(store.load_table(engine, "customer"), as_of=a.as_of)
+    r = compare_models(data, test_size=a.test_size, seed=a.seed)
+    print(f"{len(data.y):,} customers, {int(data.y.sum()):,} churned; held out {len(r.test_index):,} "
+          f"({a.test_size:.0%}, seed {a.seed})")
+    for kind, m in r.metrics.items():
+        lo, hi = m["roc_auc_ci"]
+        mark = "  <- used" if kind == r.best else ""
+        print(f"{kind:<9} ROC-AUC {m['roc_auc']:.3f} [{lo:.3f}, {hi:.3f}]  PR-AUC {m['pr_auc']:.3f}  "
+              f"Brier {m['brier']:.3f}{mark}")
+    print("top drivers (mean |SHAP|, log-odds):")
+    for _, d in r.drivers.head(a.drivers).iterrows():
+        kind = "controllable" if d["controllable"] else "fixed"
+        print(f"  {d['feature']:<24} {d['mean_abs_shap']:.3f}  {kind}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the process exit code."""
     args = build_parser().parse_args(argv)
@@ -170,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
         engine = db.make_engine(args.db)
         if args.command == "import":
             return _cmd_import(engine, args)
+        if args.command == "churn":
+            return _cmd_churn(engine, args)
         if args.command == "cohorts":
             return _cmd_cohorts(engine, args)
         if args.command == "demo":

@@ -69,3 +69,19 @@ def test_errors_are_plain():
     with pytest.raises(DataValidationError, match="Unknown model"):
         ChurnModel("forest").fit(pd.DataFrame({"a": [1.0, 2.0]}), [0, 1])
     assert is_controllable("support_speed") and not is_controllable("region")
+
+
+def test_cli_churn_prints_both_models_and_drivers(tmp_path, capsys, shared):
+    from core.cli import main
+
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    path = shared / "telco_churn/WA_Fn-UseC_-Telco-Customer-Churn.csv"
+    assert main(["--db", url, "import", str(path), "--kind", "customers", "--as-of", "2024-01-31"]) == 0
+    capsys.readouterr()
+    assert main(["--db", url, "churn", "--drivers", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "7,043 customers, 1,869 churned; held out 1,761" in out
+    assert "logistic  ROC-AUC 0.844" in out and "<- used" in out
+    assert "tenure_months" in out and "fixed" in out
+    assert main(["--db", f"sqlite:///{tmp_path / 'empty.db'}", "churn"]) == 2  # empty store: clear message
+    assert "no customers" in capsys.readouterr().err
