@@ -1,113 +1,33 @@
-"""Churn models: features from the store, a baseline and a boosted model, honest metrics, SHAP.
+"""Churn models: a baseline and a boosted model, honest validation, calibration and SHAP.
 
-First slice: snapshot data (a churn flag at one date, like the telco export) with a seeded random
-split. Every model is a scikit-learn pipeline whose categorical columns are one-hot encoded before
+Every model is a scikit-learn pipeline whose categorical columns are one-hot encoded before
 fitting (SHAP's TreeExplainer gives wrong values for HistGradientBoosting's native categoricals).
+Probabilities are calibrated on out-of-fold predictions of the training rows (folds grouped by
+customer), so the calibrator never sees the rows it is judged on. :mod:`core.churn_report` turns a
+fitted model into the page's report (validation, tiers, segments, model card).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
+from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from core.errors import DataValidationError, InsufficientDataError
+from core.churn_features import ChurnData, is_controllable, snapshot_features
+from core.errors import DataValidationError
 
-#: features the business can move (plays can act on them); everything else is context
-CONTROLLABLE_WORDS = ("usage", "ticket", "resolve", "support", "nps", "csat", "ces", "onboarding", "price",
-                      "discount", "charge", "plan", "contract", "payment", "paperless", "security", "backup",
-                      "protection", "techsupport", "streaming", "internet", "phone", "lines")
-FIXED_WORDS = ("region", "tenure", "segment", "gender", "senior", "partner", "dependents", "channel", "age")
-_ID_LIKE = ("customer_id", "customerid", "id", "column_1")
-
-
-@dataclass
-class ChurnData:
-    """A feature table and its label.
-
-    Attributes
-    ----------
-    X : pandas.DataFrame
-        One row per customer; numeric and categorical (object) columns.
-    y : numpy.ndarray
-        1 where the customer churned (within the horizon, or ever for a snapshot).
-    customer_id : pandas.Series
-    controllable : dict
-        feature -> True when the business can act on it.
-    source : str
-        ``"snapshot"`` or ``"temporal"``.
-    """
-
-    X: pd.DataFrame
-    y: np.ndarray
-    customer_id: pd.Series
-    controllable: dict
-    source: str
-
-
-def is_controllable(feature: str) -> bool:
-    """Whether a play can move this feature (support speed, usage, pricing ...) rather than context
-    the business cannot change (region, tenure ...). Fixed words win over controllable ones."""
-    f = feature.lower().replace(" ", "")
-    if any(w in f for w in FIXED_WORDS):
-        return False
-    return any(w in f for w in CONTROLLABLE_WORDS)
-
-
-def snapshot_features(customers: pd.DataFrame, as_of=None) -> ChurnData:
-    """Features and label from a snapshot customer table (churn flag at one date).
-
-    Parameters
-    ----------
-    customers : pandas.DataFrame
-        The store's customer table (``attributes`` holds the upload's extra columns as dicts).
-    as_of : date-like, optional
-        The snapshot date; default the latest churn or signup date.
-
-    Returns
-    -------
-    ChurnData
-        Features: segment, plan, region, channel, tenure in months at the snapshot, and every
-        uploaded attribute; label: churned (churn date set).
-    """
-    if customers.empty:
-        raise InsufficientDataError("There are no customers to model: import a customer file or the demo.")
-    signup = pd.to_datetime(customers["signup_date"])
-    churn = pd.to_datetime(customers["churn_date"])
-    if as_of is None:
-        as_of = max(d for d in (churn.max(), signup.max()) if pd.notna(d))
-    as_of = pd.Timestamp(as_of)
-    X = pd.DataFrame(index=customers.index)
-    for col in ("segment", "plan", "region", "channel"):
-        if col in customers and customers[col].notna().any():
-            X[col] = customers[col].astype(object)
-    # completed calendar months at the snapshot (Dec 31 -> Jan 31 is one month, as billing counts)
-    months = (as_of.year - signup.dt.year) * 12 + (as_of.month - signup.dt.month)
-    months = months - ((signup.dt.day > as_of.day) & (signup.dt.day <= signup.dt.days_in_month)
-                       & (as_of.day < as_of.days_in_month)).astype(int)
-    X["tenure_months"] = months.astype(float)
-    if "attributes" in customers:
-        attrs = pd.DataFrame([a if isinstance(a, dict) else {} for a in customers["attributes"]],
-                             index=customers.index)
-        for col in attrs.columns:
-            if col.lower().replace(" ", "") in _ID_LIKE or col in X:
-                continue
-            s = attrs[col]
-            X[col] = pd.to_numeric(s, errors="coerce") if pd.api.types.is_numeric_dtype(s) else s.astype(object)
-    y = churn.notna().to_numpy().astype(int)
-    if y.sum() < 10 or (1 - y).sum() < 10:
-        raise InsufficientDataError("A churn model needs at least 10 churned and 10 retained customers.")
-    return ChurnData(X=X.reset_index(drop=True), y=y, customer_id=customers["customer_id"].reset_index(drop=True),
-                     controllable={c: is_controllable(c) for c in X.columns}, source="snapshot")
+__all__ = ["ChurnData", "ChurnModel", "Explanation", "evaluate", "is_controllable", "snapshot_features"]
 
 
 def _pipeline(X: pd.DataFrame, kind: str, random_state: int) -> Pipeline:
@@ -116,7 +36,8 @@ def _pipeline(X: pd.DataFrame, kind: str, random_state: int) -> Pipeline:
     pre = ColumnTransformer([
         ("cat", Pipeline([("fill", SimpleImputer(strategy="constant", fill_value="(missing)")),
                           ("onehot", OneHotEncoder(handle_unknown="ignore", sparse_output=False))]), cats),
-        ("num", Pipeline([("fill", SimpleImputer(strategy="median")), ("scale", StandardScaler())]), nums),
+        ("num", Pipeline([("fill", SimpleImputer(strategy="median", add_indicator=True)),
+                          ("scale", StandardScaler())]), nums),
     ], verbose_feature_names_out=False)
     if kind == "logistic":
         model = LogisticRegression(C=1.0, max_iter=5000)
@@ -164,10 +85,43 @@ class ChurnModel:
         if not hasattr(self, "pipeline_"):
             raise DataValidationError("This churn model is not fitted yet: call fit(X, y) first.")
 
-    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
-        """Probability of churn for each row."""
+    def predict_proba(self, X: pd.DataFrame, calibrated: bool = False) -> np.ndarray:
+        """Probability of churn for each row (``calibrated`` after :meth:`calibrate`)."""
         self._check()
-        return self.pipeline_.predict_proba(X[self.features_])[:, 1]
+        p = self.pipeline_.predict_proba(X[self.features_])[:, 1]
+        if not calibrated:
+            return p
+        if not hasattr(self, "calibrator_"):
+            raise DataValidationError("This churn model is not calibrated yet: call calibrate(X, y) first.")
+        return self._apply_calibration(p)
+
+    def calibrate(self, X: pd.DataFrame, y, groups=None, folds: int = 5) -> ChurnModel:
+        """Fit a calibrator on out-of-fold predictions of the training rows.
+
+        Isotonic regression when there are at least 1,000 rows and 100 churners, else Platt scaling
+        (a logistic regression on the log-odds). Folds are grouped by ``groups`` (the customer), so
+        rows of one customer at several cutoffs never sit on both sides of a fold.
+        """
+        self._check()
+        y = np.asarray(y)
+        groups = np.arange(len(y)) if groups is None else np.asarray(groups)
+        oof = np.empty(len(y))
+        for train, test in GroupKFold(n_splits=folds).split(X, y, groups):
+            pipe = clone(self.pipeline_).fit(X.iloc[train][self.features_], y[train])
+            oof[test] = pipe.predict_proba(X.iloc[test][self.features_])[:, 1]
+        if len(y) >= 1000 and y.sum() >= 100:
+            self.calibration_method_ = "isotonic"
+            self.calibrator_ = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(oof, y)
+        else:
+            self.calibration_method_ = "platt"
+            self.calibrator_ = LogisticRegression().fit(_logit(oof)[:, None], y)
+        self.oof_ = oof
+        return self
+
+    def _apply_calibration(self, p: np.ndarray) -> np.ndarray:
+        if self.calibration_method_ == "isotonic":
+            return self.calibrator_.predict(p)
+        return self.calibrator_.predict_proba(_logit(p)[:, None])[:, 1]
 
     def log_odds(self, X: pd.DataFrame) -> np.ndarray:
         self._check()
@@ -197,11 +151,17 @@ class ChurnModel:
         return Explanation(values=grouped, base=base, output=self.log_odds(X))
 
 
+def _logit(p):
+    p = np.clip(np.asarray(p, float), 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
 def _owners(names, features, prep) -> list[str]:
     """Which original feature each transformed column came from."""
     cats = list(prep.transformers_[0][2])
     out = []
     for n in names:
+        n = n.removeprefix("missingindicator_")  # "was missing" columns belong to their feature
         if n in features:
             out.append(n)
             continue
@@ -230,35 +190,3 @@ def evaluate(y, p, n_boot: int = 200, seed: int = 0) -> dict:
             "brier": float(brier_score_loss(y, p)), "n": int(len(y)), "churn_rate": float(y.mean())}
 
 
-@dataclass
-class ChurnReport:
-    """Both models on the same held-out split, and the better one (by ROC-AUC)."""
-
-    metrics: dict
-    best: str
-    model: ChurnModel
-    test_index: np.ndarray
-    drivers: pd.DataFrame = field(default_factory=pd.DataFrame)
-
-
-def compare_models(data: ChurnData, test_size: float = 0.25, seed: int = 0, n_boot: int = 200) -> ChurnReport:
-    """Fit the logistic baseline and the boosted model on one split; report both; keep the better.
-
-    The split is a seeded, stratified random split (snapshot data has no time to split on).
-    ``drivers`` ranks features by mean |SHAP| on the held-out rows, with ``controllable``.
-    """
-    idx = np.arange(len(data.y))
-    train, test = train_test_split(idx, test_size=test_size, random_state=seed, stratify=data.y)
-    metrics, models = {}, {}
-    for kind in ("logistic", "boosting"):
-        m = ChurnModel(kind, random_state=seed).fit(data.X.iloc[train], data.y[train])
-        metrics[kind] = evaluate(data.y[test], m.predict_proba(data.X.iloc[test]), n_boot=n_boot, seed=seed)
-        models[kind] = m
-    best = max(metrics, key=lambda k: metrics[k]["roc_auc"])
-    model = models[best]
-    ex = model.explain(data.X.iloc[test], background=data.X.iloc[train].sample(min(500, len(train)),
-                                                                               random_state=seed))
-    imp = ex.importance()
-    drivers = pd.DataFrame({"feature": imp.index, "mean_abs_shap": imp.to_numpy(),
-                            "controllable": [data.controllable.get(f, False) for f in imp.index]})
-    return ChurnReport(metrics=metrics, best=best, model=model, test_index=test, drivers=drivers)

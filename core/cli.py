@@ -9,6 +9,8 @@ import argparse
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from core import db, store
 from core.errors import WorkbenchError
 from core.fields import KINDS
@@ -72,11 +74,17 @@ def build_parser() -> argparse.ArgumentParser:
     co.add_argument("--segment", action="append", default=[], help="keep only this segment (repeatable)")
     co.add_argument("--out", type=Path, help="write the table here (.csv or .xlsx) instead of stdout")
 
-    ch = sub.add_parser("churn", help="fit the churn models on the store's snapshot and report them")
-    ch.add_argument("--as-of", help="snapshot date (default: latest signup or churn date)")
-    ch.add_argument("--test-size", type=float, default=0.25)
+    ch = sub.add_parser("churn", help="fit, validate and explain the churn models; optionally save scores")
+    ch.add_argument("--horizon", type=int, default=90, help="churn within this many days of a cutoff (default 90)")
+    ch.add_argument("--cutoffs", type=int, default=6, help="monthly training cutoffs (dated data; default 6)")
+    ch.add_argument("--test-size", type=float, default=0.25, help="held-out share for snapshot data")
     ch.add_argument("--seed", type=int, default=0)
     ch.add_argument("--drivers", type=int, default=10, help="how many top drivers to print")
+    ch.add_argument("--value", type=float, help="value of a saved customer (default: a year of median MRR)")
+    ch.add_argument("--cost", type=float, help="cost of one outreach (default 150)")
+    ch.add_argument("--success", type=float, help="share of would-be churners an outreach keeps (default 0.25)")
+    ch.add_argument("--save", action="store_true", help="save the model, its card and today's scores")
+    ch.add_argument("--scores", type=Path, help="write today's scores and tiers to this CSV")
 
     demo = sub.add_parser("demo", help="load the synthetic demo business, replacing the store's data")
     demo.add_argument("--customers", type=int, default=5000, metavar="N", help="customers (default 5000)")
@@ -170,21 +178,45 @@ def _cmd_cohorts(engine, a) -> int:
 
 
 def _cmd_churn(engine, a) -> int:
-    from core.churn import compare_models, snapshot_features
+    from core import churn_report as cr
+    from core.churn_features import load_inputs
+    from core.churn_store import card_markdown, model_card, save_run
 
-    data = snapshot_features(store.load_table(engine, "customer"), as_of=a.as_of)
-    r = compare_models(data, test_size=a.test_size, seed=a.seed)
-    print(f"{len(data.y):,} customers, {int(data.y.sum()):,} churned; held out {len(r.test_index):,} "
-          f"({a.test_size:.0%}, seed {a.seed})")
+    inputs = load_inputs(engine)
+    r = cr.fit_churn(inputs, horizon_days=a.horizon, n_cutoffs=a.cutoffs, test_size=a.test_size, seed=a.seed)
+    d = cr.default_economics(inputs)
+    econ = cr.Economics(a.value if a.value is not None else d.value_saved,
+                        a.cost if a.cost is not None else d.outreach_cost,
+                        a.success if a.success is not None else d.success_rate)
+    print(f"{len(r.train.y) + len(r.test.y):,} rows, {int(r.train.y.sum() + r.test.y.sum()):,} churned; "
+          f"held out {len(r.test.y):,}; validation {r.validation}")
     for kind, m in r.metrics.items():
         lo, hi = m["roc_auc_ci"]
         mark = "  <- used" if kind == r.best else ""
         print(f"{kind:<9} ROC-AUC {m['roc_auc']:.3f} [{lo:.3f}, {hi:.3f}]  PR-AUC {m['pr_auc']:.3f}  "
               f"Brier {m['brier']:.3f}{mark}")
+    print(f"calibrated ({r.model.calibration_method_}): Brier {r.brier_calibrated:.3f}")
     print("top drivers (mean |SHAP|, log-odds):")
-    for _, d in r.drivers.head(a.drivers).iterrows():
-        kind = "controllable" if d["controllable"] else "fixed"
-        print(f"  {d['feature']:<24} {d['mean_abs_shap']:.3f}  {kind}")
+    for _, row in r.drivers.head(a.drivers).iterrows():
+        kind = "controllable" if row["controllable"] else "fixed"
+        print(f"  {row['feature']:<24} {row['mean_abs_shap']:.3f}  {kind:<12} {row['direction']}")
+    curve = cr.net_value_curve(r.p_test, econ, r.test.y)
+    t = cr.best_threshold(curve)
+    c = cr.confusion_at(r.test.y, r.p_test, t)
+    print(f"threshold {t:.2f} (save worth {econ.value_saved:,.0f}, outreach {econ.outreach_cost:,.0f}, success "
+          f"{econ.success_rate:.0%}): held out flagged {c['flagged']:,}, precision {c['precision']:.2f}, "
+          f"recall {c['recall']:.2f}")
+    tiers = pd.Series(cr.risk_tiers(r.p_current, t)).value_counts()
+    print(f"today ({r.scored_at:%Y-%m-%d}): " + ", ".join(f"{k} {int(tiers.get(k, 0)):,}" for k in cr.TIERS))
+    if a.scores is not None:
+        pd.DataFrame({"customer_id": r.current.customer_id, "probability": r.p_current,
+                      "tier": cr.risk_tiers(r.p_current, t)}).to_csv(a.scores, index=False, float_format="%.6f")
+        print(f"wrote {len(r.p_current):,} scores to {a.scores}")
+    if a.save:
+        v = save_run(engine, r, econ, store.store_version(engine))
+        print(f"saved churn model v{v} and {len(r.p_current):,} scores")
+    else:
+        print(card_markdown(model_card(r, econ, t)).splitlines()[0])
     return 0
 
 

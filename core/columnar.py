@@ -37,30 +37,34 @@ def folder(engine: Engine) -> Path | None:
     return Path(engine.url.database + ".columns") / "activity"
 
 
-def _pairs_table(customer_id, date) -> pa.Table:
-    """(customer_id, day) rows as Arrow: text ids, int32 days since 1970-01-01 (repeats are harmless)."""
+def _pairs_table(customer_id, date, value) -> pa.Table:
+    """(customer_id, day, value) rows as Arrow: text ids, int32 days since 1970-01-01, float64 values."""
     days = (pd.to_datetime(pd.Series(date)).to_numpy(dtype="datetime64[D]") - _EPOCH).astype(np.int32)
     return pa.table({"customer_id": pa.array(pd.Series(customer_id, dtype=object).to_numpy(), pa.string()),
-                     "day": pa.array(days, pa.int32())})
+                     "day": pa.array(days, pa.int32()),
+                     "value": pa.array(pd.to_numeric(pd.Series(value), errors="coerce").to_numpy(float),
+                                       pa.float64())})
 
 
-def _write(path: Path, customer_id, date) -> Path:
+def _write(path: Path, customer_id, date, value) -> Path:
     """Write to a temporary file beside ``path`` and return it. One row group and one dictionary
     page, so reading back yields a single dictionary for the ids (no merging of dictionaries)."""
-    table = _pairs_table(customer_id, date)
+    table = _pairs_table(customer_id, date, value)
     tmp = path.with_suffix(".parquet.tmp")
     pq.write_table(table, tmp, compression="lz4", row_group_size=max(1, table.num_rows),
                    dictionary_pagesize_limit=1 << 30)
     return tmp
 
 
-def _read(path: Path) -> tuple[pd.Index, np.ndarray, np.ndarray]:
-    """(ids, codes, days) of one file."""
-    table = pq.read_table(path, read_dictionary=["customer_id"])
+def _read(path: Path, values: bool = False) -> tuple:
+    """(ids, codes, days) of one file, and its values when ``values`` is set."""
+    table = pq.read_table(path, columns=["customer_id", "day"] + (["value"] if values else []),
+                          read_dictionary=["customer_id"])
     col = table.column("customer_id")
     days = table.column("day").to_numpy()
+    extra = (table.column("value").to_numpy(),) if values else ()
     if col.num_chunks == 0:
-        return pd.Index([], dtype=object), np.array([], np.int64), days
+        return (pd.Index([], dtype=object), np.array([], np.int64), days) + extra
     first = col.chunk(0).dictionary
     if all(c.dictionary.equals(first) for c in col.chunks[1:]):
         codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in col.chunks])
@@ -68,7 +72,7 @@ def _read(path: Path) -> tuple[pd.Index, np.ndarray, np.ndarray]:
         col = col.unify_dictionaries()
         first = col.chunk(0).dictionary
         codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in col.chunks])
-    return pd.Index(first.to_numpy(zero_copy_only=False), dtype=object), codes.astype(np.int64), days
+    return (pd.Index(first.to_numpy(zero_copy_only=False), dtype=object), codes.astype(np.int64), days) + extra
 
 
 class Staging:
@@ -92,12 +96,13 @@ class Staging:
         return self
 
     def add(self, import_id: int, frame: pd.DataFrame) -> None:
-        """Stage the (customer, day) pairs of ``frame`` (columns ``customer_id, date``)."""
+        """Stage the activity of ``frame`` (columns ``customer_id, date, value``)."""
         if self.dir is None or frame.empty:
             return
         self.dir.mkdir(parents=True, exist_ok=True)
         final = self.dir / f"import_{import_id}.parquet"
-        self.staged.append((_write(final, frame["customer_id"], frame["date"]), final))
+        value = frame["value"] if "value" in frame else np.ones(len(frame))
+        self.staged.append((_write(final, frame["customer_id"], frame["date"], value), final))
 
     def remove(self, import_id: int) -> None:
         """Delete an import's file once the transaction commits (undo)."""
@@ -125,11 +130,13 @@ class Staging:
 
 @dataclass
 class ActivityPairs:
-    """(customer, day) activity pairs (repeats possible): ``codes`` index ``ids``; ``days`` from 1970-01-01."""
+    """(customer, day) activity pairs (repeats possible): ``codes`` index ``ids``; ``days`` from 1970-01-01;
+    ``value`` the row's amount when read with ``values=True``."""
 
     ids: pd.Index
     codes: np.ndarray
     days: np.ndarray
+    value: np.ndarray | None = None
     _memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     def rows_in(self, customer_ids: np.ndarray) -> np.ndarray:
@@ -153,19 +160,22 @@ class ActivityPairs:
     def subset(self, customer_ids) -> ActivityPairs:
         """Only the pairs of ``customer_ids``."""
         keep = np.isin(self.codes, self.ids.get_indexer(pd.Index(list(customer_ids))))
-        return ActivityPairs(self.ids, self.codes[keep], self.days[keep])
+        return ActivityPairs(self.ids, self.codes[keep], self.days[keep],
+                             value=None if self.value is None else self.value[keep])
 
     def __len__(self) -> int:
         return len(self.codes)
 
 
-def activity_pairs(engine: Engine, customer_ids=None) -> ActivityPairs:
+def activity_pairs(engine: Engine, customer_ids=None, values: bool = False) -> ActivityPairs:
     """Every (customer, day) with activity, read from the column files (rebuilt where missing).
 
     Parameters
     ----------
     customer_ids : iterable of str, optional
         Keep only these customers.
+    values : bool
+        Also read each row's ``value`` (usage amounts, for the churn features).
     """
     d = folder(engine)
     with engine.connect() as conn:
@@ -173,33 +183,41 @@ def activity_pairs(engine: Engine, customer_ids=None) -> ActivityPairs:
     if d is None:
         from core.store import load_columns
 
-        rows = load_columns(engine, "activity", ["customer_id", "date"])
+        rows = load_columns(engine, "activity", ["customer_id", "date"] + (["value"] if values else []))
         codes, ids = pd.factorize(rows["customer_id"].astype(object))
         days = (pd.to_datetime(rows["date"]).to_numpy(dtype="datetime64[D]") - _EPOCH).astype(np.int32)
-        result = ActivityPairs(pd.Index(ids, dtype=object), codes.astype(np.int64), days)
+        result = ActivityPairs(pd.Index(ids, dtype=object), codes.astype(np.int64), days,
+                               value=rows["value"].to_numpy(float) if values else None)
         return result if customer_ids is None else result.subset(customer_ids)
     parts = []
     for i in wanted:
         f = d / f"import_{i}.parquet"
-        if not f.exists():
+        if not _current(f):
             _rebuild(engine, i, f)
-        parts.append(_read(f))
+        parts.append(_read(f, values))
     if not parts:
-        return ActivityPairs(pd.Index([], dtype=object), np.array([], np.int64), np.array([], np.int32))
+        return ActivityPairs(pd.Index([], dtype=object), np.array([], np.int64), np.array([], np.int32),
+                             value=np.array([], float) if values else None)
     if len(parts) == 1:
-        ids, codes, days = parts[0]
+        ids, codes, days = parts[0][:3]
     else:  # one id list for all imports
         ids = pd.Index(pd.unique(np.concatenate([p[0].to_numpy() for p in parts])), dtype=object)
-        codes = np.concatenate([ids.get_indexer(f_ids)[f_codes] for f_ids, f_codes, _ in parts])
+        codes = np.concatenate([ids.get_indexer(p[0])[p[1]] for p in parts])
         days = np.concatenate([p[2] for p in parts])
-    result = ActivityPairs(ids, codes, days)
+    value = np.concatenate([p[3] for p in parts]) if values else None
+    result = ActivityPairs(ids, codes, days, value=value)
     return result if customer_ids is None else result.subset(customer_ids)
 
 
 def _rebuild(engine: Engine, import_id: int, path: Path) -> None:
     with engine.connect() as conn:
         cur = conn.connection.driver_connection.cursor()
-        cur.execute("SELECT customer_id, date FROM activity WHERE import_id = ?", (import_id,))
-        rows = pd.DataFrame(cur.fetchall(), columns=["customer_id", "date"])
+        cur.execute("SELECT customer_id, date, value FROM activity WHERE import_id = ?", (import_id,))
+        rows = pd.DataFrame(cur.fetchall(), columns=["customer_id", "date", "value"])
     path.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(_write(path, rows["customer_id"], rows["date"]), path)
+    os.replace(_write(path, rows["customer_id"], rows["date"], rows["value"]), path)
+
+
+def _current(path: Path) -> bool:
+    """The file exists and has the present layout (files written before values were kept lack them)."""
+    return path.exists() and "value" in pq.read_schema(path).names

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index
+from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary
 from sqlmodel import Field, SQLModel
 
 
@@ -106,6 +106,33 @@ class ImportLog(SQLModel, table=True):
     tables: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     started_at: dt.datetime  # UTC
     finished_at: dt.datetime  # UTC
+
+
+class ChurnRun(SQLModel, table=True):
+    """A saved churn model: its version, its model card and the fitted model itself."""
+
+    version: int | None = Field(default=None, primary_key=True)
+    created_at: dt.datetime  # UTC
+    kind: str  # logistic / boosting
+    source: str  # temporal / snapshot
+    horizon_days: int
+    scored_at: dt.date  # the day today's scores describe
+    data_version: str  # store version (import log fingerprint) the model was fitted on
+    threshold: float  # red-tier threshold chosen from the economics
+    card: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    model: bytes | None = Field(default=None, sa_column=Column(LargeBinary))  # joblib of ChurnModel
+
+
+class ChurnScore(SQLModel, table=True):
+    """One customer's churn score from one saved model (read by the other pages)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(index=True)
+    customer_id: str = Field(index=True)
+    probability: float  # calibrated probability of churn within the horizon
+    tier: str  # red / amber / green
+    top_driver: str | None = None  # the feature pushing this customer's risk up the most
+    top_controllable: str | None = None  # the controllable feature pushing it up the most
 
 
 #: table name -> model, in the order ``status`` reports them
