@@ -214,6 +214,33 @@ class ChurnInputs:
         return len(self.activity) > 0 or len(self.tickets) > 0 or len(self.feedback) > 0
 
 
+def inputs_from_frames(customers: pd.DataFrame, activity: pd.DataFrame | None = None,
+                       tickets: pd.DataFrame | None = None, feedback: pd.DataFrame | None = None,
+                       revenue: pd.DataFrame | None = None) -> ChurnInputs:
+    """:class:`ChurnInputs` from frames in store column names (for example :func:`core.make_demo`'s)."""
+    customers = customers.copy()
+    for c in ("signup_date", "churn_date"):
+        customers[c] = pd.to_datetime(customers[c])
+    if activity is not None and len(activity):
+        codes, ids = pd.factorize(activity["customer_id"].astype(object))
+        days = (pd.to_datetime(activity["date"]) - _EPOCH).dt.days.to_numpy(np.int32)
+        acts = ActivityPairs(pd.Index(ids, dtype=object), codes.astype(np.int64), days,
+                             value=activity["value"].to_numpy(float))
+    else:
+        acts = ActivityPairs(pd.Index([], dtype=object), np.array([], np.int64), np.array([], np.int32),
+                             value=np.array([], float))
+
+    def frame(df, cols, dates):
+        df = pd.DataFrame(columns=cols) if df is None else df[cols].copy()
+        for c in dates:
+            df[c] = pd.to_datetime(df[c])
+        return df
+
+    return ChurnInputs(customers, acts, frame(tickets, ["customer_id", "opened", "resolved"], ["opened", "resolved"]),
+                       frame(feedback, ["customer_id", "date", "channel", "score"], ["date"]),
+                       frame(revenue, ["customer_id", "period", "mrr"], ["period"]))
+
+
 def load_inputs(engine: Engine) -> ChurnInputs:
     """Read the columns the churn features need (activity from the column store)."""
     from core.columnar import activity_pairs

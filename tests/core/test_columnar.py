@@ -93,3 +93,18 @@ def test_breakdown_from_pairs_equals_breakdown_from_rows(cdnow_store):
     # the second call reuses the customer mapping (same list): same answer
     c = compare_groups(customers, pairs, group="segment", definition="on", **opts)
     pd.testing.assert_frame_equal(c, compare_groups(customers, rows, group="segment", definition="on", **opts))
+
+
+def test_values_match_the_rows_and_old_files_are_rebuilt(cdnow_store):
+    import pyarrow.parquet as pq
+
+    eng = cdnow_store
+    rows = core.load_table(eng, "activity")
+    acts = columnar.activity_pairs(eng, values=True)
+    got = pd.Series(acts.value).groupby(acts.ids[acts.codes].to_numpy()).sum()
+    want = rows.groupby("customer_id")["value"].sum()
+    pd.testing.assert_series_equal(got.sort_index(), want.sort_index(), check_names=False)
+    f = columnar.folder(eng) / "import_1.parquet"
+    pq.write_table(pq.read_table(f, columns=["customer_id", "day"]), f)  # a file from before values were kept
+    again = columnar.activity_pairs(eng, values=True)
+    assert "value" in pq.read_schema(f).names and again.value.sum() == pytest.approx(rows["value"].sum())
