@@ -79,7 +79,7 @@ def calibration_table(y, p, bins: int = 10) -> pd.DataFrame:
     """
     y, p = np.asarray(y), np.asarray(p, float)
     edges = np.unique(np.percentile(p, np.linspace(0, 100, bins + 1)))
-    which = np.searchsorted(edges[1:-1], p, side="right")
+    which = np.searchsorted(edges[1:-1], p, side="left")  # as sklearn: a score on an edge goes below it
     df = pd.DataFrame({"bin": which, "y": y, "p": p}).groupby("bin").agg(
         customers=("y", "size"), mean_predicted=("p", "mean"), observed=("y", "mean")).reset_index()
     return df

@@ -163,3 +163,15 @@ def test_segment_performance_matches_sklearn_and_warns_where_it_should():
     assert "ranks worse" in seg.loc["noise", "warning"] and "predicted churn is off" not in seg.loc["noise", "warning"]
     assert seg.loc["over", "calibration"] == pytest.approx(3, rel=0.3)
     assert "predicted churn is off" in seg.loc["over", "warning"] and "ranks worse" not in seg.loc["over", "warning"]
+
+
+def test_calibration_table_puts_scores_on_an_edge_in_the_lower_bin_like_sklearn():
+    from sklearn.calibration import calibration_curve
+
+    from core.churn_report import calibration_table
+
+    for y, p in (([0, 0, 1, 0, 1], [.1, .2, .3, .4, .5]), ([0, 0, 0, 1, 0, 1, 1, 1], [.1, .1, .2, .2, .2, .2, .3, .3])):
+        t = calibration_table(y, p, bins=2)
+        true, pred = calibration_curve(y, p, n_bins=2, strategy="quantile")
+        np.testing.assert_allclose(t["observed"], true)
+        np.testing.assert_allclose(t["mean_predicted"], pred)
