@@ -11,6 +11,7 @@ nav = st.navigation(
         "Dashboards": [
             st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
             st.Page("pages/cohort_curves.py", title="Cohort curves", icon=":material/stacked_line_chart:"),
+            st.Page("pages/churn_drivers.py", title="Churn drivers", icon=":material/psychology:"),
         ],
         "Data": [
             st.Page("pages/data.py", title="Data", icon=":material/database:"),

@@ -110,6 +110,20 @@ def top_drivers(result: ChurnResult) -> tuple[np.ndarray, np.ndarray]:
     return top, top_c
 
 
+def score_table(result: ChurnResult, threshold: float, customers: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Today's customers, riskiest first: ``customer_id`` (plus name, segment, plan when ``customers`` is
+    given), ``probability, tier, top_driver, top_controllable``."""
+    top, top_c = top_drivers(result)
+    df = pd.DataFrame({"customer_id": result.current.customer_id.to_numpy(), "probability": result.p_current,
+                       "tier": risk_tiers(result.p_current, threshold), "top_driver": top,
+                       "top_controllable": top_c})
+    if customers is not None:
+        cols = [c for c in ("customer_id", "name", "segment", "plan") if c in customers]
+        df = df.merge(customers[cols].astype({"customer_id": str}), on="customer_id", how="left")
+        df = df[cols + ["probability", "tier", "top_driver", "top_controllable"]]
+    return df.sort_values("probability", ascending=False, kind="stable").reset_index(drop=True)
+
+
 def save_run(engine: Engine, result: ChurnResult, economics: Economics, data_version: str) -> int:
     """Save the kept model, its card and today's scores as a new version (one transaction).
 

@@ -35,6 +35,22 @@ GLOSSARY: dict[str, str] = {
     "ARPA": "Average revenue per account: MRR in the as-of month divided by the customers paying in it.",
     "LTV": "Customer lifetime value: ARPA divided by the mean monthly logo churn of the last 6 months "
            "(the expected revenue of an average account over its expected lifetime).",
+    "Churn probability": "The churn model's calibrated chance that an active customer churns within the horizon "
+                         "(default 90 days) after the scoring day; a 10 % customer churns 1 time in 10.",
+    "Risk tier": "Red: churn probability at or above the threshold where an outreach's expected value (probability "
+                 "x success rate x value of a save) exceeds its cost; amber: from half that threshold; green: below.",
+    "ROC-AUC": "The chance that the model ranks a random churner above a random stayer (0.5 = guessing, "
+               "1 = perfect), measured on held-out customers the model never saw, with a 95 % bootstrap interval.",
+    "PR-AUC": "Average precision on held-out customers: how pure the flagged list stays as more churners are "
+              "caught; compare it with the churn rate (what a random list achieves).",
+    "Brier score": "Mean squared gap between predicted probability and outcome (0 or 1) on held-out customers; "
+                   "lower is better, and it rewards honest probabilities, not just ranking.",
+    "Lift": "Churn rate in a risk decile divided by the overall churn rate: how much better than random the "
+            "riskiest customers are picked.",
+    "SHAP value": "How much one feature moves one customer's predicted churn log-odds away from the average "
+                  "customer's; a customer's values plus the average add up to the model's output.",
+    "Controllable driver": "A feature a retention play can move (usage, support speed, surveys, plan or price), as "
+                           "opposed to context such as region or tenure.",
 }
 
 

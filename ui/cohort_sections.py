@@ -34,7 +34,10 @@ def drill(url, version, f, options, signups, t) -> None:
         return
     st.caption(f"{int(people['retained'].sum()):,} of {len(people):,} customers of cohort {cohort} retained in "
                f"period {k}.")
-    st.dataframe(people, hide_index=True, width="stretch", height=260)
+    links = people.assign(churn_risk="churn_drivers?customer=" + people["customer_id"].astype(str))
+    st.dataframe(links, hide_index=True, width="stretch", height=260, column_config={
+        "churn_risk": st.column_config.LinkColumn("Churn risk", display_text="why at risk?",
+                                                  help="Open this customer's churn explanation")})
     st.download_button("Download these customers (CSV)", people.to_csv(index=False).encode(),
                        f"cohort_{cohort}_period_{k}.csv", "text/csv", key="cohorts_dl_cell")
 

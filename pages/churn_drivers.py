@@ -1,0 +1,47 @@
+"""Churn drivers: an honest churn model, explained with SHAP, turned into risk tiers priced in money."""
+
+import streamlit as st
+
+from core.errors import WorkbenchError
+from core.metrics import GLOSSARY
+from ui import churn, churn_sections, errors, filters, format, frame, loaders
+
+frame.require()
+
+st.title("Churn drivers")
+url, f = loaders.store_url(), filters.current()
+version = loaders.store_version(url)
+horizon = st.segmented_control("Churn within", [30, 60, 90, 180], default=90, key="churn_horizon",
+                               format_func=lambda d: f"{d} days") or 90
+try:
+    r, default_econ, saved = churn.fitted(url, version, int(horizon))
+except WorkbenchError as exc:
+    errors.show(exc)
+    st.info("The Churn drivers page needs customers with churn dates (or a churn flag) and, for out-of-time "
+            "validation, dated behaviour: import them on the Data page or load the demo there.")
+    st.stop()
+
+m = r.metrics[r.best]
+k = st.columns(4)
+k[0].metric("Held-out ROC-AUC", f"{m['roc_auc']:.3f}", help=GLOSSARY["ROC-AUC"])
+k[1].metric("PR-AUC", f"{m['pr_auc']:.3f}", help=GLOSSARY["PR-AUC"] + f" Churn rate here: {m['churn_rate']:.1%}.")
+k[2].metric("Brier (calibrated)", f"{r.brier_calibrated:.4f}", help=GLOSSARY["Brier score"])
+k[3].metric("Customers scored", format.count(len(r.p_current)), help=GLOSSARY["Churn probability"])
+st.caption(f"Model: {r.best} (better held-out ROC-AUC than the other), saved as version {saved}. "
+           f"Validation: {r.validation}. The model is fitted on every customer; the sidebar filters narrow the "
+           "customer lists.")
+
+tabs = st.tabs(["Drivers", "Risk tiers", "Customer", "Validation", "Segments", "Model card"])
+with tabs[0]:
+    churn_sections.drivers(r)
+with tabs[1]:
+    econ = churn_sections.economics(default_econ) or default_econ
+    table = churn_sections.tiers(url, version, r, econ, f)
+with tabs[2]:
+    churn_sections.customer(r, table)
+with tabs[3]:
+    churn_sections.validation(r)
+with tabs[4]:
+    churn_sections.segments(r)
+with tabs[5]:
+    churn_sections.card(r, econ, st.session_state.get("churn_threshold", 0.5), saved)

@@ -1,0 +1,111 @@
+"""AppTest of the Churn drivers page (pages/churn_drivers.py): figures equal an independent fit of the
+same store, the model and scores are saved, tiers follow the economics, every tab renders."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import core
+from core.churn_features import load_inputs
+from core.churn_report import Economics, best_threshold, confusion_at, fit_churn, net_value_curve
+from core.churn_store import latest_scores, runs
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+@pytest.fixture(scope="module")
+def reference(demo_store):
+    eng = core.make_engine(demo_store[0])
+    return fit_churn(load_inputs(eng), horizon_days=90)
+
+
+@pytest.fixture
+def page(demo_store, monkeypatch):
+    monkeypatch.setenv("RETENTION_DB_URL", demo_store[0])
+    monkeypatch.setenv("RETENTION_DEMO", "0")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+    at.switch_page("pages/churn_drivers.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_headline_figures_equal_an_independent_fit_and_the_model_is_saved(page, reference, demo_store):
+    at, r = page, reference
+    assert at.title[0].value == "Churn drivers"
+    m = r.metrics[r.best]
+    assert _metric(at, "Held-out ROC-AUC") == f"{m['roc_auc']:.3f}"
+    assert _metric(at, "PR-AUC") == f"{m['pr_auc']:.3f}"
+    assert _metric(at, "Brier (calibrated)") == f"{r.brier_calibrated:.4f}"
+    assert _metric(at, "Customers scored") == f"{len(r.p_current):,}"
+    assert "out of time" in at.caption[0].value
+    eng = core.make_engine(demo_store[0])
+    saved = runs(eng)
+    assert len(saved) >= 1 and saved["data_version"].iloc[0] == core.store_version(eng)
+    s = latest_scores(eng)
+    np.testing.assert_allclose(s["probability"].to_numpy(), r.p_current)
+    assert len(at.get("vega_lite_chart")) >= 8  # bars x2, beeswarm, dependence, net value, waterfall, calibration, gain
+
+
+def test_tiers_follow_the_money(page, reference):
+    at, r = page, reference
+    econ = Economics(float(at.number_input(key="churn_value").value), float(at.number_input(key="churn_cost").value),
+                     float(at.number_input(key="churn_success").value))
+    t = best_threshold(net_value_curve(r.p_test, econ, r.test.y))
+    assert at.slider(key="churn_threshold").value == pytest.approx(t)
+    c = confusion_at(r.test.y, r.p_test, t)
+    assert _metric(at, "Flagged (held out)") == f"{c['flagged']:,}"
+    assert _metric(at, "Churners caught") == f"{c['true_positive']:,}"
+    red = int((r.p_current >= t).sum())
+    assert any(f"red {red:,}" in md.value for md in at.markdown)
+    # a higher threshold shrinks the red tier
+    at.slider(key="churn_threshold").set_value(round(min(0.99, t + 0.1), 2)).run()
+    assert not at.exception
+    red2 = int((r.p_current >= round(min(0.99, t + 0.1), 2)).sum())
+    assert red2 < red and any(f"red {red2:,}" in md.value for md in at.markdown)
+
+
+def test_customer_waterfall_adds_up(page, reference):
+    at, r = page, reference
+    pick = r.current.customer_id.iloc[5]
+    at.selectbox(key="churn_pick").set_value(pick).run()
+    assert not at.exception
+    i = 5
+    text = next(md.value for md in at.markdown if md.value.startswith(f"**{pick}**"))
+    assert f"**{r.p_current[i]:.1%}**" in text
+    ex = r.current_explanation
+    assert abs(ex.values.iloc[i].sum() + ex.base - ex.output[i]) < 1e-6
+    assert f"{ex.output[i]:+.2f}" in text
+
+
+def test_segments_warn_and_card_lists_limits(page):
+    at = page
+    assert any("Enterprise" in w.value and "too small" in w.value for w in at.warning)
+    card = next(md.value for md in at.markdown if md.value.startswith("**Churn model v"))
+    assert "Limits" in card and "failed payments" in card and "usage_level_30d (controllable)" in card
+
+
+def test_empty_store_says_what_to_do(store_url):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/churn_drivers.py").run()
+    assert not at.exception
+    assert "no customers" in at.error[0].value.lower()
+    assert "Data page" in at.info[0].value
+
+
+def test_a_link_with_a_customer_opens_its_explanation(demo_store, monkeypatch, reference):
+    monkeypatch.setenv("RETENTION_DB_URL", demo_store[0])
+    monkeypatch.setenv("RETENTION_DEMO", "0")
+    pick = reference.current.customer_id.iloc[7]
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.query_params["customer"] = pick
+    at.run()
+    at.switch_page("pages/churn_drivers.py").run()
+    assert not at.exception
+    assert at.selectbox(key="churn_pick").value == pick
+    assert any(md.value.startswith(f"**{pick}**") for md in at.markdown)

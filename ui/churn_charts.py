@@ -1,0 +1,136 @@
+"""Altair charts of the Churn drivers page (frames in, charts out; SHAP values in log-odds)."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+KIND_COLORS = alt.Scale(domain=["controllable", "fixed"], range=["#1f77b4", "#9e9e9e"])
+
+
+def importance(drivers: pd.DataFrame, n: int = 12) -> alt.Chart:
+    """Mean |SHAP| per feature, controllable ones in blue."""
+    d = drivers.head(n).assign(kind=lambda x: np.where(x["controllable"], "controllable", "fixed"))
+    return alt.Chart(d).mark_bar().encode(
+        x=alt.X("mean_abs_shap:Q", title="Average impact on churn log-odds (mean |SHAP|)"),
+        y=alt.Y("feature:N", sort="-x", title=None),
+        color=alt.Color("kind:N", scale=KIND_COLORS, title=None, legend=alt.Legend(orient="bottom")),
+        tooltip=["feature", alt.Tooltip("mean_abs_shap:Q", format=".3f"), "direction", "description"],
+    ).properties(height=max(160, 24 * len(d)))
+
+
+def _value_rank(x: pd.Series) -> pd.Series:
+    """0..1 rank of a numeric feature's value (colour of a dot); empty for categories and missing values."""
+    if x.dtype == object:
+        return pd.Series(np.nan, index=x.index)
+    return x.rank(pct=True)
+
+
+def beeswarm(values: pd.DataFrame, X: pd.DataFrame, features: list[str], max_rows: int = 800,
+             seed: int = 0) -> alt.Chart:
+    """One dot per customer and feature at its SHAP value; colour = the feature's value (blue low, red high)."""
+    rows = values.index if len(values) <= max_rows else values.sample(max_rows, random_state=seed).index
+    rng = np.random.default_rng(seed)
+    parts = []
+    for f in features:
+        parts.append(pd.DataFrame({"feature": f, "shap": values.loc[rows, f].to_numpy(),
+                                   "value": X.loc[rows, f].astype(str).to_numpy(),
+                                   "rank": _value_rank(X[f]).loc[rows].to_numpy(),
+                                   "jitter": rng.uniform(-0.4, 0.4, len(rows))}))
+    d = pd.concat(parts, ignore_index=True)
+    return alt.Chart(d).mark_circle(size=14, opacity=0.6).encode(
+        x=alt.X("shap:Q", title="Impact on churn log-odds (SHAP); right = more likely to churn"),
+        y=alt.Y("feature:N", sort=features, title=None),
+        yOffset=alt.YOffset("jitter:Q", scale=alt.Scale(domain=[-0.5, 0.5])),
+        color=alt.Color("rank:Q", scale=alt.Scale(scheme="redblue", reverse=True), title="feature value (rank)",
+                        legend=alt.Legend(orient="bottom", format=".0%")),
+        tooltip=["feature", "value", alt.Tooltip("shap:Q", format=".3f")],
+    ).properties(height=max(200, 34 * len(features)))
+
+
+def dependence(values: pd.DataFrame, X: pd.DataFrame, feature: str, max_rows: int = 2000, seed: int = 0) -> alt.Chart:
+    """SHAP value of ``feature`` against its value: how the risk moves as the feature moves."""
+    rows = values.index if len(values) <= max_rows else values.sample(max_rows, random_state=seed).index
+    d = pd.DataFrame({"value": X.loc[rows, feature].to_numpy(), "shap": values.loc[rows, feature].to_numpy()})
+    y = alt.Y("shap:Q", title=f"Impact of {feature} on churn log-odds")
+    if X[feature].dtype == object:
+        d["value"] = d["value"].astype(str)
+        return alt.Chart(d).mark_boxplot().encode(x=alt.X("value:N", title=feature), y=y).properties(height=300)
+    d = d.dropna(subset=["value"])
+    return alt.Chart(d).mark_circle(size=16, opacity=0.5).encode(
+        x=alt.X("value:Q", title=feature), y=y,
+        tooltip=[alt.Tooltip("value:Q", format=",.2f"), alt.Tooltip("shap:Q", format=".3f")]).properties(height=300)
+
+
+def waterfall(contrib: pd.Series, base: float, values: pd.Series, max_features: int = 10) -> alt.Chart:
+    """From the average customer's log-odds to this customer's, one bar per feature (largest first)."""
+    order = contrib.abs().sort_values(ascending=False).index
+    top, rest = list(order[:max_features]), list(order[max_features:])
+    steps = [(f"{f} = {_fmt(values[f])}", float(contrib[f])) for f in top]
+    if rest:
+        steps.append((f"{len(rest)} other features", float(contrib[rest].sum())))
+    start = base
+    rows = [{"step": "average customer", "start": 0.0, "end": base, "kind": "base", "delta": base}]
+    for name, delta in steps:
+        rows.append({"step": name, "start": start, "end": start + delta, "delta": delta,
+                     "kind": "raises risk" if delta > 0 else "lowers risk"})
+        start += delta
+    rows.append({"step": "this customer", "start": 0.0, "end": start, "kind": "base", "delta": start})
+    d = pd.DataFrame(rows)
+    d["order"] = range(len(d))
+    scale = alt.Scale(domain=["raises risk", "lowers risk", "base"], range=["#d62728", "#2ca02c", "#9e9e9e"])
+    return alt.Chart(d).mark_bar().encode(
+        y=alt.Y("step:N", sort=alt.SortField("order"), title=None),
+        x=alt.X("start:Q", title="Churn log-odds"), x2="end:Q",
+        color=alt.Color("kind:N", scale=scale, title=None, legend=alt.Legend(orient="bottom")),
+        tooltip=["step", alt.Tooltip("delta:Q", format="+.3f", title="change"), alt.Tooltip("end:Q", format=".3f")],
+    ).properties(height=max(200, 26 * len(d)))
+
+
+def _fmt(v) -> str:
+    if isinstance(v, float | np.floating):
+        return "missing" if np.isnan(v) else f"{v:,.2f}".rstrip("0").rstrip(".")
+    return str(v)
+
+
+def calibration(table: pd.DataFrame) -> alt.Chart:
+    """Observed against predicted churn per bin; the diagonal is perfect calibration."""
+    top = float(max(table["mean_predicted"].max(), table["observed"].max()))
+    diag = alt.Chart(pd.DataFrame({"x": [0, top], "y": [0, top]})).mark_line(color="#9e9e9e", strokeDash=[4, 4]) \
+        .encode(x="x:Q", y="y:Q")
+    pts = alt.Chart(table).mark_line(point=True).encode(
+        x=alt.X("mean_predicted:Q", title="Predicted churn probability", axis=alt.Axis(format="%")),
+        y=alt.Y("observed:Q", title="Observed churn rate", axis=alt.Axis(format="%")),
+        color=alt.Color("probabilities:N", title=None, legend=alt.Legend(orient="bottom")),
+        tooltip=["probabilities", "customers", alt.Tooltip("mean_predicted:Q", format=".1%"),
+                 alt.Tooltip("observed:Q", format=".1%")])
+    return (diag + pts).properties(height=300)
+
+
+def gains(table: pd.DataFrame) -> alt.Chart:
+    """Share of churners caught when reaching the riskiest x % of customers, against random outreach."""
+    d = pd.concat([pd.DataFrame({"cum_customers_share": [0.0], "cum_churners_share": [0.0]}), table],
+                  ignore_index=True)
+    diag = alt.Chart(pd.DataFrame({"x": [0, 1], "y": [0, 1]})).mark_line(color="#9e9e9e", strokeDash=[4, 4]) \
+        .encode(x="x:Q", y="y:Q")
+    line = alt.Chart(d).mark_line(point=True).encode(
+        x=alt.X("cum_customers_share:Q", title="Customers reached, riskiest first", axis=alt.Axis(format="%")),
+        y=alt.Y("cum_churners_share:Q", title="Churners caught", axis=alt.Axis(format="%")),
+        tooltip=[alt.Tooltip("cum_customers_share:Q", format=".0%"), alt.Tooltip("cum_churners_share:Q", format=".0%")])
+    return (diag + line).properties(height=300)
+
+
+def net_value(curve: pd.DataFrame, threshold: float) -> alt.Chart:
+    """Net value of reaching everyone above each threshold; the rule marks the chosen threshold."""
+    cols = [c for c in ("expected_net", "realised_net") if c in curve]
+    names = {"expected_net": "expected (calibrated probabilities)", "realised_net": "what the held-out period paid"}
+    d = curve.melt(id_vars=["threshold", "reached"], value_vars=cols, var_name="measure", value_name="net")
+    d["measure"] = d["measure"].map(names)
+    lines = alt.Chart(d).mark_line().encode(
+        x=alt.X("threshold:Q", title="Reach customers with churn probability at least", axis=alt.Axis(format="%")),
+        y=alt.Y("net:Q", title="Net value", axis=alt.Axis(format=",.0f")),
+        color=alt.Color("measure:N", title=None, legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("threshold:Q", format=".0%"), "reached", alt.Tooltip("net:Q", format=",.0f"), "measure"])
+    rule = alt.Chart(pd.DataFrame({"t": [threshold]})).mark_rule(color="#d62728").encode(x="t:Q")
+    return (lines + rule).properties(height=300)
