@@ -9,6 +9,8 @@ fitted model into the page's report (validation, tiers, segments, model card).
 
 from __future__ import annotations
 
+import functools
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,11 +25,33 @@ from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_s
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from threadpoolctl import threadpool_limits
 
 from core.churn_features import ChurnData, is_controllable, snapshot_features
 from core.errors import DataValidationError
 
 __all__ = ["ChurnData", "ChurnModel", "Explanation", "evaluate", "is_controllable", "snapshot_features"]
+
+
+def threads() -> int:
+    """Native threads (OpenMP, BLAS) a fit may use: ``RETENTION_THREADS``, default 1.
+
+    On a small shared machine, OpenMP workers that spin while another process holds a core made the
+    boosted fit 10-100x slower (benchmarks/churn.py: 1.5 s quiet, 164 s beside other work, 2.3 s capped
+    at one thread), so the default trades a little speed on an idle machine for no cliff on a busy one.
+    """
+    try:
+        return max(1, int(os.environ.get("RETENTION_THREADS", "1")))
+    except ValueError:
+        return 1
+
+
+def _limited(method):
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        with threadpool_limits(limits=threads()):
+            return method(*args, **kwargs)
+    return wrapper
 
 
 def _pipeline(X: pd.DataFrame, kind: str, random_state: int) -> Pipeline:
@@ -74,6 +98,7 @@ class ChurnModel:
         self.kind = kind
         self.random_state = random_state
 
+    @_limited
     def fit(self, X: pd.DataFrame, y) -> ChurnModel:
         if len(X) != len(y):
             raise DataValidationError("Features and label have different lengths.")
@@ -85,6 +110,7 @@ class ChurnModel:
         if not hasattr(self, "pipeline_"):
             raise DataValidationError("This churn model is not fitted yet: call fit(X, y) first.")
 
+    @_limited
     def predict_proba(self, X: pd.DataFrame, calibrated: bool = False) -> np.ndarray:
         """Probability of churn for each row (``calibrated`` after :meth:`calibrate`)."""
         self._check()
@@ -95,6 +121,7 @@ class ChurnModel:
             raise DataValidationError("This churn model is not calibrated yet: call calibrate(X, y) first.")
         return self._apply_calibration(p)
 
+    @_limited
     def calibrate(self, X: pd.DataFrame, y, groups=None, folds: int = 5) -> ChurnModel:
         """Fit a calibrator on out-of-fold predictions of the training rows.
 
@@ -123,10 +150,12 @@ class ChurnModel:
             return self.calibrator_.predict(p)
         return self.calibrator_.predict_proba(_logit(p)[:, None])[:, 1]
 
+    @_limited
     def log_odds(self, X: pd.DataFrame) -> np.ndarray:
         self._check()
         return self.pipeline_.decision_function(X[self.features_])
 
+    @_limited
     def explain(self, X: pd.DataFrame, background: pd.DataFrame | None = None) -> Explanation:
         """SHAP values (log-odds) per original feature; values + base add up to :meth:`log_odds`."""
         import shap
