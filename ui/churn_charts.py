@@ -14,10 +14,10 @@ def importance(drivers: pd.DataFrame, n: int = 12) -> alt.Chart:
     d = drivers.head(n).assign(kind=lambda x: np.where(x["controllable"], "controllable", "fixed"))
     return alt.Chart(d).mark_bar().encode(
         x=alt.X("mean_abs_shap:Q", title="Average impact on churn log-odds (mean |SHAP|)"),
-        y=alt.Y("feature:N", sort="-x", title=None),
+        y=alt.Y("feature:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)),
         color=alt.Color("kind:N", scale=KIND_COLORS, title=None, legend=alt.Legend(orient="bottom")),
         tooltip=["feature", alt.Tooltip("mean_abs_shap:Q", format=".3f"), "direction", "description"],
-    ).properties(height=max(160, 24 * len(d)))
+    ).properties(height=100 + 26 * len(d))  # the height includes the axis and the legend
 
 
 def _value_rank(x: pd.Series) -> pd.Series:
@@ -46,7 +46,7 @@ def beeswarm(values: pd.DataFrame, X: pd.DataFrame, features: list[str], max_row
         color=alt.Color("rank:Q", scale=alt.Scale(scheme="redblue", reverse=True), title="feature value (rank)",
                         legend=alt.Legend(orient="bottom", format=".0%")),
         tooltip=["feature", "value", alt.Tooltip("shap:Q", format=".3f")],
-    ).properties(height=max(200, 34 * len(features)))
+    ).properties(height=110 + 36 * len(features))
 
 
 def dependence(values: pd.DataFrame, X: pd.DataFrame, feature: str, max_rows: int = 2000, seed: int = 0) -> alt.Chart:
@@ -81,11 +81,11 @@ def waterfall(contrib: pd.Series, base: float, values: pd.Series, max_features: 
     d["order"] = range(len(d))
     scale = alt.Scale(domain=["raises risk", "lowers risk", "base"], range=["#d62728", "#2ca02c", "#9e9e9e"])
     return alt.Chart(d).mark_bar().encode(
-        y=alt.Y("step:N", sort=alt.SortField("order"), title=None),
+        y=alt.Y("step:N", sort=alt.SortField("order"), title=None, axis=alt.Axis(labelLimit=320)),
         x=alt.X("start:Q", title="Churn log-odds"), x2="end:Q",
         color=alt.Color("kind:N", scale=scale, title=None, legend=alt.Legend(orient="bottom")),
         tooltip=["step", alt.Tooltip("delta:Q", format="+.3f", title="change"), alt.Tooltip("end:Q", format=".3f")],
-    ).properties(height=max(200, 26 * len(d)))
+    ).properties(height=90 + 30 * len(d))
 
 
 def _fmt(v) -> str:
@@ -102,7 +102,8 @@ def calibration(table: pd.DataFrame) -> alt.Chart:
     pts = alt.Chart(table).mark_line(point=True).encode(
         x=alt.X("mean_predicted:Q", title="Predicted churn probability", axis=alt.Axis(format="%")),
         y=alt.Y("observed:Q", title="Observed churn rate", axis=alt.Axis(format="%")),
-        color=alt.Color("probabilities:N", title=None, legend=alt.Legend(orient="bottom")),
+        color=alt.Color("probabilities:N", title=None, legend=alt.Legend(orient="bottom"),
+                        scale=alt.Scale(range=["#9e9e9e", "#1f77b4"])),
         tooltip=["probabilities", "customers", alt.Tooltip("mean_predicted:Q", format=".1%"),
                  alt.Tooltip("observed:Q", format=".1%")])
     return (diag + pts).properties(height=300)
@@ -130,7 +131,8 @@ def net_value(curve: pd.DataFrame, threshold: float) -> alt.Chart:
     lines = alt.Chart(d).mark_line().encode(
         x=alt.X("threshold:Q", title="Reach customers with churn probability at least", axis=alt.Axis(format="%")),
         y=alt.Y("net:Q", title="Net value", axis=alt.Axis(format=",.0f")),
-        color=alt.Color("measure:N", title=None, legend=alt.Legend(orient="bottom")),
+        color=alt.Color("measure:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=400),
+                        scale=alt.Scale(range=["#1f77b4", "#ff7f0e"])),
         tooltip=[alt.Tooltip("threshold:Q", format=".0%"), "reached", alt.Tooltip("net:Q", format=",.0f"), "measure"])
     rule = alt.Chart(pd.DataFrame({"t": [threshold]})).mark_rule(color="#d62728").encode(x="t:Q")
     return (lines + rule).properties(height=300)
