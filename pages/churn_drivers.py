@@ -36,7 +36,7 @@ with tabs[0]:
     churn_sections.drivers(r)
 with tabs[1]:
     econ = churn_sections.economics(default_econ) or default_econ
-    table = churn_sections.tiers(url, version, r, econ, f)
+    table, threshold = churn_sections.tiers(url, version, r, econ, f)
 with tabs[2]:
     churn_sections.customer(r, table)
 with tabs[3]:
@@ -44,4 +44,4 @@ with tabs[3]:
 with tabs[4]:
     churn_sections.segments(r)
 with tabs[5]:
-    churn_sections.card(r, econ, st.session_state.get("churn_threshold", 0.5), saved)
+    churn_sections.card(r, econ, threshold, saved)

@@ -54,10 +54,12 @@ def economics(default: cr.Economics) -> cr.Economics | None:
         return None
 
 
-def tiers(url, version, r: cr.ChurnResult, econ: cr.Economics, f) -> pd.DataFrame:
+def tiers(url, version, r: cr.ChurnResult, econ: cr.Economics, f) -> tuple[pd.DataFrame, float]:
     curve = cr.net_value_curve(r.p_test, econ, r.test.y)
     best = cr.best_threshold(curve)
-    t = st.slider("Red-tier threshold (churn probability)", 0.01, 0.99, best, 0.01, key="churn_threshold",
+    # keyed by the economics: new money inputs start the slider again at their best threshold
+    key = f"churn_threshold_{econ.value_saved:g}_{econ.outreach_cost:g}_{econ.success_rate:g}"
+    t = st.slider("Red-tier threshold (churn probability)", 0.01, 0.99, best, 0.01, key=key,
                   help=f"Best by expected net value: {best:.2f} (break-even {econ.break_even:.2f}).")
     st.altair_chart(charts.net_value(curve, t), width="stretch")
     c = cr.confusion_at(r.test.y, r.p_test, t)
@@ -88,7 +90,7 @@ def tiers(url, version, r: cr.ChurnResult, econ: cr.Economics, f) -> pd.DataFram
         st.session_state["churn_pick"] = picked
         st.info(f"Open the Customer tab to see why {picked} is at risk.", icon=":material/arrow_forward:")
     st.session_state["_churn_selected"] = picked
-    return table
+    return table, t
 
 
 def validation(r: cr.ChurnResult) -> None:

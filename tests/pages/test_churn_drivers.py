@@ -57,17 +57,26 @@ def test_tiers_follow_the_money(page, reference):
     econ = Economics(float(at.number_input(key="churn_value").value), float(at.number_input(key="churn_cost").value),
                      float(at.number_input(key="churn_success").value))
     t = best_threshold(net_value_curve(r.p_test, econ, r.test.y))
-    assert at.slider(key="churn_threshold").value == pytest.approx(t)
+    key = f"churn_threshold_{econ.value_saved:g}_{econ.outreach_cost:g}_{econ.success_rate:g}"
+    assert at.slider(key=key).value == pytest.approx(t)
     c = confusion_at(r.test.y, r.p_test, t)
     assert _metric(at, "Flagged (held out)") == f"{c['flagged']:,}"
     assert _metric(at, "Churners caught") == f"{c['true_positive']:,}"
     red = int((r.p_current >= t).sum())
     assert any(f"red {red:,}" in md.value for md in at.markdown)
     # a higher threshold shrinks the red tier
-    at.slider(key="churn_threshold").set_value(round(min(0.99, t + 0.1), 2)).run()
+    at.slider(key=key).set_value(round(min(0.99, t + 0.1), 2)).run()
     assert not at.exception
     red2 = int((r.p_current >= round(min(0.99, t + 0.1), 2)).sum())
     assert red2 < red and any(f"red {red2:,}" in md.value for md in at.markdown)
+    # a dearer outreach moves the threshold to the new best (break-even rises with the cost)
+    at.number_input(key="churn_cost").set_value(4 * econ.outreach_cost).run()
+    dear = Economics(econ.value_saved, 4 * econ.outreach_cost, econ.success_rate)
+    t3 = best_threshold(net_value_curve(r.p_test, dear, r.test.y))
+    key3 = f"churn_threshold_{dear.value_saved:g}_{dear.outreach_cost:g}_{dear.success_rate:g}"
+    assert t3 > t and at.slider(key=key3).value == pytest.approx(t3)
+    card = next(md.value for md in at.markdown if md.value.startswith("**Churn model v"))
+    assert f"**Threshold:** {t3:.2f}" in card
 
 
 def test_customer_waterfall_adds_up(page, reference):
