@@ -334,6 +334,9 @@ def fit_churn(inputs: ChurnInputs, horizon_days: int = 90, n_cutoffs: int = 6, t
         end = data.cutoff.iloc[0]
         validation = (f"random split: {1 - test_size:.0%} to train, {test_size:.0%} held out "
                       f"(stratified, seed {seed}); a snapshot has no dates to split on")
+    if not inputs.customers["churn_date"].notna().any():
+        raise InsufficientDataError("No customer in the store has a churn date, so there is nothing to learn from: "
+                                    "import customers with a churn date (or a churn flag with --as-of).")
     for part, name in ((train, "training"), (test, "held-out")):
         if part.y.sum() < 10 or (1 - part.y).sum() < 10:
             raise InsufficientDataError(f"The {name} rows have {int(part.y.sum())} churners and "

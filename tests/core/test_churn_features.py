@@ -157,3 +157,12 @@ def test_store_inputs_equal_frame_inputs(tmp_path, shared):
                                              demo.revenue), "2026-03-31")
     pd.testing.assert_frame_equal(a.X, b.X)
     np.testing.assert_array_equal(a.y, b.y)
+
+
+def test_a_store_without_churn_dates_gets_a_plain_message(demo):
+    from core.errors import InsufficientDataError
+
+    cust = demo.customers.assign(churn_date=pd.NaT)
+    inputs = inputs_from_frames(cust, demo.activity, demo.tickets, demo.feedback, demo.revenue)
+    with pytest.raises(InsufficientDataError, match="No customer in the store has a churn date"):
+        fit_churn(inputs)
