@@ -145,3 +145,15 @@ TABLES: dict[str, type[SQLModel]] = {
     "intervention": Intervention,
     "importlog": ImportLog,
 }
+
+
+class HealthConfigVersion(SQLModel, table=True):
+    """A saved health-score configuration (never changed once saved; a change is a new version)."""
+
+    __tablename__ = "healthconfig"
+    version: int | None = Field(default=None, primary_key=True)
+    created_at: dt.datetime  # UTC
+    author: str
+    reason: str
+    parent: int | None = None  # the version it was edited from
+    config: dict[str, Any] = Field(sa_column=Column(JSON))  # HealthConfig.to_dict()
