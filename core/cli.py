@@ -86,6 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
     ch.add_argument("--save", action="store_true", help="save the model, its card and today's scores")
     ch.add_argument("--scores", type=Path, help="write today's scores and tiers to this CSV")
 
+    from core import cli_health
+
+    cli_health.add_parser(sub)
+
     demo = sub.add_parser("demo", help="load the synthetic demo business, replacing the store's data")
     demo.add_argument("--customers", type=int, default=5000, metavar="N", help="customers (default 5000)")
     demo.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
@@ -229,6 +233,10 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_import(engine, args)
         if args.command == "churn":
             return _cmd_churn(engine, args)
+        if args.command == "health":
+            from core import cli_health
+
+            return cli_health.run(engine, args)
         if args.command == "cohorts":
             return _cmd_cohorts(engine, args)
         if args.command == "demo":

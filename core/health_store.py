@@ -93,3 +93,13 @@ def weights_table(config: HealthConfig) -> pd.DataFrame:
     return pd.DataFrame([{"measure": m.label, "key": k, "group": m.group, "definition": m.text,
                           "rule": rule_text(k, config.rules[k]),
                           **{s: float(config.weights[s].get(k, 0)) for s in STAGES}} for k, m in MEASURES.items()])
+
+
+def current_config(engine: Engine, frame: pd.DataFrame | None = None) -> tuple[HealthConfig, int | None]:
+    """The latest saved configuration and its version, or the default (bounds from ``frame``) and None."""
+    cfg = load_config(engine)
+    if cfg is None:
+        from core.health import default_config
+
+        return default_config(frame), None
+    return cfg, int(versions(engine)["version"].iloc[0])

@@ -51,6 +51,16 @@ GLOSSARY: dict[str, str] = {
                   "customer's; a customer's values plus the average add up to the model's output.",
     "Controllable driver": "A feature a retention play can move (usage, support speed, surveys, plan or price), as "
                            "opposed to context such as region or tenure.",
+    "Health score": "0 to 100: the weighted sum of measure points (usage, support, surveys, revenue, renewal), "
+                    "weights by lifecycle stage adding up to 100; a measure without data is dropped and the others "
+                    "re-weighted, so the measures' contributions add up to the score.",
+    "Health band": "Red for a health score up to 50, amber up to 75, green above (the limits are part of the "
+                   "saved configuration and can be edited).",
+    "Lifecycle stage": "Onboarding in the first 90 days after signup; renewal window in the 90 days before the "
+                       "next annual renewal; adoption otherwise (default windows, editable in the configuration).",
+    "Health back-test AUC": "How well past health scores ranked the customers who churned within the next 90 days: "
+                            "the chance that a churner had a lower score than a customer who stayed (0.5 = no "
+                            "better than chance, 1 = perfect).",
 }
 
 

@@ -1,0 +1,52 @@
+"""Health scores: hand-weighted scores by lifecycle stage, back-tested against the churn that followed."""
+
+import streamlit as st
+
+from core.errors import WorkbenchError
+from ui import errors, filters, frame, health, health_config, health_sections, loaders
+
+frame.require()
+
+st.title("Health scores")
+url, f = loaders.store_url(), filters.current()
+version = loaders.store_version(url)
+try:
+    snaps, data = health.measures(url, version)
+    versions, latest = health.configuration(url, snaps)
+except WorkbenchError as exc:
+    errors.show(exc)
+    st.info("Health scores need customers with signup dates and dated behaviour (usage, tickets, surveys, MRR): "
+            "import them on the Data page or load the demo there.")
+    st.stop()
+
+nums = versions["version"].tolist()
+if st.session_state.get("health_version") not in nums:
+    st.session_state["health_version"] = latest
+info = versions.set_index("version")
+v = st.selectbox("Configuration", nums, key="health_version",
+                 format_func=lambda x: f"v{x} - {info.at[x, 'author']}: {info.at[x, 'reason']}")
+if st.session_state.pop("health_saved", None) == v:
+    st.success(f"Saved as version {v}.", icon=":material/check_circle:")
+cfg = health.config(url, v)
+hist = health.history(url, version, health.key(cfg))
+mine = health.filtered(url, version, hist, f)
+if mine.empty:
+    st.info("No scored customer matches the sidebar filters; widen them.")
+    st.stop()
+
+tabs = st.tabs(["Portfolio", "Alerts", "Customer", "Back-test", "Suggested weights", "Configuration",
+                "Compare versions"])
+with tabs[0]:
+    health_sections.portfolio(mine)
+with tabs[1]:
+    health_sections.alerts(cfg, mine, loaders.table(url, version, "customer"))
+with tabs[2]:
+    health_sections.customer(cfg, mine)
+with tabs[3]:
+    health_sections.backtest(url, version, cfg, v, data)
+with tabs[4]:
+    health_config.suggest(url, version, cfg, v, data)
+with tabs[5]:
+    health_config.edit(url, cfg, v)
+with tabs[6]:
+    health_config.compare(url, version, versions, data)
