@@ -20,12 +20,15 @@ except WorkbenchError as exc:
     st.stop()
 
 nums = versions["version"].tolist()
+saved = st.session_state.pop("health_saved", None)
+if saved in nums:
+    st.session_state["health_version"] = saved
 if st.session_state.get("health_version") not in nums:
     st.session_state["health_version"] = latest
 info = versions.set_index("version")
 v = st.selectbox("Configuration", nums, key="health_version",
                  format_func=lambda x: f"v{x} - {info.at[x, 'author']}: {info.at[x, 'reason']}")
-if st.session_state.pop("health_saved", None) == v:
+if saved == v:
     st.success(f"Saved as version {v}.", icon=":material/check_circle:")
 cfg = health.config(url, v)
 hist = health.history(url, version, health.key(cfg))

@@ -34,7 +34,7 @@ def mrr_by_segment(risk: pd.DataFrame) -> alt.Chart:
         order=alt.Order("order:Q"),
         tooltip=["segment", "band", alt.Tooltip("mrr:Q", format="$,.0f")],
     ).transform_calculate(order="datum.band == 'red' ? 0 : datum.band == 'amber' ? 1 : 2") \
-        .properties(height=80 + 36 * len(risk))
+        .properties(height=alt.Step(44))
 
 
 def contributions(parts: pd.DataFrame) -> alt.Chart:
@@ -47,7 +47,7 @@ def contributions(parts: pd.DataFrame) -> alt.Chart:
     return alt.Chart(long).mark_bar().encode(
         y=alt.Y("measure:N", sort=d["measure"].tolist(), title=None, axis=alt.Axis(labelLimit=200)),
         x=alt.X("value:Q", title="Points of the score (earned, and lost in grey)", stack="zero"),
-        color=alt.Color("colour:N", scale=scale, title=None, legend=alt.Legend(orient="bottom")),
+        color=alt.Color("colour:N", scale=scale, title=None, legend=alt.Legend(orient="bottom", columns=3)),
         order=alt.Order("kind:N"),
         tooltip=["measure", "group", "kind", alt.Tooltip("value:Q", format=".1f"),
                  alt.Tooltip("points:Q", format=".0f", title="measure points (0-100)"),
@@ -69,24 +69,24 @@ def score_trend(trend: pd.DataFrame, red_max: float, amber_max: float) -> alt.Ch
 
 def band_churn(bands: pd.DataFrame) -> alt.Chart:
     """Observed churn rate per band (bars) with the rate the score predicts (black ticks)."""
-    base = alt.Chart(bands).encode(x=alt.X("band:N", sort=list(BANDS), title=None))
+    base = alt.Chart(bands).encode(x=alt.X("band:N", sort=list(BANDS), title=None, axis=alt.Axis(labelAngle=0)))
     bars = base.mark_bar().encode(
-        y=alt.Y("churn_rate:Q", axis=alt.Axis(format="%"), title="Churned within the horizon"),
+        y=alt.Y("churn_rate:Q", axis=alt.Axis(format="%"), title="Churn rate"),
         color=alt.Color("band:N", scale=BAND_COLORS, legend=None),
         tooltip=["band", alt.Tooltip("churn_rate:Q", format=".1%", title="observed"),
                  alt.Tooltip("predicted:Q", format=".1%"), "customers", "churners"])
     ticks = base.mark_tick(color="black", thickness=2, size=40).encode(y="predicted:Q")
-    return (bars + ticks).properties(height=280)
+    return (bars + ticks).properties(height=330)
 
 
 def band_months(bm: pd.DataFrame) -> alt.Chart:
     """Each band's churn rate month by month (is the separation stable?)."""
     d = bm.assign(month=pd.to_datetime(bm["cutoff"]).dt.strftime("%Y-%m"))
     return alt.Chart(d).mark_line(point=True).encode(
-        x=alt.X("month:O", title="Back-test month"),
-        y=alt.Y("churn_rate:Q", axis=alt.Axis(format="%"), title="Churned within the horizon"),
+        x=alt.X("month:O", title=None, axis=alt.Axis(labelAngle=-45)),
+        y=alt.Y("churn_rate:Q", axis=alt.Axis(format="%"), title="Churn rate"),
         color=alt.Color("band:N", scale=BAND_COLORS, sort=list(BANDS), legend=alt.Legend(orient="bottom", title=None)),
-        tooltip=["month", "band", alt.Tooltip("churn_rate:Q", format=".1%"), "customers"]).properties(height=280)
+        tooltip=["month", "band", alt.Tooltip("churn_rate:Q", format=".1%"), "customers"]).properties(height=330)
 
 
 def weights(table: pd.DataFrame, stage: str) -> alt.Chart:

@@ -21,8 +21,7 @@ def _save(url: str, cfg: h.HealthConfig, author: str, reason: str, parent: int) 
     except WorkbenchError as exc:
         errors.show(exc)
         return
-    st.session_state["health_version"] = v
-    st.session_state["health_saved"] = v
+    st.session_state["health_saved"] = v  # the page selects it before drawing the version picker
     st.rerun()
 
 

@@ -1,0 +1,169 @@
+"""AppTest of the Health scores page (pages/health_scores.py): the figures on screen equal an independent
+computation on the same store, accepting suggested weights or editing creates a new version, bad weights
+are refused with a message, the alert list and a customer's contributions add up, the empty store says
+what to do."""
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.metrics import roc_auc_score
+from streamlit.testing.v1 import AppTest
+
+import core
+from core import health as h
+from core import health_backtest as hb
+from core import health_monitor as hm
+from core import health_store as hs
+from core.churn_features import load_inputs
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+@pytest.fixture(scope="module")
+def store(demo_store, tmp_path_factory):
+    """A private copy of the demo store (this module saves configuration versions into it)."""
+    src = Path(demo_store[0].split("///", 1)[1])
+    dst = tmp_path_factory.mktemp("health") / "store.db"
+    shutil.copy(src, dst)
+    if Path(str(src) + ".columns").exists():
+        shutil.copytree(str(src) + ".columns", str(dst) + ".columns")
+    return f"sqlite:///{dst}"
+
+
+@pytest.fixture(scope="module")
+def reference(store):
+    """Today's scores and the back-test computed straight from core, as the page should show them."""
+    inputs = load_inputs(core.make_engine(store))
+    frame, _ = h.measure_frame(inputs, inputs.end())
+    cfg = h.default_config(frame)
+    data = hb.backtest_data(inputs, months=12)
+    return inputs, frame, cfg, data
+
+
+@pytest.fixture
+def page(store, monkeypatch):
+    monkeypatch.setenv("RETENTION_DB_URL", store)
+    monkeypatch.setenv("RETENTION_DEMO", "0")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+    at.switch_page("pages/health_scores.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_figures_equal_an_independent_computation(page, reference, store):
+    at = page
+    inputs, frame, cfg, data = reference
+    assert at.title[0].value == "Health scores"
+    saved = hs.versions(core.make_engine(store))
+    assert saved["version"].min() == 1 and saved["author"].iloc[-1] == "workbench"  # default saved as v1
+    assert hs.load_config(core.make_engine(store), 1).to_dict() == cfg.to_dict()
+    s = h.score(cfg, frame)
+    assert _metric(at, "Customers scored") == f"{s['score'].notna().sum():,}"
+    share = s["band"].value_counts(normalize=True)
+    for band in h.BANDS:
+        assert _metric(at, band.title()) == f"{share[band] * 100:.1f} %"
+    red_mrr = s.loc[s["band"] == "red", "mrr"].sum()
+    assert _metric(at, "MRR in red") == f"${red_mrr:,.0f}"
+    # back-test AUC: a direct roc_auc_score over every back-test month, pooled
+    ys, scores = [], []
+    for c, f in data.frames:
+        sc = h.score(cfg, f)
+        churn = inputs.customers.set_index("customer_id")["churn_date"].reindex(f["customer_id"]).to_numpy()
+        ys.append(((churn > np.datetime64(c)) & (churn <= np.datetime64(c + np.timedelta64(90, "D")))).astype(int))
+        scores.append(sc["score"].to_numpy())
+    y, sc = np.concatenate(ys), np.concatenate(scores)
+    ok = ~np.isnan(sc)
+    assert _metric(at, "Back-test ROC-AUC") == f"{roc_auc_score(y[ok], -sc[ok]):.3f}"
+    rate = {b: y[ok][h.band_of(sc[ok], cfg) == b].mean() for b in h.BANDS}
+    assert _metric(at, "Red churns ... x green") == f"{rate['red'] / rate['green']:.1f}x"
+    assert rate["red"] >= 3 * rate["green"]  # acceptance: red churns at least three times as often as green
+    assert len(at.get("vega_lite_chart")) >= 6  # band share, MRR, contributions, trend, band churn, months, weights
+
+
+def test_alert_list_and_customer_contributions(page, reference):
+    at = page
+    _, _, cfg, _ = reference
+    inputs = reference[0]
+    hist = hm.history(cfg, hm.snapshots(inputs, 2))
+    expected = hm.action_list(hm.alerts(cfg, hist, drop_points=15), inputs.customers)
+    table = next(d.value for d in at.dataframe if "alerts" in d.value.columns)
+    assert len(table) == len(expected) and set(table["customer_id"]) == set(expected["customer_id"])
+    at.number_input(key="health_drop").set_value(40).run()
+    table = next(d.value for d in at.dataframe if "alerts" in d.value.columns)
+    assert len(table) == len(hm.action_list(hm.alerts(cfg, hist, drop_points=40)))
+    assert len(table) < len(expected)
+    # the customer tab starts on the lowest score; its contributions add up to the score on screen
+    now, _ = hm.latest_two(hist)
+    low = now.sort_values("score").iloc[0]
+    assert at.selectbox(key="health_pick").value == low["customer_id"]
+    parts = next(d.value for d in at.dataframe if "contribution" in d.value.columns)
+    assert parts["contribution"].sum() == pytest.approx(low["score"], abs=1e-9)
+    assert any(f"health **{low['score']:.0f}**" in m.value for m in at.markdown)
+
+
+def test_accepting_suggested_weights_saves_a_version_that_beats_the_default(page, reference, store):
+    at = page
+    _, _, cfg, data = reference
+    s = hb.suggest_weights(cfg, data)
+    assert s.auc_suggested > s.auc_current  # acceptance: the suggestion beats the default weights
+    assert any(f"ROC-AUC **{s.auc_suggested:.3f}**" in m.value for m in at.markdown)
+    at.text_input(key="health_accept_author").input("Dana (CS ops)")
+    at.button[[b.label for b in at.button].index("Accept: save as a new version")].click().run()
+    assert not at.exception, at.exception
+    eng = core.make_engine(store)
+    v = hs.versions(eng)
+    assert v["author"].iloc[0] == "Dana (CS ops)" and v["parent"].iloc[0] == 1
+    assert hs.load_config(eng, int(v["version"].iloc[0])).weights == s.config.weights
+    assert at.selectbox(key="health_version").value == int(v["version"].iloc[0])
+    assert any("Saved as version" in x.value for x in at.success)
+    # compare tab: the new version against v1 lists the changed weights
+    assert at.selectbox(key="health_cmp_b").value == int(v["version"].iloc[0])
+    diff = next(d.value for d in at.dataframe if "setting" in d.value.columns)
+    assert len(diff) == len(hs.compare(cfg, s.config)) and len(diff) > 0
+
+
+def test_weights_not_adding_to_100_are_refused(page, store):
+    at = page
+    before = len(hs.versions(core.make_engine(store)))
+    v = at.selectbox(key="health_version").value
+    assert len(at.data_editor) == 1  # the weights table is editable
+    usage = list(h.MEASURES).index("usage")
+    total = 100 - hs.load_config(core.make_engine(store), v).weights["adoption"]["usage"] + 30
+    assert total != 100
+    # a cell edit as the browser sends it: the adoption weight of usage set to 30
+    at.session_state[f"health_weights_{v}"] = {"edited_rows": {usage: {"adoption": 30}}, "added_rows": [],
+                                               "deleted_rows": []}
+    at.text_input(key="health_edit_author").input("Sam")
+    at.text_input(key="health_edit_reason").input("more weight on usage")
+    at.button[[b.label for b in at.button].index("Save as a new version")].click().run()
+    assert not at.exception, at.exception
+    assert any(f"adoption weights add up to {total:g}, not 100" in e.value for e in at.error)
+    assert any(f"adoption {total:g}" in c.value for c in at.caption)
+    assert len(hs.versions(core.make_engine(store))) == before  # nothing saved
+    # bands the wrong way round are refused too
+    at.session_state[f"health_weights_{v}"] = {"edited_rows": {}, "added_rows": [], "deleted_rows": []}
+    at.number_input(key=f"health_red_{v}").set_value(80.0)
+    at.button[[b.label for b in at.button].index("Save as a new version")].click().run()
+    assert any("Bands need" in e.value for e in at.error)
+    assert len(hs.versions(core.make_engine(store))) == before
+    # a valid edit is saved as a new version naming its parent, author and reason
+    at.number_input(key=f"health_red_{v}").set_value(45.0)
+    at.button[[b.label for b in at.button].index("Save as a new version")].click().run()
+    saved = hs.versions(core.make_engine(store))
+    assert len(saved) == before + 1
+    assert (saved["author"].iloc[0], saved["reason"].iloc[0], saved["parent"].iloc[0]) == ("Sam", "more weight on usage",
+                                                                                             v)
+    assert hs.load_config(core.make_engine(store), int(saved["version"].iloc[0])).red_max == 45.0
+
+
+def test_empty_store_says_what_to_do(store_url):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/health_scores.py").run()
+    assert not at.exception
+    assert any("Data page" in i.value for i in at.info)
