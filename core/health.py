@@ -304,6 +304,11 @@ def measure_frame(inputs: ChurnInputs, day) -> tuple[pd.DataFrame, list[str]]:
     return out, missing
 
 
+def missing_measures(frame: pd.DataFrame) -> list[str]:
+    """Labels of the measures no customer of a :func:`measure_frame` has data for."""
+    return [m.label for m in MEASURES.values() if m.column not in frame or frame[m.column].isna().all()]
+
+
 def score(config: HealthConfig, frame: pd.DataFrame) -> pd.DataFrame:
     """Score each customer of a :func:`measure_frame`.
 

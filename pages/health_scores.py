@@ -31,6 +31,10 @@ v = st.selectbox("Configuration", nums, key="health_version",
 if saved == v:
     st.success(f"Saved as version {v}.", icon=":material/check_circle:")
 cfg = health.config(url, v)
+missing = health.missing(snaps)
+if missing:
+    st.caption(f"No data in this store for: {', '.join(missing)}. These measures are dropped for every customer and "
+               "the others re-weighted.")
 hist = health.history(url, version, health.key(cfg))
 mine = health.filtered(url, version, hist, f)
 if mine.empty:

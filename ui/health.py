@@ -94,6 +94,11 @@ def suggestion(url: str, version: str, cfg_json: str) -> hb.Suggestion:
     return hb.suggest_weights(h.HealthConfig.from_dict(json.loads(cfg_json)), data)
 
 
+def missing(snaps: list) -> list[str]:
+    """Measures the store has no data for today."""
+    return h.missing_measures(snaps[-1][1])
+
+
 def key(cfg: h.HealthConfig) -> str:
     """The cache key of a configuration."""
     return json.dumps(cfg.to_dict(), sort_keys=True)

@@ -30,7 +30,8 @@ def test_health_scores_on_demo(page, streamlit_server):
     shot(page, "health_alerts")
 
     page.get_by_role("tab", name="Back-test").click()
-    expect(page.get_by_test_id("stMetric").filter(has_text="Back-test ROC-AUC")).to_contain_text(re.compile(r"0\.\d{3}"))
+    auc = page.get_by_test_id("stMetric").filter(has_text="Back-test ROC-AUC")
+    expect(auc).to_contain_text(re.compile(r"0\.\d{3}"))
     page.wait_for_timeout(1500)
     shot(page, "health_backtest")
 

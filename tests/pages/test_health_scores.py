@@ -157,8 +157,8 @@ def test_weights_not_adding_to_100_are_refused(page, store):
     at.button[[b.label for b in at.button].index("Save as a new version")].click().run()
     saved = hs.versions(core.make_engine(store))
     assert len(saved) == before + 1
-    assert (saved["author"].iloc[0], saved["reason"].iloc[0], saved["parent"].iloc[0]) == ("Sam", "more weight on usage",
-                                                                                             v)
+    newest = saved.iloc[0]
+    assert (newest["author"], newest["reason"], newest["parent"]) == ("Sam", "more weight on usage", v)
     assert hs.load_config(core.make_engine(store), int(saved["version"].iloc[0])).red_max == 45.0
 
 
