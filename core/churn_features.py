@@ -57,6 +57,7 @@ FEATURE_TEXT = {
     "csat_change": "the latest CSAT answer minus the one before it",
     "mrr_latest": "MRR of the latest month on or before the cutoff",
     "mrr_change_3m": "relative MRR change over the three months before the cutoff",
+    "failed_payments_90d": "failed payments of billing periods in the 90 days up to the cutoff",
 }
 
 
@@ -194,7 +195,7 @@ class ChurnInputs:
     feedback : pandas.DataFrame
         ``customer_id, date, channel, score``.
     revenue : pandas.DataFrame
-        ``customer_id, period, mrr``.
+        ``customer_id, period, mrr, payment_failed``.
     """
 
     customers: pd.DataFrame
@@ -231,14 +232,14 @@ def inputs_from_frames(customers: pd.DataFrame, activity: pd.DataFrame | None = 
                              value=np.array([], float))
 
     def frame(df, cols, dates):
-        df = pd.DataFrame(columns=cols) if df is None else df[cols].copy()
+        df = pd.DataFrame(columns=cols) if df is None else df.reindex(columns=cols).copy()
         for c in dates:
             df[c] = pd.to_datetime(df[c])
         return df
 
     return ChurnInputs(customers, acts, frame(tickets, ["customer_id", "opened", "resolved"], ["opened", "resolved"]),
                        frame(feedback, ["customer_id", "date", "channel", "score"], ["date"]),
-                       frame(revenue, ["customer_id", "period", "mrr"], ["period"]))
+                       frame(revenue, ["customer_id", "period", "mrr", "payment_failed"], ["period"]))
 
 
 def load_inputs(engine: Engine) -> ChurnInputs:
@@ -254,7 +255,7 @@ def load_inputs(engine: Engine) -> ChurnInputs:
         customers[c] = pd.to_datetime(customers[c])
     tickets = load_columns(engine, "ticket", ["customer_id", "opened", "resolved"])
     feedback = load_columns(engine, "feedback", ["customer_id", "date", "channel", "score"])
-    revenue = load_columns(engine, "revenue", ["customer_id", "period", "mrr"])
+    revenue = load_columns(engine, "revenue", ["customer_id", "period", "mrr", "payment_failed"])
     for df, cols in ((tickets, ("opened", "resolved")), (feedback, ("date",)), (revenue, ("period",))):
         for c in cols:
             df[c] = pd.to_datetime(df[c], format="mixed")
@@ -391,6 +392,8 @@ def temporal_features(inputs: ChurnInputs, cutoff, horizon_days: int = 90, label
         X[f"{channel}_change"] = last - prev
 
     r = inputs.revenue
+    known = "payment_failed" in r and len(r)
+    failed = r[r["payment_failed"].notna() & (r["period"] < next_day)] if known else r.iloc[:0]
     r = r[(r["period"] < next_day) & r["mrr"].notna()] if len(r) else r
     if len(r):
         pos = index.get_indexer(r["customer_id"].astype(str))
@@ -403,7 +406,13 @@ def temporal_features(inputs: ChurnInputs, cutoff, horizon_days: int = 90, label
             X["mrr_change_3m"] = np.where(then > 0, now / then - 1, np.nan)
     else:
         missing.append("recurring revenue (no MRR rows)")
-    missing.append("failed payments (the store has no payment-status column)")
+    if len(failed):
+        pos = index.get_indexer(failed["customer_id"].astype(str))
+        recent = (pos >= 0) & (failed["period"] >= next_day - pd.Timedelta(days=90)).to_numpy()
+        flag = failed["payment_failed"].astype(bool).to_numpy()
+        X["failed_payments_90d"] = np.bincount(pos[recent & flag], minlength=n).astype(float)
+    else:
+        missing.append("failed payments (no revenue row says whether its payment failed)")
 
     y = None
     if label:

@@ -67,6 +67,9 @@ KINDS: dict[str, tuple[FieldSpec, ...]] = {
                                  "subscription_amount")),
         _f("amount", "number", syn=("amount", "revenue", "value", "total", "sales", "price", "dollar_value",
                                     "transaction_amount", "invoice_amount")),
+        _f("payment_failed", "flag", syn=("payment_failed", "failed_payment", "payment_failure", "failed",
+                                          "dunning", "past_due"),
+           help_="yes/no: the payment for this period failed (feeds the failed-payments health measure)"),
     ),
     "activity": (
         _f("customer_id", "key", True, _CUSTOMER_KEY),

@@ -536,7 +536,7 @@ def _build_tables(kind, typed, attrs, valid, known, create):
     elif kind == "revenue":
         out["revenue"] = pd.DataFrame({"customer_id": take("customer_id"), "period": take("period", dates),
                                        "mrr": take("mrr", num), "amount": take("amount", num),
-                                       "attributes": a})
+                                       "payment_failed": take("payment_failed"), "attributes": a})
     elif kind == "activity":
         out["activity"] = pd.DataFrame({"customer_id": take("customer_id"), "date": take("date", dates),
                                         "metric": take("metric"), "value": take("value", num),

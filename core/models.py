@@ -37,6 +37,7 @@ class Revenue(SQLModel, table=True):
     period: dt.date = Field(index=True)  # month start for recurring revenue, day for a sale
     mrr: float | None = None  # recurring amount for the period
     amount: float | None = None  # one-off transaction amount
+    payment_failed: bool | None = None  # the payment for this period failed (dunning); empty when not known
     attributes: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     import_id: int | None = Field(default=None, index=True)
 

@@ -45,6 +45,7 @@ SEATS = (6.0, 30.0, 150.0)  # median seats by segment
 MRR_MEDIAN = (450.0, 3000.0, 16000.0)
 HEALTH_MEAN = (0.0, 0.15, 0.3)
 INVOLUNTARY_RATE = (0.004, 0.0015, 0.0005)  # monthly failed-payment churn by segment
+PAYMENT_FAIL_RATE = 0.006  # monthly share of payments that fail and are then recovered
 HOLDOUT_BLOCK = (3, 20)  # 3 of every 20 targeted customers are held out
 
 HAZARD = {
@@ -136,7 +137,8 @@ class DemoData:
         ``customer_id, name, segment, plan, region, channel, signup_date, churn_date, churn_type,
         renewal_date`` (dates as datetime64, ``churn_date`` NaT while active).
     revenue : pandas.DataFrame
-        ``customer_id, period, mrr, amount``: one row per active month, ``period`` the month start.
+        ``customer_id, period, mrr, amount, payment_failed``: one row per active month, ``period`` the
+        month start; ``payment_failed`` marks a failed payment (recovered, or followed by involuntary churn).
     activity : pandas.DataFrame
         ``customer_id, date, metric, value``: daily usage per metric (days without use left out).
     tickets : pandas.DataFrame
@@ -369,6 +371,14 @@ def make_demo(n_customers: int = 5000, months: int = 36, seed: int = 0,
     r_c, r_m = np.nonzero(paying)
     revenue = pd.DataFrame({"customer_id": ids[r_c], "period": ms[r_m].astype("datetime64[s]"),
                             "mrr": mrr[r_c, r_m], "amount": np.nan})
+    # failed payments, from their own random stream so every other figure of the demo stays as it was:
+    # an involuntary churner's last paid month failed (90 %) and often the one before (50 %); any other
+    # month fails now and then (0.6 %) and is recovered
+    rng_pay = np.random.default_rng([seed, 7])
+    months_left = last_m[r_c] - r_m  # 0 = the customer's last paying month
+    inv = (churn_kind == "involuntary")[r_c]
+    p_fail = np.where(inv & (months_left == 0), 0.9, np.where(inv & (months_left == 1), 0.5, PAYMENT_FAIL_RATE))
+    revenue["payment_failed"] = rng_pay.random(len(r_c)) < p_fail
 
     # --- interventions -----------------------------------------------------------------------------
     iv = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
@@ -422,6 +432,8 @@ def make_demo(n_customers: int = 5000, months: int = 36, seed: int = 0,
                    "coefficients": dict(HAZARD["coefficients"]), "drivers": dict(HAZARD["drivers"]),
                    "link": "logistic, monthly, voluntary churn; drivers observed at the end of the previous month"},
         "involuntary_monthly_rate": dict(zip(SEGMENTS, INVOLUNTARY_RATE)),
+        "failed_payments": {"recovered_monthly_rate": PAYMENT_FAIL_RATE,
+                            "before_involuntary_churn": {"last_paid_month": 0.9, "month_before": 0.5}},
         "health": {"segment_mean": dict(zip(SEGMENTS, HEALTH_MEAN)), "reversion": 0.12, "step_sd": 0.3,
                    "shock": {"monthly_prob": 0.02, "size": -1.0}},
         "plays": plays_truth,

@@ -101,7 +101,8 @@ def test_segments_warn_and_card_lists_limits(page):
     at = page
     assert any("Enterprise" in w.value and "too small" in w.value for w in at.warning)
     card = next(md.value for md in at.markdown if md.value.startswith("**Churn model v"))
-    assert "Limits" in card and "failed payments" in card and "usage_level_30d (controllable)" in card
+    assert "Limits" in card and "usage_level_30d (controllable)" in card
+    assert "failed_payments_90d (controllable)" in card  # the demo's revenue rows say which payments failed
 
 
 def test_empty_store_says_what_to_do(store_url):
