@@ -145,7 +145,12 @@ class HealthConfig:
             unknown = [k for k in w if k not in MEASURES]
             if unknown:
                 raise DataValidationError(f"The {stage} profile names unknown measures: {', '.join(unknown)}.")
-            if any(not np.isfinite(float(v)) or float(v) < 0 for v in w.values()):
+            try:
+                values = [float(x) for x in w.values()]
+            except (TypeError, ValueError):
+                raise DataValidationError(f"The {stage} profile has an empty or non-numeric weight; use 0 to "
+                                          "100.") from None
+            if any(not np.isfinite(x) or x < 0 for x in values):
                 raise DataValidationError(f"The {stage} profile has a negative or empty weight; use 0 to 100.")
             total = float(sum(float(v) for v in w.values()))
             if abs(total - 100) > 1e-6:
@@ -198,6 +203,12 @@ def _check_rule(key: str, rule: dict) -> None:
         if len(points) != len(edges) + 1 or not edges:
             raise DataValidationError(f"The tiers of '{key}' need one more points value than edges (got "
                                       f"{len(edges)} edges and {len(points)} points).")
+        try:
+            edges, points = [float(e) for e in edges], [float(p) for p in points]
+        except (TypeError, ValueError):
+            raise DataValidationError(f"The tiers of '{key}' need numbers for edges and points.") from None
+        if not all(np.isfinite(edges)) or not all(np.isfinite(points)):
+            raise DataValidationError(f"The tier edges and points of '{key}' must be finite numbers.")
         if any(b <= a for a, b in zip(edges, edges[1:])):
             raise DataValidationError(f"The tier edges of '{key}' must increase: {edges}.")
         if any(not 0 <= float(p) <= 100 for p in points):

@@ -35,7 +35,7 @@ def snapshot_days(end: pd.Timestamp, start: pd.Timestamp, months: int) -> list[p
     ends = list(pd.date_range(pd.Timestamp(start) + pd.offsets.MonthEnd(0), end, freq="ME"))
     if not ends or ends[-1] != end:
         ends.append(end)
-    return ends[-int(months):]
+    return ends[-int(months):] if months > 0 else []
 
 
 def snapshots(inputs: ChurnInputs, months: int = 13, progress: Progress | None = None) -> list:
@@ -111,6 +111,7 @@ def portfolio(hist: pd.DataFrame) -> dict[str, pd.DataFrame]:
         band MRR; ``over_time``: day, band, customers, share.
     """
     now, prev = latest_two(hist)
+    now = now[now["score"].notna()]  # a customer without any measure has no band and no move
     bands = now.groupby("band").agg(customers=("customer_id", "size"), mrr=("mrr", "sum")).reindex(list(BANDS))
     bands = bands.fillna(0).reset_index()
     bands["share"] = bands["customers"] / max(now["band"].notna().sum(), 1)

@@ -345,7 +345,8 @@ def test_contributions_of_one_customer():
         assert c["contribution"].is_monotonic_decreasing
     c = contributions(cfg, scored, "no_nps").set_index("key")
     assert c.at["nps", "status"] == "no data" and c.at["breadth", "status"] == "no data"
-    assert c.at["usage", "share"] == pytest.approx(40 / 70) and c.at["usage", "contribution"] == pytest.approx(2000 / 70)
+    assert c.at["usage", "share"] == pytest.approx(40 / 70)
+    assert c.at["usage", "contribution"] == pytest.approx(2000 / 70)
     c = contributions(cfg, scored, "all").set_index("key")
     assert c.at["breadth", "status"] == "weight 0" and c.at["breadth", "contribution"] == 0
     assert c.at["nps", "share"] == pytest.approx(0.3) and c.at["nps", "lost"] == pytest.approx(0.3 * 40)
@@ -456,3 +457,38 @@ def test_measure_frame_lists_every_measure_without_data():
     s = score(default_config(), f)
     assert (s["stage"] == "adoption").all()
     np.testing.assert_allclose(s["score"], points(default_config().rules["renewal"], f["days_to_renewal"]))
+
+
+def test_failed_payments_count_flagged_periods_of_the_last_90_days():
+    cust = pd.DataFrame({"customer_id": ["a", "b", "c"], "signup_date": ["2024-01-01"] * 3, "churn_date": [None] * 3})
+    revenue = pd.DataFrame({
+        "customer_id": ["a", "a", "a", "a", "a", "b", "b", "c"],
+        # the 90 days up to DAY are March 18 .. June 15: March 17 is one day too early, July 1 after DAY
+        "period": pd.to_datetime(["2025-03-17", "2025-03-18", "2025-05-01", "2025-06-01", "2025-07-01",
+                                  "2025-05-01", "2025-06-01", "2025-06-01"]),
+        "mrr": 100.0,
+        "payment_failed": [True, True, True, False, True, False, False, None],
+    })
+    f, missing = measure_frame(inputs_from_frames(cust, revenue=revenue), DAY)
+    assert "failed_payments" not in missing
+    assert f.set_index("customer_id")["failed_payments_90d"].to_dict() == {"a": 2.0, "b": 0.0, "c": 0.0}
+    tiers = points(default_config().rules["failed_payments"], f["failed_payments_90d"])
+    assert tiers.tolist() == [0.0, 100.0, 100.0]  # edges 1, 2: two failures -> 0 points
+    # without the flag the measure is missing, not zero
+    f, missing = measure_frame(inputs_from_frames(cust, revenue=revenue.drop(columns="payment_failed")), DAY)
+    assert "failed_payments" in missing and f["failed_payments_90d"].isna().all()
+
+
+def test_an_empty_weight_or_a_nan_tier_edge_is_a_clear_error_not_a_crash():
+    cfg = default_config()
+    cfg.weights["adoption"]["usage"] = None
+    with pytest.raises(DataValidationError, match="empty or non-numeric weight"):
+        cfg.validate()
+    d = default_config().to_dict()
+    d["weights"]["renewal"]["nps"] = "ten"
+    with pytest.raises(DataValidationError, match="renewal profile"):
+        HealthConfig.from_dict(d)
+    cfg = default_config()
+    cfg.rules["tickets"] = {"kind": "tiers", "edges": [1, float("nan"), 4], "points": [100, 80, 50, 20]}
+    with pytest.raises(DataValidationError, match="finite"):
+        cfg.validate()

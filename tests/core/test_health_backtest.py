@@ -92,7 +92,8 @@ def test_backtest_data_uses_the_last_12_cutoffs(inputs, data):
         days=120), 12, 90)
     assert len(data.cutoffs) == 12 and data.horizon_days == 90
     assert all(c + HORIZON <= inputs.end() for c in data.cutoffs)
-    assert data.missing == ["failed_payments"]
+    # the demo has every measure (failed payments come from the revenue rows' payment_failed flag)
+    assert data.missing == measure_frame(inputs, data.cutoffs[-1])[1] == []
 
 
 def test_labels_equal_a_direct_computation(demo, data):
@@ -198,14 +199,16 @@ def test_the_evaluation_months_do_not_change_the_suggestion(suggestion, config, 
     assert a.auc_current != b.auc_current  # but they are judged on them
 
 
-def test_measures_without_data_get_no_weight(config, data):
-    """A measure the store lacks (here NPS declared missing) keeps weight 0 in every profile."""
+def test_measures_without_data_get_no_weight(suggestion, config, data):
+    """A measure the store lacks (here usage and NPS declared missing) keeps weight 0 in every profile."""
     s = suggest_weights(config, BacktestData(data.frames, data.horizon_days, [*data.missing, "nps", "usage"]),
                         eval_months=3)
     for stage in STAGES:
         assert s.config.weights[stage]["nps"] == s.config.weights[stage]["usage"] == 0
-        assert s.config.weights[stage]["failed_payments"] == 0
         assert sum(s.config.weights[stage].values()) == 100
+    # with their data, usage and NPS (true drivers of the demo's churn) do get weight
+    assert all(suggestion.config.weights[stage]["usage"] > 0 for stage in STAGES)
+    assert any(suggestion.config.weights[stage]["nps"] > 0 for stage in STAGES)
 
 
 def test_suggesting_needs_more_months_than_evaluated(config, data):

@@ -10,7 +10,7 @@ import pytest
 
 from core.churn_features import inputs_from_frames
 from core.errors import DataValidationError, InsufficientDataError
-from core.health import MEASURES, STAGES, HealthConfig, default_config, measure_frame, score
+from core.health import MEASURES, STAGES, HealthConfig, default_config, measure_frame
 from core.health_monitor import (
     action_list,
     alerts,
@@ -92,7 +92,7 @@ CUSTOMERS = {
     "renewal_green": ("Ent", 1000.0, 5, PERFECT, PERFECT),  # renewal soon but green: no alert
     "renewal_far": ("SMB", 120.0, 91, AMBER, AMBER),  # amber, renewal 91 days away: no alert
     "contra": ("Ent", 400.0, 200, (9, 2, 5, 7, 0), (9, 2, 5, 7, 0)),  # usage 90 pts, NPS 20 pts: 84
-    "contra_ces": ("SMB", 60.0, 200, (8, NAN, NAN, 2.5, 0), (8, NAN, NAN, 2.5, 0)),  # usage 80, CES 25 pts
+    "contra_ces": ("SMB", 60.0, 200, (7.5, NAN, 5, 2.5, 0), (7.5, NAN, 5, 2.5, 0)),  # usage 75, CES 25 pts
     "contra_no": ("Mid", 70.0, 200, (7.4, 2, 5, 7, 0), (7.4, 2, 5, 7, 0)),  # usage 74 pts: not high
     "new_red": ("SMB", 90.0, 200, None, RED),  # new on D2: nothing to compare with
     "gone": ("Mid", 75.0, 200, AMBER, None),  # churned before D2
@@ -132,7 +132,7 @@ def test_the_hand_made_history_scores_as_designed(hist):
     assert now["red_cross"] == pytest.approx(45.25) and before["red_cross"] == pytest.approx(65.25)
     assert now["drop_only"] == pytest.approx(81) and now["mid_drop"] == pytest.approx(90)
     assert now["renewal_red"] == pytest.approx(16.25) and now["contra"] == pytest.approx(84)
-    assert now["contra_ces"] == pytest.approx((40 * 80 + 10 * 25 + 20 * 100) / 70)
+    assert now["contra_ces"] == pytest.approx((40 * 75 + 15 * 100 + 10 * 25 + 20 * 100) / 85)  # no NPS
     assert now["contra_no"] == pytest.approx(77.6)
     n, p = latest_two(hist)
     assert (n["day"] == D2).all() and (p["day"] == D1).all() and len(n) == 12 and len(p) == 12
@@ -218,7 +218,7 @@ def test_alerts_are_exactly_the_expected_ones(cfg, hist):
         ("renewal_amber", RENEWAL): "Usage level costs 16 pts; NPS answer costs 6 pts",
         ("renewal_red", RENEWAL): "Usage level costs 36 pts; Support tickets costs 16 pts",
         ("contra", CONTRA): "Usage level 90 pts but NPS answer 20 pts",
-        ("contra_ces", CONTRA): "Usage level 80 pts but CES 25 pts",
+        ("contra_ces", CONTRA): "Usage level 75 pts but CES 25 pts",
     }
     quiet = {"mid_drop", "renewal_green", "renewal_far", "contra_no", "new_red", "gone", "up_mover"}
     assert not quiet & set(al["customer_id"])
@@ -287,7 +287,7 @@ def test_action_list_merges_alerts_per_customer(cfg, hist):
     assert red["because"] == "Usage level fell 20 pts"  # the same cause once
     assert red["score"] == pytest.approx(45.25) and red["mrr"] == 500
     one = acts.set_index("customer_id").loc["contra_ces"]
-    assert one["alerts"] == CONTRA and one["because"] == "Usage level 80 pts but CES 25 pts"
+    assert one["alerts"] == CONTRA and one["because"] == "Usage level 75 pts but CES 25 pts"
     assert "name" not in action_list(al)
 
 
@@ -374,3 +374,8 @@ def test_weights_table_shows_every_measure_and_stage():
     for s in STAGES:
         assert t[s].sum() == 100
     assert t.set_index("key").at["tickets", "rule"] == "below 1: 100; 1 to <2: 80; 2 to <4: 50; 4 or more: 20"
+
+
+def test_no_months_asked_gives_no_snapshot_day():
+    assert snapshot_days(pd.Timestamp("2026-10-31"), pd.Timestamp("2025-01-01"), 0) == []
+    assert len(snapshot_days(pd.Timestamp("2026-10-31"), pd.Timestamp("2025-01-01"), 3)) == 3
