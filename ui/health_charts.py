@@ -52,7 +52,7 @@ def contributions(parts: pd.DataFrame) -> alt.Chart:
         tooltip=["measure", "group", "kind", alt.Tooltip("value:Q", format=".1f"),
                  alt.Tooltip("points:Q", format=".0f", title="measure points (0-100)"),
                  alt.Tooltip("share:Q", format=".0%", title="share of the score")],
-    ).properties(height=90 + 26 * len(d))
+    ).properties(height=alt.Step(24))  # a row per measure, every label shown
 
 
 def score_trend(trend: pd.DataFrame, red_max: float, amber_max: float) -> alt.Chart:

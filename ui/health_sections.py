@@ -35,10 +35,14 @@ def portfolio(hist: pd.DataFrame) -> None:
     a.altair_chart(charts.band_share(p["over_time"]), width="stretch")
     c.markdown("**MRR at risk by segment** (red and amber are at risk)")
     c.altair_chart(charts.mrr_by_segment(p["mrr_at_risk"]), width="stretch")
-    st.dataframe(p["mrr_at_risk"], hide_index=True, width="stretch",
-                 column_config={band: _MONEY for band in h.BANDS})
-    st.download_button("Download MRR by segment and band (CSV)", p["mrr_at_risk"].to_csv(index=False).encode(),
-                       "health_mrr_at_risk.csv", "text/csv", key="health_dl_risk")
+    st.dataframe(p["mrr_at_risk"].round(0), hide_index=True, width="stretch",
+                 column_config={band: st.column_config.NumberColumn(format="$%,.0f") for band in h.BANDS})
+    a, c = st.columns(2)
+    a.download_button("Download MRR by segment and band (CSV)", p["mrr_at_risk"].to_csv(index=False).encode(),
+                      "health_mrr_at_risk.csv", "text/csv", key="health_dl_risk")
+    c.download_button("Download every customer's monthly scores and contributions (CSV)",
+                      hist.to_csv(index=False, float_format="%.4f").encode(), "health_history.csv", "text/csv",
+                      key="health_dl_history")
 
 
 def alerts(cfg: h.HealthConfig, hist: pd.DataFrame, customers: pd.DataFrame) -> None:
