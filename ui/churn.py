@@ -3,8 +3,6 @@ with a progress bar while it trains, and saved (model, card, scores) the first t
 
 from __future__ import annotations
 
-import threading
-
 import pandas as pd
 import streamlit as st
 
@@ -13,8 +11,6 @@ from core import churn_store
 from core.churn_features import load_inputs
 from core.filters import Filters, filter_customers
 from ui import loaders
-
-_LOCK = threading.Lock()
 
 
 @st.cache_resource(show_spinner=False, max_entries=1)
@@ -25,27 +21,22 @@ def _fits() -> dict:
 
 def fitted(url: str, version: str, horizon: int) -> tuple[cr.ChurnResult, cr.Economics, int]:
     """(result, default economics, saved version). Trains with a progress bar on the first call."""
-    key = (url, version, horizon)
-    cache = _fits()
-    with _LOCK:
-        if key in cache:
-            return cache[key]
-    bar = st.progress(0.0, text="Training the churn model ...")
-    try:
-        engine = loaders.get_engine(url)
-        inputs = load_inputs(engine)
-        result = cr.fit_churn(inputs, horizon_days=horizon, progress=lambda f, t: bar.progress(f, text=t))
-        econ = cr.default_economics(inputs)
-        saved = churn_store.saved_for(engine, version, horizon)
-        if saved is None:
-            saved = churn_store.save_run(engine, result, econ, version)
-    finally:
-        bar.empty()
-    with _LOCK:
-        while len(cache) >= 4:
-            cache.pop(next(iter(cache)))
-        cache[key] = (result, econ, saved)
-    return cache[key]
+
+    def build():
+        bar = st.progress(0.0, text="Training the churn model ...")
+        try:
+            engine = loaders.get_engine(url)
+            inputs = load_inputs(engine)
+            result = cr.fit_churn(inputs, horizon_days=horizon, progress=lambda f, t: bar.progress(f, text=t))
+            econ = cr.default_economics(inputs)
+            saved = churn_store.saved_for(engine, version, horizon)
+            if saved is None:
+                saved = churn_store.save_run(engine, result, econ, version)
+        finally:
+            bar.empty()
+        return result, econ, saved
+
+    return loaders.built_once(_fits(), (url, version, horizon), build, keep=4)
 
 
 def customer_list(url: str, version: str, result: cr.ChurnResult, threshold: float, f: Filters) -> pd.DataFrame:

@@ -4,7 +4,6 @@ progress bar), the saved configurations, and scores / back-tests per configurati
 from __future__ import annotations
 
 import json
-import threading
 
 import pandas as pd
 import streamlit as st
@@ -18,7 +17,6 @@ from core.errors import WorkbenchError
 from core.filters import Filters, filter_customers
 from ui import loaders
 
-_LOCK = threading.Lock()
 MONTHS = 13  # score history: this month and the 12 before
 BACKTEST_MONTHS = 12
 
@@ -31,26 +29,22 @@ def _built() -> dict:
 
 def measures(url: str, version: str) -> tuple[list, hb.BacktestData | WorkbenchError]:
     """(monthly measure snapshots, back-test data or the reason there is none). Builds on the first call."""
-    key = (url, version)
-    cache = _built()
-    with _LOCK:
-        if key in cache:
-            return cache[key]
-    bar = st.progress(0.0, text="Reading health measures ...")
-    try:
-        inputs = load_inputs(loaders.get_engine(url))
-        snaps = hm.snapshots(inputs, MONTHS, progress=lambda f, t: bar.progress(0.5 * f, text=t))
+
+    def build():
+        bar = st.progress(0.0, text="Reading health measures ...")
         try:
-            data = hb.backtest_data(inputs, BACKTEST_MONTHS, progress=lambda f, t: bar.progress(0.5 + 0.5 * f, t))
-        except WorkbenchError as exc:
-            data = exc
-    finally:
-        bar.empty()
-    with _LOCK:
-        while len(cache) >= 2:
-            cache.pop(next(iter(cache)))
-        cache[key] = (snaps, data)
-    return cache[key]
+            inputs = load_inputs(loaders.get_engine(url))
+            snaps = hm.snapshots(inputs, MONTHS, progress=lambda f, t: bar.progress(0.5 * f, text=t))
+            try:
+                data = hb.backtest_data(inputs, BACKTEST_MONTHS,
+                                        progress=lambda f, t: bar.progress(0.5 + 0.5 * f, text=t))
+            except WorkbenchError as exc:
+                data = exc
+        finally:
+            bar.empty()
+        return snaps, data
+
+    return loaders.built_once(_built(), (url, version), build, keep=2)
 
 
 def configuration(url: str, snaps: list) -> tuple[pd.DataFrame, int]:

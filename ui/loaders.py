@@ -7,11 +7,18 @@ CLI in another process, never shows stale figures.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
 import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 
 import core
+
+T = TypeVar("T")
+_LOCK = threading.Lock()
 
 
 def store_url() -> str:
@@ -46,3 +53,17 @@ def import_history(url: str, version: str) -> pd.DataFrame:
 def table(url: str, version: str, name: str) -> pd.DataFrame:
     """A whole store table (cached per store version; callers filter the copy they get)."""
     return core.load_table(get_engine(url), name)
+
+
+def built_once(cache: dict, key, build: Callable[[], T], keep: int = 2) -> T:
+    """``cache[key]``, building it with ``build()`` the first time (outside the lock, so a progress bar
+    can draw); ``cache`` is a ``st.cache_resource`` dict shared by every session, holding the last ``keep``."""
+    with _LOCK:
+        if key in cache:
+            return cache[key]
+    value = build()
+    with _LOCK:
+        while len(cache) >= keep:
+            cache.pop(next(iter(cache)))
+        cache[key] = value
+    return value

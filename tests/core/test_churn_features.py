@@ -13,16 +13,6 @@ from core.errors import DataValidationError
 CUT = pd.Timestamp("2025-06-15")
 
 
-@pytest.fixture(scope="module")
-def demo():
-    return core.make_demo(5000, seed=0)
-
-
-@pytest.fixture(scope="module")
-def inputs(demo):
-    return inputs_from_frames(demo.customers, demo.activity, demo.tickets, demo.feedback, demo.revenue)
-
-
 def _cut_at(demo, c):
     """The demo as it looked at the end of day ``c``: later events gone, later resolutions and churn unknown."""
     nxt = c + pd.Timedelta(days=1)

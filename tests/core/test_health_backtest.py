@@ -6,23 +6,12 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
-import core
 from core.churn_features import inputs_from_frames
 from core.errors import DataValidationError, InsufficientDataError
 from core.health import MEASURES, STAGES, default_config, measure_frame, score
 from core.health_backtest import BacktestData, backtest_cutoffs, backtest_data, evaluate, suggest_weights
 
 HORIZON = pd.Timedelta(days=90)
-
-
-@pytest.fixture(scope="module")
-def demo():
-    return core.make_demo(5000, seed=0)
-
-
-@pytest.fixture(scope="module")
-def inputs(demo):
-    return inputs_from_frames(demo.customers, demo.activity, demo.tickets, demo.feedback, demo.revenue)
 
 
 @pytest.fixture(scope="module")

@@ -111,3 +111,30 @@ def shot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def show_tab(page, tab: str, ready, name: str, settle_ms: int = 1500) -> Path:
+    """Click a tab, wait until ``ready`` (a locator) is visible and the charts have drawn, check that no
+    exception is on screen, and save a screenshot called ``name``."""
+    page.get_by_role("tab", name=tab).click()
+    expect(ready).to_be_visible(timeout=60_000)
+    page.wait_for_timeout(settle_ms)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    return shot(page, name)
+
+
+def open_linked_customer(page, url: str, heading: str) -> None:
+    """Open a page through a customer link (``...?customer=ID``) and wait until it has run."""
+    page.goto(url)
+    expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=60_000)
+    wait_for_app_idle(page, timeout=60_000)
+
+
+def open_on_metric(page, url: str, heading: str, metric: str, pattern) -> None:
+    """Open a page and wait until it is built: the heading shows, ``metric`` shows a value matching
+    ``pattern`` (first builds train models or score months, hence the long wait) and the script is idle."""
+    page.goto(url)
+    expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=120_000)
+    card = page.get_by_test_id("stMetric").filter(has=page.get_by_text(metric, exact=True))
+    expect(card).to_contain_text(pattern, timeout=120_000)
+    wait_for_app_idle(page, timeout=60_000)

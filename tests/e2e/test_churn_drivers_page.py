@@ -5,17 +5,14 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import shot, wait_for_app_idle
+from tests.e2e.conftest import open_linked_customer, open_on_metric, shot, show_tab
 
 SERVER_ENV = {"RETENTION_DEMO": "1"}
 
 
 def test_churn_drivers_on_demo(page, streamlit_server):
-    page.goto(f"{streamlit_server}/churn_drivers")
-    expect(page.get_by_role("heading", name="Churn drivers")).to_be_visible(timeout=120_000)
-    metric = page.get_by_test_id("stMetric").filter(has=page.get_by_text("Held-out ROC-AUC", exact=True))
-    expect(metric).to_contain_text(re.compile(r"0\.\d{3}"), timeout=120_000)
-    wait_for_app_idle(page, timeout=60_000)
+    open_on_metric(page, f"{streamlit_server}/churn_drivers", "Churn drivers", "Held-out ROC-AUC",
+                   re.compile(r"0\.\d{3}"))
     expect(page.get_by_text(re.compile("out of time: trained on 6 monthly cutoffs")).first).to_be_visible()
     charts = page.get_by_test_id("stVegaLiteChart")
     expect(charts.first.locator("canvas, svg").first).to_be_visible(timeout=30_000)
@@ -35,11 +32,6 @@ def test_churn_drivers_on_demo(page, streamlit_server):
     shot(page, "churn_validation")
 
     # a link from any customer list opens this page on that customer
-    page.goto(f"{streamlit_server}/churn_drivers?customer=C01320")
-    expect(page.get_by_role("heading", name="Churn drivers")).to_be_visible(timeout=60_000)
-    wait_for_app_idle(page, timeout=60_000)
-    page.get_by_role("tab", name="Customer").click()
-    expect(page.get_by_text(re.compile(r"C01320.*calibrated churn probability"))).to_be_visible(timeout=30_000)
-    page.wait_for_timeout(1000)
-    expect(page.get_by_test_id("stException")).to_have_count(0)
-    shot(page, "churn_customer_waterfall")
+    open_linked_customer(page, f"{streamlit_server}/churn_drivers?customer=C01320", "Churn drivers")
+    show_tab(page, "Customer", page.get_by_text(re.compile(r"C01320.*calibrated churn probability")),
+             "churn_customer_waterfall")

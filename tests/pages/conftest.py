@@ -27,3 +27,17 @@ def demo_store(tmp_path_factory):
     cust, rev = core.load_table(eng, "customer"), core.load_table(eng, "revenue")
     eng.dispose()
     return url, cust, rev
+
+
+def open_page(monkeypatch, url: str, page: str, timeout: int = 180):
+    """AppTest of the app on the store at ``url`` (demo off), switched to ``pages/<page>.py``, without error."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("RETENTION_DB_URL", url)
+    monkeypatch.setenv("RETENTION_DEMO", "0")
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=timeout).run()
+    at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, at.exception
+    return at

@@ -11,6 +11,7 @@ import core
 from core.churn_features import load_inputs
 from core.churn_report import Economics, best_threshold, confusion_at, fit_churn, net_value_curve
 from core.churn_store import latest_scores, runs
+from tests.pages.conftest import open_page
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,12 +28,7 @@ def reference(demo_store):
 
 @pytest.fixture
 def page(demo_store, monkeypatch):
-    monkeypatch.setenv("RETENTION_DB_URL", demo_store[0])
-    monkeypatch.setenv("RETENTION_DEMO", "0")
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
-    at.switch_page("pages/churn_drivers.py").run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(monkeypatch, demo_store[0], "churn_drivers")
 
 
 def test_headline_figures_equal_an_independent_fit_and_the_model_is_saved(page, reference, demo_store):

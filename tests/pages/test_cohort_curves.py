@@ -7,6 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.cohorts import cohort_table
+from tests.pages.conftest import open_page
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -17,13 +18,7 @@ def _frame(at, column):
 
 @pytest.fixture
 def page(demo_store, monkeypatch):
-    url, _, _ = demo_store
-    monkeypatch.setenv("RETENTION_DB_URL", url)
-    monkeypatch.setenv("RETENTION_DEMO", "0")
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
-    at.switch_page("pages/cohort_curves.py").run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(monkeypatch, demo_store[0], "cohort_curves", timeout=120)
 
 
 def test_default_table_matches_core_and_charts_are_drawn(page, demo_store):

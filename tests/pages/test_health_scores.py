@@ -17,6 +17,7 @@ from core import health_backtest as hb
 from core import health_monitor as hm
 from core import health_store as hs
 from core.churn_features import load_inputs
+from tests.pages.conftest import open_page
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,12 +49,7 @@ def reference(store):
 
 @pytest.fixture
 def page(store, monkeypatch):
-    monkeypatch.setenv("RETENTION_DB_URL", store)
-    monkeypatch.setenv("RETENTION_DEMO", "0")
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
-    at.switch_page("pages/health_scores.py").run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(monkeypatch, store, "health_scores")
 
 
 def test_figures_equal_an_independent_computation(page, reference, store):
