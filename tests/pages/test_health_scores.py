@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 from streamlit.testing.v1 import AppTest
@@ -66,6 +67,21 @@ def test_figures_equal_an_independent_computation(page, reference, store):
         assert _metric(at, band.title()) == f"{share[band] * 100:.1f} %"
     red_mrr = s.loc[s["band"] == "red", "mrr"].sum()
     assert _metric(at, "MRR in red") == f"${red_mrr:,.0f}"
+    # against last month: each band's change in share, and how many customers moved up or down a band
+    prev_day = inputs.end() - pd.offsets.MonthEnd(1)
+    before = h.score(cfg, h.measure_frame(inputs, prev_day)[0])
+    share_before = before["band"].value_counts(normalize=True)
+    for band in h.BANDS:
+        delta = next(m.delta for m in at.metric if m.label == band.title())
+        assert delta == f"{(share[band] - share_before[band]) * 100:+.1f} pts"
+    rank = {"red": 0, "amber": 1, "green": 2}
+    both = s[["customer_id", "band"]].merge(before[["customer_id", "band"]], on="customer_id", how="left",
+                                            suffixes=("", "_before"))
+    up = int((both["band"].map(rank) > both["band_before"].map(rank)).sum())
+    down = int((both["band"].map(rank) < both["band_before"].map(rank)).sum())
+    new = int(both["band_before"].isna().sum())
+    assert any(f"Moved up a band: {up:,} · down: {down:,} · same band: {len(both) - up - down - new:,} · new: {new:,}"
+               in c.value for c in at.caption)
     # back-test AUC: a direct roc_auc_score over every back-test month, pooled
     ys, scores = [], []
     for c, f in data.frames:
@@ -78,6 +94,7 @@ def test_figures_equal_an_independent_computation(page, reference, store):
     assert _metric(at, "Back-test ROC-AUC") == f"{roc_auc_score(y[ok], -sc[ok]):.3f}"
     rate = {b: y[ok][h.band_of(sc[ok], cfg) == b].mean() for b in h.BANDS}
     assert _metric(at, "Red churns ... x green") == f"{rate['red'] / rate['green']:.1f}x"
+    assert _metric(at, "Months") == "12" and _metric(at, "Customer-months scored") == f"{ok.sum():,}"
     assert rate["red"] >= 3 * rate["green"]  # acceptance: red churns at least three times as often as green
     assert len(at.get("vega_lite_chart")) >= 6  # band share, MRR, contributions, trend, band churn, months, weights
 
@@ -122,6 +139,9 @@ def test_accepting_suggested_weights_saves_a_version_that_beats_the_default(page
     assert at.selectbox(key="health_cmp_b").value == int(v["version"].iloc[0])
     diff = next(d.value for d in at.dataframe if "setting" in d.value.columns)
     assert len(diff) == len(hs.compare(cfg, s.config)) and len(diff) > 0
+    newest = int(v["version"].iloc[0])
+    assert _metric(at, f"Back-test ROC-AUC of v{newest}") == f"{hb.evaluate(s.config, data).auc:.3f}"
+    assert _metric(at, "Back-test ROC-AUC of v1") == f"{hb.evaluate(cfg, data).auc:.3f}"
 
 
 def test_weights_not_adding_to_100_are_refused(page, store):
