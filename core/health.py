@@ -132,6 +132,11 @@ class HealthConfig:
 
     def validate(self) -> HealthConfig:
         """Check the configuration; return it, or raise :class:`DataValidationError` saying what to fix."""
+        if not isinstance(self.rules, dict) or not all(isinstance(r, dict) for r in self.rules.values()):
+            raise DataValidationError('The rules must map each measure to a rule such as {"kind": "linear", '
+                                      '"worst": 0, "best": 10}.')
+        if not isinstance(self.weights, dict) or not all(isinstance(w, dict) for w in self.weights.values()):
+            raise DataValidationError("The weights must map each stage to its measures' weights.")
         for key, rule in self.rules.items():
             if key not in MEASURES:
                 raise DataValidationError(f"Unknown measure '{key}'; known measures: {', '.join(MEASURES)}.")

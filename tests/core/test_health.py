@@ -492,3 +492,15 @@ def test_an_empty_weight_or_a_nan_tier_edge_is_a_clear_error_not_a_crash():
     cfg.rules["tickets"] = {"kind": "tiers", "edges": [1, float("nan"), 4], "points": [100, 80, 50, 20]}
     with pytest.raises(DataValidationError, match="finite"):
         cfg.validate()
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("rules", [1, 2], "rules must map each measure"),
+    ("rules", {"usage": 5}, "rules must map each measure"),
+    ("weights", {"onboarding": [1], "adoption": {}, "renewal": {}}, "weights must map each stage"),
+])
+def test_a_configuration_of_the_wrong_shape_is_a_clear_error(field, value, message):
+    d = default_config().to_dict()
+    d[field] = value
+    with pytest.raises(DataValidationError, match=message):
+        HealthConfig.from_dict(d)

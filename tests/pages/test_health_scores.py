@@ -107,6 +107,10 @@ def test_alert_list_and_customer_contributions(page, reference):
     expected = hm.action_list(hm.alerts(cfg, hist, drop_points=15), inputs.customers)
     table = next(d.value for d in at.dataframe if "alerts" in d.value.columns)
     assert len(table) == len(expected) and set(table["customer_id"]) == set(expected["customer_id"])
+    counts = hm.alerts(cfg, hist, drop_points=15)["alert"].value_counts()
+    line = next(m.value for m in at.markdown if "renewal within 90 days" in m.value)
+    for kind, n in counts.items():
+        assert f"**{kind}**: {int(n):,}" in line
     at.number_input(key="health_drop").set_value(40).run()
     table = next(d.value for d in at.dataframe if "alerts" in d.value.columns)
     assert len(table) == len(hm.action_list(hm.alerts(cfg, hist, drop_points=40)))
