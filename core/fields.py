@@ -100,6 +100,8 @@ KINDS: dict[str, tuple[FieldSpec, ...]] = {
         _f("status", "text", syn=("status", "ticket_status", "state")),
         _f("satisfaction", "number", syn=("satisfaction", "csat", "customer_satisfaction_rating",
                                           "satisfaction_rating", "rating", "satisfaction_score")),
+        _f("text", "text", syn=("text", "subject", "ticket_subject", "description", "ticket_description",
+                                "body", "comment", "message")),
     ),
     "feedback": (
         _f("customer_id", "key", False, _CUSTOMER_KEY),
@@ -110,6 +112,7 @@ KINDS: dict[str, tuple[FieldSpec, ...]] = {
         _f("score", "number", syn=("score", "rating", "nps", "csat", "ces", "stars", "nps_score")),
         _f("text", "text", syn=("text", "review_text", "comment", "comments", "verbatim", "feedback",
                                 "review", "response", "body", "message")),
+        _f("status", "text", syn=("status", "follow_up", "follow_up_status", "state")),
     ),
     "interventions": (
         _f("customer_id", "key", True, _CUSTOMER_KEY),

@@ -66,6 +66,7 @@ class Ticket(SQLModel, table=True):
     channel: str | None = None
     status: str | None = None
     satisfaction: float | None = None
+    text: str | None = None  # subject or description: a verbatim like any survey comment
     attributes: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     import_id: int | None = Field(default=None, index=True)
 
@@ -77,6 +78,7 @@ class Feedback(SQLModel, table=True):
     channel: str  # nps, csat, ces, review, social, support, ...
     score: float | None = None
     text: str | None = None
+    status: str | None = None  # follow-up state of the verbatim: open, in progress, closed
     attributes: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     import_id: int | None = Field(default=None, index=True)
 

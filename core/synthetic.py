@@ -82,6 +82,35 @@ THEMES = {
     "billing_errors": ("invoice", "billing", "charged", "payment"),
 }
 CHURN_WORDS = ("cancel", "switching", "leave", "not renew")
+#: how much more often a customer who churns (voluntarily) within the next six months names each theme
+#: in a negative verbatim: added to the theme's choice weight (base weights 0.6-1.2). Pricing carries
+#: the largest true churn effect; support speed is also raised by unresolved tickets (a churn driver).
+THEME_CHURN_LIFT = {"onboarding": 0.0, "pricing": 4.0, "bugs": 1.0, "support_speed": 0.0,
+                    "missing_features": 0.0, "billing_errors": 0.0}
+#: a theme only reviews and social posts mention, and that no starter codebook rule covers: what
+#: theme discovery should find
+HIDDEN_THEME = "performance"
+_HIDDEN_NEG = ("The app is so slow, pages take ages to load.", "Loading times are terrible since the update.",
+               "Everything lags when we open big projects.", "Slow performance makes the team avoid it.",
+               "Reports load slowly and often time out.")
+_HIDDEN_POS = ("Pages load fast now, performance is great.", "Snappy and fast, no lag at all.")
+_TICKET_TEXT = {
+    "bug": ("The {thing} crashes when we open it.", "Error message in the {thing} after the update, looks like a bug.",
+            "The {thing} is broken for all our users since this morning."),
+    "billing": ("We were charged twice this month, please check the invoice.", "Our invoice lists seats we "
+                "removed.", "The payment failed although the card is valid, billing please help."),
+    "feature request": ("Please add a {feat} integration.", "Is a {feat} feature on the roadmap?",
+                        "We need {feat} support, it is missing for our team."),
+    "integration": ("The {feat} integration stopped syncing.", "How do we connect the {feat} integration?"),
+    "how-to": ("How do I share a report with a colleague?", "Where can I change my notification settings?",
+               "How can I schedule a weekly email?"),
+    "account": ("Please add a new admin user to our account.", "Can you change the owner of our workspace?",
+                "Please update the company address on file."),
+}
+_TICKET_THEME = {"bug": "bugs", "billing": "billing_errors", "feature request": "missing_features",
+                 "integration": "missing_features"}
+_PII = (" You can reach me at dana.fox@{co}.com.", " Call me on +1 (415) 555-0{n}.",
+        " Card 4111 1111 1111 1111 was charged.", " My number is 020 7946 0{n}.")
 
 _NEG = {
     "onboarding": ["The {ob} took far too long and nobody guided us.", "Our {ob} was confusing; we still "
@@ -143,14 +172,18 @@ class DemoData:
         ``customer_id, date, metric, value``: daily usage per metric (days without use left out).
     tickets : pandas.DataFrame
         ``ticket_id, customer_id, opened, first_response, resolved, priority, category, channel,
-        status, satisfaction``.
+        status, satisfaction, text``.
     feedback : pandas.DataFrame
-        ``customer_id, date, channel, score, text`` with channel ``nps``, ``csat`` or ``ces``.
+        ``customer_id, date, channel, score, text, status``: surveys (``nps``, ``csat``, ``ces``),
+        ``review`` (1-5 stars) and ``social`` posts; ``status`` is the follow-up state of a verbatim.
     interventions : pandas.DataFrame
         ``customer_id, play, channel, date, group, cost``.
     truth : dict
         The generating parameters: hazard model, involuntary rates, plays with true effects,
-        themes, churn words, seed.
+        themes (with each theme's churn lift), churn words, seed.
+    verbatim_themes : pandas.DataFrame
+        ``table, row, theme``: the theme the generator wrote into each verbatim (``feedback`` or
+        ``ticket`` row by position; ``None`` for a verbatim about no theme, or without text).
     """
 
     customers: pd.DataFrame
@@ -160,6 +193,7 @@ class DemoData:
     feedback: pd.DataFrame
     interventions: pd.DataFrame
     truth: dict = field(default_factory=dict)
+    verbatim_themes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["table", "row", "theme"]))
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """Store table name -> frame, in load order."""
@@ -412,7 +446,24 @@ def make_demo(n_customers: int = 5000, months: int = 36, seed: int = 0,
 
     activity = _activity(rng, ids, signup, stop, ms, usage_ix, seat_mult, end64)
     tickets = _tickets(rng, ids, t_cust, t_month, t_h, t_unres, seg, signup, stop, ms, end64)
-    feedback = _feedback(rng, ids, health, exists, nps_due, nps_score, unres, tenure, signup, stop, ms)
+    # voluntary churn within the next six months (drives which theme a churner names; see THEME_CHURN_LIFT)
+    ahead = churn_m[:, None] - m_idx[None, :]
+    churn_soon = (churn_kind == "voluntary")[:, None] & (ahead >= 0) & (ahead < 6)
+    feedback, labels = _feedback(rng, ids, health, exists, nps_due, nps_score, unres, tenure, signup, stop, ms,
+                                 churn_soon)
+    # ticket texts, reviews, social posts and follow-up statuses come from their own random stream, so
+    # every figure the earlier streams produce stays as it was
+    rng_text = np.random.default_rng([seed, 8])
+    tickets["text"], t_labels = _ticket_texts(rng_text, tickets["category"].to_numpy())
+    extra, x_labels = _reviews(rng_text, ids, health, exists, churn_soon, signup, stop, ms, end64)
+    feedback = pd.concat([feedback, extra], ignore_index=True)
+    feedback = feedback.sort_values(["date", "customer_id", "channel"], kind="stable")
+    labels = np.concatenate([labels, x_labels])[feedback.index.to_numpy()]
+    feedback = feedback.reset_index(drop=True)
+    feedback["status"] = _statuses(rng_text, feedback, end64)
+    verbatim_themes = pd.concat([
+        pd.DataFrame({"table": "feedback", "row": np.arange(len(feedback)), "theme": labels}),
+        pd.DataFrame({"table": "ticket", "row": np.arange(len(tickets)), "theme": t_labels})], ignore_index=True)
 
     plays_truth = {}
     for play, spec in PLAYS.items():
@@ -442,7 +493,9 @@ def make_demo(n_customers: int = 5000, months: int = 36, seed: int = 0,
         "activity": {"granularity": "daily", "metrics": list(FEATURES)},
         "feedback_scales": {"nps": [0, 10], "csat": [1, 5], "ces": [1, 7], "ces_direction": "higher = easier"},
     }
-    return DemoData(customers, revenue, activity, tickets, feedback, iv, truth)
+    truth["theme_churn_lift"] = dict(THEME_CHURN_LIFT)
+    truth["hidden_theme"] = HIDDEN_THEME
+    return DemoData(customers, revenue, activity, tickets, feedback, iv, truth, verbatim_themes)
 
 
 def _month_ord(days):
@@ -513,7 +566,7 @@ def _tickets(rng, ids, t_cust, t_month, t_h, t_unres, seg, signup, stop, ms, end
     return out
 
 
-def _feedback(rng, ids, health, exists, nps_due, nps_score, unres, tenure, signup, stop, ms):
+def _feedback(rng, ids, health, exists, nps_due, nps_score, unres, tenure, signup, stop, ms, churn_soon):
     n, M = health.shape
     csat_due = exists & (rng.random((n, M)) < 0.08)
     ces_due = exists & (rng.random((n, M)) < 0.06)
@@ -534,26 +587,36 @@ def _feedback(rng, ids, health, exists, nps_due, nps_score, unres, tenure, signu
                                    "_text": rng.random(len(c)) < p_text}))
     fb = pd.concat(parts, ignore_index=True)
     fb = fb.sort_values(["date", "_c", "channel"], kind="stable").reset_index(drop=True)
-    fb["text"] = _verbatims(rng, fb, unres, tenure)
+    fb["text"], labels = _verbatims(rng, fb, unres, tenure, churn_soon)
     fb["customer_id"] = ids[fb["_c"].to_numpy()]
     fb["date"] = fb["date"].astype("datetime64[s]")
-    return fb[["customer_id", "date", "channel", "score", "text"]]
+    return fb[["customer_id", "date", "channel", "score", "text"]], labels
 
 
-def _verbatims(rng, fb, unres, tenure):
-    k = len(fb)
+def _theme_weights(k, c, m, neg, tenure, unres, churn_soon):
     names = list(THEMES)
-    c, m = fb["_c"].to_numpy(), fb["_m"].to_numpy()
-    # themes follow the customer's situation: new customers talk onboarding, open tickets support
+    # themes follow the customer's situation: new customers talk onboarding, open tickets support,
+    # and a customer about to leave names its reason (THEME_CHURN_LIFT) when it complains
     w = np.tile(np.array([1.0, 1.2, 1.2, 1.0, 1.0, 0.6]), (k, 1))
     w[:, 0] += 3.0 * (tenure[c, m] <= 3)
     w[:, 3] += 2.5 * (unres[c, m] > 0)
-    cum = np.cumsum(w / w.sum(axis=1, keepdims=True), axis=1)
-    theme = np.minimum((rng.random(k)[:, None] > cum).sum(axis=1), len(names) - 1)
+    soon = churn_soon[c, m] & neg
+    for t, name in enumerate(names):
+        w[:, t] += THEME_CHURN_LIFT[name] * soon
+    return np.cumsum(w / w.sum(axis=1, keepdims=True), axis=1)
+
+
+def _verbatims(rng, fb, unres, tenure, churn_soon):
+    k = len(fb)
+    names = list(THEMES)
+    c, m = fb["_c"].to_numpy(), fb["_m"].to_numpy()
+    u_theme = rng.random(k)
     neg, pos = fb["_neg"].to_numpy(), fb["_pos"].to_numpy()
     mixed = rng.random(k)  # passives still name a theme most of the time
     neg = neg | (~pos & (mixed < 0.4))
     pos = pos | (~neg & (mixed > 0.7))
+    cum = _theme_weights(k, c, m, neg, tenure, unres, churn_soon)
+    theme = np.minimum((u_theme[:, None] > cum).sum(axis=1), len(names) - 1)
     text = np.full(k, None, dtype=object)
     u = rng.random(k)
     for t, tname in enumerate(names):
@@ -569,4 +632,72 @@ def _verbatims(rng, fb, unres, tenure):
     churny = fb["_neg"].to_numpy() & (rng.random(k) < np.where(fb["score"].to_numpy() <= 3, 0.45, 0.2))
     text[churny] = text[churny] + " " + np.array(_CHURN_CLAUSES, dtype=object)[
         rng.integers(0, len(_CHURN_CLAUSES), int(churny.sum()))]
-    return np.where(fb["_text"].to_numpy(), text, None)
+    has_text = fb["_text"].to_numpy()
+    label = np.where(neg | pos, np.array(names, dtype=object)[theme], None)
+    return np.where(has_text, text, None), np.where(has_text, label, None)
+
+
+def _ticket_texts(rng, category):
+    """A subject line per ticket, from its category; and the theme it names (or None)."""
+    k = len(category)
+    text = np.full(k, None, dtype=object)
+    label = np.full(k, None, dtype=object)
+    u = rng.random(k)
+    for cat, templates in _TICKET_TEXT.items():
+        pool = _render(list(templates))
+        sel = np.nonzero(category == cat)[0]
+        text[sel] = np.array(pool, dtype=object)[(u[sel] * len(pool)).astype(int)]
+        label[sel] = _TICKET_THEME.get(cat)
+    return text, label
+
+
+def _reviews(rng, ids, health, exists, churn_soon, signup, stop, ms, end64):
+    """Public reviews (1-5 stars) and social posts (no score): the survey themes plus HIDDEN_THEME."""
+    n, M = health.shape
+    due = exists & (rng.random((n, M)) < 0.025)
+    c, m = np.nonzero(due)
+    lo = np.maximum(ms[m], signup[c])
+    hi = np.minimum(np.minimum(ms[m + 1], stop[c]), end64 + 1)
+    u = rng.random((7, len(c)))
+    ok = hi > lo
+    c, m, lo, hi, u = c[ok], m[ok], lo[ok], hi[ok], u[:, ok]
+    k = len(c)
+    stars = np.clip(np.round(3.5 + 1.0 * health[c, m] + 1.1 * _norm(u[0])), 1, 5)
+    review = u[1] < 0.6
+    neg, pos = stars <= 2, stars >= 4
+    names = list(THEMES)
+    cum = _theme_weights(k, c, m, neg, np.full((n, M), 12), np.zeros((n, M)), churn_soon)
+    theme = np.minimum((u[2][:, None] > cum).sum(axis=1), len(names) - 1)
+    label = np.array(names, dtype=object)[theme]
+    hidden = u[3] < 0.22
+    label[hidden] = HIDDEN_THEME
+    text = np.full(k, None, dtype=object)
+    for tname in names + [HIDDEN_THEME]:
+        pools = ((_HIDDEN_NEG, _HIDDEN_POS) if tname == HIDDEN_THEME else (_render(_NEG[tname]), _render(_POS[tname])))
+        for pool, mask in zip(pools, (neg | ~pos, pos)):
+            sel = np.nonzero((label == tname) & mask)[0]
+            text[sel] = np.array(pool, dtype=object)[(u[4][sel] * len(pool)).astype(int)]
+    pii = u[5] < 0.03
+    idx = np.nonzero(pii)[0]
+    add = np.array([_PII[i % len(_PII)].format(co="acme", n=100 + i % 900) for i in range(len(idx))], dtype=object)
+    text[idx] = text[idx] + add
+    out = pd.DataFrame({"customer_id": ids[c], "date": _days_in(lo, hi, u[6]).astype("datetime64[s]"),
+                        "channel": np.where(review, "review", "social"),
+                        "score": np.where(review, stars, np.nan), "text": text})
+    return out, label
+
+
+def _norm(u):
+    """Standard normal quantiles of uniforms (keeps one uniform per draw, so the stream stays aligned)."""
+    from scipy.stats import norm
+    return norm.ppf(np.clip(u, 1e-9, 1 - 1e-9))
+
+
+def _statuses(rng, feedback, end64):
+    """Follow-up state of each verbatim: older ones are mostly closed (``None`` without text)."""
+    k = len(feedback)
+    age = (np.datetime64(end64, "D") - feedback["date"].to_numpy().astype("datetime64[D]")).astype(np.int64)
+    u = rng.random(k)
+    p_closed = np.where(age > 60, 0.85, np.where(age > 14, 0.55, 0.15))
+    status = np.where(u < p_closed, "closed", np.where(u < p_closed + (1 - p_closed) * 0.3, "in progress", "open"))
+    return np.where(feedback["text"].notna().to_numpy(), status.astype(object), None)

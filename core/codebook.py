@@ -1,0 +1,492 @@
+"""A human-editable codebook of feedback themes with stable ids, and deterministic tagging.
+
+A :class:`Codebook` holds :class:`Theme` rules (keywords and phrases, exclusions, how a negated
+mention counts, an owner team, an optional parent theme). Every change (create, rename, edit, merge,
+split, retire) returns a new codebook and a :class:`Change` for the log; a theme id is never
+reused or renumbered, so tags, counts and links keep their meaning across changes and new data.
+
+Rule syntax (case-insensitive, whole words only): ``price`` matches "price" but not "priced" or
+"spriced"; ``crash*`` matches "crash", "crashes", "crashed"; ``response time`` matches the phrase
+with any spacing or a hyphen between the words; ``_`` stands for any one word (``need _ support``
+matches "need SSO support"). A mention is *negated* when one of
+:data:`NEGATIONS` (or a word ending in "n't") comes up to three words before it in the same clause
+("no crash in months", "we will not cancel").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from core.errors import DataValidationError
+
+NEGATIONS = frozenset({"not", "no", "never", "without", "hardly", "nothing", "none", "nobody", "neither", "nor",
+                       "cannot", "cant", "dont", "wont", "isnt", "wasnt", "didnt", "doesnt", "zero"})
+NEGATION_WINDOW = 3  # words before a mention that can negate it
+_CLAUSE_END = re.compile(r"[.;:!?,]|\bbut\b|\bhowever\b|\balthough\b", re.I)
+_WORD = re.compile(r"[\w']+")
+NEGATION_MODES = ("ignore", "exclude")
+STATUSES = ("active", "merged", "retired")
+DEFAULT_TEAM = "Customer success"
+
+
+def term_pattern(term: str) -> str:
+    """Regular expression (without flags) of one rule term: whole words, ``*`` as a word-stem suffix.
+
+    Raises
+    ------
+    core.errors.DataValidationError
+        If the term has no letter or digit, or a ``*`` anywhere but at its end.
+    """
+    t = " ".join(str(term).strip().lower().split())
+    if not re.search(r"\w", t):
+        raise DataValidationError(f"The rule term {term!r} has no letters or digits.")
+    stem = t.endswith("*")
+    core = t[:-1].rstrip() if stem else t
+    if "*" in core:
+        raise DataValidationError(f"The rule term {term!r} may end in * (any ending) but not contain it elsewhere.")
+    words = [r"\w+" if w == "_" else re.escape(w) for w in re.split(r"[\s-]+", core) if w]
+    if all(w == r"\w+" for w in words):
+        raise DataValidationError(f"The rule term {term!r} needs at least one real word besides _.")
+    body = r"[\s\-]+".join(words) + (r"\w*" if stem else "")
+    return rf"(?<![\w]){body}(?![\w])"
+
+
+def _alternation(terms) -> re.Pattern | None:
+    if not terms:
+        return None
+    return re.compile("|".join(f"(?:{term_pattern(t)})" for t in terms), re.I)
+
+
+def negated_at(text: str, start: int) -> bool:
+    """Whether the mention starting at ``start`` in ``text`` is negated (see the module notes)."""
+    before = text[:start]
+    cut = None
+    for cut in _CLAUSE_END.finditer(before):
+        pass
+    if cut is not None:
+        before = before[cut.end():]
+    words = [w.lower() for w in _WORD.findall(before)][-NEGATION_WINDOW:]
+    return any(w in NEGATIONS or w.endswith("n't") or w.replace("'", "") in NEGATIONS for w in words)
+
+
+def find_mentions(texts: pd.Series, terms, negation: str = "ignore") -> np.ndarray:
+    """Boolean array: which texts mention any of ``terms`` (negated mentions skipped if ``exclude``).
+
+    Parameters
+    ----------
+    texts : pandas.Series
+        Texts (``None`` or NaN never match).
+    terms : sequence of str
+        Rule terms (see :func:`term_pattern`).
+    negation : {"ignore", "exclude"}
+        ``exclude``: a text counts only if at least one mention is not negated.
+    """
+    rx = _alternation(list(terms))
+    if rx is None or not len(texts):
+        return np.zeros(len(texts), dtype=bool)
+    s = texts.fillna("").astype(str)
+    hit = s.str.contains(rx, regex=True).to_numpy(dtype=bool)
+    if negation == "exclude" and hit.any():
+        idx = np.nonzero(hit)[0]
+        vals = s.to_numpy()
+        keep = [any(not negated_at(vals[i], m.start()) for m in rx.finditer(vals[i])) for i in idx]
+        hit[idx] = np.array(keep, dtype=bool)
+    return hit
+
+
+def matched_terms(text: str, terms, negation: str = "ignore") -> list[str]:
+    """The words of ``text`` that matched ``terms`` (in order, without repeats)."""
+    rx = _alternation(list(terms))
+    if rx is None or not isinstance(text, str):
+        return []
+    out: list[str] = []
+    for m in rx.finditer(text):
+        if negation == "exclude" and negated_at(text, m.start()):
+            continue
+        w = m.group(0).lower()
+        if w not in out:
+            out.append(w)
+    return out
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One theme of the codebook.
+
+    Attributes
+    ----------
+    id : int
+        Stable id: given once, never reused or renumbered.
+    name : str
+        Display name (unique among active themes).
+    keywords : tuple of str
+        Rule terms; a verbatim that mentions any of them is tagged (see :func:`term_pattern`).
+    exclude : tuple of str
+        Terms that veto the tag ("price list" under Pricing, say).
+    negation : {"ignore", "exclude"}
+        ``ignore``: "no crash in months" is still about crashes (the sentiment says it is praise);
+        ``exclude``: a negated mention does not count.
+    parent : int or None
+        Parent theme id: a sub-theme's verbatims also count for its parent.
+    team : str
+        Owner team that follow-up items are routed to.
+    status : {"active", "merged", "retired"}
+    merged_into : int or None
+        For a merged theme, the theme that took over its rules.
+    description : str
+    """
+
+    id: int
+    name: str
+    keywords: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    negation: str = "ignore"
+    parent: int | None = None
+    team: str = DEFAULT_TEAM
+    status: str = "active"
+    merged_into: int | None = None
+    description: str = ""
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready dict."""
+        return {"id": self.id, "name": self.name, "keywords": list(self.keywords), "exclude": list(self.exclude),
+                "negation": self.negation, "parent": self.parent, "team": self.team, "status": self.status,
+                "merged_into": self.merged_into, "description": self.description}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Theme:
+        """Inverse of :meth:`to_dict`."""
+        return cls(id=int(d["id"]), name=str(d["name"]), keywords=tuple(d.get("keywords") or ()),
+                   exclude=tuple(d.get("exclude") or ()), negation=d.get("negation", "ignore"),
+                   parent=None if d.get("parent") is None else int(d["parent"]), team=d.get("team") or DEFAULT_TEAM,
+                   status=d.get("status", "active"),
+                   merged_into=None if d.get("merged_into") is None else int(d["merged_into"]),
+                   description=d.get("description") or "")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One entry of the codebook's change log."""
+
+    action: str  # create, rename, edit, merge, split, retire
+    theme_ids: tuple[int, ...]
+    detail: str
+    author: str = "analyst"
+    reason: str = ""
+    at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+    def to_dict(self) -> dict:
+        """Plain dict (``at`` as an ISO string)."""
+        return {"action": self.action, "theme_ids": list(self.theme_ids), "detail": self.detail,
+                "author": self.author, "reason": self.reason, "at": self.at.isoformat()}
+
+
+def _clean_terms(terms, what: str) -> tuple[str, ...]:
+    if isinstance(terms, str):
+        terms = [t for t in re.split(r"[,\n;]", terms)]
+    out: list[str] = []
+    for t in terms or ():
+        t = " ".join(str(t).strip().lower().split())
+        if t and t not in out:
+            term_pattern(t)  # raises on a bad term
+            out.append(t)
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """Themes by id plus the next id to hand out. Changes return a new codebook and a :class:`Change`."""
+
+    themes: dict[int, Theme]
+    next_id: int = 1
+
+    # -- reading -------------------------------------------------------------------------------
+    def active(self) -> list[Theme]:
+        """Active themes, parents before their sub-themes, each level by id."""
+        act = [t for t in self.themes.values() if t.status == "active"]
+        top = sorted((t for t in act if t.parent is None), key=lambda t: t.id)
+        out = []
+        for t in top:
+            out.append(t)
+            out += sorted((s for s in act if s.parent == t.id), key=lambda s: s.id)
+        return out
+
+    def get(self, theme_id: int) -> Theme:
+        """The theme with this id (any status).
+
+        Raises
+        ------
+        core.errors.DataValidationError
+            For an unknown id.
+        """
+        try:
+            return self.themes[int(theme_id)]
+        except (KeyError, ValueError, TypeError):
+            raise DataValidationError(f"There is no theme with id {theme_id}.") from None
+
+    def label(self, theme_id: int) -> str:
+        """``"Parent / Child"`` for a sub-theme, else the name."""
+        t = self.get(theme_id)
+        return f"{self.get(t.parent).name} / {t.name}" if t.parent is not None else t.name
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict (``themes`` as a list)."""
+        return {"next_id": self.next_id, "themes": [t.to_dict() for t in sorted(self.themes.values(),
+                                                                               key=lambda t: t.id)]}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Codebook:
+        """Inverse of :meth:`to_dict`; checks every rule.
+
+        Raises
+        ------
+        core.errors.DataValidationError
+            If the dict is not a codebook or a rule is invalid.
+        """
+        if not isinstance(d, dict) or not isinstance(d.get("themes"), list):
+            raise DataValidationError("A codebook is a JSON object with a list of themes under \"themes\".")
+        try:
+            themes = {t.id: t for t in (Theme.from_dict(x) for x in d["themes"])}
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DataValidationError(f"A theme in the codebook is incomplete or malformed ({exc}).") from None
+        nxt = max([int(d.get("next_id") or 1)] + [i + 1 for i in themes])
+        book = cls(themes, nxt)
+        book.validate()
+        return book
+
+    def validate(self) -> None:
+        """Check names, rules, parents and statuses.
+
+        Raises
+        ------
+        core.errors.DataValidationError
+        """
+        names: dict[str, int] = {}
+        for t in self.themes.values():
+            if t.status not in STATUSES:
+                raise DataValidationError(f"Theme {t.id} has the status {t.status!r}; use one of {', '.join(STATUSES)}.")
+            if t.negation not in NEGATION_MODES:
+                raise DataValidationError(f"Theme {t.id} ({t.name}) has negation {t.negation!r}; use 'ignore' or "
+                                          "'exclude'.")
+            _clean_terms(t.keywords, "keywords")
+            _clean_terms(t.exclude, "exclude")
+            if t.status != "active":
+                continue
+            if not t.name.strip():
+                raise DataValidationError(f"Theme {t.id} has no name.")
+            key = t.name.strip().lower()
+            if key in names:
+                raise DataValidationError(f"Two active themes are called {t.name!r} (ids {names[key]} and {t.id}).")
+            names[key] = t.id
+            if not t.keywords:
+                raise DataValidationError(f"Theme {t.id} ({t.name}) has no keywords, so it would never tag anything.")
+            if t.parent is not None:
+                p = self.themes.get(t.parent)
+                if p is None or p.status != "active":
+                    raise DataValidationError(f"Theme {t.id} ({t.name}) has parent {t.parent}, which is not an "
+                                              "active theme.")
+                if p.parent is not None:
+                    raise DataValidationError(f"Theme {t.id} ({t.name}): sub-themes go one level deep; "
+                                              f"{p.name} is itself a sub-theme.")
+
+    # -- changes -------------------------------------------------------------------------------
+    def _with(self, themes: dict[int, Theme], next_id: int | None = None) -> Codebook:
+        book = Codebook(themes, self.next_id if next_id is None else next_id)
+        book.validate()
+        return book
+
+    def _active(self, theme_id: int) -> Theme:
+        t = self.get(theme_id)
+        if t.status != "active":
+            raise DataValidationError(f"Theme {t.id} ({t.name}) is {t.status}; only active themes can change.")
+        return t
+
+    def create(self, name: str, keywords, *, exclude=(), negation: str = "ignore", parent: int | None = None,
+               team: str = DEFAULT_TEAM, description: str = "", author: str = "analyst",
+               reason: str = "") -> tuple[Codebook, Change]:
+        """Add a theme with the next free id."""
+        if parent is not None:
+            self._active(parent)
+        t = Theme(self.next_id, " ".join(str(name).split()), _clean_terms(keywords, "keywords"),
+                  _clean_terms(exclude, "exclude"), negation, parent, team or DEFAULT_TEAM, "active", None, description)
+        book = self._with({**self.themes, t.id: t}, self.next_id + 1)
+        return book, Change("create", (t.id,), f"Created {t.name!r} ({', '.join(t.keywords)})", author, reason)
+
+    def rename(self, theme_id: int, name: str, *, author: str = "analyst", reason: str = "") -> tuple[Codebook, Change]:
+        """Give a theme a new name; its id, rules and tags stay."""
+        t = self._active(theme_id)
+        new = replace(t, name=" ".join(str(name).split()))
+        book = self._with({**self.themes, t.id: new})
+        return book, Change("rename", (t.id,), f"Renamed {t.name!r} to {new.name!r}", author, reason)
+
+    def edit(self, theme_id: int, *, keywords=None, exclude=None, negation: str | None = None, team: str | None = None,
+             parent: int | None | str = "keep", description: str | None = None, author: str = "analyst",
+             reason: str = "") -> tuple[Codebook, Change]:
+        """Change a theme's rules, owner team, parent or description (``parent=None`` makes it top-level)."""
+        t = self._active(theme_id)
+        kw = {}
+        if keywords is not None:
+            kw["keywords"] = _clean_terms(keywords, "keywords")
+        if exclude is not None:
+            kw["exclude"] = _clean_terms(exclude, "exclude")
+        if negation is not None:
+            kw["negation"] = negation
+        if team is not None:
+            kw["team"] = team.strip() or DEFAULT_TEAM
+        if parent != "keep":
+            if parent is not None and int(parent) == t.id:
+                raise DataValidationError(f"Theme {t.id} ({t.name}) cannot be its own parent.")
+            if parent is not None and any(s.parent == t.id and s.status == "active" for s in self.themes.values()):
+                raise DataValidationError(f"Theme {t.id} ({t.name}) has sub-themes, so it cannot become one.")
+            kw["parent"] = None if parent is None else int(parent)
+        if description is not None:
+            kw["description"] = description
+        new = replace(t, **kw)
+        book = self._with({**self.themes, t.id: new})
+        what = ", ".join(f"{k} {getattr(t, k)!r} -> {getattr(new, k)!r}" for k in kw if getattr(t, k) != getattr(new, k))
+        return book, Change("edit", (t.id,), f"Edited {t.name!r}: {what or 'no change'}", author, reason)
+
+    def merge(self, sources, into: int, *, author: str = "analyst", reason: str = "") -> tuple[Codebook, Change]:
+        """Fold ``sources`` into ``into``: it takes over their keywords; they keep their ids, as merged.
+
+        Sub-themes of a merged theme move under ``into`` (or become top-level if ``into`` is a sub-theme).
+        """
+        target = self._active(into)
+        src = [self._active(s) for s in dict.fromkeys(int(s) for s in sources)]
+        if not src:
+            raise DataValidationError("Choose at least one theme to merge.")
+        if any(s.id == target.id for s in src):
+            raise DataValidationError(f"A theme cannot be merged into itself ({target.name}).")
+        themes = dict(self.themes)
+        kws = list(target.keywords) + [k for s in src for k in s.keywords]
+        exc = list(target.exclude) + [k for s in src for k in s.exclude]
+        themes[target.id] = replace(target, keywords=_clean_terms(kws, "keywords"), exclude=_clean_terms(exc, "exclude"))
+        ids = {s.id for s in src}
+        for s in src:
+            themes[s.id] = replace(s, status="merged", merged_into=target.id)
+        for t in self.themes.values():
+            if t.parent in ids and t.status == "active" and t.id != target.id:
+                themes[t.id] = replace(t, parent=target.id if target.parent is None else None)
+        if target.parent in ids:
+            themes[target.id] = replace(themes[target.id], parent=None)
+        book = self._with(themes)
+        names = ", ".join(repr(s.name) for s in src)
+        return book, Change("merge", (target.id, *sorted(ids)), f"Merged {names} into {target.name!r}", author, reason)
+
+    def split(self, theme_id: int, name: str, keywords, *, team: str | None = None, as_child: bool = False,
+              author: str = "analyst", reason: str = "") -> tuple[Codebook, Change]:
+        """Move ``keywords`` (some of the theme's own, or new ones) into a new theme with the next id.
+
+        The original keeps its id and its remaining keywords. ``as_child`` makes the new theme a
+        sub-theme of the original (if the original is top-level).
+        """
+        t = self._active(theme_id)
+        moved = _clean_terms(keywords, "keywords")
+        if not moved:
+            raise DataValidationError(f"Name the keywords that move from {t.name!r} to the new theme.")
+        keep = tuple(k for k in t.keywords if k not in moved)
+        if not keep:
+            raise DataValidationError(f"Splitting would leave {t.name!r} without keywords; rename it instead.")
+        themes = dict(self.themes)
+        themes[t.id] = replace(t, keywords=keep)
+        parent = t.id if as_child and t.parent is None else t.parent
+        new = Theme(self.next_id, " ".join(str(name).split()), moved, (), t.negation, parent, team or t.team)
+        themes[new.id] = new
+        book = self._with(themes, self.next_id + 1)
+        return book, Change("split", (t.id, new.id), f"Split {new.name!r} ({', '.join(moved)}) out of {t.name!r}",
+                            author, reason)
+
+    def retire(self, theme_id: int, *, author: str = "analyst", reason: str = "") -> tuple[Codebook, Change]:
+        """Stop tagging a theme; its id stays taken. Its sub-themes become top-level."""
+        t = self._active(theme_id)
+        themes = dict(self.themes)
+        themes[t.id] = replace(t, status="retired")
+        for s in self.themes.values():
+            if s.parent == t.id and s.status == "active":
+                themes[s.id] = replace(s, parent=None)
+        book = self._with(themes)
+        return book, Change("retire", (t.id,), f"Retired {t.name!r}", author, reason)
+
+
+def tag(texts: pd.Series, book: Codebook) -> pd.DataFrame:
+    """Tag every text with the active themes whose rules it meets; sub-theme tags roll up to the parent.
+
+    Deterministic: the same texts and codebook give the same tags, whatever else is in the data.
+
+    Parameters
+    ----------
+    texts : pandas.Series
+        Verbatims (masked or not; ``None`` is never tagged).
+    book : Codebook
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long form ``row, theme_id, direct``: ``row`` is the text's position in ``texts``;
+        ``direct`` is False for a parent tag that only comes from a sub-theme.
+    """
+    parts = []
+    hits: dict[int, np.ndarray] = {}
+    for t in book.active():
+        hit = find_mentions(texts, t.keywords, t.negation)
+        if t.exclude:
+            hit &= ~find_mentions(texts, t.exclude, "exclude")
+        hits[t.id] = hit
+    for t in book.active():
+        direct = hits[t.id]
+        via = np.zeros(len(texts), dtype=bool)
+        for s in book.active():
+            if s.parent == t.id:
+                via |= hits[s.id]
+        rows = np.nonzero(direct | via)[0]
+        if len(rows):
+            parts.append(pd.DataFrame({"row": rows, "theme_id": t.id, "direct": direct[rows]}))
+    if not parts:
+        return pd.DataFrame({"row": pd.Series(dtype=np.int64), "theme_id": pd.Series(dtype=np.int64),
+                             "direct": pd.Series(dtype=bool)})
+    return pd.concat(parts, ignore_index=True).sort_values(["row", "theme_id"], kind="stable").reset_index(drop=True)
+
+
+#: the starter codebook for a software business: a starting point to edit, rename, merge and split
+STARTER = (
+    ("Onboarding & setup", "Customer success", ("onboarding", "onboard*", "setup", "set up", "getting started",
+                                                 "implementation", "go-live", "kickoff", "guided", "training")),
+    ("Pricing & value", "Sales", ("price", "prices", "pricing", "priced", "expensive", "overpriced", "cost",
+                                  "costs", "costly", "value for money", "good value", "too much money", "discount*")),
+    ("Bugs & reliability", "Engineering", ("bug", "bugs", "buggy", "crash*", "broken", "glitch*", "error message*",
+                                           "outage*", "unreliable", "stable", "lost our work", "data loss")),
+    ("Support responsiveness", "Support", ("support", "response time", "waiting", "waited", "ticket*",
+                                           "followed up", "follow up", "no answer")),
+    ("Missing features", "Product", ("feature", "features", "missing", "roadmap", "integration*", "feature request*",
+                                     "wish list")),
+    ("Billing & invoices", "Finance", ("invoice*", "billing", "billed", "charged", "double charge*", "payment*",
+                                       "refund*", "receipt*")),
+    ("Usability", "Product", ("confusing", "hard to use", "easy to use", "intuitive", "clunky", "user interface",
+                              "navigation")),
+    ("Documentation", "Customer success", ("docs", "documentation", "help center", "tutorial*", "knowledge base")),
+)
+#: "SSO support" asks for a feature, it says nothing about the support team
+STARTER_EXCLUDE = {"Support responsiveness": ("need _ support", "need _ _ support", "add _ support",
+                                              "add _ _ support")}
+#: sub-themes of the starter codebook: (parent name, name, team or None, keywords)
+STARTER_SUB = (
+    ("Bugs & reliability", "Crashes", None, ("crash*", "freez*")),
+    ("Missing features", "Integrations", None, ("integration*", "salesforce", "slack", "webhook*", "api", "sso")),
+    ("Billing & invoices", "Double charges", None, ("charged twice", "double charge*", "charged for")),
+)
+
+
+def starter_codebook() -> Codebook:
+    """The starter codebook (:data:`STARTER` plus :data:`STARTER_SUB`), ids 1, 2, 3 ... in that order."""
+    book = Codebook({}, 1)
+    for name, team, kws in STARTER:
+        book, _ = book.create(name, kws, team=team, exclude=STARTER_EXCLUDE.get(name, ()))
+    ids = {t.name: t.id for t in book.active()}
+    for parent, name, team, kws in STARTER_SUB:
+        book, _ = book.create(name, kws, parent=ids[parent], team=team or book.get(ids[parent]).team)
+    return book
