@@ -61,6 +61,26 @@ GLOSSARY: dict[str, str] = {
     "Health back-test AUC": "How well past health scores ranked the customers who churned within the next 90 days: "
                             "the chance that a churner had a lower score than a customer who stayed (0.5 = no "
                             "better than chance, 1 = perfect).",
+    "NPS": "Net promoter score: % of 0-10 answers that are 9-10 (promoters) minus % that are 0-6 (detractors), "
+           "-100 to 100, with a 95 % normal interval.",
+    "CSAT": "Customer satisfaction: % of 1-5 answers that are 4 or 5, with a 95 % Wilson interval.",
+    "CES": "Customer effort score: the mean 1-7 answer (higher = easier), with a 95 % Student t interval.",
+    "Sentiment": "VADER's compound score of a verbatim, -1 (most negative) to +1; negative at or below -0.05, "
+                 "positive at or above +0.05. A verbatim also counts as negative when its score is low (NPS 0-6, "
+                 "CSAT 1-2, CES 1-3, 1-2 stars).",
+    "Theme": "A codebook entry with a stable id: a verbatim names the theme when it contains one of its keywords "
+             "or phrases as whole words (and none of its exclusions); a sub-theme's verbatims count for its parent.",
+    "NPS impact": "NPS of every NPS answer in the window minus NPS of the answers whose comment does not name the "
+                  "theme: how many points the theme's answers move the total (negative = pulls NPS down).",
+    "Churn impact": "Churn rate within 180 days after a customer first named the theme, minus the churn rate within "
+                    "180 days after the first verbatim of customers who did not (95 % Newcombe interval); only "
+                    "customers whose 180 days have passed count.",
+    "MRR at risk": "The latest MRR of still-active customers who named the theme in a negative verbatim in the "
+                   "window.",
+    "Churn signal": "A verbatim with a word such as cancel, switching, leave, not renew or disappointed that is "
+                    "not negated (\"we will not cancel\" is no signal): flagged for immediate outreach.",
+    "Closure rate": "Of a team's follow-up items (negative or churn-signal verbatims naming its themes), the share "
+                    "whose status is closed.",
 }
 
 

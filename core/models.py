@@ -160,3 +160,33 @@ class HealthConfigVersion(SQLModel, table=True):
     reason: str
     parent: int | None = None  # the version it was edited from
     config: dict[str, Any] = Field(sa_column=Column(JSON))  # HealthConfig.to_dict()
+
+
+class ThemeRecord(SQLModel, table=True):
+    """One theme of the feedback codebook (:class:`core.codebook.Theme`); ids are never reused."""
+
+    __tablename__ = "theme"
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    name: str
+    keywords: list[str] = Field(sa_column=Column(JSON))
+    exclude: list[str] = Field(sa_column=Column(JSON))
+    negation: str = "ignore"
+    parent: int | None = None
+    team: str
+    status: str = "active"  # active, merged, retired
+    merged_into: int | None = None
+    description: str = ""
+    updated_at: dt.datetime  # UTC
+
+
+class ThemeChange(SQLModel, table=True):
+    """The codebook's change log: create, rename, edit, merge, split, retire."""
+
+    __tablename__ = "themechange"
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime  # UTC
+    action: str
+    theme_ids: list[int] = Field(sa_column=Column(JSON))
+    detail: str
+    author: str
+    reason: str = ""

@@ -67,7 +67,9 @@ def test_every_headline_metric_has_a_glossary_entry():
     assert set(metrics.GLOSSARY) == {"Customers", "Active customers", "Logo churn rate", "Revenue churn rate",
                                      "MRR", "NRR", "GRR", "ARPA", "LTV", "Churn probability", "Risk tier",
                                      "ROC-AUC", "PR-AUC", "Brier score", "Lift", "SHAP value", "Controllable driver",
-                                     "Health score", "Health band", "Lifecycle stage", "Health back-test AUC"}
+                                     "Health score", "Health band", "Lifecycle stage", "Health back-test AUC",
+                                     "NPS", "CSAT", "CES", "Sentiment", "Theme", "NPS impact", "Churn impact",
+                                     "MRR at risk", "Churn signal", "Closure rate"}
     assert all(len(text) > 30 for text in metrics.GLOSSARY.values())
 
 
