@@ -65,11 +65,9 @@ def _alternation(terms) -> re.Pattern | None:
 def negated_at(text: str, start: int) -> bool:
     """Whether the mention starting at ``start`` in ``text`` is negated (see the module notes)."""
     before = text[:start]
-    cut = None
-    for cut in _CLAUSE_END.finditer(before):
-        pass
-    if cut is not None:
-        before = before[cut.end():]
+    ends = [m.end() for m in _CLAUSE_END.finditer(before)]
+    if ends:
+        before = before[ends[-1]:]
     words = [w.lower() for w in _WORD.findall(before)][-NEGATION_WINDOW:]
     return any(w in NEGATIONS or w.endswith("n't") or w.replace("'", "") in NEGATIONS for w in words)
 
@@ -269,7 +267,8 @@ class Codebook:
         names: dict[str, int] = {}
         for t in self.themes.values():
             if t.status not in STATUSES:
-                raise DataValidationError(f"Theme {t.id} has the status {t.status!r}; use one of {', '.join(STATUSES)}.")
+                raise DataValidationError(f"Theme {t.id} has the status {t.status!r}; use one of "
+                                          f"{', '.join(STATUSES)}.")
             if t.negation not in NEGATION_MODES:
                 raise DataValidationError(f"Theme {t.id} ({t.name}) has negation {t.negation!r}; use 'ignore' or "
                                           "'exclude'.")
@@ -348,7 +347,8 @@ class Codebook:
             kw["description"] = description
         new = replace(t, **kw)
         book = self._with({**self.themes, t.id: new})
-        what = ", ".join(f"{k} {getattr(t, k)!r} -> {getattr(new, k)!r}" for k in kw if getattr(t, k) != getattr(new, k))
+        what = ", ".join(f"{k} {getattr(t, k)!r} -> {getattr(new, k)!r}" for k in kw
+                         if getattr(t, k) != getattr(new, k))
         return book, Change("edit", (t.id,), f"Edited {t.name!r}: {what or 'no change'}", author, reason)
 
     def merge(self, sources, into: int, *, author: str = "analyst", reason: str = "") -> tuple[Codebook, Change]:
@@ -365,7 +365,8 @@ class Codebook:
         themes = dict(self.themes)
         kws = list(target.keywords) + [k for s in src for k in s.keywords]
         exc = list(target.exclude) + [k for s in src for k in s.exclude]
-        themes[target.id] = replace(target, keywords=_clean_terms(kws, "keywords"), exclude=_clean_terms(exc, "exclude"))
+        themes[target.id] = replace(target, keywords=_clean_terms(kws, "keywords"),
+                                    exclude=_clean_terms(exc, "exclude"))
         ids = {s.id for s in src}
         for s in src:
             themes[s.id] = replace(s, status="merged", merged_into=target.id)

@@ -85,7 +85,8 @@ def change_log(engine: Engine) -> pd.DataFrame:
     """Every change, newest first: ``at, action, theme_ids, detail, author, reason``."""
     with engine.connect() as conn:
         rows = conn.execute(select(ThemeChange.__table__).order_by(ThemeChange.__table__.c.id.desc())).mappings().all()
-    df = pd.DataFrame([dict(r) for r in rows], columns=["id", "at", "action", "theme_ids", "detail", "author", "reason"])
+    df = pd.DataFrame([dict(r) for r in rows],
+                      columns=["id", "at", "action", "theme_ids", "detail", "author", "reason"])
     df["theme_ids"] = df["theme_ids"].map(lambda x: ", ".join(str(i) for i in (x or [])))
     return df.drop(columns="id")
 

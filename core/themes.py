@@ -103,7 +103,8 @@ def inputs_from_frames(customers: pd.DataFrame, feedback: pd.DataFrame | None = 
     Row ids are taken from an ``id`` column when there is one, else 1, 2, 3 ... in frame order
     (the order the store gives rows loaded from these frames).
     """
-    feedback = pd.DataFrame(columns=["customer_id", "date", "channel", "score", "text"]) if feedback is None else feedback
+    if feedback is None:
+        feedback = pd.DataFrame(columns=["customer_id", "date", "channel", "score", "text"])
     tickets = pd.DataFrame(columns=["customer_id", "opened", "text"]) if tickets is None else tickets
     cust = customers.reindex(columns=["customer_id", "name", "segment", "plan", "region", "churn_date"]).copy()
     cust["customer_id"] = cust["customer_id"].astype(str)
@@ -365,11 +366,13 @@ def items(prepared: pd.DataFrame, tags: pd.DataFrame, book: Codebook) -> pd.Data
     teams = {th.id: th.team for th in book.active()}
     names = {th.id: book.label(th.id) for th in book.active()}
     p = prepared.iloc[t["row"].to_numpy()]
-    out = pd.DataFrame({"vid": p["vid"].to_numpy(), "date": p["date"].to_numpy(), "customer_id": p["customer_id"].to_numpy(),
-                        "channel": p["channel"].to_numpy(), "theme_id": t["theme_id"].to_numpy(),
-                        "theme": t["theme_id"].map(names).to_numpy(), "team": t["theme_id"].map(teams).to_numpy(),
-                        "status": p["status"].to_numpy(), "text": p["text"].to_numpy(), "signal": p["signal"].to_numpy()})
-    return out.sort_values(["date", "vid", "theme_id"], ascending=[False, True, True], kind="stable").reset_index(drop=True)
+    out = pd.DataFrame({
+        "vid": p["vid"].to_numpy(), "date": p["date"].to_numpy(), "customer_id": p["customer_id"].to_numpy(),
+        "channel": p["channel"].to_numpy(), "theme_id": t["theme_id"].to_numpy(),
+        "theme": t["theme_id"].map(names).to_numpy(), "team": t["theme_id"].map(teams).to_numpy(),
+        "status": p["status"].to_numpy(), "text": p["text"].to_numpy(), "signal": p["signal"].to_numpy()})
+    out = out.sort_values(["date", "vid", "theme_id"], ascending=[False, True, True], kind="stable")
+    return out.reset_index(drop=True)
 
 
 def backlog(item_rows: pd.DataFrame, book: Codebook, *, start=None, end=None) -> pd.DataFrame:

@@ -116,8 +116,10 @@ def test_treated_churn_less_than_holdout_as_truth_says(full):
 
 def test_survey_scores_and_verbatims(full):
     fb = full.feedback
-    assert set(fb["channel"]) == {"nps", "csat", "ces"} and fb["customer_id"].notna().all()
-    for chan, (lo, hi) in {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}.items():
+    assert set(fb["channel"]) == {"nps", "csat", "ces", "review", "social"} and fb["customer_id"].notna().all()
+    assert fb.loc[fb["channel"] == "social", "score"].isna().all()
+    assert fb.loc[fb["channel"].isin(["review", "social"]), "text"].notna().all()
+    for chan, (lo, hi) in {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7), "review": (1, 5)}.items():
         s = fb.loc[fb["channel"] == chan, "score"]
         assert s.between(lo, hi).all() and (s % 1 == 0).all() and s.nunique() >= hi - lo - 1
     text = fb["text"].dropna().str.lower()
