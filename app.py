@@ -13,6 +13,7 @@ nav = st.navigation(
             st.Page("pages/cohort_curves.py", title="Cohort curves", icon=":material/stacked_line_chart:"),
             st.Page("pages/churn_drivers.py", title="Churn drivers", icon=":material/psychology:"),
             st.Page("pages/health_scores.py", title="Health scores", icon=":material/ecg_heart:"),
+            st.Page("pages/feedback_themes.py", title="Feedback themes", icon=":material/forum:"),
         ],
         "Data": [
             st.Page("pages/data.py", title="Data", icon=":material/database:"),

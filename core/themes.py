@@ -30,6 +30,7 @@ from core.codebook import Codebook
 from core.errors import InsufficientDataError
 
 HORIZON_DAYS = 180
+GROUPS = ("segment", "plan", "region")  # customer columns verbatims can be split by
 VERBATIM_COLUMNS = ["vid", "source", "source_id", "customer_id", "date", "channel", "score", "text", "status"]
 _CLOSED = {"closed", "resolved", "done", "completed", "solved", "fixed"}
 _PROGRESS = {"in progress", "pending", "in_progress", "working", "assigned", "on hold", "waiting"}
@@ -155,7 +156,8 @@ def prepare(inputs: FeedbackInputs, progress=None) -> pd.DataFrame:
     pandas.DataFrame
         :data:`VERBATIM_COLUMNS` (``text`` masked) plus ``sentiment`` (VADER compound),
         ``tone`` (negative / neutral / positive), ``negative`` (see :func:`core.verbatims.is_negative`),
-        ``signal`` (churn-signal words found, "" if none), ``segment``.
+        ``signal`` (churn-signal words found, "" if none), and the customer's ``segment, plan, region``
+        (``(unknown)`` for an anonymous verbatim).
     """
     v = inputs.verbatims.copy()
     if progress:
@@ -173,9 +175,20 @@ def prepare(inputs: FeedbackInputs, progress=None) -> pd.DataFrame:
     if hit.any():
         words[hit] = v.loc[hit, "text"].map(vb.signal_words)
     v["signal"] = words.to_numpy()
-    seg = inputs.customers.set_index("customer_id")["segment"] if len(inputs.customers) else pd.Series(dtype=object)
-    v["segment"] = v["customer_id"].map(seg).fillna("(unknown)").to_numpy()
+    cust = inputs.customers.set_index("customer_id")
+    for col in GROUPS:
+        v[col] = v["customer_id"].map(cust[col]).fillna("(unknown)").to_numpy() if len(cust) else "(unknown)"
     return v
+
+
+def theme_labels(tags: pd.DataFrame, book: Codebook, n: int) -> pd.Series:
+    """The themes each of ``n`` verbatims names, as ``"A; B"`` ("" for none), by row position."""
+    out = pd.Series("", index=range(n), dtype=object)
+    if len(tags):
+        lab = tags.assign(label=tags["theme_id"].map({t.id: book.label(t.id) for t in book.active()}))
+        joined = lab.groupby("row")["label"].agg("; ".join)
+        out[joined.index] = joined.to_numpy()
+    return out
 
 
 def in_window(verb: pd.DataFrame, start=None, end=None) -> np.ndarray:
@@ -455,3 +468,28 @@ def require_verbatims(prepared: pd.DataFrame) -> None:
     if prepared.empty:
         raise InsufficientDataError("There are no verbatims (texts) in the store: import survey comments, reviews, "
                                     "social posts or tickets with a text column on the Data page.")
+
+
+def for_customers(inputs: FeedbackInputs, customer_ids) -> FeedbackInputs:
+    """The inputs of these customers only (anonymous verbatims drop out)."""
+    keep = set(str(c) for c in customer_ids)
+    verb = inputs.verbatims[inputs.verbatims["customer_id"].astype(str).isin(keep)].reset_index(drop=True)
+    surveys = inputs.surveys[inputs.surveys["customer_id"].astype(str).isin(keep)]
+    customers = inputs.customers[inputs.customers["customer_id"].isin(keep)]
+    return FeedbackInputs(verb, surveys, customers, inputs.mrr[inputs.mrr.index.isin(keep)], inputs.end)
+
+
+def survey_scores(inputs: FeedbackInputs, *, freq: str = "Q", by: str | None = "segment", start=None,
+                  end=None) -> pd.DataFrame:
+    """:func:`core.verbatims.score_table` of the window's answers, split by a customer column (see :data:`GROUPS`)."""
+    s = inputs.surveys
+    s = s[in_window(s, start, end)]
+    if by:
+        s = s.assign(**{by: s["customer_id"].astype(str).map(inputs.customers.set_index("customer_id")[by])})
+    return vb.score_table(s, freq=freq, by=by)
+
+
+def headline_scores(inputs: FeedbackInputs, *, start=None, end=None) -> dict[str, tuple[float, float, float, int]]:
+    """NPS, CSAT and CES of every answer in the window: metric -> (value, low, high, n)."""
+    s = inputs.surveys[in_window(inputs.surveys, start, end)]
+    return {m: fn(s.loc[s["channel"] == chan, "score"]) for m, (chan, fn) in vb.SCORES.items()}

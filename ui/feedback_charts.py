@@ -1,0 +1,70 @@
+"""Charts of the Feedback themes page (Altair; data comes ready from core)."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+
+def churn_impact(imp: pd.DataFrame) -> alt.Chart:
+    """Churn difference of each theme (points) with its 95 % interval; red when the theme goes with more churn."""
+    d = imp.dropna(subset=["churn_diff"]).assign(
+        diff=lambda x: x["churn_diff"] * 100, low=lambda x: x["churn_low"] * 100, high=lambda x: x["churn_high"] * 100,
+        direction=lambda x: (x["churn_low"] > 0).map({True: "more churn", False: "no clear difference"})
+        .where(x["churn_high"] >= 0, "less churn"))
+    order = d["theme"].tolist()
+    y = alt.Y("theme:N", sort=order, title=None)
+    color = alt.Color("direction:N", title=None, scale=alt.Scale(
+        domain=["more churn", "no clear difference", "less churn"], range=["#d62728", "#9e9e9e", "#2ca02c"]))
+    base = alt.Chart(d)
+    bars = base.mark_rule(strokeWidth=2).encode(x=alt.X("low:Q", title="Churn rate difference, points (95 % interval)"),
+                                                  x2="high:Q", y=y, color=color)
+    dots = base.mark_circle(size=90).encode(
+        x="diff:Q", y=y, color=color,
+        tooltip=["theme", alt.Tooltip("diff:Q", format="+.1f", title="difference (pts)"),
+                 alt.Tooltip("low:Q", format="+.1f"), alt.Tooltip("high:Q", format="+.1f"),
+                 alt.Tooltip("n_raised:Q", title="customers who raised it")])
+    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#555", strokeDash=[4, 3]).encode(x="x:Q")
+    return (bars + dots + zero).properties(height=max(180, 28 * len(d)))
+
+
+def mrr_at_risk(imp: pd.DataFrame) -> alt.Chart:
+    """MRR at risk per theme (bars)."""
+    d = imp.sort_values("mrr_at_risk", ascending=False)
+    return alt.Chart(d).mark_bar(color="#ff7f0e").encode(
+        x=alt.X("mrr_at_risk:Q", title="MRR at risk ($)", axis=alt.Axis(format="$,.0f")),
+        y=alt.Y("theme:N", sort=d["theme"].tolist(), title=None),
+        tooltip=["theme", alt.Tooltip("mrr_at_risk:Q", format="$,.0f"), "customers_at_risk"],
+    ).properties(height=max(180, 28 * len(d)))
+
+
+def over_time(ot: pd.DataFrame) -> alt.Chart:
+    """Share of verbatims naming each top-level theme, per period."""
+    return alt.Chart(ot).mark_line(point=True).encode(
+        x=alt.X("period:N", title=None, sort=None), y=alt.Y("share:Q", title="Share of verbatims", axis=alt.Axis(format="%")),
+        color=alt.Color("theme:N", title="Theme"),
+        tooltip=["period", "theme", "mentions", "verbatims", alt.Tooltip("share:Q", format=".1%"),
+                 alt.Tooltip("sentiment:Q", format="+.2f")]).properties(height=320)
+
+
+def by_group(bg: pd.DataFrame, group_title: str) -> alt.Chart:
+    """Heat map: share of each group's verbatims that name each theme."""
+    base = alt.Chart(bg).encode(x=alt.X("theme:N", title=None, sort=None), y=alt.Y("group:N", title=group_title))
+    rect = base.mark_rect().encode(color=alt.Color("share:Q", title="Share", scale=alt.Scale(scheme="oranges"),
+                                                   legend=alt.Legend(format="%")),
+                                   tooltip=["group", "theme", "mentions", "verbatims",
+                                            alt.Tooltip("share:Q", format=".1%")])
+    text = base.mark_text(fontSize=11).encode(text=alt.Text("share:Q", format=".0%"))
+    return (rect + text).properties(height=max(140, 40 * bg["group"].nunique()))
+
+
+def scores(table: pd.DataFrame, metric: str) -> alt.Chart:
+    """One survey metric per period and group, with its 95 % interval as a band."""
+    d = table[table["metric"] == metric]
+    fmt = ".1f"
+    base = alt.Chart(d).encode(x=alt.X("period:N", title=None, sort=None), color=alt.Color("group:N", title=None))
+    band = base.mark_area(opacity=0.15).encode(y=alt.Y("low:Q", title=metric), y2="high:Q")
+    line = base.mark_line(point=True).encode(
+        y="value:Q", tooltip=["period", "group", alt.Tooltip("value:Q", format=fmt), alt.Tooltip("low:Q", format=fmt),
+                              alt.Tooltip("high:Q", format=fmt), "n"])
+    return (band + line).properties(height=300)
