@@ -28,7 +28,7 @@ NEGATIONS = frozenset({"not", "no", "never", "without", "hardly", "nothing", "no
                        "cannot", "cant", "dont", "wont", "isnt", "wasnt", "didnt", "doesnt", "zero"})
 NEGATION_WINDOW = 3  # words before a mention that can negate it
 _CLAUSE_END = re.compile(r"[.;:!?,]|\bbut\b|\bhowever\b|\balthough\b", re.I)
-_WORD = re.compile(r"[\w']+")
+_WORD = re.compile(r"[\w'\u2019]+")
 NEGATION_MODES = ("ignore", "exclude")
 STATUSES = ("active", "merged", "retired")
 DEFAULT_TEAM = "Customer success"
@@ -68,7 +68,7 @@ def negated_at(text: str, start: int) -> bool:
     ends = [m.end() for m in _CLAUSE_END.finditer(before)]
     if ends:
         before = before[ends[-1]:]
-    words = [w.lower() for w in _WORD.findall(before)][-NEGATION_WINDOW:]
+    words = [w.lower().replace("\u2019", "'") for w in _WORD.findall(before)][-NEGATION_WINDOW:]
     return any(w in NEGATIONS or w.endswith("n't") or w.replace("'", "") in NEGATIONS for w in words)
 
 
@@ -137,6 +137,9 @@ class Theme:
     merged_into : int or None
         For a merged theme, the theme that took over its rules.
     description : str
+    merged_rules : tuple of (keywords, exclude, negation)
+        The rules of themes merged into this one, each kept with its own exclusions and negation
+        mode, so a merged theme tags exactly the union of what the themes tagged before.
     """
 
     id: int
@@ -149,22 +152,31 @@ class Theme:
     status: str = "active"
     merged_into: int | None = None
     description: str = ""
+    merged_rules: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = ()
+
+    def rules(self) -> list[tuple[tuple[str, ...], tuple[str, ...], str]]:
+        """Every rule group: its own (keywords, exclude, negation) first, then the merged ones."""
+        return [(self.keywords, self.exclude, self.negation), *self.merged_rules]
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dict."""
         return {"id": self.id, "name": self.name, "keywords": list(self.keywords), "exclude": list(self.exclude),
                 "negation": self.negation, "parent": self.parent, "team": self.team, "status": self.status,
-                "merged_into": self.merged_into, "description": self.description}
+                "merged_into": self.merged_into, "description": self.description,
+                "merged_rules": [{"keywords": list(k), "exclude": list(e), "negation": n}
+                                 for k, e, n in self.merged_rules]}
 
     @classmethod
     def from_dict(cls, d: dict) -> Theme:
         """Inverse of :meth:`to_dict`."""
-        return cls(id=int(d["id"]), name=str(d["name"]), keywords=tuple(d.get("keywords") or ()),
-                   exclude=tuple(d.get("exclude") or ()), negation=d.get("negation", "ignore"),
+        groups = tuple((_clean_terms(g.get("keywords"), "keywords"), _clean_terms(g.get("exclude"), "exclude"),
+                        g.get("negation", "ignore")) for g in (d.get("merged_rules") or ()))
+        return cls(id=int(d["id"]), name=str(d["name"]), keywords=_clean_terms(d.get("keywords"), "keywords"),
+                   exclude=_clean_terms(d.get("exclude"), "exclude"), negation=d.get("negation", "ignore"),
                    parent=None if d.get("parent") is None else int(d["parent"]), team=d.get("team") or DEFAULT_TEAM,
                    status=d.get("status", "active"),
                    merged_into=None if d.get("merged_into") is None else int(d["merged_into"]),
-                   description=d.get("description") or "")
+                   description=d.get("description") or "", merged_rules=groups)
 
 
 @dataclass(frozen=True)
@@ -250,9 +262,9 @@ class Codebook:
             raise DataValidationError("A codebook is a JSON object with a list of themes under \"themes\".")
         try:
             themes = {t.id: t for t in (Theme.from_dict(x) for x in d["themes"])}
-        except (KeyError, TypeError, ValueError) as exc:
+            nxt = max([int(d.get("next_id") or 1)] + [i + 1 for i in themes])
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise DataValidationError(f"A theme in the codebook is incomplete or malformed ({exc}).") from None
-        nxt = max([int(d.get("next_id") or 1)] + [i + 1 for i in themes])
         book = cls(themes, nxt)
         book.validate()
         return book
@@ -269,11 +281,12 @@ class Codebook:
             if t.status not in STATUSES:
                 raise DataValidationError(f"Theme {t.id} has the status {t.status!r}; use one of "
                                           f"{', '.join(STATUSES)}.")
-            if t.negation not in NEGATION_MODES:
-                raise DataValidationError(f"Theme {t.id} ({t.name}) has negation {t.negation!r}; use 'ignore' or "
-                                          "'exclude'.")
-            _clean_terms(t.keywords, "keywords")
-            _clean_terms(t.exclude, "exclude")
+            for kws, exc, neg in t.rules():
+                if neg not in NEGATION_MODES:
+                    raise DataValidationError(f"Theme {t.id} ({t.name}) has negation {neg!r}; use 'ignore' or "
+                                              "'exclude'.")
+                _clean_terms(kws, "keywords")
+                _clean_terms(exc, "exclude")
             if t.status != "active":
                 continue
             if not t.name.strip():
@@ -352,7 +365,8 @@ class Codebook:
         return book, Change("edit", (t.id,), f"Edited {t.name!r}: {what or 'no change'}", author, reason)
 
     def merge(self, sources, into: int, *, author: str = "analyst", reason: str = "") -> tuple[Codebook, Change]:
-        """Fold ``sources`` into ``into``: it takes over their keywords; they keep their ids, as merged.
+        """Fold ``sources`` into ``into``: it takes over their rules (each with its own exclusions and
+        negation mode, so it tags exactly the union of what they tagged); they keep their ids, as merged.
 
         Sub-themes of a merged theme move under ``into`` (or become top-level if ``into`` is a sub-theme).
         """
@@ -363,10 +377,8 @@ class Codebook:
         if any(s.id == target.id for s in src):
             raise DataValidationError(f"A theme cannot be merged into itself ({target.name}).")
         themes = dict(self.themes)
-        kws = list(target.keywords) + [k for s in src for k in s.keywords]
-        exc = list(target.exclude) + [k for s in src for k in s.exclude]
-        themes[target.id] = replace(target, keywords=_clean_terms(kws, "keywords"),
-                                    exclude=_clean_terms(exc, "exclude"))
+        taken = tuple(g for s in src for g in s.rules())
+        themes[target.id] = replace(target, merged_rules=target.merged_rules + taken)
         ids = {s.id for s in src}
         for s in src:
             themes[s.id] = replace(s, status="merged", merged_into=target.id)
@@ -396,7 +408,7 @@ class Codebook:
         themes = dict(self.themes)
         themes[t.id] = replace(t, keywords=keep)
         parent = t.id if as_child and t.parent is None else t.parent
-        new = Theme(self.next_id, " ".join(str(name).split()), moved, (), t.negation, parent, team or t.team)
+        new = Theme(self.next_id, " ".join(str(name).split()), moved, t.exclude, t.negation, parent, team or t.team)
         themes[new.id] = new
         book = self._with(themes, self.next_id + 1)
         return book, Change("split", (t.id, new.id), f"Split {new.name!r} ({', '.join(moved)}) out of {t.name!r}",
@@ -434,9 +446,12 @@ def tag(texts: pd.Series, book: Codebook) -> pd.DataFrame:
     parts = []
     hits: dict[int, np.ndarray] = {}
     for t in book.active():
-        hit = find_mentions(texts, t.keywords, t.negation)
-        if t.exclude:
-            hit &= ~find_mentions(texts, t.exclude, "exclude")
+        hit = np.zeros(len(texts), dtype=bool)
+        for kws, exc, neg in t.rules():
+            h = find_mentions(texts, kws, neg)
+            if exc and h.any():
+                h &= ~find_mentions(texts, exc, "exclude")
+            hit |= h
         hits[t.id] = hit
     for t in book.active():
         direct = hits[t.id]

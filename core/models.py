@@ -176,6 +176,8 @@ class ThemeRecord(SQLModel, table=True):
     status: str = "active"  # active, merged, retired
     merged_into: int | None = None
     description: str = ""
+    # rules of themes merged into this one: [{"keywords": [...], "exclude": [...], "negation": ...}]
+    merged_rules: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
     updated_at: dt.datetime  # UTC
 
 

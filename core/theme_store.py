@@ -23,9 +23,7 @@ FOLLOW_UP = ("open", "in progress", "closed")
 
 def _read(conn: Connection) -> Codebook:
     rows = conn.execute(select(ThemeRecord.__table__)).mappings().all()
-    themes = {int(r["id"]): Theme(int(r["id"]), r["name"], tuple(r["keywords"] or ()), tuple(r["exclude"] or ()),
-                                  r["negation"], r["parent"], r["team"], r["status"], r["merged_into"],
-                                  r["description"] or "") for r in rows}
+    themes = {int(r["id"]): Theme.from_dict(dict(r)) for r in rows}
     return Codebook(themes, max(themes, default=0) + 1)
 
 
@@ -38,7 +36,8 @@ def _write_themes(conn: Connection, themes) -> None:
     conn.execute(ThemeRecord.__table__.insert(), [
         {"id": t.id, "name": t.name, "keywords": list(t.keywords), "exclude": list(t.exclude), "negation": t.negation,
          "parent": t.parent, "team": t.team, "status": t.status, "merged_into": t.merged_into,
-         "description": t.description, "updated_at": now} for t in themes])
+         "description": t.description, "merged_rules": t.to_dict()["merged_rules"], "updated_at": now}
+        for t in themes])
 
 
 def _log(conn: Connection, change: Change) -> None:
@@ -93,16 +92,19 @@ def change_log(engine: Engine) -> pd.DataFrame:
 
 def codebook_table(book: Codebook) -> pd.DataFrame:
     """Every theme (active first, then merged and retired): ``id, theme, parent, team, keywords, exclude,
-    negation, status, merged_into``."""
+    negation, merged_rules, status, merged_into``."""
     rows = []
     order = [t.id for t in book.active()] + sorted(i for i, t in book.themes.items() if t.status != "active")
     for i in order:
         t = book.themes[i]
+        merged = "; ".join(", ".join(k) + (f" (except {', '.join(e)})" if e else "")
+                           + (" (negated mentions do not count)" if n == "exclude" else "") for k, e, n in t.merged_rules)
         rows.append({"id": t.id, "theme": t.name, "parent": t.parent, "team": t.team,
                      "keywords": ", ".join(t.keywords), "exclude": ", ".join(t.exclude), "negation": t.negation,
-                     "status": t.status, "merged_into": t.merged_into})
-    return pd.DataFrame(rows, columns=["id", "theme", "parent", "team", "keywords", "exclude", "negation", "status",
-                                       "merged_into"]).astype({"parent": "Int64", "merged_into": "Int64"})
+                     "merged_rules": merged, "status": t.status, "merged_into": t.merged_into})
+    return pd.DataFrame(rows, columns=["id", "theme", "parent", "team", "keywords", "exclude", "negation",
+                                       "merged_rules", "status", "merged_into"]).astype(
+        {"parent": "Int64", "merged_into": "Int64"})
 
 
 def set_status(engine: Engine, vids, status: str) -> int:

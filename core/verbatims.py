@@ -26,17 +26,35 @@ from core.codebook import find_mentions, matched_terms
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _DIGITS = re.compile(r"(?<![\w])\+?\(?\d[\d\s().\-/]{6,}\d(?![\w])")
 _ANY_PII = re.compile(r"@|\d[\d\s().\-/]{6,}\d")
-MASKS = {"email": "[email]", "card": "[card number]", "phone": "[phone]"}
+MASKS = {"email": "[email]", "card": "[card number]", "phone": "[phone]", "number": "[number]"}
+
+
+_SPLIT = re.compile(r"(\s*/\s*|\s+-\s+|\s{2,}|\s*,\s*)")
+
+
+def _classify(piece: str) -> str:
+    digits = re.sub(r"\D", "", piece)
+    if 13 <= len(digits) <= 19 and not re.search(r"[()+]", piece):
+        return MASKS["card"]
+    if 9 <= len(digits) <= 15:
+        return MASKS["phone"]
+    if len(digits) > 19:
+        return MASKS["number"]  # fail closed: a long run of digits is never shown
+    return piece  # dates, amounts, order numbers stay
+
+
+_DATE = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}$|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}$")
 
 
 def _digits_mask(m: re.Match) -> str:
     raw = m.group(0)
-    digits = re.sub(r"\D", "", raw)
-    if 13 <= len(digits) <= 19 and not re.search(r"[()+]", raw):
-        return MASKS["card"]
-    if 9 <= len(digits) <= 15:
-        return MASKS["phone"]
-    return raw  # dates, amounts, order numbers stay
+    if _SPLIT.search(raw):
+        # several numbers run together ("415 555 0134 / 415 555 0135", "card ... 12/28"): judge each piece
+        parts = _SPLIT.split(raw)
+        judged = [p if i % 2 else _classify(p) for i, p in enumerate(parts)]
+        if judged != parts or all(_DATE.match(p.strip()) for p in parts[::2] if p.strip()):
+            return "".join(judged)
+    return _classify(raw)  # fail closed: a run whose pieces look harmless is judged whole
 
 
 def mask_text(text):

@@ -78,12 +78,14 @@ def tiers(url, version, r: cr.ChurnResult, econ: cr.Economics, f) -> tuple[pd.Da
     st.markdown(f"**Today's customers ({r.scored_at:%Y-%m-%d}):** " + " · ".join(
         f"{tier} {int(counts.get(tier, 0)):,}" for tier in cr.TIERS) + "  (within the sidebar filters)")
     st.caption("Select a row to see why that customer is at risk.")
-    shown = table.assign(health="health_scores?customer=" + table["customer_id"].astype(str))
+    shown = table.assign(health="health_scores?customer=" + table["customer_id"].astype(str),
+                         feedback="feedback_themes?customer=" + table["customer_id"].astype(str))
     event = st.dataframe(shown, hide_index=True, width="stretch", height=300, key="churn_customers",
                          on_select="rerun", selection_mode="single-row", column_config={
                              "probability": st.column_config.ProgressColumn("churn probability", format="percent",
                                                                             min_value=0.0, max_value=1.0),
-                             "health": st.column_config.LinkColumn("Health", display_text="health score")})
+                             "health": st.column_config.LinkColumn("Health", display_text="health score"),
+                             "feedback": st.column_config.LinkColumn("Feedback", display_text="verbatims")})
     st.download_button("Download scores and tiers (CSV)", table.to_csv(index=False).encode(), "churn_scores.csv",
                        "text/csv", key="churn_dl_scores")
     rows = getattr(getattr(event, "selection", None), "rows", []) if event is not None else []

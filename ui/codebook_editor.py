@@ -63,9 +63,9 @@ def discovery(v: View) -> None:
                                     ", ".join(c.keywords), key=f"disc_kw_{c.number}")
                 who = _author(st, f"disc_author_{c.number}")
                 if st.form_submit_button("Add to codebook"):
-                    _apply(v, lambda: v.book.create(name, kws, team=team, author=who,
-                                                    reason=f"discovered: candidate {c.number} ({c.size} verbatims)"),
-                           "Added")
+                    why = f"discovered: candidate {c.number} ({c.size} verbatims)"
+                    _apply(v, lambda n=name, kw=kws, tm=team, a=who, r=why: v.book.create(n, kw, team=tm, author=a,
+                                                                                          reason=r), "Added")
 
 
 def codebook(v: View) -> None:

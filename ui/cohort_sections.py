@@ -35,12 +35,15 @@ def drill(url, version, f, options, signups, t) -> None:
     st.caption(f"{int(people['retained'].sum()):,} of {len(people):,} customers of cohort {cohort} retained in "
                f"period {k}.")
     links = people.assign(churn_risk="churn_drivers?customer=" + people["customer_id"].astype(str),
-                          health="health_scores?customer=" + people["customer_id"].astype(str))
+                          health="health_scores?customer=" + people["customer_id"].astype(str),
+                          feedback="feedback_themes?customer=" + people["customer_id"].astype(str))
     st.dataframe(links, hide_index=True, width="stretch", height=260, column_config={
         "churn_risk": st.column_config.LinkColumn("Churn risk", display_text="why at risk?",
                                                   help="Open this customer's churn explanation"),
         "health": st.column_config.LinkColumn("Health", display_text="health score",
-                                              help="Open this customer's health score and its measures")})
+                                              help="Open this customer's health score and its measures"),
+        "feedback": st.column_config.LinkColumn("Feedback", display_text="verbatims",
+                                                help="Open this customer's verbatims and the themes they name")})
     st.download_button("Download these customers (CSV)", people.to_csv(index=False).encode(),
                        f"cohort_{cohort}_period_{k}.csv", "text/csv", key="cohorts_dl_cell")
 

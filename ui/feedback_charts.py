@@ -13,7 +13,7 @@ def churn_impact(imp: pd.DataFrame) -> alt.Chart:
         direction=lambda x: (x["churn_low"] > 0).map({True: "more churn", False: "no clear difference"})
         .where(x["churn_high"] >= 0, "less churn"))
     order = d["theme"].tolist()
-    y = alt.Y("theme:N", sort=order, title=None)
+    y = alt.Y("theme:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
     color = alt.Color("direction:N", title=None, scale=alt.Scale(
         domain=["more churn", "no clear difference", "less churn"], range=["#d62728", "#9e9e9e", "#2ca02c"]))
     base = alt.Chart(d)
@@ -33,7 +33,7 @@ def mrr_at_risk(imp: pd.DataFrame) -> alt.Chart:
     d = imp.sort_values("mrr_at_risk", ascending=False)
     return alt.Chart(d).mark_bar(color="#ff7f0e").encode(
         x=alt.X("mrr_at_risk:Q", title="MRR at risk ($)", axis=alt.Axis(format="$,.0f")),
-        y=alt.Y("theme:N", sort=d["theme"].tolist(), title=None),
+        y=alt.Y("theme:N", sort=d["theme"].tolist(), title=None, axis=alt.Axis(labelLimit=260)),
         tooltip=["theme", alt.Tooltip("mrr_at_risk:Q", format="$,.0f"), "customers_at_risk"],
     ).properties(height=max(180, 28 * len(d)))
 
@@ -41,7 +41,8 @@ def mrr_at_risk(imp: pd.DataFrame) -> alt.Chart:
 def over_time(ot: pd.DataFrame) -> alt.Chart:
     """Share of verbatims naming each top-level theme, per period."""
     return alt.Chart(ot).mark_line(point=True).encode(
-        x=alt.X("period:N", title=None, sort=None), y=alt.Y("share:Q", title="Share of verbatims", axis=alt.Axis(format="%")),
+        x=alt.X("period:N", title=None, sort=None),
+        y=alt.Y("share:Q", title="Share of verbatims", axis=alt.Axis(format="%")),
         color=alt.Color("theme:N", title="Theme"),
         tooltip=["period", "theme", "mentions", "verbatims", alt.Tooltip("share:Q", format=".1%"),
                  alt.Tooltip("sentiment:Q", format="+.2f")]).properties(height=320)
@@ -62,9 +63,16 @@ def scores(table: pd.DataFrame, metric: str) -> alt.Chart:
     """One survey metric per period and group, with its 95 % interval as a band."""
     d = table[table["metric"] == metric]
     fmt = ".1f"
-    base = alt.Chart(d).encode(x=alt.X("period:N", title=None, sort=None), color=alt.Color("group:N", title=None))
+    groups = ["All"] + sorted(g for g in d["group"].unique() if g != "All")
+    base = alt.Chart(d).encode(x=alt.X("period:N", title=None, sort=None),
+                               color=alt.Color("group:N", title=None, sort=groups,
+                                               scale=alt.Scale(domain=groups, range=_PALETTE[:len(groups)])))
     band = base.mark_area(opacity=0.15).encode(y=alt.Y("low:Q", title=metric), y2="high:Q")
     line = base.mark_line(point=True).encode(
         y="value:Q", tooltip=["period", "group", alt.Tooltip("value:Q", format=fmt), alt.Tooltip("low:Q", format=fmt),
                               alt.Tooltip("high:Q", format=fmt), "n"])
-    return (band + line).properties(height=300)
+    return (band + line).properties(height=340)
+
+
+_PALETTE = ["#222222", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+            "#bcbd22", "#17becf"]

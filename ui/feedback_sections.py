@@ -122,11 +122,10 @@ def scores(v: View) -> None:
         st.info("No NPS, CSAT or CES answers in the window: import survey answers with a channel of nps, csat or ces.")
         return
     st.caption(f"{GLOSSARY['NPS']} {GLOSSARY['CSAT']} {GLOSSARY['CES']} The shaded band is the 95 % interval.")
-    cols = st.columns(3)
-    for col, m in zip(cols, ("NPS", "CSAT", "CES")):
-        if (table["metric"] == m).any():
-            col.markdown(f"**{m}**")
-            col.altair_chart(charts.scores(table, m), width="stretch")
+    have = [m for m in ("NPS", "CSAT", "CES") if (table["metric"] == m).any()]
+    m = st.segmented_control("Score", have, default=have[0], key="scores_metric") or have[0]
+    st.markdown(f"**{m}** by {by}, with the 95 % interval", help=GLOSSARY[m])
+    st.altair_chart(charts.scores(table, m), width="stretch")
     st.dataframe(table, hide_index=True, width="stretch", height=320, column_config={
         c: st.column_config.NumberColumn(format="%.1f") for c in ("value", "low", "high")})
     _csv(table, "Download scores (CSV)", "survey_scores.csv", "scores_dl")
@@ -159,7 +158,8 @@ def verbatims(v: View) -> None:
         mask &= rows["channel"].isin(chan).to_numpy()
     if search.strip():
         q = search.strip()
-        mask &= (rows["text"].str.contains(q, case=False, regex=False) | (rows["customer_id"].astype(str) == q)).to_numpy()
+        found = rows["text"].str.contains(q, case=False, regex=False) | (rows["customer_id"].astype(str) == q)
+        mask &= found.to_numpy()
     out = rows.loc[mask, ["date", "vid", "customer_id", "segment", "channel", "score", "sentiment", "tone", "themes",
                           "signal", "status", "text"]].sort_values("date", ascending=False)
     st.caption(f"{len(out):,} verbatims. Personal data (e-mail addresses, phone and card numbers) is masked.")

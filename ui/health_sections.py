@@ -56,9 +56,11 @@ def alerts(cfg: h.HealthConfig, hist: pd.DataFrame, customers: pd.DataFrame) -> 
     st.markdown(" · ".join(f"**{k}**: {int(n):,}" for k, n in counts.items()) or "No alert this month.")
     st.caption("Each row says which measures caused the alert: for a drop, the measures whose points fell most; "
                "for a renewal, the measures costing the most points now; for a contradiction, the two that disagree.")
-    shown = actions.assign(churn_risk="churn_drivers?customer=" + actions["customer_id"].astype(str))
+    shown = actions.assign(churn_risk="churn_drivers?customer=" + actions["customer_id"].astype(str),
+                           feedback="feedback_themes?customer=" + actions["customer_id"].astype(str))
     st.dataframe(shown, hide_index=True, width="stretch", height=380, column_config={
         "churn_risk": st.column_config.LinkColumn("Churn risk", display_text="why at risk?"),
+        "feedback": st.column_config.LinkColumn("Feedback", display_text="verbatims"),
         "mrr": _MONEY, "score": st.column_config.NumberColumn(format="%.0f"),
         "previous": st.column_config.NumberColumn(format="%.0f"),
         "change": st.column_config.NumberColumn(format="%+.0f"),
