@@ -98,7 +98,8 @@ def codebook_table(book: Codebook) -> pd.DataFrame:
     for i in order:
         t = book.themes[i]
         merged = "; ".join(", ".join(k) + (f" (except {', '.join(e)})" if e else "")
-                           + (" (negated mentions do not count)" if n == "exclude" else "") for k, e, n in t.merged_rules)
+                           + (" (negated mentions do not count)" if n == "exclude" else "")
+                           for k, e, n in t.merged_rules)
         rows.append({"id": t.id, "theme": t.name, "parent": t.parent, "team": t.team,
                      "keywords": ", ".join(t.keywords), "exclude": ", ".join(t.exclude), "negation": t.negation,
                      "merged_rules": merged, "status": t.status, "merged_into": t.merged_into})
