@@ -8,7 +8,6 @@ with ``--author``) and save the change with its log row.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from dataclasses import dataclass
@@ -19,7 +18,6 @@ import pandas as pd
 from core import health_monitor as hm
 from core import theme_store as ts
 from core import themes as th
-from core import verbatims as vb
 from core.codebook import Codebook, tag
 from core.errors import DataValidationError, WorkbenchError
 
@@ -29,7 +27,6 @@ CHANGES = ("create", "rename", "merge", "split")
 #: columns of the printed impact table, in order
 IMPACT_HEADERS = ("id", "theme", "team", "mentions", "sentiment", "NPS impact", "churn raised vs others",
                   "churn diff pp [95% CI]", "MRR at risk")
-EXPORT_SHEETS = ("Themes", "Scores", "Signals", "Backlog", "Codebook", "Change log")
 
 
 def add_parser(sub) -> None:
@@ -41,17 +38,18 @@ def add_parser(sub) -> None:
         The sub-parsers of ``python -m core``.
     """
     te = sub.add_parser("themes", help="feedback themes: impact, scores, churn signals, backlog, discovery, codebook",
-                        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
                         description="With no action option: the theme impact table, ranked by churn impact.")
     te.add_argument("--start", metavar="YYYY-MM-DD", help="first day of the window (default: the first verbatim)")
     te.add_argument("--end", metavar="YYYY-MM-DD", help="last day of the window (default: the last verbatim)")
     te.add_argument("--horizon", type=int, default=th.HORIZON_DAYS, metavar="DAYS",
-                    help="churn within this many days of a verbatim (impact table and --export)")
-    te.add_argument("--out", type=Path, help="write --scores, --signals or --backlog here (.csv or .xlsx) "
-                    "instead of stdout")
+                    help="churn within this many days of a verbatim (impact table, --export; default %(default)s)")
+    te.add_argument("--out", type=Path, metavar="FILE",
+                    help="write --scores, --signals or --backlog here (.csv or .xlsx) instead of stdout")
     te.add_argument("--scores", action="store_true", help="NPS, CSAT and CES per period with 95%% intervals (CSV)")
-    te.add_argument("--freq", choices=["M", "Q", "Y"], default="Q", help="--scores period: month, quarter, year")
-    te.add_argument("--by", choices=["segment", "plan", "region"], default="segment", help="--scores split")
+    te.add_argument("--freq", choices=["M", "Q", "Y"], default="Q",
+                    help="--scores period: month, quarter, year (default Q)")
+    te.add_argument("--by", choices=list(th.GROUPS), default="segment",
+                    help="--scores split by this customer column (default segment)")
     te.add_argument("--signals", action="store_true",
                     help="churn-signal verbatims of active customers with MRR and today's health (CSV)")
     te.add_argument("--backlog", action="store_true", help="follow-up items per owner team and theme")
@@ -256,13 +254,8 @@ def _frame_text(df: pd.DataFrame, right=()) -> str:
 
 
 def _scores(d: Loaded, freq: str = "Q", by: str | None = "segment") -> pd.DataFrame:
-    """:func:`core.verbatims.score_table` of the window's survey answers (``by`` joined from the customers)."""
-    s = d.inputs.surveys
-    s = s[th.in_window(s, d.start, d.end)]
-    if by:
-        groups = d.inputs.customers.set_index(d.inputs.customers["customer_id"].astype(str))[by]
-        s = s.assign(**{by: s["customer_id"].astype(str).map(groups).to_numpy()})
-    return vb.score_table(s, freq=freq, by=by)
+    """:func:`core.themes.survey_scores` of the window."""
+    return th.survey_scores(d.inputs, freq=freq, by=by, start=d.start, end=d.end)
 
 
 def today_health(engine) -> tuple[pd.DataFrame | None, str]:
@@ -285,7 +278,7 @@ def today_health(engine) -> tuple[pd.DataFrame | None, str]:
     from core.churn_features import load_inputs
 
     try:
-        (day, frame), = hm.snapshots(load_inputs(engine), months=1)
+        day, frame = hm.snapshots(load_inputs(engine), months=1)[-1]
         cfg, version = hs.current_config(engine, frame)
         scored = h.score(cfg, frame)
     except WorkbenchError as exc:

@@ -17,6 +17,7 @@ import pandas as pd
 from core.errors import InsufficientDataError
 
 MIN_VERBATIMS = 20
+MIN_WEIGHT = 0.25
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,10 @@ def discover(texts: pd.Series, k: int = 6, *, seed: int = 0, top: int = 8, examp
     W = model.fit_transform(X)
     H = model.components_
     best = W.argmax(axis=1)
-    strong = W.max(axis=1) > 0
+    # a text joins its strongest candidate only when it weighs at least MIN_WEIGHT of that candidate's
+    # strongest text: one shared common word ("change", "report") is not membership
+    top_w = W.max(axis=0)
+    strong = (W.max(axis=1) > 0) & (W[np.arange(len(W)), best] >= MIN_WEIGHT * top_w[best])
     out = []
     vals = s.to_numpy()
     total = int(weight.sum())

@@ -72,8 +72,11 @@ class FeedbackInputs:
 def _verbatim_frame(feedback: pd.DataFrame, tickets: pd.DataFrame) -> pd.DataFrame:
     parts = []
     if len(feedback):
-        fb = feedback[feedback["text"].notna() & (feedback["text"].astype(str).str.strip() != "")]
-        ids = fb["id"] if "id" in fb else pd.Series(np.arange(1, len(fb) + 1), index=fb.index)
+        # ids number every row (as the store does), so they are taken before rows without text drop out
+        all_ids = feedback["id"] if "id" in feedback else pd.Series(np.arange(1, len(feedback) + 1),
+                                                                    index=feedback.index)
+        keep = feedback["text"].notna() & (feedback["text"].astype(str).str.strip() != "")
+        fb, ids = feedback[keep], all_ids[keep]
         parts.append(pd.DataFrame({
             "vid": "F" + ids.astype(str), "source": "feedback", "source_id": ids.astype(np.int64),
             "customer_id": fb["customer_id"], "date": pd.to_datetime(fb["date"]),
@@ -81,8 +84,9 @@ def _verbatim_frame(feedback: pd.DataFrame, tickets: pd.DataFrame) -> pd.DataFra
             "text": fb["text"].astype(str),
             "status": follow_up_status(fb["status"] if "status" in fb else pd.Series(None, index=fb.index))}))
     if len(tickets) and "text" in tickets:
-        tk = tickets[tickets["text"].notna() & (tickets["text"].astype(str).str.strip() != "")]
-        ids = tk["id"] if "id" in tk else pd.Series(np.arange(1, len(tk) + 1), index=tk.index)
+        all_ids = tickets["id"] if "id" in tickets else pd.Series(np.arange(1, len(tickets) + 1), index=tickets.index)
+        keep = tickets["text"].notna() & (tickets["text"].astype(str).str.strip() != "")
+        tk, ids = tickets[keep], all_ids[keep]
         parts.append(pd.DataFrame({
             "vid": "T" + ids.astype(str), "source": "ticket", "source_id": ids.astype(np.int64),
             "customer_id": tk["customer_id"], "date": pd.to_datetime(tk["opened"]).dt.normalize(),
