@@ -376,6 +376,8 @@ class Codebook:
         if description is not None:
             kw["description"] = description
         new = replace(t, **kw)
+        if new == t:
+            raise DataValidationError(f"Nothing to change: the rules, team and parent of {t.name!r} are as typed.")
         book = self._with({**self.themes, t.id: new})
         what = ", ".join(f"{k} {getattr(t, k)!r} -> {getattr(new, k)!r}" for k in kw
                          if getattr(t, k) != getattr(new, k))

@@ -22,8 +22,8 @@ note = st.session_state.pop("themes_note", None)
 if note:
     st.success(note, icon=":material/check_circle:")
 view = feedback.view(url, version, inputs, prep, book, f)
-if view.prep.empty:
-    st.info("No verbatim matches the sidebar filters; widen them.")
+if not feedback.any_in_window(view):
+    st.info("No verbatim matches the sidebar filters (segment, plan, region and date range); widen them.")
     st.stop()
 st.caption(f"{view.start:%Y-%m-%d} to {view.end:%Y-%m-%d} (the sidebar's date range), {len(book.active())} active "
            "themes in the codebook.")

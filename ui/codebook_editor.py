@@ -3,6 +3,8 @@ codebook change (create, rename, edit, merge, split, retire) saved with its auth
 
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
 import streamlit as st
 
@@ -55,13 +57,15 @@ def discovery(v: View) -> None:
             st.markdown("**Top terms:** " + ", ".join(c.terms))
             for ex in c.examples:
                 st.markdown(f"> {ex}")
-            with st.form(f"disc_add_{c.number}"):
+            # keyed by the candidate's terms: a new set of candidates gets fresh forms, not the old values
+            sig = hashlib.sha1("|".join(c.terms).encode()).hexdigest()[:10]
+            with st.form(f"disc_add_{sig}"):
                 x, y = st.columns(2)
-                name = x.text_input("Theme name", c.title, key=f"disc_name_{c.number}")
-                team = y.text_input("Owner team", cb.DEFAULT_TEAM, key=f"disc_team_{c.number}")
+                name = x.text_input("Theme name", c.title, key=f"disc_name_{sig}")
+                team = y.text_input("Owner team", cb.DEFAULT_TEAM, key=f"disc_team_{sig}")
                 kws = st.text_input("Keywords (comma-separated; * = any ending, _ = any one word)",
-                                    ", ".join(c.keywords), key=f"disc_kw_{c.number}")
-                who = _author(st, f"disc_author_{c.number}")
+                                    ", ".join(c.keywords), key=f"disc_kw_{sig}")
+                who = _author(st, f"disc_author_{sig}")
                 if st.form_submit_button("Add to codebook"):
                     why = f"discovered: candidate {c.number} ({c.size} verbatims)"
                     _apply(v, lambda n=name, kw=kws, tm=team, a=who, r=why: v.book.create(n, kw, team=tm, author=a,
@@ -79,6 +83,8 @@ def codebook(v: View) -> None:
     ids = list(active)
     action = st.segmented_control("Change", ["Create", "Rename", "Edit rules", "Merge", "Split", "Retire"],
                                   default="Rename", key="cb_action") or "Rename"
+    if action == "Edit rules":  # outside the form: the rule fields below must follow the chosen theme
+        edit_id = st.selectbox("Theme", ids, format_func=active.get, key="cb_edit_id")
     with st.form(f"cb_{action}"):
         if action == "Create":
             a, b = st.columns(2)
@@ -95,7 +101,7 @@ def codebook(v: View) -> None:
             name = b.text_input("New name", key="cb_ren_name")
             make = lambda: book.rename(tid, name, author=who, reason=why)  # noqa: E731
         elif action == "Edit rules":
-            tid = st.selectbox("Theme", ids, format_func=active.get, key="cb_edit_id")
+            tid = edit_id
             t = book.get(tid)
             kws = st.text_input("Keywords", ", ".join(t.keywords), key=f"cb_edit_kw_{tid}")
             exc = st.text_input("Exclude (veto) terms", ", ".join(t.exclude), key=f"cb_edit_ex_{tid}")

@@ -122,3 +122,8 @@ def view(url: str, version: str, inputs: th.FeedbackInputs, prep: pd.DataFrame, 
     start = pd.Timestamp(f.start) if f.start else prep["date"].min()
     end = pd.Timestamp(f.end) if f.end else inputs.end
     return View(url, version, inputs, rows, t, book, start, end)
+
+
+def any_in_window(v) -> bool:
+    """Whether any verbatim of the view falls within its window."""
+    return bool(len(v.prep)) and bool(th.in_window(v.prep, v.start, v.end).any())

@@ -50,7 +50,7 @@ def headline(v: View) -> None:
     for i, m in enumerate(("NPS", "CSAT", "CES"), start=2):
         val, lo, hi, n = scores[m]
         unit = "" if m == "CES" else (" %" if m == "CSAT" else "")
-        text = "–" if pd.isna(val) else f"{val:.1f}{unit}" if m != "NPS" else f"{val:+.0f}"
+        text = "–" if pd.isna(val) else f"{val:.1f}{unit}" if m != "NPS" else f"{int(round(float(val))):+d}"
         k[i].metric(m, text, help=f"{GLOSSARY[m]} 95 % interval {lo:.1f} to {hi:.1f}, {n:,} answers."
                     if n else GLOSSARY[m])
     sig = int(((v.prep["signal"] != "").to_numpy() & win).sum())

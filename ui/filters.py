@@ -21,7 +21,8 @@ def show() -> Filters:
     options = choices(customers)
     st.sidebar.header("Filters")
     today = dt.date.today()
-    st.session_state.setdefault("filters_dates", (today.replace(year=today.year - 3), today))
+    three_years = today.replace(year=today.year - 3, day=min(today.day, 28) if today.month == 2 else today.day)
+    st.session_state.setdefault("filters_dates", (three_years, today))
     st.sidebar.date_input("Date range", key="filters_dates",
                           help="The pages look at this period; its last day is the as-of date.")
     for column, label in (("segment", "Segment"), ("plan", "Plan"), ("region", "Region")):
