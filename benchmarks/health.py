@@ -30,7 +30,6 @@ import gc
 import os
 import sys
 import time
-import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -39,57 +38,10 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.measure import HWM, peak_delta, status_mb, traced_mb  # noqa: E402
 from core.health import MEASURES, default_config, measure_frame, score  # noqa: E402 (after the path is set)
 
 ROWS: list[tuple] = []  # (step, rows, seconds, RSS peak growth MB, tracemalloc peak MB) for the summary table
-
-
-def _status_mb(key: str) -> float:
-    status = Path("/proc/self/status").read_text().splitlines()
-    return next(int(ln.split()[1]) for ln in status if ln.startswith(f"{key}:")) * 1024 / 1e6
-
-
-def _can_reset() -> bool:
-    """Whether VmHWM can be reset (Linux ``clear_refs`` 5) and read."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-        return abs(_status_mb("VmHWM") - _status_mb("VmRSS")) < 50
-    except (OSError, StopIteration):
-        return False
-
-
-HWM = _can_reset()
-
-
-@contextlib.contextmanager
-def peak_delta():
-    """Yield a dict whose ``mb`` is set on exit to the step's peak memory above the start, in MB."""
-    out = {"mb": float("nan")}
-    gc.collect()
-    if HWM:
-        Path("/proc/self/clear_refs").write_text("5")
-        start = _status_mb("VmRSS")
-    else:
-        tracemalloc.start()
-    try:
-        yield out
-    finally:
-        if HWM:
-            out["mb"] = _status_mb("VmHWM") - start
-        else:
-            out["mb"] = tracemalloc.get_traced_memory()[1] / 1e6
-            tracemalloc.stop()
-
-
-def traced_mb(fn) -> float:
-    """Peak of Python/numpy allocations while ``fn`` runs again (``tracemalloc``; not timed)."""
-    gc.collect()
-    tracemalloc.start()
-    try:
-        fn()
-        return tracemalloc.get_traced_memory()[1] / 1e6
-    finally:
-        tracemalloc.stop()
 
 
 def timed(label: str, fn, rows=None, trace: bool = False):
@@ -257,7 +209,7 @@ def main() -> None:
               f"{(f'{traced:.1f}' if traced == traced else ''):>11}".rstrip())
     with contextlib.suppress(OSError, StopIteration):
         if not HWM:  # VmHWM was never reset: it is the whole run's high-water mark
-            print(f"  process peak RSS {_status_mb('VmHWM'):.0f} MB")
+            print(f"  process peak RSS {status_mb('VmHWM'):.0f} MB")
 
 
 if __name__ == "__main__":

@@ -313,6 +313,14 @@ def _remove(values: np.ndarray, drop: np.ndarray) -> np.ndarray:
     return np.repeat(np.array(list(left), float), np.maximum(np.array(list(left.values())), 0))
 
 
+def _top_level_rows(tags: pd.DataFrame, book: Codebook, win: np.ndarray):
+    """(theme, the rows it tags within ``win``) for each active top-level theme."""
+    for th in book.active():
+        if th.parent is None:
+            r = tags.loc[tags["theme_id"] == th.id, "row"].to_numpy()
+            yield th, r[win[r]]
+
+
 def over_time(prepared: pd.DataFrame, tags: pd.DataFrame, book: Codebook, *, freq: str = "M",
               start=None, end=None) -> pd.DataFrame:
     """Mentions of each top-level theme per period: ``period, theme_id, theme, mentions, verbatims, share,
@@ -321,11 +329,7 @@ def over_time(prepared: pd.DataFrame, tags: pd.DataFrame, book: Codebook, *, fre
     per = prepared["date"].dt.to_period(freq).astype(str)
     totals = per[win].value_counts()
     rows = []
-    for th in book.active():
-        if th.parent is not None:
-            continue
-        r = tags.loc[tags["theme_id"] == th.id, "row"].to_numpy()
-        r = r[win[r]]
+    for th, r in _top_level_rows(tags, book, win):
         if not len(r):
             continue
         g = pd.DataFrame({"period": per.to_numpy()[r], "sentiment": prepared["sentiment"].to_numpy()[r]})
@@ -349,11 +353,7 @@ def by_group(prepared: pd.DataFrame, tags: pd.DataFrame, book: Codebook, *, by: 
     grp = prepared[by].fillna("(unknown)").astype(str).to_numpy()
     totals = pd.Series(grp[win]).value_counts()
     rows = []
-    for th in book.active():
-        if th.parent is not None:
-            continue
-        r = tags.loc[tags["theme_id"] == th.id, "row"].to_numpy()
-        r = r[win[r]]
+    for th, r in _top_level_rows(tags, book, win):
         g = pd.DataFrame({"group": grp[r], "sentiment": prepared["sentiment"].to_numpy()[r]})
         agg = g.groupby("group").agg(mentions=("sentiment", "size"), sentiment=("sentiment", "mean"))
         agg = agg.reindex(totals.index).fillna({"mentions": 0}).reset_index(names="group")

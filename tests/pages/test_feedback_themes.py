@@ -13,7 +13,6 @@ way the sidebar's widgets hold them, as tests/pages/test_overview.py does.
 import datetime as dt
 import hashlib
 import re
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -28,7 +27,7 @@ import core
 from core import codebook as cb
 from core import theme_store as ts
 from core import themes as th
-from tests.pages.conftest import open_page
+from tests.pages.conftest import open_page, private_copy
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = "feedback_themes"
@@ -122,12 +121,7 @@ def _nps(scores: pd.Series) -> tuple[float, float, float, int]:
 @pytest.fixture(scope="module")
 def store(demo_store, tmp_path_factory):
     """A private copy of the demo store (this module saves codebook changes and statuses into it)."""
-    src = Path(demo_store[0].split("///", 1)[1])
-    dst = tmp_path_factory.mktemp("themes") / "store.db"
-    shutil.copy(src, dst)
-    if Path(str(src) + ".columns").exists():
-        shutil.copytree(str(src) + ".columns", str(dst) + ".columns")
-    return f"sqlite:///{dst}"
+    return private_copy(demo_store[0], tmp_path_factory.mktemp("themes"))
 
 
 @pytest.fixture(scope="module")

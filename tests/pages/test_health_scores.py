@@ -3,7 +3,6 @@ computation on the same store, accepting suggested weights or editing creates a 
 are refused with a message, the alert list and a customer's contributions add up, the empty store says
 what to do."""
 
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +17,7 @@ from core import health_backtest as hb
 from core import health_monitor as hm
 from core import health_store as hs
 from core.churn_features import load_inputs
-from tests.pages.conftest import open_page
+from tests.pages.conftest import open_page, private_copy
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,12 +29,7 @@ def _metric(at, label):
 @pytest.fixture(scope="module")
 def store(demo_store, tmp_path_factory):
     """A private copy of the demo store (this module saves configuration versions into it)."""
-    src = Path(demo_store[0].split("///", 1)[1])
-    dst = tmp_path_factory.mktemp("health") / "store.db"
-    shutil.copy(src, dst)
-    if Path(str(src) + ".columns").exists():
-        shutil.copytree(str(src) + ".columns", str(dst) + ".columns")
-    return f"sqlite:///{dst}"
+    return private_copy(demo_store[0], tmp_path_factory.mktemp("health"))
 
 
 @pytest.fixture(scope="module")
