@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import time
 import tracemalloc
 from pathlib import Path
 
@@ -56,3 +57,26 @@ def traced_mb(fn) -> float:
         return tracemalloc.get_traced_memory()[1] / 1e6
     finally:
         tracemalloc.stop()
+
+
+def make_timer(table: list, unit: str = "rows"):
+    """A ``timed(label, fn, rows=None, trace=False)`` that runs ``fn`` once, prints seconds, ``rows`` (a count,
+    or a function of the result) in ``unit`` and peak memory growth, appends ``(label, n, seconds, MB,
+    traced MB)`` to ``table`` and returns the result. ``trace``: run it a second time under ``tracemalloc``
+    (not timed) and report its allocation peak too; the RSS figure reads about 0 when a step fits in memory
+    the process freed earlier."""
+
+    def timed(label: str, fn, rows=None, trace: bool = False):
+        with peak_delta() as mem:
+            t0 = time.perf_counter()
+            out = fn()
+            s = time.perf_counter() - t0
+        n = rows(out) if callable(rows) else rows
+        traced = traced_mb(fn) if trace else float("nan")
+        table.append((label, n or 0, s, mem["mb"], traced))
+        shown = f"{n:>10,} {unit}" if n else " " * (11 + len(unit))
+        extra = f", allocated {traced:7.1f} MB (tracemalloc)" if trace else ""
+        print(f"  {label:<44}{s:8.3f} s {shown}  peak +{mem['mb']:7.1f} MB{extra}", flush=True)
+        return out
+
+    return timed

@@ -53,7 +53,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.measure import HWM, peak_delta, status_mb, traced_mb  # noqa: E402
+from benchmarks.measure import HWM, make_timer, status_mb  # noqa: E402
 from core import verbatims as vb  # noqa: E402 (after the path is set)
 from core.codebook import Codebook, starter_codebook, tag  # noqa: E402
 
@@ -80,23 +80,7 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 ROWS: list[tuple] = []  # (step, verbatims in, seconds, RSS peak growth MB, tracemalloc peak MB) for the summary table
 
 
-def timed(label: str, fn, rows=None, trace: bool = False):
-    """Run ``fn`` once; print and record seconds and peak memory growth; return its result.
-
-    ``trace``: run it a second time under ``tracemalloc`` (not timed) and report its allocation peak
-    too; the RSS figure reads about 0 when a step fits in memory the process freed earlier.
-    """
-    with peak_delta() as mem:
-        t0 = time.perf_counter()
-        out = fn()
-        s = time.perf_counter() - t0
-    n = rows(out) if callable(rows) else rows
-    traced = traced_mb(fn) if trace else float("nan")
-    ROWS.append((label, n or 0, s, mem["mb"], traced))
-    shown = f"{n:>10,} verbatims" if n else " " * 20
-    extra = f", allocated {traced:7.1f} MB (tracemalloc)" if trace else ""
-    print(f"  {label:<44}{s:8.3f} s {shown}  peak +{mem['mb']:7.1f} MB{extra}", flush=True)
-    return out
+timed = make_timer(ROWS, "verbatims")
 
 
 def clothing_codebook() -> Codebook:
