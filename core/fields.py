@@ -134,7 +134,8 @@ DATE_FORMATS = ("ISO8601", "%Y%m%d", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/
 _TRUE = {"yes", "y", "true", "t", "1", "churned", "churn", "lost", "cancelled", "canceled", "exited", "1.0"}
 _FALSE = {"no", "n", "false", "f", "0", "active", "retained", "stayed", "0.0"}
 _TREATMENT = {"treatment", "treated", "test", "t", "1", "yes", "intervention", "exposed", "variant"}
-_HOLDOUT = {"holdout", "control", "c", "0", "no", "hold out", "hold-out", "untreated", "baseline"}
+_HOLDOUT = {"holdout", "control", "c", "0", "no", "hold out", "hold-out", "untreated", "baseline", "hold",
+            "no contact", "not contacted", "no treatment", "no e-mail", "no email", "none", "held out"}
 
 
 #: words too common in headers to match on their own inside a longer name
@@ -238,12 +239,18 @@ def to_flags(s: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def to_groups(s: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Normalise treatment/holdout labels. Returns (text Series, mask of unrecognised cells)."""
-    low = s.str.strip().str.lower()
-    out = pd.Series(None, index=s.index, dtype="object")
+    """Normalise arm labels. Returns (text Series, mask of unrecognised cells: always empty).
+
+    Holdout words (control, no contact ...) become ``holdout`` and treatment words (test, treated ...)
+    ``treatment``; any other label names an arm of its own and is kept as written (trimmed), so a
+    campaign with several treatments ("Email A", "Email B") keeps them apart against one holdout.
+    """
+    stripped = s.str.strip()
+    low = stripped.str.lower()
+    out = stripped.where(~blank_mask(s)).astype(object)
     out[low.isin(_TREATMENT)] = "treatment"
     out[low.isin(_HOLDOUT)] = "holdout"
-    return out, out.isna() & ~blank_mask(s)
+    return out, pd.Series(False, index=s.index)
 
 
 def type_share(s: pd.Series, type_: str, decimal: str = ".") -> float:

@@ -394,11 +394,8 @@ def _type_field(spec, s, col, issues, forced_fmt, date_formats, kind, values_giv
         out, bad = F.to_flags(s)
         issues.add(bad.to_numpy(), col, name, "not a yes/no value", "write Yes or No (or 1/0, true/false)")
         return out
-    if spec.type == "group":
-        out, bad = F.to_groups(s)
-        issues.add(bad.to_numpy(), col, name, "not a treatment/holdout label",
-                   "write treatment or holdout (control also reads as holdout)")
-        return out
+    if spec.type == "group":  # any label is an arm; holdout and treatment words are normalised
+        return F.to_groups(s)[0]
     raise AssertionError(spec.type)
 
 

@@ -114,9 +114,12 @@ def test_to_flags():
 
 
 def test_to_groups():
-    out, bad = F.to_groups(S("Treatment", "control", "Hold-out", "holdout", "variant", "A", "", None))
-    assert out.iloc[:5].tolist() == ["treatment", "holdout", "holdout", "holdout", "treatment"]
-    assert bad.tolist() == [False] * 5 + [True, False, False]
+    out, bad = F.to_groups(S("Treatment", "control", "Hold-out", "holdout", "variant", " Email A ", "No E-Mail",
+                             "", None))
+    # holdout and treatment words are normalised; any other label is an arm of its own, kept as written
+    assert out.iloc[:7].tolist() == ["treatment", "holdout", "holdout", "holdout", "treatment", "Email A", "holdout"]
+    assert out.iloc[7:].isna().all()
+    assert not bad.any()
 
 
 def test_type_share_and_extra_type(telco):
