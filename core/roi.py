@@ -549,7 +549,8 @@ def money(frame: pd.DataFrame, arm: str, *, control: str = CONTROL, margin: floa
     out = [
         ("Contacts treated", (n, n, n), "contacts", "eligible contacts of the arm"),
         ("Customers saved", ret, "customers", "retention difference x contacts treated"),
-        ("Revenue saved (window)", rev, "currency", f"revenue-kept difference x contacts treated x margin {margin:.0%}"),
+        ("Revenue saved (window)", rev, "currency",
+         f"revenue-kept difference x contacts treated x margin {margin:.0%}"),
         ("Cost", (cost, cost, cost), "currency", "cost recorded on the arm's contacts"),
         ("Net value (window)", net, "currency", "revenue saved (window) - cost"),
         ("ROI (window)", roi(net), "ratio", "net value (window) / cost"),
