@@ -14,6 +14,7 @@ nav = st.navigation(
             st.Page("pages/churn_drivers.py", title="Churn drivers", icon=":material/psychology:"),
             st.Page("pages/health_scores.py", title="Health scores", icon=":material/ecg_heart:"),
             st.Page("pages/feedback_themes.py", title="Feedback themes", icon=":material/forum:"),
+            st.Page("pages/intervention_roi.py", title="Intervention ROI", icon=":material/savings:"),
         ],
         "Data": [
             st.Page("pages/data.py", title="Data", icon=":material/database:"),

@@ -81,6 +81,25 @@ GLOSSARY: dict[str, str] = {
                     "not negated (\"we will not cancel\" is no signal): flagged for immediate outreach.",
     "Closure rate": "Of a team's follow-up items (negative or churn-signal verbatims naming its themes), the share "
                     "whose status is closed.",
+    "Holdout": "Customers picked for a play at random and deliberately not contacted, so the play can be measured "
+               "against what would have happened anyway.",
+    "Eligible contact": "A contact whose whole measurement window lies inside the data and whose customer was still "
+                        "a customer on the contact date; only eligible contacts are in the denominators.",
+    "Play effect": "Retention (or another outcome) of the contacted arm minus that of the holdout over the window "
+                   "after contact, with a 95 % interval (Wald for a yes/no outcome, Welch for an amount).",
+    "CUPED": "The play effect after removing the part of each outcome that a value measured before contact "
+             "(revenue or usage) predicts: the same expected effect, a narrower interval.",
+    "Sample ratio mismatch": "Arm sizes that do not fit the planned split (chi-square p below 0.001): assignment or "
+                             "logging is broken and the play's estimates should not be trusted.",
+    "Customers saved": "Play effect on retention x contacts treated: customers still here at the end of the window "
+                       "because of the play.",
+    "Revenue saved": "Play effect on revenue kept in the window x contacts treated x gross margin.",
+    "ROI": "(Revenue saved - cost) / cost. The projected ROI values each customer saved at their MRR before "
+           "contact for an assumed number of months, times the margin.",
+    "Time to impact": "The difference in the share still a customer, contacted minus held out, on each day since "
+                      "contact: when the play starts to work and whether the gain holds.",
+    "Power": "The chance that a play with a given true effect shows a significant difference; the sample size is "
+             "the number of contacts (treated and held out) needed for 80 % power.",
 }
 
 

@@ -451,6 +451,17 @@ def compare(frame: pd.DataFrame, outcome: str = RETAINED, *, control: str = CONT
     return pd.DataFrame(out)
 
 
+def estimates_long(comp: pd.DataFrame) -> pd.DataFrame:
+    """:func:`compare`'s table as ``arm, estimate, difference, low, high``: one row per arm and estimate
+    (``plain``, and ``CUPED`` when it was computed), for charts and exports."""
+    cols = ["arm", "estimate", "difference", "low", "high"]
+    parts = [comp.assign(estimate="plain")[cols]]
+    if "cuped_difference" in comp:
+        parts.append(pd.DataFrame({"arm": comp["arm"], "estimate": "CUPED", "difference": comp["cuped_difference"],
+                                   "low": comp["cuped_low"], "high": comp["cuped_high"]}))
+    return pd.concat(parts, ignore_index=True)
+
+
 def srm(frame: pd.DataFrame, *, control: str = CONTROL, holdout_share: float | None = None) -> dict:
     """Sample-ratio-mismatch check: do the arm sizes fit the planned split?
 
@@ -489,7 +500,7 @@ def srm(frame: pd.DataFrame, *, control: str = CONTROL, holdout_share: float | N
 # --------------------------------------------------------------------------- money
 def money(frame: pd.DataFrame, arm: str, *, control: str = CONTROL, margin: float = 0.8, value_months: int = 12,
           retention_covariate: str | None = PRE_USAGE, revenue_covariate: str | None = PRE_REVENUE,
-          alpha: float = ALPHA) -> pd.DataFrame:
+          revenue: str = REVENUE, retention: str | None = RETAINED, alpha: float = ALPHA) -> pd.DataFrame:
     """What one treatment arm of a play earned: customers saved, revenue saved, cost, net value and ROI.
 
     Every figure scales the arm's measured difference to the contacts it treated, so each interval is
@@ -506,7 +517,12 @@ def money(frame: pd.DataFrame, arm: str, *, control: str = CONTROL, margin: floa
     Parameters
     ----------
     frame : pandas.DataFrame
-        :func:`outcomes` of one play (store outcomes; an imported campaign uses :func:`compare`).
+        :func:`outcomes` of one play.
+    revenue : str
+        The amount outcome: ``revenue_kept``, or an imported amount such as a campaign's spend.
+    retention : str or None
+        The yes/no outcome counted as customers saved (``retained``); None for a campaign measured
+        only by an amount (the rows about customers saved are left out).
     margin : float
         Gross margin, between 0 and 1.
     value_months : int
@@ -533,32 +549,33 @@ def money(frame: pd.DataFrame, arm: str, *, control: str = CONTROL, margin: floa
         key = "cuped_" if cov else ""
         return row[f"{key}difference"], row[f"{key}low"], row[f"{key}high"]
 
-    rows = measured(frame, RETAINED)
+    rows = measured(frame, revenue)
     treated = rows[rows["arm"] == arm]
     n = len(treated)
     cost = float(treated["cost"].sum()) if treated["cost"].notna().any() else np.nan
-    ret = np.array(est(RETAINED, retention_covariate)) * n
-    rev = np.array(est(REVENUE, revenue_covariate)) * n * margin
-    mrr = float(treated["mrr_before"].mean()) if treated["mrr_before"].notna().any() else np.nan
-    value = ret * mrr * value_months * margin
-    net, net_value = rev - cost, value - cost
+    rev = np.array(est(revenue, revenue_covariate)) * n * margin
+    net = rev - cost
 
     def roi(x):
         return x / cost if cost and cost > 0 else np.full(3, np.nan)
 
+    what = "revenue-kept" if revenue == REVENUE else f"'{revenue}'"
     out = [
-        ("Contacts treated", (n, n, n), "contacts", "eligible contacts of the arm"),
-        ("Customers saved", ret, "customers", "retention difference x contacts treated"),
-        ("Revenue saved (window)", rev, "currency",
-         f"revenue-kept difference x contacts treated x margin {margin:.0%}"),
+        ("Contacts treated", (n, n, n), "contacts", "measured contacts of the arm"),
+        ("Revenue saved (window)", rev, "currency", f"{what} difference x contacts treated x margin {margin:.0%}"),
         ("Cost", (cost, cost, cost), "currency", "cost recorded on the arm's contacts"),
         ("Net value (window)", net, "currency", "revenue saved (window) - cost"),
         ("ROI (window)", roi(net), "ratio", "net value (window) / cost"),
-        ("Value of customers saved", value, "currency",
-         f"customers saved x mean MRR before contact ({mrr:,.0f}) x {value_months} months x margin {margin:.0%}"),
-        ("Net value (projected)", net_value, "currency", "value of customers saved - cost"),
-        ("ROI (projected)", roi(net_value), "ratio", "net value (projected) / cost"),
     ]
+    if retention is not None:
+        ret = np.array(est(retention, retention_covariate)) * n
+        mrr = float(treated["mrr_before"].mean()) if treated["mrr_before"].notna().any() else np.nan
+        value = ret * mrr * value_months * margin
+        out[1:1] = [("Customers saved", ret, "customers", "retention difference x contacts treated")]
+        out += [("Value of customers saved", value, "currency", f"customers saved x mean MRR before contact "
+                 f"({mrr:,.0f}) x {value_months} months x margin {margin:.0%}"),
+                ("Net value (projected)", value - cost, "currency", "value of customers saved - cost"),
+                ("ROI (projected)", roi(value - cost), "ratio", "net value (projected) / cost")]
     return pd.DataFrame([{"measure": m, "value": float(v[0]), "low": float(min(v[1], v[2])),
                           "high": float(max(v[1], v[2])), "unit": u, "definition": d} for m, v, u, d in out])
 
@@ -677,6 +694,16 @@ def detectable_effect(p_control: float, n_treatment: int, n_control: int, *, alp
                         1e-9, top, xtol=1e-10))
 
 
+def power_curve(p_control: float, effect: float, *, holdout_share: float = 0.15, alpha: float = ALPHA,
+                up_to: int | None = None, points: int = 60) -> pd.DataFrame:
+    """Power against total contacts (``contacts, power``), up to ``up_to`` (default: twice the 80 % size)."""
+    if up_to is None:
+        up_to = 2 * sample_size(p_control, effect, holdout_share=holdout_share, alpha=alpha)["n_total"]
+    total = np.unique(np.linspace(max(4, up_to / points), up_to, points).round().astype(int))
+    pw = [power(p_control, effect, n * (1 - holdout_share), n * holdout_share, alpha=alpha) for n in total]
+    return pd.DataFrame({"contacts": total, "power": pw})
+
+
 def monthly_contacts(frame: pd.DataFrame) -> float:
     """Average contacts a month over the play's run (first to last contact month)."""
     months = frame["date"].dt.to_period("M")
@@ -688,12 +715,13 @@ def monthly_contacts(frame: pd.DataFrame) -> float:
 def plays_table(inputs: RoiInputs, *, window: int = WINDOW_DAYS, control: str = CONTROL) -> pd.DataFrame:
     """One row per play: ``play, channel, arms, contacts, held_out, first, last, eligible, cost,
     retention_treated, retention_control, difference, low, high`` (retention over ``window`` days;
-    treated = every arm but the control)."""
+    treated = every arm but the control; retention is left empty, and eligible 0, for a play whose
+    customers the store does not follow, such as an imported campaign measured by its own columns)."""
     rows = []
     for play in inputs.plays():
         f = outcomes(inputs, play, window=window)
         ctrl = control if control in set(f["arm"]) else default_control(f)
-        e = f[f["eligible"]]
+        e = f[f["eligible"] & store_outcomes_apply(f)]  # an imported campaign's own outcomes are not retention
         t, c = e[e["arm"] != ctrl], e[e["arm"] == ctrl]
         d, lo, hi, _ = diff_interval(t[RETAINED], c[RETAINED], binary=True)
         rows.append({"play": play, "channel": ", ".join(sorted(map(str, f["channel"].dropna().unique()))),
@@ -703,3 +731,18 @@ def plays_table(inputs: RoiInputs, *, window: int = WINDOW_DAYS, control: str = 
                      "retention_control": c[RETAINED].mean() if len(c) else np.nan,
                      "difference": d, "low": lo, "high": hi})
     return pd.DataFrame(rows)
+
+
+def scope(frame: pd.DataFrame, f) -> pd.DataFrame:
+    """The contacts within the sidebar filters: contact date in ``[f.start, f.end]`` and the customer's
+    segment, plan and region among the chosen ones (a filter left empty keeps everything). Filtering on
+    what was fixed before the contact keeps the comparison randomised."""
+    keep = pd.Series(True, index=frame.index)
+    if f.start is not None:
+        keep &= frame["date"] >= pd.Timestamp(f.start)
+    if f.end is not None:
+        keep &= frame["date"] <= pd.Timestamp(f.end)
+    for col, chosen in (("segment", f.segments), ("plan", f.plans), ("region", f.regions)):
+        if chosen:
+            keep &= frame[col].isin(chosen)
+    return frame[keep]

@@ -69,7 +69,9 @@ def test_every_headline_metric_has_a_glossary_entry():
                                      "ROC-AUC", "PR-AUC", "Brier score", "Lift", "SHAP value", "Controllable driver",
                                      "Health score", "Health band", "Lifecycle stage", "Health back-test AUC",
                                      "NPS", "CSAT", "CES", "Sentiment", "Theme", "NPS impact", "Churn impact",
-                                     "MRR at risk", "Churn signal", "Closure rate"}
+                                     "MRR at risk", "Churn signal", "Closure rate", "Holdout", "Eligible contact",
+                                     "Play effect", "CUPED", "Sample ratio mismatch", "Customers saved",
+                                     "Revenue saved", "ROI", "Time to impact", "Power"}
     assert all(len(text) > 30 for text in metrics.GLOSSARY.values())
 
 

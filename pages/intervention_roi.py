@@ -1,0 +1,37 @@
+"""Intervention ROI: each retention play measured against its holdout, valued, and planned."""
+
+import streamlit as st
+
+from core.errors import WorkbenchError
+from ui import errors, filters, frame, loaders, roi_sections
+from ui import roi as data
+
+frame.require()
+
+st.title("Intervention ROI")
+url, f = loaders.store_url(), filters.current()
+version = loaders.store_version(url)
+try:
+    inputs = data.inputs(url, version)
+except WorkbenchError as exc:
+    errors.show(exc)
+    st.info("A play is a list of customers, each contacted (treatment) or deliberately left alone (holdout), with "
+            "the contact date: import it on the Data page as interventions, or load the demo there.")
+    st.stop()
+st.caption("Plays measured against the customers held out of them: the difference is what the play did.")
+choice = roi_sections.choose(url, version, inputs, f)
+if choice is None:
+    st.stop()
+comp = roi_sections.headline(choice)
+tabs = st.tabs(["Effect", "Money", "Time to impact", "Planning", "All plays"])
+with tabs[0]:
+    if comp is not None:
+        roi_sections.effect(choice, comp)
+with tabs[1]:
+    roi_sections.money(choice)
+with tabs[2]:
+    roi_sections.impact(choice)
+with tabs[3]:
+    roi_sections.planning(choice, comp)
+with tabs[4]:
+    roi_sections.all_plays(url, version, choice.window)

@@ -1,0 +1,57 @@
+"""Charts of the Intervention ROI page (Altair; figures come ready from core)."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+_COLOURS = {"works": "#2ca02c", "no clear difference": "#9e9e9e", "hurts": "#d62728"}
+
+
+def _direction(low: pd.Series, high: pd.Series) -> pd.Series:
+    return pd.Series("no clear difference", index=low.index).mask(low > 0, "works").mask(high < 0, "hurts")
+
+
+def effects(table: pd.DataFrame, label: str, scale: float = 100.0, unit: str = "points") -> alt.Chart:
+    """Each row's difference with its 95 % interval (``label`` names a row), plain and CUPED side by side.
+
+    ``table`` has ``label, estimate, difference, low, high``; green when the whole interval is above zero.
+    """
+    d = table.assign(diff=table["difference"] * scale, lo=table["low"] * scale, hi=table["high"] * scale,
+                     direction=_direction(table["low"], table["high"]))
+    y = alt.Y(f"{label}:N", title=None, sort=None, axis=alt.Axis(labelLimit=280))
+    color = alt.Color("direction:N", title=None, scale=alt.Scale(domain=list(_COLOURS), range=list(_COLOURS.values())))
+    row = alt.YOffset("estimate:N", title=None) if table["estimate"].nunique() > 1 else alt.YOffset()
+    base = alt.Chart(d)
+    bars = base.mark_rule(strokeWidth=3).encode(
+        x=alt.X("lo:Q", title=f"Difference, {unit} (95 % interval)"), x2="hi:Q", y=y, yOffset=row, color=color)
+    dots = base.mark_point(filled=True, size=90).encode(
+        x="diff:Q", y=y, yOffset=row, color=color, shape=alt.Shape("estimate:N", title="Estimate"),
+        tooltip=[label, "estimate", alt.Tooltip("diff:Q", format="+.2f", title=f"difference ({unit})"),
+                 alt.Tooltip("lo:Q", format="+.2f", title="low"), alt.Tooltip("hi:Q", format="+.2f", title="high")])
+    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#555", strokeDash=[4, 3]).encode(x="x:Q")
+    return (bars + dots + zero).properties(height=max(120, 60 * d[label].nunique()))
+
+
+def time_to_impact(t: pd.DataFrame) -> alt.Chart:
+    """Cumulative retention difference by day since contact, with its 95 % band."""
+    d = t.assign(diff=t["difference"] * 100, lo=t["low"] * 100, hi=t["high"] * 100)
+    x = alt.X("day:Q", title="Days since contact")
+    band = alt.Chart(d).mark_area(opacity=0.25, color="#1f77b4").encode(
+        x=x, y=alt.Y("lo:Q", title="Retention difference, points"), y2="hi:Q")
+    line = alt.Chart(d).mark_line(color="#1f77b4").encode(
+        x=x, y="diff:Q", tooltip=["day", alt.Tooltip("diff:Q", format="+.2f", title="difference (pts)"),
+                                  alt.Tooltip("treatment:Q", format=".1%", title="still here, contacted"),
+                                  alt.Tooltip("control:Q", format=".1%", title="still here, held out")])
+    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#555", strokeDash=[4, 3]).encode(y="y:Q")
+    return (band + line + zero).properties(height=300)
+
+
+def power_curve(curve: pd.DataFrame, target: float) -> alt.Chart:
+    """Power against the number of contacts, with the target line."""
+    line = alt.Chart(curve).mark_line(color="#1f77b4").encode(
+        x=alt.X("contacts:Q", title="Contacts (treated + held out)"),
+        y=alt.Y("power:Q", title="Power", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+        tooltip=[alt.Tooltip("contacts:Q", format=","), alt.Tooltip("power:Q", format=".1%")])
+    rule = alt.Chart(pd.DataFrame({"y": [target]})).mark_rule(color="#d62728", strokeDash=[4, 3]).encode(y="y:Q")
+    return (line + rule).properties(height=260)
