@@ -1,0 +1,288 @@
+"""AppTest of the Intervention ROI page (pages/intervention_roi.py): on the demo the figures on screen equal an
+independent computation on the same store (sqlite + pandas + scipy/statsmodels: retention contacted vs held out
+with Wald's interval, the sample-ratio check, cost, the sample size), every widget changes what it should (play,
+window, outcome, control arm, margin, planning inputs, the sidebar's segment filter), a randomised three-arm
+campaign workbook imported into an empty store is measured on its own columns, impossible planning inputs get a
+message, and the empty store says what to do.
+
+AppTest reruns only the page under st.navigation, so the sidebar's keys are set before every rerun (``_run``), as
+tests/pages/test_feedback_themes.py does.
+"""
+
+import datetime as dt
+import io
+import re
+import sqlite3
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from statsmodels.stats.power import NormalIndPower
+from statsmodels.stats.proportion import proportion_effectsize
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+import core
+from core.synthetic_campaign import make_campaign
+from tests.pages.conftest import open_page
+
+PAGE = "intervention_roi"
+
+
+def _default_window() -> tuple[dt.date, dt.date]:
+    today = dt.date.today()
+    try:
+        return today.replace(year=today.year - 3), today
+    except ValueError:
+        return today.replace(year=today.year - 3, day=28), today
+
+
+WINDOW = _default_window()
+
+
+def _run(at, segments=(), dates=WINDOW):
+    at.session_state["filters_dates"] = dates
+    at.session_state["filters_segment"] = list(segments)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def _help(at, label):
+    return next(m.help for m in at.metric if m.label == label)
+
+
+def _num(text: str) -> float:
+    """'+12.9 pts' / '97.7 %' / '-$49,088' / '35.8' -> float."""
+    sign = -1 if text.strip().startswith("-") else 1
+    return sign * float(re.sub(r"[^0-9.]", "", text).strip("."))
+
+
+def _interval(help_text: str) -> tuple[float, float]:
+    lo, hi = re.search(r"95 % interval (\S+(?: pts)?) to (\S+(?: pts)?)", help_text).groups()
+    return _num(lo), _num(hi)
+
+
+def _chart(at, *columns) -> pd.DataFrame:
+    for c in at.get("vega_lite_chart"):
+        for d in c.proto.datasets:
+            df = convert_arrow_bytes_to_pandas_df(d.data.data)
+            if set(columns) <= set(df.columns):
+                return df
+    raise AssertionError(f"no chart with the columns {columns}")
+
+
+def _table(at, *columns) -> pd.DataFrame:
+    return next(d.value for d in at.dataframe if set(columns) <= set(d.value.columns))
+
+
+@pytest.fixture(scope="module")
+def raw(demo_store):
+    """Contacts with their customers' churn dates and segments, read with sqlite and pandas (no core code)."""
+    con = sqlite3.connect(demo_store[0].split("///", 1)[1])
+    iv = pd.read_sql("SELECT i.customer_id, i.play, i.date, i.\"group\" AS arm, i.cost, c.churn_date, c.segment "
+                     "FROM intervention i JOIN customer c USING (customer_id)", con,
+                     parse_dates=["date", "churn_date"])
+    con.close()
+    return iv
+
+
+def _retention(raw, play, window, segments=()):
+    """Retained share per arm over ``window`` days, eligible contacts only (whole window in the data, which ends
+    on the demo's last day, 2026-10-31)."""
+    end = pd.Timestamp("2026-10-31")
+    d = raw[(raw["play"] == play) & (raw["date"] >= pd.Timestamp(WINDOW[0])) & (raw["date"] <= pd.Timestamp(WINDOW[1]))]
+    if segments:
+        d = d[d["segment"].isin(segments)]
+    d = d[(d["date"] + pd.Timedelta(days=window) <= end + pd.Timedelta(days=1))
+          & ~(d["churn_date"] <= d["date"])]
+    kept = d["churn_date"].isna() | (d["churn_date"] >= d["date"] + pd.Timedelta(days=window))
+    return d.assign(kept=kept.astype(float))
+
+
+def _wald(d):
+    t, c = d.loc[d["arm"] == "treatment", "kept"], d.loc[d["arm"] == "holdout", "kept"]
+    diff = t.mean() - c.mean()
+    se = np.sqrt(t.mean() * (1 - t.mean()) / len(t) + c.mean() * (1 - c.mean()) / len(c))
+    return t.mean(), c.mean(), diff, diff - 1.96 * se, diff + 1.96 * se
+
+
+@pytest.fixture(scope="module")
+def demo_at(demo_store):
+    mp = pytest.MonkeyPatch()
+    at = open_page(mp, demo_store[0], PAGE)
+    yield at
+    mp.undo()
+
+
+def test_headline_equals_sqlite_and_pandas(demo_at, raw):
+    at = _run(demo_at)
+    assert at.selectbox(key="roi_play").value == "Onboarding call"
+    for play in ("Onboarding call", "Renewal save offer"):
+        at.selectbox(key="roi_play").set_value(play)
+        _run(at)
+        t, c, diff, lo, hi = _wald(_retention(raw, play, 90))
+        assert _num(_metric(at, "Retained, treatment")) == pytest.approx(100 * t, abs=0.05)
+        assert _num(_metric(at, "Retained, holdout")) == pytest.approx(100 * c, abs=0.05)
+        assert _num(_metric(at, "Play effect")) == pytest.approx(100 * diff, abs=0.05)
+        assert _interval(_help(at, "Play effect")) == (pytest.approx(100 * lo, abs=0.06),
+                                                      pytest.approx(100 * hi, abs=0.06))
+        verdict = "works" if lo > 0 else "shows no clear difference"
+        assert any(f"**{play}** (treatment vs holdout) {verdict}" in m.value for m in at.markdown)
+        # the chart holds the plain and the CUPED estimate; the plain one is the same difference
+        ch = _chart(at, "estimate", "diff")
+        assert set(ch["estimate"]) == {"plain", "CUPED"}
+        assert ch.loc[ch["estimate"] == "plain", "diff"].iloc[0] == pytest.approx(100 * diff)
+
+
+def test_window_changes_the_figures_and_the_sample_ratio_check_equals_scipy(demo_at, raw):
+    at = demo_at
+    at.selectbox(key="roi_play").set_value("Renewal save offer")
+    at.number_input(key="roi_window").set_value(30)
+    _run(at)
+    t, c, diff, lo, hi = _wald(_retention(raw, "Renewal save offer", 30))
+    assert _num(_metric(at, "Play effect")) == pytest.approx(100 * diff, abs=0.05)
+    d = raw[raw["play"] == "Renewal save offer"]
+    n_h, n_t = int((d["arm"] == "holdout").sum()), int((d["arm"] == "treatment").sum())
+    p = stats.chisquare([n_h, n_t], [0.15 * (n_h + n_t), 0.85 * (n_h + n_t)]).pvalue
+    assert any(f"chi-square p = {p:.2f}" in s.value for s in at.success)
+    srm = _table(at, "arm", "contacts", "planned")
+    assert srm.set_index("arm")["contacts"].to_dict() == {"holdout": n_h, "treatment": n_t}
+    # a planned 50 % holdout does not fit: the page raises the alarm
+    at.number_input(key="roi_share_Renewal save offer").set_value(50.0)
+    _run(at)
+    assert any("Sample ratio mismatch" in e.value for e in at.error)
+    at.number_input(key="roi_share_Renewal save offer").set_value(15.0)
+    at.number_input(key="roi_window").set_value(90)
+    _run(at)
+
+
+def test_money_cost_and_scaling(demo_at, raw):
+    at = demo_at
+    at.selectbox(key="roi_play").set_value("Renewal save offer")
+    at.toggle(key="roi_money_cuped").set_value(False)
+    at.number_input(key="roi_margin").set_value(50.0)
+    _run(at)
+    d = _retention(raw, "Renewal save offer", 90)
+    cost = d.loc[d["arm"] == "treatment", "cost"].sum()
+    assert _num(_metric(at, "Cost")) == pytest.approx(cost, abs=1)
+    _, _, diff, lo, hi = _wald(d)
+    n = int((d["arm"] == "treatment").sum())
+    assert _num(_metric(at, "Customers saved")) == pytest.approx(diff * n, abs=0.06)
+    assert _interval(_help(at, "Customers saved")) == (pytest.approx(lo * n, abs=0.06), pytest.approx(hi * n, abs=0.06))
+    saved = _num(_metric(at, "Revenue saved (window)"))
+    net = _num(_metric(at, "Net value (window)"))
+    assert net == pytest.approx(saved - cost, abs=2)
+    assert _num(_metric(at, "ROI (window)")) == pytest.approx(100 * net / cost, abs=0.6)
+    # doubling the margin doubles the revenue saved
+    at.number_input(key="roi_margin").set_value(100.0)
+    _run(at)
+    assert _num(_metric(at, "Revenue saved (window)")) == pytest.approx(2 * saved, abs=2)
+    at.number_input(key="roi_margin").set_value(80.0)
+    at.toggle(key="roi_money_cuped").set_value(True)
+    _run(at)
+
+
+def test_time_to_impact_ends_at_the_play_effect(demo_at, raw):
+    at = _run(demo_at)
+    at.selectbox(key="roi_play").set_value("Renewal save offer")
+    _run(at)
+    ch = _chart(at, "day", "diff", "treatment")
+    assert ch["day"].tolist() == list(range(91))
+    _, _, diff, _, _ = _wald(_retention(raw, "Renewal save offer", 90))
+    assert ch["diff"].iloc[-1] == pytest.approx(100 * diff)
+    d = _retention(raw, "Renewal save offer", 90)
+    gone = lambda g, k: ((g["churn_date"] - g["date"]).dt.days >= k) | g["churn_date"].isna()  # noqa: E731
+    for k in (10, 40):
+        want = gone(d[d["arm"] == "treatment"], k).mean() - gone(d[d["arm"] == "holdout"], k).mean()
+        assert ch.loc[ch["day"] == k, "diff"].iloc[0] == pytest.approx(100 * want)
+
+
+def test_planning_equals_statsmodels_and_bad_inputs_get_a_message(demo_at):
+    at = demo_at
+    at.selectbox(key="roi_play").set_value("Renewal save offer")
+    at.number_input(key="roi_plan_p0_Renewal save offer").set_value(80.0)
+    at.number_input(key="roi_plan_effect").set_value(4.0)
+    at.number_input(key="roi_plan_share").set_value(20.0)
+    _run(at)
+    n1 = NormalIndPower().solve_power(proportion_effectsize(0.84, 0.80), alpha=0.05, power=0.8, ratio=0.25)
+    n_t, n_h = int(np.ceil(n1)), int(np.ceil(n1 * 0.25))
+    assert _num(_metric(at, "Treated")) == n_t and _num(_metric(at, "Held out")) == n_h
+    assert _num(_metric(at, "Contacts needed")) == n_t + n_h
+    flow = at.number_input(key="roi_plan_flow_Renewal save offer").value
+    assert _num(_metric(at, "Months to run")) == pytest.approx((n_t + n_h) / flow, abs=0.05)
+    at.number_input(key="roi_plan_p0_Renewal save offer").set_value(98.0)  # 98 % + 4 points > 100 %
+    _run(at)
+    assert any("must lie between 0 and 1" in e.value for e in at.error)
+    at.number_input(key="roi_plan_p0_Renewal save offer").set_value(80.0)
+    _run(at)
+
+
+def test_revenue_outcome_and_segment_filter(demo_at, raw):
+    at = demo_at
+    at.selectbox(key="roi_play").set_value("Renewal save offer")
+    _run(at, segments=("SMB",))
+    _, _, diff, _, _ = _wald(_retention(raw, "Renewal save offer", 90, segments=("SMB",)))
+    assert _num(_metric(at, "Play effect")) == pytest.approx(100 * diff, abs=0.05)
+    at.selectbox(key="roi_out_Renewal save offer").set_value("revenue_kept")
+    _run(at)
+    assert _metric(at, "Revenue kept, treatment").startswith("$")
+    assert at.selectbox(key="roi_cov_Renewal save offer_revenue_kept").value == "pre_revenue"
+    assert any("smaller (narrower)" in c.value for c in at.caption)
+    at.selectbox(key="roi_out_Renewal save offer").set_value("retained")
+    _run(at)
+
+
+def test_all_plays_table_counts_every_contact(demo_at, raw):
+    at = _run(demo_at)
+    t = _table(at, "play", "contacts", "held_out")
+    got = t.set_index("play")
+    for play, d in raw.groupby("play"):
+        assert got.loc[play, "contacts"] == len(d)
+        assert got.loc[play, "held_out"] == int((d["arm"] == "holdout").sum())
+        assert got.loc[play, "cost"] == pytest.approx(d["cost"].sum())
+
+
+def test_empty_store_says_what_to_do(store_url, monkeypatch):
+    at = open_page(monkeypatch, store_url, PAGE)
+    assert any("There are no plays to measure" in e.value for e in at.error)
+    assert any("import it on the Data page as interventions" in i.value for i in at.info)
+
+
+def test_imported_three_arm_campaign_is_measured_on_its_own_columns(store_url, monkeypatch):
+    engine = core.make_engine(store_url)
+    core.init_db(engine)
+    frame = make_campaign(1500, seed=2)
+    buf = io.BytesIO()
+    frame.to_excel(buf, index=False, sheet_name="Test")
+    plan = core.prepare_import(engine, buf.getvalue(), "campaign.xlsx", "interventions",
+                               constants={"play": "Spring e-mail test"}, mapping={"date": "Sent On"},
+                               create_customers=True)
+    core.commit_import(engine, plan)
+    engine.dispose()
+    at = open_page(monkeypatch, store_url, PAGE)
+    at = _run(at, dates=(dt.date(2026, 1, 1), dt.date(2026, 12, 31)))
+    assert at.selectbox(key="roi_play").value == "Spring e-mail test"
+    assert at.selectbox(key="roi_control_Spring e-mail test").value == "holdout"
+    # the file's numeric columns (cost is the play's cost field, not an outcome)
+    assert at.selectbox(key="roi_out_Spring e-mail test").options == ["Visited", "Converted", "Spend",
+                                                                       "Spend Last Year"]
+    rates = frame.assign(v=(frame["Visited"] == "Yes") * 1.0).groupby("Arm")["v"].mean()
+    shown = next(m.label for m in at.metric if m.label.startswith("Visited, ") and "holdout" not in m.label)
+    name = shown.split(", ", 1)[1]  # the headline's arm (the arms are equal thirds: either mailing)
+    assert name in ("Mens E-Mail", "Womens E-Mail")
+    assert _num(_metric(at, shown)) == pytest.approx(100 * rates[name], abs=0.05)
+    assert _num(_metric(at, "Visited, holdout")) == pytest.approx(100 * rates["No E-Mail"], abs=0.05)
+    comp = _table(at, "arm", "treatment", "control", "difference")
+    for _, r in comp.iterrows():
+        assert r["treatment"] == pytest.approx(rates[r["arm"]])
+        assert r["difference"] == pytest.approx(100 * (rates[r["arm"]] - rates["No E-Mail"]))
+    assert any("Arm sizes fit the planned split" in s.value for s in at.success)  # equal thirds planned
+    # money is valued on the imported spend; time to impact says it needs churn dates
+    assert "Customers saved" not in [m.label for m in at.metric]
+    assert _metric(at, "Revenue saved (window)").startswith(("$", "-$"))
+    assert any("Time to impact needs churn dates" in i.value for i in at.info)
