@@ -13,24 +13,27 @@ def _direction(low: pd.Series, high: pd.Series) -> pd.Series:
 
 
 def effects(table: pd.DataFrame, label: str, scale: float = 100.0, unit: str = "points") -> alt.Chart:
-    """Each row's difference with its 95 % interval (``label`` names a row), plain and CUPED side by side.
+    """Each row's difference with its 95 % interval, one line per arm and estimate (plain, CUPED).
 
-    ``table`` has ``label, estimate, difference, low, high``; green when the whole interval is above zero.
+    ``table`` has ``<label>, estimate, difference, low, high``; green when the whole interval is above zero,
+    red when below, grey when it spans zero.
     """
     d = table.assign(diff=table["difference"] * scale, lo=table["low"] * scale, hi=table["high"] * scale,
-                     direction=_direction(table["low"], table["high"]))
-    y = alt.Y(f"{label}:N", title=None, sort=None, axis=alt.Axis(labelLimit=280))
-    color = alt.Color("direction:N", title=None, scale=alt.Scale(domain=list(_COLOURS), range=list(_COLOURS.values())))
-    row = alt.YOffset("estimate:N", title=None) if table["estimate"].nunique() > 1 else alt.YOffset()
+                     direction=_direction(table["low"], table["high"]),
+                     line=table[label].astype(str) + " (" + table["estimate"] + ")")
+    y = alt.Y("line:N", title=None, sort=None, axis=alt.Axis(labelLimit=320))
+    color = alt.Color("direction:N", title=None, scale=alt.Scale(domain=list(_COLOURS), range=list(_COLOURS.values())),
+                      legend=alt.Legend(orient="bottom"))
     base = alt.Chart(d)
-    bars = base.mark_rule(strokeWidth=3).encode(
-        x=alt.X("lo:Q", title=f"Difference, {unit} (95 % interval)"), x2="hi:Q", y=y, yOffset=row, color=color)
-    dots = base.mark_point(filled=True, size=90).encode(
-        x="diff:Q", y=y, yOffset=row, color=color, shape=alt.Shape("estimate:N", title="Estimate"),
+    bars = base.mark_rule(strokeWidth=4).encode(
+        x=alt.X("lo:Q", title=f"Difference, {unit} (95 % interval)"), x2="hi:Q", y=y, color=color)
+    dots = base.mark_circle(size=110, opacity=1).encode(
+        x="diff:Q", y=y, color=color,
         tooltip=[label, "estimate", alt.Tooltip("diff:Q", format="+.2f", title=f"difference ({unit})"),
                  alt.Tooltip("lo:Q", format="+.2f", title="low"), alt.Tooltip("hi:Q", format="+.2f", title="high")])
     zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#555", strokeDash=[4, 3]).encode(x="x:Q")
-    return (bars + dots + zero).properties(height=max(120, 60 * d[label].nunique()))
+    # the height includes the axis and the legend below (Streamlit fits the whole chart into it)
+    return (bars + dots + zero).properties(height=110 + 46 * len(d))
 
 
 def time_to_impact(t: pd.DataFrame) -> alt.Chart:

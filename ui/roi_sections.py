@@ -126,14 +126,23 @@ def effect(ch: Choice, comp: pd.DataFrame) -> None:
         vr = comp["variance_reduction"].iloc[0]
         st.caption(f"CUPED with {ch.label(ch.covariate).lower()}: the interval's variance is {format.pct(vr)} smaller "
                    f"({'narrower' if vr > 0 else 'not narrower'}); both estimates aim at the same effect.")
-    cols = {"treatment": _PCT if ch.binary else _MONEY, "control": _PCT if ch.binary else _MONEY,
-            "p_value": st.column_config.NumberColumn(format="%.4f"),
-            "variance_reduction": st.column_config.NumberColumn(format="percent")}
+    unit = "pts" if ch.binary else "$"
+    value = st.column_config.NumberColumn
+    cols = {"arm": "Arm", "n": "Contacts", "n_control": f"Contacts, {ch.control}",
+            "treatment": value(ch.label(ch.outcome), format="percent" if ch.binary else "dollar"),
+            "control": value(f"{ch.label(ch.outcome)}, {ch.control}", format="percent" if ch.binary else "dollar"),
+            "difference": value(f"Difference ({unit})", format="%+.2f"), "low": value("Low", format="%+.2f"),
+            "high": value("High", format="%+.2f"), "p_value": value("p-value", format="%.4f"),
+            "theta": value("CUPED theta", format="%.4g"),
+            "cuped_difference": value(f"CUPED difference ({unit})", format="%+.2f"),
+            "cuped_low": value("CUPED low", format="%+.2f"), "cuped_high": value("CUPED high", format="%+.2f"),
+            "cuped_p_value": value("CUPED p-value", format="%.4f"),
+            "variance_reduction": value("Variance saved by CUPED", format="percent")}
     shown = comp.copy()
-    for c in ("difference", "low", "high", "cuped_difference", "cuped_low", "cuped_high"):
-        if c in shown and ch.binary:
-            shown[c] = shown[c] * 100
-            cols[c] = _PTS
+    if ch.binary:
+        for c in ("difference", "low", "high", "cuped_difference", "cuped_low", "cuped_high"):
+            if c in shown:
+                shown[c] = shown[c] * 100
     st.dataframe(shown, hide_index=True, column_config=cols, width="stretch")
     _csv(comp, "Download comparison (CSV)", f"{ch.play}_comparison.csv", "roi_dl_comparison")
     _srm(ch)

@@ -1,0 +1,34 @@
+"""The Intervention ROI page (pages/intervention_roi.py) in a real browser on the demo: a play's effect against
+its holdout with the plain and CUPED intervals, the sample-ratio check, money, time to impact, planning and every
+play at a glance, no exception."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import open_on_metric, shot, show_tab, wait_for_app_idle
+
+SERVER_ENV = {"RETENTION_DEMO": "1"}
+
+
+def test_intervention_roi_on_demo(page, streamlit_server):
+    open_on_metric(page, f"{streamlit_server}/intervention_roi", "Intervention ROI", "Play effect",
+                   re.compile(r"[+-]\d+\.\d pts"))
+    # the renewal save offer: a clear effect within 90 days
+    page.get_by_test_id("stSelectbox").filter(has_text="Play").click()
+    page.get_by_role("option", name="Renewal save offer").click()
+    wait_for_app_idle(page)
+    expect(page.get_by_text(re.compile(r"Renewal save offer\*?\*? \(treatment vs holdout\) works"))).to_be_visible()
+    charts = page.get_by_test_id("stVegaLiteChart")
+    expect(charts.first.locator("canvas, svg").first).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(re.compile(r"Arm sizes fit the planned split"))).to_be_visible()
+    page.wait_for_timeout(1000)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    shot(page, "intervention_roi")
+
+    show_tab(page, "Money", page.get_by_test_id("stMetric").filter(has_text="Customers saved"), "roi_money")
+    show_tab(page, "Time to impact", page.get_by_text(re.compile(r"first clearly above zero \*?\*?\d+ days")),
+             "roi_time_to_impact")
+    show_tab(page, "Planning", page.get_by_test_id("stMetric").filter(has_text="Contacts needed"), "roi_planning")
+    show_tab(page, "All plays", page.get_by_text(re.compile(r"Retention over 90 days after contact")), "roi_all_plays")
+    expect(page.get_by_test_id("stException")).to_have_count(0)
