@@ -94,6 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_themes.add_parser(sub)
 
+    from core import cli_roi
+
+    cli_roi.add_parser(sub)
+
     demo = sub.add_parser("demo", help="load the synthetic demo business, replacing the store's data")
     demo.add_argument("--customers", type=int, default=5000, metavar="N", help="customers (default 5000)")
     demo.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
@@ -245,6 +249,10 @@ def main(argv: list[str] | None = None) -> int:
             from core import cli_themes
 
             return cli_themes.run(engine, args)
+        if args.command == "roi":
+            from core import cli_roi
+
+            return cli_roi.run(engine, args)
         if args.command == "cohorts":
             return _cmd_cohorts(engine, args)
         if args.command == "demo":

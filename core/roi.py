@@ -47,7 +47,7 @@ PRE_REVENUE, PRE_USAGE = "pre_revenue", "pre_usage"
 LABELS = {RETAINED: "Retained", REVENUE: "Revenue kept", PRE_REVENUE: "Revenue before contact",
           PRE_USAGE: "Usage before contact (log)"}
 OUTCOME_COLUMNS = ["id", "customer_id", "play", "arm", "channel", "date", "cost", "segment", "plan", "region",
-                   "eligible", "churn_day", RETAINED, REVENUE, PRE_REVENUE, PRE_USAGE, "mrr_before"]
+                   "eligible", "followed", "churn_day", RETAINED, REVENUE, PRE_REVENUE, PRE_USAGE, "mrr_before"]
 _EPOCH = np.datetime64("1970-01-01", "D")
 
 
@@ -244,7 +244,8 @@ def outcomes(inputs: RoiInputs, play: str, *, window: int = WINDOW_DAYS, pre_day
     -------
     pandas.DataFrame
         :data:`OUTCOME_COLUMNS` plus the play's imported numeric columns: ``eligible`` (the whole
-        window is in the data and the customer was a customer on the contact date), ``churn_day``
+        window is in the data and the customer was a customer on the contact date), ``followed`` (the
+        store knows the customer's signup, churn, revenue or usage), ``churn_day``
         (days from contact to churn, NaN if not churned), ``retained`` (1/0), ``revenue_kept``
         (revenue with a period in ``[date, date + window)``), ``pre_revenue`` (revenue with a period
         in ``[date - pre_days, date)``), ``pre_usage`` (log of 1 + daily usage in the ``pre_days``
@@ -295,12 +296,14 @@ def outcomes(inputs: RoiInputs, play: str, *, window: int = WINDOW_DAYS, pre_day
         use = _window_sums(a_codes, acts.days, acts.value, q, day - pre_days, day)
     else:
         use = np.zeros(len(iv))
+    signed = pd.notna(pd.to_datetime(pd.Series(col("signup_date")))).to_numpy()
+    followed = known & (signed | ~np.isnan(churn_day) | (pre_rev > 0) | (kept > 0) | (use > 0))
     out = pd.DataFrame({
         "id": iv["id"].to_numpy(), "customer_id": iv["customer_id"].to_numpy(), "play": play,
         "arm": iv["arm"].to_numpy(), "channel": iv["channel"].to_numpy() if "channel" in iv else None,
         "date": iv["date"].to_numpy(), "cost": iv["cost"].to_numpy(float) if "cost" in iv else np.nan,
         "segment": col("segment"), "plan": col("plan"), "region": col("region"),
-        "eligible": eligible, "churn_day": churn_day, RETAINED: retained, REVENUE: kept,
+        "eligible": eligible, "followed": followed, "churn_day": churn_day, RETAINED: retained, REVENUE: kept,
         PRE_REVENUE: pre_rev, PRE_USAGE: np.log1p(np.maximum(use, 0) / pre_days), "mrr_before": mrr})
     extra = [c for c in iv.columns if c not in out.columns and c not in ("group", "attributes")
              and pd.api.types.is_numeric_dtype(iv[c])]
@@ -313,10 +316,10 @@ def imported_columns(frame: pd.DataFrame) -> list[str]:
 
 
 def store_outcomes_apply(frame: pd.DataFrame) -> bool:
-    """Whether retention and revenue from the store mean something for these contacts: most of their
-    customers have a signup date or revenue (a campaign file that only created its customers has neither)."""
-    return bool(frame["eligible"].mean() >= 0.5 and (frame[REVENUE].gt(0).any() or frame["churn_day"].notna().any()
-                                                     or frame[PRE_USAGE].gt(0).any()))
+    """Whether retention and revenue from the store mean something for these contacts: most of them are
+    ``followed`` (a campaign file that only created its customers has neither signups, churn, revenue nor
+    usage for them). It does not depend on the window."""
+    return bool(frame["followed"].mean() >= 0.5) if len(frame) else False
 
 
 def arms(frame: pd.DataFrame, control: str = CONTROL) -> list[str]:

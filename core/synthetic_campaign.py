@@ -4,7 +4,7 @@ Modelled on the shape of the public MineThatData e-mail test (two mailings and a
 visit and conversion flags, spend, last year's spend): each customer is assigned an arm at random
 (equal thirds, permuted blocks), then visits, converts and spends with probabilities that depend on
 the arm and on last year's spend. The headers and values are the messy kind an export has
-("Customer ID", "Yes"/"No" flags, a date as text), so the file exercises the importer too.
+("Customer ID", "Yes"/"No" flags, a day-first date as text), so the file exercises the importer too.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def _sigmoid(x):
     return 1 / (1 + np.exp(-x))
 
 
-def make_campaign(n: int = 3000, seed: int = 0, sent: dt.date = dt.date(2026, 3, 2),
+def make_campaign(n: int = 3000, seed: int = 0, sent: dt.date = dt.date(2026, 3, 16),
                   id_prefix: str = "CMP-") -> pd.DataFrame:
     """The campaign file: ``Customer ID, Arm, Sent On, Visited, Converted, Spend, Spend Last Year, Cost``.
 

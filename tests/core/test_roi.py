@@ -166,6 +166,13 @@ def test_eligibility_drops_contacts_whose_window_runs_past_the_data(demo, inp):
     assert r["n"] + r["n_control"] == int((~late).sum())
 
 
+def test_store_outcomes_apply_whatever_the_window(inp):
+    for window in (30, 300, 700):
+        f = roi.outcomes(inp, "Renewal save offer", window=window)
+        assert roi.store_outcomes_apply(f) and f["followed"].all()
+    assert roi.plays_table(inp, window=300)["eligible"].gt(0).all()
+
+
 def test_time_to_impact_ends_at_the_window_difference(demo, inp):
     f = roi.outcomes(inp, "Renewal save offer", window=90)
     t = roi.time_to_impact(f, "treatment", window=90)
@@ -275,7 +282,8 @@ def test_campaign_spreadsheet_imports_with_per_arm_rates_equal_to_pandas(campaig
     f = roi.outcomes(inputs, "Spring e-mail test")
     assert len(f) == len(frame) and sorted(f["arm"].unique()) == ["Mens E-Mail", "Womens E-Mail", "holdout"]
     assert set(roi.imported_columns(f)) >= {"Visited", "Converted", "Spend", "Spend Last Year"}
-    assert not roi.store_outcomes_apply(f)
+    assert not roi.store_outcomes_apply(f) and not f["followed"].any()
+    assert (f["date"] == pd.Timestamp("2026-03-16")).all()  # "16/03/2026": read day first
     direct = frame.assign(visit=(frame["Visited"] == "Yes") * 1.0, arm=frame["Arm"].replace("No E-Mail", "holdout"))
     for col, outcome in (("visit", "Visited"), ("Converted", "Converted"), ("Spend", "Spend")):
         c = roi.compare(f, outcome).set_index("arm")
