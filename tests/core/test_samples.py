@@ -39,3 +39,20 @@ def test_samples_import_cleanly_with_the_expected_mapping(engine):
     seats = pd.read_csv(SAMPLES / "customers.csv").set_index("Customer ID")["Seats"]
     kept = cust.set_index("customer_id")["attributes"]
     assert {k: v["Seats"] for k, v in kept.items()} == seats.astype(float).to_dict()  # extras kept, typed
+
+
+def test_campaign_sample_imports_as_a_three_arm_play(engine):
+    """data/samples/campaign.csv: one row per customer of a randomised e-mail test (core.synthetic_campaign)."""
+    from core import roi
+
+    path = SAMPLES / "campaign.csv"
+    plan = core.prepare_import(engine, path.read_bytes(), path.name, "interventions", mapping={"date": "Sent On"},
+                               constants={"play": "Spring e-mail test"}, create_customers=True)
+    assert plan.mapping["group"] == "Arm" and plan.mapping["cost"] == "Cost"
+    assert plan.n_errors == 0 and plan.n_warnings == 0, plan.report
+    core.commit_import(engine, plan)
+    f = roi.outcomes(roi.load_inputs(engine), "Spring e-mail test")
+    raw = pd.read_csv(path)
+    assert f["arm"].value_counts().to_dict() == raw["Arm"].replace("No E-Mail", "holdout").value_counts().to_dict()
+    c = roi.compare(f, "Spend").set_index("arm")
+    assert c.loc["Mens E-Mail", "treatment"] == raw.loc[raw["Arm"] == "Mens E-Mail", "Spend"].mean()
