@@ -125,7 +125,8 @@ def inputs_from_frames(interventions: pd.DataFrame, customers: pd.DataFrame, rev
     activity : pandas.DataFrame or ActivityPairs, optional
         ``customer_id, date, value`` rows.
     end : date-like, optional
-        The last day of the data (default: the latest date of the frames).
+        The last day of the data (default: the latest signup, churn, usage or revenue date; contact
+        dates do not count, so a contact file newer than the rest of the data is not measured as retained).
     """
     from core.churn_features import inputs_from_frames as churn_inputs
     from core.cohorts import data_end
@@ -164,10 +165,8 @@ def inputs_from_frames(interventions: pd.DataFrame, customers: pd.DataFrame, rev
         acts = activity
     else:
         acts = churn_inputs(cust, activity).activity
-    if end is None:
+    if end is None:  # the contacts themselves say nothing about churn, so they never move the end
         end = data_end(cust, acts, rev.rename(columns={"value": "mrr"}))
-        if len(iv):
-            end = max(end, iv["date"].max())
     return RoiInputs(iv, cust, rev.reset_index(drop=True), acts, pd.Timestamp(end).normalize())
 
 
@@ -194,7 +193,7 @@ def load_inputs(engine: Engine) -> RoiInputs:
 
 
 # --------------------------------------------------------------------------- per-contact outcomes
-def _window_sums(cust_codes: np.ndarray, days: np.ndarray, values: np.ndarray,
+def window_sums(cust_codes: np.ndarray, days: np.ndarray, values: np.ndarray,
                  q_codes: np.ndarray, q_lo: np.ndarray, q_hi: np.ndarray) -> np.ndarray:
     """For each query, the sum of ``values`` of its customer with ``q_lo <= day < q_hi`` (sorted cumsums)."""
     out = np.zeros(len(q_codes))
@@ -211,7 +210,7 @@ def _window_sums(cust_codes: np.ndarray, days: np.ndarray, values: np.ndarray,
     return np.where(q_codes >= 0, cs[hi] - cs[lo], 0.0)
 
 
-def _last_before(cust_codes: np.ndarray, days: np.ndarray, values: np.ndarray,
+def last_before(cust_codes: np.ndarray, days: np.ndarray, values: np.ndarray,
                  q_codes: np.ndarray, q_day: np.ndarray) -> np.ndarray:
     """For each query, the value of its customer's latest row with ``day < q_day`` (NaN if none)."""
     out = np.full(len(q_codes), np.nan)
@@ -287,13 +286,13 @@ def outcomes(inputs: RoiInputs, play: str, *, window: int = WINDOW_DAYS, pre_day
               else np.array([], np.int64))
     r_vals = rev["value"].to_numpy(float) if len(rev) else np.array([], float)
     q = r_ids.get_indexer(iv["customer_id"])
-    kept = _window_sums(r_codes, r_days, r_vals, q, day, day + window)
-    pre_rev = _window_sums(r_codes, r_days, r_vals, q, day - pre_days, day)
-    mrr = _last_before(r_codes, r_days, r_vals, q, day)
+    kept = window_sums(r_codes, r_days, r_vals, q, day, day + window)
+    pre_rev = window_sums(r_codes, r_days, r_vals, q, day - pre_days, day)
+    mrr = last_before(r_codes, r_days, r_vals, q, day)
     acts = inputs.activity
     if len(acts) and acts.value is not None:
         a_codes = r_ids.get_indexer(acts.ids)[acts.codes]
-        use = _window_sums(a_codes, acts.days, acts.value, q, day - pre_days, day)
+        use = window_sums(a_codes, acts.days, acts.value, q, day - pre_days, day)
     else:
         use = np.zeros(len(iv))
     signed = pd.notna(pd.to_datetime(pd.Series(col("signup_date")))).to_numpy()

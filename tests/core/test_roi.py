@@ -311,3 +311,11 @@ def test_campaign_arms_follow_the_generator(campaign_store):
     assert frame["Arm"].value_counts().to_dict() == dict.fromkeys(ARMS, 1000)
     assert ((frame["Converted"] == 1) <= (frame["Visited"] == "Yes")).all()
     assert (frame.loc[frame["Converted"] == 0, "Spend"] == 0).all()
+
+
+def test_contacts_newer_than_the_data_do_not_move_its_end(demo):
+    late = demo.interventions.head(3).assign(date=pd.Timestamp("2027-06-01"))
+    inp = roi.inputs_from_frames(pd.concat([demo.interventions, late]), demo.customers, demo.revenue, demo.activity)
+    assert inp.end == pd.Timestamp(demo.truth["end"])
+    f = roi.outcomes(inp, late["play"].iloc[0])
+    assert not f.loc[f["date"] == pd.Timestamp("2027-06-01"), "eligible"].any()
