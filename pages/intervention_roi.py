@@ -23,7 +23,7 @@ choice = roi_sections.choose(url, version, inputs, f)
 if choice is None:
     st.stop()
 comp = roi_sections.headline(choice)
-tabs = st.tabs(["Effect", "Money", "Time to impact", "Planning", "All plays"])
+tabs = st.tabs(["Effect", "Money", "Time to impact", "Where it works", "Fatigue", "Planning", "All plays"])
 with tabs[0]:
     if comp is not None:
         roi_sections.effect(choice, comp)
@@ -32,6 +32,10 @@ with tabs[1]:
 with tabs[2]:
     roi_sections.impact(choice)
 with tabs[3]:
-    roi_sections.planning(choice, comp)
+    roi_sections.where(choice)
 with tabs[4]:
+    roi_sections.fatigue(choice, inputs)
+with tabs[5]:
+    roi_sections.planning(choice, comp)
+with tabs[6]:
     roi_sections.all_plays(url, version, choice.window)

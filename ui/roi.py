@@ -42,3 +42,40 @@ def outcomes(url: str, version: str, play: str, window: int, pre_days: int = roi
 def plays(url: str, version: str, window: int) -> pd.DataFrame:
     """One row per play (see :func:`core.roi.plays_table`)."""
     return roi.plays_table(inputs(url, version), window=window)
+
+
+def _saved_model(url: str) -> tuple[int, float] | None:
+    """(version, threshold) of the newest saved churn model, or None."""
+    from core import churn_store
+
+    runs = churn_store.runs(loaders.get_engine(url))
+    return None if runs.empty else (int(runs["version"].iloc[0]), float(runs["threshold"].iloc[0]))
+
+
+@st.cache_data(ttl=600, max_entries=16, show_spinner="Scoring each contact's churn risk as of its month ...")
+def _risk(url: str, version: str, play: str, window: int, model_version: int, threshold: float) -> pd.DataFrame:
+    from core import churn_store
+    from core.churn_features import load_inputs
+    from core.roi_uplift import risk_at_contact
+
+    engine = loaders.get_engine(url)
+    return risk_at_contact(load_inputs(engine), churn_store.load_model(engine, model_version), threshold,
+                           outcomes(url, version, play, window))[["id", "risk", "risk_tier"]]
+
+
+def with_risk(url: str, version: str, play: str, window: int, frame: pd.DataFrame) -> pd.DataFrame | None:
+    """``frame`` with each contact's churn risk and tier at contact (the newest saved churn model), or None
+    when no churn model is saved."""
+    saved = _saved_model(url)
+    if saved is None:
+        return None
+    risk = _risk(url, version, play, window, *saved)
+    return frame.merge(risk, on="id", how="left")
+
+
+@st.cache_data(ttl=600, max_entries=16, show_spinner="Fitting the uplift model ...")
+def uplift_model(frame: pd.DataFrame, features: tuple[str, ...], outcome: str, control: str):
+    """:func:`core.roi_uplift.fit_uplift` (cross-fitted, seed 0) on the contacts in scope."""
+    from core.roi_uplift import fit_uplift
+
+    return fit_uplift(frame, list(features), outcome=outcome, control=control)

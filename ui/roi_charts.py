@@ -20,7 +20,8 @@ def effects(table: pd.DataFrame, label: str, scale: float = 100.0, unit: str = "
     """
     d = table.assign(diff=table["difference"] * scale, lo=table["low"] * scale, hi=table["high"] * scale,
                      direction=_direction(table["low"], table["high"]),
-                     line=table[label].astype(str) + " (" + table["estimate"] + ")")
+                     line=table[label].astype(str) + (" (" + table["estimate"] + ")" if table["estimate"].nunique() > 1
+                                                        else ""))
     y = alt.Y("line:N", title=None, sort=None, axis=alt.Axis(labelLimit=320))
     color = alt.Color("direction:N", title=None, scale=alt.Scale(domain=list(_COLOURS), range=list(_COLOURS.values())),
                       legend=alt.Legend(orient="bottom"))
@@ -58,3 +59,20 @@ def power_curve(curve: pd.DataFrame, target: float) -> alt.Chart:
         tooltip=[alt.Tooltip("contacts:Q", format=","), alt.Tooltip("power:Q", format=".1%")])
     rule = alt.Chart(pd.DataFrame({"y": [target]})).mark_rule(color="#d62728", strokeDash=[4, 3]).encode(y="y:Q")
     return (line + rule).properties(height=260)
+
+
+def qini(curve: pd.DataFrame) -> alt.Chart:
+    """Qini curve of the uplift model against the random line (extra customers kept against share targeted)."""
+    long = pd.concat([curve.assign(line="uplift model", value=curve["qini"]),
+                      curve.assign(line="random order", value=curve["random"])], ignore_index=True)
+    return alt.Chart(long).mark_line().encode(
+        x=alt.X("share_targeted:Q", title="Share of contacts targeted (highest predicted uplift first)",
+                axis=alt.Axis(format="%")),
+        y=alt.Y("value:Q", title="Extra customers kept (Qini)"),
+        color=alt.Color("line:N", title=None, scale=alt.Scale(domain=["uplift model", "random order"],
+                                                              range=["#1f77b4", "#9e9e9e"]),
+                        legend=alt.Legend(orient="bottom")),
+        strokeDash=alt.StrokeDash("line:N", legend=None, scale=alt.Scale(
+            domain=["uplift model", "random order"], range=[[1, 0], [5, 4]])),
+        tooltip=[alt.Tooltip("share_targeted:Q", format=".0%"), "line", alt.Tooltip("value:Q", format=",.1f")],
+    ).properties(height=320)

@@ -289,3 +289,93 @@ def all_plays(url: str, version: str, window: int) -> None:
     st.caption(f"Retention over {window} days after contact, every treatment arm together against the control arm, "
                "eligible contacts only; all contacts of each play, whatever the sidebar filters.")
     _csv(t, "Download plays (CSV)", "plays.csv", "roi_dl_plays")
+
+
+_BY = {"segment": "Segment", "plan": "Plan", "region": "Region", "risk_tier": "Churn risk at contact"}
+
+
+def _uplift_table(t: pd.DataFrame, first: str, ch: Choice, key: str, name: str) -> None:
+    shown = t.copy()
+    if ch.binary:
+        for c in ("difference", "low", "high"):
+            shown[c] = shown[c] * 100
+    unit = "pts" if ch.binary else "$"
+    value = st.column_config.NumberColumn
+    st.dataframe(shown, hide_index=True, width="stretch", column_config={
+        first: first.replace("_", " ").capitalize(), "n": "Contacts", "n_control": f"Contacts, {ch.control}",
+        "treatment": value(ch.label(ch.outcome), format="percent" if ch.binary else "dollar"),
+        "control": value(f"{ch.label(ch.outcome)}, {ch.control}", format="percent" if ch.binary else "dollar"),
+        "difference": value(f"Difference ({unit})", format="%+.2f"), "low": value("Low", format="%+.2f"),
+        "high": value("High", format="%+.2f"), "note": "Note"})
+    _csv(t, "Download (CSV)", name, key)
+
+
+def where(ch: Choice) -> None:
+    """Uplift by segment, plan, region or churn risk at contact, and the uplift model's Qini curve."""
+    from core import roi_uplift as up
+
+    frame = data.with_risk(ch.url, ch.version, ch.play, ch.window, ch.frame) if ch.store else None
+    has_risk = frame is not None
+    frame = frame if has_risk else ch.frame
+    options = [b for b in _BY if b != "risk_tier" or has_risk]
+    a, b = st.columns([1, 3])
+    by = a.selectbox("Split by", options, format_func=_BY.get, key="roi_where_by")
+    if ch.store and not has_risk:
+        b.info("To split by churn risk at contact, save a churn model: open the Churn drivers page once, or run "
+               "`python -m core churn --save`.")
+    try:
+        t = up.uplift_by(frame, by, ch.outcome, ch.control)
+    except WorkbenchError as exc:
+        errors.show(exc)
+        return
+    groups = t[t["group"] != up.ALL]
+    best = groups.dropna(subset=["difference"]).sort_values("difference", ascending=False)
+    if len(best):
+        top = best.iloc[0]
+        st.markdown(f"The play gains most for **{top['group']}** ({_diff(top['difference'], ch.binary)}, 95 % interval "
+                    f"{_diff(top['low'], ch.binary)} to {_diff(top['high'], ch.binary)}, {int(top['n']):,} contacted "
+                    f"and {int(top['n_control']):,} held out). Each group was randomised too; with several groups, "
+                    "one interval in twenty misses by chance.")
+    scale, unit = (100.0, "points") if ch.binary else (1.0, "per contact")
+    chart = groups.dropna(subset=["difference"]).assign(estimate="plain", group=lambda d: d["group"].astype(str))
+    if len(chart):
+        st.altair_chart(charts.effects(chart, "group", scale, unit), width="stretch")
+    _uplift_table(t, "group", ch, "roi_dl_where", f"{ch.play}_uplift_by_{by}.csv")
+
+    st.subheader("Uplift model and Qini curve")
+    features = tuple(c for c in ("risk", "segment", "plan", "mrr_before", "pre_usage") if c in frame
+                     and (c != "risk" or has_risk) and frame[c].notna().any())
+    if not features:
+        st.info("The contacts carry no value known before contact (segment, plan, MRR, usage) to model uplift on.")
+        return
+    try:
+        res = data.uplift_model(frame, features, ch.outcome, ch.control)
+    except WorkbenchError as exc:
+        errors.show(exc)
+        return
+    coef = res.qini_coefficient
+    st.markdown(f"A two-model (T-learner) logistic uplift model on {', '.join(features)}, judged on contacts it "
+                f"never saw (5-fold cross-fitting). Qini coefficient **{coef * (100 if ch.binary else 1):+.2f}"
+                f"{' points' if ch.binary else ''}**: the average extra gain per treated contact from targeting "
+                "in its order rather than at random; 0 means the model finds no one the play helps more.")
+    st.altair_chart(charts.qini(res.qini), width="stretch")
+    _csv(res.qini, "Download Qini curve (CSV)", f"{ch.play}_qini.csv", "roi_dl_qini")
+
+
+def fatigue(ch: Choice, inputs: roi.RoiInputs) -> None:
+    """Outcome and uplift by the number of other contacts the customer received in the 30 days before."""
+    from core import roi_uplift as up
+
+    try:
+        t = up.fatigue(inputs.interventions, ch.frame, ch.outcome, ch.control)
+    except WorkbenchError as exc:
+        errors.show(exc)
+        return
+    busy = t[(t["contacts_30d"] != up.ALL) & (t["contacts_30d"] != "0")]
+    if busy["n"].sum() + busy["n_control"].sum() == 0:
+        st.info(f"No contact of '{ch.play}' came within 30 days of another contact (any play), so fatigue cannot "
+                "be measured here: every contact is in the '0' row.")
+    else:
+        st.markdown("Each contact grouped by how many other contacts (any play, any arm) its customer received in the "
+                    "30 days before it, same day included. A smaller difference in the busier rows is fatigue.")
+    _uplift_table(t, "contacts_30d", ch, "roi_dl_fatigue", f"{ch.play}_fatigue.csv")

@@ -1,6 +1,6 @@
 """The Intervention ROI page (pages/intervention_roi.py) in a real browser on the demo: a play's effect against
 its holdout with the plain and CUPED intervals, the sample-ratio check, money, time to impact, planning and every
-play at a glance, no exception."""
+play at a glance, where the play works (uplift by segment, Qini curve), no exception."""
 
 import re
 
@@ -29,6 +29,7 @@ def test_intervention_roi_on_demo(page, streamlit_server):
     show_tab(page, "Money", page.get_by_test_id("stMetric").filter(has_text="Customers saved"), "roi_money")
     show_tab(page, "Time to impact", page.get_by_text(re.compile(r"first clearly above zero \*?\*?\d+ days")),
              "roi_time_to_impact")
+    show_tab(page, "Where it works", page.get_by_text(re.compile(r"The play gains most for")), "roi_where_it_works")
     show_tab(page, "Planning", page.get_by_test_id("stMetric").filter(has_text="Contacts needed"), "roi_planning")
     show_tab(page, "All plays", page.get_by_text(re.compile(r"Retention over 90 days after contact")), "roi_all_plays")
     expect(page.get_by_test_id("stException")).to_have_count(0)

@@ -286,3 +286,50 @@ def test_imported_three_arm_campaign_is_measured_on_its_own_columns(store_url, m
     assert "Customers saved" not in [m.label for m in at.metric]
     assert _metric(at, "Revenue saved (window)").startswith(("$", "-$"))
     assert any("Time to impact needs churn dates" in i.value for i in at.info)
+
+
+def test_where_it_works_by_segment_and_fatigue(demo_at, raw):
+    at = demo_at
+    at.selectbox(key="roi_play").set_value("Renewal save offer")
+    _run(at)
+    assert at.selectbox(key="roi_where_by").options == ["Segment", "Plan", "Region"]  # no churn model saved yet
+    assert any("save a churn model" in i.value for i in at.info)
+    t = _table(at, "group", "n", "n_control", "note").set_index("group")
+    d = _retention(raw, "Renewal save offer", 90)
+    for seg, g in d.groupby("segment"):
+        _, _, diff, lo, hi = _wald(g)
+        assert t.loc[seg, "difference"] == pytest.approx(100 * diff)
+        assert (t.loc[seg, "low"], t.loc[seg, "high"]) == (pytest.approx(100 * lo, abs=1e-3),
+                                                            pytest.approx(100 * hi, abs=1e-3))
+    _, _, diff, _, _ = _wald(d)
+    assert t.loc["All", "difference"] == pytest.approx(100 * diff)
+    assert any(m.value.startswith("A two-model (T-learner) logistic uplift model") for m in at.markdown)
+    q = _chart(at, "share_targeted", "line", "value")
+    assert set(q["line"]) == {"uplift model", "random order"}
+    # fatigue: the demo's plays reach a customer months apart, so every contact is in the "0" row
+    f = _table(at, "contacts_30d", "n")
+    assert f.set_index("contacts_30d").loc["0", "n"] == (d["arm"] == "treatment").sum()
+    assert any("fatigue cannot be measured here" in i.value for i in at.info)
+
+
+def test_risk_tiers_appear_once_a_churn_model_is_saved(demo_store, tmp_path, monkeypatch):
+    from core import churn_report, churn_store
+    from core.churn_features import load_inputs
+    from tests.pages.conftest import private_copy
+
+    url = private_copy(demo_store[0], tmp_path)
+    engine = core.make_engine(url)
+    inputs = load_inputs(engine)
+    result = churn_report.fit_churn(inputs, horizon_days=90)
+    churn_store.save_run(engine, result, churn_report.default_economics(inputs), core.store_version(engine))
+    engine.dispose()
+    at = open_page(monkeypatch, url, PAGE)
+    at.selectbox(key="roi_play").set_value("Renewal save offer")
+    _run(at)
+    assert "Churn risk at contact" in at.selectbox(key="roi_where_by").options
+    at.selectbox(key="roi_where_by").set_value("risk_tier")
+    _run(at)
+    t = _table(at, "group", "n", "n_control", "note")
+    assert set(t["group"]) <= {"red", "amber", "green", "(missing)", "All"} and "red" in set(t["group"])
+    assert t["n"].iloc[:-1].sum() == t["n"].iloc[-1]  # the tiers split every treated contact
+    assert any(m.value.startswith("A two-model (T-learner) logistic uplift model on risk,") for m in at.markdown)
