@@ -55,3 +55,26 @@ def private_copy(demo_url: str, folder) -> str:
     if Path(str(src) + ".columns").exists():
         shutil.copytree(str(src) + ".columns", str(dst) + ".columns")
     return f"sqlite:///{dst}"
+
+
+def default_window():
+    """The sidebar's default date range (ui/filters.py): the same day three years ago to today."""
+    import datetime as dt
+
+    today = dt.date.today()
+    try:
+        return today.replace(year=today.year - 3), today
+    except ValueError:  # 29 February: three years back has no such day
+        return today.replace(year=today.year - 3, day=28), today
+
+
+def rerun(at, segments=(), dates=None):
+    """Rerun with the sidebar on ``dates`` (default: its default range) and ``segments``, without error.
+
+    AppTest reruns only the page under st.navigation, not app.py, so the sidebar's widgets are not drawn
+    again and their keys would be dropped; every rerun sets them the way the sidebar's widgets hold them."""
+    at.session_state["filters_dates"] = dates or default_window()
+    at.session_state["filters_segment"] = list(segments)
+    at.run()
+    assert not at.exception, at.exception
+    return at

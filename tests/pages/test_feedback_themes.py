@@ -2,12 +2,12 @@
 independent computation on the same store (headline counts and scores, survey scores per quarter, verbatims per
 month and segment, a theme's mentions, churn-signal MRR), the churn-impact ranking equals core's, codebook changes
 made through the forms are saved with their author and keep every other theme's id, refused changes save nothing,
-discovery adds a theme with the next id, backlog statuses are saved, a link with a customer opens its verbatims,
-the segment filter narrows the figures, and the empty store says what to do.
+discovery adds a theme with the next id, backlog statuses are saved, a link with a customer opens its verbatims, the
+segment filter narrows the figures, and the empty store says what to do.
 
 AppTest (Streamlit 1.67) reruns only the page under st.navigation, not app.py, so the sidebar's widgets are not
-drawn again and their keys would be dropped after the first page run; every rerun here sets them (``_run``) the
-way the sidebar's widgets hold them, as tests/pages/test_overview.py does.
+drawn again and their keys would be dropped after the first page run; every rerun here sets them (``rerun`` in
+tests/pages/conftest.py) the way the sidebar's widgets hold them, as tests/pages/test_overview.py does.
 """
 
 import datetime as dt
@@ -27,7 +27,7 @@ import core
 from core import codebook as cb
 from core import theme_store as ts
 from core import themes as th
-from tests.pages.conftest import open_page, private_copy
+from tests.pages.conftest import default_window, open_page, private_copy, rerun
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = "feedback_themes"
@@ -35,16 +35,7 @@ TIMEOUT = 300
 HORIZON = 180  # the page's default "Churn within (days)"
 
 
-def _default_window() -> tuple[dt.date, dt.date]:
-    """The sidebar's default date range (ui/filters.py): the same day three years ago to today."""
-    today = dt.date.today()
-    try:
-        return today.replace(year=today.year - 3), today
-    except ValueError:  # 29 February: three years back has no such day
-        return today.replace(year=today.year - 3, day=28), today
-
-
-WINDOW = _default_window()
+WINDOW = default_window()
 START, END = pd.Timestamp(WINDOW[0]), pd.Timestamp(WINDOW[1])
 
 
@@ -72,19 +63,10 @@ def _chart(at, *columns, without=()) -> pd.DataFrame:
     raise AssertionError(f"no chart with the columns {columns}")
 
 
-def _run(at, segments=(), dates=WINDOW):
-    """Rerun with the sidebar on these dates (the default) and segments (see the module notes), without error."""
-    at.session_state["filters_dates"] = dates
-    at.session_state["filters_segment"] = list(segments)
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
 def _submit(at, form: str):
     """Click the submit button of ``form`` and rerun."""
     next(b for b in at.button if b.form_id == form).click()
-    return _run(at)
+    return rerun(at)
 
 
 def _sig(cands: pd.DataFrame, n: int) -> str:
@@ -356,13 +338,13 @@ def test_discovery_forms_offer_their_own_candidate(page):
 
     check()
     at.slider(key="disc_k").set_value(3)
-    _run(at)
+    rerun(at)
     try:
         assert len(_table(at, "candidate", "top_terms", "keywords")) == 3
         check()
     finally:
         at.slider(key="disc_k").set_value(6)
-        _run(at)
+        rerun(at)
 
 
 def test_a_window_without_verbatims_says_to_widen_the_filters(page, store):
@@ -372,24 +354,24 @@ def test_a_window_without_verbatims_says_to_widen_the_filters(page, store):
     assert con.execute("SELECT count(*) FROM feedback WHERE date < '2011-01-01'").fetchone()[0] == 0
     assert con.execute("SELECT count(*) FROM ticket WHERE opened < '2011-01-01'").fetchone()[0] == 0
     con.close()
-    at = _run(page, dates=(dt.date(2010, 1, 1), dt.date(2010, 12, 31)))
+    at = rerun(page, dates=(dt.date(2010, 1, 1), dt.date(2010, 12, 31)))
     try:
         assert any("No verbatim matches the sidebar filters" in i.value for i in at.info), (
             [m.label + " " + m.value for m in at.metric], [e.value for e in at.error])
         assert not at.error and not at.metric
     finally:
-        _run(at)
+        rerun(at)
 
 
 def test_segment_filter_narrows_the_figures(page, raw):
     """Enterprise in the sidebar: Verbatims and NPS count only Enterprise customers' verbatims and answers."""
-    at = _run(page, segments=["Enterprise"])
+    at = rerun(page, segments=["Enterprise"])
     verb, s = raw["verb"], raw["surveys"]
     assert _metric(at, "Verbatims") == f"{int((verb['segment'] == 'Enterprise').sum()):,}"
     nps = s.loc[(s["channel"] == "nps") & (s["segment"] == "Enterprise"), "score"]
     assert _metric(at, "NPS") == f"{round(100 * ((nps >= 9).mean() - (nps <= 6).mean())):+d}"
     assert set(_table(at, "vid", "tone", "themes")["segment"]) == {"Enterprise"}
-    _run(at)
+    rerun(at)
     assert _metric(at, "Verbatims") == f"{len(verb):,}"
 
 
@@ -449,7 +431,7 @@ def test_refused_changes_show_why_and_save_nothing(page, store):
     before, n_log = ts.load_codebook(eng), len(ts.change_log(eng))
     # no author
     at.segmented_control(key="cb_action").set_value("Rename")
-    _run(at)
+    rerun(at)
     at.selectbox(key="cb_ren_id").set_value(3)
     at.text_input(key="cb_ren_name").input("Quality")
     at.text_input(key="cb_author_Rename").input("")
@@ -458,7 +440,7 @@ def test_refused_changes_show_why_and_save_nothing(page, store):
     assert ts.load_codebook(eng) == before and len(ts.change_log(eng)) == n_log
     # a theme merged into itself
     at.segmented_control(key="cb_action").set_value("Merge")
-    _run(at)
+    rerun(at)
     at.multiselect(key="cb_merge_src").set_value([3])
     at.selectbox(key="cb_merge_into").set_value(3)
     at.text_input(key="cb_author_Merge").input("Sam")
@@ -477,7 +459,7 @@ def test_merge_through_the_form_keeps_other_themes(page, store, ref):
     before = ts.load_codebook(eng)
     mentions = _table(at, "theme_id", "mrr_at_risk").set_index("theme_id")["mentions"]
     at.segmented_control(key="cb_action").set_value("Merge")
-    _run(at)
+    rerun(at)
     at.multiselect(key="cb_merge_src").set_value([8])
     at.selectbox(key="cb_merge_into").set_value(7)
     at.text_input(key="cb_author_Merge").input("Sam")
@@ -495,7 +477,7 @@ def test_merge_through_the_form_keeps_other_themes(page, store, ref):
     assert {i: t.name for i, t in book.themes.items()} == {i: t.name for i, t in before.themes.items()}
     assert ts.change_log(eng).iloc[0][["action", "author"]].tolist() == ["merge", "Sam"]
     assert 8 not in at.selectbox(key="cb_merge_into").options and not at.multiselect(key="cb_merge_src").value
-    _run(at)  # the form's widgets still work with the merged theme gone
+    rerun(at)  # the form's widgets still work with the merged theme gone
     eng.dispose()
 
 
@@ -537,9 +519,9 @@ def test_edit_rules_form_edits_the_chosen_theme(page, store):
     before = ts.load_codebook(eng)
     support = before.get(4)
     at.segmented_control(key="cb_action").set_value("Edit rules")
-    _run(at)
+    rerun(at)
     at.selectbox(key="cb_edit_id").set_value(4)
-    _run(at)
+    rerun(at)
     kw = next(t for t in at.text_input if t.label == "Keywords")
     assert kw.value == ", ".join(support.keywords), f"after choosing theme 4 the Keywords field shows {kw.value!r}"
     kw.input(kw.value + ", helpdesk")
@@ -571,7 +553,7 @@ def test_backlog_status_update_is_saved(page, store, raw):
     # the open list no longer holds them; the closed list does
     assert not set(pick) & set(_table(at, "vid", "theme_id", "status", "signal")["vid"])
     at.selectbox(key="backlog_state").set_value("closed")
-    _run(at)
+    rerun(at)
     assert set(pick) <= set(_table(at, "vid", "theme_id", "status", "signal")["vid"])
     eng.dispose()
 

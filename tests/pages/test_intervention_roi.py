@@ -1,12 +1,12 @@
 """AppTest of the Intervention ROI page (pages/intervention_roi.py): on the demo the figures on screen equal an
-independent computation on the same store (sqlite + pandas + scipy/statsmodels: retention contacted vs held out
-with Wald's interval, the sample-ratio check, cost, the sample size), every widget changes what it should (play,
-window, outcome, control arm, margin, planning inputs, the sidebar's segment filter), a randomised three-arm
-campaign workbook imported into an empty store is measured on its own columns, impossible planning inputs get a
-message, and the empty store says what to do.
+independent computation on the same store (sqlite + pandas + scipy/statsmodels: retention contacted vs held out with
+Wald's interval, the sample-ratio check, cost, the sample size), every widget changes what it should (play, window,
+outcome, control arm, margin, planning inputs, the sidebar's segment filter), a randomised three-arm campaign
+workbook imported into an empty store is measured on its own columns, impossible planning inputs get a message, and
+the empty store says what to do.
 
-AppTest reruns only the page under st.navigation, so the sidebar's keys are set before every rerun (``_run``), as
-tests/pages/test_feedback_themes.py does.
+AppTest reruns only the page under st.navigation, so the sidebar's keys are set before every rerun (``rerun`` in
+tests/pages/conftest.py), as tests/pages/test_feedback_themes.py does.
 """
 
 import datetime as dt
@@ -24,28 +24,12 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 import core
 from core.synthetic_campaign import make_campaign
-from tests.pages.conftest import open_page
+from tests.pages.conftest import default_window, open_page, private_copy, rerun
 
 PAGE = "intervention_roi"
 
 
-def _default_window() -> tuple[dt.date, dt.date]:
-    today = dt.date.today()
-    try:
-        return today.replace(year=today.year - 3), today
-    except ValueError:
-        return today.replace(year=today.year - 3, day=28), today
-
-
-WINDOW = _default_window()
-
-
-def _run(at, segments=(), dates=WINDOW):
-    at.session_state["filters_dates"] = dates
-    at.session_state["filters_segment"] = list(segments)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+WINDOW = default_window()
 
 
 def _metric(at, label):
@@ -112,19 +96,27 @@ def _wald(d):
 
 
 @pytest.fixture(scope="module")
-def demo_at(demo_store):
+def demo_at(demo_store, tmp_path_factory):
+    """The page on a private copy of the demo store without any saved churn model (other page tests save one into
+    the shared demo store; the risk tiers are tested on their own below)."""
+    url = private_copy(demo_store[0], tmp_path_factory.mktemp("roi"))
+    con = sqlite3.connect(url.split("///", 1)[1])
+    con.execute("DELETE FROM churnscore")
+    con.execute("DELETE FROM churnrun")
+    con.commit()
+    con.close()
     mp = pytest.MonkeyPatch()
-    at = open_page(mp, demo_store[0], PAGE)
+    at = open_page(mp, url, PAGE)
     yield at
     mp.undo()
 
 
 def test_headline_equals_sqlite_and_pandas(demo_at, raw):
-    at = _run(demo_at)
+    at = rerun(demo_at)
     assert at.selectbox(key="roi_play").value == "Onboarding call"
     for play in ("Onboarding call", "Renewal save offer"):
         at.selectbox(key="roi_play").set_value(play)
-        _run(at)
+        rerun(at)
         t, c, diff, lo, hi = _wald(_retention(raw, play, 90))
         assert _num(_metric(at, "Retained, treatment")) == pytest.approx(100 * t, abs=0.05)
         assert _num(_metric(at, "Retained, holdout")) == pytest.approx(100 * c, abs=0.05)
@@ -143,7 +135,7 @@ def test_window_changes_the_figures_and_the_sample_ratio_check_equals_scipy(demo
     at = demo_at
     at.selectbox(key="roi_play").set_value("Renewal save offer")
     at.number_input(key="roi_window").set_value(30)
-    _run(at)
+    rerun(at)
     t, c, diff, lo, hi = _wald(_retention(raw, "Renewal save offer", 30))
     assert _num(_metric(at, "Play effect")) == pytest.approx(100 * diff, abs=0.05)
     d = raw[raw["play"] == "Renewal save offer"]
@@ -154,11 +146,11 @@ def test_window_changes_the_figures_and_the_sample_ratio_check_equals_scipy(demo
     assert srm.set_index("arm")["contacts"].to_dict() == {"holdout": n_h, "treatment": n_t}
     # a planned 50 % holdout does not fit: the page raises the alarm
     at.number_input(key="roi_share_Renewal save offer").set_value(50.0)
-    _run(at)
+    rerun(at)
     assert any("Sample ratio mismatch" in e.value for e in at.error)
     at.number_input(key="roi_share_Renewal save offer").set_value(15.0)
     at.number_input(key="roi_window").set_value(90)
-    _run(at)
+    rerun(at)
 
 
 def test_money_cost_and_scaling(demo_at, raw):
@@ -166,7 +158,7 @@ def test_money_cost_and_scaling(demo_at, raw):
     at.selectbox(key="roi_play").set_value("Renewal save offer")
     at.toggle(key="roi_money_cuped").set_value(False)
     at.number_input(key="roi_margin").set_value(50.0)
-    _run(at)
+    rerun(at)
     d = _retention(raw, "Renewal save offer", 90)
     cost = d.loc[d["arm"] == "treatment", "cost"].sum()
     assert _num(_metric(at, "Cost")) == pytest.approx(cost, abs=1)
@@ -180,17 +172,17 @@ def test_money_cost_and_scaling(demo_at, raw):
     assert _num(_metric(at, "ROI (window)")) == pytest.approx(100 * net / cost, abs=0.6)
     # doubling the margin doubles the revenue saved
     at.number_input(key="roi_margin").set_value(100.0)
-    _run(at)
+    rerun(at)
     assert _num(_metric(at, "Revenue saved (window)")) == pytest.approx(2 * saved, abs=2)
     at.number_input(key="roi_margin").set_value(80.0)
     at.toggle(key="roi_money_cuped").set_value(True)
-    _run(at)
+    rerun(at)
 
 
 def test_time_to_impact_ends_at_the_play_effect(demo_at, raw):
-    at = _run(demo_at)
+    at = rerun(demo_at)
     at.selectbox(key="roi_play").set_value("Renewal save offer")
-    _run(at)
+    rerun(at)
     ch = _chart(at, "day", "diff", "treatment")
     assert ch["day"].tolist() == list(range(91))
     _, _, diff, _, _ = _wald(_retention(raw, "Renewal save offer", 90))
@@ -208,7 +200,7 @@ def test_planning_equals_statsmodels_and_bad_inputs_get_a_message(demo_at):
     at.number_input(key="roi_plan_p0_Renewal save offer").set_value(80.0)
     at.number_input(key="roi_plan_effect").set_value(4.0)
     at.number_input(key="roi_plan_share").set_value(20.0)
-    _run(at)
+    rerun(at)
     n1 = NormalIndPower().solve_power(proportion_effectsize(0.84, 0.80), alpha=0.05, power=0.8, ratio=0.25)
     n_t, n_h = int(np.ceil(n1)), int(np.ceil(n1 * 0.25))
     assert _num(_metric(at, "Treated")) == n_t and _num(_metric(at, "Held out")) == n_h
@@ -216,29 +208,29 @@ def test_planning_equals_statsmodels_and_bad_inputs_get_a_message(demo_at):
     flow = at.number_input(key="roi_plan_flow_Renewal save offer").value
     assert _num(_metric(at, "Months to run")) == pytest.approx((n_t + n_h) / flow, abs=0.05)
     at.number_input(key="roi_plan_p0_Renewal save offer").set_value(98.0)  # 98 % + 4 points > 100 %
-    _run(at)
+    rerun(at)
     assert any("must lie between 0 and 1" in e.value for e in at.error)
     at.number_input(key="roi_plan_p0_Renewal save offer").set_value(80.0)
-    _run(at)
+    rerun(at)
 
 
 def test_revenue_outcome_and_segment_filter(demo_at, raw):
     at = demo_at
     at.selectbox(key="roi_play").set_value("Renewal save offer")
-    _run(at, segments=("SMB",))
+    rerun(at, segments=("SMB",))
     _, _, diff, _, _ = _wald(_retention(raw, "Renewal save offer", 90, segments=("SMB",)))
     assert _num(_metric(at, "Play effect")) == pytest.approx(100 * diff, abs=0.05)
     at.selectbox(key="roi_out_Renewal save offer").set_value("revenue_kept")
-    _run(at)
+    rerun(at)
     assert _metric(at, "Revenue kept, treatment").startswith("$")
     assert at.selectbox(key="roi_cov_Renewal save offer_revenue_kept").value == "pre_revenue"
     assert any("smaller (narrower)" in c.value for c in at.caption)
     at.selectbox(key="roi_out_Renewal save offer").set_value("retained")
-    _run(at)
+    rerun(at)
 
 
 def test_all_plays_table_counts_every_contact(demo_at, raw):
-    at = _run(demo_at)
+    at = rerun(demo_at)
     t = _table(at, "play", "contacts", "held_out")
     got = t.set_index("play")
     for play, d in raw.groupby("play"):
@@ -265,7 +257,7 @@ def test_imported_three_arm_campaign_is_measured_on_its_own_columns(store_url, m
     core.commit_import(engine, plan)
     engine.dispose()
     at = open_page(monkeypatch, store_url, PAGE)
-    at = _run(at, dates=(dt.date(2026, 1, 1), dt.date(2026, 12, 31)))
+    at = rerun(at, dates=(dt.date(2026, 1, 1), dt.date(2026, 12, 31)))
     assert at.selectbox(key="roi_play").value == "Spring e-mail test"
     assert at.selectbox(key="roi_control_Spring e-mail test").value == "holdout"
     # the file's numeric columns (cost is the play's cost field, not an outcome)
@@ -291,7 +283,7 @@ def test_imported_three_arm_campaign_is_measured_on_its_own_columns(store_url, m
 def test_where_it_works_by_segment_and_fatigue(demo_at, raw):
     at = demo_at
     at.selectbox(key="roi_play").set_value("Renewal save offer")
-    _run(at)
+    rerun(at)
     assert at.selectbox(key="roi_where_by").options == ["Segment", "Plan", "Region"]  # no churn model saved yet
     assert any("save a churn model" in i.value for i in at.info)
     t = _table(at, "group", "n", "n_control", "note").set_index("group")
@@ -315,7 +307,6 @@ def test_where_it_works_by_segment_and_fatigue(demo_at, raw):
 def test_risk_tiers_appear_once_a_churn_model_is_saved(demo_store, tmp_path, monkeypatch):
     from core import churn_report, churn_store
     from core.churn_features import load_inputs
-    from tests.pages.conftest import private_copy
 
     url = private_copy(demo_store[0], tmp_path)
     engine = core.make_engine(url)
@@ -325,10 +316,10 @@ def test_risk_tiers_appear_once_a_churn_model_is_saved(demo_store, tmp_path, mon
     engine.dispose()
     at = open_page(monkeypatch, url, PAGE)
     at.selectbox(key="roi_play").set_value("Renewal save offer")
-    _run(at)
+    rerun(at)
     assert "Churn risk at contact" in at.selectbox(key="roi_where_by").options
     at.selectbox(key="roi_where_by").set_value("risk_tier")
-    _run(at)
+    rerun(at)
     t = _table(at, "group", "n", "n_control", "note")
     assert set(t["group"]) <= {"red", "amber", "green", "(missing)", "All"} and "red" in set(t["group"])
     assert t["n"].iloc[:-1].sum() == t["n"].iloc[-1]  # the tiers split every treated contact
