@@ -27,6 +27,32 @@ def db_url(tmp_path):
     return f"sqlite:///{tmp_path / 'store.db'}"
 
 
+def copy_store(src, folder) -> Path:
+    """Copy the SQLite store file ``src`` and its activity column folder into ``folder``; returns the new file.
+
+    For test modules that write into a store built once per session (codebook changes, saved models)."""
+    import shutil
+
+    src, dst = Path(src), Path(folder) / "store.db"
+    shutil.copy(src, dst)
+    if Path(str(src) + ".columns").exists():
+        shutil.copytree(str(src) + ".columns", str(dst) + ".columns")
+    return dst
+
+
+@pytest.fixture(scope="session")
+def small_demo_store(tmp_path_factory) -> Path:
+    """A store file holding a small demo business (1,500 customers, seed 0), built once per session: copy it
+    (:func:`copy_store`) before writing into it."""
+    from core.demo import load_demo
+
+    path = tmp_path_factory.mktemp("small_demo") / "store.db"
+    engine = core.make_engine(f"sqlite:///{path}")
+    load_demo(engine, n_customers=1500, seed=0)
+    engine.dispose()
+    return path
+
+
 @pytest.fixture(scope="session")
 def shared():
     if not SHARED.is_dir():

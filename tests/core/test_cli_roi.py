@@ -10,18 +10,17 @@ import pytest
 import core
 from core import roi
 from core.cli import main
-from core.demo import load_demo
 from core.synthetic_campaign import make_campaign
+from tests.conftest import copy_store
 
 PLAY = "Renewal save offer"
 NUM = re.compile(r"[+-]?\d[\d,]*(?:\.\d+)?")
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    path = tmp_path_factory.mktemp("cli_roi") / "store.db"
-    load_demo(core.make_engine(f"sqlite:///{path}"), n_customers=1500, seed=0)
-    return path
+def store(small_demo_store, tmp_path_factory):
+    """A private copy of the session's small demo store (1,500 customers, seed 0)."""
+    return copy_store(small_demo_store, tmp_path_factory.mktemp("cli_roi"))
 
 
 @pytest.fixture(scope="module")

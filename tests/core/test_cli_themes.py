@@ -18,16 +18,15 @@ from core import verbatims as vb
 from core.churn_features import load_inputs as churn_inputs
 from core.cli import main
 from core.codebook import Codebook, tag
-from core.demo import load_demo
 from core.errors import InsufficientDataError
 from core.theme_discovery import discover
+from tests.conftest import copy_store
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    path = tmp_path_factory.mktemp("cli_themes") / "store.db"
-    load_demo(core.make_engine(f"sqlite:///{path}"), n_customers=1500, seed=0)
-    return path
+def store(small_demo_store, tmp_path_factory):
+    """A private copy of the session's small demo store (1,500 customers, seed 0)."""
+    return copy_store(small_demo_store, tmp_path_factory.mktemp("cli_themes"))
 
 
 @pytest.fixture(scope="module")

@@ -46,15 +46,9 @@ def open_page(monkeypatch, url: str, page: str, timeout: int = 180):
 def private_copy(demo_url: str, folder) -> str:
     """URL of a copy of the store at ``demo_url`` (its file and its activity column folder) in ``folder``:
     for test modules that save into the store (configuration versions, codebook changes, statuses)."""
-    import shutil
-    from pathlib import Path
+    from tests.conftest import copy_store
 
-    src = Path(demo_url.split("///", 1)[1])
-    dst = Path(folder) / "store.db"
-    shutil.copy(src, dst)
-    if Path(str(src) + ".columns").exists():
-        shutil.copytree(str(src) + ".columns", str(dst) + ".columns")
-    return f"sqlite:///{dst}"
+    return f"sqlite:///{copy_store(demo_url.split('///', 1)[1], folder)}"
 
 
 def default_window():
