@@ -105,7 +105,7 @@ def headline(ch: Choice) -> pd.DataFrame | None:
                          f"; covariate {ch.label(ch.covariate)}. " + GLOSSARY["CUPED"])
     verdict = "works" if top["low"] > 0 else "hurts" if top["high"] < 0 else "shows no clear difference"
     st.markdown(f"**{ch.play}** ({top['arm']} vs {ch.control}) {verdict}: {_diff(top['difference'], ch.binary)} "
-                f"{'of ' + ch.label(ch.outcome).lower() if ch.binary else 'per contact'} over "
+                f"{ch.label(ch.outcome).lower() if ch.binary else 'per contact'} over "
                 f"{ch.window if ch.outcome in (roi.RETAINED, roi.REVENUE) else 'the campaign'}"
                 f"{' days' if ch.outcome in (roi.RETAINED, roi.REVENUE) else ''}, 95 % interval "
                 f"{_diff(top['low'], ch.binary)} to {_diff(top['high'], ch.binary)}.")
