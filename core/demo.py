@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import time
 
 import pandas as pd
@@ -22,13 +23,16 @@ _DATETIME_COLS = ("opened", "first_response", "resolved")
 
 
 def _for_store(df: pd.DataFrame) -> pd.DataFrame:
-    """Dates as ISO strings (what ``_bulk_insert`` writes on SQLite and parses elsewhere)."""
+    """Dates as ISO strings and attributes as JSON text (what ``_bulk_insert`` writes on SQLite and parses
+    elsewhere)."""
     out = df.copy()
     for c in out.columns:
         if c in _DATE_COLS:
             out[c] = F.iso_dates(out[c])
         elif c in _DATETIME_COLS:
             out[c] = F.iso_datetimes(out[c])
+        elif c == "attributes":  # JSON text, as an import stores it
+            out[c] = [json.dumps(a) if isinstance(a, dict) else None for a in out[c]]
     return out
 
 

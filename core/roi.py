@@ -304,8 +304,9 @@ def outcomes(inputs: RoiInputs, play: str, *, window: int = WINDOW_DAYS, pre_day
         "segment": col("segment"), "plan": col("plan"), "region": col("region"),
         "eligible": eligible, "followed": followed, "churn_day": churn_day, RETAINED: retained, REVENUE: kept,
         PRE_REVENUE: pre_rev, PRE_USAGE: np.log1p(np.maximum(use, 0) / pre_days), "mrr_before": mrr})
+    # the play's own imported columns (another play's columns are empty here)
     extra = [c for c in iv.columns if c not in out.columns and c not in ("group", "attributes")
-             and pd.api.types.is_numeric_dtype(iv[c])]
+             and pd.api.types.is_numeric_dtype(iv[c]) and iv[c].notna().any()]
     return pd.concat([out, iv[extra]], axis=1)
 
 

@@ -26,8 +26,9 @@ Definitions (the unit is one contact of :func:`core.roi.outcomes`, measured rows
   over the share targeted (0 to 1), divided by the number of treated contacts. It is in outcome units
   (retention points for ``retained``): the average, over targeting depths, of the extra uplift per treated
   contact the ranking buys over a random order. 0 for a random ranking, negative for a harmful one.
-* **Contacts in the last 30 days** (:func:`contacts_before`, :func:`fatigue`): other contacts (any play,
-  any arm) of the same customer dated from 30 days before the contact up to and including its own day.
+* **Contacts in the last 30 days** (:func:`contacts_before`, :func:`fatigue`): other contacts made (any
+  play; held-out rows were not made) to the same customer, dated from 30 days before the contact up to
+  and including its own day.
 """
 
 from __future__ import annotations
@@ -755,11 +756,13 @@ def target_list(candidates: pd.DataFrame, model, budget: float, cost_per_contact
 
 # --------------------------------------------------------------------------- fatigue
 def contacts_before(interventions: pd.DataFrame, frame: pd.DataFrame, days: int = FATIGUE_DAYS) -> np.ndarray:
-    """For each contact of ``frame``, how many OTHER contacts (any play, any arm) its customer received
-    from ``days`` days before its date up to and including its date.
+    """For each contact of ``frame``, how many OTHER contacts (any play) its customer received from ``days``
+    days before its date up to and including its date.
 
-    A contact on the same day counts (their order within a day is unknown); one exactly ``days`` days
-    earlier counts; the contact itself (same ``id``) does not, nor any later contact.
+    Only contacts made count: a row in the ``holdout`` arm (:data:`core.roi.CONTROL`) is a contact that
+    was not made, so it is not counted (when ``interventions`` has an ``arm`` column). A contact on the
+    same day counts (their order within a day is unknown); one exactly ``days`` days earlier counts; the
+    contact itself (same ``id``) does not, nor any later contact.
 
     Parameters
     ----------
@@ -787,6 +790,10 @@ def contacts_before(interventions: pd.DataFrame, frame: pd.DataFrame, days: int 
                                       "roi.outcomes(...), whose ids match.")
     if days < 0:
         raise DataValidationError(f"The look-back must be zero days or more (got {days}).")
+    if not pd.Index(interventions["id"]).is_unique:
+        raise DataValidationError("The interventions' ids repeat: pass RoiInputs.interventions (one id a contact).")
+    if "arm" in interventions:
+        interventions = interventions[interventions["arm"].astype(str) != roi.CONTROL]
     ids = pd.Index(pd.unique(interventions["customer_id"].astype(str)))
     codes = ids.get_indexer(interventions["customer_id"].astype(str)).astype(np.int64)
     iv_day = (pd.to_datetime(interventions["date"]).to_numpy("datetime64[D]") - _EPOCH).astype(np.int64)
@@ -799,8 +806,6 @@ def contacts_before(interventions: pd.DataFrame, frame: pd.DataFrame, days: int 
     n = np.where(q_code >= 0, n, 0)
     # the contact itself is in the window when it is among the interventions (matched by id)
     iv_ids = pd.Index(interventions["id"])
-    if not iv_ids.is_unique:
-        raise DataValidationError("The interventions' ids repeat: pass RoiInputs.interventions (one id a contact).")
     at = iv_ids.get_indexer(frame["id"])
     a = np.maximum(at, 0)
     own = (at >= 0) & (codes[a] == q_code) & (iv_day[a] <= q_day) & (iv_day[a] >= q_day - days)

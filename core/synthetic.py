@@ -19,7 +19,10 @@ The mechanism, month by month (vectorised over customers; the only Python loop i
 * two retention plays target at-risk customers; a random 15 % of the targeted (permuted blocks
   of 20, 3 held out) get nothing. The treatment lowers the log-odds of voluntary churn for a few
   months; ``truth["plays"]`` holds that shift and the resulting true absolute reduction of the
-  churn probability over the play's horizon (averaged over the targeted customers).
+  churn probability over the play's horizon (averaged over the targeted customers);
+* a third play, weekly usage-nudge e-mails (:data:`NUDGE`, its own random stream), leaves churn alone
+  but brings customers back (a ``responded`` flag on each contact), less so the more e-mails they got in
+  the last 30 days: ``truth["plays"]["Usage nudge e-mail"]`` holds the true lift by contacts (fatigue).
 """
 
 from __future__ import annotations
@@ -72,6 +75,17 @@ PLAYS = {
                                         "unresolved ticket, falling usage (trend < -0.3) or low usage (< -0.5); "
                                         "cost = 50 + 1.2 x MRR (a 10 % discount for a year)"},
 }
+
+#: a frequent, cheap play with its own random stream (``default_rng([seed, 9])``), so every other figure of the
+#: demo stays as it was: weekly e-mails to low-usage customers for six months. It does not change churn; it
+#: brings customers back (``responded``: used the product within 7 days, an attribute of each contact row),
+#: less so the more e-mails they got lately (fatigue). Each e-mail is held out on its own (15 %).
+NUDGE = {"play": "Usage nudge e-mail", "channel": "email", "cost": 0.05, "months": 6, "last_month_back": 4,
+         "send_days": (2, 9, 16, 23), "send_prob": 0.5, "usage_below": -0.3, "holdout_share": 0.15,
+         "response_logodds": -1.4, "response_usage": 0.5, "lift": 0.20, "fatigue": 0.5, "fatigue_days": 30,
+         "targeting": "customers past their first month whose usage index last month was below -0.3, in the six "
+                      "months ending four months before the end of the data; each of four weekly send days "
+                      "with probability 0.5"}
 
 THEMES = {
     "onboarding": ("onboarding", "setup", "getting started", "implementation"),
@@ -177,7 +191,8 @@ class DemoData:
         ``customer_id, date, channel, score, text, status``: surveys (``nps``, ``csat``, ``ces``),
         ``review`` (1-5 stars) and ``social`` posts; ``status`` is the follow-up state of a verbatim.
     interventions : pandas.DataFrame
-        ``customer_id, play, channel, date, group, cost``.
+        ``customer_id, play, channel, date, group, cost, attributes`` (``attributes`` a dict such as
+        ``{"responded": 1}`` for the usage-nudge e-mails, None otherwise).
     truth : dict
         The generating parameters: hazard model, involuntary rates, plays with true effects,
         themes (with each theme's churn lift), churn words, seed.
@@ -465,6 +480,10 @@ def make_demo(n_customers: int = 5000, months: int = 36, seed: int = 0,
         pd.DataFrame({"table": "feedback", "row": np.arange(len(feedback)), "theme": labels}),
         pd.DataFrame({"table": "ticket", "row": np.arange(len(tickets)), "theme": t_labels})], ignore_index=True)
 
+    nudge, nudge_truth = _nudge(np.random.default_rng([seed, 9]), ids, signup, churn_date, usage_ix, tenure, ms,
+                                iv, end64)
+    iv = pd.concat([iv.assign(attributes=None), nudge], ignore_index=True)
+
     plays_truth = {}
     for play, spec in PLAYS.items():
         eff = np.concatenate(effects[play]) if effects[play] else np.zeros((0, 2))
@@ -477,6 +496,7 @@ def make_demo(n_customers: int = 5000, months: int = 36, seed: int = 0,
             "control_churn_prob": float(np.mean(1 - eff[:, 0])) if len(eff) else None,
             "abs_reduction": float(np.mean(eff[:, 1] - eff[:, 0])) if len(eff) else None,
         }
+    plays_truth[NUDGE["play"]] = nudge_truth
     truth = {
         "seed": seed, "n_customers": n, "months": M, "start": str(ms[0]), "end": str(end64),
         "hazard": {"intercept": HAZARD["intercept"], "segment": dict(HAZARD["segment"]),
@@ -496,6 +516,67 @@ def make_demo(n_customers: int = 5000, months: int = 36, seed: int = 0,
     truth["theme_churn_lift"] = dict(THEME_CHURN_LIFT)
     truth["hidden_theme"] = HIDDEN_THEME
     return DemoData(customers, revenue, activity, tickets, feedback, iv, truth, verbatim_themes)
+
+
+def _nudge(rng, ids, signup, churn_date, usage_ix, tenure, ms, iv, end64):
+    """The usage-nudge e-mails (:data:`NUDGE`): contact rows with a ``responded`` attribute, and their truth.
+
+    ``responded`` is 1 with probability ``logistic(a + b x usage)`` for a held-out e-mail and that plus
+    ``lift x fatigue^k`` for a sent one, where ``k`` counts the other contacts (any play) actually made to the
+    customer in the 30 days up to and including the e-mail's day, as :func:`core.roi_uplift.contacts_before`.
+    """
+    n, M = usage_ix.shape
+    spec = NUDGE
+    first, last = max(3, M - spec["last_month_back"] - spec["months"]), M - spec["last_month_back"]
+    parts = []
+    stop = np.where(pd.isna(churn_date), end64 + 1, churn_date.astype("datetime64[D]"))
+    for m in range(first, last):
+        low = (tenure[:, m] >= 1) & (usage_ix[:, m - 1] < spec["usage_below"])
+        for d in spec["send_days"]:
+            day = ms[m] + np.timedelta64(d - 1, "D")
+            who = np.nonzero(low & (signup < day) & (stop > day) & (day <= end64)
+                             & (rng.random(n) < spec["send_prob"]))[0]
+            parts.append(pd.DataFrame({"_i": who, "_m": m, "date": day}))
+    cols = ["customer_id", "play", "channel", "date", "group", "cost", "attributes"]
+    if not parts or not sum(len(p) for p in parts):
+        return pd.DataFrame(columns=cols), {"play_kind": "nudge", "n_targeted": 0}
+    nd = pd.concat(parts, ignore_index=True)
+    k_rows = len(nd)
+    hold = rng.random(k_rows) < spec["holdout_share"]
+    # other contacts made (every play's treatment rows, this play's sent e-mails) in the look-back
+    made = pd.concat([pd.DataFrame({"customer_id": iv.loc[iv["group"] != "holdout", "customer_id"].to_numpy(),
+                                    "date": pd.to_datetime(iv.loc[iv["group"] != "holdout", "date"])
+                                    .to_numpy("datetime64[D]"), "_row": -1}),
+                      pd.DataFrame({"customer_id": ids[nd["_i"].to_numpy()][~hold],
+                                    "date": nd["date"].to_numpy()[~hold], "_row": np.nonzero(~hold)[0]})])
+    q = pd.DataFrame({"customer_id": ids[nd["_i"].to_numpy()], "date": nd["date"].to_numpy(),
+                      "_q": np.arange(k_rows)})
+    pairs = q.merge(made, on="customer_id", suffixes=("", "_o"))
+    age = (pairs["date"] - pairs["date_o"]).dt.days
+    pairs = pairs[(age >= 0) & (age <= spec["fatigue_days"]) & (pairs["_row"] != pairs["_q"])]
+    k = np.bincount(pairs["_q"].to_numpy(), minlength=k_rows)
+    u = usage_ix[nd["_i"].to_numpy(), nd["_m"].to_numpy() - 1]
+    p0 = _sigmoid(spec["response_logodds"] + spec["response_usage"] * u)
+    lift = spec["lift"] * spec["fatigue"] ** k
+    responded = (rng.random(k_rows) < p0 + np.where(hold, 0.0, lift)).astype(int)
+    out = pd.DataFrame({"customer_id": ids[nd["_i"].to_numpy()], "play": spec["play"], "channel": spec["channel"],
+                        "date": pd.to_datetime(nd["date"]).astype("datetime64[s]"),
+                        "group": np.where(hold, "holdout", "treatment"),
+                        "cost": np.where(hold, 0.0, spec["cost"]),
+                        "attributes": [{"responded": int(r)} for r in responded]})
+    out = out.sort_values(["date", "customer_id"], kind="stable").reset_index(drop=True)
+    bucket = np.where(k >= 3, "3+", k.astype(str))
+    truth = {"play_kind": "nudge", "channel": spec["channel"], "uplift_logodds": 0.0, "abs_reduction": 0.0,
+             "horizon_months": 0, "holdout_share": spec["holdout_share"], "targeting": spec["targeting"],
+             "n_targeted": int(k_rows), "outcome": "responded",
+             "effect_window": "responded: used the product within 7 days of the e-mail; churn is not changed",
+             "response_lift": spec["lift"], "fatigue_factor": spec["fatigue"], "fatigue_days": spec["fatigue_days"],
+             # the expected difference in the response rate, sent minus held out, per bucket of other contacts
+             # made in the look-back (averaged over the bucket's rows, both arms)
+             "responded_lift_by_contacts": {b: float(lift[bucket == b].mean()) if (bucket == b).any() else None
+                                            for b in ("0", "1", "2", "3+")},
+             "responded_lift_all": float(lift.mean())}
+    return out[cols], truth
 
 
 def _month_ord(days):

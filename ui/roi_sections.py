@@ -376,6 +376,7 @@ def fatigue(ch: Choice, inputs: roi.RoiInputs) -> None:
         st.info(f"No contact of '{ch.play}' came within 30 days of another contact (any play), so fatigue cannot "
                 "be measured here: every contact is in the '0' row.")
     else:
-        st.markdown("Each contact grouped by how many other contacts (any play, any arm) its customer received in the "
-                    "30 days before it, same day included. A smaller difference in the busier rows is fatigue.")
+        st.markdown("Each contact grouped by how many other contacts (any play; held-out rows were never sent) its "
+                    "customer received in the 30 days before it, same day included. A smaller difference in the "
+                    "busier rows is fatigue.")
     _uplift_table(t, "contacts_30d", ch, "roi_dl_fatigue", f"{ch.play}_fatigue.csv")

@@ -103,7 +103,7 @@ def _check_p(cell: str, p: float):
 def test_plays_table_prints_core_figures(url, inputs, capsys, tmp_path):
     for window in (90, 180):
         lines = _run(capsys, "--db", url, "roi", "--window", str(window))
-        assert lines[0].startswith(f"2 plays; retention {window} days after the contact")
+        assert lines[0].startswith(f"3 plays; retention {window} days after the contact")
         t = roi.plays_table(inputs, window=window)
         rows = [_cells(ln) for ln in lines[2:]]
         assert [r[0] for r in rows] == t["play"].tolist() == inputs.plays()
@@ -118,7 +118,7 @@ def test_plays_table_prints_core_figures(url, inputs, capsys, tmp_path):
             _check(cells[11], r.difference, r.low, r.high, scale=100)
     # --out writes the unrounded table
     path = tmp_path / "plays.xlsx"
-    assert _run(capsys, "--db", url, "roi", "--out", str(path)) == [f"wrote 2 plays to {path}"]
+    assert _run(capsys, "--db", url, "roi", "--out", str(path)) == [f"wrote 3 plays to {path}"]
     got, want = pd.read_excel(path), roi.plays_table(inputs)
     assert got.columns.tolist() == want.columns.tolist() and got["play"].tolist() == want["play"].tolist()
     cols = ["contacts", "held_out", "eligible", "cost", "retention_treated", "difference", "low", "high"]
@@ -352,7 +352,8 @@ def test_a_campaign_is_measured_by_its_own_columns(campaign_url, capsys, tmp_pat
 
 def test_unknown_play_bad_settings_and_options_are_one_line_errors(url, capsys):
     assert main(["--db", url, "roi", "--play", "Nope"]) == 2
-    assert "There is no play 'Nope'. Plays: Onboarding call, Renewal save offer." in _one_error_line(capsys)
+    plays = "Onboarding call, Renewal save offer, Usage nudge e-mail"
+    assert f"There is no play 'Nope'. Plays: {plays}." in _one_error_line(capsys)
     assert main(["--db", url, "roi", "--play", PLAY, "--money", "--margin", "80"]) == 2
     assert "margin must be between 0 and 1" in _one_error_line(capsys)
     assert main(["--db", url, "roi", "--play", PLAY, "--export", "roi.xlsx", "--margin", "-0.1"]) == 2

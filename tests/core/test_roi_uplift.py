@@ -372,25 +372,30 @@ def _contacts():
 
 
 def _direct_counts(iv, frame, days=30):
+    made = iv[iv["arm"] != "holdout"] if "arm" in iv else iv
     out = []
     for _, r in frame.iterrows():
-        same = iv[(iv["customer_id"] == r["customer_id"]) & (iv["id"] != r["id"])]
+        same = made[(made["customer_id"] == r["customer_id"]) & (made["id"] != r["id"])]
         out.append(int(((same["date"] <= r["date"]) & (same["date"] >= r["date"] - pd.Timedelta(days=days))).sum()))
     return out
 
 
-def test_contacts_before_counts_same_day_and_exactly_30_days_earlier():
+def test_contacts_before_counts_contacts_made_the_same_day_and_exactly_30_days_earlier():
     iv = _contacts()
     got = ru.contacts_before(iv, iv)
-    # id 1: id 2 the same day; id 4 (Jan 31): ids 1 and 2 exactly 30 days before and id 3; id 5 (Feb 1): the
-    # Jan 1 pair is 31 days before, so only ids 3 and 4; id 7: id 6 the same day; id 9 is C's only contact
-    assert got.tolist() == [1, 1, 2, 3, 2, 1, 1, 0, 0] == _direct_counts(iv, iv)
+    # made (not held out): ids 1, 3, 4, 6, 8. id 1: id 2 the same day was held out, so 0; id 2: id 1; id 4
+    # (Jan 31): id 1 exactly 30 days before and id 3; id 5 (Feb 1): id 1 is 31 days before, so ids 3 and 4;
+    # id 6: id 7 the same day was held out; id 7: id 6; ids 8 and 9 are B's and C's only contacts
+    assert got.tolist() == [0, 1, 1, 2, 2, 0, 1, 0, 0] == _direct_counts(iv, iv)
     play = iv[iv["play"] == "P"]
-    assert ru.contacts_before(iv, play).tolist() == [1, 2, 2, 1, 0]
-    assert ru.contacts_before(iv, iv, days=0).tolist() == [1, 1, 0, 0, 0, 1, 1, 0, 0]
+    assert ru.contacts_before(iv, play).tolist() == [0, 1, 2, 1, 0]
+    assert ru.contacts_before(iv, iv, days=0).tolist() == [0, 1, 0, 0, 0, 0, 1, 0, 0]
+    # without an arm column every row is a contact made
+    assert ru.contacts_before(iv.drop(columns="arm"), iv).tolist() == [1, 1, 2, 3, 2, 1, 1, 0, 0]
     rng = np.random.default_rng(5)
     many = pd.DataFrame({"id": rng.permutation(500) + 10, "customer_id": rng.choice(list("abcdefghij"), 500),
-                         "date": pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 120, 500), unit="D")})
+                         "date": pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 120, 500), unit="D"),
+                         "arm": rng.choice(["treatment", "holdout", "Email B"], 500)})
     some = many.sample(150, random_state=1)
     assert ru.contacts_before(many, some).tolist() == _direct_counts(many, some)
     with pytest.raises(DataValidationError, match="lack id"):
@@ -401,12 +406,37 @@ def test_fatigue_table_buckets_the_contacts(ri, scored):
     iv = _contacts()
     t = ru.fatigue(iv, iv).set_index("contacts_30d")
     assert t.index.tolist() == ["0", "1", "2", "3+", "All"]
-    # buckets: 0 = ids 8, 9; 1 = ids 1, 2, 6, 7; 2 = ids 3, 5; 3+ = id 4
-    assert t["n"].tolist() == [1, 2, 1, 1, 5] and t["n_control"].tolist() == [1, 2, 1, 0, 4]
-    assert t.loc["1", "treatment"] == 1.0 and t.loc["1", "difference"] == pytest.approx(1.0 - 0.5)
-    assert np.isnan(t.loc["3+", "difference"]) and "too few held out" in t.loc["3+", "note"]
+    # buckets: 0 = ids 1, 6, 8 (treated) and 9; 1 = id 3 and ids 2, 7 (held out); 2 = id 4 and id 5; 3+ none
+    assert t["n"].tolist() == [3, 1, 1, 0, 5] and t["n_control"].tolist() == [1, 2, 1, 0, 4]
+    assert t.loc["0", "treatment"] == pytest.approx(2 / 3) and "too few held out" in t.loc["0", "note"]
+    assert t.loc["1", "control"] == pytest.approx(0.5) and "too few treated" in t.loc["1", "note"]
+    assert np.isnan(t.loc["0", "difference"]) and np.isnan(t.loc["1", "difference"])
+    assert t.loc["All", "difference"] == pytest.approx(4 / 5 - 2 / 4)
+    assert np.isnan(t.loc["3+", "difference"]) and t.loc["3+", "note"] == "no contacts"
     f = scored[0]["Renewal save offer"]
     demo_t = ru.fatigue(ri.interventions, f)
     assert demo_t["contacts_30d"].tolist() == ["0", "1", "2", "3+", "All"]
     assert demo_t["n"].iloc[:4].sum() == demo_t["n"].iloc[4] == (f["eligible"] & (f["arm"] != "holdout")).sum()
     assert demo_t.iloc[4]["difference"] == pytest.approx(roi.compare(f).iloc[0]["difference"])
+
+
+def test_the_demo_nudge_shows_fatigue_and_each_bucket_covers_the_true_lift(demo, ri):
+    """The usage-nudge e-mails: the measured response uplift per bucket of contacts made in the last 30 days
+    covers the generator's expected lift (20, 10, 5 and about 2 points), and falls with the contacts."""
+    play = "Usage nudge e-mail"
+    truth = demo.truth["plays"][play]
+    f = roi.outcomes(ri, play)
+    t = ru.fatigue(ri.interventions, f, "responded").set_index("contacts_30d")
+    want = truth["responded_lift_by_contacts"]
+    assert want["0"] == pytest.approx(0.2) and want["1"] == pytest.approx(0.1) and want["2"] == pytest.approx(0.05)
+    for b in ("0", "1", "2", "3+"):
+        assert t.loc[b, "n"] > 100 and t.loc[b, "n_control"] > 100, b
+        assert t.loc[b, "low"] <= want[b] <= t.loc[b, "high"], (b, t.loc[b].to_dict(), want[b])
+    assert t.loc["0", "low"] > t.loc["2", "high"] and t.loc["0", "low"] > t.loc["3+", "high"]  # fatigue, clearly
+    assert t.loc["All", "low"] <= truth["responded_lift_all"] <= t.loc["All", "high"]
+    # the bucket counts come from contacts made: a direct count over 300 sampled contacts agrees
+    some = f.sample(300, random_state=0)
+    assert ru.contacts_before(ri.interventions, some).tolist() == _direct_counts(ri.interventions, some)
+    # the nudge leaves churn alone: its retention difference is near 0 in every bucket
+    r = ru.fatigue(ri.interventions, f).set_index("contacts_30d")
+    assert (r["low"] <= 0).all() and (r["high"] >= 0).all()

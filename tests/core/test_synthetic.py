@@ -45,7 +45,8 @@ def test_columns_are_the_store_columns(small):
     for name, df in small.frames().items():
         store_cols = [c for c in core.models.TABLES[name].__table__.columns.keys()
                       if c not in ("id", "import_id", "attributes")]
-        assert set(df.columns) == set(store_cols), name
+        extra = {"attributes"} if name == "intervention" else set()  # the nudge e-mails' responses
+        assert set(df.columns) == set(store_cols) | extra, name
 
 
 def test_sizes_span_and_categories(full):
@@ -95,7 +96,7 @@ def test_no_activity_revenue_or_feedback_after_churn(small):
 def test_holdout_is_fifteen_percent_per_play(which, request):
     demo = request.getfixturevalue(which)
     iv = demo.interventions
-    assert set(iv["play"]) == set(demo.truth["plays"]) and len(demo.truth["plays"]) == 2
+    assert set(iv["play"]) == set(demo.truth["plays"]) and len(demo.truth["plays"]) == 3
     for play, g in iv.groupby("play"):
         share = (g["group"] == "holdout").mean()
         assert abs(share - 0.15) <= 0.02, (play, share)
@@ -107,6 +108,9 @@ def test_treated_churn_less_than_holdout_as_truth_says(full):
     iv = full.interventions.merge(full.customers[["customer_id", "churn_date"]], on="customer_id")
     for play, g in iv.groupby("play"):
         truth = full.truth["plays"][play]
+        if play == core.synthetic.NUDGE["play"]:  # leaves churn alone (tests/core/test_roi_uplift.py: fatigue)
+            assert truth["uplift_logodds"] == 0 and truth["abs_reduction"] == 0
+            continue
         assert truth["uplift_logodds"] < 0 and truth["abs_reduction"] > 0
         horizon = pd.DateOffset(months=truth["horizon_months"])
         lost = (g["churn_date"] > g["date"]) & (g["churn_date"] <= g["date"] + horizon)
@@ -178,3 +182,22 @@ def test_cli_demo(db_url, capsys):
     assert main(["--db", db_url, "demo", "--customers", "10"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and len(err.strip().splitlines()) == 1
+
+
+def test_the_nudge_e_mails_follow_their_targeting_and_carry_a_response(full):
+    spec = core.synthetic.NUDGE
+    iv = full.interventions
+    nd = iv[iv["play"] == spec["play"]]
+    other = iv[iv["play"] != spec["play"]]
+    assert other["attributes"].isna().all()
+    assert nd["attributes"].map(lambda a: set(a) == {"responded"} and a["responded"] in (0, 1)).all()
+    # sent on the weekly send days of six months, ending four months before the end (so 90 days are observed)
+    assert set(nd["date"].dt.day) == set(spec["send_days"])
+    months = nd["date"].dt.to_period("M")
+    assert months.nunique() == spec["months"] and months.max() == pd.Period("2026-06", "M")
+    j = nd.merge(full.customers[["customer_id", "signup_date", "churn_date"]], on="customer_id")
+    assert (j["signup_date"] < j["date"]).all() and not (j["churn_date"] <= j["date"]).any()
+    assert (nd.loc[nd["group"] == "treatment", "cost"] == spec["cost"]).all()
+    assert full.truth["plays"][spec["play"]]["n_targeted"] == len(nd)
+    # a customer gets at most one e-mail a send day
+    assert not nd.duplicated(["customer_id", "date"]).any()
