@@ -3,9 +3,10 @@
 One action per call. With no option, the plays table (retention over ``--window`` days, treated vs
 control). ``--play NAME`` alone compares each treatment arm with the control arm (plain and CUPED
 difference, 95 % intervals) and checks the sample ratio; with ``--money``, ``--impact`` or
-``--export`` it prints the money table, the time to impact, or writes a workbook. ``--plan`` sizes a
-new test (with ``--play``, at that play's pace). ``--out`` writes the action's table (.csv or .xlsx)
-instead of printing it.
+``--export`` it prints the money table, the time to impact, or writes a workbook; with ``--next-wave
+--budget MONEY`` it lists whom to contact next (:func:`core.roi_wave.next_wave`). ``--plan`` sizes a new
+test (with ``--play``, at that play's pace). ``--out`` writes the action's table (.csv or .xlsx) instead
+of printing it.
 """
 
 from __future__ import annotations
@@ -18,19 +19,26 @@ import pandas as pd
 
 from core import health_monitor as hm
 from core import roi
+from core import roi_uplift as up
+from core import roi_wave as rw
 from core.errors import DataValidationError
 
 #: the actions besides the default (the plays table, or the comparison with ``--play``)
-ACTIONS = ("money", "impact", "plan", "export")
+ACTIONS = ("money", "impact", "plan", "export", "next_wave")
+#: rows of the next wave printed (--out writes them all)
+WAVE_ROWS = 20
 #: defaults of --margin, --value-months, --power and --holdout-share (as the Intervention ROI page)
 MARGIN, VALUE_MONTHS, POWER, HOLDOUT_SHARE = 0.8, 12, 0.8, 0.15
 #: days of the time to impact printed (every 7th; the last day is always added)
 IMPACT_STEP = 7
 #: what each option goes with: actions, "compare" (``--play NAME`` alone) and "plays" (no option: the plays table)
-GOES_WITH = {"outcome": ("compare", "money", "export"), "covariate": ("compare", "money", "export"),
-             "margin": ("money", "export"), "value_months": ("money", "export"), "p_control": ("plan",),
+GOES_WITH = {"outcome": ("compare", "money", "export", "next_wave"), "covariate": ("compare", "money", "export"),
+             "margin": ("money", "export", "next_wave"), "value_months": ("money", "export", "next_wave"),
+             "budget": ("next_wave",), "cost": ("next_wave",), "value_per_save": ("next_wave",),
+             "rest_days": ("next_wave",), "renewing_within": ("next_wave",), "p_control": ("plan",),
              "effect": ("plan",), "power": ("plan",), "alpha": ("plan",), "per_month": ("plan",),
-             "holdout_share": ("compare", "export", "plan"), "out": ("plays", "compare", "money", "impact", "plan")}
+             "holdout_share": ("compare", "export", "plan"),
+             "out": ("plays", "compare", "money", "impact", "plan", "next_wave")}
 _MODE_NAMES = {"compare": "--play NAME alone", "plays": "the plays table"}
 
 
@@ -82,9 +90,24 @@ def add_parser(sub) -> None:
                     help=f"--plan: two-sided significance level (default {roi.ALPHA})")
     ro.add_argument("--per-month", type=float, metavar="CONTACTS",
                     help="--plan: contacts a month (default: the --play's average from first to last contact month)")
+    ro.add_argument("--next-wave", action="store_true",
+                    help="with --play and --budget: whom to contact next, ranked by the play's uplift model (fitted "
+                         "on its contacts; churn risk too once a churn model is saved), only customers like its "
+                         "contacts, until the budget is spent")
+    ro.add_argument("--budget", type=float, metavar="MONEY", help="--next-wave: money for the wave")
+    ro.add_argument("--cost", type=float, metavar="MONEY",
+                    help="--next-wave: cost of one contact (default: the play's average cost of a treated contact)")
+    ro.add_argument("--value-per-save", type=float, metavar="MONEY",
+                    help="--next-wave: what one more unit of the outcome is worth (default for retained: each "
+                         "customer's MRR x --value-months x --margin; needed for another outcome)")
+    ro.add_argument("--rest-days", type=int, metavar="DAYS",
+                    help=f"--next-wave: leave out customers contacted (any play) in the last DAYS days (default "
+                         f"{rw.REST_DAYS}; 0 keeps them)")
+    ro.add_argument("--renewing-within", type=int, metavar="DAYS",
+                    help="--next-wave: only customers whose renewal date is in the next DAYS days")
     ro.add_argument("--out", type=Path, metavar="FILE",
-                    help="write the plays table, the comparison, --money, --impact (every day) or --plan here "
-                         "(.csv or .xlsx) instead of printing it")
+                    help="write the plays table, the comparison, --money, --impact (every day), --plan or "
+                         "--next-wave here (.csv or .xlsx) instead of printing it")
     ro.add_argument("--export", type=Path, metavar="FILE.xlsx",
                     help="with --play: one workbook: Comparison, Money, Time to impact, SRM")
 
@@ -114,7 +137,7 @@ def _check(a) -> str | None:
         raise DataValidationError(f"Choose one action at a time: {' and '.join(_flag(n) for n in asked)} were "
                                   "given together.")
     action = asked[0] if asked else None
-    if action in ("money", "impact", "export") and a.play is None:
+    if action in ("money", "impact", "export", "next_wave") and a.play is None:
         raise DataValidationError(f"{_flag(action)} measures one play: name it with --play NAME (`python -m core "
                                   "roi` lists the plays).")
     for opt in ("control", "outcome", "covariate"):
@@ -124,6 +147,14 @@ def _check(a) -> str | None:
     for opt, allowed in GOES_WITH.items():
         if _given(a, opt) and mode not in allowed:
             raise DataValidationError(f"{_flag(opt)} goes with {_goes_with(allowed)}.")
+    if action == "next_wave" and a.budget is None:
+        raise DataValidationError("--next-wave needs --budget MONEY: the money available for the wave.")
+    if a.value_per_save is not None and (a.value_months is not None or a.margin is not None):
+        raise DataValidationError("Give --value-per-save, or --value-months and --margin (a save worth the "
+                                  "customer's MRR x months x margin), not both.")
+    for opt in ("rest_days", "renewing_within"):
+        if getattr(a, opt) is not None and getattr(a, opt) < 0:
+            raise DataValidationError(f"{_flag(opt)} must be 0 days or more, not {getattr(a, opt)}.")
     if a.window < 1:
         raise DataValidationError(f"--window must be at least 1 day, not {a.window}.")
     if action == "plan" and a.effect is None:
@@ -616,6 +647,89 @@ def _plan(a, p: Play | None) -> None:
               f"{p.window} days {found} (same retention, power and alpha)")
 
 
+# -- the next wave ---------------------------------------------------------------------------------
+
+
+def wave_for(engine, inputs: roi.RoiInputs, p: Play, outcome: str, *, budget: float, cost: float | None = None,
+             value_per_save: float | None = None, value_months: float | None = None, margin: float | None = None,
+             rest_days: int | None = rw.REST_DAYS, renewing_within: int | None = None):
+    """Fit the play's uplift model (:func:`core.roi_wave.model_features`, churn risk at contact once a churn model
+    is saved) and list its next wave (:func:`core.roi_wave.next_wave`), as the Intervention ROI page.
+
+    Returns
+    -------
+    (core.roi_uplift.UpliftResult, core.roi_wave.NextWave, float)
+        The model, the wave, and the cost of a contact used.
+    """
+    frame, scores = rw.with_saved_risk(engine, p.frame) if p.store else (p.frame, None)
+    features = rw.model_features(frame)
+    if not features:
+        raise DataValidationError(f"The contacts of '{p.name}' carry no value known before contact (segment, plan, "
+                                  "MRR, usage) to model uplift on.")
+    res = up.fit_uplift(frame, list(features), outcome=outcome, control=p.control)
+    if cost is None:
+        treated = frame.loc[frame["arm"] != p.control, "cost"]
+        cost = float(treated.mean()) if treated.notna().any() else 0.0
+    if value_per_save is None and outcome != roi.RETAINED:
+        raise DataValidationError(f"Give --value-per-save MONEY: what one more unit of '{outcome}' is worth.")
+    if value_per_save is None:
+        value_months = VALUE_MONTHS if value_months is None else value_months
+        margin = MARGIN if margin is None else margin
+    wave = rw.next_wave(inputs, frame, res, budget=budget, cost_per_contact=cost, value_per_save=value_per_save,
+                        value_months=value_months, margin=1.0 if margin is None else margin, outcome=outcome,
+                        churn_scores=scores, rest_days=rest_days or None, renewing_within_days=renewing_within)
+    return res, wave, cost
+
+
+def wave_rows(targets: pd.DataFrame, binary: bool) -> list[list[str]]:
+    """The printed cells of :attr:`core.roi_wave.NextWave.targets` (see :data:`WAVE_HEADERS`): risk in %, MRR and
+    money to whole units, the predicted uplift in points (yes/no outcome) or units to 2 decimals."""
+    up_fmt = _pp if binary else _amount(2, signed=True)
+    money = _amount(0 if len(targets) and targets["expected_value"].abs().max() >= 100 else 2)
+    return [[str(r.customer_id), str(r.segment), str(r.plan), str(r.region), _pct(r.risk), _amount(0)(r.mrr_before),
+             up_fmt(r.predicted_uplift), money(r.expected_value), _amount(2)(r.cost),
+             money(r.cumulative_cost)] for r in targets.itertuples(index=False)]
+
+
+WAVE_HEADERS = ("customer", "segment", "plan", "region", "risk", "MRR", "uplift", "expected value", "cost",
+                "cumulative cost")
+
+
+def _next_wave(engine, inputs: roi.RoiInputs, p: Play, a) -> None:
+    outcome = _outcome(p.frame, p.name, a.outcome, p.window)
+    res, w, cost = wave_for(engine, inputs, p, outcome, budget=a.budget, cost=a.cost, value_per_save=a.value_per_save,
+                            value_months=a.value_months, margin=a.margin,
+                            rest_days=rw.REST_DAYS if a.rest_days is None else a.rest_days,
+                            renewing_within=a.renewing_within)
+    binary = roi.is_binary(roi.measured(p.frame, outcome)[outcome])
+    print(p.line())
+    print(f"uplift model on {', '.join(res.features)} ({_label(outcome)}"
+          + (f" over {p.window} days" if outcome in (roi.RETAINED, roi.REVENUE) else "")
+          + f"); Qini coefficient {_pp(res.qini_coefficient) + ' pp' if binary else f'{res.qini_coefficient:+.3f}'} "
+          "(cross-fitted)")
+    if a.value_per_save is not None:
+        value = f"one more {_label(outcome)} worth {a.value_per_save:,.2f}"
+    else:
+        value = (f"a save worth the customer's MRR x {VALUE_MONTHS if a.value_months is None else a.value_months} "
+                 f"months x {_share(MARGIN if a.margin is None else a.margin)} margin")
+    print(f"budget {a.budget:,.0f}; a contact costs {cost:,.2f}; {value}")
+    print(_text_table(("step", "customers", "rule"),
+                      [[r.step, f"{r.customers:,}", r.rule] for r in w.funnel.itertuples(index=False)], left=(0, 2)))
+    if a.out is not None:
+        _write(w.targets, a.out, "Next wave", "customers")
+        return
+    gain = (f"{w.expected_gain:,.1f} more customers kept" if outcome == roi.RETAINED
+            else f"{w.expected_gain:,.1f} more {outcome}" if binary else f"{w.expected_gain:+,.2f} {outcome}")
+    print(f"next wave: {len(w.targets):,} customers, cost {w.spend:,.2f}; expected {gain}, net value "
+          f"{w.expected_value:,.2f}")
+    for line in rw.cautions(res, p.frame, outcome, p.control):
+        print("caution: " + line)
+    if len(w.targets):
+        print(_text_table(WAVE_HEADERS, wave_rows(w.targets.head(WAVE_ROWS), binary), left=(0, 1, 2, 3)))
+    if len(w.targets) > WAVE_ROWS:
+        print(f"... {len(w.targets) - WAVE_ROWS:,} more: --out FILE writes them all")
+
+
 # -- the workbook ----------------------------------------------------------------------------------
 
 
@@ -701,6 +815,8 @@ def run(engine, a) -> int:
         _impact(p, a)
     elif action == "plan":
         _plan(a, p)
+    elif action == "next_wave":
+        _next_wave(engine, inputs, p, a)
     else:
         sheets = export_sheets(p, a)
         a.export.write_bytes(hm.to_xlsx(sheets))

@@ -61,7 +61,7 @@ class RoiInputs:
         ``id, customer_id, play, channel, date, arm, cost`` plus one column per numeric value imported
         with the plays (the ``attributes`` of the rows, flattened; yes/no text read as 1/0).
     customers : pandas.DataFrame
-        ``customer_id, segment, plan, region, signup_date, churn_date``.
+        ``customer_id, segment, plan, region, signup_date, churn_date, renewal_date``.
     revenue : pandas.DataFrame
         ``customer_id, period, value``: MRR per month, or the amount of a transaction.
     activity : ActivityPairs
@@ -148,12 +148,12 @@ def inputs_from_frames(interventions: pd.DataFrame, customers: pd.DataFrame, rev
 
     cust = customers.copy()
     cust["customer_id"] = cust["customer_id"].astype(str)
-    for c in ("signup_date", "churn_date"):
+    for c in ("signup_date", "churn_date", "renewal_date"):
         cust[c] = pd.to_datetime(cust[c]) if c in cust else pd.NaT
     for c in ("segment", "plan", "region"):
         if c not in cust:
             cust[c] = None
-    cust = cust[["customer_id", "segment", "plan", "region", "signup_date", "churn_date"]]
+    cust = cust[["customer_id", "segment", "plan", "region", "signup_date", "churn_date", "renewal_date"]]
 
     rev = pd.DataFrame(columns=["customer_id", "period", "value"]) if revenue is None else pd.DataFrame({
         "customer_id": revenue["customer_id"].astype(str),
@@ -186,10 +186,10 @@ def load_inputs(engine: Engine) -> RoiInputs:
         raise InsufficientDataError("There are no plays to measure: import interventions (one row per contacted "
                                     "or held-out customer) on the Data page, or load the demo.")
     customers = load_columns(engine, "customer", ["customer_id", "segment", "plan", "region", "signup_date",
-                                                  "churn_date"])
+                                                  "churn_date", "renewal_date"])
     revenue = load_columns(engine, "revenue", ["customer_id", "period", "mrr", "amount"])
-    ids = pd.unique(iv["customer_id"].astype(str))
-    return inputs_from_frames(iv, customers, revenue, activity_pairs(engine, customer_ids=ids, values=True))
+    # every customer's usage, not only the contacted ones': the next wave scores customers never contacted yet
+    return inputs_from_frames(iv, customers, revenue, activity_pairs(engine, values=True))
 
 
 # --------------------------------------------------------------------------- per-contact outcomes

@@ -614,8 +614,8 @@ def candidates_now(roi_inputs: roi.RoiInputs, churn_scores: pd.DataFrame | None 
     pre_days : int
         Days of revenue and usage before the next contact (as :func:`core.roi.outcomes`'s ``pre_days``).
     exclude_contacted_days : int, optional
-        Leave out customers contacted by any play (any arm) in the last this many days (see
-        :func:`fatigue`).
+        Leave out customers with a contact made (any play; held-out rows were not made) in the last
+        this many days (see :func:`fatigue`).
     customer_ids : iterable of str, optional
         Only these customers (those the play would target now).
 
@@ -644,6 +644,7 @@ def candidates_now(roi_inputs: roi.RoiInputs, churn_scores: pd.DataFrame | None 
     cust = cust[active.to_numpy()].reset_index(drop=True)
     if exclude_contacted_days is not None:
         iv = roi_inputs.interventions
+        iv = iv[iv["arm"].astype(str) != roi.CONTROL] if "arm" in iv else iv  # held-out rows were not contacts
         recent = iv[(iv["date"] <= as_of) & (iv["date"] >= as_of - pd.Timedelta(days=exclude_contacted_days))]
         cust = cust[~cust["customer_id"].isin(recent["customer_id"].astype(str))].reset_index(drop=True)
     if cust.empty:
@@ -701,8 +702,9 @@ def target_list(candidates: pd.DataFrame, model, budget: float, cost_per_contact
         Money available for the wave (at least 0).
     cost_per_contact : float or array-like
         One contact's cost, or one cost per candidate row (at least 0).
-    value_per_save : float
-        What one extra retained customer is worth (for an amount outcome: what one unit is worth).
+    value_per_save : float or array-like
+        What one extra retained customer is worth (for an amount outcome: what one unit is worth), or one
+        value per candidate row (for example each customer's MRR x months x margin).
 
     Returns
     -------
@@ -713,8 +715,8 @@ def target_list(candidates: pd.DataFrame, model, budget: float, cost_per_contact
     Raises
     ------
     DataValidationError
-        Negative budget or cost, a cost array of the wrong length, a value per save not above 0, or
-        ``customer_id`` missing.
+        Negative budget or cost, a cost or value array of the wrong length, a single value per save not
+        above 0 (or a negative or missing one in an array), or ``customer_id`` missing.
 
     Examples
     --------
@@ -731,8 +733,15 @@ def target_list(candidates: pd.DataFrame, model, budget: float, cost_per_contact
         raise DataValidationError("The candidates need a customer_id column: build them with candidates_now().")
     if not budget >= 0:
         raise DataValidationError(f"The budget must be zero or more (got {budget}).")
-    if not value_per_save > 0:
-        raise DataValidationError(f"The value of a save must be above 0 (got {value_per_save}).")
+    value = np.asarray(value_per_save, float)
+    if value.ndim == 0:
+        if not value > 0:
+            raise DataValidationError(f"The value of a save must be above 0 (got {value_per_save}).")
+        value = np.full(len(candidates), float(value))
+    if len(value) != len(candidates):
+        raise DataValidationError(f"{len(value)} values for {len(candidates)} candidates: give one, or one per row.")
+    if np.isnan(value).any() or (value < 0).any():
+        raise DataValidationError("Every value of a save must be a number, zero or more.")
     cost = np.asarray(cost_per_contact, float)
     cost = np.full(len(candidates), float(cost)) if cost.ndim == 0 else cost
     if len(cost) != len(candidates):
@@ -743,7 +752,7 @@ def target_list(candidates: pd.DataFrame, model, budget: float, cost_per_contact
     out = pd.DataFrame({"customer_id": candidates["customer_id"].astype(str).to_numpy(),
                         "segment": candidates["segment"].to_numpy() if "segment" in candidates else None,
                         "plan": candidates["plan"].to_numpy() if "plan" in candidates else None,
-                        "predicted_uplift": uplift, "expected_value": uplift * value_per_save - cost, "cost": cost})
+                        "predicted_uplift": uplift, "expected_value": uplift * value - cost, "cost": cost})
     out = out[out["expected_value"] > 0]
     out = out.sort_values(["expected_value", "customer_id"], ascending=[False, True], kind="stable")
     cum = out["cost"].cumsum().to_numpy()

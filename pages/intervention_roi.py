@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core.errors import WorkbenchError
-from ui import errors, filters, frame, loaders, roi_sections
+from ui import errors, filters, frame, loaders, roi_sections, roi_wave
 from ui import roi as data
 
 frame.require()
@@ -23,7 +23,7 @@ choice = roi_sections.choose(url, version, inputs, f)
 if choice is None:
     st.stop()
 comp = roi_sections.headline(choice)
-tabs = st.tabs(["Effect", "Money", "Time to impact", "Where it works", "Fatigue", "Planning", "All plays"])
+tabs = st.tabs(["Effect", "Money", "Time to impact", "Where it works", "Next wave", "Fatigue", "Planning", "All plays"])
 with tabs[0]:
     if comp is not None:
         roi_sections.effect(choice, comp)
@@ -34,8 +34,10 @@ with tabs[2]:
 with tabs[3]:
     roi_sections.where(choice)
 with tabs[4]:
-    roi_sections.fatigue(choice, inputs)
+    roi_wave.next_wave(choice, inputs, f)
 with tabs[5]:
-    roi_sections.planning(choice, comp)
+    roi_sections.fatigue(choice, inputs)
 with tabs[6]:
+    roi_sections.planning(choice, comp)
+with tabs[7]:
     roi_sections.all_plays(url, version, choice.window)

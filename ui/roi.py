@@ -63,6 +63,20 @@ def _risk(url: str, version: str, play: str, window: int, model_version: int, th
                            outcomes(url, version, play, window))[["id", "risk", "risk_tier"]]
 
 
+@st.cache_data(ttl=600, max_entries=4, show_spinner=False)
+def _latest_scores(url: str, version: str, model_version: int) -> pd.DataFrame:
+    from core import churn_store
+
+    return churn_store.latest_scores(loaders.get_engine(url), model_version)
+
+
+def latest_scores(url: str) -> pd.DataFrame | None:
+    """Today's churn scores of the newest saved churn model (the one :func:`with_risk` scores contacts with), or
+    None when no churn model is saved."""
+    saved = _saved_model(url)
+    return None if saved is None else _latest_scores(url, loaders.store_version(url), saved[0])
+
+
 def with_risk(url: str, version: str, play: str, window: int, frame: pd.DataFrame) -> pd.DataFrame | None:
     """``frame`` with each contact's churn risk and tier at contact (the newest saved churn model), or None
     when no churn model is saved."""

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from core import roi
+from core import roi_wave as rw
 from core.errors import WorkbenchError
 from core.filters import Filters
 from core.metrics import GLOSSARY
@@ -343,8 +344,7 @@ def where(ch: Choice) -> None:
     _uplift_table(t, "group", ch, "roi_dl_where", f"{ch.play}_uplift_by_{by}.csv")
 
     st.subheader("Uplift model and Qini curve")
-    features = tuple(c for c in ("risk", "segment", "plan", "mrr_before", "pre_usage") if c in frame
-                     and (c != "risk" or has_risk) and frame[c].notna().any())
+    features = rw.model_features(frame)
     if not features:
         st.info("The contacts carry no value known before contact (segment, plan, MRR, usage) to model uplift on.")
         return
