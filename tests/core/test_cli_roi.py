@@ -359,7 +359,7 @@ def test_unknown_play_bad_settings_and_options_are_one_line_errors(url, capsys):
     assert main(["--db", url, "roi", "--play", PLAY, "--export", "roi.xlsx", "--margin", "-0.1"]) == 2
     assert "margin must be between 0 and 1" in _one_error_line(capsys)
     cases = [
-        (["--margin", "0.5"], "--margin goes with --money or --export"),
+        (["--margin", "0.5"], "--margin goes with --money, --export or --next-wave"),
         (["--play", PLAY, "--money", "--impact"], "one action at a time"),
         (["--money"], "--play NAME"),
         (["--holdout-share", "0.2"], "--holdout-share goes with --play NAME alone, --export or --plan"),
@@ -372,10 +372,82 @@ def test_unknown_play_bad_settings_and_options_are_one_line_errors(url, capsys):
         (["--plan", "--p-control", "0.9", "--effect", "0.2"], "between 0 and 1"),
         (["--window", "0"], "--window must be at least 1 day"),
         (["--play", PLAY, "--window", "1000"], "Choose a shorter window"),
+        (["--play", PLAY, "--next-wave"], "--next-wave needs --budget MONEY"),
+        (["--next-wave", "--budget", "100"], "name it with --play NAME"),
+        (["--play", PLAY, "--budget", "100"], "--budget goes with --next-wave"),
+        (["--play", PLAY, "--next-wave", "--budget", "100", "--value-per-save", "5", "--value-months", "6"],
+         "not both"),
+        (["--play", PLAY, "--next-wave", "--budget", "100", "--rest-days", "-1"], "--rest-days must be 0 days"),
+        (["--play", PLAY, "--next-wave", "--budget", "-5"], "must be zero or more"),
+        (["--play", "Usage nudge e-mail", "--next-wave", "--budget", "10", "--outcome", "responded"],
+         "Give --value-per-save MONEY"),
     ]
     for args, message in cases:
         assert main(["--db", url, "roi", *args]) == 2, args
         assert message in _one_error_line(capsys), args
+
+
+# -- the next wave ---------------------------------------------------------------------------------
+
+
+def test_next_wave_prints_the_funnel_and_the_list_of_core(url, inputs, frames, capsys, tmp_path):
+    from core import roi_uplift as up
+    from core import roi_wave as rw
+
+    f = frames[PLAY]
+    res = up.fit_uplift(f, ["segment", "plan", "mrr_before", "pre_usage"])  # no churn model in this store
+    cost = f.loc[f["arm"] != "holdout", "cost"].mean()
+    want = rw.next_wave(inputs, f, res, budget=40000, cost_per_contact=cost, value_months=6, margin=0.7)
+    assert len(want.targets) >= 2
+    lines = _run(capsys, "--db", url, "roi", "--play", PLAY, "--next-wave", "--budget", "40000", "--value-months", "6",
+                 "--margin", "0.7")
+    assert lines[1].startswith("uplift model on segment, plan, mrr_before, pre_usage (retained over 90 days)")
+    _check(lines[1].split("Qini coefficient ")[1], res.qini_coefficient, scale=100)
+    assert lines[2].startswith("budget 40,000;") and "MRR x 6 months x 70% margin" in lines[2]
+    _check(lines[2].split(";")[1], cost)
+    funnel = [_cells(ln) for ln in lines[4:4 + len(want.funnel)]]
+    assert [c[0] for c in funnel] == want.funnel["step"].tolist()
+    assert [int(c[1].replace(",", "")) for c in funnel] == want.funnel["customers"].tolist()
+    summary = lines[4 + len(want.funnel)]
+    assert summary.startswith(f"next wave: {len(want.targets):,} customers")
+    _check(summary.split("cost ")[1].split(";")[0], want.spend)
+    _check(summary.split("expected ")[1].split(" more")[0], want.expected_gain)
+    _check(summary.split("net value ")[1], want.expected_value)
+    head = next(i for i, ln in enumerate(lines) if ln.startswith("customer  "))
+    assert all(ln.startswith("caution: ") for ln in lines[4 + len(want.funnel) + 1:head])
+    rows = [_cells(ln) for ln in lines[head + 1:] if not ln.startswith("...")]
+    assert [r[0] for r in rows] == want.targets["customer_id"].head(20).tolist()
+    for cells, r in zip(rows, want.targets.itertuples(index=False)):
+        _check(cells[6], r.predicted_uplift, scale=100)
+        _check(cells[7], r.expected_value)
+        _check(cells[9], r.cumulative_cost)
+    assert want.targets["cumulative_cost"].max() <= 40000
+    # --out writes every listed customer, unrounded
+    path = tmp_path / "wave.csv"
+    out = _run(capsys, "--db", url, "roi", "--play", PLAY, "--next-wave", "--budget", "40000", "--value-months", "6",
+               "--margin", "0.7", "--out", str(path))
+    assert out[-1] == f"wrote {len(want.targets):,} customers to {path}"
+    got = pd.read_csv(path)
+    assert got["customer_id"].tolist() == want.targets["customer_id"].tolist()
+    assert got["expected_value"].to_numpy() == pytest.approx(want.targets["expected_value"].to_numpy())
+
+
+def test_next_wave_on_an_imported_outcome_values_each_unit_and_cautions(url, inputs, frames, capsys):
+    from core import roi_uplift as up
+    from core import roi_wave as rw
+
+    play = "Usage nudge e-mail"
+    f = frames[play]
+    res = up.fit_uplift(f, ["segment", "plan", "mrr_before", "pre_usage"], outcome="responded")
+    want = rw.next_wave(inputs, f, res, budget=5, cost_per_contact=0.05, value_per_save=2.0, outcome="responded")
+    lines = _run(capsys, "--db", url, "roi", "--play", play, "--next-wave", "--budget", "5", "--outcome", "responded",
+                 "--value-per-save", "2")
+    assert "one more responded worth 2.00" in lines[2]
+    summary = next(ln for ln in lines if ln.startswith("next wave:"))
+    assert summary.startswith(f"next wave: {len(want.targets):,} customers") and "more responded" in summary
+    assert len(want.targets) == 100  # 5 / 0.05: the budget binds
+    cautions = [ln[len("caution: "):] for ln in lines if ln.startswith("caution: ")]
+    assert cautions == rw.cautions(res, f, "responded")
 
 
 def test_an_empty_store_says_how_to_get_plays(db_url, capsys):

@@ -339,8 +339,13 @@ def test_candidates_are_todays_customers_with_the_contacts_features(demo, ri, ch
     assert (cand["risk_tier"] == by_id["tier"].reindex(cand.index)).all()
     recent = ru.candidates_now(ri, scores, as_of="2026-04-30", exclude_contacted_days=30)
     iv = ri.interventions
-    touched = set(iv.loc[iv["date"].between("2026-03-31", "2026-04-30"), "customer_id"])
+    window = iv["date"].between("2026-03-31", "2026-04-30")
+    touched = set(iv.loc[window & (iv["arm"] != "holdout"), "customer_id"])
     assert touched and not touched & set(recent["customer_id"])
+    # a customer only held out in that month was not contacted, so stays a candidate
+    held = set(iv.loc[window & (iv["arm"] == "holdout"), "customer_id"]) - touched
+    active_then = set(ru.candidates_now(ri, scores, as_of="2026-04-30")["customer_id"])
+    assert held & active_then and held & active_then <= set(recent["customer_id"])
     some = ru.candidates_now(ri, scores, customer_ids=list(cand.index[:5]) + ["C99999"])
     assert some["customer_id"].tolist() == list(cand.index[:5])
 

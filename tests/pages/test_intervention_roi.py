@@ -371,3 +371,67 @@ def test_risk_tiers_appear_once_a_churn_model_is_saved(demo_store, tmp_path, mon
     assert set(t["group"]) <= {"red", "amber", "green", "(missing)", "All"} and "red" in set(t["group"])
     assert t["n"].iloc[:-1].sum() == t["n"].iloc[-1]  # the tiers split every treated contact
     assert any(m.value.startswith("A two-model (T-learner) logistic uplift model on risk,") for m in at.markdown)
+
+
+def test_next_wave_lists_whom_to_contact_within_the_budget(demo_at, demo_store, raw):
+    """The Next wave tab: the funnel's first steps equal a direct count on the store, the list equals core's
+    next wave on the same contacts and settings, never costs more than the budget, a smaller budget keeps the
+    start of the same list, a renewal rule keeps only customers renewing soon, and a zero budget says what to do."""
+    from core import roi, roi_uplift, roi_wave
+    from core.filters import Filters
+
+    at = demo_at
+    play = "Renewal save offer"
+    at.selectbox(key="roi_play").set_value(play)
+    rerun(at)
+    assert not at.exception
+    con = sqlite3.connect(demo_store[0].split("///", 1)[1])
+    cust = pd.read_sql("SELECT customer_id, signup_date, churn_date, renewal_date FROM customer", con,
+                       parse_dates=["signup_date", "churn_date", "renewal_date"])
+    con.close()
+    end = pd.Timestamp("2026-10-31")
+    active = cust[(cust["signup_date"] <= end) & (cust["churn_date"].isna() | (cust["churn_date"] > end))]
+    made = raw[(raw["arm"] != "holdout") & (raw["date"] > end - pd.Timedelta(days=30)) & (raw["date"] <= end)]
+    funnel = _table(at, "step", "customers", "rule").set_index("step")["customers"]
+    assert funnel["Active customers"] == len(active)
+    assert funnel["Rested"] == len(set(active["customer_id"]) - set(made["customer_id"]))
+    cost = float(raw.loc[(raw["play"] == play) & (raw["arm"] == "treatment")
+                         & raw["date"].between(pd.Timestamp(WINDOW[0]), pd.Timestamp(WINDOW[1])), "cost"].mean())
+    assert at.number_input(key=f"roi_wave_cost_{play}").value == pytest.approx(round(cost, 2))
+    budget = 8 * round(cost, 2)
+    at.number_input(key=f"roi_wave_budget_{play}").set_value(budget)
+    rerun(at)
+    t = _table(at, "customer_id", "predicted_uplift", "cumulative_cost")
+    assert 1 <= len(t) <= 8 and t["cumulative_cost"].max() <= budget
+    assert _metric(at, "Customers to contact") == f"{len(t):,}"
+    # the same list from core, on the same contacts (the sidebar's window) and settings
+    engine = core.make_engine(demo_store[0])
+    inputs = roi.load_inputs(engine)
+    frame = roi.scope(roi.outcomes(inputs, play, window=90), Filters(start=WINDOW[0], end=WINDOW[1]))
+    res = roi_uplift.fit_uplift(frame, ["segment", "plan", "mrr_before", "pre_usage"])
+    want = roi_wave.next_wave(inputs, frame, res, budget=budget, cost_per_contact=round(cost, 2), value_months=12,
+                              margin=0.8)
+    assert t["customer_id"].tolist() == want.targets["customer_id"].tolist()
+    assert t["predicted_uplift"].to_numpy() == pytest.approx(want.targets["predicted_uplift"].to_numpy())
+    assert _table(at, "step", "customers", "rule")["customers"].tolist() == want.funnel["customers"].tolist()
+    # a smaller budget keeps the start of the same list
+    at.number_input(key=f"roi_wave_budget_{play}").set_value(2 * round(cost, 2))
+    rerun(at)
+    small = _table(at, "customer_id", "predicted_uplift", "cumulative_cost")["customer_id"].tolist()
+    assert small == t["customer_id"].tolist()[:len(small)] and len(small) <= 2
+    # only customers renewing within 90 days
+    at.number_input(key=f"roi_wave_budget_{play}").set_value(budget)
+    at.number_input(key=f"roi_wave_renewing_{play}").set_value(90)
+    rerun(at)
+    soon = cust.set_index("customer_id")["renewal_date"]
+    ids = _table(at, "customer_id", "predicted_uplift", "cumulative_cost")["customer_id"]
+    assert ((soon[ids] > end) & (soon[ids] <= end + pd.Timedelta(days=90))).all()
+    renewing = _table(at, "step", "customers", "rule").set_index("step")["customers"]["Renewing soon"]
+    due = soon[active["customer_id"]]
+    assert renewing == ((due > end) & (due <= end + pd.Timedelta(days=90))).sum()
+    # nothing to spend: the page says what to do
+    at.number_input(key=f"roi_wave_renewing_{play}").set_value(0)
+    at.number_input(key=f"roi_wave_budget_{play}").set_value(0.0)
+    rerun(at)
+    assert any("Nobody is worth contacting" in i.value for i in at.info)
+    assert not at.exception
