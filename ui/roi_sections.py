@@ -379,4 +379,9 @@ def fatigue(ch: Choice, inputs: roi.RoiInputs) -> None:
         st.markdown("Each contact grouped by how many other contacts (any play; held-out rows were never sent) its "
                     "customer received in the 30 days before it, same day included. A smaller difference in the "
                     "busier rows is fatigue.")
+        scale, unit = (100.0, "points") if ch.binary else (1.0, "per contact")
+        chart = t[t["contacts_30d"] != up.ALL].dropna(subset=["difference"])
+        chart = chart.assign(group=chart["contacts_30d"].map(lambda k: f"{k} other contact{'' if k == '1' else 's'}"))
+        if len(chart) > 1:
+            st.altair_chart(charts.effects(chart.assign(estimate="plain"), "group", scale, unit), width="stretch")
     _uplift_table(t, "contacts_30d", ch, "roi_dl_fatigue", f"{ch.play}_fatigue.csv")

@@ -41,7 +41,8 @@ def next_wave(ch: Choice, inputs: roi.RoiInputs, f: Filters) -> None:
     cost = c[1].number_input("Cost per contact", 0.0, None, mean_cost, step=max(mean_cost / 10, 0.01),
                              key=f"roi_wave_cost_{ch.play}", help="Default: the play's average cost of a treated "
                              "contact so far.")
-    budget = c[0].number_input("Budget", 0.0, None, _nice(100 * max(cost, 0.01)), key=f"roi_wave_budget_{ch.play}",
+    budget = c[0].number_input("Budget", 0.0, None, _nice(100 * max(cost, 0.01)), format="%.0f",
+                               key=f"roi_wave_budget_{ch.play}",
                                help="Money available for the wave; the list stops when the next contact no longer "
                                     "fits.")
     renewing = int(c[2].number_input("Renewing within (days, 0 = any)", 0, 730, 0, step=30,

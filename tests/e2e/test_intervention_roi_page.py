@@ -1,6 +1,7 @@
 """The Intervention ROI page (pages/intervention_roi.py) in a real browser on the demo: a play's effect against
 its holdout with the plain and CUPED intervals, the sample-ratio check, money, time to impact, planning and every
-play at a glance, where the play works (uplift by segment, Qini curve), no exception."""
+play at a glance, where the play works (uplift by segment, Qini curve), the next wave under a budget, and the
+nudge e-mails' fatigue, no exception."""
 
 import re
 
@@ -30,6 +31,17 @@ def test_intervention_roi_on_demo(page, streamlit_server):
     show_tab(page, "Time to impact", page.get_by_text(re.compile(r"first clearly above zero \*?\*?\d+ days")),
              "roi_time_to_impact")
     show_tab(page, "Where it works", page.get_by_text(re.compile(r"The play gains most for")), "roi_where_it_works")
+    show_tab(page, "Next wave", page.get_by_test_id("stMetric").filter(has_text="Customers to contact"),
+             "roi_next_wave")
     show_tab(page, "Planning", page.get_by_test_id("stMetric").filter(has_text="Contacts needed"), "roi_planning")
     show_tab(page, "All plays", page.get_by_text(re.compile(r"Retention over 90 days after contact")), "roi_all_plays")
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    # the weekly nudge e-mails: their response falls as e-mails pile up (fatigue)
+    page.get_by_test_id("stSelectbox").filter(has_text="Play").click()
+    page.get_by_role("option", name="Usage nudge e-mail").click()
+    wait_for_app_idle(page)
+    page.get_by_test_id("stSelectbox").filter(has_text="Outcome").click()
+    page.get_by_role("option", name="responded").click()
+    wait_for_app_idle(page)
+    show_tab(page, "Fatigue", page.get_by_text(re.compile(r"A smaller difference in the busier rows")), "roi_fatigue")
     expect(page.get_by_test_id("stException")).to_have_count(0)
