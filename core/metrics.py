@@ -100,6 +100,11 @@ GLOSSARY: dict[str, str] = {
                       "contact: when the play starts to work and whether the gain holds.",
     "Power": "The chance that a play with a given true effect shows a significant difference; the sample size is "
              "the number of contacts (treated and held out) needed for 80 % power.",
+    "Contact fatigue": "How a play's effect changes with the other contacts (any play) a customer received in the 30 "
+                       "days before, same day included; held-out rows were never sent, so they do not count.",
+    "Expected net value": "For the next wave: the uplift model's predicted uplift x the value of a save (the "
+                          "customer's MRR x months x margin, or a value given per unit) - the contact's cost. Only "
+                          "customers like the play's past contacts are scored.",
 }
 
 

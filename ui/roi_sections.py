@@ -378,7 +378,7 @@ def fatigue(ch: Choice, inputs: roi.RoiInputs) -> None:
     else:
         st.markdown("Each contact grouped by how many other contacts (any play; held-out rows were never sent) its "
                     "customer received in the 30 days before it, same day included. A smaller difference in the "
-                    "busier rows is fatigue.")
+                    "busier rows is fatigue.", help=GLOSSARY["Contact fatigue"])
         scale, unit = (100.0, "points") if ch.binary else (1.0, "per contact")
         chart = t[t["contacts_30d"] != up.ALL].dropna(subset=["difference"])
         chart = chart.assign(group=chart["contacts_30d"].map(lambda k: f"{k} other contact{'' if k == '1' else 's'}"))

@@ -84,8 +84,8 @@ def next_wave(ch: Choice, inputs: roi.RoiInputs, f: Filters) -> None:
     k[1].metric("Cost of the wave", f"${w.spend:,.2f}", help=f"Within the budget of ${w.budget:,.2f}.")
     k[2].metric(kept, f"{w.expected_gain:,.1f}", help="Sum of the predicted uplifts of the customers listed "
                 "(the model's expectation, not a measured figure). " + GLOSSARY["Play effect"])
-    k[3].metric("Expected net value", f"${w.expected_value:,.0f}", help="Sum over the list of predicted uplift x "
-                "value of a save - cost.")
+    k[3].metric("Expected net value", f"${w.expected_value:,.0f}", help="Summed over the list. "
+                + GLOSSARY["Expected net value"])
     st.markdown(f"Ranked by a two-model uplift model on {', '.join(res.features)}, fitted on the play's contacts. It "
                 "only speaks for customers like them, so today's customers are narrowed first:")
     st.dataframe(w.funnel, hide_index=True, width="stretch",

@@ -71,7 +71,8 @@ def test_every_headline_metric_has_a_glossary_entry():
                                      "NPS", "CSAT", "CES", "Sentiment", "Theme", "NPS impact", "Churn impact",
                                      "MRR at risk", "Churn signal", "Closure rate", "Holdout", "Eligible contact",
                                      "Play effect", "CUPED", "Sample ratio mismatch", "Customers saved",
-                                     "Revenue saved", "ROI", "Time to impact", "Power"}
+                                     "Revenue saved", "ROI", "Time to impact", "Power", "Contact fatigue",
+                                     "Expected net value"}
     assert all(len(text) > 30 for text in metrics.GLOSSARY.values())
 
 
