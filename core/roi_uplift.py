@@ -45,8 +45,10 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from threadpoolctl import threadpool_limits
 
 from core import roi
+from core.churn import threads
 from core.churn_report import TIERS, risk_tiers
 from core.errors import DataValidationError, InsufficientDataError
 
@@ -486,10 +488,13 @@ def fit_uplift(frame: pd.DataFrame, features: Sequence[str], outcome: str = roi.
     groups = rows["customer_id"].astype(str).to_numpy()
     oof, fold = np.full(len(rows), np.nan), np.zeros(len(rows), int)
     split = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=random_state)
-    for k, (train, test) in enumerate(split.split(X, strata, groups)):
-        m = TwoModelUplift(C=C, alpha=alpha, random_state=random_state)
-        oof[test], fold[test] = m.fit(X.iloc[train], y[train], treated[train]).predict_uplift(X.iloc[test]), k
-    model = TwoModelUplift(C=C, alpha=alpha, random_state=random_state).fit(X, y, treated)
+    # native threads capped as core.churn's fits (RETENTION_THREADS): spinning BLAS workers on a busy small
+    # machine made a fit several times slower (benchmarks/roi.py)
+    with threadpool_limits(limits=threads()):
+        for k, (train, test) in enumerate(split.split(X, strata, groups)):
+            m = TwoModelUplift(C=C, alpha=alpha, random_state=random_state)
+            oof[test], fold[test] = m.fit(X.iloc[train], y[train], treated[train]).predict_uplift(X.iloc[test]), k
+        model = TwoModelUplift(C=C, alpha=alpha, random_state=random_state).fit(X, y, treated)
     keep = [c for c in ("id", "customer_id", "arm") if c in rows]
     scores = rows[keep].reset_index(drop=True)
     scores["treated"] = treated
