@@ -620,7 +620,8 @@ def candidates_now(roi_inputs: roi.RoiInputs, churn_scores: pd.DataFrame | None 
         Days of revenue and usage before the next contact (as :func:`core.roi.outcomes`'s ``pre_days``).
     exclude_contacted_days : int, optional
         Leave out customers with a contact made (any play; held-out rows were not made) in the last
-        this many days (see :func:`fatigue`).
+        this many days up to ``as_of``: those a contact the day after ``as_of`` would find within its
+        look-back (see :func:`contacts_before`).
     customer_ids : iterable of str, optional
         Only these customers (those the play would target now).
 
@@ -650,7 +651,8 @@ def candidates_now(roi_inputs: roi.RoiInputs, churn_scores: pd.DataFrame | None 
     if exclude_contacted_days is not None:
         iv = roi_inputs.interventions
         iv = iv[iv["arm"].astype(str) != roi.CONTROL] if "arm" in iv else iv  # held-out rows were not contacts
-        recent = iv[(iv["date"] <= as_of) & (iv["date"] >= as_of - pd.Timedelta(days=exclude_contacted_days))]
+        # the next contact goes out the day after as_of: a contact counts when it is within the days before that
+        recent = iv[(iv["date"] <= as_of) & (iv["date"] > as_of - pd.Timedelta(days=exclude_contacted_days))]
         cust = cust[~cust["customer_id"].isin(recent["customer_id"].astype(str))].reset_index(drop=True)
     if cust.empty:
         raise InsufficientDataError(f"No customer is active on {as_of:%Y-%m-%d} (and not contacted lately).")

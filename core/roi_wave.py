@@ -109,8 +109,9 @@ def tenure_months(customers: pd.DataFrame, customer_ids, dates) -> np.ndarray:
                                                                 .astype(str))["signup_date"]
     s = pd.to_datetime(pd.Series(pd.Index(pd.Series(customer_ids).astype(str)).map(signup)))
     d = pd.to_datetime(pd.Series(np.asarray(dates)))
-    return ((d.to_numpy("datetime64[D]") - s.to_numpy("datetime64[D]")).astype("timedelta64[D]")
-            .astype(float) / DAYS_PER_MONTH) if len(d) else np.zeros(0)
+    if not len(d):
+        return np.zeros(0)
+    return (d.dt.normalize() - s.dt.normalize()).dt.days.to_numpy(float) / DAYS_PER_MONTH  # NaT -> NaN
 
 
 def support(contacts: pd.DataFrame, candidates: pd.DataFrame, columns: Sequence[str], *,
@@ -204,7 +205,7 @@ def cautions(result, frame: pd.DataFrame, outcome: str = roi.RETAINED, control: 
     d, lo, hi, _ = roi.diff_interval(t, c, binary=binary)
 
     def fmt(x):
-        return f"{100 * x:+.1f} points" if binary else f"{x:+,.3g}"
+        return f"{100 * x:+.2f} points" if binary else f"{x:+,.3g}"
 
     if not lo > 0:
         out.append(f"The play's measured effect on {outcome} is not clearly above zero (95 % interval {fmt(lo)} to "
@@ -279,6 +280,8 @@ def next_wave(roi_inputs: roi.RoiInputs, frame: pd.DataFrame, model, *, budget: 
                                   f"'{outcome}' give the value of one unit.")
     if not 0 <= margin <= 1:
         raise DataValidationError("The margin must be between 0 and 1 (for example 0.8 for 80 %).")
+    if value_per_save is not None and not value_per_save > 0:
+        raise DataValidationError(f"The value of one save must be above 0 (got {value_per_save}).")
     if value_months is not None and not value_months > 0:
         raise DataValidationError("The months a saved customer stays must be above 0.")
     if not budget >= 0 or not cost_per_contact >= 0:

@@ -339,7 +339,7 @@ def test_candidates_are_todays_customers_with_the_contacts_features(demo, ri, ch
     assert (cand["risk_tier"] == by_id["tier"].reindex(cand.index)).all()
     recent = ru.candidates_now(ri, scores, as_of="2026-04-30", exclude_contacted_days=30)
     iv = ri.interventions
-    window = iv["date"].between("2026-03-31", "2026-04-30")
+    window = iv["date"].between("2026-04-01", "2026-04-30")  # the 30 days before a contact on May 1
     touched = set(iv.loc[window & (iv["arm"] != "holdout"), "customer_id"])
     assert touched and not touched & set(recent["customer_id"])
     # a customer only held out in that month was not contacted, so stays a candidate
