@@ -192,3 +192,16 @@ class ThemeChange(SQLModel, table=True):
     detail: str
     author: str
     reason: str = ""
+
+
+class ReviewSnapshot(SQLModel, table=True):
+    """A quarterly review pack (core.review): never changed once saved (triggers refuse updates and deletes)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    quarter: str = Field(index=True)  # 2026-Q3
+    as_of: dt.date
+    created_at: dt.datetime  # UTC
+    data_hash: str  # core.review.data_fingerprint
+    params: dict[str, Any] = Field(sa_column=Column(JSON))
+    versions: dict[str, Any] = Field(sa_column=Column(JSON))
+    figures: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))

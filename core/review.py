@@ -1,0 +1,372 @@
+"""Quarterly review packs: frozen, versioned snapshots of every page's headline figures.
+
+A snapshot (:func:`build`) holds, for one quarter, the figures a review board looks at, one row each in a
+long table (:data:`FIGURE_COLUMNS`: ``page, metric, group, value, low, high, unit, text``), with what makes
+them reproducible: the data's fingerprint (:func:`data_fingerprint`), the parameters (:class:`ReviewParams`),
+the churn model and health configuration versions used, and the library versions. Saved snapshots
+(:func:`save`) are never changed: the store refuses an update or a delete of the ``reviewsnapshot`` table.
+Rebuilding a snapshot from the same data, parameters and versions gives identical figures.
+
+:func:`compare` lines two snapshots up, figure by figure, with the known cause of each move (new data, a
+changed parameter, a new model or configuration version).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from importlib import metadata
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select, text
+from sqlalchemy.engine import Engine
+
+from core.errors import DataValidationError, InsufficientDataError
+
+FIGURE_COLUMNS = ["page", "metric", "group", "value", "low", "high", "unit", "text"]
+#: the libraries whose versions a snapshot records (the figures depend on them)
+LIBRARIES = ("pandas", "numpy", "scipy", "scikit-learn", "lifelines", "shap", "statsmodels", "vaderSentiment",
+             "SQLAlchemy", "sqlmodel")
+_QUARTER = re.compile(r"^\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*$")
+
+
+@dataclass(frozen=True)
+class ReviewParams:
+    """The settings behind a snapshot's figures (the pages' defaults).
+
+    Attributes
+    ----------
+    roi_window : int
+        Days after a contact over which each play's retention is measured.
+    margin : float
+        Gross margin used in money figures.
+    value_months : int
+        Months of MRR a saved customer is assumed to bring.
+    """
+
+    roi_window: int = 90
+    margin: float = 0.8
+    value_months: int = 12
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class Snapshot:
+    """One quarter's review pack.
+
+    Attributes
+    ----------
+    quarter : str
+        ``YYYY-Qn``.
+    as_of : datetime.date
+        The day the figures describe: the quarter's last day, or the data's last day when earlier.
+    data_hash : str
+        :func:`data_fingerprint` of the store when it was built.
+    params : dict
+        :meth:`ReviewParams.to_dict`.
+    versions : dict
+        ``churn_model`` and ``health_config`` versions used (None when none is saved), ``libraries``.
+    figures : pandas.DataFrame
+        :data:`FIGURE_COLUMNS`.
+    id : int or None
+        Set once saved.
+    created_at : datetime.datetime or None
+        UTC, set once saved.
+    """
+
+    quarter: str
+    as_of: dt.date
+    data_hash: str
+    params: dict
+    versions: dict
+    figures: pd.DataFrame
+    id: int | None = None
+    created_at: dt.datetime | None = None
+    notes: dict = field(default_factory=dict)
+
+
+def quarter_bounds(label: str) -> tuple[dt.date, dt.date, str]:
+    """``'2026Q3'`` or ``'2026-Q3'`` -> (first day, last day, ``'2026-Q3'``).
+
+    Raises
+    ------
+    DataValidationError
+        The label is not a year and a quarter.
+
+    Examples
+    --------
+    >>> quarter_bounds("2026q3")
+    (datetime.date(2026, 7, 1), datetime.date(2026, 9, 30), '2026-Q3')
+    """
+    m = _QUARTER.match(str(label))
+    if not m:
+        raise DataValidationError(f"'{label}' is not a quarter: write it as 2026-Q3 (year, Q and 1 to 4).")
+    year, q = int(m.group(1)), int(m.group(2))
+    start = dt.date(year, 3 * q - 2, 1)
+    end = (pd.Timestamp(start) + pd.offsets.QuarterEnd(0)).date()
+    return start, end, f"{year}-Q{q}"
+
+
+def data_fingerprint(engine: Engine) -> str:
+    """SHA-256 of what built the store's data: every import (the file's own SHA-256, kind, mode, rows loaded
+    and the rows it added per table, in import order) and each data table's row count.
+
+    The store changes only through imports (an undone import takes its rows and its log row away), so
+    equal fingerprints mean the same data; any import, undo or replacement changes it.
+    """
+    from core.models import TABLES, ImportLog
+
+    t = ImportLog.__table__
+    with engine.connect() as conn:
+        imports = conn.execute(select(t.c.id, t.c.sha256, t.c.kind, t.c.mode, t.c.rows_loaded, t.c.tables)
+                               .order_by(t.c.id)).all()
+        counts = {name: conn.execute(text(f'SELECT COUNT(*) FROM "{name}"')).scalar_one()
+                  for name in TABLES if name != "importlog"}
+    payload = {"imports": [[i, sha, kind, mode, int(n), tables] for i, sha, kind, mode, n, tables in imports],
+               "rows": counts}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def library_versions() -> dict[str, str]:
+    """Installed versions of :data:`LIBRARIES` (``'missing'`` for one not installed)."""
+    out = {}
+    for lib in LIBRARIES:
+        try:
+            out[lib] = metadata.version(lib)
+        except metadata.PackageNotFoundError:
+            out[lib] = "missing"
+    return out
+
+
+def _row(page, metric, value=np.nan, low=np.nan, high=np.nan, unit="", group="", text_="") -> dict:
+    return {"page": page, "metric": metric, "group": group, "value": float(value), "low": float(low),
+            "high": float(high), "unit": unit, "text": text_}
+
+
+def _overview(engine: Engine, as_of: dt.date) -> list[dict]:
+    from core import metrics
+    from core.store import load_columns
+
+    customers = load_columns(engine, "customer", ["customer_id", "signup_date", "churn_date"])
+    revenue = load_columns(engine, "revenue", ["customer_id", "period", "mrr"])
+    h = metrics.headline(customers, revenue, as_of=as_of)
+    return [_row("Overview", "Customers", h.customers, unit="customers"),
+            _row("Overview", "Active customers", h.active_customers, unit="customers"),
+            _row("Overview", "Logo churn rate", h.logo_churn_rate, unit="share"),
+            _row("Overview", "Revenue churn rate", h.revenue_churn_rate, unit="share"),
+            _row("Overview", "MRR", h.mrr, unit="currency"),
+            _row("Overview", "NRR", h.nrr, unit="share"),
+            _row("Overview", "GRR", h.grr, unit="share")]
+
+
+def _churn(engine: Engine) -> tuple[list[dict], int | None]:
+    from core.models import ChurnRun
+
+    with engine.connect() as conn:
+        run = conn.execute(select(ChurnRun.version, ChurnRun.card).order_by(ChurnRun.version.desc()).limit(1)).first()
+    if run is None:
+        return [], None
+    version, card = run
+    m = card["metrics"][card["model"]]
+    rows = [_row("Churn drivers", "ROC-AUC", m["roc_auc"], *m["roc_auc_ci"], unit="score"),
+            _row("Churn drivers", "PR-AUC", m["pr_auc"], *m["pr_auc_ci"], unit="score"),
+            _row("Churn drivers", "Brier score", m["brier"], unit="score")]
+    rows += [_row("Churn drivers", "Top driver", i + 1, unit="rank", group=f"#{i + 1}", text_=name)
+             for i, name in enumerate(card.get("top_drivers", []))]
+    return rows, int(version)
+
+
+def _roi(engine: Engine, params: ReviewParams, as_of: dt.date) -> list[dict]:
+    from core import roi
+
+    try:
+        inputs = roi.load_inputs(engine)
+    except InsufficientDataError:
+        return []
+    inputs.interventions = inputs.interventions[inputs.interventions["date"] <= pd.Timestamp(as_of)]
+    if inputs.interventions.empty:
+        return []
+    inputs.end = min(inputs.end, pd.Timestamp(as_of))
+    rows = []
+    for r in roi.plays_table(inputs, window=params.roi_window).itertuples(index=False):
+        rows.append(_row("Intervention ROI", "Contacts", r.contacts, unit="contacts", group=r.play))
+        rows.append(_row("Intervention ROI", "Play effect", r.difference, r.low, r.high, unit="share",
+                         group=r.play, text_=f"retention over {params.roi_window} days, treated minus held out"))
+    return rows
+
+
+def build(engine: Engine, quarter: str, params: ReviewParams | None = None) -> Snapshot:
+    """The review pack of ``quarter`` from the store as it is now (not saved: see :func:`save`).
+
+    Parameters
+    ----------
+    engine : sqlalchemy.engine.Engine
+    quarter : str
+        ``2026-Q3`` (or ``2026Q3``).
+    params : ReviewParams, optional
+
+    Returns
+    -------
+    Snapshot
+
+    Raises
+    ------
+    DataValidationError
+        A bad quarter label.
+    InsufficientDataError
+        The store has no customers, or the quarter ends before the data starts.
+    """
+    from core import metrics
+    from core.store import load_columns
+
+    params = params or ReviewParams()
+    start, end, label = quarter_bounds(quarter)
+    customers = load_columns(engine, "customer", ["customer_id", "signup_date", "churn_date"])
+    if customers.empty:
+        raise InsufficientDataError("There is nothing to review: import customers or load the demo first.")
+    revenue = load_columns(engine, "revenue", ["customer_id", "period", "mrr"])
+    first = pd.to_datetime(customers["signup_date"]).min()
+    if pd.notna(first) and pd.Timestamp(end) < first:
+        raise InsufficientDataError(f"{label} ends before the data starts ({first:%Y-%m-%d}): choose a later quarter.")
+    data_end = metrics.latest_date(customers, revenue) + pd.offsets.MonthEnd(0)
+    as_of = min(end, data_end.date())
+    figures = _overview(engine, as_of)
+    churn_rows, churn_version = _churn(engine)
+    figures += churn_rows
+    figures += _roi(engine, params, as_of)
+    frame = pd.DataFrame(figures, columns=FIGURE_COLUMNS)
+    versions = {"churn_model": churn_version, "health_config": _health_version(engine),
+                "libraries": library_versions()}
+    return Snapshot(label, as_of, data_fingerprint(engine), params.to_dict(), versions, frame)
+
+
+def _health_version(engine: Engine) -> int | None:
+    from core.models import HealthConfigVersion
+
+    with engine.connect() as conn:
+        return conn.execute(select(HealthConfigVersion.version).order_by(HealthConfigVersion.version.desc())
+                            .limit(1)).scalar()
+
+
+# --------------------------------------------------------------------------- storage
+def _guard(engine: Engine) -> None:
+    """Triggers that make saved snapshots read-only (SQLite): an UPDATE or DELETE is aborted."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.begin() as conn:
+        for what in ("UPDATE", "DELETE"):
+            conn.execute(text(f"CREATE TRIGGER IF NOT EXISTS reviewsnapshot_no_{what.lower()} BEFORE {what} ON "
+                              "reviewsnapshot BEGIN SELECT RAISE(ABORT, 'review snapshots are never changed'); END"))
+
+
+def save(engine: Engine, snap: Snapshot) -> int:
+    """Store ``snap`` for good; returns its id (and sets ``snap.id`` and ``snap.created_at``)."""
+    from core.models import ReviewSnapshot
+
+    _guard(engine)
+    created = dt.datetime.now(dt.UTC)
+    with engine.begin() as conn:
+        res = conn.execute(ReviewSnapshot.__table__.insert().values(
+            quarter=snap.quarter, as_of=snap.as_of, created_at=created, data_hash=snap.data_hash,
+            params=snap.params, versions=snap.versions, figures=_records(snap.figures)))
+    snap.id, snap.created_at = int(res.inserted_primary_key[0]), created
+    return snap.id
+
+
+def _records(figures: pd.DataFrame) -> list[dict]:
+    """JSON-safe rows (NaN as None)."""
+    f = figures[FIGURE_COLUMNS].astype(object).where(figures[FIGURE_COLUMNS].notna(), None)
+    return f.to_dict("records")
+
+
+def snapshots(engine: Engine) -> pd.DataFrame:
+    """Saved snapshots, newest first: ``id, quarter, as_of, created_at, data_hash, figures``."""
+    from core.models import ReviewSnapshot
+
+    t = ReviewSnapshot.__table__
+    with engine.connect() as conn:
+        rows = conn.execute(select(t.c.id, t.c.quarter, t.c.as_of, t.c.created_at, t.c.data_hash, t.c.figures)
+                            .order_by(t.c.id.desc())).all()
+    df = pd.DataFrame(rows, columns=["id", "quarter", "as_of", "created_at", "data_hash", "figures"])
+    df["figures"] = [len(f or []) for f in df["figures"]]
+    return df
+
+
+def load(engine: Engine, snapshot_id: int) -> Snapshot:
+    """A saved snapshot.
+
+    Raises
+    ------
+    DataValidationError
+        No snapshot has that id.
+    """
+    from core.models import ReviewSnapshot
+
+    with engine.connect() as conn:
+        t = ReviewSnapshot.__table__
+        s = conn.execute(select(t).where(t.c.id == int(snapshot_id))).mappings().first()
+    if s is None:
+        have = snapshots(engine)["id"].tolist()
+        raise DataValidationError(f"There is no snapshot {snapshot_id}. Saved: {', '.join(map(str, have)) or 'none'}.")
+    figures = pd.DataFrame(s["figures"] or [], columns=FIGURE_COLUMNS)
+    for c in ("value", "low", "high"):
+        figures[c] = pd.to_numeric(figures[c], errors="coerce").astype(float)
+    for c in ("page", "metric", "group", "unit", "text"):
+        figures[c] = figures[c].fillna("").astype(str)
+    return Snapshot(s["quarter"], s["as_of"], s["data_hash"], dict(s["params"]), dict(s["versions"]), figures,
+                    s["id"], s["created_at"])
+
+
+# --------------------------------------------------------------------------- comparison
+def _v(version) -> str:
+    return "none" if version is None else f"v{version}"
+
+
+def compare(before: Snapshot, after: Snapshot) -> pd.DataFrame:
+    """Each figure of the two snapshots side by side: ``page, metric, group, before, after, change, cause``.
+
+    ``cause`` names what is known to differ between the two builds and could move the figure: ``another
+    quarter``, ``new data`` (different data fingerprints), ``parameter <name>`` (a changed
+    :class:`ReviewParams` field the page's figures use), ``churn model v1 -> v2``, ``library <name>``;
+    empty when nothing differs (the figure cannot have moved). A figure in only one snapshot has an empty
+    side.
+    """
+    key = ["page", "metric", "group"]
+    a = before.figures[key + ["value", "text"]].rename(columns={"value": "before", "text": "text_before"})
+    b = after.figures[key + ["value", "text"]].rename(columns={"value": "after", "text": "text_after"})
+    # the later snapshot's order, then the figures only the earlier one has
+    ia, ib = pd.MultiIndex.from_frame(a[key]), pd.MultiIndex.from_frame(b[key])
+    order = ib.append(ia[~ia.isin(ib)])
+    out = (b.set_index(key).reindex(order).join(a.set_index(key), how="left")).reset_index()
+    out["change"] = out["after"] - out["before"]
+    common = []
+    if (before.quarter, before.as_of) != (after.quarter, after.as_of):
+        common.append(f"another quarter ({before.quarter} as of {before.as_of:%Y-%m-%d} -> {after.quarter} as of "
+                      f"{after.as_of:%Y-%m-%d})")
+    if before.data_hash != after.data_hash:
+        common.append("new data")
+    libs_a, libs_b = before.versions.get("libraries", {}), after.versions.get("libraries", {})
+    common += [f"library {k} {libs_a.get(k)} -> {libs_b.get(k)}" for k in sorted(set(libs_a) | set(libs_b))
+               if libs_a.get(k) != libs_b.get(k)]
+    uses = {"Intervention ROI": ("roi_window", "margin", "value_months")}
+    causes = []
+    for page in out["page"]:
+        c = list(common)
+        c += [f"parameter {p} {before.params.get(p)} -> {after.params.get(p)}" for p in uses.get(page, ())
+              if before.params.get(p) != after.params.get(p)]
+        if page == "Churn drivers" and before.versions.get("churn_model") != after.versions.get("churn_model"):
+            c.append(f"churn model {_v(before.versions.get('churn_model'))} -> {_v(after.versions.get('churn_model'))}")
+        causes.append("; ".join(c))
+    out["cause"] = causes
+    return out[key + ["before", "after", "change", "text_before", "text_after", "cause"]]
+
+
+__all__ = ["FIGURE_COLUMNS", "ReviewParams", "Snapshot", "build", "compare", "data_fingerprint", "library_versions",
+           "load", "quarter_bounds", "save", "snapshots"]
