@@ -98,6 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_roi.add_parser(sub)
 
+    from core import cli_report
+
+    cli_report.add_parser(sub)
+
     demo = sub.add_parser("demo", help="load the synthetic demo business, replacing the store's data")
     demo.add_argument("--customers", type=int, default=5000, metavar="N", help="customers (default 5000)")
     demo.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
@@ -253,6 +257,10 @@ def main(argv: list[str] | None = None) -> int:
             from core import cli_roi
 
             return cli_roi.run(engine, args)
+        if args.command == "report":
+            from core import cli_report
+
+            return cli_report.run(engine, args)
         if args.command == "cohorts":
             return _cmd_cohorts(engine, args)
         if args.command == "demo":

@@ -197,7 +197,7 @@ def _roi(engine: Engine, params: ReviewParams, as_of: dt.date) -> list[dict]:
     rows = []
     for r in roi.plays_table(inputs, window=params.roi_window).itertuples(index=False):
         rows.append(_row("Intervention ROI", "Contacts", r.contacts, unit="contacts", group=r.play))
-        rows.append(_row("Intervention ROI", "Play effect", r.difference, r.low, r.high, unit="share",
+        rows.append(_row("Intervention ROI", "Play effect", r.difference, r.low, r.high, unit="points",
                          group=r.play, text_=f"retention over {params.roi_window} days, treated minus held out"))
     return rows
 
