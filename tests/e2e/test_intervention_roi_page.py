@@ -40,8 +40,22 @@ def test_intervention_roi_on_demo(page, streamlit_server):
     page.get_by_test_id("stSelectbox").filter(has_text="Play").click()
     page.get_by_role("option", name="Usage nudge e-mail").click()
     wait_for_app_idle(page)
-    page.get_by_test_id("stSelectbox").filter(has_text="Outcome").click()
-    page.get_by_role("option", name="responded").click()
+    # the outcome box is keyed by the play: wait for the new play's run to finish before opening it
+    expect(page.get_by_text(re.compile(r"Usage nudge e-mail\*?\*? \(treatment vs holdout\)"))).to_be_visible(
+        timeout=60_000)
+    outcome = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text("Outcome", exact=True))
+    option = page.get_by_role("option", name="responded")
+    expect(outcome).to_have_count(1, timeout=90_000)  # the previous play's box stays, faded, until the run ends
+    for _ in range(3):  # a box opened while the page was still rerunning closes again: open it once more
+        outcome.click()
+        try:
+            expect(option).to_be_visible(timeout=10_000)
+            break
+        except AssertionError:
+            wait_for_app_idle(page)
+    option.click()
     wait_for_app_idle(page)
+    expect(page.get_by_text(re.compile(r"Usage nudge e-mail\*?\*? \(treatment vs holdout\).*responded"))).to_be_visible(
+        timeout=60_000)
     show_tab(page, "Fatigue", page.get_by_text(re.compile(r"A smaller difference in the busier rows")), "roi_fatigue")
     expect(page.get_by_test_id("stException")).to_have_count(0)
