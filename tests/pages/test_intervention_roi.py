@@ -404,6 +404,10 @@ def test_next_wave_lists_whom_to_contact_within_the_budget(demo_at, demo_store, 
     t = _table(at, "customer_id", "predicted_uplift", "cumulative_cost")
     assert 1 <= len(t) <= 8 and t["cumulative_cost"].max() <= budget
     assert _metric(at, "Customers to contact") == f"{len(t):,}"
+    # the wave's totals are the sums over the list shown
+    assert _num(_metric(at, "Cost of the wave")) == pytest.approx(round(t["cost"].sum(), 2))
+    assert _num(_metric(at, "Extra customers kept")) == pytest.approx(round(t["predicted_uplift"].sum(), 1))
+    assert _num(_metric(at, "Expected net value")) == pytest.approx(round(t["expected_value"].sum()))
     # the same list from core, on the same contacts (the sidebar's window) and settings
     engine = core.make_engine(demo_store[0])
     inputs = roi.load_inputs(engine)
