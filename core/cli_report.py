@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from core import health_monitor as hm
 from core import review
+from core.cli_format import text_table, write_table
 from core.errors import DataValidationError
 
 
@@ -63,19 +63,10 @@ def figure_rows(figures: pd.DataFrame) -> list[list[str]]:
     return rows
 
 
-def _table(headers, rows) -> str:
-    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip() for cells in [list(headers)] + rows)
-
-
-def _write(df: pd.DataFrame, path: Path, sheet: str, what: str) -> None:
-    if path.suffix.lower() == ".xlsx":
-        path.write_bytes(hm.to_xlsx({sheet: df}))
-    elif path.suffix.lower() == ".csv":
-        df.to_csv(path, index=False)
-    else:
+def _out(df: pd.DataFrame, path: Path, sheet: str) -> None:
+    if path.suffix.lower() not in (".csv", ".xlsx"):
         raise DataValidationError(f"--out writes .csv or .xlsx, not {path.name}.")
-    print(f"wrote {len(df):,} {what} to {path}")
+    write_table(df, path, sheet, "figures")
 
 
 def run(engine, a) -> int:
@@ -93,7 +84,7 @@ def run(engine, a) -> int:
         if s.empty:
             print("no snapshot saved yet: python -m core report --quarter 2026-Q3 --save")
             return 0
-        print(_table(("id", "quarter", "as of", "saved (UTC)", "figures", "data"),
+        print(text_table(("id", "quarter", "as of", "saved (UTC)", "figures", "data"),
                      [[str(r.id), r.quarter, f"{r.as_of:%Y-%m-%d}", f"{r.created_at:%Y-%m-%d %H:%M}", str(r.figures),
                        r.data_hash[:12]] for r in s.itertuples(index=False)]))
         return 0
@@ -102,7 +93,7 @@ def run(engine, a) -> int:
         c = review.compare(before, after)
         print(f"snapshot {before.id} ({before.quarter}) -> {after.id} ({after.quarter})")
         if a.out is not None:
-            _write(c, a.out, "Comparison", "figures")
+            _out(c, a.out, "Comparison")
             return 0
         units = after.figures.set_index(["page", "metric", "group"])["unit"].to_dict()
         units.update({k: v for k, v in before.figures.set_index(["page", "metric", "group"])["unit"].items()
@@ -116,7 +107,7 @@ def run(engine, a) -> int:
             change = "" if pd.isna(r.change) else (f"{100 * r.change:+.1f} pts" if u in ("share", "points")
                                                    else f"{r.change:+,.3f}" if u == "score" else f"{r.change:+,.0f}")
             rows.append([r.page, r.metric, r.group, _fmt(r.before, u), _fmt(r.after, u), change, r.cause])
-        print(_table(("page", "metric", "group", "before", "after", "change", "cause"), rows))
+        print(text_table(("page", "metric", "group", "before", "after", "change", "cause"), rows))
         return 0
     params = review.ReviewParams() if a.roi_window is None else review.ReviewParams(roi_window=a.roi_window)
     snap = review.build(engine, a.quarter, params)
@@ -128,7 +119,7 @@ def run(engine, a) -> int:
           f"{'default' if versions['health_config'] is None else 'v' + str(versions['health_config'])}"
           + (f"; saved as snapshot {snap.id}" if snap.id is not None else " (not saved: add --save)"))
     if a.out is not None:
-        _write(snap.figures, a.out, "Figures", "figures")
+        _out(snap.figures, a.out, "Figures")
         return 0
-    print(_table(("page", "metric", "group", "value", "95% CI", "note"), figure_rows(snap.figures)))
+    print(text_table(("page", "metric", "group", "value", "95% CI", "note"), figure_rows(snap.figures)))
     return 0

@@ -21,6 +21,7 @@ from core import health_monitor as hm
 from core import roi
 from core import roi_uplift as up
 from core import roi_wave as rw
+from core.cli_format import text_table, write_table
 from core.errors import DataValidationError
 
 #: the actions besides the default (the plays table, or the comparison with ``--play``)
@@ -258,26 +259,6 @@ def _with_ci(d, lo, hi, fmt) -> str:
     return "n/a" if pd.isna(d) else f"{fmt(d)} [{fmt(lo)}, {fmt(hi)}]"
 
 
-def _text_table(headers, rows, left=()) -> str:
-    """Columns separated by two spaces; ``left`` columns (by index) left-aligned, the rest right-aligned
-    (as ``python -m core themes`` prints)."""
-    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
-
-    def line(cells):
-        return "  ".join(c.ljust(w) if i in left else c.rjust(w)
-                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
-
-    return "\n".join([line(headers)] + [line(r) for r in rows])
-
-
-def _write(df: pd.DataFrame, path: Path, sheet: str, what: str) -> None:
-    if path.suffix.lower() == ".xlsx":
-        path.write_bytes(hm.to_xlsx({sheet: df}))
-    else:
-        df.to_csv(path, index=False, date_format="%Y-%m-%d")
-    print(f"wrote {len(df):,} {what} to {path}")
-
-
 # -- the plays table -----------------------------------------------------------------------------
 
 PLAYS_HEADERS = ("play", "channel", "arms", "contacts", "held out", "first", "last", "eligible", "cost", "treated",
@@ -308,12 +289,12 @@ def plays_rows(table: pd.DataFrame) -> list[list[str]]:
 def _plays(inputs: roi.RoiInputs, a) -> None:
     table = roi.plays_table(inputs, window=a.window)
     if a.out is not None:
-        _write(table, a.out, "Plays", "plays")
+        write_table(table, a.out, "Plays", "plays")
         return
     print(f"{len(table)} plays; retention {a.window} days after the contact, eligible contacts only (the whole window "
           "observed, still a customer on the contact date); treated = every arm but the control (holdout, else the "
           "smallest arm)")
-    print(_text_table(PLAYS_HEADERS, plays_rows(table), left=(0, 1)))
+    print(text_table(PLAYS_HEADERS, plays_rows(table), left=(0, 1)))
     if table["difference"].isna().any():
         print("n/a: retention not measured: too few eligible contacts (choose a shorter --window), or a campaign the "
               "store does not follow (measure its own columns with --play NAME --outcome COLUMN)")
@@ -460,10 +441,10 @@ def _comparison(p: Play, a) -> None:
     print(p.line())
     print(_outcome_line(p, outcome, covariate))
     if a.out is not None:
-        _write(comp, a.out, "Comparison", "comparison rows")
+        write_table(comp, a.out, "Comparison", "comparison rows")
     else:
         headers, rows = comparison_rows(comp, roi.is_binary(roi.measured(p.frame, outcome)[outcome]))
-        print(_text_table(headers, rows, left=(0,)))
+        print(text_table(headers, rows, left=(0,)))
     print(_srm(p, a))
 
 
@@ -547,7 +528,7 @@ def _money(p: Play, a) -> None:
     m = money_table(p, setup, margin, months)
     print(p.line())
     if a.out is not None:
-        _write(m, a.out, "Money", "money rows")
+        write_table(m, a.out, "Money", "money rows")
         return
     when = (f"over {p.window} days after the contact" if setup.revenue in (roi.RETAINED, roi.REVENUE)
             else f"{setup.revenue} as imported with the play")
@@ -561,7 +542,7 @@ def _money(p: Play, a) -> None:
     print(f"money {when}: " + "; ".join(parts))
     for arm, g in m.groupby("arm", sort=False):
         print(f"\n{arm} vs {p.control}")
-        print(_text_table(("measure", "value", "95% CI", "definition"), money_rows(g), left=(0, 2, 3)))
+        print(text_table(("measure", "value", "95% CI", "definition"), money_rows(g), left=(0, 2, 3)))
 
 
 # -- time to impact --------------------------------------------------------------------------------
@@ -585,7 +566,7 @@ def _impact(p: Play, a) -> None:
     t = impact_table(p)
     print(p.line())
     if a.out is not None:
-        _write(t, a.out, "Time to impact", "arm and day rows")
+        write_table(t, a.out, "Time to impact", "arm and day rows")
         return
     e = roi.measured(p.frame, roi.RETAINED)["arm"].value_counts()
     days = impact_days(p.window)
@@ -595,7 +576,7 @@ def _impact(p: Play, a) -> None:
         g = g.set_index("day").loc[days]
         rows = [[str(d), _pct(r.treatment), _pct(r.control), _with_ci(r.difference, r.low, r.high, _pp)]
                 for d, r in g.iterrows()]
-        print(_text_table(("day", str(arm), p.control, "difference pp [95% CI]"), rows))
+        print(text_table(("day", str(arm), p.control, "difference pp [95% CI]"), rows))
 
 
 # -- planning --------------------------------------------------------------------------------------
@@ -624,7 +605,7 @@ def _plan(a, p: Play | None) -> None:
     if a.out is not None:
         row = {"p_control": p_control, "effect": a.effect, "holdout_share": share, "power": power, "alpha": alpha,
                "contacts_per_month": np.nan if per_month is None else per_month, **r}
-        _write(pd.DataFrame([row]), a.out, "Plan", "plan row")
+        write_table(pd.DataFrame([row]), a.out, "Plan", "plan row")
         return
     src = "" if a.p_control is not None else f" ('{p.name}' {p.control} retention over {p.window} days)"
     print(f"plan: detect {_pp(a.effect)} pp over {_pct(p_control)} retention{src} with {_share(power)} power at a "
@@ -713,10 +694,10 @@ def _next_wave(engine, inputs: roi.RoiInputs, p: Play, a) -> None:
         value = (f"a save worth the customer's MRR x {VALUE_MONTHS if a.value_months is None else a.value_months} "
                  f"months x {_share(MARGIN if a.margin is None else a.margin)} margin")
     print(f"budget {a.budget:,.0f}; a contact costs {cost:,.2f}; {value}")
-    print(_text_table(("step", "customers", "rule"),
+    print(text_table(("step", "customers", "rule"),
                       [[r.step, f"{r.customers:,}", r.rule] for r in w.funnel.itertuples(index=False)], left=(0, 2)))
     if a.out is not None:
-        _write(w.targets, a.out, "Next wave", "customers")
+        write_table(w.targets, a.out, "Next wave", "customers")
         return
     gain = (f"{w.expected_gain:,.1f} more customers kept" if outcome == roi.RETAINED
             else f"{w.expected_gain:,.1f} more {outcome}" if binary else f"{w.expected_gain:+,.2f} {outcome}")
@@ -725,7 +706,7 @@ def _next_wave(engine, inputs: roi.RoiInputs, p: Play, a) -> None:
     for line in rw.cautions(res, p.frame, outcome, p.control):
         print("caution: " + line)
     if len(w.targets):
-        print(_text_table(WAVE_HEADERS, wave_rows(w.targets.head(WAVE_ROWS), binary), left=(0, 1, 2, 3)))
+        print(text_table(WAVE_HEADERS, wave_rows(w.targets.head(WAVE_ROWS), binary), left=(0, 1, 2, 3)))
     if len(w.targets) > WAVE_ROWS:
         print(f"... {len(w.targets) - WAVE_ROWS:,} more: --out FILE writes them all")
 

@@ -18,6 +18,7 @@ import pandas as pd
 from core import health_monitor as hm
 from core import theme_store as ts
 from core import themes as th
+from core.cli_format import text_table
 from core.codebook import Codebook, tag
 from core.errors import DataValidationError, WorkbenchError
 
@@ -236,21 +237,10 @@ def impact_rows(imp: pd.DataFrame) -> list[list[str]]:
     return rows
 
 
-def _text_table(headers, rows, left=()) -> str:
-    """Columns separated by two spaces; ``left`` columns (by index) left-aligned, the rest right-aligned."""
-    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
-
-    def line(cells):
-        return "  ".join(c.ljust(w) if i in left else c.rjust(w)
-                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
-
-    return "\n".join([line(headers)] + [line(r) for r in rows])
-
-
 def _frame_text(df: pd.DataFrame, right=()) -> str:
-    """A frame as a :func:`_text_table`: text left-aligned, ``right`` columns right-aligned, missing values blank."""
+    """A frame as a :func:`text_table`: text left-aligned, ``right`` columns right-aligned, missing values blank."""
     rows = [["" if pd.isna(v) else str(v) for v in r] for r in df.itertuples(index=False)]
-    return _text_table([str(c) for c in df.columns], rows, left={i for i, c in enumerate(df.columns) if c not in right})
+    return text_table([str(c) for c in df.columns], rows, left={i for i, c in enumerate(df.columns) if c not in right})
 
 
 def _scores(d: Loaded, freq: str = "Q", by: str | None = "segment") -> pd.DataFrame:
@@ -336,7 +326,7 @@ def _print_backlog(b: pd.DataFrame) -> None:
               f"{t['closed']:,} closed ({t['closed'] / t['items']:.0%} closed)")
         rows = [[str(r.theme_id), str(r.theme), f"{r.items:,}", f"{r.open:,}", f"{r.in_progress:,}", f"{r.closed:,}",
                  f"{r.closure_rate:.0%}"] for r in b[b["team"] == team].itertuples(index=False)]
-        table = _text_table(["id", "theme", "items", "open", "in progress", "closed", "closure"], rows, left=(1,))
+        table = text_table(["id", "theme", "items", "open", "in progress", "closed", "closure"], rows, left=(1,))
         print("\n".join("    " + ln for ln in table.splitlines()))
 
 
@@ -448,7 +438,7 @@ def run(engine, a) -> int:
     if action is None:
         imp = _impact(d, a.horizon)
         print(f"{_window_text(d)}; churn within {a.horizon} days; {len(imp)} active themes, ranked by churn impact")
-        print(_text_table(IMPACT_HEADERS, impact_rows(imp), left=(1, 2)))
+        print(text_table(IMPACT_HEADERS, impact_rows(imp), left=(1, 2)))
     elif action == "scores":
         _emit(_scores(d, a.freq, a.by), a.out, "Scores", "score rows")
     elif action == "signals":
