@@ -64,8 +64,9 @@ def backtest_cutoffs(end: pd.Timestamp, start: pd.Timestamp, months: int, horizo
 
 
 def backtest_data(inputs: ChurnInputs, months: int = 12, horizon_days: int = 90,
-                  progress: Progress | None = None) -> BacktestData:
-    """Build the measures and churn labels of the last ``months`` month ends whose horizon has passed.
+                  progress: Progress | None = None, end=None) -> BacktestData:
+    """Build the measures and churn labels of the last ``months`` month ends whose horizon has passed
+    (by the data's last day, or by ``end`` when given and earlier: the back-test as it stood that day).
 
     Raises
     ------
@@ -78,7 +79,7 @@ def backtest_data(inputs: ChurnInputs, months: int = 12, horizon_days: int = 90,
     if cust["churn_date"].notna().sum() == 0:
         raise InsufficientDataError("The back-test needs churn dates to check the score against: import customers "
                                     "with churn dates (or load the demo on the Data page).")
-    end = inputs.end()
+    end = inputs.end() if end is None else min(inputs.end(), pd.Timestamp(end).normalize())
     start = cust["signup_date"].min() + pd.Timedelta(days=120)
     cutoffs = backtest_cutoffs(end, start, months, horizon_days)
     if not cutoffs:

@@ -105,7 +105,42 @@ GLOSSARY: dict[str, str] = {
     "Expected net value": "For the next wave: the uplift model's predicted uplift x the value of a save (the "
                           "customer's MRR x months x margin, or a value given per unit) - the contact's cost. Only "
                           "customers like the play's past contacts are scored.",
+    "Contacts": "Rows of a play: every customer picked for it on a date, contacted or held out.",
+    "Top driver": "The churn model's features ranked by mean absolute SHAP value on held-out customers: what moves "
+                  "predicted churn most, whichever way.",
+    "Customers scored": "Active customers with at least one health measure on the day (a customer without any has "
+                        "no score and no band).",
+    "MRR in red": "Monthly recurring revenue of the customers whose health band is red on the day.",
+    "Band churn rate": "In the health back-test, the share of a band's scored customers who churned within 90 days "
+                       "after the month end they were scored on, over every back-test month.",
+    "Red/green churn ratio": "The red band's back-test churn rate divided by the green band's: how many times more "
+                             "often red customers left.",
+    "Mentions": "Verbatims in the window that name the theme (a sub-theme's count for its parent).",
+    "Cost": "The cost recorded on a play's treated contacts (holdout rows cost nothing).",
+    "Value of customers saved": "Customers saved x their mean MRR before contact x the months a saved customer is "
+                                "assumed to stay x gross margin (the assumptions are in the review's register).",
+    "Net value": "Value (revenue saved in the window, or the projected value of customers saved) minus cost.",
 }
+
+
+def definition(metric: str) -> str | None:
+    """The :data:`GLOSSARY` text of a metric as figures and exports name it: ``"ROI (projected)"`` and ``"Revenue
+    saved (window)"`` are :data:`GLOSSARY`'s ``ROI`` and ``Revenue saved`` (None for an unknown name).
+
+    Examples
+    --------
+    >>> definition("ROI (window)") == GLOSSARY["ROI"]
+    True
+    """
+    if metric in GLOSSARY:
+        return GLOSSARY[metric]
+    base = metric.rsplit(" (", 1)[0]
+    return GLOSSARY.get(base)
+
+
+def definitions_table() -> pd.DataFrame:
+    """Every definition, as the exports' definitions sheet: ``metric, definition`` (glossary order)."""
+    return pd.DataFrame({"metric": list(GLOSSARY), "definition": list(GLOSSARY.values())})
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ import pandas as pd
 from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 
-from core.errors import DataValidationError, InsufficientDataError
+from core.errors import DataValidationError, InsufficientDataError, WorkbenchError
 
 FIGURE_COLUMNS = ["page", "metric", "group", "value", "low", "high", "unit", "text"]
 #: the libraries whose versions a snapshot records (the figures depend on them)
@@ -47,11 +47,20 @@ class ReviewParams:
         Gross margin used in money figures.
     value_months : int
         Months of MRR a saved customer is assumed to bring.
+    health_backtest_months : int
+        Month ends the health back-test scores.
+    health_horizon : int
+        Days after a back-test month end within which a churn counts.
+    top_themes : int
+        Themes kept, ranked by churn impact.
     """
 
     roi_window: int = 90
     margin: float = 0.8
     value_months: int = 12
+    health_backtest_months: int = 12
+    health_horizon: int = 90
+    top_themes: int = 5
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -183,7 +192,14 @@ def _churn(engine: Engine) -> tuple[list[dict], int | None]:
     return rows, int(version)
 
 
+#: the money figures of each play's arm kept in a snapshot (core.roi.money's measures, the Money tab's defaults)
+ROI_MONEY = ("Customers saved", "Revenue saved (window)", "Cost", "Value of customers saved", "Net value (projected)",
+             "ROI (projected)")
+
+
 def _roi(engine: Engine, params: ReviewParams, as_of: dt.date) -> list[dict]:
+    """Each play's contacts and effect (the All plays table) and, per treatment arm, the Money tab's figures
+    at its defaults (CUPED on), over the contacts made by ``as_of`` as the data stood that day."""
     from core import roi
 
     try:
@@ -199,10 +215,110 @@ def _roi(engine: Engine, params: ReviewParams, as_of: dt.date) -> list[dict]:
         rows.append(_row("Intervention ROI", "Contacts", r.contacts, unit="contacts", group=r.play))
         rows.append(_row("Intervention ROI", "Play effect", r.difference, r.low, r.high, unit="points",
                          group=r.play, text_=f"retention over {params.roi_window} days, treated minus held out"))
+        f = roi.outcomes(inputs, r.play, window=params.roi_window)
+        if not roi.store_outcomes_apply(f):
+            continue
+        control = roi.CONTROL if roi.CONTROL in set(f["arm"]) else roi.default_control(f)
+        arms = roi.arms(f, control)
+        for arm in arms:
+            try:
+                m = roi.money(f, arm, control=control, margin=params.margin, value_months=params.value_months)
+            except WorkbenchError:
+                continue  # an arm without measured contacts has no money figures
+            group = r.play if len(arms) == 1 else f"{r.play} · {arm}"
+            for x in m[m["measure"].isin(ROI_MONEY)].itertuples(index=False):
+                rows.append(_row("Intervention ROI", x.measure, x.value, x.low, x.high, unit=x.unit, group=group,
+                                 text_=x.definition))
     return rows
 
 
-def build(engine: Engine, quarter: str, params: ReviewParams | None = None) -> Snapshot:
+def _health(engine: Engine, as_of: dt.date, months: int, horizon: int) -> tuple[list[dict], dict]:
+    """The Health scores page's portfolio on ``as_of`` (under the newest saved configuration, else the default
+    the page would save) and its back-test over the ``months`` month ends whose ``horizon`` ended by then.
+
+    Returns the rows and ``{"version": int or None, "config": HealthConfig.to_dict()}``.
+    """
+    from core import health as h
+    from core import health_backtest as hb
+    from core import health_store as hs
+    from core.churn_features import load_inputs
+
+    inputs = load_inputs(engine)
+    day = pd.Timestamp(as_of)
+    try:
+        frame, _ = h.measure_frame(inputs, day)
+    except InsufficientDataError:
+        return [], {"version": None, "config": None}
+    cfg, version = hs.current_config(engine)
+    if version is None:  # the default the page saves: bounds from the data's last day
+        cfg = h.default_config(h.measure_frame(inputs, inputs.end())[0])
+    s = h.score(cfg, frame)
+    s = s[s["score"].notna()]
+    page = "Health scores"
+    rows = [_row(page, "Customers scored", len(s), unit="customers")]
+    for band in h.BANDS:
+        inside = s["band"] == band
+        rows.append(_row(page, "Health band", inside.mean() if len(s) else np.nan, unit="share", group=band,
+                         text_=f"{int(inside.sum()):,} customers"))
+    rows.append(_row(page, "MRR in red", s.loc[s["band"] == "red", "mrr"].sum(), unit="currency"))
+    try:
+        data = hb.backtest_data(inputs, months, horizon, end=day)
+        bt = hb.evaluate(cfg, data)
+    except WorkbenchError:
+        return rows, {"version": version, "config": cfg.to_dict()}
+    span = f"{len(data.frames)} month ends from {data.cutoffs[0]:%Y-%m-%d} to {data.cutoffs[-1]:%Y-%m-%d}"
+    rows.append(_row(page, "Health back-test AUC", bt.auc, unit="score", text_=f"churn within {horizon} days; {span}"))
+    for b in bt.bands.itertuples(index=False):
+        rows.append(_row(page, "Band churn rate", b.churn_rate, unit="share", group=b.band,
+                         text_=f"{int(b.churners):,} of {int(b.customers):,} scored rows churned within {horizon} days"))
+    rows.append(_row(page, "Red/green churn ratio", bt.red_green_ratio, unit="ratio"))
+    return rows, {"version": version, "config": cfg.to_dict()}
+
+
+def _themes(engine: Engine, as_of: dt.date, start: dt.date, top: int) -> tuple[list[dict], int]:
+    """The quarter's NPS, CSAT and CES, and the Feedback themes page's ``top`` themes by churn impact over
+    the 12 months ending ``as_of``, with the data as it stood that day. Returns the rows and the codebook's
+    version (the number of changes in its log)."""
+    from core import theme_store as ts
+    from core import themes as th
+    from core.codebook import tag
+
+    try:
+        inputs = th.load_inputs(engine)
+    except InsufficientDataError:
+        return [], 0
+    day = pd.Timestamp(as_of)
+    inputs.verbatims = inputs.verbatims[inputs.verbatims["date"] <= day].reset_index(drop=True)
+    inputs.surveys = inputs.surveys[inputs.surveys["date"] <= day].reset_index(drop=True)
+    inputs.end = min(inputs.end, day)
+    page = "Feedback themes"
+    rows = []
+    units = {"NPS": "points", "CSAT": "percent", "CES": "score"}
+    for metric, (v, lo, hi, n) in th.headline_scores(inputs, start=pd.Timestamp(start), end=day).items():
+        if n:
+            rows.append(_row(page, metric, v, lo, hi, unit=units[metric], text_=f"{n:,} answers in the quarter"))
+    book = ts.load_codebook(engine)
+    version = len(ts.change_log(engine))
+    if inputs.verbatims.empty or not book.active():
+        return rows, version
+    prepared = th.prepare(inputs)
+    window = day - pd.DateOffset(years=1) + pd.Timedelta(days=1)
+    imp = th.theme_impact(prepared, tag(prepared["text"], book), book, inputs, start=window, end=day)
+    imp = imp[imp["mentions"] > 0].head(top)
+    span = f"verbatims from {window:%Y-%m-%d} to {day:%Y-%m-%d}"
+    for rank, t in enumerate(imp.itertuples(index=False), start=1):
+        g = f"#{rank} {t.theme}"
+        rows += [_row(page, "Mentions", t.mentions, unit="verbatims", group=g, text_=f"{t.share:.1%} of the {span}"),
+                 _row(page, "Churn impact", 100 * t.churn_diff, 100 * t.churn_low, 100 * t.churn_high,
+                      unit="points", group=g, text_=f"{t.churn_raised:.1%} of {t.n_raised:,} who named it vs "
+                      f"{t.churn_others:.1%} of {t.n_others:,} others"),
+                 _row(page, "NPS impact", t.nps_impact, unit="points", group=g),
+                 _row(page, "MRR at risk", t.mrr_at_risk, unit="currency", group=g,
+                      text_=f"{t.customers_at_risk:,} active customers")]
+    return rows, version
+
+
+def build(engine: Engine, quarter: str, params: ReviewParams | None = None, progress=None) -> Snapshot:
     """The review pack of ``quarter`` from the store as it is now (not saved: see :func:`save`).
 
     Parameters
@@ -211,6 +327,8 @@ def build(engine: Engine, quarter: str, params: ReviewParams | None = None) -> S
     quarter : str
         ``2026-Q3`` (or ``2026Q3``).
     params : ReviewParams, optional
+    progress : callable, optional
+        ``progress(fraction, text)`` between the pages' figures.
 
     Returns
     -------
@@ -237,22 +355,25 @@ def build(engine: Engine, quarter: str, params: ReviewParams | None = None) -> S
         raise InsufficientDataError(f"{label} ends before the data starts ({first:%Y-%m-%d}): choose a later quarter.")
     data_end = metrics.latest_date(customers, revenue) + pd.offsets.MonthEnd(0)
     as_of = min(end, data_end.date())
+    step = progress or (lambda f, t: None)
+    step(0.0, "Overview ...")
     figures = _overview(engine, as_of)
+    step(0.1, "Churn model ...")
     churn_rows, churn_version = _churn(engine)
     figures += churn_rows
+    step(0.15, "Health scores and their back-test ...")
+    health_rows, health = _health(engine, as_of, params.health_backtest_months, params.health_horizon)
+    figures += health_rows
+    step(0.5, "Feedback themes ...")
+    theme_rows, codebook = _themes(engine, as_of, start, params.top_themes)
+    figures += theme_rows
+    step(0.75, "Intervention ROI ...")
     figures += _roi(engine, params, as_of)
+    step(1.0, "Done")
     frame = pd.DataFrame(figures, columns=FIGURE_COLUMNS)
-    versions = {"churn_model": churn_version, "health_config": _health_version(engine),
-                "libraries": library_versions()}
+    versions = {"churn_model": churn_version, "health_config": health["version"], "health_settings": health["config"],
+                "codebook": codebook, "libraries": library_versions()}
     return Snapshot(label, as_of, data_fingerprint(engine), params.to_dict(), versions, frame)
-
-
-def _health_version(engine: Engine) -> int | None:
-    from core.models import HealthConfigVersion
-
-    with engine.connect() as conn:
-        return conn.execute(select(HealthConfigVersion.version).order_by(HealthConfigVersion.version.desc())
-                            .limit(1)).scalar()
 
 
 # --------------------------------------------------------------------------- storage
@@ -329,12 +450,35 @@ def _v(version) -> str:
     return "none" if version is None else f"v{version}"
 
 
+def _model_cause(before: Snapshot, after: Snapshot, key: str, name: str) -> list[str]:
+    a, b = before.versions.get(key), after.versions.get(key)
+    return [] if a == b else [f"{name} {_v(a)} -> {_v(b)}"]
+
+
+def _health_cause(before: Snapshot, after: Snapshot) -> list[str]:
+    """``health configuration v1 -> v2 (weight: Usage level (adoption) 30 -> 40; ...)`` when the settings differ."""
+    from core.health import HealthConfig
+    from core.health_store import compare as settings_diff
+
+    va, vb = before.versions.get("health_config"), after.versions.get("health_config")
+    ca, cb = before.versions.get("health_settings"), after.versions.get("health_settings")
+    if va == vb and ca == cb:
+        return []
+    what = ""
+    if ca and cb:
+        d = settings_diff(HealthConfig.from_dict(ca), HealthConfig.from_dict(cb))
+        what = "; ".join(f"{r.setting} {r.a} -> {r.b}" for r in d.itertuples(index=False))
+    head = f"health configuration {_v(va)} -> {_v(vb)}" if va != vb else "health configuration"
+    return [f"{head} ({what})" if what else head]
+
+
 def compare(before: Snapshot, after: Snapshot) -> pd.DataFrame:
     """Each figure of the two snapshots side by side: ``page, metric, group, before, after, change, cause``.
 
     ``cause`` names what is known to differ between the two builds and could move the figure: ``another
     quarter``, ``new data`` (different data fingerprints), ``parameter <name>`` (a changed
-    :class:`ReviewParams` field the page's figures use), ``churn model v1 -> v2``, ``library <name>``;
+    :class:`ReviewParams` field the page's figures use), ``churn model v1 -> v2``, ``health configuration v1 ->
+    v2 (weight: ... 30 -> 40)``, ``codebook v3 -> v4``, ``library <name>``;
     empty when nothing differs (the figure cannot have moved). A figure in only one snapshot has an empty
     side.
     """
@@ -355,14 +499,17 @@ def compare(before: Snapshot, after: Snapshot) -> pd.DataFrame:
     libs_a, libs_b = before.versions.get("libraries", {}), after.versions.get("libraries", {})
     common += [f"library {k} {libs_a.get(k)} -> {libs_b.get(k)}" for k in sorted(set(libs_a) | set(libs_b))
                if libs_a.get(k) != libs_b.get(k)]
-    uses = {"Intervention ROI": ("roi_window", "margin", "value_months")}
+    uses = {"Intervention ROI": ("roi_window", "margin", "value_months"),
+            "Health scores": ("health_backtest_months", "health_horizon"), "Feedback themes": ("top_themes",)}
+    by_page = {"Churn drivers": _model_cause(before, after, "churn_model", "churn model"),
+               "Health scores": _health_cause(before, after),
+               "Feedback themes": _model_cause(before, after, "codebook", "codebook")}
     causes = []
     for page in out["page"]:
         c = list(common)
         c += [f"parameter {p} {before.params.get(p)} -> {after.params.get(p)}" for p in uses.get(page, ())
               if before.params.get(p) != after.params.get(p)]
-        if page == "Churn drivers" and before.versions.get("churn_model") != after.versions.get("churn_model"):
-            c.append(f"churn model {_v(before.versions.get('churn_model'))} -> {_v(after.versions.get('churn_model'))}")
+        c += by_page.get(page, [])
         causes.append("; ".join(c))
     out["cause"] = causes
     return out[key + ["before", "after", "change", "text_before", "text_after", "cause"]]
