@@ -106,6 +106,8 @@ GLOSSARY: dict[str, str] = {
                           "customer's MRR x months x margin, or a value given per unit) - the contact's cost. Only "
                           "customers like the play's past contacts are scored.",
     "Contacts": "Rows of a play: every customer picked for it on a date, contacted or held out.",
+    "Contacts treated": "A play arm's contacts that were actually made and measured (eligible), held-out rows "
+                        "excluded.",
     "Top driver": "The churn model's features ranked by mean absolute SHAP value on held-out customers: what moves "
                   "predicted churn most, whichever way.",
     "Customers scored": "Active customers with at least one health measure on the day (a customer without any has "

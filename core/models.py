@@ -205,3 +205,33 @@ class ReviewSnapshot(SQLModel, table=True):
     params: dict[str, Any] = Field(sa_column=Column(JSON))
     versions: dict[str, Any] = Field(sa_column=Column(JSON))
     figures: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class ReviewDecision(SQLModel, table=True):
+    """One revision of a decision a review board took on a snapshot (core.review_log). Rows are never changed:
+    a new status, owner or due date is a new revision of the same ``number``."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    snapshot_id: int = Field(index=True)
+    number: int  # the decision's number within its snapshot (1, 2, ...)
+    revision: int  # 1 for the decision as taken, then one per change
+    decision: str
+    owner: str
+    rationale: str = ""
+    due: dt.date | None = None
+    status: str = "open"  # core.review_log.STATUSES
+    recorded_at: dt.datetime  # UTC
+    author: str = ""
+
+
+class ReviewAssumption(SQLModel, table=True):
+    """An assumption a board recorded beside a snapshot (core.review_log); never changed once saved."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    snapshot_id: int = Field(index=True)
+    name: str
+    value: float
+    unit: str = ""
+    owner: str = ""
+    source: str = ""  # where the figure comes from, or why it was chosen
+    recorded_at: dt.datetime  # UTC

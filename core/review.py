@@ -193,7 +193,7 @@ def _churn(engine: Engine) -> tuple[list[dict], int | None]:
 
 
 #: the money figures of each play's arm kept in a snapshot (core.roi.money's measures, the Money tab's defaults)
-ROI_MONEY = ("Customers saved", "Revenue saved (window)", "Cost", "Value of customers saved", "Net value (projected)",
+ROI_MONEY = ("Contacts treated", "Customers saved", "Revenue saved (window)", "Cost", "Value of customers saved", "Net value (projected)",
              "ROI (projected)")
 
 

@@ -72,7 +72,7 @@ def test_every_headline_metric_has_a_glossary_entry():
                                      "MRR at risk", "Churn signal", "Closure rate", "Holdout", "Eligible contact",
                                      "Play effect", "CUPED", "Sample ratio mismatch", "Customers saved",
                                      "Revenue saved", "ROI", "Time to impact", "Power", "Contact fatigue",
-                                     "Expected net value", "Contacts", "Top driver", "Customers scored",
+                                     "Expected net value", "Contacts", "Contacts treated", "Top driver", "Customers scored",
                                      "MRR in red", "Band churn rate", "Red/green churn ratio", "Mentions", "Cost",
                                      "Value of customers saved", "Net value"}
     assert all(len(text) > 30 for text in metrics.GLOSSARY.values())
