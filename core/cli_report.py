@@ -38,27 +38,14 @@ def add_parser(sub) -> None:
                     help="write the figures (or the comparison) here, .csv or .xlsx, instead of printing them")
 
 
-def _fmt(value: float, unit: str) -> str:
-    if pd.isna(value):
-        return ""
-    if unit == "share":
-        return f"{100 * value:.1f}%"
-    if unit == "points":
-        return f"{100 * value:+.1f} pts"
-    if unit == "currency":
-        return f"{value:,.0f}"
-    if unit in ("customers", "contacts", "rank"):
-        return f"{value:,.0f}"
-    return f"{value:.3f}"
-
-
 def figure_rows(figures: pd.DataFrame) -> list[list[str]]:
     """Printed cells of a snapshot's figures: ``page, metric, group, value, 95% CI, note`` (shares in % to 1
     decimal, money and counts to whole units, scores to 3 decimals)."""
     rows = []
     for r in figures.itertuples(index=False):
-        ci = "" if pd.isna(r.low) else f"[{_fmt(r.low, r.unit)}, {_fmt(r.high, r.unit)}]"
-        value = r.text if r.metric == "Top driver" else _fmt(r.value, r.unit)
+        fmt = review.format_value
+        ci = "" if pd.isna(r.low) else f"[{fmt(r.low, r.unit)}, {fmt(r.high, r.unit)}]"
+        value = r.text if r.metric == "Top driver" else review.format_value(r.value, r.unit)
         rows.append([r.page, r.metric, r.group, value, ci, "" if r.metric == "Top driver" else r.text])
     return rows
 
@@ -104,9 +91,9 @@ def run(engine, a) -> int:
             if r.metric == "Top driver":
                 rows.append([r.page, r.metric, r.group, r.text_before or "", r.text_after or "", "", r.cause])
                 continue
-            change = "" if pd.isna(r.change) else (f"{100 * r.change:+.1f} pts" if u in ("share", "points")
-                                                   else f"{r.change:+,.3f}" if u == "score" else f"{r.change:+,.0f}")
-            rows.append([r.page, r.metric, r.group, _fmt(r.before, u), _fmt(r.after, u), change, r.cause])
+            change = review.format_value(r.change, u, signed=True)
+            rows.append([r.page, r.metric, r.group, review.format_value(r.before, u), review.format_value(r.after, u),
+                         change, r.cause])
         print(text_table(("page", "metric", "group", "before", "after", "change", "cause"), rows))
         return 0
     params = review.ReviewParams() if a.roi_window is None else review.ReviewParams(roi_window=a.roi_window)

@@ -29,6 +29,18 @@ from sqlalchemy.engine import Engine
 from core.errors import DataValidationError, InsufficientDataError, WorkbenchError
 
 FIGURE_COLUMNS = ["page", "metric", "group", "value", "low", "high", "unit", "text"]
+#: the pages of a snapshot, in the order the review, the workbook and the report show them
+PAGES = ("Overview", "Churn drivers", "Health scores", "Feedback themes", "Intervention ROI")
+#: what a figure's unit means: how it is stored, and how it is shown (:func:`format_value`)
+UNITS = {
+    "share": "a rate as a fraction (0.25), shown as 25.0%",
+    "points": "a difference of two rates as a fraction (0.05), shown as +5.0 pts",
+    "nps": "net promoter points, -100 to 100 (or a difference of them), shown as +12.3",
+    "currency": "money, shown to the whole unit",
+    "score": "a model or survey score, shown to 3 decimals",
+    "ratio": "one figure divided by another, shown as 2.50x",
+    "customers": "a count", "contacts": "a count", "verbatims": "a count", "rank": "a position, 1 first",
+}
 #: the libraries whose versions a snapshot records (the figures depend on them)
 LIBRARIES = ("pandas", "numpy", "scipy", "scikit-learn", "lifelines", "shap", "statsmodels", "vaderSentiment",
              "SQLAlchemy", "sqlmodel")
@@ -99,6 +111,51 @@ class Snapshot:
     id: int | None = None
     created_at: dt.datetime | None = None
     notes: dict = field(default_factory=dict)
+
+
+def format_value(value: float, unit: str, signed: bool = False) -> str:
+    """A figure as the review shows it (see :data:`UNITS`); ``signed`` for a change between two snapshots.
+
+    Examples
+    --------
+    >>> format_value(0.25, "share"), format_value(0.05, "points"), format_value(1234.4, "currency")
+    ('25.0%', '+5.0 pts', '1,234')
+    >>> format_value(0.021, "share", signed=True)
+    '+2.1 pts'
+    """
+    if value is None or pd.isna(value):
+        return ""
+    if unit in ("share", "points"):
+        return f"{100 * value:+.1f} pts" if unit == "points" or signed else f"{100 * value:.1f}%"
+    if unit == "nps":
+        return f"{value:+.1f}"
+    if unit == "score":
+        return f"{value:+.3f}" if signed else f"{value:.3f}"
+    if unit == "ratio":
+        return f"{value:+.2f}x" if signed else f"{value:.2f}x"
+    return f"{value:+,.0f}" if signed else f"{value:,.0f}"
+
+
+def page_table(snap: Snapshot | pd.DataFrame, page: str) -> pd.DataFrame:
+    """One page's figures as the review page and the workbook show them: ``metric, group, value, low, high,
+    unit, shown, note, definition`` (``shown``: :func:`format_value` with the interval; a top driver's name)."""
+    figures = snap.figures if isinstance(snap, Snapshot) else snap
+    f = figures[figures["page"] == page].reset_index(drop=True)
+    shown = []
+    for r in f.itertuples(index=False):
+        if r.metric == "Top driver":
+            shown.append(r.text)
+            continue
+        v = format_value(r.value, r.unit)
+        if pd.notna(r.low) and pd.notna(r.high):
+            v += f" [{format_value(r.low, r.unit)}, {format_value(r.high, r.unit)}]"
+        shown.append(v)
+    from core.metrics import definition
+
+    return pd.DataFrame({"metric": f["metric"], "group": f["group"], "value": f["value"], "low": f["low"],
+                         "high": f["high"], "unit": f["unit"], "shown": shown,
+                         "note": np.where(f["metric"] == "Top driver", "", f["text"]),
+                         "definition": [definition(m) or "" for m in f["metric"]]})
 
 
 def quarter_bounds(label: str) -> tuple[dt.date, dt.date, str]:
@@ -193,7 +250,8 @@ def _churn(engine: Engine) -> tuple[list[dict], int | None]:
 
 
 #: the money figures of each play's arm kept in a snapshot (core.roi.money's measures, the Money tab's defaults)
-ROI_MONEY = ("Contacts treated", "Customers saved", "Revenue saved (window)", "Cost", "Value of customers saved", "Net value (projected)",
+ROI_MONEY = ("Contacts treated", "Customers saved", "Revenue saved (window)", "Cost", "Value of customers saved",
+             "Net value (projected)",
              "ROI (projected)")
 
 
@@ -270,7 +328,8 @@ def _health(engine: Engine, as_of: dt.date, months: int, horizon: int) -> tuple[
     rows.append(_row(page, "Health back-test AUC", bt.auc, unit="score", text_=f"churn within {horizon} days; {span}"))
     for b in bt.bands.itertuples(index=False):
         rows.append(_row(page, "Band churn rate", b.churn_rate, unit="share", group=b.band,
-                         text_=f"{int(b.churners):,} of {int(b.customers):,} scored rows churned within {horizon} days"))
+                         text_=f"{int(b.churners):,} of {int(b.customers):,} scored rows churned within "
+                               f"{horizon} days"))
     rows.append(_row(page, "Red/green churn ratio", bt.red_green_ratio, unit="ratio"))
     return rows, {"version": version, "config": cfg.to_dict()}
 
@@ -293,10 +352,13 @@ def _themes(engine: Engine, as_of: dt.date, start: dt.date, top: int) -> tuple[l
     inputs.end = min(inputs.end, day)
     page = "Feedback themes"
     rows = []
-    units = {"NPS": "points", "CSAT": "percent", "CES": "score"}
+    # NPS in its own points; CSAT (a percentage) as a share like every other rate
+    units, scale = {"NPS": "nps", "CSAT": "share", "CES": "score"}, {"CSAT": 0.01}
     for metric, (v, lo, hi, n) in th.headline_scores(inputs, start=pd.Timestamp(start), end=day).items():
         if n:
-            rows.append(_row(page, metric, v, lo, hi, unit=units[metric], text_=f"{n:,} answers in the quarter"))
+            k = scale.get(metric, 1.0)
+            rows.append(_row(page, metric, k * v, k * lo, k * hi, unit=units[metric],
+                             text_=f"{n:,} answers in the quarter"))
     book = ts.load_codebook(engine)
     version = len(ts.change_log(engine))
     if inputs.verbatims.empty or not book.active():
@@ -309,10 +371,10 @@ def _themes(engine: Engine, as_of: dt.date, start: dt.date, top: int) -> tuple[l
     for rank, t in enumerate(imp.itertuples(index=False), start=1):
         g = f"#{rank} {t.theme}"
         rows += [_row(page, "Mentions", t.mentions, unit="verbatims", group=g, text_=f"{t.share:.1%} of the {span}"),
-                 _row(page, "Churn impact", 100 * t.churn_diff, 100 * t.churn_low, 100 * t.churn_high,
-                      unit="points", group=g, text_=f"{t.churn_raised:.1%} of {t.n_raised:,} who named it vs "
+                 _row(page, "Churn impact", t.churn_diff, t.churn_low, t.churn_high, unit="points", group=g,
+                      text_=f"{t.churn_raised:.1%} of {t.n_raised:,} who named it vs "
                       f"{t.churn_others:.1%} of {t.n_others:,} others"),
-                 _row(page, "NPS impact", t.nps_impact, unit="points", group=g),
+                 _row(page, "NPS impact", t.nps_impact, unit="nps", group=g),
                  _row(page, "MRR at risk", t.mrr_at_risk, unit="currency", group=g,
                       text_=f"{t.customers_at_risk:,} active customers")]
     return rows, version
@@ -515,5 +577,6 @@ def compare(before: Snapshot, after: Snapshot) -> pd.DataFrame:
     return out[key + ["before", "after", "change", "text_before", "text_after", "cause"]]
 
 
-__all__ = ["FIGURE_COLUMNS", "ReviewParams", "Snapshot", "build", "compare", "data_fingerprint", "library_versions",
+__all__ = ["FIGURE_COLUMNS", "PAGES", "UNITS", "format_value", "page_table", "ReviewParams", "Snapshot", "build",
+           "compare", "data_fingerprint", "library_versions",
            "load", "quarter_bounds", "save", "snapshots"]

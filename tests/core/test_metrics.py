@@ -72,9 +72,9 @@ def test_every_headline_metric_has_a_glossary_entry():
                                      "MRR at risk", "Churn signal", "Closure rate", "Holdout", "Eligible contact",
                                      "Play effect", "CUPED", "Sample ratio mismatch", "Customers saved",
                                      "Revenue saved", "ROI", "Time to impact", "Power", "Contact fatigue",
-                                     "Expected net value", "Contacts", "Contacts treated", "Top driver", "Customers scored",
-                                     "MRR in red", "Band churn rate", "Red/green churn ratio", "Mentions", "Cost",
-                                     "Value of customers saved", "Net value"}
+                                     "Expected net value", "Contacts", "Contacts treated", "Top driver",
+                                     "Customers scored", "MRR in red", "Band churn rate", "Red/green churn ratio",
+                                     "Mentions", "Cost", "Value of customers saved", "Net value"}
     assert all(len(text) > 30 for text in metrics.GLOSSARY.values())
     assert metrics.definition("ROI (projected)") == metrics.GLOSSARY["ROI"]
     assert metrics.definition("Revenue saved (window)") == metrics.GLOSSARY["Revenue saved"]
