@@ -58,7 +58,8 @@ GLOSSARY: dict[str, str] = {
                    "saved configuration and can be edited).",
     "Lifecycle stage": "Onboarding in the first 90 days after signup; renewal window in the 90 days before the "
                        "next annual renewal; adoption otherwise (default windows, editable in the configuration).",
-    "Health back-test AUC": "How well past health scores ranked the customers who churned within the next 90 days: "
+    "Health back-test AUC": "How well past health scores ranked the customers who churned within the horizon (90 "
+                            "days unless set otherwise) after each back-test month end: "
                             "the chance that a churner had a lower score than a customer who stayed (0.5 = no "
                             "better than chance, 1 = perfect).",
     "NPS": "Net promoter score: % of 0-10 answers that are 9-10 (promoters) minus % that are 0-6 (detractors), "
@@ -92,7 +93,7 @@ GLOSSARY: dict[str, str] = {
     "Sample ratio mismatch": "Arm sizes that do not fit the planned split (chi-square p below 0.001): assignment or "
                              "logging is broken and the play's estimates should not be trusted.",
     "Customers saved": "Play effect on retention x contacts treated: customers still here at the end of the window "
-                       "because of the play.",
+                       "because of the play (with CUPED on, as in the review, the CUPED-adjusted effect).",
     "Revenue saved": "Play effect on revenue kept in the window x contacts treated x gross margin.",
     "ROI": "(Revenue saved - cost) / cost. The projected ROI values each customer saved at their MRR before "
            "contact for an assumed number of months, times the margin.",
@@ -113,8 +114,9 @@ GLOSSARY: dict[str, str] = {
     "Customers scored": "Active customers with at least one health measure on the day (a customer without any has "
                         "no score and no band).",
     "MRR in red": "Monthly recurring revenue of the customers whose health band is red on the day.",
-    "Band churn rate": "In the health back-test, the share of a band's scored customers who churned within 90 days "
-                       "after the month end they were scored on, over every back-test month.",
+    "Band churn rate": "In the health back-test, the share of a band's scored customers who churned within the "
+                       "horizon (90 days unless set otherwise) after the month end they were scored on, over every "
+                       "back-test month.",
     "Red/green churn ratio": "The red band's back-test churn rate divided by the green band's: how many times more "
                              "often red customers left.",
     "Mentions": "Verbatims in the window that name the theme (a sub-theme's count for its parent).",

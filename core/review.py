@@ -147,7 +147,7 @@ def page_table(snap: Snapshot | pd.DataFrame, page: str) -> pd.DataFrame:
             shown.append(r.text)
             continue
         v = format_value(r.value, r.unit)
-        if pd.notna(r.low) and pd.notna(r.high):
+        if pd.notna(r.low) and pd.notna(r.high) and r.low != r.high:  # a known figure (a cost) has no interval
             v += f" [{format_value(r.low, r.unit)}, {format_value(r.high, r.unit)}]"
         shown.append(v)
     from core.metrics import definition
@@ -178,6 +178,24 @@ def quarter_bounds(label: str) -> tuple[dt.date, dt.date, str]:
     start = dt.date(year, 3 * q - 2, 1)
     end = (pd.Timestamp(start) + pd.offsets.QuarterEnd(0)).date()
     return start, end, f"{year}-Q{q}"
+
+
+def available_quarters(engine: Engine) -> tuple[list[str], str | None]:
+    """The quarters the data covers, newest first, and the default: the newest quarter that ended by the data's
+    last day (else the newest). ``([], None)`` for a store without customers."""
+    from core import metrics
+    from core.store import load_columns
+
+    customers = load_columns(engine, "customer", ["customer_id", "signup_date", "churn_date"])
+    first = pd.to_datetime(customers["signup_date"]).min() if len(customers) else pd.NaT
+    if pd.isna(first):
+        return [], None
+    revenue = load_columns(engine, "revenue", ["customer_id", "period", "mrr"])
+    last = metrics.latest_date(customers, revenue) + pd.offsets.MonthEnd(0)
+    periods = pd.period_range(first.to_period("Q"), last.to_period("Q"), freq="Q")[::-1]
+    labels = [f"{p.year}-Q{p.quarter}" for p in periods]
+    done = [q for q, p in zip(labels, periods, strict=True) if p.end_time.normalize() <= last]
+    return labels, (done[0] if done else labels[0])
 
 
 def data_fingerprint(engine: Engine) -> str:
@@ -341,6 +359,7 @@ def _themes(engine: Engine, as_of: dt.date, start: dt.date, top: int) -> tuple[l
     from core import theme_store as ts
     from core import themes as th
     from core.codebook import tag
+    from core.store import load_columns
 
     try:
         inputs = th.load_inputs(engine)
@@ -350,6 +369,7 @@ def _themes(engine: Engine, as_of: dt.date, start: dt.date, top: int) -> tuple[l
     inputs.verbatims = inputs.verbatims[inputs.verbatims["date"] <= day].reset_index(drop=True)
     inputs.surveys = inputs.surveys[inputs.surveys["date"] <= day].reset_index(drop=True)
     inputs.end = min(inputs.end, day)
+    inputs.mrr = th.latest_mrr(load_columns(engine, "revenue", ["customer_id", "period", "mrr"]), day)
     page = "Feedback themes"
     rows = []
     # NPS in its own points; CSAT (a percentage) as a share like every other rate
@@ -577,6 +597,36 @@ def compare(before: Snapshot, after: Snapshot) -> pd.DataFrame:
     return out[key + ["before", "after", "change", "text_before", "text_after", "cause"]]
 
 
-__all__ = ["FIGURE_COLUMNS", "PAGES", "UNITS", "format_value", "page_table", "ReviewParams", "Snapshot", "build",
-           "compare", "data_fingerprint", "library_versions",
+def moved(comparison: pd.DataFrame) -> pd.Series:
+    """Which rows of a :func:`compare` output moved: a value that changed, a figure in only one snapshot, or a
+    top driver that changed place."""
+    c = comparison
+    value = c["change"].abs() > 1e-12
+    one_side = c["before"].isna() != c["after"].isna()
+    text_ = (c["metric"] == "Top driver") & (c["text_before"].fillna("") != c["text_after"].fillna(""))
+    return (value | one_side | text_).fillna(False)
+
+
+def shown_comparison(before: Snapshot, after: Snapshot, comparison: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`compare` as text the way the review shows it: ``page, metric, group, before, after, change, cause``
+    (values by :func:`format_value` in each figure's unit; a top driver's name in place of its rank)."""
+    c = compare(before, after) if comparison is None else comparison
+    key = ["page", "metric", "group"]
+    units = pd.concat([after.figures[key + ["unit"]], before.figures[key + ["unit"]]]).drop_duplicates(key)
+    units = units.set_index(key)["unit"].to_dict()
+    rows = []
+    for r in c.itertuples(index=False):
+        u = units.get((r.page, r.metric, r.group), "")
+        if r.metric == "Top driver":
+            b, a, ch = (r.text_before if isinstance(r.text_before, str) else ""), \
+                (r.text_after if isinstance(r.text_after, str) else ""), ""
+        else:
+            b, a, ch = format_value(r.before, u), format_value(r.after, u), format_value(r.change, u, signed=True)
+        rows.append([r.page, r.metric, r.group, b, a, ch, r.cause])
+    return pd.DataFrame(rows, columns=key + ["before", "after", "change", "cause"])
+
+
+__all__ = ["FIGURE_COLUMNS", "PAGES", "UNITS", "available_quarters", "format_value", "page_table", "ReviewParams",
+           "Snapshot", "build",
+           "compare", "data_fingerprint", "library_versions", "moved", "shown_comparison",
            "load", "quarter_bounds", "save", "snapshots"]

@@ -65,6 +65,8 @@ def _text(value, what: str, required: bool = True) -> str:
 def _due(value) -> dt.date | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    if not isinstance(value, str | dt.date):  # a number would be read as nanoseconds since 1970
+        raise DataValidationError(f"The due date '{value}' is not a date: write it as 2026-12-31.")
     try:
         d = pd.Timestamp(value)
     except (ValueError, TypeError):

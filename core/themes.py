@@ -101,6 +101,16 @@ def _verbatim_frame(feedback: pd.DataFrame, tickets: pd.DataFrame) -> pd.DataFra
     return out.sort_values(["date", "vid"], kind="stable").reset_index(drop=True)
 
 
+def latest_mrr(revenue: pd.DataFrame, day=None) -> pd.Series:
+    """Each customer's MRR in its latest revenue month (on or before ``day`` when given), by ``customer_id``."""
+    rev = revenue[["customer_id", "period", "mrr"]].copy()
+    rev["period"] = pd.to_datetime(rev["period"])
+    if day is not None:
+        rev = rev[rev["period"] <= pd.Timestamp(day)]
+    last = rev.sort_values("period", kind="stable").groupby("customer_id", sort=False).tail(1)
+    return last.set_index(last["customer_id"].astype(str))["mrr"].astype(float)
+
+
 def inputs_from_frames(customers: pd.DataFrame, feedback: pd.DataFrame | None = None,
                        tickets: pd.DataFrame | None = None, revenue: pd.DataFrame | None = None) -> FeedbackInputs:
     """:class:`FeedbackInputs` from frames in store column names (for example :func:`core.make_demo`'s).
@@ -122,11 +132,8 @@ def inputs_from_frames(customers: pd.DataFrame, feedback: pd.DataFrame | None = 
     mrr = pd.Series(dtype=float)
     ends = [verb["date"].max(), surveys["date"].max(), cust["churn_date"].max()]
     if revenue is not None and len(revenue):
-        rev = revenue[["customer_id", "period", "mrr"]].copy()
-        rev["period"] = pd.to_datetime(rev["period"])
-        last = rev.sort_values("period", kind="stable").groupby("customer_id", sort=False).tail(1)
-        mrr = last.set_index(last["customer_id"].astype(str))["mrr"].astype(float)
-        ends.append(rev["period"].max() + pd.offsets.MonthEnd(0))
+        mrr = latest_mrr(revenue)
+        ends.append(pd.to_datetime(revenue["period"]).max() + pd.offsets.MonthEnd(0))
     ends = [e for e in ends if pd.notna(e)]
     end = max(ends).normalize() if ends else pd.Timestamp.today().normalize()
     return FeedbackInputs(verb, surveys, cust, mrr, end)
