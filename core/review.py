@@ -18,7 +18,7 @@ import datetime as dt
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import metadata
 
 import numpy as np
@@ -110,7 +110,6 @@ class Snapshot:
     figures: pd.DataFrame
     id: int | None = None
     created_at: dt.datetime | None = None
-    notes: dict = field(default_factory=dict)
 
 
 def format_value(value: float, unit: str, signed: bool = False) -> str:
@@ -120,8 +119,8 @@ def format_value(value: float, unit: str, signed: bool = False) -> str:
     --------
     >>> format_value(0.25, "share"), format_value(0.05, "points"), format_value(1234.4, "currency")
     ('25.0%', '+5.0 pts', '1,234')
-    >>> format_value(0.021, "share", signed=True)
-    '+2.1 pts'
+    >>> format_value(0.021, "share", signed=True), format_value(5.41, "customers"), format_value(0.05, "currency")
+    ('+2.1 pts', '5.4', '0.05')
     """
     if value is None or pd.isna(value):
         return ""
@@ -133,7 +132,9 @@ def format_value(value: float, unit: str, signed: bool = False) -> str:
         return f"{value:+.3f}" if signed else f"{value:.3f}"
     if unit == "ratio":
         return f"{value:+.2f}x" if signed else f"{value:.2f}x"
-    return f"{value:+,.0f}" if signed else f"{value:,.0f}"
+    # whole units, but a fraction of a customer (customers saved) or a small amount keeps its decimals
+    decimals = 0 if float(value).is_integer() or abs(value) >= 100 else (2 if unit == "currency" else 1)
+    return f"{value:+,.{decimals}f}" if signed else f"{value:,.{decimals}f}"
 
 
 def page_table(snap: Snapshot | pd.DataFrame, page: str) -> pd.DataFrame:
@@ -389,8 +390,9 @@ def _themes(engine: Engine, as_of: dt.date, start: dt.date, top: int) -> tuple[l
     imp = imp[imp["mentions"] > 0].head(top)
     span = f"verbatims from {window:%Y-%m-%d} to {day:%Y-%m-%d}"
     for rank, t in enumerate(imp.itertuples(index=False), start=1):
-        g = f"#{rank} {t.theme}"
-        rows += [_row(page, "Mentions", t.mentions, unit="verbatims", group=g, text_=f"{t.share:.1%} of the {span}"),
+        g = t.theme  # by name, so a comparison follows a theme that changed rank
+        rows += [_row(page, "Mentions", t.mentions, unit="verbatims", group=g,
+                      text_=f"#{rank} by churn impact; {t.share:.1%} of the {span}"),
                  _row(page, "Churn impact", t.churn_diff, t.churn_low, t.churn_high, unit="points", group=g,
                       text_=f"{t.churn_raised:.1%} of {t.n_raised:,} who named it vs "
                       f"{t.churn_others:.1%} of {t.n_others:,} others"),
@@ -555,7 +557,8 @@ def _health_cause(before: Snapshot, after: Snapshot) -> list[str]:
 
 
 def compare(before: Snapshot, after: Snapshot) -> pd.DataFrame:
-    """Each figure of the two snapshots side by side: ``page, metric, group, before, after, change, cause``.
+    """Each figure of the two snapshots side by side: ``page, metric, group, unit, before, after, change,
+    text_before, text_after, cause``.
 
     ``cause`` names what is known to differ between the two builds and could move the figure: ``another
     quarter``, ``new data`` (different data fingerprints), ``parameter <name>`` (a changed
@@ -594,7 +597,10 @@ def compare(before: Snapshot, after: Snapshot) -> pd.DataFrame:
         c += by_page.get(page, [])
         causes.append("; ".join(c))
     out["cause"] = causes
-    return out[key + ["before", "after", "change", "text_before", "text_after", "cause"]]
+    units = pd.concat([after.figures[key + ["unit"]], before.figures[key + ["unit"]]]).drop_duplicates(key)
+    out["unit"] = [units.set_index(key)["unit"].get(k, "") for k in zip(out["page"], out["metric"], out["group"],
+                                                                        strict=True)]
+    return out[key + ["unit", "before", "after", "change", "text_before", "text_after", "cause"]]
 
 
 def moved(comparison: pd.DataFrame) -> pd.Series:
@@ -612,11 +618,9 @@ def shown_comparison(before: Snapshot, after: Snapshot, comparison: pd.DataFrame
     (values by :func:`format_value` in each figure's unit; a top driver's name in place of its rank)."""
     c = compare(before, after) if comparison is None else comparison
     key = ["page", "metric", "group"]
-    units = pd.concat([after.figures[key + ["unit"]], before.figures[key + ["unit"]]]).drop_duplicates(key)
-    units = units.set_index(key)["unit"].to_dict()
     rows = []
     for r in c.itertuples(index=False):
-        u = units.get((r.page, r.metric, r.group), "")
+        u = r.unit
         if r.metric == "Top driver":
             b, a, ch = (r.text_before if isinstance(r.text_before, str) else ""), \
                 (r.text_after if isinstance(r.text_after, str) else ""), ""
@@ -626,7 +630,6 @@ def shown_comparison(before: Snapshot, after: Snapshot, comparison: pd.DataFrame
     return pd.DataFrame(rows, columns=key + ["before", "after", "change", "cause"])
 
 
-__all__ = ["FIGURE_COLUMNS", "PAGES", "UNITS", "available_quarters", "format_value", "page_table", "ReviewParams",
-           "Snapshot", "build",
-           "compare", "data_fingerprint", "library_versions", "moved", "shown_comparison",
-           "load", "quarter_bounds", "save", "snapshots"]
+__all__ = ["FIGURE_COLUMNS", "PAGES", "UNITS", "ReviewParams", "Snapshot", "available_quarters", "build", "compare",
+           "data_fingerprint", "format_value", "library_versions", "load", "moved", "page_table", "quarter_bounds",
+           "save", "shown_comparison", "snapshots"]

@@ -275,10 +275,6 @@ def _summary(ws, fm: _Formats, snap: review.Snapshot, extra: dict[str, int]) -> 
     for page in review.PAGES + tuple(p for p in _pages(snap) if p not in review.PAGES):
         n = int(counts.get(page, 0))
         line(page, n, fm.cell("#,##0"), _sheet_title(page) if n else "no figures in this snapshot: no sheet")
-    if snap.notes:
-        section("Notes")
-        for k, value in snap.notes.items():
-            line(str(k), value if isinstance(value, numbers.Number | str) else str(value))
 
 
 def _page(ws, fm: _Formats, snap: review.Snapshot, page: str) -> None:

@@ -71,8 +71,50 @@ def test_bad_input_is_one_line(url, capsys):
     cases = [([], "Choose one action"), (["--list", "--quarter", "2026-Q3"], "were given together"),
              (["--quarter", "2026-Q9"], "is not a quarter"), (["--save", "--list"], "--save and --roi-window go"),
              (["--compare", "1", "99"], "There is no snapshot"), (["--quarter", "2026-Q3", "--out", "x.txt"],
-                                                                  "writes .csv or .xlsx")]
+                                                                  "writes .csv (figures), .xlsx (the workbook)"),
+             (["--decide", "1", "--decision", "x", "--owner", " "], "owner is empty"),
+             (["--decide", "99", "--decision", "x", "--owner", "Ana"], "no saved snapshot 99"),
+             (["--assume", "1", "--name", "x"], "--assume needs --name and --value"),
+             (["--quarter", "2026-Q3", "--decision", "x"], "--decision and --due go with --decide"),
+             (["--snapshot", "1", "--list"], "were given together")]
     for args, message in cases:
         assert main(["--db", url, "report", *args]) == 2, args
         err = capsys.readouterr().err
         assert err.startswith("error: ") and err.count("\n") == 1 and message in err, (args, err)
+
+
+def test_decisions_assumptions_and_the_board_pack(url, capsys, tmp_path):
+    from openpyxl import load_workbook
+
+    from core import review_log
+
+    engine = core.make_engine(url)
+    sid = review.save(engine, review.build(engine, "2026-Q3"))
+    assert _run(capsys, "--db", url, "report", "--decide", str(sid), "--decision", "Extend the save offer to SMB",
+                "--owner", "Ana", "--due", "2026-12-31", "--rationale", "+12.9 points") == [
+        f"recorded decision 1 against snapshot {sid}"]
+    assert _run(capsys, "--db", url, "report", "--assume", str(sid), "--name", "Outreach cost per call", "--value",
+                "42.5", "--unit", "currency", "--owner", "CFO") == [
+        f"added the assumption 'Outreach cost per call' to snapshot {sid}'s register"]
+    log = review_log.decisions(engine, sid)
+    assert log[["decision", "owner", "status"]].values.tolist() == [["Extend the save offer to SMB", "Ana", "open"]]
+    assert str(log["due"].iloc[0]) == "2026-12-31"
+    snap = review.load(engine, sid)
+    lines = _run(capsys, "--db", url, "report", "--snapshot", str(sid))
+    assert lines[0].endswith(f"saved as snapshot {sid}")
+    text = "\n".join(lines)
+    assert "decisions:" in text and "Extend the save offer to SMB" in text and "2026-12-31" in text
+    reg = review_log.assumptions(engine, snap)
+    assert text.count("\n") >= len(snap.figures) + len(reg)
+    tail = [_cells(ln) for ln in lines[lines.index("assumptions:") + 2:]]
+    assert [c[0] for c in tail] == reg["name"].tolist() and tail[-1][1:4] == ["42.5", "currency", "no"]
+    # the workbook and the report of the saved snapshot, with its decision log and register
+    xlsx, html = tmp_path / "pack.xlsx", tmp_path / "pack.html"
+    assert _run(capsys, "--db", url, "report", "--snapshot", str(sid), "--out", str(xlsx))[-1] == (
+        f"wrote the workbook of 2026-Q3 ({len(snap.figures)} figures) to {xlsx}")
+    wb = load_workbook(xlsx)
+    assert {"Summary", "Overview", "Decisions", "Assumptions", "Definitions"} <= set(wb.sheetnames)
+    assert any("Extend the save offer to SMB" in str(c) for r in wb["Decisions"].iter_rows(values_only=True) for c in r)
+    _run(capsys, "--db", url, "report", "--snapshot", str(sid), "--out", str(html))
+    doc = html.read_text(encoding="utf-8")
+    assert "Extend the save offer to SMB" in doc and "Outreach cost per call" in doc and "<svg" in doc

@@ -287,13 +287,14 @@ def test_the_top_five_themes_by_churn_impact_over_the_twelve_months_to_the_quart
     f = page(q3, "Feedback themes")
     mine, _ = themes
     top = mine.head(5)
-    groups = [f"#{i} {t}" for i, t in enumerate(top["theme"], start=1)]
+    groups = top["theme"].tolist()  # by name (the rank is in the mentions' note), so a comparison follows a theme
     assert f.xs("Churn impact", level="metric").index.tolist() == groups
-    assert groups[0] == "#1 Pricing & value" and top["diff"].is_monotonic_decreasing
+    assert groups[0] == "Pricing & value" and top["diff"].is_monotonic_decreasing
     span = "verbatims from 2025-10-01 to 2026-09-30"
-    for g, t in zip(groups, top.itertuples(index=False)):
+    for rank, (g, t) in enumerate(zip(groups, top.itertuples(index=False)), start=1):
         m = f.loc[("Mentions", g)]
-        assert m["value"] == t.mentions and m["unit"] == "verbatims" and m["text"] == f"{t.share:.1%} of the {span}"
+        assert m["value"] == t.mentions and m["unit"] == "verbatims"
+        assert m["text"] == f"#{rank} by churn impact; {t.share:.1%} of the {span}"
         c = f.loc[("Churn impact", g)]
         assert c["unit"] == "points"
         assert (c["value"], c["low"], c["high"]) == pytest.approx((t.diff, t.low, t.high), abs=1e-12)
@@ -309,7 +310,7 @@ def test_the_top_five_themes_by_churn_impact_over_the_twelve_months_to_the_quart
 def _at_risk(themes, raw, group):
     """The active customers (on the quarter's end) who named the group's theme in a negative verbatim."""
     mine, win = themes
-    t = mine[mine["theme"] == group.split(" ", 1)[1]].iloc[0]
+    t = mine[mine["theme"] == group].iloc[0]
     negative = vb.is_negative(vb.sentiment(vb.mask_pii(win["text"])), win["channel"], win["score"]).to_numpy()
     cust = raw["customer"]
     active = set(cust.loc[cust["churn_date"].isna() | (cust["churn_date"] > AS_OF), "customer_id"])
@@ -471,7 +472,7 @@ def test_page_table_shows_each_figure_with_its_interval_and_definition(q3):
     csat = page(q3, "Feedback themes").loc[("CSAT", "")]
     assert shown("Feedback themes", "CSAT") == (f"{100 * csat['value']:.1f}% [{100 * csat['low']:.1f}%, "
                                                 f"{100 * csat['high']:.1f}%]")
-    assert shown("Feedback themes", "Churn impact", "#1 Pricing & value") == "+14.5 pts [+7.3 pts, +23.3 pts]"
+    assert shown("Feedback themes", "Churn impact", "Pricing & value") == "+14.5 pts [+7.3 pts, +23.3 pts]"
     assert shown("Feedback themes", "NPS") == "-2.4 [-11.6, +6.7]"
     red = page(q3, "Health scores").loc[("Health band", "red"), "value"]
     assert shown("Health scores", "Health band", "red") == f"{100 * red:.1f}%"
@@ -521,9 +522,9 @@ def test_compare_names_a_new_health_configuration_and_a_codebook_change(small_de
         # the renamed theme keeps its figures under its new name; the old name is only in the earlier snapshot
         fb = c[c["page"] == "Feedback themes"].set_index(["metric", "group"])
         for metric in ("Mentions", "Churn impact", "NPS impact", "MRR at risk"):
-            assert fb.loc[(metric, "#1 Price & value"), "after"] == fb.loc[(metric, "#1 Pricing & value"), "before"]
-            assert np.isnan(fb.loc[(metric, "#1 Price & value"), "before"])
-            assert np.isnan(fb.loc[(metric, "#1 Pricing & value"), "after"])
+            assert fb.loc[(metric, "Price & value"), "after"] == fb.loc[(metric, "Pricing & value"), "before"]
+            assert np.isnan(fb.loc[(metric, "Price & value"), "before"])
+            assert np.isnan(fb.loc[(metric, "Pricing & value"), "after"])
         assert (fb.loc[["NPS", "CSAT", "CES"], "change"] == 0).all()
 
         again = review.build(eng, "2026-Q3")  # a rebuild after the change gives identical figures again
