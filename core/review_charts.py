@@ -68,6 +68,10 @@ def _title(text: str, subtitle: str = "") -> alt.TitleParams:
     return alt.TitleParams(text, subtitle=subtitle) if subtitle else alt.TitleParams(text)
 
 
+# Heights are steps per row, not totals: Streamlit's chart frame ignores a layered chart's total height and
+# squeezes its rows together, while a step holds in the page and in the SVG alike.
+
+
 def headline(snap: Snapshot | pd.DataFrame) -> alt.Chart | None:
     """NRR, GRR, logo churn rate and revenue churn rate over the last 12 months as labelled bars, with a
     dashed line at 100 %.
@@ -104,7 +108,7 @@ def headline(snap: Snapshot | pd.DataFrame) -> alt.Chart | None:
     return alt.layer(full, bars, inside, outside, data=d).properties(
         title=_title("Revenue kept and customers lost over the last 12 months",
                      "NRR and GRR: revenue of the customers of 12 months ago kept today; churn rates: share lost"),
-        height=4 * 36)
+        height=alt.Step(36))
 
 
 def health_bands(snap: Snapshot | pd.DataFrame) -> alt.Chart | None:
@@ -134,7 +138,7 @@ def health_bands(snap: Snapshot | pd.DataFrame) -> alt.Chart | None:
     labels = base.mark_text(align="left", dx=5, fontSize=12, color="#000").encode(x="value:Q", text="label:N")
     return alt.layer(bars, labels, data=d).properties(
         title=_title("Customers by health band", "share of the customers with a health score on the as-of day"),
-        height=len(d) * 38)
+        height=alt.Step(38))
 
 
 def _direction(low: pd.Series, high: pd.Series) -> pd.Series:
@@ -173,7 +177,7 @@ def _intervals(d: pd.DataFrame, label: str, title: str, subtitle: str, axis: str
         x="pts:Q", color=colour, shape=shape, tooltip=[label, "shown", "interval", "direction"])
     labels = base.mark_text(align="left", dx=8, fontSize=11, color="#000").encode(x="end:Q", text="label:N")
     return alt.layer(zero, lines, points, labels, data=d).properties(
-        title=_title(title, subtitle), height=40 * len(d) + 10)
+        title=_title(title, subtitle), height=alt.Step(40))
 
 
 def play_effects(snap: Snapshot | pd.DataFrame) -> alt.Chart | None:
@@ -279,7 +283,7 @@ def moves(comparison: pd.DataFrame, *snaps: Snapshot, top: int = 8) -> alt.Chart
     zero = alt.Chart().mark_rule(color="#000").encode(x=alt.datum(0.0))
     return alt.layer(bars, right, left, zero, data=d).properties(
         title=_title("The largest moves in rates", "change of each rate between the two snapshots, points"),
-        height=30 * len(d))
+        height=alt.Step(30))
 
 
 def _vl_version() -> str | None:

@@ -9,7 +9,8 @@ frame.require()
 st.title("Quarterly review")
 st.caption("Every page's headline figures for a quarter, frozen once saved, with the data's fingerprint, the "
            "parameters and the versions that made them; compared with earlier quarters, with the board's decisions "
-           "and assumptions beside them, and exported as a workbook and a printable report.")
+           "and assumptions beside them, and exported as a workbook and a printable report. A review covers the whole "
+           "business: the sidebar's filters do not apply here.")
 url = loaders.store_url()
 version = loaders.store_version(url)
 snap = review_sections.choose(url, version)

@@ -53,9 +53,11 @@ def choose(url: str, version: str) -> rv.Snapshot | None:
     if not quarters:
         st.info("There is nothing to review yet: import customers on the Data page, or load the demo there.")
         return None
+    # one slot, drawn on every run: a message in it does not shift the tabs below (which would reopen the first)
+    slot = st.container()
     flash = st.session_state.pop("review_flash", None)
     if flash:
-        getattr(st, flash[0])(flash[1])
+        getattr(slot, flash[0])(flash[1])
     saved = data.saved(url)
     source = st.radio("Review", [BUILD, SAVED], horizontal=True, key="review_source",
                       help="A snapshot built from the data shows the figures as they are now; save it to freeze it.")
@@ -98,7 +100,7 @@ def cover(snap: rv.Snapshot) -> None:
     st.subheader(f"{snap.quarter}, as of {snap.as_of:%Y-%m-%d}")
     churn = "none" if v.get("churn_model") is None else f"v{v['churn_model']}"
     health = "default" if v.get("health_config") is None else f"v{v['health_config']}"
-    st.caption(f"{state.capitalize()} · data {snap.data_hash[:12]} · churn model {churn} · health configuration "
+    st.caption(f"{state[0].upper()}{state[1:]} · data {snap.data_hash[:12]} · churn model {churn} · health configuration "
                f"{health} · codebook v{v.get('codebook', 0)} · play window {snap.params.get('roi_window')} days, "
                f"margin {snap.params.get('margin'):.0%}, {snap.params.get('value_months')} months a saved customer "
                "stays. Rebuilding from the same data, parameters and versions gives the same figures.")
