@@ -101,7 +101,8 @@ def cover(snap: rv.Snapshot) -> None:
     churn = "none" if v.get("churn_model") is None else f"v{v['churn_model']}"
     health = "default" if v.get("health_config") is None else f"v{v['health_config']}"
     st.caption(f"{state[0].upper()}{state[1:]} · data {snap.data_hash[:12]} · churn model {churn} · health "
-               f"configuration {health} · codebook v{v.get('codebook', 0)} · play window {snap.params.get('roi_window')} days, "
+               f"configuration {health} · codebook v{v.get('codebook', 0)} · play window "
+               f"{snap.params.get('roi_window')} days, "
                f"margin {snap.params.get('margin'):.0%}, {snap.params.get('value_months')} months a saved customer "
                "stays. Rebuilding from the same data, parameters and versions gives the same figures.")
 
