@@ -9,6 +9,18 @@ import core
 from core.churn_features import inputs_from_frames
 
 
+@pytest.fixture(scope="module")
+def engine_on_small_demo(small_demo_store, tmp_path_factory, request):
+    """An engine on this test module's private copy of the session's small demo store (1,500 customers, seed 0),
+    for modules that save into it (snapshots, decisions)."""
+    from tests.conftest import copy_store
+
+    path = copy_store(small_demo_store, tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1]))
+    eng = core.make_engine(f"sqlite:///{path}")
+    yield eng
+    eng.dispose()
+
+
 @pytest.fixture(scope="session")
 def demo():
     return core.make_demo(5000, seed=0)

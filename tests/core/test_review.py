@@ -15,16 +15,11 @@ import core
 from core import metrics, review, roi
 from core.errors import DataValidationError, InsufficientDataError
 from core.store import load_columns
-from tests.conftest import copy_store
 
 
 @pytest.fixture(scope="module")
-def engine(small_demo_store, tmp_path_factory):
-    """A private copy of the session's small demo store (1,500 customers, seed 0)."""
-    path = copy_store(small_demo_store, tmp_path_factory.mktemp("review"))
-    eng = core.make_engine(f"sqlite:///{path}")
-    yield eng
-    eng.dispose()
+def engine(engine_on_small_demo):
+    return engine_on_small_demo
 
 
 @pytest.fixture(scope="module")

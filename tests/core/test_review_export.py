@@ -11,22 +11,16 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-import core
 from core import metrics, review, review_log
 from core import review_export as rx
 from core.errors import DataValidationError
-from tests.conftest import copy_store
 
 PAGE_HEADER = ["Metric", "Group", "Value", "Low", "High", "Unit", "As shown", "Note", "Definition"]
 
 
 @pytest.fixture(scope="module")
-def engine(small_demo_store, tmp_path_factory):
-    """A private copy of the session's small demo store (1,500 customers, seed 0)."""
-    path = copy_store(small_demo_store, tmp_path_factory.mktemp("review_export"))
-    eng = core.make_engine(f"sqlite:///{path}")
-    yield eng
-    eng.dispose()
+def engine(engine_on_small_demo):
+    return engine_on_small_demo
 
 
 @pytest.fixture(scope="module")

@@ -10,13 +10,11 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
-import core
 from core import review, review_log
 from core import review_charts as rc
 from core import review_report as rr
 from core.errors import DataValidationError
 from core.metrics import GLOSSARY
-from tests.conftest import copy_store
 
 DECISION = "Stop the <b>renewal</b> offer & rethink pricing"
 
@@ -71,11 +69,8 @@ class Parsed(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def engine(small_demo_store, tmp_path_factory):
-    path = copy_store(small_demo_store, tmp_path_factory.mktemp("review_report"))
-    eng = core.make_engine(f"sqlite:///{path}")
-    yield eng
-    eng.dispose()
+def engine(engine_on_small_demo):
+    return engine_on_small_demo
 
 
 @pytest.fixture(scope="module")
