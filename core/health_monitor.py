@@ -206,8 +206,14 @@ def action_list(alert_rows: pd.DataFrame, customers: pd.DataFrame | None = None)
     return out
 
 
-def to_xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
-    """An XLSX workbook with one sheet per frame (header row frozen, columns sized)."""
+def to_xlsx(sheets: dict[str, pd.DataFrame], definitions: bool = True) -> bytes:
+    """An XLSX workbook with one sheet per frame (header row frozen, columns sized), and a last "Definitions"
+    sheet with every metric's definition (:func:`core.metrics.definitions_table`, the glossary the pages show)
+    unless ``definitions`` is False."""
+    from core.metrics import definitions_table
+
+    if definitions and "Definitions" not in sheets:
+        sheets = {**sheets, "Definitions": definitions_table()}
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="xlsxwriter") as xw:
         for name, df in sheets.items():

@@ -80,7 +80,7 @@ def km(url: str, version: str, f: Filters, group: str | None, horizon: float) ->
 
 
 def xlsx(t: cohorts.CohortTable) -> bytes:
-    """The table, its sizes and the average row as one workbook."""
+    """The table, its sizes and the average row as one workbook, with its settings and the definitions sheet."""
     out = t.values.copy()
     out.insert(0, "customers", t.sizes)
     out.loc["average"] = [None, *t.average.tolist()]
@@ -88,6 +88,7 @@ def xlsx(t: cohorts.CohortTable) -> bytes:
     with pd.ExcelWriter(buf, engine="xlsxwriter") as xw:
         out.to_excel(xw, sheet_name="cohorts")
         pd.Series(t.settings).to_frame("setting").to_excel(xw, sheet_name="settings")
+        metrics.definitions_table().to_excel(xw, sheet_name="Definitions", index=False)
     return buf.getvalue()
 
 

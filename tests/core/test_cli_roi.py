@@ -275,7 +275,7 @@ def test_export_workbook_equals_core(url, frames, capsys, tmp_path):
     assert lines == [f"wrote Comparison (2 rows), Money (9 rows), Time to impact (91 rows), SRM (2 rows) to {path}"]
     f = frames[PLAY]
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["Comparison", "Money", "Time to impact", "SRM"]
+    assert wb.sheetnames == ["Comparison", "Money", "Time to impact", "SRM", "Definitions"]
 
     def sheet(name):
         rows = list(wb[name].values)
@@ -344,7 +344,7 @@ def test_a_campaign_is_measured_by_its_own_columns(campaign_url, capsys, tmp_pat
     path = tmp_path / "c.xlsx"
     _run(capsys, "--db", campaign_url, "roi", "--play", play, "--export", str(path))
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["Comparison", "Money", "SRM"]
+    assert wb.sheetnames == ["Comparison", "Money", "SRM", "Definitions"]
 
 
 # -- errors ----------------------------------------------------------------------------------------

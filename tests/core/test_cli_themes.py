@@ -230,7 +230,7 @@ def test_export_writes_every_sheet_with_the_table_first(url, ref, tmp_path, caps
     assert main(["--db", url, "themes", "--export", str(path)]) == 0
     capsys.readouterr()
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["Themes", "Scores", "Signals", "Backlog", "Codebook", "Change log"]
+    assert wb.sheetnames == ["Themes", "Scores", "Signals", "Backlog", "Codebook", "Change log", "Definitions"]
     imp = th.theme_impact(ref["prepared"], ref["tags"], ref["book"], ref["inputs"])
     ws = wb["Themes"]
     head = [c.value for c in ws[1]]

@@ -23,6 +23,7 @@ from core.health_monitor import (
     to_xlsx,
 )
 from core.health_store import compare, load_config, save_config, versions, weights_table
+from core.metrics import GLOSSARY
 
 D1, D2 = pd.Timestamp("2025-05-31"), pd.Timestamp("2025-06-30")
 
@@ -296,7 +297,9 @@ def test_to_xlsx_holds_the_frames(cfg, hist):
     bands = portfolio(hist)["bands"]
     long = "bands of the portfolio on the last day"
     wb = openpyxl.load_workbook(io.BytesIO(to_xlsx({"alerts": al, long: bands})))
-    assert wb.sheetnames == ["alerts", long[:31]]
+    assert wb.sheetnames == ["alerts", long[:31], "Definitions"]
+    rows = list(wb["Definitions"].iter_rows(values_only=True))
+    assert rows[0] == ("metric", "definition") and rows[1:] == list(GLOSSARY.items())
     for ws, df in ((wb["alerts"], al), (wb[long[:31]], bands)):
         rows = list(ws.values)
         assert list(rows[0]) == list(df.columns)

@@ -94,3 +94,23 @@ def test_drill_breakdown_signups_and_value_metrics(page, demo_store):
     assert not at.exception, at.exception
     in_2025 = pd.to_datetime(cust["signup_date"]).dt.year.eq(2025).sum()
     assert f"{in_2025:,} customers in 12 cohorts" in at.caption[0].value
+
+
+def test_the_xlsx_download_holds_the_table_its_settings_and_the_definitions():
+    import io
+
+    from openpyxl import load_workbook
+
+    from core import cohorts as core_cohorts
+    from core.metrics import GLOSSARY
+    from ui import cohorts as ui_cohorts
+
+    customers = pd.DataFrame({"customer_id": ["a", "b", "c"], "signup_date": pd.to_datetime(
+        ["2024-01-05", "2024-01-20", "2024-02-03"]), "churn_date": pd.to_datetime([None, "2024-03-10", None])})
+    t = core_cohorts.cohort_table(customers, as_of="2024-06-30")
+    wb = load_workbook(io.BytesIO(ui_cohorts.xlsx(t)))
+    assert wb.sheetnames == ["cohorts", "settings", "Definitions"]
+    rows = list(wb["Definitions"].iter_rows(values_only=True))
+    assert rows[0] == ("metric", "definition") and rows[1:] == list(GLOSSARY.items())
+    sizes = [r[1] for r in wb["cohorts"].iter_rows(min_row=2, values_only=True)][:-1]
+    assert sizes == t.sizes.tolist()
