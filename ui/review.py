@@ -33,9 +33,16 @@ def saved(url: str) -> pd.DataFrame:
     return review.snapshots(loaders.get_engine(url))
 
 
+def load(url: str, saved_list: pd.DataFrame, snapshot_id: int) -> review.Snapshot:
+    """A saved snapshot of ``saved_list`` (:func:`saved`)."""
+    created = saved_list.set_index("id").at[int(snapshot_id), "created_at"]
+    return _load(url, int(snapshot_id), str(created))
+
+
 @st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
-def load(url: str, snapshot_id: int) -> review.Snapshot:
-    """A saved snapshot (saved snapshots never change, so the id is the whole key)."""
+def _load(url: str, snapshot_id: int, created: str) -> review.Snapshot:
+    """Saved snapshots never change; the saved time is in the key in case the store file was replaced and an id
+    came back for another snapshot."""
     return review.load(loaders.get_engine(url), snapshot_id)
 
 

@@ -70,7 +70,7 @@ def choose(url: str, version: str) -> rv.Snapshot | None:
         if st.session_state.get("review_saved_id") not in ids:
             st.session_state["review_saved_id"] = ids[0]
         sid = st.selectbox("Snapshot", ids, format_func=labels.get, key="review_saved_id")
-        return data.load(url, int(sid))
+        return data.load(url, saved, int(sid))
     a, b = st.columns([1, 3])
     quarter = a.selectbox("Quarter", quarters, index=quarters.index(default), key="review_quarter",
                           help="The figures as of the quarter's last day (or the data's last day, if earlier).")
@@ -141,7 +141,7 @@ def comparison(url: str, snap: rv.Snapshot) -> pd.DataFrame | None:
         return None
     labels = {r.id: _label(r) for r in saved.itertuples(index=False)}
     other = st.selectbox("Compare with", saved["id"].tolist(), format_func=labels.get, key="review_compare_id")
-    before = data.load(url, int(other))
+    before = data.load(url, saved, int(other))
     comp = rv.compare(before, snap)
     shown = rv.shown_comparison(before, snap, comp)
     st.markdown(f"**{int(rv.moved(comp).sum()):,} of {len(comp):,} figures moved** from snapshot {before.id} "
