@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from ui import bootstrap, filters, frame, glossary
+from ui.frame import bootstrap, filters, glossary
+from ui.frame import page as frame
 
 st.set_page_config(page_title="Retention Workbench", page_icon=":material/monitoring:", layout="wide")
 

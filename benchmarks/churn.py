@@ -5,7 +5,7 @@
 1. A seeded synthetic table (``default_rng(seed)``): 4/5 numeric columns (every fifth with missing values),
    1/5 categorical object columns (3 to 12 levels), a label from a known logistic model of five
    features (churn ~19 %), a seeded stratified 25 % held out. Timed on the 75 % training rows: the
-   logistic fit, the boosted fit (:class:`core.churn.ChurnModel`), calibration of the one with the
+   logistic fit, the boosted fit (:class:`core.churn.model.ChurnModel`), calibration of the one with the
    better held-out ROC-AUC (5 folds, groups = row index), and SHAP (``explain``, 500-row background)
    of 5,000 held-out rows, with the per-row rate and its extrapolation to every row.
 2. The app's demo store (5,000 customers) in a temporary folder, after 1 unless ``--skip-demo``
@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DEMO_TARGET = 20.0
 
-from core.churn import threads  # noqa: E402 (after the path is set)
+from core.churn.model import threads  # noqa: E402 (after the path is set)
 
 
 def reset_peak() -> None:
@@ -88,7 +88,7 @@ def synthetic_run(a) -> None:
     from sklearn.metrics import roc_auc_score
     from sklearn.model_selection import train_test_split
 
-    from core.churn import ChurnModel
+    from core.churn.model import ChurnModel
 
     X, y = synthetic(a.customers, a.features, a.seed)
     n_cat = sum(X[c].dtype == object for c in X.columns)
@@ -120,8 +120,8 @@ def synthetic_run(a) -> None:
 
 def demo_run(a) -> None:
     import core
-    from core.churn_features import load_inputs
-    from core.churn_report import fit_churn
+    from core.churn.pipeline import fit_churn
+    from core.history.features import load_inputs
 
     tmp = Path(tempfile.mkdtemp(prefix="churn-bench-"))
     try:

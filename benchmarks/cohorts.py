@@ -35,9 +35,9 @@ import json, sys, time
 sys.path.insert(0, {root!r})
 t0 = time.perf_counter()
 import core
-from core import columnar
-from core.cohorts import cohort_table, compare_groups
-from core.store import load_columns
+from core.store import columnar
+from core.cohorts.table import cohort_table, compare_groups
+from core.store.read import load_columns
 t_import = time.perf_counter()
 eng = core.make_engine({url!r})
 customers = load_columns(eng, "customer", ["customer_id", "segment", "signup_date", "churn_date"])
@@ -60,7 +60,7 @@ print(json.dumps({{"import": t_import - t0, "customers": t_cust - t_import, "pai
 
 def build(url: str, n_customers: int, n_rows: int, seed: int = 0) -> float:
     from core import make_engine
-    from core.demo import load_frames
+    from core.demo.load import load_frames
 
     rng = np.random.default_rng(seed)
     ids = np.char.add("C", np.char.zfill(np.arange(n_customers).astype(str), 7)).astype(object)

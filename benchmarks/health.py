@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.measure import HWM, make_timer, status_mb  # noqa: E402
-from core.health import MEASURES, default_config, measure_frame, score  # noqa: E402 (after the path is set)
+from core.health.score import MEASURES, default_config, measure_frame, score  # noqa: E402 (after the path is set)
 
 ROWS: list[tuple] = []  # (step, rows, seconds, RSS peak growth MB, tracemalloc peak MB) for the summary table
 
@@ -48,8 +48,8 @@ timed = make_timer(ROWS, "rows")
 
 
 def demo_inputs(n: int, seed: int):
-    from core.churn_features import inputs_from_frames
-    from core.synthetic import make_demo
+    from core.demo.synthetic import make_demo
+    from core.history.features import inputs_from_frames
 
     t0 = time.perf_counter()
     d = make_demo(n, seed=seed)
@@ -58,8 +58,8 @@ def demo_inputs(n: int, seed: int):
 
 
 def demo_run(a) -> None:
-    from core.health_backtest import backtest_data, evaluate, suggest_weights
-    from core.health_monitor import alerts, history, portfolio, snapshots
+    from core.health.backtest import backtest_data, evaluate, suggest_weights
+    from core.health.monitor import alerts, history, portfolio, snapshots
 
     inputs, n_act, s = demo_inputs(a.customers, a.seed)
     end = inputs.end()
@@ -96,7 +96,7 @@ def demo_run(a) -> None:
 
 
 def synthetic_frame(n: int, seed: int) -> pd.DataFrame:
-    """A measure frame as :func:`core.health.measure_frame` returns it, with plausible value ranges."""
+    """A measure frame as :func:`core.health.score.measure_frame` returns it, with plausible value ranges."""
     rng = np.random.default_rng(seed)
     ids = np.char.add("C", np.char.zfill(np.arange(n).astype(str), 7)).astype(object)
     tenure = rng.integers(0, 3 * 365, n).astype(float)

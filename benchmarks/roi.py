@@ -4,7 +4,7 @@
                                        [--scale-demo] [--seed N] [--skip-demo] [--skip-risk] [--skip-scale]
 
 1. The demo business (``core.make_demo(N, seed)``, default 5,000 customers; generating it is not
-   timed). Timed, step by step: ``core.roi.inputs_from_frames(interventions, customers, revenue,
+   timed). Timed, step by step: ``core.roi.effect.inputs_from_frames(interventions, customers, revenue,
    activity)``, then for each play of ``inputs.plays()`` (none hard-coded): ``roi.outcomes(window=90)``,
    ``roi.compare`` with the CUPED covariate ``pre_usage``, ``roi.money`` and ``roi.time_to_impact`` of
    its largest treatment arm, ``roi_uplift.fatigue(inputs.interventions, frame)`` and
@@ -47,7 +47,7 @@ step fits in memory the process freed earlier, so the cheaper at-scale steps are
 time, untimed, under ``tracemalloc`` ("traced MB"). Measured on a 2-core machine with other work
 running (load average 1-2): the demo's steps take milliseconds each (``outcomes`` 0.07-0.1 s a play,
 ``inputs_from_frames`` 0.18 s, ``plays_table`` 0.23 s) except ``fit_uplift``, 0.25-2 s a play: it does
-not cap native threads as ``core.churn`` does, and beside other work the nudge play's fit took 1.6-2.5 s
+not cap native threads as ``core.churn.model`` does, and beside other work the nudge play's fit took 1.6-2.5 s
 against 0.4 s under ``threadpoolctl.threadpool_limits(1)``. ``fit_churn`` took 1.9 s and
 ``risk_at_contact`` 1.6 s for the 1,602 onboarding calls (27 contact months, 0.06 s a month). At
 scale (1,000,000 contacts, 100,000 customers, 1.7 GB peak for the process): ``inputs_from_frames``
@@ -74,10 +74,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.measure import HWM, make_timer, status_mb  # noqa: E402
-from core import roi  # noqa: E402 (after the path is set)
-from core import roi_uplift as ru  # noqa: E402
-from core import roi_wave as rw  # noqa: E402
 from core.errors import DataValidationError, InsufficientDataError  # noqa: E402
+from core.roi import effect as roi  # noqa: E402 (after the path is set)
+from core.roi import uplift as ru  # noqa: E402
+from core.roi import wave as rw  # noqa: E402
 
 FEATURES = ["segment", "plan", "region", roi.PRE_USAGE, roi.PRE_REVENUE]
 #: the synthetic business's plays: (name, channel, share of contacts, cost of a treated contact)
@@ -112,7 +112,7 @@ def short(play: str) -> str:
 
 
 def wave_step(inputs: roi.RoiInputs, f: pd.DataFrame, up, ctrl: str, label: str):
-    """Time :func:`core.roi_wave.next_wave` of a play: a budget of 100 contacts at the play's mean cost, a save
+    """Time :func:`core.roi.wave.next_wave` of a play: a budget of 100 contacts at the play's mean cost, a save
     worth the customer's MRR x 12 months x 80 % (the page's defaults); rows = today's active customers."""
     cost = float(f.loc[f["arm"] != ctrl, "cost"].mean()) if f["cost"].notna().any() else 0.0
     return attempt(f"next_wave [{label}]", lambda: rw.next_wave(
@@ -225,8 +225,8 @@ def demo_run(a):
 
 # --------------------------------------------------------------------------- 2. risk at contact
 def risk_run(a, d, inputs: roi.RoiInputs, frames: dict) -> None:
-    from core.churn_features import inputs_from_frames as churn_inputs
-    from core.churn_report import best_threshold, default_economics, fit_churn, net_value_curve
+    from core.churn.pipeline import best_threshold, default_economics, fit_churn, net_value_curve
+    from core.history.features import inputs_from_frames as churn_inputs
 
     if not frames:
         print("\n2. risk at contact: no play was measured; skipped")

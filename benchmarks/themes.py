@@ -5,17 +5,17 @@
 
 1. Clothing reviews (``../shared/data/womens_clothing_reviews/womens_clothing_reviews.csv`` next to the
    project; 23,486 rows, 845 without a 'Review Text'; reading it is not timed). Timed:
-   ``core.verbatims.mask_pii`` of the texts; ``core.codebook.tag`` of the masked texts with
+   ``core.feedback.verbatims.mask_pii`` of the texts; ``core.feedback.codebook.tag`` of the masked texts with
    ``starter_codebook()`` and with a clothing codebook built here (:data:`CLOTHING`, 8 themes of 6-10
-   keywords, "Returns" with ``negation="exclude"``); ``core.verbatims.sentiment`` (VADER). Printed:
+   keywords, "Returns" with ``negation="exclude"``); ``core.feedback.verbatims.sentiment`` (VADER). Printed:
    reviews tagged per clothing theme and the share untagged, Spearman's rho of sentiment against the
    star rating, the share of 1-2 star reviews among negative and positive verbatims, and the
    acceptance line "tagging 23,486 reviews: X.XX s (target < 10 s)" (clothing codebook).
 2. The demo business (``core.make_demo(N, seed)``, default 5,000 customers; generating it is not
-   timed). Timed, step by step: ``core.themes.inputs_from_frames``, ``prepare`` (masking, sentiment,
+   timed). Timed, step by step: ``core.feedback.themes.inputs_from_frames``, ``prepare`` (masking, sentiment,
    churn signals), ``tag`` with the starter codebook, ``theme_impact``, ``over_time`` (months),
    ``by_group`` (segment), ``items`` + ``backlog``, ``signals``, ``untagged`` +
-   ``core.theme_discovery.discover(k=6)``. Printed: verbatims, the top theme by churn impact with
+   ``core.feedback.discovery.discover(k=6)``. Printed: verbatims, the top theme by churn impact with
    its difference and 95 % interval, and the number of discovery candidates.
 3. At scale: ``--sizes`` (default 1,000,000) seeded synthetic verbatims, each 1-3 sentences drawn
    (``default_rng(seed)``, half from each source) from the distinct sentences of the demo's verbatims
@@ -54,8 +54,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.measure import HWM, make_timer, status_mb  # noqa: E402
-from core import verbatims as vb  # noqa: E402 (after the path is set)
-from core.codebook import Codebook, starter_codebook, tag  # noqa: E402
+from core.feedback import verbatims as vb  # noqa: E402 (after the path is set)
+from core.feedback.codebook import Codebook, starter_codebook, tag  # noqa: E402
 
 REVIEWS = ROOT.parent / "shared/data/womens_clothing_reviews/womens_clothing_reviews.csv"
 TAG_TARGET = 10.0  # seconds to tag the 23,486 clothing reviews (acceptance figure)
@@ -144,8 +144,8 @@ def reviews_run(a) -> pd.Series | None:
 def demo_run(a) -> pd.Series:
     """Part 2; returns the demo's verbatim texts (for the at-scale sentence pool)."""
     from core import make_demo
-    from core import themes as th
-    from core.theme_discovery import discover
+    from core.feedback import themes as th
+    from core.feedback.discovery import discover
 
     t0 = time.perf_counter()
     d = make_demo(a.customers, seed=a.seed)
@@ -215,7 +215,7 @@ def scale_run(a, demo_texts: pd.Series | None, review_texts: pd.Series | None) -
     t0 = time.perf_counter()
     if demo_texts is None:
         from core import make_demo
-        from core import themes as th
+        from core.feedback import themes as th
 
         d = make_demo(a.customers, seed=a.seed)
         demo_texts = th.inputs_from_frames(d.customers, d.feedback, d.tickets).verbatims["text"]

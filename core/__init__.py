@@ -3,8 +3,9 @@
 The pages, the CLI (``python -m core``) and the tests all use this one API.
 """
 
-from core.db import default_url, init_db, make_engine, table_counts
-from core.demo import load_demo
+from core.cohorts.survival import KMResult, durations, kaplan_meier, survival_at
+from core.demo.load import load_demo
+from core.demo.synthetic import DemoData, make_demo
 from core.errors import (
     DataValidationError,
     DuplicateImportError,
@@ -12,13 +13,12 @@ from core.errors import (
     InsufficientDataError,
     WorkbenchError,
 )
-from core.fields import KINDS, guess_mapping
-from core.importer import ImportPlan, ImportResult, commit_import, prepare_import
-from core.manage import template, template_xlsx, undo_import
-from core.reader import read_table
-from core.store import import_history, load_table, status, store_version
-from core.survival import KMResult, durations, kaplan_meier, survival_at
-from core.synthetic import DemoData, make_demo
+from core.ingest.fields import KINDS, guess_mapping
+from core.ingest.importer import ImportPlan, ImportResult, commit_import, prepare_import
+from core.ingest.manage import template, template_xlsx, undo_import
+from core.ingest.reader import read_table
+from core.store.engine import default_url, init_db, make_engine, table_counts
+from core.store.read import import_history, load_table, status, store_version
 
 __all__ = [
     "KINDS", "KMResult", "durations", "kaplan_meier", "survival_at", "guess_mapping",

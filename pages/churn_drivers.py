@@ -4,7 +4,11 @@ import streamlit as st
 
 from core.errors import WorkbenchError
 from core.metrics import GLOSSARY
-from ui import churn, churn_sections, errors, filters, format, frame, loaders
+from ui import format
+from ui.churn import cached as churn
+from ui.churn import sections as churn_sections
+from ui.frame import errors, filters, loaders
+from ui.frame import page as frame
 
 frame.require()
 

@@ -2,9 +2,13 @@
 
 import streamlit as st
 
-from core.cohorts import DEFINITIONS_TEXT, period_across_cohorts
+from core.cohorts.table import DEFINITIONS_TEXT, period_across_cohorts
 from core.errors import WorkbenchError
-from ui import charts, cohort_sections, cohorts, errors, filters, frame, loaders
+from ui.cohorts import cached as cohorts
+from ui.cohorts import charts
+from ui.cohorts import sections as cohort_sections
+from ui.frame import errors, filters, loaders
+from ui.frame import page as frame
 
 frame.require()
 

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from ui import bootstrap, frame, importing, loaders
+from ui.data import importing
+from ui.frame import bootstrap, loaders
+from ui.frame import page as frame
 
 frame.require()
 

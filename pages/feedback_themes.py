@@ -3,7 +3,11 @@
 import streamlit as st
 
 from core.errors import WorkbenchError
-from ui import codebook_editor, errors, feedback, feedback_sections, filters, frame, loaders
+from ui.feedback import cached as feedback
+from ui.feedback import codebook_editor
+from ui.feedback import sections as feedback_sections
+from ui.frame import errors, filters, loaders
+from ui.frame import page as frame
 
 frame.require()
 

@@ -3,7 +3,11 @@
 import streamlit as st
 
 from core.errors import WorkbenchError
-from ui import errors, filters, frame, health, health_config, health_sections, loaders
+from ui.frame import errors, filters, loaders
+from ui.frame import page as frame
+from ui.health import cached as health
+from ui.health import config as health_config
+from ui.health import sections as health_sections
 
 frame.require()
 

@@ -3,8 +3,11 @@
 import streamlit as st
 
 from core.errors import WorkbenchError
-from ui import errors, filters, frame, loaders, roi_sections, roi_wave
-from ui import roi as data
+from ui.frame import errors, filters, loaders
+from ui.frame import page as frame
+from ui.roi import cached as data
+from ui.roi import sections as roi_sections
+from ui.roi import wave as roi_wave
 
 frame.require()
 

@@ -4,7 +4,10 @@ import streamlit as st
 
 from core.errors import InsufficientDataError
 from core.metrics import GLOSSARY
-from ui import filters, format, frame, loaders, overview
+from ui import format
+from ui.frame import filters, loaders
+from ui.frame import page as frame
+from ui.overview import cached as overview
 
 frame.require()
 

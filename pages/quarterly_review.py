@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from ui import frame, loaders, review_sections
+from ui.frame import loaders
+from ui.frame import page as frame
+from ui.review import sections as review_sections
 
 frame.require()
 

@@ -44,7 +44,7 @@ def copy_store(src, folder) -> Path:
 def small_demo_store(tmp_path_factory) -> Path:
     """A store file holding a small demo business (1,500 customers, seed 0), built once per session: copy it
     (:func:`copy_store`) before writing into it."""
-    from core.demo import load_demo
+    from core.demo.load import load_demo
 
     path = tmp_path_factory.mktemp("small_demo") / "store.db"
     engine = core.make_engine(f"sqlite:///{path}")

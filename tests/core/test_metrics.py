@@ -94,7 +94,7 @@ def test_trend_ends_with_the_headline_and_skips_months_without_starters():
 
 
 def test_filters_select_customers_and_their_rows():
-    from core.filters import Filters, choices, filter_customers, for_customers
+    from core.history.filters import Filters, choices, filter_customers, for_customers
 
     cust = CUSTOMERS.assign(segment=["SMB", "SMB", "Enterprise", "SMB", None], plan="Pro", region="EMEA")
     picked = filter_customers(cust, Filters(segments=("SMB",)))

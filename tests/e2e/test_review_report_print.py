@@ -1,4 +1,4 @@
-"""The review's board pack (core.review_report) in a real browser: the 2026-Q3 snapshot of the small demo, with its
+"""The review's board pack (core.review.report) in a real browser: the 2026-Q3 snapshot of the small demo, with its
 decision log, assumptions register and the comparison with 2026-Q2, opens offline (nothing fetched), shows its
 cover and charts, keeps the cover on the first printed page, and prints to a multi-page A4 PDF, a new page per
 major section."""
@@ -9,8 +9,9 @@ import pytest
 from playwright.sync_api import expect
 
 import core
-from core import review, review_log
-from core import review_report as rr
+from core.review import log as review_log
+from core.review import report as rr
+from core.review import snapshot as review
 from tests.conftest import copy_store
 from tests.e2e.conftest import SCREENSHOTS
 

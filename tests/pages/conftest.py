@@ -19,7 +19,7 @@ def demo_store(tmp_path_factory):
     Returns (url, customers, revenue) with the tables as the store gives them back.
     """
     import core
-    from core.demo import load_demo
+    from core.demo.load import load_demo
 
     url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'store.db'}"
     eng = core.make_engine(url)

@@ -8,9 +8,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import core
-from core.churn_features import load_inputs
-from core.churn_report import Economics, best_threshold, confusion_at, fit_churn, net_value_curve
-from core.churn_store import latest_scores, runs
+from core.churn.pipeline import Economics, best_threshold, confusion_at, fit_churn, net_value_curve
+from core.churn.store import latest_scores, runs
+from core.history.features import load_inputs
 from tests.pages.conftest import open_page
 
 ROOT = Path(__file__).resolve().parents[2]

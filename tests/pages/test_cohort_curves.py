@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.cohorts import cohort_table
+from core.cohorts.table import cohort_table
 from tests.pages.conftest import open_page
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,7 +65,7 @@ def test_empty_store_explains(store_url):
 
 def test_drill_breakdown_signups_and_value_metrics(page, demo_store):
     from core import metrics
-    from core.cohorts import cell_customers
+    from core.cohorts.table import cell_customers
 
     _, cust, rev = demo_store
     at = page
@@ -101,9 +101,9 @@ def test_the_xlsx_download_holds_the_table_its_settings_and_the_definitions():
 
     from openpyxl import load_workbook
 
-    from core import cohorts as core_cohorts
+    from core.cohorts import table as core_cohorts
     from core.metrics import GLOSSARY
-    from ui import cohorts as ui_cohorts
+    from ui.cohorts import cached as ui_cohorts
 
     customers = pd.DataFrame({"customer_id": ["a", "b", "c"], "signup_date": pd.to_datetime(
         ["2024-01-05", "2024-01-20", "2024-02-03"]), "churn_date": pd.to_datetime([None, "2024-03-10", None])})

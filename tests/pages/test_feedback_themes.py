@@ -24,9 +24,9 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
 import core
-from core import codebook as cb
-from core import theme_store as ts
-from core import themes as th
+from core.feedback import codebook as cb
+from core.feedback import store as ts
+from core.feedback import themes as th
 from tests.pages.conftest import default_window, open_page, private_copy, rerun
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -197,7 +197,8 @@ def test_headline_figures_equal_a_direct_count(page, raw, ref, store):
 
 
 def test_top_theme_and_themes_table_equal_theme_impact(page, raw, ref):
-    """The sentence, the Themes table and both charts equal core.themes.theme_impact on the same inputs, codebook
+    """The sentence, the Themes table and both charts equal core.feedback.themes.theme_impact on the same inputs,
+    codebook
     and window (the page equals core); the mentions of Pricing & value also equal a direct regular-expression
     count of its keywords over the store's texts."""
     at = page
@@ -281,7 +282,8 @@ def test_trends_count_verbatims_per_month_and_segment(page, raw, ref):
 
 
 def test_churn_signals_equal_core_and_are_active_customers(page, raw, ref):
-    """The list equals core.themes.signals on the same inputs and window (the page equals core); its customers are
+    """The list equals core.feedback.themes.signals on the same inputs and window (the page equals core);
+    its customers are
     active in the store and Their MRR is their latest revenue month's MRR summed from the store."""
     at = page
     expected = th.signals(ref["prep"], ref["inputs"], start=START, end=END)
@@ -301,7 +303,7 @@ def test_churn_signals_equal_core_and_are_active_customers(page, raw, ref):
 
 
 def test_backlog_equals_core_and_adds_up(page, ref):
-    """The backlog table equals core.themes.backlog of the window's items (the page equals core), each row's
+    """The backlog table equals core.feedback.themes.backlog of the window's items (the page equals core), each row's
     statuses add up to its items, and the team table lists the first team's open items."""
     at = page
     items = th.items(ref["prep"], ref["tags"], ref["book"])

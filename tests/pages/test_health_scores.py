@@ -12,11 +12,11 @@ from sklearn.metrics import roc_auc_score
 from streamlit.testing.v1 import AppTest
 
 import core
-from core import health as h
-from core import health_backtest as hb
-from core import health_monitor as hm
-from core import health_store as hs
-from core.churn_features import load_inputs
+from core.health import backtest as hb
+from core.health import monitor as hm
+from core.health import score as h
+from core.health import store as hs
+from core.history.features import load_inputs
 from tests.pages.conftest import open_page, private_copy
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -23,7 +23,7 @@ from statsmodels.stats.proportion import proportion_effectsize
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 import core
-from core.synthetic_campaign import make_campaign
+from core.demo.campaign import make_campaign
 from tests.pages.conftest import default_window, open_page, private_copy, rerun
 
 PAGE = "intervention_roi"
@@ -352,8 +352,9 @@ def test_the_nudge_e_mails_show_fatigue_on_their_response(demo_at, raw):
 
 
 def test_risk_tiers_appear_once_a_churn_model_is_saved(demo_store, tmp_path, monkeypatch):
-    from core import churn_report, churn_store
-    from core.churn_features import load_inputs
+    from core.churn import pipeline as churn_report
+    from core.churn import store as churn_store
+    from core.history.features import load_inputs
 
     url = private_copy(demo_store[0], tmp_path)
     engine = core.make_engine(url)
@@ -377,8 +378,10 @@ def test_next_wave_lists_whom_to_contact_within_the_budget(demo_at, demo_store, 
     """The Next wave tab: the funnel's first steps equal a direct count on the store, the list equals core's
     next wave on the same contacts and settings, never costs more than the budget, a smaller budget keeps the
     start of the same list, a renewal rule keeps only customers renewing soon, and a zero budget says what to do."""
-    from core import roi, roi_uplift, roi_wave
-    from core.filters import Filters
+    from core.history.filters import Filters
+    from core.roi import effect as roi
+    from core.roi import uplift as roi_uplift
+    from core.roi import wave as roi_wave
 
     at = demo_at
     play = "Renewal save offer"

@@ -18,9 +18,10 @@ import pytest
 from openpyxl import load_workbook
 
 import core
-from core import review, review_log
+from core.review import log as review_log
+from core.review import snapshot as review
 from tests.pages.conftest import open_page, private_copy, rerun
-from ui.review_sections import EMPTY
+from ui.review.sections import EMPTY
 
 PAGE = "quarterly_review"
 EMPTY_START = {p: text[:30] for p, text in EMPTY.items()}

@@ -1,0 +1,221 @@
+"""Churn models: a baseline and a boosted model, honest validation, calibration and SHAP.
+
+Every model is a scikit-learn pipeline whose categorical columns are one-hot encoded before
+fitting (SHAP's TreeExplainer gives wrong values for HistGradientBoosting's native categoricals).
+Probabilities are calibrated on out-of-fold predictions of the training rows (folds grouped by
+customer), so the calibrator never sees the rows it is judged on. :mod:`core.churn.pipeline` turns a
+fitted model into the page's report (validation, tiers, segments, model card).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.impute import SimpleImputer
+from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
+from sklearn.model_selection import GroupKFold
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from threadpoolctl import threadpool_limits
+
+from core.errors import DataValidationError
+from core.history.features import ChurnData, is_controllable, snapshot_features
+
+__all__ = ["ChurnData", "ChurnModel", "Explanation", "evaluate", "is_controllable", "snapshot_features"]
+
+
+def threads() -> int:
+    """Native threads (OpenMP, BLAS) a fit may use: ``RETENTION_THREADS``, default 1.
+
+    On a small shared machine, OpenMP workers that spin while another process holds a core made the
+    boosted fit 10-100x slower (benchmarks/churn.py: 1.5 s quiet, 164 s beside other work, 2.3 s capped
+    at one thread), so the default trades a little speed on an idle machine for no cliff on a busy one.
+    """
+    try:
+        return max(1, int(os.environ.get("RETENTION_THREADS", "1")))
+    except ValueError:
+        return 1
+
+
+def _limited(method):
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        with threadpool_limits(limits=threads()):
+            return method(*args, **kwargs)
+    return wrapper
+
+
+def _pipeline(X: pd.DataFrame, kind: str, random_state: int) -> Pipeline:
+    cats = [c for c in X.columns if X[c].dtype == object]
+    nums = [c for c in X.columns if c not in cats]
+    pre = ColumnTransformer([
+        ("cat", Pipeline([("fill", SimpleImputer(strategy="constant", fill_value="(missing)")),
+                          ("onehot", OneHotEncoder(handle_unknown="ignore", sparse_output=False))]), cats),
+        ("num", Pipeline([("fill", SimpleImputer(strategy="median", add_indicator=True)),
+                          ("scale", StandardScaler())]), nums),
+    ], verbose_feature_names_out=False)
+    if kind == "logistic":
+        model = LogisticRegression(C=1.0, max_iter=5000)
+    elif kind == "boosting":
+        model = HistGradientBoostingClassifier(random_state=random_state)
+    else:
+        raise DataValidationError(f"Unknown model '{kind}'. Choose logistic or boosting.")
+    return Pipeline([("prep", pre), ("model", model)])
+
+
+@dataclass
+class Explanation:
+    """SHAP values in log-odds, one column per original feature (one-hot columns summed back)."""
+
+    values: pd.DataFrame
+    base: float
+    output: np.ndarray  # the model's log-odds for each row
+
+    def importance(self) -> pd.Series:
+        """Mean absolute SHAP value per feature, largest first."""
+        return self.values.abs().mean().sort_values(ascending=False)
+
+
+class ChurnModel:
+    """A churn classifier (``kind`` = "logistic" baseline or "boosting"), scikit-learn style.
+
+    Parameters
+    ----------
+    kind : {'logistic', 'boosting'}
+    random_state : int
+    """
+
+    def __init__(self, kind: str = "boosting", random_state: int = 0):
+        self.kind = kind
+        self.random_state = random_state
+
+    @_limited
+    def fit(self, X: pd.DataFrame, y) -> ChurnModel:
+        if len(X) != len(y):
+            raise DataValidationError("Features and label have different lengths.")
+        self.features_ = list(X.columns)
+        self.pipeline_ = _pipeline(X, self.kind, self.random_state).fit(X, np.asarray(y))
+        return self
+
+    def _check(self):
+        if not hasattr(self, "pipeline_"):
+            raise DataValidationError("This churn model is not fitted yet: call fit(X, y) first.")
+
+    @_limited
+    def predict_proba(self, X: pd.DataFrame, calibrated: bool = False) -> np.ndarray:
+        """Probability of churn for each row (``calibrated`` after :meth:`calibrate`)."""
+        self._check()
+        p = self.pipeline_.predict_proba(X[self.features_])[:, 1]
+        if not calibrated:
+            return p
+        if not hasattr(self, "calibrator_"):
+            raise DataValidationError("This churn model is not calibrated yet: call calibrate(X, y) first.")
+        return self._apply_calibration(p)
+
+    @_limited
+    def calibrate(self, X: pd.DataFrame, y, groups=None, folds: int = 5) -> ChurnModel:
+        """Fit a calibrator on out-of-fold predictions of the training rows.
+
+        Isotonic regression when there are at least 1,000 rows and 100 churners, else Platt scaling
+        (a logistic regression on the log-odds). Folds are grouped by ``groups`` (the customer), so
+        rows of one customer at several cutoffs never sit on both sides of a fold.
+        """
+        self._check()
+        y = np.asarray(y)
+        groups = np.arange(len(y)) if groups is None else np.asarray(groups)
+        oof = np.empty(len(y))
+        for train, test in GroupKFold(n_splits=folds).split(X, y, groups):
+            pipe = clone(self.pipeline_).fit(X.iloc[train][self.features_], y[train])
+            oof[test] = pipe.predict_proba(X.iloc[test][self.features_])[:, 1]
+        if len(y) >= 1000 and y.sum() >= 100:
+            self.calibration_method_ = "isotonic"
+            self.calibrator_ = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(oof, y)
+        else:
+            self.calibration_method_ = "platt"
+            self.calibrator_ = LogisticRegression().fit(_logit(oof)[:, None], y)
+        self.oof_ = oof
+        return self
+
+    def _apply_calibration(self, p: np.ndarray) -> np.ndarray:
+        if self.calibration_method_ == "isotonic":
+            return self.calibrator_.predict(p)
+        return self.calibrator_.predict_proba(_logit(p)[:, None])[:, 1]
+
+    @_limited
+    def log_odds(self, X: pd.DataFrame) -> np.ndarray:
+        self._check()
+        return self.pipeline_.decision_function(X[self.features_])
+
+    @_limited
+    def explain(self, X: pd.DataFrame, background: pd.DataFrame | None = None) -> Explanation:
+        """SHAP values (log-odds) per original feature; values + base add up to :meth:`log_odds`."""
+        import shap
+
+        self._check()
+        prep, model = self.pipeline_.named_steps["prep"], self.pipeline_.named_steps["model"]
+        Z = prep.transform(X[self.features_])
+        names = prep.get_feature_names_out()
+        if self.kind == "logistic":
+            bg = prep.transform((background if background is not None else X)[self.features_])
+            explainer = shap.LinearExplainer(model, shap.maskers.Independent(bg, max_samples=len(bg)))
+            sv = explainer.shap_values(Z)
+            base = float(np.ravel(explainer.expected_value)[0])
+        else:
+            explainer = shap.TreeExplainer(model)
+            sv = explainer.shap_values(Z)
+            base = float(np.ravel(explainer.expected_value)[0])
+        sv = np.asarray(sv)
+        owner = _owners(names, self.features_, prep)
+        grouped = pd.DataFrame({f: sv[:, [i for i, o in enumerate(owner) if o == f]].sum(axis=1)
+                                for f in self.features_})
+        return Explanation(values=grouped, base=base, output=self.log_odds(X))
+
+
+def _logit(p):
+    p = np.clip(np.asarray(p, float), 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+def _owners(names, features, prep) -> list[str]:
+    """Which original feature each transformed column came from."""
+    cats = list(prep.transformers_[0][2])
+    out = []
+    for n in names:
+        n = n.removeprefix("missingindicator_")  # "was missing" columns belong to their feature
+        if n in features:
+            out.append(n)
+            continue
+        match = [c for c in cats if n.startswith(f"{c}_")]
+        out.append(max(match, key=len) if match else n)
+    return out
+
+
+def _bootstrap(metric, y, p, n: int, seed: int) -> tuple[float, float]:
+    rng = np.random.default_rng(seed)
+    vals = []
+    for _ in range(n):
+        idx = rng.integers(0, len(y), len(y))
+        if y[idx].min() == y[idx].max():
+            continue
+        vals.append(metric(y[idx], p[idx]))
+    return float(np.percentile(vals, 2.5)), float(np.percentile(vals, 97.5))
+
+
+def evaluate(y, p, n_boot: int = 200, seed: int = 0) -> dict:
+    """ROC-AUC and PR-AUC with 95 % bootstrap intervals, and the Brier score."""
+    y, p = np.asarray(y), np.asarray(p)
+    return {"roc_auc": float(roc_auc_score(y, p)), "roc_auc_ci": _bootstrap(roc_auc_score, y, p, n_boot, seed),
+            "pr_auc": float(average_precision_score(y, p)),
+            "pr_auc_ci": _bootstrap(average_precision_score, y, p, n_boot, seed + 1),
+            "brier": float(brier_score_loss(y, p)), "n": int(len(y)), "churn_rate": float(y.mean())}
+
+

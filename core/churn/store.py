@@ -1,0 +1,197 @@
+"""Saved churn models: versions, model cards, and per-customer scores in the store.
+
+Each save is one transaction: a :class:`core.store.tables.ChurnRun` row (version, model card, the fitted
+model as a joblib blob) and one :class:`core.store.tables.ChurnScore` row per customer active on the
+scoring day (calibrated probability, tier, the drivers pushing the risk up). Other pages read
+:func:`latest_scores`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import joblib
+import numpy as np
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from core.churn.model import ChurnModel
+from core.churn.pipeline import ChurnResult, Economics, best_threshold, net_value_curve, risk_tiers
+from core.errors import DataValidationError, InsufficientDataError
+from core.store.tables import ChurnRun, ChurnScore
+
+LIMITS = (
+    "Associations, not causes: a driver says which customers churn, not what an outreach would change; "
+    "Intervention ROI measures that with holdouts.",
+    "Uploaded customer attributes are used as stored; a column updated after a cutoff (for example a "
+    "plan changed at cancellation) would leak the outcome into the features.",
+    "Probabilities are calibrated on the training period; if churn rises or falls they drift: compare the "
+    "calibration on the held-out period and refit each quarter.",
+)
+
+
+def _versions() -> dict:
+    import shap
+    import sklearn
+
+    return {"scikit-learn": sklearn.__version__, "shap": shap.__version__}
+
+
+def model_card(result: ChurnResult, economics: Economics, threshold: float, version: int | None = None,
+               created: dt.datetime | None = None) -> dict:
+    """Everything a reviewer needs to judge the model: data window, features, metrics, limits, version."""
+    r = result
+    first = r.train.cutoff.min() if len(r.train.cutoff) else None
+    m = r.metrics[r.best]
+    return {
+        "version": version, "created_utc": (created or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M"),
+        "model": r.best, "source": r.source, "validation": r.validation, "horizon_days": r.horizon_days,
+        "data_window": {"first_cutoff": None if first is None else f"{first:%Y-%m-%d}",
+                        "test_cutoff": None if r.test_cutoff is None else f"{r.test_cutoff:%Y-%m-%d}",
+                        "scored_at": f"{r.scored_at:%Y-%m-%d}"},
+        "rows": {"train": int(len(r.train.y)), "train_churners": int(r.train.y.sum()),
+                 "test": int(len(r.test.y)), "test_churners": int(r.test.y.sum()),
+                 "scored_customers": int(len(r.current.X))},
+        "features": [{"name": f, "controllable": bool(c)} for f, c in r.train.controllable.items()],
+        "not_available": list(r.train.missing),
+        "metrics": {k: {"roc_auc": v["roc_auc"], "roc_auc_ci": list(v["roc_auc_ci"]), "pr_auc": v["pr_auc"],
+                        "pr_auc_ci": list(v["pr_auc_ci"]), "brier": v["brier"]} for k, v in r.metrics.items()},
+        "calibration": {"method": r.model.calibration_method_, "brier_raw": m["brier"],
+                        "brier_calibrated": r.brier_calibrated},
+        "top_drivers": r.drivers["feature"].head(5).tolist(),
+        "economics": {"value_saved": economics.value_saved, "outreach_cost": economics.outreach_cost,
+                      "success_rate": economics.success_rate, "threshold": threshold},
+        "limits": list(LIMITS), "seed": r.seed, "libraries": _versions(),
+    }
+
+
+def card_markdown(card: dict) -> str:
+    """The model card as Markdown (for the page and the export)."""
+    m = card["metrics"][card["model"]]
+    lines = [
+        f"**Churn model v{card['version'] or '(unsaved)'}** - {card['model']}, created {card['created_utc']} UTC",
+        "",
+        f"- **Label:** churn within {card['horizon_days']} days of a cutoff" if card["source"] == "temporal"
+        else "- **Label:** churned by the snapshot date",
+        f"- **Validation:** {card['validation']}",
+        f"- **Rows:** {card['rows']['train']:,} training ({card['rows']['train_churners']:,} churners), "
+        f"{card['rows']['test']:,} held out ({card['rows']['test_churners']:,} churners); "
+        f"{card['rows']['scored_customers']:,} customers scored on {card['data_window']['scored_at']}",
+        f"- **Held-out ROC-AUC** {m['roc_auc']:.3f} [{m['roc_auc_ci'][0]:.3f}, {m['roc_auc_ci'][1]:.3f}], "
+        f"PR-AUC {m['pr_auc']:.3f}, Brier {card['calibration']['brier_raw']:.4f} raw / "
+        f"{card['calibration']['brier_calibrated']:.4f} calibrated ({card['calibration']['method']})",
+        "- **Other model:** " + "; ".join(f"{k} ROC-AUC {v['roc_auc']:.3f}" for k, v in card["metrics"].items()
+                                          if k != card["model"]),
+        f"- **Features ({len(card['features'])}):** " + ", ".join(
+            f["name"] + (" (controllable)" if f["controllable"] else "") for f in card["features"]),
+        "- **Not available in this store:** " + ("; ".join(card["not_available"]) or "nothing"),
+        f"- **Threshold:** {card['economics']['threshold']:.2f} (save worth {card['economics']['value_saved']:,.0f}, "
+        f"outreach {card['economics']['outreach_cost']:,.0f}, success {card['economics']['success_rate']:.0%})",
+        "- **Limits:** " + " ".join(card["limits"]),
+        f"- **Reproduce:** seed {card['seed']}; " + ", ".join(f"{k} {v}" for k, v in card["libraries"].items()),
+    ]
+    return "\n".join(lines)
+
+
+def top_drivers(result: ChurnResult) -> tuple[np.ndarray, np.ndarray]:
+    """For each of today's customers, the feature raising the risk most, and the controllable one."""
+    vals = result.current_explanation.values
+    feats = np.array(vals.columns, dtype=object)
+    v = vals.to_numpy()
+    top = np.where(v.max(axis=1) > 0, feats[v.argmax(axis=1)], None)
+    ctrl = np.array([bool(result.train.controllable.get(f, False)) for f in feats])
+    if ctrl.any():
+        vc = np.where(ctrl[None, :], v, -np.inf)
+        top_c = np.where(vc.max(axis=1) > 0, feats[vc.argmax(axis=1)], None)
+    else:
+        top_c = np.full(len(v), None, dtype=object)
+    return top, top_c
+
+
+def score_table(result: ChurnResult, threshold: float, customers: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Today's customers, riskiest first: ``customer_id`` (plus name, segment, plan when ``customers`` is
+    given), ``probability, tier, top_driver, top_controllable``."""
+    top, top_c = top_drivers(result)
+    df = pd.DataFrame({"customer_id": result.current.customer_id.to_numpy(), "probability": result.p_current,
+                       "tier": risk_tiers(result.p_current, threshold), "top_driver": top,
+                       "top_controllable": top_c})
+    if customers is not None:
+        cols = [c for c in ("customer_id", "name", "segment", "plan") if c in customers]
+        df = df.merge(customers[cols].astype({"customer_id": str}), on="customer_id", how="left")
+        df = df[cols + ["probability", "tier", "top_driver", "top_controllable"]]
+    return df.sort_values("probability", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def save_run(engine: Engine, result: ChurnResult, economics: Economics, data_version: str) -> int:
+    """Save the kept model, its card and today's scores as a new version (one transaction).
+
+    Returns
+    -------
+    int
+        The new version number.
+    """
+    threshold = best_threshold(net_value_curve(result.p_test, economics, result.test.y))
+    created = dt.datetime.now(dt.UTC)
+    buf = io.BytesIO()
+    joblib.dump(result.model, buf, compress=3)
+    tiers = risk_tiers(result.p_current, threshold)
+    top, top_c = top_drivers(result)
+    with engine.begin() as conn:
+        version = (conn.execute(select(func.max(ChurnRun.version))).scalar() or 0) + 1
+        card = model_card(result, economics, threshold, version=version, created=created)
+        conn.execute(ChurnRun.__table__.insert().values(
+            version=version, created_at=created, kind=result.best, source=result.source,
+            horizon_days=result.horizon_days, scored_at=result.scored_at.date(), data_version=data_version,
+            threshold=threshold, card=card, model=buf.getvalue()))
+        conn.execute(ChurnScore.__table__.insert(), [
+            {"version": version, "customer_id": c, "probability": float(p), "tier": t, "top_driver": d,
+             "top_controllable": dc}
+            for c, p, t, d, dc in zip(result.current.customer_id, result.p_current, tiers, top, top_c)])
+    return version
+
+
+def runs(engine: Engine) -> pd.DataFrame:
+    """Saved models, newest first: ``version, created_at, kind, source, horizon_days, scored_at,
+    data_version, threshold, roc_auc``."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(ChurnRun.version, ChurnRun.created_at, ChurnRun.kind, ChurnRun.source,
+                                   ChurnRun.horizon_days, ChurnRun.scored_at, ChurnRun.data_version,
+                                   ChurnRun.threshold, ChurnRun.card).order_by(ChurnRun.version.desc())).all()
+    df = pd.DataFrame(rows, columns=["version", "created_at", "kind", "source", "horizon_days", "scored_at",
+                                     "data_version", "threshold", "card"])
+    df["roc_auc"] = [c["metrics"][c["model"]]["roc_auc"] for c in df["card"]]
+    return df.drop(columns="card")
+
+
+def latest_scores(engine: Engine, version: int | None = None) -> pd.DataFrame:
+    """Per-customer scores of the newest saved model (or of ``version``)."""
+    with engine.connect() as conn:
+        if version is None:
+            version = conn.execute(select(func.max(ChurnRun.version))).scalar()
+        if version is None:
+            raise InsufficientDataError("No churn model is saved yet: open the Churn drivers page or run "
+                                        "`python -m core churn --save`.")
+        rows = conn.execute(select(ChurnScore.customer_id, ChurnScore.probability, ChurnScore.tier,
+                                   ChurnScore.top_driver, ChurnScore.top_controllable)
+                            .where(ChurnScore.version == version)).all()
+    df = pd.DataFrame(rows, columns=["customer_id", "probability", "tier", "top_driver", "top_controllable"])
+    df.insert(0, "version", version)
+    return df
+
+
+def load_model(engine: Engine, version: int) -> ChurnModel:
+    """The fitted model saved as ``version``."""
+    with engine.connect() as conn:
+        blob = conn.execute(select(ChurnRun.model).where(ChurnRun.version == version)).scalar()
+    if blob is None:
+        raise DataValidationError(f"There is no saved churn model version {version}.")
+    return joblib.load(io.BytesIO(blob))
+
+
+def saved_for(engine: Engine, data_version: str, horizon_days: int) -> int | None:
+    """The newest version fitted on this store version with this horizon, if any."""
+    with engine.connect() as conn:
+        return conn.execute(select(func.max(ChurnRun.version)).where(
+            ChurnRun.data_version == data_version, ChurnRun.horizon_days == horizon_days)).scalar()

@@ -1,0 +1,100 @@
+"""``python -m core health``: today's health scores, the back-test, suggested weights, alerts, versions."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from core.errors import WorkbenchError
+from core.health import backtest as hb
+from core.health import monitor as hm
+from core.health import score as h
+from core.health import store as hs
+from core.history.features import load_inputs
+
+
+def add_parser(sub) -> None:
+    """Register the ``health`` sub-command."""
+    he = sub.add_parser("health", help="health scores: today's bands, back-test, suggested weights, alerts",
+                        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    he.add_argument("--version", type=int, help="configuration version (default: the latest saved, else the default)")
+    he.add_argument("--config", type=Path, help="a configuration JSON file instead of a saved version")
+    he.add_argument("--months", type=int, default=12, help="back-test months")
+    he.add_argument("--horizon", type=int, default=90, help="churn within this many days of a back-test month")
+    he.add_argument("--backtest", action="store_true", help="print the back-test (AUC, churn rate per band)")
+    he.add_argument("--suggest", action="store_true", help="fit and print suggested weights beside the current")
+    he.add_argument("--accept", action="store_true", help="save the suggested weights as a new version")
+    he.add_argument("--save", action="store_true", help="save --config as a new version")
+    he.add_argument("--author", help="who saves (with --save or --accept)")
+    he.add_argument("--reason", help="why (with --save or --accept)")
+    he.add_argument("--drop", type=float, default=15, help="alert when the score fell more than this in a month")
+    he.add_argument("--scores", type=Path, help="write today's scores and measure contributions to this CSV")
+    he.add_argument("--alerts", type=Path, help="write the action list to this .csv or .xlsx")
+    he.add_argument("--export-config", type=Path, help="write the configuration used to this JSON file")
+    he.add_argument("--versions", action="store_true", help="list the saved configuration versions")
+
+
+def _config(engine, a, frame) -> tuple[h.HealthConfig, int | None]:
+    if a.config is not None:
+        if not a.config.is_file():
+            raise WorkbenchError(f"No configuration file at {a.config}.")
+        try:
+            return h.HealthConfig.from_dict(json.loads(a.config.read_text())), None
+        except json.JSONDecodeError as exc:
+            raise WorkbenchError(f"{a.config} is not valid JSON ({exc.msg} at line {exc.lineno}).") from None
+    if a.version is not None:
+        return hs.load_config(engine, a.version), a.version
+    return hs.current_config(engine, frame)
+
+
+def run(engine, a) -> int:
+    """Run ``python -m core health``; returns the exit code."""
+    if a.versions:
+        print(hs.versions(engine).to_string(index=False))
+        return 0
+    inputs = load_inputs(engine)
+    snaps = hm.snapshots(inputs, months=2)
+    day, frame = snaps[-1]
+    cfg, version = _config(engine, a, frame)
+    if a.save:
+        version = hs.save_config(engine, cfg, a.author or "", a.reason or "", parent=version)
+        print(f"saved health configuration v{version}")
+    hist = hm.history(cfg, snaps)
+    now, _ = hm.latest_two(hist)
+    label = f"v{version}" if version is not None else "default (not saved yet)"
+    counts = now["band"].value_counts()
+    print(f"health on {day:%Y-%m-%d}, configuration {label}: {now['score'].notna().sum():,} customers, "
+          f"mean score {now['score'].mean():.1f}; " + ", ".join(
+              f"{b} {int(counts.get(b, 0)):,} ({counts.get(b, 0) / max(len(now), 1):.0%})" for b in h.BANDS))
+    if a.export_config is not None:
+        a.export_config.write_text(json.dumps(cfg.to_dict(), indent=2))
+        print(f"wrote the configuration to {a.export_config}")
+    if a.scores is not None:
+        now.drop(columns="day").to_csv(a.scores, index=False, float_format="%.4f")
+        print(f"wrote {len(now):,} scores to {a.scores}")
+    if a.alerts is not None:
+        rows = hm.action_list(hm.alerts(cfg, hist, drop_points=a.drop), inputs.customers)
+        if a.alerts.suffix.lower() == ".xlsx":
+            a.alerts.write_bytes(hm.to_xlsx({"action list": rows}))
+        else:
+            rows.to_csv(a.alerts, index=False, float_format="%.2f")
+        print(f"wrote {len(rows):,} customers with alerts to {a.alerts}")
+    if a.backtest or a.suggest or a.accept:
+        data = hb.backtest_data(inputs, months=a.months, horizon_days=a.horizon)
+        r = hb.evaluate(cfg, data)
+        print(f"back-test, {len(data.cutoffs)} month ends {data.cutoffs[0]:%Y-%m} to {data.cutoffs[-1]:%Y-%m}, churn "
+              f"within {a.horizon} days: ROC-AUC {r.auc:.3f}; red churns {r.red_green_ratio:.1f}x as often as green")
+        print(r.bands.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+        if a.suggest or a.accept:
+            s = hb.suggest_weights(cfg, data)
+            print(f"suggested weights (fitted on {s.train_cutoffs[0]:%Y-%m} to {s.train_cutoffs[-1]:%Y-%m}; compared "
+                  f"on {s.eval_cutoffs[0]:%Y-%m} to {s.eval_cutoffs[-1]:%Y-%m}): ROC-AUC {s.auc_suggested:.3f} vs "
+                  f"{s.auc_current:.3f} now")
+            print(s.weights.pivot(index="measure", columns="stage", values=["current", "suggested"])
+                  .to_string(float_format=lambda x: f"{x:.0f}"))
+            if a.accept:
+                v = hs.save_config(engine, s.config, a.author or "", a.reason or "", parent=version)
+                print(f"saved the suggested weights as health configuration v{v}")
+    return 0
+

@@ -1,0 +1,395 @@
+"""Health scores: hand-weighted measures, the way customer-success platforms build them.
+
+A score from 0 to 100 is a weighted sum of **measures** (usage, tickets, NPS, MRR trend ...), each
+turned into points from 0 to 100 by a **rule**: *linear* between two bounds (the worse bound gives
+0 points, the better one 100, clipped outside), or *tiers* (the points of the step a value falls
+in). Weights add to 100 in each lifecycle **profile** (onboarding, adoption, renewal window).
+A measure a customer has no data for is dropped and the others are re-weighted, so
+
+    score = sum over available measures of weight * points / (sum of available weights)
+
+and each measure's **contribution** (``weight * points / available weight``) adds up to the score.
+Bands: red up to ``red_max`` (default 50), amber up to ``amber_max`` (75), green above.
+
+Measures are read as of a day with :func:`measure_frame`, from the same leak-free features as the
+churn model (:func:`core.history.features.temporal_features`): nothing after that day is used, so the
+back-test (:mod:`core.health.backtest`) scores past months exactly as they looked then.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from core.errors import DataValidationError
+from core.history.features import ChurnInputs, _latest_two, temporal_features
+
+STAGES = ("onboarding", "adoption", "renewal")
+STAGE_TEXT = {
+    "onboarding": "the first {onboarding_days} days after signup",
+    "adoption": "after onboarding and outside the renewal window",
+    "renewal": "the {renewal_days} days before the next annual renewal (signup anniversary)",
+}
+GROUPS = ("behavioural", "support", "relational", "financial")
+BANDS = ("red", "amber", "green")
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One measure: where its value comes from and what it means."""
+
+    label: str
+    group: str
+    column: str  # column of :func:`measure_frame`
+    text: str
+    higher_is_better: bool = True
+
+
+#: every measure the workbench can build from the store (key -> definition)
+MEASURES: dict[str, Measure] = {
+    "usage": Measure("Usage level", "behavioural", "usage_level_30d",
+                     "log(1 + usage per day) over the last 30 days, all metrics summed"),
+    "breadth": Measure("Breadth of use", "behavioural", "active_days_30d",
+                       "days with any activity in the last 30 days"),
+    "usage_trend": Measure("Usage trend", "behavioural", "usage_trend_90d",
+                           "usage level now minus 90 days earlier (log scale: -0.3 is about 26 % less use)"),
+    "tickets": Measure("Support tickets", "support", "tickets_90d",
+                       "tickets opened in the last 90 days", higher_is_better=False),
+    "unresolved": Measure("Unresolved tickets", "support", "tickets_unresolved",
+                          "tickets of the last 90 days still open", higher_is_better=False),
+    "resolve_time": Measure("Time to resolve", "support", "hours_to_resolve",
+                            "median hours to resolve tickets closed in the last 180 days", higher_is_better=False),
+    "nps": Measure("NPS answer", "relational", "nps_latest", "the latest NPS answer (0-10)"),
+    "csat": Measure("CSAT", "relational", "csat_latest", "the latest CSAT answer (1-5)"),
+    "ces": Measure("CES", "relational", "ces_latest", "the latest customer-effort answer (1-7, higher = easier)"),
+    "mrr_trend": Measure("MRR trend", "financial", "mrr_change_3m", "relative MRR change over 3 months"),
+    "failed_payments": Measure("Failed payments", "financial", "failed_payments_90d",
+                               "failed payments in the last 90 days", higher_is_better=False),
+    "renewal": Measure("Renewal proximity", "financial", "days_to_renewal",
+                       "days to the next renewal (fewer days = less time to fix problems)"),
+}
+
+#: default rules; ``None`` bounds are set from the data by :func:`default_config`
+_RULES = {
+    "usage": {"kind": "linear", "worst": None, "best": None},
+    "breadth": {"kind": "linear", "worst": 5, "best": 25},
+    "usage_trend": {"kind": "tiers", "edges": [-0.5, -0.2, 0.0], "points": [0, 40, 75, 100]},
+    "tickets": {"kind": "tiers", "edges": [1, 2, 4], "points": [100, 80, 50, 20]},
+    "unresolved": {"kind": "tiers", "edges": [1, 2], "points": [100, 40, 0]},
+    "resolve_time": {"kind": "linear", "worst": None, "best": None},
+    "nps": {"kind": "tiers", "edges": [7, 9], "points": [10, 60, 100]},
+    "csat": {"kind": "linear", "worst": 1, "best": 5},
+    "ces": {"kind": "linear", "worst": 1, "best": 7},
+    "mrr_trend": {"kind": "linear", "worst": -0.2, "best": 0.1},
+    "failed_payments": {"kind": "tiers", "edges": [1, 2], "points": [100, 40, 0]},
+    "renewal": {"kind": "linear", "worst": 0, "best": 180},
+}
+#: quantiles used for data-driven bounds (worst, best) of scale-dependent measures
+_QUANTILES = (0.1, 0.9)
+_FALLBACK = {"usage": (0.5, 4.0), "resolve_time": (120.0, 8.0)}
+
+DEFAULT_WEIGHTS = {
+    "onboarding": {"usage": 30, "breadth": 15, "usage_trend": 0, "tickets": 10, "unresolved": 15,
+                   "resolve_time": 5, "nps": 0, "csat": 10, "ces": 5, "mrr_trend": 0, "failed_payments": 10,
+                   "renewal": 0},
+    "adoption": {"usage": 20, "breadth": 5, "usage_trend": 15, "tickets": 5, "unresolved": 10,
+                 "resolve_time": 5, "nps": 10, "csat": 5, "ces": 5, "mrr_trend": 10, "failed_payments": 5,
+                 "renewal": 5},
+    "renewal": {"usage": 15, "breadth": 5, "usage_trend": 15, "tickets": 5, "unresolved": 10,
+                "resolve_time": 5, "nps": 15, "csat": 5, "ces": 5, "mrr_trend": 5, "failed_payments": 5,
+                "renewal": 10},
+}
+
+
+@dataclass
+class HealthConfig:
+    """A health-score configuration: rules, a weight profile per lifecycle stage, bands, stages.
+
+    Attributes
+    ----------
+    rules : dict
+        measure key -> ``{"kind": "linear", "worst": a, "best": b}`` (0 points at ``worst``, 100 at
+        ``best``, either way round) or ``{"kind": "tiers", "edges": [e1 < e2 ...], "points": [p0 ... pk]}``
+        (a value below ``e1`` gets ``p0``, from ``e1`` up to ``e2`` ``p1`` ...).
+    weights : dict
+        stage -> measure key -> weight; each stage's weights add to 100.
+    red_max, amber_max : float
+        Band limits: red up to ``red_max``, amber up to ``amber_max``, green above.
+    onboarding_days, renewal_days : int
+        Onboarding is the first ``onboarding_days`` after signup; the renewal window the
+        ``renewal_days`` before the renewal. Onboarding wins where both apply.
+    """
+
+    rules: dict = field(default_factory=lambda: copy.deepcopy(_RULES))
+    weights: dict = field(default_factory=lambda: copy.deepcopy(DEFAULT_WEIGHTS))
+    red_max: float = 50.0
+    amber_max: float = 75.0
+    onboarding_days: int = 90
+    renewal_days: int = 90
+
+    def validate(self) -> HealthConfig:
+        """Check the configuration; return it, or raise :class:`DataValidationError` saying what to fix."""
+        if not isinstance(self.rules, dict) or not all(isinstance(r, dict) for r in self.rules.values()):
+            raise DataValidationError('The rules must map each measure to a rule such as {"kind": "linear", '
+                                      '"worst": 0, "best": 10}.')
+        if not isinstance(self.weights, dict) or not all(isinstance(w, dict) for w in self.weights.values()):
+            raise DataValidationError("The weights must map each stage to its measures' weights.")
+        for key, rule in self.rules.items():
+            if key not in MEASURES:
+                raise DataValidationError(f"Unknown measure '{key}'; known measures: {', '.join(MEASURES)}.")
+            _check_rule(key, rule)
+        missing = [k for k in MEASURES if k not in self.rules]
+        if missing:
+            raise DataValidationError(f"No scoring rule for {', '.join(missing)}; give each measure a rule.")
+        if set(self.weights) != set(STAGES):
+            raise DataValidationError(f"Weights need one profile per stage: {', '.join(STAGES)}.")
+        for stage, w in self.weights.items():
+            unknown = [k for k in w if k not in MEASURES]
+            if unknown:
+                raise DataValidationError(f"The {stage} profile names unknown measures: {', '.join(unknown)}.")
+            try:
+                values = [float(x) for x in w.values()]
+            except (TypeError, ValueError):
+                raise DataValidationError(f"The {stage} profile has an empty or non-numeric weight; use 0 to "
+                                          "100.") from None
+            if any(not np.isfinite(x) or x < 0 for x in values):
+                raise DataValidationError(f"The {stage} profile has a negative or empty weight; use 0 to 100.")
+            total = float(sum(float(v) for v in w.values()))
+            if abs(total - 100) > 1e-6:
+                raise DataValidationError(f"The {stage} weights add up to {total:g}, not 100; change them so "
+                                          f"they add up to 100 (they are shares of the score).")
+        if not 0 < float(self.red_max) < float(self.amber_max) < 100:
+            raise DataValidationError(f"Bands need 0 < red limit < amber limit < 100 (got red up to "
+                                      f"{self.red_max:g}, amber up to {self.amber_max:g}).")
+        if int(self.onboarding_days) < 0 or int(self.renewal_days) < 0:
+            raise DataValidationError("The onboarding and renewal windows need a number of days of 0 or more.")
+        return self
+
+    def to_dict(self) -> dict:
+        """A JSON-ready copy (what a saved version stores)."""
+        return {"rules": copy.deepcopy(self.rules), "weights": copy.deepcopy(self.weights),
+                "red_max": float(self.red_max), "amber_max": float(self.amber_max),
+                "onboarding_days": int(self.onboarding_days), "renewal_days": int(self.renewal_days)}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> HealthConfig:
+        """The configuration a :meth:`to_dict` copy describes (validated)."""
+        try:
+            cfg = cls(rules=copy.deepcopy(d["rules"]), weights=copy.deepcopy(d["weights"]),
+                      red_max=float(d.get("red_max", 50)), amber_max=float(d.get("amber_max", 75)),
+                      onboarding_days=int(d.get("onboarding_days", 90)), renewal_days=int(d.get("renewal_days", 90)))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DataValidationError(f"This health configuration is incomplete ({exc}); it needs rules and "
+                                      "weights.") from exc
+        return cfg.validate()
+
+    def with_weights(self, weights: dict) -> HealthConfig:
+        """A copy with other weight profiles (validated)."""
+        out = HealthConfig.from_dict(self.to_dict())
+        out.weights = copy.deepcopy(weights)
+        return out.validate()
+
+
+def _check_rule(key: str, rule: dict) -> None:
+    kind = rule.get("kind")
+    if kind == "linear":
+        try:
+            worst, best = float(rule["worst"]), float(rule["best"])
+        except (KeyError, TypeError, ValueError):
+            raise DataValidationError(f"The linear rule of '{key}' needs numbers for 'worst' and 'best'.") from None
+        if worst == best or not (np.isfinite(worst) and np.isfinite(best)):
+            raise DataValidationError(f"The linear rule of '{key}' needs two different bounds (got {worst:g} "
+                                      f"and {best:g}).")
+    elif kind == "tiers":
+        edges, points = list(rule.get("edges", [])), list(rule.get("points", []))
+        if len(points) != len(edges) + 1 or not edges:
+            raise DataValidationError(f"The tiers of '{key}' need one more points value than edges (got "
+                                      f"{len(edges)} edges and {len(points)} points).")
+        try:
+            edges, points = [float(e) for e in edges], [float(p) for p in points]
+        except (TypeError, ValueError):
+            raise DataValidationError(f"The tiers of '{key}' need numbers for edges and points.") from None
+        if not all(np.isfinite(edges)) or not all(np.isfinite(points)):
+            raise DataValidationError(f"The tier edges and points of '{key}' must be finite numbers.")
+        if any(b <= a for a, b in zip(edges, edges[1:])):
+            raise DataValidationError(f"The tier edges of '{key}' must increase: {edges}.")
+        if any(not 0 <= float(p) <= 100 for p in points):
+            raise DataValidationError(f"The tier points of '{key}' must be between 0 and 100: {points}.")
+    else:
+        raise DataValidationError(f"The rule of '{key}' must be 'linear' or 'tiers' (got {kind!r}).")
+
+
+def points(rule: dict, values) -> np.ndarray:
+    """Points (0 to 100) a rule gives to values; NaN stays NaN (the measure is missing).
+
+    Examples
+    --------
+    >>> points({"kind": "linear", "worst": 0, "best": 10}, [-5, 5, 20]).tolist()
+    [0.0, 50.0, 100.0]
+    >>> points({"kind": "tiers", "edges": [1, 2], "points": [100, 40, 0]}, [0, 1, 5]).tolist()
+    [100.0, 40.0, 0.0]
+    """
+    v = np.asarray(values, dtype=float)
+    if rule["kind"] == "linear":
+        worst, best = float(rule["worst"]), float(rule["best"])
+        out = np.clip((v - worst) / (best - worst), 0.0, 1.0) * 100.0
+    else:
+        idx = np.searchsorted(np.asarray(rule["edges"], float), v, side="right")
+        out = np.asarray(rule["points"], float)[np.minimum(idx, len(rule["points"]) - 1)]
+    return np.where(np.isnan(v), np.nan, out)
+
+
+def rule_text(key: str, rule: dict) -> str:
+    """The rule in words, e.g. ``0 points at 5 or less, 100 at 25 or more, linear between``."""
+    if rule["kind"] == "linear":
+        return f"0 points at {rule['worst']:.4g}, 100 at {rule['best']:.4g}, linear between"
+    e, p = rule["edges"], rule["points"]
+    parts = [f"below {e[0]:g}: {p[0]:g}"] + [f"{a:g} to <{b:g}: {q:g}" for a, b, q in zip(e, e[1:], p[1:])]
+    return "; ".join(parts + [f"{e[-1]:g} or more: {p[-1]:g}"])
+
+
+def default_config(frame: pd.DataFrame | None = None) -> HealthConfig:
+    """The default configuration; bounds of scale-dependent measures (usage, time to resolve) are set
+    from the 10th and 90th percentiles of ``frame`` (a :func:`measure_frame`) when given."""
+    cfg = HealthConfig()
+    for key, (worst, best) in _FALLBACK.items():
+        col = MEASURES[key].column
+        if frame is not None and col in frame and frame[col].notna().sum() >= 20:
+            lo, hi = np.nanquantile(frame[col].to_numpy(float), _QUANTILES)
+            if hi > lo:
+                worst, best = (lo, hi) if MEASURES[key].higher_is_better else (hi, lo)
+                worst, best = float(np.round(worst, 2)), float(np.round(best, 2))
+        cfg.rules[key] = {"kind": "linear", "worst": worst, "best": best}
+    return cfg.validate()
+
+
+def stage_of(tenure_days, days_to_renewal, config: HealthConfig) -> np.ndarray:
+    """Lifecycle stage per customer: onboarding, else renewal window, else adoption."""
+    t = np.asarray(tenure_days, float)
+    r = np.asarray(days_to_renewal, float)
+    return np.where(t < config.onboarding_days, "onboarding",
+                    np.where(r <= config.renewal_days, "renewal", "adoption")).astype(object)
+
+
+def measure_frame(inputs: ChurnInputs, day) -> tuple[pd.DataFrame, list[str]]:
+    """The raw value of every measure for each customer active at the end of ``day``.
+
+    Parameters
+    ----------
+    inputs : ChurnInputs
+        The store's data (:func:`core.history.features.load_inputs`).
+    day : date-like
+        Nothing after this day is used.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        ``customer_id, segment, mrr, tenure_days, days_to_renewal`` and one column per measure
+        (:attr:`Measure.column`); NaN where the customer has no data for it.
+    missing : list of str
+        Measures the store has no data for at all.
+    """
+    data = temporal_features(inputs, day, label=False)
+    c = pd.Timestamp(day).normalize()
+    X = data.X
+    out = pd.DataFrame({"customer_id": data.customer_id.to_numpy(),
+                        "segment": X["segment"].to_numpy() if "segment" in X else None})
+    cust = inputs.customers.set_index(inputs.customers["customer_id"].astype(str))
+    out["tenure_days"] = (c - cust.loc[out["customer_id"], "signup_date"]).dt.days.to_numpy(float)
+    out["days_to_renewal"] = X["days_to_renewal"].to_numpy(float)
+    out["mrr"] = X["mrr_latest"].to_numpy(float) if "mrr_latest" in X else np.nan
+    for m in MEASURES.values():
+        if m.column in X:
+            out[m.column] = X[m.column].to_numpy(float)
+    fb = inputs.feedback
+    ces = fb[(fb["channel"].astype(str).str.lower() == "ces") & (fb["date"] < c + pd.Timedelta(days=1))
+             & fb["score"].notna()] if len(fb) else fb
+    if len(ces):
+        index = pd.Index(out["customer_id"], dtype=object)
+        pos = index.get_indexer(ces["customer_id"].astype(str))
+        out["ces_latest"], _ = _latest_two(ces[pos >= 0], pos[pos >= 0], len(out), "score", "date")
+    missing = []
+    for key, m in MEASURES.items():
+        if m.column not in out:
+            out[m.column] = np.nan
+        if out[m.column].isna().all():
+            missing.append(key)
+    return out, missing
+
+
+def missing_measures(frame: pd.DataFrame) -> list[str]:
+    """Labels of the measures no customer of a :func:`measure_frame` has data for."""
+    return [m.label for m in MEASURES.values() if m.column not in frame or frame[m.column].isna().all()]
+
+
+def score(config: HealthConfig, frame: pd.DataFrame) -> pd.DataFrame:
+    """Score each customer of a :func:`measure_frame`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The frame's ``customer_id, segment, mrr, tenure_days, days_to_renewal``, then ``stage``,
+        ``score`` (0 to 100; NaN when no weighted measure is available), ``band``, and per measure
+        ``points:<key>`` (0 to 100, NaN when missing) and ``contrib:<key>`` (adds up to the score).
+    """
+    config.validate()
+    keys = list(MEASURES)
+    n = len(frame)
+    P = np.column_stack([points(config.rules[k], frame[MEASURES[k].column]) for k in keys]) if n else \
+        np.zeros((0, len(keys)))
+    stage = stage_of(frame["tenure_days"], frame["days_to_renewal"], config)
+    W = np.zeros((n, len(keys)))
+    for s in STAGES:
+        W[stage == s] = [float(config.weights[s].get(k, 0.0)) for k in keys]
+    avail = ~np.isnan(P)
+    denom = (W * avail).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        C = np.where(avail, W * np.nan_to_num(P), 0.0) / denom[:, None]
+    C[denom == 0] = np.nan
+    total = C.sum(axis=1)
+    out = frame[["customer_id", "segment", "mrr", "tenure_days", "days_to_renewal"]].reset_index(drop=True)
+    out["stage"] = stage
+    out["score"] = np.clip(total, 0.0, 100.0)
+    out["band"] = band_of(out["score"], config)
+    pts = pd.DataFrame(P, columns=[f"points:{k}" for k in keys])
+    con = pd.DataFrame(np.where(avail | np.isnan(C), C, 0.0), columns=[f"contrib:{k}" for k in keys])
+    return pd.concat([out, pts, con], axis=1)
+
+
+def band_of(scores, config: HealthConfig) -> np.ndarray:
+    """red (score <= red_max), amber (<= amber_max), green; empty where the score is."""
+    s = np.asarray(scores, float)
+    out = np.where(s <= config.red_max, "red", np.where(s <= config.amber_max, "amber", "green")).astype(object)
+    out[np.isnan(s)] = None
+    return out
+
+
+def contributions(config: HealthConfig, scored: pd.DataFrame, customer_id: str) -> pd.DataFrame:
+    """One customer's measures from a :func:`score` frame, largest contribution first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``measure, key, group, points, share`` (the measure's share of the score after
+        re-weighting, 0 to 1), ``contribution`` (share x points; they add up to the score) and
+        ``lost`` (share x (100 - points): what the measure keeps the score from).
+    """
+    row = scored[scored["customer_id"].astype(str) == str(customer_id)]
+    if row.empty:
+        raise DataValidationError(f"Customer {customer_id} has no health score on that day (not active then).")
+    row = row.iloc[0]
+    w = config.weights[row["stage"]]
+    avail = {k: not np.isnan(row[f"points:{k}"]) and float(w.get(k, 0)) > 0 for k in MEASURES}
+    denom = sum(float(w.get(k, 0)) for k in MEASURES if avail[k])
+    recs = []
+    for k, m in MEASURES.items():
+        p = float(row[f"points:{k}"])
+        share = float(w.get(k, 0)) / denom if avail[k] and denom > 0 else 0.0
+        recs.append({"measure": m.label, "key": k, "group": m.group, "points": p, "share": share,
+                     "contribution": share * p if avail[k] else 0.0,
+                     "lost": share * (100 - p) if avail[k] else 0.0,
+                     "status": "used" if avail[k] else ("no data" if np.isnan(p) else "weight 0")})
+    return pd.DataFrame(recs).sort_values(["contribution", "share"], ascending=False).reset_index(drop=True)

@@ -1,0 +1,105 @@
+"""Saved health-score configurations: versions with an author and a reason, and their differences.
+
+A version is never changed: editing weights, rules or bands saves a new version that names its
+parent. When the store has no version yet, :func:`current_config` proposes the default (bounds
+from today's data) without saving it; the page saves it as version 1 on first use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from core.errors import DataValidationError
+from core.health.score import MEASURES, STAGES, HealthConfig, rule_text
+from core.store.tables import HealthConfigVersion
+
+
+def save_config(engine: Engine, config: HealthConfig, author: str, reason: str, parent: int | None = None) -> int:
+    """Validate and save ``config`` as a new version; return its number.
+
+    Raises
+    ------
+    DataValidationError
+        The configuration is invalid, or the author or the reason is empty.
+    """
+    config.validate()
+    if not str(author or "").strip():
+        raise DataValidationError("Say who made this change: the author field is empty.")
+    if not str(reason or "").strip():
+        raise DataValidationError("Say why: the reason field is empty (it is what a reviewer reads later).")
+    with Session(engine) as s:
+        row = HealthConfigVersion(created_at=dt.datetime.now(dt.UTC), author=author.strip(),
+                                  reason=reason.strip(), parent=parent, config=config.to_dict())
+        s.add(row)
+        s.commit()
+        return int(row.version)
+
+
+def versions(engine: Engine) -> pd.DataFrame:
+    """Every saved version, newest first: ``version, created_at, author, reason, parent``."""
+    with Session(engine) as s:
+        rows = s.exec(select(HealthConfigVersion.version, HealthConfigVersion.created_at, HealthConfigVersion.author,
+                             HealthConfigVersion.reason, HealthConfigVersion.parent)
+                      .order_by(HealthConfigVersion.version.desc())).all()
+    return pd.DataFrame(rows, columns=["version", "created_at", "author", "reason", "parent"])
+
+
+def load_config(engine: Engine, version: int | None = None) -> HealthConfig | None:
+    """The configuration of ``version`` (default the latest); None when nothing is saved.
+
+    Raises
+    ------
+    DataValidationError
+        ``version`` does not exist.
+    """
+    with Session(engine) as s:
+        q = select(HealthConfigVersion)
+        q = q.where(HealthConfigVersion.version == int(version)) if version is not None else \
+            q.order_by(HealthConfigVersion.version.desc()).limit(1)
+        row = s.exec(q).first()
+    if row is None:
+        if version is not None:
+            raise DataValidationError(f"There is no health configuration version {version}.")
+        return None
+    row = row[0] if not isinstance(row, HealthConfigVersion) else row
+    return HealthConfig.from_dict(row.config)
+
+
+def compare(a: HealthConfig, b: HealthConfig) -> pd.DataFrame:
+    """What differs between two configurations: ``setting, a, b`` (weights per stage, rules, bands, stages)."""
+    rows = []
+    for s in STAGES:
+        for k, m in MEASURES.items():
+            wa, wb = float(a.weights[s].get(k, 0)), float(b.weights[s].get(k, 0))
+            if wa != wb:
+                rows.append({"setting": f"weight: {m.label} ({s})", "a": f"{wa:g}", "b": f"{wb:g}"})
+    for k, m in MEASURES.items():
+        if a.rules[k] != b.rules[k]:
+            rows.append({"setting": f"rule: {m.label}", "a": rule_text(k, a.rules[k]), "b": rule_text(k, b.rules[k])})
+    for attr, label in (("red_max", "red up to"), ("amber_max", "amber up to"),
+                        ("onboarding_days", "onboarding days"), ("renewal_days", "renewal window days")):
+        if float(getattr(a, attr)) != float(getattr(b, attr)):
+            rows.append({"setting": label, "a": f"{getattr(a, attr):g}", "b": f"{getattr(b, attr):g}"})
+    return pd.DataFrame(rows, columns=["setting", "a", "b"])
+
+
+def weights_table(config: HealthConfig) -> pd.DataFrame:
+    """``measure, group, rule`` and one weight column per stage (the configuration at a glance)."""
+    return pd.DataFrame([{"measure": m.label, "key": k, "group": m.group, "definition": m.text,
+                          "rule": rule_text(k, config.rules[k]),
+                          **{s: float(config.weights[s].get(k, 0)) for s in STAGES}} for k, m in MEASURES.items()])
+
+
+def current_config(engine: Engine, frame: pd.DataFrame | None = None) -> tuple[HealthConfig, int | None]:
+    """The latest saved configuration and its version, or the default (bounds from ``frame``) and None."""
+    cfg = load_config(engine)
+    if cfg is None:
+        from core.health.score import default_config
+
+        return default_config(frame), None
+    return cfg, int(versions(engine)["version"].iloc[0])

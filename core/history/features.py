@@ -1,0 +1,422 @@
+"""The churn model's inputs: a feature table per customer as of a cutoff date, and its label.
+
+Two kinds of data are supported:
+
+* **temporal** (the store has dates of behaviour: activity, tickets, surveys, revenue):
+  :func:`temporal_features` describes every customer active at a cutoff using only what was
+  known on that day, and labels churn within a horizon after it (default 90 days);
+* **snapshot** (one churn flag per customer, like the telco export): :func:`snapshot_features`.
+
+Leakage rules of :func:`temporal_features` (``tests/core/test_churn_features.py`` proves them by
+rebuilding the features from a store cut at the cutoff): events dated after the cutoff day are
+ignored; a ticket resolved after the cutoff counts as open; renewal dates come from the signup
+anniversary (the stored ``renewal_date`` is written after the fact and is not used); uploaded
+customer attributes are used as they are stored, so a column updated after the cutoff would leak:
+the model card says so.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from core.errors import DataValidationError, InsufficientDataError
+from core.store.columnar import ActivityPairs
+
+#: features the business can move (plays can act on them); everything else is context
+CONTROLLABLE_WORDS = ("usage", "active", "activity", "ticket", "resolve", "support", "nps", "csat", "ces",
+                      "onboarding", "price", "discount", "charge", "plan", "contract", "payment", "paperless",
+                      "security", "backup", "protection", "streaming", "internet", "phone", "lines")
+#: words (whole words of the feature's name) that mark context the business cannot change
+FIXED_WORDS = ("region", "tenure", "segment", "gender", "senior", "partner", "dependents", "channel", "age",
+               "country", "industry", "mrr", "renewal", "seats", "size")
+_ID_LIKE = ("customer_id", "customerid", "id", "column_1")
+_ATTRS = ("segment", "plan", "region", "channel")
+_EPOCH = pd.Timestamp("1970-01-01")
+
+#: what each behavioural feature means (shown in the glossary and the model card)
+FEATURE_TEXT = {
+    "tenure_months": "months from signup to the cutoff",
+    "days_to_renewal": "days from the cutoff to the next signup anniversary (annual renewal)",
+    "usage_level_30d": "log(1 + usage per day over the 30 days up to the cutoff), all metrics summed",
+    "usage_trend_90d": "usage_level_30d minus the same measure 90 days earlier (empty for customers "
+                       "younger than 120 days)",
+    "active_days_30d": "days with any activity in the 30 days up to the cutoff",
+    "days_since_active": "days since the last activity (capped at 365)",
+    "tickets_90d": "support tickets opened in the 90 days up to the cutoff",
+    "tickets_unresolved": "tickets opened in those 90 days and not resolved by the cutoff",
+    "hours_to_resolve": "median hours from opening to resolution of tickets resolved in the 180 days up to "
+                        "the cutoff",
+    "nps_latest": "the latest NPS answer (0-10) before the cutoff",
+    "nps_change": "the latest NPS answer minus the one before it",
+    "csat_latest": "the latest CSAT answer before the cutoff",
+    "csat_change": "the latest CSAT answer minus the one before it",
+    "mrr_latest": "MRR of the latest month on or before the cutoff",
+    "mrr_change_3m": "relative MRR change over the three months before the cutoff",
+    "failed_payments_90d": "failed payments of billing periods in the 90 days up to the cutoff",
+}
+
+
+def _words(feature: str) -> list[str]:
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", feature)
+    return [w for w in re.split(r"[^a-z0-9]+", spaced.lower()) if w]
+
+
+def is_controllable(feature: str) -> bool:
+    """Whether a play can move this feature (support speed, usage, pricing ...) rather than context
+    the business cannot change (region, tenure ...). Fixed words (whole words) win."""
+    if any(w in FIXED_WORDS for w in _words(feature)):
+        return False
+    f = feature.lower().replace(" ", "")
+    return any(w in f for w in CONTROLLABLE_WORDS)
+
+
+@dataclass
+class ChurnData:
+    """A feature table and its label.
+
+    Attributes
+    ----------
+    X : pandas.DataFrame
+        One row per customer (per cutoff); numeric and categorical (object) columns.
+    y : numpy.ndarray or None
+        1 where the customer churned (within the horizon, or ever for a snapshot); None when the
+        horizon has not passed yet (scoring today's customers).
+    customer_id : pandas.Series
+    controllable : dict
+        feature -> True when the business can act on it.
+    source : str
+        ``"snapshot"`` or ``"temporal"``.
+    cutoff : pandas.Series
+        The cutoff date of each row.
+    missing : list of str
+        Behaviour the store has no data for (so no feature was made), for the model card.
+    """
+
+    X: pd.DataFrame
+    y: np.ndarray | None
+    customer_id: pd.Series
+    controllable: dict
+    source: str
+    cutoff: pd.Series = field(default_factory=lambda: pd.Series(dtype="datetime64[ns]"))
+    missing: list = field(default_factory=list)
+
+    def rows(self, index) -> ChurnData:
+        """The same data restricted to row positions ``index``."""
+        index = np.asarray(index)
+        return ChurnData(self.X.iloc[index].reset_index(drop=True), None if self.y is None else self.y[index],
+                         self.customer_id.iloc[index].reset_index(drop=True), self.controllable, self.source,
+                         self.cutoff.iloc[index].reset_index(drop=True) if len(self.cutoff) else self.cutoff,
+                         self.missing)
+
+
+def concat(parts: list[ChurnData]) -> ChurnData:
+    """Stack the rows of several cutoffs."""
+    X = pd.concat([p.X for p in parts], ignore_index=True)
+    for c in X.columns:  # a column all-missing at one cutoff must stay categorical or numeric
+        if any(p.X[c].dtype == object for p in parts if c in p.X):
+            X[c] = X[c].astype(object)
+    return ChurnData(X, np.concatenate([p.y for p in parts]),
+                     pd.concat([p.customer_id for p in parts], ignore_index=True),
+                     {k: v for p in parts for k, v in p.controllable.items()}, parts[0].source,
+                     pd.concat([p.cutoff for p in parts], ignore_index=True), parts[0].missing)
+
+
+def _attributes(customers: pd.DataFrame, X: pd.DataFrame) -> None:
+    """Add segment, plan, region, channel and every uploaded attribute to ``X`` (in place)."""
+    for col in _ATTRS:
+        if col in customers and customers[col].notna().any():
+            X[col] = customers[col].astype(object).to_numpy()
+    if "attributes" in customers:
+        attrs = pd.DataFrame([a if isinstance(a, dict) else {} for a in customers["attributes"]])
+        for col in attrs.columns:
+            if col.lower().replace(" ", "") in _ID_LIKE or col in X:
+                continue
+            s = attrs[col]
+            X[col] = (pd.to_numeric(s, errors="coerce") if pd.api.types.is_numeric_dtype(s)
+                      else s.astype(object)).to_numpy()
+
+
+def snapshot_features(customers: pd.DataFrame, as_of=None) -> ChurnData:
+    """Features and label from a snapshot customer table (churn flag at one date).
+
+    Parameters
+    ----------
+    customers : pandas.DataFrame
+        The store's customer table (``attributes`` holds the upload's extra columns as dicts).
+    as_of : date-like, optional
+        The snapshot date; default the latest churn or signup date.
+
+    Returns
+    -------
+    ChurnData
+        Features: segment, plan, region, channel, tenure in months at the snapshot, and every
+        uploaded attribute; label: churned (churn date set).
+    """
+    if customers.empty:
+        raise InsufficientDataError("There are no customers to model: import a customer file or the demo.")
+    customers = customers.reset_index(drop=True)
+    signup = pd.to_datetime(customers["signup_date"])
+    churn = pd.to_datetime(customers["churn_date"])
+    if as_of is None:
+        as_of = max(d for d in (churn.max(), signup.max()) if pd.notna(d))
+    as_of = pd.Timestamp(as_of)
+    X = pd.DataFrame(index=customers.index)
+    _attributes(customers, X)
+    # completed calendar months at the snapshot (Dec 31 -> Jan 31 is one month, as billing counts)
+    months = (as_of.year - signup.dt.year) * 12 + (as_of.month - signup.dt.month)
+    months = months - ((signup.dt.day > as_of.day) & (signup.dt.day <= signup.dt.days_in_month)
+                       & (as_of.day < as_of.days_in_month)).astype(int)
+    X.insert(min(len(X.columns), len([c for c in _ATTRS if c in X])), "tenure_months", months.astype(float))
+    y = churn.notna().to_numpy().astype(int)
+    if y.sum() < 10 or (1 - y).sum() < 10:
+        raise InsufficientDataError("A churn model needs at least 10 churned and 10 retained customers.")
+    return ChurnData(X=X, y=y, customer_id=customers["customer_id"].astype(str),
+                     controllable={c: is_controllable(c) for c in X.columns}, source="snapshot",
+                     cutoff=pd.Series(as_of, index=X.index))
+
+
+@dataclass
+class ChurnInputs:
+    """Everything the temporal features read, loaded once from the store.
+
+    Attributes
+    ----------
+    customers : pandas.DataFrame
+        ``customer_id, segment, plan, region, channel, signup_date, churn_date, attributes``.
+    activity : ActivityPairs
+        Daily activity with values (read with ``values=True``).
+    tickets : pandas.DataFrame
+        ``customer_id, opened, resolved`` (datetimes).
+    feedback : pandas.DataFrame
+        ``customer_id, date, channel, score``.
+    revenue : pandas.DataFrame
+        ``customer_id, period, mrr, payment_failed``.
+    """
+
+    customers: pd.DataFrame
+    activity: ActivityPairs
+    tickets: pd.DataFrame
+    feedback: pd.DataFrame
+    revenue: pd.DataFrame
+
+    def end(self) -> pd.Timestamp:
+        """The last day the data speaks about."""
+        from core.cohorts.table import data_end
+
+        return data_end(self.customers, self.activity, self.revenue)
+
+    def has_behaviour(self) -> bool:
+        """Whether there is dated behaviour to build temporal features from (else: snapshot)."""
+        return len(self.activity) > 0 or len(self.tickets) > 0 or len(self.feedback) > 0
+
+
+def inputs_from_frames(customers: pd.DataFrame, activity: pd.DataFrame | None = None,
+                       tickets: pd.DataFrame | None = None, feedback: pd.DataFrame | None = None,
+                       revenue: pd.DataFrame | None = None) -> ChurnInputs:
+    """:class:`ChurnInputs` from frames in store column names (for example :func:`core.make_demo`'s)."""
+    customers = customers.copy()
+    for c in ("signup_date", "churn_date"):
+        customers[c] = pd.to_datetime(customers[c])
+    if activity is not None and len(activity):
+        codes, ids = pd.factorize(activity["customer_id"].astype(object))
+        days = (pd.to_datetime(activity["date"]) - _EPOCH).dt.days.to_numpy(np.int32)
+        acts = ActivityPairs(pd.Index(ids, dtype=object), codes.astype(np.int64), days,
+                             value=activity["value"].to_numpy(float))
+    else:
+        acts = ActivityPairs(pd.Index([], dtype=object), np.array([], np.int64), np.array([], np.int32),
+                             value=np.array([], float))
+
+    def frame(df, cols, dates):
+        df = pd.DataFrame(columns=cols) if df is None else df.reindex(columns=cols).copy()
+        for c in dates:
+            df[c] = pd.to_datetime(df[c])
+        return df
+
+    return ChurnInputs(customers, acts, frame(tickets, ["customer_id", "opened", "resolved"], ["opened", "resolved"]),
+                       frame(feedback, ["customer_id", "date", "channel", "score"], ["date"]),
+                       frame(revenue, ["customer_id", "period", "mrr", "payment_failed"], ["period"]))
+
+
+def load_inputs(engine: Engine) -> ChurnInputs:
+    """Read the columns the churn features need (activity from the column store)."""
+    from core.store.columnar import activity_pairs
+    from core.store.read import load_columns, load_table
+
+    customers = load_table(engine, "customer")
+    if customers.empty:
+        raise InsufficientDataError("There are no customers to model: import a customer file or load the demo "
+                                    "on the Data page.")
+    for c in ("signup_date", "churn_date"):
+        customers[c] = pd.to_datetime(customers[c])
+    tickets = load_columns(engine, "ticket", ["customer_id", "opened", "resolved"])
+    feedback = load_columns(engine, "feedback", ["customer_id", "date", "channel", "score"])
+    revenue = load_columns(engine, "revenue", ["customer_id", "period", "mrr", "payment_failed"])
+    for df, cols in ((tickets, ("opened", "resolved")), (feedback, ("date",)), (revenue, ("period",))):
+        for c in cols:
+            df[c] = pd.to_datetime(df[c], format="mixed")
+    return ChurnInputs(customers, activity_pairs(engine, values=True), tickets, feedback, revenue)
+
+
+def _anniversary_after(signup: pd.Series, cutoff: pd.Timestamp) -> pd.Series:
+    """The first signup anniversary strictly after ``cutoff`` (Feb 29 falls on Feb 28)."""
+    s_ord = signup.dt.year * 12 + signup.dt.month - 1
+    c_ord = cutoff.year * 12 + cutoff.month - 1
+    out = None
+    for extra in (0, 12):
+        years = np.maximum(1, (c_ord - s_ord) // 12) * 12 + extra
+        month = pd.PeriodIndex.from_ordinals((s_ord + years - 1970 * 12).to_numpy(np.int64), freq="M")
+        day = np.minimum(signup.dt.day.to_numpy(), month.days_in_month.to_numpy())
+        cand = pd.Series(month.start_time + pd.to_timedelta(day - 1, unit="D"), index=signup.index)
+        out = cand if out is None else out.where(out > cutoff, cand)
+    return out
+
+
+def _latest_two(df: pd.DataFrame, pos: np.ndarray, n: int, col: str, sort_by: str) -> tuple[np.ndarray, ...]:
+    """Per customer position: the latest and the previous value of ``col`` (NaN when absent)."""
+    last, prev = np.full(n, np.nan), np.full(n, np.nan)
+    if len(df):
+        d = pd.DataFrame({"pos": pos, "v": df[col].to_numpy(float), "t": df[sort_by].to_numpy()})
+        d = d.sort_values(["pos", "t"], kind="stable")
+        g = d.groupby("pos")["v"]
+        tail = g.nth(-1)
+        last[d.loc[tail.index, "pos"].to_numpy()] = tail.to_numpy()
+        before = g.nth(-2)
+        prev[d.loc[before.index, "pos"].to_numpy()] = before.to_numpy()
+    return last, prev
+
+
+def temporal_features(inputs: ChurnInputs, cutoff, horizon_days: int = 90, label: bool = True) -> ChurnData:
+    """Describe every customer active at the end of ``cutoff`` with what was known that day.
+
+    Parameters
+    ----------
+    inputs : ChurnInputs
+    cutoff : date-like
+        The day the features describe (events on that day count).
+    horizon_days : int
+        The label is churn in the ``horizon_days`` days after the cutoff.
+    label : bool
+        False to score today's customers (no label; the horizon may run past the data).
+
+    Returns
+    -------
+    ChurnData
+        Features (see :data:`FEATURE_TEXT`, plus segment, plan, region, channel and uploaded
+        attributes); ``missing`` names behaviour the store has no rows for.
+
+    Raises
+    ------
+    DataValidationError
+        The horizon runs past the end of the data while ``label`` is set.
+    InsufficientDataError
+        No customer is active at the cutoff.
+    """
+    c = pd.Timestamp(cutoff).normalize()
+    next_day = c + pd.Timedelta(days=1)
+    if label and c + pd.Timedelta(days=horizon_days) > inputs.end():
+        raise DataValidationError(f"The {horizon_days}-day horizon after {c:%Y-%m-%d} runs past the end of the data "
+                                  f"({inputs.end():%Y-%m-%d}); pick an earlier cutoff or a shorter horizon.")
+    cust = inputs.customers
+    active = (cust["signup_date"] <= c) & (cust["churn_date"].isna() | (cust["churn_date"] > c))
+    cust = cust[active].reset_index(drop=True)
+    if cust.empty:
+        raise InsufficientDataError(f"No customer was active on {c:%Y-%m-%d}; pick a later cutoff.")
+    n = len(cust)
+    ids = cust["customer_id"].astype(str)
+    index = pd.Index(ids.to_numpy(), dtype=object)
+    X = pd.DataFrame(index=range(n))
+    _attributes(cust, X)
+    X["tenure_months"] = ((c - cust["signup_date"]).dt.days / 30.4375).round(2).to_numpy()
+    X["days_to_renewal"] = (_anniversary_after(cust["signup_date"], c) - c).dt.days.to_numpy(float)
+    missing = []
+
+    # usage: daily values summed over metrics, in windows ending at the cutoff
+    acts = inputs.activity
+    if len(acts):
+        cd = (c - _EPOCH).days
+        pos = acts.rows_in(index.to_numpy())
+        keep = (pos >= 0) & (acts.days <= cd) & (acts.days > cd - 365)
+        p, d = pos[keep], acts.days[keep].astype(np.int64)
+        v = acts.value[keep] if acts.value is not None else np.ones(len(p))
+
+        def total(lo, hi):  # sum over days in (cd - hi, cd - lo]
+            m = (d > cd - hi) & (d <= cd - lo)
+            return np.bincount(p[m], weights=v[m], minlength=n)
+
+        level = np.log1p(total(0, 30) / 30)
+        before = np.log1p(total(90, 120) / 30)
+        young = (c - cust["signup_date"]).dt.days.to_numpy() < 120
+        X["usage_level_30d"] = level
+        X["usage_trend_90d"] = np.where(young, np.nan, level - before)
+        recent = d > cd - 30
+        pairs = np.unique(p[recent] * 64 + (cd - d[recent]))
+        X["active_days_30d"] = np.bincount(pairs // 64, minlength=n).astype(float)
+        last = np.full(n, -1 << 40, dtype=np.int64)
+        np.maximum.at(last, p, d)
+        X["days_since_active"] = np.minimum(cd - last, 365).astype(float)
+    else:
+        missing.append("product usage (no activity rows)")
+
+    t = inputs.tickets
+    if len(t):
+        t = t[t["opened"] < next_day]
+        pos = index.get_indexer(t["customer_id"].astype(str))
+        t, pos = t[pos >= 0], pos[pos >= 0]
+        recent = (t["opened"] >= next_day - pd.Timedelta(days=90)).to_numpy()
+        open_at = (t["resolved"].isna() | (t["resolved"] >= next_day)).to_numpy()
+        X["tickets_90d"] = np.bincount(pos[recent], minlength=n).astype(float)
+        X["tickets_unresolved"] = np.bincount(pos[recent & open_at], minlength=n).astype(float)
+        done = ~open_at & (t["resolved"] >= next_day - pd.Timedelta(days=180)).to_numpy()
+        hours = ((t["resolved"] - t["opened"]).dt.total_seconds() / 3600).to_numpy()[done]
+        med = pd.Series(hours).groupby(pos[done]).median()
+        X["hours_to_resolve"] = pd.Series(med, index=range(n)).to_numpy(float)
+    else:
+        missing.append("support tickets (no ticket rows)")
+
+    fb = inputs.feedback
+    for channel in ("nps", "csat"):
+        rows = fb[(fb["channel"].astype(str).str.lower() == channel) & (fb["date"] < next_day)
+                  & fb["score"].notna()] if len(fb) else fb
+        if not len(rows):
+            missing.append(f"{channel.upper()} surveys (no {channel} feedback rows)")
+            continue
+        pos = index.get_indexer(rows["customer_id"].astype(str))
+        rows, pos = rows[pos >= 0], pos[pos >= 0]
+        last, prev = _latest_two(rows, pos, n, "score", "date")
+        X[f"{channel}_latest"] = last
+        X[f"{channel}_change"] = last - prev
+
+    r = inputs.revenue
+    known = "payment_failed" in r and len(r)
+    failed = r[r["payment_failed"].notna() & (r["period"] < next_day)] if known else r.iloc[:0]
+    r = r[(r["period"] < next_day) & r["mrr"].notna()] if len(r) else r
+    if len(r):
+        pos = index.get_indexer(r["customer_id"].astype(str))
+        r, pos = r[pos >= 0], pos[pos >= 0]
+        now, _ = _latest_two(r, pos, n, "mrr", "period")
+        old = r["period"] <= c - pd.DateOffset(months=3)
+        then, _ = _latest_two(r[old.to_numpy()], pos[old.to_numpy()], n, "mrr", "period")
+        X["mrr_latest"] = now
+        with np.errstate(divide="ignore", invalid="ignore"):
+            X["mrr_change_3m"] = np.where(then > 0, now / then - 1, np.nan)
+    else:
+        missing.append("recurring revenue (no MRR rows)")
+    if len(failed):
+        pos = index.get_indexer(failed["customer_id"].astype(str))
+        recent = (pos >= 0) & (failed["period"] >= next_day - pd.Timedelta(days=90)).to_numpy()
+        flag = failed["payment_failed"].astype(bool).to_numpy()
+        X["failed_payments_90d"] = np.bincount(pos[recent & flag], minlength=n).astype(float)
+    else:
+        missing.append("failed payments (no revenue row says whether its payment failed)")
+
+    y = None
+    if label:
+        churn = cust["churn_date"]
+        y = (churn.notna() & (churn <= c + pd.Timedelta(days=horizon_days))).to_numpy().astype(int)
+    return ChurnData(X=X, y=y, customer_id=ids, controllable={col: is_controllable(col) for col in X.columns},
+                     source="temporal", cutoff=pd.Series(c, index=X.index), missing=missing)

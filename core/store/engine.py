@@ -1,0 +1,87 @@
+"""Engine and schema set-up for the retention store.
+
+The default store is the SQLite file ``data/retention.db``; ``RETENTION_DB_URL`` takes
+any SQLAlchemy URL instead. Nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import event, func, inspect, select, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import StaticPool
+from sqlmodel import SQLModel, create_engine
+
+from core.store import tables as models
+
+DEFAULT_DB_PATH = Path(__file__).resolve().parent.parent / "data" / "retention.db"
+
+
+def default_url() -> str:
+    """Return the store URL: ``RETENTION_DB_URL`` if set, else ``data/retention.db``."""
+    return os.environ.get("RETENTION_DB_URL") or f"sqlite:///{DEFAULT_DB_PATH}"
+
+
+def _sqlite_pragmas(dbapi_conn, _record):
+    cur = dbapi_conn.cursor()
+    # WAL lets readers (the app) work while an import writes; NORMAL sync is safe with WAL
+    # (a crash can lose the last commit, never corrupt or half-apply one).
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """Create an engine for ``url`` (default :func:`default_url`) and make sure the schema exists.
+
+    Parameters
+    ----------
+    url : str, optional
+        Any SQLAlchemy URL. ``sqlite://`` (in memory) gets a single shared connection so that
+        every session sees the same data.
+
+    Returns
+    -------
+    sqlalchemy.engine.Engine
+    """
+    url = url or default_url()
+    kwargs: dict = {}
+    if url.startswith("sqlite"):
+        kwargs["connect_args"] = {"check_same_thread": False}
+        if url in ("sqlite://", "sqlite:///:memory:"):
+            kwargs["poolclass"] = StaticPool
+        else:
+            path = url.split("///", 1)[-1]
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    init_db(engine)
+    return engine
+
+
+def init_db(engine: Engine) -> None:
+    """Create every table and index that does not exist yet, and add the nullable columns a newer
+    version of the schema has to tables an older version created (for example
+    ``revenue.payment_failed``), so an existing store keeps working after an upgrade."""
+    SQLModel.metadata.create_all(engine)
+    existing = inspect(engine)
+    with engine.begin() as conn:
+        for table in SQLModel.metadata.sorted_tables:
+            have = {c["name"] for c in existing.get_columns(table.name)}
+            for col in table.columns:
+                if col.name not in have and col.nullable and not col.primary_key:
+                    kind = col.type.compile(dialect=engine.dialect)
+                    conn.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{col.name}" {kind}'))
+
+
+def table_counts(engine: Engine) -> dict[str, int]:
+    """Return the number of rows in each store table, keyed by table name."""
+    with engine.connect() as conn:
+        return {
+            name: conn.execute(select(func.count()).select_from(model.__table__)).scalar_one()
+            for name, model in models.TABLES.items()
+        }

@@ -1,0 +1,238 @@
+"""SQLModel tables of the retention store.
+
+One key ties everything together: ``customer_id`` (text, as the source spells it,
+so zero-padded ids such as CDNOW's ``00001`` survive). Every data row records the
+``import_id`` that loaded it, so an import can be traced and undone. Columns that an
+upload carried but the schema does not name are kept in ``attributes`` (JSON).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary
+from sqlmodel import Field, SQLModel
+
+
+class Customer(SQLModel, table=True):
+    customer_id: str = Field(primary_key=True)
+    name: str | None = None
+    segment: str | None = Field(default=None, index=True)
+    plan: str | None = None
+    region: str | None = None
+    channel: str | None = None  # acquisition channel
+    signup_date: dt.date | None = Field(default=None, index=True)
+    churn_date: dt.date | None = Field(default=None, index=True)  # empty while active
+    churn_type: str | None = None  # voluntary / involuntary, when known
+    renewal_date: dt.date | None = None
+    attributes: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    import_id: int | None = Field(default=None, index=True)
+
+
+class Revenue(SQLModel, table=True):
+    __table_args__ = (Index("ix_revenue_customer_period", "customer_id", "period"),)
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: str
+    period: dt.date = Field(index=True)  # month start for recurring revenue, day for a sale
+    mrr: float | None = None  # recurring amount for the period
+    amount: float | None = None  # one-off transaction amount
+    payment_failed: bool | None = None  # the payment for this period failed (dunning); empty when not known
+    attributes: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    import_id: int | None = Field(default=None, index=True)
+
+
+class Activity(SQLModel, table=True):
+    __table_args__ = (Index("ix_activity_customer_date", "customer_id", "date"),)
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: str
+    date: dt.date = Field(index=True)
+    metric: str
+    value: float
+    attributes: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    import_id: int | None = Field(default=None, index=True)
+
+
+class Ticket(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: str | None = None
+    customer_id: str | None = Field(default=None, index=True)
+    # Ticket times are wall-clock times as the help desk exported them (no time zone).
+    opened: dt.datetime | None = Field(default=None, index=True, sa_type=DateTime)
+    first_response: dt.datetime | None = Field(default=None, sa_type=DateTime)
+    resolved: dt.datetime | None = Field(default=None, sa_type=DateTime)
+    priority: str | None = None
+    category: str | None = None
+    channel: str | None = None
+    status: str | None = None
+    satisfaction: float | None = None
+    text: str | None = None  # subject or description: a verbatim like any survey comment
+    attributes: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    import_id: int | None = Field(default=None, index=True)
+
+
+class Feedback(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: str | None = Field(default=None, index=True)
+    date: dt.date | None = Field(default=None, index=True)
+    channel: str  # nps, csat, ces, review, social, support, ...
+    score: float | None = None
+    text: str | None = None
+    status: str | None = None  # follow-up state of the verbatim: open, in progress, closed
+    attributes: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    import_id: int | None = Field(default=None, index=True)
+
+
+class Intervention(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: str = Field(index=True)
+    play: str
+    channel: str | None = None
+    date: dt.date = Field(index=True)
+    group: str  # "treatment" or "holdout"
+    cost: float | None = None
+    attributes: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    import_id: int | None = Field(default=None, index=True)
+
+
+class ImportLog(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    file_name: str
+    sha256: str = Field(index=True)
+    kind: str
+    mode: str  # append / replace
+    strict: bool
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+    mapping: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    tables: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    started_at: dt.datetime  # UTC
+    finished_at: dt.datetime  # UTC
+
+
+class ChurnRun(SQLModel, table=True):
+    """A saved churn model: its version, its model card and the fitted model itself."""
+
+    version: int | None = Field(default=None, primary_key=True)
+    created_at: dt.datetime  # UTC
+    kind: str  # logistic / boosting
+    source: str  # temporal / snapshot
+    horizon_days: int
+    scored_at: dt.date  # the day today's scores describe
+    data_version: str  # store version (import log fingerprint) the model was fitted on
+    threshold: float  # red-tier threshold chosen from the economics
+    card: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    model: bytes | None = Field(default=None, sa_column=Column(LargeBinary))  # joblib of ChurnModel
+
+
+class ChurnScore(SQLModel, table=True):
+    """One customer's churn score from one saved model (read by the other pages)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(index=True)
+    customer_id: str = Field(index=True)
+    probability: float  # calibrated probability of churn within the horizon
+    tier: str  # red / amber / green
+    top_driver: str | None = None  # the feature pushing this customer's risk up the most
+    top_controllable: str | None = None  # the controllable feature pushing it up the most
+
+
+#: table name -> model, in the order ``status`` reports them
+TABLES: dict[str, type[SQLModel]] = {
+    "customer": Customer,
+    "revenue": Revenue,
+    "activity": Activity,
+    "ticket": Ticket,
+    "feedback": Feedback,
+    "intervention": Intervention,
+    "importlog": ImportLog,
+}
+
+
+class HealthConfigVersion(SQLModel, table=True):
+    """A saved health-score configuration (never changed once saved; a change is a new version)."""
+
+    __tablename__ = "healthconfig"
+    version: int | None = Field(default=None, primary_key=True)
+    created_at: dt.datetime  # UTC
+    author: str
+    reason: str
+    parent: int | None = None  # the version it was edited from
+    config: dict[str, Any] = Field(sa_column=Column(JSON))  # HealthConfig.to_dict()
+
+
+class ThemeRecord(SQLModel, table=True):
+    """One theme of the feedback codebook (:class:`core.feedback.codebook.Theme`); ids are never reused."""
+
+    __tablename__ = "theme"
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    name: str
+    keywords: list[str] = Field(sa_column=Column(JSON))
+    exclude: list[str] = Field(sa_column=Column(JSON))
+    negation: str = "ignore"
+    parent: int | None = None
+    team: str
+    status: str = "active"  # active, merged, retired
+    merged_into: int | None = None
+    description: str = ""
+    # rules of themes merged into this one: [{"keywords": [...], "exclude": [...], "negation": ...}]
+    merged_rules: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
+    updated_at: dt.datetime  # UTC
+
+
+class ThemeChange(SQLModel, table=True):
+    """The codebook's change log: create, rename, edit, merge, split, retire."""
+
+    __tablename__ = "themechange"
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime  # UTC
+    action: str
+    theme_ids: list[int] = Field(sa_column=Column(JSON))
+    detail: str
+    author: str
+    reason: str = ""
+
+
+class ReviewSnapshot(SQLModel, table=True):
+    """A quarterly review pack (core.review.snapshot): never changed once saved (triggers refuse updates
+    and deletes)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    quarter: str = Field(index=True)  # 2026-Q3
+    as_of: dt.date
+    created_at: dt.datetime  # UTC
+    data_hash: str  # core.review.snapshot.data_fingerprint
+    params: dict[str, Any] = Field(sa_column=Column(JSON))
+    versions: dict[str, Any] = Field(sa_column=Column(JSON))
+    figures: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class ReviewDecision(SQLModel, table=True):
+    """One revision of a decision a review board took on a snapshot (core.review.log). Rows are never changed:
+    a new status, owner or due date is a new revision of the same ``number``."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    snapshot_id: int = Field(index=True)
+    number: int  # the decision's number within its snapshot (1, 2, ...)
+    revision: int  # 1 for the decision as taken, then one per change
+    decision: str
+    owner: str
+    rationale: str = ""
+    due: dt.date | None = None
+    status: str = "open"  # core.review.log.STATUSES
+    recorded_at: dt.datetime  # UTC
+    author: str = ""
+
+
+class ReviewAssumption(SQLModel, table=True):
+    """An assumption a board recorded beside a snapshot (core.review.log); never changed once saved."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    snapshot_id: int = Field(index=True)
+    name: str
+    value: float
+    unit: str = ""
+    owner: str = ""
+    source: str = ""  # where the figure comes from, or why it was chosen
+    recorded_at: dt.datetime  # UTC

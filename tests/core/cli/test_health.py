@@ -1,0 +1,69 @@
+"""``python -m core health``: the page's figures on the command line, saving versions, clear errors."""
+
+import json
+
+import openpyxl
+import pytest
+
+import core
+from core.cli.main import main
+from core.demo.load import load_demo
+from core.health import backtest as hb
+from core.health import score as h
+from core.health import store as hs
+from core.history.features import load_inputs
+
+
+@pytest.fixture(scope="module")
+def url(tmp_path_factory):
+    u = f"sqlite:///{tmp_path_factory.mktemp('cli_health') / 'store.db'}"
+    load_demo(core.make_engine(u), n_customers=1500, seed=2)
+    return u
+
+
+def test_backtest_and_suggestion_print_the_same_figures_as_core(url, capsys):
+    assert main(["--db", url, "health", "--backtest", "--suggest"]) == 0
+    out = capsys.readouterr().out
+    inputs = load_inputs(core.make_engine(url))
+    cfg = h.default_config(h.measure_frame(inputs, inputs.end())[0])
+    data = hb.backtest_data(inputs, months=12)
+    r, s = hb.evaluate(cfg, data), hb.suggest_weights(cfg, data)
+    assert "configuration default (not saved yet)" in out
+    assert f"ROC-AUC {r.auc:.3f}; red churns {r.red_green_ratio:.1f}x as often as green" in out
+    assert f"ROC-AUC {s.auc_suggested:.3f} vs {s.auc_current:.3f} now" in out
+
+
+def test_alerts_scores_and_config_files(url, tmp_path, capsys):
+    xlsx, csv, cfg = tmp_path / "a.xlsx", tmp_path / "s.csv", tmp_path / "c.json"
+    assert main(["--db", url, "health", "--alerts", str(xlsx), "--scores", str(csv), "--export-config", str(cfg)]) == 0
+    out = capsys.readouterr().out
+    n = int(out.split("wrote ")[3].split(" customers with alerts")[0].replace(",", ""))
+    ws = openpyxl.load_workbook(xlsx).active
+    assert ws.max_row - 1 == n and ws.cell(1, 1).value == "customer_id"
+    assert h.HealthConfig.from_dict(json.loads(cfg.read_text())).validate()
+    assert csv.read_text().splitlines()[0].startswith("customer_id,segment,mrr")
+
+
+def test_accept_and_save_create_versions_with_author_and_reason(url, tmp_path, capsys):
+    assert main(["--db", url, "health", "--accept", "--author", "Dana", "--reason", "fitted weights"]) == 0
+    eng = core.make_engine(url)
+    v = hs.versions(eng)
+    assert v["author"].iloc[0] == "Dana" and v["reason"].iloc[0] == "fitted weights"
+    # a configuration file whose weights do not add up to 100 is refused with one line, nothing saved
+    bad = hs.load_config(eng).to_dict()
+    bad["weights"]["adoption"]["usage"] += 7
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(bad))
+    assert main(["--db", url, "health", "--config", str(path), "--save", "--author", "x", "--reason", "y"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: The adoption weights add up to 107, not 100")
+    assert len(hs.versions(eng)) == len(v)
+    assert main(["--db", url, "health", "--accept"]) == 2  # no author
+    assert "author field is empty" in capsys.readouterr().err
+    assert main(["--db", url, "health", "--versions"]) == 0
+    assert "Dana" in capsys.readouterr().out
+
+
+def test_an_empty_store_is_a_clear_error(db_url, capsys):
+    assert main(["--db", db_url, "health"]) == 2
+    assert "import a customer file or load the demo" in capsys.readouterr().err

@@ -1,0 +1,462 @@
+"""``python -m core roi``: every printed figure equals core.roi.effect's on the same store, the workbook too,
+clear errors."""
+
+import io
+import re
+
+import openpyxl
+import pandas as pd
+import pytest
+
+import core
+from core.cli.main import main
+from core.demo.campaign import make_campaign
+from core.roi import effect as roi
+from tests.conftest import copy_store
+
+PLAY = "Renewal save offer"
+NUM = re.compile(r"[+-]?\d[\d,]*(?:\.\d+)?")
+
+
+@pytest.fixture(scope="module")
+def store(small_demo_store, tmp_path_factory):
+    """A private copy of the session's small demo store (1,500 customers, seed 0)."""
+    return copy_store(small_demo_store, tmp_path_factory.mktemp("cli_roi"))
+
+
+@pytest.fixture(scope="module")
+def url(store):
+    return f"sqlite:///{store}"
+
+
+@pytest.fixture(scope="module")
+def inputs(url):
+    return roi.load_inputs(core.make_engine(url))
+
+
+@pytest.fixture(scope="module")
+def frames(inputs):
+    """Outcomes of each play over 90 days (the default window), computed with core directly."""
+    return {p: roi.outcomes(inputs, p, window=90) for p in inputs.plays()}
+
+
+@pytest.fixture(scope="module")
+def campaign_url(tmp_path_factory):
+    """A store holding only a randomised three-arm e-mail campaign, imported from its spreadsheet."""
+    u = f"sqlite:///{tmp_path_factory.mktemp('cli_roi_campaign') / 'c.db'}"
+    engine = core.make_engine(u)
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="xlsxwriter") as xw:
+        make_campaign(1500, seed=4).to_excel(xw, sheet_name="Spring test", index=False)
+    plan = core.prepare_import(engine, buf.getvalue(), "spring.xlsx", "interventions", sheet="Spring test",
+                               constants={"play": "Spring e-mail test"}, mapping={"date": "Sent On"},
+                               create_customers=True)
+    core.commit_import(engine, plan)
+    return u
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a file named without a folder lands in the test's own
+
+
+def _run(capsys, *args):
+    code = main(list(args))
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    return out.out.splitlines()
+
+
+def _one_error_line(capsys):
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err
+    return err
+
+
+def _cells(line):
+    return re.split(r"\s{2,}", line.strip())
+
+
+def _close(text: str, value: float, scale: float = 1.0) -> bool:
+    """Whether ``text`` (a printed number, maybe with thousands separators, sign or %) is ``value * scale``
+    rounded to the decimals printed."""
+    t = text.replace(",", "").rstrip("%")
+    decimals = len(t.split(".")[1]) if "." in t else 0
+    want = value * scale
+    return abs(float(t) - want) <= 0.5 * 10 ** -decimals * (1 + 1e-9) + 1e-9 * abs(want)
+
+
+def _check(cell: str, *values, scale: float = 1.0):
+    """Every number in ``cell`` is the matching value, rounded as printed."""
+    found = NUM.findall(cell)
+    assert len(found) == len(values), (cell, values)
+    for text, v in zip(found, values):
+        assert _close(text, v, scale), (cell, values)
+
+
+def _check_p(cell: str, p: float):
+    assert (p < 0.001) if cell == "<0.001" else _close(cell, p), (cell, p)
+
+
+# -- the plays table -------------------------------------------------------------------------------
+
+
+def test_plays_table_prints_core_figures(url, inputs, capsys, tmp_path):
+    for window in (90, 180):
+        lines = _run(capsys, "--db", url, "roi", "--window", str(window))
+        assert lines[0].startswith(f"3 plays; retention {window} days after the contact")
+        t = roi.plays_table(inputs, window=window)
+        rows = [_cells(ln) for ln in lines[2:]]
+        assert [r[0] for r in rows] == t["play"].tolist() == inputs.plays()
+        for cells, r in zip(rows, t.itertuples(index=False)):
+            assert cells[1] == r.channel
+            assert [int(c.replace(",", "")) for c in (cells[2], cells[3], cells[4], cells[7])] == [
+                r.arms, r.contacts, r.held_out, r.eligible]
+            assert (cells[5], cells[6]) == (f"{r.first:%Y-%m-%d}", f"{r.last:%Y-%m-%d}")
+            _check(cells[8], r.cost)
+            _check(cells[9], r.retention_treated, scale=100)
+            _check(cells[10], r.retention_control, scale=100)
+            _check(cells[11], r.difference, r.low, r.high, scale=100)
+    # --out writes the unrounded table
+    path = tmp_path / "plays.xlsx"
+    assert _run(capsys, "--db", url, "roi", "--out", str(path)) == [f"wrote 3 plays to {path}"]
+    got, want = pd.read_excel(path), roi.plays_table(inputs)
+    assert got.columns.tolist() == want.columns.tolist() and got["play"].tolist() == want["play"].tolist()
+    cols = ["contacts", "held_out", "eligible", "cost", "retention_treated", "difference", "low", "high"]
+    assert got[cols].to_numpy(float) == pytest.approx(want[cols].to_numpy(float))
+
+
+# -- one play --------------------------------------------------------------------------------------
+
+
+def _comparison_rows(lines):
+    i = next(i for i, ln in enumerate(lines) if ln.startswith("arm "))
+    j = next(i for i, ln in enumerate(lines) if ln.startswith("sample ratio: "))
+    return _cells(lines[i]), [_cells(ln) for ln in lines[i + 1:j]], lines[j]
+
+
+def _check_comparison(rows, comp, scale):
+    assert [r[0] for r in rows] == comp["arm"].tolist()
+    for cells, r in zip(rows, comp.to_dict("records")):
+        assert [int(c.replace(",", "")) for c in cells[1:3]] == [r["n"], r["n_control"]]
+        _check(cells[3], r["treatment"], scale=scale)
+        _check(cells[4], r["control"], scale=scale)
+        _check(cells[5], r["difference"], r["low"], r["high"], scale=scale)
+        _check_p(cells[6], r["p_value"])
+        if "cuped_difference" in r:
+            _check(cells[7], r["cuped_difference"], r["cuped_low"], r["cuped_high"], scale=scale)
+            _check_p(cells[8], r["cuped_p_value"])
+            _check(cells[9], r["variance_reduction"], scale=100)
+        else:
+            assert len(cells) == 7
+
+
+def _check_srm(line, check):
+    counts = ", ".join(f"{a} {n:,}" for a, n in check["counts"].items())
+    assert line.startswith(f"sample ratio: {counts}; planned ")
+    expected = re.search(r": ([\d., ]+) expected;", line).group(1).split(", ")
+    for text, v in zip(expected, check["expected"].values(), strict=True):
+        assert _close(text.replace(",", ""), v)
+    chi2, p = re.search(r"chi-square ([\d.,]+), p (<?[\d.]+)", line).groups()
+    assert _close(chi2, check["chi2"])
+    _check_p(p, check["p_value"])
+    assert ("MISMATCH" in line) == check["mismatch"]
+
+
+def test_comparison_prints_plain_and_cuped_per_arm_and_the_sample_ratio(url, frames, capsys):
+    f = frames[PLAY]
+    lines = _run(capsys, "--db", url, "roi", "--play", PLAY, "--window", "90")
+    assert lines[0] == (f"{PLAY}: 506 contacts from 2024-10-15 to 2026-07-27 (email); arms treatment 430, holdout 76; "
+                        "control arm 'holdout'")
+    assert lines[1].startswith("outcome: retained over 90 days after the contact; 506 of 506 contacts eligible")
+    assert lines[1].endswith("CUPED on usage before contact (log)")
+    head, rows, srm_line = _comparison_rows(lines)
+    assert head[5] == "difference pp [95% CI]" and head[7] == "CUPED difference pp [95% CI]"
+    _check_comparison(rows, roi.compare(f, roi.RETAINED, covariate=roi.PRE_USAGE), scale=100)
+    # two arms: the planned split defaults to 15 % held out, as on the page
+    _check_srm(srm_line, roi.srm(f, holdout_share=0.15))
+    assert "planned 15% held out (default)" in srm_line and srm_line.endswith("fit the plan")
+
+    # revenue kept (an amount, CUPED on revenue before contact), another window and a planned split
+    f60 = roi.outcomes(roi.load_inputs(core.make_engine(url)), PLAY, window=60)
+    lines = _run(capsys, "--db", url, "roi", "--play", PLAY, "--window", "60", "--outcome", "revenue_kept",
+                 "--holdout-share", "0.5")
+    assert lines[1].startswith("outcome: revenue kept over 60 days") and lines[1].endswith("revenue before contact")
+    head, rows, srm_line = _comparison_rows(lines)
+    assert head[5] == "difference [95% CI]"
+    _check_comparison(rows, roi.compare(f60, roi.REVENUE, covariate=roi.PRE_REVENUE), scale=1)
+    _check_srm(srm_line, roi.srm(f60, holdout_share=0.5))
+    assert "MISMATCH" in srm_line and "--holdout-share" not in srm_line  # the plan was given
+
+    # no covariate, and another control arm
+    lines = _run(capsys, "--db", url, "roi", "--play", PLAY, "--covariate", "none", "--control", "treatment")
+    assert lines[0].endswith("control arm 'treatment'") and lines[1].endswith("no CUPED covariate")
+    _, rows, srm_line = _comparison_rows(lines)
+    _check_comparison(rows, roi.compare(f, roi.RETAINED, control="treatment"), scale=100)
+    _check_srm(srm_line, roi.srm(f, control="treatment", holdout_share=0.15))
+    assert "give the control arm's planned share with --holdout-share" in srm_line + "".join(lines)
+
+
+def test_money_table_per_arm_equals_core(url, frames, capsys, tmp_path):
+    f = frames["Onboarding call"]
+    lines = _run(capsys, "--db", url, "roi", "--play", "Onboarding call", "--money", "--margin", "0.7",
+                 "--value-months", "24")
+    assert "margin 70%; a saved customer worth 24 months" in lines[1]
+    assert lines[3] == "treatment vs holdout" and _cells(lines[4]) == ["measure", "value", "95% CI", "definition"]
+    m = roi.money(f, "treatment", margin=0.7, value_months=24)
+    rows = [_cells(ln) for ln in lines[5:]]
+    assert [r[0] for r in rows] == m["measure"].tolist()
+    for cells, r in zip(rows, m.itertuples(index=False)):
+        _check(cells[1], r.value)
+        assert cells[-1] == r.definition
+        if r.measure in ("Contacts treated", "Cost"):
+            assert len(cells) == 3  # known, not estimated: no interval
+        else:
+            _check(cells[2], r.low, r.high)
+    # the plain estimates, written as CSV
+    csv = tmp_path / "money.csv"
+    out = _run(capsys, "--db", url, "roi", "--play", "Onboarding call", "--money", "--covariate", "none",
+               "--out", str(csv))
+    assert out[-1] == f"wrote 9 money rows to {csv}"
+    got = pd.read_csv(csv)
+    want = roi.money(f, "treatment", retention_covariate=None, revenue_covariate=None)
+    assert got["measure"].tolist() == want["measure"].tolist() and set(got["arm"]) == {"treatment"}
+    assert got[["value", "low", "high"]].to_numpy() == pytest.approx(want[["value", "low", "high"]].to_numpy())
+
+
+def test_time_to_impact_every_seven_days_and_the_last(url, inputs, capsys):
+    f = roi.outcomes(inputs, PLAY, window=45)
+    lines = _run(capsys, "--db", url, "roi", "--play", PLAY, "--impact", "--window", "45")
+    assert lines[2].startswith("treatment vs holdout: share still a customer each day after the contact (430 and 76 ")
+    assert _cells(lines[3]) == ["day", "treatment", "holdout", "difference pp [95% CI]"]
+    t = roi.time_to_impact(f, "treatment", window=45).set_index("day")
+    rows = [_cells(ln) for ln in lines[4:]]
+    assert [int(r[0]) for r in rows] == [7, 14, 21, 28, 35, 42, 45]
+    for cells in rows:
+        r = t.loc[int(cells[0])]
+        _check(cells[1], r["treatment"], scale=100)
+        _check(cells[2], r["control"], scale=100)
+        _check(cells[3], r["difference"], r["low"], r["high"], scale=100)
+    # on the last day the difference is the comparison's plain retention difference
+    assert t.loc[45, "difference"] == pytest.approx(roi.compare(f, roi.RETAINED)["difference"][0])
+
+
+def test_plan_sample_size_months_and_detectable_effect(url, frames, capsys):
+    lines = _run(capsys, "--db", url, "roi", "--plan", "--p-control", "0.87", "--effect", "0.05")
+    r = roi.sample_size(0.87, 0.05)
+    assert lines[0] == ("plan: detect +5.0 pp over 87.0% retention with 80% power at a two-sided alpha of 0.05, "
+                        "15% of contacts held out")
+    assert lines[1] == f"contacts needed: {r['n_treatment']:,} treated + {r['n_holdout']:,} held out = {r['n_total']:,}"
+    assert lines[2].startswith("duration: give --per-month")
+    # with a play: its pace, its control arm's retention by default, and what its arms detect now
+    f = frames[PLAY]
+    e = f[f["eligible"]]
+    p0 = e.loc[e["arm"] == "holdout", "retained"].mean()
+    lines = _run(capsys, "--db", url, "roi", "--plan", "--play", PLAY, "--effect", "0.08", "--holdout-share", "0.2",
+                 "--power", "0.9", "--alpha", "0.1")
+    r = roi.sample_size(p0, 0.08, holdout_share=0.2, power_target=0.9, alpha=0.1,
+                        contacts_per_month=roi.monthly_contacts(f))
+    _check(re.search(r"over ([\d.]+)% retention", lines[0]).group(1), p0, scale=100)
+    assert "90% power at a two-sided alpha of 0.1, 20% of contacts held out" in lines[0]
+    assert [int(x.replace(",", "")) for x in NUM.findall(lines[1])] == [r["n_treatment"], r["n_holdout"],
+                                                                         r["n_total"]]
+    _check(lines[2].split(" (")[0], r["months"], roi.monthly_contacts(f))
+    d = roi.detectable_effect(p0, 430, 76, alpha=0.1, power_target=0.9)
+    assert lines[3].startswith("detectable now: 'treatment' with 430 and 'holdout' with 76 eligible contacts")
+    _check(re.search(r"detect ([+\d.]+) pp", lines[3]).group(1), d, scale=100)
+    # --per-month wins over the play's pace
+    lines = _run(capsys, "--db", url, "roi", "--plan", "--play", PLAY, "--p-control", "0.87", "--effect", "0.05",
+                 "--per-month", "40")
+    _check(lines[2], roi.sample_size(0.87, 0.05, contacts_per_month=40)["months"], 40)
+
+
+def test_export_workbook_equals_core(url, frames, capsys, tmp_path):
+    path = tmp_path / "roi.xlsx"
+    lines = _run(capsys, "--db", url, "roi", "--play", PLAY, "--export", str(path), "--margin", "0.6")
+    assert lines == [f"wrote Comparison (2 rows), Money (9 rows), Time to impact (91 rows), SRM (2 rows) to {path}"]
+    f = frames[PLAY]
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Comparison", "Money", "Time to impact", "SRM", "Definitions"]
+
+    def sheet(name):
+        rows = list(wb[name].values)
+        return pd.DataFrame(rows[1:], columns=rows[0])
+
+    comp = sheet("Comparison")
+    assert comp["outcome"].tolist() == ["retained", "revenue_kept"]
+    assert comp["covariate"].tolist() == ["pre_usage", "pre_revenue"]
+    for i, (outcome, cov) in enumerate([(roi.RETAINED, roi.PRE_USAGE), (roi.REVENUE, roi.PRE_REVENUE)]):
+        want = roi.compare(f, outcome, covariate=cov).iloc[0]
+        got = comp.iloc[i]
+        assert got["arm"] == want["arm"] and got["n"] == want["n"] and got["n_control"] == want["n_control"]
+        for c in ("treatment", "control", "difference", "low", "high", "p_value", "theta", "cuped_difference",
+                  "cuped_low", "cuped_high", "variance_reduction"):
+            assert got[c] == pytest.approx(want[c], rel=1e-12), c
+    money = sheet("Money")
+    want = roi.money(f, "treatment", margin=0.6)
+    assert money["measure"].tolist() == want["measure"].tolist() and set(money["arm"]) == {"treatment"}
+    assert money[["value", "low", "high"]].to_numpy(float) == pytest.approx(want[["value", "low", "high"]].to_numpy())
+    assert money["definition"].tolist() == want["definition"].tolist()
+    tti = sheet("Time to impact")
+    want = roi.time_to_impact(f, "treatment", window=90)
+    assert tti["day"].tolist() == want["day"].tolist()
+    assert tti[["treatment", "control", "difference", "low", "high"]].to_numpy(float) == pytest.approx(
+        want[["treatment", "control", "difference", "low", "high"]].to_numpy())
+    srm = sheet("SRM")
+    check = roi.srm(f, holdout_share=0.15)
+    assert dict(zip(srm["arm"], srm["contacts"])) == check["counts"]
+    assert srm["expected"].tolist() == pytest.approx(list(check["expected"].values()))
+    assert srm["chi2"][0] == pytest.approx(check["chi2"]) and srm["p_value"][0] == pytest.approx(check["p_value"])
+    assert srm["mismatch"].tolist() == [check["mismatch"]] * 2
+
+
+# -- an imported campaign --------------------------------------------------------------------------
+
+
+def test_a_campaign_is_measured_by_its_own_columns(campaign_url, capsys, tmp_path):
+    play = "Spring e-mail test"
+    f = roi.outcomes(roi.load_inputs(core.make_engine(campaign_url)), play)
+    assert not roi.store_outcomes_apply(f)
+    lines = _run(capsys, "--db", campaign_url, "roi", "--play", play)
+    assert lines[1].startswith("outcome: Visited (imported with the play)")  # the first imported column, as the page
+    _, rows, srm_line = _comparison_rows(lines)
+    _check_comparison(rows, roi.compare(f, "Visited"), scale=100)
+    _check_srm(srm_line, roi.srm(f))  # three arms: planned equal by default
+    assert "planned equal arms (default)" in srm_line
+    lines = _run(capsys, "--db", campaign_url, "roi", "--play", play, "--outcome", "Spend", "--covariate",
+                 "Spend Last Year")
+    _, rows, _ = _comparison_rows(lines)
+    _check_comparison(rows, roi.compare(f, "Spend", covariate="Spend Last Year"), scale=1)
+    # money values the campaign's spend (no customers saved)
+    lines = _run(capsys, "--db", campaign_url, "roi", "--play", play, "--money")
+    assert "Customers saved" not in "\n".join(lines)
+    arm = roi.arms(f)[0]
+    m = roi.money(f, arm, revenue="Spend", retention=None, revenue_covariate=None)
+    i = lines.index(f"{arm} vs holdout")
+    rows = [_cells(ln) for ln in lines[i + 2:i + 2 + len(m)]]
+    for cells, r in zip(rows, m.itertuples(index=False), strict=True):
+        assert cells[0] == r.measure
+        _check(cells[1], r.value)
+    # time to impact needs the store's churn dates; the workbook leaves it out
+    assert main(["--db", campaign_url, "roi", "--play", play, "--impact"]) == 2
+    assert "churn dates" in _one_error_line(capsys)
+    assert main(["--db", campaign_url, "roi", "--play", play, "--outcome", "retained"]) == 2
+    assert "--outcome: Visited, Converted, Spend, Spend Last Year" in _one_error_line(capsys)
+    path = tmp_path / "c.xlsx"
+    _run(capsys, "--db", campaign_url, "roi", "--play", play, "--export", str(path))
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Comparison", "Money", "SRM", "Definitions"]
+
+
+# -- errors ----------------------------------------------------------------------------------------
+
+
+def test_unknown_play_bad_settings_and_options_are_one_line_errors(url, capsys):
+    assert main(["--db", url, "roi", "--play", "Nope"]) == 2
+    plays = "Onboarding call, Renewal save offer, Usage nudge e-mail"
+    assert f"There is no play 'Nope'. Plays: {plays}." in _one_error_line(capsys)
+    assert main(["--db", url, "roi", "--play", PLAY, "--money", "--margin", "80"]) == 2
+    assert "margin must be between 0 and 1" in _one_error_line(capsys)
+    assert main(["--db", url, "roi", "--play", PLAY, "--export", "roi.xlsx", "--margin", "-0.1"]) == 2
+    assert "margin must be between 0 and 1" in _one_error_line(capsys)
+    cases = [
+        (["--margin", "0.5"], "--margin goes with --money, --export or --next-wave"),
+        (["--play", PLAY, "--money", "--impact"], "one action at a time"),
+        (["--money"], "--play NAME"),
+        (["--holdout-share", "0.2"], "--holdout-share goes with --play NAME alone, --export or --plan"),
+        (["--play", PLAY, "--export", "roi.xlsx", "--out", "roi.csv"], "--out goes with the plays table"),
+        (["--play", PLAY, "--control", "nobody"], "no arm 'nobody'. Arms: treatment (430), holdout (76)"),
+        (["--play", PLAY, "--outcome", "spend"], "no outcome 'spend'. Outcomes: retained, revenue_kept"),
+        (["--play", PLAY, "--covariate", "spend"], "choose pre_usage, pre_revenue, none"),
+        (["--play", PLAY, "--export", "roi.csv"], "ending in .xlsx"),
+        (["--plan", "--effect", "0.05"], "--p-control"),
+        (["--plan", "--p-control", "0.9", "--effect", "0.2"], "between 0 and 1"),
+        (["--window", "0"], "--window must be at least 1 day"),
+        (["--play", PLAY, "--window", "1000"], "Choose a shorter window"),
+        (["--play", PLAY, "--next-wave"], "--next-wave needs --budget MONEY"),
+        (["--next-wave", "--budget", "100"], "name it with --play NAME"),
+        (["--play", PLAY, "--budget", "100"], "--budget goes with --next-wave"),
+        (["--play", PLAY, "--next-wave", "--budget", "100", "--value-per-save", "5", "--value-months", "6"],
+         "not both"),
+        (["--play", PLAY, "--next-wave", "--budget", "100", "--rest-days", "-1"], "--rest-days must be 0 days"),
+        (["--play", PLAY, "--next-wave", "--budget", "-5"], "must be zero or more"),
+        (["--play", "Usage nudge e-mail", "--next-wave", "--budget", "10", "--outcome", "responded"],
+         "Give --value-per-save MONEY"),
+    ]
+    for args, message in cases:
+        assert main(["--db", url, "roi", *args]) == 2, args
+        assert message in _one_error_line(capsys), args
+
+
+# -- the next wave ---------------------------------------------------------------------------------
+
+
+def test_next_wave_prints_the_funnel_and_the_list_of_core(url, inputs, frames, capsys, tmp_path):
+    from core.roi import uplift as up
+    from core.roi import wave as rw
+
+    f = frames[PLAY]
+    res = up.fit_uplift(f, ["segment", "plan", "mrr_before", "pre_usage"])  # no churn model in this store
+    cost = f.loc[f["arm"] != "holdout", "cost"].mean()
+    want = rw.next_wave(inputs, f, res, budget=40000, cost_per_contact=cost, value_months=6, margin=0.7)
+    assert len(want.targets) >= 2
+    lines = _run(capsys, "--db", url, "roi", "--play", PLAY, "--next-wave", "--budget", "40000", "--value-months", "6",
+                 "--margin", "0.7")
+    assert lines[1].startswith("uplift model on segment, plan, mrr_before, pre_usage (retained over 90 days)")
+    _check(lines[1].split("Qini coefficient ")[1], res.qini_coefficient, scale=100)
+    assert lines[2].startswith("budget 40,000;") and "MRR x 6 months x 70% margin" in lines[2]
+    _check(lines[2].split(";")[1], cost)
+    funnel = [_cells(ln) for ln in lines[4:4 + len(want.funnel)]]
+    assert [c[0] for c in funnel] == want.funnel["step"].tolist()
+    assert [int(c[1].replace(",", "")) for c in funnel] == want.funnel["customers"].tolist()
+    summary = lines[4 + len(want.funnel)]
+    assert summary.startswith(f"next wave: {len(want.targets):,} customers")
+    _check(summary.split("cost ")[1].split(";")[0], want.spend)
+    _check(summary.split("expected ")[1].split(" more")[0], want.expected_gain)
+    _check(summary.split("net value ")[1], want.expected_value)
+    head = next(i for i, ln in enumerate(lines) if ln.startswith("customer  "))
+    assert all(ln.startswith("caution: ") for ln in lines[4 + len(want.funnel) + 1:head])
+    rows = [_cells(ln) for ln in lines[head + 1:] if not ln.startswith("...")]
+    assert [r[0] for r in rows] == want.targets["customer_id"].head(20).tolist()
+    for cells, r in zip(rows, want.targets.itertuples(index=False)):
+        _check(cells[6], r.predicted_uplift, scale=100)
+        _check(cells[7], r.expected_value)
+        _check(cells[9], r.cumulative_cost)
+    assert want.targets["cumulative_cost"].max() <= 40000
+    # --out writes every listed customer, unrounded
+    path = tmp_path / "wave.csv"
+    out = _run(capsys, "--db", url, "roi", "--play", PLAY, "--next-wave", "--budget", "40000", "--value-months", "6",
+               "--margin", "0.7", "--out", str(path))
+    assert out[-1] == f"wrote {len(want.targets):,} customers to {path}"
+    got = pd.read_csv(path)
+    assert got["customer_id"].tolist() == want.targets["customer_id"].tolist()
+    assert got["expected_value"].to_numpy() == pytest.approx(want.targets["expected_value"].to_numpy())
+
+
+def test_next_wave_on_an_imported_outcome_values_each_unit_and_cautions(url, inputs, frames, capsys):
+    from core.roi import uplift as up
+    from core.roi import wave as rw
+
+    play = "Usage nudge e-mail"
+    f = frames[play]
+    res = up.fit_uplift(f, ["segment", "plan", "mrr_before", "pre_usage"], outcome="responded")
+    want = rw.next_wave(inputs, f, res, budget=5, cost_per_contact=0.05, value_per_save=2.0, outcome="responded")
+    lines = _run(capsys, "--db", url, "roi", "--play", play, "--next-wave", "--budget", "5", "--outcome", "responded",
+                 "--value-per-save", "2")
+    assert "one more responded worth 2.00" in lines[2]
+    summary = next(ln for ln in lines if ln.startswith("next wave:"))
+    assert summary.startswith(f"next wave: {len(want.targets):,} customers") and "more responded" in summary
+    assert len(want.targets) == 100  # 5 / 0.05: the budget binds
+    cautions = [ln[len("caution: "):] for ln in lines if ln.startswith("caution: ")]
+    assert cautions == rw.cautions(res, f, "responded")
+
+
+def test_an_empty_store_says_how_to_get_plays(db_url, capsys):
+    assert main(["--db", db_url, "roi"]) == 2
+    err = _one_error_line(capsys)
+    assert "import interventions" in err and "load the demo" in err
+    assert main(["--db", db_url, "roi", "--play", PLAY]) == 2
+    assert "load the demo" in _one_error_line(capsys)
+    # planning needs no data
+    assert main(["--db", db_url, "roi", "--plan", "--p-control", "0.8", "--effect", "0.1"]) == 0
+    assert f"{roi.sample_size(0.8, 0.1)['n_total']:,}" in capsys.readouterr().out

@@ -1,0 +1,64 @@
+"""The fitted churn model behind the Churn drivers page: fitted once per store version and horizon,
+with a progress bar while it trains, and saved (model, card, scores) the first time."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.churn import pipeline as cr
+from core.churn import store as churn_store
+from core.history.features import load_inputs
+from core.history.filters import Filters, filter_customers
+from ui.frame import loaders
+
+
+@st.cache_resource(show_spinner=False, max_entries=1)
+def _fits() -> dict:
+    """Fitted results by (url, store version, horizon): shared by every session of this server."""
+    return {}
+
+
+def fitted(url: str, version: str, horizon: int) -> tuple[cr.ChurnResult, cr.Economics, int]:
+    """(result, default economics, saved version). Trains with a progress bar on the first call."""
+
+    def build():
+        bar = st.progress(0.0, text="Training the churn model ...")
+        try:
+            engine = loaders.get_engine(url)
+            inputs = load_inputs(engine)
+            result = cr.fit_churn(inputs, horizon_days=horizon, progress=lambda f, t: bar.progress(f, text=t))
+            econ = cr.default_economics(inputs)
+            saved = churn_store.saved_for(engine, version, horizon)
+            if saved is None:
+                saved = churn_store.save_run(engine, result, econ, version)
+        finally:
+            bar.empty()
+        return result, econ, saved
+
+    return loaders.built_once(_fits(), (url, version, horizon), build, keep=4)
+
+
+def customer_list(url: str, version: str, result: cr.ChurnResult, threshold: float, f: Filters) -> pd.DataFrame:
+    """Today's scored customers within the sidebar filters, riskiest first."""
+    customers = filter_customers(loaders.table(url, version, "customer"), f)
+    table = churn_store.score_table(result, threshold, customers)
+    return table[table["customer_id"].isin(customers["customer_id"].astype(str))].reset_index(drop=True)
+
+
+def calibration(result: cr.ChurnResult) -> pd.DataFrame:
+    """Calibration bins of the held-out rows before and after calibration."""
+    raw = cr.calibration_table(result.test.y, result.p_test_raw).assign(probabilities="before calibration")
+    cal = cr.calibration_table(result.test.y, result.p_test).assign(probabilities="calibrated")
+    return pd.concat([raw, cal], ignore_index=True)
+
+
+def model_table(result: cr.ChurnResult) -> pd.DataFrame:
+    """Both models' held-out figures, one row each."""
+    rows = []
+    for kind, m in result.metrics.items():
+        rows.append({"model": kind + (" (used)" if kind == result.best else ""),
+                     "ROC-AUC": f"{m['roc_auc']:.3f} [{m['roc_auc_ci'][0]:.3f}, {m['roc_auc_ci'][1]:.3f}]",
+                     "PR-AUC": f"{m['pr_auc']:.3f} [{m['pr_auc_ci'][0]:.3f}, {m['pr_auc_ci'][1]:.3f}]",
+                     "Brier": f"{m['brier']:.4f}", "held-out rows": m["n"], "churn rate": f"{m['churn_rate']:.1%}"})
+    return pd.DataFrame(rows)

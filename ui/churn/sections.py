@@ -1,0 +1,172 @@
+"""Sections of the Churn drivers page (widgets and rendering; numbers come from core through ui.churn.cached)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core.churn import pipeline as cr
+from core.churn import store as churn_store
+from core.errors import WorkbenchError
+from ui import format
+from ui.churn import cached as churn
+from ui.churn import charts
+from ui.frame import errors
+
+
+def drivers(r: cr.ChurnResult) -> None:
+    st.markdown("**What the model learned.** Bars: how much each feature moves the predicted churn risk on "
+                "the held-out customers. Controllable drivers are what a play can change; fixed ones are context.")
+    a, b = st.columns(2)
+    a.markdown("**Controllable drivers**")
+    ctrl = r.controllable_drivers()
+    if ctrl.empty:
+        a.info("No controllable feature in this data (usage, tickets, surveys, pricing ...).")
+    else:
+        a.altair_chart(charts.importance(ctrl, n=10), width="stretch")
+    b.markdown("**All drivers**")
+    b.altair_chart(charts.importance(r.drivers, n=12), width="stretch")
+    top = r.drivers["feature"].head(12).tolist()
+    st.markdown("**Every customer, every driver** (a dot per held-out customer; red = high value of the feature)")
+    st.altair_chart(charts.beeswarm(r.explanation.values, r.test.X, top, seed=r.seed), width="stretch")
+    feature = st.selectbox("How the risk moves with one feature", top, key="churn_dependence")
+    st.altair_chart(charts.dependence(r.explanation.values, r.test.X, feature, seed=r.seed), width="stretch")
+    st.dataframe(r.drivers, hide_index=True, width="stretch", column_config={
+        "mean_abs_shap": st.column_config.NumberColumn("mean |SHAP|", format="%.3f")})
+    st.download_button("Download the drivers (CSV)", r.drivers.to_csv(index=False).encode(), "churn_drivers.csv",
+                       "text/csv", key="churn_dl_drivers")
+
+
+def economics(default: cr.Economics) -> cr.Economics | None:
+    st.markdown("**What an outreach is worth.** The threshold follows from money: reach a customer when the "
+                "expected value of saving them is above the cost of trying.")
+    a, b, c = st.columns(3)
+    value = a.number_input("Value of a saved customer", 0.0, 1e9, float(default.value_saved), step=100.0,
+                           key="churn_value", help="Default: a year of the median customer's MRR.")
+    cost = b.number_input("Cost of one outreach", 0.0, 1e9, float(default.outreach_cost), step=10.0, key="churn_cost")
+    success = c.number_input("Share of would-be churners an outreach keeps", 0.01, 1.0, float(default.success_rate),
+                             step=0.05, key="churn_success")
+    try:
+        return cr.Economics(value, cost, success)
+    except WorkbenchError as exc:
+        errors.show(exc)
+        return None
+
+
+def tiers(url, version, r: cr.ChurnResult, econ: cr.Economics, f) -> tuple[pd.DataFrame, float]:
+    curve = cr.net_value_curve(r.p_test, econ, r.test.y)
+    best = cr.best_threshold(curve)
+    # keyed by the economics: new money inputs start the slider again at their best threshold
+    key = f"churn_threshold_{econ.value_saved:g}_{econ.outreach_cost:g}_{econ.success_rate:g}"
+    t = st.slider("Red-tier threshold (churn probability)", 0.01, 0.99, best, 0.01, key=key,
+                  help=f"Best by expected net value: {best:.2f} (break-even {econ.break_even:.2f}).")
+    st.altair_chart(charts.net_value(curve, t), width="stretch")
+    c = cr.confusion_at(r.test.y, r.p_test, t)
+    row = curve.loc[(curve["threshold"] - t).abs().idxmin()]
+    k = st.columns(5)
+    k[0].metric("Flagged (held out)", f"{c['flagged']:,}")
+    k[1].metric("Churners caught", f"{c['true_positive']:,}", help="True positives: flagged and churned.")
+    k[2].metric("Precision", format.pct(c["precision"]), help="Share of flagged customers who churned.")
+    k[3].metric("Recall", format.pct(c["recall"]), help="Share of churners who were flagged.")
+    k[4].metric("Net value (held out)", format.money(row.get("realised_net", np.nan)))
+    st.caption(f"At {t:.2f} on the held-out period: {c['true_positive']:,} churners flagged, {c['false_positive']:,} "
+               f"flagged who stayed, {c['false_negative']:,} churners missed, {c['true_negative']:,} correctly left "
+               "alone. Red: at or above the threshold; amber: from half of it; green: below.")
+    table = churn.customer_list(url, version, r, t, f)
+    counts = table["tier"].value_counts()
+    st.markdown(f"**Today's customers ({r.scored_at:%Y-%m-%d}):** " + " · ".join(
+        f"{tier} {int(counts.get(tier, 0)):,}" for tier in cr.TIERS) + "  (within the sidebar filters)")
+    st.caption("Select a row to see why that customer is at risk.")
+    shown = table.assign(health="health_scores?customer=" + table["customer_id"].astype(str),
+                         feedback="feedback_themes?customer=" + table["customer_id"].astype(str))
+    event = st.dataframe(shown, hide_index=True, width="stretch", height=300, key="churn_customers",
+                         on_select="rerun", selection_mode="single-row", column_config={
+                             "probability": st.column_config.ProgressColumn("churn probability", format="percent",
+                                                                            min_value=0.0, max_value=1.0),
+                             "health": st.column_config.LinkColumn("Health", display_text="health score"),
+                             "feedback": st.column_config.LinkColumn("Feedback", display_text="verbatims")})
+    st.download_button("Download scores and tiers (CSV)", table.to_csv(index=False).encode(), "churn_scores.csv",
+                       "text/csv", key="churn_dl_scores")
+    rows = getattr(getattr(event, "selection", None), "rows", []) if event is not None else []
+    picked = table["customer_id"].iloc[rows[0]] if rows else None
+    if picked is not None and st.session_state.get("_churn_selected") != picked:  # a new selection: show it
+        st.session_state["churn_pick"] = picked
+        st.info(f"Open the Customer tab to see why {picked} is at risk.", icon=":material/arrow_forward:")
+    st.session_state["_churn_selected"] = picked
+    return table, t
+
+
+def validation(r: cr.ChurnResult) -> None:
+    st.markdown(f"**Validation:** {r.validation}.")
+    st.dataframe(churn.model_table(r), hide_index=True, width="stretch")
+    a, b = st.columns(2)
+    a.markdown("**Calibration** (held out): dots on the diagonal mean a 10 % risk churns 10 % of the time")
+    a.altair_chart(charts.calibration(churn.calibration(r)), width="stretch")
+    g = cr.gains_table(r.test.y, r.p_test)
+    b.markdown(f"**Gains**: the riskiest 10 % hold {g['cum_churners_share'].iloc[0]:.0%} of the churners "
+               f"(lift {g['lift'].iloc[0]:.1f}x)")
+    b.altair_chart(charts.gains(g), width="stretch")
+    st.dataframe(g, hide_index=True, width="stretch", column_config={
+        c: st.column_config.NumberColumn(format="%.3f") for c in ("churn_rate", "lift", "cum_customers_share",
+                                                                  "cum_churners_share", "cum_lift")})
+    st.download_button("Download gains by decile (CSV)", g.to_csv(index=False).encode(), "churn_gains.csv",
+                       "text/csv", key="churn_dl_gains")
+
+
+def segments(r: cr.ChurnResult) -> None:
+    cats = [c for c in r.test.X.columns if r.test.X[c].dtype == object]
+    if not cats:
+        st.info("No categorical column to split by.")
+        return
+    default = cats.index("segment") if "segment" in cats else 0
+    col = st.selectbox("Performance by", cats, index=default, key="churn_segment_by")
+    perf = cr.segment_performance(r.test.y, r.p_test, r.test.X[col])
+    for _, row in perf[perf["warning"] != ""].iterrows():
+        st.warning(f"{col} = {row['segment']}: {row['warning']}.", icon=":material/warning:")
+    st.dataframe(perf, hide_index=True, width="stretch", column_config={
+        c: st.column_config.NumberColumn(format="%.3f") for c in ("churn_rate", "mean_predicted", "roc_auc",
+                                                                  "calibration")})
+    st.caption("Within one segment the ranking is usually a little weaker than overall when the segment itself "
+               "predicts churn; calibration 1.0 means predicted and observed churn agree.")
+    st.download_button("Download (CSV)", perf.to_csv(index=False).encode(), f"churn_by_{col}.csv", "text/csv",
+                       key="churn_dl_segments")
+
+
+def customer(r: cr.ChurnResult, table: pd.DataFrame) -> None:
+    ids = r.current.customer_id.tolist()
+    if not ids:
+        st.info("No active customer to explain.")
+        return
+    linked = st.query_params.get("customer")  # ?customer=ID: links from other pages' customer lists
+    if linked is not None and st.session_state.get("_churn_linked") != linked:
+        st.session_state["_churn_linked"] = linked
+        if linked in ids:
+            st.session_state["churn_pick"] = linked
+        else:
+            st.warning(f"Customer {linked} is not active on {r.scored_at:%Y-%m-%d}, so it has no churn score.")
+    if st.session_state.get("churn_pick") not in ids:
+        st.session_state["churn_pick"] = table["customer_id"].iloc[0] if not table.empty else ids[0]
+    st.caption("Pick a customer, select a row in Risk tiers, or follow a link from another page's customer list.")
+    pick = st.selectbox("Customer", ids, key="churn_pick")
+    i = ids.index(pick)
+    ex = r.current_explanation
+    p = r.p_current[i]
+    st.markdown(f"**{pick}**: calibrated churn probability **{p:.1%}** within {r.horizon_days} days "
+                f"(uncalibrated model log-odds {ex.output[i]:+.2f} = average {ex.base:+.2f} + the contributions "
+                "below).")
+    st.altair_chart(charts.waterfall(ex.values.iloc[i], ex.base, r.current.X.iloc[i]), width="stretch")
+    detail = pd.DataFrame({"feature": ex.values.columns, "value": [str(v) for v in r.current.X.iloc[i]],
+                           "contribution": ex.values.iloc[i].to_numpy(),
+                           "controllable": [r.train.controllable.get(c, False) for c in ex.values.columns]})
+    st.dataframe(detail.reindex(detail["contribution"].abs().sort_values(ascending=False).index), hide_index=True,
+                 width="stretch", column_config={"contribution": st.column_config.NumberColumn(format="%+.3f")})
+
+
+def card(r: cr.ChurnResult, econ: cr.Economics, threshold: float, saved: int) -> None:
+    c = churn_store.model_card(r, econ, threshold, version=saved)
+    st.markdown(churn_store.card_markdown(c))
+    st.download_button("Download the model card (JSON)", json.dumps(c, indent=2, default=str).encode(),
+                       f"churn_model_v{saved}.json", "application/json", key="churn_dl_card")

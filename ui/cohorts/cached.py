@@ -1,0 +1,102 @@
+"""Cached computations behind the Cohort curves page."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import streamlit as st
+
+from core import metrics
+from core.cohorts import survival
+from core.cohorts import table as cohorts
+from core.errors import WorkbenchError
+from core.history.filters import Filters, filter_customers, for_customers, signed_up_between
+from core.store import columnar
+from ui.frame import loaders
+
+
+@st.cache_resource(ttl=600, max_entries=2, show_spinner="Reading activity ...")
+def _activity(url: str, version: str) -> columnar.ActivityPairs:
+    """Unique (customer, day) pairs from the column store (shared, never modified: callers subset)."""
+    return columnar.activity_pairs(loaders.get_engine(url))
+
+
+def _inputs(url: str, version: str, f: Filters, opts: dict, signups: tuple):
+    customers = signed_up_between(filter_customers(loaders.table(url, version, "customer"), f), *signups)
+    activity = revenue = None
+    if opts["cohort_by"] == "first_activity" or opts["retained_by"] == "activity":
+        activity = _activity(url, version).subset(customers["customer_id"])
+    if opts["measure"] in ("net_revenue", "gross_revenue"):
+        revenue = for_customers(loaders.table(url, version, "revenue"), customers)
+    end = cohorts.data_end(customers, activity, revenue)  # never count months the data has not reached
+    as_of = min(pd.Timestamp(f.end), end) if f.end else end
+    return customers, activity, revenue, as_of
+
+
+@st.cache_data(ttl=600, max_entries=32, show_spinner="Computing the cohort table ...")
+def table(url: str, version: str, f: Filters, options: tuple, signups: tuple = (None, None)) -> cohorts.CohortTable:
+    """The cohort table for the filtered customers; ``options`` are cohort_table's keyword arguments."""
+    opts = dict(options)
+    customers, activity, revenue, as_of = _inputs(url, version, f, opts, signups)
+    return cohorts.cohort_table(customers, activity, revenue, as_of=as_of, **opts)
+
+
+@st.cache_data(ttl=600, max_entries=16, show_spinner="Comparing groups ...")
+def breakdown(url: str, version: str, f: Filters, options: tuple, signups: tuple, group: str) -> pd.DataFrame:
+    """Average curve per value of ``group``."""
+    opts = dict(options)
+    customers, activity, revenue, as_of = _inputs(url, version, f, opts, signups)
+    return cohorts.compare_groups(customers, activity, revenue, group=group, as_of=as_of, **opts)
+
+
+@st.cache_data(ttl=600, max_entries=16, show_spinner=False)
+def cell(url: str, version: str, f: Filters, options: tuple, signups: tuple, cohort: str, k: int) -> pd.DataFrame:
+    """The customers of one cohort and whether each was retained in period ``k``."""
+    opts = dict(options)
+    customers, activity, _, _ = _inputs(url, version, f, opts, signups)
+    keep = {k2: opts[k2] for k2 in ("cohort_by", "period", "definition", "retained_by")}
+    return cohorts.cell_customers(customers, activity, cohort=cohort, k=k, **keep)
+
+
+@st.cache_data(ttl=600, max_entries=16, show_spinner=False)
+def value_metrics(url: str, version: str, f: Filters) -> tuple:
+    """(headline, lifetime value or the reason it cannot be computed) for the filtered customers."""
+    customers = filter_customers(loaders.table(url, version, "customer"), f)
+    revenue = for_customers(loaders.table(url, version, "revenue"), customers)
+    last = metrics.latest_date(customers, revenue)
+    as_of = min(pd.Timestamp(f.end), last) if f.end else last
+    h = metrics.headline(customers, revenue, as_of)
+    try:
+        return h, metrics.lifetime_value(customers, revenue, as_of)
+    except WorkbenchError as exc:
+        return h, str(exc)
+
+
+@st.cache_data(ttl=600, max_entries=16, show_spinner="Fitting survival curves ...")
+def km(url: str, version: str, f: Filters, group: str | None, horizon: float) -> survival.KMResult:
+    """Kaplan-Meier curves for the filtered customers, by ``group`` (None: all customers)."""
+    customers = filter_customers(loaders.table(url, version, "customer"), f)
+    end = cohorts.data_end(customers)
+    d = survival.durations(customers, as_of=min(pd.Timestamp(f.end), end) if f.end else end)
+    return survival.kaplan_meier(d, group=group, horizon=horizon)
+
+
+def xlsx(t: cohorts.CohortTable) -> bytes:
+    """The table, its sizes and the average row as one workbook, with its settings and the definitions sheet."""
+    out = t.values.copy()
+    out.insert(0, "customers", t.sizes)
+    out.loc["average"] = [None, *t.average.tolist()]
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="xlsxwriter") as xw:
+        out.to_excel(xw, sheet_name="cohorts")
+        pd.Series(t.settings).to_frame("setting").to_excel(xw, sheet_name="settings")
+        metrics.definitions_table().to_excel(xw, sheet_name="Definitions", index=False)
+    return buf.getvalue()
+
+
+def csv(t: cohorts.CohortTable) -> bytes:
+    out = t.values.copy()
+    out.insert(0, "customers", t.sizes)
+    out.loc["average"] = [None, *t.average.tolist()]
+    return out.to_csv().encode()

@@ -1,0 +1,129 @@
+"""Data behind the Feedback themes page: prepared verbatims (built once per store version, with a
+progress bar), the codebook (read fresh: it changes without an import), tags per codebook (cached),
+follow-up statuses (read fresh) and today's health per customer for the churn-signal list."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import streamlit as st
+
+from core.errors import WorkbenchError
+from core.feedback import codebook as cb
+from core.feedback import store as ts
+from core.feedback import themes as th
+from core.history.filters import Filters, filter_customers
+from ui.frame import loaders
+
+
+@st.cache_resource(show_spinner=False, max_entries=1)
+def _built() -> dict:
+    """(inputs, prepared verbatims) by (url, store version): shared by every session, never modified."""
+    return {}
+
+
+def prepared(url: str, version: str) -> tuple[th.FeedbackInputs, pd.DataFrame]:
+    """Inputs and verbatims with masked text, sentiment and churn signals. Builds on the first call.
+
+    Raises
+    ------
+    core.errors.InsufficientDataError
+        No feedback or ticket text in the store.
+    """
+
+    def build():
+        bar = st.progress(0.0, text="Reading verbatims ...")
+        try:
+            inputs = th.load_inputs(loaders.get_engine(url))
+            return inputs, th.prepare(inputs, progress=lambda f, t: bar.progress(f, text=t))
+        finally:
+            bar.empty()
+
+    return loaders.built_once(_built(), (url, version), build, keep=2)
+
+
+def codebook(url: str) -> cb.Codebook:
+    """The stored codebook (the starter codebook is saved on first use)."""
+    return ts.load_codebook(loaders.get_engine(url))
+
+
+def key(book: cb.Codebook) -> str:
+    """Cache key of a codebook."""
+    return json.dumps(book.to_dict(), sort_keys=True)
+
+
+@st.cache_data(ttl=600, max_entries=16, show_spinner="Tagging verbatims ...")
+def tags(url: str, version: str, book_json: str) -> pd.DataFrame:
+    """Tags of every prepared verbatim under one codebook."""
+    _, prep = prepared(url, version)
+    return cb.tag(prep["text"], cb.Codebook.from_dict(json.loads(book_json)))
+
+
+def with_statuses(url: str, prep: pd.DataFrame) -> pd.DataFrame:
+    """``prep`` with today's follow-up statuses of survey, review and social verbatims (read fresh)."""
+    now = ts.statuses(loaders.get_engine(url))
+    fresh = prep["vid"].map(now)
+    return prep.assign(status=fresh.where(fresh.notna(), prep["status"]))
+
+
+def scope(prep: pd.DataFrame, customers: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """Verbatims of the customers within the sidebar's segment, plan and region filters (all verbatims,
+    anonymous ones included, when no such filter is set). Rows keep their positions (the index)."""
+    if not (f.segments or f.plans or f.regions):
+        return prep
+    keep = set(filter_customers(customers, f)["customer_id"].astype(str))
+    return prep[prep["customer_id"].astype(str).isin(keep)]
+
+
+def restrict(tags_all: pd.DataFrame, rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(rows renumbered 0..n-1, their tags renumbered alike): what core's functions expect."""
+    pos = rows.index.to_numpy()
+    remap = pd.Series(range(len(pos)), index=pos)
+    t = tags_all[tags_all["row"].isin(pos)]
+    return rows.reset_index(drop=True), t.assign(row=remap.reindex(t["row"]).to_numpy()).reset_index(drop=True)
+
+
+def health_today(url: str, version: str) -> pd.DataFrame | None:
+    """``customer_id, score, band`` at the latest health snapshot under the latest saved configuration,
+    or None when health cannot be computed from this store."""
+    from core.health import monitor as hm
+    from ui.health import cached as health
+
+    try:
+        snaps, _ = health.measures(url, version)
+        _, latest = health.configuration(url, snaps)
+        hist = health.history(url, version, health.key(health.config(url, latest)))
+    except WorkbenchError:
+        return None
+    now, _ = hm.latest_two(hist)
+    return now[["customer_id", "score", "band"]]
+
+
+def save(url: str, before: cb.Codebook, change: tuple[cb.Codebook, cb.Change], note: str) -> None:
+    """Save a codebook change, remember a success note for the next run, and rerun."""
+    after, ch = change
+    ts.save_change(loaders.get_engine(url), before, after, ch)
+    st.session_state["themes_note"] = f"{note}: {ch.detail}."
+    st.rerun()
+
+
+def view(url: str, version: str, inputs: th.FeedbackInputs, prep: pd.DataFrame, book: cb.Codebook, f: Filters):
+    """The page's :class:`ui.feedback.sections.View`: verbatims within the sidebar filters (statuses read
+    fresh), their tags under ``book``, and the window (the sidebar's dates, else the data's span)."""
+    from ui.feedback.sections import View
+
+    prep = with_statuses(url, prep)
+    rows = scope(prep, inputs.customers, f)
+    t = tags(url, version, key(book))
+    rows, t = restrict(t, rows)
+    if f.segments or f.plans or f.regions:
+        inputs = th.for_customers(inputs, filter_customers(inputs.customers, f)["customer_id"])
+    start = pd.Timestamp(f.start) if f.start else prep["date"].min()
+    end = pd.Timestamp(f.end) if f.end else inputs.end
+    return View(url, version, inputs, rows, t, book, start, end)
+
+
+def any_in_window(v) -> bool:
+    """Whether any verbatim of the view falls within its window."""
+    return bool(len(v.prep)) and bool(th.in_window(v.prep, v.start, v.end).any())

@@ -1,0 +1,228 @@
+"""Sections of the Feedback themes page (widgets and rendering; numbers come from core)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from core.errors import WorkbenchError
+from core.feedback import codebook as cb
+from core.feedback import store as ts
+from core.feedback import themes as th
+from core.metrics import GLOSSARY
+from ui import format
+from ui.feedback import cached as feedback
+from ui.feedback import charts
+from ui.frame import errors, loaders
+
+_PCT = st.column_config.NumberColumn(format="percent")
+_MONEY = st.column_config.NumberColumn(format="dollar")
+_SENT = st.column_config.NumberColumn(format="%+.2f", help=GLOSSARY["Sentiment"])
+_FREQ = {"Month": "M", "Quarter": "Q", "Year": "Y"}
+
+
+@dataclass
+class View:
+    """What every section reads: the verbatims in scope (rows 0..n-1), their tags, the codebook, the window."""
+
+    url: str
+    version: str
+    inputs: th.FeedbackInputs
+    prep: pd.DataFrame
+    tags: pd.DataFrame
+    book: cb.Codebook
+    start: object
+    end: object
+
+
+def _csv(df: pd.DataFrame, label: str, name: str, key: str, where=st) -> None:
+    where.download_button(label, df.to_csv(index=False).encode(), name, "text/csv", key=key)
+
+
+def headline(v: View) -> None:
+    win = th.in_window(v.prep, v.start, v.end)
+    scores = th.headline_scores(v.inputs, start=v.start, end=v.end)
+    tagged = v.tags.loc[v.tags["row"].isin(pd.Index(range(len(v.prep)))[win]), "row"].nunique()
+    k = st.columns(6)
+    k[0].metric("Verbatims", format.count(int(win.sum())), help="Texts from surveys, reviews, social posts and tickets "
+                "in the window, personal data masked.")
+    k[1].metric("Tagged", format.pct(tagged / max(int(win.sum()), 1)), help=GLOSSARY["Theme"])
+    for i, m in enumerate(("NPS", "CSAT", "CES"), start=2):
+        val, lo, hi, n = scores[m]
+        unit = "" if m == "CES" else (" %" if m == "CSAT" else "")
+        text = "–" if pd.isna(val) else f"{val:.1f}{unit}" if m != "NPS" else f"{int(round(float(val))):+d}"
+        k[i].metric(m, text, help=f"{GLOSSARY[m]} 95 % interval {lo:.1f} to {hi:.1f}, {n:,} answers."
+                    if n else GLOSSARY[m])
+    sig = int(((v.prep["signal"] != "").to_numpy() & win).sum())
+    k[5].metric("Churn signals", format.count(sig), help=GLOSSARY["Churn signal"])
+
+
+def themes(v: View) -> pd.DataFrame:
+    a, b = st.columns([1, 3])
+    horizon = a.number_input("Churn within (days) after the verbatim", 30, 720, th.HORIZON_DAYS, step=30,
+                             key="themes_horizon")
+    imp = th.theme_impact(v.prep, v.tags, v.book, v.inputs, start=v.start, end=v.end, horizon=int(horizon))
+    b.caption("Ranked by churn impact: how much more often customers who raised the theme churned within "
+              f"{int(horizon)} days than customers who did not. {GLOSSARY['Churn impact']} "
+              f"NPS impact: {GLOSSARY['NPS impact']}")
+    if imp.empty:
+        st.info("The codebook has no active theme: create one on the Codebook tab.")
+        return imp
+    top = imp.iloc[0]
+    if pd.notna(top["churn_diff"]):
+        st.markdown(f"**{top['theme']}** goes with the most churn: {format.pct(top['churn_raised'])} of the "
+                    f"{int(top['n_raised']):,} customers who raised it churned within {int(horizon)} days, against "
+                    f"{format.pct(top['churn_others'])} of the others ({top['churn_diff'] * 100:+.1f} points, 95 % "
+                    f"interval {top['churn_low'] * 100:+.1f} to {top['churn_high'] * 100:+.1f}); "
+                    f"{format.money(top['mrr_at_risk'])} MRR at risk.")
+    a, b = st.columns([3, 2])
+    a.markdown("**Churn impact** (95 % interval)")
+    a.altair_chart(charts.churn_impact(imp), width="stretch")
+    b.markdown("**MRR at risk**", help=GLOSSARY["MRR at risk"])
+    b.altair_chart(charts.mrr_at_risk(imp), width="stretch")
+    shown = imp.drop(columns=["parent_id"]).assign(
+        churn_diff=imp["churn_diff"] * 100, churn_low=imp["churn_low"] * 100, churn_high=imp["churn_high"] * 100)
+    st.dataframe(shown, hide_index=True, width="stretch", column_config={
+        "theme_id": st.column_config.NumberColumn("id", format="%d"), "share": _PCT, "sentiment": _SENT,
+        "negative_share": _PCT, "nps_impact": st.column_config.NumberColumn("NPS impact", format="%+.1f",
+                                                                            help=GLOSSARY["NPS impact"]),
+        "churn_raised": _PCT, "churn_others": _PCT,
+        "churn_diff": st.column_config.NumberColumn("churn diff (pts)", format="%+.1f", help=GLOSSARY["Churn impact"]),
+        "churn_low": st.column_config.NumberColumn("low", format="%+.1f"),
+        "churn_high": st.column_config.NumberColumn("high", format="%+.1f"),
+        "mrr_at_risk": st.column_config.NumberColumn("MRR at risk", format="dollar", help=GLOSSARY["MRR at risk"])})
+    _csv(imp, "Download theme impact (CSV)", "theme_impact.csv", "themes_dl_impact")
+    return imp
+
+
+def trends(v: View) -> None:
+    a, b = st.columns(2)
+    freq = a.segmented_control("Period", list(_FREQ), default="Month", key="themes_freq") or "Month"
+    by = b.segmented_control("Split by", list(th.GROUPS), default="segment", key="themes_by") or "segment"
+    ot = th.over_time(v.prep, v.tags, v.book, freq=_FREQ[freq], start=v.start, end=v.end)
+    bg = th.by_group(v.prep, v.tags, v.book, by=by, start=v.start, end=v.end)
+    if ot.empty:
+        st.info("No tagged verbatim in the window.")
+        return
+    st.markdown("**Share of verbatims naming each theme**")
+    st.altair_chart(charts.over_time(ot), width="stretch")
+    st.markdown(f"**By {by}**: share of each {by}'s verbatims that name the theme")
+    st.altair_chart(charts.by_group(bg, by.title()), width="stretch")
+    a, b = st.columns(2)
+    _csv(ot, "Download themes over time (CSV)", "themes_over_time.csv", "themes_dl_time", a)
+    _csv(bg, f"Download themes by {by} (CSV)", f"themes_by_{by}.csv", "themes_dl_group", b)
+
+
+def scores(v: View) -> None:
+    a, b = st.columns(2)
+    freq = a.segmented_control("Period", list(_FREQ), default="Quarter", key="scores_freq") or "Quarter"
+    by = b.segmented_control("Split by", list(th.GROUPS), default="segment", key="scores_by") or "segment"
+    table = th.survey_scores(v.inputs, freq=_FREQ[freq], by=by, start=v.start, end=v.end)
+    if table.empty:
+        st.info("No NPS, CSAT or CES answers in the window: import survey answers with a channel of nps, csat or ces.")
+        return
+    st.caption(f"{GLOSSARY['NPS']} {GLOSSARY['CSAT']} {GLOSSARY['CES']} The shaded band is the 95 % interval.")
+    have = [m for m in ("NPS", "CSAT", "CES") if (table["metric"] == m).any()]
+    m = st.segmented_control("Score", have, default=have[0], key="scores_metric") or have[0]
+    st.markdown(f"**{m}** by {by}, with the 95 % interval", help=GLOSSARY[m])
+    st.altair_chart(charts.scores(table, m), width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch", height=320, column_config={
+        c: st.column_config.NumberColumn(format="%.1f") for c in ("value", "low", "high")})
+    _csv(table, "Download scores (CSV)", "survey_scores.csv", "scores_dl")
+
+
+def verbatims(v: View) -> None:
+    labels = th.theme_labels(v.tags, v.book, len(v.prep))
+    win = th.in_window(v.prep, v.start, v.end)
+    options = ["All", "Untagged"] + [v.book.label(t.id) for t in v.book.active()]
+    a, b, c, d = st.columns([2, 1, 2, 2])
+    pick = a.selectbox("Theme", options, key="verb_theme")
+    tone = b.selectbox("Tone", ["All", "negative", "neutral", "positive"], key="verb_tone")
+    chans = sorted(v.prep["channel"].unique().tolist())
+    chan = c.multiselect("Channel", chans, key="verb_channel", placeholder="All")
+    linked = st.query_params.get("customer")
+    if linked is not None and st.session_state.get("_verb_linked") != linked:
+        st.session_state["_verb_linked"] = linked
+        st.session_state["verb_search"] = linked
+    search = d.text_input("Search words or a customer id", key="verb_search")
+    rows = v.prep.assign(themes=labels.to_numpy())
+    mask = win.copy()
+    if pick == "Untagged":
+        mask &= (rows["themes"] == "").to_numpy()
+    elif pick != "All":
+        tid = next(t.id for t in v.book.active() if v.book.label(t.id) == pick)
+        mask &= rows.index.isin(v.tags.loc[v.tags["theme_id"] == tid, "row"])
+    if tone != "All":
+        mask &= (rows["tone"] == tone).to_numpy()
+    if chan:
+        mask &= rows["channel"].isin(chan).to_numpy()
+    if search.strip():
+        q = search.strip()
+        found = rows["text"].str.contains(q, case=False, regex=False) | (rows["customer_id"].astype(str) == q)
+        mask &= found.to_numpy()
+    out = rows.loc[mask, ["date", "vid", "customer_id", "segment", "channel", "score", "sentiment", "tone", "themes",
+                          "signal", "status", "text"]].sort_values("date", ascending=False)
+    st.caption(f"{len(out):,} verbatims. Personal data (e-mail addresses, phone and card numbers) is masked.")
+    st.dataframe(out, hide_index=True, width="stretch", height=420, column_config={
+        "date": st.column_config.DateColumn(format="YYYY-MM-DD"), "sentiment": _SENT,
+        "text": st.column_config.TextColumn(width="large")})
+    _csv(out, "Download these verbatims (CSV)", "verbatims.csv", "verb_dl")
+
+
+def signals(v: View) -> None:
+    health = feedback.health_today(v.url, v.version)
+    rows = th.signals(v.prep, v.inputs, start=v.start, end=v.end, health=health)
+    st.caption(f"{GLOSSARY['Churn signal']} Active customers only, largest MRR first."
+               + ("" if health is not None else " Health is not available for this store."))
+    if rows.empty:
+        st.success("No churn signal from an active customer in the window.", icon=":material/check_circle:")
+        return
+    k = st.columns(3)
+    k[0].metric("Customers with a signal", format.count(rows["customer_id"].nunique()))
+    k[1].metric("Their MRR", format.money(rows.drop_duplicates("customer_id")["mrr"].sum()))
+    k[2].metric("Still open", format.count(int((rows["status"] != "closed").sum())))
+    shown = rows.assign(churn_risk="churn_drivers?customer=" + rows["customer_id"],
+                        health_page="health_scores?customer=" + rows["customer_id"])
+    st.dataframe(shown, hide_index=True, width="stretch", height=400, column_config={
+        "date": st.column_config.DateColumn(format="YYYY-MM-DD"), "mrr": _MONEY,
+        "health": st.column_config.NumberColumn(format="%.0f"), "text": st.column_config.TextColumn(width="large"),
+        "churn_risk": st.column_config.LinkColumn("churn risk", display_text="drivers"),
+        "health_page": st.column_config.LinkColumn("health", display_text="health")})
+    _csv(rows, "Download churn signals (CSV)", "churn_signals.csv", "signals_dl")
+
+
+def backlog(v: View) -> None:
+    it = th.items(v.prep, v.tags, v.book)
+    it = it[th.in_window(it, v.start, v.end)]
+    bl = th.backlog(it, v.book)
+    if bl.empty:
+        st.info("No follow-up item in the window (items are negative or churn-signal verbatims naming a theme).")
+        return
+    st.caption(f"Each negative or churn-signal verbatim is an item for the owner team of every theme it names. "
+               f"{GLOSSARY['Closure rate']}")
+    st.dataframe(bl, hide_index=True, width="stretch", column_config={"closure_rate": _PCT})
+    _csv(bl, "Download backlog (CSV)", "backlog.csv", "backlog_dl")
+    teams = sorted(bl["team"].unique().tolist())
+    a, b = st.columns(2)
+    team = a.selectbox("Team", teams, key="backlog_team")
+    state = b.selectbox("Status", ["open", "in progress", "closed", "all"], key="backlog_state")
+    mine = it[(it["team"] == team) & ((it["status"] == state) if state != "all" else True)]
+    st.dataframe(mine.drop(columns=["team"]), hide_index=True, width="stretch", height=320, column_config={
+        "date": st.column_config.DateColumn(format="YYYY-MM-DD"), "text": st.column_config.TextColumn(width="large")})
+    with st.form("backlog_update", border=True):
+        st.markdown("**Update follow-up status** (survey, review and social verbatims; a ticket's status comes from "
+                    "the help desk)")
+        choices = [x for x in dict.fromkeys(mine["vid"]) if str(x).startswith("F")][:500]
+        a, b = st.columns([3, 1])
+        picked = a.multiselect("Verbatims", choices, key="backlog_pick")
+        new = b.selectbox("New status", list(ts.FOLLOW_UP), index=2, key="backlog_new")
+        if st.form_submit_button("Update status"):
+            try:
+                n = ts.set_status(loaders.get_engine(v.url), picked, new)
+            except WorkbenchError as exc:
+                errors.show(exc)
+            else:
+                st.session_state["themes_note"] = f"{n} verbatim(s) marked {new}."
+                st.rerun()

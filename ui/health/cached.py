@@ -1,0 +1,104 @@
+"""Data behind the Health scores page: measures of every month (built once per store version, with a
+progress bar), the saved configurations, and scores / back-tests per configuration (cached)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import streamlit as st
+
+from core.errors import WorkbenchError
+from core.health import backtest as hb
+from core.health import monitor as hm
+from core.health import score as h
+from core.health import store as hs
+from core.history.features import load_inputs
+from core.history.filters import Filters, filter_customers
+from ui.frame import loaders
+
+MONTHS = 13  # score history: this month and the 12 before
+BACKTEST_MONTHS = 12
+
+
+@st.cache_resource(show_spinner=False, max_entries=1)
+def _built() -> dict:
+    """Measures by (url, store version): shared by every session of this server, never modified."""
+    return {}
+
+
+def measures(url: str, version: str) -> tuple[list, hb.BacktestData | WorkbenchError]:
+    """(monthly measure snapshots, back-test data or the reason there is none). Builds on the first call."""
+
+    def build():
+        bar = st.progress(0.0, text="Reading health measures ...")
+        try:
+            inputs = load_inputs(loaders.get_engine(url))
+            snaps = hm.snapshots(inputs, MONTHS, progress=lambda f, t: bar.progress(0.5 * f, text=t))
+            try:
+                data = hb.backtest_data(inputs, BACKTEST_MONTHS,
+                                        progress=lambda f, t: bar.progress(0.5 + 0.5 * f, text=t))
+            except WorkbenchError as exc:
+                data = exc
+        finally:
+            bar.empty()
+        return snaps, data
+
+    return loaders.built_once(_built(), (url, version), build, keep=2)
+
+
+def configuration(url: str, snaps: list) -> tuple[pd.DataFrame, int]:
+    """(saved versions, the version to show). Saves the default as version 1 when none is saved yet."""
+    engine = loaders.get_engine(url)
+    versions = hs.versions(engine)
+    if versions.empty:
+        day, frame = snaps[-1]
+        hs.save_config(engine, h.default_config(frame), "workbench",
+                       f"default configuration (usage and time-to-resolve bounds from the data on {day:%Y-%m-%d})")
+        versions = hs.versions(engine)
+    return versions, int(versions["version"].iloc[0])
+
+
+def config(url: str, v: int) -> h.HealthConfig:
+    """Configuration ``v`` (versions never change, so this may be cached by number)."""
+    return h.HealthConfig.from_dict(json.loads(_config_json(url, v)))
+
+
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def _config_json(url: str, v: int) -> str:
+    return json.dumps(hs.load_config(loaders.get_engine(url), v).to_dict())
+
+
+@st.cache_data(ttl=600, max_entries=16, show_spinner=False)
+def history(url: str, version: str, cfg_json: str) -> pd.DataFrame:
+    """Monthly scores of every customer under one configuration."""
+    snaps, _ = measures(url, version)
+    return hm.history(h.HealthConfig.from_dict(json.loads(cfg_json)), snaps)
+
+
+@st.cache_data(ttl=600, max_entries=16, show_spinner=False)
+def backtest(url: str, version: str, cfg_json: str) -> hb.BacktestResult:
+    _, data = measures(url, version)
+    return hb.evaluate(h.HealthConfig.from_dict(json.loads(cfg_json)), data)
+
+
+@st.cache_data(ttl=600, max_entries=8, show_spinner="Fitting suggested weights ...")
+def suggestion(url: str, version: str, cfg_json: str) -> hb.Suggestion:
+    _, data = measures(url, version)
+    return hb.suggest_weights(h.HealthConfig.from_dict(json.loads(cfg_json)), data)
+
+
+def missing(snaps: list) -> list[str]:
+    """Measures the store has no data for today."""
+    return h.missing_measures(snaps[-1][1])
+
+
+def key(cfg: h.HealthConfig) -> str:
+    """The cache key of a configuration."""
+    return json.dumps(cfg.to_dict(), sort_keys=True)
+
+
+def filtered(url: str, version: str, hist: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """History rows of the customers within the sidebar filters."""
+    customers = filter_customers(loaders.table(url, version, "customer"), f)
+    return hist[hist["customer_id"].isin(customers["customer_id"].astype(str))]

@@ -1,0 +1,113 @@
+"""Configuration sections of the Health scores page: suggested weights, editing, comparing versions."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import streamlit as st
+
+from core.errors import WorkbenchError
+from core.health import score as h
+from core.health import store as hs
+from ui.frame import errors, loaders
+from ui.health import cached as health
+from ui.health import charts
+
+
+def _save(url: str, cfg: h.HealthConfig, author: str, reason: str, parent: int) -> None:
+    """Save a new version and show it; an invalid configuration or empty field gets a plain message."""
+    try:
+        v = hs.save_config(loaders.get_engine(url), cfg, author, reason, parent=parent)
+    except WorkbenchError as exc:
+        errors.show(exc)
+        return
+    st.session_state["health_saved"] = v  # the page selects it before drawing the version picker
+    st.rerun()
+
+
+def suggest(url: str, version: str, cfg: h.HealthConfig, v: int, data) -> None:
+    if isinstance(data, WorkbenchError):
+        return
+    try:
+        s = health.suggestion(url, version, health.key(cfg))
+    except WorkbenchError as exc:
+        errors.show(exc)
+        return
+    better = s.auc_suggested > s.auc_current
+    st.markdown(f"**Suggested weights**, fitted on {s.train_cutoffs[0]:%b %Y} to {s.train_cutoffs[-1]:%b %Y} "
+                f"(churn on the lost points of each measure, weights kept at 0 or more) and compared on the later "
+                f"months {s.eval_cutoffs[0]:%b %Y} to {s.eval_cutoffs[-1]:%b %Y}: ROC-AUC **{s.auc_suggested:.3f}** "
+                f"against **{s.auc_current:.3f}** with v{v}'s weights" + (" - better." if better else " - not better."))
+    stage = st.segmented_control("Profile", list(h.STAGES), default="adoption", key="health_suggest_stage") \
+        or "adoption"
+    st.altair_chart(charts.weights(s.weights, stage), width="stretch")
+    wide = s.weights.pivot(index="measure", columns="stage", values=["current", "suggested"])
+    wide.columns = [f"{a} ({b})" for a, b in wide.columns]
+    st.dataframe(wide.reset_index(), hide_index=True, width="stretch")
+    with st.form("health_accept"):
+        a, b = st.columns(2)
+        author = a.text_input("Your name", key="health_accept_author")
+        reason = b.text_input("Reason", f"suggested weights from the back-test: AUC {s.auc_suggested:.3f} vs "
+                              f"{s.auc_current:.3f} on {s.eval_cutoffs[0]:%b}-{s.eval_cutoffs[-1]:%b %Y}",
+                              key="health_accept_reason")
+        if st.form_submit_button("Accept: save as a new version", type="primary"):
+            _save(url, s.config, author, reason, v)
+
+
+def edit(url: str, cfg: h.HealthConfig, v: int) -> None:
+    st.markdown(f"**Edit v{v}**: change weights (each stage's column must add up to 100), bands, windows or "
+                "rules; saving creates a new version. A measure without data for a customer is dropped and the "
+                "others re-weighted.")
+    table = hs.weights_table(cfg)
+    with st.form("health_edit"):
+        edited = st.data_editor(table, hide_index=True, width="stretch", key=f"health_weights_{v}",
+                                disabled=["measure", "key", "group", "definition", "rule"],
+                                column_config={s: st.column_config.NumberColumn(s, min_value=0, max_value=100, step=1)
+                                               for s in h.STAGES})
+        c = st.columns(4)
+        red = c[0].number_input("Red up to", 1.0, 98.0, float(cfg.red_max), key=f"health_red_{v}")
+        amber = c[1].number_input("Amber up to", 2.0, 99.0, float(cfg.amber_max), key=f"health_amber_{v}")
+        onb = c[2].number_input("Onboarding (days)", 0, 730, int(cfg.onboarding_days), key=f"health_onb_{v}")
+        ren = c[3].number_input("Renewal window (days)", 0, 365, int(cfg.renewal_days), key=f"health_ren_{v}")
+        rules = st.text_area("Scoring rules (JSON: linear worst/best, or tier edges/points)",
+                             json.dumps(cfg.rules, indent=1), height=160, key=f"health_rules_{v}")
+        a, b = st.columns(2)
+        author = a.text_input("Your name", key="health_edit_author")
+        reason = b.text_input("Reason for the change", key="health_edit_reason")
+        submitted = st.form_submit_button("Save as a new version", type="primary")
+    sums = edited[list(h.STAGES)].sum()
+    st.caption("Column sums: " + ", ".join(f"{s} {sums[s]:g}" for s in h.STAGES))
+    if submitted:
+        try:
+            new = h.HealthConfig(rules=json.loads(rules),
+                                 weights={s: dict(zip(edited["key"], edited[s].astype(float))) for s in h.STAGES},
+                                 red_max=red, amber_max=amber, onboarding_days=onb, renewal_days=ren)
+        except json.JSONDecodeError as exc:
+            st.error(f"The rules are not valid JSON ({exc.msg}, line {exc.lineno}); nothing was saved.")
+            return
+        _save(url, new, author, reason, v)
+
+
+def compare(url: str, version: str, versions: pd.DataFrame, data) -> None:
+    nums = versions["version"].tolist()
+    if len(nums) < 2:
+        st.info("Only one version is saved; edit the configuration or accept suggested weights to compare.")
+        return
+    a, b = st.columns(2)
+    va = a.selectbox("Version A", nums, index=1, key="health_cmp_a", format_func=lambda x: f"v{x}")
+    vb = b.selectbox("Version B", nums, index=0, key="health_cmp_b", format_func=lambda x: f"v{x}")
+    ca, cb = health.config(url, va), health.config(url, vb)
+    diff = hs.compare(ca, cb).rename(columns={"a": f"v{va}", "b": f"v{vb}"})
+    info = versions.set_index("version")
+    for col, x in ((a, va), (b, vb)):
+        col.caption(f"v{x}: {info.at[x, 'author']} on {pd.Timestamp(info.at[x, 'created_at']):%Y-%m-%d %H:%M} - "
+                    f"{info.at[x, 'reason']}")
+        if not isinstance(data, WorkbenchError):
+            r = health.backtest(url, version, health.key(health.config(url, x)))
+            col.metric(f"Back-test ROC-AUC of v{x}", f"{r.auc:.3f}",
+                       help=f"Red churns {r.red_green_ratio:.1f}x as often as green.")
+    if diff.empty:
+        st.info(f"v{va} and v{vb} are the same configuration.")
+    else:
+        st.dataframe(diff, hide_index=True, width="stretch")

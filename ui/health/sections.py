@@ -1,0 +1,125 @@
+"""Sections of the Health scores page (widgets and rendering; numbers come from core through ui.health.cached)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.errors import WorkbenchError
+from core.health import monitor as hm
+from core.health import score as h
+from core.metrics import GLOSSARY
+from ui import format
+from ui.frame import errors
+from ui.health import cached as health
+from ui.health import charts
+
+_PCT = st.column_config.NumberColumn(format="percent")
+_MONEY = st.column_config.NumberColumn(format="dollar")
+
+
+def portfolio(hist: pd.DataFrame) -> None:
+    p = hm.portfolio(hist)
+    b, moves = p["bands"].set_index("band"), p["moves"].set_index("movement")["customers"]
+    day = pd.Timestamp(hist["day"].max())
+    k = st.columns(5)
+    k[0].metric("Customers scored", format.count(int(b["customers"].sum())), help=GLOSSARY["Health score"])
+    for i, band in enumerate(h.BANDS, start=1):
+        delta = (b.at[band, "share"] - b.at[band, "share_before"]) * 100
+        k[i].metric(f"{band.title()}", format.pct(b.at[band, "share"]), None if pd.isna(delta) else f"{delta:+.1f} pts",
+                    delta_color="inverse" if band == "red" else "normal", help=GLOSSARY["Health band"])
+    k[4].metric("MRR in red", format.money(b.at["red", "mrr"]), help="Monthly recurring revenue of red customers.")
+    st.caption(f"On {day:%Y-%m-%d}, within the sidebar filters; changes against the month before. Moved up a band: "
+               f"{int(moves.get('up', 0)):,} · down: {int(moves.get('down', 0)):,} · same band: "
+               f"{int(moves.get('same band', 0)):,} · new: {int(moves.get('new', 0)):,}.")
+    a, c = st.columns(2)
+    a.markdown("**Share in each band, month by month**")
+    a.altair_chart(charts.band_share(p["over_time"]), width="stretch")
+    c.markdown("**MRR at risk by segment** (red and amber are at risk)")
+    c.altair_chart(charts.mrr_by_segment(p["mrr_at_risk"]), width="stretch")
+    st.dataframe(p["mrr_at_risk"].round(0), hide_index=True, width="stretch",
+                 column_config={band: st.column_config.NumberColumn(format="$%,.0f") for band in h.BANDS})
+    a, c = st.columns(2)
+    a.download_button("Download MRR by segment and band (CSV)", p["mrr_at_risk"].to_csv(index=False).encode(),
+                      "health_mrr_at_risk.csv", "text/csv", key="health_dl_risk")
+    c.download_button("Download every customer's monthly scores and contributions (CSV)",
+                      hist.to_csv(index=False, float_format="%.4f").encode(), "health_history.csv", "text/csv",
+                      key="health_dl_history")
+
+
+def alerts(cfg: h.HealthConfig, hist: pd.DataFrame, customers: pd.DataFrame) -> None:
+    a, b = st.columns([1, 3])
+    drop = a.number_input("Alert when the score fell more than (points)", 1, 100, 15, key="health_drop")
+    rows = hm.alerts(cfg, hist, drop_points=drop)
+    kinds = rows["alert"].unique().tolist()
+    pick = b.multiselect("Alerts", kinds, default=kinds, key=f"health_kinds_{drop}")
+    actions = hm.action_list(rows[rows["alert"].isin(pick)], customers)
+    counts = rows["alert"].value_counts()
+    st.markdown(" · ".join(f"**{k}**: {int(n):,}" for k, n in counts.items()) or "No alert this month.")
+    st.caption("Each row says which measures caused the alert: for a drop, the measures whose points fell most; "
+               "for a renewal, the measures costing the most points now; for a contradiction, the two that disagree.")
+    shown = actions.assign(churn_risk="churn_drivers?customer=" + actions["customer_id"].astype(str),
+                           feedback="feedback_themes?customer=" + actions["customer_id"].astype(str))
+    st.dataframe(shown, hide_index=True, width="stretch", height=380, column_config={
+        "churn_risk": st.column_config.LinkColumn("Churn risk", display_text="why at risk?"),
+        "feedback": st.column_config.LinkColumn("Feedback", display_text="verbatims"),
+        "mrr": _MONEY, "score": st.column_config.NumberColumn(format="%.0f"),
+        "previous": st.column_config.NumberColumn(format="%.0f"),
+        "change": st.column_config.NumberColumn(format="%+.0f"),
+        "days_to_renewal": st.column_config.NumberColumn("renewal in (days)", format="%d")})
+    c, d = st.columns(2)
+    c.download_button("Download the action list (CSV)", actions.to_csv(index=False).encode(), "health_actions.csv",
+                      "text/csv", key="health_dl_actions_csv")
+    d.download_button("Download the action list (XLSX)", hm.to_xlsx({"action list": actions}), "health_actions.xlsx",
+                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="health_dl_actions_xlsx")
+
+
+def customer(cfg: h.HealthConfig, hist: pd.DataFrame) -> None:
+    now, _ = hm.latest_two(hist)
+    ids = now.sort_values("score")["customer_id"].tolist()
+    if not ids:
+        st.info("No active customer within the sidebar filters.")
+        return
+    linked = st.query_params.get("customer")
+    if linked is not None and st.session_state.get("_health_linked") != linked:
+        st.session_state["_health_linked"] = linked
+        if linked in ids:
+            st.session_state["health_pick"] = linked
+    if st.session_state.get("health_pick") not in ids:
+        st.session_state["health_pick"] = ids[0]
+    pick = st.selectbox("Customer (lowest score first)", ids, key="health_pick")
+    row = now[now["customer_id"] == pick].iloc[0]
+    parts = h.contributions(cfg, now, pick)
+    st.markdown(f"**{pick}** ({row['segment']}, {row['stage']} stage): health **{row['score']:.0f}** ({row['band']}) "
+                f"= the sum of the contributions below; each bar's full length is the measure's share of the score.")
+    a, b = st.columns(2)
+    a.altair_chart(charts.contributions(parts), width="stretch")
+    trend = hist[hist["customer_id"] == pick][["day", "score", "band", "stage"]]
+    b.altair_chart(charts.score_trend(trend, cfg.red_max, cfg.amber_max), width="stretch")
+    st.dataframe(parts.drop(columns="key"), hide_index=True, width="stretch", column_config={
+        "points": st.column_config.NumberColumn(format="%.0f"), "share": _PCT,
+        "contribution": st.column_config.NumberColumn(format="%.1f"),
+        "lost": st.column_config.NumberColumn(format="%.1f")})
+
+
+def backtest(url: str, version: str, cfg: h.HealthConfig, v: int, data) -> None:
+    if isinstance(data, WorkbenchError):
+        errors.show(data)
+        return
+    r = health.backtest(url, version, health.key(cfg))
+    k = st.columns(4)
+    k[0].metric("Back-test ROC-AUC", f"{r.auc:.3f}", help=GLOSSARY["Health back-test AUC"])
+    k[1].metric("Red churns ... x green", f"{r.red_green_ratio:.1f}x", help="Red's churn rate / green's.")
+    k[2].metric("Months", len(data.cutoffs), help=f"{data.cutoffs[0]:%Y-%m} to {data.cutoffs[-1]:%Y-%m}")
+    k[3].metric("Customer-months scored", format.count(len(r.rows)))
+    st.caption(f"Every customer active at each month end was scored as the data looked then (v{v}) and followed "
+               f"for {data.horizon_days} days. All customers, whatever the sidebar filters.")
+    a, b = st.columns(2)
+    a.markdown("**Churn rate per band**; black tick: what the score predicts (calibration)")
+    a.altair_chart(charts.band_churn(r.bands), width="stretch")
+    b.markdown("**Month by month**: does the order red > amber > green hold?")
+    b.altair_chart(charts.band_months(r.band_months), width="stretch")
+    st.dataframe(r.bands, hide_index=True, width="stretch", column_config={
+        "share": _PCT, "churn_rate": _PCT, "predicted": _PCT, "lift": st.column_config.NumberColumn(format="%.2f")})
+    st.download_button("Download the back-test by month (CSV)", r.by_month.to_csv(index=False).encode(),
+                       "health_backtest.csv", "text/csv", key="health_dl_backtest")

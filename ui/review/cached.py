@@ -1,0 +1,81 @@
+"""Data behind the Quarterly review page: the quarters, snapshots built from the data (cached per store version
+and parameters), saved snapshots (cached by id: they never change), and the exports of one snapshot."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import streamlit as st
+
+from core.review import log as review_log
+from core.review import report as review_report
+from core.review import snapshot as review
+from core.review import workbook as review_export
+from ui.frame import loaders
+
+
+@st.cache_data(ttl=600, max_entries=16, show_spinner=False)
+def quarters(url: str, version: str) -> tuple[list[str], str | None]:
+    """The quarters the data covers (newest first) and the default one."""
+    return review.available_quarters(loaders.get_engine(url))
+
+
+@st.cache_data(ttl=600, max_entries=8, show_spinner="Building the quarter's snapshot from every page ...")
+def built(url: str, version: str, quarter: str, params_json: str) -> review.Snapshot:
+    """The snapshot of ``quarter`` from the data as it is (not saved)."""
+    return review.build(loaders.get_engine(url), quarter, review.ReviewParams(**json.loads(params_json)))
+
+
+def params_key(params: review.ReviewParams) -> str:
+    return json.dumps(params.to_dict(), sort_keys=True)
+
+
+def saved(url: str) -> pd.DataFrame:
+    """Saved snapshots, newest first (one small query; not cached, so a save shows at once)."""
+    return review.snapshots(loaders.get_engine(url))
+
+
+def load(url: str, saved_list: pd.DataFrame, snapshot_id: int) -> review.Snapshot:
+    """A saved snapshot of ``saved_list`` (:func:`saved`)."""
+    created = saved_list.set_index("id").at[int(snapshot_id), "created_at"]
+    return _load(url, int(snapshot_id), str(created))
+
+
+@st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
+def _load(url: str, snapshot_id: int, created: str) -> review.Snapshot:
+    """Saved snapshots never change; the saved time is in the key in case the store file was replaced and an id
+    came back for another snapshot."""
+    return review.load(loaders.get_engine(url), snapshot_id)
+
+
+def save(url: str, snap: review.Snapshot) -> int:
+    return review.save(loaders.get_engine(url), snap)
+
+
+def decisions(url: str, snapshot_id: int, history: bool = False) -> pd.DataFrame:
+    return review_log.decisions(loaders.get_engine(url), snapshot_id, history=history)
+
+
+def assumptions(url: str, snap: review.Snapshot) -> pd.DataFrame:
+    return review_log.assumptions(loaders.get_engine(url), snap)
+
+
+def add_decision(url: str, snapshot_id: int, **fields) -> int:
+    return review_log.add_decision(loaders.get_engine(url), snapshot_id, **fields)
+
+
+def update_decision(url: str, snapshot_id: int, number: int, **changes) -> int:
+    return review_log.update_decision(loaders.get_engine(url), snapshot_id, number, **changes)
+
+
+def add_assumption(url: str, snapshot_id: int, **fields) -> int:
+    return review_log.add_assumption(loaders.get_engine(url), snapshot_id, **fields)
+
+
+def pack(url: str, snap: review.Snapshot, comparison: pd.DataFrame | None = None) -> tuple[bytes, str]:
+    """(XLSX workbook, printable HTML report) of a snapshot, with its decision log and assumptions register."""
+    log = decisions(url, snap.id) if snap.id is not None else None
+    register = assumptions(url, snap)
+    return (review_export.to_xlsx(snap, log, register, comparison),
+            review_report.to_html(snap, log, register, comparison))

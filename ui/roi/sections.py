@@ -1,0 +1,388 @@
+"""Sections of the Intervention ROI page (widgets and rendering; every figure comes from core.roi.effect)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from core.errors import WorkbenchError
+from core.history.filters import Filters
+from core.metrics import GLOSSARY
+from core.roi import effect as roi
+from core.roi import wave as rw
+from ui import format
+from ui.frame import errors
+from ui.roi import cached as data
+from ui.roi import charts
+
+_PCT = st.column_config.NumberColumn(format="percent")
+_MONEY = st.column_config.NumberColumn(format="dollar")
+_PTS = st.column_config.NumberColumn(format="%+.2f")
+
+
+@dataclass
+class Choice:
+    """The play and settings the reader picked, and the play's contacts within the sidebar filters."""
+
+    url: str
+    version: str
+    play: str
+    window: int
+    control: str
+    outcome: str
+    covariate: str | None
+    frame: pd.DataFrame
+    store: bool  # retention and revenue come from the store (not only imported columns)
+
+    def label(self, col: str | None) -> str:
+        return "none (plain estimate only)" if col is None else roi.LABELS.get(col, col)
+
+    @property
+    def binary(self) -> bool:
+        return roi.is_binary(roi.measured(self.frame, self.outcome)[self.outcome])
+
+
+def _csv(df: pd.DataFrame, label: str, name: str, key: str, where=st) -> None:
+    where.download_button(label, df.to_csv(index=False).encode(), name, "text/csv", key=key,
+                          icon=":material/download:")
+
+
+def choose(url: str, version: str, inputs: roi.RoiInputs, f: Filters) -> Choice | None:
+    """The play, window, control arm, outcome and CUPED covariate; None when no contact is in the filters."""
+    c = st.columns([3, 1, 2, 2, 2])
+    play = c[0].selectbox("Play", inputs.plays(), key="roi_play")
+    window = int(c[1].number_input("Window (days)", 7, 730, roi.WINDOW_DAYS, step=30, key="roi_window",
+                                   help="Retention and revenue are measured over this many days after each contact."))
+    full = data.outcomes(url, version, play, window)
+    frame = roi.scope(full, f)
+    if frame.empty:
+        st.info(f"No contact of '{play}' falls within the sidebar filters (dates {f.start} to {f.end}, segment, plan, "
+                "region): widen them.")
+        return None
+    arm_names = sorted(frame["arm"].unique(), key=lambda a: (a != roi.CONTROL, a))
+    default = roi.default_control(frame)
+    control = c[2].selectbox("Compared with (control arm)", arm_names, index=arm_names.index(default),
+                             key=f"roi_control_{play}", help=GLOSSARY["Holdout"])
+    store = roi.store_outcomes_apply(frame)
+    imported = roi.imported_columns(frame)
+    outcomes = ([roi.RETAINED, roi.REVENUE] if store else []) + imported
+    if not outcomes:
+        st.warning("This play has no outcome to measure: its customers are not in the store's customer table and "
+                   "the file brought no numeric outcome column (such as converted or spend).")
+        return None
+    outcome = c[3].selectbox("Outcome", outcomes, format_func=lambda o: roi.LABELS.get(o, o), key=f"roi_out_{play}")
+    covs = [None] + [x for x in ([roi.PRE_USAGE, roi.PRE_REVENUE] if store else []) + imported if x != outcome]
+    want = {roi.RETAINED: roi.PRE_USAGE, roi.REVENUE: roi.PRE_REVENUE}.get(outcome)
+    covariate = c[4].selectbox("CUPED covariate (before contact)", covs, index=covs.index(want) if want in covs else 0,
+                               format_func=lambda x: "none" if x is None else roi.LABELS.get(x, x),
+                               key=f"roi_cov_{play}_{outcome}", help=GLOSSARY["CUPED"])
+    return Choice(url, version, play, window, control, outcome, covariate, frame, store)
+
+
+def headline(ch: Choice) -> pd.DataFrame | None:
+    """One line per arm, and the key figures of the largest arm."""
+    try:
+        comp = roi.compare(ch.frame, ch.outcome, control=ch.control, covariate=ch.covariate)
+    except WorkbenchError as exc:
+        errors.show(exc)
+        return None
+    if comp.empty:
+        st.info(f"'{ch.play}' has only the '{ch.control}' arm: nothing to compare it with.")
+        return None
+    top = comp.iloc[0]
+    fmt = format.pct if ch.binary else format.money
+    k = st.columns(4)
+    k[0].metric(f"{ch.label(ch.outcome)}, {top['arm']}", fmt(top["treatment"]),
+                help=f"{int(top['n']):,} measured contacts. {GLOSSARY['Eligible contact']}")
+    k[1].metric(f"{ch.label(ch.outcome)}, {ch.control}", fmt(top["control"]),
+                help=f"{int(top['n_control']):,} measured contacts.")
+    k[2].metric("Play effect", _diff(top["difference"], ch.binary),
+                help=f"95 % interval {_diff(top['low'], ch.binary)} to {_diff(top['high'], ch.binary)}. "
+                     + GLOSSARY["Play effect"])
+    if ch.covariate is not None:
+        k[3].metric("With CUPED", _diff(top["cuped_difference"], ch.binary),
+                    help=f"95 % interval {_diff(top['cuped_low'], ch.binary)} to {_diff(top['cuped_high'], ch.binary)}"
+                         f"; covariate {ch.label(ch.covariate)}. " + GLOSSARY["CUPED"])
+    verdict = "works" if top["low"] > 0 else "hurts" if top["high"] < 0 else "shows no clear difference"
+    st.markdown(f"**{ch.play}** ({top['arm']} vs {ch.control}) {verdict}: {_diff(top['difference'], ch.binary)} "
+                f"{ch.label(ch.outcome).lower() if ch.binary else 'per contact'} over "
+                f"{ch.window if ch.outcome in (roi.RETAINED, roi.REVENUE) else 'the campaign'}"
+                f"{' days' if ch.outcome in (roi.RETAINED, roi.REVENUE) else ''}, 95 % interval "
+                f"{_diff(top['low'], ch.binary)} to {_diff(top['high'], ch.binary)}.")
+    return comp
+
+
+def _diff(x: float, binary: bool) -> str:
+    if pd.isna(x):
+        return "–"
+    return f"{x * 100:+.1f} pts" if binary else f"{'+' if x >= 0 else '-'}${abs(x):,.0f}"
+
+
+def effect(ch: Choice, comp: pd.DataFrame) -> None:
+    """The comparison per arm, plain and CUPED, the interval chart and the sample-ratio check."""
+    scale, unit = (100.0, "points") if ch.binary else (1.0, "per contact")
+    st.altair_chart(charts.effects(roi.estimates_long(comp), "arm", scale, unit), width="stretch")
+    if ch.covariate is not None:
+        vr = comp["variance_reduction"].iloc[0]
+        st.caption(f"CUPED with {ch.label(ch.covariate).lower()}: the interval's variance is {format.pct(vr)} smaller "
+                   f"({'narrower' if vr > 0 else 'not narrower'}); both estimates aim at the same effect.")
+    unit = "pts" if ch.binary else "$"
+    value = st.column_config.NumberColumn
+    cols = {"arm": "Arm", "n": "Contacts", "n_control": f"Contacts, {ch.control}",
+            "treatment": value(ch.label(ch.outcome), format="percent" if ch.binary else "dollar"),
+            "control": value(f"{ch.label(ch.outcome)}, {ch.control}", format="percent" if ch.binary else "dollar"),
+            "difference": value(f"Difference ({unit})", format="%+.2f"), "low": value("Low", format="%+.2f"),
+            "high": value("High", format="%+.2f"), "p_value": value("p-value", format="%.4f"),
+            "theta": value("CUPED theta", format="%.4g"),
+            "cuped_difference": value(f"CUPED difference ({unit})", format="%+.2f"),
+            "cuped_low": value("CUPED low", format="%+.2f"), "cuped_high": value("CUPED high", format="%+.2f"),
+            "cuped_p_value": value("CUPED p-value", format="%.4f"),
+            "variance_reduction": value("Variance saved by CUPED", format="percent")}
+    shown = comp.copy()
+    if ch.binary:
+        for c in ("difference", "low", "high", "cuped_difference", "cuped_low", "cuped_high"):
+            if c in shown:
+                shown[c] = shown[c] * 100
+    st.dataframe(shown, hide_index=True, column_config=cols, width="stretch")
+    _csv(comp, "Download comparison (CSV)", f"{ch.play}_comparison.csv", "roi_dl_comparison")
+    _srm(ch)
+
+
+def _srm(ch: Choice) -> None:
+    n_arms = ch.frame["arm"].nunique()
+    a, b = st.columns([1, 3])
+    plan = a.radio("Planned split", ["Holdout share", "Equal arms"], index=0 if n_arms == 2 else 1,
+                   key=f"roi_split_{ch.play}", help=GLOSSARY["Sample ratio mismatch"])
+    share = None
+    if plan == "Holdout share":
+        share = a.number_input("Planned holdout share (%)", 1.0, 99.0, 15.0, step=1.0, key=f"roi_share_{ch.play}") / 100
+    check = roi.srm(ch.frame, control=ch.control, holdout_share=share)
+    t = pd.DataFrame({"arm": list(check["counts"]), "contacts": list(check["counts"].values()),
+                      "planned": [round(v, 1) for v in check["expected"].values()]})
+    with b:
+        if check["mismatch"]:
+            st.error(f"Sample ratio mismatch: the arm sizes do not fit the planned split (chi-square p = "
+                     f"{check['p_value']:.2g}). Check how customers were assigned and logged before trusting the "
+                     "figures.", icon=":material/warning:")
+        else:
+            st.success(f"Arm sizes fit the planned split (chi-square p = {check['p_value']:.2f}).",
+                       icon=":material/check_circle:")
+        st.dataframe(t, hide_index=True, width="stretch")
+
+
+def money(ch: Choice) -> None:
+    """Customers saved, revenue saved, cost, net value and ROI of one arm, each with its interval."""
+    if ch.store:
+        revenue, retention = roi.REVENUE, roi.RETAINED
+    else:
+        amounts = [c for c in roi.imported_columns(ch.frame) if not roi.is_binary(ch.frame[c].dropna())]
+        if not amounts:
+            st.info("This play has no amount to value (such as spend): import one with the play.")
+            return
+        revenue, retention = (ch.outcome if ch.outcome in amounts else amounts[0]), None
+    c = st.columns(4)
+    arm = c[0].selectbox("Arm", roi.arms(ch.frame, ch.control), key=f"roi_money_arm_{ch.play}")
+    margin = c[1].number_input("Gross margin (%)", 0.0, 100.0, 80.0, step=5.0, key="roi_margin") / 100
+    months = int(c[2].number_input("Months a saved customer stays", 0, 120, 12, step=3, key="roi_value_months",
+                                   disabled=retention is None))
+    cuped = c[3].toggle("Use CUPED", value=True, key="roi_money_cuped", help=GLOSSARY["CUPED"])
+    rev_cov = (roi.PRE_REVENUE if ch.store else ch.covariate if ch.covariate != revenue else None) if cuped else None
+    try:
+        m = roi.money(ch.frame, arm, control=ch.control, margin=margin, value_months=months, revenue=revenue,
+                      retention=retention, retention_covariate=roi.PRE_USAGE if cuped and ch.store else None,
+                      revenue_covariate=rev_cov)
+    except WorkbenchError as exc:
+        errors.show(exc)
+        return
+    row = m.set_index("measure")
+    k = st.columns(5)
+    shown = [("Customers saved", "Customers saved"), ("Revenue saved (window)", "Revenue saved"),
+             ("Cost", "ROI"), ("Net value (window)", "ROI"), ("ROI (window)", "ROI")]
+    for i, (name, gloss) in enumerate(shown):
+        if name not in row.index:
+            continue
+        r = row.loc[name]
+        text = _value(r["value"], r["unit"])
+        help_ = GLOSSARY[gloss] if name == "Cost" else (f"95 % interval {_value(r['low'], r['unit'])} to "
+                                                        f"{_value(r['high'], r['unit'])}. {GLOSSARY[gloss]}")
+        k[i].metric(name, text, help=help_)
+    if "ROI (projected)" in row.index:
+        r, net = row.loc["ROI (projected)"], row.loc["Net value (projected)", "value"]
+        st.markdown(f"Valuing each customer saved at {months} months of their MRR before contact: **ROI "
+                    f"{_value(r['value'], 'ratio')}** (95 % interval {_value(r['low'], 'ratio')} to "
+                    f"{_value(r['high'], 'ratio')}); net value {_value(net, 'currency')}. The window figures count "
+                    "only revenue measured in the window.")
+    shown_t = m.assign(**{c: m.apply(lambda r, c=c: _value(r[c], r["unit"]), axis=1) for c in ("value", "low", "high")})
+    st.dataframe(shown_t.drop(columns="unit"), hide_index=True, width="stretch")
+    _csv(m, "Download money (CSV)", f"{ch.play}_money.csv", "roi_dl_money")
+
+
+def _value(x: float, unit: str) -> str:
+    if pd.isna(x):
+        return "–"
+    if unit == "currency":
+        return f"{'-' if x < 0 else ''}${abs(x):,.0f}"
+    if unit == "ratio":
+        return f"{x * 100:+.0f} %"
+    return f"{x:,.1f}" if unit == "customers" else f"{x:,.0f}"
+
+
+def impact(ch: Choice) -> None:
+    """Cumulative retention difference by day since contact."""
+    if not ch.store:
+        st.info("Time to impact needs churn dates of the play's customers in the store; this play's outcomes came "
+                "with its file.")
+        return
+    arm = st.selectbox("Arm", roi.arms(ch.frame, ch.control), key=f"roi_impact_arm_{ch.play}")
+    try:
+        t = roi.time_to_impact(ch.frame, arm, window=ch.window, control=ch.control)
+    except WorkbenchError as exc:
+        errors.show(exc)
+        return
+    first = t.loc[t["low"] > 0, "day"]
+    st.markdown(f"{GLOSSARY['Time to impact']} "
+                + (f"The difference is first clearly above zero **{int(first.iloc[0])} days** after contact."
+                   if len(first) else "The difference is never clearly above zero in the window."))
+    st.altair_chart(charts.time_to_impact(t), width="stretch")
+    _csv(t, "Download time to impact (CSV)", f"{ch.play}_time_to_impact.csv", "roi_dl_impact")
+
+
+def planning(ch: Choice, comp: pd.DataFrame | None) -> None:
+    """Holdout size and duration needed to detect a given effect."""
+    e = roi.measured(ch.frame, roi.RETAINED) if ch.store else None
+    base = float(e.loc[e["arm"] == ch.control, roi.RETAINED].mean()) if e is not None and len(e) else 0.85
+    base = min(max(base, 0.01), 0.99) if pd.notna(base) else 0.85
+    per_month = roi.monthly_contacts(ch.frame)
+    c = st.columns(5)
+    p0 = c[0].number_input("Retention without the play (%)", 1.0, 99.0, round(base * 100, 1), step=1.0,
+                           key=f"roi_plan_p0_{ch.play}") / 100
+    eff = c[1].number_input("Effect to detect (points)", 0.5, 50.0, 5.0, step=0.5, key="roi_plan_effect") / 100
+    share = c[2].number_input("Holdout share (%)", 1.0, 90.0, 15.0, step=1.0, key="roi_plan_share") / 100
+    target = c[3].number_input("Power (%)", 50.0, 99.0, 80.0, step=5.0, key="roi_plan_power") / 100
+    flow = c[4].number_input("Contacts a month", 1.0, 1e7, float(round(per_month, 1)), key=f"roi_plan_flow_{ch.play}",
+                             help="Default: the play's average so far.")
+    try:
+        plan = roi.sample_size(p0, eff, holdout_share=share, power_target=target, contacts_per_month=flow)
+    except WorkbenchError as exc:
+        errors.show(exc)
+        return
+    k = st.columns(4)
+    k[0].metric("Contacts needed", format.count(plan["n_total"]), help=GLOSSARY["Power"])
+    k[1].metric("Held out", format.count(plan["n_holdout"]))
+    k[2].metric("Treated", format.count(plan["n_treatment"]))
+    k[3].metric("Months to run", f"{plan['months']:.1f}", help=f"At {flow:,.0f} contacts a month.")
+    if e is not None and len(e):
+        n_t, n_c = int((e["arm"] != ch.control).sum()), int((e["arm"] == ch.control).sum())
+        mde = roi.detectable_effect(p0, n_t, n_c, power_target=target)
+        st.caption(f"With the {n_t:,} treated and {n_c:,} held-out contacts measured so far, the smallest effect "
+                   f"detected with {target:.0%} power is {'–' if pd.isna(mde) else f'{mde * 100:.1f} points'}.")
+    st.altair_chart(charts.power_curve(roi.power_curve(p0, eff, holdout_share=share), target), width="stretch")
+
+
+def all_plays(url: str, version: str, window: int) -> None:
+    """Every play at a glance: contacts, held out, cost, and retention contacted vs held out."""
+    t = data.plays(url, version, window)
+    shown = t.assign(difference=t["difference"] * 100, low=t["low"] * 100, high=t["high"] * 100)
+    st.dataframe(shown, hide_index=True, width="stretch", column_config={
+        "retention_treated": _PCT, "retention_control": _PCT, "difference": _PTS, "low": _PTS, "high": _PTS,
+        "cost": _MONEY, "first": st.column_config.DateColumn(), "last": st.column_config.DateColumn()})
+    st.caption(f"Retention over {window} days after contact, every treatment arm together against the control arm, "
+               "eligible contacts only; all contacts of each play, whatever the sidebar filters.")
+    _csv(t, "Download plays (CSV)", "plays.csv", "roi_dl_plays")
+
+
+_BY = {"segment": "Segment", "plan": "Plan", "region": "Region", "risk_tier": "Churn risk at contact"}
+
+
+def _uplift_table(t: pd.DataFrame, first: str, ch: Choice, key: str, name: str) -> None:
+    shown = t.copy()
+    if ch.binary:
+        for c in ("difference", "low", "high"):
+            shown[c] = shown[c] * 100
+    unit = "pts" if ch.binary else "$"
+    value = st.column_config.NumberColumn
+    st.dataframe(shown, hide_index=True, width="stretch", column_config={
+        first: first.replace("_", " ").capitalize(), "n": "Contacts", "n_control": f"Contacts, {ch.control}",
+        "treatment": value(ch.label(ch.outcome), format="percent" if ch.binary else "dollar"),
+        "control": value(f"{ch.label(ch.outcome)}, {ch.control}", format="percent" if ch.binary else "dollar"),
+        "difference": value(f"Difference ({unit})", format="%+.2f"), "low": value("Low", format="%+.2f"),
+        "high": value("High", format="%+.2f"), "note": "Note"})
+    _csv(t, "Download (CSV)", name, key)
+
+
+def where(ch: Choice) -> None:
+    """Uplift by segment, plan, region or churn risk at contact, and the uplift model's Qini curve."""
+    from core.roi import uplift as up
+
+    frame = data.with_risk(ch.url, ch.version, ch.play, ch.window, ch.frame) if ch.store else None
+    has_risk = frame is not None
+    frame = frame if has_risk else ch.frame
+    options = [b for b in _BY if b != "risk_tier" or has_risk]
+    a, b = st.columns([1, 3])
+    by = a.selectbox("Split by", options, format_func=_BY.get, key="roi_where_by")
+    if ch.store and not has_risk:
+        b.info("To split by churn risk at contact, save a churn model: open the Churn drivers page once, or run "
+               "`python -m core churn --save`.")
+    try:
+        t = up.uplift_by(frame, by, ch.outcome, ch.control)
+    except WorkbenchError as exc:
+        errors.show(exc)
+        return
+    groups = t[t["group"] != up.ALL]
+    best = groups.dropna(subset=["difference"]).sort_values("difference", ascending=False)
+    if len(best):
+        top = best.iloc[0]
+        st.markdown(f"The play gains most for **{top['group']}** ({_diff(top['difference'], ch.binary)}, 95 % interval "
+                    f"{_diff(top['low'], ch.binary)} to {_diff(top['high'], ch.binary)}, {int(top['n']):,} contacted "
+                    f"and {int(top['n_control']):,} held out). Each group was randomised too; with several groups, "
+                    "one interval in twenty misses by chance.")
+    scale, unit = (100.0, "points") if ch.binary else (1.0, "per contact")
+    chart = groups.dropna(subset=["difference"]).assign(estimate="plain", group=lambda d: d["group"].astype(str))
+    if len(chart):
+        st.altair_chart(charts.effects(chart, "group", scale, unit), width="stretch")
+    _uplift_table(t, "group", ch, "roi_dl_where", f"{ch.play}_uplift_by_{by}.csv")
+
+    st.subheader("Uplift model and Qini curve")
+    features = rw.model_features(frame)
+    if not features:
+        st.info("The contacts carry no value known before contact (segment, plan, MRR, usage) to model uplift on.")
+        return
+    try:
+        res = data.uplift_model(frame, features, ch.outcome, ch.control)
+    except WorkbenchError as exc:
+        errors.show(exc)
+        return
+    coef = res.qini_coefficient
+    st.markdown(f"A two-model (T-learner) logistic uplift model on {', '.join(features)}, judged on contacts it "
+                f"never saw (5-fold cross-fitting). Qini coefficient **{coef * (100 if ch.binary else 1):+.2f}"
+                f"{' points' if ch.binary else ''}**: the average extra gain per treated contact from targeting "
+                "in its order rather than at random; 0 means the model finds no one the play helps more.")
+    st.altair_chart(charts.qini(res.qini), width="stretch")
+    _csv(res.qini, "Download Qini curve (CSV)", f"{ch.play}_qini.csv", "roi_dl_qini")
+
+
+def fatigue(ch: Choice, inputs: roi.RoiInputs) -> None:
+    """Outcome and uplift by the number of other contacts the customer received in the 30 days before."""
+    from core.roi import uplift as up
+
+    try:
+        t = up.fatigue(inputs.interventions, ch.frame, ch.outcome, ch.control)
+    except WorkbenchError as exc:
+        errors.show(exc)
+        return
+    busy = t[(t["contacts_30d"] != up.ALL) & (t["contacts_30d"] != "0")]
+    if busy["n"].sum() + busy["n_control"].sum() == 0:
+        st.info(f"No contact of '{ch.play}' came within 30 days of another contact (any play), so fatigue cannot "
+                "be measured here: every contact is in the '0' row.")
+    else:
+        st.markdown("Each contact grouped by how many other contacts (any play; held-out rows were never sent) its "
+                    "customer received in the 30 days before it, same day included. A smaller difference in the "
+                    "busier rows is fatigue.", help=GLOSSARY["Contact fatigue"])
+        scale, unit = (100.0, "points") if ch.binary else (1.0, "per contact")
+        chart = t[t["contacts_30d"] != up.ALL].dropna(subset=["difference"])
+        chart = chart.assign(group=chart["contacts_30d"].map(lambda k: f"{k} other contact{'' if k == '1' else 's'}"))
+        if len(chart) > 1:
+            st.altair_chart(charts.effects(chart.assign(estimate="plain"), "group", scale, unit), width="stretch")
+    _uplift_table(t, "contacts_30d", ch, "roi_dl_fatigue", f"{ch.play}_fatigue.csv")

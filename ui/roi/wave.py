@@ -1,0 +1,107 @@
+"""The Next wave tab of the Intervention ROI page: whom to contact next under a budget (core.roi.wave)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.errors import WorkbenchError
+from core.history.filters import Filters, filter_customers
+from core.metrics import GLOSSARY
+from core.roi import effect as roi
+from core.roi import wave as rw
+from ui.frame import errors
+from ui.roi import cached as data
+from ui.roi.sections import _MONEY, _PCT, Choice, _csv
+
+#: the Money tab's assumptions, reused so a save is valued the same on both tabs
+MARGIN_KEY, MONTHS_KEY = "roi_margin", "roi_value_months"
+
+
+def _nice(x: float) -> float:
+    """A round budget near ``x`` (1, 2 or 5 times a power of ten, at least 1)."""
+    if not x > 0:
+        return 1000.0
+    p = 10 ** len(str(int(x))) / 10
+    return float(min((m * p for m in (1, 2, 5, 10) if m * p >= x), default=x))
+
+
+def next_wave(ch: Choice, inputs: roi.RoiInputs, f: Filters) -> None:
+    """Inputs of the wave, the funnel from today's customers to the list, the cautions, and the list."""
+    frame = data.with_risk(ch.url, ch.version, ch.play, ch.window, ch.frame) if ch.store else None
+    scores = data.latest_scores(ch.url) if frame is not None else None
+    frame = frame if frame is not None else ch.frame
+    features = rw.model_features(frame)
+    if not features:
+        st.info("The contacts carry no value known before contact (segment, plan, MRR, usage) to model uplift on, "
+                "so there is no ranking for a next wave.")
+        return
+    treated = frame.loc[frame["arm"] != ch.control, "cost"]
+    mean_cost = round(float(treated.mean()), 2) if treated.notna().any() else 0.0
+    c = st.columns(4)
+    cost = c[1].number_input("Cost per contact", 0.0, None, mean_cost, step=max(mean_cost / 10, 0.01),
+                             key=f"roi_wave_cost_{ch.play}", help="Default: the play's average cost of a treated "
+                             "contact so far.")
+    budget = c[0].number_input("Budget", 0.0, None, _nice(100 * max(cost, 0.01)), format="%.0f",
+                               key=f"roi_wave_budget_{ch.play}",
+                               help="Money available for the wave; the list stops when the next contact no longer "
+                                    "fits.")
+    renewing = int(c[2].number_input("Renewing within (days, 0 = any)", 0, 730, 0, step=30,
+                                     key=f"roi_wave_renewing_{ch.play}",
+                                     help="Only customers whose renewal date falls within this many days."))
+    rest = int(c[3].number_input("Rest after a contact (days)", 0, 365, rw.REST_DAYS, step=7, key="roi_wave_rest",
+                                 help="Leave out customers contacted (any play) within this many days: fatigue."))
+    value_per_save = months = margin = None
+    if ch.outcome == roi.RETAINED:
+        margin = float(st.session_state.get(MARGIN_KEY, 80.0)) / 100
+        months = int(st.session_state.get(MONTHS_KEY, 12))
+        st.caption(f"A customer kept is worth their MRR x {months} months x {margin:.0%} margin (set on the Money "
+                   "tab). Expected value = predicted uplift x that value - cost.")
+        if months <= 0:
+            st.info("Set the months a saved customer stays above 0 on the Money tab to value the wave.")
+            return
+    else:
+        value_per_save = st.number_input(f"Value of one more unit of {roi.LABELS.get(ch.outcome, ch.outcome)}", 0.01,
+                                         None, 1.0, key=f"roi_wave_value_{ch.play}_{ch.outcome}")
+    ids = None
+    if f.segments or f.plans or f.regions:
+        ids = filter_customers(inputs.customers, f)["customer_id"]
+    try:
+        res = data.uplift_model(frame, features, ch.outcome, ch.control)
+        with st.spinner("Scoring today's customers ..."):
+            w = rw.next_wave(inputs, frame, res, budget=budget, cost_per_contact=cost, value_per_save=value_per_save,
+                             value_months=months, margin=1.0 if margin is None else margin, outcome=ch.outcome,
+                             churn_scores=scores, rest_days=rest or None, renewing_within_days=renewing or None,
+                             customer_ids=ids)
+    except WorkbenchError as exc:
+        errors.show(exc)
+        return
+    for line in rw.cautions(res, frame, ch.outcome, ch.control):
+        st.warning(line, icon=":material/warning:")
+    kept = "Extra customers kept" if ch.outcome == roi.RETAINED else f"Extra {roi.LABELS.get(ch.outcome, ch.outcome)}"
+    k = st.columns(4)
+    k[0].metric("Customers to contact", f"{len(w.targets):,}",
+                help=f"From {int(w.funnel['customers'].iloc[0]):,} active customers; the steps are below.")
+    k[1].metric("Cost of the wave", f"${w.spend:,.2f}", help=f"Within the budget of ${w.budget:,.2f}.")
+    k[2].metric(kept, f"{w.expected_gain:,.1f}", help="Sum of the predicted uplifts of the customers listed "
+                "(the model's expectation, not a measured figure). " + GLOSSARY["Play effect"])
+    k[3].metric("Expected net value", f"${w.expected_value:,.0f}", help="Summed over the list. "
+                + GLOSSARY["Expected net value"])
+    st.markdown(f"Ranked by a two-model uplift model on {', '.join(res.features)}, fitted on the play's contacts. It "
+                "only speaks for customers like them, so today's customers are narrowed first:")
+    st.dataframe(w.funnel, hide_index=True, width="stretch",
+                 column_config={"customers": st.column_config.NumberColumn(format="localized")})
+    if w.targets.empty:
+        st.info("Nobody is worth contacting within these settings: raise the budget or the value of a save, lower the "
+                "cost, or loosen the rules.")
+    else:
+        binary = ch.binary
+        st.dataframe(w.targets, hide_index=True, width="stretch", column_config={
+            "risk": _PCT, "mrr_before": _MONEY, "value_per_save": _MONEY, "expected_value": _MONEY, "cost": _MONEY,
+            "cumulative_cost": _MONEY, "tenure_months": st.column_config.NumberColumn(format="%.1f"),
+            "predicted_uplift": _PCT if binary else st.column_config.NumberColumn(format="%+.2f")})
+        _csv(w.targets, "Download the list (CSV)", f"{ch.play}_next_wave.csv", "roi_dl_wave")
+    if len(w.unlike):
+        with st.expander(f"{len(w.unlike):,} customers left out as unlike the play's contacts"):
+            why = w.unlike["reason"].str.extract(r"^(\w+)")[0].value_counts().rename_axis("first feature outside")
+            st.dataframe(why.reset_index(name="customers"), hide_index=True)
+            _csv(w.unlike, "Download who and why (CSV)", f"{ch.play}_unlike.csv", "roi_dl_unlike")
