@@ -121,7 +121,7 @@ def synthetic_run(a) -> None:
 def demo_run(a) -> None:
     import core
     from core.churn.pipeline import fit_churn
-    from core.history.features import load_inputs
+    from core.history.inputs import load_inputs
 
     tmp = Path(tempfile.mkdtemp(prefix="churn-bench-"))
     try:

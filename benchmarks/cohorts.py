@@ -36,7 +36,8 @@ sys.path.insert(0, {root!r})
 t0 = time.perf_counter()
 import core
 from core.store import columnar
-from core.cohorts.table import cohort_table, compare_groups
+from dataclasses import replace
+from core.cohorts.table import CohortSettings, cohort_table, compare_groups
 from core.store.read import load_columns
 t_import = time.perf_counter()
 eng = core.make_engine({url!r})
@@ -44,12 +45,12 @@ customers = load_columns(eng, "customer", ["customer_id", "segment", "signup_dat
 t_cust = time.perf_counter()
 pairs = columnar.activity_pairs(eng)
 t_pairs = time.perf_counter()
-opts = dict(cohort_by="first_activity", retained_by="activity", period="month")
-t = cohort_table(customers, pairs, definition="on", **opts)
+on = CohortSettings(cohort_by="first_activity", retained_by="activity", period="month", definition="on")
+t = cohort_table(customers, pairs, settings=on)
 t_cold = time.perf_counter()
-t2 = cohort_table(customers, pairs, definition="on_or_after", **opts)
+t2 = cohort_table(customers, pairs, settings=replace(on, definition="on_or_after"))
 t_def = time.perf_counter()
-g = compare_groups(customers, pairs, group="segment", definition="on", **opts)
+g = compare_groups(customers, pairs, group="segment", settings=on)
 t_group = time.perf_counter()
 print(json.dumps({{"import": t_import - t0, "customers": t_cust - t_import, "pairs": t_pairs - t_cust,
                   "table": t_cold - t_pairs, "cold": t_cold - t_import, "warm_definition": t_def - t_cold,

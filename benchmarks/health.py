@@ -49,7 +49,7 @@ timed = make_timer(ROWS, "rows")
 
 def demo_inputs(n: int, seed: int):
     from core.demo.synthetic import make_demo
-    from core.history.features import inputs_from_frames
+    from core.history.inputs import inputs_from_frames
 
     t0 = time.perf_counter()
     d = make_demo(n, seed=seed)

@@ -7,10 +7,10 @@
    timed). Timed, step by step: ``core.roi.effect.inputs_from_frames(interventions, customers, revenue,
    activity)``, then for each play of ``inputs.plays()`` (none hard-coded): ``roi.outcomes(window=90)``,
    ``roi.compare`` with the CUPED covariate ``pre_usage``, ``roi.money`` and ``roi.time_to_impact`` of
-   its largest treatment arm, ``roi_uplift.fatigue(inputs.interventions, frame)`` and
-   ``roi_uplift.fit_uplift`` (features segment, plan, region, pre_usage, pre_revenue; 5 folds), and
+   its largest treatment arm, ``core.roi.fatigue.fatigue(inputs.interventions, frame)`` and
+   ``core.roi.uplift_model.fit_uplift`` (features segment, plan, region, pre_usage, pre_revenue; 5 folds), and
    ``fatigue`` on each imported yes/no outcome (the nudge e-mails' ``responded``), and
-   ``roi_wave.next_wave`` (budget 100 contacts at the play's mean cost, a save worth MRR x 12 months x
+   ``core.roi.wave.next_wave`` (budget 100 contacts at the play's mean cost, a save worth MRR x 12 months x
    80 %; its "contacts" column counts today's active customers scored: 3,913, 0.16-0.19 s a play); then
    ``roi.plays_table(inputs)``. A step that raises ``DataValidationError`` or ``InsufficientDataError``
    (a play without a holdout, too few contacts for 5 folds) is reported and skipped. Printed per play:
@@ -21,10 +21,13 @@
    that truth is measured over, and an imported outcome's lift by recent contacts beside the truth's
    ``<outcome>_lift_by_contacts`` when it has one.
 2. Risk at contact (after 1 unless ``--skip-risk``): the churn model fitted as
-   ``tests/core/test_roi_uplift.py`` fits it (``churn_features.inputs_from_frames`` of the demo, then
-   ``churn_report.fit_churn(n_boot=20)`` and the threshold ``best_threshold(net_value_curve(...))``),
-   both timed, then ``roi_uplift.risk_at_contact`` of the first play's contacts (one feature build
-   per contact month), ``fit_uplift`` with ``risk`` added to the features and ``uplift_by`` risk tier.
+   ``tests/core/roi/test_uplift.py`` fits it (``core.history.inputs.inputs_from_frames`` of the demo, then
+   ``core.churn.pipeline.fit_churn(n_boot=20)`` and the threshold ``best_threshold(net_value_curve(...))``),
+   both timed, then ``core.roi.contact_risk.risk_at_contact`` of every measured play's contacts, each timed
+   (one feature build per contact month; printed: contacts, contact months, seconds and seconds a month). This
+   is where its speed is watched: the test only checks what it computes (it once also asserted under 30 s a
+   play). Then, on the first play, ``fit_uplift`` with ``risk`` added to the features and ``uplift_by`` risk
+   tier.
 3. At scale: ``--scale`` customers (default 100,000) with ``--contacts-per-customer`` (default 10)
    contacts each: a seeded synthetic business built here with numpy (``default_rng(seed)``; building
    it, ~1 s, is not timed; see :func:`synthetic_business`): 1,000,000 contacts of four plays
@@ -69,15 +72,22 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sklearn.model_selection import StratifiedGroupKFold
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.measure import HWM, make_timer, status_mb  # noqa: E402
+from core import make_demo  # noqa: E402
+from core.churn.pipeline import best_threshold, default_economics, fit_churn, net_value_curve  # noqa: E402
 from core.errors import DataValidationError, InsufficientDataError  # noqa: E402
+from core.history.inputs import inputs_from_frames as churn_inputs  # noqa: E402
 from core.roi import effect as roi  # noqa: E402 (after the path is set)
-from core.roi import uplift as ru  # noqa: E402
 from core.roi import wave as rw  # noqa: E402
+from core.roi.contact_risk import risk_at_contact  # noqa: E402
+from core.roi.fatigue import contacts_before, fatigue  # noqa: E402
+from core.roi.group_uplift import ALL, uplift_by  # noqa: E402
+from core.roi.uplift_model import fit_uplift  # noqa: E402
 
 FEATURES = ["segment", "plan", "region", roi.PRE_USAGE, roi.PRE_REVENUE]
 #: the synthetic business's plays: (name, channel, share of contacts, cost of a treated contact)
@@ -115,9 +125,10 @@ def wave_step(inputs: roi.RoiInputs, f: pd.DataFrame, up, ctrl: str, label: str)
     """Time :func:`core.roi.wave.next_wave` of a play: a budget of 100 contacts at the play's mean cost, a save
     worth the customer's MRR x 12 months x 80 % (the page's defaults); rows = today's active customers."""
     cost = float(f.loc[f["arm"] != ctrl, "cost"].mean()) if f["cost"].notna().any() else 0.0
-    return attempt(f"next_wave [{label}]", lambda: rw.next_wave(
-        inputs, f, up, budget=100 * max(cost, 0.01), cost_per_contact=cost, value_months=12, margin=0.8,
-        outcome=roi.RETAINED), lambda w: int(w.funnel["customers"].iloc[0]))
+    settings = rw.WaveSettings(budget=100 * max(cost, 0.01), cost_per_contact=cost, value_months=12, margin=0.8,
+                               outcome=roi.RETAINED)
+    return attempt(f"next_wave [{label}]", lambda: rw.next_wave(inputs, f, up, settings),
+                   lambda w: int(w.funnel["customers"].iloc[0]))
 
 
 def wave_line(w) -> str:
@@ -128,8 +139,6 @@ def wave_line(w) -> str:
 # --------------------------------------------------------------------------- 1. the demo business
 def demo_run(a):
     """Part 1; returns the demo, its ROI inputs and the first play's contacts (for part 2)."""
-    from core import make_demo
-
     t0 = time.perf_counter()
     d = make_demo(a.customers, seed=a.seed)
     print(f"\n1. demo business: make_demo({a.customers}, seed={a.seed}) -> {len(d.interventions):,} contacts, "
@@ -157,13 +166,13 @@ def demo_run(a):
                 f, arm, control=c, retention=roi.RETAINED if roi.store_outcomes_apply(f) else None), len(f))
             attempt(f"time_to_impact [{p}]",
                     lambda f=f, c=ctrl, arm=arms[0]: roi.time_to_impact(f, arm, window=a.window, control=c), len(f))
-        fat = attempt(f"fatigue [{p}]", lambda f=f, c=ctrl: ru.fatigue(inputs.interventions, f, control=c), len(f))
-        up = attempt(f"fit_uplift [{p}] (5 features)", lambda f=f, c=ctrl: ru.fit_uplift(f, FEATURES, control=c),
+        fat = attempt(f"fatigue [{p}]", lambda f=f, c=ctrl: fatigue(inputs.interventions, f, control=c), len(f))
+        up = attempt(f"fit_uplift [{p}] (5 features)", lambda f=f, c=ctrl: fit_uplift(f, FEATURES, control=c),
                      lambda r: len(r.scores))
         if up is not None:
             waves[play] = wave_step(inputs, f, up, ctrl, p)
         # an imported yes/no outcome (the nudge e-mails' ``responded``) is what fatigue is about
-        fat_in = {col: attempt(f"fatigue [{p}] ({col})"[:44], lambda f=f, c=ctrl, o=col: ru.fatigue(
+        fat_in = {col: attempt(f"fatigue [{p}] ({col})"[:44], lambda f=f, c=ctrl, o=col: fatigue(
             inputs.interventions, f, o, control=c), int(f[col].notna().sum()))
             for col in roi.imported_columns(f) if roi.is_binary(f[col])}
         notes.append((play, f, ctrl, comp, fat, up, fat_in))
@@ -202,7 +211,7 @@ def demo_run(a):
                           + (f"; truth {100 * lift:+.1f} pts" if lift is not None else ""))
         if fat is not None:
             print("    treated contacts by other contacts made in the 30 days before: " + ", ".join(
-                f"{b} {n:,}" for b, n in zip(fat["contacts_30d"], fat["n"]) if b != ru.ALL))
+                f"{b} {n:,}" for b, n in zip(fat["contacts_30d"], fat["n"]) if b != ALL))
         for col, ft in fat_in.items():
             if ft is None:
                 continue
@@ -210,7 +219,7 @@ def demo_run(a):
             print(f"    fatigue on '{col}', difference by contacts in the last 30 days: " + "; ".join(
                 f"{r.contacts_30d}: {pct(r.difference, r.low, r.high)}"
                 + (f" [truth {100 * want[r.contacts_30d]:+.1f}]" if want.get(r.contacts_30d) is not None else "")
-                for r in ft.itertuples() if r.contacts_30d != ru.ALL))
+                for r in ft.itertuples() if r.contacts_30d != ALL))
         if up is not None:
             print(f"    uplift model: cross-fitted Qini coefficient {up.qini_coefficient:+.4f} over {len(up.scores):,} "
                   f"measured contacts")
@@ -224,35 +233,41 @@ def demo_run(a):
 
 
 # --------------------------------------------------------------------------- 2. risk at contact
-def risk_run(a, d, inputs: roi.RoiInputs, frames: dict) -> None:
-    from core.churn.pipeline import best_threshold, default_economics, fit_churn, net_value_curve
-    from core.history.features import inputs_from_frames as churn_inputs
+def risk_step(ci, model, threshold: float, play: str, f: pd.DataFrame) -> pd.DataFrame:
+    """Time :func:`core.roi.contact_risk.risk_at_contact` of a play's contacts and print its speed."""
+    months = f["date"].dt.to_period("M").nunique()
+    scored = timed(f"risk_at_contact [{short(play)}]", lambda: risk_at_contact(ci, model, threshold, f), len(f))
+    s = ROWS[-1][2]
+    print(f"    -> risk at contact of '{play}': {len(f):,} contacts over {months} contact months in {s:.2f} s "
+          f"({s / max(months, 1):.3f} s a month)", flush=True)
+    return scored
 
+
+def risk_run(a, d, inputs: roi.RoiInputs, frames: dict) -> None:
     if not frames:
         print("\n2. risk at contact: no play was measured; skipped")
         return
     play = next(iter(frames))
     f = frames[play]
-    print(f"\n2. risk at contact: churn model on the demo, then the {len(f):,} contacts of '{play}'", flush=True)
+    print(f"\n2. risk at contact: churn model on the demo, then the contacts of each of {len(frames)} plays",
+          flush=True)
     ci = timed("churn inputs_from_frames", lambda: churn_inputs(d.customers, d.activity, d.tickets, d.feedback,
                                                                 d.revenue), len(d.customers))
     fit = timed("fit_churn (n_boot=20)", lambda: fit_churn(ci, n_boot=20), len(d.customers))
     threshold = best_threshold(net_value_curve(fit.p_test, default_economics(ci), fit.test.y))
-    months = f["date"].dt.to_period("M").nunique()
-    scored = timed(f"risk_at_contact [{short(play)}]",
-                   lambda: ru.risk_at_contact(ci, fit.model, threshold, f), len(f))
-    s = ROWS[-1][2]
+    print(f"    -> threshold {threshold:.3f}", flush=True)
+    risk = {name: risk_step(ci, fit.model, threshold, name, frame) for name, frame in frames.items()}
+    scored = risk[play]
     tiers = scored["risk_tier"].value_counts()
-    print(f"    -> {months} contact months, {s / months:.3f} s a month; threshold {threshold:.3f}; risk at contact "
-          f"median {scored['risk'].median():.3f}; tiers " + ", ".join(f"{t} {tiers.get(t, 0):,}"
-                                                                       for t in ("red", "amber", "green"))
-          + f", unscored {scored['risk'].isna().sum():,}", flush=True)
+    print(f"    -> '{play}': risk at contact median {scored['risk'].median():.3f}; tiers " + ", ".join(
+        f"{t} {tiers.get(t, 0):,}" for t in ("red", "amber", "green")) + f", unscored {scored['risk'].isna().sum():,}",
+        flush=True)
     ctrl = roi.default_control(f)
     up = attempt(f"fit_uplift [{short(play)}] (+ risk)",
-                 lambda: ru.fit_uplift(scored, ["risk", *FEATURES], control=ctrl), lambda r: len(r.scores))
+                 lambda: fit_uplift(scored, ["risk", *FEATURES], control=ctrl), lambda r: len(r.scores))
     if up is not None:
         print(f"    -> cross-fitted Qini coefficient with risk {up.qini_coefficient:+.4f}", flush=True)
-    by = attempt("uplift_by risk_tier", lambda: ru.uplift_by(scored, "risk_tier", control=ctrl), len(f))
+    by = attempt("uplift_by risk_tier", lambda: uplift_by(scored, "risk_tier", control=ctrl), len(f))
     if by is not None:
         print("    -> uplift by risk tier: " + "; ".join(
             f"{r.group} {pct(r.difference, r.low, r.high)} (n {r.n:,})" for r in by.itertuples()), flush=True)
@@ -328,8 +343,6 @@ def scale_run(a) -> None:
     print("\n3. at scale", flush=True)
     t0 = time.perf_counter()
     if a.scale_demo:
-        from core import make_demo
-
         d = make_demo(a.scale, seed=a.seed)
         data = {"customers": d.customers, "interventions": d.interventions, "revenue": d.revenue,
                 "activity": d.activity}
@@ -356,14 +369,12 @@ def scale_run(a) -> None:
     ctrl = roi.default_control(f)
     comp = attempt("compare, CUPED pre_usage", lambda: roi.compare(f, control=ctrl, covariate=roi.PRE_USAGE),
                    len(f), trace=True)
-    k = timed(f"contacts_before (all {len(iv):,})", lambda: ru.contacts_before(iv, iv), len(iv), trace=True)
-    fat = attempt(f"fatigue [{short(play)}]", lambda: ru.fatigue(iv, f, control=ctrl), len(f), trace=True)
-    up = attempt(f"fit_uplift [{short(play)}] (5 features)", lambda: ru.fit_uplift(f, FEATURES, control=ctrl),
+    k = timed(f"contacts_before (all {len(iv):,})", lambda: contacts_before(iv, iv), len(iv), trace=True)
+    fat = attempt(f"fatigue [{short(play)}]", lambda: fatigue(iv, f, control=ctrl), len(f), trace=True)
+    up = attempt(f"fit_uplift [{short(play)}] (5 features)", lambda: fit_uplift(f, FEATURES, control=ctrl),
                  lambda r: len(r.scores))
     if up is not None:
         # where fit_uplift's time goes: its fold assignment alone (sklearn, a Python loop over the customers)
-        from sklearn.model_selection import StratifiedGroupKFold
-
         m = roi.measured(f, roi.RETAINED)
         strata = (m["arm"] != ctrl).to_numpy(int) * 2 + m[roi.RETAINED].to_numpy(int)
         groups = m["customer_id"].astype(str).to_numpy()

@@ -5,14 +5,14 @@
 
 1. Clothing reviews (``../shared/data/womens_clothing_reviews/womens_clothing_reviews.csv`` next to the
    project; 23,486 rows, 845 without a 'Review Text'; reading it is not timed). Timed:
-   ``core.feedback.verbatims.mask_pii`` of the texts; ``core.feedback.codebook.tag`` of the masked texts with
+   ``core.feedback.verbatims.mask_pii`` of the texts; ``core.feedback.tagging.tag`` of the masked texts with
    ``starter_codebook()`` and with a clothing codebook built here (:data:`CLOTHING`, 8 themes of 6-10
    keywords, "Returns" with ``negation="exclude"``); ``core.feedback.verbatims.sentiment`` (VADER). Printed:
    reviews tagged per clothing theme and the share untagged, Spearman's rho of sentiment against the
    star rating, the share of 1-2 star reviews among negative and positive verbatims, and the
    acceptance line "tagging 23,486 reviews: X.XX s (target < 10 s)" (clothing codebook).
 2. The demo business (``core.make_demo(N, seed)``, default 5,000 customers; generating it is not
-   timed). Timed, step by step: ``core.feedback.themes.inputs_from_frames``, ``prepare`` (masking, sentiment,
+   timed). Timed, step by step: ``core.feedback.inputs.inputs_from_frames``, ``prepare`` (masking, sentiment,
    churn signals), ``tag`` with the starter codebook, ``theme_impact``, ``over_time`` (months),
    ``by_group`` (segment), ``items`` + ``backlog``, ``signals``, ``untagged`` +
    ``core.feedback.discovery.discover(k=6)``. Printed: verbatims, the top theme by churn impact with
@@ -55,7 +55,9 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.measure import HWM, make_timer, status_mb  # noqa: E402
 from core.feedback import verbatims as vb  # noqa: E402 (after the path is set)
-from core.feedback.codebook import Codebook, starter_codebook, tag  # noqa: E402
+from core.feedback.codebook import Codebook  # noqa: E402
+from core.feedback.starter import starter_codebook  # noqa: E402
+from core.feedback.tagging import tag, untagged  # noqa: E402
 
 REVIEWS = ROOT.parent / "shared/data/womens_clothing_reviews/womens_clothing_reviews.csv"
 TAG_TARGET = 10.0  # seconds to tag the 23,486 clothing reviews (acceptance figure)
@@ -144,27 +146,31 @@ def reviews_run(a) -> pd.Series | None:
 def demo_run(a) -> pd.Series:
     """Part 2; returns the demo's verbatim texts (for the at-scale sentence pool)."""
     from core import make_demo
-    from core.feedback import themes as th
     from core.feedback.discovery import discover
+    from core.feedback.followup import backlog, items, signals
+    from core.feedback.impact import theme_impact
+    from core.feedback.inputs import inputs_from_frames
+    from core.feedback.mentions import by_group, over_time
+    from core.feedback.prepared import prepare
 
     t0 = time.perf_counter()
     d = make_demo(a.customers, seed=a.seed)
     print(f"\n2. demo business: make_demo({a.customers}, seed={a.seed}) -> {len(d.feedback):,} feedback rows, "
           f"{len(d.tickets):,} tickets; built in {time.perf_counter() - t0:.1f} s (not timed)", flush=True)
     first = len(ROWS)
-    inputs = timed("inputs_from_frames", lambda: th.inputs_from_frames(d.customers, d.feedback, d.tickets, d.revenue),
+    inputs = timed("inputs_from_frames", lambda: inputs_from_frames(d.customers, d.feedback, d.tickets, d.revenue),
                    lambda i: len(i.verbatims))
-    prep = timed("prepare (mask, sentiment, signals)", lambda: th.prepare(inputs), len(inputs.verbatims))
+    prep = timed("prepare (mask, sentiment, signals)", lambda: prepare(inputs), len(inputs.verbatims))
     book = starter_codebook()
     tags = timed("tag (starter codebook)", lambda: tag(prep["text"], book), len(prep))
     nv = len(prep)
-    impact = timed("theme_impact", lambda: th.theme_impact(prep, tags, book, inputs), nv)
-    timed("over_time (freq M)", lambda: th.over_time(prep, tags, book, freq="M"), nv)
-    timed("by_group (segment)", lambda: th.by_group(prep, tags, book, by="segment"), nv)
-    it, _ = timed("items + backlog", lambda: (lambda i: (i, th.backlog(i, book)))(th.items(prep, tags, book)), nv)
-    sig = timed("signals", lambda: th.signals(prep, inputs), nv)
+    impact = timed("theme_impact", lambda: theme_impact(prep, tags, book, inputs), nv)
+    timed("over_time (freq M)", lambda: over_time(prep, tags, book, freq="M"), nv)
+    timed("by_group (segment)", lambda: by_group(prep, tags, book, by="segment"), nv)
+    it, _ = timed("items + backlog", lambda: (lambda i: (i, backlog(i, book)))(items(prep, tags, book)), nv)
+    sig = timed("signals", lambda: signals(prep, inputs), nv)
     un, cands = timed("untagged + discover (k=6)",
-                      lambda: (lambda u: (u, discover(u["text"], k=6)))(th.untagged(prep, tags)), lambda r: len(r[0]))
+                      lambda: (lambda u: (u, discover(u["text"], k=6)))(untagged(prep, tags)), lambda r: len(r[0]))
     total = sum(r[2] for r in ROWS[first:])
     print(f"  {'total (all steps above)':<44}{total:8.3f} s")
     v = inputs.verbatims
@@ -215,10 +221,10 @@ def scale_run(a, demo_texts: pd.Series | None, review_texts: pd.Series | None) -
     t0 = time.perf_counter()
     if demo_texts is None:
         from core import make_demo
-        from core.feedback import themes as th
+        from core.feedback.inputs import inputs_from_frames
 
         d = make_demo(a.customers, seed=a.seed)
-        demo_texts = th.inputs_from_frames(d.customers, d.feedback, d.tickets).verbatims["text"]
+        demo_texts = inputs_from_frames(d.customers, d.feedback, d.tickets).verbatims["text"]
     pools = [sentence_pool(demo_texts)]
     if review_texts is None and REVIEWS.exists():
         review_texts = pd.read_csv(REVIEWS, usecols=["Review Text"])["Review Text"]

@@ -1,24 +1,32 @@
 """Retention workbench analytics: the store, imports and metrics, free of any UI.
 
-The pages, the CLI (``python -m core``) and the tests all use this one API.
+The pages, the CLI (``python -m core``) and the tests all use this one API. The names load on first use
+(PEP 562 ``__getattr__``): ``import core`` alone imports neither pandas nor the models, so ``python -m core
+--help`` answers at once.
 """
 
-from core.cohorts.survival import KMResult, durations, kaplan_meier, survival_at
-from core.demo.load import load_demo
-from core.demo.synthetic import DemoData, make_demo
-from core.errors import (
-    DataValidationError,
-    DuplicateImportError,
-    FileFormatError,
-    InsufficientDataError,
-    WorkbenchError,
-)
-from core.ingest.fields import KINDS, guess_mapping
-from core.ingest.importer import ImportPlan, ImportResult, commit_import, prepare_import
-from core.ingest.manage import template, template_xlsx, undo_import
-from core.ingest.reader import read_table
-from core.store.engine import default_url, init_db, make_engine, table_counts
-from core.store.read import import_history, load_table, status, store_version
+from __future__ import annotations
+
+import importlib
+
+#: where each public name lives (module, attribute)
+_HOMES = {
+    "KMResult": "core.cohorts.survival", "durations": "core.cohorts.survival",
+    "kaplan_meier": "core.cohorts.survival", "survival_at": "core.cohorts.survival",
+    "load_demo": "core.demo.load",
+    "DemoData": "core.demo.synthetic", "make_demo": "core.demo.synthetic",
+    "DataValidationError": "core.errors", "DuplicateImportError": "core.errors", "FileFormatError": "core.errors",
+    "InsufficientDataError": "core.errors", "WorkbenchError": "core.errors",
+    "KINDS": "core.ingest.fields", "guess_mapping": "core.ingest.fields",
+    "ImportPlan": "core.ingest.importer", "ImportResult": "core.ingest.importer",
+    "commit_import": "core.ingest.importer", "prepare_import": "core.ingest.importer",
+    "template": "core.ingest.manage", "template_xlsx": "core.ingest.manage", "undo_import": "core.ingest.manage",
+    "read_table": "core.ingest.reader",
+    "default_url": "core.store.engine", "init_db": "core.store.engine", "make_engine": "core.store.engine",
+    "table_counts": "core.store.engine",
+    "import_history": "core.store.read", "load_table": "core.store.read", "status": "core.store.read",
+    "store_version": "core.store.read",
+}
 
 __all__ = [
     "KINDS", "KMResult", "durations", "kaplan_meier", "survival_at", "guess_mapping",
@@ -28,3 +36,17 @@ __all__ = [
     "import_history", "init_db", "load_demo", "load_table", "make_demo", "make_engine", "prepare_import",
     "status", "store_version", "table_counts", "template", "template_xlsx", "undo_import",
 ]
+
+
+def __getattr__(name: str):
+    """Import the module holding ``name`` on first use and keep the name here (PEP 562)."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'core' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

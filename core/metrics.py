@@ -3,8 +3,9 @@
 Conventions (stated once, here, and shown to users through :data:`GLOSSARY`):
 
 * A customer is **active on day t** when ``signup_date <= t`` and ``churn_date`` is empty or after t.
-* A **window** is the 12 whole months ending with the as-of month; its start is the first day of
-  the first month, and "start customers" are those active on the last day before it.
+* The **as-of month** is, by default, the last month with recurring revenue, and a **window** is the 12 whole
+  months ending with it; its start is the first day of the first month, and "start customers" are those active
+  on the last day before it (both defined in :mod:`core.history.asof`).
 * **MRR of a month** is the sum of ``revenue.mrr`` whose ``period`` falls in that month.
 * Retention rates follow the start customers only: revenue from customers acquired inside the
   window is expansion of the business, not retention, so it is left out of NRR and GRR.
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import InsufficientDataError
+from core.history import asof
 
 GLOSSARY: dict[str, str] = {
     "Customers": "Every customer in the store that matches the filters, active or not.",
@@ -191,19 +193,6 @@ def monthly_mrr(revenue: pd.DataFrame) -> pd.DataFrame:
     return (rev.assign(month=month).groupby(["customer_id", "month"], as_index=False)["mrr"].sum())
 
 
-def latest_date(customers: pd.DataFrame, revenue: pd.DataFrame) -> pd.Timestamp:
-    """The default as-of date: the last month with recurring revenue, else the latest signup or churn date.
-
-    A snapshot file without revenue (like the telco export) is so read at its own snapshot date,
-    not at today's, where it would show no churn at all.
-    """
-    if "mrr" in revenue and revenue["mrr"].notna().any():
-        return pd.to_datetime(revenue.loc[revenue["mrr"].notna(), "period"]).max()
-    dates = [pd.to_datetime(customers[c]).max() for c in ("signup_date", "churn_date") if c in customers]
-    dates = [d for d in dates if pd.notna(d)]
-    return max(dates) if dates else pd.Timestamp.today().normalize()
-
-
 def headline(customers: pd.DataFrame, revenue: pd.DataFrame, as_of=None) -> Headline:
     """Compute the Overview's headline metrics for the 12 months ending with ``as_of``'s month.
 
@@ -214,7 +203,7 @@ def headline(customers: pd.DataFrame, revenue: pd.DataFrame, as_of=None) -> Head
     revenue : pandas.DataFrame
         Columns ``customer_id, period, mrr``.
     as_of : date-like, optional
-        Any day of the last month of the window; default :func:`latest_date`.
+        Any day of the last month of the window; default :func:`core.history.asof.as_of_month`.
 
     Returns
     -------
@@ -229,16 +218,14 @@ def headline(customers: pd.DataFrame, revenue: pd.DataFrame, as_of=None) -> Head
         raise InsufficientDataError("There are no customers yet: import a customer file or load the demo data.")
     mrr = monthly_mrr(revenue) if len(revenue) else pd.DataFrame(columns=["customer_id", "month", "mrr"])
     if as_of is None:
-        as_of = latest_date(customers, revenue)
+        as_of = asof.as_of_month(customers, revenue)
     by_cust = mrr.pivot_table(index="customer_id", columns="month", values="mrr", aggfunc="sum", fill_value=0.0)
     return _headline(customers, by_cust, _month_start(as_of))
 
 
 def _headline(customers: pd.DataFrame, by_cust: pd.DataFrame, end_month: pd.Timestamp) -> Headline:
-    as_of_day = end_month + pd.offsets.MonthEnd(0)
-    start_month = end_month - pd.DateOffset(months=12)
-    window_start = end_month - pd.DateOffset(months=11)
-    start_day = window_start - pd.Timedelta(days=1)
+    w = asof.window(end_month)
+    as_of_day, start_month, start_day = w.end, w.base_month.to_timestamp(), w.day_before
 
     start_active = active_on(customers, start_day)
     if not start_active.any():
@@ -277,7 +264,7 @@ def trend(customers: pd.DataFrame, revenue: pd.DataFrame, as_of=None, months: in
     """
     mrr = monthly_mrr(revenue) if len(revenue) else pd.DataFrame(columns=["customer_id", "month", "mrr"])
     if as_of is None:
-        as_of = latest_date(customers, revenue)
+        as_of = asof.as_of_month(customers, revenue)
     by_cust = mrr.pivot_table(index="customer_id", columns="month", values="mrr", aggfunc="sum", fill_value=0.0)
     end = _month_start(as_of)
     rows = []
@@ -287,12 +274,6 @@ def trend(customers: pd.DataFrame, revenue: pd.DataFrame, as_of=None, months: in
         except InsufficientDataError:
             continue
     return pd.DataFrame(rows)
-
-
-def mrr_series(revenue: pd.DataFrame) -> pd.DataFrame:
-    """Total MRR per month (columns ``month, mrr``), for sparklines and trends."""
-    m = monthly_mrr(revenue)
-    return m.groupby("month", as_index=False)["mrr"].sum()
 
 
 @dataclass(frozen=True)
@@ -325,7 +306,7 @@ def lifetime_value(customers: pd.DataFrame, revenue: pd.DataFrame, as_of=None, m
         No recurring revenue in the as-of month, or no churn at all in the window (LTV unbounded).
     """
     if as_of is None:
-        as_of = latest_date(customers, revenue)
+        as_of = asof.as_of_month(customers, revenue)
     end = _month_start(as_of)
     mrr = monthly_mrr(revenue) if len(revenue) else pd.DataFrame(columns=["customer_id", "month", "mrr"])
     now = mrr[(mrr["month"] == end) & (mrr["mrr"] > 0)]

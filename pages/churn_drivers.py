@@ -3,8 +3,8 @@
 import streamlit as st
 
 from core.errors import WorkbenchError
+from core.export import units
 from core.metrics import GLOSSARY
-from ui import format
 from ui.churn import cached as churn
 from ui.churn import sections as churn_sections
 from ui.frame import errors, filters, loaders
@@ -30,7 +30,7 @@ k = st.columns(4)
 k[0].metric("Held-out ROC-AUC", f"{m['roc_auc']:.3f}", help=GLOSSARY["ROC-AUC"])
 k[1].metric("PR-AUC", f"{m['pr_auc']:.3f}", help=GLOSSARY["PR-AUC"] + f" Churn rate here: {m['churn_rate']:.1%}.")
 k[2].metric("Brier (calibrated)", f"{r.brier_calibrated:.4f}", help=GLOSSARY["Brier score"])
-k[3].metric("Customers scored", format.count(len(r.p_current)), help=GLOSSARY["Churn probability"])
+k[3].metric("Customers scored", units.count(len(r.p_current)), help=GLOSSARY["Churn probability"])
 st.caption(f"Model: {r.best} (better held-out ROC-AUC than the other), saved as version {saved}. "
            f"Validation: {r.validation}. The model is fitted on every customer; the sidebar filters narrow the "
            "customer lists.")

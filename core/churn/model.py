@@ -158,7 +158,7 @@ class ChurnModel:
     @_limited
     def explain(self, X: pd.DataFrame, background: pd.DataFrame | None = None) -> Explanation:
         """SHAP values (log-odds) per original feature; values + base add up to :meth:`log_odds`."""
-        import shap
+        import shap  # about 2 s to import: only when a model is explained, not on every page
 
         self._check()
         prep, model = self.pipeline_.named_steps["prep"], self.pipeline_.named_steps["model"]

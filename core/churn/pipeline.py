@@ -19,12 +19,10 @@ from sklearn.model_selection import train_test_split
 
 from core.churn.model import ChurnModel, Explanation, evaluate
 from core.errors import DataValidationError, InsufficientDataError
-from core.history.features import FEATURE_TEXT, ChurnData, ChurnInputs, concat, snapshot_features, temporal_features
+from core.history.features import FEATURE_TEXT, ChurnData, concat, snapshot_features, temporal_features
+from core.history.inputs import ChurnInputs
 
 TIERS = ("red", "amber", "green")
-TIER_TEXT = {"red": "outreach pays: the expected value of a save is above the cost of the outreach",
-             "amber": "watch: at least half the break-even risk, not yet worth an outreach",
-             "green": "low risk"}
 
 
 def _noop(_fraction: float, _text: str) -> None:
@@ -286,7 +284,7 @@ def fit_churn(inputs: ChurnInputs, horizon_days: int = 90, n_cutoffs: int = 6, t
     Parameters
     ----------
     inputs : ChurnInputs
-        From :func:`core.history.features.load_inputs`.
+        From :func:`core.history.inputs.load_inputs`.
     horizon_days : int
         Churn within this many days after a cutoff is the label (temporal data).
     n_cutoffs : int

@@ -33,7 +33,7 @@ LIMITS = (
 
 
 def _versions() -> dict:
-    import shap
+    import shap  # slow to import (about 2 s); a card is written far less often than this module loads
     import sklearn
 
     return {"scikit-learn": sklearn.__version__, "shap": shap.__version__}

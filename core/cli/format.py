@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from core.health import monitor as hm
+from core.export.csv import write_csv
+from core.export.xlsx import to_xlsx
 
 
 def text_table(headers, rows, left=()) -> str:
@@ -31,7 +32,7 @@ def text_table(headers, rows, left=()) -> str:
 def write_table(df: pd.DataFrame, path: Path, sheet: str, what: str) -> None:
     """Write ``df`` to ``path`` (an .xlsx workbook with one ``sheet``, else CSV) and say so."""
     if path.suffix.lower() == ".xlsx":
-        path.write_bytes(hm.to_xlsx({sheet: df}))
+        path.write_bytes(to_xlsx({sheet: df}))
     else:
-        df.to_csv(path, index=False, date_format="%Y-%m-%d")
+        write_csv(df, path)
     print(f"wrote {len(df):,} {what} to {path}")

@@ -7,16 +7,13 @@ import json
 from pathlib import Path
 
 from core.errors import WorkbenchError
-from core.health import backtest as hb
-from core.health import monitor as hm
-from core.health import score as h
-from core.health import store as hs
-from core.history.features import load_inputs
+
+NAME = "health"
 
 
 def add_parser(sub) -> None:
     """Register the ``health`` sub-command."""
-    he = sub.add_parser("health", help="health scores: today's bands, back-test, suggested weights, alerts",
+    he = sub.add_parser(NAME, help="health scores: today's bands, back-test, suggested weights, alerts",
                         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     he.add_argument("--version", type=int, help="configuration version (default: the latest saved, else the default)")
     he.add_argument("--config", type=Path, help="a configuration JSON file instead of a saved version")
@@ -35,7 +32,11 @@ def add_parser(sub) -> None:
     he.add_argument("--versions", action="store_true", help="list the saved configuration versions")
 
 
-def _config(engine, a, frame) -> tuple[h.HealthConfig, int | None]:
+def _config(engine, a, frame):
+    """The configuration ``--config``, ``--version`` or the store names, and its saved version (None: unsaved)."""
+    from core.health import score as h  # pandas loads here, not for --help
+    from core.health import store as hs  # in run, for a fast --help
+
     if a.config is not None:
         if not a.config.is_file():
             raise WorkbenchError(f"No configuration file at {a.config}.")
@@ -48,8 +49,56 @@ def _config(engine, a, frame) -> tuple[h.HealthConfig, int | None]:
     return hs.current_config(engine, frame)
 
 
+def _write_files(a, cfg, now, rows_of_alerts) -> None:
+    """``--export-config``, ``--scores`` and ``--alerts`` (``rows_of_alerts()`` builds the action list)."""
+    from core.export.csv import write_csv  # pandas loads here, not for --help
+    from core.export.xlsx import to_xlsx  # in run, for a fast --help
+
+    if a.export_config is not None:
+        a.export_config.write_text(json.dumps(cfg.to_dict(), indent=2))
+        print(f"wrote the configuration to {a.export_config}")
+    if a.scores is not None:
+        write_csv(now.drop(columns="day"), a.scores, float_format="%.4f")
+        print(f"wrote {len(now):,} scores to {a.scores}")
+    if a.alerts is not None:
+        rows = rows_of_alerts()
+        if a.alerts.suffix.lower() == ".xlsx":
+            a.alerts.write_bytes(to_xlsx({"action list": rows}))
+        else:
+            write_csv(rows, a.alerts, float_format="%.2f")
+        print(f"wrote {len(rows):,} customers with alerts to {a.alerts}")
+
+
+def _backtest(engine, a, cfg, inputs, version) -> None:
+    """``--backtest``, ``--suggest`` and ``--accept``: the back-test, the suggested weights, saving them."""
+    from core.health import backtest as hb  # pandas and sklearn load here, not for --help
+    from core.health import store as hs  # in run, for a fast --help
+
+    data = hb.backtest_data(inputs, months=a.months, horizon_days=a.horizon)
+    r = hb.evaluate(cfg, data)
+    print(f"back-test, {len(data.cutoffs)} month ends {data.cutoffs[0]:%Y-%m} to {data.cutoffs[-1]:%Y-%m}, churn "
+          f"within {a.horizon} days: ROC-AUC {r.auc:.3f}; red churns {r.red_green_ratio:.1f}x as often as green")
+    print(r.bands.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    if not (a.suggest or a.accept):
+        return
+    s = hb.suggest_weights(cfg, data)
+    print(f"suggested weights (fitted on {s.train_cutoffs[0]:%Y-%m} to {s.train_cutoffs[-1]:%Y-%m}; compared "
+          f"on {s.eval_cutoffs[0]:%Y-%m} to {s.eval_cutoffs[-1]:%Y-%m}): ROC-AUC {s.auc_suggested:.3f} vs "
+          f"{s.auc_current:.3f} now")
+    print(s.weights.pivot(index="measure", columns="stage", values=["current", "suggested"])
+          .to_string(float_format=lambda x: f"{x:.0f}"))
+    if a.accept:
+        v = hs.save_config(engine, s.config, a.author or "", a.reason or "", parent=version)
+        print(f"saved the suggested weights as health configuration v{v}")
+
+
 def run(engine, a) -> int:
     """Run ``python -m core health``; returns the exit code."""
+    from core.health import monitor as hm  # pandas loads here, not for --help
+    from core.health import score as h  # in run, for a fast --help
+    from core.health import store as hs  # in run, for a fast --help
+    from core.history.inputs import load_inputs  # in run, for a fast --help
+
     if a.versions:
         print(hs.versions(engine).to_string(index=False))
         return 0
@@ -67,34 +116,7 @@ def run(engine, a) -> int:
     print(f"health on {day:%Y-%m-%d}, configuration {label}: {now['score'].notna().sum():,} customers, "
           f"mean score {now['score'].mean():.1f}; " + ", ".join(
               f"{b} {int(counts.get(b, 0)):,} ({counts.get(b, 0) / max(len(now), 1):.0%})" for b in h.BANDS))
-    if a.export_config is not None:
-        a.export_config.write_text(json.dumps(cfg.to_dict(), indent=2))
-        print(f"wrote the configuration to {a.export_config}")
-    if a.scores is not None:
-        now.drop(columns="day").to_csv(a.scores, index=False, float_format="%.4f")
-        print(f"wrote {len(now):,} scores to {a.scores}")
-    if a.alerts is not None:
-        rows = hm.action_list(hm.alerts(cfg, hist, drop_points=a.drop), inputs.customers)
-        if a.alerts.suffix.lower() == ".xlsx":
-            a.alerts.write_bytes(hm.to_xlsx({"action list": rows}))
-        else:
-            rows.to_csv(a.alerts, index=False, float_format="%.2f")
-        print(f"wrote {len(rows):,} customers with alerts to {a.alerts}")
+    _write_files(a, cfg, now, lambda: hm.action_list(hm.alerts(cfg, hist, drop_points=a.drop), inputs.customers))
     if a.backtest or a.suggest or a.accept:
-        data = hb.backtest_data(inputs, months=a.months, horizon_days=a.horizon)
-        r = hb.evaluate(cfg, data)
-        print(f"back-test, {len(data.cutoffs)} month ends {data.cutoffs[0]:%Y-%m} to {data.cutoffs[-1]:%Y-%m}, churn "
-              f"within {a.horizon} days: ROC-AUC {r.auc:.3f}; red churns {r.red_green_ratio:.1f}x as often as green")
-        print(r.bands.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
-        if a.suggest or a.accept:
-            s = hb.suggest_weights(cfg, data)
-            print(f"suggested weights (fitted on {s.train_cutoffs[0]:%Y-%m} to {s.train_cutoffs[-1]:%Y-%m}; compared "
-                  f"on {s.eval_cutoffs[0]:%Y-%m} to {s.eval_cutoffs[-1]:%Y-%m}): ROC-AUC {s.auc_suggested:.3f} vs "
-                  f"{s.auc_current:.3f} now")
-            print(s.weights.pivot(index="measure", columns="stage", values=["current", "suggested"])
-                  .to_string(float_format=lambda x: f"{x:.0f}"))
-            if a.accept:
-                v = hs.save_config(engine, s.config, a.author or "", a.reason or "", parent=version)
-                print(f"saved the suggested weights as health configuration v{v}")
+        _backtest(engine, a, cfg, inputs, version)
     return 0
-

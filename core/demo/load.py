@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from core.demo.synthetic import make_demo
 from core.ingest import fields as F
-from core.ingest.importer import Progress, _bulk_insert
+from core.ingest.bulk import Progress, bulk_insert
 from core.store import columnar
 from core.store.tables import TABLES, ImportLog
 
@@ -23,8 +23,8 @@ _DATETIME_COLS = ("opened", "first_response", "resolved")
 
 
 def _for_store(df: pd.DataFrame) -> pd.DataFrame:
-    """Dates as ISO strings and attributes as JSON text (what ``_bulk_insert`` writes on SQLite and parses
-    elsewhere)."""
+    """Dates as ISO strings and attributes as JSON text (what :func:`~core.ingest.bulk.bulk_insert` writes on
+    SQLite and parses elsewhere)."""
     out = df.copy()
     for c in out.columns:
         if c in _DATE_COLS:
@@ -64,7 +64,7 @@ def load_frames(engine: Engine, frames: dict[str, pd.DataFrame], *, file_name: s
         for name in DATA_TABLES:
             if name not in frames:
                 continue
-            done = _bulk_insert(conn, name, frames[name], import_id, progress, done, total)
+            done = bulk_insert(conn, name, frames[name], import_id, progress, done, total)
             if name == "activity":
                 stage.add(import_id, frames[name])
         conn.execute(ImportLog.__table__.update().where(ImportLog.__table__.c.id == import_id)

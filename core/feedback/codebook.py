@@ -1,132 +1,24 @@
-"""A human-editable codebook of feedback themes with stable ids, and deterministic tagging.
+"""The codebook of feedback themes: a human-editable data model with stable ids.
 
 A :class:`Codebook` holds :class:`Theme` rules (keywords and phrases, exclusions, how a negated
-mention counts, an owner team, an optional parent theme). Every change (create, rename, edit, merge,
-split, retire) returns a new codebook and a :class:`Change` for the log; a theme id is never
-reused or renumbered, so tags, counts and links keep their meaning across changes and new data.
-
-Rule syntax (case-insensitive, whole words only): ``price`` matches "price" but not "priced" or
-"spriced"; ``crash*`` matches "crash", "crashes", "crashed"; ``response time`` matches the phrase
-with any spacing or a hyphen between the words; ``_`` stands for any one word (``need _ support``
-matches "need SSO support"). A mention is *negated* when one of
-:data:`NEGATIONS` (or a word ending in "n't") comes up to three words before it in the same clause
-("no crash in months", "we will not cancel").
+mention counts, an owner team, an optional parent theme; the rule syntax is in
+:mod:`core.feedback.rules`). Every change (create, rename, edit, merge, split, retire) returns a new
+codebook and a :class:`Change` for the log; a theme id is never reused or renumbered, so tags, counts
+and links keep their meaning across changes and new data. :func:`core.feedback.tagging.tag` tags
+verbatims with it; :func:`core.feedback.starter.starter_codebook` is the one to start from.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field, replace
 
-import numpy as np
-import pandas as pd
-
 from core.errors import DataValidationError
+from core.feedback.rules import clean_terms
 
-NEGATIONS = frozenset({"not", "no", "never", "without", "hardly", "nothing", "none", "nobody", "neither", "nor",
-                       "cannot", "cant", "dont", "wont", "isnt", "wasnt", "didnt", "doesnt", "zero"})
-NEGATION_WINDOW = 3  # words before a mention that can negate it
-_CLAUSE_END = re.compile(r"[.;:!?,]|\bbut\b|\bhowever\b|\balthough\b", re.I)
-_WORD = re.compile(r"[\w'\u2019]+")
 NEGATION_MODES = ("ignore", "exclude")
 STATUSES = ("active", "merged", "retired")
 DEFAULT_TEAM = "Customer success"
-
-
-def term_pattern(term: str) -> str:
-    """Regular expression (without flags) of one rule term: whole words, ``*`` as a word-stem suffix.
-
-    Raises
-    ------
-    core.errors.DataValidationError
-        If the term has no letter or digit, or a ``*`` anywhere but at its end.
-    """
-    t = " ".join(str(term).strip().lower().split())
-    if not re.search(r"\w", t):
-        raise DataValidationError(f"The rule term {term!r} has no letters or digits.")
-    stem = t.endswith("*")
-    core = t[:-1].rstrip() if stem else t
-    if "*" in core:
-        raise DataValidationError(f"The rule term {term!r} may end in * (any ending) but not contain it elsewhere.")
-    words = [r"\w+" if w == "_" else re.escape(w) for w in re.split(r"[\s-]+", core) if w]
-    if all(w == r"\w+" for w in words):
-        raise DataValidationError(f"The rule term {term!r} needs at least one real word besides _.")
-    body = r"[\s\-]+".join(words) + (r"\w*" if stem else "")
-    return rf"(?<![\w]){body}(?![\w])"
-
-
-_EDGES = len(r"(?<![\w])"), len(r"(?![\w])")
-
-
-def _alternation(terms) -> re.Pattern | None:
-    """One pattern for all ``terms``: the word-boundary checks wrap the alternation once, so the regex
-    engine rejects a position inside a word before trying any term (about 3x faster than per term)."""
-    if not terms:
-        return None
-    bodies = [term_pattern(t)[_EDGES[0]:-_EDGES[1]] for t in terms]
-    return re.compile(r"(?<![\w])(?:" + "|".join(bodies) + r")(?![\w])", re.I)
-
-
-def _hits(values: np.ndarray, rx: re.Pattern, negation: str) -> np.ndarray:
-    """Which of ``values`` (distinct strings) mention ``rx`` (negated mentions skipped for ``exclude``)."""
-    search = rx.search
-    hit = np.fromiter((search(v) is not None for v in values), dtype=bool, count=len(values))
-    if negation == "exclude" and hit.any():
-        idx = np.nonzero(hit)[0]
-        keep = [any(not negated_at(values[i], m.start()) for m in rx.finditer(values[i])) for i in idx]
-        hit[idx] = np.array(keep, dtype=bool)
-    return hit
-
-
-def _distinct(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(codes, distinct strings) of ``texts`` (missing values as the empty string, which matches nothing)."""
-    codes, uniq = pd.factorize(texts.fillna("").astype(str), sort=False)
-    return codes, np.asarray(uniq, dtype=object)
-
-
-def negated_at(text: str, start: int) -> bool:
-    """Whether the mention starting at ``start`` in ``text`` is negated (see the module notes)."""
-    before = text[:start]
-    ends = [m.end() for m in _CLAUSE_END.finditer(before)]
-    if ends:
-        before = before[ends[-1]:]
-    words = [w.lower().replace("\u2019", "'") for w in _WORD.findall(before)][-NEGATION_WINDOW:]
-    return any(w in NEGATIONS or w.endswith("n't") or w.replace("'", "") in NEGATIONS for w in words)
-
-
-def find_mentions(texts: pd.Series, terms, negation: str = "ignore") -> np.ndarray:
-    """Boolean array: which texts mention any of ``terms`` (negated mentions skipped if ``exclude``).
-
-    Parameters
-    ----------
-    texts : pandas.Series
-        Texts (``None`` or NaN never match).
-    terms : sequence of str
-        Rule terms (see :func:`term_pattern`).
-    negation : {"ignore", "exclude"}
-        ``exclude``: a text counts only if at least one mention is not negated.
-    """
-    rx = _alternation(list(terms))
-    if rx is None or not len(texts):
-        return np.zeros(len(texts), dtype=bool)
-    codes, uniq = _distinct(texts)
-    return _hits(uniq, rx, negation)[codes]
-
-
-def matched_terms(text: str, terms, negation: str = "ignore") -> list[str]:
-    """The words of ``text`` that matched ``terms`` (in order, without repeats)."""
-    rx = _alternation(list(terms))
-    if rx is None or not isinstance(text, str):
-        return []
-    out: list[str] = []
-    for m in rx.finditer(text):
-        if negation == "exclude" and negated_at(text, m.start()):
-            continue
-        w = m.group(0).lower()
-        if w not in out:
-            out.append(w)
-    return out
 
 
 @dataclass(frozen=True)
@@ -186,10 +78,10 @@ class Theme:
     @classmethod
     def from_dict(cls, d: dict) -> Theme:
         """Inverse of :meth:`to_dict`."""
-        groups = tuple((_clean_terms(g.get("keywords"), "keywords"), _clean_terms(g.get("exclude"), "exclude"),
+        groups = tuple((clean_terms(g.get("keywords")), clean_terms(g.get("exclude")),
                         g.get("negation", "ignore")) for g in (d.get("merged_rules") or ()))
-        return cls(id=int(d["id"]), name=str(d["name"]), keywords=_clean_terms(d.get("keywords"), "keywords"),
-                   exclude=_clean_terms(d.get("exclude"), "exclude"), negation=d.get("negation", "ignore"),
+        return cls(id=int(d["id"]), name=str(d["name"]), keywords=clean_terms(d.get("keywords")),
+                   exclude=clean_terms(d.get("exclude")), negation=d.get("negation", "ignore"),
                    parent=None if d.get("parent") is None else int(d["parent"]), team=d.get("team") or DEFAULT_TEAM,
                    status=d.get("status", "active"),
                    merged_into=None if d.get("merged_into") is None else int(d["merged_into"]),
@@ -211,18 +103,6 @@ class Change:
         """Plain dict (``at`` as an ISO string)."""
         return {"action": self.action, "theme_ids": list(self.theme_ids), "detail": self.detail,
                 "author": self.author, "reason": self.reason, "at": self.at.isoformat()}
-
-
-def _clean_terms(terms, what: str) -> tuple[str, ...]:
-    if isinstance(terms, str):
-        terms = [t for t in re.split(r"[,\n;]", terms)]
-    out: list[str] = []
-    for t in terms or ():
-        t = " ".join(str(t).strip().lower().split())
-        if t and t not in out:
-            term_pattern(t)  # raises on a bad term
-            out.append(t)
-    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -302,8 +182,8 @@ class Codebook:
                 if neg not in NEGATION_MODES:
                     raise DataValidationError(f"Theme {t.id} ({t.name}) has negation {neg!r}; use 'ignore' or "
                                               "'exclude'.")
-                _clean_terms(kws, "keywords")
-                _clean_terms(exc, "exclude")
+                clean_terms(kws)
+                clean_terms(exc)
             if t.status != "active":
                 continue
             if not t.name.strip():
@@ -341,8 +221,8 @@ class Codebook:
         """Add a theme with the next free id."""
         if parent is not None:
             self._active(parent)
-        t = Theme(self.next_id, " ".join(str(name).split()), _clean_terms(keywords, "keywords"),
-                  _clean_terms(exclude, "exclude"), negation, parent, team or DEFAULT_TEAM, "active", None, description)
+        t = Theme(self.next_id, " ".join(str(name).split()), clean_terms(keywords),
+                  clean_terms(exclude), negation, parent, team or DEFAULT_TEAM, "active", None, description)
         book = self._with({**self.themes, t.id: t}, self.next_id + 1)
         return book, Change("create", (t.id,), f"Created {t.name!r} ({', '.join(t.keywords)})", author, reason)
 
@@ -360,9 +240,9 @@ class Codebook:
         t = self._active(theme_id)
         kw = {}
         if keywords is not None:
-            kw["keywords"] = _clean_terms(keywords, "keywords")
+            kw["keywords"] = clean_terms(keywords)
         if exclude is not None:
-            kw["exclude"] = _clean_terms(exclude, "exclude")
+            kw["exclude"] = clean_terms(exclude)
         if negation is not None:
             kw["negation"] = negation
         if team is not None:
@@ -418,7 +298,7 @@ class Codebook:
         sub-theme of the original (if the original is top-level).
         """
         t = self._active(theme_id)
-        moved = _clean_terms(keywords, "keywords")
+        moved = clean_terms(keywords)
         if not moved:
             raise DataValidationError(f"Name the keywords that move from {t.name!r} to the new theme.")
         keep = tuple(k for k in t.keywords if k not in moved)
@@ -443,91 +323,3 @@ class Codebook:
                 themes[s.id] = replace(s, parent=None)
         book = self._with(themes)
         return book, Change("retire", (t.id,), f"Retired {t.name!r}", author, reason)
-
-
-def tag(texts: pd.Series, book: Codebook) -> pd.DataFrame:
-    """Tag every text with the active themes whose rules it meets; sub-theme tags roll up to the parent.
-
-    Deterministic: the same texts and codebook give the same tags, whatever else is in the data.
-
-    Parameters
-    ----------
-    texts : pandas.Series
-        Verbatims (masked or not; ``None`` is never tagged).
-    book : Codebook
-
-    Returns
-    -------
-    pandas.DataFrame
-        Long form ``row, theme_id, direct``: ``row`` is the text's position in ``texts``;
-        ``direct`` is False for a parent tag that only comes from a sub-theme.
-    """
-    parts = []
-    hits: dict[int, np.ndarray] = {}
-    codes, uniq = _distinct(texts) if len(texts) else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object))
-    for t in book.active():  # each distinct text is searched once per rule
-        hit = np.zeros(len(uniq), dtype=bool)
-        for kws, exc, neg in t.rules():
-            rx = _alternation(list(kws))
-            if rx is None:
-                continue
-            h = _hits(uniq, rx, neg)
-            ex = _alternation(list(exc))
-            if ex is not None and h.any():
-                idx = np.nonzero(h)[0]
-                h[idx] &= ~_hits(uniq[idx], ex, "exclude")
-            hit |= h
-        hits[t.id] = hit[codes]
-    for t in book.active():
-        direct = hits[t.id]
-        via = np.zeros(len(texts), dtype=bool)
-        for s in book.active():
-            if s.parent == t.id:
-                via |= hits[s.id]
-        rows = np.nonzero(direct | via)[0]
-        if len(rows):
-            parts.append(pd.DataFrame({"row": rows, "theme_id": t.id, "direct": direct[rows]}))
-    if not parts:
-        return pd.DataFrame({"row": pd.Series(dtype=np.int64), "theme_id": pd.Series(dtype=np.int64),
-                             "direct": pd.Series(dtype=bool)})
-    return pd.concat(parts, ignore_index=True).sort_values(["row", "theme_id"], kind="stable").reset_index(drop=True)
-
-
-#: the starter codebook for a software business: a starting point to edit, rename, merge and split
-STARTER = (
-    ("Onboarding & setup", "Customer success", ("onboarding", "onboard*", "setup", "set up", "getting started",
-                                                 "implementation", "go-live", "kickoff", "guided", "training")),
-    ("Pricing & value", "Sales", ("price", "prices", "pricing", "priced", "expensive", "overpriced", "cost",
-                                  "costs", "costly", "value for money", "good value", "too much money", "discount*")),
-    ("Bugs & reliability", "Engineering", ("bug", "bugs", "buggy", "crash*", "broken", "glitch*", "error message*",
-                                           "outage*", "unreliable", "stable", "lost our work", "data loss")),
-    ("Support responsiveness", "Support", ("support", "response time", "waiting", "waited", "ticket*",
-                                           "followed up", "follow up", "no answer")),
-    ("Missing features", "Product", ("feature", "features", "missing", "roadmap", "integration*", "feature request*",
-                                     "wish list")),
-    ("Billing & invoices", "Finance", ("invoice*", "billing", "billed", "charged", "double charge*", "payment*",
-                                       "refund*", "receipt*")),
-    ("Usability", "Product", ("confusing", "hard to use", "easy to use", "intuitive", "clunky", "user interface",
-                              "navigation")),
-    ("Documentation", "Customer success", ("docs", "documentation", "help center", "tutorial*", "knowledge base")),
-)
-#: "SSO support" asks for a feature, it says nothing about the support team
-STARTER_EXCLUDE = {"Support responsiveness": ("need _ support", "need _ _ support", "add _ support",
-                                              "add _ _ support")}
-#: sub-themes of the starter codebook: (parent name, name, team or None, keywords)
-STARTER_SUB = (
-    ("Bugs & reliability", "Crashes", None, ("crash*", "freez*")),
-    ("Missing features", "Integrations", None, ("integration*", "salesforce", "slack", "webhook*", "api", "sso")),
-    ("Billing & invoices", "Double charges", None, ("charged twice", "double charge*", "charged for")),
-)
-
-
-def starter_codebook() -> Codebook:
-    """The starter codebook (:data:`STARTER` plus :data:`STARTER_SUB`), ids 1, 2, 3 ... in that order."""
-    book = Codebook({}, 1)
-    for name, team, kws in STARTER:
-        book, _ = book.create(name, kws, team=team, exclude=STARTER_EXCLUDE.get(name, ()))
-    ids = {t.name: t.id for t in book.active()}
-    for parent, name, team, kws in STARTER_SUB:
-        book, _ = book.create(name, kws, parent=ids[parent], team=team or book.get(ids[parent]).team)
-    return book

@@ -69,8 +69,9 @@ def discover(texts: pd.Series, k: int = 6, *, seed: int = 0, top: int = 8, examp
     core.errors.InsufficientDataError
         With fewer than :data:`MIN_VERBATIMS` texts, or no term shared by ``min_df`` of them.
     """
+    # scikit-learn's text stack loads only when themes are discovered, not with every feedback page
     from sklearn.decomposition import NMF
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.feature_extraction.text import TfidfVectorizer  # (as above: only when discovering)
 
     all_texts = texts.dropna().astype(str)
     all_texts = all_texts[all_texts.str.strip() != ""]

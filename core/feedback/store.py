@@ -3,7 +3,7 @@
 A change (:meth:`core.feedback.codebook.Codebook.create`, ``rename``, ``merge`` ...) is saved with
 :func:`save_change`: the changed themes and one log row in one transaction, and only if nobody
 changed the codebook in between (else a clear error asks to reload). The first read of an empty
-store saves the starter codebook (:func:`core.feedback.codebook.starter_codebook`) with one log row.
+store saves the starter codebook (:func:`core.feedback.starter.starter_codebook`) with one log row.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from core.errors import DataValidationError
-from core.feedback.codebook import Change, Codebook, Theme, starter_codebook
+from core.feedback.codebook import Change, Codebook, Theme
+from core.feedback.inputs import follow_up_status
+from core.feedback.starter import starter_codebook
 from core.store.tables import Feedback, ThemeChange, ThemeRecord
 
 FOLLOW_UP = ("open", "in progress", "closed")
@@ -139,8 +141,6 @@ def set_status(engine: Engine, vids, status: str) -> int:
 def statuses(engine: Engine) -> pd.Series:
     """Today's follow-up status of every survey, review and social verbatim, by ``F<id>`` (read fresh:
     statuses change without an import)."""
-    from core.feedback.themes import follow_up_status
-
     with engine.connect() as conn:
         rows = conn.execute(select(Feedback.__table__.c.id, Feedback.__table__.c.status)
                             .where(Feedback.__table__.c.text.is_not(None))).all()

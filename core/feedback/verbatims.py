@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from core.feedback.codebook import find_mentions, matched_terms
+from core.feedback.rules import find_mentions, matched_terms
 
 # -- personal data ----------------------------------------------------------------------------
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -79,7 +79,7 @@ POSITIVE_ABOVE = 0.05
 
 @lru_cache(maxsize=1)
 def _analyzer():
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # reads its lexicon file when first needed
     return SentimentIntensityAnalyzer()
 
 

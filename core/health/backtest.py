@@ -28,7 +28,7 @@ from sklearn.metrics import roc_auc_score
 
 from core.errors import DataValidationError, InsufficientDataError
 from core.health.score import BANDS, MEASURES, STAGES, HealthConfig, measure_frame, score
-from core.history.features import ChurnInputs
+from core.history.inputs import ChurnInputs
 
 Progress = Callable[[float, str], None]
 

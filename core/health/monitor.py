@@ -14,7 +14,6 @@ looked that day. An **alert** names the measures that caused it:
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 
 import numpy as np
@@ -22,10 +21,9 @@ import pandas as pd
 
 from core.errors import InsufficientDataError
 from core.health.score import BANDS, MEASURES, STAGES, HealthConfig, measure_frame, score
-from core.history.features import ChurnInputs
+from core.history.inputs import ChurnInputs
 
 Progress = Callable[[float, str], None]
-ALERTS = ("crossed into red", "dropped", "renewal at risk", "contradiction")
 _RANK = {b: i for i, b in enumerate(BANDS)}  # red 0 < amber 1 < green 2
 
 
@@ -204,23 +202,3 @@ def action_list(alert_rows: pd.DataFrame, customers: pd.DataFrame | None = None)
         names = customers.set_index(customers["customer_id"].astype(str))["name"]
         out.insert(1, "name", names.reindex(out["customer_id"].astype(str)).to_numpy())
     return out
-
-
-def to_xlsx(sheets: dict[str, pd.DataFrame], definitions: bool = True) -> bytes:
-    """An XLSX workbook with one sheet per frame (header row frozen, columns sized), and a last "Definitions"
-    sheet with every metric's definition (:func:`core.metrics.definitions_table`, the glossary the pages show)
-    unless ``definitions`` is False."""
-    from core.metrics import definitions_table
-
-    if definitions and "Definitions" not in sheets:
-        sheets = {**sheets, "Definitions": definitions_table()}
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="xlsxwriter") as xw:
-        for name, df in sheets.items():
-            df.to_excel(xw, sheet_name=name[:31], index=False)
-            ws = xw.sheets[name[:31]]
-            ws.freeze_panes(1, 0)
-            for i, c in enumerate(df.columns):
-                width = max([len(str(c))] + [len(str(v)) for v in df[c].head(200)])
-                ws.set_column(i, i, min(60, width + 2))
-    return buf.getvalue()

@@ -25,14 +25,10 @@ import numpy as np
 import pandas as pd
 
 from core.errors import DataValidationError
-from core.history.features import ChurnInputs, _latest_two, temporal_features
+from core.history.features import latest_two_values, temporal_features
+from core.history.inputs import ChurnInputs
 
 STAGES = ("onboarding", "adoption", "renewal")
-STAGE_TEXT = {
-    "onboarding": "the first {onboarding_days} days after signup",
-    "adoption": "after onboarding and outside the renewal window",
-    "renewal": "the {renewal_days} days before the next annual renewal (signup anniversary)",
-}
 GROUPS = ("behavioural", "support", "relational", "financial")
 BANDS = ("red", "amber", "green")
 
@@ -280,7 +276,7 @@ def measure_frame(inputs: ChurnInputs, day) -> tuple[pd.DataFrame, list[str]]:
     Parameters
     ----------
     inputs : ChurnInputs
-        The store's data (:func:`core.history.features.load_inputs`).
+        The store's data (:func:`core.history.inputs.load_inputs`).
     day : date-like
         Nothing after this day is used.
 
@@ -310,7 +306,7 @@ def measure_frame(inputs: ChurnInputs, day) -> tuple[pd.DataFrame, list[str]]:
     if len(ces):
         index = pd.Index(out["customer_id"], dtype=object)
         pos = index.get_indexer(ces["customer_id"].astype(str))
-        out["ces_latest"], _ = _latest_two(ces[pos >= 0], pos[pos >= 0], len(out), "score", "date")
+        out["ces_latest"], _ = latest_two_values(ces[pos >= 0], pos[pos >= 0], len(out), "score", "date")
     missing = []
     for key, m in MEASURES.items():
         if m.column not in out:

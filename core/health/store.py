@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from core.errors import DataValidationError
-from core.health.score import MEASURES, STAGES, HealthConfig, rule_text
+from core.health.score import MEASURES, STAGES, HealthConfig, default_config, rule_text
 from core.store.tables import HealthConfigVersion
 
 
@@ -96,10 +96,27 @@ def weights_table(config: HealthConfig) -> pd.DataFrame:
 
 
 def current_config(engine: Engine, frame: pd.DataFrame | None = None) -> tuple[HealthConfig, int | None]:
-    """The latest saved configuration and its version, or the default (bounds from ``frame``) and None."""
+    """The one rule for "the current health configuration", used by the page, the CLI and the review.
+
+    The newest saved version; while none is saved, the default configuration whose usage and time-to-resolve
+    bounds come from ``frame``: the measures on the data's last day (the frame the Health scores page saves
+    as version 1, :func:`save_default`).
+
+    Returns
+    -------
+    (HealthConfig, int or None)
+        The configuration and its version (None for the unsaved default).
+    """
     cfg = load_config(engine)
     if cfg is None:
-        from core.health.score import default_config
-
         return default_config(frame), None
     return cfg, int(versions(engine)["version"].iloc[0])
+
+
+def save_default(engine: Engine, day: pd.Timestamp, frame: pd.DataFrame) -> int | None:
+    """Save the default configuration (bounds from ``frame``, the measures on ``day``) as version 1 when no
+    version is saved yet, so every later change has a parent; returns the new version, or None if one existed."""
+    if not versions(engine).empty:
+        return None
+    return save_config(engine, default_config(frame), "workbench",
+                       f"default configuration (usage and time-to-resolve bounds from the data on {day:%Y-%m-%d})")

@@ -4,10 +4,11 @@ Two kinds of data are supported:
 
 * **temporal** (the store has dates of behaviour: activity, tickets, surveys, revenue):
   :func:`temporal_features` describes every customer active at a cutoff using only what was
-  known on that day, and labels churn within a horizon after it (default 90 days);
+  known on that day (from :class:`core.history.inputs.ChurnInputs`), and labels churn within a
+  horizon after it (default 90 days);
 * **snapshot** (one churn flag per customer, like the telco export): :func:`snapshot_features`.
 
-Leakage rules of :func:`temporal_features` (``tests/core/test_churn_features.py`` proves them by
+Leakage rules of :func:`temporal_features` (``tests/core/history/test_features.py`` proves them by
 rebuilding the features from a store cut at the cutoff): events dated after the cutoff day are
 ignored; a ticket resolved after the cutoff counts as open; renewal dates come from the signup
 anniversary (the stored ``renewal_date`` is written after the fact and is not used); uploaded
@@ -22,9 +23,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sqlalchemy.engine import Engine
 
 from core.errors import DataValidationError, InsufficientDataError
+from core.history.inputs import ChurnInputs
 from core.store.columnar import ActivityPairs
 
 #: features the business can move (plays can act on them); everything else is context
@@ -180,88 +181,6 @@ def snapshot_features(customers: pd.DataFrame, as_of=None) -> ChurnData:
                      cutoff=pd.Series(as_of, index=X.index))
 
 
-@dataclass
-class ChurnInputs:
-    """Everything the temporal features read, loaded once from the store.
-
-    Attributes
-    ----------
-    customers : pandas.DataFrame
-        ``customer_id, segment, plan, region, channel, signup_date, churn_date, attributes``.
-    activity : ActivityPairs
-        Daily activity with values (read with ``values=True``).
-    tickets : pandas.DataFrame
-        ``customer_id, opened, resolved`` (datetimes).
-    feedback : pandas.DataFrame
-        ``customer_id, date, channel, score``.
-    revenue : pandas.DataFrame
-        ``customer_id, period, mrr, payment_failed``.
-    """
-
-    customers: pd.DataFrame
-    activity: ActivityPairs
-    tickets: pd.DataFrame
-    feedback: pd.DataFrame
-    revenue: pd.DataFrame
-
-    def end(self) -> pd.Timestamp:
-        """The last day the data speaks about."""
-        from core.cohorts.table import data_end
-
-        return data_end(self.customers, self.activity, self.revenue)
-
-    def has_behaviour(self) -> bool:
-        """Whether there is dated behaviour to build temporal features from (else: snapshot)."""
-        return len(self.activity) > 0 or len(self.tickets) > 0 or len(self.feedback) > 0
-
-
-def inputs_from_frames(customers: pd.DataFrame, activity: pd.DataFrame | None = None,
-                       tickets: pd.DataFrame | None = None, feedback: pd.DataFrame | None = None,
-                       revenue: pd.DataFrame | None = None) -> ChurnInputs:
-    """:class:`ChurnInputs` from frames in store column names (for example :func:`core.make_demo`'s)."""
-    customers = customers.copy()
-    for c in ("signup_date", "churn_date"):
-        customers[c] = pd.to_datetime(customers[c])
-    if activity is not None and len(activity):
-        codes, ids = pd.factorize(activity["customer_id"].astype(object))
-        days = (pd.to_datetime(activity["date"]) - _EPOCH).dt.days.to_numpy(np.int32)
-        acts = ActivityPairs(pd.Index(ids, dtype=object), codes.astype(np.int64), days,
-                             value=activity["value"].to_numpy(float))
-    else:
-        acts = ActivityPairs(pd.Index([], dtype=object), np.array([], np.int64), np.array([], np.int32),
-                             value=np.array([], float))
-
-    def frame(df, cols, dates):
-        df = pd.DataFrame(columns=cols) if df is None else df.reindex(columns=cols).copy()
-        for c in dates:
-            df[c] = pd.to_datetime(df[c])
-        return df
-
-    return ChurnInputs(customers, acts, frame(tickets, ["customer_id", "opened", "resolved"], ["opened", "resolved"]),
-                       frame(feedback, ["customer_id", "date", "channel", "score"], ["date"]),
-                       frame(revenue, ["customer_id", "period", "mrr", "payment_failed"], ["period"]))
-
-
-def load_inputs(engine: Engine) -> ChurnInputs:
-    """Read the columns the churn features need (activity from the column store)."""
-    from core.store.columnar import activity_pairs
-    from core.store.read import load_columns, load_table
-
-    customers = load_table(engine, "customer")
-    if customers.empty:
-        raise InsufficientDataError("There are no customers to model: import a customer file or load the demo "
-                                    "on the Data page.")
-    for c in ("signup_date", "churn_date"):
-        customers[c] = pd.to_datetime(customers[c])
-    tickets = load_columns(engine, "ticket", ["customer_id", "opened", "resolved"])
-    feedback = load_columns(engine, "feedback", ["customer_id", "date", "channel", "score"])
-    revenue = load_columns(engine, "revenue", ["customer_id", "period", "mrr", "payment_failed"])
-    for df, cols in ((tickets, ("opened", "resolved")), (feedback, ("date",)), (revenue, ("period",))):
-        for c in cols:
-            df[c] = pd.to_datetime(df[c], format="mixed")
-    return ChurnInputs(customers, activity_pairs(engine, values=True), tickets, feedback, revenue)
-
-
 def _anniversary_after(signup: pd.Series, cutoff: pd.Timestamp) -> pd.Series:
     """The first signup anniversary strictly after ``cutoff`` (Feb 29 falls on Feb 28)."""
     s_ord = signup.dt.year * 12 + signup.dt.month - 1
@@ -276,8 +195,28 @@ def _anniversary_after(signup: pd.Series, cutoff: pd.Timestamp) -> pd.Series:
     return out
 
 
-def _latest_two(df: pd.DataFrame, pos: np.ndarray, n: int, col: str, sort_by: str) -> tuple[np.ndarray, ...]:
-    """Per customer position: the latest and the previous value of ``col`` (NaN when absent)."""
+
+def latest_two_values(df: pd.DataFrame, pos: np.ndarray, n: int, col: str, sort_by: str) -> tuple[np.ndarray, ...]:
+    """The latest and the previous value of ``col`` of each of ``n`` customers.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Dated rows of the customers (surveys, revenue months ...), already cut at the day described.
+    pos : numpy.ndarray
+        Each row's customer position in ``0 .. n-1``.
+    n : int
+        The number of customers.
+    col : str
+        The value column.
+    sort_by : str
+        The date column that orders each customer's rows (ties keep the row order).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        (latest, previous), each of length ``n``; NaN where a customer has no such row.
+    """
     last, prev = np.full(n, np.nan), np.full(n, np.nan)
     if len(df):
         d = pd.DataFrame({"pos": pos, "v": df[col].to_numpy(float), "t": df[sort_by].to_numpy()})
@@ -290,12 +229,125 @@ def _latest_two(df: pd.DataFrame, pos: np.ndarray, n: int, col: str, sort_by: st
     return last, prev
 
 
+def _located(df: pd.DataFrame, index: pd.Index) -> tuple[pd.DataFrame, np.ndarray]:
+    """The rows of ``df`` whose customer is in ``index``, and that customer's position."""
+    pos = index.get_indexer(df["customer_id"].astype(str))
+    return df[pos >= 0], pos[pos >= 0]
+
+
+def _active_customers(inputs: ChurnInputs, c: pd.Timestamp) -> pd.DataFrame:
+    """The customers signed up by the end of day ``c`` and not churned by then."""
+    cust = inputs.customers
+    active = (cust["signup_date"] <= c) & (cust["churn_date"].isna() | (cust["churn_date"] > c))
+    cust = cust[active].reset_index(drop=True)
+    if cust.empty:
+        raise InsufficientDataError(f"No customer was active on {c:%Y-%m-%d}; pick a later cutoff.")
+    return cust
+
+
+def _usage(acts: ActivityPairs, index: pd.Index, signup: pd.Series, c: pd.Timestamp) -> dict[str, np.ndarray]:
+    """Usage level, trend, active days and days since active: daily values summed over metrics, in windows
+    ending at the cutoff ({} without activity rows)."""
+    if not len(acts):
+        return {}
+    n, cd = len(index), (c - _EPOCH).days
+    pos = acts.rows_in(index.to_numpy())
+    keep = (pos >= 0) & (acts.days <= cd) & (acts.days > cd - 365)
+    p, d = pos[keep], acts.days[keep].astype(np.int64)
+    v = acts.value[keep] if acts.value is not None else np.ones(len(p))
+
+    def total(lo, hi):  # sum over days in (cd - hi, cd - lo]
+        m = (d > cd - hi) & (d <= cd - lo)
+        return np.bincount(p[m], weights=v[m], minlength=n)
+
+    level = np.log1p(total(0, 30) / 30)
+    before = np.log1p(total(90, 120) / 30)
+    young = (c - signup).dt.days.to_numpy() < 120
+    recent = d > cd - 30
+    pairs = np.unique(p[recent] * 64 + (cd - d[recent]))
+    last = np.full(n, -1 << 40, dtype=np.int64)
+    np.maximum.at(last, p, d)
+    return {"usage_level_30d": level, "usage_trend_90d": np.where(young, np.nan, level - before),
+            "active_days_30d": np.bincount(pairs // 64, minlength=n).astype(float),
+            "days_since_active": np.minimum(cd - last, 365).astype(float)}
+
+
+def _tickets(tickets: pd.DataFrame, index: pd.Index, next_day: pd.Timestamp) -> dict[str, np.ndarray]:
+    """Tickets of the last 90 days, those still open at the cutoff, and the median hours to resolve
+    ({} without ticket rows)."""
+    if not len(tickets):
+        return {}
+    n = len(index)
+    t, pos = _located(tickets[tickets["opened"] < next_day], index)
+    recent = (t["opened"] >= next_day - pd.Timedelta(days=90)).to_numpy()
+    open_at = (t["resolved"].isna() | (t["resolved"] >= next_day)).to_numpy()
+    done = ~open_at & (t["resolved"] >= next_day - pd.Timedelta(days=180)).to_numpy()
+    hours = ((t["resolved"] - t["opened"]).dt.total_seconds() / 3600).to_numpy()[done]
+    med = pd.Series(hours).groupby(pos[done]).median()
+    return {"tickets_90d": np.bincount(pos[recent], minlength=n).astype(float),
+            "tickets_unresolved": np.bincount(pos[recent & open_at], minlength=n).astype(float),
+            "hours_to_resolve": pd.Series(med, index=range(n)).to_numpy(float)}
+
+
+def _survey(feedback: pd.DataFrame, index: pd.Index, next_day: pd.Timestamp, channel: str) -> dict[str, np.ndarray]:
+    """The latest answer of one survey channel (``nps``, ``csat``) and its change ({} without answers)."""
+    rows = feedback[(feedback["channel"].astype(str).str.lower() == channel) & (feedback["date"] < next_day)
+                    & feedback["score"].notna()] if len(feedback) else feedback
+    if not len(rows):
+        return {}
+    rows, pos = _located(rows, index)
+    last, prev = latest_two_values(rows, pos, len(index), "score", "date")
+    return {f"{channel}_latest": last, f"{channel}_change": last - prev}
+
+
+def _revenue(revenue: pd.DataFrame, index: pd.Index, c: pd.Timestamp) -> dict[str, np.ndarray]:
+    """The latest MRR and its relative change over three months ({} without MRR rows)."""
+    next_day = c + pd.Timedelta(days=1)
+    r = revenue[(revenue["period"] < next_day) & revenue["mrr"].notna()] if len(revenue) else revenue
+    if not len(r):
+        return {}
+    n = len(index)
+    r, pos = _located(r, index)
+    now, _ = latest_two_values(r, pos, n, "mrr", "period")
+    old = (r["period"] <= c - pd.DateOffset(months=3)).to_numpy()
+    then, _ = latest_two_values(r[old], pos[old], n, "mrr", "period")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change = np.where(then > 0, now / then - 1, np.nan)
+    return {"mrr_latest": now, "mrr_change_3m": change}
+
+
+def _failed_payments(revenue: pd.DataFrame, index: pd.Index, next_day: pd.Timestamp) -> dict[str, np.ndarray]:
+    """Failed payments of the last 90 days ({} when no revenue row says whether its payment failed)."""
+    known = "payment_failed" in revenue and len(revenue)
+    failed = revenue[revenue["payment_failed"].notna() & (revenue["period"] < next_day)] if known else revenue.iloc[:0]
+    if not len(failed):
+        return {}
+    pos = index.get_indexer(failed["customer_id"].astype(str))
+    recent = (pos >= 0) & (failed["period"] >= next_day - pd.Timedelta(days=90)).to_numpy()
+    flag = failed["payment_failed"].astype(bool).to_numpy()
+    return {"failed_payments_90d": np.bincount(pos[recent & flag], minlength=len(index)).astype(float)}
+
+
+def _behaviour(inputs: ChurnInputs, index: pd.Index, signup: pd.Series,
+               c: pd.Timestamp) -> list[tuple[dict[str, np.ndarray], str]]:
+    """Each group of behavioural features in column order, with what is missing when the group is empty."""
+    next_day = c + pd.Timedelta(days=1)
+    fb = inputs.feedback
+    return [(_usage(inputs.activity, index, signup, c), "product usage (no activity rows)"),
+            (_tickets(inputs.tickets, index, next_day), "support tickets (no ticket rows)"),
+            *((_survey(fb, index, next_day, ch), f"{ch.upper()} surveys (no {ch} feedback rows)")
+              for ch in ("nps", "csat")),
+            (_revenue(inputs.revenue, index, c), "recurring revenue (no MRR rows)"),
+            (_failed_payments(inputs.revenue, index, next_day),
+             "failed payments (no revenue row says whether its payment failed)")]
+
+
 def temporal_features(inputs: ChurnInputs, cutoff, horizon_days: int = 90, label: bool = True) -> ChurnData:
     """Describe every customer active at the end of ``cutoff`` with what was known that day.
 
     Parameters
     ----------
-    inputs : ChurnInputs
+    inputs : core.history.inputs.ChurnInputs
     cutoff : date-like
         The day the features describe (events on that day count).
     horizon_days : int
@@ -317,103 +369,22 @@ def temporal_features(inputs: ChurnInputs, cutoff, horizon_days: int = 90, label
         No customer is active at the cutoff.
     """
     c = pd.Timestamp(cutoff).normalize()
-    next_day = c + pd.Timedelta(days=1)
     if label and c + pd.Timedelta(days=horizon_days) > inputs.end():
         raise DataValidationError(f"The {horizon_days}-day horizon after {c:%Y-%m-%d} runs past the end of the data "
                                   f"({inputs.end():%Y-%m-%d}); pick an earlier cutoff or a shorter horizon.")
-    cust = inputs.customers
-    active = (cust["signup_date"] <= c) & (cust["churn_date"].isna() | (cust["churn_date"] > c))
-    cust = cust[active].reset_index(drop=True)
-    if cust.empty:
-        raise InsufficientDataError(f"No customer was active on {c:%Y-%m-%d}; pick a later cutoff.")
-    n = len(cust)
+    cust = _active_customers(inputs, c)
     ids = cust["customer_id"].astype(str)
     index = pd.Index(ids.to_numpy(), dtype=object)
-    X = pd.DataFrame(index=range(n))
+    X = pd.DataFrame(index=range(len(cust)))
     _attributes(cust, X)
     X["tenure_months"] = ((c - cust["signup_date"]).dt.days / 30.4375).round(2).to_numpy()
     X["days_to_renewal"] = (_anniversary_after(cust["signup_date"], c) - c).dt.days.to_numpy(float)
     missing = []
-
-    # usage: daily values summed over metrics, in windows ending at the cutoff
-    acts = inputs.activity
-    if len(acts):
-        cd = (c - _EPOCH).days
-        pos = acts.rows_in(index.to_numpy())
-        keep = (pos >= 0) & (acts.days <= cd) & (acts.days > cd - 365)
-        p, d = pos[keep], acts.days[keep].astype(np.int64)
-        v = acts.value[keep] if acts.value is not None else np.ones(len(p))
-
-        def total(lo, hi):  # sum over days in (cd - hi, cd - lo]
-            m = (d > cd - hi) & (d <= cd - lo)
-            return np.bincount(p[m], weights=v[m], minlength=n)
-
-        level = np.log1p(total(0, 30) / 30)
-        before = np.log1p(total(90, 120) / 30)
-        young = (c - cust["signup_date"]).dt.days.to_numpy() < 120
-        X["usage_level_30d"] = level
-        X["usage_trend_90d"] = np.where(young, np.nan, level - before)
-        recent = d > cd - 30
-        pairs = np.unique(p[recent] * 64 + (cd - d[recent]))
-        X["active_days_30d"] = np.bincount(pairs // 64, minlength=n).astype(float)
-        last = np.full(n, -1 << 40, dtype=np.int64)
-        np.maximum.at(last, p, d)
-        X["days_since_active"] = np.minimum(cd - last, 365).astype(float)
-    else:
-        missing.append("product usage (no activity rows)")
-
-    t = inputs.tickets
-    if len(t):
-        t = t[t["opened"] < next_day]
-        pos = index.get_indexer(t["customer_id"].astype(str))
-        t, pos = t[pos >= 0], pos[pos >= 0]
-        recent = (t["opened"] >= next_day - pd.Timedelta(days=90)).to_numpy()
-        open_at = (t["resolved"].isna() | (t["resolved"] >= next_day)).to_numpy()
-        X["tickets_90d"] = np.bincount(pos[recent], minlength=n).astype(float)
-        X["tickets_unresolved"] = np.bincount(pos[recent & open_at], minlength=n).astype(float)
-        done = ~open_at & (t["resolved"] >= next_day - pd.Timedelta(days=180)).to_numpy()
-        hours = ((t["resolved"] - t["opened"]).dt.total_seconds() / 3600).to_numpy()[done]
-        med = pd.Series(hours).groupby(pos[done]).median()
-        X["hours_to_resolve"] = pd.Series(med, index=range(n)).to_numpy(float)
-    else:
-        missing.append("support tickets (no ticket rows)")
-
-    fb = inputs.feedback
-    for channel in ("nps", "csat"):
-        rows = fb[(fb["channel"].astype(str).str.lower() == channel) & (fb["date"] < next_day)
-                  & fb["score"].notna()] if len(fb) else fb
-        if not len(rows):
-            missing.append(f"{channel.upper()} surveys (no {channel} feedback rows)")
-            continue
-        pos = index.get_indexer(rows["customer_id"].astype(str))
-        rows, pos = rows[pos >= 0], pos[pos >= 0]
-        last, prev = _latest_two(rows, pos, n, "score", "date")
-        X[f"{channel}_latest"] = last
-        X[f"{channel}_change"] = last - prev
-
-    r = inputs.revenue
-    known = "payment_failed" in r and len(r)
-    failed = r[r["payment_failed"].notna() & (r["period"] < next_day)] if known else r.iloc[:0]
-    r = r[(r["period"] < next_day) & r["mrr"].notna()] if len(r) else r
-    if len(r):
-        pos = index.get_indexer(r["customer_id"].astype(str))
-        r, pos = r[pos >= 0], pos[pos >= 0]
-        now, _ = _latest_two(r, pos, n, "mrr", "period")
-        old = r["period"] <= c - pd.DateOffset(months=3)
-        then, _ = _latest_two(r[old.to_numpy()], pos[old.to_numpy()], n, "mrr", "period")
-        X["mrr_latest"] = now
-        with np.errstate(divide="ignore", invalid="ignore"):
-            X["mrr_change_3m"] = np.where(then > 0, now / then - 1, np.nan)
-    else:
-        missing.append("recurring revenue (no MRR rows)")
-    if len(failed):
-        pos = index.get_indexer(failed["customer_id"].astype(str))
-        recent = (pos >= 0) & (failed["period"] >= next_day - pd.Timedelta(days=90)).to_numpy()
-        flag = failed["payment_failed"].astype(bool).to_numpy()
-        X["failed_payments_90d"] = np.bincount(pos[recent & flag], minlength=n).astype(float)
-    else:
-        missing.append("failed payments (no revenue row says whether its payment failed)")
-
+    for columns, gap in _behaviour(inputs, index, cust["signup_date"], c):
+        for name, values in columns.items():
+            X[name] = values
+        if not columns:
+            missing.append(gap)
     y = None
     if label:
         churn = cust["churn_date"]

@@ -152,31 +152,53 @@ def read_csv_bytes(data: bytes, *, header: bool | None = None) -> RawTable:
     that spans lines is one row, as in Excel).
     """
     text, encoding = _decode(data)
+    sample = _check_text(text)
+    delim = _detect_delimiter(sample)
+    first_line = next(ln for ln in text.splitlines() if ln.strip())
+    first = first_line.split() if delim == "whitespace" else next(csv.reader([first_line], delimiter=delim))
+    if header is None:
+        header = _looks_like_header(first)
+    has_blank_lines = bool(re.search(r"\n[ \t]*\r?\n", text.strip()))
+    frame = _parse_delimited(data, text, encoding, delim, len(first), has_blank_lines)
+    rows = np.arange(1, len(frame) + 1)
+    if has_blank_lines:  # drop blank lines but keep every row's own number
+        keep = ~(frame.isna() | (frame == "")).all(axis=1).to_numpy()
+        frame, rows = frame[keep].reset_index(drop=True), rows[keep]
+    frame, rows, original = _take_header(frame, rows, header)
+    frame = _blank_to_na(frame)
+    return RawTable(
+        frame=frame, rows=rows, file_format="csv",
+        details={"encoding": encoding, "delimiter": _delim_name(delim), "header": bool(header),
+                 "decimal": _detect_decimal(frame, delim), "original_headers": original},
+    )
+
+
+def _check_text(text: str) -> str:
+    """The first 64,000 characters of ``text``; FileFormatError when it is empty or binary."""
     if not text.strip():
         raise FileFormatError("The file is empty: it has no header and no rows.")
     sample = text[:64_000]
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n")
     if controls > 0.01 * len(sample):
         raise FileFormatError("This file is binary, not a spreadsheet. Upload a CSV (text) or an XLSX file.")
-    delim = _detect_delimiter(sample)
-    first_line = next(ln for ln in text.splitlines() if ln.strip())
-    first = first_line.split() if delim == "whitespace" else next(csv.reader([first_line], delimiter=delim))
-    if header is None:
-        header = _looks_like_header(first)
+    return sample
+
+
+def _parse_delimited(data: bytes, text: str, encoding: str, delim: str, n_columns: int,
+                     has_blank_lines: bool) -> pd.DataFrame:
+    """Every line as text cells, header included (pyarrow when it can, else pandas' C engine)."""
     # header=None always: pandas would rename repeated headers its own way ("name.1");
     # clean_headers names them the same way for CSV and XLSX ("name_2").
     kwargs = dict(dtype=str, keep_default_na=False, na_values=[], header=None)
-    has_blank_lines = bool(re.search(r"\n[ \t]*\r?\n", text.strip()))
     try:
         if delim == "whitespace":
-            frame = pd.read_csv(io.StringIO(text), sep=r"\s+", engine="c", **kwargs)
-        elif has_blank_lines:
-            frame = pd.read_csv(io.StringIO(text), sep=delim, engine="c", skip_blank_lines=False, **kwargs)
-        else:
-            try:
-                frame = _arrow_text_frame(data if encoding == "utf-8" else text.encode("utf-8"), delim, len(first))
-            except Exception:  # pyarrow refuses ragged rows; the C engine names the line
-                frame = pd.read_csv(io.StringIO(text), sep=delim, engine="c", **kwargs)
+            return pd.read_csv(io.StringIO(text), sep=r"\s+", engine="c", **kwargs)
+        if has_blank_lines:
+            return pd.read_csv(io.StringIO(text), sep=delim, engine="c", skip_blank_lines=False, **kwargs)
+        try:
+            return _arrow_text_frame(data if encoding == "utf-8" else text.encode("utf-8"), delim, n_columns)
+        except Exception:  # pyarrow refuses ragged rows; the C engine names the line
+            return pd.read_csv(io.StringIO(text), sep=delim, engine="c", **kwargs)
     except pd.errors.ParserError as exc:
         detail = " ".join(str(exc).split())
         raise FileFormatError(
@@ -184,23 +206,16 @@ def read_csv_bytes(data: bytes, *, header: bool | None = None) -> RawTable:
             "Check that line for a stray delimiter or an unclosed quote.") from exc
     except pd.errors.EmptyDataError as exc:
         raise FileFormatError("The file is empty: it has no header and no rows.") from exc
-    rows = np.arange(1, len(frame) + 1)
-    if has_blank_lines:  # drop blank lines but keep every row's own number
-        keep = ~(frame.isna() | (frame == "")).all(axis=1).to_numpy()
-        frame, rows = frame[keep].reset_index(drop=True), rows[keep]
-    if header:
-        original = ["" if pd.isna(c) else str(c) for c in frame.iloc[0]] if len(frame) else []
-        frame.columns = clean_headers(original)
-        frame, rows = frame.iloc[1:].reset_index(drop=True), rows[1:]
-    else:
-        original = []
+
+
+def _take_header(frame: pd.DataFrame, rows: np.ndarray, header: bool) -> tuple[pd.DataFrame, np.ndarray, list]:
+    """Name the columns from the first row (then dropped) or ``column_1`` ...; also the original headers."""
+    if not header:
         frame.columns = clean_headers([None] * frame.shape[1])
-    frame = _blank_to_na(frame)
-    return RawTable(
-        frame=frame, rows=rows, file_format="csv",
-        details={"encoding": encoding, "delimiter": _delim_name(delim), "header": bool(header),
-                 "decimal": _detect_decimal(frame, delim), "original_headers": original},
-    )
+        return frame, rows, []
+    original = ["" if pd.isna(c) else str(c) for c in frame.iloc[0]] if len(frame) else []
+    frame.columns = clean_headers(original)
+    return frame.iloc[1:].reset_index(drop=True), rows[1:], original
 
 
 _DECIMAL_COMMA = re.compile(r"^\s*[-+]?(\d{1,3}(\.\d{3})+|\d+),\d+\s*$")

@@ -19,7 +19,8 @@ import altair as alt
 import pandas as pd
 
 from core.errors import DataValidationError
-from core.review.snapshot import FIGURE_COLUMNS, Snapshot, format_value
+from core.export.units import format_value
+from core.review.snapshot import FIGURE_COLUMNS, Snapshot
 
 #: band -> colour (red, orange, green), dark enough to stay distinct from white in a grey print
 BAND_COLOURS = {"red": "#c62828", "amber": "#ef6c00", "green": "#2e7d32"}
@@ -35,7 +36,7 @@ UNIT_OF = {
     "NPS impact": "nps", "MRR at risk": "currency", "Contacts": "contacts", "Play effect": "points",
     "Contacts treated": "contacts", "Customers saved": "customers", "Revenue saved (window)": "currency",
     "Cost": "currency", "Value of customers saved": "currency", "Net value (projected)": "currency",
-    "ROI (projected)": "ratio",
+    "ROI (projected)": "roi",
 }
 #: the headline rates, in the order the chart shows them
 HEADLINE = ("NRR", "GRR", "Logo churn rate", "Revenue churn rate")
@@ -290,7 +291,7 @@ def moves(comparison: pd.DataFrame, *snaps: Snapshot, top: int = 8) -> alt.Chart
 
 def _vl_version() -> str | None:
     """The Vega-Lite version Altair writes, as vl-convert names it (None: vl-convert's latest)."""
-    import vl_convert as vlc
+    import vl_convert as vlc  # a 40 MB native library: loaded only when a static chart is drawn
 
     major_minor = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
     return major_minor if major_minor in vlc.get_vegalite_versions() else None
@@ -315,7 +316,7 @@ def to_svg(chart: alt.TopLevelMixin, width: int = 600, fit: int | None = None, c
     str
         ``<svg ...>...</svg>``.
     """
-    import vl_convert as vlc
+    import vl_convert as vlc  # a 40 MB native library: loaded only when a static chart is drawn
 
     spec = chart.to_dict()
     spec.setdefault("width", width)

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 
 from core.errors import DataValidationError
 from core.review.snapshot import Snapshot
+from core.store.tables import ReviewAssumption, ReviewDecision, ReviewSnapshot
 
 STATUSES = ("open", "in progress", "done", "dropped")
 DECISION_COLUMNS = ["number", "decision", "owner", "rationale", "due", "status", "revision", "recorded_at", "author"]
@@ -48,7 +49,6 @@ def _guard(engine: Engine, table: str) -> None:
 
 
 def _snapshot_exists(conn, snapshot_id: int) -> None:
-    from core.store.tables import ReviewSnapshot
 
     t = ReviewSnapshot.__table__
     if conn.execute(select(t.c.id).where(t.c.id == int(snapshot_id))).first() is None:
@@ -92,7 +92,6 @@ def add_decision(engine: Engine, snapshot_id: int, *, decision: str, owner: str,
     DataValidationError
         No such snapshot, an empty decision or owner, a due date that is not a date, an unknown status.
     """
-    from core.store.tables import ReviewDecision
 
     row = {"decision": _text(decision, "decision"), "owner": _text(owner, "owner"),
            "rationale": _text(rationale, "rationale", False), "due": _due(due), "status": _status(status),
@@ -117,7 +116,6 @@ def update_decision(engine: Engine, snapshot_id: int, number: int, *, author: st
     DataValidationError
         No such decision, an unknown field, nothing changed, or a bad value.
     """
-    from core.store.tables import ReviewDecision
 
     fields = {"decision", "owner", "rationale", "due", "status"}
     unknown = set(changes) - fields
@@ -145,7 +143,6 @@ def update_decision(engine: Engine, snapshot_id: int, number: int, *, author: st
 def decisions(engine: Engine, snapshot_id: int, history: bool = False) -> pd.DataFrame:
     """The decision log of a snapshot: :data:`DECISION_COLUMNS`, by number; the latest revision of each
     decision, or every revision (``history``)."""
-    from core.store.tables import ReviewDecision
 
     t = ReviewDecision.__table__
     with engine.connect() as conn:
@@ -166,7 +163,6 @@ def add_assumption(engine: Engine, snapshot_id: int, *, name: str, value: float,
     DataValidationError
         No such snapshot, an empty name, or a value that is not a finite number.
     """
-    from core.store.tables import ReviewAssumption
 
     try:
         v = float(value)
@@ -209,7 +205,6 @@ def used_assumptions(snap: Snapshot) -> pd.DataFrame:
 
 def assumptions(engine: Engine, snap: Snapshot) -> pd.DataFrame:
     """The register of a saved snapshot: :func:`used_assumptions`, then the ones added (in the order added)."""
-    from core.store.tables import ReviewAssumption
 
     t = ReviewAssumption.__table__
     added = pd.DataFrame(columns=ASSUMPTION_COLUMNS)

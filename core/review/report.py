@@ -7,7 +7,7 @@ its chart and its figures as :func:`core.review.snapshot.page_table` shows them,
 with an
 earlier snapshot and the causes of its moves, the decision log and the assumptions register
 (:mod:`core.review.log`), and last every definition (:data:`core.metrics.GLOSSARY`), the units
-(:data:`core.review.snapshot.UNITS`), the parameters and the library versions.
+(:data:`core.export.units.UNITS`), the parameters and the library versions.
 
 The document needs nothing else: no script, no stylesheet or font to fetch, no URL; the charts are inline SVG
 drawn by :func:`core.review.charts.to_svg`. Every text is escaped. Open it in a browser and print it, or turn it
@@ -25,8 +25,11 @@ from pathlib import Path
 import pandas as pd
 
 from core.errors import DataValidationError
+from core.export.units import UNITS, format_value
+from core.metrics import GLOSSARY
 from core.review import charts as rc
-from core.review.snapshot import PAGES, UNITS, Snapshot, format_value, page_table
+from core.review.log import PARAM_ASSUMPTIONS
+from core.review.snapshot import PAGES, Snapshot, page_table
 
 #: the charts of each page's section, in order (the comparison has :func:`core.review.charts.moves`)
 PAGE_CHARTS = {"Overview": (rc.headline,), "Churn drivers": (), "Health scores": (rc.health_bands,),
@@ -402,9 +405,6 @@ def _assumptions(assumptions: pd.DataFrame) -> str:
 
 # --------------------------------------------------------------------------- appendix
 def _appendix(snap: Snapshot) -> str:
-    from core.metrics import GLOSSARY
-    from core.review.log import PARAM_ASSUMPTIONS
-
     defs = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in GLOSSARY.items())
     units = _table([("Unit", ""), ("Meaning", "")], [[(_e(k), "shown"), (_e(v), "")] for k, v in UNITS.items()])
     params = _table([("Parameter", ""), ("Value", "num"), ("Used in", "")],

@@ -27,20 +27,12 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 
 from core.errors import DataValidationError, InsufficientDataError, WorkbenchError
+from core.export.units import format_value
+from core.history import asof
 
 FIGURE_COLUMNS = ["page", "metric", "group", "value", "low", "high", "unit", "text"]
 #: the pages of a snapshot, in the order the review, the workbook and the report show them
 PAGES = ("Overview", "Churn drivers", "Health scores", "Feedback themes", "Intervention ROI")
-#: what a figure's unit means: how it is stored, and how it is shown (:func:`format_value`)
-UNITS = {
-    "share": "a rate as a fraction (0.25), shown as 25.0%",
-    "points": "a difference of two rates as a fraction (0.05), shown as +5.0 pts",
-    "nps": "net promoter points, -100 to 100 (or a difference of them), shown as +12.3",
-    "currency": "money, shown to the whole unit",
-    "score": "a model or survey score, shown to 3 decimals",
-    "ratio": "one figure divided by another, shown as 2.50x",
-    "customers": "a count", "contacts": "a count", "verbatims": "a count", "rank": "a position, 1 first",
-}
 #: the libraries whose versions a snapshot records (the figures depend on them)
 LIBRARIES = ("pandas", "numpy", "scipy", "scikit-learn", "lifelines", "shap", "statsmodels", "vaderSentiment",
              "SQLAlchemy", "sqlmodel")
@@ -112,31 +104,6 @@ class Snapshot:
     created_at: dt.datetime | None = None
 
 
-def format_value(value: float, unit: str, signed: bool = False) -> str:
-    """A figure as the review shows it (see :data:`UNITS`); ``signed`` for a change between two snapshots.
-
-    Examples
-    --------
-    >>> format_value(0.25, "share"), format_value(0.05, "points"), format_value(1234.4, "currency")
-    ('25.0%', '+5.0 pts', '1,234')
-    >>> format_value(0.021, "share", signed=True), format_value(5.41, "customers"), format_value(0.05, "currency")
-    ('+2.1 pts', '5.4', '0.05')
-    """
-    if value is None or pd.isna(value):
-        return ""
-    if unit in ("share", "points"):
-        return f"{100 * value:+.1f} pts" if unit == "points" or signed else f"{100 * value:.1f}%"
-    if unit == "nps":
-        return f"{value:+.1f}"
-    if unit == "score":
-        return f"{value:+.3f}" if signed else f"{value:.3f}"
-    if unit == "ratio":
-        return f"{value:+.2f}x" if signed else f"{value:.2f}x"
-    # whole units, but a fraction of a customer (customers saved) or a small amount keeps its decimals
-    decimals = 0 if float(value).is_integer() or abs(value) >= 100 else (2 if unit == "currency" else 1)
-    return f"{value:+,.{decimals}f}" if signed else f"{value:,.{decimals}f}"
-
-
 def page_table(snap: Snapshot | pd.DataFrame, page: str) -> pd.DataFrame:
     """One page's figures as the review page and the workbook show them: ``metric, group, value, low, high,
     unit, shown, note, definition`` (``shown``: :func:`format_value` with the interval; a top driver's name)."""
@@ -184,7 +151,6 @@ def quarter_bounds(label: str) -> tuple[dt.date, dt.date, str]:
 def available_quarters(engine: Engine) -> tuple[list[str], str | None]:
     """The quarters the data covers, newest first, and the default: the newest quarter that ended by the data's
     last day (else the newest). ``([], None)`` for a store without customers."""
-    from core import metrics
     from core.store.read import load_columns
 
     customers = load_columns(engine, "customer", ["customer_id", "signup_date", "churn_date"])
@@ -192,7 +158,7 @@ def available_quarters(engine: Engine) -> tuple[list[str], str | None]:
     if pd.isna(first):
         return [], None
     revenue = load_columns(engine, "revenue", ["customer_id", "period", "mrr"])
-    last = metrics.latest_date(customers, revenue) + pd.offsets.MonthEnd(0)
+    last = asof.as_of_month(customers, revenue)
     periods = pd.period_range(first.to_period("Q"), last.to_period("Q"), freq="Q")[::-1]
     labels = [f"{p.year}-Q{p.quarter}" for p in periods]
     done = [q for q, p in zip(labels, periods, strict=True) if p.end_time.normalize() <= last]
@@ -318,7 +284,7 @@ def _health(engine: Engine, as_of: dt.date, months: int, horizon: int) -> tuple[
     from core.health import backtest as hb
     from core.health import score as h
     from core.health import store as hs
-    from core.history.features import load_inputs
+    from core.history.inputs import load_inputs
 
     inputs = load_inputs(engine)
     day = pd.Timestamp(as_of)
@@ -326,9 +292,7 @@ def _health(engine: Engine, as_of: dt.date, months: int, horizon: int) -> tuple[
         frame, _ = h.measure_frame(inputs, day)
     except InsufficientDataError:
         return [], {"version": None, "config": None}
-    cfg, version = hs.current_config(engine)
-    if version is None:  # the default the page saves: bounds from the data's last day
-        cfg = h.default_config(h.measure_frame(inputs, inputs.end())[0])
+    cfg, version = hs.current_config(engine, h.measure_frame(inputs, inputs.end())[0])
     s = h.score(cfg, frame)
     s = s[s["score"].notna()]
     page = "Health scores"
@@ -358,24 +322,27 @@ def _themes(engine: Engine, as_of: dt.date, start: dt.date, top: int) -> tuple[l
     the 12 months ending ``as_of``, with the data as it stood that day. Returns the rows and the codebook's
     version (the number of changes in its log)."""
     from core.feedback import store as ts
-    from core.feedback import themes as th
-    from core.feedback.codebook import tag
+    from core.feedback.impact import theme_impact
+    from core.feedback.inputs import latest_mrr, load_inputs
+    from core.feedback.prepared import prepare
+    from core.feedback.surveys import headline_scores
+    from core.feedback.tagging import tag
     from core.store.read import load_columns
 
     try:
-        inputs = th.load_inputs(engine)
+        inputs = load_inputs(engine)
     except InsufficientDataError:
         return [], 0
     day = pd.Timestamp(as_of)
     inputs.verbatims = inputs.verbatims[inputs.verbatims["date"] <= day].reset_index(drop=True)
     inputs.surveys = inputs.surveys[inputs.surveys["date"] <= day].reset_index(drop=True)
     inputs.end = min(inputs.end, day)
-    inputs.mrr = th.latest_mrr(load_columns(engine, "revenue", ["customer_id", "period", "mrr"]), day)
+    inputs.mrr = latest_mrr(load_columns(engine, "revenue", ["customer_id", "period", "mrr"]), day)
     page = "Feedback themes"
     rows = []
     # NPS in its own points; CSAT (a percentage) as a share like every other rate
     units, scale = {"NPS": "nps", "CSAT": "share", "CES": "score"}, {"CSAT": 0.01}
-    for metric, (v, lo, hi, n) in th.headline_scores(inputs, start=pd.Timestamp(start), end=day).items():
+    for metric, (v, lo, hi, n) in headline_scores(inputs, start=pd.Timestamp(start), end=day).items():
         if n:
             k = scale.get(metric, 1.0)
             rows.append(_row(page, metric, k * v, k * lo, k * hi, unit=units[metric],
@@ -384,9 +351,9 @@ def _themes(engine: Engine, as_of: dt.date, start: dt.date, top: int) -> tuple[l
     version = len(ts.change_log(engine))
     if inputs.verbatims.empty or not book.active():
         return rows, version
-    prepared = th.prepare(inputs)
+    prepared = prepare(inputs)
     window = day - pd.DateOffset(years=1) + pd.Timedelta(days=1)
-    imp = th.theme_impact(prepared, tag(prepared["text"], book), book, inputs, start=window, end=day)
+    imp = theme_impact(prepared, tag(prepared["text"], book), book, inputs, start=window, end=day)
     imp = imp[imp["mentions"] > 0].head(top)
     span = f"verbatims from {window:%Y-%m-%d} to {day:%Y-%m-%d}"
     for rank, t in enumerate(imp.itertuples(index=False), start=1):
@@ -425,7 +392,6 @@ def build(engine: Engine, quarter: str, params: ReviewParams | None = None, prog
     InsufficientDataError
         The store has no customers, or the quarter ends before the data starts.
     """
-    from core import metrics
     from core.store.read import load_columns
 
     params = params or ReviewParams()
@@ -437,8 +403,7 @@ def build(engine: Engine, quarter: str, params: ReviewParams | None = None, prog
     first = pd.to_datetime(customers["signup_date"]).min()
     if pd.notna(first) and pd.Timestamp(end) < first:
         raise InsufficientDataError(f"{label} ends before the data starts ({first:%Y-%m-%d}): choose a later quarter.")
-    data_end = metrics.latest_date(customers, revenue) + pd.offsets.MonthEnd(0)
-    as_of = min(end, data_end.date())
+    as_of = asof.clamp(end, asof.as_of_month(customers, revenue)).date()
     step = progress or (lambda f, t: None)
     step(0.0, "Overview ...")
     figures = _overview(engine, as_of)
@@ -630,6 +595,6 @@ def shown_comparison(before: Snapshot, after: Snapshot, comparison: pd.DataFrame
     return pd.DataFrame(rows, columns=key + ["before", "after", "change", "cause"])
 
 
-__all__ = ["FIGURE_COLUMNS", "PAGES", "UNITS", "ReviewParams", "Snapshot", "available_quarters", "build", "compare",
-           "data_fingerprint", "format_value", "library_versions", "load", "moved", "page_table", "quarter_bounds",
+__all__ = ["FIGURE_COLUMNS", "PAGES", "ReviewParams", "Snapshot", "available_quarters", "build", "compare",
+           "data_fingerprint", "library_versions", "load", "moved", "page_table", "quarter_bounds",
            "save", "shown_comparison", "snapshots"]

@@ -14,7 +14,7 @@ Sheets, in order (:func:`sheet_names`):
 * **Decisions** and **Assumptions** (given :func:`core.review.log.decisions` and
   :func:`core.review.log.assumptions`): the decision log (latest revisions; due as a date) and the register.
 * **Definitions**: every definition of :data:`core.metrics.GLOSSARY` (:func:`core.metrics.definitions_table`),
-  with the units of :data:`core.review.snapshot.UNITS` beside them.
+  with the units of :data:`core.export.units.UNITS` beside them.
 
 Text cells are written as text (never as formulas or links), a missing number (NaN) as an empty cell.
 """
@@ -32,18 +32,20 @@ import xlsxwriter
 
 from core import metrics
 from core.errors import DataValidationError
+from core.export import units
 from core.review import snapshot as review
 from core.review.log import ASSUMPTION_COLUMNS, DECISION_COLUMNS, PARAM_ASSUMPTIONS
 
-#: Excel number format of a figure by its unit (:data:`core.review.snapshot.UNITS`);
+#: Excel number format of a figure by its unit (:data:`core.export.units.UNITS`);
 #: any other unit keeps Excel's General
 NUMBER_FORMATS = {
     "share": "0.0%",
     "points": "+0.0%;-0.0%;0.0%",
     "nps": "+0.0;-0.0;0.0",
-    "currency": "#,##0",
+    "currency": '"$"#,##0;-"$"#,##0;"$"0',
     "score": "0.000",
     "ratio": '0.00"x"',
+    "roi": "+0%;-0%;0%",
     "customers": "#,##0", "contacts": "#,##0", "verbatims": "#,##0",
     "rank": "0",
 }
@@ -52,9 +54,10 @@ CHANGE_FORMATS = {
     "share": "+0.0%;-0.0%;0.0%",
     "points": "+0.0%;-0.0%;0.0%",
     "nps": "+0.0;-0.0;0.0",
-    "currency": "+#,##0;-#,##0;0",
+    "currency": '+"$"#,##0;-"$"#,##0;"$"0',
     "score": "+0.000;-0.000;0.000",
     "ratio": '+0.00"x";-0.00"x";0.00"x"',
+    "roi": '+0%" pts";-0%" pts";0%" pts"',
     "customers": "+#,##0;-#,##0;0", "contacts": "+#,##0;-#,##0;0", "verbatims": "+#,##0;-#,##0;0",
     "rank": "+0;-0;0",
 }
@@ -320,7 +323,7 @@ def _definitions(ws, fm: _Formats) -> None:
     ws.set_column(3, 3, 12)
     ws.set_column(4, 4, 60)
     ws.set_column(5, 5, 22)
-    for i, (unit, meaning) in enumerate(review.UNITS.items(), start=1):
+    for i, (unit, meaning) in enumerate(units.UNITS.items(), start=1):
         ws.write_string(i, 3, unit, fm.cell())
         ws.write_string(i, 4, meaning, fm.cell(None, True))
         ws.write_string(i, 5, NUMBER_FORMATS.get(unit, "General"), fm.cell())

@@ -35,6 +35,7 @@ from scipy import stats
 from sqlalchemy.engine import Engine
 
 from core.errors import DataValidationError, InsufficientDataError
+from core.history import asof
 from core.store.columnar import ActivityPairs
 
 WINDOW_DAYS = 90
@@ -128,8 +129,7 @@ def inputs_from_frames(interventions: pd.DataFrame, customers: pd.DataFrame, rev
         The last day of the data (default: the latest signup, churn, usage or revenue date; contact
         dates do not count, so a contact file newer than the rest of the data is not measured as retained).
     """
-    from core.cohorts.table import data_end
-    from core.history.features import inputs_from_frames as churn_inputs
+    from core.history.inputs import inputs_from_frames as churn_inputs
 
     iv = interventions.copy()
     if "id" not in iv:
@@ -166,7 +166,7 @@ def inputs_from_frames(interventions: pd.DataFrame, customers: pd.DataFrame, rev
     else:
         acts = churn_inputs(cust, activity).activity
     if end is None:  # the contacts themselves say nothing about churn, so they never move the end
-        end = data_end(cust, acts, rev.rename(columns={"value": "mrr"}))
+        end = asof.data_end(cust, acts, rev)
     return RoiInputs(iv, cust, rev.reset_index(drop=True), acts, pd.Timestamp(end).normalize())
 
 
@@ -568,7 +568,7 @@ def money(frame: pd.DataFrame, arm: str, *, control: str = CONTROL, margin: floa
         ("Revenue saved (window)", rev, "currency", f"{what} difference x contacts treated x margin {margin:.0%}"),
         ("Cost", (cost, cost, cost), "currency", "cost recorded on the arm's contacts"),
         ("Net value (window)", net, "currency", "revenue saved (window) - cost"),
-        ("ROI (window)", roi(net), "ratio", "net value (window) / cost"),
+        ("ROI (window)", roi(net), "roi", "net value (window) / cost"),
     ]
     if retention is not None:
         ret = np.array(est(retention, retention_covariate)) * n
@@ -578,7 +578,7 @@ def money(frame: pd.DataFrame, arm: str, *, control: str = CONTROL, margin: floa
         out += [("Value of customers saved", value, "currency", f"customers saved x mean MRR before contact "
                  f"({mrr:,.0f}) x {value_months} months x margin {margin:.0%}"),
                 ("Net value (projected)", value - cost, "currency", "value of customers saved - cost"),
-                ("ROI (projected)", roi(value - cost), "ratio", "net value (projected) / cost")]
+                ("ROI (projected)", roi(value - cost), "roi", "net value (projected) / cost")]
     return pd.DataFrame([{"measure": m, "value": float(v[0]), "low": float(min(v[1], v[2])),
                           "high": float(max(v[1], v[2])), "unit": u, "definition": d} for m, v, u, d in out])
 

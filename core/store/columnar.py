@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from core.store.read import load_columns
 from core.store.tables import Activity
 
 _EPOCH = np.datetime64("1970-01-01", "D")
@@ -181,8 +182,6 @@ def activity_pairs(engine: Engine, customer_ids=None, values: bool = False) -> A
     with engine.connect() as conn:
         wanted = sorted(conn.execute(select(Activity.import_id).distinct()).scalars().all())
     if d is None:
-        from core.store.read import load_columns
-
         rows = load_columns(engine, "activity", ["customer_id", "date"] + (["value"] if values else []))
         codes, ids = pd.factorize(rows["customer_id"].astype(object))
         days = (pd.to_datetime(rows["date"]).to_numpy(dtype="datetime64[D]") - _EPOCH).astype(np.int32)

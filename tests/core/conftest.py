@@ -6,7 +6,7 @@ Tests must not change these frames in place (copy first); a module may override 
 import pytest
 
 import core
-from core.history.features import inputs_from_frames
+from core.history.inputs import inputs_from_frames
 
 
 @pytest.fixture(scope="module")

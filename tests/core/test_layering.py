@@ -50,3 +50,93 @@ def test_ruff_lint_is_clean():
     proc = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "."], cwd=ROOT,
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout[-3000:]
+
+
+#: the layers every domain may use: the store, the shared customer history, the metrics glossary, export, errors
+BASE = {"store", "history", "metrics", "export", "errors"}
+#: what each package of core/ may import from core/ (besides itself); anything else is a layering error
+ALLOWED = {
+    "errors": set(),
+    "store": {"errors"},
+    "history": {"store", "errors"},
+    "metrics": {"store", "history", "errors"},
+    "export": {"metrics", "errors"},
+    "ingest": BASE,
+    "cohorts": BASE,
+    "churn": BASE,
+    "health": BASE,
+    "feedback": BASE,
+    # named exceptions, each with its reason:
+    "demo": BASE | {"ingest"},  # the demo loads its frames through the importer's bulk insert
+    "roi": BASE | {"churn", "ingest"},  # risk at contact scores with the churn model; outcome flags read as imported
+    "review": BASE | {"cohorts", "churn", "health", "feedback", "roi"},  # a quarter's review shows every page
+    "cli": BASE | {"ingest", "demo", "cohorts", "churn", "health", "feedback", "roi", "review"},  # one command each
+}
+
+
+def _core_imports(path):
+    """The core packages ``path`` imports (``from core import x`` counts as package ``x``)."""
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "core":
+            parts = node.module.split(".")
+            yield from ([a.name for a in node.names] if len(parts) == 1 else [parts[1]])
+        elif isinstance(node, ast.Import):
+            yield from (a.name.split(".")[1] for a in node.names if a.name.startswith("core."))
+
+
+def _package(path):
+    rel = path.relative_to(ROOT / "core").parts
+    return rel[0] if len(rel) > 1 else rel[0].removesuffix(".py")
+
+
+def test_core_domains_depend_only_on_the_layers_below_them():
+    wrong = {}
+    for path in (ROOT / "core").rglob("*.py"):
+        pkg = _package(path)
+        if pkg in ("__init__", "__main__"):
+            continue
+        assert pkg in ALLOWED, f"core/{pkg} is a new package: give it its place in ALLOWED"
+        bad = {m for m in _core_imports(path) if m != pkg and m not in ALLOWED[pkg]}
+        if bad:
+            wrong[str(path.relative_to(ROOT))] = sorted(bad)
+    assert wrong == {}
+
+
+def test_core_is_cut_into_domain_packages():
+    loose = sorted(p.name for p in (ROOT / "core").glob("*.py"))
+    assert loose == ["__init__.py", "__main__.py", "errors.py", "metrics.py"]
+
+
+#: a module longer than this must say in its docstring why it stays one piece ("One piece: ...")
+MAX_LINES = 400
+
+
+def _modules():
+    for folder in ("core", "ui"):
+        yield from (p for p in (ROOT / folder).rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def test_no_module_is_longer_than_a_chapter_unless_it_says_why():
+    long = {}
+    for path in _modules():
+        text = path.read_text()
+        doc = ast.get_docstring(ast.parse(text)) or ""
+        if len(text.splitlines()) > MAX_LINES and "One piece:" not in doc:
+            long[str(path.relative_to(ROOT))] = len(text.splitlines())
+    assert long == {}
+
+
+def test_imports_sit_at_the_top_unless_a_comment_says_why():
+    """An import inside a function is for a reason (a fast ``--help``, an optional heavy library): say it there."""
+    hidden = []
+    for path in _modules():
+        lines = path.read_text().splitlines()
+        for node in ast.walk(ast.parse("\n".join(lines))):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Import | ast.ImportFrom):
+                    here, before = lines[sub.lineno - 1], lines[sub.lineno - 2].strip()
+                    if "#" not in here and not before.startswith("#"):
+                        hidden.append(f"{path.relative_to(ROOT)}:{sub.lineno}")
+    assert hidden == []

@@ -50,6 +50,30 @@ def test_default_as_of_is_the_latest_revenue_month_and_one_off_sales_are_ignored
     assert h.mrr == pytest.approx(1259.0)
 
 
+def test_every_figure_defaults_to_the_as_of_month_and_reads_typed_dates_alike():
+    """The as-of month is core.history.asof's (Jan 2025, though E churns in Feb); typed dates, as the store's
+    loaders give them, give the same figures as ISO text."""
+    from core.history import asof
+
+    assert asof.as_of_month(CUSTOMERS, REVENUE) == pd.Timestamp("2025-01-31")
+    h = metrics.headline(CUSTOMERS, REVENUE)
+    assert h == metrics.headline(CUSTOMERS, REVENUE, as_of="2025-01-31")
+    assert metrics.trend(CUSTOMERS, REVENUE)["as_of"].iloc[-1] == h.as_of
+    typed_c = CUSTOMERS.assign(signup_date=pd.to_datetime(CUSTOMERS["signup_date"]),
+                               churn_date=pd.to_datetime(CUSTOMERS["churn_date"]))
+    typed_r = REVENUE.assign(period=pd.to_datetime(REVENUE["period"]))
+    assert metrics.headline(typed_c, typed_r) == h
+
+
+def test_start_customers_are_those_active_on_the_day_before_the_window():
+    """Window Feb 2024 .. Jan 2025: X (signed up on the day before) starts, Y (on the first day) does not, and Z
+    (churned on the day before) is gone already."""
+    cust = pd.DataFrame({"customer_id": ["X", "Y", "Z"], "signup_date": ["2024-01-31", "2024-02-01", "2023-05-01"],
+                         "churn_date": ["2024-06-01", None, "2024-01-31"]})
+    h = metrics.headline(cust, _rev([("Y", "2025-01-01", 10.0)]), as_of="2025-01-31")
+    assert h.logo_churn_rate == 1.0 and h.active_customers == 1 and h.mrr == 10.0
+
+
 def test_no_starters_or_no_customers_is_a_clear_error():
     with pytest.raises(InsufficientDataError, match="Nobody was active"):
         metrics.headline(CUSTOMERS, REVENUE, as_of="2023-06-30")
@@ -134,5 +158,6 @@ def test_lifetime_value_by_hand():
     assert lt.arpa == pytest.approx(200.0)
     assert lt.ltv == pytest.approx(200.0 / ((0.25 + 1 / 3) / 6))
     assert "LTV = ARPA / mean monthly churn" in lt.formula
+    assert metrics.lifetime_value(cust, rev, months=6) == lt  # the default as-of month: June, the last MRR
     with pytest.raises(InsufficientDataError, match="unbounded"):
         metrics.lifetime_value(cust.assign(churn_date=None), rev, as_of="2024-06-30")

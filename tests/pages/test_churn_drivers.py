@@ -1,16 +1,20 @@
-"""AppTest of the Churn drivers page (pages/churn_drivers.py): figures equal an independent fit of the
-same store, the model and scores are saved, tiers follow the economics, every tab renders."""
+"""AppTest of the Churn drivers page (pages/churn_drivers.py): the headline figures are recomputed independently
+(held-out labels from the store's churn dates, metrics with sklearn.metrics on the saved model's scores), the page
+equals the same pipeline run outside it (core.churn.pipeline.fit_churn, for everything else), the model and scores
+are saved, tiers follow the economics, every tab renders."""
 
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
+from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 from streamlit.testing.v1 import AppTest
 
 import core
 from core.churn.pipeline import Economics, best_threshold, confusion_at, fit_churn, net_value_curve
-from core.churn.store import latest_scores, runs
-from core.history.features import load_inputs
+from core.churn.store import latest_scores, load_model, runs
+from core.history.inputs import load_inputs
 from tests.pages.conftest import open_page
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,8 +26,17 @@ def _metric(at, label):
 
 @pytest.fixture(scope="module")
 def reference(demo_store):
+    """The page's pipeline run directly (not independent of the page's code: it checks the page's wiring)."""
     eng = core.make_engine(demo_store[0])
     return fit_churn(load_inputs(eng), horizon_days=90)
+
+
+def _churned_within(customers: pd.DataFrame, cutoff: pd.Timestamp, days: int) -> pd.Series:
+    """Customer id -> 1 if churned within ``days`` after ``cutoff``, for those active on it: from the dates alone."""
+    signup, churn = pd.to_datetime(customers["signup_date"]), pd.to_datetime(customers["churn_date"])
+    active = (signup <= cutoff) & (churn.isna() | (churn > cutoff))
+    label = (churn <= cutoff + pd.Timedelta(days=days)).astype(int)
+    return pd.Series(label[active].to_numpy(), index=customers["customer_id"][active].astype(str))
 
 
 @pytest.fixture
@@ -31,7 +44,28 @@ def page(demo_store, monkeypatch):
     return open_page(monkeypatch, demo_store[0], "churn_drivers")
 
 
-def test_headline_figures_equal_an_independent_fit_and_the_model_is_saved(page, reference, demo_store):
+def test_headline_figures_equal_an_independent_computation(page, reference, demo_store):
+    """ROC-AUC, PR-AUC and Brier shown = sklearn.metrics on the saved model's held-out scores against labels read
+    from the store's churn dates; the customers scored = those active on the last day, counted by hand."""
+    at, r = page, reference
+    eng = core.make_engine(demo_store[0])
+    model = load_model(eng, int(runs(eng)["version"].iloc[0]))
+    customers = demo_store[1]
+    y = _churned_within(customers, r.test_cutoff, 90)
+    assert sorted(y.index) == sorted(r.test.customer_id.astype(str))  # the held-out rows: everyone active then
+    y = y.loc[r.test.customer_id.astype(str)].to_numpy()
+    assert 50 < y.sum() < len(y) - 50
+    raw, calibrated = model.predict_proba(r.test.X), model.predict_proba(r.test.X, calibrated=True)
+    assert _metric(at, "Held-out ROC-AUC") == f"{roc_auc_score(y, raw):.3f}"
+    assert _metric(at, "PR-AUC") == f"{average_precision_score(y, raw):.3f}"
+    assert _metric(at, "Brier (calibrated)") == f"{brier_score_loss(y, calibrated):.4f}"
+    assert 0.6 < roc_auc_score(y, raw) < 0.99  # a model that ranks churners, not a leak
+    active_today = _churned_within(customers, r.scored_at, 0)
+    assert _metric(at, "Customers scored") == f"{len(active_today):,}"
+    eng.dispose()
+
+
+def test_headline_figures_equal_the_pipeline_and_the_model_is_saved(page, reference, demo_store):
     at, r = page, reference
     assert at.title[0].value == "Churn drivers"
     m = r.metrics[r.best]

@@ -24,9 +24,13 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
 import core
-from core.feedback import codebook as cb
+from core.feedback import followup
 from core.feedback import store as ts
-from core.feedback import themes as th
+from core.feedback.codebook import DEFAULT_TEAM
+from core.feedback.impact import theme_impact
+from core.feedback.inputs import in_window, load_inputs
+from core.feedback.prepared import prepare
+from core.feedback.tagging import tag
 from tests.pages.conftest import default_window, open_page, private_copy, rerun
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,7 +85,7 @@ def _pct(x: float) -> float:
 
 
 def _rule(terms) -> re.Pattern:
-    """A regular expression of codebook terms written here from the rule syntax (core/codebook.py's notes): whole
+    """A regular expression of codebook terms written here from the rule syntax (core/feedback/rules.py's notes): whole
     words, case-insensitive, ``*`` any ending, words of a phrase apart by spaces or a hyphen, ``_`` any one word."""
     parts = []
     for t in terms:
@@ -144,12 +148,12 @@ def ref(store):
     """Core's own computation on the same store (used only where a test checks that the page equals core): inputs,
     prepared verbatims, the stored codebook, its tags, the window mask and the theme impact in the window."""
     eng = core.make_engine(store)
-    inputs = th.load_inputs(eng)
-    prep = th.prepare(inputs)
+    inputs = load_inputs(eng)
+    prep = prepare(inputs)
     book = ts.load_codebook(eng)
-    tags = cb.tag(prep["text"], book)
+    tags = tag(prep["text"], book)
     win = ((prep["date"] >= START) & (prep["date"] <= END)).to_numpy()
-    imp = th.theme_impact(prep, tags, book, inputs, start=START, end=END, horizon=HORIZON)
+    imp = theme_impact(prep, tags, book, inputs, start=START, end=END, horizon=HORIZON)
     eng.dispose()
     return {"inputs": inputs, "prep": prep, "book": book, "tags": tags, "win": win, "imp": imp}
 
@@ -197,7 +201,7 @@ def test_headline_figures_equal_a_direct_count(page, raw, ref, store):
 
 
 def test_top_theme_and_themes_table_equal_theme_impact(page, raw, ref):
-    """The sentence, the Themes table and both charts equal core.feedback.themes.theme_impact on the same inputs,
+    """The sentence, the Themes table and both charts equal core.feedback.impact.theme_impact on the same inputs,
     codebook
     and window (the page equals core); the mentions of Pricing & value also equal a direct regular-expression
     count of its keywords over the store's texts."""
@@ -282,11 +286,11 @@ def test_trends_count_verbatims_per_month_and_segment(page, raw, ref):
 
 
 def test_churn_signals_equal_core_and_are_active_customers(page, raw, ref):
-    """The list equals core.feedback.themes.signals on the same inputs and window (the page equals core);
+    """The list equals core.feedback.followup.signals on the same inputs and window (the page equals core);
     its customers are
     active in the store and Their MRR is their latest revenue month's MRR summed from the store."""
     at = page
-    expected = th.signals(ref["prep"], ref["inputs"], start=START, end=END)
+    expected = followup.signals(ref["prep"], ref["inputs"], start=START, end=END)
     table = _table(at, "signal", "health_page")
     assert table["vid"].tolist() == expected["vid"].tolist()
     assert _metric(at, "Customers with a signal") == f"{expected['customer_id'].nunique():,}"
@@ -303,12 +307,12 @@ def test_churn_signals_equal_core_and_are_active_customers(page, raw, ref):
 
 
 def test_backlog_equals_core_and_adds_up(page, ref):
-    """The backlog table equals core.feedback.themes.backlog of the window's items (the page equals core), each row's
+    """The backlog table equals core.feedback.followup.backlog of the window's items (the page equals core), each row's
     statuses add up to its items, and the team table lists the first team's open items."""
     at = page
-    items = th.items(ref["prep"], ref["tags"], ref["book"])
-    items = items[th.in_window(items, START, END)]
-    expected = th.backlog(items, ref["book"])
+    items = followup.items(ref["prep"], ref["tags"], ref["book"])
+    items = items[in_window(items, START, END)]
+    expected = followup.backlog(items, ref["book"])
     table = _table(at, "team", "closure_rate")
     pd.testing.assert_frame_equal(table.reset_index(drop=True), expected, check_dtype=False)
     assert (table["open"] + table["in_progress"] + table["closed"] == table["items"]).all()
@@ -500,7 +504,7 @@ def test_discovery_adds_a_candidate_with_the_next_id(page, store):
     book = ts.load_codebook(eng)
     new = book.get(max(before.themes) + 1)
     assert (new.name, new.keywords, new.status, new.team) == (
-        "Performance & speed", ("slow", "loading", "lag*", "performance"), "active", cb.DEFAULT_TEAM)
+        "Performance & speed", ("slow", "loading", "lag*", "performance"), "active", DEFAULT_TEAM)
     assert set(book.themes) == set(before.themes) | {new.id}
     assert all(book.themes[i] == before.themes[i] for i in before.themes)
     log = ts.change_log(eng).iloc[0]

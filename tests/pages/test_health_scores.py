@@ -16,7 +16,7 @@ from core.health import backtest as hb
 from core.health import monitor as hm
 from core.health import score as h
 from core.health import store as hs
-from core.history.features import load_inputs
+from core.history.inputs import load_inputs
 from tests.pages.conftest import open_page, private_copy
 
 ROOT = Path(__file__).resolve().parents[2]

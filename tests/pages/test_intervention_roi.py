@@ -354,7 +354,7 @@ def test_the_nudge_e_mails_show_fatigue_on_their_response(demo_at, raw):
 def test_risk_tiers_appear_once_a_churn_model_is_saved(demo_store, tmp_path, monkeypatch):
     from core.churn import pipeline as churn_report
     from core.churn import store as churn_store
-    from core.history.features import load_inputs
+    from core.history.inputs import load_inputs
 
     url = private_copy(demo_store[0], tmp_path)
     engine = core.make_engine(url)
@@ -380,8 +380,8 @@ def test_next_wave_lists_whom_to_contact_within_the_budget(demo_at, demo_store, 
     start of the same list, a renewal rule keeps only customers renewing soon, and a zero budget says what to do."""
     from core.history.filters import Filters
     from core.roi import effect as roi
-    from core.roi import uplift as roi_uplift
     from core.roi import wave as roi_wave
+    from core.roi.uplift_model import fit_uplift
 
     at = demo_at
     play = "Renewal save offer"
@@ -415,9 +415,9 @@ def test_next_wave_lists_whom_to_contact_within_the_budget(demo_at, demo_store, 
     engine = core.make_engine(demo_store[0])
     inputs = roi.load_inputs(engine)
     frame = roi.scope(roi.outcomes(inputs, play, window=90), Filters(start=WINDOW[0], end=WINDOW[1]))
-    res = roi_uplift.fit_uplift(frame, ["segment", "plan", "mrr_before", "pre_usage"])
-    want = roi_wave.next_wave(inputs, frame, res, budget=budget, cost_per_contact=round(cost, 2), value_months=12,
-                              margin=0.8)
+    res = fit_uplift(frame, ["segment", "plan", "mrr_before", "pre_usage"])
+    want = roi_wave.next_wave(inputs, frame, res, roi_wave.WaveSettings(budget=budget, cost_per_contact=round(cost, 2),
+                                                                        value_months=12, margin=0.8))
     assert t["customer_id"].tolist() == want.targets["customer_id"].tolist()
     assert t["predicted_uplift"].to_numpy() == pytest.approx(want.targets["predicted_uplift"].to_numpy())
     assert _table(at, "step", "customers", "rule")["customers"].tolist() == want.funnel["customers"].tolist()

@@ -190,7 +190,7 @@ def test_a_changed_window_is_compared_with_the_saved_snapshot_and_the_pack_holds
         for r, text, unit in zip(body, shown["shown"], units, strict=True):
             if r["metric"] == "Top driver":
                 continue
-            assert text.startswith(review.format_value(r["value"], unit)), (page, r["metric"], text)
+            assert text.startswith(units.format_value(r["value"], unit)), (page, r["metric"], text)
     assert "Comparison" in wb.sheetnames and "Definitions" in wb.sheetnames
     labels = [b.label for b in at.get("download_button")]
     assert "Download the workbook (XLSX)" in labels and "Download the printable report (HTML)" in labels

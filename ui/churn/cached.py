@@ -8,8 +8,8 @@ import streamlit as st
 
 from core.churn import pipeline as cr
 from core.churn import store as churn_store
-from core.history.features import load_inputs
 from core.history.filters import Filters, filter_customers
+from core.history.inputs import load_inputs
 from ui.frame import loaders
 
 

@@ -11,7 +11,8 @@ import streamlit as st
 from core.churn import pipeline as cr
 from core.churn import store as churn_store
 from core.errors import WorkbenchError
-from ui import format
+from core.export import units
+from ui import components
 from ui.churn import cached as churn
 from ui.churn import charts
 from ui.frame import errors
@@ -36,8 +37,7 @@ def drivers(r: cr.ChurnResult) -> None:
     st.altair_chart(charts.dependence(r.explanation.values, r.test.X, feature, seed=r.seed), width="stretch")
     st.dataframe(r.drivers, hide_index=True, width="stretch", column_config={
         "mean_abs_shap": st.column_config.NumberColumn("mean |SHAP|", format="%.3f")})
-    st.download_button("Download the drivers (CSV)", r.drivers.to_csv(index=False).encode(), "churn_drivers.csv",
-                       "text/csv", key="churn_dl_drivers")
+    components.csv_download(r.drivers, "Download the drivers (CSV)", "churn_drivers.csv", key="churn_dl_drivers")
 
 
 def economics(default: cr.Economics) -> cr.Economics | None:
@@ -69,9 +69,9 @@ def tiers(url, version, r: cr.ChurnResult, econ: cr.Economics, f) -> tuple[pd.Da
     k = st.columns(5)
     k[0].metric("Flagged (held out)", f"{c['flagged']:,}")
     k[1].metric("Churners caught", f"{c['true_positive']:,}", help="True positives: flagged and churned.")
-    k[2].metric("Precision", format.pct(c["precision"]), help="Share of flagged customers who churned.")
-    k[3].metric("Recall", format.pct(c["recall"]), help="Share of churners who were flagged.")
-    k[4].metric("Net value (held out)", format.money(row.get("realised_net", np.nan)))
+    k[2].metric("Precision", units.percent(c["precision"]), help="Share of flagged customers who churned.")
+    k[3].metric("Recall", units.percent(c["recall"]), help="Share of churners who were flagged.")
+    k[4].metric("Net value (held out)", units.money(row.get("realised_net", np.nan)))
     st.caption(f"At {t:.2f} on the held-out period: {c['true_positive']:,} churners flagged, {c['false_positive']:,} "
                f"flagged who stayed, {c['false_negative']:,} churners missed, {c['true_negative']:,} correctly left "
                "alone. Red: at or above the threshold; amber: from half of it; green: below.")
@@ -88,8 +88,7 @@ def tiers(url, version, r: cr.ChurnResult, econ: cr.Economics, f) -> tuple[pd.Da
                                                                             min_value=0.0, max_value=1.0),
                              "health": st.column_config.LinkColumn("Health", display_text="health score"),
                              "feedback": st.column_config.LinkColumn("Feedback", display_text="verbatims")})
-    st.download_button("Download scores and tiers (CSV)", table.to_csv(index=False).encode(), "churn_scores.csv",
-                       "text/csv", key="churn_dl_scores")
+    components.csv_download(table, "Download scores and tiers (CSV)", "churn_scores.csv", key="churn_dl_scores")
     rows = getattr(getattr(event, "selection", None), "rows", []) if event is not None else []
     picked = table["customer_id"].iloc[rows[0]] if rows else None
     if picked is not None and st.session_state.get("_churn_selected") != picked:  # a new selection: show it
@@ -112,8 +111,7 @@ def validation(r: cr.ChurnResult) -> None:
     st.dataframe(g, hide_index=True, width="stretch", column_config={
         c: st.column_config.NumberColumn(format="%.3f") for c in ("churn_rate", "lift", "cum_customers_share",
                                                                   "cum_churners_share", "cum_lift")})
-    st.download_button("Download gains by decile (CSV)", g.to_csv(index=False).encode(), "churn_gains.csv",
-                       "text/csv", key="churn_dl_gains")
+    components.csv_download(g, "Download gains by decile (CSV)", "churn_gains.csv", key="churn_dl_gains")
 
 
 def segments(r: cr.ChurnResult) -> None:
@@ -131,8 +129,7 @@ def segments(r: cr.ChurnResult) -> None:
                                                                   "calibration")})
     st.caption("Within one segment the ranking is usually a little weaker than overall when the segment itself "
                "predicts churn; calibration 1.0 means predicted and observed churn agree.")
-    st.download_button("Download (CSV)", perf.to_csv(index=False).encode(), f"churn_by_{col}.csv", "text/csv",
-                       key="churn_dl_segments")
+    components.csv_download(perf, "Download (CSV)", f"churn_by_{col}.csv", key="churn_dl_segments")
 
 
 def customer(r: cr.ChurnResult, table: pd.DataFrame) -> None:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import io
-
 import pandas as pd
 import streamlit as st
 
 from core import metrics
+from core.cohorts import export as cohort_export
 from core.cohorts import survival
 from core.cohorts import table as cohorts
+from core.cohorts.settings import CohortSettings
 from core.errors import WorkbenchError
+from core.history import asof
 from core.history.filters import Filters, filter_customers, for_customers, signed_up_between
 from core.store import columnar
 from ui.frame import loaders
@@ -29,17 +30,16 @@ def _inputs(url: str, version: str, f: Filters, opts: dict, signups: tuple):
         activity = _activity(url, version).subset(customers["customer_id"])
     if opts["measure"] in ("net_revenue", "gross_revenue"):
         revenue = for_customers(loaders.table(url, version, "revenue"), customers)
-    end = cohorts.data_end(customers, activity, revenue)  # never count months the data has not reached
-    as_of = min(pd.Timestamp(f.end), end) if f.end else end
+    as_of = asof.clamp(f.end, asof.data_end(customers, activity, revenue))  # never count months not reached yet
     return customers, activity, revenue, as_of
 
 
 @st.cache_data(ttl=600, max_entries=32, show_spinner="Computing the cohort table ...")
 def table(url: str, version: str, f: Filters, options: tuple, signups: tuple = (None, None)) -> cohorts.CohortTable:
-    """The cohort table for the filtered customers; ``options`` are cohort_table's keyword arguments."""
+    """The cohort table for the filtered customers; ``options`` are (name, value) pairs of :class:`CohortSettings`."""
     opts = dict(options)
     customers, activity, revenue, as_of = _inputs(url, version, f, opts, signups)
-    return cohorts.cohort_table(customers, activity, revenue, as_of=as_of, **opts)
+    return cohorts.cohort_table(customers, activity, revenue, settings=CohortSettings(as_of=as_of, **opts))
 
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner="Comparing groups ...")
@@ -47,7 +47,8 @@ def breakdown(url: str, version: str, f: Filters, options: tuple, signups: tuple
     """Average curve per value of ``group``."""
     opts = dict(options)
     customers, activity, revenue, as_of = _inputs(url, version, f, opts, signups)
-    return cohorts.compare_groups(customers, activity, revenue, group=group, as_of=as_of, **opts)
+    return cohorts.compare_groups(customers, activity, revenue, group=group,
+                                  settings=CohortSettings(as_of=as_of, **opts))
 
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner=False)
@@ -55,8 +56,7 @@ def cell(url: str, version: str, f: Filters, options: tuple, signups: tuple, coh
     """The customers of one cohort and whether each was retained in period ``k``."""
     opts = dict(options)
     customers, activity, _, _ = _inputs(url, version, f, opts, signups)
-    keep = {k2: opts[k2] for k2 in ("cohort_by", "period", "definition", "retained_by")}
-    return cohorts.cell_customers(customers, activity, cohort=cohort, k=k, **keep)
+    return cohorts.cell_customers(customers, activity, cohort=cohort, k=k, settings=CohortSettings(**opts))
 
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner=False)
@@ -64,8 +64,7 @@ def value_metrics(url: str, version: str, f: Filters) -> tuple:
     """(headline, lifetime value or the reason it cannot be computed) for the filtered customers."""
     customers = filter_customers(loaders.table(url, version, "customer"), f)
     revenue = for_customers(loaders.table(url, version, "revenue"), customers)
-    last = metrics.latest_date(customers, revenue)
-    as_of = min(pd.Timestamp(f.end), last) if f.end else last
+    as_of = asof.clamp(f.end, asof.as_of_month(customers, revenue))
     h = metrics.headline(customers, revenue, as_of)
     try:
         return h, metrics.lifetime_value(customers, revenue, as_of)
@@ -77,22 +76,14 @@ def value_metrics(url: str, version: str, f: Filters) -> tuple:
 def km(url: str, version: str, f: Filters, group: str | None, horizon: float) -> survival.KMResult:
     """Kaplan-Meier curves for the filtered customers, by ``group`` (None: all customers)."""
     customers = filter_customers(loaders.table(url, version, "customer"), f)
-    end = cohorts.data_end(customers)
-    d = survival.durations(customers, as_of=min(pd.Timestamp(f.end), end) if f.end else end)
+    d = survival.durations(customers, as_of=asof.clamp(f.end, asof.data_end(customers)))
     return survival.kaplan_meier(d, group=group, horizon=horizon)
 
 
 def xlsx(t: cohorts.CohortTable) -> bytes:
-    """The table, its sizes and the average row as one workbook, with its settings and the definitions sheet."""
-    out = t.values.copy()
-    out.insert(0, "customers", t.sizes)
-    out.loc["average"] = [None, *t.average.tolist()]
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="xlsxwriter") as xw:
-        out.to_excel(xw, sheet_name="cohorts")
-        pd.Series(t.settings).to_frame("setting").to_excel(xw, sheet_name="settings")
-        metrics.definitions_table().to_excel(xw, sheet_name="Definitions", index=False)
-    return buf.getvalue()
+    """The table, its sizes and the average row as one workbook, with its settings and the definitions sheet
+    (:func:`core.cohorts.export.to_xlsx`, the workbook ``python -m core cohorts --out x.xlsx`` writes too)."""
+    return cohort_export.to_xlsx(t)
 
 
 def csv(t: cohorts.CohortTable) -> bytes:

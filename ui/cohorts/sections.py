@@ -5,8 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from core.errors import WorkbenchError
+from core.export import units
 from core.metrics import GLOSSARY
-from ui import format
+from ui import components
 from ui.cohorts import cached as cohorts
 from ui.cohorts import charts
 from ui.frame import errors
@@ -37,18 +38,10 @@ def drill(url, version, f, options, signups, t) -> None:
         return
     st.caption(f"{int(people['retained'].sum()):,} of {len(people):,} customers of cohort {cohort} retained in "
                f"period {k}.")
-    links = people.assign(churn_risk="churn_drivers?customer=" + people["customer_id"].astype(str),
-                          health="health_scores?customer=" + people["customer_id"].astype(str),
-                          feedback="feedback_themes?customer=" + people["customer_id"].astype(str))
-    st.dataframe(links, hide_index=True, width="stretch", height=260, column_config={
-        "churn_risk": st.column_config.LinkColumn("Churn risk", display_text="why at risk?",
-                                                  help="Open this customer's churn explanation"),
-        "health": st.column_config.LinkColumn("Health", display_text="health score",
-                                              help="Open this customer's health score and its measures"),
-        "feedback": st.column_config.LinkColumn("Feedback", display_text="verbatims",
-                                                help="Open this customer's verbatims and the themes they name")})
-    st.download_button("Download these customers (CSV)", people.to_csv(index=False).encode(),
-                       f"cohort_{cohort}_period_{k}.csv", "text/csv", key="cohorts_dl_cell")
+    shown, links = components.with_customer_links(people)
+    st.dataframe(shown, hide_index=True, width="stretch", height=260, column_config=links)
+    components.csv_download(people, "Download these customers (CSV)", f"cohort_{cohort}_period_{k}.csv",
+                            key="cohorts_dl_cell")
 
 
 def value(url, version, f) -> None:
@@ -59,12 +52,12 @@ def value(url, version, f) -> None:
         errors.show(exc)
         return
     a, b, c = st.columns(3)
-    a.metric("NRR (12 months)", format.pct(h.nrr), help=GLOSSARY["NRR"])
-    b.metric("GRR (12 months)", format.pct(h.grr), help=GLOSSARY["GRR"])
+    a.metric("NRR (12 months)", units.percent(h.nrr), help=GLOSSARY["NRR"])
+    b.metric("GRR (12 months)", units.percent(h.grr), help=GLOSSARY["GRR"])
     if isinstance(lt, str):
         c.metric("LTV", "–", help=GLOSSARY["LTV"])
         st.caption(lt)
         return
-    c.metric("LTV", format.money(lt.ltv), help=GLOSSARY["LTV"])
+    c.metric("LTV", units.money(lt.ltv), help=GLOSSARY["LTV"])
     st.caption("NRR = start customers' MRR now / their MRR 12 months ago; GRR caps each at its start MRR. "
                + lt.formula + ".")

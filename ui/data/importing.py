@@ -9,6 +9,7 @@ import streamlit as st
 
 import core
 from core.errors import WorkbenchError
+from ui import components
 from ui.frame import errors, loaders
 
 NONE = "(not in this file)"
@@ -97,8 +98,8 @@ def _report(plan) -> None:
     if len(plan.report):
         st.dataframe(plan.report, hide_index=True, width="stretch", height=min(400, 40 + 35 * len(plan.report)))
         x, y = st.columns(2)
-        x.download_button("Download the validation report (CSV)", plan.report.to_csv(index=False).encode(),
-                          "validation_report.csv", "text/csv", key="data_dl_report")
+        components.csv_download(plan.report, "Download the validation report (CSV)", "validation_report.csv",
+                                key="data_dl_report", where=x)
         if plan.rows_rejected:
             y.download_button("Download the rejected rows with reasons (CSV)", plan.rejected_csv(),
                               "rejected_rows.csv", "text/csv", key="data_dl_rejected")
@@ -114,8 +115,7 @@ def history_section(url: str, version: str) -> None:
     shown = history[["id", "file_name", "kind", "mode", "rows_read", "rows_loaded", "rows_rejected", "finished_at"]]
     st.dataframe(shown, hide_index=True, width="stretch")
     left, right = st.columns([3, 1])
-    left.download_button("Download import history (CSV)", shown.to_csv(index=False).encode(),
-                         "import_history.csv", "text/csv")
+    components.csv_download(shown, "Download import history (CSV)", "import_history.csv", where=left)
     with right.popover("Undo an import", icon=":material/undo:"):
         which = st.selectbox("Import", shown["id"].tolist(), key="data_undo_id",
                              format_func=lambda i: f"#{i} {shown.set_index('id').loc[i, 'file_name']}")

@@ -1,20 +1,26 @@
 """Data behind the Feedback themes page: prepared verbatims (built once per store version, with a
 progress bar), the codebook (read fresh: it changes without an import), tags per codebook (cached),
-follow-up statuses (read fresh) and today's health per customer for the churn-signal list."""
+follow-up statuses (read fresh), today's health per customer for the churn-signal list, and the :class:`View`
+every section of the page reads."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
 from core.errors import WorkbenchError
-from core.feedback import codebook as cb
 from core.feedback import store as ts
-from core.feedback import themes as th
+from core.feedback.codebook import Change, Codebook
+from core.feedback.inputs import FeedbackInputs, for_customers, in_window, load_inputs
+from core.feedback.prepared import prepare
+from core.feedback.tagging import tag
+from core.health import monitor as hm
 from core.history.filters import Filters, filter_customers
 from ui.frame import loaders
+from ui.health import cached as health
 
 
 @st.cache_resource(show_spinner=False, max_entries=1)
@@ -23,7 +29,7 @@ def _built() -> dict:
     return {}
 
 
-def prepared(url: str, version: str) -> tuple[th.FeedbackInputs, pd.DataFrame]:
+def prepared(url: str, version: str) -> tuple[FeedbackInputs, pd.DataFrame]:
     """Inputs and verbatims with masked text, sentiment and churn signals. Builds on the first call.
 
     Raises
@@ -35,20 +41,20 @@ def prepared(url: str, version: str) -> tuple[th.FeedbackInputs, pd.DataFrame]:
     def build():
         bar = st.progress(0.0, text="Reading verbatims ...")
         try:
-            inputs = th.load_inputs(loaders.get_engine(url))
-            return inputs, th.prepare(inputs, progress=lambda f, t: bar.progress(f, text=t))
+            inputs = load_inputs(loaders.get_engine(url))
+            return inputs, prepare(inputs, progress=lambda f, t: bar.progress(f, text=t))
         finally:
             bar.empty()
 
     return loaders.built_once(_built(), (url, version), build, keep=2)
 
 
-def codebook(url: str) -> cb.Codebook:
+def codebook(url: str) -> Codebook:
     """The stored codebook (the starter codebook is saved on first use)."""
     return ts.load_codebook(loaders.get_engine(url))
 
 
-def key(book: cb.Codebook) -> str:
+def key(book: Codebook) -> str:
     """Cache key of a codebook."""
     return json.dumps(book.to_dict(), sort_keys=True)
 
@@ -57,7 +63,7 @@ def key(book: cb.Codebook) -> str:
 def tags(url: str, version: str, book_json: str) -> pd.DataFrame:
     """Tags of every prepared verbatim under one codebook."""
     _, prep = prepared(url, version)
-    return cb.tag(prep["text"], cb.Codebook.from_dict(json.loads(book_json)))
+    return tag(prep["text"], Codebook.from_dict(json.loads(book_json)))
 
 
 def with_statuses(url: str, prep: pd.DataFrame) -> pd.DataFrame:
@@ -87,9 +93,6 @@ def restrict(tags_all: pd.DataFrame, rows: pd.DataFrame) -> tuple[pd.DataFrame, 
 def health_today(url: str, version: str) -> pd.DataFrame | None:
     """``customer_id, score, band`` at the latest health snapshot under the latest saved configuration,
     or None when health cannot be computed from this store."""
-    from core.health import monitor as hm
-    from ui.health import cached as health
-
     try:
         snaps, _ = health.measures(url, version)
         _, latest = health.configuration(url, snaps)
@@ -100,7 +103,7 @@ def health_today(url: str, version: str) -> pd.DataFrame | None:
     return now[["customer_id", "score", "band"]]
 
 
-def save(url: str, before: cb.Codebook, change: tuple[cb.Codebook, cb.Change], note: str) -> None:
+def save(url: str, before: Codebook, change: tuple[Codebook, Change], note: str) -> None:
     """Save a codebook change, remember a success note for the next run, and rerun."""
     after, ch = change
     ts.save_change(loaders.get_engine(url), before, after, ch)
@@ -108,17 +111,29 @@ def save(url: str, before: cb.Codebook, change: tuple[cb.Codebook, cb.Change], n
     st.rerun()
 
 
-def view(url: str, version: str, inputs: th.FeedbackInputs, prep: pd.DataFrame, book: cb.Codebook, f: Filters):
-    """The page's :class:`ui.feedback.sections.View`: verbatims within the sidebar filters (statuses read
-    fresh), their tags under ``book``, and the window (the sidebar's dates, else the data's span)."""
-    from ui.feedback.sections import View
+@dataclass
+class View:
+    """What every section reads: the verbatims in scope (rows 0..n-1), their tags, the codebook, the window."""
 
+    url: str
+    version: str
+    inputs: FeedbackInputs
+    prep: pd.DataFrame
+    tags: pd.DataFrame
+    book: Codebook
+    start: object
+    end: object
+
+
+def view(url: str, version: str, inputs: FeedbackInputs, prep: pd.DataFrame, book: Codebook, f: Filters) -> View:
+    """The page's :class:`View`: verbatims within the sidebar filters (statuses read fresh), their tags under
+    ``book``, and the window (the sidebar's dates, else the data's span)."""
     prep = with_statuses(url, prep)
     rows = scope(prep, inputs.customers, f)
     t = tags(url, version, key(book))
     rows, t = restrict(t, rows)
     if f.segments or f.plans or f.regions:
-        inputs = th.for_customers(inputs, filter_customers(inputs.customers, f)["customer_id"])
+        inputs = for_customers(inputs, filter_customers(inputs.customers, f)["customer_id"])
     start = pd.Timestamp(f.start) if f.start else prep["date"].min()
     end = pd.Timestamp(f.end) if f.end else inputs.end
     return View(url, version, inputs, rows, t, book, start, end)
@@ -126,4 +141,4 @@ def view(url: str, version: str, inputs: th.FeedbackInputs, prep: pd.DataFrame, 
 
 def any_in_window(v) -> bool:
     """Whether any verbatim of the view falls within its window."""
-    return bool(len(v.prep)) and bool(th.in_window(v.prep, v.start, v.end).any())
+    return bool(len(v.prep)) and bool(in_window(v.prep, v.start, v.end).any())

@@ -9,12 +9,13 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import WorkbenchError
-from core.feedback import codebook as cb
 from core.feedback import discovery as td
 from core.feedback import store as ts
-from core.feedback import themes as th
+from core.feedback.codebook import DEFAULT_TEAM, NEGATION_MODES
+from core.feedback.tagging import untagged
+from ui import components
 from ui.feedback import cached as feedback
-from ui.feedback.sections import View
+from ui.feedback.cached import View
 from ui.frame import errors, loaders
 
 
@@ -37,7 +38,7 @@ def _apply(v: View, make, note: str) -> None:
 
 
 def discovery(v: View) -> None:
-    un = th.untagged(v.prep, v.tags, start=v.start, end=v.end)
+    un = untagged(v.prep, v.tags, start=v.start, end=v.end)
     a, b = st.columns([1, 3])
     k = a.slider("Candidate themes", 2, 12, 6, key="disc_k")
     b.caption(f"{len(un):,} verbatims in the window name no theme of the codebook. They are clustered with TF-IDF "
@@ -51,8 +52,7 @@ def discovery(v: View) -> None:
     table = td.candidates_table(cands)
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         "share": st.column_config.NumberColumn(format="percent")})
-    st.download_button("Download candidates (CSV)", table.to_csv(index=False).encode(), "theme_candidates.csv",
-                       "text/csv", key="disc_dl")
+    components.csv_download(table, "Download candidates (CSV)", "theme_candidates.csv", key="disc_dl")
     for c in cands:
         with st.expander(f"Candidate {c.number}: {c.title} ({c.size:,} verbatims)", expanded=c.number == 1):
             st.markdown("**Top terms:** " + ", ".join(c.terms))
@@ -63,7 +63,7 @@ def discovery(v: View) -> None:
             with st.form(f"disc_add_{sig}"):
                 x, y = st.columns(2)
                 name = x.text_input("Theme name", c.title, key=f"disc_name_{sig}")
-                team = y.text_input("Owner team", cb.DEFAULT_TEAM, key=f"disc_team_{sig}")
+                team = y.text_input("Owner team", DEFAULT_TEAM, key=f"disc_team_{sig}")
                 kws = st.text_input("Keywords (comma-separated; * = any ending, _ = any one word)",
                                     ", ".join(c.keywords), key=f"disc_kw_{sig}")
                 who = _author(st, f"disc_author_{sig}")
@@ -90,7 +90,7 @@ def codebook(v: View) -> None:
         if action == "Create":
             a, b = st.columns(2)
             name = a.text_input("Name", key="cb_new_name")
-            team = b.text_input("Owner team", cb.DEFAULT_TEAM, key="cb_new_team")
+            team = b.text_input("Owner team", DEFAULT_TEAM, key="cb_new_team")
             kws = st.text_input("Keywords (comma-separated; * = any ending, _ = any one word)", key="cb_new_kw")
             parent = st.selectbox("Parent (for a sub-theme)", [None] + [i for i in ids if book.get(i).parent is None],
                                   format_func=lambda i: "none (top level)" if i is None else active[i],
@@ -107,8 +107,8 @@ def codebook(v: View) -> None:
             kws = st.text_input("Keywords", ", ".join(t.keywords), key=f"cb_edit_kw_{tid}")
             exc = st.text_input("Exclude (veto) terms", ", ".join(t.exclude), key=f"cb_edit_ex_{tid}")
             a, b = st.columns(2)
-            neg = a.selectbox("A negated mention (\"no crash in months\")", list(cb.NEGATION_MODES),
-                              index=list(cb.NEGATION_MODES).index(t.negation), key=f"cb_edit_neg_{tid}",
+            neg = a.selectbox("A negated mention (\"no crash in months\")", list(NEGATION_MODES),
+                              index=list(NEGATION_MODES).index(t.negation), key=f"cb_edit_neg_{tid}",
                               format_func={"ignore": "still names the theme", "exclude": "does not count"}.get)
             team = b.text_input("Owner team", t.team, key=f"cb_edit_team_{tid}")
             make = lambda: book.edit(tid, keywords=kws, exclude=exc, negation=neg, team=team,  # noqa: E731
@@ -137,5 +137,4 @@ def codebook(v: View) -> None:
     st.markdown("**Change log**")
     log = ts.change_log(loaders.get_engine(v.url))
     st.dataframe(log, hide_index=True, width="stretch", height=240)
-    st.download_button("Download the change log (CSV)", log.to_csv(index=False).encode(), "codebook_changes.csv",
-                       "text/csv", key="cb_log_dl")
+    components.csv_download(log, "Download the change log (CSV)", "codebook_changes.csv", key="cb_log_dl")

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 import streamlit as st
 
 from core.errors import WorkbenchError
-from core.feedback import codebook as cb
+from core.export import units
+from core.feedback import followup
 from core.feedback import store as ts
-from core.feedback import themes as th
+from core.feedback.impact import HORIZON_DAYS, theme_impact
+from core.feedback.inputs import in_window
+from core.feedback.mentions import by_group, over_time
+from core.feedback.prepared import GROUPS
+from core.feedback.surveys import headline_scores, survey_scores
+from core.feedback.tagging import theme_labels
 from core.metrics import GLOSSARY
-from ui import format
+from ui import components
 from ui.feedback import cached as feedback
 from ui.feedback import charts
+from ui.feedback.cached import View
 from ui.frame import errors, loaders
 
 _PCT = st.column_config.NumberColumn(format="percent")
@@ -23,32 +28,14 @@ _SENT = st.column_config.NumberColumn(format="%+.2f", help=GLOSSARY["Sentiment"]
 _FREQ = {"Month": "M", "Quarter": "Q", "Year": "Y"}
 
 
-@dataclass
-class View:
-    """What every section reads: the verbatims in scope (rows 0..n-1), their tags, the codebook, the window."""
-
-    url: str
-    version: str
-    inputs: th.FeedbackInputs
-    prep: pd.DataFrame
-    tags: pd.DataFrame
-    book: cb.Codebook
-    start: object
-    end: object
-
-
-def _csv(df: pd.DataFrame, label: str, name: str, key: str, where=st) -> None:
-    where.download_button(label, df.to_csv(index=False).encode(), name, "text/csv", key=key)
-
-
 def headline(v: View) -> None:
-    win = th.in_window(v.prep, v.start, v.end)
-    scores = th.headline_scores(v.inputs, start=v.start, end=v.end)
+    win = in_window(v.prep, v.start, v.end)
+    scores = headline_scores(v.inputs, start=v.start, end=v.end)
     tagged = v.tags.loc[v.tags["row"].isin(pd.Index(range(len(v.prep)))[win]), "row"].nunique()
     k = st.columns(6)
-    k[0].metric("Verbatims", format.count(int(win.sum())), help="Texts from surveys, reviews, social posts and tickets "
+    k[0].metric("Verbatims", units.count(int(win.sum())), help="Texts from surveys, reviews, social posts and tickets "
                 "in the window, personal data masked.")
-    k[1].metric("Tagged", format.pct(tagged / max(int(win.sum()), 1)), help=GLOSSARY["Theme"])
+    k[1].metric("Tagged", units.percent(tagged / max(int(win.sum()), 1)), help=GLOSSARY["Theme"])
     for i, m in enumerate(("NPS", "CSAT", "CES"), start=2):
         val, lo, hi, n = scores[m]
         unit = "" if m == "CES" else (" %" if m == "CSAT" else "")
@@ -56,14 +43,14 @@ def headline(v: View) -> None:
         k[i].metric(m, text, help=f"{GLOSSARY[m]} 95 % interval {lo:.1f} to {hi:.1f}, {n:,} answers."
                     if n else GLOSSARY[m])
     sig = int(((v.prep["signal"] != "").to_numpy() & win).sum())
-    k[5].metric("Churn signals", format.count(sig), help=GLOSSARY["Churn signal"])
+    k[5].metric("Churn signals", units.count(sig), help=GLOSSARY["Churn signal"])
 
 
 def themes(v: View) -> pd.DataFrame:
     a, b = st.columns([1, 3])
-    horizon = a.number_input("Churn within (days) after the verbatim", 30, 720, th.HORIZON_DAYS, step=30,
+    horizon = a.number_input("Churn within (days) after the verbatim", 30, 720, HORIZON_DAYS, step=30,
                              key="themes_horizon")
-    imp = th.theme_impact(v.prep, v.tags, v.book, v.inputs, start=v.start, end=v.end, horizon=int(horizon))
+    imp = theme_impact(v.prep, v.tags, v.book, v.inputs, start=v.start, end=v.end, horizon=int(horizon))
     b.caption("Ranked by churn impact: how much more often customers who raised the theme churned within "
               f"{int(horizon)} days than customers who did not. {GLOSSARY['Churn impact']} "
               f"NPS impact: {GLOSSARY['NPS impact']}")
@@ -72,11 +59,11 @@ def themes(v: View) -> pd.DataFrame:
         return imp
     top = imp.iloc[0]
     if pd.notna(top["churn_diff"]):
-        st.markdown(f"**{top['theme']}** goes with the most churn: {format.pct(top['churn_raised'])} of the "
+        st.markdown(f"**{top['theme']}** goes with the most churn: {units.percent(top['churn_raised'])} of the "
                     f"{int(top['n_raised']):,} customers who raised it churned within {int(horizon)} days, against "
-                    f"{format.pct(top['churn_others'])} of the others ({top['churn_diff'] * 100:+.1f} points, 95 % "
+                    f"{units.percent(top['churn_others'])} of the others ({top['churn_diff'] * 100:+.1f} points, 95 % "
                     f"interval {top['churn_low'] * 100:+.1f} to {top['churn_high'] * 100:+.1f}); "
-                    f"{format.money(top['mrr_at_risk'])} MRR at risk.")
+                    f"{units.money(top['mrr_at_risk'])} MRR at risk.")
     a, b = st.columns([3, 2])
     a.markdown("**Churn impact** (95 % interval)")
     a.altair_chart(charts.churn_impact(imp), width="stretch")
@@ -93,16 +80,16 @@ def themes(v: View) -> pd.DataFrame:
         "churn_low": st.column_config.NumberColumn("low", format="%+.1f"),
         "churn_high": st.column_config.NumberColumn("high", format="%+.1f"),
         "mrr_at_risk": st.column_config.NumberColumn("MRR at risk", format="dollar", help=GLOSSARY["MRR at risk"])})
-    _csv(imp, "Download theme impact (CSV)", "theme_impact.csv", "themes_dl_impact")
+    components.csv_download(imp, "Download theme impact (CSV)", "theme_impact.csv", "themes_dl_impact")
     return imp
 
 
 def trends(v: View) -> None:
     a, b = st.columns(2)
     freq = a.segmented_control("Period", list(_FREQ), default="Month", key="themes_freq") or "Month"
-    by = b.segmented_control("Split by", list(th.GROUPS), default="segment", key="themes_by") or "segment"
-    ot = th.over_time(v.prep, v.tags, v.book, freq=_FREQ[freq], start=v.start, end=v.end)
-    bg = th.by_group(v.prep, v.tags, v.book, by=by, start=v.start, end=v.end)
+    by = b.segmented_control("Split by", list(GROUPS), default="segment", key="themes_by") or "segment"
+    ot = over_time(v.prep, v.tags, v.book, freq=_FREQ[freq], start=v.start, end=v.end)
+    bg = by_group(v.prep, v.tags, v.book, by=by, start=v.start, end=v.end)
     if ot.empty:
         st.info("No tagged verbatim in the window.")
         return
@@ -111,15 +98,15 @@ def trends(v: View) -> None:
     st.markdown(f"**By {by}**: share of each {by}'s verbatims that name the theme")
     st.altair_chart(charts.by_group(bg, by.title()), width="stretch")
     a, b = st.columns(2)
-    _csv(ot, "Download themes over time (CSV)", "themes_over_time.csv", "themes_dl_time", a)
-    _csv(bg, f"Download themes by {by} (CSV)", f"themes_by_{by}.csv", "themes_dl_group", b)
+    components.csv_download(ot, "Download themes over time (CSV)", "themes_over_time.csv", "themes_dl_time", a)
+    components.csv_download(bg, f"Download themes by {by} (CSV)", f"themes_by_{by}.csv", "themes_dl_group", b)
 
 
 def scores(v: View) -> None:
     a, b = st.columns(2)
     freq = a.segmented_control("Period", list(_FREQ), default="Quarter", key="scores_freq") or "Quarter"
-    by = b.segmented_control("Split by", list(th.GROUPS), default="segment", key="scores_by") or "segment"
-    table = th.survey_scores(v.inputs, freq=_FREQ[freq], by=by, start=v.start, end=v.end)
+    by = b.segmented_control("Split by", list(GROUPS), default="segment", key="scores_by") or "segment"
+    table = survey_scores(v.inputs, freq=_FREQ[freq], by=by, start=v.start, end=v.end)
     if table.empty:
         st.info("No NPS, CSAT or CES answers in the window: import survey answers with a channel of nps, csat or ces.")
         return
@@ -130,12 +117,12 @@ def scores(v: View) -> None:
     st.altair_chart(charts.scores(table, m), width="stretch")
     st.dataframe(table, hide_index=True, width="stretch", height=320, column_config={
         c: st.column_config.NumberColumn(format="%.1f") for c in ("value", "low", "high")})
-    _csv(table, "Download scores (CSV)", "survey_scores.csv", "scores_dl")
+    components.csv_download(table, "Download scores (CSV)", "survey_scores.csv", "scores_dl")
 
 
 def verbatims(v: View) -> None:
-    labels = th.theme_labels(v.tags, v.book, len(v.prep))
-    win = th.in_window(v.prep, v.start, v.end)
+    labels = theme_labels(v.tags, v.book, len(v.prep))
+    win = in_window(v.prep, v.start, v.end)
     options = ["All", "Untagged"] + [v.book.label(t.id) for t in v.book.active()]
     a, b, c, d = st.columns([2, 1, 2, 2])
     pick = a.selectbox("Theme", options, key="verb_theme")
@@ -168,42 +155,40 @@ def verbatims(v: View) -> None:
     st.dataframe(out, hide_index=True, width="stretch", height=420, column_config={
         "date": st.column_config.DateColumn(format="YYYY-MM-DD"), "sentiment": _SENT,
         "text": st.column_config.TextColumn(width="large")})
-    _csv(out, "Download these verbatims (CSV)", "verbatims.csv", "verb_dl")
+    components.csv_download(out, "Download these verbatims (CSV)", "verbatims.csv", "verb_dl")
 
 
 def signals(v: View) -> None:
     health = feedback.health_today(v.url, v.version)
-    rows = th.signals(v.prep, v.inputs, start=v.start, end=v.end, health=health)
+    rows = followup.signals(v.prep, v.inputs, start=v.start, end=v.end, health=health)
     st.caption(f"{GLOSSARY['Churn signal']} Active customers only, largest MRR first."
                + ("" if health is not None else " Health is not available for this store."))
     if rows.empty:
         st.success("No churn signal from an active customer in the window.", icon=":material/check_circle:")
         return
     k = st.columns(3)
-    k[0].metric("Customers with a signal", format.count(rows["customer_id"].nunique()))
-    k[1].metric("Their MRR", format.money(rows.drop_duplicates("customer_id")["mrr"].sum()))
-    k[2].metric("Still open", format.count(int((rows["status"] != "closed").sum())))
-    shown = rows.assign(churn_risk="churn_drivers?customer=" + rows["customer_id"],
-                        health_page="health_scores?customer=" + rows["customer_id"])
-    st.dataframe(shown, hide_index=True, width="stretch", height=400, column_config={
+    k[0].metric("Customers with a signal", units.count(rows["customer_id"].nunique()))
+    k[1].metric("Their MRR", units.money(rows.drop_duplicates("customer_id")["mrr"].sum()))
+    k[2].metric("Still open", units.count(int((rows["status"] != "closed").sum())))
+    shown, links = components.with_customer_links(rows, ("churn_risk", "health_page"))
+    st.dataframe(shown, hide_index=True, width="stretch", height=400, column_config={**links,
         "date": st.column_config.DateColumn(format="YYYY-MM-DD"), "mrr": _MONEY,
         "health": st.column_config.NumberColumn(format="%.0f"), "text": st.column_config.TextColumn(width="large"),
-        "churn_risk": st.column_config.LinkColumn("churn risk", display_text="drivers"),
-        "health_page": st.column_config.LinkColumn("health", display_text="health")})
-    _csv(rows, "Download churn signals (CSV)", "churn_signals.csv", "signals_dl")
+})
+    components.csv_download(rows, "Download churn signals (CSV)", "churn_signals.csv", "signals_dl")
 
 
 def backlog(v: View) -> None:
-    it = th.items(v.prep, v.tags, v.book)
-    it = it[th.in_window(it, v.start, v.end)]
-    bl = th.backlog(it, v.book)
+    it = followup.items(v.prep, v.tags, v.book)
+    it = it[in_window(it, v.start, v.end)]
+    bl = followup.backlog(it, v.book)
     if bl.empty:
         st.info("No follow-up item in the window (items are negative or churn-signal verbatims naming a theme).")
         return
     st.caption(f"Each negative or churn-signal verbatim is an item for the owner team of every theme it names. "
                f"{GLOSSARY['Closure rate']}")
     st.dataframe(bl, hide_index=True, width="stretch", column_config={"closure_rate": _PCT})
-    _csv(bl, "Download backlog (CSV)", "backlog.csv", "backlog_dl")
+    components.csv_download(bl, "Download backlog (CSV)", "backlog.csv", "backlog_dl")
     teams = sorted(bl["team"].unique().tolist())
     a, b = st.columns(2)
     team = a.selectbox("Team", teams, key="backlog_team")

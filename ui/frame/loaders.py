@@ -51,7 +51,7 @@ def import_history(url: str, version: str) -> pd.DataFrame:
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner=False)
 def table(url: str, version: str, name: str) -> pd.DataFrame:
-    """A whole store table (cached per store version; callers filter the copy they get)."""
+    """A whole store table, dates as datetime64 (cached per store version; callers filter the copy they get)."""
     return core.load_table(get_engine(url), name)
 
 

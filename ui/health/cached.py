@@ -13,8 +13,8 @@ from core.health import backtest as hb
 from core.health import monitor as hm
 from core.health import score as h
 from core.health import store as hs
-from core.history.features import load_inputs
 from core.history.filters import Filters, filter_customers
+from core.history.inputs import load_inputs
 from ui.frame import loaders
 
 MONTHS = 13  # score history: this month and the 12 before
@@ -50,12 +50,8 @@ def measures(url: str, version: str) -> tuple[list, hb.BacktestData | WorkbenchE
 def configuration(url: str, snaps: list) -> tuple[pd.DataFrame, int]:
     """(saved versions, the version to show). Saves the default as version 1 when none is saved yet."""
     engine = loaders.get_engine(url)
+    hs.save_default(engine, *snaps[-1])
     versions = hs.versions(engine)
-    if versions.empty:
-        day, frame = snaps[-1]
-        hs.save_config(engine, h.default_config(frame), "workbench",
-                       f"default configuration (usage and time-to-resolve bounds from the data on {day:%Y-%m-%d})")
-        versions = hs.versions(engine)
     return versions, int(versions["version"].iloc[0])
 
 

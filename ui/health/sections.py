@@ -6,10 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import WorkbenchError
+from core.export import units
 from core.health import monitor as hm
 from core.health import score as h
 from core.metrics import GLOSSARY
-from ui import format
+from ui import components
 from ui.frame import errors
 from ui.health import cached as health
 from ui.health import charts
@@ -23,12 +24,13 @@ def portfolio(hist: pd.DataFrame) -> None:
     b, moves = p["bands"].set_index("band"), p["moves"].set_index("movement")["customers"]
     day = pd.Timestamp(hist["day"].max())
     k = st.columns(5)
-    k[0].metric("Customers scored", format.count(int(b["customers"].sum())), help=GLOSSARY["Health score"])
+    k[0].metric("Customers scored", units.count(int(b["customers"].sum())), help=GLOSSARY["Health score"])
     for i, band in enumerate(h.BANDS, start=1):
-        delta = (b.at[band, "share"] - b.at[band, "share_before"]) * 100
-        k[i].metric(f"{band.title()}", format.pct(b.at[band, "share"]), None if pd.isna(delta) else f"{delta:+.1f} pts",
+        delta = b.at[band, "share"] - b.at[band, "share_before"]
+        k[i].metric(f"{band.title()}", units.percent(b.at[band, "share"]),
+                    None if pd.isna(delta) else units.points(delta),
                     delta_color="inverse" if band == "red" else "normal", help=GLOSSARY["Health band"])
-    k[4].metric("MRR in red", format.money(b.at["red", "mrr"]), help="Monthly recurring revenue of red customers.")
+    k[4].metric("MRR in red", units.money(b.at["red", "mrr"]), help="Monthly recurring revenue of red customers.")
     st.caption(f"On {day:%Y-%m-%d}, within the sidebar filters; changes against the month before. Moved up a band: "
                f"{int(moves.get('up', 0)):,} · down: {int(moves.get('down', 0)):,} · same band: "
                f"{int(moves.get('same band', 0)):,} · new: {int(moves.get('new', 0)):,}.")
@@ -40,11 +42,10 @@ def portfolio(hist: pd.DataFrame) -> None:
     st.dataframe(p["mrr_at_risk"].round(0), hide_index=True, width="stretch",
                  column_config={band: st.column_config.NumberColumn(format="$%,.0f") for band in h.BANDS})
     a, c = st.columns(2)
-    a.download_button("Download MRR by segment and band (CSV)", p["mrr_at_risk"].to_csv(index=False).encode(),
-                      "health_mrr_at_risk.csv", "text/csv", key="health_dl_risk")
-    c.download_button("Download every customer's monthly scores and contributions (CSV)",
-                      hist.to_csv(index=False, float_format="%.4f").encode(), "health_history.csv", "text/csv",
-                      key="health_dl_history")
+    components.csv_download(p["mrr_at_risk"], "Download MRR by segment and band (CSV)", "health_mrr_at_risk.csv",
+                            key="health_dl_risk", where=a)
+    components.csv_download(hist, "Download every customer's monthly scores and contributions (CSV)",
+                            "health_history.csv", key="health_dl_history", where=c, float_format="%.4f")
 
 
 def alerts(cfg: h.HealthConfig, hist: pd.DataFrame, customers: pd.DataFrame) -> None:
@@ -58,20 +59,17 @@ def alerts(cfg: h.HealthConfig, hist: pd.DataFrame, customers: pd.DataFrame) -> 
     st.markdown(" · ".join(f"**{k}**: {int(n):,}" for k, n in counts.items()) or "No alert this month.")
     st.caption("Each row says which measures caused the alert: for a drop, the measures whose points fell most; "
                "for a renewal, the measures costing the most points now; for a contradiction, the two that disagree.")
-    shown = actions.assign(churn_risk="churn_drivers?customer=" + actions["customer_id"].astype(str),
-                           feedback="feedback_themes?customer=" + actions["customer_id"].astype(str))
+    shown, links = components.with_customer_links(actions, ("churn_risk", "feedback_page"))
     st.dataframe(shown, hide_index=True, width="stretch", height=380, column_config={
-        "churn_risk": st.column_config.LinkColumn("Churn risk", display_text="why at risk?"),
-        "feedback": st.column_config.LinkColumn("Feedback", display_text="verbatims"),
-        "mrr": _MONEY, "score": st.column_config.NumberColumn(format="%.0f"),
+        **links, "mrr": _MONEY, "score": st.column_config.NumberColumn(format="%.0f"),
         "previous": st.column_config.NumberColumn(format="%.0f"),
         "change": st.column_config.NumberColumn(format="%+.0f"),
         "days_to_renewal": st.column_config.NumberColumn("renewal in (days)", format="%d")})
     c, d = st.columns(2)
-    c.download_button("Download the action list (CSV)", actions.to_csv(index=False).encode(), "health_actions.csv",
-                      "text/csv", key="health_dl_actions_csv")
-    d.download_button("Download the action list (XLSX)", hm.to_xlsx({"action list": actions}), "health_actions.xlsx",
-                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="health_dl_actions_xlsx")
+    components.csv_download(actions, "Download the action list (CSV)", "health_actions.csv",
+                            key="health_dl_actions_csv", where=c)
+    components.xlsx_download({"action list": actions}, "Download the action list (XLSX)", "health_actions.xlsx",
+                             key="health_dl_actions_xlsx", where=d)
 
 
 def customer(cfg: h.HealthConfig, hist: pd.DataFrame) -> None:
@@ -111,7 +109,7 @@ def backtest(url: str, version: str, cfg: h.HealthConfig, v: int, data) -> None:
     k[0].metric("Back-test ROC-AUC", f"{r.auc:.3f}", help=GLOSSARY["Health back-test AUC"])
     k[1].metric("Red churns ... x green", f"{r.red_green_ratio:.1f}x", help="Red's churn rate / green's.")
     k[2].metric("Months", len(data.cutoffs), help=f"{data.cutoffs[0]:%Y-%m} to {data.cutoffs[-1]:%Y-%m}")
-    k[3].metric("Customer-months scored", format.count(len(r.rows)))
+    k[3].metric("Customer-months scored", units.count(len(r.rows)))
     st.caption(f"Every customer active at each month end was scored as the data looked then (v{v}) and followed "
                f"for {data.horizon_days} days. All customers, whatever the sidebar filters.")
     a, b = st.columns(2)
@@ -121,5 +119,5 @@ def backtest(url: str, version: str, cfg: h.HealthConfig, v: int, data) -> None:
     b.altair_chart(charts.band_months(r.band_months), width="stretch")
     st.dataframe(r.bands, hide_index=True, width="stretch", column_config={
         "share": _PCT, "churn_rate": _PCT, "predicted": _PCT, "lift": st.column_config.NumberColumn(format="%.2f")})
-    st.download_button("Download the back-test by month (CSV)", r.by_month.to_csv(index=False).encode(),
-                       "health_backtest.csv", "text/csv", key="health_dl_backtest")
+    components.csv_download(r.by_month, "Download the back-test by month (CSV)", "health_backtest.csv",
+                            key="health_dl_backtest")

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core import metrics
+from core.history import asof
 from core.history.filters import Filters, filter_customers, for_customers
 from ui.frame import loaders
 
@@ -14,14 +15,12 @@ from ui.frame import loaders
 def headline_and_trend(url: str, version: str, f: Filters) -> tuple[metrics.Headline, pd.DataFrame]:
     """Headline metrics at the filters' end date and their 12-month trend, for the filtered customers.
 
-    The as-of month is the filters' end date, but never later than :func:`core.metrics.latest_date`;
+    The as-of month is the filters' end date, but never later than :func:`core.history.asof.as_of_month`;
     the trend covers the months from the filters' start date.
     """
     customers = filter_customers(loaders.table(url, version, "customer"), f)
     revenue = for_customers(loaders.table(url, version, "revenue"), customers)
-    # the filters' end date, but never past the last day the data speaks about
-    last = metrics.latest_date(customers, revenue)
-    as_of = min(pd.Timestamp(f.end), last) if f.end else last
+    as_of = asof.clamp(f.end, asof.as_of_month(customers, revenue))
     months = 12
     if f.start:  # the sparklines cover the chosen range (at least 2 months, at most 36)
         span = (as_of.year - f.start.year) * 12 + as_of.month - f.start.month + 1

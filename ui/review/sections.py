@@ -8,10 +8,12 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import WorkbenchError
+from core.export import units
 from core.metrics import GLOSSARY
 from core.review import charts
 from core.review import log as review_log
 from core.review import snapshot as rv
+from ui import components
 from ui.frame import errors
 from ui.review import cached as data
 
@@ -127,8 +129,8 @@ def figures(snap: rv.Snapshot) -> None:
             st.altair_chart(chart, width="stretch")
         st.dataframe(table[["metric", "group", "shown", "note", "definition"]], hide_index=True, width="stretch",
                      column_config=_TABLE, key=f"review_table_{page}")
-    st.download_button("Download every figure (CSV)", snap.figures.to_csv(index=False).encode(),
-                       f"review_{snap.quarter}_figures.csv", "text/csv", key="review_dl_figures")
+    components.csv_download(snap.figures, "Download every figure (CSV)", f"review_{snap.quarter}_figures.csv",
+                            key="review_dl_figures")
 
 
 def comparison(url: str, snap: rv.Snapshot) -> pd.DataFrame | None:
@@ -151,8 +153,8 @@ def comparison(url: str, snap: rv.Snapshot) -> pd.DataFrame | None:
         st.altair_chart(chart, width="stretch")
     st.dataframe(shown, hide_index=True, width="stretch", key="review_compare_table",
                  column_config={"cause": st.column_config.TextColumn("Known cause", width="large")})
-    st.download_button("Download the comparison (CSV)", shown.to_csv(index=False).encode(),
-                       f"review_{before.quarter}_vs_{snap.quarter}.csv", "text/csv", key="review_dl_compare")
+    components.csv_download(shown, "Download the comparison (CSV)", f"review_{before.quarter}_vs_{snap.quarter}.csv",
+                            key="review_dl_compare")
     return comp
 
 
@@ -215,7 +217,7 @@ def decisions(url: str, snap: rv.Snapshot) -> None:
 def assumptions(url: str, snap: rv.Snapshot) -> pd.DataFrame:
     """The assumptions register: those the figures rest on, then those the board added."""
     reg = data.assumptions(url, snap)
-    shown = reg.assign(value=[rv.format_value(v, u) if u in rv.UNITS else f"{v:,.6g} {u}".strip()
+    shown = reg.assign(value=[units.format_value(v, u) if u in units.UNITS else f"{v:,.6g} {u}".strip()
                               for v, u in zip(reg["value"], reg["unit"], strict=True)])
     st.caption("The first rows are what the figures were built on (the parameters, and per play the cost per "
                "contact and the value of a saved customer that its money figures imply); the board's own follow.")

@@ -6,7 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from core.churn import store as churn_store
+from core.history.inputs import load_inputs
 from core.roi import effect as roi
+from core.roi.contact_risk import risk_at_contact
+from core.roi.uplift_model import fit_uplift
 from ui.frame import loaders
 
 
@@ -46,18 +50,12 @@ def plays(url: str, version: str, window: int) -> pd.DataFrame:
 
 def _saved_model(url: str) -> tuple[int, float] | None:
     """(version, threshold) of the newest saved churn model, or None."""
-    from core.churn import store as churn_store
-
     runs = churn_store.runs(loaders.get_engine(url))
     return None if runs.empty else (int(runs["version"].iloc[0]), float(runs["threshold"].iloc[0]))
 
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner="Scoring each contact's churn risk as of its month ...")
 def _risk(url: str, version: str, play: str, window: int, model_version: int, threshold: float) -> pd.DataFrame:
-    from core.churn import store as churn_store
-    from core.history.features import load_inputs
-    from core.roi.uplift import risk_at_contact
-
     engine = loaders.get_engine(url)
     return risk_at_contact(load_inputs(engine), churn_store.load_model(engine, model_version), threshold,
                            outcomes(url, version, play, window))[["id", "risk", "risk_tier"]]
@@ -65,8 +63,6 @@ def _risk(url: str, version: str, play: str, window: int, model_version: int, th
 
 @st.cache_data(ttl=600, max_entries=4, show_spinner=False)
 def _latest_scores(url: str, version: str, model_version: int) -> pd.DataFrame:
-    from core.churn import store as churn_store
-
     return churn_store.latest_scores(loaders.get_engine(url), model_version)
 
 
@@ -89,7 +85,5 @@ def with_risk(url: str, version: str, play: str, window: int, frame: pd.DataFram
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner="Fitting the uplift model ...")
 def uplift_model(frame: pd.DataFrame, features: tuple[str, ...], outcome: str, control: str):
-    """:func:`core.roi.uplift.fit_uplift` (cross-fitted, seed 0) on the contacts in scope."""
-    from core.roi.uplift import fit_uplift
-
+    """:func:`core.roi.uplift_model.fit_uplift` (cross-fitted, seed 0) on the contacts in scope."""
     return fit_uplift(frame, list(features), outcome=outcome, control=control)

@@ -8,11 +8,13 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import WorkbenchError
+from core.export import units
 from core.history.filters import Filters
 from core.metrics import GLOSSARY
 from core.roi import effect as roi
 from core.roi import wave as rw
-from ui import format
+from core.roi.fatigue import fatigue as fatigue_by_contacts
+from core.roi.group_uplift import ALL, uplift_by
 from ui.frame import errors
 from ui.roi import cached as data
 from ui.roi import charts
@@ -115,9 +117,8 @@ def headline(ch: Choice) -> pd.DataFrame | None:
 
 
 def _diff(x: float, binary: bool) -> str:
-    if pd.isna(x):
-        return "–"
-    return f"{x * 100:+.1f} pts" if binary else f"{'+' if x >= 0 else '-'}${abs(x):,.0f}"
+    """A play's effect: points of a yes/no outcome, else money per contact."""
+    return units.points(x) if binary else units.money(x, signed=True)
 
 
 def effect(ch: Choice, comp: pd.DataFrame) -> None:
@@ -126,7 +127,8 @@ def effect(ch: Choice, comp: pd.DataFrame) -> None:
     st.altair_chart(charts.effects(roi.estimates_long(comp), "arm", scale, unit), width="stretch")
     if ch.covariate is not None:
         vr = comp["variance_reduction"].iloc[0]
-        st.caption(f"CUPED with {ch.label(ch.covariate).lower()}: the interval's variance is {format.pct(vr)} smaller "
+        st.caption(f"CUPED with {ch.label(ch.covariate).lower()}: the interval's variance is {units.percent(vr)} "
+                   "smaller "
                    f"({'narrower' if vr > 0 else 'not narrower'}); both estimates aim at the same effect.")
     unit = "pts" if ch.binary else "$"
     value = st.column_config.NumberColumn
@@ -204,29 +206,22 @@ def money(ch: Choice) -> None:
         if name not in row.index:
             continue
         r = row.loc[name]
-        text = _value(r["value"], r["unit"])
-        help_ = GLOSSARY[gloss] if name == "Cost" else (f"95 % interval {_value(r['low'], r['unit'])} to "
-                                                        f"{_value(r['high'], r['unit'])}. {GLOSSARY[gloss]}")
+        text = units.format_value(r["value"], r["unit"])
+        help_ = GLOSSARY[gloss] if name == "Cost" else (
+            f"95 % interval {units.format_value(r['low'], r['unit'])} to "
+            f"{units.format_value(r['high'], r['unit'])}. {GLOSSARY[gloss]}")
         k[i].metric(name, text, help=help_)
     if "ROI (projected)" in row.index:
         r, net = row.loc["ROI (projected)"], row.loc["Net value (projected)", "value"]
+        roi_ = {c: units.format_value(r[c], "roi") for c in ("value", "low", "high")}
         st.markdown(f"Valuing each customer saved at {months} months of their MRR before contact: **ROI "
-                    f"{_value(r['value'], 'ratio')}** (95 % interval {_value(r['low'], 'ratio')} to "
-                    f"{_value(r['high'], 'ratio')}); net value {_value(net, 'currency')}. The window figures count "
-                    "only revenue measured in the window.")
-    shown_t = m.assign(**{c: m.apply(lambda r, c=c: _value(r[c], r["unit"]), axis=1) for c in ("value", "low", "high")})
+                    f"{roi_['value']}** (95 % interval {roi_['low']} to {roi_['high']}); net value "
+                    f"{units.format_value(net, 'currency')}. The window figures count only revenue measured in the "
+                    "window.")
+    shown_t = m.assign(**{c: m.apply(lambda r, c=c: units.format_value(r[c], r["unit"]), axis=1)
+                          for c in ("value", "low", "high")})
     st.dataframe(shown_t.drop(columns="unit"), hide_index=True, width="stretch")
     _csv(m, "Download money (CSV)", f"{ch.play}_money.csv", "roi_dl_money")
-
-
-def _value(x: float, unit: str) -> str:
-    if pd.isna(x):
-        return "–"
-    if unit == "currency":
-        return f"{'-' if x < 0 else ''}${abs(x):,.0f}"
-    if unit == "ratio":
-        return f"{x * 100:+.0f} %"
-    return f"{x:,.1f}" if unit == "customers" else f"{x:,.0f}"
 
 
 def impact(ch: Choice) -> None:
@@ -269,9 +264,9 @@ def planning(ch: Choice, comp: pd.DataFrame | None) -> None:
         errors.show(exc)
         return
     k = st.columns(4)
-    k[0].metric("Contacts needed", format.count(plan["n_total"]), help=GLOSSARY["Power"])
-    k[1].metric("Held out", format.count(plan["n_holdout"]))
-    k[2].metric("Treated", format.count(plan["n_treatment"]))
+    k[0].metric("Contacts needed", units.count(plan["n_total"]), help=GLOSSARY["Power"])
+    k[1].metric("Held out", units.count(plan["n_holdout"]))
+    k[2].metric("Treated", units.count(plan["n_treatment"]))
     k[3].metric("Months to run", f"{plan['months']:.1f}", help=f"At {flow:,.0f} contacts a month.")
     if e is not None and len(e):
         n_t, n_c = int((e["arm"] != ch.control).sum()), int((e["arm"] == ch.control).sum())
@@ -314,8 +309,6 @@ def _uplift_table(t: pd.DataFrame, first: str, ch: Choice, key: str, name: str) 
 
 def where(ch: Choice) -> None:
     """Uplift by segment, plan, region or churn risk at contact, and the uplift model's Qini curve."""
-    from core.roi import uplift as up
-
     frame = data.with_risk(ch.url, ch.version, ch.play, ch.window, ch.frame) if ch.store else None
     has_risk = frame is not None
     frame = frame if has_risk else ch.frame
@@ -326,11 +319,11 @@ def where(ch: Choice) -> None:
         b.info("To split by churn risk at contact, save a churn model: open the Churn drivers page once, or run "
                "`python -m core churn --save`.")
     try:
-        t = up.uplift_by(frame, by, ch.outcome, ch.control)
+        t = uplift_by(frame, by, ch.outcome, ch.control)
     except WorkbenchError as exc:
         errors.show(exc)
         return
-    groups = t[t["group"] != up.ALL]
+    groups = t[t["group"] != ALL]
     best = groups.dropna(subset=["difference"]).sort_values("difference", ascending=False)
     if len(best):
         top = best.iloc[0]
@@ -365,14 +358,12 @@ def where(ch: Choice) -> None:
 
 def fatigue(ch: Choice, inputs: roi.RoiInputs) -> None:
     """Outcome and uplift by the number of other contacts the customer received in the 30 days before."""
-    from core.roi import uplift as up
-
     try:
-        t = up.fatigue(inputs.interventions, ch.frame, ch.outcome, ch.control)
+        t = fatigue_by_contacts(inputs.interventions, ch.frame, ch.outcome, ch.control)
     except WorkbenchError as exc:
         errors.show(exc)
         return
-    busy = t[(t["contacts_30d"] != up.ALL) & (t["contacts_30d"] != "0")]
+    busy = t[(t["contacts_30d"] != ALL) & (t["contacts_30d"] != "0")]
     if busy["n"].sum() + busy["n_control"].sum() == 0:
         st.info(f"No contact of '{ch.play}' came within 30 days of another contact (any play), so fatigue cannot "
                 "be measured here: every contact is in the '0' row.")
@@ -381,7 +372,7 @@ def fatigue(ch: Choice, inputs: roi.RoiInputs) -> None:
                     "customer received in the 30 days before it, same day included. A smaller difference in the "
                     "busier rows is fatigue.", help=GLOSSARY["Contact fatigue"])
         scale, unit = (100.0, "points") if ch.binary else (1.0, "per contact")
-        chart = t[t["contacts_30d"] != up.ALL].dropna(subset=["difference"])
+        chart = t[t["contacts_30d"] != ALL].dropna(subset=["difference"])
         chart = chart.assign(group=chart["contacts_30d"].map(lambda k: f"{k} other contact{'' if k == '1' else 's'}"))
         if len(chart) > 1:
             st.altair_chart(charts.effects(chart.assign(estimate="plain"), "group", scale, unit), width="stretch")

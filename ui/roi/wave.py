@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.errors import WorkbenchError
+from core.export import units
 from core.history.filters import Filters, filter_customers
 from core.metrics import GLOSSARY
 from core.roi import effect as roi
@@ -66,12 +67,12 @@ def next_wave(ch: Choice, inputs: roi.RoiInputs, f: Filters) -> None:
     if f.segments or f.plans or f.regions:
         ids = filter_customers(inputs.customers, f)["customer_id"]
     try:
+        settings = rw.WaveSettings(budget=budget, cost_per_contact=cost, value_per_save=value_per_save,
+                                   value_months=months, margin=1.0 if margin is None else margin, outcome=ch.outcome,
+                                   rest_days=rest or None, renewing_within_days=renewing or None)
         res = data.uplift_model(frame, features, ch.outcome, ch.control)
         with st.spinner("Scoring today's customers ..."):
-            w = rw.next_wave(inputs, frame, res, budget=budget, cost_per_contact=cost, value_per_save=value_per_save,
-                             value_months=months, margin=1.0 if margin is None else margin, outcome=ch.outcome,
-                             churn_scores=scores, rest_days=rest or None, renewing_within_days=renewing or None,
-                             customer_ids=ids)
+            w = rw.next_wave(inputs, frame, res, settings, churn_scores=scores, customer_ids=ids)
     except WorkbenchError as exc:
         errors.show(exc)
         return
@@ -79,12 +80,13 @@ def next_wave(ch: Choice, inputs: roi.RoiInputs, f: Filters) -> None:
         st.warning(line, icon=":material/warning:")
     kept = "Extra customers kept" if ch.outcome == roi.RETAINED else f"Extra {roi.LABELS.get(ch.outcome, ch.outcome)}"
     k = st.columns(4)
-    k[0].metric("Customers to contact", f"{len(w.targets):,}",
+    k[0].metric("Customers to contact", units.count(len(w.targets)),
                 help=f"From {int(w.funnel['customers'].iloc[0]):,} active customers; the steps are below.")
-    k[1].metric("Cost of the wave", f"${w.spend:,.2f}", help=f"Within the budget of ${w.budget:,.2f}.")
+    k[1].metric("Cost of the wave", units.money(w.spend, decimals=2),
+                help=f"Within the budget of {units.money(w.budget, decimals=2)}.")
     k[2].metric(kept, f"{w.expected_gain:,.1f}", help="Sum of the predicted uplifts of the customers listed "
                 "(the model's expectation, not a measured figure). " + GLOSSARY["Play effect"])
-    k[3].metric("Expected net value", f"${w.expected_value:,.0f}", help="Summed over the list. "
+    k[3].metric("Expected net value", units.money(w.expected_value), help="Summed over the list. "
                 + GLOSSARY["Expected net value"])
     st.markdown(f"Ranked by a two-model uplift model on {', '.join(res.features)}, fitted on the play's contacts. It "
                 "only speaks for customers like them, so today's customers are narrowed first:")

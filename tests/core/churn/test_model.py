@@ -10,7 +10,7 @@ from core.churn.model import ChurnModel, is_controllable, snapshot_features
 from core.churn.pipeline import Economics, fit_churn
 from core.churn.store import card_markdown, latest_scores, load_model, model_card, runs, save_run
 from core.errors import DataValidationError, InsufficientDataError
-from core.history.features import load_inputs
+from core.history.inputs import load_inputs
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from core.demo.load import load_demo
 from core.health import backtest as hb
 from core.health import score as h
 from core.health import store as hs
-from core.history.features import load_inputs
+from core.history.inputs import load_inputs
 
 
 @pytest.fixture(scope="module")

@@ -40,7 +40,7 @@ def test_report_prints_saves_lists_and_compares(url, capsys, tmp_path):
         assert cells[0] == r.page and cells[1] == r.metric
         shown = cells[3] if r.group else cells[2]
         num = float(re.sub(r"[^0-9.+-]", "", shown))
-        want = 100 * r.value if r.unit in ("share", "points") else r.value
+        want = 100 * r.value if r.unit in ("share", "points", "roi") else r.value
         decimals = len(re.sub(r"[^0-9.]", "", shown).split(".")[1]) if "." in shown else 0
         assert abs(num - want) <= 0.5 * 10 ** -decimals + 1e-9, (cells, r)
     assert _run(capsys, "--db", url, "report", "--list") == [

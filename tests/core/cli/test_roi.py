@@ -392,13 +392,14 @@ def test_unknown_play_bad_settings_and_options_are_one_line_errors(url, capsys):
 
 
 def test_next_wave_prints_the_funnel_and_the_list_of_core(url, inputs, frames, capsys, tmp_path):
-    from core.roi import uplift as up
     from core.roi import wave as rw
+    from core.roi.uplift_model import fit_uplift
 
     f = frames[PLAY]
-    res = up.fit_uplift(f, ["segment", "plan", "mrr_before", "pre_usage"])  # no churn model in this store
+    res = fit_uplift(f, ["segment", "plan", "mrr_before", "pre_usage"])  # no churn model in this store
     cost = f.loc[f["arm"] != "holdout", "cost"].mean()
-    want = rw.next_wave(inputs, f, res, budget=40000, cost_per_contact=cost, value_months=6, margin=0.7)
+    want = rw.next_wave(inputs, f, res, rw.WaveSettings(budget=40000, cost_per_contact=cost, value_months=6,
+                                                                margin=0.7))
     assert len(want.targets) >= 2
     lines = _run(capsys, "--db", url, "roi", "--play", PLAY, "--next-wave", "--budget", "40000", "--value-months", "6",
                  "--margin", "0.7")
@@ -434,13 +435,14 @@ def test_next_wave_prints_the_funnel_and_the_list_of_core(url, inputs, frames, c
 
 
 def test_next_wave_on_an_imported_outcome_values_each_unit_and_cautions(url, inputs, frames, capsys):
-    from core.roi import uplift as up
     from core.roi import wave as rw
+    from core.roi.uplift_model import fit_uplift
 
     play = "Usage nudge e-mail"
     f = frames[play]
-    res = up.fit_uplift(f, ["segment", "plan", "mrr_before", "pre_usage"], outcome="responded")
-    want = rw.next_wave(inputs, f, res, budget=5, cost_per_contact=0.05, value_per_save=2.0, outcome="responded")
+    res = fit_uplift(f, ["segment", "plan", "mrr_before", "pre_usage"], outcome="responded")
+    want = rw.next_wave(inputs, f, res, rw.WaveSettings(budget=5, cost_per_contact=0.05, value_per_save=2.0,
+                                                                outcome="responded"))
     lines = _run(capsys, "--db", url, "roi", "--play", play, "--next-wave", "--budget", "5", "--outcome", "responded",
                  "--value-per-save", "2")
     assert "one more responded worth 2.00" in lines[2]

@@ -13,13 +13,17 @@ import core
 from core.cli.main import main
 from core.errors import InsufficientDataError
 from core.feedback import store as ts
-from core.feedback import themes as th
 from core.feedback import verbatims as vb
-from core.feedback.codebook import Codebook, tag
+from core.feedback.codebook import Codebook
 from core.feedback.discovery import discover
+from core.feedback.followup import backlog, items, signals
+from core.feedback.impact import HORIZON_DAYS, theme_impact
+from core.feedback.inputs import in_window, load_inputs
+from core.feedback.prepared import prepare
+from core.feedback.tagging import tag, untagged
 from core.health import monitor as hm
 from core.health import score as h
-from core.history.features import load_inputs as churn_inputs
+from core.history.inputs import load_inputs as churn_inputs
 from tests.conftest import copy_store
 
 
@@ -38,8 +42,8 @@ def url(store):
 def ref(url):
     """What the command should print, computed with core directly."""
     eng = core.make_engine(url)
-    inputs = th.load_inputs(eng)
-    prepared = th.prepare(inputs)
+    inputs = load_inputs(eng)
+    prepared = prepare(inputs)
     book = ts.load_codebook(eng)
     return {"inputs": inputs, "prepared": prepared, "book": book, "tags": tag(prepared["text"], book)}
 
@@ -77,17 +81,17 @@ def test_impact_table_prints_core_figures_in_core_order(url, ref, capsys):
     lines = capsys.readouterr().out.splitlines()
     p = ref["prepared"]
     assert lines[0].startswith(f"{len(p):,} verbatims from {p['date'].min():%Y-%m-%d} to {p['date'].max():%Y-%m-%d}; "
-                               f"churn within {th.HORIZON_DAYS} days")
-    imp = th.theme_impact(p, ref["tags"], ref["book"], ref["inputs"])
+                               f"churn within {HORIZON_DAYS} days")
+    imp = theme_impact(p, ref["tags"], ref["book"], ref["inputs"])
     rows = [_cells(ln) for ln in lines[2:]]
     assert rows[0][1] == "Pricing & value"
     assert rows == [_expected(r) for r in imp.itertuples(index=False)]
     # a window and another horizon reach core unchanged
     assert main(["--db", url, "themes", "--start", "2025-01-01", "--end", "2025-12-31", "--horizon", "90"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    win = th.in_window(p, "2025-01-01", "2025-12-31")
+    win = in_window(p, "2025-01-01", "2025-12-31")
     assert lines[0].startswith(f"{win.sum():,} verbatims from 2025-01-01 to 2025-12-31; churn within 90 days")
-    imp = th.theme_impact(p, ref["tags"], ref["book"], ref["inputs"], start="2025-01-01", end="2025-12-31",
+    imp = theme_impact(p, ref["tags"], ref["book"], ref["inputs"], start="2025-01-01", end="2025-12-31",
                           horizon=90)
     assert [_cells(ln) for ln in lines[2:]] == [_expected(r) for r in imp.itertuples(index=False)]
 
@@ -120,7 +124,7 @@ def test_signals_have_signal_words_mrr_and_todays_health(url, ref, tmp_path, cap
     assert main(["--db", url, "themes", "--signals", "--out", str(path)]) == 0
     assert "wrote" in capsys.readouterr().out
     t = pd.read_csv(path, dtype={"customer_id": str})
-    expected = th.signals(ref["prepared"], ref["inputs"])
+    expected = signals(ref["prepared"], ref["inputs"])
     assert len(t) == len(expected) > 0
     assert t["signal"].notna().all() and (t["signal"].str.strip() != "").all()
     assert t["vid"].tolist() == expected["vid"].tolist()
@@ -147,7 +151,7 @@ def test_signals_have_signal_words_mrr_and_todays_health(url, ref, tmp_path, cap
 def test_backlog_per_team_equals_core(url, ref, tmp_path, capsys):
     assert main(["--db", url, "themes", "--backlog"]) == 0
     out = capsys.readouterr().out
-    b = th.backlog(th.items(ref["prepared"], ref["tags"], ref["book"]), ref["book"])
+    b = backlog(items(ref["prepared"], ref["tags"], ref["book"]), ref["book"])
     teams = b.groupby("team")[["items", "open", "in_progress", "closed"]].sum()
     printed = [ln for ln in out.splitlines() if not ln.startswith(" ")][1:]
     assert len(printed) == len(teams)
@@ -157,7 +161,7 @@ def test_backlog_per_team_equals_core(url, ref, tmp_path, capsys):
     path = tmp_path / "backlog.csv"
     assert main(["--db", url, "themes", "--backlog", "--start", "2026-01-01", "--out", str(path)]) == 0
     got = pd.read_csv(path)
-    want = th.backlog(th.items(ref["prepared"], ref["tags"], ref["book"]), ref["book"], start="2026-01-01")
+    want = backlog(items(ref["prepared"], ref["tags"], ref["book"]), ref["book"], start="2026-01-01")
     assert got[["team", "theme_id", "items", "open", "closed"]].values.tolist() == \
            want[["team", "theme_id", "items", "open", "closed"]].values.tolist()
 
@@ -231,7 +235,7 @@ def test_export_writes_every_sheet_with_the_table_first(url, ref, tmp_path, caps
     capsys.readouterr()
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["Themes", "Scores", "Signals", "Backlog", "Codebook", "Change log", "Definitions"]
-    imp = th.theme_impact(ref["prepared"], ref["tags"], ref["book"], ref["inputs"])
+    imp = theme_impact(ref["prepared"], ref["tags"], ref["book"], ref["inputs"])
     ws = wb["Themes"]
     head = [c.value for c in ws[1]]
     first = dict(zip(head, [c.value for c in ws[2]]))
@@ -240,13 +244,13 @@ def test_export_writes_every_sheet_with_the_table_first(url, ref, tmp_path, caps
                                                                      imp["mentions"][0])
     assert first["churn_diff"] == pytest.approx(imp["churn_diff"][0])
     assert first["mrr_at_risk"] == pytest.approx(imp["mrr_at_risk"][0])
-    assert wb["Signals"].max_row - 1 == len(th.signals(ref["prepared"], ref["inputs"]))
+    assert wb["Signals"].max_row - 1 == len(signals(ref["prepared"], ref["inputs"]))
 
 
 def test_discover_prints_candidates(url, ref, capsys):
     assert main(["--db", url, "themes", "--discover", "5"]) == 0
     out = capsys.readouterr().out
-    cands = discover(th.untagged(ref["prepared"], ref["tags"])["text"], k=5)
+    cands = discover(untagged(ref["prepared"], ref["tags"])["text"], k=5)
     assert 1 <= len(cands) <= 5
     for c in cands:
         assert f"candidate {c.number}: {c.size:,} verbatims" in out

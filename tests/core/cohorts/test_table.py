@@ -1,13 +1,18 @@
 """Cohort tables against independent computations: the CDNOW log and hand-made books."""
 
+import io
+
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.cohorts.table import cohort_table, period_across_cohorts
+from core.cli.main import main
+from core.cohorts import activity, membership
+from core.cohorts.table import CohortSettings, cell_customers, cohort_table, compare_groups, period_across_cohorts
 from core.errors import DataValidationError
+from core.store.columnar import ActivityPairs
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +107,27 @@ def test_revenue_retention_net_counts_expansion_gross_does_not():
     assert net.values.loc["2024-01", 0] == gross.values.loc["2024-01", 0] == pytest.approx(1.0)
 
 
+def test_default_as_of_is_the_data_end_and_iso_text_reads_like_typed_dates():
+    """Without ``as_of`` the table ends where the data does: G's signup on 2024-04-02, or with revenue the end of
+    its last month (May); ISO text with None churn dates (SQLite's raw form) gives the same table as typed dates."""
+    rev = pd.DataFrame({"customer_id": ["A", "A", "D"], "period": pd.to_datetime(["2024-01-01", "2024-02-01",
+                                                                                  "2024-05-01"]),
+                        "mrr": [100.0, 120.0, 80.0]})
+    text = BOOK.assign(signup_date=BOOK["signup_date"].dt.strftime("%Y-%m-%d"),
+                       churn_date=[None if pd.isna(d) else f"{d:%Y-%m-%d}" for d in BOOK["churn_date"]])
+    text_rev = rev.assign(period=rev["period"].dt.strftime("%Y-%m-%d"))
+    assert cohort_table(BOOK).settings["as_of"] == "2024-04-02"
+    for measure in ("logo", "net_revenue"):
+        typed = cohort_table(BOOK, revenue=rev, measure=measure)
+        assert typed.settings["as_of"] == "2024-05-31"
+        got = cohort_table(text, revenue=text_rev, measure=measure)
+        pd.testing.assert_frame_equal(got.values, typed.values)
+        assert got.settings == typed.settings
+    groups = compare_groups(text.assign(segment="SMB"), revenue=text_rev, measure="net_revenue", group="segment")
+    assert groups["value"].tolist() == pytest.approx(typed.average.dropna().tolist())
+    assert groups["period"].max() == 4  # January to May, which is whole on 2024-05-31
+
+
 def test_weekly_and_quarterly_periods_and_clear_errors():
     w = cohort_table(BOOK, period="week", as_of="2024-04-15")
     assert w.values.iloc[:, 0].dropna().eq(1.0).all()
@@ -130,15 +156,11 @@ def test_properties_start_at_one_never_rise_and_sizes_add_up(rows):
 
 
 def test_cli_cohorts_on_the_cdnow_store(tmp_path, capsys, shared, cdnow):
-    from core.cli.main import main
-
     url = f"sqlite:///{tmp_path / 's.db'}"
     assert main(["--db", url, "import", str(shared / "cdnow/CDNOW_master.txt"), "--kind", "transactions"]) == 0
     capsys.readouterr()
     assert main(["--db", url, "cohorts", "--cohort-by", "first_activity", "--retained-by", "activity",
                  "--as-of", "1998-06-30"]) == 0
-    import io
-
     table = pd.read_csv(io.StringIO(capsys.readouterr().out), index_col=0)
     expected = independent_cdnow(cdnow[0])
     first_month = cdnow[0].groupby("customer_id")["date"].min().dt.to_period("M").astype(str)
@@ -153,8 +175,6 @@ def test_cli_cohorts_on_the_cdnow_store(tmp_path, capsys, shared, cdnow):
 
 
 def test_cell_customers_match_the_cell_counts(cdnow):
-    from core.cohorts.table import cell_customers
-
     raw, customers = cdnow
     act = raw[["customer_id", "date"]]
     opts = dict(cohort_by="first_activity", retained_by="activity", definition="on")
@@ -168,8 +188,6 @@ def test_cell_customers_match_the_cell_counts(cdnow):
 
 
 def test_compare_groups_gives_each_groups_average_curve():
-    from core.cohorts.table import compare_groups
-
     book = BOOK.assign(segment=["SMB", "SMB", "Ent", "Ent", "SMB", "Ent", "SMB"])
     g = compare_groups(book, group="segment", as_of="2024-04-15")
     ent = cohort_table(book[book["segment"] == "Ent"], as_of="2024-04-15").average.dropna()
@@ -195,3 +213,51 @@ def test_activity_properties_on_or_after_never_rises_and_first_period_is_full(ev
     assert (after.values[0].dropna() == 1.0).all() and (on.values[0].dropna() == 1.0).all()
     assert (after.values.diff(axis=1).iloc[:, 1:].fillna(0) <= 1e-12).all().all()
     assert (on.values.fillna(0) <= after.values.fillna(0) + 1e-12).all().all()
+
+
+def test_the_table_carries_its_settings_for_the_export_and_options_replace_fields():
+    """The settings sheet of every workbook: the same nine keys in this order (``max_periods`` is not one)."""
+    s = CohortSettings(period="week", base="previous", as_of="2024-04-15", min_size=3, weighting="simple",
+                       max_periods=4)
+    t = cohort_table(BOOK, settings=s)
+    assert list(t.settings.items()) == [("cohort_by", "signup"), ("period", "week"), ("measure", "logo"),
+                                        ("definition", "on"), ("retained_by", "subscription"), ("base", "previous"),
+                                        ("as_of", "2024-04-15"), ("min_size", 3), ("weighting", "simple")]
+    assert t.values.columns.tolist() == [0, 1, 2, 3, 4]
+    kw = cohort_table(BOOK, period="week", base="previous", as_of="2024-04-15", min_size=3, weighting="simple",
+                      max_periods=4)
+    pd.testing.assert_frame_equal(kw.values, t.values)
+    assert kw.settings == t.settings
+    month = cohort_table(BOOK, settings=s, period="month")
+    assert month.settings["period"] == "month" and month.values.index[0] == "2024-01"
+
+
+def _pairs(act: pd.DataFrame) -> ActivityPairs:
+    ids = pd.Index(sorted(act["customer_id"].unique()), dtype=object)
+    days = (act["date"].to_numpy(dtype="datetime64[D]") - np.datetime64("1970-01-01", "D")).astype(np.int64)
+    return ActivityPairs(ids, ids.get_indexer(act["customer_id"]), days)
+
+
+def test_sort_paths_give_the_bitmap_paths_tables(cdnow, monkeypatch):
+    """Past BITMAP_CELLS customer x period cells the counts come from sorted pairs instead of a bitmap: the same
+    tables, also when ``max_periods`` ends the grid before a customer's last activity ('on or after' counts it)."""
+    raw, customers = cdnow
+    act = raw[["customer_id", "date"]]
+    cases = [CohortSettings(cohort_by="first_activity", retained_by="activity", definition="on", as_of="1998-06-30"),
+             CohortSettings(cohort_by="first_activity", retained_by="activity", definition="on_or_after",
+                            max_periods=5),
+             CohortSettings(retained_by="activity", definition="on", period="week", max_periods=20),
+             CohortSettings(retained_by="activity", definition="on_or_after", period="quarter")]
+    by_segment = customers.assign(segment=np.array(["A", "B", "C"])[np.arange(len(customers)) % 3])
+    pairs = _pairs(act)
+    want = [cohort_table(customers, act, settings=s) for s in cases]
+    want_groups = compare_groups(by_segment, pairs, group="segment", settings=cases[1])
+    monkeypatch.setattr(membership, "BITMAP_CELLS", 0)
+    monkeypatch.setattr(activity, "BITMAP_CELLS", 0)
+    for s, expected in zip(cases, want):
+        got = cohort_table(customers, act, settings=s)
+        pd.testing.assert_frame_equal(got.values, expected.values, check_exact=True)
+        pd.testing.assert_frame_equal(got.counts, expected.counts, check_exact=True)
+        pd.testing.assert_series_equal(got.sizes, expected.sizes)
+    pd.testing.assert_frame_equal(compare_groups(by_segment, pairs, group="segment", settings=cases[1]), want_groups,
+                                  check_exact=True)

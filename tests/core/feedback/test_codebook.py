@@ -1,4 +1,5 @@
-"""The feedback codebook: rule syntax, negation, tagging, validation, and stable ids across changes."""
+"""The feedback codebook (core.feedback.codebook, rules, tagging, starter): rule syntax, negation, tagging,
+validation, and stable ids across changes."""
 
 import json
 import math
@@ -9,18 +10,10 @@ import pandas as pd
 import pytest
 
 from core.errors import DataValidationError
-from core.feedback.codebook import (
-    STARTER,
-    STARTER_SUB,
-    Change,
-    Codebook,
-    find_mentions,
-    matched_terms,
-    negated_at,
-    starter_codebook,
-    tag,
-    term_pattern,
-)
+from core.feedback.codebook import Change, Codebook
+from core.feedback.rules import clean_terms, find_mentions, matched_terms, negated_at, term_pattern
+from core.feedback.starter import STARTER, STARTER_SUB, starter_codebook
+from core.feedback.tagging import tag
 
 
 def _hits(texts, terms, negation="ignore"):
@@ -99,6 +92,16 @@ def test_bad_term_raises(term):
         term_pattern(term)
     with pytest.raises(DataValidationError):
         Codebook({}, 1).create("X", ["ok", term] if term.strip() else [term])
+
+
+def test_clean_terms_normalises_splits_and_drops_repeats():
+    """A typed string splits at commas, semicolons and line breaks; terms are lower-cased with single spaces,
+    blanks and repeats dropped, first occurrence order kept."""
+    assert clean_terms("Price, price ;  Response   time\n\nCRASH*,") == ("price", "response time", "crash*")
+    assert clean_terms(["Price", " price ", ""]) == ("price",)
+    assert clean_terms(None) == ()
+    with pytest.raises(DataValidationError, match="rule term"):
+        clean_terms("ok, a*b")
 
 
 def test_matched_terms_in_order_without_repeats():

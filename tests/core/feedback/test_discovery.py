@@ -8,25 +8,28 @@ import pytest
 
 from core.demo.synthetic import HIDDEN_THEME
 from core.errors import InsufficientDataError
-from core.feedback import codebook, themes
 from core.feedback.discovery import MIN_VERBATIMS, candidates_table, discover
+from core.feedback.inputs import inputs_from_frames
+from core.feedback.prepared import prepare
+from core.feedback.starter import starter_codebook
+from core.feedback.tagging import tag, untagged
 
 HIDDEN_TERMS = {"performance", "slow", "load", "loading", "lag", "lags"}
 
 
 @pytest.fixture(scope="module")
 def setup(demo):
-    inp = themes.inputs_from_frames(demo.customers, demo.feedback, demo.tickets, demo.revenue)
-    prepared = themes.prepare(inp)
-    book = codebook.starter_codebook()
-    tags = codebook.tag(prepared["text"], book)
+    inp = inputs_from_frames(demo.customers, demo.feedback, demo.tickets, demo.revenue)
+    prepared = prepare(inp)
+    book = starter_codebook()
+    tags = tag(prepared["text"], book)
     return prepared, book, tags
 
 
 @pytest.fixture(scope="module")
 def texts(setup):
     prepared, _, tags = setup
-    return themes.untagged(prepared, tags)["text"]
+    return untagged(prepared, tags)["text"]
 
 
 @pytest.fixture(scope="module")
@@ -106,8 +109,8 @@ def test_adding_a_candidate_to_the_codebook_tags_what_it_found(setup, texts, can
     prepared, book, tags = setup
     cand = next(c for c in cands[:3] if set(c.terms) & HIDDEN_TERMS)
     new_book, _ = book.create(cand.title, cand.keywords)
-    new_tags = codebook.tag(prepared["text"], new_book)
-    after = themes.untagged(prepared, new_tags)
+    new_tags = tag(prepared["text"], new_book)
+    after = untagged(prepared, new_tags)
     # independent count: untagged texts that contain a keyword as a whole word (case-insensitive)
     rx = re.compile(r"\b(?:" + "|".join(re.escape(k) for k in cand.keywords) + r")\b", re.I)
     matched = texts.map(lambda t: bool(rx.search(t)))

@@ -10,8 +10,11 @@ from sqlalchemy import delete, inspect, text
 import core
 from core.demo.load import _for_store, load_frames
 from core.errors import DataValidationError
-from core.feedback import codebook, themes
 from core.feedback import store as theme_store
+from core.feedback.inputs import follow_up_status, inputs_from_frames, load_inputs
+from core.feedback.prepared import prepare
+from core.feedback.starter import starter_codebook
+from core.feedback.tagging import tag
 from core.store.tables import ThemeChange, ThemeRecord
 
 
@@ -46,7 +49,7 @@ def _stored_theme_ids(engine) -> list[int]:
 
 def test_load_codebook_seeds_the_starter_codebook_once(store):
     book = theme_store.load_codebook(store)
-    assert book == codebook.starter_codebook()
+    assert book == starter_codebook()
     log = theme_store.change_log(store)
     assert log["action"].tolist() == ["create"]
     assert log["theme_ids"].iloc[0] == ", ".join(str(i) for i in range(1, 12))
@@ -111,8 +114,8 @@ def test_saved_changes_persist_and_are_logged_newest_first(store):
 
 
 def _counts(engine, book):
-    prepared = themes.prepare(themes.load_inputs(engine))
-    tags = codebook.tag(prepared["text"], book)
+    prepared = prepare(load_inputs(engine))
+    tags = tag(prepared["text"], book)
     n = tags["theme_id"].value_counts()
     return {(t.id, book.label(t.id)): int(n.get(t.id, 0)) for t in book.active()}, prepared, tags
 
@@ -176,7 +179,7 @@ def test_set_status_and_statuses(store):
     with pytest.raises(DataValidationError):
         theme_store.set_status(store, ["5"], "open")
     assert theme_store.statuses(store)["F5"] == "closed"
-    v = themes.load_inputs(store).verbatims.set_index("vid")
+    v = load_inputs(store).verbatims.set_index("vid")
     assert v.loc["F5", "status"] == "closed"
 
 
@@ -185,7 +188,7 @@ def test_store_statuses_match_the_demo_frame(store, demo):
     st = theme_store.statuses(store)
     fb = demo.feedback
     with_text = fb.index[fb["text"].notna()]
-    expected = themes.follow_up_status(fb.loc[with_text, "status"])
+    expected = follow_up_status(fb.loc[with_text, "status"])
     expected.index = "F" + (with_text + 1).astype(str)
     st = st.drop("F5", errors="ignore")  # changed by the status test
     assert st.equals(expected.drop("F5"))
@@ -193,8 +196,8 @@ def test_store_statuses_match_the_demo_frame(store, demo):
 
 def test_store_and_frames_give_the_same_verbatim_ids(store, demo):
     """load_inputs (store ids) and inputs_from_frames (frame order) name each verbatim alike."""
-    from_store = themes.load_inputs(store).verbatims.set_index("vid")["text"]
-    from_frames = themes.inputs_from_frames(demo.customers, demo.feedback, demo.tickets,
+    from_store = load_inputs(store).verbatims.set_index("vid")["text"]
+    from_frames = inputs_from_frames(demo.customers, demo.feedback, demo.tickets,
                                             demo.revenue).verbatims.set_index("vid")["text"]
     assert len(from_store) == len(from_frames) > 30_000
     joined = pd.concat([from_store.rename("store"), from_frames.rename("frames")], axis=1)
@@ -203,7 +206,7 @@ def test_store_and_frames_give_the_same_verbatim_ids(store, demo):
 
 
 def test_codebook_table_lists_active_then_merged_and_retired():
-    book = codebook.starter_codebook()
+    book = starter_codebook()
     book, _ = book.merge([8], 7)
     book, _ = book.retire(2)
     tab = theme_store.codebook_table(book)
@@ -238,7 +241,7 @@ def test_an_older_store_gains_the_verbatim_columns(db_url):
     insp = inspect(eng)
     assert "text" in {c["name"] for c in insp.get_columns("ticket")}
     assert "status" in {c["name"] for c in insp.get_columns("feedback")}
-    inp = themes.load_inputs(eng)
+    inp = load_inputs(eng)
     v = inp.verbatims
     assert v["vid"].tolist() == ["F1"] and v["text"].tolist() == ["Too expensive for us."]
     assert v["status"].tolist() == ["open"]

@@ -1,6 +1,6 @@
-"""Feedback themes (core.feedback.themes): tagging quality on the demo, theme impact against independent pandas
-computations of the definitions in the module notes, trends, follow-up items, churn signals, and a small
-hand-made input where every figure is checked by hand."""
+"""Feedback themes (core.feedback.inputs, prepared, impact, mentions, followup): tagging quality on the demo, theme
+impact against independent pandas computations of the definitions in core.feedback.impact's notes, trends, follow-up
+items, churn signals, and a small hand-made input where every figure is checked by hand."""
 
 import re
 
@@ -10,7 +10,14 @@ import pytest
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from core.errors import InsufficientDataError
-from core.feedback import codebook, themes
+from core.feedback.codebook import Codebook
+from core.feedback.followup import backlog, items, signals
+from core.feedback.impact import theme_impact
+from core.feedback.inputs import follow_up_status, inputs_from_frames, load_inputs
+from core.feedback.mentions import by_group, over_time
+from core.feedback.prepared import prepare
+from core.feedback.starter import starter_codebook
+from core.feedback.tagging import tag
 
 HORIZON = pd.Timedelta(days=180)
 #: generator theme -> the starter codebook's theme
@@ -22,27 +29,27 @@ GEN_TO_BOOK = {"onboarding": "Onboarding & setup", "pricing": "Pricing & value",
 # -- shared demo objects (built once per module) ----------------------------------------------------
 @pytest.fixture(scope="module")
 def inp(demo):
-    return themes.inputs_from_frames(demo.customers, demo.feedback, demo.tickets, demo.revenue)
+    return inputs_from_frames(demo.customers, demo.feedback, demo.tickets, demo.revenue)
 
 
 @pytest.fixture(scope="module")
 def prepared(inp):
-    return themes.prepare(inp)
+    return prepare(inp)
 
 
 @pytest.fixture(scope="module")
 def book():
-    return codebook.starter_codebook()
+    return starter_codebook()
 
 
 @pytest.fixture(scope="module")
 def tags(prepared, book):
-    return codebook.tag(prepared["text"], book)
+    return tag(prepared["text"], book)
 
 
 @pytest.fixture(scope="module")
 def impact(prepared, tags, book, inp):
-    return themes.theme_impact(prepared, tags, book, inp)
+    return theme_impact(prepared, tags, book, inp)
 
 
 def _ids(book) -> dict[str, int]:
@@ -67,7 +74,7 @@ def _active_at(customers: pd.DataFrame, end) -> set:
 
 
 def _churn_counts(verb: pd.DataFrame, hit: np.ndarray, customers: pd.DataFrame, end, horizon=HORIZON):
-    """(churned raised, raised, churned others, others) straight from the definition in core.feedback.themes' notes."""
+    """(churned raised, raised, churned others, others) straight from the definition in core.feedback.impact's notes."""
     v = pd.DataFrame({"customer_id": verb["customer_id"].to_numpy(), "date": pd.to_datetime(verb["date"]).to_numpy(),
                       "hit": np.asarray(hit, dtype=bool)})
     v = v[v["customer_id"].notna()]
@@ -110,7 +117,7 @@ def test_feedback_vids_follow_frame_rows_even_when_some_rows_have_no_text():
                                                                                  "2025-01-03"]),
                        "channel": ["nps", "nps", "csat"], "score": [7.0, 3.0, 2.0],
                        "text": [None, "Too expensive.", "Slow support."]})
-    got = themes.inputs_from_frames(cust, fb).verbatims.set_index("vid")["text"].to_dict()
+    got = inputs_from_frames(cust, fb).verbatims.set_index("vid")["text"].to_dict()
     assert got == {"F2": "Too expensive.", "F3": "Slow support."}
 
 
@@ -235,7 +242,7 @@ def test_theme_impact_matches_the_definitions(demo, inp, prepared, tags, book, i
 def test_theme_impact_in_a_window(demo, inp, prepared, tags, book):
     tid = _ids(book)["Pricing & value"]
     start, end = "2025-01-01", "2026-03-31"
-    got = themes.theme_impact(prepared, tags, book, inp, start=start, end=end).set_index("theme_id").loc[tid]
+    got = theme_impact(prepared, tags, book, inp, start=start, end=end).set_index("theme_id").loc[tid]
     exp = _expected_impact(prepared, tags, tid, inp, demo, start=start, end=end)
     full = _expected_impact(prepared, tags, tid, inp, demo)
     assert 0 < exp["mentions"] < full["mentions"] and exp["n_own"] > 10
@@ -253,7 +260,7 @@ def test_theme_impact_has_one_row_per_active_theme_with_labels_and_teams(impact,
 
 # -- 4. trends and groups ---------------------------------------------------------------------------
 def test_over_time_counts_mentions_per_quarter(prepared, tags, book):
-    got = themes.over_time(prepared, tags, book, freq="Q")
+    got = over_time(prepared, tags, book, freq="Q")
     period = prepared["date"].dt.to_period("Q").astype(str)
     totals = period.value_counts()
     top = [t for t in book.active() if t.parent is None]
@@ -271,7 +278,7 @@ def test_over_time_counts_mentions_per_quarter(prepared, tags, book):
 
 
 def test_by_group_counts_mentions_per_segment(prepared, tags, book):
-    got = themes.by_group(prepared, tags, book, by="segment")
+    got = by_group(prepared, tags, book, by="segment")
     seg = prepared["segment"].astype(str)
     totals = seg.value_counts()
     assert set(got["group"]) == set(totals.index)
@@ -288,7 +295,7 @@ def test_by_group_counts_mentions_per_segment(prepared, tags, book):
 
 # -- 5. follow-up items and the backlog -------------------------------------------------------------
 def test_items_are_negative_or_signal_verbatims_per_theme(prepared, tags, book):
-    it = themes.items(prepared, tags, book)
+    it = items(prepared, tags, book)
     need = prepared["negative"] | (prepared["signal"] != "")
     t = tags[need.to_numpy()[tags["row"].to_numpy()]]
     expected = set(zip(prepared["vid"].to_numpy()[t["row"].to_numpy()], t["theme_id"]))
@@ -301,8 +308,8 @@ def test_items_are_negative_or_signal_verbatims_per_theme(prepared, tags, book):
 
 
 def test_backlog_counts_equal_a_crosstab_of_the_items(prepared, tags, book):
-    it = themes.items(prepared, tags, book)
-    bl = themes.backlog(it, book)
+    it = items(prepared, tags, book)
+    bl = backlog(it, book)
     ct = pd.crosstab([it["team"], it["theme_id"]], it["status"])
     assert len(bl) == len(ct)
     for _, r in bl.iterrows():
@@ -322,7 +329,7 @@ def test_signals_on_the_demo(demo, inp, prepared):
     cust = demo.customers
     health = pd.DataFrame({"customer_id": cust["customer_id"], "score": np.arange(len(cust), dtype=float),
                            "band": np.where(np.arange(len(cust)) % 2 == 0, "red", "green")})
-    sig = themes.signals(prepared, inp, health=health)
+    sig = signals(prepared, inp, health=health)
     assert len(sig) > 20
     assert (sig["signal"].str.strip() != "").all()
     churn = cust.set_index("customer_id")["churn_date"].reindex(sig["customer_id"])
@@ -337,7 +344,7 @@ def test_signals_on_the_demo(demo, inp, prepared):
     p = prepared[(prepared["signal"] != "") & prepared["customer_id"].notna()]
     active = _active_at(cust, inp.end)
     assert set(sig["vid"]) == set(p.loc[p["customer_id"].isin(active), "vid"])
-    no_health = themes.signals(prepared, inp)
+    no_health = signals(prepared, inp)
     assert no_health["health"].isna().all() and len(no_health) == len(sig)
 
 
@@ -369,18 +376,18 @@ def small():
         "period": pd.to_datetime(["2025-11-01", "2025-05-01", "2025-12-01", "2025-12-01", "2025-11-01",
                                   "2025-12-01", "2025-10-01"]),
         "mrr": [100.0, 200.0, 300.0, 400.0, 450.0, 500.0, 600.0]})
-    inp = themes.inputs_from_frames(customers, feedback, tickets, revenue)
-    book, _ = codebook.Codebook({}, 1).create("Pricing", ["price"], team="Sales")
+    inp = inputs_from_frames(customers, feedback, tickets, revenue)
+    book, _ = Codebook({}, 1).create("Pricing", ["price"], team="Sales")
     book, _ = book.create("Bugs", ["bug"], team="Engineering")
-    prepared = themes.prepare(inp)
-    return inp, prepared, book, codebook.tag(prepared["text"], book)
+    prepared = prepare(inp)
+    return inp, prepared, book, tag(prepared["text"], book)
 
 
 def test_follow_up_status_normalises():
     raw = pd.Series(["resolved", " Closed", "PENDING", "in progress", None, np.nan, "open", "whatever", "Done"])
-    assert themes.follow_up_status(raw).tolist() == ["closed", "closed", "in progress", "in progress", "open",
+    assert follow_up_status(raw).tolist() == ["closed", "closed", "in progress", "in progress", "open",
                                                      "open", "open", "open", "closed"]
-    assert themes.follow_up_status(pd.Series([None, None])).tolist() == ["open", "open"]
+    assert follow_up_status(pd.Series([None, None])).tolist() == ["open", "open"]
 
 
 def test_small_input_verbatims_and_flags(small):
@@ -403,7 +410,7 @@ def test_small_input_verbatims_and_flags(small):
 
 def test_small_input_theme_impact_by_hand(small):
     inp, p, book, tags = small
-    imp = themes.theme_impact(p, tags, book, inp)
+    imp = theme_impact(p, tags, book, inp)
     assert imp["theme"].tolist() == ["Pricing", "Bugs"]
     pr, bg = imp.iloc[0], imp.iloc[1]
     assert (pr["mentions"], pr["customers"], bg["mentions"], bg["customers"]) == (4, 3, 4, 4)
@@ -423,7 +430,7 @@ def test_small_input_theme_impact_by_hand(small):
     assert (pr["mrr_at_risk"], pr["customers_at_risk"]) == (300.0, 1)
     assert (bg["mrr_at_risk"], bg["customers_at_risk"]) == (500.0, 1)
     # a window from February: Pricing raised by C (02-01) and B (05-01, churns in June); others A, D, E, F
-    win = themes.theme_impact(p, tags, book, inp, start="2025-02-01").set_index("theme")
+    win = theme_impact(p, tags, book, inp, start="2025-02-01").set_index("theme")
     assert (win.loc["Pricing", "churn_raised"], win.loc["Pricing", "n_raised"]) == (0.5, 2)
     assert (win.loc["Pricing", "churn_others"], win.loc["Pricing", "n_others"]) == (0.0, 4)
     assert win.loc["Pricing", "mentions"] == 2 and win.loc["Pricing", "nps_impact"] == 0.0
@@ -431,39 +438,39 @@ def test_small_input_theme_impact_by_hand(small):
 
 def test_small_input_trends_items_backlog_signals(small):
     inp, p, book, tags = small
-    ot = themes.over_time(p, tags, book, freq="Q").set_index(["period", "theme"])
+    ot = over_time(p, tags, book, freq="Q").set_index(["period", "theme"])
     assert ot.loc[("2025Q1", "Pricing"), ["mentions", "verbatims"]].tolist() == [3, 7]
     assert ot.loc[("2025Q2", "Pricing"), ["mentions", "verbatims"]].tolist() == [1, 3]
     assert ot.loc[("2025Q1", "Bugs"), "share"] == pytest.approx(3 / 7)
-    bg = themes.by_group(p, tags, book, by="segment").set_index(["group", "theme"])
+    bg = by_group(p, tags, book, by="segment").set_index(["group", "theme"])
     assert bg["mentions"].to_dict() == {("Ent", "Pricing"): 0, ("Ent", "Bugs"): 2, ("Mid", "Pricing"): 1,
                                         ("Mid", "Bugs"): 1, ("SMB", "Pricing"): 3, ("SMB", "Bugs"): 1}
     assert bg.loc[("SMB", "Pricing"), "share"] == pytest.approx(3 / 4)
     assert bg.loc[("Ent", "Bugs"), "share"] == pytest.approx(1.0)
 
-    it = themes.items(p, tags, book)
+    it = items(p, tags, book)
     assert sorted(zip(it["vid"], it["theme"])) == sorted([("F1", "Pricing"), ("F3", "Pricing"), ("T1", "Pricing"),
                                                           ("F7", "Pricing"), ("F6", "Bugs"), ("T2", "Bugs")])
     assert set(it.loc[it["theme"] == "Pricing", "team"]) == {"Sales"}
-    bl = themes.backlog(it, book).set_index("theme")
+    bl = backlog(it, book).set_index("theme")
     assert bl.loc["Pricing", ["items", "open", "in_progress", "closed"]].tolist() == [4, 1, 1, 2]
     assert bl.loc["Bugs", ["items", "open", "in_progress", "closed"]].tolist() == [2, 0, 1, 1]
     assert bl["closure_rate"].tolist() == [0.5, 0.5] and bl.index.tolist() == ["Pricing", "Bugs"]
 
-    sig = themes.signals(p, inp)
+    sig = signals(p, inp)
     assert sig["vid"].tolist() == ["T2"] and sig["mrr"].tolist() == [500.0]  # B has churned
-    everyone = themes.signals(p, inp, active_only=False)
+    everyone = signals(p, inp, active_only=False)
     assert everyone["vid"].tolist() == ["T2", "F7", "F3"]  # MRR 500, 200, 200 (newest first)
     assert everyone["name"].tolist() == ["Co E", "Co B", "Co B"]
     health = pd.DataFrame({"customer_id": ["E"], "score": [42.0], "band": ["amber"]})
-    joined = themes.signals(p, inp, health=health)
+    joined = signals(p, inp, health=health)
     assert joined[["health", "band"]].values.tolist() == [[42.0, "amber"]]
 
 
 # -- 8. the store and personal data ---------------------------------------------------------------
 def test_load_inputs_on_an_empty_store_raises(engine):
     with pytest.raises(InsufficientDataError):
-        themes.load_inputs(engine)
+        load_inputs(engine)
 
 
 def test_prepare_masks_personal_data(inp, prepared):

@@ -10,7 +10,8 @@ from scipy import stats
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 from statsmodels.stats.weightstats import DescrStatsW
 
-from core.feedback.codebook import Codebook, tag
+from core.feedback.codebook import Codebook
+from core.feedback.tagging import tag
 from core.feedback.verbatims import (
     ces,
     churn_signal,

@@ -9,7 +9,7 @@ from sklearn.metrics import roc_auc_score
 from core.errors import DataValidationError, InsufficientDataError
 from core.health.backtest import BacktestData, backtest_cutoffs, backtest_data, evaluate, suggest_weights
 from core.health.score import MEASURES, STAGES, default_config, measure_frame, score
-from core.history.features import inputs_from_frames
+from core.history.inputs import inputs_from_frames
 
 HORIZON = pd.Timedelta(days=90)
 

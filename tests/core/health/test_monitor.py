@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from core.errors import DataValidationError, InsufficientDataError
+from core.export.xlsx import to_xlsx
 from core.health.monitor import (
     action_list,
     alerts,
@@ -18,11 +19,10 @@ from core.health.monitor import (
     portfolio,
     snapshot_days,
     snapshots,
-    to_xlsx,
 )
 from core.health.score import MEASURES, STAGES, HealthConfig, default_config, measure_frame
 from core.health.store import compare, load_config, save_config, versions, weights_table
-from core.history.features import inputs_from_frames
+from core.history.inputs import inputs_from_frames
 from core.metrics import GLOSSARY
 
 D1, D2 = pd.Timestamp("2025-05-31"), pd.Timestamp("2025-06-30")
@@ -292,7 +292,7 @@ def test_action_list_merges_alerts_per_customer(cfg, hist):
     assert "name" not in action_list(al)
 
 
-def test_to_xlsx_holds_the_frames(cfg, hist):
+def test_the_action_list_exports_to_a_workbook_with_its_definitions(cfg, hist):
     al = alerts(cfg, hist)
     bands = portfolio(hist)["bands"]
     long = "bands of the portfolio on the last day"

@@ -24,7 +24,7 @@ from core.health.score import (
     score,
     stage_of,
 )
-from core.history.features import inputs_from_frames
+from core.history.inputs import inputs_from_frames
 
 KEYS = list(MEASURES)
 BASE = ["customer_id", "segment", "mrr", "tenure_days", "days_to_renewal"]

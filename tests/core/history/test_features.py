@@ -8,7 +8,8 @@ import pytest
 import core
 from core.churn.pipeline import fit_churn, plan_cutoffs
 from core.errors import DataValidationError
-from core.history.features import inputs_from_frames, is_controllable, load_inputs, temporal_features
+from core.history.features import is_controllable, latest_two_values, temporal_features
+from core.history.inputs import inputs_from_frames, load_inputs
 
 CUT = pd.Timestamp("2025-06-15")
 
@@ -100,6 +101,16 @@ def test_out_of_time_cutoffs_never_see_the_test_period():
     assert test == pd.Timestamp("2026-08-02")
     assert len(train) == 6 and train[-1] + pd.Timedelta(days=90) <= test  # every training label known by then
     assert train == sorted(train) and (train[-1] - train[0]).days > 140
+
+
+def test_latest_two_values_by_hand():
+    """Per customer position: the latest and the previous value by date, whatever the row order; NaN when absent."""
+    df = pd.DataFrame({"score": [7.0, 9.0, 3.0, 5.0],
+                       "date": pd.to_datetime(["2024-03-01", "2024-01-01", "2024-02-01", "2024-01-15"])})
+    # customer 0 answered 9 (Jan), 3 (Feb), 7 (Mar); customer 1 never; customer 2 once
+    last, prev = latest_two_values(df, np.array([0, 0, 0, 2]), 3, "score", "date")
+    np.testing.assert_array_equal(last, [7.0, np.nan, 5.0])
+    np.testing.assert_array_equal(prev, [3.0, np.nan, np.nan])
 
 
 def test_controllable_words_match_whole_words():

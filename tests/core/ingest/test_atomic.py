@@ -9,7 +9,7 @@ import textwrap
 import pytest
 
 import core
-from core.ingest import importer
+from core.ingest import bulk
 from tests.conftest import ROOT
 
 
@@ -37,8 +37,8 @@ def test_error_midway_rolls_back_everything(db_url, monkeypatch):
     before = core.table_counts(eng)
     indexes = _indexes(eng, "activity")
     assert "ix_activity_customer_date" in indexes
-    monkeypatch.setattr(importer, "BATCH", 1_000)
-    monkeypatch.setattr(importer, "REBUILD_INDEXES_FROM", 1_000)  # take the drop-and-rebuild path
+    monkeypatch.setattr(bulk, "BATCH", 1_000)
+    monkeypatch.setattr(bulk, "REBUILD_INDEXES_FROM", 1_000)  # take the drop-and-rebuild path
     plan = core.prepare_import(eng, _csv(5_000), "a.csv", "activity")
     seen = []
 
@@ -68,8 +68,8 @@ def test_killed_process_leaves_store_as_it_was(db_url, tmp_path):
         import os, signal, sys
         sys.path.insert(0, {str(ROOT)!r})
         import core
-        from core.ingest import importer
-        importer.BATCH = 50_000
+        from core.ingest import bulk
+        bulk.BATCH = 50_000
         eng = core.make_engine({db_url!r})
         plan = core.prepare_import(eng, open({str(data)!r}, 'rb').read(), 'big.csv', 'activity')
         def kill(frac, msg):

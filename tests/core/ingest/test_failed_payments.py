@@ -9,7 +9,8 @@ from sqlalchemy import inspect, text
 import core
 from core.demo.synthetic import make_demo
 from core.health.score import measure_frame
-from core.history.features import inputs_from_frames, load_inputs, temporal_features
+from core.history.features import temporal_features
+from core.history.inputs import inputs_from_frames, load_inputs
 
 CUSTOMERS = b"customer_id,signup_date\nA,2024-01-10\nB,2024-02-01\n"
 REVENUE = (b"Customer ID,Month,MRR,Failed Payment\n"

@@ -281,3 +281,12 @@ def test_empty_and_blank_files():
     for data in (b"", b"\n\n  \n"):
         with pytest.raises(FileFormatError, match="'x.csv' is empty"):
             read_table(data, "x.csv")
+
+
+def test_control_characters_without_nul_bytes_are_binary_but_a_stray_one_is_not():
+    controls = bytes(c for c in range(1, 32) if chr(c) not in "\t\r\n")
+    blob = b"id,plan\n" + (controls + b"abc,def\n") * 200  # no NUL byte, 29 of 37 characters are controls
+    with pytest.raises(FileFormatError, match="This file is binary, not a spreadsheet"):
+        read_table(blob, "export.csv")
+    text = b"id,plan\n" + b"".join(b"C%d,Pro\n" % i for i in range(200)) + b"C200,Pro\x0b\n"  # one stray control
+    assert len(read_table(text, "export.csv").frame) == 201

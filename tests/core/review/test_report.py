@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from core.errors import DataValidationError
+from core.export import units
 from core.metrics import GLOSSARY
 from core.review import charts as rc
 from core.review import log as review_log
@@ -166,7 +167,7 @@ def test_cover_names_what_makes_the_figures_reproducible(snap, report):
     assert row["Health configuration"].startswith("none saved")
     # the headline: the Overview's NRR as a tile, and plain sentences
     nrr = snap.figures[snap.figures["metric"] == "NRR"]["value"].iloc[0]
-    assert review.format_value(nrr, "share") in doc.section("headline")
+    assert units.format_value(nrr, "share") in doc.section("headline")
     assert "No play clearly keeps more customers" in doc.section("headline")
     unsaved = Parsed(rr.to_html(dataclasses.replace(snap, id=None, created_at=None))).cells["cover"]
     assert dict(zip(unsaved[::2], unsaved[1::2]))["Snapshot"] == "not saved"
@@ -178,7 +179,7 @@ def test_definitions_units_and_versions(snap, report):
         assert metric in doc.text["definitions"] and text in doc.text["definitions"], metric
     assert len(GLOSSARY) > 40
     cells = doc.cells["units"]
-    for unit, meaning in review.UNITS.items():
+    for unit, meaning in units.UNITS.items():
         assert unit in cells and meaning in cells
     versions = doc.cells["versions"]
     for lib, version in snap.versions["libraries"].items():
@@ -200,8 +201,8 @@ def test_decisions_assumptions_and_comparison(engine, snap, comparison, report):
     moved = doc.section("comparison")
     assert "new data; parameter roi_window 60 -> 90" in moved and "new data" in moved
     nrr = comparison[comparison["metric"] == "NRR"].iloc[0]
-    for value in (review.format_value(nrr["before"], "share"), review.format_value(nrr["after"], "share"),
-                  review.format_value(nrr["change"], "share", signed=True)):
+    for value in (units.format_value(nrr["before"], "share"), units.format_value(nrr["after"], "share"),
+                  units.format_value(nrr["change"], "share", signed=True)):
         assert value in doc.cells["comparison"]
     # every section can be left out; one given empty says so
     bare = Parsed(rr.to_html(snap))
@@ -227,7 +228,7 @@ def test_the_charts_data_are_the_snapshots_figures(snap, comparison):
     got = dataset(head).set_index("metric")["value"]
     assert list(got.index) == list(rc.HEADLINE)
     assert got.to_dict() == want.to_dict()
-    assert dataset(head)["shown"].tolist() == [review.format_value(want[m], "share") for m in rc.HEADLINE]
+    assert dataset(head)["shown"].tolist() == [units.format_value(want[m], "share") for m in rc.HEADLINE]
 
     bands = dataset(rc.health_bands(snap))
     want = rows("Health scores", "Health band")
@@ -242,14 +243,14 @@ def test_the_charts_data_are_the_snapshots_figures(snap, comparison):
             assert d[c].tolist() == want[c].tolist()
             assert d[{"value": "pts", "low": "pts_low", "high": "pts_high"}[c]].tolist() == pytest.approx(
                 (100 * want[c]).tolist())
-        assert d["shown"].tolist() == [review.format_value(v, "points") for v in want["value"]]
+        assert d["shown"].tolist() == [units.format_value(v, "points") for v in want["value"]]
         # the direction follows the interval: only what lies wholly above or below zero is called a move
         above = (want["low"] > 0).tolist()
         assert [x in ("works", "more churn") for x in d["direction"]] == above
 
     mv = dataset(rc.moves(comparison, snap, top=6))
-    units = rc.units(comparison, snap)
-    rates = comparison[units.isin(["share", "points"]) & (comparison["change"].abs() > 0)]
+    unit_of = rc.units(comparison, snap)
+    rates = comparison[unit_of.isin(["share", "points"]) & (comparison["change"].abs() > 0)]
     largest = rates.reindex(rates["change"].abs().sort_values(ascending=False, kind="stable").index).head(6)
     assert mv[["page", "metric", "group", "change"]].values.tolist() == \
         largest[["page", "metric", "group", "change"]].values.tolist()

@@ -19,13 +19,14 @@ from statsmodels.stats.proportion import confint_proportions_2indep, proportion_
 import core
 from core import metrics
 from core.errors import InsufficientDataError
+from core.export import units
 from core.feedback import store as ts
 from core.feedback import verbatims as vb
-from core.feedback.codebook import tag
+from core.feedback.tagging import tag
 from core.health import backtest as hb
 from core.health import score as h
 from core.health import store as hs
-from core.history.features import load_inputs
+from core.history.inputs import load_inputs
 from core.review import snapshot as review
 from tests.conftest import copy_store
 
@@ -384,7 +385,7 @@ def test_each_plays_money_figures_recomputed_with_cuped_by_hand(q3, contacts):
         want = {"Contacts treated": (n, "contacts"), "Customers saved": (saved, "customers"),
                 "Revenue saved (window)": (revenue, "currency"), "Cost": (cost, "currency"),
                 "Value of customers saved": (value, "currency"), "Net value (projected)": (value - cost, "currency"),
-                "ROI (projected)": ((value - cost) / cost, "ratio")}
+                "ROI (projected)": ((value - cost) / cost, "roi")}
         got = f.xs(play, level="group")
         assert [m for m in got.index if m in want] == list(review.ROI_MONEY)
         for metric, (v, unit) in want.items():
@@ -422,39 +423,10 @@ def test_every_figure_has_a_definition_and_a_known_unit(q3):
     assert set(new["page"]) == {"Health scores", "Feedback themes", "Intervention ROI"}
     for m in new["metric"].unique():
         assert metrics.definition(m), m
-    assert set(f["unit"]) <= set(review.UNITS)
+    assert set(f["unit"]) <= set(units.UNITS)
     # pages in the review's order
     order = [review.PAGES.index(p) for p in f["page"]]
     assert order == sorted(order)
-
-
-@pytest.mark.parametrize("value, unit, plain, signed", [
-    (0.25, "share", "25.0%", "+25.0 pts"),
-    (-0.021, "share", "-2.1%", "-2.1 pts"),
-    (0.05, "points", "+5.0 pts", "+5.0 pts"),
-    (-0.1454, "points", "-14.5 pts", "-14.5 pts"),
-    (12.34, "nps", "+12.3", "+12.3"),
-    (-2.43, "nps", "-2.4", "-2.4"),
-    (1234.4, "currency", "1,234", "+1,234"),
-    (-1557827.8, "currency", "-1,557,828", "-1,557,828"),
-    (0.66312, "score", "0.663", "+0.663"),
-    (5.807, "ratio", "5.81x", "+5.81x"),
-    (1152, "customers", "1,152", "+1,152"),
-    (434, "contacts", "434", "+434"),
-    (280, "verbatims", "280", "+280"),
-    (1, "rank", "1", "+1"),
-])
-def test_format_value(value, unit, plain, signed):
-    assert unit in review.UNITS
-    assert review.format_value(value, unit) == plain
-    assert review.format_value(value, unit, signed=True) == signed
-
-
-def test_format_value_covers_every_unit_and_leaves_a_missing_value_empty():
-    covered = {"share", "points", "nps", "currency", "score", "ratio", "customers", "contacts", "verbatims", "rank"}
-    assert set(review.UNITS) == covered
-    for unit in review.UNITS:
-        assert review.format_value(np.nan, unit) == review.format_value(None, unit) == ""
 
 
 def test_page_table_shows_each_figure_with_its_interval_and_definition(q3):

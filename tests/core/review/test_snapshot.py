@@ -143,7 +143,7 @@ def test_compare_names_the_cause_of_each_move(engine, q3):
 def test_a_saved_churn_model_brings_its_card(engine):
     from core.churn import pipeline as churn_report
     from core.churn import store as churn_store
-    from core.history.features import load_inputs
+    from core.history.inputs import load_inputs
 
     inputs = load_inputs(engine)
     result = churn_report.fit_churn(inputs, horizon_days=90, n_boot=20)

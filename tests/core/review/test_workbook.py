@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from core import metrics
 from core.errors import DataValidationError
+from core.export import units
 from core.review import log as review_log
 from core.review import snapshot as review
 from core.review import workbook as rx
@@ -117,7 +118,7 @@ def test_number_formats_follow_the_unit(saved, pack):
         return pack[page][f"{col}{i + 2}"].number_format
 
     assert fmt("Overview", "Logo churn rate") == "0.0%" and fmt("Overview", "NRR").endswith("%")
-    assert fmt("Overview", "MRR") == "#,##0" and fmt("Overview", "Customers") == "#,##0"
+    assert fmt("Overview", "MRR") == '"$"#,##0;-"$"#,##0;"$"0' and fmt("Overview", "Customers") == "#,##0"
     assert fmt("Health scores", "Health band", "red") == "0.0%"
     assert fmt("Health scores", "Health back-test AUC") == "0.000"
     assert fmt("Health scores", "Red/green churn ratio") == '0.00"x"'
@@ -136,10 +137,10 @@ def test_the_definitions_sheet_is_the_glossary(saved, pack):
     assert header == ["Metric", "Definition"]
     assert body == list(metrics.GLOSSARY.items())
     assert body == list(metrics.definitions_table().itertuples(index=False, name=None))
-    units = list(ws.iter_rows(min_row=1, max_row=len(review.UNITS) + 1, min_col=4, max_col=6, values_only=True))
-    assert units[0] == ("Unit", "Meaning", "Number format")
-    assert [u[:2] for u in units[1:]] == list(review.UNITS.items())
-    assert dict((u[0], u[2]) for u in units[1:])["share"] == "0.0%"
+    rows = list(ws.iter_rows(min_row=1, max_row=len(units.UNITS) + 1, min_col=4, max_col=6, values_only=True))
+    assert rows[0] == ("Unit", "Meaning", "Number format")
+    assert [u[:2] for u in rows[1:]] == list(units.UNITS.items())
+    assert dict((u[0], u[2]) for u in rows[1:])["share"] == "0.0%"
     # every figure on a page sheet is defined there, and its Definition cell is that definition
     defined = dict(body)
     for page in rx.sheet_names(saved)[1:-3]:

@@ -1,11 +1,11 @@
-"""The next wave of a play (core.roi.wave): the support check by hand (bounds against numpy's quantiles, category
-counts, the first failing column's reason), months since signup against a direct day count, the model's features,
-and next_wave on the demo's three plays against direct pandas: the funnel's counts (active, renewing, filtered,
+"""The next wave of a play (core.roi.wave): its settings (frozen, defaults, checks), the model's features, and
+next_wave on the demo's three plays against direct pandas: the funnel's counts (active, renewing, filtered,
 rested, like the contacts) recomputed from the demo frames with the support rule rebuilt from numpy quantiles; the
 targets against the fitted model's own predictions priced by hand (MRR x 12 x 0.8 or a fixed value, minus the
 cost), ranked, and cut at the budget; the onboarding call listing no customer older than its contacts; the
 cautions against statsmodels' Wald interval."""
 
+import dataclasses
 import types
 
 import numpy as np
@@ -15,8 +15,9 @@ from statsmodels.stats.proportion import confint_proportions_2indep
 
 from core.errors import DataValidationError, InsufficientDataError
 from core.roi import effect as roi
-from core.roi import uplift as ru
 from core.roi import wave as rw
+from core.roi.candidates import candidates_now
+from core.roi.uplift_model import fit_uplift
 
 PLAYS = ("Onboarding call", "Renewal save offer", "Usage nudge e-mail")
 NUDGE = "Usage nudge e-mail"
@@ -41,13 +42,13 @@ def frames(ri):
 
 @pytest.fixture(scope="module")
 def fits(frames):
-    return {p: ru.fit_uplift(f, FEATURES) for p, f in frames.items()}
+    return {p: fit_uplift(f, FEATURES) for p, f in frames.items()}
 
 
 @pytest.fixture(scope="module")
 def responded(frames):
     """The nudge e-mail's model of its imported outcome (used the product within 7 days)."""
-    return ru.fit_uplift(frames[NUDGE], FEATURES, outcome="responded")
+    return fit_uplift(frames[NUDGE], FEATURES, outcome="responded")
 
 
 def _cost(frame):
@@ -55,9 +56,10 @@ def _cost(frame):
     return float(frame.loc[frame["arm"] != "holdout", "cost"].mean())
 
 
-def _wave(ri, frames, fits, play, budget, **kw):
-    return rw.next_wave(ri, frames[play], fits[play], budget=budget, cost_per_contact=_cost(frames[play]),
-                        value_months=12, margin=0.8, **kw)
+def _wave(ri, frames, fits, play, budget, customer_ids=None, **kw):
+    """The play's wave with a save worth MRR x 12 months x 80 %, a contact at the play's mean cost."""
+    settings = rw.WaveSettings(budget=budget, cost_per_contact=_cost(frames[play]), value_months=12, margin=0.8, **kw)
+    return rw.next_wave(ri, frames[play], fits[play], settings, customer_ids=customer_ids)
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +108,7 @@ def _support(demo, ri, contacts, features, as_of, ids):
     first support column each fails, against ``contacts`` with their months since signup at contact."""
     contacts = contacts.copy()
     contacts["tenure_months"] = _months(demo, contacts["customer_id"], contacts["date"])
-    cand = ru.candidates_now(ri, as_of=as_of, customer_ids=sorted(ids))
+    cand = candidates_now(ri, as_of=as_of, customer_ids=sorted(ids))
     cand["tenure_months"] = _months(demo, cand["customer_id"], [as_of + DAY] * len(cand))
     return contacts, cand, _first_unlike(contacts, cand, [*features, "tenure_months"])
 
@@ -129,81 +131,7 @@ def _counts(wave) -> dict:
     return dict(zip(wave.funnel["step"], wave.funnel["customers"]))
 
 
-# -- support ----------------------------------------------------------------------------------------------
-def test_support_by_hand():
-    past = pd.DataFrame({"mrr": np.arange(100.0, 200.0), "usage": np.linspace(0.0, 1.0, 100),
-                         "plan": ["Pro"] * 61 + ["Starter"] * 10 + ["Growth"] * 20 + ["Basic"] * 9})
-    lo, hi = np.quantile(past["mrr"], [0.01, 0.99])
-    now = pd.DataFrame({"mrr": [lo, hi, lo - 0.01, hi + 0.01, np.nan, 150, 150, 500, 150, 150, 50],
-                        "usage": [0.5] * 8 + [np.nan, 0.5, 0.5],
-                        "plan": ["Pro", "Starter", "Pro", "Pro", "Pro", "Basic", "Enterprise", "Basic", "Basic", None,
-                                 "Pro"]}, index=list("abcdefghijk"))
-    why = rw.support(past, now, ["mrr", "usage", "plan"])
-    assert why.index.tolist() == list("abcdefghijk")
-    assert why["a"] == why["b"] == ""  # the bounds themselves and a category seen exactly min_count times
-    assert why["c"].startswith("mrr ") and "below the contacts (1st percentile" in why["c"]
-    assert why["d"].startswith("mrr ") and "above the contacts (99th percentile" in why["d"]
-    assert why["e"] == "no mrr"
-    assert why["f"] == "plan 'Basic' is among fewer than 10 contacts"
-    assert why["g"] == "plan 'Enterprise' is among fewer than 10 contacts"
-    assert why["h"] == f"mrr 500 is above the contacts (99th percentile {hi:,.0f})"  # the first failing column
-    assert why["i"] == "no usage"
-    assert why["j"].startswith("plan ")  # a missing category is unlike
-    assert why["k"] == f"mrr 50 is below the contacts (1st percentile {lo:,.0f})"
-    # the first failing column in the order given
-    again = rw.support(past, now, ["plan", "usage", "mrr"])
-    assert again["h"].startswith("plan 'Basic'") and again["i"].startswith("plan 'Basic'")
-    assert again["c"].startswith("mrr ") and again["e"] == "no mrr"
-    # looser rules
-    assert rw.support(past, now, ["plan"], min_count=9)["f"] == ""
-    assert rw.support(past, now, ["plan"], min_count=11)["b"].startswith("plan 'Starter'")
-    full = rw.support(past, now, ["mrr"], quantiles=(0.0, 1.0))
-    assert full["c"] == full["d"] == "" and full["h"].startswith("mrr 500 is above")
-    # a numeric column no contact has
-    none = rw.support(past.assign(score=np.nan), now.assign(score=1.0), ["score"])
-    assert (none == "no contact has a score").all()
-
-
-@pytest.mark.parametrize("quantiles", [(0.5, 0.5), (0.9, 0.1), (-0.01, 0.99), (0.01, 1.01)])
-def test_support_rejects_bad_quantiles(quantiles):
-    past = pd.DataFrame({"x": np.arange(10.0)})
-    with pytest.raises(DataValidationError, match="quantiles"):
-        rw.support(past, past, ["x"], quantiles=quantiles)
-
-
-def test_support_needs_the_columns_in_both_frames():
-    past, now = pd.DataFrame({"x": [1.0], "y": [2.0]}), pd.DataFrame({"x": [1.0]})
-    with pytest.raises(DataValidationError, match="y"):
-        rw.support(past, now, ["x", "y"])
-    with pytest.raises(DataValidationError, match="y"):
-        rw.support(now, past, ["x", "y"])
-
-
-# -- months since signup, features ----------------------------------------------------------------------
-def test_tenure_months_is_days_since_signup_over_30_4375(demo):
-    rng = np.random.default_rng(0)
-    ids = demo.customers["customer_id"].sample(300, random_state=0).to_numpy()
-    dates = pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 700, len(ids)), "D")
-    signup = demo.customers.set_index("customer_id")["signup_date"]
-    expected = [(d - signup[i]).days / MONTH for i, d in zip(ids, dates)]
-    np.testing.assert_allclose(rw.tenure_months(demo.customers, ids, dates), expected, rtol=1e-12)
-    hand = pd.DataFrame({"customer_id": [7, 8], "signup_date": pd.to_datetime(["2024-01-01", "2024-02-29"])})
-    got = rw.tenure_months(hand, ["7", 8], ["2024-01-31", "2025-02-28"])
-    np.testing.assert_allclose(got, [30 / MONTH, 365 / MONTH])
-    assert len(rw.tenure_months(hand, [], [])) == 0
-
-
-def test_tenure_months_is_nan_when_the_signup_is_unknown(demo):
-    """The docstring: 'NaN when the signup is unknown' (an unknown customer, or a customer without a signup)."""
-    hand = pd.DataFrame({"customer_id": ["a", "b"], "signup_date": pd.to_datetime(["2024-01-01", None])})
-    got = rw.tenure_months(hand, ["a", "nobody", "b"], ["2024-03-01"] * 3)
-    assert got[0] == pytest.approx(60 / MONTH)
-    assert np.isnan(got[1]) and np.isnan(got[2]), got
-    got = rw.tenure_months(demo.customers, ["C00001", "NOBODY"], ["2026-01-01"] * 2)
-    assert got[0] == pytest.approx(_months(demo, ["C00001"], [pd.Timestamp("2026-01-01")])[0])
-    assert np.isnan(got[1]), got
-
-
+# -- features -------------------------------------------------------------------------------------------
 def test_model_features_keep_the_order_and_leave_out_empty_columns(frames):
     f = pd.DataFrame({"pre_usage": [1.0, 2.0], "plan": ["a", "b"], "extra": [1, 2], "mrr_before": [np.nan, 3.0],
                       "risk": [np.nan, np.nan], "segment": ["x", None]})
@@ -213,6 +141,16 @@ def test_model_features_keep_the_order_and_leave_out_empty_columns(frames):
     assert rw.model_features(pd.DataFrame({"x": [1]})) == ()
     for f in frames.values():  # the demo's contacts carry no churn risk
         assert rw.model_features(f) == tuple(FEATURES)
+
+
+# -- settings -------------------------------------------------------------------------------------------------
+def test_wave_settings_are_frozen_with_the_documented_defaults():
+    s = rw.WaveSettings(budget=100.0, cost_per_contact=5.0, value_months=12)
+    assert (s.value_per_save, s.margin, s.outcome, s.as_of) == (None, 1.0, roi.RETAINED, None)
+    assert (s.rest_days, s.renewing_within_days, s.quantiles, s.min_count) == (30, None, (0.01, 0.99), 10)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.budget = 200.0
+    assert dataclasses.replace(s, budget=200.0).budget == 200.0 and s.budget == 100.0
 
 
 # -- next wave on the demo --------------------------------------------------------------------------------
@@ -287,7 +225,7 @@ def test_the_onboarding_call_lists_no_customer_older_than_its_contacts(demo, ri,
     own = _months(demo, t["customer_id"], [end + DAY] * len(t))
     assert ((own >= tenure.min()) & (own <= tenure.max())).all(), own.max()
     # without the support check: every rested customer the model would price above the cost
-    cand = ru.candidates_now(ri, as_of=end)
+    cand = candidates_now(ri, as_of=end)
     rank = _ranking(fits[play].model, cand, cand["mrr_before"].fillna(0).to_numpy(float) * 12 * 0.8, _cost(f))
     old = _months(demo, rank["customer_id"], [end + DAY] * len(rank)) > tenure.max() + 12
     assert old.sum() > len(t)
@@ -302,13 +240,13 @@ def test_the_support_rules_reach_next_wave(demo, ri, frames, fits):
     assert (f.loc[f["eligible"], "segment"] == "Enterprise").sum() == 7
     rested = _active(demo, end) - _contacted(demo, end, 30)
     kw = dict(budget=20_000.0, cost_per_contact=_cost(f), value_months=12, margin=0.8)
-    w = rw.next_wave(ri, f, fits[play], **kw)
+    w = rw.next_wave(ri, f, fits[play], rw.WaveSettings(**kw))
     ent = demo.customers.loc[demo.customers["segment"] == "Enterprise", "customer_id"]
     reason = w.unlike.set_index("customer_id")["reason"]
     assert len(rested & set(ent)) > 100
     assert (reason.reindex(sorted(rested & set(ent))) == "segment 'Enterprise' is among fewer than 10 contacts").all()
     for rules in ({"min_count": 5}, {"quantiles": (0.05, 0.95)}, {"min_count": 5, "quantiles": (0.0, 1.0)}):
-        w = rw.next_wave(ri, f, fits[play], **kw, **rules)
+        w = rw.next_wave(ri, f, fits[play], rw.WaveSettings(**kw, **rules))
         _, cand, _ = _support(demo, ri, f[f["eligible"]], FEATURES, end, rested)
         contacts = f[f["eligible"]].assign(tenure_months=lambda x: _months(demo, x["customer_id"], x["date"]))
         first = _first_unlike(contacts, cand, [*FEATURES, "tenure_months"], q=rules.get("quantiles", (0.01, 0.99)),
@@ -410,8 +348,8 @@ def test_customer_ids_restrict_the_wave(demo, ri, frames, fits):
 def test_value_per_save_prices_the_nudge_e_mails_responses(demo, ri, frames, responded):
     """A response is worth 5, a contact costs 0.05; the margin only applies to MRR x months."""
     f, end = frames[NUDGE], ri.end
-    w = rw.next_wave(ri, f, responded, budget=20.0, cost_per_contact=0.05, value_per_save=5.0, margin=0.5,
-                     outcome="responded")
+    w = rw.next_wave(ri, f, responded, rw.WaveSettings(budget=20.0, cost_per_contact=0.05, value_per_save=5.0,
+                                                       margin=0.5, outcome="responded"))
     _, cand, first = _support(demo, ri, f[f["responded"].notna()], FEATURES, end,
                               _active(demo, end) - _contacted(demo, end, 30))
     like = cand[first.isna()].reset_index(drop=True)
@@ -440,7 +378,8 @@ def test_contacts_of_unknown_customers_do_not_widen_the_months_since_signup(demo
     f, end = roi.outcomes(ri2, NUDGE, window=90), ri2.end
     contacts = f[f["responded"].notna()]
     assert contacts["customer_id"].str.startswith("X").sum() == n
-    w = rw.next_wave(ri2, f, responded, budget=20.0, cost_per_contact=0.05, value_per_save=5.0, outcome="responded")
+    w = rw.next_wave(ri2, f, responded, rw.WaveSettings(budget=20.0, cost_per_contact=0.05, value_per_save=5.0,
+                                                        outcome="responded"))
     _, _, first = _support(demo, ri2, contacts, FEATURES, end, _active(demo, end))
     known = contacts[contacts["customer_id"].isin(demo.customers["customer_id"])]
     lo = np.quantile(_months(demo, known["customer_id"], known["date"]), 0.01)
@@ -454,14 +393,14 @@ def test_a_model_on_churn_risk_needs_scores_and_leaves_out_the_unscored(demo, ri
     f, end = frames[NUDGE].copy(), ri.end
     rng = np.random.default_rng(1)
     f["risk"] = rng.uniform(0.05, 0.25, len(f))
-    res = ru.fit_uplift(f, ["risk", *FEATURES])
+    res = fit_uplift(f, ["risk", *FEATURES])
     active = sorted(_active(demo, end))
     scores = pd.DataFrame({"customer_id": active, "probability": rng.uniform(0.0, 0.4, len(active)), "tier": "x"})
     scores = scores[np.arange(len(scores)) % 5 != 0]
-    kw = dict(budget=1e6, cost_per_contact=0.05, value_months=12)
+    settings = rw.WaveSettings(budget=1e6, cost_per_contact=0.05, value_months=12)
     with pytest.raises(DataValidationError, match="churn"):
-        rw.next_wave(ri, f, res, **kw)
-    w = rw.next_wave(ri, f, res, churn_scores=scores, **kw)
+        rw.next_wave(ri, f, res, settings)
+    w = rw.next_wave(ri, f, res, settings, churn_scores=scores)
     reason = w.unlike.set_index("customer_id")["reason"]
     unscored = sorted(set(active) - set(scores["customer_id"]))
     assert (reason.reindex(unscored) == "no risk").all()
@@ -469,7 +408,7 @@ def test_a_model_on_churn_risk_needs_scores_and_leaves_out_the_unscored(demo, ri
     p = scores.set_index("customer_id")["probability"]
     outside = p[(p < lo) | (p > hi)].index
     assert len(outside) > 100 and reason.reindex(outside).str.startswith("risk ").all()
-    cand = ru.candidates_now(ri, scores, as_of=end)
+    cand = candidates_now(ri, scores, as_of=end)
     cand["tenure_months"] = _months(demo, cand["customer_id"], [end + DAY] * len(cand))
     contacts = f[f["eligible"]].assign(tenure_months=lambda x: _months(demo, x["customer_id"], x["date"]))
     first = _first_unlike(contacts, cand, ["risk", *FEATURES, "tenure_months"])
@@ -500,22 +439,24 @@ ERRORS = {
 @pytest.mark.parametrize("case", ERRORS, ids=list(ERRORS))
 def test_next_wave_errors(ri, frames, fits, case):
     kw, error = ERRORS[case]
+    kw = {"budget": 1_000.0, "cost_per_contact": 150.0, **kw}
+    ids = kw.pop("customer_ids", None)
     play = "Onboarding call"
     with pytest.raises(error):
-        rw.next_wave(ri, frames[play], fits[play], **{"budget": 1_000.0, "cost_per_contact": 150.0, **kw})
+        rw.next_wave(ri, frames[play], fits[play], rw.WaveSettings(**kw), customer_ids=ids)
 
 
 def test_next_wave_errors_on_the_outcome_the_model_and_the_contacts(ri, frames, fits, responded):
+    settings = rw.WaveSettings(budget=10.0, cost_per_contact=0.05, value_months=12)
     with pytest.raises(DataValidationError, match="retention"):
-        rw.next_wave(ri, frames[NUDGE], responded, budget=10.0, cost_per_contact=0.05, value_months=12,
-                     outcome="responded")
+        rw.next_wave(ri, frames[NUDGE], responded, rw.WaveSettings(budget=10.0, cost_per_contact=0.05,
+                                                                   value_months=12, outcome="responded"))
     on_risk = types.SimpleNamespace(features=["risk", *FEATURES], model=fits[NUDGE].model)
     with pytest.raises(DataValidationError, match="churn risk"):
-        rw.next_wave(ri, frames[NUDGE].assign(risk=0.1), on_risk, budget=10.0, cost_per_contact=0.05,
-                     value_months=12)
+        rw.next_wave(ri, frames[NUDGE].assign(risk=0.1), on_risk, settings)
     unmeasured = frames[NUDGE].assign(eligible=False)
     with pytest.raises(InsufficientDataError, match="measured"):
-        rw.next_wave(ri, unmeasured, fits[NUDGE], budget=10.0, cost_per_contact=0.05, value_months=12)
+        rw.next_wave(ri, unmeasured, fits[NUDGE], settings)
 
 
 # -- cautions ---------------------------------------------------------------------------------------------

@@ -1,0 +1,81 @@
+"""``python -m core churn``: fit, validate and explain the churn models; optionally save the model and scores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+NAME = "churn"
+
+
+def add_parser(sub) -> None:
+    """Register the ``churn`` sub-command.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The sub-parsers of ``python -m core``.
+    """
+    ch = sub.add_parser(NAME, help="fit, validate and explain the churn models; optionally save scores")
+    ch.add_argument("--horizon", type=int, default=90, help="churn within this many days of a cutoff (default 90)")
+    ch.add_argument("--cutoffs", type=int, default=6, help="monthly training cutoffs (dated data; default 6)")
+    ch.add_argument("--test-size", type=float, default=0.25, help="held-out share for snapshot data")
+    ch.add_argument("--seed", type=int, default=0)
+    ch.add_argument("--drivers", type=int, default=10, help="how many top drivers to print")
+    ch.add_argument("--value", type=float, help="value of a saved customer (default: a year of median MRR)")
+    ch.add_argument("--cost", type=float, help="cost of one outreach (default 150)")
+    ch.add_argument("--success", type=float, help="share of would-be churners an outreach keeps (default 0.25)")
+    ch.add_argument("--save", action="store_true", help="save the model, its card and today's scores")
+    ch.add_argument("--scores", type=Path, help="write today's scores and tiers to this CSV")
+
+
+def _print_fit(r, n_drivers: int) -> None:
+    """The rows, each model's held-out metrics, the calibration and the top drivers of a fit."""
+    print(f"{len(r.train.y) + len(r.test.y):,} rows, {int(r.train.y.sum() + r.test.y.sum()):,} churned; "
+          f"held out {len(r.test.y):,}; validation {r.validation}")
+    for kind, m in r.metrics.items():
+        lo, hi = m["roc_auc_ci"]
+        mark = "  <- used" if kind == r.best else ""
+        print(f"{kind:<9} ROC-AUC {m['roc_auc']:.3f} [{lo:.3f}, {hi:.3f}]  PR-AUC {m['pr_auc']:.3f}  "
+              f"Brier {m['brier']:.3f}{mark}")
+    print(f"calibrated ({r.model.calibration_method_}): Brier {r.brier_calibrated:.3f}")
+    print("top drivers (mean |SHAP|, log-odds):")
+    for _, row in r.drivers.head(n_drivers).iterrows():
+        kind = "controllable" if row["controllable"] else "fixed"
+        print(f"  {row['feature']:<24} {row['mean_abs_shap']:.3f}  {kind:<12} {row['direction']}")
+
+
+def run(engine, a) -> int:
+    """Run ``python -m core churn``; returns the exit code (bad input raises a WorkbenchError)."""
+    import pandas as pd  # pandas, sklearn, lifelines and shap load here, not for --help
+
+    from core.churn import pipeline as cr  # in run, for a fast --help
+    from core.churn.store import card_markdown, model_card, save_run  # in run, for a fast --help
+    from core.export.csv import write_csv  # in run, for a fast --help
+    from core.history.inputs import load_inputs  # in run, for a fast --help
+    from core.store.read import store_version  # in run, for a fast --help
+
+    inputs = load_inputs(engine)
+    r = cr.fit_churn(inputs, horizon_days=a.horizon, n_cutoffs=a.cutoffs, test_size=a.test_size, seed=a.seed)
+    d = cr.default_economics(inputs)
+    econ = cr.Economics(a.value if a.value is not None else d.value_saved,
+                        a.cost if a.cost is not None else d.outreach_cost,
+                        a.success if a.success is not None else d.success_rate)
+    _print_fit(r, a.drivers)
+    curve = cr.net_value_curve(r.p_test, econ, r.test.y)
+    t = cr.best_threshold(curve)
+    c = cr.confusion_at(r.test.y, r.p_test, t)
+    print(f"threshold {t:.2f} (save worth {econ.value_saved:,.0f}, outreach {econ.outreach_cost:,.0f}, success "
+          f"{econ.success_rate:.0%}): held out flagged {c['flagged']:,}, precision {c['precision']:.2f}, "
+          f"recall {c['recall']:.2f}")
+    tiers = pd.Series(cr.risk_tiers(r.p_current, t)).value_counts()
+    print(f"today ({r.scored_at:%Y-%m-%d}): " + ", ".join(f"{k} {int(tiers.get(k, 0)):,}" for k in cr.TIERS))
+    if a.scores is not None:
+        write_csv(pd.DataFrame({"customer_id": r.current.customer_id, "probability": r.p_current,
+                                "tier": cr.risk_tiers(r.p_current, t)}), a.scores, float_format="%.6f")
+        print(f"wrote {len(r.p_current):,} scores to {a.scores}")
+    if a.save:
+        v = save_run(engine, r, econ, store_version(engine))
+        print(f"saved churn model v{v} and {len(r.p_current):,} scores")
+    else:
+        print(card_markdown(model_card(r, econ, t)).splitlines()[0])
+    return 0

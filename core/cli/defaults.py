@@ -1,0 +1,25 @@
+"""The core constants the sub-command parsers show in ``--help``, copied here so that building the parser needs
+no pandas, scipy or model library (a fast ``python -m core --help``).
+
+tests/core/cli/test_main.py checks that each copy equals the value in core it stands for.
+"""
+
+#: core.ingest.fields.KINDS, the import kinds
+KINDS = ("customers", "revenue", "activity", "transactions", "tickets", "feedback", "interventions")
+
+#: core.roi.effect: the default window, the store's outcomes and covariates, the significance level
+ROI_WINDOW_DAYS = 90
+ROI_RETAINED, ROI_REVENUE = "retained", "revenue_kept"
+ROI_PRE_USAGE, ROI_PRE_REVENUE = "pre_usage", "pre_revenue"
+ROI_ALPHA = 0.05
+#: core.roi.wave.REST_DAYS
+ROI_REST_DAYS = 30
+
+#: core.feedback.impact.HORIZON_DAYS and core.feedback.prepared.GROUPS: the default churn horizon and the
+#: customer columns scores split by
+THEMES_HORIZON_DAYS = 180
+THEMES_GROUPS = ("segment", "plan", "region")
+
+#: core.review.snapshot.ReviewParams.roi_window and core.review.log.STATUSES
+REVIEW_ROI_WINDOW = 90
+REVIEW_STATUSES = ("open", "in progress", "done", "dropped")

@@ -1,0 +1,22 @@
+"""``python -m core demo``: load the synthetic demo business, replacing the store's data."""
+
+from __future__ import annotations
+
+NAME = "demo"
+
+
+def add_parser(sub) -> None:
+    """Register the ``demo`` sub-command."""
+    demo = sub.add_parser(NAME, help="load the synthetic demo business, replacing the store's data")
+    demo.add_argument("--customers", type=int, default=5000, metavar="N", help="customers (default 5000)")
+    demo.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
+
+
+def run(engine, a) -> int:
+    """Run ``python -m core demo``; returns the exit code."""
+    from core.demo.load import load_demo  # pandas and the demo generator load here, not for --help
+
+    out = load_demo(engine, n_customers=a.customers, seed=a.seed)
+    loaded = ", ".join(f"{n:,} {t}" for t, n in out["counts"].items())
+    print(f"demo (seed {a.seed}) import #{out['import_id']}: loaded {loaded} in {out['seconds']:.1f} s")
+    return 0

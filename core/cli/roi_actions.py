@@ -1,0 +1,39 @@
+"""The actions of ``python -m core roi`` (:mod:`core.cli.roi`), each in its module: the plays table and the
+comparison (:mod:`~core.cli.roi_compare`), money, time to impact, planning, the next wave and the workbook."""
+
+from __future__ import annotations
+
+from core.cli.roi_compare import show_comparison, show_plays
+from core.cli.roi_export import write_export
+from core.cli.roi_impact import show_impact
+from core.cli.roi_money import show_money
+from core.cli.roi_plan import show_plan
+from core.cli.roi_play import Play, control_arm
+from core.cli.roi_wave import show_next_wave
+from core.roi import effect as roi
+
+
+def run(engine, a, action: str | None) -> None:
+    """Run the ``action`` :func:`core.cli.roi_options.check` found (None: the plays table, or the comparison with
+    ``--play``)."""
+    if action == "plan" and a.play is None:
+        show_plan(a, None)  # needs no store
+        return
+    inputs = roi.load_inputs(engine)
+    if a.play is None:
+        show_plays(inputs, a)
+        return
+    frame = roi.outcomes(inputs, a.play, window=a.window)
+    p = Play(a.play, frame, control_arm(frame, a.play, a.control), a.window, a.control is not None)
+    if action is None:
+        show_comparison(p, a)
+    elif action == "money":
+        show_money(p, a)
+    elif action == "impact":
+        show_impact(p, a)
+    elif action == "plan":
+        show_plan(a, p)
+    elif action == "next_wave":
+        show_next_wave(engine, inputs, p, a)
+    else:
+        write_export(p, a)

@@ -1,0 +1,54 @@
+"""``python -m core roi --play NAME --export FILE.xlsx``: one workbook of the play's figures."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from core.cli.roi_compare import srm_frame
+from core.cli.roi_impact import impact_table
+from core.cli.roi_money import money_settings, money_setup, money_table
+from core.cli.roi_play import Play, covariate_for, outcome_for, planned_share
+from core.errors import DataValidationError
+from core.export.xlsx import to_xlsx
+from core.roi import effect as roi
+
+
+def export_sheets(p: Play, a) -> dict[str, pd.DataFrame]:
+    """The sheets of ``--export``: Comparison, Money, Time to impact, SRM (the core functions' figures, unrounded).
+
+    Comparison holds ``--outcome`` with ``--covariate``, by default retained and revenue kept (each with its
+    default covariate) for a play the store follows, every imported column for a campaign it does not.
+    Money values the default amount (:func:`money_setup`) with ``--margin`` and ``--value-months``; it is
+    left out for a campaign without an amount, and Time to impact for a campaign the store does not follow.
+    """
+    if a.outcome is not None:
+        outcomes = [outcome_for(p.frame, p.name, a.outcome, p.window)]
+    elif p.store:
+        outcomes = [roi.RETAINED, roi.REVENUE]
+    else:
+        outcomes = roi.imported_columns(p.frame) or [outcome_for(p.frame, p.name, None, p.window)]
+    parts = []
+    for o in outcomes:
+        cov = None if a.covariate == o else covariate_for(p.frame, o, a.covariate)
+        parts.append(roi.compare(p.frame, o, control=p.control, covariate=cov).assign(outcome=o, covariate=cov))
+    comp = pd.concat(parts, ignore_index=True)
+    sheets = {"Comparison": comp[["outcome", "covariate"] + [c for c in comp.columns
+                                                             if c not in ("outcome", "covariate")]]}
+    try:
+        setup = money_setup(p)
+    except DataValidationError:
+        setup = None
+    if setup is not None:
+        sheets["Money"] = money_table(p, setup, *money_settings(a))
+    if p.store:
+        sheets["Time to impact"] = impact_table(p)
+    share = planned_share(p.frame, a.holdout_share)
+    sheets["SRM"] = srm_frame(roi.srm(p.frame, control=p.control, holdout_share=share), p.control, share)
+    return sheets
+
+
+def write_export(p: Play, a) -> None:
+    """Write :func:`export_sheets` to ``--export`` and say which sheets it holds."""
+    sheets = export_sheets(p, a)
+    a.export.write_bytes(to_xlsx(sheets))
+    print(f"wrote {', '.join(f'{k} ({len(v):,} rows)' for k, v in sheets.items())} to {a.export}")

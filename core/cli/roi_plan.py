@@ -1,0 +1,60 @@
+"""``python -m core roi --plan``: the contacts and months a test needs, and what a play's arms can
+detect now."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from core.cli.format import write_table
+from core.cli.roi_format import pct, pp, share_text
+from core.cli.roi_options import HOLDOUT_SHARE, POWER
+from core.cli.roi_play import Play, require_store
+from core.errors import DataValidationError
+from core.roi import effect as roi
+
+
+def control_rate(p: Play) -> float:
+    """--plan's default retention without the play: the control arm's retention over the window, kept within
+    1 % and 99 % (as the Intervention ROI page)."""
+    require_store(p.frame, p.name, p.window, "--plan without --p-control")
+    e = roi.measured(p.frame, roi.RETAINED)
+    rate = e.loc[e["arm"] == p.control, roi.RETAINED].mean()
+    if pd.isna(rate):
+        raise DataValidationError(f"The control arm '{p.control}' of '{p.name}' has no eligible contact over "
+                                  f"{p.window} days: give --p-control RATE, or a shorter --window.")
+    return float(min(max(rate, 0.01), 0.99))
+
+
+def show_plan(a, p: Play | None) -> None:
+    share = HOLDOUT_SHARE if a.holdout_share is None else a.holdout_share
+    power = POWER if a.power is None else a.power
+    alpha = roi.ALPHA if a.alpha is None else a.alpha
+    p_control = a.p_control if a.p_control is not None else control_rate(p)
+    per_month = a.per_month if a.per_month is not None else roi.monthly_contacts(p.frame) if p is not None else None
+    r = roi.sample_size(p_control, a.effect, holdout_share=share, alpha=alpha, power_target=power,
+                        contacts_per_month=per_month)
+    if a.out is not None:
+        row = {"p_control": p_control, "effect": a.effect, "holdout_share": share, "power": power, "alpha": alpha,
+               "contacts_per_month": np.nan if per_month is None else per_month, **r}
+        write_table(pd.DataFrame([row]), a.out, "Plan", "plan row")
+        return
+    src = "" if a.p_control is not None else f" ('{p.name}' {p.control} retention over {p.window} days)"
+    print(f"plan: detect {pp(a.effect)} pp over {pct(p_control)} retention{src} with {share_text(power)} power at a "
+          f"two-sided alpha of {alpha:g}, {share_text(share)} of contacts held out")
+    print(f"contacts needed: {r['n_treatment']:,} treated + {r['n_holdout']:,} held out = {r['n_total']:,}")
+    if per_month is None or pd.isna(per_month):
+        print("duration: give --per-month CONTACTS, or --play NAME to use the pace of a play")
+    else:
+        src = f" (the average of '{p.name}' from its first to its last contact month)" if a.per_month is None else ""
+        print(f"duration: {r['months']:,.1f} months at {per_month:,.1f} contacts a month{src}")
+    if p is None or not p.store:
+        return
+    e = roi.measured(p.frame, roi.RETAINED)["arm"].value_counts()
+    n_c = int(e.get(p.control, 0))
+    for arm in p.arms:
+        n_t = int(e.get(arm, 0))
+        d = roi.detectable_effect(p_control, n_t, n_c, alpha=alpha, power_target=power)
+        found = f"detect {pp(d)} pp or more" if not pd.isna(d) else "detect no gain"
+        print(f"detectable now: '{arm}' with {n_t:,} and '{p.control}' with {n_c:,} eligible contacts over "
+              f"{p.window} days {found} (same retention, power and alpha)")

@@ -1,0 +1,58 @@
+"""Values from the data leave as values: never as a spreadsheet formula.
+
+A customer name, a verbatim or an imported column can start with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage
+return that some spreadsheet programs skip first). Opened in Excel, LibreOffice or Google Sheets, such a cell of a
+CSV file is run as a formula (CSV/formula injection, OWASP). Every text cell that starts so gets a leading
+apostrophe, which those programs read as "this is text"; numbers, dates and other text are left alone.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+#: the first characters that make a spreadsheet read a cell as a formula
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """``value`` made safe for a spreadsheet: text that starts like a formula gets a leading apostrophe.
+
+    Examples
+    --------
+    >>> neutralise("=HYPERLINK(\\"http://x\\")"), neutralise("-3"), neutralise(-3), neutralise("Acme")
+    ('\\'=HYPERLINK("http://x")', "'-3", -3, 'Acme')
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` whose text cells (categorical ones too), column names and index labels are neutralised.
+
+    Columns are visited by position, so a frame with two columns of the same name is handled too.
+    """
+    out = df.copy()
+    for i in range(out.shape[1]):
+        col = out.iloc[:, i]
+        if isinstance(col.dtype, pd.CategoricalDtype) and _is_text(col.cat.categories.dtype):
+            col = col.astype(object)  # a text category is text on the sheet
+        if _is_text(col.dtype):
+            out.isetitem(i, col.map(neutralise))
+    out.columns = _neutralise_labels(out.columns)
+    out.index = _neutralise_labels(out.index)
+    return out
+
+
+def _is_text(dtype) -> bool:
+    return pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype)
+
+
+def _neutralise_labels(labels: pd.Index) -> pd.Index:
+    """``labels`` (column names or index, one or more levels) with text labels and level names neutralised."""
+    names = [neutralise(n) for n in labels.names]
+    if isinstance(labels, pd.MultiIndex) and len(labels):
+        return pd.MultiIndex.from_tuples([tuple(map(neutralise, t)) for t in labels], names=names)
+    if isinstance(labels, pd.MultiIndex) or not _is_text(labels.dtype):
+        return labels.set_names(names)
+    return pd.Index(labels.map(neutralise), name=names[0])

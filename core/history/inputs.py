@@ -1,0 +1,111 @@
+"""The shared customer history: what is read from the store once and then described as of any day.
+
+:class:`ChurnInputs` holds the customers and their dated behaviour (activity, tickets, surveys,
+revenue). :func:`load_inputs` reads it from the store; :func:`inputs_from_frames` builds it from
+frames in store column names (the demo's, a test's). :mod:`core.history.features` describes the
+customers as of a day from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from core.errors import InsufficientDataError
+from core.history import asof
+from core.store.columnar import ActivityPairs, activity_pairs
+from core.store.read import load_columns, load_table
+
+_EPOCH = pd.Timestamp("1970-01-01")
+_TICKETS = ["customer_id", "opened", "resolved"]
+_FEEDBACK = ["customer_id", "date", "channel", "score"]
+_REVENUE = ["customer_id", "period", "mrr", "payment_failed"]
+
+
+@dataclass
+class ChurnInputs:
+    """Everything the temporal features read, loaded once from the store.
+
+    Attributes
+    ----------
+    customers : pandas.DataFrame
+        ``customer_id, segment, plan, region, channel, signup_date, churn_date, attributes``.
+    activity : ActivityPairs
+        Daily activity with values (read with ``values=True``).
+    tickets : pandas.DataFrame
+        ``customer_id, opened, resolved`` (datetimes).
+    feedback : pandas.DataFrame
+        ``customer_id, date, channel, score``.
+    revenue : pandas.DataFrame
+        ``customer_id, period, mrr, payment_failed``.
+    """
+
+    customers: pd.DataFrame
+    activity: ActivityPairs
+    tickets: pd.DataFrame
+    feedback: pd.DataFrame
+    revenue: pd.DataFrame
+
+    def end(self) -> pd.Timestamp:
+        """The last day the data speaks about (:func:`core.history.asof.data_end`)."""
+        return asof.data_end(self.customers, self.activity, self.revenue)
+
+    def has_behaviour(self) -> bool:
+        """Whether there is dated behaviour to build temporal features from (else: snapshot)."""
+        return len(self.activity) > 0 or len(self.tickets) > 0 or len(self.feedback) > 0
+
+
+def _activity_pairs(activity: pd.DataFrame | None) -> ActivityPairs:
+    """:class:`ActivityPairs` with values of an activity frame (``customer_id, date, value``); empty for None."""
+    if activity is None or not len(activity):
+        return ActivityPairs(pd.Index([], dtype=object), np.array([], np.int64), np.array([], np.int32),
+                             value=np.array([], float))
+    codes, ids = pd.factorize(activity["customer_id"].astype(object))
+    days = (pd.to_datetime(activity["date"]) - _EPOCH).dt.days.to_numpy(np.int32)
+    return ActivityPairs(pd.Index(ids, dtype=object), codes.astype(np.int64), days,
+                         value=activity["value"].to_numpy(float))
+
+
+def _frame(df: pd.DataFrame | None, cols: list[str], dates: list[str]) -> pd.DataFrame:
+    """``df`` with exactly ``cols`` (an empty frame for None), the ``dates`` columns as datetimes."""
+    df = pd.DataFrame(columns=cols) if df is None else df.reindex(columns=cols).copy()
+    for c in dates:
+        df[c] = pd.to_datetime(df[c])
+    return df
+
+
+def inputs_from_frames(customers: pd.DataFrame, activity: pd.DataFrame | None = None,
+                       tickets: pd.DataFrame | None = None, feedback: pd.DataFrame | None = None,
+                       revenue: pd.DataFrame | None = None) -> ChurnInputs:
+    """:class:`ChurnInputs` from frames in store column names (for example :func:`core.make_demo`'s)."""
+    customers = customers.copy()
+    for c in ("signup_date", "churn_date"):
+        customers[c] = pd.to_datetime(customers[c])
+    return ChurnInputs(customers, _activity_pairs(activity), _frame(tickets, _TICKETS, ["opened", "resolved"]),
+                       _frame(feedback, _FEEDBACK, ["date"]), _frame(revenue, _REVENUE, ["period"]))
+
+
+def load_inputs(engine: Engine) -> ChurnInputs:
+    """Read the columns the churn features need (activity from the column store).
+
+    Raises
+    ------
+    core.errors.InsufficientDataError
+        If the store has no customers.
+    """
+    customers = load_table(engine, "customer")
+    if customers.empty:
+        raise InsufficientDataError("There are no customers to model: import a customer file or load the demo "
+                                    "on the Data page.")
+    for c in ("signup_date", "churn_date"):
+        customers[c] = pd.to_datetime(customers[c])
+    tickets = load_columns(engine, "ticket", _TICKETS)
+    feedback = load_columns(engine, "feedback", _FEEDBACK)
+    revenue = load_columns(engine, "revenue", _REVENUE)
+    for df, cols in ((tickets, ("opened", "resolved")), (feedback, ("date",)), (revenue, ("period",))):
+        for c in cols:
+            df[c] = pd.to_datetime(df[c], format="mixed")
+    return ChurnInputs(customers, activity_pairs(engine, values=True), tickets, feedback, revenue)

@@ -1,0 +1,87 @@
+"""Typing of the mapped columns: each field's text becomes keys and text, dates, numbers, flags or group labels,
+and every cell that does not convert is reported (see :mod:`core.ingest.issues`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from core.ingest import fields as F
+from core.ingest.issues import Issues
+
+_EXAMPLE_DAY = dt.date(2024, 3, 31)  # shown in the fix of an unparseable date, in the column's format
+
+
+def type_fields(kind: str, used: dict[str, str], constants: dict[str, str], issues: Issues,
+                date_format: str | None) -> tuple[dict[str, pd.Series], dict[str, str | None]]:
+    """Every mapped column and every whole-file value as its field's type.
+
+    Returns
+    -------
+    typed : dict
+        field -> typed Series over the source rows.
+    date_formats : dict
+        date field -> the format used (``date_format`` if given, else detected per column).
+    """
+    specs = {s.name: s for s in F.KINDS[kind]}
+    frame = issues.raw.frame
+    typed: dict[str, pd.Series] = {}
+    date_formats: dict[str, str | None] = {}
+    sources = [(fld, frame[col], col) for fld, col in used.items()]
+    sources += [(fld, pd.Series([val] * len(frame), index=frame.index, dtype="str"), f"(--set {fld})")
+                for fld, val in constants.items()]
+    for fld, s, col in sources:
+        typed[fld], fmt = type_field(specs[fld], s, col, issues, date_format)
+        if specs[fld].type in ("date", "datetime"):
+            date_formats[fld] = fmt
+    return typed, date_formats
+
+
+def type_field(spec: F.FieldSpec, s: pd.Series, col: str, issues: Issues,
+               forced_fmt: str | None = None) -> tuple[pd.Series, str | None]:
+    """Column ``s`` (text) as field ``spec``'s type, and the date format used (None for other types).
+
+    Blank cells of a required field, and cells that do not convert, go into ``issues`` under ``col``.
+    """
+    blank = F.blank_mask(s).to_numpy()
+    if spec.required:
+        what = "customer id" if spec.name == "customer_id" else spec.name.replace("_", " ")
+        issues.add(blank, col, spec.name, f"missing {what}",
+                   f"fill in the {what} or remove the row", values=s.to_numpy()[blank])
+    if spec.type in ("key", "text"):
+        return s.str.strip().where(~blank, None), None
+    if spec.type in ("date", "datetime"):
+        return _dates(spec.name, s, col, issues, forced_fmt)
+    if spec.type in ("number", "months"):
+        return _numbers(spec, s, col, issues), None
+    if spec.type == "flag":
+        out, bad = F.to_flags(s)
+        issues.add(bad.to_numpy(), col, spec.name, "not a yes/no value", "write Yes or No (or 1/0, true/false)")
+        return out, None
+    if spec.type == "group":  # any label is an arm; holdout and treatment words are normalised
+        return F.to_groups(s)[0], None
+    raise AssertionError(spec.type)
+
+
+def _dates(name: str, s: pd.Series, col: str, issues: Issues,
+           forced_fmt: str | None) -> tuple[pd.Series, str | None]:
+    fmt = forced_fmt or F.detect_date_format(s)[0]
+    out, bad = F.to_dates(s, fmt)
+    example = _EXAMPLE_DAY.strftime(fmt) if fmt and fmt != "ISO8601" else "2024-03-31"
+    fix = (f"write it like the rest of the column ({example}), or force a format with --date-format"
+           if fmt else "write dates as YYYY-MM-DD (e.g. 2024-03-31), or give the format with --date-format")
+    issues.add(bad.to_numpy(), col, name, "unparseable date", fix)
+    return out, fmt
+
+
+def _numbers(spec: F.FieldSpec, s: pd.Series, col: str, issues: Issues) -> pd.Series:
+    out, bad = F.to_numbers(s, issues.raw.details.get("decimal", "."))
+    issues.add(bad.to_numpy(), col, spec.name, "text in a numeric column",
+               "replace it with a number (or leave the cell empty if unknown)")
+    if spec.type == "months":
+        neg = (out < 0) | (out.notna() & (out % 1 != 0))
+        issues.add(neg.to_numpy(), col, spec.name, "tenure must be a whole, non-negative number of months",
+                   "correct the tenure")
+        out = out.where(~neg)
+    return out

@@ -1,0 +1,106 @@
+"""What an import will load (:class:`ImportPlan`, computed without writing) and what it loaded
+(:class:`ImportResult`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from core.export.csv import to_csv_bytes
+from core.ingest import fields as F
+from core.ingest.reader import RawTable
+
+
+@dataclass
+class ImportPlan:
+    """Everything :func:`commit_import` needs, computed without writing to the store.
+
+    Attributes
+    ----------
+    mapping : dict
+        field -> source column actually used (automatic guesses with the overrides applied).
+    constants : dict
+        field -> value given for the whole file (``--set``).
+    report : pandas.DataFrame
+        Columns ``row, column, field, value, problem, fix, severity``; ``row`` is the
+        spreadsheet row number (header = row 1 for a CSV with a header).
+    rejected : pandas.DataFrame
+        The source rows with at least one error, their row number and reasons.
+    tables : dict of str to pandas.DataFrame
+        The valid rows, typed, keyed by store table.
+    """
+
+    kind: str
+    file_name: str
+    sha256: str
+    raw: RawTable
+    mapping: dict[str, str]
+    constants: dict[str, str]
+    options: dict
+    date_formats: dict[str, str | None]
+    report: pd.DataFrame
+    rejected: pd.DataFrame
+    tables: dict[str, pd.DataFrame]
+    new_customers: pd.DataFrame
+    duplicate_of: int | None = None
+
+    @property
+    def rows_read(self) -> int:
+        return len(self.raw.frame)
+
+    @property
+    def rows_rejected(self) -> int:
+        return len(self.rejected)
+
+    @property
+    def rows_valid(self) -> int:
+        return self.rows_read - self.rows_rejected
+
+    @property
+    def n_errors(self) -> int:
+        return int((self.report["severity"] == "error").sum())
+
+    @property
+    def n_warnings(self) -> int:
+        return int((self.report["severity"] == "warning").sum())
+
+    def preview(self, n: int = 20) -> pd.DataFrame:
+        """The first ``n`` source rows under their mapped field names (as text)."""
+        head = self.raw.frame.head(n)
+        out = pd.DataFrame({"row": self.raw.rows[: len(head)]})
+        for spec in F.KINDS[self.kind]:  # in the schema's order, whatever order columns matched in
+            if spec.name in self.mapping:
+                out[spec.name] = head[self.mapping[spec.name]].to_numpy()
+            elif spec.name in self.constants:
+                out[spec.name] = self.constants[spec.name]
+        return out
+
+    def rejected_csv(self) -> bytes:
+        """The rejected rows with their reasons, as CSV bytes (UTF-8; a cell that starts like a formula is
+        neutralised, :mod:`core.export.cells`)."""
+        return to_csv_bytes(self.rejected, date_format=None)
+
+    def summary(self) -> str:
+        """One line: rows read, valid, rejected, and the first problem."""
+        line = (f"{self.file_name}: {self.rows_read:,} rows read, {self.rows_valid:,} valid, "
+                f"{self.rows_rejected:,} rejected; {self.n_errors:,} errors, {self.n_warnings:,} warnings")
+        if len(self.report):
+            first = self.report.sort_values(["severity", "row"]).iloc[0]
+            line += (f". First: row {first['row']}, column {first['column']}: {first['problem']}"
+                     f" ({first['fix']})")
+        return line
+
+
+@dataclass
+class ImportResult:
+    """What :func:`commit_import` loaded."""
+
+    import_id: int
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+    tables: dict[str, int]
+    report: pd.DataFrame
+    rejected: pd.DataFrame
+    customers_created: int = 0

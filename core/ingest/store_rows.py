@@ -1,0 +1,150 @@
+"""The valid rows as store tables: each kind's columns (dates as ISO text, blanks as NULL), the file's extra
+columns as one JSON ``attributes`` object per row, and the customers a file names that the store lacks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from core.ingest import fields as F
+from core.ingest.issues import Issues
+
+_NEW_CUSTOMER_COLUMNS = ["customer_id", "signup_date"]
+
+
+def attributes(frame: pd.DataFrame, extras: list[str], issues: Issues) -> np.ndarray | None:
+    """Extra columns as one JSON object per row (None when the file has no extra columns).
+
+    A column that is mostly numbers is stored as numbers; its blank and text cells are warned about.
+    """
+    if not extras:
+        return None
+    sub = pd.DataFrame(index=frame.index)
+    decimal = issues.raw.details.get("decimal", ".")
+    for c in extras:
+        s = frame[c]
+        if F.infer_extra_type(s, decimal) == "number":
+            num, bad = F.to_numbers(s, decimal)
+            ws = s.notna() & (s.str.strip() == "")
+            issues.add(ws.to_numpy(), c, "", "blank value in a numeric column",
+                       "stored as empty; fill in the number if it is known", severity="warning")
+            text = bad & ~ws
+            issues.add(text.to_numpy(), c, "", "text in a numeric column",
+                       "stored as empty; replace it with a number", severity="warning")
+            sub[c] = num
+        else:
+            sub[c] = s
+    lines = sub.to_json(orient="records", lines=True, force_ascii=False).splitlines()
+    return np.array(lines, dtype=object)
+
+
+class _Valid:
+    """The valid rows of the typed fields as object arrays for the store (missing values as None)."""
+
+    def __init__(self, typed: dict[str, pd.Series], valid: np.ndarray):
+        self.typed, self.valid, self.n = typed, valid, int(valid.sum())
+
+    def __contains__(self, f: str) -> bool:
+        return f in self.typed
+
+    def __call__(self, f: str, conv=None) -> np.ndarray:
+        """Field ``f`` (all None when the file lacks it), through ``conv`` if given."""
+        s = self.typed.get(f)
+        if s is None:
+            return np.full(self.n, None, dtype=object)
+        s = s[self.valid]
+        if conv is not None:
+            return conv(s)
+        arr = s.to_numpy(dtype=object, copy=True)
+        arr[pd.isna(arr)] = None
+        return arr
+
+
+def _num(s: pd.Series) -> np.ndarray:
+    arr = s.to_numpy(dtype="float64").astype(object)
+    arr[np.isnan(s.to_numpy(dtype="float64"))] = None
+    return arr
+
+
+def _customers(take: _Valid, a) -> dict[str, pd.DataFrame]:
+    dates = F.iso_dates
+    return {"customer": pd.DataFrame({
+        "customer_id": take("customer_id"), "name": take("name"), "segment": take("segment"),
+        "plan": take("plan"), "region": take("region"), "channel": take("channel"),
+        "signup_date": take("signup_date", dates), "churn_date": take("churn_date", dates),
+        "churn_type": take("churn_type"), "renewal_date": take("renewal_date", dates), "attributes": a,
+    })}
+
+
+def _revenue(take: _Valid, a) -> dict[str, pd.DataFrame]:
+    return {"revenue": pd.DataFrame({"customer_id": take("customer_id"), "period": take("period", F.iso_dates),
+                                     "mrr": take("mrr", _num), "amount": take("amount", _num),
+                                     "payment_failed": take("payment_failed"), "attributes": a})}
+
+
+def _activity(take: _Valid, a) -> dict[str, pd.DataFrame]:
+    return {"activity": pd.DataFrame({"customer_id": take("customer_id"), "date": take("date", F.iso_dates),
+                                      "metric": take("metric"), "value": take("value", _num), "attributes": a})}
+
+
+def _transactions(take: _Valid, a) -> dict[str, pd.DataFrame]:
+    """A purchase log: each row a ``purchase`` activity (its quantity, default 1) and a revenue amount."""
+    qty = take("quantity", _num) if "quantity" in take else np.ones(take.n)
+    qty = np.where(pd.isna(qty), 1.0, qty)
+    cid, day = take("customer_id"), take("date", F.iso_dates)
+    return {"activity": pd.DataFrame({"customer_id": cid, "date": day, "metric": "purchase",
+                                      "value": qty.astype(float), "attributes": a}),
+            "revenue": pd.DataFrame({"customer_id": cid, "period": day, "mrr": None,
+                                     "amount": take("amount", _num), "attributes": None})}
+
+
+def _tickets(take: _Valid, a) -> dict[str, pd.DataFrame]:
+    stamps = F.iso_datetimes
+    return {"ticket": pd.DataFrame({
+        "ticket_id": take("ticket_id"), "customer_id": take("customer_id"),
+        "opened": take("opened", stamps), "first_response": take("first_response", stamps),
+        "resolved": take("resolved", stamps), "priority": take("priority"), "category": take("category"),
+        "channel": take("channel"), "status": take("status"), "satisfaction": take("satisfaction", _num),
+        "attributes": a})}
+
+
+def _feedback(take: _Valid, a) -> dict[str, pd.DataFrame]:
+    return {"feedback": pd.DataFrame({"customer_id": take("customer_id"), "date": take("date", F.iso_dates),
+                                      "channel": take("channel"), "score": take("score", _num),
+                                      "text": take("text"), "attributes": a})}
+
+
+def _interventions(take: _Valid, a) -> dict[str, pd.DataFrame]:
+    return {"intervention": pd.DataFrame({
+        "customer_id": take("customer_id"), "play": take("play"), "channel": take("channel"),
+        "date": take("date", F.iso_dates), "group": take("group"), "cost": take("cost", _num), "attributes": a})}
+
+
+_BUILDERS = {"customers": _customers, "revenue": _revenue, "activity": _activity, "transactions": _transactions,
+             "tickets": _tickets, "feedback": _feedback, "interventions": _interventions}
+
+
+def build_tables(kind: str, typed: dict[str, pd.Series], attrs: np.ndarray | None, valid: np.ndarray,
+                 known: pd.Index, create: bool) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """Store table -> rows to load, from the ``valid`` rows; and the customers to create first."""
+    a = attrs[valid] if attrs is not None else None
+    tables = _BUILDERS[kind](_Valid(typed, valid), a)
+    return tables, new_customers(kind, typed, valid, known, create)
+
+
+def new_customers(kind: str, typed: dict[str, pd.Series], valid: np.ndarray, known: pd.Index,
+                  create: bool) -> pd.DataFrame:
+    """Customers the valid rows name but the store lacks (when ``create``): signup = their first date for
+    dated kinds (activity, revenue, transactions), unknown otherwise."""
+    if kind == "customers" or not create or "customer_id" not in typed:
+        return pd.DataFrame(columns=_NEW_CUSTOMER_COLUMNS)
+    key = typed["customer_id"][valid]
+    fresh = key.notna() & ~key.isin(known)
+    if not fresh.any():
+        return pd.DataFrame(columns=_NEW_CUSTOMER_COLUMNS)
+    date_field = "date" if "date" in typed else ("period" if "period" in typed else None)
+    if date_field and kind in ("transactions", "activity", "revenue"):
+        first = typed[date_field][valid][fresh].groupby(key[fresh]).min()
+        return pd.DataFrame({"customer_id": first.index.astype(object), "signup_date": F.iso_dates(first)})
+    ids = key[fresh].unique()
+    return pd.DataFrame({"customer_id": ids.astype(object), "signup_date": None})

@@ -1,0 +1,113 @@
+"""The row rules of each kind, checked on the typed fields: unique keys, customers known to the store, scores
+in range, dates in order. A customer snapshot (tenure, churn flag) gets its dates derived here first."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from core.ingest import fields as F
+from core.ingest.issues import Issues
+
+
+def check_rows(kind: str, typed: dict[str, pd.Series], used: dict[str, str], issues: Issues, known: pd.Index,
+               create: bool, mode: str, as_of: pd.Timestamp | None) -> None:
+    """Report every row that breaks a rule of ``kind`` into ``issues``; ``typed`` gains derived fields.
+
+    ``known`` are the store's customer ids; ``create`` allows rows naming other customers (created on load).
+    """
+    if kind == "customers":
+        _snapshot_dates(typed, as_of, issues.raw.frame.index)
+        _customer_rules(typed, used, issues, known, mode)
+        return
+    key = typed.get("customer_id")
+    if key is not None and not create:
+        unknown = key.notna() & ~key.isin(known)
+        issues.add(unknown.to_numpy(), _source(used, "customer_id"), "customer_id",
+                   "customer not in the store",
+                   "import the customers first, or allow creating them (--create-customers)")
+    rules = {"feedback": _feedback_rules, "tickets": _ticket_rules, "revenue": _revenue_rules}.get(kind)
+    if rules is not None:
+        rules(typed, used, issues)
+
+
+def _source(used: dict[str, str], fld: str) -> str:
+    """The column a field came from, or ``(--set FIELD)`` for a whole-file value."""
+    return used.get(fld, f"(--set {fld})")
+
+
+def _snapshot_dates(typed: dict[str, pd.Series], as_of: pd.Timestamp | None, index: pd.Index) -> None:
+    """Signup date = as-of minus tenure, churn date = as-of for churned rows (when the file has no such dates)."""
+    if "tenure" in typed and "signup_date" not in typed:
+        typed["signup_date"] = _months_before(as_of, typed["tenure"])
+    if "churned" in typed and "churn_date" not in typed:
+        typed["churn_date"] = pd.Series(
+            np.where(typed["churned"].fillna(False).to_numpy(dtype=bool), as_of, pd.NaT),
+            index=index, dtype="datetime64[us]")
+
+
+def _months_before(as_of: pd.Timestamp, months: pd.Series) -> pd.Series:
+    """``as_of`` minus whole months, day clipped to the month's length (Jan 31 - 1 month = Dec 31)."""
+    m = months.to_numpy(dtype="float64")
+    ok = ~np.isnan(m)
+    total = as_of.year * 12 + (as_of.month - 1) - np.where(ok, m, 0).astype(np.int64)
+    first = pd.to_datetime({"year": total // 12, "month": total % 12 + 1, "day": 1})
+    day = np.minimum(as_of.day, first.dt.days_in_month.to_numpy())
+    out = first + pd.to_timedelta(day - 1, unit="D")
+    out.index = months.index
+    return out.where(ok)
+
+
+def _customer_rules(typed, used, issues: Issues, known: pd.Index, mode: str) -> None:
+    key = typed.get("customer_id")
+    col = _source(used, "customer_id")
+    dup = key.duplicated(keep="first") & key.notna()
+    if dup.any():
+        first_row = pd.Series(issues.raw.rows, index=key.index).groupby(key).transform("first")
+        issues.add(dup.to_numpy(), col, "customer_id", "duplicate customer id",
+                   ("keep one row per customer: this id is first at row " + first_row[dup].astype(str)
+                    + "; remove or merge the repeat").to_numpy())
+    if mode == "append" and len(known):
+        exists = key.isin(known) & ~dup
+        issues.add(exists.to_numpy(), col, "customer_id", "customer already in the store",
+                   "import in replace mode to reload all customers, or remove this row")
+    if "signup_date" in typed and "churn_date" in typed:
+        bad = (typed["churn_date"] < typed["signup_date"]).fillna(False)
+        issues.add(bad.to_numpy(), _source(used, "churn_date"), "churn_date", "churn date before signup date",
+                   "check both dates")
+
+
+def _feedback_rules(typed, used, issues: Issues) -> None:
+    ch = typed["channel"].str.lower()
+    typed["channel"] = ch
+    for name, (lo, hi) in F.SCORE_RANGES.items():
+        if "score" in typed:
+            bad = (ch == name) & ((typed["score"] < lo) | (typed["score"] > hi)).fillna(False)
+            issues.add(bad.to_numpy(), _source(used, "score"), "score", f"{name} score outside {lo}-{hi}",
+                       f"use a score from {lo} to {hi}, or check the channel")
+
+
+def _ticket_rules(typed, used, issues: Issues) -> None:
+    if "satisfaction" in typed:
+        lo, hi = F.SATISFACTION_RANGE
+        bad = ((typed["satisfaction"] < lo) | (typed["satisfaction"] > hi)).fillna(False)
+        issues.add(bad.to_numpy(), _source(used, "satisfaction"), "satisfaction", f"satisfaction outside {lo}-{hi}",
+                   f"use a rating from {lo} to {hi}")
+    if "ticket_id" in typed:
+        tid = typed["ticket_id"]
+        dup = tid.duplicated(keep="first") & tid.notna()
+        issues.add(dup.to_numpy(), _source(used, "ticket_id"), "ticket_id", "duplicate ticket id",
+                   "keep one row per ticket")
+    if "opened" in typed and "resolved" in typed:
+        bad = (typed["resolved"] < typed["opened"]).fillna(False)
+        issues.add(bad.to_numpy(), _source(used, "resolved"), "resolved", "resolved before it was opened",
+                   "check the two times; the row is loaded as given", severity="warning")
+
+
+def _revenue_rules(typed, used, issues: Issues) -> None:
+    both = pd.Series(True, index=issues.raw.frame.index)  # neither a recurring nor a transaction amount
+    for f in ("mrr", "amount"):
+        if f in typed:
+            both &= typed[f].isna()
+    issues.add(both.to_numpy(), used.get("mrr") or used.get("amount"), "mrr/amount", "no amount in this row",
+               "fill in the recurring (mrr) or transaction amount")

@@ -1,0 +1,104 @@
+"""``python -m core cohorts``: core's cohort table on stdout, and the Cohort curves page's workbook with ``--out``."""
+
+import io
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+import core
+from core.cli.main import main
+from core.cohorts.export import export_frame
+from core.cohorts.table import cohort_table
+from core.history.filters import Filters
+from tests.conftest import copy_store
+
+#: the page's choices equal to the CLI's defaults (pages/cohort_curves.py builds the same tuple)
+PAGE_DEFAULTS = (("cohort_by", "signup"), ("period", "month"), ("measure", "logo"), ("definition", "on"),
+                 ("retained_by", "subscription"), ("base", "period0"), ("weighting", "weighted"), ("min_size", 20))
+
+
+@pytest.fixture(scope="module")
+def demo_url(small_demo_store, tmp_path_factory):
+    """A private copy of the small demo store (churned and active customers)."""
+    return f"sqlite:///{copy_store(small_demo_store, tmp_path_factory.mktemp('cli_cohorts'))}"
+
+
+def _customers(url: str) -> pd.DataFrame:
+    """The store's customers with real dates (parsed here, whatever the loader returns)."""
+    c = core.load_table(core.make_engine(url), "customer")
+    return c.assign(signup_date=pd.to_datetime(c["signup_date"]), churn_date=pd.to_datetime(c["churn_date"]))
+
+
+def _cells(data: bytes) -> dict[str, list[tuple]]:
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    return {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb.worksheets}
+
+
+def _page_xlsx(url: str, options: tuple) -> bytes:
+    """What the Cohort curves page offers as its XLSX download for ``options`` (no filter)."""
+    from ui.cohorts import cached as page
+
+    return page.xlsx(page.table(url, core.store_version(core.make_engine(url)), Filters(), options))
+
+
+def _same_as(printed: pd.DataFrame, expected: pd.DataFrame, atol: float) -> None:
+    assert printed.index.astype(str).tolist() == expected.index.astype(str).tolist()
+    assert printed.columns.tolist() == [str(c) for c in expected.columns]
+    np.testing.assert_allclose(printed.to_numpy(float), expected.to_numpy(float), atol=atol, equal_nan=True)
+
+
+def test_cohorts_prints_core_s_table_on_a_store_with_churned_and_active_customers(demo_url, capsys):
+    code = main(["--db", demo_url, "cohorts"])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    assert code == 0, captured.err
+    printed = pd.read_csv(io.StringIO(captured.out), index_col=0)
+    customers = _customers(demo_url)
+    assert customers["churn_date"].notna().any() and customers["churn_date"].isna().any()
+    t = cohort_table(customers)
+    _same_as(printed, export_frame(t), atol=5e-5)
+    assert printed["customers"].iloc[:-1].astype(int).tolist() == t.sizes.tolist()
+    assert printed.index[-1] == "average" and printed.iloc[:-1, 2:].lt(1).any().any()  # churn shows
+
+
+def test_cohorts_keeps_the_segments_asked_for_and_writes_the_same_frame_to_csv(demo_url, tmp_path, capsys):
+    out = tmp_path / "smb.csv"
+    assert main(["--db", demo_url, "cohorts", "--segment", "SMB", "--period", "quarter", "--out", str(out)]) == 0
+    customers = _customers(demo_url)
+    t = cohort_table(customers[customers["segment"] == "SMB"], period="quarter")
+    assert capsys.readouterr().out == f"wrote {len(t.values)} cohorts x {t.values.shape[1]} periods to {out}\n"
+    _same_as(pd.read_csv(out, index_col=0), export_frame(t), atol=5e-7)
+    assert t.sizes.sum() == (customers["segment"] == "SMB").sum()
+
+
+def test_the_xlsx_of_the_demo_store_is_the_page_s_download(demo_url, tmp_path):
+    out = tmp_path / "c.xlsx"
+    assert main(["--db", demo_url, "cohorts", "--out", str(out)]) == 0
+    cli, page = _cells(out.read_bytes()), _cells(_page_xlsx(demo_url, PAGE_DEFAULTS))
+    assert list(cli) == list(page) == ["cohorts", "settings", "Definitions"]
+    assert cli == page
+
+
+def test_the_xlsx_of_an_activity_table_is_the_page_s_download(tmp_path, capsys, shared):
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    assert main(["--db", url, "import", str(shared / "cdnow/CDNOW_sample.txt"), "--kind", "transactions",
+                 "--map", "column_1=customer_id", "--map", "column_3=date", "--map", "column_4=quantity",
+                 "--map", "column_5=amount", "--map", "column_2=-"]) == 0
+    flags = ["--cohort-by", "first_activity", "--retained-by", "activity", "--definition", "on_or_after",
+             "--base", "previous", "--weighting", "simple", "--min-size", "5"]
+    out, csv = tmp_path / "c.xlsx", tmp_path / "c.csv"
+    assert main(["--db", url, "cohorts", *flags, "--out", str(out)]) == 0
+    assert main(["--db", url, "cohorts", *flags, "--out", str(csv)]) == 0
+    options = (("cohort_by", "first_activity"), ("period", "month"), ("measure", "logo"),
+               ("definition", "on_or_after"), ("retained_by", "activity"), ("base", "previous"),
+               ("weighting", "simple"), ("min_size", 5))
+    cli, page = _cells(out.read_bytes()), _cells(_page_xlsx(url, options))
+    assert list(cli) == ["cohorts", "settings", "Definitions"]
+    assert cli == page
+    settings = dict(cli["settings"][1:])
+    assert (settings["cohort_by"], settings["base"], settings["min_size"]) == ("first_activity", "previous", 5)
+    sheet = pd.read_excel(out, sheet_name="cohorts", index_col=0)
+    _same_as(pd.read_csv(csv, index_col=0), sheet, atol=5e-7)  # the CSV holds the workbook's frame
+    assert 0 < sheet.iloc[:-1, 2:].stack().min() < 1

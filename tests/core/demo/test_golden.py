@@ -1,0 +1,73 @@
+"""The demo generator's output is pinned: every frame and the truth parameters hash to the values recorded
+from the code before it was split into modules (issue 18). A change of any generated value, column, dtype,
+row order or random stream changes a hash; if a change is meant, re-record the constants and say why."""
+
+import datetime as dt
+import hashlib
+import json
+
+import pandas as pd
+import pytest
+
+from core.demo.synthetic import make_demo
+
+#: (seed, n_customers, other make_demo arguments) -> SHA-256 of each frame and of ``truth``
+GOLDEN = {
+    (0, 300, ()): {
+        "customer": "2d3a5bd788631266d88fc5f987604e585c4c1304187c897518fbd5f37daff496",
+        "revenue": "cf773aa0a7348ec774e6140a489f6a04f6445d71fc5c100c1e6f765e3f0bf3fa",
+        "activity": "8adcc5fe00261d01e1118ea523121eee7a25bcd958a44309e09d667310085448",
+        "ticket": "74a0bd3e3f3703af1d49fb0c63763f78588992e989fe804d5f7f56046bbd11f0",
+        "feedback": "21ad78b6ac2374789067a4052f84fbf48b1ada699f5784b117c2316a893aa458",
+        "intervention": "f68bc222697fa76dd04e433401f718a14cc9959e56eb514566e82435b945a45e",
+        "verbatim_themes": "b06358f2dc3945a2b9b19a769a42dbca9bbffffa3283b80a7537c746a19bc298",
+        "truth": "13144b54ca3c85bb7279b634ec8303b2a37f97af5b3295edd78f506e69c24b39",
+    },
+    (7, 250, (("months", 14), ("end", dt.date(2025, 2, 15)))): {
+        "customer": "750f00ebcc527cd570c2b3cce9cc5a233d8b1d6134b6681c892812ad070fccc9",
+        "revenue": "8224be3c0a8f3ef4445b1676810fb7c873154847fe1352f79f46478e408dfda2",
+        "activity": "cb27cece6c17393c520227e830bad0bf979930e3c602176b03383f4a57f7223a",
+        "ticket": "597f54fca2b12452b4a4c4f45035b99bbd163d74e0e20decaf3cc64869e7f6bd",
+        "feedback": "429879a95f98e01fb6daa95e0a83b430f1628bab49f027f2094369df1a658161",
+        "intervention": "be4210b3cf85b25b894bf91492b591162f5f3a59fa7c2e0ab21202b3239f7abf",
+        "verbatim_themes": "79e3e32ccfb39355b7867ed19522501cf7e32cb23a3a13789528b13226478445",
+        "truth": "7d98e0f47daeacea9709cf74b18b8186a5e4e6813222a6db8d3e779ebd682224",
+    },
+}
+
+
+def frame_hash(df: pd.DataFrame) -> str:
+    """SHA-256 of the values (with the index), the column names and the dtypes; dict cells as sorted JSON."""
+    df = df.copy()
+    for c in df.columns:
+        if df[c].dtype == object:
+            df[c] = [json.dumps(v, sort_keys=True) if isinstance(v, dict) else v for v in df[c]]
+    h = hashlib.sha256()
+    h.update(pd.util.hash_pandas_object(df, index=True).values.tobytes())
+    h.update(repr([(c, str(t)) for c, t in df.dtypes.items()]).encode())
+    return h.hexdigest()
+
+
+def truth_hash(truth: dict) -> str:
+    """SHA-256 of ``truth`` as sorted JSON (floats written exactly, by their repr)."""
+    return hashlib.sha256(json.dumps(truth, sort_keys=True, default=repr).encode()).hexdigest()
+
+
+@pytest.mark.parametrize("case", list(GOLDEN), ids=lambda c: f"seed{c[0]}-n{c[1]}")
+def test_every_frame_and_the_truth_match_the_recorded_hashes(case):
+    seed, n, kwargs = case
+    demo = make_demo(n, seed=seed, **dict(kwargs))
+    got = {name: frame_hash(df) for name, df in demo.frames().items()}
+    got["verbatim_themes"] = frame_hash(demo.verbatim_themes)
+    got["truth"] = truth_hash(demo.truth)
+    assert got == GOLDEN[case]
+
+
+def test_the_hash_sees_a_single_changed_value():
+    demo = make_demo(300, seed=0)
+    before = frame_hash(demo.interventions)
+    changed = demo.interventions.copy()
+    changed.at[len(changed) - 1, "attributes"] = {"responded": 1 - changed.at[len(changed) - 1, "attributes"]
+                                                  ["responded"]}
+    assert frame_hash(changed) != before
+    assert frame_hash(demo.revenue.astype({"mrr": "float32"})) != frame_hash(demo.revenue)

@@ -1,0 +1,59 @@
+"""Components every page shares: table downloads, column configurations, links to one customer's pages.
+
+Downloads go through :mod:`core.export` (a CSV never carries a formula from the data; a workbook ends with the
+Definitions sheet); links carry the customer id URL-encoded, so an id with ``&``, ``#`` or spaces opens the right
+customer.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pandas as pd
+import streamlit as st
+
+from core.export.csv import to_csv_bytes
+from core.export.xlsx import to_xlsx
+
+PERCENT = st.column_config.NumberColumn(format="percent")
+MONEY = st.column_config.NumberColumn(format="dollar")
+POINTS = st.column_config.NumberColumn(format="%+.2f")
+DATE = st.column_config.DateColumn(format="YYYY-MM-DD")
+LONG_TEXT = st.column_config.TextColumn(width="large")
+
+#: the pages that show one customer (``?customer=ID``): column name, page, link text, help
+CUSTOMER_PAGES = {
+    "churn_risk": ("churn_drivers", "Churn risk", "why at risk?", "Open this customer's churn explanation"),
+    "health_page": ("health_scores", "Health", "health score", "Open this customer's health score and its measures"),
+    "feedback_page": ("feedback_themes", "Feedback", "verbatims",
+                      "Open this customer's verbatims and the themes they name"),
+}
+
+
+def csv_download(df: pd.DataFrame, label: str, file_name: str, key: str | None = None, where=st, **options) -> None:
+    """A download button for ``df`` as CSV (text cells that start like a formula neutralised)."""
+    where.download_button(label, to_csv_bytes(df, **options), file_name, "text/csv", key=key,
+                          icon=":material/download:")
+
+
+def xlsx_download(sheets: dict[str, pd.DataFrame], label: str, file_name: str, key: str, where=st) -> None:
+    """A download button for ``sheets`` as one XLSX workbook ending with the Definitions sheet."""
+    where.download_button(label, to_xlsx(sheets), file_name,
+                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=key,
+                          icon=":material/download:")
+
+
+def customer_link(page: str, customer_ids: pd.Series) -> pd.Series:
+    """Relative links ``page?customer=ID`` (the id URL-encoded) for each customer id."""
+    return page + "?customer=" + customer_ids.astype(str).map(lambda c: quote(c, safe=""))
+
+
+def with_customer_links(df: pd.DataFrame, pages=tuple(CUSTOMER_PAGES)) -> tuple[pd.DataFrame, dict]:
+    """``df`` with one link column per page in ``pages`` (keys of :data:`CUSTOMER_PAGES`), and their column
+    configurations for ``st.dataframe``."""
+    out, config = df.copy(), {}
+    for col in pages:
+        page, title, text, help_ = CUSTOMER_PAGES[col]
+        out[col] = customer_link(page, df["customer_id"])
+        config[col] = st.column_config.LinkColumn(title, display_text=text, help=help_)
+    return out, config
