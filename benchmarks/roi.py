@@ -4,15 +4,16 @@
                                        [--scale-demo] [--seed N] [--skip-demo] [--skip-risk] [--skip-scale]
 
 1. The demo business (``core.make_demo(N, seed)``, default 5,000 customers; generating it is not
-   timed). Timed, step by step: ``core.roi.effect.inputs_from_frames(interventions, customers, revenue,
-   activity)``, then for each play of ``inputs.plays()`` (none hard-coded): ``roi.outcomes(window=90)``,
-   ``roi.compare`` with the CUPED covariate ``pre_usage``, ``roi.money`` and ``roi.time_to_impact`` of
+   timed). Timed, step by step: ``core.roi.inputs.inputs_from_frames(interventions, customers, revenue,
+   activity)``, then for each play of ``inputs.plays()`` (none hard-coded): ``outcomes(window=90)``,
+   ``compare`` with the CUPED covariate ``pre_usage``, ``money`` and ``time_to_impact`` (core.roi.outcomes,
+   estimates, money, time_to_impact) of
    its largest treatment arm, ``core.roi.fatigue.fatigue(inputs.interventions, frame)`` and
    ``core.roi.uplift_model.fit_uplift`` (features segment, plan, region, pre_usage, pre_revenue; 5 folds), and
    ``fatigue`` on each imported yes/no outcome (the nudge e-mails' ``responded``), and
    ``core.roi.wave.next_wave`` (budget 100 contacts at the play's mean cost, a save worth MRR x 12 months x
    80 %; its "contacts" column counts today's active customers scored: 3,913, 0.16-0.19 s a play); then
-   ``roi.plays_table(inputs)``. A step that raises ``DataValidationError`` or ``InsufficientDataError``
+   ``plays_table(inputs)``. A step that raises ``DataValidationError`` or ``InsufficientDataError``
    (a play without a holdout, too few contacts for 5 folds) is reported and skipped. Printed per play:
    contacts, eligible, the retention difference (treated minus held out) with its 95 % interval, plain
    and CUPED, the uplift model's cross-fitted Qini coefficient, the difference of each imported outcome
@@ -82,14 +83,21 @@ from core import make_demo  # noqa: E402
 from core.churn.pipeline import best_threshold, default_economics, fit_churn, net_value_curve  # noqa: E402
 from core.errors import DataValidationError, InsufficientDataError  # noqa: E402
 from core.history.inputs import inputs_from_frames as churn_inputs  # noqa: E402
-from core.roi import effect as roi  # noqa: E402 (after the path is set)
 from core.roi import wave as rw  # noqa: E402
 from core.roi.contact_risk import risk_at_contact  # noqa: E402
+from core.roi.defaults import PRE_REVENUE, PRE_USAGE, RETAINED, WINDOW_DAYS  # noqa: E402
+from core.roi.estimates import compare, is_binary  # noqa: E402
 from core.roi.fatigue import contacts_before, fatigue  # noqa: E402
 from core.roi.group_uplift import ALL, uplift_by  # noqa: E402
+from core.roi.inputs import RoiInputs, inputs_from_frames  # noqa: E402
+from core.roi.money import money  # noqa: E402
+from core.roi.outcomes import arms as treatment_arms  # noqa: E402
+from core.roi.outcomes import default_control, imported_columns, measured, outcomes, store_outcomes_apply  # noqa: E402
+from core.roi.plays import plays_table  # noqa: E402
+from core.roi.time_to_impact import time_to_impact  # noqa: E402
 from core.roi.uplift_model import fit_uplift  # noqa: E402
 
-FEATURES = ["segment", "plan", "region", roi.PRE_USAGE, roi.PRE_REVENUE]
+FEATURES = ["segment", "plan", "region", PRE_USAGE, PRE_REVENUE]
 #: the synthetic business's plays: (name, channel, share of contacts, cost of a treated contact)
 SCALE_PLAYS = (("Onboarding call", "phone", 0.4, 150.0), ("Renewal save offer", "email", 0.3, 120.0),
                ("Usage nudge e-mail", "email", 0.2, 0.05), ("Win-back offer", "email", 0.1, 40.0))
@@ -121,12 +129,12 @@ def short(play: str) -> str:
     return play if len(play) <= 18 else play[:17] + "."
 
 
-def wave_step(inputs: roi.RoiInputs, f: pd.DataFrame, up, ctrl: str, label: str):
+def wave_step(inputs: RoiInputs, f: pd.DataFrame, up, ctrl: str, label: str):
     """Time :func:`core.roi.wave.next_wave` of a play: a budget of 100 contacts at the play's mean cost, a save
     worth the customer's MRR x 12 months x 80 % (the page's defaults); rows = today's active customers."""
     cost = float(f.loc[f["arm"] != ctrl, "cost"].mean()) if f["cost"].notna().any() else 0.0
     settings = rw.WaveSettings(budget=100 * max(cost, 0.01), cost_per_contact=cost, value_months=12, margin=0.8,
-                               outcome=roi.RETAINED)
+                               outcome=RETAINED)
     return attempt(f"next_wave [{label}]", lambda: rw.next_wave(inputs, f, up, settings),
                    lambda w: int(w.funnel["customers"].iloc[0]))
 
@@ -145,27 +153,27 @@ def demo_run(a):
           f"{len(d.revenue):,} revenue rows, {len(d.activity):,} activity rows; built in "
           f"{time.perf_counter() - t0:.1f} s (not timed)", flush=True)
     first = len(ROWS)
-    inputs = timed("inputs_from_frames", lambda: roi.inputs_from_frames(d.interventions, d.customers, d.revenue,
-                                                                        d.activity), lambda i: len(i.interventions))
+    inputs = timed("inputs_from_frames", lambda: inputs_from_frames(d.interventions, d.customers, d.revenue,
+                                                                    d.activity), lambda i: len(i.interventions))
     plays = inputs.plays()
     print(f"  plays ({len(plays)}): {', '.join(plays)}; data end {inputs.end:%Y-%m-%d}", flush=True)
     frames, notes, waves = {}, [], {}
     for play in plays:
         p = short(play)
-        f = attempt(f"outcomes [{p}] (window {a.window})", lambda pl=play: roi.outcomes(inputs, pl, window=a.window),
+        f = attempt(f"outcomes [{p}] (window {a.window})", lambda pl=play: outcomes(inputs, pl, window=a.window),
                     len)
         if f is None:
             continue
         frames[play] = f
-        ctrl = roi.default_control(f)
-        arms = roi.arms(f, ctrl)
+        ctrl = default_control(f)
+        arms = treatment_arms(f, ctrl)
         comp = attempt(f"compare, CUPED [{p}]",
-                       lambda f=f, c=ctrl: roi.compare(f, control=c, covariate=roi.PRE_USAGE), len(f))
+                       lambda f=f, c=ctrl: compare(f, control=c, covariate=PRE_USAGE), len(f))
         if arms:
-            attempt(f"money [{p}]", lambda f=f, c=ctrl, arm=arms[0]: roi.money(
-                f, arm, control=c, retention=roi.RETAINED if roi.store_outcomes_apply(f) else None), len(f))
+            attempt(f"money [{p}]", lambda f=f, c=ctrl, arm=arms[0]: money(
+                f, arm, control=c, retention=RETAINED if store_outcomes_apply(f) else None), len(f))
             attempt(f"time_to_impact [{p}]",
-                    lambda f=f, c=ctrl, arm=arms[0]: roi.time_to_impact(f, arm, window=a.window, control=c), len(f))
+                    lambda f=f, c=ctrl, arm=arms[0]: time_to_impact(f, arm, window=a.window, control=c), len(f))
         fat = attempt(f"fatigue [{p}]", lambda f=f, c=ctrl: fatigue(inputs.interventions, f, control=c), len(f))
         up = attempt(f"fit_uplift [{p}] (5 features)", lambda f=f, c=ctrl: fit_uplift(f, FEATURES, control=c),
                      lambda r: len(r.scores))
@@ -174,9 +182,9 @@ def demo_run(a):
         # an imported yes/no outcome (the nudge e-mails' ``responded``) is what fatigue is about
         fat_in = {col: attempt(f"fatigue [{p}] ({col})"[:44], lambda f=f, c=ctrl, o=col: fatigue(
             inputs.interventions, f, o, control=c), int(f[col].notna().sum()))
-            for col in roi.imported_columns(f) if roi.is_binary(f[col])}
+            for col in imported_columns(f) if is_binary(f[col])}
         notes.append((play, f, ctrl, comp, fat, up, fat_in))
-    table = attempt("plays_table", lambda: roi.plays_table(inputs, window=a.window),
+    table = attempt("plays_table", lambda: plays_table(inputs, window=a.window),
                     lambda t: int(t["contacts"].sum()))
     total = sum(r[2] for r in ROWS[first:])
     print(f"  {'total (all steps above)':<44}{total:8.3f} s", flush=True)
@@ -195,14 +203,14 @@ def demo_run(a):
             at = ""
             if months > 0:
                 with contextlib.suppress(DataValidationError, InsufficientDataError):
-                    h = roi.compare(roi.outcomes(inputs, play, window=30 * months), control=ctrl).iloc[0]
+                    h = compare(outcomes(inputs, play, window=30 * months), control=ctrl).iloc[0]
                     at = f"; measured at that horizon ({30 * months} d): {pct(h['difference'], h['low'], h['high'])}"
             print(f"    truth: churn reduced by {100 * truth['abs_reduction']:.1f} pts"
                   + (f" over {months} months (the play's horizon)" if months else " (the play leaves churn alone)")
                   + at)
-        for col in roi.imported_columns(f):
+        for col in imported_columns(f):
             with contextlib.suppress(DataValidationError, InsufficientDataError):
-                c = roi.compare(f, col, control=ctrl)
+                c = compare(f, col, control=ctrl)
                 if len(c):
                     r = c.iloc[0]
                     lift = truth.get(f"{col}_lift_all")
@@ -243,7 +251,7 @@ def risk_step(ci, model, threshold: float, play: str, f: pd.DataFrame) -> pd.Dat
     return scored
 
 
-def risk_run(a, d, inputs: roi.RoiInputs, frames: dict) -> None:
+def risk_run(a, d, inputs: RoiInputs, frames: dict) -> None:
     if not frames:
         print("\n2. risk at contact: no play was measured; skipped")
         return
@@ -262,7 +270,7 @@ def risk_run(a, d, inputs: roi.RoiInputs, frames: dict) -> None:
     print(f"    -> '{play}': risk at contact median {scored['risk'].median():.3f}; tiers " + ", ".join(
         f"{t} {tiers.get(t, 0):,}" for t in ("red", "amber", "green")) + f", unscored {scored['risk'].isna().sum():,}",
         flush=True)
-    ctrl = roi.default_control(f)
+    ctrl = default_control(f)
     up = attempt(f"fit_uplift [{short(play)}] (+ risk)",
                  lambda: fit_uplift(scored, ["risk", *FEATURES], control=ctrl), lambda r: len(r.scores))
     if up is not None:
@@ -356,7 +364,7 @@ def scale_run(a) -> None:
           f"{len(data['activity']):,} activity rows; built in {time.perf_counter() - t0:.1f} s (not timed); "
           f"RSS {status_mb('VmRSS'):,.0f} MB", flush=True)
     n_iv = len(data["interventions"])
-    inputs = timed(f"inputs_from_frames ({n_iv:,})", lambda dd=data: roi.inputs_from_frames(
+    inputs = timed(f"inputs_from_frames ({n_iv:,})", lambda dd=data: inputs_from_frames(
         dd["interventions"], dd["customers"], dd["revenue"], dd["activity"]), n_iv, trace=True)
     del data
     gc.collect()
@@ -365,9 +373,9 @@ def scale_run(a) -> None:
     play = str(counts.index[0])
     print(f"    -> {len(counts)} plays, largest '{play}' with {counts.iloc[0]:,} contacts; data end "
           f"{inputs.end:%Y-%m-%d}", flush=True)
-    f = timed(f"outcomes [{short(play)}]", lambda: roi.outcomes(inputs, play, window=a.window), len, trace=True)
-    ctrl = roi.default_control(f)
-    comp = attempt("compare, CUPED pre_usage", lambda: roi.compare(f, control=ctrl, covariate=roi.PRE_USAGE),
+    f = timed(f"outcomes [{short(play)}]", lambda: outcomes(inputs, play, window=a.window), len, trace=True)
+    ctrl = default_control(f)
+    comp = attempt("compare, CUPED pre_usage", lambda: compare(f, control=ctrl, covariate=PRE_USAGE),
                    len(f), trace=True)
     k = timed(f"contacts_before (all {len(iv):,})", lambda: contacts_before(iv, iv), len(iv), trace=True)
     fat = attempt(f"fatigue [{short(play)}]", lambda: fatigue(iv, f, control=ctrl), len(f), trace=True)
@@ -375,14 +383,14 @@ def scale_run(a) -> None:
                  lambda r: len(r.scores))
     if up is not None:
         # where fit_uplift's time goes: its fold assignment alone (sklearn, a Python loop over the customers)
-        m = roi.measured(f, roi.RETAINED)
-        strata = (m["arm"] != ctrl).to_numpy(int) * 2 + m[roi.RETAINED].to_numpy(int)
+        m = measured(f, RETAINED)
+        strata = (m["arm"] != ctrl).to_numpy(int) * 2 + m[RETAINED].to_numpy(int)
         groups = m["customer_id"].astype(str).to_numpy()
         split = StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=0)
         timed(f"  of which the folds ({len(set(groups)):,} customers)",
               lambda: list(split.split(m[FEATURES], strata, groups)), len(m))
     wave = wave_step(inputs, f, up, ctrl, short(play)) if up is not None else None
-    timed("plays_table", lambda: roi.plays_table(inputs, window=a.window), len(iv))
+    timed("plays_table", lambda: plays_table(inputs, window=a.window), len(iv))
     print(f"    -> '{play}': {len(f):,} contacts, {int(f['eligible'].sum()):,} eligible", flush=True)
     if comp is not None and len(comp):
         r = comp.iloc[0]
@@ -405,7 +413,7 @@ def scale_run(a) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--customers", type=int, default=5000, help="demo business customers (default 5,000)")
-    ap.add_argument("--window", type=int, default=roi.WINDOW_DAYS, help="outcome window in days (default 90)")
+    ap.add_argument("--window", type=int, default=WINDOW_DAYS, help="outcome window in days (default 90)")
     ap.add_argument("--scale", type=lambda s: int(float(s.replace("_", ""))), default=100_000,
                     help="customers at scale (default 100,000; e.g. 50000 is quicker)")
     ap.add_argument("--contacts-per-customer", type=int, default=10,

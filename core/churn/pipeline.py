@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import roc_auc_score
+from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.model_selection import train_test_split
 
 from core.churn.model import ChurnModel, Explanation, evaluate
@@ -358,7 +358,6 @@ def fit_churn(inputs: ChurnInputs, horizon_days: int = 90, n_cutoffs: int = 6, t
     drivers = _drivers(ex, test.X, train.controllable)
     progress(0.95, "Scoring today's customers")
     p_current = model.predict_proba(current.X, calibrated=True)
-    from sklearn.metrics import brier_score_loss
 
     result = ChurnResult(
         source=source, validation=validation, horizon_days=horizon_days, train_cutoffs=train_cutoffs,

@@ -34,7 +34,7 @@ LIMITS = (
 
 def _versions() -> dict:
     import shap  # slow to import (about 2 s); a card is written far less often than this module loads
-    import sklearn
+    import sklearn  # with shap: only when a card is written
 
     return {"scikit-learn": sklearn.__version__, "shap": shap.__version__}
 

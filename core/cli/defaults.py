@@ -7,7 +7,7 @@ tests/core/cli/test_main.py checks that each copy equals the value in core it st
 #: core.ingest.fields.KINDS, the import kinds
 KINDS = ("customers", "revenue", "activity", "transactions", "tickets", "feedback", "interventions")
 
-#: core.roi.effect: the default window, the store's outcomes and covariates, the significance level
+#: core.roi.defaults: the default window, the store's outcomes and covariates, the significance level
 ROI_WINDOW_DAYS = 90
 ROI_RETAINED, ROI_REVENUE = "retained", "revenue_kept"
 ROI_PRE_USAGE, ROI_PRE_REVENUE = "pre_usage", "pre_revenue"

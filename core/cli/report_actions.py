@@ -9,8 +9,10 @@ import pandas as pd
 from core.cli.format import text_table, write_table
 from core.errors import DataValidationError
 from core.export import units
+from core.review import compare as review_compare
 from core.review import log as review_log
 from core.review import report as review_report
+from core.review import saved as review_saved
 from core.review import snapshot as review
 from core.review import workbook as review_export
 
@@ -78,7 +80,7 @@ def _log_text(engine, snap: review.Snapshot) -> str:
 
 def list_snapshots(engine) -> int:
     """``--list``: the saved snapshots, newest first."""
-    s = review.snapshots(engine)
+    s = review_saved.snapshots(engine)
     if s.empty:
         print("no snapshot saved yet: python -m core report --quarter 2026-Q3 --save")
         return 0
@@ -106,8 +108,8 @@ def assume(engine, a) -> int:
 
 def compare(engine, a) -> int:
     """``--compare A B``: two saved snapshots side by side (printed, or written with ``--out``)."""
-    before, after = (review.load(engine, i) for i in a.compare)
-    c = review.compare(before, after)
+    before, after = (review_saved.load(engine, i) for i in a.compare)
+    c = review_compare.compare(before, after)
     print(f"snapshot {before.id} ({before.quarter}) -> {after.id} ({after.quarter})")
     if a.out is not None:
         if a.out.suffix.lower() in (".xlsx", ".html"):
@@ -115,7 +117,7 @@ def compare(engine, a) -> int:
         else:
             _out(c, a.out, "Comparison")
         return 0
-    rows = review.shown_comparison(before, after, c).values.tolist()
+    rows = review_compare.shown_comparison(before, after, c).values.tolist()
     print(text_table(("page", "metric", "group", "before", "after", "change", "cause"), rows))
     return 0
 
@@ -123,12 +125,12 @@ def compare(engine, a) -> int:
 def show(engine, a) -> int:
     """``--snapshot ID`` or ``--quarter Q`` (``--save`` stores it): the figures, printed or written with ``--out``."""
     if a.snapshot is not None:
-        snap = review.load(engine, a.snapshot)
+        snap = review_saved.load(engine, a.snapshot)
     else:
         params = review.ReviewParams() if a.roi_window is None else review.ReviewParams(roi_window=a.roi_window)
         snap = review.build(engine, a.quarter, params)
         if a.save:
-            review.save(engine, snap)
+            review_saved.save(engine, snap)
     print(_header(snap))
     if a.out is not None:
         _pack(engine, snap, a.out)

@@ -10,7 +10,8 @@ from core.cli.roi_money import show_money
 from core.cli.roi_plan import show_plan
 from core.cli.roi_play import Play, control_arm
 from core.cli.roi_wave import show_next_wave
-from core.roi import effect as roi
+from core.roi.inputs import load_inputs
+from core.roi.outcomes import outcomes
 
 
 def run(engine, a, action: str | None) -> None:
@@ -19,11 +20,11 @@ def run(engine, a, action: str | None) -> None:
     if action == "plan" and a.play is None:
         show_plan(a, None)  # needs no store
         return
-    inputs = roi.load_inputs(engine)
+    inputs = load_inputs(engine)
     if a.play is None:
         show_plays(inputs, a)
         return
-    frame = roi.outcomes(inputs, a.play, window=a.window)
+    frame = outcomes(inputs, a.play, window=a.window)
     p = Play(a.play, frame, control_arm(frame, a.play, a.control), a.window, a.control is not None)
     if action is None:
         show_comparison(p, a)

@@ -9,7 +9,12 @@ import pandas as pd
 from core.cli.format import text_table, write_table
 from core.cli.roi_format import amount, label, p_text, pct, pp, share_text, with_ci
 from core.cli.roi_play import Play, covariate_for, outcome_for, planned_share
-from core.roi import effect as roi
+from core.roi.defaults import RETAINED, REVENUE
+from core.roi.estimates import compare, is_binary
+from core.roi.inputs import RoiInputs
+from core.roi.outcomes import measured
+from core.roi.plays import plays_table
+from core.roi.sample_ratio import srm
 
 # -- the plays table -------------------------------------------------------------------------------
 
@@ -18,12 +23,12 @@ PLAYS_HEADERS = ("play", "channel", "arms", "contacts", "held out", "first", "la
 
 
 def plays_rows(table: pd.DataFrame) -> list[list[str]]:
-    """The printed cells of each :func:`core.roi.effect.plays_table` row (see :data:`PLAYS_HEADERS`).
+    """The printed cells of each :func:`core.roi.plays.plays_table` row (see :data:`PLAYS_HEADERS`).
 
     Parameters
     ----------
     table : pandas.DataFrame
-        :func:`core.roi.effect.plays_table` output.
+        :func:`core.roi.plays.plays_table` output.
 
     Returns
     -------
@@ -38,8 +43,8 @@ def plays_rows(table: pd.DataFrame) -> list[list[str]]:
             for r in table.itertuples(index=False)]
 
 
-def show_plays(inputs: roi.RoiInputs, a) -> None:
-    table = roi.plays_table(inputs, window=a.window)
+def show_plays(inputs: RoiInputs, a) -> None:
+    table = plays_table(inputs, window=a.window)
     if a.out is not None:
         write_table(table, a.out, "Plays", "plays")
         return
@@ -55,8 +60,8 @@ def show_plays(inputs: roi.RoiInputs, a) -> None:
 # -- one play --------------------------------------------------------------------------------------
 
 def outcome_line(p: Play, outcome: str, covariate: str | None) -> str:
-    rows = roi.measured(p.frame, outcome)
-    if outcome in (roi.RETAINED, roi.REVENUE):
+    rows = measured(p.frame, outcome)
+    if outcome in (RETAINED, REVENUE):
         what = (f"{label(outcome)} over {p.window} days after the contact; {len(rows):,} of {len(p.frame):,} "
                 "contacts eligible (the whole window observed, still a customer on the contact date)")
     else:
@@ -65,12 +70,12 @@ def outcome_line(p: Play, outcome: str, covariate: str | None) -> str:
 
 
 def comparison_rows(comp: pd.DataFrame, binary: bool) -> tuple[list[str], list[list[str]]]:
-    """Headers and printed cells of :func:`core.roi.effect.compare` (one row per treatment arm).
+    """Headers and printed cells of :func:`core.roi.estimates.compare` (one row per treatment arm).
 
     Parameters
     ----------
     comp : pandas.DataFrame
-        :func:`core.roi.effect.compare` output (with the CUPED columns when a covariate was used).
+        :func:`core.roi.estimates.compare` output (with the CUPED columns when a covariate was used).
     binary : bool
         A yes/no outcome: means in % to 1 decimal and differences in percentage points to 1 decimal.
         Otherwise means and differences as amounts, to whole units when a mean reaches 100, else to
@@ -103,12 +108,12 @@ def comparison_rows(comp: pd.DataFrame, binary: bool) -> tuple[list[str], list[l
 
 
 def srm_line(check: dict, control: str, share: float | None, given: bool) -> str:
-    """The sample-ratio check (:func:`core.roi.effect.srm`) in one line, and what to do on a mismatch.
+    """The sample-ratio check (:func:`core.roi.sample_ratio.srm`) in one line, and what to do on a mismatch.
 
     Parameters
     ----------
     check : dict
-        :func:`core.roi.effect.srm` output.
+        :func:`core.roi.sample_ratio.srm` output.
     control : str
         The control arm.
     share : float or None
@@ -137,26 +142,26 @@ def srm_line(check: dict, control: str, share: float | None, given: bool) -> str
 
 def srm_text(p: Play, a) -> str:
     share = planned_share(p.frame, a.holdout_share)
-    return srm_line(roi.srm(p.frame, control=p.control, holdout_share=share), p.control, share,
+    return srm_line(srm(p.frame, control=p.control, holdout_share=share), p.control, share,
                     a.holdout_share is not None)
 
 
 def show_comparison(p: Play, a) -> None:
     outcome = outcome_for(p.frame, p.name, a.outcome, p.window)
     covariate = covariate_for(p.frame, outcome, a.covariate)
-    comp = roi.compare(p.frame, outcome, control=p.control, covariate=covariate)
+    comp = compare(p.frame, outcome, control=p.control, covariate=covariate)
     print(p.line())
     print(outcome_line(p, outcome, covariate))
     if a.out is not None:
         write_table(comp, a.out, "Comparison", "comparison rows")
     else:
-        headers, rows = comparison_rows(comp, roi.is_binary(roi.measured(p.frame, outcome)[outcome]))
+        headers, rows = comparison_rows(comp, is_binary(measured(p.frame, outcome)[outcome]))
         print(text_table(headers, rows, left=(0,)))
     print(srm_text(p, a))
 
 
 def srm_frame(check: dict, control: str, share: float | None) -> pd.DataFrame:
-    """:func:`core.roi.effect.srm` as a table: one row per arm with its contacts, shares and the test."""
+    """:func:`core.roi.sample_ratio.srm` as a table: one row per arm with its contacts, shares and the test."""
     counts, expected = check["counts"], check["expected"]
     total = sum(counts.values())
     equal = share is None or control not in counts or len(counts) < 2

@@ -10,7 +10,10 @@ from core.cli.roi_money import money_settings, money_setup, money_table
 from core.cli.roi_play import Play, covariate_for, outcome_for, planned_share
 from core.errors import DataValidationError
 from core.export.xlsx import to_xlsx
-from core.roi import effect as roi
+from core.roi.defaults import RETAINED, REVENUE
+from core.roi.estimates import compare
+from core.roi.outcomes import imported_columns
+from core.roi.sample_ratio import srm
 
 
 def export_sheets(p: Play, a) -> dict[str, pd.DataFrame]:
@@ -24,13 +27,13 @@ def export_sheets(p: Play, a) -> dict[str, pd.DataFrame]:
     if a.outcome is not None:
         outcomes = [outcome_for(p.frame, p.name, a.outcome, p.window)]
     elif p.store:
-        outcomes = [roi.RETAINED, roi.REVENUE]
+        outcomes = [RETAINED, REVENUE]
     else:
-        outcomes = roi.imported_columns(p.frame) or [outcome_for(p.frame, p.name, None, p.window)]
+        outcomes = imported_columns(p.frame) or [outcome_for(p.frame, p.name, None, p.window)]
     parts = []
     for o in outcomes:
         cov = None if a.covariate == o else covariate_for(p.frame, o, a.covariate)
-        parts.append(roi.compare(p.frame, o, control=p.control, covariate=cov).assign(outcome=o, covariate=cov))
+        parts.append(compare(p.frame, o, control=p.control, covariate=cov).assign(outcome=o, covariate=cov))
     comp = pd.concat(parts, ignore_index=True)
     sheets = {"Comparison": comp[["outcome", "covariate"] + [c for c in comp.columns
                                                              if c not in ("outcome", "covariate")]]}
@@ -43,7 +46,7 @@ def export_sheets(p: Play, a) -> dict[str, pd.DataFrame]:
     if p.store:
         sheets["Time to impact"] = impact_table(p)
     share = planned_share(p.frame, a.holdout_share)
-    sheets["SRM"] = srm_frame(roi.srm(p.frame, control=p.control, holdout_share=share), p.control, share)
+    sheets["SRM"] = srm_frame(srm(p.frame, control=p.control, holdout_share=share), p.control, share)
     return sheets
 
 

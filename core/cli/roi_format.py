@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from core.roi import effect as roi
+from core.roi.defaults import LABELS
 
 
 def pct(x) -> str:
@@ -41,5 +41,5 @@ def with_ci(d, lo, hi, fmt) -> str:
 
 
 def label(col: str | None) -> str:
-    """A column's label in lower case (:data:`core.roi.effect.LABELS`), else its name; ``none`` for None."""
-    return "none" if col is None else roi.LABELS.get(col, col).lower() if col in roi.LABELS else col
+    """A column's label in lower case (:data:`core.roi.defaults.LABELS`), else its name; ``none`` for None."""
+    return "none" if col is None else LABELS.get(col, col).lower() if col in LABELS else col

@@ -9,7 +9,9 @@ from core.cli.format import text_table, write_table
 from core.cli.roi_format import pct, pp, with_ci
 from core.cli.roi_options import IMPACT_STEP
 from core.cli.roi_play import Play, require_store
-from core.roi import effect as roi
+from core.roi.defaults import RETAINED
+from core.roi.outcomes import measured
+from core.roi.time_to_impact import time_to_impact
 
 
 def impact_days(window: int) -> list[int]:
@@ -19,9 +21,9 @@ def impact_days(window: int) -> list[int]:
 
 
 def impact_table(p: Play) -> pd.DataFrame:
-    """:func:`core.roi.effect.time_to_impact` of every treatment arm, with an ``arm`` column first."""
+    """:func:`core.roi.time_to_impact.time_to_impact` of every treatment arm, with an ``arm`` column first."""
     require_store(p.frame, p.name, p.window, "Time to impact")
-    t = pd.concat([roi.time_to_impact(p.frame, arm, window=p.window, control=p.control).assign(arm=arm)
+    t = pd.concat([time_to_impact(p.frame, arm, window=p.window, control=p.control).assign(arm=arm)
                    for arm in p.arms], ignore_index=True)
     return t[["arm"] + [c for c in t.columns if c != "arm"]]
 
@@ -32,7 +34,7 @@ def show_impact(p: Play, a) -> None:
     if a.out is not None:
         write_table(t, a.out, "Time to impact", "arm and day rows")
         return
-    e = roi.measured(p.frame, roi.RETAINED)["arm"].value_counts()
+    e = measured(p.frame, RETAINED)["arm"].value_counts()
     days = impact_days(p.window)
     for arm, g in t.groupby("arm", sort=False):
         print(f"\n{arm} vs {p.control}: share still a customer each day after the contact ({e.get(arm, 0):,} and "

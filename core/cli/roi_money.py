@@ -12,12 +12,15 @@ from core.cli.roi_format import amount, label, share_text
 from core.cli.roi_options import MARGIN, VALUE_MONTHS
 from core.cli.roi_play import Play, covariate_for, no_store
 from core.errors import DataValidationError
-from core.roi import effect as roi
+from core.roi.defaults import PRE_USAGE, RETAINED, REVENUE
+from core.roi.estimates import is_binary
+from core.roi.money import money
+from core.roi.outcomes import imported_columns
 
 
 @dataclass
 class MoneySetup:
-    """What :func:`core.roi.effect.money` values, chosen as the Intervention ROI page does."""
+    """What :func:`core.roi.money.money` values, chosen as the Intervention ROI page does."""
 
     revenue: str
     retention: str | None
@@ -26,7 +29,7 @@ class MoneySetup:
 
 
 def money_setup(p: Play, outcome: str | None = None, covariate: str | None = None) -> MoneySetup:
-    """The amount and the yes/no outcome :func:`core.roi.effect.money` values, and their CUPED covariates.
+    """The amount and the yes/no outcome :func:`core.roi.money.money` values, and their CUPED covariates.
 
     A play the store follows: ``revenue_kept`` (or ``outcome``, an imported amount) and ``retained``, CUPED on
     revenue and usage before the contact. A campaign the store does not follow: its first imported amount
@@ -39,9 +42,9 @@ def money_setup(p: Play, outcome: str | None = None, covariate: str | None = Non
         ``outcome`` is not an amount of the play, or a campaign has no amount to value.
     """
     f, store = p.frame, p.store
-    amounts = [c for c in roi.imported_columns(f) if not roi.is_binary(f[c].dropna())]
-    choices = ([roi.REVENUE] if store else []) + amounts
-    if outcome in (roi.RETAINED, roi.REVENUE) and not store:
+    amounts = [c for c in imported_columns(f) if not is_binary(f[c].dropna())]
+    choices = ([REVENUE] if store else []) + amounts
+    if outcome in (RETAINED, REVENUE) and not store:
         raise DataValidationError(no_store(f, p.name, p.window) + (
             f"; --money can value one of the play's own amounts: --outcome {', '.join(amounts)}." if amounts else "."))
     if not choices:
@@ -51,14 +54,14 @@ def money_setup(p: Play, outcome: str | None = None, covariate: str | None = Non
         raise DataValidationError(f"--money values an amount: --outcome {outcome!r} is not one of '{p.name}'. "
                                   f"Amounts: {', '.join(choices)}.")
     revenue = outcome or choices[0]
-    retention = roi.RETAINED if store else None
+    retention = RETAINED if store else None
     if covariate is not None and covariate.strip().lower() == "none":
         return MoneySetup(revenue, retention, None, None)
-    return MoneySetup(revenue, retention, covariate_for(f, revenue, covariate), roi.PRE_USAGE if store else None)
+    return MoneySetup(revenue, retention, covariate_for(f, revenue, covariate), PRE_USAGE if store else None)
 
 
 def money_rows(m: pd.DataFrame) -> list[list[str]]:
-    """The printed cells of :func:`core.roi.effect.money`: ``measure, value, 95% CI, definition``.
+    """The printed cells of :func:`core.roi.money.money`: ``measure, value, 95% CI, definition``.
 
     Contacts as whole numbers, customers to 1 decimal, currency to whole units, ratios to 2 decimals;
     the interval is left blank where the figure is known, not estimated (contacts, cost).
@@ -77,11 +80,11 @@ def money_settings(a) -> tuple[float, int]:
 
 
 def money_table(p: Play, setup: MoneySetup, margin: float, value_months: int) -> pd.DataFrame:
-    """:func:`core.roi.effect.money` of every treatment arm, with an ``arm`` column first."""
-    m = pd.concat([roi.money(p.frame, arm, control=p.control, margin=margin, value_months=value_months,
-                             revenue=setup.revenue, retention=setup.retention,
-                             retention_covariate=setup.retention_covariate,
-                             revenue_covariate=setup.revenue_covariate).assign(arm=arm) for arm in p.arms],
+    """:func:`core.roi.money.money` of every treatment arm, with an ``arm`` column first."""
+    m = pd.concat([money(p.frame, arm, control=p.control, margin=margin, value_months=value_months,
+                         revenue=setup.revenue, retention=setup.retention,
+                         retention_covariate=setup.retention_covariate,
+                         revenue_covariate=setup.revenue_covariate).assign(arm=arm) for arm in p.arms],
                   ignore_index=True)
     return m[["arm"] + [c for c in m.columns if c != "arm"]]
 
@@ -94,7 +97,7 @@ def show_money(p: Play, a) -> None:
     if a.out is not None:
         write_table(m, a.out, "Money", "money rows")
         return
-    when = (f"over {p.window} days after the contact" if setup.revenue in (roi.RETAINED, roi.REVENUE)
+    when = (f"over {p.window} days after the contact" if setup.revenue in (RETAINED, REVENUE)
             else f"{setup.revenue} as imported with the play")
     parts = [f"margin {share_text(margin)}"]
     if setup.retention is not None:

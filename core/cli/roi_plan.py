@@ -11,15 +11,17 @@ from core.cli.roi_format import pct, pp, share_text
 from core.cli.roi_options import HOLDOUT_SHARE, POWER
 from core.cli.roi_play import Play, require_store
 from core.errors import DataValidationError
-from core.roi import effect as roi
+from core.roi.defaults import ALPHA, RETAINED
+from core.roi.outcomes import measured
+from core.roi.planning import detectable_effect, monthly_contacts, sample_size
 
 
 def control_rate(p: Play) -> float:
     """--plan's default retention without the play: the control arm's retention over the window, kept within
     1 % and 99 % (as the Intervention ROI page)."""
     require_store(p.frame, p.name, p.window, "--plan without --p-control")
-    e = roi.measured(p.frame, roi.RETAINED)
-    rate = e.loc[e["arm"] == p.control, roi.RETAINED].mean()
+    e = measured(p.frame, RETAINED)
+    rate = e.loc[e["arm"] == p.control, RETAINED].mean()
     if pd.isna(rate):
         raise DataValidationError(f"The control arm '{p.control}' of '{p.name}' has no eligible contact over "
                                   f"{p.window} days: give --p-control RATE, or a shorter --window.")
@@ -29,11 +31,11 @@ def control_rate(p: Play) -> float:
 def show_plan(a, p: Play | None) -> None:
     share = HOLDOUT_SHARE if a.holdout_share is None else a.holdout_share
     power = POWER if a.power is None else a.power
-    alpha = roi.ALPHA if a.alpha is None else a.alpha
+    alpha = ALPHA if a.alpha is None else a.alpha
     p_control = a.p_control if a.p_control is not None else control_rate(p)
-    per_month = a.per_month if a.per_month is not None else roi.monthly_contacts(p.frame) if p is not None else None
-    r = roi.sample_size(p_control, a.effect, holdout_share=share, alpha=alpha, power_target=power,
-                        contacts_per_month=per_month)
+    per_month = a.per_month if a.per_month is not None else monthly_contacts(p.frame) if p is not None else None
+    r = sample_size(p_control, a.effect, holdout_share=share, alpha=alpha, power_target=power,
+                    contacts_per_month=per_month)
     if a.out is not None:
         row = {"p_control": p_control, "effect": a.effect, "holdout_share": share, "power": power, "alpha": alpha,
                "contacts_per_month": np.nan if per_month is None else per_month, **r}
@@ -50,11 +52,11 @@ def show_plan(a, p: Play | None) -> None:
         print(f"duration: {r['months']:,.1f} months at {per_month:,.1f} contacts a month{src}")
     if p is None or not p.store:
         return
-    e = roi.measured(p.frame, roi.RETAINED)["arm"].value_counts()
+    e = measured(p.frame, RETAINED)["arm"].value_counts()
     n_c = int(e.get(p.control, 0))
     for arm in p.arms:
         n_t = int(e.get(arm, 0))
-        d = roi.detectable_effect(p_control, n_t, n_c, alpha=alpha, power_target=power)
+        d = detectable_effect(p_control, n_t, n_c, alpha=alpha, power_target=power)
         found = f"detect {pp(d)} pp or more" if not pd.isna(d) else "detect no gain"
         print(f"detectable now: '{arm}' with {n_t:,} and '{p.control}' with {n_c:,} eligible contacts over "
               f"{p.window} days {found} (same retention, power and alpha)")

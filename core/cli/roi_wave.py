@@ -10,12 +10,15 @@ from core.cli.roi_format import amount, label, pct, pp, share_text
 from core.cli.roi_options import MARGIN, VALUE_MONTHS, WAVE_ROWS
 from core.cli.roi_play import Play, outcome_for
 from core.errors import DataValidationError
-from core.roi import effect as roi
 from core.roi import wave as rw
+from core.roi.defaults import RETAINED, REVENUE
+from core.roi.estimates import is_binary
+from core.roi.inputs import RoiInputs
+from core.roi.outcomes import measured
 from core.roi.uplift_model import fit_uplift
 
 
-def wave_for(engine, inputs: roi.RoiInputs, p: Play, outcome: str, *, budget: float, cost: float | None = None,
+def wave_for(engine, inputs: RoiInputs, p: Play, outcome: str, *, budget: float, cost: float | None = None,
              value_per_save: float | None = None, value_months: float | None = None, margin: float | None = None,
              rest_days: int | None = rw.REST_DAYS, renewing_within: int | None = None):
     """Fit the play's uplift model (:func:`core.roi.wave.model_features`, churn risk at contact once a churn model
@@ -35,7 +38,7 @@ def wave_for(engine, inputs: roi.RoiInputs, p: Play, outcome: str, *, budget: fl
     if cost is None:
         treated = frame.loc[frame["arm"] != p.control, "cost"]
         cost = float(treated.mean()) if treated.notna().any() else 0.0
-    if value_per_save is None and outcome != roi.RETAINED:
+    if value_per_save is None and outcome != RETAINED:
         raise DataValidationError(f"Give --value-per-save MONEY: what one more unit of '{outcome}' is worth.")
     if value_per_save is None:
         value_months = VALUE_MONTHS if value_months is None else value_months
@@ -61,16 +64,16 @@ WAVE_HEADERS = ("customer", "segment", "plan", "region", "risk", "MRR", "uplift"
                 "cumulative cost")
 
 
-def show_next_wave(engine, inputs: roi.RoiInputs, p: Play, a) -> None:
+def show_next_wave(engine, inputs: RoiInputs, p: Play, a) -> None:
     outcome = outcome_for(p.frame, p.name, a.outcome, p.window)
     res, w, cost = wave_for(engine, inputs, p, outcome, budget=a.budget, cost=a.cost, value_per_save=a.value_per_save,
                             value_months=a.value_months, margin=a.margin,
                             rest_days=rw.REST_DAYS if a.rest_days is None else a.rest_days,
                             renewing_within=a.renewing_within)
-    binary = roi.is_binary(roi.measured(p.frame, outcome)[outcome])
+    binary = is_binary(measured(p.frame, outcome)[outcome])
     print(p.line())
     print(f"uplift model on {', '.join(res.features)} ({label(outcome)}"
-          + (f" over {p.window} days" if outcome in (roi.RETAINED, roi.REVENUE) else "")
+          + (f" over {p.window} days" if outcome in (RETAINED, REVENUE) else "")
           + f"); Qini coefficient {pp(res.qini_coefficient) + ' pp' if binary else f'{res.qini_coefficient:+.3f}'} "
           "(cross-fitted)")
     if a.value_per_save is not None:
@@ -84,7 +87,7 @@ def show_next_wave(engine, inputs: roi.RoiInputs, p: Play, a) -> None:
     if a.out is not None:
         write_table(w.targets, a.out, "Next wave", "customers")
         return
-    gain = (f"{w.expected_gain:,.1f} more customers kept" if outcome == roi.RETAINED
+    gain = (f"{w.expected_gain:,.1f} more customers kept" if outcome == RETAINED
             else f"{w.expected_gain:,.1f} more {outcome}" if binary else f"{w.expected_gain:+,.2f} {outcome}")
     print(f"next wave: {len(w.targets):,} customers, cost {w.spend:,.2f}; expected {gain}, net value "
           f"{w.expected_value:,.2f}")

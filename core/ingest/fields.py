@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 
 @dataclass(frozen=True)
@@ -218,8 +220,6 @@ def to_numbers(s: pd.Series, decimal: str = ".") -> tuple[pd.Series, pd.Series]:
 
 def _arrow_floats(s: pd.Series) -> pd.Series | None:
     """Cast text to float64 with pyarrow (~30x faster than pandas); None if any cell is not a number."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
 
     try:
         arr = pa.array(s.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
@@ -320,8 +320,6 @@ def infer_extra_type(s: pd.Series, decimal: str = ".") -> str:
 
 def iso_dates(s: pd.Series) -> np.ndarray:
     """datetime64 Series -> object array of ``YYYY-MM-DD`` strings (None where missing)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
 
     days = pa.array(s.to_numpy(dtype="datetime64[D]"), from_pandas=True)  # NaT -> null
     return pc.cast(days, pa.string()).to_numpy(zero_copy_only=False).astype(object)

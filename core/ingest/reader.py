@@ -15,6 +15,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+from charset_normalizer import from_bytes
+from python_calamine import CalamineWorkbook
 
 from core.errors import FileFormatError
 
@@ -109,7 +113,6 @@ def _decode(data: bytes) -> tuple[str, str]:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
         pass
-    from charset_normalizer import from_bytes
 
     best = from_bytes(data[:200_000]).best()
     enc = best.encoding if best is not None else "latin-1"
@@ -242,8 +245,6 @@ def _arrow_text_frame(data: bytes, delim: str, ncols: int) -> pd.DataFrame:
     (pandas' ``engine="pyarrow"`` with ``dtype=str`` parses numbers first and converts them back,
     turning "12.50" into "12.5" and "00042" into "42".)
     """
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
 
     table = pacsv.read_csv(
         io.BytesIO(data),
@@ -292,7 +293,6 @@ def workbook_sheets(data: bytes) -> list[str]:
 
 
 def _open_workbook(data: bytes):
-    from python_calamine import CalamineWorkbook
 
     try:
         return CalamineWorkbook.from_filelike(io.BytesIO(data))

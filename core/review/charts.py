@@ -1,6 +1,6 @@
 """Charts of a quarterly review snapshot (:mod:`core.review.snapshot`), readable at a glance by a review board.
 
-Each function takes a :class:`core.review.snapshot.Snapshot` (or a :func:`core.review.snapshot.compare` output)
+Each function takes a :class:`core.review.snapshot.Snapshot` (or a :func:`core.review.compare.compare` output)
 and returns a
 plain Altair chart, or None when the snapshot has no such figures. The chart's data is the snapshot's own
 figures (``value, low, high`` as stored, plus the columns drawn), so what a chart shows can be checked against
@@ -25,7 +25,7 @@ from core.review.snapshot import FIGURE_COLUMNS, Snapshot
 #: band -> colour (red, orange, green), dark enough to stay distinct from white in a grey print
 BAND_COLOURS = {"red": "#c62828", "amber": "#ef6c00", "green": "#2e7d32"}
 #: the unit of each metric a snapshot holds (``core.review.snapshot.build``);
-#: :func:`core.review.snapshot.compare` drops the unit
+#: :func:`core.review.compare.compare` drops the unit
 UNIT_OF = {
     "Customers": "customers", "Active customers": "customers", "Logo churn rate": "share",
     "Revenue churn rate": "share", "MRR": "currency", "NRR": "share", "GRR": "share",
@@ -58,7 +58,7 @@ def _figures(snap: Snapshot | pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in FIGURE_COLUMNS if c not in figures]
     if missing:
         raise DataValidationError(f"The figures lack the columns {', '.join(missing)}: pass a review snapshot "
-                                  "(core.review.snapshot.build or core.review.snapshot.load).")
+                                  "(core.review.snapshot.build or core.review.saved.load).")
     return figures
 
 
@@ -227,7 +227,7 @@ def theme_impacts(snap: Snapshot | pd.DataFrame) -> alt.Chart | None:
 
 
 def units(comparison: pd.DataFrame, *snaps: Snapshot) -> pd.Series:
-    """The unit of each row of a :func:`core.review.snapshot.compare` output: its own ``unit`` column when it has one,
+    """The unit of each row of a :func:`core.review.compare.compare` output: its own ``unit`` column when it has one,
     else the snapshots' units of the same page and metric, else :data:`UNIT_OF` (empty when unknown)."""
     if "unit" in comparison:
         return comparison["unit"].fillna("").astype(str)
@@ -244,7 +244,7 @@ def moves(comparison: pd.DataFrame, *snaps: Snapshot, top: int = 8) -> alt.Chart
     Parameters
     ----------
     comparison : pandas.DataFrame
-        :func:`core.review.snapshot.compare` output.
+        :func:`core.review.compare.compare` output.
     *snaps : Snapshot
         Optional: the compared snapshots, for their figures' units (see :func:`units`).
     top : int
@@ -259,7 +259,7 @@ def moves(comparison: pd.DataFrame, *snaps: Snapshot, top: int = 8) -> alt.Chart
     missing = [c for c in ("page", "metric", "group", "before", "after", "change") if c not in comparison]
     if missing:
         raise DataValidationError(f"The comparison lacks the columns {', '.join(missing)}: pass the output of "
-                                  "core.review.snapshot.compare.")
+                                  "core.review.compare.compare.")
     unit = units(comparison, *snaps)
     c = comparison[unit.isin(["share", "points"]) & comparison["change"].notna() & (comparison["change"] != 0)]
     if c.empty:

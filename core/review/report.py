@@ -16,10 +16,6 @@ into a PDF with a headless browser. The same snapshot gives the same document.
 
 from __future__ import annotations
 
-import html
-import math
-import re
-from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
@@ -29,6 +25,21 @@ from core.export.units import UNITS, format_value
 from core.metrics import GLOSSARY
 from core.review import charts as rc
 from core.review.log import PARAM_ASSUMPTIONS
+from core.review.report_blocks import (
+    CHART_WIDTH,
+    CSS,
+    chart_figure,
+    css_string,
+    date_text,
+    esc,
+    grouped,
+    installed_version,
+    long_date,
+    slug,
+    stamp,
+    table,
+    version_text,
+)
 from core.review.snapshot import PAGES, Snapshot, page_table
 
 #: the charts of each page's section, in order (the comparison has :func:`core.review.charts.moves`)
@@ -41,8 +52,6 @@ HEADLINE_FIGURES = (("NRR", "Overview", "NRR", ""), ("GRR", "Overview", "GRR", "
                     ("Red health band", "Health scores", "Health band", "red"),
                     ("MRR in red", "Health scores", "MRR in red", ""),
                     ("NPS this quarter", "Feedback themes", "NPS", ""))
-#: widest a chart may be drawn, in CSS pixels: an A4 page less 14 mm margins (182 mm at 96 px per inch)
-CHART_WIDTH = 680
 _INTRO = {
     "Overview": "Retention of the customer base over the 12 months to {as_of}.",
     "Churn drivers": "How well the saved churn model tells customers who left from those who stayed, on customers "
@@ -53,153 +62,31 @@ _INTRO = {
                        "churn.",
     "Intervention ROI": "Each retention play measured against customers held out of it at random, and its money.",
 }
-_CSS = """
-@page { size: A4; margin: 14mm;
-  @bottom-left { content: "%(footer)s"; font: 8pt "Liberation Sans", Arial, sans-serif; color: #000; }
-  @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 8pt "Liberation Sans", Arial,
-                  sans-serif; color: #000; } }
-* { box-sizing: border-box; }
-html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-body { margin: 0; font: 10pt/1.4 "Liberation Sans", Arial, Helvetica, sans-serif; color: #000; background: #fff; }
-h1 { font-size: 26pt; line-height: 1.15; margin: 0 0 2mm; }
-h2 { font-size: 17pt; margin: 0 0 3mm; padding-bottom: 1.5mm; border-bottom: 1.5pt solid #000;
-     break-after: avoid; }
-h3 { font-size: 12pt; margin: 5mm 0 2mm; break-after: avoid; }
-p { margin: 0 0 2.5mm; }
-.kicker { font-size: 10pt; text-transform: uppercase; letter-spacing: 0.08em; margin: 0 0 3mm; }
-.lede { font-size: 13pt; margin: 0 0 6mm; }
-.intro { font-size: 10.5pt; margin: 0 0 4mm; }
-.note { font-size: 9pt; }
-code { font-family: "Liberation Mono", "DejaVu Sans Mono", monospace; font-size: 9pt; }
-table { width: 100%%; border-collapse: collapse; margin: 0 0 4mm; font-size: 8.5pt; }
-thead { display: table-header-group; }
-tr { break-inside: avoid; page-break-inside: avoid; }
-th, td { text-align: left; vertical-align: top; padding: 1.2mm 1.6mm; border-bottom: 0.5pt solid #555; }
-th { background: #e0e0e0; border-bottom: 1pt solid #000; font-weight: bold; }
-td.num, th.num { text-align: right; white-space: nowrap; }
-td.shown, td.val { font-weight: bold; }
-td.val { white-space: nowrap; }
-tr.group th { background: none; border-bottom: 1pt solid #000; padding-top: 3mm; font-size: 9.5pt;
-              break-after: avoid; page-break-after: avoid; }
-table.narrow { width: auto; min-width: 55%%; }
-table.meta { font-size: 10pt; width: auto; min-width: 60%%; }
-table.meta th { background: none; border-bottom: 0.5pt solid #555; width: 48mm; font-weight: bold; }
-.tiles { display: grid; grid-template-columns: repeat(4, 1fr); gap: 3mm; margin: 0 0 4mm; }
-.tile { border: 1pt solid #000; padding: 2.5mm 3mm; break-inside: avoid; }
-.tile .label { font-size: 8.5pt; text-transform: uppercase; letter-spacing: 0.04em; }
-.tile .value { font-size: 17pt; font-weight: bold; line-height: 1.2; }
-.tile .detail { font-size: 8pt; }
-ul.glance { margin: 0 0 4mm; padding-left: 5mm; }
-ul.glance li { margin-bottom: 1.2mm; }
-nav ol { margin: 0; padding-left: 6mm; columns: 2; font-size: 9.5pt; }
-a { color: #000; text-decoration: none; }
-figure.chart { margin: 0 0 5mm; break-inside: avoid; page-break-inside: avoid; }
-figure.chart svg { display: block; max-width: 100%%; height: auto; }
-dl.defs { margin: 0 0 4mm; font-size: 9pt; }
-dl.defs dt { font-weight: bold; margin-top: 1.6mm; break-after: avoid; }
-dl.defs dd { margin: 0 0 0 5mm; break-inside: avoid; }
-.major { break-before: page; page-break-before: always; }
-.empty { font-style: italic; border-left: 2pt solid #000; padding-left: 3mm; }
-@media screen {
-  html, body { background: #d5d5d5; }
-  body { width: 210mm; margin: 0 auto; }
-  .sheet { background: #fff; padding: 14mm; min-height: 297mm; margin-bottom: 6mm; }
-}
-@media print {
-  .sheet { padding: 0; min-height: 0; margin: 0; }
-}
-"""
 
 
-def _e(value) -> str:
-    """Text escaped for HTML (None and NaN as empty)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
-        return ""
-    return html.escape(str(value), quote=True)
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 def page_id(page: str) -> str:
     """The HTML id of a page's section: ``'Churn drivers'`` -> ``'page-churn-drivers'``."""
-    return f"page-{_slug(page)}"
+    return f"page-{slug(page)}"
 
 
-def _date(value) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    try:
-        return f"{pd.Timestamp(value):%Y-%m-%d}"
-    except (ValueError, TypeError):
-        return str(value)
 
 
-def _long_date(value) -> str:
-    try:
-        d = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        return str(value)
-    return f"{d.day} {d:%B %Y}"
 
 
-def _stamp(value) -> str:
-    """A saved time as ``2026-11-22 12:41 UTC`` (a time without zone is UTC, as the store writes it)."""
-    t = pd.Timestamp(value)
-    t = t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")
-    return f"{t:%Y-%m-%d %H:%M} UTC"
 
 
-def _version(v, none: str = "none saved") -> str:
-    return none if v is None or (isinstance(v, float) and math.isnan(v)) else f"v{v}"
 
 
-def _table(head: list[tuple[str, str]], rows: list[list[tuple[str, str]]], cls: str = "") -> str:
-    """``head``: (label, css class); ``rows``: cells as (escaped html, css class)."""
-    th = "".join(f'<th class="{c}">{_e(h)}</th>' if c else f"<th>{_e(h)}</th>" for h, c in head)
-    body = "".join(f'<tr class="group"><th colspan="{len(head)}">{r[0][0]}</th></tr>' if r[0][1] == "group" else
-                   "<tr>" + "".join(f'<td class="{c}">{v}</td>' if c else f"<td>{v}</td>" for v, c in r) + "</tr>"
-                   for r in rows)
-    attr = f' class="{cls}"' if cls else ""
-    return f"<table{attr}><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _grouped(head: list[tuple[str, str]], rows: list[list[tuple[str, str]]], groups: list[str],
-             cls: str = "") -> str:
-    """:func:`_table` whose second column holds each row's group: a run of two or more rows of one group gets
-    a heading row instead, and the column goes when no row needs it."""
-    runs, i = [], 0
-    while i < len(rows):
-        j = i
-        while j + 1 < len(rows) and groups[j + 1] == groups[i]:
-            j += 1
-        runs.append((i, j))
-        i = j + 1
-    column = any(groups[i] and i == j for i, j in runs)
-    body = []
-    for i, j in runs:
-        heading = bool(groups[i]) and j > i
-        if heading:
-            body.append([(_e(groups[i]), "group")])
-        for r in rows[i:j + 1]:
-            cells = list(r)
-            if heading:
-                cells[1] = ("", "")
-            body.append(cells if column else cells[:1] + cells[2:])
-    return _table(head if column else head[:1] + head[2:], body, cls)
 
 
-def _chart(chart) -> str:
-    """A chart as inline SVG in a figure (the SVG's namespace declarations dropped: HTML needs none)."""
-    svg = rc.to_svg(chart, fit=CHART_WIDTH)
-    svg = re.sub(r'\sxmlns(:\w+)?="[^"]*"', "", svg, count=2)
-    svg = svg.replace("<svg ", '<svg role="img" ', 1)
-    return f'<figure class="chart">{svg}</figure>'
 
 
-def _css_string(text: str) -> str:
-    return re.sub(r'[\\"<>\n\r]', " ", text)
 
 
 def _need(frame, columns: list[str], what: str, hint: str) -> None:
@@ -217,18 +104,18 @@ def _figure(snap: Snapshot, page: str, metric: str, group: str = "") -> pd.Serie
 # --------------------------------------------------------------------------- cover and headline
 def _cover(snap: Snapshot, sections: list[tuple[str, str]]) -> str:
     v = snap.versions or {}
-    saved = f"#{snap.id}, saved {_stamp(snap.created_at)}" if snap.id is not None and snap.created_at is not None \
+    saved = f"#{snap.id}, saved {stamp(snap.created_at)}" if snap.id is not None and snap.created_at is not None \
         else (f"#{snap.id}" if snap.id is not None else "not saved")
-    health = _version(v.get("health_config"), "none saved (the default settings)")
-    rows = [("Snapshot", _e(saved)),
-            ("Data fingerprint", f'<code>{_e(str(snap.data_hash)[:12])}</code>'),
-            ("Churn model", _e(_version(v.get("churn_model")))), ("Health configuration", _e(health)),
-            ("Codebook", _e(_version(v.get("codebook"), "none")))]
-    meta = "".join(f"<tr><th>{_e(k)}</th><td>{val}</td></tr>" for k, val in rows)
-    toc = "".join(f'<li><a href="#{i}">{_e(t)}</a></li>' for i, t in sections)
+    health = version_text(v.get("health_config"), "none saved (the default settings)")
+    rows = [("Snapshot", esc(saved)),
+            ("Data fingerprint", f'<code>{esc(str(snap.data_hash)[:12])}</code>'),
+            ("Churn model", esc(version_text(v.get("churn_model")))), ("Health configuration", esc(health)),
+            ("Codebook", esc(version_text(v.get("codebook"), "none")))]
+    meta = "".join(f"<tr><th>{esc(k)}</th><td>{val}</td></tr>" for k, val in rows)
+    toc = "".join(f'<li><a href="#{i}">{esc(t)}</a></li>' for i, t in sections)
     return (f'<header class="sheet cover" id="cover"><p class="kicker">Customer retention &middot; quarterly review'
-            f'</p><h1>Retention review {_e(snap.quarter)}</h1>'
-            f'<p class="lede">Figures as of {_e(_long_date(snap.as_of))}</p>'
+            f'</p><h1>Retention review {esc(snap.quarter)}</h1>'
+            f'<p class="lede">Figures as of {esc(long_date(snap.as_of))}</p>'
             f'<table class="meta">{meta}</table>{_headline(snap)}'
             f'<nav><h3>Contents</h3><ol>{toc}</ol></nav></header>')
 
@@ -239,9 +126,9 @@ def _tile(label: str, r: pd.Series) -> str:
         detail = f"95 % interval {format_value(r['low'], r['unit'])} to {format_value(r['high'], r['unit'])}"
     elif r["text"]:
         detail = r["text"]
-    return (f'<div class="tile"><div class="label">{_e(label)}</div>'
-            f'<div class="value">{_e(format_value(r["value"], r["unit"]))}</div>'
-            f'<div class="detail">{_e(detail)}</div></div>')
+    return (f'<div class="tile"><div class="label">{esc(label)}</div>'
+            f'<div class="value">{esc(format_value(r["value"], r["unit"]))}</div>'
+            f'<div class="detail">{esc(detail)}</div></div>')
 
 
 def _glance(snap: Snapshot) -> list[str]:
@@ -259,11 +146,11 @@ def _glance(snap: Snapshot) -> list[str]:
             text = f"No play clearly keeps more customers: the 95 % intervals of all {len(plays)} span zero"
         if len(hurts):
             text += f"; plays that clearly lose customers: {', '.join(hurts['group'])}"
-        out.append(_e(text + "."))
+        out.append(esc(text + "."))
     themes = f[(f["page"] == "Feedback themes") & (f["metric"] == "Churn impact") & f["value"].notna()]
     if len(themes):
         up = themes[themes["low"] > 0]
-        out.append(_e("Feedback themes clearly linked to more churn: " + ", ".join(
+        out.append(esc("Feedback themes clearly linked to more churn: " + ", ".join(
             f"{g} ({format_value(v, 'points')})" for g, v in zip(up["group"], up["value"])) + "." if len(up) else
             f"None of the top {len(themes)} feedback themes is clearly linked to more churn."))
     red, mrr = _figure(snap, "Health scores", "Health band", "red"), _figure(snap, "Health scores", "MRR in red")
@@ -274,16 +161,16 @@ def _glance(snap: Snapshot) -> list[str]:
         text += f", holding {format_value(mrr['value'], 'currency')} of MRR" if mrr is not None else ""
         text += (f"; in the back-test, red customers churned {format_value(ratio['value'], 'ratio')} as often as "
                  "green ones") if ratio is not None else ""
-        out.append(_e(text + "."))
+        out.append(esc(text + "."))
     auc = _figure(snap, "Churn drivers", "ROC-AUC")
     driver = _figure(snap, "Churn drivers", "Top driver", "#1")
     if auc is not None:
-        model = _version(snap.versions.get("churn_model"))
+        model = version_text(snap.versions.get("churn_model"))
         text = f"Churn model {model}: ROC-AUC {format_value(auc['value'], 'score')}"
         text += f"; strongest driver: {driver['text']}" if driver is not None else ""
-        out.append(_e(text + "."))
+        out.append(esc(text + "."))
     elif snap.versions.get("churn_model") is None:
-        out.append(_e("No churn model had been saved when this snapshot was built, so it has no churn-model figures."))
+        out.append(esc("No churn model had been saved when this snapshot was built, so it has no churn-model figures."))
     return out
 
 
@@ -301,19 +188,20 @@ def _headline(snap: Snapshot) -> str:
 def _page(snap: Snapshot, page: str) -> tuple[str, bool]:
     """A page's section, and whether it has figures."""
     t = page_table(snap, page)
-    intro = _INTRO.get(page, "").format(as_of=_date(snap.as_of))
-    head = f'<h2>{_e(page)}</h2>' + (f'<p class="intro">{_e(intro)}</p>' if intro else "")
+    intro = _INTRO.get(page, "").format(as_of=date_text(snap.as_of))
+    head = f'<h2>{esc(page)}</h2>' + (f'<p class="intro">{esc(intro)}</p>' if intro else "")
     if t.empty:
         why = ("No churn model had been saved when this snapshot was built: train and save one on the Churn "
                "drivers page, then build a new snapshot." if page == "Churn drivers"
                and snap.versions.get("churn_model") is None else
                "This snapshot has no figures for this page: the data held none by the as-of day.")
-        return f'<section class="sheet page" id="{page_id(page)}">{head}<p class="empty">{_e(why)}</p></section>', False
-    charts = "".join(_chart(c) for c in (fn(snap) for fn in PAGE_CHARTS.get(page, ())) if c is not None)
-    table = _grouped([("Figure", ""), ("For", ""), ("Value [95 % interval]", ""), ("Note", "")],
-                     [[(_e(r.metric), ""), (_e(r.group), ""), (_e(r.shown), "val"), (_e(r.note), "")]
+        empty = f'<p class="empty">{esc(why)}</p>'
+        return f'<section class="sheet page" id="{page_id(page)}">{head}{empty}</section>', False
+    charts = "".join(chart_figure(c) for c in (fn(snap) for fn in PAGE_CHARTS.get(page, ())) if c is not None)
+    table = grouped([("Figure", ""), ("For", ""), ("Value [95 % interval]", ""), ("Note", "")],
+                     [[(esc(r.metric), ""), (esc(r.group), ""), (esc(r.shown), "val"), (esc(r.note), "")]
                       for r in t.itertuples(index=False)], t["group"].tolist(), "figures")
-    defs = "".join(f"<dt>{_e(m)}</dt><dd>{_e(d)}</dd>" for m, d in dict(zip(t["metric"], t["definition"])).items()
+    defs = "".join(f"<dt>{esc(m)}</dt><dd>{esc(d)}</dd>" for m, d in dict(zip(t["metric"], t["definition"])).items()
                    if d)
     meaning = f'<h3>What the figures mean</h3><dl class="defs">{defs}</dl>' if defs else ""
     return (f'<section class="sheet page major" id="{page_id(page)}">{head}{charts}{table}{meaning}</section>',
@@ -341,41 +229,41 @@ def _comparison(snap: Snapshot, comparison: pd.DataFrame) -> str:
             change = format_value(r["change"], u, signed=True) if pd.notna(r["change"]) else \
                 ("new" if pd.isna(r["before"]) else "gone")
         name = f"{r['metric']} · {r['group']}" if r["group"] else r["metric"]
-        rows.append([(_e(name), ""), (_e(before), "num"), (_e(after), "num"), (_e(change), "num shown"),
-                      (_e(number.get(r["cause"] or "", "")), "num")])
+        rows.append([(esc(name), ""), (esc(before), "num"), (esc(after), "num"), (esc(change), "num shown"),
+                      (esc(number.get(r["cause"] or "", "")), "num")])
         pages.append(str(r["page"]))
     intro = ("Each figure of this snapshot against the earlier one. A cause is what is known to differ between "
              "the two builds and could move a figure.")
-    cause_list = ("<h3>Causes</h3><ol>" + "".join(f"<li>{_e(x)}</li>" for x in causes) + "</ol>") if causes else \
+    cause_list = ("<h3>Causes</h3><ol>" + "".join(f"<li>{esc(x)}</li>" for x in causes) + "</ol>") if causes else \
         '<p class="empty">Nothing differs between the two builds: no figure can have moved.</p>'
     chart = rc.moves(c, snap)
     table = _pages_table([("Figure", ""), ("Before", "num"), ("After", "num"), ("Change", "num"),
                           ("Cause", "num")], rows, pages) if rows else '<p class="empty">No figure moved.</p>'
     still = int((~moved).sum())
     return (f'<section class="sheet major" id="comparison"><h2>What moved since the earlier snapshot</h2>'
-            f'<p class="intro">{_e(intro)}</p>{cause_list}{_chart(chart) if chart is not None else ""}'
+            f'<p class="intro">{esc(intro)}</p>{cause_list}{chart_figure(chart) if chart is not None else ""}'
             f'<h3>Figures that moved</h3>{table}<p class="note">{still:,} figures did not move.</p></section>')
 
 
 def _pages_table(head: list[tuple[str, str]], rows: list[list[tuple[str, str]]], pages: list[str]) -> str:
-    """:func:`_table` with a heading row before each page's rows."""
+    """:func:`table` with a heading row before each page's rows."""
     body, last = [], None
     for page, r in zip(pages, rows):
         if page != last:
-            body.append([(_e(page), "group")])
+            body.append([(esc(page), "group")])
             last = page
         body.append(r)
-    return _table(head, body, "compare")
+    return table(head, body, "compare")
 
 
 def _decisions(decisions: pd.DataFrame) -> str:
     rows = []
     for r in decisions.to_dict("records"):
-        recorded = " ".join(x for x in (_date(r.get("recorded_at")), str(r.get("author") or "")) if x)
-        rows.append([(_e(r["number"]), "num"), (_e(r["decision"]), "shown"), (_e(r["owner"]), ""),
-                     (_e(r["rationale"]), ""), (_e(_date(r["due"])), "num"), (_e(r["status"]), ""),
-                     (_e(r.get("revision", "")), "num"), (_e(recorded), "")])
-    body = _table([("No.", "num"), ("Decision", ""), ("Owner", ""), ("Rationale", ""), ("Due", "num"),
+        recorded = " ".join(x for x in (date_text(r.get("recorded_at")), str(r.get("author") or "")) if x)
+        rows.append([(esc(r["number"]), "num"), (esc(r["decision"]), "shown"), (esc(r["owner"]), ""),
+                     (esc(r["rationale"]), ""), (esc(date_text(r["due"])), "num"), (esc(r["status"]), ""),
+                     (esc(r.get("revision", "")), "num"), (esc(recorded), "")])
+    body = table([("No.", "num"), ("Decision", ""), ("Owner", ""), ("Rationale", ""), ("Due", "num"),
                    ("Status", ""), ("Rev.", "num"), ("Recorded", "")], rows, "decisions") if rows else \
         '<p class="empty">No decision has been recorded on this snapshot.</p>'
     return (f'<section class="sheet major" id="decisions"><h2>Decision log</h2><p class="intro">What the board '
@@ -393,11 +281,11 @@ def _assumption_value(value, unit: str) -> str:
 
 
 def _assumptions(assumptions: pd.DataFrame) -> str:
-    rows = [[(_e(r["name"]), ""), (_e(_assumption_value(r["value"], str(r["unit"] or ""))), "num shown"),
-             (_e(r["owner"]), ""), (_e(r["source"]), ""),
-             (_e("yes" if r.get("used_in_figures", False) is True else "no"), "")]
+    rows = [[(esc(r["name"]), ""), (esc(_assumption_value(r["value"], str(r["unit"] or ""))), "num shown"),
+             (esc(r["owner"]), ""), (esc(r["source"]), ""),
+             (esc("yes" if r.get("used_in_figures", False) is True else "no"), "")]
             for r in assumptions.to_dict("records")]
-    body = _table([("Assumption", ""), ("Value", "num"), ("Owner", ""), ("Source", ""), ("In the figures", "")],
+    body = table([("Assumption", ""), ("Value", "num"), ("Owner", ""), ("Source", ""), ("In the figures", "")],
                   rows, "assumptions") if rows else '<p class="empty">The register is empty.</p>'
     return (f'<section class="sheet major" id="assumptions"><h2>Assumptions register</h2><p class="intro">First '
             f'the assumptions the figures were built on, then those the board added.</p>{body}</section>')
@@ -405,24 +293,24 @@ def _assumptions(assumptions: pd.DataFrame) -> str:
 
 # --------------------------------------------------------------------------- appendix
 def _appendix(snap: Snapshot) -> str:
-    defs = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in GLOSSARY.items())
-    units = _table([("Unit", ""), ("Meaning", "")], [[(_e(k), "shown"), (_e(v), "")] for k, v in UNITS.items()])
-    params = _table([("Parameter", ""), ("Value", "num"), ("Used in", "")],
-                    [[(_e(PARAM_ASSUMPTIONS.get(k, (k,))[0]), ""), (_e(v), "num"),
-                      (_e(PARAM_ASSUMPTIONS[k][2] if k in PARAM_ASSUMPTIONS else ""), "")]
+    defs = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in GLOSSARY.items())
+    units = table([("Unit", ""), ("Meaning", "")], [[(esc(k), "shown"), (esc(v), "")] for k, v in UNITS.items()])
+    params = table([("Parameter", ""), ("Value", "num"), ("Used in", "")],
+                    [[(esc(PARAM_ASSUMPTIONS.get(k, (k,))[0]), ""), (esc(v), "num"),
+                      (esc(PARAM_ASSUMPTIONS[k][2] if k in PARAM_ASSUMPTIONS else ""), "")]
                      for k, v in (snap.params or {}).items()])
     v = snap.versions or {}
     settings = v.get("health_settings") or {}
     bands = (f"red below {settings['red_max']:g}, amber below {settings['amber_max']:g}, green from there"
              if "red_max" in settings and "amber_max" in settings else "")
-    builds = [("Churn model", _version(v.get("churn_model"))),
-              ("Health configuration", _version(v.get("health_config"), "none saved (the default settings)")),
-              ("Health bands (score)", bands), ("Codebook", _version(v.get("codebook"), "none")),
+    builds = [("Churn model", version_text(v.get("churn_model"))),
+              ("Health configuration", version_text(v.get("health_config"), "none saved (the default settings)")),
+              ("Health bands (score)", bands), ("Codebook", version_text(v.get("codebook"), "none")),
               ("Data fingerprint (SHA-256)", str(snap.data_hash))]
-    builds_t = _table([("What", ""), ("Version", "")], [[(_e(k), ""), (_e(x), "")] for k, x in builds if x], "narrow")
-    libs = _table([("Library", ""), ("Version", "")],
-                  [[(_e(k), ""), (_e(x), "")] for k, x in (v.get("libraries") or {}).items()], "narrow")
-    drawn = ", ".join(f"{p} {_installed(p)}" for p in ("altair", "vl-convert-python"))
+    builds_t = table([("What", ""), ("Version", "")], [[(esc(k), ""), (esc(x), "")] for k, x in builds if x], "narrow")
+    libs = table([("Library", ""), ("Version", "")],
+                  [[(esc(k), ""), (esc(x), "")] for k, x in (v.get("libraries") or {}).items()], "narrow")
+    drawn = ", ".join(f"{p} {installed_version(p)}" for p in ("altair", "vl-convert-python"))
     return (f'<section class="sheet major" id="definitions"><h2>Definitions</h2><p class="intro">Every metric '
             f'of the workbench, defined once.</p><dl class="defs">{defs}</dl></section>'
             f'<section class="sheet major" id="units"><h2>Units</h2><p class="intro">How each figure is stored '
@@ -430,14 +318,7 @@ def _appendix(snap: Snapshot) -> str:
             f'<section class="sheet" id="versions"><h2>Parameters and versions</h2><p class="intro">What the '
             f'figures were built with: rebuilding from the same data, parameters and versions gives the same '
             f'figures.</p><h3>Parameters</h3>{params}<h3>Models and data</h3>{builds_t}'
-            f'<h3>Library versions</h3>{libs}<p class="note">Charts drawn with {_e(drawn)}.</p></section>')
-
-
-def _installed(package: str) -> str:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return "missing"
+            f'<h3>Library versions</h3>{libs}<p class="note">Charts drawn with {esc(drawn)}.</p></section>')
 
 
 # --------------------------------------------------------------------------- the document
@@ -448,13 +329,13 @@ def to_html(snap: Snapshot, decisions: pd.DataFrame | None = None, assumptions: 
     Parameters
     ----------
     snap : core.review.snapshot.Snapshot
-        Built (:func:`core.review.snapshot.build`) or saved (:func:`core.review.snapshot.load`).
+        Built (:func:`core.review.snapshot.build`) or saved (:func:`core.review.saved.load`).
     decisions : pandas.DataFrame, optional
         :func:`core.review.log.decisions` of the snapshot (with ``history=True`` for every revision).
     assumptions : pandas.DataFrame, optional
         :func:`core.review.log.assumptions` of the snapshot.
     comparison : pandas.DataFrame, optional
-        :func:`core.review.snapshot.compare` of an earlier snapshot with ``snap``.
+        :func:`core.review.compare.compare` of an earlier snapshot with ``snap``.
 
     Returns
     -------
@@ -470,11 +351,11 @@ def to_html(snap: Snapshot, decisions: pd.DataFrame | None = None, assumptions: 
     if not isinstance(snap, Snapshot):
         raise DataValidationError("The report needs a review snapshot: build one (core.review.snapshot.build) "
                                   "or load a "
-                                  "saved one (core.review.snapshot.load).")
+                                  "saved one (core.review.saved.load).")
     rc._figures(snap)  # the figures' columns
     if comparison is not None:
         _need(comparison, ["page", "metric", "group", "before", "after", "change", "cause"], "comparison",
-              "the output of core.review.snapshot.compare")
+              "the output of core.review.compare.compare")
     if decisions is not None:
         _need(decisions, ["number", "decision", "owner", "rationale", "due", "status"], "decision log",
               "core.review.log.decisions(engine, snapshot_id)")
@@ -498,11 +379,11 @@ def to_html(snap: Snapshot, decisions: pd.DataFrame | None = None, assumptions: 
     parts.append(_appendix(snap))
     sections += [("definitions", "Definitions"), ("units", "Units"), ("versions", "Parameters and versions")]
     title = f"Retention review {snap.quarter}"
-    footer = f"{title} · as of {_date(snap.as_of)}" + (f" · snapshot #{snap.id}" if snap.id is not None else "")
-    css = _CSS % {"footer": _css_string(footer)}
+    footer = f"{title} · as of {date_text(snap.as_of)}" + (f" · snapshot #{snap.id}" if snap.id is not None else "")
+    css = CSS % {"footer": css_string(footer)}
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<title>{_e(title)}</title><style>{css}</style></head>\n<body>\n{_cover(snap, sections)}\n'
+            f'<title>{esc(title)}</title><style>{css}</style></head>\n<body>\n{_cover(snap, sections)}\n'
             + "\n".join(parts) + "\n</body></html>\n")
 
 

@@ -9,7 +9,7 @@ Sheets, in order (:func:`sheet_names`):
   Definition``). Value,
   Low and High are numbers holding the snapshot's exact floats (formatted by unit: :data:`NUMBER_FORMATS`), so
   they can be recomputed with; ``As shown`` is the review's text (a top driver's name).
-* **Comparison** (given a :func:`core.review.snapshot.compare` output): each figure before and after, the change and its
+* **Comparison** (given a :func:`core.review.compare.compare` output): each figure before and after, the change and its
   known cause.
 * **Decisions** and **Assumptions** (given :func:`core.review.log.decisions` and
   :func:`core.review.log.assumptions`): the decision log (latest revisions; due as a date) and the register.
@@ -64,7 +64,7 @@ CHANGE_FORMATS = {
 #: a page sheet's columns: :func:`core.review.snapshot.page_table` column -> header
 PAGE_HEADERS = {"metric": "Metric", "group": "Group", "value": "Value", "low": "Low", "high": "High",
                 "unit": "Unit", "shown": "As shown", "note": "Note", "definition": "Definition"}
-#: the Comparison sheet's columns: :func:`core.review.snapshot.compare` column (and ``unit``) -> header
+#: the Comparison sheet's columns: :func:`core.review.compare.compare` column (and ``unit``) -> header
 COMPARISON_HEADERS = {"page": "Page", "metric": "Metric", "group": "Group", "unit": "Unit", "before": "Before",
                       "after": "After", "change": "Change", "text_before": "Text before", "text_after": "Text after",
                       "cause": "Cause"}
@@ -344,7 +344,7 @@ def to_xlsx(snap: review.Snapshot, decisions: pd.DataFrame | None = None, assump
         :func:`core.review.log.assumptions` (:data:`core.review.log.ASSUMPTION_COLUMNS`): an ``Assumptions``
         sheet.
     comparison : pandas.DataFrame, optional
-        :func:`core.review.snapshot.compare` of two snapshots: a ``Comparison`` sheet (units from ``snap``'s figures).
+        :func:`core.review.compare.compare` of two snapshots: a ``Comparison`` sheet (units from ``snap``'s figures).
 
     Returns
     -------

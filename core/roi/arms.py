@@ -1,7 +1,7 @@
 """The measured contacts of a play split into its treated and held-out arms, as every uplift figure reads them.
 
 "Treated" pools every arm but the control unless one ``arm`` is named; only measured rows count
-(:func:`core.roi.effect.measured`).
+(:func:`core.roi.outcomes.measured`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import DataValidationError
-from core.roi import effect as roi
+from core.roi.outcomes import measured
 
 
 def measured_arms(frame: pd.DataFrame, outcome: str, control: str,
@@ -20,7 +20,7 @@ def measured_arms(frame: pd.DataFrame, outcome: str, control: str,
     Parameters
     ----------
     frame : pandas.DataFrame
-        :func:`core.roi.effect.outcomes` of one play.
+        :func:`core.roi.outcomes.outcomes` of one play.
     outcome : str
         The outcome column (rows where it is measured are kept).
     control : str
@@ -38,7 +38,7 @@ def measured_arms(frame: pd.DataFrame, outcome: str, control: str,
     DataValidationError
         The control, or ``arm``, is not an arm of these contacts.
     """
-    rows = roi.measured(frame, outcome)
+    rows = measured(frame, outcome)
     present = set(frame["arm"].astype(str))
     if control not in present:
         raise DataValidationError(f"There is no control arm '{control}' in these contacts. Arms: "

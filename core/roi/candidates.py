@@ -1,7 +1,7 @@
 """The candidate pool of a next wave: today's active customers with the features the uplift model reads.
 
 A candidate's features describe a contact made the day after ``as_of``, exactly as
-:func:`core.roi.effect.outcomes` describes a past contact (revenue and usage up to and including the day
+:func:`core.roi.outcomes.outcomes` describes a past contact (revenue and usage up to and including the day
 before it), so a model fitted on a play's contacts can score them.
 """
 
@@ -11,7 +11,9 @@ import numpy as np
 import pandas as pd
 
 from core.errors import DataValidationError, InsufficientDataError
-from core.roi import effect as roi
+from core.roi.defaults import CONTROL, PRE_DAYS, PRE_USAGE
+from core.roi.inputs import RoiInputs
+from core.roi.outcomes import last_before, window_sums
 
 _EPOCH = np.datetime64("1970-01-01", "D")
 
@@ -27,15 +29,15 @@ def recently_contacted(interventions: pd.DataFrame, as_of: pd.Timestamp, days: i
     and including ``as_of``: those a contact the day after ``as_of`` would find within its look-back."""
     made = interventions
     if "arm" in made:
-        made = made[made["arm"].astype(str) != roi.CONTROL]
+        made = made[made["arm"].astype(str) != CONTROL]
     recent = made[(made["date"] <= as_of) & (made["date"] > as_of - pd.Timedelta(days=int(days)))]
     return recent["customer_id"].astype(str)
 
 
-def candidates_now(roi_inputs: roi.RoiInputs, churn_scores: pd.DataFrame | None = None, *, as_of=None,
-                   pre_days: int = roi.PRE_DAYS, exclude_contacted_days: int | None = None,
+def candidates_now(roi_inputs: RoiInputs, churn_scores: pd.DataFrame | None = None, *, as_of=None,
+                   pre_days: int = PRE_DAYS, exclude_contacted_days: int | None = None,
                    customer_ids=None) -> pd.DataFrame:
-    """Today's active customers with the features :func:`core.roi.effect.outcomes` and
+    """Today's active customers with the features :func:`core.roi.outcomes.outcomes` and
     :func:`core.roi.contact_risk.risk_at_contact` give contacts, so an uplift model fitted on a play's contacts
     can score them.
 
@@ -48,7 +50,7 @@ def candidates_now(roi_inputs: roi.RoiInputs, churn_scores: pd.DataFrame | None 
 
     Parameters
     ----------
-    roi_inputs : core.roi.effect.RoiInputs
+    roi_inputs : core.roi.inputs.RoiInputs
         The store's plays, customers, revenue and usage.
     churn_scores : pandas.DataFrame, optional
         ``customer_id, probability, tier``: :func:`core.churn.store.latest_scores`. Gives ``risk`` and
@@ -56,7 +58,7 @@ def candidates_now(roi_inputs: roi.RoiInputs, churn_scores: pd.DataFrame | None 
     as_of : date-like, optional
         Default the end of the data.
     pre_days : int
-        Days of revenue and usage before the next contact (as :func:`core.roi.effect.outcomes`'s ``pre_days``).
+        Days of revenue and usage before the next contact (as :func:`core.roi.outcomes.outcomes`'s ``pre_days``).
     exclude_contacted_days : int, optional
         Leave out customers with a contact made (any play; held-out rows were not made) in the last
         this many days up to ``as_of`` (:func:`recently_contacted`).
@@ -88,7 +90,7 @@ def candidates_now(roi_inputs: roi.RoiInputs, churn_scores: pd.DataFrame | None 
     return out
 
 
-def _pool(roi_inputs: roi.RoiInputs, as_of: pd.Timestamp, exclude_contacted_days: int | None,
+def _pool(roi_inputs: RoiInputs, as_of: pd.Timestamp, exclude_contacted_days: int | None,
           customer_ids) -> pd.DataFrame:
     """The customers rows active at ``as_of``, among ``customer_ids`` and not contacted lately when asked."""
     cust = roi_inputs.customers
@@ -104,7 +106,7 @@ def _pool(roi_inputs: roi.RoiInputs, as_of: pd.Timestamp, exclude_contacted_days
     return cust
 
 
-def _features_at(roi_inputs: roi.RoiInputs, cust: pd.DataFrame, as_of: pd.Timestamp, pre_days: int) -> pd.DataFrame:
+def _features_at(roi_inputs: RoiInputs, cust: pd.DataFrame, as_of: pd.Timestamp, pre_days: int) -> pd.DataFrame:
     """The customers' columns and their revenue and usage features for a contact the day after ``as_of``."""
     ids = pd.Index(cust["customer_id"].astype(str))
     day = np.full(len(ids), ((np.datetime64(as_of.date(), "D") - _EPOCH).astype(np.int64) + 1))
@@ -113,18 +115,18 @@ def _features_at(roi_inputs: roi.RoiInputs, cust: pd.DataFrame, as_of: pd.Timest
     r_codes = ids.get_indexer(rev["customer_id"].astype(str))
     r_days = (rev["period"].to_numpy("datetime64[D]") - _EPOCH).astype(np.int64)
     r_vals = rev["value"].to_numpy(float)
-    # the same sorted-cumsum window sums as roi.outcomes, so the features mean the same for both
-    pre_rev = roi.window_sums(r_codes, r_days, r_vals, q, day - pre_days, day)
-    mrr = roi.last_before(r_codes, r_days, r_vals, q, day)
+    # the same sorted-cumsum window sums as outcomes(), so the features mean the same for both
+    pre_rev = window_sums(r_codes, r_days, r_vals, q, day - pre_days, day)
+    mrr = last_before(r_codes, r_days, r_vals, q, day)
     acts = roi_inputs.activity
     if len(acts) and acts.value is not None:
-        use = roi.window_sums(ids.get_indexer(acts.ids)[acts.codes], acts.days, acts.value, q, day - pre_days, day)
+        use = window_sums(ids.get_indexer(acts.ids)[acts.codes], acts.days, acts.value, q, day - pre_days, day)
     else:
         use = np.zeros(len(ids))
     return pd.DataFrame({"customer_id": ids.to_numpy(), "segment": cust["segment"].to_numpy(),
                          "plan": cust["plan"].to_numpy(), "region": cust["region"].to_numpy(),
                          "risk": np.nan, "risk_tier": None, "mrr_before": mrr, "pre_revenue": pre_rev,
-                         roi.PRE_USAGE: np.log1p(np.maximum(use, 0) / pre_days)})
+                         PRE_USAGE: np.log1p(np.maximum(use, 0) / pre_days)})
 
 
 def _add_churn_scores(out: pd.DataFrame, churn_scores: pd.DataFrame) -> None:

@@ -38,7 +38,7 @@ def risk_at_contact(churn_inputs, model, threshold: float, frame: pd.DataFrame, 
         The red-tier threshold (``runs(engine)["threshold"]`` of the saved model, or
         ``best_threshold(net_value_curve(...))``); amber starts at half of it.
     frame : pandas.DataFrame
-        :func:`core.roi.effect.outcomes` of a play (needs ``customer_id`` and ``date``).
+        :func:`core.roi.outcomes.outcomes` of a play (needs ``customer_id`` and ``date``).
     horizon_days : int
         The model's horizon (passed to the feature build).
     progress : callable, optional
@@ -61,18 +61,20 @@ def risk_at_contact(churn_inputs, model, threshold: float, frame: pd.DataFrame, 
     >>> import core
     >>> from core.churn.pipeline import fit_churn
     >>> from core.history.inputs import inputs_from_frames
-    >>> from core.roi import effect as roi
+    >>> from core.roi.inputs import inputs_from_frames as roi_inputs
+    >>> from core.roi.outcomes import outcomes
     >>> demo = core.make_demo(1500, seed=0)
     >>> ci = inputs_from_frames(demo.customers, demo.activity, demo.tickets, demo.feedback, demo.revenue)
     >>> fit = fit_churn(ci, n_boot=10)
-    >>> ri = roi.inputs_from_frames(demo.interventions, demo.customers, demo.revenue, demo.activity)
-    >>> f = risk_at_contact(ci, fit.model, 0.1, roi.outcomes(ri, "Onboarding call"))
+    >>> ri = roi_inputs(demo.interventions, demo.customers, demo.revenue, demo.activity)
+    >>> f = risk_at_contact(ci, fit.model, 0.1, outcomes(ri, "Onboarding call"))
     >>> sorted(f["risk_tier"].dropna().unique())  # doctest: +SKIP
     ['amber', 'green', 'red']
     """
     missing = [c for c in ("customer_id", "date") if c not in frame]
     if missing:
-        raise DataValidationError(f"The contacts need the column(s) {', '.join(missing)}: pass roi.outcomes(...).")
+        raise DataValidationError(f"The contacts need the column(s) {', '.join(missing)}: "
+                                  "pass core.roi.outcomes.outcomes(...).")
     if not 0 < threshold <= 1:
         raise DataValidationError(f"The risk threshold must be between 0 and 1 (got {threshold}).")
     out = frame.copy()

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import DataValidationError
-from core.roi import effect as roi
+from core.roi.defaults import CONTROL, RETAINED
 from core.roi.group_uplift import ALL, UPLIFT_COLUMNS, uplift_by
 
 FATIGUE_DAYS = 30
@@ -25,7 +25,7 @@ def contacts_before(interventions: pd.DataFrame, frame: pd.DataFrame, days: int 
     """For each contact of ``frame``, how many OTHER contacts (any play) its customer received from ``days``
     days before its date up to and including its date.
 
-    Only contacts made count: a row in the ``holdout`` arm (:data:`core.roi.effect.CONTROL`) is a contact that
+    Only contacts made count: a row in the ``holdout`` arm (:data:`core.roi.defaults.CONTROL`) is a contact that
     was not made, so it is not counted (when ``interventions`` has an ``arm`` column). A contact on the
     same day counts (their order within a day is unknown); one exactly ``days`` days earlier counts; the
     contact itself (same ``id``) does not, nor any later contact.
@@ -33,9 +33,9 @@ def contacts_before(interventions: pd.DataFrame, frame: pd.DataFrame, days: int 
     Parameters
     ----------
     interventions : pandas.DataFrame
-        Every contact of every play: ``id, customer_id, date`` (:attr:`core.roi.effect.RoiInputs.interventions`).
+        Every contact of every play: ``id, customer_id, date`` (:attr:`core.roi.inputs.RoiInputs.interventions`).
     frame : pandas.DataFrame
-        The contacts to count for: ``id, customer_id, date`` (:func:`core.roi.effect.outcomes`).
+        The contacts to count for: ``id, customer_id, date`` (:func:`core.roi.outcomes.outcomes`).
     days : int
         The look-back (at least 0).
 
@@ -51,7 +51,7 @@ def contacts_before(interventions: pd.DataFrame, frame: pd.DataFrame, days: int 
     """
     _check_contacts(interventions, frame, days)
     if "arm" in interventions:
-        interventions = interventions[interventions["arm"].astype(str) != roi.CONTROL]
+        interventions = interventions[interventions["arm"].astype(str) != CONTROL]
     ids = pd.Index(pd.unique(interventions["customer_id"].astype(str)))
     codes = ids.get_indexer(interventions["customer_id"].astype(str)).astype(np.int64)
     iv_day = _day_numbers(interventions["date"])
@@ -73,7 +73,7 @@ def _check_contacts(interventions: pd.DataFrame, frame: pd.DataFrame, days: int)
         missing = [c for c in ("id", "customer_id", "date") if c not in df]
         if missing:
             raise DataValidationError(f"The {name} lack {', '.join(missing)}: pass RoiInputs.interventions and "
-                                      "roi.outcomes(...), whose ids match.")
+                                      "core.roi.outcomes.outcomes(...), whose ids match.")
     if days < 0:
         raise DataValidationError(f"The look-back must be zero days or more (got {days}).")
     if not pd.Index(interventions["id"]).is_unique:
@@ -85,16 +85,16 @@ def _day_numbers(dates: pd.Series) -> np.ndarray:
     return (pd.to_datetime(dates).to_numpy("datetime64[D]") - _EPOCH).astype(np.int64)
 
 
-def fatigue(interventions: pd.DataFrame, frame: pd.DataFrame, outcome: str = roi.RETAINED,
-            control: str = roi.CONTROL, *, days: int = FATIGUE_DAYS, arm: str | None = None) -> pd.DataFrame:
+def fatigue(interventions: pd.DataFrame, frame: pd.DataFrame, outcome: str = RETAINED,
+            control: str = CONTROL, *, days: int = FATIGUE_DAYS, arm: str | None = None) -> pd.DataFrame:
     """The play's outcome and uplift by how many other contacts the customer got in the last ``days`` days.
 
     Parameters
     ----------
     interventions : pandas.DataFrame
-        Every play's contacts (:attr:`core.roi.effect.RoiInputs.interventions`), see :func:`contacts_before`.
+        Every play's contacts (:attr:`core.roi.inputs.RoiInputs.interventions`), see :func:`contacts_before`.
     frame : pandas.DataFrame
-        :func:`core.roi.effect.outcomes` of one play.
+        :func:`core.roi.outcomes.outcomes` of one play.
     outcome, control, arm
         As :func:`core.roi.group_uplift.uplift_by`; an imported ``converted`` or ``responded`` column gives
         the response.

@@ -2,7 +2,7 @@
 
 **Uplift** of a group = mean outcome of its treated contacts minus mean outcome of its held-out contacts
 (:func:`core.roi.arms.measured_arms`: measured rows only; "treated" pools every arm but the control unless
-one ``arm`` is named), with :func:`core.roi.effect.diff_interval`'s 95 % interval (Wald for a yes/no outcome,
+one ``arm`` is named), with :func:`core.roi.estimates.diff_interval`'s 95 % interval (Wald for a yes/no outcome,
 Welch for an amount). Groups are randomised too (the holdout was drawn among everyone targeted), so each
 group's difference is an unbiased estimate for that group; with several groups one interval in twenty
 misses by chance.
@@ -15,8 +15,9 @@ import pandas as pd
 
 from core.churn.pipeline import TIERS
 from core.errors import DataValidationError
-from core.roi import effect as roi
 from core.roi.arms import measured_arms
+from core.roi.defaults import CONTROL, RETAINED
+from core.roi.estimates import diff_interval, is_binary
 
 ALL = "All"
 MISSING = "(missing)"
@@ -26,14 +27,14 @@ SAME_OUTCOME = "interval too narrow: every contact of one arm had the same outco
 UPLIFT_COLUMNS = ["group", "n", "n_control", "treatment", "control", "difference", "low", "high", "note"]
 
 
-def uplift_by(frame: pd.DataFrame, by: str, outcome: str = roi.RETAINED, control: str = roi.CONTROL, *,
+def uplift_by(frame: pd.DataFrame, by: str, outcome: str = RETAINED, control: str = CONTROL, *,
               arm: str | None = None) -> pd.DataFrame:
     """The play's uplift within each group of ``by``, and overall.
 
     Parameters
     ----------
     frame : pandas.DataFrame
-        :func:`core.roi.effect.outcomes` of one play (with ``risk_tier`` from
+        :func:`core.roi.outcomes.outcomes` of one play (with ``risk_tier`` from
         :func:`core.roi.contact_risk.risk_at_contact` to split by risk).
     by : str
         A column of ``frame``: ``segment``, ``plan``, ``region``, ``risk_tier``, ``channel`` ...
@@ -62,17 +63,18 @@ def uplift_by(frame: pd.DataFrame, by: str, outcome: str = roi.RETAINED, control
     Examples
     --------
     >>> import core
-    >>> from core.roi import effect as roi
+    >>> from core.roi.inputs import inputs_from_frames
+    >>> from core.roi.outcomes import outcomes
     >>> demo = core.make_demo(300, seed=0)
-    >>> f = roi.outcomes(roi.inputs_from_frames(demo.interventions, demo.customers, demo.revenue,
-    ...                                         demo.activity), "Onboarding call")
+    >>> f = outcomes(inputs_from_frames(demo.interventions, demo.customers, demo.revenue, demo.activity),
+    ...              "Onboarding call")
     >>> uplift_by(f, "segment")["group"].iloc[-1]
     'All'
     """
     if by not in frame:
         raise DataValidationError(f"There is no column '{by}' to split by. Columns: {', '.join(map(str, frame))}.")
     rows, treated = measured_arms(frame, outcome, control, arm)
-    binary = roi.is_binary(rows[outcome])  # one interval family for every group, as roi.compare over all rows
+    binary = is_binary(rows[outcome])  # one interval family for every group, as compare() over all rows
     groups = rows[by].astype(object).where(rows[by].notna(), MISSING)
     out = []
     for g in _group_order(groups, by):
@@ -88,7 +90,7 @@ def _interval_row(y: pd.Series, treated: np.ndarray, binary: bool) -> dict:
     row = {"n": int(len(y_t)), "n_control": int(len(y_c)),
            "treatment": float(y_t.mean()) if len(y_t) else np.nan,
            "control": float(y_c.mean()) if len(y_c) >= 2 else np.nan}
-    d, lo, hi, _ = roi.diff_interval(y_t, y_c, binary=binary)
+    d, lo, hi, _ = diff_interval(y_t, y_c, binary=binary)
     note = TOO_FEW_HELD_OUT if len(y_c) < 2 else TOO_FEW_TREATED if len(y_t) < 2 else ""
     if not note and binary and (y_t.min() == y_t.max() or y_c.min() == y_c.max()):
         # Wald's variance p (1 - p) is 0 for an arm whose outcomes are all equal: the interval is too narrow

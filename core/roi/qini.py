@@ -17,17 +17,17 @@ import numpy as np
 import pandas as pd
 
 from core.errors import DataValidationError, InsufficientDataError
-from core.roi import effect as roi
 from core.roi.arms import measured_arms
+from core.roi.defaults import CONTROL, RETAINED
 
 
-def qini_curve(frame: pd.DataFrame, score, outcome: str = roi.RETAINED, control: str = roi.CONTROL) -> pd.DataFrame:
+def qini_curve(frame: pd.DataFrame, score, outcome: str = RETAINED, control: str = CONTROL) -> pd.DataFrame:
     """Radcliffe's Qini curve of a ranking of the contacts, and the random line (see the module docstring).
 
     Parameters
     ----------
     frame : pandas.DataFrame
-        Contacts with ``arm`` and the outcome (measured rows are used, as :func:`core.roi.effect.measured`).
+        Contacts with ``arm`` and the outcome (measured rows are used, as :func:`core.roi.outcomes.measured`).
     score : str or array-like
         A column of ``frame`` or one value per row of ``frame``; higher = target first.
     outcome : str

@@ -25,8 +25,9 @@ from threadpoolctl import threadpool_limits
 
 from core.churn.model import threads
 from core.errors import DataValidationError, InsufficientDataError
-from core.roi import effect as roi
 from core.roi.arms import measured_arms
+from core.roi.defaults import CONTROL, RETAINED
+from core.roi.estimates import is_binary
 from core.roi.group_uplift import MISSING
 from core.roi.qini import qini_coefficient, qini_from_arrays
 
@@ -131,7 +132,7 @@ class TwoModelUplift(BaseEstimator):
         """
         y, treated = np.asarray(y, float), np.asarray(treated, bool)
         _check_fit_data(X, y, treated)
-        self.binary_ = roi.is_binary(y)
+        self.binary_ = is_binary(y)
         _check_arms_learnable(y, treated, self.binary_)
         self.features_ = list(map(str, X.columns))
         Xc = _categorical_as_text(X)
@@ -169,7 +170,8 @@ def _check_fit_data(X, y: np.ndarray, treated: np.ndarray) -> None:
         raise DataValidationError(f"Features ({len(X)} rows), outcome ({len(y)}) and treated flags "
                                   f"({len(treated)}) must have the same length.")
     if np.isnan(y).any():
-        raise DataValidationError("The outcome has missing values: keep the measured rows (roi.measured).")
+        raise DataValidationError("The outcome has missing values: keep the measured rows "
+                                  "(core.roi.outcomes.measured).")
 
 
 def _check_arms_learnable(y: np.ndarray, treated: np.ndarray, binary: bool) -> None:
@@ -214,8 +216,8 @@ class UpliftResult:
     folds: int
 
 
-def fit_uplift(frame: pd.DataFrame, features: Sequence[str], outcome: str = roi.RETAINED,
-               control: str = roi.CONTROL, random_state: int = 0, folds: int = 5, *, arm: str | None = None,
+def fit_uplift(frame: pd.DataFrame, features: Sequence[str], outcome: str = RETAINED,
+               control: str = CONTROL, random_state: int = 0, folds: int = 5, *, arm: str | None = None,
                C: float = 1.0, alpha: float = 1.0) -> UpliftResult:
     """Fit a :class:`TwoModelUplift` on a play's contacts and cross-fit it for an honest Qini curve.
 
@@ -225,7 +227,7 @@ def fit_uplift(frame: pd.DataFrame, features: Sequence[str], outcome: str = roi.
     Parameters
     ----------
     frame : pandas.DataFrame
-        :func:`core.roi.effect.outcomes` of one play plus any feature columns (for example ``risk`` from
+        :func:`core.roi.outcomes.outcomes` of one play plus any feature columns (for example ``risk`` from
         :func:`core.roi.contact_risk.risk_at_contact`).
     features : sequence of str
         Columns known before the contact: ``risk``, ``segment``, ``plan``, ``mrr_before``, ``pre_usage`` ...
@@ -252,12 +254,13 @@ def fit_uplift(frame: pd.DataFrame, features: Sequence[str], outcome: str = roi.
     Examples
     --------
     >>> import core
-    >>> from core.roi import effect as roi
+    >>> from core.roi.inputs import inputs_from_frames
+    >>> from core.roi.outcomes import measured, outcomes
     >>> demo = core.make_demo(1500, seed=0)
-    >>> f = roi.outcomes(roi.inputs_from_frames(demo.interventions, demo.customers, demo.revenue,
-    ...                                         demo.activity), "Renewal save offer")
+    >>> f = outcomes(inputs_from_frames(demo.interventions, demo.customers, demo.revenue, demo.activity),
+    ...              "Renewal save offer")
     >>> res = fit_uplift(f, ["segment", "plan", "mrr_before", "pre_usage"])
-    >>> len(res.scores) == roi.measured(f, "retained").shape[0]
+    >>> len(res.scores) == measured(f, "retained").shape[0]
     True
     """
     features = list(features)
@@ -291,7 +294,7 @@ def _check_features(frame: pd.DataFrame, features: list, folds: int) -> None:
 def _fold_strata(y: np.ndarray, treated: np.ndarray, folds: int) -> np.ndarray:
     """2 x treated + outcome (yes/no outcomes) or 2 x treated (amounts), after checking each stratum has at
     least one contact a fold."""
-    binary = roi.is_binary(y)
+    binary = is_binary(y)
     strata = treated.astype(int) * 2 + (y.astype(int) if binary else 0)
     counts = pd.Series(strata).value_counts()
     what = _STRATA if binary else _STRATA_AMOUNT

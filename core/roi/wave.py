@@ -16,7 +16,7 @@ So :func:`next_wave` narrows today's customers step by step, and reports how man
    risk.
 5. **Worth it**: expected value above 0, where ``expected value = predicted uplift x value of a save - cost``
    (:func:`core.roi.targets.target_list`); the value of a save is a fixed amount, or the customer's MRR x the
-   months a saved customer is assumed to stay x the margin (as :func:`core.roi.effect.money`'s projection).
+   months a saved customer is assumed to stay x the margin (as :func:`core.roi.money.money`'s projection).
 6. **Within budget**: highest expected value first until the budget is spent.
 """
 
@@ -30,10 +30,13 @@ import pandas as pd
 from core.churn import store as churn_store
 from core.errors import DataValidationError, InsufficientDataError
 from core.history.inputs import load_inputs
-from core.roi import effect as roi
 from core.roi.candidates import active_mask, candidates_now, recently_contacted
 from core.roi.contact_risk import risk_at_contact
+from core.roi.defaults import CONTROL, RETAINED
+from core.roi.estimates import diff_interval, is_binary
 from core.roi.fatigue import FATIGUE_DAYS
+from core.roi.inputs import RoiInputs
+from core.roi.outcomes import measured
 from core.roi.support import SUPPORT_MIN_COUNT, SUPPORT_QUANTILES, TENURE, ordinal, support, tenure_months
 from core.roi.targets import TARGET_COLUMNS, target_list
 
@@ -92,7 +95,7 @@ class WaveSettings:
     value_per_save: float | None = None
     value_months: float | None = None
     margin: float = 1.0
-    outcome: str = roi.RETAINED
+    outcome: str = RETAINED
     as_of: object = None
     rest_days: int | None = REST_DAYS
     renewing_within_days: int | None = None
@@ -103,7 +106,7 @@ class WaveSettings:
         if (self.value_per_save is None) == (self.value_months is None):
             raise DataValidationError("Give either the value of one save, or the months a saved customer stays "
                                       "(valued at their MRR x months x margin).")
-        if self.value_months is not None and self.outcome != roi.RETAINED:
+        if self.value_months is not None and self.outcome != RETAINED:
             raise DataValidationError("Valuing a save at MRR x months needs the retention outcome; for "
                                       f"'{self.outcome}' give the value of one unit.")
         if not 0 <= self.margin <= 1:
@@ -173,7 +176,7 @@ def with_saved_risk(engine, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataF
             churn_store.latest_scores(engine, version))
 
 
-def cautions(result, frame: pd.DataFrame, outcome: str = roi.RETAINED, control: str = roi.CONTROL) -> list[str]:
+def cautions(result, frame: pd.DataFrame, outcome: str = RETAINED, control: str = CONTROL) -> list[str]:
     """Plain warnings about a next-wave list: the play's measured effect (every treated arm against ``control``)
     is not clearly above zero, or the model ranks no better than a random order on contacts it never saw
     (Qini coefficient at or below 0). Empty when neither holds.
@@ -182,14 +185,14 @@ def cautions(result, frame: pd.DataFrame, outcome: str = roi.RETAINED, control: 
     ----------
     result : core.roi.uplift_model.UpliftResult
     frame : pandas.DataFrame
-        The play's contacts (:func:`core.roi.effect.outcomes`).
+        The play's contacts (:func:`core.roi.outcomes.outcomes`).
     outcome, control : str
     """
     out = []
-    rows = roi.measured(frame, outcome)
+    rows = measured(frame, outcome)
     t, c = rows.loc[rows["arm"] != control, outcome], rows.loc[rows["arm"] == control, outcome]
-    binary = roi.is_binary(rows[outcome])
-    d, lo, hi, _ = roi.diff_interval(t, c, binary=binary)
+    binary = is_binary(rows[outcome])
+    d, lo, hi, _ = diff_interval(t, c, binary=binary)
 
     def fmt(x):
         return f"{100 * x:+.2f} points" if binary else f"{x:+,.3g}"
@@ -204,15 +207,15 @@ def cautions(result, frame: pd.DataFrame, outcome: str = roi.RETAINED, control: 
     return out
 
 
-def next_wave(roi_inputs: roi.RoiInputs, frame: pd.DataFrame, model, settings: WaveSettings, *,
+def next_wave(roi_inputs: RoiInputs, frame: pd.DataFrame, model, settings: WaveSettings, *,
               churn_scores: pd.DataFrame | None = None, customer_ids=None) -> NextWave:
     """Whom to contact in the play's next wave (the steps are in the module's docstring).
 
     Parameters
     ----------
-    roi_inputs : core.roi.effect.RoiInputs
+    roi_inputs : core.roi.inputs.RoiInputs
     frame : pandas.DataFrame
-        The play's contacts the model was fitted on (:func:`core.roi.effect.outcomes`, with ``risk`` from
+        The play's contacts the model was fitted on (:func:`core.roi.outcomes.outcomes`, with ``risk`` from
         :func:`core.roi.contact_risk.risk_at_contact` when the model uses it).
     model : core.roi.uplift_model.UpliftResult
         The fitted uplift model (its ``features`` say what the candidates need).
@@ -239,7 +242,7 @@ def next_wave(roi_inputs: roi.RoiInputs, frame: pd.DataFrame, model, settings: W
         raise DataValidationError("The uplift model uses churn risk: save a churn model first (Churn drivers page "
                                   "or `python -m core churn --save`), or fit the model without risk.")
     as_of = roi_inputs.end if s.as_of is None else pd.Timestamp(s.as_of).normalize()
-    contacts = roi.measured(frame, s.outcome)
+    contacts = measured(frame, s.outcome)
     if contacts.empty:
         raise InsufficientDataError("No contact of the play is measured on this outcome: nothing to learn from.")
     keep, steps = _rules(roi_inputs, as_of, s, customer_ids)
@@ -253,7 +256,7 @@ def next_wave(roi_inputs: roi.RoiInputs, frame: pd.DataFrame, model, settings: W
 
 
 # -- the steps -------------------------------------------------------------------------------------------------
-def _rules(roi_inputs: roi.RoiInputs, as_of: pd.Timestamp, s: WaveSettings,
+def _rules(roi_inputs: RoiInputs, as_of: pd.Timestamp, s: WaveSettings,
            customer_ids) -> tuple[pd.Series, list[Step]]:
     """Steps 1 to 3: the ids of the active customers the rules keep, and a funnel row a step."""
     cust = roi_inputs.customers
@@ -283,7 +286,7 @@ def _renewing(customers: pd.DataFrame, as_of: pd.Timestamp, days: int) -> pd.Ser
     return customers.loc[soon.to_numpy(), "customer_id"].astype(str)
 
 
-def _like_the_contacts(roi_inputs: roi.RoiInputs, contacts: pd.DataFrame, keep: pd.Series, churn_scores,
+def _like_the_contacts(roi_inputs: RoiInputs, contacts: pd.DataFrame, keep: pd.Series, churn_scores,
                        features: list, as_of: pd.Timestamp, s: WaveSettings) -> tuple[pd.DataFrame, pd.DataFrame, Step]:
     """Step 4: the kept customers' features (:func:`core.roi.candidates.candidates_now`) split into those like the
     play's measured contacts and the others with why, and the funnel row."""

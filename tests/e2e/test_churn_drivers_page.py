@@ -22,7 +22,9 @@ def test_churn_drivers_on_demo(page, streamlit_server):
 
     page.get_by_role("tab", name="Risk tiers").click()
     expect(page.get_by_text(re.compile(r"Today's customers \(2026-10-31\)"))).to_be_visible()
-    expect(page.get_by_test_id("stMetric").filter(has_text="Precision")).to_contain_text("%")
+    expect(page.get_by_test_id("stMetric").filter(has_text="Precision")).to_contain_text(re.compile(r"\d\.\d%"))
+    expect(page.get_by_test_id("stMetric").filter(has_text="Net value (held out)")).to_contain_text(
+        re.compile(r"-?\$\d{1,3}(,\d{3})*"))
     page.wait_for_timeout(1000)
     shot(page, "churn_risk_tiers")
 

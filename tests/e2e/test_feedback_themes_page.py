@@ -13,7 +13,10 @@ SERVER_ENV = {"RETENTION_DEMO": "1"}
 def test_feedback_themes_on_demo(page, streamlit_server):
     open_on_metric(page, f"{streamlit_server}/feedback_themes", "Feedback themes", "Verbatims",
                    re.compile(r"\d{2},\d{3}"))
-    expect(page.get_by_text(re.compile(r"Pricing & value\*?\*? goes with the most churn"))).to_be_visible()
+    top = page.get_by_text(re.compile(r"Pricing & value\*?\*? goes with the most churn: \d+\.\d% of the"))
+    expect(top).to_be_visible()
+    tagged = page.get_by_test_id("stMetric").filter(has=page.get_by_text("Tagged", exact=True))
+    expect(tagged).to_contain_text(re.compile(r"\d\.\d%"))
     charts = page.get_by_test_id("stVegaLiteChart")
     expect(charts.first.locator("canvas, svg").first).to_be_visible(timeout=30_000)
     page.wait_for_timeout(1000)

@@ -14,6 +14,12 @@ def test_health_scores_on_demo(page, streamlit_server):
     open_on_metric(page, f"{streamlit_server}/health_scores", "Health scores", "Customers scored",
                    re.compile(r"\d,\d{3}"))
     expect(page.get_by_text(re.compile(r"Moved up a band: \d+"))).to_be_visible()
+    # a band's share as '12.3%' with its change in points ('+1.0 pts'), money as '$1,235'
+    green = page.get_by_test_id("stMetric").filter(has=page.get_by_text("Green", exact=True))
+    expect(green).to_contain_text(re.compile(r"\d\.\d%"))
+    expect(green).to_contain_text(re.compile(r"[+-]\d+\.\d pts"))
+    red_mrr = page.get_by_test_id("stMetric").filter(has=page.get_by_text("MRR in red", exact=True))
+    expect(red_mrr).to_contain_text(re.compile(r"\$\d{1,3}(,\d{3})*"))
     charts = page.get_by_test_id("stVegaLiteChart")
     expect(charts.first.locator("canvas, svg").first).to_be_visible(timeout=30_000)
     page.wait_for_timeout(1000)

@@ -28,6 +28,10 @@ def test_intervention_roi_on_demo(page, streamlit_server):
     shot(page, "intervention_roi")
 
     show_tab(page, "Money", page.get_by_test_id("stMetric").filter(has_text="Customers saved"), "roi_money")
+    # money as '$1,235' / '-$1,235', ROI as a signed whole percentage ('+355%')
+    money = page.get_by_test_id("stMetric")
+    expect(money.filter(has=page.get_by_text("Cost", exact=True))).to_contain_text(re.compile(r"\$\d{1,3}(,\d{3})*"))
+    expect(money.filter(has=page.get_by_text("ROI (window)", exact=True))).to_contain_text(re.compile(r"[+-]\d+%"))
     show_tab(page, "Time to impact", page.get_by_text(re.compile(r"first clearly above zero \*?\*?\d+ days")),
              "roi_time_to_impact")
     show_tab(page, "Where it works", page.get_by_text(re.compile(r"The play gains most for")), "roi_where_it_works")

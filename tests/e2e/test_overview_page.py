@@ -24,8 +24,8 @@ def test_overview_figures_filter_and_persistence(page, streamlit_server, store_u
     wait_for_app_idle(page)
     expect(page.get_by_role("heading", name="Overview")).to_be_visible()
     expect(metric(page, "Customers")).to_contain_text("5")
-    expect(metric(page, "NRR")).to_contain_text("57.8 %")
-    expect(metric(page, "GRR")).to_contain_text("46.7 %")
+    expect(metric(page, "NRR")).to_contain_text("57.8%")
+    expect(metric(page, "GRR")).to_contain_text("46.7%")
     expect(metric(page, "MRR")).to_contain_text("$1,259")
     expect(metric(page, "NRR").locator("svg, canvas").first).to_be_visible()  # the sparkline is drawn
     expect(page.get_by_test_id("stException")).to_have_count(0)
@@ -37,7 +37,7 @@ def test_overview_figures_filter_and_persistence(page, streamlit_server, store_u
     page.keyboard.press("Escape")
     wait_for_app_idle(page)
     expect(metric(page, "Customers")).to_contain_text("2")
-    expect(metric(page, "NRR")).to_contain_text("73.3 %")
+    expect(metric(page, "NRR")).to_contain_text("73.3%")
 
     sidebar.get_by_test_id("stSidebarNav").get_by_role("link", name=re.compile("Data")).click()
     wait_for_app_idle(page)

@@ -9,8 +9,10 @@ import pytest
 from playwright.sync_api import expect
 
 import core
+from core.review import compare as review_compare
 from core.review import log as review_log
 from core.review import report as rr
+from core.review import saved as review_saved
 from core.review import snapshot as review
 from tests.conftest import copy_store
 from tests.e2e.conftest import SCREENSHOTS
@@ -26,13 +28,13 @@ def pack(small_demo_store, tmp_path_factory):
     engine = core.make_engine(f"sqlite:///{copy_store(small_demo_store, folder)}")
     try:
         q2 = review.build(engine, "2026-Q2")
-        sid = review.save(engine, review.build(engine, "2026-Q3"))
+        sid = review_saved.save(engine, review.build(engine, "2026-Q3"))
         review_log.add_decision(engine, sid, decision="Stop the renewal save offer & rethink its pricing",
                                 owner="CFO", rationale="Projected ROI below zero", due="2026-12-31")
         review_log.add_assumption(engine, sid, name="Target gross margin", value=0.82, unit="share", owner="CFO")
-        snap = review.load(engine, sid)
+        snap = review_saved.load(engine, sid)
         path = rr.write(folder / "review_2026-Q3.html", snap, review_log.decisions(engine, sid),
-                        review_log.assumptions(engine, snap), review.compare(q2, snap))
+                        review_log.assumptions(engine, snap), review_compare.compare(q2, snap))
     finally:
         engine.dispose()
     return path, path.read_text(encoding="utf-8")

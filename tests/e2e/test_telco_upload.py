@@ -54,7 +54,7 @@ def test_upload_telco_validate_import_and_see_the_overview_change(page, streamli
     expect(metric(page, "Active customers")).to_contain_text("5,174")  # the telco README's "No" count
     raw = pd.read_csv(telco)
     starters = raw[raw["tenure"] >= 12]  # active at the start of the 12 months to the 2024-01-31 snapshot
-    expect(metric(page, "Logo churn rate")).to_contain_text(f"{(starters['Churn'] == 'Yes').mean() * 100:.1f} %")
+    expect(metric(page, "Logo churn rate")).to_contain_text(f"{(starters['Churn'] == 'Yes').mean() * 100:.1f}%")
     expect(page.get_by_text("Trailing 12 months to 31 Jan 2024")).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)
     shot(page, "telco_3_overview")

@@ -92,8 +92,8 @@ def test_tiers_follow_the_money(page, reference):
     c = confusion_at(r.test.y, r.p_test, t)
     assert _metric(at, "Flagged (held out)") == f"{c['flagged']:,}"
     assert _metric(at, "Churners caught") == f"{c['true_positive']:,}"
-    assert _metric(at, "Precision") == f"{c['precision'] * 100:.1f} %"
-    assert _metric(at, "Recall") == f"{c['recall'] * 100:.1f} %"
+    assert _metric(at, "Precision") == f"{c['precision'] * 100:.1f}%"
+    assert _metric(at, "Recall") == f"{c['recall'] * 100:.1f}%"
     reached = r.p_test >= t  # what the held-out period would have paid, computed by hand
     paid = r.test.y[reached].sum() * econ.success_rate * econ.value_saved - reached.sum() * econ.outreach_cost
     assert _metric(at, "Net value (held out)") == f"${paid:,.0f}"

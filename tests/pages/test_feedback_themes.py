@@ -80,8 +80,8 @@ def _sig(cands: pd.DataFrame, n: int) -> str:
 
 
 def _pct(x: float) -> float:
-    """'68.7 %' -> 68.7"""
-    return float(x.rstrip(" %"))
+    """'68.7%' -> 68.7"""
+    return float(x.rstrip("%"))
 
 
 def _rule(terms) -> re.Pattern:
@@ -182,7 +182,7 @@ def test_headline_figures_equal_a_direct_count(page, raw, ref, store):
     assert _metric(at, "NPS") == f"{round(100 * ((nps >= 9).mean() - (nps <= 6).mean())):+d}"
     assert f"{len(nps):,} answers" in _help(at, "NPS")
     csat = s.loc[s["channel"] == "csat", "score"]
-    assert _metric(at, "CSAT") == f"{(csat >= 4).mean() * 100:.1f} %"
+    assert _metric(at, "CSAT") == f"{(csat >= 4).mean() * 100:.1f}%"
     assert f"{len(csat):,} answers" in _help(at, "CSAT")
     ces = s.loc[s["channel"] == "ces", "score"]
     assert _metric(at, "CES") == f"{ces.mean():.1f}"
@@ -191,7 +191,7 @@ def test_headline_figures_equal_a_direct_count(page, raw, ref, store):
     prep, tags, win = ref["prep"], ref["tags"], ref["win"]
     assert sorted(prep.loc[win, "vid"]) == sorted(verb["vid"])
     tagged = tags.loc[tags["row"].isin(np.nonzero(win)[0]), "row"].nunique()
-    assert _metric(at, "Tagged") == f"{tagged / win.sum() * 100:.1f} %"
+    assert _metric(at, "Tagged") == f"{tagged / win.sum() * 100:.1f}%"
     assert _metric(at, "Churn signals") == f"{int(((prep['signal'] != '').to_numpy() & win).sum()):,}"
     # the Verbatims tab starts on every verbatim in the window
     shown = _table(at, "vid", "tone", "themes")
@@ -209,9 +209,9 @@ def test_top_theme_and_themes_table_equal_theme_impact(page, raw, ref):
     imp = ref["imp"]
     top = imp.iloc[0]
     assert top["theme"] == "Pricing & value"
-    sentence = (f"**Pricing & value** goes with the most churn: {top['churn_raised'] * 100:.1f} % of the "
+    sentence = (f"**Pricing & value** goes with the most churn: {top['churn_raised'] * 100:.1f}% of the "
                 f"{int(top['n_raised']):,} customers who raised it churned within {HORIZON} days, against "
-                f"{top['churn_others'] * 100:.1f} % of the others ({top['churn_diff'] * 100:+.1f} points, 95 % "
+                f"{top['churn_others'] * 100:.1f}% of the others ({top['churn_diff'] * 100:+.1f} points, 95 % "
                 f"interval {top['churn_low'] * 100:+.1f} to {top['churn_high'] * 100:+.1f}); "
                 f"${top['mrr_at_risk']:,.0f} MRR at risk.")
     assert any(m.value == sentence for m in at.markdown), [m.value for m in at.markdown if "most churn" in m.value]

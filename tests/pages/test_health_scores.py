@@ -58,7 +58,7 @@ def test_figures_equal_an_independent_computation(page, reference, store):
     assert _metric(at, "Customers scored") == f"{s['score'].notna().sum():,}"
     share = s["band"].value_counts(normalize=True)
     for band in h.BANDS:
-        assert _metric(at, band.title()) == f"{share[band] * 100:.1f} %"
+        assert _metric(at, band.title()) == f"{share[band] * 100:.1f}%"
     red_mrr = s.loc[s["band"] == "red", "mrr"].sum()
     assert _metric(at, "MRR in red") == f"${red_mrr:,.0f}"
     # against last month: each band's change in share, and how many customers moved up or down a band

@@ -41,9 +41,14 @@ def _help(at, label):
 
 
 def _num(text: str) -> float:
-    """'+12.9 pts' / '97.7 %' / '-$49,088' / '35.8' -> float."""
+    """'+12.9 pts' / '97.7%' / '-$49,088' / '35.8' -> float."""
     sign = -1 if text.strip().startswith("-") else 1
     return sign * float(re.sub(r"[^0-9.]", "", text).strip("."))
+
+
+def _customers(x: float) -> str:
+    """A number of customers as the pages write it: '1,234', and '5.4' for a fraction below 100."""
+    return f"{x:,.0f}" if float(x).is_integer() or abs(x) >= 100 else f"{x:,.1f}"
 
 
 def _interval(help_text: str) -> tuple[float, float]:
@@ -119,9 +124,11 @@ def test_headline_equals_sqlite_and_pandas(demo_at, raw):
         at.selectbox(key="roi_play").set_value(play)
         rerun(at)
         t, c, diff, lo, hi = _wald(_retention(raw, play, 90))
-        assert _num(_metric(at, "Retained, treatment")) == pytest.approx(100 * t, abs=0.05)
-        assert _num(_metric(at, "Retained, holdout")) == pytest.approx(100 * c, abs=0.05)
-        assert _num(_metric(at, "Play effect")) == pytest.approx(100 * diff, abs=0.05)
+        # shares as '97.7%', a difference of two shares and its interval in points ('+12.9 pts')
+        assert _metric(at, "Retained, treatment") == f"{100 * t:.1f}%"
+        assert _metric(at, "Retained, holdout") == f"{100 * c:.1f}%"
+        assert _metric(at, "Play effect") == f"{100 * diff:+.1f} pts"
+        assert re.match(r"95 % interval [+-]\d+\.\d pts to [+-]\d+\.\d pts\. ", _help(at, "Play effect"))
         assert _interval(_help(at, "Play effect")) == (pytest.approx(100 * lo, abs=0.06),
                                                       pytest.approx(100 * hi, abs=0.06))
         verdict = "works" if lo > 0 else "shows no clear difference"
@@ -162,19 +169,27 @@ def test_money_cost_and_scaling(demo_at, raw):
     rerun(at)
     d = _retention(raw, "Renewal save offer", 90)
     cost = d.loc[d["arm"] == "treatment", "cost"].sum()
-    assert _num(_metric(at, "Cost")) == pytest.approx(cost, abs=1)
+    assert _metric(at, "Cost") == f"${cost:,.0f}"
     _, _, diff, lo, hi = _wald(d)
     n = int((d["arm"] == "treatment").sum())
-    assert _num(_metric(at, "Customers saved")) == pytest.approx(diff * n, abs=0.06)
-    assert _interval(_help(at, "Customers saved")) == (pytest.approx(lo * n, abs=0.06), pytest.approx(hi * n, abs=0.06))
+    assert _metric(at, "Customers saved") == _customers(diff * n)
+    assert _help(at, "Customers saved").startswith(f"95 % interval {_customers(lo * n)} to {_customers(hi * n)}. ")
     saved = _num(_metric(at, "Revenue saved (window)"))
     net = _num(_metric(at, "Net value (window)"))
     assert net == pytest.approx(saved - cost, abs=2)
     assert _num(_metric(at, "ROI (window)")) == pytest.approx(100 * net / cost, abs=0.6)
+    # money as '$1,235' / '-$1,235' (the sign before the symbol), ROI as a signed whole percentage ('+355%')
+    for name in ("Revenue saved (window)", "Net value (window)"):
+        assert re.fullmatch(r"-?\$\d{1,3}(,\d{3})*", _metric(at, name)), _metric(at, name)
+    assert re.fullmatch(r"[+-]\d+%", _metric(at, "ROI (window)")), _metric(at, "ROI (window)")
     # doubling the margin doubles the revenue saved
     at.number_input(key="roi_margin").set_value(100.0)
     rerun(at)
     assert _num(_metric(at, "Revenue saved (window)")) == pytest.approx(2 * saved, abs=2)
+    # the projected ROI and its interval carry their sign ('+27%', '-26%'), the net value is money
+    projected = re.compile(r"\*\*ROI [+-]\d+%\*\* \(95 % interval [+-]\d+% to [+-]\d+%\); "
+                           r"net value -?\$\d{1,3}(,\d{3})*\. ")
+    assert any(projected.search(m.value) for m in at.markdown), [m.value for m in at.markdown if "ROI" in m.value]
     at.number_input(key="roi_margin").set_value(80.0)
     at.toggle(key="roi_money_cuped").set_value(True)
     rerun(at)
@@ -379,8 +394,10 @@ def test_next_wave_lists_whom_to_contact_within_the_budget(demo_at, demo_store, 
     next wave on the same contacts and settings, never costs more than the budget, a smaller budget keeps the
     start of the same list, a renewal rule keeps only customers renewing soon, and a zero budget says what to do."""
     from core.history.filters import Filters
-    from core.roi import effect as roi
     from core.roi import wave as roi_wave
+    from core.roi.inputs import load_inputs as load_roi_inputs
+    from core.roi.outcomes import outcomes
+    from core.roi.plays import scope
     from core.roi.uplift_model import fit_uplift
 
     at = demo_at
@@ -413,8 +430,8 @@ def test_next_wave_lists_whom_to_contact_within_the_budget(demo_at, demo_store, 
     assert _num(_metric(at, "Expected net value")) == pytest.approx(round(t["expected_value"].sum()))
     # the same list from core, on the same contacts (the sidebar's window) and settings
     engine = core.make_engine(demo_store[0])
-    inputs = roi.load_inputs(engine)
-    frame = roi.scope(roi.outcomes(inputs, play, window=90), Filters(start=WINDOW[0], end=WINDOW[1]))
+    inputs = load_roi_inputs(engine)
+    frame = scope(outcomes(inputs, play, window=90), Filters(start=WINDOW[0], end=WINDOW[1]))
     res = fit_uplift(frame, ["segment", "plan", "mrr_before", "pre_usage"])
     want = roi_wave.next_wave(inputs, frame, res, roi_wave.WaveSettings(budget=budget, cost_per_contact=round(cost, 2),
                                                                         value_months=12, margin=0.8))

@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 
 import core
 from core.review import log as review_log
+from core.review import saved as review_saved
 from core.review import snapshot as review
 from tests.pages.conftest import open_page, private_copy, rerun
 from ui.review.sections import EMPTY
@@ -90,7 +91,7 @@ def test_the_default_quarter_shows_every_page_figures_checked_independently(url,
     h = snap.figures[snap.figures["metric"] == "Health band"]
     assert h["value"].sum() == pytest.approx(1.0)
     # a build is not saved until asked
-    assert review.snapshots(core.make_engine(url)).empty
+    assert review_saved.snapshots(core.make_engine(url)).empty
     assert any("not saved" in c.value for c in at.caption)
 
 
@@ -100,7 +101,7 @@ def test_save_freezes_the_figures_then_decisions_and_assumptions_are_recorded(ur
     built = _tables(at)
     _button(at, "Save this snapshot").click()
     rerun(at)
-    saved = review.snapshots(eng)
+    saved = review_saved.snapshots(eng)
     assert len(saved) == 1
     sid = int(saved["id"].iloc[0])
     assert at.radio(key="review_source").value == "A saved snapshot"
@@ -148,7 +149,7 @@ def test_save_freezes_the_figures_then_decisions_and_assumptions_are_recorded(ur
     _button(at, "Add").click()
     rerun(at)
     reg = _frame(at, "used_in_figures")
-    snap = review.load(eng, sid)
+    snap = review_saved.load(eng, sid)
     want = review_log.assumptions(eng, snap)
     assert reg["name"].tolist() == want["name"].tolist()
     assert reg["name"].iloc[-1] == "Outreach cost per call" and reg["value"].iloc[-1] == "42.50"
@@ -158,8 +159,8 @@ def test_save_freezes_the_figures_then_decisions_and_assumptions_are_recorded(ur
 
 def test_a_changed_window_is_compared_with_the_saved_snapshot_and_the_pack_holds_the_page_figures(url, monkeypatch):
     eng = core.make_engine(url)
-    if review.snapshots(eng).empty:  # when run alone
-        review.save(eng, review.build(eng, "2026-Q3"))
+    if review_saved.snapshots(eng).empty:  # when run alone
+        review_saved.save(eng, review.build(eng, "2026-Q3"))
     at = open_page(monkeypatch, url, PAGE)
     at.number_input(key="review_window").set_value(60)
     rerun(at)

@@ -17,13 +17,12 @@ from core.feedback.surveys import headline_scores, survey_scores
 from core.feedback.tagging import theme_labels
 from core.metrics import GLOSSARY
 from ui import components
+from ui.components import MONEY, PERCENT
 from ui.feedback import cached as feedback
 from ui.feedback import charts
 from ui.feedback.cached import View
 from ui.frame import errors, loaders
 
-_PCT = st.column_config.NumberColumn(format="percent")
-_MONEY = st.column_config.NumberColumn(format="dollar")
 _SENT = st.column_config.NumberColumn(format="%+.2f", help=GLOSSARY["Sentiment"])
 _FREQ = {"Month": "M", "Quarter": "Q", "Year": "Y"}
 
@@ -72,10 +71,10 @@ def themes(v: View) -> pd.DataFrame:
     shown = imp.drop(columns=["parent_id"]).assign(
         churn_diff=imp["churn_diff"] * 100, churn_low=imp["churn_low"] * 100, churn_high=imp["churn_high"] * 100)
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
-        "theme_id": st.column_config.NumberColumn("id", format="%d"), "share": _PCT, "sentiment": _SENT,
-        "negative_share": _PCT, "nps_impact": st.column_config.NumberColumn("NPS impact", format="%+.1f",
+        "theme_id": st.column_config.NumberColumn("id", format="%d"), "share": PERCENT, "sentiment": _SENT,
+        "negative_share": PERCENT, "nps_impact": st.column_config.NumberColumn("NPS impact", format="%+.1f",
                                                                             help=GLOSSARY["NPS impact"]),
-        "churn_raised": _PCT, "churn_others": _PCT,
+        "churn_raised": PERCENT, "churn_others": PERCENT,
         "churn_diff": st.column_config.NumberColumn("churn diff (pts)", format="%+.1f", help=GLOSSARY["Churn impact"]),
         "churn_low": st.column_config.NumberColumn("low", format="%+.1f"),
         "churn_high": st.column_config.NumberColumn("high", format="%+.1f"),
@@ -172,7 +171,7 @@ def signals(v: View) -> None:
     k[2].metric("Still open", units.count(int((rows["status"] != "closed").sum())))
     shown, links = components.with_customer_links(rows, ("churn_risk", "health_page"))
     st.dataframe(shown, hide_index=True, width="stretch", height=400, column_config={**links,
-        "date": st.column_config.DateColumn(format="YYYY-MM-DD"), "mrr": _MONEY,
+        "date": st.column_config.DateColumn(format="YYYY-MM-DD"), "mrr": MONEY,
         "health": st.column_config.NumberColumn(format="%.0f"), "text": st.column_config.TextColumn(width="large"),
 })
     components.csv_download(rows, "Download churn signals (CSV)", "churn_signals.csv", "signals_dl")
@@ -187,7 +186,7 @@ def backlog(v: View) -> None:
         return
     st.caption(f"Each negative or churn-signal verbatim is an item for the owner team of every theme it names. "
                f"{GLOSSARY['Closure rate']}")
-    st.dataframe(bl, hide_index=True, width="stretch", column_config={"closure_rate": _PCT})
+    st.dataframe(bl, hide_index=True, width="stretch", column_config={"closure_rate": PERCENT})
     components.csv_download(bl, "Download backlog (CSV)", "backlog.csv", "backlog_dl")
     teams = sorted(bl["team"].unique().tolist())
     a, b = st.columns(2)

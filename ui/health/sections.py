@@ -11,12 +11,10 @@ from core.health import monitor as hm
 from core.health import score as h
 from core.metrics import GLOSSARY
 from ui import components
+from ui.components import MONEY, PERCENT
 from ui.frame import errors
 from ui.health import cached as health
 from ui.health import charts
-
-_PCT = st.column_config.NumberColumn(format="percent")
-_MONEY = st.column_config.NumberColumn(format="dollar")
 
 
 def portfolio(hist: pd.DataFrame) -> None:
@@ -61,7 +59,7 @@ def alerts(cfg: h.HealthConfig, hist: pd.DataFrame, customers: pd.DataFrame) -> 
                "for a renewal, the measures costing the most points now; for a contradiction, the two that disagree.")
     shown, links = components.with_customer_links(actions, ("churn_risk", "feedback_page"))
     st.dataframe(shown, hide_index=True, width="stretch", height=380, column_config={
-        **links, "mrr": _MONEY, "score": st.column_config.NumberColumn(format="%.0f"),
+        **links, "mrr": MONEY, "score": st.column_config.NumberColumn(format="%.0f"),
         "previous": st.column_config.NumberColumn(format="%.0f"),
         "change": st.column_config.NumberColumn(format="%+.0f"),
         "days_to_renewal": st.column_config.NumberColumn("renewal in (days)", format="%d")})
@@ -95,7 +93,7 @@ def customer(cfg: h.HealthConfig, hist: pd.DataFrame) -> None:
     trend = hist[hist["customer_id"] == pick][["day", "score", "band", "stage"]]
     b.altair_chart(charts.score_trend(trend, cfg.red_max, cfg.amber_max), width="stretch")
     st.dataframe(parts.drop(columns="key"), hide_index=True, width="stretch", column_config={
-        "points": st.column_config.NumberColumn(format="%.0f"), "share": _PCT,
+        "points": st.column_config.NumberColumn(format="%.0f"), "share": PERCENT,
         "contribution": st.column_config.NumberColumn(format="%.1f"),
         "lost": st.column_config.NumberColumn(format="%.1f")})
 
@@ -118,6 +116,7 @@ def backtest(url: str, version: str, cfg: h.HealthConfig, v: int, data) -> None:
     b.markdown("**Month by month**: does the order red > amber > green hold?")
     b.altair_chart(charts.band_months(r.band_months), width="stretch")
     st.dataframe(r.bands, hide_index=True, width="stretch", column_config={
-        "share": _PCT, "churn_rate": _PCT, "predicted": _PCT, "lift": st.column_config.NumberColumn(format="%.2f")})
+        "share": PERCENT, "churn_rate": PERCENT, "predicted": PERCENT,
+        "lift": st.column_config.NumberColumn(format="%.2f")})
     components.csv_download(r.by_month, "Download the back-test by month (CSV)", "health_backtest.csv",
                             key="health_dl_backtest")

@@ -10,6 +10,7 @@ import streamlit as st
 
 from core.review import log as review_log
 from core.review import report as review_report
+from core.review import saved as review_saved
 from core.review import snapshot as review
 from core.review import workbook as review_export
 from ui.frame import loaders
@@ -33,7 +34,7 @@ def params_key(params: review.ReviewParams) -> str:
 
 def saved(url: str) -> pd.DataFrame:
     """Saved snapshots, newest first (one small query; not cached, so a save shows at once)."""
-    return review.snapshots(loaders.get_engine(url))
+    return review_saved.snapshots(loaders.get_engine(url))
 
 
 def load(url: str, saved_list: pd.DataFrame, snapshot_id: int) -> review.Snapshot:
@@ -46,11 +47,11 @@ def load(url: str, saved_list: pd.DataFrame, snapshot_id: int) -> review.Snapsho
 def _load(url: str, snapshot_id: int, created: str) -> review.Snapshot:
     """Saved snapshots never change; the saved time is in the key in case the store file was replaced and an id
     came back for another snapshot."""
-    return review.load(loaders.get_engine(url), snapshot_id)
+    return review_saved.load(loaders.get_engine(url), snapshot_id)
 
 
 def save(url: str, snap: review.Snapshot) -> int:
-    return review.save(loaders.get_engine(url), snap)
+    return review_saved.save(loaders.get_engine(url), snap)
 
 
 def decisions(url: str, snapshot_id: int, history: bool = False) -> pd.DataFrame:

@@ -11,6 +11,7 @@ from core.errors import WorkbenchError
 from core.export import units
 from core.metrics import GLOSSARY
 from core.review import charts
+from core.review import compare as review_compare
 from core.review import log as review_log
 from core.review import snapshot as rv
 from ui import components
@@ -144,10 +145,11 @@ def comparison(url: str, snap: rv.Snapshot) -> pd.DataFrame | None:
     labels = {r.id: _label(r) for r in saved.itertuples(index=False)}
     other = st.selectbox("Compare with", saved["id"].tolist(), format_func=labels.get, key="review_compare_id")
     before = data.load(url, saved, int(other))
-    comp = rv.compare(before, snap)
-    shown = rv.shown_comparison(before, snap, comp)
-    st.markdown(f"**{int(rv.moved(comp).sum()):,} of {len(comp):,} figures moved** from snapshot {before.id} "
-                f"({before.quarter}) to this one.")
+    comp = review_compare.compare(before, snap)
+    shown = review_compare.shown_comparison(before, snap, comp)
+    moved = int(review_compare.moved(comp).sum())
+    st.markdown(f"**{moved:,} of {len(comp):,} figures moved** from snapshot {before.id} ({before.quarter}) to "
+                "this one.")
     chart = charts.moves(comp)
     if chart is not None:
         st.altair_chart(chart, width="stretch")

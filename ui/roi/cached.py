@@ -8,8 +8,12 @@ import streamlit as st
 
 from core.churn import store as churn_store
 from core.history.inputs import load_inputs
-from core.roi import effect as roi
 from core.roi.contact_risk import risk_at_contact
+from core.roi.defaults import PRE_DAYS
+from core.roi.inputs import RoiInputs
+from core.roi.inputs import load_inputs as load_roi_inputs
+from core.roi.outcomes import outcomes as play_outcomes
+from core.roi.plays import plays_table
 from core.roi.uplift_model import fit_uplift
 from ui.frame import loaders
 
@@ -20,7 +24,7 @@ def _built() -> dict:
     return {}
 
 
-def inputs(url: str, version: str) -> roi.RoiInputs:
+def inputs(url: str, version: str) -> RoiInputs:
     """Plays, customers, revenue and usage of the store.
 
     Raises
@@ -31,21 +35,21 @@ def inputs(url: str, version: str) -> roi.RoiInputs:
 
     def build():
         with st.spinner("Reading plays, revenue and usage ..."):
-            return roi.load_inputs(loaders.get_engine(url))
+            return load_roi_inputs(loaders.get_engine(url))
 
     return loaders.built_once(_built(), (url, version), build, keep=2)
 
 
 @st.cache_data(ttl=600, max_entries=32, show_spinner="Measuring the play ...")
-def outcomes(url: str, version: str, play: str, window: int, pre_days: int = roi.PRE_DAYS) -> pd.DataFrame:
-    """One row per contact of ``play`` with its outcomes (see :func:`core.roi.effect.outcomes`)."""
-    return roi.outcomes(inputs(url, version), play, window=window, pre_days=pre_days)
+def outcomes(url: str, version: str, play: str, window: int, pre_days: int = PRE_DAYS) -> pd.DataFrame:
+    """One row per contact of ``play`` with its outcomes (see :func:`core.roi.outcomes.outcomes`)."""
+    return play_outcomes(inputs(url, version), play, window=window, pre_days=pre_days)
 
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner="Summarising the plays ...")
 def plays(url: str, version: str, window: int) -> pd.DataFrame:
-    """One row per play (see :func:`core.roi.effect.plays_table`)."""
-    return roi.plays_table(inputs(url, version), window=window)
+    """One row per play (see :func:`core.roi.plays.plays_table`)."""
+    return plays_table(inputs(url, version), window=window)
 
 
 def _saved_model(url: str) -> tuple[int, float] | None:

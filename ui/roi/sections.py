@@ -1,4 +1,4 @@
-"""Sections of the Intervention ROI page (widgets and rendering; every figure comes from core.roi.effect)."""
+"""Sections of the Intervention ROI page (widgets and rendering; every figure comes from core.roi)."""
 
 from __future__ import annotations
 
@@ -11,17 +11,23 @@ from core.errors import WorkbenchError
 from core.export import units
 from core.history.filters import Filters
 from core.metrics import GLOSSARY
-from core.roi import effect as roi
 from core.roi import wave as rw
+from core.roi.defaults import CONTROL, LABELS, PRE_REVENUE, PRE_USAGE, RETAINED, REVENUE, WINDOW_DAYS
+from core.roi.estimates import compare, estimates_long, is_binary
 from core.roi.fatigue import fatigue as fatigue_by_contacts
 from core.roi.group_uplift import ALL, uplift_by
+from core.roi.inputs import RoiInputs
+from core.roi.money import money as arm_money
+from core.roi.outcomes import arms, default_control, imported_columns, measured, store_outcomes_apply
+from core.roi.planning import detectable_effect, monthly_contacts, power_curve, sample_size
+from core.roi.plays import scope
+from core.roi.sample_ratio import srm
+from core.roi.time_to_impact import time_to_impact
+from ui import components
+from ui.components import MONEY, PERCENT, POINTS
 from ui.frame import errors
 from ui.roi import cached as data
 from ui.roi import charts
-
-_PCT = st.column_config.NumberColumn(format="percent")
-_MONEY = st.column_config.NumberColumn(format="dollar")
-_PTS = st.column_config.NumberColumn(format="%+.2f")
 
 
 @dataclass
@@ -39,46 +45,41 @@ class Choice:
     store: bool  # retention and revenue come from the store (not only imported columns)
 
     def label(self, col: str | None) -> str:
-        return "none (plain estimate only)" if col is None else roi.LABELS.get(col, col)
+        return "none (plain estimate only)" if col is None else LABELS.get(col, col)
 
     @property
     def binary(self) -> bool:
-        return roi.is_binary(roi.measured(self.frame, self.outcome)[self.outcome])
+        return is_binary(measured(self.frame, self.outcome)[self.outcome])
 
 
-def _csv(df: pd.DataFrame, label: str, name: str, key: str, where=st) -> None:
-    where.download_button(label, df.to_csv(index=False).encode(), name, "text/csv", key=key,
-                          icon=":material/download:")
-
-
-def choose(url: str, version: str, inputs: roi.RoiInputs, f: Filters) -> Choice | None:
+def choose(url: str, version: str, inputs: RoiInputs, f: Filters) -> Choice | None:
     """The play, window, control arm, outcome and CUPED covariate; None when no contact is in the filters."""
     c = st.columns([3, 1, 2, 2, 2])
     play = c[0].selectbox("Play", inputs.plays(), key="roi_play")
-    window = int(c[1].number_input("Window (days)", 7, 730, roi.WINDOW_DAYS, step=30, key="roi_window",
+    window = int(c[1].number_input("Window (days)", 7, 730, WINDOW_DAYS, step=30, key="roi_window",
                                    help="Retention and revenue are measured over this many days after each contact."))
     full = data.outcomes(url, version, play, window)
-    frame = roi.scope(full, f)
+    frame = scope(full, f)
     if frame.empty:
         st.info(f"No contact of '{play}' falls within the sidebar filters (dates {f.start} to {f.end}, segment, plan, "
                 "region): widen them.")
         return None
-    arm_names = sorted(frame["arm"].unique(), key=lambda a: (a != roi.CONTROL, a))
-    default = roi.default_control(frame)
+    arm_names = sorted(frame["arm"].unique(), key=lambda a: (a != CONTROL, a))
+    default = default_control(frame)
     control = c[2].selectbox("Compared with (control arm)", arm_names, index=arm_names.index(default),
                              key=f"roi_control_{play}", help=GLOSSARY["Holdout"])
-    store = roi.store_outcomes_apply(frame)
-    imported = roi.imported_columns(frame)
-    outcomes = ([roi.RETAINED, roi.REVENUE] if store else []) + imported
+    store = store_outcomes_apply(frame)
+    imported = imported_columns(frame)
+    outcomes = ([RETAINED, REVENUE] if store else []) + imported
     if not outcomes:
         st.warning("This play has no outcome to measure: its customers are not in the store's customer table and "
                    "the file brought no numeric outcome column (such as converted or spend).")
         return None
-    outcome = c[3].selectbox("Outcome", outcomes, format_func=lambda o: roi.LABELS.get(o, o), key=f"roi_out_{play}")
-    covs = [None] + [x for x in ([roi.PRE_USAGE, roi.PRE_REVENUE] if store else []) + imported if x != outcome]
-    want = {roi.RETAINED: roi.PRE_USAGE, roi.REVENUE: roi.PRE_REVENUE}.get(outcome)
+    outcome = c[3].selectbox("Outcome", outcomes, format_func=lambda o: LABELS.get(o, o), key=f"roi_out_{play}")
+    covs = [None] + [x for x in ([PRE_USAGE, PRE_REVENUE] if store else []) + imported if x != outcome]
+    want = {RETAINED: PRE_USAGE, REVENUE: PRE_REVENUE}.get(outcome)
     covariate = c[4].selectbox("CUPED covariate (before contact)", covs, index=covs.index(want) if want in covs else 0,
-                               format_func=lambda x: "none" if x is None else roi.LABELS.get(x, x),
+                               format_func=lambda x: "none" if x is None else LABELS.get(x, x),
                                key=f"roi_cov_{play}_{outcome}", help=GLOSSARY["CUPED"])
     return Choice(url, version, play, window, control, outcome, covariate, frame, store)
 
@@ -86,7 +87,7 @@ def choose(url: str, version: str, inputs: roi.RoiInputs, f: Filters) -> Choice 
 def headline(ch: Choice) -> pd.DataFrame | None:
     """One line per arm, and the key figures of the largest arm."""
     try:
-        comp = roi.compare(ch.frame, ch.outcome, control=ch.control, covariate=ch.covariate)
+        comp = compare(ch.frame, ch.outcome, control=ch.control, covariate=ch.covariate)
     except WorkbenchError as exc:
         errors.show(exc)
         return None
@@ -94,7 +95,7 @@ def headline(ch: Choice) -> pd.DataFrame | None:
         st.info(f"'{ch.play}' has only the '{ch.control}' arm: nothing to compare it with.")
         return None
     top = comp.iloc[0]
-    fmt = format.pct if ch.binary else format.money
+    fmt = units.percent if ch.binary else units.money
     k = st.columns(4)
     k[0].metric(f"{ch.label(ch.outcome)}, {top['arm']}", fmt(top["treatment"]),
                 help=f"{int(top['n']):,} measured contacts. {GLOSSARY['Eligible contact']}")
@@ -110,8 +111,8 @@ def headline(ch: Choice) -> pd.DataFrame | None:
     verdict = "works" if top["low"] > 0 else "hurts" if top["high"] < 0 else "shows no clear difference"
     st.markdown(f"**{ch.play}** ({top['arm']} vs {ch.control}) {verdict}: {_diff(top['difference'], ch.binary)} "
                 f"{ch.label(ch.outcome).lower() if ch.binary else 'per contact'} over "
-                f"{ch.window if ch.outcome in (roi.RETAINED, roi.REVENUE) else 'the campaign'}"
-                f"{' days' if ch.outcome in (roi.RETAINED, roi.REVENUE) else ''}, 95 % interval "
+                f"{ch.window if ch.outcome in (RETAINED, REVENUE) else 'the campaign'}"
+                f"{' days' if ch.outcome in (RETAINED, REVENUE) else ''}, 95 % interval "
                 f"{_diff(top['low'], ch.binary)} to {_diff(top['high'], ch.binary)}.")
     return comp
 
@@ -124,7 +125,7 @@ def _diff(x: float, binary: bool) -> str:
 def effect(ch: Choice, comp: pd.DataFrame) -> None:
     """The comparison per arm, plain and CUPED, the interval chart and the sample-ratio check."""
     scale, unit = (100.0, "points") if ch.binary else (1.0, "per contact")
-    st.altair_chart(charts.effects(roi.estimates_long(comp), "arm", scale, unit), width="stretch")
+    st.altair_chart(charts.effects(estimates_long(comp), "arm", scale, unit), width="stretch")
     if ch.covariate is not None:
         vr = comp["variance_reduction"].iloc[0]
         st.caption(f"CUPED with {ch.label(ch.covariate).lower()}: the interval's variance is {units.percent(vr)} "
@@ -148,7 +149,7 @@ def effect(ch: Choice, comp: pd.DataFrame) -> None:
             if c in shown:
                 shown[c] = shown[c] * 100
     st.dataframe(shown, hide_index=True, column_config=cols, width="stretch")
-    _csv(comp, "Download comparison (CSV)", f"{ch.play}_comparison.csv", "roi_dl_comparison")
+    components.csv_download(comp, "Download comparison (CSV)", f"{ch.play}_comparison.csv", "roi_dl_comparison")
     _srm(ch)
 
 
@@ -160,7 +161,7 @@ def _srm(ch: Choice) -> None:
     share = None
     if plan == "Holdout share":
         share = a.number_input("Planned holdout share (%)", 1.0, 99.0, 15.0, step=1.0, key=f"roi_share_{ch.play}") / 100
-    check = roi.srm(ch.frame, control=ch.control, holdout_share=share)
+    check = srm(ch.frame, control=ch.control, holdout_share=share)
     t = pd.DataFrame({"arm": list(check["counts"]), "contacts": list(check["counts"].values()),
                       "planned": [round(v, 1) for v in check["expected"].values()]})
     with b:
@@ -177,23 +178,23 @@ def _srm(ch: Choice) -> None:
 def money(ch: Choice) -> None:
     """Customers saved, revenue saved, cost, net value and ROI of one arm, each with its interval."""
     if ch.store:
-        revenue, retention = roi.REVENUE, roi.RETAINED
+        revenue, retention = REVENUE, RETAINED
     else:
-        amounts = [c for c in roi.imported_columns(ch.frame) if not roi.is_binary(ch.frame[c].dropna())]
+        amounts = [c for c in imported_columns(ch.frame) if not is_binary(ch.frame[c].dropna())]
         if not amounts:
             st.info("This play has no amount to value (such as spend): import one with the play.")
             return
         revenue, retention = (ch.outcome if ch.outcome in amounts else amounts[0]), None
     c = st.columns(4)
-    arm = c[0].selectbox("Arm", roi.arms(ch.frame, ch.control), key=f"roi_money_arm_{ch.play}")
+    arm = c[0].selectbox("Arm", arms(ch.frame, ch.control), key=f"roi_money_arm_{ch.play}")
     margin = c[1].number_input("Gross margin (%)", 0.0, 100.0, 80.0, step=5.0, key="roi_margin") / 100
     months = int(c[2].number_input("Months a saved customer stays", 0, 120, 12, step=3, key="roi_value_months",
                                    disabled=retention is None))
     cuped = c[3].toggle("Use CUPED", value=True, key="roi_money_cuped", help=GLOSSARY["CUPED"])
-    rev_cov = (roi.PRE_REVENUE if ch.store else ch.covariate if ch.covariate != revenue else None) if cuped else None
+    rev_cov = (PRE_REVENUE if ch.store else ch.covariate if ch.covariate != revenue else None) if cuped else None
     try:
-        m = roi.money(ch.frame, arm, control=ch.control, margin=margin, value_months=months, revenue=revenue,
-                      retention=retention, retention_covariate=roi.PRE_USAGE if cuped and ch.store else None,
+        m = arm_money(ch.frame, arm, control=ch.control, margin=margin, value_months=months, revenue=revenue,
+                      retention=retention, retention_covariate=PRE_USAGE if cuped and ch.store else None,
                       revenue_covariate=rev_cov)
     except WorkbenchError as exc:
         errors.show(exc)
@@ -221,7 +222,7 @@ def money(ch: Choice) -> None:
     shown_t = m.assign(**{c: m.apply(lambda r, c=c: units.format_value(r[c], r["unit"]), axis=1)
                           for c in ("value", "low", "high")})
     st.dataframe(shown_t.drop(columns="unit"), hide_index=True, width="stretch")
-    _csv(m, "Download money (CSV)", f"{ch.play}_money.csv", "roi_dl_money")
+    components.csv_download(m, "Download money (CSV)", f"{ch.play}_money.csv", "roi_dl_money")
 
 
 def impact(ch: Choice) -> None:
@@ -230,9 +231,9 @@ def impact(ch: Choice) -> None:
         st.info("Time to impact needs churn dates of the play's customers in the store; this play's outcomes came "
                 "with its file.")
         return
-    arm = st.selectbox("Arm", roi.arms(ch.frame, ch.control), key=f"roi_impact_arm_{ch.play}")
+    arm = st.selectbox("Arm", arms(ch.frame, ch.control), key=f"roi_impact_arm_{ch.play}")
     try:
-        t = roi.time_to_impact(ch.frame, arm, window=ch.window, control=ch.control)
+        t = time_to_impact(ch.frame, arm, window=ch.window, control=ch.control)
     except WorkbenchError as exc:
         errors.show(exc)
         return
@@ -241,15 +242,15 @@ def impact(ch: Choice) -> None:
                 + (f"The difference is first clearly above zero **{int(first.iloc[0])} days** after contact."
                    if len(first) else "The difference is never clearly above zero in the window."))
     st.altair_chart(charts.time_to_impact(t), width="stretch")
-    _csv(t, "Download time to impact (CSV)", f"{ch.play}_time_to_impact.csv", "roi_dl_impact")
+    components.csv_download(t, "Download time to impact (CSV)", f"{ch.play}_time_to_impact.csv", "roi_dl_impact")
 
 
 def planning(ch: Choice, comp: pd.DataFrame | None) -> None:
     """Holdout size and duration needed to detect a given effect."""
-    e = roi.measured(ch.frame, roi.RETAINED) if ch.store else None
-    base = float(e.loc[e["arm"] == ch.control, roi.RETAINED].mean()) if e is not None and len(e) else 0.85
+    e = measured(ch.frame, RETAINED) if ch.store else None
+    base = float(e.loc[e["arm"] == ch.control, RETAINED].mean()) if e is not None and len(e) else 0.85
     base = min(max(base, 0.01), 0.99) if pd.notna(base) else 0.85
-    per_month = roi.monthly_contacts(ch.frame)
+    per_month = monthly_contacts(ch.frame)
     c = st.columns(5)
     p0 = c[0].number_input("Retention without the play (%)", 1.0, 99.0, round(base * 100, 1), step=1.0,
                            key=f"roi_plan_p0_{ch.play}") / 100
@@ -259,7 +260,7 @@ def planning(ch: Choice, comp: pd.DataFrame | None) -> None:
     flow = c[4].number_input("Contacts a month", 1.0, 1e7, float(round(per_month, 1)), key=f"roi_plan_flow_{ch.play}",
                              help="Default: the play's average so far.")
     try:
-        plan = roi.sample_size(p0, eff, holdout_share=share, power_target=target, contacts_per_month=flow)
+        plan = sample_size(p0, eff, holdout_share=share, power_target=target, contacts_per_month=flow)
     except WorkbenchError as exc:
         errors.show(exc)
         return
@@ -270,10 +271,10 @@ def planning(ch: Choice, comp: pd.DataFrame | None) -> None:
     k[3].metric("Months to run", f"{plan['months']:.1f}", help=f"At {flow:,.0f} contacts a month.")
     if e is not None and len(e):
         n_t, n_c = int((e["arm"] != ch.control).sum()), int((e["arm"] == ch.control).sum())
-        mde = roi.detectable_effect(p0, n_t, n_c, power_target=target)
+        mde = detectable_effect(p0, n_t, n_c, power_target=target)
         st.caption(f"With the {n_t:,} treated and {n_c:,} held-out contacts measured so far, the smallest effect "
                    f"detected with {target:.0%} power is {'–' if pd.isna(mde) else f'{mde * 100:.1f} points'}.")
-    st.altair_chart(charts.power_curve(roi.power_curve(p0, eff, holdout_share=share), target), width="stretch")
+    st.altair_chart(charts.power_curve(power_curve(p0, eff, holdout_share=share), target), width="stretch")
 
 
 def all_plays(url: str, version: str, window: int) -> None:
@@ -281,11 +282,11 @@ def all_plays(url: str, version: str, window: int) -> None:
     t = data.plays(url, version, window)
     shown = t.assign(difference=t["difference"] * 100, low=t["low"] * 100, high=t["high"] * 100)
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
-        "retention_treated": _PCT, "retention_control": _PCT, "difference": _PTS, "low": _PTS, "high": _PTS,
-        "cost": _MONEY, "first": st.column_config.DateColumn(), "last": st.column_config.DateColumn()})
+        "retention_treated": PERCENT, "retention_control": PERCENT, "difference": POINTS, "low": POINTS, "high": POINTS,
+        "cost": MONEY, "first": st.column_config.DateColumn(), "last": st.column_config.DateColumn()})
     st.caption(f"Retention over {window} days after contact, every treatment arm together against the control arm, "
                "eligible contacts only; all contacts of each play, whatever the sidebar filters.")
-    _csv(t, "Download plays (CSV)", "plays.csv", "roi_dl_plays")
+    components.csv_download(t, "Download plays (CSV)", "plays.csv", "roi_dl_plays")
 
 
 _BY = {"segment": "Segment", "plan": "Plan", "region": "Region", "risk_tier": "Churn risk at contact"}
@@ -304,7 +305,7 @@ def _uplift_table(t: pd.DataFrame, first: str, ch: Choice, key: str, name: str) 
         "control": value(f"{ch.label(ch.outcome)}, {ch.control}", format="percent" if ch.binary else "dollar"),
         "difference": value(f"Difference ({unit})", format="%+.2f"), "low": value("Low", format="%+.2f"),
         "high": value("High", format="%+.2f"), "note": "Note"})
-    _csv(t, "Download (CSV)", name, key)
+    components.csv_download(t, "Download (CSV)", name, key)
 
 
 def where(ch: Choice) -> None:
@@ -353,10 +354,10 @@ def where(ch: Choice) -> None:
                 f"{' points' if ch.binary else ''}**: the average extra gain per treated contact from targeting "
                 "in its order rather than at random; 0 means the model finds no one the play helps more.")
     st.altair_chart(charts.qini(res.qini), width="stretch")
-    _csv(res.qini, "Download Qini curve (CSV)", f"{ch.play}_qini.csv", "roi_dl_qini")
+    components.csv_download(res.qini, "Download Qini curve (CSV)", f"{ch.play}_qini.csv", "roi_dl_qini")
 
 
-def fatigue(ch: Choice, inputs: roi.RoiInputs) -> None:
+def fatigue(ch: Choice, inputs: RoiInputs) -> None:
     """Outcome and uplift by the number of other contacts the customer received in the 30 days before."""
     try:
         t = fatigue_by_contacts(inputs.interventions, ch.frame, ch.outcome, ch.control)

@@ -8,11 +8,14 @@ from core.errors import WorkbenchError
 from core.export import units
 from core.history.filters import Filters, filter_customers
 from core.metrics import GLOSSARY
-from core.roi import effect as roi
 from core.roi import wave as rw
+from core.roi.defaults import LABELS, RETAINED
+from core.roi.inputs import RoiInputs
+from ui import components
+from ui.components import MONEY, PERCENT
 from ui.frame import errors
 from ui.roi import cached as data
-from ui.roi.sections import _MONEY, _PCT, Choice, _csv
+from ui.roi.sections import Choice
 
 #: the Money tab's assumptions, reused so a save is valued the same on both tabs
 MARGIN_KEY, MONTHS_KEY = "roi_margin", "roi_value_months"
@@ -26,7 +29,7 @@ def _nice(x: float) -> float:
     return float(min((m * p for m in (1, 2, 5, 10) if m * p >= x), default=x))
 
 
-def next_wave(ch: Choice, inputs: roi.RoiInputs, f: Filters) -> None:
+def next_wave(ch: Choice, inputs: RoiInputs, f: Filters) -> None:
     """Inputs of the wave, the funnel from today's customers to the list, the cautions, and the list."""
     frame = data.with_risk(ch.url, ch.version, ch.play, ch.window, ch.frame) if ch.store else None
     scores = data.latest_scores(ch.url) if frame is not None else None
@@ -52,7 +55,7 @@ def next_wave(ch: Choice, inputs: roi.RoiInputs, f: Filters) -> None:
     rest = int(c[3].number_input("Rest after a contact (days)", 0, 365, rw.REST_DAYS, step=7, key="roi_wave_rest",
                                  help="Leave out customers contacted (any play) within this many days: fatigue."))
     value_per_save = months = margin = None
-    if ch.outcome == roi.RETAINED:
+    if ch.outcome == RETAINED:
         margin = float(st.session_state.get(MARGIN_KEY, 80.0)) / 100
         months = int(st.session_state.get(MONTHS_KEY, 12))
         st.caption(f"A customer kept is worth their MRR x {months} months x {margin:.0%} margin (set on the Money "
@@ -61,7 +64,7 @@ def next_wave(ch: Choice, inputs: roi.RoiInputs, f: Filters) -> None:
             st.info("Set the months a saved customer stays above 0 on the Money tab to value the wave.")
             return
     else:
-        value_per_save = st.number_input(f"Value of one more unit of {roi.LABELS.get(ch.outcome, ch.outcome)}", 0.01,
+        value_per_save = st.number_input(f"Value of one more unit of {LABELS.get(ch.outcome, ch.outcome)}", 0.01,
                                          None, 1.0, key=f"roi_wave_value_{ch.play}_{ch.outcome}")
     ids = None
     if f.segments or f.plans or f.regions:
@@ -78,7 +81,7 @@ def next_wave(ch: Choice, inputs: roi.RoiInputs, f: Filters) -> None:
         return
     for line in rw.cautions(res, frame, ch.outcome, ch.control):
         st.warning(line, icon=":material/warning:")
-    kept = "Extra customers kept" if ch.outcome == roi.RETAINED else f"Extra {roi.LABELS.get(ch.outcome, ch.outcome)}"
+    kept = "Extra customers kept" if ch.outcome == RETAINED else f"Extra {LABELS.get(ch.outcome, ch.outcome)}"
     k = st.columns(4)
     k[0].metric("Customers to contact", units.count(len(w.targets)),
                 help=f"From {int(w.funnel['customers'].iloc[0]):,} active customers; the steps are below.")
@@ -98,12 +101,12 @@ def next_wave(ch: Choice, inputs: roi.RoiInputs, f: Filters) -> None:
     else:
         binary = ch.binary
         st.dataframe(w.targets, hide_index=True, width="stretch", column_config={
-            "risk": _PCT, "mrr_before": _MONEY, "value_per_save": _MONEY, "expected_value": _MONEY, "cost": _MONEY,
-            "cumulative_cost": _MONEY, "tenure_months": st.column_config.NumberColumn(format="%.1f"),
-            "predicted_uplift": _PCT if binary else st.column_config.NumberColumn(format="%+.2f")})
-        _csv(w.targets, "Download the list (CSV)", f"{ch.play}_next_wave.csv", "roi_dl_wave")
+            "risk": PERCENT, "mrr_before": MONEY, "value_per_save": MONEY, "expected_value": MONEY, "cost": MONEY,
+            "cumulative_cost": MONEY, "tenure_months": st.column_config.NumberColumn(format="%.1f"),
+            "predicted_uplift": PERCENT if binary else st.column_config.NumberColumn(format="%+.2f")})
+        components.csv_download(w.targets, "Download the list (CSV)", f"{ch.play}_next_wave.csv", "roi_dl_wave")
     if len(w.unlike):
         with st.expander(f"{len(w.unlike):,} customers left out as unlike the play's contacts"):
             why = w.unlike["reason"].str.extract(r"^(\w+)")[0].value_counts().rename_axis("first feature outside")
             st.dataframe(why.reset_index(name="customers"), hide_index=True)
-            _csv(w.unlike, "Download who and why (CSV)", f"{ch.play}_unlike.csv", "roi_dl_unlike")
+            components.csv_download(w.unlike, "Download who and why (CSV)", f"{ch.play}_unlike.csv", "roi_dl_unlike")

@@ -84,7 +84,7 @@ def test_the_help_defaults_equal_the_values_in_core():
     from core.ingest.fields import KINDS
     from core.review import log as review_log
     from core.review import snapshot as review
-    from core.roi import effect as roi
+    from core.roi import defaults as roi
     from core.roi import wave as rw
 
     assert defaults.KINDS == tuple(KINDS)

@@ -8,6 +8,8 @@ import pytest
 
 import core
 from core.cli.main import main
+from core.review import compare as review_compare
+from core.review import saved as review_saved
 from core.review import snapshot as review
 from tests.conftest import copy_store
 
@@ -53,7 +55,7 @@ def test_report_prints_saves_lists_and_compares(url, capsys, tmp_path):
     assert listed[0][4] == str(len(snap.figures))
     cmp = _run(capsys, "--db", url, "report", "--compare", "1", "2")
     assert cmp[0] == "snapshot 1 (2026-Q2) -> 2 (2026-Q3)"
-    want = review.compare(review.load(engine, 1), review.load(engine, 2))
+    want = review_compare.compare(review_saved.load(engine, 1), review_saved.load(engine, 2))
     body = [_cells(ln) for ln in cmp[2:]]
     assert [c[1] for c in body] == want["metric"].tolist()
     assert all(c[-1] == w for c, w in zip(body, want["cause"]))
@@ -89,7 +91,7 @@ def test_decisions_assumptions_and_the_board_pack(url, capsys, tmp_path):
     from core.review import log as review_log
 
     engine = core.make_engine(url)
-    sid = review.save(engine, review.build(engine, "2026-Q3"))
+    sid = review_saved.save(engine, review.build(engine, "2026-Q3"))
     assert _run(capsys, "--db", url, "report", "--decide", str(sid), "--decision", "Extend the save offer to SMB",
                 "--owner", "Ana", "--due", "2026-12-31", "--rationale", "+12.9 points") == [
         f"recorded decision 1 against snapshot {sid}"]
@@ -99,7 +101,7 @@ def test_decisions_assumptions_and_the_board_pack(url, capsys, tmp_path):
     log = review_log.decisions(engine, sid)
     assert log[["decision", "owner", "status"]].values.tolist() == [["Extend the save offer to SMB", "Ana", "open"]]
     assert str(log["due"].iloc[0]) == "2026-12-31"
-    snap = review.load(engine, sid)
+    snap = review_saved.load(engine, sid)
     lines = _run(capsys, "--db", url, "report", "--snapshot", str(sid))
     assert lines[0].endswith(f"saved as snapshot {sid}")
     text = "\n".join(lines)

@@ -1,4 +1,4 @@
-"""``python -m core roi``: every printed figure equals core.roi.effect's on the same store, the workbook too,
+"""``python -m core roi``: every printed figure equals core.roi's on the same store, the workbook too,
 clear errors."""
 
 import io
@@ -11,7 +11,15 @@ import pytest
 import core
 from core.cli.main import main
 from core.demo.campaign import make_campaign
-from core.roi import effect as roi
+from core.roi.defaults import PRE_REVENUE, PRE_USAGE, RETAINED, REVENUE
+from core.roi.estimates import compare
+from core.roi.inputs import load_inputs
+from core.roi.money import money as arm_money
+from core.roi.outcomes import arms, outcomes, store_outcomes_apply
+from core.roi.planning import detectable_effect, monthly_contacts, sample_size
+from core.roi.plays import plays_table
+from core.roi.sample_ratio import srm as srm_check
+from core.roi.time_to_impact import time_to_impact
 from tests.conftest import copy_store
 
 PLAY = "Renewal save offer"
@@ -31,13 +39,13 @@ def url(store):
 
 @pytest.fixture(scope="module")
 def inputs(url):
-    return roi.load_inputs(core.make_engine(url))
+    return load_inputs(core.make_engine(url))
 
 
 @pytest.fixture(scope="module")
 def frames(inputs):
     """Outcomes of each play over 90 days (the default window), computed with core directly."""
-    return {p: roi.outcomes(inputs, p, window=90) for p in inputs.plays()}
+    return {p: outcomes(inputs, p, window=90) for p in inputs.plays()}
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +113,7 @@ def test_plays_table_prints_core_figures(url, inputs, capsys, tmp_path):
     for window in (90, 180):
         lines = _run(capsys, "--db", url, "roi", "--window", str(window))
         assert lines[0].startswith(f"3 plays; retention {window} days after the contact")
-        t = roi.plays_table(inputs, window=window)
+        t = plays_table(inputs, window=window)
         rows = [_cells(ln) for ln in lines[2:]]
         assert [r[0] for r in rows] == t["play"].tolist() == inputs.plays()
         for cells, r in zip(rows, t.itertuples(index=False)):
@@ -120,7 +128,7 @@ def test_plays_table_prints_core_figures(url, inputs, capsys, tmp_path):
     # --out writes the unrounded table
     path = tmp_path / "plays.xlsx"
     assert _run(capsys, "--db", url, "roi", "--out", str(path)) == [f"wrote 3 plays to {path}"]
-    got, want = pd.read_excel(path), roi.plays_table(inputs)
+    got, want = pd.read_excel(path), plays_table(inputs)
     assert got.columns.tolist() == want.columns.tolist() and got["play"].tolist() == want["play"].tolist()
     cols = ["contacts", "held_out", "eligible", "cost", "retention_treated", "difference", "low", "high"]
     assert got[cols].to_numpy(float) == pytest.approx(want[cols].to_numpy(float))
@@ -172,28 +180,28 @@ def test_comparison_prints_plain_and_cuped_per_arm_and_the_sample_ratio(url, fra
     assert lines[1].endswith("CUPED on usage before contact (log)")
     head, rows, srm_line = _comparison_rows(lines)
     assert head[5] == "difference pp [95% CI]" and head[7] == "CUPED difference pp [95% CI]"
-    _check_comparison(rows, roi.compare(f, roi.RETAINED, covariate=roi.PRE_USAGE), scale=100)
+    _check_comparison(rows, compare(f, RETAINED, covariate=PRE_USAGE), scale=100)
     # two arms: the planned split defaults to 15 % held out, as on the page
-    _check_srm(srm_line, roi.srm(f, holdout_share=0.15))
+    _check_srm(srm_line, srm_check(f, holdout_share=0.15))
     assert "planned 15% held out (default)" in srm_line and srm_line.endswith("fit the plan")
 
     # revenue kept (an amount, CUPED on revenue before contact), another window and a planned split
-    f60 = roi.outcomes(roi.load_inputs(core.make_engine(url)), PLAY, window=60)
+    f60 = outcomes(load_inputs(core.make_engine(url)), PLAY, window=60)
     lines = _run(capsys, "--db", url, "roi", "--play", PLAY, "--window", "60", "--outcome", "revenue_kept",
                  "--holdout-share", "0.5")
     assert lines[1].startswith("outcome: revenue kept over 60 days") and lines[1].endswith("revenue before contact")
     head, rows, srm_line = _comparison_rows(lines)
     assert head[5] == "difference [95% CI]"
-    _check_comparison(rows, roi.compare(f60, roi.REVENUE, covariate=roi.PRE_REVENUE), scale=1)
-    _check_srm(srm_line, roi.srm(f60, holdout_share=0.5))
+    _check_comparison(rows, compare(f60, REVENUE, covariate=PRE_REVENUE), scale=1)
+    _check_srm(srm_line, srm_check(f60, holdout_share=0.5))
     assert "MISMATCH" in srm_line and "--holdout-share" not in srm_line  # the plan was given
 
     # no covariate, and another control arm
     lines = _run(capsys, "--db", url, "roi", "--play", PLAY, "--covariate", "none", "--control", "treatment")
     assert lines[0].endswith("control arm 'treatment'") and lines[1].endswith("no CUPED covariate")
     _, rows, srm_line = _comparison_rows(lines)
-    _check_comparison(rows, roi.compare(f, roi.RETAINED, control="treatment"), scale=100)
-    _check_srm(srm_line, roi.srm(f, control="treatment", holdout_share=0.15))
+    _check_comparison(rows, compare(f, RETAINED, control="treatment"), scale=100)
+    _check_srm(srm_line, srm_check(f, control="treatment", holdout_share=0.15))
     assert "give the control arm's planned share with --holdout-share" in srm_line + "".join(lines)
 
 
@@ -203,7 +211,7 @@ def test_money_table_per_arm_equals_core(url, frames, capsys, tmp_path):
                  "--value-months", "24")
     assert "margin 70%; a saved customer worth 24 months" in lines[1]
     assert lines[3] == "treatment vs holdout" and _cells(lines[4]) == ["measure", "value", "95% CI", "definition"]
-    m = roi.money(f, "treatment", margin=0.7, value_months=24)
+    m = arm_money(f, "treatment", margin=0.7, value_months=24)
     rows = [_cells(ln) for ln in lines[5:]]
     assert [r[0] for r in rows] == m["measure"].tolist()
     for cells, r in zip(rows, m.itertuples(index=False)):
@@ -219,17 +227,17 @@ def test_money_table_per_arm_equals_core(url, frames, capsys, tmp_path):
                "--out", str(csv))
     assert out[-1] == f"wrote 9 money rows to {csv}"
     got = pd.read_csv(csv)
-    want = roi.money(f, "treatment", retention_covariate=None, revenue_covariate=None)
+    want = arm_money(f, "treatment", retention_covariate=None, revenue_covariate=None)
     assert got["measure"].tolist() == want["measure"].tolist() and set(got["arm"]) == {"treatment"}
     assert got[["value", "low", "high"]].to_numpy() == pytest.approx(want[["value", "low", "high"]].to_numpy())
 
 
 def test_time_to_impact_every_seven_days_and_the_last(url, inputs, capsys):
-    f = roi.outcomes(inputs, PLAY, window=45)
+    f = outcomes(inputs, PLAY, window=45)
     lines = _run(capsys, "--db", url, "roi", "--play", PLAY, "--impact", "--window", "45")
     assert lines[2].startswith("treatment vs holdout: share still a customer each day after the contact (430 and 76 ")
     assert _cells(lines[3]) == ["day", "treatment", "holdout", "difference pp [95% CI]"]
-    t = roi.time_to_impact(f, "treatment", window=45).set_index("day")
+    t = time_to_impact(f, "treatment", window=45).set_index("day")
     rows = [_cells(ln) for ln in lines[4:]]
     assert [int(r[0]) for r in rows] == [7, 14, 21, 28, 35, 42, 45]
     for cells in rows:
@@ -238,12 +246,12 @@ def test_time_to_impact_every_seven_days_and_the_last(url, inputs, capsys):
         _check(cells[2], r["control"], scale=100)
         _check(cells[3], r["difference"], r["low"], r["high"], scale=100)
     # on the last day the difference is the comparison's plain retention difference
-    assert t.loc[45, "difference"] == pytest.approx(roi.compare(f, roi.RETAINED)["difference"][0])
+    assert t.loc[45, "difference"] == pytest.approx(compare(f, RETAINED)["difference"][0])
 
 
 def test_plan_sample_size_months_and_detectable_effect(url, frames, capsys):
     lines = _run(capsys, "--db", url, "roi", "--plan", "--p-control", "0.87", "--effect", "0.05")
-    r = roi.sample_size(0.87, 0.05)
+    r = sample_size(0.87, 0.05)
     assert lines[0] == ("plan: detect +5.0 pp over 87.0% retention with 80% power at a two-sided alpha of 0.05, "
                         "15% of contacts held out")
     assert lines[1] == f"contacts needed: {r['n_treatment']:,} treated + {r['n_holdout']:,} held out = {r['n_total']:,}"
@@ -254,20 +262,20 @@ def test_plan_sample_size_months_and_detectable_effect(url, frames, capsys):
     p0 = e.loc[e["arm"] == "holdout", "retained"].mean()
     lines = _run(capsys, "--db", url, "roi", "--plan", "--play", PLAY, "--effect", "0.08", "--holdout-share", "0.2",
                  "--power", "0.9", "--alpha", "0.1")
-    r = roi.sample_size(p0, 0.08, holdout_share=0.2, power_target=0.9, alpha=0.1,
-                        contacts_per_month=roi.monthly_contacts(f))
+    r = sample_size(p0, 0.08, holdout_share=0.2, power_target=0.9, alpha=0.1,
+                    contacts_per_month=monthly_contacts(f))
     _check(re.search(r"over ([\d.]+)% retention", lines[0]).group(1), p0, scale=100)
     assert "90% power at a two-sided alpha of 0.1, 20% of contacts held out" in lines[0]
     assert [int(x.replace(",", "")) for x in NUM.findall(lines[1])] == [r["n_treatment"], r["n_holdout"],
                                                                          r["n_total"]]
-    _check(lines[2].split(" (")[0], r["months"], roi.monthly_contacts(f))
-    d = roi.detectable_effect(p0, 430, 76, alpha=0.1, power_target=0.9)
+    _check(lines[2].split(" (")[0], r["months"], monthly_contacts(f))
+    d = detectable_effect(p0, 430, 76, alpha=0.1, power_target=0.9)
     assert lines[3].startswith("detectable now: 'treatment' with 430 and 'holdout' with 76 eligible contacts")
     _check(re.search(r"detect ([+\d.]+) pp", lines[3]).group(1), d, scale=100)
     # --per-month wins over the play's pace
     lines = _run(capsys, "--db", url, "roi", "--plan", "--play", PLAY, "--p-control", "0.87", "--effect", "0.05",
                  "--per-month", "40")
-    _check(lines[2], roi.sample_size(0.87, 0.05, contacts_per_month=40)["months"], 40)
+    _check(lines[2], sample_size(0.87, 0.05, contacts_per_month=40)["months"], 40)
 
 
 def test_export_workbook_equals_core(url, frames, capsys, tmp_path):
@@ -285,25 +293,25 @@ def test_export_workbook_equals_core(url, frames, capsys, tmp_path):
     comp = sheet("Comparison")
     assert comp["outcome"].tolist() == ["retained", "revenue_kept"]
     assert comp["covariate"].tolist() == ["pre_usage", "pre_revenue"]
-    for i, (outcome, cov) in enumerate([(roi.RETAINED, roi.PRE_USAGE), (roi.REVENUE, roi.PRE_REVENUE)]):
-        want = roi.compare(f, outcome, covariate=cov).iloc[0]
+    for i, (outcome, cov) in enumerate([(RETAINED, PRE_USAGE), (REVENUE, PRE_REVENUE)]):
+        want = compare(f, outcome, covariate=cov).iloc[0]
         got = comp.iloc[i]
         assert got["arm"] == want["arm"] and got["n"] == want["n"] and got["n_control"] == want["n_control"]
         for c in ("treatment", "control", "difference", "low", "high", "p_value", "theta", "cuped_difference",
                   "cuped_low", "cuped_high", "variance_reduction"):
             assert got[c] == pytest.approx(want[c], rel=1e-12), c
     money = sheet("Money")
-    want = roi.money(f, "treatment", margin=0.6)
+    want = arm_money(f, "treatment", margin=0.6)
     assert money["measure"].tolist() == want["measure"].tolist() and set(money["arm"]) == {"treatment"}
     assert money[["value", "low", "high"]].to_numpy(float) == pytest.approx(want[["value", "low", "high"]].to_numpy())
     assert money["definition"].tolist() == want["definition"].tolist()
     tti = sheet("Time to impact")
-    want = roi.time_to_impact(f, "treatment", window=90)
+    want = time_to_impact(f, "treatment", window=90)
     assert tti["day"].tolist() == want["day"].tolist()
     assert tti[["treatment", "control", "difference", "low", "high"]].to_numpy(float) == pytest.approx(
         want[["treatment", "control", "difference", "low", "high"]].to_numpy())
     srm = sheet("SRM")
-    check = roi.srm(f, holdout_share=0.15)
+    check = srm_check(f, holdout_share=0.15)
     assert dict(zip(srm["arm"], srm["contacts"])) == check["counts"]
     assert srm["expected"].tolist() == pytest.approx(list(check["expected"].values()))
     assert srm["chi2"][0] == pytest.approx(check["chi2"]) and srm["p_value"][0] == pytest.approx(check["p_value"])
@@ -315,23 +323,23 @@ def test_export_workbook_equals_core(url, frames, capsys, tmp_path):
 
 def test_a_campaign_is_measured_by_its_own_columns(campaign_url, capsys, tmp_path):
     play = "Spring e-mail test"
-    f = roi.outcomes(roi.load_inputs(core.make_engine(campaign_url)), play)
-    assert not roi.store_outcomes_apply(f)
+    f = outcomes(load_inputs(core.make_engine(campaign_url)), play)
+    assert not store_outcomes_apply(f)
     lines = _run(capsys, "--db", campaign_url, "roi", "--play", play)
     assert lines[1].startswith("outcome: Visited (imported with the play)")  # the first imported column, as the page
     _, rows, srm_line = _comparison_rows(lines)
-    _check_comparison(rows, roi.compare(f, "Visited"), scale=100)
-    _check_srm(srm_line, roi.srm(f))  # three arms: planned equal by default
+    _check_comparison(rows, compare(f, "Visited"), scale=100)
+    _check_srm(srm_line, srm_check(f))  # three arms: planned equal by default
     assert "planned equal arms (default)" in srm_line
     lines = _run(capsys, "--db", campaign_url, "roi", "--play", play, "--outcome", "Spend", "--covariate",
                  "Spend Last Year")
     _, rows, _ = _comparison_rows(lines)
-    _check_comparison(rows, roi.compare(f, "Spend", covariate="Spend Last Year"), scale=1)
+    _check_comparison(rows, compare(f, "Spend", covariate="Spend Last Year"), scale=1)
     # money values the campaign's spend (no customers saved)
     lines = _run(capsys, "--db", campaign_url, "roi", "--play", play, "--money")
     assert "Customers saved" not in "\n".join(lines)
-    arm = roi.arms(f)[0]
-    m = roi.money(f, arm, revenue="Spend", retention=None, revenue_covariate=None)
+    arm = arms(f)[0]
+    m = arm_money(f, arm, revenue="Spend", retention=None, revenue_covariate=None)
     i = lines.index(f"{arm} vs holdout")
     rows = [_cells(ln) for ln in lines[i + 2:i + 2 + len(m)]]
     for cells, r in zip(rows, m.itertuples(index=False), strict=True):
@@ -461,4 +469,4 @@ def test_an_empty_store_says_how_to_get_plays(db_url, capsys):
     assert "load the demo" in _one_error_line(capsys)
     # planning needs no data
     assert main(["--db", db_url, "roi", "--plan", "--p-control", "0.8", "--effect", "0.1"]) == 0
-    assert f"{roi.sample_size(0.8, 0.1)['n_total']:,}" in capsys.readouterr().out
+    assert f"{sample_size(0.8, 0.1)['n_total']:,}" in capsys.readouterr().out

@@ -12,7 +12,7 @@ from core.cohorts.table import cohort_table
 from core.feedback.inputs import inputs_from_frames as feedback_inputs
 from core.history import asof
 from core.history.inputs import inputs_from_frames as churn_inputs
-from core.roi.effect import inputs_from_frames as roi_inputs
+from core.roi.inputs import inputs_from_frames as roi_inputs
 from core.store.columnar import ActivityPairs
 
 T = pd.Timestamp

@@ -43,7 +43,9 @@ def test_samples_import_cleanly_with_the_expected_mapping(engine):
 
 def test_campaign_sample_imports_as_a_three_arm_play(engine):
     """data/samples/campaign.csv: one row per customer of a randomised e-mail test (core.demo.campaign)."""
-    from core.roi import effect as roi
+    from core.roi.estimates import compare
+    from core.roi.inputs import load_inputs
+    from core.roi.outcomes import outcomes
 
     path = SAMPLES / "campaign.csv"
     plan = core.prepare_import(engine, path.read_bytes(), path.name, "interventions", mapping={"date": "Sent On"},
@@ -51,8 +53,8 @@ def test_campaign_sample_imports_as_a_three_arm_play(engine):
     assert plan.mapping["group"] == "Arm" and plan.mapping["cost"] == "Cost"
     assert plan.n_errors == 0 and plan.n_warnings == 0, plan.report
     core.commit_import(engine, plan)
-    f = roi.outcomes(roi.load_inputs(engine), "Spring e-mail test")
+    f = outcomes(load_inputs(engine), "Spring e-mail test")
     raw = pd.read_csv(path)
     assert f["arm"].value_counts().to_dict() == raw["Arm"].replace("No E-Mail", "holdout").value_counts().to_dict()
-    c = roi.compare(f, "Spend").set_index("arm")
+    c = compare(f, "Spend").set_index("arm")
     assert c.loc["Mens E-Mail", "treatment"] == raw.loc[raw["Arm"] == "Mens E-Mail", "Spend"].mean()

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core.errors import DataValidationError
 from core.review import log as review_log
+from core.review import saved as review_saved
 from core.review import snapshot as review
 
 
@@ -27,7 +28,7 @@ def engine(engine_on_small_demo):
 def q3(engine):
     """2026-Q3's snapshot, saved."""
     snap = review.build(engine, "2026-Q3")
-    review.save(engine, snap)
+    review_saved.save(engine, snap)
     return snap
 
 
@@ -35,7 +36,7 @@ def q3(engine):
 def saved(engine, q3):
     """A fresh saved copy of the 2026-Q3 snapshot, with an empty log and register."""
     snap = dataclasses.replace(q3, id=None, created_at=None)
-    review.save(engine, snap)
+    review_saved.save(engine, snap)
     return snap
 
 
@@ -52,7 +53,7 @@ def test_decisions_are_numbered_within_their_snapshot(engine, saved):
                                    rationale="8 % of customers are red", due="2026-12-31", status=" In Progress ",
                                    author="Kim") == 2
     other = dataclasses.replace(saved, id=None, created_at=None)
-    review.save(engine, other)
+    review_saved.save(engine, other)
     assert review_log.add_decision(engine, other.id, decision="Another board's first", owner="Sam") == 1
     log = review_log.decisions(engine, sid)
     assert list(log.columns) == review_log.DECISION_COLUMNS
@@ -207,7 +208,7 @@ def test_the_register_lists_the_snapshots_assumptions_then_the_boards(engine, sa
     b = review_log.add_assumption(engine, sid, name=" Cost of the spring campaign ", value=25000)
     assert b > a
     other = dataclasses.replace(saved, id=None, created_at=None)
-    review.save(engine, other)
+    review_saved.save(engine, other)
     review_log.add_assumption(engine, other.id, name="Someone else's", value=1)
     reg = review_log.assumptions(engine, saved)
     assert len(reg) == len(used) + 2

@@ -14,8 +14,10 @@ from core.errors import DataValidationError
 from core.export import units
 from core.metrics import GLOSSARY
 from core.review import charts as rc
+from core.review import compare as review_compare
 from core.review import log as review_log
 from core.review import report as rr
+from core.review import saved as review_saved
 from core.review import snapshot as review
 
 DECISION = "Stop the <b>renewal</b> offer & rethink pricing"
@@ -79,12 +81,12 @@ def engine(engine_on_small_demo):
 def snap(engine):
     """2026-Q3, saved, with a decision (markup characters in it) and an assumption the board added."""
     built = review.build(engine, "2026-Q3")
-    sid = review.save(engine, built)
+    sid = review_saved.save(engine, built)
     review_log.add_decision(engine, sid, decision=DECISION, owner="CFO & COO", rationale="ROI < 0 for 2 quarters",
                             due="2026-12-31")
     review_log.add_assumption(engine, sid, name="Target gross margin", value=0.82, unit="share", owner="CFO",
                               source="FY27 plan")
-    return review.load(engine, sid)
+    return review_saved.load(engine, sid)
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +94,7 @@ def comparison(snap):
     """Against an earlier build on other data with a shorter play window (every figure 5 % lower)."""
     before = review.Snapshot("2026-Q3", snap.as_of, "0" * 64, {**snap.params, "roi_window": 60}, snap.versions,
                              snap.figures.assign(value=snap.figures["value"] * 0.95))
-    return review.compare(before, snap)
+    return review_compare.compare(before, snap)
 
 
 @pytest.fixture(scope="module")
@@ -260,7 +262,7 @@ def test_the_charts_data_are_the_snapshots_figures(snap, comparison):
 def test_charts_are_none_without_figures_and_svg_fits_the_page(snap):
     empty = snap.figures.iloc[:0]
     assert all(fn(empty) is None for fn in (rc.headline, rc.health_bands, rc.play_effects, rc.theme_impacts))
-    same = review.compare(snap, snap)
+    same = review_compare.compare(snap, snap)
     assert rc.moves(same, snap) is None
     svg = rc.to_svg(rc.theme_impacts(snap), fit=rr.CHART_WIDTH)
     assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>") and "<script" not in svg

@@ -27,6 +27,8 @@ from core.health import backtest as hb
 from core.health import score as h
 from core.health import store as hs
 from core.history.inputs import load_inputs
+from core.review import compare as review_compare
+from core.review import figures as review_figures
 from core.review import snapshot as review
 from tests.conftest import copy_store
 
@@ -387,7 +389,7 @@ def test_each_plays_money_figures_recomputed_with_cuped_by_hand(q3, contacts):
                 "Value of customers saved": (value, "currency"), "Net value (projected)": (value - cost, "currency"),
                 "ROI (projected)": ((value - cost) / cost, "roi")}
         got = f.xs(play, level="group")
-        assert [m for m in got.index if m in want] == list(review.ROI_MONEY)
+        assert [m for m in got.index if m in want] == list(review_figures.ROI_MONEY)
         for metric, (v, unit) in want.items():
             assert got.loc[metric, "value"] == pytest.approx(v, rel=1e-9), (play, metric)
             assert got.loc[metric, "unit"] == unit, (play, metric)
@@ -467,7 +469,7 @@ def test_compare_names_a_new_health_configuration_and_a_codebook_change(small_de
         # saving the default the snapshot used as version 1 moves no figure, but is named
         assert hs.save_config(eng, cfg, "Dana", "the default, saved") == 1
         v1 = review.build(eng, "2026-Q3")
-        c = review.compare(before, v1)
+        c = review_compare.compare(before, v1)
         health = c["page"] == "Health scores"
         assert (c.loc[health, "cause"] == "health configuration none -> v1").all()
         assert (c.loc[~health, "cause"] == "").all() and (c["change"] == 0).all()
@@ -482,7 +484,7 @@ def test_compare_names_a_new_health_configuration_and_a_codebook_change(small_de
         ts.save_change(eng, book, renamed, change)
         after = review.build(eng, "2026-Q3")
         assert (after.versions["health_config"], after.versions["codebook"]) == (2, 2)
-        c = review.compare(v1, after)
+        c = review_compare.compare(v1, after)
         by_page = {p: set(g["cause"]) for p, g in c.groupby("page")}
         assert by_page == {
             "Overview": {""}, "Intervention ROI": {""}, "Feedback themes": {"codebook v1 -> v2"},
@@ -503,7 +505,7 @@ def test_compare_names_a_new_health_configuration_and_a_codebook_change(small_de
         again = review.build(eng, "2026-Q3")  # a rebuild after the change gives identical figures again
         pd.testing.assert_frame_equal(after.figures, again.figures, check_exact=True)
         assert after.versions == again.versions
-        assert (review.compare(after, again)["cause"] == "").all()
+        assert (review_compare.compare(after, again)["cause"] == "").all()
     finally:
         eng.dispose()
 
@@ -515,7 +517,7 @@ def test_compare_names_the_health_and_theme_parameters_on_their_pages(engine, q3
     assert f.loc[("Health back-test AUC", ""), "text"] == ("churn within 60 days; 6 month ends from 2026-02-28 to "
                                                            "2026-07-31")
     assert len(page(other, "Feedback themes").xs("Churn impact", level="metric")) == 3
-    c = review.compare(q3, other)
+    c = review_compare.compare(q3, other)
     by_page = {p: set(g["cause"]) for p, g in c.groupby("page")}
     assert by_page == {"Overview": {""}, "Intervention ROI": {""},
                        "Health scores": {"parameter health_backtest_months 12 -> 6; parameter health_horizon 90 -> 60"},

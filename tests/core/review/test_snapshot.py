@@ -1,6 +1,6 @@
 """Quarterly review snapshots (core.review.snapshot): a rebuild from the same data, parameters and versions gives
 identical figures; saved snapshots load back unchanged and the store refuses to change them; the figures are
-the pages' own (core.metrics headline, the saved churn model's card, core.roi.effect's plays table); the data
+the pages' own (core.metrics headline, the saved churn model's card, core.roi.plays's plays table); the data
 fingerprint follows imports and undos; a comparison names the cause of each move; clear errors."""
 
 import datetime as dt
@@ -14,8 +14,11 @@ from sqlalchemy.exc import IntegrityError
 import core
 from core import metrics
 from core.errors import DataValidationError, InsufficientDataError
+from core.review import compare as review_compare
+from core.review import saved as review_saved
 from core.review import snapshot as review
-from core.roi import effect as roi
+from core.roi.inputs import load_inputs as load_roi_inputs
+from core.roi.plays import plays_table
 from core.store.read import load_columns
 
 
@@ -42,25 +45,25 @@ def test_a_rebuild_gives_identical_figures_and_a_saved_snapshot_loads_back_uncha
     pd.testing.assert_frame_equal(q3.figures, again.figures, check_exact=True)
     assert (q3.quarter, q3.as_of, q3.data_hash, q3.params, q3.versions) == (
         again.quarter, again.as_of, again.data_hash, again.params, again.versions)
-    sid = review.save(engine, again)
-    back = review.load(engine, sid)
+    sid = review_saved.save(engine, again)
+    back = review_saved.load(engine, sid)
     pd.testing.assert_frame_equal(back.figures, q3.figures, check_exact=True)
     assert (back.quarter, back.as_of, back.data_hash, back.params, back.versions) == (
         q3.quarter, q3.as_of, q3.data_hash, q3.params, q3.versions)
-    listed = review.snapshots(engine)
+    listed = review_saved.snapshots(engine)
     assert sid in listed["id"].tolist()
     assert listed.set_index("id").loc[sid, "figures"] == len(q3.figures)
 
 
 def test_saved_snapshots_are_never_changed(engine, q3):
-    sid = review.save(engine, review.build(engine, "2026-Q3"))
+    sid = review_saved.save(engine, review.build(engine, "2026-Q3"))
     for sql in (f"UPDATE reviewsnapshot SET quarter = '1999-Q1' WHERE id = {sid}",
                 f"DELETE FROM reviewsnapshot WHERE id = {sid}"):
         with pytest.raises(IntegrityError, match="never changed"), engine.begin() as conn:
             conn.execute(text(sql))
-    assert review.load(engine, sid).quarter == "2026-Q3"
+    assert review_saved.load(engine, sid).quarter == "2026-Q3"
     with pytest.raises(DataValidationError, match="There is no snapshot 999"):
-        review.load(engine, 999)
+        review_saved.load(engine, 999)
 
 
 def test_the_figures_are_the_pages_own(engine, q3):
@@ -76,10 +79,10 @@ def test_the_figures_are_the_pages_own(engine, q3):
     # every metric a snapshot names has one glossary definition
     assert all(metrics.definition(m) for m in q3.figures["metric"])
     # plays: contacts up to the quarter's end, retention over 90 days inside the data up to then
-    inputs = roi.load_inputs(engine)
+    inputs = load_roi_inputs(engine)
     inputs.interventions = inputs.interventions[inputs.interventions["date"] <= pd.Timestamp("2026-09-30")]
     inputs.end = pd.Timestamp("2026-09-30")
-    for r in roi.plays_table(inputs, window=90).itertuples(index=False):
+    for r in plays_table(inputs, window=90).itertuples(index=False):
         assert f.loc[("Intervention ROI", "Contacts", r.play), "value"] == r.contacts
         row = f.loc[("Intervention ROI", "Play effect", r.play)]
         assert (row["value"], row["low"], row["high"]) == (r.difference, r.low, r.high)
@@ -113,28 +116,28 @@ def test_the_fingerprint_follows_imports_and_undos(engine):
 
 
 def test_compare_names_the_cause_of_each_move(engine, q3):
-    same = review.compare(q3, review.build(engine, "2026-Q3"))
+    same = review_compare.compare(q3, review.build(engine, "2026-Q3"))
     assert (same["change"] == 0).all() and (same["cause"] == "").all()
     assert same[["page", "metric", "group"]].values.tolist() == q3.figures[["page", "metric", "group"]].values.tolist()
-    wider = review.compare(q3, review.build(engine, "2026-Q3", review.ReviewParams(roi_window=60)))
+    wider = review_compare.compare(q3, review.build(engine, "2026-Q3", review.ReviewParams(roi_window=60)))
     plays = wider["page"] == "Intervention ROI"
     assert (wider.loc[plays, "cause"] == "parameter roi_window 90 -> 60").all()
     assert (wider.loc[~plays, "cause"] == "").all() and (wider.loc[~plays, "change"] == 0).all()
     effect = wider[plays & (wider["metric"] == "Play effect")]
     assert (effect["change"].abs() > 0).any()
     q2 = review.build(engine, "2026-Q2")
-    moved = review.compare(q2, q3)
+    moved = review_compare.compare(q2, q3)
     assert moved["cause"].str.startswith("another quarter (2026-Q2 as of 2026-06-30 -> 2026-Q3 as of 2026-09-30)").all()
     # new data, a new churn model version
     other = review.Snapshot(q3.quarter, q3.as_of, "0" * 64, q3.params, {**q3.versions, "churn_model": 2},
                             q3.figures.assign(value=q3.figures["value"] + 1))
-    c = review.compare(q3, other)
+    c = review_compare.compare(q3, other)
     assert (c["cause"] == "new data").all() and c["change"].to_numpy() == pytest.approx(1.0)
     churny = review.Snapshot(q3.quarter, q3.as_of, q3.data_hash, q3.params, {**q3.versions, "churn_model": 2},
                              pd.concat([q3.figures, pd.DataFrame([{"page": "Churn drivers", "metric": "ROC-AUC",
                                                                    "group": "", "value": 0.8, "low": 0.7, "high": 0.9,
                                                                    "unit": "score", "text": ""}])], ignore_index=True))
-    c = review.compare(q3, churny)
+    c = review_compare.compare(q3, churny)
     row = c[(c["page"] == "Churn drivers") & (c["metric"] == "ROC-AUC")].iloc[0]
     assert row["cause"] == "churn model none -> v2" and np.isnan(row["before"]) and row["after"] == 0.8
     assert (c.loc[c["page"] != "Churn drivers", "cause"] == "").all()

@@ -14,7 +14,9 @@ from openpyxl import load_workbook
 from core import metrics
 from core.errors import DataValidationError
 from core.export import units
+from core.review import compare as review_compare
 from core.review import log as review_log
+from core.review import saved as review_saved
 from core.review import snapshot as review
 from core.review import workbook as rx
 
@@ -30,7 +32,7 @@ def engine(engine_on_small_demo):
 def saved(engine):
     """2026-Q3, saved, with two decisions (the first revised once) and a board assumption."""
     snap = review.build(engine, "2026-Q3")
-    review.save(engine, snap)
+    review_saved.save(engine, snap)
     n = review_log.add_decision(engine, snap.id, decision="Offer the renewal save offer to every plan",
                                 owner="Head of CS", rationale="ROI above 5x", due="2026-12-31", author="board")
     review_log.update_decision(engine, snap.id, n, status="in progress", due="2027-01-31", author="CS ops")
@@ -58,7 +60,7 @@ def pack(saved, log):
 
 @pytest.fixture(scope="module")
 def compared(saved, narrower):
-    comparison = review.compare(saved, narrower)
+    comparison = review_compare.compare(saved, narrower)
     return comparison, load_workbook(io.BytesIO(rx.to_xlsx(narrower, comparison=comparison)))
 
 
@@ -249,7 +251,7 @@ def test_a_churn_model_page_and_odd_values(saved):
 
 
 def test_the_content_does_not_depend_on_the_run_or_on_saving(engine, saved, log, pack):
-    again = load_workbook(io.BytesIO(rx.to_xlsx(review.load(engine, saved.id), *log)))
+    again = load_workbook(io.BytesIO(rx.to_xlsx(review_saved.load(engine, saved.id), *log)))
     assert again.sheetnames == pack.sheetnames
     for name in pack.sheetnames:
         assert list(again[name].iter_rows(values_only=True)) == list(pack[name].iter_rows(values_only=True)), name

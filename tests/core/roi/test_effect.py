@@ -1,6 +1,6 @@
-"""Intervention ROI (core.roi.effect): the demo's plays against the generator's true effects, intervals and power
-against statsmodels, outcomes against direct pandas computations, and a randomised campaign spreadsheet
-imported through the importer."""
+"""Intervention ROI (core.roi.inputs, outcomes, estimates, time_to_impact, money, sample_ratio, planning, plays): the
+demo's plays against the generator's true effects, intervals and power against statsmodels, outcomes against direct
+pandas computations, and a randomised campaign spreadsheet imported through the importer."""
 
 import io
 
@@ -17,14 +17,22 @@ from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 import core
 from core.demo.campaign import ARMS, make_campaign
 from core.errors import DataValidationError, InsufficientDataError
-from core.roi import effect as roi
+from core.roi.defaults import PRE_REVENUE, PRE_USAGE, RETAINED, REVENUE
+from core.roi.estimates import compare, diff_interval, estimates_long
+from core.roi.inputs import inputs_from_frames, load_inputs
+from core.roi.money import money
+from core.roi.outcomes import imported_columns, outcomes, store_outcomes_apply
+from core.roi.planning import detectable_effect, monthly_contacts, power, sample_size
+from core.roi.plays import plays_table
+from core.roi.sample_ratio import srm
+from core.roi.time_to_impact import time_to_impact
 
 PLAYS = ("Onboarding call", "Renewal save offer")
 
 
 @pytest.fixture(scope="module")
 def inp(demo):
-    return roi.inputs_from_frames(demo.interventions, demo.customers, demo.revenue, demo.activity)
+    return inputs_from_frames(demo.interventions, demo.customers, demo.revenue, demo.activity)
 
 
 def window_of(demo, play):
@@ -37,25 +45,25 @@ def window_of(demo, play):
 @pytest.mark.parametrize("play", PLAYS)
 def test_each_play_covers_the_true_effect_and_cuped_narrows_it(demo, inp, play):
     truth = demo.truth["plays"][play]["abs_reduction"]
-    f = roi.outcomes(inp, play, window=window_of(demo, play))
-    ret = roi.compare(f, roi.RETAINED, covariate=roi.PRE_USAGE).iloc[0]
+    f = outcomes(inp, play, window=window_of(demo, play))
+    ret = compare(f, RETAINED, covariate=PRE_USAGE).iloc[0]
     assert ret["arm"] == "treatment" and ret["n"] + ret["n_control"] == demo.truth["plays"][play]["n_targeted"]
     assert ret["low"] < truth < ret["high"]
     assert ret["cuped_low"] < truth < ret["cuped_high"]
     assert ret["cuped_high"] - ret["cuped_low"] < ret["high"] - ret["low"]
-    rev = roi.compare(f, roi.REVENUE, covariate=roi.PRE_REVENUE).iloc[0]
+    rev = compare(f, REVENUE, covariate=PRE_REVENUE).iloc[0]
     assert rev["variance_reduction"] > 0.8  # revenue before contact explains most of revenue after it
     assert rev["cuped_high"] - rev["cuped_low"] < 0.5 * (rev["high"] - rev["low"])
 
 
 def test_the_demo_assignment_passes_the_sample_ratio_check(demo, inp):
     for play in PLAYS:
-        f = roi.outcomes(inp, play)
-        check = roi.srm(f, holdout_share=demo.truth["plays"][play]["holdout_share"])
+        f = outcomes(inp, play)
+        check = srm(f, holdout_share=demo.truth["plays"][play]["holdout_share"])
         assert not check["mismatch"] and check["p_value"] > 0.5
         # a broken split (every second holdout lost) is caught
         drop = f.index[f["arm"] == "holdout"][::2]
-        assert roi.srm(f.drop(drop), holdout_share=0.15)["mismatch"]
+        assert srm(f.drop(drop), holdout_share=0.15)["mismatch"]
 
 
 @pytest.mark.parametrize("n_holdout,n_treatment,share,low,high,alarm", [
@@ -71,7 +79,7 @@ def test_sample_ratio_alarm_rings_below_p_0_001(n_holdout, n_treatment, share, l
     planned = [n / 2, n / 2] if share is None else [share * n, (1 - share) * n]
     p = stats.chisquare([n_holdout, n_treatment], planned).pvalue  # independent of srm's own arithmetic
     assert low < p < high  # the case tests the band it claims to
-    check = roi.srm(f, holdout_share=share)
+    check = srm(f, holdout_share=share)
     assert check["p_value"] == pytest.approx(p, rel=1e-9)
     assert check["mismatch"] is alarm
 
@@ -81,7 +89,7 @@ def test_sample_ratio_alarm_rings_below_p_0_001(n_holdout, n_treatment, share, l
 def test_difference_of_proportions_interval_equals_statsmodels_wald(k_t, n_t, k_c, n_c):
     y_t = np.r_[np.ones(k_t), np.zeros(n_t - k_t)]
     y_c = np.r_[np.ones(k_c), np.zeros(n_c - k_c)]
-    d, lo, hi, p = roi.diff_interval(y_t, y_c)
+    d, lo, hi, p = diff_interval(y_t, y_c)
     s_lo, s_hi = confint_proportions_2indep(k_t, n_t, k_c, n_c, method="wald", compare="diff")
     assert d == pytest.approx(k_t / n_t - k_c / n_c, abs=1e-12)
     assert (lo, hi) == (pytest.approx(s_lo, abs=1e-12), pytest.approx(s_hi, abs=1e-12))
@@ -92,7 +100,7 @@ def test_difference_of_proportions_interval_equals_statsmodels_wald(k_t, n_t, k_
 def test_difference_of_means_interval_equals_statsmodels_welch():
     rng = np.random.default_rng(3)
     a, b = rng.lognormal(3, 1, 300), rng.lognormal(3.1, 1.4, 80)
-    d, lo, hi, p = roi.diff_interval(a, b)
+    d, lo, hi, p = diff_interval(a, b)
     cm = CompareMeans(DescrStatsW(a), DescrStatsW(b))
     s_lo, s_hi = cm.tconfint_diff(usevar="unequal")
     assert (lo, hi) == (pytest.approx(s_lo, rel=1e-10), pytest.approx(s_hi, rel=1e-10))
@@ -101,32 +109,32 @@ def test_difference_of_means_interval_equals_statsmodels_welch():
 
 @pytest.mark.parametrize("p0,effect,share", [(0.88, 0.04, 0.15), (0.7, 0.1, 0.5), (0.95, -0.03, 0.2)])
 def test_sample_size_equals_statsmodels_power(p0, effect, share):
-    plan = roi.sample_size(p0, effect, holdout_share=share, contacts_per_month=100)
+    plan = sample_size(p0, effect, holdout_share=share, contacts_per_month=100)
     ratio = share / (1 - share)
     n1 = NormalIndPower().solve_power(effect_size=proportion_effectsize(p0 + effect, p0), alpha=0.05, power=0.8,
                                       ratio=ratio, alternative="two-sided")
     assert plan["n_treatment_exact"] == pytest.approx(n1, rel=1e-6)
     assert plan["n_treatment"] == int(np.ceil(n1)) and plan["n_holdout"] == int(np.ceil(n1 * ratio))
     assert plan["months"] == pytest.approx(plan["n_total"] / 100)
-    got = roi.power(p0, effect, plan["n_treatment"], plan["n_holdout"])
+    got = power(p0, effect, plan["n_treatment"], plan["n_holdout"])
     want = NormalIndPower().power(proportion_effectsize(p0 + effect, p0), plan["n_treatment"], 0.05,
                                   ratio=plan["n_holdout"] / plan["n_treatment"])
     assert got == pytest.approx(want, rel=1e-9) and got >= 0.8
 
 
 def test_detectable_effect_is_the_inverse_of_power():
-    e = roi.detectable_effect(0.88, 1362, 240)
+    e = detectable_effect(0.88, 1362, 240)
     assert 0.03 < e < 0.08
-    assert roi.power(0.88, e, 1362, 240) == pytest.approx(0.8, abs=1e-6)
-    assert np.isnan(roi.detectable_effect(0.88, 1, 240))
+    assert power(0.88, e, 1362, 240) == pytest.approx(0.8, abs=1e-6)
+    assert np.isnan(detectable_effect(0.88, 1, 240))
 
 
 def test_planning_rejects_impossible_inputs():
     for args in [(1.2, 0.1), (0.9, 0.2), (0.5, 0.0)]:
         with pytest.raises(DataValidationError, match="between 0 and 1|must not be zero"):
-            roi.sample_size(*args)
+            sample_size(*args)
     with pytest.raises(DataValidationError, match="holdout share"):
-        roi.sample_size(0.8, 0.05, holdout_share=1.0)
+        sample_size(0.8, 0.05, holdout_share=1.0)
 
 
 # -- CUPED ---------------------------------------------------------------------------------------------
@@ -137,7 +145,7 @@ def test_cuped_removes_the_share_of_variance_the_covariate_explains():
     arm = np.where(rng.random(n) < 0.5, "treatment", "holdout")
     y = 0.8 * x + 0.6 * rng.normal(0, 1, n) + np.where(arm == "treatment", 0.1, 0.0)  # corr(x, y) = 0.8
     f = pd.DataFrame({"arm": arm, "y": y, "x": x})
-    r = roi.compare(f, "y", covariate="x").iloc[0]
+    r = compare(f, "y", covariate="x").iloc[0]
     assert r["variance_reduction"] == pytest.approx(0.64, abs=0.02)
     assert r["theta"] == pytest.approx(np.cov(y, x)[0, 1] / np.var(x, ddof=1), rel=1e-9)
     adj = y - r["theta"] * (x - x.mean())
@@ -145,14 +153,14 @@ def test_cuped_removes_the_share_of_variance_the_covariate_explains():
     assert r["cuped_low"] < 0.1 < r["cuped_high"]
     # a covariate unrelated to the outcome changes (almost) nothing
     f["noise"] = rng.normal(0, 1, n)
-    r2 = roi.compare(f, "y", covariate="noise").iloc[0]
+    r2 = compare(f, "y", covariate="noise").iloc[0]
     assert abs(r2["variance_reduction"]) < 0.002
 
 
 # -- outcomes against direct pandas ------------------------------------------------------------------
 def test_outcomes_equal_a_direct_pandas_computation(demo, inp):
     window, pre = 120, 60
-    f = roi.outcomes(inp, "Renewal save offer", window=window, pre_days=pre)
+    f = outcomes(inp, "Renewal save offer", window=window, pre_days=pre)
     iv = demo.interventions[demo.interventions["play"] == "Renewal save offer"].reset_index(drop=True)
     end = pd.Timestamp(demo.truth["end"])
     cust = demo.customers.set_index("customer_id")
@@ -177,24 +185,48 @@ def test_outcomes_equal_a_direct_pandas_computation(demo, inp):
 
 
 def test_eligibility_drops_contacts_whose_window_runs_past_the_data(demo, inp):
-    f = roi.outcomes(inp, "Onboarding call", window=400)
+    f = outcomes(inp, "Onboarding call", window=400)
     late = f["date"] + pd.Timedelta(days=400) > pd.Timestamp(demo.truth["end"]) + pd.Timedelta(days=1)
     assert late.any() and not f.loc[late, "eligible"].any()
-    r = roi.compare(f, roi.RETAINED).iloc[0]
+    r = compare(f, RETAINED).iloc[0]
     assert r["n"] + r["n_control"] == int((~late).sum())
+
+
+def test_a_customer_who_churns_on_the_last_day_of_the_window_counts_as_retained():
+    """Retained = still a customer ``window`` days after the contact: churn on day ``window`` or later is retained,
+    churn the day before is not."""
+    day = pd.Timestamp("2024-01-10")
+    ids = ["A", "B", "C", "D"]
+    customers = pd.DataFrame({"customer_id": ids, "signup_date": pd.Timestamp("2023-01-01"),
+                              "churn_date": [day + pd.Timedelta(days=d) for d in (29, 30, 31)] + [pd.NaT]})
+    iv = pd.DataFrame({"customer_id": ids, "play": "p", "date": day, "group": ["treatment"] * 2 + ["holdout"] * 2})
+    f = outcomes(inputs_from_frames(iv, customers, end="2024-12-31"), "p", window=30)
+    assert f["churn_day"].tolist()[:3] == [29.0, 30.0, 31.0] and f["eligible"].all()
+    assert f["retained"].tolist() == [0.0, 1.0, 1.0, 1.0]
+
+
+def test_estimates_long_lists_the_plain_then_the_cuped_estimate_of_each_arm(inp):
+    comp = compare(outcomes(inp, "Renewal save offer"), RETAINED, covariate=PRE_USAGE)
+    long = estimates_long(comp)
+    assert long["arm"].tolist() == comp["arm"].tolist() * 2
+    assert long["estimate"].tolist() == ["plain"] * len(comp) + ["CUPED"] * len(comp)
+    assert long["difference"].tolist() == comp["difference"].tolist() + comp["cuped_difference"].tolist()
+    assert long["high"].tolist() == comp["high"].tolist() + comp["cuped_high"].tolist()
+    plain = estimates_long(compare(outcomes(inp, "Renewal save offer"), RETAINED))
+    assert plain["estimate"].tolist() == ["plain"] * len(comp)
 
 
 def test_store_outcomes_apply_whatever_the_window(inp):
     for window in (30, 300, 700):
-        f = roi.outcomes(inp, "Renewal save offer", window=window)
-        assert roi.store_outcomes_apply(f) and f["followed"].all()
-    assert roi.plays_table(inp, window=300)["eligible"].gt(0).all()
+        f = outcomes(inp, "Renewal save offer", window=window)
+        assert store_outcomes_apply(f) and f["followed"].all()
+    assert plays_table(inp, window=300)["eligible"].gt(0).all()
 
 
 def test_time_to_impact_ends_at_the_window_difference(demo, inp):
-    f = roi.outcomes(inp, "Renewal save offer", window=90)
-    t = roi.time_to_impact(f, "treatment", window=90)
-    plain = roi.compare(f, roi.RETAINED).iloc[0]
+    f = outcomes(inp, "Renewal save offer", window=90)
+    t = time_to_impact(f, "treatment", window=90)
+    plain = compare(f, RETAINED).iloc[0]
     assert t["day"].tolist() == list(range(91))
     assert t.iloc[0]["difference"] == 0 and t.iloc[-1]["difference"] == pytest.approx(plain["difference"])
     assert (t.iloc[-1]["low"], t.iloc[-1]["high"]) == (pytest.approx(plain["low"]), pytest.approx(plain["high"]))
@@ -210,13 +242,13 @@ def test_time_to_impact_ends_at_the_window_difference(demo, inp):
 
 # -- money ------------------------------------------------------------------------------------------
 def test_money_scales_the_measured_differences(demo, inp):
-    f = roi.outcomes(inp, "Renewal save offer", window=90)
-    m = roi.money(f, "treatment", margin=0.7, value_months=12, retention_covariate=None,
-                  revenue_covariate=roi.PRE_REVENUE).set_index("measure")
+    f = outcomes(inp, "Renewal save offer", window=90)
+    m = money(f, "treatment", margin=0.7, value_months=12, retention_covariate=None,
+              revenue_covariate=PRE_REVENUE).set_index("measure")
     e = f[f["eligible"]]
     n = int((e["arm"] == "treatment").sum())
-    ret = roi.compare(f, roi.RETAINED).iloc[0]
-    rev = roi.compare(f, roi.REVENUE, covariate=roi.PRE_REVENUE).iloc[0]
+    ret = compare(f, RETAINED).iloc[0]
+    rev = compare(f, REVENUE, covariate=PRE_REVENUE).iloc[0]
     cost = demo.interventions.loc[(demo.interventions["play"] == "Renewal save offer")
                                   & (demo.interventions["group"] == "treatment"), "cost"].sum()
     assert m.loc["Contacts treated", "value"] == n
@@ -243,8 +275,8 @@ def test_roi_does_not_depend_on_the_currency(k):
                              arm == "treatment", 20.0, 0.0)})
     scaled = base.assign(revenue_kept=base["revenue_kept"] * k, pre_revenue=base["pre_revenue"] * k,
                          mrr_before=base["mrr_before"] * k, cost=base["cost"] * k)
-    a = roi.money(base, "treatment").set_index("measure")
-    b = roi.money(scaled, "treatment").set_index("measure")
+    a = money(base, "treatment").set_index("measure")
+    b = money(scaled, "treatment").set_index("measure")
     for measure in ("ROI (window)", "ROI (projected)", "Customers saved"):
         assert b.loc[measure, ["value", "low", "high"]].tolist() == pytest.approx(
             a.loc[measure, ["value", "low", "high"]].tolist(), rel=1e-6, abs=1e-9)
@@ -252,28 +284,28 @@ def test_roi_does_not_depend_on_the_currency(k):
 
 
 def test_bad_settings_and_unknown_names_get_clear_messages(inp):
-    f = roi.outcomes(inp, "Renewal save offer")
+    f = outcomes(inp, "Renewal save offer")
     with pytest.raises(DataValidationError, match="There is no play 'Nope'. Plays: Onboarding call"):
-        roi.outcomes(inp, "Nope")
+        outcomes(inp, "Nope")
     with pytest.raises(DataValidationError, match="at least one day"):
-        roi.outcomes(inp, "Renewal save offer", window=0)
+        outcomes(inp, "Renewal save offer", window=0)
     with pytest.raises(DataValidationError, match="margin"):
-        roi.money(f, "treatment", margin=1.5)
+        money(f, "treatment", margin=1.5)
     with pytest.raises(DataValidationError, match="no outcome 'spend'"):
-        roi.compare(f, "spend")
+        compare(f, "spend")
     with pytest.raises(InsufficientDataError, match="control arm 'control' has 0"):
-        roi.compare(f, roi.RETAINED, control="control")
+        compare(f, RETAINED, control="control")
 
 
 def test_plays_table_summarises_each_play(demo, inp):
-    t = roi.plays_table(inp, window=90).set_index("play")
+    t = plays_table(inp, window=90).set_index("play")
     iv = demo.interventions
     for play in PLAYS:
         mine = iv[iv["play"] == play]
         assert t.loc[play, "contacts"] == len(mine)
         assert t.loc[play, "held_out"] == int((mine["group"] == "holdout").sum())
         assert t.loc[play, "cost"] == pytest.approx(mine["cost"].sum())
-    assert roi.monthly_contacts(roi.outcomes(inp, "Onboarding call")) == pytest.approx(1602 / 27)
+    assert monthly_contacts(outcomes(inp, "Onboarding call")) == pytest.approx(1602 / 27)
 
 
 # -- a randomised campaign spreadsheet, imported -----------------------------------------------------
@@ -296,31 +328,31 @@ def campaign_store(tmp_path_factory):
 
 def test_campaign_spreadsheet_imports_with_per_arm_rates_equal_to_pandas(campaign_store):
     engine, frame = campaign_store
-    inputs = roi.load_inputs(engine)
-    f = roi.outcomes(inputs, "Spring e-mail test")
+    inputs = load_inputs(engine)
+    f = outcomes(inputs, "Spring e-mail test")
     assert len(f) == len(frame) and sorted(f["arm"].unique()) == ["Mens E-Mail", "Womens E-Mail", "holdout"]
-    assert set(roi.imported_columns(f)) >= {"Visited", "Converted", "Spend", "Spend Last Year"}
-    assert not roi.store_outcomes_apply(f) and not f["followed"].any()
+    assert set(imported_columns(f)) >= {"Visited", "Converted", "Spend", "Spend Last Year"}
+    assert not store_outcomes_apply(f) and not f["followed"].any()
     assert (f["date"] == pd.Timestamp("2026-03-16")).all()  # "16/03/2026": read day first
     direct = frame.assign(visit=(frame["Visited"] == "Yes") * 1.0, arm=frame["Arm"].replace("No E-Mail", "holdout"))
     for col, outcome in (("visit", "Visited"), ("Converted", "Converted"), ("Spend", "Spend")):
-        c = roi.compare(f, outcome).set_index("arm")
+        c = compare(f, outcome).set_index("arm")
         means = direct.groupby("arm")[col].mean()
         for arm in ("Mens E-Mail", "Womens E-Mail"):
             assert c.loc[arm, "treatment"] == pytest.approx(means[arm], rel=1e-12)
             assert c.loc[arm, "control"] == pytest.approx(means["holdout"], rel=1e-12)
             assert c.loc[arm, "difference"] == pytest.approx(means[arm] - means["holdout"], rel=1e-9)
             assert c.loc[arm, "n"] == (direct["arm"] == arm).sum()
-    visits = roi.compare(f, "Visited").set_index("arm")
+    visits = compare(f, "Visited").set_index("arm")
     k = direct.groupby("arm")["visit"].agg(["sum", "size"])
     lo, hi = confint_proportions_2indep(k.loc["Mens E-Mail", "sum"], k.loc["Mens E-Mail", "size"],
                                         k.loc["holdout", "sum"], k.loc["holdout", "size"], method="wald")
     assert (visits.loc["Mens E-Mail", "low"], visits.loc["Mens E-Mail", "high"]) == (
         pytest.approx(lo), pytest.approx(hi))
     assert visits.loc["Mens E-Mail", "low"] > 0  # the mailing raised visits
-    spend = roi.compare(f, "Spend", covariate="Spend Last Year").iloc[0]
+    spend = compare(f, "Spend", covariate="Spend Last Year").iloc[0]
     assert np.isfinite(spend["cuped_difference"])
-    check = roi.srm(f)  # planned equal thirds
+    check = srm(f)  # planned equal thirds
     assert not check["mismatch"] and check["counts"] == {"holdout": 1000, "Mens E-Mail": 1000, "Womens E-Mail": 1000}
 
 
@@ -333,7 +365,7 @@ def test_campaign_arms_follow_the_generator(campaign_store):
 
 def test_contacts_newer_than_the_data_do_not_move_its_end(demo):
     late = demo.interventions.head(3).assign(date=pd.Timestamp("2027-06-01"))
-    inp = roi.inputs_from_frames(pd.concat([demo.interventions, late]), demo.customers, demo.revenue, demo.activity)
+    inp = inputs_from_frames(pd.concat([demo.interventions, late]), demo.customers, demo.revenue, demo.activity)
     assert inp.end == pd.Timestamp(demo.truth["end"])
-    f = roi.outcomes(inp, late["play"].iloc[0])
+    f = outcomes(inp, late["play"].iloc[0])
     assert not f.loc[f["date"] == pd.Timestamp("2027-06-01"), "eligible"].any()

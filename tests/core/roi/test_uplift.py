@@ -1,6 +1,6 @@
 """Where a play works, the modules split out of core.roi.uplift, sharing the demo's churn model fitted once:
 risk at contact (core.roi.contact_risk) against a store cut at the cutoff, uplift by group (core.roi.group_uplift)
-against statsmodels and roi.compare, the Qini curve (core.roi.qini) by hand and against a direct loop, an uplift
+against statsmodels and compare, the Qini curve (core.roi.qini) by hand and against a direct loop, an uplift
 model (core.roi.uplift_model) that must find a planted effect, the target list's budget rule (core.roi.targets),
 candidates (core.roi.candidates) against direct pandas, and contact counts (core.roi.fatigue) against a direct
 loop. How long risk at contact takes is measured by benchmarks/roi.py, not here."""
@@ -17,11 +17,14 @@ from core.churn.pipeline import best_threshold, default_economics, fit_churn, ne
 from core.errors import DataValidationError, InsufficientDataError
 from core.history.features import temporal_features
 from core.history.inputs import inputs_from_frames as churn_inputs_from_frames
-from core.roi import effect as roi
 from core.roi.candidates import candidates_now
 from core.roi.contact_risk import risk_at_contact
+from core.roi.defaults import RETAINED
+from core.roi.estimates import compare
 from core.roi.fatigue import contacts_before, fatigue
 from core.roi.group_uplift import uplift_by
+from core.roi.inputs import inputs_from_frames
+from core.roi.outcomes import outcomes
 from core.roi.qini import qini_coefficient, qini_curve
 from core.roi.targets import TARGET_COLUMNS, target_list
 from core.roi.uplift_model import TwoModelUplift, fit_uplift
@@ -39,7 +42,7 @@ def churn(inputs):
 
 @pytest.fixture(scope="module")
 def ri(demo):
-    return roi.inputs_from_frames(demo.interventions, demo.customers, demo.revenue, demo.activity)
+    return inputs_from_frames(demo.interventions, demo.customers, demo.revenue, demo.activity)
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +51,7 @@ def scored(demo, inputs, churn, ri):
     fit, threshold = churn
     out, calls = {}, {}
     for play in PLAYS:
-        f = roi.outcomes(ri, play, window=30 * demo.truth["plays"][play]["horizon_months"])
+        f = outcomes(ri, play, window=30 * demo.truth["plays"][play]["horizon_months"])
         seen = []
         out[play] = risk_at_contact(inputs, fit.model, threshold, f,
                                     progress=lambda x, _text, seen=seen: seen.append(x))
@@ -107,7 +110,7 @@ def test_risk_at_contact_leaves_non_customers_unscored(inputs, churn, scored):
 @pytest.mark.parametrize("play", PLAYS)
 def test_the_all_row_is_roi_compare_and_groups_match_statsmodels(scored, play):
     f = scored[0][play]
-    cmp = roi.compare(f, roi.RETAINED).iloc[0]
+    cmp = compare(f, RETAINED).iloc[0]
     for by in ("segment", "plan", "region", "risk_tier"):
         t = uplift_by(f, by)
         total = t[t["group"] == "All"].iloc[0]
@@ -264,7 +267,7 @@ def test_the_uplift_model_follows_the_estimator_conventions():
 def test_the_uplift_model_on_the_demo_averages_the_measured_uplift(scored, play):
     f = scored[0][play]
     res = fit_uplift(f, FEATURES)
-    diff = roi.compare(f).iloc[0]["difference"]
+    diff = compare(f).iloc[0]["difference"]
     assert len(res.scores) == f["eligible"].sum() and np.isfinite(res.qini_coefficient)
     assert res.scores["uplift"].mean() == pytest.approx(diff, abs=0.02)
     assert res.qini["qini"].iloc[-1] == pytest.approx(diff * (f[f["eligible"]]["arm"] != "holdout").sum())
@@ -426,7 +429,7 @@ def test_fatigue_table_buckets_the_contacts(ri, scored):
     demo_t = fatigue(ri.interventions, f)
     assert demo_t["contacts_30d"].tolist() == ["0", "1", "2", "3+", "All"]
     assert demo_t["n"].iloc[:4].sum() == demo_t["n"].iloc[4] == (f["eligible"] & (f["arm"] != "holdout")).sum()
-    assert demo_t.iloc[4]["difference"] == pytest.approx(roi.compare(f).iloc[0]["difference"])
+    assert demo_t.iloc[4]["difference"] == pytest.approx(compare(f).iloc[0]["difference"])
 
 
 def test_the_demo_nudge_shows_fatigue_and_each_bucket_covers_the_true_lift(demo, ri):
@@ -434,7 +437,7 @@ def test_the_demo_nudge_shows_fatigue_and_each_bucket_covers_the_true_lift(demo,
     covers the generator's expected lift (20, 10, 5 and about 2 points), and falls with the contacts."""
     play = "Usage nudge e-mail"
     truth = demo.truth["plays"][play]
-    f = roi.outcomes(ri, play)
+    f = outcomes(ri, play)
     t = fatigue(ri.interventions, f, "responded").set_index("contacts_30d")
     want = truth["responded_lift_by_contacts"]
     assert want["0"] == pytest.approx(0.2) and want["1"] == pytest.approx(0.1) and want["2"] == pytest.approx(0.05)

@@ -14,9 +14,11 @@ import pytest
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from core.errors import DataValidationError, InsufficientDataError
-from core.roi import effect as roi
 from core.roi import wave as rw
 from core.roi.candidates import candidates_now
+from core.roi.defaults import RETAINED
+from core.roi.inputs import inputs_from_frames
+from core.roi.outcomes import outcomes
 from core.roi.uplift_model import fit_uplift
 
 PLAYS = ("Onboarding call", "Renewal save offer", "Usage nudge e-mail")
@@ -32,12 +34,12 @@ DAY = pd.Timedelta(days=1)
 # -- fixtures: each play's contacts and uplift model, built once ----------------------------------------
 @pytest.fixture(scope="module")
 def ri(demo):
-    return roi.inputs_from_frames(demo.interventions, demo.customers, demo.revenue, demo.activity)
+    return inputs_from_frames(demo.interventions, demo.customers, demo.revenue, demo.activity)
 
 
 @pytest.fixture(scope="module")
 def frames(ri):
-    return {p: roi.outcomes(ri, p, window=90) for p in PLAYS}
+    return {p: outcomes(ri, p, window=90) for p in PLAYS}
 
 
 @pytest.fixture(scope="module")
@@ -146,7 +148,7 @@ def test_model_features_keep_the_order_and_leave_out_empty_columns(frames):
 # -- settings -------------------------------------------------------------------------------------------------
 def test_wave_settings_are_frozen_with_the_documented_defaults():
     s = rw.WaveSettings(budget=100.0, cost_per_contact=5.0, value_months=12)
-    assert (s.value_per_save, s.margin, s.outcome, s.as_of) == (None, 1.0, roi.RETAINED, None)
+    assert (s.value_per_save, s.margin, s.outcome, s.as_of) == (None, 1.0, RETAINED, None)
     assert (s.rest_days, s.renewing_within_days, s.quantiles, s.min_count) == (30, None, (0.01, 0.99), 10)
     with pytest.raises(dataclasses.FrozenInstanceError):
         s.budget = 200.0
@@ -373,9 +375,9 @@ def test_contacts_of_unknown_customers_do_not_widen_the_months_since_signup(demo
                           "date": pd.Timestamp("2026-03-02"), "cost": 0.05,
                           "group": np.where(np.arange(n) % 6 == 0, "holdout", "treatment"),
                           "attributes": [{"responded": int(i % 4 == 0)} for i in range(n)]})
-    ri2 = roi.inputs_from_frames(pd.concat([demo.interventions, extra], ignore_index=True), demo.customers,
-                                 demo.revenue, demo.activity)
-    f, end = roi.outcomes(ri2, NUDGE, window=90), ri2.end
+    ri2 = inputs_from_frames(pd.concat([demo.interventions, extra], ignore_index=True), demo.customers,
+                             demo.revenue, demo.activity)
+    f, end = outcomes(ri2, NUDGE, window=90), ri2.end
     contacts = f[f["responded"].notna()]
     assert contacts["customer_id"].str.startswith("X").sum() == n
     w = rw.next_wave(ri2, f, responded, rw.WaveSettings(budget=20.0, cost_per_contact=0.05, value_per_save=5.0,

@@ -1,0 +1,76 @@
+"""Saved review snapshots: stored once, never changed (SQLite triggers refuse an update or a delete), listed and
+loaded back exactly."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import select, text
+from sqlalchemy.engine import Engine
+
+from core.errors import DataValidationError
+from core.review.snapshot import FIGURE_COLUMNS, Snapshot
+from core.store.tables import ReviewSnapshot
+
+
+def _guard(engine: Engine) -> None:
+    """Triggers that make saved snapshots read-only (SQLite): an UPDATE or DELETE is aborted."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.begin() as conn:
+        for what in ("UPDATE", "DELETE"):
+            conn.execute(text(f"CREATE TRIGGER IF NOT EXISTS reviewsnapshot_no_{what.lower()} BEFORE {what} ON "
+                              "reviewsnapshot BEGIN SELECT RAISE(ABORT, 'review snapshots are never changed'); END"))
+
+
+def save(engine: Engine, snap: Snapshot) -> int:
+    """Store ``snap`` for good; returns its id (and sets ``snap.id`` and ``snap.created_at``)."""
+    _guard(engine)
+    created = dt.datetime.now(dt.UTC)
+    with engine.begin() as conn:
+        res = conn.execute(ReviewSnapshot.__table__.insert().values(
+            quarter=snap.quarter, as_of=snap.as_of, created_at=created, data_hash=snap.data_hash,
+            params=snap.params, versions=snap.versions, figures=_records(snap.figures)))
+    snap.id, snap.created_at = int(res.inserted_primary_key[0]), created
+    return snap.id
+
+
+def _records(figures: pd.DataFrame) -> list[dict]:
+    """JSON-safe rows (NaN as None)."""
+    f = figures[FIGURE_COLUMNS].astype(object).where(figures[FIGURE_COLUMNS].notna(), None)
+    return f.to_dict("records")
+
+
+def snapshots(engine: Engine) -> pd.DataFrame:
+    """Saved snapshots, newest first: ``id, quarter, as_of, created_at, data_hash, figures``."""
+    t = ReviewSnapshot.__table__
+    with engine.connect() as conn:
+        rows = conn.execute(select(t.c.id, t.c.quarter, t.c.as_of, t.c.created_at, t.c.data_hash, t.c.figures)
+                            .order_by(t.c.id.desc())).all()
+    df = pd.DataFrame(rows, columns=["id", "quarter", "as_of", "created_at", "data_hash", "figures"])
+    df["figures"] = [len(f or []) for f in df["figures"]]
+    return df
+
+
+def load(engine: Engine, snapshot_id: int) -> Snapshot:
+    """A saved snapshot.
+
+    Raises
+    ------
+    DataValidationError
+        No snapshot has that id.
+    """
+    with engine.connect() as conn:
+        t = ReviewSnapshot.__table__
+        s = conn.execute(select(t).where(t.c.id == int(snapshot_id))).mappings().first()
+    if s is None:
+        have = snapshots(engine)["id"].tolist()
+        raise DataValidationError(f"There is no snapshot {snapshot_id}. Saved: {', '.join(map(str, have)) or 'none'}.")
+    figures = pd.DataFrame(s["figures"] or [], columns=FIGURE_COLUMNS)
+    for c in ("value", "low", "high"):
+        figures[c] = pd.to_numeric(figures[c], errors="coerce").astype(float)
+    for c in ("page", "metric", "group", "unit", "text"):
+        figures[c] = figures[c].fillna("").astype(str)
+    return Snapshot(s["quarter"], s["as_of"], s["data_hash"], dict(s["params"]), dict(s["versions"]), figures,
+                    s["id"], s["created_at"])
