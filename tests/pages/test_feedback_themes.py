@@ -179,7 +179,7 @@ def test_headline_figures_equal_a_direct_count(page, raw, ref, store):
                                    f"{n_active} active themes in the codebook.")
     assert _metric(at, "Verbatims") == f"{len(verb):,}"
     nps = s.loc[s["channel"] == "nps", "score"]
-    assert _metric(at, "NPS") == f"{round(100 * ((nps >= 9).mean() - (nps <= 6).mean())):+d}"
+    assert _metric(at, "NPS") == f"{100 * ((nps >= 9).mean() - (nps <= 6).mean()):+.1f}"
     assert f"{len(nps):,} answers" in _help(at, "NPS")
     csat = s.loc[s["channel"] == "csat", "score"]
     assert _metric(at, "CSAT") == f"{(csat >= 4).mean() * 100:.1f}%"
@@ -375,7 +375,7 @@ def test_segment_filter_narrows_the_figures(page, raw):
     verb, s = raw["verb"], raw["surveys"]
     assert _metric(at, "Verbatims") == f"{int((verb['segment'] == 'Enterprise').sum()):,}"
     nps = s.loc[(s["channel"] == "nps") & (s["segment"] == "Enterprise"), "score"]
-    assert _metric(at, "NPS") == f"{round(100 * ((nps >= 9).mean() - (nps <= 6).mean())):+d}"
+    assert _metric(at, "NPS") == f"{100 * ((nps >= 9).mean() - (nps <= 6).mean()):+.1f}"
     assert set(_table(at, "vid", "tone", "themes")["segment"]) == {"Enterprise"}
     rerun(at)
     assert _metric(at, "Verbatims") == f"{len(verb):,}"

@@ -53,6 +53,22 @@ def _button(at, label):
     return next(b for b in at.button if b.label == label)
 
 
+def _written(value, unit: str) -> str:
+    """A raw figure as every surface writes it (issue 18), spelt out here from the rules rather than from
+    core.export.units: a share '25.0%', points '+5.0 pts', NPS '+12.3', money '$1,235' / '-$1,235' (cents under
+    100), a score '0.712', a ratio '2.50x', ROI '+355%', a count '1,234' ('5.4' for a fraction under 100)."""
+    if value is None or value != value:
+        return "–"
+    v = float(value)
+    if unit == "currency":
+        cents = 2 if not v.is_integer() and abs(v) < 100 else 0
+        return f"{'-' if v < 0 and round(v, cents) != 0 else ''}${abs(v):,.{cents}f}"
+    if unit in ("customers", "contacts", "verbatims", "count", "rank"):
+        return f"{v:z,.0f}" if v.is_integer() or abs(v) >= 100 else f"{v:z,.1f}"
+    return {"share": f"{100 * v:z.1f}%", "points": f"{100 * v:+z.1f} pts", "nps": f"{v:+z.1f}", "score": f"{v:z.3f}",
+            "ratio": f"{v:z.2f}x", "roi": f"{100 * v:+z.0f}%"}[unit]  # z: a figure rounding to zero has no minus
+
+
 def test_the_empty_store_says_what_to_do(store_url, monkeypatch):
     at = open_page(monkeypatch, store_url, PAGE)
     assert at.title[0].value == "Quarterly review"
@@ -152,7 +168,8 @@ def test_save_freezes_the_figures_then_decisions_and_assumptions_are_recorded(ur
     snap = review_saved.load(eng, sid)
     want = review_log.assumptions(eng, snap)
     assert reg["name"].tolist() == want["name"].tolist()
-    assert reg["name"].iloc[-1] == "Outreach cost per call" and reg["value"].iloc[-1] == "42.50"
+    # money with its symbol; an amount under 100 keeps its cents
+    assert reg["name"].iloc[-1] == "Outreach cost per call" and reg["value"].iloc[-1] == "$42.50"
     assert reg["used_in_figures"].tolist() == want["used_in_figures"].tolist()
     assert reg.set_index("name").at["Gross margin", "value"] == "80.0%"
 
@@ -169,7 +186,7 @@ def test_a_changed_window_is_compared_with_the_saved_snapshot_and_the_pack_holds
     assert (comp.loc[roi_rows, "cause"] == "parameter roi_window 90 -> 60").all()
     assert (comp.loc[~roi_rows, "cause"] == "").all()
     assert (comp.loc[~roi_rows & (comp["metric"] != "Top driver"), "change"].str.fullmatch(
-        r"\+0(\.0+)?( pts|x)?")).all()
+        r"\+\$?0(\.0+)?( pts|x)?")).all()  # '+0', '+0.0 pts', '+$0', '+0.000', '+0.00x'
     effect = comp[roi_rows & (comp["metric"] == "Play effect")]
     assert (effect["before"] != effect["after"]).any()
     assert any("figures moved" in m.value for m in at.markdown)
@@ -187,11 +204,11 @@ def test_a_changed_window_is_compared_with_the_saved_snapshot_and_the_pack_holds
         head = [str(h).lower() for h in rows[0]]
         body = [dict(zip(head, r, strict=False)) for r in rows[1:] if any(v is not None for v in r)]
         assert [r["metric"] for r in body] == shown["metric"].tolist(), page
-        units = review.page_table(review.build(eng, "2026-Q3", review.ReviewParams(roi_window=60)), page)["unit"]
-        for r, text, unit in zip(body, shown["shown"], units, strict=True):
+        unit_of = review.page_table(review.build(eng, "2026-Q3", review.ReviewParams(roi_window=60)), page)["unit"]
+        for r, text, unit in zip(body, shown["shown"], unit_of, strict=True):
             if r["metric"] == "Top driver":
                 continue
-            assert text.startswith(units.format_value(r["value"], unit)), (page, r["metric"], text)
+            assert text.startswith(_written(r["value"], unit)), (page, r["metric"], unit, r["value"], text)
     assert "Comparison" in wb.sheetnames and "Definitions" in wb.sheetnames
     labels = [b.label for b in at.get("download_button")]
     assert "Download the workbook (XLSX)" in labels and "Download the printable report (HTML)" in labels

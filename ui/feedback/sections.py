@@ -37,8 +37,8 @@ def headline(v: View) -> None:
     k[1].metric("Tagged", units.percent(tagged / max(int(win.sum()), 1)), help=GLOSSARY["Theme"])
     for i, m in enumerate(("NPS", "CSAT", "CES"), start=2):
         val, lo, hi, n = scores[m]
-        unit = "" if m == "CES" else (" %" if m == "CSAT" else "")
-        text = "–" if pd.isna(val) else f"{val:.1f}{unit}" if m != "NPS" else f"{int(round(float(val))):+d}"
+        # NPS in its own points, CSAT a share (the score is in percent), CES a score: as the review writes them
+        text = {"NPS": units.nps(val), "CSAT": units.percent(val / 100), "CES": units.score(val, digits=1)}[m]
         k[i].metric(m, text, help=f"{GLOSSARY[m]} 95 % interval {lo:.1f} to {hi:.1f}, {n:,} answers."
                     if n else GLOSSARY[m])
     sig = int(((v.prep["signal"] != "").to_numpy() & win).sum())
