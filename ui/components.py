@@ -7,6 +7,7 @@ customer.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 import pandas as pd
@@ -57,3 +58,14 @@ def with_customer_links(df: pd.DataFrame, pages=tuple(CUSTOMER_PAGES)) -> tuple[
         out[col] = customer_link(page, df["customer_id"])
         config[col] = st.column_config.LinkColumn(title, display_text=text, help=help_)
     return out, config
+
+
+#: characters that give Markdown meaning inside a sentence (emphasis, links, images, code, HTML, tables, math);
+#: a hyphen or a full stop only means something at the start of a line, and a value never starts one here
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>!|~$])")
+
+
+def plain(value) -> str:
+    """A value from the data made inert inside ``st.markdown``: every Markdown character backslash-escaped, so
+    a name like ``![x](http://tracker)`` or ``**bold**`` shows as written and never loads or formats anything."""
+    return _MARKDOWN.sub(r"\\\1", str(value)).replace("\n", " ")

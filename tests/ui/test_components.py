@@ -25,3 +25,25 @@ def test_with_customer_links_adds_one_link_column_per_page_with_its_configuratio
     assert set(config) == {"churn_risk", "feedback_page"}
     assert config["churn_risk"]["type_config"]["type"] == "link"
     assert "churn_risk" not in df  # the input is left alone
+
+
+def test_a_value_from_the_data_is_inert_inside_markdown():
+    from streamlit.testing.v1 import AppTest
+
+    hostile = "![x](http://tracker.example/p.png) **bold** <b>html</b> `code` [link](http://x) $x$ a_b|c~d"
+
+    def page(text):
+        import streamlit as st
+
+        from ui import components
+
+        st.markdown(f"**{components.plain(text)}** goes with the most churn")
+
+    at = AppTest.from_function(page, args=(hostile,)).run()
+    source = at.markdown[0].value
+    # each meaningful character is escaped, so the text shows as written: no image, link, HTML, code or emphasis
+    for ch in "![]*<>`$_|~":
+        assert ch not in source.replace("\\" + ch, "")[2:-len("** goes with the most churn")].replace("**", ""), ch
+    assert components.plain("Pricing & value") == "Pricing & value"
+    assert components.plain("Mid-Market 2.0") == "Mid-Market 2.0"
+    assert components.plain("a\nb") == "a b"

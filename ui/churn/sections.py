@@ -151,7 +151,7 @@ def customer(r: cr.ChurnResult, table: pd.DataFrame) -> None:
     i = ids.index(pick)
     ex = r.current_explanation
     p = r.p_current[i]
-    st.markdown(f"**{pick}**: calibrated churn probability **{p:.1%}** within {r.horizon_days} days "
+    st.markdown(f"**{components.plain(pick)}**: calibrated churn probability **{p:.1%}** within {r.horizon_days} days "
                 f"(uncalibrated model log-odds {ex.output[i]:+.2f} = average {ex.base:+.2f} + the contributions "
                 "below).")
     st.altair_chart(charts.waterfall(ex.values.iloc[i], ex.base, r.current.X.iloc[i]), width="stretch")

@@ -57,7 +57,7 @@ def discovery(v: View) -> None:
         with st.expander(f"Candidate {c.number}: {c.title} ({c.size:,} verbatims)", expanded=c.number == 1):
             st.markdown("**Top terms:** " + ", ".join(c.terms))
             for ex in c.examples:
-                st.markdown(f"> {ex}")
+                st.markdown(f"> {components.plain(ex)}")
             # keyed by the candidate's terms: a new set of candidates gets fresh forms, not the old values
             sig = hashlib.sha1("|".join(c.terms).encode()).hexdigest()[:10]
             with st.form(f"disc_add_{sig}"):

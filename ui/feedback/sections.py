@@ -58,7 +58,8 @@ def themes(v: View) -> pd.DataFrame:
         return imp
     top = imp.iloc[0]
     if pd.notna(top["churn_diff"]):
-        st.markdown(f"**{top['theme']}** goes with the most churn: {units.percent(top['churn_raised'])} of the "
+        theme = components.plain(top["theme"])
+        st.markdown(f"**{theme}** goes with the most churn: {units.percent(top['churn_raised'])} of the "
                     f"{int(top['n_raised']):,} customers who raised it churned within {int(horizon)} days, against "
                     f"{units.percent(top['churn_others'])} of the others ({top['churn_diff'] * 100:+.1f} points, 95 % "
                     f"interval {top['churn_low'] * 100:+.1f} to {top['churn_high'] * 100:+.1f}); "

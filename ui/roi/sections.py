@@ -109,7 +109,8 @@ def headline(ch: Choice) -> pd.DataFrame | None:
                     help=f"95 % interval {_diff(top['cuped_low'], ch.binary)} to {_diff(top['cuped_high'], ch.binary)}"
                          f"; covariate {ch.label(ch.covariate)}. " + GLOSSARY["CUPED"])
     verdict = "works" if top["low"] > 0 else "hurts" if top["high"] < 0 else "shows no clear difference"
-    st.markdown(f"**{ch.play}** ({top['arm']} vs {ch.control}) {verdict}: {_diff(top['difference'], ch.binary)} "
+    play, arm, control = (components.plain(x) for x in (ch.play, top["arm"], ch.control))
+    st.markdown(f"**{play}** ({arm} vs {control}) {verdict}: {_diff(top['difference'], ch.binary)} "
                 f"{ch.label(ch.outcome).lower() if ch.binary else 'per contact'} over "
                 f"{ch.window if ch.outcome in (RETAINED, REVENUE) else 'the campaign'}"
                 f"{' days' if ch.outcome in (RETAINED, REVENUE) else ''}, 95 % interval "
@@ -328,7 +329,8 @@ def where(ch: Choice) -> None:
     best = groups.dropna(subset=["difference"]).sort_values("difference", ascending=False)
     if len(best):
         top = best.iloc[0]
-        st.markdown(f"The play gains most for **{top['group']}** ({_diff(top['difference'], ch.binary)}, 95 % interval "
+        group = components.plain(top["group"])
+        st.markdown(f"The play gains most for **{group}** ({_diff(top['difference'], ch.binary)}, 95 % interval "
                     f"{_diff(top['low'], ch.binary)} to {_diff(top['high'], ch.binary)}, {int(top['n']):,} contacted "
                     f"and {int(top['n_control']):,} held out). Each group was randomised too; with several groups, "
                     "one interval in twenty misses by chance.")
