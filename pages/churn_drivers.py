@@ -27,9 +27,10 @@ except WorkbenchError as exc:
 
 m = r.metrics[r.best]
 k = st.columns(4)
-k[0].metric("Held-out ROC-AUC", f"{m['roc_auc']:.3f}", help=GLOSSARY["ROC-AUC"])
-k[1].metric("PR-AUC", f"{m['pr_auc']:.3f}", help=GLOSSARY["PR-AUC"] + f" Churn rate here: {m['churn_rate']:.1%}.")
-k[2].metric("Brier (calibrated)", f"{r.brier_calibrated:.4f}", help=GLOSSARY["Brier score"])
+k[0].metric("Held-out ROC-AUC", units.score(m["roc_auc"]), help=GLOSSARY["ROC-AUC"])
+k[1].metric("PR-AUC", units.score(m["pr_auc"]),
+            help=GLOSSARY["PR-AUC"] + f" Churn rate here: {units.percent(m['churn_rate'])}.")
+k[2].metric("Brier (calibrated)", units.score(r.brier_calibrated), help=GLOSSARY["Brier score"])
 k[3].metric("Customers scored", units.count(len(r.p_current)), help=GLOSSARY["Churn probability"])
 st.caption(f"Model: {r.best} (better held-out ROC-AUC than the other), saved as version {saved}. "
            f"Validation: {r.validation}. The model is fitted on every customer; the sidebar filters narrow the "

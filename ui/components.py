@@ -7,13 +7,13 @@ customer.
 
 from __future__ import annotations
 
-import re
 from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
 
 from core.export.csv import to_csv_bytes
+from core.export.markdown import plain  # noqa: F401 (the pages call it as ui.components.plain)
 from core.export.xlsx import to_xlsx
 
 PERCENT = st.column_config.NumberColumn(format="percent")
@@ -60,12 +60,3 @@ def with_customer_links(df: pd.DataFrame, pages=tuple(CUSTOMER_PAGES)) -> tuple[
     return out, config
 
 
-#: characters that give Markdown meaning inside a sentence (emphasis, links, images, code, HTML, tables, math);
-#: a hyphen or a full stop only means something at the start of a line, and a value never starts one here
-_MARKDOWN = re.compile(r"([\\`*_\[\]<>!|~$])")
-
-
-def plain(value) -> str:
-    """A value from the data made inert inside ``st.markdown``: every Markdown character backslash-escaped, so
-    a name like ``![x](http://tracker)`` or ``**bold**`` shows as written and never loads or formats anything."""
-    return _MARKDOWN.sub(r"\\\1", str(value)).replace("\n", " ")

@@ -20,6 +20,8 @@ from sqlalchemy.engine import Engine
 from core.churn.model import ChurnModel
 from core.churn.pipeline import ChurnResult, Economics, best_threshold, net_value_curve, risk_tiers
 from core.errors import DataValidationError, InsufficientDataError
+from core.export import units
+from core.export.markdown import plain
 from core.store.tables import ChurnRun, ChurnScore
 
 LIMITS = (
@@ -68,27 +70,30 @@ def model_card(result: ChurnResult, economics: Economics, threshold: float, vers
 
 
 def card_markdown(card: dict) -> str:
-    """The model card as Markdown (for the page and the export)."""
-    m = card["metrics"][card["model"]]
+    """The model card as Markdown (for the page and the export); figures by :mod:`core.export.units`, names from
+    the data (features) made inert (:func:`core.export.markdown.plain`)."""
+    m, rows, cal, econ = card["metrics"][card["model"]], card["rows"], card["calibration"], card["economics"]
+    lo, hi = m["roc_auc_ci"]
     lines = [
         f"**Churn model v{card['version'] or '(unsaved)'}** - {card['model']}, created {card['created_utc']} UTC",
         "",
         f"- **Label:** churn within {card['horizon_days']} days of a cutoff" if card["source"] == "temporal"
         else "- **Label:** churned by the snapshot date",
         f"- **Validation:** {card['validation']}",
-        f"- **Rows:** {card['rows']['train']:,} training ({card['rows']['train_churners']:,} churners), "
-        f"{card['rows']['test']:,} held out ({card['rows']['test_churners']:,} churners); "
-        f"{card['rows']['scored_customers']:,} customers scored on {card['data_window']['scored_at']}",
-        f"- **Held-out ROC-AUC** {m['roc_auc']:.3f} [{m['roc_auc_ci'][0]:.3f}, {m['roc_auc_ci'][1]:.3f}], "
-        f"PR-AUC {m['pr_auc']:.3f}, Brier {card['calibration']['brier_raw']:.4f} raw / "
-        f"{card['calibration']['brier_calibrated']:.4f} calibrated ({card['calibration']['method']})",
-        "- **Other model:** " + "; ".join(f"{k} ROC-AUC {v['roc_auc']:.3f}" for k, v in card["metrics"].items()
-                                          if k != card["model"]),
+        f"- **Rows:** {units.count(rows['train'])} training ({units.count(rows['train_churners'])} churners), "
+        f"{units.count(rows['test'])} held out ({units.count(rows['test_churners'])} churners); "
+        f"{units.count(rows['scored_customers'])} customers scored on {card['data_window']['scored_at']}",
+        f"- **Held-out ROC-AUC** {units.score(m['roc_auc'])} {units.interval(lo, hi, 'score')}, "
+        f"PR-AUC {units.score(m['pr_auc'])}, Brier {units.score(cal['brier_raw'])} raw / "
+        f"{units.score(cal['brier_calibrated'])} calibrated ({cal['method']})",
+        "- **Other model:** " + "; ".join(f"{k} ROC-AUC {units.score(v['roc_auc'])}"
+                                          for k, v in card["metrics"].items() if k != card["model"]),
         f"- **Features ({len(card['features'])}):** " + ", ".join(
-            f["name"] + (" (controllable)" if f["controllable"] else "") for f in card["features"]),
+            plain(f["name"]) + (" (controllable)" if f["controllable"] else "") for f in card["features"]),
         "- **Not available in this store:** " + ("; ".join(card["not_available"]) or "nothing"),
-        f"- **Threshold:** {card['economics']['threshold']:.2f} (save worth {card['economics']['value_saved']:,.0f}, "
-        f"outreach {card['economics']['outreach_cost']:,.0f}, success {card['economics']['success_rate']:.0%})",
+        f"- **Threshold:** {units.score(econ['threshold'], digits=2)} (save worth "
+        f"{units.format_value(econ['value_saved'], 'currency')}, outreach "
+        f"{units.format_value(econ['outreach_cost'], 'currency')}, success {units.percent(econ['success_rate'], 0)})",
         "- **Limits:** " + " ".join(card["limits"]),
         f"- **Reproduce:** seed {card['seed']}; " + ", ".join(f"{k} {v}" for k, v in card["libraries"].items()),
     ]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.export import units  # plain Python: --help stays fast
+
 NAME = "churn"
 
 
@@ -29,19 +31,19 @@ def add_parser(sub) -> None:
 
 
 def _print_fit(r, n_drivers: int) -> None:
-    """The rows, each model's held-out metrics, the calibration and the top drivers of a fit."""
-    print(f"{len(r.train.y) + len(r.test.y):,} rows, {int(r.train.y.sum() + r.test.y.sum()):,} churned; "
-          f"held out {len(r.test.y):,}; validation {r.validation}")
+    """The rows, each model's held-out metrics, the calibration and the top drivers of a fit (ROC-AUC, PR-AUC and
+    Brier as scores, as the quarterly review writes them)."""
+    print(f"{units.count(len(r.train.y) + len(r.test.y))} rows, {units.count(r.train.y.sum() + r.test.y.sum())} "
+          f"churned; held out {units.count(len(r.test.y))}; validation {r.validation}")
     for kind, m in r.metrics.items():
-        lo, hi = m["roc_auc_ci"]
         mark = "  <- used" if kind == r.best else ""
-        print(f"{kind:<9} ROC-AUC {m['roc_auc']:.3f} [{lo:.3f}, {hi:.3f}]  PR-AUC {m['pr_auc']:.3f}  "
-              f"Brier {m['brier']:.3f}{mark}")
-    print(f"calibrated ({r.model.calibration_method_}): Brier {r.brier_calibrated:.3f}")
+        print(f"{kind:<9} ROC-AUC {units.score(m['roc_auc'])} {units.interval(*m['roc_auc_ci'], 'score')}  "
+              f"PR-AUC {units.score(m['pr_auc'])}  Brier {units.score(m['brier'])}{mark}")
+    print(f"calibrated ({r.model.calibration_method_}): Brier {units.score(r.brier_calibrated)}")
     print("top drivers (mean |SHAP|, log-odds):")
     for _, row in r.drivers.head(n_drivers).iterrows():
         kind = "controllable" if row["controllable"] else "fixed"
-        print(f"  {row['feature']:<24} {row['mean_abs_shap']:.3f}  {kind:<12} {row['direction']}")
+        print(f"  {row['feature']:<24} {units.score(row['mean_abs_shap'])}  {kind:<12} {row['direction']}")
 
 
 def run(engine, a) -> int:
@@ -64,18 +66,20 @@ def run(engine, a) -> int:
     curve = cr.net_value_curve(r.p_test, econ, r.test.y)
     t = cr.best_threshold(curve)
     c = cr.confusion_at(r.test.y, r.p_test, t)
-    print(f"threshold {t:.2f} (save worth {econ.value_saved:,.0f}, outreach {econ.outreach_cost:,.0f}, success "
-          f"{econ.success_rate:.0%}): held out flagged {c['flagged']:,}, precision {c['precision']:.2f}, "
-          f"recall {c['recall']:.2f}")
+    # the threshold, precision and recall as the Churn drivers page writes them (ui/churn/sections.py)
+    print(f"threshold {units.score(t, digits=2)} (save worth {units.format_value(econ.value_saved, 'currency')}, "
+          f"outreach {units.format_value(econ.outreach_cost, 'currency')}, success "
+          f"{units.percent(econ.success_rate)}): held out flagged {units.count(c['flagged'])}, precision "
+          f"{units.percent(c['precision'])}, recall {units.percent(c['recall'])}")
     tiers = pd.Series(cr.risk_tiers(r.p_current, t)).value_counts()
-    print(f"today ({r.scored_at:%Y-%m-%d}): " + ", ".join(f"{k} {int(tiers.get(k, 0)):,}" for k in cr.TIERS))
+    print(f"today ({r.scored_at:%Y-%m-%d}): " + ", ".join(f"{k} {units.count(tiers.get(k, 0))}" for k in cr.TIERS))
     if a.scores is not None:
         write_csv(pd.DataFrame({"customer_id": r.current.customer_id, "probability": r.p_current,
                                 "tier": cr.risk_tiers(r.p_current, t)}), a.scores, float_format="%.6f")
-        print(f"wrote {len(r.p_current):,} scores to {a.scores}")
+        print(f"wrote {units.count(len(r.p_current))} scores to {a.scores}")
     if a.save:
         v = save_run(engine, r, econ, store_version(engine))
-        print(f"saved churn model v{v} and {len(r.p_current):,} scores")
+        print(f"saved churn model v{v} and {units.count(len(r.p_current))} scores")
     else:
         print(card_markdown(model_card(r, econ, t)).splitlines()[0])
     return 0

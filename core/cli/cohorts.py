@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.export import units  # plain Python: --help stays fast
+
 NAME = "cohorts"
 
 
@@ -67,5 +69,5 @@ def run(engine, a) -> int:
         a.out.write_bytes(export.to_xlsx(t))
     else:
         a.out.write_text(export.to_csv(t, float_format="%.6f"), encoding="utf-8")
-    print(f"wrote {len(t.values)} cohorts x {t.values.shape[1]} periods to {a.out}")
+    print(f"wrote {units.count(len(t.values))} cohorts x {units.count(t.values.shape[1])} periods to {a.out}")
     return 0

@@ -7,11 +7,6 @@ tests/core/cli/test_main.py checks that each copy equals the value in core it st
 #: core.ingest.fields.KINDS, the import kinds
 KINDS = ("customers", "revenue", "activity", "transactions", "tickets", "feedback", "interventions")
 
-#: core.roi.defaults: the default window, the store's outcomes and covariates, the significance level
-ROI_WINDOW_DAYS = 90
-ROI_RETAINED, ROI_REVENUE = "retained", "revenue_kept"
-ROI_PRE_USAGE, ROI_PRE_REVENUE = "pre_usage", "pre_revenue"
-ROI_ALPHA = 0.05
 #: core.roi.wave.REST_DAYS
 ROI_REST_DAYS = 30
 
@@ -20,6 +15,5 @@ ROI_REST_DAYS = 30
 THEMES_HORIZON_DAYS = 180
 THEMES_GROUPS = ("segment", "plan", "region")
 
-#: core.review.snapshot.ReviewParams.roi_window and core.review.log.STATUSES
-REVIEW_ROI_WINDOW = 90
+#: core.review.log.STATUSES
 REVIEW_STATUSES = ("open", "in progress", "done", "dropped")

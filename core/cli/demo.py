@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from core.export import units  # plain Python: --help stays fast
+
 NAME = "demo"
 
 
@@ -17,6 +19,6 @@ def run(engine, a) -> int:
     from core.demo.load import load_demo  # pandas and the demo generator load here, not for --help
 
     out = load_demo(engine, n_customers=a.customers, seed=a.seed)
-    loaded = ", ".join(f"{n:,} {t}" for t, n in out["counts"].items())
+    loaded = ", ".join(f"{units.count(n)} {t}" for t, n in out["counts"].items())
     print(f"demo (seed {a.seed}) import #{out['import_id']}: loaded {loaded} in {out['seconds']:.1f} s")
     return 0

@@ -7,8 +7,12 @@ import json
 from pathlib import Path
 
 from core.errors import WorkbenchError
+from core.export import units  # plain Python: --help stays fast
 
 NAME = "health"
+#: the unit of each column of the back-test's band table (core.health.backtest.BacktestResult.bands)
+BAND_UNITS = {"customers": "customers", "share": "share", "churners": "customers", "churn_rate": "share",
+              "predicted": "share", "lift": "ratio"}
 
 
 def add_parser(sub) -> None:
@@ -59,34 +63,37 @@ def _write_files(a, cfg, now, rows_of_alerts) -> None:
         print(f"wrote the configuration to {a.export_config}")
     if a.scores is not None:
         write_csv(now.drop(columns="day"), a.scores, float_format="%.4f")
-        print(f"wrote {len(now):,} scores to {a.scores}")
+        print(f"wrote {units.count(len(now))} scores to {a.scores}")
     if a.alerts is not None:
         rows = rows_of_alerts()
         if a.alerts.suffix.lower() == ".xlsx":
             a.alerts.write_bytes(to_xlsx({"action list": rows}))
         else:
             write_csv(rows, a.alerts, float_format="%.2f")
-        print(f"wrote {len(rows):,} customers with alerts to {a.alerts}")
+        print(f"wrote {units.count(len(rows))} customers with alerts to {a.alerts}")
 
 
 def _backtest(engine, a, cfg, inputs, version) -> None:
     """``--backtest``, ``--suggest`` and ``--accept``: the back-test, the suggested weights, saving them."""
+    from core.cli.format import figures_text  # pandas loads here, not for --help
     from core.health import backtest as hb  # pandas and sklearn load here, not for --help
     from core.health import store as hs  # in run, for a fast --help
 
     data = hb.backtest_data(inputs, months=a.months, horizon_days=a.horizon)
     r = hb.evaluate(cfg, data)
     print(f"back-test, {len(data.cutoffs)} month ends {data.cutoffs[0]:%Y-%m} to {data.cutoffs[-1]:%Y-%m}, churn "
-          f"within {a.horizon} days: ROC-AUC {r.auc:.3f}; red churns {r.red_green_ratio:.1f}x as often as green")
-    print(r.bands.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+          f"within {a.horizon} days: ROC-AUC {units.score(r.auc)}; red churns {units.multiple(r.red_green_ratio)} as "
+          "often as green")
+    print(figures_text(r.bands, BAND_UNITS, left=("band",)))
     if not (a.suggest or a.accept):
         return
     s = hb.suggest_weights(cfg, data)
     print(f"suggested weights (fitted on {s.train_cutoffs[0]:%Y-%m} to {s.train_cutoffs[-1]:%Y-%m}; compared "
-          f"on {s.eval_cutoffs[0]:%Y-%m} to {s.eval_cutoffs[-1]:%Y-%m}): ROC-AUC {s.auc_suggested:.3f} vs "
-          f"{s.auc_current:.3f} now")
+          f"on {s.eval_cutoffs[0]:%Y-%m} to {s.eval_cutoffs[-1]:%Y-%m}): ROC-AUC {units.score(s.auc_suggested)} vs "
+          f"{units.score(s.auc_current)} now")
+    # weights are points out of each stage's 100: counts (a fitted weight keeps one decimal when it has one)
     print(s.weights.pivot(index="measure", columns="stage", values=["current", "suggested"])
-          .to_string(float_format=lambda x: f"{x:.0f}"))
+          .to_string(float_format=units.count))
     if a.accept:
         v = hs.save_config(engine, s.config, a.author or "", a.reason or "", parent=version)
         print(f"saved the suggested weights as health configuration v{v}")
@@ -113,9 +120,10 @@ def run(engine, a) -> int:
     now, _ = hm.latest_two(hist)
     label = f"v{version}" if version is not None else "default (not saved yet)"
     counts = now["band"].value_counts()
-    print(f"health on {day:%Y-%m-%d}, configuration {label}: {now['score'].notna().sum():,} customers, "
-          f"mean score {now['score'].mean():.1f}; " + ", ".join(
-              f"{b} {int(counts.get(b, 0)):,} ({counts.get(b, 0) / max(len(now), 1):.0%})" for b in h.BANDS))
+    print(f"health on {day:%Y-%m-%d}, configuration {label}: {units.count(now['score'].notna().sum())} customers, "
+          f"mean score {units.score(now['score'].mean(), digits=1)}; " + ", ".join(
+              f"{b} {units.count(counts.get(b, 0))} ({units.percent(counts.get(b, 0) / max(len(now), 1))})"
+              for b in h.BANDS))
     _write_files(a, cfg, now, lambda: hm.action_list(hm.alerts(cfg, hist, drop_points=a.drop), inputs.customers))
     if a.backtest or a.suggest or a.accept:
         _backtest(engine, a, cfg, inputs, version)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from core.cli.defaults import KINDS
 from core.errors import WorkbenchError
+from core.export import units  # plain Python: --help stays fast
 
 NAME = "import"
 
@@ -89,13 +90,13 @@ def run(engine, a) -> int:
     print(plan.summary())
     if a.report is not None:
         write_csv(plan.report, a.report)
-        print(f"report: {len(plan.report):,} problems written to {a.report}")
+        print(f"report: {units.count(len(plan.report))} problems written to {a.report}")
     if a.dry_run:
         return 0
     result = commit_import(engine, plan, strict=a.strict)
-    loaded = ", ".join(f"{n:,} {t}" for t, n in result.tables.items())
-    made = f", {result.customers_created:,} customers created" if result.customers_created else ""
-    print(f"import #{result.import_id}: loaded {loaded}{made}; {result.rows_rejected:,} rows rejected")
+    loaded = ", ".join(f"{units.count(n)} {t}" for t, n in result.tables.items())
+    made = f", {units.count(result.customers_created)} customers created" if result.customers_created else ""
+    print(f"import #{result.import_id}: loaded {loaded}{made}; {units.count(result.rows_rejected)} rows rejected")
     if result.rows_rejected:
         path = a.rejects or Path(f"{a.file.stem}.rejected.csv")
         path.write_bytes(plan.rejected_csv())

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.cli.defaults import REVIEW_ROI_WINDOW, REVIEW_STATUSES
+from core.cli.defaults import REVIEW_STATUSES
 from core.errors import DataValidationError
+from core.roi.defaults import WINDOW_DAYS as REVIEW_ROI_WINDOW  # a plain constant: --help stays fast
 
 NAME = "report"
 

@@ -18,14 +18,14 @@ from core.review import workbook as review_export
 
 
 def figure_rows(figures: pd.DataFrame) -> list[list[str]]:
-    """Printed cells of a snapshot's figures: ``page, metric, group, value, 95% CI, note`` (shares in % to 1
-    decimal, money and counts to whole units, scores to 3 decimals)."""
+    """Printed cells of a snapshot's figures: ``page, metric, group, value, 95% CI, note``, each figure and its
+    interval in its unit (:func:`core.export.units.format_value`, :func:`core.export.units.interval`), as the
+    review's workbook and printed report write them."""
     rows = []
     for r in figures.itertuples(index=False):
-        fmt = units.format_value
-        ci = "" if pd.isna(r.low) else f"[{fmt(r.low, r.unit)}, {fmt(r.high, r.unit)}]"
         value = r.text if r.metric == "Top driver" else units.format_value(r.value, r.unit)
-        rows.append([r.page, r.metric, r.group, value, ci, "" if r.metric == "Top driver" else r.text])
+        rows.append([r.page, r.metric, r.group, value, units.interval(r.low, r.high, r.unit),
+                     "" if r.metric == "Top driver" else r.text])
     return rows
 
 
@@ -62,6 +62,13 @@ def _header(snap: review.Snapshot) -> str:
             + (f"; saved as snapshot {snap.id}" if snap.id is not None else " (not saved: add --save)"))
 
 
+def assumption_value(value: float, unit: str) -> str:
+    """An assumption's value as the Quarterly review page shows it: in its unit when it has one of
+    :data:`core.export.units.UNITS` (``$42.50``, ``80.0%``), else as entered (``12`` months; six significant
+    digits, as the page: a free unit such as months or days is not a figure's unit)."""
+    return units.format_value(value, unit) if unit in units.UNITS else f"{value:,.6g}"
+
+
 def _log_text(engine, snap: review.Snapshot) -> str:
     """The decision log and the assumptions register of a saved snapshot, as text tables."""
     log = review_log.decisions(engine, snap.id)
@@ -73,8 +80,8 @@ def _log_text(engine, snap: review.Snapshot) -> str:
                                   r.status, str(r.revision)] for r in log.itertuples(index=False)]))
     parts.append("assumptions:")
     parts.append(text_table(("assumption", "value", "unit", "used in figures", "source"),
-                            [[r.name, f"{r.value:,.6g}", r.unit, "yes" if r.used_in_figures else "no", r.source]
-                             for r in reg.itertuples(index=False)]))
+                            [[r.name, assumption_value(r.value, r.unit), r.unit, "yes" if r.used_in_figures else "no",
+                              r.source] for r in reg.itertuples(index=False)]))
     return "\n".join(parts)
 
 
@@ -85,8 +92,8 @@ def list_snapshots(engine) -> int:
         print("no snapshot saved yet: python -m core report --quarter 2026-Q3 --save")
         return 0
     print(text_table(("id", "quarter", "as of", "saved (UTC)", "figures", "data"),
-                     [[str(r.id), r.quarter, f"{r.as_of:%Y-%m-%d}", f"{r.created_at:%Y-%m-%d %H:%M}", str(r.figures),
-                       r.data_hash[:12]] for r in s.itertuples(index=False)]))
+                     [[str(r.id), r.quarter, f"{r.as_of:%Y-%m-%d}", f"{r.created_at:%Y-%m-%d %H:%M}",
+                       units.count(r.figures), r.data_hash[:12]] for r in s.itertuples(index=False)]))
     return 0
 
 

@@ -13,16 +13,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.cli.defaults import (
-    ROI_ALPHA,
-    ROI_PRE_REVENUE,
-    ROI_PRE_USAGE,
-    ROI_REST_DAYS,
-    ROI_RETAINED,
-    ROI_REVENUE,
-    ROI_WINDOW_DAYS,
+from core.cli.defaults import ROI_REST_DAYS
+from core.cli.roi_options import IMPACT_STEP, check
+from core.roi.defaults import (  # plain constants:
+    ALPHA,
+    HOLDOUT_SHARE,
+    MARGIN,
+    POWER,
+    PRE_REVENUE,
+    PRE_USAGE,
+    RETAINED,  # --help stays fast
+    REVENUE,
+    VALUE_MONTHS,
+    WINDOW_DAYS,
 )
-from core.cli.roi_options import HOLDOUT_SHARE, IMPACT_STEP, MARGIN, POWER, VALUE_MONTHS, check
 
 NAME = "roi"
 
@@ -47,19 +51,19 @@ def add_parser(sub) -> None:
 
 def _play_options(ro) -> None:
     """The window, the play, its control arm, the outcome and covariate, the planned holdout share."""
-    ro.add_argument("--window", type=int, default=ROI_WINDOW_DAYS, metavar="DAYS",
+    ro.add_argument("--window", type=int, default=WINDOW_DAYS, metavar="DAYS",
                     help="measure outcomes over this many days after each contact (default %(default)s)")
     ro.add_argument("--play", metavar="NAME",
                     help="compare each treatment arm of this play with its control arm, and check the sample ratio")
     ro.add_argument("--control", metavar="ARM", help="the arm the others are compared with (default: holdout, else "
                     "the play's smallest arm)")
-    ro.add_argument("--outcome", metavar="NAME", help=f"{ROI_RETAINED}, {ROI_REVENUE}, or a numeric column imported "
-                    f"with the play (default: {ROI_RETAINED}, or the first imported column of a campaign the store "
-                    f"does not follow); with --money, the amount valued (default {ROI_REVENUE}, or the campaign's "
+    ro.add_argument("--outcome", metavar="NAME", help=f"{RETAINED}, {REVENUE}, or a numeric column imported "
+                    f"with the play (default: {RETAINED}, or the first imported column of a campaign the store "
+                    f"does not follow); with --money, the amount valued (default {REVENUE}, or the campaign's "
                     "first amount)")
-    ro.add_argument("--covariate", metavar="NAME", help=f"CUPED covariate: {ROI_PRE_USAGE}, {ROI_PRE_REVENUE}, an "
-                    f"imported column, or none (default: {ROI_PRE_USAGE} for {ROI_RETAINED}, {ROI_PRE_REVENUE} for "
-                    f"{ROI_REVENUE}, none for an imported outcome); with --money, the amount's (none: every "
+    ro.add_argument("--covariate", metavar="NAME", help=f"CUPED covariate: {PRE_USAGE}, {PRE_REVENUE}, an "
+                    f"imported column, or none (default: {PRE_USAGE} for {RETAINED}, {PRE_REVENUE} for "
+                    f"{REVENUE}, none for an imported outcome); with --money, the amount's (none: every "
                     "estimate plain)")
     ro.add_argument("--holdout-share", type=float, metavar="SHARE",
                     help=f"planned share of the control arm: the sample-ratio check's split (default {HOLDOUT_SHARE} "
@@ -89,7 +93,7 @@ def _plan_options(ro) -> None:
                     help="--plan: retention the play should add, e.g. 0.05 for five points")
     ro.add_argument("--power", type=float, metavar="P", help=f"--plan: chance to detect the effect (default {POWER})")
     ro.add_argument("--alpha", type=float, metavar="A",
-                    help=f"--plan: two-sided significance level (default {ROI_ALPHA})")
+                    help=f"--plan: two-sided significance level (default {ALPHA})")
     ro.add_argument("--per-month", type=float, metavar="CONTACTS",
                     help="--plan: contacts a month (default: the --play's average from first to last contact month)")
 

@@ -8,8 +8,9 @@ from core.cli.roi_export import write_export
 from core.cli.roi_impact import show_impact
 from core.cli.roi_money import show_money
 from core.cli.roi_plan import show_plan
-from core.cli.roi_play import Play, control_arm
+from core.cli.roi_play import Play
 from core.cli.roi_wave import show_next_wave
+from core.roi import setup
 from core.roi.inputs import load_inputs
 from core.roi.outcomes import outcomes
 
@@ -25,7 +26,7 @@ def run(engine, a, action: str | None) -> None:
         show_plays(inputs, a)
         return
     frame = outcomes(inputs, a.play, window=a.window)
-    p = Play(a.play, frame, control_arm(frame, a.play, a.control), a.window, a.control is not None)
+    p = Play(a.play, frame, setup.control_arm(frame, a.play, a.control), a.window, a.control is not None)
     if action is None:
         show_comparison(p, a)
     elif action == "money":

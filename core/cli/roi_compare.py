@@ -6,9 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from core.cli.format import text_table, write_table
-from core.cli.roi_format import amount, label, p_text, pct, pp, share_text, with_ci
-from core.cli.roi_play import Play, covariate_for, outcome_for, planned_share
+from core.cli.format import text_table, with_ci, write_table
+from core.cli.roi_format import label, money, outcome_writers, share_text
+from core.cli.roi_play import Play
+from core.export import units
+from core.roi import setup
 from core.roi.defaults import RETAINED, REVENUE
 from core.roi.estimates import compare, is_binary
 from core.roi.inputs import RoiInputs
@@ -19,7 +21,7 @@ from core.roi.sample_ratio import srm
 # -- the plays table -------------------------------------------------------------------------------
 
 PLAYS_HEADERS = ("play", "channel", "arms", "contacts", "held out", "first", "last", "eligible", "cost", "treated",
-                 "control", "difference pp [95% CI]")
+                 "control", "difference [95% CI]")
 
 
 def plays_rows(table: pd.DataFrame) -> list[list[str]]:
@@ -33,13 +35,14 @@ def plays_rows(table: pd.DataFrame) -> list[list[str]]:
     Returns
     -------
     list of list of str
-        Counts with thousands separators, dates as YYYY-MM-DD, cost rounded to whole units, retention in
-        % to 1 decimal, the difference and its interval in percentage points to 1 decimal; ``n/a`` where
-        retention is not measured.
+        Written by :mod:`core.export.units`: counts (``1,234``), dates as YYYY-MM-DD, the cost as money
+        (``$65,100``), retention as shares (``97.5%``), the difference and its interval in points
+        (``+1.3 pts [-3.2 pts, +5.8 pts]``); :data:`core.export.units.MISSING` where retention is not measured.
     """
-    return [[str(r.play), r.channel or "", f"{r.arms:,}", f"{r.contacts:,}", f"{r.held_out:,}", f"{r.first:%Y-%m-%d}",
-             f"{r.last:%Y-%m-%d}", f"{r.eligible:,}", amount(0)(r.cost), pct(r.retention_treated),
-             pct(r.retention_control), with_ci(r.difference, r.low, r.high, pp)]
+    return [[str(r.play), r.channel or "", units.count(r.arms), units.count(r.contacts), units.count(r.held_out),
+             f"{r.first:%Y-%m-%d}", f"{r.last:%Y-%m-%d}", units.count(r.eligible), money(r.cost),
+             units.percent(r.retention_treated), units.percent(r.retention_control),
+             with_ci(r.difference, r.low, r.high, units.points)]
             for r in table.itertuples(index=False)]
 
 
@@ -53,8 +56,8 @@ def show_plays(inputs: RoiInputs, a) -> None:
           "smallest arm)")
     print(text_table(PLAYS_HEADERS, plays_rows(table), left=(0, 1)))
     if table["difference"].isna().any():
-        print("n/a: retention not measured: too few eligible contacts (choose a shorter --window), or a campaign the "
-              "store does not follow (measure its own columns with --play NAME --outcome COLUMN)")
+        print(f"{units.MISSING}: retention not measured: too few eligible contacts (choose a shorter --window), or a "
+              "campaign the store does not follow (measure its own columns with --play NAME --outcome COLUMN)")
 
 
 # -- one play --------------------------------------------------------------------------------------
@@ -62,10 +65,12 @@ def show_plays(inputs: RoiInputs, a) -> None:
 def outcome_line(p: Play, outcome: str, covariate: str | None) -> str:
     rows = measured(p.frame, outcome)
     if outcome in (RETAINED, REVENUE):
-        what = (f"{label(outcome)} over {p.window} days after the contact; {len(rows):,} of {len(p.frame):,} "
-                "contacts eligible (the whole window observed, still a customer on the contact date)")
+        what = (f"{label(outcome)} over {p.window} days after the contact; {units.count(len(rows))} of "
+                f"{units.count(len(p.frame))} contacts eligible (the whole window observed, still a customer on the "
+                "contact date)")
     else:
-        what = f"{outcome} (imported with the play); {len(rows):,} of {len(p.frame):,} contacts with a value"
+        what = (f"{outcome} (imported with the play); {units.count(len(rows))} of {units.count(len(p.frame))} "
+                "contacts with a value")
     return f"outcome: {what}; " + ("no CUPED covariate" if covariate is None else f"CUPED on {label(covariate)}")
 
 
@@ -77,32 +82,28 @@ def comparison_rows(comp: pd.DataFrame, binary: bool) -> tuple[list[str], list[l
     comp : pandas.DataFrame
         :func:`core.roi.estimates.compare` output (with the CUPED columns when a covariate was used).
     binary : bool
-        A yes/no outcome: means in % to 1 decimal and differences in percentage points to 1 decimal.
-        Otherwise means and differences as amounts, to whole units when a mean reaches 100, else to
-        2 decimals.
+        A yes/no outcome: rates as shares (``91.9%``) and differences in points (``+5.0 pts``). Otherwise
+        means and differences as money (``$1,235``, ``+$12``; :func:`core.cli.roi_format.outcome_writers`).
 
     Returns
     -------
     (headers, rows)
-        p-values to 3 decimals (``<0.001`` below that); the CUPED variance cut in % to 1 decimal.
+        Every figure written by :mod:`core.export.units`: counts, p-values (``0.042``, ``<0.001``), the
+        CUPED variance cut as a share.
     """
     cuped = "cuped_difference" in comp
-    if binary:
-        mean, diff, unit = pct, pp, " pp"
-    else:
-        big = len(comp) and np.nanmax(np.abs(comp[["treatment", "control"]].to_numpy(float))) >= 100
-        mean, diff, unit = amount(0 if big else 2), amount(0 if big else 2, signed=True), ""
+    mean, diff = outcome_writers(binary)
     word = "rate" if binary else "mean"
-    headers = ["arm", "n", "control n", f"arm {word}", f"control {word}", f"difference{unit} [95% CI]", "p"]
+    headers = ["arm", "n", "control n", f"arm {word}", f"control {word}", "difference [95% CI]", "p"]
     if cuped:
-        headers += [f"CUPED difference{unit} [95% CI]", "CUPED p", "variance cut"]
+        headers += ["CUPED difference [95% CI]", "CUPED p", "variance cut"]
     rows = []
     for r in comp.to_dict("records"):
-        cells = [str(r["arm"]), f"{r['n']:,}", f"{r['n_control']:,}", mean(r["treatment"]), mean(r["control"]),
-                 with_ci(r["difference"], r["low"], r["high"], diff), p_text(r["p_value"])]
+        cells = [str(r["arm"]), units.count(r["n"]), units.count(r["n_control"]), mean(r["treatment"]),
+                 mean(r["control"]), with_ci(r["difference"], r["low"], r["high"], diff), units.p_value(r["p_value"])]
         if cuped:
-            cells += [with_ci(r["cuped_difference"], r["cuped_low"], r["cuped_high"], diff), p_text(r["cuped_p_value"]),
-                      pct(r["variance_reduction"])]
+            cells += [with_ci(r["cuped_difference"], r["cuped_low"], r["cuped_high"], diff),
+                      units.p_value(r["cuped_p_value"]), units.percent(r["variance_reduction"])]
         rows.append(cells)
     return headers, rows
 
@@ -126,10 +127,10 @@ def srm_line(check: dict, control: str, share: float | None, given: bool) -> str
     total = sum(counts.values())
     equal = share is None or control not in counts or len(counts) < 2
     plan = ("equal arms" if equal else f"{share_text(share)} held out") + ("" if given else " (default)")
-    seen = ", ".join(f"{a} {n:,}" for a, n in counts.items())
-    want = ", ".join(f"{expected[a]:,.1f}" for a in counts)
-    out = (f"sample ratio: {seen}; planned {plan}: {want} expected; chi-square {check['chi2']:.2f}, "
-           f"p {p_text(check['p_value'])}")
+    seen = ", ".join(f"{a} {units.count(n)}" for a, n in counts.items())
+    want = ", ".join(units.count(expected[a]) for a in counts)
+    out = (f"sample ratio: {seen}; planned {plan}: {want} expected; chi-square {units.score(check['chi2'], digits=2)}, "
+           f"p {units.p_value(check['p_value'])}")
     if not check["mismatch"]:
         return out + "; the arm sizes fit the plan"
     out += ("; MISMATCH\n  the arm sizes do not fit the plan, so the assignment or its logging may be broken: "
@@ -141,14 +142,14 @@ def srm_line(check: dict, control: str, share: float | None, given: bool) -> str
 
 
 def srm_text(p: Play, a) -> str:
-    share = planned_share(p.frame, a.holdout_share)
+    share = setup.planned_share(p.frame, a.holdout_share)
     return srm_line(srm(p.frame, control=p.control, holdout_share=share), p.control, share,
                     a.holdout_share is not None)
 
 
 def show_comparison(p: Play, a) -> None:
-    outcome = outcome_for(p.frame, p.name, a.outcome, p.window)
-    covariate = covariate_for(p.frame, outcome, a.covariate)
+    outcome = setup.outcome(p.frame, p.name, a.outcome)
+    covariate = setup.covariate(p.frame, outcome, a.covariate)
     comp = compare(p.frame, outcome, control=p.control, covariate=covariate)
     print(p.line())
     print(outcome_line(p, outcome, covariate))

@@ -7,9 +7,11 @@ import pandas as pd
 from core.cli.roi_compare import srm_frame
 from core.cli.roi_impact import impact_table
 from core.cli.roi_money import money_settings, money_setup, money_table
-from core.cli.roi_play import Play, covariate_for, outcome_for, planned_share
+from core.cli.roi_play import Play
 from core.errors import DataValidationError
+from core.export import units
 from core.export.xlsx import to_xlsx
+from core.roi import setup
 from core.roi.defaults import RETAINED, REVENUE
 from core.roi.estimates import compare
 from core.roi.outcomes import imported_columns
@@ -25,27 +27,27 @@ def export_sheets(p: Play, a) -> dict[str, pd.DataFrame]:
     left out for a campaign without an amount, and Time to impact for a campaign the store does not follow.
     """
     if a.outcome is not None:
-        outcomes = [outcome_for(p.frame, p.name, a.outcome, p.window)]
+        outcomes = [setup.outcome(p.frame, p.name, a.outcome)]
     elif p.store:
         outcomes = [RETAINED, REVENUE]
     else:
-        outcomes = imported_columns(p.frame) or [outcome_for(p.frame, p.name, None, p.window)]
+        outcomes = imported_columns(p.frame) or [setup.outcome(p.frame, p.name)]
     parts = []
     for o in outcomes:
-        cov = None if a.covariate == o else covariate_for(p.frame, o, a.covariate)
+        cov = None if a.covariate == o else setup.covariate(p.frame, o, a.covariate)
         parts.append(compare(p.frame, o, control=p.control, covariate=cov).assign(outcome=o, covariate=cov))
     comp = pd.concat(parts, ignore_index=True)
     sheets = {"Comparison": comp[["outcome", "covariate"] + [c for c in comp.columns
                                                              if c not in ("outcome", "covariate")]]}
     try:
-        setup = money_setup(p)
+        chosen = money_setup(p)
     except DataValidationError:
-        setup = None
-    if setup is not None:
-        sheets["Money"] = money_table(p, setup, *money_settings(a))
+        chosen = None
+    if chosen is not None:
+        sheets["Money"] = money_table(p, chosen, *money_settings(a))
     if p.store:
         sheets["Time to impact"] = impact_table(p)
-    share = planned_share(p.frame, a.holdout_share)
+    share = setup.planned_share(p.frame, a.holdout_share)
     sheets["SRM"] = srm_frame(srm(p.frame, control=p.control, holdout_share=share), p.control, share)
     return sheets
 
@@ -54,4 +56,4 @@ def write_export(p: Play, a) -> None:
     """Write :func:`export_sheets` to ``--export`` and say which sheets it holds."""
     sheets = export_sheets(p, a)
     a.export.write_bytes(to_xlsx(sheets))
-    print(f"wrote {', '.join(f'{k} ({len(v):,} rows)' for k, v in sheets.items())} to {a.export}")
+    print(f"wrote {', '.join(f'{k} ({units.count(len(v))} rows)' for k, v in sheets.items())} to {a.export}")

@@ -1,43 +1,32 @@
-"""How ``python -m core roi`` writes its figures: rates, points, p-values, amounts, intervals, labels."""
+"""What ``python -m core roi`` writes besides figures: settings echoed back (``margin 80%``), column labels, and the
+writers of an outcome's figures. Every figure itself is written by :mod:`core.export.units`, as on the Intervention
+ROI page and in the quarterly review."""
 
 from __future__ import annotations
 
-import pandas as pd
+from collections.abc import Callable
 
+from core.export import units
 from core.roi.defaults import LABELS
 
 
-def pct(x) -> str:
-    """A rate in % to 1 decimal (``n/a`` when missing)."""
-    return "n/a" if pd.isna(x) else f"{100 * x:.1f}%"
-
-
-def pp(x) -> str:
-    """A difference of rates in signed percentage points to 1 decimal."""
-    return "n/a" if pd.isna(x) else f"{100 * x:+.1f}"
-
-
-def p_text(p) -> str:
-    """A p-value to 3 decimals, ``<0.001`` below that."""
-    return "n/a" if pd.isna(p) else "<0.001" if p < 0.001 else f"{p:.3f}"
-
-
 def share_text(x: float) -> str:
-    """A share as given: ``0.15`` -> ``15%``."""
+    """A setting given as a share, echoed back as given: ``0.15`` -> ``15%`` (not a figure: no rounding)."""
     return f"{100 * x:g}%"
 
 
-def amount(decimals: int, signed: bool = False):
-    """A formatter of amounts with thousands separators and ``decimals`` decimals (signed: with ``+``)."""
-    def fmt(x) -> str:
-        return "n/a" if pd.isna(x) else f"{x:+,.{decimals}f}" if signed else f"{x:,.{decimals}f}"
-
-    return fmt
+def money(x, signed: bool = False) -> str:
+    """Money as the review writes it (``units.format_value(x, "currency")``): ``$1,235``, ``-$1,235``, cents kept on
+    a small amount (``$0.05``); ``signed`` for a difference (``+$12``)."""
+    return units.format_value(x, "currency", signed=signed)
 
 
-def with_ci(d, lo, hi, fmt) -> str:
-    """``d [lo, hi]``, each written with ``fmt``."""
-    return "n/a" if pd.isna(d) else f"{fmt(d)} [{fmt(lo)}, {fmt(hi)}]"
+def outcome_writers(binary: bool) -> tuple[Callable[[float], str], Callable[[float], str]]:
+    """How an outcome's means and differences are written: a yes/no outcome's rates in % and its differences in
+    points (``91.9%``, ``+5.0 pts``), an amount's means and differences as money (``$1,235``, ``+$12``)."""
+    if binary:
+        return units.percent, units.points
+    return money, lambda x: money(x, signed=True)
 
 
 def label(col: str | None) -> str:

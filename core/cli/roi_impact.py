@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from core.cli.format import text_table, write_table
-from core.cli.roi_format import pct, pp, with_ci
+from core.cli.format import text_table, with_ci, write_table
 from core.cli.roi_options import IMPACT_STEP
 from core.cli.roi_play import Play, require_store
+from core.export import units
 from core.roi.defaults import RETAINED
 from core.roi.outcomes import measured
 from core.roi.time_to_impact import time_to_impact
@@ -37,9 +37,10 @@ def show_impact(p: Play, a) -> None:
     e = measured(p.frame, RETAINED)["arm"].value_counts()
     days = impact_days(p.window)
     for arm, g in t.groupby("arm", sort=False):
-        print(f"\n{arm} vs {p.control}: share still a customer each day after the contact ({e.get(arm, 0):,} and "
-              f"{e.get(p.control, 0):,} eligible contacts over {p.window} days)")
+        print(f"\n{arm} vs {p.control}: share still a customer each day after the contact "
+              f"({units.count(e.get(arm, 0))} and {units.count(e.get(p.control, 0))} eligible contacts over "
+              f"{p.window} days)")
         g = g.set_index("day").loc[days]
-        rows = [[str(d), pct(r.treatment), pct(r.control), with_ci(r.difference, r.low, r.high, pp)]
-                for d, r in g.iterrows()]
-        print(text_table(("day", str(arm), p.control, "difference pp [95% CI]"), rows))
+        rows = [[str(d), units.percent(r.treatment), units.percent(r.control),
+                 with_ci(r.difference, r.low, r.high, units.points)] for d, r in g.iterrows()]
+        print(text_table(("day", str(arm), p.control, "difference [95% CI]"), rows))

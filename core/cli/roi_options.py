@@ -11,8 +11,6 @@ from core.errors import DataValidationError
 ACTIONS = ("money", "impact", "plan", "export", "next_wave")
 #: rows of the next wave printed (--out writes them all)
 WAVE_ROWS = 20
-#: defaults of --margin, --value-months, --power and --holdout-share (as the Intervention ROI page)
-MARGIN, VALUE_MONTHS, POWER, HOLDOUT_SHARE = 0.8, 12, 0.8, 0.15
 #: days of the time to impact printed (every 7th; the last day is always added)
 IMPACT_STEP = 7
 #: what each option goes with: actions, "compare" (``--play NAME`` alone) and "plays" (no option: the plays table)

@@ -7,25 +7,24 @@ import numpy as np
 import pandas as pd
 
 from core.cli.format import write_table
-from core.cli.roi_format import pct, pp, share_text
-from core.cli.roi_options import HOLDOUT_SHARE, POWER
+from core.cli.roi_format import share_text
 from core.cli.roi_play import Play, require_store
 from core.errors import DataValidationError
-from core.roi.defaults import ALPHA, RETAINED
+from core.export import units
+from core.roi import setup
+from core.roi.defaults import ALPHA, HOLDOUT_SHARE, POWER, RETAINED
 from core.roi.outcomes import measured
 from core.roi.planning import detectable_effect, monthly_contacts, sample_size
 
 
 def control_rate(p: Play) -> float:
-    """--plan's default retention without the play: the control arm's retention over the window, kept within
-    1 % and 99 % (as the Intervention ROI page)."""
+    """--plan's default retention without the play (:func:`core.roi.setup.control_rate`)."""
     require_store(p.frame, p.name, p.window, "--plan without --p-control")
-    e = measured(p.frame, RETAINED)
-    rate = e.loc[e["arm"] == p.control, RETAINED].mean()
-    if pd.isna(rate):
+    rate = setup.control_rate(p.frame, p.control)
+    if rate is None:
         raise DataValidationError(f"The control arm '{p.control}' of '{p.name}' has no eligible contact over "
                                   f"{p.window} days: give --p-control RATE, or a shorter --window.")
-    return float(min(max(rate, 0.01), 0.99))
+    return rate
 
 
 def show_plan(a, p: Play | None) -> None:
@@ -42,14 +41,15 @@ def show_plan(a, p: Play | None) -> None:
         write_table(pd.DataFrame([row]), a.out, "Plan", "plan row")
         return
     src = "" if a.p_control is not None else f" ('{p.name}' {p.control} retention over {p.window} days)"
-    print(f"plan: detect {pp(a.effect)} pp over {pct(p_control)} retention{src} with {share_text(power)} power at a "
-          f"two-sided alpha of {alpha:g}, {share_text(share)} of contacts held out")
-    print(f"contacts needed: {r['n_treatment']:,} treated + {r['n_holdout']:,} held out = {r['n_total']:,}")
+    print(f"plan: detect {units.points(a.effect)} over {units.percent(p_control)} retention{src} with "
+          f"{share_text(power)} power at a two-sided alpha of {alpha:g}, {share_text(share)} of contacts held out")
+    print(f"contacts needed: {units.count(r['n_treatment'])} treated + {units.count(r['n_holdout'])} held out = "
+          f"{units.count(r['n_total'])}")
     if per_month is None or pd.isna(per_month):
         print("duration: give --per-month CONTACTS, or --play NAME to use the pace of a play")
     else:
         src = f" (the average of '{p.name}' from its first to its last contact month)" if a.per_month is None else ""
-        print(f"duration: {r['months']:,.1f} months at {per_month:,.1f} contacts a month{src}")
+        print(f"duration: {units.count(r['months'])} months at {units.count(per_month)} contacts a month{src}")
     if p is None or not p.store:
         return
     e = measured(p.frame, RETAINED)["arm"].value_counts()
@@ -57,6 +57,6 @@ def show_plan(a, p: Play | None) -> None:
     for arm in p.arms:
         n_t = int(e.get(arm, 0))
         d = detectable_effect(p_control, n_t, n_c, alpha=alpha, power_target=power)
-        found = f"detect {pp(d)} pp or more" if not pd.isna(d) else "detect no gain"
-        print(f"detectable now: '{arm}' with {n_t:,} and '{p.control}' with {n_c:,} eligible contacts over "
-              f"{p.window} days {found} (same retention, power and alpha)")
+        found = f"detect {units.points(d)} or more" if not pd.isna(d) else "detect no gain"
+        print(f"detectable now: '{arm}' with {units.count(n_t)} and '{p.control}' with {units.count(n_c)} eligible "
+              f"contacts over {p.window} days {found} (same retention, power and alpha)")

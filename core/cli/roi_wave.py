@@ -6,12 +6,14 @@ from __future__ import annotations
 import pandas as pd
 
 from core.cli.format import text_table, write_table
-from core.cli.roi_format import amount, label, pct, pp, share_text
-from core.cli.roi_options import MARGIN, VALUE_MONTHS, WAVE_ROWS
-from core.cli.roi_play import Play, outcome_for
+from core.cli.roi_format import label, money, outcome_writers, share_text
+from core.cli.roi_options import WAVE_ROWS
+from core.cli.roi_play import Play
 from core.errors import DataValidationError
+from core.export import units
+from core.roi import setup
 from core.roi import wave as rw
-from core.roi.defaults import RETAINED, REVENUE
+from core.roi.defaults import MARGIN, RETAINED, REVENUE, VALUE_MONTHS
 from core.roi.estimates import is_binary
 from core.roi.inputs import RoiInputs
 from core.roi.outcomes import measured
@@ -35,9 +37,7 @@ def wave_for(engine, inputs: RoiInputs, p: Play, outcome: str, *, budget: float,
         raise DataValidationError(f"The contacts of '{p.name}' carry no value known before contact (segment, plan, "
                                   "MRR, usage) to model uplift on.")
     res = fit_uplift(frame, list(features), outcome=outcome, control=p.control)
-    if cost is None:
-        treated = frame.loc[frame["arm"] != p.control, "cost"]
-        cost = float(treated.mean()) if treated.notna().any() else 0.0
+    cost = setup.contact_cost(frame, p.control) if cost is None else cost
     if value_per_save is None and outcome != RETAINED:
         raise DataValidationError(f"Give --value-per-save MONEY: what one more unit of '{outcome}' is worth.")
     if value_per_save is None:
@@ -51,12 +51,12 @@ def wave_for(engine, inputs: RoiInputs, p: Play, outcome: str, *, budget: float,
 
 
 def wave_rows(targets: pd.DataFrame, binary: bool) -> list[list[str]]:
-    """The printed cells of :attr:`core.roi.wave.NextWave.targets` (see :data:`WAVE_HEADERS`): risk in %, MRR and
-    money to whole units, the predicted uplift in points (yes/no outcome) or units to 2 decimals."""
-    up_fmt = pp if binary else amount(2, signed=True)
-    money = amount(0 if len(targets) and targets["expected_value"].abs().max() >= 100 else 2)
-    return [[str(r.customer_id), str(r.segment), str(r.plan), str(r.region), pct(r.risk), amount(0)(r.mrr_before),
-             up_fmt(r.predicted_uplift), money(r.expected_value), amount(2)(r.cost),
+    """The printed cells of :attr:`core.roi.wave.NextWave.targets` (see :data:`WAVE_HEADERS`), written by
+    :mod:`core.export.units`: risk as a share, MRR, expected value and cumulative cost as money, the cost of a contact
+    to the cent (as ``a contact costs``), the predicted uplift in points (yes/no outcome) or as money."""
+    uplift = outcome_writers(binary)[1]
+    return [[str(r.customer_id), str(r.segment), str(r.plan), str(r.region), units.percent(r.risk), money(r.mrr_before),
+             uplift(r.predicted_uplift), money(r.expected_value), units.format_value(r.cost, "currency"),
              money(r.cumulative_cost)] for r in targets.itertuples(index=False)]
 
 
@@ -65,7 +65,7 @@ WAVE_HEADERS = ("customer", "segment", "plan", "region", "risk", "MRR", "uplift"
 
 
 def show_next_wave(engine, inputs: RoiInputs, p: Play, a) -> None:
-    outcome = outcome_for(p.frame, p.name, a.outcome, p.window)
+    outcome = setup.outcome(p.frame, p.name, a.outcome)
     res, w, cost = wave_for(engine, inputs, p, outcome, budget=a.budget, cost=a.cost, value_per_save=a.value_per_save,
                             value_months=a.value_months, margin=a.margin,
                             rest_days=rw.REST_DAYS if a.rest_days is None else a.rest_days,
@@ -74,26 +74,31 @@ def show_next_wave(engine, inputs: RoiInputs, p: Play, a) -> None:
     print(p.line())
     print(f"uplift model on {', '.join(res.features)} ({label(outcome)}"
           + (f" over {p.window} days" if outcome in (RETAINED, REVENUE) else "")
-          + f"); Qini coefficient {pp(res.qini_coefficient) + ' pp' if binary else f'{res.qini_coefficient:+.3f}'} "
+          + f"); Qini coefficient "
+          f"{units.points(res.qini_coefficient) if binary else units.score(res.qini_coefficient, signed=True)} "
           "(cross-fitted)")
     if a.value_per_save is not None:
-        value = f"one more {label(outcome)} worth {a.value_per_save:,.2f}"
+        value = f"one more {label(outcome)} worth {units.format_value(a.value_per_save, 'currency')}"
     else:
         value = (f"a save worth the customer's MRR x {VALUE_MONTHS if a.value_months is None else a.value_months} "
                  f"months x {share_text(MARGIN if a.margin is None else a.margin)} margin")
-    print(f"budget {a.budget:,.0f}; a contact costs {cost:,.2f}; {value}")
+    # the budget, the wave's cost and its net value as the Intervention ROI page writes them (ui/roi/wave.py)
+    print(f"budget {units.format_value(a.budget, 'currency')}; a contact costs "
+          f"{units.format_value(cost, 'currency')}; {value}")
     print(text_table(("step", "customers", "rule"),
-                      [[r.step, f"{r.customers:,}", r.rule] for r in w.funnel.itertuples(index=False)], left=(0, 2)))
+                     [[r.step, units.count(r.customers), r.rule] for r in w.funnel.itertuples(index=False)],
+                     left=(0, 2)))
     if a.out is not None:
         write_table(w.targets, a.out, "Next wave", "customers")
         return
-    gain = (f"{w.expected_gain:,.1f} more customers kept" if outcome == RETAINED
-            else f"{w.expected_gain:,.1f} more {outcome}" if binary else f"{w.expected_gain:+,.2f} {outcome}")
-    print(f"next wave: {len(w.targets):,} customers, cost {w.spend:,.2f}; expected {gain}, net value "
-          f"{w.expected_value:,.2f}")
+    gain = (f"{units.count(w.expected_gain)} more customers kept" if outcome == RETAINED
+            else f"{units.count(w.expected_gain)} more {outcome}" if binary
+            else f"{money(w.expected_gain, signed=True)} {outcome}")
+    print(f"next wave: {units.count(len(w.targets))} customers, cost {units.format_value(w.spend, 'currency')}; "
+          f"expected {gain}, net value {units.money(w.expected_value)}")
     for line in rw.cautions(res, p.frame, outcome, p.control):
         print("caution: " + line)
     if len(w.targets):
         print(text_table(WAVE_HEADERS, wave_rows(w.targets.head(WAVE_ROWS), binary), left=(0, 1, 2, 3)))
     if len(w.targets) > WAVE_ROWS:
-        print(f"... {len(w.targets) - WAVE_ROWS:,} more: --out FILE writes them all")
+        print(f"... {units.count(len(w.targets) - WAVE_ROWS)} more: --out FILE writes them all")

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from core.export import units  # plain Python: --help stays fast
+
 NAME = "status"
 #: the import log's columns printed
 IMPORT_COLUMNS = ["id", "file_name", "kind", "mode", "rows_read", "rows_loaded", "rows_rejected", "finished_at"]
+#: the counts among them (written by core.export.units)
+IMPORT_UNITS = {"rows_read": "count", "rows_loaded": "count", "rows_rejected": "count"}
 
 
 def add_parser(sub) -> None:
@@ -14,14 +18,15 @@ def add_parser(sub) -> None:
 
 def run(engine, a) -> int:
     """Run ``python -m core status``; returns the exit code."""
-    from core.store import read as store  # pandas loads here, not for --help
+    from core.cli.format import figures_text  # pandas loads here, not for --help
+    from core.store import read as store  # in run, for a fast --help
 
     st = store.status(engine)
     width = max(len(t) for t in st["counts"])
     for table, n in st["counts"].items():
-        print(f"{table:<{width}}  {n:>12,}")
+        print(f"{table:<{width}}  {units.count(n):>12}")
     imports = st["imports"]
-    print(f"\n{len(imports)} imports")
+    print(f"\n{units.count(len(imports))} imports")
     if len(imports):
-        print(imports[IMPORT_COLUMNS].to_string(index=False))
+        print(figures_text(imports[IMPORT_COLUMNS], IMPORT_UNITS, left=("file_name", "kind", "mode")))
     return 0

@@ -25,6 +25,7 @@ from core.cli.themes_read import (
     window_text,
 )
 from core.errors import DataValidationError
+from core.export import units
 from core.export.xlsx import to_xlsx
 from core.feedback import store as ts
 
@@ -49,7 +50,8 @@ def _codebook(engine, a, action: str) -> None:
     elif action == "export_codebook":
         book = ts.load_codebook(engine)
         a.export_codebook.write_text(json.dumps(book.to_dict(), indent=2))
-        print(f"wrote {len(book.themes)} themes ({len(book.active())} active) to {a.export_codebook}")
+        print(f"wrote {units.count(len(book.themes))} themes ({units.count(len(book.active()))} active) to "
+              f"{a.export_codebook}")
     else:
         ts.load_codebook(engine)  # a first read saves the starter codebook and its log row
         log = ts.change_log(engine)
@@ -62,7 +64,8 @@ def _window(engine, d: Loaded, a, action: str | None) -> None:
     ``--discover`` and ``--export``."""
     if action is None:
         imp = impact(d, a.horizon)
-        print(f"{window_text(d)}; churn within {a.horizon} days; {len(imp)} active themes, ranked by churn impact")
+        print(f"{window_text(d)}; churn within {a.horizon} days; {units.count(len(imp))} active themes, ranked by "
+              "churn impact")
         print(text_table(IMPACT_HEADERS, impact_rows(imp), left=(1, 2)))
     elif action == "scores":
         emit(scores(d, a.freq, a.by), a.out, "Scores", "score rows")
@@ -75,7 +78,7 @@ def _window(engine, d: Loaded, a, action: str | None) -> None:
         b = backlog(d)
         if a.out is not None:
             write(b, a.out, "Backlog")
-            print(f"wrote {len(b):,} team and theme rows to {a.out}")
+            print(f"wrote {units.count(len(b))} team and theme rows to {a.out}")
         else:
             print(f"follow-up items of {window_text(d)} (negative or churn-signal verbatims), per owner team")
             print_backlog(b)
@@ -84,4 +87,4 @@ def _window(engine, d: Loaded, a, action: str | None) -> None:
     else:
         sheets = export_sheets(engine, d, a)
         a.export.write_bytes(to_xlsx({k: naive(v) for k, v in sheets.items()}))
-        print(f"wrote {', '.join(f'{k} ({len(v):,} rows)' for k, v in sheets.items())} to {a.export}")
+        print(f"wrote {', '.join(f'{k} ({units.count(len(v))} rows)' for k, v in sheets.items())} to {a.export}")

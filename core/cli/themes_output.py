@@ -9,6 +9,7 @@ import pandas as pd
 
 from core.cli.format import text_table
 from core.cli.themes_read import Loaded, backlog, impact, scores, signals, window_text
+from core.export import units
 from core.export.csv import to_csv_bytes, write_csv
 from core.export.xlsx import to_xlsx
 from core.feedback import store as ts
@@ -45,7 +46,7 @@ def emit(df: pd.DataFrame, out: Path | None, sheet: str, what: str) -> None:
         print(to_csv_bytes(df, float_format="%.4f").decode(), end="")
     else:
         write(df, out, sheet)
-        print(f"wrote {len(df):,} {what} to {out}")
+        print(f"wrote {units.count(len(df))} {what} to {out}")
 
 
 def print_backlog(b: pd.DataFrame) -> None:
@@ -56,10 +57,12 @@ def print_backlog(b: pd.DataFrame) -> None:
     teams = b.groupby("team", sort=False)[["items", "open", "in_progress", "closed"]].sum()
     teams = teams.sort_values(["open", "items"], ascending=False, kind="stable")
     for team, t in teams.iterrows():
-        print(f"{team}: {t['items']:,} items, {t['open']:,} open, {t['in_progress']:,} in progress, "
-              f"{t['closed']:,} closed ({t['closed'] / t['items']:.0%} closed)")
-        rows = [[str(r.theme_id), str(r.theme), f"{r.items:,}", f"{r.open:,}", f"{r.in_progress:,}", f"{r.closed:,}",
-                 f"{r.closure_rate:.0%}"] for r in b[b["team"] == team].itertuples(index=False)]
+        print(f"{team}: {units.count(t['items'])} items, {units.count(t['open'])} open, "
+              f"{units.count(t['in_progress'])} in progress, {units.count(t['closed'])} closed "
+              f"({units.percent(t['closed'] / t['items'])} closed)")
+        rows = [[str(r.theme_id), str(r.theme), units.count(r.items), units.count(r.open), units.count(r.in_progress),
+                 units.count(r.closed), units.percent(r.closure_rate)]
+                for r in b[b["team"] == team].itertuples(index=False)]
         table = text_table(["id", "theme", "items", "open", "in progress", "closed", "closure"], rows, left=(1,))
         print("\n".join("    " + ln for ln in table.splitlines()))
 
@@ -68,10 +71,10 @@ def show_candidates(d: Loaded, k: int) -> None:
     """``--discover K``: up to ``k`` candidate themes among the untagged verbatims of the window."""
     un = untagged(d.prepared, d.tags, start=d.start, end=d.end)
     cands = discover(un["text"], k=k)
-    print(f"{len(un):,} untagged verbatims of {window_text(d)}; {len(cands)} candidates")
+    print(f"{units.count(len(un))} untagged verbatims of {window_text(d)}; {units.count(len(cands))} candidates")
     for c in cands:
         example = " ".join(c.examples[0].split()) if c.examples else ""
-        print(f"\ncandidate {c.number}: {c.size:,} verbatims ({c.share:.0%})")
+        print(f"\ncandidate {c.number}: {units.count(c.size)} verbatims ({units.percent(c.share)})")
         print(f"  top terms: {', '.join(c.terms)}")
         print(f"  suggested keywords: {', '.join(c.keywords)}")
         print(f"  example: {example}")

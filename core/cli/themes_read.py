@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from core.cli.format import with_ci
 from core.errors import DataValidationError, WorkbenchError
+from core.export import units
 from core.feedback import followup
 from core.feedback import store as ts
 from core.feedback.codebook import Codebook
@@ -24,7 +26,7 @@ from core.history.inputs import load_inputs
 
 #: columns of the printed impact table, in order
 IMPACT_HEADERS = ("id", "theme", "team", "mentions", "sentiment", "NPS impact", "churn raised vs others",
-                  "churn diff pp [95% CI]", "MRR at risk")
+                  "churn diff [95% CI]", "MRR at risk")
 
 
 def parse_date(value: str | None, flag: str) -> pd.Timestamp | None:
@@ -81,22 +83,12 @@ def window_text(d: Loaded) -> str:
     first = d.start if d.start is not None else v["date"].min()
     last = d.end if d.end is not None else v["date"].max()
     days = "no days" if pd.isna(first) or pd.isna(last) else f"{first:%Y-%m-%d} to {last:%Y-%m-%d}"
-    return f"{len(v):,} verbatims from {days}"
+    return f"{units.count(len(v))} verbatims from {days}"
 
 
 def impact(d: Loaded, horizon: int) -> pd.DataFrame:
     """:func:`core.feedback.impact.theme_impact` over the window of ``d``."""
     return theme_impact(d.prepared, d.tags, d.book, d.inputs, start=d.start, end=d.end, horizon=horizon)
-
-
-def pct(x) -> str:
-    """A rate in % to 1 decimal (``n/a`` when missing)."""
-    return "n/a" if pd.isna(x) else f"{100 * x:.1f}%"
-
-
-def pp(x) -> str:
-    """A difference of rates in signed percentage points to 1 decimal."""
-    return "n/a" if pd.isna(x) else f"{100 * x:+.1f}"
 
 
 def impact_rows(imp: pd.DataFrame) -> list[list[str]]:
@@ -110,18 +102,18 @@ def impact_rows(imp: pd.DataFrame) -> list[list[str]]:
     Returns
     -------
     list of list of str
-        Mentions with thousands separators, sentiment to 2 decimals, NPS impact in points to 1
-        decimal, churn rates in % to 1 decimal, the difference and its interval in percentage
-        points to 1 decimal, MRR at risk rounded to whole units; ``n/a`` where undefined.
+        Each figure in the unit the Feedback themes page and the quarterly review write it in
+        (:mod:`core.export.units`): mentions as a count, sentiment as a signed score to 2 decimals, NPS
+        impact in NPS points (``-1.0``), churn rates as shares, the difference and its interval in points
+        (``+11.0 pts [+6.2 pts, +16.2 pts]``), MRR at risk as money; :data:`core.export.units.MISSING`
+        where undefined.
     """
-    rows = []
-    for r in imp.itertuples(index=False):
-        sent = "n/a" if pd.isna(r.sentiment) else f"{r.sentiment:+.2f}"
-        nps = "n/a" if pd.isna(r.nps_impact) else f"{r.nps_impact:+.1f}"
-        diff = "n/a" if pd.isna(r.churn_diff) else f"{pp(r.churn_diff)} [{pp(r.churn_low)}, {pp(r.churn_high)}]"
-        rows.append([str(r.theme_id), str(r.theme), str(r.team), f"{r.mentions:,}", sent, nps,
-                     f"{pct(r.churn_raised)} vs {pct(r.churn_others)}", diff, f"{r.mrr_at_risk:,.0f}"])
-    return rows
+    return [[str(r.theme_id), str(r.theme), str(r.team), units.format_value(r.mentions, "verbatims"),
+             units.score(r.sentiment, digits=2, signed=True), units.format_value(r.nps_impact, "nps"),
+             f"{units.percent(r.churn_raised)} vs {units.percent(r.churn_others)}",
+             with_ci(r.churn_diff, r.churn_low, r.churn_high, units.points),
+             units.format_value(r.mrr_at_risk, "currency")]
+            for r in imp.itertuples(index=False)]
 
 
 def scores(d: Loaded, freq: str = "Q", by: str | None = "segment") -> pd.DataFrame:

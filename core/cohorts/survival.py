@@ -25,6 +25,7 @@ from lifelines.statistics import multivariate_logrank_test
 from lifelines.utils import restricted_mean_survival_time
 
 from core.errors import DataValidationError, InsufficientDataError
+from core.export import units
 
 #: days in the average month (365.25 / 12)
 MONTH_DAYS = 30.4375
@@ -308,12 +309,12 @@ def plain_p(p: float, alpha: float = 0.05) -> str:
     Returns
     -------
     str
-        E.g. ``"No evidence the groups differ (p = 0.42)."``.
+        E.g. ``"No evidence the groups differ (p = 0.420)."``.
     """
     if p < 0.001:
         return ("The curves differ: a difference this large would arise by chance less than "
                 "1 time in 1,000 (p < 0.001).")
-    shown = f"{p:.3f}" if p < 0.1 else f"{p:.2f}"
+    shown = units.p_value(p)
     if p < alpha:
         return (f"The curves differ: a difference this large would arise by chance about "
                 f"1 time in {round(1 / p):,} (p = {shown}).")

@@ -4,6 +4,9 @@ A customer name, a verbatim or an imported column can start with ``=``, ``+``, `
 return that some spreadsheet programs skip first). Opened in Excel, LibreOffice or Google Sheets, such a cell of a
 CSV file is run as a formula (CSV/formula injection, OWASP). Every text cell that starts so gets a leading
 apostrophe, which those programs read as "this is text"; numbers, dates and other text are left alone.
+
+A file we wrote can come back: the importer's rejected rows are fixed in their CSV and imported again. The importer
+reads every text cell through :func:`unneutralise_text`, so ``'-3`` is the number -3 again, not text.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import pandas as pd
 
 #: the first characters that make a spreadsheet read a cell as a formula
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: how a neutralised cell starts: an apostrophe, then a formula start
+_NEUTRALISED = tuple("'" + c for c in FORMULA_STARTS)
 
 
 def neutralise(value):
@@ -25,6 +30,40 @@ def neutralise(value):
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def unneutralise(value):
+    """The inverse of :func:`neutralise`: text that starts with an apostrophe followed by a formula start loses
+    that one apostrophe; any other value (``'Acme``, ``O'Brien``, numbers) is returned as it is.
+
+    Examples
+    --------
+    >>> unneutralise("'-3"), unneutralise(neutralise("=1+2")), unneutralise("''-3"), unneutralise("'Acme")
+    ('-3', '=1+2', "''-3", "'Acme")
+    """
+    if isinstance(value, str) and value.startswith(_NEUTRALISED):
+        return value[1:]
+    return value
+
+
+def unneutralise_text(s: pd.Series) -> pd.Series:
+    """:func:`unneutralise` over a Series of text (missing cells stay missing, other dtypes are returned as they
+    are), vectorised for large files.
+
+    Examples
+    --------
+    >>> unneutralise_text(pd.Series(["'-3", "'+44 20", "O'Brien", None])).tolist()
+    ['-3', '+44 20', "O'Brien", None]
+    """
+    if not _is_text(s.dtype):
+        return s
+    hit = s.str.startswith("'", na=False).to_numpy(dtype=bool)  # one cheap pass first: most files have none
+    if not hit.any():
+        return s
+    hit[hit] = s[hit].str.startswith(_NEUTRALISED, na=False).to_numpy(dtype=bool)
+    out = s.copy()
+    out[hit] = s[hit].str.slice(1).to_numpy()
+    return out
 
 
 def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:

@@ -105,6 +105,13 @@ def score(x, digits: int = 3, signed: bool = False) -> str:
     return f"{float(x):{'+' if signed else ''}z.{digits}f}"
 
 
+def p_value(p) -> str:
+    """A test's p-value: three decimals, ``<0.001`` below that (``0.0423 -> '0.042'``)."""
+    if is_missing(p):
+        return MISSING
+    return "<0.001" if float(p) < 0.001 else f"{float(p):.3f}"
+
+
 def format_value(value, unit: str, signed: bool = False) -> str:
     """A figure in its unit (see :data:`UNITS`); ``signed`` for a change between two figures.
 

@@ -2,7 +2,9 @@
 
 Everything is read as text first so that validation can quote the value as the user
 typed it (``" "`` in the telco file's ``TotalCharges``, ``00001`` in CDNOW's ids) and name
-the spreadsheet row it came from. Typing happens later, in :mod:`core.ingest.fields`.
+the spreadsheet row it came from. Typing happens later, in :mod:`core.ingest.fields`. One thing is undone
+at once: a cell (or header) our own exports neutralised (``'-3``, :mod:`core.export.cells`) reads as it was
+(``-3``), so a rejected-rows CSV can be fixed and imported again.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from charset_normalizer import from_bytes
 from python_calamine import CalamineWorkbook
 
 from core.errors import FileFormatError
+from core.export.cells import unneutralise, unneutralise_text
 
 #: magic numbers of files people upload by mistake
 _BINARY_MAGIC = {
@@ -63,13 +66,15 @@ class RawTable:
 def clean_headers(headers: list) -> list[str]:
     """Strip, collapse white space, name blank headers ``column_N`` and make names unique.
 
+    A name our exports neutralised (``'=total``) loses its apostrophe first (``=total``).
+
     Uniqueness ignores case (``Amount`` and ``amount`` collide) and a repeat becomes
     ``name_2``, ``name_3``, ... skipping any name the file already uses.
     """
     names = []
     for i, h in enumerate(headers, start=1):
         name = "" if h is None or (isinstance(h, float) and pd.isna(h)) else str(h)
-        name = re.sub(r"\s+", " ", name.replace("\ufeff", "")).strip()
+        name = re.sub(r"\s+", " ", unneutralise(name.replace("\ufeff", ""))).strip()
         if not name or re.fullmatch(r"Unnamed: \d+", name):
             name = f"column_{i}"
         names.append(name)
@@ -168,7 +173,7 @@ def read_csv_bytes(data: bytes, *, header: bool | None = None) -> RawTable:
         keep = ~(frame.isna() | (frame == "")).all(axis=1).to_numpy()
         frame, rows = frame[keep].reset_index(drop=True), rows[keep]
     frame, rows, original = _take_header(frame, rows, header)
-    frame = _blank_to_na(frame)
+    frame = _clean_cells(frame)
     return RawTable(
         frame=frame, rows=rows, file_format="csv",
         details={"encoding": encoding, "delimiter": _delim_name(delim), "header": bool(header),
@@ -265,11 +270,12 @@ def _delim_name(d: str) -> str:
     return {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}.get(d, d)
 
 
-def _blank_to_na(frame: pd.DataFrame) -> pd.DataFrame:
-    """Empty cells become NA; cells of only white space stay as they are so validation can report them."""
+def _clean_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """Empty cells become NA (cells of only white space stay as they are so validation can report them), and
+    neutralised cells (``'-3``) read as they were (``-3``)."""
     for col in frame.columns:
         s = frame[col]
-        frame[col] = s.where(s != "", None)
+        frame[col] = unneutralise_text(s.where(s != "", None))
     return frame
 
 
@@ -333,6 +339,7 @@ def read_xlsx_bytes(data: bytes, sheet: str | int | None = None) -> RawTable:
     )
     frame.columns = clean_headers(list(header) + [None] * (width - len(header)))
     frame = frame.astype("str").where(frame.notna(), None) if len(frame) else frame.astype("str")
+    frame = _clean_cells(frame)
     return RawTable(
         frame=frame,
         rows=pd.Series([r for r, _ in body], dtype="int64").to_numpy(),

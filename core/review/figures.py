@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from core import metrics
 from core.errors import InsufficientDataError, WorkbenchError
+from core.export import units
 from core.feedback import store as ts
 from core.feedback.impact import theme_impact
 from core.feedback.inputs import latest_mrr
@@ -27,11 +28,11 @@ from core.health import backtest as hb
 from core.health import score as h
 from core.health import store as hs
 from core.history.inputs import load_inputs
-from core.roi.defaults import CONTROL
+from core.roi import setup
 from core.roi.inputs import load_inputs as load_roi_inputs
 from core.roi.money import money
 from core.roi.outcomes import arms as treatment_arms
-from core.roi.outcomes import default_control, outcomes, store_outcomes_apply
+from core.roi.outcomes import outcomes, store_outcomes_apply
 from core.roi.plays import plays_table
 from core.store.read import load_columns
 from core.store.tables import ChurnRun
@@ -79,7 +80,8 @@ ROI_MONEY = ("Contacts treated", "Customers saved", "Revenue saved (window)", "C
 
 def roi_plays(engine: Engine, params, as_of: dt.date) -> list[dict]:
     """Each play's contacts and effect (the All plays table) and, per treatment arm, the Money tab's figures
-    at its defaults (CUPED on), over the contacts made by ``as_of`` as the data stood that day."""
+    at its defaults (:func:`core.roi.setup.money_setup`, CUPED on), over the contacts made by ``as_of`` as the
+    data stood that day."""
     try:
         inputs = load_roi_inputs(engine)
     except InsufficientDataError:
@@ -96,11 +98,15 @@ def roi_plays(engine: Engine, params, as_of: dt.date) -> list[dict]:
         f = outcomes(inputs, r.play, window=params.roi_window)
         if not store_outcomes_apply(f):
             continue
-        control = CONTROL if CONTROL in set(f["arm"]) else default_control(f)
+        try:
+            control, chosen = setup.control_arm(f, r.play), setup.money_setup(f, r.play)
+        except WorkbenchError:
+            continue  # a play with a single arm has nothing to compare
         arms = treatment_arms(f, control)
         for arm in arms:
             try:
-                m = money(f, arm, control=control, margin=params.margin, value_months=params.value_months)
+                m = money(f, arm, control=control, margin=params.margin, value_months=params.value_months,
+                          **chosen.kwargs())
             except WorkbenchError:
                 continue  # an arm without measured contacts has no money figures
             group = r.play if len(arms) == 1 else f"{r.play} · {arm}"
@@ -130,7 +136,7 @@ def health(engine: Engine, as_of: dt.date, months: int, horizon: int) -> tuple[l
     for band in h.BANDS:
         inside = s["band"] == band
         rows.append(row(page, "Health band", inside.mean() if len(s) else np.nan, unit="share", group=band,
-                         text_=f"{int(inside.sum()):,} customers"))
+                         text_=f"{units.count(inside.sum())} customers"))
     rows.append(row(page, "MRR in red", s.loc[s["band"] == "red", "mrr"].sum(), unit="currency"))
     try:
         data = hb.backtest_data(inputs, months, horizon, end=day)
@@ -141,7 +147,7 @@ def health(engine: Engine, as_of: dt.date, months: int, horizon: int) -> tuple[l
     rows.append(row(page, "Health back-test AUC", bt.auc, unit="score", text_=f"churn within {horizon} days; {span}"))
     for b in bt.bands.itertuples(index=False):
         rows.append(row(page, "Band churn rate", b.churn_rate, unit="share", group=b.band,
-                         text_=f"{int(b.churners):,} of {int(b.customers):,} scored rows churned within "
+                         text_=f"{units.count(b.churners)} of {units.count(b.customers)} scored rows churned within "
                                f"{horizon} days"))
     rows.append(row(page, "Red/green churn ratio", bt.red_green_ratio, unit="ratio"))
     return rows, {"version": version, "config": cfg.to_dict()}
@@ -163,12 +169,12 @@ def themes(engine: Engine, as_of: dt.date, start: dt.date, top: int) -> tuple[li
     page = "Feedback themes"
     rows = []
     # NPS in its own points; CSAT (a percentage) as a share like every other rate
-    units, scale = {"NPS": "nps", "CSAT": "share", "CES": "score"}, {"CSAT": 0.01}
+    unit_of, scale = {"NPS": "nps", "CSAT": "share", "CES": "score"}, {"CSAT": 0.01}
     for metric, (v, lo, hi, n) in headline_scores(inputs, start=pd.Timestamp(start), end=day).items():
         if n:
             k = scale.get(metric, 1.0)
-            rows.append(row(page, metric, k * v, k * lo, k * hi, unit=units[metric],
-                             text_=f"{n:,} answers in the quarter"))
+            rows.append(row(page, metric, k * v, k * lo, k * hi, unit=unit_of[metric],
+                             text_=f"{units.count(n)} answers in the quarter"))
     book = ts.load_codebook(engine)
     version = len(ts.change_log(engine))
     if inputs.verbatims.empty or not book.active():
@@ -181,11 +187,11 @@ def themes(engine: Engine, as_of: dt.date, start: dt.date, top: int) -> tuple[li
     for rank, t in enumerate(imp.itertuples(index=False), start=1):
         g = t.theme  # by name, so a comparison follows a theme that changed rank
         rows += [row(page, "Mentions", t.mentions, unit="verbatims", group=g,
-                      text_=f"#{rank} by churn impact; {t.share:.1%} of the {span}"),
+                      text_=f"#{rank} by churn impact; {units.percent(t.share)} of the {span}"),
                  row(page, "Churn impact", t.churn_diff, t.churn_low, t.churn_high, unit="points", group=g,
-                      text_=f"{t.churn_raised:.1%} of {t.n_raised:,} who named it vs "
-                      f"{t.churn_others:.1%} of {t.n_others:,} others"),
+                      text_=f"{units.percent(t.churn_raised)} of {units.count(t.n_raised)} who named it vs "
+                      f"{units.percent(t.churn_others)} of {units.count(t.n_others)} others"),
                  row(page, "NPS impact", t.nps_impact, unit="nps", group=g),
                  row(page, "MRR at risk", t.mrr_at_risk, unit="currency", group=g,
-                      text_=f"{t.customers_at_risk:,} active customers")]
+                      text_=f"{units.count(t.customers_at_risk)} active customers")]
     return rows, version

@@ -31,6 +31,7 @@ from core.export.units import format_value
 from core.history import asof
 from core.metrics import definition
 from core.review import figures as page_figures
+from core.roi import defaults as roi_defaults
 from core.store.read import load_columns
 from core.store.tables import TABLES, ImportLog
 
@@ -62,9 +63,9 @@ class ReviewParams:
     top_themes : int
         Themes kept, ranked by churn impact.
     """
-    roi_window: int = 90
-    margin: float = 0.8
-    value_months: int = 12
+    roi_window: int = roi_defaults.WINDOW_DAYS
+    margin: float = roi_defaults.MARGIN
+    value_months: int = roi_defaults.VALUE_MONTHS
     health_backtest_months: int = 12
     health_horizon: int = 90
     top_themes: int = 5

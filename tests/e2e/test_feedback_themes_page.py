@@ -15,6 +15,7 @@ def test_feedback_themes_on_demo(page, streamlit_server):
                    re.compile(r"\d{2},\d{3}"))
     top = page.get_by_text(re.compile(r"Pricing & value\*?\*? goes with the most churn: \d+\.\d% of the"))
     expect(top).to_be_visible()
+    expect(top).to_contain_text(re.compile(r"\([+-]\d+\.\d pts, 95 % interval [+-]\d+\.\d pts to [+-]\d+\.\d pts\)"))
     tagged = page.get_by_test_id("stMetric").filter(has=page.get_by_text("Tagged", exact=True))
     expect(tagged).to_contain_text(re.compile(r"\d\.\d%"))
     charts = page.get_by_test_id("stVegaLiteChart")

@@ -32,6 +32,8 @@ def test_health_scores_on_demo(page, streamlit_server):
     auc = page.get_by_test_id("stMetric").filter(has_text="Back-test ROC-AUC")
     show_tab(page, "Back-test", auc, "health_backtest")
     expect(auc).to_contain_text(re.compile(r"0\.\d{3}"))
+    ratio = page.get_by_test_id("stMetric").filter(has_text="Red churns")
+    expect(ratio).to_contain_text(re.compile(r"\d+\.\d{2}x"))
 
     text = page.get_by_text(re.compile(r"Suggested weights.*ROC-AUC 0\.\d{3}")).first
     show_tab(page, "Suggested weights", text, "health_suggested_weights")

@@ -12,7 +12,7 @@ from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_s
 from streamlit.testing.v1 import AppTest
 
 import core
-from core.churn.pipeline import Economics, best_threshold, confusion_at, fit_churn, net_value_curve
+from core.churn.pipeline import Economics, best_threshold, confusion_at, fit_churn, gains_table, net_value_curve
 from core.churn.store import latest_scores, load_model, runs
 from core.history.inputs import load_inputs
 from tests.pages.conftest import open_page
@@ -58,7 +58,7 @@ def test_headline_figures_equal_an_independent_computation(page, reference, demo
     raw, calibrated = model.predict_proba(r.test.X), model.predict_proba(r.test.X, calibrated=True)
     assert _metric(at, "Held-out ROC-AUC") == f"{roc_auc_score(y, raw):.3f}"
     assert _metric(at, "PR-AUC") == f"{average_precision_score(y, raw):.3f}"
-    assert _metric(at, "Brier (calibrated)") == f"{brier_score_loss(y, calibrated):.4f}"
+    assert _metric(at, "Brier (calibrated)") == f"{brier_score_loss(y, calibrated):.3f}"
     assert 0.6 < roc_auc_score(y, raw) < 0.99  # a model that ranks churners, not a leak
     active_today = _churned_within(customers, r.scored_at, 0)
     assert _metric(at, "Customers scored") == f"{len(active_today):,}"
@@ -71,7 +71,7 @@ def test_headline_figures_equal_the_pipeline_and_the_model_is_saved(page, refere
     m = r.metrics[r.best]
     assert _metric(at, "Held-out ROC-AUC") == f"{m['roc_auc']:.3f}"
     assert _metric(at, "PR-AUC") == f"{m['pr_auc']:.3f}"
-    assert _metric(at, "Brier (calibrated)") == f"{r.brier_calibrated:.4f}"
+    assert _metric(at, "Brier (calibrated)") == f"{r.brier_calibrated:.3f}"
     assert _metric(at, "Customers scored") == f"{len(r.p_current):,}"
     assert "out of time" in at.caption[0].value
     eng = core.make_engine(demo_store[0])
@@ -127,12 +127,30 @@ def test_customer_waterfall_adds_up(page, reference):
     assert f"{ex.output[i]:+.2f}" in text
 
 
+def test_validation_writes_its_figures_in_the_house_units(page, reference):
+    """The gains sentence and the model table read like every other surface: a share as '45.3%', a lift as
+    '2.34x', a score as '0.712 [0.690, 0.734]', a Brier score to 3 decimals (as the review), counts with separators."""
+    at, r = page, reference
+    g = gains_table(r.test.y, r.p_test)
+    share, lift = g["cum_churners_share"].iloc[0], g["lift"].iloc[0]
+    gains = next(md.value for md in at.markdown if md.value.startswith("**Gains**"))
+    assert f"the riskiest 10 % hold {share * 100:.1f}% of the churners (lift {lift:.2f}x)" in gains
+    table = next(d.value for d in at.dataframe if "ROC-AUC" in d.value.columns).set_index("model")
+    m = r.metrics[r.best]
+    used = table.loc[f"{r.best} (used)"]
+    lo, hi = m["roc_auc_ci"]
+    assert used["ROC-AUC"] == f"{m['roc_auc']:.3f} [{lo:.3f}, {hi:.3f}]"
+    assert used["Brier"] == f"{m['brier']:.3f}"
+    assert used["held-out rows"] == f"{m['n']:,}"
+    assert used["churn rate"] == f"{m['churn_rate'] * 100:.1f}%"
+
+
 def test_segments_warn_and_card_lists_limits(page):
     at = page
     assert any("Enterprise" in w.value and "too small" in w.value for w in at.warning)
     card = next(md.value for md in at.markdown if md.value.startswith("**Churn model v"))
-    assert "Limits" in card and "usage_level_30d (controllable)" in card
-    assert "failed_payments_90d (controllable)" in card  # the demo's revenue rows say which payments failed
+    assert "Limits" in card and r"usage\_level\_30d (controllable)" in card  # names from the data escaped
+    assert r"failed\_payments\_90d (controllable)" in card  # the demo's revenue rows say which payments failed
 
 
 def test_empty_store_says_what_to_do(store_url):

@@ -181,12 +181,16 @@ def test_headline_figures_equal_a_direct_count(page, raw, ref, store):
     nps = s.loc[s["channel"] == "nps", "score"]
     assert _metric(at, "NPS") == f"{100 * ((nps >= 9).mean() - (nps <= 6).mean()):+.1f}"
     assert f"{len(nps):,} answers" in _help(at, "NPS")
+    # each interval in its metric's unit, as the review writes it: NPS points, CSAT a share, CES a 3-decimal score
+    assert re.search(r"95 % interval [+-]\d+\.\d to [+-]\d+\.\d, ", _help(at, "NPS"))
     csat = s.loc[s["channel"] == "csat", "score"]
     assert _metric(at, "CSAT") == f"{(csat >= 4).mean() * 100:.1f}%"
     assert f"{len(csat):,} answers" in _help(at, "CSAT")
+    assert re.search(r"95 % interval \d+\.\d% to \d+\.\d%, ", _help(at, "CSAT"))
     ces = s.loc[s["channel"] == "ces", "score"]
-    assert _metric(at, "CES") == f"{ces.mean():.1f}"
+    assert _metric(at, "CES") == f"{ces.mean():.3f}"
     assert f"{len(ces):,} answers" in _help(at, "CES")
+    assert re.search(r"95 % interval \d+\.\d{3} to \d+\.\d{3}, ", _help(at, "CES"))
     # core's prepared verbatims hold the same rows in the window; tagged and churn-signal shares over them
     prep, tags, win = ref["prep"], ref["tags"], ref["win"]
     assert sorted(prep.loc[win, "vid"]) == sorted(verb["vid"])
@@ -211,8 +215,8 @@ def test_top_theme_and_themes_table_equal_theme_impact(page, raw, ref):
     assert top["theme"] == "Pricing & value"
     sentence = (f"**Pricing & value** goes with the most churn: {top['churn_raised'] * 100:.1f}% of the "
                 f"{int(top['n_raised']):,} customers who raised it churned within {HORIZON} days, against "
-                f"{top['churn_others'] * 100:.1f}% of the others ({top['churn_diff'] * 100:+.1f} points, 95 % "
-                f"interval {top['churn_low'] * 100:+.1f} to {top['churn_high'] * 100:+.1f}); "
+                f"{top['churn_others'] * 100:.1f}% of the others ({top['churn_diff'] * 100:+.1f} pts, 95 % "
+                f"interval {top['churn_low'] * 100:+.1f} pts to {top['churn_high'] * 100:+.1f} pts); "
                 f"${top['mrr_at_risk']:,.0f} MRR at risk.")
     assert any(m.value == sentence for m in at.markdown), [m.value for m in at.markdown if "most churn" in m.value]
     table = _table(at, "theme_id", "mrr_at_risk")

@@ -87,7 +87,7 @@ def test_figures_equal_an_independent_computation(page, reference, store):
     ok = ~np.isnan(sc)
     assert _metric(at, "Back-test ROC-AUC") == f"{roc_auc_score(y[ok], -sc[ok]):.3f}"
     rate = {b: y[ok][h.band_of(sc[ok], cfg) == b].mean() for b in h.BANDS}
-    assert _metric(at, "Red churns ... x green") == f"{rate['red'] / rate['green']:.1f}x"
+    assert _metric(at, "Red churns ... x green") == f"{rate['red'] / rate['green']:.2f}x"  # as the review writes it
     assert _metric(at, "Months") == "12" and _metric(at, "Customer-months scored") == f"{ok.sum():,}"
     assert rate["red"] >= 3 * rate["green"]  # acceptance: red churns at least three times as often as green
     assert len(at.get("vega_lite_chart")) >= 6  # band share, MRR, contributions, trend, band churn, months, weights
@@ -115,7 +115,8 @@ def test_alert_list_and_customer_contributions(page, reference):
     assert at.selectbox(key="health_pick").value == low["customer_id"]
     parts = next(d.value for d in at.dataframe if "contribution" in d.value.columns)
     assert parts["contribution"].sum() == pytest.approx(low["score"], abs=1e-9)
-    assert any(f"health **{low['score']:.0f}**" in m.value for m in at.markdown)
+    line = next(m.value for m in at.markdown if m.value.startswith(f"**{low['customer_id']}**"))
+    assert f"({low['segment']}, {low['stage']} stage): health **{low['score']:.0f}** ({low['band']})" in line
 
 
 def test_accepting_suggested_weights_saves_a_version_that_beats_the_default(page, reference, store):

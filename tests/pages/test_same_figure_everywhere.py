@@ -1,6 +1,7 @@
 """One figure reads the same on every surface: the Overview page, the Quarterly review's table, the printed
 report and ``python -m core report`` all write it through core.export.units (issue 18: MRR read "$13,378,448"
-on the Overview and "12,746,899" in the review)."""
+on the Overview and "12,746,899" in the review). The Churn drivers model figures, the Health back-test and the
+Feedback survey scores are checked the same way against the review's rows of those pages."""
 
 import html
 
@@ -11,7 +12,7 @@ from core.cli.main import main as cli
 from core.export import units
 from core.review import report as review_report
 from core.review import snapshot as review
-from tests.pages.conftest import open_page, private_copy
+from tests.pages.conftest import open_page, private_copy, rerun
 
 #: the small demo's data end in October 2026, so the review of 2026-Q4 is as of the Overview's month
 QUARTER = "2026-Q4"
@@ -30,9 +31,13 @@ def snap(url):
     engine.dispose()
 
 
-def _review_value(snap, metric):
-    table = review.page_table(snap, "Overview")
+def _review_value(snap, metric, page="Overview"):
+    table = review.page_table(snap, page)
     return table.loc[table["metric"] == metric].iloc[0]
+
+
+def _help(at, label):
+    return next(m.help for m in at.metric if m.label == label)
 
 
 def test_the_overview_and_the_review_write_each_headline_figure_identically(url, snap, monkeypatch):
@@ -55,3 +60,54 @@ def test_the_printed_report_and_the_cli_write_the_review_figures_as_the_page_doe
         assert text in page, metric
         line = next(x for x in printed.splitlines() if metric in x and "Overview" in x)
         assert text in line, (metric, line)
+
+
+def test_the_churn_model_figures_read_the_same_on_the_page_the_review_the_report_and_the_cli(url, capsys,
+                                                                                             monkeypatch):
+    """The page saves its model; the review of that store reads the saved card: ROC-AUC and PR-AUC are written
+    identically on the page, in the review's table, in the printed report and by the CLI."""
+    at = open_page(monkeypatch, url, "churn_drivers")
+    shown = {m.label: m.value for m in at.metric}
+    engine = core.make_engine(url)
+    snap = review.build(engine, QUARTER)
+    engine.dispose()
+    for label, metric in (("Held-out ROC-AUC", "ROC-AUC"), ("PR-AUC", "PR-AUC")):
+        row = _review_value(snap, metric, "Churn drivers")
+        assert row["unit"] == "score"
+        assert shown[label] == units.format_value(row["value"], "score"), metric
+        assert row["shown"].startswith(shown[label] + " ["), metric  # the review adds the interval
+    # the page's model table writes the interval as the review's table does
+    table = next(d.value for d in at.dataframe if "ROC-AUC" in d.value.columns)
+    used = table.loc[table["model"].str.endswith("(used)")].iloc[0]
+    assert used["ROC-AUC"] == _review_value(snap, "ROC-AUC", "Churn drivers")["shown"]
+    assert f"ROC-AUC {shown['Held-out ROC-AUC']}" in html.unescape(review_report.to_html(snap))
+    assert cli(["--db", url, "report", "--quarter", QUARTER]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if "ROC-AUC" in x and "Churn drivers" in x)
+    assert shown["Held-out ROC-AUC"] in line, line
+
+
+def test_the_health_back_test_reads_the_same_on_the_page_and_in_the_review(url, snap, monkeypatch):
+    """Back-test AUC (a score, 3 decimals) and the red/green churn ratio (a multiple, '2.50x')."""
+    at = open_page(monkeypatch, url, "health_scores")
+    shown = {m.label: m.value for m in at.metric}
+    auc = _review_value(snap, "Health back-test AUC", "Health scores")
+    ratio = _review_value(snap, "Red/green churn ratio", "Health scores")
+    assert (auc["unit"], ratio["unit"]) == ("score", "ratio")
+    assert shown["Back-test ROC-AUC"] == units.format_value(auc["value"], "score") == auc["shown"]
+    assert shown["Red churns ... x green"] == units.format_value(ratio["value"], "ratio") == ratio["shown"]
+    assert shown["Red churns ... x green"].endswith("x") and "." in shown["Red churns ... x green"]
+
+
+def test_the_survey_scores_read_the_same_on_the_page_and_in_the_review(url, snap, monkeypatch):
+    """With the sidebar on the review's quarter, NPS, CSAT and CES and their 95 % intervals are written as the
+    review writes them (CSAT a share, CES a score)."""
+    at = open_page(monkeypatch, url, "feedback_themes")
+    rerun(at, dates=(review.quarter_bounds(QUARTER)[0], snap.as_of))
+    shown = {m.label: m.value for m in at.metric}
+    for metric, unit in (("NPS", "nps"), ("CSAT", "share"), ("CES", "score")):
+        row = _review_value(snap, metric, "Feedback themes")
+        assert row["unit"] == unit
+        assert shown[metric] == units.format_value(row["value"], unit), metric
+        low, high = units.format_value(row["low"], unit), units.format_value(row["high"], unit)
+        assert row["shown"] == f"{shown[metric]} [{low}, {high}]", metric
+        assert f"95 % interval {low} to {high}," in _help(at, metric), metric

@@ -8,6 +8,7 @@ import streamlit as st
 
 from core.churn import pipeline as cr
 from core.churn import store as churn_store
+from core.export import units
 from core.history.filters import Filters, filter_customers
 from core.history.inputs import load_inputs
 from ui.frame import loaders
@@ -53,12 +54,18 @@ def calibration(result: cr.ChurnResult) -> pd.DataFrame:
     return pd.concat([raw, cal], ignore_index=True)
 
 
+def _with_interval(value: float, ci) -> str:
+    """A score with its 95 % interval, as the review's table writes it: ``0.712 [0.690, 0.734]``."""
+    return " ".join(x for x in (units.score(value), units.interval(*ci, "score")) if x)
+
+
 def model_table(result: cr.ChurnResult) -> pd.DataFrame:
     """Both models' held-out figures, one row each."""
     rows = []
     for kind, m in result.metrics.items():
         rows.append({"model": kind + (" (used)" if kind == result.best else ""),
-                     "ROC-AUC": f"{m['roc_auc']:.3f} [{m['roc_auc_ci'][0]:.3f}, {m['roc_auc_ci'][1]:.3f}]",
-                     "PR-AUC": f"{m['pr_auc']:.3f} [{m['pr_auc_ci'][0]:.3f}, {m['pr_auc_ci'][1]:.3f}]",
-                     "Brier": f"{m['brier']:.4f}", "held-out rows": m["n"], "churn rate": f"{m['churn_rate']:.1%}"})
+                     "ROC-AUC": _with_interval(m["roc_auc"], m["roc_auc_ci"]),
+                     "PR-AUC": _with_interval(m["pr_auc"], m["pr_auc_ci"]),
+                     "Brier": units.score(m["brier"]), "held-out rows": units.count(m["n"]),
+                     "churn rate": units.percent(m["churn_rate"])})
     return pd.DataFrame(rows)

@@ -62,23 +62,25 @@ def tiers(url, version, r: cr.ChurnResult, econ: cr.Economics, f) -> tuple[pd.Da
     # keyed by the economics: new money inputs start the slider again at their best threshold
     key = f"churn_threshold_{econ.value_saved:g}_{econ.outreach_cost:g}_{econ.success_rate:g}"
     t = st.slider("Red-tier threshold (churn probability)", 0.01, 0.99, best, 0.01, key=key,
-                  help=f"Best by expected net value: {best:.2f} (break-even {econ.break_even:.2f}).")
+                  help=f"Best by expected net value: {units.score(best, digits=2)} "
+                       f"(break-even {units.score(econ.break_even, digits=2)}).")
     st.altair_chart(charts.net_value(curve, t), width="stretch")
     c = cr.confusion_at(r.test.y, r.p_test, t)
     row = curve.loc[(curve["threshold"] - t).abs().idxmin()]
     k = st.columns(5)
-    k[0].metric("Flagged (held out)", f"{c['flagged']:,}")
-    k[1].metric("Churners caught", f"{c['true_positive']:,}", help="True positives: flagged and churned.")
+    k[0].metric("Flagged (held out)", units.count(c["flagged"]))
+    k[1].metric("Churners caught", units.count(c["true_positive"]), help="True positives: flagged and churned.")
     k[2].metric("Precision", units.percent(c["precision"]), help="Share of flagged customers who churned.")
     k[3].metric("Recall", units.percent(c["recall"]), help="Share of churners who were flagged.")
     k[4].metric("Net value (held out)", units.money(row.get("realised_net", np.nan)))
-    st.caption(f"At {t:.2f} on the held-out period: {c['true_positive']:,} churners flagged, {c['false_positive']:,} "
-               f"flagged who stayed, {c['false_negative']:,} churners missed, {c['true_negative']:,} correctly left "
-               "alone. Red: at or above the threshold; amber: from half of it; green: below.")
+    st.caption(f"At {units.score(t, digits=2)} on the held-out period: {units.count(c['true_positive'])} churners "
+               f"flagged, {units.count(c['false_positive'])} flagged who stayed, {units.count(c['false_negative'])} "
+               f"churners missed, {units.count(c['true_negative'])} correctly left alone. Red: at or above the "
+               "threshold; amber: from half of it; green: below.")
     table = churn.customer_list(url, version, r, t, f)
     counts = table["tier"].value_counts()
     st.markdown(f"**Today's customers ({r.scored_at:%Y-%m-%d}):** " + " · ".join(
-        f"{tier} {int(counts.get(tier, 0)):,}" for tier in cr.TIERS) + "  (within the sidebar filters)")
+        f"{tier} {units.count(int(counts.get(tier, 0)))}" for tier in cr.TIERS) + "  (within the sidebar filters)")
     st.caption("Select a row to see why that customer is at risk.")
     shown = table.assign(health="health_scores?customer=" + table["customer_id"].astype(str),
                          feedback="feedback_themes?customer=" + table["customer_id"].astype(str))
@@ -93,7 +95,8 @@ def tiers(url, version, r: cr.ChurnResult, econ: cr.Economics, f) -> tuple[pd.Da
     picked = table["customer_id"].iloc[rows[0]] if rows else None
     if picked is not None and st.session_state.get("_churn_selected") != picked:  # a new selection: show it
         st.session_state["churn_pick"] = picked
-        st.info(f"Open the Customer tab to see why {picked} is at risk.", icon=":material/arrow_forward:")
+        st.info(f"Open the Customer tab to see why {components.plain(picked)} is at risk.",
+                icon=":material/arrow_forward:")
     st.session_state["_churn_selected"] = picked
     return table, t
 
@@ -105,8 +108,8 @@ def validation(r: cr.ChurnResult) -> None:
     a.markdown("**Calibration** (held out): dots on the diagonal mean a 10 % risk churns 10 % of the time")
     a.altair_chart(charts.calibration(churn.calibration(r)), width="stretch")
     g = cr.gains_table(r.test.y, r.p_test)
-    b.markdown(f"**Gains**: the riskiest 10 % hold {g['cum_churners_share'].iloc[0]:.0%} of the churners "
-               f"(lift {g['lift'].iloc[0]:.1f}x)")
+    b.markdown(f"**Gains**: the riskiest 10 % hold {units.percent(g['cum_churners_share'].iloc[0])} of the "
+               f"churners (lift {units.multiple(g['lift'].iloc[0])})")
     b.altair_chart(charts.gains(g), width="stretch")
     st.dataframe(g, hide_index=True, width="stretch", column_config={
         c: st.column_config.NumberColumn(format="%.3f") for c in ("churn_rate", "lift", "cum_customers_share",
@@ -123,7 +126,7 @@ def segments(r: cr.ChurnResult) -> None:
     col = st.selectbox("Performance by", cats, index=default, key="churn_segment_by")
     perf = cr.segment_performance(r.test.y, r.p_test, r.test.X[col])
     for _, row in perf[perf["warning"] != ""].iterrows():
-        st.warning(f"{col} = {row['segment']}: {row['warning']}.", icon=":material/warning:")
+        st.warning(f"{col} = {components.plain(row['segment'])}: {row['warning']}.", icon=":material/warning:")
     st.dataframe(perf, hide_index=True, width="stretch", column_config={
         c: st.column_config.NumberColumn(format="%.3f") for c in ("churn_rate", "mean_predicted", "roc_auc",
                                                                   "calibration")})
@@ -143,7 +146,8 @@ def customer(r: cr.ChurnResult, table: pd.DataFrame) -> None:
         if linked in ids:
             st.session_state["churn_pick"] = linked
         else:
-            st.warning(f"Customer {linked} is not active on {r.scored_at:%Y-%m-%d}, so it has no churn score.")
+            st.warning(f"Customer {components.plain(linked)} is not active on {r.scored_at:%Y-%m-%d}, so it has no "
+                       "churn score.")
     if st.session_state.get("churn_pick") not in ids:
         st.session_state["churn_pick"] = table["customer_id"].iloc[0] if not table.empty else ids[0]
     st.caption("Pick a customer, select a row in Risk tiers, or follow a link from another page's customer list.")
@@ -151,9 +155,9 @@ def customer(r: cr.ChurnResult, table: pd.DataFrame) -> None:
     i = ids.index(pick)
     ex = r.current_explanation
     p = r.p_current[i]
-    st.markdown(f"**{components.plain(pick)}**: calibrated churn probability **{p:.1%}** within {r.horizon_days} days "
-                f"(uncalibrated model log-odds {ex.output[i]:+.2f} = average {ex.base:+.2f} + the contributions "
-                "below).")
+    st.markdown(f"**{components.plain(pick)}**: calibrated churn probability **{units.percent(p)}** within "
+                f"{r.horizon_days} days (uncalibrated model log-odds {units.score(ex.output[i], digits=2, signed=True)}"
+                f" = average {units.score(ex.base, digits=2, signed=True)} + the contributions below).")
     st.altair_chart(charts.waterfall(ex.values.iloc[i], ex.base, r.current.X.iloc[i]), width="stretch")
     detail = pd.DataFrame({"feature": ex.values.columns, "value": [str(v) for v in r.current.X.iloc[i]],
                            "contribution": ex.values.iloc[i].to_numpy(),

@@ -25,6 +25,9 @@ from ui.frame import errors, loaders
 
 _SENT = st.column_config.NumberColumn(format="%+.2f", help=GLOSSARY["Sentiment"])
 _FREQ = {"Month": "M", "Quarter": "Q", "Year": "Y"}
+#: each survey score's unit and scale, as the review writes them (core.review.figures.themes): NPS in its own
+#: points, CSAT (a percentage) as a share like every other rate, CES a score
+_SCORE_UNIT, _SCORE_SCALE = {"NPS": "nps", "CSAT": "share", "CES": "score"}, {"CSAT": 0.01}
 
 
 def headline(v: View) -> None:
@@ -37,10 +40,10 @@ def headline(v: View) -> None:
     k[1].metric("Tagged", units.percent(tagged / max(int(win.sum()), 1)), help=GLOSSARY["Theme"])
     for i, m in enumerate(("NPS", "CSAT", "CES"), start=2):
         val, lo, hi, n = scores[m]
-        # NPS in its own points, CSAT a share (the score is in percent), CES a score: as the review writes them
-        text = {"NPS": units.nps(val), "CSAT": units.percent(val / 100), "CES": units.score(val, digits=1)}[m]
-        k[i].metric(m, text, help=f"{GLOSSARY[m]} 95 % interval {lo:.1f} to {hi:.1f}, {n:,} answers."
-                    if n else GLOSSARY[m])
+        unit, scale = _SCORE_UNIT[m], _SCORE_SCALE.get(m, 1.0)
+        shown = [units.format_value(scale * x, unit) for x in (val, lo, hi)]
+        k[i].metric(m, shown[0], help=f"{GLOSSARY[m]} 95 % interval {shown[1]} to {shown[2]}, {units.count(n)} "
+                    "answers." if n else GLOSSARY[m])
     sig = int(((v.prep["signal"] != "").to_numpy() & win).sum())
     k[5].metric("Churn signals", units.count(sig), help=GLOSSARY["Churn signal"])
 
@@ -60,9 +63,9 @@ def themes(v: View) -> pd.DataFrame:
     if pd.notna(top["churn_diff"]):
         theme = components.plain(top["theme"])
         st.markdown(f"**{theme}** goes with the most churn: {units.percent(top['churn_raised'])} of the "
-                    f"{int(top['n_raised']):,} customers who raised it churned within {int(horizon)} days, against "
-                    f"{units.percent(top['churn_others'])} of the others ({top['churn_diff'] * 100:+.1f} points, 95 % "
-                    f"interval {top['churn_low'] * 100:+.1f} to {top['churn_high'] * 100:+.1f}); "
+                    f"{units.count(int(top['n_raised']))} customers who raised it churned within {int(horizon)} days, "
+                    f"against {units.percent(top['churn_others'])} of the others ({units.points(top['churn_diff'])}, "
+                    f"95 % interval {units.points(top['churn_low'])} to {units.points(top['churn_high'])}); "
                     f"{units.money(top['mrr_at_risk'])} MRR at risk.")
     a, b = st.columns([3, 2])
     a.markdown("**Churn impact** (95 % interval)")
@@ -151,7 +154,8 @@ def verbatims(v: View) -> None:
         mask &= found.to_numpy()
     out = rows.loc[mask, ["date", "vid", "customer_id", "segment", "channel", "score", "sentiment", "tone", "themes",
                           "signal", "status", "text"]].sort_values("date", ascending=False)
-    st.caption(f"{len(out):,} verbatims. Personal data (e-mail addresses, phone and card numbers) is masked.")
+    st.caption(f"{units.count(len(out))} verbatims. Personal data (e-mail addresses, phone and card numbers) is "
+               "masked.")
     st.dataframe(out, hide_index=True, width="stretch", height=420, column_config={
         "date": st.column_config.DateColumn(format="YYYY-MM-DD"), "sentiment": _SENT,
         "text": st.column_config.TextColumn(width="large")})
@@ -209,5 +213,5 @@ def backlog(v: View) -> None:
             except WorkbenchError as exc:
                 errors.show(exc)
             else:
-                st.session_state["themes_note"] = f"{n} verbatim(s) marked {new}."
+                st.session_state["themes_note"] = f"{units.count(n)} verbatim(s) marked {new}."
                 st.rerun()

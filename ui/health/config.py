@@ -8,8 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import WorkbenchError
+from core.export import units
 from core.health import score as h
 from core.health import store as hs
+from ui import components
 from ui.frame import errors, loaders
 from ui.health import cached as health
 from ui.health import charts
@@ -37,8 +39,9 @@ def suggest(url: str, version: str, cfg: h.HealthConfig, v: int, data) -> None:
     better = s.auc_suggested > s.auc_current
     st.markdown(f"**Suggested weights**, fitted on {s.train_cutoffs[0]:%b %Y} to {s.train_cutoffs[-1]:%b %Y} "
                 f"(churn on the lost points of each measure, weights kept at 0 or more) and compared on the later "
-                f"months {s.eval_cutoffs[0]:%b %Y} to {s.eval_cutoffs[-1]:%b %Y}: ROC-AUC **{s.auc_suggested:.3f}** "
-                f"against **{s.auc_current:.3f}** with v{v}'s weights" + (" - better." if better else " - not better."))
+                f"months {s.eval_cutoffs[0]:%b %Y} to {s.eval_cutoffs[-1]:%b %Y}: ROC-AUC "
+                f"**{units.score(s.auc_suggested)}** against **{units.score(s.auc_current)}** with v{v}'s weights"
+                + (" - better." if better else " - not better."))
     stage = st.segmented_control("Profile", list(h.STAGES), default="adoption", key="health_suggest_stage") \
         or "adoption"
     st.altair_chart(charts.weights(s.weights, stage), width="stretch")
@@ -48,8 +51,8 @@ def suggest(url: str, version: str, cfg: h.HealthConfig, v: int, data) -> None:
     with st.form("health_accept"):
         a, b = st.columns(2)
         author = a.text_input("Your name", key="health_accept_author")
-        reason = b.text_input("Reason", f"suggested weights from the back-test: AUC {s.auc_suggested:.3f} vs "
-                              f"{s.auc_current:.3f} on {s.eval_cutoffs[0]:%b}-{s.eval_cutoffs[-1]:%b %Y}",
+        reason = b.text_input("Reason", f"suggested weights from the back-test: AUC {units.score(s.auc_suggested)} "
+                              f"vs {units.score(s.auc_current)} on {s.eval_cutoffs[0]:%b}-{s.eval_cutoffs[-1]:%b %Y}",
                               key="health_accept_reason")
         if st.form_submit_button("Accept: save as a new version", type="primary"):
             _save(url, s.config, author, reason, v)
@@ -101,12 +104,13 @@ def compare(url: str, version: str, versions: pd.DataFrame, data) -> None:
     diff = hs.compare(ca, cb).rename(columns={"a": f"v{va}", "b": f"v{vb}"})
     info = versions.set_index("version")
     for col, x in ((a, va), (b, vb)):
-        col.caption(f"v{x}: {info.at[x, 'author']} on {pd.Timestamp(info.at[x, 'created_at']):%Y-%m-%d %H:%M} - "
-                    f"{info.at[x, 'reason']}")
+        created = pd.Timestamp(info.at[x, "created_at"])
+        col.caption(f"v{x}: {components.plain(info.at[x, 'author'])} on {created:%Y-%m-%d %H:%M} - "
+                    f"{components.plain(info.at[x, 'reason'])}")
         if not isinstance(data, WorkbenchError):
             r = health.backtest(url, version, health.key(health.config(url, x)))
-            col.metric(f"Back-test ROC-AUC of v{x}", f"{r.auc:.3f}",
-                       help=f"Red churns {r.red_green_ratio:.1f}x as often as green.")
+            col.metric(f"Back-test ROC-AUC of v{x}", units.score(r.auc),
+                       help=f"Red churns {units.multiple(r.red_green_ratio)} as often as green.")
     if diff.empty:
         st.info(f"v{va} and v{vb} are the same configuration.")
     else:

@@ -30,8 +30,8 @@ def portfolio(hist: pd.DataFrame) -> None:
                     delta_color="inverse" if band == "red" else "normal", help=GLOSSARY["Health band"])
     k[4].metric("MRR in red", units.money(b.at["red", "mrr"]), help="Monthly recurring revenue of red customers.")
     st.caption(f"On {day:%Y-%m-%d}, within the sidebar filters; changes against the month before. Moved up a band: "
-               f"{int(moves.get('up', 0)):,} · down: {int(moves.get('down', 0)):,} · same band: "
-               f"{int(moves.get('same band', 0)):,} · new: {int(moves.get('new', 0)):,}.")
+               f"{units.count(int(moves.get('up', 0)))} · down: {units.count(int(moves.get('down', 0)))} · same band: "
+               f"{units.count(int(moves.get('same band', 0)))} · new: {units.count(int(moves.get('new', 0)))}.")
     a, c = st.columns(2)
     a.markdown("**Share in each band, month by month**")
     a.altair_chart(charts.band_share(p["over_time"]), width="stretch")
@@ -54,7 +54,7 @@ def alerts(cfg: h.HealthConfig, hist: pd.DataFrame, customers: pd.DataFrame) -> 
     pick = b.multiselect("Alerts", kinds, default=kinds, key=f"health_kinds_{drop}")
     actions = hm.action_list(rows[rows["alert"].isin(pick)], customers)
     counts = rows["alert"].value_counts()
-    st.markdown(" · ".join(f"**{k}**: {int(n):,}" for k, n in counts.items()) or "No alert this month.")
+    st.markdown(" · ".join(f"**{k}**: {units.count(int(n))}" for k, n in counts.items()) or "No alert this month.")
     st.caption("Each row says which measures caused the alert: for a drop, the measures whose points fell most; "
                "for a renewal, the measures costing the most points now; for a contradiction, the two that disagree.")
     shown, links = components.with_customer_links(actions, ("churn_risk", "feedback_page"))
@@ -86,8 +86,9 @@ def customer(cfg: h.HealthConfig, hist: pd.DataFrame) -> None:
     pick = st.selectbox("Customer (lowest score first)", ids, key="health_pick")
     row = now[now["customer_id"] == pick].iloc[0]
     parts = h.contributions(cfg, now, pick)
-    st.markdown(f"**{pick}** ({row['segment']}, {row['stage']} stage): health **{row['score']:.0f}** ({row['band']}) "
-                f"= the sum of the contributions below; each bar's full length is the measure's share of the score.")
+    st.markdown(f"**{components.plain(pick)}** ({components.plain(row['segment'])}, {components.plain(row['stage'])} "
+                f"stage): health **{units.score(row['score'], digits=0)}** ({components.plain(row['band'])}) = the sum "
+                "of the contributions below; each bar's full length is the measure's share of the score.")
     a, b = st.columns(2)
     a.altair_chart(charts.contributions(parts), width="stretch")
     trend = hist[hist["customer_id"] == pick][["day", "score", "band", "stage"]]
@@ -104,9 +105,9 @@ def backtest(url: str, version: str, cfg: h.HealthConfig, v: int, data) -> None:
         return
     r = health.backtest(url, version, health.key(cfg))
     k = st.columns(4)
-    k[0].metric("Back-test ROC-AUC", f"{r.auc:.3f}", help=GLOSSARY["Health back-test AUC"])
-    k[1].metric("Red churns ... x green", f"{r.red_green_ratio:.1f}x", help="Red's churn rate / green's.")
-    k[2].metric("Months", len(data.cutoffs), help=f"{data.cutoffs[0]:%Y-%m} to {data.cutoffs[-1]:%Y-%m}")
+    k[0].metric("Back-test ROC-AUC", units.score(r.auc), help=GLOSSARY["Health back-test AUC"])
+    k[1].metric("Red churns ... x green", units.multiple(r.red_green_ratio), help="Red's churn rate / green's.")
+    k[2].metric("Months", units.count(len(data.cutoffs)), help=f"{data.cutoffs[0]:%Y-%m} to {data.cutoffs[-1]:%Y-%m}")
     k[3].metric("Customer-months scored", units.count(len(r.rows)))
     st.caption(f"Every customer active at each month end was scored as the data looked then (v{v}) and followed "
                f"for {data.horizon_days} days. All customers, whatever the sidebar filters.")

@@ -106,8 +106,8 @@ def cover(snap: rv.Snapshot) -> None:
     st.caption(f"{state[0].upper()}{state[1:]} · data {snap.data_hash[:12]} · churn model {churn} · health "
                f"configuration {health} · codebook v{v.get('codebook', 0)} · play window "
                f"{snap.params.get('roi_window')} days, "
-               f"margin {snap.params.get('margin'):.0%}, {snap.params.get('value_months')} months a saved customer "
-               "stays. Rebuilding from the same data, parameters and versions gives the same figures.")
+               f"margin {units.percent(snap.params.get('margin'), digits=0)}, {snap.params.get('value_months')} months "
+               "a saved customer stays. Rebuilding from the same data, parameters and versions gives the same figures.")
 
 
 def figures(snap: rv.Snapshot) -> None:

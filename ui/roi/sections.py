@@ -11,14 +11,26 @@ from core.errors import WorkbenchError
 from core.export import units
 from core.history.filters import Filters
 from core.metrics import GLOSSARY
+from core.roi import setup
 from core.roi import wave as rw
-from core.roi.defaults import CONTROL, LABELS, PRE_REVENUE, PRE_USAGE, RETAINED, REVENUE, WINDOW_DAYS
+from core.roi.defaults import (
+    CONTROL,
+    HOLDOUT_SHARE,
+    LABELS,
+    MARGIN,
+    PLANNED_EFFECT,
+    POWER,
+    RETAINED,
+    REVENUE,
+    VALUE_MONTHS,
+    WINDOW_DAYS,
+)
 from core.roi.estimates import compare, estimates_long, is_binary
 from core.roi.fatigue import fatigue as fatigue_by_contacts
 from core.roi.group_uplift import ALL, uplift_by
 from core.roi.inputs import RoiInputs
 from core.roi.money import money as arm_money
-from core.roi.outcomes import arms, default_control, imported_columns, measured, store_outcomes_apply
+from core.roi.outcomes import arms, default_control, measured, store_outcomes_apply
 from core.roi.planning import detectable_effect, monthly_contacts, power_curve, sample_size
 from core.roi.plays import scope
 from core.roi.sample_ratio import srm
@@ -68,20 +80,18 @@ def choose(url: str, version: str, inputs: RoiInputs, f: Filters) -> Choice | No
     default = default_control(frame)
     control = c[2].selectbox("Compared with (control arm)", arm_names, index=arm_names.index(default),
                              key=f"roi_control_{play}", help=GLOSSARY["Holdout"])
-    store = store_outcomes_apply(frame)
-    imported = imported_columns(frame)
-    outcomes = ([RETAINED, REVENUE] if store else []) + imported
+    outcomes = setup.outcome_choices(frame)
     if not outcomes:
         st.warning("This play has no outcome to measure: its customers are not in the store's customer table and "
                    "the file brought no numeric outcome column (such as converted or spend).")
         return None
     outcome = c[3].selectbox("Outcome", outcomes, format_func=lambda o: LABELS.get(o, o), key=f"roi_out_{play}")
-    covs = [None] + [x for x in ([PRE_USAGE, PRE_REVENUE] if store else []) + imported if x != outcome]
-    want = {RETAINED: PRE_USAGE, REVENUE: PRE_REVENUE}.get(outcome)
-    covariate = c[4].selectbox("CUPED covariate (before contact)", covs, index=covs.index(want) if want in covs else 0,
+    covs = [None] + setup.covariate_choices(frame, outcome)
+    covariate = c[4].selectbox("CUPED covariate (before contact)", covs,
+                               index=covs.index(setup.default_covariate(frame, outcome)),
                                format_func=lambda x: "none" if x is None else LABELS.get(x, x),
                                key=f"roi_cov_{play}_{outcome}", help=GLOSSARY["CUPED"])
-    return Choice(url, version, play, window, control, outcome, covariate, frame, store)
+    return Choice(url, version, play, window, control, outcome, covariate, frame, store_outcomes_apply(frame))
 
 
 def headline(ch: Choice) -> pd.DataFrame | None:
@@ -95,7 +105,7 @@ def headline(ch: Choice) -> pd.DataFrame | None:
         st.info(f"'{ch.play}' has only the '{ch.control}' arm: nothing to compare it with.")
         return None
     top = comp.iloc[0]
-    fmt = units.percent if ch.binary else units.money
+    fmt = units.percent if ch.binary else (lambda x: units.format_value(x, "currency"))
     k = st.columns(4)
     k[0].metric(f"{ch.label(ch.outcome)}, {top['arm']}", fmt(top["treatment"]),
                 help=f"{int(top['n']):,} measured contacts. {GLOSSARY['Eligible contact']}")
@@ -118,9 +128,14 @@ def headline(ch: Choice) -> pd.DataFrame | None:
     return comp
 
 
+def _qini(coef: float, binary: bool) -> str:
+    """The Qini coefficient: points of a yes/no outcome to 2 decimals, else money per contact."""
+    return units.points(coef, digits=2) if binary else units.money(coef, decimals=2, signed=True)
+
+
 def _diff(x: float, binary: bool) -> str:
     """A play's effect: points of a yes/no outcome, else money per contact."""
-    return units.points(x) if binary else units.money(x, signed=True)
+    return units.points(x) if binary else units.format_value(x, "currency", signed=True)
 
 
 def effect(ch: Choice, comp: pd.DataFrame) -> None:
@@ -155,51 +170,51 @@ def effect(ch: Choice, comp: pd.DataFrame) -> None:
 
 
 def _srm(ch: Choice) -> None:
-    n_arms = ch.frame["arm"].nunique()
     a, b = st.columns([1, 3])
-    plan = a.radio("Planned split", ["Holdout share", "Equal arms"], index=0 if n_arms == 2 else 1,
+    plan = a.radio("Planned split", ["Holdout share", "Equal arms"],
+                   index=0 if setup.planned_share(ch.frame) is not None else 1,
                    key=f"roi_split_{ch.play}", help=GLOSSARY["Sample ratio mismatch"])
     share = None
     if plan == "Holdout share":
-        share = a.number_input("Planned holdout share (%)", 1.0, 99.0, 15.0, step=1.0, key=f"roi_share_{ch.play}") / 100
+        share = a.number_input("Planned holdout share (%)", 1.0, 99.0, HOLDOUT_SHARE * 100, step=1.0,
+                               key=f"roi_share_{ch.play}") / 100
     check = srm(ch.frame, control=ch.control, holdout_share=share)
     t = pd.DataFrame({"arm": list(check["counts"]), "contacts": list(check["counts"].values()),
                       "planned": [round(v, 1) for v in check["expected"].values()]})
     with b:
         if check["mismatch"]:
             st.error(f"Sample ratio mismatch: the arm sizes do not fit the planned split (chi-square p = "
-                     f"{check['p_value']:.2g}). Check how customers were assigned and logged before trusting the "
-                     "figures.", icon=":material/warning:")
+                     f"{units.p_value(check['p_value'])}). Check how customers were assigned and logged before "
+                     "trusting the figures.", icon=":material/warning:")
         else:
-            st.success(f"Arm sizes fit the planned split (chi-square p = {check['p_value']:.2f}).",
+            st.success(f"Arm sizes fit the planned split (chi-square p = {units.p_value(check['p_value'])}).",
                        icon=":material/check_circle:")
         st.dataframe(t, hide_index=True, width="stretch")
 
 
 def money(ch: Choice) -> None:
     """Customers saved, revenue saved, cost, net value and ROI of one arm, each with its interval."""
-    if ch.store:
-        revenue, retention = REVENUE, RETAINED
-    else:
-        amounts = [c for c in imported_columns(ch.frame) if not is_binary(ch.frame[c].dropna())]
-        if not amounts:
-            st.info("This play has no amount to value (such as spend): import one with the play.")
-            return
-        revenue, retention = (ch.outcome if ch.outcome in amounts else amounts[0]), None
+    amounts = setup.amount_choices(ch.frame)
+    if not amounts:
+        st.info("This play has no amount to value (such as spend): import one with the play.")
+        return
     c = st.columns(4)
     arm = c[0].selectbox("Arm", arms(ch.frame, ch.control), key=f"roi_money_arm_{ch.play}")
-    margin = c[1].number_input("Gross margin (%)", 0.0, 100.0, 80.0, step=5.0, key="roi_margin") / 100
-    months = int(c[2].number_input("Months a saved customer stays", 0, 120, 12, step=3, key="roi_value_months",
-                                   disabled=retention is None))
+    margin = c[1].number_input("Gross margin (%)", 0.0, 100.0, MARGIN * 100, step=5.0, key="roi_margin") / 100
+    months = int(c[2].number_input("Months a saved customer stays", 0, 120, VALUE_MONTHS, step=3,
+                                   key="roi_value_months", disabled=not ch.store))
     cuped = c[3].toggle("Use CUPED", value=True, key="roi_money_cuped", help=GLOSSARY["CUPED"])
-    rev_cov = (PRE_REVENUE if ch.store else ch.covariate if ch.covariate != revenue else None) if cuped else None
+    # the amount compared above is the one valued, with the covariate chosen for it; else the play's first amount
+    valued = ch.outcome if ch.outcome in amounts else None
     try:
-        m = arm_money(ch.frame, arm, control=ch.control, margin=margin, value_months=months, revenue=revenue,
-                      retention=retention, retention_covariate=PRE_USAGE if cuped and ch.store else None,
-                      revenue_covariate=rev_cov)
+        chosen = setup.money_setup(ch.frame, ch.play, valued, (ch.covariate or setup.NO_COVARIATE) if valued else None,
+                                   cuped=cuped)
+        m = arm_money(ch.frame, arm, control=ch.control, margin=margin, value_months=months, **chosen.kwargs())
     except WorkbenchError as exc:
         errors.show(exc)
         return
+    st.caption(f"Arm {components.plain(arm)} vs {components.plain(ch.control)}: "
+               + components.plain(chosen.describe()) + ".")
     row = m.set_index("measure")
     k = st.columns(5)
     shown = [("Customers saved", "Customers saved"), ("Revenue saved (window)", "Revenue saved"),
@@ -249,15 +264,15 @@ def impact(ch: Choice) -> None:
 def planning(ch: Choice, comp: pd.DataFrame | None) -> None:
     """Holdout size and duration needed to detect a given effect."""
     e = measured(ch.frame, RETAINED) if ch.store else None
-    base = float(e.loc[e["arm"] == ch.control, RETAINED].mean()) if e is not None and len(e) else 0.85
-    base = min(max(base, 0.01), 0.99) if pd.notna(base) else 0.85
+    base = setup.planning_rate(ch.frame, ch.control)
     per_month = monthly_contacts(ch.frame)
     c = st.columns(5)
     p0 = c[0].number_input("Retention without the play (%)", 1.0, 99.0, round(base * 100, 1), step=1.0,
                            key=f"roi_plan_p0_{ch.play}") / 100
-    eff = c[1].number_input("Effect to detect (points)", 0.5, 50.0, 5.0, step=0.5, key="roi_plan_effect") / 100
-    share = c[2].number_input("Holdout share (%)", 1.0, 90.0, 15.0, step=1.0, key="roi_plan_share") / 100
-    target = c[3].number_input("Power (%)", 50.0, 99.0, 80.0, step=5.0, key="roi_plan_power") / 100
+    eff = c[1].number_input("Effect to detect (points)", 0.5, 50.0, PLANNED_EFFECT * 100, step=0.5,
+                            key="roi_plan_effect") / 100
+    share = c[2].number_input("Holdout share (%)", 1.0, 90.0, HOLDOUT_SHARE * 100, step=1.0, key="roi_plan_share") / 100
+    target = c[3].number_input("Power (%)", 50.0, 99.0, POWER * 100, step=5.0, key="roi_plan_power") / 100
     flow = c[4].number_input("Contacts a month", 1.0, 1e7, float(round(per_month, 1)), key=f"roi_plan_flow_{ch.play}",
                              help="Default: the play's average so far.")
     try:
@@ -269,12 +284,14 @@ def planning(ch: Choice, comp: pd.DataFrame | None) -> None:
     k[0].metric("Contacts needed", units.count(plan["n_total"]), help=GLOSSARY["Power"])
     k[1].metric("Held out", units.count(plan["n_holdout"]))
     k[2].metric("Treated", units.count(plan["n_treatment"]))
-    k[3].metric("Months to run", f"{plan['months']:.1f}", help=f"At {flow:,.0f} contacts a month.")
+    k[3].metric("Months to run", units.count(round(plan["months"], 1)),
+                help=f"At {units.count(round(flow))} contacts a month.")
     if e is not None and len(e):
         n_t, n_c = int((e["arm"] != ch.control).sum()), int((e["arm"] == ch.control).sum())
         mde = detectable_effect(p0, n_t, n_c, power_target=target)
-        st.caption(f"With the {n_t:,} treated and {n_c:,} held-out contacts measured so far, the smallest effect "
-                   f"detected with {target:.0%} power is {'–' if pd.isna(mde) else f'{mde * 100:.1f} points'}.")
+        st.caption(f"With the {units.count(n_t)} treated and {units.count(n_c)} held-out contacts measured so far, "
+                   f"the smallest effect detected with {units.percent(target, digits=0)} power is "
+                   f"{units.points(mde).lstrip('+')}.")
     st.altair_chart(charts.power_curve(power_curve(p0, eff, holdout_share=share), target), width="stretch")
 
 
@@ -351,9 +368,9 @@ def where(ch: Choice) -> None:
         errors.show(exc)
         return
     coef = res.qini_coefficient
-    st.markdown(f"A two-model (T-learner) logistic uplift model on {', '.join(features)}, judged on contacts it "
-                f"never saw (5-fold cross-fitting). Qini coefficient **{coef * (100 if ch.binary else 1):+.2f}"
-                f"{' points' if ch.binary else ''}**: the average extra gain per treated contact from targeting "
+    st.markdown(f"A two-model (T-learner) logistic uplift model on {components.plain(', '.join(features))}, judged on "
+                f"contacts it never saw (5-fold cross-fitting). Qini coefficient **{_qini(coef, ch.binary)}**: the "
+                "average extra gain per treated contact from targeting "
                 "in its order rather than at random; 0 means the model finds no one the play helps more.")
     st.altair_chart(charts.qini(res.qini), width="stretch")
     components.csv_download(res.qini, "Download Qini curve (CSV)", f"{ch.play}_qini.csv", "roi_dl_qini")

@@ -8,8 +8,9 @@ from core.errors import WorkbenchError
 from core.export import units
 from core.history.filters import Filters, filter_customers
 from core.metrics import GLOSSARY
+from core.roi import setup
 from core.roi import wave as rw
-from core.roi.defaults import LABELS, RETAINED
+from core.roi.defaults import LABELS, MARGIN, RETAINED, VALUE_MONTHS
 from core.roi.inputs import RoiInputs
 from ui import components
 from ui.components import MONEY, PERCENT
@@ -39,8 +40,7 @@ def next_wave(ch: Choice, inputs: RoiInputs, f: Filters) -> None:
         st.info("The contacts carry no value known before contact (segment, plan, MRR, usage) to model uplift on, "
                 "so there is no ranking for a next wave.")
         return
-    treated = frame.loc[frame["arm"] != ch.control, "cost"]
-    mean_cost = round(float(treated.mean()), 2) if treated.notna().any() else 0.0
+    mean_cost = setup.contact_cost(frame, ch.control)
     c = st.columns(4)
     cost = c[1].number_input("Cost per contact", 0.0, None, mean_cost, step=max(mean_cost / 10, 0.01),
                              key=f"roi_wave_cost_{ch.play}", help="Default: the play's average cost of a treated "
@@ -56,10 +56,10 @@ def next_wave(ch: Choice, inputs: RoiInputs, f: Filters) -> None:
                                  help="Leave out customers contacted (any play) within this many days: fatigue."))
     value_per_save = months = margin = None
     if ch.outcome == RETAINED:
-        margin = float(st.session_state.get(MARGIN_KEY, 80.0)) / 100
-        months = int(st.session_state.get(MONTHS_KEY, 12))
-        st.caption(f"A customer kept is worth their MRR x {months} months x {margin:.0%} margin (set on the Money "
-                   "tab). Expected value = predicted uplift x that value - cost.")
+        margin = float(st.session_state.get(MARGIN_KEY, MARGIN * 100)) / 100
+        months = int(st.session_state.get(MONTHS_KEY, VALUE_MONTHS))
+        st.caption(f"A customer kept is worth their MRR x {months} months x {units.percent(margin, digits=0)} margin "
+                   "(set on the Money tab). Expected value = predicted uplift x that value - cost.")
         if months <= 0:
             st.info("Set the months a saved customer stays above 0 on the Money tab to value the wave.")
             return
@@ -84,15 +84,15 @@ def next_wave(ch: Choice, inputs: RoiInputs, f: Filters) -> None:
     kept = "Extra customers kept" if ch.outcome == RETAINED else f"Extra {LABELS.get(ch.outcome, ch.outcome)}"
     k = st.columns(4)
     k[0].metric("Customers to contact", units.count(len(w.targets)),
-                help=f"From {int(w.funnel['customers'].iloc[0]):,} active customers; the steps are below.")
-    k[1].metric("Cost of the wave", units.money(w.spend, decimals=2),
-                help=f"Within the budget of {units.money(w.budget, decimals=2)}.")
-    k[2].metric(kept, f"{w.expected_gain:,.1f}", help="Sum of the predicted uplifts of the customers listed "
-                "(the model's expectation, not a measured figure). " + GLOSSARY["Play effect"])
+                help=f"From {units.count(w.funnel['customers'].iloc[0])} active customers; the steps are below.")
+    k[1].metric("Cost of the wave", units.format_value(w.spend, "currency"),
+                help=f"Within the budget of {units.format_value(w.budget, 'currency')}.")
+    k[2].metric(kept, units.count(w.expected_gain), help="Sum of the predicted uplifts of the customers "
+                "listed (the model's expectation, not a measured figure). " + GLOSSARY["Play effect"])
     k[3].metric("Expected net value", units.money(w.expected_value), help="Summed over the list. "
                 + GLOSSARY["Expected net value"])
-    st.markdown(f"Ranked by a two-model uplift model on {', '.join(res.features)}, fitted on the play's contacts. It "
-                "only speaks for customers like them, so today's customers are narrowed first:")
+    st.markdown(f"Ranked by a two-model uplift model on {components.plain(', '.join(res.features))}, fitted on the "
+                "play's contacts. It only speaks for customers like them, so today's customers are narrowed first:")
     st.dataframe(w.funnel, hide_index=True, width="stretch",
                  column_config={"customers": st.column_config.NumberColumn(format="localized")})
     if w.targets.empty:

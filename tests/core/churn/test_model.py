@@ -141,6 +141,9 @@ def test_saved_versions_hold_the_model_card_and_scores(report, tmp_path):
     np.testing.assert_allclose(back.predict_proba(report.current.X, calibrated=True), report.p_current)
     card = model_card(report, econ, t, version=2)
     md = card_markdown(card)
-    assert "v2" in md and "random split" in md and "tenure_months" in md and "Limits" in md
+    assert "v2" in md and "random split" in md and "tenure\\_months" in md and "Limits" in md
+    auc = report.metrics[card["model"]]["roc_auc"]
+    assert f"**Held-out ROC-AUC** {auc:.3f} [" in md  # the unit formatter's score: 3 decimals
+    assert f"save worth ${econ.value_saved:,.0f}, outreach ${econ.outreach_cost:,.0f}" in md
     assert card["rows"]["test"] == 1761 and card["metrics"]["logistic"]["roc_auc"] == report.metrics["logistic"][
         "roc_auc"]

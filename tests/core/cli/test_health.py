@@ -8,6 +8,7 @@ import pytest
 import core
 from core.cli.main import main
 from core.demo.load import load_demo
+from core.export import units
 from core.health import backtest as hb
 from core.health import score as h
 from core.health import store as hs
@@ -29,8 +30,15 @@ def test_backtest_and_suggestion_print_the_same_figures_as_core(url, capsys):
     data = hb.backtest_data(inputs, months=12)
     r, s = hb.evaluate(cfg, data), hb.suggest_weights(cfg, data)
     assert "configuration default (not saved yet)" in out
-    assert f"ROC-AUC {r.auc:.3f}; red churns {r.red_green_ratio:.1f}x as often as green" in out
-    assert f"ROC-AUC {s.auc_suggested:.3f} vs {s.auc_current:.3f} now" in out
+    # the review's units: the back-test AUC a score, the red/green churn ratio a multiple, band churn rates shares
+    assert (f"ROC-AUC {units.format_value(r.auc, 'score')}; red churns {units.format_value(r.red_green_ratio, 'ratio')}"
+            " as often as green") in out
+    assert f"ROC-AUC {units.score(s.auc_suggested)} vs {units.score(s.auc_current)} now" in out
+    lines = out.splitlines()
+    head = next(i for i, ln in enumerate(lines) if ln.split() == r.bands.columns.tolist())
+    for ln, b in zip(lines[head + 1:], r.bands.itertuples(index=False), strict=False):
+        assert ln.split() == [b.band, units.count(b.customers), units.percent(b.share), units.count(b.churners),
+                              units.percent(b.churn_rate), units.percent(b.predicted), units.multiple(b.lift)]
 
 
 def test_alerts_scores_and_config_files(url, tmp_path, capsys):

@@ -109,7 +109,8 @@ def test_decisions_assumptions_and_the_board_pack(url, capsys, tmp_path):
     reg = review_log.assumptions(engine, snap)
     assert text.count("\n") >= len(snap.figures) + len(reg)
     tail = [_cells(ln) for ln in lines[lines.index("assumptions:") + 2:]]
-    assert [c[0] for c in tail] == reg["name"].tolist() and tail[-1][1:4] == ["42.5", "currency", "no"]
+    # a currency assumption reads as on the Quarterly review page: in its unit
+    assert [c[0] for c in tail] == reg["name"].tolist() and tail[-1][1:4] == ["$42.50", "currency", "no"]
     # the workbook and the report of the saved snapshot, with its decision log and register
     xlsx, html = tmp_path / "pack.xlsx", tmp_path / "pack.html"
     assert _run(capsys, "--db", url, "report", "--snapshot", str(sid), "--out", str(xlsx))[-1] == (

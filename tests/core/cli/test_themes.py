@@ -12,6 +12,7 @@ import pytest
 import core
 from core.cli.main import main
 from core.errors import InsufficientDataError
+from core.export import units
 from core.feedback import store as ts
 from core.feedback import verbatims as vb
 from core.feedback.codebook import Codebook
@@ -59,15 +60,14 @@ def _cells(line):
     return re.split(r"\s{2,}", line.strip())
 
 
-def _pp(x):
-    return f"{100 * x:+.1f}"
-
-
 def _expected(r):
-    """One theme_impact row as the table prints it (no n/a cells on the demo)."""
-    return [str(r.theme_id), r.theme, r.team, f"{r.mentions:,}", f"{r.sentiment:+.2f}", f"{r.nps_impact:+.1f}",
-            f"{100 * r.churn_raised:.1f}% vs {100 * r.churn_others:.1f}%",
-            f"{_pp(r.churn_diff)} [{_pp(r.churn_low)}, {_pp(r.churn_high)}]", f"{r.mrr_at_risk:,.0f}"]
+    """One theme_impact row as the table prints it: each figure in the unit the quarterly review gives it (mentions
+    ``verbatims``, NPS impact ``nps``, churn impact ``points``, MRR at risk ``currency``)."""
+    fv = units.format_value
+    return [str(r.theme_id), r.theme, r.team, fv(r.mentions, "verbatims"), units.score(r.sentiment, 2, signed=True),
+            fv(r.nps_impact, "nps"), f"{fv(r.churn_raised, 'share')} vs {fv(r.churn_others, 'share')}",
+            f"{fv(r.churn_diff, 'points')} {units.interval(r.churn_low, r.churn_high, 'points')}",
+            fv(r.mrr_at_risk, "currency")]
 
 
 def _one_error_line(capsys):
@@ -83,8 +83,9 @@ def test_impact_table_prints_core_figures_in_core_order(url, ref, capsys):
     assert lines[0].startswith(f"{len(p):,} verbatims from {p['date'].min():%Y-%m-%d} to {p['date'].max():%Y-%m-%d}; "
                                f"churn within {HORIZON_DAYS} days")
     imp = theme_impact(p, ref["tags"], ref["book"], ref["inputs"])
+    assert _cells(lines[1])[7] == "churn diff [95% CI]"
     rows = [_cells(ln) for ln in lines[2:]]
-    assert rows[0][1] == "Pricing & value"
+    assert rows[0][1] == "Pricing & value" and rows[0][8].startswith("$") and rows[0][7].endswith(" pts]")
     assert rows == [_expected(r) for r in imp.itertuples(index=False)]
     # a window and another horizon reach core unchanged
     assert main(["--db", url, "themes", "--start", "2025-01-01", "--end", "2025-12-31", "--horizon", "90"]) == 0
@@ -156,8 +157,10 @@ def test_backlog_per_team_equals_core(url, ref, tmp_path, capsys):
     printed = [ln for ln in out.splitlines() if not ln.startswith(" ")][1:]
     assert len(printed) == len(teams)
     for team, t in teams.iterrows():
-        line = f"{team}: {t['items']:,} items, {t['open']:,} open, {t['in_progress']:,} in progress, {t['closed']:,} "
-        assert any(ln.startswith(line) for ln in printed)
+        line = (f"{team}: {units.count(t['items'])} items, {units.count(t['open'])} open, "
+                f"{units.count(t['in_progress'])} in progress, {units.count(t['closed'])} closed "
+                f"({units.percent(t['closed'] / t['items'])} closed)")
+        assert line in printed
     path = tmp_path / "backlog.csv"
     assert main(["--db", url, "themes", "--backlog", "--start", "2026-01-01", "--out", str(path)]) == 0
     got = pd.read_csv(path)
@@ -253,7 +256,7 @@ def test_discover_prints_candidates(url, ref, capsys):
     cands = discover(untagged(ref["prepared"], ref["tags"])["text"], k=5)
     assert 1 <= len(cands) <= 5
     for c in cands:
-        assert f"candidate {c.number}: {c.size:,} verbatims" in out
+        assert f"candidate {c.number}: {units.count(c.size)} verbatims ({units.percent(c.share)})" in out
         assert f"  top terms: {', '.join(c.terms)}" in out
         assert f"  suggested keywords: {', '.join(c.keywords)}" in out
     assert out.count("  example: ") == len(cands)

@@ -178,13 +178,13 @@ def test_identical_groups_show_no_evidence():
     d = np.tile(np.arange(1, 26, dtype=float), 2)
     frame = pd.DataFrame({"duration": d, "event": d % 3 == 0, "g": ["A"] * 25 + ["B"] * 25})
     lr = kaplan_meier(frame, group="g").logrank
-    assert lr["p_value"] == pytest.approx(1.0) and lr["plain"] == "No evidence the groups differ (p = 1.00)."
+    assert lr["p_value"] == pytest.approx(1.0) and lr["plain"] == "No evidence the groups differ (p = 1.000)."
 
 
 @pytest.mark.parametrize("p, text", [
     (0.0004, "less than 1 time in 1,000 (p < 0.001)"),
     (0.01, "The curves differ: a difference this large would arise by chance about 1 time in 100 (p = 0.010)."),
-    (0.42, "No evidence the groups differ (p = 0.42)."),
+    (0.42, "No evidence the groups differ (p = 0.420)."),
     (0.07, "No evidence the groups differ (p = 0.070)."),
 ])
 def test_plain_p(p, text):

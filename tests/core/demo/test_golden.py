@@ -21,7 +21,7 @@ GOLDEN = {
         "feedback": "21ad78b6ac2374789067a4052f84fbf48b1ada699f5784b117c2316a893aa458",
         "intervention": "f68bc222697fa76dd04e433401f718a14cc9959e56eb514566e82435b945a45e",
         "verbatim_themes": "b06358f2dc3945a2b9b19a769a42dbca9bbffffa3283b80a7537c746a19bc298",
-        "truth": "13144b54ca3c85bb7279b634ec8303b2a37f97af5b3295edd78f506e69c24b39",
+        "truth": "97063e47a7a14629183ebd0f8c2620252a89e04cc6d9f14de03094bf736e8d11",
     },
     (7, 250, (("months", 14), ("end", dt.date(2025, 2, 15)))): {
         "customer": "750f00ebcc527cd570c2b3cce9cc5a233d8b1d6134b6681c892812ad070fccc9",
@@ -31,7 +31,7 @@ GOLDEN = {
         "feedback": "429879a95f98e01fb6daa95e0a83b430f1628bab49f027f2094369df1a658161",
         "intervention": "be4210b3cf85b25b894bf91492b591162f5f3a59fa7c2e0ab21202b3239f7abf",
         "verbatim_themes": "79e3e32ccfb39355b7867ed19522501cf7e32cb23a3a13789528b13226478445",
-        "truth": "7d98e0f47daeacea9709cf74b18b8186a5e4e6813222a6db8d3e779ebd682224",
+        "truth": "dff749c811542870c0a03ebaecb09e500919c19ba7d2c342e5e9e787a63fe097",
     },
 }
 
@@ -48,9 +48,22 @@ def frame_hash(df: pd.DataFrame) -> str:
     return h.hexdigest()
 
 
+def rounded(x):
+    """``x`` with every float rounded to 12 significant digits (lists, tuples and dicts walked)."""
+    if isinstance(x, float):
+        return float(f"{x:.12g}")
+    if isinstance(x, dict):
+        return {k: rounded(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [rounded(v) for v in x]
+    return x
+
+
 def truth_hash(truth: dict) -> str:
-    """SHA-256 of ``truth`` as sorted JSON (floats written exactly, by their repr)."""
-    return hashlib.sha256(json.dumps(truth, sort_keys=True, default=repr).encode()).hexdigest()
+    """SHA-256 of ``truth`` as sorted JSON, floats to 12 significant digits: a few of them are computed (means of
+    simulated draws), and their last bit differs between CPUs (the seed-7 truth hashed differently on another
+    machine while the code before and after the split gave identical values on this one)."""
+    return hashlib.sha256(json.dumps(rounded(truth), sort_keys=True, default=repr).encode()).hexdigest()
 
 
 @pytest.mark.parametrize("case", list(GOLDEN), ids=lambda c: f"seed{c[0]}-n{c[1]}")

@@ -1,4 +1,5 @@
-"""Formula neutralisation: text that a spreadsheet would run gets an apostrophe, nothing else changes."""
+"""Formula neutralisation: text that a spreadsheet would run gets an apostrophe, nothing else changes; and its
+inverse, which the importer applies so that a file we wrote reads back as it was."""
 
 import datetime as dt
 
@@ -8,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.export.cells import neutralise, neutralise_frame
+from core.export.cells import neutralise, neutralise_frame, unneutralise, unneutralise_text
 
 #: the formula starts (OWASP CSV injection), written apart from the module's own tuple
 STARTS = "=+-@\t\r"
@@ -133,3 +134,61 @@ def test_neutralise_frame_does_not_modify_its_input():
 def test_neutralise_frame_of_an_empty_frame():
     out = neutralise_frame(pd.DataFrame(columns=["=a"]))
     assert out.columns.tolist() == ["'=a"] and out.empty
+
+
+# --------------------------------------------------------------------------- the inverse, for files coming back
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["=1+2", "+44 20 7946 0000", "-3", "-", "@SUM(A1)", "\t=1+2", "\r=1+2",
+     "Acme", "", "a=b", "1+2", " =1", "O'Brien", "'Acme", "'"],
+    ids=repr,
+)
+def test_unneutralise_undoes_neutralise(text):
+    assert unneutralise(neutralise(text)) == text
+
+
+@pytest.mark.parametrize("start", list(STARTS), ids=repr)
+def test_unneutralise_drops_exactly_one_apostrophe_before_a_formula_start(start):
+    assert unneutralise("'" + start + "3") == start + "3"
+    assert unneutralise("''" + start + "3") == "''" + start + "3"  # neutralise never writes two
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["'Acme", "O'Brien", "'", "''", "'1+2", " '-3", "a'-3", "'\n=1", "", 3, -3, -1.5, None, b"'=1",
+     dt.date(2024, 1, 31), float("nan"), pd.NA],
+    ids=repr,
+)
+def test_unneutralise_leaves_other_values_alone(value):
+    assert unneutralise(value) is value
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.text(alphabet=st.sampled_from("=+-@\t\r\n 'aZ1é"), max_size=6))
+def test_unneutralise_inverts_neutralise_for_any_text_that_was_not_already_quoted(text):
+    if len(text) > 1 and text[0] == "'" and text[1] in STARTS:
+        return  # "'-3" written by hand: neutralise leaves it, so the import reads it as -3 (the documented cost)
+    assert unneutralise(neutralise(text)) == text
+
+
+@pytest.mark.parametrize("dtype", [object, "string", pd.StringDtype("pyarrow", na_value=np.nan)], ids=str)
+def test_unneutralise_text_over_every_text_dtype(dtype):
+    s = pd.Series(["'-3", "'+44 20", "'Acme", "O'Brien", None, "''=x", "'\t1", "plain"], dtype=dtype)
+    out = unneutralise_text(s)
+    assert out.dtype == s.dtype
+    assert out.tolist()[:4] + out.tolist()[5:] == ["-3", "+44 20", "'Acme", "O'Brien", "''=x", "\t1", "plain"]
+    assert pd.isna(out.iloc[4])
+    assert s.iloc[0] == "'-3"  # the input is not modified
+
+
+def test_unneutralise_text_of_a_neutralised_frame_gives_the_frame_back():
+    df = pd.DataFrame({"name": ["=1+2", "Acme", None, "O'Brien"], "id": ["+44 20 7946 0000", "-", "@x", "'Acme"]})
+    back = neutralise_frame(df).apply(unneutralise_text)
+    pd.testing.assert_frame_equal(back, df)
+
+
+def test_unneutralise_text_leaves_non_text_series_alone():
+    for s in (pd.Series([-3.0, np.nan]), pd.Series([1, 2]), pd.Series([], dtype=object)):
+        pd.testing.assert_series_equal(unneutralise_text(s), s)

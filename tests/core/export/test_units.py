@@ -18,6 +18,7 @@ from core.export.units import (
     money,
     multiple,
     nps,
+    p_value,
     percent,
     points,
     score,
@@ -216,3 +217,9 @@ def test_no_unit_writes_minus_zero(x, unit, signed):
         assert not text.startswith("-"), text
     else:
         assert math.copysign(1, number(text)) == math.copysign(1, x)
+
+
+@pytest.mark.parametrize("p, expected", [(0.0423, "0.042"), (0.001, "0.001"), (0.00099, "<0.001"), (0.0, "<0.001"),
+                                         (1.0, "1.000"), (np.nan, MISSING), (None, MISSING)])
+def test_p_values_have_three_decimals_and_a_floor(p, expected):
+    assert p_value(p) == expected

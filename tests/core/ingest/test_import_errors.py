@@ -508,6 +508,68 @@ def test_source_column_named_row_does_not_break_the_rejected_csv(seeded):
     assert "3" in rejected.iloc[0].tolist()    # and so does the spreadsheet row number
 
 
+# --------------------------------------------------------------------------- rejected rows, fixed and imported again
+
+
+def fix_cell(rejected_csv: bytes, column: str, old: str, new: str) -> bytes:
+    """The rejected-rows CSV as an analyst fixes it: one cell rewritten, every other cell kept byte for byte."""
+    rows = list(csv.reader(io.StringIO(rejected_csv.decode("utf-8"))))
+    col = rows[0].index(column)
+    assert [r[col] for r in rows[1:]].count(old) == 1
+    for r in rows[1:]:
+        if r[col] == old:
+            r[col] = new
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def test_a_fixed_rejected_revenue_row_loads_its_negative_mrr_as_a_number(seeded):
+    """A refund of -3 in a row rejected for its date: the rejected CSV writes it as "'-3" (no formula leaves);
+    once the date is fixed, the import reads the cell back as the number -3."""
+    data = revenue_csv([("C1", "2024-01-01", "10"), ("C2", "someday", "-3"), ("C3", "2024-02-01", "7")])
+    plan = core.prepare_import(seeded, data, "revenue.csv", "revenue")
+    core.commit_import(seeded, plan, strict=False)
+    rejected = plan.rejected_csv()
+    assert b",'-3," in rejected  # neutralised on the way out
+
+    fixed = core.prepare_import(seeded, fix_cell(rejected, "period", "someday", "2024-01-15"),
+                                "revenue_fixed.csv", "revenue")
+    assert fixed.n_errors == 0, fixed.report
+    core.commit_import(seeded, fixed)  # strict: "'-3" as text in the mrr column would refuse the file
+    revenue = core.load_table(seeded, "revenue").set_index("customer_id")
+    assert revenue.loc["C2", "mrr"] == -3.0
+    assert revenue.loc["C2", "period"] == pd.Timestamp("2024-01-15")
+    assert sorted(revenue["mrr"].tolist()) == [-3.0, 7.0, 10.0]
+
+
+def test_a_fixed_rejected_customer_keeps_its_id_name_and_headers_without_apostrophes(seeded):
+    """Ids, names and column names that start like a formula come back as they were written; an apostrophe that
+    is not before a formula start ("O'Brien", "'Quoted") is the customer's own and stays."""
+    data = (b"customer_id,name,signup_date,=score,note\n"
+            b"+44 20 7946 0000,-,someday,-5,'Quoted\n"
+            b"C20,O'Brien,2024-03-01,4,ok\n")
+    plan = core.prepare_import(seeded, data, "customers.csv", "customers")
+    core.commit_import(seeded, plan, strict=False)
+    rejected = plan.rejected_csv()
+    assert rejected.splitlines()[:2] == [b"row,customer_id,name,signup_date,'=score,note,reasons",
+                                         b"2,'+44 20 7946 0000,'-,someday,'-5,'Quoted,signup_date: unparseable date"]
+
+    fixed = core.prepare_import(seeded, fix_cell(rejected, "signup_date", "someday", "2024-03-02"),
+                                "customers_fixed.csv", "customers")
+    assert fixed.n_errors == 0, fixed.report
+    core.commit_import(seeded, fixed)
+    stored = core.load_table(seeded, "customer").set_index("customer_id")
+    assert "+44 20 7946 0000" in stored.index
+    new = stored.loc["+44 20 7946 0000"]
+    assert new["name"] == "-"
+    assert new["signup_date"] == pd.Timestamp("2024-03-02")
+    assert new["attributes"]["=score"] == -5
+    assert new["attributes"]["note"] == "'Quoted"
+    assert stored.loc["C20", "name"] == "O'Brien"
+    assert not any(i.startswith("'") for i in stored.index)
+
+
 # --------------------------------------------------------------------------- duplicate file, modes
 
 

@@ -269,6 +269,38 @@ def test_xlsx_is_recognised_by_content_not_name():
     assert t.frame["customer_id"].tolist() == ["C1"]
 
 
+# --------------------------------------------------------------------------- cells our exports neutralised
+
+
+NEUTRALISED_CSV = (b"customer_id,'=total,note\n"
+                   b"'+44 20 7946 0000,'-3,'Acme\n"
+                   b"C2,'@x,O'Brien\n"
+                   b"'-,''-3,'\n")
+AS_WRITTEN = [["+44 20 7946 0000", "-3", "'Acme"], ["C2", "@x", "O'Brien"], ["-", "''-3", "'"]]
+
+
+@pytest.mark.parametrize("data", [NEUTRALISED_CSV, NEUTRALISED_CSV.replace(b"\nC2", b"\n\nC2"),
+                                  NEUTRALISED_CSV.replace(b",", b";")],
+                         ids=["comma", "with-a-blank-line", "semicolon"])
+def test_neutralised_csv_cells_and_headers_read_as_they_were_written(data):
+    t = read_table(data, "rejected.csv")
+    assert list(t.frame.columns) == ["customer_id", "=total", "note"]
+    assert t.frame.to_numpy().tolist() == AS_WRITTEN
+
+
+def test_neutralised_workbook_cells_and_headers_read_as_they_were_written():
+    rows = [["customer_id", "'=total", "note"], ["'+44 20 7946 0000", "'-3", "'Acme"], ["C2", "'@x", "O'Brien"],
+            ["'-", "''-3", "'"]]
+    t = read_table(xlsx_bytes({"S": rows}), "rejected.xlsx")
+    assert list(t.frame.columns) == ["customer_id", "=total", "note"]
+    assert t.frame.to_numpy().tolist() == AS_WRITTEN
+
+
+def test_clean_headers_drops_the_apostrophe_of_a_neutralised_name_only():
+    assert clean_headers(["'=total", "'-x", "\ufeff'@id", "'Acme", "O'Brien"]) == ["=total", "-x", "@id", "'Acme",
+                                                                                 "O'Brien"]
+
+
 # --------------------------------------------------------------------------- unreadable text
 
 
