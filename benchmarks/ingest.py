@@ -80,8 +80,10 @@ def write_revenue_xlsx(path: Path, rng, n: int) -> None:
 
     import xlsxwriter
 
-    cust = _ids(rng.integers(0, N_CUSTOMERS, n)).tolist()
-    months = rng.integers(0, 36, n)
+    # distinct (customer, month) pairs: a repeated pair is refused by the importer (MRR would count twice)
+    pairs = rng.choice(N_CUSTOMERS * 36, size=n, replace=False)
+    cust = _ids(pairs // 36).tolist()
+    months = pairs % 36
     periods = [dt.datetime(2021 + m // 12, m % 12 + 1, 1) for m in months.tolist()]
     mrr = PRICES[rng.integers(0, len(PRICES), n)].tolist()
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})

@@ -21,11 +21,12 @@ _HOMES = {
     "ImportPlan": "core.ingest.importer", "ImportResult": "core.ingest.importer",
     "commit_import": "core.ingest.importer", "prepare_import": "core.ingest.importer",
     "template": "core.ingest.manage", "template_xlsx": "core.ingest.manage", "undo_import": "core.ingest.manage",
+    "undo_preview": "core.ingest.manage",
     "read_table": "core.ingest.reader",
     "default_url": "core.store.engine", "init_db": "core.store.engine", "make_engine": "core.store.engine",
     "table_counts": "core.store.engine",
     "import_history": "core.store.read", "load_table": "core.store.read", "status": "core.store.read",
-    "store_version": "core.store.read",
+    "store_version": "core.store.read", "has_imports": "core.store.read",
 }
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "ImportResult", "InsufficientDataError", "WorkbenchError", "commit_import", "default_url",
     "import_history", "init_db", "load_demo", "load_table", "make_demo", "make_engine", "prepare_import",
     "status", "store_version", "table_counts", "template", "template_xlsx", "undo_import",
+    "undo_preview", "has_imports",
 ]
 
 

@@ -39,3 +39,22 @@ class DuplicateImportError(DataValidationError):
 
 class InsufficientDataError(WorkbenchError):
     """There is too little data to compute what was asked."""
+
+
+class StoreError(WorkbenchError):
+    """The store cannot be used as it is: busy, disk full, read-only, not a database, damaged.
+
+    Raised by :func:`core.store.faults.store_fault` from the driver's error; the message says what is
+    wrong and how to fix it, and the store is unchanged.
+
+    Parameters
+    ----------
+    message : str
+        One line: what is wrong with the store and what to do.
+    reason : str
+        ``busy``, ``full``, ``read-only``, ``cannot-open``, ``not-a-database``, ``damaged``, ``io`` or ``setting``.
+    """
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.reason = reason

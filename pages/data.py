@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.data import importing
+from ui.data import history, importing
 from ui.frame import bootstrap, loaders
 from ui.frame import page as frame
 
@@ -22,7 +22,7 @@ st.subheader("Import a file")
 if "data_last_import" in st.session_state:
     st.success(f"Import #{st.session_state.pop('data_last_import')} loaded; see the import history below.")
 importing.upload_section(url)
-importing.history_section(url, loaders.store_version(url))
+history.history_section(url, loaders.store_version(url))
 
 with st.expander("Templates"):
     importing.templates_section()

@@ -18,7 +18,7 @@ version = loaders.store_version(url)
 try:
     h, trend = overview.headline_and_trend(url, version, filters.current())
 except InsufficientDataError as exc:
-    st.info(f"{exc} Go to the Data page to import customers and recurring revenue.")
+    st.info(f"{components.plain(exc)} Go to the Data page to import customers and recurring revenue.")
     st.stop()
 
 st.caption(f"Trailing 12 months to {h.as_of:%d %b %Y}; the small charts show each month of the chosen "

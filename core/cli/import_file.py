@@ -7,6 +7,7 @@ from pathlib import Path
 from core.cli.defaults import KINDS
 from core.errors import WorkbenchError
 from core.export import units  # plain Python: --help stays fast
+from core.ingest.date_formats import check_date_format  # plain Python too
 
 NAME = "import"
 
@@ -77,6 +78,7 @@ def run(engine, a) -> int:
     from core.export.csv import write_csv  # pandas loads here, not for --help
     from core.ingest.importer import commit_import, prepare_import  # pandas loads here, not for --help
 
+    check_date_format(a.date_format, "--date-format")  # before the file is read
     if not a.file.is_file():
         raise WorkbenchError(f"No file at {a.file}.")
     mapping, ignore = _mapping(a)

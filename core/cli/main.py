@@ -13,6 +13,7 @@ import sys
 
 from core.cli import churn, cohorts, demo, health, import_file, report, roi, status, themes
 from core.errors import WorkbenchError
+from core.store.faults import store_fault, store_path  # plain Python: --help stays fast
 
 #: the sub-commands, in the order ``--help`` lists them
 COMMANDS = (import_file, status, cohorts, churn, health, themes, roi, report, demo)
@@ -39,6 +40,12 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+def _default_url() -> str:
+    from core.store.engine import default_url  # SQLAlchemy: loaded here only after a command has run
+
+    return default_url()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the process exit code."""
     args = build_parser().parse_args(argv)
@@ -53,6 +60,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc.strerror or exc}: {getattr(exc, 'filename', '')}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as exc:  # a fault of the workbench, not of the input: still one line, never a traceback
+        fault = store_fault(exc, store_path(args.db or os.environ.get("RETENTION_DB_URL") or _default_url()))
+        if fault is not None:  # the store is busy, full, read-only, not a database or damaged: say so and how to fix
+            print("error: " + _one_line(fault), file=sys.stderr)
+            return EXIT_BAD_INPUT
         if os.environ.get(TRACEBACK_ENV):
             raise
         print(f"error: unexpected {type(exc).__name__}: {_one_line(exc)} (a fault in the workbench, not in your "

@@ -6,7 +6,8 @@ from core.export import units  # plain Python: --help stays fast
 
 NAME = "status"
 #: the import log's columns printed
-IMPORT_COLUMNS = ["id", "file_name", "kind", "mode", "rows_read", "rows_loaded", "rows_rejected", "finished_at"]
+IMPORT_COLUMNS = ["id", "file_name", "kind", "mode", "rows_read", "rows_loaded", "rows_rejected", "finished_at",
+                  "status"]
 #: the counts among them (written by core.export.units)
 IMPORT_UNITS = {"rows_read": "count", "rows_loaded": "count", "rows_rejected": "count"}
 
@@ -26,7 +27,11 @@ def run(engine, a) -> int:
     for table, n in st["counts"].items():
         print(f"{table:<{width}}  {units.count(n):>12}")
     imports = st["imports"]
-    print(f"\n{units.count(len(imports))} imports")
+    undone = imports[imports["status"] == "undone"]
+    print(f"\n{units.count(len(imports) - len(undone))} imports"
+          + (f", {units.count(len(undone))} undone" if len(undone) else ""))
     if len(imports):
-        print(figures_text(imports[IMPORT_COLUMNS], IMPORT_UNITS, left=("file_name", "kind", "mode")))
+        print(figures_text(imports[IMPORT_COLUMNS], IMPORT_UNITS, left=("file_name", "kind", "mode", "status")))
+    for r in undone.itertuples():
+        print(f"#{r.id} undone {r.undone_at:%Y-%m-%d %H:%M} UTC" + (f": {r.undo_reason}" if r.undo_reason else ""))
     return 0

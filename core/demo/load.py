@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from core.demo.synthetic import make_demo
 from core.ingest import fields as F
 from core.ingest.bulk import Progress, bulk_insert
-from core.store import columnar
+from core.store import columnar, version
 from core.store.tables import TABLES, ImportLog
 
 DATA_TABLES = ("customer", "revenue", "activity", "ticket", "feedback", "intervention")
@@ -69,6 +69,7 @@ def load_frames(engine: Engine, frames: dict[str, pd.DataFrame], *, file_name: s
                 stage.add(import_id, frames[name])
         conn.execute(ImportLog.__table__.update().where(ImportLog.__table__.c.id == import_id)
                      .values(finished_at=dt.datetime.now(dt.UTC)))
+        version.bump(conn)  # with the rows: no page keeps showing the data this load replaced
     return import_id
 
 

@@ -26,19 +26,22 @@ from sqlalchemy.engine import Engine
 
 from core.errors import DataValidationError, DuplicateImportError, FileFormatError
 from core.ingest import fields as F
+from core.ingest import plausibility
 from core.ingest.bulk import (
     Progress,
     _driver_executemany,  # noqa: F401 (re-exported for an older test)
     bulk_insert,
 )
+from core.ingest.date_formats import check_date_format
 from core.ingest.field_types import type_fields
 from core.ingest.issues import Issues
-from core.ingest.mapping import apply_overrides, check_fields, sheet_hint
+from core.ingest.mapping import apply_overrides, check_fields, extra_columns, sheet_hint
 from core.ingest.plan import ImportPlan, ImportResult
 from core.ingest.reader import read_table
 from core.ingest.store_rows import attributes, build_tables
 from core.ingest.validation import check_rows
-from core.store import columnar
+from core.store import columnar, faults, version
+from core.store.engine import begin_write
 from core.store.tables import TABLES, Customer, ImportLog
 
 #: kind -> store tables it loads into
@@ -110,6 +113,7 @@ def prepare_import(engine: Engine, data: bytes, file_name: str, kind: str, *,
     _check_options(kind, mode)
     constants, ignore = dict(constants or {}), tuple(ignore)
     as_of_ts = _parse_as_of(as_of)
+    check_date_format(date_format)  # before the file is read: an unusable format is refused in one line
     raw = read_table(data, file_name, sheet=sheet, header=header)
     if raw.frame.empty:
         raise FileFormatError(f"'{file_name}' has a header but no data rows.{sheet_hint(raw)}")
@@ -119,12 +123,13 @@ def prepare_import(engine: Engine, data: bytes, file_name: str, kind: str, *,
     typed, date_formats = type_fields(kind, used, constants, issues, date_format)
     create = (kind == "transactions") if create_customers is None else bool(create_customers)
     sha = hashlib.sha256(data).hexdigest()
-    with engine.connect() as conn:
+    with faults.translated(faults.store_of(engine)), engine.connect() as conn:
         known = pd.Index(conn.execute(select(Customer.customer_id)).scalars().all(), dtype=object)
         dup = _earlier_import(conn, sha, kind)
     check_rows(kind, typed, used, issues, known, create, mode, as_of_ts)
-    attrs = attributes(raw.frame, [c for c in raw.frame.columns if c not in used.values() and c not in ignore],
-                       issues)
+    plausibility.check(engine, issues, plausibility.Context(kind, raw, typed, used, constants, mode, date_formats,
+                                                          date_format, ignore))
+    attrs = attributes(raw.frame, extra_columns(raw, kind, used, ignore), issues)
     tables, new_customers = build_tables(kind, typed, attrs, ~issues.error_rows, known, create)
     options = {"sheet": raw.details.get("sheet"), "as_of": as_of_ts.date().isoformat() if as_of_ts is not None
                else None, "date_format": date_format, "create_customers": create, "mode": mode,
@@ -151,8 +156,9 @@ def _parse_as_of(as_of) -> pd.Timestamp | None:
 
 
 def _earlier_import(conn, sha: str, kind: str) -> int | None:
-    """The latest import of the same file (sha256) as the same kind, if any."""
-    return conn.execute(select(ImportLog.id).where(ImportLog.sha256 == sha, ImportLog.kind == kind)
+    """The latest import of the same file (sha256) as the same kind that is not undone, if any."""
+    return conn.execute(select(ImportLog.id).where(ImportLog.sha256 == sha, ImportLog.kind == kind,
+                                                   ImportLog.undone_at.is_(None))
                         .order_by(ImportLog.id.desc())).scalars().first()
 
 
@@ -181,12 +187,15 @@ def commit_import(engine: Engine, plan: ImportPlan, *, strict: bool = True,
         Strict mode and the report has errors, or no row is valid; carries ``report``.
     DuplicateImportError
         The same file was already imported as this kind and the mode is append.
+    core.errors.StoreError
+        The store stayed busy past the busy timeout, its disk is full, it is read-only or damaged; nothing loaded.
     """
     _check_loadable(plan, strict)
     started = dt.datetime.now(dt.UTC)
     total = sum(len(t) for t in plan.tables.values()) + len(plan.new_customers)
     counts = {name: len(t) for name, t in plan.tables.items()}
-    with columnar.Staging(engine) as stage, engine.begin() as conn:
+    # the write lock first (a second import waits its turn); a store fault leaves as a StoreError, store unchanged
+    with faults.translated(faults.store_of(engine)), columnar.Staging(engine) as stage, begin_write(engine) as conn:
         if plan.options["mode"] == "append":  # again, inside the transaction: the plan may be stale
             dup = _earlier_import(conn, plan.sha256, plan.kind)
             if dup is not None:
@@ -206,6 +215,7 @@ def commit_import(engine: Engine, plan: ImportPlan, *, strict: bool = True,
                 stage.add(import_id, frame)
         conn.execute(ImportLog.__table__.update().where(ImportLog.__table__.c.id == import_id)
                      .values(finished_at=dt.datetime.now(dt.UTC)))
+        version.bump(conn)  # with the rows: no page keeps showing the store as it was before
     return ImportResult(import_id=import_id, rows_read=plan.rows_read, rows_loaded=plan.rows_valid,
                         rows_rejected=plan.rows_rejected, tables=counts, report=plan.report,
                         rejected=plan.rejected, customers_created=len(plan.new_customers))

@@ -53,7 +53,8 @@ class Issues:
 
     def rejected(self) -> pd.DataFrame:
         """The source rows with an error, with their row number first and their reasons last."""
-        rows = self.raw.frame[self.error_rows].copy()
+        # take, not a boolean mask and a copy: one pass over the columns instead of two (a 10,000-column file)
+        rows = self.raw.frame.take(np.flatnonzero(self.error_rows))
         reasons = pd.Series("", index=self.raw.frame.index, dtype=object)
         for mask, text in self.reasons:
             reasons[mask] = reasons[mask] + np.where(reasons[mask] == "", "", "; ") + text

@@ -1,18 +1,22 @@
-"""Store housekeeping: undo an import, template spreadsheets per import kind."""
+"""Store housekeeping: undo an import (what it would remove, then remove it and mark it undone), template
+spreadsheets per import kind."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pandas as pd
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Engine
 
 from core.errors import DataValidationError
+from core.export import units
 from core.ingest import fields as F
-from core.store import columnar
+from core.store import columnar, version
 from core.store.tables import TABLES, Customer, ImportLog
 
+_LOG = ImportLog.__table__
 _DATA_TABLES = ("customer", "revenue", "activity", "ticket", "feedback", "intervention")
 _EXAMPLES = {
     "key": ("C-1001", "C-1002"), "text": ("Pro", "Basic"), "date": ("2024-01-31", "2024-02-15"),
@@ -26,43 +30,114 @@ _SPECIFIC = {"channel": ("email", "chat"), "metric": ("logins", "reports"), "seg
              "satisfaction": ("4", "2"), "score": ("9", "3"), "ticket_id": ("T-1", "T-2")}
 
 
-def undo_import(engine: Engine, import_id: int) -> dict[str, int]:
-    """Remove every row an import loaded, and its log entry, in one transaction.
+def undo_preview(engine: Engine, import_id: int) -> dict[str, int]:
+    """What :func:`undo_import` would remove: the rows import ``import_id`` still holds, per data table.
+
+    Raises the errors :func:`undo_import` would raise, so a page can show them before asking to confirm.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.engine.Engine
+    import_id : int
+        An id from the import history.
+
+    Returns
+    -------
+    dict
+        ``{table: rows}`` for ``customer, revenue, activity, ticket, feedback, intervention`` (zeros included;
+        all zero when a later replace or the demo reset already removed the import's rows).
 
     Raises
     ------
     DataValidationError
-        No such import, or rows of other imports refer to customers this import created
-        (undo those first, so no child row is left without its customer).
+        No such import, the import was already undone, or rows of other imports refer to customers this
+        import created.
+
+    Examples
+    --------
+    >>> import core
+    >>> engine = core.make_engine("sqlite://")
+    >>> plan = core.prepare_import(engine, b"customer_id\\nA\\nB\\n", "c.csv", "customers")
+    >>> undo_preview(engine, core.commit_import(engine, plan).import_id)["customer"]
+    2
+    """
+    with engine.connect() as conn:
+        _check_undoable(conn, import_id)
+        return _rows_of(conn, import_id)
+
+
+def undo_import(engine: Engine, import_id: int, reason: str | None = None) -> dict[str, int]:
+    """Remove every row an import loaded, in one transaction, and mark its log entry undone.
+
+    The entry stays in the import history with the time (UTC) and ``reason``; its id is never given to
+    another import. The store's version changes in the same transaction, so no page shows the rows again.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.engine.Engine
+    import_id : int
+        An id from the import history.
+    reason : str, optional
+        Why the import was undone (kept in the history).
+
+    Raises
+    ------
+    DataValidationError
+        No such import, the import was already undone, or rows of other imports refer to customers this
+        import created (undo those first, so no child row is left without its customer). Nothing changes.
 
     Returns
     -------
     dict
         table -> rows removed.
     """
+    reason = (reason or "").strip() or None
     with columnar.Staging(engine) as stage, engine.begin() as conn:
+        _check_undoable(conn, import_id)
         stage.remove(import_id)
-        if conn.execute(select(ImportLog.id).where(ImportLog.id == import_id)).first() is None:
-            raise DataValidationError(f"There is no import #{import_id} to undo.")
-        mine = select(Customer.customer_id).where(Customer.import_id == import_id)
-        blockers = {}
-        for name in _DATA_TABLES[1:]:
-            t = TABLES[name].__table__
-            rows = conn.execute(select(t.c.import_id, func.count()).where(
-                t.c.customer_id.in_(mine), t.c.import_id != import_id).group_by(t.c.import_id)).all()
-            for other, n in rows:
-                blockers[other] = blockers.get(other, 0) + n
-        if blockers:
-            listed = ", ".join(f"#{k} ({v:,} rows)" for k, v in sorted(blockers.items()))
-            raise DataValidationError(
-                f"Import #{import_id} created customers that later imports still use: {listed}. "
-                "Undo those imports first; nothing was removed.")
         removed = {}
         for name in _DATA_TABLES:
             t = TABLES[name].__table__
             removed[name] = conn.execute(delete(t).where(t.c.import_id == import_id)).rowcount
-        conn.execute(delete(ImportLog.__table__).where(ImportLog.__table__.c.id == import_id))
+        conn.execute(update(_LOG).where(_LOG.c.id == import_id)
+                     .values(undone_at=dt.datetime.now(dt.UTC), undo_reason=reason))
+        version.bump(conn)
     return removed
+
+
+def _check_undoable(conn, import_id: int) -> None:
+    """Raise :class:`DataValidationError` unless ``import_id`` exists, is not undone yet, and created no
+    customer that rows of another import still use."""
+    entry = conn.execute(select(_LOG.c.undone_at, _LOG.c.undo_reason).where(_LOG.c.id == import_id)).first()
+    if entry is None:
+        raise DataValidationError(f"There is no import #{import_id} to undo.")
+    if entry.undone_at is not None:
+        why = f" (reason: {entry.undo_reason})" if entry.undo_reason else ""
+        raise DataValidationError(f"Import #{import_id} was already undone on {entry.undone_at:%Y-%m-%d %H:%M} "
+                                  f"UTC{why}; its rows are gone and nothing was removed.")
+    mine = select(Customer.customer_id).where(Customer.import_id == import_id)
+    blockers: dict[int, int] = {}
+    for name in _DATA_TABLES[1:]:
+        t = TABLES[name].__table__
+        rows = conn.execute(select(t.c.import_id, func.count()).where(
+            t.c.customer_id.in_(mine), t.c.import_id != import_id).group_by(t.c.import_id)).all()
+        for other, n in rows:
+            blockers[other] = blockers.get(other, 0) + n
+    if blockers:
+        listed = ", ".join(f"#{k} ({units.count(v)} rows)" for k, v in sorted(blockers.items()))
+        raise DataValidationError(
+            f"Import #{import_id} created customers that later imports still use: {listed}. "
+            "Undo those imports first; nothing was removed.")
+
+
+def _rows_of(conn, import_id: int) -> dict[str, int]:
+    """Rows per data table that ``import_id`` loaded and the store still holds."""
+    out = {}
+    for name in _DATA_TABLES:
+        t = TABLES[name].__table__
+        out[name] = int(conn.execute(select(func.count()).select_from(t).where(t.c.import_id == import_id))
+                        .scalar_one())
+    return out
 
 
 def template(kind: str) -> pd.DataFrame:

@@ -9,6 +9,7 @@ import pandas as pd
 
 from core.export.csv import to_csv_bytes
 from core.ingest import fields as F
+from core.ingest import mapping as column_mapping
 from core.ingest.reader import RawTable
 
 
@@ -64,6 +65,18 @@ class ImportPlan:
     @property
     def n_warnings(self) -> int:
         return int((self.report["severity"] == "warning").sum())
+
+    @property
+    def matches(self) -> dict[str, column_mapping.Match]:
+        """field -> how its column was matched (:class:`core.ingest.mapping.Match`: confidence and words);
+        judged by name alone when the mapping carries no matches."""
+        return column_mapping.matches_of(self.kind, self.mapping)
+
+    @property
+    def confidence(self) -> dict[str, float]:
+        """field -> how sure its column match is: 1.0 a synonym or the analyst's choice, 0.9 another spelling,
+        0.7 similar words, 0.5 a date-like name (see :mod:`core.ingest.mapping`)."""
+        return {f: m.confidence for f, m in self.matches.items()}
 
     def preview(self, n: int = 20) -> pd.DataFrame:
         """The first ``n`` source rows under their mapped field names (as text)."""

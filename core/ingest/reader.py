@@ -18,12 +18,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.csv as pacsv
-from charset_normalizer import from_bytes
+import pyarrow.compute as pc
 from python_calamine import CalamineWorkbook
 
 from core.errors import FileFormatError
+from core.export import units
 from core.export.cells import unneutralise, unneutralise_text
+from core.ingest import delimited
+from core.ingest.limits import ReadLimits
+from core.ingest.sheet_bounds import check_sheet, open_book
 
 #: magic numbers of files people upload by mistake
 _BINARY_MAGIC = {
@@ -35,7 +38,6 @@ _BINARY_MAGIC = {
     b"\x1f\x8b": "a gzip archive",
     b"SQLite format 3": "a SQLite database",
 }
-_DELIMITERS = [",", ";", "\t", "|"]
 
 
 @dataclass
@@ -105,115 +107,43 @@ def _sniff_binary(data: bytes) -> None:
         )
 
 
-def _decode(data: bytes) -> tuple[str, str]:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode Text" export
-        return data.decode("utf-16"), "utf-16"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:  # the usual Western legacy export; stricter and likelier than a statistical guess
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        pass
-
-    best = from_bytes(data[:200_000]).best()
-    enc = best.encoding if best is not None else "latin-1"
-    try:
-        return data.decode(enc), enc
-    except (UnicodeDecodeError, LookupError):
-        return data.decode("latin-1"), "latin-1"
-
-
-def _detect_delimiter(sample: str) -> str:
-    lines = [ln for ln in sample.splitlines()[:50] if ln.strip()]
-    if not lines:
-        return ","
-    try:
-        return csv.Sniffer().sniff("\n".join(lines), delimiters="".join(_DELIMITERS)).delimiter
-    except csv.Error:
-        pass
-    # A whitespace-aligned log (like CDNOW's): every line splits into the same number of fields.
-    widths = {len(ln.split()) for ln in lines}
-    if len(widths) == 1 and widths.pop() > 1:
-        return "whitespace"
-    counts = {d: min(ln.count(d) for ln in lines) for d in _DELIMITERS}
-    best = max(counts, key=counts.get)
-    return best if counts[best] > 0 else ","
-
-
-def _looks_like_header(first: list[str]) -> bool:
-    """A header row has at least one cell that is text, not a number or a date."""
-    def is_data(cell: str) -> bool:
-        cell = cell.strip()
-        return bool(re.fullmatch(r"[-+]?[\d.,/:\- ]+", cell)) if cell else False
-
-    return not all(is_data(c) for c in first)
-
-
-def read_csv_bytes(data: bytes, *, header: bool | None = None) -> RawTable:
+def read_csv_bytes(data: bytes, *, header: bool | None = None, limits: ReadLimits | None = None) -> RawTable:
     """Read delimited text (CSV, TSV, semicolon, whitespace-aligned) into a :class:`RawTable`.
 
     Row numbers count every line a spreadsheet would show, blank ones included (a quoted cell
-    that spans lines is one row, as in Excel).
+    that spans lines is one row, as in Excel). A first line wider than ``limits.max_columns`` is refused.
     """
-    text, encoding = _decode(data)
-    sample = _check_text(text)
-    delim = _detect_delimiter(sample)
+    text, encoding = delimited.decode(data)
+    sample = delimited.check_text(text)
+    delim = delimited.detect_delimiter(sample)
     first_line = next(ln for ln in text.splitlines() if ln.strip())
     first = first_line.split() if delim == "whitespace" else next(csv.reader([first_line], delimiter=delim))
+    _check_width(len(first), limits or ReadLimits.from_env())
     if header is None:
-        header = _looks_like_header(first)
+        header = delimited.looks_like_header(first)
     has_blank_lines = bool(re.search(r"\n[ \t]*\r?\n", text.strip()))
-    frame = _parse_delimited(data, text, encoding, delim, len(first), has_blank_lines)
-    rows = np.arange(1, len(frame) + 1)
-    if has_blank_lines:  # drop blank lines but keep every row's own number
-        keep = ~(frame.isna() | (frame == "")).all(axis=1).to_numpy()
-        frame, rows = frame[keep].reset_index(drop=True), rows[keep]
-    frame, rows, original = _take_header(frame, rows, header)
-    frame = _clean_cells(frame)
+    parsed = delimited.parse_delimited(data, text, encoding, delim, len(first), has_blank_lines)
+    if isinstance(parsed, pa.Table):
+        frame, rows, original = _from_arrow(parsed, header)
+    else:
+        frame, rows = parsed, np.arange(1, len(parsed) + 1)
+        if has_blank_lines:  # drop blank lines but keep every row's own number
+            keep = ~(frame.isna() | (frame == "")).all(axis=1).to_numpy()
+            frame, rows = frame[keep].reset_index(drop=True), rows[keep]
+        frame, rows, original = _take_header(frame, rows, header)
+        frame = _clean_cells(frame)
     return RawTable(
         frame=frame, rows=rows, file_format="csv",
-        details={"encoding": encoding, "delimiter": _delim_name(delim), "header": bool(header),
-                 "decimal": _detect_decimal(frame, delim), "original_headers": original},
+        details={"encoding": encoding, "delimiter": delimited.delim_name(delim), "header": bool(header),
+                 "decimal": delimited.detect_decimal(frame, delim), "original_headers": original},
     )
 
 
-def _check_text(text: str) -> str:
-    """The first 64,000 characters of ``text``; FileFormatError when it is empty or binary."""
-    if not text.strip():
-        raise FileFormatError("The file is empty: it has no header and no rows.")
-    sample = text[:64_000]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n")
-    if controls > 0.01 * len(sample):
-        raise FileFormatError("This file is binary, not a spreadsheet. Upload a CSV (text) or an XLSX file.")
-    return sample
-
-
-def _parse_delimited(data: bytes, text: str, encoding: str, delim: str, n_columns: int,
-                     has_blank_lines: bool) -> pd.DataFrame:
-    """Every line as text cells, header included (pyarrow when it can, else pandas' C engine)."""
-    # header=None always: pandas would rename repeated headers its own way ("name.1");
-    # clean_headers names them the same way for CSV and XLSX ("name_2").
-    kwargs = dict(dtype=str, keep_default_na=False, na_values=[], header=None)
-    try:
-        if delim == "whitespace":
-            return pd.read_csv(io.StringIO(text), sep=r"\s+", engine="c", **kwargs)
-        if has_blank_lines:
-            return pd.read_csv(io.StringIO(text), sep=delim, engine="c", skip_blank_lines=False, **kwargs)
-        try:
-            return _arrow_text_frame(data if encoding == "utf-8" else text.encode("utf-8"), delim, n_columns)
-        except Exception:  # pyarrow refuses ragged rows; the C engine names the line
-            return pd.read_csv(io.StringIO(text), sep=delim, engine="c", **kwargs)
-    except pd.errors.ParserError as exc:
-        detail = " ".join(str(exc).split())
+def _check_width(n_columns: int, limits: ReadLimits) -> None:
+    if n_columns > limits.max_columns:
         raise FileFormatError(
-            f"The file could not be read as {_delim_name(delim)}-separated text: {detail}. "
-            "Check that line for a stray delimiter or an unclosed quote.") from exc
-    except pd.errors.EmptyDataError as exc:
-        raise FileFormatError("The file is empty: it has no header and no rows.") from exc
+            f"The file has {units.count(n_columns)} columns, over the limit of {units.count(limits.max_columns)}: "
+            f"delete the columns you do not need and save again, or {limits.hint('max_columns')}.")
 
 
 def _take_header(frame: pd.DataFrame, rows: np.ndarray, header: bool) -> tuple[pd.DataFrame, np.ndarray, list]:
@@ -226,57 +156,42 @@ def _take_header(frame: pd.DataFrame, rows: np.ndarray, header: bool) -> tuple[p
     return frame.iloc[1:].reset_index(drop=True), rows[1:], original
 
 
-_DECIMAL_COMMA = re.compile(r"^\s*[-+]?(\d{1,3}(\.\d{3})+|\d+),\d+\s*$")
-
-
-def _detect_decimal(frame: pd.DataFrame, delim: str) -> str:
-    """``","`` when the file writes decimals with a comma (``1,50``, ``1.234,56``), else ``"."``.
-
-    Only semicolon- or tab-separated files can: in a comma-separated file a comma inside a
-    number would be quoted and is a thousands separator far more often.
-    """
-    if delim not in (";", "\t"):
-        return "."
-    for col in frame.columns:
-        vals = frame[col].dropna().head(500)
-        if len(vals) and vals.str.match(_DECIMAL_COMMA).mean() > 0.5:
-            return ","
-    return "."
-
-
-def _arrow_text_frame(data: bytes, delim: str, ncols: int) -> pd.DataFrame:
-    """Parse with pyarrow's multithreaded reader, every column typed as text up front.
-
-    (pandas' ``engine="pyarrow"`` with ``dtype=str`` parses numbers first and converts them back,
-    turning "12.50" into "12.5" and "00042" into "42".)
-    """
-
-    table = pacsv.read_csv(
-        io.BytesIO(data),
-        read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=8 << 20),
-        parse_options=pacsv.ParseOptions(delimiter=delim),
-        convert_options=pacsv.ConvertOptions(column_types={f"f{i}": pa.string() for i in range(ncols)},
-                                             strings_can_be_null=False, quoted_strings_can_be_null=False))
-    if table.num_columns != ncols:
-        raise ValueError("column count differs from the first line")
-    # pyarrow-backed text with NaN for missing: pandas 3's default "str" dtype, available in 2.3
-    text_dtype = pd.StringDtype("pyarrow", na_value=np.nan)
-    frame = table.to_pandas(types_mapper={pa.string(): text_dtype}.get)
-    frame.columns = range(ncols)
-    return frame
-
-
-def _delim_name(d: str) -> str:
-    return {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}.get(d, d)
-
-
 def _clean_cells(frame: pd.DataFrame) -> pd.DataFrame:
     """Empty cells become NA (cells of only white space stay as they are so validation can report them), and
-    neutralised cells (``'-3``) read as they were (``-3``)."""
-    for col in frame.columns:
-        s = frame[col]
-        frame[col] = unneutralise_text(s.where(s != "", None))
-    return frame
+    neutralised cells (``'-3``) read as they were (``-3``).
+
+    Whole-table passes, in time linear in cells however wide the file: a column-by-column assignment into the
+    frame costs time in the number of columns for each column.
+    """
+    if frame.empty or not len(frame.columns):
+        return frame
+    values = frame.to_numpy(dtype=object, copy=True)
+    values[values == ""] = None
+    flat = pd.Series(values.ravel(order="F"))
+    quoted = flat.str.startswith("'", na=False).to_numpy(dtype=bool)
+    if quoted.any():
+        flat[quoted] = unneutralise_text(flat[quoted].astype(object)).to_numpy()
+        values = flat.to_numpy().reshape(values.shape, order="F")
+    return pd.DataFrame(values, index=frame.index, columns=frame.columns)
+
+
+def _from_arrow(table: pa.Table, header: bool) -> tuple[pd.DataFrame, np.ndarray, list]:
+    """:func:`_take_header` and :func:`_clean_cells` for a pyarrow table, column by column in pyarrow (a cheap
+    test each; pandas only for a column with an apostrophe-led cell), then one conversion to pandas: pandas'
+    per-column costs on a frame 10,000 columns wide dwarf the parse."""
+    header = bool(header) and table.num_rows > 0
+    original = ["" if c[0].as_py() is None else c[0].as_py() for c in table.columns] if header else []
+    body = table.slice(1) if header else table
+    columns = []
+    for col in body.columns:
+        if pc.any(pc.starts_with(col, "'")).as_py():
+            s = unneutralise_text(pd.Series(col.to_pandas(), dtype=delimited.TEXT_DTYPE))
+            col = pa.chunked_array([pa.array(s.to_numpy(dtype=object), type=pa.string(), from_pandas=True)])
+        columns.append(col)
+    names = [f"f{i}" for i in range(len(columns))]
+    frame = delimited.text_frame(pa.Table.from_arrays(columns, names=names))
+    frame.columns = clean_headers(original if header else [None] * len(columns))
+    return frame, np.arange(1, body.num_rows + 1) + (1 if header else 0), original
 
 
 def _cell_text(v) -> str | None:
@@ -293,9 +208,9 @@ def _cell_text(v) -> str | None:
     return str(v)
 
 
-def workbook_sheets(data: bytes) -> list[str]:
-    """Return the sheet names of an XLSX workbook."""
-    return list(_open_workbook(data).sheet_names)
+def workbook_sheets(data: bytes, limits: ReadLimits | None = None) -> list[str]:
+    """Return the sheet names of an XLSX workbook (read from its zip, checked against ``limits``)."""
+    return open_book(data, limits or ReadLimits.from_env()).sheets
 
 
 def _open_workbook(data: bytes):
@@ -307,24 +222,35 @@ def _open_workbook(data: bytes):
                               "Open it in Excel and save it again as .xlsx, or export a CSV.") from exc
 
 
-def read_xlsx_bytes(data: bytes, sheet: str | int | None = None) -> RawTable:
-    """Read one sheet of an XLSX workbook (default: the first) into a :class:`RawTable`.
-
-    The header is the first row more than half as full as the fullest of the first 20 rows,
-    so title lines above a table are skipped; fully empty rows are dropped.
-    """
-    wb = _open_workbook(data)
-    names = list(wb.sheet_names)
+def _sheet_name(names: list[str], sheet: str | int | None) -> str:
+    """The sheet ``sheet`` (name or 0-based number; default the first) names, from ``names``."""
+    if not names:
+        raise FileFormatError("The workbook has no sheets. Open it in Excel and save it again, or export a CSV.")
     if sheet is None or sheet == "":
-        sheet = names[0]
+        return names[0]
     if isinstance(sheet, int) or (isinstance(sheet, str) and sheet.isdigit() and sheet not in names):
         idx = int(sheet)
         if not 0 <= idx < len(names):
             raise FileFormatError(f"The workbook has no sheet number {idx}. Its sheets are: {', '.join(names)}.")
-        sheet = names[idx]
+        return names[idx]
     if sheet not in names:
         raise FileFormatError(f"The workbook has no sheet named '{sheet}'. Its sheets are: {', '.join(names)}.")
-    cells = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    return sheet
+
+
+def read_xlsx_bytes(data: bytes, sheet: str | int | None = None, limits: ReadLimits | None = None) -> RawTable:
+    """Read one sheet of an XLSX workbook (default: the first) into a :class:`RawTable`.
+
+    The workbook is first measured against ``limits`` (default :meth:`ReadLimits.from_env`) without the native
+    reader (:mod:`core.ingest.sheet_bounds`). The header is the first row more than half as full as the fullest
+    of the first 20 rows, so title lines above a table are skipped; fully empty rows are dropped.
+    """
+    limits = limits or ReadLimits.from_env()
+    book = open_book(data, limits)
+    names = book.sheets
+    sheet = _sheet_name(names, sheet)
+    check_sheet(data, book, sheet, limits)
+    cells = _open_workbook(data).get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     rows = [(i + 1, r) for i, r in enumerate(cells) if any(c not in (None, "") for c in r)]
     if not rows:
         raise FileFormatError(f"Sheet '{sheet}' is empty. Its workbook has the sheets: {', '.join(names)}.")
@@ -350,7 +276,7 @@ def read_xlsx_bytes(data: bytes, sheet: str | int | None = None) -> RawTable:
 
 
 def read_table(data: bytes, file_name: str = "", *, sheet: str | int | None = None,
-               header: bool | None = None) -> RawTable:
+               header: bool | None = None, limits: ReadLimits | None = None) -> RawTable:
     """Read an uploaded file, choosing CSV or XLSX by its content (not only its name).
 
     Parameters
@@ -363,6 +289,8 @@ def read_table(data: bytes, file_name: str = "", *, sheet: str | int | None = No
         Sheet name or 0-based number for a workbook; default the first sheet.
     header : bool, optional
         Whether delimited text has a header line; detected when not given.
+    limits : ReadLimits, optional
+        How large a workbook (or how wide a CSV) is read; default :meth:`ReadLimits.from_env`.
 
     Returns
     -------
@@ -371,12 +299,14 @@ def read_table(data: bytes, file_name: str = "", *, sheet: str | int | None = No
     Raises
     ------
     FileFormatError
-        Empty file, binary file that is not a workbook, damaged workbook, unknown sheet.
+        Empty file, binary file that is not a workbook, damaged workbook, unknown sheet, or a file beyond
+        ``limits`` (refused in well under a second, before the native reader sees it).
     """
+    limits = limits or ReadLimits.from_env()
     if not data or not data.strip():
         raise FileFormatError(f"'{file_name or 'the file'}' is empty: it has no header and no rows.")
     if data.startswith(b"PK\x03\x04"):
-        return read_xlsx_bytes(data, sheet)
+        return read_xlsx_bytes(data, sheet, limits)
     if file_name.lower().endswith((".xlsx", ".xlsm", ".xls")):
         _sniff_binary(data)
         raise FileFormatError(f"'{file_name}' is named like a workbook but is not an XLSX file. "
@@ -385,4 +315,4 @@ def read_table(data: bytes, file_name: str = "", *, sheet: str | int | None = No
     if sheet not in (None, "", 0):
         raise FileFormatError(f"'{file_name or 'the file'}' is a text (CSV) file: it has no sheets, so "
                               f"sheet '{sheet}' cannot be chosen. Leave the sheet empty.")
-    return read_csv_bytes(data, header=header)
+    return read_csv_bytes(data, header=header, limits=limits)

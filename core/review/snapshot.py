@@ -169,13 +169,14 @@ def data_fingerprint(engine: Engine) -> str:
     """SHA-256 of what built the store's data: every import (the file's own SHA-256, kind, mode, rows loaded
     and the rows it added per table, in import order) and each data table's row count.
 
-    The store changes only through imports (an undone import takes its rows and its log row away), so
-    equal fingerprints mean the same data; any import, undo or replacement changes it.
+    The store changes only through imports (an undone import takes its rows away and stays in the log marked
+    undone, so it is left out here), so equal fingerprints mean the same data; any import, undo or replacement
+    changes it.
     """
     t = ImportLog.__table__
     with engine.connect() as conn:
         imports = conn.execute(select(t.c.id, t.c.sha256, t.c.kind, t.c.mode, t.c.rows_loaded, t.c.tables)
-                               .order_by(t.c.id)).all()
+                               .where(t.c.undone_at.is_(None)).order_by(t.c.id)).all()
         counts = {name: conn.execute(text(f'SELECT COUNT(*) FROM "{name}"')).scalar_one()
                   for name in TABLES if name != "importlog"}
     payload = {"imports": [[i, sha, kind, mode, int(n), tables] for i, sha, kind, mode, n, tables in imports],

@@ -7,13 +7,16 @@ any SQLAlchemy URL instead. Nothing here runs at import time.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import event, func, inspect, select, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel import SQLModel, create_engine
 
+from core.store import faults
 from core.store import tables as models
 
 DEFAULT_DB_PATH = Path(__file__).resolve().parent.parent / "data" / "retention.db"
@@ -26,6 +29,9 @@ def default_url() -> str:
 
 def _sqlite_pragmas(dbapi_conn, _record):
     cur = dbapi_conn.cursor()
+    # first, so that even the pragmas below wait for another writer instead of failing at once:
+    # two imports at the same time take turns (the second waits up to the busy timeout)
+    cur.execute(f"PRAGMA busy_timeout={int(faults.busy_timeout() * 1000)}")
     # WAL lets readers (the app) work while an import writes; NORMAL sync is safe with WAL
     # (a crash can lose the last commit, never corrupt or half-apply one).
     cur.execute("PRAGMA journal_mode=WAL")
@@ -41,26 +47,56 @@ def make_engine(url: str | None = None) -> Engine:
     ----------
     url : str, optional
         Any SQLAlchemy URL. ``sqlite://`` (in memory) gets a single shared connection so that
-        every session sees the same data.
+        every session sees the same data. A SQLite connection waits up to the busy timeout (30 s;
+        ``RETENTION_BUSY_TIMEOUT`` in seconds) for another writer before it gives up.
 
     Returns
     -------
     sqlalchemy.engine.Engine
+
+    Raises
+    ------
+    core.errors.StoreError
+        The store file is busy past the busy timeout, read-only, not a database or damaged, or its disk is full.
     """
     url = url or default_url()
     kwargs: dict = {}
-    if url.startswith("sqlite"):
-        kwargs["connect_args"] = {"check_same_thread": False}
-        if url in ("sqlite://", "sqlite:///:memory:"):
-            kwargs["poolclass"] = StaticPool
-        else:
-            path = url.split("///", 1)[-1]
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, **kwargs)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-    init_db(engine)
+    path = faults.store_path(url)
+    with faults.translated(path):
+        if url.startswith("sqlite"):
+            # the driver's own wait for a locked store, as long as the pragma's (its default is 5 s)
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": faults.busy_timeout()}
+            if path is None:
+                kwargs["poolclass"] = StaticPool
+            else:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, **kwargs)
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        init_db(engine)
     return engine
+
+
+@contextmanager
+def begin_write(engine: Engine) -> Iterator[Connection]:
+    """``engine.begin()`` that takes the store's write lock first (SQLite: ``BEGIN IMMEDIATE``).
+
+    A transaction that reads, then writes (an import checks for an earlier import of the same file before
+    it loads) must hold the write lock from its first read: a second import then waits for the first to
+    commit (up to the busy timeout) and reads what it wrote, instead of failing midway with "database is
+    locked" or loading the same file twice.
+
+    Yields
+    ------
+    sqlalchemy.engine.Connection
+        Committed when the block ends, rolled back if it raises.
+    """
+    with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            # the driver opens its own transaction only before the first INSERT/UPDATE/DELETE; this one
+            # opens now, and the driver commits or rolls it back as usual
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        yield conn
 
 
 def init_db(engine: Engine) -> None:

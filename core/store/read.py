@@ -8,40 +8,50 @@ compare dates with dates, never with text; number columns as float with NaN for 
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Date, DateTime, Float, func, select
+from sqlalchemy import Date, DateTime, Float, select
 from sqlalchemy.engine import Engine
 
 from core.errors import DataValidationError
+from core.store import version
 from core.store.engine import table_counts
 from core.store.tables import TABLES, ImportLog
 
 
 def import_history(engine: Engine) -> pd.DataFrame:
-    """The import log, newest first.
+    """The import log, newest first, undone imports included (they stay in the log, marked undone).
 
     Returns
     -------
     pandas.DataFrame
         Columns ``id, file_name, kind, mode, strict, rows_read, rows_loaded, rows_rejected,
-        sha256, started_at, finished_at, mapping, tables``.
+        sha256, started_at, finished_at, mapping, tables, status, undone_at, undo_reason``; ``status`` is
+        ``loaded`` or ``undone``, ``undone_at`` (UTC) and ``undo_reason`` are empty for a loaded import.
     """
     cols = ["id", "file_name", "kind", "mode", "strict", "rows_read", "rows_loaded", "rows_rejected",
-            "sha256", "started_at", "finished_at", "mapping", "tables"]
+            "sha256", "started_at", "finished_at", "mapping", "tables", "undone_at", "undo_reason"]
     with engine.connect() as conn:
         rows = conn.execute(select(*[ImportLog.__table__.c[c] for c in cols])
                             .order_by(ImportLog.__table__.c.id.desc())).all()
-    return pd.DataFrame(rows, columns=cols)
+    df = pd.DataFrame(rows, columns=cols)
+    df.insert(cols.index("undone_at"), "status", df["undone_at"].notna().map({True: "undone", False: "loaded"}))
+    return df
 
 
 def store_version(engine: Engine) -> str:
-    """A cheap fingerprint of the store's content: it changes whenever an import is added or removed.
+    """The store's version (:func:`core.store.version.current`): it changes with every import, undo and demo
+    load and never repeats.
 
     Caches in the UI are keyed by it, so an import made from the CLI (another process) shows up
-    on the next page run instead of after a cache timeout.
+    on the next page run instead of after a cache timeout, and an undone import never shows again.
     """
+    return version.current(engine)
+
+
+def has_imports(engine: Engine) -> bool:
+    """True when anything was ever imported into the store (the demo and undone imports count): the app loads
+    the demo business on first start only when this is False."""
     with engine.connect() as conn:
-        last, n = conn.execute(select(func.max(ImportLog.id), func.count(ImportLog.id))).one()
-    return f"{last or 0}:{n}"
+        return conn.execute(select(ImportLog.id).limit(1)).first() is not None
 
 
 def _typed(frame: pd.DataFrame, name: str) -> pd.DataFrame:

@@ -96,6 +96,8 @@ class Intervention(SQLModel, table=True):
 
 
 class ImportLog(SQLModel, table=True):
+    # AUTOINCREMENT: an id is never given again, even if its row went (new stores; undo keeps the row anyway)
+    __table_args__ = {"sqlite_autoincrement": True}
     id: int | None = Field(default=None, primary_key=True)
     file_name: str
     sha256: str = Field(index=True)
@@ -109,6 +111,18 @@ class ImportLog(SQLModel, table=True):
     tables: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     started_at: dt.datetime  # UTC
     finished_at: dt.datetime  # UTC
+    undone_at: dt.datetime | None = None  # UTC; set by core.ingest.manage.undo_import, which keeps the entry
+    undo_reason: str | None = None
+
+
+class StoreState(SQLModel, table=True):
+    """The store's version (:mod:`core.store.version`): one row, changed in the transaction of every import,
+    undo and demo load, so a cache keyed by it never serves data from before a change."""
+
+    __tablename__ = "store_state"
+    id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    version: int = 0  # counts the changes
+    token: str = ""  # random, new with every change: a restored or recreated store never repeats a version
 
 
 class ChurnRun(SQLModel, table=True):
@@ -120,7 +134,7 @@ class ChurnRun(SQLModel, table=True):
     source: str  # temporal / snapshot
     horizon_days: int
     scored_at: dt.date  # the day today's scores describe
-    data_version: str  # store version (import log fingerprint) the model was fitted on
+    data_version: str  # store version (core.store.version) the model was fitted on
     threshold: float  # red-tier threshold chosen from the economics
     card: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     model: bytes | None = Field(default=None, sa_column=Column(LargeBinary))  # joblib of ChurnModel

@@ -1,18 +1,20 @@
-"""The Data page's import flow: upload, sheet and kind, mapping editor, validation report, load, undo."""
+"""The Data page's import flow: upload, sheet and kind, mapping editor, validation report, load (the history and
+undo: :mod:`ui.data.history`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
 import streamlit as st
 
 import core
 from core.errors import WorkbenchError
+from core.ingest import mapping as column_mapping
 from ui import components
 from ui.frame import errors, loaders
 
 NONE = "(not in this file)"
+FIXED = "(one value for every row)"
 
 
 @st.cache_data(ttl=600, max_entries=4, show_spinner="Reading the file ...")
@@ -22,15 +24,38 @@ def _inspect(data: bytes, name: str, sheet: str | None, kind: str) -> tuple[list
 
 
 def _mapping_editor(columns: list[str], guessed: dict, kind: str, key: str) -> tuple[dict, dict]:
-    rows = [{"field": s.name, "required": s.required, "column": guessed.get(s.name, NONE), "fixed value": "",
-             "about": s.help} for s in core.KINDS[kind]]
-    edited = st.data_editor(
-        pd.DataFrame(rows), key=key, hide_index=True, width="stretch", disabled=["field", "required", "about"],
-        column_config={"column": st.column_config.SelectboxColumn("column in your file", options=[NONE, *columns]),
-                       "fixed value": st.column_config.TextColumn(help="one value for every row, e.g. review")})
-    mapping = {r["field"]: (None if r["column"] in (NONE, None) else r["column"]) for r in edited.to_dict("records")}
-    constants = {r["field"]: r["fixed value"] for r in edited.to_dict("records") if r["fixed value"]}
+    """One select box per field of ``kind``: the file's columns, "not in this file" or one value for every row,
+    preset to the automatic match; beside it the field's description and how sure the match is, in words.
+
+    Returns (field -> column or None, field -> value for every row)."""
+    options = [NONE, *columns, FIXED]
+    mapping: dict[str, str | None] = {}
+    constants: dict[str, str] = {}
+    for spec in core.KINDS[kind]:
+        about, pick, how = st.columns([2, 3, 2], vertical_alignment="center")
+        about.markdown(f"**{spec.name}**" + (" (needed)" if spec.required else ""))
+        about.caption(spec.help)
+        guess = guessed.get(spec.name)
+        choice = pick.selectbox(f"Column for {spec.name}", options, key=f"{key}_{spec.name}",
+                                index=options.index(guess) if guess in columns else 0, label_visibility="collapsed")
+        mapping[spec.name] = None if choice in (NONE, FIXED) else choice
+        if choice == FIXED:
+            value = pick.text_input(f"Value of {spec.name} for every row", key=f"{key}_{spec.name}_value",
+                                    placeholder="e.g. review", label_visibility="collapsed")
+            if value.strip():
+                constants[spec.name] = value.strip()
+        how.caption(_match_words(kind, spec, choice, guess))
     return mapping, constants
+
+
+def _match_words(kind: str, spec, choice: str, guess: str | None) -> str:
+    """How the field got its column, in the page's words ("matched by name", "guessed from similar words - check")."""
+    if choice == FIXED:
+        return "one value for every row"
+    if choice == NONE:
+        return "needed: choose a column or give one value" if spec.required else "not in this file"
+    match = column_mapping.name_match(kind, spec.name, choice) if choice == guess else None
+    return match.how if match else column_mapping.CHOSEN
 
 
 def upload_section(url: str) -> None:
@@ -57,7 +82,8 @@ def upload_section(url: str) -> None:
     if kind == "customers":
         as_of = st.date_input("Snapshot date (for a tenure column or a churn flag)", value=None, key="data_as_of",
                               min_value=dt.date(1990, 1, 1), format="YYYY-MM-DD")
-    st.markdown("**Column mapping**: automatic guesses; change any of them.")
+    st.markdown("**Column mapping**: for each field, the column of your file that holds it (matched by name; "
+                "change any of them).")
     mapping, constants = _mapping_editor(columns, guessed, kind, key=f"data_map_{kind}_{sheet}_{hash(data)}")
     try:
         plan = core.prepare_import(loaders.get_engine(url), data, up.name, kind, sheet=sheet, mapping=mapping,
@@ -103,30 +129,6 @@ def _report(plan) -> None:
         if plan.rows_rejected:
             y.download_button("Download the rejected rows with reasons (CSV)", plan.rejected_csv(),
                               "rejected_rows.csv", "text/csv", key="data_dl_rejected")
-
-
-def history_section(url: str, version: str) -> None:
-    """Import history with downloads and undo."""
-    history = loaders.import_history(url, version)
-    st.subheader("Import history")
-    if history.empty:
-        st.info("The store is empty. Upload a file above, or reset to the demo data below.")
-        return
-    shown = history[["id", "file_name", "kind", "mode", "rows_read", "rows_loaded", "rows_rejected", "finished_at"]]
-    st.dataframe(shown, hide_index=True, width="stretch")
-    left, right = st.columns([3, 1])
-    components.csv_download(shown, "Download import history (CSV)", "import_history.csv", where=left)
-    with right.popover("Undo an import", icon=":material/undo:"):
-        which = st.selectbox("Import", shown["id"].tolist(), key="data_undo_id",
-                             format_func=lambda i: f"#{i} {shown.set_index('id').loc[i, 'file_name']}")
-        if st.button("Remove its rows", key="data_undo"):
-            try:
-                removed = core.undo_import(loaders.get_engine(url), int(which))
-            except WorkbenchError as exc:
-                errors.show(exc)
-            else:
-                st.toast(f"Import #{which} undone: {sum(removed.values()):,} rows removed.")
-                st.rerun()
 
 
 def templates_section() -> None:

@@ -33,7 +33,7 @@ def ensure_store() -> None:
     if not demo_on_start():
         return
     url = loaders.store_url()
-    if loaders.store_version(url) != "0:0":
+    if loaders.has_imports(url):
         return
     with st.container():
         st.info("First start: loading a demo business (5,000 customers over 36 months) so every page has "

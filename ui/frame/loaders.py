@@ -1,8 +1,9 @@
 """Cached access to the store. Caching lives here, never in core.
 
-Every cached function is keyed by the store URL and the store's version (a fingerprint of
-the import log, read fresh on each run), so switching stores or importing, even from the
-CLI in another process, never shows stale figures.
+Every cached function is keyed by the store URL and the store's version (``core.store_version``: a
+counter and a random token changed in the transaction of every import, undo and demo load, read fresh on
+each run), so switching stores, importing or undoing, even from the CLI in another process, never shows
+stale figures.
 """
 
 from __future__ import annotations
@@ -37,6 +38,11 @@ def store_version(url: str) -> str:
     return core.store_version(get_engine(url))
 
 
+def has_imports(url: str) -> bool:
+    """True once anything was ever imported into the store (not cached: read on the first start only)."""
+    return core.has_imports(get_engine(url))
+
+
 @st.cache_data(ttl=600, max_entries=16, show_spinner=False)
 def store_counts(url: str, version: str) -> dict[str, int]:
     """Rows per table."""
@@ -45,7 +51,7 @@ def store_counts(url: str, version: str) -> dict[str, int]:
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner=False)
 def import_history(url: str, version: str) -> pd.DataFrame:
-    """The import log, newest first."""
+    """The import log, newest first, undone imports marked (``status``, ``undone_at``, ``undo_reason``)."""
     return core.import_history(get_engine(url))
 
 

@@ -3,6 +3,8 @@
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from ui.frame import errors, integrity, loaders
+
 
 def require() -> None:
     """Call first in every page.
@@ -17,8 +19,18 @@ def require() -> None:
     if PagesManager.uses_pages_directory and not st.session_state.get("frame_ready"):
         PagesManager.uses_pages_directory = False
         st.rerun()
+    check_store()
+    integrity.show()  # SQLite's check of the store file, once per store per server
 
 
 def mark_ready() -> None:
-    """Called by app.py: the frame has run in this session."""
+    """Called by app.py before anything reads the store: the frame runs in this session, on a store that opens."""
     st.session_state["frame_ready"] = True
+    check_store()
+
+
+def check_store() -> None:
+    """Open the store this run reads; if it is locked past the busy timeout, read-only, not a database or
+    damaged, say so in plain words and stop the run (instead of an error box on every page)."""
+    with errors.store_guard():
+        loaders.store_version(loaders.store_url())

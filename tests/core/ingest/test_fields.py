@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -272,3 +273,31 @@ def test_decimal_comma_files_read_european_numbers():
     assert plan.tables["revenue"]["period"].tolist() == ["2024-02-01", "2024-03-01"]
     # a comma-separated file keeps the comma as a thousands separator
     assert F.to_numbers(pd.Series(["$1,200.50"], dtype="str"))[0].tolist() == [1200.5]
+
+
+# --------------------------------------------------------------------------- the field table
+
+
+def test_every_field_has_a_one_line_plain_description():
+    """Shown beside the mapping on the Data page and in the templates: one plain line, no CLI flags."""
+    for kind, specs in F.KINDS.items():
+        for s in specs:
+            assert s.help and "\n" not in s.help and len(s.help) <= 110, (kind, s.name)
+            assert "--" not in s.help and "`" not in s.help, (kind, s.name)
+
+
+def test_synonyms_are_snake_case_unique_and_never_avoided():
+    for kind, specs in F.KINDS.items():
+        assert len({s.name for s in specs}) == len(specs), kind
+        for s in specs:
+            assert s.synonyms, (kind, s.name)
+            assert len(set(s.synonyms)) == len(s.synonyms), (kind, s.name)
+            assert all(re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)*", x) for x in s.synonyms), (kind, s.name)
+            assert not set(s.avoid) & {w for x in s.synonyms for w in x.split("_")}, (kind, s.name)
+
+
+def test_a_cost_never_has_an_outcome_for_a_synonym():
+    cost = next(s for s in F.KINDS["interventions"] if s.name == "cost")
+    assert {"spend", "revenue", "sales", "converted", "conversion", "visited", "purchase", "order"} <= set(cost.avoid)
+    assert all(w in ("cost", "expense", "usd", "contact", "per", "unit", "send", "outreach", "channel", "of",
+                     "price") for syn in cost.synonyms for w in syn.split("_"))

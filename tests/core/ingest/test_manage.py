@@ -1,5 +1,6 @@
-"""Undo an import, and the per-kind templates."""
+"""Undo an import (its preview, the history keeping it marked undone), and the per-kind templates."""
 
+import pandas as pd
 import pytest
 
 import core
@@ -17,11 +18,13 @@ def test_undo_removes_exactly_that_imports_rows(engine):
     removed = core.undo_import(engine, r1)
     assert removed["revenue"] == 2 and removed["customer"] == 0
     counts = core.table_counts(engine)
-    assert counts["revenue"] == 1 and counts["customer"] == 2 and counts["importlog"] == 2
+    assert counts["revenue"] == 1 and counts["customer"] == 2 and counts["importlog"] == 3  # the entry stays
     assert core.load_table(engine, "revenue")["import_id"].tolist() == [r2]
-    # the same file can now be imported again (its log entry is gone)
-    _imp(engine, b"customer_id,period,mrr\nA,2024-01-01,10\nB,2024-01-01,20\n", "revenue")
-    assert c in core.import_history(engine)["id"].tolist()
+    # the same file can now be imported again (its entry is marked undone), under a new id
+    again = _imp(engine, b"customer_id,period,mrr\nA,2024-01-01,10\nB,2024-01-01,20\n", "revenue")
+    assert again > r2
+    history = core.import_history(engine).set_index("id")
+    assert c in history.index and history.loc[r1, "status"] == "undone" and history.loc[again, "status"] == "loaded"
 
 
 def test_undo_refuses_to_orphan_child_rows_and_changes_nothing(engine):
@@ -57,3 +60,63 @@ def test_a_file_whose_every_row_is_rejected_reports_instead_of_crashing(engine, 
     assert plan.rows_valid == 0 and plan.n_errors >= 2
     with pytest.raises(core.DataValidationError, match="No valid rows"):
         core.commit_import(engine, plan, strict=False)
+
+
+CUSTOMERS = b"customer_id\nA\nB\nC\n"
+TRANSACTIONS = b"customer_id,date,amount\nA,2024-01-03,5\nA,2024-02-03,7\nD,2024-01-09,3\n"
+
+
+def test_undo_preview_counts_what_the_undo_then_removes(engine):
+    _imp(engine, CUSTOMERS, "customers")
+    t = _imp(engine, TRANSACTIONS, "transactions")  # creates customer D; two rows of A, one of D
+    before = core.table_counts(engine)
+    preview = core.undo_preview(engine, t)
+    assert preview == {"customer": 1, "revenue": 3, "activity": 3, "ticket": 0, "feedback": 0, "intervention": 0}
+    assert core.table_counts(engine) == before  # a preview removes nothing
+    assert core.undo_import(engine, t) == preview
+    after = core.table_counts(engine)
+    assert {k: before[k] - after[k] for k in preview} == preview
+
+
+def test_the_history_keeps_an_undone_import_with_when_and_why(engine):
+    first = _imp(engine, CUSTOMERS, "customers")
+    second = _imp(engine, TRANSACTIONS, "transactions")
+    core.undo_import(engine, second, reason="  wrong month  ")
+    core.undo_import(engine, first, reason="   ")
+    h = core.import_history(engine).set_index("id")
+    assert h["status"].to_dict() == {second: "undone", first: "undone"}
+    assert h.loc[second, "undo_reason"] == "wrong month" and h.loc[first, "undo_reason"] is None
+    assert pd.notna(h.loc[second, "undone_at"]) and h.loc[first, "undone_at"] >= h.loc[second, "undone_at"]
+    assert h.loc[second, "rows_loaded"] == 3  # what it loaded stays on record
+    assert core.table_counts(engine)["customer"] == 0
+
+
+def test_undoing_an_undone_import_says_so_and_changes_nothing(engine):
+    i = _imp(engine, CUSTOMERS, "customers")
+    core.undo_import(engine, i, reason="test data")
+    version, history = core.store_version(engine), core.import_history(engine)
+    said = rf"Import #{i} was already undone on .* UTC \(reason: test data\)"
+    for call in (core.undo_import, core.undo_preview):
+        with pytest.raises(core.DataValidationError, match=said):
+            call(engine, i)
+    assert core.store_version(engine) == version
+    pd.testing.assert_frame_equal(core.import_history(engine), history)
+
+
+def test_the_preview_refuses_what_the_undo_refuses(engine):
+    t = _imp(engine, b"customer_id,date,amount\nA,2024-01-01,5\n", "transactions")
+    _imp(engine, b"customer_id,period,mrr\nA,2024-01-01,10\n", "revenue")
+    with pytest.raises(core.DataValidationError, match=r"later imports still use: #2 \(1 rows\)"):
+        core.undo_preview(engine, t)
+    with pytest.raises(core.DataValidationError, match="no import #99"):
+        core.undo_preview(engine, 99)
+
+
+def test_an_undone_import_id_is_never_given_again(engine):
+    a = _imp(engine, CUSTOMERS, "customers")
+    core.undo_import(engine, a)
+    b = _imp(engine, b"customer_id\nX\nY\n", "customers")
+    assert b != a
+    with pytest.raises(core.DataValidationError, match="already undone"):
+        core.undo_import(engine, a)  # the old id can never remove B's rows
+    assert core.table_counts(engine)["customer"] == 2

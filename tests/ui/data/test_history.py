@@ -1,0 +1,13 @@
+"""ui/data/history.py: what the undo confirmation says it will remove (the flow: tests/pages/test_data_undo.py)."""
+
+from ui.data.history import removal_text
+
+
+def test_the_removal_names_each_table_with_rows_in_words():
+    rows = {"customer": 1, "revenue": 1200, "activity": 0, "ticket": 3, "feedback": 0, "intervention": 0}
+    assert removal_text(rows) == "1 customer, 1,200 revenue rows and 3 tickets"
+    assert removal_text({"customer": 0, "activity": 1}) == "1 activity row"
+
+
+def test_an_import_whose_rows_are_gone_says_so():
+    assert removal_text(dict.fromkeys(("customer", "revenue", "activity"), 0)).startswith("no rows (a later replace")
