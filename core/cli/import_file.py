@@ -22,7 +22,8 @@ def add_parser(sub) -> None:
     """
     imp = sub.add_parser(NAME, help="validate and load a CSV/XLSX file")
     imp.add_argument("file", type=Path)
-    imp.add_argument("--kind", required=True, choices=list(KINDS))
+    imp.add_argument("--kind", choices=list(KINDS),
+                     help="what the file holds (default: detected from its columns; asked for when unclear)")
     imp.add_argument("--sheet", help="workbook sheet name or 0-based number (default: first)")
     imp.add_argument("--map", action="append", metavar="COLUMN=FIELD", default=[],
                      help="map a column to a field (repeatable); COLUMN=- leaves the column out")
@@ -39,6 +40,12 @@ def add_parser(sub) -> None:
                    help="reject the whole file on any error (default)")
     g.add_argument("--lenient", dest="strict", action="store_false",
                    help="load the valid rows, write the rejected ones to --rejects")
+    ids = imp.add_mutually_exclusive_group()
+    ids.add_argument("--attach", dest="id_space", action="store_const", const="attach", default=None,
+                     help="the file's customer ids are the customers another source created: join them")
+    ids.add_argument("--separate", dest="id_space", action="store_const", const="separate",
+                     help="the file's customers are its own: prefix its ids with the source (SOURCE:ID)")
+    imp.add_argument("--source", help="the file's source, naming the id prefix (default: the file name's stem)")
     imp.add_argument("--dry-run", action="store_true", help="validate and report only; write nothing")
     imp.add_argument("--report", type=Path, help="write the full validation report to this CSV")
     imp.add_argument("--rejects", type=Path, help="where lenient mode writes rejected rows "
@@ -73,6 +80,24 @@ def _mapping(a) -> tuple[dict[str, str], list[str]]:
     return mapping, ignore
 
 
+def _detected_kind(a) -> str:
+    """The kind detected from the file's columns, printed as ``kind: NAME (detected: reason)``.
+
+    Raises
+    ------
+    core.errors.WorkbenchError
+        When two kinds fit about as well (or none clearly): one line naming them and ``--kind``.
+    """
+    from core.ingest.kind_detection import detect_file  # pandas loads here, not for --help
+
+    found = detect_file(a.file.read_bytes(), a.file.name, sheet=a.sheet, header=False if a.no_header else None)
+    if found.ambiguous:
+        raise WorkbenchError(f"Cannot tell what {a.file.name} holds ({found.reason}): give the kind with "
+                             f"--kind {' or --kind '.join(found.candidates)}.")
+    print(f"kind: {found.kind} (detected: {found.reason})")
+    return found.kind
+
+
 def run(engine, a) -> int:
     """Run ``python -m core import``; returns the exit code (bad input raises a WorkbenchError)."""
     from core.export.csv import write_csv  # pandas loads here, not for --help
@@ -82,14 +107,18 @@ def run(engine, a) -> int:
     if not a.file.is_file():
         raise WorkbenchError(f"No file at {a.file}.")
     mapping, ignore = _mapping(a)
+    if a.kind is None:
+        a.kind = _detected_kind(a)
     plan = prepare_import(
         engine, a.file.read_bytes(), a.file.name, a.kind, sheet=a.sheet, mapping=mapping,
         constants=dict(pairs(a.set, "--set")), ignore=tuple(ignore), as_of=a.as_of,
         date_format=a.date_format, create_customers=a.create_customers, mode=a.mode,
-        header=False if a.no_header else None)
+        header=False if a.no_header else None, id_space=a.id_space, source=a.source)
     print("mapping: " + ", ".join(f"{c} -> {f}" for f, c in plan.mapping.items())
           + "".join(f", {f} = {v!r}" for f, v in plan.constants.items()))
     print(plan.summary())
+    if plan.id_spaces is not None and plan.id_spaces.applies:
+        print(plan.id_spaces.summary())
     if a.report is not None:
         write_csv(plan.report, a.report)
         print(f"report: {units.count(len(plan.report))} problems written to {a.report}")

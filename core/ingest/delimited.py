@@ -17,6 +17,8 @@ from charset_normalizer import from_bytes
 from core.errors import FileFormatError
 
 DELIMITERS = [",", ";", "\t", "|"]
+#: taken only when it alone splits every line into the same number of columns (times like 08:26 hold colons too)
+COLON = ":"
 #: the text dtype of a CSV read by pyarrow
 TEXT_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
 #: a table wider than this, and of at most WIDE_CELLS cells, is held as one block of Python text (text_frame)
@@ -46,11 +48,31 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("latin-1"), "latin-1"
 
 
+def _widths(lines: list[str], delim: str) -> set[int]:
+    """The numbers of columns ``delim`` splits ``lines`` into (quotes respected)."""
+    return {len(row) for row in csv.reader(lines, delimiter=delim)}
+
+
+def _colon_only(lines: list[str]) -> bool:
+    """Whether ``:`` splits every line into the same number (> 1) of columns and no other delimiter does."""
+    def consistent(d: str) -> bool:
+        widths = _widths(lines, d)
+        return len(widths) == 1 and widths.pop() > 1
+
+    return consistent(COLON) and not any(consistent(d) for d in DELIMITERS)
+
+
 def detect_delimiter(sample: str) -> str:
-    """``,``, ``;``, tab, ``|`` or ``"whitespace"`` (an aligned log like CDNOW's), from the first 50 lines."""
+    """``,``, ``;``, tab, ``|``, ``:`` or ``"whitespace"`` (an aligned log like CDNOW's), from the first 50 lines.
+
+    A colon is chosen only when it alone gives every line the same column count: a comma file whose cells hold
+    times (``08:26``) stays a comma file.
+    """
     lines = [ln for ln in sample.splitlines()[:50] if ln.strip()]
     if not lines:
         return ","
+    if _colon_only(lines):
+        return COLON
     try:
         return csv.Sniffer().sniff("\n".join(lines), delimiters="".join(DELIMITERS)).delimiter
     except csv.Error:
@@ -165,5 +187,5 @@ def text_frame(table: pa.Table) -> pd.DataFrame:
 
 
 def delim_name(d: str) -> str:
-    """``"comma"``, ``"semicolon"``, ``"tab"``, ``"pipe"`` (or the delimiter itself)."""
-    return {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}.get(d, d)
+    """``"comma"``, ``"semicolon"``, ``"tab"``, ``"pipe"``, ``"colon"`` (or the delimiter itself)."""
+    return {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe", COLON: "colon"}.get(d, d)

@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 
 from core.ingest import fields as F
 from core.ingest.issues import Issues
+from core.ingest.wording import how
 
 _EXAMPLE_DAY = dt.date(2024, 3, 31)  # shown in the fix of an unparseable date, in the column's format
 
@@ -32,7 +33,7 @@ def type_fields(kind: str, used: dict[str, str], constants: dict[str, str], issu
     typed: dict[str, pd.Series] = {}
     date_formats: dict[str, str | None] = {}
     sources = [(fld, frame[col], col) for fld, col in used.items()]
-    sources += [(fld, pd.Series([val] * len(frame), index=frame.index, dtype="str"), f"(--set {fld})")
+    sources += [(fld, pd.Series([val] * len(frame), index=frame.index, dtype="str"), how("constant", fld))
                 for fld, val in constants.items()]
     for fld, s, col in sources:
         typed[fld], fmt = type_field(specs[fld], s, col, issues, date_format)
@@ -72,8 +73,8 @@ def _dates(name: str, s: pd.Series, col: str, issues: Issues,
     fmt = forced_fmt or F.detect_date_format(s)[0]
     out, bad = F.to_dates(s, fmt)
     example = _EXAMPLE_DAY.strftime(fmt) if fmt and fmt != "ISO8601" else "2024-03-31"
-    fix = (f"write it like the rest of the column ({example}), or force a format with --date-format"
-           if fmt else "write dates as YYYY-MM-DD (e.g. 2024-03-31), or give the format with --date-format")
+    fix = (f"write it like the rest of the column ({example}){how('date_format')}" if fmt
+           else f"write dates as YYYY-MM-DD (e.g. 2024-03-31){how('date_format')}")
     issues.add(bad.to_numpy(), col, name, "unparseable date", fix)
     return out, fmt
 

@@ -132,10 +132,20 @@ KINDS: dict[str, tuple[FieldSpec, ...]] = {
         _f("amount", "number", True, "amount dollar_value value revenue sales total price order_value order_total "
            "order_amount total_price line_total grand_total total_amount net_sales gross_sales sale_amount "
            "transaction_amount purchase_amount invoice_amount amount_paid total_sales subtotal",
-           "what the purchase was worth: the line or order total"),
+           "what the purchase was worth: the line or order total (else quantity x unit price)",
+           avoid="unit each per"),  # a unit price is never the amount: quantity x unit price is (line_items)
         _f("quantity", "number", syn="quantity qty units number_of_cds items number_of_items count item_count "
-           "units_sold num_items", help_="how many items were bought (1 when not given)",
+           "units_sold num_items", help_="how many items were bought (1 when not given; negative for a return)",
            avoid="price cost amount value"),
+        _f("unit_price", "number", syn="unit_price unitprice price_each price_per_unit price_per_item item_price "
+           "unit_cost unit_amount each_price unit_sale_price", help_="the price of one item: with the quantity it "
+           "gives the amount when the file has no line total", avoid="total"),
+        _f("order_id", "text", syn="order_id invoice_no invoice_number invoice_id invoice order_number order_no "
+           "order transaction_id receipt_id receipt_number receipt_no sales_order",
+           help_="the order or invoice the line belongs to, kept as written (C536379 marks a cancelled invoice)",
+           avoid="date time amount total value price"),
+        _f("status", "text", syn="status order_status transaction_status invoice_status financial_status "
+           "payment_status order_state", help_="the order's status; cancelled, refunded or returned lines are returns"),
     ),
     "tickets": (
         _f("ticket_id", "text", syn="ticket_id ticket case_id case_number ticket_number ticket_no case_no "
@@ -211,7 +221,9 @@ SATISFACTION_RANGE = (1, 5)
 
 DATE_FORMATS = ("ISO8601", "%Y%m%d", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%Y",
                 "%m-%d-%Y", "%m/%d/%y", "%d/%m/%y", "%d %b %Y", "%b %d %Y", "%d-%b-%Y", "%b %d, %Y",
-                "%d %B %Y", "%B %d, %Y", "%Y-%m")
+                "%d %B %Y", "%B %d, %Y", "%Y-%m",
+                # a day with a time, as line-item exports write it ("12/1/2010 8:26"); the time is dropped
+                "%m/%d/%Y %H:%M", "%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%d/%m/%Y %H:%M:%S")
 _TRUE = {"yes", "y", "true", "t", "1", "churned", "churn", "lost", "cancelled", "canceled", "exited", "1.0"}
 _FALSE = {"no", "n", "false", "f", "0", "active", "retained", "stayed", "0.0"}
 _TREATMENT = {"treatment", "treated", "test", "t", "1", "yes", "intervention", "exposed", "variant"}

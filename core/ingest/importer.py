@@ -17,6 +17,7 @@ The steps live in their own modules: :mod:`~core.ingest.mapping` (columns to fie
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 
@@ -26,7 +27,7 @@ from sqlalchemy.engine import Engine
 
 from core.errors import DataValidationError, DuplicateImportError, FileFormatError
 from core.ingest import fields as F
-from core.ingest import plausibility
+from core.ingest import id_spaces, line_items, plausibility
 from core.ingest.bulk import (
     Progress,
     _driver_executemany,  # noqa: F401 (re-exported for an older test)
@@ -40,6 +41,7 @@ from core.ingest.plan import ImportPlan, ImportResult
 from core.ingest.reader import read_table
 from core.ingest.store_rows import attributes, build_tables
 from core.ingest.validation import check_rows
+from core.ingest.wording import how
 from core.store import columnar, faults, version
 from core.store.engine import begin_write
 from core.store.tables import TABLES, Customer, ImportLog
@@ -64,7 +66,8 @@ def prepare_import(engine: Engine, data: bytes, file_name: str, kind: str, *,
                    constants: dict[str, str] | None = None, ignore: tuple[str, ...] = (),
                    as_of: str | dt.date | None = None, date_format: str | None = None,
                    create_customers: bool | None = None, mode: str = "append",
-                   header: bool | None = None) -> ImportPlan:
+                   header: bool | None = None, id_space: str | None = None,
+                   source: str | None = None) -> ImportPlan:
     """Read, map, type and validate a file for ``kind`` without writing anything.
 
     Parameters
@@ -98,6 +101,12 @@ def prepare_import(engine: Engine, data: bytes, file_name: str, kind: str, *,
         ``replace`` empties the tables this kind loads into before loading.
     header : bool, optional
         Whether delimited text has a header line (detected when not given).
+    id_space : {'attach', 'separate'}, optional
+        When the file creates customers and its ids match customers another source created
+        (:mod:`core.ingest.id_spaces`): ``attach`` joins its rows to them, ``separate`` prefixes its ids with
+        the source (``retail:12346``). None: no choice; :func:`commit_import` refuses such a file.
+    source : str, optional
+        The file's source (default: its file name's stem), which names the id prefix.
 
     Returns
     -------
@@ -118,14 +127,21 @@ def prepare_import(engine: Engine, data: bytes, file_name: str, kind: str, *,
     if raw.frame.empty:
         raise FileFormatError(f"'{file_name}' has a header but no data rows.{sheet_hint(raw)}")
     used = apply_overrides(raw, kind, mapping, constants, ignore)
+    derived = line_items.derive_amount(raw, kind, used)  # a line-item log: amount = quantity x unit price
     check_fields(raw, kind, used, constants, as_of_ts)
     issues = Issues(raw)
     typed, date_formats = type_fields(kind, used, constants, issues, date_format)
+    line_items.mark_returns(kind, typed)  # cancelled, refunded or negative lines: returns, never purchases
     create = (kind == "transactions") if create_customers is None else bool(create_customers)
     sha = hashlib.sha256(data).hexdigest()
     with faults.translated(faults.store_of(engine)), engine.connect() as conn:
         known = pd.Index(conn.execute(select(Customer.customer_id)).scalars().all(), dtype=object)
         dup = _earlier_import(conn, sha, kind)
+        creates = create if kind != "customers" else mode == "append"
+        ids = id_spaces.check(conn, typed.get("customer_id"), id_spaces.source_name(file_name, source),
+                              applies=creates, choice=id_space)
+    if ids.applies and ids.choice == "separate":  # the file's customers in its own id space, before any rule
+        typed["customer_id"] = id_spaces.prefixed(typed["customer_id"], ids.source)
     check_rows(kind, typed, used, issues, known, create, mode, as_of_ts)
     plausibility.check(engine, issues, plausibility.Context(kind, raw, typed, used, constants, mode, date_formats,
                                                           date_format, ignore))
@@ -133,10 +149,12 @@ def prepare_import(engine: Engine, data: bytes, file_name: str, kind: str, *,
     tables, new_customers = build_tables(kind, typed, attrs, ~issues.error_rows, known, create)
     options = {"sheet": raw.details.get("sheet"), "as_of": as_of_ts.date().isoformat() if as_of_ts is not None
                else None, "date_format": date_format, "create_customers": create, "mode": mode,
-               "ignore": list(ignore), "detected": {k: v for k, v in raw.details.items() if k != "original_headers"}}
+               "ignore": list(ignore), "detected": {k: v for k, v in raw.details.items() if k != "original_headers"},
+               "source": ids.source, "id_space": ids.choice}
     return ImportPlan(kind=kind, file_name=file_name, sha256=sha, raw=raw, mapping=used, constants=constants,
                       options=options, date_formats=date_formats, report=issues.frame(), rejected=issues.rejected(),
-                      tables=tables, new_customers=new_customers, duplicate_of=dup)
+                      tables=tables, new_customers=new_customers, duplicate_of=dup, id_spaces=ids,
+                      notes=line_items.notes(kind, typed, ~issues.error_rows, derived))
 
 
 def _check_options(kind: str, mode: str) -> None:
@@ -152,7 +170,7 @@ def _parse_as_of(as_of) -> pd.Timestamp | None:
     try:
         return pd.Timestamp(as_of).normalize()
     except (ValueError, TypeError) as exc:
-        raise DataValidationError(f"--as-of '{as_of}' is not a date; write it as YYYY-MM-DD.") from exc
+        raise DataValidationError(f"{how('as_of_name')} '{as_of}' is not a date; write it as YYYY-MM-DD.") from exc
 
 
 def _earlier_import(conn, sha: str, kind: str) -> int | None:
@@ -163,7 +181,7 @@ def _earlier_import(conn, sha: str, kind: str) -> int | None:
 
 
 def commit_import(engine: Engine, plan: ImportPlan, *, strict: bool = True,
-                  progress: Progress | None = None) -> ImportResult:
+                  progress: Progress | None = None, id_space: str | None = None) -> ImportResult:
     """Load a prepared import in one transaction.
 
     Parameters
@@ -176,6 +194,9 @@ def commit_import(engine: Engine, plan: ImportPlan, *, strict: bool = True,
         valid rows are loaded and the rejected ones are returned (``result.rejected``).
     progress : callable, optional
         Called as ``progress(fraction, message)`` after each batch.
+    id_space : {'attach', 'separate'}, optional
+        The choice for a plan prepared without one whose ids match another source's customers: ``attach``
+        loads it as prepared; ``separate`` needs the plan prepared with it (the ids change before validation).
 
     Returns
     -------
@@ -184,12 +205,14 @@ def commit_import(engine: Engine, plan: ImportPlan, *, strict: bool = True,
     Raises
     ------
     DataValidationError
-        Strict mode and the report has errors, or no row is valid; carries ``report``.
+        Strict mode and the report has errors, or no row is valid; carries ``report``. Or the file's ids
+        match another source's customers and no id space was chosen.
     DuplicateImportError
         The same file was already imported as this kind and the mode is append.
     core.errors.StoreError
         The store stayed busy past the busy timeout, its disk is full, it is read-only or damaged; nothing loaded.
     """
+    plan = _with_id_space(plan, id_space)
     _check_loadable(plan, strict)
     started = dt.datetime.now(dt.UTC)
     total = sum(len(t) for t in plan.tables.values()) + len(plan.new_customers)
@@ -219,6 +242,20 @@ def commit_import(engine: Engine, plan: ImportPlan, *, strict: bool = True,
     return ImportResult(import_id=import_id, rows_read=plan.rows_read, rows_loaded=plan.rows_valid,
                         rows_rejected=plan.rows_rejected, tables=counts, report=plan.report,
                         rejected=plan.rejected, customers_created=len(plan.new_customers))
+
+
+def _with_id_space(plan: ImportPlan, id_space: str | None) -> ImportPlan:
+    """The plan with the id-space choice made at commit; refused when a needed choice is missing."""
+    ids = plan.id_spaces
+    if ids is None or id_space is None or id_space == ids.choice:
+        if ids is not None and ids.needs_choice:
+            raise DataValidationError(ids.refusal())
+        return plan
+    if id_space == "attach" and ids.choice is None:  # the plan was built with the file's ids as they are
+        ids = dataclasses.replace(ids, choice="attach")
+        return dataclasses.replace(plan, id_spaces=ids, options={**plan.options, "id_space": "attach"})
+    raise DataValidationError(f"The import was prepared with id space '{ids.choice or 'none'}'; prepare it again "
+                              f"with '{id_space}' to load it that way. Nothing was loaded.")
 
 
 def _check_loadable(plan: ImportPlan, strict: bool) -> None:

@@ -32,6 +32,7 @@ import pandas as pd
 from core.errors import DataValidationError
 from core.ingest import fields as F
 from core.ingest.reader import RawTable
+from core.ingest.wording import how
 
 EXACT, SPELLING, WORDS, DATE_LIKE = 1.0, 0.9, 0.7, 0.5
 #: what a confidence means, in the Data page's words
@@ -327,22 +328,22 @@ def check_fields(raw: RawTable, kind: str, used: dict[str, str], constants: dict
     if kind == "revenue" and not ({"mrr", "amount"} & (set(used) | set(constants))):
         raise DataValidationError(
             "No column of the file maps to 'mrr' (recurring amount) or 'amount' (transaction amount); "
-            f"revenue needs one. Columns in the file: {', '.join(raw.frame.columns)}. Choose one "
-            f"(--map COLUMN=mrr or --map COLUMN=amount).{sheet_hint(raw)}")
+            f"revenue needs one. Columns in the file: {', '.join(raw.frame.columns)}. Choose one"
+            f"{how('map_amount')}.{sheet_hint(raw)}")
     if not used:
         raise DataValidationError(
             f"None of the file's columns matches a field of {kind} ({', '.join(specs)}). "
-            f"Columns in the file: {', '.join(raw.frame.columns)}. Map them (--map COLUMN=FIELD), "
+            f"Columns in the file: {', '.join(raw.frame.columns)}. Map them{how('map_any')}, "
             f"or check the kind.{sheet_hint(raw)}")
     if kind == "customers" and ("tenure" in used or "churned" in used) and as_of is None:
         raise DataValidationError(
-            "This customer file has a tenure column or a churn flag: give the snapshot date "
-            "(--as-of YYYY-MM-DD) so signup and churn dates can be derived.")
+            f"This customer file has a tenure column or a churn flag: give the snapshot date{how('as_of')} "
+            "so signup and churn dates can be derived.")
 
 
 def _missing_field_error(raw: RawTable, kind: str, fld: str) -> DataValidationError:
     cols = ", ".join(raw.frame.columns)
-    how = f"--map COLUMN={fld}" if fld != "channel" else "--map COLUMN=channel or --set channel=VALUE"
+    fix = how("map" if fld != "channel" else "map_or_set", fld)
     return DataValidationError(
         f"No column of the file maps to '{fld}', which {kind} needs. "
-        f"Columns in the file: {cols}. Choose one ({how}).{sheet_hint(raw)}")
+        f"Columns in the file: {cols}. Choose one{fix}.{sheet_hint(raw)}")

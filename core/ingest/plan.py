@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from core.export.csv import to_csv_bytes
 from core.ingest import fields as F
 from core.ingest import mapping as column_mapping
+from core.ingest.id_spaces import IdSpaces
 from core.ingest.reader import RawTable
 
 
@@ -45,6 +46,10 @@ class ImportPlan:
     tables: dict[str, pd.DataFrame]
     new_customers: pd.DataFrame
     duplicate_of: int | None = None
+    #: the id check (:class:`core.ingest.id_spaces.IdSpaces`): source, matches with other sources, the choice
+    id_spaces: IdSpaces | None = None
+    #: summary lines beside the report (:func:`core.ingest.line_items.notes`: a derived amount, the returns)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def rows_read(self) -> int:
@@ -95,12 +100,13 @@ class ImportPlan:
         return to_csv_bytes(self.rejected, date_format=None)
 
     def summary(self) -> str:
-        """One line: rows read, valid, rejected, and the first problem."""
+        """One line: rows read, valid, rejected, the notes (such as the returns), and the first problem."""
         line = (f"{self.file_name}: {self.rows_read:,} rows read, {self.rows_valid:,} valid, "
                 f"{self.rows_rejected:,} rejected; {self.n_errors:,} errors, {self.n_warnings:,} warnings")
+        line += "".join(f"; {note}" for note in self.notes)
         if len(self.report):
             first = self.report.sort_values(["severity", "row"]).iloc[0]
-            line += (f". First: row {first['row']}, column {first['column']}: {first['problem']}"
+            line += (f". First: row {int(first['row'])}, column {first['column']}: {first['problem']}"
                      f" ({first['fix']})")
         return line
 

@@ -75,14 +75,20 @@ def _activity(take: _Valid, a) -> dict[str, pd.DataFrame]:
 
 
 def _transactions(take: _Valid, a) -> dict[str, pd.DataFrame]:
-    """A purchase log: each row a ``purchase`` activity (its quantity, default 1) and a revenue amount."""
+    """A purchase log: each purchase a ``purchase`` activity (its quantity, default 1) and a revenue amount; each
+    return (:func:`core.ingest.line_items.mark_returns`) only a negative revenue amount flagged ``is_return``,
+    with its attributes (a return is never a purchase, so never activity)."""
     qty = take("quantity", _num) if "quantity" in take else np.ones(take.n)
     qty = np.where(pd.isna(qty), 1.0, qty)
     cid, day = take("customer_id"), take("date", F.iso_dates)
-    return {"activity": pd.DataFrame({"customer_id": cid, "date": day, "metric": "purchase",
-                                      "value": qty.astype(float), "attributes": a}),
+    ret = take("is_return").astype(bool) if "is_return" in take else np.zeros(take.n, dtype=bool)
+    buy = ~ret
+    rev_attrs = None if a is None or not ret.any() else np.where(ret, a, None)
+    return {"activity": pd.DataFrame({"customer_id": cid[buy], "date": day[buy], "metric": "purchase",
+                                      "value": qty[buy].astype(float), "attributes": None if a is None else a[buy]}),
             "revenue": pd.DataFrame({"customer_id": cid, "period": day, "mrr": None,
-                                     "amount": take("amount", _num), "attributes": None})}
+                                     "amount": take("amount", _num), "order_id": take("order_id"),
+                                     "is_return": ret if "is_return" in take else None, "attributes": rev_attrs})}
 
 
 def _tickets(take: _Valid, a) -> dict[str, pd.DataFrame]:
@@ -131,7 +137,10 @@ def new_customers(kind: str, typed: dict[str, pd.Series], valid: np.ndarray, kno
         return pd.DataFrame(columns=_NEW_CUSTOMER_COLUMNS)
     date_field = "date" if "date" in typed else ("period" if "period" in typed else None)
     if date_field and kind in ("transactions", "activity", "revenue"):
-        first = typed[date_field][valid][fresh].groupby(key[fresh]).min()
+        # signup = the first purchase: a return is never one (a customer with returns only has no signup date)
+        buy = fresh & ~typed["is_return"][valid] if "is_return" in typed else fresh
+        first = typed[date_field][valid][buy].groupby(key[buy]).min()
+        first = first.reindex(pd.Index(key[fresh].unique(), dtype=object).sort_values())
         return pd.DataFrame({"customer_id": first.index.astype(object), "signup_date": F.iso_dates(first)})
     ids = key[fresh].unique()
     return pd.DataFrame({"customer_id": ids.astype(object), "signup_date": None})

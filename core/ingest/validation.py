@@ -8,6 +8,7 @@ import pandas as pd
 
 from core.ingest import fields as F
 from core.ingest.issues import Issues
+from core.ingest.wording import how
 
 
 def check_rows(kind: str, typed: dict[str, pd.Series], used: dict[str, str], issues: Issues, known: pd.Index,
@@ -25,15 +26,15 @@ def check_rows(kind: str, typed: dict[str, pd.Series], used: dict[str, str], iss
         unknown = key.notna() & ~key.isin(known)
         issues.add(unknown.to_numpy(), _source(used, "customer_id"), "customer_id",
                    "customer not in the store",
-                   "import the customers first, or allow creating them (--create-customers)")
+                   f"import the customers first{how('create_customers')}")
     rules = {"feedback": _feedback_rules, "tickets": _ticket_rules, "revenue": _revenue_rules}.get(kind)
     if rules is not None:
         rules(typed, used, issues)
 
 
 def _source(used: dict[str, str], fld: str) -> str:
-    """The column a field came from, or ``(--set FIELD)`` for a whole-file value."""
-    return used.get(fld, f"(--set {fld})")
+    """The column a field came from, or (CLI) ``(--set FIELD)`` for a whole-file value."""
+    return used.get(fld, how("constant", fld))
 
 
 def _snapshot_dates(typed: dict[str, pd.Series], as_of: pd.Timestamp | None, index: pd.Index) -> None:
@@ -65,7 +66,7 @@ def _customer_rules(typed, used, issues: Issues, known: pd.Index, mode: str) -> 
     if dup.any():
         first_row = pd.Series(issues.raw.rows, index=key.index).groupby(key).transform("first")
         issues.add(dup.to_numpy(), col, "customer_id", "duplicate customer id",
-                   ("keep one row per customer: this id is first at row " + first_row[dup].astype(str)
+                   ("keep one row per customer: this id is first at row " + first_row[dup].astype("int64").astype(str)
                     + "; remove or merge the repeat").to_numpy())
     if mode == "append" and len(known):
         exists = key.isin(known) & ~dup

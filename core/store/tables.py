@@ -38,6 +38,10 @@ class Revenue(SQLModel, table=True):
     mrr: float | None = None  # recurring amount for the period
     amount: float | None = None  # one-off transaction amount
     payment_failed: bool | None = None  # the payment for this period failed (dunning); empty when not known
+    # a line-item log's order or invoice id, as written ("C536379"), and whether the line is a return (cancelled,
+    # refunded or negative; its amount is negative and it is never a purchase). Empty for other revenue.
+    order_id: str | None = None
+    is_return: bool | None = None
     attributes: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     import_id: int | None = Field(default=None, index=True)
 

@@ -9,18 +9,51 @@ import streamlit as st
 
 import core
 from core.errors import WorkbenchError
+from core.export import units
+from core.ingest import id_spaces
 from core.ingest import mapping as column_mapping
+from core.ingest.kind_detection import Detection, detect_file
+from core.ingest.wording import speaking
 from ui import components
 from ui.frame import errors, loaders
 
 NONE = "(not in this file)"
 FIXED = "(one value for every row)"
+ID_SPACES = {words: choice for choice, words in id_spaces.PAGE_WORDS.items()}  # the radio's labels -> the choice
 
 
 @st.cache_data(ttl=600, max_entries=4, show_spinner="Reading the file ...")
 def _inspect(data: bytes, name: str, sheet: str | None, kind: str) -> tuple[list[str], list[str], dict]:
     raw = core.read_table(data, name, sheet=sheet)
     return list(raw.frame.columns), raw.sheets, core.guess_mapping(raw.frame, kind, raw.details.get("decimal", "."))
+
+
+@st.cache_data(ttl=600, max_entries=4, show_spinner=False)
+def _detect(data: bytes, name: str) -> Detection | None:
+    """The kind the file most likely holds (None when it cannot be read: the reading then says why)."""
+    try:
+        return detect_file(data, name)
+    except WorkbenchError:
+        return None
+
+
+def _preset_kind(found: Detection | None, data: bytes) -> None:
+    """Pre-set "What the file holds" to the detected kind, once per uploaded file (the analyst's choice stays)."""
+    token = hash(data)
+    if found is not None and st.session_state.get("data_kind_file") != token:
+        st.session_state["data_kind_file"] = token
+        if found.kind is not None:
+            st.session_state["data_kind"] = found.kind
+
+
+def _kind_caption(found: Detection | None) -> str:
+    """Why the kind is pre-set, as inert text (the reason can name the file's columns)."""
+    if found is None:
+        return ""
+    if found.kind is not None:
+        return "Detected from the columns: " + components.plain(found.reason) + "."
+    return ("Could not tell what the file holds: " + components.plain(found.reason)
+            + ". Choose the kind here.")
 
 
 def _mapping_editor(columns: list[str], guessed: dict, kind: str, key: str) -> tuple[dict, dict]:
@@ -66,8 +99,12 @@ def upload_section(url: str) -> None:
         st.caption("Nothing is written until you press Import. Need a starting point? Download a template below.")
         return
     data = up.getvalue()
+    found = _detect(data, up.name)
+    _preset_kind(found, data)
     left, mid, right = st.columns(3)
     kind = left.selectbox("What the file holds", list(core.KINDS), key="data_kind")
+    if found is not None:
+        left.caption(_kind_caption(found))
     try:
         columns, sheets, guessed = _inspect(data, up.name, None, kind)
         sheet = mid.selectbox("Sheet", sheets, key="data_sheet") if sheets else None
@@ -85,20 +122,26 @@ def upload_section(url: str) -> None:
     st.markdown("**Column mapping**: for each field, the column of your file that holds it (matched by name; "
                 "change any of them).")
     mapping, constants = _mapping_editor(columns, guessed, kind, key=f"data_map_{kind}_{sheet}_{hash(data)}")
+    id_key = f"data_id_space_{hash(data)}"  # the choice belongs to this file
     try:
-        plan = core.prepare_import(loaders.get_engine(url), data, up.name, kind, sheet=sheet, mapping=mapping,
-                                   constants=constants, as_of=as_of, mode=mode)
+        with speaking("page"):  # messages in the page's words, not the CLI's options
+            plan = core.prepare_import(loaders.get_engine(url), data, up.name, kind, sheet=sheet, mapping=mapping,
+                                       constants=constants, as_of=as_of, mode=mode,
+                                       id_space=ID_SPACES.get(st.session_state.get(id_key)))
     except WorkbenchError as exc:
         errors.show(exc)
         return
     _report(plan)
+    if not _id_space_choice(plan, id_key):
+        return
     strict = st.radio("If a row has an error", ["reject the whole file (strict)", "load the valid rows (lenient)"],
                       key="data_strict", horizontal=True).startswith("reject")
     if st.button("Import", type="primary", key="data_import"):
         bar = st.progress(0.0, text="Loading ...")
         try:
-            res = core.commit_import(loaders.get_engine(url), plan, strict=strict,
-                                     progress=lambda f, m: bar.progress(min(f, 1.0), text=m))
+            with speaking("page"):
+                res = core.commit_import(loaders.get_engine(url), plan, strict=strict,
+                                         progress=lambda f, m: bar.progress(min(f, 1.0), text=m))
         except WorkbenchError as exc:
             bar.empty()
             errors.show(exc)
@@ -111,14 +154,32 @@ def upload_section(url: str) -> None:
         st.rerun()
 
 
+def _id_space_choice(plan, key: str) -> bool:
+    """When the file's ids match customers another source created, ask whether they are the same customers;
+    False while that choice is missing (nothing can be imported yet)."""
+    ids = plan.id_spaces
+    if ids is None or not ids.applies or not ids.n_other:
+        return True
+    st.markdown(f"**Customer ids:** {components.plain(ids.matches())}, a different source than this file "
+                f"({components.plain(ids.source)}).")
+    st.radio("Are they the same customers?", list(ID_SPACES), index=None, key=key, horizontal=True,
+             help="Keep them separate: this file's ids get its source name as a prefix and become new customers.")
+    if ids.choice is None:
+        st.info("Choose whether these are the same customers before importing.")
+        return False
+    return True
+
+
 def _report(plan) -> None:
     a, b, c, d = st.columns(4)
-    a.metric("Rows read", f"{plan.rows_read:,}")
-    b.metric("Valid rows", f"{plan.rows_valid:,}")
-    c.metric("Errors", f"{plan.n_errors:,}")
-    d.metric("Warnings", f"{plan.n_warnings:,}")
-    st.markdown(f"**Validation:** {plan.n_errors:,} errors, {plan.n_warnings:,} warnings "
-                f"in {plan.rows_read:,} rows; {plan.rows_rejected:,} rows would be rejected.")
+    a.metric("Rows read", units.count(plan.rows_read))
+    b.metric("Valid rows", units.count(plan.rows_valid))
+    c.metric("Errors", units.count(plan.n_errors))
+    d.metric("Warnings", units.count(plan.n_warnings))
+    st.markdown(f"**Validation:** {units.count(plan.n_errors)} errors, {units.count(plan.n_warnings)} warnings "
+                f"in {units.count(plan.rows_read)} rows; {units.count(plan.rows_rejected)} rows would be rejected.")
+    for note in plan.notes:  # what the import derived or found: a derived amount, the returns
+        st.caption(components.plain(note))
     with st.expander("Preview (first 20 rows, as mapped)"):
         st.dataframe(plan.preview(20), hide_index=True, width="stretch")
     if len(plan.report):

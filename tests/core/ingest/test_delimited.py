@@ -80,3 +80,38 @@ def test_a_wide_short_table_is_one_block_of_text_with_the_same_cells():
     assert frame[5].tolist() == ["1", None, "x"]
     narrow = delimited.text_frame(wide.select([0, 1]))
     assert narrow.dtypes.iloc[0] == delimited.TEXT_DTYPE and narrow[0].iloc[0] == "1"
+
+
+# --------------------------------------------------------------------------- colon-delimited files
+
+
+def _colon_file(rows: int = 40) -> bytes:
+    rng = np.random.default_rng(7)
+    lines = ["customer_id:date:metric:value"]
+    lines += [f"C{int(i):04d}:2024-03-{int(d):02d}:login:{int(v)}"
+              for i, d, v in zip(rng.integers(0, 500, rows), rng.integers(1, 29, rows), rng.integers(1, 9, rows))]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_a_colon_delimited_file_is_split_into_its_columns():
+    t = read_table(_colon_file(), "usage.txt")
+    assert t.details["delimiter"] == "colon"
+    assert list(t.frame.columns) == ["customer_id", "date", "metric", "value"] and len(t.frame) == 40
+    assert t.frame["metric"].eq("login").all() and t.frame["date"].str.match(r"2024-03-\d\d$").all()
+
+
+@pytest.mark.parametrize("header", [True, False])
+def test_times_in_a_comma_file_do_not_make_it_colon_delimited(header):
+    rows = [f"T{i},C{i % 7},2024-03-0{1 + i % 9} 08:{10 + i}:00,{i}:{i + 1}" for i in range(30)]
+    text = "\n".join((["ticket_id,customer_id,opened,span"] if header else []) + rows) + "\n"
+    t = read_table(text.encode(), "tickets.csv", header=header)
+    assert t.details["delimiter"] == "comma" and t.frame.shape == (30, 4)
+    assert t.frame.iloc[0, 2] == "2024-03-01 08:10:00"
+
+
+def test_a_colon_is_taken_only_when_it_alone_gives_one_column_count():
+    assert delimited.detect_delimiter("a:b:c\n1:2:3\n4:5:6\n") == ":"
+    assert delimited.detect_delimiter("a:b:c\n1:2\n4:5:6\n") == ","  # ragged under ':' as well
+    assert delimited.detect_delimiter("a,b\n08:26,1\n09:30,2\n") == ","  # header has no colon
+    assert delimited.detect_delimiter("a;b\n08:26;1\n09:30;2\n") == ";"
+    assert delimited.delim_name(":") == "colon"

@@ -288,6 +288,18 @@ def test_a_column_mixing_utf8_and_cp1252_is_a_warning_per_utf8_cell(store):
     assert core.table_counts(store)["customer"] == before + 50
 
 
+def test_garbled_text_is_found_in_any_column_of_a_wide_file_held_as_python_text(store):
+    """A file over 1,000 columns is one block of Python text (not pyarrow): the check still finds the cell."""
+    grid = [["customer_id"] + [f"c{i}" for i in range(1, 1200)]]
+    grid += [[f"N{r}"] + [str(r * i) for i in range(1, 1200)] for r in range(3)]
+    grid[2][1100] = "CafÃ©"  # 'Café' once read as cp1252, saved as UTF-8
+    data = "".join(",".join(row) + "\n" for row in grid).encode()
+    plan = core.prepare_import(store, data, "wide.csv", "customers", create_customers=True)
+    assert plan.raw.frame.dtypes.iloc[1100] == np.dtype(object)
+    found = rows_with(plan, "garbled text")
+    assert cells(found) == [(3, "c1100", "warning")] and "it reads 'Café' in UTF-8" in found["fix"][0]
+
+
 def test_mixed_encodings_are_found_whatever_legacy_code_page_the_reader_chose(store):
     """'Ł' is C5 81 in UTF-8, and 0x81 is no cp1252 character: the reader falls back to a guessed code page."""
     data = b"customer_id,name\n" + "N1,Łódź Sp.\n".encode() + "N2,Café\n".encode("cp1252")
@@ -335,7 +347,7 @@ def test_day_month_ambiguity_is_one_warning_per_column(store, dates, column):
     if column:
         assert cells(found) == [(3, column, "warning")]  # the first row whose day and month differ
         assert "read as MM/DD/YYYY ('03/04/2024' is 4 March 2024)" in found["problem"][0]
-        assert "give the date format %d/%m/%Y" in found["fix"][0]
+        assert "--date-format '%d/%m/%Y'" in found["fix"][0]
         day_first = core.prepare_import(store, to_csv(df), "c.csv", "customers", date_format="%d/%m/%Y")
         assert rows_with(day_first, "day and month").empty
         assert day_first.tables["customer"]["signup_date"][1] == "2024-04-03"
@@ -376,21 +388,20 @@ def test_blank_ticket_and_feedback_dates_warn_per_row_counted_like_pandas(store)
 # --------------------------------------------------------------------------- delimiters
 
 
-@pytest.mark.parametrize("kind, data, options", [
-    ("tickets", b"ticket_id:customer_id:subject\nT1:A:Login fails\nT2:B:Refund\nT3:C:Slow\n", {}),
-    ("customers", b"customer_id:name:segment\nN1:Acme:SMB\nN2:Birch:Enterprise\nN3:Cedar:SMB\n",
-     {"mapping": {"customer_id": "customer_id:name:segment"}}),  # as the analyst maps the one column found
-])
-def test_a_colon_delimited_file_is_not_loaded_as_one_column(store, kind, data, options):
-    header = data.split(b"\n")[0].decode()
-    if core.read_table(data, "c.txt").frame.shape[1] == 1:  # the reader does not split on ':': every row an error
-        plan = core.prepare_import(store, data, "c.txt", kind, **options)
-        found = rows_with(plan, "the file seems separated by ':' (3 columns in the header)")
-        assert cells(found) == [(r, header, "error") for r in (2, 3, 4)]
-        refused_strictly(store, plan)
-    else:  # the reader splits it: three columns, no such finding
-        plan = core.prepare_import(store, data, "c.txt", kind)
-        assert len(plan.raw.frame.columns) == 3 and rows_with(plan, "the file seems separated").empty
+def test_a_colon_delimited_file_is_read_as_its_columns(store):
+    data = b"ticket_id:customer_id:subject\nT1:A:Login fails\nT2:B:Refund\nT3:C:Slow\n"
+    plan = core.prepare_import(store, data, "c.txt", "tickets")
+    assert len(plan.raw.frame.columns) == 3 and rows_with(plan, "the file seems separated").empty
+
+
+def test_a_file_separated_by_a_delimiter_the_reader_does_not_split_is_an_error_on_every_row(store):
+    data = b"customer_id~name~segment\nN1~Acme~SMB\nN2~Birch~Enterprise\nN3~Cedar~SMB\n"
+    header = "customer_id~name~segment"
+    plan = core.prepare_import(store, data, "c.txt", "customers", mapping={"customer_id": header})
+    assert len(plan.raw.frame.columns) == 1
+    found = rows_with(plan, "the file seems separated by '~' (3 columns in the header)")
+    assert cells(found) == [(r, header, "error") for r in (2, 3, 4)]
+    refused_strictly(store, plan)
 
 
 def test_a_clean_file_of_each_kind_has_no_plausibility_finding(store):
