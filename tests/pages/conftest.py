@@ -43,6 +43,19 @@ def open_page(monkeypatch, url: str, page: str, timeout: int = 180):
     return at
 
 
+def data_page(timeout: int = 60):
+    """AppTest of the app switched to the Data page, without error, on the store the environment names (use with
+    the ``store_url`` fixture)."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=timeout).run()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
 def private_copy(demo_url: str, folder) -> str:
     """URL of a copy of the store at ``demo_url`` (its file and its activity column folder) in ``folder``:
     for test modules that save into the store (configuration versions, codebook changes, statuses)."""

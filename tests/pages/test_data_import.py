@@ -1,21 +1,11 @@
 """AppTest of the Data page's import flow (pages/data.py): upload, map, validate, import, undo."""
 
 import datetime as dt
-from pathlib import Path
 
 import pandas as pd
-from streamlit.testing.v1 import AppTest
 
 import core
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _data_page():
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    at.switch_page("pages/data.py").run()
-    assert not at.exception, at.exception
-    return at
+from tests.pages.conftest import data_page
 
 
 def _metrics(at):
@@ -24,7 +14,7 @@ def _metrics(at):
 
 def test_upload_map_validate_import_and_undo_the_telco_file(store_url, shared):
     telco = shared / "telco_churn/WA_Fn-UseC_-Telco-Customer-Churn.csv"
-    at = _data_page()
+    at = data_page()
     at.file_uploader[0].upload(telco.name, telco.read_bytes(), "text/csv").run()
     assert not at.exception, at.exception
     # the file needs a snapshot date: a clear message, not a crash
@@ -60,7 +50,7 @@ def test_upload_map_validate_import_and_undo_the_telco_file(store_url, shared):
 
 def test_mapping_change_and_fixed_value_reach_the_validation(store_url, shared):
     reviews = shared / "womens_clothing_reviews/womens_clothing_reviews.csv"
-    at = _data_page()
+    at = data_page()
     at.file_uploader[0].upload(reviews.name, reviews.read_bytes(), "text/csv").run()
     at.selectbox(key="data_kind").set_value("feedback").run()
     assert "maps to 'channel'" in at.error[0].value  # feedback needs a channel
@@ -68,7 +58,7 @@ def test_mapping_change_and_fixed_value_reach_the_validation(store_url, shared):
 
 
 def test_a_picture_is_refused_with_a_message(store_url):
-    at = _data_page()
+    at = data_page()
     at.file_uploader[0].upload("chart.csv", b"\x89PNG\r\n\x1a\n" + bytes(200), "text/csv").run()
     assert not at.exception, at.exception
     assert "PNG image, not a spreadsheet" in at.error[0].value
@@ -76,7 +66,7 @@ def test_a_picture_is_refused_with_a_message(store_url):
 
 
 def test_template_download_is_offered_for_every_kind(store_url):
-    at = _data_page()
+    at = data_page()
     assert at.selectbox(key="data_template_kind").options == list(core.KINDS)
 
 
@@ -85,7 +75,7 @@ def test_editing_the_mapping_fixes_the_file(store_url, shared):
     reviews file valid, and the import loads all 23,486 rows with that channel."""
     reviews = shared / "womens_clothing_reviews/womens_clothing_reviews.csv"
     data = reviews.read_bytes()
-    at = _data_page()
+    at = data_page()
     at.file_uploader[0].upload(reviews.name, data, "text/csv").run()
     at.selectbox(key="data_kind").set_value("feedback").run()
     assert "maps to 'channel'" in at.error[0].value

@@ -1,17 +1,7 @@
 """AppTest of the Data page: an uploaded file pre-sets "What the file holds" to the detected kind, and says why."""
 
-from pathlib import Path
 
-from streamlit.testing.v1 import AppTest
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _data_page():
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    at.switch_page("pages/data.py").run()
-    assert not at.exception, at.exception
-    return at
+from tests.pages.conftest import data_page
 
 
 def _purchase_log() -> bytes:
@@ -21,7 +11,7 @@ def _purchase_log() -> bytes:
 
 
 def test_uploading_a_purchase_log_presets_transactions(store_url):
-    at = _data_page()
+    at = data_page()
     assert not [s for s in at.selectbox if s.key == "data_kind"]  # asked once a file is there
     at.file_uploader[0].upload("orders.csv", _purchase_log(), "text/csv").run()
     assert not at.exception, at.exception
@@ -36,7 +26,7 @@ def test_uploading_a_purchase_log_presets_transactions(store_url):
 
 
 def test_an_ambiguous_upload_asks(store_url):
-    at = _data_page()
+    at = data_page()
     data = b"customer_id,date\n" + b"".join(b"C%d,2024-01-%02d\n" % (i % 5, i % 28 + 1) for i in range(40))
     at.file_uploader[0].upload("visits.csv", data, "text/csv").run()
     assert not at.exception, at.exception

@@ -2,22 +2,17 @@
 the amount is derived from quantity x unit price, and the returns (count and total) are said on the page."""
 
 import io
-from pathlib import Path
-
-from streamlit.testing.v1 import AppTest
 
 from core.export import units
 from tests.core.ingest.test_line_items import _expected, make_line_items
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.pages.conftest import data_page
 
 
 def test_the_page_says_how_many_returns_and_how_much(store_url):
     log = make_line_items()
     buf = io.StringIO()
     log.to_csv(buf, index=False)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    at.switch_page("pages/data.py").run()
+    at = data_page()
     at.file_uploader[0].upload("Online Retail.csv", buf.getvalue().encode(), "text/csv").run()
     assert not at.exception, at.exception
     assert at.selectbox(key="data_kind").value == "transactions"
