@@ -81,19 +81,22 @@ def _mapping(a) -> tuple[dict[str, str], list[str]]:
 
 
 def _detected_kind(a) -> str:
-    """The kind detected from the file's columns, printed as ``kind: NAME (detected: reason)``.
+    """The kind detected from the file's columns (and the fields ``--map`` and ``--set`` give), printed as
+    ``kind: NAME (detected: reason)``.
 
     Raises
     ------
     core.errors.WorkbenchError
-        When two kinds fit about as well (or none clearly): one line naming them and ``--kind``.
+        When two kinds fit about as well (or none clearly, or the file has no header line): one line saying what
+        to give (:func:`core.ingest.kind_detection.refusal`).
     """
-    from core.ingest.kind_detection import detect_file  # pandas loads here, not for --help
+    from core.ingest.kind_detection import detect_file, refusal  # pandas loads here, not for --help
 
-    found = detect_file(a.file.read_bytes(), a.file.name, sheet=a.sheet, header=False if a.no_header else None)
+    mapping, ignore = _mapping(a)
+    found = detect_file(a.file.read_bytes(), a.file.name, sheet=a.sheet, header=False if a.no_header else None,
+                        mapping=mapping, constants=dict(pairs(a.set, "--set")), ignore=tuple(ignore))
     if found.ambiguous:
-        raise WorkbenchError(f"Cannot tell what {a.file.name} holds ({found.reason}): give the kind with "
-                             f"--kind {' or --kind '.join(found.candidates)}.")
+        raise WorkbenchError(refusal(found, a.file.name))
     print(f"kind: {found.kind} (detected: {found.reason})")
     return found.kind
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
+from contextlib import contextmanager
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 
@@ -20,6 +22,7 @@ BATCH = 100_000
 REBUILD_INDEXES_FROM = 50_000
 #: ``progress(fraction, message)``, called after each batch
 Progress = Callable[[float, str], None]
+_BATCHED = "retention_batched_load"
 _DATE_COLUMNS = ("signup_date", "churn_date", "renewal_date", "period", "date")
 _DATETIME_COLUMNS = ("opened", "first_response", "resolved")
 
@@ -45,7 +48,8 @@ def bulk_insert(conn, table: str, df: pd.DataFrame, import_id: int, progress: Pr
     df = df.assign(import_id=import_id)
     cols = list(df.columns)
     sa_table = TABLES[table].__table__
-    indexes = _drop_indexes_for_a_big_load(conn, sa_table, len(df)) if conn.dialect.name == "sqlite" else []
+    alone = conn.dialect.name == "sqlite" and not conn.info.get(_BATCHED)  # big_load decides for batches
+    indexes = _drop_indexes_for_a_big_load(conn, sa_table, len(df)) if alone else []
     raw = _driver_executemany(conn)
     if raw:
         cur = conn.connection.driver_connection.cursor()
@@ -53,9 +57,7 @@ def bulk_insert(conn, table: str, df: pd.DataFrame, import_id: int, progress: Pr
                f'VALUES ({", ".join("?" * len(cols))})')
     for start in range(0, len(df), BATCH):
         chunk = df.iloc[start:start + BATCH]
-        arrays = [chunk[c].to_numpy(dtype=object, copy=True) for c in cols]
-        for arr in arrays:  # NaN and NaT become NULL
-            arr[pd.isna(arr)] = None
+        arrays = [python_values(chunk[c]) for c in cols]
         if raw:
             cur.executemany(sql, zip(*arrays))
         else:
@@ -66,6 +68,41 @@ def bulk_insert(conn, table: str, df: pd.DataFrame, import_id: int, progress: Pr
     for ix in indexes:
         ix.create(conn)
     return done
+
+
+def python_values(s: pd.Series) -> np.ndarray:
+    """A column as an object array of Python values for the driver, missing values (NaN, NaT, NA) as None.
+
+    Arrow-backed text converts in Arrow (nulls come out as None) and float64 by a NaN mask: no per-cell test.
+    """
+    if getattr(s.dtype, "storage", None) == "pyarrow":
+        return s.array.__arrow_array__().to_numpy(zero_copy_only=False)
+    if s.dtype == np.float64:
+        values = s.to_numpy()
+        arr = values.astype(object)
+        arr[np.isnan(values)] = None
+        return arr
+    arr = s.to_numpy(dtype=object, copy=True)
+    arr[pd.isna(arr)] = None
+    return arr
+
+
+@contextmanager
+def big_load(conn, counts: dict[str, int]):
+    """Around a load given to :func:`bulk_insert` in batches: each table receiving ``counts[table]`` rows drops its
+    secondary indexes first when that load is large (:func:`_drop_indexes_for_a_big_load`) and builds them again
+    once every batch is in (not after each batch). On an error the caller's rollback restores them."""
+    dropped = []
+    if conn.dialect.name == "sqlite":
+        for name, n in counts.items():
+            dropped += _drop_indexes_for_a_big_load(conn, TABLES[name].__table__, n)
+    conn.info[_BATCHED] = True
+    try:
+        yield
+    finally:
+        conn.info.pop(_BATCHED, None)
+    for ix in dropped:
+        ix.create(conn)
 
 
 def _drop_indexes_for_a_big_load(conn, sa_table, n_rows: int) -> list:

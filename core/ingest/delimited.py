@@ -95,9 +95,34 @@ def looks_like_header(first: list[str]) -> bool:
     return not all(is_data(c) for c in first)
 
 
+def first_line(text: str) -> str:
+    """The first line of ``text`` that is not blank (without splitting the whole text into lines)."""
+    start = 0
+    while True:
+        end = text.find("\n", start)
+        line = text[start:] if end < 0 else text[start:end]
+        if line.strip() or end < 0:
+            return line.rstrip("\r")
+        start = end + 1
+
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
+_ANY_TEXT = re.compile(r"\S")
+
+
+def has_blank_lines(text: str) -> bool:
+    """Whether a blank line lies between two lines of text (blank lines before or after all the text do not
+    count); one pass, no copy of the text."""
+    first = _ANY_TEXT.search(text)
+    if first is None:
+        return False
+    m = _BLANK_LINE.search(text, first.start())
+    return m is not None and _ANY_TEXT.search(text, m.end()) is not None
+
+
 def check_text(text: str) -> str:
     """The first 64,000 characters of ``text``; FileFormatError when it is empty or binary."""
-    if not text.strip():
+    if not text or text.isspace():
         raise FileFormatError("The file is empty: it has no header and no rows.")
     sample = text[:64_000]
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n")
@@ -106,10 +131,11 @@ def check_text(text: str) -> str:
     return sample
 
 
-def parse_delimited(data: bytes, text: str, encoding: str, delim: str, n_columns: int,
+def parse_delimited(data: bytes, text: str | None, encoding: str, delim: str, n_columns: int,
                      has_blank_lines: bool) -> pd.DataFrame | pa.Table:
     """Every line as text cells, header included: a pyarrow table (:func:`arrow_table`) when pyarrow can read
-    the file, else a frame from pandas' C engine (ragged, blank-lined or whitespace-aligned files)."""
+    the file, else a frame from pandas' C engine (ragged, blank-lined or whitespace-aligned files). ``text`` may
+    be None for UTF-8 ``data`` (decoded again only if pandas has to read it)."""
     # header=None always: pandas would rename repeated headers its own way ("name.1");
     # clean_headers names them the same way for CSV and XLSX ("name_2").
     kwargs = dict(dtype=str, keep_default_na=False, na_values=[], header=None)
@@ -121,7 +147,8 @@ def parse_delimited(data: bytes, text: str, encoding: str, delim: str, n_columns
         try:
             return arrow_table(data if encoding == "utf-8" else text.encode("utf-8"), delim, n_columns)
         except Exception:  # pyarrow refuses ragged rows; the C engine names the line
-            return pd.read_csv(io.StringIO(text), sep=delim, engine="c", **kwargs)
+            return pd.read_csv(io.StringIO(text if text is not None else data.decode("utf-8")), sep=delim,
+                               engine="c", **kwargs)
     except pd.errors.ParserError as exc:
         detail = " ".join(str(exc).split())
         raise FileFormatError(
@@ -162,7 +189,7 @@ def arrow_table(data: bytes, delim: str, ncols: int) -> pa.Table:
         io.BytesIO(data),
         read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=8 << 20),
         parse_options=pacsv.ParseOptions(delimiter=delim),
-        convert_options=pacsv.ConvertOptions(column_types={f"f{i}": pa.string() for i in range(ncols)},
+        convert_options=pacsv.ConvertOptions(column_types={f"f{i}": pa.large_string() for i in range(ncols)},
                                              null_values=[""], strings_can_be_null=True,
                                              quoted_strings_can_be_null=True))
     if table.num_columns != ncols:
@@ -181,7 +208,7 @@ def text_frame(table: pa.Table) -> pd.DataFrame:
     if table.num_columns > WIDE_COLUMNS and table.num_rows * table.num_columns <= WIDE_CELLS:
         frame = table.to_pandas()
     else:
-        frame = table.to_pandas(types_mapper={pa.string(): TEXT_DTYPE}.get)
+        frame = table.to_pandas(types_mapper={pa.string(): TEXT_DTYPE, pa.large_string(): TEXT_DTYPE}.get)
     frame.columns = range(table.num_columns)
     return frame
 

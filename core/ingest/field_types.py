@@ -52,9 +52,9 @@ def type_field(spec: F.FieldSpec, s: pd.Series, col: str, issues: Issues,
     if spec.required:
         what = "customer id" if spec.name == "customer_id" else spec.name.replace("_", " ")
         issues.add(blank, col, spec.name, f"missing {what}",
-                   f"fill in the {what} or remove the row", values=s.to_numpy()[blank])
+                   f"fill in the {what} or remove the row", values=s[blank].to_numpy())
     if spec.type in ("key", "text"):
-        return s.str.strip().where(~blank, None), None
+        return F.trimmed(s, blank), None
     if spec.type in ("date", "datetime"):
         return _dates(spec.name, s, col, issues, forced_fmt)
     if spec.type in ("number", "months"):

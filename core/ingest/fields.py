@@ -1,9 +1,8 @@
-"""What each import kind expects (its fields, their synonyms and one-line descriptions) and how text is typed.
+"""What each import kind expects: its fields, their synonyms and one-line descriptions.
 
-Matching a file's columns to the fields is :mod:`core.ingest.mapping`.
-
-The typing functions are vectorised: they take a text Series and return the typed Series
-plus a boolean mask of the cells that could not be typed, so validation can name them.
+Matching a file's columns to the fields is :mod:`core.ingest.mapping`; how text is typed is
+:mod:`core.ingest.text_types` (vectorised: a text Series in, the typed Series and a mask of the cells that could
+not be typed out, so validation can name them), re-exported here.
 """
 
 from __future__ import annotations
@@ -11,10 +10,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
+
+from core.ingest.text_types import (  # noqa: F401 (re-exported: callers type text through this module)
+    DATE_FORMATS,
+    blank_mask,
+    detect_date_format,
+    infer_extra_type,
+    iso_date_text,
+    iso_dates,
+    iso_datetimes,
+    to_dates,
+    to_flags,
+    to_groups,
+    to_numbers,
+    trimmed,
+    type_share,
+)
 
 
 @dataclass(frozen=True)
@@ -219,139 +231,9 @@ KEEP_COLUMN = {("customers", "mrr")}
 SCORE_RANGES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7), "review": (1, 5)}
 SATISFACTION_RANGE = (1, 5)
 
-DATE_FORMATS = ("ISO8601", "%Y%m%d", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%Y",
-                "%m-%d-%Y", "%m/%d/%y", "%d/%m/%y", "%d %b %Y", "%b %d %Y", "%d-%b-%Y", "%b %d, %Y",
-                "%d %B %Y", "%B %d, %Y", "%Y-%m",
-                # a day with a time, as line-item exports write it ("12/1/2010 8:26"); the time is dropped
-                "%m/%d/%Y %H:%M", "%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%d/%m/%Y %H:%M:%S")
-_TRUE = {"yes", "y", "true", "t", "1", "churned", "churn", "lost", "cancelled", "canceled", "exited", "1.0"}
-_FALSE = {"no", "n", "false", "f", "0", "active", "retained", "stayed", "0.0"}
-_TREATMENT = {"treatment", "treated", "test", "t", "1", "yes", "intervention", "exposed", "variant"}
-_HOLDOUT = {"holdout", "control", "c", "0", "no", "hold out", "hold-out", "untreated", "baseline", "hold",
-            "no contact", "not contacted", "no treatment", "no e-mail", "no email", "none", "held out"}
-
-
 def norm(name: str) -> str:
     """Normalise a header for matching: lower case, runs of non-alphanumerics as ``_``."""
     return re.sub(r"[^0-9a-z]+", "_", str(name).lower()).strip("_")
-
-
-def blank_mask(s: pd.Series) -> pd.Series:
-    """Cells that are empty or white space only."""
-    return s.isna() | (s.str.strip() == "")
-
-
-def detect_date_format(s: pd.Series, sample: int = 2000) -> tuple[str | None, float]:
-    """Pick the date format that parses most of the non-blank cells of ``s``.
-
-    Returns the format (``None`` if none fits) and the share of the sample it parsed. When
-    day and month order are both possible (every day <= 12), month-first is kept, because
-    a date format can be forced with ``date_format``.
-    """
-    vals = s[~blank_mask(s)].str.strip()
-    if vals.empty:
-        return None, 0.0
-    vals = pd.Series(vals.unique()[:sample])
-    best, best_share = None, 0.0
-    for fmt in DATE_FORMATS:
-        if fmt == "ISO8601" and not vals.str.match(r"^\d{4}-\d{1,2}-\d{1,2}").all():
-            # pandas' ISO parser also takes compact forms; only use it on dashed dates
-            share = vals.str.match(r"^\d{4}-\d{1,2}-\d{1,2}").mean()
-            if share == 0:
-                continue
-        parsed = pd.to_datetime(vals, format=fmt, errors="coerce")
-        share = float(parsed.notna().mean())
-        if share > best_share:
-            best, best_share = fmt, share
-        if share == 1.0:
-            break
-    return best, best_share
-
-
-def to_dates(s: pd.Series, fmt: str | None) -> tuple[pd.Series, pd.Series]:
-    """Parse ``s`` with ``fmt``. Returns (datetime64 Series, mask of non-blank cells that failed)."""
-    blank = blank_mask(s)
-    if fmt is None:
-        return pd.Series(pd.NaT, index=s.index, dtype="datetime64[us]"), ~blank
-    parsed = pd.to_datetime(s.str.strip(), format=fmt, errors="coerce")
-    return parsed, parsed.isna() & ~blank
-
-
-_NUM_CLEAN = re.compile(r"[\s$€£¥,%]")
-
-
-def to_numbers(s: pd.Series, decimal: str = ".") -> tuple[pd.Series, pd.Series]:
-    """Parse numbers, allowing currency signs and thousands separators.
-
-    With ``decimal=","`` (European files: ``1.234,56``) dots are thousands separators and the
-    comma is the decimal mark. Returns (float Series, mask of non-blank cells that are not numbers).
-    """
-    blank = blank_mask(s)
-    if decimal == ".":
-        fast = _arrow_floats(s.where(~blank))
-        if fast is not None:  # every cell is a plain number or empty: the common, large case
-            return fast, pd.Series(False, index=s.index)
-    if decimal == ",":
-        s = s.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    out = pd.to_numeric(s, errors="coerce")
-    bad = out.isna() & ~blank
-    if bad.any():  # second pass only over the cells that need cleaning ("$1,200", "12 %")
-        fixed = pd.to_numeric(s[bad].str.replace(_NUM_CLEAN, "", regex=True), errors="coerce")
-        out.loc[bad] = fixed
-        bad = out.isna() & ~blank
-    return out.astype("float64"), bad
-
-
-def _arrow_floats(s: pd.Series) -> pd.Series | None:
-    """Cast text to float64 with pyarrow (~30x faster than pandas); None if any cell is not a number."""
-
-    try:
-        arr = pa.array(s.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
-        out = pc.cast(arr, pa.float64())
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return None
-    return pd.Series(out.to_numpy(zero_copy_only=False), index=s.index, dtype="float64")
-
-
-def to_flags(s: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Parse yes/no style flags. Returns (boolean Series with NA, mask of unrecognised cells)."""
-    low = s.str.strip().str.lower()
-    out = pd.Series(pd.NA, index=s.index, dtype="boolean")
-    out[low.isin(_TRUE)] = True
-    out[low.isin(_FALSE)] = False
-    return out, out.isna() & ~blank_mask(s)
-
-
-def to_groups(s: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Normalise arm labels. Returns (text Series, mask of unrecognised cells: always empty).
-
-    Holdout words (control, no contact ...) become ``holdout`` and treatment words (test, treated ...)
-    ``treatment``; any other label names an arm of its own and is kept as written (trimmed), so a
-    campaign with several treatments ("Email A", "Email B") keeps them apart against one holdout.
-    """
-    stripped = s.str.strip()
-    low = stripped.str.lower()
-    out = stripped.where(~blank_mask(s)).astype(object)
-    out[low.isin(_TREATMENT)] = "treatment"
-    out[low.isin(_HOLDOUT)] = "holdout"
-    return out, pd.Series(False, index=s.index)
-
-
-def type_share(s: pd.Series, type_: str, decimal: str = ".") -> float:
-    """Share of non-blank cells of ``s`` (sampled) that can be read as ``type_``."""
-    vals = s[~blank_mask(s)]
-    if vals.empty:
-        return 0.0
-    vals = vals.iloc[:2000]
-    if type_ in ("date", "datetime"):
-        return detect_date_format(vals)[1]
-    if type_ in ("number", "months"):
-        return float(1 - to_numbers(vals, decimal)[1].mean())
-    if type_ == "flag":
-        return float(1 - to_flags(vals)[1].mean())
-    if type_ == "group":
-        return float(1 - to_groups(vals)[1].mean())
-    return 1.0
 
 
 def guess_mapping(frame: pd.DataFrame, kind: str, decimal: str = ".") -> dict[str, str]:
@@ -359,28 +241,3 @@ def guess_mapping(frame: pd.DataFrame, kind: str, decimal: str = ".") -> dict[st
     from core.ingest.mapping import guess_mapping as guess  # here: core.ingest.mapping imports this module
 
     return guess(frame, kind, decimal)
-
-
-def infer_extra_type(s: pd.Series, decimal: str = ".") -> str:
-    """``number`` when at least 95 % of the non-blank cells are numbers, else ``text``."""
-    vals = s[~blank_mask(s)]
-    if vals.empty:
-        return "text"
-    return "number" if float(1 - to_numbers(vals.iloc[:5000], decimal)[1].mean()) >= 0.95 else "text"
-
-
-def iso_dates(s: pd.Series) -> np.ndarray:
-    """datetime64 Series -> object array of ``YYYY-MM-DD`` strings (None where missing)."""
-
-    days = pa.array(s.to_numpy(dtype="datetime64[D]"), from_pandas=True)  # NaT -> null
-    return pc.cast(days, pa.string()).to_numpy(zero_copy_only=False).astype(object)
-
-
-def iso_datetimes(s: pd.Series) -> np.ndarray:
-    """datetime64 Series -> object array of ``YYYY-MM-DD HH:MM:SS.ffffff`` strings (None where missing)."""
-    arr = s.to_numpy(dtype="datetime64[us]")
-    if arr.size == 0:  # np.char on an empty array fails; nothing to format
-        return np.array([], dtype=object)
-    out = np.char.replace(np.datetime_as_string(arr), "T", " ").astype(object)
-    out[np.isnat(arr)] = None
-    return out

@@ -192,7 +192,7 @@ def check(conn, ids: pd.Series | None, source: str, *, applies: bool, choice: st
     """
     if choice not in (None, *CHOICES):
         raise DataValidationError(f"Unknown id space '{choice}'. Choose attach or separate.")
-    distinct = pd.Series([], dtype=object) if ids is None else pd.Series(ids.dropna().unique())
+    distinct = pd.Series([], dtype=object) if ids is None else pd.Series(ids.unique()).dropna()  # no copy of ids
     if not applies or distinct.empty:
         return IdSpaces(source=source, n_ids=len(distinct), choice=choice, applies=False)
     prefix = source + SEP

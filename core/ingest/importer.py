@@ -26,11 +26,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 
 from core.errors import DataValidationError, DuplicateImportError, FileFormatError
+from core.ingest import bulk, id_spaces, line_items, plausibility
 from core.ingest import fields as F
-from core.ingest import id_spaces, line_items, plausibility
 from core.ingest.bulk import (
     Progress,
     _driver_executemany,  # noqa: F401 (re-exported for an older test)
+    big_load,
     bulk_insert,
 )
 from core.ingest.date_formats import check_date_format
@@ -39,7 +40,7 @@ from core.ingest.issues import Issues
 from core.ingest.mapping import apply_overrides, check_fields, extra_columns, sheet_hint
 from core.ingest.plan import ImportPlan, ImportResult
 from core.ingest.reader import read_table
-from core.ingest.store_rows import attributes, build_tables
+from core.ingest.store_rows import build_tables, typed_extras
 from core.ingest.validation import check_rows
 from core.ingest.wording import how
 from core.store import columnar, faults, version
@@ -145,15 +146,15 @@ def prepare_import(engine: Engine, data: bytes, file_name: str, kind: str, *,
     check_rows(kind, typed, used, issues, known, create, mode, as_of_ts)
     plausibility.check(engine, issues, plausibility.Context(kind, raw, typed, used, constants, mode, date_formats,
                                                           date_format, ignore))
-    attrs = attributes(raw.frame, extra_columns(raw, kind, used, ignore), issues)
-    tables, new_customers = build_tables(kind, typed, attrs, ~issues.error_rows, known, create)
+    extras = typed_extras(raw.frame, extra_columns(raw, kind, used, ignore), issues)
+    rows, new_customers = build_tables(kind, typed, extras, ~issues.error_rows, known, create)
     options = {"sheet": raw.details.get("sheet"), "as_of": as_of_ts.date().isoformat() if as_of_ts is not None
                else None, "date_format": date_format, "create_customers": create, "mode": mode,
                "ignore": list(ignore), "detected": {k: v for k, v in raw.details.items() if k != "original_headers"},
                "source": ids.source, "id_space": ids.choice}
     return ImportPlan(kind=kind, file_name=file_name, sha256=sha, raw=raw, mapping=used, constants=constants,
                       options=options, date_formats=date_formats, report=issues.frame(), rejected=issues.rejected(),
-                      tables=tables, new_customers=new_customers, duplicate_of=dup, id_spaces=ids,
+                      rows=rows, new_customers=new_customers, duplicate_of=dup, id_spaces=ids,
                       notes=line_items.notes(kind, typed, ~issues.error_rows, derived))
 
 
@@ -215,8 +216,8 @@ def commit_import(engine: Engine, plan: ImportPlan, *, strict: bool = True,
     plan = _with_id_space(plan, id_space)
     _check_loadable(plan, strict)
     started = dt.datetime.now(dt.UTC)
-    total = sum(len(t) for t in plan.tables.values()) + len(plan.new_customers)
-    counts = {name: len(t) for name, t in plan.tables.items()}
+    counts = plan.rows.counts()
+    total = sum(counts.values()) + len(plan.new_customers)
     # the write lock first (a second import waits its turn); a store fault leaves as a StoreError, store unchanged
     with faults.translated(faults.store_of(engine)), columnar.Staging(engine) as stage, begin_write(engine) as conn:
         if plan.options["mode"] == "append":  # again, inside the transaction: the plan may be stale
@@ -232,10 +233,11 @@ def commit_import(engine: Engine, plan: ImportPlan, *, strict: bool = True,
         done = 0
         if len(plan.new_customers):
             done = _bulk_insert(conn, "customer", plan.new_customers, import_id, progress, done, total)
-        for name, frame in plan.tables.items():
-            done = _bulk_insert(conn, name, frame, import_id, progress, done, total)
-            if name == "activity":
-                stage.add(import_id, frame)
+        with big_load(conn, counts):  # a load as large as its table builds the table's indexes once, at the end
+            for name, frame in plan.rows.batches(bulk.BATCH):
+                done = _bulk_insert(conn, name, frame, import_id, progress, done, total)
+                if name == "activity":
+                    stage.add(import_id, frame)
         conn.execute(ImportLog.__table__.update().where(ImportLog.__table__.c.id == import_id)
                      .values(finished_at=dt.datetime.now(dt.UTC)))
         version.bump(conn)  # with the rows: no page keeps showing the store as it was before

@@ -34,7 +34,7 @@ class Issues:
         if not mask.any():
             return
         if values is None:
-            values = self.raw.frame[column].to_numpy()[mask] if column in self.raw.frame else ""
+            values = self.raw.frame[column][mask].to_numpy() if column in self.raw.frame else ""
         self.parts.append(pd.DataFrame({
             "row": self.raw.rows[mask], "column": column or "", "field": fld or "",
             "value": values, "problem": problem, "fix": fix, "severity": severity,

@@ -12,6 +12,7 @@ from core.ingest import fields as F
 from core.ingest import mapping as column_mapping
 from core.ingest.id_spaces import IdSpaces
 from core.ingest.reader import RawTable
+from core.ingest.store_rows import StoreRows
 
 
 @dataclass
@@ -29,8 +30,9 @@ class ImportPlan:
         spreadsheet row number (header = row 1 for a CSV with a header).
     rejected : pandas.DataFrame
         The source rows with at least one error, their row number and reasons.
-    tables : dict of str to pandas.DataFrame
-        The valid rows, typed, keyed by store table.
+    rows : core.ingest.store_rows.StoreRows
+        The valid rows as typed columns, turned into store tables a batch at a time by the load (``tables``
+        gives them all at once).
     """
 
     kind: str
@@ -43,13 +45,19 @@ class ImportPlan:
     date_formats: dict[str, str | None]
     report: pd.DataFrame
     rejected: pd.DataFrame
-    tables: dict[str, pd.DataFrame]
+    rows: StoreRows
     new_customers: pd.DataFrame
     duplicate_of: int | None = None
     #: the id check (:class:`core.ingest.id_spaces.IdSpaces`): source, matches with other sources, the choice
     id_spaces: IdSpaces | None = None
     #: summary lines beside the report (:func:`core.ingest.line_items.notes`: a derived amount, the returns)
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The valid rows, keyed by store table (built on each call: a long file's load builds them a batch at a
+        time instead, :meth:`core.ingest.store_rows.StoreRows.batches`)."""
+        return self.rows.tables()
 
     @property
     def rows_read(self) -> int:
@@ -106,8 +114,10 @@ class ImportPlan:
         line += "".join(f"; {note}" for note in self.notes)
         if len(self.report):
             first = self.report.sort_values(["severity", "row"]).iloc[0]
-            line += (f". First: row {int(first['row'])}, column {first['column']}: {first['problem']}"
-                     f" ({first['fix']})")
+            # a problem of the whole file (no date column at all) has no column: name its field instead
+            where = (f", column {first['column']}" if first["column"] else
+                     f", field {first['field']}" if first["field"] else "")
+            line += f". First: row {int(first['row'])}{where}: {first['problem']} ({first['fix']})"
         return line
 
 

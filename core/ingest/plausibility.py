@@ -358,7 +358,7 @@ def ambiguous_day_month(ctx: Context) -> list[Finding]:
         if not differ.any() or (d[known].dt.day > 12).any():
             continue
         mask = np.arange(len(d)) == differ.argmax()
-        cell, read, other = str(ctx.text(spec.name).to_numpy()[mask][0]).strip(), d[mask].iloc[0], _SWAPPED[fmt]
+        cell, read, other = str(ctx.text(spec.name)[mask].iloc[0]).strip(), d[mask].iloc[0], _SWAPPED[fmt]
         out.append(Finding(mask, col, spec.name,
                            f"day and month can be read either way: read as {_pattern(fmt)} ('{cell}' is {read.day} "
                            f"{read:%B %Y})",

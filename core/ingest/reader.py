@@ -116,12 +116,15 @@ def read_csv_bytes(data: bytes, *, header: bool | None = None, limits: ReadLimit
     text, encoding = delimited.decode(data)
     sample = delimited.check_text(text)
     delim = delimited.detect_delimiter(sample)
-    first_line = next(ln for ln in text.splitlines() if ln.strip())
+    first_line = delimited.first_line(text)
     first = first_line.split() if delim == "whitespace" else next(csv.reader([first_line], delimiter=delim))
     _check_width(len(first), limits or ReadLimits.from_env())
     if header is None:
         header = delimited.looks_like_header(first)
-    has_blank_lines = bool(re.search(r"\n[ \t]*\r?\n", text.strip()))
+    has_blank_lines = delimited.has_blank_lines(text)
+    if encoding == "utf-8" and delim != "whitespace" and not has_blank_lines:  # pyarrow parses the bytes:
+        # the decoded text goes before the parse (it is a long file's largest transient)
+        text = None
     parsed = delimited.parse_delimited(data, text, encoding, delim, len(first), has_blank_lines)
     if isinstance(parsed, pa.Table):
         frame, rows, original = _from_arrow(parsed, header)
@@ -186,7 +189,7 @@ def _from_arrow(table: pa.Table, header: bool) -> tuple[pd.DataFrame, np.ndarray
     for col in body.columns:
         if pc.any(pc.starts_with(col, "'")).as_py():
             s = unneutralise_text(pd.Series(col.to_pandas(), dtype=delimited.TEXT_DTYPE))
-            col = pa.chunked_array([pa.array(s.to_numpy(dtype=object), type=pa.string(), from_pandas=True)])
+            col = pa.chunked_array([pa.array(s.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)])
         columns.append(col)
     names = [f"f{i}" for i in range(len(columns))]
     frame = delimited.text_frame(pa.Table.from_arrays(columns, names=names))

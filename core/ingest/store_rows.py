@@ -3,6 +3,8 @@ columns as one JSON ``attributes`` object per row, and the customers a file name
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -13,20 +15,30 @@ from core.ingest.issues import Issues
 _NEW_CUSTOMER_COLUMNS = ["customer_id", "signup_date"]
 
 
-def attributes(frame: pd.DataFrame, extras: list[str], issues: Issues) -> np.ndarray | None:
-    """Extra columns as one JSON object per row (None when the file has no extra columns).
-
-    A column that is mostly numbers is stored as numbers; its blank and text cells are warned about.
-    """
+def typed_extras(frame: pd.DataFrame, extras: list[str], issues: Issues) -> pd.DataFrame | None:
+    """The extra columns typed for the ``attributes`` JSON (None when the file has none): a column that is mostly
+    numbers is stored as numbers; its blank and text cells are warned about."""
     if not extras:
         return None
-    sub = extra_columns(frame, extras, issues)  # typed and warned about there, in time linear in cells
-    lines = sub.to_json(orient="records", lines=True, force_ascii=False).splitlines()
-    return np.array(lines, dtype=object)
+    return extra_columns(frame, extras, issues)  # typed and warned about there, in time linear in cells
+
+
+def json_lines(extras: pd.DataFrame | None) -> np.ndarray | None:
+    """One JSON object per row of ``extras`` (None when there are no extra columns)."""
+    if extras is None:
+        return None
+    return np.array(extras.to_json(orient="records", lines=True, force_ascii=False).splitlines(), dtype=object)
+
+
+def attributes(frame: pd.DataFrame, extras: list[str], issues: Issues) -> np.ndarray | None:
+    """Extra columns as one JSON object per row (None when the file has no extra columns)."""
+    return json_lines(typed_extras(frame, extras, issues))
 
 
 class _Valid:
-    """The valid rows of the typed fields as object arrays for the store (missing values as None)."""
+    """The valid rows of the typed fields as compact columns for the store: text stays Arrow-backed, numbers
+    float64 with NaN for missing (the bulk load turns each batch into Python values as it inserts it, so a
+    million-row import never holds a million Python strings per column)."""
 
     def __init__(self, typed: dict[str, pd.Series], valid: np.ndarray):
         self.typed, self.valid, self.n = typed, valid, int(valid.sum())
@@ -34,7 +46,7 @@ class _Valid:
     def __contains__(self, f: str) -> bool:
         return f in self.typed
 
-    def __call__(self, f: str, conv=None) -> np.ndarray:
+    def __call__(self, f: str, conv=None) -> np.ndarray | pd.api.extensions.ExtensionArray:
         """Field ``f`` (all None when the file lacks it), through ``conv`` if given."""
         s = self.typed.get(f)
         if s is None:
@@ -42,19 +54,25 @@ class _Valid:
         s = s[self.valid]
         if conv is not None:
             return conv(s)
+        if getattr(s.dtype, "storage", None) == "pyarrow" or s.dtype == bool:
+            return s.array  # compact: no Python object per cell
         arr = s.to_numpy(dtype=object, copy=True)
         arr[pd.isna(arr)] = None
         return arr
 
 
 def _num(s: pd.Series) -> np.ndarray:
-    arr = s.to_numpy(dtype="float64").astype(object)
-    arr[np.isnan(s.to_numpy(dtype="float64"))] = None
-    return arr
+    """float64, NaN where missing (NULL once loaded)."""
+    return s.to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _days(s: pd.Series) -> pd.api.extensions.ExtensionArray:
+    """``YYYY-MM-DD`` text, Arrow-backed (missing where NaT)."""
+    return F.iso_date_text(s)
 
 
 def _customers(take: _Valid, a) -> dict[str, pd.DataFrame]:
-    dates = F.iso_dates
+    dates = _days
     return {"customer": pd.DataFrame({
         "customer_id": take("customer_id"), "name": take("name"), "segment": take("segment"),
         "plan": take("plan"), "region": take("region"), "channel": take("channel"),
@@ -64,13 +82,13 @@ def _customers(take: _Valid, a) -> dict[str, pd.DataFrame]:
 
 
 def _revenue(take: _Valid, a) -> dict[str, pd.DataFrame]:
-    return {"revenue": pd.DataFrame({"customer_id": take("customer_id"), "period": take("period", F.iso_dates),
+    return {"revenue": pd.DataFrame({"customer_id": take("customer_id"), "period": take("period", _days),
                                      "mrr": take("mrr", _num), "amount": take("amount", _num),
                                      "payment_failed": take("payment_failed"), "attributes": a})}
 
 
 def _activity(take: _Valid, a) -> dict[str, pd.DataFrame]:
-    return {"activity": pd.DataFrame({"customer_id": take("customer_id"), "date": take("date", F.iso_dates),
+    return {"activity": pd.DataFrame({"customer_id": take("customer_id"), "date": take("date", _days),
                                       "metric": take("metric"), "value": take("value", _num), "attributes": a})}
 
 
@@ -80,7 +98,7 @@ def _transactions(take: _Valid, a) -> dict[str, pd.DataFrame]:
     with its attributes (a return is never a purchase, so never activity)."""
     qty = take("quantity", _num) if "quantity" in take else np.ones(take.n)
     qty = np.where(pd.isna(qty), 1.0, qty)
-    cid, day = take("customer_id"), take("date", F.iso_dates)
+    cid, day = take("customer_id"), take("date", _days)
     ret = take("is_return").astype(bool) if "is_return" in take else np.zeros(take.n, dtype=bool)
     buy = ~ret
     rev_attrs = None if a is None or not ret.any() else np.where(ret, a, None)
@@ -98,11 +116,11 @@ def _tickets(take: _Valid, a) -> dict[str, pd.DataFrame]:
         "opened": take("opened", stamps), "first_response": take("first_response", stamps),
         "resolved": take("resolved", stamps), "priority": take("priority"), "category": take("category"),
         "channel": take("channel"), "status": take("status"), "satisfaction": take("satisfaction", _num),
-        "attributes": a})}
+        "text": take("text"), "attributes": a})}
 
 
 def _feedback(take: _Valid, a) -> dict[str, pd.DataFrame]:
-    return {"feedback": pd.DataFrame({"customer_id": take("customer_id"), "date": take("date", F.iso_dates),
+    return {"feedback": pd.DataFrame({"customer_id": take("customer_id"), "date": take("date", _days),
                                       "channel": take("channel"), "score": take("score", _num),
                                       "text": take("text"), "attributes": a})}
 
@@ -110,19 +128,65 @@ def _feedback(take: _Valid, a) -> dict[str, pd.DataFrame]:
 def _interventions(take: _Valid, a) -> dict[str, pd.DataFrame]:
     return {"intervention": pd.DataFrame({
         "customer_id": take("customer_id"), "play": take("play"), "channel": take("channel"),
-        "date": take("date", F.iso_dates), "group": take("group"), "cost": take("cost", _num), "attributes": a})}
+        "date": take("date", _days), "group": take("group"), "cost": take("cost", _num), "attributes": a})}
 
 
 _BUILDERS = {"customers": _customers, "revenue": _revenue, "activity": _activity, "transactions": _transactions,
              "tickets": _tickets, "feedback": _feedback, "interventions": _interventions}
 
 
-def build_tables(kind: str, typed: dict[str, pd.Series], attrs: np.ndarray | None, valid: np.ndarray,
-                 known: pd.Index, create: bool) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
-    """Store table -> rows to load, from the ``valid`` rows; and the customers to create first."""
-    a = attrs[valid] if attrs is not None else None
-    tables = _BUILDERS[kind](_Valid(typed, valid), a)
-    return tables, new_customers(kind, typed, valid, known, create)
+@dataclass
+class StoreRows:
+    """The rows an import will load, kept as the typed columns of the source rows (compact: Arrow-backed text,
+    float64 numbers, datetime64 dates) and turned into store tables a slice of source rows at a time, so the
+    load holds one batch of Python values, never a whole table of them.
+
+    Attributes
+    ----------
+    kind : str
+    typed : dict of str to pandas.Series
+        field -> typed column over every source row.
+    extras : pandas.DataFrame or None
+        The file's extra columns, typed (:func:`typed_extras`), over every source row.
+    valid : numpy.ndarray
+        bool per source row: loaded (no error).
+    """
+
+    kind: str
+    typed: dict[str, pd.Series]
+    extras: pd.DataFrame | None
+    valid: np.ndarray
+
+    def tables(self, rows: slice = slice(None)) -> dict[str, pd.DataFrame]:
+        """Store table -> the valid rows among source rows ``rows`` (all by default)."""
+        typed = {f: s.iloc[rows] for f, s in self.typed.items()}
+        valid = self.valid[rows]
+        extras = None if self.extras is None else self.extras.iloc[rows][valid]
+        return _BUILDERS[self.kind](_Valid(typed, valid), json_lines(extras))
+
+    def batches(self, size: int):
+        """The store tables ``size`` source rows at a time: ``(table, frame)`` pairs, in source-row order."""
+        for start in range(0, max(len(self.valid), 1), size):
+            yield from self.tables(slice(start, start + size)).items()
+
+    def counts(self) -> dict[str, int]:
+        """Store table -> rows it will receive: every valid row, but a purchase log's returns are never activity."""
+        n = int(self.valid.sum())
+        if self.kind != "transactions":
+            return {name: n for name in _TABLES[self.kind]}
+        returns = self.typed["is_return"].to_numpy(dtype=bool)[self.valid].sum() if "is_return" in self.typed else 0
+        return {"activity": n - int(returns), "revenue": n}
+
+
+_TABLES = {"customers": ("customer",), "revenue": ("revenue",), "activity": ("activity",),
+           "transactions": ("activity", "revenue"), "tickets": ("ticket",), "feedback": ("feedback",),
+           "interventions": ("intervention",)}
+
+
+def build_tables(kind: str, typed: dict[str, pd.Series], extras: pd.DataFrame | None, valid: np.ndarray,
+                 known: pd.Index, create: bool) -> tuple[StoreRows, pd.DataFrame]:
+    """The rows to load (:class:`StoreRows`, from the ``valid`` rows); and the customers to create first."""
+    return StoreRows(kind, typed, extras, valid), new_customers(kind, typed, valid, known, create)
 
 
 def new_customers(kind: str, typed: dict[str, pd.Series], valid: np.ndarray, known: pd.Index,

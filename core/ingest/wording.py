@@ -37,12 +37,26 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "as_of_name": ("The snapshot date", "--as-of"),
     # "import the customers first{...}"
     "create_customers": ("", ", or allow creating them (--create-customers)"),
-    # "write it like the rest of the column (31/03/2024){...}": the page reads each column's format itself
-    "date_format": ("", ", or force a format with --date-format"),
+    # "write it like the rest of the column (31/03/2024){...}"
+    "date_format": (", or type the format of every date column in Date format (above the column mapping)",
+                    ", or force a format with --date-format"),
     # "if the column is DD/MM/YYYY, write the dates as YYYY-MM-DD{...}" (``{field}``: the other reading's format)
-    "date_format_as": ("", ", or import with --date-format '{field}'"),
+    "date_format_as": (", or type '{field}' in Date format (above the column mapping)",
+                       ", or import with --date-format '{field}'"),
     # the column of a field given one value for the whole file
     "constant": ("({field}: one value for every row)", "(--set {field})"),
+    # kind detection (core.ingest.kind_detection.advice): one kind, listed in "kind" and "map_every" as {field}
+    "kind_each": ("{field}", "--kind {field}"),
+    # "Cannot tell what FILE holds (...): {...}."
+    "kind": ("choose it in What the file holds ({field})", "give the kind with {field}"),
+    # ... of a file without a header line (its columns named column_1 ...)
+    "map_every": ("choose the kind in What the file holds ({field}), then pick the column of each field in the "
+                  "column mapping", "give the kind ({field}) and map every column to a field (--map "
+                  "column_1=FIELD and so on; COLUMN=- leaves a column out)"),
+    # "if the rows are customer records, {...}" (a customer id beside columns no field takes)
+    "kind_and_map": ("choose customers in What the file holds and pick those columns' fields in the column mapping "
+                     "(the others are kept with each customer)", "give the kind with --kind customers and map "
+                     "those columns (--map COLUMN=FIELD; the others are kept with each customer)"),
 }
 
 

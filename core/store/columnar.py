@@ -1,19 +1,17 @@
 """A columnar copy of who was active on which day, kept beside the SQLite store at import time.
 
-Cohort tables over millions of activity rows need only (customer, day) pairs. Reading those
-from SQLite takes ~15 s for 10M rows; from Parquet, integer-coded, well under a second. So
-every import that loads activity also writes ``<store>.columns/activity/import_<id>.parquet``
-(customer id, day as int32 since 1970-01-01, value; one dictionary of ids per row group, read back
-as integer codes without touching Python strings).
+Cohort tables over millions of activity rows need only (customer, day) pairs: from SQLite ~15 s for 10M rows,
+from Parquet, integer-coded, well under a second. So every import that loads activity also writes
+``<store>.columns/activity/import_<id>.parquet`` (customer id, day as int32 since 1970-01-01, value; one
+dictionary of ids per row group, read back as integer codes without touching Python strings).
 
 The files are a cache, never the truth. A file is staged during the import's transaction and
 published only after the commit (a rollback deletes it). Each file carries its own record in the
 Parquet footer: the import id, the import's identity (sha256 and start time of its import-log row,
 so a file of an undone import whose id SQLite later reused is told apart), its row count, and sums of
-its days and of its values' bits; its pages carry CRC checksums. Every read asks SQLite one small
-question, the activity row count of each import (one query over the ``import_id`` index, as fast
-as the list of imports it replaces), and trusts a file only if its record matches
-SQLite and its pages and sums match the record. Anything else, a missing, stale, short, truncated
+its days and of its values' bits; its pages carry CRC checksums. Every read asks SQLite one small question,
+the activity row count of each import (one query over the ``import_id`` index), and trusts a file only if its
+record matches SQLite and its pages and sums match the record. Anything else, a missing, stale, short, truncated
 or garbage file, is rebuilt from SQLite (or, if the folder cannot be written, served from SQLite
 directly); files of imports that no longer hold activity rows are removed. Reads never raise
 because of a column file. Stores that are not SQLite files simply read from SQL.
@@ -35,6 +33,7 @@ import pyarrow.parquet as pq
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from core.store.column_pairs import day_sum, pairs_table, value_sum
 from core.store.read import load_columns
 
 _EPOCH = np.datetime64("1970-01-01", "D")
@@ -73,24 +72,6 @@ def file_name(import_id: int | None) -> str:
     return f"import_{'none' if import_id is None else import_id}.parquet"
 
 
-def _pairs_table(customer_id, date, value) -> pa.Table:
-    """(customer_id, day, value) rows as Arrow: text ids, int32 days since 1970-01-01, float64 values."""
-    days = (pd.to_datetime(pd.Series(date)).to_numpy(dtype="datetime64[D]") - _EPOCH).astype(np.int32)
-    return pa.table({"customer_id": pa.array(pd.Series(customer_id, dtype=object).to_numpy(), pa.string()),
-                     "day": pa.array(days, pa.int32()),
-                     "value": pa.array(pd.to_numeric(pd.Series(value), errors="coerce").to_numpy(float),
-                                       pa.float64())})
-
-
-def _day_sum(days: np.ndarray) -> int:
-    return int(np.asarray(days).sum(dtype=np.int64))
-
-
-def _value_sum(value: np.ndarray) -> int:
-    """Sum of the values' IEEE bits modulo 2**64: exact, the same in any order or row grouping."""
-    return int(np.ascontiguousarray(value, dtype=np.float64).view(np.uint64).sum(dtype=np.uint64))
-
-
 class _Writer:
     """One column file being written, row group by row group, under a temporary name of its own (so two
     processes rebuilding the same file never write into each other's); ``publish`` seals and renames it."""
@@ -108,8 +89,8 @@ class _Writer:
                                            dictionary_pagesize_limit=1 << 30)
         self.writer.write_table(table, row_group_size=max(1, table.num_rows))
         self.rows += table.num_rows
-        self.days += _day_sum(table.column("day").to_numpy())
-        self.values = (self.values + _value_sum(table.column("value").to_numpy())) % (1 << 64)
+        self.days += day_sum(table.column("day").to_numpy())
+        self.values = (self.values + value_sum(table.column("value").to_numpy())) % (1 << 64)
 
     def publish(self, import_id: int | None, identity: str) -> None:
         """Write the file's record into its footer and move it into place."""
@@ -182,7 +163,7 @@ def _trusted(path: Path, import_id: int | None, rows: int, identity: str, values
                 or rec.get("import") != identity or rec.get("rows") != rows or rec.get("file_rows") != rows):
             return None
         part = _read(path, values)
-        if _day_sum(part[2]) != rec["days"] or (values and _value_sum(part[3]) != rec["values"]):
+        if day_sum(part[2]) != rec["days"] or (values and value_sum(part[3]) != rec["values"]):
             return None
         return part
     except _UNREADABLE:
@@ -197,8 +178,8 @@ def _rebuild(engine: Engine, import_id: int | None, identity: str, path: Path, v
         cur.execute("SELECT customer_id, date, value FROM activity WHERE import_id IS ?", (import_id,))
         while batch := cur.fetchmany(500_000):  # Arrow holds the rows far more compactly than tuples
             rows = pd.DataFrame(batch, columns=["customer_id", "date", "value"])
-            chunks.append(_pairs_table(rows["customer_id"], rows["date"], rows["value"]))
-    table = pa.concat_tables(chunks) if chunks else _pairs_table([], [], [])
+            chunks.append(pairs_table(rows["customer_id"], rows["date"], rows["value"]))
+    table = pa.concat_tables(chunks) if chunks else pairs_table([], [], [])
     writer = _Writer(path)
     try:
         if table.num_rows:  # rows gone meanwhile (an undo in another process): nothing to keep
@@ -258,7 +239,7 @@ class Staging:
         self.dir.mkdir(parents=True, exist_ok=True)
         writer = self.writers.setdefault(import_id, _Writer(self.dir / file_name(import_id)))
         value = frame["value"] if "value" in frame else np.ones(len(frame))
-        writer.write(_pairs_table(frame["customer_id"], frame["date"], value))
+        writer.write(pairs_table(frame["customer_id"], frame["date"], value))
 
     def remove(self, import_id: int) -> None:
         """Delete an import's file once the transaction commits (undo)."""

@@ -7,7 +7,7 @@ import pytest
 
 import core
 from tests.core.ingest import hostile_files as H
-from tests.pages.conftest import open_page
+from tests.pages.conftest import data_page
 
 FILES = {
     "far_cell.xlsx": (H.far_cell_xlsx, "spans A1:XFD1048576"),
@@ -17,9 +17,9 @@ FILES = {
 
 
 @pytest.mark.parametrize("name", list(FILES))
-def test_the_page_shows_the_refusal_and_the_app_serves_the_next_page(monkeypatch, store_url, name):
+def test_the_page_shows_the_refusal_and_the_app_serves_the_next_page(store_url, name):
     make, words = FILES[name]
-    at = open_page(monkeypatch, store_url, "data")
+    at = data_page(timeout=180)
     at.file_uploader[0].upload(name, make(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     at.run()
     assert not at.exception, at.exception

@@ -1,21 +1,15 @@
 """AppTest: on the Data page, a file whose customer ids match another source's customers asks whether they are
 the same customers before anything can be imported; "Keep them separate" loads them as new, prefixed customers."""
 
-from pathlib import Path
-
-from streamlit.testing.v1 import AppTest
-
 import core
 from tests.core.ingest.test_id_spaces import A, B, as_csv
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.pages.conftest import data_page
 
 
 def test_matching_ids_ask_same_or_separate_before_import(store_url):
     engine = core.make_engine(store_url)
     core.commit_import(engine, core.prepare_import(engine, as_csv(A), "cdnow.txt", "transactions"))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    at.switch_page("pages/data.py").run()
+    at = data_page()
     data = as_csv(B)
     at.file_uploader[0].upload("retail.csv", data, "text/csv").run()
     at.selectbox(key="data_kind").set_value("transactions").run()

@@ -4,14 +4,13 @@ numbers as whole numbers (issue 19, point 10). The same files through the CLI st
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.cli.main import main
+from tests.pages.conftest import data_page
 
-ROOT = Path(__file__).resolve().parents[2]
 FLAG = re.compile(r"(?<![\w-])--[a-z]")
 FLOAT_ROW = re.compile(r"row \d+\.\d")
 
@@ -22,8 +21,7 @@ BAD_ROWS = (b"customer_id,signup_date,segment\nA,2024-01-05,SMB\n,2024-01-06,SMB
 
 
 def _upload(name: str, data: bytes, kind: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    at.switch_page("pages/data.py").run()
+    at = data_page()
     at.file_uploader[0].upload(name, data, "text/csv").run()
     at.selectbox(key="data_kind").set_value(kind).run()
     assert not at.exception, at.exception

@@ -1,20 +1,26 @@
 """AppTest of undo on the Data page (ui/data/history.py): "import A, undo A, import B" in one app session shows
 B's figures on the Data page and the Overview, never A's; undo asks first and says what it will remove; the
-history keeps the undone import with when and why.
+history keeps the undone import with when and why. A store fault during the undo (busy, disk full, read-only,
+damaged) is one plain message, removes nothing, and the page keeps working: the undo can be tried again.
 
 The figures are computed here from the generated files with pandas, not by the app's code.
 """
 
 import io
+import re
+import sqlite3
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from streamlit.testing.v1 import AppTest
 
 import core
+from core.errors import StoreError
 from core.export import units
-from tests.pages.conftest import rerun
+from tests.fixtures import store_faults as sf
+from tests.pages.conftest import data_page, rerun
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -144,3 +150,111 @@ def test_cancel_and_a_changed_choice_remove_nothing(store_url):
     h = core.import_history(eng).set_index("id")
     assert h["status"].to_dict() == {2: "loaded", 1: "undone"} and h.loc[1, "undo_reason"] is None
     eng.dispose()
+
+
+# -- store faults -----------------------------------------------------------------------------------------------
+def _store(url: str) -> Path:
+    return Path(url.split("///", 1)[1])
+
+
+def _one_message(at) -> str:
+    """The one error the run shows, as the analyst reads it (the page escapes Markdown in messages)."""
+    assert not at.exception, at.exception
+    assert len(at.error) == 1, [e.value for e in at.error]
+    return re.sub(r"\\([\\`*_\[\]<>!|~$])", r"\1", at.error[0].value)
+
+
+def _keys(at) -> list[str]:
+    return [b.key for b in at.button]
+
+
+def test_an_undo_while_another_connection_writes_waits_says_busy_and_works_once_the_store_is_free(store_url,
+                                                                                                   monkeypatch):
+    monkeypatch.setenv("RETENTION_BUSY_TIMEOUT", "1")
+    eng = core.make_engine(store_url)
+    core.commit_import(eng, core.prepare_import(eng, A, "a.csv", "customers"))
+    store = _store(store_url)
+    at = data_page(timeout=120)
+    at.button(key="data_undo").click().run()
+    at.text_input(key="data_undo_reason").input("wrong export").run()
+    with sf.write_lock(store):  # a real fault: another connection holds the write lock
+        at.button(key="data_undo_confirm").click().run()
+        assert _one_message(at).startswith("The store is busy with another import or undo (waited 1 s): try again "
+                                           "when it has finished; the store is unchanged.")
+    assert sf.counts(store)["customer"] == 303 and _metrics(at)["Customers"] == "303"  # nothing removed
+    assert _history(at)["status"].tolist() == ["loaded"]
+    assert {"data_undo_confirm", "data_undo_cancel"} <= set(_keys(at))  # the confirm stays: try again or cancel
+
+    at.button(key="data_undo_confirm").click().run()  # the lock is gone
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert sf.counts(store)["customer"] == 0 and _metrics(at)["Customers"] == "0"
+    history = _history(at)
+    assert history["status"].tolist() == ["undone"] and history["undo_reason"].tolist() == ["wrong export"]
+    eng.dispose()
+
+
+FULL = StoreError("The disk holding the store is full: free some space and try again; nothing was written, the "
+                  "store is unchanged.", reason="full")
+
+
+@pytest.mark.parametrize(("step", "fault", "words"), [
+    ("undo_import", FULL, "The disk holding the store is full: free some space and try again"),  # as core raises it
+    ("undo_import", sqlite3.OperationalError("attempt to write a readonly database"),  # as the driver raises it
+     "The store file {store} is read-only (it or its folder cannot be written)"),
+    ("undo_preview", sqlite3.DatabaseError("database disk image is malformed"), "The store file {store} is damaged"),
+], ids=["full", "read-only", "damaged"])
+def test_a_store_fault_on_undo_is_a_plain_message_and_the_page_keeps_working(store_url, monkeypatch, step, fault,
+                                                                             words):
+    eng = core.make_engine(store_url)
+    core.commit_import(eng, core.prepare_import(eng, A, "a.csv", "customers"))
+    store = _store(store_url)
+    real = getattr(core, step)
+
+    def failing(*args, **kwargs):
+        raise fault
+
+    monkeypatch.setattr(core, step, failing)
+    at = data_page(timeout=120)
+    at.button(key="data_undo").click().run()
+    if step == "undo_import":
+        at.button(key="data_undo_confirm").click().run()
+    assert _one_message(at).startswith(words.format(store=store))
+    assert sf.counts(store)["customer"] == 303 and _metrics(at)["Customers"] == "303"
+    assert "data_undo_cancel" in _keys(at)
+    assert at.selectbox(key="data_template_kind").options == list(core.KINDS)  # the rest of the page is drawn
+
+    at.button(key="data_undo_cancel").click().run()  # the page goes on: cancel, another page, back, undo
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "data_undo_confirm" not in _keys(at) and "data_undo" in _keys(at)
+    at.switch_page("pages/overview.py")
+    rerun(at)
+    monkeypatch.setattr(core, step, real)
+    _data(at)
+    at.button(key="data_undo").click().run()
+    at.button(key="data_undo_confirm").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert sf.counts(store)["customer"] == 0 and _history(at)["status"].tolist() == ["undone"]
+    eng.dispose()
+
+
+def test_an_undo_on_a_store_made_read_only_is_a_plain_message_and_removes_nothing(store_url, monkeypatch):
+    from ui.frame import loaders
+
+    eng = core.make_engine(store_url)
+    core.commit_import(eng, core.prepare_import(eng, A, "a.csv", "customers"))
+    eng.dispose()
+    store = _store(store_url)
+    at = data_page(timeout=120)
+    at.button(key="data_undo").click().run()
+    with sf.read_only(store) as url:  # a real fault: a read-only mount, file modes or SQLite's read-only open
+        monkeypatch.setenv("RETENTION_DB_URL", url)
+        loaders.get_engine(url).dispose()  # the page's next connections open the store as it is now
+        at.button(key="data_undo_confirm").click().run()
+        assert _one_message(at).startswith(f"The store file {store} is read-only (it or its folder cannot be "
+                                           "written)")
+        assert sf.counts(store)["customer"] == 303 and _metrics(at)["Customers"] == "303"
+        assert _history(at)["status"].tolist() == ["loaded"]
+        at.button(key="data_undo_cancel").click().run()
+        assert not at.exception and not at.error, [e.value for e in at.error]
+        assert "data_undo" in _keys(at)
+    assert sf.counts(store)["customer"] == 303

@@ -9,6 +9,7 @@ import streamlit as st
 import core
 from core.errors import WorkbenchError
 from core.export import units
+from core.store import faults
 from ui import components
 from ui.frame import errors, loaders
 
@@ -72,10 +73,13 @@ def _undo(url: str, history: pd.DataFrame) -> None:
 
 
 def _confirm(url: str, which: int, label: str) -> None:
+    """What the undo removes, a reason, and the confirm; a refusal or a store fault is one message, and the
+    analyst can try again or cancel (the page keeps working)."""
     engine = loaders.get_engine(url)
     try:
-        rows = core.undo_preview(engine, which)
-    except WorkbenchError as exc:  # already undone elsewhere, or later imports use its customers
+        with faults.translated(faults.store_of(engine)):  # the driver's faults (damaged, unreadable) in words
+            rows = core.undo_preview(engine, which)
+    except WorkbenchError as exc:  # already undone elsewhere, later imports use its customers, or a store fault
         errors.show(exc)
         _cancel_button()
         return
@@ -85,15 +89,16 @@ def _confirm(url: str, which: int, label: str) -> None:
                            placeholder="e.g. wrong file, loaded twice, test data")
     left, right = st.columns(2)
     if left.button("Yes, remove these rows", type="primary", key="data_undo_confirm"):
-        try:
-            removed = core.undo_import(engine, which, reason=reason)
+        try:  # busy, disk full, read-only: nothing was removed (one transaction), the confirm stays to try again
+            with faults.translated(faults.store_of(engine)):
+                removed = core.undo_import(engine, which, reason=reason)
         except WorkbenchError as exc:
             errors.show(exc)
-            return
-        st.session_state.pop(PENDING, None)
-        st.toast(f"Import #{which} undone: {units.count(sum(removed.values()))} rows removed.",
-                 icon=":material/check_circle:")
-        st.rerun()
+        else:
+            st.session_state.pop(PENDING, None)
+            st.toast(f"Import #{which} undone: {units.count(sum(removed.values()))} rows removed.",
+                     icon=":material/check_circle:")
+            st.rerun()
     _cancel_button(right)
 
 

@@ -12,7 +12,8 @@ from core.errors import WorkbenchError
 from core.export import units
 from core.ingest import id_spaces
 from core.ingest import mapping as column_mapping
-from core.ingest.kind_detection import Detection, detect_file
+from core.ingest.date_formats import EXAMPLES as DATE_EXAMPLES
+from core.ingest.kind_detection import Detection, advice, detect_file
 from core.ingest.wording import speaking
 from ui import components
 from ui.frame import errors, loaders
@@ -20,6 +21,7 @@ from ui.frame import errors, loaders
 NONE = "(not in this file)"
 FIXED = "(one value for every row)"
 ID_SPACES = {words: choice for choice, words in id_spaces.PAGE_WORDS.items()}  # the radio's labels -> the choice
+DATE_FORMAT = "Date format (optional)"  # the messages name it (core.ingest.wording: "date_format")
 
 
 @st.cache_data(ttl=600, max_entries=4, show_spinner="Reading the file ...")
@@ -52,8 +54,9 @@ def _kind_caption(found: Detection | None) -> str:
         return ""
     if found.kind is not None:
         return "Detected from the columns: " + components.plain(found.reason) + "."
-    return ("Could not tell what the file holds: " + components.plain(found.reason)
-            + ". Choose the kind here.")
+    fix = advice(found, where="page")  # the kind (and, with no header line, a column per field), in page words
+    return ("Could not tell what the file holds: " + components.plain(found.reason) + ". "
+            + components.plain(fix[:1].upper() + fix[1:]) + ".")
 
 
 def _mapping_editor(columns: list[str], guessed: dict, kind: str, key: str) -> tuple[dict, dict]:
@@ -115,10 +118,12 @@ def upload_section(url: str) -> None:
         return
     mode = right.radio("Mode", ["append", "replace"], horizontal=True, key="data_mode",
                        help="replace first empties the tables this kind loads")
+    when, forced = st.columns(2)
     as_of = None
     if kind == "customers":
-        as_of = st.date_input("Snapshot date (for a tenure column or a churn flag)", value=None, key="data_as_of",
-                              min_value=dt.date(1990, 1, 1), format="YYYY-MM-DD")
+        as_of = when.date_input("Snapshot date (for a tenure column or a churn flag)", value=None, key="data_as_of",
+                                min_value=dt.date(1990, 1, 1), format="YYYY-MM-DD")
+    date_format = _date_format(forced)
     st.markdown("**Column mapping**: for each field, the column of your file that holds it (matched by name; "
                 "change any of them).")
     mapping, constants = _mapping_editor(columns, guessed, kind, key=f"data_map_{kind}_{sheet}_{hash(data)}")
@@ -126,7 +131,7 @@ def upload_section(url: str) -> None:
     try:
         with speaking("page"):  # messages in the page's words, not the CLI's options
             plan = core.prepare_import(loaders.get_engine(url), data, up.name, kind, sheet=sheet, mapping=mapping,
-                                       constants=constants, as_of=as_of, mode=mode,
+                                       constants=constants, as_of=as_of, date_format=date_format, mode=mode,
                                        id_space=ID_SPACES.get(st.session_state.get(id_key)))
     except WorkbenchError as exc:
         errors.show(exc)
@@ -152,6 +157,17 @@ def upload_section(url: str) -> None:
         st.session_state["data_last_import"] = res.import_id
         st.session_state["data_upload_n"] = n + 1
         st.rerun()
+
+
+def _date_format(where) -> str | None:
+    """The format forced on every date column, as typed; None when left empty (each column's format is detected).
+
+    An unusable one is refused by ``prepare_import`` with one line, shown like any other problem of the file."""
+    typed = where.text_input(DATE_FORMAT, key="data_date_format", placeholder="detected per column",
+                             help="Leave it empty and each date column's format is detected from its values. Type a "
+                                  "format to read every date column with it, in strftime codes: "
+                                  + ", ".join(DATE_EXAMPLES[:4]) + ".")
+    return typed.strip() or None
 
 
 def _id_space_choice(plan, key: str) -> bool:

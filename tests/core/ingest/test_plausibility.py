@@ -367,6 +367,22 @@ def test_feedback_without_a_date_column_warns_once_naming_the_feedback_themes_pa
     assert core.table_counts(store)["feedback"] == 3
 
 
+@pytest.mark.parametrize("kind, data, label, constants", [
+    ("feedback", b"customer_id,text,score\nA,good,5\nB,slow,2\n", "date", {"channel": "review"}),
+    ("tickets", b"ticket_id,customer_id,subject\nT1,A,Login fails\nT2,B,Refund\n", "opened date", {})])
+def test_the_summary_of_a_file_without_a_date_column_names_the_field_not_an_empty_column(store, kind, data, label,
+                                                                                        constants):
+    plan = core.prepare_import(store, data, "f.csv", kind, constants=constants)
+    summary = plan.summary()
+    field = label.split()[0]
+    assert f". First: row 2, field {field}: no {label} column: none of the 2 rows will show on " in summary, summary
+    assert "column :" not in summary and "column ," not in summary
+    # a problem in a column still names its column
+    bad = core.prepare_import(store, b"customer_id,date,text\nA,2099-01-01,x\n", "g.csv", "feedback",
+                              constants={"channel": "review"})
+    assert ". First: row 2, column date: date after the import day" in bad.summary()
+
+
 def test_blank_ticket_and_feedback_dates_warn_per_row_counted_like_pandas(store):
     rng = np.random.default_rng(5)
     when = np.where(rng.random(40) < 0.3, "", "2025-02-03 10:00")

@@ -196,7 +196,7 @@ def test_a_file_with_fewer_rows_than_sqlite_is_rebuilt(small_store):
     f = columnar.folder(eng) / "import_1.parquet"
     rows = core.load_table(eng, "activity").iloc[:180]
     stale = columnar._Writer(f)  # an honest file of 180 rows under the right import: only SQLite's count differs
-    stale.write(columnar._pairs_table(rows["customer_id"], rows["date"], rows["value"]))
+    stale.write(columnar.pairs_table(rows["customer_id"], rows["date"], rows["value"]))
     stale.publish(1, columnar.expected(eng)[1][1])
     customers, truth = _truth(eng)
     wrong = cohort_table(customers, rows[["customer_id", "date"]], **OPTS)
@@ -239,7 +239,7 @@ def test_a_file_of_another_import_under_the_same_id_is_rebuilt(small_store):
     f = columnar.folder(small_store) / "import_1.parquet"
     other = _frames(seed=7)["activity"]
     w = columnar._Writer(f)
-    w.write(columnar._pairs_table(other["customer_id"], other["date"], other["value"]))
+    w.write(columnar.pairs_table(other["customer_id"], other["date"], other["value"]))
     w.publish(1, "another import|2020-01-01 00:00:00")
     assert columnar.record(f)["rows"] == 1800
     _assert_right(small_store)
