@@ -188,7 +188,7 @@ def arrow_table(data: bytes, delim: str, ncols: int) -> pa.Table:
     table = pacsv.read_csv(
         io.BytesIO(data),
         read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=8 << 20),
-        parse_options=pacsv.ParseOptions(delimiter=delim),
+        parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True),  # a quoted cell may span lines
         convert_options=pacsv.ConvertOptions(column_types={f"f{i}": pa.large_string() for i in range(ncols)},
                                              null_values=[""], strings_can_be_null=True,
                                              quoted_strings_can_be_null=True))

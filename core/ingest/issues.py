@@ -54,13 +54,15 @@ class Issues:
     def rejected(self) -> pd.DataFrame:
         """The source rows with an error, with their row number first and their reasons last."""
         # take, not a boolean mask and a copy: one pass over the columns instead of two (a 10,000-column file)
-        rows = self.raw.frame.take(np.flatnonzero(self.error_rows))
-        reasons = pd.Series("", index=self.raw.frame.index, dtype=object)
+        err = np.flatnonzero(self.error_rows)
+        rows = self.raw.frame.take(err) if len(err) else self.raw.frame.iloc[:0]  # take joins Arrow chunks
+        reasons = np.full(len(err), "", dtype=object)  # over the rejected rows only, not every source row
         for mask, text in self.reasons:
-            reasons[mask] = reasons[mask] + np.where(reasons[mask] == "", "", "; ") + text
+            hit = np.asarray(mask, dtype=bool)[err]
+            reasons[hit] = [f"{r}; {text}" if r else text for r in reasons[hit]]
         row_col, why_col = _free_name("row", rows.columns), _free_name("reasons", rows.columns)
-        rows.insert(0, row_col, self.raw.rows[self.error_rows])
-        rows[why_col] = reasons[self.error_rows].to_numpy()
+        rows.insert(0, row_col, self.raw.rows[err])
+        rows[why_col] = reasons
         return rows.reset_index(drop=True)
 
 

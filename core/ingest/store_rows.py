@@ -27,7 +27,11 @@ def json_lines(extras: pd.DataFrame | None) -> np.ndarray | None:
     """One JSON object per row of ``extras`` (None when there are no extra columns)."""
     if extras is None:
         return None
-    return np.array(extras.to_json(orient="records", lines=True, force_ascii=False).splitlines(), dtype=object)
+    if extras.empty:  # to_json of no rows is one empty line
+        return np.array([], dtype=object)
+    # split at the row ends only: a cell's own line break is written escaped, but U+2028 and the like are not
+    text = extras.to_json(orient="records", lines=True, force_ascii=False, double_precision=15)
+    return np.array(text.split("\n")[:len(extras)], dtype=object)
 
 
 def attributes(frame: pd.DataFrame, extras: list[str], issues: Issues) -> np.ndarray | None:

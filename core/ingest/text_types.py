@@ -108,7 +108,7 @@ def to_numbers(s: pd.Series, decimal: str = ".") -> tuple[pd.Series, pd.Series]:
     """
     blank = blank_mask(s)
     if decimal == ".":
-        fast = _arrow_floats(s.where(~blank))
+        fast = _arrow_floats(s.where(~blank) if blank.any() else s)  # no copy of a column with no blanks
         if fast is not None:  # every cell is a plain number or empty: the common, large case
             return fast, pd.Series(False, index=s.index)
     if decimal == ",":
