@@ -113,7 +113,7 @@ def run(engine, a) -> int:
     if a.kind is None:
         a.kind = _detected_kind(a)
     plan = prepare_import(
-        engine, a.file.read_bytes(), a.file.name, a.kind, sheet=a.sheet, mapping=mapping,
+        engine, a.file, a.file.name, a.kind, sheet=a.sheet, mapping=mapping,
         constants=dict(pairs(a.set, "--set")), ignore=tuple(ignore), as_of=a.as_of,
         date_format=a.date_format, create_customers=a.create_customers, mode=a.mode,
         header=False if a.no_header else None, id_space=a.id_space, source=a.source)

@@ -179,14 +179,14 @@ def detect_decimal(frame: pd.DataFrame, delim: str) -> str:
     return "," if ((n > 0) & (hits > 0.5 * n)).any() else "."
 
 
-def arrow_table(data: bytes, delim: str, ncols: int) -> pa.Table:
+def arrow_table(data: bytes | str, delim: str, ncols: int) -> pa.Table:
     """Parse with pyarrow's multithreaded reader, every column typed as text up front, empty cells as null.
 
     (pandas' ``engine="pyarrow"`` with ``dtype=str`` parses numbers first and converts them back,
     turning "12.50" into "12.5" and "00042" into "42".)
     """
     table = pacsv.read_csv(
-        io.BytesIO(data),
+        data if isinstance(data, str) else io.BytesIO(data),  # a path: pyarrow reads the file itself
         read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=8 << 20),
         parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True),  # a quoted cell may span lines
         convert_options=pacsv.ConvertOptions(column_types={f"f{i}": pa.large_string() for i in range(ncols)},

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
+import os
 
 import pandas as pd
 from sqlalchemy import delete, select
@@ -39,7 +39,7 @@ from core.ingest.field_types import type_fields
 from core.ingest.issues import Issues
 from core.ingest.mapping import apply_overrides, check_fields, extra_columns, sheet_hint
 from core.ingest.plan import ImportPlan, ImportResult
-from core.ingest.reader import read_table
+from core.ingest.reader import read_source
 from core.ingest.store_rows import build_tables, typed_extras
 from core.ingest.validation import check_rows
 from core.ingest.wording import how
@@ -62,7 +62,7 @@ MODES = ("append", "replace")
 _bulk_insert = bulk_insert
 
 
-def prepare_import(engine: Engine, data: bytes, file_name: str, kind: str, *,
+def prepare_import(engine: Engine, data: bytes | os.PathLike, file_name: str, kind: str, *,
                    sheet: str | int | None = None, mapping: dict[str, str | None] | None = None,
                    constants: dict[str, str] | None = None, ignore: tuple[str, ...] = (),
                    as_of: str | dt.date | None = None, date_format: str | None = None,
@@ -75,8 +75,9 @@ def prepare_import(engine: Engine, data: bytes, file_name: str, kind: str, *,
     ----------
     engine : sqlalchemy.engine.Engine
         The store, read to check customer keys and earlier imports.
-    data : bytes
-        The file's content (CSV/TXT in any common delimiter and encoding, or XLSX).
+    data : bytes or path-like
+        The file's content (CSV/TXT in any common delimiter and encoding, or XLSX), or the file on disk (a long
+        UTF-8 CSV is then parsed from the disk, never held whole: :mod:`core.ingest.csv_file`).
     file_name : str
         Shown in messages and the import log.
     kind : {'customers', 'revenue', 'activity', 'transactions', 'tickets', 'feedback', 'interventions'}
@@ -124,7 +125,7 @@ def prepare_import(engine: Engine, data: bytes, file_name: str, kind: str, *,
     constants, ignore = dict(constants or {}), tuple(ignore)
     as_of_ts = _parse_as_of(as_of)
     check_date_format(date_format)  # before the file is read: an unusable format is refused in one line
-    raw = read_table(data, file_name, sheet=sheet, header=header)
+    raw, sha = read_source(data, file_name, sheet=sheet, header=header)  # a long CSV on disk: never held whole
     if raw.frame.empty:
         raise FileFormatError(f"'{file_name}' has a header but no data rows.{sheet_hint(raw)}")
     used = apply_overrides(raw, kind, mapping, constants, ignore)
@@ -134,7 +135,6 @@ def prepare_import(engine: Engine, data: bytes, file_name: str, kind: str, *,
     typed, date_formats = type_fields(kind, used, constants, issues, date_format)
     line_items.mark_returns(kind, typed)  # cancelled, refunded or negative lines: returns, never purchases
     create = (kind == "transactions") if create_customers is None else bool(create_customers)
-    sha = hashlib.sha256(data).hexdigest()
     with faults.translated(faults.store_of(engine)), engine.connect() as conn:
         known = pd.Index(conn.execute(select(Customer.customer_id)).scalars().all(), dtype=object)
         dup = _earlier_import(conn, sha, kind)

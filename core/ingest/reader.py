@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
+import os
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,7 +27,7 @@ from python_calamine import CalamineWorkbook
 from core.errors import FileFormatError
 from core.export import units
 from core.export.cells import unneutralise, unneutralise_text
-from core.ingest import delimited
+from core.ingest import csv_file, delimited
 from core.ingest.limits import ReadLimits
 from core.ingest.sheet_bounds import check_sheet, open_book
 
@@ -140,6 +143,35 @@ def read_csv_bytes(data: bytes, *, header: bool | None = None, limits: ReadLimit
         details={"encoding": encoding, "delimiter": delimited.delim_name(delim), "header": bool(header),
                  "decimal": delimited.detect_decimal(frame, delim), "original_headers": original},
     )
+
+
+def read_source(source: bytes | os.PathLike, file_name: str = "", *, sheet: str | int | None = None,
+                header: bool | None = None, limits: ReadLimits | None = None) -> tuple[RawTable, str]:
+    """:func:`read_table` of bytes or of a file on disk, and the file's sha256.
+
+    A long UTF-8 delimited file on disk is parsed from the disk (:mod:`core.ingest.csv_file`): neither its bytes
+    nor its text are held. Any other file is read as bytes.
+    """
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return read_table(bytes(source), file_name, sheet=sheet, header=header, limits=limits), \
+            hashlib.sha256(source).hexdigest()
+    limits = limits or ReadLimits.from_env()
+    found = csv_file.probe(source, header) if sheet in (None, "", 0) else None
+    if found is not None:
+        _check_width(len(found.first), limits)
+        try:
+            table = delimited.arrow_table(os.fspath(source), found.delimiter, len(found.first))
+        except (pa.ArrowInvalid, ValueError):  # ragged rows: the bytes path names the line
+            table = None
+        if table is not None:
+            frame, rows, original = _from_arrow(table, found.header)
+            del table
+            return RawTable(frame=frame, rows=rows, file_format="csv", details={
+                "encoding": found.encoding, "delimiter": delimited.delim_name(found.delimiter),
+                "header": bool(found.header), "decimal": delimited.detect_decimal(frame, found.delimiter),
+                "original_headers": original}), found.sha256
+    data = Path(source).read_bytes()
+    return read_table(data, file_name, sheet=sheet, header=header, limits=limits), hashlib.sha256(data).hexdigest()
 
 
 def _check_width(n_columns: int, limits: ReadLimits) -> None:
