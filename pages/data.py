@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from ui.data import history, importing
+from core.export import units
+from ui.data import history, importing, profile
 from ui.frame import bootstrap, loaders
 from ui.frame import page as frame
 
@@ -16,7 +17,9 @@ url = loaders.store_url()
 version = loaders.store_version(url)
 counts = loaders.store_counts(url, version)
 for col, (table, label) in zip(st.columns(len(TABLE_LABELS)), TABLE_LABELS.items()):
-    col.metric(label, f"{counts[table]:,}")
+    col.metric(label, units.count(counts[table]))
+
+profile.profile_section(loaders.store_profile(url, version))
 
 st.subheader("Import a file")
 if "data_last_import" in st.session_state:

@@ -21,7 +21,17 @@ def run(engine, a) -> int:
     """Run ``python -m core status``; returns the exit code."""
     from core.cli.format import figures_text  # pandas loads here, not for --help
     from core.store import read as store  # in run, for a fast --help
+    from core.store.profile import profile
 
+    found = profile(engine)
+    print(found.summary)
+    if found.holdings:
+        rows = found.table_rows()
+        width = max(len(r["data"]) for r in rows)
+        for r in rows:
+            days = f"{r['from']} to {r['to']}" if r["from"] else "no dates"
+            print(f"  {r['data']:<{width}}  {units.count(r['rows']):>12}  {days}")
+    print()
     st = store.status(engine)
     width = max(len(t) for t in st["counts"])
     for table, n in st["counts"].items():

@@ -17,6 +17,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 import core
+from core.store.profile import StoreProfile, profile
 
 T = TypeVar("T")
 _LOCK = threading.Lock()
@@ -47,6 +48,12 @@ def has_imports(url: str) -> bool:
 def store_counts(url: str, version: str) -> dict[str, int]:
     """Rows per table."""
     return core.table_counts(get_engine(url))
+
+
+@st.cache_data(ttl=600, max_entries=16, show_spinner=False)
+def store_profile(url: str, version: str) -> StoreProfile:
+    """What the store holds (:func:`core.store.profile.profile`): each kind of data, its rows and days."""
+    return profile(get_engine(url))
 
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner=False)

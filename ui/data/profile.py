@@ -1,0 +1,23 @@
+"""The Data page's "What the store holds": the sort of store in one sentence and a table of each kind of data."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.export import units
+from core.store.profile import StoreProfile
+from ui import components
+
+
+def profile_section(found: StoreProfile) -> None:
+    """The sentence (:attr:`StoreProfile.summary`) and the table, with a download."""
+    st.subheader("What the store holds")
+    st.write(found.summary)
+    if not found.holdings:
+        return
+    table = pd.DataFrame(found.table_rows())
+    table.columns = ["Data", "Rows", "From", "To"]
+    shown = table.assign(Rows=[units.count(n) for n in table["Rows"]])
+    st.dataframe(shown, hide_index=True, width="stretch")
+    components.csv_download(table, "Download this table (CSV)", "store_profile.csv", key="data_profile_download")
