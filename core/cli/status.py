@@ -21,7 +21,7 @@ def run(engine, a) -> int:
     """Run ``python -m core status``; returns the exit code."""
     from core.cli.format import figures_text  # pandas loads here, not for --help
     from core.store import read as store  # in run, for a fast --help
-    from core.store.profile import profile
+    from core.store.profile import profile  # in run, for a fast --help
 
     found = profile(engine)
     print(found.summary)

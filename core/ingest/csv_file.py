@@ -25,8 +25,8 @@ from core.ingest import delimited
 FROM_DISK_BYTES = 16 << 20
 #: the block the pass over the file reads at a time
 BLOCK = 8 << 20
-#: the head the delimiter, header and encoding are judged on (what the bytes path samples too)
-HEAD = 64_000
+#: the head the delimiter, header and encoding are judged on: the bytes path's 64,000 characters and a BOM
+HEAD = 64_001
 _BLANK_LINE = re.compile(rb"\n[ \t]*\r?\n")
 
 
@@ -43,15 +43,13 @@ class Probe:
 
 def scan(path: str | os.PathLike) -> tuple[str, bool, str, bool]:
     """One pass over ``path`` in blocks: its sha256, whether it is UTF-8 with no blank line between rows
-    (blank lines before the first text or after the last do not count), its decoded head and whether it starts
-    with a UTF-8 BOM."""
+    (blank lines after the last text do not count; before the first they do, and the bytes path reads the file),
+    its decoded head without the BOM, and whether it starts with a UTF-8 BOM."""
     digest, decoder = hashlib.sha256(), codecs.getincrementaldecoder("utf-8")()
-    plain, pending, head, tail, bom, first = True, False, "", b"", False, True
+    plain, pending, head, tail = True, False, "", b""
     with open(path, "rb") as f:
         while block := f.read(BLOCK):
             digest.update(block)
-            if first:
-                bom, first = block.startswith(codecs.BOM_UTF8), False
             if not plain:
                 continue
             try:
@@ -73,7 +71,9 @@ def scan(path: str | os.PathLike) -> tuple[str, bool, str, bool]:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             plain = False
-    return digest.hexdigest(), plain, head.lstrip("\ufeff"), bom
+    bom = head.startswith("\ufeff")
+    plain = plain and not head.startswith("\ufeff\ufeff")  # a BOM saved twice: the bytes path reads it as text
+    return digest.hexdigest(), plain, head[1:] if bom else head, bom
 
 
 def probe(path: str | os.PathLike, header: bool | None) -> Probe | None:

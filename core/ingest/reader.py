@@ -158,6 +158,8 @@ def read_source(source: bytes | os.PathLike, file_name: str = "", *, sheet: str 
     limits = limits or ReadLimits.from_env()
     found = csv_file.probe(source, header) if sheet in (None, "", 0) else None
     if found is not None:
+        with open(source, "rb") as f:  # what the bytes path refuses as binary, this path refuses too
+            _sniff_binary(f.read(8192))
         _check_width(len(found.first), limits)
         try:
             table = delimited.arrow_table(os.fspath(source), found.delimiter, len(found.first))
