@@ -7,6 +7,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+#: the default date range covers this many years, ending today or, for data that ended long ago, on its last day
+DEFAULT_YEARS = 3
+#: data whose last day is more than this long before today is history (a 1997-98 purchase log): its range ends there
+HISTORY_AFTER = dt.timedelta(days=365)
+#: how far back the range may reach on a store without dates (Streamlit's own default bound)
+UNDATED_YEARS = 10
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -50,3 +57,35 @@ def signed_up_between(customers: pd.DataFrame, first_month: str | None, last_mon
     if last_month:
         mask &= month <= last_month
     return customers[mask]
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    return (pd.Timestamp(day) - pd.DateOffset(years=years)).date()
+
+
+def date_range(first: dt.date | None, records_end: dt.date | None, last: dt.date | None,
+               today: dt.date) -> tuple[tuple[dt.date, dt.date], tuple[dt.date, dt.date]]:
+    """The sidebar's default date range and the bounds it can be moved within, from the store's first dated day,
+    the last day of its records and its last dated day (:class:`core.store.profile.StoreProfile`'s ``first_day``,
+    ``last_record_day`` and ``last_day``; None when there is none).
+
+    The range may reach from the store's first day to the later of its last day and today. By default it covers
+    the last :data:`DEFAULT_YEARS` years up to today, or up to the last day of the records when they ended more
+    than :data:`HISTORY_AFTER` ago (signups alone never end the data), and never starts before the first day.
+
+    Returns
+    -------
+    ((start, end), (earliest, latest))
+
+    Examples
+    --------
+    >>> date_range(dt.date(1997, 1, 1), dt.date(1998, 6, 30), dt.date(1998, 6, 30), dt.date(2026, 12, 3))
+    ((datetime.date(1997, 1, 1), datetime.date(1998, 6, 30)), (datetime.date(1997, 1, 1), datetime.date(2026, 12, 3)))
+    """
+    end = records_end if records_end is not None and records_end < today - HISTORY_AFTER else today
+    start = _years_before(end, DEFAULT_YEARS)
+    if first is not None:
+        start = max(start, min(first, end))
+    earliest = min(first, start) if first is not None else _years_before(end, UNDATED_YEARS)
+    latest = max(last, today) if last is not None else today
+    return (start, end), (earliest, latest)

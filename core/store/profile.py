@@ -108,6 +108,14 @@ class StoreProfile:
         return min(days) if days else None
 
     @property
+    def last_record_day(self) -> dt.date | None:
+        """The last day of the store's records (revenue, purchases, usage, churn, a snapshot, tickets, feedback,
+        interventions), signups left out: a customer list says when customers joined, not that the data ends there.
+        None when only signups (or nothing) are dated."""
+        days = [h.last for h in self.holdings if h.last is not None and h.key != "customers"]
+        return max(days) if days else None
+
+    @property
     def last_day(self) -> dt.date | None:
         days = [h.last for h in self.holdings if h.last is not None]
         return max(days) if days else None

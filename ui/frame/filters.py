@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from core.history.filters import Filters, choices
+from core.history.filters import Filters, choices, date_range
 from ui.frame import loaders
 
 
@@ -20,17 +20,33 @@ def show() -> Filters:
     customers = loaders.table(url, version, "customer")
     options = choices(customers)
     st.sidebar.header("Filters")
-    today = dt.date.today()
-    three_years = today.replace(year=today.year - 3, day=min(today.day, 28) if today.month == 2 else today.day)
-    st.session_state.setdefault("filters_dates", (three_years, today))
-    st.sidebar.date_input("Date range", key="filters_dates",
-                          help="The pages look at this period; its last day is the as-of date.")
+    found = loaders.store_profile(url, version)
+    default, (earliest, latest) = date_range(found.first_day, found.last_record_day, found.last_day,
+                                             dt.date.today())
+    _follow_the_data(default, earliest, latest)
+    st.sidebar.date_input("Date range", key="filters_dates", min_value=earliest, max_value=latest,
+                          help="The pages look at this period; its last day is the as-of date. It can reach from "
+                               "the store's first dated day to its last (or today).")
     for column, label in (("segment", "Segment"), ("plan", "Plan"), ("region", "Region")):
         key = f"filters_{column}"
         # a value that no longer exists (after an import or reset) would make the widget fail
         st.session_state[key] = [v for v in st.session_state.get(key, []) if v in options[column]]
         st.sidebar.multiselect(label, options[column], key=key, placeholder="All")
     return current()
+
+
+def _follow_the_data(default: tuple[dt.date, dt.date], earliest: dt.date, latest: dt.date) -> None:
+    """Set the range to the store's default unless the reader chose one that still lies within the store's days:
+    an import or a switch of store moves a range the reader never touched (or one now out of bounds)."""
+    state = st.session_state
+    chosen, previous = state.get("filters_dates"), state.get("filters_dates_default")
+    untouched = chosen is None or tuple(chosen) == previous
+    # one day while the reader picks the second of a range: leave it while it lies within the store's days
+    inside = isinstance(chosen, (tuple, list)) and len(chosen) in (1, 2) and earliest <= chosen[0] \
+        and chosen[-1] <= latest
+    if untouched or not inside:
+        state["filters_dates"] = default
+    state["filters_dates_default"] = default
 
 
 def current() -> Filters:
