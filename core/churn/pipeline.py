@@ -1,6 +1,7 @@
 """From a store to a validated, explained, priced churn model: what the Churn drivers page shows.
 
-:func:`fit_churn` builds the features, fits the logistic baseline and the boosted model, validates
+:func:`fit_churn` builds the features, leaves out identifiers, personal data and free text
+(:mod:`core.churn.feature_screen`), fits the logistic baseline and the boosted model, validates
 both on data they never saw (out of time where the store has dated behaviour: train on earlier
 cutoffs, test on the latest cutoff whose horizon has passed; a seeded stratified random split for a
 snapshot), keeps the better one by held-out ROC-AUC, calibrates it, explains it with SHAP and scores
@@ -17,7 +18,8 @@ import pandas as pd
 from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.model_selection import train_test_split
 
-from core.churn.model import ChurnModel, Explanation, evaluate
+from core.churn.feature_screen import FeatureScreen, screen_churn_data
+from core.churn.model import ChurnModel, Explanation, evaluate, explain_reusing
 from core.errors import DataValidationError, InsufficientDataError
 from core.history.features import FEATURE_TEXT, ChurnData, concat, snapshot_features, temporal_features
 from core.history.inputs import ChurnInputs
@@ -211,6 +213,8 @@ class ChurnResult:
         SHAP of the held-out rows; ``current_explanation`` of today's customers.
     drivers : pandas.DataFrame
         ``feature, mean_abs_shap, controllable, direction, description``, largest first.
+    screen : FeatureScreen
+        The candidate columns kept as features and the ones left out, with why (for the model card).
     """
 
     source: str
@@ -234,6 +238,7 @@ class ChurnResult:
     seed: int = 0
     brier_calibrated: float = float("nan")
     extra: dict = field(default_factory=dict)
+    screen: FeatureScreen | None = None
 
     @property
     def model(self) -> ChurnModel:
@@ -278,7 +283,7 @@ def _drivers(ex: Explanation, X: pd.DataFrame, controllable: dict) -> pd.DataFra
 
 
 def fit_churn(inputs: ChurnInputs, horizon_days: int = 90, n_cutoffs: int = 6, test_size: float = 0.25,
-              seed: int = 0, n_boot: int = 200, progress=None) -> ChurnResult:
+              seed: int = 0, n_boot: int = 200, progress=None, marks: dict | None = None) -> ChurnResult:
     """Fit, validate, calibrate and explain the churn model on the store's data.
 
     Parameters
@@ -297,6 +302,8 @@ def fit_churn(inputs: ChurnInputs, horizon_days: int = 90, n_cutoffs: int = 6, t
         Bootstrap resamples for the metric intervals.
     progress : callable, optional
         ``progress(fraction, text)``, called as the steps complete.
+    marks : dict, optional
+        Column -> ``"controllable"`` or ``"fixed"``, set by the analyst; kept over the marks from column names.
 
     Returns
     -------
@@ -335,6 +342,9 @@ def fit_churn(inputs: ChurnInputs, horizon_days: int = 90, n_cutoffs: int = 6, t
     if not inputs.customers["churn_date"].notna().any():
         raise InsufficientDataError("No customer in the store has a churn date, so there is nothing to learn from: "
                                     "import customers with a churn date (or a churn flag with --as-of).")
+    # judged on every customer once, before any fit: an identifier or free text never reaches the model
+    screen = screen_churn_data([train, test, current], marks=marks)
+    train, test, current = (screen.apply(d) for d in (train, test, current))
     for part, name in ((train, "training"), (test, "held-out")):
         if part.y.sum() < 10 or (1 - part.y).sum() < 10:
             raise InsufficientDataError(f"The {name} rows have {int(part.y.sum())} churners and "
@@ -354,7 +364,8 @@ def fit_churn(inputs: ChurnInputs, horizon_days: int = 90, n_cutoffs: int = 6, t
     progress(0.75, "Explaining with SHAP")
     background = train.X.sample(min(500, len(train.X)), random_state=seed)
     ex = model.explain(test.X, background=background)
-    cur_ex = model.explain(current.X, background=background)
+    cur_ex = (explain_reusing(model, current.X, current.customer_id, ex, test.customer_id, background)
+              if source == "snapshot" else model.explain(current.X, background=background))
     drivers = _drivers(ex, test.X, train.controllable)
     progress(0.95, "Scoring today's customers")
     p_current = model.predict_proba(current.X, calibrated=True)
@@ -363,7 +374,7 @@ def fit_churn(inputs: ChurnInputs, horizon_days: int = 90, n_cutoffs: int = 6, t
         source=source, validation=validation, horizon_days=horizon_days, train_cutoffs=train_cutoffs,
         test_cutoff=test_cutoff, scored_at=end, train=train, test=test, current=current, metrics=metrics,
         best=best, models=models, p_test_raw=raw[best], p_test=p_test, p_current=p_current, explanation=ex,
-        current_explanation=cur_ex, drivers=drivers, seed=seed,
+        current_explanation=cur_ex, drivers=drivers, seed=seed, screen=screen,
         brier_calibrated=float(brier_score_loss(test.y, p_test)))
     progress(1.0, "Done")
     return result

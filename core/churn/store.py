@@ -17,6 +17,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from core.churn.feature_screen import RARE_MIN_ROWS, RARE_SHARE, card_exclusions, pooled_categories
 from core.churn.model import ChurnModel
 from core.churn.pipeline import ChurnResult, Economics, best_threshold, net_value_curve, risk_tiers
 from core.errors import DataValidationError, InsufficientDataError
@@ -58,6 +59,8 @@ def model_card(result: ChurnResult, economics: Economics, threshold: float, vers
                  "scored_customers": int(len(r.current.X))},
         "features": [{"name": f, "controllable": bool(c)} for f, c in r.train.controllable.items()],
         "not_available": list(r.train.missing),
+        "excluded": card_exclusions(r.screen),
+        "rare_categories": {"min_share": RARE_SHARE, "min_rows": RARE_MIN_ROWS, "pooled": pooled_categories(r.model)},
         "metrics": {k: {"roc_auc": v["roc_auc"], "roc_auc_ci": list(v["roc_auc_ci"]), "pr_auc": v["pr_auc"],
                         "pr_auc_ci": list(v["pr_auc_ci"]), "brier": v["brier"]} for k, v in r.metrics.items()},
         "calibration": {"method": r.model.calibration_method_, "brier_raw": m["brier"],
@@ -90,6 +93,7 @@ def card_markdown(card: dict) -> str:
                                           for k, v in card["metrics"].items() if k != card["model"]),
         f"- **Features ({len(card['features'])}):** " + ", ".join(
             plain(f["name"]) + (" (controllable)" if f["controllable"] else "") for f in card["features"]),
+        *_screen_lines(card),
         "- **Not available in this store:** " + ("; ".join(card["not_available"]) or "nothing"),
         f"- **Threshold:** {units.score(econ['threshold'], digits=2)} (save worth "
         f"{units.format_value(econ['value_saved'], 'currency')}, outreach "
@@ -98,6 +102,19 @@ def card_markdown(card: dict) -> str:
         f"- **Reproduce:** seed {card['seed']}; " + ", ".join(f"{k} {v}" for k, v in card["libraries"].items()),
     ]
     return "\n".join(lines)
+
+
+def _screen_lines(card: dict) -> list[str]:
+    """The card's columns left out of the features (with why) and the rare categories pooled (none for cards
+    saved before the screen existed)."""
+    if "excluded" not in card:
+        return []
+    rare = card["rare_categories"]
+    pooled = ", ".join(f"{plain(c)} {units.count(n)}" for c, n in rare["pooled"].items()) or "none were rare"
+    return [f"- **Not used as features ({len(card['excluded'])}):** "
+            + "; ".join(f"{plain(e['column'])}: {e['reason']}" for e in card["excluded"]),
+            f"- **Rare categories** (under {units.percent(rare['min_share'], 0)} of the training rows or fewer "
+            f"than {units.count(rare['min_rows'])} of them) pooled into \"other\": {pooled}"]
 
 
 def top_drivers(result: ChurnResult) -> tuple[np.ndarray, np.ndarray]:

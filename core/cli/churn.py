@@ -44,6 +44,10 @@ def _print_fit(r, n_drivers: int) -> None:
     for _, row in r.drivers.head(n_drivers).iterrows():
         kind = "controllable" if row["controllable"] else "fixed"
         print(f"  {row['feature']:<24} {units.score(row['mean_abs_shap'])}  {kind:<12} {row['direction']}")
+    if r.screen is not None:  # identifiers, personal data and free text left out (core/churn/feature_screen.py)
+        print("not used as features:")
+        for line in r.screen.lines():
+            print(f"  {line}")
 
 
 def run(engine, a) -> int:

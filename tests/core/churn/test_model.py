@@ -4,9 +4,10 @@ calibration, saved versions and scores, the CLI."""
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.metrics import average_precision_score, roc_auc_score
 
 import core
-from core.churn.model import ChurnModel, is_controllable, snapshot_features
+from core.churn.model import ChurnModel, _resampled_scores, evaluate, is_controllable, snapshot_features
 from core.churn.pipeline import Economics, fit_churn
 from core.churn.store import card_markdown, latest_scores, load_model, model_card, runs, save_run
 from core.errors import DataValidationError, InsufficientDataError
@@ -147,3 +148,30 @@ def test_saved_versions_hold_the_model_card_and_scores(report, tmp_path):
     assert f"save worth ${econ.value_saved:,.0f}, outreach ${econ.outreach_cost:,.0f}" in md
     assert card["rows"]["test"] == 1761 and card["metrics"]["logistic"]["roc_auc"] == report.metrics["logistic"][
         "roc_auc"]
+
+
+def test_telco_keeps_every_candidate_column(report):
+    """The screen leaves nothing of the telco file out: its id is the store's key, its other columns describe."""
+    assert report.screen.excluded == [] and report.screen.customers == 7043
+    assert report.screen.features == list(report.train.X.columns) and "customerID" not in report.train.X
+
+
+@pytest.mark.parametrize("ties", [False, True])
+def test_bootstrap_intervals_equal_sklearn_on_each_resample(ties):
+    """The vectorised bootstrap gives what sklearn gives on the same resamples (one-class resamples left out)."""
+    rng = np.random.default_rng(7)
+    for n in (15, 1500):
+        p = rng.integers(0, 12, n) / 12 if ties else rng.random(n)
+        y = (rng.random(n) < 0.2 + 0.5 * p).astype(int)
+        for name, metric in (("roc_auc", roc_auc_score), ("pr_auc", average_precision_score)):
+            draws = np.random.default_rng(11)
+            expected = []
+            for _ in range(60):
+                idx = draws.integers(0, n, n)
+                if y[idx].min() != y[idx].max():
+                    expected.append(metric(y[idx], p[idx]))
+            got = _resampled_scores(name, y, p, 60, 11, block=7 * n)  # several blocks of resamples
+            np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
+        m = evaluate(y, p, n_boot=60, seed=11)
+        assert m["roc_auc_ci"] == (np.percentile(_resampled_scores("roc_auc", y, p, 60, 11), 2.5),
+                                   np.percentile(_resampled_scores("roc_auc", y, p, 60, 11), 97.5))
