@@ -26,8 +26,9 @@ def test_data_page_before_and_after_an_import(page, streamlit_server, store_url,
     wait_for_app_idle(page)
     metric = page.get_by_test_id("stMetric").filter(has_text="Customers")
     expect(metric).to_contain_text("7,043")
-    grid = page.get_by_test_id("stDataFrame")
-    expect(grid).to_be_visible()
-    expect(grid.locator("td", has_text=re.compile("Telco"))).to_have_count(1)
+    expect(page.get_by_text("This store is a snapshot, dated")).to_be_visible()  # what the store holds
+    history = page.get_by_test_id("stDataFrame").filter(has=page.locator("td", has_text=re.compile("Telco")))
+    expect(history).to_be_visible()
+    expect(history.locator("td", has_text=re.compile("Telco"))).to_have_count(1)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     shot(page, "data_after_import")

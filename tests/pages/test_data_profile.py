@@ -23,6 +23,7 @@ def test_the_demo_store_shows_what_it_holds_as_core_reads_it(monkeypatch, small_
     assert any(b.label == "Download this table (CSV)" for b in at.get("download_button"))
 
 
-def test_an_empty_store_says_to_import(store_url):
+def test_an_empty_store_shows_no_profile_only_what_to_import(store_url):
     at = data_page()
-    assert any("The store is empty: import a file" in m.value for m in at.markdown)
+    assert "What the store holds" not in [h.value for h in at.subheader]
+    assert "The store is empty" in at.info[0].value

@@ -11,11 +11,11 @@ from ui import components
 
 
 def profile_section(found: StoreProfile) -> None:
-    """The sentence (:attr:`StoreProfile.summary`) and the table, with a download."""
+    """The sentence (:attr:`StoreProfile.summary`) and the table, with a download; nothing for an empty store."""
+    if not found.holdings:  # the page says the store is empty and what to import
+        return
     st.subheader("What the store holds")
     st.write(found.summary)
-    if not found.holdings:
-        return
     table = pd.DataFrame(found.table_rows())
     table.columns = ["Data", "Rows", "From", "To"]
     shown = table.assign(Rows=[units.count(n) for n in table["Rows"]])

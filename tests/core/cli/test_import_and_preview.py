@@ -35,7 +35,10 @@ def test_status_lists_counts_and_imports(tmp_path, capsys, shared):
     capsys.readouterr()
     assert main(["--db", url, "status"]) == 0
     out = capsys.readouterr().out
-    lines = {ln.split()[0]: ln.split()[1] for ln in out.splitlines()[:7]}
+    rows = out.splitlines()
+    assert rows[0].startswith("This store is a purchase log, dated 1997-01-")  # what the store holds, first
+    counts = rows[rows.index("") + 1:]
+    lines = {ln.split()[0]: ln.split()[1] for ln in counts[:7]}
     assert lines == {"customer": "2,357", "revenue": "6,919", "activity": "6,919", "ticket": "0",
                      "feedback": "0", "intervention": "0", "importlog": "1"}
     assert "CDNOW_sample.txt" in out and "transactions" in out
