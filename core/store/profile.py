@@ -93,7 +93,7 @@ class StoreProfile:
             return "The store is empty: import a file (or load the demo) to see the pages."
         first, last = self.first_day, self.last_day
         span = f", dated {first.isoformat()} to {last.isoformat()}" if first and last else ", with no dates"
-        what = "holds feedback only" if self.sort == "feedback only" else f"is {_article(self.sort)} {self.sort}"
+        what = "holds feedback only" if self.sort == "feedback only" else f"is a {self.sort}"  # every sort takes "a"
         return f"This store {what}{span}."
 
     def table_rows(self) -> list[dict]:
@@ -119,10 +119,6 @@ class StoreProfile:
     def last_day(self) -> dt.date | None:
         days = [h.last for h in self.holdings if h.last is not None]
         return max(days) if days else None
-
-
-def _article(sort: str) -> str:
-    return "an" if sort[0] in "aeiou" else "a"
 
 
 def profile(engine: Engine) -> StoreProfile:

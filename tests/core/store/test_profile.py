@@ -114,6 +114,14 @@ def test_the_demo_is_a_recurring_revenue_book_and_every_figure_matches_the_drive
     assert found.first_day == min(v[1] for v in expected.values())
 
 
+def test_a_usage_log_reads_as_one(engine):
+    rows = b"customer_id,date,metric,value\nC1,2024-01-05,login,1\nC2,2024-03-09,login,2\n"
+    core.commit_import(engine, core.prepare_import(engine, rows, "usage.csv", "activity", create_customers=True))
+    found = profile(engine)
+    assert found.sort == "usage log"
+    assert found.summary == "This store is a usage log, dated 2024-01-05 to 2024-03-09."
+
+
 def test_an_empty_store_says_what_to_do(engine):
     found = profile(engine)
     assert found.holdings == () and found.sort == "empty"
