@@ -18,8 +18,12 @@ _EXAMPLE_DAY = dt.date(2024, 3, 31)  # shown in the fix of an unparseable date, 
 
 
 def type_fields(kind: str, used: dict[str, str], constants: dict[str, str], issues: Issues,
-                date_format: str | None) -> tuple[dict[str, pd.Series], dict[str, str | None]]:
+                date_format: str | None, formats: dict[str, str | None] | None = None,
+                ) -> tuple[dict[str, pd.Series], dict[str, str | None]]:
     """Every mapped column and every whole-file value as its field's type.
+
+    ``formats`` (a file read in chunks): date field -> the format detected on the first chunk, used for the
+    later ones (a field the first chunk found no format for is detected again).
 
     Returns
     -------
@@ -36,7 +40,7 @@ def type_fields(kind: str, used: dict[str, str], constants: dict[str, str], issu
     sources += [(fld, pd.Series([val] * len(frame), index=frame.index, dtype="str"), how("constant", fld))
                 for fld, val in constants.items()]
     for fld, s, col in sources:
-        typed[fld], fmt = type_field(specs[fld], s, col, issues, date_format)
+        typed[fld], fmt = type_field(specs[fld], s, col, issues, date_format or (formats or {}).get(fld))
         if specs[fld].type in ("date", "datetime"):
             date_formats[fld] = fmt
     return typed, date_formats
@@ -91,7 +95,8 @@ def _numbers(spec: F.FieldSpec, s: pd.Series, col: str, issues: Issues) -> pd.Se
     return out
 
 
-def extra_columns(frame: pd.DataFrame, extras: list[str], issues: Issues) -> pd.DataFrame:
+def extra_columns(frame: pd.DataFrame, extras: list[str], issues: Issues,
+                  decided: dict[str, str] | None = None) -> pd.DataFrame:
     """The file's extra (unmapped) columns typed for the ``attributes`` JSON, as one frame built at once.
 
     A column that is mostly numbers (:func:`core.ingest.fields.infer_extra_type`) becomes float64 and its blank
@@ -99,6 +104,9 @@ def extra_columns(frame: pd.DataFrame, extras: list[str], issues: Issues) -> pd.
     a column of plain numbers (most columns of a wide export) is typed by one pyarrow cast, without the pandas
     passes, and the frame is assembled once (inserting columns one by one costs time in the number of columns
     for each column).
+
+    ``decided`` (a file read in chunks): column -> ``number`` or ``text`` as the first chunk with a filled cell
+    decided it; the later chunks follow it, and a column decided here is added.
 
     Returns
     -------
@@ -110,9 +118,12 @@ def extra_columns(frame: pd.DataFrame, extras: list[str], issues: Issues) -> pd.
     for c in extras:
         s = frame[c]
         plain = _plain_numbers(s) if decimal == "." else None
-        if plain is not None:  # what to_numbers' own fast path gives, with nothing to warn about
+        kind = (decided or {}).get(c) or ("number" if plain is not None else F.infer_extra_type(s, decimal))
+        if decided is not None and c not in decided and s.notna().any():
+            decided[c] = kind
+        if plain is not None and kind == "number":  # what to_numbers' own fast path gives, nothing to warn about
             out[c] = plain
-        elif F.infer_extra_type(s, decimal) == "number":
+        elif kind == "number":
             num, bad = F.to_numbers(s, decimal)
             ws = s.notna() & (s.str.strip() == "")
             issues.add(ws.to_numpy(), c, "", "blank value in a numeric column",

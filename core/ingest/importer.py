@@ -17,16 +17,19 @@ The steps live in their own modules: :mod:`~core.ingest.mapping` (columns to fie
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 import os
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 
 from core.errors import DataValidationError, DuplicateImportError, FileFormatError
-from core.ingest import bulk, id_spaces, line_items, plausibility
+from core.ingest import bulk, chunks, id_spaces, line_items
 from core.ingest import fields as F
 from core.ingest.bulk import (
     Progress,
@@ -34,14 +37,10 @@ from core.ingest.bulk import (
     big_load,
     bulk_insert,
 )
+from core.ingest.chunked_prepare import FileState, Settings, finish, typed_head_ids, validate_chunk
 from core.ingest.date_formats import check_date_format
-from core.ingest.field_types import type_fields
-from core.ingest.issues import Issues
-from core.ingest.mapping import apply_overrides, check_fields, extra_columns, sheet_hint
+from core.ingest.mapping import apply_overrides, check_fields, sheet_hint
 from core.ingest.plan import ImportPlan, ImportResult
-from core.ingest.reader import read_source
-from core.ingest.store_rows import build_tables, typed_extras
-from core.ingest.validation import check_rows
 from core.ingest.wording import how
 from core.store import columnar, faults, version
 from core.store.engine import begin_write
@@ -122,40 +121,58 @@ def prepare_import(engine: Engine, data: bytes | os.PathLike, file_name: str, ki
         A required field has no column, an option is invalid, or a mapping names a missing column.
     """
     _check_options(kind, mode)
-    constants, ignore = dict(constants or {}), tuple(ignore)
-    as_of_ts = _parse_as_of(as_of)
     check_date_format(date_format)  # before the file is read: an unusable format is refused in one line
-    raw, sha = read_source(data, file_name, sheet=sheet, header=header)  # a long CSV on disk: never held whole
+    opts = dict(sheet=sheet, mapping=mapping, constants=dict(constants or {}), ignore=tuple(ignore),
+                as_of=_parse_as_of(as_of), date_format=date_format, create_customers=create_customers, mode=mode,
+                header=header, id_space=id_space, source=source)
+    try:
+        return _prepare(engine, data, file_name, kind, **opts)
+    except chunks.Ragged:  # rows ragged midway through a long file: the bytes reader names the line
+        return _prepare(engine, Path(data).read_bytes(), file_name, kind, **opts)
+
+
+def _prepare(engine: Engine, data, file_name: str, kind: str, *, sheet, mapping, constants, ignore, as_of,
+             date_format, create_customers, mode, header, id_space, source) -> ImportPlan:
+    """:func:`prepare_import` once the options are checked: the first chunk decides, every chunk is checked."""
+    pieces, sha = chunks.read_chunks(data, file_name, sheet=sheet, header=header)  # a long CSV: never held whole
+    raw = next(pieces)
     if raw.frame.empty:
         raise FileFormatError(f"'{file_name}' has a header but no data rows.{sheet_hint(raw)}")
     used = apply_overrides(raw, kind, mapping, constants, ignore)
+    base = copy.copy(used)
     derived = line_items.derive_amount(raw, kind, used)  # a line-item log: amount = quantity x unit price
-    check_fields(raw, kind, used, constants, as_of_ts)
-    issues = Issues(raw)
-    typed, date_formats = type_fields(kind, used, constants, issues, date_format)
-    line_items.mark_returns(kind, typed)  # cancelled, refunded or negative lines: returns, never purchases
+    check_fields(raw, kind, used, constants, as_of)
     create = (kind == "transactions") if create_customers is None else bool(create_customers)
+    creates = create if kind != "customers" else mode == "append"
+    s = Settings(kind=kind, used=base, constants=constants, ignore=ignore, as_of=as_of, date_format=date_format,
+                 create=create, mode=mode, known=pd.Index([], dtype=object),
+                 source=id_spaces.source_name(file_name, source), creates=creates, choice=id_space)
+    head_ids = typed_head_ids(raw, used, kind) if creates else None
     with faults.translated(faults.store_of(engine)), engine.connect() as conn:
-        known = pd.Index(conn.execute(select(Customer.customer_id)).scalars().all(), dtype=object)
+        s.known = pd.Index(conn.execute(select(Customer.customer_id)).scalars().all(), dtype=object)
         dup = _earlier_import(conn, sha, kind)
-        creates = create if kind != "customers" else mode == "append"
-        ids = id_spaces.check(conn, typed.get("customer_id"), id_spaces.source_name(file_name, source),
-                              applies=creates, choice=id_space)
-    if ids.applies and ids.choice == "separate":  # the file's customers in its own id space, before any rule
-        typed["customer_id"] = id_spaces.prefixed(typed["customer_id"], ids.source)
-    check_rows(kind, typed, used, issues, known, create, mode, as_of_ts)
-    plausibility.check(engine, issues, plausibility.Context(kind, raw, typed, used, constants, mode, date_formats,
-                                                          date_format, ignore))
-    extras = typed_extras(raw.frame, extra_columns(raw, kind, used, ignore), issues)
-    rows, new_customers = build_tables(kind, typed, extras, ~issues.error_rows, known, create)
-    options = {"sheet": raw.details.get("sheet"), "as_of": as_of_ts.date().isoformat() if as_of_ts is not None
+        ids = id_spaces.check(conn, head_ids, s.source, applies=creates, choice=id_space)
+    s.prefix = ids.applies and ids.choice == "separate"
+    state = FileState()
+    s.formats = validate_chunk(engine, raw, s, state, used)
+    for piece in pieces:
+        validate_chunk(engine, piece, s, state)
+    done = finish(state, s, raw, s.formats)
+    if state.spilled is not None and creates:  # the id spaces of every distinct id, the first chunk's choice kept
+        with faults.translated(faults.store_of(engine)), engine.connect() as conn:
+            every = id_spaces.check(conn, done.distinct_ids, s.source, applies=creates, choice=id_space)
+        ids = dataclasses.replace(every, choice=ids.choice, remembered=ids.remembered)
+    if not creates:  # the source and its count of distinct ids only
+        ids = dataclasses.replace(ids, n_ids=0 if done.distinct_ids is None else len(done.distinct_ids))
+    options = {"sheet": raw.details.get("sheet"), "as_of": as_of.date().isoformat() if as_of is not None
                else None, "date_format": date_format, "create_customers": create, "mode": mode,
                "ignore": list(ignore), "detected": {k: v for k, v in raw.details.items() if k != "original_headers"},
                "source": ids.source, "id_space": ids.choice}
-    return ImportPlan(kind=kind, file_name=file_name, sha256=sha, raw=raw, mapping=used, constants=constants,
-                      options=options, date_formats=date_formats, report=issues.frame(), rejected=issues.rejected(),
-                      rows=rows, new_customers=new_customers, duplicate_of=dup, id_spaces=ids,
-                      notes=line_items.notes(kind, typed, ~issues.error_rows, derived))
+    return ImportPlan(kind=kind, file_name=file_name, sha256=sha, raw=done.head, mapping=used, constants=constants,
+                      options=options, date_formats=done.date_formats, report=done.report, rejected=done.rejected,
+                      rows=done.rows, new_customers=done.new_customers, duplicate_of=dup, id_spaces=ids,
+                      notes=line_items.notes(kind, {}, np.array([], dtype=bool), derived, done.returns),
+                      n_read=done.n_read)
 
 
 def _check_options(kind: str, mode: str) -> None:

@@ -104,18 +104,27 @@ def mark_returns(kind: str, typed: dict[str, pd.Series]) -> None:
     typed["is_return"] = ret
 
 
-def notes(kind: str, typed: dict[str, pd.Series], valid: np.ndarray, derived: str | None) -> list[str]:
-    """The plan's summary lines about line items: the derived amount, and the returns among the valid rows."""
+def returns_of(kind: str, typed: dict[str, pd.Series], valid: np.ndarray) -> tuple[int, float]:
+    """How many of the valid rows are returns, and their amount in total (0 and 0.0 for other kinds)."""
+    if kind != "transactions" or "is_return" not in typed:
+        return 0, 0.0
+    ret = typed["is_return"].to_numpy(dtype=bool) & valid
+    total = float(typed["amount"].to_numpy(dtype="float64")[ret].sum()) if "amount" in typed else 0.0
+    return int(ret.sum()), total
+
+
+def notes(kind: str, typed: dict[str, pd.Series], valid: np.ndarray, derived: str | None,
+          returns: tuple[int, float] | None = None) -> list[str]:
+    """The plan's summary lines about line items: the derived amount, and the returns among the valid rows
+    (``returns``: their count and amount when already counted, as over the chunks of a long file)."""
     if kind != "transactions":
         return []
     out = []
     if derived is not None:
         out.append(f"amount derived as quantity x unit price (column '{derived}'); the file has no line total")
-    if "is_return" in typed:
-        ret = typed["is_return"].to_numpy(dtype=bool) & valid
-        if ret.any():
-            total = float(typed["amount"].to_numpy(dtype="float64")[ret].sum()) if "amount" in typed else 0.0
-            out.append(f"{units.count(int(ret.sum()))} return lines (negative, cancelled or refunded), "
-                       f"{units.money(total, decimals=2)} in total: stored as returns, they lower net revenue "
-                       "and never count as purchases")
+    n, total = returns if returns is not None else returns_of(kind, typed, valid)
+    if n:
+        out.append(f"{units.count(n)} return lines (negative, cancelled or refunded), "
+                   f"{units.money(total, decimals=2)} in total: stored as returns, they lower net revenue "
+                   "and never count as purchases")
     return out

@@ -52,6 +52,8 @@ class ImportPlan:
     id_spaces: IdSpaces | None = None
     #: summary lines beside the report (:func:`core.ingest.line_items.notes`: a derived amount, the returns)
     notes: list[str] = field(default_factory=list)
+    #: rows read from the file (``raw`` keeps only the first rows of a long file read in chunks)
+    n_read: int | None = None
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -61,7 +63,7 @@ class ImportPlan:
 
     @property
     def rows_read(self) -> int:
-        return len(self.raw.frame)
+        return len(self.raw.frame) if self.n_read is None else self.n_read
 
     @property
     def rows_rejected(self) -> int:

@@ -16,9 +16,8 @@ that read the store take the engine and run one query each. The decisions:
   kept as an attribute): an error naming the import.
 * **Mixed encodings**: a cell that is UTF-8 read in a legacy code page (``ZÃ¼rich``): an error in a key column,
   else a warning. The cell loads as read; repairing it needs the reader to decode line by line.
-* **Day/month ambiguity**: a detected numeric day/month format where every day is 12 or less: one warning per column.
-* **Undated feedback and tickets** never show on Feedback themes: one warning when the file has no date column,
-  else one per blank date.
+* **Undated feedback and tickets** never show on Feedback themes: one warning per blank date (the day/month
+  ambiguity of a column and a file with no date column are whole-file findings: :mod:`core.ingest.file_findings`).
 * **One column holding a delimiter** the reader does not split (``~``, ``^``): an error on every row.
 """
 
@@ -37,8 +36,10 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from core.ingest import fields as F
+from core.ingest.file_findings import DATED_KINDS
 from core.ingest.issues import Issues
 from core.ingest.reader import RawTable
+from core.ingest.repeats import KeyMemory, repeated
 from core.ingest.wording import how
 from core.store.tables import Feedback, Revenue, Ticket
 
@@ -63,13 +64,6 @@ NEGATIVE_RULES = {
 #: normalised names of a feedback file's own id column (kept as an attribute: feedback has no id field)
 FEEDBACK_ID_NAMES = {"id", "feedback_id", "review_id", "response_id", "survey_response_id", "comment_id",
                      "tweet_id", "answer_id", "submission_id"}
-#: kind -> (date field, its name in messages, where undated rows do not show)
-_NOT_SHOWN = "the Feedback themes page (nor in the {} measures of Health scores and Churn drivers)"
-_DATED_KINDS = {"feedback": ("date", "date", _NOT_SHOWN.format("survey")),
-                "tickets": ("opened", "opened date", _NOT_SHOWN.format("ticket"))}
-#: detected date formats whose day and month could be swapped -> the other reading
-_SWAPPED = {"%m/%d/%Y": "%d/%m/%Y", "%d/%m/%Y": "%m/%d/%Y", "%m/%d/%y": "%d/%m/%y", "%d/%m/%y": "%m/%d/%y",
-            "%d.%m.%Y": "%m.%d.%Y", "%d-%m-%Y": "%m-%d-%Y", "%m-%d-%Y": "%d-%m-%Y"}
 #: delimiters the reader does not split on (``core.ingest.reader``); a one-column file full of them is suspect
 _UNSPLIT_DELIMITERS = ("~", "^")
 #: code pages tried on a UTF-8 or XLSX file's text to recognise UTF-8 once read as one of them
@@ -112,6 +106,8 @@ class Context:
     forced_format: str | None = None
     ignore: tuple[str, ...] = ()
     today: dt.date | None = None
+    #: a file read in chunks: the (customer, month) keys of MRR in the earlier chunks
+    mrr_memory: KeyMemory | None = None
 
     @property
     def day(self) -> dt.date:
@@ -138,7 +134,7 @@ def check(engine: Engine, issues: Issues, ctx: Context) -> None:
     read by :func:`revenue_in_store` and :func:`ids_in_store`, one query each."""
     findings = [*one_column_file(ctx), *implausible_dates(ctx), *nonfinite_numbers(ctx), *negative_amounts(ctx),
                 *duplicate_revenue(ctx), *revenue_in_store(engine, ctx), *ids_in_store(engine, ctx),
-                *mixed_encodings(ctx), *ambiguous_day_month(ctx), *undated_rows(ctx)]
+                *mixed_encodings(ctx), *undated_rows(ctx)]
     for f in findings:
         values = f.values
         if values is None and f.field in ctx.constants and f.field not in ctx.used:  # quote the whole-file value
@@ -210,12 +206,11 @@ def duplicate_revenue(ctx: Context) -> list[Finding]:
         return []
     ok, cid, period = got
     month = (period.dt.year * 12 + period.dt.month).to_numpy()
-    keys = pd.DataFrame({"c": cid.to_numpy(dtype=object)[ok], "m": month[ok]})
-    dup_ok = keys.duplicated(keep="first").to_numpy()
+    keys = pd.DataFrame({"c": cid[ok].to_numpy(dtype=object), "m": month[ok].astype(np.int64)})
+    dup_ok, first = repeated(keys, np.asarray(ctx.raw.rows)[ok], ctx.mrr_memory)
     if not dup_ok.any():
         return []
-    rows = ctx.raw.rows[ok]
-    first = pd.Series(rows).groupby([keys["c"], keys["m"]]).transform("first").to_numpy()[dup_ok]
+    first = first[dup_ok]
     when = period[ok][dup_ok].dt.strftime("%Y-%m").to_numpy()
     mask = np.isin(np.arange(len(ok)), np.flatnonzero(ok)[dup_ok])
     fix = np.array([f"this customer's MRR for {m} is also at row {r}: keep one row per customer and month "
@@ -337,46 +332,12 @@ def mixed_encodings(ctx: Context) -> list[Finding]:
     return out
 
 
-def _pattern(fmt: str) -> str:
-    """``%d/%m/%Y`` -> ``DD/MM/YYYY``."""
-    return fmt.replace("%d", "DD").replace("%m", "MM").replace("%Y", "YYYY").replace("%y", "YY")
-
-
-def ambiguous_day_month(ctx: Context) -> list[Finding]:
-    """A detected date format whose day and month could be swapped, every day being 12 or less: a warning per
-    column naming the reading chosen and how to choose the other."""
-    if ctx.forced_format:
-        return []
-    out = []
-    for spec, col in ctx.checked("date", "datetime"):
-        fmt = (ctx.date_formats or {}).get(spec.name)
-        if fmt not in _SWAPPED:
-            continue
-        d = ctx.typed[spec.name]
-        known = d.notna()
-        differ = (known & (d.dt.day != d.dt.month)).to_numpy(dtype=bool)  # 03/03 reads the same either way
-        if not differ.any() or (d[known].dt.day > 12).any():
-            continue
-        mask = np.arange(len(d)) == differ.argmax()
-        cell, read, other = str(ctx.text(spec.name)[mask].iloc[0]).strip(), d[mask].iloc[0], _SWAPPED[fmt]
-        out.append(Finding(mask, col, spec.name,
-                           f"day and month can be read either way: read as {_pattern(fmt)} ('{cell}' is {read.day} "
-                           f"{read:%B %Y})",
-                           f"if the column is {_pattern(other)}, write the dates as YYYY-MM-DD"
-                           f"{how('date_format_as', other)}", "warning"))
-    return out
-
-
 def undated_rows(ctx: Context) -> list[Finding]:
-    """Feedback without a date and tickets without an opened time: a warning saying where they will not show."""
-    if ctx.kind not in _DATED_KINDS:
+    """Feedback without a date and tickets without an opened time: a warning per blank date saying where the row will
+    not show (a file with no date column at all is told once, :func:`core.ingest.file_findings.no_date_column_row`)."""
+    if ctx.kind not in DATED_KINDS or DATED_KINDS[ctx.kind][0] not in ctx.typed:
         return []
-    fld, label, where = _DATED_KINDS[ctx.kind]
-    if fld not in ctx.typed:
-        mask = np.arange(len(ctx.raw.frame)) == 0
-        return [Finding(mask, "", fld, f"no {label} column: none of the {len(mask):,} rows will show on {where}",
-                        f"map the file's date column to {fld}, or add a column with the date (YYYY-MM-DD)",
-                        "warning", np.array([""], dtype=object))]
+    fld, label, where = DATED_KINDS[ctx.kind]
     mask = (ctx.typed[fld].isna() & F.blank_mask(ctx.text(fld))).to_numpy(dtype=bool)
     return [Finding(mask, ctx.column(fld), fld, f"no {label}: this row will not show on {where}",
                     f"fill in the {label}", "warning")]

@@ -212,12 +212,16 @@ def _clean_cells(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(values, index=frame.index, columns=frame.columns)
 
 
-def _from_arrow(table: pa.Table, header: bool) -> tuple[pd.DataFrame, np.ndarray, list]:
+def _from_arrow(table: pa.Table, header: bool, names: list | None = None,
+                after: int = 0) -> tuple[pd.DataFrame, np.ndarray, list]:
     """:func:`_take_header` and :func:`_clean_cells` for a pyarrow table, column by column in pyarrow (a cheap
     test each; pandas only for a column with an apostrophe-led cell), then one conversion to pandas: pandas'
-    per-column costs on a frame 10,000 columns wide dwarf the parse."""
-    header = bool(header) and table.num_rows > 0
-    original = ["" if c[0].as_py() is None else c[0].as_py() for c in table.columns] if header else []
+    per-column costs on a frame 10,000 columns wide dwarf the parse.
+
+    A later chunk of a long file (:mod:`core.ingest.chunks`) has no header: ``names`` are the first chunk's
+    original headers and its rows are numbered on from row ``after``."""
+    header = bool(header) and table.num_rows > 0 and names is None
+    original = ["" if c[0].as_py() is None else c[0].as_py() for c in table.columns] if header else (names or [])
     body = table.slice(1) if header else table
     columns = []
     for col in body.columns:
@@ -225,10 +229,10 @@ def _from_arrow(table: pa.Table, header: bool) -> tuple[pd.DataFrame, np.ndarray
             s = unneutralise_text(pd.Series(col.to_pandas(), dtype=delimited.TEXT_DTYPE))
             col = pa.chunked_array([pa.array(s.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)])
         columns.append(col)
-    names = [f"f{i}" for i in range(len(columns))]
-    frame = delimited.text_frame(pa.Table.from_arrays(columns, names=names))
-    frame.columns = clean_headers(original if header else [None] * len(columns))
-    return frame, np.arange(1, body.num_rows + 1) + (1 if header else 0), original
+    given = names is not None
+    frame = delimited.text_frame(pa.Table.from_arrays(columns, names=[f"f{i}" for i in range(len(columns))]))
+    frame.columns = clean_headers(original if header or given else [None] * len(columns))
+    return frame, np.arange(1, body.num_rows + 1) + (1 if header else 0) + after, original
 
 
 def _cell_text(v) -> str | None:

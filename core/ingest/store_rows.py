@@ -15,12 +15,14 @@ from core.ingest.issues import Issues
 _NEW_CUSTOMER_COLUMNS = ["customer_id", "signup_date"]
 
 
-def typed_extras(frame: pd.DataFrame, extras: list[str], issues: Issues) -> pd.DataFrame | None:
+def typed_extras(frame: pd.DataFrame, extras: list[str], issues: Issues,
+                 decided: dict[str, str] | None = None) -> pd.DataFrame | None:
     """The extra columns typed for the ``attributes`` JSON (None when the file has none): a column that is mostly
-    numbers is stored as numbers; its blank and text cells are warned about."""
+    numbers is stored as numbers; its blank and text cells are warned about (``decided``: the types the first
+    chunk of a long file chose, :func:`core.ingest.field_types.extra_columns`)."""
     if not extras:
         return None
-    return extra_columns(frame, extras, issues)  # typed and warned about there, in time linear in cells
+    return extra_columns(frame, extras, issues, decided)  # typed and warned about there, linear in cells
 
 
 def json_lines(extras: pd.DataFrame | None) -> np.ndarray | None:

@@ -8,18 +8,23 @@ import pandas as pd
 
 from core.ingest import fields as F
 from core.ingest.issues import Issues
+from core.ingest.repeats import KeyMemory, repeated
 from core.ingest.wording import how
 
 
 def check_rows(kind: str, typed: dict[str, pd.Series], used: dict[str, str], issues: Issues, known: pd.Index,
-               create: bool, mode: str, as_of: pd.Timestamp | None) -> None:
+               create: bool, mode: str, as_of: pd.Timestamp | None,
+               memories: dict[str, KeyMemory] | None = None) -> None:
     """Report every row that breaks a rule of ``kind`` into ``issues``; ``typed`` gains derived fields.
 
     ``known`` are the store's customer ids; ``create`` allows rows naming other customers (created on load).
+    ``memories`` (a file read in chunks): key field -> the keys of the earlier chunks
+    (:class:`~core.ingest.repeats.KeyMemory`), so a repeat of an earlier chunk's customer or ticket id is found.
     """
+    memories = memories or {}
     if kind == "customers":
         _snapshot_dates(typed, as_of, issues.raw.frame.index)
-        _customer_rules(typed, used, issues, known, mode)
+        _customer_rules(typed, used, issues, known, mode, memories.get("customer_id"))
         return
     key = typed.get("customer_id")
     if key is not None and not create:
@@ -27,7 +32,9 @@ def check_rows(kind: str, typed: dict[str, pd.Series], used: dict[str, str], iss
         issues.add(unknown.to_numpy(), _source(used, "customer_id"), "customer_id",
                    "customer not in the store",
                    f"import the customers first{how('create_customers')}")
-    rules = {"feedback": _feedback_rules, "tickets": _ticket_rules, "revenue": _revenue_rules}.get(kind)
+    if kind == "tickets":
+        _ticket_rules(typed, used, issues, memories.get("ticket_id"))
+    rules = {"feedback": _feedback_rules, "revenue": _revenue_rules}.get(kind)
     if rules is not None:
         rules(typed, used, issues)
 
@@ -59,15 +66,22 @@ def _months_before(as_of: pd.Timestamp, months: pd.Series) -> pd.Series:
     return out.where(ok)
 
 
-def _customer_rules(typed, used, issues: Issues, known: pd.Index, mode: str) -> None:
+def _repeats(key: pd.Series, rows, memory: KeyMemory | None) -> tuple[pd.Series, np.ndarray]:
+    """(the rows whose key an earlier row gave, as a mask on ``key``'s index; each row's first row, 0 if no key)."""
+    present = key.notna().to_numpy(dtype=bool)
+    dup, first = np.zeros(len(key), dtype=bool), np.zeros(len(key), dtype=np.int64)
+    dup[present], first[present] = repeated(key[present], np.asarray(rows)[present], memory)
+    return pd.Series(dup, index=key.index), first
+
+
+def _customer_rules(typed, used, issues: Issues, known: pd.Index, mode: str, memory: KeyMemory | None) -> None:
     key = typed.get("customer_id")
     col = _source(used, "customer_id")
-    dup = key.duplicated(keep="first") & key.notna()
+    dup, first_row = _repeats(key, issues.raw.rows, memory)
     if dup.any():
-        first_row = pd.Series(issues.raw.rows, index=key.index).groupby(key).transform("first")
         issues.add(dup.to_numpy(), col, "customer_id", "duplicate customer id",
-                   ("keep one row per customer: this id is first at row " + first_row[dup].astype("int64").astype(str)
-                    + "; remove or merge the repeat").to_numpy())
+                   np.array([f"keep one row per customer: this id is first at row {r}; remove or merge the repeat"
+                             for r in first_row[dup.to_numpy()]], dtype=object))
     if mode == "append" and len(known):
         exists = key.isin(known) & ~dup
         issues.add(exists.to_numpy(), col, "customer_id", "customer already in the store",
@@ -88,15 +102,14 @@ def _feedback_rules(typed, used, issues: Issues) -> None:
                        f"use a score from {lo} to {hi}, or check the channel")
 
 
-def _ticket_rules(typed, used, issues: Issues) -> None:
+def _ticket_rules(typed, used, issues: Issues, memory: KeyMemory | None = None) -> None:
     if "satisfaction" in typed:
         lo, hi = F.SATISFACTION_RANGE
         bad = ((typed["satisfaction"] < lo) | (typed["satisfaction"] > hi)).fillna(False)
         issues.add(bad.to_numpy(), _source(used, "satisfaction"), "satisfaction", f"satisfaction outside {lo}-{hi}",
                    f"use a rating from {lo} to {hi}")
     if "ticket_id" in typed:
-        tid = typed["ticket_id"]
-        dup = tid.duplicated(keep="first") & tid.notna()
+        dup, _ = _repeats(typed["ticket_id"], issues.raw.rows, memory)
         issues.add(dup.to_numpy(), _source(used, "ticket_id"), "ticket_id", "duplicate ticket id",
                    "keep one row per ticket")
     if "opened" in typed and "resolved" in typed:
