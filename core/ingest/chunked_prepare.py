@@ -28,7 +28,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
+from core.ingest import fields as F
 from core.ingest import file_findings, id_spaces, line_items, plausibility
 from core.ingest.field_types import type_fields
 from core.ingest.issues import REPORT_COLUMNS, Issues
@@ -104,7 +106,7 @@ def validate_chunk(engine, raw: RawTable, s: Settings, state: FileState, used: d
     typed, formats = type_fields(s.kind, used, s.constants, issues, s.date_format, s.formats)
     line_items.mark_returns(s.kind, typed)
     if typed.get("customer_id") is not None:
-        state.ids.append(pd.unique(typed["customer_id"].dropna().to_numpy(dtype=object)))
+        state.ids.append(_distinct(typed["customer_id"]))
     if s.prefix:  # the file's customers in its own id space, before any rule
         typed["customer_id"] = id_spaces.prefixed(typed["customer_id"], s.source)
     check_rows(s.kind, typed, used, issues, s.known, s.create, s.mode, s.as_of, state.memories)
@@ -118,11 +120,20 @@ def validate_chunk(engine, raw: RawTable, s: Settings, state: FileState, used: d
     n, total = line_items.returns_of(s.kind, typed, valid)
     state.returns = (state.returns[0] + n, state.returns[1] + total)
     state.reports.append(issues.frame())
-    state.rejected.append(issues.rejected())
+    rejected = issues.rejected()
+    if len(rejected) or not state.rejected:  # an empty slice would keep the chunk's whole Arrow buffers alive
+        state.rejected.append(rejected if len(rejected) else rejected.astype(object))
     state.new.append(new)
     state.n_read += len(raw.frame)
     _keep_rows(state, rows)
     return formats
+
+
+def _distinct(ids: pd.Series) -> np.ndarray:
+    """The distinct ids present, as Python text (in pyarrow for Arrow-backed text)."""
+    if getattr(ids.dtype, "storage", None) == "pyarrow":
+        return pc.unique(ids.array.__arrow_array__().drop_null()).to_numpy(zero_copy_only=False).astype(object)
+    return pd.unique(ids.dropna().to_numpy(dtype=object))
 
 
 def typed_head_ids(raw: RawTable, used: dict, kind: str) -> pd.Series | None:
@@ -161,14 +172,21 @@ def finish(state: FileState, s: Settings, head: RawTable, formats: dict) -> Chun
     parts = [r for r in state.reports + ends if len(r)]
     report = (pd.concat(parts, ignore_index=True).sort_values(["row", "severity"], kind="stable")
               .reset_index(drop=True)[REPORT_COLUMNS] if parts else pd.DataFrame(columns=REPORT_COLUMNS))
-    rejected = state.rejected[0] if len(state.rejected) == 1 else pd.concat(state.rejected, ignore_index=True)
+    rejected = [r for r in state.rejected if len(r)] or state.rejected[:1]
+    rejected = rejected[0] if len(rejected) == 1 else pd.concat(rejected, ignore_index=True)
     rows = state.spilled if state.spilled is not None else state.rows[0]
     ids = None if not state.ids else pd.Series(pd.unique(np.concatenate(state.ids)), dtype=object)
-    several = state.spilled is not None
-    if several:  # the preview's rows only: the plan never holds a whole chunk once there are more
-        head = dataclasses.replace(head, frame=head.frame.head(PREVIEW_ROWS), rows=head.rows[:PREVIEW_ROWS])
     return Chunked(report=report, rejected=rejected, rows=rows, new_customers=_new_customers(state.new, s.kind),
                    distinct_ids=ids, date_formats=formats, returns=state.returns, n_read=state.n_read, head=head)
+
+
+def preview_only(raw: RawTable) -> RawTable:
+    """The first chunk cut to the preview's rows, copied as Python text (an Arrow slice would keep the whole
+    chunk's buffers alive): what a plan keeps of a file read in several chunks."""
+    if len(raw.frame) <= PREVIEW_ROWS:
+        return raw
+    return dataclasses.replace(raw, frame=raw.frame.head(PREVIEW_ROWS).astype(object),
+                               rows=np.array(raw.rows[:PREVIEW_ROWS]))
 
 
 def _typed_fields(s: Settings) -> set:
@@ -184,7 +202,7 @@ def _new_customers(parts: list[pd.DataFrame], kind: str) -> pd.DataFrame:
     if frame.empty:
         return parts[0]
     if kind in ("transactions", "activity", "revenue"):
-        first = frame.groupby("customer_id", sort=True)["signup_date"].min()
-        return pd.DataFrame({"customer_id": first.index.astype(object),
-                             "signup_date": first.where(first.notna(), None).to_numpy(dtype=object)})
+        days = pd.to_datetime(frame["signup_date"])  # None (a customer with returns only) -> NaT
+        first = days.groupby(frame["customer_id"].to_numpy(dtype=object), sort=True).min()
+        return pd.DataFrame({"customer_id": first.index.astype(object), "signup_date": F.iso_dates(first)})
     return frame.drop_duplicates("customer_id", keep="first").reset_index(drop=True)

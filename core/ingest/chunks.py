@@ -23,7 +23,9 @@ from core.ingest.limits import ReadLimits
 from core.ingest.reader import RawTable, _check_width, _from_arrow, _sniff_binary, read_source
 
 #: rows per chunk of a long file (tests set it small to cut an ordinary file into many chunks)
-CHUNK_ROWS = 500_000
+CHUNK_ROWS = 200_000
+#: the bytes pyarrow parses at a time (it reads some blocks ahead: small blocks keep that small)
+BLOCK = 1 << 20
 
 
 class Ragged(Exception):
@@ -56,7 +58,7 @@ def read_chunks(source: bytes | os.PathLike, file_name: str = "", *, sheet: str 
 def _reader(path: str, delim: str, ncols: int) -> pacsv.CSVStreamingReader:
     """pyarrow's streaming reader, with the options of :func:`core.ingest.delimited.arrow_table`."""
     return pacsv.open_csv(
-        path, read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=8 << 20),
+        path, read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=BLOCK),
         parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True),
         convert_options=pacsv.ConvertOptions(column_types={f"f{i}": pa.large_string() for i in range(ncols)},
                                              null_values=[""], strings_can_be_null=True,

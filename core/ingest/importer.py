@@ -37,7 +37,7 @@ from core.ingest.bulk import (
     big_load,
     bulk_insert,
 )
-from core.ingest.chunked_prepare import FileState, Settings, finish, typed_head_ids, validate_chunk
+from core.ingest.chunked_prepare import FileState, Settings, finish, preview_only, typed_head_ids, validate_chunk
 from core.ingest.date_formats import check_date_format
 from core.ingest.mapping import apply_overrides, check_fields, sheet_hint
 from core.ingest.plan import ImportPlan, ImportResult
@@ -156,7 +156,9 @@ def _prepare(engine: Engine, data, file_name: str, kind: str, *, sheet, mapping,
     state = FileState()
     s.formats = validate_chunk(engine, raw, s, state, used)
     for piece in pieces:
+        raw = preview_only(raw)  # a file of several chunks: the plan keeps the first rows only
         validate_chunk(engine, piece, s, state)
+        del piece  # not held while the reader parses the next chunk
     done = finish(state, s, raw, s.formats)
     if state.spilled is not None and creates:  # the id spaces of every distinct id, the first chunk's choice kept
         with faults.translated(faults.store_of(engine)), engine.connect() as conn:

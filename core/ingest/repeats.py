@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 #: the fixed hash key (pandas' default): the same key hashes the same in every chunk
 _HASH_KEY = "0123456789123456"
@@ -90,3 +92,13 @@ def repeated(keys: pd.Series | pd.DataFrame, rows: np.ndarray,
     seen = earlier >= 0
     memory.remember(hashes[~repeat & ~seen], rows[~repeat & ~seen])
     return repeat | seen, np.where(seen, earlier, first)
+
+
+def is_known(key: pd.Series, known: pd.Index) -> pd.Series:
+    """``key.isin(known)`` (a missing key is not known), in one pyarrow pass for Arrow-backed text: pandas' own
+    ``isin`` there turns each known id into a pyarrow scalar first, 0.17 s for 20,000 ids on every chunk."""
+    if getattr(key.dtype, "storage", None) != "pyarrow" or not len(known):
+        return key.isin(known)
+    arr = key.array.__arrow_array__()
+    values = pa.array([v for v in known if isinstance(v, str)], type=arr.type)
+    return pd.Series(pc.is_in(arr, value_set=values).to_numpy(zero_copy_only=False), index=key.index)

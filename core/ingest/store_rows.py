@@ -11,6 +11,7 @@ import pandas as pd
 from core.ingest import fields as F
 from core.ingest.field_types import extra_columns
 from core.ingest.issues import Issues
+from core.ingest.repeats import is_known
 
 _NEW_CUSTOMER_COLUMNS = ["customer_id", "signup_date"]
 
@@ -202,7 +203,7 @@ def new_customers(kind: str, typed: dict[str, pd.Series], valid: np.ndarray, kno
     if kind == "customers" or not create or "customer_id" not in typed:
         return pd.DataFrame(columns=_NEW_CUSTOMER_COLUMNS)
     key = typed["customer_id"][valid]
-    fresh = key.notna() & ~key.isin(known)
+    fresh = key.notna() & ~is_known(key, known)
     if not fresh.any():
         return pd.DataFrame(columns=_NEW_CUSTOMER_COLUMNS)
     date_field = "date" if "date" in typed else ("period" if "period" in typed else None)

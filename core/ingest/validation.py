@@ -8,7 +8,7 @@ import pandas as pd
 
 from core.ingest import fields as F
 from core.ingest.issues import Issues
-from core.ingest.repeats import KeyMemory, repeated
+from core.ingest.repeats import KeyMemory, is_known, repeated
 from core.ingest.wording import how
 
 
@@ -28,7 +28,7 @@ def check_rows(kind: str, typed: dict[str, pd.Series], used: dict[str, str], iss
         return
     key = typed.get("customer_id")
     if key is not None and not create:
-        unknown = key.notna() & ~key.isin(known)
+        unknown = key.notna() & ~is_known(key, known)
         issues.add(unknown.to_numpy(), _source(used, "customer_id"), "customer_id",
                    "customer not in the store",
                    f"import the customers first{how('create_customers')}")
@@ -83,7 +83,7 @@ def _customer_rules(typed, used, issues: Issues, known: pd.Index, mode: str, mem
                    np.array([f"keep one row per customer: this id is first at row {r}; remove or merge the repeat"
                              for r in first_row[dup.to_numpy()]], dtype=object))
     if mode == "append" and len(known):
-        exists = key.isin(known) & ~dup
+        exists = is_known(key, known) & ~dup
         issues.add(exists.to_numpy(), col, "customer_id", "customer already in the store",
                    "import in replace mode to reload all customers, or remove this row")
     if "signup_date" in typed and "churn_date" in typed:
