@@ -11,12 +11,12 @@ import argparse
 import os
 import sys
 
-from core.cli import churn, cohorts, demo, health, import_file, report, roi, status, themes
+from core.cli import churn, cohorts, demo, health, import_file, overview, report, roi, status, themes
 from core.errors import WorkbenchError
 from core.store.faults import store_fault, store_path  # plain Python: --help stays fast
 
 #: the sub-commands, in the order ``--help`` lists them
-COMMANDS = (import_file, status, cohorts, churn, health, themes, roi, report, demo)
+COMMANDS = (import_file, status, overview, cohorts, churn, health, themes, roi, report, demo)
 #: exit code of bad input (a WorkbenchError, a missing or unreadable file)
 EXIT_BAD_INPUT = 2
 #: exit code of a fault in the workbench itself (still one line, no traceback)
@@ -46,6 +46,19 @@ def _default_url() -> str:
     return default_url()
 
 
+#: exit code when the output's reader closed the pipe early (128 + SIGPIPE, as a shell reports it)
+EXIT_PIPE_CLOSED = 141
+
+
+def _reader_gone() -> int:
+    """Point stdout at /dev/null, so the interpreter's final flush does not fail again, and exit quietly."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout is no file (tests capture it): nothing to silence
+        pass
+    return EXIT_PIPE_CLOSED
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the process exit code."""
     args = build_parser().parse_args(argv)
@@ -56,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     except WorkbenchError as exc:
         print("error: " + _one_line(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:  # the reader stopped reading (``| head``): not an error of the input, say nothing
+        return _reader_gone()
     except OSError as exc:
         print(f"error: {exc.strerror or exc}: {getattr(exc, 'filename', '')}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -7,7 +7,8 @@ Two ends, on purpose:
   revenue row stands for its whole month). Day-level figures (cohort periods, survival durations, churn labels,
   play windows, churn after feedback) never count a day after it as observed.
 * :func:`as_of_month` is **the as-of month of the monthly figures** (MRR, NRR, GRR, logo churn, LTV): the last
-  month with recurring revenue; without any, the month of the customers' last signup or churn date. It differs
+  month with recurring revenue; without any, the last month with a sale (a purchase log); without either, the
+  month of the customers' last signup or churn date. It differs
   from :func:`data_end` because activity, tickets or churn recorded after the last billed month would move the
   as-of month into a month without MRR, where MRR reads 0 and NRR and GRR collapse. A snapshot file without
   revenue (like the telco export) is so read at its own snapshot date, not at today's, where it would show no
@@ -103,12 +104,15 @@ def data_end(customers: pd.DataFrame | None = None, activity=None, revenue: pd.D
 def as_of_month(customers: pd.DataFrame, revenue: pd.DataFrame | None = None) -> pd.Timestamp:
     """The as-of month of the monthly figures, as its last day.
 
-    The last month with recurring revenue (a row with ``mrr``); without any, the month of the latest signup or
-    churn date; without any date, this month. See the module docstring for why this is not :func:`data_end`.
+    The last month with recurring revenue (a row with ``mrr``); without any, the month of the last sale (a
+    purchase log's one-off revenue); without either, the month of the latest signup or churn date; without any
+    date, this month. See the module docstring for why this is not :func:`data_end`.
     """
     last = pd.NaT
     if revenue is not None and len(revenue) and "mrr" in revenue:
         last = last_date(revenue.loc[revenue["mrr"].notna(), "period"])
+    if pd.isna(last) and revenue is not None and len(revenue):  # a purchase log: where its sales end
+        last = last_date(revenue["period"])
     if pd.isna(last):
         dates = [d for d in _customer_dates(customers) if pd.notna(d)]
         last = max(dates) if dates else _today()

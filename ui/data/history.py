@@ -21,6 +21,8 @@ SHOWN = {"id": "import", "file_name": "file", "kind": "kind", "mode": "mode", "r
 ROWS = {"customer": ("customer", "customers"), "revenue": ("revenue row", "revenue rows"),
         "activity": ("activity row", "activity rows"), "ticket": ("ticket", "tickets"),
         "feedback": ("feedback row", "feedback rows"), "intervention": ("intervention", "interventions")}
+#: the history's row counts
+COUNTS = ("rows_read", "rows_loaded", "rows_rejected")
 PENDING = "data_undo_pending"  # the import whose undo waits for confirmation
 
 
@@ -32,13 +34,21 @@ def history_section(url: str, version: str) -> None:
         st.info("The store is empty. Upload a file above, or reset to the demo data below.")
         return
     shown = history[list(SHOWN)]
-    config = {c: st.column_config.Column(label) for c, label in SHOWN.items()}
-    for c in ("finished_at", "undone_at"):
-        config[c] = st.column_config.DatetimeColumn(SHOWN[c], format="YYYY-MM-DD HH:mm")
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=column_config())
     components.csv_download(shown, "Download import history (CSV)", "import_history.csv")
     with st.expander("Undo an import", icon=":material/undo:", expanded=PENDING in st.session_state):
         _undo(url, history)
+
+
+def column_config() -> dict:
+    """The history's headings and formats: row counts with thousands separators (1,000,000, as ``units.count``
+    writes them), times to the minute."""
+    config = {c: st.column_config.Column(label) for c, label in SHOWN.items()}
+    for c in COUNTS:
+        config[c] = st.column_config.NumberColumn(SHOWN[c], format="localized")
+    for c in ("finished_at", "undone_at"):
+        config[c] = st.column_config.DatetimeColumn(SHOWN[c], format="YYYY-MM-DD HH:mm")
+    return config
 
 
 def removal_text(rows: dict[str, int]) -> str:

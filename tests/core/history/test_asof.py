@@ -115,9 +115,16 @@ def test_as_of_month_is_the_last_month_with_recurring_revenue():
 def test_as_of_month_without_revenue_is_the_month_of_the_last_signup_or_churn():
     assert asof.as_of_month(TEXT_CUSTOMERS, None) == T("2024-03-31")
     assert asof.as_of_month(TEXT_CUSTOMERS, REVENUE.iloc[0:0]) == T("2024-03-31")
-    no_mrr = REVENUE.drop(columns="mrr")  # a purchase log: amounts only
-    assert asof.as_of_month(TEXT_CUSTOMERS, no_mrr) == T("2024-03-31")
-    assert asof.as_of_month(TEXT_CUSTOMERS, REVENUE.assign(mrr=np.nan)) == T("2024-03-31")
+
+
+def test_a_purchase_log_is_read_at_the_month_of_its_last_sale_not_of_its_last_signup():
+    # a purchase log (amounts only) signs its customers up early and sells on: CDNOW's signups end in 1997-03,
+    # its sales in 1998-06; the monthly figures are read where the sales end
+    last_sale = pd.Timestamp(max(REVENUE["period"])) + pd.offsets.MonthEnd(0)
+    assert last_sale == T("2024-08-31")
+    assert asof.as_of_month(TEXT_CUSTOMERS, REVENUE.drop(columns="mrr")) == last_sale
+    assert asof.as_of_month(TEXT_CUSTOMERS, REVENUE.assign(mrr=np.nan)) == last_sale
+    assert asof.as_of_month(TEXT_CUSTOMERS, REVENUE) == T("2024-06-30")  # recurring revenue still decides
 
 
 def test_as_of_month_without_any_date_is_this_month(frozen_today):

@@ -1,5 +1,6 @@
 """ui/data/history.py: what the undo confirmation says it will remove (the flow: tests/pages/test_data_undo.py)."""
 
+from ui.data import history
 from ui.data.history import removal_text
 
 
@@ -11,3 +12,12 @@ def test_the_removal_names_each_table_with_rows_in_words():
 
 def test_an_import_whose_rows_are_gone_says_so():
     assert removal_text(dict.fromkeys(("customer", "revenue", "activity"), 0)).startswith("no rows (a later replace")
+
+
+def test_the_history_writes_row_counts_with_thousands_separators():
+    # a 1,000,000-row import read "1000000" in the history (issue 19): the counts are numbers shown localized
+    config = history.column_config()
+    for c in history.COUNTS:
+        assert config[c]["type_config"] == {"type": "number", "format": "localized"}, c
+        assert config[c]["label"] == history.SHOWN[c]
+    assert set(history.COUNTS) <= set(history.SHOWN)
