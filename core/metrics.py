@@ -2,7 +2,8 @@
 
 Conventions (stated once, here, and shown to users through :data:`GLOSSARY`):
 
-* A customer is **active on day t** when ``signup_date <= t`` and ``churn_date`` is empty or after t.
+* A customer **counts on day t** (the Customers figure) when signed up by t; one without a signup date always
+  counts. A customer is **active on day t** when ``signup_date <= t`` and ``churn_date`` is empty or after t.
 * The **as-of month** is, by default, the last month with recurring revenue, and a **window** is the 12 whole
   months ending with it; its start is the first day of the first month, and "start customers" are those active
   on the last day before it (both defined in :mod:`core.history.asof`).
@@ -23,7 +24,8 @@ from core.errors import InsufficientDataError
 from core.history import asof
 
 GLOSSARY: dict[str, str] = {
-    "Customers": "Every customer in the store that matches the filters, active or not.",
+    "Customers": "Customers that match the filters and had signed up by the as-of date, active or not; a customer "
+                 "without a signup date always counts (nothing says they joined later).",
     "Active customers": "Customers who had signed up and not churned on the as-of date.",
     "Logo churn rate": "Of the customers active at the start of the last 12 months, the share that "
                        "churned within those 12 months.",
@@ -39,8 +41,9 @@ GLOSSARY: dict[str, str] = {
            "(the expected revenue of an average account over its expected lifetime).",
     "Churn probability": "The churn model's calibrated chance that an active customer churns within the horizon "
                          "(default 90 days) after the scoring day; a 10 % customer churns 1 time in 10.",
-    "Risk tier": "Red: churn probability at or above the threshold where an outreach's expected value (probability "
-                 "x success rate x value of a save) exceeds its cost; amber: from half that threshold; green: below.",
+    "Risk tier": "The churn model's tiers: high risk at or above the churn probability where an outreach's expected "
+                 "value (probability x success rate x value of a save) exceeds its cost; medium risk from half that "
+                 "threshold; low risk below. (Red, amber and green name health bands, never risk tiers.)",
     "ROC-AUC": "The chance that the model ranks a random churner above a random stayer (0.5 = guessing, "
                "1 = perfect), measured on held-out customers the model never saw, with a 95 % bootstrap interval.",
     "PR-AUC": "Average precision on held-out customers: how pure the flagged list stays as more churners are "
@@ -113,8 +116,8 @@ GLOSSARY: dict[str, str] = {
                         "excluded.",
     "Top driver": "The churn model's features ranked by mean absolute SHAP value on held-out customers: what moves "
                   "predicted churn most, whichever way.",
-    "Customers scored": "Active customers with at least one health measure on the day (a customer without any has "
-                        "no score and no band).",
+    "Customers scored": "Active customers with at least the configuration's minimum number of health measures (3 "
+                        "unless changed) on the day; a customer with fewer has no score and no band.",
     "MRR in red": "Monthly recurring revenue of the customers whose health band is red on the day.",
     "Band churn rate": "In the health back-test, the share of a band's scored customers who churned within the "
                        "horizon (90 days unless set otherwise) after the month end they were scored on, over every "
@@ -126,6 +129,29 @@ GLOSSARY: dict[str, str] = {
     "Value of customers saved": "Customers saved x their mean MRR before contact x the months a saved customer is "
                                 "assumed to stay x gross margin (the assumptions are in the review's register).",
     "Net value": "Value (revenue saved in the window, or the projected value of customers saved) minus cost.",
+    "Active buyers": "Customers with at least one purchase in the 12 whole months ending with the as-of month (a "
+                     "purchase: a purchase row, or a one-off sale that is not a return).",
+    "Repeat-purchase rate": "Of the active buyers, the share that bought on at least 2 distinct days in the 12 "
+                            "months.",
+    "Revenue": "One-off revenue booked in the 12 months ending with the as-of month, net of returns (a return is "
+               "a negative amount).",
+    "Revenue per buyer": "Revenue (net of returns) in the 12 months divided by the active buyers.",
+    "Purchase frequency": "Purchase days per active buyer in the 12 months: distinct days with a purchase, "
+                          "averaged over the buyers (several purchases on one day count once).",
+    "Revenue retention by cohort": "A cohort is the month of its customers' first purchase; cell k is the "
+                                   "cohort's revenue (net of returns) in month k divided by its revenue in month 0 "
+                                   "(months after the as-of month are empty).",
+    "Lapse churn": "A purchase log's churn: a buyer has churned when no purchase follows the last one within N days; "
+                   "the churn date is the last purchase plus N days, once that day has come. N is proposed as the "
+                   "90th percentile of the gaps between a customer's consecutive purchase days, rounded up.",
+    "Lifetime value (buyers)": "What a buyer's purchases over the coming months are worth today: expected purchases "
+                               "(BG/NBD) x expected value per purchase (Gamma-Gamma), month by month, discounted at "
+                               "the monthly rate.",
+    "Chance still a buyer": "BG/NBD's probability that a buyer has not dropped out, from how often and how recently "
+                            "they bought; a buyer who bought only once counts as still a buyer (drop-out follows a "
+                            "repeat purchase in the model).",
+    "Expected purchases": "BG/NBD's expected purchase days of a buyer in the coming period, given their frequency, "
+                          "recency and time since the first purchase.",
 }
 
 
@@ -151,7 +177,10 @@ def definitions_table() -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Headline:
-    """The Overview's figures for one as-of month (rates as fractions, money in store currency)."""
+    """The Overview's figures for one as-of month (rates as fractions, money in store currency).
+
+    ``customers`` counts those signed up by ``as_of`` (:func:`signed_up_by`), like every count of the Overview,
+    the review and the CLI."""
 
     as_of: dt.date
     customers: int
@@ -165,6 +194,14 @@ class Headline:
 
 def _month_start(d) -> pd.Timestamp:
     return pd.Timestamp(d).to_period("M").to_timestamp()
+
+
+def signed_up_by(customers: pd.DataFrame, day) -> pd.Series:
+    """Boolean mask of the customers counted on ``day``: signed up on or before it. A customer without a signup
+    date always counts: the store holds them and nothing says they joined later (a customer list without dates
+    keeps its size on every day)."""
+    signup = pd.to_datetime(customers["signup_date"])
+    return signup.isna() | (signup <= pd.Timestamp(day))
 
 
 def active_on(customers: pd.DataFrame, day) -> pd.Series:
@@ -247,7 +284,7 @@ def _headline(customers: pd.DataFrame, by_cust: pd.DataFrame, end_month: pd.Time
         nrr = grr = float("nan")
     current = by_cust.get(end_month, pd.Series(dtype=float))
     return Headline(
-        as_of=as_of_day.date(), customers=int(len(customers)),
+        as_of=as_of_day.date(), customers=int(signed_up_by(customers, as_of_day).sum()),
         active_customers=int(active_on(customers, as_of_day).sum()), logo_churn_rate=logo,
         revenue_churn_rate=1.0 - grr, mrr=float(current.sum()), nrr=nrr, grr=grr)
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from core.buyers import lapse
 from core.errors import InsufficientDataError
 from core.history import asof
 from core.store.columnar import ActivityPairs, activity_pairs
@@ -41,6 +42,9 @@ class ChurnInputs:
         ``customer_id, date, channel, score``.
     revenue : pandas.DataFrame
         ``customer_id, period, mrr, payment_failed``.
+    lapse : core.buyers.lapse.LapseRule or None
+        A purchase log's churn rule (no purchase within N days), which gave ``customers.churn_date``; None when
+        the store's own churn dates are used.
     """
 
     customers: pd.DataFrame
@@ -48,6 +52,7 @@ class ChurnInputs:
     tickets: pd.DataFrame
     feedback: pd.DataFrame
     revenue: pd.DataFrame
+    lapse: lapse.LapseRule | None = None
 
     def end(self) -> pd.Timestamp:
         """The last day the data speaks about (:func:`core.history.asof.data_end`)."""
@@ -88,8 +93,12 @@ def inputs_from_frames(customers: pd.DataFrame, activity: pd.DataFrame | None = 
                        _frame(feedback, _FEEDBACK, ["date"]), _frame(revenue, _REVENUE, ["period"]))
 
 
-def load_inputs(engine: Engine) -> ChurnInputs:
+def load_inputs(engine: Engine, lapse_days: int | None = None) -> ChurnInputs:
     """Read the columns the churn features need (activity from the column store).
+
+    The one place churn dates are read for the churn model, health and the review: a purchase log (purchases, no
+    churn date) gets the lapse rule's (:func:`core.buyers.lapse.store_rule`: no purchase within ``lapse_days``
+    days of the last one, default the data's proposal).
 
     Raises
     ------
@@ -108,4 +117,6 @@ def load_inputs(engine: Engine) -> ChurnInputs:
     for df, cols in ((tickets, ("opened", "resolved")), (feedback, ("date",)), (revenue, ("period",))):
         for c in cols:
             df[c] = pd.to_datetime(df[c], format="mixed")
-    return ChurnInputs(customers, activity_pairs(engine, values=True), tickets, feedback, revenue)
+    activity = activity_pairs(engine, values=True)
+    rule = lapse.store_rule(engine, customers, asof.data_end(customers, activity, revenue), lapse_days)
+    return ChurnInputs(lapse.with_churn_dates(customers, rule), activity, tickets, feedback, revenue, lapse=rule)

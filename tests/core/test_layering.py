@@ -58,7 +58,9 @@ BASE = {"store", "history", "metrics", "export", "errors"}
 ALLOWED = {
     "errors": set(),
     "store": {"errors"},
-    "history": {"store", "errors"},
+    # a purchase log's churn dates are the lapse rule's (core/buyers/lapse.py and purchases.py: store, units, errors),
+    # applied where churn dates are read (core.history.inputs.load_inputs) for the churn model, health and review
+    "history": {"store", "errors", "buyers"},
     "metrics": {"store", "history", "errors"},
     "export": {"metrics", "errors"},
     "ingest": BASE,
@@ -66,11 +68,13 @@ ALLOWED = {
     "churn": BASE,
     "health": BASE,
     "feedback": BASE,
+    "buyers": BASE,  # purchase logs: buyer metrics, lapse churn, lifetime value
     # named exceptions, each with its reason:
     "demo": BASE | {"ingest"},  # the demo loads its frames through the importer's bulk insert
     "roi": BASE | {"churn", "ingest"},  # risk at contact scores with the churn model; outcome flags read as imported
     "review": BASE | {"cohorts", "churn", "health", "feedback", "roi"},  # a quarter's review shows every page
-    "cli": BASE | {"ingest", "demo", "cohorts", "churn", "health", "feedback", "roi", "review"},  # one command each
+    "cli": BASE | {"ingest", "demo", "cohorts", "churn", "health", "feedback", "roi", "review",
+                   "buyers"},  # one command each
 }
 
 

@@ -74,6 +74,20 @@ def test_start_customers_are_those_active_on_the_day_before_the_window():
     assert h.logo_churn_rate == 1.0 and h.active_customers == 1 and h.mrr == 10.0
 
 
+def test_customers_count_as_of_the_as_of_day_and_a_customer_without_a_signup_date_always_counts():
+    """Issue 20: Customers is the count of customers signed up by the as-of day (the month's last day)."""
+    h = metrics.headline(CUSTOMERS, REVENUE, as_of="2024-03-10")
+    assert h.as_of.isoformat() == "2024-03-31"
+    signup = pd.to_datetime(CUSTOMERS["signup_date"])
+    assert h.customers == (signup <= "2024-03-31").sum() == 4  # D signs up in May 2024
+    undated = pd.concat([CUSTOMERS, pd.DataFrame({"customer_id": ["U"], "signup_date": [None],
+                                                  "churn_date": [None]})], ignore_index=True)
+    assert metrics.headline(undated, REVENUE, as_of="2024-03-31").customers == 5
+    assert metrics.headline(undated, REVENUE, as_of="2025-01-31").customers == 6
+    assert metrics.signed_up_by(undated, "2023-01-09").tolist() == [False] * 5 + [True]
+    assert metrics.signed_up_by(undated, "2023-01-10").tolist() == [True] + [False] * 4 + [True]  # on the day
+
+
 def test_no_starters_or_no_customers_is_a_clear_error():
     with pytest.raises(InsufficientDataError, match="Nobody was active"):
         metrics.headline(CUSTOMERS, REVENUE, as_of="2023-06-30")
@@ -98,7 +112,10 @@ def test_every_headline_metric_has_a_glossary_entry():
                                      "Revenue saved", "ROI", "Time to impact", "Power", "Contact fatigue",
                                      "Expected net value", "Contacts", "Contacts treated", "Top driver",
                                      "Customers scored", "MRR in red", "Band churn rate", "Red/green churn ratio",
-                                     "Mentions", "Cost", "Value of customers saved", "Net value"}
+                                     "Mentions", "Cost", "Value of customers saved", "Net value",
+                                     "Active buyers", "Repeat-purchase rate", "Revenue", "Revenue per buyer",
+                                     "Purchase frequency", "Revenue retention by cohort", "Lapse churn",
+                                     "Lifetime value (buyers)", "Chance still a buyer", "Expected purchases"}
     assert all(len(text) > 30 for text in metrics.GLOSSARY.values())
     assert metrics.definition("ROI (projected)") == metrics.GLOSSARY["ROI"]
     assert metrics.definition("Revenue saved (window)") == metrics.GLOSSARY["Revenue saved"]

@@ -1,12 +1,14 @@
 """Overview (pages/overview.py) on the demo data equals an independent pandas computation,
 to the cent and the basis point."""
 
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from core import metrics
+from tests.pages.conftest import rerun
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,7 +30,8 @@ def independent(cust: pd.DataFrame, rev: pd.DataFrame, as_of_month: str) -> dict
     nrr = both["now"].sum() / both["base"].sum()
     grr = both[["now", "base"]].min(axis=1).sum() / both["base"].sum()
     active = ((signup <= last_day) & (churn.isna() | (churn > last_day))).sum()
-    return {"logo": logo, "nrr": nrr, "grr": grr, "mrr": now.sum(), "active": active}
+    signed_up = (signup.isna() | (signup <= last_day)).sum()
+    return {"logo": logo, "nrr": nrr, "grr": grr, "mrr": now.sum(), "active": active, "customers": signed_up}
 
 
 def test_core_headline_equals_independent_computation(demo_store):
@@ -55,10 +58,30 @@ def test_overview_page_shows_those_figures(demo_store, monkeypatch):
     last = pd.to_datetime(rev["period"]).max().strftime("%Y-%m")
     ind = independent(cust, rev, last)
     shown = {m.label: m.value for m in at.metric}
-    assert shown["Customers"] == f"{len(cust):,}"
+    assert shown["Customers"] == f"{ind['customers']:,}"
     assert shown["Active customers"] == f"{ind['active']:,}"
     assert shown["MRR"] == f"${ind['mrr']:,.0f}"
     assert shown["NRR"] == f"{ind['nrr'] * 100:.1f}%"
     assert shown["GRR"] == f"{ind['grr'] * 100:.1f}%"
     assert shown["Logo churn rate"] == f"{ind['logo'] * 100:.1f}%"
     assert shown["Revenue churn rate"] == f"{(1 - ind['grr']) * 100:.1f}%"
+
+
+def test_customers_and_every_figure_count_as_of_the_end_of_the_range(demo_store, monkeypatch):
+    """Issue 20: with the range ending 2025-06-30 the Overview counted all 5,000 customers where fewer had signed
+    up; now Customers, like every other tile, is as of that day."""
+    url, cust, rev = demo_store
+    monkeypatch.setenv("RETENTION_DB_URL", url)
+    monkeypatch.setenv("RETENTION_DEMO", "0")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    rerun(at, dates=(dt.date(2024, 7, 1), dt.date(2025, 6, 30)))
+    assert "Trailing 12 months to 30 Jun 2025" in at.caption[0].value
+    ind = independent(cust, rev, "2025-06")
+    signed_up = (pd.to_datetime(cust["signup_date"]) <= "2025-06-30").sum()
+    assert ind["customers"] == signed_up < len(cust)
+    shown = {m.label: m.value for m in at.metric}
+    assert shown == {"Customers": f"{signed_up:,}", "Active customers": f"{ind['active']:,}",
+                     "Logo churn rate": f"{ind['logo'] * 100:.1f}%",
+                     "Revenue churn rate": f"{(1 - ind['grr']) * 100:.1f}%", "MRR": f"${ind['mrr']:,.0f}",
+                     "NRR": f"{ind['nrr'] * 100:.1f}%", "GRR": f"{ind['grr'] * 100:.1f}%"}
+    assert not at.subheader and not [c for c in at.caption if "purchase log" in c.value]  # one section, no notes

@@ -15,7 +15,7 @@ from core.errors import WorkbenchError
 
 #: libraries only a sub-command's run may load
 HEAVY = ("pandas", "numpy", "scipy", "sklearn", "lifelines", "shap", "sqlalchemy", "pyarrow")
-SUBCOMMANDS = ["import", "status", "cohorts", "churn", "health", "themes", "roi", "report", "demo"]
+SUBCOMMANDS = ["import", "status", "overview", "cohorts", "churn", "health", "themes", "roi", "report", "demo"]
 
 
 def _python(code: str) -> str:

@@ -1,0 +1,1 @@
+"""Buyers of a purchase log: buyer metrics, revenue retention by cohort, lapse and lifetime value."""

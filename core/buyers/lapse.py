@@ -1,0 +1,276 @@
+"""Churn for buyers without a contract: a customer has lapsed when no purchase follows the last one within N days.
+
+A purchase log (CDNOW-like) says when customers bought, never when they left. The **lapse rule** gives each
+customer a churn date: the day of the last purchase plus N days, once that day has come (on or before the as-of
+day); until then the customer is active. N is proposed from the data itself
+(:func:`propose_lapse_days`): a high quantile (90 %) of the gaps between a customer's consecutive purchase days,
+rounded up to a readable number of days (whole days up to 2 weeks, whole weeks up to 13 weeks, 30-day months
+beyond). So nine repeat purchases in ten came sooner than N days after the previous one, and a customer silent for
+longer is unlikely to come back.
+
+One definition for every surface: :func:`core.history.inputs.load_inputs` calls :func:`store_rule` and fills a
+purchase log's churn dates with it, so the churn model (page and ``python -m core churn``), the Health scores
+back-test and the quarterly review all read the same churn; the Churn drivers page and ``--lapse-days`` change N.
+
+A purchase is what :mod:`core.buyers.purchases` says (a ``purchase`` activity, or a one-off sale that is not a
+return). This module and that one read only the store: :mod:`core.history` calls them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from core.buyers.purchases import load_purchase_log
+from core.errors import DataValidationError
+from core.export import units
+from core.store.tables import Customer
+
+#: the share of inter-purchase gaps the proposed N covers
+QUANTILE = 0.9
+#: fewer gaps than this are too few to learn N from: :data:`FALLBACK_DAYS` is proposed instead
+MIN_GAPS = 20
+FALLBACK_DAYS = 365
+#: the longest N accepted (ten years)
+MAX_DAYS = 3650
+
+
+@dataclass(frozen=True)
+class LapseProposal:
+    """The proposed N and the figures behind it.
+
+    Attributes
+    ----------
+    days : int
+        The proposal: ``gap_quantile`` rounded up by :func:`readable_days` (:data:`FALLBACK_DAYS` with too few gaps).
+    quantile : float
+        The share of gaps covered (0.9).
+    gap_quantile : float
+        That quantile of the gaps, in days (NaN without gaps).
+    median_gap : float
+        The median gap, in days.
+    gaps : int
+        Gaps between consecutive purchase days of one customer.
+    repeat_buyers : int
+        Customers with at least two purchase days.
+    buyers : int
+        Customers with at least one purchase day.
+    """
+
+    days: int
+    quantile: float
+    gap_quantile: float
+    median_gap: float
+    gaps: int
+    repeat_buyers: int
+    buyers: int
+
+    @property
+    def reason(self) -> str:
+        """The rule and its figures in one plain sentence."""
+        if self.gaps < MIN_GAPS:
+            return (f"Only {units.count(self.gaps)} repeat purchases (gaps between a customer's purchase days) are in "
+                    f"the data, too few to learn from, so a year ({self.days} days) is proposed.")
+        return (f"{units.percent(self.quantile, 0)} of the {units.count(self.gaps)} gaps between a customer's "
+                f"consecutive purchase days ({units.count(self.repeat_buyers)} repeat buyers of "
+                f"{units.count(self.buyers)}) are {units.count(self.gap_quantile)} days or shorter (median "
+                f"{units.count(self.median_gap)} days); rounded up to {self.days} days.")
+
+
+@dataclass(frozen=True)
+class LapseRule:
+    """The lapse rule as applied to a store: N, the proposal it came from, the as-of day and the churn dates.
+
+    Attributes
+    ----------
+    days : int
+        N: churn = no purchase within ``days`` days after the last one.
+    proposal : LapseProposal
+    as_of : pandas.Timestamp
+        No churn date falls after it.
+    churn_dates : pandas.Series
+        Customer id (str) -> churn date (NaT while the customer may still buy), one entry per buyer.
+    """
+
+    days: int
+    proposal: LapseProposal
+    as_of: pd.Timestamp
+    churn_dates: pd.Series
+
+    @property
+    def proposed(self) -> bool:
+        """Whether N is the data's proposal (not the analyst's own)."""
+        return self.days == self.proposal.days
+
+    def card(self) -> dict:
+        """The rule for a churn model's card: ``days, proposed_days, reason, definition``."""
+        return {"days": self.days, "proposed_days": self.proposal.days, "reason": self.proposal.reason,
+                "definition": f"churn = no purchase within {self.days} days of the last one"}
+
+    @property
+    def definition(self) -> str:
+        """The rule in words, with where N came from."""
+        source = "the proposal" if self.proposed else f"chosen instead of the proposed {self.proposal.days}"
+        return (f"A buyer has churned when no purchase follows the last one within {self.days} days ({source}); "
+                f"the churn date is the last purchase plus {self.days} days, up to {self.as_of:%Y-%m-%d}.")
+
+
+def purchase_days(purchases: pd.DataFrame) -> pd.DataFrame:
+    """Each customer's distinct purchase days, in order.
+
+    Parameters
+    ----------
+    purchases : pandas.DataFrame
+        ``customer_id, date``: one row per purchase (several a day allowed; a time of day is dropped).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``customer_id`` (str), ``date`` (datetime64, midnight), sorted by customer and day, without duplicates.
+    """
+    days = pd.DataFrame({"customer_id": purchases["customer_id"].astype(str).to_numpy(),
+                         "date": pd.to_datetime(purchases["date"]).dt.normalize().to_numpy()})
+    days = days.dropna(subset=["date"]).drop_duplicates()
+    return days.sort_values(["customer_id", "date"], kind="stable").reset_index(drop=True)
+
+
+def purchase_gaps(purchases: pd.DataFrame) -> np.ndarray:
+    """Days between each customer's consecutive purchase days (one value per repeat purchase day)."""
+    days = purchase_days(purchases)
+    same = days["customer_id"].to_numpy()[1:] == days["customer_id"].to_numpy()[:-1]
+    step = np.diff(days["date"].to_numpy().astype("datetime64[D]").astype(np.int64))
+    return step[same].astype(float)
+
+
+def readable_days(days: float) -> int:
+    """``days`` rounded up to a number a reader takes in at once: whole days up to 14, whole weeks up to 91 (13
+    weeks), whole 30-day months beyond; at least 1.
+
+    Examples
+    --------
+    >>> readable_days(9.2), readable_days(40), readable_days(200)
+    (10, 42, 210)
+    """
+    days = max(1.0, float(days))
+    step = 1 if days <= 14 else 7 if days <= 91 else 30
+    return int(math.ceil(days / step - 1e-9) * step)
+
+
+def propose_lapse_days(purchases: pd.DataFrame, quantile: float = QUANTILE) -> LapseProposal:
+    """Propose N from the data's inter-purchase times.
+
+    N is the ``quantile`` of the gaps between a customer's consecutive purchase days (over every repeat purchase),
+    rounded up by :func:`readable_days`; with fewer than :data:`MIN_GAPS` gaps, :data:`FALLBACK_DAYS`.
+
+    Parameters
+    ----------
+    purchases : pandas.DataFrame
+        ``customer_id, date``.
+    quantile : float
+        Share of gaps N covers (0.5-0.99).
+
+    Returns
+    -------
+    LapseProposal
+    """
+    if not 0.5 <= quantile < 1:
+        raise DataValidationError(f"The lapse quantile must be from 0.5 to 0.99, not {quantile}.")
+    days = purchase_days(purchases)
+    gaps = purchase_gaps(days)
+    buyers = int(days["customer_id"].nunique())
+    repeat = int((days.groupby("customer_id").size() > 1).sum()) if buyers else 0
+    if len(gaps) < MIN_GAPS:
+        q = float(np.quantile(gaps, quantile)) if len(gaps) else float("nan")
+        med = float(np.median(gaps)) if len(gaps) else float("nan")
+        return LapseProposal(FALLBACK_DAYS, quantile, q, med, len(gaps), repeat, buyers)
+    q = float(np.quantile(gaps, quantile))
+    return LapseProposal(readable_days(q), quantile, q, float(np.median(gaps)), len(gaps), repeat, buyers)
+
+
+def check_lapse_days(days) -> int:
+    """``days`` as a whole number of days from 1 to :data:`MAX_DAYS`, else a :class:`DataValidationError`."""
+    try:
+        n = int(days)
+    except (TypeError, ValueError):
+        n = None
+    if n is None or n != days or not 1 <= n <= MAX_DAYS:
+        raise DataValidationError(f"The lapse period must be a whole number of days from 1 to {MAX_DAYS}, not "
+                                  f"{days!r}: for example 180 (no purchase within 180 days of the last one).")
+    return n
+
+
+def lapse_churn_dates(purchases: pd.DataFrame, days: int, as_of) -> pd.Series:
+    """Each buyer's lapse churn date: the last purchase day plus ``days``, only when that day is on or before
+    ``as_of`` (NaT otherwise: the customer may still buy).
+
+    Parameters
+    ----------
+    purchases : pandas.DataFrame
+        ``customer_id, date``.
+    days : int
+        N, the lapse period in days (1 to :data:`MAX_DAYS`).
+    as_of : date-like
+        The as-of day (the data's last day).
+
+    Returns
+    -------
+    pandas.Series
+        Customer id (str, sorted) -> churn date (datetime64), named ``churn_date``.
+    """
+    n = check_lapse_days(days)
+    last = purchase_days(purchases).groupby("customer_id")["date"].max()
+    churn = last + pd.Timedelta(days=n)
+    churn = churn.where(churn <= pd.Timestamp(as_of).normalize())
+    return churn.rename("churn_date")
+
+
+def _has_churn_dates(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(select(Customer.customer_id).where(Customer.churn_date.is_not(None)).limit(1)).first() \
+            is not None
+
+
+def store_proposal(engine: Engine) -> LapseProposal | None:
+    """The proposed N for a purchase log (a store with purchases and no churn date), None for any other store:
+    what the Churn drivers page offers before it fits."""
+    if _has_churn_dates(engine):
+        return None
+    purchases = load_purchase_log(engine).days
+    return None if purchases.empty else propose_lapse_days(purchases)
+
+
+def store_rule(engine: Engine, customers: pd.DataFrame, as_of, lapse_days: int | None = None) -> LapseRule | None:
+    """The lapse rule for a purchase log (a store with purchases and no churn date), None for any other store.
+
+    Parameters
+    ----------
+    customers : pandas.DataFrame
+        The store's customers (``churn_date``): any churn date means the store says itself who left.
+    as_of : date-like
+        The data's last day.
+    lapse_days : int, optional
+        N; default the proposal (:func:`propose_lapse_days`).
+    """
+    if "churn_date" in customers and customers["churn_date"].notna().any():
+        return None
+    purchases = load_purchase_log(engine).days  # one definition of a purchase (core/buyers/purchases.py)
+    if purchases.empty:
+        return None
+    proposal = propose_lapse_days(purchases)
+    days = proposal.days if lapse_days is None else check_lapse_days(lapse_days)
+    as_of = pd.Timestamp(as_of).normalize()
+    return LapseRule(days, proposal, as_of, lapse_churn_dates(purchases, days, as_of))
+
+
+def with_churn_dates(customers: pd.DataFrame, rule: LapseRule | None) -> pd.DataFrame:
+    """``customers`` with ``churn_date`` from ``rule`` (unchanged for None; a customer without purchases: NaT)."""
+    if rule is None:
+        return customers
+    out = customers.copy()
+    out["churn_date"] = pd.to_datetime(out["customer_id"].astype(str).map(rule.churn_dates))
+    return out

@@ -1,0 +1,216 @@
+"""What the Overview shows on any store, figure by figure, written once for the page and ``python -m core overview``.
+
+The store's profile (:func:`core.store.profile.profile`) decides the sections:
+
+* **recurring revenue** (the store holds MRR per month): the headline of :mod:`core.metrics`;
+* **customers** (no MRR, but churn dates or a snapshot): customers, active customers and logo churn;
+* **buyers** (purchases): the buyer figures of :mod:`core.buyers.metrics` and revenue retention by cohort;
+
+a mix shows each section it holds. :attr:`Overview.notes` says plainly what the store cannot show, why, and what to
+import. Every figure is a :class:`Figure`, whose :attr:`Figure.text` is :func:`core.export.units.format_value`'s,
+so the page and the command line write the same strings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from core import metrics
+from core.buyers import metrics as buyers
+from core.buyers.cohort_revenue import CohortRevenue, cohort_revenue
+from core.buyers.purchases import PurchaseLog
+from core.errors import InsufficientDataError
+from core.export import units
+from core.history import asof
+from core.store.profile import StoreProfile
+
+#: the sparklines cover the chosen date range, within these bounds (months)
+SPARK_MONTHS = (2, 36)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One tile: ``label`` (its :data:`core.metrics.GLOSSARY` name), ``value`` in ``unit``, and the column of its
+    section's trend behind its sparkline (None: no sparkline)."""
+
+    label: str
+    value: float
+    unit: str
+    trend: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The figure as every surface writes it."""
+        return units.format_value(self.value, self.unit)
+
+    @property
+    def help(self) -> str:
+        return metrics.definition(self.label) or ""
+
+
+@dataclass(frozen=True)
+class Section:
+    """A group of tiles over one window: ``key`` is ``recurring``, ``customers`` or ``buyers``."""
+
+    key: str
+    title: str
+    caption: str
+    figures: tuple[Figure, ...]
+    trend: pd.DataFrame
+
+    def sparkline(self, figure: Figure) -> list[float] | None:
+        """The figure's monthly values, oldest first (None without a trend)."""
+        if figure.trend is None or figure.trend not in self.trend:
+            return None
+        return [float(v) for v in self.trend[figure.trend]]
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The sections a store gives, what it cannot show (``notes``) and, on a purchase log, the cohort table (or
+    ``cohort_note`` saying why there is none)."""
+
+    sections: tuple[Section, ...]
+    notes: tuple[str, ...]
+    cohorts: CohortRevenue | None = None
+    cohort_note: str = ""
+
+
+def _churn_known(found: StoreProfile) -> bool:
+    return found.has("churn_dates") or found.has("snapshot")
+
+
+def _has_buyers(found: StoreProfile) -> bool:
+    return found.has("purchases") or found.has("one_off_revenue")
+
+
+def needs_purchases(found: StoreProfile) -> bool:
+    """Whether the Overview of this store reads its purchase log (a caller loads it only then)."""
+    return _has_buyers(found)
+
+
+def spark_months(as_of, start=None) -> int:
+    """Months of the sparklines: from ``start``'s month to ``as_of``'s, within :data:`SPARK_MONTHS` (12 without
+    a start)."""
+    if start is None:
+        return 12
+    end, first = pd.Timestamp(as_of), pd.Timestamp(start)
+    return max(SPARK_MONTHS[0], min(SPARK_MONTHS[1], (end.year - first.year) * 12 + end.month - first.month + 1))
+
+
+def _window_caption(as_of: dt.date) -> str:
+    return f"Trailing 12 months to {as_of:%d %b %Y}"
+
+
+def recurring_section(customers: pd.DataFrame, revenue: pd.DataFrame, end=None, start=None,
+                      full: bool = True) -> Section:
+    """The headline of :func:`core.metrics.headline` as of ``end`` (never after the as-of month of the data);
+    ``full=False`` keeps the customer counts and logo churn (a store without recurring revenue).
+
+    Raises
+    ------
+    InsufficientDataError
+        No customers, or nobody active at the start of the window.
+    """
+    as_of = asof.clamp(end, asof.as_of_month(customers, revenue))
+    h = metrics.headline(customers, revenue, as_of)
+    trend = metrics.trend(customers, revenue, as_of, spark_months(as_of, start))
+    figures = [Figure("Customers", h.customers, "customers"),
+               Figure("Active customers", h.active_customers, "customers", "active_customers"),
+               Figure("Logo churn rate", h.logo_churn_rate, "share", "logo_churn_rate")]
+    if full:
+        figures += [Figure("Revenue churn rate", h.revenue_churn_rate, "share", "revenue_churn_rate"),
+                    Figure("MRR", h.mrr, "currency", "mrr"), Figure("NRR", h.nrr, "share", "nrr"),
+                    Figure("GRR", h.grr, "share", "grr")]
+    return Section("recurring" if full else "customers", "Recurring revenue" if full else "Customers",
+                   _window_caption(h.as_of), tuple(figures), trend)
+
+
+def buyer_section(customers: pd.DataFrame, log: PurchaseLog, end=None, start=None,
+                  with_customers: bool = True) -> Section:
+    """The buyer figures of :mod:`core.buyers.metrics` as of ``end`` (never after the log's last day), with the
+    Customers count on the same day when ``with_customers``.
+
+    Raises
+    ------
+    InsufficientDataError
+        The log is empty.
+    """
+    last = buyers.default_as_of(log)
+    as_of = asof.clamp(end, last)
+    b = buyers.buyer_figures(log, as_of)
+    figures = [Figure("Customers", int(metrics.signed_up_by(customers, b.as_of).sum()), "customers")] \
+        if with_customers else []
+    figures += [Figure("Active buyers", b.active_buyers, "customers", "active_buyers"),
+                Figure("Repeat-purchase rate", b.repeat_rate, "share", "repeat_rate"),
+                Figure("Revenue", b.revenue, "currency", "revenue"),
+                Figure("Revenue per buyer", b.revenue_per_buyer, "currency", "revenue_per_buyer"),
+                Figure("Purchase frequency", b.purchase_frequency, "count", "purchase_frequency")]
+    caption = f"{_window_caption(b.as_of)} ({b.start:%d %b %Y} to {b.as_of:%d %b %Y})"
+    if last < pd.Timestamp(b.as_of):
+        caption += f"; the purchases end on {last:%d %b %Y}, so the last month is partial"
+    trend = buyers.buyer_trend(log, as_of, spark_months(as_of, start))
+    return Section("buyers", "Buyers", caption, tuple(figures), trend)
+
+
+def build(found: StoreProfile, customers: pd.DataFrame, revenue: pd.DataFrame, log: PurchaseLog | None = None,
+          end=None, start=None) -> Overview:
+    """The Overview of a store: its sections, as of ``end`` (the sidebar's last day, the CLI's ``--as-of``).
+
+    Parameters
+    ----------
+    found : StoreProfile
+        What the store holds.
+    customers, revenue : pandas.DataFrame
+        ``customer_id, signup_date, churn_date`` and ``customer_id, period, mrr`` (already filtered).
+    log : PurchaseLog, optional
+        The purchase log of the same customers (needed when :func:`needs_purchases`).
+    end, start : date-like, optional
+        The as-of day (default: where the data ends) and the first day of the sparklines (default: 12 months).
+    """
+    sections, notes = [], list(_cannot_show(found))
+    recurring, churn_known = found.has("recurring_revenue"), _churn_known(found)
+    if recurring or churn_known:
+        try:
+            sections.append(recurring_section(customers, revenue, end, start, full=recurring))
+        except InsufficientDataError as exc:
+            notes.append(str(exc))
+    cohorts, cohort_note = None, ""
+    if log is not None and _has_buyers(found):
+        try:
+            sections.append(buyer_section(customers, log, end, start, with_customers=not sections))
+            cohorts = cohort_revenue(log, asof.clamp(end, buyers.default_as_of(log)))
+        except InsufficientDataError as exc:
+            cohort_note = str(exc)
+    elif not sections and len(customers):
+        as_of = asof.clamp(end, asof.as_of_month(customers, revenue))
+        count = Figure("Customers", int(metrics.signed_up_by(customers, as_of).sum()), "customers")
+        sections.append(Section("customers", "Customers", f"As of {as_of:%d %b %Y}", (count,), pd.DataFrame()))
+    return Overview(tuple(sections), tuple(notes), cohorts, cohort_note)
+
+
+def _cannot_show(found: StoreProfile) -> list[str]:
+    """What the Overview of this store cannot show, why, and what to import (empty for a recurring-revenue book)."""
+    if found.has("recurring_revenue"):
+        return []
+    if not found.has("customers"):
+        feedback = " This store holds feedback only: the Feedback themes page reads it." \
+            if found.sort == "feedback only" else ""
+        return [f"There are no customers yet, so the Overview has no figure to show.{feedback} Import customers "
+                "with recurring revenue (MRR per month), or a purchase log (transactions: a customer id, a date and "
+                "an amount per purchase), or load the demo data."]
+    if _has_buyers(found):
+        churn = "" if _churn_known(found) else \
+            " Without churn dates it cannot show active customers or logo churn either."
+        return ["There is no recurring revenue in this store: it is a purchase log, so the Overview cannot show "
+                f"MRR, NRR, GRR or revenue churn, and shows buyer figures instead.{churn} Import revenue with MRR "
+                "per month to see the recurring figures."]
+    lacking = "MRR, NRR, GRR, revenue churn or buyer figures"
+    if not _churn_known(found):
+        lacking = "active customers, logo churn, " + lacking
+    what = "holds feedback only" if found.sort == "feedback only" else f"is a {found.sort}"
+    return [f"This store {what}: with no recurring revenue and no purchases, the Overview cannot show "
+            f"{lacking}. Import revenue with MRR per month, or a purchase log (transactions), to see them."]

@@ -1,0 +1,105 @@
+"""``python -m core overview``: the Overview page's figures for any store, as of any day.
+
+The sections, the figures and their strings are the page's (:mod:`core.buyers.overview`): the recurring-revenue
+headline and/or the buyer figures, as the store's profile holds them, and one plain line for each thing the store
+cannot show. ``--cohorts`` adds revenue retention by cohort (a purchase log), ``--out`` writes it to a file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from core.errors import DataValidationError
+from core.export import units  # plain Python: --help stays fast
+
+NAME = "overview"
+
+
+def add_parser(sub) -> None:
+    """Register the ``overview`` sub-command."""
+    p = sub.add_parser(NAME, help="the Overview's figures (recurring revenue and/or buyers) as of a day")
+    p.add_argument("--as-of", help="the as-of day, YYYY-MM-DD (default: where the data ends; a later day is "
+                                   "read as the data's end)")
+    p.add_argument("--trend", action="store_true", help="also print each figure's monthly trend (the sparklines)")
+    p.add_argument("--cohorts", action="store_true", help="also print revenue retention by cohort (purchase logs)")
+    p.add_argument("--out", type=Path, help="write revenue retention by cohort to this .csv or .xlsx file")
+
+
+def as_of_day(text: str | None) -> dt.date | None:
+    """The ``--as-of`` value as a day (None when not given).
+
+    Raises
+    ------
+    DataValidationError
+        Not a day written YYYY-MM-DD.
+    """
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise DataValidationError(f"--as-of '{text}' is not a day: write it as YYYY-MM-DD, "
+                                  "for example --as-of 2025-06-30.") from None
+
+
+def run(engine, a) -> int:
+    """Run ``python -m core overview``; returns the exit code (bad input raises a WorkbenchError)."""
+    from core.buyers import overview as core_overview  # pandas loads here, not for --help
+    from core.buyers.purchases import load_purchase_log  # SQLAlchemy too: in run, for a fast --help
+    from core.store.profile import profile  # in run, for a fast --help
+    from core.store.read import load_columns  # in run, for a fast --help
+
+    end = as_of_day(a.as_of)
+    found = profile(engine)
+    customers = load_columns(engine, "customer", ["customer_id", "signup_date", "churn_date"])
+    revenue = load_columns(engine, "revenue", ["customer_id", "period", "mrr"])
+    log = load_purchase_log(engine) if core_overview.needs_purchases(found) else None
+    ov = core_overview.build(found, customers, revenue, log, end=end)
+    if a.out is not None and ov.cohorts is None:  # refused before anything is printed
+        raise DataValidationError(f"Nothing written to {a.out}: {_no_cohorts(ov)}")
+    print(found.summary)
+    for note in ov.notes:
+        print(f"cannot show: {note}")
+    for s in ov.sections:
+        _section(s, a.trend)
+    if a.cohorts or a.out:
+        _cohorts(ov, a.cohorts, a.out)
+    return 0
+
+
+def _section(s, trend: bool) -> None:
+    """A section's title and window, then one figure a line as the page writes it."""
+    from core.cli.format import figures_text  # pandas: in run only, for a fast --help
+
+    print(f"\n{s.title}: {s.caption}")
+    width = max(len(f.label) for f in s.figures)
+    for f in s.figures:
+        print(f"  {f.label:<{width}}  {f.text:>12}")
+    if trend and len(s.trend):
+        unit_of = {f.trend: f.unit for f in s.figures if f.trend}
+        print(figures_text(s.trend[["as_of", *unit_of]].rename(columns=str), unit_of, left=("as_of",)))
+
+
+def _cohorts(ov, show: bool, out: Path | None) -> None:
+    """Revenue retention by cohort, printed (each cell a share) and/or written to ``out``."""
+    from core.cli.format import figures_text, write_table  # pandas: in run only, for a fast --help
+
+    if ov.cohorts is None:
+        print(f"cannot show: {_no_cohorts(ov)}")
+        return
+    t = ov.cohorts
+    if show:
+        table = t.retention.rename(columns=str).reset_index()
+        table.insert(1, "buyers", t.buyers.to_numpy())
+        unit_of = {c: "share" for c in table.columns[2:]} | {"buyers": "customers"}
+        print(f"\nRevenue retention by cohort (revenue in month k / month 0), to {t.as_of:%d %b %Y}:")
+        print(figures_text(table, unit_of, left=("cohort",)))
+    if out is not None:
+        write_table(t.long(), out, "Revenue retention", f"cells of {units.count(len(t.retention))} cohorts")
+
+
+def _no_cohorts(ov) -> str:
+    """Why there is no revenue retention by cohort."""
+    return ov.cohort_note or ("Revenue retention by cohort needs a purchase log (transactions), and this store holds "
+                              "no purchases.")

@@ -1,0 +1,106 @@
+"""AppTest of the Churn drivers page on a purchase log (CDNOW, imported with the project importer): churn is "no
+purchase within N days", N proposed with its reason and editable; the page shows churners and a model (before: "The
+training rows have 0 churners"), and a Lifetime value tab. Its figures equal pandas computations from the raw file."""
+
+import re
+
+import pandas as pd
+import pytest
+
+import core
+from core.buyers import clv
+from tests.pages.conftest import open_page
+
+CDNOW = "cdnow/CDNOW_master.txt"
+END = pd.Timestamp("1998-06-30")
+
+
+@pytest.fixture(scope="module")
+def raw(shared) -> pd.DataFrame:
+    df = pd.read_csv(shared / CDNOW, sep=r"\s+", header=0, names=["customer_id", "date", "qty", "amount"], dtype=str)
+    df["date"] = pd.to_datetime(df["date"], format="%Y%m%d")
+    df["amount"] = df["amount"].astype(float)
+    return df
+
+
+@pytest.fixture(scope="module")
+def cdnow_url(shared, tmp_path_factory) -> str:
+    path = shared / CDNOW
+    url = f"sqlite:///{tmp_path_factory.mktemp('cdnow_page') / 'store.db'}"
+    engine = core.make_engine(url)
+    core.commit_import(engine, core.prepare_import(engine, path.read_bytes(), path.name, "transactions"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="module")
+def page(cdnow_url):
+    with pytest.MonkeyPatch.context() as mp:
+        yield open_page(mp, cdnow_url, "churn_drivers", timeout=300)
+
+
+def _metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def _lapsed(raw: pd.DataFrame, n: int) -> pd.Series:
+    """Customer -> lapse churn date (NaT while the customer may still buy), from the raw purchases."""
+    churn = raw.groupby("customer_id")["date"].max() + pd.Timedelta(days=n)
+    return churn.where(churn <= END)
+
+
+def _held_out(raw: pd.DataFrame, n: int, cutoff: pd.Timestamp, horizon: int = 90) -> tuple[int, int]:
+    """(customers active on the test cutoff, those who churned within the horizon after it)."""
+    churn, first = _lapsed(raw, n), raw.groupby("customer_id")["date"].min()
+    active = (first <= cutoff) & (churn.isna() | (churn > cutoff))
+    return int(active.sum()), int((churn[active] <= cutoff + pd.Timedelta(days=horizon)).sum())
+
+
+def _card(at) -> str:
+    return next(md.value for md in at.markdown if md.value.startswith("**Churn model v"))
+
+
+def test_the_page_proposes_n_and_shows_churners_and_a_model(page, raw):
+    at = page
+    assert not at.exception and not at.error
+    box = at.number_input(key="churn_lapse_days_210")
+    assert box.value == 210 and box.label == "Churned after this many days without a purchase"
+    assert any(c.value.startswith("Proposed: 210 days. 90% of the 44,021 gaps") for c in at.caption)
+    assert _metric(at, "Customers scored") == f"{int(_lapsed(raw, 210).isna().sum()):,}"  # 5,946 still buying
+    rows, churners = _held_out(raw, 210, pd.Timestamp("1998-04-01"))
+    card = _card(at)
+    assert f"{rows:,} held out ({churners:,} churners)" in card and churners > 100
+    assert "no purchase follows the last one within 210 days" in card
+    auc = float(_metric(at, "Held-out ROC-AUC"))
+    assert 0.7 < auc < 1.0
+    assert len(at.tabs) == 7 and at.tabs[6].label == "Lifetime value"
+
+
+def test_a_shorter_lapse_period_refits(page, raw):
+    at = page
+    at.number_input(key="churn_lapse_days_210").set_value(120).run()
+    assert not at.exception
+    assert _metric(at, "Customers scored") == f"{int(_lapsed(raw, 120).isna().sum()):,}"
+    rows, churners = _held_out(raw, 120, pd.Timestamp("1998-04-01"))
+    assert f"{rows:,} held out ({churners:,} churners)" in _card(at)
+    assert any("churn = no purchase within 120 days" in c.value for c in at.caption)
+    at.number_input(key="churn_lapse_days_210").set_value(210).run()  # back to the proposal for the next test
+    assert not at.exception
+
+
+def test_the_lifetime_value_tab(page, raw):
+    at = page
+    fit, table = clv.buyer_values(raw[["customer_id", "date", "amount"]])  # from the file, not the store
+    assert _metric(at, "Buyers valued") == f"{raw['customer_id'].nunique():,}"
+    assert _metric(at, "Lifetime value, 12 months") == f"${table['clv'].sum():,.0f}"
+    assert _metric(at, "Expected purchases, 90 days") == f"{table['expected_purchases'].sum():,.0f}"
+    repeat = table.loc[table["frequency"] > 0, "p_alive"].median()
+    assert _metric(at, "Repeat buyers still buying (median chance)") == f"{repeat * 100:.1f}%"
+    shown = next(d.value for d in at.dataframe if "clv" in d.value.columns)
+    assert len(shown) == len(table)
+    assert shown["clv"].iloc[0] == pytest.approx(table["clv"].iloc[0])
+    caption = next(c.value for c in at.caption if c.value.startswith("BG/NBD"))
+    assert f"r {fit.params['r']:.3f}" in caption and "lifetimes 0.11.3" in caption
+    assert any(b.label == "Download lifetime values (CSV)" for b in at.get("download_button"))
+    check = next(md.value for md in at.markdown if md.value.startswith("**Checked on a hold-out:**"))
+    assert re.search(r"buyers made [\d,]+ \([+-]\d+\.\d%\)", check)

@@ -1,0 +1,56 @@
+"""Sections of the Overview page: the tiles of each section, what the store cannot show, and revenue retention by
+cohort (rendering only; the figures come from core.buyers.overview through ui.overview.cached)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.buyers.overview import Overview, Section
+from core.metrics import GLOSSARY
+from ui import components
+from ui.overview import charts
+
+#: tiles per row
+PER_ROW = 4
+_HINT = "the small charts show each month of the chosen date range. Hover a figure for its definition."
+_DOWNLOADS = {"recurring": ("Download the monthly trend (CSV)", "overview_trend.csv"),
+              "customers": ("Download the monthly trend (CSV)", "overview_trend.csv"),
+              "buyers": ("Download the buyers' monthly trend (CSV)", "overview_buyers_trend.csv")}
+
+
+def notes(ov: Overview) -> None:
+    """What the store cannot show and why, as captions (nothing on a recurring-revenue book)."""
+    for note in ov.notes:
+        st.caption(components.plain(note))
+
+
+def section(s: Section, titled: bool) -> None:
+    """One section's tiles (with sparklines and their definitions) and its trend download."""
+    if titled:
+        st.subheader(s.title)
+    hint = f"; {_HINT}" if len(s.trend) else ". Hover a figure for its definition."
+    st.caption(components.plain(s.caption) + hint)
+    for first in range(0, len(s.figures), PER_ROW):
+        cols = st.columns(PER_ROW)
+        for col, f in zip(cols, s.figures[first:first + PER_ROW]):
+            col.metric(f.label, f.text, help=f.help, chart_data=s.sparkline(f), border=True)
+    if len(s.trend):
+        label, name = _DOWNLOADS[s.key]
+        components.csv_download(s.trend, label, name, key=f"overview_{s.key}_trend")
+
+
+def cohorts(ov: Overview) -> None:
+    """Revenue retention by cohort of first purchase: heat map, table and CSV (or why there is none)."""
+    st.subheader("Revenue retention by cohort")
+    if ov.cohorts is None:
+        st.info(components.plain(ov.cohort_note))
+        return
+    t = ov.cohorts
+    st.caption(GLOSSARY["Revenue retention by cohort"])
+    st.altair_chart(charts.cohort_revenue_heatmap(t), width="stretch")
+    shown = t.retention.rename(columns=str)
+    shown.insert(0, "buyers", t.buyers)
+    config = {c: components.PERCENT for c in shown.columns if c != "buyers"}
+    st.dataframe(shown, column_config=config, width="stretch")
+    components.csv_download(t.long(), "Download revenue retention by cohort (CSV)", "revenue_retention_by_cohort.csv",
+                            key="overview_cohorts_csv")
