@@ -4,13 +4,16 @@ undo: :mod:`ui.data.history`)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import tempfile
+from pathlib import Path
 
 import streamlit as st
 
 import core
 from core.errors import WorkbenchError
 from core.export import units
-from core.ingest import id_spaces
+from core.ingest import csv_file, id_spaces
 from core.ingest import mapping as column_mapping
 from core.ingest.date_formats import EXAMPLES as DATE_EXAMPLES
 from core.ingest.kind_detection import Detection, advice, detect_file
@@ -22,6 +25,24 @@ NONE = "(not in this file)"
 FIXED = "(one value for every row)"
 ID_SPACES = {words: choice for choice, words in id_spaces.PAGE_WORDS.items()}  # the radio's labels -> the choice
 DATE_FORMAT = "Date format (optional)"  # the messages name it (core.ingest.wording: "date_format")
+UPLOAD_FILE = "data_upload_file"  # (sha256, temporary folder, path) of a long upload written to disk
+_WORKBOOKS = (".xlsx", ".xlsm", ".xls")
+
+
+def upload_source(data: bytes, name: str) -> bytes | Path:
+    """What the import reads: a long text upload (:data:`core.ingest.csv_file.FROM_DISK_BYTES` or more) written
+    once to a private temporary file, so it is validated and loaded in chunks as the command line reads a file
+    (:mod:`core.ingest.chunks`); the bytes otherwise. The file goes with the session (or the next upload)."""
+    if len(data) < csv_file.FROM_DISK_BYTES or Path(name).suffix.lower() in _WORKBOOKS:
+        return data
+    digest = hashlib.sha256(data).hexdigest()
+    held = st.session_state.get(UPLOAD_FILE)
+    if held is None or held[0] != digest:
+        folder = tempfile.TemporaryDirectory(prefix="retention-upload-")
+        path = Path(folder.name) / ("upload" + (Path(name).suffix or ".csv"))
+        path.write_bytes(data)
+        st.session_state[UPLOAD_FILE] = (digest, folder, path)  # the previous folder is removed once dropped
+    return st.session_state[UPLOAD_FILE][2]
 
 
 @st.cache_data(ttl=600, max_entries=4, show_spinner="Reading the file ...")
@@ -130,7 +151,8 @@ def upload_section(url: str) -> None:
     id_key = f"data_id_space_{hash(data)}"  # the choice belongs to this file
     try:
         with speaking("page"):  # messages in the page's words, not the CLI's options
-            plan = core.prepare_import(loaders.get_engine(url), data, up.name, kind, sheet=sheet, mapping=mapping,
+            plan = core.prepare_import(loaders.get_engine(url), upload_source(data, up.name), up.name, kind,
+                                       sheet=sheet, mapping=mapping,
                                        constants=constants, as_of=as_of, date_format=date_format, mode=mode,
                                        id_space=ID_SPACES.get(st.session_state.get(id_key)))
     except WorkbenchError as exc:
