@@ -3,6 +3,8 @@
 import streamlit as st
 
 from core.errors import WorkbenchError
+from core.export import units
+from core.feedback.inputs import all_dates_by_default, undated
 from ui.feedback import cached as feedback
 from ui.feedback import codebook_editor
 from ui.feedback import sections as feedback_sections
@@ -25,12 +27,21 @@ except WorkbenchError as exc:
 note = st.session_state.pop("themes_note", None)
 if note:
     st.success(note, icon=":material/check_circle:")
-view = feedback.view(url, version, inputs, prep, book, f)
+no_date = undated(prep)
+all_dates = no_date > 0 and st.toggle(
+    f"All dates (count the {units.count(no_date)} verbatims that have no date)", value=all_dates_by_default(prep),
+    key="themes_all_dates", help="A date range holds only dated verbatims; all dates counts every verbatim.")
+view = feedback.view(url, version, inputs, prep, book, f, all_dates=all_dates)
 if not feedback.any_in_window(view):
     st.info("No verbatim matches the sidebar filters (segment, plan, region and date range); widen them.")
     st.stop()
-st.caption(f"{view.start:%Y-%m-%d} to {view.end:%Y-%m-%d} (the sidebar's date range), {len(book.active())} active "
-           "themes in the codebook.")
+if all_dates:
+    st.caption(f"All dates: every verbatim, {units.count(no_date)} of them without a date (they count everywhere "
+               f"but in the charts over time); {len(book.active())} active themes in the codebook.")
+else:
+    left_out = f"; {units.count(no_date)} verbatims without a date are left out (turn on All dates)" if no_date else ""
+    st.caption(f"{view.start:%Y-%m-%d} to {view.end:%Y-%m-%d} (the sidebar's date range){left_out}, "
+               f"{len(book.active())} active themes in the codebook.")
 feedback_sections.headline(view)
 tabs = st.tabs(["Themes", "Over time & segments", "Scores", "Verbatims", "Churn signals", "Backlog", "Discovery",
                 "Codebook"])

@@ -182,3 +182,14 @@ def in_window(verb: pd.DataFrame, start=None, end=None) -> np.ndarray:
     if end is not None:
         m &= (verb["date"] <= pd.Timestamp(end)).to_numpy()
     return m
+
+
+def undated(verb: pd.DataFrame) -> int:
+    """How many rows (verbatims, survey answers) have no date: no date range holds them; an all-dates view does."""
+    return int(verb["date"].isna().sum()) if len(verb) else 0
+
+
+def all_dates_by_default(verb: pd.DataFrame) -> bool:
+    """Whether a feedback view opens on all dates rather than a date range: when no verbatim has a date (reviews
+    exported without one), a date range could only show nothing."""
+    return bool(len(verb)) and undated(verb) == len(verb)

@@ -125,15 +125,19 @@ class View:
     end: object
 
 
-def view(url: str, version: str, inputs: FeedbackInputs, prep: pd.DataFrame, book: Codebook, f: Filters) -> View:
+def view(url: str, version: str, inputs: FeedbackInputs, prep: pd.DataFrame, book: Codebook, f: Filters,
+         all_dates: bool = False) -> View:
     """The page's :class:`View`: verbatims within the sidebar filters (statuses read fresh), their tags under
-    ``book``, and the window (the sidebar's dates, else the data's span)."""
+    ``book``, and the window (the sidebar's dates, else the data's span; ``all_dates``: no window at all, so
+    verbatims without a date count too)."""
     prep = with_statuses(url, prep)
     rows = scope(prep, inputs.customers, f)
     t = tags(url, version, key(book))
     rows, t = restrict(t, rows)
     if f.segments or f.plans or f.regions:
         inputs = for_customers(inputs, filter_customers(inputs.customers, f)["customer_id"])
+    if all_dates:
+        return View(url, version, inputs, rows, t, book, None, None)
     start = pd.Timestamp(f.start) if f.start else prep["date"].min()
     end = pd.Timestamp(f.end) if f.end else inputs.end
     return View(url, version, inputs, rows, t, book, start, end)

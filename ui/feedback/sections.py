@@ -67,11 +67,16 @@ def themes(v: View) -> pd.DataFrame:
                     f"against {units.percent(top['churn_others'])} of the others ({units.points(top['churn_diff'])}, "
                     f"95 % interval {units.points(top['churn_low'])} to {units.points(top['churn_high'])}); "
                     f"{units.money(top['mrr_at_risk'])} MRR at risk.")
-    a, b = st.columns([3, 2])
-    a.markdown("**Churn impact** (95 % interval)")
-    a.altair_chart(charts.churn_impact(imp), width="stretch")
-    b.markdown("**MRR at risk**", help=GLOSSARY["MRR at risk"])
-    b.altair_chart(charts.mrr_at_risk(imp), width="stretch")
+    if imp["churn_diff"].notna().any() or (imp["mrr_at_risk"].fillna(0) > 0).any():
+        a, b = st.columns([3, 2])
+        a.markdown("**Churn impact** (95 % interval)")
+        a.altair_chart(charts.churn_impact(imp), width="stretch")
+        b.markdown("**MRR at risk**", help=GLOSSARY["MRR at risk"])
+        b.altair_chart(charts.mrr_at_risk(imp), width="stretch")
+    else:  # empty charts say nothing: say why
+        st.info("Churn impact and MRR at risk need verbatims from known customers whose churn (or staying) and "
+                "revenue the store holds; these verbatims name no such customer. The table below ranks the themes "
+                "by mentions.")
     shown = imp.drop(columns=["parent_id"]).assign(
         churn_diff=imp["churn_diff"] * 100, churn_low=imp["churn_low"] * 100, churn_high=imp["churn_high"] * 100)
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
