@@ -188,7 +188,8 @@ def report(refused: dict, wide_run: dict, long_run: dict, raw_run: dict, rows: i
           f"peak {wide_run['peak_mb']:.0f} MB")
     print(f"\n{'activity CSV, ' + format(rows, ',') + ' rows':<34}{'seconds':>9}{'rows/s':>11}{'peak MB':>9}")
     print(f"{'importer (prepare + commit)':<34}{long_run['seconds']:>9.2f}{rows / long_run['seconds']:>11,.0f}"
-          f"{long_run['peak_mb']:>9.0f}   (prepare {long_run['prepare']:.2f} s, peak {long_run['prepare_peak_mb']:,.0f} MB after it)")
+          f"{long_run['peak_mb']:>9.0f}   (prepare {long_run['prepare']:.2f} s, peak "
+          f"{long_run['prepare_peak_mb']:,.0f} MB after it)")
     print(f"{'raw sqlite3 executemany + indexes':<34}{raw_run['seconds']:>9.2f}{rows / raw_run['seconds']:>11,.0f}"
           f"{raw_run['peak_mb']:>9.0f}")
     print(f"importer / raw: {ratio:.2f}x")

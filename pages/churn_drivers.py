@@ -5,6 +5,7 @@ import streamlit as st
 from core.errors import WorkbenchError
 from core.export import units
 from core.metrics import GLOSSARY
+from ui.churn import buyers
 from ui.churn import cached as churn
 from ui.churn import sections as churn_sections
 from ui.frame import errors, filters, loaders
@@ -17,12 +18,14 @@ url, f = loaders.store_url(), filters.current()
 version = loaders.store_version(url)
 horizon = st.segmented_control("Churn within", [30, 60, 90, 180], default=90, key="churn_horizon",
                                format_func=lambda d: f"{d} days") or 90
+proposal = churn.lapse_proposal(url, version)  # a purchase log: churn = no purchase within N days
+lapse_days = buyers.lapse_days(proposal)
 try:
-    r, default_econ, saved = churn.fitted(url, version, int(horizon))
+    r, default_econ, saved = churn.fitted(url, version, int(horizon), lapse_days)
 except WorkbenchError as exc:
     errors.show(exc)
-    st.info("The Churn drivers page needs customers with churn dates (or a churn flag) and, for out-of-time "
-            "validation, dated behaviour: import them on the Data page or load the demo there.")
+    st.info("The Churn drivers page needs customers with churn dates (or a churn flag), or a purchase log, and, "
+            "for out-of-time validation, dated behaviour: import them on the Data page or load the demo there.")
     st.stop()
 
 m = r.metrics[r.best]
@@ -36,7 +39,8 @@ st.caption(f"Model: {r.best} (better held-out ROC-AUC than the other), saved as 
            f"Validation: {r.validation}. The model is fitted on every customer; the sidebar filters narrow the "
            "customer lists.")
 
-tabs = st.tabs(["Drivers", "Risk tiers", "Customer", "Validation", "Segments", "Model card"])
+tabs = st.tabs(["Drivers", "Risk tiers", "Customer", "Validation", "Segments", "Model card"]
+               + (["Lifetime value"] if proposal is not None else []))
 with tabs[0]:
     churn_sections.drivers(r)
 with tabs[1]:
@@ -50,3 +54,6 @@ with tabs[4]:
     churn_sections.segments(r)
 with tabs[5]:
     churn_sections.card(r, econ, threshold, saved)
+if proposal is not None:
+    with tabs[6]:
+        buyers.lifetime_value(url, version, f)

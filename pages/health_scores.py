@@ -1,4 +1,8 @@
-"""Health scores: hand-weighted scores by lifecycle stage, back-tested against the churn that followed."""
+"""Health scores: hand-weighted scores by lifecycle stage, back-tested against the churn that followed.
+
+A customer with fewer measures than the configuration's minimum gets no band; when nobody has enough (a snapshot
+with tenure and a churn flag only), the page says which data would add measures instead of showing shares.
+"""
 
 import streamlit as st
 
@@ -23,25 +27,20 @@ except WorkbenchError as exc:
             "import them on the Data page or load the demo there.")
     st.stop()
 
-nums = versions["version"].tolist()
-saved = st.session_state.pop("health_saved", None)
-if saved in nums:
-    st.session_state["health_version"] = saved
-if st.session_state.get("health_version") not in nums:
-    st.session_state["health_version"] = latest
-info = versions.set_index("version")
-v = st.selectbox("Configuration", nums, key="health_version",
-                 format_func=lambda x: f"v{x} - {info.at[x, 'author']}: {info.at[x, 'reason']}")
-if saved == v:
-    st.success(f"Saved as version {v}.", icon=":material/check_circle:")
+v = health_config.pick(versions, latest)
 cfg = health.config(url, v)
-missing = health.missing(snaps)
-if missing:
-    st.caption(f"No data in this store for: {', '.join(missing)}. These measures are dropped for every customer and "
-               "the others re-weighted.")
 hist = health.history(url, version, health.key(cfg))
+cov = health.coverage(cfg, hist)
+health_config.coverage(cov, health.missing(snaps))
+if not cov.banded:  # no band to show: only the configuration (where the minimum can be changed, knowingly)
+    tabs = st.tabs(["Configuration", "Compare versions"])
+    with tabs[0]:
+        health_config.edit(url, cfg, v)
+    with tabs[1]:
+        health_config.compare(url, version, versions, data)
+    st.stop()
 mine = health.filtered(url, version, hist, f)
-if mine.empty:
+if mine["score"].isna().all():
     st.info("No scored customer matches the sidebar filters; widen them.")
     st.stop()
 

@@ -339,10 +339,11 @@ class RareCategories(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
 def pooled_categories(model) -> dict[str, int]:
     """Column -> how many rare categories a fitted :class:`core.churn.model.ChurnModel` pooled into ``other``
-    (only columns with any; {} for a model fitted before pooling existed)."""
+    (only columns with any; {} for a model fitted before pooling existed, or without a categorical column,
+    whose unfitted pooling step has nothing to say)."""
     cat = model.pipeline_.named_steps["prep"].named_transformers_.get("cat")
     pool = getattr(cat, "named_steps", {}).get("pool")
-    if pool is None:
+    if pool is None or not hasattr(pool, "pooled_"):
         return {}
     cols = model.pipeline_.named_steps["prep"].transformers_[0][2]
     return {str(c): n for c, n in zip(cols, pool.pooled_) if n}

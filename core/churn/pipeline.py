@@ -24,7 +24,8 @@ from core.errors import DataValidationError, InsufficientDataError
 from core.history.features import FEATURE_TEXT, ChurnData, concat, snapshot_features, temporal_features
 from core.history.inputs import ChurnInputs
 
-TIERS = ("red", "amber", "green")
+TIERS = ("high risk", "medium risk", "low risk")  # riskiest first; never the health bands' red, amber, green
+OLD_TIER_NAMES = dict(zip(("red", "amber", "green"), TIERS))  # the names of scores saved before issue 20
 
 
 def _noop(_fraction: float, _text: str) -> None:
@@ -147,9 +148,9 @@ def confusion_at(y, p, threshold: float) -> dict:
 
 
 def risk_tiers(p, threshold: float) -> np.ndarray:
-    """``red`` at or above the threshold, ``amber`` from half of it, ``green`` below."""
+    """``high risk`` at or above the threshold, ``medium risk`` from half of it, ``low risk`` below (:data:`TIERS`)."""
     p = np.asarray(p, float)
-    return np.where(p >= threshold, "red", np.where(p >= threshold / 2, "amber", "green")).astype(object)
+    return np.where(p >= threshold, TIERS[0], np.where(p >= threshold / 2, TIERS[1], TIERS[2])).astype(object)
 
 
 def segment_performance(y, p, groups, min_rows: int = 200, min_churners: int = 20,
@@ -215,6 +216,8 @@ class ChurnResult:
         ``feature, mean_abs_shap, controllable, direction, description``, largest first.
     screen : FeatureScreen
         The candidate columns kept as features and the ones left out, with why (for the model card).
+    extra : dict
+        ``lapse`` on a purchase log: ``days, proposed_days, reason, definition`` of the churn rule.
     """
 
     source: str
@@ -274,6 +277,9 @@ def _drivers(ex: Explanation, X: pd.DataFrame, controllable: dict) -> pd.DataFra
             direction.append("depends on the category")
             continue
         ok = x.notna().to_numpy()
+        if np.ptp(ex.values[f].to_numpy()[ok]) == 0:  # the model never uses it: no correlation to speak of
+            direction.append("no effect")
+            continue
         r = np.corrcoef(x.to_numpy()[ok], ex.values[f].to_numpy()[ok])[0, 1]
         direction.append("higher -> more churn" if r > 0.1 else "higher -> less churn" if r < -0.1 else "mixed")
     return pd.DataFrame({"feature": imp.index, "mean_abs_shap": imp.to_numpy(),
@@ -339,6 +345,9 @@ def fit_churn(inputs: ChurnInputs, horizon_days: int = 90, n_cutoffs: int = 6, t
         end = data.cutoff.iloc[0]
         validation = (f"random split: {1 - test_size:.0%} to train, {test_size:.0%} held out "
                       f"(stratified, seed {seed}); a snapshot has no dates to split on")
+    lapse = inputs.lapse.card() if getattr(inputs, "lapse", None) else None  # a purchase log's churn rule
+    if lapse:
+        validation += f"; {lapse['definition']}"
     if not inputs.customers["churn_date"].notna().any():
         raise InsufficientDataError("No customer in the store has a churn date, so there is nothing to learn from: "
                                     "import customers with a churn date (or a churn flag with --as-of).")
@@ -375,6 +384,6 @@ def fit_churn(inputs: ChurnInputs, horizon_days: int = 90, n_cutoffs: int = 6, t
         test_cutoff=test_cutoff, scored_at=end, train=train, test=test, current=current, metrics=metrics,
         best=best, models=models, p_test_raw=raw[best], p_test=p_test, p_current=p_current, explanation=ex,
         current_explanation=cur_ex, drivers=drivers, seed=seed, screen=screen,
-        brier_calibrated=float(brier_score_loss(test.y, p_test)))
+        brier_calibrated=float(brier_score_loss(test.y, p_test)), extra={"lapse": lapse} if lapse else {})
     progress(1.0, "Done")
     return result

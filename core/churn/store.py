@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 
 from core.churn.feature_screen import RARE_MIN_ROWS, RARE_SHARE, card_exclusions, pooled_categories
 from core.churn.model import ChurnModel
-from core.churn.pipeline import ChurnResult, Economics, best_threshold, net_value_curve, risk_tiers
+from core.churn.pipeline import OLD_TIER_NAMES, ChurnResult, Economics, best_threshold, net_value_curve, risk_tiers
 from core.errors import DataValidationError, InsufficientDataError
 from core.export import units
 from core.export.markdown import plain
@@ -68,7 +68,7 @@ def model_card(result: ChurnResult, economics: Economics, threshold: float, vers
         "top_drivers": r.drivers["feature"].head(5).tolist(),
         "economics": {"value_saved": economics.value_saved, "outreach_cost": economics.outreach_cost,
                       "success_rate": economics.success_rate, "threshold": threshold},
-        "limits": list(LIMITS), "seed": r.seed, "libraries": _versions(),
+        "limits": list(LIMITS), "seed": r.seed, "libraries": _versions(), "lapse": r.extra.get("lapse"),
     }
 
 
@@ -80,8 +80,7 @@ def card_markdown(card: dict) -> str:
     lines = [
         f"**Churn model v{card['version'] or '(unsaved)'}** - {card['model']}, created {card['created_utc']} UTC",
         "",
-        f"- **Label:** churn within {card['horizon_days']} days of a cutoff" if card["source"] == "temporal"
-        else "- **Label:** churned by the snapshot date",
+        _label(card),
         f"- **Validation:** {card['validation']}",
         f"- **Rows:** {units.count(rows['train'])} training ({units.count(rows['train_churners'])} churners), "
         f"{units.count(rows['test'])} held out ({units.count(rows['test_churners'])} churners); "
@@ -102,6 +101,18 @@ def card_markdown(card: dict) -> str:
         f"- **Reproduce:** seed {card['seed']}; " + ", ".join(f"{k} {v}" for k, v in card["libraries"].items()),
     ]
     return "\n".join(lines)
+
+
+def _label(card: dict) -> str:
+    """The card's label line; on a purchase log with the lapse rule that made the churn dates."""
+    if card["source"] != "temporal":
+        return "- **Label:** churned by the snapshot date"
+    line = f"- **Label:** churn within {card['horizon_days']} days of a cutoff"
+    lapse = card.get("lapse")
+    if lapse:
+        line += (f"; a buyer has churned when no purchase follows the last one within {lapse['days']} days "
+                 f"(proposed: {lapse['proposed_days']} days. {lapse['reason']})")
+    return line
 
 
 def _screen_lines(card: dict) -> list[str]:
@@ -199,6 +210,7 @@ def latest_scores(engine: Engine, version: int | None = None) -> pd.DataFrame:
                                    ChurnScore.top_driver, ChurnScore.top_controllable)
                             .where(ChurnScore.version == version)).all()
     df = pd.DataFrame(rows, columns=["customer_id", "probability", "tier", "top_driver", "top_controllable"])
+    df["tier"] = df["tier"].replace(OLD_TIER_NAMES)  # scores saved under the old names read as today's
     df.insert(0, "version", version)
     return df
 
@@ -212,8 +224,11 @@ def load_model(engine: Engine, version: int) -> ChurnModel:
     return joblib.load(io.BytesIO(blob))
 
 
-def saved_for(engine: Engine, data_version: str, horizon_days: int) -> int | None:
-    """The newest version fitted on this store version with this horizon, if any."""
+def saved_for(engine: Engine, data_version: str, horizon_days: int, lapse_days: int | None = None) -> int | None:
+    """The newest version fitted on this store version with this horizon (and, on a purchase log, this lapse
+    period in days; None for a store with its own churn dates), if any."""
     with engine.connect() as conn:
-        return conn.execute(select(func.max(ChurnRun.version)).where(
-            ChurnRun.data_version == data_version, ChurnRun.horizon_days == horizon_days)).scalar()
+        rows = conn.execute(select(ChurnRun.version, ChurnRun.card).where(
+            ChurnRun.data_version == data_version, ChurnRun.horizon_days == horizon_days)
+            .order_by(ChurnRun.version.desc())).all()
+    return next((int(v) for v, card in rows if ((card or {}).get("lapse") or {}).get("days") == lapse_days), None)

@@ -28,6 +28,8 @@ def add_parser(sub) -> None:
     ch.add_argument("--success", type=float, help="share of would-be churners an outreach keeps (default 0.25)")
     ch.add_argument("--save", action="store_true", help="save the model, its card and today's scores")
     ch.add_argument("--scores", type=Path, help="write today's scores and tiers to this CSV")
+    ch.add_argument("--lapse-days", type=int, help="a purchase log: churn = no purchase within this many days of "
+                    "the last one (default: proposed from the gaps between purchases, printed)")
 
 
 def _print_fit(r, n_drivers: int) -> None:
@@ -50,6 +52,18 @@ def _print_fit(r, n_drivers: int) -> None:
             print(f"  {line}")
 
 
+def _print_lapse(rule, asked: int | None) -> None:
+    """On a purchase log, the lapse rule that made the churn dates and the proposal's reason; elsewhere a note
+    when ``--lapse-days`` was given for nothing."""
+    if rule is None:
+        if asked is not None:
+            print("note: --lapse-days is not used: the store has its own churn dates (or no purchases)")
+        return
+    print(f"purchase log: churn = no purchase within {rule.days} days of the last one "
+          f"({'proposed' if rule.proposed else f'--lapse-days; proposed {rule.proposal.days}'})")
+    print(f"  why {rule.proposal.days}: {rule.proposal.reason}")
+
+
 def run(engine, a) -> int:
     """Run ``python -m core churn``; returns the exit code (bad input raises a WorkbenchError)."""
     import pandas as pd  # pandas, sklearn, lifelines and shap load here, not for --help
@@ -60,7 +74,8 @@ def run(engine, a) -> int:
     from core.history.inputs import load_inputs  # in run, for a fast --help
     from core.store.read import store_version  # in run, for a fast --help
 
-    inputs = load_inputs(engine)
+    inputs = load_inputs(engine, lapse_days=a.lapse_days)
+    _print_lapse(inputs.lapse, a.lapse_days)
     r = cr.fit_churn(inputs, horizon_days=a.horizon, n_cutoffs=a.cutoffs, test_size=a.test_size, seed=a.seed)
     d = cr.default_economics(inputs)
     econ = cr.Economics(a.value if a.value is not None else d.value_saved,

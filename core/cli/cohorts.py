@@ -1,15 +1,22 @@
 """``python -m core cohorts``: the cohort x period retention table, as CSV on stdout or a .csv / .xlsx file.
 
-The table and the workbook are the Cohort curves page's (:mod:`core.cohorts.export`).
+The table and the workbook are the Cohort curves page's (:mod:`core.cohorts.export`). Choices not given on the
+command line come from what the store holds (:func:`core.cohorts.defaults.cohort_defaults`, the page's rule): on a
+purchase log, cohorts by first purchase and retained when purchasing in the period. A snapshot (tenure and a churn
+flag on one day) cannot give cohort retention: without a choice, the command says so on stderr and prints the
+survival on tenure (Kaplan-Meier, one row of the page's summary) instead.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from core.export import units  # plain Python: --help stays fast
 
 NAME = "cohorts"
+#: the choices that make the table; without any of them, the store's defaults decide (a snapshot: survival)
+TABLE_CHOICES = ("cohort_by", "measure", "definition", "retained_by")
 
 
 def add_parser(sub) -> None:
@@ -21,12 +28,14 @@ def add_parser(sub) -> None:
         The sub-parsers of ``python -m core``.
     """
     co = sub.add_parser(NAME, help="cohort x period retention table (CSV to stdout or --out)")
-    co.add_argument("--cohort-by", choices=["signup", "first_activity"], default="signup")
+    co.add_argument("--cohort-by", choices=["signup", "first_activity"],
+                    help="default: first activity on a purchase log, signup otherwise")
     co.add_argument("--period", choices=["day", "week", "month", "quarter"], default="month")
-    co.add_argument("--measure", choices=["logo", "net_revenue", "gross_revenue", "count"], default="logo")
-    co.add_argument("--definition", choices=["on", "on_or_after"], default="on")
-    co.add_argument("--retained-by", choices=["subscription", "activity"], default="subscription",
-                    help="subscription: retained while not churned; activity: retained when active")
+    co.add_argument("--measure", choices=["logo", "net_revenue", "gross_revenue", "count"])
+    co.add_argument("--definition", choices=["on", "on_or_after"])
+    co.add_argument("--retained-by", choices=["subscription", "activity"],
+                    help="subscription: retained while not churned; activity: retained when active (default: "
+                         "activity on a purchase or usage log, subscription otherwise)")
     co.add_argument("--base", choices=["period0", "previous"], default="period0")
     co.add_argument("--weighting", choices=["weighted", "simple"], default="weighted")
     co.add_argument("--min-size", type=int, default=20)
@@ -35,18 +44,32 @@ def add_parser(sub) -> None:
     co.add_argument("--out", type=Path, help="write the table here (.csv or .xlsx) instead of stdout")
 
 
-def table(engine, a):
-    """The :class:`core.cohorts.table.CohortTable` the options ask for, from the store's customers (with the
-    activity and revenue the options need)."""
-    from core.cohorts.table import CohortSettings, cohort_table  # pandas loads here, not for --help
+def _settings(a, defaults):
+    """The store's default settings with every choice given on the command line in their place."""
+    from core.cohorts.settings import CohortSettings  # pandas loads here, not for --help
+
+    given = {k: getattr(a, k) for k in TABLE_CHOICES if getattr(a, k, None) is not None}
+    return CohortSettings.of(defaults.settings, period=a.period, base=a.base, as_of=a.as_of, min_size=a.min_size,
+                             weighting=a.weighting, **given)
+
+
+def _customers(engine, a):
     from core.store import read as store  # pandas and SQLAlchemy load here, not for --help
 
-    settings = CohortSettings(cohort_by=a.cohort_by, period=a.period, measure=a.measure, definition=a.definition,
-                              retained_by=a.retained_by, base=a.base, as_of=a.as_of, min_size=a.min_size,
-                              weighting=a.weighting)
     customers = store.load_columns(engine, "customer", ["customer_id", "segment", "signup_date", "churn_date"])
-    if a.segment:
-        customers = customers[customers["segment"].isin(a.segment)]
+    return customers[customers["segment"].isin(a.segment)] if a.segment else customers
+
+
+def table(engine, a, defaults=None):
+    """The :class:`core.cohorts.table.CohortTable` the options ask for, from the store's customers (with the
+    activity and revenue the options need); choices not given are the store's (``defaults``, else read)."""
+    from core.cohorts.defaults import cohort_defaults  # pandas loads here, not for --help
+    from core.cohorts.table import cohort_table  # in run, for a fast --help
+    from core.store import read as store  # in run, for a fast --help
+    from core.store.profile import profile  # in run, for a fast --help
+
+    settings = _settings(a, defaults or cohort_defaults(profile(engine)))
+    customers = _customers(engine, a)
     activity = revenue = None
     if settings.needs_activity:
         from core.store.columnar import activity_pairs  # pyarrow loads only when activity is needed
@@ -57,11 +80,39 @@ def table(engine, a):
     return cohort_table(customers, activity, revenue, settings=settings)
 
 
+def _survival(engine, a, note: str) -> int:
+    """A snapshot without a choice: the note on stderr, the Kaplan-Meier summary on tenure as the output."""
+    from core.cohorts import survival  # lifelines loads here, not for --help
+    from core.export.csv import write_csv  # in run, for a fast --help
+    from core.export.xlsx import to_xlsx  # in run, for a fast --help
+
+    print(note, file=sys.stderr)
+    customers = _customers(engine, a)
+    summary = survival.kaplan_meier(survival.durations(customers, as_of=a.as_of)).summary
+    if a.out is None:
+        print(summary.to_csv(index=False, float_format="%.4f"), end="")
+        return 0
+    if a.out.suffix.lower() == ".xlsx":
+        a.out.write_bytes(to_xlsx({"survival": summary}))
+    else:
+        write_csv(summary, a.out, float_format="%.6f")
+    print(f"wrote the survival of {units.count(summary['customers'].sum())} customers to {a.out}")
+    return 0
+
+
 def run(engine, a) -> int:
     """Run ``python -m core cohorts``; returns the exit code (bad input raises a WorkbenchError)."""
     from core.cohorts import export  # pandas loads here, not for --help
+    from core.cohorts.defaults import cohort_defaults  # in run, for a fast --help
+    from core.store.profile import profile  # in run, for a fast --help
 
-    t = table(engine, a)
+    defaults = cohort_defaults(profile(engine))
+    chosen = any(getattr(a, k, None) is not None for k in TABLE_CHOICES)
+    if defaults.lead == "survival" and not chosen:
+        return _survival(engine, a, defaults.note)
+    if defaults.note and not chosen:
+        print(defaults.note, file=sys.stderr)
+    t = table(engine, a, defaults)
     if a.out is None:
         print(export.to_csv(t, float_format="%.4f"), end="")
         return 0

@@ -104,6 +104,7 @@ def run(engine, a) -> int:
     from core.health import monitor as hm  # pandas loads here, not for --help
     from core.health import score as h  # in run, for a fast --help
     from core.health import store as hs  # in run, for a fast --help
+    from core.health.coverage import coverage  # in run, for a fast --help
     from core.history.inputs import load_inputs  # in run, for a fast --help
 
     if a.versions:
@@ -119,11 +120,14 @@ def run(engine, a) -> int:
     hist = hm.history(cfg, snaps)
     now, _ = hm.latest_two(hist)
     label = f"v{version}" if version is not None else "default (not saved yet)"
-    counts = now["band"].value_counts()
-    print(f"health on {day:%Y-%m-%d}, configuration {label}: {units.count(now['score'].notna().sum())} customers, "
-          f"mean score {units.score(now['score'].mean(), digits=1)}; " + ", ".join(
-              f"{b} {units.count(counts.get(b, 0))} ({units.percent(counts.get(b, 0) / max(len(now), 1))})"
-              for b in h.BANDS))
+    cov = coverage(cfg.min_measures, now)
+    counts = now["band"].value_counts()  # shares of the banded customers, as the page shows them
+    print(f"health on {day:%Y-%m-%d}, configuration {label}: " + (cov.message if not cov.banded else (
+        f"{units.count(cov.banded)} customers, mean score {units.score(now['score'].mean(), digits=1)}; "
+        + ", ".join(f"{b} {units.count(counts.get(b, 0))} ({units.percent(counts.get(b, 0) / cov.banded)})"
+                    for b in h.BANDS))))
+    if cov.banded and cov.below:
+        print(cov.message)
     _write_files(a, cfg, now, lambda: hm.action_list(hm.alerts(cfg, hist, drop_points=a.drop), inputs.customers))
     if a.backtest or a.suggest or a.accept:
         _backtest(engine, a, cfg, inputs, version)

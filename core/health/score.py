@@ -9,7 +9,10 @@ A measure a customer has no data for is dropped and the others are re-weighted, 
     score = sum over available measures of weight * points / (sum of available weights)
 
 and each measure's **contribution** (``weight * points / available weight``) adds up to the score.
-Bands: red up to ``red_max`` (default 50), amber up to ``amber_max`` (75), green above.
+Bands: red up to ``red_max`` (default 50), amber up to ``amber_max`` (75), green above. A score built on one or
+two measures looks as sure as one built on ten, so a customer with fewer measures than ``min_measures`` (default
+3; a measure counts when the customer has data for it and it weighs in the customer's stage) gets no score and no
+band; :mod:`core.health.coverage` says how many that leaves out and which data would add measures.
 
 Measures are read as of a day with :func:`measure_frame`, from the same leak-free features as the
 churn model (:func:`core.history.features.temporal_features`): nothing after that day is used, so the
@@ -25,12 +28,15 @@ import numpy as np
 import pandas as pd
 
 from core.errors import DataValidationError
+from core.health.rules import check_rule, points, rule_text  # noqa: F401 (rule_text: read from here too)
 from core.history.features import latest_two_values, temporal_features
 from core.history.inputs import ChurnInputs
 
 STAGES = ("onboarding", "adoption", "renewal")
 GROUPS = ("behavioural", "support", "relational", "financial")
 BANDS = ("red", "amber", "green")
+#: the fewest measures a customer needs for a score and a band (the default of :attr:`HealthConfig.min_measures`)
+MIN_MEASURES = 3
 
 
 @dataclass(frozen=True)
@@ -117,6 +123,9 @@ class HealthConfig:
     onboarding_days, renewal_days : int
         Onboarding is the first ``onboarding_days`` after signup; the renewal window the
         ``renewal_days`` before the renewal. Onboarding wins where both apply.
+    min_measures : int
+        A customer needs at least this many measures (with data, and weight in its stage) to get a score
+        and a band; 1 to the number of measures.
     """
 
     rules: dict = field(default_factory=lambda: copy.deepcopy(_RULES))
@@ -125,6 +134,7 @@ class HealthConfig:
     amber_max: float = 75.0
     onboarding_days: int = 90
     renewal_days: int = 90
+    min_measures: int = MIN_MEASURES
 
     def validate(self) -> HealthConfig:
         """Check the configuration; return it, or raise :class:`DataValidationError` saying what to fix."""
@@ -136,10 +146,23 @@ class HealthConfig:
         for key, rule in self.rules.items():
             if key not in MEASURES:
                 raise DataValidationError(f"Unknown measure '{key}'; known measures: {', '.join(MEASURES)}.")
-            _check_rule(key, rule)
+            check_rule(key, rule)
         missing = [k for k in MEASURES if k not in self.rules]
         if missing:
             raise DataValidationError(f"No scoring rule for {', '.join(missing)}; give each measure a rule.")
+        self._check_weights()
+        if not 0 < float(self.red_max) < float(self.amber_max) < 100:
+            raise DataValidationError(f"Bands need 0 < red limit < amber limit < 100 (got red up to "
+                                      f"{self.red_max:g}, amber up to {self.amber_max:g}).")
+        if int(self.onboarding_days) < 0 or int(self.renewal_days) < 0:
+            raise DataValidationError("The onboarding and renewal windows need a number of days of 0 or more.")
+        if not 1 <= int(self.min_measures) <= len(MEASURES):
+            raise DataValidationError(f"The minimum number of measures per customer must be 1 to {len(MEASURES)} "
+                                      f"(got {self.min_measures}).")
+        return self
+
+    def _check_weights(self) -> None:
+        """One profile per stage, known measures, weights of 0 or more adding up to 100."""
         if set(self.weights) != set(STAGES):
             raise DataValidationError(f"Weights need one profile per stage: {', '.join(STAGES)}.")
         for stage, w in self.weights.items():
@@ -157,18 +180,13 @@ class HealthConfig:
             if abs(total - 100) > 1e-6:
                 raise DataValidationError(f"The {stage} weights add up to {total:g}, not 100; change them so "
                                           f"they add up to 100 (they are shares of the score).")
-        if not 0 < float(self.red_max) < float(self.amber_max) < 100:
-            raise DataValidationError(f"Bands need 0 < red limit < amber limit < 100 (got red up to "
-                                      f"{self.red_max:g}, amber up to {self.amber_max:g}).")
-        if int(self.onboarding_days) < 0 or int(self.renewal_days) < 0:
-            raise DataValidationError("The onboarding and renewal windows need a number of days of 0 or more.")
-        return self
 
     def to_dict(self) -> dict:
         """A JSON-ready copy (what a saved version stores)."""
         return {"rules": copy.deepcopy(self.rules), "weights": copy.deepcopy(self.weights),
                 "red_max": float(self.red_max), "amber_max": float(self.amber_max),
-                "onboarding_days": int(self.onboarding_days), "renewal_days": int(self.renewal_days)}
+                "onboarding_days": int(self.onboarding_days), "renewal_days": int(self.renewal_days),
+                "min_measures": int(self.min_measures)}
 
     @classmethod
     def from_dict(cls, d: dict) -> HealthConfig:
@@ -176,7 +194,8 @@ class HealthConfig:
         try:
             cfg = cls(rules=copy.deepcopy(d["rules"]), weights=copy.deepcopy(d["weights"]),
                       red_max=float(d.get("red_max", 50)), amber_max=float(d.get("amber_max", 75)),
-                      onboarding_days=int(d.get("onboarding_days", 90)), renewal_days=int(d.get("renewal_days", 90)))
+                      onboarding_days=int(d.get("onboarding_days", 90)), renewal_days=int(d.get("renewal_days", 90)),
+                      min_measures=int(d.get("min_measures", MIN_MEASURES)))
         except (KeyError, TypeError, ValueError) as exc:
             raise DataValidationError(f"This health configuration is incomplete ({exc}); it needs rules and "
                                       "weights.") from exc
@@ -187,64 +206,6 @@ class HealthConfig:
         out = HealthConfig.from_dict(self.to_dict())
         out.weights = copy.deepcopy(weights)
         return out.validate()
-
-
-def _check_rule(key: str, rule: dict) -> None:
-    kind = rule.get("kind")
-    if kind == "linear":
-        try:
-            worst, best = float(rule["worst"]), float(rule["best"])
-        except (KeyError, TypeError, ValueError):
-            raise DataValidationError(f"The linear rule of '{key}' needs numbers for 'worst' and 'best'.") from None
-        if worst == best or not (np.isfinite(worst) and np.isfinite(best)):
-            raise DataValidationError(f"The linear rule of '{key}' needs two different bounds (got {worst:g} "
-                                      f"and {best:g}).")
-    elif kind == "tiers":
-        edges, points = list(rule.get("edges", [])), list(rule.get("points", []))
-        if len(points) != len(edges) + 1 or not edges:
-            raise DataValidationError(f"The tiers of '{key}' need one more points value than edges (got "
-                                      f"{len(edges)} edges and {len(points)} points).")
-        try:
-            edges, points = [float(e) for e in edges], [float(p) for p in points]
-        except (TypeError, ValueError):
-            raise DataValidationError(f"The tiers of '{key}' need numbers for edges and points.") from None
-        if not all(np.isfinite(edges)) or not all(np.isfinite(points)):
-            raise DataValidationError(f"The tier edges and points of '{key}' must be finite numbers.")
-        if any(b <= a for a, b in zip(edges, edges[1:])):
-            raise DataValidationError(f"The tier edges of '{key}' must increase: {edges}.")
-        if any(not 0 <= float(p) <= 100 for p in points):
-            raise DataValidationError(f"The tier points of '{key}' must be between 0 and 100: {points}.")
-    else:
-        raise DataValidationError(f"The rule of '{key}' must be 'linear' or 'tiers' (got {kind!r}).")
-
-
-def points(rule: dict, values) -> np.ndarray:
-    """Points (0 to 100) a rule gives to values; NaN stays NaN (the measure is missing).
-
-    Examples
-    --------
-    >>> points({"kind": "linear", "worst": 0, "best": 10}, [-5, 5, 20]).tolist()
-    [0.0, 50.0, 100.0]
-    >>> points({"kind": "tiers", "edges": [1, 2], "points": [100, 40, 0]}, [0, 1, 5]).tolist()
-    [100.0, 40.0, 0.0]
-    """
-    v = np.asarray(values, dtype=float)
-    if rule["kind"] == "linear":
-        worst, best = float(rule["worst"]), float(rule["best"])
-        out = np.clip((v - worst) / (best - worst), 0.0, 1.0) * 100.0
-    else:
-        idx = np.searchsorted(np.asarray(rule["edges"], float), v, side="right")
-        out = np.asarray(rule["points"], float)[np.minimum(idx, len(rule["points"]) - 1)]
-    return np.where(np.isnan(v), np.nan, out)
-
-
-def rule_text(key: str, rule: dict) -> str:
-    """The rule in words, e.g. ``0 points at 5 or less, 100 at 25 or more, linear between``."""
-    if rule["kind"] == "linear":
-        return f"0 points at {rule['worst']:.4g}, 100 at {rule['best']:.4g}, linear between"
-    e, p = rule["edges"], rule["points"]
-    parts = [f"below {e[0]:g}: {p[0]:g}"] + [f"{a:g} to <{b:g}: {q:g}" for a, b, q in zip(e, e[1:], p[1:])]
-    return "; ".join(parts + [f"{e[-1]:g} or more: {p[-1]:g}"])
 
 
 def default_config(frame: pd.DataFrame | None = None) -> HealthConfig:
@@ -328,7 +289,8 @@ def score(config: HealthConfig, frame: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         The frame's ``customer_id, segment, mrr, tenure_days, days_to_renewal``, then ``stage``,
-        ``score`` (0 to 100; NaN when no weighted measure is available), ``band``, and per measure
+        ``score`` (0 to 100; NaN when fewer than ``config.min_measures`` weighted measures are available),
+        ``band`` (None without a score), ``measures`` (the weighted measures available), and per measure
         ``points:<key>`` (0 to 100, NaN when missing) and ``contrib:<key>`` (adds up to the score).
     """
     config.validate()
@@ -344,12 +306,14 @@ def score(config: HealthConfig, frame: pd.DataFrame) -> pd.DataFrame:
     denom = (W * avail).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         C = np.where(avail, W * np.nan_to_num(P), 0.0) / denom[:, None]
-    C[denom == 0] = np.nan
+    used = (avail & (W > 0)).sum(axis=1)
+    C[(denom == 0) | (used < int(config.min_measures))] = np.nan  # too few measures: no score, no band
     total = C.sum(axis=1)
     out = frame[["customer_id", "segment", "mrr", "tenure_days", "days_to_renewal"]].reset_index(drop=True)
     out["stage"] = stage
     out["score"] = np.clip(total, 0.0, 100.0)
     out["band"] = band_of(out["score"], config)
+    out["measures"] = used
     pts = pd.DataFrame(P, columns=[f"points:{k}" for k in keys])
     con = pd.DataFrame(np.where(avail | np.isnan(C), C, 0.0), columns=[f"contrib:{k}" for k in keys])
     return pd.concat([out, pts, con], axis=1)

@@ -82,7 +82,8 @@ def compare(a: HealthConfig, b: HealthConfig) -> pd.DataFrame:
         if a.rules[k] != b.rules[k]:
             rows.append({"setting": f"rule: {m.label}", "a": rule_text(k, a.rules[k]), "b": rule_text(k, b.rules[k])})
     for attr, label in (("red_max", "red up to"), ("amber_max", "amber up to"),
-                        ("onboarding_days", "onboarding days"), ("renewal_days", "renewal window days")):
+                        ("onboarding_days", "onboarding days"), ("renewal_days", "renewal window days"),
+                        ("min_measures", "minimum measures per customer")):
         if float(getattr(a, attr)) != float(getattr(b, attr)):
             rows.append({"setting": label, "a": f"{getattr(a, attr):g}", "b": f"{getattr(b, attr):g}"})
     return pd.DataFrame(rows, columns=["setting", "a", "b"])

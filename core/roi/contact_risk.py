@@ -35,7 +35,7 @@ def risk_at_contact(churn_inputs, model, threshold: float, frame: pd.DataFrame, 
         A fitted churn model (``ChurnResult.model`` or :func:`core.churn.store.load_model`); its
         calibrated probability is used when it was calibrated, like the store's scores.
     threshold : float
-        The red-tier threshold (``runs(engine)["threshold"]`` of the saved model, or
+        The high-risk threshold (``runs(engine)["threshold"]`` of the saved model, or
         ``best_threshold(net_value_curve(...))``); amber starts at half of it.
     frame : pandas.DataFrame
         :func:`core.roi.outcomes.outcomes` of a play (needs ``customer_id`` and ``date``).

@@ -139,7 +139,7 @@ class ChurnRun(SQLModel, table=True):
     horizon_days: int
     scored_at: dt.date  # the day today's scores describe
     data_version: str  # store version (core.store.version) the model was fitted on
-    threshold: float  # red-tier threshold chosen from the economics
+    threshold: float  # the high-risk threshold chosen from the economics
     card: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     model: bytes | None = Field(default=None, sa_column=Column(LargeBinary))  # joblib of ChurnModel
 
@@ -151,7 +151,7 @@ class ChurnScore(SQLModel, table=True):
     version: int = Field(index=True)
     customer_id: str = Field(index=True)
     probability: float  # calibrated probability of churn within the horizon
-    tier: str  # red / amber / green
+    tier: str  # high risk / medium risk / low risk (core.churn.pipeline.TIERS)
     top_driver: str | None = None  # the feature pushing this customer's risk up the most
     top_controllable: str | None = None  # the controllable feature pushing it up the most
 

@@ -16,6 +16,8 @@ from core.churn.pipeline import Economics, best_threshold, confusion_at, fit_chu
 from core.churn.store import latest_scores, load_model, runs
 from core.history.inputs import load_inputs
 from tests.pages.conftest import open_page
+from tests.ui.churn.test_charts import visible_points
+from ui.churn import charts
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -97,13 +99,13 @@ def test_tiers_follow_the_money(page, reference):
     reached = r.p_test >= t  # what the held-out period would have paid, computed by hand
     paid = r.test.y[reached].sum() * econ.success_rate * econ.value_saved - reached.sum() * econ.outreach_cost
     assert _metric(at, "Net value (held out)") == f"${paid:,.0f}"
-    red = int((r.p_current >= t).sum())
-    assert any(f"red {red:,}" in md.value for md in at.markdown)
-    # a higher threshold shrinks the red tier
+    high = int((r.p_current >= t).sum())
+    assert any(f"high risk {high:,}" in md.value for md in at.markdown)
+    # a higher threshold shrinks the high-risk tier
     at.slider(key=key).set_value(round(min(0.99, t + 0.1), 2)).run()
     assert not at.exception
-    red2 = int((r.p_current >= round(min(0.99, t + 0.1), 2)).sum())
-    assert red2 < red and any(f"red {red2:,}" in md.value for md in at.markdown)
+    high2 = int((r.p_current >= round(min(0.99, t + 0.1), 2)).sum())
+    assert high2 < high and any(f"high risk {high2:,}" in md.value for md in at.markdown)
     # a dearer outreach moves the threshold to the new best (break-even rises with the cost)
     at.number_input(key="churn_cost").set_value(4 * econ.outreach_cost).run()
     dear = Economics(econ.value_saved, 4 * econ.outreach_cost, econ.success_rate)
@@ -172,3 +174,14 @@ def test_a_link_with_a_customer_opens_its_explanation(demo_store, monkeypatch, r
     assert not at.exception
     assert at.selectbox(key="churn_pick").value == pick
     assert any(md.value.startswith(f"**{pick}**") for md in at.markdown)
+
+
+def test_the_shap_overview_shows_every_driver_of_the_table(reference):
+    """"Every customer, every driver" plots the drivers table's top 12; each row has all its dots, the categorical
+    features (plan, segment, region, channel on the demo) included: before, their rows were empty."""
+    r = reference
+    top = r.drivers["feature"].head(12).tolist()
+    cats = [f for f in top if r.test.X[f].dtype == object]
+    assert len(cats) >= 3
+    counts = visible_points(charts.beeswarm(r.explanation.values, r.test.X, top, seed=r.seed))
+    assert counts.reindex(top).tolist() == [min(800, len(r.test.X))] * len(top)

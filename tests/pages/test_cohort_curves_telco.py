@@ -24,8 +24,8 @@ def test_contract_types_compared_with_logrank_in_words(store_url, shared):
     assert not at.exception, at.exception
     at.selectbox(key="cohorts_km_group").set_value("plan").run()  # the telco Contract column maps to plan
     assert not at.exception, at.exception
-    assert at.info[0].value.startswith("Log-rank test across plans: The curves differ")
-    assert "p < 0.001" in at.info[0].value
+    logrank = next(i.value for i in at.info if i.value.startswith("Log-rank"))
+    assert logrank.startswith("Log-rank test across plans: The curves differ") and "p < 0.001" in logrank
     summary = next(d.value for d in at.dataframe if "median_text" in d.value.columns).set_index("group")
     raw = pd.read_csv(telco)
     assert summary["customers"].to_dict() == raw["Contract"].value_counts().to_dict()
@@ -37,3 +37,26 @@ def test_contract_types_compared_with_logrank_in_words(store_url, shared):
     assert summary.loc["Month-to-month", "median_lifetime"] == pytest.approx(35.0, abs=0.1)
     assert summary.loc["Month-to-month", "median_text"] == "35.1"
     assert summary.loc["Two year", "median_text"] == "not reached"
+
+
+def test_a_snapshot_leads_with_survival_and_says_why(store_url, shared):
+    """All of a snapshot's churn is dated on its as-of day, so every cohort cell would read 100 %: the page says
+    so, shows survival on tenure first, and the cohort table only when asked for."""
+    telco = shared / "telco_churn/WA_Fn-UseC_-Telco-Customer-Churn.csv"
+    eng = core.make_engine(store_url)
+    core.commit_import(eng, core.prepare_import(eng, telco.read_bytes(), telco.name, "customers",
+                                                as_of="2024-01-31"))
+    eng.dispose()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at.switch_page("pages/cohort_curves.py").run()
+    assert not at.exception, at.exception
+    why = at.info[0].value
+    assert "snapshot cannot give cohort retention" in why and "(2024-01-31)" in why and "tenure" in why
+    assert at.subheader[0].value == "Survival (Kaplan-Meier)"
+    assert len(at.get("vega_lite_chart")) == 1  # the survival curve, no cohort heat map
+    summary = next(d.value for d in at.dataframe if "median_text" in d.value.columns)
+    assert summary["customers"].sum() == 7043
+    at.toggle(key="cohorts_snapshot_table").set_value(True).run()
+    assert not at.exception, at.exception
+    assert len(at.get("vega_lite_chart")) >= 3  # the heat map and the curves follow
+    assert any("7,043 customers in" in c.value for c in at.caption)

@@ -182,3 +182,38 @@ def test_empty_store_says_what_to_do(store_url):
     at.switch_page("pages/health_scores.py").run()
     assert not at.exception
     assert any("Data page" in i.value for i in at.info)
+
+
+def test_a_store_with_too_few_measures_says_what_is_missing_instead_of_band_shares(store_url, shared):
+    """The telco snapshot: 11 of the 12 measures have no data. No '26.3 % red' with deltas: the page states the
+    minimum, says nobody reaches it and which data would add measures; lowering the minimum (a saved version)
+    bands the customers on what there is."""
+    telco = shared / "telco_churn/WA_Fn-UseC_-Telco-Customer-Churn.csv"
+    eng = core.make_engine(store_url)
+    core.commit_import(eng, core.prepare_import(eng, telco.read_bytes(), telco.name, "customers", as_of="2024-01-31"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at.switch_page("pages/health_scores.py").run()
+    assert not at.exception, at.exception
+    assert hs.load_config(eng, 1).min_measures == 3  # the minimum is part of the saved configuration
+    assert any("at least 3 of the 12 measures for a score and a band" in c.value for c in at.caption)
+    warning = at.warning[0].value
+    assert warning.startswith("No customer has the 3 measures a health band needs")
+    assert "data for 1 of the 12 measures" in warning
+    for data in ("product usage", "support tickets", "survey answers (NPS, CSAT, CES)", "recurring revenue"):
+        assert data in warning
+    assert [t.label for t in at.tabs] == ["Configuration", "Compare versions"]
+    assert not at.metric and not at.get("vega_lite_chart")  # no band share, no delta, no chart
+    # a minimum of 1, saved knowingly, bands them on renewal proximity alone
+    at.number_input(key="health_min_1").set_value(1)
+    at.text_input(key="health_edit_author").input("Sam")
+    at.text_input(key="health_edit_reason").input("renewal proximity is all this snapshot has")
+    at.button[[b.label for b in at.button].index("Save as a new version")].click().run()
+    assert not at.exception, at.exception
+    assert hs.load_config(eng, 2).min_measures == 1
+    inputs = load_inputs(eng)
+    scored = h.score(hs.load_config(eng, 2), h.measure_frame(inputs, inputs.end())[0])
+    assert _metric(at, "Customers scored") == f"{scored['score'].notna().sum():,}"
+    assert [t.label for t in at.tabs][0] == "Portfolio"
+    diff = next(d.value for d in at.dataframe if "setting" in d.value.columns).set_index("setting")
+    assert diff.loc["minimum measures per customer"].tolist() == ["3", "1"]  # v1 against v2
+    eng.dispose()

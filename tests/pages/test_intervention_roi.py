@@ -385,7 +385,8 @@ def test_risk_tiers_appear_once_a_churn_model_is_saved(demo_store, tmp_path, mon
     at.selectbox(key="roi_where_by").set_value("risk_tier")
     rerun(at)
     t = _table(at, "group", "n", "n_control", "note")
-    assert set(t["group"]) <= {"red", "amber", "green", "(missing)", "All"} and "red" in set(t["group"])
+    assert set(t["group"]) <= {"high risk", "medium risk", "low risk", "(missing)", "All"}
+    assert "high risk" in set(t["group"])
     assert t["n"].iloc[:-1].sum() == t["n"].iloc[-1]  # the tiers split every treated contact
     assert any(m.value.startswith("A two-model (T-learner) logistic uplift model on risk,") for m in at.markdown)
 

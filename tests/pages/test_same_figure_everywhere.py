@@ -4,14 +4,21 @@ on the Overview and "12,746,899" in the review). The Churn drivers model figures
 Feedback survey scores are checked the same way against the review's rows of those pages."""
 
 import html
+import io
+import re
 
+import openpyxl
 import pytest
 
 import core
+from core.churn.pipeline import TIERS
+from core.churn.store import latest_scores
 from core.cli.main import main as cli
 from core.export import units
+from core.metrics import GLOSSARY
 from core.review import report as review_report
 from core.review import snapshot as review
+from core.review import workbook as review_workbook
 from tests.pages.conftest import open_page, private_copy, rerun
 
 #: the small demo's data end in October 2026, so the review of 2026-Q4 is as of the Overview's month
@@ -111,3 +118,43 @@ def test_the_survey_scores_read_the_same_on_the_page_and_in_the_review(url, snap
         low, high = units.format_value(row["low"], unit), units.format_value(row["high"], unit)
         assert row["shown"] == f"{shown[metric]} [{low}, {high}]", metric
         assert f"95 % interval {low} to {high}," in _help(at, metric), metric
+
+
+#: a health band's name, which must never name a churn-risk tier
+BAND_WORD = re.compile(r"\b(red|amber|green)\b", re.IGNORECASE)
+
+
+def test_no_surface_names_a_risk_tier_like_a_health_band(url, monkeypatch, capsys):
+    """Issue 20: "red" named a churn-risk tier (975 customers) and a health band (8.4 %) side by side. Risk tiers
+    now read high / medium / low risk on the Churn drivers page, the CLI, the review, its workbook and the glossary;
+    red, amber and green name health bands only."""
+    at = open_page(monkeypatch, url, "churn_drivers")  # the page saves its model: the review reads its scores
+    line = next(m.value for m in at.markdown if m.value.startswith("**Today's customers"))
+    assert all(f"{t} " in line for t in TIERS) and not BAND_WORD.search(line)
+    assert any(s.label.startswith("High-risk threshold") for s in at.slider)
+    assert not any(BAND_WORD.search(s.label) for s in at.slider)
+    legend = next(c.value for c in at.caption if "from half of it" in c.value)
+    assert "High risk: at or above the threshold; medium risk: from half of it; low risk: below." in legend
+    assert not BAND_WORD.search(legend)
+    engine = core.make_engine(url)
+    scores = latest_scores(engine)
+    assert set(scores["tier"]) <= set(TIERS)
+    snap = review.build(engine, QUARTER)
+    engine.dispose()
+    churn = review.page_table(snap, "Churn drivers")
+    tiers = churn[churn["metric"] == "Risk tier"]
+    counts = scores["tier"].value_counts()
+    assert tiers["group"].tolist() == list(TIERS)
+    assert tiers["shown"].tolist() == [units.count(counts.get(t, 0)) for t in TIERS]
+    assert not churn[["group", "shown", "note"]].apply(lambda c: c.str.contains(BAND_WORD)).any().any()
+    # the workbook's Churn drivers sheet, cell by cell
+    wb = openpyxl.load_workbook(io.BytesIO(review_workbook.to_xlsx(snap)))
+    cells = [str(v) for row in wb["Churn drivers"].iter_rows(values_only=True) for v in row if v is not None]
+    assert all(t in cells for t in TIERS) and not [c for c in cells if BAND_WORD.search(c) and "Red, amber" not in c]
+    # the command line's tier counts
+    assert cli(["--db", url, "churn"]) == 0
+    today = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("today ("))
+    assert all(f"{t} " in today for t in TIERS) and not BAND_WORD.search(today)
+    # the glossary names the tiers, and says the colours are the bands'
+    assert GLOSSARY["Risk tier"].startswith("The churn model's tiers: high risk at or above")
+    assert "(Red, amber and green name health bands, never risk tiers.)" in GLOSSARY["Risk tier"]

@@ -20,33 +20,55 @@ def importance(drivers: pd.DataFrame, n: int = 12) -> alt.Chart:
     ).properties(height=100 + 26 * len(d))  # the height includes the axis and the legend
 
 
+#: the colour of a dot without a value rank: a category (unordered) or a missing value
+NO_RANK_COLOR = "#7f7f7f"
+
+
 def _value_rank(x: pd.Series) -> pd.Series:
     """0..1 rank of a numeric feature's value (colour of a dot); empty for categories and missing values."""
-    if x.dtype == object:
+    if not pd.api.types.is_numeric_dtype(x.dtype):
         return pd.Series(np.nan, index=x.index)
-    return x.rank(pct=True)
+    return x.astype(float).rank(pct=True)
 
 
-def beeswarm(values: pd.DataFrame, X: pd.DataFrame, features: list[str], max_rows: int = 800,
-             seed: int = 0) -> alt.Chart:
-    """One dot per customer and feature at its SHAP value; colour = the feature's value (blue low, red high)."""
+def _shown_value(x: pd.Series) -> np.ndarray:
+    """A feature's values as the tooltip shows them: the category, the number, or "missing"."""
+    return np.where(x.isna().to_numpy(), "missing", x.astype(str).to_numpy())
+
+
+def beeswarm_data(values: pd.DataFrame, X: pd.DataFrame, features: list[str], max_rows: int = 800,
+                  seed: int = 0) -> pd.DataFrame:
+    """The beeswarm's dots: ``feature, shap, value`` (shown), ``rank`` (0..1 for a numeric value, NaN for a
+    category or a missing value) and ``jitter``, one row per sampled held-out customer and feature."""
     rows = values.index if len(values) <= max_rows else values.sample(max_rows, random_state=seed).index
     rng = np.random.default_rng(seed)
     parts = []
     for f in features:
         parts.append(pd.DataFrame({"feature": f, "shap": values.loc[rows, f].to_numpy(),
-                                   "value": X.loc[rows, f].astype(str).to_numpy(),
+                                   "value": _shown_value(X.loc[rows, f]),
                                    "rank": _value_rank(X[f]).loc[rows].to_numpy(),
                                    "jitter": rng.uniform(-0.4, 0.4, len(rows))}))
-    d = pd.concat(parts, ignore_index=True)
-    return alt.Chart(d).mark_circle(size=14, opacity=0.6).encode(
+    return pd.concat(parts, ignore_index=True)
+
+
+def beeswarm(values: pd.DataFrame, X: pd.DataFrame, features: list[str], max_rows: int = 800,
+             seed: int = 0) -> alt.Chart:
+    """One dot per customer and feature at its SHAP value; colour = the feature's value (blue low, red high), grey
+    for a category or a missing value (the tooltip names it).
+
+    Two layers, because Vega-Lite drops a dot whose colour field is empty: the ranked dots, and the unranked ones
+    in grey, so every feature's row shows all its dots."""
+    d = beeswarm_data(values, X, features, max_rows, seed)
+    base = alt.Chart().mark_circle(size=14, opacity=0.6).encode(
         x=alt.X("shap:Q", title="Impact on churn log-odds (SHAP); right = more likely to churn"),
-        y=alt.Y("feature:N", sort=features, title=None),
+        y=alt.Y("feature:N", sort=features, title=None, scale=alt.Scale(domain=features)),
         yOffset=alt.YOffset("jitter:Q", scale=alt.Scale(domain=[-0.5, 0.5])),
+        tooltip=["feature:N", "value:N", alt.Tooltip("shap:Q", format=".3f")])  # typed: a layer may be empty
+    ranked = base.properties(data=d[d["rank"].notna()]).encode(
         color=alt.Color("rank:Q", scale=alt.Scale(scheme="redblue", reverse=True), title="feature value (rank)",
-                        legend=alt.Legend(orient="bottom", format=".0%")),
-        tooltip=["feature", "value", alt.Tooltip("shap:Q", format=".3f")],
-    ).properties(height=110 + 36 * len(features))
+                        legend=alt.Legend(orient="bottom", format=".0%")))
+    grey = base.properties(data=d[d["rank"].isna()].drop(columns="rank")).encode(color=alt.value(NO_RANK_COLOR))
+    return alt.layer(ranked, grey).properties(height=110 + 36 * len(features))
 
 
 def dependence(values: pd.DataFrame, X: pd.DataFrame, feature: str, max_rows: int = 2000, seed: int = 0) -> alt.Chart:

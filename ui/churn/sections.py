@@ -31,7 +31,8 @@ def drivers(r: cr.ChurnResult) -> None:
     b.markdown("**All drivers**")
     b.altair_chart(charts.importance(r.drivers, n=12), width="stretch")
     top = r.drivers["feature"].head(12).tolist()
-    st.markdown("**Every customer, every driver** (a dot per held-out customer; red = high value of the feature)")
+    st.markdown("**Every customer, every driver** (a dot per held-out customer; red = high value of the feature, "
+                "blue = low; grey = a category or a missing value, named when you point at the dot)")
     st.altair_chart(charts.beeswarm(r.explanation.values, r.test.X, top, seed=r.seed), width="stretch")
     feature = st.selectbox("How the risk moves with one feature", top, key="churn_dependence")
     st.altair_chart(charts.dependence(r.explanation.values, r.test.X, feature, seed=r.seed), width="stretch")
@@ -61,7 +62,7 @@ def tiers(url, version, r: cr.ChurnResult, econ: cr.Economics, f) -> tuple[pd.Da
     best = cr.best_threshold(curve)
     # keyed by the economics: new money inputs start the slider again at their best threshold
     key = f"churn_threshold_{econ.value_saved:g}_{econ.outreach_cost:g}_{econ.success_rate:g}"
-    t = st.slider("Red-tier threshold (churn probability)", 0.01, 0.99, best, 0.01, key=key,
+    t = st.slider("High-risk threshold (churn probability)", 0.01, 0.99, best, 0.01, key=key,
                   help=f"Best by expected net value: {units.score(best, digits=2)} "
                        f"(break-even {units.score(econ.break_even, digits=2)}).")
     st.altair_chart(charts.net_value(curve, t), width="stretch")
@@ -75,8 +76,8 @@ def tiers(url, version, r: cr.ChurnResult, econ: cr.Economics, f) -> tuple[pd.Da
     k[4].metric("Net value (held out)", units.money(row.get("realised_net", np.nan)))
     st.caption(f"At {units.score(t, digits=2)} on the held-out period: {units.count(c['true_positive'])} churners "
                f"flagged, {units.count(c['false_positive'])} flagged who stayed, {units.count(c['false_negative'])} "
-               f"churners missed, {units.count(c['true_negative'])} correctly left alone. Red: at or above the "
-               "threshold; amber: from half of it; green: below.")
+               f"churners missed, {units.count(c['true_negative'])} correctly left alone. High risk: at or "
+               "above the threshold; medium risk: from half of it; low risk: below.")
     table = churn.customer_list(url, version, r, t, f)
     counts = table["tier"].value_counts()
     st.markdown(f"**Today's customers ({r.scored_at:%Y-%m-%d}):** " + " · ".join(

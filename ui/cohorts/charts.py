@@ -7,6 +7,10 @@ import pandas as pd
 
 from core.cohorts.table import CohortTable
 
+#: d3 formats of a share, as core.export.units writes one: whole percent on an axis or in a cell ("25%"), one
+#: decimal in a tooltip ("25.0%", units.percent); a bare "%" would print six decimals ("100.000000%")
+AXIS_PERCENT, TIP_PERCENT, COUNT = ".0%", ".1%", ",.0f"
+
 
 def _long(t: CohortTable) -> pd.DataFrame:
     long = t.values.stack(future_stack=True).rename("value").reset_index()
@@ -18,11 +22,11 @@ def _long(t: CohortTable) -> pd.DataFrame:
 def cohort_heatmap(t: CohortTable, percent: bool = True) -> alt.Chart:
     """The cohort triangle: colour for cohorts of at least the minimum size, grey for smaller ones."""
     long = _long(t)
-    fmt = ".0%" if percent else ",.0f"
+    fmt = AXIS_PERCENT if percent else COUNT
     base = alt.Chart(long).encode(
         x=alt.X("period:O", title="Period since cohort start"),
         y=alt.Y("cohort:O", title="Cohort", sort="ascending"),
-        tooltip=["cohort", "period", alt.Tooltip("value:Q", format=".1%" if percent else ",.0f"), "customers"])
+        tooltip=["cohort", "period", alt.Tooltip("value:Q", format=TIP_PERCENT if percent else COUNT), "customers"])
     color = alt.condition("datum.small", alt.value("#e6e6e6"),
                           alt.Color("value:Q", scale=alt.Scale(scheme="blues"), legend=None))
     cells = base.mark_rect().encode(color=color)
@@ -40,12 +44,13 @@ def cohort_curves(t: CohortTable, max_lines: int = 12, percent: bool = True) -> 
     lines = alt.Chart(long[long["cohort"].isin(keep)]).mark_line(strokeWidth=1, opacity=0.55).encode(
         x=alt.X("period:Q", title="Period since cohort start"),
         y=alt.Y("value:Q", title="Retention" if percent else "Customers",
-                axis=alt.Axis(format="%" if percent else ",.0f")),
+                axis=alt.Axis(format=AXIS_PERCENT if percent else COUNT)),
         color=alt.Color("cohort:N", legend=alt.Legend(title="Cohort", columns=2)),
-        tooltip=["cohort", "period", alt.Tooltip("value:Q", format=".1%")])
+        tooltip=["cohort", "period", alt.Tooltip("value:Q", format=TIP_PERCENT if percent else COUNT)])
     avg = t.average.dropna().rename("value").reset_index()
     mean = alt.Chart(avg).mark_line(color="black", strokeWidth=3).encode(
-        x="period:Q", y="value:Q", tooltip=[alt.Tooltip("value:Q", format=".1%", title="average")])
+        x="period:Q", y="value:Q",
+        tooltip=[alt.Tooltip("value:Q", format=TIP_PERCENT if percent else COUNT, title="average")])
     return (lines + mean).properties(height=320)
 
 
@@ -54,8 +59,8 @@ def tracked_period(series: pd.Series) -> alt.Chart:
     df = series.rename("value").reset_index()
     return alt.Chart(df).mark_line(point=True).encode(
         x=alt.X("cohort:O", title="Cohort"),
-        y=alt.Y("value:Q", axis=alt.Axis(format="%"), title=series.name, scale=alt.Scale(zero=False)),
-        tooltip=["cohort", alt.Tooltip("value:Q", format=".1%")]).properties(height=240)
+        y=alt.Y("value:Q", axis=alt.Axis(format=AXIS_PERCENT), title=series.name, scale=alt.Scale(zero=False)),
+        tooltip=["cohort", alt.Tooltip("value:Q", format=TIP_PERCENT)]).properties(height=240)
 
 
 def survival_curves(curves: pd.DataFrame) -> alt.Chart:
@@ -64,8 +69,9 @@ def survival_curves(curves: pd.DataFrame) -> alt.Chart:
                                     color=alt.Color("group:N", title=None))
     band = base.mark_area(opacity=0.18, interpolate="step-after").encode(y="lower:Q", y2="upper:Q")
     line = base.mark_line(interpolate="step-after").encode(
-        y=alt.Y("survival:Q", title="Still a customer", axis=alt.Axis(format="%"), scale=alt.Scale(zero=False)),
-        tooltip=["group", "time", alt.Tooltip("survival:Q", format=".1%"), "at_risk"])
+        y=alt.Y("survival:Q", title="Still a customer", axis=alt.Axis(format=AXIS_PERCENT),
+                scale=alt.Scale(zero=False)),
+        tooltip=["group", "time", alt.Tooltip("survival:Q", format=TIP_PERCENT), "at_risk"])
     return (band + line).properties(height=320)
 
 
@@ -73,6 +79,7 @@ def group_curves(df: pd.DataFrame, percent: bool = True) -> alt.Chart:
     """Average retention curve per group (segment, plan ...)."""
     return alt.Chart(df).mark_line(point=True).encode(
         x=alt.X("period:Q", title="Period since cohort start"),
-        y=alt.Y("value:Q", title="Average retention", axis=alt.Axis(format="%" if percent else ",.0f")),
+        y=alt.Y("value:Q", title="Average retention", axis=alt.Axis(format=AXIS_PERCENT if percent else COUNT)),
         color=alt.Color("group:N", title=None),
-        tooltip=["group", "period", alt.Tooltip("value:Q", format=".1%"), "customers"]).properties(height=300)
+        tooltip=["group", "period", alt.Tooltip("value:Q", format=TIP_PERCENT if percent else COUNT),
+                 "customers"]).properties(height=300)

@@ -1,9 +1,12 @@
-"""Sections of the Cohort curves page below the main table (widgets and rendering only)."""
+"""Sections of the Cohort curves page: the choices, the table and its charts, survival, the cells' customers and
+revenue retention (widgets and rendering only; numbers come from core through ui.cohorts.cached)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from core.cohorts.settings import CohortSettings
+from core.cohorts.table import DEFINITIONS_TEXT, CohortTable, period_across_cohorts
 from core.errors import WorkbenchError
 from core.export import units
 from core.metrics import GLOSSARY
@@ -11,6 +14,79 @@ from ui import components
 from ui.cohorts import cached as cohorts
 from ui.cohorts import charts
 from ui.frame import errors
+
+#: each choice's widget: (settings field, label, options)
+_SELECTS = (("cohort_by", "Cohorts by", ["signup", "first_activity"]),
+            ("period", "Period", ["month", "quarter", "week", "day"]),
+            ("measure", "Measure", ["logo", "net_revenue", "gross_revenue", "count"]),
+            ("retained_by", "Retained when", ["subscription", "activity"]))
+_RADIOS = (("definition", "Active", ["on", "on_or_after"]), ("base", "Base", ["period0", "previous"]),
+           ("weighting", "Average", ["weighted", "simple"]))
+_KEYS = {"cohort_by": "cohorts_by"}  # the widget keys the page has always used
+
+
+def _follow_the_store(start: CohortSettings) -> None:
+    """Forget the choices made on another kind of store (an import or a switch of store changed the defaults),
+    so the widgets start again at this store's."""
+    marker = repr(start)
+    if st.session_state.get("cohorts_defaults_of") != marker:
+        for name, _, _ in _SELECTS + _RADIOS:
+            st.session_state.pop(_KEYS.get(name, f"cohorts_{name}"), None)
+        st.session_state["cohorts_defaults_of"] = marker
+
+
+def choices(start: CohortSettings) -> tuple:
+    """The table's choices as (name, value) pairs, the widgets starting at ``start`` (the store's defaults)."""
+    _follow_the_store(start)
+    with st.expander("What the choices mean"):
+        for name, text in DEFINITIONS_TEXT.items():
+            st.markdown(f"**{name}**: {text}")
+    out = []
+    for col, (name, label, opts) in zip(st.columns(4), _SELECTS):
+        out.append((name, col.selectbox(label, opts, index=opts.index(getattr(start, name)),
+                                        key=_KEYS.get(name, f"cohorts_{name}"),
+                                        help="subscription: while not churned; activity: when active in the period"
+                                        if name == "retained_by" else None)))
+    cols = st.columns(4)
+    for col, (name, label, opts) in zip(cols, _RADIOS):
+        out.append((name, col.radio(label, opts, index=opts.index(getattr(start, name)), key=f"cohorts_{name}",
+                                    horizontal=True)))
+    min_size = cols[3].number_input("Minimum cohort size", 1, 10_000, int(start.min_size), key="cohorts_min_size")
+    order = ("cohort_by", "period", "measure", "definition", "retained_by", "base", "weighting")
+    picked = dict(out)
+    return tuple((name, picked[name]) for name in order) + (("min_size", int(min_size)),)
+
+
+def table(url, version, f, options: tuple) -> tuple[CohortTable, tuple] | None:
+    """The cohort table (heat map, curves, one period tracked, breakdown, downloads) and the signup months shown;
+    None (with the message) when it cannot be built."""
+    opts = dict(options)
+    try:
+        months = cohorts.table(url, version, f, options).values.index.tolist()
+        signups = (None, None)
+        if opts["period"] == "month" and len(months) > 1:
+            signups = tuple(st.select_slider("Signup months shown", months, value=(months[0], months[-1]),
+                                             key="cohorts_signups"))
+        t = cohorts.table(url, version, f, options, signups)
+    except WorkbenchError as exc:
+        errors.show(exc)
+        return None
+    percent = opts["measure"] != "count"
+    st.caption(f"{units.count(int(t.sizes.sum()))} customers in {units.count(len(t.sizes))} cohorts, as of "
+               f"{t.settings['as_of']}. Grey rows: cohorts under {units.count(opts['min_size'])} customers. Empty "
+               "cells: periods not yet complete.")
+    st.altair_chart(charts.cohort_heatmap(t, percent), width="stretch")
+    st.altair_chart(charts.cohort_curves(t, percent=percent), width="stretch")
+    width = t.values.shape[1]
+    k = st.slider("Track one period across cohorts", 1, max(1, width - 1), min(3, width - 1),
+                  key="cohorts_track") if width > 1 else 0
+    if k and percent:
+        st.altair_chart(charts.tracked_period(period_across_cohorts(t, k)), width="stretch")
+    breakdown(url, version, f, options, signups, percent)
+    d1, d2 = st.columns(2)
+    d1.download_button("Download the table (CSV)", cohorts.csv(t), "cohorts.csv", "text/csv", key="cohorts_dl_csv")
+    d2.download_button("Download the table (XLSX)", cohorts.xlsx(t), "cohorts.xlsx", key="cohorts_dl_xlsx")
+    return t, signups
 
 
 def breakdown(url, version, f, options, signups, percent) -> None:
@@ -36,12 +112,30 @@ def drill(url, version, f, options, signups, t) -> None:
     except WorkbenchError as exc:
         errors.show(exc)
         return
-    st.caption(f"{int(people['retained'].sum()):,} of {len(people):,} customers of cohort {cohort} retained in "
-               f"period {k}.")
+    st.caption(f"{units.count(int(people['retained'].sum()))} of {units.count(len(people))} customers of cohort "
+               f"{components.plain(cohort)} retained in period {units.count(k)}.")
     shown, links = components.with_customer_links(people)
     st.dataframe(shown, hide_index=True, width="stretch", height=260, column_config=links)
     components.csv_download(people, "Download these customers (CSV)", f"cohort_{cohort}_period_{k}.csv",
                             key="cohorts_dl_cell")
+
+
+def survival(url, version, f) -> None:
+    """Kaplan-Meier survival on tenure, for all customers or compared across a group, with the log-rank test."""
+    st.subheader("Survival (Kaplan-Meier)")
+    g1, g2 = st.columns(2)
+    group = g1.selectbox("Compare", ["(all customers)", "segment", "plan", "region", "channel"],
+                         key="cohorts_km_group")
+    horizon = g2.number_input("Restricted mean to (months)", 1, 120, 24, key="cohorts_km_horizon")
+    try:
+        km = cohorts.km(url, version, f, None if group.startswith("(") else group, float(horizon))
+    except WorkbenchError as exc:
+        errors.show(exc)
+        return
+    st.altair_chart(charts.survival_curves(km.curves), width="stretch")
+    st.dataframe(km.summary, hide_index=True, width="stretch")
+    if group != "(all customers)":
+        st.info(f"Log-rank test across {group}s: {km.logrank['plain']}")
 
 
 def value(url, version, f) -> None:
@@ -55,7 +149,7 @@ def value(url, version, f) -> None:
     a.metric("NRR (12 months)", units.percent(h.nrr), help=GLOSSARY["NRR"])
     b.metric("GRR (12 months)", units.percent(h.grr), help=GLOSSARY["GRR"])
     if isinstance(lt, str):
-        c.metric("LTV", "–", help=GLOSSARY["LTV"])
+        c.metric("LTV", units.MISSING, help=GLOSSARY["LTV"])
         st.caption(lt)
         return
     c.metric("LTV", units.money(lt.ltv), help=GLOSSARY["LTV"])

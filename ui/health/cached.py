@@ -10,6 +10,7 @@ import streamlit as st
 
 from core.errors import WorkbenchError
 from core.health import backtest as hb
+from core.health import coverage as hc
 from core.health import monitor as hm
 from core.health import score as h
 from core.health import store as hs
@@ -82,6 +83,11 @@ def backtest(url: str, version: str, cfg_json: str) -> hb.BacktestResult:
 def suggestion(url: str, version: str, cfg_json: str) -> hb.Suggestion:
     _, data = measures(url, version)
     return hb.suggest_weights(h.HealthConfig.from_dict(json.loads(cfg_json)), data)
+
+
+def coverage(cfg: h.HealthConfig, hist: pd.DataFrame) -> hc.Coverage:
+    """How many of the latest month's customers (all of them, whatever the filters) have enough measures."""
+    return hc.coverage(cfg.min_measures, hm.latest_two(hist)[0])
 
 
 def missing(snaps: list) -> list[str]:

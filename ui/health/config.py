@@ -11,6 +11,7 @@ from core.errors import WorkbenchError
 from core.export import units
 from core.health import score as h
 from core.health import store as hs
+from core.health.coverage import Coverage
 from ui import components
 from ui.frame import errors, loaders
 from ui.health import cached as health
@@ -26,6 +27,32 @@ def _save(url: str, cfg: h.HealthConfig, author: str, reason: str, parent: int) 
         return
     st.session_state["health_saved"] = v  # the page selects it before drawing the version picker
     st.rerun()
+
+
+def pick(versions: pd.DataFrame, latest: int) -> int:
+    """The configuration version picker (a version just saved is selected); returns the version shown."""
+    nums = versions["version"].tolist()
+    saved = st.session_state.pop("health_saved", None)
+    if saved in nums:
+        st.session_state["health_version"] = saved
+    if st.session_state.get("health_version") not in nums:
+        st.session_state["health_version"] = latest
+    info = versions.set_index("version")
+    v = st.selectbox("Configuration", nums, key="health_version",
+                     format_func=lambda x: f"v{x} - {info.at[x, 'author']}: {info.at[x, 'reason']}")
+    if saved == v:
+        st.success(f"Saved as version {v}.", icon=":material/check_circle:")
+    return v
+
+
+def coverage(cov: Coverage, missing: list[str]) -> None:
+    """The minimum number of measures, the measures without data, and (when customers lack a band) why."""
+    st.caption(f"A customer needs at least {units.count(cov.min_measures)} of the {units.count(len(h.MEASURES))} "
+               "measures for a score and a band (the minimum is part of the configuration)."
+               + (f" No data in this store for: {', '.join(missing)}; these measures are dropped for every "
+                  "customer and the others re-weighted." if missing else ""))
+    if cov.below:
+        (st.warning if not cov.banded else st.info)(cov.message, icon=":material/info:")
 
 
 def suggest(url: str, version: str, cfg: h.HealthConfig, v: int, data) -> None:
@@ -68,11 +95,14 @@ def edit(url: str, cfg: h.HealthConfig, v: int) -> None:
                                 disabled=["measure", "key", "group", "definition", "rule"],
                                 column_config={s: st.column_config.NumberColumn(s, min_value=0, max_value=100, step=1)
                                                for s in h.STAGES})
-        c = st.columns(4)
+        c = st.columns(5)
         red = c[0].number_input("Red up to", 1.0, 98.0, float(cfg.red_max), key=f"health_red_{v}")
         amber = c[1].number_input("Amber up to", 2.0, 99.0, float(cfg.amber_max), key=f"health_amber_{v}")
         onb = c[2].number_input("Onboarding (days)", 0, 730, int(cfg.onboarding_days), key=f"health_onb_{v}")
         ren = c[3].number_input("Renewal window (days)", 0, 365, int(cfg.renewal_days), key=f"health_ren_{v}")
+        least = c[4].number_input("Minimum measures", 1, len(h.MEASURES), int(cfg.min_measures),
+                                  key=f"health_min_{v}", help="A customer with fewer measures (with data and "
+                                  "weight in its stage) gets no score and no band.")
         rules = st.text_area("Scoring rules (JSON: linear worst/best, or tier edges/points)",
                              json.dumps(cfg.rules, indent=1), height=160, key=f"health_rules_{v}")
         a, b = st.columns(2)
@@ -85,7 +115,8 @@ def edit(url: str, cfg: h.HealthConfig, v: int) -> None:
         try:
             new = h.HealthConfig(rules=json.loads(rules),
                                  weights={s: dict(zip(edited["key"], edited[s].astype(float))) for s in h.STAGES},
-                                 red_max=red, amber_max=amber, onboarding_days=onb, renewal_days=ren)
+                                 red_max=red, amber_max=amber, onboarding_days=onb, renewal_days=ren,
+                                 min_measures=int(least))
         except json.JSONDecodeError as exc:
             st.error(f"The rules are not valid JSON ({exc.msg}, line {exc.lineno}); nothing was saved.")
             return

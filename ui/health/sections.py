@@ -72,6 +72,7 @@ def alerts(cfg: h.HealthConfig, hist: pd.DataFrame, customers: pd.DataFrame) -> 
 
 def customer(cfg: h.HealthConfig, hist: pd.DataFrame) -> None:
     now, _ = hm.latest_two(hist)
+    now = now[now["score"].notna()]  # fewer measures than the minimum: no score to explain
     ids = now.sort_values("score")["customer_id"].tolist()
     if not ids:
         st.info("No active customer within the sidebar filters.")

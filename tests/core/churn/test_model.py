@@ -113,7 +113,7 @@ def test_cli_churn_prints_both_models_and_drivers(tmp_path, capsys, shared):
     assert "tenure_months" in out and "fixed" in out
     assert "saved churn model v1 and 5,174 scores" in out
     scores = pd.read_csv(tmp_path / "s.csv")
-    assert len(scores) == 5174 and set(scores["tier"]) <= {"red", "amber", "green"}
+    assert len(scores) == 5174 and set(scores["tier"]) <= {"high risk", "medium risk", "low risk"}
     assert main(["--db", f"sqlite:///{tmp_path / 'empty.db'}", "churn"]) == 2  # empty store: clear message
     assert "no customers" in capsys.readouterr().err
     assert main(["--db", url, "churn", "--horizon", "3"]) == 2
@@ -133,9 +133,9 @@ def test_saved_versions_hold_the_model_card_and_scores(report, tmp_path):
     np.testing.assert_allclose(s["probability"], report.p_current)
     t = runs(eng)["threshold"].iloc[0]
     assert t == pytest.approx(0.2, abs=0.01)  # break-even = 100 / (0.5 x 1000)
-    assert ((s["tier"] == "red") == (s["probability"] >= t)).all()
-    # the top driver of a red customer pushes its risk up
-    row = s[s["tier"] == "red"].iloc[0]
+    assert ((s["tier"] == "high risk") == (s["probability"] >= t)).all()
+    # the top driver of a high-risk customer pushes its risk up
+    row = s[s["tier"] == "high risk"].iloc[0]
     i = report.current.customer_id.tolist().index(row["customer_id"])
     assert report.current_explanation.values.loc[i, row["top_driver"]] > 0
     back = load_model(eng, 2)

@@ -127,9 +127,10 @@ def test_confusion_at_flagging_nobody_has_undefined_precision():
 def test_risk_tiers_boundaries_and_random_scores():
     t = 0.3
     p = [t, np.nextafter(t, 0), t / 2, np.nextafter(t / 2, 0), 1.0, 0.0]
-    assert risk_tiers(p, t).tolist() == ["red", "amber", "amber", "green", "red", "green"]
+    assert risk_tiers(p, t).tolist() == ["high risk", "medium risk", "medium risk", "low risk", "high risk",
+                                         "low risk"]
     q = np.random.default_rng(7).random(300)
-    expected = ["red" if x >= t else "amber" if x >= t / 2 else "green" for x in q]
+    expected = ["high risk" if x >= t else "medium risk" if x >= t / 2 else "low risk" for x in q]
     assert risk_tiers(q, t).tolist() == expected
 
 

@@ -35,3 +35,18 @@ def test_a_model_pickled_before_the_move_loads_from_the_store_and_scores_the_sam
     rows = pd.read_csv(FIXTURES / "churn_model_before_packages_rows.csv")
     expected = json.loads((FIXTURES / "churn_model_before_packages_expected.json").read_text())[kind]
     assert list(model.predict_proba(rows, calibrated=True)) == pytest.approx(expected, rel=1e-12, abs=1e-15)
+
+
+def test_scores_saved_under_the_old_tier_colours_read_under_today_s_names(tmp_path):
+    """Before issue 20 a risk tier was saved as red / amber / green, the health bands' names."""
+    from core.churn.pipeline import TIERS
+    from core.store.tables import ChurnScore
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    init_db(engine)
+    with engine.begin() as conn:
+        conn.execute(insert(ChurnScore.__table__), [
+            {"version": 1, "customer_id": c, "probability": p, "tier": t}
+            for c, p, t in (("a", 0.6, "red"), ("b", 0.2, "amber"), ("c", 0.01, "green"), ("d", 0.7, "high risk"))])
+    scores = churn_store.latest_scores(engine, version=1)
+    assert scores["tier"].tolist() == ["high risk", "medium risk", "low risk", "high risk"] == [*TIERS, TIERS[0]]

@@ -102,3 +102,72 @@ def test_the_xlsx_of_an_activity_table_is_the_page_s_download(tmp_path, capsys, 
     sheet = pd.read_excel(out, sheet_name="cohorts", index_col=0)
     _same_as(pd.read_csv(csv, index_col=0), sheet, atol=5e-7)  # the CSV holds the workbook's frame
     assert 0 < sheet.iloc[:-1, 2:].stack().min() < 1
+
+
+# -- the store decides the choices not given (core/cohorts/defaults.py) --------------------------------------
+
+TELCO = "telco_churn/WA_Fn-UseC_-Telco-Customer-Churn.csv"
+
+
+def _independent_cdnow(path) -> pd.DataFrame:
+    """Share of each first-purchase month's customers who purchased in month k, read from the file with pandas."""
+    raw = pd.read_csv(path, sep=r"\s+", dtype={"customer_id": str, "date": str})
+    month = pd.to_datetime(raw["date"], format="%Y%m%d").dt.to_period("M")
+    cohort = month.groupby(raw["customer_id"]).transform("min")
+    k = (month - cohort).map(lambda off: off.n)
+    buyers = pd.DataFrame({"cohort": cohort.astype(str), "k": k, "id": raw["customer_id"]}).drop_duplicates()
+    counts = buyers.groupby(["cohort", "k"])["id"].nunique().unstack(fill_value=0)
+    shares = counts.div(counts[0], axis=0)
+    last = pd.Period("1998-06", "M")  # the log's last month: later months are not complete
+    reached = pd.DataFrame({c: [pd.Period(i, "M") + c <= last for i in shares.index] for c in shares.columns},
+                           index=shares.index)
+    return shares.where(reached)
+
+
+@pytest.fixture(scope="module")
+def cdnow_url(tmp_path_factory, shared):
+    url = f"sqlite:///{tmp_path_factory.mktemp('cli_cdnow') / 's.db'}"
+    assert main(["--db", url, "import", str(shared / "cdnow/CDNOW_master.txt"), "--kind", "transactions"]) == 0
+    return url
+
+
+def test_a_purchase_log_without_choices_gives_first_purchase_cohorts_retained_when_buying(cdnow_url, shared, capsys):
+    capsys.readouterr()
+    assert main(["--db", cdnow_url, "cohorts"]) == 0
+    out = capsys.readouterr()
+    assert "purchase log" in out.err and "first purchase" in out.err
+    printed = pd.read_csv(io.StringIO(out.out), index_col=0)
+    expected = _independent_cdnow(shared / "cdnow/CDNOW_master.txt")
+    cells = printed.drop(index="average").drop(columns="customers")
+    assert cells.index.tolist() == expected.index.tolist() == ["1997-01", "1997-02", "1997-03"]
+    np.testing.assert_allclose(cells.to_numpy(float), expected.to_numpy(float), atol=5e-5, equal_nan=True)
+    assert cells.iloc[:, 1:].max().max() < 0.2  # not the 100 % of "retained while not churned"
+    # a choice given wins; the rest still come from the store
+    assert main(["--db", cdnow_url, "cohorts", "--definition", "on_or_after"]) == 0
+    after = pd.read_csv(io.StringIO(capsys.readouterr().out), index_col=0)
+    assert (after.loc["1997-01", "1"] > printed.loc["1997-01", "1"]) and after.loc["1997-01", "0"] == 1
+
+
+def test_a_snapshot_without_choices_says_why_and_prints_survival_on_tenure(tmp_path, shared, capsys):
+    from lifelines import KaplanMeierFitter
+
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    assert main(["--db", url, "import", str(shared / TELCO), "--kind", "customers", "--as-of", "2024-01-31",
+                 "--lenient"]) == 0
+    capsys.readouterr()
+    assert main(["--db", url, "cohorts"]) == 0
+    out = capsys.readouterr()
+    assert "a snapshot cannot give cohort retention" in out.err and "2024-01-31" in out.err
+    summary = pd.read_csv(io.StringIO(out.out))
+    raw = pd.read_csv(shared / TELCO)
+    assert summary[["customers", "churned"]].iloc[0].tolist() == [len(raw), int((raw["Churn"] == "Yes").sum())]
+    kmf = KaplanMeierFitter().fit(raw["tenure"], raw["Churn"] == "Yes")
+    assert summary["median_text"].iloc[0] == "not reached" and np.isinf(kmf.median_survival_time_)
+    out_file = tmp_path / "s.xlsx"
+    assert main(["--db", url, "cohorts", "--out", str(out_file)]) == 0
+    assert pd.read_excel(out_file, sheet_name="survival")["customers"].iloc[0] == len(raw)
+    assert capsys.readouterr().out == f"wrote the survival of {len(raw):,} customers to {out_file}\n"
+    # asking for a table gets it (every cell 100 % until the as-of day, as the note says)
+    assert main(["--db", url, "cohorts", "--retained-by", "subscription"]) == 0
+    table = pd.read_csv(io.StringIO(capsys.readouterr().out), index_col=0)
+    assert table["customers"].iloc[:-1].sum() == len(raw)

@@ -75,3 +75,29 @@ def test_accept_and_save_create_versions_with_author_and_reason(url, tmp_path, c
 def test_an_empty_store_is_a_clear_error(db_url, capsys):
     assert main(["--db", db_url, "health"]) == 2
     assert "import a customer file or load the demo" in capsys.readouterr().err
+
+
+def test_a_store_with_too_few_measures_says_what_is_missing_not_band_shares(tmp_path, shared, capsys):
+    """The telco snapshot: only renewal proximity has data, under the minimum of 3 measures nobody is banded."""
+    telco = shared / "telco_churn/WA_Fn-UseC_-Telco-Customer-Churn.csv"
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    assert main(["--db", url, "import", str(telco), "--kind", "customers", "--as-of", "2024-01-31", "--lenient"]) == 0
+    capsys.readouterr()
+    assert main(["--db", url, "health"]) == 0
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    assert line.startswith("health on 2024-01-31, configuration default (not saved yet): No customer has the 3 "
+                           "measures a health band needs")
+    assert "data for 1 of the 12 measures" in line and "support tickets" in line and "survey answers" in line
+    assert "%" not in line and "red" not in line
+    # a minimum of 1 (a saved configuration) bands them on renewal proximity alone
+    cfg = tmp_path / "one.json"
+    one = h.default_config()
+    one.min_measures = 1
+    cfg.write_text(json.dumps(one.to_dict()))
+    assert main(["--db", url, "health", "--config", str(cfg)]) == 0
+    inputs = load_inputs(core.make_engine(url))
+    scored = h.score(one, h.measure_frame(inputs, inputs.end())[0])
+    banded = scored["band"].value_counts()
+    out = capsys.readouterr().out
+    assert f": {units.count(banded.sum())} customers, mean score" in out and banded.sum() > 4000
+    assert f"red {units.count(banded['red'])} ({units.percent(banded['red'] / banded.sum())})" in out

@@ -361,10 +361,12 @@ def test_compare_lists_exactly_the_changed_settings():
     b = HealthConfig.from_dict(a.to_dict())
     b.weights["onboarding"].update(usage=25, breadth=20)
     b.rules["csat"] = {"kind": "linear", "worst": 2, "best": 5}
-    b.amber_max, b.renewal_days = 80.0, 60
+    b.amber_max, b.renewal_days, b.min_measures = 80.0, 60, 2
     d = compare(a, b)
     assert d["setting"].tolist() == ["weight: Usage level (onboarding)", "weight: Breadth of use (onboarding)",
-                                     "rule: CSAT", "amber up to", "renewal window days"]
+                                     "rule: CSAT", "amber up to", "renewal window days",
+                                     "minimum measures per customer"]
+    assert d.iloc[5][["a", "b"]].tolist() == ["3", "2"]
     assert d.iloc[0][["a", "b"]].tolist() == ["30", "25"]
     assert d.iloc[2][["a", "b"]].tolist() == ["0 points at 1, 100 at 5, linear between",
                                               "0 points at 2, 100 at 5, linear between"]

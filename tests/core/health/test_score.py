@@ -76,7 +76,7 @@ def configs(draw):
     amber = draw(st.floats(red + 1, 99))
     return HealthConfig(rules={k: draw(rule()) for k in KEYS}, weights={s: draw(weights_100()) for s in STAGES},
                         red_max=red, amber_max=amber, onboarding_days=draw(st.integers(0, 400)),
-                        renewal_days=draw(st.integers(0, 365))).validate()
+                        renewal_days=draw(st.integers(0, 365)), min_measures=draw(st.integers(1, 4))).validate()
 
 
 @st.composite
@@ -102,7 +102,8 @@ def test_score_stays_within_0_100_and_contributions_add_up(config, frame):
         w = config.weights[stage[i]]
         avail = [k for k in KEYS if w[k] > 0 and not np.isnan(frame.at[i, MEASURES[k].column])]
         contrib = s.loc[i, [f"contrib:{k}" for k in KEYS]].to_numpy(float)
-        if not avail:  # every weighted measure missing: no score
+        assert s.at[i, "measures"] == len(avail)
+        if len(avail) < config.min_measures:  # too few weighted measures (or none): no score, no band
             assert np.isnan(s.at[i, "score"]) and s.at[i, "band"] is None
             assert np.isnan(contrib).all()
             continue
@@ -293,6 +294,7 @@ def small_config() -> HealthConfig:
     cfg.weights = {"adoption": zero | {"usage": 40, "nps": 30, "csat": 20, "tickets": 10},
                    "onboarding": zero | {"usage": 50, "breadth": 50},
                    "renewal": zero | {"usage": 10, "renewal": 90}}
+    cfg.min_measures = 1  # re-weighting on its own here; the minimum has its own test
     return cfg.validate()
 
 
@@ -452,11 +454,47 @@ def test_measure_frame_lists_every_measure_without_data():
     cust = pd.DataFrame({"customer_id": ["a", "b"], "signup_date": ["2024-01-01", "2024-06-01"],
                          "churn_date": [None, None]})
     f, missing = measure_frame(inputs_from_frames(cust), DAY)
-    # only the renewal measure (from the signup date) is known without behaviour data
+    # only the renewal measure (from the signup date) is known without behaviour data: under the default
+    # minimum of 3 measures nobody is scored; with a minimum of 1, the renewal points are the score
     assert missing == [k for k in KEYS if k != "renewal"]
     s = score(default_config(), f)
-    assert (s["stage"] == "adoption").all()
-    np.testing.assert_allclose(s["score"], points(default_config().rules["renewal"], f["days_to_renewal"]))
+    assert (s["stage"] == "adoption").all() and (s["measures"] == 1).all()
+    assert s["score"].isna().all() and s["band"].isna().all()
+    one = default_config()
+    one.min_measures = 1
+    np.testing.assert_allclose(score(one, f)["score"], points(one.rules["renewal"], f["days_to_renewal"]))
+
+
+def test_a_customer_with_fewer_measures_than_the_minimum_gets_no_score_or_band():
+    cfg = small_config()  # adoption weighs usage 40, nps 30, csat 20, tickets 10
+    frame = frame_of([{"customer_id": "four", "usage": 2.25, "nps": 8, "csat": 4, "tickets": 2},
+                      {"customer_id": "three", "usage": 2.25, "csat": 4, "tickets": 2},
+                      {"customer_id": "two", "usage": 2.25, "tickets": 2, "breadth": 10},  # breadth weighs 0 here
+                      {"customer_id": "none"}])
+    counted = {"four": 4, "three": 3, "two": 2, "none": 0}
+    for least, scored in ((1, {"four", "three", "two"}), (3, {"four", "three"}), (4, {"four"})):
+        cfg.min_measures = least
+        s = score(cfg, frame).set_index("customer_id")
+        assert s["measures"].to_dict() == counted
+        assert set(s.index[s["score"].notna()]) == scored == set(s.index[s["band"].notna()])
+        for cid in set(counted) - scored:
+            assert np.isnan(s.loc[cid, [f"contrib:{k}" for k in KEYS]].to_numpy(float)).all()
+        # a scored customer's score does not depend on the minimum
+        assert s.at["four", "score"] == pytest.approx(58.0)
+    assert default_config().min_measures == 3
+
+
+@pytest.mark.parametrize("least", [0, len(MEASURES) + 1])
+def test_the_minimum_is_one_to_the_number_of_measures(least):
+    cfg = default_config()
+    cfg.min_measures = least
+    with pytest.raises(DataValidationError, match=f"minimum number of measures per customer must be 1 to "
+                                                  f"{len(MEASURES)}"):
+        cfg.validate()
+    d = default_config().to_dict()
+    assert d["min_measures"] == 3
+    d.pop("min_measures")  # a version saved before the minimum existed gets the default
+    assert HealthConfig.from_dict(d).min_measures == 3
 
 
 def test_failed_payments_count_flagged_periods_of_the_last_90_days():

@@ -64,7 +64,7 @@ def test_risk_at_contact_scores_every_demo_contact_with_one_build_a_month(scored
     frames, calls = scored
     for play, f in frames.items():
         assert f["risk"].between(0, 1).all()  # every demo customer was a customer on the 1st of the month
-        assert set(f["risk_tier"]) <= {"red", "amber", "green"}
+        assert set(f["risk_tier"]) <= {"high risk", "medium risk", "low risk"}
         months = f["date"].dt.to_period("M").nunique()
         assert len(calls[play]) == months and calls[play][-1] == 1.0
 
@@ -130,11 +130,11 @@ def test_the_all_row_is_roi_compare_and_groups_match_statsmodels(scored, play):
 def test_uplift_by_risk_tier_has_a_row_per_tier_and_the_save_offer_works_best_on_the_riskiest(scored):
     for play in PLAYS:
         t = uplift_by(scored[0][play], "risk_tier")
-        assert t["group"].tolist() == ["red", "amber", "green", "All"]
+        assert t["group"].tolist() == ["high risk", "medium risk", "low risk", "All"]
     t = uplift_by(scored[0]["Renewal save offer"], "risk_tier").set_index("group")
     # the generator shifts churn log-odds by the same amount for everyone: riskier customers gain more points
-    assert t.loc["red", "low"] > 0
-    assert t.loc["red", "difference"] > t.loc["All", "difference"] > t.loc["green", "difference"]
+    assert t.loc["high risk", "low"] > 0
+    assert t.loc["high risk", "difference"] > t.loc["All", "difference"] > t.loc["low risk", "difference"]
 
 
 def test_uplift_by_flags_small_groups_and_can_take_one_arm():

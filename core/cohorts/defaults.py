@@ -1,0 +1,101 @@
+"""The cohort choices that suit what the store holds: one rule for the Cohort curves page and the CLI.
+
+A cohort table answers "of the customers who started in a period, how many were still here k periods later". What
+"still here" can mean depends on the data:
+
+* a **recurring-revenue book** (churn dates): retained while not churned, cohorts by signup (the settings' defaults);
+* a **purchase log** (dated purchases, no churn dates): a buyer is never "churned", so retained-while-not-churned
+  reads 100 % everywhere; cohorts by first purchase and "retained = purchased in the period" instead;
+* a **usage log** (dated activity, no churn dates): retained when active in the period, cohorts by signup when
+  the customers have signup dates, else by first activity;
+* a **snapshot** (tenure and a churn flag on one as-of day): every churn is dated on that day, so each cohort reads
+  100 % until it and nothing after it: the data holds no cohort retention. What it does hold is each customer's
+  tenure and whether it left, which is exactly what survival on tenure (Kaplan-Meier, :mod:`core.cohorts.survival`)
+  uses; the page leads with that.
+
+:func:`cohort_defaults` reads the store profile (:func:`core.store.profile.profile`) and returns the settings, which
+section leads, and a sentence saying why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.cohorts.settings import CohortSettings
+from core.store.profile import StoreProfile
+
+#: which section of the Cohort curves page comes first
+LEADS = ("table", "survival")
+
+
+@dataclass(frozen=True)
+class CohortDefaults:
+    """The cohort choices for a store.
+
+    Attributes
+    ----------
+    settings : CohortSettings
+        The table's default choices (``cohort_by``, ``retained_by``, ``definition``; the rest as
+        :class:`CohortSettings`).
+    lead : {'table', 'survival'}
+        ``survival`` when the store cannot give cohort retention (a snapshot): survival on tenure comes first.
+    note : str
+        Why these choices, in plain words (empty for a recurring-revenue book, where they are the usual ones).
+    survival : bool
+        Whether survival curves mean anything here: the store has churn dates (a book or a snapshot's churn flag).
+    """
+
+    settings: CohortSettings
+    lead: str = "table"
+    note: str = ""
+    survival: bool = True
+
+
+def cohort_defaults(found: StoreProfile) -> CohortDefaults:
+    """The cohort choices that suit the store ``found`` (see the module text).
+
+    Parameters
+    ----------
+    found : core.store.profile.StoreProfile
+        What the store holds.
+
+    Returns
+    -------
+    CohortDefaults
+
+    Examples
+    --------
+    >>> from core.store.profile import Holding, StoreProfile
+    >>> log = StoreProfile((Holding("customers", 3), Holding("purchases", 9)))
+    >>> d = cohort_defaults(log)
+    >>> d.settings.cohort_by, d.settings.retained_by, d.lead
+    ('first_activity', 'activity', 'table')
+    """
+    dated_churn = found.has("churn_dates")
+    if found.has("recurring_revenue"):
+        return CohortDefaults(CohortSettings(), survival=dated_churn)
+    if found.has("purchases"):
+        return CohortDefaults(
+            CohortSettings(cohort_by="first_activity", retained_by="activity", definition="on"),
+            note="This store is a purchase log (dated purchases, no churn dates), so cohorts are by first purchase "
+                 "and a customer counts as retained in a period when it purchased in it.", survival=dated_churn)
+    if found.has("snapshot"):
+        return CohortDefaults(CohortSettings(), lead="survival", note=snapshot_note(found), survival=True)
+    if found.has("usage") and not dated_churn:
+        by = "signup" if found.get("customers") is not None and found.get("customers").first else "first_activity"
+        return CohortDefaults(
+            CohortSettings(cohort_by=by, retained_by="activity", definition="on"),
+            note="This store holds product usage but no churn dates, so a customer counts as retained in a period "
+                 "when it was active in it.", survival=False)
+    return CohortDefaults(CohortSettings(), survival=dated_churn)
+
+
+def snapshot_note(found: StoreProfile) -> str:
+    """Why a snapshot gives no cohort retention, naming its as-of day(s)."""
+    first, last = found.span("snapshot")
+    day = first.isoformat() if first == last else f"{first.isoformat()} to {last.isoformat()}"
+    return (f"This store is a snapshot: one as-of day ({day}) with each customer's tenure and a churn flag. "
+            "Every churn is dated on that day, so each cohort would read 100 % retained until then: a snapshot "
+            "cannot give cohort retention. Survival on tenure uses what it does hold: how long each "
+            "customer stayed and whether it left. Import dated activity, purchases or recurring revenue to see "
+            "cohort retention.")

@@ -1,0 +1,88 @@
+"""Cohort curves (pages/cohort_curves.py) on the CDNOW purchase log, imported with the project's importer: the page
+starts on cohorts by first purchase with "retained = purchased in the period", and the cells it draws equal an
+independent pandas computation on the file; share axes read whole percents, never "100.000000%"."""
+
+import json
+
+import pandas as pd
+import pytest
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+import core
+from tests.pages.conftest import open_page
+
+CDNOW = "cdnow/CDNOW_master.txt"
+
+
+@pytest.fixture(scope="module")
+def url(tmp_path_factory, shared):
+    url = f"sqlite:///{tmp_path_factory.mktemp('cdnow_page') / 'store.db'}"
+    engine = core.make_engine(url)
+    path = shared / CDNOW
+    core.commit_import(engine, core.prepare_import(engine, path.read_bytes(), path.name, "transactions"))
+    engine.dispose()
+    return url
+
+
+def independent(shared) -> pd.Series:
+    """(cohort, k) -> share of the first-purchase month's customers who purchased in month k, for every month
+    complete by the log's last day (1998-06-30); written apart from core."""
+    raw = pd.read_csv(shared / CDNOW, sep=r"\s+", dtype={"customer_id": str, "date": str})
+    month = pd.to_datetime(raw["date"], format="%Y%m%d").dt.to_period("M")
+    first = month.groupby(raw["customer_id"]).transform("min")
+    buyers = pd.DataFrame({"cohort": first.astype(str), "k": (month - first).map(lambda off: off.n),
+                           "id": raw["customer_id"]}).drop_duplicates()
+    counts = buyers.groupby(["cohort", "k"])["id"].nunique()
+    share = counts / counts.xs(0, level="k").reindex(counts.index.get_level_values("cohort")).to_numpy()
+    reached = [pd.Period(c, "M") + k <= pd.Period("1998-06", "M") for c, k in share.index]
+    return share[reached]
+
+
+def _charts(at) -> list[tuple[dict, pd.DataFrame]]:
+    """Each chart's Vega-Lite spec and its data as drawn."""
+    out = []
+    for c in at.get("vega_lite_chart"):
+        data = [convert_arrow_bytes_to_pandas_df(d.data.data) for d in c.proto.datasets]
+        out.append((json.loads(c.proto.spec), data[0] if data else pd.DataFrame()))
+    return out
+
+
+def test_the_default_cells_are_first_purchase_cohorts_retained_when_buying(url, shared, monkeypatch):
+    at = open_page(monkeypatch, url, "cohort_curves")
+    assert (at.selectbox(key="cohorts_by").value, at.selectbox(key="cohorts_retained_by").value) == \
+        ("first_activity", "activity")
+    assert at.radio(key="cohorts_definition").value == "on"
+    assert "purchase log" in at.caption[0].value and "purchased in it" in at.caption[0].value
+    assert "23,570 customers in 3 cohorts, as of 1998-06-30." in at.caption[1].value
+    heat = next(d for spec, d in _charts(at) if spec["layer"][0]["mark"]["type"] == "rect")
+    got = heat.set_index(["cohort", "period"])["value"].sort_index()
+    expected = independent(shared).sort_index()
+    assert got.index.tolist() == [(c, int(k)) for c, k in expected.index]
+    assert got.to_numpy() == pytest.approx(expected.to_numpy(), abs=1e-12)
+    assert (got.xs(0, level="period") == 1).all() and got.drop(0, level="period").max() < 0.2
+    # no churn dates in a purchase log: survival is not drawn, and the page says why
+    assert not any(s.value.startswith("Survival") for s in at.subheader)
+    assert any("Survival curves need churn dates" in c.value for c in at.caption)
+
+
+def test_share_axes_read_whole_percents(url, monkeypatch):
+    at = open_page(monkeypatch, url, "cohort_curves")
+    formats = [json.dumps(spec) for spec, _ in _charts(at)]
+    assert formats and all('"format": "%"' not in f for f in formats)
+    assert any('"format": ".0%"' in f for f in formats)
+
+
+def test_choices_made_on_another_kind_of_store_start_again_at_this_one_s(url, monkeypatch):
+    """A session that looked at a subscription book (its defaults) and then opens this purchase log."""
+    from core.cohorts.settings import CohortSettings
+
+    at = open_page(monkeypatch, url, "cohort_curves")
+    at.session_state["cohorts_defaults_of"] = repr(CohortSettings())  # the book's defaults were the last shown
+    at.selectbox(key="cohorts_by").set_value("signup")
+    at.selectbox(key="cohorts_retained_by").set_value("subscription").run()
+    assert not at.exception, at.exception
+    assert (at.selectbox(key="cohorts_by").value, at.selectbox(key="cohorts_retained_by").value) == \
+        ("first_activity", "activity")
+    # a choice made here stays
+    at.selectbox(key="cohorts_retained_by").set_value("subscription").run()
+    assert at.selectbox(key="cohorts_retained_by").value == "subscription"

@@ -1,0 +1,106 @@
+"""The Churn drivers page on a purchase log: the lapse period that defines churn, and customer lifetime value."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.buyers.lapse import MAX_DAYS, LapseProposal
+from core.errors import WorkbenchError
+from core.export import units
+from core.history.filters import Filters, filter_customers
+from core.metrics import GLOSSARY
+from ui import components
+from ui.churn import cached as churn
+from ui.frame import errors, loaders
+
+
+def lapse_days(proposal: LapseProposal | None) -> int | None:
+    """A number input for N on a purchase log (default the proposal, with its reason); None for other stores."""
+    if proposal is None:
+        return None
+    st.markdown("**Churn in a purchase log.** Buyers have no contract to cancel, so a buyer counts as churned when "
+                "no purchase follows the last one within the number of days below; the churn date is the last "
+                "purchase plus that many days.")
+    days = st.number_input("Churned after this many days without a purchase", 1, MAX_DAYS, proposal.days, step=1,
+                           key=f"churn_lapse_days_{proposal.days}",
+                           help=GLOSSARY["Lapse churn"] + " Shorter: more buyers count as churned, sooner; longer: "
+                                "fewer, later.")
+    st.caption(f"Proposed: {proposal.days} days. {proposal.reason}")
+    return int(days)
+
+
+def _settings() -> tuple[int, int, float]:
+    a, b, c = st.columns(3)
+    days = a.number_input("Expected purchases over the next (days)", 7, 730, 90, step=1, key="churn_clv_days")
+    months = b.number_input("Lifetime value over (months)", 1, 120, 12, step=1, key="churn_clv_months")
+    rate = c.number_input("Monthly discount rate", 0.0, 0.5, 0.01, step=0.005, format="%.3f", key="churn_clv_rate",
+                          help="Money a month from now is worth 1 / (1 + rate) of money today.")
+    return int(days), int(months), float(rate)
+
+
+def _params_caption(p: dict) -> str:
+    fig = {k: units.score(p[k]) for k in ("r", "alpha", "a", "b")}
+    text = (f"BG/NBD (how often buyers buy, and drop out): r {fig['r']}, alpha {fig['alpha']} (weeks), a {fig['a']}, "
+            f"b {fig['b']}. ")
+    if p["spend_model"]:
+        text += (f"Gamma-Gamma (how much they spend): p {units.score(p['p'])}, q {units.score(p['q'])}, gamma "
+                 f"{units.score(p['gamma'])}; it assumes spend and frequency are unrelated (correlation here "
+                 f"{units.score(p['spend_frequency_correlation'], digits=2, signed=True)}). ")
+    else:
+        text += "Too few repeat buyers with an amount for the spend model: each buyer's own mean spend is used. "
+    return text + f"Fitted with lifetimes 0.11.3 on every purchase up to {p['as_of']:%Y-%m-%d}."
+
+
+def _holdout(url: str, version: str) -> None:
+    h = churn.lifetime_holdout(url, version)
+    if h is None:
+        st.info("Too little data to hold a period out and check the purchase model.")
+        return
+    st.markdown(f"**Checked on a hold-out:** fitted on purchases up to {h['calibration_end']:%Y-%m-%d}, the model "
+                f"expected {units.count(h['predicted'])} purchase days from then to {h['end']:%Y-%m-%d}; buyers made "
+                f"{units.count(h['actual'])} ({units.percent(h['error'], signed=True)}).")
+    st.dataframe(h["by_frequency"], hide_index=True, width="stretch", column_config={
+        "frequency": st.column_config.TextColumn("repeat purchase days before", help="In the fitting period."),
+        "actual": st.column_config.NumberColumn("bought per buyer", format="%.2f"),
+        "predicted": st.column_config.NumberColumn("expected per buyer", format="%.2f"),
+        "error": st.column_config.NumberColumn("expected / bought - 1", format="percent")})
+
+
+def lifetime_value(url: str, version: str, f: Filters) -> None:
+    """Each buyer's probability of being alive, expected purchases, value per purchase and CLV, with a CSV."""
+    st.markdown("**Customer lifetime value.** How many more purchases each buyer is expected to make and what "
+                "they are worth, from how often and how recently they bought and what they spent.")
+    days, months, rate = _settings()
+    try:
+        params, table = churn.lifetime_values(url, version, days, months, rate)
+    except WorkbenchError as exc:
+        errors.show(exc)
+        return
+    customers = filter_customers(loaders.table(url, version, "customer"), f)
+    table = table[table["customer_id"].isin(customers["customer_id"].astype(str))].reset_index(drop=True)
+    k = st.columns(4)
+    k[0].metric("Buyers valued", units.count(len(table)), help="Within the sidebar filters.")
+    k[1].metric(f"Lifetime value, {months} months", units.money(table["clv"].sum()),
+                help=GLOSSARY["Lifetime value (buyers)"])
+    k[2].metric(f"Expected purchases, {days} days", units.count(table["expected_purchases"].sum()),
+                help=GLOSSARY["Expected purchases"])
+    repeat = table.loc[table["frequency"] > 0, "p_alive"]  # a one-time buyer is always "still a buyer" in BG/NBD
+    k[3].metric("Repeat buyers still buying (median chance)", units.percent(repeat.median()),
+                help=GLOSSARY["Chance still a buyer"])
+    st.caption(_params_caption(params))
+    st.dataframe(_shown(table), hide_index=True, width="stretch", height=320, column_config={
+        "p_alive": st.column_config.ProgressColumn("chance still a buyer", format="percent", min_value=0.0,
+                                                   max_value=1.0),
+        "expected_purchases": st.column_config.NumberColumn(f"purchases, next {days} days", format="%.2f"),
+        "spend_per_purchase": st.column_config.NumberColumn("spend per repeat purchase", format="$%.2f"),
+        "expected_value_per_purchase": st.column_config.NumberColumn("expected value per purchase", format="$%.2f"),
+        "clv": st.column_config.NumberColumn(f"CLV, {months} months", format="$%.2f")})
+    components.csv_download(table, "Download lifetime values (CSV)", "customer_lifetime_value.csv",
+                            key="churn_dl_clv", float_format="%.6f")
+    _holdout(url, version)
+
+
+def _shown(table: pd.DataFrame) -> pd.DataFrame:
+    return table[["customer_id", "purchase_days", "recency_days", "age_days", "spend_per_purchase", "p_alive",
+                  "expected_purchases", "expected_value_per_purchase", "clv"]]
