@@ -6,8 +6,10 @@ same either way (type, mark returns, rules, plausibility, extras, rows to load),
 would read whole, in memory that does not grow with the file:
 
 * **The first chunk decides** for the file: the mapping, a derived amount column, each date column's format (as
-  the detector samples the first 2,000 distinct dates, read whole or not), the type of each extra column (from
-  its first 5,000 filled cells), and the id space remembered for the file's source.
+  the detector samples the first 2,000 distinct dates, read whole or not; a column blank in the first chunk takes
+  the format of the first chunk that has dates), the type of each extra column (from its first 5,000 filled
+  cells). Whether the file's source was kept in its own id space before is asked of the store, not of the
+  chunk's ids (:func:`core.ingest.id_spaces.kept_separate`).
 * **Each chunk carries on** from the ones before (:class:`FileState`): repeated customer ids, ticket ids and
   (customer, month) MRR keys are found across chunks (:mod:`core.ingest.repeats`), the day/month evidence and the
   returns add up, and its rows to load go to disk (:class:`~core.ingest.spilled_rows.SpilledRows`) when there
@@ -126,6 +128,8 @@ def validate_chunk(engine, raw: RawTable, s: Settings, state: FileState, used: d
     state.new.append(new)
     state.n_read += len(raw.frame)
     _keep_rows(state, rows)
+    if s.formats is not None:  # a date column blank so far takes the format of the first chunk that has dates
+        s.formats.update({f: fmt for f, fmt in formats.items() if s.formats.get(f) is None and fmt})
     return formats
 
 

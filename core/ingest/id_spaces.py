@@ -55,6 +55,9 @@ _MATCH_SQL = text(
     "WHERE c.customer_id IN (SELECT value FROM json_each(:ids)) GROUP BY c.import_id, prefixed")
 
 
+_KEPT_SQL = text(f"SELECT 1 FROM {Customer.__tablename__} WHERE customer_id >= :lo AND customer_id < :hi LIMIT 1")
+
+
 def source_name(file_name: str, named: str | None = None) -> str:
     """The source of an import: ``named`` when given, else the file name's stem; lower case, blanks as ``_``.
 
@@ -65,6 +68,14 @@ def source_name(file_name: str, named: str | None = None) -> str:
     """
     base = named.strip() if named and named.strip() else PurePath(file_name or "").stem
     return re.sub(r"\s+", "_", base.strip().lower()) or "file"
+
+
+def kept_separate(conn, source: str) -> bool:
+    """Whether the store holds customers in the source's own id space (``source:...``): one range query on the
+    primary key (every id from ``source:`` up to ``source;``, the next character)."""
+    lo = source + SEP
+    hi = source + chr(ord(SEP) + 1)
+    return conn.execute(_KEPT_SQL, {"lo": lo, "hi": hi}).first() is not None
 
 
 def prefixed(ids: pd.Series, source: str) -> pd.Series:
@@ -213,7 +224,8 @@ def check(conn, ids: pd.Series | None, source: str, *, applies: bool, choice: st
         elif not is_prefixed:
             other.append(SourceMatch(import_id, file_name, creator or "unknown", int(n)))
     other.sort(key=lambda m: (-m.n, m.import_id or 0))
-    remembered = choice is None and own_prefixed > 0  # its earlier files were kept separate: so is this one
+    # its earlier files were kept separate: so is this one, whether or not its ids meet theirs (a source never splits)
+    remembered = choice is None and (own_prefixed > 0 or kept_separate(conn, source))
     return IdSpaces(source=source, n_ids=len(distinct), own=own + own_prefixed, other=tuple(other),
                     choice="separate" if remembered else choice, applies=True, remembered=remembered,
                     listed=listed)

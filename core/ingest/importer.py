@@ -154,7 +154,7 @@ def _prepare(engine: Engine, data, file_name: str, kind: str, *, sheet, mapping,
         ids = id_spaces.check(conn, head_ids, s.source, applies=creates, choice=id_space)
     s.prefix = ids.applies and ids.choice == "separate"
     state = FileState()
-    s.formats = validate_chunk(engine, raw, s, state, used)
+    s.formats = dict(validate_chunk(engine, raw, s, state, used))
     for piece in pieces:
         raw = preview_only(raw)  # a file of several chunks: the plan keeps the first rows only
         validate_chunk(engine, piece, s, state)
