@@ -46,7 +46,9 @@ def main(argv: list[str]) -> int:
     if argv[0] == "app":
         cmd = [str(PY), "-m", "streamlit", "run", "app.py", *argv[1:]]
     else:
-        cmd = [str(PY), "-m", "pytest", *argv[1:]]
+        # the test files spread over every CPU (pytest-xdist), a file's tests kept together on one worker so its
+        # module fixtures (a store built once) are built once; arguments given after "test" come last and win
+        cmd = [str(PY), "-m", "pytest", "-n", "auto", "--dist", "loadfile", *argv[1:]]
     return subprocess.call(cmd)
 
 

@@ -34,7 +34,7 @@ from hypothesis import strategies as st
 import core
 from core.errors import DataValidationError, FileFormatError
 from core.export import units
-from core.ingest import chunked_prepare, chunks, csv_file, importer, plausibility
+from core.ingest import chunked_prepare, chunks, csv_file, importer, plausibility, spilled_rows
 from core.ingest.spilled_rows import SpilledRows
 from core.ingest.store_rows import StoreRows
 
@@ -349,6 +349,7 @@ def cut(monkeypatch):
     """Every file on disk takes the chunked path; ``cut(n)`` sets the chunk size, ``cut.taken()`` counts the chunks
     validated since the last count."""
     monkeypatch.setattr(csv_file, "FROM_DISK_BYTES", 0)
+    monkeypatch.setattr(spilled_rows, "IN_MEMORY_ROWS", 0)  # every chunk's rows to disk, as a long file's go
     cutter = Cutter(monkeypatch)
     real = importer.validate_chunk
 

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from core.ingest import spilled_rows
 from core.ingest.spilled_rows import SpilledRows
 from core.ingest.store_rows import StoreRows
 
@@ -49,6 +50,7 @@ def temporary(tmp_path, monkeypatch):
     folder = tmp_path / "temporary"
     folder.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    monkeypatch.setattr(spilled_rows, "IN_MEMORY_ROWS", 0)  # every chunk to disk (the bound: tested below)
     return folder
 
 
@@ -88,3 +90,25 @@ def test_the_folder_goes_when_the_rows_are_dropped(temporary):
     del spilled
     gc.collect()
     assert list(temporary.iterdir()) == []
+
+
+def test_chunks_stay_in_memory_up_to_the_bound_then_every_chunk_goes_to_disk(temporary, monkeypatch):
+    monkeypatch.setattr(spilled_rows, "IN_MEMORY_ROWS", 60)
+    parts = [transactions(seed, 25) for seed in range(5)]
+    held = SpilledRows("transactions")
+    held.add(parts[0])
+    held.add(parts[1])  # 50 source rows: in memory, no folder
+    assert held.on_disk == 0 and list(temporary.iterdir()) == []
+    held.add(parts[2])  # 75 > 60: the three go to disk, and every later chunk
+    held.add(parts[3])
+    assert held.on_disk == 4
+    (folder,) = temporary.iterdir()
+    assert len(list(folder.iterdir())) == 4
+    whole = SpilledRows("transactions")
+    monkeypatch.setattr(spilled_rows, "IN_MEMORY_ROWS", 10_000)
+    for p in parts:
+        whole.add(p)
+    assert whole.on_disk == 0 and len(list(temporary.iterdir())) == 1  # the second one never made a folder
+    held.add(parts[4])
+    for name, frame in whole.tables().items():
+        pd.testing.assert_frame_equal(held.tables()[name], frame)
