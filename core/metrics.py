@@ -125,6 +125,8 @@ GLOSSARY: dict[str, str] = {
     "Red/green churn ratio": "The red band's back-test churn rate divided by the green band's: how many times more "
                              "often red customers left.",
     "Mentions": "Verbatims in the window that name the theme (a sub-theme's count for its parent).",
+    "Undated verbatims": "Verbatims without a date (reviews exported without one): no date range or quarter holds "
+                         "them, so they count only in the all-dates view of the Feedback themes page.",
     "Cost": "The cost recorded on a play's treated contacts (holdout rows cost nothing).",
     "Value of customers saved": "Customers saved x their mean MRR before contact x the months a saved customer is "
                                 "assumed to stay x gross margin (the assumptions are in the review's register).",

@@ -7,7 +7,7 @@ survival on tenure.
 
 import streamlit as st
 
-from core.cohorts.defaults import cohort_defaults
+from core.cohorts.defaults import cohort_basis, cohort_defaults
 from ui import components
 from ui.cohorts import sections
 from ui.frame import filters, loaders
@@ -31,11 +31,12 @@ elif defaults.note:
     st.caption(components.plain(defaults.note) + " Change the choices below to see other views.")
 
 options = sections.choices(defaults.settings)
-built = sections.table(url, version, f, options)
+basis = cohort_basis(dict(options)["cohort_by"], found)
+built = sections.table(url, version, f, options, basis)
 if built is None:
     st.stop()
 t, signups = built
-sections.drill(url, version, f, options, signups, t)
+sections.drill(url, version, f, options, signups, t, basis)
 if found.has("recurring_revenue"):
     sections.value(url, version, f)
 if defaults.lead == "survival":

@@ -20,9 +20,7 @@ try:
     inputs, prep = feedback.prepared(url, version)
     book = feedback.codebook(url)
 except WorkbenchError as exc:
-    errors.show(exc)
-    st.info("This page reads survey comments, reviews, social posts and ticket texts: import them on the Data page "
-            "(a text column is all it needs) or load the demo there.")
+    errors.show(exc)  # one message: what is missing and what to import (no second box repeating it)
     st.stop()
 note = st.session_state.pop("themes_note", None)
 if note:

@@ -17,9 +17,7 @@ version = loaders.store_version(url)
 try:
     inputs = data.inputs(url, version)
 except WorkbenchError as exc:
-    errors.show(exc)
-    st.info("A play is a list of customers, each contacted (treatment) or deliberately left alone (holdout), with "
-            "the contact date: import it on the Data page as interventions, or load the demo there.")
+    errors.show(exc)  # one message: what is missing and what to import (no second box repeating it)
     st.stop()
 st.caption("Plays measured against the customers held out of them: the difference is what the play did.")
 choice = roi_sections.choose(url, version, inputs, f)

@@ -16,7 +16,9 @@ from core.export.csv import to_csv_bytes
 from core.export.markdown import plain  # noqa: F401 (the pages call it as ui.components.plain)
 from core.export.xlsx import to_xlsx
 
-PERCENT = st.column_config.NumberColumn(format="percent")
+#: a share with one decimal, as units.percent writes it ("20.4%", "9.1%"): the step fixes the decimals; without it
+#: the grid trims them and mixes "20.41%" with "9.1%"
+PERCENT = st.column_config.NumberColumn(format="percent", step=0.001)
 MONEY = st.column_config.NumberColumn(format="dollar")
 POINTS = st.column_config.NumberColumn(format="%+.2f")
 DATE = st.column_config.DateColumn(format="YYYY-MM-DD")

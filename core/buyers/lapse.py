@@ -8,8 +8,13 @@ rounded up to a readable number of days (whole days up to 2 weeks, whole weeks u
 beyond). So nine repeat purchases in ten came sooner than N days after the previous one, and a customer silent for
 longer is unlikely to come back.
 
-One definition for every surface: :func:`core.history.inputs.load_inputs` calls :func:`store_rule` and fills a
-purchase log's churn dates with it, so the churn model (page and ``python -m core churn``), the Health scores
+Whom it speaks for (:func:`buyers_only`): customers with purchases, no recurring revenue and no churn date of their
+own; all the buyers of a purchase log, and the buyers-only customers of a mix (a recurring-revenue book beside a
+purchase log), whose book customers keep their own churn dates.
+
+One definition for every surface: :func:`core.history.inputs.load_inputs` calls :func:`store_rule` and fills those
+customers' churn dates with it (the Overview, :mod:`core.buyers.overview`, calls :func:`rule_for` on its frames),
+so the churn model (page and ``python -m core churn``), the Health scores
 back-test and the quarterly review all read the same churn; the Churn drivers page and ``--lapse-days`` change N.
 
 A purchase is what :mod:`core.buyers.purchases` says (a ``purchase`` activity, or a one-off sale that is not a
@@ -19,17 +24,17 @@ return). This module and that one read only the store: :mod:`core.history` calls
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from core.buyers.metrics import buyer_figures
 from core.buyers.purchases import load_purchase_log
 from core.errors import DataValidationError
 from core.export import units
-from core.store.tables import Customer
+from core.store.read import load_columns
 
 #: the share of inter-purchase gaps the proposed N covers
 QUANTILE = 0.9
@@ -95,12 +100,20 @@ class LapseRule:
         No churn date falls after it.
     churn_dates : pandas.Series
         Customer id (str) -> churn date (NaT while the customer may still buy), one entry per buyer.
+    purchases : pandas.DataFrame or None
+        Those buyers' purchase days (:func:`purchase_days`): what
+        :func:`core.buyers.lapse_labels.lapse_labels` judges a cutoff from.
+    value_per_buyer : float
+        The buyers' mean revenue over the 12 months to the as-of day (:func:`core.buyers.metrics.buyer_figures`'s
+        revenue per buyer; NaN without amounts): the churn model's default value of a save.
     """
 
     days: int
     proposal: LapseProposal
     as_of: pd.Timestamp
     churn_dates: pd.Series
+    purchases: pd.DataFrame | None = None
+    value_per_buyer: float = float("nan")
 
     @property
     def proposed(self) -> bool:
@@ -229,48 +242,100 @@ def lapse_churn_dates(purchases: pd.DataFrame, days: int, as_of) -> pd.Series:
     return churn.rename("churn_date")
 
 
-def _has_churn_dates(engine: Engine) -> bool:
-    with engine.connect() as conn:
-        return conn.execute(select(Customer.customer_id).where(Customer.churn_date.is_not(None)).limit(1)).first() \
-            is not None
+def buyers_only(customers: pd.DataFrame, purchases: pd.DataFrame, revenue: pd.DataFrame | None = None) -> pd.Index:
+    """The customers the lapse rule speaks for: those with a purchase, no recurring revenue and no churn date.
 
-
-def store_proposal(engine: Engine) -> LapseProposal | None:
-    """The proposed N for a purchase log (a store with purchases and no churn date), None for any other store:
-    what the Churn drivers page offers before it fits."""
-    if _has_churn_dates(engine):
-        return None
-    purchases = load_purchase_log(engine).days
-    return None if purchases.empty else propose_lapse_days(purchases)
-
-
-def store_rule(engine: Engine, customers: pd.DataFrame, as_of, lapse_days: int | None = None) -> LapseRule | None:
-    """The lapse rule for a purchase log (a store with purchases and no churn date), None for any other store.
+    In a purchase log these are all its buyers; in a mix (a recurring-revenue book beside a purchase log) they are
+    the buyers only, while the book's customers keep their own churn dates. When the store's churn dates speak for
+    buyers (a buyer has a churn date of its own and no customer has recurring revenue), the store says itself who
+    left: none.
 
     Parameters
     ----------
     customers : pandas.DataFrame
-        The store's customers (``churn_date``): any churn date means the store says itself who left.
+        ``customer_id, churn_date``.
+    purchases : pandas.DataFrame
+        ``customer_id, date``.
+    revenue : pandas.DataFrame, optional
+        ``customer_id, mrr``: a customer with any MRR has recurring revenue.
+
+    Returns
+    -------
+    pandas.Index
+        Customer ids (str), sorted.
+    """
+    ids = customers["customer_id"].astype(str)
+    churned = set(ids[pd.to_datetime(customers["churn_date"]).notna().to_numpy()]) if "churn_date" in customers \
+        else set()
+    buyers = set(purchases["customer_id"].astype(str)) & set(ids)
+    recurring = set() if revenue is None or "mrr" not in revenue else \
+        set(revenue.loc[revenue["mrr"].notna(), "customer_id"].astype(str))
+    if not recurring and buyers & churned:
+        return pd.Index([], dtype=object)
+    return pd.Index(sorted(buyers - recurring - churned), dtype=object)
+
+
+def rule_for(customers: pd.DataFrame, purchases: pd.DataFrame, revenue: pd.DataFrame | None, as_of,
+             lapse_days: int | None = None) -> LapseRule | None:
+    """The lapse rule for the buyers-only customers (:func:`buyers_only`), None when there are none.
+
+    N is proposed from those customers' purchases; ``churn_dates`` has one entry per such customer.
+    """
+    ids = buyers_only(customers, purchases, revenue)
+    if ids.empty:
+        return None
+    purchases = purchases[purchases["customer_id"].astype(str).isin(ids)]
+    proposal = propose_lapse_days(purchases)
+    days = proposal.days if lapse_days is None else check_lapse_days(lapse_days)
+    as_of = pd.Timestamp(as_of).normalize()
+    return LapseRule(days, proposal, as_of, lapse_churn_dates(purchases, days, as_of), purchase_days(purchases))
+
+
+def store_proposal(engine: Engine) -> LapseProposal | None:
+    """The proposed N for the store's buyers-only customers (:func:`buyers_only`: a purchase log's buyers, a mix's
+    buyers without recurring revenue), None for any other store: what the Churn drivers page offers before it fits."""
+    purchases = load_purchase_log(engine).days
+    if purchases.empty:
+        return None
+    customers = load_columns(engine, "customer", ["customer_id", "churn_date"])
+    ids = buyers_only(customers, purchases, load_columns(engine, "revenue", ["customer_id", "mrr"]))
+    return None if ids.empty else propose_lapse_days(purchases[purchases["customer_id"].astype(str).isin(ids)])
+
+
+def store_rule(engine: Engine, customers: pd.DataFrame, as_of, lapse_days: int | None = None,
+               revenue: pd.DataFrame | None = None) -> LapseRule | None:
+    """The lapse rule for the store's buyers-only customers (:func:`buyers_only`), None when it has none.
+
+    Parameters
+    ----------
+    customers : pandas.DataFrame
+        The store's customers (``customer_id, churn_date``): a churn date of its own keeps a customer out.
     as_of : date-like
         The data's last day.
     lapse_days : int, optional
         N; default the proposal (:func:`propose_lapse_days`).
+    revenue : pandas.DataFrame, optional
+        ``customer_id, mrr``; default read from the store. A customer with recurring revenue keeps its churn date.
     """
-    if "churn_date" in customers and customers["churn_date"].notna().any():
+    log = load_purchase_log(engine)  # one definition of a purchase (core/buyers/purchases.py)
+    if log.days.empty:
         return None
-    purchases = load_purchase_log(engine).days  # one definition of a purchase (core/buyers/purchases.py)
-    if purchases.empty:
+    if revenue is None:
+        revenue = load_columns(engine, "revenue", ["customer_id", "mrr"])
+    rule = rule_for(customers, log.days, revenue, as_of, lapse_days)
+    if rule is None:
         return None
-    proposal = propose_lapse_days(purchases)
-    days = proposal.days if lapse_days is None else check_lapse_days(lapse_days)
-    as_of = pd.Timestamp(as_of).normalize()
-    return LapseRule(days, proposal, as_of, lapse_churn_dates(purchases, days, as_of))
+    value = buyer_figures(log.for_customers(rule.churn_dates.index), rule.as_of).revenue_per_buyer
+    return replace(rule, value_per_buyer=float(value))
 
 
 def with_churn_dates(customers: pd.DataFrame, rule: LapseRule | None) -> pd.DataFrame:
-    """``customers`` with ``churn_date`` from ``rule`` (unchanged for None; a customer without purchases: NaT)."""
+    """``customers`` with the churn dates of ``rule`` for the customers it covers, every other customer's own
+    churn date kept (unchanged for None)."""
     if rule is None:
         return customers
     out = customers.copy()
-    out["churn_date"] = pd.to_datetime(out["customer_id"].astype(str).map(rule.churn_dates))
+    own = pd.to_datetime(out["churn_date"]) if "churn_date" in out else pd.Series(pd.NaT, index=out.index)
+    ids = out["customer_id"].astype(str)
+    out["churn_date"] = own.where(~ids.isin(rule.churn_dates.index), pd.to_datetime(ids.map(rule.churn_dates)))
     return out

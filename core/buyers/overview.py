@@ -14,11 +14,12 @@ so the page and the command line write the same strings.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
 from core import metrics
+from core.buyers import lapse
 from core.buyers import metrics as buyers
 from core.buyers.cohort_revenue import CohortRevenue, cohort_revenue
 from core.buyers.purchases import PurchaseLog
@@ -174,8 +175,12 @@ def build(found: StoreProfile, customers: pd.DataFrame, revenue: pd.DataFrame, l
     sections, notes = [], list(_cannot_show(found))
     recurring, churn_known = found.has("recurring_revenue"), _churn_known(found)
     if recurring or churn_known:
+        rule = buyers_lapse(customers, revenue, log) if _has_buyers(found) else None
         try:
-            sections.append(recurring_section(customers, revenue, end, start, full=recurring))
+            section = recurring_section(lapse.with_churn_dates(customers, rule), revenue, end, start, full=recurring)
+            if rule is not None:
+                section = replace(section, caption=f"{section.caption}. {_lapse_words(rule)}")
+            sections.append(section)
         except InsufficientDataError as exc:
             notes.append(str(exc))
     cohorts, cohort_note = None, ""
@@ -190,6 +195,20 @@ def build(found: StoreProfile, customers: pd.DataFrame, revenue: pd.DataFrame, l
         count = Figure("Customers", int(metrics.signed_up_by(customers, as_of).sum()), "customers")
         sections.append(Section("customers", "Customers", f"As of {as_of:%d %b %Y}", (count,), pd.DataFrame()))
     return Overview(tuple(sections), tuple(notes), cohorts, cohort_note)
+
+
+def buyers_lapse(customers: pd.DataFrame, revenue: pd.DataFrame, log: PurchaseLog | None) -> lapse.LapseRule | None:
+    """The lapse rule of the buyers-only customers of a mix (:func:`core.buyers.lapse.buyers_only`: purchases, no
+    recurring revenue, no churn date of their own), as :func:`core.history.inputs.load_inputs` applies it, so their
+    churn counts in the customers' figures; None without such customers."""
+    if log is None or not len(log):
+        return None
+    return lapse.rule_for(customers, log.days, revenue, asof.data_end(customers, log.days, revenue))
+
+
+def _lapse_words(rule: lapse.LapseRule) -> str:
+    return (f"{units.count(len(rule.churn_dates))} buyers without recurring revenue count as churned when no purchase "
+            f"follows their last one within {rule.days} days (the lapse rule)")
 
 
 def _cannot_show(found: StoreProfile) -> list[str]:

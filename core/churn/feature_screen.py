@@ -45,6 +45,7 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from core.errors import DataValidationError, InsufficientDataError
 from core.export import units
 from core.history.features import ChurnData
+from core.history.inputs import ChurnInputs
 
 #: text with at least this share of distinct values among its non-missing ones is unique per customer
 UNIQUE_SHARE = 0.95
@@ -236,7 +237,7 @@ def _marks(marks: dict | None, columns) -> dict[str, bool]:
 
 
 def screen_features(X: pd.DataFrame, customer_id: pd.Series | None = None, controllable: dict | None = None,
-                    marks: dict | None = None) -> FeatureScreen:
+                    marks: dict | None = None, left_out: dict | None = None) -> FeatureScreen:
     """Decide which candidate columns of a one-row-per-customer table are features.
 
     Parameters
@@ -249,6 +250,9 @@ def screen_features(X: pd.DataFrame, customer_id: pd.Series | None = None, contr
         Column -> True when a play can move it (the feature table's marks); default all fixed.
     marks : dict, optional
         Column -> ``"controllable"``/``"fixed"`` (or True/False) set by the analyst; kept over ``controllable``.
+    left_out : dict, optional
+        Column -> reason: columns the store's kind rules out before any other rule (a feature that cannot vary on
+        a purchase log); a column not among the candidates is ignored.
 
     Returns
     -------
@@ -273,7 +277,7 @@ def screen_features(X: pd.DataFrame, customer_id: pd.Series | None = None, contr
     marked = _marks(marks, list(X.columns))
     kept, excluded = [], []
     for col in X.columns:
-        reason = _reason(str(col), X[col], ids, len(X))
+        reason = (left_out or {}).get(col) or _reason(str(col), X[col], ids, len(X))
         if reason is None:
             kept.append(col)
         else:
@@ -288,8 +292,21 @@ def screen_features(X: pd.DataFrame, customer_id: pd.Series | None = None, contr
                          controllable={c: bool(marked.get(c, base.get(c, False))) for c in kept}, customers=len(X))
 
 
-def screen_churn_data(parts: list[ChurnData], marks: dict | None = None) -> FeatureScreen:
-    """:func:`screen_features` on the customers of several feature tables (cutoffs, splits), one row each.
+def not_applicable(inputs: ChurnInputs) -> dict[str, str]:
+    """Features that cannot vary in the way their name says on this store, with why: on a purchase log without
+    renewal dates, ``days_to_renewal`` (the next anniversary of the first purchase says when a buyer started, and
+    no contract renews)."""
+    cust = inputs.customers
+    renewals = "renewal_date" in cust and pd.to_datetime(cust["renewal_date"]).notna().any()
+    if inputs.lapse is not None and not renewals:
+        return {"days_to_renewal": "a purchase log has no renewals (no customer has a renewal date): days to the "
+                                   "anniversary of the first purchase would only restate when a buyer started"}
+    return {}
+
+
+def screen_churn_data(parts: list[ChurnData], marks: dict | None = None, left_out: dict | None = None) -> FeatureScreen:
+    """:func:`screen_features` on the customers of several feature tables (cutoffs, splits), one row each;
+    ``left_out``: column -> reason, left out whatever its values.
 
     A temporal table stacks a customer once per cutoff; the rules judge customers, so each customer's first row
     counts once (attributes are the same at every cutoff).
@@ -298,7 +315,7 @@ def screen_churn_data(parts: list[ChurnData], marks: dict | None = None) -> Feat
     ids = pd.concat([p.customer_id.astype(str) for p in parts], ignore_index=True)
     first = ~ids.duplicated().to_numpy()
     controllable = {k: v for p in parts for k, v in p.controllable.items()}
-    return screen_features(X[first], ids[first], controllable, marks)
+    return screen_features(X[first], ids[first], controllable, marks, left_out)
 
 
 class RareCategories(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):

@@ -18,7 +18,8 @@ import pandas as pd
 from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.model_selection import train_test_split
 
-from core.churn.feature_screen import FeatureScreen, screen_churn_data
+from core.churn.economics import Economics, default_economics  # noqa: F401 (re-exported: cr.Economics)
+from core.churn.feature_screen import FeatureScreen, not_applicable, screen_churn_data
 from core.churn.model import ChurnModel, Explanation, evaluate, explain_reusing
 from core.errors import DataValidationError, InsufficientDataError
 from core.history.features import FEATURE_TEXT, ChurnData, concat, snapshot_features, temporal_features
@@ -30,45 +31,6 @@ OLD_TIER_NAMES = dict(zip(("red", "amber", "green"), TIERS))  # the names of sco
 
 def _noop(_fraction: float, _text: str) -> None:
     return None
-
-
-@dataclass
-class Economics:
-    """What an outreach costs and what a save is worth (the inputs of the threshold).
-
-    Attributes
-    ----------
-    value_saved : float
-        Value of keeping a customer who would have churned (for example a year of MRR).
-    outreach_cost : float
-        Cost of one outreach (a call, a discount).
-    success_rate : float
-        Share of would-be churners an outreach keeps (0-1).
-    """
-
-    value_saved: float = 1000.0
-    outreach_cost: float = 100.0
-    success_rate: float = 0.25
-
-    def __post_init__(self):
-        if not (self.value_saved > 0 and self.outreach_cost >= 0 and 0 < self.success_rate <= 1):
-            raise DataValidationError("Value of a save must be above 0, cost at least 0, and the success rate "
-                                      "between 0 and 1 (for example 0.25).")
-
-    @property
-    def break_even(self) -> float:
-        """The churn probability above which an outreach's expected value exceeds its cost."""
-        return min(1.0, self.outreach_cost / (self.success_rate * self.value_saved))
-
-
-def default_economics(inputs: ChurnInputs) -> Economics:
-    """A year of the median customer's latest MRR as the value of a save (1,000 without revenue data),
-    150 per outreach, 25 % success: starting points the page lets the user change."""
-    r = inputs.revenue
-    if len(r) and r["mrr"].notna().any():
-        latest = r.sort_values("period").groupby("customer_id")["mrr"].last()
-        return Economics(value_saved=round(float(12 * latest.median()), -1), outreach_cost=150.0, success_rate=0.25)
-    return Economics()
 
 
 # --- report tables --------------------------------------------------------------------------------
@@ -352,7 +314,7 @@ def fit_churn(inputs: ChurnInputs, horizon_days: int = 90, n_cutoffs: int = 6, t
         raise InsufficientDataError("No customer in the store has a churn date, so there is nothing to learn from: "
                                     "import customers with a churn date (or a churn flag with --as-of).")
     # judged on every customer once, before any fit: an identifier or free text never reaches the model
-    screen = screen_churn_data([train, test, current], marks=marks)
+    screen = screen_churn_data([train, test, current], marks=marks, left_out=not_applicable(inputs))
     train, test, current = (screen.apply(d) for d in (train, test, current))
     for part, name in ((train, "training"), (test, "held-out")):
         if part.y.sum() < 10 or (1 - part.y).sum() < 10:

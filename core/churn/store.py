@@ -67,7 +67,8 @@ def model_card(result: ChurnResult, economics: Economics, threshold: float, vers
                         "brier_calibrated": r.brier_calibrated},
         "top_drivers": r.drivers["feature"].head(5).tolist(),
         "economics": {"value_saved": economics.value_saved, "outreach_cost": economics.outreach_cost,
-                      "success_rate": economics.success_rate, "threshold": threshold},
+                      "success_rate": economics.success_rate, "threshold": threshold,
+                      "basis": economics.basis},
         "limits": list(LIMITS), "seed": r.seed, "libraries": _versions(), "lapse": r.extra.get("lapse"),
     }
 
@@ -96,7 +97,8 @@ def card_markdown(card: dict) -> str:
         "- **Not available in this store:** " + ("; ".join(card["not_available"]) or "nothing"),
         f"- **Threshold:** {units.score(econ['threshold'], digits=2)} (save worth "
         f"{units.format_value(econ['value_saved'], 'currency')}, outreach "
-        f"{units.format_value(econ['outreach_cost'], 'currency')}, success {units.percent(econ['success_rate'], 0)})",
+        f"{units.format_value(econ['outreach_cost'], 'currency')}, success {units.percent(econ['success_rate'], 0)}"
+        + (f"; {plain(econ['basis'])}" if econ.get("basis") else "") + ")",
         "- **Limits:** " + " ".join(card["limits"]),
         f"- **Reproduce:** seed {card['seed']}; " + ", ".join(f"{k} {v}" for k, v in card["libraries"].items()),
     ]

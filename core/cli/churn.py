@@ -80,8 +80,10 @@ def run(engine, a) -> int:
     d = cr.default_economics(inputs)
     econ = cr.Economics(a.value if a.value is not None else d.value_saved,
                         a.cost if a.cost is not None else d.outreach_cost,
-                        a.success if a.success is not None else d.success_rate)
+                        a.success if a.success is not None else d.success_rate,
+                        d.basis if (a.value, a.cost, a.success) == (None, None, None) else "set on the command line")
     _print_fit(r, a.drivers)
+    print(f"economics: {econ.basis}")
     curve = cr.net_value_curve(r.p_test, econ, r.test.y)
     t = cr.best_threshold(curve)
     c = cr.confusion_at(r.test.y, r.p_test, t)

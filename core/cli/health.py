@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from pathlib import Path
 
 from core.errors import WorkbenchError
@@ -81,9 +82,10 @@ def _backtest(engine, a, cfg, inputs, version) -> None:
 
     data = hb.backtest_data(inputs, months=a.months, horizon_days=a.horizon)
     r = hb.evaluate(cfg, data)
+    ratio = f"red churns {r.red_green_text} as often as green" if not math.isnan(r.red_green_ratio) else \
+        f"red against green: {r.red_green_text}"
     print(f"back-test, {len(data.cutoffs)} month ends {data.cutoffs[0]:%Y-%m} to {data.cutoffs[-1]:%Y-%m}, churn "
-          f"within {a.horizon} days: ROC-AUC {units.score(r.auc)}; red churns {units.multiple(r.red_green_ratio)} as "
-          "often as green")
+          f"within {a.horizon} days: ROC-AUC {units.score(r.auc)}; {ratio}")
     print(figures_text(r.bands, BAND_UNITS, left=("band",)))
     if not (a.suggest or a.accept):
         return

@@ -6,6 +6,9 @@ A cohort table answers "of the customers who started in a period, how many were 
 * a **recurring-revenue book** (churn dates): retained while not churned, cohorts by signup (the settings' defaults);
 * a **purchase log** (dated purchases, no churn dates): a buyer is never "churned", so retained-while-not-churned
   reads 100 % everywhere; cohorts by first purchase and "retained = purchased in the period" instead;
+* a **mix** of a recurring-revenue book and a purchase log: the purchase log's choices (:data:`MIX_NOTE`), since
+  the buyers have no churn date of their own and would read 100 % retained; the book's customers (no purchases)
+  fall out of that table and are read under revenue retention, or with the book's choices picked on the page;
 * a **usage log** (dated activity, no churn dates): retained when active in the period, cohorts by signup when
   the customers have signup dates, else by first activity;
 * a **snapshot** (tenure and a churn flag on one as-of day): every churn is dated on that day, so each cohort reads
@@ -26,6 +29,40 @@ from core.store.profile import StoreProfile
 
 #: which section of the Cohort curves page comes first
 LEADS = ("table", "survival")
+
+#: each choice's plain words, by setting and code (the widgets show these; the settings keep the codes)
+LABELS = {
+    "cohort_by": {"signup": "Signup", "first_activity": "First activity or purchase"},
+    "period": {"month": "Month", "quarter": "Quarter", "week": "Week", "day": "Day"},
+    "measure": {"logo": "Customers retained", "net_revenue": "Net revenue retained",
+                "gross_revenue": "Gross revenue retained", "count": "Number of customers"},
+    "retained_by": {"subscription": "Not churned", "activity": "Active in the period"},
+    "definition": {"on": "In the period", "on_or_after": "In or after the period"},
+    "base": {"period0": "First period", "previous": "Previous period"},
+    "weighting": {"weighted": "Weighted by cohort size", "simple": "Simple mean of cohorts"},
+}
+
+
+def label(setting: str, code: str) -> str:
+    """The plain words of one choice's code (the code itself when it has none).
+
+    >>> label("base", "period0"), label("cohort_by", "first_activity")
+    ('First period', 'First activity or purchase')
+    """
+    return LABELS.get(setting, {}).get(code, str(code))
+
+
+def cohort_basis(cohort_by: str, found: StoreProfile) -> str:
+    """What a cohort's start is, in words for a label: "Signup", "First-purchase" (a purchase log) or
+    "First-activity".
+
+    >>> from core.store.profile import Holding, StoreProfile
+    >>> cohort_basis("first_activity", StoreProfile((Holding("purchases", 9),)))
+    'First-purchase'
+    """
+    if cohort_by == "signup":
+        return "Signup"
+    return "First-purchase" if found.has("purchases") and not found.has("usage") else "First-activity"
 
 
 @dataclass(frozen=True)
@@ -72,6 +109,10 @@ def cohort_defaults(found: StoreProfile) -> CohortDefaults:
     ('first_activity', 'activity', 'table')
     """
     dated_churn = found.has("churn_dates")
+    if found.has("recurring_revenue") and found.has("purchases"):
+        return CohortDefaults(
+            CohortSettings(cohort_by="first_activity", retained_by="activity", definition="on"),
+            note=MIX_NOTE, survival=dated_churn)
     if found.has("recurring_revenue"):
         return CohortDefaults(CohortSettings(), survival=dated_churn)
     if found.has("purchases"):
@@ -88,6 +129,14 @@ def cohort_defaults(found: StoreProfile) -> CohortDefaults:
             note="This store holds product usage but no churn dates, so a customer counts as retained in a period "
                  "when it was active in it.", survival=False)
     return CohortDefaults(CohortSettings(), survival=dated_churn)
+
+
+#: why a mix (a recurring-revenue book beside a purchase log) gets the purchase log's cohort choices
+MIX_NOTE = ("This store is a mix: a recurring-revenue book beside a purchase log. Its buyers without recurring revenue "
+            "have no churn date of their own, so \"retained while not churned\" would read 100 % for them; cohorts "
+            "are therefore by first purchase and a customer counts as retained in a period when it purchased in it. "
+            "The book's customers, who have no purchases, are not in this table: their retention is under Revenue "
+            "retention below, or choose cohorts by signup and retained while not churned to see them.")
 
 
 def snapshot_note(found: StoreProfile) -> str:

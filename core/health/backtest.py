@@ -23,10 +23,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
+from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
 from core.errors import DataValidationError, InsufficientDataError
+from core.export import units
 from core.health.score import BANDS, MEASURES, STAGES, HealthConfig, measure_frame, score
 from core.history.inputs import ChurnInputs
 
@@ -129,6 +131,19 @@ class BacktestResult:
     band_months: pd.DataFrame
     red_green_ratio: float
 
+    @property
+    def red_green_text(self) -> str:
+        """How many times as often red churned as green, in words where there is no ratio (green without a
+        churner or without a customer)."""
+        b = self.bands.set_index("band")
+        if np.isfinite(self.red_green_ratio):
+            return units.multiple(self.red_green_ratio)
+        if not b.at["green", "customers"]:
+            return "no customer in green"
+        if not b.at["red", "customers"]:
+            return "no customer in red"
+        return "no customer churned" if not b.at["red", "churners"] else "no green customer churned"
+
 
 def _auc(y, s) -> float:
     y, s = np.asarray(y), np.asarray(s, float)
@@ -186,7 +201,7 @@ class Suggestion:
     train_cutoffs, eval_cutoffs : list of Timestamp
         Months the weights were fitted on, and the later months both are compared on.
     auc_current, auc_suggested : float
-        ROC-AUC on the evaluation months.
+        ROC-AUC on the evaluation months, over the rows both configurations score.
     weights : pandas.DataFrame
         ``stage, measure, current, suggested``.
     """
@@ -199,13 +214,16 @@ class Suggestion:
     weights: pd.DataFrame
 
 
-def _lost_points(config: HealthConfig, f: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """(lost points matrix in 0..1 with missing measures filled by the row's score, stages)."""
+def _lost_points(config: HealthConfig, f: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(lost points matrix in 0..1 with missing measures filled by the row's score, stages, churned) of the rows
+    with a score: a customer below the minimum of measures has no score to fill with and is not back-tested
+    (:func:`evaluate` leaves it out too)."""
     s = score(config, f)
-    P = s[[f"points:{k}" for k in MEASURES]].to_numpy(float)
-    fill = np.repeat(s["score"].to_numpy(float)[:, None], P.shape[1], axis=1)
+    ok = s["score"].notna().to_numpy()
+    P = s[[f"points:{k}" for k in MEASURES]].to_numpy(float)[ok]
+    fill = np.repeat(s["score"].to_numpy(float)[ok, None], P.shape[1], axis=1)
     P = np.where(np.isnan(P), fill, P)
-    return (100.0 - P) / 100.0, s["stage"].to_numpy()
+    return (100.0 - P) / 100.0, s["stage"].to_numpy()[ok], f["churned"].to_numpy()[ok]
 
 
 def _fit_nonneg(X: np.ndarray, y: np.ndarray, usable: np.ndarray, l2: float) -> np.ndarray:
@@ -214,7 +232,7 @@ def _fit_nonneg(X: np.ndarray, y: np.ndarray, usable: np.ndarray, l2: float) -> 
 
     def loss(theta):
         z = theta[0] + X @ theta[1:]
-        p = 1.0 / (1.0 + np.exp(-z))
+        p = expit(z)  # 1 / (1 + exp(-z)) without overflowing for a large negative z
         ll = np.mean(np.logaddexp(0, z) - y * z) + l2 * np.sum(theta[1:] ** 2)
         g = np.r_[np.mean(p - y), X.T @ (p - y) / n + 2 * l2 * theta[1:]]
         return ll, g
@@ -234,12 +252,34 @@ def _to_100(coef: np.ndarray) -> list[int]:
     return out.tolist()
 
 
+def _keep_measures(weights: list[int], usable: np.ndarray, current: np.ndarray) -> list[int]:
+    """Whole weights adding up to 100 in which every usable measure the current profile weighs keeps a point at
+    least (taken from the largest weight). The fit may drop a measure to 0; a customer would then count one measure
+    fewer, fall below the minimum and lose its score (on a purchase log, every idle buyer), and the suggestion
+    would be judged on other customers than the configuration it replaces."""
+    out = list(weights)
+    for i in np.flatnonzero(usable & (current > 0)):
+        if out[i] == 0:
+            out[int(np.argmax(out))] -= 1
+            out[i] = 1
+    return out
+
+
+def paired_auc(a: BacktestResult, b: BacktestResult) -> tuple[float, float]:
+    """ROC-AUC of two back-test results on the rows (cutoff and customer) both scored: like with like."""
+    m = a.rows.merge(b.rows, on=["cutoff", "customer_id"], suffixes=("_a", "_b"))
+    return _auc(m["churned_a"], m["score_a"]), _auc(m["churned_b"], m["score_b"])
+
+
 def suggest_weights(config: HealthConfig, data: BacktestData, eval_months: int = 3, min_churners: int = 30,
                     l2: float = 1e-3) -> Suggestion:
     """Fit weights per lifecycle profile on the earlier back-test months; compare on the last ``eval_months``.
 
     A profile with fewer than ``min_churners`` churners in the training months gets the weights
-    fitted on all profiles together. Measures with no data keep weight 0.
+    fitted on all profiles together. Measures with no data keep weight 0; a measure with data that the
+    current profile weighs keeps a point at least, so the suggestion scores every customer the current
+    configuration scores. Customers without a score are not fitted on, and both AUCs are measured on the rows
+    both configurations score (:func:`paired_auc`).
 
     Raises
     ------
@@ -254,8 +294,8 @@ def suggest_weights(config: HealthConfig, data: BacktestData, eval_months: int =
     Xs, ys, stages = [], [], []
     for c, f in data.frames:
         if c in train:
-            X, st = _lost_points(config, f)
-            Xs.append(X), ys.append(f["churned"].to_numpy()), stages.append(st)
+            X, st, churned = _lost_points(config, f)
+            Xs.append(X), ys.append(churned), stages.append(st)
     X, y, st = np.vstack(Xs), np.concatenate(ys), np.concatenate(stages)
     if y.sum() == 0:
         raise InsufficientDataError("No customer churned in the training months; there is nothing to fit.")
@@ -268,10 +308,11 @@ def suggest_weights(config: HealthConfig, data: BacktestData, eval_months: int =
             else pooled
         if coef.sum() <= 0:
             coef = pooled if pooled.sum() > 0 else np.array([float(config.weights[s].get(k, 0)) for k in MEASURES])
-        weights[s] = dict(zip(MEASURES, _to_100(coef)))
+        current = np.array([float(config.weights[s].get(k, 0)) for k in MEASURES])
+        weights[s] = dict(zip(MEASURES, _keep_measures(_to_100(coef), usable, current)))
     suggested = config.with_weights(weights)
     table = pd.DataFrame([{"stage": s, "measure": MEASURES[k].label, "key": k,
                            "current": float(config.weights[s].get(k, 0)), "suggested": float(weights[s][k])}
                           for s in STAGES for k in MEASURES])
-    return Suggestion(suggested, train, test, evaluate(config, data, test).auc, evaluate(suggested, data, test).auc,
-                      table)
+    auc_current, auc_suggested = paired_auc(evaluate(config, data, test), evaluate(suggested, data, test))
+    return Suggestion(suggested, train, test, auc_current, auc_suggested, table)

@@ -135,6 +135,11 @@ def portfolio(hist: pd.DataFrame) -> dict[str, pd.DataFrame]:
             "mrr_at_risk": risk, "over_time": over}
 
 
+def has_recurring_revenue(hist: pd.DataFrame) -> bool:
+    """Whether any scored customer has MRR (a purchase log or a snapshot has none: no MRR to put at risk)."""
+    return bool("mrr" in hist and hist["mrr"].notna().any())
+
+
 def alerts(config: HealthConfig, hist: pd.DataFrame, drop_points: float = 15, renewal_days: int = 90,
            high_usage: float = 75, low_satisfaction: float = 25) -> pd.DataFrame:
     """Alerts at the latest snapshot, one row per customer and alert (see the module text).

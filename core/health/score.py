@@ -57,7 +57,8 @@ MEASURES: dict[str, Measure] = {
     "breadth": Measure("Breadth of use", "behavioural", "active_days_30d",
                        "days with any activity in the last 30 days"),
     "usage_trend": Measure("Usage trend", "behavioural", "usage_trend_90d",
-                           "usage level now minus 90 days earlier (log scale: -0.3 is about 26 % less use)"),
+                           "usage level now minus 90 days earlier (log scale: -0.3 is about 26 % less use); no "
+                           "data when there was no use in either window (nothing to trend)"),
     "tickets": Measure("Support tickets", "support", "tickets_90d",
                        "tickets opened in the last 90 days", higher_is_better=False),
     "unresolved": Measure("Unresolved tickets", "support", "tickets_unresolved",
@@ -261,6 +262,11 @@ def measure_frame(inputs: ChurnInputs, day) -> tuple[pd.DataFrame, list[str]]:
     for m in MEASURES.values():
         if m.column in X:
             out[m.column] = X[m.column].to_numpy(float)
+    # no use now and none 90 days earlier is no trend, not a flat one: counted as flat it gave an idle customer the
+    # trend's full points, so a lapsed buyer outscored a young idle one and the back-test AUC fell below 0.5 (CDNOW)
+    idle = (out["usage_level_30d"] == 0) & (out["usage_trend_90d"] == 0) if "usage_trend_90d" in out else None
+    if idle is not None:
+        out.loc[idle, "usage_trend_90d"] = np.nan
     fb = inputs.feedback
     ces = fb[(fb["channel"].astype(str).str.lower() == "ces") & (fb["date"] < c + pd.Timedelta(days=1))
              & fb["score"].notna()] if len(fb) else fb

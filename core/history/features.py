@@ -5,7 +5,8 @@ Two kinds of data are supported:
 * **temporal** (the store has dates of behaviour: activity, tickets, surveys, revenue):
   :func:`temporal_features` describes every customer active at a cutoff using only what was
   known on that day (from :class:`core.history.inputs.ChurnInputs`), and labels churn within a
-  horizon after it (default 90 days);
+  horizon after it (default 90 days; a purchase log's buyers: a purchase in the N days up to
+  the cutoff, a lapse within the horizon, :func:`core.buyers.lapse_labels.lapse_labels`);
 * **snapshot** (one churn flag per customer, like the telco export): :func:`snapshot_features`.
 
 Leakage rules of :func:`temporal_features` (``tests/core/history/test_features.py`` proves them by
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from core.buyers.lapse_labels import lapse_labels
 from core.errors import DataValidationError, InsufficientDataError
 from core.history.inputs import ChurnInputs
 from core.store.columnar import ActivityPairs
@@ -195,7 +197,6 @@ def _anniversary_after(signup: pd.Series, cutoff: pd.Timestamp) -> pd.Series:
     return out
 
 
-
 def latest_two_values(df: pd.DataFrame, pos: np.ndarray, n: int, col: str, sort_by: str) -> tuple[np.ndarray, ...]:
     """The latest and the previous value of ``col`` of each of ``n`` customers.
 
@@ -235,14 +236,23 @@ def _located(df: pd.DataFrame, index: pd.Index) -> tuple[pd.DataFrame, np.ndarra
     return df[pos >= 0], pos[pos >= 0]
 
 
-def _active_customers(inputs: ChurnInputs, c: pd.Timestamp) -> pd.DataFrame:
-    """The customers signed up by the end of day ``c`` and not churned by then."""
-    cust = inputs.customers
-    active = (cust["signup_date"] <= c) & (cust["churn_date"].isna() | (cust["churn_date"] > c))
-    cust = cust[active].reset_index(drop=True)
+def _active_customers(inputs: ChurnInputs, c: pd.Timestamp, horizon_days: int) -> tuple[pd.DataFrame, pd.Series]:
+    """The customers signed up by the end of day ``c`` and not churned by then, and their label (churned within
+    the horizon): by churn date, or for a purchase log's buyers by :func:`core.buyers.lapse_labels.lapse_labels`
+    (from their purchases up to the horizon's end, never from their final purchase's churn date)."""
+    cust, churn = inputs.customers, inputs.customers["churn_date"]
+    active = (cust["signup_date"] <= c) & (churn.isna() | (churn > c))
+    label = churn.notna() & (churn <= c + pd.Timedelta(days=horizon_days))
+    if (rule := inputs.lapse) is not None and rule.purchases is not None:
+        ids = cust["customer_id"].astype(str)
+        judged = ids.isin(rule.churn_dates.index)
+        status = lapse_labels(rule.purchases, rule.days, c, horizon_days)
+        active = active.where(~judged, (cust["signup_date"] <= c) & ids.map(status["active"]).eq(True))
+        label = label.where(~judged, ids.map(status["churned"]).eq(True))
+    cust, label = cust[active].reset_index(drop=True), label[active].reset_index(drop=True)
     if cust.empty:
         raise InsufficientDataError(f"No customer was active on {c:%Y-%m-%d}; pick a later cutoff.")
-    return cust
+    return cust, label
 
 
 def _usage(acts: ActivityPairs, index: pd.Index, signup: pd.Series, c: pd.Timestamp) -> dict[str, np.ndarray]:
@@ -372,7 +382,7 @@ def temporal_features(inputs: ChurnInputs, cutoff, horizon_days: int = 90, label
     if label and c + pd.Timedelta(days=horizon_days) > inputs.end():
         raise DataValidationError(f"The {horizon_days}-day horizon after {c:%Y-%m-%d} runs past the end of the data "
                                   f"({inputs.end():%Y-%m-%d}); pick an earlier cutoff or a shorter horizon.")
-    cust = _active_customers(inputs, c)
+    cust, churned = _active_customers(inputs, c, horizon_days)
     ids = cust["customer_id"].astype(str)
     index = pd.Index(ids.to_numpy(), dtype=object)
     X = pd.DataFrame(index=range(len(cust)))
@@ -385,9 +395,6 @@ def temporal_features(inputs: ChurnInputs, cutoff, horizon_days: int = 90, label
             X[name] = values
         if not columns:
             missing.append(gap)
-    y = None
-    if label:
-        churn = cust["churn_date"]
-        y = (churn.notna() & (churn <= c + pd.Timedelta(days=horizon_days))).to_numpy().astype(int)
+    y = churned.to_numpy().astype(int) if label else None
     return ChurnData(X=X, y=y, customer_id=ids, controllable={col: is_controllable(col) for col in X.columns},
                      source="temporal", cutoff=pd.Series(c, index=X.index), missing=missing)

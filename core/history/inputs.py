@@ -43,8 +43,8 @@ class ChurnInputs:
     revenue : pandas.DataFrame
         ``customer_id, period, mrr, payment_failed``.
     lapse : core.buyers.lapse.LapseRule or None
-        A purchase log's churn rule (no purchase within N days), which gave ``customers.churn_date``; None when
-        the store's own churn dates are used.
+        The churn rule of the buyers-only customers (no purchase within N days), which gave their
+        ``customers.churn_date``; None when the store's own churn dates are used for everyone.
     """
 
     customers: pd.DataFrame
@@ -96,9 +96,10 @@ def inputs_from_frames(customers: pd.DataFrame, activity: pd.DataFrame | None = 
 def load_inputs(engine: Engine, lapse_days: int | None = None) -> ChurnInputs:
     """Read the columns the churn features need (activity from the column store).
 
-    The one place churn dates are read for the churn model, health and the review: a purchase log (purchases, no
-    churn date) gets the lapse rule's (:func:`core.buyers.lapse.store_rule`: no purchase within ``lapse_days``
-    days of the last one, default the data's proposal).
+    The one place churn dates are read for the churn model, health and the review: the customers with purchases,
+    no recurring revenue and no churn date of their own (a purchase log's buyers, a mix's buyers-only customers:
+    :func:`core.buyers.lapse.buyers_only`) get the lapse rule's (:func:`core.buyers.lapse.store_rule`: no purchase
+    within ``lapse_days`` days of the last one, default the data's proposal); everyone else keeps its own.
 
     Raises
     ------
@@ -118,5 +119,5 @@ def load_inputs(engine: Engine, lapse_days: int | None = None) -> ChurnInputs:
         for c in cols:
             df[c] = pd.to_datetime(df[c], format="mixed")
     activity = activity_pairs(engine, values=True)
-    rule = lapse.store_rule(engine, customers, asof.data_end(customers, activity, revenue), lapse_days)
+    rule = lapse.store_rule(engine, customers, asof.data_end(customers, activity, revenue), lapse_days, revenue)
     return ChurnInputs(lapse.with_churn_dates(customers, rule), activity, tickets, feedback, revenue, lapse=rule)

@@ -14,12 +14,15 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from core import metrics
+from core.buyers import overview as overview_of
+from core.buyers.purchases import load_purchase_log
+from core.churn.pipeline import TIERS
+from core.churn.store import latest_scores
 from core.errors import InsufficientDataError, WorkbenchError
 from core.export import units
 from core.feedback import store as ts
 from core.feedback.impact import theme_impact
-from core.feedback.inputs import latest_mrr
+from core.feedback.inputs import latest_mrr, undated
 from core.feedback.inputs import load_inputs as load_feedback
 from core.feedback.prepared import prepare
 from core.feedback.surveys import headline_scores
@@ -27,6 +30,7 @@ from core.feedback.tagging import tag
 from core.health import backtest as hb
 from core.health import score as h
 from core.health import store as hs
+from core.health.coverage import coverage
 from core.history.inputs import load_inputs
 from core.roi import setup
 from core.roi.inputs import load_inputs as load_roi_inputs
@@ -34,6 +38,7 @@ from core.roi.money import money
 from core.roi.outcomes import arms as treatment_arms
 from core.roi.outcomes import outcomes, store_outcomes_apply
 from core.roi.plays import plays_table
+from core.store.profile import profile
 from core.store.read import load_columns
 from core.store.tables import ChurnRun
 
@@ -45,16 +50,19 @@ def row(page, metric, value=np.nan, low=np.nan, high=np.nan, unit="", group="", 
 
 
 def overview(engine: Engine, as_of: dt.date) -> list[dict]:
+    """The Overview page's figures on ``as_of``, as :func:`core.buyers.overview.build` gives them to the page and to
+    ``python -m core overview``: the recurring-revenue headline, a snapshot's customer counts, a purchase log's buyer
+    figures (a mix: each). On a purchase log, what the store cannot show (MRR, NRR, GRR) and why is the first
+    figure's note, never a $0 or a "–" figure (a snapshot's figures carry :func:`snapshot_notes`' label)."""
+    found = profile(engine)
     customers = load_columns(engine, "customer", ["customer_id", "signup_date", "churn_date"])
     revenue = load_columns(engine, "revenue", ["customer_id", "period", "mrr"])
-    h = metrics.headline(customers, revenue, as_of=as_of)
-    return [row("Overview", "Customers", h.customers, unit="customers"),
-            row("Overview", "Active customers", h.active_customers, unit="customers"),
-            row("Overview", "Logo churn rate", h.logo_churn_rate, unit="share"),
-            row("Overview", "Revenue churn rate", h.revenue_churn_rate, unit="share"),
-            row("Overview", "MRR", h.mrr, unit="currency"),
-            row("Overview", "NRR", h.nrr, unit="share"),
-            row("Overview", "GRR", h.grr, unit="share")]
+    log = load_purchase_log(engine) if overview_of.needs_purchases(found) else None
+    ov = overview_of.build(found, customers, revenue, log, end=as_of)
+    rows = [row("Overview", f.label, f.value, unit=f.unit) for s in ov.sections for f in s.figures]
+    if rows and ov.notes and any(s.key == "buyers" for s in ov.sections):
+        rows[0]["text"] = " ".join(ov.notes)
+    return rows
 
 
 def churn(engine: Engine) -> tuple[list[dict], int | None]:
@@ -69,7 +77,27 @@ def churn(engine: Engine) -> tuple[list[dict], int | None]:
             row("Churn drivers", "Brier score", m["brier"], unit="score")]
     rows += [row("Churn drivers", "Top driver", i + 1, unit="rank", group=f"#{i + 1}", text_=name)
              for i, name in enumerate(card.get("top_drivers", []))]
+    tiers = latest_scores(engine, version)["tier"].value_counts()  # the model's customers per risk tier
+    day = card.get("data_window", {}).get("scored_at", "")
+    rows += [row("Churn drivers", "Risk tier", tiers.get(t, 0), unit="customers", group=t,
+                 text_=f"customers scored on {day}" if day else "") for t in TIERS]
     return rows, int(version)
+
+
+def snapshot_notes(engine: Engine, as_of: dt.date, rows: list[dict], pages=("Overview", "Health scores")) -> list[dict]:
+    """``rows`` with each figure of ``pages`` labelled "from the snapshot of DAY" when the store's customers come
+    from a snapshot (tenure and a churn flag as of a day, :func:`core.store.profile.profile`): its signups are
+    counted back from that day and all its churn is dated on it, so a figure before that day shows no churn."""
+    first, last = profile(engine).span("snapshot")
+    if first is None:
+        return rows
+    note = f"from the snapshot of {first.isoformat()}" + ("" if first == last else f" to {last.isoformat()}")
+    if as_of < first:
+        note += ", a later day: all its churn is dated on that day, so none shows before it"
+    for r in rows:
+        if r["page"] in pages:
+            r["text"] = f"{r['text']}; {note}" if r["text"] else note
+    return rows
 
 
 #: the money figures of each play's arm kept in a snapshot (core.roi.money.money's measures, the Money tab's defaults)
@@ -130,9 +158,10 @@ def health(engine: Engine, as_of: dt.date, months: int, horizon: int) -> tuple[l
         return [], {"version": None, "config": None}
     cfg, version = hs.current_config(engine, h.measure_frame(inputs, inputs.end())[0])
     s = h.score(cfg, frame)
+    below = coverage(cfg.min_measures, s).message  # customers with too few measures: no band, and why
     s = s[s["score"].notna()]
     page = "Health scores"
-    rows = [row(page, "Customers scored", len(s), unit="customers")]
+    rows = [row(page, "Customers scored", len(s), unit="customers", text_=below)]
     for band in h.BANDS:
         inside = s["band"] == band
         rows.append(row(page, "Health band", inside.mean() if len(s) else np.nan, unit="share", group=band,
@@ -162,12 +191,16 @@ def themes(engine: Engine, as_of: dt.date, start: dt.date, top: int) -> tuple[li
     except InsufficientDataError:
         return [], 0
     day = pd.Timestamp(as_of)
+    no_date = undated(inputs.verbatims)
     inputs.verbatims = inputs.verbatims[inputs.verbatims["date"] <= day].reset_index(drop=True)
     inputs.surveys = inputs.surveys[inputs.surveys["date"] <= day].reset_index(drop=True)
     inputs.end = min(inputs.end, day)
     inputs.mrr = latest_mrr(load_columns(engine, "revenue", ["customer_id", "period", "mrr"]), day)
     page = "Feedback themes"
-    rows = []
+    rows = [row(page, "Undated verbatims", no_date, unit="verbatims",
+                text_=f"{units.count(no_date)} verbatims have no date, so no quarter holds them: they count only in "
+                "the all-dates view of the Feedback themes page. Import them with a date to see them here.")] \
+        if no_date else []
     # NPS in its own points; CSAT (a percentage) as a share like every other rate
     unit_of, scale = {"NPS": "nps", "CSAT": "share", "CES": "score"}, {"CSAT": 0.01}
     for metric, (v, lo, hi, n) in headline_scores(inputs, start=pd.Timestamp(start), end=day).items():

@@ -49,6 +49,7 @@ PAGE_CHARTS = {"Overview": (rc.headline,), "Churn drivers": (), "Health scores":
 HEADLINE_FIGURES = (("NRR", "Overview", "NRR", ""), ("GRR", "Overview", "GRR", ""),
                     ("Logo churn", "Overview", "Logo churn rate", ""), ("MRR", "Overview", "MRR", ""),
                     ("Active customers", "Overview", "Active customers", ""),
+                    ("Active buyers", "Overview", "Active buyers", ""), ("Revenue", "Overview", "Revenue", ""),
                     ("Red health band", "Health scores", "Health band", "red"),
                     ("MRR in red", "Health scores", "MRR in red", ""),
                     ("NPS this quarter", "Feedback themes", "NPS", ""))

@@ -32,6 +32,7 @@ from core.history import asof
 from core.metrics import definition
 from core.review import figures as page_figures
 from core.roi import defaults as roi_defaults
+from core.store.profile import profile
 from core.store.read import load_columns
 from core.store.tables import TABLES, ImportLog
 
@@ -152,7 +153,8 @@ def quarter_bounds(label: str) -> tuple[dt.date, dt.date, str]:
 
 def available_quarters(engine: Engine) -> tuple[list[str], str | None]:
     """The quarters the data covers, newest first, and the default: the newest quarter that ended by the data's
-    last day (else the newest). ``([], None)`` for a store without customers."""
+    last day (else the newest); on a store holding a snapshot, the quarter holding the snapshot's (last) as-of day,
+    since every churn it knows is dated on that day. ``([], None)`` for a store without customers."""
     customers = load_columns(engine, "customer", ["customer_id", "signup_date", "churn_date"])
     first = pd.to_datetime(customers["signup_date"]).min() if len(customers) else pd.NaT
     if pd.isna(first):
@@ -162,7 +164,9 @@ def available_quarters(engine: Engine) -> tuple[list[str], str | None]:
     periods = pd.period_range(first.to_period("Q"), last.to_period("Q"), freq="Q")[::-1]
     labels = [f"{p.year}-Q{p.quarter}" for p in periods]
     done = [q for q, p in zip(labels, periods, strict=True) if p.end_time.normalize() <= last]
-    return labels, (done[0] if done else labels[0])
+    day = profile(engine).span("snapshot")[1]
+    held = f"{day.year}-Q{(day.month - 1) // 3 + 1}" if day is not None else None
+    return labels, (held if held in labels else done[0] if done else labels[0])
 
 
 def data_fingerprint(engine: Engine) -> str:
@@ -257,7 +261,7 @@ def build(engine: Engine, quarter: str, params: ReviewParams | None = None, prog
     step(0.75, "Intervention ROI ...")
     figures += page_figures.roi_plays(engine, params, as_of)
     step(1.0, "Done")
-    frame = pd.DataFrame(figures, columns=FIGURE_COLUMNS)
+    frame = pd.DataFrame(page_figures.snapshot_notes(engine, as_of, figures), columns=FIGURE_COLUMNS)
     versions = {"churn_model": churn_version, "health_config": health["version"], "health_settings": health["config"],
                 "codebook": codebook, "libraries": library_versions()}
     return Snapshot(label, as_of, data_fingerprint(engine), params.to_dict(), versions, frame)

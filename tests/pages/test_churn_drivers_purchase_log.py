@@ -2,6 +2,7 @@
 purchase within N days", N proposed with its reason and editable; the page shows churners and a model (before: "The
 training rows have 0 churners"), and a Lifetime value tab. Its figures equal pandas computations from the raw file."""
 
+import json
 import re
 
 import pandas as pd
@@ -50,10 +51,16 @@ def _lapsed(raw: pd.DataFrame, n: int) -> pd.Series:
 
 
 def _held_out(raw: pd.DataFrame, n: int, cutoff: pd.Timestamp, horizon: int = 90) -> tuple[int, int]:
-    """(customers active on the test cutoff, those who churned within the horizon after it)."""
-    churn, first = _lapsed(raw, n), raw.groupby("customer_id")["date"].min()
-    active = (first <= cutoff) & (churn.isna() | (churn > cutoff))
-    return int(active.sum()), int((churn[active] <= cutoff + pd.Timedelta(days=horizon)).sum())
+    """(buyers active on the test cutoff: a purchase in the n days up to it; those who lapse within the horizon
+    after it: some day of it with no purchase in the n days up to that day), on a day grid of the raw purchases."""
+    start = cutoff - pd.Timedelta(days=n)
+    grid = pd.date_range(start, cutoff + pd.Timedelta(days=horizon))
+    seen = raw[(raw["date"] > start) & (raw["date"] <= grid[-1])]
+    bought = pd.crosstab(seen["customer_id"], seen["date"]).reindex(columns=grid, fill_value=0) > 0
+    window = bought.T.rolling(n, min_periods=1).sum().T  # purchase days in the n days up to each day
+    active = window[cutoff] > 0
+    lapsed = (window.loc[active, grid > cutoff] == 0).any(axis=1)
+    return int(active.sum()), int(lapsed.sum())
 
 
 def _card(at) -> str:
@@ -71,6 +78,10 @@ def test_the_page_proposes_n_and_shows_churners_and_a_model(page, raw):
     card = _card(at)
     assert f"{rows:,} held out ({churners:,} churners)" in card and churners > 100
     assert "no purchase follows the last one within 210 days" in card
+    assert "a purchase log has no renewals" in card  # days_to_renewal is left out, with why
+    assert not any(d.value["feature"].eq("days_to_renewal").any() for d in at.dataframe if "feature" in d.value)
+    assert any(c.value.startswith("Defaults: a save is worth the buyers") for c in at.caption)
+    assert at.number_input(key="churn_value").value < 1000  # a buyer's 12-month revenue, not the round 1,000
     auc = float(_metric(at, "Held-out ROC-AUC"))
     assert 0.7 < auc < 1.0
     assert len(at.tabs) == 7 and at.tabs[6].label == "Lifetime value"
@@ -104,3 +115,12 @@ def test_the_lifetime_value_tab(page, raw):
     assert any(b.label == "Download lifetime values (CSV)" for b in at.get("download_button"))
     check = next(md.value for md in at.markdown if md.value.startswith("**Checked on a hold-out:**"))
     assert re.search(r"buyers made [\d,]+ \([+-]\d+\.\d%\)", check)
+    # counts with thousands separators, money with "$" and separators, every share with one decimal (a grid percent
+    # without a step trims its decimals and mixes "98%" with "99.57%")
+    configs = {}
+    for d in at.dataframe:
+        configs.update({k: v["type_config"] for k, v in json.loads(d.proto.columns).items() if "type_config" in v})
+    assert configs["customers"]["format"] == "localized"
+    assert all(configs[c]["format"] == "localized" for c in ("purchase_days", "recency_days", "age_days"))
+    assert all(configs[c]["format"] == "$%,.2f" for c in ("spend_per_purchase", "expected_value_per_purchase", "clv"))
+    assert all(configs[c]["format"] == "percent" and configs[c]["step"] == 0.001 for c in ("p_alive", "error"))

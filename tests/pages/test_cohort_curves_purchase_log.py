@@ -86,3 +86,29 @@ def test_choices_made_on_another_kind_of_store_start_again_at_this_one_s(url, mo
     # a choice made here stays
     at.selectbox(key="cohorts_retained_by").set_value("subscription").run()
     assert at.selectbox(key="cohorts_retained_by").value == "subscription"
+
+
+def test_the_choices_read_plain_words_and_the_cell_table_is_readable(url, shared, monkeypatch):
+    at = open_page(monkeypatch, url, "cohort_curves")
+    codes = {"first_activity", "logo", "on_or_after", "period0", "net_revenue", "subscription", "previous"}
+    shown = [o for w in list(at.selectbox) + list(at.radio) if w.key and w.key.startswith("cohorts_")
+             for o in w.options]
+    assert "First activity or purchase" in shown and "First period" in shown and "In or after the period" in shown
+    assert not codes & set(shown), codes & set(shown)
+    assert at.selectbox(key="cohorts_by").value == "first_activity"  # the settings keep their codes
+    assert at.select_slider(key="cohorts_signups").label == "First-purchase months shown"
+    # the tracked period's axis: one decimal, ticks at least 0.1 pt apart (never "11%, 10%, 10%")
+    tracked = next(spec for spec, _ in _charts(at) if spec.get("mark", {}).get("type") == "line"
+                   and spec["encoding"]["x"]["field"] == "cohort")
+    assert tracked["encoding"]["y"]["axis"] == {"format": ".1%", "tickMinStep": 0.001}
+    # the customers of a cell: readable columns, days as days, nothing reading None or 00:00:00
+    people = next(d.value for d in at.dataframe if "retained" in d.value.columns)
+    assert list(people.columns[:3]) == ["customer_id", "first_activity", "last_activity"]
+    assert not {"name", "signup_date", "churn_date", "attributes", "import_id"} & set(people.columns)
+    text = people.drop(columns="retained").astype(str)
+    assert not text.isin(["None", "nan", "NaT"]).any().any()
+    assert not text.apply(lambda c: c.str.contains("00:00:00")).any().any()
+    raw = pd.read_csv(shared / CDNOW, sep=r"\s+", dtype={"customer_id": str, "date": str})
+    days = pd.to_datetime(raw["date"], format="%Y%m%d").groupby(raw["customer_id"]).agg(["min", "max"])
+    row = people.iloc[0]
+    assert (row["first_activity"], row["last_activity"]) == tuple(days.loc[row["customer_id"]].dt.strftime("%Y-%m-%d"))

@@ -14,6 +14,9 @@ from ui import components
 from ui.churn import cached as churn
 from ui.frame import errors, loaders
 
+#: money per buyer or per purchase: the dollar sign, thousands separators and cents ("$1,234.56")
+_CENTS = "$%,.2f"
+
 
 def lapse_days(proposal: LapseProposal | None) -> int | None:
     """A number input for N on a purchase log (default the proposal, with its reason); None for other stores."""
@@ -62,9 +65,10 @@ def _holdout(url: str, version: str) -> None:
                 f"{units.count(h['actual'])} ({units.percent(h['error'], signed=True)}).")
     st.dataframe(h["by_frequency"], hide_index=True, width="stretch", column_config={
         "frequency": st.column_config.TextColumn("repeat purchase days before", help="In the fitting period."),
+        "customers": st.column_config.NumberColumn("buyers", format="localized"),
         "actual": st.column_config.NumberColumn("bought per buyer", format="%.2f"),
         "predicted": st.column_config.NumberColumn("expected per buyer", format="%.2f"),
-        "error": st.column_config.NumberColumn("expected / bought - 1", format="percent")})
+        "error": st.column_config.NumberColumn("expected / bought - 1", format="percent", step=0.001)})
 
 
 def lifetime_value(url: str, version: str, f: Filters) -> None:
@@ -90,12 +94,15 @@ def lifetime_value(url: str, version: str, f: Filters) -> None:
                 help=GLOSSARY["Chance still a buyer"])
     st.caption(_params_caption(params))
     st.dataframe(_shown(table), hide_index=True, width="stretch", height=320, column_config={
+        **{c: st.column_config.NumberColumn(c.replace("_", " "), format="localized")
+           for c in ("purchase_days", "recency_days", "age_days")},
+        # one decimal, as units.percent writes a share: without the step the grid mixes "98%" with "99.57%"
         "p_alive": st.column_config.ProgressColumn("chance still a buyer", format="percent", min_value=0.0,
-                                                   max_value=1.0),
+                                                   max_value=1.0, step=0.001),
         "expected_purchases": st.column_config.NumberColumn(f"purchases, next {days} days", format="%.2f"),
-        "spend_per_purchase": st.column_config.NumberColumn("spend per repeat purchase", format="$%.2f"),
-        "expected_value_per_purchase": st.column_config.NumberColumn("expected value per purchase", format="$%.2f"),
-        "clv": st.column_config.NumberColumn(f"CLV, {months} months", format="$%.2f")})
+        "spend_per_purchase": st.column_config.NumberColumn("spend per repeat purchase", format=_CENTS),
+        "expected_value_per_purchase": st.column_config.NumberColumn("expected value per purchase", format=_CENTS),
+        "clv": st.column_config.NumberColumn(f"CLV, {months} months", format=_CENTS)})
     components.csv_download(table, "Download lifetime values (CSV)", "customer_lifetime_value.csv",
                             key="churn_dl_clv", float_format="%.6f")
     _holdout(url, version)

@@ -44,14 +44,16 @@ def drivers(r: cr.ChurnResult) -> None:
 def economics(default: cr.Economics) -> cr.Economics | None:
     st.markdown("**What an outreach is worth.** The threshold follows from money: reach a customer when the "
                 "expected value of saving them is above the cost of trying.")
+    st.caption(components.plain(f"Defaults: {default.basis}."))
     a, b, c = st.columns(3)
     value = a.number_input("Value of a saved customer", 0.0, 1e9, float(default.value_saved), step=100.0,
-                           key="churn_value", help="Default: a year of the median customer's MRR.")
+                           key="churn_value", help=components.plain(f"Default: {default.basis}."))
     cost = b.number_input("Cost of one outreach", 0.0, 1e9, float(default.outreach_cost), step=10.0, key="churn_cost")
     success = c.number_input("Share of would-be churners an outreach keeps", 0.01, 1.0, float(default.success_rate),
                              step=0.05, key="churn_success")
     try:
-        return cr.Economics(value, cost, success)
+        same = (value, cost, success) == (default.value_saved, default.outreach_cost, default.success_rate)
+        return cr.Economics(value, cost, success, default.basis if same else "set on this page")
     except WorkbenchError as exc:
         errors.show(exc)
         return None

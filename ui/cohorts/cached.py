@@ -53,10 +53,16 @@ def breakdown(url: str, version: str, f: Filters, options: tuple, signups: tuple
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner=False)
 def cell(url: str, version: str, f: Filters, options: tuple, signups: tuple, cohort: str, k: int) -> pd.DataFrame:
-    """The customers of one cohort and whether each was retained in period ``k``."""
+    """The customers of one cohort and whether each was retained in period ``k`` (with their first and last active
+    days when the choices read activity)."""
     opts = dict(options)
     customers, activity, _, _ = _inputs(url, version, f, opts, signups)
-    return cohorts.cell_customers(customers, activity, cohort=cohort, k=k, settings=CohortSettings(**opts))
+    people = cohorts.cell_customers(customers, activity, cohort=cohort, k=k, settings=CohortSettings(**opts))
+    if activity is not None and len(activity):  # each customer's first and last active day, to read beside it
+        days = pd.DataFrame({"customer_id": activity.ids[activity.codes], "day": activity.dates()})
+        span = days.groupby("customer_id")["day"].agg(first_activity="min", last_activity="max")
+        people = people.join(span, on="customer_id")
+    return people
 
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner=False)

@@ -59,7 +59,9 @@ def tracked_period(series: pd.Series) -> alt.Chart:
     df = series.rename("value").reset_index()
     return alt.Chart(df).mark_line(point=True).encode(
         x=alt.X("cohort:O", title="Cohort"),
-        y=alt.Y("value:Q", axis=alt.Axis(format=AXIS_PERCENT), title=series.name, scale=alt.Scale(zero=False)),
+        # one decimal, ticks never closer than 0.1 pt: whole-percent ticks over a narrow range read "11%, 10%, 10%"
+        y=alt.Y("value:Q", axis=alt.Axis(format=TIP_PERCENT, tickMinStep=0.001), title=series.name,
+                scale=alt.Scale(zero=False)),
         tooltip=["cohort", alt.Tooltip("value:Q", format=TIP_PERCENT)]).properties(height=240)
 
 

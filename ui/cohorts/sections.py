@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.cohorts.defaults import label
 from core.cohorts.settings import CohortSettings
 from core.cohorts.table import DEFINITIONS_TEXT, CohortTable, period_across_cohorts
 from core.errors import WorkbenchError
@@ -13,6 +14,7 @@ from core.metrics import GLOSSARY
 from ui import components
 from ui.cohorts import cached as cohorts
 from ui.cohorts import charts
+from ui.cohorts.cell import CELL_TITLES, readable_cell
 from ui.frame import errors
 
 #: each choice's widget: (settings field, label, options)
@@ -35,6 +37,11 @@ def _follow_the_store(start: CohortSettings) -> None:
         st.session_state["cohorts_defaults_of"] = marker
 
 
+def _words(name: str):
+    """A widget's ``format_func``: the plain words of the setting's codes (core.cohorts.defaults.LABELS)."""
+    return lambda code: label(name, code)
+
+
 def choices(start: CohortSettings) -> tuple:
     """The table's choices as (name, value) pairs, the widgets starting at ``start`` (the store's defaults)."""
     _follow_the_store(start)
@@ -42,30 +49,31 @@ def choices(start: CohortSettings) -> tuple:
         for name, text in DEFINITIONS_TEXT.items():
             st.markdown(f"**{name}**: {text}")
     out = []
-    for col, (name, label, opts) in zip(st.columns(4), _SELECTS):
-        out.append((name, col.selectbox(label, opts, index=opts.index(getattr(start, name)),
-                                        key=_KEYS.get(name, f"cohorts_{name}"),
-                                        help="subscription: while not churned; activity: when active in the period"
-                                        if name == "retained_by" else None)))
+    for col, (name, title, opts) in zip(st.columns(4), _SELECTS):
+        out.append((name, col.selectbox(title, opts, index=opts.index(getattr(start, name)),
+                                        key=_KEYS.get(name, f"cohorts_{name}"), format_func=_words(name),
+                                        help="Not churned: until the churn date; active in the period: when it "
+                                        "has activity (a purchase) in the period" if name == "retained_by" else None)))
     cols = st.columns(4)
-    for col, (name, label, opts) in zip(cols, _RADIOS):
-        out.append((name, col.radio(label, opts, index=opts.index(getattr(start, name)), key=f"cohorts_{name}",
-                                    horizontal=True)))
+    for col, (name, title, opts) in zip(cols, _RADIOS):
+        out.append((name, col.radio(title, opts, index=opts.index(getattr(start, name)), key=f"cohorts_{name}",
+                                    horizontal=True, format_func=_words(name))))
     min_size = cols[3].number_input("Minimum cohort size", 1, 10_000, int(start.min_size), key="cohorts_min_size")
     order = ("cohort_by", "period", "measure", "definition", "retained_by", "base", "weighting")
     picked = dict(out)
     return tuple((name, picked[name]) for name in order) + (("min_size", int(min_size)),)
 
 
-def table(url, version, f, options: tuple) -> tuple[CohortTable, tuple] | None:
-    """The cohort table (heat map, curves, one period tracked, breakdown, downloads) and the signup months shown;
-    None (with the message) when it cannot be built."""
+def table(url, version, f, options: tuple, basis: str = "Signup") -> tuple[CohortTable, tuple] | None:
+    """The cohort table (heat map, curves, one period tracked, breakdown, downloads) and the cohort months shown
+    (``basis`` names what starts a cohort: "Signup", "First-purchase" ...); None (with the message) when it cannot
+    be built."""
     opts = dict(options)
     try:
         months = cohorts.table(url, version, f, options).values.index.tolist()
         signups = (None, None)
         if opts["period"] == "month" and len(months) > 1:
-            signups = tuple(st.select_slider("Signup months shown", months, value=(months[0], months[-1]),
+            signups = tuple(st.select_slider(f"{basis} months shown", months, value=(months[0], months[-1]),
                                              key="cohorts_signups"))
         t = cohorts.table(url, version, f, options, signups)
     except WorkbenchError as exc:
@@ -101,7 +109,8 @@ def breakdown(url, version, f, options, signups, percent) -> None:
     st.altair_chart(charts.group_curves(df, percent), width="stretch")
 
 
-def drill(url, version, f, options, signups, t) -> None:
+def drill(url, version, f, options, signups, t, basis: str = "Signup") -> None:
+    """The customers of one cell (cohort, period): who they are, their days, and whether each was retained."""
     st.subheader("Customers in a cell")
     a, b = st.columns(2)
     cohort = a.selectbox("Cohort", list(t.values.index), index=len(t.values.index) - 1, key="cohorts_cell_cohort")
@@ -114,9 +123,15 @@ def drill(url, version, f, options, signups, t) -> None:
         return
     st.caption(f"{units.count(int(people['retained'].sum()))} of {units.count(len(people))} customers of cohort "
                f"{components.plain(cohort)} retained in period {units.count(k)}.")
-    shown, links = components.with_customer_links(people)
-    st.dataframe(shown, hide_index=True, width="stretch", height=260, column_config=links)
-    components.csv_download(people, "Download these customers (CSV)", f"cohort_{cohort}_period_{k}.csv",
+    readable = readable_cell(people)
+    titles = dict(CELL_TITLES)
+    if basis == "First-purchase":
+        titles.update(first_activity="first purchase", last_activity="last purchase")
+    shown, links = components.with_customer_links(readable)
+    config = {**links, **{c: st.column_config.TextColumn(name) for c, name in titles.items()},
+              "retained": st.column_config.CheckboxColumn(f"retained in period {k}")}
+    st.dataframe(shown, hide_index=True, width="stretch", height=260, column_config=config)
+    components.csv_download(readable, "Download these customers (CSV)", f"cohort_{cohort}_period_{k}.csv",
                             key="cohorts_dl_cell")
 
 

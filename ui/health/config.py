@@ -141,7 +141,7 @@ def compare(url: str, version: str, versions: pd.DataFrame, data) -> None:
         if not isinstance(data, WorkbenchError):
             r = health.backtest(url, version, health.key(health.config(url, x)))
             col.metric(f"Back-test ROC-AUC of v{x}", units.score(r.auc),
-                       help=f"Red churns {units.multiple(r.red_green_ratio)} as often as green.")
+                       help=f"Red against green: {r.red_green_text}.")
     if diff.empty:
         st.info(f"v{va} and v{vb} are the same configuration.")
     else:

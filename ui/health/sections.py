@@ -21,27 +21,36 @@ def portfolio(hist: pd.DataFrame) -> None:
     p = hm.portfolio(hist)
     b, moves = p["bands"].set_index("band"), p["moves"].set_index("movement")["customers"]
     day = pd.Timestamp(hist["day"].max())
-    k = st.columns(5)
+    mrr = hm.has_recurring_revenue(hist)
+    k = st.columns(5 if mrr else 4)
     k[0].metric("Customers scored", units.count(int(b["customers"].sum())), help=GLOSSARY["Health score"])
     for i, band in enumerate(h.BANDS, start=1):
         delta = b.at[band, "share"] - b.at[band, "share_before"]
         k[i].metric(f"{band.title()}", units.percent(b.at[band, "share"]),
                     None if pd.isna(delta) else units.points(delta),
                     delta_color="inverse" if band == "red" else "normal", help=GLOSSARY["Health band"])
-    k[4].metric("MRR in red", units.money(b.at["red", "mrr"]), help="Monthly recurring revenue of red customers.")
+    if mrr:
+        k[4].metric("MRR in red", units.money(b.at["red", "mrr"]), help="Monthly recurring revenue of red customers.")
     st.caption(f"On {day:%Y-%m-%d}, within the sidebar filters; changes against the month before. Moved up a band: "
                f"{units.count(int(moves.get('up', 0)))} · down: {units.count(int(moves.get('down', 0)))} · same band: "
-               f"{units.count(int(moves.get('same band', 0)))} · new: {units.count(int(moves.get('new', 0)))}.")
+               f"{units.count(int(moves.get('same band', 0)))} · new: {units.count(int(moves.get('new', 0)))}."
+               + ("" if mrr else " No MRR figures: the customers shown have no recurring revenue."))
     a, c = st.columns(2)
     a.markdown("**Share in each band, month by month**")
     a.altair_chart(charts.band_share(p["over_time"]), width="stretch")
     c.markdown("**MRR at risk by segment** (red and amber are at risk)")
-    c.altair_chart(charts.mrr_by_segment(p["mrr_at_risk"]), width="stretch")
-    st.dataframe(p["mrr_at_risk"].round(0), hide_index=True, width="stretch",
-                 column_config={band: st.column_config.NumberColumn(format="$%,.0f") for band in h.BANDS})
+    if not mrr:
+        c.info("The customers shown have no recurring revenue (no MRR per customer and month), so there is no MRR "
+               "at risk to show: a purchase log or a snapshot has none. Import revenue on the Data page to see it.",
+               icon=":material/info:")
+    else:
+        c.altair_chart(charts.mrr_by_segment(p["mrr_at_risk"]), width="stretch")
+        st.dataframe(p["mrr_at_risk"].round(0), hide_index=True, width="stretch",
+                     column_config={band: st.column_config.NumberColumn(format="$%,.0f") for band in h.BANDS})
     a, c = st.columns(2)
-    components.csv_download(p["mrr_at_risk"], "Download MRR by segment and band (CSV)", "health_mrr_at_risk.csv",
-                            key="health_dl_risk", where=a)
+    if mrr:
+        components.csv_download(p["mrr_at_risk"], "Download MRR by segment and band (CSV)", "health_mrr_at_risk.csv",
+                                key="health_dl_risk", where=a)
     components.csv_download(hist, "Download every customer's monthly scores and contributions (CSV)",
                             "health_history.csv", key="health_dl_history", where=c, float_format="%.4f")
 
@@ -87,9 +96,11 @@ def customer(cfg: h.HealthConfig, hist: pd.DataFrame) -> None:
     pick = st.selectbox("Customer (lowest score first)", ids, key="health_pick")
     row = now[now["customer_id"] == pick].iloc[0]
     parts = h.contributions(cfg, now, pick)
-    st.markdown(f"**{components.plain(pick)}** ({components.plain(row['segment'])}, {components.plain(row['stage'])} "
-                f"stage): health **{units.score(row['score'], digits=0)}** ({components.plain(row['band'])}) = the sum "
-                "of the contributions below; each bar's full length is the measure's share of the score.")
+    segment = [components.plain(row["segment"])] if pd.notna(row["segment"]) else []  # none in a purchase log
+    about = ", ".join([*segment, f"{components.plain(row['stage'])} stage"])
+    st.markdown(f"**{components.plain(pick)}** ({about}): health **{units.score(row['score'], digits=0)}** "
+                f"({components.plain(row['band'])}) = the sum of the contributions below; each bar's full length is "
+                "the measure's share of the score.")
     a, b = st.columns(2)
     a.altair_chart(charts.contributions(parts), width="stretch")
     trend = hist[hist["customer_id"] == pick][["day", "score", "band", "stage"]]
@@ -107,7 +118,8 @@ def backtest(url: str, version: str, cfg: h.HealthConfig, v: int, data) -> None:
     r = health.backtest(url, version, health.key(cfg))
     k = st.columns(4)
     k[0].metric("Back-test ROC-AUC", units.score(r.auc), help=GLOSSARY["Health back-test AUC"])
-    k[1].metric("Red churns ... x green", units.multiple(r.red_green_ratio), help="Red's churn rate / green's.")
+    k[1].metric("Red churns ... x green", r.red_green_text,
+                help="Red's churn rate / green's; in words when there is no ratio (no green customer churned).")
     k[2].metric("Months", units.count(len(data.cutoffs)), help=f"{data.cutoffs[0]:%Y-%m} to {data.cutoffs[-1]:%Y-%m}")
     k[3].metric("Customer-months scored", units.count(len(r.rows)))
     st.caption(f"Every customer active at each month end was scored as the data looked then (v{v}) and followed "

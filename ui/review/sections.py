@@ -19,7 +19,9 @@ from ui.frame import errors
 from ui.review import cached as data
 
 BUILD, SAVED = "Build from the data", "A saved snapshot"
-HEADLINE = ("Active customers", "MRR", "NRR", "GRR", "Logo churn rate")
+#: the headline tiles, those the snapshot holds (a purchase log has buyer figures, no MRR), five to a row
+HEADLINE = ("Active customers", "MRR", "NRR", "GRR", "Logo churn rate", "Active buyers", "Repeat-purchase rate",
+            "Revenue", "Revenue per buyer")
 #: why a page may have no figures in a snapshot, and what to do
 EMPTY = {
     "Churn drivers": "No churn model was saved when this snapshot was built: fit one on the Churn drivers page.",
@@ -113,9 +115,9 @@ def cover(snap: rv.Snapshot) -> None:
 def figures(snap: rv.Snapshot) -> None:
     """The headline, then each page's figures: a chart and the table with every figure's definition."""
     head = rv.page_table(snap, "Overview").set_index("metric")
-    k = st.columns(len(HEADLINE))
-    for col, name in zip(k, HEADLINE, strict=True):
-        if name in head.index:
+    names = [n for n in HEADLINE if n in head.index]
+    for i in range(0, len(names), 5):
+        for col, name in zip(st.columns(5), names[i:i + 5]):
             col.metric(name, head.at[name, "shown"], help=GLOSSARY[name])
     drawn = {"Overview": charts.headline(snap), "Health scores": charts.health_bands(snap),
              "Feedback themes": charts.theme_impacts(snap), "Intervention ROI": charts.play_effects(snap)}
@@ -125,6 +127,8 @@ def figures(snap: rv.Snapshot) -> None:
         if table.empty:
             st.caption(EMPTY[page])
             continue
+        if page == "Overview" and "MRR" not in set(table["metric"]) and table.at[0, "note"]:
+            st.caption(components.plain(table.at[0, "note"]))  # why no MRR (a purchase log, a snapshot): in full
         chart = drawn.get(page)
         if chart is not None:
             st.altair_chart(chart, width="stretch")

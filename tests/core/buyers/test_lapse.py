@@ -8,11 +8,14 @@ import pandas as pd
 import pytest
 
 import core
-from core.buyers import lapse
+from core.buyers import lapse, overview
+from core.buyers.purchases import load_purchase_log
 from core.errors import DataValidationError
+from core.export import units
 from core.health import backtest as hb
 from core.history.inputs import load_inputs
 from core.review import figures
+from core.store.profile import profile
 
 CDNOW = "cdnow/CDNOW_master.txt"
 
@@ -173,3 +176,88 @@ def test_the_churn_day_may_be_the_as_of_day_but_not_later():
     got = lapse.lapse_churn_dates(purchases, 30, "2024-04-01")
     assert got["on"] == pd.Timestamp("2024-04-01")  # last purchase + 30 days = the as-of day: churned
     assert pd.isna(got["after"]) and pd.isna(got["again"])  # one day short; bought since
+
+
+def _csv(frame: pd.DataFrame) -> bytes:
+    return frame.to_csv(index=False).encode()
+
+
+def _mix(engine) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """A mix: a seeded recurring book (B..: MRR every month to the churn month or 2024-06, a third churned) beside a
+    seeded purchase log (C..: buyers only) and one book customer who also buys. Returns (book, mrr, purchases)."""
+    rng = np.random.default_rng(3)
+    ids = [f"B{i:02d}" for i in range(30)]
+    signup = pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 180, 30), unit="D")
+    churn = pd.Series(signup + pd.to_timedelta(rng.integers(60, 400, 30), unit="D")).where(rng.random(30) < 0.35)
+    churn = churn.where(churn <= pd.Timestamp("2024-06-30"))
+    book = pd.DataFrame({"customer_id": ids, "signup_date": signup.strftime("%Y-%m-%d"),
+                         "churn_date": churn.dt.strftime("%Y-%m-%d")})
+    mrr = pd.DataFrame([(c, p.start_time.strftime("%Y-%m-%d"), 100) for c, s, e in zip(ids, signup, churn, strict=True)
+                        for p in pd.period_range(s, e if pd.notna(e) else pd.Timestamp("2024-06-30"), freq="M")],
+                       columns=["customer_id", "period", "mrr"])
+    purchases = _log(seed=4, customers=120)
+    purchases = pd.concat([purchases, pd.DataFrame({"customer_id": ["B00"], "date": [pd.Timestamp("2023-02-01")]})])
+    purchases = purchases.assign(date=purchases["date"].dt.strftime("%Y-%m-%d"), amount=20.0)
+    for data, name, kind in ((book, "book.csv", "customers"), (mrr, "mrr.csv", "revenue"),
+                             (purchases, "log.csv", "transactions")):
+        core.commit_import(engine, core.prepare_import(engine, _csv(data), name, kind), strict=False)
+    return book, mrr, purchases
+
+
+def test_a_mix_s_buyers_only_get_lapse_churn_and_the_book_keeps_its_own(engine):
+    book, mrr, purchases = _mix(engine)
+    inputs = load_inputs(engine)
+    buyers = purchases[purchases["customer_id"].str.startswith("C")]  # B00 buys too, but has recurring revenue
+    proposal = lapse.propose_lapse_days(buyers)
+    assert inputs.lapse is not None and inputs.lapse.days == proposal.days
+    assert lapse.store_proposal(engine) == proposal
+    got = inputs.customers.set_index("customer_id")["churn_date"]
+    assert set(inputs.lapse.churn_dates.index) == set(buyers["customer_id"])
+    # the data's end: the book's last MRR month or the log's last sale, each revenue row counting to its month's end
+    end = max(pd.to_datetime(purchases["date"]).max() + pd.offsets.MonthEnd(0), pd.Timestamp("2024-06-30"))
+    assert inputs.end() == end
+    want = _pandas_churn(buyers, proposal.days, str(end.date()))
+    pd.testing.assert_series_equal(got[got.index.str.startswith("C")].dropna().sort_index(), want,
+                                   check_names=False, check_freq=False)
+    own = pd.to_datetime(book.set_index("customer_id")["churn_date"])
+    pd.testing.assert_series_equal(got[own.index], own, check_names=False)  # the book's own, B00 included
+    assert 0 < len(want) < buyers["customer_id"].nunique()
+
+
+def test_buyers_only_leaves_out_recurring_revenue_and_own_churn_dates():
+    customers = pd.DataFrame({"customer_id": ["a", "b", "c", "d"],
+                              "churn_date": pd.to_datetime([None, None, "2024-01-01", None])})
+    purchases = pd.DataFrame({"customer_id": ["a", "b", "c", "x"], "date": ["2024-01-01"] * 4})
+    revenue = pd.DataFrame({"customer_id": ["b", "d"], "mrr": [10.0, 5.0]})
+    assert list(lapse.buyers_only(customers, purchases, revenue)) == ["a"]  # b: MRR, c: churned, d: no purchase
+    # no recurring revenue and a buyer with a churn date of its own: the store says itself who left
+    assert lapse.buyers_only(customers, purchases, None).empty
+    assert list(lapse.buyers_only(customers.assign(churn_date=pd.NaT), purchases, None)) == ["a", "b", "c"]
+    rule = lapse.rule_for(customers, purchases, revenue, "2026-01-01", lapse_days=30)
+    out = lapse.with_churn_dates(customers, rule).set_index("customer_id")["churn_date"]
+    assert out["a"] == pd.Timestamp("2024-01-31") and out["c"] == pd.Timestamp("2024-01-01")
+    assert pd.isna(out["b"]) and pd.isna(out["d"])
+
+
+def test_the_overview_of_a_mix_counts_its_buyers_lapse_churn(engine):
+    """The Overview's customers figures on a mix read the same churn as load_inputs: the book's own churn dates and
+    the buyers' lapse dates (before: every buyer counted active, logo churn near 0)."""
+    book, _, purchases = _mix(engine)
+    buyers = purchases[purchases["customer_id"].str.startswith("C")]
+    end = max(pd.to_datetime(purchases["date"]).max() + pd.offsets.MonthEnd(0), pd.Timestamp("2024-06-30"))
+    n = lapse.propose_lapse_days(buyers).days
+    churn = pd.concat([pd.to_datetime(book.set_index("customer_id")["churn_date"]),
+                       _pandas_churn(buyers, n, str(end.date()))])
+    customers = core.load_table(engine, "customer")[["customer_id", "signup_date", "churn_date"]]
+    signup = pd.to_datetime(customers.set_index("customer_id")["signup_date"])
+    churn = churn.reindex(signup.index)
+    day, before = pd.Timestamp("2024-06-30"), pd.Timestamp("2023-06-30")
+    active = (signup <= day) & (churn.isna() | (churn > day))
+    starters = (signup <= before) & (churn.isna() | (churn > before))
+    logo = (churn[starters].notna() & (churn[starters] <= day)).mean()
+    ov = overview.build(profile(engine), customers, core.load_table(engine, "revenue"), load_purchase_log(engine),
+                        end="2024-06-30")
+    figures = {f.label: f.text for f in ov.sections[0].figures}
+    assert ov.sections[0].key == "recurring" and f"within {n} days (the lapse rule)" in ov.sections[0].caption
+    assert figures["Active customers"] == units.count(int(active.sum()))
+    assert figures["Logo churn rate"] == units.percent(logo) and logo > 0.2

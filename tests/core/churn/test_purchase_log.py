@@ -1,5 +1,6 @@
 """The churn model on a purchase log (the CDNOW 1/10 sample, imported with the importer): churn is the lapse rule's
-(no purchase within N days of the last one), the held-out labels equal a pandas computation from the raw file, the
+(no purchase within N days of the last one), the held-out labels equal a pandas computation from the raw file (a
+buyer already lapsed at a cutoff is not scored; an active one is labelled by a lapse within the horizon), the
 card and the saved run carry N, and ``python -m core churn`` prints N and why (``--lapse-days`` changes it)."""
 
 import numpy as np
@@ -7,6 +8,7 @@ import pandas as pd
 import pytest
 
 import core
+from core.churn import economics as cr_economics
 from core.churn import store as churn_store
 from core.churn.feature_screen import pooled_categories
 from core.churn.pipeline import Economics, fit_churn
@@ -47,13 +49,18 @@ def result(store):
     engine.dispose()
 
 
-def _lapse_labels(raw: pd.DataFrame, n: int, cutoff: pd.Timestamp, horizon: int, end: str) -> pd.Series:
-    """Customers active on ``cutoff`` -> churned within ``horizon`` days, from the raw purchases alone."""
-    g = raw.groupby("customer_id")["date"]
-    first, last = g.min(), g.max()
-    churn = (last + pd.Timedelta(days=n)).where(last + pd.Timedelta(days=n) <= pd.Timestamp(end))
-    active = (first <= cutoff) & (churn.isna() | (churn > cutoff))
-    return (churn[active] <= cutoff + pd.Timedelta(days=horizon)).astype(int)
+def _lapse_labels(raw: pd.DataFrame, n: int, cutoff: pd.Timestamp, horizon: int) -> pd.Series:
+    """Buyers active on ``cutoff`` (a purchase in the ``n`` days up to it) -> lapsed on some day of the ``horizon``
+    after it (no purchase in the ``n`` days up to that day), from the raw purchases alone, on a day grid."""
+    start = cutoff - pd.Timedelta(days=n)
+    grid = pd.date_range(start, cutoff + pd.Timedelta(days=horizon))
+    seen = raw[(raw["date"] > start) & (raw["date"] <= grid[-1])]
+    buyers = sorted(raw.loc[raw["date"] <= cutoff, "customer_id"].unique())
+    bought = pd.crosstab(seen["customer_id"], seen["date"]).reindex(index=buyers, columns=grid, fill_value=0) > 0
+    window = bought.T.rolling(n, min_periods=1).sum().T  # purchase days in the n days up to each day
+    active = window[cutoff] > 0
+    lapsed = (window.loc[:, grid > cutoff] == 0).any(axis=1)
+    return (lapsed[active]).astype(int)
 
 
 def test_the_model_learns_lapse_churn(result, raw):
@@ -61,12 +68,12 @@ def test_the_model_learns_lapse_churn(result, raw):
     n = inputs.lapse.days
     assert n == inputs.lapse.proposal.days == 210
     assert r.source == "temporal" and f"churn = no purchase within {n} days" in r.validation
-    want = _lapse_labels(raw, n, r.test_cutoff, 90, "1998-06-30")
+    want = _lapse_labels(raw, n, r.test_cutoff, 90)
     got = pd.Series(r.test.y, index=r.test.customer_id.astype(str).to_numpy())
     pd.testing.assert_series_equal(got.sort_index(), want.sort_index(), check_names=False, check_dtype=False)
     assert 10 <= r.test.y.sum() < len(r.test.y) - 10 and r.train.y.sum() >= 10
     assert r.metrics[r.best]["roc_auc"] > 0.7
-    today = _lapse_labels(raw, n, pd.Timestamp("1998-06-30"), 0, "1998-06-30")
+    today = _lapse_labels(raw, n, pd.Timestamp("1998-06-30"), 0)
     assert sorted(r.current.customer_id.astype(str)) == sorted(today.index)  # buyers not lapsed by the last day
 
 
@@ -115,3 +122,30 @@ def test_a_bad_lapse_period_is_one_line(store, capsys):
 def test_scores_are_probabilities(result):
     _, r = result
     assert np.all((r.p_current >= 0) & (r.p_current <= 1))
+
+
+def test_every_training_cutoff_is_judged_from_purchases(result, raw):
+    inputs, r = result
+    for c in r.train_cutoffs:
+        want = _lapse_labels(raw, inputs.lapse.days, c, 90)
+        rows = (r.train.cutoff == c).to_numpy()
+        got = pd.Series(r.train.y[rows], index=r.train.customer_id[rows].astype(str).to_numpy())
+        pd.testing.assert_series_equal(got.sort_index(), want.sort_index(), check_names=False, check_dtype=False)
+
+
+def test_no_renewal_feature_and_a_save_worth_a_buyers_revenue(result, raw):
+    inputs, r = result
+    assert "days_to_renewal" not in r.train.X and "days_to_renewal" in [e.column for e in r.screen.excluded]
+    reason = next(e.reason for e in r.screen.excluded if e.column == "days_to_renewal")
+    assert reason.startswith("a purchase log has no renewals")
+    econ = cr_economics.default_economics(inputs)
+    window = raw[(raw["date"] >= "1997-07-01") & (raw["date"] <= "1998-06-30")]
+    per_buyer = window["amount"].sum() / window["customer_id"].nunique()
+    assert econ.value_saved == pytest.approx(per_buyer, abs=0.01)
+    assert econ.outreach_cost == pytest.approx(per_buyer / 10, abs=0.01)
+    assert "mean revenue over the 12 months to 1998-06-30" in econ.basis
+    card = churn_store.model_card(r, econ, 0.3)
+    assert {"column": "days_to_renewal", "reason": reason} in card["excluded"]
+    assert card["economics"]["basis"] == econ.basis
+    text = churn_store.card_markdown(card)
+    assert "days\\_to\\_renewal: a purchase log has no renewals" in text and "mean revenue over the 12" in text

@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 
 import core
-from core.cohorts.defaults import cohort_defaults
+from core.cohorts import settings as cs
+from core.cohorts.defaults import LABELS, cohort_basis, cohort_defaults, label
 from core.cohorts.settings import CohortSettings
 from core.store.profile import Holding, StoreProfile, profile
 
@@ -78,3 +79,33 @@ def test_the_imported_stores_get_their_kind_s_choices(stores):
     assert (log.settings.cohort_by, log.settings.retained_by, log.lead) == ("first_activity", "activity", "table")
     snap = cohort_defaults(profile(stores["telco"]))
     assert snap.lead == "survival" and "(2024-01-31)" in snap.note
+
+
+def test_a_mix_of_a_book_and_a_purchase_log_takes_the_purchases_choices_and_says_why():
+    d = cohort_defaults(_store("customers", "recurring_revenue", "one_off_revenue", "purchases", "churn_dates",
+                               "feedback_undated"))
+    s = d.settings
+    assert (s.cohort_by, s.retained_by, s.definition, s.measure) == ("first_activity", "activity", "on", "logo")
+    assert d.lead == "table" and d.survival and d.note.startswith("This store is a mix")
+    assert "100 %" in d.note and "Revenue retention" in d.note  # why, and where the book's customers are read
+    book = cohort_defaults(_store("customers", "recurring_revenue", "usage", "churn_dates"))
+    assert book.settings == CohortSettings() and book.note == ""  # usage beside a book is no mix
+
+
+def test_every_choice_has_plain_words_and_no_code_shows_through():
+    choices = {"cohort_by": cs.COHORT_BY, "measure": cs.MEASURES, "definition": cs.DEFINITIONS,
+               "retained_by": cs.RETAINED_BY, "base": cs.BASES, "weighting": cs.WEIGHTINGS}
+    for setting, codes in choices.items():
+        assert set(LABELS[setting]) == set(codes), setting
+        words = [label(setting, c) for c in codes]
+        assert len(set(words)) == len(words) and not set(words) & set(codes), words
+        assert all("_" not in w and w[0].isupper() for w in words), words
+    assert label("period", "quarter") == "Quarter" and label("nowhere", "x") == "x"
+
+
+def test_the_cohort_basis_names_first_purchase_on_a_purchase_log():
+    log = StoreProfile((Holding("customers", 3), Holding("purchases", 9)))
+    usage = StoreProfile((Holding("customers", 3), Holding("usage", 9)))
+    assert cohort_basis("first_activity", log) == "First-purchase"
+    assert cohort_basis("first_activity", usage) == "First-activity"
+    assert cohort_basis("signup", log) == "Signup"

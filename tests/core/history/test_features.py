@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 import core
+from core.buyers import lapse
 from core.churn.pipeline import fit_churn, plan_cutoffs
 from core.errors import DataValidationError
 from core.history.features import is_controllable, latest_two_values, temporal_features
@@ -167,3 +168,26 @@ def test_a_store_without_churn_dates_gets_a_plain_message(demo):
     inputs = inputs_from_frames(cust, demo.activity, demo.tickets, demo.feedback, demo.revenue)
     with pytest.raises(InsufficientDataError, match="No customer in the store has a churn date"):
         fit_churn(inputs)
+
+
+def test_a_mix_judges_buyers_by_purchases_and_book_customers_by_churn_date():
+    """Buyers-only customers are active and labelled from their purchases at the cutoff (a buyer lapsed at the
+    cutoff who returns later is not scored); a book customer (MRR) keeps its churn date."""
+    customers = pd.DataFrame({"customer_id": ["back", "lapser", "loyal", "book"],
+                              "signup_date": pd.to_datetime(["2020-01-01"] * 4),
+                              "churn_date": pd.to_datetime([None, None, None, "2021-08-01"])})
+    buys = {"back": ["2020-01-01", "2021-02-01", "2021-09-01"], "lapser": ["2020-01-01", "2021-06-01"],
+            "loyal": ["2020-01-01", "2021-06-01", "2021-07-20", "2021-09-05", "2021-10-25"]}
+    purchases = pd.DataFrame([(c, pd.Timestamp(d)) for c, ds in buys.items() for d in ds],
+                             columns=["customer_id", "date"])
+    activity = purchases.assign(value=1.0)
+    revenue = pd.DataFrame({"customer_id": ["book"], "period": pd.to_datetime(["2021-06-01"]), "mrr": [50.0],
+                            "payment_failed": [None]})
+    rule = lapse.rule_for(customers, purchases, revenue, "2021-12-31", lapse_days=60)
+    inputs = inputs_from_frames(lapse.with_churn_dates(customers, rule), activity, revenue=revenue)
+    inputs.lapse = rule
+    d = temporal_features(inputs, "2021-06-30", horizon_days=90)
+    got = dict(zip(d.customer_id, d.y))
+    # "back": last purchase 2021-02-01, lapsed on 2021-04-02; its final-purchase churn date (2021-10-31) would have
+    # kept it active and labelled it "stays"
+    assert got == {"lapser": 1, "loyal": 0, "book": 1}

@@ -76,6 +76,9 @@ def test_the_figures_are_the_pages_own(engine, q3):
                        ("Logo churn rate", h.logo_churn_rate), ("Revenue churn rate", h.revenue_churn_rate),
                        ("MRR", h.mrr), ("NRR", h.nrr), ("GRR", h.grr)):
         assert f.loc[("Overview", name, ""), "value"] == want, name
+    # Customers counts those signed up by the quarter's last day (issue 20), not the whole store
+    signed_up = (pd.to_datetime(cust["signup_date"]) <= "2026-09-30").sum()
+    assert f.loc[("Overview", "Customers", ""), "value"] == signed_up < len(cust)
     # every metric a snapshot names has one glossary definition
     assert all(metrics.definition(m) for m in q3.figures["metric"])
     # plays: contacts up to the quarter's end, retention over 90 days inside the data up to then
@@ -170,3 +173,23 @@ def test_bad_input_is_a_clear_error(engine, db_url):
         review.build(engine, "2001-Q1")
     with pytest.raises(InsufficientDataError, match="nothing to review"):
         review.build(core.make_engine(db_url), "2026-Q3")
+
+
+def test_a_snapshot_store_defaults_to_the_quarter_holding_its_day():
+    """Every churn a snapshot knows is dated on its as-of day: the default quarter is the one holding that day
+    (2024-Q1 for 2024-01-31), not the last quarter ended before it, whose logo churn would read 0 %."""
+    from core.review import figures as review_figures
+
+    rng = np.random.default_rng(0)
+    snap = pd.DataFrame({"customerID": [f"S{i:03d}" for i in range(80)], "tenure": rng.integers(1, 40, 80),
+                         "Churn": rng.choice(["Yes", "No"], 80)})
+    engine = core.make_engine("sqlite://")  # a store of its own: the module's is the demo's
+    core.commit_import(engine, core.prepare_import(engine, snap.to_csv(index=False).encode(), "snap.csv", "customers",
+                                                   as_of="2024-01-31"))
+    labels, default = review.available_quarters(engine)
+    assert default == "2024-Q1" and labels[:2] == ["2024-Q1", "2023-Q4"]
+    rows = {r["metric"]: r["value"] for r in review_figures.overview(engine, dt.date(2024, 1, 31))}
+    engine.dispose()
+    starters = snap[snap["tenure"] >= 12]  # signed up by 2023-01-31, the day before the 12-month window
+    assert rows["Logo churn rate"] == pytest.approx((starters["Churn"] == "Yes").mean())
+    assert rows["Logo churn rate"] > 0

@@ -1,0 +1,62 @@
+"""AppTest of the Health scores page on a purchase log (the CDNOW master log imported as tests/pages/store_kinds.py
+builds it; churn by the lapse rule). The back-test's ROC-AUC equals sklearn's on the rows the page scores and is
+above 0.5 (it read 0.368: an idle buyer's "flat" usage trend outscored young idle buyers); a green band without a
+churner is said in words, not "–"; a store without recurring revenue says so instead of "$0" and an empty chart;
+a customer without a segment reads "(adoption stage)", not "(None, adoption stage)"."""
+
+import pandas as pd
+import pytest
+from sklearn.metrics import roc_auc_score
+
+import core
+from core.export import units
+from core.health import backtest as hb
+from core.health import store as hs
+from core.history.inputs import load_inputs
+from tests.pages import store_kinds as sk
+from tests.pages.conftest import open_page
+
+
+@pytest.fixture(scope="module")
+def url(tmp_path_factory) -> str:
+    return sk.build("cdnow", tmp_path_factory.mktemp("health_cdnow"))
+
+
+@pytest.fixture(scope="module")
+def page(url):
+    with pytest.MonkeyPatch.context() as mp:
+        yield open_page(mp, url, "health_scores", timeout=300)
+
+
+def _metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_the_back_test_auc_equals_sklearn_on_the_same_rows_and_beats_chance(page, url):
+    engine = core.make_engine(url)
+    cfg, _ = hs.current_config(engine)  # the version the page saved
+    inputs = load_inputs(engine)
+    data = hb.backtest_data(inputs, 12)
+    churn = inputs.customers.set_index(inputs.customers["customer_id"].astype(str))["churn_date"]
+    rows = hb.evaluate(cfg, data).rows
+    end = rows["cutoff"] + pd.Timedelta(days=data.horizon_days)
+    d = churn.reindex(rows["customer_id"]).to_numpy()
+    churned = ((d > rows["cutoff"].to_numpy()) & (d <= end.to_numpy())).astype(int)
+    auc = roc_auc_score(churned, -rows["score"])
+    assert _metric(page, "Back-test ROC-AUC") == units.score(auc)
+    assert auc > 0.6
+
+
+def test_green_without_a_churner_is_said_in_words(page):
+    assert _metric(page, "Red churns ... x green") == "no green customer churned"
+
+
+def test_no_recurring_revenue_is_said_instead_of_zero_mrr(page):
+    assert "MRR in red" not in [m.label for m in page.metric]
+    assert any("have no recurring revenue" in e.value for e in page.info)
+    assert any("the customers shown have no recurring revenue" in e.value for e in page.caption)
+
+
+def test_a_customer_without_a_segment_shows_no_none(page):
+    line = next(e.value for e in page.tabs[2].markdown if "stage): health" in e.value)
+    assert "None" not in line and ("(adoption stage)" in line or "(onboarding stage)" in line)
