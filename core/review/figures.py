@@ -178,7 +178,8 @@ def health(engine: Engine, as_of: dt.date, months: int, horizon: int) -> tuple[l
         rows.append(row(page, "Band churn rate", b.churn_rate, unit="share", group=b.band,
                          text_=f"{units.count(b.churners)} of {units.count(b.customers)} scored rows churned within "
                                f"{horizon} days"))
-    rows.append(row(page, "Red/green churn ratio", bt.red_green_ratio, unit="ratio"))
+    rows.append(row(page, "Red/green churn ratio", bt.red_green_ratio, unit="ratio",  # words where there is no ratio
+                     text_="" if np.isfinite(bt.red_green_ratio) else bt.red_green_text))
     return rows, {"version": version, "config": cfg.to_dict()}
 
 

@@ -35,6 +35,7 @@ from core.review.report_blocks import (
     grouped,
     installed_version,
     long_date,
+    red_green,
     slug,
     stamp,
     table,
@@ -155,13 +156,11 @@ def _glance(snap: Snapshot) -> list[str]:
             f"{g} ({format_value(v, 'points')})" for g, v in zip(up["group"], up["value"])) + "." if len(up) else
             f"None of the top {len(themes)} feedback themes is clearly linked to more churn."))
     red, mrr = _figure(snap, "Health scores", "Health band", "red"), _figure(snap, "Health scores", "MRR in red")
-    ratio = _figure(snap, "Health scores", "Red/green churn ratio")
     if red is not None:
         text = f"{format_value(red['value'], 'share')} of scored customers are in the red health band"
         text += f" ({red['text']})" if red["text"] else ""
         text += f", holding {format_value(mrr['value'], 'currency')} of MRR" if mrr is not None else ""
-        text += (f"; in the back-test, red customers churned {format_value(ratio['value'], 'ratio')} as often as "
-                 "green ones") if ratio is not None else ""
+        text += red_green(f[(f["page"] == "Health scores") & (f["metric"] == "Red/green churn ratio")])
         out.append(esc(text + "."))
     auc = _figure(snap, "Churn drivers", "ROC-AUC")
     driver = _figure(snap, "Churn drivers", "Top driver", "#1")

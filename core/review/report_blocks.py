@@ -10,6 +10,7 @@ from importlib import metadata
 
 import pandas as pd
 
+from core.export.units import format_value
 from core.review import charts as rc
 
 #: widest a chart may be drawn, in CSS pixels: an A4 page less 14 mm margins (182 mm at 96 px per inch)
@@ -166,3 +167,11 @@ def installed_version(package: str) -> str:
         return metadata.version(package)
     except metadata.PackageNotFoundError:
         return "missing"
+
+
+def red_green(rows: pd.DataFrame) -> str:
+    """The back-test's red against green, as a clause of the health sentence (words where there is no ratio)."""
+    r = rows.iloc[0] if len(rows) else {"value": None, "text": ""}
+    if pd.notna(r["value"]):
+        return f"; in the back-test, red customers churned {format_value(r['value'], 'ratio')} as often as green ones"
+    return f"; in the back-test, red against green: {r['text']}" if r["text"] else ""

@@ -2,14 +2,17 @@
 say so ("from the snapshot of DAY"), and a quarter before its day says why no churn shows; health's "Customers
 scored" says why nobody is banded. A store without a snapshot gets no such note."""
 
+import dataclasses
 import datetime as dt
+import math
 
 import pandas as pd
 import pytest
 
 import core
 from core import metrics
-from core.review import charts, figures
+from core.health import backtest as hb
+from core.review import charts, figures, report_blocks
 from core.review import snapshot as review
 
 TELCO = "telco_churn/WA_Fn-UseC_-Telco-Customer-Churn.csv"
@@ -77,4 +80,33 @@ def test_undated_verbatims_are_said_to_count_only_in_an_all_dates_view():
     assert len(undated) == 1 and undated[0]["value"] == (fb["date"] == "").sum() == 3
     assert undated[0]["text"].startswith("3 verbatims have no date") and "all-dates view" in undated[0]["text"]
     assert metrics.definition("Undated verbatims") and charts.UNIT_OF["Undated verbatims"] == undated[0]["unit"]
+    engine.dispose()
+
+
+def test_a_red_green_ratio_without_a_number_says_why_in_words(small_demo_store, monkeypatch):
+    """Green without a churner has no ratio: the review's row says so (the row read "–" alone), and the report's
+    health sentence carries the words instead of leaving the back-test out."""
+    real = hb.evaluate
+
+    def no_green_churner(cfg, data, cutoffs=None):
+        bt = real(cfg, data, cutoffs)
+        bands = bt.bands.copy()
+        bands.loc[bands["band"] == "green", "churners"] = 0
+        return dataclasses.replace(bt, bands=bands, red_green_ratio=float("nan"))
+
+    engine = core.make_engine(f"sqlite:///{small_demo_store}")  # only read
+    monkeypatch.setattr(hb, "evaluate", no_green_churner)
+    rows, _ = figures.health(engine, dt.date(2026, 6, 30), 6, 90)
+    ratio = [r for r in rows if r["metric"] == "Red/green churn ratio"]
+    assert len(ratio) == 1 and math.isnan(ratio[0]["value"])
+    assert ratio[0]["text"] == "no green customer churned"
+    clause = report_blocks.red_green(pd.DataFrame(ratio))
+    assert clause == "; in the back-test, red against green: no green customer churned"
+    monkeypatch.setattr(hb, "evaluate", real)
+    rows, _ = figures.health(engine, dt.date(2026, 6, 30), 6, 90)
+    ratio = [r for r in rows if r["metric"] == "Red/green churn ratio"]
+    assert ratio[0]["text"] == "" and ratio[0]["value"] > 1
+    assert report_blocks.red_green(pd.DataFrame(ratio)) == (f"; in the back-test, red customers churned "
+                                                            f"{ratio[0]['value']:.2f}x as often as green ones")
+    assert report_blocks.red_green(pd.DataFrame(columns=["value", "text"])) == ""
     engine.dispose()
