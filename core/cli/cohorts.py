@@ -85,9 +85,10 @@ def _survival(engine, a, note: str) -> int:
     from core.cohorts import survival  # lifelines loads here, not for --help
     from core.export.csv import write_csv  # in run, for a fast --help
     from core.export.xlsx import to_xlsx  # in run, for a fast --help
+    from core.history.churn_dates import with_lapse  # in run, for a fast --help
 
     print(note, file=sys.stderr)
-    customers = _customers(engine, a)
+    customers = with_lapse(engine, _customers(engine, a))  # the buyers-only customers' lapse churn, as the page
     summary = survival.kaplan_meier(survival.durations(customers, as_of=a.as_of)).summary
     if a.out is None:
         print(summary.to_csv(index=False, float_format="%.4f"), end="")

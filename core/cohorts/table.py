@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from core.cohorts.activity import activity_retained
+from core.cohorts.defaults import label
 from core.cohorts.membership import (
     ActivityMap,
     CohortGrid,
@@ -49,20 +50,34 @@ from core.store.columnar import ActivityPairs
 __all__ = ["DEFINITIONS_TEXT", "CohortSettings", "CohortTable", "cell_customers", "cohort_table", "compare_groups",
            "period_across_cohorts"]
 
-#: what each choice means, shown on the Cohort curves page (one text, used everywhere)
+def _say(setting: str, code: str) -> str:
+    """A choice as the page's widget shows it, quoted (:data:`core.cohorts.defaults.LABELS`)."""
+    return f'"{label(setting, code)}"'
+
+
+#: what each choice means, shown on the Cohort curves page (one text, used everywhere), in the words of the page's
+#: widgets (never the settings' codes)
 DEFINITIONS_TEXT = {
-    "cohort": "Customers grouped by the period of their signup (or of their first activity).",
-    "period k": "The k-th period after the cohort's own period; period 0 is the cohort's first.",
-    "retained (subscription)": "Not churned before period k starts: a customer who churns during period k "
-                               "still counts in k, and in no later period.",
-    "retained (activity)": "'on': at least one activity in period k. 'on or after': active in period k or in "
-                           "any later period (a curve that never rises).",
-    "incomplete periods": "A period that has not fully ended by the as-of date is not counted; its cell is "
-                          "empty, and the average uses only cohorts that reached it.",
-    "revenue retention": "MRR booked in period k by the cohort's customers over their MRR in period 0; net "
-                         "counts expansion, gross caps each customer at its period-0 MRR.",
-    "average": "Weighted: all reaching cohorts pooled (big cohorts weigh more). Simple: the mean of the "
-               "cohorts' own rates.",
+    "Cohorts by": f"Customers grouped by the period of their signup ({_say('cohort_by', 'signup')}) or of their "
+                  f"first activity or purchase ({_say('cohort_by', 'first_activity')}).",
+    "Period k": "The k-th period (day, week, month or quarter) after the cohort's own period; period 0 is the "
+                "cohort's first.",
+    f"Retained when {_say('retained_by', 'subscription')}": "Not churned before period k starts: a customer who "
+                                                             "churns during period k still counts in k, and in no "
+                                                             "later period.",
+    f"Retained when {_say('retained_by', 'activity')}": f"Active {_say('definition', 'on')}: at least one activity "
+                                                         f"(a purchase, for a purchase log) in period k. Active "
+                                                         f"{_say('definition', 'on_or_after')}: active in period k "
+                                                         "or in any later period (a curve that never rises).",
+    "Empty cells": "A period that has not fully ended by the as-of day is not counted; its cell is empty, and the "
+                   "average uses only the cohorts that reached it.",
+    "Revenue retained": "The monthly recurring revenue (MRR) the cohort's customers booked in period k over their "
+                        f"MRR in its first period; {_say('measure', 'net_revenue')} counts expansion, "
+                        f"{_say('measure', 'gross_revenue')} caps each customer at its first-period MRR.",
+    "Base": f"{_say('base', 'period0')}: each cell over the cohort's first period. {_say('base', 'previous')}: each "
+            "cell over the period before it (how many of those still there stayed one more period).",
+    "Average": f"{_say('weighting', 'weighted')}: all the cohorts that reached the period pooled (big cohorts weigh "
+               f"more). {_say('weighting', 'simple')}: the mean of the cohorts' own rates.",
 }
 
 

@@ -1,33 +1,28 @@
-"""Cohort curves (pages/cohort_curves.py) on the telco file: Kaplan-Meier by contract type, with the log-rank
-test shown, equal to lifelines fitted directly on the file."""
-
-from pathlib import Path
+"""Cohort curves (pages/cohort_curves.py) on the telco file (the "telco" store of tests/pages/store_kinds.py: a
+snapshot as of 2024-01-31): Kaplan-Meier by contract type, with the log-rank test shown, equal to lifelines fitted
+directly on the file."""
 
 import pandas as pd
 import pytest
 from lifelines import KaplanMeierFitter
-from streamlit.testing.v1 import AppTest
 
-import core
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.pages import store_kinds
+from tests.pages.conftest import open_page
 
 
-def test_contract_types_compared_with_logrank_in_words(store_url, shared):
-    telco = shared / "telco_churn/WA_Fn-UseC_-Telco-Customer-Churn.csv"
-    eng = core.make_engine(store_url)
-    core.commit_import(eng, core.prepare_import(eng, telco.read_bytes(), telco.name, "customers",
-                                                as_of="2024-01-31"))
-    eng.dispose()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
-    at.switch_page("pages/cohort_curves.py").run()
-    assert not at.exception, at.exception
+@pytest.fixture(scope="module")
+def url(tmp_path_factory):
+    return store_kinds.build("telco", tmp_path_factory.mktemp("telco_cohorts"))
+
+
+def test_contract_types_compared_with_logrank_in_words(url, monkeypatch):
+    at = open_page(monkeypatch, url, "cohort_curves", timeout=120)
     at.selectbox(key="cohorts_km_group").set_value("plan").run()  # the telco Contract column maps to plan
     assert not at.exception, at.exception
     logrank = next(i.value for i in at.info if i.value.startswith("Log-rank"))
     assert logrank.startswith("Log-rank test across plans: The curves differ") and "p < 0.001" in logrank
     summary = next(d.value for d in at.dataframe if "median_text" in d.value.columns).set_index("group")
-    raw = pd.read_csv(telco)
+    raw = pd.read_csv(store_kinds.TELCO)
     assert summary["customers"].to_dict() == raw["Contract"].value_counts().to_dict()
     assert summary["churned"].to_dict() == raw[raw["Churn"] == "Yes"]["Contract"].value_counts().to_dict()
     m2m = raw[raw["Contract"] == "Month-to-month"]
@@ -39,17 +34,10 @@ def test_contract_types_compared_with_logrank_in_words(store_url, shared):
     assert summary.loc["Two year", "median_text"] == "not reached"
 
 
-def test_a_snapshot_leads_with_survival_and_says_why(store_url, shared):
+def test_a_snapshot_leads_with_survival_and_says_why(url, monkeypatch):
     """All of a snapshot's churn is dated on its as-of day, so every cohort cell would read 100 %: the page says
     so, shows survival on tenure first, and the cohort table only when asked for."""
-    telco = shared / "telco_churn/WA_Fn-UseC_-Telco-Customer-Churn.csv"
-    eng = core.make_engine(store_url)
-    core.commit_import(eng, core.prepare_import(eng, telco.read_bytes(), telco.name, "customers",
-                                                as_of="2024-01-31"))
-    eng.dispose()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
-    at.switch_page("pages/cohort_curves.py").run()
-    assert not at.exception, at.exception
+    at = open_page(monkeypatch, url, "cohort_curves", timeout=120)
     why = at.info[0].value
     assert "snapshot cannot give cohort retention" in why and "(2024-01-31)" in why and "tenure" in why
     assert at.subheader[0].value == "Survival (Kaplan-Meier)"

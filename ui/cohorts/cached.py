@@ -12,6 +12,7 @@ from core.cohorts import table as cohorts
 from core.cohorts.settings import CohortSettings
 from core.errors import WorkbenchError
 from core.history import asof
+from core.history.churn_dates import with_lapse
 from core.history.filters import Filters, filter_customers, for_customers, signed_up_between
 from core.store import columnar
 from ui.frame import loaders
@@ -21,6 +22,13 @@ from ui.frame import loaders
 def _activity(url: str, version: str) -> columnar.ActivityPairs:
     """Unique (customer, day) pairs from the column store (shared, never modified: callers subset)."""
     return columnar.activity_pairs(loaders.get_engine(url))
+
+
+@st.cache_data(ttl=600, max_entries=2, show_spinner=False)
+def _churn_customers(url: str, version: str) -> pd.DataFrame:
+    """The store's customers with the churn dates every figure reads (:func:`core.history.churn_dates.with_lapse`:
+    the buyers-only customers' from the lapse rule, everyone else's own): what survival and lifetime value use."""
+    return with_lapse(loaders.get_engine(url), loaders.table(url, version, "customer"), _activity(url, version))
 
 
 def _inputs(url: str, version: str, f: Filters, opts: dict, signups: tuple):
@@ -67,8 +75,9 @@ def cell(url: str, version: str, f: Filters, options: tuple, signups: tuple, coh
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner=False)
 def value_metrics(url: str, version: str, f: Filters) -> tuple:
-    """(headline, lifetime value or the reason it cannot be computed) for the filtered customers."""
-    customers = filter_customers(loaders.table(url, version, "customer"), f)
+    """(headline, lifetime value or the reason it cannot be computed) for the filtered customers, with the lapse
+    rule's churn dates for the buyers-only customers."""
+    customers = filter_customers(_churn_customers(url, version), f)
     revenue = for_customers(loaders.table(url, version, "revenue"), customers)
     as_of = asof.clamp(f.end, asof.as_of_month(customers, revenue))
     h = metrics.headline(customers, revenue, as_of)
@@ -80,8 +89,9 @@ def value_metrics(url: str, version: str, f: Filters) -> tuple:
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner="Fitting survival curves ...")
 def km(url: str, version: str, f: Filters, group: str | None, horizon: float) -> survival.KMResult:
-    """Kaplan-Meier curves for the filtered customers, by ``group`` (None: all customers)."""
-    customers = filter_customers(loaders.table(url, version, "customer"), f)
+    """Kaplan-Meier curves for the filtered customers, by ``group`` (None: all customers), with the lapse rule's
+    churn dates for the buyers-only customers."""
+    customers = filter_customers(_churn_customers(url, version), f)
     d = survival.durations(customers, as_of=asof.clamp(f.end, asof.data_end(customers)))
     return survival.kaplan_meier(d, group=group, horizon=horizon)
 

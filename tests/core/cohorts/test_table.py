@@ -10,7 +10,16 @@ from hypothesis import strategies as st
 
 from core.cli.main import main
 from core.cohorts import activity, membership
-from core.cohorts.table import CohortSettings, cell_customers, cohort_table, compare_groups, period_across_cohorts
+from core.cohorts import settings as cs
+from core.cohorts.defaults import LABELS
+from core.cohorts.table import (
+    DEFINITIONS_TEXT,
+    CohortSettings,
+    cell_customers,
+    cohort_table,
+    compare_groups,
+    period_across_cohorts,
+)
 from core.errors import DataValidationError
 from core.store.columnar import ActivityPairs
 
@@ -261,3 +270,16 @@ def test_sort_paths_give_the_bitmap_paths_tables(cdnow, monkeypatch):
         pd.testing.assert_series_equal(got.sizes, expected.sizes)
     pd.testing.assert_frame_equal(compare_groups(by_segment, pairs, group="segment", settings=cases[1]), want_groups,
                                   check_exact=True)
+
+
+def test_what_the_choices_mean_is_in_the_widgets_words_not_option_codes():
+    """The "What the choices mean" text on the page names each choice as its widget shows it (the plain words of
+    core.cohorts.defaults.LABELS), never by a settings code such as first_activity."""
+    codes = {c for choices in (cs.COHORT_BY, cs.MEASURES, cs.DEFINITIONS, cs.RETAINED_BY, cs.BASES, cs.WEIGHTINGS)
+             for c in choices if "_" in c}
+    assert codes == {"first_activity", "net_revenue", "gross_revenue", "on_or_after"}
+    text = " ".join(f"{name} {words}" for name, words in DEFINITIONS_TEXT.items())
+    assert sorted(c for c in codes if c in text) == []
+    for setting in ("cohort_by", "retained_by", "definition", "base", "weighting"):
+        for words in LABELS[setting].values():
+            assert f'"{words}"' in text, words
