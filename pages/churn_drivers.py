@@ -16,10 +16,9 @@ frame.require()
 st.title("Churn drivers")
 url, f = loaders.store_url(), filters.current()
 version = loaders.store_version(url)
-horizon = st.segmented_control("Churn within", [30, 60, 90, 180], default=90, key="churn_horizon",
-                               format_func=lambda d: f"{d} days") or 90
 proposal = churn.lapse_proposal(url, version)  # a purchase log: churn = no purchase within N days
 lapse_days = buyers.lapse_days(proposal)
+horizon = buyers.horizon(lapse_days, loaders.store_profile(url, version))  # on a purchase log: N
 try:
     r, default_econ, saved = churn.fitted(url, version, int(horizon), lapse_days)
 except WorkbenchError as exc:
@@ -38,6 +37,7 @@ k[3].metric("Customers scored", units.count(len(r.p_current)), help=GLOSSARY["Ch
 st.caption(f"Model: {r.best} (better held-out ROC-AUC than the other), saved as version {saved}. "
            f"Validation: {r.validation}. The model is fitted on every customer; the sidebar filters narrow the "
            "customer lists.")
+churn_sections.inflated(r)
 
 tabs = st.tabs(["Drivers", "Risk tiers", "Customer", "Validation", "Segments", "Model card"]
                + (["Lifetime value"] if proposal is not None else []))

@@ -20,6 +20,7 @@ from sklearn.model_selection import train_test_split
 
 from core.churn.economics import Economics, default_economics  # noqa: F401 (re-exported: cr.Economics)
 from core.churn.feature_screen import FeatureScreen, not_applicable, screen_churn_data
+from core.churn.horizon import HISTORY_DAYS, could_lapse_metrics, recency_days
 from core.churn.model import ChurnModel, Explanation, evaluate, explain_reusing
 from core.errors import DataValidationError, InsufficientDataError
 from core.history.features import FEATURE_TEXT, ChurnData, concat, snapshot_features, temporal_features
@@ -179,7 +180,9 @@ class ChurnResult:
     screen : FeatureScreen
         The candidate columns kept as features and the ones left out, with why (for the model card).
     extra : dict
-        ``lapse`` on a purchase log: ``days, proposed_days, reason, definition`` of the churn rule.
+        ``lapse`` on a purchase log: ``days, proposed_days, reason, definition`` of the churn rule; ``could_lapse``
+        when the horizon is shorter than N: the held-out ROC-AUC among the buyers who could lapse within it
+        (:func:`core.churn.horizon.could_lapse_metrics`).
     """
 
     source: str
@@ -226,7 +229,7 @@ def plan_cutoffs(end: pd.Timestamp, first: pd.Timestamp, horizon_days: int, n_tr
     test = (end - h).normalize()
     newest = test - h
     train = [newest - pd.DateOffset(months=step_months * k) for k in range(n_train)]
-    train = sorted(pd.Timestamp(t) for t in train if t >= first + pd.Timedelta(days=120))
+    train = sorted(pd.Timestamp(t) for t in train if t >= first + pd.Timedelta(days=HISTORY_DAYS))
     return train, test
 
 
@@ -248,6 +251,16 @@ def _drivers(ex: Explanation, X: pd.DataFrame, controllable: dict) -> pd.DataFra
                          "controllable": [bool(controllable.get(f, False)) for f in imp.index],
                          "direction": direction,
                          "description": [FEATURE_TEXT.get(f, "uploaded or customer attribute") for f in imp.index]})
+
+
+def _could_lapse(inputs: ChurnInputs, test: ChurnData, cutoff, horizon_days: int, raw: dict) -> dict | None:
+    """On a purchase log with a horizon shorter than N, the held-out ROC-AUC among the rows that could lapse within
+    it (:func:`core.churn.horizon.could_lapse_metrics`); None otherwise."""
+    rule = getattr(inputs, "lapse", None)
+    if rule is None or rule.purchases is None or horizon_days >= rule.days:
+        return None
+    recency = recency_days(rule.purchases, test.customer_id, cutoff)
+    return could_lapse_metrics(test.y, raw, recency, rule.days, horizon_days)
 
 
 def fit_churn(inputs: ChurnInputs, horizon_days: int = 90, n_cutoffs: int = 6, test_size: float = 0.25,
@@ -329,6 +342,7 @@ def fit_churn(inputs: ChurnInputs, horizon_days: int = 90, n_cutoffs: int = 6, t
         models[kind] = m
     best = max(metrics, key=lambda k: metrics[k]["roc_auc"])
     model = models[best]
+    could = _could_lapse(inputs, test, test_cutoff, horizon_days, raw) if source == "temporal" else None
     progress(0.5, "Calibrating probabilities (5-fold, grouped by customer)")
     model.calibrate(train.X, train.y, groups=train.customer_id.to_numpy())
     p_test = model.predict_proba(test.X, calibrated=True)
@@ -346,6 +360,7 @@ def fit_churn(inputs: ChurnInputs, horizon_days: int = 90, n_cutoffs: int = 6, t
         test_cutoff=test_cutoff, scored_at=end, train=train, test=test, current=current, metrics=metrics,
         best=best, models=models, p_test_raw=raw[best], p_test=p_test, p_current=p_current, explanation=ex,
         current_explanation=cur_ex, drivers=drivers, seed=seed, screen=screen,
-        brier_calibrated=float(brier_score_loss(test.y, p_test)), extra={"lapse": lapse} if lapse else {})
+        brier_calibrated=float(brier_score_loss(test.y, p_test)),
+        extra={**({"lapse": lapse} if lapse else {}), **({"could_lapse": could} if could else {})})
     progress(1.0, "Done")
     return result

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from core.churn.feature_screen import RARE_MIN_ROWS, RARE_SHARE, card_exclusions, pooled_categories
+from core.churn.horizon import inflation_sentence
 from core.churn.model import ChurnModel
 from core.churn.pipeline import OLD_TIER_NAMES, ChurnResult, Economics, best_threshold, net_value_curve, risk_tiers
 from core.errors import DataValidationError, InsufficientDataError
@@ -70,6 +71,7 @@ def model_card(result: ChurnResult, economics: Economics, threshold: float, vers
                       "success_rate": economics.success_rate, "threshold": threshold,
                       "basis": economics.basis},
         "limits": list(LIMITS), "seed": r.seed, "libraries": _versions(), "lapse": r.extra.get("lapse"),
+        "could_lapse": r.extra.get("could_lapse"),
     }
 
 
@@ -89,6 +91,7 @@ def card_markdown(card: dict) -> str:
         f"- **Held-out ROC-AUC** {units.score(m['roc_auc'])} {units.interval(lo, hi, 'score')}, "
         f"PR-AUC {units.score(m['pr_auc'])}, Brier {units.score(cal['brier_raw'])} raw / "
         f"{units.score(cal['brier_calibrated'])} calibrated ({cal['method']})",
+        *_could_lapse_lines(card),
         "- **Other model:** " + "; ".join(f"{k} ROC-AUC {units.score(v['roc_auc'])}"
                                           for k, v in card["metrics"].items() if k != card["model"]),
         f"- **Features ({len(card['features'])}):** " + ", ".join(
@@ -115,6 +118,19 @@ def _label(card: dict) -> str:
         line += (f"; a buyer has churned when no purchase follows the last one within {lapse['days']} days "
                  f"(proposed: {lapse['proposed_days']} days. {lapse['reason']})")
     return line
+
+
+def _could_lapse_lines(card: dict) -> list[str]:
+    """When the horizon is shorter than the lapse period: the held-out ROC-AUC among the buyers who could lapse
+    within it, and why the headline is inflated (none otherwise, and for cards saved before issue 20)."""
+    could = card.get("could_lapse")
+    if not could:
+        return []
+    kind = card["model"]
+    return [f"- **Held-out ROC-AUC among buyers who could lapse within {could['horizon_days']} days** (last purchase "
+            f"at least {could['min_recency_days']} days before the cutoff): "
+            f"{units.score(could['roc_auc'].get(kind, float('nan')))}. "
+            + inflation_sentence(could, kind, card["metrics"][kind]["roc_auc"])]
 
 
 def _screen_lines(card: dict) -> list[str]:

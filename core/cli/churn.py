@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.cli.defaults import CHURN_HORIZON_DAYS
 from core.export import units  # plain Python: --help stays fast
 
 NAME = "churn"
@@ -18,7 +19,8 @@ def add_parser(sub) -> None:
         The sub-parsers of ``python -m core``.
     """
     ch = sub.add_parser(NAME, help="fit, validate and explain the churn models; optionally save scores")
-    ch.add_argument("--horizon", type=int, default=90, help="churn within this many days of a cutoff (default 90)")
+    ch.add_argument("--horizon", type=int, help="churn within this many days of a cutoff (default "
+                    f"{CHURN_HORIZON_DAYS}; on a purchase log, the lapse period, so every active buyer can lapse)")
     ch.add_argument("--cutoffs", type=int, default=6, help="monthly training cutoffs (dated data; default 6)")
     ch.add_argument("--test-size", type=float, default=0.25, help="held-out share for snapshot data")
     ch.add_argument("--seed", type=int, default=0)
@@ -35,6 +37,8 @@ def add_parser(sub) -> None:
 def _print_fit(r, n_drivers: int) -> None:
     """The rows, each model's held-out metrics, the calibration and the top drivers of a fit (ROC-AUC, PR-AUC and
     Brier as scores, as the quarterly review writes them)."""
+    from core.churn.horizon import inflation_sentence  # sklearn: in the fit's printing, for a fast --help
+
     print(f"{units.count(len(r.train.y) + len(r.test.y))} rows, {units.count(r.train.y.sum() + r.test.y.sum())} "
           f"churned; held out {units.count(len(r.test.y))}; validation {r.validation}")
     for kind, m in r.metrics.items():
@@ -46,6 +50,8 @@ def _print_fit(r, n_drivers: int) -> None:
     for _, row in r.drivers.head(n_drivers).iterrows():
         kind = "controllable" if row["controllable"] else "fixed"
         print(f"  {row['feature']:<24} {units.score(row['mean_abs_shap'])}  {kind:<12} {row['direction']}")
+    if could := r.extra.get("could_lapse"):  # a horizon shorter than a purchase log's lapse period
+        print(inflation_sentence(could, r.best, r.metrics[r.best]["roc_auc"]))
     if r.screen is not None:  # identifiers, personal data and free text left out (core/churn/feature_screen.py)
         print("not used as features:")
         for line in r.screen.lines():
@@ -69,6 +75,7 @@ def run(engine, a) -> int:
     import pandas as pd  # pandas, sklearn, lifelines and shap load here, not for --help
 
     from core.churn import pipeline as cr  # in run, for a fast --help
+    from core.churn.horizon import default_horizon  # in run, for a fast --help
     from core.churn.store import card_markdown, model_card, save_run  # in run, for a fast --help
     from core.export.csv import write_csv  # in run, for a fast --help
     from core.history.inputs import load_inputs  # in run, for a fast --help
@@ -76,7 +83,9 @@ def run(engine, a) -> int:
 
     inputs = load_inputs(engine, lapse_days=a.lapse_days)
     _print_lapse(inputs.lapse, a.lapse_days)
-    r = cr.fit_churn(inputs, horizon_days=a.horizon, n_cutoffs=a.cutoffs, test_size=a.test_size, seed=a.seed)
+    horizon = a.horizon if a.horizon is not None else default_horizon(
+        inputs.lapse.days if inputs.lapse else None, inputs.customers["signup_date"].min(), inputs.end())
+    r = cr.fit_churn(inputs, horizon_days=horizon, n_cutoffs=a.cutoffs, test_size=a.test_size, seed=a.seed)
     d = cr.default_economics(inputs)
     econ = cr.Economics(a.value if a.value is not None else d.value_saved,
                         a.cost if a.cost is not None else d.outreach_cost,

@@ -15,5 +15,9 @@ ROI_REST_DAYS = 30
 THEMES_HORIZON_DAYS = 180
 THEMES_GROUPS = ("segment", "plan", "region")
 
+#: core.churn.horizon.DEFAULT_DAYS: the churn horizon of a store with churn dates of its own (on a purchase log the
+#: default is the lapse period, core.churn.horizon.default_horizon)
+CHURN_HORIZON_DAYS = 90
+
 #: core.review.log.STATUSES
 REVIEW_STATUSES = ("open", "in progress", "done", "dropped")

@@ -65,6 +65,10 @@ def test_headline_figures_equal_an_independent_computation(page, reference, demo
     active_today = _churned_within(customers, r.scored_at, 0)
     assert _metric(at, "Customers scored") == f"{len(active_today):,}"
     eng.dispose()
+    control = at.segmented_control(key="churn_horizon")  # churn dates of its own: the horizon as before issue 20
+    assert control.value == 90 and [o.content for o in control.proto.options] == ["30 days", "60 days", "90 days",
+                                                                                  "180 days"]
+    assert not any("is inflated" in w.value for w in at.warning)
 
 
 def test_headline_figures_equal_the_pipeline_and_the_model_is_saved(page, reference, demo_store):

@@ -1,6 +1,8 @@
-"""AppTest of the Churn drivers page on a purchase log (CDNOW, imported with the project importer): churn is "no
-purchase within N days", N proposed with its reason and editable; the page shows churners and a model (before: "The
-training rows have 0 churners"), and a Lifetime value tab. Its figures equal pandas computations from the raw file."""
+"""AppTest of the Churn drivers page on a purchase log (CDNOW, built as tests/pages/store_kinds.py builds kind
+"cdnow"): churn is "no purchase within N days", N proposed with its reason and editable; the horizon defaults to N
+(every active buyer can lapse within it) and follows it; the page shows churners and a model (before: "The training
+rows have 0 churners"), says why a shorter horizon inflates the ROC-AUC, and a Lifetime value tab. Its figures equal
+pandas computations from the raw file."""
 
 import json
 import re
@@ -8,30 +10,22 @@ import re
 import pandas as pd
 import pytest
 
-import core
 from core.buyers import clv
+from tests.pages import store_kinds
 from tests.pages.conftest import open_page
 
-CDNOW = "cdnow/CDNOW_master.txt"
 END = pd.Timestamp("1998-06-30")
 
 
 @pytest.fixture(scope="module")
 def raw(shared) -> pd.DataFrame:
-    df = pd.read_csv(shared / CDNOW, sep=r"\s+", header=0, names=["customer_id", "date", "qty", "amount"], dtype=str)
-    df["date"] = pd.to_datetime(df["date"], format="%Y%m%d")
-    df["amount"] = df["amount"].astype(float)
-    return df
+    """The CDNOW master log read with pandas alone (``customer_id, date, qty, amount``)."""
+    return store_kinds.cdnow_raw().rename(columns={"number_of_cds": "qty", "dollar_value": "amount"})
 
 
 @pytest.fixture(scope="module")
 def cdnow_url(shared, tmp_path_factory) -> str:
-    path = shared / CDNOW
-    url = f"sqlite:///{tmp_path_factory.mktemp('cdnow_page') / 'store.db'}"
-    engine = core.make_engine(url)
-    core.commit_import(engine, core.prepare_import(engine, path.read_bytes(), path.name, "transactions"))
-    engine.dispose()
-    return url
+    return store_kinds.build("cdnow", tmp_path_factory.mktemp("cdnow_page"))
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +42,11 @@ def _lapsed(raw: pd.DataFrame, n: int) -> pd.Series:
     """Customer -> lapse churn date (NaT while the customer may still buy), from the raw purchases."""
     churn = raw.groupby("customer_id")["date"].max() + pd.Timedelta(days=n)
     return churn.where(churn <= END)
+
+
+def _test_cutoff(horizon: int) -> pd.Timestamp:
+    """The held-out cutoff: the last day of the data minus the horizon (its horizon has passed)."""
+    return END - pd.Timedelta(days=horizon)
 
 
 def _held_out(raw: pd.DataFrame, n: int, cutoff: pd.Timestamp, horizon: int = 90) -> tuple[int, int]:
@@ -74,8 +73,13 @@ def test_the_page_proposes_n_and_shows_churners_and_a_model(page, raw):
     assert box.value == 210 and box.label == "Churned after this many days without a purchase"
     assert any(c.value.startswith("Proposed: 210 days. 90% of the 44,021 gaps") for c in at.caption)
     assert _metric(at, "Customers scored") == f"{int(_lapsed(raw, 210).isna().sum()):,}"  # 5,946 still buying
-    rows, churners = _held_out(raw, 210, pd.Timestamp("1998-04-01"))
+    control = at.segmented_control(key="churn_horizon_210")  # the horizon follows N
+    assert control.proto.label == "Churn within" and control.value == 210
+    assert [o.content for o in control.proto.options] == ["30 days", "60 days", "90 days", "180 days", "210 days"]
+    rows, churners = _held_out(raw, 210, _test_cutoff(210), horizon=210)  # was 1998-04-01 and 90 days
     card = _card(at)
+    assert "churn within 210 days of a cutoff" in card
+    assert not any("is inflated" in w.value for w in at.warning)  # every active buyer can lapse within N
     assert f"{rows:,} held out ({churners:,} churners)" in card and churners > 100
     assert "no purchase follows the last one within 210 days" in card
     assert "a purchase log has no renewals" in card  # days_to_renewal is left out, with why
@@ -92,11 +96,41 @@ def test_a_shorter_lapse_period_refits(page, raw):
     at.number_input(key="churn_lapse_days_210").set_value(120).run()
     assert not at.exception
     assert _metric(at, "Customers scored") == f"{int(_lapsed(raw, 120).isna().sum()):,}"
-    rows, churners = _held_out(raw, 120, pd.Timestamp("1998-04-01"))
+    assert at.segmented_control(key="churn_horizon_120").value == 120  # the horizon follows the new N
+    rows, churners = _held_out(raw, 120, _test_cutoff(120), horizon=120)  # was 1998-04-01 and 90 days
     assert f"{rows:,} held out ({churners:,} churners)" in _card(at)
     assert any("churn = no purchase within 120 days" in c.value for c in at.caption)
     at.number_input(key="churn_lapse_days_210").set_value(210).run()  # back to the proposal for the next test
     assert not at.exception
+
+
+def _could_lapse(raw: pd.DataFrame, n: int, horizon: int) -> tuple[int, int]:
+    """(held-out buyers who could lapse within the horizon: active on the test cutoff with a last purchase at least
+    N - H days before it; all held-out buyers), from the raw purchases."""
+    cutoff = _test_cutoff(horizon)
+    last = raw[raw["date"] <= cutoff].groupby("customer_id")["date"].max()
+    recency = (cutoff - last).dt.days
+    active = recency < n
+    return int((active & (recency >= n - horizon)).sum()), int(active.sum())
+
+
+def test_a_horizon_shorter_than_n_says_why_the_auc_is_inflated(page, raw):
+    at = page
+    at.segmented_control(key="churn_horizon_210").set_value(90).run()
+    assert not at.exception
+    headline = _metric(at, "Held-out ROC-AUC")
+    could, everyone = _could_lapse(raw, 210, 90)
+    _, churners = _held_out(raw, 210, _test_cutoff(90), horizon=90)
+    shown = [w.value for w in at.warning if "is inflated" in w.value]
+    assert len(shown) == 2  # above the tabs and on the Validation tab
+    assert shown[0].startswith(f"The held-out ROC-AUC of {headline} is inflated: churn here is no purchase within "
+                               "210 days, so a buyer whose last purchase was fewer than 120 days before the cutoff "
+                               "cannot lapse within 90 days")
+    assert (f"Among the {could:,} of {everyone:,} held-out buyers who could lapse within 90 days ({churners:,} "
+            "churners) the ROC-AUC is 0.") in shown[0]
+    assert "**Held-out ROC-AUC among buyers who could lapse within 90 days**" in _card(at)
+    at.segmented_control(key="churn_horizon_210").set_value(210).run()  # back to N for the next test
+    assert not at.exception and not any("is inflated" in w.value for w in at.warning)
 
 
 def test_the_lifetime_value_tab(page, raw):

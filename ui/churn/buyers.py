@@ -6,10 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from core.buyers.lapse import MAX_DAYS, LapseProposal
+from core.churn import horizon as churn_horizon
 from core.errors import WorkbenchError
 from core.export import units
 from core.history.filters import Filters, filter_customers
 from core.metrics import GLOSSARY
+from core.store.profile import StoreProfile
 from ui import components
 from ui.churn import cached as churn
 from ui.frame import errors, loaders
@@ -31,6 +33,22 @@ def lapse_days(proposal: LapseProposal | None) -> int | None:
                                 "fewer, later.")
     st.caption(f"Proposed: {proposal.days} days. {proposal.reason}")
     return int(days)
+
+
+def horizon(lapse_days: int | None, found: StoreProfile) -> int:
+    """The "Churn within" control: on a purchase log N is offered and is the default (every active buyer can lapse
+    within it; :func:`core.churn.horizon.default_horizon`, cut to the longest the store's dates allow), keyed by N so
+    a new N starts again at its default."""
+    default = churn_horizon.default_horizon(lapse_days, found.first_day, found.last_record_day)
+    key = "churn_horizon" if lapse_days is None else f"churn_horizon_{lapse_days}"
+    options = churn_horizon.horizon_options(lapse_days, default)
+    chosen = st.segmented_control("Churn within", options, default=default, key=key,
+                                  format_func=lambda d: f"{d} days",
+                                  help=None if lapse_days is None else
+                                  f"Default {lapse_days} days, the lapse period: a buyer lapses that many days after "
+                                  "the last purchase at the earliest, so a shorter horizon cannot catch the recent "
+                                  "buyers.")
+    return int(chosen or default)
 
 
 def _settings() -> tuple[int, int, float]:

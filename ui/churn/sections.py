@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from core.churn import horizon as churn_horizon
 from core.churn import pipeline as cr
 from core.churn import store as churn_store
 from core.errors import WorkbenchError
@@ -104,8 +105,18 @@ def tiers(url, version, r: cr.ChurnResult, econ: cr.Economics, f) -> tuple[pd.Da
     return table, t
 
 
+def inflated(r: cr.ChurnResult) -> None:
+    """When the horizon is shorter than a purchase log's lapse period: why the headline ROC-AUC is inflated, with
+    the ROC-AUC among the buyers who could lapse within the horizon (nothing otherwise)."""
+    could = r.extra.get("could_lapse")
+    if could:
+        st.warning(churn_horizon.inflation_sentence(could, r.best, r.metrics[r.best]["roc_auc"]),
+                   icon=":material/warning:")
+
+
 def validation(r: cr.ChurnResult) -> None:
     st.markdown(f"**Validation:** {r.validation}.")
+    inflated(r)
     st.dataframe(churn.model_table(r), hide_index=True, width="stretch")
     a, b = st.columns(2)
     a.markdown("**Calibration** (held out): dots on the diagonal mean a 10 % risk churns 10 % of the time")

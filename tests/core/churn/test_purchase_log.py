@@ -1,48 +1,42 @@
-"""The churn model on a purchase log (the CDNOW 1/10 sample, imported with the importer): churn is the lapse rule's
-(no purchase within N days of the last one), the held-out labels equal a pandas computation from the raw file (a
-buyer already lapsed at a cutoff is not scored; an active one is labelled by a lapse within the horizon), the
-card and the saved run carry N, and ``python -m core churn`` prints N and why (``--lapse-days`` changes it)."""
+"""The churn model on a purchase log (the CDNOW master log, built as tests/pages/store_kinds.py builds kind "cdnow"):
+churn is the lapse rule's (no purchase within N days of the last one), the held-out labels equal a pandas computation
+from the raw file (a buyer already lapsed at a cutoff is not scored; an active one is labelled by a lapse within the
+horizon), the card and the saved run carry N, and ``python -m core churn`` prints N and why (``--lapse-days`` changes
+it). The default horizon is N (core/churn/horizon.py); with a shorter one the card reports the held-out ROC-AUC among
+the buyers who could lapse within it, and why the headline is inflated."""
 
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.metrics import roc_auc_score
 
 import core
 from core.churn import economics as cr_economics
+from core.churn import horizon as churn_horizon
 from core.churn import store as churn_store
 from core.churn.feature_screen import pooled_categories
 from core.churn.pipeline import Economics, fit_churn
 from core.cli import churn as cli_churn
 from core.cli.main import main
 from core.history.inputs import load_inputs
-
-SAMPLE = "cdnow/CDNOW_sample.txt"
+from tests.pages import store_kinds
 
 
 @pytest.fixture(scope="module")
 def raw(shared) -> pd.DataFrame:
-    df = pd.read_csv(shared / SAMPLE, sep=r"\s+", header=None, dtype={"customer_id": str, "date": str},
-                     names=["customer_id", "sample_id", "date", "cds", "amount"])
-    df["date"] = pd.to_datetime(df["date"], format="%Y%m%d")
-    return df
+    """The CDNOW master log read with pandas alone (``customer_id, date, cds, amount``)."""
+    return store_kinds.cdnow_raw().rename(columns={"number_of_cds": "cds", "dollar_value": "amount"})
 
 
 @pytest.fixture(scope="module")
-def store(raw, tmp_path_factory) -> str:
-    """A file store holding the sample as a purchase log (a CSV written with a header line)."""
-    folder = tmp_path_factory.mktemp("cdnow_sample")
-    path = folder / "orders.csv"
-    raw.assign(date=raw["date"].dt.strftime("%Y-%m-%d"))[["customer_id", "date", "cds", "amount"]].rename(
-        columns={"cds": "quantity"}).to_csv(path, index=False)
-    url = f"sqlite:///{folder / 'store.db'}"
-    engine = core.make_engine(url)
-    core.commit_import(engine, core.prepare_import(engine, path.read_bytes(), path.name, "transactions"))
-    engine.dispose()
-    return url
+def store(shared, tmp_path_factory) -> str:
+    """A file store holding the CDNOW master log as a purchase log, imported as the Data page does."""
+    return store_kinds.build("cdnow", tmp_path_factory.mktemp("cdnow_churn"))
 
 
 @pytest.fixture(scope="module")
 def result(store):
+    """A fit with the analyst's horizon of 90 days, shorter than N (the default is N: see the tests below)."""
     engine = core.make_engine(store)
     inputs = load_inputs(engine)
     yield inputs, fit_churn(inputs, horizon_days=90, n_boot=20)
@@ -92,6 +86,48 @@ def test_the_card_and_the_saved_run_carry_n(result, store):
     engine.dispose()
 
 
+def test_the_default_horizon_is_n_on_a_purchase_log_and_90_on_the_demo(result, small_demo_store):
+    inputs, _ = result
+    assert inputs.lapse.days == 210
+    assert churn_horizon.default_horizon(inputs.lapse.days) == 210
+    assert churn_horizon.horizon_options(inputs.lapse.days) == [30, 60, 90, 180, 210]
+    engine = core.make_engine(f"sqlite:///{small_demo_store}")
+    demo = load_inputs(engine)
+    engine.dispose()
+    assert demo.lapse is None  # the demo has churn dates of its own: nothing changes
+    assert churn_horizon.default_horizon(None) == 90
+    assert churn_horizon.horizon_options(None) == [30, 60, 90, 180]
+
+
+def _recency(raw: pd.DataFrame, ids, cutoff: pd.Timestamp) -> np.ndarray:
+    """Days from each customer's last purchase on or before ``cutoff`` to it, from the raw file."""
+    last = raw[raw["date"] <= cutoff].groupby("customer_id")["date"].max()
+    return (cutoff - pd.Series(ids).astype(str).map(last)).dt.days.to_numpy()
+
+
+def test_a_horizon_shorter_than_n_reports_the_auc_of_buyers_who_could_lapse(result, raw):
+    inputs, r = result
+    n, h = inputs.lapse.days, 90
+    recency = _recency(raw, r.test.customer_id, r.test_cutoff)
+    assert not np.isnan(recency).any()  # every held-out row is a buyer of the log
+    keep = recency >= n - h
+    assert r.test.y[~keep].sum() == 0  # a buyer who bought fewer than N - H days ago cannot lapse: the definition
+    could = r.extra["could_lapse"]
+    assert (could["rows"], could["churners"], could["all_rows"]) == (keep.sum(), r.test.y[keep].sum(), len(keep))
+    assert could["min_recency_days"] == 120
+    want = roc_auc_score(r.test.y[keep], r.p_test_raw[keep])
+    assert could["roc_auc"][r.best] == pytest.approx(want, abs=1e-12)
+    assert want < r.metrics[r.best]["roc_auc"] - 0.1  # the headline is mostly recency restating the definition
+    card = churn_store.model_card(r, Economics(), 0.3)
+    text = churn_store.card_markdown(card)
+    assert f"among buyers who could lapse within 90 days** (last purchase at least 120 days before the cutoff): " \
+           f"{want:.3f}" in text
+    assert f"The held-out ROC-AUC of {r.metrics[r.best]['roc_auc']:.3f} is inflated: churn here is no purchase " \
+           "within 210 days, so a buyer whose last purchase was fewer than 120 days before the cutoff cannot " \
+           "lapse within 90 days" in text
+    assert f"Among the {keep.sum():,} of {len(keep):,} held-out buyers who could lapse within 90 days" in text
+
+
 @pytest.mark.parametrize("args, says", [
     ([], "purchase log: churn = no purchase within 210 days of the last one (proposed)"),
     (["--lapse-days", "150"], "purchase log: churn = no purchase within 150 days of the last one (--lapse-days; "
@@ -104,6 +140,16 @@ def test_the_cli_prints_n_and_why(store, capsys, args, says):
     assert out[1].startswith("  why 210: 90% of the ") and "rounded up to 210 days" in out[1]
     n = 150 if args else 210
     assert f"churn = no purchase within {n} days of the last one" in out[2]
+    assert f"(churn within {n} days of each cutoff)" in out[2]  # the default horizon follows N
+    assert not any("is inflated" in line for line in out)  # every active buyer can lapse within N
+
+
+def test_the_cli_says_why_a_shorter_horizon_inflates_the_auc(store, capsys):
+    assert main(["--db", store, "churn", "--drivers", "2", "--horizon", "90"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "(churn within 90 days of each cutoff)" in out[2]
+    line = next(line for line in out if "is inflated" in line)
+    assert "a buyer whose last purchase was fewer than 120 days before the cutoff cannot lapse within 90 days" in line
 
 
 def test_the_cli_says_when_lapse_days_is_not_used(capsys):
