@@ -41,6 +41,13 @@ class InsufficientDataError(WorkbenchError):
     """There is too little data to compute what was asked."""
 
 
+class NoDataYetError(InsufficientDataError):
+    """The store holds none of the data a page reads yet (no plays, no feedback): an empty state, not a fault.
+
+    The message says what to import and where (the Data page); pages show it as information, not as an error.
+    """
+
+
 class StoreError(WorkbenchError):
     """The store cannot be used as it is: busy, disk full, read-only, not a database, damaged.
 

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from core.errors import WorkbenchError
+from core.errors import NoDataYetError, WorkbenchError
 from core.export import units
 from core.feedback.inputs import all_dates_by_default, undated
+from ui import components
 from ui.feedback import cached as feedback
 from ui.feedback import codebook_editor
 from ui.feedback import sections as feedback_sections
@@ -19,6 +20,9 @@ version = loaders.store_version(url)
 try:
     inputs, prep = feedback.prepared(url, version)
     book = feedback.codebook(url)
+except NoDataYetError as exc:  # an empty store is no fault: say what to import and where
+    components.empty_state(str(exc))
+    st.stop()
 except WorkbenchError as exc:
     errors.show(exc)  # one message: what is missing and what to import (no second box repeating it)
     st.stop()

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from core.errors import WorkbenchError
+from core.errors import NoDataYetError, WorkbenchError
+from ui import components
 from ui.frame import errors, filters, loaders
 from ui.frame import page as frame
 from ui.roi import cached as data
@@ -16,6 +17,9 @@ url, f = loaders.store_url(), filters.current()
 version = loaders.store_version(url)
 try:
     inputs = data.inputs(url, version)
+except NoDataYetError as exc:  # an empty store is no fault: say what to import and where
+    components.empty_state(str(exc))
+    st.stop()
 except WorkbenchError as exc:
     errors.show(exc)  # one message: what is missing and what to import (no second box repeating it)
     st.stop()

@@ -62,3 +62,7 @@ def with_customer_links(df: pd.DataFrame, pages=tuple(CUSTOMER_PAGES)) -> tuple[
     return out, config
 
 
+def empty_state(message: str, where=st) -> None:
+    """What a page shows on a store without the data it reads (no plays, no feedback yet): ``message``, which says
+    what to import and where, as information with its own icon, never as an error (an empty store is no fault)."""
+    where.info(plain(message), icon=":material/inbox:")

@@ -27,12 +27,23 @@ def control_rate(p: Play) -> float:
     return rate
 
 
+def check_rates(p_control: float, effect: float) -> None:
+    """--p-control and --effect as the flags take them (fractions): retention without and with the play must lie
+    between 0 and 1 (the page's planner says the same in percent, :func:`core.roi.planning.sample_size`)."""
+    if not 0 < p_control < 1 or not 0 < p_control + effect <= 1 or effect == 0:
+        raise DataValidationError(f"--p-control and --p-control + --effect must lie between 0 and 1 (fractions: 0.85 "
+                                  f"is {units.percent(0.85, 0)}), and --effect must not be 0: got {p_control:g} "
+                                  f"({units.percent(p_control)}) and {p_control + effect:g} "
+                                  f"({units.percent(p_control + effect)}).")
+
+
 def show_plan(a, p: Play | None) -> None:
     share = HOLDOUT_SHARE if a.holdout_share is None else a.holdout_share
     power = POWER if a.power is None else a.power
     alpha = ALPHA if a.alpha is None else a.alpha
     p_control = a.p_control if a.p_control is not None else control_rate(p)
     per_month = a.per_month if a.per_month is not None else monthly_contacts(p.frame) if p is not None else None
+    check_rates(p_control, a.effect)
     r = sample_size(p_control, a.effect, holdout_share=share, alpha=alpha, power_target=power,
                     contacts_per_month=per_month)
     if a.out is not None:

@@ -17,7 +17,7 @@ from core.roi.defaults import MARGIN, RETAINED, REVENUE, VALUE_MONTHS
 from core.roi.estimates import is_binary
 from core.roi.inputs import RoiInputs
 from core.roi.outcomes import measured
-from core.roi.uplift_model import fit_uplift
+from core.roi.uplift_model import FOLDS, fit_uplift
 
 
 def wave_for(engine, inputs: RoiInputs, p: Play, outcome: str, *, budget: float, cost: float | None = None,
@@ -76,7 +76,8 @@ def show_next_wave(engine, inputs: RoiInputs, p: Play, a) -> None:
           + (f" over {p.window} days" if outcome in (RETAINED, REVENUE) else "")
           + f"); Qini coefficient "
           f"{units.points(res.qini_coefficient) if binary else units.score(res.qini_coefficient, signed=True)} "
-          "(cross-fitted)")
+          + ("(cross-fitted)" if res.folds >= FOLDS else
+             f"(cross-fitted in {res.folds} folds, not {FOLDS}: the play has too few contacts of a kind for more)"))
     if a.value_per_save is not None:
         value = f"one more {label(outcome)} worth {units.format_value(a.value_per_save, 'currency')}"
     else:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from core.errors import InsufficientDataError
+from core.errors import NoDataYetError
 from core.history import asof
 from core.store.read import load_columns
 
@@ -152,7 +152,7 @@ def load_inputs(engine: Engine) -> FeedbackInputs:
 
     Raises
     ------
-    core.errors.InsufficientDataError
+    core.errors.NoDataYetError
         If there are no customers and no feedback at all.
     """
     customers = load_columns(engine, "customer", ["customer_id", "name", "segment", "plan", "region", "churn_date"])
@@ -160,7 +160,7 @@ def load_inputs(engine: Engine) -> FeedbackInputs:
     tickets = load_columns(engine, "ticket", ["id", "customer_id", "opened", "satisfaction", "status", "text"])
     revenue = load_columns(engine, "revenue", ["customer_id", "period", "mrr"])
     if feedback.empty and tickets["text"].isna().all():
-        raise InsufficientDataError("There is no feedback yet: import survey answers, reviews or tickets with a text "
+        raise NoDataYetError("There is no feedback yet: import survey answers, reviews or tickets with a text "
                                     "column on the Data page, or load the demo.")
     return inputs_from_frames(customers, feedback, tickets, revenue)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from core.errors import InsufficientDataError
+from core.errors import NoDataYetError
 from core.feedback import verbatims as vb
 from core.feedback.inputs import FeedbackInputs
 
@@ -61,8 +61,8 @@ def require_verbatims(prepared: pd.DataFrame) -> None:
 
     Raises
     ------
-    core.errors.InsufficientDataError
+    core.errors.NoDataYetError
     """
     if prepared.empty:
-        raise InsufficientDataError("There are no verbatims (texts) in the store: import survey comments, reviews, "
+        raise NoDataYetError("There are no verbatims (texts) in the store: import survey comments, reviews, "
                                     "social posts or tickets with a text column on the Data page.")

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from core.errors import InsufficientDataError
+from core.errors import NoDataYetError
 from core.history import asof
 from core.history.inputs import inputs_from_frames as churn_inputs
 from core.ingest.fields import to_flags
@@ -155,12 +155,12 @@ def load_inputs(engine: Engine) -> RoiInputs:
 
     Raises
     ------
-    InsufficientDataError
+    NoDataYetError
         When the store holds no interventions.
     """
     iv = load_table(engine, "intervention")
     if iv.empty:
-        raise InsufficientDataError("There are no plays to measure: import interventions (one row per contacted "
+        raise NoDataYetError("There are no plays to measure: import interventions (one row per contacted "
                                     "or held-out customer) on the Data page, or load the demo.")
     customers = load_columns(engine, "customer", ["customer_id", "segment", "plan", "region", "signup_date",
                                                   "churn_date", "renewal_date"])

@@ -11,6 +11,7 @@ from scipy import stats
 from scipy.optimize import brentq
 
 from core.errors import DataValidationError
+from core.export import units
 from core.roi.defaults import ALPHA
 
 
@@ -31,12 +32,18 @@ def power(p_control: float, effect: float, n_treatment: float, n_control: float,
 def _check_plan(p_control: float, effect: float, holdout_share: float, power_target: float, alpha: float) -> None:
     """Raise :class:`~core.errors.DataValidationError` when a plan's rates, shares or levels are out of range."""
     if not 0 < p_control < 1 or not 0 < p_control + effect <= 1 or effect == 0:
-        raise DataValidationError("The retention rates must lie between 0 and 1 and the effect must not be zero "
-                                  f"(got {p_control:.3f} and {p_control + effect:.3f}).")
+        raise DataValidationError(
+            f"Retention without the play and with it must lie between {units.percent(0, 0)} and "
+            f"{units.percent(1, 0)}, and the effect must not be zero: got {units.percent(p_control)} without the play "
+            f"and {units.percent(p_control + effect)} with it (an effect of {units.points(effect)}).")
     if not 0 < holdout_share < 1:
-        raise DataValidationError("The holdout share must be between 0 and 1 (for example 0.15).")
+        raise DataValidationError(f"The holdout share must lie between {units.percent(0, 0)} and "
+                                  f"{units.percent(1, 0)} (got {units.percent(holdout_share)}; "
+                                  f"{units.percent(0.15, 0)} is usual).")
     if not 0 < power_target < 1 or not 0 < alpha < 1:
-        raise DataValidationError("Power and significance level must be between 0 and 1.")
+        raise DataValidationError(f"Power and significance level must lie between {units.percent(0, 0)} and "
+                                  f"{units.percent(1, 0)} (got {units.percent(power_target)} power and "
+                                  f"{units.percent(alpha)} significance).")
 
 
 def sample_size(p_control: float, effect: float, *, holdout_share: float = 0.15, alpha: float = ALPHA,

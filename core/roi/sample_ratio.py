@@ -7,6 +7,7 @@ import pandas as pd
 from scipy import stats
 
 from core.errors import DataValidationError
+from core.export import units
 from core.roi.defaults import CONTROL
 
 
@@ -32,7 +33,9 @@ def srm(frame: pd.DataFrame, *, control: str = CONTROL, holdout_share: float | N
     k = len(names)
     if holdout_share is not None and control in counts.index and k > 1:
         if not 0 < holdout_share < 1:
-            raise DataValidationError("The planned holdout share must be between 0 and 1 (for example 0.15).")
+            raise DataValidationError(f"The planned holdout share must lie between {units.percent(0, 0)} and "
+                                      f"{units.percent(1, 0)} (got {units.percent(holdout_share)}; "
+                                      f"{units.percent(0.15, 0)} is usual).")
         shares = np.r_[holdout_share, np.full(k - 1, (1 - holdout_share) / (k - 1))]
     else:
         shares = np.full(k, 1 / k)

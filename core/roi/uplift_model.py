@@ -25,16 +25,19 @@ from threadpoolctl import threadpool_limits
 
 from core.churn.model import threads
 from core.errors import DataValidationError, InsufficientDataError
+from core.export import units
 from core.roi.arms import measured_arms
-from core.roi.defaults import CONTROL, RETAINED
+from core.roi.defaults import CONTROL, LABELS, RETAINED
 from core.roi.estimates import is_binary
 from core.roi.group_uplift import MISSING
 from core.roi.qini import qini_coefficient, qini_from_arrays
 
-#: the strata of the cross-fitting folds: 2 x treated + outcome (yes/no outcomes), named for the error message
-_STRATA = {0: "held-out contacts with outcome 0", 1: "held-out contacts with outcome 1",
-           2: "treated contacts with outcome 0", 3: "treated contacts with outcome 1"}
-_STRATA_AMOUNT = {0: "held-out contacts", 2: "treated contacts"}
+#: the cross-fitting folds the model aims at, and the fewest that still judge it on contacts it never saw
+FOLDS, MIN_FOLDS = 5, 2
+#: the strata of the cross-fitting folds: 2 x treated + outcome (yes/no outcomes), named for the messages
+_STRATA = {0: "held-out contact{s} where {o} is no", 1: "held-out contact{s} where {o} is yes",
+           2: "treated contact{s} where {o} is no", 3: "treated contact{s} where {o} is yes"}
+_STRATA_AMOUNT = {0: "held-out contact{s}", 2: "treated contact{s}"}
 
 
 def _is_text(s: pd.Series) -> bool:
@@ -217,7 +220,7 @@ class UpliftResult:
 
 
 def fit_uplift(frame: pd.DataFrame, features: Sequence[str], outcome: str = RETAINED,
-               control: str = CONTROL, random_state: int = 0, folds: int = 5, *, arm: str | None = None,
+               control: str = CONTROL, random_state: int = 0, folds: int | None = None, *, arm: str | None = None,
                C: float = 1.0, alpha: float = 1.0) -> UpliftResult:
     """Fit a :class:`TwoModelUplift` on a play's contacts and cross-fit it for an honest Qini curve.
 
@@ -235,8 +238,9 @@ def fit_uplift(frame: pd.DataFrame, features: Sequence[str], outcome: str = RETA
         As :func:`core.roi.group_uplift.uplift_by`.
     random_state : int
         Seeds the fold assignment.
-    folds : int
-        Cross-fitting folds (at least 2).
+    folds : int, optional
+        Cross-fitting folds (at least 2). Default: :data:`FOLDS`, or fewer (down to :data:`MIN_FOLDS`) when a play
+        has fewer contacts of a kind (held out or treated, with each outcome) than that: each fold needs one.
     C, alpha : float
         :class:`TwoModelUplift`'s regularisation.
 
@@ -249,7 +253,9 @@ def fit_uplift(frame: pd.DataFrame, features: Sequence[str], outcome: str = RETA
     DataValidationError
         A feature is not a column, or ``folds`` is below 2.
     InsufficientDataError
-        An arm has too few measured contacts (or too few of an outcome value) for ``folds`` folds.
+        An arm has too few measured contacts (or too few of an outcome value) for ``folds`` folds (for
+        :data:`MIN_FOLDS` when ``folds`` is not given); the message says how many there are, how many are needed and
+        what to import.
 
     Examples
     --------
@@ -267,7 +273,7 @@ def fit_uplift(frame: pd.DataFrame, features: Sequence[str], outcome: str = RETA
     _check_features(frame, features, folds)
     rows, treated = measured_arms(frame, outcome, control, arm)
     y = rows[outcome].to_numpy(float)
-    strata = _fold_strata(y, treated, folds)
+    strata, folds = _fold_strata(y, treated, folds, LABELS.get(outcome, outcome))
     X = rows[features].reset_index(drop=True)
     make = functools.partial(TwoModelUplift, C=C, alpha=alpha, random_state=random_state)
     split = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=random_state)
@@ -282,28 +288,38 @@ def fit_uplift(frame: pd.DataFrame, features: Sequence[str], outcome: str = RETA
     return UpliftResult(model, scores, curve, qini_coefficient(curve), features, outcome, control, folds)
 
 
-def _check_features(frame: pd.DataFrame, features: list, folds: int) -> None:
+def _check_features(frame: pd.DataFrame, features: list, folds: int | None) -> None:
     missing = [c for c in features if c not in frame]
     if missing or not features:
         raise DataValidationError(f"Feature column(s) {', '.join(missing) or '(none given)'} are not in the contacts. "
                                   f"Columns: {', '.join(map(str, frame.columns))}.")
-    if folds < 2:
-        raise DataValidationError(f"Cross-fitting needs at least 2 folds (got {folds}); 5 is usual.")
+    if folds is not None and folds < MIN_FOLDS:
+        raise DataValidationError(f"Cross-fitting needs at least {MIN_FOLDS} folds (got {folds}); {FOLDS} is usual.")
 
 
-def _fold_strata(y: np.ndarray, treated: np.ndarray, folds: int) -> np.ndarray:
-    """2 x treated + outcome (yes/no outcomes) or 2 x treated (amounts), after checking each stratum has at
-    least one contact a fold."""
+def _fold_strata(y: np.ndarray, treated: np.ndarray, folds: int | None, label: str) -> tuple[np.ndarray, int]:
+    """2 x treated + outcome (yes/no outcomes) or 2 x treated (amounts), and the folds (``folds``, or as many as
+    the smallest stratum allows up to :data:`FOLDS`), after checking each stratum has at least one contact a fold."""
     binary = is_binary(y)
     strata = treated.astype(int) * 2 + (y.astype(int) if binary else 0)
     counts = pd.Series(strata).value_counts()
     what = _STRATA if binary else _STRATA_AMOUNT
-    short = [s for s in what if counts.get(s, 0) < folds]
+    if folds is None:
+        folds = int(min(FOLDS, max(MIN_FOLDS, min(counts.get(s, 0) for s in what))))
+    short = {what[s]: int(counts.get(s, 0)) for s in what if counts.get(s, 0) < folds}
     if short:
-        raise InsufficientDataError(
-            "Too few " + " and ".join(f"{what[s]} ({counts.get(s, 0)})" for s in short)
-            + f" for {folds} folds: use fewer folds, a longer window, or wait for more contacts.")
-    return strata
+        raise InsufficientDataError(_too_few(short, folds, label))
+    return strata, folds
+
+
+def _too_few(short: dict[str, int], folds: int, label: str) -> str:
+    """How many contacts of each short kind there are, how many the model needs, and what to import."""
+    have = " and ".join(f"{units.count(n)} {name.format(s='' if n == 1 else 's', o=label)}"
+                        for name, n in short.items())
+    verb = "is" if next(iter(short.values())) == 1 else "are"
+    return (f"Too few contacts to model uplift: the model is checked in {units.count(folds)} folds on contacts it "
+            f"never saw, so it needs at least {units.count(folds)} contacts of each kind, and there {verb} {have}. "
+            "Import more contacts of this play, held-out customers too, on the Data page (or choose a longer window).")
 
 
 def _cross_fit(make, splits, X: pd.DataFrame, y: np.ndarray, treated: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -9,6 +9,8 @@ cohort cells and buyer figures (Overview and Quarterly review), "Customers" as o
 snapshot and the mix, the reviews' feedback counts, and every store's row counts on the Data page.
 
 AppTest reruns only the page under st.navigation, so a rerun sets the sidebar's keys (``rerun`` in conftest.py).
+Kept quick: each store is built once per module, the components scan of a new AppTest is done once, and a page's first
+run that several tests only read is opened once (``first_run``); a test that reruns a page opens its own.
 """
 
 from __future__ import annotations
@@ -60,8 +62,8 @@ TAB_KEYS = {
         "Decisions": ("info|dataframe", None), "Assumptions": ("dataframe", None), "Export": ("button", None)},
 }
 TABS = {page: tuple(keys) for page, keys in TAB_KEYS.items()}
-NO_PLAYS = ("error", "There are no plays to measure: import interventions")
-NO_FEEDBACK = ("error", "There is no feedback yet: import survey answers, reviews or tickets")
+NO_PLAYS = ("info", "There are no plays to measure: import interventions")
+NO_FEEDBACK = ("info", "There is no feedback yet: import survey answers, reviews or tickets")
 NO_CUSTOMERS = ("error", "There are no customers to model: import a customer file")
 
 #: kind -> page -> (its tabs, what it shows: (element types, words) each, its key element or the plain words saying
@@ -132,6 +134,19 @@ def cdnow() -> pd.DataFrame:
     return sk.cdnow_raw()
 
 
+@pytest.fixture(scope="module", autouse=True)
+def components_scanned_once():
+    """Each new AppTest scans every installed package for Streamlit components (about 0.4 s, some 60 times in this
+    module): the packages do not change while it runs, so the first scan serves them all."""
+    from streamlit.components.v2 import manifest_scanner
+
+    found = manifest_scanner.scan_component_manifests()
+    patch = pytest.MonkeyPatch()
+    patch.setattr(manifest_scanner, "scan_component_manifests", lambda max_workers=None: list(found))
+    yield
+    patch.undo()
+
+
 def open_page(monkeypatch, url: str, page: str) -> AppTest:
     """The app on the store at ``url`` (demo off), run once straight on ``pages/<page>.py`` (not first on the
     Overview, as tests/pages/conftest.py's ``open_page`` does: 40 runs of it add up)."""
@@ -141,6 +156,27 @@ def open_page(monkeypatch, url: str, page: str) -> AppTest:
     at.switch_page(f"pages/{page}.py").run()
     assert not at.exception, at.exception
     return at
+
+
+#: the pages whose first run several tests read without changing it (no rerun): opened once, shared
+SHARED_RUNS = {("cdnow", "cohort_curves"), ("cdnow", "quarterly_review"), ("demo", "quarterly_review"),
+               ("reviews", "feedback_themes"), ("mix", "overview"), ("telco", "quarterly_review"),
+               ("mix", "quarterly_review"), *((kind, "data") for kind in sk.KINDS)}
+
+
+@pytest.fixture(scope="module")
+def first_runs() -> dict:
+    return {}
+
+
+def first_run(first_runs: dict, stores: sk.Stores, monkeypatch, kind: str, page: str) -> AppTest:
+    """The page's first run on the store ``kind``, as :func:`open_page`; the same AppTest for every test that only
+    reads it (:data:`SHARED_RUNS`). A test that reruns the page opens its own."""
+    if (kind, page) not in SHARED_RUNS:
+        return open_page(monkeypatch, stores.url(kind), page)
+    if (kind, page) not in first_runs:
+        first_runs[kind, page] = open_page(monkeypatch, stores.url(kind), page)
+    return first_runs[kind, page]
 
 
 def _words(e) -> str:
@@ -165,8 +201,8 @@ def _signed_up(days: pd.Series, day) -> int:
 
 @pytest.mark.parametrize("page", list(PAGES))
 @pytest.mark.parametrize("kind", sk.KINDS)
-def test_the_page_runs_shows_every_tab_and_says_what_it_cannot_show(kind, page, stores, monkeypatch):
-    at = open_page(monkeypatch, stores.url(kind), page)
+def test_the_page_runs_shows_every_tab_and_says_what_it_cannot_show(kind, page, stores, first_runs, monkeypatch):
+    at = first_run(first_runs, stores, monkeypatch, kind, page)
     assert not at.exception, at.exception
     assert at.title[0].value == PAGES[page]
     raw = [t for kind_ in ("markdown", "caption", "info", "warning", "error", "success", "text", "code")
@@ -215,8 +251,8 @@ def test_cdnow_overview_shows_buyer_figures_equal_to_pandas(stores, cdnow, monke
     assert _tiles(at) == buyer_tiles(cdnow, "1996-10-01", "1997-09-30", signed_up)
 
 
-def test_cdnow_default_cohort_cells_equal_pandas(stores, cdnow, monkeypatch):
-    at = open_page(monkeypatch, stores.url("cdnow"), "cohort_curves")
+def test_cdnow_default_cohort_cells_equal_pandas(stores, first_runs, cdnow, monkeypatch):
+    at = first_run(first_runs, stores, monkeypatch, "cdnow", "cohort_curves")
     heat = None
     for chart in at.get("vega_lite_chart"):
         spec = json.loads(chart.proto.spec)
@@ -234,8 +270,9 @@ def test_cdnow_default_cohort_cells_equal_pandas(stores, cdnow, monkeypatch):
     assert drill in [c.value for c in at.caption]
 
 
-def test_cdnow_quarterly_review_shows_the_buyer_figures_and_why_there_is_no_mrr(stores, cdnow, monkeypatch):
-    at = open_page(monkeypatch, stores.url("cdnow"), "quarterly_review")
+def test_cdnow_quarterly_review_shows_the_buyer_figures_and_why_there_is_no_mrr(stores, first_runs, cdnow,
+                                                                               monkeypatch):
+    at = first_run(first_runs, stores, monkeypatch, "cdnow", "quarterly_review")
     assert at.selectbox(key="review_quarter").value == "1998-Q2"
     assert at.subheader[0].value == "1998-Q2, as of 1998-06-30"
     want = buyer_tiles(cdnow, "1997-07-01", "1998-06-30", cdnow["customer_id"].nunique())
@@ -257,7 +294,7 @@ def _demo_frames(url: str) -> tuple[pd.DataFrame, pd.Timestamp]:
     return customers, pd.Timestamp(last) + pd.offsets.MonthEnd(0)
 
 
-def test_demo_customers_are_counted_as_of_the_day(stores, monkeypatch):
+def test_demo_customers_are_counted_as_of_the_day(stores, first_runs, monkeypatch):
     url = stores.url("demo")
     customers, as_of = _demo_frames(url)
     at = open_page(monkeypatch, url, "overview")
@@ -267,7 +304,7 @@ def test_demo_customers_are_counted_as_of_the_day(stores, monkeypatch):
     rerun(at, dates=((day - pd.DateOffset(years=1)).date(), day.date()))
     shown = _tiles(at)["Customers"]
     assert shown == f"{_signed_up(customers['signup_date'], day):,}" and shown != f"{len(customers):,}"
-    review = open_page(monkeypatch, url, "quarterly_review")
+    review = first_run(first_runs, stores, monkeypatch, "demo", "quarterly_review")
     quarter_end = (as_of + pd.Timedelta(days=1) - pd.offsets.QuarterEnd(1)).normalize()  # the last whole quarter
     assert review.subheader[0].value == f"{quarter_end.year}-Q{quarter_end.quarter}, as of {quarter_end:%Y-%m-%d}"
     table = next(d.value for d in review.dataframe if {"metric", "shown"} <= set(d.value.columns))
@@ -286,22 +323,22 @@ def test_telco_customers_are_counted_as_of_the_day(stores, monkeypatch):
     assert _tiles(at)["Customers"] == f"{counted:,}" and counted == (raw["tenure"] >= 7).sum()
 
 
-def test_reviews_feedback_counts_equal_the_file(stores, monkeypatch):
+def test_reviews_feedback_counts_equal_the_file(stores, first_runs, monkeypatch):
     raw = sk.reviews(sk.REVIEWS_ROWS)
     texts = int(raw["Review Text"].fillna("").str.strip().ne("").sum())
     assert 0 < texts < len(raw)  # some reviews have a rating and no text: they are no verbatim
-    at = open_page(monkeypatch, stores.url("reviews"), "feedback_themes")
+    at = first_run(first_runs, stores, monkeypatch, "reviews", "feedback_themes")
     assert _tiles(at)["Verbatims"] == f"{texts:,}"
     assert any(c.value.startswith(f"All dates: every verbatim, {texts:,} of them without a date") for c in at.caption)
     assert f"{texts:,} verbatims. Personal data" in " ".join(c.value for c in at.tabs[3].caption)
 
 
-def test_the_mix_shows_the_book_and_the_buyers_as_of_the_day(stores, monkeypatch):
+def test_the_mix_shows_the_book_and_the_buyers_as_of_the_day(stores, first_runs, monkeypatch):
     customers, mrr = sk.book()
     sample = pd.read_csv(sk.CDNOW_SAMPLE, sep=r"\s+", header=None, dtype={0: str, 2: str})
     sample = pd.DataFrame({"customer_id": sample[0], "date": pd.to_datetime(sample[2], format="%Y%m%d"),
                            "dollar_value": sample[4]})
-    at = open_page(monkeypatch, stores.url("mix"), "overview")
+    at = first_run(first_runs, stores, monkeypatch, "mix", "overview")
     tiles = _tiles(at)
     june = mrr[mrr["period"] == "1998-06-01"]
     assert tiles["Customers"] == f"{len(customers) + sample['customer_id'].nunique():,}"
@@ -310,18 +347,18 @@ def test_the_mix_shows_the_book_and_the_buyers_as_of_the_day(stores, monkeypatch
     assert {k: tiles[k] for k in want if k != "Customers"} == {k: v for k, v in want.items() if k != "Customers"}
 
 
-def test_telco_review_defaults_to_the_snapshot_s_quarter(stores, monkeypatch):
+def test_telco_review_defaults_to_the_snapshot_s_quarter(stores, first_runs, monkeypatch):
     raw = pd.read_csv(sk.TELCO)
-    at = open_page(monkeypatch, stores.url("telco"), "quarterly_review")
+    at = first_run(first_runs, stores, monkeypatch, "telco", "quarterly_review")
     assert at.selectbox(key="review_quarter").value == "2024-Q1"  # the quarter holding the snapshot day, 2024-01-31
     starters = raw[raw["tenure"] >= 12]  # signed up by 2023-01-31, the day before the 12-month window
     churn = (starters["Churn"] == "Yes").mean()
     assert _tiles(at)["Logo churn rate"] == f"{churn * 100:.1f}%" and churn > 0
 
 
-def test_mix_review_says_its_reviews_are_undated(stores, monkeypatch):
+def test_mix_review_says_its_reviews_are_undated(stores, first_runs, monkeypatch):
     texts = int(sk.reviews(sk.MIX_REVIEWS)["Review Text"].fillna("").str.strip().ne("").sum())
-    at = open_page(monkeypatch, stores.url("mix"), "quarterly_review")
+    at = first_run(first_runs, stores, monkeypatch, "mix", "quarterly_review")
     tables = [d.value.set_index("metric") for d in at.dataframe if {"metric", "shown", "note"} <= set(d.value.columns)]
     row = next(t.loc["Undated verbatims"] for t in tables if "Undated verbatims" in t.index)
     assert row["shown"] == f"{texts:,}" and row["note"].startswith(f"{texts:,} verbatims have no date")
@@ -329,9 +366,9 @@ def test_mix_review_says_its_reviews_are_undated(stores, monkeypatch):
 
 
 @pytest.mark.parametrize("kind", ["cdnow", "telco", "reviews", "mix"])
-def test_the_data_page_counts_what_was_imported(kind, stores, monkeypatch):
+def test_the_data_page_counts_what_was_imported(kind, stores, first_runs, cdnow, monkeypatch):
     if kind == "cdnow":
-        raw = sk.cdnow_raw()
+        raw = cdnow
         want = {"Customers": raw["customer_id"].nunique(), "Revenue rows": len(raw), "Activity rows": len(raw)}
     elif kind == "telco":
         want = {"Customers": len(pd.read_csv(sk.TELCO)), "Revenue rows": 0}
@@ -342,6 +379,6 @@ def test_the_data_page_counts_what_was_imported(kind, stores, monkeypatch):
         sample = pd.read_csv(sk.CDNOW_SAMPLE, sep=r"\s+", header=None, dtype={0: str})
         want = {"Customers": len(customers) + sample[0].nunique(), "Revenue rows": len(mrr) + len(sample),
                 "Activity rows": len(sample), "Feedback": sk.MIX_REVIEWS}
-    at = open_page(monkeypatch, stores.url(kind), "data")
+    at = first_run(first_runs, stores, monkeypatch, kind, "data")
     tiles = _tiles(at)
     assert {k: tiles[k] for k in want} == {k: f"{v:,}" for k, v in want.items()}

@@ -574,5 +574,6 @@ def test_empty_store_says_what_to_do(store_url):
     assert not at.exception, at.exception
     said = [e.value for e in at.error] + [i.value for i in at.info]
     assert len(said) == 1, said  # one message, not an error and a box repeating it
-    assert "no feedback" in said[0].lower() and "Data page" in said[0] and at.error
+    assert "no feedback" in said[0].lower() and "Data page" in said[0]
+    assert not at.error and at.info[0].icon == ":material/inbox:"  # an empty state, not an error
     assert not at.metric

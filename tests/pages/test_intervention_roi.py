@@ -226,7 +226,10 @@ def test_planning_equals_statsmodels_and_bad_inputs_get_a_message(demo_at):
     assert _num(_metric(at, "Months to run")) == pytest.approx((n_t + n_h) / flow, abs=0.05)
     at.number_input(key="roi_plan_p0_Renewal save offer").set_value(98.0)  # 98 % + 4 points > 100 %
     rerun(at)
-    assert any("must lie between 0 and 1" in e.value for e in at.error)
+    said = [e.value for e in at.error]  # the rates in percent, as the inputs take them, never as fractions
+    assert said == ["Retention without the play and with it must lie between 0% and 100%, and the effect must not be "
+                    f"zero: got {0.98 * 100:.1f}% without the play and {(0.98 + 0.04) * 100:.1f}% with it (an effect "
+                    f"of +{4:.1f} pts)."], said
     at.number_input(key="roi_plan_p0_Renewal save offer").set_value(80.0)
     rerun(at)
 
@@ -261,6 +264,7 @@ def test_empty_store_says_what_to_do(store_url, monkeypatch):
     said = [e.value for e in at.error] + [i.value for i in at.info]
     assert len(said) == 1, said  # one message, not an error and a box repeating it
     assert said[0].startswith("There are no plays to measure: import interventions") and "Data page" in said[0]
+    assert not at.error and at.info[0].icon == ":material/inbox:"  # an empty state, not an error
 
 
 def test_imported_three_arm_campaign_is_measured_on_its_own_columns(store_url, monkeypatch):

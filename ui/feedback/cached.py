@@ -34,8 +34,8 @@ def prepared(url: str, version: str) -> tuple[FeedbackInputs, pd.DataFrame]:
 
     Raises
     ------
-    core.errors.InsufficientDataError
-        No feedback or ticket text in the store.
+    core.errors.NoDataYetError
+        No feedback or ticket text in the store (an empty state).
     """
 
     def build():

@@ -39,7 +39,7 @@ from ui import components
 from ui.components import MONEY, PERCENT, POINTS
 from ui.frame import errors
 from ui.roi import cached as data
-from ui.roi import charts
+from ui.roi import charts, uplift
 
 
 @dataclass
@@ -126,11 +126,6 @@ def headline(ch: Choice) -> pd.DataFrame | None:
                 f"{' days' if ch.outcome in (RETAINED, REVENUE) else ''}, 95 % interval "
                 f"{_diff(top['low'], ch.binary)} to {_diff(top['high'], ch.binary)}.")
     return comp
-
-
-def _qini(coef: float, binary: bool) -> str:
-    """The Qini coefficient: points of a yes/no outcome to 2 decimals, else money per contact."""
-    return units.points(coef, digits=2) if binary else units.money(coef, decimals=2, signed=True)
 
 
 def _diff(x: float, binary: bool) -> str:
@@ -362,18 +357,7 @@ def where(ch: Choice) -> None:
     if not features:
         st.info("The contacts carry no value known before contact (segment, plan, MRR, usage) to model uplift on.")
         return
-    try:
-        res = data.uplift_model(frame, features, ch.outcome, ch.control)
-    except WorkbenchError as exc:
-        errors.show(exc)
-        return
-    coef = res.qini_coefficient
-    st.markdown(f"A two-model (T-learner) logistic uplift model on {components.plain(', '.join(features))}, judged on "
-                f"contacts it never saw (5-fold cross-fitting). Qini coefficient **{_qini(coef, ch.binary)}**: the "
-                "average extra gain per treated contact from targeting "
-                "in its order rather than at random; 0 means the model finds no one the play helps more.")
-    st.altair_chart(charts.qini(res.qini), width="stretch")
-    components.csv_download(res.qini, "Download Qini curve (CSV)", f"{ch.play}_qini.csv", "roi_dl_qini")
+    uplift.qini_section(frame, features, ch.play, ch.outcome, ch.control, ch.binary)
 
 
 def fatigue(ch: Choice, inputs: RoiInputs) -> None:

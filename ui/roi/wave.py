@@ -16,6 +16,7 @@ from ui import components
 from ui.components import MONEY, PERCENT
 from ui.frame import errors
 from ui.roi import cached as data
+from ui.roi import uplift
 from ui.roi.sections import Choice
 
 #: the Money tab's assumptions, reused so a save is valued the same on both tabs
@@ -69,11 +70,13 @@ def next_wave(ch: Choice, inputs: RoiInputs, f: Filters) -> None:
     ids = None
     if f.segments or f.plans or f.regions:
         ids = filter_customers(inputs.customers, f)["customer_id"]
+    res = uplift.fitted(frame, features, ch.outcome, ch.control)
+    if res is None:
+        return
     try:
         settings = rw.WaveSettings(budget=budget, cost_per_contact=cost, value_per_save=value_per_save,
                                    value_months=months, margin=1.0 if margin is None else margin, outcome=ch.outcome,
                                    rest_days=rest or None, renewing_within_days=renewing or None)
-        res = data.uplift_model(frame, features, ch.outcome, ch.control)
         with st.spinner("Scoring today's customers ..."):
             w = rw.next_wave(inputs, frame, res, settings, churn_scores=scores, customer_ids=ids)
     except WorkbenchError as exc:

@@ -35,7 +35,14 @@ def test_detectable_effect_is_the_inverse_of_power():
 
 def test_planning_rejects_impossible_inputs():
     for args in [(1.2, 0.1), (0.9, 0.2), (0.5, 0.0)]:
-        with pytest.raises(DataValidationError, match="between 0 and 1|must not be zero"):
+        with pytest.raises(DataValidationError, match="between 0% and 100%, and the effect must not be zero"):
             sample_size(*args)
-    with pytest.raises(DataValidationError, match="holdout share"):
+    with pytest.raises(DataValidationError) as bad:
+        sample_size(0.9, 0.2)
+    # the rates in percent (the page's planner takes them so), never as fractions such as 0.900
+    assert str(bad.value).endswith(f"got {90:.1f}% without the play and {110:.1f}% with it (an effect of "
+                                   f"+{20:.1f} pts).")
+    with pytest.raises(DataValidationError, match=r"holdout share must lie between 0% and 100% \(got 100\.0%; 15% "):
         sample_size(0.8, 0.05, holdout_share=1.0)
+    with pytest.raises(DataValidationError, match=r"\(got 100\.0% power and 5\.0% significance\)"):
+        sample_size(0.8, 0.05, power_target=1.0)

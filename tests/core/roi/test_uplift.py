@@ -257,7 +257,7 @@ def test_the_uplift_model_follows_the_estimator_conventions():
     amount = TwoModelUplift().fit(f[["x"]], f["x"] * 10 + (f["arm"] != "holdout") * 3, f["arm"] != "holdout")
     assert not amount.binary_ and amount.predict_uplift(f[["x"]]) == pytest.approx(np.full(len(f), 3.0), abs=0.05)
     few = f[(f["arm"] != "holdout") | (f.index < 40)]
-    with pytest.raises(InsufficientDataError, match="for 50 folds"):
+    with pytest.raises(InsufficientDataError, match="checked in 50 folds"):
         fit_uplift(few, ["x"], folds=50)
     with pytest.raises(DataValidationError, match="nope"):
         fit_uplift(f, ["x", "nope"])
