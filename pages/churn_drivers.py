@@ -17,7 +17,7 @@ st.title("Churn drivers")
 url, f = loaders.store_url(), filters.current()
 version = loaders.store_version(url)
 proposal = churn.lapse_proposal(url, version)  # a purchase log: churn = no purchase within N days
-lapse_days = buyers.lapse_days(proposal)
+lapse_days = buyers.lapse_days(url, proposal, churn.saved_lapse(url, version))
 horizon = buyers.horizon(lapse_days, loaders.store_profile(url, version))  # on a purchase log: N
 try:
     r, default_econ, saved = churn.fitted(url, version, int(horizon), lapse_days)

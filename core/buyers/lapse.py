@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from core.buyers.lapse_setting import check_lapse_days, saved, saved_days
 from core.buyers.metrics import buyer_figures
 from core.buyers.purchases import load_purchase_log
 from core.errors import DataValidationError
@@ -41,8 +42,6 @@ QUANTILE = 0.9
 #: fewer gaps than this are too few to learn N from: :data:`FALLBACK_DAYS` is proposed instead
 MIN_GAPS = 20
 FALLBACK_DAYS = 365
-#: the longest N accepted (ten years)
-MAX_DAYS = 3650
 
 
 @dataclass(frozen=True)
@@ -205,18 +204,6 @@ def propose_lapse_days(purchases: pd.DataFrame, quantile: float = QUANTILE) -> L
     return LapseProposal(readable_days(q), quantile, q, float(np.median(gaps)), len(gaps), repeat, buyers)
 
 
-def check_lapse_days(days) -> int:
-    """``days`` as a whole number of days from 1 to :data:`MAX_DAYS`, else a :class:`DataValidationError`."""
-    try:
-        n = int(days)
-    except (TypeError, ValueError):
-        n = None
-    if n is None or n != days or not 1 <= n <= MAX_DAYS:
-        raise DataValidationError(f"The lapse period must be a whole number of days from 1 to {MAX_DAYS}, not "
-                                  f"{days!r}: for example 180 (no purchase within 180 days of the last one).")
-    return n
-
-
 def lapse_churn_dates(purchases: pd.DataFrame, days: int, as_of) -> pd.Series:
     """Each buyer's lapse churn date: the last purchase day plus ``days``, only when that day is on or before
     ``as_of`` (NaT otherwise: the customer may still buy).
@@ -313,13 +300,15 @@ def store_rule(engine: Engine, customers: pd.DataFrame, as_of, lapse_days: int |
     as_of : date-like
         The data's last day.
     lapse_days : int, optional
-        N; default the proposal (:func:`propose_lapse_days`).
+        N; default the saved N (:func:`core.buyers.lapse_setting.saved_days`), else the proposal
+        (:func:`propose_lapse_days`).
     revenue : pandas.DataFrame, optional
         ``customer_id, mrr``; default read from the store. A customer with recurring revenue keeps its churn date.
     """
     log = load_purchase_log(engine)  # one definition of a purchase (core/buyers/purchases.py)
     if log.days.empty:
         return None
+    lapse_days = saved_days(engine) if lapse_days is None else lapse_days
     if revenue is None:
         revenue = load_columns(engine, "revenue", ["customer_id", "mrr"])
     rule = rule_for(customers, log.days, revenue, as_of, lapse_days)
@@ -339,3 +328,26 @@ def with_churn_dates(customers: pd.DataFrame, rule: LapseRule | None) -> pd.Data
     ids = out["customer_id"].astype(str)
     out["churn_date"] = own.where(~ids.isin(rule.churn_dates.index), pd.to_datetime(ids.map(rule.churn_dates)))
     return out
+
+
+def store_days(engine: Engine) -> int | None:
+    """The N every surface uses: the saved one (:mod:`core.buyers.lapse_setting`), else the store's proposal
+    (:func:`store_proposal`); None for a store without buyers-only customers."""
+    days = saved_days(engine)
+    if days is not None:
+        return days
+    proposal = store_proposal(engine)
+    return None if proposal is None else proposal.days
+
+
+def store_assumption(engine: Engine) -> dict | None:
+    """The store's N as an assumption a review records: ``{"days": N, "source": who saved it and why, or the
+    proposal's reason}``; None for a store without buyers-only customers."""
+    setting = saved(engine)
+    proposal = store_proposal(engine)
+    if proposal is None:
+        return None
+    if setting is not None:
+        return {"days": setting.days, "source": f"saved by {setting.author} on {setting.created_at:%Y-%m-%d}: "
+                                                f"{setting.reason} (proposed: {proposal.days} days)"}
+    return {"days": proposal.days, "source": f"proposed from the data: {proposal.reason}"}

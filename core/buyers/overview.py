@@ -158,7 +158,7 @@ def buyer_section(customers: pd.DataFrame, log: PurchaseLog, end=None, start=Non
 
 
 def build(found: StoreProfile, customers: pd.DataFrame, revenue: pd.DataFrame, log: PurchaseLog | None = None,
-          end=None, start=None) -> Overview:
+          end=None, start=None, lapse_days: int | None = None) -> Overview:
     """The Overview of a store: its sections, as of ``end`` (the sidebar's last day, the CLI's ``--as-of``).
 
     Parameters
@@ -171,11 +171,14 @@ def build(found: StoreProfile, customers: pd.DataFrame, revenue: pd.DataFrame, l
         The purchase log of the same customers (needed when :func:`needs_purchases`).
     end, start : date-like, optional
         The as-of day (default: where the data ends) and the first day of the sparklines (default: 12 months).
+    lapse_days : int, optional
+        A mix's lapse period N for its buyers-only customers: the store's (:func:`core.buyers.lapse.store_days`,
+        saved or proposed from every buyer), so a filter never changes it; default proposed from these customers.
     """
     sections, notes = [], list(_cannot_show(found))
     recurring, churn_known = found.has("recurring_revenue"), _churn_known(found)
     if recurring or churn_known:
-        rule = buyers_lapse(customers, revenue, log) if _has_buyers(found) else None
+        rule = buyers_lapse(customers, revenue, log, lapse_days) if _has_buyers(found) else None
         try:
             section = recurring_section(lapse.with_churn_dates(customers, rule), revenue, end, start, full=recurring)
             if rule is not None:
@@ -197,13 +200,14 @@ def build(found: StoreProfile, customers: pd.DataFrame, revenue: pd.DataFrame, l
     return Overview(tuple(sections), tuple(notes), cohorts, cohort_note)
 
 
-def buyers_lapse(customers: pd.DataFrame, revenue: pd.DataFrame, log: PurchaseLog | None) -> lapse.LapseRule | None:
+def buyers_lapse(customers: pd.DataFrame, revenue: pd.DataFrame, log: PurchaseLog | None,
+                 lapse_days: int | None = None) -> lapse.LapseRule | None:
     """The lapse rule of the buyers-only customers of a mix (:func:`core.buyers.lapse.buyers_only`: purchases, no
     recurring revenue, no churn date of their own), as :func:`core.history.inputs.load_inputs` applies it, so their
     churn counts in the customers' figures; None without such customers."""
     if log is None or not len(log):
         return None
-    return lapse.rule_for(customers, log.days, revenue, asof.data_end(customers, log.days, revenue))
+    return lapse.rule_for(customers, log.days, revenue, asof.data_end(customers, log.days, revenue), lapse_days)
 
 
 def _lapse_words(rule: lapse.LapseRule) -> str:

@@ -187,6 +187,9 @@ def used_assumptions(snap: Snapshot) -> pd.DataFrame:
     rows = [{"name": name, "value": float(snap.params[k]), "unit": unit, "owner": "", "source": f"review parameter "
              f"{k}; {where}", "used_in_figures": True}
             for k, (name, unit, where) in PARAM_ASSUMPTIONS.items() if k in snap.params]
+    if lapse := (snap.versions or {}).get("lapse"):  # buyers without a contract: churn = no purchase within N days
+        rows.append({"name": "Lapse period (churn = no purchase within N days)", "value": float(lapse["days"]),
+                     "unit": "days", "owner": "", "source": lapse["source"], "used_in_figures": True})
     f = snap.figures[snap.figures["page"] == "Intervention ROI"]
     money = f.pivot_table(index="group", columns="metric", values="value", aggfunc="first", sort=False)
     for group, r in money.iterrows():

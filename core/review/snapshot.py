@@ -26,6 +26,7 @@ import pandas as pd
 from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 
+from core.buyers.lapse import store_assumption
 from core.errors import DataValidationError, InsufficientDataError
 from core.export.units import format_value
 from core.history import asof
@@ -263,7 +264,7 @@ def build(engine: Engine, quarter: str, params: ReviewParams | None = None, prog
     step(1.0, "Done")
     frame = pd.DataFrame(page_figures.snapshot_notes(engine, as_of, figures), columns=FIGURE_COLUMNS)
     versions = {"churn_model": churn_version, "health_config": health["version"], "health_settings": health["config"],
-                "codebook": codebook, "libraries": library_versions()}
+                "codebook": codebook, "lapse": store_assumption(engine), "libraries": library_versions()}
     return Snapshot(label, as_of, data_fingerprint(engine), params.to_dict(), versions, frame)
 
 

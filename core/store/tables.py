@@ -180,6 +180,18 @@ class HealthConfigVersion(SQLModel, table=True):
     config: dict[str, Any] = Field(sa_column=Column(JSON))  # HealthConfig.to_dict()
 
 
+class LapseSetting(SQLModel, table=True):
+    """A saved lapse period N for the store's buyers without a contract (core.buyers.lapse_setting): churn = no
+    purchase within N days, on every page, the CLI and the review. Never changed once saved; a change is a new row."""
+
+    __tablename__ = "lapsesetting"
+    id: int | None = Field(default=None, primary_key=True)
+    days: int
+    created_at: dt.datetime  # UTC
+    author: str
+    reason: str
+
+
 class ThemeRecord(SQLModel, table=True):
     """One theme of the feedback codebook (:class:`core.feedback.codebook.Theme`); ids are never reused."""
 

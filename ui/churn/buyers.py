@@ -5,7 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.buyers.lapse import MAX_DAYS, LapseProposal
+from core.buyers import lapse_setting
+from core.buyers.lapse import LapseProposal
+from core.buyers.lapse_setting import MAX_DAYS, SavedLapse
 from core.churn import horizon as churn_horizon
 from core.errors import WorkbenchError
 from core.export import units
@@ -20,19 +22,43 @@ from ui.frame import errors, loaders
 _CENTS = "$%,.2f"
 
 
-def lapse_days(proposal: LapseProposal | None) -> int | None:
-    """A number input for N on a purchase log (default the proposal, with its reason); None for other stores."""
+def lapse_days(url: str, proposal: LapseProposal | None, saved: SavedLapse | None) -> int | None:
+    """A number input for N on a purchase log (default the store's saved N, else the proposal, with its reason), and
+    a form that saves the N in use for every page; None for other stores."""
     if proposal is None:
         return None
     st.markdown("**Churn in a purchase log.** Buyers have no contract to cancel, so a buyer counts as churned when "
                 "no purchase follows the last one within the number of days below; the churn date is the last "
                 "purchase plus that many days.")
-    days = st.number_input("Churned after this many days without a purchase", 1, MAX_DAYS, proposal.days, step=1,
-                           key=f"churn_lapse_days_{proposal.days}",
-                           help=GLOSSARY["Lapse churn"] + " Shorter: more buyers count as churned, sooner; longer: "
-                                "fewer, later.")
+    store_n = saved.days if saved is not None else proposal.days
+    days = int(st.number_input("Churned after this many days without a purchase", 1, MAX_DAYS, store_n, step=1,
+                               key=f"churn_lapse_days_{store_n}",
+                               help=GLOSSARY["Lapse churn"] + " Shorter: more buyers count as churned, sooner; "
+                                    "longer: fewer, later."))
     st.caption(f"Proposed: {proposal.days} days. {proposal.reason}")
-    return int(days)
+    if saved is not None:
+        st.caption(components.plain(saved.words))
+    if days != store_n:
+        st.info(f"Only this page uses {days} days for now; the Overview, Health scores, Cohort curves and the review "
+                f"use {store_n} days. Save {days} days to use it everywhere.", icon=":material/info:")
+        _save_form(url, days)
+    return days
+
+
+def _save_form(url: str, days: int) -> None:
+    """Who and why, then save N for every page (a new store version: every page recomputes)."""
+    with st.form(f"churn_lapse_save_{days}"):
+        a, b = st.columns(2)
+        author = a.text_input("Your name", key="churn_lapse_author")
+        reason = b.text_input("Why this lapse period", key="churn_lapse_reason")
+        if not st.form_submit_button(f"Use {days} days on every page"):
+            return
+    try:
+        lapse_setting.save_days(loaders.get_engine(url), days, author, reason)
+    except WorkbenchError as exc:
+        errors.show(exc)
+        return
+    st.rerun()
 
 
 def horizon(lapse_days: int | None, found: StoreProfile) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.buyers import clv, lapse
+from core.buyers import clv, lapse, lapse_setting
 from core.churn import pipeline as cr
 from core.churn import store as churn_store
 from core.errors import WorkbenchError
@@ -43,6 +43,12 @@ def fitted(url: str, version: str, horizon: int,
         return result, econ, saved
 
     return loaders.built_once(_fits(), (url, version, horizon, lapse_days), build, keep=4)
+
+
+@st.cache_data(ttl=600, max_entries=8, show_spinner=False)
+def saved_lapse(url: str, version: str) -> lapse_setting.SavedLapse | None:
+    """The store's saved lapse period (:func:`core.buyers.lapse_setting.saved`), None while the proposal applies."""
+    return lapse_setting.saved(loaders.get_engine(url))
 
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.buyers import overview as core_overview
+from core.buyers.lapse import store_days
 from core.buyers.purchases import PurchaseLog, load_purchase_log
 from core.history.filters import Filters, filter_customers, for_customers
 from ui.frame import loaders
@@ -14,6 +15,12 @@ from ui.frame import loaders
 def purchase_log(url: str, version: str) -> PurchaseLog:
     """The store's purchase log (:func:`core.buyers.purchases.load_purchase_log`), all customers."""
     return load_purchase_log(loaders.get_engine(url))
+
+
+@st.cache_data(ttl=600, max_entries=8, show_spinner=False)
+def lapse_days(url: str, version: str) -> int | None:
+    """The store's lapse period N (:func:`core.buyers.lapse.store_days`: saved, else proposed from every buyer)."""
+    return store_days(loaders.get_engine(url))
 
 
 @st.cache_data(ttl=600, max_entries=32, show_spinner="Computing the overview ...")
@@ -26,4 +33,5 @@ def overview(url: str, version: str, f: Filters) -> core_overview.Overview:
     log = None
     if core_overview.needs_purchases(found):
         log = purchase_log(url, version).for_customers(customers["customer_id"])
-    return core_overview.build(found, customers, revenue, log, end=f.end, start=f.start)
+    return core_overview.build(found, customers, revenue, log, end=f.end, start=f.start,
+                               lapse_days=lapse_days(url, version))

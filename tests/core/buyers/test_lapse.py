@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import core
-from core.buyers import lapse, overview
+from core.buyers import lapse, lapse_setting, overview
 from core.buyers.purchases import load_purchase_log
 from core.errors import DataValidationError
 from core.export import units
@@ -91,7 +91,7 @@ def test_churn_dates_equal_pandas(n, as_of):
 
 def test_readable_days_and_bad_input():
     assert [lapse.readable_days(x) for x in (0.2, 9.2, 14, 14.5, 40, 91, 92, 200)] == [1, 10, 14, 21, 42, 91, 120, 210]
-    for bad in (0, -3, 2.5, "90", None, lapse.MAX_DAYS + 1):
+    for bad in (0, -3, 2.5, "90", None, lapse_setting.MAX_DAYS + 1):
         with pytest.raises(DataValidationError, match="whole number of days"):
             lapse.check_lapse_days(bad)
 
