@@ -56,8 +56,9 @@ GLOSSARY: dict[str, str] = {
                   "customer's; a customer's values plus the average add up to the model's output.",
     "Controllable driver": "A feature a retention play can move (usage, support speed, surveys, plan or price), as "
                            "opposed to context such as region or tenure.",
-    "Health score": "0 to 100: the weighted sum of measure points (usage, support, surveys, revenue, renewal), "
-                    "weights by lifecycle stage adding up to 100; a measure without data is dropped and the others "
+    "Health score": "0 to 100: the weighted sum of measure points (usage, support, surveys, revenue, renewal; for "
+                    "buyers without a contract, days since the last purchase instead of renewal), weights by "
+                    "lifecycle stage adding up to 100; a measure without data is dropped and the others "
                     "re-weighted, so the measures' contributions add up to the score.",
     "Health band": "Red for a health score up to 50, amber up to 75, green above (the limits are part of the "
                    "saved configuration and can be edited).",

@@ -31,11 +31,12 @@ v = health_config.pick(versions, latest)
 cfg = health.config(url, v)
 hist = health.history(url, version, health.key(cfg))
 cov = health.coverage(cfg, hist)
-health_config.coverage(cov, health.missing(snaps))
+health_config.coverage(cov)
+keys = health.measure_keys(snaps)
 if not cov.banded:  # no band to show: only the configuration (where the minimum can be changed, knowingly)
     tabs = st.tabs(["Configuration", "Compare versions"])
     with tabs[0]:
-        health_config.edit(url, cfg, v)
+        health_config.edit(url, cfg, v, keys)
     with tabs[1]:
         health_config.compare(url, version, versions, data)
     st.stop()
@@ -57,6 +58,6 @@ with tabs[3]:
 with tabs[4]:
     health_config.suggest(url, version, cfg, v, data)
 with tabs[5]:
-    health_config.edit(url, cfg, v)
+    health_config.edit(url, cfg, v, keys)
 with tabs[6]:
     health_config.compare(url, version, versions, data)

@@ -29,7 +29,7 @@ from sklearn.metrics import roc_auc_score
 
 from core.errors import DataValidationError, InsufficientDataError
 from core.export import units
-from core.health.score import BANDS, MEASURES, STAGES, HealthConfig, measure_frame, score
+from core.health.score import BANDS, MEASURES, STAGES, HealthConfig, measure_frame, score, store_measures
 from core.history.inputs import ChurnInputs
 
 Progress = Callable[[float, str], None]
@@ -299,7 +299,8 @@ def suggest_weights(config: HealthConfig, data: BacktestData, eval_months: int =
     X, y, st = np.vstack(Xs), np.concatenate(ys), np.concatenate(stages)
     if y.sum() == 0:
         raise InsufficientDataError("No customer churned in the training months; there is nothing to fit.")
-    usable = np.array([k not in data.missing for k in MEASURES])
+    keys = store_measures(data.frames[-1][1])[0]  # no purchase recency without the lapse rule
+    usable = np.array([k in keys and k not in data.missing for k in MEASURES])
     pooled = _fit_nonneg(X, y, usable, l2)
     weights = {}
     for s in STAGES:
@@ -313,6 +314,6 @@ def suggest_weights(config: HealthConfig, data: BacktestData, eval_months: int =
     suggested = config.with_weights(weights)
     table = pd.DataFrame([{"stage": s, "measure": MEASURES[k].label, "key": k,
                            "current": float(config.weights[s].get(k, 0)), "suggested": float(weights[s][k])}
-                          for s in STAGES for k in MEASURES])
+                          for s in STAGES for k in keys])
     auc_current, auc_suggested = paired_auc(evaluate(config, data, test), evaluate(suggested, data, test))
     return Suggestion(suggested, train, test, auc_current, auc_suggested, table)

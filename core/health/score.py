@@ -14,6 +14,10 @@ two measures looks as sure as one built on ten, so a customer with fewer measure
 3; a measure counts when the customer has data for it and it weighs in the customer's stage) gets no score and no
 band; :mod:`core.health.coverage` says how many that leaves out and which data would add measures.
 
+On a purchase log, buyers churn by the lapse rule and have no renewals: *Purchase recency* (days since the last
+purchase, :mod:`core.health.recency`) stands in for *Renewal proximity*, which has no data for them. A measure marked
+``only_with_data`` (purchase recency) is not listed on a store where it has no data (one without the lapse rule).
+
 Measures are read as of a day with :func:`measure_frame`, from the same leak-free features as the
 churn model (:func:`core.history.features.temporal_features`): nothing after that day is used, so the
 back-test (:mod:`core.health.backtest`) scores past months exactly as they looked then.
@@ -28,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import DataValidationError
+from core.health.recency import FALLBACK_LAPSE_DAYS, lapse_days, purchase_recency
 from core.health.rules import check_rule, points, rule_text  # noqa: F401 (rule_text: read from here too)
 from core.history.features import latest_two_values, temporal_features
 from core.history.inputs import ChurnInputs
@@ -48,6 +53,7 @@ class Measure:
     column: str  # column of :func:`measure_frame`
     text: str
     higher_is_better: bool = True
+    only_with_data: bool = False  # not a measure of a store where no customer has data for it
 
 
 #: every measure the workbench can build from the store (key -> definition)
@@ -73,7 +79,12 @@ MEASURES: dict[str, Measure] = {
                                "failed payments in the last 90 days", higher_is_better=False),
     "renewal": Measure("Renewal proximity", "financial", "days_to_renewal",
                        "days to the next renewal (fewer days = less time to fix problems)"),
+    "recency": Measure("Purchase recency", "behavioural", "days_since_purchase",
+                       "days since the last purchase (buyers without a contract; they churn when no purchase follows "
+                       "within the lapse period)", higher_is_better=False, only_with_data=True),
 }
+#: measures added after configurations were saved: a saved one without them gets the default rule and weight 0
+_ADDED = ("recency",)
 
 #: default rules; ``None`` bounds are set from the data by :func:`default_config`
 _RULES = {
@@ -89,6 +100,7 @@ _RULES = {
     "mrr_trend": {"kind": "linear", "worst": -0.2, "best": 0.1},
     "failed_payments": {"kind": "tiers", "edges": [1, 2], "points": [100, 40, 0]},
     "renewal": {"kind": "linear", "worst": 0, "best": 180},
+    "recency": {"kind": "linear", "worst": FALLBACK_LAPSE_DAYS, "best": 0},  # worst: N of the store's lapse rule
 }
 #: quantiles used for data-driven bounds (worst, best) of scale-dependent measures
 _QUANTILES = (0.1, 0.9)
@@ -97,13 +109,13 @@ _FALLBACK = {"usage": (0.5, 4.0), "resolve_time": (120.0, 8.0)}
 DEFAULT_WEIGHTS = {
     "onboarding": {"usage": 30, "breadth": 15, "usage_trend": 0, "tickets": 10, "unresolved": 15,
                    "resolve_time": 5, "nps": 0, "csat": 10, "ces": 5, "mrr_trend": 0, "failed_payments": 10,
-                   "renewal": 0},
+                   "renewal": 0, "recency": 0},
     "adoption": {"usage": 20, "breadth": 5, "usage_trend": 15, "tickets": 5, "unresolved": 10,
                  "resolve_time": 5, "nps": 10, "csat": 5, "ces": 5, "mrr_trend": 10, "failed_payments": 5,
-                 "renewal": 5},
+                 "renewal": 5, "recency": 0},
     "renewal": {"usage": 15, "breadth": 5, "usage_trend": 15, "tickets": 5, "unresolved": 10,
                 "resolve_time": 5, "nps": 15, "csat": 5, "ces": 5, "mrr_trend": 5, "failed_payments": 5,
-                "renewal": 10},
+                "renewal": 10, "recency": 0},
 }
 
 
@@ -193,7 +205,10 @@ class HealthConfig:
     def from_dict(cls, d: dict) -> HealthConfig:
         """The configuration a :meth:`to_dict` copy describes (validated)."""
         try:
-            cfg = cls(rules=copy.deepcopy(d["rules"]), weights=copy.deepcopy(d["weights"]),
+            rules = copy.deepcopy(d["rules"])
+            for k in _ADDED if isinstance(rules, dict) else ():
+                rules.setdefault(k, copy.deepcopy(_RULES[k]))
+            cfg = cls(rules=rules, weights=copy.deepcopy(d["weights"]),
                       red_max=float(d.get("red_max", 50)), amber_max=float(d.get("amber_max", 75)),
                       onboarding_days=int(d.get("onboarding_days", 90)), renewal_days=int(d.get("renewal_days", 90)),
                       min_measures=int(d.get("min_measures", MIN_MEASURES)))
@@ -211,7 +226,9 @@ class HealthConfig:
 
 def default_config(frame: pd.DataFrame | None = None) -> HealthConfig:
     """The default configuration; bounds of scale-dependent measures (usage, time to resolve) are set
-    from the 10th and 90th percentiles of ``frame`` (a :func:`measure_frame`) when given."""
+    from the 10th and 90th percentiles of ``frame`` (a :func:`measure_frame`) when given. When its customers have a
+    purchase recency (a purchase log), its worst bound is the lapse period N and it takes the renewal weight (half
+    of it when other customers have renewals: a mix)."""
     cfg = HealthConfig()
     for key, (worst, best) in _FALLBACK.items():
         col = MEASURES[key].column
@@ -221,6 +238,13 @@ def default_config(frame: pd.DataFrame | None = None) -> HealthConfig:
                 worst, best = (lo, hi) if MEASURES[key].higher_is_better else (hi, lo)
                 worst, best = float(np.round(worst, 2)), float(np.round(best, 2))
         cfg.rules[key] = {"kind": "linear", "worst": worst, "best": best}
+    n = lapse_days(frame) if frame is not None else None
+    if n is not None:  # buyers under the lapse rule: 100 points just after a purchase, 0 at N days without one
+        cfg.rules["recency"]["worst"] = n
+        renewals = frame["days_to_renewal"].notna().any()
+        for w in cfg.weights.values():  # the renewal weight goes to purchase recency (half of it in a mix)
+            w["recency"] = w["renewal"] // 2 if renewals else w["renewal"]
+            w["renewal"] -= w["recency"]
     return cfg.validate()
 
 
@@ -248,7 +272,7 @@ def measure_frame(inputs: ChurnInputs, day) -> tuple[pd.DataFrame, list[str]]:
         ``customer_id, segment, mrr, tenure_days, days_to_renewal`` and one column per measure
         (:attr:`Measure.column`); NaN where the customer has no data for it.
     missing : list of str
-        Measures the store has no data for at all.
+        The store's measures (:func:`store_measures`) it has no data for at all.
     """
     data = temporal_features(inputs, day, label=False)
     c = pd.Timestamp(day).normalize()
@@ -259,9 +283,13 @@ def measure_frame(inputs: ChurnInputs, day) -> tuple[pd.DataFrame, list[str]]:
     out["tenure_days"] = (c - cust.loc[out["customer_id"], "signup_date"]).dt.days.to_numpy(float)
     out["days_to_renewal"] = X["days_to_renewal"].to_numpy(float)
     out["mrr"] = X["mrr_latest"].to_numpy(float) if "mrr_latest" in X else np.nan
+    if inputs.lapse is not None:  # N beside each covered buyer's purchase recency (default_config's worst bound)
+        out["days_since_purchase"], out["lapse_days"] = purchase_recency(inputs, out["customer_id"], c)
     for m in MEASURES.values():
         if m.column in X:
             out[m.column] = X[m.column].to_numpy(float)
+    if "lapse_days" in out:  # a buyer without a contract has no renewal
+        out.loc[out["lapse_days"].notna(), "days_to_renewal"] = np.nan
     # no use now and none 90 days earlier is no trend, not a flat one: counted as flat it gave an idle customer the
     # trend's full points, so a lapsed buyer outscored a young idle one and the back-test AUC fell below 0.5 (CDNOW)
     idle = (out["usage_level_30d"] == 0) & (out["usage_trend_90d"] == 0) if "usage_trend_90d" in out else None
@@ -274,18 +302,27 @@ def measure_frame(inputs: ChurnInputs, day) -> tuple[pd.DataFrame, list[str]]:
         index = pd.Index(out["customer_id"], dtype=object)
         pos = index.get_indexer(ces["customer_id"].astype(str))
         out["ces_latest"], _ = latest_two_values(ces[pos >= 0], pos[pos >= 0], len(out), "score", "date")
-    missing = []
-    for key, m in MEASURES.items():
+    for m in MEASURES.values():
         if m.column not in out:
             out[m.column] = np.nan
-        if out[m.column].isna().all():
-            missing.append(key)
-    return out, missing
+    return out, store_measures(out)[1]
+
+
+def store_measures(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """(the measures of the store of a :func:`measure_frame` (:func:`listed`), those of them without any data)."""
+    has = {k: m.column in frame and frame[m.column].notna().any() for k, m in MEASURES.items()}
+    keys = listed(has)
+    return keys, [k for k in keys if not has[k]]
 
 
 def missing_measures(frame: pd.DataFrame) -> list[str]:
-    """Labels of the measures no customer of a :func:`measure_frame` has data for."""
-    return [m.label for m in MEASURES.values() if m.column not in frame or frame[m.column].isna().all()]
+    """Labels of the store's measures no customer of a :func:`measure_frame` has data for."""
+    return [MEASURES[k].label for k in store_measures(frame)[1]]
+
+
+def listed(has_data: dict[str, bool]) -> list[str]:
+    """The measures of a store, given which have data: all but those marked ``only_with_data`` without it."""
+    return [k for k, m in MEASURES.items() if has_data.get(k) or not m.only_with_data]
 
 
 def score(config: HealthConfig, frame: pd.DataFrame) -> pd.DataFrame:
@@ -351,8 +388,8 @@ def contributions(config: HealthConfig, scored: pd.DataFrame, customer_id: str) 
     avail = {k: not np.isnan(row[f"points:{k}"]) and float(w.get(k, 0)) > 0 for k in MEASURES}
     denom = sum(float(w.get(k, 0)) for k in MEASURES if avail[k])
     recs = []
-    for k, m in MEASURES.items():
-        p = float(row[f"points:{k}"])
+    for k in listed({k: scored[f"points:{k}"].notna().any() for k in MEASURES}):
+        m, p = MEASURES[k], float(row[f"points:{k}"])
         share = float(w.get(k, 0)) / denom if avail[k] and denom > 0 else 0.0
         recs.append({"measure": m.label, "key": k, "group": m.group, "points": p, "share": share,
                      "contribution": share * p if avail[k] else 0.0,

@@ -89,11 +89,12 @@ def compare(a: HealthConfig, b: HealthConfig) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["setting", "a", "b"])
 
 
-def weights_table(config: HealthConfig) -> pd.DataFrame:
-    """``measure, group, rule`` and one weight column per stage (the configuration at a glance)."""
-    return pd.DataFrame([{"measure": m.label, "key": k, "group": m.group, "definition": m.text,
-                          "rule": rule_text(k, config.rules[k]),
-                          **{s: float(config.weights[s].get(k, 0)) for s in STAGES}} for k, m in MEASURES.items()])
+def weights_table(config: HealthConfig, keys: list[str] | None = None) -> pd.DataFrame:
+    """``measure, group, rule`` and one weight column per stage (the configuration at a glance) of the measures
+    ``keys`` (default all; :func:`core.health.score.store_measures`: those of the store)."""
+    return pd.DataFrame([{"measure": MEASURES[k].label, "key": k, "group": MEASURES[k].group,
+                          "definition": MEASURES[k].text, "rule": rule_text(k, config.rules[k]),
+                          **{s: float(config.weights[s].get(k, 0)) for s in STAGES}} for k in keys or MEASURES])
 
 
 def current_config(engine: Engine, frame: pd.DataFrame | None = None) -> tuple[HealthConfig, int | None]:

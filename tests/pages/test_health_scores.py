@@ -217,3 +217,27 @@ def test_a_store_with_too_few_measures_says_what_is_missing_instead_of_band_shar
     diff = next(d.value for d in at.dataframe if "setting" in d.value.columns).set_index("setting")
     assert diff.loc["minimum measures per customer"].tolist() == ["3", "1"]  # v1 against v2
     eng.dispose()
+
+
+def test_the_demo_keeps_its_twelve_measures_and_its_figures(page, reference):
+    """Purchase recency is a measure of purchase logs only (buyers under the lapse rule): the demo lists the same
+    12 measures as before it existed, and its scores equal a computation over those 12 alone."""
+    at = page
+    _, frame, cfg, _ = reference
+    twelve = [k for k in h.MEASURES if k != "recency"]
+    labels = [h.MEASURES[k].label for k in twelve]
+    assert at.data_editor[0].value["measure"].tolist() == labels
+    assert any("at least 3 of the 12 measures for a score and a band" in c.value for c in at.caption)
+    assert not any("Purchase recency" in c.value for c in at.caption)
+    parts = next(d.value for d in at.dataframe if "contribution" in d.value.columns)
+    assert sorted(parts["measure"]) == sorted(labels)
+    assert frame["days_since_purchase"].isna().all() and frame["days_to_renewal"].notna().all()
+    assert all(cfg.weights[s]["recency"] == 0 for s in h.STAGES)
+    # the score over the 12 measures only: weights x points over the weights of the measures with data
+    stage = h.stage_of(frame["tenure_days"], frame["days_to_renewal"], cfg)
+    P = np.column_stack([h.points(cfg.rules[k], frame[h.MEASURES[k].column]) for k in twelve])
+    W = np.array([[cfg.weights[s][k] for k in twelve] for s in stage], float) * ~np.isnan(P)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        expected = (W * np.nan_to_num(P)).sum(axis=1) / W.sum(axis=1)
+    expected[((W > 0).sum(axis=1) < cfg.min_measures)] = np.nan
+    assert np.allclose(h.score(cfg, frame)["score"].to_numpy(float), expected, equal_nan=True, atol=1e-9)

@@ -90,9 +90,9 @@ def coverage(cfg: h.HealthConfig, hist: pd.DataFrame) -> hc.Coverage:
     return hc.coverage(cfg.min_measures, hm.latest_two(hist)[0])
 
 
-def missing(snaps: list) -> list[str]:
-    """Measures the store has no data for today."""
-    return h.missing_measures(snaps[-1][1])
+def measure_keys(snaps: list) -> list[str]:
+    """The store's measures (today's): purchase recency only where the lapse rule gives buyers one."""
+    return h.store_measures(snaps[-1][1])[0]
 
 
 def key(cfg: h.HealthConfig) -> str:

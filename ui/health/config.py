@@ -45,12 +45,13 @@ def pick(versions: pd.DataFrame, latest: int) -> int:
     return v
 
 
-def coverage(cov: Coverage, missing: list[str]) -> None:
-    """The minimum number of measures, the measures without data, and (when customers lack a band) why."""
-    st.caption(f"A customer needs at least {units.count(cov.min_measures)} of the {units.count(len(h.MEASURES))} "
+def coverage(cov: Coverage) -> None:
+    """The minimum number of measures, the measures without data (with why, where no import adds them), and
+    (when customers lack a band) why."""
+    st.caption(f"A customer needs at least {units.count(cov.min_measures)} of the {units.count(cov.measures)} "
                "measures for a score and a band (the minimum is part of the configuration)."
-               + (f" No data in this store for: {', '.join(missing)}; these measures are dropped for every "
-                  "customer and the others re-weighted." if missing else ""))
+               + (f" No data in this store for: {', '.join(cov.missing)}; these measures are dropped for every "
+                  "customer and the others re-weighted." if cov.missing else ""))
     if cov.below:
         (st.warning if not cov.banded else st.info)(cov.message, icon=":material/info:")
 
@@ -85,11 +86,12 @@ def suggest(url: str, version: str, cfg: h.HealthConfig, v: int, data) -> None:
             _save(url, s.config, author, reason, v)
 
 
-def edit(url: str, cfg: h.HealthConfig, v: int) -> None:
+def edit(url: str, cfg: h.HealthConfig, v: int, keys: list[str]) -> None:
+    """The editor of the store's measures ``keys``; a measure not shown keeps its weight."""
     st.markdown(f"**Edit v{v}**: change weights (each stage's column must add up to 100), bands, windows or "
                 "rules; saving creates a new version. A measure without data for a customer is dropped and the "
                 "others re-weighted.")
-    table = hs.weights_table(cfg)
+    table = hs.weights_table(cfg, keys)
     with st.form("health_edit"):
         edited = st.data_editor(table, hide_index=True, width="stretch", key=f"health_weights_{v}",
                                 disabled=["measure", "key", "group", "definition", "rule"],
@@ -100,7 +102,7 @@ def edit(url: str, cfg: h.HealthConfig, v: int) -> None:
         amber = c[1].number_input("Amber up to", 2.0, 99.0, float(cfg.amber_max), key=f"health_amber_{v}")
         onb = c[2].number_input("Onboarding (days)", 0, 730, int(cfg.onboarding_days), key=f"health_onb_{v}")
         ren = c[3].number_input("Renewal window (days)", 0, 365, int(cfg.renewal_days), key=f"health_ren_{v}")
-        least = c[4].number_input("Minimum measures", 1, len(h.MEASURES), int(cfg.min_measures),
+        least = c[4].number_input("Minimum measures", 1, len(keys), int(cfg.min_measures),
                                   key=f"health_min_{v}", help="A customer with fewer measures (with data and "
                                   "weight in its stage) gets no score and no band.")
         rules = st.text_area("Scoring rules (JSON: linear worst/best, or tier edges/points)",
@@ -114,7 +116,8 @@ def edit(url: str, cfg: h.HealthConfig, v: int) -> None:
     if submitted:
         try:
             new = h.HealthConfig(rules=json.loads(rules),
-                                 weights={s: dict(zip(edited["key"], edited[s].astype(float))) for s in h.STAGES},
+                                 weights={s: {**cfg.weights[s], **dict(zip(edited["key"], edited[s].astype(float)))}
+                                          for s in h.STAGES},
                                  red_max=red, amber_max=amber, onboarding_days=onb, renewal_days=ren,
                                  min_measures=int(least))
         except json.JSONDecodeError as exc:

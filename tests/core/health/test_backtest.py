@@ -164,7 +164,7 @@ def test_suggested_weights_are_whole_shares_of_100(suggestion, config, data):
             assert w[s][k] == 0
     assert suggestion.config.rules == config.rules and suggestion.config.red_max == config.red_max
     t = suggestion.weights
-    assert len(t) == len(STAGES) * len(MEASURES)
+    assert len(t) == len(STAGES) * (len(MEASURES) - 1)  # every measure but purchase recency (no lapse rule)
     for row in t.itertuples():
         assert row.suggested == w[row.stage][row.key]
         assert row.current == config.weights[row.stage][row.key]

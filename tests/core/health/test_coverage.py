@@ -47,7 +47,7 @@ def test_a_store_with_one_measure_bands_nobody_and_says_what_to_import():
     s = _scored([{"renewal": 30}, {"renewal": 300}])
     c = coverage(3, s)
     assert c.banded == 0 and c.below == 2
-    assert list(c.missing) == [MEASURES[k].label for k in KEYS if k != "renewal"]
+    assert list(c.missing) == [MEASURES[k].label for k in KEYS if k not in ("renewal", "recency")]
     assert c.to_import == ("product usage (activity per customer and day)", "support tickets",
                            "survey answers (NPS, CSAT, CES)", "recurring revenue (MRR per customer and month)",
                            "revenue rows with a failed-payment flag")
