@@ -19,5 +19,8 @@ THEMES_GROUPS = ("segment", "plan", "region")
 #: default is the lapse period, core.churn.horizon.default_horizon)
 CHURN_HORIZON_DAYS = 90
 
+#: core.health.backtest.DEFAULT_HORIZON_DAYS: the health back-test's horizon (the lapse period on a purchase log)
+HEALTH_HORIZON_DAYS = 90
+
 #: core.review.log.STATUSES
 REVIEW_STATUSES = ("open", "in progress", "done", "dropped")

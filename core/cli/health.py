@@ -7,6 +7,7 @@ import json
 import math
 from pathlib import Path
 
+from core.cli.defaults import HEALTH_HORIZON_DAYS
 from core.errors import WorkbenchError
 from core.export import units  # plain Python: --help stays fast
 
@@ -23,7 +24,8 @@ def add_parser(sub) -> None:
     he.add_argument("--version", type=int, help="configuration version (default: the latest saved, else the default)")
     he.add_argument("--config", type=Path, help="a configuration JSON file instead of a saved version")
     he.add_argument("--months", type=int, default=12, help="back-test months")
-    he.add_argument("--horizon", type=int, default=90, help="churn within this many days of a back-test month")
+    he.add_argument("--horizon", type=int, help="churn within this many days of a back-test month (default "
+                    f"{HEALTH_HORIZON_DAYS}; on a purchase log, the lapse period)")
     he.add_argument("--backtest", action="store_true", help="print the back-test (AUC, churn rate per band)")
     he.add_argument("--suggest", action="store_true", help="fit and print suggested weights beside the current")
     he.add_argument("--accept", action="store_true", help="save the suggested weights as a new version")
@@ -85,7 +87,7 @@ def _backtest(engine, a, cfg, inputs, version) -> None:
     ratio = f"red churns {r.red_green_text} as often as green" if not math.isnan(r.red_green_ratio) else \
         f"red against green: {r.red_green_text}"
     print(f"back-test, {len(data.cutoffs)} month ends {data.cutoffs[0]:%Y-%m} to {data.cutoffs[-1]:%Y-%m}, churn "
-          f"within {a.horizon} days: ROC-AUC {units.score(r.auc)}; {ratio}")
+          f"within {data.horizon_days} days: ROC-AUC {units.score(r.auc)}; {ratio}")
     print(figures_text(r.bands, BAND_UNITS, left=("band",)))
     if not (a.suggest or a.accept):
         return

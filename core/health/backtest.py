@@ -58,6 +58,10 @@ class BacktestData:
         return [c for c, _ in self.frames]
 
 
+#: the back-test's horizon on a store with churn dates of its own (core/cli/defaults.py holds a copy for --help)
+DEFAULT_HORIZON_DAYS = 90
+
+
 def backtest_cutoffs(end: pd.Timestamp, start: pd.Timestamp, months: int, horizon_days: int) -> list[pd.Timestamp]:
     """The last ``months`` month ends after ``start`` whose horizon ends by ``end``."""
     last = pd.Timestamp(end) - pd.Timedelta(days=horizon_days)
@@ -65,10 +69,18 @@ def backtest_cutoffs(end: pd.Timestamp, start: pd.Timestamp, months: int, horizo
     return list(ends[-int(months):]) if months > 0 else []
 
 
-def backtest_data(inputs: ChurnInputs, months: int = 12, horizon_days: int = 90,
+def default_horizon(inputs: ChurnInputs) -> int:
+    """The back-test's horizon: :data:`DEFAULT_HORIZON_DAYS`, or N on a store where the lapse rule applies (a buyer
+    lapses N days after the last purchase at the earliest, so with a shorter horizon every recent buyer is a stayer
+    by definition and the AUC mostly restates recency; as core.churn.horizon does for the churn model)."""
+    return DEFAULT_HORIZON_DAYS if inputs.lapse is None else int(inputs.lapse.days)
+
+
+def backtest_data(inputs: ChurnInputs, months: int = 12, horizon_days: int | None = None,
                   progress: Progress | None = None, end=None) -> BacktestData:
     """Build the measures and churn labels of the last ``months`` month ends whose horizon has passed
-    (by the data's last day, or by ``end`` when given and earlier: the back-test as it stood that day).
+    (by the data's last day, or by ``end`` when given and earlier: the back-test as it stood that day);
+    ``horizon_days`` defaults to :func:`default_horizon`.
 
     Raises
     ------
@@ -76,6 +88,7 @@ def backtest_data(inputs: ChurnInputs, months: int = 12, horizon_days: int = 90,
         The data is too short for one cutoff, or no customer churned in any horizon.
     """
     cust = inputs.customers
+    horizon_days = default_horizon(inputs) if horizon_days is None else horizon_days
     if cust["signup_date"].notna().sum() == 0:
         raise InsufficientDataError("The back-test needs signup dates: import customers with their signup dates.")
     if cust["churn_date"].notna().sum() == 0:

@@ -145,18 +145,20 @@ def roi_plays(engine: Engine, params, as_of: dt.date) -> list[dict]:
     return rows
 
 
-def health(engine: Engine, as_of: dt.date, months: int, horizon: int) -> tuple[list[dict], dict]:
+def health(engine: Engine, as_of: dt.date, months: int, horizon: int | None) -> tuple[list[dict], dict]:
     """The Health scores page's portfolio on ``as_of`` (under the newest saved configuration, else the default
-    the page would save) and its back-test over the ``months`` month ends whose ``horizon`` ended by then.
+    the page would save) and its back-test over the ``months`` month ends whose ``horizon`` ended by then (None: the
+    page's, :func:`core.health.backtest.default_horizon`).
 
-    Returns the rows and ``{"version": int or None, "config": HealthConfig.to_dict()}``.
+    Returns the rows and ``{"version": int or None, "config": HealthConfig.to_dict(), "horizon": days}``.
     """
     inputs = load_inputs(engine)
+    horizon = hb.default_horizon(inputs) if horizon is None else horizon
     day = pd.Timestamp(as_of)
     try:
         frame, _ = h.measure_frame(inputs, day)
     except InsufficientDataError:
-        return [], {"version": None, "config": None}
+        return [], {"version": None, "config": None, "horizon": horizon}
     cfg, version = hs.current_config(engine, h.measure_frame(inputs, inputs.end())[0])
     s = h.score(cfg, frame)
     below = coverage(cfg.min_measures, s).message  # customers with too few measures: no band, and why
@@ -172,7 +174,7 @@ def health(engine: Engine, as_of: dt.date, months: int, horizon: int) -> tuple[l
         data = hb.backtest_data(inputs, months, horizon, end=day)
         bt = hb.evaluate(cfg, data)
     except WorkbenchError:
-        return rows, {"version": version, "config": cfg.to_dict()}
+        return rows, {"version": version, "config": cfg.to_dict(), "horizon": horizon}
     span = f"{len(data.frames)} month ends from {data.cutoffs[0]:%Y-%m-%d} to {data.cutoffs[-1]:%Y-%m-%d}"
     rows.append(row(page, "Health back-test AUC", bt.auc, unit="score", text_=f"churn within {horizon} days; {span}"))
     for b in bt.bands.itertuples(index=False):
@@ -181,7 +183,7 @@ def health(engine: Engine, as_of: dt.date, months: int, horizon: int) -> tuple[l
                                f"{horizon} days"))
     rows.append(row(page, "Red/green churn ratio", bt.red_green_ratio, unit="ratio",  # words where there is no ratio
                      text_="" if np.isfinite(bt.red_green_ratio) else bt.red_green_text))
-    return rows, {"version": version, "config": cfg.to_dict()}
+    return rows, {"version": version, "config": cfg.to_dict(), "horizon": horizon}
 
 
 def themes(engine: Engine, as_of: dt.date, start: dt.date, top: int) -> tuple[list[dict], int]:

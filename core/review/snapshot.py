@@ -60,8 +60,10 @@ class ReviewParams:
         Months of MRR a saved customer is assumed to bring.
     health_backtest_months : int
         Month ends the health back-test scores.
-    health_horizon : int
-        Days after a back-test month end within which a churn counts.
+    health_horizon : int, optional
+        Days after a back-test month end within which a churn counts; None (the default): the Health scores page's,
+        90 days or a purchase log's lapse period (:func:`core.health.backtest.default_horizon`). The snapshot records
+        the days used.
     top_themes : int
         Themes kept, ranked by churn impact.
     """
@@ -69,7 +71,7 @@ class ReviewParams:
     margin: float = roi_defaults.MARGIN
     value_months: int = roi_defaults.VALUE_MONTHS
     health_backtest_months: int = 12
-    health_horizon: int = 90
+    health_horizon: int | None = None
     top_themes: int = 5
 
     def to_dict(self) -> dict:
@@ -256,6 +258,7 @@ def build(engine: Engine, quarter: str, params: ReviewParams | None = None, prog
     step(0.15, "Health scores and their back-test ...")
     health_rows, health = page_figures.health(engine, as_of, params.health_backtest_months, params.health_horizon)
     figures += health_rows
+    params = dataclasses.replace(params, health_horizon=health["horizon"])  # the days used, whatever the default
     step(0.5, "Feedback themes ...")
     theme_rows, codebook = page_figures.themes(engine, as_of, start, params.top_themes)
     figures += theme_rows

@@ -81,6 +81,7 @@ def test_each_sub_command_module_registers_itself_and_its_run():
 def test_the_help_defaults_equal_the_values_in_core():
     from core.feedback.impact import HORIZON_DAYS
     from core.feedback.prepared import GROUPS
+    from core.health.backtest import DEFAULT_HORIZON_DAYS
     from core.ingest.fields import KINDS
     from core.review import log as review_log
     from core.review import snapshot as review
@@ -91,6 +92,7 @@ def test_the_help_defaults_equal_the_values_in_core():
     assert defaults.ROI_REST_DAYS == rw.REST_DAYS
     assert (defaults.THEMES_HORIZON_DAYS, defaults.THEMES_GROUPS) == (HORIZON_DAYS, tuple(GROUPS))
     assert defaults.REVIEW_STATUSES == tuple(review_log.STATUSES)
+    assert defaults.HEALTH_HORIZON_DAYS == DEFAULT_HORIZON_DAYS
     assert review.ReviewParams().roi_window == roi.WINDOW_DAYS
 
 

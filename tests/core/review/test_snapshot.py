@@ -67,7 +67,7 @@ def test_saved_snapshots_are_never_changed(engine, q3):
 
 
 def test_the_figures_are_the_pages_own(engine, q3):
-    assert q3.as_of == dt.date(2026, 9, 30) and q3.params == review.ReviewParams().to_dict()
+    assert q3.as_of == dt.date(2026, 9, 30) and q3.params == review.ReviewParams(health_horizon=90).to_dict()
     f = q3.figures.set_index(["page", "metric", "group"])
     cust = load_columns(engine, "customer", ["customer_id", "signup_date", "churn_date"])
     rev = load_columns(engine, "revenue", ["customer_id", "period", "mrr"])
