@@ -302,8 +302,9 @@ def fit_churn(inputs: ChurnInputs, horizon_days: int = 90, n_cutoffs: int = 6, t
         test = temporal_features(inputs, test_cutoff, horizon_days)
         current = temporal_features(inputs, end, horizon_days, label=False)
         source = "temporal"
-        validation = (f"out of time: trained on {len(train_cutoffs)} monthly cutoffs "
-                      f"{train_cutoffs[0]:%Y-%m-%d} to {train_cutoffs[-1]:%Y-%m-%d}, tested on {test_cutoff:%Y-%m-%d} "
+        trained = (f"1 cutoff, {train_cutoffs[0]:%Y-%m-%d}" if len(train_cutoffs) == 1 else
+                   f"{len(train_cutoffs)} monthly cutoffs {train_cutoffs[0]:%Y-%m-%d} to {train_cutoffs[-1]:%Y-%m-%d}")
+        validation = (f"out of time: trained on {trained}, tested on {test_cutoff:%Y-%m-%d} "
                       f"(churn within {horizon_days} days of each cutoff)")
     else:
         if inputs.has_behaviour():

@@ -32,6 +32,7 @@ from core.health import backtest as hb
 from core.health import score as h
 from core.health import store as hs
 from core.health.coverage import coverage
+from core.health.monitor import has_recurring_revenue
 from core.history.inputs import load_inputs
 from core.roi import setup
 from core.roi.inputs import load_inputs as load_roi_inputs
@@ -169,7 +170,8 @@ def health(engine: Engine, as_of: dt.date, months: int, horizon: int | None) -> 
         inside = s["band"] == band
         rows.append(row(page, "Health band", inside.mean() if len(s) else np.nan, unit="share", group=band,
                          text_=f"{units.count(inside.sum())} customers"))
-    rows.append(row(page, "MRR in red", s.loc[s["band"] == "red", "mrr"].sum(), unit="currency"))
+    if has_recurring_revenue(s):  # as the page: customers without recurring revenue have no MRR at risk (no "$0")
+        rows.append(row(page, "MRR in red", s.loc[s["band"] == "red", "mrr"].sum(), unit="currency"))
     try:
         data = hb.backtest_data(inputs, months, horizon, end=day)
         bt = hb.evaluate(cfg, data)

@@ -79,6 +79,9 @@ def test_the_page_proposes_n_and_shows_churners_and_a_model(page, raw):
     rows, churners = _held_out(raw, 210, _test_cutoff(210), horizon=210)  # was 1998-04-01 and 90 days
     card = _card(at)
     assert "churn within 210 days of a cutoff" in card
+    one = END - pd.Timedelta(days=2 * 210)  # the only training cutoff: its horizon ends on the test cutoff
+    assert any(f"out of time: trained on 1 cutoff, {one:%Y-%m-%d}, tested on {_test_cutoff(210):%Y-%m-%d}" in c.value
+               for c in at.caption)
     assert not any("is inflated" in w.value for w in at.warning)  # every active buyer can lapse within N
     assert f"{rows:,} held out ({churners:,} churners)" in card and churners > 100
     assert "no purchase follows the last one within 210 days" in card

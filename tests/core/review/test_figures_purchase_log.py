@@ -104,6 +104,8 @@ def test_the_cli_report_and_the_printable_report_show_the_buyers(cdnow_url, raw,
     overview = written[written["page"] == "Overview"].set_index("metric")["value"]
     assert overview.to_dict() == pytest.approx(want, rel=1e-12)
     assert "MRR" not in overview.index
+    health = written[written["page"] == "Health scores"].set_index("metric")
+    assert "Health band" in health.index and "MRR in red" not in health.index  # no "$0" of MRR in red
 
     engine = core.make_engine(cdnow_url)
     snap = review.build(engine, "1998-Q2")
@@ -111,4 +113,4 @@ def test_the_cli_report_and_the_printable_report_show_the_buyers(cdnow_url, raw,
     html = report.to_html(snap)
     headline = html.split('<section id="headline">')[1].split("</section>")[0]
     assert "Active buyers" in headline and f"{int(want['Active buyers']):,}" in headline
-    assert ">MRR<" not in headline and "no headline figures" not in headline
+    assert ">MRR<" not in headline and ">MRR in red<" not in headline and "no headline figures" not in headline
