@@ -42,7 +42,7 @@ if found.has("recurring_revenue"):
 if defaults.lead == "survival":
     st.stop()  # survival came first
 if defaults.survival:
-    sections.survival(url, version, f)
+    sections.survival(url, version, f, defaults.survival_note)
 else:
     st.caption("Survival curves need churn dates (or a snapshot's churn flag); this store has none, so they are "
                "not drawn.")

@@ -65,6 +65,12 @@ def cohort_basis(cohort_by: str, found: StoreProfile) -> str:
     return "First-purchase" if found.has("purchases") and not found.has("usage") else "First-activity"
 
 
+#: how the survival curves date a buyer's churn (buyers have no churn date of their own)
+LAPSE_NOTE = ("Buyers without a contract have no churn date of their own: a buyer counts as churned when no purchase "
+              "follows the last one within the lapse period (the same rule as every page; set it on the Churn "
+              "drivers page), and is still counted as a customer while that period has not run out.")
+
+
 @dataclass(frozen=True)
 class CohortDefaults:
     """The cohort choices for a store.
@@ -79,13 +85,17 @@ class CohortDefaults:
     note : str
         Why these choices, in plain words (empty for a recurring-revenue book, where they are the usual ones).
     survival : bool
-        Whether survival curves mean anything here: the store has churn dates (a book or a snapshot's churn flag).
+        Whether survival curves mean anything here: the store has churn dates (a book or a snapshot's churn flag),
+        or buyers, whose churn is the lapse rule's (core.buyers.lapse: no purchase within N days).
+    survival_note : str
+        How churn is dated for the survival curves, when it is not the store's own churn dates (a purchase log).
     """
 
     settings: CohortSettings
     lead: str = "table"
     note: str = ""
     survival: bool = True
+    survival_note: str = ""
 
 
 def cohort_defaults(found: StoreProfile) -> CohortDefaults:
@@ -112,14 +122,15 @@ def cohort_defaults(found: StoreProfile) -> CohortDefaults:
     if found.has("recurring_revenue") and found.has("purchases"):
         return CohortDefaults(
             CohortSettings(cohort_by="first_activity", retained_by="activity", definition="on"),
-            note=MIX_NOTE, survival=dated_churn)
+            note=MIX_NOTE, survival=True, survival_note=LAPSE_NOTE)
     if found.has("recurring_revenue"):
         return CohortDefaults(CohortSettings(), survival=dated_churn)
     if found.has("purchases"):
         return CohortDefaults(
             CohortSettings(cohort_by="first_activity", retained_by="activity", definition="on"),
             note="This store is a purchase log (dated purchases, no churn dates), so cohorts are by first purchase "
-                 "and a customer counts as retained in a period when it purchased in it.", survival=dated_churn)
+                 "and a customer counts as retained in a period when it purchased in it.", survival=True,
+            survival_note=LAPSE_NOTE)
     if found.has("snapshot"):
         return CohortDefaults(CohortSettings(), lead="survival", note=snapshot_note(found), survival=True)
     if found.has("usage") and not dated_churn:

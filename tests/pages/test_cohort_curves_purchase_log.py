@@ -1,6 +1,7 @@
 """Cohort curves (pages/cohort_curves.py) on the CDNOW purchase log, imported with the project's importer: the page
 starts on cohorts by first purchase with "retained = purchased in the period", and the cells it draws equal an
-independent pandas computation on the file; share axes read whole percents, never "100.000000%"."""
+independent pandas computation on the file; survival dates churn by the lapse rule; share axes read whole
+percents, never "100.000000%"."""
 
 import json
 
@@ -8,7 +9,7 @@ import pandas as pd
 import pytest
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
-import core
+from tests.pages import store_kinds
 from tests.pages.conftest import open_page
 
 CDNOW = "cdnow/CDNOW_master.txt"
@@ -16,12 +17,7 @@ CDNOW = "cdnow/CDNOW_master.txt"
 
 @pytest.fixture(scope="module")
 def url(tmp_path_factory, shared):
-    url = f"sqlite:///{tmp_path_factory.mktemp('cdnow_page') / 'store.db'}"
-    engine = core.make_engine(url)
-    path = shared / CDNOW
-    core.commit_import(engine, core.prepare_import(engine, path.read_bytes(), path.name, "transactions"))
-    engine.dispose()
-    return url
+    return store_kinds.build("cdnow", tmp_path_factory.mktemp("cdnow_page"))
 
 
 def independent(shared) -> pd.Series:
@@ -60,9 +56,16 @@ def test_the_default_cells_are_first_purchase_cohorts_retained_when_buying(url, 
     assert got.index.tolist() == [(c, int(k)) for c, k in expected.index]
     assert got.to_numpy() == pytest.approx(expected.to_numpy(), abs=1e-12)
     assert (got.xs(0, level="period") == 1).all() and got.drop(0, level="period").max() < 0.2
-    # no churn dates in a purchase log: survival is not drawn, and the page says why
-    assert not any(s.value.startswith("Survival") for s in at.subheader)
-    assert any("Survival curves need churn dates" in c.value for c in at.caption)
+    # no churn dates of its own: survival dates each buyer's churn by the lapse rule (last purchase + N days, once
+    # that day has come), and says so
+    assert any(s.value == "Survival (Kaplan-Meier)" for s in at.subheader)
+    assert any(c.value.startswith("Buyers without a contract have no churn date of their own") and
+               c.value.endswith("Lapse period in use: 210 days.") for c in at.caption)
+    raw = store_kinds.cdnow_raw()
+    lapse = raw.groupby("customer_id")["date"].max() + pd.Timedelta(days=210)
+    summary = next(d.value for d in at.dataframe if "median_text" in d.value.columns)
+    assert summary["customers"].tolist() == [raw["customer_id"].nunique()] == [23_570]
+    assert summary["churned"].tolist() == [int((lapse <= pd.Timestamp("1998-06-30")).sum())]
 
 
 def test_share_axes_read_whole_percents(url, monkeypatch):

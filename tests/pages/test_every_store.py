@@ -82,7 +82,7 @@ SHOWS = {
         "overview": ((), [("metric", "Active buyers"), ("caption", "There is no recurring revenue in this store")]),
         "data": ((), [("metric", "Revenue rows")]),
         "cohort_curves": ((), [("caption", "This store is a purchase log"),
-                               ("caption", "Survival curves need churn dates")]),
+                               ("subheader", "Survival (Kaplan-Meier)")]),  # buyers churn by the lapse rule
         "churn_drivers": (TABS["churn_drivers"], [("number_input", None)]),  # the lapse days, proposed
         "health_scores": (TABS["health_scores"], []),
         "feedback_themes": ((), [NO_FEEDBACK]),

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core import metrics
+from core.buyers.lapse import store_days
 from core.cohorts import export as cohort_export
 from core.cohorts import survival
 from core.cohorts import table as cohorts
@@ -29,6 +30,12 @@ def _churn_customers(url: str, version: str) -> pd.DataFrame:
     """The store's customers with the churn dates every figure reads (:func:`core.history.churn_dates.with_lapse`:
     the buyers-only customers' from the lapse rule, everyone else's own): what survival and lifetime value use."""
     return with_lapse(loaders.get_engine(url), loaders.table(url, version, "customer"), _activity(url, version))
+
+
+@st.cache_data(ttl=600, max_entries=2, show_spinner=False)
+def lapse_days(url: str, version: str) -> int | None:
+    """The store's lapse period N (:func:`core.buyers.lapse.store_days`: saved, else proposed), None without buyers."""
+    return store_days(loaders.get_engine(url))
 
 
 def _inputs(url: str, version: str, f: Filters, opts: dict, signups: tuple):

@@ -135,9 +135,12 @@ def drill(url, version, f, options, signups, t, basis: str = "Signup") -> None:
                             key="cohorts_dl_cell")
 
 
-def survival(url, version, f) -> None:
-    """Kaplan-Meier survival on tenure, for all customers or compared across a group, with the log-rank test."""
+def survival(url, version, f, note: str = "") -> None:
+    """Kaplan-Meier survival on tenure, for all customers or compared across a group, with the log-rank test;
+    ``note`` says how churn is dated when the store has buyers (the lapse rule), with the N in use."""
     st.subheader("Survival (Kaplan-Meier)")
+    if note:
+        st.caption(f"{note} Lapse period in use: {units.count(cohorts.lapse_days(url, version))} days.")
     g1, g2 = st.columns(2)
     group = g1.selectbox("Compare", ["(all customers)", "segment", "plan", "region", "channel"],
                          key="cohorts_km_group")

@@ -8,7 +8,7 @@ import pytest
 
 import core
 from core.cohorts import settings as cs
-from core.cohorts.defaults import LABELS, cohort_basis, cohort_defaults, label
+from core.cohorts.defaults import LABELS, LAPSE_NOTE, cohort_basis, cohort_defaults, label
 from core.cohorts.settings import CohortSettings
 from core.store.profile import Holding, StoreProfile, profile
 
@@ -31,7 +31,8 @@ def test_a_purchase_log_is_cohorted_by_first_purchase_and_retained_when_purchasi
     d = cohort_defaults(_store("customers", "one_off_revenue", "purchases"))
     s = d.settings
     assert (s.cohort_by, s.retained_by, s.definition, s.measure) == ("first_activity", "activity", "on", "logo")
-    assert d.lead == "table" and "purchase log" in d.note and not d.survival  # no churn dates: no survival
+    assert d.lead == "table" and "purchase log" in d.note  # no churn dates of its own: survival by the lapse rule
+    assert d.survival and d.survival_note == LAPSE_NOTE and "within the lapse period" in LAPSE_NOTE
     # a purchase log beside a snapshot (a mix) keeps the purchases' choices; its churn dates allow survival
     mix = cohort_defaults(_store("customers", "purchases", "churn_dates", "snapshot"))
     assert mix.settings == s and mix.survival
