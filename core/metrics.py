@@ -39,6 +39,15 @@ GLOSSARY: dict[str, str] = {
     "ARPA": "Average revenue per account: MRR in the as-of month divided by the customers paying in it.",
     "LTV": "Customer lifetime value: ARPA divided by the mean monthly logo churn of the last 6 months "
            "(the expected revenue of an average account over its expected lifetime).",
+    "MRR movements": "Where each month's change of MRR comes from: MRR at the start (the month before) + new + "
+                     "expansion + reactivation - contraction - churned = MRR at the end of the month, exactly. A "
+                     "customer's MRR in a month is the sum of their recurring revenue booked for it (0 without any).",
+    "New MRR": "MRR in the month of customers paying for the first time: they had no MRR in any earlier month.",
+    "Expansion MRR": "The increase of customers who paid in both the month before and this month, and pay more now.",
+    "Reactivation MRR": "MRR in the month of customers who paid nothing the month before but had paid in some "
+                        "earlier month: returning customers.",
+    "Contraction MRR": "The decrease of customers who paid in both the month before and this month, and pay less now.",
+    "Churned MRR": "The MRR of the month before of customers who paid then and pay nothing this month.",
     "Churn probability": "The churn model's calibrated chance that an active customer churns within the horizon "
                          "(default 90 days) after the scoring day; a 10 % customer churns 1 time in 10.",
     "Risk tier": "The churn model's tiers: high risk at or above the churn probability where an outreach's expected "

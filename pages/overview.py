@@ -13,7 +13,8 @@ frame.require()
 
 st.title("Overview")
 url = loaders.store_url()
-ov = overview.overview(url, loaders.store_version(url), filters.current())
+version, chosen = loaders.store_version(url), filters.current()
+ov = overview.overview(url, version, chosen)
 if not ov.sections:
     st.info(" ".join(components.plain(n) for n in ov.notes) + " Go to the Data page to import data or load the demo.")
     st.stop()
@@ -21,5 +22,7 @@ if not ov.sections:
 sections.notes(ov)
 for s in ov.sections:
     sections.section(s, titled=len(ov.sections) > 1)
+    if s.key == "recurring":
+        sections.movements(overview.movements(url, version, chosen))
 if any(s.key == "buyers" for s in ov.sections):
     sections.cohorts(ov)

@@ -3,6 +3,7 @@
 The sections, the figures and their strings are the page's (:mod:`core.buyers.overview`): the recurring-revenue
 headline and/or the buyer figures, as the store's profile holds them, and one plain line for each thing the store
 cannot show. ``--cohorts`` adds revenue retention by cohort (a purchase log), ``--out`` writes it to a file.
+``--movements`` adds the MRR movements (:mod:`core.history.movements`) of the 12 months ending with the as-of month.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ def add_parser(sub) -> None:
                                    "read as the data's end)")
     p.add_argument("--trend", action="store_true", help="also print each figure's monthly trend (the sparklines)")
     p.add_argument("--cohorts", action="store_true", help="also print revenue retention by cohort (purchase logs)")
+    p.add_argument("--movements", action="store_true",
+                   help="also print the MRR movements (new, expansion, reactivation, contraction, churned) of the "
+                        "12 months ending with the as-of month")
     p.add_argument("--out", type=Path, help="write revenue retention by cohort to this .csv or .xlsx file")
 
 
@@ -64,9 +68,32 @@ def run(engine, a) -> int:
         print(f"cannot show: {note}")
     for s in ov.sections:
         _section(s, a.trend)
+    if a.movements:
+        _movements(customers, revenue, end, found.has("recurring_revenue"))
     if a.cohorts or a.out:
         _cohorts(ov, a.cohorts, a.out)
     return 0
+
+
+def _movements(customers, revenue, end, recurring: bool) -> None:
+    """The MRR movements of the 12 months ending with the as-of month, one month a line, money as the page
+    writes it."""
+    from core.cli.format import figures_text  # pandas: in run only, for a fast --help
+    from core.history import asof  # pandas: in run only, for a fast --help
+    from core.history.movements import COLUMNS, HEADERS, mrr_movements  # pandas: in run only, for a fast --help
+
+    if not recurring:
+        print("cannot show: MRR movements need recurring revenue (MRR per month), and this store holds none.")
+        return
+    as_of = asof.clamp(end, asof.as_of_month(customers, revenue))
+    table = mrr_movements(revenue, start=asof.window(as_of).start, end=as_of)
+    if table.empty:
+        print(f"cannot show: no month up to {as_of:%d %b %Y} has recurring revenue, so there are no MRR movements.")
+        return
+    print(f"\nMRR movements, {table['month'].iloc[0]:%b %Y} to {table['month'].iloc[-1]:%b %Y} (MRR at start + new "
+          "+ expansion + reactivation - contraction - churned = MRR at end):")
+    shown = table.assign(month=table["month"].dt.strftime("%b %Y")).rename(columns=HEADERS)
+    print(figures_text(shown, {HEADERS[c]: "currency" for c in COLUMNS[1:]}, left=(HEADERS["month"],)))
 
 
 def _section(s, trend: bool) -> None:

@@ -116,7 +116,8 @@ def test_every_headline_metric_has_a_glossary_entry():
                                      "Active buyers", "Repeat-purchase rate", "Revenue", "Revenue per buyer",
                                      "Purchase frequency", "Revenue retention by cohort", "Lapse churn",
                                      "Lifetime value (buyers)", "Chance still a buyer", "Expected purchases",
-                                     "Undated verbatims"}
+                                     "Undated verbatims", "MRR movements", "New MRR", "Expansion MRR",
+                                     "Reactivation MRR", "Contraction MRR", "Churned MRR"}
     assert all(len(text) > 30 for text in metrics.GLOSSARY.values())
     assert metrics.definition("ROI (projected)") == metrics.GLOSSARY["ROI"]
     assert metrics.definition("Revenue saved (window)") == metrics.GLOSSARY["Revenue saved"]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from core.buyers import overview as core_overview
 from core.buyers.lapse import store_days
 from core.buyers.purchases import PurchaseLog, load_purchase_log
 from core.history.filters import Filters, filter_customers, for_customers
+from core.history.movements import mrr_movements
 from ui.frame import loaders
 
 
@@ -35,3 +37,12 @@ def overview(url: str, version: str, f: Filters) -> core_overview.Overview:
         log = purchase_log(url, version).for_customers(customers["customer_id"])
     return core_overview.build(found, customers, revenue, log, end=f.end, start=f.start,
                                lapse_days=lapse_days(url, version))
+
+
+@st.cache_data(ttl=600, max_entries=32, show_spinner="Computing the MRR movements ...")
+def movements(url: str, version: str, f: Filters) -> pd.DataFrame:
+    """MRR movements of the filtered customers (:func:`core.history.movements.mrr_movements`), month by month over
+    the filters' date range (within the months that have MRR)."""
+    customers = filter_customers(loaders.table(url, version, "customer"), f)
+    revenue = for_customers(loaders.table(url, version, "revenue"), customers)
+    return mrr_movements(revenue, start=f.start, end=f.end)

@@ -3,9 +3,12 @@ cohort (rendering only; the figures come from core.buyers.overview through ui.ov
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from core.buyers.overview import Overview, Section
+from core.export import units
+from core.history.movements import HEADERS
 from core.metrics import GLOSSARY
 from ui import components
 from ui.overview import charts
@@ -56,3 +59,35 @@ def cohorts(ov: Overview) -> None:
     st.dataframe(shown, column_config=config, width="stretch")
     components.csv_download(t.long(), "Download revenue retention by cohort (CSV)", "revenue_retention_by_cohort.csv",
                             key="overview_cohorts_csv")
+
+
+#: the glossary entry behind each movement column
+_MOVEMENT_HELP = {"new": "New MRR", "expansion": "Expansion MRR", "reactivation": "Reactivation MRR",
+                  "contraction": "Contraction MRR", "churned": "Churned MRR"}
+
+
+def movements_shown(table: pd.DataFrame) -> pd.DataFrame:
+    """The movements as the page shows them: the month written ``Jun 2025``, money written by
+    :func:`core.export.units.format_value`, human headers with their unit."""
+    shown = pd.DataFrame({"month": table["month"].dt.strftime("%b %Y")})
+    for c in table.columns.drop("month"):
+        shown[c] = [units.format_value(v, "currency") for v in table[c]]
+    return shown.rename(columns=HEADERS)
+
+
+def movements(table: pd.DataFrame) -> None:
+    """MRR movements month by month: diverging bars with the net change, the table and its CSV (or why there is
+    none)."""
+    st.subheader("MRR movements")
+    if table.empty:
+        st.info("No month of the chosen date range has recurring revenue, so there are no MRR movements to show: "
+                "widen the date range in the sidebar.")
+        return
+    first, last = table["month"].iloc[0], table["month"].iloc[-1]
+    st.caption(f"{first:%b %Y} to {last:%b %Y}, month by month. {GLOSSARY['MRR movements']} Bars above zero add "
+               "MRR, bars below take it away; the line is the net change of MRR.")
+    st.altair_chart(charts.mrr_movements(table), width="stretch")
+    config = {HEADERS[c]: st.column_config.TextColumn(HEADERS[c], help=GLOSSARY[g]) for c, g in _MOVEMENT_HELP.items()}
+    st.dataframe(movements_shown(table), column_config=config, hide_index=True, width="stretch")
+    raw = table.assign(month=table["month"].dt.strftime("%Y-%m"))
+    components.csv_download(raw, "Download the MRR movements (CSV)", "mrr_movements.csv", key="overview_movements_csv")

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import core
 from core.cli.main import main
 from tests.pages.test_overview import CUSTOMERS, REVENUE
 
@@ -122,3 +123,49 @@ def test_a_bad_as_of_day_is_one_line_and_exit_code_2(tmp_path, capsys, bad):
     assert captured.out == ""
     assert captured.err == f"error: --as-of '{bad}' is not a day: write it as YYYY-MM-DD, for example --as-of " \
                            "2025-06-30.\n"
+
+
+def _movement_rows(out: str) -> list[list[str]]:
+    """The printed MRR movements: one row of cells a month (after the title line and the header)."""
+    lines = out.splitlines()
+    first = next(i for i, x in enumerate(lines) if x.startswith("MRR movements, ")) + 2
+    return [re.split(r"\s{2,}", x) for x in lines[first:] if re.match(r"^[A-Z][a-z]{2} \d{4} ", x)]
+
+
+def test_movements_print_the_12_months_to_the_as_of_day(tmp_path, capsys, small_demo_store):
+    from tests.conftest import copy_store
+    from tests.core.history.test_movements import loop_per_customer
+
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    (tmp_path / "c.csv").write_bytes(CUSTOMERS)
+    (tmp_path / "r.csv").write_bytes(REVENUE)
+    assert main(["--db", url, "import", str(tmp_path / "c.csv"), "--kind", "customers"]) == 0
+    assert main(["--db", url, "import", str(tmp_path / "r.csv"), "--kind", "revenue"]) == 0
+    capsys.readouterr()
+    assert main(["--db", url, "overview", "--movements"]) == 0
+    out = capsys.readouterr().out
+    assert "MRR movements, Feb 2024 to Jan 2025 (MRR at start + new + expansion + reactivation - contraction - " \
+           "churned = MRR at end):" in out
+    rows = _movement_rows(out)
+    # by hand: everyone (A 100, B 200, C 100, E 50) stops paying in Feb 2024; A, C and E come back in Jan 2025 with
+    # 150 + 60 + 50, D is new with 999
+    assert len(rows) == 12 and rows[0] == ["Feb 2024", "$450", "$0", "$0", "$0", "$0", "$450", "$0"]
+    assert rows[-1] == ["Jan 2025", "$0", "$999", "$0", "$260", "$0", "$0", "$1,259"]
+    # the demo, as of a day inside a month, against a loop per customer
+    folder = tmp_path / "demo"
+    folder.mkdir()
+    demo = f"sqlite:///{copy_store(small_demo_store, folder)}"
+    assert main(["--db", demo, "overview", "--movements", "--as-of", "2025-09-14"]) == 0
+    rows = _movement_rows(capsys.readouterr().out)
+    engine = core.make_engine(demo)
+    whole = loop_per_customer(core.load_table(engine, "revenue"))
+    engine.dispose()
+    months = whole[(whole["month"] >= "2024-10-01") & (whole["month"] <= "2025-09-01")]
+    assert [r[0] for r in rows] == months["month"].dt.strftime("%b %Y").tolist()
+    money = [[f"${v:,.2f}" if v != int(v) and abs(v) < 100 else f"${v:,.0f}" for v in r[1:]]
+             for r in months.itertuples(index=False)]
+    assert [r[1:] for r in rows] == money
+    # no recurring revenue: a plain line
+    assert main(["--db", f"sqlite:///{tmp_path / 'empty.db'}", "overview", "--movements"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "cannot show: MRR movements need recurring revenue (MRR per " \
+                                                       "month), and this store holds none."
