@@ -1,11 +1,15 @@
 """Retention workbench: the frame only (page config, global filters, glossary, navigation)."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui.frame import bootstrap, filters, glossary
 from ui.frame import page as frame
 
-st.set_page_config(page_title="Retention Workbench", page_icon=":material/monitoring:", layout="wide")
+# the tab's icon from the repository: a ":material/...:" page icon is fetched from fonts.gstatic.com by the browser
+st.set_page_config(page_title="Retention Workbench", page_icon=Path(__file__).parent / "assets" / "favicon.png",
+                   layout="wide")
 
 nav = st.navigation(
     {

@@ -1,7 +1,9 @@
-"""The board pack workbook of a review snapshot (core.review.workbook), read back with openpyxl: the sheets and
-their order; each page sheet holds the snapshot's exact figures (numbers, not text) with number formats by unit;
-the definitions are core.metrics' glossary; the decision log, the assumptions register and the comparison are
-core.review.log's and core.review.snapshot's own tables; the summary names the quarter, the data and the versions."""
+"""The board pack workbook of a review snapshot (core.review.workbook, core.review.workbook_sheets), read back with
+openpyxl: the sheets and their order; the summary opens with the headline figures as the printed report shows them
+and the assumptions behind them, then names the quarter, the data and the versions; each page sheet holds the
+snapshot's exact figures (numbers, not text) with number formats by unit; the definitions are one table of
+core.metrics' glossary (with each metric's unit) and the units; the decision log, the assumptions register and the
+comparison are core.review.log's and core.review.snapshot's own tables; text from data is never a formula."""
 
 import datetime as dt
 import io
@@ -19,6 +21,7 @@ from core.review import log as review_log
 from core.review import saved as review_saved
 from core.review import snapshot as review
 from core.review import workbook as rx
+from core.review.report import HEADLINE_FIGURES
 
 PAGE_HEADER = ["Metric", "Group", "Value", "Low", "High", "Unit", "As shown", "Note", "Definition"]
 
@@ -132,23 +135,36 @@ def test_number_formats_follow_the_unit(saved, pack):
     assert pack["Overview"]["A2"].number_format == "General"
 
 
-def test_the_definitions_sheet_is_the_glossary(saved, pack):
+def test_the_definitions_sheet_is_one_table_of_terms_with_their_units(saved, pack):
     ws = pack["Definitions"]
-    header, body = _rows(ws, max_col=2)
-    body = [r for r in body if r != (None, None)]
-    assert header == ["Metric", "Definition"]
-    assert body == list(metrics.GLOSSARY.items())
-    assert body == list(metrics.definitions_table().itertuples(index=False, name=None))
-    rows = list(ws.iter_rows(min_row=1, max_row=len(units.UNITS) + 1, min_col=4, max_col=6, values_only=True))
-    assert rows[0] == ("Unit", "Meaning", "Number format")
-    assert [u[:2] for u in rows[1:]] == list(units.UNITS.items())
-    assert dict((u[0], u[2]) for u in rows[1:])["share"] == "0.0%"
-    # every figure on a page sheet is defined there, and its Definition cell is that definition
-    defined = dict(body)
+    rows = list(ws.iter_rows(values_only=True))
+    # one table: one header row, three columns, no blank row, nothing beside it
+    assert ws.max_column == 3 and rows[0] == ("Term", "Definition", "Unit")
+    body = rows[1:]
+    assert len(body) == len(metrics.GLOSSARY) + len(units.UNITS)
+    assert all(r[0] and r[1] for r in body) and len({r[0] for r in body}) == len(body)
+    assert not any(r[0] in ("Term", "Unit", "Meaning", "Metric") for r in body)
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:C{len(body) + 1}" and ws["A1"].font.b
+    # the glossary, each metric with the unit(s) of its figures in the snapshot (empty when it has none)
+    glossary = body[:len(metrics.GLOSSARY)]
+    assert [r[:2] for r in glossary] == list(metrics.GLOSSARY.items())
+    f = saved.figures
+    for term, _, unit in glossary:
+        mine = (f["metric"] == term) | f["metric"].str.startswith(f"{term} (")  # "ROI (window)" is an ROI
+        want = list(dict.fromkeys(f.loc[mine, "unit"]))
+        assert (unit.split(", ") if unit else []) == want, term
+    unit_of = {r[0]: r[2] for r in glossary}
+    assert (unit_of["Logo churn rate"], unit_of["MRR"], unit_of["Health back-test AUC"]) == ("share", "currency",
+                                                                                             "score")
+    assert unit_of["ROC-AUC"] is None  # the demo store has no churn model
+    # then every unit, named as the page sheets' Unit column names it
+    assert body[len(metrics.GLOSSARY):] == [(f"Unit: {u}", meaning, None) for u, meaning in units.UNITS.items()]
+    # every figure on a page sheet is defined there, with its unit, and its Definition cell is that definition
     for page in rx.sheet_names(saved)[1:-3]:
-        for metric, *_, definition in pack[page].iter_rows(min_row=2, values_only=True):
-            assert metrics.definition(metric) and metrics.definition(metric) in defined.values(), metric
-            assert definition == metrics.definition(metric)
+        for metric, _, _, _, _, unit, *_, definition in pack[page].iter_rows(min_row=2, values_only=True):
+            term = metric if metric in unit_of else metric.rsplit(" (", 1)[0]
+            assert definition == metrics.definition(metric) == metrics.GLOSSARY[term], metric
+            assert unit in unit_of[term].split(", ") and f"Unit: {unit}" in {r[0] for r in body}
 
 
 def test_decisions_and_assumptions_are_the_logs_latest_rows(saved, log, pack):
@@ -215,7 +231,9 @@ def test_the_summary_names_the_quarter_the_data_and_the_versions(saved, narrower
     assert s["Saved (UTC)"] == saved.created_at.replace(tzinfo=None, microsecond=0)
     assert (s["Churn model"], s["Health configuration"], s["Codebook"]) == (
         "none", "default", f"v{saved.versions['codebook']}")
-    assert {k: s[k] for k in saved.params} == saved.params
+    # the parameters by their plain names, with their units (no option code)
+    assert "roi_window" not in s and s["Play measurement window"] == f"{saved.params['roi_window']} days"
+    assert s["Gross margin"] == f"{100 * saved.params['margin']:.1f}%"
     assert {k: s[k] for k in saved.versions["libraries"]} == saved.versions["libraries"]
     counts = saved.figures["page"].value_counts()
     assert {p: s[p] for p in review.PAGES} == {p: int(counts.get(p, 0)) for p in review.PAGES}
@@ -224,8 +242,87 @@ def test_the_summary_names_the_quarter_the_data_and_the_versions(saved, narrower
     # a snapshot never saved has no id and no saved time
     u = _summary(compared[1]["Summary"])
     assert narrower.id is None and (u["Snapshot id"], u["Saved (UTC)"]) == ("not saved", "not saved")
-    assert u["roi_window"] == 60 and u["Data fingerprint"] == saved.data_hash
+    assert u["Play measurement window"] == "60 days" and u["Data fingerprint"] == saved.data_hash
     assert u["Compared figures"] == len(compared[0]) and "Decisions" not in u
+
+
+def _headline_want(snap) -> list[tuple]:
+    """(label, value, interval or note) of each headline figure, from the figures with pandas, formatted by the
+    report's formatter (an interval only where the figure has one)."""
+    f = snap.figures.set_index(["page", "metric", "group"])
+    out = []
+    for label, *key in HEADLINE_FIGURES:
+        if tuple(key) not in f.index or pd.isna(f.loc[tuple(key), "value"]):
+            continue
+        r = f.loc[tuple(key)]
+        low, value, high = (units.format_value(r[c], r["unit"]) for c in ("low", "value", "high"))
+        both = pd.notna(r["low"]) and pd.notna(r["high"]) and r["low"] != r["high"]
+        out.append((label, value, f"{low} to {high}" if both else (r["text"] or None)))
+    return out
+
+
+def test_the_summary_opens_with_the_headline_figures_as_the_report_shows_them(saved, pack):
+    ws = pack["Summary"]
+    rows = [r[:3] for r in ws.iter_rows(values_only=True)]
+    want = _headline_want(saved)
+    assert rows[3] == ("Headline", "Value", "95 % interval or note") and ws["A4"].font.b
+    # first thing below the title: every headline figure the snapshot has, in the report's order
+    assert rows[4:4 + len(want)] == want and rows[4 + len(want)] == (None, None, None)
+    labels = [w[0] for w in want]
+    assert labels == ["NRR", "GRR", "Logo churn", "MRR", "Active customers", "Red health band", "MRR in red",
+                      "NPS this quarter"]  # a subscription store: no buyers' figures
+    assert all(ws.cell(5 + i, 2).data_type == "s" for i in range(len(want)))
+    # written out independently: a share with one decimal, money to the dollar, NPS signed
+    f = saved.figures.set_index(["page", "metric", "group"])["value"]
+    shown = {w[0]: w[1] for w in want}
+    assert shown["NRR"] == f"{100 * f['Overview', 'NRR', '']:.1f}%"
+    assert shown["MRR"] == f"${f['Overview', 'MRR', '']:,.0f}"
+    assert shown["NPS this quarter"] == f"{f['Feedback themes', 'NPS', '']:+.1f}"
+    assert shown["Active customers"] == f"{f['Overview', 'Active customers', '']:,.0f}"
+    # the metadata comes after the headline and the assumptions
+    col_a = [r[0] for r in rows]
+    assert col_a.index("Headline") < col_a.index("Assumptions behind the figures") < col_a.index("Quarter") \
+        < col_a.index("Library versions")
+
+
+def test_the_summary_shows_the_assumptions_behind_the_figures(saved, narrower, log, pack, compared):
+    def section(ws):
+        rows = [r[:3] for r in ws.iter_rows(values_only=True)]
+        i = [r[0] for r in rows].index("Assumptions behind the figures")
+        assert rows[i] == ("Assumptions behind the figures", "Value", "Source")
+        end = [r[0] for r in rows].index("Snapshot")
+        return [r for r in rows[i + 1:end] if r != (None, None, None)]
+
+    def shown(value, unit):  # the assumption with its unit, written out independently
+        if unit == "share":
+            return f"{100 * value:.1f}%"
+        if unit == "currency":
+            return f"${value:,.2f}" if value < 100 and not float(value).is_integer() else f"${value:,.0f}"
+        return f"{value:,.0f} {unit}"
+
+    register = log[1]
+    got = section(pack["Summary"])
+    assert [(r[0], r[1]) for r in got] == [(n, shown(v, u)) for n, v, u in
+                                           register[["name", "value", "unit"]].itertuples(index=False)]
+    assert got[-1] == ("Target gross margin", "82.0%", "FY27 plan; owner CFO; added by the board, not used in the "
+                                                       "figures")
+    assert all("not used" not in (r[2] or "") for r in got[:-1])
+    # without a register: the assumptions the figures were built on
+    got = section(compared[1]["Summary"])
+    assert ("Play measurement window", "60 days") in [(r[0], r[1]) for r in got]
+    assert [r[0] for r in got] == list(review_log.used_assumptions(narrower)["name"])
+
+
+def test_text_from_data_is_never_a_formula(saved, log):
+    evil = log[1].copy()
+    evil.loc[len(evil)] = ["=HYPERLINK(\"http://x\",\"y\")", 1.0, "share", "+cmd", "@SUM(A1)", False]
+    wb = load_workbook(io.BytesIO(rx.to_xlsx(saved, log[0], evil)))
+    for ws in (wb["Summary"], wb["Assumptions"], wb["Decisions"]):
+        cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+        assert all(c.data_type == "s" for c in cells), ws.title
+    s = _summary(wb["Summary"])
+    assert s['=HYPERLINK("http://x","y")'] == "100.0%"
+    assert _rows(wb["Assumptions"])[1][-1][:5] == ('=HYPERLINK("http://x","y")', 1, "share", "+cmd", "@SUM(A1)")
 
 
 def test_a_churn_model_page_and_odd_values(saved):
