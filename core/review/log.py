@@ -184,8 +184,8 @@ def used_assumptions(snap: Snapshot) -> pd.DataFrame:
     """The assumptions the snapshot's figures rest on (:data:`ASSUMPTION_COLUMNS`, ``used_in_figures`` True):
     its parameters, then per play arm the outreach cost per treated contact (cost / contacts treated) and the
     value of a saved customer (value of customers saved / customers saved)."""
-    rows = [{"name": name, "value": float(snap.params[k]), "unit": unit, "owner": "", "source": f"review parameter "
-             f"{k}; {where}", "used_in_figures": True}
+    rows = [{"name": name, "value": float(snap.params[k]), "unit": unit, "owner": "", "source":
+             f"a setting of this review; {where}", "used_in_figures": True}
             for k, (name, unit, where) in PARAM_ASSUMPTIONS.items() if k in snap.params]
     if lapse := (snap.versions or {}).get("lapse"):  # buyers without a contract: churn = no purchase within N days
         rows.append({"name": "Lapse period (churn = no purchase within N days)", "value": float(lapse["days"]),

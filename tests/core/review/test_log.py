@@ -160,7 +160,7 @@ def test_used_assumptions_are_the_parameters_and_what_each_plays_money_figures_i
                                          "Play measurement window": 90.0, "Health back-test horizon": 90.0,
                                          "Health back-test months": 12.0, "Themes kept": 5.0}
     assert params.loc["Gross margin", "unit"] == "share" and params.loc["Play measurement window", "unit"] == "days"
-    assert params.loc["Gross margin", "source"].startswith("review parameter margin; Intervention ROI")
+    assert params.loc["Gross margin", "source"].startswith("a setting of this review; Intervention ROI")
     # per play arm, from the snapshot's own figures
     f = q3.figures[q3.figures["page"] == "Intervention ROI"]
     want = []
