@@ -100,7 +100,7 @@ def headline(snap: Snapshot | pd.DataFrame) -> alt.Chart | None:
     x = alt.X("value:Q", title="Share (100 % = all of the revenue or customers at the start)",
               axis=alt.Axis(format="%", tickCount=5), scale=alt.Scale(domain=[0, max(1.0, float(d["value"].max()))]))
     base = alt.Chart().encode(y=y)
-    full = alt.Chart().mark_rule(color="#000", strokeDash=[4, 3]).encode(x=alt.datum(1.0))
+    full = alt.Chart().mark_rule(color="#000", strokeDash=[4, 3], aria=False).encode(x=alt.datum(1.0))
     bars = base.mark_bar(stroke="#000", strokeWidth=0.6, height=24).encode(
         x=x, color=alt.Color("kind:N", title=None, sort=["revenue kept", "lost to churn"],
                              scale=alt.Scale(domain=["revenue kept", "lost to churn"], range=["#1f4e79", "#bdbdbd"]),
@@ -177,7 +177,7 @@ def _intervals(d: pd.DataFrame, label: str, title: str, subtitle: str, axis: str
     y = alt.Y(f"{label}:N", sort=None, title=None, axis=alt.Axis(labelLimit=260, labelFontWeight="bold"))
     x = alt.X("pts_low:Q", title=axis, scale=alt.Scale(domain=[lo - pad, hi + pad], nice=False))
     base = alt.Chart().encode(y=y)
-    zero = alt.Chart().mark_rule(color="#000", strokeDash=[4, 3]).encode(x=alt.datum(0.0))
+    zero = alt.Chart().mark_rule(color="#000", strokeDash=[4, 3], aria=False).encode(x=alt.datum(0.0))
     lines = base.mark_rule(strokeWidth=3).encode(x=x, x2="pts_high:Q", color=colour)
     points = base.mark_point(size=150, filled=True, opacity=1, stroke="#000", strokeWidth=0.8).encode(
         x="pts:Q", color=colour, shape=shape, tooltip=[label, "shown", "interval", "direction"])
@@ -286,7 +286,7 @@ def moves(comparison: pd.DataFrame, *snaps: Snapshot, top: int = 8) -> alt.Chart
         .transform_filter("datum.pts > 0")
     left = base.mark_text(align="right", dx=-4, fontSize=11, color="#000").encode(x="pts:Q", text="shown:N") \
         .transform_filter("datum.pts <= 0")
-    zero = alt.Chart().mark_rule(color="#000").encode(x=alt.datum(0.0))
+    zero = alt.Chart().mark_rule(color="#000", aria=False).encode(x=alt.datum(0.0))
     return alt.layer(bars, right, left, zero, data=d).properties(
         title=_title("The largest moves in rates", "change of each rate between the two snapshots, points"),
         height=alt.Step(30))
