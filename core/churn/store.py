@@ -24,6 +24,7 @@ from core.churn.pipeline import OLD_TIER_NAMES, ChurnResult, Economics, best_thr
 from core.errors import DataValidationError, InsufficientDataError
 from core.export import units
 from core.export.markdown import plain
+from core.history.feature_labels import feature_label
 from core.store.tables import ChurnRun, ChurnScore
 
 LIMITS = (
@@ -76,8 +77,9 @@ def model_card(result: ChurnResult, economics: Economics, threshold: float, vers
 
 
 def card_markdown(card: dict) -> str:
-    """The model card as Markdown (for the page and the export); figures by :mod:`core.export.units`, names from
-    the data (features) made inert (:func:`core.export.markdown.plain`)."""
+    """The model card as Markdown (for the page and the export); figures by :mod:`core.export.units`, features by
+    label (:func:`core.history.feature_labels.feature_label`), names from the data made inert
+    (:func:`core.export.markdown.plain`)."""
     m, rows, cal, econ = card["metrics"][card["model"]], card["rows"], card["calibration"], card["economics"]
     lo, hi = m["roc_auc_ci"]
     lines = [
@@ -95,7 +97,8 @@ def card_markdown(card: dict) -> str:
         "- **Other model:** " + "; ".join(f"{k} ROC-AUC {units.score(v['roc_auc'])}"
                                           for k, v in card["metrics"].items() if k != card["model"]),
         f"- **Features ({len(card['features'])}):** " + ", ".join(
-            plain(f["name"]) + (" (controllable)" if f["controllable"] else "") for f in card["features"]),
+            plain(feature_label(f["name"])) + (" (controllable)" if f["controllable"] else "")
+            for f in card["features"]),
         *_screen_lines(card),
         "- **Not available in this store:** " + ("; ".join(card["not_available"]) or "nothing"),
         f"- **Threshold:** {units.score(econ['threshold'], digits=2)} (save worth "
@@ -139,9 +142,10 @@ def _screen_lines(card: dict) -> list[str]:
     if "excluded" not in card:
         return []
     rare = card["rare_categories"]
-    pooled = ", ".join(f"{plain(c)} {units.count(n)}" for c, n in rare["pooled"].items()) or "none were rare"
+    pooled = ", ".join(f"{plain(feature_label(c))} {units.count(n)}"
+                       for c, n in rare["pooled"].items()) or "none were rare"
     return [f"- **Not used as features ({len(card['excluded'])}):** "
-            + "; ".join(f"{plain(e['column'])}: {e['reason']}" for e in card["excluded"]),
+            + "; ".join(f"{plain(feature_label(e['column']))}: {e['reason']}" for e in card["excluded"]),
             f"- **Rare categories** (under {units.percent(rare['min_share'], 0)} of the training rows or fewer "
             f"than {units.count(rare['min_rows'])} of them) pooled into \"other\": {pooled}"]
 

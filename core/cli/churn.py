@@ -6,6 +6,7 @@ from pathlib import Path
 
 from core.cli.defaults import CHURN_HORIZON_DAYS
 from core.export import units  # plain Python: --help stays fast
+from core.history.feature_labels import feature_label  # plain Python: --help stays fast
 
 NAME = "churn"
 
@@ -49,7 +50,9 @@ def _print_fit(r, n_drivers: int) -> None:
     print("top drivers (mean |SHAP|, log-odds):")
     for _, row in r.drivers.head(n_drivers).iterrows():
         kind = "controllable" if row["controllable"] else "fixed"
-        print(f"  {row['feature']:<24} {units.score(row['mean_abs_shap'])}  {kind:<12} {row['direction']}")
+        label = feature_label(row["feature"])  # the label, and the column's name for analysts when it differs
+        name = label if label == row["feature"] else f"{label} [{row['feature']}]"
+        print(f"  {name:<48} {units.score(row['mean_abs_shap'])}  {kind:<12} {row['direction']}")
     if could := r.extra.get("could_lapse"):  # a horizon shorter than a purchase log's lapse period
         print(inflation_sentence(could, r.best, r.metrics[r.best]["roc_auc"]))
     if r.screen is not None:  # identifiers, personal data and free text left out (core/churn/feature_screen.py)

@@ -46,7 +46,7 @@ FEATURE_TEXT = {
     "tenure_months": "months from signup to the cutoff",
     "days_to_renewal": "days from the cutoff to the next signup anniversary (annual renewal)",
     "usage_level_30d": "log(1 + usage per day over the 30 days up to the cutoff), all metrics summed",
-    "usage_trend_90d": "usage_level_30d minus the same measure 90 days earlier (empty for customers "
+    "usage_trend_90d": "the usage level (above) minus the same measure 90 days earlier (empty for customers "
                        "younger than 120 days)",
     "active_days_30d": "days with any activity in the 30 days up to the cutoff",
     "days_since_active": "days since the last activity (capped at 365)",

@@ -33,6 +33,7 @@ from core.health import score as h
 from core.health import store as hs
 from core.health.coverage import coverage
 from core.health.monitor import has_recurring_revenue
+from core.history.feature_labels import feature_label
 from core.history.inputs import load_inputs
 from core.roi import setup
 from core.roi.inputs import load_inputs as load_roi_inputs
@@ -77,7 +78,7 @@ def churn(engine: Engine) -> tuple[list[dict], int | None]:
     rows = [row("Churn drivers", "ROC-AUC", m["roc_auc"], *m["roc_auc_ci"], unit="score"),
             row("Churn drivers", "PR-AUC", m["pr_auc"], *m["pr_auc_ci"], unit="score"),
             row("Churn drivers", "Brier score", m["brier"], unit="score")]
-    rows += [row("Churn drivers", "Top driver", i + 1, unit="rank", group=f"#{i + 1}", text_=name)
+    rows += [row("Churn drivers", "Top driver", i + 1, unit="rank", group=f"#{i + 1}", text_=feature_label(name))
              for i, name in enumerate(card.get("top_drivers", []))]
     tiers = latest_scores(engine, version)["tier"].value_counts()  # the model's customers per risk tier
     day = card.get("data_window", {}).get("scored_at", "")

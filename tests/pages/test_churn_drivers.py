@@ -155,8 +155,9 @@ def test_segments_warn_and_card_lists_limits(page):
     at = page
     assert any("Enterprise" in w.value and "too small" in w.value for w in at.warning)
     card = next(md.value for md in at.markdown if md.value.startswith("**Churn model v"))
-    assert "Limits" in card and r"usage\_level\_30d (controllable)" in card  # names from the data escaped
-    assert r"failed\_payments\_90d (controllable)" in card  # the demo's revenue rows say which payments failed
+    assert "Limits" in card and "Usage level, last 30 days (controllable)" in card  # features by label
+    assert "Failed payments, last 90 days (controllable)" in card  # the demo's revenue rows say which payments failed
+    assert "usage\\_level" not in card and "usage_level" not in card
 
 
 def test_empty_store_says_what_to_do(store_url):

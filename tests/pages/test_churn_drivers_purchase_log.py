@@ -13,6 +13,7 @@ import pytest
 from core.buyers import clv
 from tests.pages import store_kinds
 from tests.pages.conftest import open_page
+from ui.churn.tables import CODE_NAME
 
 END = pd.Timestamp("1998-06-30")
 
@@ -86,7 +87,8 @@ def test_the_page_proposes_n_and_shows_churners_and_a_model(page, raw):
     assert f"{rows:,} held out ({churners:,} churners)" in card and churners > 100
     assert "no purchase follows the last one within 210 days" in card
     assert "a purchase log has no renewals" in card  # days_to_renewal is left out, with why
-    assert not any(d.value["feature"].eq("days_to_renewal").any() for d in at.dataframe if "feature" in d.value)
+    assert not any(d.value[CODE_NAME].eq("days_to_renewal").any() for d in at.dataframe if CODE_NAME in d.value)
+    assert any(CODE_NAME in d.value for d in at.dataframe)  # the drivers table keeps the column names
     assert any(c.value.startswith("Defaults: a save is worth the buyers") for c in at.caption)
     assert at.number_input(key="churn_value").value < 1000  # a buyer's 12-month revenue, not the round 1,000
     auc = float(_metric(at, "Held-out ROC-AUC"))

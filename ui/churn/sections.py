@@ -13,9 +13,10 @@ from core.churn import pipeline as cr
 from core.churn import store as churn_store
 from core.errors import WorkbenchError
 from core.export import units
+from core.history.feature_labels import feature_label
 from ui import components
 from ui.churn import cached as churn
-from ui.churn import charts
+from ui.churn import charts, tables
 from ui.frame import errors
 
 
@@ -35,11 +36,12 @@ def drivers(r: cr.ChurnResult) -> None:
     st.markdown("**Every customer, every driver** (a dot per held-out customer; red = high value of the feature, "
                 "blue = low; grey = a category or a missing value, named when you point at the dot)")
     st.altair_chart(charts.beeswarm(r.explanation.values, r.test.X, top, seed=r.seed), width="stretch")
-    feature = st.selectbox("How the risk moves with one feature", top, key="churn_dependence")
+    feature = st.selectbox("How the risk moves with one feature", top, key="churn_dependence",
+                           format_func=feature_label)
     st.altair_chart(charts.dependence(r.explanation.values, r.test.X, feature, seed=r.seed), width="stretch")
-    st.dataframe(r.drivers, hide_index=True, width="stretch", column_config={
-        "mean_abs_shap": st.column_config.NumberColumn("mean |SHAP|", format="%.3f")})
-    components.csv_download(r.drivers, "Download the drivers (CSV)", "churn_drivers.csv", key="churn_dl_drivers")
+    shown, config = tables.drivers(r.drivers)
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
+    components.csv_download(shown, "Download the drivers (CSV)", "churn_drivers.csv", key="churn_dl_drivers")
 
 
 def economics(default: cr.Economics) -> cr.Economics | None:
@@ -86,11 +88,12 @@ def tiers(url, version, r: cr.ChurnResult, econ: cr.Economics, f) -> tuple[pd.Da
     st.markdown(f"**Today's customers ({r.scored_at:%Y-%m-%d}):** " + " · ".join(
         f"{tier} {units.count(int(counts.get(tier, 0)))}" for tier in cr.TIERS) + "  (within the sidebar filters)")
     st.caption("Select a row to see why that customer is at risk.")
-    shown = table.assign(health="health_scores?customer=" + table["customer_id"].astype(str),
+    shown = tables.scores(table).assign(health="health_scores?customer=" + table["customer_id"].astype(str),
                          feedback="feedback_themes?customer=" + table["customer_id"].astype(str))
     event = st.dataframe(shown, hide_index=True, width="stretch", height=300, key="churn_customers",
                          on_select="rerun", selection_mode="single-row", column_config={
-                             "probability": st.column_config.ProgressColumn("churn probability", format="percent",
+                             **tables.score_columns(),
+                             "probability": st.column_config.ProgressColumn("Churn probability", format="percent",
                                                                             min_value=0.0, max_value=1.0),
                              "health": st.column_config.LinkColumn("Health", display_text="health score"),
                              "feedback": st.column_config.LinkColumn("Feedback", display_text="verbatims")})
@@ -125,9 +128,7 @@ def validation(r: cr.ChurnResult) -> None:
     b.markdown(f"**Gains**: the riskiest 10 % hold {units.percent(g['cum_churners_share'].iloc[0])} of the "
                f"churners (lift {units.multiple(g['lift'].iloc[0])})")
     b.altair_chart(charts.gains(g), width="stretch")
-    st.dataframe(g, hide_index=True, width="stretch", column_config={
-        c: st.column_config.NumberColumn(format="%.3f") for c in ("churn_rate", "lift", "cum_customers_share",
-                                                                  "cum_churners_share", "cum_lift")})
+    st.dataframe(g, hide_index=True, width="stretch", column_config=tables.gains_columns())
     components.csv_download(g, "Download gains by decile (CSV)", "churn_gains.csv", key="churn_dl_gains")
 
 
@@ -137,13 +138,12 @@ def segments(r: cr.ChurnResult) -> None:
         st.info("No categorical column to split by.")
         return
     default = cats.index("segment") if "segment" in cats else 0
-    col = st.selectbox("Performance by", cats, index=default, key="churn_segment_by")
+    col = st.selectbox("Performance by", cats, index=default, key="churn_segment_by", format_func=feature_label)
     perf = cr.segment_performance(r.test.y, r.p_test, r.test.X[col])
+    by = components.plain(feature_label(col))
     for _, row in perf[perf["warning"] != ""].iterrows():
-        st.warning(f"{col} = {components.plain(row['segment'])}: {row['warning']}.", icon=":material/warning:")
-    st.dataframe(perf, hide_index=True, width="stretch", column_config={
-        c: st.column_config.NumberColumn(format="%.3f") for c in ("churn_rate", "mean_predicted", "roc_auc",
-                                                                  "calibration")})
+        st.warning(f"{by} = {components.plain(row['segment'])}: {row['warning']}.", icon=":material/warning:")
+    st.dataframe(perf, hide_index=True, width="stretch", column_config=tables.segment_columns(col))
     st.caption("Within one segment the ranking is usually a little weaker than overall when the segment itself "
                "predicts churn; calibration 1.0 means predicted and observed churn agree.")
     components.csv_download(perf, "Download (CSV)", f"churn_by_{col}.csv", key="churn_dl_segments")
@@ -173,11 +173,10 @@ def customer(r: cr.ChurnResult, table: pd.DataFrame) -> None:
                 f"{r.horizon_days} days (uncalibrated model log-odds {units.score(ex.output[i], digits=2, signed=True)}"
                 f" = average {units.score(ex.base, digits=2, signed=True)} + the contributions below).")
     st.altair_chart(charts.waterfall(ex.values.iloc[i], ex.base, r.current.X.iloc[i]), width="stretch")
-    detail = pd.DataFrame({"feature": ex.values.columns, "value": [str(v) for v in r.current.X.iloc[i]],
-                           "contribution": ex.values.iloc[i].to_numpy(),
-                           "controllable": [r.train.controllable.get(c, False) for c in ex.values.columns]})
-    st.dataframe(detail.reindex(detail["contribution"].abs().sort_values(ascending=False).index), hide_index=True,
-                 width="stretch", column_config={"contribution": st.column_config.NumberColumn(format="%+.3f")})
+    detail = tables.customer_detail(ex.values.columns, r.current.X.iloc[i], ex.values.iloc[i].to_numpy(),
+                                    [r.train.controllable.get(c, False) for c in ex.values.columns])
+    st.dataframe(detail, hide_index=True, width="stretch", column_config={
+        "Contribution to churn log-odds": st.column_config.NumberColumn(format="%+.3f")})
 
 
 def card(r: cr.ChurnResult, econ: cr.Economics, threshold: float, saved: int) -> None:

@@ -194,4 +194,4 @@ def test_no_renewal_feature_and_a_save_worth_a_buyers_revenue(result, raw):
     assert {"column": "days_to_renewal", "reason": reason} in card["excluded"]
     assert card["economics"]["basis"] == econ.basis
     text = churn_store.card_markdown(card)
-    assert "days\\_to\\_renewal: a purchase log has no renewals" in text and "mean revenue over the 12" in text
+    assert "Days to renewal: a purchase log has no renewals" in text and "mean revenue over the 12" in text

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 import core
 from core import metrics
 from core.errors import DataValidationError, InsufficientDataError
+from core.history.feature_labels import feature_label
 from core.review import compare as review_compare
 from core.review import saved as review_saved
 from core.review import snapshot as review
@@ -163,7 +164,7 @@ def test_a_saved_churn_model_brings_its_card(engine):
     assert (f.loc[("ROC-AUC", ""), "low"], f.loc[("ROC-AUC", ""), "high"]) == pytest.approx(tuple(m["roc_auc_ci"]))
     assert f.loc[("Brier score", ""), "value"] == pytest.approx(m["brier"])
     drivers = f.xs("Top driver", level="metric")["text"].tolist()
-    assert drivers == card["top_drivers"] and len(drivers) == 5
+    assert drivers == [feature_label(n) for n in card["top_drivers"]] and len(drivers) == 5  # by label
 
 
 def test_bad_input_is_a_clear_error(engine, db_url):

@@ -1,0 +1,80 @@
+"""The Churn drivers page's tables as a leader reads them: features by label
+(:func:`core.history.feature_labels.feature_label`), headers in plain words with their units, and the column's name
+in the data kept for analysts ("Column in the data")."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.export import units
+from core.history.feature_labels import feature_label
+from ui.churn import charts
+
+#: the header of the column that keeps a feature's name in the data, for analysts
+CODE_NAME = "Column in the data"
+
+
+def _labels(names: pd.Series) -> pd.Series:
+    """Feature names as labels; no feature (None) as the missing mark."""
+    return names.map(lambda f: units.MISSING if units.is_missing(f) else feature_label(f))
+
+
+def drivers(d: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """The drivers table (``feature, mean_abs_shap, controllable, direction, description``) and its column
+    configuration."""
+    shown = pd.DataFrame({"Driver": _labels(d["feature"]),
+                          "Average impact on churn log-odds": d["mean_abs_shap"].to_numpy(),
+                          "Kind": ["controllable" if c else "fixed" for c in d["controllable"]],
+                          "Direction": d["direction"].to_numpy(), "What it measures": d["description"].to_numpy(),
+                          CODE_NAME: d["feature"].to_numpy()})
+    return shown, {"Average impact on churn log-odds": st.column_config.NumberColumn(
+        format="%.3f", help="Mean |SHAP| on the held-out customers: how far the feature moves the predicted churn "
+                            "log-odds, up or down, on average.")}
+
+
+def customer_detail(names, values, contributions, controllable) -> pd.DataFrame:
+    """One customer's features, largest contribution first: label, value, contribution, kind, name in the data."""
+    names = pd.Series(list(names), dtype=object)
+    d = pd.DataFrame({"Driver": _labels(names), "Value": [charts.value_text(v) for v in values],
+                      "Contribution to churn log-odds": list(contributions),
+                      "Kind": ["controllable" if c else "fixed" for c in controllable], CODE_NAME: names})
+    return d.reindex(d["Contribution to churn log-odds"].abs().sort_values(ascending=False).index)
+
+
+#: headers of the risk-tier customer list (its other columns: the probability and the links, set on the page)
+SCORE_HEADERS = {"customer_id": "Customer", "name": "Name", "segment": "Segment", "plan": "Plan", "tier": "Risk tier",
+                 "top_driver": "Top driver raising the risk", "top_controllable": "Top controllable driver"}
+
+
+def scores(table: pd.DataFrame) -> pd.DataFrame:
+    """The scored customers with their top drivers by label."""
+    return table.assign(**{c: _labels(table[c]) for c in ("top_driver", "top_controllable") if c in table})
+
+
+def score_columns() -> dict:
+    return {c: st.column_config.TextColumn(label) for c, label in SCORE_HEADERS.items()}
+
+
+def gains_columns() -> dict:
+    """Headers and formats of the gains table (:func:`core.churn.pipeline.gains_table`)."""
+    c = st.column_config
+    return {"decile": c.NumberColumn("Decile (1 = riskiest)"), "customers": c.NumberColumn("Customers"),
+            "churners": c.NumberColumn("Churners"),
+            "churn_rate": c.NumberColumn("Churn rate", format="percent", step=0.001),
+            "lift": c.NumberColumn("Lift", format="%.2fx"),
+            "cum_customers_share": c.NumberColumn("Customers reached, riskiest first", format="percent", step=0.001),
+            "cum_churners_share": c.NumberColumn("Churners caught", format="percent", step=0.001),
+            "cum_lift": c.NumberColumn("Lift so far", format="%.2fx")}
+
+
+def segment_columns(by: str) -> dict:
+    """Headers and formats of the performance-by-segment table (:func:`core.churn.pipeline.segment_performance`)."""
+    c = st.column_config
+    return {"segment": c.TextColumn(feature_label(by)), "customers": c.NumberColumn("Customers"),
+            "churners": c.NumberColumn("Churners"),
+            "churn_rate": c.NumberColumn("Churn rate", format="percent", step=0.001),
+            "mean_predicted": c.NumberColumn("Predicted churn", format="percent", step=0.001),
+            "roc_auc": c.NumberColumn("ROC-AUC", format="%.3f"),
+            "calibration": c.NumberColumn("Calibration (predicted / observed)", format="%.3f"),
+            "warning": c.TextColumn("Warning")}
