@@ -24,6 +24,14 @@ def test_cohort_curves_render_on_demo(page, streamlit_server):
     page.wait_for_timeout(800)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     shot(page, "cohort_curves_month")
+    # the curves: the named average and the cohorts picked beside it, their sizes in their names
+    curves = charts.nth(1)
+    curves.scroll_into_view_if_needed()
+    expect(page.get_by_text("Cohorts drawn beside the average")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^On average \d+% of a cohort is retained in month 6, weighted by cohort "
+                                       r"size"))).to_be_visible()
+    page.wait_for_timeout(800)
+    curves.screenshot(path=str(shot(page, "cohort_curves_average").with_name("cohort_curves_average_chart.png")))
 
     compare = page.get_by_test_id("stSelectbox").filter(has_text="Compare")
     compare.scroll_into_view_if_needed()

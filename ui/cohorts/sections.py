@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.cohorts import reading
 from core.cohorts.defaults import label
 from core.cohorts.settings import CohortSettings
 from core.cohorts.table import DEFINITIONS_TEXT, CohortTable, period_across_cohorts
@@ -25,6 +26,8 @@ _SELECTS = (("cohort_by", "Cohorts by", ["signup", "first_activity"]),
 _RADIOS = (("definition", "Active", ["on", "on_or_after"]), ("base", "Base", ["period0", "previous"]),
            ("weighting", "Average", ["weighted", "simple"]))
 _KEYS = {"cohort_by": "cohorts_by"}  # the widget keys the page has always used
+#: the curves chart's pick of cohorts
+SHOWN_KEY = "cohorts_curves_shown"
 
 
 def _follow_the_store(start: CohortSettings) -> None:
@@ -34,6 +37,7 @@ def _follow_the_store(start: CohortSettings) -> None:
     if st.session_state.get("cohorts_defaults_of") != marker:
         for name, _, _ in _SELECTS + _RADIOS:
             st.session_state.pop(_KEYS.get(name, f"cohorts_{name}"), None)
+        st.session_state.pop(SHOWN_KEY, None)
         st.session_state["cohorts_defaults_of"] = marker
 
 
@@ -84,17 +88,41 @@ def table(url, version, f, options: tuple, basis: str = "Signup") -> tuple[Cohor
                f"{t.settings['as_of']}. Grey rows: cohorts under {units.count(opts['min_size'])} customers. Empty "
                "cells: periods not yet complete.")
     st.altair_chart(charts.cohort_heatmap(t, percent), width="stretch")
-    st.altair_chart(charts.cohort_curves(t, percent=percent), width="stretch")
+    st.caption(reading.table_sentence(t))
+    curves(t, percent)
     width = t.values.shape[1]
     k = st.slider("Track one period across cohorts", 1, max(1, width - 1), min(3, width - 1),
                   key="cohorts_track") if width > 1 else 0
     if k and percent:
-        st.altair_chart(charts.tracked_period(period_across_cohorts(t, k)), width="stretch")
+        tracked = period_across_cohorts(t, k)
+        st.altair_chart(charts.tracked_period(tracked), width="stretch")
+        st.caption(reading.tracked_sentence(tracked, t.settings.get("period", "month")))
     breakdown(url, version, f, options, signups, percent)
     d1, d2 = st.columns(2)
     d1.download_button("Download the table (CSV)", cohorts.csv(t), "cohorts.csv", "text/csv", key="cohorts_dl_csv")
     d2.download_button("Download the table (XLSX)", cohorts.xlsx(t), "cohorts.xlsx", key="cohorts_dl_xlsx")
     return t, signups
+
+
+def _shown(t: CohortTable) -> list[str]:
+    """The cohorts the curves chart draws beside the average: the reader's pick, kept to the cohorts of this table
+    (back to :func:`core.cohorts.reading.default_shown` when none of the pick is left)."""
+    cohorts = list(t.values.index)
+    kept = [c for c in st.session_state.get(SHOWN_KEY, []) if c in cohorts]
+    if SHOWN_KEY not in st.session_state or (not kept and st.session_state[SHOWN_KEY]):
+        kept = reading.default_shown(t)
+    st.session_state[SHOWN_KEY] = kept
+    names = reading.cohort_names(t)
+    return st.multiselect("Cohorts drawn beside the average", cohorts, key=SHOWN_KEY,
+                          format_func=lambda c: names.get(c, c),
+                          help="The average line is always drawn; pick cohorts to compare with it.")
+
+
+def curves(t: CohortTable, percent: bool = True) -> None:
+    """The average curve, named, with the cohorts the reader picks (their sizes in their names), and its key figure."""
+    shown = _shown(t)
+    st.altair_chart(charts.cohort_curves(t, shown, percent=percent), width="stretch")
+    st.caption(reading.curves_sentence(t))
 
 
 def breakdown(url, version, f, options, signups, percent) -> None:
@@ -151,6 +179,7 @@ def survival(url, version, f, note: str = "") -> None:
         errors.show(exc)
         return
     st.altair_chart(charts.survival_curves(km.curves), width="stretch")
+    st.caption(reading.survival_sentence(km))
     st.dataframe(km.summary, hide_index=True, width="stretch")
     if group != "(all customers)":
         st.info(f"Log-rank test across {group}s: {km.logrank['plain']}")
