@@ -37,6 +37,10 @@ GLOSSARY: dict[str, str] = {
     "GRR": "Gross revenue retention: like NRR, but each customer's MRR counts at most its starting MRR, "
            "so only churn and contraction move it (never above 100 %).",
     "ARPA": "Average revenue per account: MRR in the as-of month divided by the customers paying in it.",
+    "ARR": "Annual recurring revenue: 12 x MRR of the as-of month (the year's revenue if every customer kept paying "
+           "what they pay now).",
+    "MRR at high churn risk": "MRR in the as-of month of the customers the newest saved churn model puts in its "
+                              "high-risk tier (scores of the day it was saved).",
     "LTV": "Customer lifetime value: ARPA divided by the mean monthly logo churn of the last 6 months "
            "(the expected revenue of an average account over its expected lifetime).",
     "MRR movements": "Where each month's change of MRR comes from: MRR at the start (the month before) + new + "

@@ -23,6 +23,7 @@ sections.notes(ov)
 for s in ov.sections:
     sections.section(s, titled=len(ov.sections) > 1)
     if s.key == "recurring":
+        sections.at_risk(overview.at_risk(url, version, chosen, s.as_of))
         sections.movements(overview.movements(url, version, chosen))
 if any(s.key == "buyers" for s in ov.sections):
     sections.cohorts(ov)

@@ -30,6 +30,8 @@ from core.store.profile import StoreProfile
 
 #: the sparklines cover the chosen date range, within these bounds (months)
 SPARK_MONTHS = (2, 36)
+#: ARR is this many times MRR
+ARR_MONTHS = 12
 
 
 @dataclass(frozen=True)
@@ -41,11 +43,26 @@ class Figure:
     value: float
     unit: str
     trend: str | None = None
+    previous: float | None = None
+    lower_is_better: bool = False
+    versus: str = ""
 
     @property
     def text(self) -> str:
         """The figure as every surface writes it."""
         return units.format_value(self.value, self.unit)
+
+    @property
+    def delta(self) -> str | None:
+        """The change against the previous period in the figure's unit (a rate's in points); None without one."""
+        if self.previous is None or units.is_missing(self.previous) or units.is_missing(self.value):
+            return None
+        return units.format_value(self.value - self.previous, self.unit, signed=True)
+
+    @property
+    def delta_color(self) -> str:
+        """``inverse`` for a figure that is better lower (churn): a rise shows red."""
+        return "inverse" if self.lower_is_better else "normal"
 
     @property
     def help(self) -> str:
@@ -54,13 +71,15 @@ class Figure:
 
 @dataclass(frozen=True)
 class Section:
-    """A group of tiles over one window: ``key`` is ``recurring``, ``customers`` or ``buyers``."""
+    """A group of tiles over one window: ``key`` is ``recurring``, ``customers`` or ``buyers``; ``as_of`` is the
+    recurring section's as-of day (the last day of its window)."""
 
     key: str
     title: str
     caption: str
     figures: tuple[Figure, ...]
     trend: pd.DataFrame
+    as_of: dt.date | None = None
 
     def sparkline(self, figure: Figure) -> list[float] | None:
         """The figure's monthly values, oldest first (None without a trend)."""
@@ -109,7 +128,9 @@ def _window_caption(as_of: dt.date) -> str:
 def recurring_section(customers: pd.DataFrame, revenue: pd.DataFrame, end=None, start=None,
                       full: bool = True) -> Section:
     """The headline of :func:`core.metrics.headline` as of ``end`` (never after the as-of month of the data);
-    ``full=False`` keeps the customer counts and logo churn (a store without recurring revenue).
+    ``full=False`` keeps the customer counts and logo churn (a store without recurring revenue). Each figure carries
+    its value one period earlier (:attr:`Figure.previous`): the month before for the counts and the money (MRR, ARR
+    = 12 x MRR, ARPA), the 12-month window one month earlier for the rates.
 
     Raises
     ------
@@ -118,16 +139,50 @@ def recurring_section(customers: pd.DataFrame, revenue: pd.DataFrame, end=None, 
     """
     as_of = asof.clamp(end, asof.as_of_month(customers, revenue))
     h = metrics.headline(customers, revenue, as_of)
+    before = previous_headline(customers, revenue, h.as_of)
+    was = ({} if before is None else before.__dict__).get
     trend = metrics.trend(customers, revenue, as_of, spark_months(as_of, start))
-    figures = [Figure("Customers", h.customers, "customers"),
-               Figure("Active customers", h.active_customers, "customers", "active_customers"),
-               Figure("Logo churn rate", h.logo_churn_rate, "share", "logo_churn_rate")]
+    figures = [Figure("Customers", h.customers, "customers", previous=was("customers")),
+               Figure("Active customers", h.active_customers, "customers", "active_customers",
+                      was("active_customers")),
+               Figure("Logo churn rate", h.logo_churn_rate, "share", "logo_churn_rate", was("logo_churn_rate"), True)]
     if full:
-        figures += [Figure("Revenue churn rate", h.revenue_churn_rate, "share", "revenue_churn_rate"),
-                    Figure("MRR", h.mrr, "currency", "mrr"), Figure("NRR", h.nrr, "share", "nrr"),
-                    Figure("GRR", h.grr, "share", "grr")]
+        month = pd.Timestamp(h.as_of).to_period("M")
+        mrr = metrics.monthly_mrr(revenue) if len(revenue) else pd.DataFrame(columns=["customer_id", "month", "mrr"])
+        trend = trend.assign(arr=ARR_MONTHS * trend["mrr"]) if "mrr" in trend else trend
+        figures += [Figure("MRR", h.mrr, "currency", "mrr", was("mrr")),
+                    Figure("ARR", ARR_MONTHS * h.mrr, "currency", "arr", ARR_MONTHS * was("mrr", float("nan"))),
+                    Figure("ARPA", arpa(mrr, month), "currency", None, arpa(mrr, month - 1)),
+                    Figure("NRR", h.nrr, "share", "nrr", was("nrr")), Figure("GRR", h.grr, "share", "grr", was("grr")),
+                    Figure("Revenue churn rate", h.revenue_churn_rate, "share", "revenue_churn_rate",
+                           was("revenue_churn_rate"), True)]
+    figures = [replace(f, versus=_versus(f, h.as_of)) for f in figures]
     return Section("recurring" if full else "customers", "Recurring revenue" if full else "Customers",
-                   _window_caption(h.as_of), tuple(figures), trend)
+                   _window_caption(h.as_of), tuple(figures), trend, h.as_of)
+
+
+def _versus(figure: Figure, as_of: dt.date) -> str:
+    """What the figure's change compares with: the month before, or (a 12-month rate) the window one month earlier."""
+    before = (pd.Timestamp(as_of).to_period("M") - 1).end_time
+    if figure.unit == "share":
+        return f"vs. the 12 months to {before:%b %Y}"
+    return f"vs. {before:%d %b %Y}" if figure.unit == "customers" else f"vs. {before:%b %Y}"
+
+
+def previous_headline(customers: pd.DataFrame, revenue: pd.DataFrame, as_of) -> metrics.Headline | None:
+    """The headline one month before ``as_of``'s month (its 12-month rates over the window one month earlier); None
+    when nobody was active at the start of that window."""
+    try:
+        return metrics.headline(customers, revenue, (pd.Timestamp(as_of).to_period("M") - 1).to_timestamp())
+    except InsufficientDataError:
+        return None
+
+
+def arpa(mrr: pd.DataFrame, month: pd.Period) -> float:
+    """ARPA of ``month`` from :func:`core.metrics.monthly_mrr`'s table: MRR of the customers paying in it (MRR above
+    zero) divided by their number, as :func:`core.metrics.lifetime_value` computes it (NaN when nobody pays)."""
+    paying = mrr[(pd.to_datetime(mrr["month"]).dt.to_period("M") == month) & (mrr["mrr"] > 0)]
+    return float(paying["mrr"].sum() / paying["customer_id"].nunique()) if len(paying) else float("nan")
 
 
 def buyer_section(customers: pd.DataFrame, log: PurchaseLog, end=None, start=None,

@@ -97,13 +97,15 @@ def _movements(customers, revenue, end, recurring: bool) -> None:
 
 
 def _section(s, trend: bool) -> None:
-    """A section's title and window, then one figure a line as the page writes it."""
+    """A section's title and window, then one figure a line as the page writes it, with its change against the
+    previous period (and the previous value) where it has one."""
     from core.cli.format import figures_text  # pandas: in run only, for a fast --help
 
     print(f"\n{s.title}: {s.caption}")
     width = max(len(f.label) for f in s.figures)
     for f in s.figures:
-        print(f"  {f.label:<{width}}  {f.text:>12}")
+        change = f"  {f.delta:>12} {f.versus} (was {units.format_value(f.previous, f.unit)})" if f.delta else ""
+        print(f"  {f.label:<{width}}  {f.text:>12}{change}")
     if trend and len(s.trend):
         unit_of = {f.trend: f.unit for f in s.figures if f.trend}
         print(figures_text(s.trend[["as_of", *unit_of]].rename(columns=str), unit_of, left=("as_of",)))

@@ -103,7 +103,8 @@ def test_grr_never_exceeds_nrr_or_one():
 
 def test_every_headline_metric_has_a_glossary_entry():
     assert set(metrics.GLOSSARY) == {"Customers", "Active customers", "Logo churn rate", "Revenue churn rate",
-                                     "MRR", "NRR", "GRR", "ARPA", "LTV", "Churn probability", "Risk tier",
+                                     "MRR", "NRR", "GRR", "ARPA", "ARR", "MRR at high churn risk", "LTV",
+                                     "Churn probability", "Risk tier",
                                      "ROC-AUC", "PR-AUC", "Brier score", "Lift", "SHAP value", "Controllable driver",
                                      "Health score", "Health band", "Lifecycle stage", "Health back-test AUC",
                                      "NPS", "CSAT", "CES", "Sentiment", "Theme", "NPS impact", "Churn impact",

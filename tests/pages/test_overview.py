@@ -60,7 +60,14 @@ def test_figures_match_the_hand_computation(store_url):
         "MRR": "$1,259",
         "NRR": f"{(150 + 60 + 50) / start * 100:.1f}%",                # 57.8%
         "GRR": f"{(100 + 60 + 50) / start * 100:.1f}%",                # 46.7%
+        "ARR": f"${12 * 1259:,}",
+        "ARPA": f"${1259 / 4:,.0f}",                                   # A, C, D and E pay in Jan 2025
+        "MRR at high churn risk": "–",                                 # no churn model saved
+        "MRR in red": "–",                                             # no measures to band anyone
     }
+    deltas = {x.label: x.delta for x in at.metric if x.delta}
+    assert deltas["MRR"] == "+$1,259" and deltas["Customers"] == "+0"  # Dec 2024: no MRR booked, all five signed up
+    assert deltas["Logo churn rate"] == f"{(1 / 4 - 1 / 3) * 100:+.1f} pts"  # the 12 months to Dec 2024: B of A, B, C
     assert "31 Jan 2025" in at.caption[0].value
     assert all(x.help for x in at.metric)  # every figure carries its definition
 

@@ -83,6 +83,9 @@ def test_customers_and_every_figure_count_as_of_the_end_of_the_range(demo_store,
     assert shown == {"Customers": f"{signed_up:,}", "Active customers": f"{ind['active']:,}",
                      "Logo churn rate": f"{ind['logo'] * 100:.1f}%",
                      "Revenue churn rate": f"{(1 - ind['grr']) * 100:.1f}%", "MRR": f"${ind['mrr']:,.0f}",
-                     "NRR": f"{ind['nrr'] * 100:.1f}%", "GRR": f"{ind['grr'] * 100:.1f}%"}
-    assert [h.value for h in at.subheader] == ["MRR movements"]  # one section (untitled), then the movements
+                     "ARR": f"${12 * ind['mrr']:,.0f}", "ARPA": shown["ARPA"],  # ARPA: test_overview_tiles.py
+                     "NRR": f"{ind['nrr'] * 100:.1f}%", "GRR": f"{ind['grr'] * 100:.1f}%",
+                     "MRR at high churn risk": "–", "MRR in red": shown["MRR in red"]}  # no churn model saved
+    # one section (untitled), the MRR at risk, then the movements
+    assert [h.value for h in at.subheader] == ["MRR at risk", "MRR movements"]
     assert not [c for c in at.caption if "purchase log" in c.value]  # no notes

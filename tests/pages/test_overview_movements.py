@@ -46,7 +46,7 @@ def _store(tmp_path, files) -> str:
 def test_the_hand_made_book_shows_its_movements(tmp_path, monkeypatch):
     url = _store(tmp_path, [(CUSTOMERS, "c.csv", "customers"), (REVENUE, "r.csv", "revenue")])
     at = open_page(monkeypatch, url, "overview")
-    assert [h.value for h in at.subheader] == ["MRR movements"]
+    assert [h.value for h in at.subheader] == ["MRR at risk", "MRR movements"]
     shown = _shown(at)
     assert shown.columns.tolist() == HEADERS
     # Jan 2024: A 100, B 200, C 100, E 50 new; Feb 2024: all churned; Jan 2025: A, C, E back, D new

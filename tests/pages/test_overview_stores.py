@@ -41,7 +41,7 @@ def test_a_mix_shows_both_sections_and_the_cohorts(tmp_path, monkeypatch):
                             (PURCHASES, "p.csv", "transactions", {})])
     at = open_page(monkeypatch, url, "overview")
     tiles = _tiles(at)
-    assert [h.value for h in at.subheader] == ["Recurring revenue", "MRR movements", "Buyers",
+    assert [h.value for h in at.subheader] == ["Recurring revenue", "MRR at risk", "MRR movements", "Buyers",
                                                "Revenue retention by cohort"]
     # the recurring book as in test_overview.py, plus P1 and P2 (signed up with their first purchase, no churn date)
     start = 100 + 200 + 100 + 50

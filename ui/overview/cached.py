@@ -10,6 +10,7 @@ from core.buyers.lapse import store_days
 from core.buyers.purchases import PurchaseLog, load_purchase_log
 from core.history.filters import Filters, filter_customers, for_customers
 from core.history.movements import mrr_movements
+from core.review import at_risk as core_at_risk
 from ui.frame import loaders
 
 
@@ -46,3 +47,16 @@ def movements(url: str, version: str, f: Filters) -> pd.DataFrame:
     customers = filter_customers(loaders.table(url, version, "customer"), f)
     revenue = for_customers(loaders.table(url, version, "revenue"), customers)
     return mrr_movements(revenue, start=f.start, end=f.end)
+
+
+@st.cache_data(ttl=600, max_entries=32, show_spinner="Computing the MRR at risk ...")
+def _at_risk(url: str, version: str, f: Filters, as_of, saved: tuple) -> tuple[core_at_risk.AtRisk, ...]:
+    customers = filter_customers(loaders.table(url, version, "customer"), f)
+    revenue = for_customers(loaders.table(url, version, "revenue"), customers)
+    return core_at_risk.at_risk(loaders.get_engine(url), customers, revenue, as_of)
+
+
+def at_risk(url: str, version: str, f: Filters, as_of) -> tuple[core_at_risk.AtRisk, ...]:
+    """MRR at high churn risk and MRR in red of the filtered customers as of the Overview's as-of day
+    (:func:`core.review.at_risk.at_risk`), recomputed when a churn model or a health configuration is saved."""
+    return _at_risk(url, version, f, as_of, core_at_risk.saved_versions(loaders.get_engine(url)))

@@ -10,12 +10,14 @@ from core.buyers.overview import Overview, Section
 from core.export import units
 from core.history.movements import HEADERS
 from core.metrics import GLOSSARY
+from core.review.at_risk import AtRisk
 from ui import components
 from ui.overview import charts
 
-#: tiles per row
-PER_ROW = 4
-_HINT = "the small charts show each month of the chosen date range. Hover a figure for its definition."
+#: tiles per row (the recurring tiles: customers, money, revenue retention)
+PER_ROW = 3
+_HINT = ("the small charts show each month of the chosen date range; the arrows compare with the month before (a "
+         "12-month rate: with the 12 months one month earlier). Hover a figure for its definition.")
 _DOWNLOADS = {"recurring": ("Download the monthly trend (CSV)", "overview_trend.csv"),
               "customers": ("Download the monthly trend (CSV)", "overview_trend.csv"),
               "buyers": ("Download the buyers' monthly trend (CSV)", "overview_buyers_trend.csv")}
@@ -36,7 +38,8 @@ def section(s: Section, titled: bool) -> None:
     for first in range(0, len(s.figures), PER_ROW):
         cols = st.columns(PER_ROW)
         for col, f in zip(cols, s.figures[first:first + PER_ROW]):
-            col.metric(f.label, f.text, help=f.help, chart_data=s.sparkline(f), border=True)
+            col.metric(f.label, f.text, f.delta, f.delta_color, help=f.help, chart_data=s.sparkline(f), border=True,
+                       delta_description=f.versus or None)
     if len(s.trend):
         label, name = _DOWNLOADS[s.key]
         components.csv_download(s.trend, label, name, key=f"overview_{s.key}_trend")
@@ -91,3 +94,27 @@ def movements(table: pd.DataFrame) -> None:
     st.dataframe(movements_shown(table), column_config=config, hide_index=True, width="stretch")
     raw = table.assign(month=table["month"].dt.strftime("%Y-%m"))
     components.csv_download(raw, "Download the MRR movements (CSV)", "mrr_movements.csv", key="overview_movements_csv")
+
+
+def at_risk(figures: tuple[AtRisk, ...]) -> None:
+    """MRR at risk: one tile per figure (or why there is none), each with the customers behind it (links to their
+    churn, health and feedback pages) and their CSV."""
+    st.subheader("MRR at risk")
+    for col, r in zip(st.columns(len(figures)), figures):
+        col.metric(r.label, r.text, help=r.help, border=True)
+        if r.value is None:
+            col.info(components.plain(r.note))
+            if r.label == "MRR at high churn risk":
+                col.page_link("pages/churn_drivers.py", label="Open the Churn drivers page", icon=":material/link:")
+            continue
+        col.caption(components.plain(r.note))
+        with col.expander(f"The {units.count(len(r.customers))} customers behind it"):
+            kind = "tier" if "tier" in r.customers else "band"
+            shown, links = components.with_customer_links(r.customers)
+            config = {"customer_id": st.column_config.TextColumn("customer"),
+                      "mrr": st.column_config.NumberColumn("MRR ($)", format="dollar"),
+                      kind: st.column_config.TextColumn("risk tier" if kind == "tier" else "health band"), **links}
+            st.dataframe(shown, column_config=config, hide_index=True, width="stretch")
+            key = r.label.lower().replace(" ", "_")
+            components.csv_download(r.customers, f"Download the customers behind {r.label} (CSV)", f"{key}.csv",
+                                    key=f"overview_{key}_csv")

@@ -11,11 +11,16 @@ import core
 from core.cli.main import main
 from tests.pages.test_overview import CUSTOMERS, REVENUE
 
-_TILE = re.compile(r"^  (\S.*?)\s{2,}(\S+)$")
+_TILE = re.compile(r"^  (\S.*?)\s{2,}(\S+)(?:\s{2,}(\S+(?: pts)?) (vs\. .*) \(was (\S+)\))?$")
 
 
 def _figures(out: str) -> dict[str, str]:
     return {m.group(1): m.group(2) for m in map(_TILE.match, out.splitlines()) if m}
+
+
+def _changes(out: str) -> dict[str, tuple[str, str, str]]:
+    """Each tile's (change, what it compares with, previous value), for the tiles that print one."""
+    return {m.group(1): m.group(3, 4, 5) for m in map(_TILE.match, out.splitlines()) if m and m.group(3)}
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +96,15 @@ def test_a_recurring_book_prints_the_headline_as_of_the_day(tmp_path, capsys):
     assert _figures(out) == {"Customers": "5", "Active customers": "4", "Logo churn rate": "25.0%",
                              "Revenue churn rate": f"{(200 + 40) / start * 100:.1f}%", "MRR": "$1,259",
                              "NRR": f"{(150 + 60 + 50) / start * 100:.1f}%",
-                             "GRR": f"{(100 + 60 + 50) / start * 100:.1f}%"}
+                             "GRR": f"{(100 + 60 + 50) / start * 100:.1f}%", "ARR": f"${12 * 1259:,}",
+                             "ARPA": f"${1259 / 4:,.0f}"}  # A, C, D and E pay in Jan 2025
+    # against Dec 2024 (no MRR booked; all five signed up) and the 12 months to Dec 2024 (A, B, C start; B churns)
+    changes = _changes(out)
+    assert changes["MRR"] == ("+$1,259", "vs. Dec 2024", "$0")
+    assert changes["Customers"] == ("+0", "vs. 31 Dec 2024", "5")
+    assert changes["Logo churn rate"] == (f"{(1 / 4 - 1 / 3) * 100:+.1f} pts", "vs. the 12 months to Dec 2024",
+                                          f"{100 / 3:.1f}%")
+    assert "ARPA" not in changes  # nobody paid in Dec 2024: no ARPA to compare with
     assert main(["--db", url, "overview", "--as-of", "2024-03-31", "--trend"]) == 0
     out = capsys.readouterr().out
     signed_up = (pd.to_datetime(pd.Series(["2023-01-10", "2023-06-01", "2023-12-15", "2024-05-01", "2024-01-31"]))

@@ -20,7 +20,8 @@ from tests.pages import store_kinds
 from tests.pages.test_overview import CUSTOMERS, REVENUE
 from tests.pages.test_overview_stores import PURCHASES
 
-RECURRING = ["Customers", "Active customers", "Logo churn rate", "Revenue churn rate", "MRR", "NRR", "GRR"]
+RECURRING = ["Customers", "Active customers", "Logo churn rate", "MRR", "ARR", "ARPA", "NRR", "GRR",
+             "Revenue churn rate"]
 BUYERS = ["Active buyers", "Repeat-purchase rate", "Revenue", "Revenue per buyer", "Purchase frequency"]
 
 
