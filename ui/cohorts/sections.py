@@ -88,7 +88,7 @@ def table(url, version, f, options: tuple, basis: str = "Signup") -> tuple[Cohor
                f"{t.settings['as_of']}. Grey rows: cohorts under {units.count(opts['min_size'])} customers. Empty "
                "cells: periods not yet complete.")
     st.altair_chart(charts.cohort_heatmap(t, percent), width="stretch")
-    st.caption(reading.table_sentence(t))
+    st.caption(components.plain(reading.table_sentence(t)))  # group and cohort names are data
     curves(t, percent)
     width = t.values.shape[1]
     k = st.slider("Track one period across cohorts", 1, max(1, width - 1), min(3, width - 1),
@@ -96,7 +96,7 @@ def table(url, version, f, options: tuple, basis: str = "Signup") -> tuple[Cohor
     if k and percent:
         tracked = period_across_cohorts(t, k)
         st.altair_chart(charts.tracked_period(tracked), width="stretch")
-        st.caption(reading.tracked_sentence(tracked, t.settings.get("period", "month")))
+        st.caption(components.plain(reading.tracked_sentence(tracked, t.settings.get("period", "month"))))
     breakdown(url, version, f, options, signups, percent)
     d1, d2 = st.columns(2)
     d1.download_button("Download the table (CSV)", cohorts.csv(t), "cohorts.csv", "text/csv", key="cohorts_dl_csv")
@@ -122,7 +122,7 @@ def curves(t: CohortTable, percent: bool = True) -> None:
     """The average curve, named, with the cohorts the reader picks (their sizes in their names), and its key figure."""
     shown = _shown(t)
     st.altair_chart(charts.cohort_curves(t, shown, percent=percent), width="stretch")
-    st.caption(reading.curves_sentence(t))
+    st.caption(components.plain(reading.curves_sentence(t)))  # group and cohort names are data
 
 
 def breakdown(url, version, f, options, signups, percent) -> None:
@@ -179,7 +179,7 @@ def survival(url, version, f, note: str = "") -> None:
         errors.show(exc)
         return
     st.altair_chart(charts.survival_curves(km.curves), width="stretch")
-    st.caption(reading.survival_sentence(km))
+    st.caption(components.plain(reading.survival_sentence(km)))  # group and cohort names are data
     st.dataframe(km.summary, hide_index=True, width="stretch")
     if group != "(all customers)":
         st.info(f"Log-rank test across {group}s: {km.logrank['plain']}")
