@@ -11,6 +11,7 @@ from core.churn.model import ChurnModel, _resampled_scores, evaluate, is_control
 from core.churn.pipeline import Economics, fit_churn
 from core.churn.store import card_markdown, latest_scores, load_model, model_card, runs, save_run
 from core.errors import DataValidationError, InsufficientDataError
+from core.history.feature_labels import feature_label
 from core.history.inputs import load_inputs
 
 
@@ -142,7 +143,7 @@ def test_saved_versions_hold_the_model_card_and_scores(report, tmp_path):
     np.testing.assert_allclose(back.predict_proba(report.current.X, calibrated=True), report.p_current)
     card = model_card(report, econ, t, version=2)
     md = card_markdown(card)
-    assert "v2" in md and "random split" in md and "tenure\\_months" in md and "Limits" in md
+    assert "v2" in md and "random split" in md and feature_label("tenure_months") in md and "Limits" in md
     auc = report.metrics[card["model"]]["roc_auc"]
     assert f"**Held-out ROC-AUC** {auc:.3f} [" in md  # the unit formatter's score: 3 decimals
     assert f"save worth ${econ.value_saved:,.0f}, outreach ${econ.outreach_cost:,.0f}" in md
