@@ -82,12 +82,18 @@ def test_the_as_of_day_moves_every_figure_and_the_cohorts(cdnow, capsys, tmp_pat
     assert "wrote " in out and str(out_file) in out
 
 
-def test_a_recurring_book_prints_the_headline_as_of_the_day(tmp_path, capsys):
+def _book(tmp_path) -> str:
+    """The hand-made recurring book imported with the CLI, as an analyst does; returns the store's URL."""
     url = f"sqlite:///{tmp_path / 's.db'}"
     (tmp_path / "c.csv").write_bytes(CUSTOMERS)
     (tmp_path / "r.csv").write_bytes(REVENUE)
     assert main(["--db", url, "import", str(tmp_path / "c.csv"), "--kind", "customers"]) == 0
     assert main(["--db", url, "import", str(tmp_path / "r.csv"), "--kind", "revenue"]) == 0
+    return url
+
+
+def test_a_recurring_book_prints_the_headline_as_of_the_day(tmp_path, capsys):
+    url = _book(tmp_path)
     capsys.readouterr()
     assert main(["--db", url, "overview"]) == 0
     out = capsys.readouterr().out
@@ -149,11 +155,7 @@ def test_movements_print_the_12_months_to_the_as_of_day(tmp_path, capsys, small_
     from tests.conftest import copy_store
     from tests.core.history.test_movements import loop_per_customer
 
-    url = f"sqlite:///{tmp_path / 's.db'}"
-    (tmp_path / "c.csv").write_bytes(CUSTOMERS)
-    (tmp_path / "r.csv").write_bytes(REVENUE)
-    assert main(["--db", url, "import", str(tmp_path / "c.csv"), "--kind", "customers"]) == 0
-    assert main(["--db", url, "import", str(tmp_path / "r.csv"), "--kind", "revenue"]) == 0
+    url = _book(tmp_path)
     capsys.readouterr()
     assert main(["--db", url, "overview", "--movements"]) == 0
     out = capsys.readouterr().out
