@@ -52,10 +52,12 @@ def test_a_raised_limit_lets_the_stray_cell_file_import(tmp_path):
     path.write_bytes(H.far_cell_xlsx("Z100000"))
     env = {**os.environ, "RETENTION_MIN_FILL": "0"}
     proc = subprocess.run([sys.executable, "-m", "core", "--db", f"sqlite:///{tmp_path / 's.db'}", "import",
-                           str(path), "--kind", "activity", "--create-customers", "--lenient"], cwd=ROOT,
+                           str(path), "--kind", "activity", "--create-customers", "--lenient",
+                           "--rejects", str(tmp_path / "rejected.csv")], cwd=ROOT,
                           capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "3 rows read, 2 valid, 1 rejected" in proc.stdout  # the stray row has no customer: rejected
+    assert (tmp_path / "rejected.csv").read_text().startswith("row,")  # written where asked, not in the checkout
 
 
 def test_ten_thousand_columns_import_with_every_extra_column_kept(engine):
