@@ -2,10 +2,12 @@
 WCAG 2.1 A/AA in a real browser.
 
 One server and one browser page serve all pages (the module's fixtures); each page's axe results, tab by tab, are
-written as JSON next to the screenshots (screenshots/axe_<page>.json). A page fails on any serious or critical
-violation, listed with rule id, impact, target selectors and help text, unless the rule and the flagged element
-match an entry of ALLOWED below: violations from inside Streamlit's own frontend that our code cannot change, each
-with its reason (the JSON marks those nodes with it).
+written as JSON next to the screenshots (screenshots/axe_<page>.json). Each tab is also photographed at 1280 px
+and at 390 px (a phone) as the review record (screenshots/page_<page>__<tab>__<width>.png); at 390 px no page
+scrolls sideways and every chart takes the column's width (none squeezed to a sliver, none wider than the screen).
+A page fails on any serious or critical violation, listed with rule id, impact, target selectors and help text,
+unless the rule and the flagged element match an entry of ALLOWED below: violations from inside Streamlit's own
+frontend that our code cannot change, each with its reason (the JSON marks those nodes with it).
 """
 
 from __future__ import annotations
@@ -43,6 +45,10 @@ ALLOWED: dict[tuple[str, str], str] = {
 }
 
 COUNT = re.compile(r"\d,\d{3}")
+#: the widths every page and tab is photographed at: a laptop and a phone
+WIDTHS = (1280, 390)
+#: a chart at phone width spans at least this share of the main column
+MIN_CHART_SHARE = 0.6
 # (slug, url path, heading, metric to wait for and its pattern or None for a page without one)
 PAGES = [
     ("overview", "", "Overview", None),
@@ -66,7 +72,7 @@ def store_url(small_demo_store, tmp_path_factory) -> str:
 @pytest.fixture(scope="module")
 def shared_page(browser, browser_context_args):
     """One browser page for every page of the app (pytest-playwright's ``page`` is per test)."""
-    context = browser.new_context(**browser_context_args)
+    context = browser.new_context(**{**browser_context_args, "viewport": {"width": WIDTHS[0], "height": 900}})
     yield context.new_page()
     context.close()
 
@@ -122,6 +128,62 @@ def blocking(page, response: dict, where: str) -> list[str]:
     return out
 
 
+_LAYOUT = """() => {
+    const main = document.querySelector('[data-testid="stMainBlockContainer"]') || document.body;
+    const column = main.getBoundingClientRect().width;
+    const charts = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+        .filter((c) => c.offsetParent !== null)
+        .map((c) => Math.round(c.getBoundingClientRect().width));
+    return {scroll: document.documentElement.scrollWidth, view: window.innerWidth, column, charts};
+}"""
+
+
+_HEIGHT = """() => Math.max(document.documentElement.scrollHeight,
+    ...[...document.querySelectorAll('[data-testid="stMain"], [data-testid="stAppViewContainer"] section')]
+        .map((e) => e.scrollHeight))"""
+#: the tallest screenshot taken (a page longer than this is cut at the bottom)
+MAX_HEIGHT = 12_000
+
+
+def whole_page(page, path) -> None:
+    """A screenshot of the whole page: Streamlit scrolls inside its main section, so a full-page screenshot of the
+    document shows one screen only; the viewport grows to the section's height for the shot instead."""
+    width = page.viewport_size["width"]
+    height = min(page.evaluate(_HEIGHT), MAX_HEIGHT)
+    page.set_viewport_size({"width": width, "height": max(height, 900)})
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(path))
+    page.set_viewport_size({"width": width, "height": 900})
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+def photograph(page, slug: str, tab: str | None) -> list[str]:
+    """Screenshots of what the page shows at each of :data:`WIDTHS`, and the layout problems found at a phone's
+    width (a sideways scroll, a chart squeezed or overflowing). Leaves the page at the first width."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    problems = []
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.wait_for_timeout(700)  # charts and columns lay themselves out again
+        whole_page(page, SCREENSHOTS / f"page_{slug}__{_slug(tab or 'page')}__{width}.png")
+        if width == min(WIDTHS):
+            problems += _layout_problems(page.evaluate(_LAYOUT), f"{slug}" + (f" / {tab}" if tab else ""), width)
+    page.set_viewport_size({"width": WIDTHS[0], "height": 900})
+    return problems
+
+
+def _layout_problems(layout: dict, where: str, width: int) -> list[str]:
+    out = []
+    if layout["scroll"] > layout["view"] + 1:
+        out.append(f"{where} at {width} px: the page scrolls sideways ({layout['scroll']} px wide)")
+    out += [f"{where} at {width} px: chart {i + 1} is {w} px wide in a {layout['column']:.0f} px column"
+            for i, w in enumerate(layout["charts"]) if w < MIN_CHART_SHARE * layout["column"] or w > layout["view"]]
+    return out
+
+
 def _summary(response: dict) -> dict:
     keep = ("id", "impact", "help", "helpUrl", "tags")
     return {
@@ -152,6 +214,7 @@ def test_page_and_tabs_have_no_serious_wcag_violation(shared_page, streamlit_ser
         response = axe.run(page, options=WCAG_21_AA).response
         problems += blocking(page, response, where)
         results[name or heading] = _summary(response)
+        problems += photograph(page, slug, name)
     SCREENSHOTS.mkdir(exist_ok=True)
     (SCREENSHOTS / f"axe_{slug}.json").write_text(json.dumps(results, indent=1))
     page.screenshot(path=str(SCREENSHOTS / f"axe_{slug}.png"), full_page=True)
