@@ -3,8 +3,6 @@
 import streamlit as st
 
 from core.errors import WorkbenchError
-from core.export import units
-from core.metrics import GLOSSARY
 from ui.churn import buyers
 from ui.churn import cached as churn
 from ui.churn import sections as churn_sections
@@ -27,16 +25,7 @@ except WorkbenchError as exc:
             "for out-of-time validation, dated behaviour: import them on the Data page or load the demo there.")
     st.stop()
 
-m = r.metrics[r.best]
-k = st.columns(4)
-k[0].metric("Held-out ROC-AUC", units.score(m["roc_auc"]), help=GLOSSARY["ROC-AUC"])
-k[1].metric("PR-AUC", units.score(m["pr_auc"]),
-            help=GLOSSARY["PR-AUC"] + f" Churn rate here: {units.percent(m['churn_rate'])}.")
-k[2].metric("Brier (calibrated)", units.score(r.brier_calibrated), help=GLOSSARY["Brier score"])
-k[3].metric("Customers scored", units.count(len(r.p_current)), help=GLOSSARY["Churn probability"])
-st.caption(f"Model: {r.best} (better held-out ROC-AUC than the other), saved as version {saved}. "
-           f"Validation: {r.validation}. The model is fitted on every customer; the sidebar filters narrow the "
-           "customer lists.")
+churn_sections.headline(r, saved)
 churn_sections.inflated(r)
 
 tabs = st.tabs(["Drivers", "Risk tiers", "Customer", "Validation", "Segments", "Model card"]

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
+from core.churn import plain
 from core.export import units
 
 #: the horizon of a store with churn dates of its own (core/cli/defaults.py holds a copy for ``--help``)
@@ -126,7 +127,7 @@ def inflation_sentence(could: dict, kind: str, headline: float) -> str:
     n, h, gap = could["lapse_days"], could["horizon_days"], could["min_recency_days"]
     auc = could["roc_auc"].get(kind, float("nan"))
     among = ("cannot be computed (they are all churners or all stayers)" if np.isnan(auc)
-             else f"is {units.score(auc)}")
+             else f"is {units.score(auc)}: the model {plain.roc_auc(auc)}")
     return (f"The held-out ROC-AUC of {units.score(headline)} is inflated: churn here is no purchase within {n} "
             f"days, so a buyer whose last purchase was fewer than {gap} days before the cutoff cannot lapse within "
             f"{h} days; recency alone tells those buyers apart, by definition. Among the "

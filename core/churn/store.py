@@ -17,6 +17,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from core.churn import plain as plain_words
 from core.churn.feature_screen import RARE_MIN_ROWS, RARE_SHARE, card_exclusions, pooled_categories
 from core.churn.horizon import inflation_sentence
 from core.churn.model import ChurnModel
@@ -93,6 +94,7 @@ def card_markdown(card: dict) -> str:
         f"- **Held-out ROC-AUC** {units.score(m['roc_auc'])} {units.interval(lo, hi, 'score')}, "
         f"PR-AUC {units.score(m['pr_auc'])}, Brier {units.score(cal['brier_raw'])} raw / "
         f"{units.score(cal['brier_calibrated'])} calibrated ({cal['method']})",
+        _plain_line(card),
         *_could_lapse_lines(card),
         "- **Other model:** " + "; ".join(f"{k} ROC-AUC {units.score(v['roc_auc'])}"
                                           for k, v in card["metrics"].items() if k != card["model"]),
@@ -121,6 +123,15 @@ def _label(card: dict) -> str:
         line += (f"; a buyer has churned when no purchase follows the last one within {lapse['days']} days "
                  f"(proposed: {lapse['proposed_days']} days. {lapse['reason']})")
     return line
+
+
+def _plain_line(card: dict) -> str:
+    """The held-out figures in plain words (:func:`core.churn.plain.headline`), the churn rate from the held-out
+    rows."""
+    m, rows = card["metrics"][card["model"]], card["rows"]
+    rate = rows["test_churners"] / rows["test"] if rows["test"] else float("nan")
+    said = plain_words.headline({**m, "churn_rate": rate}, card["calibration"]["brier_calibrated"])
+    return "- **In plain words:** " + " ".join(said)
 
 
 def _could_lapse_lines(card: dict) -> list[str]:

@@ -39,6 +39,7 @@ def _print_fit(r, n_drivers: int) -> None:
     """The rows, each model's held-out metrics, the calibration and the top drivers of a fit (ROC-AUC, PR-AUC and
     Brier as scores, as the quarterly review writes them)."""
     from core.churn.horizon import inflation_sentence  # sklearn: in the fit's printing, for a fast --help
+    from core.churn.plain import headline  # as the Churn drivers page and the model card say it
 
     print(f"{units.count(len(r.train.y) + len(r.test.y))} rows, {units.count(r.train.y.sum() + r.test.y.sum())} "
           f"churned; held out {units.count(len(r.test.y))}; validation {r.validation}")
@@ -47,6 +48,7 @@ def _print_fit(r, n_drivers: int) -> None:
         print(f"{kind:<9} ROC-AUC {units.score(m['roc_auc'])} {units.interval(*m['roc_auc_ci'], 'score')}  "
               f"PR-AUC {units.score(m['pr_auc'])}  Brier {units.score(m['brier'])}{mark}")
     print(f"calibrated ({r.model.calibration_method_}): Brier {units.score(r.brier_calibrated)}")
+    print("in plain words: " + " ".join(headline(r.metrics[r.best], r.brier_calibrated)))
     print("top drivers (mean |SHAP|, log-odds):")
     for _, row in r.drivers.head(n_drivers).iterrows():
         kind = "controllable" if row["controllable"] else "fixed"

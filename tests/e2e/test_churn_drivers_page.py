@@ -1,19 +1,55 @@
-"""The Churn drivers page (pages/churn_drivers.py) in a real browser on the demo: training progress, figures,
-charts in every tab, a customer's waterfall reached from a link, no exception."""
+"""The Churn drivers page (pages/churn_drivers.py) in a real browser on a copy of the session's small demo store
+(1,500 customers, seed 0; not the full demo generated on the server's first start): training progress, the model's
+figures said in plain words first with the statistics behind an "Analyst detail" expander, charts in every tab, a
+customer's waterfall reached from a link, no exception. The day scored and the customer linked are read from the
+store served."""
 
 import re
 
+import pandas as pd
+import pytest
 from playwright.sync_api import expect
 
+import core
+from tests.conftest import copy_store
 from tests.e2e.conftest import open_linked_customer, open_on_metric, shot, show_tab
 
-SERVER_ENV = {"RETENTION_DEMO": "1"}
+
+@pytest.fixture(scope="module")
+def store_url(small_demo_store, tmp_path_factory) -> str:
+    """A private copy of the small demo store (the page saves its model into it)."""
+    return f"sqlite:///{copy_store(small_demo_store, tmp_path_factory.mktemp('churn_e2e'))}"
 
 
-def test_churn_drivers_on_demo(page, streamlit_server):
+@pytest.fixture(scope="module")
+def served(store_url) -> tuple[pd.Timestamp, str]:
+    """(the last day the store speaks about: its latest signup, churn date or revenue month's end; a customer
+    still active then), read with pandas from the store served."""
+    engine = core.make_engine(store_url)
+    customers, revenue = core.load_table(engine, "customer"), core.load_table(engine, "revenue")
+    engine.dispose()
+    days = pd.concat([pd.to_datetime(customers["signup_date"]), pd.to_datetime(customers["churn_date"]),
+                      pd.to_datetime(revenue["period"]) + pd.offsets.MonthEnd(0)])
+    active = sorted(customers.loc[customers["churn_date"].isna(), "customer_id"].astype(str))
+    return days.max(), active[len(active) // 2]
+
+
+def test_churn_drivers_on_the_small_demo(page, streamlit_server, served):
+    last_day, customer = served
+    # the analysts' figures load inside the closed "Analyst detail" expander: a metric there is in the page
     open_on_metric(page, f"{streamlit_server}/churn_drivers", "Churn drivers", "Held-out ROC-AUC",
                    re.compile(r"0\.\d{3}"))
-    expect(page.get_by_text(re.compile("out of time: trained on 6 monthly cutoffs")).first).to_be_visible()
+    expect(page.get_by_text(re.compile(r"The model ranks a churner above a stayer \d{1,2} times in 100 \(95% "
+                                       r"interval: between \d+ and \d+\); a coin toss would do it 50 times\.")).first
+           ).to_be_visible()
+    expect(page.get_by_text(re.compile(r"closer to what happened than always guessing the churn rate")).first
+           ).to_be_visible()
+    detail = page.get_by_test_id("stExpander").filter(has_text="Analyst detail").first
+    # closed on opening: a leader reads the sentences first
+    expect(detail.get_by_text("Held-out ROC-AUC", exact=True)).to_be_hidden()
+    detail.get_by_text("Analyst detail").click()
+    expect(detail.get_by_text("Held-out ROC-AUC", exact=True)).to_be_visible()
+    expect(detail.get_by_text(re.compile("out of time: trained on 6 monthly cutoffs"))).to_be_visible()
     charts = page.get_by_test_id("stVegaLiteChart")
     expect(charts.first.locator("canvas, svg").first).to_be_visible(timeout=30_000)
     page.wait_for_timeout(1000)
@@ -21,7 +57,7 @@ def test_churn_drivers_on_demo(page, streamlit_server):
     shot(page, "churn_drivers")
 
     page.get_by_role("tab", name="Risk tiers").click()
-    expect(page.get_by_text(re.compile(r"Today's customers \(2026-10-31\)"))).to_be_visible()
+    expect(page.get_by_text(f"Today's customers ({last_day:%Y-%m-%d})")).to_be_visible()
     expect(page.get_by_test_id("stMetric").filter(has_text="Precision")).to_contain_text(re.compile(r"\d\.\d%"))
     expect(page.get_by_test_id("stMetric").filter(has_text="Net value (held out)")).to_contain_text(
         re.compile(r"-?\$\d{1,3}(,\d{3})*"))
@@ -36,6 +72,7 @@ def test_churn_drivers_on_demo(page, streamlit_server):
     shot(page, "churn_validation")
 
     # a link from any customer list opens this page on that customer
-    open_linked_customer(page, f"{streamlit_server}/churn_drivers?customer=C01320", "Churn drivers")
-    show_tab(page, "Customer", page.get_by_text(re.compile(r"C01320.*calibrated churn probability")),
+    open_linked_customer(page, f"{streamlit_server}/churn_drivers?customer={customer}", "Churn drivers")
+    show_tab(page, "Customer",
+             page.get_by_text(re.compile(rf"{customer}: a \d+\.\d% chance of churning within 90 days")),
              "churn_customer_waterfall")

@@ -3,6 +3,7 @@
 equals the same pipeline run outside it (core.churn.pipeline.fit_churn, for everything else), the model and scores
 are saved, tiers follow the economics, every tab renders."""
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -130,7 +131,10 @@ def test_customer_waterfall_adds_up(page, reference):
     assert f"**{r.p_current[i]:.1%}**" in text
     ex = r.current_explanation
     assert abs(ex.values.iloc[i].sum() + ex.base - ex.output[i]) < 1e-6
-    assert f"{ex.output[i]:+.2f}" in text
+    # the log-odds for analysts, with the probability they stand for (before calibration)
+    detail = next(c.value for c in at.caption if c.value.startswith("Before calibration the model's log-odds are"))
+    assert f"{ex.output[i]:+.2f} ({100 / (1 + math.exp(-ex.output[i])):.1f}%)" in detail
+    assert f"the average customer's {ex.base:+.2f} ({100 / (1 + math.exp(-ex.base)):.1f}%)" in detail
 
 
 def test_validation_writes_its_figures_in_the_house_units(page, reference):

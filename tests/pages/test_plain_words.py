@@ -1,6 +1,7 @@
-"""Plain words for leaders (issue 21): the Churn drivers page on the demo store shows no code word (snake_case
-feature names, None, NaN, Infinity, midnight times, long decimals) in its text, widgets, table headers or chart
-titles, on every tab; the walker is tests/pages/plain_words.py, reusable over every page and store."""
+"""Plain words for leaders (issue 21): the Churn drivers page on the demo, the CDNOW purchase log and the telco
+snapshot stores shows no code word (snake_case feature names, None, NaN, Infinity, midnight times, long decimals) in
+its text, widgets, table headers or chart titles, on every tab (AppTest renders every tab at once), and after a
+few choices of its selectboxes; the walker is tests/pages/plain_words.py, reusable over every page and store."""
 
 import pandas as pd
 import pytest
@@ -32,6 +33,16 @@ def churn_page(stores):
     mp = pytest.MonkeyPatch()
     try:
         yield open_page(mp, stores.url("demo"), "churn_drivers")
+    finally:
+        mp.undo()
+
+
+@pytest.fixture(scope="module", params=["cdnow", "telco"])
+def other_page(request, stores, shared):
+    """The page on the purchase log and on the snapshot, one module-wide page each."""
+    mp = pytest.MonkeyPatch()
+    try:
+        yield request.param, open_page(mp, stores.url(request.param), "churn_drivers", timeout=400)
     finally:
         mp.undo()
 
@@ -99,3 +110,36 @@ def test_churn_drivers_page_on_the_demo_speaks_plain_words(churn_page, stores):
             assert not at.exception, at.exception
             found += [f for f in pw.findings(pw.collect(at), CHURN_ALLOW) if f not in found]
     assert found == [], "\n".join(found)
+
+
+def _walk(at, key: str, names: list[str], limit: int) -> list[str]:
+    """Findings after choosing up to ``limit`` other names of the selectbox ``key`` in turn."""
+    found = []
+    for value in _other_choices(at, key, names)[:limit]:
+        at.selectbox(key=key).set_value(value).run()
+        assert not at.exception, at.exception
+        found += [f for f in pw.findings(pw.collect(at), CHURN_ALLOW) if f not in found]
+    return found
+
+
+def test_churn_drivers_page_on_the_other_stores_speaks_plain_words(other_page, stores):
+    """The purchase log (its lapse period, horizon and Lifetime value tab) and the snapshot, every tab, two other
+    choices of the dependence and of the segment selectboxes (where the store has categories), and on the purchase
+    log a horizon shorter than its lapse period."""
+    kind, at = other_page
+    assert not at.exception, at.exception
+    assert len(at.tabs) >= (7 if kind == "cdnow" else 6), [t.label for t in at.tabs]
+    texts = pw.collect(at)
+    assert any(t.where.startswith("chart") for t in texts) and any(t.where == "dataframe header" for t in texts)
+    found = pw.findings(texts, CHURN_ALLOW)
+    names = _features(stores.url(kind))
+    found += [f for f in _walk(at, "churn_dependence", names, 2) if f not in found]
+    if kind == "cdnow":  # a horizon shorter than the lapse period: why the headline ROC-AUC is inflated, in words
+        horizon = next(s for s in at.segmented_control if s.key.startswith("churn_horizon"))
+        horizon.set_value(90).run()
+        assert not at.exception, at.exception
+        assert any("is inflated" in w.value for w in at.warning)
+        found += [f for f in pw.findings(pw.collect(at), CHURN_ALLOW) if f not in found]
+    if any(s.key == "churn_segment_by" for s in at.selectbox):
+        found += [f for f in _walk(at, "churn_segment_by", names, 2) if f not in found]
+    assert found == [], f"{kind}:\n" + "\n".join(found)

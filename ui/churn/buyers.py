@@ -138,8 +138,10 @@ def lifetime_value(url: str, version: str, f: Filters) -> None:
                 help=GLOSSARY["Chance still a buyer"])
     st.caption(_params_caption(params))
     st.dataframe(_shown(table), hide_index=True, width="stretch", height=320, column_config={
-        **{c: st.column_config.NumberColumn(c.replace("_", " "), format="localized")
-           for c in ("purchase_days", "recency_days", "age_days")},
+        "customer_id": st.column_config.TextColumn("Buyer"),
+        "purchase_days": st.column_config.NumberColumn("Days with a purchase", format="localized"),
+        "recency_days": st.column_config.NumberColumn("First to last purchase (days)", format="localized"),
+        "age_days": st.column_config.NumberColumn("First purchase to the data's end (days)", format="localized"),
         # one decimal, as units.percent writes a share: without the step the grid mixes "98%" with "99.57%"
         "p_alive": st.column_config.ProgressColumn("chance still a buyer", format="percent", min_value=0.0,
                                                    max_value=1.0, step=0.001),

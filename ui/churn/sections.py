@@ -10,19 +10,52 @@ import streamlit as st
 
 from core.churn import horizon as churn_horizon
 from core.churn import pipeline as cr
+from core.churn import plain as words
 from core.churn import store as churn_store
 from core.errors import WorkbenchError
 from core.export import units
 from core.history.feature_labels import feature_label
+from core.metrics import GLOSSARY
 from ui import components
 from ui.churn import cached as churn
 from ui.churn import charts, tables
 from ui.frame import errors
 
+#: the title of the expanders that hold the model's statistics for analysts
+ANALYST = "Analyst detail"
+
+
+def headline(r: cr.ChurnResult, saved: int) -> None:
+    """How well the model predicts, in plain sentences first (:func:`core.churn.plain.headline`); the held-out
+    figures behind them for analysts in an "Analyst detail" expander."""
+    m = r.metrics[r.best]
+    a, b = st.columns([3, 1])
+    a.markdown("**How well the model predicts churn**, on customers it never saw while learning:")
+    lines = words.headline(m, r.brier_calibrated)
+    if could := r.extra.get("could_lapse"):
+        lines.append(words.could_lapse(could["roc_auc"].get(r.best, float("nan")), could["horizon_days"]))
+    for line in lines:
+        a.markdown(f"- {line}")
+    b.metric("Customers scored", units.count(len(r.p_current)), help=GLOSSARY["Churn probability"])
+    with st.expander(ANALYST):
+        k = st.columns(3)
+        k[0].metric("Held-out ROC-AUC", units.score(m["roc_auc"]), help=GLOSSARY["ROC-AUC"])
+        k[1].metric("PR-AUC", units.score(m["pr_auc"]),
+                    help=GLOSSARY["PR-AUC"] + f" Churn rate here: {units.percent(m['churn_rate'])}.")
+        k[2].metric("Brier (calibrated)", units.score(r.brier_calibrated), help=GLOSSARY["Brier score"])
+        st.caption(f"ROC-AUC 95 % interval {units.interval(*m['roc_auc_ci'], 'score') or units.MISSING}; "
+                   f"PR-AUC against a churn rate of {units.percent(m['churn_rate'])}; Brier score of always "
+                   f"guessing that rate {units.score(words.guess_brier(m['churn_rate']))}. Model: {r.best} (better "
+                   f"held-out ROC-AUC than the other), saved as version {saved}. Validation: {r.validation}. The "
+                   "model is fitted on every customer; the sidebar filters narrow the customer lists.")
+
 
 def drivers(r: cr.ChurnResult) -> None:
     st.markdown("**What the model learned.** Bars: how much each feature moves the predicted churn risk on "
                 "the held-out customers. Controllable drivers are what a play can change; fixed ones are context.")
+    if not r.drivers.empty:
+        top = r.drivers.iloc[0]
+        st.markdown(components.plain(words.mean_abs_shap(feature_label(top["feature"]), top["mean_abs_shap"]) + "."))
     a, b = st.columns(2)
     a.markdown("**Controllable drivers**")
     ctrl = r.controllable_drivers()
@@ -120,7 +153,10 @@ def inflated(r: cr.ChurnResult) -> None:
 def validation(r: cr.ChurnResult) -> None:
     st.markdown(f"**Validation:** {r.validation}.")
     inflated(r)
-    st.dataframe(churn.model_table(r), hide_index=True, width="stretch")
+    for kind, m in r.metrics.items():
+        st.markdown(f"- The {kind} model{' (used)' if kind == r.best else ''} {words.roc_auc(m['roc_auc'])}.")
+    with st.expander(ANALYST):
+        st.dataframe(churn.model_table(r), hide_index=True, width="stretch")
     a, b = st.columns(2)
     a.markdown("**Calibration** (held out): dots on the diagonal mean a 10 % risk churns 10 % of the time")
     a.altair_chart(charts.calibration(churn.calibration(r)), width="stretch")
@@ -143,7 +179,9 @@ def segments(r: cr.ChurnResult) -> None:
     by = components.plain(feature_label(col))
     for _, row in perf[perf["warning"] != ""].iterrows():
         st.warning(f"{by} = {components.plain(row['segment'])}: {row['warning']}.", icon=":material/warning:")
-    st.dataframe(perf, hide_index=True, width="stretch", column_config=tables.segment_columns(col))
+    shown = perf.assign(ranking=[units.MISSING if units.is_missing(a) else f"{words.in_100(a)} times in 100"
+                                 for a in perf["roc_auc"]])
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=tables.segment_columns(col))
     st.caption("Within one segment the ranking is usually a little weaker than overall when the segment itself "
                "predicts churn; calibration 1.0 means predicted and observed churn agree.")
     components.csv_download(perf, "Download (CSV)", f"churn_by_{col}.csv", key="churn_dl_segments")
@@ -169,14 +207,27 @@ def customer(r: cr.ChurnResult, table: pd.DataFrame) -> None:
     i = ids.index(pick)
     ex = r.current_explanation
     p = r.p_current[i]
-    st.markdown(f"**{components.plain(pick)}**: calibrated churn probability **{units.percent(p)}** within "
-                f"{r.horizon_days} days (uncalibrated model log-odds {units.score(ex.output[i], digits=2, signed=True)}"
-                f" = average {units.score(ex.base, digits=2, signed=True)} + the contributions below).")
-    st.altair_chart(charts.waterfall(ex.values.iloc[i], ex.base, r.current.X.iloc[i]), width="stretch")
-    detail = tables.customer_detail(ex.values.columns, r.current.X.iloc[i], ex.values.iloc[i].to_numpy(),
-                                    [r.train.controllable.get(c, False) for c in ex.values.columns])
-    st.dataframe(detail, hide_index=True, width="stretch", column_config={
-        "Contribution to churn log-odds": st.column_config.NumberColumn(format="%+.3f")})
+    st.markdown(f"**{components.plain(pick)}**: a **{units.percent(p)}** chance of churning within "
+                f"{r.horizon_days} days.")
+    contrib = ex.values.iloc[i]
+    for sign, what in ((1, "raises"), (-1, "lowers")):
+        f = (sign * contrib).idxmax()
+        if sign * contrib[f] > 0:
+            value = charts.value_text(r.current.X.iloc[i][f])
+            st.markdown(components.plain(f"What {what} it most: {feature_label(f)} = {value} "
+                                         f"({words.odds_change(contrib[f])})."))
+    st.altair_chart(charts.waterfall(contrib, ex.base, r.current.X.iloc[i]), width="stretch")
+    with st.expander(ANALYST):
+        st.caption(f"Before calibration the model's log-odds are {units.score(ex.output[i], digits=2, signed=True)}"
+                   f" ({words.probability(ex.output[i])}) = the average customer's "
+                   f"{units.score(ex.base, digits=2, signed=True)} ({words.probability(ex.base)}) + the contributions "
+                   "below; a contribution d multiplies the odds of churning by e to the power d. The calibrated "
+                   "probability above corrects the model's over- or under-confidence on the held-out customers.")
+        detail = tables.customer_detail(ex.values.columns, r.current.X.iloc[i], contrib.to_numpy(),
+                                        [r.train.controllable.get(c, False) for c in ex.values.columns])
+        st.dataframe(detail, hide_index=True, width="stretch", column_config={
+            "Contribution to churn log-odds": st.column_config.NumberColumn(format="%+.3f"),
+            "In plain words": st.column_config.TextColumn(width="medium")})
 
 
 def card(r: cr.ChurnResult, econ: cr.Economics, threshold: float, saved: int) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from core.churn import plain as words
 from core.export import units
 from core.history.feature_labels import feature_label
 from ui.churn import charts
@@ -38,6 +39,7 @@ def customer_detail(names, values, contributions, controllable) -> pd.DataFrame:
     names = pd.Series(list(names), dtype=object)
     d = pd.DataFrame({"Driver": _labels(names), "Value": [charts.value_text(v) for v in values],
                       "Contribution to churn log-odds": list(contributions),
+                      "In plain words": [words.odds_change(c) for c in contributions],
                       "Kind": ["controllable" if c else "fixed" for c in controllable], CODE_NAME: names})
     return d.reindex(d["Contribution to churn log-odds"].abs().sort_values(ascending=False).index)
 
@@ -48,8 +50,13 @@ SCORE_HEADERS = {"customer_id": "Customer", "name": "Name", "segment": "Segment"
 
 
 def scores(table: pd.DataFrame) -> pd.DataFrame:
-    """The scored customers with their top drivers by label."""
-    return table.assign(**{c: _labels(table[c]) for c in ("top_driver", "top_controllable") if c in table})
+    """The scored customers with their top drivers by label; a descriptive column the store does not fill (a
+    purchase log's name, segment, plan) left out, a missing value in one shown as the missing mark."""
+    empty = [c for c in ("name", "segment", "plan") if c in table and table[c].isna().all()]
+    shown = table.drop(columns=empty)
+    filled = {c: shown[c].astype(object).where(shown[c].notna(), units.MISSING)
+              for c in ("name", "segment", "plan") if c in shown}
+    return shown.assign(**filled, **{c: _labels(shown[c]) for c in ("top_driver", "top_controllable") if c in shown})
 
 
 def score_columns() -> dict:
@@ -76,5 +83,8 @@ def segment_columns(by: str) -> dict:
             "churn_rate": c.NumberColumn("Churn rate", format="percent", step=0.001),
             "mean_predicted": c.NumberColumn("Predicted churn", format="percent", step=0.001),
             "roc_auc": c.NumberColumn("ROC-AUC", format="%.3f"),
+            "ranking": c.TextColumn("Ranks a churner above a stayer", help="The ROC-AUC in words: how often the "
+                                    "model gives a churner of the segment a higher risk than a stayer of it (a coin "
+                                    "toss: 50 times in 100)."),
             "calibration": c.NumberColumn("Calibration (predicted / observed)", format="%.3f"),
             "warning": c.TextColumn("Warning")}

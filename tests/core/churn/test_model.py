@@ -111,6 +111,7 @@ def test_cli_churn_prints_both_models_and_drivers(tmp_path, capsys, shared):
     out = capsys.readouterr().out
     assert "7,043 rows, 1,869 churned; held out 1,761" in out
     assert "logistic  ROC-AUC 0.844" in out and "<- used" in out
+    assert "in plain words: The model ranks a churner above a stayer 84 times in 100" in out  # 0.844: 84 in 100
     assert "tenure_months" in out and "fixed" in out
     assert "saved churn model v1 and 5,174 scores" in out
     scores = pd.read_csv(tmp_path / "s.csv")
