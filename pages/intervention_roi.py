@@ -8,6 +8,7 @@ from ui.frame import errors, filters, loaders
 from ui.frame import page as frame
 from ui.roi import cached as data
 from ui.roi import sections as roi_sections
+from ui.roi import summary as roi_summary
 from ui.roi import wave as roi_wave
 
 frame.require()
@@ -24,11 +25,13 @@ except WorkbenchError as exc:
     errors.show(exc)  # one message: what is missing and what to import (no second box repeating it)
     st.stop()
 st.caption("Plays measured against the customers held out of them: the difference is what the play did.")
+roi_summary.all_plays(url, version, inputs, f)
+st.subheader("One play in detail")
 choice = roi_sections.choose(url, version, inputs, f)
 if choice is None:
     st.stop()
 comp = roi_sections.headline(choice)
-tabs = st.tabs(["Effect", "Money", "Time to impact", "Where it works", "Next wave", "Fatigue", "Planning", "All plays"])
+tabs = st.tabs(["Effect", "Money", "Time to impact", "Where it works", "Next wave", "Fatigue", "Planning"])
 with tabs[0]:
     if comp is not None:
         roi_sections.effect(choice, comp)
@@ -44,5 +47,3 @@ with tabs[5]:
     roi_sections.fatigue(choice, inputs)
 with tabs[6]:
     roi_sections.planning(choice, comp)
-with tabs[7]:
-    roi_sections.all_plays(url, version, choice.window)

@@ -29,10 +29,12 @@ import pandas as pd
 
 from core.churn import store as churn_store
 from core.errors import DataValidationError, InsufficientDataError
+from core.export import units
 from core.history.inputs import load_inputs
+from core.roi import plain
 from core.roi.candidates import active_mask, candidates_now, recently_contacted
 from core.roi.contact_risk import risk_at_contact
-from core.roi.defaults import CONTROL, RETAINED
+from core.roi.defaults import CONTROL, LABELS, RETAINED
 from core.roi.estimates import diff_interval, is_binary
 from core.roi.fatigue import FATIGUE_DAYS
 from core.roi.inputs import RoiInputs
@@ -195,10 +197,11 @@ def cautions(result, frame: pd.DataFrame, outcome: str = RETAINED, control: str 
     d, lo, hi, _ = diff_interval(t, c, binary=binary)
 
     def fmt(x):
-        return f"{100 * x:+.2f} points" if binary else f"{x:+,.3g}"
+        return f"{100 * x:+.2f} points" if binary else units.money(x, decimals=2, signed=True)
 
+    label = LABELS.get(outcome, outcome).lower()
     if not lo > 0:
-        out.append(f"The play's measured effect on {outcome} is not clearly above zero (95 % interval {fmt(lo)} to "
+        out.append(f"The play's measured effect on {label} is not clearly above zero (95 % interval {fmt(lo)} to "
                    f"{fmt(hi)}): a list ranked by predicted uplift may rest on noise. Run the wave as a new test with "
                    "a holdout rather than count on its gain.")
     if not result.qini_coefficient > 0:
@@ -300,7 +303,8 @@ def _like_the_contacts(roi_inputs: RoiInputs, contacts: pd.DataFrame, keep: pd.S
     like = cand[why == ""].reset_index(drop=True)
     unlike = pd.DataFrame({"customer_id": cand.loc[why != "", "customer_id"].to_numpy(),
                            "reason": why[why != ""].to_numpy()})
-    rule = (f"{', '.join(columns)} between the contacts' {ordinal(s.quantiles[0] * 100)} and "
+    names = plain.features(columns)
+    rule = (f"{names[:1].upper() + names[1:]} between the contacts' {ordinal(s.quantiles[0] * 100)} and "
             f"{ordinal(s.quantiles[1] * 100)} percentiles; categories seen among at least {s.min_count} contacts")
     return like, unlike, ("Like the play's contacts", len(like), rule)
 

@@ -56,7 +56,7 @@ TAB_KEYS = {
         "Effect": ("vega_lite_chart", None), "Money": ("metric", "Net value (window)"),
         "Time to impact": ("vega_lite_chart", None), "Where it works": ("vega_lite_chart", None),
         "Next wave": ("caption", "A customer kept is worth"), "Fatigue": ("vega_lite_chart", None),
-        "Planning": ("number_input", None), "All plays": ("dataframe", None)},
+        "Planning": ("number_input", None)},  # every play at a glance now opens the page, above the tabs
     "quarterly_review": {
         "Figures": ("markdown", "#### Overview"), "Compare": ("info|dataframe", None),
         "Decisions": ("info|dataframe", None), "Assumptions": ("dataframe", None), "Export": ("button", None)},

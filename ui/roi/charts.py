@@ -74,5 +74,6 @@ def qini(curve: pd.DataFrame) -> alt.Chart:
                         legend=alt.Legend(orient="bottom")),
         strokeDash=alt.StrokeDash("line:N", legend=None, scale=alt.Scale(
             domain=["uplift model", "random order"], range=[[1, 0], [5, 4]])),
-        tooltip=[alt.Tooltip("share_targeted:Q", format=".0%"), "line", alt.Tooltip("value:Q", format=",.1f")],
+        tooltip=[alt.Tooltip("share_targeted:Q", format=".0%", title="Share targeted"),
+                 alt.Tooltip("line:N", title="Order"), alt.Tooltip("value:Q", format=",.1f", title="Extra gain")],
     ).properties(height=320)

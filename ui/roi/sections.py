@@ -11,7 +11,7 @@ from core.errors import WorkbenchError
 from core.export import units
 from core.history.filters import Filters
 from core.metrics import GLOSSARY
-from core.roi import setup
+from core.roi import plain, setup
 from core.roi import wave as rw
 from core.roi.defaults import (
     CONTROL,
@@ -36,7 +36,6 @@ from core.roi.plays import scope
 from core.roi.sample_ratio import srm
 from core.roi.time_to_impact import time_to_impact
 from ui import components
-from ui.components import MONEY, PERCENT, POINTS
 from ui.frame import errors
 from ui.roi import cached as data
 from ui.roi import charts, uplift
@@ -106,25 +105,20 @@ def headline(ch: Choice) -> pd.DataFrame | None:
         return None
     top = comp.iloc[0]
     fmt = units.percent if ch.binary else (lambda x: units.format_value(x, "currency"))
-    k = st.columns(4)
-    k[0].metric(f"{ch.label(ch.outcome)}, {top['arm']}", fmt(top["treatment"]),
+    label = ch.label(ch.outcome)
+    subject = f"{ch.play} ({top['arm']} vs {ch.control})"
+    st.markdown(components.plain(plain.effect(subject, top["difference"], top["low"], top["high"], binary=ch.binary,
+                                              outcome=ch.outcome, label=label)))
+    over = f"over {ch.window} days after each contact" if ch.outcome in (RETAINED, REVENUE) else "in the campaign"
+    st.caption(f"{label} {over}; the range is the 95 % interval: the effect lies within it with 95 % confidence.")
+    k = st.columns(3)
+    k[0].metric(f"{label}, {top['arm']}", fmt(top["treatment"]),
                 help=f"{int(top['n']):,} measured contacts. {GLOSSARY['Eligible contact']}")
-    k[1].metric(f"{ch.label(ch.outcome)}, {ch.control}", fmt(top["control"]),
+    k[1].metric(f"{label}, {ch.control}", fmt(top["control"]),
                 help=f"{int(top['n_control']):,} measured contacts.")
     k[2].metric("Play effect", _diff(top["difference"], ch.binary),
                 help=f"95 % interval {_diff(top['low'], ch.binary)} to {_diff(top['high'], ch.binary)}. "
                      + GLOSSARY["Play effect"])
-    if ch.covariate is not None:
-        k[3].metric("With CUPED", _diff(top["cuped_difference"], ch.binary),
-                    help=f"95 % interval {_diff(top['cuped_low'], ch.binary)} to {_diff(top['cuped_high'], ch.binary)}"
-                         f"; covariate {ch.label(ch.covariate)}. " + GLOSSARY["CUPED"])
-    verdict = "works" if top["low"] > 0 else "hurts" if top["high"] < 0 else "shows no clear difference"
-    play, arm, control = (components.plain(x) for x in (ch.play, top["arm"], ch.control))
-    st.markdown(f"**{play}** ({arm} vs {control}) {verdict}: {_diff(top['difference'], ch.binary)} "
-                f"{ch.label(ch.outcome).lower() if ch.binary else 'per contact'} over "
-                f"{ch.window if ch.outcome in (RETAINED, REVENUE) else 'the campaign'}"
-                f"{' days' if ch.outcome in (RETAINED, REVENUE) else ''}, 95 % interval "
-                f"{_diff(top['low'], ch.binary)} to {_diff(top['high'], ch.binary)}.")
     return comp
 
 
@@ -134,14 +128,30 @@ def _diff(x: float, binary: bool) -> str:
 
 
 def effect(ch: Choice, comp: pd.DataFrame) -> None:
-    """The comparison per arm, plain and CUPED, the interval chart and the sample-ratio check."""
+    """Each arm's effect and what CUPED and chance say, in sentences; the interval chart; the comparison with its
+    p-values and CUPED figures under Analyst detail; the sample-ratio check."""
+    label = ch.label(ch.outcome)
+    lines = [plain.effect(f"{r['arm']} (vs {ch.control})", r["difference"], r["low"], r["high"], binary=ch.binary,
+                          outcome=ch.outcome, label=label) for _, r in comp.iterrows()] if len(comp) > 1 else []
+    lines.append(plain.p_value(comp["p_value"].iloc[0]))
+    if ch.covariate is not None:
+        lines.append(plain.cuped(comp["variance_reduction"].iloc[0], ch.label(ch.covariate)))
+    st.markdown("\n".join(f"- {components.plain(x)}" for x in lines))
     scale, unit = (100.0, "points") if ch.binary else (1.0, "per contact")
     st.altair_chart(charts.effects(estimates_long(comp), "arm", scale, unit), width="stretch")
+    with st.expander("Analyst detail: the comparison, p-values and CUPED"):
+        _comparison(ch, comp)
+    _srm(ch)
+
+
+def _comparison(ch: Choice, comp: pd.DataFrame) -> None:
     if ch.covariate is not None:
         vr = comp["variance_reduction"].iloc[0]
         st.caption(f"CUPED with {ch.label(ch.covariate).lower()}: the interval's variance is {units.percent(vr)} "
                    "smaller "
-                   f"({'narrower' if vr > 0 else 'not narrower'}); both estimates aim at the same effect.")
+                   f"({'narrower' if vr > 0 else 'not narrower'}); both estimates aim at the same effect. CUPED "
+                   f"theta {plain.weight(comp['theta'].iloc[0])}: "
+                   + plain.theta(comp["theta"].iloc[0], ch.label(ch.covariate), ch.label(ch.outcome)))
     unit = "pts" if ch.binary else "$"
     value = st.column_config.NumberColumn
     cols = {"arm": "Arm", "n": "Contacts", "n_control": f"Contacts, {ch.control}",
@@ -149,7 +159,7 @@ def effect(ch: Choice, comp: pd.DataFrame) -> None:
             "control": value(f"{ch.label(ch.outcome)}, {ch.control}", format="percent" if ch.binary else "dollar"),
             "difference": value(f"Difference ({unit})", format="%+.2f"), "low": value("Low", format="%+.2f"),
             "high": value("High", format="%+.2f"), "p_value": value("p-value", format="%.4f"),
-            "theta": value("CUPED theta", format="%.4g"),
+            "theta": value("CUPED theta", format="%.4f"),
             "cuped_difference": value(f"CUPED difference ({unit})", format="%+.2f"),
             "cuped_low": value("CUPED low", format="%+.2f"), "cuped_high": value("CUPED high", format="%+.2f"),
             "cuped_p_value": value("CUPED p-value", format="%.4f"),
@@ -161,7 +171,6 @@ def effect(ch: Choice, comp: pd.DataFrame) -> None:
                 shown[c] = shown[c] * 100
     st.dataframe(shown, hide_index=True, column_config=cols, width="stretch")
     components.csv_download(comp, "Download comparison (CSV)", f"{ch.play}_comparison.csv", "roi_dl_comparison")
-    _srm(ch)
 
 
 def _srm(ch: Choice) -> None:
@@ -178,13 +187,20 @@ def _srm(ch: Choice) -> None:
                       "planned": [round(v, 1) for v in check["expected"].values()]})
     with b:
         if check["mismatch"]:
-            st.error(f"Sample ratio mismatch: the arm sizes do not fit the planned split (chi-square p = "
-                     f"{units.p_value(check['p_value'])}). Check how customers were assigned and logged before "
-                     "trusting the figures.", icon=":material/warning:")
+            st.error("Sample ratio mismatch: the arm sizes do not fit the planned split, more than chance explains. "
+                     "Check how customers were assigned and logged before trusting the figures.",
+                     icon=":material/warning:")
         else:
-            st.success(f"Arm sizes fit the planned split (chi-square p = {units.p_value(check['p_value'])}).",
+            st.success("Arm sizes fit the planned split: customers were held out as planned.",
                        icon=":material/check_circle:")
-        st.dataframe(t, hide_index=True, width="stretch")
+        with st.expander("Analyst detail: the sample-ratio check"):
+            st.caption(f"Chi-square test of the arm sizes against the planned split: p = "
+                       f"{units.p_value(check['p_value'])}. " + plain.p_value(
+                           check["p_value"], if_="customers were held out as planned",
+                           what="arm sizes this far from the plan"))
+            st.dataframe(t, hide_index=True, width="stretch", column_config={
+                "arm": "Arm", "contacts": st.column_config.NumberColumn("Contacts", format="localized"),
+                "planned": st.column_config.NumberColumn("Planned contacts", format="%.1f")})
 
 
 def money(ch: Choice) -> None:
@@ -288,18 +304,6 @@ def planning(ch: Choice, comp: pd.DataFrame | None) -> None:
                    f"the smallest effect detected with {units.percent(target, digits=0)} power is "
                    f"{units.points(mde).lstrip('+')}.")
     st.altair_chart(charts.power_curve(power_curve(p0, eff, holdout_share=share), target), width="stretch")
-
-
-def all_plays(url: str, version: str, window: int) -> None:
-    """Every play at a glance: contacts, held out, cost, and retention contacted vs held out."""
-    t = data.plays(url, version, window)
-    shown = t.assign(difference=t["difference"] * 100, low=t["low"] * 100, high=t["high"] * 100)
-    st.dataframe(shown, hide_index=True, width="stretch", column_config={
-        "retention_treated": PERCENT, "retention_control": PERCENT, "difference": POINTS, "low": POINTS, "high": POINTS,
-        "cost": MONEY, "first": st.column_config.DateColumn(), "last": st.column_config.DateColumn()})
-    st.caption(f"Retention over {window} days after contact, every treatment arm together against the control arm, "
-               "eligible contacts only; all contacts of each play, whatever the sidebar filters.")
-    components.csv_download(t, "Download plays (CSV)", "plays.csv", "roi_dl_plays")
 
 
 _BY = {"segment": "Segment", "plan": "Plan", "region": "Region", "risk_tier": "Churn risk at contact"}

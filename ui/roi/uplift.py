@@ -10,6 +10,8 @@ import streamlit as st
 
 from core.errors import InsufficientDataError, WorkbenchError
 from core.export import units
+from core.roi import plain
+from core.roi.defaults import LABELS
 from core.roi.uplift_model import FOLDS, UpliftResult
 from ui import components
 from ui.frame import errors
@@ -45,9 +47,14 @@ def qini_section(frame: pd.DataFrame, features: tuple[str, ...], play: str, outc
     res = fitted(frame, features, outcome, control)
     if res is None:
         return
-    st.markdown(f"A two-model (T-learner) logistic uplift model on {components.plain(', '.join(features))}, judged on "
-                f"contacts it never saw ({folds_text(res.folds)}). Qini coefficient "
-                f"**{qini(res.qini_coefficient, binary)}**: the average extra gain per treated contact from targeting "
-                "in its order rather than at random; 0 means the model finds no one the play helps more.")
-    st.altair_chart(charts.qini(res.qini), width="stretch")
-    components.csv_download(res.qini, "Download Qini curve (CSV)", f"{play}_qini.csv", "roi_dl_qini")
+    label = LABELS.get(outcome, outcome)
+    st.markdown(components.plain(plain.qini(res.qini_coefficient, binary=binary, outcome=outcome, label=label)
+                                 + " " + plain.T_LEARNER))
+    with st.expander("Analyst detail: the uplift model and its Qini curve"):
+        st.markdown(f"A two-model (T-learner) logistic uplift model on {components.plain(plain.features(features))}, "
+                    f"judged on contacts it never saw ({folds_text(res.folds)}). Qini coefficient "
+                    f"**{qini(res.qini_coefficient, binary)}**: the average extra gain per treated contact from "
+                    "targeting in its order rather than at random; 0 means the model finds no one the play helps "
+                    "more.")
+        st.altair_chart(charts.qini(res.qini), width="stretch")
+        components.csv_download(res.qini, "Download Qini curve (CSV)", f"{play}_qini.csv", "roi_dl_qini")

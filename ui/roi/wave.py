@@ -8,12 +8,11 @@ from core.errors import WorkbenchError
 from core.export import units
 from core.history.filters import Filters, filter_customers
 from core.metrics import GLOSSARY
-from core.roi import setup
+from core.roi import plain, setup
 from core.roi import wave as rw
 from core.roi.defaults import LABELS, MARGIN, RETAINED, VALUE_MONTHS
 from core.roi.inputs import RoiInputs
 from ui import components
-from ui.components import MONEY, PERCENT
 from ui.frame import errors
 from ui.roi import cached as data
 from ui.roi import uplift
@@ -94,8 +93,8 @@ def next_wave(ch: Choice, inputs: RoiInputs, f: Filters) -> None:
                 "listed (the model's expectation, not a measured figure). " + GLOSSARY["Play effect"])
     k[3].metric("Expected net value", units.money(w.expected_value), help="Summed over the list. "
                 + GLOSSARY["Expected net value"])
-    st.markdown(f"Ranked by a two-model uplift model on {components.plain(', '.join(res.features))}, fitted on the "
-                "play's contacts. It only speaks for customers like them, so today's customers are narrowed first:")
+    st.markdown(f"Ranked by a two-model uplift model on {components.plain(plain.features(res.features))}, fitted on "
+                "the play's contacts. It only speaks for customers like them, so today's customers are narrowed first:")
     st.dataframe(w.funnel, hide_index=True, width="stretch",
                  column_config={"customers": st.column_config.NumberColumn(format="localized")})
     if w.targets.empty:
@@ -103,13 +102,24 @@ def next_wave(ch: Choice, inputs: RoiInputs, f: Filters) -> None:
                 "cost, or loosen the rules.")
     else:
         binary = ch.binary
+        number = st.column_config.NumberColumn
+        uplift_ = (number("Predicted uplift", format="percent", help="Predicted gain in the chance of staying.")
+                   if binary else number("Predicted uplift", format="%+.2f"))
         st.dataframe(w.targets, hide_index=True, width="stretch", column_config={
-            "risk": PERCENT, "mrr_before": MONEY, "value_per_save": MONEY, "expected_value": MONEY, "cost": MONEY,
-            "cumulative_cost": MONEY, "tenure_months": st.column_config.NumberColumn(format="%.1f"),
-            "predicted_uplift": PERCENT if binary else st.column_config.NumberColumn(format="%+.2f")})
+            "customer_id": "Customer", "segment": "Segment", "plan": "Plan", "region": "Region",
+            "risk": number("Churn risk", format="percent"), "risk_tier": "Churn risk tier",
+            "mrr_before": number("MRR ($ a month)", format="dollar"),
+            "value_per_save": number("Value of a save ($)", format="dollar"),
+            "expected_value": number("Expected net value ($)", format="dollar"),
+            "cost": number("Cost ($)", format="dollar"),
+            "cumulative_cost": number("Cost so far ($)", format="dollar"),
+            "tenure_months": number("Tenure (months)", format="%.1f"), "predicted_uplift": uplift_,
+            "pre_usage": number("Usage before contact (log)", format="%.2f"),
+            "renewal_date": st.column_config.DateColumn("Renewal date", format="YYYY-MM-DD")})
         components.csv_download(w.targets, "Download the list (CSV)", f"{ch.play}_next_wave.csv", "roi_dl_wave")
     if len(w.unlike):
         with st.expander(f"{len(w.unlike):,} customers left out as unlike the play's contacts"):
-            why = w.unlike["reason"].str.extract(r"^(\w+)")[0].value_counts().rename_axis("first feature outside")
-            st.dataframe(why.reset_index(name="customers"), hide_index=True)
+            first = w.unlike["reason"].str.extract(r"^(\w+)")[0].map(plain.feature)
+            why = first.value_counts().rename_axis("First value outside the contacts' range")
+            st.dataframe(why.reset_index(name="Customers"), hide_index=True)
             components.csv_download(w.unlike, "Download who and why (CSV)", f"{ch.play}_unlike.csv", "roi_dl_unlike")
