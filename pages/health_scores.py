@@ -28,7 +28,9 @@ except WorkbenchError as exc:
     st.stop()
 
 v = health_config.pick(versions, latest)
-cfg = health.config(url, v)
+cfg = health.config(url, version, v)
+if health.before_recency(url, version, v):
+    health_config.recency_note(v)
 hist = health.history(url, version, health.key(cfg))
 cov = health.coverage(cfg, hist)
 health_config.coverage(cov)

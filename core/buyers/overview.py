@@ -32,6 +32,10 @@ from core.store.profile import StoreProfile
 SPARK_MONTHS = (2, 36)
 #: ARR is this many times MRR
 ARR_MONTHS = 12
+#: a tile's note, in place of its change, when the store has no value for the earlier period; and its help's words
+NO_EARLIER = "no earlier month to compare"
+NO_EARLIER_HELP = ("No change is shown: the store has no value of this figure for the earlier period (the data starts "
+                   "later, or nobody was active then).")
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,9 @@ class Figure:
 
     @property
     def help(self) -> str:
-        return metrics.definition(self.label) or ""
+        """The figure's definition; when it has no earlier period to compare with, that too, in words."""
+        text = metrics.definition(self.label) or ""
+        return f"{text} {NO_EARLIER_HELP}".strip() if self.versus == NO_EARLIER else text
 
 
 @dataclass(frozen=True)
@@ -162,7 +168,10 @@ def recurring_section(customers: pd.DataFrame, revenue: pd.DataFrame, end=None, 
 
 
 def _versus(figure: Figure, as_of: dt.date) -> str:
-    """What the figure's change compares with: the month before, or (a 12-month rate) the window one month earlier."""
+    """What the figure's change compares with: the month before, or (a 12-month rate) the window one month earlier;
+    :data:`NO_EARLIER` when the store has no value for that earlier period (no change is shown then)."""
+    if figure.delta is None:
+        return NO_EARLIER
     before = (pd.Timestamp(as_of).to_period("M") - 1).end_time
     if figure.unit == "share":
         return f"vs. the 12 months to {before:%b %Y}"

@@ -44,3 +44,22 @@ def lapse_days(frame: pd.DataFrame) -> float | None:
     """N of the lapse rule behind a measure frame's purchase recency (None when no customer has one)."""
     n = frame["lapse_days"].dropna() if "lapse_days" in frame else pd.Series(dtype=float)
     return float(n.max()) if len(n) else None
+
+
+def with_recency_weight(weights: dict, renewals: bool) -> dict:
+    """Weight profiles (stage -> measure -> weight) with each stage's renewal weight given to purchase recency, half
+    of it when other customers have renewals (a mix): the default's weights on a store whose buyers have a purchase
+    recency. Each stage's sum is kept."""
+    out = {}
+    for stage, w in weights.items():
+        renewal = w.get("renewal", 0)
+        recency = renewal // 2 if renewals else renewal
+        out[stage] = {**w, "recency": recency, "renewal": renewal - recency}
+    return out
+
+
+def predates_recency(saved: dict) -> bool:
+    """Whether a saved configuration (its stored dictionary) was saved before Purchase recency existed: no stage
+    weighs it at all (a later one always holds its weight, 0 or more, in every stage)."""
+    weights = saved.get("weights") if isinstance(saved, dict) else None
+    return bool(weights) and all(isinstance(w, dict) and "recency" not in w for w in weights.values())

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import DataValidationError
-from core.health.recency import FALLBACK_LAPSE_DAYS, lapse_days, purchase_recency
+from core.health.recency import FALLBACK_LAPSE_DAYS, lapse_days, purchase_recency, with_recency_weight
 from core.health.rules import check_rule, points, rule_text  # noqa: F401 (rule_text: read from here too)
 from core.history.features import latest_two_values, temporal_features
 from core.history.inputs import ChurnInputs
@@ -241,10 +241,7 @@ def default_config(frame: pd.DataFrame | None = None) -> HealthConfig:
     n = lapse_days(frame) if frame is not None else None
     if n is not None:  # buyers under the lapse rule: 100 points just after a purchase, 0 at N days without one
         cfg.rules["recency"]["worst"] = n
-        renewals = frame["days_to_renewal"].notna().any()
-        for w in cfg.weights.values():  # the renewal weight goes to purchase recency (half of it in a mix)
-            w["recency"] = w["renewal"] // 2 if renewals else w["renewal"]
-            w["renewal"] -= w["recency"]
+        cfg.weights = with_recency_weight(cfg.weights, bool(frame["days_to_renewal"].notna().any()))
     return cfg.validate()
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from core.errors import DataValidationError
+from core.health.recency import lapse_days, predates_recency, with_recency_weight
 from core.health.score import MEASURES, STAGES, HealthConfig, default_config, rule_text
 from core.store.tables import HealthConfigVersion
 
@@ -49,14 +50,24 @@ def versions(engine: Engine) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["version", "created_at", "author", "reason", "parent"])
 
 
-def load_config(engine: Engine, version: int | None = None) -> HealthConfig | None:
-    """The configuration of ``version`` (default the latest); None when nothing is saved.
+def load_config(engine: Engine, version: int | None = None, frame: pd.DataFrame | None = None) -> HealthConfig | None:
+    """The configuration of ``version`` (default the latest); None when nothing is saved. With the store's measures
+    ``frame`` (a :func:`core.health.score.measure_frame`), one saved before Purchase recency existed reads as
+    :func:`with_recency` makes it.
 
     Raises
     ------
     DataValidationError
         ``version`` does not exist.
     """
+    saved = _saved(engine, version)
+    if saved is None:
+        return None
+    return with_recency(saved, frame) if frame is not None else HealthConfig.from_dict(saved)
+
+
+def _saved(engine: Engine, version: int | None) -> dict | None:
+    """The stored dictionary of ``version`` (default the latest); None when nothing is saved."""
     with Session(engine) as s:
         q = select(HealthConfigVersion)
         q = q.where(HealthConfigVersion.version == int(version)) if version is not None else \
@@ -67,7 +78,34 @@ def load_config(engine: Engine, version: int | None = None) -> HealthConfig | No
             raise DataValidationError(f"There is no health configuration version {version}.")
         return None
     row = row[0] if not isinstance(row, HealthConfigVersion) else row
-    return HealthConfig.from_dict(row.config)
+    return row.config
+
+
+def needs_recency(saved: dict, frame: pd.DataFrame) -> bool:
+    """Whether a saved configuration predates Purchase recency (:func:`core.health.recency.predates_recency`) on a
+    store whose buyers have one (a purchase log): as saved, it would weigh the measure 0 in every stage."""
+    return lapse_days(frame) is not None and predates_recency(saved)
+
+
+def saved_before_recency(engine: Engine, version: int, frame: pd.DataFrame) -> bool:
+    """:func:`needs_recency` of saved version ``version``."""
+    return needs_recency(_saved(engine, version), frame)
+
+
+def with_recency(saved: dict, frame: pd.DataFrame) -> HealthConfig:
+    """A saved configuration (its stored dictionary) for the store of ``frame``: as saved, except when it predates
+    Purchase recency on a store whose buyers have one (:func:`needs_recency`); then Purchase recency gets its
+    default weight (each stage's renewal weight, half of it in a mix, as :func:`core.health.score.default_config`
+    gives it) and, unless the configuration holds a rule for it, the default's rule (worst at the lapse period N)."""
+    cfg = HealthConfig.from_dict(saved)
+    if not needs_recency(saved, frame):
+        return cfg
+    renewals = bool(frame["days_to_renewal"].notna().any())
+    rules = {**cfg.rules}
+    if "recency" not in (saved.get("rules") or {}):
+        rules["recency"] = default_config(frame).rules["recency"]
+    return HealthConfig.from_dict({**cfg.to_dict(), "rules": rules,
+                                   "weights": with_recency_weight(cfg.weights, renewals)})
 
 
 def compare(a: HealthConfig, b: HealthConfig) -> pd.DataFrame:
@@ -102,14 +140,15 @@ def current_config(engine: Engine, frame: pd.DataFrame | None = None) -> tuple[H
 
     The newest saved version; while none is saved, the default configuration whose usage and time-to-resolve
     bounds come from ``frame``: the measures on the data's last day (the frame the Health scores page saves
-    as version 1, :func:`save_default`).
+    as version 1, :func:`save_default`). A version saved before Purchase recency existed reads as
+    :func:`with_recency` makes it for the store of ``frame``.
 
     Returns
     -------
     (HealthConfig, int or None)
         The configuration and its version (None for the unsaved default).
     """
-    cfg = load_config(engine)
+    cfg = load_config(engine, frame=frame)
     if cfg is None:
         return default_config(frame), None
     return cfg, int(versions(engine)["version"].iloc[0])

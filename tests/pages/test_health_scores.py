@@ -3,6 +3,7 @@ computation on the same store, accepting suggested weights or editing creates a 
 are refused with a message, the alert list and a customer's contributions add up, the empty store says
 what to do."""
 
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import numpy as np
@@ -17,9 +18,15 @@ from core.health import monitor as hm
 from core.health import score as h
 from core.health import store as hs
 from core.history.inputs import load_inputs
-from tests.pages.conftest import open_page, private_copy
+from tests.conftest import copy_store
+from tests.pages.conftest import open_page
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def _in_100(auc: float) -> str:
+    """A ROC-AUC as "N times in 100", by hand: the figure shown (3 decimals) times 100, rounded half up."""
+    return str(int((Decimal(f"{auc:.3f}") * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)))
 
 
 def _metric(at, label):
@@ -27,9 +34,10 @@ def _metric(at, label):
 
 
 @pytest.fixture(scope="module")
-def store(demo_store, tmp_path_factory):
-    """A private copy of the demo store (this module saves configuration versions into it)."""
-    return private_copy(demo_store[0], tmp_path_factory.mktemp("health"))
+def store(small_demo_store, tmp_path_factory):
+    """A private copy of the session's small demo store (1,500 customers, seed 0; this module saves configuration
+    versions into it)."""
+    return f"sqlite:///{copy_store(small_demo_store, tmp_path_factory.mktemp('health'))}"
 
 
 @pytest.fixture(scope="module")
@@ -85,9 +93,18 @@ def test_figures_equal_an_independent_computation(page, reference, store):
         scores.append(sc["score"].to_numpy())
     y, sc = np.concatenate(ys), np.concatenate(scores)
     ok = ~np.isnan(sc)
-    assert _metric(at, "Back-test ROC-AUC") == f"{roc_auc_score(y[ok], -sc[ok]):.3f}"
+    auc = roc_auc_score(y[ok], -sc[ok])
+    assert _metric(at, "Back-test ROC-AUC") == f"{auc:.3f}"
+    # the plain sentence first, the figures under "Analyst detail"
+    sentence = next(m.value for m in at.markdown if m.value.startswith("Over 12 months of back-test"))
+    assert f"puts a customer who churned below one who stayed {_in_100(auc)} times in 100" in sentence
+    assert "ROC-AUC" not in sentence
+    detail = next(e for e in at.expander if e.label == "Analyst detail" and any(
+        m.label == "Back-test ROC-AUC" for m in e.metric))
+    assert any(c.value.startswith(f"ROC-AUC {auc:.3f}: ") for c in detail.caption)
     rate = {b: y[ok][h.band_of(sc[ok], cfg) == b].mean() for b in h.BANDS}
     assert _metric(at, "Red churns ... x green") == f"{rate['red'] / rate['green']:.2f}x"  # as the review writes it
+    assert f"red customers churned {rate['red'] / rate['green']:.2f}x as often as green ones" in sentence
     assert _metric(at, "Months") == "12" and _metric(at, "Customer-months scored") == f"{ok.sum():,}"
     assert rate["red"] >= 3 * rate["green"]  # acceptance: red churns at least three times as often as green
     assert len(at.get("vega_lite_chart")) >= 6  # band share, MRR, contributions, trend, band churn, months, weights
@@ -124,7 +141,11 @@ def test_accepting_suggested_weights_saves_a_version_that_beats_the_default(page
     _, _, cfg, data = reference
     s = hb.suggest_weights(cfg, data)
     assert s.auc_suggested > s.auc_current  # acceptance: the suggestion beats the default weights
-    assert any(f"ROC-AUC **{s.auc_suggested:.3f}**" in m.value for m in at.markdown)
+    assert any(f"the suggested weights put a customer who churned below one who stayed {_in_100(s.auc_suggested)} "
+               f"times in 100, against {_in_100(s.auc_current)} with v1's weights: better." in m.value
+               for m in at.markdown)
+    assert any(f"{s.auc_suggested:.3f} with the suggested weights against {s.auc_current:.3f}" in c.value
+               for c in at.caption)
     at.text_input(key="health_accept_author").input("Dana (CS ops)")
     at.button[[b.label for b in at.button].index("Accept: save as a new version")].click().run()
     assert not at.exception, at.exception

@@ -33,11 +33,17 @@ def history_section(url: str, version: str) -> None:
     if history.empty:
         st.info("The store is empty. Upload a file above, or reset to the demo data below.")
         return
-    shown = history[list(SHOWN)]
+    shown = blanks(history[list(SHOWN)])
     st.dataframe(shown, hide_index=True, width="stretch", column_config=column_config())
     components.csv_download(shown, "Download import history (CSV)", "import_history.csv")
     with st.expander("Undo an import", icon=":material/undo:", expanded=PENDING in st.session_state):
         _undo(url, history)
+
+
+def blanks(shown: pd.DataFrame) -> pd.DataFrame:
+    """The history with an import never undone showing empty cells, not ``None``: its undo time as a missing time,
+    its reason as an empty text."""
+    return shown.assign(undone_at=pd.to_datetime(shown["undone_at"]), undo_reason=shown["undo_reason"].fillna(""))
 
 
 def column_config() -> dict:

@@ -96,7 +96,7 @@ def health_today(url: str, version: str) -> pd.DataFrame | None:
     try:
         snaps, _ = health.measures(url, version)
         _, latest = health.configuration(url, snaps)
-        hist = health.history(url, version, health.key(health.config(url, latest)))
+        hist = health.history(url, version, health.key(health.config(url, version, latest)))
     except WorkbenchError:
         return None
     now, _ = hm.latest_two(hist)

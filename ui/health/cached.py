@@ -56,14 +56,24 @@ def configuration(url: str, snaps: list) -> tuple[pd.DataFrame, int]:
     return versions, int(versions["version"].iloc[0])
 
 
-def config(url: str, v: int) -> h.HealthConfig:
-    """Configuration ``v`` (versions never change, so this may be cached by number)."""
-    return h.HealthConfig.from_dict(json.loads(_config_json(url, v)))
+def config(url: str, version: str, v: int) -> h.HealthConfig:
+    """Configuration ``v`` for the store's measures today (:func:`core.health.store.load_config`: one saved before
+    Purchase recency existed gets its default weight on a purchase log); versions never change, so this may be
+    cached by number and store version."""
+    return h.HealthConfig.from_dict(json.loads(_config_json(url, version, v)))
 
 
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
-def _config_json(url: str, v: int) -> str:
-    return json.dumps(hs.load_config(loaders.get_engine(url), v).to_dict())
+def _config_json(url: str, version: str, v: int) -> str:
+    snaps, _ = measures(url, version)
+    return json.dumps(hs.load_config(loaders.get_engine(url), v, frame=snaps[-1][1]).to_dict())
+
+
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def before_recency(url: str, version: str, v: int) -> bool:
+    """Whether configuration ``v`` was saved before Purchase recency existed, on a store whose buyers have one."""
+    snaps, _ = measures(url, version)
+    return hs.saved_before_recency(loaders.get_engine(url), v, snaps[-1][1])
 
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner=False)

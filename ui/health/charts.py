@@ -73,8 +73,10 @@ def band_churn(bands: pd.DataFrame) -> alt.Chart:
     bars = base.mark_bar().encode(
         y=alt.Y("churn_rate:Q", axis=alt.Axis(format="%"), title="Churn rate"),
         color=alt.Color("band:N", scale=BAND_COLORS, legend=None),
-        tooltip=["band", alt.Tooltip("churn_rate:Q", format=".1%", title="observed"),
-                 alt.Tooltip("predicted:Q", format=".1%"), "customers", "churners"])
+        tooltip=["band", alt.Tooltip("churn_rate:Q", format=".1%", title="observed churn rate"),
+                 alt.Tooltip("predicted:Q", format=".1%", title="predicted churn rate"),
+                 alt.Tooltip("customers:Q", format=",", title="customer-months"),
+                 alt.Tooltip("churners:Q", format=",", title="churned")])
     ticks = base.mark_tick(color="black", thickness=2, size=40).encode(y="predicted:Q")
     return (bars + ticks).properties(height=330)
 
@@ -86,7 +88,8 @@ def band_months(bm: pd.DataFrame) -> alt.Chart:
         x=alt.X("month:O", title=None, axis=alt.Axis(labelAngle=-45)),
         y=alt.Y("churn_rate:Q", axis=alt.Axis(format="%"), title="Churn rate"),
         color=alt.Color("band:N", scale=BAND_COLORS, sort=list(BANDS), legend=alt.Legend(orient="bottom", title=None)),
-        tooltip=["month", "band", alt.Tooltip("churn_rate:Q", format=".1%"), "customers"]).properties(height=330)
+        tooltip=["month", "band", alt.Tooltip("churn_rate:Q", format=".1%", title="churn rate"),
+                 alt.Tooltip("customers:Q", format=",")]).properties(height=330)
 
 
 def weights(table: pd.DataFrame, stage: str) -> alt.Chart:

@@ -9,6 +9,7 @@ import streamlit as st
 
 from core.errors import WorkbenchError
 from core.export import units
+from core.health import plain
 from core.health import score as h
 from core.health import store as hs
 from core.health.coverage import Coverage
@@ -16,6 +17,7 @@ from ui import components
 from ui.frame import errors, loaders
 from ui.health import cached as health
 from ui.health import charts
+from ui.health.sections import ANALYST
 
 
 def _save(url: str, cfg: h.HealthConfig, author: str, reason: str, parent: int) -> None:
@@ -45,6 +47,14 @@ def pick(versions: pd.DataFrame, latest: int) -> int:
     return v
 
 
+def recency_note(v: int) -> None:
+    """Says that configuration ``v`` predates Purchase recency and how it is read (its default weight)."""
+    st.info(f"Configuration v{v} was saved before the Purchase recency measure existed, so it gave it no weight. It "
+            "is shown here with Purchase recency at its default weight: each stage's renewal weight, which buyers "
+            "without a contract never use. Save it on the Configuration tab to keep it as a new version.",
+            icon=":material/info:")
+
+
 def coverage(cov: Coverage) -> None:
     """The minimum number of measures, the measures without data (with why, where no import adds them), and
     (when customers lack a band) why."""
@@ -64,12 +74,13 @@ def suggest(url: str, version: str, cfg: h.HealthConfig, v: int, data) -> None:
     except WorkbenchError as exc:
         errors.show(exc)
         return
-    better = s.auc_suggested > s.auc_current
-    st.markdown(f"**Suggested weights**, fitted on {s.train_cutoffs[0]:%b %Y} to {s.train_cutoffs[-1]:%b %Y} "
-                f"(churn on the lost points of each measure, weights kept at 0 or more) and compared on the later "
-                f"months {s.eval_cutoffs[0]:%b %Y} to {s.eval_cutoffs[-1]:%b %Y}: ROC-AUC "
-                f"**{units.score(s.auc_suggested)}** against **{units.score(s.auc_current)}** with v{v}'s weights"
-                + (" - better." if better else " - not better."))
+    st.markdown(f"**Suggested weights**, fitted on {s.train_cutoffs[0]:%b %Y} to {s.train_cutoffs[-1]:%b %Y} and "
+                f"compared on the later months {s.eval_cutoffs[0]:%b %Y} to {s.eval_cutoffs[-1]:%b %Y}. "
+                + plain.suggestion(s.auc_suggested, s.auc_current, v))
+    with st.expander(ANALYST):
+        st.caption(f"Fitted by churn on the lost points of each measure, weights kept at 0 or more. ROC-AUC on the "
+                   f"later months: {units.score(s.auc_suggested)} with the suggested weights against "
+                   f"{units.score(s.auc_current)} with v{v}'s.")
     stage = st.segmented_control("Profile", list(h.STAGES), default="adoption", key="health_suggest_stage") \
         or "adoption"
     st.altair_chart(charts.weights(s.weights, stage), width="stretch")
@@ -95,8 +106,9 @@ def edit(url: str, cfg: h.HealthConfig, v: int, keys: list[str]) -> None:
     with st.form("health_edit"):
         edited = st.data_editor(table, hide_index=True, width="stretch", key=f"health_weights_{v}",
                                 disabled=["measure", "key", "group", "definition", "rule"],
-                                column_config={s: st.column_config.NumberColumn(s, min_value=0, max_value=100, step=1)
-                                               for s in h.STAGES})
+                                column_config={"key": None,  # kept for saving, not shown
+                                               **{s: st.column_config.NumberColumn(s, min_value=0, max_value=100,
+                                                                                   step=1) for s in h.STAGES}})
         c = st.columns(5)
         red = c[0].number_input("Red up to", 1.0, 98.0, float(cfg.red_max), key=f"health_red_{v}")
         amber = c[1].number_input("Amber up to", 2.0, 99.0, float(cfg.amber_max), key=f"health_amber_{v}")
@@ -134,7 +146,7 @@ def compare(url: str, version: str, versions: pd.DataFrame, data) -> None:
     a, b = st.columns(2)
     va = a.selectbox("Version A", nums, index=1, key="health_cmp_a", format_func=lambda x: f"v{x}")
     vb = b.selectbox("Version B", nums, index=0, key="health_cmp_b", format_func=lambda x: f"v{x}")
-    ca, cb = health.config(url, va), health.config(url, vb)
+    ca, cb = health.config(url, version, va), health.config(url, version, vb)
     diff = hs.compare(ca, cb).rename(columns={"a": f"v{va}", "b": f"v{vb}"})
     info = versions.set_index("version")
     for col, x in ((a, va), (b, vb)):
@@ -142,9 +154,11 @@ def compare(url: str, version: str, versions: pd.DataFrame, data) -> None:
         col.caption(f"v{x}: {components.plain(info.at[x, 'author'])} on {created:%Y-%m-%d %H:%M} - "
                     f"{components.plain(info.at[x, 'reason'])}")
         if not isinstance(data, WorkbenchError):
-            r = health.backtest(url, version, health.key(health.config(url, x)))
-            col.metric(f"Back-test ROC-AUC of v{x}", units.score(r.auc),
-                       help=f"Red against green: {r.red_green_text}.")
+            r = health.backtest(url, version, health.key(health.config(url, version, x)))
+            col.markdown(f"With v{x}, {plain.ranking(r.auc)}; {plain.red_green(r.red_green_text)}.")
+            with col.expander(ANALYST):
+                st.metric(f"Back-test ROC-AUC of v{x}", units.score(r.auc),
+                          help=f"Red against green: {r.red_green_text}.")
     if diff.empty:
         st.info(f"v{va} and v{vb} are the same configuration.")
     else:

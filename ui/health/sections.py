@@ -8,6 +8,7 @@ import streamlit as st
 from core.errors import WorkbenchError
 from core.export import units
 from core.health import monitor as hm
+from core.health import plain
 from core.health import score as h
 from core.metrics import GLOSSARY
 from ui import components
@@ -15,6 +16,9 @@ from ui.components import MONEY, PERCENT
 from ui.frame import errors
 from ui.health import cached as health
 from ui.health import charts
+
+#: the title of the section that holds the statistics for analysts, below their plain sentences
+ANALYST = "Analyst detail"
 
 
 def portfolio(hist: pd.DataFrame) -> None:
@@ -66,9 +70,10 @@ def alerts(cfg: h.HealthConfig, hist: pd.DataFrame, customers: pd.DataFrame) -> 
     st.markdown(" · ".join(f"**{k}**: {units.count(int(n))}" for k, n in counts.items()) or "No alert this month.")
     st.caption("Each row says which measures caused the alert: for a drop, the measures whose points fell most; "
                "for a renewal, the measures costing the most points now; for a contradiction, the two that disagree.")
-    shown, links = components.with_customer_links(actions, ("churn_risk", "feedback_page"))
+    shown, links = components.with_customer_links(readable(actions), ("churn_risk", "feedback_page"))
     st.dataframe(shown, hide_index=True, width="stretch", height=380, column_config={
-        **links, "mrr": MONEY, "score": st.column_config.NumberColumn(format="%.0f"),
+        **links, "customer_id": st.column_config.TextColumn("customer"), "mrr": MONEY,
+        "score": st.column_config.NumberColumn(format="%.0f"),
         "previous": st.column_config.NumberColumn(format="%.0f"),
         "change": st.column_config.NumberColumn(format="%+.0f"),
         "days_to_renewal": st.column_config.NumberColumn("renewal in (days)", format="%d")})
@@ -77,6 +82,18 @@ def alerts(cfg: h.HealthConfig, hist: pd.DataFrame, customers: pd.DataFrame) -> 
                             key="health_dl_actions_csv", where=c)
     components.xlsx_download({"action list": actions}, "Download the action list (XLSX)", "health_actions.xlsx",
                              key="health_dl_actions_xlsx", where=d)
+
+
+def readable(actions: pd.DataFrame) -> pd.DataFrame:
+    """The action list as the page shows it: a name or segment the store does not hold (a purchase log has neither)
+    left out when nobody has one, else an empty cell, never ``None``."""
+    out = actions.copy()
+    for c in ("name", "segment"):
+        if c in out:
+            out[c] = out[c].astype(object).where(out[c].notna(), "")
+            if (out[c] == "").all():
+                out = out.drop(columns=c)
+    return out
 
 
 def customer(cfg: h.HealthConfig, hist: pd.DataFrame) -> None:
@@ -116,12 +133,7 @@ def backtest(url: str, version: str, cfg: h.HealthConfig, v: int, data) -> None:
         errors.show(data)
         return
     r = health.backtest(url, version, health.key(cfg))
-    k = st.columns(4)
-    k[0].metric("Back-test ROC-AUC", units.score(r.auc), help=GLOSSARY["Health back-test AUC"])
-    k[1].metric("Red churns ... x green", r.red_green_text,
-                help="Red's churn rate / green's; in words when there is no ratio (no green customer churned).")
-    k[2].metric("Months", units.count(len(data.cutoffs)), help=f"{data.cutoffs[0]:%Y-%m} to {data.cutoffs[-1]:%Y-%m}")
-    k[3].metric("Customer-months scored", units.count(len(r.rows)))
+    st.markdown(plain.backtest(r.auc, r.red_green_text, len(data.cutoffs), data.horizon_days))
     st.caption(f"Every customer active at each month end was scored as the data looked then (v{v}) and followed "
                f"for {data.horizon_days} days. All customers, whatever the sidebar filters.")
     a, b = st.columns(2)
@@ -129,8 +141,28 @@ def backtest(url: str, version: str, cfg: h.HealthConfig, v: int, data) -> None:
     a.altair_chart(charts.band_churn(r.bands), width="stretch")
     b.markdown("**Month by month**: does the order red > amber > green hold?")
     b.altair_chart(charts.band_months(r.band_months), width="stretch")
-    st.dataframe(r.bands, hide_index=True, width="stretch", column_config={
-        "share": PERCENT, "churn_rate": PERCENT, "predicted": PERCENT,
-        "lift": st.column_config.NumberColumn(format="%.2f")})
+    with st.expander(ANALYST):
+        _backtest_figures(r, data)
     components.csv_download(r.by_month, "Download the back-test by month (CSV)", "health_backtest.csv",
                             key="health_dl_backtest")
+
+
+def _backtest_figures(r, data) -> None:
+    """The back-test's figures for analysts: ROC-AUC (beside its sentence), red against green, the months and rows,
+    and each band's churn, predicted churn and lift."""
+    k = st.columns(4)
+    k[0].metric("Back-test ROC-AUC", units.score(r.auc), help=GLOSSARY["Health back-test AUC"])
+    k[1].metric("Red churns ... x green", r.red_green_text,
+                help="Red's churn rate / green's; in words when there is no ratio (no green customer churned).")
+    k[2].metric("Months", units.count(len(data.cutoffs)), help=f"{data.cutoffs[0]:%b %Y} to {data.cutoffs[-1]:%b %Y}")
+    k[3].metric("Customer-months scored", units.count(len(r.rows)))
+    st.caption(f"ROC-AUC {units.score(r.auc)}: {plain.ranking(r.auc)}.")
+    st.dataframe(r.bands, hide_index=True, width="stretch", column_config={
+        "customers": st.column_config.NumberColumn("customer-months", format="localized"),
+        "share": st.column_config.NumberColumn("share of customer-months", format="percent", step=0.001),
+        "churners": st.column_config.NumberColumn("churned", help="Customer-months followed by churn."),
+        "churn_rate": st.column_config.NumberColumn("churn rate", format="percent", step=0.001),
+        "predicted": st.column_config.NumberColumn("predicted churn rate", format="percent",
+                                                   step=0.001),
+        "lift": st.column_config.NumberColumn("lift (x average)", format="%.2f",
+                                              help="The band's churn rate over the average churn rate.")})

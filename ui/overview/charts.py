@@ -33,21 +33,21 @@ def cohort_revenue_heatmap(t: CohortRevenue) -> alt.Chart:
 def mrr_movements(table: pd.DataFrame) -> alt.LayerChart:
     """MRR movements by month as diverging stacked bars (new, expansion and reactivation above zero, contraction
     and churned below), with the net change of MRR (MRR at end - MRR at start) as a line."""
+    table = table.assign(month=pd.to_datetime(table["month"]).dt.strftime("%b %Y"))  # written as the axis shows it
+    order = table["month"].tolist()
     long = table.melt(id_vars="month", value_vars=[*GAINS, *LOSSES], var_name="movement", value_name="amount")
     long["movement"] = long["movement"].str.capitalize()
     long["signed"] = long["amount"].where(long["movement"].isin([g.capitalize() for g in GAINS]), -long["amount"])
-    x = alt.X("yearmonth(month):O", title="Month", axis=alt.Axis(format="%b %Y", labelAngle=-45))
+    x = alt.X("month:O", title="Month", sort=order, axis=alt.Axis(labelAngle=-45))
     bars = alt.Chart(long).mark_bar().encode(
         x=x, y=alt.Y("sum(signed):Q", title="MRR movement ($)", axis=alt.Axis(format="$,.0f")),
         color=alt.Color("movement:N", title=None, sort=list(_MOVEMENT_COLOURS),
                         scale=alt.Scale(domain=list(_MOVEMENT_COLOURS), range=list(_MOVEMENT_COLOURS.values()))),
         order=alt.Order("order:Q"),
-        tooltip=[alt.Tooltip("yearmonth(month):O", title="month", format="%b %Y"), "movement",
-                 alt.Tooltip("amount:Q", format="$,.0f", title="amount")]
+        tooltip=["month", "movement", alt.Tooltip("amount:Q", format="$,.0f", title="amount")]
     ).transform_calculate(order=f"indexof({list(_MOVEMENT_COLOURS)}, datum.movement)")
     net = table.assign(net=table["mrr_end"] - table["mrr_start"])
     line = alt.Chart(net).mark_line(color="black", point=alt.OverlayMarkDef(color="black")).encode(
-        x=x, y="net:Q", tooltip=[alt.Tooltip("yearmonth(month):O", title="month", format="%b %Y"),
-                                 alt.Tooltip("net:Q", format="$,.0f", title="net change of MRR"),
+        x=x, y="net:Q", tooltip=["month", alt.Tooltip("net:Q", format="$,.0f", title="net change of MRR"),
                                  alt.Tooltip("mrr_end:Q", format="$,.0f", title="MRR at end")])
     return (bars + line).properties(height=320)

@@ -16,8 +16,8 @@ from ui.overview import charts
 
 #: tiles per row (the recurring tiles: customers, money, revenue retention)
 PER_ROW = 3
-_HINT = ("the small charts show each month of the chosen date range; the arrows compare with the month before (a "
-         "12-month rate: with the 12 months one month earlier). Hover a figure for its definition.")
+_SPARK = "the small charts show each month of the chosen date range"
+_ARROWS = "; the arrows compare with the month before (a 12-month rate: with the 12 months one month earlier)"
 _DOWNLOADS = {"recurring": ("Download the monthly trend (CSV)", "overview_trend.csv"),
               "customers": ("Download the monthly trend (CSV)", "overview_trend.csv"),
               "buyers": ("Download the buyers' monthly trend (CSV)", "overview_buyers_trend.csv")}
@@ -33,7 +33,8 @@ def section(s: Section, titled: bool) -> None:
     """One section's tiles (with sparklines and their definitions) and its trend download."""
     if titled:
         st.subheader(s.title)
-    hint = f"; {_HINT}" if len(s.trend) else ". Hover a figure for its definition."
+    arrows = _ARROWS if any(f.delta is not None for f in s.figures) else ""  # a buyer section compares with none
+    hint = (f"; {_SPARK}{arrows}" if len(s.trend) else arrows) + ". Hover a figure for its definition."
     st.caption(components.plain(s.caption) + hint)
     for first in range(0, len(s.figures), PER_ROW):
         cols = st.columns(PER_ROW)

@@ -21,3 +21,13 @@ def test_the_history_writes_row_counts_with_thousands_separators():
         assert config[c]["type_config"]["type"] == "number" and config[c]["type_config"]["format"] == "localized", c
         assert config[c]["label"] == history.SHOWN[c]
     assert set(history.COUNTS) <= set(history.SHOWN)
+
+
+def test_an_import_never_undone_shows_empty_cells_not_none():
+    import pandas as pd
+
+    shown = pd.DataFrame({"id": [1, 2], "undone_at": [None, "2025-01-02 10:00:00"], "undo_reason": [None, "twice"]})
+    out = history.blanks(shown)
+    assert out["undo_reason"].tolist() == ["", "twice"]
+    assert pd.isna(out["undone_at"].iloc[0]) and out["undone_at"].iloc[1] == pd.Timestamp("2025-01-02 10:00")
+    assert str(out["undone_at"].dtype).startswith("datetime64")  # a missing time, drawn empty
