@@ -1,16 +1,32 @@
-"""The Cohort curves page (pages/cohort_curves.py) in a real browser on demo data: charts drawn, a widget
-change re-renders, no exception."""
+"""The Cohort curves page (pages/cohort_curves.py) in a real browser on demo data (a copy of the session's small
+demo store): charts drawn, a widget change re-renders, no exception."""
 
 import re
+import sqlite3
 
+import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import copy_store
 from tests.e2e.conftest import shot, wait_for_app_idle
 
-SERVER_ENV = {"RETENTION_DEMO": "1"}
+
+@pytest.fixture(scope="module")
+def store_url(small_demo_store, tmp_path_factory) -> str:
+    """A private copy of the session's small demo store (1,500 customers, seed 0), built once per session instead of
+    on the server's first start."""
+    return f"sqlite:///{copy_store(small_demo_store, tmp_path_factory.mktemp('cohorts_e2e'))}"
 
 
-def test_cohort_curves_render_on_demo(page, streamlit_server):
+def _customers(url: str) -> int:
+    con = sqlite3.connect(url.split("///", 1)[1])
+    try:
+        return con.execute("SELECT COUNT(*) FROM customer").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_cohort_curves_render_on_demo(page, streamlit_server, store_url):
     # the first URL this fresh server sees is the page's own: it must still run inside app.py's frame
     page.goto(f"{streamlit_server}/cohort_curves")
     expect(page.get_by_role("heading", name="Cohort curves")).to_be_visible(timeout=90_000)
@@ -19,7 +35,7 @@ def test_cohort_curves_render_on_demo(page, streamlit_server):
     expect(charts).to_have_count(4, timeout=30_000)
     for i in range(4):
         expect(charts.nth(i).locator("canvas, svg").first).to_be_visible()
-    expect(page.get_by_text(re.compile(r"5,000 customers in \d+ cohorts"))).to_be_visible()
+    expect(page.get_by_text(re.compile(rf"{_customers(store_url):,} customers in \d+ cohorts"))).to_be_visible()
     expect(page.get_by_test_id("stSidebar").get_by_text("Filters")).to_be_visible()  # the frame ran
     page.wait_for_timeout(800)
     expect(page.get_by_test_id("stException")).to_have_count(0)
@@ -38,7 +54,7 @@ def test_cohort_curves_render_on_demo(page, streamlit_server):
     compare.locator("input").click()
     page.get_by_role("option", name="segment", exact=True).click()
     wait_for_app_idle(page)
-    expect(page.get_by_text("Log-rank test across segments")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Customers of different segments stay"))).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)
     page.wait_for_timeout(800)
     shot(page, "cohort_curves_km_segments")

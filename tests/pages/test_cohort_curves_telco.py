@@ -19,8 +19,11 @@ def test_contract_types_compared_with_logrank_in_words(url, monkeypatch):
     at = open_page(monkeypatch, url, "cohort_curves", timeout=120)
     at.selectbox(key="cohorts_km_group").set_value("plan").run()  # the telco Contract column maps to plan
     assert not at.exception, at.exception
-    logrank = next(i.value for i in at.info if i.value.startswith("Log-rank"))
-    assert logrank.startswith("Log-rank test across plans: The curves differ") and "p < 0.001" in logrank
+    logrank = next(i.value for i in at.info if i.value.startswith("Customers of different"))
+    assert logrank.startswith("Customers of different plans stay for different lengths of time") and \
+        "less than 1 time in 1,000 (p < 0.001)" in logrank
+    assert any(c.value.startswith("Log-rank test: chi-square ") and "on 2 degrees of freedom, p < 0.001" in c.value
+               for c in at.caption)  # the figures kept for analysts, three contract types
     summary = next(d.value for d in at.dataframe if "median_text" in d.value.columns).set_index("group")
     raw = pd.read_csv(store_kinds.TELCO)
     assert summary["customers"].to_dict() == raw["Contract"].value_counts().to_dict()

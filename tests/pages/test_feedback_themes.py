@@ -105,9 +105,10 @@ def _nps(scores: pd.Series) -> tuple[float, float, float, int]:
 
 # -- fixtures ---------------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def store(demo_store, tmp_path_factory):
-    """A private copy of the demo store (this module saves codebook changes and statuses into it)."""
-    return private_copy(demo_store[0], tmp_path_factory.mktemp("themes"))
+def store(small_demo_store, tmp_path_factory):
+    """A private copy of the session's small demo store (1,500 customers, seed 0; this module saves codebook changes
+    and statuses into it)."""
+    return private_copy(f"sqlite:///{small_demo_store}", tmp_path_factory.mktemp("themes"))
 
 
 @pytest.fixture(scope="module")
@@ -287,6 +288,16 @@ def test_trends_count_verbatims_per_month_and_segment(page, raw, ref):
     g = bg[bg["theme_id"] == 2].set_index("group")["mentions"]
     assert g.to_dict() == verb.loc[pricing, "segment"].value_counts().reindex(g.index, fill_value=0).to_dict()
     assert set(bg["theme_id"]) == {t.id for t in ref["book"].active() if t.parent is None}
+    # the heat map's test: Pricing & value named or not, across segments, a chi-square written out here
+    counts = pd.crosstab(verb["segment"], pricing).reindex(columns=[True, False], fill_value=0).to_numpy(float)
+    expected = np.outer(counts.sum(axis=1), counts.sum(axis=0)) / counts.sum()
+    chi2 = float(((counts - expected) ** 2 / expected).sum())
+    detail = _table(at, "chi_square", "p_adjusted").set_index("theme")
+    name = ref["book"].get(2).name
+    assert detail.loc[name, "chi_square"] == pytest.approx(chi2)
+    assert detail.loc[name, "p_value"] == pytest.approx(stats.chi2.sf(chi2, len(counts) - 1))
+    assert any(re.search(r"themes? differ between segments|No theme differs between segments", t.value)
+               for t in at.text)
 
 
 def test_churn_signals_equal_core_and_are_active_customers(page, raw, ref):

@@ -131,7 +131,10 @@ def survival_curves(curves: pd.DataFrame) -> alt.Chart:
     line = base.mark_line(interpolate="step-after").encode(
         y=alt.Y("survival:Q", title="Still a customer", axis=alt.Axis(format=AXIS_PERCENT),
                 scale=alt.Scale(zero=False)),
-        tooltip=["group", "time", alt.Tooltip("survival:Q", format=TIP_PERCENT), "at_risk"])
+        tooltip=[alt.Tooltip("group:N", title="Group"),
+                 alt.Tooltip("time:Q", title="Months since signup", format=".1f"),
+                 alt.Tooltip("survival:Q", title="Still a customer", format=TIP_PERCENT),
+                 alt.Tooltip("at_risk:Q", title="Customers followed this long", format=",.0f")])
     return (band + line).properties(height=320)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.cohorts import reading
+from core.cohorts import plain, reading
 from core.cohorts.defaults import label
 from core.cohorts.settings import CohortSettings
 from core.cohorts.table import DEFINITIONS_TEXT, CohortTable, period_across_cohorts
@@ -56,12 +56,11 @@ def choices(start: CohortSettings) -> tuple:
     for col, (name, title, opts) in zip(st.columns(4), _SELECTS):
         out.append((name, col.selectbox(title, opts, index=opts.index(getattr(start, name)),
                                         key=_KEYS.get(name, f"cohorts_{name}"), format_func=_words(name),
-                                        help="Not churned: until the churn date; active in the period: when it "
-                                        "has activity (a purchase) in the period" if name == "retained_by" else None)))
+                                        help=plain.CHOICE_HELP[name])))
     cols = st.columns(4)
     for col, (name, title, opts) in zip(cols, _RADIOS):
         out.append((name, col.radio(title, opts, index=opts.index(getattr(start, name)), key=f"cohorts_{name}",
-                                    horizontal=True, format_func=_words(name))))
+                                    horizontal=True, format_func=_words(name), help=plain.CHOICE_HELP[name])))
     min_size = cols[3].number_input("Minimum cohort size", 1, 10_000, int(start.min_size), key="cohorts_min_size")
     order = ("cohort_by", "period", "measure", "definition", "retained_by", "base", "weighting")
     picked = dict(out)
@@ -180,9 +179,18 @@ def survival(url, version, f, note: str = "") -> None:
         return
     st.altair_chart(charts.survival_curves(km.curves), width="stretch")
     st.caption(components.plain(reading.survival_sentence(km)))  # group and cohort names are data
-    st.dataframe(km.summary, hide_index=True, width="stretch")
     if group != "(all customers)":
-        st.info(f"Log-rank test across {group}s: {km.logrank['plain']}")
+        st.info(plain.logrank_sentence(km.logrank, group), icon=":material/info:")
+    with st.expander("Analyst detail: medians, restricted means and the log-rank test"):
+        st.caption("Median lifetime: the month the curve first falls below 50 % (\"not reached\" while more than "
+                   "half are still customers). Average lifetime within the horizon: the area under the curve up to "
+                   "it (restricted mean survival time). Still customers: censored, not yet churned.")
+        if group != "(all customers)":
+            st.caption(plain.logrank_detail(km.logrank))
+        headers = plain.summary_headers(float(horizon))
+        st.dataframe(km.summary, hide_index=True, width="stretch", column_config={
+            c: (None if h is None else st.column_config.NumberColumn(h, format="%.1f") if c == "rmst"
+                else st.column_config.Column(h)) for c, h in headers.items()})
 
 
 def value(url, version, f) -> None:

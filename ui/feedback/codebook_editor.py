@@ -15,6 +15,7 @@ from core.feedback.codebook import DEFAULT_TEAM, NEGATION_MODES
 from core.feedback.tagging import untagged
 from ui import components
 from ui.feedback import cached as feedback
+from ui.feedback import headers
 from ui.feedback.cached import View
 from ui.frame import errors, loaders
 
@@ -50,8 +51,8 @@ def discovery(v: View) -> None:
         errors.show(exc)
         return
     table = td.candidates_table(cands)
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
-        "share": st.column_config.NumberColumn(format="percent")})
+    st.dataframe(table, hide_index=True, width="stretch", column_config=headers.labelled(table, {
+        "share": st.column_config.NumberColumn(format="percent")}))
     components.csv_download(table, "Download candidates (CSV)", "theme_candidates.csv", key="disc_dl")
     for c in cands:
         with st.expander(f"Candidate {c.number}: {c.title} ({c.size:,} verbatims)", expanded=c.number == 1):
@@ -76,8 +77,8 @@ def discovery(v: View) -> None:
 def codebook(v: View) -> None:
     book = v.book
     table = ts.codebook_table(book)
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
-        "keywords": st.column_config.TextColumn(width="large")})
+    st.dataframe(table, hide_index=True, width="stretch", column_config=headers.labelled(table, {
+        "keywords": st.column_config.TextColumn(width="large")}))
     st.download_button("Download the codebook (JSON)", feedback.key(book).encode(), "codebook.json",
                        "application/json", key="cb_dl")
     active = {t.id: f"{t.id} - {book.label(t.id)}" for t in book.active()}
@@ -136,5 +137,5 @@ def codebook(v: View) -> None:
             _apply(v, make, "Saved")
     st.markdown("**Change log**")
     log = ts.change_log(loaders.get_engine(v.url))
-    st.dataframe(log, hide_index=True, width="stretch", height=240)
+    st.dataframe(log, hide_index=True, width="stretch", height=240, column_config=headers.labelled(log))
     components.csv_download(log, "Download the change log (CSV)", "codebook_changes.csv", key="cb_log_dl")

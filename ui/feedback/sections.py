@@ -7,7 +7,7 @@ import streamlit as st
 
 from core.errors import WorkbenchError
 from core.export import units
-from core.feedback import followup
+from core.feedback import followup, plain
 from core.feedback import store as ts
 from core.feedback.impact import HORIZON_DAYS, theme_impact
 from core.feedback.inputs import in_window
@@ -19,7 +19,7 @@ from core.metrics import GLOSSARY
 from ui import components
 from ui.components import MONEY, PERCENT
 from ui.feedback import cached as feedback
-from ui.feedback import charts
+from ui.feedback import charts, headers
 from ui.feedback.cached import View
 from ui.frame import errors, loaders
 
@@ -79,7 +79,7 @@ def themes(v: View) -> pd.DataFrame:
                 "by mentions.")
     shown = imp.drop(columns=["parent_id"]).assign(
         churn_diff=imp["churn_diff"] * 100, churn_low=imp["churn_low"] * 100, churn_high=imp["churn_high"] * 100)
-    st.dataframe(shown, hide_index=True, width="stretch", column_config={
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=headers.labelled(shown, {
         "theme_id": st.column_config.NumberColumn("id", format="%d"), "share": PERCENT, "sentiment": _SENT,
         "negative_share": PERCENT, "nps_impact": st.column_config.NumberColumn("NPS impact", format="%+.1f",
                                                                             help=GLOSSARY["NPS impact"]),
@@ -87,7 +87,7 @@ def themes(v: View) -> pd.DataFrame:
         "churn_diff": st.column_config.NumberColumn("churn diff (pts)", format="%+.1f", help=GLOSSARY["Churn impact"]),
         "churn_low": st.column_config.NumberColumn("low", format="%+.1f"),
         "churn_high": st.column_config.NumberColumn("high", format="%+.1f"),
-        "mrr_at_risk": st.column_config.NumberColumn("MRR at risk", format="dollar", help=GLOSSARY["MRR at risk"])})
+        "mrr_at_risk": st.column_config.NumberColumn("MRR at risk", format="dollar", help=GLOSSARY["MRR at risk"])}))
     components.csv_download(imp, "Download theme impact (CSV)", "theme_impact.csv", "themes_dl_impact")
     return imp
 
@@ -105,9 +105,35 @@ def trends(v: View) -> None:
     st.altair_chart(charts.over_time(ot), width="stretch")
     st.markdown(f"**By {by}**: share of each {by}'s verbatims that name the theme")
     st.altair_chart(charts.by_group(bg, by.title()), width="stretch")
+    group_tests(bg, by)
     a, b = st.columns(2)
     components.csv_download(ot, "Download themes over time (CSV)", "themes_over_time.csv", "themes_dl_time", a)
     components.csv_download(bg, f"Download themes by {by} (CSV)", f"themes_by_{by}.csv", "themes_dl_group", b)
+
+
+def group_tests(bg: pd.DataFrame, by: str) -> None:
+    """Whether each theme differs between the groups beyond chance: a plain sentence first (group and theme names
+    are data: shown as plain text), the chi-square figures under "Analyst detail"."""
+    tests = plain.group_tests(bg)
+    if tests.empty:
+        return
+    st.text(plain.groups_sentence(tests, by))
+    with st.expander("Analyst detail: chi-square test per theme"):
+        st.caption(f"Each theme: verbatims naming it against the others, across the {by}s (chi-square test of "
+                   "homogeneity, no continuity correction); the adjusted p-value multiplies by the number of themes "
+                   "tested (Bonferroni). Below 0.05 the theme differs beyond chance.")
+        for _, row in tests.iterrows():
+            st.text(plain.theme_sentence(row, by))
+        st.dataframe(tests, hide_index=True, width="stretch", column_config={
+            "theme": st.column_config.TextColumn("Theme"),
+            "chi_square": st.column_config.NumberColumn("Chi-square", format="%.2f"),
+            "dof": st.column_config.NumberColumn("Degrees of freedom", format="%d"),
+            "p_value": st.column_config.NumberColumn("p-value", format="%.4f"),
+            "p_adjusted": st.column_config.NumberColumn("Adjusted p-value", format="%.4f"),
+            "high_group": st.column_config.TextColumn(f"{by.title()} raising it most"),
+            "high_share": st.column_config.NumberColumn("Its share", format="percent"),
+            "low_group": st.column_config.TextColumn(f"{by.title()} raising it least"),
+            "low_share": st.column_config.NumberColumn("That share", format="percent")})
 
 
 def scores(v: View) -> None:
@@ -123,8 +149,8 @@ def scores(v: View) -> None:
     m = st.segmented_control("Score", have, default=have[0], key="scores_metric") or have[0]
     st.markdown(f"**{m}** by {by}, with the 95 % interval", help=GLOSSARY[m])
     st.altair_chart(charts.scores(table, m), width="stretch")
-    st.dataframe(table, hide_index=True, width="stretch", height=320, column_config={
-        c: st.column_config.NumberColumn(format="%.1f") for c in ("value", "low", "high")})
+    st.dataframe(table, hide_index=True, width="stretch", height=320, column_config=headers.labelled(table, {
+        c: st.column_config.NumberColumn(format="%.1f") for c in ("value", "low", "high")}))
     components.csv_download(table, "Download scores (CSV)", "survey_scores.csv", "scores_dl")
 
 
@@ -161,9 +187,9 @@ def verbatims(v: View) -> None:
                           "signal", "status", "text"]].sort_values("date", ascending=False)
     st.caption(f"{units.count(len(out))} verbatims. Personal data (e-mail addresses, phone and card numbers) is "
                "masked.")
-    st.dataframe(out, hide_index=True, width="stretch", height=420, column_config={
+    st.dataframe(out, hide_index=True, width="stretch", height=420, column_config=headers.labelled(out, {
         "date": st.column_config.DateColumn(format="YYYY-MM-DD"), "sentiment": _SENT,
-        "text": st.column_config.TextColumn(width="large")})
+        "text": st.column_config.TextColumn(width="large")}))
     components.csv_download(out, "Download these verbatims (CSV)", "verbatims.csv", "verb_dl")
 
 
@@ -180,10 +206,9 @@ def signals(v: View) -> None:
     k[1].metric("Their MRR", units.money(rows.drop_duplicates("customer_id")["mrr"].sum()))
     k[2].metric("Still open", units.count(int((rows["status"] != "closed").sum())))
     shown, links = components.with_customer_links(rows, ("churn_risk", "health_page"))
-    st.dataframe(shown, hide_index=True, width="stretch", height=400, column_config={**links,
+    st.dataframe(shown, hide_index=True, width="stretch", height=400, column_config=headers.labelled(shown, {**links,
         "date": st.column_config.DateColumn(format="YYYY-MM-DD"), "mrr": MONEY,
-        "health": st.column_config.NumberColumn(format="%.0f"), "text": st.column_config.TextColumn(width="large"),
-})
+        "health": st.column_config.NumberColumn(format="%.0f"), "text": st.column_config.TextColumn(width="large")}))
     components.csv_download(rows, "Download churn signals (CSV)", "churn_signals.csv", "signals_dl")
 
 
@@ -196,15 +221,16 @@ def backlog(v: View) -> None:
         return
     st.caption(f"Each negative or churn-signal verbatim is an item for the owner team of every theme it names. "
                f"{GLOSSARY['Closure rate']}")
-    st.dataframe(bl, hide_index=True, width="stretch", column_config={"closure_rate": PERCENT})
+    st.dataframe(bl, hide_index=True, width="stretch", column_config=headers.labelled(bl, {"closure_rate": PERCENT}))
     components.csv_download(bl, "Download backlog (CSV)", "backlog.csv", "backlog_dl")
     teams = sorted(bl["team"].unique().tolist())
     a, b = st.columns(2)
     team = a.selectbox("Team", teams, key="backlog_team")
     state = b.selectbox("Status", ["open", "in progress", "closed", "all"], key="backlog_state")
     mine = it[(it["team"] == team) & ((it["status"] == state) if state != "all" else True)]
-    st.dataframe(mine.drop(columns=["team"]), hide_index=True, width="stretch", height=320, column_config={
-        "date": st.column_config.DateColumn(format="YYYY-MM-DD"), "text": st.column_config.TextColumn(width="large")})
+    st.dataframe(mine.drop(columns=["team"]), hide_index=True, width="stretch", height=320,
+                 column_config=headers.labelled(mine, {"date": st.column_config.DateColumn(format="YYYY-MM-DD"),
+                                                       "text": st.column_config.TextColumn(width="large")}))
     with st.form("backlog_update", border=True):
         st.markdown("**Update follow-up status** (survey, review and social verbatims; a ticket's status comes from "
                     "the help desk)")
