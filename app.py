@@ -28,7 +28,7 @@ nav = st.navigation(
     }
 )
 frame.mark_ready()
-bootstrap.ensure_store()
+bootstrap.ensure_store(nav)
 filters.show()
 glossary.show()
 nav.run()

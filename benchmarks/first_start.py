@@ -3,8 +3,9 @@ warm page change, in headless Chromium against a real Streamlit server.
 
     .venv/bin/python benchmarks/first_start.py
 
-Prints seconds for: server up, first Overview with figures drawn (from launch), and warm switches
-between Overview and Data. Targets: first Overview < 60 s, warm page change < 1 s.
+Prints seconds for: server up, first Overview with figures drawn (from launch), the whole demo loaded (its
+usage data loads in the background after the Overview's tables), and warm switches between Overview and Data.
+Targets: first Overview < 15 s, warm page change < 1 s.
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ def idle(page, timeout=120_000):
 
 
 def measure() -> dict:
-    """One first start: ``up`` (server healthy), ``first`` (the Overview's first figure drawn, from launch) and
-    ``switches`` (six page changes between Overview and Data), in seconds."""
+    """One first start: ``up`` (server healthy), ``first`` (the Overview's first figure drawn, from launch),
+    ``whole`` (the whole demo in and the Overview drawn again, from launch) and ``switches`` (six page changes
+    between Overview and Data), in seconds."""
     tmp = Path(tempfile.mkdtemp())
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -62,6 +64,10 @@ def measure() -> dict:
             expect(page.get_by_test_id("stMetric").first).to_be_visible(timeout=120_000)
             idle(page)
             first = time.perf_counter() - t0
+            # the rest of the demo (usage, tickets, feedback, interventions) loads in the background meanwhile
+            expect(page.get_by_text(re.compile("Loading the demo's usage data"))).to_have_count(0, timeout=300_000)
+            idle(page)
+            whole = time.perf_counter() - t0
             nav = page.get_by_test_id("stSidebarNav")
             switches = []
             for _ in range(3):
@@ -76,15 +82,16 @@ def measure() -> dict:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=15)
         shutil.rmtree(tmp, ignore_errors=True)
-    return {"up": up, "first": first, "switches": switches}
+    return {"up": up, "first": first, "whole": whole, "switches": switches}
 
 
 def main() -> None:
     m = measure()
-    up, first, switches = m["up"], m["first"], m["switches"]
+    up, first, whole, switches = m["up"], m["first"], m["whole"], m["switches"]
     warm = switches[2:]  # the first round fills the caches
     print(f"server up                         {up:6.2f} s")
-    print(f"first Overview with figures       {first:6.2f} s   target < 60 s   {'PASS' if first < 60 else 'FAIL'}")
+    print(f"first Overview with figures       {first:6.2f} s   target < 15 s   {'PASS' if first < 15 else 'FAIL'}")
+    print(f"whole demo loaded, Overview again {whole:6.2f} s")
     print(f"warm page change (max of {len(warm)})       {max(warm):6.2f} s   target < 1 s    "
           f"{'PASS' if max(warm) < 1 else 'FAIL'}")
     print("all switches: " + ", ".join(f"{s:.2f}" for s in switches))

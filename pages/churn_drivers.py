@@ -19,6 +19,7 @@ lapse_days = buyers.lapse_days(url, proposal, churn.saved_lapse(url, version))
 horizon = buyers.horizon(lapse_days, loaders.store_profile(url, version))  # on a purchase log: N
 try:
     r, default_econ, saved = churn.fitted(url, version, int(horizon), lapse_days)
+    fit = churn.fit_key(url, version, horizon, lapse_days)
 except WorkbenchError as exc:
     errors.show(exc)
     st.info("The Churn drivers page needs customers with churn dates (or a churn flag), or a purchase log, and, "
@@ -31,16 +32,16 @@ churn_sections.inflated(r)
 tabs = st.tabs(["Drivers", "Risk tiers", "Customer", "Validation", "Segments", "Model card"]
                + (["Lifetime value"] if proposal is not None else []))
 with tabs[0]:
-    churn_sections.drivers(r)
+    churn_sections.drivers(r, fit)
 with tabs[1]:
     econ = churn_sections.economics(default_econ) or default_econ
-    table, threshold = churn_sections.tiers(url, version, r, econ, f)
+    table, threshold = churn_sections.tiers(fit, r, econ, f)
 with tabs[2]:
     churn_sections.customer(r, table)
 with tabs[3]:
-    churn_sections.validation(r)
+    churn_sections.validation(r, fit)
 with tabs[4]:
-    churn_sections.segments(r)
+    churn_sections.segments(r, fit)
 with tabs[5]:
     churn_sections.card(r, econ, threshold, saved)
 if proposal is not None:

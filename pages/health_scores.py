@@ -42,7 +42,8 @@ if not cov.banded:  # no band to show: only the configuration (where the minimum
     with tabs[1]:
         health_config.compare(url, version, versions, data)
     st.stop()
-mine = health.filtered(url, version, hist, f)
+view = health.View(url, version, health.key(cfg), health.scope(f))
+mine = health.filtered(url, version, hist, view.who)
 if mine["score"].isna().all():
     st.info("No scored customer matches the sidebar filters; widen them.")
     st.stop()
@@ -50,9 +51,9 @@ if mine["score"].isna().all():
 tabs = st.tabs(["Portfolio", "Alerts", "Customer", "Back-test", "Suggested weights", "Configuration",
                 "Compare versions"])
 with tabs[0]:
-    health_sections.portfolio(mine)
+    health_sections.portfolio(view)
 with tabs[1]:
-    health_sections.alerts(cfg, mine, loaders.table(url, version, "customer"))
+    health_sections.alerts(view)
 with tabs[2]:
     health_sections.customer(cfg, mine)
 with tabs[3]:

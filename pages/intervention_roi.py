@@ -25,7 +25,7 @@ except WorkbenchError as exc:
     errors.show(exc)  # one message: what is missing and what to import (no second box repeating it)
     st.stop()
 st.caption("Plays measured against the customers held out of them: the difference is what the play did.")
-roi_summary.all_plays(url, version, inputs, f)
+roi_summary.all_plays(url, version, f)
 st.subheader("One play in detail")
 choice = roi_sections.choose(url, version, inputs, f)
 if choice is None:

@@ -4,6 +4,8 @@ The sections, the figures and their strings are the page's (:mod:`core.buyers.ov
 headline and/or the buyer figures, as the store's profile holds them, and one plain line for each thing the store
 cannot show. ``--cohorts`` adds revenue retention by cohort (a purchase log), ``--out`` writes it to a file.
 ``--movements`` adds the MRR movements (:mod:`core.history.movements`) of the 12 months ending with the as-of month.
+A store with recurring revenue also gets the page's MRR at risk (:mod:`core.review.at_risk`: MRR at high churn risk
+from the newest saved churn scores, MRR in red); ``--at-risk-out`` writes the customers behind it (.csv or .xlsx).
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ def add_parser(sub) -> None:
                    help="also print the MRR movements (new, expansion, reactivation, contraction, churned) of the "
                         "12 months ending with the as-of month")
     p.add_argument("--out", type=Path, help="write revenue retention by cohort to this .csv or .xlsx file")
+    p.add_argument("--at-risk-out", type=Path, metavar="FILE",
+                   help="write the customers behind MRR at risk (high churn risk, red health band) to this .csv or "
+                        ".xlsx file")
 
 
 def as_of_day(text: str | None) -> dt.date | None:
@@ -66,13 +71,38 @@ def run(engine, a) -> int:
     print(found.summary)
     for note in ov.notes:
         print(f"cannot show: {note}")
+    recurring = next((s for s in ov.sections if s.key == "recurring"), None)
+    if a.at_risk_out is not None and recurring is None:  # refused before anything is printed
+        raise DataValidationError(f"Nothing written to {a.at_risk_out}: MRR at risk needs recurring revenue (MRR per "
+                                  "month), and this store holds none.")
     for s in ov.sections:
         _section(s, a.trend)
+        if s is recurring:
+            _at_risk(engine, s.as_of, a.at_risk_out)
     if a.movements:
         _movements(customers, revenue, end, found.has("recurring_revenue"))
     if a.cohorts or a.out:
         _cohorts(ov, a.cohorts, a.out)
     return 0
+
+
+def _at_risk(engine, as_of, out: Path | None) -> None:
+    """MRR at high churn risk and MRR in red as the Overview page writes them, each with its note; ``out``: the
+    customers behind them."""
+    from core.cli.format import write_table  # pandas: in run only, for a fast --help
+    from core.review.at_risk import CUSTOMER_HEADERS, at_risk, behind  # pandas: in run only, for a fast --help
+    from core.store.read import load_columns  # in run, for a fast --help
+
+    customers = load_columns(engine, "customer", ["customer_id", "signup_date", "churn_date"])
+    revenue = load_columns(engine, "revenue", ["customer_id", "period", "mrr"])
+    figures = at_risk(engine, customers, revenue, as_of)
+    print("\nMRR at risk:")
+    width = max(len(r.label) for r in figures)
+    for r in figures:  # a figure that cannot be computed says why, as the page does
+        print(f"  {r.label:<{width}}  {r.text:>12}  {r.note}")
+    listed = behind(figures)
+    if out is not None:
+        write_table(listed.rename(columns=CUSTOMER_HEADERS), out, "MRR at risk", "customers behind MRR at risk")
 
 
 def _movements(customers, revenue, end, recurring: bool) -> None:

@@ -9,6 +9,7 @@ import pandas as pd
 from core.cli.format import text_table, write_table
 from core.errors import DataValidationError
 from core.export import units
+from core.history.feature_labels import feature_label
 from core.review import compare as review_compare
 from core.review import log as review_log
 from core.review import report as review_report
@@ -23,7 +24,7 @@ def figure_rows(figures: pd.DataFrame) -> list[list[str]]:
     review's workbook and printed report write them."""
     rows = []
     for r in figures.itertuples(index=False):
-        value = r.text if r.metric == "Top driver" else units.format_value(r.value, r.unit)
+        value = feature_label(r.text) if r.metric == "Top driver" else units.format_value(r.value, r.unit)
         rows.append([r.page, r.metric, r.group, value, units.interval(r.low, r.high, r.unit),
                      "" if r.metric == "Top driver" else r.text])
     return rows

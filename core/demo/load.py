@@ -22,7 +22,7 @@ _DATE_COLS = ("signup_date", "churn_date", "renewal_date", "period", "date")
 _DATETIME_COLS = ("opened", "first_response", "resolved")
 
 
-def _for_store(df: pd.DataFrame) -> pd.DataFrame:
+def for_store(df: pd.DataFrame) -> pd.DataFrame:
     """Dates as ISO strings and attributes as JSON text (what :func:`~core.ingest.bulk.bulk_insert` writes on
     SQLite and parses elsewhere)."""
     out = df.copy()
@@ -36,12 +36,15 @@ def _for_store(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+_for_store = for_store  # its name before the two-step first start (core.demo.staged) used it too
+
+
 def load_frames(engine: Engine, frames: dict[str, pd.DataFrame], *, file_name: str, kind: str, sha: str,
                 mapping: dict, progress: Progress | None = None) -> int:
     """Replace every data table with ready-typed ``frames`` in one transaction (demo, benchmarks).
 
     ``frames`` maps table names to frames with the store's columns (dates as ISO text, see
-    :func:`_for_store`); tables not given are emptied too. One import-log row records the load.
+    :func:`for_store`); tables not given are emptied too. One import-log row records the load.
 
     Returns
     -------
@@ -50,27 +53,45 @@ def load_frames(engine: Engine, frames: dict[str, pd.DataFrame], *, file_name: s
     """
     counts = {name: len(df) for name, df in frames.items()}
     total = sum(counts.values())
-    started = dt.datetime.now(dt.UTC)
     with columnar.Staging(engine) as stage, engine.begin() as conn:
         stage.remove_all()
-        for name in reversed(DATA_TABLES):
-            conn.execute(delete(TABLES[name].__table__))
-        log = conn.execute(ImportLog.__table__.insert().values(
-            file_name=file_name, sha256=sha, kind=kind, mode="replace", strict=True, rows_read=total,
-            rows_loaded=total, rows_rejected=0, mapping=mapping, tables=counts, started_at=started,
-            finished_at=started))
-        import_id = log.inserted_primary_key[0]
-        done = 0
-        for name in DATA_TABLES:
-            if name not in frames:
-                continue
-            done = bulk_insert(conn, name, frames[name], import_id, progress, done, total)
-            if name == "activity":
-                stage.add(import_id, frames[name])
-        conn.execute(ImportLog.__table__.update().where(ImportLog.__table__.c.id == import_id)
-                     .values(finished_at=dt.datetime.now(dt.UTC)))
-        version.bump(conn)  # with the rows: no page keeps showing the data this load replaced
+        import_id = _replace_all(conn, file_name, kind, sha, mapping, counts)
+        _insert(conn, stage, frames, import_id, progress, 0, total)
+        _finished(conn, import_id, mapping)
     return import_id
+
+
+def _replace_all(conn, file_name: str, kind: str, sha: str, mapping: dict, counts: dict[str, int]) -> int:
+    """Empty every data table and write the load's import-log row; its id."""
+    total = sum(counts.values())
+    started = dt.datetime.now(dt.UTC)
+    for name in reversed(DATA_TABLES):
+        conn.execute(delete(TABLES[name].__table__))
+    log = conn.execute(ImportLog.__table__.insert().values(
+        file_name=file_name, sha256=sha, kind=kind, mode="replace", strict=True, rows_read=total,
+        rows_loaded=total, rows_rejected=0, mapping=mapping, tables=counts, started_at=started,
+        finished_at=started))
+    return log.inserted_primary_key[0]
+
+
+def _insert(conn, stage: columnar.Staging, frames: dict[str, pd.DataFrame], import_id: int,
+            progress: Progress | None, done: int, total: int) -> int:
+    """Bulk-insert ``frames`` in load order (activity also staged as its column file); rows done so far."""
+    for name in DATA_TABLES:
+        if name not in frames:
+            continue
+        done = bulk_insert(conn, name, frames[name], import_id, progress, done, total)
+        if name == "activity":
+            stage.add(import_id, frames[name])
+    return done
+
+
+def _finished(conn, import_id: int, mapping: dict) -> None:
+    """Close the load's import-log row (its mapping as given: no loading mark) and give the store a new version,
+    with the rows: no page keeps showing the data this load replaced."""
+    conn.execute(ImportLog.__table__.update().where(ImportLog.__table__.c.id == import_id)
+                 .values(finished_at=dt.datetime.now(dt.UTC), mapping=mapping))
+    version.bump(conn)
 
 
 def load_demo(engine: Engine, n_customers: int = 5000, seed: int = 0,
@@ -110,17 +131,26 @@ def load_demo(engine: Engine, n_customers: int = 5000, seed: int = 0,
     100
     """
     t0 = time.perf_counter()
-    if progress:
-        progress(0.0, f"Generating the demo business ({n_customers:,} customers, seed {seed})")
-    demo = make_demo(n_customers=n_customers, seed=seed)
-    frames = {name: _for_store(df) for name, df in demo.frames().items()}
+    demo, label = generate(n_customers, seed, progress)
+    frames = {name: for_store(df) for name, df in demo.frames().items()}
     counts = {name: len(df) for name, df in frames.items()}
     total = sum(counts.values())
-    import_id = load_frames(engine, frames, file_name=f"demo (seed {seed}, {n_customers} customers)",
-                            kind="demo", sha=hashlib.sha256(f"demo:{seed}:{n_customers}".encode()).hexdigest(),
-                            mapping={"generator": "core.demo.synthetic.make_demo", "seed": seed,
-                                     "n_customers": n_customers},
-                            progress=progress)
+    import_id = load_frames(engine, frames, progress=progress, **label)
     if progress:
         progress(1.0, f"Demo loaded: {total:,} rows")
     return {"import_id": import_id, "counts": counts, "seconds": time.perf_counter() - t0, "truth": demo.truth}
+
+
+def generate(n_customers: int, seed: int, progress: Progress | None = None) -> tuple:
+    """``(demo, label)``: the demo business (:func:`~core.demo.synthetic.make_demo`) and the keywords naming its
+    load (``file_name, kind, sha, mapping``)."""
+    if progress:
+        progress(0.0, f"Generating the demo business ({n_customers:,} customers, seed {seed})")
+    return make_demo(n_customers=n_customers, seed=seed), demo_label(n_customers, seed)
+
+
+def demo_label(n_customers: int, seed: int) -> dict:
+    """The keywords naming a demo load: ``file_name, kind, sha, mapping``."""
+    return {"file_name": f"demo (seed {seed}, {n_customers} customers)", "kind": "demo",
+            "sha": hashlib.sha256(f"demo:{seed}:{n_customers}".encode()).hexdigest(),
+            "mapping": {"generator": "core.demo.synthetic.make_demo", "seed": seed, "n_customers": n_customers}}

@@ -25,10 +25,19 @@ from core.health import score as h
 from core.health import store as hs
 from core.health.coverage import coverage
 from core.history.inputs import load_inputs
+from core.review.figures import row
+from core.store.read import load_columns
 from core.store.tables import ChurnRun
+from core.store.version import data_loading
 
 #: the churn model's tier whose MRR is at risk, and the health band
 HIGH, RED = TIERS[0], h.BANDS[0]
+#: the customers behind a review snapshot's MRR-at-risk figures (:func:`review_figures`): ``figure`` is the figure's
+#: label, ``group`` the customer's risk tier or health band
+CUSTOMER_COLUMNS = ["figure", "customer_id", "mrr", "group"]
+#: how the review, its workbook and its CSV head those columns
+CUSTOMER_HEADERS = {"figure": "Figure", "customer_id": "Customer", "mrr": "MRR ($)",
+                    "group": "Risk tier or health band"}
 
 
 @dataclass(frozen=True)
@@ -86,11 +95,16 @@ def churn_risk(engine: Engine, customers: pd.DataFrame, revenue: pd.DataFrame, a
     return AtRisk(label, float(table["mrr"].sum()), table, note)
 
 
-def health_risk(engine: Engine, customers: pd.DataFrame, revenue: pd.DataFrame, as_of: dt.date) -> AtRisk:
+def health_risk(engine: Engine, customers: pd.DataFrame, revenue: pd.DataFrame, as_of: dt.date,
+                inputs=None) -> AtRisk:
     """MRR in red: the customers whose health band is red on the as-of day (the data's last day if earlier), under
-    the newest saved health configuration (:func:`core.health.store.current_config`)."""
+    the newest saved health configuration (:func:`core.health.store.current_config`). ``inputs``: the store's
+    :func:`core.history.inputs.load_inputs`, when the caller has them already."""
     label = "MRR in red"
-    inputs = load_inputs(engine)
+    if data_loading(engine):  # the health measures need usage, tickets and feedback: a part of them is no figure
+        return AtRisk(label, None, pd.DataFrame(columns=["customer_id", "mrr", "band"]),
+                      "The demo's usage data is still loading: the MRR in red shows once it is in.")
+    inputs = load_inputs(engine) if inputs is None else inputs
     last = inputs.end()
     day = min(pd.Timestamp(as_of), last)
     try:
@@ -121,6 +135,27 @@ def saved_versions(engine: Engine) -> tuple[int | None, int | None]:
     return churn, None if health.empty else int(health["version"].iloc[0])
 
 
-def at_risk(engine: Engine, customers: pd.DataFrame, revenue: pd.DataFrame, as_of: dt.date) -> tuple[AtRisk, ...]:
+def at_risk(engine: Engine, customers: pd.DataFrame, revenue: pd.DataFrame, as_of: dt.date,
+            inputs=None) -> tuple[AtRisk, ...]:
     """Both MRR-at-risk figures of the filtered ``customers`` as of ``as_of`` (the Overview's as-of day)."""
-    return churn_risk(engine, customers, revenue, as_of), health_risk(engine, customers, revenue, as_of)
+    return churn_risk(engine, customers, revenue, as_of), health_risk(engine, customers, revenue, as_of, inputs)
+
+
+def review_figures(engine: Engine, as_of: dt.date, inputs=None) -> tuple[list[dict], pd.DataFrame]:
+    """Both MRR-at-risk figures of the whole business as of ``as_of`` (the review's as-of day, the Overview's
+    as-of month), as rows of the review's Overview (:func:`core.review.figures.row`: unit ``currency``, the figure's
+    note as its text; a figure that cannot be computed has no row, as the review leaves out the Churn drivers' figures
+    when no model is saved) and the customers behind them (:data:`CUSTOMER_COLUMNS`)."""
+    customers = load_columns(engine, "customer", ["customer_id", "signup_date", "churn_date"])
+    revenue = load_columns(engine, "revenue", ["customer_id", "period", "mrr"])
+    figures = at_risk(engine, customers, revenue, as_of, inputs)
+    rows = [row("Overview", r.label, r.value, unit="currency", text_=r.note) for r in figures if r.value is not None]
+    return rows, behind(figures)
+
+
+def behind(figures: tuple[AtRisk, ...]) -> pd.DataFrame:
+    """The customers behind ``figures``, one table (:data:`CUSTOMER_COLUMNS`), each figure's largest MRR first."""
+    lists = [r.customers.rename(columns={"tier": "group", "band": "group"}).assign(figure=r.label)[CUSTOMER_COLUMNS]
+             for r in figures if len(r.customers)]
+    listed = pd.concat(lists, ignore_index=True) if lists else pd.DataFrame(columns=CUSTOMER_COLUMNS)
+    return listed.astype({"figure": str, "customer_id": str, "mrr": float, "group": str})

@@ -8,6 +8,8 @@ import pandas as pd
 from core.export.units import format_value
 from core.health.score import HealthConfig
 from core.health.store import compare as settings_diff
+from core.history.feature_labels import feature_label
+from core.review.log import PARAM_ASSUMPTIONS
 from core.review.snapshot import Snapshot
 
 
@@ -34,12 +36,22 @@ def _health_cause(before: Snapshot, after: Snapshot) -> list[str]:
     return [f"{head} ({what})" if what else head]
 
 
+def param_change(name: str, before, after) -> str:
+    """A changed parameter in words with its unit: ``'roi_window', 90, 60 -> 'play measurement window 90 -> 60
+    days'``, ``'margin', 0.8, 0.7 -> 'gross margin 80.0% -> 70.0%'`` (the names of
+    :data:`core.review.log.PARAM_ASSUMPTIONS`)."""
+    label, unit, _ = PARAM_ASSUMPTIONS.get(name, (name.replace("_", " "), "", ""))
+    if unit == "share":
+        return f"{label[0].lower()}{label[1:]} {format_value(before, unit)} -> {format_value(after, unit)}"
+    return f"{label[0].lower()}{label[1:]} {before} -> {after} {unit}".rstrip()
+
+
 def compare(before: Snapshot, after: Snapshot) -> pd.DataFrame:
     """Each figure of the two snapshots side by side: ``page, metric, group, unit, before, after, change,
     text_before, text_after, cause``.
 
     ``cause`` names what is known to differ between the two builds and could move the figure: ``another
-    quarter``, ``new data`` (different data fingerprints), ``parameter <name>`` (a changed
+    quarter``, ``new data`` (different data fingerprints), ``<parameter> <before> -> <after>`` in words (a changed
     :class:`ReviewParams` field the page's figures use), ``churn model v1 -> v2``, ``health configuration v1 ->
     v2 (weight: ... 30 -> 40)``, ``codebook v3 -> v4``, ``library <name>``;
     empty when nothing differs (the figure cannot have moved). A figure in only one snapshot has an empty
@@ -53,6 +65,9 @@ def compare(before: Snapshot, after: Snapshot) -> pd.DataFrame:
     order = ib.append(ia[~ia.isin(ib)])
     out = (b.set_index(key).reindex(order).join(a.set_index(key), how="left")).reset_index()
     out["change"] = out["after"] - out["before"]
+    driver = out["metric"] == "Top driver"  # by label on both sides, whatever each snapshot holds
+    for side in ("text_before", "text_after"):
+        out.loc[driver, side] = [feature_label(t) if isinstance(t, str) else t for t in out.loc[driver, side]]
     common = []
     if (before.quarter, before.as_of) != (after.quarter, after.as_of):
         common.append(f"another quarter ({before.quarter} as of {before.as_of:%Y-%m-%d} -> {after.quarter} as of "
@@ -67,12 +82,15 @@ def compare(before: Snapshot, after: Snapshot) -> pd.DataFrame:
     by_page = {"Churn drivers": _model_cause(before, after, "churn_model", "churn model"),
                "Health scores": _health_cause(before, after),
                "Feedback themes": _model_cause(before, after, "codebook", "codebook")}
+    # the Overview's MRR at risk reads the saved churn scores and the health configuration
+    by_metric = {("Overview", "MRR at high churn risk"): by_page["Churn drivers"],
+                 ("Overview", "MRR in red"): by_page["Health scores"]}
     causes = []
-    for page in out["page"]:
+    for page, metric in zip(out["page"], out["metric"], strict=True):
         c = list(common)
-        c += [f"parameter {p} {before.params.get(p)} -> {after.params.get(p)}" for p in uses.get(page, ())
+        c += [param_change(p, before.params.get(p), after.params.get(p)) for p in uses.get(page, ())
               if before.params.get(p) != after.params.get(p)]
-        c += by_page.get(page, [])
+        c += by_page.get(page, []) + by_metric.get((page, metric), [])
         causes.append("; ".join(c))
     out["cause"] = causes
     units = pd.concat([after.figures[key + ["unit"]], before.figures[key + ["unit"]]]).drop_duplicates(key)

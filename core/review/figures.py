@@ -147,14 +147,15 @@ def roi_plays(engine: Engine, params, as_of: dt.date) -> list[dict]:
     return rows
 
 
-def health(engine: Engine, as_of: dt.date, months: int, horizon: int | None) -> tuple[list[dict], dict]:
+def health(engine: Engine, as_of: dt.date, months: int, horizon: int | None,
+           inputs=None) -> tuple[list[dict], dict]:
     """The Health scores page's portfolio on ``as_of`` (under the newest saved configuration, else the default
     the page would save) and its back-test over the ``months`` month ends whose ``horizon`` ended by then (None: the
     page's, :func:`core.health.backtest.default_horizon`).
 
     Returns the rows and ``{"version": int or None, "config": HealthConfig.to_dict(), "horizon": days}``.
     """
-    inputs = load_inputs(engine)
+    inputs = load_inputs(engine) if inputs is None else inputs  # the caller's, when it has them
     horizon = hb.default_horizon(inputs) if horizon is None else horizon
     day = pd.Timestamp(as_of)
     try:

@@ -22,6 +22,7 @@ import pandas as pd
 
 from core.errors import DataValidationError
 from core.export.units import UNITS, format_value
+from core.history.feature_labels import feature_label
 from core.metrics import GLOSSARY
 from core.review import charts as rc
 from core.review.log import PARAM_ASSUMPTIONS
@@ -50,6 +51,7 @@ PAGE_CHARTS = {"Overview": (rc.headline,), "Churn drivers": (), "Health scores":
 HEADLINE_FIGURES = (("NRR", "Overview", "NRR", ""), ("GRR", "Overview", "GRR", ""),
                     ("Logo churn", "Overview", "Logo churn rate", ""), ("MRR", "Overview", "MRR", ""),
                     ("Active customers", "Overview", "Active customers", ""),
+                    ("MRR at high churn risk", "Overview", "MRR at high churn risk", ""),
                     ("Active buyers", "Overview", "Active buyers", ""), ("Revenue", "Overview", "Revenue", ""),
                     ("Red health band", "Health scores", "Health band", "red"),
                     ("MRR in red", "Health scores", "MRR in red", ""),
@@ -66,29 +68,9 @@ _INTRO = {
 }
 
 
-
-
-
-
 def page_id(page: str) -> str:
     """The HTML id of a page's section: ``'Churn drivers'`` -> ``'page-churn-drivers'``."""
     return f"page-{slug(page)}"
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 def _need(frame, columns: list[str], what: str, hint: str) -> None:
@@ -167,7 +149,7 @@ def _glance(snap: Snapshot) -> list[str]:
     if auc is not None:
         model = version_text(snap.versions.get("churn_model"))
         text = f"Churn model {model}: ROC-AUC {format_value(auc['value'], 'score')}"
-        text += f"; strongest driver: {driver['text']}" if driver is not None else ""
+        text += f"; strongest driver: {feature_label(driver['text'])}" if driver is not None else ""
         out.append(esc(text + "."))
     elif snap.versions.get("churn_model") is None:
         out.append(esc("No churn model had been saved when this snapshot was built, so it has no churn-model figures."))

@@ -1,5 +1,6 @@
 """Saved review snapshots: stored once, never changed (SQLite triggers refuse an update or a delete), listed and
-loaded back exactly."""
+loaded back exactly. The customers behind the MRR-at-risk figures are kept with the versions' JSON (under
+:data:`AT_RISK_KEY`), so a saved snapshot exports the list the board saw."""
 
 from __future__ import annotations
 
@@ -10,8 +11,13 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 
 from core.errors import DataValidationError
+from core.history.feature_labels import feature_label
+from core.review.at_risk import CUSTOMER_COLUMNS
 from core.review.snapshot import FIGURE_COLUMNS, Snapshot
 from core.store.tables import ReviewSnapshot
+
+#: the versions' key that holds the customers behind the MRR-at-risk figures (records of CUSTOMER_COLUMNS)
+AT_RISK_KEY = "at_risk_customers"
 
 
 def _guard(engine: Engine) -> None:
@@ -31,7 +37,8 @@ def save(engine: Engine, snap: Snapshot) -> int:
     with engine.begin() as conn:
         res = conn.execute(ReviewSnapshot.__table__.insert().values(
             quarter=snap.quarter, as_of=snap.as_of, created_at=created, data_hash=snap.data_hash,
-            params=snap.params, versions=snap.versions, figures=_records(snap.figures)))
+            params=snap.params, versions={**snap.versions, AT_RISK_KEY: _customers(snap.at_risk)},
+            figures=_records(snap.figures)))
     snap.id, snap.created_at = int(res.inserted_primary_key[0]), created
     return snap.id
 
@@ -40,6 +47,11 @@ def _records(figures: pd.DataFrame) -> list[dict]:
     """JSON-safe rows (NaN as None)."""
     f = figures[FIGURE_COLUMNS].astype(object).where(figures[FIGURE_COLUMNS].notna(), None)
     return f.to_dict("records")
+
+
+def _customers(listed: pd.DataFrame) -> list[dict]:
+    return [{"figure": str(f), "customer_id": str(c), "mrr": float(m), "group": str(g)}
+            for f, c, m, g in listed[CUSTOMER_COLUMNS].itertuples(index=False)]
 
 
 def snapshots(engine: Engine) -> pd.DataFrame:
@@ -72,5 +84,10 @@ def load(engine: Engine, snapshot_id: int) -> Snapshot:
         figures[c] = pd.to_numeric(figures[c], errors="coerce").astype(float)
     for c in ("page", "metric", "group", "unit", "text"):
         figures[c] = figures[c].fillna("").astype(str)
-    return Snapshot(s["quarter"], s["as_of"], s["data_hash"], dict(s["params"]), dict(s["versions"]), figures,
-                    s["id"], s["created_at"])
+    driver = figures["metric"] == "Top driver"  # a snapshot saved before features had labels holds the code name
+    figures.loc[driver, "text"] = [feature_label(t) for t in figures.loc[driver, "text"]]
+    versions = dict(s["versions"])
+    at_risk = pd.DataFrame(versions.pop(AT_RISK_KEY, None) or [], columns=CUSTOMER_COLUMNS)
+    at_risk = at_risk.astype({"figure": str, "customer_id": str, "mrr": float, "group": str})
+    return Snapshot(s["quarter"], s["as_of"], s["data_hash"], dict(s["params"]), versions, figures,
+                    s["id"], s["created_at"], at_risk)

@@ -18,7 +18,7 @@ import datetime as dt
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 
 import numpy as np
@@ -30,8 +30,11 @@ from core.buyers.lapse import store_assumption
 from core.errors import DataValidationError, InsufficientDataError
 from core.export.units import format_value
 from core.history import asof
+from core.history.feature_labels import feature_label
+from core.history.inputs import load_inputs
 from core.metrics import definition
 from core.review import figures as page_figures
+from core.review.at_risk import CUSTOMER_COLUMNS, review_figures
 from core.roi import defaults as roi_defaults
 from core.store.profile import profile
 from core.store.read import load_columns
@@ -100,6 +103,9 @@ class Snapshot:
         Set once saved.
     created_at : datetime.datetime or None
         UTC, set once saved.
+    at_risk : pandas.DataFrame
+        The customers behind the Overview's MRR-at-risk figures
+        (:data:`core.review.at_risk.CUSTOMER_COLUMNS`), largest MRR first within each figure.
     """
     quarter: str
     as_of: dt.date
@@ -109,6 +115,7 @@ class Snapshot:
     figures: pd.DataFrame
     id: int | None = None
     created_at: dt.datetime | None = None
+    at_risk: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CUSTOMER_COLUMNS))
 
 
 def page_table(snap: Snapshot | pd.DataFrame, page: str) -> pd.DataFrame:
@@ -119,7 +126,7 @@ def page_table(snap: Snapshot | pd.DataFrame, page: str) -> pd.DataFrame:
     shown = []
     for r in f.itertuples(index=False):
         if r.metric == "Top driver":
-            shown.append(r.text)
+            shown.append(feature_label(r.text))  # by its label, whatever the snapshot holds
             continue
         v = format_value(r.value, r.unit)
         if pd.notna(r.low) and pd.notna(r.high) and r.low != r.high:  # a known figure (a cost) has no interval
@@ -202,20 +209,6 @@ def library_versions() -> dict[str, str]:
     return out
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 def build(engine: Engine, quarter: str, params: ReviewParams | None = None, progress=None) -> Snapshot:
     """The review pack of ``quarter`` from the store as it is now (not saved: see :func:`save`).
 
@@ -252,11 +245,16 @@ def build(engine: Engine, quarter: str, params: ReviewParams | None = None, prog
     step = progress or (lambda f, t: None)
     step(0.0, "Overview ...")
     figures = page_figures.overview(engine, as_of)
+    at_risk, inputs = pd.DataFrame(columns=CUSTOMER_COLUMNS), load_inputs(engine)  # read once: health, MRR in red
+    if any(r["metric"] == "MRR" for r in figures):  # as the Overview page: MRR at risk beside the recurring revenue
+        risk_rows, at_risk = review_figures(engine, as_of, inputs)
+        figures += risk_rows
     step(0.1, "Churn model ...")
     churn_rows, churn_version = page_figures.churn(engine)
     figures += churn_rows
     step(0.15, "Health scores and their back-test ...")
-    health_rows, health = page_figures.health(engine, as_of, params.health_backtest_months, params.health_horizon)
+    health_rows, health = page_figures.health(engine, as_of, params.health_backtest_months, params.health_horizon,
+                                              inputs)
     figures += health_rows
     params = dataclasses.replace(params, health_horizon=health["horizon"])  # the days used, whatever the default
     step(0.5, "Feedback themes ...")
@@ -268,32 +266,9 @@ def build(engine: Engine, quarter: str, params: ReviewParams | None = None, prog
     frame = pd.DataFrame(page_figures.snapshot_notes(engine, as_of, figures), columns=FIGURE_COLUMNS)
     versions = {"churn_model": churn_version, "health_config": health["version"], "health_settings": health["config"],
                 "codebook": codebook, "lapse": store_assumption(engine), "libraries": library_versions()}
-    return Snapshot(label, as_of, data_fingerprint(engine), params.to_dict(), versions, frame)
+    return Snapshot(label, as_of, data_fingerprint(engine), params.to_dict(), versions, frame, at_risk=at_risk)
 
 
-# --------------------------------------------------------------------------- storage
-
-
-
-
-
-
-
-
-
-
-# --------------------------------------------------------------------------- comparison
-
-
-
-
-
-
-
-
-
-
-
-
+# storage: core.review.saved; comparison: core.review.compare
 __all__ = ["FIGURE_COLUMNS", "PAGES", "ReviewParams", "Snapshot", "available_quarters", "build", "data_fingerprint",
            "library_versions", "page_table", "quarter_bounds"]

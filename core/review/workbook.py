@@ -11,6 +11,8 @@ Sheets, in order (:func:`sheet_names`):
   Definition``). Value,
   Low and High are numbers holding the snapshot's exact floats (formatted by unit: :data:`NUMBER_FORMATS`), so
   they can be recomputed with; ``As shown`` is the review's text (a top driver's name).
+* **MRR at risk** (when the Overview has MRR-at-risk figures): the customers behind MRR at high churn risk and MRR
+  in red (:data:`core.review.at_risk.CUSTOMER_COLUMNS`), each with its MRR in the as-of month.
 * **Comparison** (given a :func:`core.review.compare.compare` output): each figure before and after, the change and its
   known cause.
 * **Decisions** and **Assumptions** (given :func:`core.review.log.decisions` and
@@ -31,6 +33,7 @@ import xlsxwriter
 
 from core.errors import DataValidationError
 from core.review import snapshot as review
+from core.review.at_risk import CUSTOMER_COLUMNS, CUSTOMER_HEADERS
 from core.review.log import ASSUMPTION_COLUMNS, DECISION_COLUMNS
 from core.review.workbook_sheets import (
     DATE,
@@ -72,8 +75,12 @@ DECISION_HEADERS = {"number": "Number", "decision": "Decision", "owner": "Owner"
 #: the Assumptions sheet's columns (:data:`core.review.log.ASSUMPTION_COLUMNS`)
 ASSUMPTION_HEADERS = {"name": "Assumption", "value": "Value", "unit": "Unit", "owner": "Owner", "source": "Source",
                       "used_in_figures": "Used in figures"}
+#: the sheet of the customers behind the MRR-at-risk figures, and what it says when there are none
+AT_RISK_SHEET = "MRR at risk"
+NO_AT_RISK = "No customer is behind the MRR-at-risk figures (see their notes on the Overview sheet)."
 NO_DECISIONS = "No decision was recorded for this snapshot."
 NO_ASSUMPTIONS = "No assumption was recorded for this snapshot."
+_AT_RISK_FIGURES = ("MRR at high churn risk", "MRR in red")
 _COMPARISON_COLUMNS = ["page", "metric", "group", "before", "after", "change", "text_before", "text_after", "cause"]
 
 
@@ -94,12 +101,18 @@ def sheet_names(snap: review.Snapshot, with_comparison: bool = False, with_log: 
         ``Summary``, the pages with figures (in :data:`core.review.snapshot.PAGES` order), then ``Comparison``,
         ``Decisions``, ``Assumptions`` when present, and ``Definitions``.
     """
-    names = ["Summary"] + [sheet_title(p) for p in pages(snap)]
+    names = ["Summary"] + [sheet_title(p) for p in pages(snap)] + ([AT_RISK_SHEET] if has_at_risk(snap) else [])
     if with_comparison:
         names.append("Comparison")
     if with_log:
         names += ["Decisions", "Assumptions"]
     return names + ["Definitions"]
+
+
+def has_at_risk(snap: review.Snapshot) -> bool:
+    """The snapshot's Overview has the MRR-at-risk figures (a store with recurring revenue)."""
+    f = snap.figures
+    return bool(((f["page"] == "Overview") & f["metric"].isin(_AT_RISK_FIGURES)).any())
 
 
 def _check(frame: pd.DataFrame | None, columns: list[str], what: str) -> None:
@@ -185,6 +198,10 @@ def to_xlsx(snap: review.Snapshot, decisions: pd.DataFrame | None = None, assump
     summary(book.add_worksheet("Summary"), fm, snap, extra, assumptions)
     for page in pages(snap):
         _page(book.add_worksheet(sheet_title(page)), fm, snap, page)
+    if has_at_risk(snap):
+        _log(book.add_worksheet(AT_RISK_SHEET), fm, snap.at_risk[CUSTOMER_COLUMNS], CUSTOMER_HEADERS,
+             {"mrr": NUMBER_FORMATS["currency"]}, wrap=(), widths={"figure": 24, "customer_id": 16, "mrr": 14,
+                                                                    "group": 24}, empty=NO_AT_RISK)
     if comparison is not None:
         _comparison(book.add_worksheet("Comparison"), fm, snap, comparison)
     if decisions is not None:
@@ -205,4 +222,4 @@ def to_xlsx(snap: review.Snapshot, decisions: pd.DataFrame | None = None, assump
 
 
 __all__ = ["ASSUMPTION_HEADERS", "CHANGE_FORMATS", "COMPARISON_HEADERS", "DECISION_HEADERS", "DEFINITION_HEADERS",
-           "NUMBER_FORMATS", "PAGE_HEADERS", "sheet_names", "to_xlsx"]
+           "NUMBER_FORMATS", "PAGE_HEADERS", "has_at_risk", "sheet_names", "to_xlsx"]

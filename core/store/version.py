@@ -20,6 +20,8 @@ from sqlalchemy.engine import Connection, Engine
 from core.store.tables import ImportLog, StoreState
 
 _STATE = StoreState.__table__
+#: the key an import-log row's ``mapping`` carries while its load is in two steps and the second is not in yet
+LOADING = "loading"
 
 
 def bump(conn: Connection) -> str:
@@ -70,3 +72,13 @@ def _read(conn: Connection) -> str:
         return f"{row.version}-{row.token}"
     last, n = conn.execute(select(func.max(ImportLog.id), func.count(ImportLog.id))).one()
     return f"0-{last or 0}:{n}"
+
+
+def data_loading(engine: Engine) -> bool:
+    """True while the newest import is loaded in two steps and its second step is not in yet (the app's first
+    start, :mod:`core.demo.staged`): the store holds only a part of that load, so figures needing the rest wait."""
+    log = ImportLog.__table__
+    with engine.connect() as conn:
+        mapping = conn.execute(select(log.c.mapping).where(log.c.undone_at.is_(None))
+                               .order_by(log.c.id.desc()).limit(1)).scalar()
+    return bool((mapping or {}).get(LOADING)) if isinstance(mapping, dict) else False

@@ -1,5 +1,6 @@
 """First start in a real browser: an empty store fills with the demo business (app.py, pages/overview.py,
-pages/data.py), charts are drawn, the glossary opens, and nothing shows an exception."""
+pages/data.py): the Overview first, its usage data in the background, charts are drawn, the glossary opens, and
+nothing shows an exception."""
 
 import re
 
@@ -22,6 +23,11 @@ def test_first_start_shows_the_demo_overview(page, streamlit_server):
         expect(card.locator("svg, canvas").first).to_be_visible()  # its sparkline
     expect(page.get_by_test_id("stException")).to_have_count(0)
     shot(page, "first_start_overview")
+    # the demo's usage data loads in the background; the progress goes once it is in and the page draws again
+    expect(page.get_by_text(re.compile("Loading the demo's usage data"))).to_have_count(0, timeout=300_000)
+    wait_for_app_idle(page, timeout=120_000)
+    red = page.get_by_test_id("stMetric").filter(has=page.get_by_text("MRR in red", exact=True))
+    expect(red).to_contain_text(re.compile(r"\$\d"), timeout=120_000)
 
     page.get_by_test_id("stSidebar").get_by_role("button", name=re.compile("Metric glossary")).click()
     expect(page.get_by_text("Net revenue retention", exact=False)).to_be_visible()

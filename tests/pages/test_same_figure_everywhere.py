@@ -1,7 +1,11 @@
 """One figure reads the same on every surface: the Overview page, the Quarterly review's table, the printed
 report and ``python -m core report`` all write it through core.export.units (issue 18: MRR read "$13,378,448"
 on the Overview and "12,746,899" in the review). The Churn drivers model figures, the Health back-test and the
-Feedback survey scores are checked the same way against the review's rows of those pages."""
+Feedback survey scores are checked the same way against the review's rows of those pages.
+
+Issue 21's acceptance point, in one test: one headline figure of each kind (money, a rate, the churn model's AUC,
+the health back-test's AUC, MRR at risk) reads the same, as text, on its page, in the CLI, in the workbook and in
+the printed report (:func:`test_one_figure_of_each_kind_reads_the_same_on_all_four_surfaces`)."""
 
 import html
 import io
@@ -19,6 +23,7 @@ from core.metrics import GLOSSARY
 from core.review import report as review_report
 from core.review import snapshot as review
 from core.review import workbook as review_workbook
+from core.review.report import page_id
 from tests.pages.conftest import open_page, private_copy, rerun
 
 #: the small demo's data end in October 2026, so the review of 2026-Q4 is as of the Overview's month
@@ -36,6 +41,64 @@ def snap(url):
     engine = core.make_engine(url)
     yield review.build(engine, QUARTER)
     engine.dispose()
+
+
+#: (page module, the page's metric label, the review's page, the review's metric) of one figure of each kind
+EVERY_SURFACE = (("overview", "MRR", "Overview", "MRR"), ("overview", "NRR", "Overview", "NRR"),
+                 ("overview", "MRR at high churn risk", "Overview", "MRR at high churn risk"),
+                 ("overview", "MRR in red", "Overview", "MRR in red"),
+                 ("churn_drivers", "Held-out ROC-AUC", "Churn drivers", "ROC-AUC"),
+                 ("health_scores", "Back-test ROC-AUC", "Health scores", "Health back-test AUC"))
+
+
+def _cli_cells(printed: str, page: str, metric: str) -> list[str]:
+    """The cells of ``python -m core report``'s line of ``metric`` on ``page``."""
+    rows = [re.split(r"\s{2,}", x.strip()) for x in printed.splitlines()]
+    return next(r for r in rows if r[:2] == [page, metric])
+
+
+def _report_cell(report: str, page: str, metric: str) -> str:
+    """The value cell (as the reader sees it) of ``metric``'s row in ``page``'s section of the printed report."""
+    section = report.split(f'id="{page_id(page)}"', 1)[1].split("</section>", 1)[0]
+    hit = re.search(rf'<tr><td>{re.escape(html.escape(metric))}</td>(?:<td>[^<]*</td>)?<td class="val">([^<]*)</td>',
+                    section)
+    assert hit, (page, metric)
+    return html.unescape(hit.group(1))
+
+
+def _workbook_cell(wb, page: str, metric: str) -> str:
+    """The "As shown" cell of ``metric``'s row on ``page``'s sheet of the workbook."""
+    rows = list(wb[page].iter_rows(values_only=True))
+    col = rows[0].index("As shown")
+    return next(r[col] for r in rows[1:] if r[0] == metric)
+
+
+def test_one_figure_of_each_kind_reads_the_same_on_all_four_surfaces(url, monkeypatch, capsys):
+    """The page (its tile), ``python -m core report`` (and ``overview`` for the Overview's), the board workbook's
+    page sheet and the printed report's page table write each figure with the same characters (the review adds a
+    model figure's 95 % interval after it)."""
+    shown = {}
+    for module in ("churn_drivers", "overview", "health_scores"):  # the churn page saves its model first
+        shown |= {(module, m.label): m.value for m in open_page(monkeypatch, url, module).metric}
+    engine = core.make_engine(url)
+    snap = review.build(engine, QUARTER)
+    engine.dispose()
+    wb = openpyxl.load_workbook(io.BytesIO(review_workbook.to_xlsx(snap)))
+    report = review_report.to_html(snap)
+    assert cli(["--db", url, "report", "--quarter", QUARTER]) == 0
+    printed = capsys.readouterr().out
+    assert cli(["--db", url, "overview"]) == 0
+    overview = capsys.readouterr().out.splitlines()
+    for module, label, page, metric in EVERY_SURFACE:
+        text = shown[(module, label)]
+        assert re.search(r"\d", text), (label, text)  # a figure, not "–"
+        for surface, cell in (("cli", _cli_cells(printed, page, metric)[2]),
+                              ("workbook", _workbook_cell(wb, page, metric)),
+                              ("report", _report_cell(report, page, metric))):
+            assert cell == text or cell.startswith(text + " ["), (surface, metric, text, cell)
+        if page == "Overview":
+            line = next(x for x in overview if x.strip().startswith(metric + "  "))
+            assert re.split(r"\s{2,}", line.strip())[1] == text, (metric, line)
 
 
 def _review_value(snap, metric, page="Overview"):

@@ -115,8 +115,10 @@ def _holdout(url: str, version: str) -> None:
         "error": st.column_config.NumberColumn("expected / bought - 1", format="percent", step=0.001)})
 
 
+@st.fragment
 def lifetime_value(url: str, version: str, f: Filters) -> None:
-    """Each buyer's probability of being alive, expected purchases, value per purchase and CLV, with a CSV."""
+    """Each buyer's probability of being alive, expected purchases, value per purchase and CLV, with a CSV (a
+    fragment: its settings rerun only this tab; the models are cached per store version and settings)."""
     st.markdown("**Customer lifetime value.** How many more purchases each buyer is expected to make and what "
                 "they are worth, from how often and how recently they bought and what they spent.")
     days, months, rate = _settings()

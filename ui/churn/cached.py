@@ -1,8 +1,14 @@
 """The fitted churn model behind the Churn drivers page: fitted once per store version and horizon,
-with a progress bar while it trains, and saved (model, card, scores) the first time."""
+with a progress bar while it trains, and saved (model, card, scores) the first time.
+
+What the page derives from the fitted model (the beeswarm and dependence charts, calibration, gains, segment
+performance, today's customer list) is cached too, keyed by :func:`fit_key` (store URL, store version, horizon,
+lapse period: the key the model itself is fitted under) and the page's inputs, so a warm rerun builds none of it
+again. The model is passed as ``_r`` (left out of the cache key: the fit key names it)."""
 
 from __future__ import annotations
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -13,13 +19,22 @@ from core.errors import WorkbenchError
 from core.export import units
 from core.history.filters import Filters, filter_customers
 from core.history.inputs import load_inputs
+from ui.churn import charts
 from ui.frame import loaders
+
+#: (store URL, store version, horizon in days, lapse period in days or None): what a fitted model is cached under
+FitKey = tuple[str, str, int, int | None]
 
 
 @st.cache_resource(show_spinner=False, max_entries=1)
 def _fits() -> dict:
     """Fitted results by (url, store version, horizon): shared by every session of this server."""
     return {}
+
+
+def fit_key(url: str, version: str, horizon: int, lapse_days: int | None = None) -> FitKey:
+    """The key :func:`fitted` caches the model under, and the charts and tables derived from it."""
+    return url, version, int(horizon), lapse_days
 
 
 def fitted(url: str, version: str, horizon: int,
@@ -42,7 +57,7 @@ def fitted(url: str, version: str, horizon: int,
             bar.empty()
         return result, econ, saved
 
-    return loaders.built_once(_fits(), (url, version, horizon, lapse_days), build, keep=4)
+    return loaders.built_once(_fits(), fit_key(url, version, horizon, lapse_days), build, keep=4)
 
 
 @st.cache_data(ttl=600, max_entries=8, show_spinner=False)
@@ -82,18 +97,52 @@ def lifetime_holdout(url: str, version: str) -> dict | None:
             "error": check.error, "by_frequency": check.by_frequency}
 
 
-def customer_list(url: str, version: str, result: cr.ChurnResult, threshold: float, f: Filters) -> pd.DataFrame:
+@st.cache_data(ttl=600, max_entries=16, show_spinner=False)
+def customer_list(fit: FitKey, _r: cr.ChurnResult, threshold: float, f: Filters) -> pd.DataFrame:
     """Today's scored customers within the sidebar filters, riskiest first."""
-    customers = filter_customers(loaders.table(url, version, "customer"), f)
-    table = churn_store.score_table(result, threshold, customers)
+    customers = filter_customers(loaders.table(fit[0], fit[1], "customer"), f)
+    table = churn_store.score_table(_r, threshold, customers)
     return table[table["customer_id"].isin(customers["customer_id"].astype(str))].reset_index(drop=True)
 
 
-def calibration(result: cr.ChurnResult) -> pd.DataFrame:
+@st.cache_data(ttl=600, max_entries=8, show_spinner=False)
+def calibration(fit: FitKey, _r: cr.ChurnResult) -> pd.DataFrame:
     """Calibration bins of the held-out rows before and after calibration."""
-    raw = cr.calibration_table(result.test.y, result.p_test_raw).assign(probabilities="before calibration")
-    cal = cr.calibration_table(result.test.y, result.p_test).assign(probabilities="calibrated")
+    raw = cr.calibration_table(_r.test.y, _r.p_test_raw).assign(probabilities="before calibration")
+    cal = cr.calibration_table(_r.test.y, _r.p_test).assign(probabilities="calibrated")
     return pd.concat([raw, cal], ignore_index=True)
+
+
+@st.cache_data(ttl=600, max_entries=8, show_spinner=False)
+def gains(fit: FitKey, _r: cr.ChurnResult) -> pd.DataFrame:
+    """The held-out gains by decile (:func:`core.churn.pipeline.gains_table`)."""
+    return cr.gains_table(_r.test.y, _r.p_test)
+
+
+@st.cache_data(ttl=600, max_entries=32, show_spinner=False)
+def segment_performance(fit: FitKey, _r: cr.ChurnResult, column: str) -> pd.DataFrame:
+    """The held-out ranking and calibration within each value of ``column``
+    (:func:`core.churn.pipeline.segment_performance`)."""
+    return cr.segment_performance(_r.test.y, _r.p_test, _r.test.X[column])
+
+
+# Charts are cached as objects (st.cache_resource: no copy; Streamlit only reads them to draw them).
+@st.cache_resource(show_spinner=False, max_entries=8)
+def beeswarm(fit: FitKey, _r: cr.ChurnResult, features: tuple[str, ...]) -> alt.LayerChart:
+    """The beeswarm of ``features`` (:func:`ui.churn.charts.beeswarm`)."""
+    return charts.beeswarm(_r.explanation.values, _r.test.X, list(features), seed=_r.seed)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def dependence(fit: FitKey, _r: cr.ChurnResult, feature: str) -> alt.Chart:
+    """How the risk moves with ``feature`` (:func:`ui.churn.charts.dependence`)."""
+    return charts.dependence(_r.explanation.values, _r.test.X, feature, seed=_r.seed)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def importance(fit: FitKey, _r: cr.ChurnResult, controllable: bool, n: int) -> alt.Chart:
+    """Mean |SHAP| bars of the controllable drivers or of all (:func:`ui.churn.charts.importance`)."""
+    return charts.importance(_r.controllable_drivers() if controllable else _r.drivers, n=n)
 
 
 def _with_interval(value: float, ci) -> str:

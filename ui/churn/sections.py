@@ -1,4 +1,8 @@
-"""Sections of the Churn drivers page (widgets and rendering; numbers come from core through ui.churn.cached)."""
+"""Sections of the Churn drivers page (widgets and rendering; numbers come from core through ui.churn.cached).
+
+The sections take the fitted model ``r`` and its cache key (:func:`ui.churn.cached.fit_key`), so what they derive
+from it is built once per store version. A control that changes one section only (the dependence chart's feature,
+the segment split, the customer) sits in an ``st.fragment``: changing it reruns that section, not the page."""
 
 from __future__ import annotations
 
@@ -50,7 +54,7 @@ def headline(r: cr.ChurnResult, saved: int) -> None:
                    "model is fitted on every customer; the sidebar filters narrow the customer lists.")
 
 
-def drivers(r: cr.ChurnResult) -> None:
+def drivers(r: cr.ChurnResult, fit: churn.FitKey) -> None:
     st.markdown("**What the model learned.** Bars: how much each feature moves the predicted churn risk on "
                 "the held-out customers. Controllable drivers are what a play can change; fixed ones are context.")
     if not r.drivers.empty:
@@ -62,19 +66,25 @@ def drivers(r: cr.ChurnResult) -> None:
     if ctrl.empty:
         a.info("No controllable feature in this data (usage, tickets, surveys, pricing ...).")
     else:
-        a.altair_chart(charts.importance(ctrl, n=10), width="stretch")
+        a.altair_chart(churn.importance(fit, r, True, 10), width="stretch")
     b.markdown("**All drivers**")
-    b.altair_chart(charts.importance(r.drivers, n=12), width="stretch")
+    b.altair_chart(churn.importance(fit, r, False, 12), width="stretch")
     top = r.drivers["feature"].head(12).tolist()
     st.markdown("**Every customer, every driver** (a dot per held-out customer; red = high value of the feature, "
                 "blue = low; grey = a category or a missing value, named when you point at the dot)")
-    st.altair_chart(charts.beeswarm(r.explanation.values, r.test.X, top, seed=r.seed), width="stretch")
-    feature = st.selectbox("How the risk moves with one feature", top, key="churn_dependence",
-                           format_func=feature_label)
-    st.altair_chart(charts.dependence(r.explanation.values, r.test.X, feature, seed=r.seed), width="stretch")
+    st.altair_chart(churn.beeswarm(fit, r, tuple(top)), width="stretch")
+    _dependence(r, fit, top)
     shown, config = tables.drivers(r.drivers)
     st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
     components.csv_download(shown, "Download the drivers (CSV)", "churn_drivers.csv", key="churn_dl_drivers")
+
+
+@st.fragment
+def _dependence(r: cr.ChurnResult, fit: churn.FitKey, top: list[str]) -> None:
+    """The feature picker and its dependence chart (a fragment: picking a feature redraws only this)."""
+    feature = st.selectbox("How the risk moves with one feature", top, key="churn_dependence",
+                           format_func=feature_label)
+    st.altair_chart(churn.dependence(fit, r, feature), width="stretch")
 
 
 def economics(default: cr.Economics) -> cr.Economics | None:
@@ -95,9 +105,9 @@ def economics(default: cr.Economics) -> cr.Economics | None:
         return None
 
 
-def tiers(url, version, r: cr.ChurnResult, econ: cr.Economics, f) -> tuple[pd.DataFrame, float]:
+def tiers(fit: churn.FitKey, r: cr.ChurnResult, econ: cr.Economics, f) -> tuple[pd.DataFrame, float]:
     curve = cr.net_value_curve(r.p_test, econ, r.test.y)
-    best = cr.best_threshold(curve)
+    best = round(cr.best_threshold(curve), 2)  # on the slider's grid: the value it gives back on the next rerun
     # keyed by the economics: new money inputs start the slider again at their best threshold
     key = f"churn_threshold_{econ.value_saved:g}_{econ.outreach_cost:g}_{econ.success_rate:g}"
     t = st.slider("High-risk threshold (churn probability)", 0.01, 0.99, best, 0.01, key=key,
@@ -116,7 +126,7 @@ def tiers(url, version, r: cr.ChurnResult, econ: cr.Economics, f) -> tuple[pd.Da
                f"flagged, {units.count(c['false_positive'])} flagged who stayed, {units.count(c['false_negative'])} "
                f"churners missed, {units.count(c['true_negative'])} correctly left alone. High risk: at or "
                "above the threshold; medium risk: from half of it; low risk: below.")
-    table = churn.customer_list(url, version, r, t, f)
+    table = churn.customer_list(fit, r, t, f)
     counts = table["tier"].value_counts()
     st.markdown(f"**Today's customers ({r.scored_at:%Y-%m-%d}):** " + " · ".join(
         f"{tier} {units.count(int(counts.get(tier, 0)))}" for tier in cr.TIERS) + "  (within the sidebar filters)")
@@ -150,7 +160,7 @@ def inflated(r: cr.ChurnResult) -> None:
                    icon=":material/warning:")
 
 
-def validation(r: cr.ChurnResult) -> None:
+def validation(r: cr.ChurnResult, fit: churn.FitKey) -> None:
     st.markdown(f"**Validation:** {r.validation}.")
     inflated(r)
     for kind, m in r.metrics.items():
@@ -159,8 +169,8 @@ def validation(r: cr.ChurnResult) -> None:
         st.dataframe(churn.model_table(r), hide_index=True, width="stretch")
     a, b = st.columns(2)
     a.markdown("**Calibration** (held out): dots on the diagonal mean a 10 % risk churns 10 % of the time")
-    a.altair_chart(charts.calibration(churn.calibration(r)), width="stretch")
-    g = cr.gains_table(r.test.y, r.p_test)
+    a.altair_chart(charts.calibration(churn.calibration(fit, r)), width="stretch")
+    g = churn.gains(fit, r)
     b.markdown(f"**Gains**: the riskiest 10 % hold {units.percent(g['cum_churners_share'].iloc[0])} of the "
                f"churners (lift {units.multiple(g['lift'].iloc[0])})")
     b.altair_chart(charts.gains(g), width="stretch")
@@ -168,14 +178,16 @@ def validation(r: cr.ChurnResult) -> None:
     components.csv_download(g, "Download gains by decile (CSV)", "churn_gains.csv", key="churn_dl_gains")
 
 
-def segments(r: cr.ChurnResult) -> None:
+@st.fragment
+def segments(r: cr.ChurnResult, fit: churn.FitKey) -> None:
+    """Ranking and calibration within each value of a category (a fragment: the split reruns only this)."""
     cats = [c for c in r.test.X.columns if r.test.X[c].dtype == object]
     if not cats:
         st.info("No categorical column to split by.")
         return
     default = cats.index("segment") if "segment" in cats else 0
     col = st.selectbox("Performance by", cats, index=default, key="churn_segment_by", format_func=feature_label)
-    perf = cr.segment_performance(r.test.y, r.p_test, r.test.X[col])
+    perf = churn.segment_performance(fit, r, col)
     by = components.plain(feature_label(col))
     for _, row in perf[perf["warning"] != ""].iterrows():
         st.warning(f"{by} = {components.plain(row['segment'])}: {row['warning']}.", icon=":material/warning:")
@@ -187,7 +199,9 @@ def segments(r: cr.ChurnResult) -> None:
     components.csv_download(perf, "Download (CSV)", f"churn_by_{col}.csv", key="churn_dl_segments")
 
 
+@st.fragment
 def customer(r: cr.ChurnResult, table: pd.DataFrame) -> None:
+    """Why one customer is at risk (a fragment: picking a customer reruns only this)."""
     ids = r.current.customer_id.tolist()
     if not ids:
         st.info("No active customer to explain.")

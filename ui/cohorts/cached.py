@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -114,3 +117,10 @@ def csv(t: cohorts.CohortTable) -> bytes:
     out.insert(0, "customers", t.sizes)
     out.loc["average"] = [None, *t.average.tolist()]
     return out.to_csv().encode()
+
+
+@st.cache_resource(ttl=600, max_entries=32, show_spinner=False)
+def chart(key: tuple, name: str, choices: tuple, _build: Callable[[], alt.TopLevelMixin]) -> alt.TopLevelMixin:
+    """The chart ``name`` of the table whose cache key is ``key`` (url, version, filters, options, cohorts shown)
+    under the section's ``choices``, built once by ``_build`` (shared: never modified)."""
+    return _build()

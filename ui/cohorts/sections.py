@@ -86,16 +86,12 @@ def table(url, version, f, options: tuple, basis: str = "Signup") -> tuple[Cohor
     st.caption(f"{units.count(int(t.sizes.sum()))} customers in {units.count(len(t.sizes))} cohorts, as of "
                f"{t.settings['as_of']}. Grey rows: cohorts under {units.count(opts['min_size'])} customers. Empty "
                "cells: periods not yet complete.")
-    st.altair_chart(charts.cohort_heatmap(t, percent), width="stretch")
+    key = (url, version, f, options, signups)
+    st.altair_chart(cohorts.chart(key, "heatmap", (percent,), lambda: charts.cohort_heatmap(t, percent)),
+                    width="stretch")
     st.caption(components.plain(reading.table_sentence(t)))  # group and cohort names are data
-    curves(t, percent)
-    width = t.values.shape[1]
-    k = st.slider("Track one period across cohorts", 1, max(1, width - 1), min(3, width - 1),
-                  key="cohorts_track") if width > 1 else 0
-    if k and percent:
-        tracked = period_across_cohorts(t, k)
-        st.altair_chart(charts.tracked_period(tracked), width="stretch")
-        st.caption(components.plain(reading.tracked_sentence(tracked, t.settings.get("period", "month"))))
+    curves(t, percent, key)
+    tracked(t, percent, key)
     breakdown(url, version, f, options, signups, percent)
     d1, d2 = st.columns(2)
     d1.download_button("Download the table (CSV)", cohorts.csv(t), "cohorts.csv", "text/csv", key="cohorts_dl_csv")
@@ -117,13 +113,30 @@ def _shown(t: CohortTable) -> list[str]:
                           help="The average line is always drawn; pick cohorts to compare with it.")
 
 
-def curves(t: CohortTable, percent: bool = True) -> None:
-    """The average curve, named, with the cohorts the reader picks (their sizes in their names), and its key figure."""
+@st.fragment
+def curves(t: CohortTable, percent: bool = True, key: tuple | None = None) -> None:
+    """The average curve, named, with the cohorts the reader picks (their sizes in their names), and its key figure
+    (``key``: the table's cache key, to build the chart once per pick; None: built every run)."""
     shown = _shown(t)
-    st.altair_chart(charts.cohort_curves(t, shown, percent=percent), width="stretch")
+    build = lambda: charts.cohort_curves(t, shown, percent=percent)  # noqa: E731
+    st.altair_chart(build() if key is None else cohorts.chart(key, "curves", (percent, tuple(shown)), build),
+                    width="stretch")
     st.caption(components.plain(reading.curves_sentence(t)))  # group and cohort names are data
 
 
+@st.fragment
+def tracked(t: CohortTable, percent: bool, key: tuple) -> None:
+    """One period tracked across the cohorts (its own slider: moving it reruns this section only)."""
+    width = t.values.shape[1]
+    k = st.slider("Track one period across cohorts", 1, max(1, width - 1), min(3, width - 1),
+                  key="cohorts_track") if width > 1 else 0
+    if k and percent:
+        across = period_across_cohorts(t, k)
+        st.altair_chart(cohorts.chart(key, "tracked", (k,), lambda: charts.tracked_period(across)), width="stretch")
+        st.caption(components.plain(reading.tracked_sentence(across, t.settings.get("period", "month"))))
+
+
+@st.fragment
 def breakdown(url, version, f, options, signups, percent) -> None:
     group = st.selectbox("Break down by", ["(none)", "segment", "plan", "region", "channel"], key="cohorts_group")
     if group == "(none)":
@@ -133,9 +146,11 @@ def breakdown(url, version, f, options, signups, percent) -> None:
     except WorkbenchError as exc:
         errors.show(exc)
         return
-    st.altair_chart(charts.group_curves(df, percent), width="stretch")
+    st.altair_chart(cohorts.chart((url, version, f, options, signups), "groups", (group, percent),
+                                  lambda: charts.group_curves(df, percent)), width="stretch")
 
 
+@st.fragment
 def drill(url, version, f, options, signups, t, basis: str = "Signup") -> None:
     """The customers of one cell (cohort, period): who they are, their days, and whether each was retained."""
     st.subheader("Customers in a cell")
@@ -162,6 +177,7 @@ def drill(url, version, f, options, signups, t, basis: str = "Signup") -> None:
                             key="cohorts_dl_cell")
 
 
+@st.fragment
 def survival(url, version, f, note: str = "") -> None:
     """Kaplan-Meier survival on tenure, for all customers or compared across a group, with the log-rank test;
     ``note`` says how churn is dated when the store has buyers (the lapse rule), with the N in use."""
@@ -177,10 +193,11 @@ def survival(url, version, f, note: str = "") -> None:
     except WorkbenchError as exc:
         errors.show(exc)
         return
-    st.altair_chart(charts.survival_curves(km.curves), width="stretch")
+    st.altair_chart(cohorts.chart((url, version, f), "survival", (group, float(horizon)),
+                                  lambda: charts.survival_curves(km.curves)), width="stretch")
     st.caption(components.plain(reading.survival_sentence(km)))  # group and cohort names are data
     if group != "(all customers)":
-        st.info(plain.logrank_sentence(km.logrank, group), icon=":material/info:")
+        st.info(components.plain(plain.logrank_sentence(km.logrank, group)), icon=":material/info:")
     with st.expander("Analyst detail: medians, restricted means and the log-rank test"):
         st.caption("Median lifetime: the month the curve first falls below 50 % (\"not reached\" while more than "
                    "half are still customers). Average lifetime within the horizon: the area under the curve up to "

@@ -1,7 +1,12 @@
 """Data behind the Feedback themes page: prepared verbatims (built once per store version, with a
 progress bar), the codebook (read fresh: it changes without an import), tags per codebook (cached),
 follow-up statuses (read fresh), today's health per customer for the churn-signal list, and the :class:`View`
-every section of the page reads."""
+every section of the page reads.
+
+A warm rerun recomputes nothing heavy: the view is built once per :attr:`View.key` (store version, codebook,
+sidebar filters, all dates, and a fingerprint of the statuses read fresh, since a status change does not change
+the store version), and each section's figures (:mod:`ui.feedback.figures`) are cached under that key and the
+section's own choices."""
 
 from __future__ import annotations
 
@@ -66,13 +71,6 @@ def tags(url: str, version: str, book_json: str) -> pd.DataFrame:
     return tag(prep["text"], Codebook.from_dict(json.loads(book_json)))
 
 
-def with_statuses(url: str, prep: pd.DataFrame) -> pd.DataFrame:
-    """``prep`` with today's follow-up statuses of survey, review and social verbatims (read fresh)."""
-    now = ts.statuses(loaders.get_engine(url))
-    fresh = prep["vid"].map(now)
-    return prep.assign(status=fresh.where(fresh.notna(), prep["status"]))
-
-
 def scope(prep: pd.DataFrame, customers: pd.DataFrame, f: Filters) -> pd.DataFrame:
     """Verbatims of the customers within the sidebar's segment, plan and region filters (all verbatims,
     anonymous ones included, when no such filter is set). Rows keep their positions (the index)."""
@@ -90,16 +88,21 @@ def restrict(tags_all: pd.DataFrame, rows: pd.DataFrame) -> tuple[pd.DataFrame, 
     return rows.reset_index(drop=True), t.assign(row=remap.reindex(t["row"]).to_numpy()).reset_index(drop=True)
 
 
-def health_today(url: str, version: str) -> pd.DataFrame | None:
-    """``customer_id, score, band`` at the latest health snapshot under the latest saved configuration,
-    or None when health cannot be computed from this store."""
+def health_today(url: str, version: str) -> tuple[pd.DataFrame | None, str]:
+    """(``customer_id, score, band`` at the latest health snapshot under the latest saved configuration, that
+    configuration's key), or (None, "") when health cannot be computed from this store."""
     try:
         snaps, _ = health.measures(url, version)
         _, latest = health.configuration(url, snaps)
-        hist = health.history(url, version, health.key(health.config(url, version, latest)))
+        cfg = health.key(health.config(url, version, latest))
     except WorkbenchError:
-        return None
-    now, _ = hm.latest_two(hist)
+        return None, ""
+    return _health_now(url, version, cfg), cfg
+
+
+@st.cache_data(ttl=600, max_entries=8, show_spinner=False)
+def _health_now(url: str, version: str, cfg_json: str) -> pd.DataFrame:
+    now, _ = hm.latest_two(health.history(url, version, cfg_json))
     return now[["customer_id", "score", "band"]]
 
 
@@ -123,24 +126,42 @@ class View:
     book: Codebook
     start: object
     end: object
+    #: what the view is built from (url, version, codebook, filters, all dates, statuses): every figure's cache key
+    key: tuple = ()
+
+
+@st.cache_resource(show_spinner=False, max_entries=1)
+def _views() -> dict:
+    """Built views by :attr:`View.key`: shared by every session, never modified."""
+    return {}
 
 
 def view(url: str, version: str, inputs: FeedbackInputs, prep: pd.DataFrame, book: Codebook, f: Filters,
          all_dates: bool = False) -> View:
     """The page's :class:`View`: verbatims within the sidebar filters (statuses read fresh), their tags under
     ``book``, and the window (the sidebar's dates, else the data's span; ``all_dates``: no window at all, so
-    verbatims without a date count too)."""
-    prep = with_statuses(url, prep)
+    verbatims without a date count too). Built once per key (the statuses read fresh are part of it)."""
+    now = ts.statuses(loaders.get_engine(url))
+    token = str(int(pd.util.hash_pandas_object(now, index=True).sum())) if len(now) else "0"
+    k = (url, version, key(book), f, bool(all_dates), token)
+    return loaders.built_once(_views(), k, lambda: _build_view(url, version, inputs, prep, book, f, all_dates, now, k),
+                              keep=4)
+
+
+def _build_view(url: str, version: str, inputs: FeedbackInputs, prep: pd.DataFrame, book: Codebook, f: Filters,
+                all_dates: bool, now: pd.Series, k: tuple) -> View:
+    fresh = prep["vid"].map(now)
+    prep = prep.assign(status=fresh.where(fresh.notna(), prep["status"]))
     rows = scope(prep, inputs.customers, f)
     t = tags(url, version, key(book))
     rows, t = restrict(t, rows)
     if f.segments or f.plans or f.regions:
         inputs = for_customers(inputs, filter_customers(inputs.customers, f)["customer_id"])
     if all_dates:
-        return View(url, version, inputs, rows, t, book, None, None)
+        return View(url, version, inputs, rows, t, book, None, None, k)
     start = pd.Timestamp(f.start) if f.start else prep["date"].min()
     end = pd.Timestamp(f.end) if f.end else inputs.end
-    return View(url, version, inputs, rows, t, book, start, end)
+    return View(url, version, inputs, rows, t, book, start, end, k)
 
 
 def any_in_window(v) -> bool:

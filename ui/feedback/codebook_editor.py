@@ -12,17 +12,17 @@ from core.errors import WorkbenchError
 from core.feedback import discovery as td
 from core.feedback import store as ts
 from core.feedback.codebook import DEFAULT_TEAM, NEGATION_MODES
-from core.feedback.tagging import untagged
 from ui import components
 from ui.feedback import cached as feedback
-from ui.feedback import headers
+from ui.feedback import figures, headers
 from ui.feedback.cached import View
 from ui.frame import errors, loaders
 
 
 @st.cache_data(ttl=600, max_entries=8, show_spinner="Clustering untagged verbatims ...")
-def _candidates(url: str, version: str, book_json: str, texts: tuple[str, ...], k: int) -> list[td.Candidate]:
-    return td.discover(pd.Series(texts, dtype=object), k, seed=0)
+def _candidates(key: tuple, _texts: tuple[str, ...], k: int) -> list[td.Candidate]:
+    """Candidate themes among the untagged texts of the view whose key is ``key`` (the texts are not hashed)."""
+    return td.discover(pd.Series(_texts, dtype=object), k, seed=0)
 
 
 def _author(where, key: str) -> str:
@@ -38,22 +38,23 @@ def _apply(v: View, make, note: str) -> None:
         errors.show(exc)
 
 
+@st.fragment
 def discovery(v: View) -> None:
-    un = untagged(v.prep, v.tags, start=v.start, end=v.end)
+    un = figures.unnamed(v.key, v)
     a, b = st.columns([1, 3])
     k = a.slider("Candidate themes", 2, 12, 6, key="disc_k")
     b.caption(f"{len(un):,} verbatims in the window name no theme of the codebook. They are clustered with TF-IDF "
               "and NMF (scikit-learn, fixed seed; each distinct text once, personal data masked). Add a candidate to "
               "the codebook with the keywords you choose: it gets the next id, and nothing else is renumbered.")
     try:
-        cands = _candidates(v.url, v.version, feedback.key(v.book), tuple(un["text"].astype(str)), int(k))
+        cands = _candidates(v.key, tuple(un["text"].astype(str)), int(k))
     except WorkbenchError as exc:
         errors.show(exc)
         return
     table = td.candidates_table(cands)
     st.dataframe(table, hide_index=True, width="stretch", column_config=headers.labelled(table, {
         "share": st.column_config.NumberColumn(format="percent")}))
-    components.csv_download(table, "Download candidates (CSV)", "theme_candidates.csv", key="disc_dl")
+    figures.csv_download(v, table, "Download candidates (CSV)", "theme_candidates.csv", "disc_dl", choices=(int(k),))
     for c in cands:
         with st.expander(f"Candidate {c.number}: {c.title} ({c.size:,} verbatims)", expanded=c.number == 1):
             st.markdown("**Top terms:** " + ", ".join(c.terms))
@@ -74,6 +75,7 @@ def discovery(v: View) -> None:
                                                                                           reason=r), "Added")
 
 
+@st.fragment
 def codebook(v: View) -> None:
     book = v.book
     table = ts.codebook_table(book)

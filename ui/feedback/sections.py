@@ -7,19 +7,16 @@ import streamlit as st
 
 from core.errors import WorkbenchError
 from core.export import units
-from core.feedback import followup, plain
+from core.feedback import plain
 from core.feedback import store as ts
-from core.feedback.impact import HORIZON_DAYS, theme_impact
+from core.feedback.impact import HORIZON_DAYS
 from core.feedback.inputs import in_window
-from core.feedback.mentions import by_group, over_time
 from core.feedback.prepared import GROUPS
-from core.feedback.surveys import headline_scores, survey_scores
-from core.feedback.tagging import theme_labels
 from core.metrics import GLOSSARY
 from ui import components
 from ui.components import MONEY, PERCENT
 from ui.feedback import cached as feedback
-from ui.feedback import charts, headers
+from ui.feedback import charts, figures, headers
 from ui.feedback.cached import View
 from ui.frame import errors, loaders
 
@@ -31,28 +28,27 @@ _SCORE_UNIT, _SCORE_SCALE = {"NPS": "nps", "CSAT": "share", "CES": "score"}, {"C
 
 
 def headline(v: View) -> None:
-    win = in_window(v.prep, v.start, v.end)
-    scores = headline_scores(v.inputs, start=v.start, end=v.end)
-    tagged = v.tags.loc[v.tags["row"].isin(pd.Index(range(len(v.prep)))[win]), "row"].nunique()
+    h = figures.headline(v.key, v)
+    scores = h["scores"]
     k = st.columns(6)
-    k[0].metric("Verbatims", units.count(int(win.sum())), help="Texts from surveys, reviews, social posts and tickets "
+    k[0].metric("Verbatims", units.count(h["n"]), help="Texts from surveys, reviews, social posts and tickets "
                 "in the window, personal data masked.")
-    k[1].metric("Tagged", units.percent(tagged / max(int(win.sum()), 1)), help=GLOSSARY["Theme"])
+    k[1].metric("Tagged", units.percent(h["tagged"] / max(h["n"], 1)), help=GLOSSARY["Theme"])
     for i, m in enumerate(("NPS", "CSAT", "CES"), start=2):
         val, lo, hi, n = scores[m]
         unit, scale = _SCORE_UNIT[m], _SCORE_SCALE.get(m, 1.0)
         shown = [units.format_value(scale * x, unit) for x in (val, lo, hi)]
         k[i].metric(m, shown[0], help=f"{GLOSSARY[m]} 95 % interval {shown[1]} to {shown[2]}, {units.count(n)} "
                     "answers." if n else GLOSSARY[m])
-    sig = int(((v.prep["signal"] != "").to_numpy() & win).sum())
-    k[5].metric("Churn signals", units.count(sig), help=GLOSSARY["Churn signal"])
+    k[5].metric("Churn signals", units.count(h["signals"]), help=GLOSSARY["Churn signal"])
 
 
+@st.fragment
 def themes(v: View) -> pd.DataFrame:
     a, b = st.columns([1, 3])
     horizon = a.number_input("Churn within (days) after the verbatim", 30, 720, HORIZON_DAYS, step=30,
                              key="themes_horizon")
-    imp = theme_impact(v.prep, v.tags, v.book, v.inputs, start=v.start, end=v.end, horizon=int(horizon))
+    imp = figures.impact(v.key, v, int(horizon))
     b.caption("Ranked by churn impact: how much more often customers who raised the theme churned within "
               f"{int(horizon)} days than customers who did not. {GLOSSARY['Churn impact']} "
               f"NPS impact: {GLOSSARY['NPS impact']}")
@@ -70,9 +66,11 @@ def themes(v: View) -> pd.DataFrame:
     if imp["churn_diff"].notna().any() or (imp["mrr_at_risk"].fillna(0) > 0).any():
         a, b = st.columns([3, 2])
         a.markdown("**Churn impact** (95 % interval)")
-        a.altair_chart(charts.churn_impact(imp), width="stretch")
+        a.altair_chart(figures.chart(v.key, "impact", (int(horizon),), lambda: charts.churn_impact(imp)),
+                       width="stretch")
         b.markdown("**MRR at risk**", help=GLOSSARY["MRR at risk"])
-        b.altair_chart(charts.mrr_at_risk(imp), width="stretch")
+        b.altair_chart(figures.chart(v.key, "mrr", (int(horizon),), lambda: charts.mrr_at_risk(imp)),
+                       width="stretch")
     else:  # empty charts say nothing: say why
         st.info("Churn impact and MRR at risk need verbatims from known customers whose churn (or staying) and "
                 "revenue the store holds; these verbatims name no such customer. The table below ranks the themes "
@@ -88,27 +86,31 @@ def themes(v: View) -> pd.DataFrame:
         "churn_low": st.column_config.NumberColumn("low", format="%+.1f"),
         "churn_high": st.column_config.NumberColumn("high", format="%+.1f"),
         "mrr_at_risk": st.column_config.NumberColumn("MRR at risk", format="dollar", help=GLOSSARY["MRR at risk"])}))
-    components.csv_download(imp, "Download theme impact (CSV)", "theme_impact.csv", "themes_dl_impact")
+    figures.csv_download(v, imp, "Download theme impact (CSV)", "theme_impact.csv", "themes_dl_impact",
+                         choices=(int(horizon),))
     return imp
 
 
+@st.fragment
 def trends(v: View) -> None:
     a, b = st.columns(2)
     freq = a.segmented_control("Period", list(_FREQ), default="Month", key="themes_freq") or "Month"
     by = b.segmented_control("Split by", list(GROUPS), default="segment", key="themes_by") or "segment"
-    ot = over_time(v.prep, v.tags, v.book, freq=_FREQ[freq], start=v.start, end=v.end)
-    bg = by_group(v.prep, v.tags, v.book, by=by, start=v.start, end=v.end)
+    ot, bg = figures.mentions(v.key, v, _FREQ[freq], by)
     if ot.empty:
         st.info("No tagged verbatim in the window.")
         return
     st.markdown("**Share of verbatims naming each theme**")
-    st.altair_chart(charts.over_time(ot), width="stretch")
+    st.altair_chart(figures.chart(v.key, "over_time", (freq,), lambda: charts.over_time(ot)), width="stretch")
     st.markdown(f"**By {by}**: share of each {by}'s verbatims that name the theme")
-    st.altair_chart(charts.by_group(bg, by.title()), width="stretch")
+    st.altair_chart(figures.chart(v.key, "by_group", (by,), lambda: charts.by_group(bg, by.title())),
+                    width="stretch")
     group_tests(bg, by)
     a, b = st.columns(2)
-    components.csv_download(ot, "Download themes over time (CSV)", "themes_over_time.csv", "themes_dl_time", a)
-    components.csv_download(bg, f"Download themes by {by} (CSV)", f"themes_by_{by}.csv", "themes_dl_group", b)
+    figures.csv_download(v, ot, "Download themes over time (CSV)", "themes_over_time.csv", "themes_dl_time", a,
+                         choices=(freq,))
+    figures.csv_download(v, bg, f"Download themes by {by} (CSV)", f"themes_by_{by}.csv", "themes_dl_group", b,
+                         choices=(by,))
 
 
 def group_tests(bg: pd.DataFrame, by: str) -> None:
@@ -119,9 +121,9 @@ def group_tests(bg: pd.DataFrame, by: str) -> None:
         return
     st.text(plain.groups_sentence(tests, by))
     with st.expander("Analyst detail: chi-square test per theme"):
-        st.caption(f"Each theme: verbatims naming it against the others, across the {by}s (chi-square test of "
-                   "homogeneity, no continuity correction); the adjusted p-value multiplies by the number of themes "
-                   "tested (Bonferroni). Below 0.05 the theme differs beyond chance.")
+        st.caption(f"Each theme: verbatims naming it against the others, across the {components.plain(by)}s "
+                   "(chi-square test of homogeneity, no continuity correction); the adjusted p-value multiplies by "
+                   "the number of themes tested (Bonferroni). Below 0.05 the theme differs beyond chance.")
         for _, row in tests.iterrows():
             st.text(plain.theme_sentence(row, by))
         st.dataframe(tests, hide_index=True, width="stretch", column_config={
@@ -136,11 +138,12 @@ def group_tests(bg: pd.DataFrame, by: str) -> None:
             "low_share": st.column_config.NumberColumn("That share", format="percent")})
 
 
+@st.fragment
 def scores(v: View) -> None:
     a, b = st.columns(2)
     freq = a.segmented_control("Period", list(_FREQ), default="Quarter", key="scores_freq") or "Quarter"
     by = b.segmented_control("Split by", list(GROUPS), default="segment", key="scores_by") or "segment"
-    table = survey_scores(v.inputs, freq=_FREQ[freq], by=by, start=v.start, end=v.end)
+    table = figures.scores(v.key, v, _FREQ[freq], by)
     if table.empty:
         st.info("No NPS, CSAT or CES answers in the window: import survey answers with a channel of nps, csat or ces.")
         return
@@ -148,14 +151,16 @@ def scores(v: View) -> None:
     have = [m for m in ("NPS", "CSAT", "CES") if (table["metric"] == m).any()]
     m = st.segmented_control("Score", have, default=have[0], key="scores_metric") or have[0]
     st.markdown(f"**{m}** by {by}, with the 95 % interval", help=GLOSSARY[m])
-    st.altair_chart(charts.scores(table, m), width="stretch")
+    st.altair_chart(figures.chart(v.key, "scores", (freq, by, m), lambda: charts.scores(table, m)),
+                    width="stretch")
     st.dataframe(table, hide_index=True, width="stretch", height=320, column_config=headers.labelled(table, {
         c: st.column_config.NumberColumn(format="%.1f") for c in ("value", "low", "high")}))
-    components.csv_download(table, "Download scores (CSV)", "survey_scores.csv", "scores_dl")
+    figures.csv_download(v, table, "Download scores (CSV)", "survey_scores.csv", "scores_dl", choices=(freq, by))
 
 
+@st.fragment
 def verbatims(v: View) -> None:
-    labels = theme_labels(v.tags, v.book, len(v.prep))
+    labels = figures.labels(v.key, v)
     win = in_window(v.prep, v.start, v.end)
     options = ["All", "Untagged"] + [v.book.label(t.id) for t in v.book.active()]
     a, b, c, d = st.columns([2, 1, 2, 2])
@@ -190,12 +195,13 @@ def verbatims(v: View) -> None:
     st.dataframe(out, hide_index=True, width="stretch", height=420, column_config=headers.labelled(out, {
         "date": st.column_config.DateColumn(format="YYYY-MM-DD"), "sentiment": _SENT,
         "text": st.column_config.TextColumn(width="large")}))
-    components.csv_download(out, "Download these verbatims (CSV)", "verbatims.csv", "verb_dl")
+    figures.csv_download(v, out, "Download these verbatims (CSV)", "verbatims.csv", "verb_dl",
+                         choices=(pick, tone, tuple(chan), search.strip()))
 
 
 def signals(v: View) -> None:
-    health = feedback.health_today(v.url, v.version)
-    rows = followup.signals(v.prep, v.inputs, start=v.start, end=v.end, health=health)
+    health, health_key = feedback.health_today(v.url, v.version)
+    rows = figures.signals(v.key, health_key, v, health)
     st.caption(f"{GLOSSARY['Churn signal']} Active customers only, largest MRR first."
                + ("" if health is not None else " Health is not available for this store."))
     if rows.empty:
@@ -209,20 +215,19 @@ def signals(v: View) -> None:
     st.dataframe(shown, hide_index=True, width="stretch", height=400, column_config=headers.labelled(shown, {**links,
         "date": st.column_config.DateColumn(format="YYYY-MM-DD"), "mrr": MONEY,
         "health": st.column_config.NumberColumn(format="%.0f"), "text": st.column_config.TextColumn(width="large")}))
-    components.csv_download(rows, "Download churn signals (CSV)", "churn_signals.csv", "signals_dl")
+    figures.csv_download(v, rows, "Download churn signals (CSV)", "churn_signals.csv", "signals_dl")
 
 
+@st.fragment
 def backlog(v: View) -> None:
-    it = followup.items(v.prep, v.tags, v.book)
-    it = it[in_window(it, v.start, v.end)]
-    bl = followup.backlog(it, v.book)
+    it, bl = figures.backlog(v.key, v)
     if bl.empty:
         st.info("No follow-up item in the window (items are negative or churn-signal verbatims naming a theme).")
         return
     st.caption(f"Each negative or churn-signal verbatim is an item for the owner team of every theme it names. "
                f"{GLOSSARY['Closure rate']}")
     st.dataframe(bl, hide_index=True, width="stretch", column_config=headers.labelled(bl, {"closure_rate": PERCENT}))
-    components.csv_download(bl, "Download backlog (CSV)", "backlog.csv", "backlog_dl")
+    figures.csv_download(v, bl, "Download backlog (CSV)", "backlog.csv", "backlog_dl")
     teams = sorted(bl["team"].unique().tolist())
     a, b = st.columns(2)
     team = a.selectbox("Team", teams, key="backlog_team")

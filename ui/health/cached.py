@@ -1,14 +1,22 @@
 """Data behind the Health scores page: measures of every month (built once per store version, with a
-progress bar), the saved configurations, and scores / back-tests per configuration (cached)."""
+progress bar), the saved configurations, and scores / back-tests per configuration (cached).
+
+What a section shows of the filtered customers (portfolio, alerts, the action list and the downloads) is cached
+per :class:`View` (store, store version, configuration and the sidebar's segment / plan / region choice), so a
+rerun that changes none of these (a click elsewhere, a rerun of another section) recomputes nothing.
+"""
 
 from __future__ import annotations
 
 import json
+from typing import NamedTuple
 
 import pandas as pd
 import streamlit as st
 
 from core.errors import WorkbenchError
+from core.export.csv import to_csv_bytes
+from core.export.xlsx import to_xlsx
 from core.health import backtest as hb
 from core.health import coverage as hc
 from core.health import monitor as hm
@@ -114,3 +122,53 @@ def filtered(url: str, version: str, hist: pd.DataFrame, f: Filters) -> pd.DataF
     """History rows of the customers within the sidebar filters."""
     customers = filter_customers(loaders.table(url, version, "customer"), f)
     return hist[hist["customer_id"].isin(customers["customer_id"].astype(str))]
+
+
+class View(NamedTuple):
+    """What the sections of one page run show: the store, its version, the configuration (:func:`key`) and the
+    sidebar's choice of customers (:func:`scope`). Every field is a cache key of the functions below."""
+
+    url: str
+    version: str
+    cfg: str
+    who: Filters
+
+
+def scope(f: Filters) -> Filters:
+    """The part of the sidebar's filters the page applies: segments, plans and regions (the health history covers
+    its own 13 months, whatever the date range), so a change of dates reuses every cached figure."""
+    return Filters(segments=f.segments, plans=f.plans, regions=f.regions)
+
+
+def _mine(view: View) -> pd.DataFrame:
+    url, version, cfg, who = view
+    return filtered(url, version, history(url, version, cfg), who)
+
+
+@st.cache_data(ttl=600, max_entries=16, show_spinner=False)
+def portfolio(url: str, version: str, cfg: str, who: Filters) -> tuple[dict, pd.Timestamp, bool]:
+    """(:func:`core.health.monitor.portfolio` of the view's customers, their latest day, whether any has MRR)."""
+    hist = _mine(View(url, version, cfg, who))
+    return hm.portfolio(hist), pd.Timestamp(hist["day"].max()), hm.has_recurring_revenue(hist)
+
+
+@st.cache_data(ttl=600, max_entries=8, show_spinner=False)
+def history_csv(url: str, version: str, cfg: str, who: Filters) -> bytes:
+    """The view's monthly scores and contributions as CSV (the largest download of the page: built once)."""
+    return to_csv_bytes(_mine(View(url, version, cfg, who)), float_format="%.4f")
+
+
+@st.cache_data(ttl=600, max_entries=32, show_spinner=False)
+def alerts(url: str, version: str, cfg: str, who: Filters, drop: float) -> pd.DataFrame:
+    """The view's alerts (:func:`core.health.monitor.alerts`) for a score drop of more than ``drop`` points."""
+    return hm.alerts(h.HealthConfig.from_dict(json.loads(cfg)), _mine(View(url, version, cfg, who)),
+                     drop_points=drop)
+
+
+@st.cache_data(ttl=600, max_entries=32, show_spinner=False)
+def actions(url: str, version: str, cfg: str, who: Filters, drop: float,
+            kinds: tuple[str, ...]) -> tuple[pd.DataFrame, bytes, bytes]:
+    """(the action list of the alerts of ``kinds``, as CSV, as XLSX): names from the whole customer table."""
+    rows = alerts(url, version, cfg, who, drop)
+    out = hm.action_list(rows[rows["alert"].isin(kinds)], loaders.table(url, version, "customer"))
+    return out, to_csv_bytes(out), to_xlsx({"action list": out})

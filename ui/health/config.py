@@ -81,9 +81,7 @@ def suggest(url: str, version: str, cfg: h.HealthConfig, v: int, data) -> None:
         st.caption(f"Fitted by churn on the lost points of each measure, weights kept at 0 or more. ROC-AUC on the "
                    f"later months: {units.score(s.auc_suggested)} with the suggested weights against "
                    f"{units.score(s.auc_current)} with v{v}'s.")
-    stage = st.segmented_control("Profile", list(h.STAGES), default="adoption", key="health_suggest_stage") \
-        or "adoption"
-    st.altair_chart(charts.weights(s.weights, stage), width="stretch")
+    _profile(s.weights)
     wide = s.weights.pivot(index="measure", columns="stage", values=["current", "suggested"])
     wide.columns = [f"{a} ({b})" for a, b in wide.columns]
     st.dataframe(wide.reset_index(), hide_index=True, width="stretch")
@@ -97,8 +95,18 @@ def suggest(url: str, version: str, cfg: h.HealthConfig, v: int, data) -> None:
             _save(url, s.config, author, reason, v)
 
 
+@st.fragment
+def _profile(weights: pd.DataFrame) -> None:
+    """Current and suggested weights of the profile picked here (the picker reruns this chart only)."""
+    stage = st.segmented_control("Profile", list(h.STAGES), default="adoption", key="health_suggest_stage") \
+        or "adoption"
+    st.altair_chart(charts.weights(weights, stage), width="stretch")
+
+
+@st.fragment
 def edit(url: str, cfg: h.HealthConfig, v: int, keys: list[str]) -> None:
-    """The editor of the store's measures ``keys``; a measure not shown keeps its weight."""
+    """The editor of the store's measures ``keys``; a measure not shown keeps its weight. A refused edit reruns this
+    section only; a saved one reruns the page (which selects the new version)."""
     st.markdown(f"**Edit v{v}**: change weights (each stage's column must add up to 100), bands, windows or "
                 "rules; saving creates a new version. A measure without data for a customer is dropped and the "
                 "others re-weighted.")
@@ -138,7 +146,9 @@ def edit(url: str, cfg: h.HealthConfig, v: int, keys: list[str]) -> None:
         _save(url, new, author, reason, v)
 
 
+@st.fragment
 def compare(url: str, version: str, versions: pd.DataFrame, data) -> None:
+    """Two saved versions side by side (the version pickers rerun this section only)."""
     nums = versions["version"].tolist()
     if len(nums) < 2:
         st.info("Only one version is saved; edit the configuration or accept suggested weights to compare.")

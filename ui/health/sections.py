@@ -19,13 +19,12 @@ from ui.health import charts
 
 #: the title of the section that holds the statistics for analysts, below their plain sentences
 ANALYST = "Analyst detail"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def portfolio(hist: pd.DataFrame) -> None:
-    p = hm.portfolio(hist)
+def portfolio(view: health.View) -> None:
+    p, day, mrr = health.portfolio(*view)
     b, moves = p["bands"].set_index("band"), p["moves"].set_index("movement")["customers"]
-    day = pd.Timestamp(hist["day"].max())
-    mrr = hm.has_recurring_revenue(hist)
     k = st.columns(5 if mrr else 4)
     k[0].metric("Customers scored", units.count(int(b["customers"].sum())), help=GLOSSARY["Health score"])
     for i, band in enumerate(h.BANDS, start=1):
@@ -55,17 +54,19 @@ def portfolio(hist: pd.DataFrame) -> None:
     if mrr:
         components.csv_download(p["mrr_at_risk"], "Download MRR by segment and band (CSV)", "health_mrr_at_risk.csv",
                                 key="health_dl_risk", where=a)
-    components.csv_download(hist, "Download every customer's monthly scores and contributions (CSV)",
-                            "health_history.csv", key="health_dl_history", where=c, float_format="%.4f")
+    download(c, "Download every customer's monthly scores and contributions (CSV)", health.history_csv(*view),
+             "health_history.csv", key="health_dl_history")
 
 
-def alerts(cfg: h.HealthConfig, hist: pd.DataFrame, customers: pd.DataFrame) -> None:
+@st.fragment
+def alerts(view: health.View) -> None:
+    """The alerts and the action list; its controls rerun this section only."""
     a, b = st.columns([1, 3])
     drop = a.number_input("Alert when the score fell more than (points)", 1, 100, 15, key="health_drop")
-    rows = hm.alerts(cfg, hist, drop_points=drop)
+    rows = health.alerts(*view, drop)
     kinds = rows["alert"].unique().tolist()
     pick = b.multiselect("Alerts", kinds, default=kinds, key=f"health_kinds_{drop}")
-    actions = hm.action_list(rows[rows["alert"].isin(pick)], customers)
+    actions, csv, xlsx = health.actions(*view, drop, tuple(pick))
     counts = rows["alert"].value_counts()
     st.markdown(" · ".join(f"**{k}**: {units.count(int(n))}" for k, n in counts.items()) or "No alert this month.")
     st.caption("Each row says which measures caused the alert: for a drop, the measures whose points fell most; "
@@ -78,10 +79,14 @@ def alerts(cfg: h.HealthConfig, hist: pd.DataFrame, customers: pd.DataFrame) -> 
         "change": st.column_config.NumberColumn(format="%+.0f"),
         "days_to_renewal": st.column_config.NumberColumn("renewal in (days)", format="%d")})
     c, d = st.columns(2)
-    components.csv_download(actions, "Download the action list (CSV)", "health_actions.csv",
-                            key="health_dl_actions_csv", where=c)
-    components.xlsx_download({"action list": actions}, "Download the action list (XLSX)", "health_actions.xlsx",
-                             key="health_dl_actions_xlsx", where=d)
+    download(c, "Download the action list (CSV)", csv, "health_actions.csv", key="health_dl_actions_csv")
+    download(d, "Download the action list (XLSX)", xlsx, "health_actions.xlsx", key="health_dl_actions_xlsx",
+             mime=XLSX)
+
+
+def download(where, label: str, data: bytes, file_name: str, key: str, mime: str = "text/csv") -> None:
+    """A download button for bytes made (and cached) by ui.health.cached, as ui.components draws its own."""
+    where.download_button(label, data, file_name, mime, key=key, icon=":material/download:")
 
 
 def readable(actions: pd.DataFrame) -> pd.DataFrame:
@@ -96,7 +101,9 @@ def readable(actions: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+@st.fragment
 def customer(cfg: h.HealthConfig, hist: pd.DataFrame) -> None:
+    """One customer's score explained; the customer picker reruns this section only."""
     now, _ = hm.latest_two(hist)
     now = now[now["score"].notna()]  # fewer measures than the minimum: no score to explain
     ids = now.sort_values("score")["customer_id"].tolist()

@@ -14,14 +14,15 @@ from core.review import charts
 from core.review import compare as review_compare
 from core.review import log as review_log
 from core.review import snapshot as rv
+from core.review.at_risk import CUSTOMER_HEADERS
 from ui import components
 from ui.frame import errors
 from ui.review import cached as data
 
 BUILD, SAVED = "Build from the data", "A saved snapshot"
 #: the headline tiles, those the snapshot holds (a purchase log has buyer figures, no MRR), five to a row
-HEADLINE = ("Active customers", "MRR", "NRR", "GRR", "Logo churn rate", "Active buyers", "Repeat-purchase rate",
-            "Revenue", "Revenue per buyer")
+HEADLINE = ("Active customers", "MRR", "NRR", "GRR", "Logo churn rate", "MRR at high churn risk", "MRR in red",
+            "Active buyers", "Repeat-purchase rate", "Revenue", "Revenue per buyer")
 #: why a page may have no figures in a snapshot, and what to do
 EMPTY = {
     "Churn drivers": "No churn model was saved when this snapshot was built: fit one on the Churn drivers page.",
@@ -33,6 +34,12 @@ EMPTY = {
 _TABLE = {"metric": st.column_config.TextColumn("Metric"), "group": st.column_config.TextColumn("For"),
           "shown": st.column_config.TextColumn("Value [95% interval]"), "note": st.column_config.TextColumn("Note"),
           "definition": st.column_config.TextColumn("Definition", width="large")}
+
+_DECISIONS = {"number": st.column_config.NumberColumn("Number"), "decision": st.column_config.TextColumn("Decision"),
+              "owner": st.column_config.TextColumn("Owner"), "rationale": st.column_config.TextColumn("Rationale"),
+              "due": st.column_config.TextColumn("Due"), "status": st.column_config.TextColumn("Status"),
+              "revision": st.column_config.NumberColumn("Revision"), "author": st.column_config.TextColumn("Author"),
+              "recorded_at": st.column_config.DatetimeColumn("Recorded (UTC)", format="YYYY-MM-DD HH:mm")}
 
 
 def _label(row) -> str:
@@ -134,8 +141,23 @@ def figures(snap: rv.Snapshot) -> None:
             st.altair_chart(chart, width="stretch")
         st.dataframe(table[["metric", "group", "shown", "note", "definition"]], hide_index=True, width="stretch",
                      column_config=_TABLE, key=f"review_table_{page}")
+        if page == "Overview":
+            at_risk_customers(snap)
     components.csv_download(snap.figures, "Download every figure (CSV)", f"review_{snap.quarter}_figures.csv",
                             key="review_dl_figures")
+
+
+def at_risk_customers(snap: rv.Snapshot) -> None:
+    """The customers behind the MRR-at-risk figures (as the Overview page lists them) and their CSV."""
+    listed = snap.at_risk
+    if listed.empty:
+        return
+    shown = listed.rename(columns=CUSTOMER_HEADERS)
+    with st.expander(f"The {units.count(len(listed))} customers behind MRR at risk"):
+        st.dataframe(shown, hide_index=True, width="stretch", key="review_at_risk",
+                     column_config={CUSTOMER_HEADERS["mrr"]: st.column_config.NumberColumn(format="dollar")})
+    components.csv_download(shown, "Download the customers behind MRR at risk (CSV)",
+                            f"review_{snap.quarter}_mrr_at_risk.csv", key="review_dl_at_risk")
 
 
 def comparison(url: str, snap: rv.Snapshot) -> pd.DataFrame | None:
@@ -181,9 +203,9 @@ def decisions(url: str, snap: rv.Snapshot) -> None:
     if log.empty:
         st.caption("No decision recorded yet.")
     else:
-        st.dataframe(log, hide_index=True, width="stretch", key="review_decisions",
-                     column_config={"recorded_at": st.column_config.DatetimeColumn("recorded (UTC)",
-                                                                                   format="YYYY-MM-DD HH:mm")})
+        shown = log.assign(due=[d.strftime("%Y-%m-%d") if isinstance(d, dt.date) else "no due date"
+                                for d in log["due"]])
+        st.dataframe(shown, hide_index=True, width="stretch", key="review_decisions", column_config=_DECISIONS)
     a, b = st.columns(2)
     with a.form("review_decide", clear_on_submit=True):
         st.markdown("**Record a decision**")

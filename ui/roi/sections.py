@@ -26,12 +26,11 @@ from core.roi.defaults import (
     WINDOW_DAYS,
 )
 from core.roi.estimates import compare, estimates_long, is_binary
-from core.roi.fatigue import fatigue as fatigue_by_contacts
 from core.roi.group_uplift import ALL, uplift_by
 from core.roi.inputs import RoiInputs
 from core.roi.money import money as arm_money
 from core.roi.outcomes import arms, default_control, measured, store_outcomes_apply
-from core.roi.planning import detectable_effect, monthly_contacts, power_curve, sample_size
+from core.roi.planning import detectable_effect, monthly_contacts, sample_size
 from core.roi.plays import scope
 from core.roi.sample_ratio import srm
 from core.roi.time_to_impact import time_to_impact
@@ -101,7 +100,7 @@ def headline(ch: Choice) -> pd.DataFrame | None:
         errors.show(exc)
         return None
     if comp.empty:
-        st.info(f"'{ch.play}' has only the '{ch.control}' arm: nothing to compare it with.")
+        st.info(components.plain(f"'{ch.play}' has only the '{ch.control}' arm: nothing to compare it with."))
         return None
     top = comp.iloc[0]
     fmt = units.percent if ch.binary else (lambda x: units.format_value(x, "currency"))
@@ -110,7 +109,8 @@ def headline(ch: Choice) -> pd.DataFrame | None:
     st.markdown(components.plain(plain.effect(subject, top["difference"], top["low"], top["high"], binary=ch.binary,
                                               outcome=ch.outcome, label=label)))
     over = f"over {ch.window} days after each contact" if ch.outcome in (RETAINED, REVENUE) else "in the campaign"
-    st.caption(f"{label} {over}; the range is the 95 % interval: the effect lies within it with 95 % confidence.")
+    st.caption(components.plain(f"{label} {over}") + "; the range is the 95 % interval: the effect lies within it "
+               "with 95 % confidence.")
     k = st.columns(3)
     k[0].metric(f"{label}, {top['arm']}", fmt(top["treatment"]),
                 help=f"{int(top['n']):,} measured contacts. {GLOSSARY['Eligible contact']}")
@@ -138,7 +138,7 @@ def effect(ch: Choice, comp: pd.DataFrame) -> None:
         lines.append(plain.cuped(comp["variance_reduction"].iloc[0], ch.label(ch.covariate)))
     st.markdown("\n".join(f"- {components.plain(x)}" for x in lines))
     scale, unit = (100.0, "points") if ch.binary else (1.0, "per contact")
-    st.altair_chart(charts.effects(estimates_long(comp), "arm", scale, unit), width="stretch")
+    st.altair_chart(data.effects_chart(estimates_long(comp), "arm", scale, unit), width="stretch")
     with st.expander("Analyst detail: the comparison, p-values and CUPED"):
         _comparison(ch, comp)
     _srm(ch)
@@ -173,7 +173,9 @@ def _comparison(ch: Choice, comp: pd.DataFrame) -> None:
     components.csv_download(comp, "Download comparison (CSV)", f"{ch.play}_comparison.csv", "roi_dl_comparison")
 
 
+@st.fragment
 def _srm(ch: Choice) -> None:
+    """The sample-ratio check against the planned split (a fragment: the split's controls rerun only this)."""
     a, b = st.columns([1, 3])
     plan = a.radio("Planned split", ["Holdout share", "Equal arms"],
                    index=0 if setup.planned_share(ch.frame) is not None else 1,
@@ -252,8 +254,9 @@ def money(ch: Choice) -> None:
     components.csv_download(m, "Download money (CSV)", f"{ch.play}_money.csv", "roi_dl_money")
 
 
+@st.fragment
 def impact(ch: Choice) -> None:
-    """Cumulative retention difference by day since contact."""
+    """Cumulative retention difference by day since contact (a fragment: the arm reruns only this tab)."""
     if not ch.store:
         st.info("Time to impact needs churn dates of the play's customers in the store; this play's outcomes came "
                 "with its file.")
@@ -272,8 +275,9 @@ def impact(ch: Choice) -> None:
     components.csv_download(t, "Download time to impact (CSV)", f"{ch.play}_time_to_impact.csv", "roi_dl_impact")
 
 
+@st.fragment
 def planning(ch: Choice, comp: pd.DataFrame | None) -> None:
-    """Holdout size and duration needed to detect a given effect."""
+    """Holdout size and duration needed to detect a given effect (a fragment: its inputs rerun only this tab)."""
     e = measured(ch.frame, RETAINED) if ch.store else None
     base = setup.planning_rate(ch.frame, ch.control)
     per_month = monthly_contacts(ch.frame)
@@ -303,7 +307,7 @@ def planning(ch: Choice, comp: pd.DataFrame | None) -> None:
         st.caption(f"With the {units.count(n_t)} treated and {units.count(n_c)} held-out contacts measured so far, "
                    f"the smallest effect detected with {units.percent(target, digits=0)} power is "
                    f"{units.points(mde).lstrip('+')}.")
-    st.altair_chart(charts.power_curve(power_curve(p0, eff, holdout_share=share), target), width="stretch")
+    st.altair_chart(charts.power_curve(data.power_curve(p0, eff, share), target), width="stretch")
 
 
 _BY = {"segment": "Segment", "plan": "Plan", "region": "Region", "risk_tier": "Churn risk at contact"}
@@ -325,8 +329,10 @@ def _uplift_table(t: pd.DataFrame, first: str, ch: Choice, key: str, name: str) 
     components.csv_download(t, "Download (CSV)", name, key)
 
 
+@st.fragment
 def where(ch: Choice) -> None:
-    """Uplift by segment, plan, region or churn risk at contact, and the uplift model's Qini curve."""
+    """Uplift by segment, plan, region or churn risk at contact, and the uplift model's Qini curve (a fragment:
+    the split reruns only this tab)."""
     frame = data.with_risk(ch.url, ch.version, ch.play, ch.window, ch.frame) if ch.store else None
     has_risk = frame is not None
     frame = frame if has_risk else ch.frame
@@ -353,7 +359,7 @@ def where(ch: Choice) -> None:
     scale, unit = (100.0, "points") if ch.binary else (1.0, "per contact")
     chart = groups.dropna(subset=["difference"]).assign(estimate="plain", group=lambda d: d["group"].astype(str))
     if len(chart):
-        st.altair_chart(charts.effects(chart, "group", scale, unit), width="stretch")
+        st.altair_chart(data.effects_chart(chart, "group", scale, unit), width="stretch")
     _uplift_table(t, "group", ch, "roi_dl_where", f"{ch.play}_uplift_by_{by}.csv")
 
     st.subheader("Uplift model and Qini curve")
@@ -367,7 +373,7 @@ def where(ch: Choice) -> None:
 def fatigue(ch: Choice, inputs: RoiInputs) -> None:
     """Outcome and uplift by the number of other contacts the customer received in the 30 days before."""
     try:
-        t = fatigue_by_contacts(inputs.interventions, ch.frame, ch.outcome, ch.control)
+        t = data.fatigue(ch.url, ch.version, ch.frame, ch.outcome, ch.control)
     except WorkbenchError as exc:
         errors.show(exc)
         return
@@ -383,5 +389,5 @@ def fatigue(ch: Choice, inputs: RoiInputs) -> None:
         chart = t[t["contacts_30d"] != ALL].dropna(subset=["difference"])
         chart = chart.assign(group=chart["contacts_30d"].map(lambda k: f"{k} other contact{'' if k == '1' else 's'}"))
         if len(chart) > 1:
-            st.altair_chart(charts.effects(chart.assign(estimate="plain"), "group", scale, unit), width="stretch")
+            st.altair_chart(data.effects_chart(chart.assign(estimate="plain"), "group", scale, unit), width="stretch")
     _uplift_table(t, "contacts_30d", ch, "roi_dl_fatigue", f"{ch.play}_fatigue.csv")

@@ -7,9 +7,6 @@ import streamlit as st
 
 from core.history.filters import Filters
 from core.roi.defaults import MARGIN, VALUE_MONTHS, WINDOW_DAYS
-from core.roi.inputs import RoiInputs
-from core.roi.plays import scope
-from core.roi.summary import summary
 from ui import components
 from ui.roi import cached as data
 
@@ -42,11 +39,11 @@ def window() -> int:
     return int(st.session_state.get(WINDOW_KEY, WINDOW_DAYS))
 
 
-def all_plays(url: str, version: str, inputs: RoiInputs, f: Filters) -> None:
-    """One row per play and one sentence per play, within the sidebar filters, over the page's window."""
+def all_plays(url: str, version: str, f: Filters) -> None:
+    """One row per play and one sentence per play, within the sidebar filters, over the page's window
+    (:func:`core.roi.summary.summary`, cached per store version, window and filters)."""
     days = window()
-    frames = {p: scope(data.outcomes(url, version, p, days), f) for p in inputs.plays()}
-    t = summary(frames)
+    t = data.summary(url, version, days, f)
     st.subheader("All plays")
     sentences = [s for s in t["sentence"] if s != "–"]
     if sentences:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.errors import WorkbenchError
 from core.export import units
-from core.history.filters import Filters, filter_customers
+from core.history.filters import Filters
 from core.metrics import GLOSSARY
 from core.roi import plain, setup
 from core.roi import wave as rw
@@ -30,8 +30,10 @@ def _nice(x: float) -> float:
     return float(min((m * p for m in (1, 2, 5, 10) if m * p >= x), default=x))
 
 
+@st.fragment
 def next_wave(ch: Choice, inputs: RoiInputs, f: Filters) -> None:
-    """Inputs of the wave, the funnel from today's customers to the list, the cautions, and the list."""
+    """Inputs of the wave, the funnel from today's customers to the list, the cautions, and the list (a fragment:
+    its inputs rerun only this tab; the list is cached per store version, contacts and settings)."""
     frame = data.with_risk(ch.url, ch.version, ch.play, ch.window, ch.frame) if ch.store else None
     scores = data.latest_scores(ch.url) if frame is not None else None
     frame = frame if frame is not None else ch.frame
@@ -66,9 +68,6 @@ def next_wave(ch: Choice, inputs: RoiInputs, f: Filters) -> None:
     else:
         value_per_save = st.number_input(f"Value of one more unit of {LABELS.get(ch.outcome, ch.outcome)}", 0.01,
                                          None, 1.0, key=f"roi_wave_value_{ch.play}_{ch.outcome}")
-    ids = None
-    if f.segments or f.plans or f.regions:
-        ids = filter_customers(inputs.customers, f)["customer_id"]
     res = uplift.fitted(frame, features, ch.outcome, ch.control)
     if res is None:
         return
@@ -76,8 +75,8 @@ def next_wave(ch: Choice, inputs: RoiInputs, f: Filters) -> None:
         settings = rw.WaveSettings(budget=budget, cost_per_contact=cost, value_per_save=value_per_save,
                                    value_months=months, margin=1.0 if margin is None else margin, outcome=ch.outcome,
                                    rest_days=rest or None, renewing_within_days=renewing or None)
-        with st.spinner("Scoring today's customers ..."):
-            w = rw.next_wave(inputs, frame, res, settings, churn_scores=scores, customer_ids=ids)
+        model = data.saved_model(ch.url) if scores is not None else None
+        w = data.next_wave(ch.url, ch.version, frame, settings, f, model, res, scores)
     except WorkbenchError as exc:
         errors.show(exc)
         return

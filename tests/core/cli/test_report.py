@@ -59,7 +59,8 @@ def test_report_prints_saves_lists_and_compares(url, capsys, tmp_path):
     body = [_cells(ln) for ln in cmp[2:]]
     assert [c[1] for c in body] == want["metric"].tolist()
     assert all(c[-1] == w for c, w in zip(body, want["cause"]))
-    assert any("parameter roi_window 90 -> 60" in c for c in want.loc[want["page"] == "Intervention ROI", "cause"])
+    roi = want.loc[want["page"] == "Intervention ROI", "cause"]
+    assert any("play measurement window 90 -> 60 days" in c for c in roi)
     # --out: the unrounded figures
     path = tmp_path / "q3.csv"
     assert _run(capsys, "--db", url, "report", "--quarter", "2026-Q3", "--out", str(path))[-1] == (

@@ -201,7 +201,7 @@ def test_decisions_assumptions_and_comparison(engine, snap, comparison, report):
     assert cells.index("Gross margin") < cells.index("Target gross margin")
     # the comparison: its causes, and each moved figure before, after and by how much
     moved = doc.section("comparison")
-    assert "new data; parameter roi_window 60 -> 90" in moved and "new data" in moved
+    assert "new data; play measurement window 60 -> 90 days" in moved and "new data" in moved
     nrr = comparison[comparison["metric"] == "NRR"].iloc[0]
     for value in (units.format_value(nrr["before"], "share"), units.format_value(nrr["after"], "share"),
                   units.format_value(nrr["change"], "share", signed=True)):

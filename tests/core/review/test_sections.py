@@ -470,10 +470,12 @@ def test_compare_names_a_new_health_configuration_and_a_codebook_change(small_de
         assert hs.save_config(eng, cfg, "Dana", "the default, saved") == 1
         v1 = review.build(eng, "2026-Q3")
         c = review_compare.compare(before, v1)
-        health = c["page"] == "Health scores"
+        health = (c["page"] == "Health scores") | (c["metric"] == "MRR in red")  # the Overview's MRR in red too
         assert (c.loc[health, "cause"] == "health configuration none -> v1").all()
-        assert (c.loc[~health, "cause"] == "").all() and (c["change"] == 0).all()
-        pd.testing.assert_frame_equal(before.figures, v1.figures, check_exact=True)
+        assert (c.loc[~health, "cause"] == "").all()
+        assert (c["change"] == 0).all()
+        same = ~((v1.figures["page"] == "Overview") & (v1.figures["metric"] == "MRR in red"))  # its note names v1
+        pd.testing.assert_frame_equal(before.figures[same], v1.figures[same], check_exact=True)
 
         weights = copy.deepcopy(cfg.weights)
         weights["adoption"].update(usage=30, breadth=0, renewal=0)
@@ -485,12 +487,14 @@ def test_compare_names_a_new_health_configuration_and_a_codebook_change(small_de
         after = review.build(eng, "2026-Q3")
         assert (after.versions["health_config"], after.versions["codebook"]) == (2, 2)
         c = review_compare.compare(v1, after)
-        by_page = {p: set(g["cause"]) for p, g in c.groupby("page")}
-        assert by_page == {
-            "Overview": {""}, "Intervention ROI": {""}, "Feedback themes": {"codebook v1 -> v2"},
-            "Health scores": {"health configuration v1 -> v2 (weight: Usage level (adoption) 20 -> 30; weight: "
-                              "Breadth of use (adoption) 5 -> 0; weight: Renewal proximity (adoption) 5 -> 0)"}}
-        other = c["page"].isin(["Overview", "Intervention ROI"])
+        red = c["metric"] == "MRR in red"  # the Overview's MRR in red reads the health configuration too
+        by_page = {p: set(g["cause"]) for p, g in c[~red].groupby("page")}
+        new_config = ("health configuration v1 -> v2 (weight: Usage level (adoption) 20 -> 30; weight: "
+                      "Breadth of use (adoption) 5 -> 0; weight: Renewal proximity (adoption) 5 -> 0)")
+        assert by_page == {"Overview": {""}, "Intervention ROI": {""}, "Feedback themes": {"codebook v1 -> v2"},
+                           "Health scores": {new_config}}
+        assert set(c.loc[red, "cause"]) == {new_config}
+        other = c["page"].isin(["Overview", "Intervention ROI"]) & ~red & (c["metric"] != "MRR at high churn risk")
         assert (c.loc[other, "change"] == 0).all() and c.loc[other, "before"].notna().all()
         health = c[c["page"] == "Health scores"]
         assert (health["change"].abs() > 0).any()  # the new weights moved the bands
@@ -520,8 +524,9 @@ def test_compare_names_the_health_and_theme_parameters_on_their_pages(engine, q3
     c = review_compare.compare(q3, other)
     by_page = {p: set(g["cause"]) for p, g in c.groupby("page")}
     assert by_page == {"Overview": {""}, "Intervention ROI": {""},
-                       "Health scores": {"parameter health_backtest_months 12 -> 6; parameter health_horizon 90 -> 60"},
-                       "Feedback themes": {"parameter top_themes 5 -> 3"}}
+                       "Health scores": {"health back-test months 12 -> 6 months; "
+                                         "health back-test horizon 90 -> 60 days"},
+                       "Feedback themes": {"themes kept 5 -> 3 themes"}}
     same = c["page"].isin(["Overview", "Intervention ROI"])
     assert (c.loc[same, "change"] == 0).all()
     # the three themes kept are the first three of five, unchanged; #4 and #5 are only in the earlier snapshot

@@ -125,7 +125,7 @@ def test_compare_names_the_cause_of_each_move(engine, q3):
     assert same[["page", "metric", "group"]].values.tolist() == q3.figures[["page", "metric", "group"]].values.tolist()
     wider = review_compare.compare(q3, review.build(engine, "2026-Q3", review.ReviewParams(roi_window=60)))
     plays = wider["page"] == "Intervention ROI"
-    assert (wider.loc[plays, "cause"] == "parameter roi_window 90 -> 60").all()
+    assert (wider.loc[plays, "cause"] == "play measurement window 90 -> 60 days").all()
     assert (wider.loc[~plays, "cause"] == "").all() and (wider.loc[~plays, "change"] == 0).all()
     effect = wider[plays & (wider["metric"] == "Play effect")]
     assert (effect["change"].abs() > 0).any()

@@ -94,16 +94,16 @@ def _summary(ws) -> dict:
 
 def test_the_sheets_and_their_order(saved, narrower, pack, compared):
     pages = ["Overview", "Health scores", "Feedback themes", "Intervention ROI"]
-    assert pack.sheetnames == ["Summary", *pages, "Decisions", "Assumptions", "Definitions"]
+    assert pack.sheetnames == ["Summary", *pages, "MRR at risk", "Decisions", "Assumptions", "Definitions"]
     assert pack.sheetnames == rx.sheet_names(saved)
-    assert compared[1].sheetnames == ["Summary", *pages, "Comparison", "Definitions"]
+    assert compared[1].sheetnames == ["Summary", *pages, "MRR at risk", "Comparison", "Definitions"]
     assert compared[1].sheetnames == rx.sheet_names(narrower, with_comparison=True, with_log=False)
     # the demo store has no churn model: a page without figures gets no sheet
     assert "Churn drivers" not in set(saved.figures["page"])
 
 
 def test_page_sheets_hold_the_snapshot_figures(saved, pack):
-    for page in rx.sheet_names(saved)[1:-3]:
+    for page in rx.sheet_names(saved)[1:-4]:
         want = review.page_table(saved, page)
         ws = pack[page]
         header, body = _rows(ws)
@@ -160,7 +160,7 @@ def test_the_definitions_sheet_is_one_table_of_terms_with_their_units(saved, pac
     # then every unit, named as the page sheets' Unit column names it
     assert body[len(metrics.GLOSSARY):] == [(f"Unit: {u}", meaning, None) for u, meaning in units.UNITS.items()]
     # every figure on a page sheet is defined there, with its unit, and its Definition cell is that definition
-    for page in rx.sheet_names(saved)[1:-3]:
+    for page in rx.sheet_names(saved)[1:-4]:  # the page sheets (then MRR at risk, the logs and Definitions)
         for metric, _, _, _, _, unit, *_, definition in pack[page].iter_rows(min_row=2, values_only=True):
             term = metric if metric in unit_of else metric.rsplit(" (", 1)[0]
             assert definition == metrics.definition(metric) == metrics.GLOSSARY[term], metric
@@ -216,7 +216,7 @@ def test_the_comparison_sheet_is_compare(saved, narrower, compared):
     units = narrower.figures.set_index(["page", "metric", "group"])["unit"].to_dict()
     assert [r[3] for r in body] == [units.get((r[0], r[1], r[2] or "")) for r in body]
     moved = [r for r in body if r[0] == "Intervention ROI" and r[1] == "Play effect"]
-    assert moved and all(r[-1] == "parameter roi_window 90 -> 60" for r in moved)
+    assert moved and all(r[-1] == "play measurement window 90 -> 60 days" for r in moved)
     assert any(r[6] != 0 for r in moved)
     row = next(i for i, r in enumerate(body, start=2) if r[1] == "Logo churn rate")
     assert ws[f"E{row}"].number_format == "0.0%" and ws[f"G{row}"].number_format == "+0.0%;-0.0%;0.0%"
@@ -237,7 +237,8 @@ def test_the_summary_names_the_quarter_the_data_and_the_versions(saved, narrower
     assert {k: s[k] for k in saved.versions["libraries"]} == saved.versions["libraries"]
     counts = saved.figures["page"].value_counts()
     assert {p: s[p] for p in review.PAGES} == {p: int(counts.get(p, 0)) for p in review.PAGES}
-    assert s["Churn drivers"] == 0 and s["Overview"] == 9  # the Overview's nine tiles
+    # the Overview's nine tiles and MRR in red (no churn model is saved: no MRR at high churn risk)
+    assert s["Churn drivers"] == 0 and s["Overview"] == 10
     assert (s["Figures"], s["Decisions"], s["Assumptions"]) == (len(saved.figures), 2, len(log[1]))
     # a snapshot never saved has no id and no saved time
     u = _summary(compared[1]["Summary"])
@@ -338,10 +339,10 @@ def test_a_churn_model_page_and_odd_values(saved):
                            pd.concat([saved.figures, extra], ignore_index=True))
     wb = load_workbook(io.BytesIO(rx.to_xlsx(snap)))
     assert wb.sheetnames == ["Summary", "Overview", "Churn drivers", "Health scores", "Feedback themes",
-                             "Intervention ROI", "Definitions"]
+                             "Intervention ROI", "MRR at risk", "Definitions"]
     _, body = _rows(wb["Churn drivers"])
     assert body[0][:5] == ("ROC-AUC", None, 0.81, 0.78, 0.84) and wb["Churn drivers"]["C2"].number_format == "0.000"
-    assert body[1][:7] == ("Top driver", "#1", 1, None, None, "rank", "usage_trend")
+    assert body[1][:7] == ("Top driver", "#1", 1, None, None, "rank", "Usage trend")  # by its label (issue 21)
     assert wb["Health scores"].cell(len(_rows(wb["Health scores"])[1]) + 1, 3).value == "inf"
     s = _summary(wb["Summary"])
     assert (s["Churn model"], s["Health configuration"], s["Churn drivers"]) == ("v2", "v3", 2)

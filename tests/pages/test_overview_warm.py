@@ -1,0 +1,57 @@
+"""A warm rerun of the Overview recomputes no heavy step (issue 21, point 7: every warm rerun < 1 s).
+
+The Overview's figures, the MRR movements, the MRR at risk and the purchase log are cached per store version and
+sidebar filters (ui/overview/cached.py): two reruns with the same filters call none of them again. A changed filter
+(a new cache key) computes them once, which shows the counting works.
+
+AppTest reruns a switched-to page without app.py, so the sidebar's date widget is not drawn and its value dropped
+on the first rerun: that rerun computes the page for "no date range" once (a browser always runs app.py and keeps
+the range); the reruns counted here come after it.
+"""
+
+from collections import Counter
+
+import pytest
+
+from core.buyers import overview as core_overview
+from core.review import at_risk as core_at_risk
+from tests.conftest import copy_store
+from tests.pages.conftest import open_page
+from ui.overview import cached
+
+#: (module, function) of each heavy step, as ui.overview.cached calls it
+HEAVY = [(core_overview, "build"), (cached, "mrr_movements"), (core_at_risk, "at_risk"),
+         (cached, "load_purchase_log"), (cached, "store_days")]
+
+
+@pytest.fixture(scope="module")
+def store(small_demo_store, tmp_path_factory):
+    return f"sqlite:///{copy_store(small_demo_store, tmp_path_factory.mktemp('overview_warm'))}"
+
+
+def _count(monkeypatch) -> Counter:
+    calls = Counter()
+    for module, name in HEAVY:
+        monkeypatch.setattr(module, name, _counted(calls, name, getattr(module, name)))
+    return calls
+
+
+def test_a_warm_rerun_recomputes_no_heavy_step(store, monkeypatch):
+    at = open_page(monkeypatch, store, "overview").run()  # the AppTest rerun without the sidebar (see above)
+    calls = _count(monkeypatch)
+    at.run()
+    at.run()
+    assert not at.exception, at.exception
+    assert calls == Counter()
+    segment = sorted(set(cached.loaders.table(store, cached.loaders.store_version(store), "customer")["segment"]))[0]
+    at.session_state["filters_segment"] = [segment]
+    at.run()
+    assert not at.exception, at.exception
+    assert calls["build"] == 1 and calls["mrr_movements"] == 1 and calls["at_risk"] == 1
+
+
+def _counted(calls: Counter, name: str, f):
+    def counted(*a, **k):
+        calls[name] += 1
+        return f(*a, **k)
+    return counted
