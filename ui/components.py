@@ -39,6 +39,19 @@ def csv_download(df: pd.DataFrame, label: str, file_name: str, key: str | None =
                           icon=":material/download:")
 
 
+def chart(figure, sentence: str, data: pd.DataFrame | None, file_name: str, key: str, where=st) -> None:
+    """``figure`` (an Altair chart) with its text alternative: ``sentence`` (the key figure, from a
+    ``core.export.chart_text`` rule) as the chart's accessible name and as a caption under it, and the chart's data
+    one click away as a CSV download (written when clicked). ``data=None`` only where the page shows the same data
+    in a table next to the chart, with its own download."""
+    where.altair_chart(figure, width="stretch", alt=sentence)
+    where.caption(plain(sentence))
+    if data is not None:
+        # made on the click, not on every rerun, and without rerunning the page
+        where.download_button("Get the chart's data (CSV)", lambda: to_csv_bytes(data), file_name, "text/csv",
+                              key=key, icon=":material/download:", on_click="ignore", type="tertiary")
+
+
 def xlsx_download(sheets: dict[str, pd.DataFrame], label: str, file_name: str, key: str, where=st) -> None:
     """A download button for ``sheets`` as one XLSX workbook ending with the Definitions sheet."""
     where.download_button(label, to_xlsx(sheets), file_name,

@@ -3,7 +3,8 @@
 It collects what the page shows as text: markdown, captions, titles and headings, alerts, metric labels, values and
 help, tab labels, widget labels, help and option labels, dataframe column headers (the column configuration's label
 when there is one) and text cells, and, from each Vega-Lite spec, the axis, legend and tooltip titles (a field's name
-when it has no title) and the values a nominal axis or legend shows. :func:`findings` flags a raw identifier in any of
+when it has no title) and the values a nominal axis or legend shows, and each chart's text alternative (its
+accessible name, which must stand in a caption too). :func:`findings` flags a raw identifier in any of
 it (:data:`RULES`: snake_case words, ``None``, ``NaN``, ``nan``, ``Infinity``, a midnight time ``00:00:00``, a number
 with more than four decimals), except what an allow-list forgives (each entry with its reason).
 
@@ -26,6 +27,8 @@ RULES = {
     "Infinity": re.compile(r"\b-?Infinity\b|\binf\b"),
     "midnight time": re.compile(r"00:00:00"),
     "more than four decimals": re.compile(r"(?<![\d.])\d+\.\d{5,}(?![\d.])"),
+    "chart without a text alternative": re.compile(r"^<no text alternative>$"),
+    "text alternative not in a caption": re.compile(r"^<not in a caption>"),
 }
 #: channels whose title a chart shows (an axis or a legend); x2, offsets, detail and order have none of their own
 TITLED = ("x", "y", "color", "fill", "stroke", "shape", "size", "opacity", "row", "column", "facet", "theta")
@@ -171,18 +174,25 @@ def _chart(node, n: int) -> list[Text]:
 
 
 def collect(at) -> list[Text]:
-    """Every piece of text the page at ``at`` shows (see the module's docstring)."""
-    out, charts = [], 0
+    """Every piece of text the page at ``at`` shows (see the module's docstring), and each chart's text
+    alternative: its accessible name, which must also stand in a caption (else a text the rules flag)."""
+    out, alts = [], []
     for node in at._tree:
         kind = getattr(node, "type", "")
         out += _element_texts(node)
         if kind == "dataframe":
             out += dataframe_texts(node)
         elif kind in ("arrow_vega_lite_chart", "vega_lite_chart"):
-            out += _chart(node, charts)
-            charts += 1
+            out += _chart(node, len(alts))
+            alts.append(node.proto.alt)
         else:
             out += _widget_texts(node)
+    captions = {re.sub(r"\\(.)", r"\1", t.text) for t in out if t.where == "caption"}  # Markdown escapes undone
+    for n, alt in enumerate(alts):
+        if not alt.strip():
+            out.append(Text(f"chart {n} text alternative", "<no text alternative>"))
+        else:
+            out.append(Text(f"chart {n} text alternative", alt if alt in captions else f"<not in a caption> {alt}"))
     return out
 
 

@@ -1,0 +1,50 @@
+"""A chart's text alternative: one plain sentence with its key figure, shown under the chart and given to screen
+readers as the chart's accessible name (WCAG 2.1, 1.1.1). The figures come in already written by
+:mod:`core.export.units`; names from the data are kept as written (the page escapes them).
+
+Each domain picks the shape its chart tells: a series that moved (:func:`change`), the largest of several
+(:func:`largest`), or a figure with what it is read against (:func:`against`)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def month(day) -> str:
+    """A month as a leader reads it: ``Jan 2024``."""
+    return f"{pd.Timestamp(day):%b %Y}"
+
+
+def change(what: str, first_when: str, first: str, last_when: str, last: str) -> str:
+    """A series read from its first to its last point.
+
+    >>> change("Share in red", "Jan 2024", "12.0%", "Dec 2024", "15.5%")
+    'Share in red: 12.0% in Jan 2024, 15.5% in Dec 2024.'
+    """
+    if first_when == last_when:
+        return f"{what}: {last} in {last_when}."
+    return f"{what}: {first} in {first_when}, {last} in {last_when}."
+
+
+def largest(what: str, name: str, value: str, among: int | None = None) -> str:
+    """The largest of several bars or cells, with how many there are.
+
+    >>> largest("MRR at risk", "Enterprise", "$12,400", among=3)
+    'Largest MRR at risk: Enterprise, $12,400 (of 3).'
+    """
+    of = f" (of {among:,})" if among is not None and among > 1 else ""
+    return f"Largest {what}: {name}, {value}{of}."
+
+
+def against(what: str, value: str, reference: str) -> str:
+    """A figure read against what it is compared with.
+
+    >>> against("Churn of red customers", "31.0%", "8.2% for green")
+    'Churn of red customers: 31.0% against 8.2% for green.'
+    """
+    return f"{what}: {value} against {reference}."
+
+
+def none_shown(what: str) -> str:
+    """The sentence of a chart with nothing to draw."""
+    return f"{what}: nothing to show for the current choices."
