@@ -18,7 +18,6 @@ number beside them):
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal
 
 from core.export import units
 
@@ -26,17 +25,9 @@ from core.export import units
 COIN_TOSS = 0.5
 
 
-def in_100(x: float) -> str:
-    """A share (0..1) as "N" out of 100, from the figure shown to 3 decimals, rounded half up: ``0.763 -> '76'``,
-    ``0.7649 -> '77'`` (shown 0.765), ``0.996`` and ``0.9996`` (shown 1.000) ``-> 'more than 99'``, ``0.004 ->
-    'fewer than 1'``, ``1 -> '100'``."""
-    shown = Decimal(units.score(x))
-    n = int((shown * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    if n >= 100 and x < 1:
-        return "more than 99"
-    if n <= 0 < x:
-        return "fewer than 1"
-    return str(n)
+#: "N" of "N times in 100": :func:`core.export.units.in_100`, under this module's name too (the churn page's sections
+#: read it from here)
+in_100 = units.in_100
 
 
 def roc_auc(auc: float, ci: tuple[float, float] | None = None) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.cli import dispatch
 from core.cli.defaults import ROI_REST_DAYS
 from core.cli.roi_options import IMPACT_STEP, check
 from core.roi.defaults import (  # plain constants:
@@ -128,22 +129,6 @@ def _output_options(ro) -> None:
 
 
 def run(engine, a) -> int:
-    """Run ``python -m core roi``; returns the exit code.
-
-    Parameters
-    ----------
-    engine : sqlalchemy.engine.Engine
-        The store.
-    a : argparse.Namespace
-        The parsed options (see :func:`add_parser`).
-
-    Returns
-    -------
-    int
-        0; bad input raises :class:`core.errors.WorkbenchError` (exit code 2 in :func:`core.cli.main.main`).
-    """
-    action = check(a)
-    from core.cli import roi_actions  # pandas, scipy and the uplift models load here, not for --help
-
-    roi_actions.run(engine, a, action)
-    return 0
+    """Run ``python -m core roi``; returns the exit code (:func:`core.cli.dispatch.run`): the options checked,
+    then their action from :mod:`core.cli.roi_actions` (pandas, scipy and the uplift models load there)."""
+    return dispatch.run(engine, a, check, "core.cli.roi_actions")

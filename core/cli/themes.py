@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.cli import dispatch
 from core.cli.defaults import THEMES_GROUPS, THEMES_HORIZON_DAYS
 from core.cli.themes_options import check
 
@@ -60,22 +61,6 @@ def add_parser(sub) -> None:
 
 
 def run(engine, a) -> int:
-    """Run ``python -m core themes``; returns the exit code.
-
-    Parameters
-    ----------
-    engine : sqlalchemy.engine.Engine
-        The store.
-    a : argparse.Namespace
-        The parsed options (see :func:`add_parser`).
-
-    Returns
-    -------
-    int
-        0; bad input raises :class:`core.errors.WorkbenchError` (exit code 2 in :func:`core.cli.main.main`).
-    """
-    action = check(a)
-    from core.cli import themes_actions  # pandas and the feedback analytics load here, not for --help
-
-    themes_actions.run(engine, a, action)
-    return 0
+    """Run ``python -m core themes``; returns the exit code (:func:`core.cli.dispatch.run`): the options checked,
+    then their action from :mod:`core.cli.themes_actions` (pandas and the feedback analytics load there)."""
+    return dispatch.run(engine, a, check, "core.cli.themes_actions")

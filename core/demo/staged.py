@@ -17,19 +17,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import numpy as np
 from sqlalchemy import delete, select
 
-from core.demo.churn import churn_dates, renewal_dates, simulate_churn
-from core.demo.customers import customer_frame, draw_accounts
-from core.demo.feedback import nps_surveys
-from core.demo.hazard import hazard, hazard_drivers
-from core.demo.health import latent_health
 from core.demo.load import DATA_TABLES, _finished, _insert, _replace_all, demo_label, for_store, generate
-from core.demo.revenue import mrr_paths, revenue_frame
-from core.demo.synthetic import _checked_size
-from core.demo.tickets import open_tickets
-from core.demo.timeline import window
+from core.demo.synthetic import first_draws
 from core.ingest.bulk import Progress
 from core.store import columnar, version
 from core.store.tables import TABLES, ImportLog
@@ -54,19 +45,8 @@ def first_frames(n_customers: int = 5000, seed: int = 0, months: int = 36,
     """The demo's customers and revenue, exactly as :func:`core.demo.synthetic.make_demo` makes them, without the
     usage, tickets and feedback it draws after them (the same steps in the same order on the same stream, up to
     the customers; revenue has its own stream)."""
-    n, M = _checked_size(n_customers, months)
-    rng = np.random.default_rng(seed)
-    win = window(M, end)
-    acc = draw_accounts(rng, n, win)
-    health, usage_ix = latent_health(rng, acc)
-    tix = open_tickets(rng, acc, health)
-    nps = nps_surveys(rng, acc, health)
-    hz = hazard(acc, hazard_drivers(acc, usage_ix, tix.per_month, *nps))
-    churn, _plays = simulate_churn(rng, acc, win, hz, usage_ix)
-    mrr = mrr_paths(rng, acc, health)
-    churn_date = churn_dates(rng, acc, win, churn, hz.drivers["renewal_month"])
-    customers = customer_frame(acc, churn_date, churn.kind, renewal_dates(acc, win, churn, churn_date))
-    return {"customer": customers, "revenue": revenue_frame(seed, acc, win, mrr, churn)}
+    first = first_draws(n_customers, months, seed, end)
+    return {"customer": first.customers, "revenue": first.revenue()}
 
 
 def load_first(engine, n_customers: int = 5000, seed: int = 0, progress: Progress | None = None) -> Pending:

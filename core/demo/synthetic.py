@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from core.demo.activity import FEATURES, daily_activity
-from core.demo.churn import churn_dates, churn_soon, renewal_dates, simulate_churn, stop_days
+from core.demo.churn import Churn, churn_dates, churn_soon, renewal_dates, simulate_churn, stop_days
 from core.demo.customers import (
     CHANNEL_SHARE,
     CHANNELS,
@@ -59,14 +59,14 @@ from core.demo.customers import (
     draw_accounts,
 )
 from core.demo.feedback import nps_surveys, statuses, survey_feedback
-from core.demo.hazard import HAZARD, INVOLUNTARY_RATE, hazard, hazard_drivers
+from core.demo.hazard import HAZARD, INVOLUNTARY_RATE, Hazard, hazard, hazard_drivers
 from core.demo.health import HEALTH_MEAN, HEALTH_WALK, latent_health
 from core.demo.nudge import NUDGE, usage_nudges
-from core.demo.plays import HOLDOUT_BLOCK, PLAYS
+from core.demo.plays import HOLDOUT_BLOCK, PLAYS, PlayLog
 from core.demo.revenue import FAILED_BEFORE_INVOLUNTARY, MRR_MEDIAN, PAYMENT_FAIL_RATE, mrr_paths, revenue_frame
 from core.demo.reviews import reviews_and_posts
 from core.demo.texts import CHURN_WORDS, HIDDEN_THEME, THEME_CHURN_LIFT, THEMES
-from core.demo.tickets import open_tickets, ticket_frame, ticket_texts
+from core.demo.tickets import OpenedTickets, open_tickets, ticket_frame, ticket_texts
 from core.demo.timeline import Window, window
 from core.errors import DataValidationError
 
@@ -157,6 +157,53 @@ def make_demo(n_customers: int = 5000, months: int = 36, seed: int = 0,
     >>> sorted(demo.customers["segment"].unique())
     ['Enterprise', 'Mid-Market', 'SMB']
     """
+    first = first_draws(n_customers, months, seed, end)
+    rng, win, acc, health, usage_ix = first.rng, first.win, first.acc, first.health, first.usage_ix
+    churn, churn_date = first.churn, first.churn_date
+    stop = stop_days(win, churn, churn_date)  # events happen before this day
+    activity = daily_activity(rng, acc, win, stop, usage_ix)
+    tickets = ticket_frame(rng, first.tix, acc, win, stop)
+    soon = churn_soon(churn, win)
+    feedback, labels = survey_feedback(rng, acc, win, stop, health, first.nps, first.tix.per_month, soon)
+    # texts from their own stream, so every figure the streams above produce stays as it was
+    tickets, feedback, verbatim_themes = _texts(np.random.default_rng([seed, TEXT_STREAM]), acc, win, stop, health,
+                                                soon, tickets, feedback, labels)
+    iv = first.plays.interventions(first.mrr)
+    nudge, nudge_truth = usage_nudges(seed, acc, win, churn_date, usage_ix, iv)
+    iv = pd.concat([iv.assign(attributes=None), nudge], ignore_index=True)
+    truth = _truth(seed, first.n, win, {**first.plays.truth(), NUDGE["play"]: nudge_truth})
+    return DemoData(first.customers, first.revenue(), activity, tickets, feedback, iv, truth, verbatim_themes)
+
+
+@dataclass
+class FirstDraws:
+    """The demo's first draws on the main random stream, up to its customers (:func:`first_draws`): the stream,
+    left where they end, and what they made."""
+
+    seed: int
+    n: int
+    rng: np.random.Generator
+    win: Window
+    acc: Accounts
+    health: np.ndarray
+    usage_ix: np.ndarray
+    tix: OpenedTickets
+    nps: tuple[np.ndarray, np.ndarray]
+    hz: Hazard
+    churn: Churn
+    plays: PlayLog
+    mrr: np.ndarray
+    churn_date: np.ndarray
+    customers: pd.DataFrame
+
+    def revenue(self) -> pd.DataFrame:
+        """The revenue frame (its own stream: the same whenever it is made)."""
+        return revenue_frame(self.seed, self.acc, self.win, self.mrr, self.churn)
+
+
+def first_draws(n_customers: int, months: int, seed: int, end: dt.date) -> FirstDraws:
+    """The steps :func:`make_demo` takes first on the main stream, in their order, up to the customers: shared with
+    the app's staged first start (:func:`core.demo.staged.first_frames`), which stops there."""
     n, M = _checked_size(n_customers, months)
     rng = np.random.default_rng(seed)  # the main stream: the steps below draw from it in this order
     win = window(M, end)
@@ -169,20 +216,7 @@ def make_demo(n_customers: int = 5000, months: int = 36, seed: int = 0,
     mrr = mrr_paths(rng, acc, health)
     churn_date = churn_dates(rng, acc, win, churn, hz.drivers["renewal_month"])
     customers = customer_frame(acc, churn_date, churn.kind, renewal_dates(acc, win, churn, churn_date))
-    stop = stop_days(win, churn, churn_date)  # events happen before this day
-    activity = daily_activity(rng, acc, win, stop, usage_ix)
-    tickets = ticket_frame(rng, tix, acc, win, stop)
-    soon = churn_soon(churn, win)
-    feedback, labels = survey_feedback(rng, acc, win, stop, health, nps, tix.per_month, soon)
-    # texts from their own stream, so every figure the streams above produce stays as it was
-    tickets, feedback, verbatim_themes = _texts(np.random.default_rng([seed, TEXT_STREAM]), acc, win, stop, health,
-                                                soon, tickets, feedback, labels)
-    iv = plays.interventions(mrr)
-    nudge, nudge_truth = usage_nudges(seed, acc, win, churn_date, usage_ix, iv)
-    iv = pd.concat([iv.assign(attributes=None), nudge], ignore_index=True)
-    truth = _truth(seed, n, win, {**plays.truth(), NUDGE["play"]: nudge_truth})
-    return DemoData(customers, revenue_frame(seed, acc, win, mrr, churn), activity, tickets, feedback, iv, truth,
-                    verbatim_themes)
+    return FirstDraws(seed, n, rng, win, acc, health, usage_ix, tix, nps, hz, churn, plays, mrr, churn_date, customers)
 
 
 def _checked_size(n_customers: int, months: int) -> tuple[int, int]:

@@ -22,6 +22,8 @@ share's change is in points, the others carry an explicit sign. A figure that ro
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 #: how a missing figure is written, on every surface
 MISSING = "–"
 #: the currency symbol of money figures
@@ -103,6 +105,19 @@ def score(x, digits: int = 3, signed: bool = False) -> str:
     if is_missing(x):
         return MISSING
     return f"{float(x):{'+' if signed else ''}z.{digits}f}"
+
+
+def in_100(x) -> str:
+    """A share (0..1), such as a ROC-AUC, as "N" of "N times in 100", read off the figure as :func:`score` shows it
+    (3 decimals) and rounded half up: ``0.763 -> '76'``, ``0.7649 -> '77'`` (shown 0.765), ``0.996`` and ``0.9996``
+    (shown 1.000) ``-> 'more than 99'``, ``0.004 -> 'fewer than 1'``, ``1 -> '100'``."""
+    shown = Decimal(score(x))
+    n = int((shown * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    if n >= 100 and x < 1:
+        return "more than 99"
+    if n <= 0 < x:
+        return "fewer than 1"
+    return str(n)
 
 
 def p_value(p) -> str:

@@ -13,23 +13,10 @@ the number beside them):
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from core.export import units
 
 #: a coin toss's ROC-AUC: no ranking at all
 COIN_TOSS = 0.5
-
-
-def in_100(auc: float) -> str:
-    """A ROC-AUC as "N" times out of 100, from the figure shown to 3 decimals, rounded half up."""
-    shown = Decimal(units.score(auc))
-    n = int((shown * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    if n >= 100 and auc < 1:
-        return "more than 99"
-    if n <= 0 < auc:
-        return "fewer than 1"
-    return str(n)
 
 
 def ranking(auc: float) -> str:
@@ -38,8 +25,8 @@ def ranking(auc: float) -> str:
     if units.is_missing(auc):
         return ("the back-test cannot compare churners with stayers: every customer it followed churned, or none "
                 "did")
-    text = f"the score puts a customer who churned below one who stayed {in_100(auc)} times in 100"
-    if in_100(auc) == "50":
+    text = f"the score puts a customer who churned below one who stayed {units.in_100(auc)} times in 100"
+    if units.in_100(auc) == "50":
         return text + ", no better than a coin toss"
     return text + (", worse than a coin toss (50)" if auc < COIN_TOSS else " (a coin toss would do it 50 times)")
 
@@ -63,4 +50,5 @@ def suggestion(suggested: float, current: float, version: int) -> str:
         return "The later months cannot tell the two sets of weights apart (no churner, or nobody stayed)."
     verdict = "better" if suggested > current else "not better"
     return (f"On the later months, the suggested weights put a customer who churned below one who stayed "
-            f"{in_100(suggested)} times in 100, against {in_100(current)} with v{version}'s weights: {verdict}.")
+            f"{units.in_100(suggested)} times in 100, against {units.in_100(current)} with v{version}'s weights: "
+            f"{verdict}.")

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, copy_store
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -59,6 +59,18 @@ def _free_port() -> int:
 def store_url(tmp_path_factory):
     """A fresh store per test module, so each browser test knows exactly what is in it."""
     return f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'store.db'}"
+
+
+def demo_copy(folder: str):
+    """A module fixture ``store_url`` in place of the fresh store: a private copy of the session's small demo store
+    (1,500 customers, seed 0) in a new folder named ``folder``, built once per session instead of on the server's
+    first start (the pages save into their store). In a test module: ``store_url = demo_copy("cohorts_e2e")``."""
+
+    @pytest.fixture(scope="module", name="store_url")
+    def store_url(small_demo_store, tmp_path_factory) -> str:
+        return f"sqlite:///{copy_store(small_demo_store, tmp_path_factory.mktemp(folder))}"
+
+    return store_url
 
 
 @pytest.fixture(scope="module")
@@ -113,6 +125,21 @@ def shot(page, name: str) -> Path:
     return path
 
 
+def metric_card(page, label: str):
+    """The metric card labelled exactly ``label`` (a locator)."""
+    return page.get_by_test_id("stMetric").filter(has=page.get_by_text(label, exact=True))
+
+
+def shot_when_drawn(page, name: str) -> Path:
+    """Wait until the page's first chart has drawn, check that no exception is on screen, and save a screenshot
+    called ``name``."""
+    charts = page.get_by_test_id("stVegaLiteChart")
+    expect(charts.first.locator("canvas, svg").first).to_be_visible(timeout=30_000)
+    page.wait_for_timeout(1000)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    return shot(page, name)
+
+
 def show_tab(page, tab: str, ready, name: str, settle_ms: int = 1500) -> Path:
     """Click a tab, wait until ``ready`` (a locator) is visible and the charts have drawn, check that no
     exception is on screen, and save a screenshot called ``name``."""
@@ -135,6 +162,5 @@ def open_on_metric(page, url: str, heading: str, metric: str, pattern) -> None:
     ``pattern`` (first builds train models or score months, hence the long wait) and the script is idle."""
     page.goto(url)
     expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=120_000)
-    card = page.get_by_test_id("stMetric").filter(has=page.get_by_text(metric, exact=True))
-    expect(card).to_contain_text(pattern, timeout=120_000)
+    expect(metric_card(page, metric)).to_contain_text(pattern, timeout=120_000)
     wait_for_app_idle(page, timeout=60_000)

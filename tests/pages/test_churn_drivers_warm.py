@@ -5,14 +5,9 @@ were filled by its first run. No clock: the test counts calls."""
 
 from __future__ import annotations
 
-import collections
-
-import pytest
-import streamlit as st
-
 from core.churn import pipeline as cr
 from core.churn import store as churn_store
-from tests.conftest import copy_store
+from tests.pages import warm
 from tests.pages.conftest import open_page
 from ui.churn import charts
 
@@ -20,50 +15,18 @@ from ui.churn import charts
 HEAVY = [(cr, "fit_churn"), (cr, "gains_table"), (cr, "segment_performance"), (cr, "calibration_table"),
          (charts, "beeswarm"), (charts, "dependence"), (charts, "importance"), (churn_store, "score_table")]
 
-
-@pytest.fixture(scope="module")
-def store_url(small_demo_store, tmp_path_factory) -> str:
-    return f"sqlite:///{copy_store(small_demo_store, tmp_path_factory.mktemp('churn_warm'))}"
-
-
-@pytest.fixture
-def calls(monkeypatch) -> collections.Counter:
-    """Calls of each heavy step, counted from here on (the caches emptied first, so the first run fills them)."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    counts: collections.Counter = collections.Counter()
-    for module, name in HEAVY:
-        real = getattr(module, name)
-
-        def counted(*args, _real=real, _name=name, **kwargs):
-            counts[_name] += 1
-            return _real(*args, **kwargs)
-
-        monkeypatch.setattr(module, name, counted)
-    return counts
-
-
-def _settled(at):
-    """``at`` after one more rerun: AppTest's first rerun after the page switch reads the sidebar's date range as
-    unset (the run before, the frame had just set it), a new filter key; from then on the filters hold still."""
-    at.run()
-    assert not at.exception, at.exception
-    return at
+#: a private copy of the small demo store; the calls of each heavy step, from empty caches
+store_url = warm.store_fixture("churn_warm")
+calls = warm.cold_calls_fixture(HEAVY)
 
 
 def test_a_warm_rerun_recomputes_no_heavy_step(monkeypatch, store_url, calls):
-    at = _settled(open_page(monkeypatch, store_url, "churn_drivers", timeout=600))
-    cold = dict(calls)
-    assert all(cold.get(name, 0) >= 1 for _, name in HEAVY), cold  # the counters see each step on the cold visit
-    calls.clear()
-    for _ in range(2):
-        at.run()
-        assert not at.exception, at.exception
-    assert dict(calls) == {}, f"recomputed on a warm rerun: {dict(calls)}"
+    at = warm.settled(open_page(monkeypatch, store_url, "churn_drivers", timeout=600))
+    warm.assert_cold_then_warm(at, calls, HEAVY)
 
 
 def test_another_dependence_feature_builds_its_chart_once(monkeypatch, store_url, calls):
-    at = _settled(open_page(monkeypatch, store_url, "churn_drivers", timeout=600))
+    at = warm.settled(open_page(monkeypatch, store_url, "churn_drivers", timeout=600))
     calls.clear()
     at.selectbox(key="churn_dependence").select_index(1).run()
     assert not at.exception, at.exception

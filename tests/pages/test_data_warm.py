@@ -4,40 +4,26 @@
 
 from collections import Counter
 
-import pytest
-
 import core
 from core.store.version import bump
-from tests.conftest import copy_store
+from tests.pages import warm
 from tests.pages.conftest import open_page
 from ui.frame import loaders
 
+#: (module, function) of each heavy read the page makes of the store
+HEAVY = ((core, "table_counts"), (loaders, "profile"), (core, "import_history"))
 
-@pytest.fixture(scope="module")
-def store(small_demo_store, tmp_path_factory):
-    return f"sqlite:///{copy_store(small_demo_store, tmp_path_factory.mktemp('data_warm'))}"
+#: a private copy of the session's small demo store (an import bumps its version)
+store_url = warm.store_fixture("data_warm")
 
 
-def test_a_warm_rerun_reads_nothing_heavy_again(store, monkeypatch):
-    at = open_page(monkeypatch, store, "data")
-    calls = Counter()
-    for module, name in ((core, "table_counts"), (loaders, "profile"), (core, "import_history")):
-        monkeypatch.setattr(module, name, _counted(calls, name, getattr(module, name)))
-    at.run()
-    at.run()
-    assert not at.exception, at.exception
+def test_a_warm_rerun_reads_nothing_heavy_again(store_url, monkeypatch):
+    at = open_page(monkeypatch, store_url, "data")
+    calls = warm.counted_reruns(at, monkeypatch, HEAVY)
     assert calls == Counter()
-    engine = core.make_engine(store)
+    engine = core.make_engine(store_url)
     with engine.begin() as conn:  # what an import does to the version, without importing
         bump(conn)
     engine.dispose()
-    at.run()
-    assert not at.exception, at.exception
+    warm.rerun(at)
     assert calls == Counter(table_counts=1, profile=1, import_history=1)
-
-
-def _counted(calls: Counter, name: str, f):
-    def counted(*a, **k):
-        calls[name] += 1
-        return f(*a, **k)
-    return counted

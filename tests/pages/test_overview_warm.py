@@ -11,11 +11,9 @@ the range); the reruns counted here come after it.
 
 from collections import Counter
 
-import pytest
-
 from core.buyers import overview as core_overview
 from core.review import at_risk as core_at_risk
-from tests.conftest import copy_store
+from tests.pages import warm
 from tests.pages.conftest import open_page
 from ui.overview import cached
 
@@ -23,35 +21,16 @@ from ui.overview import cached
 HEAVY = [(core_overview, "build"), (cached, "mrr_movements"), (core_at_risk, "at_risk"),
          (cached, "load_purchase_log"), (cached, "store_days")]
 
-
-@pytest.fixture(scope="module")
-def store(small_demo_store, tmp_path_factory):
-    return f"sqlite:///{copy_store(small_demo_store, tmp_path_factory.mktemp('overview_warm'))}"
+#: a private copy of the session's small demo store
+store_url = warm.store_fixture("overview_warm")
 
 
-def _count(monkeypatch) -> Counter:
-    calls = Counter()
-    for module, name in HEAVY:
-        monkeypatch.setattr(module, name, _counted(calls, name, getattr(module, name)))
-    return calls
-
-
-def test_a_warm_rerun_recomputes_no_heavy_step(store, monkeypatch):
-    at = open_page(monkeypatch, store, "overview").run()  # the AppTest rerun without the sidebar (see above)
-    calls = _count(monkeypatch)
-    at.run()
-    at.run()
-    assert not at.exception, at.exception
+def test_a_warm_rerun_recomputes_no_heavy_step(store_url, monkeypatch):
+    at = open_page(monkeypatch, store_url, "overview").run()  # the AppTest rerun without the sidebar (see above)
+    calls = warm.counted_reruns(at, monkeypatch, HEAVY)
     assert calls == Counter()
-    segment = sorted(set(cached.loaders.table(store, cached.loaders.store_version(store), "customer")["segment"]))[0]
+    customers = cached.loaders.table(store_url, cached.loaders.store_version(store_url), "customer")
+    segment = sorted(set(customers["segment"]))[0]
     at.session_state["filters_segment"] = [segment]
-    at.run()
-    assert not at.exception, at.exception
+    warm.rerun(at)
     assert calls["build"] == 1 and calls["mrr_movements"] == 1 and calls["at_risk"] == 1
-
-
-def _counted(calls: Counter, name: str, f):
-    def counted(*a, **k):
-        calls[name] += 1
-        return f(*a, **k)
-    return counted

@@ -12,9 +12,8 @@ from lifelines.statistics import logrank_test
 
 from core.cohorts import plain
 from core.cohorts.defaults import LABELS
+from tests.pages import plain_pages
 from tests.pages import plain_words as pw
-from tests.pages import store_kinds as sk
-from tests.pages.conftest import open_page
 
 #: reviewed exceptions, each with its reason
 ALLOW = (
@@ -27,14 +26,8 @@ WALK = (("selectbox", "cohorts_measure", 3), ("radio", "cohorts_definition", 1),
         ("selectbox", "cohorts_group", 1), ("selectbox", "cohorts_km_group", 2), ("selectbox", "cohorts_by", 1))
 
 
-@pytest.fixture(scope="module")
-def stores(tmp_path_factory, small_demo_store):
-    return sk.Stores(lambda kind: tmp_path_factory.mktemp(f"plain_cohorts_{kind}"), small_demo_store)
-
-
-def _add(at, found: list[str]) -> None:
-    assert not at.exception, at.exception
-    found += [f for f in pw.findings(pw.collect(at), ALLOW) if f not in found]
+#: the stores of each kind, built on first use
+stores = plain_pages.stores_fixture("plain_cohorts")
 
 
 def _walk(at, kind: str, key: str, limit: int, found: list[str]) -> None:
@@ -47,7 +40,7 @@ def _walk(at, kind: str, key: str, limit: int, found: list[str]) -> None:
     values = [v for v in _codes(widgets[0]) if v != first][:limit]
     for value in values + [first]:
         getattr(at, kind)(key=key).set_value(value).run()
-        _add(at, found)
+        plain_pages.add_findings(at, found, ALLOW)
 
 
 def _codes(widget) -> list:
@@ -61,19 +54,15 @@ def _codes(widget) -> list:
 
 @pytest.mark.parametrize("kind", STORES)
 def test_the_cohort_curves_page_speaks_plain_words(stores, kind):
-    mp = pytest.MonkeyPatch()
-    try:
-        at = open_page(mp, stores.url(kind), "cohort_curves", timeout=400)
+    with plain_pages.opened(stores.url(kind), "cohort_curves", timeout=400) as at:
         if kind == "telco":  # a snapshot leads with survival: show the cohort table too
             at.toggle(key="cohorts_snapshot_table").set_value(True).run()
         texts = pw.collect(at)
         assert any(t.where.startswith("chart") for t in texts) and any(t.where == "dataframe header" for t in texts)
         found: list[str] = []
-        _add(at, found)
+        plain_pages.add_findings(at, found, ALLOW)
         for widget, key, limit in WALK:
             _walk(at, widget, key, limit, found)
-    finally:
-        mp.undo()
     assert not found, f"{kind}:\n" + "\n".join(found)
 
 

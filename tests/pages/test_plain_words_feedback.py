@@ -12,9 +12,8 @@ import pytest
 from scipy import stats
 
 from core.feedback import plain
+from tests.pages import plain_pages
 from tests.pages import plain_words as pw
-from tests.pages import store_kinds as sk
-from tests.pages.conftest import open_page
 
 #: reviewed exceptions, each with its reason (verbatim texts, ids and theme names are typed by customers and
 #: analysts: data, shown as plain text, never as Markdown)
@@ -32,14 +31,8 @@ WALK = (("button_group", "themes_by", 2), ("button_group", "scores_by", 1), ("bu
         ("selectbox", "verb_theme", 2), ("selectbox", "verb_tone", 1))
 
 
-@pytest.fixture(scope="module")
-def stores(tmp_path_factory, small_demo_store):
-    return sk.Stores(lambda kind: tmp_path_factory.mktemp(f"plain_feedback_{kind}"), small_demo_store)
-
-
-def _add(at, found: list[str]) -> None:
-    assert not at.exception, at.exception
-    found += [f for f in pw.findings(pw.collect(at), ALLOW) if f not in found]
+#: the stores of each kind, built on first use
+stores = plain_pages.stores_fixture("plain_feedback")
 
 
 def _walk(at, kind: str, key: str, limit: int, found: list[str]) -> None:
@@ -52,25 +45,21 @@ def _walk(at, kind: str, key: str, limit: int, found: list[str]) -> None:
     options = [o if isinstance(o, str) else getattr(o, "content", str(o)) for o in w.options]
     for value in [o for o in options if o != first][:limit] + [first]:
         next(x for x in at.get(kind) if x.key == key).set_value(value).run()
-        _add(at, found)
+        plain_pages.add_findings(at, found, ALLOW)
 
 
 @pytest.mark.parametrize("kind", STORES)
 def test_the_feedback_themes_page_speaks_plain_words(stores, kind):
-    mp = pytest.MonkeyPatch()
-    try:
-        at = open_page(mp, stores.url(kind), "feedback_themes", timeout=400)
+    with plain_pages.opened(stores.url(kind), "feedback_themes", timeout=400) as at:
         texts = pw.collect(at)
         assert texts and {t.label for t in at.tabs} <= {t.text for t in texts}
         if kind in ("demo", "reviews"):
             assert any(t.where.startswith("chart") for t in texts) and any(t.where == "dataframe header"
                                                                             for t in texts)
         found: list[str] = []
-        _add(at, found)
+        plain_pages.add_findings(at, found, ALLOW)
         for widget, key, limit in WALK:
             _walk(at, widget, key, limit, found)
-    finally:
-        mp.undo()
     assert not found, f"{kind}:\n" + "\n".join(found)
 
 

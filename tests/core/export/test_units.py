@@ -14,6 +14,7 @@ from core.export.units import (
     UNITS,
     count,
     format_value,
+    in_100,
     interval,
     money,
     multiple,
@@ -223,3 +224,19 @@ def test_no_unit_writes_minus_zero(x, unit, signed):
                                          (1.0, "1.000"), (np.nan, MISSING), (None, MISSING)])
 def test_p_values_have_three_decimals_and_a_floor(p, expected):
     assert p_value(p) == expected
+
+
+@pytest.mark.parametrize("x, n", [(0.763, "76"), (0.7649, "77"), (0.7644, "76"), (0.765, "77"), (0.745, "75"),
+                                  (0.5, "50"), (0.5044, "50"), (0.5046, "51"), (0.994, "99"), (0.995, "more than 99"),
+                                  (0.9996, "more than 99"), (1.0, "100"), (0.004, "fewer than 1"),
+                                  (0.0004, "fewer than 1"), (0.0, "0"), (np.float64(0.42), "42")])
+def test_in_100_reads_the_shown_score_rounded_half_up(x, n):
+    assert in_100(x) == n
+
+
+def test_in_100_agrees_with_the_digits_of_the_shown_score_everywhere_between():
+    """N read off the score as shown ("0.765" -> 77): its first two decimals, plus one when the third is 5 or more."""
+    for x in np.linspace(0.005, 0.994, 1000):
+        shown = score(float(x))
+        assert shown.startswith("0.")
+        assert in_100(float(x)) == str(int(shown[2:4]) + (shown[4] >= "5")), x

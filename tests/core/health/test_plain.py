@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
+from core.export import units
 from core.health import plain
 
 
@@ -43,7 +44,7 @@ def test_the_ranking_of_a_real_score_is_the_pairs_it_orders():
 def test_the_edges_and_a_missing_figure():
     assert "more than 99 times" in plain.ranking(0.9996)
     assert "100 times" in plain.ranking(1.0)
-    assert "fewer than 1 times" not in plain.ranking(0.4) and "fewer than 1" in plain.in_100(0.0004)
+    assert "fewer than 1 times" not in plain.ranking(0.4) and "fewer than 1" in units.in_100(0.0004)
     assert "cannot compare churners with stayers" in plain.ranking(float("nan"))
 
 
