@@ -4,18 +4,12 @@ demo store): charts drawn, a widget change re-renders, no exception."""
 import re
 import sqlite3
 
-import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import copy_store
-from tests.e2e.conftest import shot, wait_for_app_idle
+from tests.e2e.conftest import demo_copy, shot, wait_for_app_idle
 
-
-@pytest.fixture(scope="module")
-def store_url(small_demo_store, tmp_path_factory) -> str:
-    """A private copy of the session's small demo store (1,500 customers, seed 0), built once per session instead of
-    on the server's first start."""
-    return f"sqlite:///{copy_store(small_demo_store, tmp_path_factory.mktemp('cohorts_e2e'))}"
+#: a private copy of the session's small demo store
+store_url = demo_copy("cohorts_e2e")
 
 
 def _customers(url: str) -> int:
@@ -52,7 +46,7 @@ def test_cohort_curves_render_on_demo(page, streamlit_server, store_url):
     compare = page.get_by_test_id("stSelectbox").filter(has_text="Compare")
     compare.scroll_into_view_if_needed()
     compare.locator("input").click()
-    page.get_by_role("option", name="segment", exact=True).click()
+    page.get_by_role("option", name="Segment", exact=True).click()
     wait_for_app_idle(page)
     expect(page.get_by_text(re.compile(r"^Customers of different segments stay"))).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)

@@ -15,6 +15,8 @@ AXIS_PERCENT, TIP_PERCENT, COUNT = ".0%", ".1%", ",.0f"
 SIZE_COLUMN = "Customers"
 #: the average line's colour, and the cohorts' (light, told apart: Tableau's ten, paler than the average)
 AVERAGE_COLOUR = "#111111"
+#: the curves legend's columns under the chart: one on a phone (its names never cut), three on a wide screen
+LEGEND_COLUMNS = "width < 560 ? 1 : 3"
 COHORT_COLOURS = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7",
                   "#9c755f", "#bab0ac"]
 
@@ -98,8 +100,9 @@ def cohort_curves(t: CohortTable, shown: list[str] | None = None, percent: bool 
                 axis=alt.Axis(tickMinStep=1, format="d")),
         y=alt.Y("value:Q", title="Retention" if percent else "Customers", axis=alt.Axis(format=fmt)),
         color=alt.Color("name:N", scale=alt.Scale(domain=domain, range=palette),
-                        legend=alt.Legend(title=None, orient="bottom", columns=3, labelLimit=320, symbolType="stroke",
-                                          symbolStrokeWidth=3, labelFontSize=12)),
+                        legend=alt.Legend(title=None, orient="bottom", columns=alt.ExprRef(LEGEND_COLUMNS),
+                                          labelLimit=320, symbolType="stroke", symbolStrokeWidth=3,
+                                          labelFontSize=12)),
         tooltip=[alt.Tooltip("name:N", title="line"), "period",
                  alt.Tooltip("value:Q", format=TIP_PERCENT if percent else COUNT)])
     lines = base.transform_filter("datum.kind == 'cohort'").mark_line(strokeWidth=2, opacity=0.8)
@@ -107,18 +110,20 @@ def cohort_curves(t: CohortTable, shown: list[str] | None = None, percent: bool 
     end = (base.transform_filter("datum.kind == 'average'")
            .transform_window(rank="rank()", sort=[alt.SortField("period", order="descending")])
            .transform_filter("datum.rank == 1")
-           .mark_text(align="left", dx=6, dy=-10, fontWeight="bold", color=AVERAGE_COLOUR)
+           .mark_text(align="right", baseline="top", dx=-2, dy=16, fontWeight="bold", color=AVERAGE_COLOUR)
            .encode(text="name:N", color=alt.value(AVERAGE_COLOUR)))
     return alt.layer(lines, mean, end).properties(height=340)
 
 
-def tracked_period(series: pd.Series) -> alt.Chart:
-    """Retention in one period across cohorts (is retention improving?)."""
+def tracked_period(series: pd.Series, period: str = "month") -> alt.Chart:
+    """Retention in one period across cohorts (is retention improving?), its axis named in the table's period
+    ("Retained in month 3")."""
     df = series.rename("value").reset_index()
+    title = f"Retained in {period} {str(series.name).removeprefix('period ')}"
     return alt.Chart(df).mark_line(point=True).encode(
         x=alt.X("cohort:O", title="Cohort"),
         # one decimal, ticks never closer than 0.1 pt: whole-percent ticks over a narrow range read "11%, 10%, 10%"
-        y=alt.Y("value:Q", axis=alt.Axis(format=TIP_PERCENT, tickMinStep=0.001), title=series.name,
+        y=alt.Y("value:Q", axis=alt.Axis(format=TIP_PERCENT, tickMinStep=0.001), title=title,
                 scale=alt.Scale(zero=False)),
         tooltip=["cohort", alt.Tooltip("value:Q", format=TIP_PERCENT)]).properties(height=240)
 

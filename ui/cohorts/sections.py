@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.cohorts import plain, reading
+from core.cohorts import chart_text, plain, reading
 from core.cohorts.defaults import label
 from core.cohorts.settings import CohortSettings
 from core.cohorts.table import DEFINITIONS_TEXT, CohortTable, period_across_cohorts
@@ -87,9 +87,9 @@ def table(url, version, f, options: tuple, basis: str = "Signup") -> tuple[Cohor
                f"{t.settings['as_of']}. Grey rows: cohorts under {units.count(opts['min_size'])} customers. Empty "
                "cells: periods not yet complete.")
     key = (url, version, f, options, signups)
-    st.altair_chart(cohorts.chart(key, "heatmap", (percent,), lambda: charts.cohort_heatmap(t, percent)),
-                    width="stretch")
-    st.caption(components.plain(reading.table_sentence(t)))  # group and cohort names are data
+    components.chart(cohorts.chart(key, "heatmap", (percent,), lambda: charts.cohort_heatmap(t, percent)),
+                     chart_text.heatmap_sentence(t), chart_text.heatmap_data(t), "cohort_heat_map.csv",
+                     key="cohorts_dl_heatmap")
     curves(t, percent, key)
     tracked(t, percent, key)
     breakdown(url, version, f, options, signups, percent)
@@ -119,9 +119,9 @@ def curves(t: CohortTable, percent: bool = True, key: tuple | None = None) -> No
     (``key``: the table's cache key, to build the chart once per pick; None: built every run)."""
     shown = _shown(t)
     build = lambda: charts.cohort_curves(t, shown, percent=percent)  # noqa: E731
-    st.altair_chart(build() if key is None else cohorts.chart(key, "curves", (percent, tuple(shown)), build),
-                    width="stretch")
-    st.caption(components.plain(reading.curves_sentence(t)))  # group and cohort names are data
+    components.chart(build() if key is None else cohorts.chart(key, "curves", (percent, tuple(shown)), build),
+                     chart_text.curves_sentence(t), chart_text.curves_data(t, shown), "cohort_curves.csv",
+                     key="cohorts_dl_curves")
 
 
 @st.fragment
@@ -132,13 +132,16 @@ def tracked(t: CohortTable, percent: bool, key: tuple) -> None:
                   key="cohorts_track") if width > 1 else 0
     if k and percent:
         across = period_across_cohorts(t, k)
-        st.altair_chart(cohorts.chart(key, "tracked", (k,), lambda: charts.tracked_period(across)), width="stretch")
-        st.caption(components.plain(reading.tracked_sentence(across, t.settings.get("period", "month"))))
+        period = t.settings.get("period", "month")
+        components.chart(cohorts.chart(key, "tracked", (k,), lambda: charts.tracked_period(across, period)),
+                         chart_text.tracked_sentence(across, period), chart_text.tracked_data(across, period),
+                         f"cohorts_{period}_{k}_tracked.csv", key="cohorts_dl_tracked")
 
 
 @st.fragment
 def breakdown(url, version, f, options, signups, percent) -> None:
-    group = st.selectbox("Break down by", ["(none)", "segment", "plan", "region", "channel"], key="cohorts_group")
+    group = st.selectbox("Break down by", ["(none)", *chart_text.GROUP_LABELS], key="cohorts_group",
+                         format_func=chart_text.group_label)
     if group == "(none)":
         return
     try:
@@ -146,8 +149,12 @@ def breakdown(url, version, f, options, signups, percent) -> None:
     except WorkbenchError as exc:
         errors.show(exc)
         return
-    st.altair_chart(cohorts.chart((url, version, f, options, signups), "groups", (group, percent),
-                                  lambda: charts.group_curves(df, percent)), width="stretch")
+    opts = dict(options)
+    components.chart(cohorts.chart((url, version, f, options, signups), "groups", (group, percent),
+                                   lambda: charts.group_curves(df, percent)),
+                     chart_text.groups_sentence(df, group, opts["measure"], opts["period"]),
+                     chart_text.groups_data(df, group, opts["measure"], opts["period"]), f"cohorts_by_{group}.csv",
+                     key="cohorts_dl_groups")
 
 
 @st.fragment
@@ -185,17 +192,18 @@ def survival(url, version, f, note: str = "") -> None:
     if note:
         st.caption(f"{note} Lapse period in use: {units.count(cohorts.lapse_days(url, version))} days.")
     g1, g2 = st.columns(2)
-    group = g1.selectbox("Compare", ["(all customers)", "segment", "plan", "region", "channel"],
-                         key="cohorts_km_group")
+    group = g1.selectbox("Compare", ["(all customers)", *chart_text.GROUP_LABELS], key="cohorts_km_group",
+                         format_func=chart_text.group_label)
     horizon = g2.number_input("Restricted mean to (months)", 1, 120, 24, key="cohorts_km_horizon")
     try:
         km = cohorts.km(url, version, f, None if group.startswith("(") else group, float(horizon))
     except WorkbenchError as exc:
         errors.show(exc)
         return
-    st.altair_chart(cohorts.chart((url, version, f), "survival", (group, float(horizon)),
-                                  lambda: charts.survival_curves(km.curves)), width="stretch")
-    st.caption(components.plain(reading.survival_sentence(km)))  # group and cohort names are data
+    components.chart(cohorts.chart((url, version, f), "survival", (group, float(horizon)),
+                                   lambda: charts.survival_curves(km.curves)),
+                     chart_text.survival_sentence(km), chart_text.survival_data(km.curves), "survival.csv",
+                     key="cohorts_dl_survival")
     if group != "(all customers)":
         st.info(components.plain(plain.logrank_sentence(km.logrank, group)), icon=":material/info:")
     with st.expander("Analyst detail: medians, restricted means and the log-rank test"):
