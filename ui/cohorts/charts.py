@@ -42,6 +42,10 @@ def _heat_frame(t: CohortTable) -> pd.DataFrame:
     return out
 
 
+#: the narrowest cell (px) whose figure ("100%", "1,234") is printed in it
+CELL_TEXT_MIN_PX = 30
+
+
 def cohort_heatmap(t: CohortTable, percent: bool = True) -> alt.Chart:
     """The cohort triangle: colour for cohorts of at least the minimum size, grey for smaller ones; each cohort's
     size in a "Customers" column on the left, and the average as the bottom row, named."""
@@ -63,10 +67,14 @@ def cohort_heatmap(t: CohortTable, percent: bool = True) -> alt.Chart:
     color = alt.condition("datum.small", alt.value("#e6e6e6"),
                           alt.Color("value:Q", scale=alt.Scale(scheme="blues"), legend=None))
     cells = shares.mark_rect(stroke="white").encode(color=color, tooltip=tip)
-    text = base.transform_filter("datum.kind == 'cell'").mark_text(fontSize=10).encode(
+    # a cell's figure only where a cell is wide enough to hold it (the chart's width is known in the browser):
+    # 36 monthly cohorts at 390 px would print the figures over each other; the tooltip and the data keep them
+    legible = alt.ExprRef(f"width / {len(periods) + 1} >= {CELL_TEXT_MIN_PX} ? 1 : 0")
+    text = base.transform_filter("datum.kind == 'cell'").mark_text(fontSize=10, opacity=legible).encode(
         text=alt.Text("value:Q", format=fmt),
         color=alt.condition("datum.value > 0.6 && !datum.small", alt.value("white"), alt.value("#333")))
-    avg_text = base.transform_filter("datum.kind == 'average'").mark_text(fontSize=10, fontWeight="bold").encode(
+    avg_text = base.transform_filter("datum.kind == 'average'").mark_text(fontSize=10, fontWeight="bold",
+                                                                                      opacity=legible).encode(
         text=alt.Text("value:Q", format=fmt),
         color=alt.condition("datum.value > 0.6", alt.value("white"), alt.value("#111")))
     size = base.transform_filter("datum.kind == 'size'").mark_text(fontSize=10, fontWeight="bold", color="#333") \
