@@ -40,3 +40,15 @@ def labelled(frame: pd.DataFrame, config: dict | None = None) -> dict:
             c["label"] = header(name)
         out[name] = c
     return out
+
+
+def chart_data(frame: pd.DataFrame, names: dict | None = None) -> pd.DataFrame:
+    """A chart's data as its CSV download shows it: ids dropped, shares in percent, every column under its human
+    header (``names`` first, e.g. the group column's "Segment")."""
+    out = frame.drop(columns=[c for c in ("theme_id", "parent_id") if c in frame.columns])
+    if "share" in out:
+        out = out.assign(share=(out["share"].astype(float) * 100).round(2))
+    if "sentiment" in out:
+        out = out.assign(sentiment=out["sentiment"].astype(float).round(3))
+    labels = {**{c: header(c) for c in out.columns}, "share": "Share of verbatims (%)", **(names or {})}
+    return out.rename(columns=labels)

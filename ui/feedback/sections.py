@@ -7,7 +7,7 @@ import streamlit as st
 
 from core.errors import WorkbenchError
 from core.export import units
-from core.feedback import plain
+from core.feedback import chart_text, plain
 from core.feedback import store as ts
 from core.feedback.impact import HORIZON_DAYS
 from core.feedback.inputs import in_window
@@ -22,9 +22,6 @@ from ui.frame import errors, loaders
 
 _SENT = st.column_config.NumberColumn(format="%+.2f", help=GLOSSARY["Sentiment"])
 _FREQ = {"Month": "M", "Quarter": "Q", "Year": "Y"}
-#: each survey score's unit and scale, as the review writes them (core.review.figures.themes): NPS in its own
-#: points, CSAT (a percentage) as a share like every other rate, CES a score
-_SCORE_UNIT, _SCORE_SCALE = {"NPS": "nps", "CSAT": "share", "CES": "score"}, {"CSAT": 0.01}
 
 
 def headline(v: View) -> None:
@@ -36,8 +33,7 @@ def headline(v: View) -> None:
     k[1].metric("Tagged", units.percent(h["tagged"] / max(h["n"], 1)), help=GLOSSARY["Theme"])
     for i, m in enumerate(("NPS", "CSAT", "CES"), start=2):
         val, lo, hi, n = scores[m]
-        unit, scale = _SCORE_UNIT[m], _SCORE_SCALE.get(m, 1.0)
-        shown = [units.format_value(scale * x, unit) for x in (val, lo, hi)]
+        shown = [chart_text.score_figure(m, x) for x in (val, lo, hi)]
         k[i].metric(m, shown[0], help=f"{GLOSSARY[m]} 95 % interval {shown[1]} to {shown[2]}, {units.count(n)} "
                     "answers." if n else GLOSSARY[m])
     k[5].metric("Churn signals", units.count(h["signals"]), help=GLOSSARY["Churn signal"])
@@ -65,12 +61,13 @@ def themes(v: View) -> pd.DataFrame:
                     f"{units.money(top['mrr_at_risk'])} MRR at risk.")
     if imp["churn_diff"].notna().any() or (imp["mrr_at_risk"].fillna(0) > 0).any():
         a, b = st.columns([3, 2])
+        # the Themes table right below holds both charts' figures, with its download (data=None)
         a.markdown("**Churn impact** (95 % interval)")
-        a.altair_chart(figures.chart(v.key, "impact", (int(horizon),), lambda: charts.churn_impact(imp)),
-                       width="stretch")
+        components.chart(figures.chart(v.key, "impact", (int(horizon),), lambda: charts.churn_impact(imp)),
+                         chart_text.churn_impact(imp), None, "", "", where=a)
         b.markdown("**MRR at risk**", help=GLOSSARY["MRR at risk"])
-        b.altair_chart(figures.chart(v.key, "mrr", (int(horizon),), lambda: charts.mrr_at_risk(imp)),
-                       width="stretch")
+        components.chart(figures.chart(v.key, "mrr", (int(horizon),), lambda: charts.mrr_at_risk(imp)),
+                         chart_text.mrr_at_risk(imp), None, "", "", where=b)
     else:  # empty charts say nothing: say why
         st.info("Churn impact and MRR at risk need verbatims from known customers whose churn (or staying) and "
                 "revenue the store holds; these verbatims name no such customer. The table below ranks the themes "
@@ -101,16 +98,13 @@ def trends(v: View) -> None:
         st.info("No tagged verbatim in the window.")
         return
     st.markdown("**Share of verbatims naming each theme**")
-    st.altair_chart(figures.chart(v.key, "over_time", (freq,), lambda: charts.over_time(ot)), width="stretch")
+    components.chart(figures.chart(v.key, "over_time", (freq,), lambda: charts.over_time(ot)),
+                     chart_text.over_time(ot), headers.chart_data(ot), "themes_over_time.csv", "themes_dl_time")
     st.markdown(f"**By {by}**: share of each {by}'s verbatims that name the theme")
-    st.altair_chart(figures.chart(v.key, "by_group", (by,), lambda: charts.by_group(bg, by.title())),
-                    width="stretch")
+    components.chart(figures.chart(v.key, "by_group", (by,), lambda: charts.by_group(bg, by.title())),
+                     chart_text.by_group(bg, by), headers.chart_data(bg, {"group": by.title()}), f"themes_by_{by}.csv",
+                     "themes_dl_group")
     group_tests(bg, by)
-    a, b = st.columns(2)
-    figures.csv_download(v, ot, "Download themes over time (CSV)", "themes_over_time.csv", "themes_dl_time", a,
-                         choices=(freq,))
-    figures.csv_download(v, bg, f"Download themes by {by} (CSV)", f"themes_by_{by}.csv", "themes_dl_group", b,
-                         choices=(by,))
 
 
 def group_tests(bg: pd.DataFrame, by: str) -> None:
@@ -151,8 +145,9 @@ def scores(v: View) -> None:
     have = [m for m in ("NPS", "CSAT", "CES") if (table["metric"] == m).any()]
     m = st.segmented_control("Score", have, default=have[0], key="scores_metric") or have[0]
     st.markdown(f"**{m}** by {by}, with the 95 % interval", help=GLOSSARY[m])
-    st.altair_chart(figures.chart(v.key, "scores", (freq, by, m), lambda: charts.scores(table, m)),
-                    width="stretch")
+    # the table right below holds the chart's figures, with its download (data=None)
+    components.chart(figures.chart(v.key, "scores", (freq, by, m), lambda: charts.scores(table, m)),
+                     chart_text.scores(table, m), None, "", "")
     st.dataframe(table, hide_index=True, width="stretch", height=320, column_config=headers.labelled(table, {
         c: st.column_config.NumberColumn(format="%.1f") for c in ("value", "low", "high")}))
     figures.csv_download(v, table, "Download scores (CSV)", "survey_scores.csv", "scores_dl", choices=(freq, by))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from core.buyers import chart_text
 from core.buyers.overview import Overview, Section
 from core.export import units
 from core.history.movements import HEADERS
@@ -54,7 +55,8 @@ def cohorts(ov: Overview) -> None:
         return
     t = ov.cohorts
     st.caption(GLOSSARY["Revenue retention by cohort"])
-    st.altair_chart(charts.cohort_revenue_heatmap(t), width="stretch")
+    # the table right below holds the heat map's figures, with its download (data=None)
+    components.chart(charts.cohort_revenue_heatmap(t), chart_text.cohort_revenue(t.retention), None, "", "")
     shown = t.retention.rename(columns=str)
     shown.insert(0, "buyers", t.buyers)
     config = {c: components.PERCENT for c in shown.columns if c != "buyers"}  # one decimal, as units.percent
@@ -90,7 +92,8 @@ def movements(table: pd.DataFrame) -> None:
     first, last = table["month"].iloc[0], table["month"].iloc[-1]
     st.caption(f"{first:%b %Y} to {last:%b %Y}, month by month. {GLOSSARY['MRR movements']} Bars above zero add "
                "MRR, bars below take it away; the line is the net change of MRR.")
-    st.altair_chart(charts.mrr_movements(table), width="stretch")
+    # the table right below holds the chart's figures, with its download (data=None)
+    components.chart(charts.mrr_movements(table), chart_text.mrr_movements(table), None, "", "")
     config = {HEADERS[c]: st.column_config.TextColumn(HEADERS[c], help=GLOSSARY[g]) for c, g in _MOVEMENT_HELP.items()}
     st.dataframe(movements_shown(table), column_config=config, hide_index=True, width="stretch")
     raw = table.assign(month=table["month"].dt.strftime("%Y-%m"))
