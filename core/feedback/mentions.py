@@ -21,8 +21,8 @@ def _top_level_rows(tags: pd.DataFrame, book: Codebook, win: np.ndarray):
 def over_time(prepared: pd.DataFrame, tags: pd.DataFrame, book: Codebook, *, freq: str = "M",
               start=None, end=None) -> pd.DataFrame:
     """Mentions of each top-level theme per period: ``period, theme_id, theme, mentions, verbatims, share,
-    sentiment`` (``share`` = mentions / the period's verbatims)."""
-    win = in_window(prepared, start, end)
+    sentiment`` (``share`` = mentions / the period's verbatims); verbatims without a date are left out."""
+    win = in_window(prepared, start, end) & prepared["date"].notna().to_numpy()  # an undated verbatim has no period
     per = prepared["date"].dt.to_period(freq).astype(str)
     totals = per[win].value_counts()
     rows = []

@@ -23,7 +23,7 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 RULES = {
     "snake_case word": re.compile(r"(?<![\w/.?=&-])[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+(?![\w/])"),
     "None": re.compile(r"\bNone\b"),
-    "NaN": re.compile(r"\b(?:NaN|nan)\b"),
+    "NaN": re.compile(r"\b(?:NaN|nan|NaT)\b"),
     "Infinity": re.compile(r"\b-?Infinity\b|\binf\b"),
     "midnight time": re.compile(r"00:00:00"),
     "more than four decimals": re.compile(r"(?<![\d.])\d+\.\d{5,}(?![\d.])"),

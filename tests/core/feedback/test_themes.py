@@ -277,6 +277,16 @@ def test_over_time_counts_mentions_per_quarter(prepared, tags, book):
     assert set(zip(got["period"], got["theme_id"])) == exp_pairs
 
 
+def test_over_time_leaves_undated_verbatims_out_of_every_period(prepared, tags, book):
+    undated = prepared.copy()
+    undated.loc[undated.index[:5], "date"] = pd.NaT
+    got = over_time(undated, tags, book, freq="M")
+    assert "NaT" not in set(got["period"])
+    dated = undated["date"].dt.to_period("M").astype(str)[undated["date"].notna()]
+    assert got.drop_duplicates("period").set_index("period")["verbatims"].to_dict() == \
+        dated.value_counts().loc[got["period"].unique()].to_dict()
+
+
 def test_by_group_counts_mentions_per_segment(prepared, tags, book):
     got = by_group(prepared, tags, book, by="segment")
     seg = prepared["segment"].astype(str)
