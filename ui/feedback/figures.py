@@ -21,6 +21,7 @@ from core.feedback.inputs import in_window
 from core.feedback.mentions import by_group, over_time
 from core.feedback.surveys import headline_scores, survey_scores
 from core.feedback.tagging import theme_labels, untagged
+from core.feedback.verbatim_list import matching
 from ui.feedback.cached import View
 
 _OPTS = {"ttl": 600, "max_entries": 16, "show_spinner": False}
@@ -59,6 +60,16 @@ def scores(key: tuple, _v: View, freq: str, by: str) -> pd.DataFrame:
 def labels(key: tuple, _v: View) -> pd.Series:
     """Each verbatim's theme names, joined (shared: never modified)."""
     return theme_labels(_v.tags, _v.book, len(_v.prep))
+
+
+@st.cache_resource(ttl=600, max_entries=16, show_spinner=False)
+def verbatim_list(key: tuple, choices: tuple, _v: View) -> pd.DataFrame:
+    """:func:`core.feedback.verbatim_list.matching` of the view under ``choices`` (theme, tone, channels, search),
+    built once per view and choices (shared: never modified; copying every verbatim's text took a fifth of a
+    second a rerun)."""
+    theme, tone, channels, search = choices
+    return matching(_v.prep, labels(key, _v), _v.tags, _v.book, start=_v.start, end=_v.end, theme=theme, tone=tone,
+                    channels=channels, search=search)
 
 
 @st.cache_data(**_OPTS)

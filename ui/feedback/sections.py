@@ -9,8 +9,8 @@ from core.errors import WorkbenchError
 from core.export import units
 from core.feedback import chart_text, plain
 from core.feedback import store as ts
+from core.feedback import verbatim_list as vl
 from core.feedback.impact import HORIZON_DAYS
-from core.feedback.inputs import in_window
 from core.feedback.prepared import GROUPS
 from core.metrics import GLOSSARY
 from ui import components
@@ -155,12 +155,10 @@ def scores(v: View) -> None:
 
 @st.fragment
 def verbatims(v: View) -> None:
-    labels = figures.labels(v.key, v)
-    win = in_window(v.prep, v.start, v.end)
-    options = ["All", "Untagged"] + [v.book.label(t.id) for t in v.book.active()]
+    options = [vl.ALL, vl.UNTAGGED] + [v.book.label(t.id) for t in v.book.active()]
     a, b, c, d = st.columns([2, 1, 2, 2])
     pick = a.selectbox("Theme", options, key="verb_theme")
-    tone = b.selectbox("Tone", ["All", "negative", "neutral", "positive"], key="verb_tone")
+    tone = b.selectbox("Tone", [vl.ALL, "negative", "neutral", "positive"], key="verb_tone")
     chans = sorted(v.prep["channel"].unique().tolist())
     chan = c.multiselect("Channel", chans, key="verb_channel", placeholder="All")
     linked = st.query_params.get("customer")
@@ -168,23 +166,7 @@ def verbatims(v: View) -> None:
         st.session_state["_verb_linked"] = linked
         st.session_state["verb_search"] = linked
     search = d.text_input("Search words or a customer id", key="verb_search")
-    rows = v.prep.assign(themes=labels.to_numpy())
-    mask = win.copy()
-    if pick == "Untagged":
-        mask &= (rows["themes"] == "").to_numpy()
-    elif pick != "All":
-        tid = next(t.id for t in v.book.active() if v.book.label(t.id) == pick)
-        mask &= rows.index.isin(v.tags.loc[v.tags["theme_id"] == tid, "row"])
-    if tone != "All":
-        mask &= (rows["tone"] == tone).to_numpy()
-    if chan:
-        mask &= rows["channel"].isin(chan).to_numpy()
-    if search.strip():
-        q = search.strip()
-        found = rows["text"].str.contains(q, case=False, regex=False) | (rows["customer_id"].astype(str) == q)
-        mask &= found.to_numpy()
-    out = rows.loc[mask, ["date", "vid", "customer_id", "segment", "channel", "score", "sentiment", "tone", "themes",
-                          "signal", "status", "text"]].sort_values("date", ascending=False)
+    out = figures.verbatim_list(v.key, (pick, tone, tuple(chan), search.strip()), v)
     st.caption(f"{units.count(len(out))} verbatims. Personal data (e-mail addresses, phone and card numbers) is "
                "masked.")
     st.dataframe(out, hide_index=True, width="stretch", height=420, column_config=headers.labelled(out, {
