@@ -7,6 +7,7 @@ from ui import components
 from ui.frame import errors, filters, loaders
 from ui.frame import page as frame
 from ui.roi import cached as data
+from ui.roi import groups as roi_groups
 from ui.roi import sections as roi_sections
 from ui.roi import summary as roi_summary
 from ui.roi import wave as roi_wave
@@ -40,10 +41,10 @@ with tabs[1]:
 with tabs[2]:
     roi_sections.impact(choice)
 with tabs[3]:
-    roi_sections.where(choice)
+    roi_groups.where(choice)
 with tabs[4]:
     roi_wave.next_wave(choice, inputs, f)
 with tabs[5]:
-    roi_sections.fatigue(choice, inputs)
+    roi_groups.fatigue(choice, inputs)
 with tabs[6]:
     roi_sections.planning(choice, comp)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from core.export import units
 from core.history.feature_labels import feature_label
-from core.roi.defaults import RETAINED
+from core.roi.defaults import CONTROL, RETAINED
 
 #: the plain names of the values an uplift model reads that are not features of the churn model
 FEATURES = {"mrr_before": "MRR before contact", "pre_usage": "usage before contact (log)",
@@ -29,6 +29,17 @@ FEATURES = {"mrr_before": "MRR before contact", "pre_usage": "usage before conta
 T_LEARNER = ("The uplift model guesses how much the play helps each customer: one model learns what happens to "
              "contacted customers, another what happens to held-out ones, and the gap between their two guesses is "
              "the customer's gain.")
+
+#: the held-out arm as an option reads, and what it is
+HOLDOUT_LABEL = "Holdout (no contact)"
+HOLDOUT_HELP = ("Holdout (no contact) is the arm of customers held out of the play: each other arm is compared with "
+                "the arm chosen here, and the difference is what the play did.")
+
+
+def arm_label(arm: str) -> str:
+    """An arm as an option reads: the held-out arm -> ``Holdout (no contact)``; any other arm (a name from the data,
+    such as ``Mens E-Mail``) as written."""
+    return HOLDOUT_LABEL if arm == CONTROL else str(arm)
 
 
 def features(names) -> str:

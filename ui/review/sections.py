@@ -10,7 +10,7 @@ import streamlit as st
 from core.errors import WorkbenchError
 from core.export import units
 from core.metrics import GLOSSARY
-from core.review import charts
+from core.review import chart_text, charts
 from core.review import compare as review_compare
 from core.review import log as review_log
 from core.review import snapshot as rv
@@ -40,6 +40,11 @@ _DECISIONS = {"number": st.column_config.NumberColumn("Number"), "decision": st.
               "due": st.column_config.TextColumn("Due"), "status": st.column_config.TextColumn("Status"),
               "revision": st.column_config.NumberColumn("Revision"), "author": st.column_config.TextColumn("Author"),
               "recorded_at": st.column_config.DatetimeColumn("Recorded (UTC)", format="YYYY-MM-DD HH:mm")}
+
+#: the sentence of each page's chart (its key figure), from the chart's own data
+_SENTENCES = {"Overview": chart_text.headline, "Health scores": chart_text.health_bands,
+              "Feedback themes": lambda d: chart_text.effects(d, "theme", "churn linked to a feedback theme"),
+              "Intervention ROI": lambda d: chart_text.effects(d, "play", "play effect on retention")}
 
 
 def _label(row) -> str:
@@ -138,7 +143,9 @@ def figures(snap: rv.Snapshot) -> None:
             st.caption(components.plain(table.at[0, "note"]))  # why no MRR (a purchase log, a snapshot): in full
         chart = drawn.get(page)
         if chart is not None:
-            st.altair_chart(chart, width="stretch")
+            components.chart(chart, _SENTENCES[page](chart.data), chart_text.chart_data(chart.data),
+                             f"review_{snap.quarter}_{page.lower().replace(' ', '_')}_chart.csv",
+                             key=f"review_dl_chart_{page}")
         st.dataframe(table[["metric", "group", "shown", "note", "definition"]], hide_index=True, width="stretch",
                      column_config=_TABLE, key=f"review_table_{page}")
         if page == "Overview":
@@ -177,8 +184,8 @@ def comparison(url: str, snap: rv.Snapshot) -> pd.DataFrame | None:
     st.markdown(f"**{moved:,} of {len(comp):,} figures moved** from snapshot {before.id} ({before.quarter}) to "
                 "this one.")
     chart = charts.moves(comp)
-    if chart is not None:
-        st.altair_chart(chart, width="stretch")
+    if chart is not None:  # its figures are the table's below, with their own download
+        components.chart(chart, chart_text.moves(chart.data), None, "", key="review_moves_chart")
     st.dataframe(shown, hide_index=True, width="stretch", key="review_compare_table",
                  column_config={"cause": st.column_config.TextColumn("Known cause", width="large")})
     components.csv_download(shown, "Download the comparison (CSV)", f"review_{before.quarter}_vs_{snap.quarter}.csv",

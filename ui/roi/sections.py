@@ -11,8 +11,7 @@ from core.errors import WorkbenchError
 from core.export import units
 from core.history.filters import Filters
 from core.metrics import GLOSSARY
-from core.roi import plain, setup
-from core.roi import wave as rw
+from core.roi import chart_text, plain, setup
 from core.roi.defaults import (
     CONTROL,
     HOLDOUT_SHARE,
@@ -26,7 +25,6 @@ from core.roi.defaults import (
     WINDOW_DAYS,
 )
 from core.roi.estimates import compare, estimates_long, is_binary
-from core.roi.group_uplift import ALL, uplift_by
 from core.roi.inputs import RoiInputs
 from core.roi.money import money as arm_money
 from core.roi.outcomes import arms, default_control, measured, store_outcomes_apply
@@ -37,7 +35,7 @@ from core.roi.time_to_impact import time_to_impact
 from ui import components
 from ui.frame import errors
 from ui.roi import cached as data
-from ui.roi import charts, uplift
+from ui.roi import charts
 
 
 @dataclass
@@ -77,7 +75,8 @@ def choose(url: str, version: str, inputs: RoiInputs, f: Filters) -> Choice | No
     arm_names = sorted(frame["arm"].unique(), key=lambda a: (a != CONTROL, a))
     default = default_control(frame)
     control = c[2].selectbox("Compared with (control arm)", arm_names, index=arm_names.index(default),
-                             key=f"roi_control_{play}", help=GLOSSARY["Holdout"])
+                             format_func=plain.arm_label, key=f"roi_control_{play}",
+                             help=f"{GLOSSARY['Holdout']} {plain.HOLDOUT_HELP}")
     outcomes = setup.outcome_choices(frame)
     if not outcomes:
         st.warning("This play has no outcome to measure: its customers are not in the store's customer table and "
@@ -116,13 +115,13 @@ def headline(ch: Choice) -> pd.DataFrame | None:
                 help=f"{int(top['n']):,} measured contacts. {GLOSSARY['Eligible contact']}")
     k[1].metric(f"{label}, {ch.control}", fmt(top["control"]),
                 help=f"{int(top['n_control']):,} measured contacts.")
-    k[2].metric("Play effect", _diff(top["difference"], ch.binary),
-                help=f"95 % interval {_diff(top['low'], ch.binary)} to {_diff(top['high'], ch.binary)}. "
+    k[2].metric("Play effect", diff_text(top["difference"], ch.binary),
+                help=f"95 % interval {diff_text(top['low'], ch.binary)} to {diff_text(top['high'], ch.binary)}. "
                      + GLOSSARY["Play effect"])
     return comp
 
 
-def _diff(x: float, binary: bool) -> str:
+def diff_text(x: float, binary: bool) -> str:
     """A play's effect: points of a yes/no outcome, else money per contact."""
     return units.points(x) if binary else units.format_value(x, "currency", signed=True)
 
@@ -138,7 +137,11 @@ def effect(ch: Choice, comp: pd.DataFrame) -> None:
         lines.append(plain.cuped(comp["variance_reduction"].iloc[0], ch.label(ch.covariate)))
     st.markdown("\n".join(f"- {components.plain(x)}" for x in lines))
     scale, unit = (100.0, "points") if ch.binary else (1.0, "per contact")
-    st.altair_chart(data.effects_chart(estimates_long(comp), "arm", scale, unit), width="stretch")
+    long = estimates_long(comp)
+    components.chart(data.effects_chart(long, "arm", scale, unit),
+                     chart_text.arm_effects(long, ch.control, binary=ch.binary, outcome=ch.outcome, label=label),
+                     chart_text.effects_data(long, "arm", binary=ch.binary), f"{ch.play}_effects.csv",
+                     key="roi_chart_effects")
     with st.expander("Analyst detail: the comparison, p-values and CUPED"):
         _comparison(ch, comp)
     _srm(ch)
@@ -271,7 +274,8 @@ def impact(ch: Choice) -> None:
     st.markdown(f"{GLOSSARY['Time to impact']} "
                 + (f"The difference is first clearly above zero **{int(first.iloc[0])} days** after contact."
                    if len(first) else "The difference is never clearly above zero in the window."))
-    st.altair_chart(charts.time_to_impact(t), width="stretch")
+    # the chart's data is the download just below
+    components.chart(charts.time_to_impact(t), chart_text.time_to_impact(t), None, "", key="roi_chart_impact")
     components.csv_download(t, "Download time to impact (CSV)", f"{ch.play}_time_to_impact.csv", "roi_dl_impact")
 
 
@@ -307,87 +311,6 @@ def planning(ch: Choice, comp: pd.DataFrame | None) -> None:
         st.caption(f"With the {units.count(n_t)} treated and {units.count(n_c)} held-out contacts measured so far, "
                    f"the smallest effect detected with {units.percent(target, digits=0)} power is "
                    f"{units.points(mde).lstrip('+')}.")
-    st.altair_chart(charts.power_curve(data.power_curve(p0, eff, share), target), width="stretch")
-
-
-_BY = {"segment": "Segment", "plan": "Plan", "region": "Region", "risk_tier": "Churn risk at contact"}
-
-
-def _uplift_table(t: pd.DataFrame, first: str, ch: Choice, key: str, name: str) -> None:
-    shown = t.copy()
-    if ch.binary:
-        for c in ("difference", "low", "high"):
-            shown[c] = shown[c] * 100
-    unit = "pts" if ch.binary else "$"
-    value = st.column_config.NumberColumn
-    st.dataframe(shown, hide_index=True, width="stretch", column_config={
-        first: first.replace("_", " ").capitalize(), "n": "Contacts", "n_control": f"Contacts, {ch.control}",
-        "treatment": value(ch.label(ch.outcome), format="percent" if ch.binary else "dollar"),
-        "control": value(f"{ch.label(ch.outcome)}, {ch.control}", format="percent" if ch.binary else "dollar"),
-        "difference": value(f"Difference ({unit})", format="%+.2f"), "low": value("Low", format="%+.2f"),
-        "high": value("High", format="%+.2f"), "note": "Note"})
-    components.csv_download(t, "Download (CSV)", name, key)
-
-
-@st.fragment
-def where(ch: Choice) -> None:
-    """Uplift by segment, plan, region or churn risk at contact, and the uplift model's Qini curve (a fragment:
-    the split reruns only this tab)."""
-    frame = data.with_risk(ch.url, ch.version, ch.play, ch.window, ch.frame) if ch.store else None
-    has_risk = frame is not None
-    frame = frame if has_risk else ch.frame
-    options = [b for b in _BY if b != "risk_tier" or has_risk]
-    a, b = st.columns([1, 3])
-    by = a.selectbox("Split by", options, format_func=_BY.get, key="roi_where_by")
-    if ch.store and not has_risk:
-        b.info("To split by churn risk at contact, save a churn model: open the Churn drivers page once, or run "
-               "`python -m core churn --save`.")
-    try:
-        t = uplift_by(frame, by, ch.outcome, ch.control)
-    except WorkbenchError as exc:
-        errors.show(exc)
-        return
-    groups = t[t["group"] != ALL]
-    best = groups.dropna(subset=["difference"]).sort_values("difference", ascending=False)
-    if len(best):
-        top = best.iloc[0]
-        group = components.plain(top["group"])
-        st.markdown(f"The play gains most for **{group}** ({_diff(top['difference'], ch.binary)}, 95 % interval "
-                    f"{_diff(top['low'], ch.binary)} to {_diff(top['high'], ch.binary)}, {int(top['n']):,} contacted "
-                    f"and {int(top['n_control']):,} held out). Each group was randomised too; with several groups, "
-                    "one interval in twenty misses by chance.")
-    scale, unit = (100.0, "points") if ch.binary else (1.0, "per contact")
-    chart = groups.dropna(subset=["difference"]).assign(estimate="plain", group=lambda d: d["group"].astype(str))
-    if len(chart):
-        st.altair_chart(data.effects_chart(chart, "group", scale, unit), width="stretch")
-    _uplift_table(t, "group", ch, "roi_dl_where", f"{ch.play}_uplift_by_{by}.csv")
-
-    st.subheader("Uplift model and Qini curve")
-    features = rw.model_features(frame)
-    if not features:
-        st.info("The contacts carry no value known before contact (segment, plan, MRR, usage) to model uplift on.")
-        return
-    uplift.qini_section(frame, features, ch.play, ch.outcome, ch.control, ch.binary)
-
-
-def fatigue(ch: Choice, inputs: RoiInputs) -> None:
-    """Outcome and uplift by the number of other contacts the customer received in the 30 days before."""
-    try:
-        t = data.fatigue(ch.url, ch.version, ch.frame, ch.outcome, ch.control)
-    except WorkbenchError as exc:
-        errors.show(exc)
-        return
-    busy = t[(t["contacts_30d"] != ALL) & (t["contacts_30d"] != "0")]
-    if busy["n"].sum() + busy["n_control"].sum() == 0:
-        st.info(f"No contact of '{ch.play}' came within 30 days of another contact (any play), so fatigue cannot "
-                "be measured here: every contact is in the '0' row.")
-    else:
-        st.markdown("Each contact grouped by how many other contacts (any play; held-out rows were never sent) its "
-                    "customer received in the 30 days before it, same day included. A smaller difference in the "
-                    "busier rows is fatigue.", help=GLOSSARY["Contact fatigue"])
-        scale, unit = (100.0, "points") if ch.binary else (1.0, "per contact")
-        chart = t[t["contacts_30d"] != ALL].dropna(subset=["difference"])
-        chart = chart.assign(group=chart["contacts_30d"].map(lambda k: f"{k} other contact{'' if k == '1' else 's'}"))
-        if len(chart) > 1:
-            st.altair_chart(data.effects_chart(chart.assign(estimate="plain"), "group", scale, unit), width="stretch")
-    _uplift_table(t, "contacts_30d", ch, "roi_dl_fatigue", f"{ch.play}_fatigue.csv")
+    curve = data.power_curve(p0, eff, share)
+    components.chart(charts.power_curve(curve, target), chart_text.power_curve(curve, target, plan["n_total"]),
+                     chart_text.power_data(curve), f"{ch.play}_power_curve.csv", key="roi_chart_power")

@@ -10,7 +10,7 @@ import streamlit as st
 
 from core.errors import InsufficientDataError, WorkbenchError
 from core.export import units
-from core.roi import plain
+from core.roi import chart_text, plain
 from core.roi.defaults import LABELS
 from core.roi.uplift_model import FOLDS, UpliftResult
 from ui import components
@@ -56,5 +56,7 @@ def qini_section(frame: pd.DataFrame, features: tuple[str, ...], play: str, outc
                     f"**{qini(res.qini_coefficient, binary)}**: the average extra gain per treated contact from "
                     "targeting in its order rather than at random; 0 means the model finds no one the play helps "
                     "more.")
-        st.altair_chart(charts.qini(res.qini), width="stretch")
+        # the chart's data is the download just below
+        components.chart(charts.qini(res.qini), chart_text.qini(res.qini, binary=binary, outcome=outcome, label=label),
+                         None, "", key="roi_chart_qini")
         components.csv_download(res.qini, "Download Qini curve (CSV)", f"{play}_qini.csv", "roi_dl_qini")
