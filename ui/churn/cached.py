@@ -13,13 +13,14 @@ import pandas as pd
 import streamlit as st
 
 from core.buyers import clv, lapse, lapse_setting
+from core.churn import chart_text
 from core.churn import pipeline as cr
 from core.churn import store as churn_store
 from core.errors import WorkbenchError
 from core.export import units
 from core.history.filters import Filters, filter_customers
 from core.history.inputs import load_inputs
-from ui.churn import charts
+from ui.churn import charts, tables
 from ui.frame import loaders
 
 #: (store URL, store version, horizon in days, lapse period in days or None): what a fitted model is cached under
@@ -131,6 +132,23 @@ def segment_performance(fit: FitKey, _r: cr.ChurnResult, column: str) -> pd.Data
 def beeswarm(fit: FitKey, _r: cr.ChurnResult, features: tuple[str, ...]) -> alt.LayerChart:
     """The beeswarm of ``features`` (:func:`ui.churn.charts.beeswarm`)."""
     return charts.beeswarm(_r.explanation.values, _r.test.X, list(features), seed=_r.seed)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def beeswarm_text(fit: FitKey, _r: cr.ChurnResult, features: tuple[str, ...]) -> tuple[str, pd.DataFrame]:
+    """The beeswarm's text alternative (:func:`core.churn.chart_text.beeswarm`) and its data: one row per customer
+    drawn, one SHAP column per feature (:func:`ui.churn.tables.beeswarm_data`)."""
+    values, X, seed = _r.explanation.values, _r.test.X, _r.seed
+    dots = charts.beeswarm_data(values, X, list(features), seed=seed)
+    rows = charts.sample_rows(values, charts.BEESWARM_ROWS, seed)
+    return chart_text.beeswarm(dots), tables.beeswarm_data(values, rows, list(features), _r.test.customer_id)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def dependence_text(fit: FitKey, _r: cr.ChurnResult, feature: str) -> tuple[str, pd.DataFrame]:
+    """The dependence chart's text alternative (:func:`core.churn.chart_text.dependence`) and its points."""
+    points = charts.dependence_data(_r.explanation.values, _r.test.X, feature, seed=_r.seed)
+    return chart_text.dependence(points, feature), tables.dependence_data(points, feature)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

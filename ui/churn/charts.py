@@ -26,6 +26,9 @@ def importance(drivers: pd.DataFrame, n: int = 12) -> alt.Chart:
     ).properties(height=100 + 26 * len(d))  # the height includes the axis and the legend
 
 
+#: the most held-out customers the beeswarm draws (a seeded sample beyond)
+BEESWARM_ROWS = 800
+
 #: the colour of a dot without a value rank: a category (unordered) or a missing value
 NO_RANK_COLOR = "#7f7f7f"
 
@@ -42,12 +45,17 @@ def _shown_value(x: pd.Series) -> np.ndarray:
     return np.where(x.isna().to_numpy(), "missing", x.astype(str).to_numpy())
 
 
-def beeswarm_data(values: pd.DataFrame, X: pd.DataFrame, features: list[str], max_rows: int = 800,
+def sample_rows(values: pd.DataFrame, max_rows: int, seed: int) -> pd.Index:
+    """The held-out rows a chart draws: all of them, or a seeded sample of ``max_rows``."""
+    return values.index if len(values) <= max_rows else values.sample(max_rows, random_state=seed).index
+
+
+def beeswarm_data(values: pd.DataFrame, X: pd.DataFrame, features: list[str], max_rows: int = BEESWARM_ROWS,
                   seed: int = 0) -> pd.DataFrame:
     """The beeswarm's dots: ``feature, label`` (:func:`core.history.feature_labels.feature_label`), ``shap, value``
     (shown), ``rank`` (0..1 for a numeric value, NaN for a
     category or a missing value) and ``jitter``, one row per sampled held-out customer and feature."""
-    rows = values.index if len(values) <= max_rows else values.sample(max_rows, random_state=seed).index
+    rows = sample_rows(values, max_rows, seed)
     rng = np.random.default_rng(seed)
     parts = []
     for f in features:
@@ -58,7 +66,7 @@ def beeswarm_data(values: pd.DataFrame, X: pd.DataFrame, features: list[str], ma
     return pd.concat(parts, ignore_index=True)
 
 
-def beeswarm(values: pd.DataFrame, X: pd.DataFrame, features: list[str], max_rows: int = 800,
+def beeswarm(values: pd.DataFrame, X: pd.DataFrame, features: list[str], max_rows: int = BEESWARM_ROWS,
              seed: int = 0) -> alt.Chart:
     """One dot per customer and feature at its SHAP value; colour = the feature's value (blue low, red high), grey
     for a category or a missing value (the tooltip names it).
@@ -81,24 +89,33 @@ def beeswarm(values: pd.DataFrame, X: pd.DataFrame, features: list[str], max_row
     return alt.layer(ranked, grey).properties(height=110 + 36 * len(features))
 
 
+def dependence_data(values: pd.DataFrame, X: pd.DataFrame, feature: str, max_rows: int = 2000,
+                    seed: int = 0) -> pd.DataFrame:
+    """The dependence chart's points ``value, shap`` of ``feature``: a category as text, a numeric feature without
+    its missing values."""
+    rows = sample_rows(values, max_rows, seed)
+    d = pd.DataFrame({"value": X.loc[rows, feature].to_numpy(), "shap": values.loc[rows, feature].to_numpy()})
+    if X[feature].dtype == object:
+        return d.assign(value=d["value"].astype(str))
+    return d.dropna(subset=["value"]).reset_index(drop=True)
+
+
 def dependence(values: pd.DataFrame, X: pd.DataFrame, feature: str, max_rows: int = 2000, seed: int = 0) -> alt.Chart:
     """SHAP value of ``feature`` against its value: how the risk moves as the feature moves (axes by its label)."""
-    rows = values.index if len(values) <= max_rows else values.sample(max_rows, random_state=seed).index
-    d = pd.DataFrame({"value": X.loc[rows, feature].to_numpy(), "shap": values.loc[rows, feature].to_numpy()})
+    d = dependence_data(values, X, feature, max_rows, seed)
     label = feature_label(feature)
     y = alt.Y("shap:Q", title=f"Impact of {label} on churn log-odds")
     if X[feature].dtype == object:
-        d["value"] = d["value"].astype(str)
         return alt.Chart(d).mark_boxplot().encode(x=alt.X("value:N", title=label), y=y).properties(height=300)
-    d = d.dropna(subset=["value"])
     return alt.Chart(d).mark_circle(size=16, opacity=0.5).encode(
         x=alt.X("value:Q", title=label), y=y,
         tooltip=[alt.Tooltip("value:Q", format=",.2f", title=label),
                  alt.Tooltip("shap:Q", format=".3f", title="Impact (log-odds)")]).properties(height=300)
 
 
-def waterfall(contrib: pd.Series, base: float, values: pd.Series, max_features: int = 10) -> alt.Chart:
-    """From the average customer's log-odds to this customer's, one bar per feature (largest first)."""
+def waterfall_data(contrib: pd.Series, base: float, values: pd.Series, max_features: int = 10) -> pd.DataFrame:
+    """The waterfall's steps ``step, start, end, delta, kind, order``: the average customer, the ``max_features``
+    largest contributions (largest first), the others together, this customer."""
     order = contrib.abs().sort_values(ascending=False).index
     top, rest = list(order[:max_features]), list(order[max_features:])
     steps = [(f"{feature_label(f)} = {value_text(values[f])}", float(contrib[f])) for f in top]
@@ -113,6 +130,12 @@ def waterfall(contrib: pd.Series, base: float, values: pd.Series, max_features: 
     rows.append({"step": "this customer", "start": 0.0, "end": start, "kind": "base", "delta": start})
     d = pd.DataFrame(rows)
     d["order"] = range(len(d))
+    return d
+
+
+def waterfall(contrib: pd.Series, base: float, values: pd.Series, max_features: int = 10) -> alt.Chart:
+    """From the average customer's log-odds to this customer's, one bar per feature (largest first)."""
+    d = waterfall_data(contrib, base, values, max_features)
     scale = alt.Scale(domain=["raises risk", "lowers risk", "base"], range=["#d62728", "#2ca02c", "#9e9e9e"])
     return alt.Chart(d).mark_bar().encode(
         y=alt.Y("step:N", sort=alt.SortField("order"), title=None, axis=alt.Axis(labelLimit=320)),

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from core.churn import chart_text
 from core.churn import horizon as churn_horizon
 from core.churn import pipeline as cr
 from core.churn import plain as words
@@ -66,17 +67,27 @@ def drivers(r: cr.ChurnResult, fit: churn.FitKey) -> None:
     if ctrl.empty:
         a.info("No controllable feature in this data (usage, tickets, surveys, pricing ...).")
     else:
-        a.altair_chart(churn.importance(fit, r, True, 10), width="stretch")
+        _importance(fit, r, ctrl.head(10), True, a)
     b.markdown("**All drivers**")
-    b.altair_chart(churn.importance(fit, r, False, 12), width="stretch")
+    _importance(fit, r, r.drivers.head(12), False, b)
     top = r.drivers["feature"].head(12).tolist()
     st.markdown("**Every customer, every driver** (a dot per held-out customer; red = high value of the feature, "
                 "blue = low; grey = a category or a missing value, named when you point at the dot)")
-    st.altair_chart(churn.beeswarm(fit, r, tuple(top)), width="stretch")
+    sentence, data = churn.beeswarm_text(fit, r, tuple(top))
+    components.chart(churn.beeswarm(fit, r, tuple(top)), sentence, data, "churn_every_customer.csv",
+                     key="churn_dl_beeswarm")
     _dependence(r, fit, top)
     shown, config = tables.drivers(r.drivers)
     st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
     components.csv_download(shown, "Download the drivers (CSV)", "churn_drivers.csv", key="churn_dl_drivers")
+
+
+def _importance(fit: churn.FitKey, r: cr.ChurnResult, shown: pd.DataFrame, controllable: bool, where) -> None:
+    """The importance bars of the ``shown`` drivers (the controllable ones or all) with their text alternative."""
+    kind = "controllable" if controllable else "all"
+    components.chart(churn.importance(fit, r, controllable, len(shown)), chart_text.importance(shown),
+                     tables.drivers(shown)[0], f"churn_drivers_{kind}_chart.csv", key=f"churn_dl_importance_{kind}",
+                     where=where)
 
 
 @st.fragment
@@ -84,7 +95,9 @@ def _dependence(r: cr.ChurnResult, fit: churn.FitKey, top: list[str]) -> None:
     """The feature picker and its dependence chart (a fragment: picking a feature redraws only this)."""
     feature = st.selectbox("How the risk moves with one feature", top, key="churn_dependence",
                            format_func=feature_label)
-    st.altair_chart(churn.dependence(fit, r, feature), width="stretch")
+    sentence, data = churn.dependence_text(fit, r, feature)
+    components.chart(churn.dependence(fit, r, feature), sentence, data, "churn_dependence.csv",
+                     key="churn_dl_dependence")
 
 
 def economics(default: cr.Economics) -> cr.Economics | None:
@@ -113,7 +126,8 @@ def tiers(fit: churn.FitKey, r: cr.ChurnResult, econ: cr.Economics, f) -> tuple[
     t = st.slider("High-risk threshold (churn probability)", 0.01, 0.99, best, 0.01, key=key,
                   help=f"Best by expected net value: {units.score(best, digits=2)} "
                        f"(break-even {units.score(econ.break_even, digits=2)}).")
-    st.altair_chart(charts.net_value(curve, t), width="stretch")
+    components.chart(charts.net_value(curve, t), chart_text.net_value(curve, t), tables.net_value_data(curve),
+                     "churn_net_value.csv", key="churn_dl_net_value")
     c = cr.confusion_at(r.test.y, r.p_test, t)
     row = curve.loc[(curve["threshold"] - t).abs().idxmin()]
     k = st.columns(5)
@@ -169,11 +183,13 @@ def validation(r: cr.ChurnResult, fit: churn.FitKey) -> None:
         st.dataframe(churn.model_table(r), hide_index=True, width="stretch")
     a, b = st.columns(2)
     a.markdown("**Calibration** (held out): dots on the diagonal mean a 10 % risk churns 10 % of the time")
-    a.altair_chart(charts.calibration(churn.calibration(fit, r)), width="stretch")
+    cal = churn.calibration(fit, r)
+    components.chart(charts.calibration(cal), chart_text.calibration(cal), tables.calibration_data(cal),
+                     "churn_calibration.csv", key="churn_dl_calibration", where=a)
     g = churn.gains(fit, r)
     b.markdown(f"**Gains**: the riskiest 10 % hold {units.percent(g['cum_churners_share'].iloc[0])} of the "
                f"churners (lift {units.multiple(g['lift'].iloc[0])})")
-    b.altair_chart(charts.gains(g), width="stretch")
+    components.chart(charts.gains(g), chart_text.gains(g), None, "", key="churn_dl_gains_chart", where=b)
     st.dataframe(g, hide_index=True, width="stretch", column_config=tables.gains_columns())
     components.csv_download(g, "Download gains by decile (CSV)", "churn_gains.csv", key="churn_dl_gains")
 
@@ -230,7 +246,9 @@ def customer(r: cr.ChurnResult, table: pd.DataFrame) -> None:
             value = charts.value_text(r.current.X.iloc[i][f])
             st.markdown(components.plain(f"What {what} it most: {feature_label(f)} = {value} "
                                          f"({words.odds_change(contrib[f])})."))
-    st.altair_chart(charts.waterfall(contrib, ex.base, r.current.X.iloc[i]), width="stretch")
+    steps = charts.waterfall_data(contrib, ex.base, r.current.X.iloc[i])
+    components.chart(charts.waterfall(contrib, ex.base, r.current.X.iloc[i]), chart_text.waterfall(steps, p),
+                     tables.waterfall_data(steps), "churn_customer_waterfall.csv", key="churn_dl_waterfall")
     with st.expander(ANALYST):
         st.caption(f"Before calibration the model's log-odds are {units.score(ex.output[i], digits=2, signed=True)}"
                    f" ({words.probability(ex.output[i])}) = the average customer's "

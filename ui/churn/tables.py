@@ -88,3 +88,44 @@ def segment_columns(by: str) -> dict:
                                     "toss: 50 times in 100)."),
             "calibration": c.NumberColumn("Calibration (predicted / observed)", format="%.3f"),
             "warning": c.TextColumn("Warning")}
+
+
+# The charts' data as their CSV download gives it (issue 21: a chart's data one click away), headers in plain words.
+
+def beeswarm_data(values: pd.DataFrame, rows: pd.Index, features: list[str], customer_ids: pd.Series) -> pd.DataFrame:
+    """The beeswarm's dots as one row per held-out customer drawn (``rows`` of ``values``) and one column per feature:
+    its impact on churn log-odds (SHAP)."""
+    at = values.index.get_indexer(rows)
+    out = pd.DataFrame({"Customer": customer_ids.astype(str).to_numpy()[at]})
+    for f in features:
+        out[f"{feature_label(f)}: impact on churn log-odds"] = values[f].to_numpy()[at]
+    return out
+
+
+def dependence_data(points: pd.DataFrame, feature: str) -> pd.DataFrame:
+    """The dependence chart's points: the feature's value and its impact on churn log-odds."""
+    return pd.DataFrame({feature_label(feature): points["value"].to_numpy(),
+                         "Impact on churn log-odds (SHAP)": points["shap"].to_numpy()})
+
+
+def net_value_data(curve: pd.DataFrame) -> pd.DataFrame:
+    """The net-value curve: one row per threshold."""
+    names = {"threshold": "Reach customers with churn probability at least", "reached": "Customers reached",
+             "churners_reached": "Churners reached (held out)", "expected_net": "Expected net value",
+             "realised_net": "Net value the held-out period paid"}
+    return curve[[c for c in names if c in curve]].rename(columns=names)
+
+
+def calibration_data(table: pd.DataFrame) -> pd.DataFrame:
+    """The calibration bins: predicted against observed churn, before and after calibration."""
+    return pd.DataFrame({"Probabilities": table["probabilities"].to_numpy(),
+                         "Group (1 = lowest predicted risk)": table["bin"].to_numpy() + 1,
+                         "Customers": table["customers"].to_numpy(),
+                         "Predicted churn probability": table["mean_predicted"].to_numpy(),
+                         "Observed churn rate": table["observed"].to_numpy()})
+
+
+def waterfall_data(steps: pd.DataFrame) -> pd.DataFrame:
+    """The waterfall's steps: from the average customer's log-odds to this customer's."""
+    return pd.DataFrame({"Step": steps["step"].to_numpy(), "Change (log-odds)": steps["delta"].to_numpy(),
+                         "Log-odds after": steps["end"].to_numpy(), "Kind": steps["kind"].to_numpy()})

@@ -9,14 +9,14 @@ import streamlit as st
 
 from core.errors import WorkbenchError
 from core.export import units
-from core.health import plain
+from core.health import chart_text, plain
 from core.health import score as h
 from core.health import store as hs
 from core.health.coverage import Coverage
 from ui import components
 from ui.frame import errors, loaders
 from ui.health import cached as health
-from ui.health import charts
+from ui.health import chart_data, charts
 from ui.health.sections import ANALYST
 
 
@@ -100,7 +100,8 @@ def _profile(weights: pd.DataFrame) -> None:
     """Current and suggested weights of the profile picked here (the picker reruns this chart only)."""
     stage = st.segmented_control("Profile", list(h.STAGES), default="adoption", key="health_suggest_stage") \
         or "adoption"
-    st.altair_chart(charts.weights(weights, stage), width="stretch")
+    components.chart(charts.weights(weights, stage), chart_text.weights(weights, stage),
+                     chart_data.weights(weights, stage), f"health_weights_{stage}.csv", key="health_dl_weights")
 
 
 @st.fragment

@@ -7,15 +7,15 @@ import streamlit as st
 
 from core.errors import WorkbenchError
 from core.export import units
+from core.health import chart_text, plain
 from core.health import monitor as hm
-from core.health import plain
 from core.health import score as h
 from core.metrics import GLOSSARY
 from ui import components
 from ui.components import MONEY, PERCENT
 from ui.frame import errors
 from ui.health import cached as health
-from ui.health import charts
+from ui.health import chart_data, charts
 
 #: the title of the section that holds the statistics for analysts, below their plain sentences
 ANALYST = "Analyst detail"
@@ -40,14 +40,18 @@ def portfolio(view: health.View) -> None:
                + ("" if mrr else " No MRR figures: the customers shown have no recurring revenue."))
     a, c = st.columns(2)
     a.markdown("**Share in each band, month by month**")
-    a.altair_chart(charts.band_share(p["over_time"]), width="stretch")
+    over = p["over_time"]
+    components.chart(charts.band_share(over), chart_text.band_share(over), chart_data.band_share(over),
+                     "health_band_share.csv", key="health_dl_band_share", where=a)
     c.markdown("**MRR at risk by segment** (red and amber are at risk)")
     if not mrr:
         c.info("The customers shown have no recurring revenue (no MRR per customer and month), so there is no MRR "
                "at risk to show: a purchase log or a snapshot has none. Import revenue on the Data page to see it.",
                icon=":material/info:")
     else:
-        c.altair_chart(charts.mrr_by_segment(p["mrr_at_risk"]), width="stretch")
+        # the same figures in the table below, with its own download
+        components.chart(charts.mrr_by_segment(p["mrr_at_risk"]), chart_text.mrr_at_risk(p["mrr_at_risk"]), None,
+                         "", key="health_mrr_chart", where=c)
         st.dataframe(p["mrr_at_risk"].round(0), hide_index=True, width="stretch",
                      column_config={band: st.column_config.NumberColumn(format="$%,.0f") for band in h.BANDS})
     a, c = st.columns(2)
@@ -126,9 +130,11 @@ def customer(cfg: h.HealthConfig, hist: pd.DataFrame) -> None:
                 f"({components.plain(row['band'])}) = the sum of the contributions below; each bar's full length is "
                 "the measure's share of the score.")
     a, b = st.columns(2)
-    a.altair_chart(charts.contributions(parts), width="stretch")
+    components.chart(charts.contributions(parts), chart_text.contributions(parts), chart_data.contributions(parts),
+                     "health_customer_contributions.csv", key="health_dl_contributions", where=a)
     trend = hist[hist["customer_id"] == pick][["day", "score", "band", "stage"]]
-    b.altair_chart(charts.score_trend(trend, cfg.red_max, cfg.amber_max), width="stretch")
+    components.chart(charts.score_trend(trend, cfg.red_max, cfg.amber_max), chart_text.score_trend(trend),
+                     chart_data.score_trend(trend), "health_customer_trend.csv", key="health_dl_trend", where=b)
     st.dataframe(parts.drop(columns="key"), hide_index=True, width="stretch", column_config={
         "points": st.column_config.NumberColumn(format="%.0f"), "share": PERCENT,
         "contribution": st.column_config.NumberColumn(format="%.1f"),
@@ -145,9 +151,12 @@ def backtest(url: str, version: str, cfg: h.HealthConfig, v: int, data) -> None:
                f"for {data.horizon_days} days. All customers, whatever the sidebar filters.")
     a, b = st.columns(2)
     a.markdown("**Churn rate per band**; black tick: what the score predicts (calibration)")
-    a.altair_chart(charts.band_churn(r.bands), width="stretch")
+    components.chart(charts.band_churn(r.bands), chart_text.band_churn(r.bands), chart_data.band_churn(r.bands),
+                     "health_band_churn.csv", key="health_dl_band_churn", where=a)
     b.markdown("**Month by month**: does the order red > amber > green hold?")
-    b.altair_chart(charts.band_months(r.band_months), width="stretch")
+    components.chart(charts.band_months(r.band_months), chart_text.band_months(r.band_months),
+                     chart_data.band_months(r.band_months), "health_band_months.csv", key="health_dl_band_months",
+                     where=b)
     with st.expander(ANALYST):
         _backtest_figures(r, data)
     components.csv_download(r.by_month, "Download the back-test by month (CSV)", "health_backtest.csv",
