@@ -92,14 +92,19 @@ def themes(v: View) -> pd.DataFrame:
 def trends(v: View) -> None:
     a, b = st.columns(2)
     freq = a.segmented_control("Period", list(_FREQ), default="Month", key="themes_freq") or "Month"
-    by = b.segmented_control("Split by", list(GROUPS), default="segment", key="themes_by") or "segment"
+    by = b.segmented_control("Split by", list(GROUPS), default="segment", key="themes_by",
+                             format_func=str.capitalize) or "segment"
     ot, bg = figures.mentions(v.key, v, _FREQ[freq], by)
-    if ot.empty:
+    if ot.empty and bg.empty:
         st.info("No tagged verbatim in the window.")
         return
     st.markdown("**Share of verbatims naming each theme**")
-    components.chart(figures.chart(v.key, "over_time", (freq,), lambda: charts.over_time(ot)),
-                     chart_text.over_time(ot), headers.chart_data(ot), "themes_over_time.csv", "themes_dl_time")
+    if ot.empty:
+        st.info("The tagged verbatims in view have no date, so there is no trend over time; the split below "
+                "counts them all.", icon=":material/info:")
+    else:
+        components.chart(figures.chart(v.key, "over_time", (freq,), lambda: charts.over_time(ot)),
+                         chart_text.over_time(ot), headers.chart_data(ot), "themes_over_time.csv", "themes_dl_time")
     st.markdown(f"**By {by}**: share of each {by}'s verbatims that name the theme")
     components.chart(figures.chart(v.key, "by_group", (by,), lambda: charts.by_group(bg, by.title())),
                      chart_text.by_group(bg, by), headers.chart_data(bg, {"group": by.title()}), f"themes_by_{by}.csv",
@@ -136,7 +141,8 @@ def group_tests(bg: pd.DataFrame, by: str) -> None:
 def scores(v: View) -> None:
     a, b = st.columns(2)
     freq = a.segmented_control("Period", list(_FREQ), default="Quarter", key="scores_freq") or "Quarter"
-    by = b.segmented_control("Split by", list(GROUPS), default="segment", key="scores_by") or "segment"
+    by = b.segmented_control("Split by", list(GROUPS), default="segment", key="scores_by",
+                             format_func=str.capitalize) or "segment"
     table = figures.scores(v.key, v, _FREQ[freq], by)
     if table.empty:
         st.info("No NPS, CSAT or CES answers in the window: import survey answers with a channel of nps, csat or ces.")
@@ -158,7 +164,7 @@ def verbatims(v: View) -> None:
     options = [vl.ALL, vl.UNTAGGED] + [v.book.label(t.id) for t in v.book.active()]
     a, b, c, d = st.columns([2, 1, 2, 2])
     pick = a.selectbox("Theme", options, key="verb_theme")
-    tone = b.selectbox("Tone", [vl.ALL, "negative", "neutral", "positive"], key="verb_tone")
+    tone = b.selectbox("Tone", [vl.ALL, "negative", "neutral", "positive"], key="verb_tone", format_func=str.capitalize)
     chans = sorted(v.prep["channel"].unique().tolist())
     chan = c.multiselect("Channel", chans, key="verb_channel", placeholder="All")
     linked = st.query_params.get("customer")
@@ -208,7 +214,8 @@ def backlog(v: View) -> None:
     teams = sorted(bl["team"].unique().tolist())
     a, b = st.columns(2)
     team = a.selectbox("Team", teams, key="backlog_team")
-    state = b.selectbox("Status", ["open", "in progress", "closed", "all"], key="backlog_state")
+    state = b.selectbox("Status", ["open", "in progress", "closed", "all"], key="backlog_state",
+                         format_func=str.capitalize)
     mine = it[(it["team"] == team) & ((it["status"] == state) if state != "all" else True)]
     st.dataframe(mine.drop(columns=["team"]), hide_index=True, width="stretch", height=320,
                  column_config=headers.labelled(mine, {"date": st.column_config.DateColumn(format="YYYY-MM-DD"),
@@ -219,7 +226,7 @@ def backlog(v: View) -> None:
         choices = [x for x in dict.fromkeys(mine["vid"]) if str(x).startswith("F")][:500]
         a, b = st.columns([3, 1])
         picked = a.multiselect("Verbatims", choices, key="backlog_pick")
-        new = b.selectbox("New status", list(ts.FOLLOW_UP), index=2, key="backlog_new")
+        new = b.selectbox("New status", list(ts.FOLLOW_UP), index=2, key="backlog_new", format_func=str.capitalize)
         if st.form_submit_button("Update status"):
             try:
                 n = ts.set_status(loaders.get_engine(v.url), picked, new)
