@@ -11,6 +11,9 @@ from core.feedback.inputs import in_window
 
 #: every theme, and verbatims no active theme names: the two choices before the themes' own
 ALL, UNTAGGED = "All", "Untagged"
+#: the newest verbatims a page lists on screen (the download holds every one that matches): tens of thousands of
+#: texts sent to the browser on every rerun would make each click wait
+SHOWN = 1000
 #: the list's columns, in order
 COLUMNS = ["date", "vid", "customer_id", "segment", "channel", "score", "sentiment", "tone", "themes", "signal",
            "status", "text"]

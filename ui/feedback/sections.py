@@ -7,6 +7,7 @@ import streamlit as st
 
 from core.errors import WorkbenchError
 from core.export import units
+from core.export.csv import to_csv_bytes
 from core.feedback import chart_text, plain
 from core.feedback import store as ts
 from core.feedback import verbatim_list as vl
@@ -173,13 +174,17 @@ def verbatims(v: View) -> None:
         st.session_state["verb_search"] = linked
     search = d.text_input("Search words or a customer id", key="verb_search")
     out = figures.verbatim_list(v.key, (pick, tone, tuple(chan), search.strip()), v)
-    st.caption(f"{units.count(len(out))} verbatims. Personal data (e-mail addresses, phone and card numbers) is "
-               "masked.")
-    st.dataframe(out, hide_index=True, width="stretch", height=420, column_config=headers.labelled(out, {
+    listed = out.head(vl.SHOWN)
+    more = f"; the newest {units.count(len(listed))} are listed, the download holds them all" \
+        if len(out) > len(listed) else ""
+    st.caption(f"{units.count(len(out))} verbatims{more}. Personal data (e-mail addresses, phone and card numbers) "
+               "is masked.")
+    st.dataframe(listed, hide_index=True, width="stretch", height=420, column_config=headers.labelled(listed, {
         "date": st.column_config.DateColumn(format="YYYY-MM-DD"), "sentiment": _SENT,
         "text": st.column_config.TextColumn(width="large")}))
-    figures.csv_download(v, out, "Download these verbatims (CSV)", "verbatims.csv", "verb_dl",
-                         choices=(pick, tone, tuple(chan), search.strip()))
+    # written when clicked (every matching verbatim), without rerunning the page
+    st.download_button("Download these verbatims (CSV)", lambda: to_csv_bytes(out), "verbatims.csv", "text/csv",
+                       key="verb_dl", icon=":material/download:", on_click="ignore")
 
 
 def signals(v: View) -> None:
