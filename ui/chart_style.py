@@ -10,8 +10,12 @@ its theme under the chart's config, and the chart's encoding over both).
 
 from __future__ import annotations
 
+import textwrap
+
 import altair as alt
 
+#: the longest line of an axis title: at 390 px a plot is about 250 px wide, and a longer line is cut off
+TITLE_LINE = 34
 NAME = "workbench"
 CONFIG = {
     "legend": {"orient": "bottom", "columns": 2, "labelLimit": 260, "titleLimit": 320},
@@ -28,3 +32,16 @@ def enable() -> None:
     """Make the workbench style the active Altair theme (idempotent)."""
     if alt.theme.active != NAME:
         alt.theme.enable(NAME)
+
+
+def wrapped(title: str, width: int = TITLE_LINE) -> str | list[str]:
+    """An axis title as lines of at most ``width`` characters (Vega-Lite draws a list as one line each), so a long
+    title reads whole on a phone instead of being cut at the plot's edge; a short one stays a string.
+
+    >>> wrapped("Average impact on churn log-odds (mean |SHAP|)")
+    ['Average impact on churn log-odds', '(mean |SHAP|)']
+    >>> wrapped("MRR")
+    'MRR'
+    """
+    lines = textwrap.wrap(title, width)
+    return lines if len(lines) > 1 else title

@@ -155,7 +155,9 @@ def chart_texts(spec: dict, datasets: dict, n: int) -> list[Text]:
                 continue
             if ch in TITLED and "field" in e and e.get("axis", {}) is not None and e.get("legend", {}) is not None:
                 if "title" in e and e["title"]:
-                    out.append(Text(f"chart {n} {ch} title", str(e["title"])))
+                    title = e["title"]  # a list: one line each (ui.chart_style.wrapped)
+                    title = " ".join(title) if isinstance(title, list) else str(title)
+                    out.append(Text(f"chart {n} {ch} title", title))
                 elif "title" not in e and ch not in explicit:
                     out.append(Text(f"chart {n} {ch} title (its field)", str(e["field"])))
             if ch in LABELLED and "field" in e and e.get("type") in ("nominal", "ordinal"):

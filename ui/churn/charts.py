@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from core.history.feature_labels import feature_label
+from ui.chart_style import wrapped
 
 KIND_COLORS = alt.Scale(domain=["controllable", "fixed"], range=["#1f77b4", "#9e9e9e"])
 
@@ -16,7 +17,7 @@ def importance(drivers: pd.DataFrame, n: int = 12) -> alt.Chart:
     d = drivers.head(n).assign(kind=lambda x: np.where(x["controllable"], "controllable", "fixed"),
                                label=lambda x: x["feature"].map(feature_label))
     return alt.Chart(d).mark_bar().encode(
-        x=alt.X("mean_abs_shap:Q", title="Average impact on churn log-odds (mean |SHAP|)"),
+        x=alt.X("mean_abs_shap:Q", title=wrapped("Average impact on churn log-odds (mean |SHAP|)")),
         y=alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)),
         color=alt.Color("kind:N", scale=KIND_COLORS, title=None, legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip("label:N", title="Driver"),
@@ -76,7 +77,7 @@ def beeswarm(values: pd.DataFrame, X: pd.DataFrame, features: list[str], max_row
     d = beeswarm_data(values, X, features, max_rows, seed)
     labels = [feature_label(f) for f in features]
     base = alt.Chart().mark_circle(size=14, opacity=0.6).encode(
-        x=alt.X("shap:Q", title="Impact on churn log-odds (SHAP); right = more likely to churn"),
+        x=alt.X("shap:Q", title=wrapped("Impact on churn log-odds (SHAP); right = more likely to churn")),
         y=alt.Y("label:N", sort=labels, title=None, scale=alt.Scale(domain=labels)),
         yOffset=alt.YOffset("jitter:Q", scale=alt.Scale(domain=[-0.5, 0.5])),
         tooltip=[alt.Tooltip("label:N", title="Driver"), alt.Tooltip("value:N", title="Value"),
@@ -104,7 +105,7 @@ def dependence(values: pd.DataFrame, X: pd.DataFrame, feature: str, max_rows: in
     """SHAP value of ``feature`` against its value: how the risk moves as the feature moves (axes by its label)."""
     d = dependence_data(values, X, feature, max_rows, seed)
     label = feature_label(feature)
-    y = alt.Y("shap:Q", title=f"Impact of {label} on churn log-odds")
+    y = alt.Y("shap:Q", title=wrapped(f"Impact of {label} on churn log-odds"))
     if X[feature].dtype == object:
         return alt.Chart(d).mark_boxplot().encode(x=alt.X("value:N", title=label), y=y).properties(height=300)
     return alt.Chart(d).mark_circle(size=16, opacity=0.5).encode(
@@ -192,7 +193,8 @@ def net_value(curve: pd.DataFrame, threshold: float) -> alt.Chart:
     d = curve.melt(id_vars=["threshold", "reached"], value_vars=cols, var_name="measure", value_name="net")
     d["measure"] = d["measure"].map(names)
     lines = alt.Chart(d).mark_line().encode(
-        x=alt.X("threshold:Q", title="Reach customers with churn probability at least", axis=alt.Axis(format="%")),
+        x=alt.X("threshold:Q", title=wrapped("Reach customers with churn probability at least"),
+                axis=alt.Axis(format="%")),
         y=alt.Y("net:Q", title="Net value", axis=alt.Axis(format=",.0f")),
         color=alt.Color("measure:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=400),
                         scale=alt.Scale(range=["#1f77b4", "#ff7f0e"])),

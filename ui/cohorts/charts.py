@@ -7,6 +7,7 @@ import pandas as pd
 
 from core.cohorts.reading import average_name, cohort_names, default_shown
 from core.cohorts.table import CohortTable
+from ui.chart_style import wrapped
 
 #: d3 formats of a share, as core.export.units writes one: whole percent on an axis or in a cell ("25%"), one
 #: decimal in a tooltip ("25.0%", units.percent); a bare "%" would print six decimals ("100.000000%")
@@ -55,7 +56,8 @@ def cohort_heatmap(t: CohortTable, percent: bool = True) -> alt.Chart:
     rows = [*t.values.index, average_name(t)]
     word = str(t.settings.get("period", "period")).capitalize()
     base = alt.Chart(df).encode(
-        x=alt.X("column:O", sort=[SIZE_COLUMN, *periods], title=f"{word}s since the cohort's first {word.lower()}",
+        x=alt.X("column:O", sort=[SIZE_COLUMN, *periods],
+                title=wrapped(f"{word}s since the cohort's first {word.lower()}"),
                 axis=alt.Axis(labelAngle=0, orient="top", labelOverlap="greedy",
                               labelAlign=alt.condition(f"datum.label == '{SIZE_COLUMN}'", alt.value("right"),
                                                        alt.value("center")),

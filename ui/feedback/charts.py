@@ -5,6 +5,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from ui.chart_style import wrapped
+
 
 def churn_impact(imp: pd.DataFrame) -> alt.Chart:
     """Churn difference of each theme (points) with its 95 % interval; red when the theme goes with more churn."""
@@ -17,7 +19,8 @@ def churn_impact(imp: pd.DataFrame) -> alt.Chart:
     color = alt.Color("direction:N", title=None, scale=alt.Scale(
         domain=["more churn", "no clear difference", "less churn"], range=["#d62728", "#9e9e9e", "#2ca02c"]))
     base = alt.Chart(d)
-    bars = base.mark_rule(strokeWidth=2).encode(x=alt.X("low:Q", title="Churn rate difference, points (95 % interval)"),
+    bars = base.mark_rule(strokeWidth=2).encode(x=alt.X("low:Q",
+                                                        title=wrapped("Churn rate difference, points (95 % interval)")),
                                                   x2="high:Q", y=y, color=color)
     dots = base.mark_circle(size=90).encode(
         x="diff:Q", y=y, color=color,

@@ -76,7 +76,7 @@ def themes(v: View) -> pd.DataFrame:
     shown = imp.drop(columns=["parent_id"]).assign(
         churn_diff=imp["churn_diff"] * 100, churn_low=imp["churn_low"] * 100, churn_high=imp["churn_high"] * 100)
     st.dataframe(shown, hide_index=True, width="stretch", column_config=headers.labelled(shown, {
-        "theme_id": st.column_config.NumberColumn("id", format="%d"), "share": PERCENT, "sentiment": _SENT,
+        "theme_id": st.column_config.NumberColumn("Theme no.", format="%d"), "share": PERCENT, "sentiment": _SENT,
         "negative_share": PERCENT, "nps_impact": st.column_config.NumberColumn("NPS impact", format="%+.1f",
                                                                             help=GLOSSARY["NPS impact"]),
         "churn_raised": PERCENT, "churn_others": PERCENT,

@@ -6,6 +6,7 @@ import altair as alt
 import pandas as pd
 
 from core.health.score import BANDS
+from ui.chart_style import wrapped
 
 BAND_COLORS = alt.Scale(domain=list(BANDS), range=["#d62728", "#f2a900", "#2ca02c"])
 GROUP_COLORS = alt.Scale(domain=["behavioural", "support", "relational", "financial"],
@@ -46,7 +47,7 @@ def contributions(parts: pd.DataFrame) -> alt.Chart:
     scale = alt.Scale(domain=[*GROUP_COLORS.domain, "lost"], range=[*GROUP_COLORS.range, "#e0e0e0"])
     return alt.Chart(long).mark_bar().encode(
         y=alt.Y("measure:N", sort=d["measure"].tolist(), title=None, axis=alt.Axis(labelLimit=200)),
-        x=alt.X("value:Q", title="Points of the score (earned, and lost in grey)", stack="zero"),
+        x=alt.X("value:Q", title=wrapped("Points of the score (earned, and lost in grey)"), stack="zero"),
         color=alt.Color("colour:N", scale=scale, title=None, legend=alt.Legend(orient="bottom", columns=3)),
         order=alt.Order("kind:N"),
         tooltip=["measure", "group", "kind", alt.Tooltip("value:Q", format=".1f"),

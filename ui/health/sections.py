@@ -53,12 +53,14 @@ def portfolio(view: health.View) -> None:
         components.chart(charts.mrr_by_segment(p["mrr_at_risk"]), chart_text.mrr_at_risk(p["mrr_at_risk"]), None,
                          "", key="health_mrr_chart", where=c)
         st.dataframe(p["mrr_at_risk"].round(0), hide_index=True, width="stretch",
-                     column_config={band: st.column_config.NumberColumn(format="$%,.0f") for band in h.BANDS})
+                     column_config={"segment": st.column_config.TextColumn("Segment"),
+                                    **{band: st.column_config.NumberColumn(f"{band.title()} MRR", format="$%,.0f")
+                                       for band in h.BANDS}})
     a, c = st.columns(2)
     if mrr:
         components.csv_download(p["mrr_at_risk"], "Download MRR by segment and band (CSV)", "health_mrr_at_risk.csv",
                                 key="health_dl_risk", where=a)
-    download(c, "Download every customer's monthly scores and contributions (CSV)", health.history_csv(*view),
+    download(c, "Download monthly scores, all customers (CSV)", health.history_csv(*view),
              "health_history.csv", key="health_dl_history")
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from ui.chart_style import wrapped
+
 _COLOURS = {"works": "#2ca02c", "no clear difference": "#9e9e9e", "hurts": "#d62728"}
 
 
@@ -27,7 +29,7 @@ def effects(table: pd.DataFrame, label: str, scale: float = 100.0, unit: str = "
                       legend=alt.Legend(orient="bottom"))
     base = alt.Chart(d)
     bars = base.mark_rule(strokeWidth=4).encode(
-        x=alt.X("lo:Q", title=f"Difference, {unit} (95 % interval)"), x2="hi:Q", y=y, color=color)
+        x=alt.X("lo:Q", title=wrapped(f"Difference, {unit} (95 % interval)")), x2="hi:Q", y=y, color=color)
     dots = base.mark_circle(size=110, opacity=1).encode(
         x="diff:Q", y=y, color=color,
         tooltip=[label, "estimate", alt.Tooltip("diff:Q", format="+.2f", title=f"difference ({unit})"),
@@ -66,7 +68,7 @@ def qini(curve: pd.DataFrame) -> alt.Chart:
     long = pd.concat([curve.assign(line="uplift model", value=curve["qini"]),
                       curve.assign(line="random order", value=curve["random"])], ignore_index=True)
     return alt.Chart(long).mark_line().encode(
-        x=alt.X("share_targeted:Q", title="Share of contacts targeted (highest predicted uplift first)",
+        x=alt.X("share_targeted:Q", title=wrapped("Share of contacts targeted (highest predicted uplift first)"),
                 axis=alt.Axis(format="%")),
         y=alt.Y("value:Q", title="Extra customers kept (Qini)"),
         color=alt.Color("line:N", title=None, scale=alt.Scale(domain=["uplift model", "random order"],
