@@ -1,6 +1,6 @@
 """The workbench's chart style, one Altair theme for every chart of every page.
 
-Legends sit below the plot, in two columns: on a phone (390 px) a legend on the right takes half the width and
+Legends sit below the plot, in two columns (one on a phone): on a phone (390 px) a legend on the right takes half the width and
 squeezes the plot to a strip; below, the plot keeps the column's width at any size, and the chart grows by the
 legend's height instead of shrinking its plot (autosize ``fit-x``: the width fits the column, the height is the
 plot's). Long labels are cut with an
@@ -10,15 +10,14 @@ its theme under the chart's config, and the chart's encoding over both).
 
 from __future__ import annotations
 
-import textwrap
-
 import altair as alt
 
-#: the longest line of an axis title: at 390 px a plot is about 250 px wide, and a longer line is cut off
-TITLE_LINE = 34
+from core.export.chart_text import TITLE_LINE, wrapped  # noqa: F401 (the charts call it as ui.chart_style.wrapped)
+
 NAME = "workbench"
 CONFIG = {
-    "legend": {"orient": "bottom", "columns": 2, "labelLimit": 260, "titleLimit": 320},
+    # one column on a phone (two columns of long labels ran past the chart's right edge), two when wide
+    "legend": {"orient": "bottom", "columns": {"expr": "width < 480 ? 1 : 2"}, "labelLimit": 260, "titleLimit": 320},
     "axis": {"labelLimit": 180, "titleLimit": 320},
 }
 
@@ -33,15 +32,3 @@ def enable() -> None:
     if alt.theme.active != NAME:
         alt.theme.enable(NAME)
 
-
-def wrapped(title: str, width: int = TITLE_LINE) -> str | list[str]:
-    """An axis title as lines of at most ``width`` characters (Vega-Lite draws a list as one line each), so a long
-    title reads whole on a phone instead of being cut at the plot's edge; a short one stays a string.
-
-    >>> wrapped("Average impact on churn log-odds (mean |SHAP|)")
-    ['Average impact on churn log-odds', '(mean |SHAP|)']
-    >>> wrapped("MRR")
-    'MRR'
-    """
-    lines = textwrap.wrap(title, width)
-    return lines if len(lines) > 1 else title

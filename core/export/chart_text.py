@@ -7,7 +7,12 @@ Each domain picks the shape its chart tells: a series that moved (:func:`change`
 
 from __future__ import annotations
 
+import textwrap
+
 import pandas as pd
+
+#: the longest line of a chart's title: at 390 px a plot is about 250 px wide, and a longer line is cut off
+TITLE_LINE = 34
 
 
 def month(day) -> str:
@@ -48,3 +53,16 @@ def against(what: str, value: str, reference: str) -> str:
 def none_shown(what: str) -> str:
     """The sentence of a chart with nothing to draw."""
     return f"{what}: nothing to show for the current choices."
+
+
+def wrapped(title: str, width: int = TITLE_LINE) -> str | list[str]:
+    """A chart or axis title as lines of at most ``width`` characters (Vega-Lite draws a list as one line each), so
+    a long title reads whole on a phone instead of being cut at the plot's edge; a short one stays a string.
+
+    >>> wrapped("Average impact on churn log-odds (mean |SHAP|)")
+    ['Average impact on churn log-odds', '(mean |SHAP|)']
+    >>> wrapped("MRR")
+    'MRR'
+    """
+    lines = textwrap.wrap(title, width)
+    return lines if len(lines) > 1 else title

@@ -19,6 +19,7 @@ import altair as alt
 import pandas as pd
 
 from core.errors import DataValidationError
+from core.export.chart_text import wrapped
 from core.export.units import format_value
 from core.review.snapshot import FIGURE_COLUMNS, Snapshot
 
@@ -42,6 +43,8 @@ UNIT_OF = {
     "ROI (projected)": "roi",
 }
 #: the headline rates, in the order the chart shows them
+#: the longest line of a chart's title and subtitle (a phone's column holds about this many characters)
+TITLE_WIDTH = 46
 HEADLINE = ("NRR", "GRR", "Logo churn rate", "Revenue churn rate")
 #: fonts of the static charts (the report's own fonts)
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
@@ -71,7 +74,9 @@ def _pick(snap: Snapshot | pd.DataFrame, page: str, metric: str) -> pd.DataFrame
 
 
 def _title(text: str, subtitle: str = "") -> alt.TitleParams:
-    return alt.TitleParams(text, subtitle=subtitle) if subtitle else alt.TitleParams(text)
+    """A chart's title (and subtitle) in lines that a phone's width holds."""
+    lines = wrapped(text, TITLE_WIDTH)
+    return alt.TitleParams(lines, subtitle=wrapped(subtitle, TITLE_WIDTH)) if subtitle else alt.TitleParams(lines)
 
 
 # Heights are steps per row, not totals: Streamlit's chart frame ignores a layered chart's total height and
@@ -97,7 +102,7 @@ def headline(snap: Snapshot | pd.DataFrame) -> alt.Chart | None:
         lambda m: "revenue kept" if m in ("NRR", "GRR") else "lost to churn"),
         "shown": [format_value(v, "share") for v in d["value"]]}).reset_index(drop=True)
     y = alt.Y("metric:N", sort=list(HEADLINE), title=None, axis=alt.Axis(labelFontWeight="bold", labelLimit=200))
-    x = alt.X("value:Q", title="Share (100 % = all of the revenue or customers at the start)",
+    x = alt.X("value:Q", title=wrapped("Share (100 % = all of the revenue or customers at the start)"),
               axis=alt.Axis(format="%", tickCount=5), scale=alt.Scale(domain=[0, max(1.0, float(d["value"].max()))]))
     base = alt.Chart().encode(y=y)
     full = alt.Chart().mark_rule(color="#000", strokeDash=[4, 3], aria=False).encode(x=alt.datum(1.0))
@@ -175,7 +180,7 @@ def _intervals(d: pd.DataFrame, label: str, title: str, subtitle: str, axis: str
     shape = alt.Shape("direction:N", title=None, sort=names,
                       scale=alt.Scale(domain=names, range=[v[2] for v in kinds.values()]))
     y = alt.Y(f"{label}:N", sort=None, title=None, axis=alt.Axis(labelLimit=260, labelFontWeight="bold"))
-    x = alt.X("pts_low:Q", title=axis, scale=alt.Scale(domain=[lo - pad, hi + pad], nice=False))
+    x = alt.X("pts_low:Q", title=wrapped(axis), scale=alt.Scale(domain=[lo - pad, hi + pad], nice=False))
     base = alt.Chart().encode(y=y)
     zero = alt.Chart().mark_rule(color="#000", strokeDash=[4, 3], aria=False).encode(x=alt.datum(0.0))
     lines = base.mark_rule(strokeWidth=3).encode(x=x, x2="pts_high:Q", color=colour)
@@ -278,7 +283,7 @@ def moves(comparison: pd.DataFrame, *snaps: Snapshot, top: int = 8) -> alt.Chart
     y = alt.Y("figure:N", sort=None, title=None, axis=alt.Axis(labelLimit=330))
     base = alt.Chart().encode(y=y)
     bars = base.mark_bar(stroke="#000", strokeWidth=0.6, height=18).encode(
-        x=alt.X("pts:Q", title="Change, points (later minus earlier)", scale=alt.Scale(domain=[-span, span])),
+        x=alt.X("pts:Q", title=wrapped("Change, points (later minus earlier)"), scale=alt.Scale(domain=[-span, span])),
         color=alt.Color("way:N", title=None, sort=["up", "down"], legend=alt.Legend(orient="bottom"),
                         scale=alt.Scale(domain=["up", "down"], range=["#1f4e79", "#bdbdbd"])),
         tooltip=["figure", "shown"])
