@@ -7,10 +7,12 @@ customer.
 
 from __future__ import annotations
 
+import weakref
 from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
+from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec  # private: see vega_lite_spec
 
 from core.export.csv import to_csv_bytes
 from core.export.markdown import plain  # noqa: F401 (the pages call it as ui.components.plain)
@@ -39,12 +41,33 @@ def csv_download(df: pd.DataFrame, label: str, file_name: str, key: str | None =
                           icon=":material/download:")
 
 
+#: id of a chart object -> (a weak reference to it, its Vega-Lite spec): a chart the pages keep (cached per store
+#: version) is converted once, not on every rerun (8 charts took a third of a second on the Churn drivers page)
+_SPECS: dict[int, tuple[weakref.ref, dict]] = {}
+
+
+def vega_lite_spec(figure) -> dict:
+    """The Vega-Lite spec of the Altair chart ``figure`` as Streamlit draws it, converted once per chart object (the
+    entry goes when the chart does). Callers hand on a copy of its top level: Streamlit takes the data out of it.
+
+    The conversion is Streamlit's own (its data as Arrow bytes, as ``st.altair_chart`` sends it), private to the
+    pinned streamlit==1.67.0: the import fails loudly on a version without it."""
+    known = _SPECS.get(id(figure))
+    if known is not None and known[0]() is figure:
+        return known[1]
+    spec = _convert_altair_to_vega_lite_spec(figure)
+    key = id(figure)
+    _SPECS[key] = (weakref.ref(figure), spec)
+    weakref.finalize(figure, _SPECS.pop, key, None)
+    return spec
+
+
 def chart(figure, sentence: str, data: pd.DataFrame | None, file_name: str, key: str, where=st) -> None:
     """``figure`` (an Altair chart) with its text alternative: ``sentence`` (the key figure, from a
     ``core.export.chart_text`` rule) as the chart's accessible name and as a caption under it, and the chart's data
     one click away as a CSV download (written when clicked). ``data=None`` only where the page shows the same data
     in a table next to the chart, with its own download."""
-    where.altair_chart(figure, width="stretch", alt=sentence)
+    where.vega_lite_chart(spec=dict(vega_lite_spec(figure)), width="stretch", alt=sentence)
     where.caption(plain(sentence))
     if data is not None:
         # made on the click, not on every rerun, and without rerunning the page
