@@ -1,5 +1,5 @@
-"""Churn drivers: a warm rerun recomputes nothing heavy (issue 21, point 7). The model, the beeswarm and dependence
-charts, calibration, gains, segment performance and today's customer list are cached per store version (and the
+"""Churn drivers: a warm rerun recomputes nothing heavy (issue 21, point 7). The model, the beeswarm, dependence, net value,
+calibration and gains charts, calibration, gains, segment performance and today's customer list are cached per store version (and the
 page's inputs): counted by wrapping the functions that build them, across two reruns of a session whose caches
 were filled by its first run. No clock: the test counts calls."""
 
@@ -13,7 +13,8 @@ from ui.churn import charts
 
 #: (module, name) of each heavy step the page runs on a cold visit and must not run again when warm
 HEAVY = [(cr, "fit_churn"), (cr, "gains_table"), (cr, "segment_performance"), (cr, "calibration_table"),
-         (charts, "beeswarm"), (charts, "dependence"), (charts, "importance"), (churn_store, "score_table")]
+         (charts, "beeswarm"), (charts, "dependence"), (charts, "importance"), (charts, "net_value"),
+         (charts, "calibration"), (charts, "gains"), (churn_store, "score_table")]
 
 #: a private copy of the small demo store; the calls of each heavy step, from empty caches
 store_url = warm.store_fixture("churn_warm")

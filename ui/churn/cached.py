@@ -128,6 +128,14 @@ def segment_performance(fit: FitKey, _r: cr.ChurnResult, column: str) -> pd.Data
 
 
 # Charts are cached as objects (st.cache_resource: no copy; Streamlit only reads them to draw them).
+@st.cache_resource(show_spinner=False, max_entries=32)
+def chart(fit: FitKey, name: str, choices: tuple, _build) -> alt.TopLevelMixin:
+    """The chart ``name`` of the model fitted under ``fit`` for the section's ``choices``, built once by ``_build``
+    (so its Vega-Lite spec is converted once too: ui.components.vega_lite_spec)."""
+    return _build()
+
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
 def beeswarm(fit: FitKey, _r: cr.ChurnResult, features: tuple[str, ...]) -> alt.LayerChart:
     """The beeswarm of ``features`` (:func:`ui.churn.charts.beeswarm`)."""

@@ -126,7 +126,9 @@ def tiers(fit: churn.FitKey, r: cr.ChurnResult, econ: cr.Economics, f) -> tuple[
     t = st.slider("High-risk threshold (churn probability)", 0.01, 0.99, best, 0.01, key=key,
                   help=f"Best by expected net value: {units.score(best, digits=2)} "
                        f"(break-even {units.score(econ.break_even, digits=2)}).")
-    components.chart(charts.net_value(curve, t), chart_text.net_value(curve, t), tables.net_value_data(curve),
+    money = (econ.value_saved, econ.outreach_cost, econ.success_rate, t)
+    components.chart(churn.chart(fit, "net_value", money, lambda: charts.net_value(curve, t)),
+                     chart_text.net_value(curve, t), tables.net_value_data(curve),
                      "churn_net_value.csv", key="churn_dl_net_value")
     c = cr.confusion_at(r.test.y, r.p_test, t)
     row = curve.loc[(curve["threshold"] - t).abs().idxmin()]
@@ -184,12 +186,14 @@ def validation(r: cr.ChurnResult, fit: churn.FitKey) -> None:
     a, b = st.columns(2)
     a.markdown("**Calibration** (held out): dots on the diagonal mean a 10 % risk churns 10 % of the time")
     cal = churn.calibration(fit, r)
-    components.chart(charts.calibration(cal), chart_text.calibration(cal), tables.calibration_data(cal),
+    components.chart(churn.chart(fit, "calibration", (), lambda: charts.calibration(cal)), chart_text.calibration(cal),
+                     tables.calibration_data(cal),
                      "churn_calibration.csv", key="churn_dl_calibration", where=a)
     g = churn.gains(fit, r)
     b.markdown(f"**Gains**: the riskiest 10 % hold {units.percent(g['cum_churners_share'].iloc[0])} of the "
                f"churners (lift {units.multiple(g['lift'].iloc[0])})")
-    components.chart(charts.gains(g), chart_text.gains(g), None, "", key="churn_dl_gains_chart", where=b)
+    components.chart(churn.chart(fit, "gains", (), lambda: charts.gains(g)), chart_text.gains(g), None, "",
+                     key="churn_dl_gains_chart", where=b)
     st.dataframe(g, hide_index=True, width="stretch", column_config=tables.gains_columns())
     components.csv_download(g, "Download gains by decile (CSV)", "churn_gains.csv", key="churn_dl_gains")
 
