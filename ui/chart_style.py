@@ -1,11 +1,11 @@
 """The workbench's chart style, one Altair theme for every chart of every page.
 
-Legends sit below the plot, in two columns (one on a phone): on a phone (390 px) a legend on the right takes half the width and
-squeezes the plot to a strip; below, the plot keeps the column's width at any size, and the chart grows by the
-legend's height instead of shrinking its plot (autosize ``fit-x``: the width fits the column, the height is the
-plot's). Long labels are cut with an
-ellipsis at a readable length instead of pushing the plot aside. A chart's own settings still win (Streamlit lays
-its theme under the chart's config, and the chart's encoding over both).
+Legends sit below the plot, in two columns (one on a phone): on a phone (390 px) a legend on the right takes half
+the width and squeezes the plot to a strip; below, the plot keeps the column's width at any size, and the chart
+grows by the legend's height instead of shrinking its plot (autosize ``fit-x``: the width fits the column, the
+height is the plot's). Long labels are cut with an ellipsis at a readable length instead of pushing the plot aside;
+long axis titles are drawn as several lines (:func:`wrapped`). A chart's own settings still win (Streamlit lays its
+theme under the chart's config, and the chart's encoding over both).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""Churn drivers: a warm rerun recomputes nothing heavy (issue 21, point 7). The model, the beeswarm, dependence, net value,
-calibration and gains charts, calibration, gains, segment performance and today's customer list are cached per store version (and the
-page's inputs): counted by wrapping the functions that build them, across two reruns of a session whose caches
-were filled by its first run. No clock: the test counts calls."""
+"""Churn drivers: a warm rerun recomputes nothing heavy (issue 21, point 7). The model, the beeswarm, dependence,
+net value, calibration and gains charts, calibration, gains, segment performance and today's customer list are
+cached per store version (and the page's inputs): counted by wrapping the functions that build them, across two
+reruns of a session whose caches were filled by its first run. No clock: the test counts calls."""
 
 from __future__ import annotations
 
