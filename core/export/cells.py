@@ -7,6 +7,11 @@ apostrophe, which those programs read as "this is text"; numbers, dates and othe
 
 A file we wrote can come back: the importer's rejected rows are fixed in their CSV and imported again. The importer
 reads every text cell through :func:`unneutralise_text`, so ``'-3`` is the number -3 again, not text.
+
+A carriage return inside a text cell is written as a line feed: Python's CSV writer (and so pandas') quotes a cell
+holding a line feed but not one holding a lone carriage return, which every reader takes as the end of the row, so
+``"x\r=1+2"`` would have become a second row whose first cell is a formula. A leading line feed counts as a formula
+start too (some programs skip it as they skip a tab).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from __future__ import annotations
 import pandas as pd
 
 #: the first characters that make a spreadsheet read a cell as a formula
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 #: how a neutralised cell starts: an apostrophe, then a formula start
 _NEUTRALISED = tuple("'" + c for c in FORMULA_STARTS)
 
@@ -27,8 +32,12 @@ def neutralise(value):
     >>> neutralise("=HYPERLINK(\\"http://x\\")"), neutralise("-3"), neutralise(-3), neutralise("Acme")
     ('\\'=HYPERLINK("http://x")', "'-3", -3, 'Acme')
     """
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_STARTS):
+        value = "'" + value
+    if "\r" in value:  # a lone CR ends the row in every reader, unquoted: written as a line feed, which is quoted
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
     return value
 
 

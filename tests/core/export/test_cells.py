@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from core.export.cells import neutralise, neutralise_frame, unneutralise, unneutralise_text
 
 #: the formula starts (OWASP CSV injection), written apart from the module's own tuple
-STARTS = "=+-@\t\r"
+STARTS = "=+-@\t\r\n"
 
 
 @pytest.mark.parametrize(
@@ -25,7 +25,10 @@ STARTS = "=+-@\t\r"
         ("-", "'-"),
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\t=1+2", "'\t=1+2"),
-        ("\r=1+2", "'\r=1+2"),
+        ("\r=1+2", "'\n=1+2"),
+        ("\n=1+2", "'\n=1+2"),
+        ("a\r=1+2", "a\n=1+2"),
+        ("a\r\nb", "a\nb"),
     ],
 )
 def test_every_formula_start_gets_an_apostrophe(text, safe):
@@ -34,7 +37,7 @@ def test_every_formula_start_gets_an_apostrophe(text, safe):
 
 @pytest.mark.parametrize(
     "value",
-    ["Acme", "", "a=b", "1+2", " =1", "'=already text", "\n=1", 3, -3, -1.5, 0, True, None, b"=1+2",
+    ["Acme", "", "a=b", "1+2", " =1", "'=already text", "a\n=1", 3, -3, -1.5, 0, True, None, b"=1+2",
      dt.date(2024, 1, 31), pd.Timestamp("2024-01-31")],
     ids=repr,
 )
@@ -51,11 +54,13 @@ def test_missing_values_are_left_alone(value):
 @given(st.text(alphabet=st.sampled_from("=+-@\t\r\n 'aZ1é"), max_size=6))
 def test_neutralised_text_never_starts_like_a_formula(text):
     out = neutralise(text)
+    lf = text.replace("\r\n", "\n").replace("\r", "\n")  # carriage returns are written as line feeds
     if text and text[0] in STARTS:
-        assert out == "'" + text
+        assert out == "'" + lf
     else:
-        assert out == text
+        assert out == lf
     assert not out or out[0] not in STARTS
+    assert "\r" not in out
 
 
 def test_neutralise_frame_cells_names_and_index():
@@ -141,7 +146,7 @@ def test_neutralise_frame_of_an_empty_frame():
 
 @pytest.mark.parametrize(
     "text",
-    ["=1+2", "+44 20 7946 0000", "-3", "-", "@SUM(A1)", "\t=1+2", "\r=1+2",
+    ["=1+2", "+44 20 7946 0000", "-3", "-", "@SUM(A1)", "\t=1+2", "\n=1+2",
      "Acme", "", "a=b", "1+2", " =1", "O'Brien", "'Acme", "'"],
     ids=repr,
 )
@@ -157,7 +162,7 @@ def test_unneutralise_drops_exactly_one_apostrophe_before_a_formula_start(start)
 
 @pytest.mark.parametrize(
     "value",
-    ["'Acme", "O'Brien", "'", "''", "'1+2", " '-3", "a'-3", "'\n=1", "", 3, -3, -1.5, None, b"'=1",
+    ["'Acme", "O'Brien", "'", "''", "'1+2", " '-3", "a'-3", "'a\n=1", "", 3, -3, -1.5, None, b"'=1",
      dt.date(2024, 1, 31), float("nan"), pd.NA],
     ids=repr,
 )
@@ -170,7 +175,21 @@ def test_unneutralise_leaves_other_values_alone(value):
 def test_unneutralise_inverts_neutralise_for_any_text_that_was_not_already_quoted(text):
     if len(text) > 1 and text[0] == "'" and text[1] in STARTS:
         return  # "'-3" written by hand: neutralise leaves it, so the import reads it as -3 (the documented cost)
-    assert unneutralise(neutralise(text)) == text
+    assert unneutralise(neutralise(text)) == text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+@pytest.mark.parametrize("text", ["\r=1+2", "a\r=1+2", "a\r\n@SUM(A1)", "x\n-2+3"], ids=repr)
+def test_a_csv_cell_with_a_line_break_stays_one_cell(text):
+    """A lone carriage return is a row break to every CSV reader; unquoted, the text after it was a new row starting
+    with a formula. Written as a line feed the cell is quoted and reads back whole."""
+    import csv
+    import io
+
+    from core.export.csv import to_csv_bytes
+
+    rows = list(csv.reader(io.StringIO(to_csv_bytes(pd.DataFrame({"a": [text], "b": [1]})).decode(), newline="")))
+    assert len(rows) == 2 and rows[1][1] == "1"
+    assert unneutralise(rows[1][0]) == text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 @pytest.mark.parametrize("dtype", [object, "string", pd.StringDtype("pyarrow", na_value=np.nan)], ids=str)
