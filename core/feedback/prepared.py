@@ -33,7 +33,8 @@ def prepare(inputs: FeedbackInputs, progress=None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        :data:`core.feedback.inputs.VERBATIM_COLUMNS` (``text`` masked) plus ``sentiment`` (VADER compound),
+        :data:`core.feedback.inputs.VERBATIM_COLUMNS` (``text`` masked, the customer's own name words too)
+        plus ``sentiment`` (VADER compound),
         ``tone`` (negative / neutral / positive), ``negative`` (see :func:`core.feedback.verbatims.is_negative`),
         ``signal`` (churn-signal words found, "" if none), and the customer's ``segment, plan, region``
         (``(unknown)`` for an anonymous verbatim).
@@ -41,7 +42,8 @@ def prepare(inputs: FeedbackInputs, progress=None) -> pd.DataFrame:
     v = inputs.verbatims.copy()
     if progress:
         progress(0.1, "Masking personal data ...")
-    v["text"] = vb.mask_pii(v["text"])
+    names = inputs.customers.set_index("customer_id")["name"] if "name" in inputs.customers else None
+    v["text"] = vb.mask_names(vb.mask_pii(v["text"]), v["customer_id"], names)
     if progress:
         progress(0.3, "Scoring sentiment ...")
     v["sentiment"] = vb.sentiment(v["text"]).to_numpy()

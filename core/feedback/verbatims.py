@@ -1,6 +1,7 @@
 """Verbatims: personal-data masking, sentiment, churn-signal words, and survey scores with intervals.
 
-Every text a page shows or a model clusters goes through :func:`mask_pii` first. Sentiment is
+Every text a page shows or a model clusters goes through :func:`mask_pii` first (and :func:`mask_names`
+where the store holds names); both live in :mod:`core.feedback.masking` and are re-exported here. Sentiment is
 VADER's compound score (Hutto & Gilbert 2014, the ``vaderSentiment`` package): -1 (most negative)
 to +1, with the usual cut-offs of -0.05 and +0.05 for negative and positive.
 
@@ -13,64 +14,14 @@ multinomial shares, CSAT with Wilson's score interval, CES with Student's t.
 from __future__ import annotations
 
 import math
-import re
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from core.feedback.masking import MASKS, mask_names, mask_pii, mask_text  # noqa: F401  (re-exported)
 from core.feedback.rules import find_mentions, matched_terms
-
-# -- personal data ----------------------------------------------------------------------------
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_DIGITS = re.compile(r"(?<![\w])\+?\(?\d[\d\s().\-/]{6,}\d(?![\w])")
-_ANY_PII = re.compile(r"@|\d[\d\s().\-/]{6,}\d")
-MASKS = {"email": "[email]", "card": "[card number]", "phone": "[phone]", "number": "[number]"}
-
-
-_SPLIT = re.compile(r"(\s*/\s*|\s+-\s+|\s{2,}|\s*,\s*)")
-
-
-def _classify(piece: str) -> str:
-    digits = re.sub(r"\D", "", piece)
-    if 13 <= len(digits) <= 19 and not re.search(r"[()+]", piece):
-        return MASKS["card"]
-    if 9 <= len(digits) <= 15:
-        return MASKS["phone"]
-    if len(digits) > 19:
-        return MASKS["number"]  # fail closed: a long run of digits is never shown
-    return piece  # dates, amounts, order numbers stay
-
-
-_DATE = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}$|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}$")
-
-
-def _digits_mask(m: re.Match) -> str:
-    raw = m.group(0)
-    if _SPLIT.search(raw):
-        # several numbers run together ("415 555 0134 / 415 555 0135", "card ... 12/28"): judge each piece
-        parts = _SPLIT.split(raw)
-        judged = [p if i % 2 else _classify(p) for i, p in enumerate(parts)]
-        if judged != parts or all(_DATE.match(p.strip()) for p in parts[::2] if p.strip()):
-            return "".join(judged)
-    return _classify(raw)  # fail closed: a run whose pieces look harmless is judged whole
-
-
-def mask_text(text):
-    """Mask e-mail addresses, card-like numbers (13-19 digits) and phone numbers (9-15 digits) in one text.
-
-    Dates such as 2026-11-22 (8 digits) and amounts stay readable. ``None`` stays ``None``.
-    """
-    if not isinstance(text, str) or not _ANY_PII.search(text):
-        return text
-    return _DIGITS.sub(_digits_mask, _EMAIL.sub(MASKS["email"], text))
-
-
-def mask_pii(texts: pd.Series) -> pd.Series:
-    """:func:`mask_text` over a Series (same index)."""
-    return texts.map(mask_text, na_action="ignore") if len(texts) else texts.copy()
-
 
 # -- sentiment --------------------------------------------------------------------------------
 NEGATIVE_BELOW = -0.05

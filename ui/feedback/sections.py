@@ -177,8 +177,8 @@ def verbatims(v: View) -> None:
     listed = out.head(vl.SHOWN)
     more = f"; the newest {units.count(len(listed))} are listed, the download holds them all" \
         if len(out) > len(listed) else ""
-    st.caption(f"{units.count(len(out))} verbatims{more}. Personal data (e-mail addresses, phone and card numbers) "
-               "is masked.")
+    st.caption(f"{units.count(len(out))} verbatims{more}. Personal data (e-mail and postal addresses; phone, card, "
+               "IBAN and passport numbers; card security codes; the customer's own name) is masked.")
     st.dataframe(listed, hide_index=True, width="stretch", height=420, column_config=headers.labelled(listed, {
         "date": st.column_config.DateColumn(format="YYYY-MM-DD"), "sentiment": _SENT,
         "text": st.column_config.TextColumn(width="large")}))
