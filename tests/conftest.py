@@ -8,6 +8,7 @@ import pytest
 import xlsxwriter
 
 import core
+from tests.pg import pg_server, pg_url  # noqa: F401  (PostgreSQL fixtures: a real server on a free port)
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"

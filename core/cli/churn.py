@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from core.cli.defaults import CHURN_HORIZON_DAYS
+from core.cli.who import require
 from core.export import units  # plain Python: --help stays fast
 from core.history.feature_labels import feature_label  # plain Python: --help stays fast
 
@@ -79,6 +80,7 @@ def run(engine, a) -> int:
     """Run ``python -m core churn``; returns the exit code (bad input raises a WorkbenchError)."""
     import pandas as pd  # pandas, sklearn, lifelines and shap load here, not for --help
 
+    from core.access import guard, rights  # in run, for a fast --help
     from core.churn import pipeline as cr  # in run, for a fast --help
     from core.churn.horizon import default_horizon  # in run, for a fast --help
     from core.churn.store import card_markdown, model_card, save_run  # in run, for a fast --help
@@ -86,6 +88,9 @@ def run(engine, a) -> int:
     from core.history.inputs import load_inputs  # in run, for a fast --help
     from core.store.read import store_version  # in run, for a fast --help
 
+    actor = require(engine, a, rights.SAVE_MODEL) if a.save else None  # before the (slow) fit
+    if a.scores is not None:
+        require(engine, a, rights.RISK_LISTS)
     inputs = load_inputs(engine, lapse_days=a.lapse_days)
     _print_lapse(inputs.lapse, a.lapse_days)
     horizon = a.horizon if a.horizon is not None else default_horizon(
@@ -114,6 +119,7 @@ def run(engine, a) -> int:
         print(f"wrote {units.count(len(r.p_current))} scores to {a.scores}")
     if a.save:
         v = save_run(engine, r, econ, store_version(engine))
+        guard.done(engine, actor, "save churn model", f"v{v}", {"horizon_days": horizon})
         print(f"saved churn model v{v} and {units.count(len(r.p_current))} scores")
     else:
         print(card_markdown(model_card(r, econ, t)).splitlines()[0])

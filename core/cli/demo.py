@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.cli.who import require
 from core.export import units  # plain Python: --help stays fast
 
 NAME = "demo"
@@ -16,9 +17,12 @@ def add_parser(sub) -> None:
 
 def run(engine, a) -> int:
     """Run ``python -m core demo``; returns the exit code."""
+    from core.access.guard import done  # SQLAlchemy loads here, not for --help
     from core.demo.load import load_demo  # pandas and the demo generator load here, not for --help
 
+    actor = require(engine, a, "reset")
     out = load_demo(engine, n_customers=a.customers, seed=a.seed)
+    done(engine, actor, "load demo", f"import #{out['import_id']}", {"customers": a.customers, "seed": a.seed})
     loaded = ", ".join(f"{units.count(n)} {t}" for t, n in out["counts"].items())
     print(f"demo (seed {a.seed}) import #{out['import_id']}: loaded {loaded} in {out['seconds']:.1f} s")
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from core.cli.defaults import KINDS
+from core.cli.who import acting_user, require
 from core.errors import WorkbenchError
 from core.export import units  # plain Python: --help stays fast
 from core.ingest.date_formats import check_date_format  # plain Python too
@@ -106,6 +107,8 @@ def run(engine, a) -> int:
     from core.export.csv import write_csv  # pandas loads here, not for --help
     from core.ingest.importer import commit_import, prepare_import  # pandas loads here, not for --help
 
+    if not a.dry_run:  # before the file is read: a user who may not import waits for nothing
+        require(engine, a, "import")
     check_date_format(a.date_format, "--date-format")  # before the file is read
     if not a.file.is_file():
         raise WorkbenchError(f"No file at {a.file}.")
@@ -127,7 +130,7 @@ def run(engine, a) -> int:
         print(f"report: {units.count(len(plan.report))} problems written to {a.report}")
     if a.dry_run:
         return 0
-    result = commit_import(engine, plan, strict=a.strict)
+    result = commit_import(engine, plan, strict=a.strict, user=acting_user(a))
     loaded = ", ".join(f"{units.count(n)} {t}" for t, n in result.tables.items())
     made = f", {units.count(result.customers_created)} customers created" if result.customers_created else ""
     print(f"import #{result.import_id}: loaded {loaded}{made}; {units.count(result.rows_rejected)} rows rejected")

@@ -11,12 +11,15 @@ import argparse
 import os
 import sys
 
-from core.cli import churn, cohorts, demo, health, import_file, overview, report, roi, status, themes
+from core.cli import audit, churn, cohorts, demo, health, import_file, overview, report, roi, status, themes, undo
+from core.cli import users as users_command
+from core.cli.who import add_option as add_user_option
 from core.errors import WorkbenchError
 from core.store.faults import store_fault, store_path  # plain Python: --help stays fast
 
 #: the sub-commands, in the order ``--help`` lists them
-COMMANDS = (import_file, status, overview, cohorts, churn, health, themes, roi, report, demo)
+COMMANDS = (import_file, undo, status, overview, cohorts, churn, health, themes, roi, report, demo, users_command,
+            audit)
 #: exit code of bad input (a WorkbenchError, a missing or unreadable file)
 EXIT_BAD_INPUT = 2
 #: exit code of a fault in the workbench itself (still one line, no traceback)
@@ -29,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``python -m core`` parser; each sub-command's module is kept as its ``run`` default."""
     p = argparse.ArgumentParser(prog="python -m core", description="Retention workbench command line.")
     p.add_argument("--db", help="SQLAlchemy URL of the store (default: RETENTION_DB_URL or data/retention.db)")
+    add_user_option(p)
     sub = p.add_subparsers(dest="command", required=True)
     for command in COMMANDS:
         command.add_parser(sub)

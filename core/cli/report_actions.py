@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from core.access import guard, rights
 from core.cli.format import text_table, write_table
+from core.cli.who import author, require
 from core.errors import DataValidationError
 from core.export import units
 from core.history.feature_labels import feature_label
@@ -100,16 +102,22 @@ def list_snapshots(engine) -> int:
 
 def decide(engine, a) -> int:
     """``--decide ID``: record a decision against a saved snapshot."""
+    actor = require(engine, a, rights.DECIDE)
     n = review_log.add_decision(engine, a.decide, decision=a.decision, owner=a.owner, rationale=a.rationale,
-                                due=a.due, status=a.status)
+                                due=a.due, status=a.status, author=author(actor, None))
+    guard.done(engine, actor, "record decision", f"snapshot {a.decide}", {"number": n, "decision": a.decision,
+                                                                           "owner": a.owner, "status": a.status})
     print(f"recorded decision {n} against snapshot {a.decide}")
     return 0
 
 
 def assume(engine, a) -> int:
     """``--assume ID``: add an assumption to a saved snapshot's register."""
-    review_log.add_assumption(engine, a.assume, name=a.name, value=a.value, unit=a.unit, owner=a.owner or "",
-                              source=a.source)
+    actor = require(engine, a, rights.DECIDE)
+    i = review_log.add_assumption(engine, a.assume, name=a.name, value=a.value, unit=a.unit, owner=a.owner or "",
+                                  source=a.source)
+    guard.done(engine, actor, "record assumption", f"snapshot {a.assume}", {"id": i, "name": a.name,
+                                                                             "value": a.value, "unit": a.unit})
     print(f"added the assumption '{a.name.strip()}' to snapshot {a.assume}'s register")
     return 0
 
@@ -135,10 +143,13 @@ def show(engine, a) -> int:
     if a.snapshot is not None:
         snap = review_saved.load(engine, a.snapshot)
     else:
+        actor = require(engine, a, rights.SNAPSHOT) if a.save else None  # before the (slow) build
         params = review.ReviewParams() if a.roi_window is None else review.ReviewParams(roi_window=a.roi_window)
         snap = review.build(engine, a.quarter, params)
         if a.save:
             review_saved.save(engine, snap)
+            guard.done(engine, actor, "save snapshot", f"snapshot {snap.id}", {"quarter": snap.quarter,
+                                                                               "data": snap.data_hash[:12]})
     print(_header(snap))
     if a.out is not None:
         _pack(engine, snap, a.out)

@@ -4,6 +4,7 @@ with its log row."""
 from __future__ import annotations
 
 from core.cli.themes_options import theme_id
+from core.cli.who import acting_user, require
 from core.feedback import store as ts
 
 
@@ -24,8 +25,9 @@ def change(engine, a, action: str) -> None:
     core.errors.DataValidationError
         An unknown or inactive theme id, an invalid rule or name, or the codebook changed meanwhile.
     """
+    actor = require(engine, a, "codebook")  # first: reading the codebook saves the starter one in a new store
     before = ts.load_codebook(engine)
-    who = {"author": a.author.strip(), "reason": (a.reason or "").strip()}
+    who = {"author": (acting_user(a) or a.author or "").strip(), "reason": (a.reason or "").strip()}
     if action == "create":
         parent = None if a.parent is None else theme_id(a.parent, "--parent")
         team = a.team or (before.get(parent).team if parent is not None else "")  # a sub-theme: its parent's team
@@ -39,7 +41,7 @@ def change(engine, a, action: str) -> None:
         if a.team is not None:
             who["team"] = a.team
         after, ch = before.split(theme_id(a.split[0], "--split"), a.split[1], a.keywords, **who)
-    ts.save_change(engine, before, after, ch)
+    ts.save_change(engine, before, after, ch, user=actor)
     ids = ", ".join(str(i) for i in ch.theme_ids)
     print(f"saved {ch.action} (theme ids {ids}) by {ch.author}: {ch.detail}" + (f"; reason: {ch.reason}"
                                                                                  if ch.reason else ""))

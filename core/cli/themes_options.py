@@ -5,6 +5,7 @@ Plain Python (no pandas), so that building the parser stays fast.
 
 from __future__ import annotations
 
+from core.cli.who import acting_user
 from core.errors import DataValidationError
 
 #: the reading actions (besides the default impact table) and the codebook changes, by option name
@@ -65,7 +66,7 @@ def check(a) -> str | None:
         raise DataValidationError("--merge needs --into ID: the theme the others fold into.")
     if action in ("create", "split") and not (a.keywords or "").strip():
         raise DataValidationError(f"{flag(action)} needs --keywords \"a, b, c\": the rule terms of the new theme.")
-    if action in CHANGES and not (a.author or "").strip():
+    if action in CHANGES and not (a.author or "").strip() and not acting_user(a):
         raise DataValidationError(f"{flag(action)} changes the codebook: say who makes the change with --author "
                                   "NAME.")
     if a.horizon < 1:

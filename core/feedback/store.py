@@ -8,12 +8,14 @@ store saves the starter codebook (:func:`core.feedback.starter.starter_codebook`
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pandas as pd
 from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection, Engine
 
+from core.access import guard, rights
 from core.errors import DataValidationError
 from core.feedback.codebook import Change, Codebook, Theme
 from core.feedback.inputs import follow_up_status
@@ -61,14 +63,21 @@ def load_codebook(engine: Engine) -> Codebook:
         return book
 
 
-def save_change(engine: Engine, before: Codebook, after: Codebook, change: Change) -> Codebook:
-    """Save the themes that differ between ``before`` and ``after`` plus the log row, in one transaction.
+def save_change(engine: Engine, before: Codebook, after: Codebook, change: Change,
+                user: str | guard.Actor | None = None) -> Codebook:
+    """Save the themes that differ between ``before`` and ``after`` plus the log row, in one transaction, as
+    ``user`` (None: ``RETENTION_USER``), who needs the codebook right; audited. A signed-in user is the author.
 
     Raises
     ------
     core.errors.DataValidationError
         The author is empty, or the stored codebook is no longer ``before`` (someone else changed it).
+    core.access.guard.AccessDenied
+        ``user`` may not change the codebook; nothing changes.
     """
+    actor = guard.require(engine, user, rights.CODEBOOK)
+    if not actor.local:
+        change = dataclasses.replace(change, author=actor.name)
     if not str(change.author or "").strip():
         raise DataValidationError("Say who made this change: the author field is empty.")
     after.validate()
@@ -79,6 +88,8 @@ def save_change(engine: Engine, before: Codebook, after: Codebook, change: Chang
         changed = [t for i, t in after.themes.items() if before.themes.get(i) != t]
         _write_themes(conn, changed)
         _log(conn, change)
+    guard.done(engine, actor, f"codebook {change.action}", "themes " + ", ".join(map(str, change.theme_ids)),
+               {"detail": change.detail, "reason": change.reason, "author": change.author})
     return after
 
 

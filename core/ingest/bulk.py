@@ -1,7 +1,8 @@
 """The bulk load: rows into a store table in batches, inside the caller's transaction, with progress.
 
 SQLite takes the DB-API cursor's own ``executemany`` (and, for a load as large as the table, drops the
-secondary indexes and builds them once afterwards); other databases go through SQLAlchemy Core's executemany.
+secondary indexes and builds them once afterwards); PostgreSQL takes COPY (core.store.pg_copy); other databases go
+through SQLAlchemy Core's executemany.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 
+from core.store.pg_copy import copy_rows
 from core.store.tables import TABLES
 
 BATCH = 100_000
@@ -60,6 +62,8 @@ def bulk_insert(conn, table: str, df: pd.DataFrame, import_id: int, progress: Pr
         arrays = [python_values(chunk[c]) for c in cols]
         if raw:
             cur.executemany(sql, zip(*arrays))
+        elif conn.dialect.name == "postgresql":  # COPY: one stream, not one INSERT per row
+            copy_rows(conn, table, cols, zip(*arrays))
         else:
             conn.execute(sa_table.insert(), _core_records(cols, arrays))
         done += len(chunk)

@@ -53,6 +53,13 @@ _MATCH_SQL = text(
     "substr(c.customer_id, 1, length(:prefix)) = :prefix AS prefixed, COUNT(*) AS n "
     f"FROM {Customer.__tablename__} AS c LEFT JOIN {ImportLog.__tablename__} AS l ON l.id = c.import_id "
     "WHERE c.customer_id IN (SELECT value FROM json_each(:ids)) GROUP BY c.import_id, prefixed")
+#: the same on PostgreSQL (its own JSON functions; the import log's columns grouped by its primary key)
+_MATCH_SQL_PG = text(
+    "SELECT c.import_id, l.file_name, l.kind, l.mapping -> 'options' ->> 'source' AS source, "
+    "substr(c.customer_id, 1, length(CAST(:prefix AS text))) = CAST(:prefix AS text) AS prefixed, COUNT(*) AS n "
+    f"FROM {Customer.__tablename__} AS c LEFT JOIN {ImportLog.__tablename__} AS l ON l.id = c.import_id "
+    "WHERE c.customer_id IN (SELECT json_array_elements_text(CAST(:ids AS json))) "
+    "GROUP BY c.import_id, l.id, prefixed")
 
 
 _KEPT_SQL = text(f"SELECT 1 FROM {Customer.__tablename__} WHERE customer_id >= :lo AND customer_id < :hi LIMIT 1")
@@ -182,7 +189,7 @@ def check(conn, ids: pd.Series | None, source: str, *, applies: bool, choice: st
     Parameters
     ----------
     conn : sqlalchemy.engine.Connection
-        A connection to the store (SQLite: uses ``json_each``).
+        A connection to the store (SQLite: uses ``json_each``; PostgreSQL ``json_array_elements_text``).
     ids : pandas.Series or None
         The file's typed customer ids (None when the file has no customer id).
     source : str
@@ -208,7 +215,8 @@ def check(conn, ids: pd.Series | None, source: str, *, applies: bool, choice: st
         return IdSpaces(source=source, n_ids=len(distinct), choice=choice, applies=False)
     prefix = source + SEP
     values = distinct.astype(str).tolist()
-    rows = conn.execute(_MATCH_SQL, {"prefix": prefix,
+    match = _MATCH_SQL_PG if conn.dialect.name == "postgresql" else _MATCH_SQL
+    rows = conn.execute(match, {"prefix": prefix,
                                      "ids": json.dumps(values + [prefix + v for v in values])}).all()
     own = own_prefixed = listed = 0
     other: list[SourceMatch] = []

@@ -28,6 +28,7 @@ import pandas as pd
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 
+from core.access import guard, rights
 from core.errors import DataValidationError, DuplicateImportError, FileFormatError
 from core.ingest import bulk, chunks, id_spaces, line_items
 from core.ingest import fields as F
@@ -201,8 +202,9 @@ def _earlier_import(conn, sha: str, kind: str) -> int | None:
 
 
 def commit_import(engine: Engine, plan: ImportPlan, *, strict: bool = True,
-                  progress: Progress | None = None, id_space: str | None = None) -> ImportResult:
-    """Load a prepared import in one transaction.
+                  progress: Progress | None = None, id_space: str | None = None,
+                  user: str | guard.Actor | None = None) -> ImportResult:
+    """Load a prepared import in one transaction, as ``user``, who needs the import right; audited.
 
     Parameters
     ----------
@@ -217,6 +219,8 @@ def commit_import(engine: Engine, plan: ImportPlan, *, strict: bool = True,
     id_space : {'attach', 'separate'}, optional
         The choice for a plan prepared without one whose ids match another source's customers: ``attach``
         loads it as prepared; ``separate`` needs the plan prepared with it (the ids change before validation).
+    user : str or core.access.guard.Actor, optional
+        Who imports (None: ``RETENTION_USER``; a store without accounts: the local admin).
 
     Returns
     -------
@@ -231,7 +235,10 @@ def commit_import(engine: Engine, plan: ImportPlan, *, strict: bool = True,
         The same file was already imported as this kind and the mode is append.
     core.errors.StoreError
         The store stayed busy past the busy timeout, its disk is full, it is read-only or damaged; nothing loaded.
+    core.access.guard.AccessDenied
+        ``user`` may not import; nothing loaded.
     """
+    actor = guard.require(engine, user, rights.IMPORT)
     plan = _with_id_space(plan, id_space)
     _check_loadable(plan, strict)
     started = dt.datetime.now(dt.UTC)
@@ -260,6 +267,9 @@ def commit_import(engine: Engine, plan: ImportPlan, *, strict: bool = True,
         conn.execute(ImportLog.__table__.update().where(ImportLog.__table__.c.id == import_id)
                      .values(finished_at=dt.datetime.now(dt.UTC)))
         version.bump(conn)  # with the rows: no page keeps showing the store as it was before
+    guard.done(engine, actor, "import", f"import #{import_id}", {"file": plan.file_name, "kind": plan.kind,
+                                                                  "mode": plan.options["mode"],
+                                                                  "rows": {t: int(n) for t, n in counts.items()}})
     return ImportResult(import_id=import_id, rows_read=plan.rows_read, rows_loaded=plan.rows_valid,
                         rows_rejected=plan.rows_rejected, tables=counts, report=plan.report,
                         rejected=plan.rejected, customers_created=len(plan.new_customers))

@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Engine
 
+from core.access import guard, rights
 from core.errors import DataValidationError
 from core.export import units
 from core.ingest import fields as F
@@ -66,8 +67,10 @@ def undo_preview(engine: Engine, import_id: int) -> dict[str, int]:
         return _rows_of(conn, import_id)
 
 
-def undo_import(engine: Engine, import_id: int, reason: str | None = None) -> dict[str, int]:
-    """Remove every row an import loaded, in one transaction, and mark its log entry undone.
+def undo_import(engine: Engine, import_id: int, reason: str | None = None,
+                user: str | guard.Actor | None = None) -> dict[str, int]:
+    """Remove every row an import loaded, in one transaction, and mark its log entry undone (as ``user``, who
+    needs the undo right; audited).
 
     The entry stays in the import history with the time (UTC) and ``reason``; its id is never given to
     another import. The store's version changes in the same transaction, so no page shows the rows again.
@@ -79,18 +82,23 @@ def undo_import(engine: Engine, import_id: int, reason: str | None = None) -> di
         An id from the import history.
     reason : str, optional
         Why the import was undone (kept in the history).
+    user : str or core.access.guard.Actor, optional
+        Who undoes it (None: ``RETENTION_USER``; a store without accounts: the local admin).
 
     Raises
     ------
     DataValidationError
         No such import, the import was already undone, or rows of other imports refer to customers this
         import created (undo those first, so no child row is left without its customer). Nothing changes.
+    core.access.guard.AccessDenied
+        ``user`` may not undo an import. Nothing changes.
 
     Returns
     -------
     dict
         table -> rows removed.
     """
+    actor = guard.require(engine, user, rights.UNDO)
     reason = (reason or "").strip() or None
     with columnar.Staging(engine) as stage, engine.begin() as conn:
         _check_undoable(conn, import_id)
@@ -102,6 +110,7 @@ def undo_import(engine: Engine, import_id: int, reason: str | None = None) -> di
         conn.execute(update(_LOG).where(_LOG.c.id == import_id)
                      .values(undone_at=dt.datetime.now(dt.UTC), undo_reason=reason))
         version.bump(conn)
+    guard.done(engine, actor, "undo import", f"import #{import_id}", {"reason": reason, "removed": removed})
     return removed
 
 

@@ -270,7 +270,7 @@ def ids_in_store(engine: Engine, ctx: Context) -> list[Finding]:
     elif ctx.kind == "feedback" and (col := _feedback_id_column(ctx)) is not None:
         fld, what, ids = "", "feedback", ctx.raw.frame[col].str.strip()
         t = Feedback.__table__.c
-        key = func.json_extract(t.attributes, '$."' + col.replace('"', '\\"') + '"')
+        key = t.attributes[col].as_string()  # SQLite: json_extract; PostgreSQL: ->>
         query = select(key, t.import_id).where(key.is_not(None))
     else:
         return []

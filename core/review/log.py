@@ -1,6 +1,7 @@
 """What a review board decided and assumed beside a snapshot: the decision log and the assumptions register.
 
-Both are kept like the snapshots themselves: rows are never changed or deleted (SQLite triggers refuse it).
+Both are kept like the snapshots themselves: rows are never changed or deleted (triggers refuse it, on SQLite
+and PostgreSQL).
 
 * A **decision** (:func:`add_decision`) has a number within its snapshot, the decision, an owner, the
   rationale, a due date and a status (:data:`STATUSES`). A later change of status, owner, due date or
@@ -18,11 +19,12 @@ import datetime as dt
 import math
 
 import pandas as pd
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from core.errors import DataValidationError
 from core.review.snapshot import Snapshot
+from core.store import read_only
 from core.store.tables import ReviewAssumption, ReviewDecision, ReviewSnapshot
 
 STATUSES = ("open", "in progress", "done", "dropped")
@@ -40,12 +42,8 @@ PARAM_ASSUMPTIONS = {
 
 
 def _guard(engine: Engine, table: str) -> None:
-    if engine.dialect.name != "sqlite":
-        return
-    with engine.begin() as conn:
-        for what in ("UPDATE", "DELETE"):
-            conn.execute(text(f"CREATE TRIGGER IF NOT EXISTS {table}_no_{what.lower()} BEFORE {what} ON {table} "
-                              f"BEGIN SELECT RAISE(ABORT, '{table} rows are never changed'); END"))
+    """Triggers that make ``table``'s rows read-only (SQLite and PostgreSQL): an UPDATE or DELETE is refused."""
+    read_only.guard(engine, table, f"{table} rows are never changed")
 
 
 def _snapshot_exists(conn, snapshot_id: int) -> None:

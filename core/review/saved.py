@@ -1,4 +1,4 @@
-"""Saved review snapshots: stored once, never changed (SQLite triggers refuse an update or a delete), listed and
+"""Saved review snapshots: stored once, never changed (triggers refuse an update or a delete), listed and
 loaded back exactly. The customers behind the MRR-at-risk figures are kept with the versions' JSON (under
 :data:`AT_RISK_KEY`), so a saved snapshot exports the list the board saw."""
 
@@ -7,13 +7,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from core.errors import DataValidationError
 from core.history.feature_labels import feature_label
 from core.review.at_risk import CUSTOMER_COLUMNS
 from core.review.snapshot import FIGURE_COLUMNS, Snapshot
+from core.store import read_only
 from core.store.tables import ReviewSnapshot
 
 #: the versions' key that holds the customers behind the MRR-at-risk figures (records of CUSTOMER_COLUMNS)
@@ -21,13 +22,8 @@ AT_RISK_KEY = "at_risk_customers"
 
 
 def _guard(engine: Engine) -> None:
-    """Triggers that make saved snapshots read-only (SQLite): an UPDATE or DELETE is aborted."""
-    if engine.dialect.name != "sqlite":
-        return
-    with engine.begin() as conn:
-        for what in ("UPDATE", "DELETE"):
-            conn.execute(text(f"CREATE TRIGGER IF NOT EXISTS reviewsnapshot_no_{what.lower()} BEFORE {what} ON "
-                              "reviewsnapshot BEGIN SELECT RAISE(ABORT, 'review snapshots are never changed'); END"))
+    """Triggers that make saved snapshots read-only (SQLite and PostgreSQL): an UPDATE or DELETE is refused."""
+    read_only.guard(engine, "reviewsnapshot", "review snapshots are never changed")
 
 
 def save(engine: Engine, snap: Snapshot) -> int:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import event, func, inspect, select, text
+from sqlalchemy import BigInteger, TypeDecorator, event, func, inspect, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel import SQLModel, create_engine
@@ -25,6 +25,28 @@ DEFAULT_DB_PATH = Path(__file__).resolve().parent.parent / "data" / "retention.d
 def default_url() -> str:
     """Return the store URL: ``RETENTION_DB_URL`` if set, else ``data/retention.db``."""
     return os.environ.get("RETENTION_DB_URL") or f"sqlite:///{DEFAULT_DB_PATH}"
+
+
+#: the SQLAlchemy dialect of a PostgreSQL store: psycopg 3 (requirements.txt), whatever driver a URL names by default
+PG_DIALECT = "postgresql+psycopg"
+#: seconds to wait for a PostgreSQL server to answer before saying it cannot be reached
+PG_CONNECT_TIMEOUT_S = 10
+
+
+def driver_url(url: str) -> str:
+    """``url`` with a plain PostgreSQL scheme (``postgresql://``, ``postgres://``) mapped to psycopg 3.
+
+    Examples
+    --------
+    >>> driver_url("postgresql://team@db.example:5432/retention")
+    'postgresql+psycopg://team@db.example:5432/retention'
+    >>> driver_url("sqlite:///data/retention.db")
+    'sqlite:///data/retention.db'
+    """
+    for scheme in ("postgresql://", "postgres://"):
+        if url.startswith(scheme):
+            return f"{PG_DIALECT}://{url[len(scheme):]}"
+    return url
 
 
 def _sqlite_pragmas(dbapi_conn, _record):
@@ -46,9 +68,9 @@ def make_engine(url: str | None = None) -> Engine:
     Parameters
     ----------
     url : str, optional
-        Any SQLAlchemy URL. ``sqlite://`` (in memory) gets a single shared connection so that
-        every session sees the same data. A SQLite connection waits up to the busy timeout (30 s;
-        ``RETENTION_BUSY_TIMEOUT`` in seconds) for another writer before it gives up.
+        Any SQLAlchemy URL; ``postgresql://`` uses psycopg 3 (:func:`driver_url`). ``sqlite://`` (in memory)
+        gets a single shared connection so that every session sees the same data. A SQLite connection waits up
+        to the busy timeout (30 s; ``RETENTION_BUSY_TIMEOUT`` in seconds) for another writer before it gives up.
 
     Returns
     -------
@@ -57,9 +79,10 @@ def make_engine(url: str | None = None) -> Engine:
     Raises
     ------
     core.errors.StoreError
-        The store file is busy past the busy timeout, read-only, not a database or damaged, or its disk is full.
+        The store file is busy past the busy timeout, read-only, not a database or damaged, or its disk is full;
+        a PostgreSQL store's driver is not installed or its server cannot be reached.
     """
-    url = url or default_url()
+    url = driver_url(url or default_url())
     kwargs: dict = {}
     path = faults.store_path(url)
     with faults.translated(path):
@@ -70,6 +93,9 @@ def make_engine(url: str | None = None) -> Engine:
                 kwargs["poolclass"] = StaticPool
             else:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
+        elif url.startswith(PG_DIALECT):
+            # a server that went away (restarted, idle connection closed) is reconnected instead of failing once
+            kwargs.update(pool_pre_ping=True, connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S})
         engine = create_engine(url, **kwargs)
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
@@ -112,6 +138,29 @@ def init_db(engine: Engine) -> None:
                 if col.name not in have and col.nullable and not col.primary_key:
                     kind = col.type.compile(dialect=engine.dialect)
                     conn.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{col.name}" {kind}'))
+        if engine.dialect.name == "postgresql":
+            _widen_ids(conn, existing)
+
+
+def _dialect_type(type_, dialect):
+    """The type a column has on ``dialect`` (a decorated type's own choice for it, such as the store's 64-bit id)."""
+    return type_.load_dialect_impl(dialect) if isinstance(type_, TypeDecorator) else type_.dialect_impl(dialect)
+
+
+def _widen_ids(conn: Connection, existing) -> None:
+    """PostgreSQL: make 64-bit the ids (and their sequences) that the schema declares 64-bit but an older version
+    created as 32-bit ``integer`` (``activity.id``), so a long-lived store never runs out of ids."""
+    for table in SQLModel.metadata.sorted_tables:
+        for col in table.primary_key.columns:
+            if not isinstance(_dialect_type(col.type, conn.dialect), BigInteger):
+                continue
+            have = {c["name"]: c["type"] for c in existing.get_columns(table.name)}
+            if col.name in have and not isinstance(have[col.name], BigInteger):
+                conn.execute(text(f'ALTER TABLE "{table.name}" ALTER COLUMN "{col.name}" TYPE bigint'))
+                seq = conn.execute(text("SELECT pg_get_serial_sequence(:t, :c)"),
+                                   {"t": f'"{table.name}"', "c": col.name}).scalar()
+                if seq:
+                    conn.execute(text(f"ALTER SEQUENCE {seq} AS bigint"))
 
 
 def table_counts(engine: Engine) -> dict[str, int]:

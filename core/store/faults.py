@@ -1,5 +1,7 @@
 """Store faults in plain words: a busy, full, read-only, unopenable, foreign or damaged store as one line.
 
+A PostgreSQL store adds two: its driver (psycopg) is not installed, or its server cannot be reached (down, wrong
+address, unknown user or database); the driver's errors are recognised by their module, without importing it.
 SQLite reports these as ``sqlite3.OperationalError`` / ``sqlite3.DatabaseError`` (wrapped by SQLAlchemy as
 ``sqlalchemy.exc.OperationalError`` / ``DatabaseError`` with the driver's error as ``orig``), and the column
 files beside the store as ``OSError`` (``ENOSPC``, ``EROFS``, ``EACCES``). :func:`store_fault` turns any of
@@ -38,6 +40,14 @@ _BY_MESSAGE = (
     ("file is not a database", _NOTADB), ("malformed", _CORRUPT), ("disk i/o error", _IOERR),
 )
 _ERRNO_IN_TEXT = re.compile(r"\[errno (\d+)\]", re.IGNORECASE)
+#: the PostgreSQL driver (requirements.txt pins it) and the modules whose absence means it is missing
+PG_DRIVER = "psycopg"
+_PG_MODULES = ("psycopg", "psycopg_binary", "psycopg_c", "psycopg2")
+# PostgreSQL's SQLSTATE codes (https://www.postgresql.org/docs/current/errcodes-appendix.html) that are store faults
+_PG_BUSY = ("55P03", "40P01")  # lock not available, deadlock
+_PG_FULL = ("53100",)  # disk full
+_PG_READ_ONLY = ("25006",)  # read-only transaction (a standby, default_transaction_read_only)
+_PG_GONE = ("08", "57P01", "57P02", "57P03", "28", "3D000")  # connection, shutdown, authentication, no such database
 
 
 def busy_timeout() -> float:
@@ -101,7 +111,9 @@ def store_fault(exc: BaseException, store: str | os.PathLike | None = None) -> S
     -------
     StoreError or None
         ``reason`` is one of ``busy``, ``full``, ``read-only``, ``cannot-open``, ``not-a-database``, ``damaged``,
-        ``io``; None for anything that is not a store fault (a bug, bad input), which the caller re-raises.
+        ``io``, ``driver`` (the PostgreSQL driver is not installed), ``unreachable`` (the PostgreSQL server cannot
+        be reached, or refuses the user or database); None for anything that is not a store fault (a bug, bad
+        input), which the caller re-raises.
 
     Examples
     --------
@@ -114,6 +126,9 @@ def store_fault(exc: BaseException, store: str | os.PathLike | None = None) -> S
     if isinstance(exc, StoreError):
         return exc
     for err in _chain(exc):
+        fault = _from_postgres(err) if _is_psycopg(err) else _from_import(err) if isinstance(err, ImportError) else None
+        if fault is not None:
+            return fault
         code = _sqlite_code(err) if isinstance(err, sqlite3.Error) else None
         if code is not None:
             return _from_sqlite(code, err, store)
@@ -235,3 +250,37 @@ def _about_store(err: OSError, store) -> bool:
         return Path(err.filename).resolve().is_relative_to(Path(store).resolve().parent)
     except (OSError, ValueError):
         return False
+
+
+def _is_psycopg(err: BaseException) -> bool:
+    return type(err).__module__.split(".")[0] == PG_DRIVER
+
+
+def _from_import(err: ImportError) -> StoreError | None:
+    """The PostgreSQL driver (or its compiled part) is missing; None for any other missing module (a bug)."""
+    name = (err.name or "").split(".")[0]
+    if name not in _PG_MODULES and not any(m in str(err) for m in _PG_MODULES):
+        return None
+    return StoreError(f"The store is a PostgreSQL database but its driver ({PG_DRIVER}) is not installed: run "
+                      f"pip install -r requirements.txt (or python3 dev.py app), or point {URL_ENV} at a SQLite "
+                      "file.", reason="driver")
+
+
+def _from_postgres(err: BaseException) -> StoreError | None:
+    """A driver error of a PostgreSQL store; None for one that is no store fault (bad SQL, a refused change)."""
+    state = getattr(err, "sqlstate", None) or ""
+    if state in _PG_BUSY:
+        return StoreError("The store is busy with another import or undo: try again when it has finished; the "
+                          "store is unchanged.", reason="busy")
+    if state in _PG_FULL:
+        return _full()
+    if state in _PG_READ_ONLY:
+        return StoreError(f"The PostgreSQL store is read-only (a standby, or read-only transactions): point "
+                          f"{URL_ENV} at the primary server; the store is unchanged.", reason="read-only")
+    kinds = {c.__name__ for c in type(err).__mro__}
+    if state.startswith(_PG_GONE) or (not state and "OperationalError" in kinds):
+        said = " ".join(str(err).split("\n", 1)[0].split()) or type(err).__name__
+        return StoreError(f"The PostgreSQL store cannot be reached ({said}): check that the server is running and "
+                          f"that the address, user and database in {URL_ENV} (or --db) are right; nothing was "
+                          "read or written.", reason="unreachable")
+    return None

@@ -11,8 +11,24 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, LargeBinary, TypeDecorator
+from sqlalchemy.dialects.sqlite.base import SQLiteDialect
 from sqlmodel import Field, SQLModel
+
+
+class BigId(TypeDecorator):
+    """The id of a table whose rows can pass 2^31 (activity, revenue lines, scores): 64-bit, except on SQLite (and
+    any dialect built on it), whose INTEGER PRIMARY KEY is already 64-bit and the only kind that numbers rows by
+    itself."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        return dialect.type_descriptor(Integer() if isinstance(dialect, SQLiteDialect) else BigInteger())
+
+
+BIG_ID = BigId()
 
 
 class Customer(SQLModel, table=True):
@@ -32,7 +48,7 @@ class Customer(SQLModel, table=True):
 
 class Revenue(SQLModel, table=True):
     __table_args__ = (Index("ix_revenue_customer_period", "customer_id", "period"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BIG_ID)
     customer_id: str
     period: dt.date = Field(index=True)  # month start for recurring revenue, day for a sale
     mrr: float | None = None  # recurring amount for the period
@@ -48,7 +64,7 @@ class Revenue(SQLModel, table=True):
 
 class Activity(SQLModel, table=True):
     __table_args__ = (Index("ix_activity_customer_date", "customer_id", "date"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BIG_ID)
     customer_id: str
     date: dt.date = Field(index=True)
     metric: str
@@ -58,7 +74,7 @@ class Activity(SQLModel, table=True):
 
 
 class Ticket(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BIG_ID)
     ticket_id: str | None = None
     customer_id: str | None = Field(default=None, index=True)
     # Ticket times are wall-clock times as the help desk exported them (no time zone).
@@ -76,7 +92,7 @@ class Ticket(SQLModel, table=True):
 
 
 class Feedback(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BIG_ID)
     customer_id: str | None = Field(default=None, index=True)
     date: dt.date | None = Field(default=None, index=True)
     channel: str  # nps, csat, ces, review, social, support, ...
@@ -88,7 +104,7 @@ class Feedback(SQLModel, table=True):
 
 
 class Intervention(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BIG_ID)
     customer_id: str = Field(index=True)
     play: str
     channel: str | None = None
@@ -147,7 +163,7 @@ class ChurnRun(SQLModel, table=True):
 class ChurnScore(SQLModel, table=True):
     """One customer's churn score from one saved model (read by the other pages)."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BIG_ID)
     version: int = Field(index=True)
     customer_id: str = Field(index=True)
     probability: float  # calibrated probability of churn within the horizon
@@ -266,3 +282,39 @@ class ReviewAssumption(SQLModel, table=True):
     owner: str = ""
     source: str = ""  # where the figure comes from, or why it was chosen
     recorded_at: dt.datetime  # UTC
+
+
+class User(SQLModel, table=True):
+    """A local account (core.access.users): the password only as an Argon2 hash; never deleted, disabled instead."""
+
+    __tablename__ = "user"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    role: str  # core.access.rights.ROLES
+    password_hash: str
+    created_at: dt.datetime  # UTC
+    disabled_at: dt.datetime | None = None  # UTC; set once, the account can no longer act
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who did what and when (core.access.audit): append-only (triggers refuse an update or a delete)."""
+
+    __tablename__ = "auditentry"
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(index=True)  # UTC
+    user: str
+    role: str
+    action: str
+    target: str = ""
+    detail: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class AccessSetting(SQLModel, table=True):
+    """The roles besides admin that may see per-customer churn scores and risk lists (core.access.rights); a
+    change is a new row, the latest one holds."""
+
+    __tablename__ = "accesssetting"
+    id: int | None = Field(default=None, primary_key=True)
+    risk_list_roles: list[str] = Field(sa_column=Column(JSON))
+    at: dt.datetime  # UTC
+    user: str

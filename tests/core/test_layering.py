@@ -63,17 +63,18 @@ ALLOWED = {
     "history": {"store", "errors", "buyers"},
     "metrics": {"store", "history", "errors"},
     "export": {"metrics", "errors"},
-    "ingest": BASE,
+    "access": {"store", "errors", "export"},  # accounts, roles, the audit trail
+    "ingest": BASE | {"access"},  # an import and its undo need the right, and are audited
     "cohorts": BASE,
     "churn": BASE,
     "health": BASE,
-    "feedback": BASE,
+    "feedback": BASE | {"access"},  # codebook changes need the right, and are audited
     "buyers": BASE,  # purchase logs: buyer metrics, lapse churn, lifetime value
     # named exceptions, each with its reason:
     "demo": BASE | {"ingest"},  # the demo loads its frames through the importer's bulk insert
     "roi": BASE | {"churn", "ingest"},  # risk at contact scores with the churn model; outcome flags read as imported
     "review": BASE | {"cohorts", "churn", "health", "feedback", "roi", "buyers"},  # a quarter's review: every page
-    "cli": BASE | {"ingest", "demo", "cohorts", "churn", "health", "feedback", "roi", "review",
+    "cli": BASE | {"access", "ingest", "demo", "cohorts", "churn", "health", "feedback", "roi", "review",
                    "buyers"},  # one command each
 }
 

@@ -15,7 +15,8 @@ from core.errors import WorkbenchError
 
 #: libraries only a sub-command's run may load
 HEAVY = ("pandas", "numpy", "scipy", "sklearn", "lifelines", "shap", "sqlalchemy", "pyarrow")
-SUBCOMMANDS = ["import", "status", "overview", "cohorts", "churn", "health", "themes", "roi", "report", "demo"]
+SUBCOMMANDS = ["import", "undo", "status", "overview", "cohorts", "churn", "health", "themes", "roi", "report", "demo",
+               "users", "audit"]
 
 
 def _python(code: str) -> str:
@@ -74,7 +75,8 @@ def test_each_sub_command_module_registers_itself_and_its_run():
     parser = cli.build_parser()
     for command in cli.COMMANDS:
         assert callable(command.add_parser) and callable(command.run)
-        argv = {"import": ["import", "x.csv", "--kind", "customers"]}.get(command.NAME, [command.NAME])
+        argv = {"import": ["import", "x.csv", "--kind", "customers"], "undo": ["undo", "3"],
+                "users": ["users", "list"]}.get(command.NAME, [command.NAME])
         assert parser.parse_args(argv).run is command.run, command.NAME
 
 
