@@ -35,6 +35,7 @@ from core.health.coverage import coverage
 from core.health.monitor import has_recurring_revenue
 from core.history.feature_labels import feature_label
 from core.history.inputs import load_inputs
+from core.history.movements import GAINS, LOSSES, mrr_movements
 from core.roi import setup
 from core.roi.inputs import load_inputs as load_roi_inputs
 from core.roi.money import money
@@ -44,6 +45,10 @@ from core.roi.plays import plays_table
 from core.store.profile import profile
 from core.store.read import load_columns
 from core.store.tables import ChurnRun
+
+#: each movement's figure in a review, named as the glossary defines it (core.metrics.GLOSSARY)
+MOVEMENT_FIGURES = {"new": "New MRR", "expansion": "Expansion MRR", "reactivation": "Reactivation MRR",
+                    "contraction": "Contraction MRR", "churned": "Churned MRR"}
 
 
 def row(page, metric, value=np.nan, low=np.nan, high=np.nan, unit="", group="", text_="") -> dict:
@@ -65,7 +70,23 @@ def overview(engine: Engine, as_of: dt.date) -> list[dict]:
     rows = [row("Overview", f.label, f.value, unit=f.unit) for s in ov.sections for f in s.figures]
     if rows and ov.notes and any(s.key == "buyers" for s in ov.sections):
         rows[0]["text"] = " ".join(ov.notes)
-    return rows
+    return rows + quarter_movements(revenue, as_of)
+
+
+def quarter_movements(revenue: pd.DataFrame, as_of: dt.date) -> list[dict]:
+    """The MRR movements of the three months ending with the as-of month (the quarter of a review), each summed
+    over its months: the Overview's movements table and ``python -m core overview --movements`` month by month
+    (:func:`core.history.movements.mrr_movements`), so MRR at the start + gains - losses = MRR at the end exactly.
+    None on a store without recurring revenue."""
+    end = pd.Timestamp(as_of)
+    table = mrr_movements(revenue, start=(end.to_period("M") - 2).to_timestamp(), end=end)
+    if table.empty:
+        return []
+    first, last = table.iloc[0], table.iloc[-1]
+    note = (f"{first['month']:%b} to {last['month']:%b %Y}, the months summed: MRR "
+            f"{units.money(first['mrr_start'])} at the start, {units.money(last['mrr_end'])} at the end")
+    return [row("Overview", MOVEMENT_FIGURES[c], table[c].sum(), unit="currency", text_=note)
+            for c in (*GAINS, *LOSSES)]
 
 
 def churn(engine: Engine) -> tuple[list[dict], int | None]:

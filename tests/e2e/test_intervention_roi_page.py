@@ -60,8 +60,9 @@ def test_intervention_roi_on_demo(page, streamlit_server, store_url):
     money = page.get_by_test_id("stMetric")
     expect(money.filter(has=page.get_by_text("Cost", exact=True))).to_contain_text(re.compile(r"\$\d{1,3}(,\d{3})*"))
     expect(money.filter(has=page.get_by_text("ROI (window)", exact=True))).to_contain_text(re.compile(r"[+-]\d+%"))
+    # the section's sentence (the chart's caption reads the same verdict: .first)
     show_tab(page, "Time to impact", page.get_by_text(re.compile(r"(first clearly above zero \*?\*?\d+ days|never "
-                                                                  r"clearly above zero)")), "roi_time_to_impact")
+                                                                  r"clearly above zero)")).first, "roi_time_to_impact")
     show_tab(page, "Where it works", page.get_by_text(re.compile(r"The play gains most for")), "roi_where_it_works")
     show_tab(page, "Next wave", page.get_by_test_id("stMetric").filter(has_text="Customers to contact"),
              "roi_next_wave")

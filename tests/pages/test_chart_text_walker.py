@@ -55,6 +55,6 @@ def test_the_shared_chart_component_gives_both_and_its_data_one_click_away():
     assert _found(_chart_with_its_text_alternative) == []
     chart = at.get("vega_lite_chart")[0]
     assert chart.proto.alt == "Largest MRR: [Ent](http://x), $2."  # an attribute: plain text, never Markdown
-    assert at.caption[0].value == r"Largest MRR: \[Ent\](http://x), \$2."  # the caption escapes the data
+    assert at.caption[0].value == r"Largest MRR: \[Ent\](http\://x), \$2."  # the caption escapes the data
     button = at.get("download_button")[0].proto
     assert button.label == "Get the chart's data (CSV)" and button.deferred_file_id and button.ignore_rerun

@@ -27,6 +27,7 @@ import pytest
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
+from core.feedback.verbatim_list import SHOWN
 from tests.conftest import ROOT
 from tests.pages import store_kinds as sk
 from tests.pages.conftest import rerun
@@ -48,7 +49,7 @@ TAB_KEYS = {
         "Configuration": ("markdown", "**Edit v"), "Compare versions": ("info|vega_lite_chart|dataframe", None)},
     "feedback_themes": {
         "Themes": ("dataframe", None), "Over time & segments": ("markdown", "**Share of verbatims naming each theme"),
-        "Scores": ("vega_lite_chart|info", None), "Verbatims": ("caption", "verbatims. Personal data"),
+        "Scores": ("vega_lite_chart|info", None), "Verbatims": ("caption", "Personal data (e-mail"),
         "Churn signals": ("caption", "A verbatim with a word such as cancel"),
         "Backlog": ("caption", "Each negative or churn-signal verbatim"),
         "Discovery": ("caption", "name no theme of the codebook"), "Codebook": ("markdown", "**Change log**")},
@@ -331,7 +332,8 @@ def test_reviews_feedback_counts_equal_the_file(stores, first_runs, monkeypatch)
     at = first_run(first_runs, stores, monkeypatch, "reviews", "feedback_themes")
     assert _tiles(at)["Verbatims"] == f"{texts:,}"
     assert any(c.value.startswith(f"All dates: every verbatim, {texts:,} of them without a date") for c in at.caption)
-    assert f"{texts:,} verbatims. Personal data" in " ".join(c.value for c in at.tabs[3].caption)
+    listed = f"; the newest {SHOWN:,} are listed, the download holds them all" if texts > SHOWN else ""
+    assert f"{texts:,} verbatims{listed}. Personal data" in " ".join(c.value for c in at.tabs[3].caption)
 
 
 def test_the_mix_shows_the_book_and_the_buyers_as_of_the_day(stores, first_runs, monkeypatch):

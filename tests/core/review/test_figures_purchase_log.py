@@ -23,6 +23,8 @@ from tests.pages.test_overview_stores import PURCHASES
 RECURRING = ["Customers", "Active customers", "Logo churn rate", "MRR", "ARR", "ARPA", "NRR", "GRR",
              "Revenue churn rate"]
 BUYERS = ["Active buyers", "Repeat-purchase rate", "Revenue", "Revenue per buyer", "Purchase frequency"]
+#: the quarter's MRR movements, after the headline (core.review.figures.quarter_movements)
+MOVEMENTS = ["New MRR", "Expansion MRR", "Reactivation MRR", "Contraction MRR", "Churned MRR"]
 
 
 @pytest.fixture(scope="module")
@@ -75,18 +77,18 @@ def test_a_mix_reviews_the_book_and_its_buyers_once_each(tmp_path):
                                (PURCHASES, "p.csv", "transactions")])
     rows = figures.overview(engine, dt.date(2025, 1, 31))
     engine.dispose()
-    assert [r["metric"] for r in rows] == RECURRING + BUYERS
+    assert [r["metric"] for r in rows] == RECURRING + BUYERS + MOVEMENTS
     got = _values(rows)
     assert (got["Customers"], got["MRR"]) == (7, 150 + 60 + 50 + 999)  # the book's five, P1 and P2
     assert (got["Active buyers"], got["Revenue"], got["Purchase frequency"]) == (2, 40 + 60 + 25 + 10 - 10, 1.5)
-    assert all(r["text"] == "" for r in rows)  # a mix with recurring revenue lacks nothing
+    assert all(r["text"] == "" for r in rows if r["metric"] not in MOVEMENTS)  # a mix with MRR lacks nothing
 
 
 def test_a_recurring_book_keeps_its_seven_figures(tmp_path):
     engine = _store(tmp_path, [(CUSTOMERS, "c.csv", "customers"), (REVENUE, "r.csv", "revenue")])
     rows = figures.overview(engine, dt.date(2025, 1, 31))
     engine.dispose()
-    assert [r["metric"] for r in rows] == RECURRING
+    assert [r["metric"] for r in rows] == RECURRING + MOVEMENTS
     assert _values(rows)["NRR"] == pytest.approx((150 + 60 + 50) / (100 + 200 + 100 + 50))
 
 

@@ -237,8 +237,9 @@ def test_the_summary_names_the_quarter_the_data_and_the_versions(saved, narrower
     assert {k: s[k] for k in saved.versions["libraries"]} == saved.versions["libraries"]
     counts = saved.figures["page"].value_counts()
     assert {p: s[p] for p in review.PAGES} == {p: int(counts.get(p, 0)) for p in review.PAGES}
-    # the Overview's nine tiles and MRR in red (no churn model is saved: no MRR at high churn risk)
-    assert s["Churn drivers"] == 0 and s["Overview"] == 10
+    # the Overview's nine tiles, MRR in red (no churn model is saved: no MRR at high churn risk) and the quarter's
+    # five MRR movements
+    assert s["Churn drivers"] == 0 and s["Overview"] == 15
     assert (s["Figures"], s["Decisions"], s["Assumptions"]) == (len(saved.figures), 2, len(log[1]))
     # a snapshot never saved has no id and no saved time
     u = _summary(compared[1]["Summary"])
