@@ -36,25 +36,31 @@ def _largest(table: pd.DataFrame) -> tuple[pd.Series, int] | None:
 
 def arm_effects(table: pd.DataFrame, control: str, *, binary: bool, outcome: str, label: str) -> str:
     """The Effect tab's chart (``arm, estimate, difference, low, high``): the arm with the largest plain effect."""
-    found = _largest(table)
-    if found is None:
-        return chart_text.none_shown("Play effect")
-    row, n = found
-    said = plain.effect(f"{row['arm']} (vs {control})", row["difference"], row["low"], row["high"], binary=binary,
-                        outcome=outcome, label=label)
-    return said if n == 1 else f"Largest effect of {n:,} arms: {said}"
+    return _largest_said(table, "Play effect", lambda row: f"{row['arm']} (vs {control})", "arms", binary=binary,
+                         outcome=outcome, label=label, lower=False)
 
 
 def group_effects(table: pd.DataFrame, *, binary: bool, outcome: str, label: str, what: str = "groups") -> str:
     """A chart of the play's effect per group (``group, difference, low, high``; Where it works, Fatigue): the group
     where the play gains most."""
+    return _largest_said(table, "Play effect by group", lambda row: f"For {row['group']}, the play", what,
+                         binary=binary, outcome=outcome, label=label)
+
+
+def _largest_said(table: pd.DataFrame, chart: str, subject, what: str, *, binary: bool, outcome: str, label: str,
+                  lower: bool = True) -> str:
+    """The plain effect of the row with the largest effect, named by ``subject(row)``, with how many ``what`` it
+    was chosen from when there were several (``chart``'s sentence when there is none; ``lower``: the sentence's
+    first letter lower-cased after the count, where it is a word of ours rather than a name from the data)."""
     found = _largest(table)
     if found is None:
-        return chart_text.none_shown("Play effect by group")
+        return chart_text.none_shown(chart)
     row, n = found
-    said = plain.effect(f"For {row['group']}, the play", row["difference"], row["low"], row["high"], binary=binary,
-                        outcome=outcome, label=label)
-    return said if n == 1 else f"Largest effect of {n:,} {what}: {said[:1].lower()}{said[1:]}"
+    said = plain.effect(subject(row), row["difference"], row["low"], row["high"], binary=binary, outcome=outcome,
+                        label=label)
+    if n == 1:
+        return said
+    return f"Largest effect of {n:,} {what}: {said[:1].lower() + said[1:] if lower else said}"
 
 
 def effects_data(table: pd.DataFrame, name: str, *, binary: bool) -> pd.DataFrame:

@@ -7,8 +7,7 @@ import pytest
 import core
 from core.churn.store import latest_scores
 from core.export.markdown import plain
-from tests.pages import warm
-from tests.pages.conftest import open_page
+from tests.pages import plain_pages, warm
 
 #: a private copy of the small demo store (the page saves its model and scores into it)
 store_url = warm.store_fixture("churn_chart_text")
@@ -16,11 +15,8 @@ store_url = warm.store_fixture("churn_chart_text")
 
 @pytest.fixture(scope="module")
 def page(store_url):
-    mp = pytest.MonkeyPatch()
-    try:
-        yield open_page(mp, store_url, "churn_drivers", timeout=600)
-    finally:
-        mp.undo()
+    with plain_pages.opened(store_url, "churn_drivers", timeout=600) as at:
+        yield at
 
 
 def charts(at) -> list:

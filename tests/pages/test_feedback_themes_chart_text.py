@@ -11,21 +11,20 @@ import sqlite3
 import pandas as pd
 import pytest
 
-from tests.conftest import copy_store
-from tests.pages.conftest import default_window, open_page
+from tests.pages import plain_pages, warm
+from tests.pages.conftest import default_window
 
 START, END = (pd.Timestamp(d) for d in default_window())
 
 
-@pytest.fixture(scope="module")
-def store(small_demo_store, tmp_path_factory) -> str:
-    return f"sqlite:///{copy_store(small_demo_store, tmp_path_factory.mktemp('feedback_chart_text'))}"
+#: a private copy of the small demo store
+store_url = warm.store_fixture("feedback_chart_text")
 
 
 @pytest.fixture(scope="module")
-def page(store):
-    with pytest.MonkeyPatch.context() as mp:
-        yield open_page(mp, store, "feedback_themes", timeout=300)
+def page(store_url):
+    with plain_pages.opened(store_url, "feedback_themes", timeout=300) as at:
+        yield at
 
 
 def _charts(at) -> list:
@@ -85,8 +84,8 @@ def _nps(scores: pd.Series) -> float:
     return 100 * ((scores >= 9).mean() - (scores <= 6).mean())
 
 
-def test_the_scores_sentence_reads_nps_of_all_answers_in_the_first_and_last_quarter(page, store):
-    con = sqlite3.connect(store.split("///", 1)[1])
+def test_the_scores_sentence_reads_nps_of_all_answers_in_the_first_and_last_quarter(page, store_url):
+    con = sqlite3.connect(store_url.split("///", 1)[1])
     fb = pd.read_sql("SELECT date, channel, score FROM feedback WHERE score IS NOT NULL", con)
     con.close()
     fb["date"] = pd.to_datetime(fb["date"], format="ISO8601")

@@ -13,21 +13,20 @@ import core
 from core.feedback.inputs import load_inputs
 from core.feedback.prepared import prepare
 from core.feedback.verbatim_list import SHOWN
-from tests.conftest import copy_store
-from tests.pages.conftest import default_window, open_page
+from tests.pages import plain_pages, warm
+from tests.pages.conftest import default_window
 
 START, END = (pd.Timestamp(d) for d in default_window())
 
 
-@pytest.fixture(scope="module")
-def store(small_demo_store, tmp_path_factory) -> str:
-    return f"sqlite:///{copy_store(small_demo_store, tmp_path_factory.mktemp('feedback_verbatim_list'))}"
+#: a private copy of the small demo store
+store_url = warm.store_fixture("feedback_verbatim_list")
 
 
 @pytest.fixture(scope="module")
-def page(store):
-    with pytest.MonkeyPatch.context() as mp:
-        yield open_page(mp, store, "feedback_themes", timeout=300)
+def page(store_url):
+    with plain_pages.opened(store_url, "feedback_themes", timeout=300) as at:
+        yield at
 
 
 def _dates(store: str) -> pd.Series:
@@ -40,8 +39,8 @@ def _listed(at) -> pd.DataFrame:
     return next(d.value for d in at.dataframe if {"vid", "tone", "themes"} <= set(d.value.columns))
 
 
-def test_the_list_holds_the_newest_verbatims_and_the_caption_counts_all(page, store):
-    dates = _dates(store)
+def test_the_list_holds_the_newest_verbatims_and_the_caption_counts_all(page, store_url):
+    dates = _dates(store_url)
     assert len(dates) > SHOWN  # the small demo has more verbatims in the window than the list holds
     listed = _listed(page)
     assert len(listed) == SHOWN
@@ -52,7 +51,7 @@ def test_the_list_holds_the_newest_verbatims_and_the_caption_counts_all(page, st
                               "all.")
 
 
-def test_a_narrow_search_lists_every_match_and_says_nothing_of_a_cut(page, store):
+def test_a_narrow_search_lists_every_match_and_says_nothing_of_a_cut(page, store_url):
     listed = _listed(page)
     who = str(listed["customer_id"].iloc[0])
     page.text_input(key="verb_search").set_value(who).run()

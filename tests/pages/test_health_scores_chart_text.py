@@ -11,8 +11,7 @@ from core.health import backtest as hb
 from core.health import monitor as hm
 from core.health import store as hs
 from core.history.inputs import load_inputs
-from tests.pages import warm
-from tests.pages.conftest import open_page
+from tests.pages import plain_pages, warm
 from ui.health import cached
 
 #: a private copy of the small demo store (the page saves its default configuration into it)
@@ -21,11 +20,8 @@ store_url = warm.store_fixture("health_chart_text")
 
 @pytest.fixture(scope="module")
 def page(store_url):
-    mp = pytest.MonkeyPatch()
-    try:
-        yield open_page(mp, store_url, "health_scores", timeout=600)
-    finally:
-        mp.undo()
+    with plain_pages.opened(store_url, "health_scores", timeout=600) as at:
+        yield at
 
 
 @pytest.fixture(scope="module")
