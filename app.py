@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.frame import bootstrap, filters, glossary
+from ui.frame import bootstrap, filters, glossary, loaders, signin
 from ui.frame import page as frame
 
 # the tab's icon from the repository: a ":material/...:" page icon is fetched from fonts.gstatic.com by the browser
@@ -25,9 +25,14 @@ nav = st.navigation(
         "Data": [
             st.Page("pages/data.py", title="Data", icon=":material/database:"),
         ],
+        "Admin": [
+            st.Page("pages/admin.py", title="Admin", icon=":material/admin_panel_settings:"),
+        ],
     }
 )
 frame.mark_ready()
+# before the first start's demo load: on a shared store nobody writes, nor sees a page, without signing in
+signin.gate(loaders.get_engine(loaders.store_url()))
 bootstrap.ensure_store(nav)
 filters.show()
 glossary.show()

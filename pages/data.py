@@ -2,9 +2,10 @@
 
 import streamlit as st
 
+from core.access import guard, rights
 from core.export import units
 from ui.data import history, importing, profile
-from ui.frame import bootstrap, loaders
+from ui.frame import bootstrap, errors, loaders, signin
 from ui.frame import page as frame
 
 frame.require()
@@ -32,7 +33,12 @@ with st.expander("Templates"):
 with st.expander("Reset to demo data"):
     st.write("Replaces every customer, revenue, activity, ticket, feedback and intervention row with the "
              "synthetic demo business (5,000 customers, seed 0). The import history is kept.")
-    if st.button("Reset to demo data", type="primary", key="data_reset_demo"):
-        out = bootstrap.load_demo_with_progress(url)
-        st.toast(f"Demo data loaded: {out['counts']['customer']:,} customers (import #{out['import_id']}).")
-        st.rerun()
+    engine = loaders.get_engine(url)
+    if signin.offer(engine, rights.RESET) and st.button("Reset to demo data", type="primary", key="data_reset_demo"):
+        try:
+            out = bootstrap.load_demo_with_progress(url, user=signin.actor(engine))
+        except guard.AccessDenied as exc:
+            errors.show(exc)
+        else:
+            st.toast(f"Demo data loaded: {out['counts']['customer']:,} customers (import #{out['import_id']}).")
+            st.rerun()

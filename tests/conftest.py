@@ -14,6 +14,15 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _columns_cache(tmp_path_factory):
+    """PostgreSQL stores' column files go to a temporary folder, never the user's cache (core.store.column_home)."""
+    import os
+
+    os.environ["RETENTION_COLUMNS_DIR"] = str(tmp_path_factory.mktemp("columns_cache"))
+    yield
+
+
 @pytest.fixture
 def engine():
     """An in-memory store (one shared connection), empty."""

@@ -90,3 +90,17 @@ def require(engine: Engine, user: str | Actor | None, right: str) -> Actor:
 def done(engine: Engine, actor: Actor, action: str, target: str = "", detail: dict | None = None) -> int:
     """The audit entry of an action ``actor`` took; returns its id."""
     return audit.record(engine, actor.name, actor.role, action, target, detail)
+
+
+def author(actor: Actor, given: str | None = "") -> str:
+    """The author a change records: the signed-in user's name; for the local admin of a store without accounts,
+    ``given`` (else the ``--user`` name, else empty, which a change that needs an author refuses)."""
+    if not actor.local:
+        return actor.name
+    return str(given or "").strip() or (actor.name if actor.name != LOCAL else "")
+
+
+def risk_lists_withheld(actor: Actor) -> str:
+    """The one line shown instead of a per-customer risk list to a user without :data:`rights.RISK_LISTS`."""
+    return ("Per-customer risk lists are shown to admins and the roles an admin allows; you are signed in as "
+            f"{actor.name} ({actor.role}).")

@@ -8,6 +8,7 @@ neither disabled nor given another role.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 import pandas as pd
 from argon2 import PasswordHasher
@@ -27,6 +28,9 @@ MIN_PASSWORD = 8
 
 _HASHER = PasswordHasher()  # Argon2id with the library's recommended cost (RFC 9106 low-memory profile)
 _T = User.__table__
+#: the hash an unknown name's password is checked against, so that a refusal takes as long whether or not the
+#: name exists (no account can match it: it is the hash of a random password nobody knows)
+_STAND_IN = _HASHER.hash(secrets.token_hex(16))
 
 
 def _name(name: str) -> str:
@@ -131,9 +135,8 @@ def verify_password(engine: Engine, name: str, password: str) -> bool:
     name, so a sign-in page cannot tell which of the two was wrong)."""
     with engine.connect() as conn:
         row = conn.execute(select(_T.c.password_hash, _T.c.disabled_at).where(_T.c.name == str(name).strip())).first()
-    if row is None or row.disabled_at is not None:
-        return False
-    try:
-        return _HASHER.verify(row.password_hash, password or "")
+    try:  # an unknown or disabled name is checked against a stand-in hash: it takes as long as a real check
+        ok = _HASHER.verify(_STAND_IN if row is None else row.password_hash, password or "")
     except (VerificationError, InvalidHashError):
         return False
+    return ok and row is not None and row.disabled_at is None

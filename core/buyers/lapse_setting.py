@@ -18,6 +18,7 @@ import pandas as pd
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 
+from core.access import guard, rights
 from core.errors import DataValidationError
 from core.store.tables import LapseSetting
 from core.store.version import bump
@@ -57,24 +58,30 @@ def check_lapse_days(days) -> int:
     return n
 
 
-def save_days(engine: Engine, days: int, author: str, reason: str) -> SavedLapse:
-    """Save N as the store's lapse period; return it.
+def save_days(engine: Engine, days: int, author: str, reason: str,
+              user: str | guard.Actor | None = None) -> SavedLapse:
+    """Save N as the store's lapse period as ``user`` (None: ``RETENTION_USER``), who needs the configure right;
+    audited. The author is the signed-in user (``author`` only on a store without accounts). Returns it.
 
     Raises
     ------
     DataValidationError
         N is not a whole number of days from 1 to ten years, or the author or the reason is empty.
+    core.access.guard.AccessDenied
+        ``user`` may not change the configuration; nothing is saved.
     """
+    actor = guard.require(engine, user, rights.CONFIGURE)
     days = check_lapse_days(days)
-    if not str(author or "").strip():
+    author = guard.author(actor, author)
+    if not author:
         raise DataValidationError("Say who sets the lapse period: the author field is empty.")
     if not str(reason or "").strip():
         raise DataValidationError("Say why: the reason field is empty (it is what a reviewer reads later).")
-    row = {"days": days, "created_at": dt.datetime.now(dt.UTC), "author": str(author).strip(),
-           "reason": str(reason).strip()}
+    row = {"days": days, "created_at": dt.datetime.now(dt.UTC), "author": author, "reason": str(reason).strip()}
     with engine.begin() as conn:  # the setting and the store's new version commit together
         conn.execute(insert(_TABLE).values(**row))
         bump(conn)
+    guard.done(engine, actor, "save lapse period", f"{days} days", {"reason": row["reason"], "author": author})
     return SavedLapse(**row)
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from core.access import guard, rights
 from core.churn import plain as plain_words
 from core.churn.feature_screen import RARE_MIN_ROWS, RARE_SHARE, card_exclusions, pooled_categories
 from core.churn.horizon import inflation_sentence
@@ -190,14 +191,32 @@ def score_table(result: ChurnResult, threshold: float, customers: pd.DataFrame |
     return df.sort_values("probability", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def save_run(engine: Engine, result: ChurnResult, economics: Economics, data_version: str) -> int:
-    """Save the kept model, its card and today's scores as a new version (one transaction).
+def save_run(engine: Engine, result: ChurnResult, economics: Economics, data_version: str,
+             user: str | guard.Actor | None = None) -> int:
+    """Save the kept model, its card and today's scores as a new version (one transaction), as ``user`` (None:
+    ``RETENTION_USER``), who needs the save-model right; audited.
 
     Returns
     -------
     int
         The new version number.
+
+    Raises
+    ------
+    core.access.guard.AccessDenied
+        ``user`` may not save a churn model; nothing is saved.
     """
+    actor = guard.require(engine, user, rights.SAVE_MODEL)
+    version = save_fitted(engine, result, economics, data_version)
+    guard.done(engine, actor, "save churn model", f"v{version}",
+               {"horizon_days": result.horizon_days, "data_version": data_version})
+    return version
+
+
+def save_fitted(engine: Engine, result: ChurnResult, economics: Economics, data_version: str) -> int:
+    """:func:`save_run` without a right or an audit entry: for the fit the Churn drivers page saves on its own the
+    first time a store version is opened (not a person's act: whoever opens the page triggers it). Returns the
+    version."""
     threshold = best_threshold(net_value_curve(result.p_test, economics, result.test.y))
     created = dt.datetime.now(dt.UTC)
     buf = io.BytesIO()

@@ -80,7 +80,7 @@ def run(engine, a) -> int:
     """Run ``python -m core churn``; returns the exit code (bad input raises a WorkbenchError)."""
     import pandas as pd  # pandas, sklearn, lifelines and shap load here, not for --help
 
-    from core.access import guard, rights  # in run, for a fast --help
+    from core.access import rights  # in run, for a fast --help
     from core.churn import pipeline as cr  # in run, for a fast --help
     from core.churn.horizon import default_horizon  # in run, for a fast --help
     from core.churn.store import card_markdown, model_card, save_run  # in run, for a fast --help
@@ -88,7 +88,8 @@ def run(engine, a) -> int:
     from core.history.inputs import load_inputs  # in run, for a fast --help
     from core.store.read import store_version  # in run, for a fast --help
 
-    actor = require(engine, a, rights.SAVE_MODEL) if a.save else None  # before the (slow) fit
+    # refused before the (slow) fit; the save checks the right again and writes the audit entry
+    actor = require(engine, a, rights.SAVE_MODEL) if a.save else None
     if a.scores is not None:
         require(engine, a, rights.RISK_LISTS)
     inputs = load_inputs(engine, lapse_days=a.lapse_days)
@@ -118,8 +119,7 @@ def run(engine, a) -> int:
                                 "tier": cr.risk_tiers(r.p_current, t)}), a.scores, float_format="%.6f")
         print(f"wrote {units.count(len(r.p_current))} scores to {a.scores}")
     if a.save:
-        v = save_run(engine, r, econ, store_version(engine))
-        guard.done(engine, actor, "save churn model", f"v{v}", {"horizon_days": horizon})
+        v = save_run(engine, r, econ, store_version(engine), user=actor)
         print(f"saved churn model v{v} and {units.count(len(r.p_current))} scores")
     else:
         print(card_markdown(model_card(r, econ, t)).splitlines()[0])

@@ -8,7 +8,7 @@ import pandas as pd
 
 from core.access import guard, rights
 from core.cli.format import text_table, write_table
-from core.cli.who import author, require
+from core.cli.who import acting_user, require
 from core.errors import DataValidationError
 from core.export import units
 from core.history.feature_labels import feature_label
@@ -38,7 +38,16 @@ def _out(df: pd.DataFrame, path: Path, sheet: str) -> None:
     write_table(df, path, sheet, "figures")
 
 
-def _pack(engine, snap: review.Snapshot, path: Path, comparison: pd.DataFrame | None = None) -> None:
+def risk_lists(engine, a) -> bool:
+    """Whether the acting user (``--user``) may see per-customer risk lists; not when nobody known acts on a store
+    with accounts."""
+    try:
+        return guard.allowed(engine, guard.acting(engine, acting_user(a)), rights.RISK_LISTS)
+    except guard.AccessDenied:
+        return False
+
+
+def _pack(engine, a, snap: review.Snapshot, path: Path, comparison: pd.DataFrame | None = None) -> None:
     """Write the figures (.csv), the board workbook (.xlsx) or the printable report (.html) of ``snap``."""
     kind = path.suffix.lower()
     if kind not in (".csv", ".xlsx", ".html"):
@@ -50,7 +59,11 @@ def _pack(engine, snap: review.Snapshot, path: Path, comparison: pd.DataFrame | 
     log = review_log.decisions(engine, snap.id) if snap.id is not None else None
     register = review_log.assumptions(engine, snap)
     if kind == ".xlsx":
-        path.write_bytes(review_export.to_xlsx(snap, log, register, comparison))
+        lists = risk_lists(engine, a)
+        path.write_bytes(review_export.to_xlsx(snap, log, register, comparison, risk_lists=lists))
+        if not lists and review_export.has_at_risk(snap):
+            print("left out the customers behind MRR at risk: per-customer risk lists are shown to admins and the "
+                  "roles an admin allows")
     else:
         path.write_text(review_report.to_html(snap, log, register, comparison), encoding="utf-8")
     print(f"wrote the {'workbook' if kind == '.xlsx' else 'printable report'} of {snap.quarter} "
@@ -101,23 +114,17 @@ def list_snapshots(engine) -> int:
 
 
 def decide(engine, a) -> int:
-    """``--decide ID``: record a decision against a saved snapshot."""
-    actor = require(engine, a, rights.DECIDE)
+    """``--decide ID``: record a decision against a saved snapshot (as ``--user``; core checks the right)."""
     n = review_log.add_decision(engine, a.decide, decision=a.decision, owner=a.owner, rationale=a.rationale,
-                                due=a.due, status=a.status, author=author(actor, None))
-    guard.done(engine, actor, "record decision", f"snapshot {a.decide}", {"number": n, "decision": a.decision,
-                                                                           "owner": a.owner, "status": a.status})
+                                due=a.due, status=a.status, user=acting_user(a))
     print(f"recorded decision {n} against snapshot {a.decide}")
     return 0
 
 
 def assume(engine, a) -> int:
-    """``--assume ID``: add an assumption to a saved snapshot's register."""
-    actor = require(engine, a, rights.DECIDE)
-    i = review_log.add_assumption(engine, a.assume, name=a.name, value=a.value, unit=a.unit, owner=a.owner or "",
-                                  source=a.source)
-    guard.done(engine, actor, "record assumption", f"snapshot {a.assume}", {"id": i, "name": a.name,
-                                                                             "value": a.value, "unit": a.unit})
+    """``--assume ID``: add an assumption to a saved snapshot's register (as ``--user``; core checks the right)."""
+    review_log.add_assumption(engine, a.assume, name=a.name, value=a.value, unit=a.unit, owner=a.owner or "",
+                              source=a.source, user=acting_user(a))
     print(f"added the assumption '{a.name.strip()}' to snapshot {a.assume}'s register")
     return 0
 
@@ -129,7 +136,7 @@ def compare(engine, a) -> int:
     print(f"snapshot {before.id} ({before.quarter}) -> {after.id} ({after.quarter})")
     if a.out is not None:
         if a.out.suffix.lower() in (".xlsx", ".html"):
-            _pack(engine, after, a.out, c)
+            _pack(engine, a, after, a.out, c)
         else:
             _out(c, a.out, "Comparison")
         return 0
@@ -143,16 +150,15 @@ def show(engine, a) -> int:
     if a.snapshot is not None:
         snap = review_saved.load(engine, a.snapshot)
     else:
-        actor = require(engine, a, rights.SNAPSHOT) if a.save else None  # before the (slow) build
+        # refused before the (slow) build; the save itself checks the right again and writes the audit entry
+        actor = require(engine, a, rights.SNAPSHOT) if a.save else None
         params = review.ReviewParams() if a.roi_window is None else review.ReviewParams(roi_window=a.roi_window)
         snap = review.build(engine, a.quarter, params)
         if a.save:
-            review_saved.save(engine, snap)
-            guard.done(engine, actor, "save snapshot", f"snapshot {snap.id}", {"quarter": snap.quarter,
-                                                                               "data": snap.data_hash[:12]})
+            review_saved.save(engine, snap, user=actor)
     print(_header(snap))
     if a.out is not None:
-        _pack(engine, snap, a.out)
+        _pack(engine, a, snap, a.out)
         return 0
     print(text_table(("page", "metric", "group", "value", "95% CI", "note"), figure_rows(snap.figures)))
     if snap.id is not None and a.snapshot is not None:

@@ -3,6 +3,7 @@ comparison (:mod:`~core.cli.roi_compare`), money, time to impact, planning, the 
 
 from __future__ import annotations
 
+from core.access import rights
 from core.cli.roi_compare import show_comparison, show_plays
 from core.cli.roi_export import write_export
 from core.cli.roi_impact import show_impact
@@ -10,6 +11,7 @@ from core.cli.roi_money import show_money
 from core.cli.roi_plan import show_plan
 from core.cli.roi_play import Play
 from core.cli.roi_wave import show_next_wave
+from core.cli.who import require
 from core.roi import setup
 from core.roi.inputs import load_inputs
 from core.roi.outcomes import outcomes
@@ -21,6 +23,8 @@ def run(engine, a, action: str | None) -> None:
     if action == "plan" and a.play is None:
         show_plan(a, None)  # needs no store
         return
+    if action == "next_wave":  # a per-customer list: admins and the roles an admin allows (before the slow fit)
+        require(engine, a, rights.RISK_LISTS)
     inputs = load_inputs(engine)
     if a.play is None:
         show_plays(inputs, a)

@@ -72,38 +72,32 @@ def _when(t) -> str:
 
 
 def _risk_lists(engine, a, actor) -> None:
-    from core.access import guard, rights  # SQLAlchemy loads here, not for --help
+    from core.access import admin, rights  # SQLAlchemy loads here, not for --help
 
     if not a.roles:
         roles = rights.risk_list_roles(engine)
         print("per-customer risk lists: admin" + "".join(f", {r}" for r in roles))
         return
-    before = rights.risk_list_roles(engine)
-    roles = rights.set_risk_list_roles(engine, [r for r in a.roles if r != "none"], actor.name)
-    guard.done(engine, actor, "set risk-list roles", "risk lists", {"before": list(before), "after": list(roles)})
+    roles = admin.allow_risk_lists(engine, actor, [r for r in a.roles if r != "none"])
     print("per-customer risk lists: admin" + "".join(f", {r}" for r in roles))
 
 
 def run(engine, a) -> int:
     """Run ``python -m core users``; returns the exit code (a refusal raises core.access.guard.AccessDenied)."""
-    from core.access import guard, rights  # SQLAlchemy loads here, not for --help
-    from core.access import users as accounts  # in run, for a fast --help
+    from core.access import admin, guard, rights  # SQLAlchemy loads here, not for --help
 
-    actor = guard.require(engine, acting_user(a), rights.USERS)
+    actor = guard.require(engine, acting_user(a), rights.USERS)  # each action below checks and audits itself
     if a.users_action == "list":
         _list(engine)
     elif a.users_action == "risk-lists":
         _risk_lists(engine, a, actor)
     elif a.users_action == "add":
-        accounts.add(engine, a.name, a.role, _password(a))
-        guard.done(engine, actor, "add user", a.name.strip(), {"role": a.role})
-        print(f"added user {a.name.strip()} ({a.role})")
+        name = admin.add_user(engine, actor, a.name, a.role, _password(a))
+        print(f"added user {name} ({a.role})")
     elif a.users_action == "set-role":
-        before = accounts.set_role(engine, a.name, a.role)
-        guard.done(engine, actor, "set role", a.name.strip(), {"before": before, "after": a.role})
+        before = admin.change_role(engine, actor, a.name, a.role)
         print(f"user {a.name.strip()}: {before} -> {a.role}")
     else:
-        accounts.disable(engine, a.name)
-        guard.done(engine, actor, "disable user", a.name.strip())
+        admin.disable_user(engine, actor, a.name)
         print(f"disabled user {a.name.strip()}")
     return 0

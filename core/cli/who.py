@@ -27,11 +27,3 @@ def require(engine, a, right: str):
     from core.access import guard  # SQLAlchemy loads here, once a command runs, not for --help
 
     return guard.require(engine, acting_user(a), right)
-
-
-def author(actor, given: str | None) -> str:
-    """The author a change records: the signed-in user; on a store without users, ``--author`` (else the
-    ``--user`` name, else empty, which the change refuses)."""
-    if not actor.local:
-        return actor.name
-    return (given or "").strip() or (actor.name if actor.name != "local" else "")

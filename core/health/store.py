@@ -3,6 +3,7 @@
 A version is never changed: editing weights, rules or bands saves a new version that names its
 parent. When the store has no version yet, :func:`current_config` proposes the default (bounds
 from today's data) without saving it; the page saves it as version 1 on first use.
+A person's save (:func:`save_config`) needs the configure right and is audited.
 """
 
 from __future__ import annotations
@@ -14,20 +15,36 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from core.access import guard, rights
 from core.errors import DataValidationError
 from core.health.recency import lapse_days, predates_recency, with_recency_weight
 from core.health.score import MEASURES, STAGES, HealthConfig, default_config, rule_text
 from core.store.tables import HealthConfigVersion
 
 
-def save_config(engine: Engine, config: HealthConfig, author: str, reason: str, parent: int | None = None) -> int:
-    """Validate and save ``config`` as a new version; return its number.
+def save_config(engine: Engine, config: HealthConfig, author: str, reason: str, parent: int | None = None,
+                user: str | guard.Actor | None = None) -> int:
+    """Validate and save ``config`` as a new version as ``user`` (None: ``RETENTION_USER``), who needs the configure
+    right; audited. The author is the signed-in user (``author`` only on a store without accounts). Returns the
+    version number.
 
     Raises
     ------
     DataValidationError
         The configuration is invalid, or the author or the reason is empty.
+    core.access.guard.AccessDenied
+        ``user`` may not change the health score's configuration; nothing is saved.
     """
+    actor = guard.require(engine, user, rights.CONFIGURE)
+    author = guard.author(actor, author)
+    version = _insert(engine, config, author, reason, parent)
+    guard.done(engine, actor, "save health configuration", f"v{version}",
+               {"reason": str(reason).strip(), "parent": parent, "author": author})
+    return version
+
+
+def _insert(engine: Engine, config: HealthConfig, author: str, reason: str, parent: int | None) -> int:
+    """Validate and store a new version (no right checked: the callers do, or say why none is needed)."""
     config.validate()
     if not str(author or "").strip():
         raise DataValidationError("Say who made this change: the author field is empty.")
@@ -156,8 +173,12 @@ def current_config(engine: Engine, frame: pd.DataFrame | None = None) -> tuple[H
 
 def save_default(engine: Engine, day: pd.Timestamp, frame: pd.DataFrame) -> int | None:
     """Save the default configuration (bounds from ``frame``, the measures on ``day``) as version 1 when no
-    version is saved yet, so every later change has a parent; returns the new version, or None if one existed."""
+    version is saved yet, so every later change has a parent; returns the new version, or None if one existed.
+
+    Not a person's act (the page saves it on first use, for whoever opens it): no right is checked and no audit
+    entry written; its author is "workbench"."""
     if not versions(engine).empty:
         return None
-    return save_config(engine, default_config(frame), "workbench",
-                       f"default configuration (usage and time-to-resolve bounds from the data on {day:%Y-%m-%d})")
+    return _insert(engine, default_config(frame), "workbench",
+                   f"default configuration (usage and time-to-resolve bounds from the data on {day:%Y-%m-%d})",
+                   None)

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.engine import Engine
 
 from core.ingest import fields as F
@@ -228,7 +228,7 @@ def revenue_in_store(engine: Engine, ctx: Context) -> list[Finding]:
     hi = period[ok].max().normalize() + pd.offsets.MonthEnd(0)
     t = Revenue.__table__.c
     with engine.connect() as conn:
-        stored = conn.execute(select(t.customer_id, func.substr(t.period, 1, 7), t.import_id).where(
+        stored = conn.execute(select(t.customer_id, func.substr(cast(t.period, String), 1, 7), t.import_id).where(
             t.mrr.is_not(None), t.period >= lo.date(), t.period <= hi.date())).all()
     held = pd.DataFrame(stored, columns=["c", "m", "import_id"]).groupby(["c", "m"])["import_id"].max()
     cand = ok & cid.isin(held.index.get_level_values("c")).to_numpy()

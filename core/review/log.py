@@ -22,6 +22,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from core.access import guard, rights
 from core.errors import DataValidationError
 from core.review.snapshot import Snapshot
 from core.store import read_only
@@ -82,18 +83,22 @@ def _status(value) -> str:
 
 
 def add_decision(engine: Engine, snapshot_id: int, *, decision: str, owner: str, rationale: str = "", due=None,
-                 status: str = "open", author: str = "") -> int:
-    """Record a decision taken on a saved snapshot; returns its number within the snapshot.
+                 status: str = "open", author: str = "", user: str | guard.Actor | None = None) -> int:
+    """Record a decision taken on a saved snapshot as ``user`` (None: ``RETENTION_USER``), who needs the decide
+    right; audited. The author is the signed-in user (``author`` only on a store without accounts). Returns its
+    number within the snapshot.
 
     Raises
     ------
     DataValidationError
         No such snapshot, an empty decision or owner, a due date that is not a date, an unknown status.
+    core.access.guard.AccessDenied
+        ``user`` may not record a decision; nothing is stored.
     """
-
+    actor = guard.require(engine, user, rights.DECIDE)
     row = {"decision": _text(decision, "decision"), "owner": _text(owner, "owner"),
            "rationale": _text(rationale, "rationale", False), "due": _due(due), "status": _status(status),
-           "author": _text(author, "author", False)}
+           "author": guard.author(actor, author)}
     _guard(engine, "reviewdecision")
     t = ReviewDecision.__table__
     with engine.begin() as conn:
@@ -102,19 +107,25 @@ def add_decision(engine: Engine, snapshot_id: int, *, decision: str, owner: str,
                                   .where(t.c.snapshot_id == int(snapshot_id))).scalar_one()) + 1
         conn.execute(t.insert().values(snapshot_id=int(snapshot_id), number=number, revision=1,
                                        recorded_at=dt.datetime.now(dt.UTC), **row))
+    guard.done(engine, actor, "record decision", f"snapshot {snapshot_id}",
+               {"number": number, "decision": row["decision"], "owner": row["owner"], "status": row["status"]})
     return number
 
 
-def update_decision(engine: Engine, snapshot_id: int, number: int, *, author: str = "", **changes) -> int:
-    """A new revision of decision ``number`` with ``changes`` (any of decision, owner, rationale, due, status);
-    returns the revision number. Earlier revisions stay as they were.
+def update_decision(engine: Engine, snapshot_id: int, number: int, *, author: str = "",
+                    user: str | guard.Actor | None = None, **changes) -> int:
+    """A new revision of decision ``number`` with ``changes`` (any of decision, owner, rationale, due, status), as
+    ``user`` (None: ``RETENTION_USER``), who needs the decide right; audited, the author is the signed-in user.
+    Returns the revision number. Earlier revisions stay as they were.
 
     Raises
     ------
     DataValidationError
         No such decision, an unknown field, nothing changed, or a bad value.
+    core.access.guard.AccessDenied
+        ``user`` may not record a decision; nothing is stored.
     """
-
+    actor = guard.require(engine, user, rights.DECIDE)
     fields = {"decision", "owner", "rationale", "due", "status"}
     unknown = set(changes) - fields
     if unknown:
@@ -133,8 +144,10 @@ def update_decision(engine: Engine, snapshot_id: int, number: int, *, author: st
             raise DataValidationError(f"Nothing changed in decision {number}.")
         rev = int(last["revision"]) + 1
         conn.execute(t.insert().values(snapshot_id=int(snapshot_id), number=int(number), revision=rev,
-                                       recorded_at=dt.datetime.now(dt.UTC), author=_text(author, "author", False),
+                                       recorded_at=dt.datetime.now(dt.UTC), author=guard.author(actor, author),
                                        **new))
+    guard.done(engine, actor, "update decision", f"snapshot {snapshot_id}",
+               {"number": int(number), "revision": rev, "changes": sorted(changes)})
     return rev
 
 
@@ -153,15 +166,18 @@ def decisions(engine: Engine, snapshot_id: int, history: bool = False) -> pd.Dat
 
 
 def add_assumption(engine: Engine, snapshot_id: int, *, name: str, value: float, unit: str = "", owner: str = "",
-                   source: str = "") -> int:
-    """Add an assumption to a saved snapshot's register; returns its id.
+                   source: str = "", user: str | guard.Actor | None = None) -> int:
+    """Add an assumption to a saved snapshot's register as ``user`` (None: ``RETENTION_USER``), who needs the
+    decide right; audited. An empty ``owner`` (who stands behind it) is the signed-in user. Returns its id.
 
     Raises
     ------
     DataValidationError
         No such snapshot, an empty name, or a value that is not a finite number.
+    core.access.guard.AccessDenied
+        ``user`` may not record an assumption; nothing is stored.
     """
-
+    actor = guard.require(engine, user, rights.DECIDE)
     try:
         v = float(value)
     except (TypeError, ValueError):
@@ -169,13 +185,17 @@ def add_assumption(engine: Engine, snapshot_id: int, *, name: str, value: float,
     if not math.isfinite(v):
         raise DataValidationError(f"The value '{value}' of an assumption must be a number, for example 0.8.")
     row = {"name": _text(name, "assumption's name"), "value": v, "unit": _text(unit, "unit", False),
-           "owner": _text(owner, "owner", False), "source": _text(source, "source", False)}
+           "owner": _text(owner, "owner", False) or ("" if actor.local else actor.name),
+           "source": _text(source, "source", False)}
     _guard(engine, "reviewassumption")
     t = ReviewAssumption.__table__
     with engine.begin() as conn:
         _snapshot_exists(conn, snapshot_id)
         res = conn.execute(t.insert().values(snapshot_id=int(snapshot_id), recorded_at=dt.datetime.now(dt.UTC), **row))
-    return int(res.inserted_primary_key[0])
+    i = int(res.inserted_primary_key[0])
+    guard.done(engine, actor, "record assumption", f"snapshot {snapshot_id}",
+               {"id": i, "name": row["name"], "value": v, "unit": row["unit"]})
+    return i
 
 
 def used_assumptions(snap: Snapshot) -> pd.DataFrame:

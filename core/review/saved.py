@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from core.access import guard, rights
 from core.errors import DataValidationError
 from core.history.feature_labels import feature_label
 from core.review.at_risk import CUSTOMER_COLUMNS
@@ -26,8 +27,16 @@ def _guard(engine: Engine) -> None:
     read_only.guard(engine, "reviewsnapshot", "review snapshots are never changed")
 
 
-def save(engine: Engine, snap: Snapshot) -> int:
-    """Store ``snap`` for good; returns its id (and sets ``snap.id`` and ``snap.created_at``)."""
+def save(engine: Engine, snap: Snapshot, user: str | guard.Actor | None = None) -> int:
+    """Store ``snap`` for good as ``user`` (None: ``RETENTION_USER``), who needs the snapshot right; audited.
+    Returns its id (and sets ``snap.id`` and ``snap.created_at``).
+
+    Raises
+    ------
+    core.access.guard.AccessDenied
+        ``user`` may not save a review snapshot; nothing is stored.
+    """
+    actor = guard.require(engine, user, rights.SNAPSHOT)
     _guard(engine)
     created = dt.datetime.now(dt.UTC)
     with engine.begin() as conn:
@@ -36,6 +45,8 @@ def save(engine: Engine, snap: Snapshot) -> int:
             params=snap.params, versions={**snap.versions, AT_RISK_KEY: _customers(snap.at_risk)},
             figures=_records(snap.figures)))
     snap.id, snap.created_at = int(res.inserted_primary_key[0]), created
+    guard.done(engine, actor, "save snapshot", f"snapshot {snap.id}", {"quarter": snap.quarter,
+                                                                       "data": snap.data_hash[:12]})
     return snap.id
 
 

@@ -12,7 +12,9 @@ Sheets, in order (:func:`sheet_names`):
   Low and High are numbers holding the snapshot's exact floats (formatted by unit: :data:`NUMBER_FORMATS`), so
   they can be recomputed with; ``As shown`` is the review's text (a top driver's name).
 * **MRR at risk** (when the Overview has MRR-at-risk figures): the customers behind MRR at high churn risk and MRR
-  in red (:data:`core.review.at_risk.CUSTOMER_COLUMNS`), each with its MRR in the as-of month.
+  in red (:data:`core.review.at_risk.CUSTOMER_COLUMNS`), each with its MRR in the as-of month. Left out for a
+  reader without the risk-list right (``risk_lists=False``); the Definitions sheet then says so
+  (:data:`RISK_LISTS_LEFT_OUT`).
 * **Comparison** (given a :func:`core.review.compare.compare` output): each figure before and after, the change and its
   known cause.
 * **Decisions** and **Assumptions** (given :func:`core.review.log.decisions` and
@@ -42,6 +44,7 @@ from core.review.workbook_sheets import (
     NUMBER_FORMATS,
     Formats,
     definitions,
+    definitions_frame,
     pages,
     sheet_title,
     summary,
@@ -78,6 +81,9 @@ ASSUMPTION_HEADERS = {"name": "Assumption", "value": "Value", "unit": "Unit", "o
 #: the sheet of the customers behind the MRR-at-risk figures, and what it says when there are none
 AT_RISK_SHEET = "MRR at risk"
 NO_AT_RISK = "No customer is behind the MRR-at-risk figures (see their notes on the Overview sheet)."
+#: the Definitions sheet's last line when the per-customer sheets are left out (no risk-list right)
+RISK_LISTS_LEFT_OUT = ("The per-customer sheet (MRR at risk: the customers behind MRR at high churn risk and MRR in "
+                       "red) is left out: per-customer risk lists are shown to admins and the roles an admin allows.")
 NO_DECISIONS = "No decision was recorded for this snapshot."
 NO_ASSUMPTIONS = "No assumption was recorded for this snapshot."
 _AT_RISK_FIGURES = ("MRR at high churn risk", "MRR in red")
@@ -156,7 +162,7 @@ def _log(ws, fm: Formats, frame: pd.DataFrame, headers: dict[str, str], formats:
 
 
 def to_xlsx(snap: review.Snapshot, decisions: pd.DataFrame | None = None, assumptions: pd.DataFrame | None = None,
-            comparison: pd.DataFrame | None = None) -> bytes:
+            comparison: pd.DataFrame | None = None, risk_lists: bool = True) -> bytes:
     """The board pack workbook of one snapshot (the sheets of :func:`sheet_names`; see the module docstring).
 
     Parameters
@@ -171,6 +177,10 @@ def to_xlsx(snap: review.Snapshot, decisions: pd.DataFrame | None = None, assump
         sheet.
     comparison : pandas.DataFrame, optional
         :func:`core.review.compare.compare` of two snapshots: a ``Comparison`` sheet (units from ``snap``'s figures).
+    risk_lists : bool
+        Whether the reader may see per-customer risk lists (:func:`core.access.guard.allowed` with
+        :data:`core.access.rights.RISK_LISTS`); without it the MRR-at-risk sheet is left out and the Definitions
+        sheet says so.
 
     Returns
     -------
@@ -198,7 +208,7 @@ def to_xlsx(snap: review.Snapshot, decisions: pd.DataFrame | None = None, assump
     summary(book.add_worksheet("Summary"), fm, snap, extra, assumptions)
     for page in pages(snap):
         _page(book.add_worksheet(sheet_title(page)), fm, snap, page)
-    if has_at_risk(snap):
+    if risk_lists and has_at_risk(snap):
         _log(book.add_worksheet(AT_RISK_SHEET), fm, snap.at_risk[CUSTOMER_COLUMNS], CUSTOMER_HEADERS,
              {"mrr": NUMBER_FORMATS["currency"]}, wrap=(), widths={"figure": 24, "customer_id": 16, "mrr": 14,
                                                                     "group": 24}, empty=NO_AT_RISK)
@@ -216,10 +226,13 @@ def to_xlsx(snap: review.Snapshot, decisions: pd.DataFrame | None = None, assump
         _log(book.add_worksheet("Assumptions"), fm, a, ASSUMPTION_HEADERS, fmt, wrap=("name", "source"),
              widths={"name": 44, "value": 14, "unit": 11, "owner": 16, "source": 60, "used_in_figures": 15},
              empty=NO_ASSUMPTIONS)
-    definitions(book.add_worksheet("Definitions"), fm, snap)
+    ws = book.add_worksheet("Definitions")
+    definitions(ws, fm, snap)
+    if not risk_lists:
+        ws.write_string(len(definitions_frame(snap)) + 2, 0, RISK_LISTS_LEFT_OUT, fm.note)
     book.close()
     return buf.getvalue()
 
 
 __all__ = ["ASSUMPTION_HEADERS", "CHANGE_FORMATS", "COMPARISON_HEADERS", "DECISION_HEADERS", "DEFINITION_HEADERS",
-           "NUMBER_FORMATS", "PAGE_HEADERS", "has_at_risk", "sheet_names", "to_xlsx"]
+           "NUMBER_FORMATS", "PAGE_HEADERS", "RISK_LISTS_LEFT_OUT", "has_at_risk", "sheet_names", "to_xlsx"]

@@ -1,4 +1,4 @@
-"""A columnar copy of who was active on which day, kept beside the SQLite store at import time.
+"""A columnar copy of who was active on which day, kept beside the store at import time.
 
 Cohort tables over millions of activity rows need only (customer, day) pairs: from SQLite ~15 s for 10M rows,
 from Parquet, integer-coded, well under a second. So every import that loads activity also writes
@@ -8,13 +8,18 @@ dictionary of ids per row group, read back as integer codes without touching Pyt
 The files are a cache, never the truth. A file is staged during the import's transaction and
 published only after the commit (a rollback deletes it). Each file carries its own record in the
 Parquet footer: the import id, the import's identity (sha256 and start time of its import-log row,
-so a file of an undone import whose id SQLite later reused is told apart), its row count, and sums of
+so a file of an undone import whose id the store later reused, or of a database recreated under the same URL, is told
+apart), its row count, and sums of
 its days and of its values' bits; its pages carry CRC checksums. Every read asks SQLite one small question,
 the activity row count of each import (one query over the ``import_id`` index), and trusts a file only if its
 record matches SQLite and its pages and sums match the record. Anything else, a missing, stale, short, truncated
 or garbage file, is rebuilt from SQLite (or, if the folder cannot be written, served from SQLite
 directly); files of imports that no longer hold activity rows are removed. Reads never raise
-because of a column file. Stores that are not SQLite files simply read from SQL.
+because of a column file.
+
+A PostgreSQL store keeps the same files, with the same checks, in a local cache folder of each app server
+(:mod:`core.store.column_home`); "SQLite" above then means the PostgreSQL database, and a rebuild streams the import's
+rows with COPY. Only in-memory and other stores read from SQL every time.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ import pyarrow.parquet as pq
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from core.store import column_home
+from core.store.column_home import folder
 from core.store.column_pairs import day_sum, pairs_table, value_sum
 from core.store.read import load_columns
 
@@ -40,31 +47,8 @@ _EPOCH = np.datetime64("1970-01-01", "D")
 _RECORD = "retention.activity"  # the footer key of a file's own record
 _LAYOUT = 2  # files of layout 1 (no record, no values) are rebuilt on first read
 _STALE_TMP = 6 * 3600  # seconds after which a temporary file is a crashed writer's leftover
-#: SQLite's truth: activity rows per import, and the identity of the import-log row behind each id. A GROUP BY
-#: walks the import_id index 1.4x as slowly (10M rows); instead the ids are found by jumping through the index
-#: (a few b-tree searches) and each id's rows counted on it: the cost of the old list of imports.
-_EXPECTED = """
-WITH RECURSIVE ids(x) AS (
-    SELECT (SELECT MIN(import_id) FROM activity)
-    UNION ALL
-    SELECT (SELECT MIN(import_id) FROM activity WHERE import_id > x) FROM ids WHERE x IS NOT NULL),
-counts(import_id, n) AS (
-    SELECT x, (SELECT COUNT(*) FROM activity WHERE import_id = x) FROM ids WHERE x IS NOT NULL
-    UNION ALL
-    SELECT NULL, COUNT(*) FROM activity WHERE import_id IS NULL)
-SELECT c.import_id, c.n, coalesce(l.sha256, '') || '|' || coalesce(l.started_at, '')
-FROM counts AS c LEFT JOIN importlog AS l ON l.id = c.import_id"""
-_IDENTITY = ("SELECT id, coalesce(sha256, '') || '|' || coalesce(started_at, '') FROM importlog "
-             "WHERE id IN ({})")
 #: what a damaged or foreign file raises while its footer or pages are read
 _UNREADABLE = (OSError, ValueError, TypeError, KeyError, pa.ArrowException)
-
-
-def folder(engine: Engine) -> Path | None:
-    """``<store file>.columns/activity`` for a file-backed SQLite store, else None."""
-    if engine.dialect.name != "sqlite" or not engine.url.database or engine.url.database == ":memory:":
-        return None
-    return Path(engine.url.database + ".columns") / "activity"
 
 
 def file_name(import_id: int | None) -> str:
@@ -111,7 +95,10 @@ class _Writer:
         except _UNREADABLE:
             pass
         self.writer = None
-        self.tmp.unlink(missing_ok=True)
+        try:
+            self.tmp.unlink(missing_ok=True)
+        except OSError:  # its folder cannot be reached: nothing was written there
+            pass
 
 
 def _split(table: pa.Table, values: bool) -> tuple:
@@ -170,16 +157,23 @@ def _trusted(path: Path, import_id: int | None, rows: int, identity: str, values
         return None
 
 
-def _rebuild(engine: Engine, import_id: int | None, identity: str, path: Path, values: bool) -> tuple:
-    """Read one import's activity from SQLite, write its file (best effort) and return its pairs."""
+def _store_pairs(engine: Engine, import_id: int | None) -> pa.Table:
+    """One import's activity as the store holds it, as a pairs table."""
     chunks = []
     with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            return column_home.pg_pairs(conn, import_id)
         cur = conn.connection.driver_connection.cursor()
         cur.execute("SELECT customer_id, date, value FROM activity WHERE import_id IS ?", (import_id,))
         while batch := cur.fetchmany(500_000):  # Arrow holds the rows far more compactly than tuples
             rows = pd.DataFrame(batch, columns=["customer_id", "date", "value"])
             chunks.append(pairs_table(rows["customer_id"], rows["date"], rows["value"]))
-    table = pa.concat_tables(chunks) if chunks else pairs_table([], [], [])
+    return pa.concat_tables(chunks) if chunks else pairs_table([], [], [])
+
+
+def _rebuild(engine: Engine, import_id: int | None, identity: str, path: Path, values: bool) -> tuple:
+    """Read one import's activity from the store, write its file (best effort) and return its pairs."""
+    table = _store_pairs(engine, import_id)
     writer = _Writer(path)
     try:
         if table.num_rows:  # rows gone meanwhile (an undo in another process): nothing to keep
@@ -227,6 +221,7 @@ class Staging:
         self.writers: dict[int, _Writer] = {}
         self.drop_all = False
         self.drop: list[int] = []
+        self.failed: set[int] = set()
 
     def __enter__(self) -> Staging:
         return self
@@ -234,12 +229,17 @@ class Staging:
     def add(self, import_id: int, frame: pd.DataFrame) -> None:
         """Stage the activity of ``frame`` (columns ``customer_id, date`` and optionally ``value``); several
         calls for one import append row groups to the same file."""
-        if self.dir is None or frame.empty:
+        if self.dir is None or frame.empty or import_id in self.failed:
             return
-        self.dir.mkdir(parents=True, exist_ok=True)
         writer = self.writers.setdefault(import_id, _Writer(self.dir / file_name(import_id)))
         value = frame["value"] if "value" in frame else np.ones(len(frame))
-        writer.write(pairs_table(frame["customer_id"], frame["date"], value))
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            writer.write(pairs_table(frame["customer_id"], frame["date"], value))
+        except OSError:  # a cache folder that cannot be written never fails the import: rebuilt on a read
+            writer.discard()
+            del self.writers[import_id]
+            self.failed.add(import_id)
 
     def remove(self, import_id: int) -> None:
         """Delete an import's file once the transaction commits (undo)."""
@@ -274,12 +274,10 @@ class Staging:
 
     def _identities(self) -> dict[int, str]:
         """The identity of each staged import, read after the commit (the same expression a read checks)."""
-        ids = [int(i) for i in self.writers]
-        if not ids:
+        if not self.writers:
             return {}
         with self.engine.connect() as conn:
-            rows = conn.exec_driver_sql(_IDENTITY.format(",".join("?" * len(ids))), tuple(ids)).all()
-        return {int(i): ident for i, ident in rows}
+            return column_home.identities(conn, list(self.writers))
 
 
 @dataclass
@@ -325,7 +323,8 @@ def expected(engine: Engine) -> dict[int | None, tuple[int, str]]:
     """What SQLite holds: import id -> (activity rows, identity of its import-log row), for every import that
     has activity rows. One query over the ``import_id`` index."""
     with engine.connect() as conn:
-        return {i: (int(n), ident) for i, n, ident in conn.exec_driver_sql(_EXPECTED).all() if n}
+        rows = conn.exec_driver_sql(column_home.counts_sql(conn.dialect.name)).all()
+    return {i: (int(n), ident) for i, n, ident in rows if n}
 
 
 def activity_pairs(engine: Engine, customer_ids=None, values: bool = False) -> ActivityPairs:

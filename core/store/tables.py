@@ -254,6 +254,19 @@ class ReviewSnapshot(SQLModel, table=True):
     figures: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
 
 
+class SnapshotRedaction(SQLModel, table=True):
+    """A one-time permit to redact one saved review snapshot (core.access.redaction): the exact new JSON the
+    snapshot may take. The snapshot's update trigger lets an UPDATE through only when its new content equals a
+    permit's; the permit is written, used and deleted in one transaction by an audited erasure or retention run."""
+
+    __tablename__ = "snapshotredaction"
+    id: int | None = Field(default=None, primary_key=True)
+    snapshot_id: int = Field(index=True)
+    params: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    versions: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    figures: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
+
+
 class ReviewDecision(SQLModel, table=True):
     """One revision of a decision a review board took on a snapshot (core.review.log). Rows are never changed:
     a new status, owner or due date is a new revision of the same ``number``."""
@@ -300,13 +313,25 @@ class AuditEntry(SQLModel, table=True):
     """Who did what and when (core.access.audit): append-only (triggers refuse an update or a delete)."""
 
     __tablename__ = "auditentry"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BIG_ID)
     at: dt.datetime = Field(index=True)  # UTC
     user: str
     role: str
     action: str
     target: str = ""
     detail: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class RetentionPolicy(SQLModel, table=True):
+    """The retention policy for personal data (core.access.retention): a change is a new row, the latest one holds.
+    Empty months or days: that part of the policy is off."""
+
+    __tablename__ = "retentionpolicy"
+    id: int | None = Field(default=None, primary_key=True)
+    verbatim_months: int | None = None  # verbatim text older than this many months is masked
+    contact_days: int | None = None  # a churned customer's contact details are cleared this many days after churn
+    at: dt.datetime  # UTC
+    user: str
 
 
 class AccessSetting(SQLModel, table=True):

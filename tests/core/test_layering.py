@@ -66,14 +66,15 @@ ALLOWED = {
     "access": {"store", "errors", "export"},  # accounts, roles, the audit trail
     "ingest": BASE | {"access"},  # an import and its undo need the right, and are audited
     "cohorts": BASE,
-    "churn": BASE,
-    "health": BASE,
+    "churn": BASE | {"access"},  # a churn-model save needs the right, and is audited
+    "health": BASE | {"access"},  # a health-configuration save needs the right, and is audited
     "feedback": BASE | {"access"},  # codebook changes need the right, and are audited
-    "buyers": BASE,  # purchase logs: buyer metrics, lapse churn, lifetime value
+    "buyers": BASE | {"access"},  # purchase logs: buyer metrics, lapse churn, lifetime value; saving N needs the right
     # named exceptions, each with its reason:
     "demo": BASE | {"ingest"},  # the demo loads its frames through the importer's bulk insert
     "roi": BASE | {"churn", "ingest"},  # risk at contact scores with the churn model; outcome flags read as imported
-    "review": BASE | {"cohorts", "churn", "health", "feedback", "roi", "buyers"},  # a quarter's review: every page
+    "review": BASE | {"cohorts", "churn", "health", "feedback", "roi", "buyers",
+                      "access"},  # a quarter's review: every page; snapshots, decisions and risk lists need rights
     "cli": BASE | {"access", "ingest", "demo", "cohorts", "churn", "health", "feedback", "roi", "review",
                    "buyers"},  # one command each
 }

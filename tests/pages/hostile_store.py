@@ -22,6 +22,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 import core
+from core.access import audit
 from core.feedback import store as codebook_store
 
 #: customers of the demo business the store starts from (enough for every page's models and groups)
@@ -74,6 +75,7 @@ def build(folder: Path, port: int | str = 9) -> str:
             _add_extra_column(conn, port)
             conn.execute(text("UPDATE store_state SET version = version + 1, token = :t"), {"t": secrets.token_hex(6)})
         _rename_theme(engine, port)
+        _hostile_trail(engine, port)
     finally:
         engine.dispose()
     # the activity column files hold the old ids: drop them, the next read rebuilds them from SQLite
@@ -128,3 +130,9 @@ def _rename_theme(engine, port) -> None:
     first = min(before.themes)
     after, change = before.rename(first, hostile(before.themes[first].name, 0, port), reason="hostile test")
     codebook_store.save_change(engine, before, after, change)
+
+
+def _hostile_trail(engine, port) -> None:
+    """An audit entry whose target and reason are payloads (the Admin page's trail shows them)."""
+    audit.record(engine, "local", "admin", "undo import", hostile("import #1", 0, port),
+                 {"reason": hostile("wrong file", 1, port)})

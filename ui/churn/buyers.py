@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from core.access import rights
 from core.buyers import lapse_setting
 from core.buyers.lapse import LapseProposal
 from core.buyers.lapse_setting import MAX_DAYS, SavedLapse
@@ -16,7 +17,8 @@ from core.metrics import GLOSSARY
 from core.store.profile import StoreProfile
 from ui import components
 from ui.churn import cached as churn
-from ui.frame import errors, loaders
+from ui.churn.who import author_input
+from ui.frame import errors, loaders, signin
 
 #: money per buyer or per purchase: the dollar sign, thousands separators and cents ("$1,234.56")
 _CENTS = "$%,.2f"
@@ -46,15 +48,19 @@ def lapse_days(url: str, proposal: LapseProposal | None, saved: SavedLapse | Non
 
 
 def _save_form(url: str, days: int) -> None:
-    """Who and why, then save N for every page (a new store version: every page recomputes)."""
+    """Who and why, then save N for every page (a new store version: every page recomputes). Offered to the roles
+    that may configure; the author is the signed-in user (typed only on a store without accounts)."""
+    engine = loaders.get_engine(url)
+    if not signin.offer(engine, rights.CONFIGURE):
+        return
     with st.form(f"churn_lapse_save_{days}"):
         a, b = st.columns(2)
-        author = a.text_input("Your name", key="churn_lapse_author")
+        author = author_input(engine, "churn_lapse_author", where=a)
         reason = b.text_input("Why this lapse period", key="churn_lapse_reason")
         if not st.form_submit_button(f"Use {days} days on every page"):
             return
     try:
-        lapse_setting.save_days(loaders.get_engine(url), days, author, reason)
+        lapse_setting.save_days(engine, days, author, reason, user=signin.actor(engine))
     except WorkbenchError as exc:
         errors.show(exc)
         return

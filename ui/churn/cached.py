@@ -41,7 +41,9 @@ def fit_key(url: str, version: str, horizon: int, lapse_days: int | None = None)
 def fitted(url: str, version: str, horizon: int,
            lapse_days: int | None = None) -> tuple[cr.ChurnResult, cr.Economics, int]:
     """(result, default economics, saved version). Trains with a progress bar on the first call. ``lapse_days``:
-    a purchase log's N (churn = no purchase within N days of the last one; None: the proposal)."""
+    a purchase log's N (churn = no purchase within N days of the last one; None: the proposal). The first fit of a
+    store version is saved automatically (:func:`core.churn.store.save_fitted`): not a person's act, so no right is
+    checked and no audit entry written."""
 
     def build():
         bar = st.progress(0.0, text="Training the churn model ...")
@@ -53,7 +55,7 @@ def fitted(url: str, version: str, horizon: int,
             days = inputs.lapse.days if inputs.lapse is not None else None
             saved = churn_store.saved_for(engine, version, horizon, days)
             if saved is None:
-                saved = churn_store.save_run(engine, result, econ, version)
+                saved = churn_store.save_fitted(engine, result, econ, version)  # automatic: no right needed
         finally:
             bar.empty()
         return result, econ, saved

@@ -23,8 +23,8 @@ from core.history.feature_labels import feature_label
 from core.metrics import GLOSSARY
 from ui import components
 from ui.churn import cached as churn
-from ui.churn import charts, tables
-from ui.frame import errors
+from ui.churn import charts, risk_lists, tables
+from ui.frame import errors, loaders
 
 #: the title of the expanders that hold the model's statistics for analysts
 ANALYST = "Analyst detail"
@@ -146,6 +146,8 @@ def tiers(fit: churn.FitKey, r: cr.ChurnResult, econ: cr.Economics, f) -> tuple[
     counts = table["tier"].value_counts()
     st.markdown(f"**Today's customers ({r.scored_at:%Y-%m-%d}):** " + " · ".join(
         f"{tier} {units.count(int(counts.get(tier, 0)))}" for tier in cr.TIERS) + "  (within the sidebar filters)")
+    if not risk_lists.shown(loaders.get_engine(fit[0])):  # the counts above stay; the list and its download go
+        return table, t
     st.caption("Select a row to see why that customer is at risk.")
     shown = tables.scores(table).assign(health="health_scores?customer=" + table["customer_id"].astype(str),
                          feedback="feedback_themes?customer=" + table["customer_id"].astype(str))
@@ -221,7 +223,10 @@ def segments(r: cr.ChurnResult, fit: churn.FitKey) -> None:
 
 @st.fragment
 def customer(r: cr.ChurnResult, table: pd.DataFrame) -> None:
-    """Why one customer is at risk (a fragment: picking a customer reruns only this)."""
+    """Why one customer is at risk (a fragment: picking a customer reruns only this); for admins and the roles an
+    admin allows to see per-customer risk."""
+    if not risk_lists.shown(loaders.get_engine(loaders.store_url())):
+        return
     ids = r.current.customer_id.tolist()
     if not ids:
         st.info("No active customer to explain.")

@@ -7,11 +7,12 @@ import pandas as pd
 import streamlit as st
 
 import core
+from core.access import rights
 from core.errors import WorkbenchError
 from core.export import units
 from core.store import faults
 from ui import components
-from ui.frame import errors, loaders
+from ui.frame import errors, loaders, signin
 
 #: the history's columns and their headings on the page
 SHOWN = {"id": "import", "file_name": "file", "kind": "kind", "mode": "mode", "rows_read": "rows read",
@@ -71,7 +72,10 @@ def _label(row) -> str:
 
 
 def _undo(url: str, history: pd.DataFrame) -> None:
-    """Pick an import; the first button only shows what would go; the confirm removes it."""
+    """Pick an import; the first button only shows what would go; the confirm removes it (a role without the
+    undo right sees why instead)."""
+    if not signin.offer(loaders.get_engine(url), rights.UNDO):
+        return
     loaded = history[history["status"] == "loaded"]
     if loaded.empty:
         st.caption("Every import in the history is already undone.")
@@ -107,7 +111,7 @@ def _confirm(url: str, which: int, label: str) -> None:
     if left.button("Yes, remove these rows", type="primary", key="data_undo_confirm"):
         try:  # busy, disk full, read-only: nothing was removed (one transaction), the confirm stays to try again
             with faults.translated(faults.store_of(engine)):
-                removed = core.undo_import(engine, which, reason=reason)
+                removed = core.undo_import(engine, which, reason=reason, user=signin.actor(engine))
         except WorkbenchError as exc:
             errors.show(exc)
         else:

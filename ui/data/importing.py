@@ -11,6 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 import core
+from core.access import rights
 from core.errors import WorkbenchError
 from core.export import units
 from core.ingest import csv_file, id_spaces
@@ -19,7 +20,7 @@ from core.ingest.date_formats import EXAMPLES as DATE_EXAMPLES
 from core.ingest.kind_detection import Detection, advice, detect_file
 from core.ingest.wording import speaking
 from ui import components
-from ui.frame import errors, loaders
+from ui.frame import errors, loaders, signin
 
 NONE = "(not in this file)"
 FIXED = "(one value for every row)"
@@ -117,6 +118,8 @@ def _match_words(kind: str, spec, choice: str, guess: str | None) -> str:
 
 def upload_section(url: str) -> None:
     """Upload a file, map it, see the validation report, and load it."""
+    if not signin.offer(loaders.get_engine(url), rights.IMPORT):  # a role without the right sees why instead
+        return
     n = st.session_state.setdefault("data_upload_n", 0)  # a new key empties the uploader after an import
     up = st.file_uploader("Upload a CSV or XLSX file", type=["csv", "txt", "tsv", "xlsx"], key=f"data_upload_{n}")
     if up is None:
@@ -168,6 +171,7 @@ def upload_section(url: str) -> None:
         try:
             with speaking("page"):
                 res = core.commit_import(loaders.get_engine(url), plan, strict=strict,
+                                         user=signin.actor(loaders.get_engine(url)),
                                          progress=lambda f, m: bar.progress(min(f, 1.0), text=m))
         except WorkbenchError as exc:
             bar.empty()

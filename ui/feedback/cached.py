@@ -24,7 +24,7 @@ from core.feedback.prepared import prepare
 from core.feedback.tagging import tag
 from core.health import monitor as hm
 from core.history.filters import Filters, filter_customers
-from ui.frame import loaders
+from ui.frame import loaders, signin
 from ui.health import cached as health
 
 
@@ -109,7 +109,7 @@ def _health_now(url: str, version: str, cfg_json: str) -> pd.DataFrame:
 def save(url: str, before: Codebook, change: tuple[Codebook, Change], note: str) -> None:
     """Save a codebook change, remember a success note for the next run, and rerun."""
     after, ch = change
-    ts.save_change(loaders.get_engine(url), before, after, ch)
+    ts.save_change(loaders.get_engine(url), before, after, ch, user=signin.actor(loaders.get_engine(url)))
     st.session_state["themes_note"] = f"{note}: {ch.detail}."
     st.rerun()
 

@@ -8,6 +8,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
+from core.access import rights
 from core.errors import WorkbenchError
 from core.feedback import discovery as td
 from core.feedback import store as ts
@@ -16,7 +17,7 @@ from ui import components
 from ui.feedback import cached as feedback
 from ui.feedback import figures, headers
 from ui.feedback.cached import View
-from ui.frame import errors, loaders
+from ui.frame import errors, loaders, signin
 
 
 @st.cache_data(ttl=600, max_entries=8, show_spinner="Clustering untagged verbatims ...")
@@ -26,6 +27,10 @@ def _candidates(key: tuple, _texts: tuple[str, ...], k: int) -> list[td.Candidat
 
 
 def _author(where, key: str) -> str:
+    me = signin.actor(loaders.get_engine(loaders.store_url()))
+    if not me.local:  # a signed-in user is the author of the change
+        where.text(f"Saved as {me.name}")
+        return me.name
     st.session_state.setdefault(key, st.session_state.get("themes_author", ""))
     return where.text_input("Your name (for the change log)", key=key)
 
@@ -69,7 +74,8 @@ def discovery(v: View) -> None:
                 kws = st.text_input("Keywords (comma-separated; * = any ending, _ = any one word)",
                                     ", ".join(c.keywords), key=f"disc_kw_{sig}")
                 who = _author(st, f"disc_author_{sig}")
-                if st.form_submit_button("Add to codebook"):
+                allowed = signin.offer(loaders.get_engine(v.url), rights.CODEBOOK)
+                if st.form_submit_button("Add to codebook", disabled=not allowed):
                     why = f"discovered: candidate {c.number} ({c.size} verbatims)"
                     _apply(v, lambda n=name, kw=kws, tm=team, a=who, r=why: v.book.create(n, kw, team=tm, author=a,
                                                                                           reason=r), "Added")
@@ -134,7 +140,8 @@ def codebook(v: View) -> None:
         a, b = st.columns(2)
         who = _author(a, f"cb_author_{action}")
         why = b.text_input("Reason", key=f"cb_reason_{action}")
-        if st.form_submit_button(f"Save: {action.lower()}"):
+        allowed = signin.offer(loaders.get_engine(v.url), rights.CODEBOOK)
+        if st.form_submit_button(f"Save: {action.lower()}", disabled=not allowed):
             st.session_state["themes_author"] = who
             _apply(v, make, "Saved")
     st.markdown("**Change log**")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
+from core.access import guard, rights
 from core.demo import staged
 from core.demo.load import load_demo
 from core.store.version import data_loading
@@ -54,13 +55,23 @@ def demo_on_start() -> bool:
     return os.environ.get("RETENTION_DEMO", "1") != "0"
 
 
-def load_demo_with_progress(url: str) -> dict:
+def load_demo_with_progress(url: str, user: guard.Actor | None = None) -> dict:
     """Replace the store's data with the whole demo business in one step, showing progress on the page (the Data
-    page's reset; :func:`core.demo.load.load_demo`)."""
+    page's reset; :func:`core.demo.load.load_demo`), as ``user``, who needs the reset right; audited.
+
+    Raises
+    ------
+    core.access.guard.AccessDenied
+        ``user`` may not reset the store; nothing changes.
+    """
+    engine = loaders.get_engine(url)
+    actor = guard.require(engine, user, rights.RESET)
     bar = st.progress(0.0, text="Generating the demo business ...")
-    out = load_demo(loaders.get_engine(url), n_customers=DEMO_CUSTOMERS, seed=DEMO_SEED,
+    out = load_demo(engine, n_customers=DEMO_CUSTOMERS, seed=DEMO_SEED,
                     progress=lambda frac, msg: bar.progress(min(max(frac, 0.0), 1.0), text=msg))
     bar.empty()
+    guard.done(engine, actor, "load demo", f"import #{out['import_id']}",
+               {"customers": DEMO_CUSTOMERS, "seed": DEMO_SEED})
     st.cache_data.clear()
     return out
 

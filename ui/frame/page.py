@@ -3,7 +3,7 @@
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from ui.frame import errors, integrity, loaders
+from ui.frame import errors, integrity, loaders, signin
 
 
 def require() -> None:
@@ -20,6 +20,7 @@ def require() -> None:
         PagesManager.uses_pages_directory = False
         st.rerun()
     check_store()
+    signin.gate(loaders.get_engine(loaders.store_url()), frame=False)  # also where a page runs without app.py
     integrity.show()  # SQLite's check of the store file, once per store per server
 
 

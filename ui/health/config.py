@@ -7,6 +7,7 @@ import json
 import pandas as pd
 import streamlit as st
 
+from core.access import rights
 from core.errors import WorkbenchError
 from core.export import units
 from core.health import chart_text, plain
@@ -14,16 +15,19 @@ from core.health import score as h
 from core.health import store as hs
 from core.health.coverage import Coverage
 from ui import components
-from ui.frame import errors, loaders
+from ui.churn.who import author_input
+from ui.frame import errors, loaders, signin
 from ui.health import cached as health
 from ui.health import chart_data, charts
 from ui.health.sections import ANALYST
 
 
 def _save(url: str, cfg: h.HealthConfig, author: str, reason: str, parent: int) -> None:
-    """Save a new version and show it; an invalid configuration or empty field gets a plain message."""
+    """Save a new version as the signed-in user and show it; an invalid configuration, an empty field or a refusal
+    gets a plain message."""
+    engine = loaders.get_engine(url)
     try:
-        v = hs.save_config(loaders.get_engine(url), cfg, author, reason, parent=parent)
+        v = hs.save_config(engine, cfg, author, reason, parent=parent, user=signin.actor(engine))
     except WorkbenchError as exc:
         errors.show(exc)
         return
@@ -85,9 +89,11 @@ def suggest(url: str, version: str, cfg: h.HealthConfig, v: int, data) -> None:
     wide = s.weights.pivot(index="measure", columns="stage", values=["current", "suggested"])
     wide.columns = [f"{a} ({b})" for a, b in wide.columns]
     st.dataframe(wide.reset_index(), hide_index=True, width="stretch")
+    if not signin.offer(loaders.get_engine(url), rights.CONFIGURE):
+        return
     with st.form("health_accept"):
         a, b = st.columns(2)
-        author = a.text_input("Your name", key="health_accept_author")
+        author = author_input(loaders.get_engine(url), "health_accept_author", where=a)
         reason = b.text_input("Reason", f"suggested weights from the back-test: AUC {units.score(s.auc_suggested)} "
                               f"vs {units.score(s.auc_current)} on {s.eval_cutoffs[0]:%b}-{s.eval_cutoffs[-1]:%b %Y}",
                               key="health_accept_reason")
@@ -112,6 +118,9 @@ def edit(url: str, cfg: h.HealthConfig, v: int, keys: list[str]) -> None:
                 "rules; saving creates a new version. A measure without data for a customer is dropped and the "
                 "others re-weighted.")
     table = hs.weights_table(cfg, keys)
+    if not signin.offer(loaders.get_engine(url), rights.CONFIGURE):  # the configuration, read-only
+        st.dataframe(table.drop(columns="key"), hide_index=True, width="stretch")
+        return
     with st.form("health_edit"):
         edited = st.data_editor(table, hide_index=True, width="stretch", key=f"health_weights_{v}",
                                 disabled=["measure", "key", "group", "definition", "rule"],
@@ -129,7 +138,7 @@ def edit(url: str, cfg: h.HealthConfig, v: int, keys: list[str]) -> None:
         rules = st.text_area("Scoring rules (JSON: linear worst/best, or tier edges/points)",
                              json.dumps(cfg.rules, indent=1), height=160, key=f"health_rules_{v}")
         a, b = st.columns(2)
-        author = a.text_input("Your name", key="health_edit_author")
+        author = author_input(loaders.get_engine(url), "health_edit_author", where=a)
         reason = b.text_input("Reason for the change", key="health_edit_reason")
         submitted = st.form_submit_button("Save as a new version", type="primary")
     sums = edited[list(h.STAGES)].sum()

@@ -12,8 +12,9 @@ from core.health import monitor as hm
 from core.health import score as h
 from core.metrics import GLOSSARY
 from ui import components
+from ui.churn import risk_lists
 from ui.components import MONEY, PERCENT
-from ui.frame import errors
+from ui.frame import errors, loaders
 from ui.health import cached as health
 from ui.health import chart_data, charts
 
@@ -60,8 +61,9 @@ def portfolio(view: health.View) -> None:
     if mrr:
         components.csv_download(p["mrr_at_risk"], "Download MRR by segment and band (CSV)", "health_mrr_at_risk.csv",
                                 key="health_dl_risk", where=a)
-    download(c, "Download monthly scores, all customers (CSV)", health.history_csv(*view),
-             "health_history.csv", key="health_dl_history")
+    if risk_lists.allowed(loaders.get_engine(view.url)):  # per-customer scores: admins and the roles allowed
+        download(c, "Download monthly scores, all customers (CSV)", health.history_csv(*view),
+                 "health_history.csv", key="health_dl_history")
 
 
 @st.fragment
@@ -77,6 +79,8 @@ def alerts(view: health.View) -> None:
     st.markdown(" · ".join(f"**{k}**: {units.count(int(n))}" for k, n in counts.items()) or "No alert this month.")
     st.caption("Each row says which measures caused the alert: for a drop, the measures whose points fell most; "
                "for a renewal, the measures costing the most points now; for a contradiction, the two that disagree.")
+    if not risk_lists.shown(loaders.get_engine(view.url)):  # the counts above stay; the list and downloads go
+        return
     shown, links = components.with_customer_links(readable(actions), ("churn_risk", "feedback_page"))
     st.dataframe(shown, hide_index=True, width="stretch", height=380, column_config={
         **links, "customer_id": st.column_config.TextColumn("customer"), "mrr": MONEY,
@@ -109,7 +113,10 @@ def readable(actions: pd.DataFrame) -> pd.DataFrame:
 
 @st.fragment
 def customer(cfg: h.HealthConfig, hist: pd.DataFrame) -> None:
-    """One customer's score explained; the customer picker reruns this section only."""
+    """One customer's score explained (for admins and the roles an admin allows to see per-customer scores); the
+    customer picker reruns this section only."""
+    if not risk_lists.shown(loaders.get_engine(loaders.store_url())):
+        return
     now, _ = hm.latest_two(hist)
     now = now[now["score"].notna()]  # fewer measures than the minimum: no score to explain
     ids = now.sort_values("score")["customer_id"].tolist()

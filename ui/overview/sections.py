@@ -13,6 +13,8 @@ from core.history.movements import HEADERS
 from core.metrics import GLOSSARY
 from core.review.at_risk import AtRisk
 from ui import components
+from ui.churn import risk_lists
+from ui.frame import loaders
 from ui.overview import charts
 
 #: tiles per row (the recurring tiles: customers, money, revenue retention)
@@ -112,6 +114,8 @@ def at_risk(figures: tuple[AtRisk, ...]) -> None:
                 col.page_link("pages/churn_drivers.py", label="Open the Churn drivers page", icon=":material/link:")
             continue
         col.caption(components.plain(r.note))
+        if not risk_lists.shown(loaders.get_engine(loaders.store_url()), where=col):  # the tile stays, the list goes
+            continue
         with col.expander(f"The {units.count(len(r.customers))} customers behind it"):
             kind = "tier" if "tier" in r.customers else "band"
             shown, links = components.with_customer_links(r.customers)

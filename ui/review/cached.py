@@ -50,8 +50,9 @@ def _load(url: str, snapshot_id: int, created: str) -> review.Snapshot:
     return review_saved.load(loaders.get_engine(url), snapshot_id)
 
 
-def save(url: str, snap: review.Snapshot) -> int:
-    return review_saved.save(loaders.get_engine(url), snap)
+def save(url: str, snap: review.Snapshot, user) -> int:
+    """Save ``snap`` as ``user`` (the signed-in :class:`core.access.guard.Actor`; core checks the right)."""
+    return review_saved.save(loaders.get_engine(url), snap, user=user)
 
 
 def decisions(url: str, snapshot_id: int, history: bool = False) -> pd.DataFrame:
@@ -74,9 +75,11 @@ def add_assumption(url: str, snapshot_id: int, **fields) -> int:
     return review_log.add_assumption(loaders.get_engine(url), snapshot_id, **fields)
 
 
-def pack(url: str, snap: review.Snapshot, comparison: pd.DataFrame | None = None) -> tuple[bytes, str]:
-    """(XLSX workbook, printable HTML report) of a snapshot, with its decision log and assumptions register."""
+def pack(url: str, snap: review.Snapshot, comparison: pd.DataFrame | None = None,
+         risk_lists: bool = True) -> tuple[bytes, str]:
+    """(XLSX workbook, printable HTML report) of a snapshot, with its decision log and assumptions register; the
+    per-customer sheet only for a reader with the risk-list right (``risk_lists``)."""
     log = decisions(url, snap.id) if snap.id is not None else None
     register = assumptions(url, snap)
-    return (review_export.to_xlsx(snap, log, register, comparison),
+    return (review_export.to_xlsx(snap, log, register, comparison, risk_lists=risk_lists),
             review_report.to_html(snap, log, register, comparison))

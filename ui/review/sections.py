@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from core.access import rights
 from core.errors import WorkbenchError
 from core.export import units
 from core.metrics import GLOSSARY
@@ -16,7 +17,8 @@ from core.review import log as review_log
 from core.review import snapshot as rv
 from core.review.at_risk import CUSTOMER_HEADERS
 from ui import components
-from ui.frame import errors
+from ui.churn import risk_lists
+from ui.frame import errors, loaders, signin
 from ui.review import cached as data
 
 BUILD, SAVED = "Build from the data", "A saved snapshot"
@@ -54,8 +56,8 @@ def _label(row) -> str:
 def _saved_now(url: str, snap: rv.Snapshot) -> None:
     """on_click of the save button: store the snapshot and show it as the saved one."""
     try:
-        sid = data.save(url, snap)
-    except WorkbenchError as exc:
+        sid = data.save(url, snap, signin.actor(loaders.get_engine(url)))
+    except WorkbenchError as exc:  # a refusal (core.access.guard.AccessDenied) too: one plain line
         st.session_state["review_flash"] = ("error", str(exc))
         return
     st.session_state["review_source"] = SAVED
@@ -103,9 +105,10 @@ def choose(url: str, version: str) -> rv.Snapshot | None:
     except WorkbenchError as exc:
         errors.show(exc)
         return None
-    st.button("Save this snapshot", type="primary", icon=":material/lock:", key="review_save",
-              on_click=_saved_now, args=(url, snap),
-              help="Store these figures for good, with the data's fingerprint, the parameters and the versions.")
+    if signin.offer(loaders.get_engine(url), rights.SNAPSHOT):
+        st.button("Save this snapshot", type="primary", icon=":material/lock:", key="review_save",
+                  on_click=_saved_now, args=(url, snap),
+                  help="Store these figures for good, with the data's fingerprint, the parameters and the versions.")
     return snap
 
 
@@ -157,7 +160,7 @@ def figures(snap: rv.Snapshot) -> None:
 def at_risk_customers(snap: rv.Snapshot) -> None:
     """The customers behind the MRR-at-risk figures (as the Overview page lists them) and their CSV."""
     listed = snap.at_risk
-    if listed.empty:
+    if listed.empty or not risk_lists.shown(loaders.get_engine(loaders.store_url())):
         return
     shown = listed.rename(columns=CUSTOMER_HEADERS)
     with st.expander(f"The {units.count(len(listed))} customers behind MRR at risk"):
@@ -213,6 +216,9 @@ def decisions(url: str, snap: rv.Snapshot) -> None:
         shown = log.assign(due=[d.strftime("%Y-%m-%d") if isinstance(d, dt.date) else "no due date"
                                 for d in log["due"]])
         st.dataframe(shown, hide_index=True, width="stretch", key="review_decisions", column_config=_DECISIONS)
+    engine = loaders.get_engine(url)
+    if not signin.offer(engine, rights.DECIDE):
+        return
     a, b = st.columns(2)
     with a.form("review_decide", clear_on_submit=True):
         st.markdown("**Record a decision**")
@@ -223,7 +229,8 @@ def decisions(url: str, snap: rv.Snapshot) -> None:
         status = st.selectbox("Status", review_log.STATUSES, key="review_d_status")
         if st.form_submit_button("Record"):
             try:
-                n = data.add_decision(url, snap.id, decision=text, owner=owner, rationale=why, due=due, status=status)
+                n = data.add_decision(url, snap.id, decision=text, owner=owner, rationale=why, due=due, status=status,
+                                      user=signin.actor(engine))
                 st.session_state["review_flash"] = ("success", f"Decision {n} recorded.")
                 st.rerun()
             except WorkbenchError as exc:
@@ -242,7 +249,7 @@ def decisions(url: str, snap: rv.Snapshot) -> None:
             changes = {"status": status, **({"owner": owner} if owner.strip() else {}),
                        **({"due": due} if isinstance(due, dt.date) else {})}
             try:
-                r = data.update_decision(url, snap.id, int(n), **changes)
+                r = data.update_decision(url, snap.id, int(n), user=signin.actor(engine), **changes)
                 st.session_state["review_flash"] = ("success", f"Decision {n} updated (revision {r}).")
                 st.rerun()
             except WorkbenchError as exc:
@@ -261,6 +268,9 @@ def assumptions(url: str, snap: rv.Snapshot) -> pd.DataFrame:
     if snap.id is None:
         st.caption("Save the snapshot to add the board's own assumptions.")
         return reg
+    engine = loaders.get_engine(url)
+    if not signin.offer(engine, rights.DECIDE):
+        return reg
     with st.form("review_assume", clear_on_submit=True):
         st.markdown("**Add an assumption**")
         c = st.columns([2, 1, 1, 1])
@@ -268,12 +278,12 @@ def assumptions(url: str, snap: rv.Snapshot) -> pd.DataFrame:
         value = c[1].number_input("Value", value=0.0, format="%.4f", key="review_a_value")
         unit = c[2].selectbox("Unit", ["currency", "share", "months", "days", "customers", "other"],
                               key="review_a_unit", help="A share as a fraction: 0.8 for 80 %.")
-        owner = c[3].text_input("Owner", key="review_a_owner")
+        owner = c[3].text_input("Owner", key="review_a_owner", help="Who stands behind it (empty: you).")
         source = st.text_input("Source or reason", key="review_a_source")
         if st.form_submit_button("Add"):
             try:
                 data.add_assumption(url, snap.id, name=name, value=value, unit="" if unit == "other" else unit,
-                                    owner=owner, source=source)
+                                    owner=owner, source=source, user=signin.actor(engine))
                 st.session_state["review_flash"] = ("success", f"Assumption '{name.strip()}' added.")
                 st.rerun()
             except WorkbenchError as exc:
@@ -288,10 +298,11 @@ def export(url: str, snap: rv.Snapshot, comp: pd.DataFrame | None) -> None:
                "(open it in a browser and print to PDF).")
     key = (snap.id, snap.quarter, snap.data_hash, tuple(sorted(snap.params.items())),
            len(data.decisions(url, snap.id, history=True)) if snap.id is not None else 0,
-           len(data.assumptions(url, snap)), None if comp is None else len(comp))
+           len(data.assumptions(url, snap)), None if comp is None else len(comp),
+           risk_lists.allowed(loaders.get_engine(url)))
     if st.button("Prepare the board pack", icon=":material/inventory_2:", key="review_prepare"):
         with st.spinner("Drawing the charts and writing the workbook ..."):
-            xlsx, html = data.pack(url, snap, comp)
+            xlsx, html = data.pack(url, snap, comp, risk_lists=key[-1])
         st.session_state["review_pack"] = {"key": key, "xlsx": xlsx, "html": html}
     pack = st.session_state.get("review_pack")
     if not pack or pack["key"] != key:

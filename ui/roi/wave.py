@@ -13,7 +13,8 @@ from core.roi import wave as rw
 from core.roi.defaults import LABELS, MARGIN, RETAINED, VALUE_MONTHS
 from core.roi.inputs import RoiInputs
 from ui import components
-from ui.frame import errors
+from ui.churn import risk_lists
+from ui.frame import errors, loaders
 from ui.roi import cached as data
 from ui.roi import uplift
 from ui.roi.sections import Choice
@@ -99,7 +100,7 @@ def next_wave(ch: Choice, inputs: RoiInputs, f: Filters) -> None:
     if w.targets.empty:
         st.info("Nobody is worth contacting within these settings: raise the budget or the value of a save, lower the "
                 "cost, or loosen the rules.")
-    else:
+    elif risk_lists.shown(loaders.get_engine(ch.url)):  # the list and its download: admins and the roles allowed
         binary = ch.binary
         number = st.column_config.NumberColumn
         uplift_ = (number("Predicted uplift", format="percent", help="Predicted gain in the chance of staying.")
@@ -116,7 +117,7 @@ def next_wave(ch: Choice, inputs: RoiInputs, f: Filters) -> None:
             "pre_usage": number("Usage before contact (log)", format="%.2f"),
             "renewal_date": st.column_config.DateColumn("Renewal date", format="YYYY-MM-DD")})
         components.csv_download(w.targets, "Download the list (CSV)", f"{ch.play}_next_wave.csv", "roi_dl_wave")
-    if len(w.unlike):
+    if len(w.unlike) and risk_lists.allowed(loaders.get_engine(ch.url)):
         with st.expander(f"{len(w.unlike):,} customers left out as unlike the play's contacts"):
             first = w.unlike["reason"].str.extract(r"^(\w+)")[0].map(plain.feature)
             why = first.value_counts().rename_axis("First value outside the contacts' range")

@@ -16,7 +16,7 @@ from core.errors import WorkbenchError
 #: libraries only a sub-command's run may load
 HEAVY = ("pandas", "numpy", "scipy", "sklearn", "lifelines", "shap", "sqlalchemy", "pyarrow")
 SUBCOMMANDS = ["import", "undo", "status", "overview", "cohorts", "churn", "health", "themes", "roi", "report", "demo",
-               "users", "audit"]
+               "users", "audit", "erase", "retention"]
 
 
 def _python(code: str) -> str:
@@ -76,7 +76,8 @@ def test_each_sub_command_module_registers_itself_and_its_run():
     for command in cli.COMMANDS:
         assert callable(command.add_parser) and callable(command.run)
         argv = {"import": ["import", "x.csv", "--kind", "customers"], "undo": ["undo", "3"],
-                "users": ["users", "list"]}.get(command.NAME, [command.NAME])
+                "users": ["users", "list"], "erase": ["erase", "C1", "--reason", "asked"],
+                "retention": ["retention", "show"]}.get(command.NAME, [command.NAME])
         assert parser.parse_args(argv).run is command.run, command.NAME
 
 
