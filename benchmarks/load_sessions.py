@@ -60,7 +60,7 @@ def activity_file(path: Path, folder: Path, rows: int = 200_000) -> Path:
     from core.store.read import load_table
 
     engine = core.make_engine(f"sqlite:///{path}")
-    ids = load_table(engine, "customers")["customer_id"].to_numpy()
+    ids = load_table(engine, "customer")["customer_id"].to_numpy()
     engine.dispose()
     rng = np.random.default_rng(22)
     days = pd.Timestamp("2026-01-01") + pd.to_timedelta(rng.integers(0, 300, rows), unit="D")
@@ -95,7 +95,7 @@ async def sign_in(page, base: str, name: str) -> None:
     """Open the workbench and sign in with the local form."""
     await page.goto(base)
     await page.get_by_label("Name", exact=True).fill(name)
-    await page.get_by_label("Password").fill(PASSWORD)
+    await page.locator('input[type="password"]').fill(PASSWORD)
     await page.get_by_role("button", name="Sign in").click()
     await page.get_by_role("heading", name="Overview", exact=True).wait_for(timeout=600_000)
     await idle(page)

@@ -1,9 +1,10 @@
 """Roles and their rights, and the admin's setting of who may see per-customer risk lists.
 
-Four roles: a **viewer** reads the dashboards; an **analyst** loads and undoes imports and configures the models,
-the health score and the codebook; the **board** builds and saves review snapshots and records decisions and
-assumptions; an **admin** may do everything, including users, erasure and the retention policy. Per-customer churn
-scores and risk lists are the admin's, and those of the roles an admin allows (:func:`set_risk_list_roles`).
+Four roles: a **viewer** reads the dashboards; an **analyst** loads and undoes imports, configures the models, the
+health score and the codebook, and marks verbatims followed up; the **board** builds and saves review snapshots and
+records decisions and assumptions; an **admin** may do everything, including users, erasure and the retention
+policy. Per-customer churn scores and risk lists are the admin's, and those of the roles an admin allows
+(:func:`set_risk_list_roles`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ IMPORT = "import"
 UNDO = "undo"
 CONFIGURE = "configure"
 CODEBOOK = "codebook"
+FOLLOW_UP = "follow_up"
 SAVE_MODEL = "save_model"
 SNAPSHOT = "snapshot"
 DECIDE = "decide"
@@ -42,6 +44,7 @@ RIGHTS: dict[str, tuple[str, str | None]] = {
     UNDO: ("undo an import", ANALYST),
     CONFIGURE: ("change the health score's configuration", ANALYST),
     CODEBOOK: ("change the feedback codebook", ANALYST),
+    FOLLOW_UP: ("change the follow-up status of verbatims", ANALYST),
     SAVE_MODEL: ("save a churn model", ANALYST),
     SNAPSHOT: ("save a review snapshot", BOARD),
     DECIDE: ("record a review decision or assumption", BOARD),

@@ -121,14 +121,18 @@ def codebook_table(book: Codebook) -> pd.DataFrame:
         {"parent": "Int64", "merged_into": "Int64"})
 
 
-def set_status(engine: Engine, vids, status: str) -> int:
-    """Set the follow-up status of survey, review and social verbatims (``F<id>``); returns rows changed.
+def set_status(engine: Engine, vids, status: str, user: str | guard.Actor | None = None) -> int:
+    """Set the follow-up status of survey, review and social verbatims (``F<id>``), as ``user`` (who needs the
+    follow-up right; audited); returns rows changed.
 
     Raises
     ------
+    core.access.guard.AccessDenied
+        ``user`` may not change follow-up statuses; checked first, nothing changes.
     core.errors.DataValidationError
         An unknown status, or a ticket (``T<id>``): a ticket's status comes from the help desk.
     """
+    actor = guard.require(engine, user, rights.FOLLOW_UP)
     if status not in FOLLOW_UP:
         raise DataValidationError(f"Status {status!r} is not one of {', '.join(FOLLOW_UP)}.")
     vids = [str(v) for v in vids]
@@ -146,7 +150,9 @@ def set_status(engine: Engine, vids, status: str) -> int:
         return 0
     with engine.begin() as conn:
         res = conn.execute(update(Feedback.__table__).where(Feedback.__table__.c.id.in_(ids)).values(status=status))
-        return int(res.rowcount)
+    guard.done(engine, actor, "set follow-up status", f"{len(ids)} verbatims", {"status": status,
+                                                                                "changed": int(res.rowcount)})
+    return int(res.rowcount)
 
 
 def statuses(engine: Engine) -> pd.Series:

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -73,20 +74,27 @@ def demo_copy(folder: str):
     return store_url
 
 
-@pytest.fixture(scope="module")
-def streamlit_server(store_url, tmp_path_factory, request):
-    """A server on the module's store; a module may set SERVER_ENV (e.g. to start on the demo)."""
+@contextmanager
+def serving(url: str, log: Path, env: dict | None = None, address: str = "127.0.0.1"):
+    """A Streamlit server of the app on the store ``url`` (demo off unless ``env`` says), bound to ``address`` on
+    a free port, its output in ``log``; yields its loopback address and stops it (its whole process group)."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("e2e-log") / "streamlit.log"
-    env = {**os.environ, "RETENTION_DB_URL": store_url, "RETENTION_DEMO": "0",
-           **getattr(request.module, "SERVER_ENV", {})}
+    env = {**os.environ, "RETENTION_DB_URL": url, "RETENTION_DEMO": "0", **(env or {})}
     with open(log, "w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
-             "--server.address=127.0.0.1", f"--server.port={port}", "--browser.gatherUsageStats=false",
+             f"--server.address={address}", f"--server.port={port}", "--browser.gatherUsageStats=false",
              "--server.fileWatcherType=none", "--server.runOnSave=false"],
             cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(proc, url, log)
+        yield url
+    finally:
+        _stop(proc)
+
+
+def _wait_until_up(proc: subprocess.Popen, url: str, log: Path) -> None:
     deadline = time.time() + 60
     while True:
         if proc.poll() is not None:
@@ -94,13 +102,15 @@ def streamlit_server(store_url, tmp_path_factory, request):
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
                 if r.status == 200:
-                    break
+                    return
         except OSError:
             pass
         if time.time() > deadline:
             pytest.fail(f"Streamlit did not answer within 60 s:\n{log.read_text()}")
         time.sleep(0.25)
-    yield url
+
+
+def _stop(proc: subprocess.Popen) -> None:
     try:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=10)
@@ -109,6 +119,14 @@ def streamlit_server(store_url, tmp_path_factory, request):
         proc.wait()
     except ProcessLookupError:
         pass
+
+
+@pytest.fixture(scope="module")
+def streamlit_server(store_url, tmp_path_factory, request):
+    """A server on the module's store; a module may set SERVER_ENV (e.g. to start on the demo)."""
+    log = tmp_path_factory.mktemp("e2e-log") / "streamlit.log"
+    with serving(store_url, log, getattr(request.module, "SERVER_ENV", {})) as url:
+        yield url
 
 
 def wait_for_app_idle(page, timeout=30_000):

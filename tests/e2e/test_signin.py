@@ -8,63 +8,15 @@ Screenshots: screenshots/signin_form.png, signin_signed_in.png, signin_refused.p
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
-import urllib.request
-from contextlib import contextmanager
-
-import pytest
 from playwright.sync_api import expect
 
 import core
 from core.access import exposure
 from core.access import users as accounts
-from tests.conftest import ROOT
-from tests.e2e.conftest import _free_port, metric_card, shot, wait_for_app_idle
+from tests.e2e.conftest import metric_card, serving, shot, wait_for_app_idle
 from tests.pages.test_overview import CUSTOMERS, REVENUE
 
 PASSWORD = "correct horse battery"
-
-
-@contextmanager
-def _server(url: str, log):
-    """A server on every interface, on the store ``url`` (demo off); yields its loopback address."""
-    port = _free_port()
-    env = {**os.environ, "RETENTION_DB_URL": url, "RETENTION_DEMO": "0"}
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
-             "--server.address=0.0.0.0", f"--server.port={port}", "--browser.gatherUsageStats=false",
-             "--server.fileWatcherType=none", "--server.runOnSave=false"],
-            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-    address = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"Streamlit exited early:\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(f"{address}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.time() > deadline:
-                pytest.fail(f"Streamlit did not answer within 60 s:\n{log.read_text()}")
-            time.sleep(0.25)
-        yield address
-    finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        except ProcessLookupError:
-            pass
 
 
 def _store(folder, with_accounts: bool) -> str:
@@ -82,7 +34,7 @@ def _store(folder, with_accounts: bool) -> str:
 
 def test_served_beyond_this_computer_a_store_with_accounts_asks_to_sign_in(page, tmp_path):
     url = _store(tmp_path, with_accounts=True)
-    with _server(url, tmp_path / "streamlit.log") as address:
+    with serving(url, tmp_path / "streamlit.log", address="0.0.0.0") as address:
         page.goto(address)
         wait_for_app_idle(page)
         expect(page.get_by_role("heading", name="Sign in to the Retention Workbench")).to_be_visible()
@@ -121,7 +73,7 @@ def test_served_beyond_this_computer_a_store_with_accounts_asks_to_sign_in(page,
 
 def test_served_beyond_this_computer_a_store_without_accounts_shows_only_the_refusal(page, tmp_path):
     url = _store(tmp_path, with_accounts=False)
-    with _server(url, tmp_path / "streamlit.log") as address:
+    with serving(url, tmp_path / "streamlit.log", address="0.0.0.0") as address:
         page.goto(address)
         wait_for_app_idle(page)
         expect(page.get_by_test_id("stAlertContentError").get_by_role("paragraph")).to_have_text(exposure.REFUSAL)

@@ -5,7 +5,7 @@ the session's actor as the sign-in does):
   Intervention ROI next wave, the Overview's and the review's customers behind MRR at risk) are replaced for a
   viewer by one plain line while the aggregate figures stay, and shown once an admin allowed viewers;
 * a board member saves a snapshot from the Quarterly review page (audited under her name); a viewer is not
-  offered the save and the store keeps its snapshots.
+  offered the save and the store keeps its snapshots; nor is a viewer offered the verbatims' follow-up status.
 """
 
 from __future__ import annotations
@@ -166,3 +166,13 @@ def test_a_configuration_saved_on_the_page_is_authored_by_the_signed_in_user(sto
         ("root", "same weights, saved again")
     entry = _sql(url, 'SELECT "user", role, action FROM auditentry ORDER BY id DESC LIMIT 1')[0]
     assert entry == ("root", "admin", "save health configuration")
+
+
+def test_a_viewer_is_not_offered_the_follow_up_status_change(store, env):
+    url, _ = store
+    before = _sql(url, "SELECT status, COUNT(*) FROM feedback GROUP BY status ORDER BY status")
+    at = _open("vic", "feedback_themes")
+    assert "Your role (viewer) may not change the follow-up status of verbatims: ask an admin for the analyst " \
+           "role." in [c.value for c in at.caption]
+    assert not [b for b in at.button if "Update status" in b.label]
+    assert _sql(url, "SELECT status, COUNT(*) FROM feedback GROUP BY status ORDER BY status") == before

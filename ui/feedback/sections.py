@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from core.access import rights
 from core.errors import WorkbenchError
 from core.export import units
 from core.export.csv import to_csv_bytes
@@ -19,7 +20,7 @@ from ui.components import MONEY, PERCENT
 from ui.feedback import cached as feedback
 from ui.feedback import charts, figures, headers
 from ui.feedback.cached import View
-from ui.frame import errors, loaders
+from ui.frame import errors, loaders, signin
 
 _SENT = st.column_config.NumberColumn(format="%+.2f", help=GLOSSARY["Sentiment"])
 _FREQ = {"Month": "M", "Quarter": "Q", "Year": "Y"}
@@ -225,6 +226,9 @@ def backlog(v: View) -> None:
     st.dataframe(mine.drop(columns=["team"]), hide_index=True, width="stretch", height=320,
                  column_config=headers.labelled(mine, {"date": st.column_config.DateColumn(format="YYYY-MM-DD"),
                                                        "text": st.column_config.TextColumn(width="large")}))
+    engine = loaders.get_engine(v.url)
+    if not signin.offer(engine, rights.FOLLOW_UP):
+        return
     with st.form("backlog_update", border=True):
         st.markdown("**Update follow-up status** (survey, review and social verbatims; a ticket's status comes from "
                     "the help desk)")
@@ -234,7 +238,7 @@ def backlog(v: View) -> None:
         new = b.selectbox("New status", list(ts.FOLLOW_UP), index=2, key="backlog_new", format_func=str.capitalize)
         if st.form_submit_button("Update status"):
             try:
-                n = ts.set_status(loaders.get_engine(v.url), picked, new)
+                n = ts.set_status(engine, picked, new, user=signin.actor(engine))
             except WorkbenchError as exc:
                 errors.show(exc)
             else:

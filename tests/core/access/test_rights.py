@@ -8,10 +8,10 @@ from core.access import guard, rights
 #: role -> the rights it has, as the issue lists them (admin: all; risk lists only when an admin allows)
 EXPECTED = {
     "viewer": {"read"},
-    "analyst": {"read", "import", "undo", "configure", "codebook", "save_model"},
+    "analyst": {"read", "import", "undo", "configure", "codebook", "follow_up", "save_model"},
     "board": {"read", "snapshot", "decide"},
-    "admin": {"read", "import", "undo", "configure", "codebook", "save_model", "snapshot", "decide", "users", "erase",
-              "retention", "audit", "reset", "risk_lists"},
+    "admin": {"read", "import", "undo", "configure", "codebook", "follow_up", "save_model", "snapshot", "decide",
+              "users", "erase", "retention", "audit", "reset", "risk_lists"},
 }
 
 

@@ -12,23 +12,19 @@ from sqlalchemy import create_engine, text
 import core
 from core.demo.load import load_frames
 from core.store import column_home, columnar
+from tests.core.store.test_columnar import _frames as columnar_frames
 
 DATA = b"customer_id,date,metric,value\nC000,2024-11-01,logins,1.5\nC001,2024-11-02,logins,2\nC059,2024-11-03,x,4\n"
 
 
-def _frames(n_customers: int = 60, per_customer: int = 30, seed: int = 0) -> dict:
-    """``n_customers`` customers, each active on ``per_customer`` days from a start month (seeded)."""
-    rng = np.random.default_rng(seed)
-    ids = [f"C{i:03d}" for i in range(n_customers)]
-    start = np.datetime64("2024-01-01") + (np.arange(n_customers) % 6 * 30).astype("timedelta64[D]")
-    who = np.repeat(np.arange(n_customers), per_customer)
-    day = start[who] + rng.integers(0, 200, len(who)).astype("timedelta64[D]")
-    customers = pd.DataFrame({"customer_id": ids, "signup_date": np.datetime_as_string(start, unit="D")})
-    activity = pd.DataFrame({"customer_id": np.array(ids, dtype=object)[who],
-                             "date": np.datetime_as_string(day, unit="D"), "metric": "logins",
-                             "value": rng.random(len(who)) * 10})  # values with every bit used
-    activity.loc[0, "customer_id"] = 'C0,"quoted"\nid'  # a customer id CSV must quote, kept as written
-    return {"customer": customers, "activity": activity}
+def _frames(seed: int = 0) -> dict:
+    """tests/core/store/test_columnar.py's 60 customers, with values that use every bit and one customer id that a
+    CSV must quote, kept as written (the rebuild reads COPY's CSV)."""
+    frames = columnar_frames(seed=seed)
+    act = frames["activity"]
+    act["value"] = np.random.default_rng(seed).random(len(act)) * 10
+    act.loc[0, "customer_id"] = 'C0,"quoted"\nid'
+    return frames
 
 
 @pytest.fixture(scope="module")
