@@ -150,6 +150,40 @@ def test_a_board_member_saves_a_snapshot_and_a_viewer_is_not_offered_it(store, e
     # the board has no risk-list right here: the customers behind MRR at risk give way to the line
     assert _line("bea") in [i.value for i in at.info]
     assert _frames_with(at, *CUSTOMER_HEADERS.values()) == []
+    _decide_on_the_saved_snapshot(url, sid)
+
+
+def _decide_on_the_saved_snapshot(url: str, sid: int) -> None:
+    """On the saved snapshot ``sid``: a viewer is offered neither a decision nor an assumption; the board member
+    records both, each authored and audited under her name."""
+    at = _saved("vic", sid)
+    assert "Your role (viewer) may not record a review decision or assumption: ask an admin for the board role." \
+        in [c.value for c in at.caption]
+    assert not [b for b in at.button if b.label in ("Record", "Add")]
+    at = _saved("bea", sid)
+    at.text_area(key="review_d_text").set_value("Extend the save offer")
+    at.text_input(key="review_d_owner").set_value("Ana")
+    next(b for b in at.button if b.label == "Record").click().run()
+    assert not at.exception, at.exception
+    at.text_input(key="review_a_name").set_value("Outreach cost per call")
+    at.number_input(key="review_a_value").set_value(40.0)
+    next(b for b in at.button if b.label == "Add").click().run()
+    assert not at.exception, at.exception
+    assert _sql(url, f"SELECT decision, owner, author FROM reviewdecision WHERE snapshot_id = {sid}") == \
+        [("Extend the save offer", "Ana", "bea")]
+    assert _sql(url, f"SELECT name, owner FROM reviewassumption WHERE snapshot_id = {sid}") == \
+        [("Outreach cost per call", "bea")]
+    trail = _sql(url, 'SELECT "user", role, action FROM auditentry ORDER BY id DESC LIMIT 2')
+    assert trail == [("bea", "board", "record assumption"), ("bea", "board", "record decision")]
+
+
+def _saved(name: str, sid: int) -> AppTest:
+    """The Quarterly review as ``name``, showing the saved snapshot ``sid``."""
+    at = _open(name, "quarterly_review")
+    at.radio(key="review_source").set_value("A saved snapshot").run()
+    at.selectbox(key="review_saved_id").set_value(sid).run()
+    assert not at.exception, at.exception
+    return at
 
 
 def test_a_configuration_saved_on_the_page_is_authored_by_the_signed_in_user(store, env):
