@@ -5,9 +5,8 @@ help texts, radio options, tab and expander labels); and every download the page
 click) is opened, CSV with the csv module and XLSX with openpyxl, and checked cell by cell: no cell starts like a
 formula unless it is a plain number, and no workbook cell is a formula.
 
-AppTest renders every tab at once, so one run per page covers all its tabs. Downloads are read from the media file
-manager AppTest gives each run (captured here); a download written on the click (``on_click="ignore"`` with a
-callable) is made by calling it, as the server does when the button is pressed.
+AppTest renders every tab at once, so one run per page covers all its tabs. Downloads are read as clicked
+(:mod:`tests.pages.downloads`).
 """
 
 from __future__ import annotations
@@ -19,11 +18,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
-from streamlit.testing.v1 import app_test
 
 from tests.pages import hostile_store
 from tests.pages.conftest import open_page
+from tests.pages.downloads import downloads, recording
 
 PAGES = sorted(p.stem for p in (Path(__file__).resolve().parents[2] / "pages").glob("*.py"))
 #: Markdown that would load, link or format something, unescaped (plain() puts a backslash before each character);
@@ -44,26 +42,14 @@ def store(tmp_path_factory) -> str:
     return hostile_store.build(tmp_path_factory.mktemp("hostile"))
 
 
-class _Recording(MediaFileManager):
-    """AppTest's media file manager, remembered so that the test can read the run's downloads afterwards."""
-
-    made: list[MediaFileManager] = []
-
-    def __init__(self, storage):
-        super().__init__(storage)
-        _Recording.made.append(self)
-
-
 @pytest.fixture(scope="module")
 def pages(store):
     """Each page opened once on the hostile store: page -> (AppTest, its run's media file manager)."""
-    _Recording.made = []
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(app_test, "MediaFileManager", _Recording)
+    with pytest.MonkeyPatch.context() as mp, recording(mp) as made:
         opened = {}
         for page in PAGES:
             at = open_page(mp, store, page)
-            opened[page] = (at, _Recording.made[-1])
+            opened[page] = (at, made[-1])
         yield opened
 
 
@@ -82,19 +68,6 @@ def markdown_texts(at) -> list[tuple[str, str, str]]:
             out += [(kind, field.name, v) for v in values if isinstance(v, str)]
             out += [(kind, f"{field.name}.{f.name}", v) for m in values if hasattr(m, "ListFields")
                     for f, v in m.ListFields() if isinstance(v, str) and f.name in MARKDOWN_FIELDS]
-    return out
-
-
-def downloads(at, manager: MediaFileManager) -> list[tuple[str, str, bytes]]:
-    """(label, file name, bytes) of every download button, made-on-click ones made now."""
-    out = []
-    for node in at._tree:
-        if getattr(node, "type", "") != "download_button":
-            continue
-        p = node.proto
-        url = manager.execute_deferred(p.deferred_file_id) if p.deferred_file_id else p.url
-        file = manager._storage.get_file(url.rsplit("/", 1)[-1])
-        out.append((p.label, file.filename or "", file.content))
     return out
 
 

@@ -10,6 +10,8 @@ the session's actor as the sign-in does):
 
 from __future__ import annotations
 
+import csv
+import io
 import sqlite3
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from core.access import users as accounts
 from core.review.at_risk import CUSTOMER_HEADERS
 from tests.conftest import copy_store
 from tests.pages.conftest import rerun
+from tests.pages.downloads import downloads, recording
 from ui import components
 from ui.frame import signin
 
@@ -130,6 +133,23 @@ def test_a_viewer_sees_the_line_instead_of_the_list_until_an_admin_allows_viewer
         assert got.keys() <= saved.keys()
         assert all(abs(got[c] - saved[c]) < 1e-9 for c in got)
     _allow(eng, [])
+
+
+def _beeswarm_header(name: str) -> list[str]:
+    """The header of the Churn drivers beeswarm's data download, as ``name`` gets it."""
+    with pytest.MonkeyPatch.context() as mp, recording(mp) as made:
+        at = _open(name, "churn_drivers")
+        files = {f: data for _, f, data in downloads(at, made[-1])}
+    return next(csv.reader(io.StringIO(files["churn_every_customer.csv"].decode("utf-8-sig"))))
+
+
+def test_the_beeswarm_data_names_its_customers_only_to_roles_allowed_risk_lists(store, env):
+    """Each dot is one held-out customer's SHAP values: with the customer's id, a risk list."""
+    _, eng = store
+    _allow(eng, [])
+    viewer, admin = _beeswarm_header("vic"), _beeswarm_header("root")
+    assert "Customer" not in viewer and admin[0] == "Customer"
+    assert viewer == admin[1:] and len(viewer) > 3  # the SHAP columns stay for everyone
 
 
 def test_a_board_member_saves_a_snapshot_and_a_viewer_is_not_offered_it(store, env):

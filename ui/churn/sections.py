@@ -74,6 +74,8 @@ def drivers(r: cr.ChurnResult, fit: churn.FitKey) -> None:
     st.markdown("**Every customer, every driver** (a dot per held-out customer; red = high value of the feature, "
                 "blue = low; grey = a category or a missing value, named when you point at the dot)")
     sentence, data = churn.beeswarm_text(fit, r, tuple(top))
+    if not risk_lists.allowed(loaders.get_engine(fit[0])):  # the dots stay; whose they are is a risk list
+        data = data.drop(columns="Customer")
     components.chart(churn.beeswarm(fit, r, tuple(top)), sentence, data, "churn_every_customer.csv",
                      key="churn_dl_beeswarm")
     _dependence(r, fit, top)
