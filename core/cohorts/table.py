@@ -162,8 +162,8 @@ def _build(customers, activity, revenue, s: CohortSettings, mapped: ActivityMap 
     else:
         retained = activity_retained(m, grid, s.definition)
     retained = retained.astype(float)
-    num, den = _ratio_terms(revenue, m, grid, s, retained)
-    return _assemble(grid, s, retained, num, den, s.record(last_day))
+    num, den = ratio_terms(revenue, m, grid, s, retained)
+    return assemble(grid, s, retained, num, den, s.record(last_day))
 
 
 def _check(customers: pd.DataFrame, cols: tuple[str, ...], what: str) -> None:
@@ -186,10 +186,11 @@ def _check_inputs(customers, activity, revenue, s: CohortSettings) -> None:
                                     "logo retention.")
 
 
-def _ratio_terms(revenue, m: Membership, grid: CohortGrid, s: CohortSettings,
-                 retained: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def ratio_terms(revenue, m: Membership | None, grid: CohortGrid, s: CohortSettings,
+                retained: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(numerator, denominator) of each cell: retained customers over the cohort's size, or revenue over
-    period-0 revenue; with ``base="previous"`` the denominator is the previous period's numerator."""
+    period-0 revenue (``revenue`` and ``m`` are read only then); with ``base="previous"`` the denominator is the
+    previous period's numerator."""
     if s.needs_revenue:
         num, den = revenue_cells(revenue, m, grid, s.period, s.measure)
     else:
@@ -199,8 +200,8 @@ def _ratio_terms(revenue, m: Membership, grid: CohortGrid, s: CohortSettings,
     return num, den
 
 
-def _assemble(grid: CohortGrid, s: CohortSettings, retained: np.ndarray, num: np.ndarray, den: np.ndarray,
-              record: dict) -> CohortTable:
+def assemble(grid: CohortGrid, s: CohortSettings, retained: np.ndarray, num: np.ndarray, den: np.ndarray,
+             record: dict) -> CohortTable:
     """The table's frames: incomplete cells blanked, empty cohorts dropped, and the average row."""
     complete = grid.complete()
     with np.errstate(invalid="ignore", divide="ignore"):

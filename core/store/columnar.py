@@ -28,7 +28,6 @@ import json
 import os
 import secrets
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +39,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from core.store import column_home
 from core.store.column_home import folder
-from core.store.column_pairs import day_sum, pairs_table, value_sum
+from core.store.column_pairs import ActivityPairs, day_sum, pairs_table, value_sum
 from core.store.read import load_columns
 
 _EPOCH = np.datetime64("1970-01-01", "D")
@@ -144,11 +143,10 @@ def record(path: Path) -> dict | None:
 
 def _trusted(path: Path, import_id: int | None, rows: int, identity: str, values: bool) -> tuple | None:
     """The file's pairs if it is exactly what SQLite holds for this import, else None (never raises)."""
+    if not _recorded(path, import_id, rows, identity):
+        return None
     try:
         rec = record(path)
-        if (rec is None or rec.get("layout") != _LAYOUT or rec.get("import_id") != import_id
-                or rec.get("import") != identity or rec.get("rows") != rows or rec.get("file_rows") != rows):
-            return None
         part = _read(path, values)
         if day_sum(part[2]) != rec["days"] or (values and value_sum(part[3]) != rec["values"]):
             return None
@@ -280,51 +278,45 @@ class Staging:
             return column_home.identities(conn, list(self.writers))
 
 
-@dataclass
-class ActivityPairs:
-    """(customer, day) activity pairs (repeats possible): ``codes`` index ``ids``; ``days`` from 1970-01-01;
-    ``value`` the row's amount when read with ``values=True``."""
-
-    ids: pd.Index
-    codes: np.ndarray
-    days: np.ndarray
-    value: np.ndarray | None = None
-    _memo: dict = field(default_factory=dict, repr=False, compare=False)
-
-    def rows_in(self, customer_ids: np.ndarray) -> np.ndarray:
-        """For every pair, the position of its customer in ``customer_ids`` (-1 if absent).
-
-        The string join costs ~0.3 s per million customers, so the last result is kept and reused
-        when the same customer list comes again (checked element by element, ~20 ms).
-        """
-        values = np.asarray(customer_ids, dtype=object)
-        hit = self._memo.get("rows")
-        if hit is not None and len(hit[0]) == len(values) and (hit[0] is values or (hit[0] == values).all()):
-            return hit[1]
-        per_id = pd.Index(values).get_indexer(self.ids)
-        rows = per_id[self.codes] if len(self.codes) else np.array([], np.int64)
-        self._memo["rows"] = (values, rows)
-        return rows
-
-    def dates(self) -> np.ndarray:
-        return _EPOCH + self.days.astype("timedelta64[D]")
-
-    def subset(self, customer_ids) -> ActivityPairs:
-        """Only the pairs of ``customer_ids``."""
-        keep = np.isin(self.codes, self.ids.get_indexer(pd.Index(list(customer_ids))))
-        return ActivityPairs(self.ids, self.codes[keep], self.days[keep],
-                             value=None if self.value is None else self.value[keep])
-
-    def __len__(self) -> int:
-        return len(self.codes)
-
-
 def expected(engine: Engine) -> dict[int | None, tuple[int, str]]:
     """What SQLite holds: import id -> (activity rows, identity of its import-log row), for every import that
     has activity rows. One query over the ``import_id`` index."""
     with engine.connect() as conn:
         rows = conn.exec_driver_sql(column_home.counts_sql(conn.dialect.name)).all()
     return {i: (int(n), ident) for i, n, ident in rows if n}
+
+
+def checked_files(engine: Engine) -> list[Path] | None:
+    """The column file of every import holding activity, for an engine that reads them itself (DuckDB through
+    :mod:`core.query`): each file's footer record is checked against the store (import, identity, rows) and a file
+    that fails is rebuilt. The pages' checksums and sums are checked by :func:`activity_pairs`, not here: the
+    engine reads the pages, and reading them twice would double a cold read. None for a store without a folder,
+    or when a file could not be written (the caller then reads the store's rows)."""
+    d = folder(engine)
+    if d is None:
+        return None
+    asked = time.time()
+    want = expected(engine)
+    paths = []
+    for i, (n, identity) in sorted(want.items(), key=lambda kv: (kv[0] is None, kv[0] or 0)):
+        path = d / file_name(i)
+        if not _recorded(path, i, n, identity):
+            _rebuild(engine, i, identity, path, False)
+            if not _recorded(path, i, n, identity):
+                return None
+        paths.append(path)
+    _tidy(d, {file_name(i) for i in want}, asked)
+    return paths
+
+
+def _recorded(path: Path, import_id: int | None, rows: int, identity: str) -> bool:
+    """Whether the file's footer record says it is exactly this import's activity (never raises)."""
+    try:
+        rec = record(path)
+    except _UNREADABLE:
+        return False
+    return (rec is not None and rec.get("layout") == _LAYOUT and rec.get("import_id") == import_id
+            and rec.get("import") == identity and rec.get("rows") == rows and rec.get("file_rows") == rows)
 
 
 def activity_pairs(engine: Engine, customer_ids=None, values: bool = False) -> ActivityPairs:

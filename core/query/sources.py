@@ -1,0 +1,113 @@
+"""Which engine answers a store's aggregations, and the fact tables in one shape on every engine.
+
+- :func:`embedded` (the default): DuckDB in this process over the store's activity column files
+  (:func:`core.store.columnar.checked_files`: every file checked against the store first, rebuilt if stale), for
+  SQLite and PostgreSQL stores alike; over the store's rows, read once, when a store has no files (in memory).
+- :func:`inside`: the store's own database runs the expressions (PostgreSQL), nothing copied out but the
+  aggregates.
+
+Every source gives activity as ``customer_id`` (text) and ``day`` (integer days since 1970-01-01), and customers
+as ``customer_id, signup_date, churn_date`` (dates), so one expression serves every engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+from sqlalchemy.engine import Engine
+
+from core.query.periods import day_of
+from core.store.columnar import checked_files
+from core.store.read import load_columns
+
+CUSTOMER_COLUMNS = ["customer_id", "signup_date", "churn_date"]
+_EPOCH = np.datetime64("1970-01-01", "D")
+
+
+@dataclass
+class Source:
+    """An engine and the store's fact tables on it.
+
+    Attributes
+    ----------
+    name : str
+        Where the figures come from, in plain words (the Data page shows it).
+    con : ibis.BaseBackend
+        The engine.
+    activity : ibis.Table
+        ``customer_id`` (string), ``day`` (integer days since 1970-01-01); repeats possible.
+    store_customers : ibis.Table or None
+        The store's own customer table on this engine, when it has one (else customers come as frames).
+    """
+
+    name: str
+    con: ibis.BaseBackend
+    activity: ir.Table
+    store_customers: ir.Table | None = None
+
+    def customers(self, frame: pd.DataFrame | None = None) -> ir.Table:
+        """``customer_id, signup_date, churn_date`` of ``frame`` (the customers a page's filters kept), or of
+        every customer in the store when ``frame`` is None and the engine holds them."""
+        if frame is None and self.store_customers is not None:
+            return self.store_customers
+        if frame is None:
+            raise ValueError("This source holds no customer table: pass the customers.")
+        return ibis.memtable(customer_frame(frame))
+
+    def close(self) -> None:
+        self.con.disconnect()
+
+    def __enter__(self) -> Source:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def customer_frame(frame: pd.DataFrame) -> pa.Table:
+    """The customer columns an expression reads, typed alike on every engine (ids as text, dates as dates)."""
+    out = {"customer_id": pa.array(frame["customer_id"].astype(str).to_numpy(dtype=object), pa.string())}
+    for col in CUSTOMER_COLUMNS[1:]:
+        dates = pd.to_datetime(frame[col]) if col in frame else pd.Series(pd.NaT, index=frame.index)
+        out[col] = pa.array(dates.dt.date.where(dates.notna(), None).to_numpy(dtype=object), pa.date32())
+    return pa.table(out)
+
+
+def embedded(engine: Engine) -> Source:
+    """DuckDB in this process over the store's activity column files (see the module docstring)."""
+    con = ibis.duckdb.connect()
+    files = checked_files(engine)
+    if files:
+        activity = con.read_parquet([str(p) for p in files]).select("customer_id", "day")
+        return Source("DuckDB (embedded) over the store's column files", con, activity)
+    rows = load_columns(engine, "activity", ["customer_id", "date"])
+    days = (pd.to_datetime(rows["date"]).to_numpy(dtype="datetime64[D]") - _EPOCH).astype(np.int32)
+    table = pa.table({"customer_id": pa.array(rows["customer_id"].astype(str).to_numpy(dtype=object), pa.string()),
+                      "day": pa.array(days, pa.int32())})
+    # a memtable: Ibis 12's create_table from Arrow data fails on DuckDB 2.0 (it drops a view with no name)
+    return Source("DuckDB (embedded) over the store's rows", con, ibis.memtable(table))
+
+
+def inside(engine: Engine) -> Source:
+    """The store's own PostgreSQL database runs the expressions.
+
+    Raises
+    ------
+    ValueError
+        The store is not PostgreSQL.
+    """
+    if engine.dialect.name != "postgresql":
+        raise ValueError("Only a PostgreSQL store runs the aggregations inside its database.")
+    u = engine.url
+    con = ibis.postgres.connect(host=u.host or "localhost", port=u.port or 5432, user=u.username,
+                                password=u.password, database=u.database)
+    act = con.table("activity")
+    customer = con.table("customer")
+    return Source("PostgreSQL (inside the store's database)", con,
+                  act.select("customer_id", day=day_of(act.date).cast("int32")),
+                  customer.select(*CUSTOMER_COLUMNS))
