@@ -7,7 +7,7 @@ period k is the k-th period after the cohort's own. Retained in k:
 - by activity, ``on``: active in period k (:func:`active_cells`: customers per cohort and k);
 - by activity, ``on_or_after``: active in k or later, so a customer counts up to its last active period
   (:func:`last_periods`: customers per cohort and last k, cumulated in Python);
-- by subscription: not churned before period k starts, so up to its churn period (:func:`last_periods` too).
+- by subscription: not churned before period k starts, so up to its churn period (cumulated alike).
 
 Activity of customers outside ``customers`` and activity before a customer's cohort are left out.
 """
@@ -27,6 +27,7 @@ from core.query.sources import Source
 
 #: the last k of a customer retained in every period (no churn date)
 FOREVER = np.iinfo(np.int32).max
+_EPOCH = pd.Timestamp("1970-01-01")
 
 
 @dataclass(frozen=True)
@@ -53,27 +54,43 @@ class CohortCounts:
 
 
 def cohort_counts(source: Source, s: CohortSettings, customers: pd.DataFrame | None = None) -> CohortCounts:
-    """Run the expressions of the settings ``s`` on ``source`` for ``customers`` (None: every customer in the
-    store, where the source holds them). Logo retention only: the revenue measures stay in Python."""
+    """Run the expression of the settings ``s`` on ``source`` for ``customers`` (None: every customer in the
+    store, where the source holds them): one query for the sizes and the cells, one for the last activity day.
+    Logo retention only: the revenue measures stay in Python."""
     cust = source.customers(customers)
-    cohorts = _cohorts(cust, source.activity, s)
-    sizes = cohorts.group_by("cohort").agg(customers=cohorts.count())
     if s.retained_by == "subscription":
-        cells, cumulative = _churn_last(cust, cohorts, s.period), True
-    elif s.definition == "on":
-        cells, cumulative = active_cells(_periods(cust, source.activity, s.period), cohorts), False
+        cohorts = _cohorts(cust, source.activity, s)
+        sizes, cells, cumulative = _sizes(cohorts), _churn_last(cust, cohorts, s.period), True
     else:
-        cells, cumulative = last_periods(_periods(cust, source.activity, s.period), cohorts), True
-    last = source.activity.day.max()
-    size_df, cell_df, last_day = (source.con.execute(e) for e in (sizes, cells, last))
-    return CohortCounts(sizes=size_df.set_index("cohort")["customers"].astype(np.int64).sort_index(),
-                        cells=cell_df.astype(np.int64), cumulative=cumulative,
-                        last_activity_day=None if pd.isna(last_day) else int(last_day))
+        placed = _placed(cust, source.activity, s)
+        cumulative = s.definition != "on"
+        cells = last_periods(placed) if cumulative else active_cells(placed)
+        sizes = _sizes(_cohorts(cust, source.activity, s) if s.cohort_by == "signup"
+                       else placed.filter(placed.k == 0))
+    both = source.con.execute(_tagged(sizes, "size").union(_tagged(cells, "cell")))
+    last = source.con.execute(source.activity.date.max())
+    size_rows, cell_rows = both[both["part"] == "size"], both[both["part"] == "cell"]
+    return CohortCounts(sizes=size_rows.set_index("cohort")["customers"].astype(np.int64).sort_index(),
+                        cells=cell_rows[["cohort", "k", "customers"]].astype(np.int64).reset_index(drop=True),
+                        cumulative=cumulative,
+                        last_activity_day=None if pd.isna(last) else int((pd.Timestamp(last) - _EPOCH).days))
 
 
-def _periods(cust: ir.Table, activity: ir.Table, period: str) -> ir.Table:
+def _tagged(t: ir.Table, part: str) -> ir.Table:
+    """``part, cohort, k, customers`` in one type on every engine, so sizes and cells travel in one query."""
+    k = t.k if "k" in t.columns else ibis.literal(0)
+    return t.select(part=ibis.literal(part), cohort=t.cohort.cast("int64"), k=k.cast("int64"),
+                    customers=t.customers.cast("int64"))
+
+
+def _sizes(cohorts: ir.Table) -> ir.Table:
+    """``cohort, customers``: customers per cohort (one row per customer in ``cohorts``)."""
+    return cohorts.group_by("cohort").agg(customers=cohorts.count())
+
+
+def _active(cust: ir.Table, activity: ir.Table, period: str) -> ir.Table:
     """``customer_id, p``: each period in which each of ``cust`` was active, once."""
-    a = activity.select("customer_id", p=periods.of_day(activity.day, period)).distinct()
+    a = activity.select("customer_id", p=periods.of_date(activity.date, period)).distinct()
     return a.semi_join(cust, "customer_id")
 
 
@@ -82,27 +99,30 @@ def _cohorts(cust: ir.Table, activity: ir.Table, s: CohortSettings) -> ir.Table:
     if s.cohort_by == "signup":
         c = cust.select("customer_id", cohort=periods.of_date(cust.signup_date, s.period))
         return c.filter(c.cohort.notnull())
-    a = _periods(cust, activity, s.period)
+    a = _active(cust, activity, s.period)
     return a.group_by("customer_id").agg(cohort=a.p.min())
 
 
-def _since_cohort(active: ir.Table, cohorts: ir.Table) -> ir.Table:
-    """``customer_id, cohort, k``: the active periods counted from each customer's cohort (k >= 0 only)."""
-    j = active.join(cohorts, "customer_id")
-    j = j.select("customer_id", "cohort", k=j.p - j.cohort)
-    return j.filter(j.k >= 0)
+def _placed(cust: ir.Table, activity: ir.Table, s: CohortSettings) -> ir.Table:
+    """``customer_id, cohort, k``: each active period counted from the customer's cohort (k >= 0 only). By first
+    activity the cohort is a window minimum over the customer's own periods: one pass, no join."""
+    a = _active(cust, activity, s.period)
+    if s.cohort_by == "signup":
+        j = a.join(_cohorts(cust, activity, s), "customer_id")
+        j = j.select("customer_id", "cohort", k=j.p - j.cohort)
+        return j.filter(j.k >= 0)
+    w = a.mutate(cohort=a.p.min().over(group_by="customer_id"))
+    return w.select("customer_id", "cohort", k=w.p - w.cohort)
 
 
-def active_cells(active: ir.Table, cohorts: ir.Table) -> ir.Table:
+def active_cells(placed: ir.Table) -> ir.Table:
     """``cohort, k, customers``: customers of each cohort active in its period k."""
-    j = _since_cohort(active, cohorts)
-    return j.group_by(["cohort", "k"]).agg(customers=j.count())
+    return placed.group_by(["cohort", "k"]).agg(customers=placed.count())
 
 
-def last_periods(active: ir.Table, cohorts: ir.Table) -> ir.Table:
+def last_periods(placed: ir.Table) -> ir.Table:
     """``cohort, k, customers``: customers of each cohort whose last active period is its period k."""
-    j = _since_cohort(active, cohorts)
-    last = j.group_by(["customer_id", "cohort"]).agg(k=j.k.max())
+    last = placed.group_by(["customer_id", "cohort"]).agg(k=placed.k.max())
     return last.group_by(["cohort", "k"]).agg(customers=last.count())
 
 

@@ -6,8 +6,8 @@
 - :func:`inside`: the store's own database runs the expressions (PostgreSQL), nothing copied out but the
   aggregates.
 
-Every source gives activity as ``customer_id`` (text) and ``day`` (integer days since 1970-01-01), and customers
-as ``customer_id, signup_date, churn_date`` (dates), so one expression serves every engine.
+Every source gives activity as ``customer_id`` (text) and ``date`` (a date), and customers as ``customer_id,
+signup_date, churn_date`` (dates), so one expression serves every engine.
 """
 
 from __future__ import annotations
@@ -16,17 +16,14 @@ from dataclasses import dataclass
 
 import ibis
 import ibis.expr.types as ir
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 from sqlalchemy.engine import Engine
 
-from core.query.periods import day_of
 from core.store.columnar import checked_files
 from core.store.read import load_columns
 
 CUSTOMER_COLUMNS = ["customer_id", "signup_date", "churn_date"]
-_EPOCH = np.datetime64("1970-01-01", "D")
 
 
 @dataclass
@@ -40,7 +37,7 @@ class Source:
     con : ibis.BaseBackend
         The engine.
     activity : ibis.Table
-        ``customer_id`` (string), ``day`` (integer days since 1970-01-01); repeats possible.
+        ``customer_id`` (string), ``date`` (date); repeats possible.
     store_customers : ibis.Table or None
         The store's own customer table on this engine, when it has one (else customers come as frames).
     """
@@ -74,7 +71,7 @@ def customer_frame(frame: pd.DataFrame) -> pa.Table:
     out = {"customer_id": pa.array(frame["customer_id"].astype(str).to_numpy(dtype=object), pa.string())}
     for col in CUSTOMER_COLUMNS[1:]:
         dates = pd.to_datetime(frame[col]) if col in frame else pd.Series(pd.NaT, index=frame.index)
-        out[col] = pa.array(dates.dt.date.where(dates.notna(), None).to_numpy(dtype=object), pa.date32())
+        out[col] = pa.array(dates.to_numpy(dtype="datetime64[D]"), pa.date32())  # NaT becomes null
     return pa.table(out)
 
 
@@ -83,12 +80,15 @@ def embedded(engine: Engine) -> Source:
     con = ibis.duckdb.connect()
     files = checked_files(engine)
     if files:
-        activity = con.read_parquet([str(p) for p in files]).select("customer_id", "day")
-        return Source("DuckDB (embedded) over the store's column files", con, activity)
+        # the files hold int32 days; DATE + INTEGER is a DATE in DuckDB (an interval would make a timestamp: slower)
+        paths = ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
+        con.raw_sql(f"CREATE TEMP VIEW activity AS SELECT customer_id, CAST(DATE '1970-01-01' + day AS DATE) AS date "
+                    f"FROM read_parquet([{paths}])")
+        return Source("DuckDB (embedded) over the store's column files", con, con.table("activity"))
     rows = load_columns(engine, "activity", ["customer_id", "date"])
-    days = (pd.to_datetime(rows["date"]).to_numpy(dtype="datetime64[D]") - _EPOCH).astype(np.int32)
+    days = pd.to_datetime(rows["date"]).to_numpy(dtype="datetime64[D]")
     table = pa.table({"customer_id": pa.array(rows["customer_id"].astype(str).to_numpy(dtype=object), pa.string()),
-                      "day": pa.array(days, pa.int32())})
+                      "date": pa.array(days, pa.date32())})
     # a memtable: Ibis 12's create_table from Arrow data fails on DuckDB 2.0 (it drops a view with no name)
     return Source("DuckDB (embedded) over the store's rows", con, ibis.memtable(table))
 
@@ -108,6 +108,5 @@ def inside(engine: Engine) -> Source:
                                 password=u.password, database=u.database)
     act = con.table("activity")
     customer = con.table("customer")
-    return Source("PostgreSQL (inside the store's database)", con,
-                  act.select("customer_id", day=day_of(act.date).cast("int32")),
+    return Source("PostgreSQL (inside the store's database)", con, act.select("customer_id", "date"),
                   customer.select(*CUSTOMER_COLUMNS))

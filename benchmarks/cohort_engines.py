@@ -1,0 +1,133 @@
+"""The monthly cohort table on each engine, side by side with a hand-written DuckDB query of the same table.
+
+    .venv/bin/python benchmarks/cohort_engines.py [--customers N] [--rows N] [--runs N] [--store URL]
+
+Builds a store in a temporary folder (benchmarks/cohorts.py's generator: the loader the demo uses, column files
+written at load time), then times the monthly logo table (cohorts by first activity, "active in month k") for
+every customer, each way in a fresh process (cold: open the store, read customers, check the column files, count;
+Python imports not counted) and then again in the same process (warm):
+
+* ``rows``: the pandas/numpy path (``core.cohorts.table.cohort_table`` over the column files' pairs);
+* ``ibis``: the query layer (``core.cohorts.from_counts.engine_cohort_table`` on embedded DuckDB);
+* ``sql``: one hand-written DuckDB query over the same files and the same customers, counts only.
+
+The ways run interleaved, ``--runs`` times each (medians printed), so a noisy machine slows them alike; the ratio
+to the hand-written query is the figure that matters (issue 23 target: at most 1.2x). Peak memory is each
+process's resident high-water mark. The counts of all three ways are compared cell by cell. Always exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.cohorts import build  # noqa: E402  (after the path is set)
+
+CHILD = r"""
+import json, sys, time
+sys.path.insert(0, {root!r})
+import duckdb, ibis, numpy as np, pandas as pd
+import core
+from core.cohorts.from_counts import engine_cohort_table
+from core.cohorts.table import cohort_table
+from core.query import sources
+from core.store import columnar
+from core.store.read import load_columns
+
+SQL = '''
+WITH a AS (SELECT DISTINCT customer_id, (year(DATE '1970-01-01' + day) - 1970) * 12 + month(DATE '1970-01-01' + day) - 1
+                  AS p FROM read_parquet($files) WHERE customer_id IN (SELECT customer_id FROM customers)),
+     c AS (SELECT customer_id, min(p) AS cohort FROM a GROUP BY customer_id)
+SELECT cohort, p - cohort AS k, count(*) AS customers FROM a JOIN c USING (customer_id) GROUP BY ALL'''
+OPTS = dict(cohort_by="first_activity", retained_by="activity", period="month", definition="on")
+
+
+def once(way, eng):
+    customers = load_columns(eng, "customer", ["customer_id", "signup_date", "churn_date"])
+    if way == "rows":
+        return cohort_table(customers, columnar.activity_pairs(eng), **OPTS).counts
+    if way == "ibis":
+        with sources.embedded(eng) as src:
+            return engine_cohort_table(src, customers, **OPTS).counts
+    files = [str(p) for p in columnar.checked_files(eng)]
+    con = duckdb.connect()
+    con.register("customers", customers[["customer_id"]])
+    cells = con.execute(SQL, {{"files": files}}).df()
+    con.close()
+    return cells.pivot(index="cohort", columns="k", values="customers")
+
+
+def peak_mb():
+    status = open("/proc/self/status").read().splitlines()
+    return next(int(x.split()[1]) for x in status if x.startswith("VmHWM:")) / 1024
+
+
+eng = core.make_engine({url!r})
+t0 = time.perf_counter()
+cells = once({way!r}, eng)
+cold = time.perf_counter() - t0
+t0 = time.perf_counter()
+once({way!r}, eng)
+warm = time.perf_counter() - t0
+got = cells.fillna(0).to_numpy().astype(np.int64)
+np.save({out!r}, got[:, : min(got.shape[1], 24)])
+print(json.dumps({{"cold": cold, "warm": warm, "peak_mb": peak_mb(), "cells": int((got > 0).sum())}}))
+"""
+
+WAYS = ("rows", "ibis", "sql")
+
+
+def run(way: str, url: str, out: Path) -> dict:
+    code = CHILD.format(root=str(ROOT), url=url, way=way, out=str(out))
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--customers", type=int, default=1_000_000)
+    ap.add_argument("--rows", type=int, default=10_000_000)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--store", help="a store this generator built before (its sizes are then not re-checked)")
+    a = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp())
+    url = a.store or f"sqlite:///{tmp / 'bench.db'}"
+    try:
+        if not a.store:
+            print(f"building {a.customers:,} customers and {a.rows:,} activity rows ...", flush=True)
+            print(f"loaded in {build(url, a.customers, a.rows):.1f} s (bulk insert + column files)", flush=True)
+        import numpy as np
+
+        results = {w: [] for w in WAYS}
+        for i in range(a.runs):
+            for w in WAYS:
+                results[w].append(run(w, url, tmp / f"{w}.npy"))
+                print(f"  run {i + 1} {w:4s} cold {results[w][-1]['cold']:6.2f} s  warm {results[w][-1]['warm']:6.2f} s",
+                      flush=True)
+        tables = {w: np.load(tmp / f"{w}.npy") for w in WAYS}
+        # the hand-written query counts every month; the tables blank months not complete by the as-of day
+        rows, ibis_ = tables["rows"], tables["ibis"]
+        sql = tables["sql"][: rows.shape[0], : rows.shape[1]]
+        same = np.array_equal(rows, ibis_) and np.array_equal(np.where(rows > 0, sql, 0), rows)
+        print(f"\n{a.rows:,} activity rows, {a.customers:,} customers; cells identical across the three ways: {same}")
+        base = {k: statistics.median(r[k] for r in results["sql"]) for k in ("cold", "warm")}
+        print(f"{'way':6s} {'cold s':>8s} {'x sql':>6s} {'warm s':>8s} {'x sql':>6s} {'peak MB':>8s}")
+        for w in WAYS:
+            med = {k: statistics.median(r[k] for r in results[w]) for k in ("cold", "warm", "peak_mb")}
+            print(f"{w:6s} {med['cold']:8.2f} {med['cold'] / base['cold']:6.2f} {med['warm']:8.2f} "
+                  f"{med['warm'] / base['warm']:6.2f} {med['peak_mb']:8.0f}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
