@@ -27,6 +27,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -105,14 +107,12 @@ def main() -> None:
         if not a.store:
             print(f"building {a.customers:,} customers and {a.rows:,} activity rows ...", flush=True)
             print(f"loaded in {build(url, a.customers, a.rows):.1f} s (bulk insert + column files)", flush=True)
-        import numpy as np
-
         results = {w: [] for w in WAYS}
         for i in range(a.runs):
             for w in WAYS:
-                results[w].append(run(w, url, tmp / f"{w}.npy"))
-                print(f"  run {i + 1} {w:4s} cold {results[w][-1]['cold']:6.2f} s  warm {results[w][-1]['warm']:6.2f} s",
-                      flush=True)
+                r = run(w, url, tmp / f"{w}.npy")
+                results[w].append(r)
+                print(f"  run {i + 1} {w:4s} cold {r['cold']:6.2f} s  warm {r['warm']:6.2f} s", flush=True)
         tables = {w: np.load(tmp / f"{w}.npy") for w in WAYS}
         # the hand-written query counts every month; the tables blank months not complete by the as-of day
         rows, ibis_ = tables["rows"], tables["ibis"]

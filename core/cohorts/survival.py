@@ -33,7 +33,8 @@ MONTH_DAYS = 30.4375
 GROUP_COLUMNS = ("segment", "plan", "region", "channel", "signup_month")
 #: group label used when :func:`kaplan_meier` is called without ``group``
 ALL = "All customers"
-_UNITS = {"month": MONTH_DAYS, "day": 1.0}
+#: days in each unit of ``duration``
+UNITS = {"month": MONTH_DAYS, "day": 1.0}
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ def durations(customers: pd.DataFrame, as_of=None, unit: str = "month") -> pd.Da
     >>> sorted(d.columns)[:3]  # doctest: +SKIP
     ['channel', 'customer_id', 'duration']
     """
-    if unit not in _UNITS:
+    if unit not in UNITS:
         raise DataValidationError(f"Unknown unit '{unit}'. Choose 'month' or 'day'.")
     for col in ("customer_id", "signup_date"):
         if col not in customers:
@@ -139,7 +140,7 @@ def durations(customers: pd.DataFrame, as_of=None, unit: str = "month") -> pd.Da
     days = (end - signup) / pd.Timedelta(days=1)
     out = pd.DataFrame({
         "customer_id": customers.loc[keep, "customer_id"].to_numpy(),
-        "duration": (days / _UNITS[unit]).to_numpy(dtype="float64"),
+        "duration": (days / UNITS[unit]).to_numpy(dtype="float64"),
         "event": event.to_numpy(dtype=bool),
     })
     for col in GROUP_COLUMNS[:-1]:
@@ -150,7 +151,7 @@ def durations(customers: pd.DataFrame, as_of=None, unit: str = "month") -> pd.Da
 
 
 def kaplan_meier(durations_df: pd.DataFrame, group: str | None = None, alpha: float = 0.05,
-                 min_size: int = 20, horizon: float = 24.0) -> KMResult:
+                 min_size: int = 20, horizon: float = 24.0, weights: str | None = None) -> KMResult:
     """Kaplan-Meier survival curves per group, with bands, medians, RMST and a log-rank test.
 
     Parameters
@@ -170,6 +171,9 @@ def kaplan_meier(durations_df: pd.DataFrame, group: str | None = None, alpha: fl
     horizon : float
         Horizon of the restricted mean survival time (expected lifetime within the first
         ``horizon`` units), in the unit of ``duration``.
+    weights : str, optional
+        A column counting the customers each row stands for (rows of (duration, event, count) from an engine,
+        :mod:`core.cohorts.engine_survival`); the result is the same as one row per customer.
 
     Returns
     -------
@@ -191,7 +195,9 @@ def kaplan_meier(durations_df: pd.DataFrame, group: str | None = None, alpha: fl
     _validate(durations_df, group, alpha, horizon)
     labels = (pd.Series(ALL, index=durations_df.index) if group is None
               else durations_df[group].astype("string").fillna("(not set)").astype(str))
-    sizes = labels.value_counts()
+    count = (pd.Series(1, index=durations_df.index) if weights is None
+             else durations_df[weights].astype("int64"))
+    sizes = count.groupby(labels).sum()
     kept = sorted(g for g, n in sizes.items() if n >= min_size)
     skipped = sorted(g for g, n in sizes.items() if n < min_size)
     notes = [f"{g}: only {sizes[g]:,} customers (fewer than {min_size}), left out." for g in skipped]
@@ -203,12 +209,13 @@ def kaplan_meier(durations_df: pd.DataFrame, group: str | None = None, alpha: fl
     for g in kept:
         mask = (labels == g).to_numpy()
         kmf = KaplanMeierFitter(alpha=alpha).fit(durations_df.loc[mask, "duration"],
-                                                 durations_df.loc[mask, "event"].astype(bool), label="km")
+                                                 durations_df.loc[mask, "event"].astype(bool), label="km",
+                                                 weights=None if weights is None else count[mask])
         curves.append(_curve(kmf, g))
         summary.append(_summary_row(kmf, g, horizon))
     mask = labels.isin(kept).to_numpy()
     test = _logrank(durations_df.loc[mask, "duration"], labels[mask], durations_df.loc[mask, "event"],
-                    alpha, min_size)
+                    alpha, min_size, None if weights is None else count[mask])
     return KMResult(curves=pd.concat(curves, ignore_index=True), summary=pd.DataFrame(summary),
                     logrank=test, skipped=skipped, notes=notes, group=group, alpha=alpha,
                     horizon=float(horizon))
@@ -278,19 +285,22 @@ def _summary_row(kmf: KaplanMeierFitter, g: str, horizon: float) -> dict:
     # lifelines reports inf when the curve never falls to 50 %: more than half are still customers
     # at the last observed time, so the median lifetime is unknown but longer than that time.
     text = "not reached" if math.isinf(median) else f"{median:.1f}"
-    n_events = int(kmf.event_observed.sum())
-    return {"group": g, "customers": int(len(kmf.durations)), "churned": n_events,
-            "censored": int(len(kmf.durations) - n_events), "median_lifetime": median, "median_text": text,
+    n = int(round(kmf.weights.sum()))  # customers: one per row, or the rows' counts
+    n_events = int(round((kmf.weights * kmf.event_observed).sum()))
+    return {"group": g, "customers": n, "churned": n_events, "censored": n - n_events,
+            "median_lifetime": median, "median_text": text,
             "rmst": float(restricted_mean_survival_time(kmf, t=horizon)), "horizon": float(horizon)}
 
 
-def _logrank(dur: pd.Series, labels: pd.Series, event: pd.Series, alpha: float, min_size: int) -> dict:
+def _logrank(dur: pd.Series, labels: pd.Series, event: pd.Series, alpha: float, min_size: int,
+             weights: pd.Series | None = None) -> dict:
     groups = sorted(labels.unique())
     if len(groups) < 2:
         return {"test": "log-rank", "statistic": float("nan"), "p_value": float("nan"),
                 "degrees_of_freedom": 0, "groups": groups,
                 "plain": f"Only one group has at least {min_size} customers, so there is nothing to compare."}
-    res = multivariate_logrank_test(dur.to_numpy(), labels.to_numpy(), event.to_numpy(dtype=bool))
+    res = multivariate_logrank_test(dur.to_numpy(), labels.to_numpy(), event.to_numpy(dtype=bool),
+                                    weights=None if weights is None else weights.to_numpy())
     p = float(res.p_value)
     return {"test": "log-rank", "statistic": float(res.test_statistic), "p_value": p,
             "degrees_of_freedom": int(res.degrees_of_freedom), "groups": groups, "plain": plain_p(p, alpha)}

@@ -7,5 +7,6 @@ lives in; statistics, models and charts stay in Python and work on the aggregate
   :mod:`core.cohorts.periods`.
 
 The expressions of each domain live in the domain (:mod:`core.cohorts.engine_counts`: cohort sizes and retained
-customers per cohort and period); this package sits below them, beside the store.
+customers per cohort and period; :mod:`core.cohorts.engine_survival`: lifetimes as (duration, event, count) rows);
+this package sits below them, beside the store.
 """

@@ -47,14 +47,15 @@ class Source:
     activity: ir.Table
     store_customers: ir.Table | None = None
 
-    def customers(self, frame: pd.DataFrame | None = None) -> ir.Table:
-        """``customer_id, signup_date, churn_date`` of ``frame`` (the customers a page's filters kept), or of
-        every customer in the store when ``frame`` is None and the engine holds them."""
+    def customers(self, frame: pd.DataFrame | None = None, extra: tuple[str, ...] = ()) -> ir.Table:
+        """``customer_id, signup_date, churn_date`` and the text columns ``extra`` (e.g. ``segment``) of ``frame``
+        (the customers a page's filters kept), or of every customer in the store when ``frame`` is None and the
+        engine holds them."""
         if frame is None and self.store_customers is not None:
-            return self.store_customers
+            return self.store_customers.select(*CUSTOMER_COLUMNS, *extra)
         if frame is None:
             raise ValueError("This source holds no customer table: pass the customers.")
-        return ibis.memtable(customer_frame(frame))
+        return ibis.memtable(customer_frame(frame, extra))
 
     def close(self) -> None:
         self.con.disconnect()
@@ -66,12 +67,16 @@ class Source:
         self.close()
 
 
-def customer_frame(frame: pd.DataFrame) -> pa.Table:
-    """The customer columns an expression reads, typed alike on every engine (ids as text, dates as dates)."""
+def customer_frame(frame: pd.DataFrame, extra: tuple[str, ...] = ()) -> pa.Table:
+    """The customer columns an expression reads, typed alike on every engine (ids and ``extra`` columns as text,
+    empty values as nulls; dates as dates)."""
     out = {"customer_id": pa.array(frame["customer_id"].astype(str).to_numpy(dtype=object), pa.string())}
     for col in CUSTOMER_COLUMNS[1:]:
         dates = pd.to_datetime(frame[col]) if col in frame else pd.Series(pd.NaT, index=frame.index)
         out[col] = pa.array(dates.to_numpy(dtype="datetime64[D]"), pa.date32())  # NaT becomes null
+    for col in extra:
+        values = frame[col].astype("string") if col in frame else pd.Series(pd.NA, index=frame.index, dtype="string")
+        out[col] = pa.array(values.to_numpy(dtype=object, na_value=None), pa.string())
     return pa.table(out)
 
 
@@ -108,5 +113,4 @@ def inside(engine: Engine) -> Source:
                                 password=u.password, database=u.database)
     act = con.table("activity")
     customer = con.table("customer")
-    return Source("PostgreSQL (inside the store's database)", con, act.select("customer_id", "date"),
-                  customer.select(*CUSTOMER_COLUMNS))
+    return Source("PostgreSQL (inside the store's database)", con, act.select("customer_id", "date"), customer)
