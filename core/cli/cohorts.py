@@ -44,12 +44,12 @@ def add_parser(sub) -> None:
     co.add_argument("--out", type=Path, help="write the table here (.csv or .xlsx) instead of stdout")
 
 
-def _settings(a, defaults):
-    """The store's default settings with every choice given on the command line in their place."""
+def _settings(a, base):
+    """``base`` (the store's default settings) with every choice given on the command line in their place."""
     from core.cohorts.settings import CohortSettings  # pandas loads here, not for --help
 
     given = {k: getattr(a, k) for k in TABLE_CHOICES if getattr(a, k, None) is not None}
-    return CohortSettings.of(defaults.settings, period=a.period, base=a.base, as_of=a.as_of, min_size=a.min_size,
+    return CohortSettings.of(base, period=a.period, base=a.base, as_of=a.as_of, min_size=a.min_size,
                              weighting=a.weighting, **given)
 
 
@@ -68,7 +68,7 @@ def table(engine, a, defaults=None):
     from core.store import read as store  # in run, for a fast --help
     from core.store.profile import profile  # in run, for a fast --help
 
-    settings = _settings(a, defaults or cohort_defaults(profile(engine)))
+    settings = _settings(a, (defaults or cohort_defaults(profile(engine))).settings)
     customers = _customers(engine, a)
     activity = revenue = None
     if settings.needs_activity:
@@ -101,19 +101,42 @@ def _survival(engine, a, note: str) -> int:
     return 0
 
 
+def _warehouse_table(source, a):
+    """The table from a warehouse (``RETENTION_WAREHOUSE_URL``): its own customers, logo measures only; without a
+    choice, cohorts by first activity retained when active if it maps activity, else by signup and subscription."""
+    from core.cohorts.from_counts import engine_cohort_table  # Ibis loads here, not for --help
+    from core.cohorts.settings import CohortSettings  # in run, for a fast --help
+
+    by_activity = source.activity is not None
+    base = CohortSettings(cohort_by="first_activity" if by_activity else "signup",
+                          retained_by="activity" if by_activity else "subscription")
+    print(f"Figures from {source.name}.", file=sys.stderr)
+    return engine_cohort_table(source.restricted("segment", a.segment) if a.segment else source, None,
+                               _settings(a, base))
+
+
 def run(engine, a) -> int:
     """Run ``python -m core cohorts``; returns the exit code (bad input raises a WorkbenchError)."""
     from core.cohorts import export  # pandas loads here, not for --help
     from core.cohorts.defaults import cohort_defaults  # in run, for a fast --help
+    from core.query import warehouse  # in run, for a fast --help
     from core.store.profile import profile  # in run, for a fast --help
 
+    source = warehouse.configured()
+    if source is not None:
+        with source:
+            return _write(_warehouse_table(source, a), a, export)
     defaults = cohort_defaults(profile(engine))
     chosen = any(getattr(a, k, None) is not None for k in TABLE_CHOICES)
     if defaults.lead == "survival" and not chosen:
         return _survival(engine, a, defaults.note)
     if defaults.note and not chosen:
         print(defaults.note, file=sys.stderr)
-    t = table(engine, a, defaults)
+    return _write(table(engine, a, defaults), a, export)
+
+
+def _write(t, a, export) -> int:
+    """The table as CSV on stdout, or into ``--out`` (.csv or .xlsx)."""
     if a.out is None:
         print(export.to_csv(t, float_format="%.4f"), end="")
         return 0

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from core.cohorts.settings import CohortSettings
+from core.errors import DataValidationError
 from core.query import periods
 from core.query.sources import Source
 
@@ -58,6 +59,9 @@ def cohort_counts(source: Source, s: CohortSettings, customers: pd.DataFrame | N
     store, where the source holds them): one query for the sizes and the cells, one for the last activity day.
     Logo retention only: the revenue measures stay in Python."""
     cust = source.customers(customers)
+    if s.needs_activity and source.activity is None:
+        raise DataValidationError(f"These cohorts need activity, and {source.name} has none: map an activity "
+                                  "table, or build cohorts by signup with subscription retention.")
     if s.retained_by == "subscription":
         cohorts = _cohorts(cust, source.activity, s)
         sizes, cells, cumulative = _sizes(cohorts), _churn_last(cust, cohorts, s.period), True
@@ -68,12 +72,13 @@ def cohort_counts(source: Source, s: CohortSettings, customers: pd.DataFrame | N
         sizes = _sizes(_cohorts(cust, source.activity, s) if s.cohort_by == "signup"
                        else placed.filter(placed.k == 0))
     both = source.con.execute(_tagged(sizes, "size").union(_tagged(cells, "cell")))
-    last = source.con.execute(source.activity.date.max())
+    last = None if source.activity is None else source.con.execute(source.activity.date.max())
     size_rows, cell_rows = both[both["part"] == "size"], both[both["part"] == "cell"]
     return CohortCounts(sizes=size_rows.set_index("cohort")["customers"].astype(np.int64).sort_index(),
                         cells=cell_rows[["cohort", "k", "customers"]].astype(np.int64).reset_index(drop=True),
                         cumulative=cumulative,
-                        last_activity_day=None if pd.isna(last) else int((pd.Timestamp(last) - _EPOCH).days))
+                        last_activity_day=None if last is None or pd.isna(last)
+                        else int((pd.Timestamp(last) - _EPOCH).days))
 
 
 def _tagged(t: ir.Table, part: str) -> ir.Table:

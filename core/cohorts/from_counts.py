@@ -19,10 +19,10 @@ from core.query.sources import Source
 _EPOCH = np.datetime64("1970-01-01", "D")
 
 
-def engine_cohort_table(source: Source, customers: pd.DataFrame, settings: CohortSettings | None = None,
+def engine_cohort_table(source: Source, customers: pd.DataFrame | None, settings: CohortSettings | None = None,
                         **options) -> CohortTable:
-    """The cohort table of ``customers`` (``customer_id, signup_date, churn_date``) with the heavy counting done
-    by ``source``'s engine.
+    """The cohort table of ``customers`` (``customer_id, signup_date, churn_date``; None: the source's own
+    customer table, e.g. a warehouse's) with the heavy counting done by ``source``'s engine.
 
     Raises
     ------
@@ -37,17 +37,23 @@ def engine_cohort_table(source: Source, customers: pd.DataFrame, settings: Cohor
     counts = cohort_counts(source, s, customers)
     if counts.sizes.empty:
         raise InsufficientDataError("No customer has a signup date or any activity to place it in a cohort.")
-    last_day = _last_day(customers, counts, s)
+    last_day = _last_day(source, customers, counts, s)
     grid = _grid(counts.sizes, last_complete_period(last_day, s.period), s.max_periods)
     retained = _retained(counts, grid).astype(float)
     num, den = ratio_terms(None, None, grid, s, retained)
     return assemble(grid, s, retained, num, den, s.record(last_day))
 
 
-def _last_day(customers: pd.DataFrame, counts: CohortCounts, s: CohortSettings) -> pd.Timestamp:
-    """The one as-of rule (:func:`core.history.asof.data_end`) over the customers' dates and the last activity."""
+def _last_day(source: Source, customers: pd.DataFrame | None, counts: CohortCounts,
+              s: CohortSettings) -> pd.Timestamp:
+    """The one as-of rule (:func:`core.history.asof.data_end`) over the customers' dates and the last activity
+    (the source's customers' latest dates, asked of its engine, when no frame is given)."""
     if s.as_of is not None:
         return pd.Timestamp(s.as_of).normalize()
+    if customers is None:
+        cust = source.customers(None)
+        customers = source.con.execute(cust.aggregate(signup_date=cust.signup_date.max(),
+                                                      churn_date=cust.churn_date.max()))
     extra = []
     if counts.last_activity_day is not None:
         extra.append(pd.Series([pd.Timestamp(_EPOCH + np.timedelta64(counts.last_activity_day, "D"))]))

@@ -36,15 +36,15 @@ class Source:
         Where the figures come from, in plain words (the Data page shows it).
     con : ibis.BaseBackend
         The engine.
-    activity : ibis.Table
-        ``customer_id`` (string), ``date`` (date); repeats possible.
+    activity : ibis.Table or None
+        ``customer_id`` (string), ``date`` (date); repeats possible. None: the source has no activity.
     store_customers : ibis.Table or None
         The store's own customer table on this engine, when it has one (else customers come as frames).
     """
 
     name: str
     con: ibis.BaseBackend
-    activity: ir.Table
+    activity: ir.Table | None
     store_customers: ir.Table | None = None
 
     def customers(self, frame: pd.DataFrame | None = None, extra: tuple[str, ...] = ()) -> ir.Table:
@@ -56,6 +56,14 @@ class Source:
         if frame is None:
             raise ValueError("This source holds no customer table: pass the customers.")
         return ibis.memtable(customer_frame(frame, extra))
+
+    def restricted(self, column: str, values) -> Source:
+        """This source with only the store customers whose ``column`` is one of ``values`` (a filter run by the
+        engine, nothing uploaded)."""
+        if self.store_customers is None:
+            raise ValueError("This source holds no customer table: filter the customers' frame instead.")
+        kept = self.store_customers.filter(self.store_customers[column].isin(list(values)))
+        return Source(self.name, self.con, self.activity, kept)
 
     def close(self) -> None:
         self.con.disconnect()

@@ -58,7 +58,7 @@ BASE = {"store", "history", "metrics", "export", "errors"}
 ALLOWED = {
     "errors": set(),
     "store": {"errors"},
-    "query": {"store"},  # the engines (embedded DuckDB, PostgreSQL) and the fact tables on them
+    "query": {"store", "errors"},  # the engines (embedded DuckDB, PostgreSQL) and the fact tables on them
     # a purchase log's churn dates are the lapse rule's (core/buyers/lapse.py and purchases.py: store, units, errors),
     # applied where churn dates are read (core.history.inputs.load_inputs) for the churn model, health and review
     "history": {"store", "errors", "buyers"},
@@ -77,7 +77,7 @@ ALLOWED = {
     "review": BASE | {"cohorts", "churn", "health", "feedback", "roi", "buyers",
                       "access"},  # a quarter's review: every page; snapshots, decisions and risk lists need rights
     "cli": BASE | {"access", "ingest", "demo", "cohorts", "churn", "health", "feedback", "roi", "review",
-                   "buyers"},  # one command each
+                   "buyers", "query"},  # one command each; a warehouse source
 }
 
 

@@ -1,0 +1,165 @@
+"""A company's warehouse as a read-only source: ``RETENTION_WAREHOUSE_URL`` (any backend Ibis connects to:
+``postgres://``, ``duckdb://``, ``snowflake://``, ``bigquery://``, ``databricks://`` ...) and
+``RETENTION_WAREHOUSE_MAP``, a TOML file naming the company's tables and columns for the workbench's fields::
+
+    [customers]
+    table = "crm.accounts"        # schema.table (or just table)
+    customer_id = "account_id"
+    signup_date = "created_at"    # a date or a timestamp (the day is used)
+    churn_date = "cancelled_at"   # optional; empty while active
+    segment = "tier"              # optional: segment, plan, region, channel
+
+    [activity]
+    table = "analytics.events"
+    customer_id = "user_id"
+    date = "event_time"
+
+The warehouse is only read: every aggregation runs there as a query and only its small result comes back; nothing
+is written to it (not even a temporary table: the customers come from its own table). App state (imports, models,
+configurations, snapshots, decisions, users) stays in the store.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import ibis
+import ibis.expr.types as ir
+
+from core.errors import DataValidationError
+from core.query.sources import CUSTOMER_COLUMNS, Source
+
+URL_ENV = "RETENTION_WAREHOUSE_URL"
+MAP_ENV = "RETENTION_WAREHOUSE_MAP"
+#: per table of the mapping: (fields it must name, fields it may name)
+FIELDS = {"customers": (("table", "customer_id", "signup_date"), ("churn_date", "segment", "plan", "region",
+                                                                   "channel")),
+          "activity": (("table", "customer_id", "date"), ())}
+_DATES = ("signup_date", "churn_date", "date")
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """The company's table and column for each workbench field: ``tables[name][field] = column``."""
+
+    tables: dict[str, dict[str, str]]
+    path: Path
+
+
+def read_mapping(path: str | Path) -> Mapping:
+    """Read and check a mapping file.
+
+    Raises
+    ------
+    DataValidationError
+        The file is missing or not TOML, a table or field is unknown, a required field is missing or a value is
+        not text; the message names the key and says what to write.
+    """
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise DataValidationError(f"The warehouse mapping file {path} cannot be read ({e.strerror}): set "
+                                  f"{MAP_ENV} to the path of a TOML file (see the README).") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise DataValidationError(f"The warehouse mapping file {path} is not valid TOML: {e}.") from None
+    unknown = sorted(set(raw) - set(FIELDS))
+    if unknown:
+        raise DataValidationError(f"The mapping file {path} has a section [{unknown[0]}]: the sections are "
+                                  f"{', '.join('[' + k + ']' for k in FIELDS)}.")
+    if "customers" not in raw:
+        raise DataValidationError(f"The mapping file {path} has no [customers] section: name the table of your "
+                                  "customers and its customer_id and signup_date columns.")
+    return Mapping({name: _section(path, name, section) for name, section in raw.items()}, path)
+
+
+def _section(path: Path, name: str, section) -> dict[str, str]:
+    required, optional = FIELDS[name]
+    if not isinstance(section, dict):
+        raise DataValidationError(f"In {path}, [{name}] must be a section of keys (table = \"...\", ...).")
+    for key in required:
+        if key not in section:
+            raise DataValidationError(f"In {path}, [{name}] has no {key}: add {key} = \"...\" (the "
+                                      f"{'table' if key == 'table' else 'column'} holding it).")
+    for key, value in section.items():
+        if key not in required + optional:
+            raise DataValidationError(f"In {path}, [{name}] has a key {key}: the keys are "
+                                      f"{', '.join(required + optional)}.")
+        if not isinstance(value, str) or not value.strip():
+            raise DataValidationError(f"In {path}, [{name}] {key} must be a name in quotes, e.g. {key} = \"...\".")
+    return {k: v.strip() for k, v in section.items()}
+
+
+def connect(url: str, mapping: Mapping) -> Source:
+    """The warehouse at ``url`` as a :class:`~core.query.sources.Source`, its tables read through ``mapping``.
+
+    Raises
+    ------
+    DataValidationError
+        The warehouse cannot be reached, or a mapped table or column does not exist there.
+    """
+    try:
+        con = ibis.connect(url)
+    except Exception as e:  # every backend raises its own driver's errors: one line, the cause named
+        raise DataValidationError(f"The warehouse at {_safe(url)} cannot be reached: {_first_line(e)}. Check "
+                                  f"{URL_ENV}.") from None
+    customers = _mapped(con, mapping, "customers")
+    activity = _mapped(con, mapping, "activity") if "activity" in mapping.tables else None
+    return Source(f"the warehouse ({con.name}), through {mapping.path.name}", con, activity, customers)
+
+
+def configured() -> Source | None:
+    """The warehouse set by ``RETENTION_WAREHOUSE_URL`` and ``RETENTION_WAREHOUSE_MAP``, or None when no URL is set.
+
+    Raises
+    ------
+    DataValidationError
+        A URL without a mapping file, or any refusal of :func:`read_mapping` and :func:`connect`.
+    """
+    url = os.environ.get(URL_ENV, "").strip()
+    if not url:
+        return None
+    path = os.environ.get(MAP_ENV, "").strip()
+    if not path:
+        raise DataValidationError(f"{URL_ENV} is set but {MAP_ENV} is not: point it at the mapping file of your "
+                                  "tables and columns (see the README).")
+    return connect(url, read_mapping(path))
+
+
+def _mapped(con, mapping: Mapping, name: str) -> ir.Table:
+    """The mapped table with the workbench's field names, ids as text and dates as dates."""
+    fields = mapping.tables[name]
+    schema, _, table = fields["table"].rpartition(".")
+    try:
+        t = con.table(table, database=schema or None)
+    except Exception as e:  # the backend's own "no such table" error
+        raise DataValidationError(f"The warehouse has no table {fields['table']} ([{name}] table in "
+                                  f"{mapping.path.name}): {_first_line(e)}.") from None
+    missing = [f"{k} = \"{v}\"" for k, v in fields.items() if k != "table" and v not in t.columns]
+    if missing:
+        raise DataValidationError(f"Table {fields['table']} has no column {missing[0].split(' = ')[1]} "
+                                  f"([{name}] {missing[0]} in {mapping.path.name}); its columns are "
+                                  f"{', '.join(t.columns)}.")
+    out = {}
+    for key, column in fields.items():
+        if key != "table":
+            c = t[column]
+            out[key] = c.cast("date") if key in _DATES else c.cast("string")
+    if name == "customers":
+        for key in CUSTOMER_COLUMNS:
+            out.setdefault(key, ibis.null("date"))
+    return t.select(**out)
+
+
+def _safe(url: str) -> str:
+    """``url`` without its password."""
+    scheme, sep, rest = url.partition("://")
+    creds, at, host = rest.rpartition("@")
+    return f"{scheme}{sep}{creds.split(':')[0]}{at}{host}" if at else url
+
+
+def _first_line(e: Exception) -> str:
+    return (str(e).strip().splitlines() or [type(e).__name__])[0]
