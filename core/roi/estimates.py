@@ -45,19 +45,51 @@ def diff_interval(y_t, y_c, *, binary: bool | None = None, alpha: float = ALPHA)
         return (np.nan,) * 4
     if binary is None:
         binary = is_binary(np.r_[y_t, y_c])
-    d = y_t.mean() - y_c.mean()
+    ddof = 0 if binary else 1
+    return interval_from_moments(y_t.mean() - y_c.mean(), y_t.var(ddof=ddof), y_c.var(ddof=ddof), n_t, n_c,
+                                 binary=binary, alpha=alpha)
+
+
+def interval_from_moments(d: float, var_t: float, var_c: float, n_t: int, n_c: int, *, binary: bool,
+                          alpha: float = ALPHA) -> tuple[float, float, float, float]:
+    """:func:`diff_interval` from the arms' moments: the difference of means ``d``, each arm's variance and size.
+
+    Parameters
+    ----------
+    d : float
+        Treatment mean minus control mean.
+    var_t, var_c : float
+        Each arm's variance: ``ddof=0`` for a yes/no outcome (Wald's ``p (1 - p)``), ``ddof=1`` for an amount
+        (Welch's).
+    n_t, n_c : int
+        The arms' sizes, two or more each.
+    binary : bool
+        Wald's normal interval (yes/no) or Welch's t interval (amount).
+
+    Returns
+    -------
+    tuple
+        ``(difference, low, high, p_value)``.
+    """
+    v_t, v_c = var_t / n_t, var_c / n_c
+    se = np.sqrt(v_t + v_c)
     if binary:
-        v_t, v_c = y_t.var() / n_t, y_c.var() / n_c
-        se = np.sqrt(v_t + v_c)
         q = stats.norm.ppf(1 - alpha / 2)
         p = 2 * stats.norm.sf(abs(d) / se) if se > 0 else (1.0 if d == 0 else 0.0)
     else:
-        v_t, v_c = y_t.var(ddof=1) / n_t, y_c.var(ddof=1) / n_c
-        se = np.sqrt(v_t + v_c)
         df = (v_t + v_c) ** 2 / (v_t ** 2 / (n_t - 1) + v_c ** 2 / (n_c - 1)) if se > 0 else np.inf
         q = stats.t.ppf(1 - alpha / 2, df)
         p = 2 * stats.t.sf(abs(d) / se, df) if se > 0 else (1.0 if d == 0 else 0.0)
     return float(d), float(d - q * se), float(d + q * se), float(p)
+
+
+def check_control(n_control: int, control: str, outcome: str) -> None:
+    """Raise :class:`~core.errors.InsufficientDataError` when the control arm has fewer than two measured rows."""
+    if n_control < 2:
+        raise InsufficientDataError(
+            f"The control arm '{control}' has {n_control} measured contacts; at least two are needed. "
+            + ("Choose a shorter window, or " if outcome in (RETAINED, REVENUE) else "")
+            + "pick the arm that was held out.")
 
 
 def cuped(y: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, float]:
@@ -80,9 +112,14 @@ def _cuped_columns(t: pd.DataFrame, ctrl: pd.DataFrame, outcome: str, covariate:
     a_t, a_c = adj[:len(t)], adj[len(t):]
     # the same interval family as the plain estimate, so the two widths compare like for like
     cd, clo, chi, cp = diff_interval(a_t, a_c, binary=binary, alpha=alpha)
-    plain_var = ((plain[1] - plain[0]) / 2) ** 2
     return {"theta": theta, "cuped_difference": cd, "cuped_low": clo, "cuped_high": chi, "cuped_p_value": cp,
-            "variance_reduction": 1 - ((chi - clo) / 2) ** 2 / plain_var if plain_var > 0 else np.nan}
+            "variance_reduction": variance_reduction(plain, (clo, chi))}
+
+
+def variance_reduction(plain: tuple[float, float], adjusted: tuple[float, float]) -> float:
+    """1 - the adjusted interval's squared half-width / the plain one's (NaN when the plain interval has none)."""
+    plain_var = ((plain[1] - plain[0]) / 2) ** 2
+    return 1 - ((adjusted[1] - adjusted[0]) / 2) ** 2 / plain_var if plain_var > 0 else np.nan
 
 
 def compare(frame: pd.DataFrame, outcome: str = RETAINED, *, control: str = CONTROL, covariate: str | None = None,
@@ -115,11 +152,7 @@ def compare(frame: pd.DataFrame, outcome: str = RETAINED, *, control: str = CONT
     """
     rows = measured(frame, outcome)
     ctrl = rows[rows["arm"] == control]
-    if len(ctrl) < 2:
-        raise InsufficientDataError(
-            f"The control arm '{control}' has {len(ctrl)} measured contacts; at least two are needed. "
-            + ("Choose a shorter window, or " if outcome in (RETAINED, REVENUE) else "")
-            + "pick the arm that was held out.")
+    check_control(len(ctrl), control, outcome)
     binary = is_binary(rows[outcome])
     out = []
     for arm in arms(rows, control):
