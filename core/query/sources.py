@@ -6,8 +6,8 @@
 - :func:`inside`: the store's own database runs the expressions (PostgreSQL), nothing copied out but the
   aggregates.
 
-Every source gives activity as ``customer_id`` (text) and ``date`` (a date), and customers as ``customer_id,
-signup_date, churn_date`` (dates), so one expression serves every engine.
+Every source gives activity as ``customer_id`` (text), ``date`` (a date) and ``value`` (a float: the row's
+amount), and customers as ``customer_id, signup_date, churn_date`` (dates), so one expression serves every engine.
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ class Source:
     con : ibis.BaseBackend
         The engine.
     activity : ibis.Table or None
-        ``customer_id`` (string), ``date`` (date); repeats possible. None: the source has no activity.
+        ``customer_id`` (string), ``date`` (date), ``value`` (float64); repeats possible. None: the source has no
+        activity.
     store_customers : ibis.Table or None
         The store's own customer table on this engine, when it has one (else customers come as frames).
     """
@@ -95,13 +96,14 @@ def embedded(engine: Engine) -> Source:
     if files:
         # the files hold int32 days; DATE + INTEGER is a DATE in DuckDB (an interval would make a timestamp: slower)
         paths = ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
-        con.raw_sql(f"CREATE TEMP VIEW activity AS SELECT customer_id, CAST(DATE '1970-01-01' + day AS DATE) AS date "
-                    f"FROM read_parquet([{paths}])")
+        con.raw_sql(f"CREATE TEMP VIEW activity AS SELECT customer_id, CAST(DATE '1970-01-01' + day AS DATE) AS date, "
+                    f"value FROM read_parquet([{paths}])")
         return Source("DuckDB (embedded) over the store's column files", con, con.table("activity"))
-    rows = load_columns(engine, "activity", ["customer_id", "date"])
+    rows = load_columns(engine, "activity", ["customer_id", "date", "value"])
     days = pd.to_datetime(rows["date"]).to_numpy(dtype="datetime64[D]")
     table = pa.table({"customer_id": pa.array(rows["customer_id"].astype(str).to_numpy(dtype=object), pa.string()),
-                      "date": pa.array(days, pa.date32())})
+                      "date": pa.array(days, pa.date32()),
+                      "value": pa.array(pd.to_numeric(rows["value"]).to_numpy(float), pa.float64())})
     # a memtable: Ibis 12's create_table from Arrow data fails on DuckDB 2.0 (it drops a view with no name)
     return Source("DuckDB (embedded) over the store's rows", con, ibis.memtable(table))
 
@@ -121,4 +123,5 @@ def inside(engine: Engine) -> Source:
                                 password=u.password, database=u.database)
     act = con.table("activity")
     customer = con.table("customer")
-    return Source("PostgreSQL (inside the store's database)", con, act.select("customer_id", "date"), customer)
+    return Source("PostgreSQL (inside the store's database)", con,
+                  act.select("customer_id", "date", value=act.value.cast("float64")), customer)

@@ -13,6 +13,7 @@
     table = "analytics.events"
     customer_id = "user_id"
     date = "event_time"
+    value = "duration_minutes"    # optional: the row's amount (usage features); 1 per row when not mapped
 
 The warehouse is only read: every aggregation runs there as a query and only its small result comes back; nothing
 is written to it (not even a temporary table: the customers come from its own table). App state (imports, models,
@@ -37,7 +38,7 @@ MAP_ENV = "RETENTION_WAREHOUSE_MAP"
 #: per table of the mapping: (fields it must name, fields it may name)
 FIELDS = {"customers": (("table", "customer_id", "signup_date"), ("churn_date", "segment", "plan", "region",
                                                                    "channel")),
-          "activity": (("table", "customer_id", "date"), ())}
+          "activity": (("table", "customer_id", "date"), ("value",))}
 _DATES = ("signup_date", "churn_date", "date")
 
 
@@ -147,10 +148,12 @@ def _mapped(con, mapping: Mapping, name: str) -> ir.Table:
     for key, column in fields.items():
         if key != "table":
             c = t[column]
-            out[key] = c.cast("date") if key in _DATES else c.cast("string")
+            out[key] = c.cast("date") if key in _DATES else c.cast("float64") if key == "value" else c.cast("string")
     if name == "customers":
         for key in CUSTOMER_COLUMNS:
             out.setdefault(key, ibis.null("date"))
+    else:
+        out.setdefault("value", ibis.literal(1.0))
     return t.select(**out)
 
 

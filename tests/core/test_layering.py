@@ -61,7 +61,7 @@ ALLOWED = {
     "query": {"store", "errors"},  # the engines (embedded DuckDB, PostgreSQL) and the fact tables on them
     # a purchase log's churn dates are the lapse rule's (core/buyers/lapse.py and purchases.py: store, units, errors),
     # applied where churn dates are read (core.history.inputs.load_inputs) for the churn model, health and review
-    "history": {"store", "errors", "buyers"},
+    "history": {"store", "errors", "buyers", "query"},  # query: usage features summed by an engine
     "metrics": {"store", "history", "errors"},
     "export": {"metrics", "errors"},
     "access": {"store", "errors", "export"},  # accounts, roles, the audit trail
