@@ -62,23 +62,48 @@ def cohort_counts(source: Source, s: CohortSettings, customers: pd.DataFrame | N
     if s.needs_activity and source.activity is None:
         raise DataValidationError(f"These cohorts need activity, and {source.name} has none: map an activity "
                                   "table, or build cohorts by signup with subscription retention.")
-    if s.retained_by == "subscription":
-        cohorts = _cohorts(cust, source.activity, s)
-        sizes, cells, cumulative = _sizes(cohorts), _churn_last(cust, cohorts, s.period), True
-    else:
-        placed = _placed(cust, source.activity, s)
-        cumulative = s.definition != "on"
-        cells = last_periods(placed) if cumulative else active_cells(placed)
-        sizes = _sizes(_cohorts(cust, source.activity, s) if s.cohort_by == "signup"
-                       else placed.filter(placed.k == 0))
-    both = source.con.execute(_tagged(sizes, "size").union(_tagged(cells, "cell")))
+    both = source.con.execute(counts_expression(source.activity, s, cust))
     last = None if source.activity is None else source.con.execute(source.activity.date.max())
     size_rows, cell_rows = both[both["part"] == "size"], both[both["part"] == "cell"]
     return CohortCounts(sizes=size_rows.set_index("cohort")["customers"].astype(np.int64).sort_index(),
                         cells=cell_rows[["cohort", "k", "customers"]].astype(np.int64).reset_index(drop=True),
-                        cumulative=cumulative,
+                        cumulative=is_cumulative(s),
                         last_activity_day=None if last is None or pd.isna(last)
                         else int((pd.Timestamp(last) - _EPOCH).days))
+
+
+def counts_expression(activity: ir.Table | None, s: CohortSettings, cust: ir.Table) -> ir.Table:
+    """The one query :func:`cohort_counts` runs, built without running it (e.g. to compile it to a warehouse's SQL).
+
+    Parameters
+    ----------
+    activity : ibis.Table or None
+        ``customer_id`` (string), ``date`` (date); None only for settings that need no activity.
+    s : CohortSettings
+        The cohort table's settings.
+    cust : ibis.Table
+        ``customer_id, signup_date, churn_date``: the customers counted.
+
+    Returns
+    -------
+    ibis.Table
+        ``part, cohort, k, customers``: ``part`` is ``size`` (customers per cohort, ``k`` 0) or ``cell``
+        (:class:`CohortCounts`' cells; last periods when :func:`is_cumulative`).
+    """
+    if s.retained_by == "subscription":
+        cohorts = _cohorts(cust, activity, s)
+        sizes, cells = _sizes(cohorts), _churn_last(cust, cohorts, s.period)
+    else:
+        placed = _placed(cust, activity, s)
+        cells = last_periods(placed) if is_cumulative(s) else active_cells(placed)
+        sizes = _sizes(_cohorts(cust, activity, s) if s.cohort_by == "signup"
+                       else placed.filter(placed.k == 0))
+    return _tagged(sizes, "size").union(_tagged(cells, "cell"))
+
+
+def is_cumulative(s: CohortSettings) -> bool:
+    """Whether the settings' cells are last periods, to be cumulated, rather than per-period counts."""
+    return s.retained_by == "subscription" or s.definition != "on"
 
 
 def _tagged(t: ir.Table, part: str) -> ir.Table:

@@ -36,17 +36,38 @@ def lifetime_rows(source: Source, customers: pd.DataFrame | None, as_of=None, un
     cust = source.customers(customers, (group,) if group not in (None, SIGNUP_MONTH) else ())
     _refuse_bad_dates(source, cust)
     day = _as_of(source, cust, as_of)
-    c = cust.filter(cust.signup_date <= day)
-    event = c.churn_date.notnull() & (c.churn_date <= day)
-    rows = c.select(days=ibis.ifelse(event, c.churn_date, day).delta(c.signup_date, unit="day"), event=event,
-                    label=_label(c, group))
-    counted = source.con.execute(rows.group_by(["label", "days", "event"]).agg(customers=rows.count()))
+    counted = source.con.execute(lifetimes_expression(cust, day, group))
     out = pd.DataFrame({"duration": counted["days"].to_numpy(dtype="float64") / UNITS[unit],
                         "event": counted["event"].to_numpy(dtype=bool),
                         "customers": counted["customers"].to_numpy(dtype="int64")})
     if group is not None:
         out[group] = counted["label"].to_numpy(dtype=object)
     return out
+
+
+def lifetimes_expression(cust: ir.Table, day: ir.DateValue, group: str | None = None) -> ir.Table:
+    """The grouped lifetimes :func:`lifetime_rows` counts, built without running them (e.g. to compile them to a
+    warehouse's SQL); the dates are not checked here (:func:`lifetime_rows` refuses bad ones first).
+
+    Parameters
+    ----------
+    cust : ibis.Table
+        ``customer_id, signup_date, churn_date`` and the ``group`` column (unless it is :data:`SIGNUP_MONTH`).
+    day : ibis.DateValue
+        The as-of day.
+    group : str, optional
+        A customer column, :data:`SIGNUP_MONTH`, or None (one group).
+
+    Returns
+    -------
+    ibis.Table
+        ``label, days, event, customers``: customers per group, lifetime in whole days and churned or not.
+    """
+    c = cust.filter(cust.signup_date <= day)
+    event = c.churn_date.notnull() & (c.churn_date <= day)
+    rows = c.select(days=ibis.ifelse(event, c.churn_date, day).delta(c.signup_date, unit="day"), event=event,
+                    label=_label(c, group))
+    return rows.group_by(["label", "days", "event"]).agg(customers=rows.count())
 
 
 def _label(c: ir.Table, group: str | None) -> ir.StringValue:
