@@ -1,0 +1,118 @@
+"""Spark in local mode runs the same expressions (core.query.spark): one session for the module (two local
+workers, bound to 127.0.0.1, its scratch and warehouse folders temporary, stopped at the end) over the column
+files of a 300-customer demo; the cohort tables, the survival rows, the usage features and the ROI sums equal the
+pandas path's. Marked slow (Spark takes about 10 s to start); ``python3 dev.py test`` and CI still run it, and with
+``CI=true`` a missing PySpark or Java fails instead of skipping."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import ibis
+import numpy as np
+import pandas as pd
+import pytest
+
+import core
+from core.cohorts import survival
+from core.cohorts.engine_survival import lifetime_rows
+from core.cohorts.from_counts import engine_cohort_table
+from core.cohorts.table import cohort_table
+from core.demo.load import load_demo
+from core.history.engine_usage import usage_features
+from core.history.features import temporal_features
+from core.history.inputs import load_inputs
+from core.roi.estimates import compare
+from core.roi.sums import compare_on
+from core.store import columnar
+from core.store.read import load_columns
+
+pytestmark = pytest.mark.slow
+
+
+def _missing(reason: str):
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason}: CI must run the Spark tests (.ci/run installs Java; PySpark is pinned)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def spark(tmp_path_factory):
+    if shutil.which("java") is None:
+        _missing("no Java runtime")
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        _missing("PySpark is not installed")
+    scratch = tmp_path_factory.mktemp("spark")
+    session = (SparkSession.builder.master("local[2]").appName("retention-tests")
+               .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
+               .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+               .config("spark.sql.shuffle.partitions", "4").config("spark.sql.session.timeZone", "UTC")
+               .config("spark.local.dir", str(scratch / "local"))
+               .config("spark.sql.warehouse.dir", str(scratch / "warehouse")).getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    engine = core.make_engine(f"sqlite:///{tmp_path_factory.mktemp('spark_store') / 'store.db'}")
+    load_demo(engine, n_customers=300, seed=5)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def source(spark, store):
+    from core.query.spark import spark_source
+
+    return spark_source(spark, store)
+
+
+def _customers(engine) -> pd.DataFrame:
+    return load_columns(engine, "customer", ["customer_id", "signup_date", "churn_date", "plan"])
+
+
+def test_cohort_tables_on_spark_equal_the_rows_path(source, store):
+    customers, pairs = _customers(store), columnar.activity_pairs(store)
+    assert source.name == "Spark (local[2])"
+    for opts in (dict(cohort_by="first_activity", retained_by="activity", definition="on"),
+                 dict(cohort_by="signup", retained_by="activity", definition="on_or_after", period="week"),
+                 dict(cohort_by="signup", retained_by="subscription", period="quarter")):
+        got, want = engine_cohort_table(source, customers, **opts), cohort_table(customers, pairs, **opts)
+        pd.testing.assert_frame_equal(got.values, want.values, check_exact=False, rtol=1e-12, atol=1e-12)
+        pd.testing.assert_series_equal(got.sizes, want.sizes)
+        assert got.settings == want.settings
+
+
+def test_survival_rows_on_spark_give_the_same_curves(source, store):
+    customers = _customers(store)
+    got = survival.kaplan_meier(lifetime_rows(source, customers, group="plan"), group="plan", weights="customers")
+    want = survival.kaplan_meier(survival.durations(customers), group="plan")
+    pd.testing.assert_frame_equal(got.curves, want.curves, check_exact=False, rtol=1e-12, atol=1e-12)
+    pd.testing.assert_frame_equal(got.summary, want.summary, check_exact=False, rtol=1e-12, atol=1e-12)
+
+
+def test_usage_features_on_spark_equal_the_models(source, store):
+    inputs = load_inputs(store)
+    data = temporal_features(inputs, "2025-09-30", label=False)
+    signup = inputs.customers.set_index(inputs.customers["customer_id"].astype(str))["signup_date"]
+    customers = pd.DataFrame({"customer_id": data.customer_id.to_numpy(),
+                              "signup_date": signup.loc[data.customer_id].to_numpy()})
+    got = usage_features(source, customers, "2025-09-30")
+    for col in ("usage_level_30d", "usage_trend_90d", "active_days_30d", "days_since_active"):
+        np.testing.assert_allclose(got[col], data.X[col].to_numpy(float), rtol=1e-12, atol=1e-12, equal_nan=True)
+
+
+def test_roi_sums_on_spark_give_the_same_effects(source):
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame({"arm": rng.choice(["treatment", "holdout"], 400), "revenue": rng.gamma(2.0, 50.0, 400),
+                          "pre_revenue": rng.gamma(2.0, 40.0, 400)})
+    frame["revenue"] += 0.5 * frame["pre_revenue"]
+    want = compare(frame, "revenue", control="holdout", covariate="pre_revenue")
+    got = compare_on(source.con, ibis.memtable(frame), "revenue", control="holdout", covariate="pre_revenue")
+    cols = ["difference", "low", "high", "p_value", "cuped_difference", "cuped_low", "cuped_high"]
+    np.testing.assert_allclose(got[cols].to_numpy(float), want[cols].to_numpy(float), rtol=1e-9)
