@@ -22,6 +22,21 @@ def engine_on_small_demo(small_demo_store, tmp_path_factory, request):
 
 
 @pytest.fixture(scope="session")
+def demo_on_both_stores(pg_server, tmp_path_factory):
+    """kind -> engine of a store holding the same 200-customer demo (seed 0), on PostgreSQL and on SQLite, built once
+    per session for the engine tests that only read them (core/query's engines against the pandas path)."""
+    from core.demo.load import load_demo
+
+    engines = {"postgresql": core.make_engine(pg_server.new_database()),
+               "sqlite": core.make_engine(f"sqlite:///{tmp_path_factory.mktemp('both_stores') / 'store.db'}")}
+    for eng in engines.values():
+        load_demo(eng, n_customers=200, seed=0)
+    yield engines
+    for eng in engines.values():
+        eng.dispose()
+
+
+@pytest.fixture(scope="session")
 def demo():
     return core.make_demo(5000, seed=0)
 

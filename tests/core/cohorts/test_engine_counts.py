@@ -167,21 +167,9 @@ def cdnow(shared) -> pd.DataFrame:
     return raw.assign(date=pd.to_datetime(raw["date"], format="%Y%m%d"))
 
 
-@pytest.fixture(scope="module")
-def both(pg_server, tmp_path_factory):
-    """kind -> engine of a store holding the same 200-customer demo, on PostgreSQL and on SQLite."""
-    engines = {"postgresql": core.make_engine(pg_server.new_database()),
-               "sqlite": core.make_engine(f"sqlite:///{tmp_path_factory.mktemp('qboth') / 'store.db'}")}
-    for eng in engines.values():
-        load_demo(eng, n_customers=200, seed=0)
-    yield engines
-    for eng in engines.values():
-        eng.dispose()
-
-
 @pytest.mark.parametrize("opts", [SETTINGS[i] for i in (0, 5, 9, 14, 18, 23)], ids=lambda o: "-".join(o.values()))
-def test_postgresql_inside_and_duckdb_over_its_cache_equal_sqlite(both, opts):
-    pg, lite = both["postgresql"], both["sqlite"]
+def test_postgresql_inside_and_duckdb_over_its_cache_equal_sqlite(demo_on_both_stores, opts):
+    pg, lite = demo_on_both_stores["postgresql"], demo_on_both_stores["sqlite"]
     customers = _customers(lite)
     want = cohort_table(customers, columnar.activity_pairs(lite), **opts)
     with sources.inside(pg) as inside, sources.embedded(pg) as cached:
@@ -191,6 +179,6 @@ def test_postgresql_inside_and_duckdb_over_its_cache_equal_sqlite(both, opts):
     assert want.counts.fillna(0).to_numpy().sum() > 0
 
 
-def test_only_postgresql_runs_inside(both):
+def test_only_postgresql_runs_inside(demo_on_both_stores):
     with pytest.raises(ValueError, match="Only a PostgreSQL store"):
-        sources.inside(both["sqlite"])
+        sources.inside(demo_on_both_stores["sqlite"])

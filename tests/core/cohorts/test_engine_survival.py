@@ -13,7 +13,6 @@ import pytest
 import core
 from core.cohorts import survival
 from core.cohorts.engine_survival import lifetime_rows
-from core.demo.load import load_demo
 from core.errors import DataValidationError
 from core.query import sources
 from core.store.read import load_columns
@@ -89,21 +88,10 @@ def test_bad_dates_are_refused_with_the_rows_path_message(demo):
         lifetime_rows(src, customers, unit="week")
 
 
-@pytest.fixture(scope="module")
-def both(pg_server, tmp_path_factory):
-    engines = {"postgresql": core.make_engine(pg_server.new_database()),
-               "sqlite": core.make_engine(f"sqlite:///{tmp_path_factory.mktemp('sboth') / 'store.db'}")}
-    for eng in engines.values():
-        load_demo(eng, n_customers=200, seed=1)
-    yield engines
-    for eng in engines.values():
-        eng.dispose()
-
-
 @pytest.mark.parametrize("group", ("plan", "signup_month"))
-def test_postgresql_counts_the_store_customers_inside_the_database(both, group):
-    customers = load_columns(both["sqlite"], "customer", COLUMNS)
-    with sources.inside(both["postgresql"]) as src:
+def test_postgresql_counts_the_store_customers_inside_the_database(demo_on_both_stores, group):
+    customers = load_columns(demo_on_both_stores["sqlite"], "customer", COLUMNS)
+    with sources.inside(demo_on_both_stores["postgresql"]) as src:
         rows = lifetime_rows(src, None, group=group)
     got = survival.kaplan_meier(rows, group=group, weights="customers", min_size=5)
     want = survival.kaplan_meier(survival.durations(customers), group=group, min_size=5)

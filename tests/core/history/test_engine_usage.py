@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 import core
-from core.demo.load import load_demo
 from core.history.engine_usage import usage_features
 from core.history.features import temporal_features
 from core.history.inputs import load_inputs
@@ -80,18 +79,7 @@ def test_a_store_without_activity_has_no_usage_features():
     engine.dispose()
 
 
-@pytest.fixture(scope="module")
-def both(pg_server, tmp_path_factory):
-    engines = {"postgresql": core.make_engine(pg_server.new_database()),
-               "sqlite": core.make_engine(f"sqlite:///{tmp_path_factory.mktemp('uboth') / 'store.db'}")}
-    for eng in engines.values():
-        load_demo(eng, n_customers=200, seed=4)
-    yield engines
-    for eng in engines.values():
-        eng.dispose()
-
-
-def test_postgresql_sums_the_same_usage_inside_the_database(both):
-    customers, want = _want(load_inputs(both["sqlite"]), CUTOFFS[1])
-    with sources.inside(both["postgresql"]) as src:
+def test_postgresql_sums_the_same_usage_inside_the_database(demo_on_both_stores):
+    customers, want = _want(load_inputs(demo_on_both_stores["sqlite"]), CUTOFFS[1])
+    with sources.inside(demo_on_both_stores["postgresql"]) as src:
         _equal(usage_features(src, customers, CUTOFFS[1]), want)
