@@ -1,6 +1,7 @@
 """The monthly cohort table on each engine, side by side with a hand-written DuckDB query of the same table.
 
     .venv/bin/python benchmarks/cohort_engines.py [--customers N] [--rows N] [--runs N] [--store URL]
+                                                  [--pg] [--spark]
 
 Builds a store in a temporary folder (benchmarks/cohorts.py's generator: the loader the demo uses, column files
 written at load time), then times the monthly logo table (cohorts by first activity, "active in month k") for
@@ -9,17 +10,22 @@ Python imports not counted) and then again in the same process (warm):
 
 * ``rows``: the pandas/numpy path (``core.cohorts.table.cohort_table`` over the column files' pairs);
 * ``ibis``: the query layer (``core.cohorts.from_counts.engine_cohort_table`` on embedded DuckDB);
-* ``sql``: one hand-written DuckDB query over the same files and the same customers, counts only.
+* ``sql``: one hand-written DuckDB query over the same files and the same customers, counts only;
+* with ``--pg``: the same expression inside PostgreSQL (a server started in a temporary folder, the same data
+  loaded with COPY; the customers are the database's own table);
+* with ``--spark``: the same expression on Spark in local mode (two workers) over the column files; the session's
+  start is timed apart and not counted.
 
 The ways run interleaved, ``--runs`` times each (medians printed), so a noisy machine slows them alike; the ratio
 to the hand-written query is the figure that matters (issue 23 target: at most 1.2x). Peak memory is each
-process's resident high-water mark. The counts of all three ways are compared cell by cell. Always exits 0.
+process's resident high-water mark. The counts of every way are compared cell by cell. Always exits 0.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -54,7 +60,13 @@ OPTS = dict(cohort_by="first_activity", retained_by="activity", period="month", 
 
 
 def once(way, eng):
+    if way == "pg":
+        with sources.inside(eng) as src:
+            return engine_cohort_table(src, None, **OPTS).counts
     customers = load_columns(eng, "customer", ["customer_id", "signup_date", "churn_date"])
+    if way == "spark":
+        from core.query.spark import spark_source
+        return engine_cohort_table(spark_source(SPARK, eng), customers, **OPTS).counts
     if way == "rows":
         return cohort_table(customers, columnar.activity_pairs(eng), **OPTS).counts
     if way == "ibis":
@@ -74,6 +86,15 @@ def peak_mb():
 
 
 eng = core.make_engine({url!r})
+spark_start = 0.0
+if {way!r} == "spark":
+    t0 = time.perf_counter()
+    from pyspark.sql import SparkSession
+    SPARK = (SparkSession.builder.master("local[2]").config("spark.driver.bindAddress", "127.0.0.1")
+             .config("spark.driver.host", "127.0.0.1").config("spark.ui.enabled", "false")
+             .config("spark.ui.showConsoleProgress", "false").config("spark.driver.memory", "4g").getOrCreate())
+    SPARK.sparkContext.setLogLevel("ERROR")
+    spark_start = time.perf_counter() - t0
 t0 = time.perf_counter()
 cells = once({way!r}, eng)
 cold = time.perf_counter() - t0
@@ -82,14 +103,15 @@ once({way!r}, eng)
 warm = time.perf_counter() - t0
 got = cells.fillna(0).to_numpy().astype(np.int64)
 np.save({out!r}, got[:, : min(got.shape[1], 24)])
-print(json.dumps({{"cold": cold, "warm": warm, "peak_mb": peak_mb(), "cells": int((got > 0).sum())}}))
+print(json.dumps({{"cold": cold, "warm": warm, "peak_mb": peak_mb(), "cells": int((got > 0).sum()),
+                  "start": spark_start}}))
 """
 
 WAYS = ("rows", "ibis", "sql")
 
 
-def run(way: str, url: str, out: Path) -> dict:
-    code = CHILD.format(root=str(ROOT), url=url, way=way, out=str(out))
+def run(way: str, url: str, out: Path, pg_url: str | None = None) -> dict:
+    code = CHILD.format(root=str(ROOT), url=pg_url if way == "pg" else url, way=way, out=str(out))
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -100,32 +122,48 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=10_000_000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--store", help="a store this generator built before (its sizes are then not re-checked)")
+    ap.add_argument("--pg", action="store_true", help="also inside PostgreSQL (started here, data loaded by COPY)")
+    ap.add_argument("--spark", action="store_true", help="also on Spark in local mode")
     a = ap.parse_args()
+    ways = WAYS + (("pg",) if a.pg else ()) + (("spark",) if a.spark else ())
+    server = pg_url = None
     tmp = Path(tempfile.mkdtemp())
     url = a.store or f"sqlite:///{tmp / 'bench.db'}"
     try:
         if not a.store:
             print(f"building {a.customers:,} customers and {a.rows:,} activity rows ...", flush=True)
             print(f"loaded in {build(url, a.customers, a.rows):.1f} s (bulk insert + column files)", flush=True)
-        results = {w: [] for w in WAYS}
+        if a.pg:
+            from tests.pg import PgServer, pg_bin_dir
+
+            os.environ["RETENTION_COLUMNS_DIR"] = str(tmp / "pg_columns")  # the PostgreSQL store's cache, removed
+            server = PgServer(pg_bin_dir()).start()
+            pg_url = server.new_database()
+            print(f"loaded into PostgreSQL in {build(pg_url, a.customers, a.rows):.1f} s (COPY)", flush=True)
+        results = {w: [] for w in ways}
         for i in range(a.runs):
-            for w in WAYS:
-                r = run(w, url, tmp / f"{w}.npy")
+            for w in ways:
+                r = run(w, url, tmp / f"{w}.npy", pg_url)
                 results[w].append(r)
-                print(f"  run {i + 1} {w:4s} cold {r['cold']:6.2f} s  warm {r['warm']:6.2f} s", flush=True)
-        tables = {w: np.load(tmp / f"{w}.npy") for w in WAYS}
+                start = f"  (Spark started in {r['start']:.1f} s, not counted)" if w == "spark" else ""
+                print(f"  run {i + 1} {w:5s} cold {r['cold']:6.2f} s  warm {r['warm']:6.2f} s{start}", flush=True)
+        tables = {w: np.load(tmp / f"{w}.npy") for w in ways}
         # the hand-written query counts every month; the tables blank months not complete by the as-of day
-        rows, ibis_ = tables["rows"], tables["ibis"]
+        rows = tables["rows"]
         sql = tables["sql"][: rows.shape[0], : rows.shape[1]]
-        same = np.array_equal(rows, ibis_) and np.array_equal(np.where(rows > 0, sql, 0), rows)
-        print(f"\n{a.rows:,} activity rows, {a.customers:,} customers; cells identical across the three ways: {same}")
+        same = all(np.array_equal(rows, tables[w]) for w in ways if w != "sql") and \
+            np.array_equal(np.where(rows > 0, sql, 0), rows)
+        print(f"\n{a.rows:,} activity rows, {a.customers:,} customers; cells identical across the {len(ways)} ways: "
+              f"{same}")
         base = {k: statistics.median(r[k] for r in results["sql"]) for k in ("cold", "warm")}
         print(f"{'way':6s} {'cold s':>8s} {'x sql':>6s} {'warm s':>8s} {'x sql':>6s} {'peak MB':>8s}")
-        for w in WAYS:
+        for w in ways:
             med = {k: statistics.median(r[k] for r in results[w]) for k in ("cold", "warm", "peak_mb")}
             print(f"{w:6s} {med['cold']:8.2f} {med['cold'] / base['cold']:6.2f} {med['warm']:8.2f} "
                   f"{med['warm'] / base['warm']:6.2f} {med['peak_mb']:8.0f}")
     finally:
+        if server is not None:
+            server.stop()
         shutil.rmtree(tmp, ignore_errors=True)
 
 
