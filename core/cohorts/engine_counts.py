@@ -91,12 +91,12 @@ def counts_expression(activity: ir.Table | None, s: CohortSettings, cust: ir.Tab
         (:class:`CohortCounts`' cells; last periods when :func:`is_cumulative`).
     """
     if s.retained_by == "subscription":
-        cohorts = _cohorts(cust, activity, s)
+        cohorts = cohorts_of(cust, activity, s)
         sizes, cells = _sizes(cohorts), _churn_last(cust, cohorts, s.period)
     else:
         placed = _placed(cust, activity, s)
         cells = last_periods(placed) if is_cumulative(s) else active_cells(placed)
-        sizes = _sizes(_cohorts(cust, activity, s) if s.cohort_by == "signup"
+        sizes = _sizes(cohorts_of(cust, activity, s) if s.cohort_by == "signup"
                        else placed.filter(placed.k == 0))
     return _tagged(sizes, "size").union(_tagged(cells, "cell"))
 
@@ -124,7 +124,7 @@ def _active(cust: ir.Table, activity: ir.Table, period: str) -> ir.Table:
     return a.semi_join(cust, "customer_id")
 
 
-def _cohorts(cust: ir.Table, activity: ir.Table, s: CohortSettings) -> ir.Table:
+def cohorts_of(cust: ir.Table, activity: ir.Table, s: CohortSettings) -> ir.Table:
     """``customer_id, cohort``: every customer that has a cohort."""
     if s.cohort_by == "signup":
         c = cust.select("customer_id", cohort=periods.of_date(cust.signup_date, s.period))
@@ -138,7 +138,7 @@ def _placed(cust: ir.Table, activity: ir.Table, s: CohortSettings) -> ir.Table:
     activity the cohort is a window minimum over the customer's own periods: one pass, no join."""
     a = _active(cust, activity, s.period)
     if s.cohort_by == "signup":
-        j = a.join(_cohorts(cust, activity, s), "customer_id")
+        j = a.join(cohorts_of(cust, activity, s), "customer_id")
         j = j.select("customer_id", "cohort", k=j.p - j.cohort)
         return j.filter(j.k >= 0)
     w = a.mutate(cohort=a.p.min().over(group_by="customer_id"))

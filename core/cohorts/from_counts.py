@@ -1,6 +1,7 @@
-"""A cohort table from an engine's counts (:mod:`core.cohorts.engine_counts`): the same table as
-:func:`core.cohorts.table.cohort_table` builds from the rows, for logo retention (share or count of customers),
-with the same grid, as-of day, incomplete cells and average row."""
+"""A cohort table from an engine's counts (:mod:`core.cohorts.engine_counts`, and
+:mod:`core.cohorts.engine_revenue` for the revenue measures): the same table as
+:func:`core.cohorts.table.cohort_table` builds from the rows, with the same grid, as-of day, incomplete cells and
+average row."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ import numpy as np
 import pandas as pd
 
 from core.cohorts.engine_counts import CohortCounts, cohort_counts
+from core.cohorts.engine_revenue import revenue_terms
 from core.cohorts.membership import CohortGrid
 from core.cohorts.periods import last_complete_period
 from core.cohorts.settings import CohortSettings
-from core.cohorts.table import CohortTable, assemble, ratio_terms
-from core.errors import DataValidationError, InsufficientDataError
+from core.cohorts.table import NO_RECURRING_REVENUE, CohortTable, assemble, ratio_terms
+from core.errors import InsufficientDataError
 from core.history import asof
 from core.query.sources import Source
 
@@ -27,20 +29,21 @@ def engine_cohort_table(source: Source, customers: pd.DataFrame | None, settings
     Raises
     ------
     DataValidationError
-        A revenue measure (it stays on :func:`core.cohorts.table.cohort_table`).
+        The settings need activity and the source has none.
     InsufficientDataError
-        No customer falls in a cohort.
+        No customer falls in a cohort, or a revenue measure without recurring revenue.
     """
     s = CohortSettings.of(settings, **options)
-    if s.needs_revenue:
-        raise DataValidationError("The revenue measures are computed from the rows: use cohort_table.")
+    if s.needs_revenue and (source.revenue is None or not source.con.execute(source.revenue.mrr.count())):
+        raise InsufficientDataError(NO_RECURRING_REVENUE)
     counts = cohort_counts(source, s, customers)
     if counts.sizes.empty:
         raise InsufficientDataError("No customer has a signup date or any activity to place it in a cohort.")
     last_day = _last_day(source, customers, counts, s)
     grid = _grid(counts.sizes, last_complete_period(last_day, s.period), s.max_periods)
     retained = _retained(counts, grid).astype(float)
-    num, den = ratio_terms(None, None, grid, s, retained)
+    terms = revenue_terms(source, s, customers, grid) if s.needs_revenue else None
+    num, den = ratio_terms(None, None, grid, s, retained, terms)
     return assemble(grid, s, retained, num, den, s.record(last_day))
 
 

@@ -47,6 +47,10 @@ from core.errors import DataValidationError, InsufficientDataError
 from core.history import asof
 from core.store.columnar import ActivityPairs
 
+#: why a revenue measure cannot be computed
+NO_RECURRING_REVENUE = ("Revenue retention needs recurring revenue (MRR per customer and month); the store has "
+                        "none. Import a revenue file with an mrr column, or choose logo retention.")
+
 __all__ = ["DEFINITIONS_TEXT", "CohortSettings", "CohortTable", "cell_customers", "cohort_table", "compare_groups",
            "period_across_cohorts"]
 
@@ -181,17 +185,18 @@ def _check_inputs(customers, activity, revenue, s: CohortSettings) -> None:
         raise DataValidationError("This choice needs activity data (customer_id, date): import activity or "
                                   "transactions, or build cohorts by signup with subscription retention.")
     if s.needs_revenue and (revenue is None or "mrr" not in revenue or not revenue["mrr"].notna().any()):
-        raise InsufficientDataError("Revenue retention needs recurring revenue (MRR per customer and month); "
-                                    "the store has none. Import a revenue file with an mrr column, or choose "
-                                    "logo retention.")
+        raise InsufficientDataError(NO_RECURRING_REVENUE)
 
 
 def ratio_terms(revenue, m: Membership | None, grid: CohortGrid, s: CohortSettings,
-                retained: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                retained: np.ndarray, revenue_terms: tuple | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(numerator, denominator) of each cell: retained customers over the cohort's size, or revenue over
-    period-0 revenue (``revenue`` and ``m`` are read only then); with ``base="previous"`` the denominator is the
-    previous period's numerator."""
-    if s.needs_revenue:
+    period-0 revenue (``revenue`` and ``m`` are read only then, unless ``revenue_terms`` already holds the
+    revenue's numerator and denominator); with ``base="previous"`` the denominator is the previous period's
+    numerator."""
+    if s.needs_revenue and revenue_terms is not None:
+        num, den = revenue_terms
+    elif s.needs_revenue:
         num, den = revenue_cells(revenue, m, grid, s.period, s.measure)
     else:
         num, den = retained, np.repeat(grid.sizes[:, None], grid.n_periods, axis=1)

@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 from sqlalchemy.engine import Engine
 
+from core.store import table_files
 from core.store.columnar import checked_files
 from core.store.read import load_columns
 
@@ -41,12 +42,16 @@ class Source:
         activity.
     store_customers : ibis.Table or None
         The store's own customer table on this engine, when it has one (else customers come as frames).
+    revenue : ibis.Table or None
+        ``customer_id`` (string), ``period`` (date: a month's first day for recurring revenue), ``mrr`` (float64,
+        null on a sale's row); None: the source has no revenue.
     """
 
     name: str
     con: ibis.BaseBackend
     activity: ir.Table | None
     store_customers: ir.Table | None = None
+    revenue: ir.Table | None = None
 
     def customers(self, frame: pd.DataFrame | None = None, extra: tuple[str, ...] = ()) -> ir.Table:
         """``customer_id, signup_date, churn_date`` and the text columns ``extra`` (e.g. ``segment``) of ``frame``
@@ -64,7 +69,7 @@ class Source:
         if self.store_customers is None:
             raise ValueError("This source holds no customer table: filter the customers' frame instead.")
         kept = self.store_customers.filter(self.store_customers[column].isin(list(values)))
-        return Source(self.name, self.con, self.activity, kept)
+        return Source(self.name, self.con, self.activity, kept, self.revenue)
 
     def close(self) -> None:
         self.con.disconnect()
@@ -90,22 +95,44 @@ def customer_frame(frame: pd.DataFrame, extra: tuple[str, ...] = ()) -> pa.Table
 
 
 def embedded(engine: Engine) -> Source:
-    """DuckDB in this process over the store's activity column files (see the module docstring)."""
+    """DuckDB in this process over the store's column files (see the module docstring)."""
     con = ibis.duckdb.connect()
+    revenue = _embedded_revenue(con, engine)
     files = checked_files(engine)
     if files:
         # the files hold int32 days; DATE + INTEGER is a DATE in DuckDB (an interval would make a timestamp: slower)
-        paths = ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
         con.raw_sql(f"CREATE TEMP VIEW activity AS SELECT customer_id, CAST(DATE '1970-01-01' + day AS DATE) AS date, "
-                    f"value FROM read_parquet([{paths}])")
-        return Source("DuckDB (embedded) over the store's column files", con, con.table("activity"))
+                    f"value FROM read_parquet([{_paths(files)}])")
+        return Source("DuckDB (embedded) over the store's column files", con, con.table("activity"), None, revenue)
     rows = load_columns(engine, "activity", ["customer_id", "date", "value"])
     days = pd.to_datetime(rows["date"]).to_numpy(dtype="datetime64[D]")
     table = pa.table({"customer_id": pa.array(rows["customer_id"].astype(str).to_numpy(dtype=object), pa.string()),
                       "date": pa.array(days, pa.date32()),
                       "value": pa.array(pd.to_numeric(rows["value"]).to_numpy(float), pa.float64())})
     # a memtable: Ibis 12's create_table from Arrow data fails on DuckDB 2.0 (it drops a view with no name)
-    return Source("DuckDB (embedded) over the store's rows", con, ibis.memtable(table))
+    return Source("DuckDB (embedded) over the store's rows", con, ibis.memtable(table), None, revenue)
+
+
+def _embedded_revenue(con, engine: Engine) -> ir.Table | None:
+    """The store's revenue for DuckDB: its checked column files, or its rows read once (a store without files)."""
+    files = table_files.checked_files(engine, "revenue")
+    if files == []:
+        return None
+    if files:
+        con.raw_sql(f"CREATE TEMP VIEW revenue AS SELECT customer_id, period, mrr FROM read_parquet([{_paths(files)}])")
+        return con.table("revenue")
+    rows = load_columns(engine, "revenue", ["customer_id", "period", "mrr"])
+    if rows.empty:
+        return None
+    return ibis.memtable(pa.table({
+        "customer_id": pa.array(rows["customer_id"].astype(str).to_numpy(dtype=object), pa.string()),
+        "period": pa.array(pd.to_datetime(rows["period"]).to_numpy(dtype="datetime64[D]"), pa.date32()),
+        "mrr": pa.array(pd.to_numeric(rows["mrr"]).to_numpy(float), pa.float64())}))
+
+
+def _paths(files) -> str:
+    """Paths as a DuckDB list of string literals."""
+    return ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
 
 
 def inside(engine: Engine) -> Source:
@@ -123,5 +150,7 @@ def inside(engine: Engine) -> Source:
                                 password=u.password, database=u.database)
     act = con.table("activity")
     customer = con.table("customer")
+    rev = con.table("revenue")
     return Source("PostgreSQL (inside the store's database)", con,
-                  act.select("customer_id", "date", value=act.value.cast("float64")), customer)
+                  act.select("customer_id", "date", value=act.value.cast("float64")), customer,
+                  rev.select("customer_id", "period", mrr=rev.mrr.cast("float64")))

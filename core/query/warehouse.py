@@ -15,6 +15,12 @@
     date = "event_time"
     value = "duration_minutes"    # optional: the row's amount (usage features); 1 per row when not mapped
 
+    [revenue]                     # optional: recurring revenue, for the revenue measures
+    table = "billing.invoices"
+    customer_id = "account_id"
+    period = "invoice_month"      # the month the revenue is for (a date in it)
+    mrr = "mrr"
+
 The warehouse is only read: every aggregation runs there as a query and only its small result comes back; nothing
 is written to it (not even a temporary table: the customers come from its own table). App state (imports, models,
 configurations, snapshots, decisions, users) stays in the store.
@@ -38,8 +44,10 @@ MAP_ENV = "RETENTION_WAREHOUSE_MAP"
 #: per table of the mapping: (fields it must name, fields it may name)
 FIELDS = {"customers": (("table", "customer_id", "signup_date"), ("churn_date", "segment", "plan", "region",
                                                                    "channel")),
-          "activity": (("table", "customer_id", "date"), ("value",))}
-_DATES = ("signup_date", "churn_date", "date")
+          "activity": (("table", "customer_id", "date"), ("value",)),
+          "revenue": (("table", "customer_id", "period", "mrr"), ())}
+_DATES = ("signup_date", "churn_date", "date", "period")
+_NUMBERS = ("value", "mrr")
 
 
 @dataclass(frozen=True)
@@ -108,8 +116,8 @@ def connect(url: str, mapping: Mapping) -> Source:
         raise DataValidationError(f"The warehouse at {_safe(url)} cannot be reached: {_first_line(e)}. Check "
                                   f"{URL_ENV}.") from None
     customers = _mapped(con, mapping, "customers")
-    activity = _mapped(con, mapping, "activity") if "activity" in mapping.tables else None
-    return Source(f"the warehouse ({con.name}), through {mapping.path.name}", con, activity, customers)
+    activity, revenue = (_mapped(con, mapping, t) if t in mapping.tables else None for t in ("activity", "revenue"))
+    return Source(f"the warehouse ({con.name}), through {mapping.path.name}", con, activity, customers, revenue)
 
 
 def configured() -> Source | None:
@@ -148,11 +156,11 @@ def _mapped(con, mapping: Mapping, name: str) -> ir.Table:
     for key, column in fields.items():
         if key != "table":
             c = t[column]
-            out[key] = c.cast("date") if key in _DATES else c.cast("float64") if key == "value" else c.cast("string")
+            out[key] = c.cast("date") if key in _DATES else c.cast("float64") if key in _NUMBERS else c.cast("string")
     if name == "customers":
         for key in CUSTOMER_COLUMNS:
             out.setdefault(key, ibis.null("date"))
-    else:
+    elif name == "activity":
         out.setdefault("value", ibis.literal(1.0))
     return t.select(**out)
 

@@ -80,7 +80,8 @@ def folder(engine: Engine) -> Path | None:
     return None
 
 
-def _identity(dialect: str, prefix: str = "") -> str:
+def identity_sql(dialect: str, prefix: str = "") -> str:
+    """The SQL expression of an import-log row's identity (``sha256|start``), ``prefix`` naming its table."""
     # PostgreSQL: the start as seconds since the epoch, text of an exact number: the same whatever the session's
     # time zone (a timestamp with time zone would print in it)
     started = f"CAST(EXTRACT(EPOCH FROM {prefix}started_at) AS VARCHAR)"
@@ -91,14 +92,14 @@ def _identity(dialect: str, prefix: str = "") -> str:
 
 def counts_sql(dialect: str) -> str:
     """Activity rows per import id (NULL: rows without one) and the identity of each id's import-log row."""
-    return _COUNTS.format(identity=_identity(dialect, "l."))
+    return _COUNTS.format(identity=identity_sql(dialect, "l."))
 
 
 def identities(conn: Connection, ids: list[int]) -> dict[int, str]:
     """The identity of each import id's log row, by the same expression :func:`counts_sql` gives."""
     if not ids:
         return {}
-    q = text(_IDENTITY.format(identity=_identity(conn.dialect.name))).bindparams(bindparam("ids", expanding=True))
+    q = text(_IDENTITY.format(identity=identity_sql(conn.dialect.name))).bindparams(bindparam("ids", expanding=True))
     return {int(i): ident for i, ident in conn.execute(q, {"ids": [int(i) for i in ids]}).all()}
 
 

@@ -16,7 +16,7 @@ from core.cli.main import main as cli
 from core.cohorts.from_counts import engine_cohort_table
 from core.cohorts.table import cohort_table
 from core.demo.load import load_demo
-from core.errors import DataValidationError, InsufficientDataError
+from core.errors import InsufficientDataError
 from core.query import sources
 from core.store import columnar
 from core.store.read import load_columns
@@ -99,14 +99,15 @@ def test_one_cell_by_hand(demo):
     assert t.sizes.loc[cohort] == len(members)
 
 
-def test_revenue_measures_and_empty_stores_are_refused_plainly(demo, tmp_path):
-    _, src, customers, _ = demo
-    with pytest.raises(DataValidationError, match="revenue measures"):
-        engine_cohort_table(src, customers, measure="net_revenue")
+def test_an_empty_store_is_refused_plainly(demo, tmp_path):
+    _, _, customers, _ = demo
     empty = core.make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
-    with sources.embedded(empty) as none, pytest.raises(InsufficientDataError, match="No customer"):
-        engine_cohort_table(none, customers.assign(signup_date=pd.NaT), cohort_by="first_activity",
-                            retained_by="activity")
+    with sources.embedded(empty) as none:
+        with pytest.raises(InsufficientDataError, match="No customer"):
+            engine_cohort_table(none, customers.assign(signup_date=pd.NaT), cohort_by="first_activity",
+                                retained_by="activity")
+        with pytest.raises(InsufficientDataError, match="Revenue retention needs recurring revenue"):
+            engine_cohort_table(none, customers, measure="net_revenue")
     empty.dispose()
 
 

@@ -27,6 +27,7 @@ import sqlglot
 
 from core.cohorts import survival
 from core.cohorts.engine_counts import counts_expression
+from core.cohorts.engine_revenue import revenue_expression
 from core.cohorts.engine_survival import SIGNUP_MONTH, lifetime_rows, lifetimes_expression
 from core.cohorts.from_counts import engine_cohort_table
 from core.cohorts.settings import CohortSettings
@@ -64,6 +65,16 @@ def contacts() -> ir.Table:
                        PRE_REVENUE: "float64"}, name="contacts")
 
 
+def revenue() -> ir.Table:
+    """A warehouse's mapped revenue table."""
+    return ibis.table({"customer_id": "string", "period": "date", "mrr": "float64"}, name="revenue")
+
+
+def _revenue(**opts):
+    s = CohortSettings.of(**opts)
+    return lambda: revenue_expression(revenue(), activity(), s, customers().select(*CUSTOMER_COLUMNS))
+
+
 def _counts(**opts):
     s = CohortSettings.of(**opts)
     # what Source.customers gives an expression: the three customer columns of the mapped table
@@ -90,8 +101,11 @@ COUNTS |= {f"counts_first_activity_activity_on_or_after_{p}": dict(cohort_by="fi
            for p in ("week", "quarter")}
 LIFETIMES = {"lifetimes_all": None, "lifetimes_segment": "segment", "lifetimes_signup_month": SIGNUP_MONTH}
 SUMS = {"arm_sums_retained": (RETAINED, None), "arm_sums_revenue_kept_pre_revenue": (REVENUE, PRE_REVENUE)}
+REVENUE_CELLS = {"revenue_net_signup_month": dict(measure="net_revenue"),
+                 "revenue_gross_first_activity_quarter": dict(measure="gross_revenue", cohort_by="first_activity",
+                                                              period="quarter")}
 CASES = ({name: _counts(**o) for name, o in COUNTS.items()} | {name: _lifetimes(g) for name, g in LIFETIMES.items()}
-         | {name: _sums(*a) for name, a in SUMS.items()})
+         | {name: _sums(*a) for name, a in SUMS.items()} | {name: _revenue(**o) for name, o in REVENUE_CELLS.items()})
 PAIRS = [(d, name) for d in DIALECTS for name in CASES]
 
 
@@ -128,7 +142,7 @@ def test_every_snapshot_file_is_a_case():
             p.unlink()
         return
     assert not stale, f"Snapshots with no case: {[str(p.relative_to(SNAPSHOTS)) for p in stale]}. {HOW_TO_UPDATE}"
-    assert len(PAIRS) == 3 * (8 + 3 + 2)
+    assert len(PAIRS) == 3 * (8 + 3 + 2 + 2)
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -140,7 +154,7 @@ def test_the_sql_is_the_same_on_every_build_and_names_no_generated_table(name):
         tree = sqlglot.parse_one(sql, read=dialect)
         ctes = {c.alias for c in tree.find_all(sqlglot.exp.CTE)}
         tables = {t.name for t in tree.find_all(sqlglot.exp.Table)} - ctes
-        assert tables and tables <= {"activity", "customers", "contacts"}, tables
+        assert tables and tables <= {"activity", "customers", "contacts", "revenue"}, tables
 
 
 @pytest.mark.parametrize(("dialect", "name"), PAIRS, ids=[f"{d}-{n}" for d, n in PAIRS])

@@ -35,11 +35,19 @@ segment = "tier"
 table = "analytics.events"
 customer_id = "user_id"
 date = "event_time"
+
+[revenue]
+table = "billing.invoices"
+customer_id = "account_id"
+period = "invoice_month"
+mrr = "monthly_amount"
 """
 SETTINGS = [dict(cohort_by="first_activity", retained_by="activity", definition="on"),
             dict(cohort_by="first_activity", retained_by="activity", definition="on_or_after", period="week"),
             dict(cohort_by="signup", retained_by="subscription", period="quarter"),
-            dict(cohort_by="signup", retained_by="activity", definition="on", measure="count")]
+            dict(cohort_by="signup", retained_by="activity", definition="on", measure="count"),
+            dict(cohort_by="signup", retained_by="subscription", measure="net_revenue"),
+            dict(cohort_by="first_activity", retained_by="activity", measure="gross_revenue", base="previous")]
 
 
 def _same(a, b) -> None:
@@ -56,7 +64,8 @@ def store(tmp_path_factory):
     load_demo(engine, n_customers=200, seed=2)
     customers = load_columns(engine, "customer", ["customer_id", "signup_date", "churn_date", "segment"])
     activity = load_columns(engine, "activity", ["customer_id", "date"])
-    yield engine, customers, activity
+    revenue = load_columns(engine, "revenue", ["customer_id", "period", "mrr"])
+    yield engine, customers, activity, revenue
     engine.dispose()
 
 
@@ -73,7 +82,7 @@ def _company_tables(customers: pd.DataFrame, activity: pd.DataFrame) -> tuple[pd
 
 @pytest.fixture(scope="module")
 def pg_warehouse(pg_server, store):
-    """A PostgreSQL database with the company's schemas crm and analytics; yields (URL, table row counts)."""
+    """A PostgreSQL database with the company's schemas crm, analytics and billing; yields its URL."""
     url = pg_server.new_database("company_warehouse").replace("postgresql+psycopg://", "postgres://")
     accounts, events = _company_tables(store[1], store[2])
     with psycopg.connect(url.replace("postgres://", "postgresql://"), autocommit=True) as conn:
@@ -81,7 +90,11 @@ def pg_warehouse(pg_server, store):
         conn.execute("CREATE TABLE crm.accounts (account_id text PRIMARY KEY, tier text, created_at timestamp, "
                      "cancelled_at timestamp, mrr_cents integer)")
         conn.execute("CREATE TABLE analytics.events (user_id text, event_time timestamp, kind text)")
-        for table, frame in (("crm.accounts", accounts), ("analytics.events", events)):
+        conn.execute("CREATE SCHEMA billing; CREATE TABLE billing.invoices (account_id text, invoice_month date, "
+                     "monthly_amount numeric(12, 2))")
+        invoices = store[3].rename(columns={"customer_id": "account_id", "period": "invoice_month",
+                                            "mrr": "monthly_amount"})
+        for table, frame in (("crm.accounts", accounts), ("analytics.events", events), ("billing.invoices", invoices)):
             with conn.cursor().copy(f"COPY {table} FROM STDIN") as copy:
                 for row in frame.astype(object).where(frame.notna(), None).itertuples(index=False):
                     copy.write_row(row)
@@ -104,17 +117,18 @@ def _relations(url: str) -> list[tuple]:
 
 @pytest.mark.parametrize("opts", SETTINGS, ids=lambda o: "-".join(map(str, o.values())))
 def test_a_postgresql_warehouse_gives_the_stores_table(store, pg_warehouse, mapping, opts):
-    engine, customers, _ = store
+    engine, customers, *_ = store
     before = _relations(pg_warehouse)
     with warehouse.connect(pg_warehouse, mapping) as wh:
         assert wh.name == "the warehouse (postgres), through warehouse.toml"
-        _same(engine_cohort_table(wh, None, **opts), cohort_table(customers, columnar.activity_pairs(engine), **opts))
+        want = cohort_table(customers, columnar.activity_pairs(engine), store[3], **opts)
+        _same(engine_cohort_table(wh, None, **opts), want)
         temp = wh.con.raw_sql("SELECT count(*) FROM pg_class WHERE relpersistence = 't'").fetchone()[0]
     assert temp == 0 and _relations(pg_warehouse) == before  # read only: nothing created, not even for a moment
 
 
 def test_a_segment_filter_runs_in_the_warehouse(store, pg_warehouse, mapping):
-    engine, customers, _ = store
+    engine, customers, *_ = store
     segment = customers["segment"].iloc[0]
     kept = customers[customers["segment"] == segment]
     with warehouse.connect(pg_warehouse, mapping) as wh:
@@ -124,20 +138,23 @@ def test_a_segment_filter_runs_in_the_warehouse(store, pg_warehouse, mapping):
 
 
 def test_a_duckdb_file_warehouse_gives_the_same_table(store, mapping, tmp_path):
-    engine, customers, activity = store
+    engine, customers, activity, _ = store
     accounts, events = _company_tables(customers, activity)
     path = tmp_path / "company.duckdb"
     with duckdb.connect(str(path)) as con:
         con.execute("CREATE SCHEMA crm; CREATE SCHEMA analytics")
         con.execute("CREATE TABLE crm.accounts AS SELECT * FROM accounts")
         con.execute("CREATE TABLE analytics.events AS SELECT * FROM events")
+        invoices = store[3].rename(columns={"customer_id": "account_id", "period": "invoice_month",  # noqa: F841
+                                            "mrr": "monthly_amount"})
+        con.execute("CREATE SCHEMA billing; CREATE TABLE billing.invoices AS SELECT * FROM invoices")
     with warehouse.connect(f"duckdb://{path}", mapping) as wh:
         _same(engine_cohort_table(wh, None, **SETTINGS[1]),
               cohort_table(customers, columnar.activity_pairs(engine), **SETTINGS[1]))
 
 
 def test_the_cli_reads_the_warehouse_when_one_is_set(store, pg_warehouse, tmp_path, monkeypatch, capsys):
-    engine, _, _ = store
+    engine = store[0]
     db = f"sqlite:///{tmp_path / 'empty.db'}"  # the store holds nothing: every figure comes from the warehouse
     (tmp_path / "map.toml").write_text(MAPPING, encoding="utf-8")
     args = ["cohorts", "--cohort-by", "first_activity", "--retained-by", "activity"]
@@ -158,7 +175,7 @@ def test_the_cli_reads_the_warehouse_when_one_is_set(store, pg_warehouse, tmp_pa
 
 @pytest.mark.parametrize("text, message", [
     ("[customers\ntable = 'x'", "is not valid TOML"),
-    ("[people]\ntable = 'x'", "has a section [people]: the sections are [customers], [activity]"),
+    ("[people]\ntable = 'x'", "has a section [people]: the sections are [customers], [activity], [revenue]"),
     ("[activity]\ntable = 'x'\ncustomer_id = 'a'\ndate = 'd'", "has no [customers] section"),
     ("[customers]\ntable = 'x'\ncustomer_id = 'a'", "[customers] has no signup_date: add signup_date = \"...\""),
     ("[customers]\ntable = 'x'\ncustomer_id = 'a'\nsignup_date = 's'\nmrr = 'm'", "[customers] has a key mrr"),
@@ -192,9 +209,9 @@ def test_a_missing_file_table_column_or_server_is_one_plain_line(pg_warehouse, m
 
 
 def test_a_warehouse_without_activity_gives_subscription_cohorts_and_refuses_activity(store, pg_warehouse, tmp_path):
-    engine, customers, _ = store
+    engine, customers, *_ = store
     path = tmp_path / "customers_only.toml"
-    path.write_text(MAPPING.split("[activity]")[0], encoding="utf-8")
+    path.write_text(MAPPING.split("[activity]")[0], encoding="utf-8")  # no activity, no revenue
     with warehouse.connect(pg_warehouse, warehouse.read_mapping(path)) as wh:
         assert wh.activity is None
         opts = dict(cohort_by="signup", retained_by="subscription", as_of="2025-12-31")

@@ -1,0 +1,109 @@
+"""Column files of the fact tables besides activity (revenue so far), for the engines that read files (DuckDB
+through :mod:`core.query`): one Parquet file per import in ``<store>.columns/<table>/`` (a PostgreSQL store: its
+local cache, :mod:`core.store.column_home`).
+
+Like the activity files they are a cache, never the truth: every read asks the store for its rows per import and
+each import's identity (``sha256|start`` of its log row), and uses a file only when the record in its footer says
+exactly that; any other file (missing, stale, of an undone import, truncated, foreign) is written again from the
+store, and files of imports that hold no rows are removed. Unlike the activity files they are written on the first
+read rather than during the import (these tables are small beside activity); rows are never changed in place in
+these tables (an undo or an erasure deletes them), so a row count per import tells a stale file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from core.store import column_home
+
+#: per table, the columns its files hold and their types
+SCHEMAS = {"revenue": pa.schema([("customer_id", pa.string()), ("period", pa.date32()), ("mrr", pa.float64()),
+                                  ("amount", pa.float64())])}
+_RECORD = "retention.table"
+_LAYOUT = 1
+_UNREADABLE = (OSError, ValueError, TypeError, KeyError, pa.ArrowException)
+_COUNTS = ("SELECT t.import_id, COUNT(*), {identity} FROM {table} AS t LEFT JOIN importlog AS l ON l.id = t.import_id "
+           "GROUP BY t.import_id, l.sha256, l.started_at")
+
+
+def checked_files(engine: Engine, table: str) -> list[Path] | None:
+    """The file of every import holding rows of ``table``, each checked against the store (written again when it
+    does not match); None for a store that keeps no files (in memory) or when a file could not be written."""
+    base = column_home.folder(engine)
+    if base is None:
+        return None
+    d = base.parent / table
+    want = _expected(engine, table)
+    paths = []
+    for i, (n, identity) in sorted(want.items(), key=lambda kv: (kv[0] is None, kv[0] or 0)):
+        path = d / f"import_{'none' if i is None else i}.parquet"
+        if not _matches(path, table, i, n, identity) and not _rebuild(engine, table, i, identity, path):
+            return None
+        paths.append(path)
+    keep = {p.name for p in paths}
+    for f in d.glob("import_*.parquet") if d.is_dir() else ():
+        if f.name not in keep:
+            f.unlink(missing_ok=True)
+    return paths
+
+
+def _expected(engine: Engine, table: str) -> dict[int | None, tuple[int, str]]:
+    """import id -> (rows of ``table``, identity of its import-log row)."""
+    with engine.connect() as conn:
+        q = _COUNTS.format(table=table, identity=column_home.identity_sql(conn.dialect.name, "l."))
+        return {i: (int(n), ident) for i, n, ident in conn.execute(text(q)).all() if n}
+
+
+def _matches(path: Path, table: str, import_id: int | None, rows: int, identity: str) -> bool:
+    """Whether the file's footer record says it holds exactly these rows (never raises)."""
+    try:
+        meta = pq.read_metadata(path)
+        rec = json.loads((meta.metadata or {}).get(_RECORD.encode(), b"null"))
+    except (*_UNREADABLE, json.JSONDecodeError):
+        return False
+    return (isinstance(rec, dict) and rec.get("layout") == _LAYOUT and rec.get("table") == table
+            and rec.get("import_id") == import_id and rec.get("import") == identity and rec.get("rows") == rows
+            and meta.num_rows == rows)
+
+
+def _rebuild(engine: Engine, table: str, import_id: int | None, identity: str, path: Path) -> bool:
+    """Write one import's rows of ``table`` from the store, sealed with its record; False if it could not be."""
+    schema = SCHEMAS[table]
+    where = "import_id IS NULL" if import_id is None else f"import_id = {int(import_id)}"
+    with engine.connect() as conn:
+        rows = pd.read_sql(text(f"SELECT {', '.join(schema.names)} FROM {table} WHERE {where}"), conn)
+    data = pa.Table.from_pandas(_typed(rows, schema), schema=schema, preserve_index=False)
+    record = {"layout": _LAYOUT, "table": table, "import_id": import_id, "import": identity, "rows": len(rows)}
+    data = data.replace_schema_metadata({_RECORD: json.dumps(record)})
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(data, tmp, compression="lz4", write_page_checksum=True)
+        os.replace(tmp, path)
+        return True
+    except _UNREADABLE:
+        tmp.unlink(missing_ok=True)
+        return False
+
+
+def _typed(rows: pd.DataFrame, schema: pa.Schema) -> pd.DataFrame:
+    """The store's rows in the files' types (SQLite gives dates as ISO text)."""
+    out = rows.copy()
+    for f in schema:
+        if f.type == pa.date32():
+            out[f.name] = pd.to_datetime(out[f.name]).dt.date
+        elif f.type == pa.float64():
+            out[f.name] = pd.to_numeric(out[f.name], errors="coerce")
+        else:
+            out[f.name] = out[f.name].astype(object).where(out[f.name].notna(), None).map(
+                lambda v: v if v is None else str(v))
+    return out
