@@ -26,7 +26,7 @@ from sqlmodel import SQLModel
 
 from core.access import guard, redaction, rights
 from core.errors import DataValidationError
-from core.store import columnar, version
+from core.store import columnar, table_files, version
 from core.store.engine import begin_write
 from core.store.tables import Activity, Customer, Feedback, Ticket
 
@@ -129,6 +129,7 @@ def erase(engine: Engine, customer_id: str, reason: str, user: str | guard.Actor
         snapshots = redaction.redact(conn, personal)
         version.bump(conn)
     files = _column_files(engine, cid)
+    table_files.forget(engine)  # the other tables' files: written again from the store on their next read
     _checkpoint(engine)
     guard.done(engine, actor, ACTION, f"customer sha256:{hashed(cid)[:16]}",
                {"customer_sha256": hashed(cid), "reason": _without(why, personal), "removed": removed,

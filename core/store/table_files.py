@@ -56,6 +56,18 @@ def checked_files(engine: Engine, table: str) -> list[Path] | None:
     return paths
 
 
+def forget(engine: Engine) -> int:
+    """Delete every file of every table in :data:`SCHEMAS` (an erasure: no copy of a row may stay; the next read
+    writes them again from the store). Returns the files deleted."""
+    base = column_home.folder(engine)
+    gone = 0
+    for table in SCHEMAS if base is not None else ():
+        for f in (base.parent / table).glob("import_*"):
+            f.unlink(missing_ok=True)
+            gone += 1
+    return gone
+
+
 def _expected(engine: Engine, table: str) -> dict[int | None, tuple[int, str]]:
     """import id -> (rows of ``table``, identity of its import-log row)."""
     with engine.connect() as conn:

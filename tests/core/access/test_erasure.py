@@ -25,7 +25,7 @@ from core.ingest.importer import commit_import, prepare_import
 from core.review import saved
 from core.review.at_risk import CUSTOMER_COLUMNS
 from core.review.snapshot import FIGURE_COLUMNS, Snapshot
-from core.store import columnar
+from core.store import columnar, table_files
 from tests.core.access.store import PEOPLE, build, dump
 
 GONE, NAME = "ZQX-ERASE-7731", "Quintessa Vandermolen"
@@ -99,6 +99,7 @@ def erased(tmp_path_factory):
     _import(engine, ALONE, "activity", 9)
     _churn_scores(engine)
     columnar.activity_pairs(engine)  # the column files, as a page's first read builds them
+    assert table_files.checked_files(engine, "revenue")  # and the revenue's, as the engines' first read builds them
     saved.save(engine, _snapshot())
     before = (_rows(path), saved.load(engine, 1), sorted(p.name for p in columnar.folder(engine).iterdir()),
               {needle: _hits(path, needle) for needle in (GONE, NAME, VERBATIM)},
@@ -177,6 +178,10 @@ def test_no_column_file_holds_the_customer(erased):
     pairs = columnar.activity_pairs(engine)
     assert GONE not in set(pairs.ids[pairs.codes]) and len(pairs) == 2 * 3
     assert result["column files rebuilt"] == 1
+    everywhere = list(d.parent.rglob("*.parquet"))  # every table's files beside the store, read
+    assert not [f for f in everywhere if GONE in pq.read_table(f, columns=["customer_id"]).column(0).to_pylist()]
+    revenue = table_files.checked_files(engine, "revenue")  # written again from the store, without the customer
+    assert revenue and not [f for f in revenue if GONE in pq.read_table(f).column("customer_id").to_pylist()]
 
 
 def test_fresh_exports_hold_no_trace(erased):
