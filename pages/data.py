@@ -4,7 +4,7 @@ import streamlit as st
 
 from core.access import guard, rights
 from core.export import units
-from ui.data import history, importing, profile
+from ui.data import history, importing, profile, sources
 from ui.frame import bootstrap, errors, loaders, signin
 from ui.frame import page as frame
 
@@ -21,6 +21,7 @@ for col, (table, label) in zip(st.columns(len(TABLE_LABELS)), TABLE_LABELS.items
     col.metric(label, units.count(counts[table]))
 
 profile.profile_section(loaders.store_profile(url, version))
+sources.sources_section(url)
 
 st.subheader("Import a file")
 if "data_last_import" in st.session_state:

@@ -113,7 +113,7 @@ def connect(url: str, mapping: Mapping) -> Source:
     try:
         con = ibis.connect(url)
     except Exception as e:  # every backend raises its own driver's errors: one line, the cause named
-        raise DataValidationError(f"The warehouse at {_safe(url)} cannot be reached: {_first_line(e)}. Check "
+        raise DataValidationError(f"The warehouse at {safe_url(url)} cannot be reached: {_first_line(e)}. Check "
                                   f"{URL_ENV}.") from None
     customers = _mapped(con, mapping, "customers")
     activity, revenue = (_mapped(con, mapping, t) if t in mapping.tables else None for t in ("activity", "revenue"))
@@ -165,7 +165,7 @@ def _mapped(con, mapping: Mapping, name: str) -> ir.Table:
     return t.select(**out)
 
 
-def _safe(url: str) -> str:
+def safe_url(url: str) -> str:
     """``url`` without its password."""
     scheme, sep, rest = url.partition("://")
     creds, at, host = rest.rpartition("@")

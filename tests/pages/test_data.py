@@ -23,7 +23,22 @@ def test_empty_store_shows_what_to_do(store_url):
     assert at.title[0].value == "Data"
     assert [m.value for m in at.metric] == ["0"] * 6
     assert "The store is empty" in at.info[0].value
-    assert len(at.dataframe) == 0
+    assert [list(d.value.columns) for d in at.dataframe] == [["Figures", "Come from"]]  # only where figures come from
+
+
+def test_where_the_figures_come_from_names_the_store_and_a_warehouse(store_url, monkeypatch):
+    monkeypatch.setenv("RETENTION_WAREHOUSE_URL", "postgres://analyst:s3cret@warehouse.internal:5432/analytics")
+    monkeypatch.setenv("RETENTION_WAREHOUSE_MAP", "warehouse.toml")
+    at = _run()
+    assert "Where the figures come from" in [e.label for e in at.expander]
+    table = next(d.value for d in at.dataframe if "Come from" in d.value.columns).set_index("Figures")["Come from"]
+    path = store_url.removeprefix("sqlite:///")
+    assert table["Every figure on these pages"] == f"the SQLite store {path}"
+    assert table["Cohort tables, churn and health features over activity"].startswith(
+        f"the SQLite store {path}, through its activity column files ({path}.columns)")
+    assert table["python -m core cohorts"] == ("the warehouse at postgres://analyst@warehouse.internal:5432/analytics, "
+                                               "through warehouse.toml (read only)")
+    assert "s3cret" not in " ".join(table)
 
 
 def test_counts_and_history_after_an_import(store_url):

@@ -1,0 +1,44 @@
+"""Where each kind of figure comes from (core.query.provenance): the store named by kind and place (a PostgreSQL
+store without its password), its column files or its rows, and a warehouse when one is set, never with its
+password and never connected to."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine
+
+import core
+from core.query import warehouse
+from core.query.provenance import figure_sources
+
+
+def _rows(engine) -> dict[str, str]:
+    return figure_sources(engine).set_index("Figures")["Come from"].to_dict()
+
+
+@pytest.fixture(autouse=True)
+def _no_warehouse(monkeypatch):
+    monkeypatch.delenv(warehouse.URL_ENV, raising=False)
+    monkeypatch.delenv(warehouse.MAP_ENV, raising=False)
+
+
+def test_a_store_in_memory_reads_its_rows():
+    rows = _rows(core.make_engine("sqlite://"))
+    assert rows["Every figure on these pages"] == "the SQLite store in memory"
+    assert rows["Cohort tables, churn and health features over activity"] == \
+        "the SQLite store in memory, read from its rows"
+    assert rows["python -m core cohorts"] == \
+        "the SQLite store in memory (no warehouse is set; the README says how to set one)"
+
+
+def test_a_postgresql_store_and_a_warehouse_are_named_without_passwords(monkeypatch, tmp_path):
+    monkeypatch.setenv("RETENTION_COLUMNS_DIR", str(tmp_path))
+    monkeypatch.setenv(warehouse.URL_ENV, "snowflake://me:pa55@acme/db/schema")
+    pg = create_engine("postgresql+psycopg://team:hunter2@db.internal:5432/retention")  # never connected
+    rows = _rows(pg)
+    assert rows["Every figure on these pages"] == "the postgresql store db.internal/retention"
+    assert rows["Cohort tables, churn and health features over activity"].startswith(
+        f"the postgresql store db.internal/retention, through its activity column files ({tmp_path}/")
+    assert rows["python -m core cohorts"] == ("the warehouse at snowflake://me@acme/db/schema, through no mapping "
+                                              "file yet (read only)")
+    assert "hunter2" not in str(rows) and "pa55" not in str(rows)
