@@ -7,14 +7,13 @@ import io
 import openpyxl
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import app_test
 
 import core
 from core.access import admin
 from tests.pages import plain_words as pw
 from tests.pages.admin_store import PASSWORD, PEOPLE, build, open_admin, point, trail_rows, user_rows
-from tests.pages.test_hostile_content import _Recording as Recording
-from tests.pages.test_hostile_content import bad_cells, downloads
+from tests.pages.downloads import downloads, recording
+from tests.pages.test_hostile_content import bad_cells
 
 #: a user name a spreadsheet would run as a formula (names are one word: this one has no space)
 HOSTILE = '=HYPERLINK("http://evil.example/x","y")'
@@ -103,11 +102,10 @@ def test_another_role_reads_one_line_and_nothing_else(store, monkeypatch, who):
 
 def test_downloads_hold_no_formula_cell(store):
     """The users list (CSV) and the trail (CSV, XLSX) carry the hostile name and reason, never as a formula."""
-    with pytest.MonkeyPatch.context() as mp:
+    with pytest.MonkeyPatch.context() as mp, recording(mp) as made:
         point(mp, store)
-        mp.setattr(app_test, "MediaFileManager", Recording)
         at = open_admin(store, "root")
-    files = {name: data for _, name, data in downloads(at, Recording.made[-1])}
+        files = {name: data for _, name, data in downloads(at, made[-1])}
     assert sorted(files) == ["audit_trail.csv", "audit_trail.xlsx", "users.csv"]
     assert {name: bad_cells(name, data) for name, data in files.items()} == dict.fromkeys(files, [])
     users = pd.read_csv(io.BytesIO(files["users.csv"]))
