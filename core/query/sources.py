@@ -1,13 +1,15 @@
 """Which engine answers a store's aggregations, and the fact tables in one shape on every engine.
 
-- :func:`embedded` (the default): DuckDB in this process over the store's activity column files
-  (:func:`core.store.columnar.checked_files`: every file checked against the store first, rebuilt if stale), for
-  SQLite and PostgreSQL stores alike; over the store's rows, read once, when a store has no files (in memory).
+- :func:`embedded` (the default): DuckDB in this process over the store's column files (activity:
+  :func:`core.store.columnar.checked_files`; revenue: :func:`core.store.table_files.checked_files`; every file
+  checked against the store first, rebuilt if stale), for SQLite and PostgreSQL stores alike; over the store's
+  rows, read once, when a store has no files (in memory).
 - :func:`inside`: the store's own database runs the expressions (PostgreSQL), nothing copied out but the
   aggregates.
 
 Every source gives activity as ``customer_id`` (text), ``date`` (a date) and ``value`` (a float: the row's
-amount), and customers as ``customer_id, signup_date, churn_date`` (dates), so one expression serves every engine.
+amount), customers as ``customer_id, signup_date, churn_date`` (dates) and revenue as ``customer_id, period, mrr``,
+so one expression serves every engine.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ class Source:
     Attributes
     ----------
     name : str
-        Where the figures come from, in plain words (the Data page shows it).
+        Where the figures come from, in plain words (``python -m core cohorts`` says it on stderr).
     con : ibis.BaseBackend
         The engine.
     activity : ibis.Table or None
