@@ -1,8 +1,8 @@
 """Spark in local mode runs the same expressions (core.query.spark): one session for the module (two local
-workers, bound to 127.0.0.1, its scratch and warehouse folders temporary, stopped at the end) over the column
-files of a 300-customer demo; the cohort tables, the survival rows, the usage features and the ROI sums equal the
-pandas path's. Marked slow (Spark takes about 10 s to start); ``python3 dev.py test`` and CI still run it, and with
-``CI=true`` a missing PySpark or Java fails instead of skipping."""
+workers, bound to 127.0.0.1, its scratch and warehouse folders temporary, its Java process stopped at the end)
+over the column files of a 300-customer demo; the cohort tables, the survival rows, the usage features and the ROI
+sums equal the pandas path's. Marked slow (Spark takes about 10 s to start); ``python3 dev.py test`` and CI still
+run it, and with ``CI=true`` a missing PySpark or Java fails instead of skipping."""
 
 from __future__ import annotations
 
@@ -54,7 +54,22 @@ def spark(tmp_path_factory):
                .config("spark.sql.warehouse.dir", str(scratch / "warehouse")).getOrCreate())
     session.sparkContext.setLogLevel("ERROR")
     yield session
+    _stop(session)
+
+
+def _stop(session) -> None:
+    """Stop the session and the Java process behind it (PySpark keeps the JVM until Python exits otherwise)."""
+    from pyspark import SparkContext
+
+    gateway = SparkContext._gateway
     session.stop()
+    if gateway is not None:
+        gateway.shutdown()
+        proc = getattr(gateway, "proc", None)
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=60)
+        SparkContext._gateway = SparkContext._jvm = None
 
 
 @pytest.fixture(scope="module")
