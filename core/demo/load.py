@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from core.demo.synthetic import make_demo
 from core.ingest import fields as F
 from core.ingest.bulk import Progress, bulk_insert
-from core.store import columnar, version
+from core.store import columnar, table_files, version
 from core.store.tables import TABLES, ImportLog
 
 DATA_TABLES = ("customer", "revenue", "activity", "ticket", "feedback", "intervention")
@@ -58,6 +58,7 @@ def load_frames(engine: Engine, frames: dict[str, pd.DataFrame], *, file_name: s
         import_id = _replace_all(conn, file_name, kind, sha, mapping, counts)
         _insert(conn, stage, frames, import_id, progress, 0, total)
         _finished(conn, import_id, mapping)
+    table_files.write_after_load(engine, counts)
     return import_id
 
 

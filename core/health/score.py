@@ -34,7 +34,8 @@ import pandas as pd
 from core.errors import DataValidationError
 from core.health.recency import FALLBACK_LAPSE_DAYS, lapse_days, purchase_recency, with_recency_weight
 from core.health.rules import check_rule, points, rule_text  # noqa: F401 (rule_text: read from here too)
-from core.history.features import latest_two_values, temporal_features
+from core.history.features import temporal_features
+from core.history.frame_behaviour import latest_two_values
 from core.history.inputs import ChurnInputs
 
 STAGES = ("onboarding", "adoption", "renewal")

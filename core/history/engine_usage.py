@@ -9,6 +9,7 @@ distinct active days of the last 30 and the last active day of the year. The fea
 from __future__ import annotations
 
 import ibis
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
@@ -30,7 +31,7 @@ def usage_features(source: Source, customers: pd.DataFrame, cutoff) -> dict[str,
     if source.activity is None or not source.con.execute(source.activity.count()):
         return {}
     c = pd.Timestamp(cutoff).normalize()
-    sums = source.con.execute(_window_sums(source, customers, c)).set_index("customer_id")
+    sums = source.con.execute(window_sums(source.activity, source.customers(customers), c)).set_index("customer_id")
     ids = customers["customer_id"].astype(str)
     got = sums.reindex(ids)
     level = np.log1p(got["recent"].fillna(0).to_numpy(float) / 30)
@@ -41,11 +42,11 @@ def usage_features(source: Source, customers: pd.DataFrame, cutoff) -> dict[str,
             "days_since_active": np.minimum(got["since"].fillna(YEAR).to_numpy(float), YEAR)}
 
 
-def _window_sums(source: Source, customers: pd.DataFrame, c: pd.Timestamp):
-    """``customer_id, recent, before, active_days, since``: one row per customer active in the year to ``c``."""
+def window_sums(activity: ir.Table, customers: ir.Table, c: pd.Timestamp) -> ir.Table:
+    """``customer_id, recent, before, active_days, since``: one row per customer of ``customers`` active in the year
+    to ``c``."""
     day = ibis.date(c.year, c.month, c.day)
-    cust = source.customers(customers)
-    a = source.activity.semi_join(cust, "customer_id")
+    a = activity.semi_join(customers, "customer_id")
     a = a.mutate(ago=day.delta(a.date, unit="day"))
     a = a.filter((a.ago >= 0) & (a.ago < YEAR))
     recent = (a.ago >= RECENT[0]) & (a.ago < RECENT[1])

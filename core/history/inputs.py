@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from core.buyers import lapse
 from core.errors import InsufficientDataError
 from core.history import asof
+from core.query.sources import Source
 from core.store.columnar import ActivityPairs, activity_pairs
 from core.store.read import load_columns, load_table
 
@@ -45,6 +46,9 @@ class ChurnInputs:
     lapse : core.buyers.lapse.LapseRule or None
         The churn rule of the buyers-only customers (no purchase within N days), which gave their
         ``customers.churn_date``; None when the store's own churn dates are used for everyone.
+    source : core.query.sources.Source or None
+        An engine over the same store that sums the behavioural features
+        (:func:`core.history.engine_behaviour.behaviour`); None: pandas sums them from the frames above.
     """
 
     customers: pd.DataFrame
@@ -53,6 +57,7 @@ class ChurnInputs:
     feedback: pd.DataFrame
     revenue: pd.DataFrame
     lapse: lapse.LapseRule | None = None
+    source: Source | None = None
 
     def end(self) -> pd.Timestamp:
         """The last day the data speaks about (:func:`core.history.asof.data_end`)."""

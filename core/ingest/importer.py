@@ -43,7 +43,7 @@ from core.ingest.date_formats import check_date_format
 from core.ingest.mapping import apply_overrides, check_fields, sheet_hint
 from core.ingest.plan import ImportPlan, ImportResult
 from core.ingest.wording import how
-from core.store import columnar, faults, version
+from core.store import columnar, faults, table_files, version
 from core.store.engine import begin_write
 from core.store.tables import TABLES, Customer, ImportLog
 
@@ -267,6 +267,7 @@ def commit_import(engine: Engine, plan: ImportPlan, *, strict: bool = True,
         conn.execute(ImportLog.__table__.update().where(ImportLog.__table__.c.id == import_id)
                      .values(finished_at=dt.datetime.now(dt.UTC)))
         version.bump(conn)  # with the rows: no page keeps showing the store as it was before
+    table_files.write_after_load(engine, counts)
     guard.done(engine, actor, "import", f"import #{import_id}", {"file": plan.file_name, "kind": plan.kind,
                                                                   "mode": plan.options["mode"],
                                                                   "rows": {t: int(n) for t, n in counts.items()}})

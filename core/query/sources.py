@@ -9,7 +9,10 @@
 
 Every source gives activity as ``customer_id`` (text), ``date`` (a date) and ``value`` (a float: the row's
 amount), customers as ``customer_id, signup_date, churn_date`` (dates) and revenue as ``customer_id, period, mrr``,
-so one expression serves every engine.
+so one expression serves every engine. The store's own sources (:func:`embedded`, :func:`inside`) also give the
+revenue's ``payment_failed`` and row ``id``, tickets as ``id, customer_id, opened, resolved`` (times) and feedback
+as ``id, customer_id, date, channel, score``: the churn and health models' inputs
+(:mod:`core.history.engine_behaviour`).
 """
 
 from __future__ import annotations
@@ -27,6 +30,11 @@ from core.store.columnar import checked_files
 from core.store.read import load_columns
 
 CUSTOMER_COLUMNS = ["customer_id", "signup_date", "churn_date"]
+
+#: the columns each table's source gives (revenue's ``amount`` stays in its files, for the sales figures to come)
+GIVEN = {"revenue": ("customer_id", "period", "mrr", "payment_failed", "id"),
+         "ticket": ("id", "customer_id", "opened", "resolved"),
+         "feedback": ("id", "customer_id", "date", "channel", "score")}
 
 
 @dataclass
@@ -46,7 +54,12 @@ class Source:
         The store's own customer table on this engine, when it has one (else customers come as frames).
     revenue : ibis.Table or None
         ``customer_id`` (string), ``period`` (date: a month's first day for recurring revenue), ``mrr`` (float64,
-        null on a sale's row); None: the source has no revenue.
+        null on a sale's row), and from the store also ``payment_failed`` (boolean, null when not known) and ``id``
+        (the row's id); None: the source has no revenue.
+    tickets : ibis.Table or None
+        ``id, customer_id, opened, resolved`` (timestamps); None: the source has no tickets.
+    feedback : ibis.Table or None
+        ``id, customer_id, date, channel, score``; None: the source has no feedback.
     """
 
     name: str
@@ -54,6 +67,8 @@ class Source:
     activity: ir.Table | None
     store_customers: ir.Table | None = None
     revenue: ir.Table | None = None
+    tickets: ir.Table | None = None
+    feedback: ir.Table | None = None
 
     def customers(self, frame: pd.DataFrame | None = None, extra: tuple[str, ...] = ()) -> ir.Table:
         """``customer_id, signup_date, churn_date`` and the text columns ``extra`` (e.g. ``segment``) of ``frame``
@@ -71,7 +86,7 @@ class Source:
         if self.store_customers is None:
             raise ValueError("This source holds no customer table: filter the customers' frame instead.")
         kept = self.store_customers.filter(self.store_customers[column].isin(list(values)))
-        return Source(self.name, self.con, self.activity, kept, self.revenue)
+        return Source(self.name, self.con, self.activity, kept, self.revenue, self.tickets, self.feedback)
 
     def close(self) -> None:
         self.con.disconnect()
@@ -99,37 +114,41 @@ def customer_frame(frame: pd.DataFrame, extra: tuple[str, ...] = ()) -> pa.Table
 def embedded(engine: Engine) -> Source:
     """DuckDB in this process over the store's column files (see the module docstring)."""
     con = ibis.duckdb.connect()
-    revenue = _embedded_revenue(con, engine)
+    revenue, tickets, feedback = (_embedded_table(con, engine, t) for t in ("revenue", "ticket", "feedback"))
     files = checked_files(engine)
     if files:
         # the files hold int32 days; DATE + INTEGER is a DATE in DuckDB (an interval would make a timestamp: slower)
         con.raw_sql(f"CREATE TEMP VIEW activity AS SELECT customer_id, CAST(DATE '1970-01-01' + day AS DATE) AS date, "
                     f"value FROM read_parquet([{_paths(files)}])")
-        return Source("DuckDB (embedded) over the store's column files", con, con.table("activity"), None, revenue)
+        return Source("DuckDB (embedded) over the store's column files", con, con.table("activity"), None, revenue,
+                      tickets, feedback)
     rows = load_columns(engine, "activity", ["customer_id", "date", "value"])
     days = pd.to_datetime(rows["date"]).to_numpy(dtype="datetime64[D]")
     table = pa.table({"customer_id": pa.array(rows["customer_id"].astype(str).to_numpy(dtype=object), pa.string()),
                       "date": pa.array(days, pa.date32()),
                       "value": pa.array(pd.to_numeric(rows["value"]).to_numpy(float), pa.float64())})
     # a memtable: Ibis 12's create_table from Arrow data fails on DuckDB 2.0 (it drops a view with no name)
-    return Source("DuckDB (embedded) over the store's rows", con, ibis.memtable(table), None, revenue)
+    return Source("DuckDB (embedded) over the store's rows", con, ibis.memtable(table), None, revenue, tickets,
+                  feedback)
 
 
-def _embedded_revenue(con, engine: Engine) -> ir.Table | None:
-    """The store's revenue for DuckDB: its checked column files, or its rows read once (a store without files)."""
-    files = table_files.checked_files(engine, "revenue")
+def _embedded_table(con, engine: Engine, table: str) -> ir.Table | None:
+    """A fact table of the store for DuckDB: its checked column files (:mod:`core.store.table_files`), or its rows
+    read once (a store without files); None when it holds no rows."""
+    files = table_files.checked_files(engine, table)
     if files == []:
         return None
+    cols = GIVEN[table]
     if files:
-        con.raw_sql(f"CREATE TEMP VIEW revenue AS SELECT customer_id, period, mrr FROM read_parquet([{_paths(files)}])")
-        return con.table("revenue")
-    rows = load_columns(engine, "revenue", ["customer_id", "period", "mrr"])
+        con.raw_sql(f"CREATE TEMP VIEW {table} AS SELECT {', '.join(cols)} FROM read_parquet([{_paths(files)}])")
+        return con.table(table)
+    rows = load_columns(engine, table, list(cols))
     if rows.empty:
         return None
-    return ibis.memtable(pa.table({
-        "customer_id": pa.array(rows["customer_id"].astype(str).to_numpy(dtype=object), pa.string()),
-        "period": pa.array(pd.to_datetime(rows["period"]).to_numpy(dtype="datetime64[D]"), pa.date32()),
-        "mrr": pa.array(pd.to_numeric(rows["mrr"]).to_numpy(float), pa.float64())}))
+    schema = table_files.SCHEMAS[table]
+    typed = table_files.typed(rows, pa.schema([schema.field(c) for c in cols]))
+    return ibis.memtable(pa.Table.from_pandas(typed, schema=pa.schema([schema.field(c) for c in cols]),
+                                              preserve_index=False))
 
 
 def _paths(files) -> str:
@@ -152,7 +171,9 @@ def inside(engine: Engine) -> Source:
                                 password=u.password, database=u.database)
     act = con.table("activity")
     customer = con.table("customer")
-    rev = con.table("revenue")
+    rev, tickets, feedback = con.table("revenue"), con.table("ticket"), con.table("feedback")
     return Source("PostgreSQL (inside the store's database)", con,
                   act.select("customer_id", "date", value=act.value.cast("float64")), customer,
-                  rev.select("customer_id", "period", mrr=rev.mrr.cast("float64")))
+                  rev.select("customer_id", "period", "payment_failed", "id", mrr=rev.mrr.cast("float64")),
+                  tickets.select(*GIVEN["ticket"]),
+                  feedback.select("id", "customer_id", "date", "channel", score=feedback.score.cast("float64")))

@@ -1,12 +1,13 @@
-"""Column files of the fact tables besides activity (revenue so far), for the engines that read files (DuckDB
-through :mod:`core.query`): one Parquet file per import in ``<store>.columns/<table>/`` (a PostgreSQL store: its
+"""Column files of the fact tables besides activity (revenue, tickets, feedback), for the engines that read files
+(DuckDB through :mod:`core.query`): one Parquet file per import in ``<store>.columns/<table>/`` (a PostgreSQL store: its
 local cache, :mod:`core.store.column_home`).
 
 Like the activity files they are a cache, never the truth: every read asks the store for its rows per import and
 each import's identity (``sha256|start`` of its log row), and uses a file only when the record in its footer says
 exactly that; any other file (missing, stale, of an undone import, truncated, foreign) is written again from the
-store, and files of imports that hold no rows are removed. Unlike the activity files they are written on the first
-read rather than during the import (these tables are small beside activity); rows are never changed in place in
+store, and files of imports that hold no rows are removed. Unlike the activity files, staged inside the import's
+transaction, they are written right after an import or the demo's load commits (:func:`write_after_load`; these
+tables are small beside activity), and again on any read that finds them stale; rows are never changed in place in
 these tables (an undo or an erasure deletes them), so a row count per import tells a stale file.
 """
 
@@ -22,14 +23,22 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from core.store import column_home
 
-#: per table, the columns its files hold and their types
-SCHEMAS = {"revenue": pa.schema([("customer_id", pa.string()), ("period", pa.date32()), ("mrr", pa.float64()),
-                                  ("amount", pa.float64())])}
+#: per table, the columns its files hold and their types (``id``: the store's row id, which orders rows of one day)
+SCHEMAS = {
+    "revenue": pa.schema([("id", pa.int64()), ("customer_id", pa.string()), ("period", pa.date32()),
+                          ("mrr", pa.float64()), ("amount", pa.float64()), ("payment_failed", pa.bool_())]),
+    "ticket": pa.schema([("id", pa.int64()), ("customer_id", pa.string()), ("opened", pa.timestamp("us")),
+                         ("resolved", pa.timestamp("us"))]),
+    "feedback": pa.schema([("id", pa.int64()), ("customer_id", pa.string()), ("date", pa.date32()),
+                           ("channel", pa.string()), ("score", pa.float64())]),
+}
 _RECORD = "retention.table"
-_LAYOUT = 1
+#: 2: revenue files hold the row id and the payment flag (files of layout 1 are written again)
+_LAYOUT = 2
 _UNREADABLE = (OSError, ValueError, TypeError, KeyError, pa.ArrowException)
 _COUNTS = ("SELECT t.import_id, COUNT(*), {identity} FROM {table} AS t LEFT JOIN importlog AS l ON l.id = t.import_id "
            "GROUP BY t.import_id, l.sha256, l.started_at")
@@ -54,6 +63,17 @@ def checked_files(engine: Engine, table: str) -> list[Path] | None:
         if f.name not in keep:
             f.unlink(missing_ok=True)
     return paths
+
+
+def write_after_load(engine: Engine, tables) -> None:
+    """Write (or check) the files of each of ``tables`` that has them, right after a load committed its rows: the
+    engines' first read finds them ready. A file that cannot be written now (a full disk, a busy or read-only
+    store) is written on that read instead: the load has committed, and a cache never undoes it."""
+    for table in [t for t in tables if t in SCHEMAS]:
+        try:
+            checked_files(engine, table)
+        except (*_UNREADABLE, SQLAlchemyError):
+            return
 
 
 def forget(engine: Engine) -> int:
@@ -93,7 +113,7 @@ def _rebuild(engine: Engine, table: str, import_id: int | None, identity: str, p
     where = "import_id IS NULL" if import_id is None else f"import_id = {int(import_id)}"
     with engine.connect() as conn:
         rows = pd.read_sql(text(f"SELECT {', '.join(schema.names)} FROM {table} WHERE {where}"), conn)
-    data = pa.Table.from_pandas(_typed(rows, schema), schema=schema, preserve_index=False)
+    data = pa.Table.from_pandas(typed(rows, schema), schema=schema, preserve_index=False)
     record = {"layout": _LAYOUT, "table": table, "import_id": import_id, "import": identity, "rows": len(rows)}
     data = data.replace_schema_metadata({_RECORD: json.dumps(record)})
     tmp = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
@@ -107,14 +127,20 @@ def _rebuild(engine: Engine, table: str, import_id: int | None, identity: str, p
         return False
 
 
-def _typed(rows: pd.DataFrame, schema: pa.Schema) -> pd.DataFrame:
+def typed(rows: pd.DataFrame, schema: pa.Schema) -> pd.DataFrame:
     """The store's rows in the files' types (SQLite gives dates as ISO text)."""
     out = rows.copy()
     for f in schema:
         if f.type == pa.date32():
             out[f.name] = pd.to_datetime(out[f.name]).dt.date
+        elif pa.types.is_timestamp(f.type):
+            out[f.name] = pd.to_datetime(out[f.name], format="mixed")
         elif f.type == pa.float64():
             out[f.name] = pd.to_numeric(out[f.name], errors="coerce")
+        elif f.type in (pa.int64(), pa.bool_()):
+            kind = int if f.type == pa.int64() else bool
+            out[f.name] = out[f.name].astype(object).where(out[f.name].notna(), None).map(
+                lambda v, kind=kind: v if v is None else kind(v))
         else:
             out[f.name] = out[f.name].astype(object).where(out[f.name].notna(), None).map(
                 lambda v: v if v is None else str(v))

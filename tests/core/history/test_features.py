@@ -9,7 +9,8 @@ import core
 from core.buyers import lapse
 from core.churn.pipeline import fit_churn, plan_cutoffs
 from core.errors import DataValidationError
-from core.history.features import is_controllable, latest_two_values, temporal_features
+from core.history.features import is_controllable, temporal_features
+from core.history.frame_behaviour import latest_two_values
 from core.history.inputs import inputs_from_frames, load_inputs
 
 CUT = pd.Timestamp("2025-06-15")

@@ -1,8 +1,9 @@
 """Spark in local mode runs the same expressions (core.query.spark): one session for the module (two local
 workers, bound to 127.0.0.1, its scratch and warehouse folders temporary, its Java process stopped at the end)
-over the column files of a 300-customer demo; the cohort tables, the survival rows, the usage features and the ROI
-sums equal the pandas path's. Marked slow (Spark takes about 10 s to start); ``python3 dev.py test`` and CI still
-run it, and with ``CI=true`` a missing PySpark or Java fails instead of skipping."""
+over the column files of a 300-customer demo; the cohort tables, the survival rows, every behavioural feature of
+the churn and health models and the ROI sums equal the pandas path's. Marked slow (Spark takes about 10 s to
+start); ``python3 dev.py test`` and CI still run it, and with ``CI=true`` a missing PySpark or Java fails instead
+of skipping."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from core.cohorts.engine_survival import lifetime_rows
 from core.cohorts.from_counts import engine_cohort_table
 from core.cohorts.table import cohort_table
 from core.demo.load import load_demo
-from core.history.engine_usage import usage_features
+from core.history.engine_behaviour import behaviour
 from core.history.features import temporal_features
 from core.history.inputs import load_inputs
 from core.roi.estimates import compare
@@ -111,15 +112,18 @@ def test_survival_rows_on_spark_give_the_same_curves(source, store):
     pd.testing.assert_frame_equal(got.summary, want.summary, check_exact=False, rtol=1e-12, atol=1e-12)
 
 
-def test_usage_features_on_spark_equal_the_models(source, store):
+def test_behaviour_features_on_spark_equal_the_models(source, store):
+    """Usage, tickets, NPS and CSAT, MRR and failed payments, customer for customer (the demo has every kind)."""
     inputs = load_inputs(store)
     data = temporal_features(inputs, "2025-09-30", label=False)
     signup = inputs.customers.set_index(inputs.customers["customer_id"].astype(str))["signup_date"]
     customers = pd.DataFrame({"customer_id": data.customer_id.to_numpy(),
                               "signup_date": signup.loc[data.customer_id].to_numpy()})
-    got = usage_features(source, customers, "2025-09-30")
-    for col in ("usage_level_30d", "usage_trend_90d", "active_days_30d", "days_since_active"):
-        np.testing.assert_allclose(got[col], data.X[col].to_numpy(float), rtol=1e-12, atol=1e-12, equal_nan=True)
+    got = {k: v for columns, _ in behaviour(source, customers, "2025-09-30") for k, v in columns.items()}
+    assert len(got) == 14 and not data.missing
+    for col, values in got.items():
+        np.testing.assert_allclose(values, data.X[col].to_numpy(float), rtol=1e-9, atol=1e-9, equal_nan=True,
+                                   err_msg=col)
 
 
 def test_roi_sums_on_spark_give_the_same_effects(source):

@@ -32,6 +32,8 @@ from core.cohorts.engine_survival import SIGNUP_MONTH, lifetime_rows, lifetimes_
 from core.cohorts.from_counts import engine_cohort_table
 from core.cohorts.settings import CohortSettings
 from core.cohorts.table import cohort_table
+from core.history import engine_behaviour as behaviour
+from core.history.engine_usage import window_sums
 from core.query.sources import CUSTOMER_COLUMNS, Source
 from core.roi.defaults import PRE_REVENUE, RETAINED, REVENUE
 from core.roi.estimates import compare
@@ -70,6 +72,46 @@ def revenue() -> ir.Table:
     return ibis.table({"customer_id": "string", "period": "date", "mrr": "float64"}, name="revenue")
 
 
+def activity_values():
+    return ibis.table({"customer_id": "string", "date": "date", "value": "float64"}, name="activity")
+
+
+def billing():
+    """Revenue as the store's own sources give it to the churn and health features."""
+    return ibis.table({"customer_id": "string", "period": "date", "mrr": "float64", "payment_failed": "boolean",
+                       "id": "int64"}, name="revenue")
+
+
+def tickets():
+    return ibis.table({"id": "int64", "customer_id": "string", "opened": "timestamp", "resolved": "timestamp"},
+                      name="tickets")
+
+
+def feedback():
+    return ibis.table({"id": "int64", "customer_id": "string", "date": "date", "channel": "string",
+                       "score": "float64"}, name="feedback")
+
+
+FEATURES_AT = pd.Timestamp("2024-06-30")
+
+
+def _cust():
+    return customers().select(*CUSTOMER_COLUMNS)
+
+
+#: the churn and health models' behavioural features as of a cutoff (core.history.engine_usage, engine_behaviour)
+FEATURES = {
+    "features_usage": lambda: window_sums(activity_values(), _cust(), FEATURES_AT),
+    "features_tickets": lambda: behaviour.ticket_expression(tickets(), _cust(), FEATURES_AT),
+    "features_nps_latest_two": lambda: behaviour.latest_two(
+        behaviour.survey_rows(feedback(), FEATURES_AT, "nps").semi_join(_cust(), "customer_id"), "date", "score"),
+    "features_mrr_latest_two": lambda: behaviour.latest_two(
+        behaviour.mrr_rows(billing(), FEATURES_AT).semi_join(_cust(), "customer_id"), "period", "mrr"),
+    "features_failed_payments": lambda: behaviour.payment_expression(behaviour.known_payments(billing(), FEATURES_AT),
+                                                                     _cust(), FEATURES_AT),
+}
+
+
 def _revenue(**opts):
     s = CohortSettings.of(**opts)
     return lambda: revenue_expression(revenue(), activity(), s, customers().select(*CUSTOMER_COLUMNS))
@@ -105,7 +147,8 @@ REVENUE_CELLS = {"revenue_net_signup_month": dict(measure="net_revenue"),
                  "revenue_gross_first_activity_quarter": dict(measure="gross_revenue", cohort_by="first_activity",
                                                               period="quarter")}
 CASES = ({name: _counts(**o) for name, o in COUNTS.items()} | {name: _lifetimes(g) for name, g in LIFETIMES.items()}
-         | {name: _sums(*a) for name, a in SUMS.items()} | {name: _revenue(**o) for name, o in REVENUE_CELLS.items()})
+         | {name: _sums(*a) for name, a in SUMS.items()} | {name: _revenue(**o) for name, o in REVENUE_CELLS.items()}
+         | FEATURES)
 PAIRS = [(d, name) for d in DIALECTS for name in CASES]
 
 
@@ -142,7 +185,7 @@ def test_every_snapshot_file_is_a_case():
             p.unlink()
         return
     assert not stale, f"Snapshots with no case: {[str(p.relative_to(SNAPSHOTS)) for p in stale]}. {HOW_TO_UPDATE}"
-    assert len(PAIRS) == 3 * (8 + 3 + 2 + 2)
+    assert len(PAIRS) == 3 * (8 + 3 + 2 + 2 + 5)
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -154,7 +197,7 @@ def test_the_sql_is_the_same_on_every_build_and_names_no_generated_table(name):
         tree = sqlglot.parse_one(sql, read=dialect)
         ctes = {c.alias for c in tree.find_all(sqlglot.exp.CTE)}
         tables = {t.name for t in tree.find_all(sqlglot.exp.Table)} - ctes
-        assert tables and tables <= {"activity", "customers", "contacts", "revenue"}, tables
+        assert tables and tables <= {"activity", "customers", "contacts", "revenue", "tickets", "feedback"}, tables
 
 
 @pytest.mark.parametrize(("dialect", "name"), PAIRS, ids=[f"{d}-{n}" for d, n in PAIRS])

@@ -1,6 +1,7 @@
-"""Column files of the revenue table (core.store.table_files): written from the store on the first read, reused
-while they match it, written again when they do not (truncated, foreign, of an undone import), removed when their
-import holds no rows; a store in memory keeps none. The rows read back equal the store's."""
+"""Column files of the revenue, ticket and feedback tables (core.store.table_files): written by the import,
+reused while they match the store, written again when they do not (truncated, foreign, of an undone import, of an
+earlier layout), removed when their import holds no rows; a store in memory keeps none. The rows read back equal
+the store's."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import core
-from core.store import table_files
+from core.store import column_home, table_files
 from core.store.read import load_columns
 
 BOOK = "customer_id,period,mrr\n{rows}"
@@ -33,11 +34,13 @@ def engine(tmp_path):
     eng.dispose()
 
 
-def test_files_are_written_on_first_read_and_reused_while_they_match(engine):
+def test_files_are_written_by_the_import_and_reused_while_they_match(engine):
     first = _import(engine, [("a", "2024-01-01", 10.0), ("b", "2024-01-01", 20.5)])
+    written = sorted((column_home.folder(engine).parent / "revenue").glob("*.parquet"))
+    assert [p.name for p in written] == [f"import_{first}.parquet"]  # before any read asked for them
+    stamp = written[0].stat().st_mtime_ns
     paths = table_files.checked_files(engine, "revenue")
-    assert [p.name for p in paths] == [f"import_{first}.parquet"]
-    stamp = paths[0].stat().st_mtime_ns
+    assert paths == written
     assert table_files.checked_files(engine, "revenue") == paths and paths[0].stat().st_mtime_ns == stamp
     got = _read(paths)
     want = load_columns(engine, "revenue", ["customer_id", "period", "mrr"])
@@ -76,3 +79,53 @@ def test_a_store_in_memory_keeps_no_files():
 
 def test_an_empty_table_has_no_files(engine):
     assert table_files.checked_files(engine, "revenue") == []
+
+
+def test_tickets_and_feedback_files_hold_the_stores_rows(engine):
+    """Ticket times to the second, open tickets as nulls, feedback scores with a missing one, the row ids in order;
+    revenue files keep the payment flag (empty when not known)."""
+    tickets = (b"ticket_id,customer_id,opened,resolved\n"
+               b"T1,a,2024-03-01 08:15:30,2024-03-02 10:00:00\nT2,b,2024-03-05 23:59:59,\n")
+    feedback = b"customer_id,date,channel,score\na,2024-03-03,nps,9\nb,2024-03-04,csat,\na,2024-03-04,NPS,4\n"
+    revenue = b"customer_id,period,mrr,payment_failed\na,2024-03-01,10,false\nb,2024-03-01,20,\n"
+    customers = b"customer_id,signup_date\na,2024-01-01\nb,2024-02-01\n"
+    for data, name, kind in ((customers, "c.csv", "customers"), (tickets, "t.csv", "tickets"),
+                             (feedback, "f.csv", "feedback"), (revenue, "r.csv", "revenue")):
+        core.commit_import(engine, core.prepare_import(engine, data, name, kind))
+    t = pd.concat([pq.read_table(p).to_pandas() for p in table_files.checked_files(engine, "ticket")])
+    assert t["customer_id"].tolist() == ["a", "b"] and t["id"].is_monotonic_increasing
+    assert t["opened"].tolist() == [pd.Timestamp("2024-03-01 08:15:30"), pd.Timestamp("2024-03-05 23:59:59")]
+    assert t["resolved"].iloc[0] == pd.Timestamp("2024-03-02 10:00:00") and pd.isna(t["resolved"].iloc[1])
+    f = pd.concat([pq.read_table(p).to_pandas() for p in table_files.checked_files(engine, "feedback")])
+    want = load_columns(engine, "feedback", ["customer_id", "channel", "score"])
+    assert f["channel"].tolist() == want["channel"].tolist() and f["id"].is_monotonic_increasing
+    assert f["score"].tolist()[::2] == [9.0, 4.0] and pd.isna(f["score"].iloc[1])
+    assert [str(d) for d in f["date"]] == ["2024-03-03", "2024-03-04", "2024-03-04"]
+    r = pd.concat([pq.read_table(p).to_pandas() for p in table_files.checked_files(engine, "revenue")])
+    assert r["payment_failed"].tolist()[0] is False and pd.isna(r["payment_failed"].iloc[1])
+
+
+def test_files_of_an_earlier_layout_are_written_again(engine):
+    """Revenue files written before they held the row id and the payment flag (layout 1) are not read as they are."""
+    _import(engine, [("a", "2024-01-01", 10.0)])
+    path = table_files.checked_files(engine, "revenue")[0]
+    table = pq.read_table(path)
+    record = table.schema.metadata[b"retention.table"].replace(b'"layout": 2', b'"layout": 1')
+    pq.write_table(table.drop(["id", "payment_failed"]).replace_schema_metadata({b"retention.table": record}), path)
+    again = table_files.checked_files(engine, "revenue")[0]
+    assert pq.read_table(again).column_names == ["id", "customer_id", "period", "mrr", "amount", "payment_failed"]
+
+
+def test_an_import_whose_files_cannot_be_written_still_loads(engine, monkeypatch):
+    """The files are a cache: a disk that refuses them after the import committed leaves the import loaded, and the
+    next read writes them."""
+    real = table_files.checked_files
+
+    def refused(*args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(table_files, "checked_files", refused)
+    first = _import(engine, [("a", "2024-01-01", 10.0)])
+    assert load_columns(engine, "revenue", ["mrr"])["mrr"].tolist() == [10.0]
+    monkeypatch.setattr(table_files, "checked_files", real)
+    assert [p.name for p in table_files.checked_files(engine, "revenue")] == [f"import_{first}.parquet"]
