@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import sys
 from pathlib import Path
 
 from core.cli.defaults import CHURN_HORIZON_DAYS
@@ -10,6 +12,8 @@ from core.export import units  # plain Python: --help stays fast
 from core.history.feature_labels import feature_label  # plain Python: --help stays fast
 
 NAME = "churn"
+#: the choices of --engine (core.query.sources.ENGINES, written here so that --help loads no Ibis)
+ENGINES = ("pandas", "duckdb", "postgres")
 
 
 def add_parser(sub) -> None:
@@ -34,6 +38,9 @@ def add_parser(sub) -> None:
     ch.add_argument("--scores", type=Path, help="write today's scores and tiers to this CSV")
     ch.add_argument("--lapse-days", type=int, help="a purchase log: churn = no purchase within this many days of "
                     "the last one (default: proposed from the gaps between purchases, printed)")
+    ch.add_argument("--engine", choices=ENGINES, default="pandas",
+                    help="who sums the behaviour into features: pandas (default), duckdb (embedded, over the store's "
+                         "column files) or postgres (inside a PostgreSQL store); the figures are the same")
 
 
 def _print_fit(r, n_drivers: int) -> None:
@@ -78,21 +85,33 @@ def _print_lapse(rule, asked: int | None) -> None:
 
 def run(engine, a) -> int:
     """Run ``python -m core churn``; returns the exit code (bad input raises a WorkbenchError)."""
-    import pandas as pd  # pandas, sklearn, lifelines and shap load here, not for --help
-
     from core.access import rights  # in run, for a fast --help
-    from core.churn import pipeline as cr  # in run, for a fast --help
-    from core.churn.horizon import default_horizon  # in run, for a fast --help
-    from core.churn.store import card_markdown, model_card, save_run  # in run, for a fast --help
-    from core.export.csv import write_csv  # in run, for a fast --help
     from core.history.inputs import load_inputs  # in run, for a fast --help
-    from core.store.read import store_version  # in run, for a fast --help
+    from core.query import sources  # Ibis loads here, not for --help
 
     # refused before the (slow) fit; the save checks the right again and writes the audit entry
     actor = require(engine, a, rights.SAVE_MODEL) if a.save else None
     if a.scores is not None:
         require(engine, a, rights.RISK_LISTS)
     inputs = load_inputs(engine, lapse_days=a.lapse_days)
+    source = sources.by_name(engine, a.engine)
+    if source is None:
+        return _fit_and_print(engine, a, inputs, actor)
+    print(f"Behaviour summed by {source.name}.", file=sys.stderr)
+    with source:
+        return _fit_and_print(engine, a, dataclasses.replace(inputs, source=source), actor)
+
+
+def _fit_and_print(engine, a, inputs, actor) -> int:
+    """Fit on ``inputs``, print the figures, write or save what ``a`` asks (the save as ``actor``)."""
+    import pandas as pd  # pandas, sklearn, lifelines and shap load here, not for --help
+
+    from core.churn import pipeline as cr  # in run, for a fast --help
+    from core.churn.horizon import default_horizon  # in run, for a fast --help
+    from core.churn.store import card_markdown, model_card, save_run  # in run, for a fast --help
+    from core.export.csv import write_csv  # in run, for a fast --help
+    from core.store.read import store_version  # in run, for a fast --help
+
     _print_lapse(inputs.lapse, a.lapse_days)
     horizon = a.horizon if a.horizon is not None else default_horizon(
         inputs.lapse.days if inputs.lapse else None, inputs.customers["signup_date"].min(), inputs.end())

@@ -25,6 +25,7 @@ import pandas as pd
 import pyarrow as pa
 from sqlalchemy.engine import Engine
 
+from core.errors import DataValidationError
 from core.store import table_files
 from core.store.columnar import checked_files
 from core.store.read import load_columns
@@ -154,6 +155,30 @@ def _embedded_table(con, engine: Engine, table: str) -> ir.Table | None:
 def _paths(files) -> str:
     """Paths as a DuckDB list of string literals."""
     return ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
+
+
+#: who sums the churn and health models' behavioural features: ``python -m core churn --engine`` (None: pandas)
+ENGINES = ("pandas", "duckdb", "postgres")
+
+
+def by_name(engine: Engine, name: str) -> Source | None:
+    """The source called ``name`` in :data:`ENGINES` over the store ``engine`` (None for ``pandas``: the frames).
+
+    Raises
+    ------
+    core.errors.DataValidationError
+        An unknown name, or ``postgres`` on a store that is not PostgreSQL.
+    """
+    if name == "pandas":
+        return None
+    if name == "duckdb":
+        return embedded(engine)
+    if name == "postgres" and engine.dialect.name == "postgresql":
+        return inside(engine)
+    if name == "postgres":
+        raise DataValidationError(f"--engine postgres runs the sums inside a PostgreSQL store; this store is "
+                                  f"{engine.dialect.name}. Use --engine duckdb (or pandas) here.")
+    raise DataValidationError(f"Unknown engine '{name}': one of {', '.join(ENGINES)}.")
 
 
 def inside(engine: Engine) -> Source:

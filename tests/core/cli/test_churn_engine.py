@@ -1,0 +1,64 @@
+"""``python -m core churn --engine``: the behaviour summed by embedded DuckDB (or inside PostgreSQL) gives the very
+lines pandas gives, said on stderr; an engine the store cannot run is refused in one line, nothing saved."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import text
+
+import core
+from core.cli.main import main as cli
+from core.history import engine_behaviour
+from tests.conftest import copy_store
+
+
+@pytest.fixture(scope="module")
+def store(small_demo_store, tmp_path_factory) -> str:
+    return f"sqlite:///{copy_store(small_demo_store, tmp_path_factory.mktemp('churn_engine'))}"
+
+
+def _run(capsys, url: str, *extra: str) -> tuple[int, str, str]:
+    """Exit code, stdout without the model card's creation time (its minute may turn between runs), stderr."""
+    code = cli(["--db", url, "churn", "--cutoffs", "3", "--drivers", "40", *extra])
+    out = capsys.readouterr()
+    return code, re.sub(r", created \S+ \S+ UTC", "", out.out), out.err
+
+
+def test_duckdb_prints_the_figures_pandas_prints(store, capsys, monkeypatch):
+    code, on_pandas, err = _run(capsys, store)
+    assert code == 0 and "Behaviour summed by" not in err
+    sums = []  # every cutoff's behaviour, summed by the engine (not pandas under the engine's name)
+    real = engine_behaviour.behaviour
+    monkeypatch.setattr(engine_behaviour, "behaviour", lambda *a: sums.append(a[0].name) or real(*a))
+    code, on_duckdb, err = _run(capsys, store, "--engine", "duckdb")
+    assert code == 0 and len(sums) == 3 + 2  # three training cutoffs, the held-out one and today
+    assert err.strip() == "Behaviour summed by DuckDB (embedded) over the store's column files."
+    assert on_duckdb == on_pandas
+    # not vacuous: the fit ran, and every driver is printed, a feature of each group the engine sums among them
+    assert "ROC-AUC" in on_pandas
+    assert all(f"[{f}]" in on_pandas for f in ("usage_level_30d", "tickets_90d", "hours_to_resolve", "nps_latest",
+                                               "csat_change", "mrr_change_3m", "failed_payments_90d"))
+
+
+def test_postgres_inside_prints_the_same(demo_on_both_stores, capsys):
+    engines = demo_on_both_stores
+    pg_url = engines["postgresql"].url.render_as_string(hide_password=False)
+    code, on_pandas, _ = _run(capsys, pg_url)
+    code2, inside, err = _run(capsys, pg_url, "--engine", "postgres")
+    assert code == code2 == 0 and err.strip() == "Behaviour summed by PostgreSQL (inside the store's database)."
+    assert inside == on_pandas
+
+
+def test_postgres_on_a_sqlite_store_is_refused_in_one_line(store, capsys):
+    engine = core.make_engine(store)
+    runs = "SELECT COUNT(*) FROM churnrun"
+    with engine.connect() as conn:
+        before = conn.execute(text(runs)).scalar_one()
+    code, out, err = _run(capsys, store, "--engine", "postgres", "--save")
+    assert code != 0 and "Traceback" not in err
+    assert "--engine postgres runs the sums inside a PostgreSQL store; this store is sqlite" in err
+    with engine.connect() as conn:
+        assert conn.execute(text(runs)).scalar_one() == before
+    engine.dispose()
