@@ -32,6 +32,7 @@ from core.cohorts.engine_survival import SIGNUP_MONTH, lifetime_rows, lifetimes_
 from core.cohorts.from_counts import engine_cohort_table
 from core.cohorts.settings import CohortSettings
 from core.cohorts.table import cohort_table
+from core.feedback.engine_mentions import mentions_expression, totals_expression
 from core.history import engine_behaviour as behaviour
 from core.history.engine_usage import window_sums
 from core.query.sources import CUSTOMER_COLUMNS, Source
@@ -112,6 +113,20 @@ FEATURES = {
 }
 
 
+def verbatims():
+    """The verbatims of a window as the themes' counts read them: a row number, the key (segment or period)."""
+    return ibis.table({"row": "int64", "key": "string", "sentiment": "float64"}, name="verbatims")
+
+
+def theme_tags():
+    return ibis.table({"row": "int64", "theme_id": "int64"}, name="tags")
+
+
+#: theme mentions per segment or period (core.feedback.engine_mentions)
+THEMES = {"themes_mentions_by_key": lambda: mentions_expression(verbatims(), theme_tags(), "key"),
+          "themes_verbatims_by_key": lambda: totals_expression(verbatims(), "key")}
+
+
 def _revenue(**opts):
     s = CohortSettings.of(**opts)
     return lambda: revenue_expression(revenue(), activity(), s, customers().select(*CUSTOMER_COLUMNS))
@@ -148,7 +163,7 @@ REVENUE_CELLS = {"revenue_net_signup_month": dict(measure="net_revenue"),
                                                               period="quarter")}
 CASES = ({name: _counts(**o) for name, o in COUNTS.items()} | {name: _lifetimes(g) for name, g in LIFETIMES.items()}
          | {name: _sums(*a) for name, a in SUMS.items()} | {name: _revenue(**o) for name, o in REVENUE_CELLS.items()}
-         | FEATURES)
+         | FEATURES | THEMES)
 PAIRS = [(d, name) for d in DIALECTS for name in CASES]
 
 
@@ -185,7 +200,7 @@ def test_every_snapshot_file_is_a_case():
             p.unlink()
         return
     assert not stale, f"Snapshots with no case: {[str(p.relative_to(SNAPSHOTS)) for p in stale]}. {HOW_TO_UPDATE}"
-    assert len(PAIRS) == 3 * (8 + 3 + 2 + 2 + 5)
+    assert len(PAIRS) == 3 * (8 + 3 + 2 + 2 + 5 + 2)
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -197,7 +212,8 @@ def test_the_sql_is_the_same_on_every_build_and_names_no_generated_table(name):
         tree = sqlglot.parse_one(sql, read=dialect)
         ctes = {c.alias for c in tree.find_all(sqlglot.exp.CTE)}
         tables = {t.name for t in tree.find_all(sqlglot.exp.Table)} - ctes
-        assert tables and tables <= {"activity", "customers", "contacts", "revenue", "tickets", "feedback"}, tables
+        assert tables and tables <= {"activity", "customers", "contacts", "revenue", "tickets", "feedback", "verbatims",
+                                     "tags"}, tables
 
 
 @pytest.mark.parametrize(("dialect", "name"), PAIRS, ids=[f"{d}-{n}" for d, n in PAIRS])

@@ -1,0 +1,18 @@
+SELECT
+  "t4"."key",
+  "t4"."theme_id",
+  COUNT(*) AS "mentions",
+  AVG("t4"."sentiment") AS "sentiment"
+FROM (
+  SELECT
+    "t2"."row",
+    "t2"."theme_id",
+    "t3"."key",
+    "t3"."sentiment"
+  FROM "tags" AS "t2"
+  INNER JOIN "verbatims" AS "t3"
+    ON "t2"."row" = "t3"."row"
+) AS "t4"
+GROUP BY
+  1,
+  2
