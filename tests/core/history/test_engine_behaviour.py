@@ -14,13 +14,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import core
 from core.churn.pipeline import fit_churn
 from core.history.engine_behaviour import behaviour
 from core.history.features import temporal_features
 from core.history.inputs import load_inputs
 from core.query import sources
-from tests.conftest import copy_store
 
 CUTOFFS = ("2025-03-31", "2025-09-14", "2026-01-01")
 BEHAVIOUR = ["usage_level_30d", "usage_trend_90d", "active_days_30d", "days_since_active", "tickets_90d",
@@ -48,15 +46,6 @@ def _assert_equal(src, inputs, cutoff) -> pd.DataFrame:
         np.testing.assert_allclose(got[col], want[col].to_numpy(float), rtol=1e-9, atol=1e-9, equal_nan=True,
                                    err_msg=col)
     return want
-
-
-@pytest.fixture(scope="module")
-def demo(small_demo_store, tmp_path_factory):
-    engine = core.make_engine(f"sqlite:///{copy_store(small_demo_store, tmp_path_factory.mktemp('ebehaviour'))}")
-    src = sources.embedded(engine)
-    yield src, load_inputs(engine)
-    src.close()
-    engine.dispose()
 
 
 @pytest.mark.parametrize("cutoff", CUTOFFS)

@@ -15,7 +15,6 @@ from core.history.engine_usage import usage_features
 from core.history.features import temporal_features
 from core.history.inputs import load_inputs
 from core.query import sources
-from tests.conftest import copy_store
 
 USAGE = ["usage_level_30d", "usage_trend_90d", "active_days_30d", "days_since_active"]
 CUTOFFS = ("2025-03-31", "2025-09-14", "2026-01-01")
@@ -33,15 +32,6 @@ def _want(inputs, cutoff) -> tuple[pd.DataFrame, pd.DataFrame]:
 def _equal(got: dict, want: pd.DataFrame) -> None:
     for col in USAGE:
         np.testing.assert_allclose(got[col], want[col].to_numpy(float), rtol=1e-12, atol=1e-12, equal_nan=True)
-
-
-@pytest.fixture(scope="module")
-def demo(small_demo_store, tmp_path_factory):
-    engine = core.make_engine(f"sqlite:///{copy_store(small_demo_store, tmp_path_factory.mktemp('eusage'))}")
-    src = sources.embedded(engine)
-    yield src, load_inputs(engine)
-    src.close()
-    engine.dispose()
 
 
 @pytest.mark.parametrize("cutoff", CUTOFFS)
