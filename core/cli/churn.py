@@ -97,7 +97,8 @@ def run(engine, a) -> int:
     source = sources.by_name(engine, a.engine)
     if source is None:
         return _fit_and_print(engine, a, inputs, actor)
-    print(f"Behaviour summed by {source.name}.", file=sys.stderr)
+    print(f"Behaviour summed by {source.name}." if inputs.has_behaviour() else
+          f"No dated behaviour in this store (a snapshot): {source.name} has nothing to sum.", file=sys.stderr)
     with source:
         return _fit_and_print(engine, a, dataclasses.replace(inputs, source=source), actor)
 

@@ -22,14 +22,8 @@ import numpy as np
 import pandas as pd
 
 from core.history.engine_usage import usage_features
+from core.history.frame_behaviour import GAPS, SURVEYS
 from core.query.sources import Source
-
-SURVEYS = ("nps", "csat")
-#: what is missing when a group is empty, as :func:`core.history.features.temporal_features` names it
-GAPS = {"usage": "product usage (no activity rows)", "tickets": "support tickets (no ticket rows)",
-        "nps": "NPS surveys (no nps feedback rows)", "csat": "CSAT surveys (no csat feedback rows)",
-        "revenue": "recurring revenue (no MRR rows)",
-        "payments": "failed payments (no revenue row says whether its payment failed)"}
 
 
 def behaviour(source: Source, customers: pd.DataFrame, cutoff) -> list[tuple[dict[str, np.ndarray], str]]:

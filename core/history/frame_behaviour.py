@@ -13,6 +13,12 @@ from core.history.inputs import ChurnInputs
 from core.store.columnar import ActivityPairs
 
 _EPOCH = pd.Timestamp("1970-01-01")
+SURVEYS = ("nps", "csat")
+#: what is missing when a group is empty (the model card lists it), by group; the engines' sums say the same
+GAPS = {"usage": "product usage (no activity rows)", "tickets": "support tickets (no ticket rows)",
+        **{ch: f"{ch.upper()} surveys (no {ch} feedback rows)" for ch in SURVEYS},
+        "revenue": "recurring revenue (no MRR rows)",
+        "payments": "failed payments (no revenue row says whether its payment failed)"}
 
 
 def latest_two_values(df: pd.DataFrame, pos: np.ndarray, n: int, col: str, sort_by: str) -> tuple[np.ndarray, ...]:
@@ -142,10 +148,8 @@ def behaviour(inputs: ChurnInputs, index: pd.Index, signup: pd.Series,
     """Each group of behavioural features in column order, with what is missing when the group is empty."""
     next_day = c + pd.Timedelta(days=1)
     fb = inputs.feedback
-    return [(_usage(inputs.activity, index, signup, c), "product usage (no activity rows)"),
-            (_tickets(inputs.tickets, index, next_day), "support tickets (no ticket rows)"),
-            *((_survey(fb, index, next_day, ch), f"{ch.upper()} surveys (no {ch} feedback rows)")
-              for ch in ("nps", "csat")),
-            (_revenue(inputs.revenue, index, c), "recurring revenue (no MRR rows)"),
-            (_failed_payments(inputs.revenue, index, next_day),
-             "failed payments (no revenue row says whether its payment failed)")]
+    return [(_usage(inputs.activity, index, signup, c), GAPS["usage"]),
+            (_tickets(inputs.tickets, index, next_day), GAPS["tickets"]),
+            *((_survey(fb, index, next_day, ch), GAPS[ch]) for ch in SURVEYS),
+            (_revenue(inputs.revenue, index, c), GAPS["revenue"]),
+            (_failed_payments(inputs.revenue, index, next_day), GAPS["payments"])]

@@ -1,5 +1,6 @@
 """``python -m core churn --engine``: the behaviour summed by embedded DuckDB (or inside PostgreSQL) gives the very
-lines pandas gives, said on stderr; an engine the store cannot run is refused in one line, nothing saved."""
+lines pandas gives, said on stderr, on the demo, PostgreSQL, the CDNOW purchase log and the telco snapshot (which has
+no behaviour to sum, and says so); an engine the store cannot run is refused in one line, nothing saved."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ import pytest
 from sqlalchemy import text
 
 import core
+from core.cli import churn as churn_cli
 from core.cli.main import main as cli
 from core.history import engine_behaviour
+from core.query import sources
 from tests.conftest import copy_store
+from tests.pages import store_kinds
 
 
 @pytest.fixture(scope="module")
@@ -62,3 +66,20 @@ def test_postgres_on_a_sqlite_store_is_refused_in_one_line(store, capsys):
     with engine.connect() as conn:
         assert conn.execute(text(runs)).scalar_one() == before
     engine.dispose()
+
+
+def test_the_help_lists_the_engines_the_query_layer_has():
+    assert churn_cli.ENGINES == sources.ENGINES
+
+
+@pytest.mark.parametrize("kind", ["cdnow", "telco"])
+def test_a_purchase_log_and_a_snapshot_print_the_same(kind, tmp_path, capsys):
+    url = store_kinds.fill(f"sqlite:///{tmp_path / 'store.db'}", kind)
+    code, on_pandas, _ = _run(capsys, url)
+    code2, on_duckdb, err = _run(capsys, url, "--engine", "duckdb")
+    assert code == code2 == 0 and on_duckdb == on_pandas and "ROC-AUC" in on_pandas
+    if kind == "cdnow":
+        assert "Behaviour summed by DuckDB" in err and "[days_since_active]" in on_pandas
+    else:
+        assert err.strip() == ("No dated behaviour in this store (a snapshot): DuckDB (embedded) over the store's "
+                               "rows has nothing to sum.")

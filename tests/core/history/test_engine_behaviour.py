@@ -49,8 +49,8 @@ def _assert_equal(src, inputs, cutoff) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("cutoff", CUTOFFS)
-def test_the_demo_features_equal_the_models(demo, cutoff):
-    src, inputs = demo
+def test_the_demo_features_equal_the_models(embedded_demo, cutoff):
+    src, inputs = embedded_demo
     assert src.name == "DuckDB (embedded) over the store's column files"
     want = _assert_equal(src, inputs, cutoff)
     assert list(want.columns) == BEHAVIOUR  # the demo has every kind of behaviour
@@ -102,10 +102,10 @@ def test_a_history_known_by_hand():
     assert got["failed_payments_90d"].tolist() == [0.0, 2.0, 0.0]
 
 
-def test_the_churn_model_built_on_engine_sums_gives_the_same_figures(demo):
+def test_the_churn_model_built_on_engine_sums_gives_the_same_figures(embedded_demo):
     """The churn pipeline on inputs whose behaviour an engine sums (ChurnInputs.source): every feature of every
     cutoff to 1e-9, then the same held-out metrics, today's scores and drivers as on pandas' sums."""
-    src, inputs = demo
+    src, inputs = embedded_demo
     on_pandas = fit_churn(inputs, horizon_days=90)
     on_engine = fit_churn(dataclasses.replace(inputs, source=src), horizon_days=90)
     for part in ("train", "test", "current"):

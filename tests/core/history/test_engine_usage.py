@@ -35,8 +35,8 @@ def _equal(got: dict, want: pd.DataFrame) -> None:
 
 
 @pytest.mark.parametrize("cutoff", CUTOFFS)
-def test_the_demo_usage_features_equal_the_models(demo, cutoff):
-    src, inputs = demo
+def test_the_demo_usage_features_equal_the_models(embedded_demo, cutoff):
+    src, inputs = embedded_demo
     customers, want = _want(inputs, cutoff)
     got = usage_features(src, customers, cutoff)
     _equal(got, want)
