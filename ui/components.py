@@ -36,9 +36,10 @@ CUSTOMER_PAGES = {
 
 
 def csv_download(df: pd.DataFrame, label: str, file_name: str, key: str | None = None, where=st, **options) -> None:
-    """A download button for ``df`` as CSV (text cells that start like a formula neutralised)."""
-    where.download_button(label, to_csv_bytes(df, **options), file_name, "text/csv", key=key,
-                          icon=":material/download:")
+    """A download button for ``df`` as CSV (text cells that start like a formula neutralised), written when clicked
+    (a page run never spends time on files nobody asked for) and without rerunning the page."""
+    where.download_button(label, lambda: to_csv_bytes(df, **options), file_name, "text/csv", key=key,
+                          icon=":material/download:", on_click="ignore")
 
 
 #: id of a chart object -> (a weak reference to it, its Vega-Lite spec): a chart the pages keep (cached per store
@@ -76,10 +77,11 @@ def chart(figure, sentence: str, data: pd.DataFrame | None, file_name: str, key:
 
 
 def xlsx_download(sheets: dict[str, pd.DataFrame], label: str, file_name: str, key: str, where=st) -> None:
-    """A download button for ``sheets`` as one XLSX workbook ending with the Definitions sheet."""
-    where.download_button(label, to_xlsx(sheets), file_name,
+    """A download button for ``sheets`` as one XLSX workbook ending with the Definitions sheet, written when
+    clicked and without rerunning the page."""
+    where.download_button(label, lambda: to_xlsx(sheets), file_name,
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=key,
-                          icon=":material/download:")
+                          icon=":material/download:", on_click="ignore")
 
 
 def customer_link(page: str, customer_ids: pd.Series) -> pd.Series:

@@ -18,6 +18,7 @@ import pandas as pd
 from sqlalchemy import and_, select
 from sqlalchemy.engine import Engine
 
+from core.store.read import load_selected
 from core.store.tables import Activity, Revenue
 
 #: the activity metric of a purchase (what the transactions importer writes)
@@ -122,11 +123,9 @@ def _distinct_days(rows: pd.DataFrame) -> pd.DataFrame:
 def load_purchase_log(engine: Engine) -> PurchaseLog:
     """Read the store's purchase log: ``purchase`` activity rows (distinct customer and day, one query) and the
     one-off revenue rows (one query); see :func:`purchase_log`."""
-    with engine.connect() as conn:
-        bought = conn.execute(select(Activity.customer_id, Activity.date).distinct()
-                              .where(Activity.metric == PURCHASE_METRIC)).all()
-        sold = conn.execute(select(Revenue.customer_id, Revenue.period, Revenue.amount, Revenue.is_return)
-                            .where(and_(Revenue.mrr.is_(None), Revenue.amount.is_not(None)))).all()
-    activity = pd.DataFrame(bought, columns=_DAYS).assign(metric=PURCHASE_METRIC)
-    revenue = pd.DataFrame(sold, columns=["customer_id", "period", "amount", "is_return"]).assign(mrr=float("nan"))
-    return purchase_log(activity, revenue)
+    activity = load_selected(engine, "activity", select(Activity.customer_id, Activity.date).distinct()
+                             .where(Activity.metric == PURCHASE_METRIC))
+    revenue = load_selected(engine, "revenue", select(Revenue.customer_id, Revenue.period, Revenue.amount,
+                                                      Revenue.is_return)
+                            .where(and_(Revenue.mrr.is_(None), Revenue.amount.is_not(None))))
+    return purchase_log(activity.assign(metric=PURCHASE_METRIC), revenue.assign(mrr=float("nan")))

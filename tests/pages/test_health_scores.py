@@ -3,6 +3,7 @@ computation on the same store, accepting suggested weights or editing creates a 
 are refused with a message, the alert list and a customer's contributions add up, the empty store says
 what to do."""
 
+import io
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from core.health import store as hs
 from core.history.inputs import load_inputs
 from tests.conftest import copy_store
 from tests.pages.conftest import open_page
+from tests.pages.downloads import downloads, recording
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -108,6 +110,27 @@ def test_figures_equal_an_independent_computation(page, reference, store):
     assert _metric(at, "Months") == "12" and _metric(at, "Customer-months scored") == f"{ok.sum():,}"
     assert rate["red"] >= 3 * rate["green"]  # acceptance: red churns at least three times as often as green
     assert len(at.get("vega_lite_chart")) >= 6  # band share, MRR, contributions, trend, band churn, months, weights
+
+
+def test_the_monthly_scores_download_is_written_on_the_click_and_holds_every_month(store, reference, monkeypatch):
+    """The page's largest file (13 months of every customer's score) is made when the button is clicked, not on
+    every run of the page, and holds the scores core computes for the configuration shown."""
+    inputs = reference[0]
+    eng = core.make_engine(store)
+    cfg = hs.load_config(eng, int(hs.versions(eng)["version"].max()))
+    with recording(monkeypatch) as made:
+        at = open_page(monkeypatch, store, "health_scores")
+    label = "Download monthly scores, all customers (CSV)"
+    button = next(b.proto for b in at.get("download_button") if b.proto.label == label)
+    assert button.deferred_file_id and button.ignore_rerun
+    files = {name: data for name, _, data in downloads(at, made[-1])}
+    got = pd.read_csv(io.BytesIO(files[label]), dtype={"customer_id": str}, parse_dates=["day"])
+    want = hm.history(cfg, hm.snapshots(inputs, 13))
+    assert len(got) == len(want) and got["day"].nunique() == 13
+    both = want[["customer_id", "day", "score"]].merge(got[["customer_id", "day", "score"]],
+                                                       on=["customer_id", "day"], suffixes=("", "_file"))
+    assert len(both) == len(want)
+    assert np.allclose(both["score"], both["score_file"], atol=5e-5, equal_nan=True)
 
 
 def test_alert_list_and_customer_contributions(page, reference):

@@ -101,9 +101,11 @@ def csv(key: tuple, name: str, _df: pd.DataFrame) -> bytes:
 
 def csv_download(v: View, df: pd.DataFrame, label: str, file_name: str, key: str, where=st,
                  choices: tuple = ()) -> None:
-    """A CSV download button whose bytes are built once per view, table and ``choices`` (what selected ``df``)."""
-    data = csv(v.key, f"{file_name}|{key}|{choices!r}", df)
-    where.download_button(label, data, file_name, "text/csv", key=key, icon=":material/download:")
+    """A CSV download button whose bytes are built, when clicked, once per view, table and ``choices`` (what
+    selected ``df``), without rerunning the page."""
+    name = f"{file_name}|{key}|{choices!r}"
+    where.download_button(label, lambda: csv(v.key, name, df), file_name, "text/csv", key=key,
+                          icon=":material/download:", on_click="ignore")
 
 
 @st.cache_resource(ttl=600, max_entries=32, show_spinner=False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -62,7 +64,7 @@ def portfolio(view: health.View) -> None:
         components.csv_download(p["mrr_at_risk"], "Download MRR by segment and band (CSV)", "health_mrr_at_risk.csv",
                                 key="health_dl_risk", where=a)
     if risk_lists.allowed(loaders.get_engine(view.url)):  # per-customer scores: admins and the roles allowed
-        download(c, "Download monthly scores, all customers (CSV)", health.history_csv(*view),
+        download(c, "Download monthly scores, all customers (CSV)", lambda: health.history_csv(*view),
                  "health_history.csv", key="health_dl_history")
 
 
@@ -94,9 +96,12 @@ def alerts(view: health.View) -> None:
              mime=XLSX)
 
 
-def download(where, label: str, data: bytes, file_name: str, key: str, mime: str = "text/csv") -> None:
-    """A download button for bytes made (and cached) by ui.health.cached, as ui.components draws its own."""
-    where.download_button(label, data, file_name, mime, key=key, icon=":material/download:")
+def download(where, label: str, data: bytes | Callable[[], bytes], file_name: str, key: str,
+             mime: str = "text/csv") -> None:
+    """A download button for bytes made (and cached) by ui.health.cached, or for a function making them when the
+    button is clicked (then without rerunning the page), as ui.components draws its own."""
+    where.download_button(label, data, file_name, mime, key=key, icon=":material/download:",
+                          on_click="ignore" if callable(data) else "rerun")
 
 
 def readable(actions: pd.DataFrame) -> pd.DataFrame:

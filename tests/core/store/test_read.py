@@ -7,7 +7,9 @@ import pandas as pd
 import pytest
 from sqlmodel import Session
 
-from core.store.read import _typed, load_columns, load_table
+from sqlalchemy import select
+
+from core.store.read import _typed, load_columns, load_selected, load_table
 from core.store.tables import Customer, Revenue, Ticket
 
 T = pd.Timestamp
@@ -74,3 +76,36 @@ def test_date_objects_from_other_databases_become_datetime64():
     out = _typed(frame, "customer")
     assert out["signup_date"].tolist()[0] == T("2024-01-05") and out["signup_date"].isna().tolist() == [False, True]
     assert out["churn_date"].tolist()[0] == T("2024-05-06") and str(out["churn_date"].dtype) == "datetime64[ns]"
+
+
+def _selected_rows(engine):
+    """The revenue rows without MRR, and a filter by a bound value, read by :func:`load_selected`."""
+    no_mrr = load_selected(engine, "revenue", select(Revenue.customer_id, Revenue.period, Revenue.amount)
+                           .where(Revenue.mrr.is_(None)))
+    opened = load_selected(engine, "ticket", select(Ticket.customer_id, Ticket.opened, Ticket.resolved)
+                           .where(Ticket.customer_id == "A"))
+    return no_mrr, opened
+
+
+def test_selected_rows_are_typed_like_the_whole_table(store):
+    no_mrr, opened = _selected_rows(store)
+    whole = load_table(store, "revenue")
+    expected = whole.loc[whole["mrr"].isna(), ["customer_id", "period", "amount"]].reset_index(drop=True)
+    pd.testing.assert_frame_equal(no_mrr, expected)
+    assert opened["opened"].tolist() == [T("2024-03-02 14:30")] and opened["resolved"].isna().all()
+    assert str(opened["resolved"].dtype) == "datetime64[ns]"
+
+
+def test_selected_rows_on_postgresql_equal_sqlite(store, pg_server):
+    """PostgreSQL goes through SQLAlchemy (date objects), SQLite through its raw cursor (ISO text): one frame."""
+    from core.store.engine import make_engine
+
+    pg = make_engine(pg_server.new_database())
+    with Session(pg) as s:
+        with Session(store) as src:
+            for table in (Customer, Revenue, Ticket):
+                s.add_all([table(**row.model_dump()) for row in src.exec(select(table)).scalars()])
+        s.commit()
+    for got, want in zip(_selected_rows(pg), _selected_rows(store), strict=True):
+        pd.testing.assert_frame_equal(got, want)
+    pg.dispose()
