@@ -5,9 +5,8 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from sqlmodel import Session
-
 from sqlalchemy import select
+from sqlmodel import Session
 
 from core.store.read import _typed, load_columns, load_selected, load_table
 from core.store.tables import Customer, Revenue, Ticket
