@@ -183,7 +183,8 @@ def health(engine: Engine, as_of: dt.date, months: int, horizon: int | None,
         frame, _ = h.measure_frame(inputs, day)
     except InsufficientDataError:
         return [], {"version": None, "config": None, "horizon": horizon}
-    cfg, version = hs.current_config(engine, h.measure_frame(inputs, inputs.end())[0])
+    today = frame if day == inputs.end() else h.measure_frame(inputs, inputs.end())[0]  # a review as of the end
+    cfg, version = hs.current_config(engine, today)
     s = h.score(cfg, frame)
     below = coverage(cfg.min_measures, s).message  # customers with too few measures: no band, and why
     s = s[s["score"].notna()]
