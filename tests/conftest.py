@@ -23,6 +23,16 @@ def _columns_cache(tmp_path_factory):
     yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _default_engine():
+    """The suite expects the default engine (pandas): a developer's RETENTION_ENGINE does not leak in; the tests of
+    another engine set it themselves (core.query.choice)."""
+    import os
+
+    os.environ.pop("RETENTION_ENGINE", None)
+    yield
+
+
 @pytest.fixture
 def engine():
     """An in-memory store (one shared connection), empty."""

@@ -10,10 +10,9 @@ from core.cli.defaults import CHURN_HORIZON_DAYS
 from core.cli.who import require
 from core.export import units  # plain Python: --help stays fast
 from core.history.feature_labels import feature_label  # plain Python: --help stays fast
+from core.query import choice  # plain Python (no Ibis): --help stays fast
 
 NAME = "churn"
-#: the choices of --engine (core.query.sources.ENGINES, written here so that --help loads no Ibis)
-ENGINES = ("pandas", "duckdb", "postgres")
 
 
 def add_parser(sub) -> None:
@@ -38,9 +37,10 @@ def add_parser(sub) -> None:
     ch.add_argument("--scores", type=Path, help="write today's scores and tiers to this CSV")
     ch.add_argument("--lapse-days", type=int, help="a purchase log: churn = no purchase within this many days of "
                     "the last one (default: proposed from the gaps between purchases, printed)")
-    ch.add_argument("--engine", choices=ENGINES, default="pandas",
-                    help="who sums the behaviour into features: pandas (default), duckdb (embedded, over the store's "
-                         "column files) or postgres (inside a PostgreSQL store); the figures are the same")
+    ch.add_argument("--engine", choices=choice.NAMES,
+                    help="who sums the behaviour into features: pandas, duckdb (embedded, over the store's column "
+                         f"files) or postgres (inside a PostgreSQL store); default {choice.ENGINE_ENV}, else pandas; "
+                         "the figures are the same")
 
 
 def _print_fit(r, n_drivers: int) -> None:
@@ -93,8 +93,8 @@ def run(engine, a) -> int:
     actor = require(engine, a, rights.SAVE_MODEL) if a.save else None
     if a.scores is not None:
         require(engine, a, rights.RISK_LISTS)
-    inputs = load_inputs(engine, lapse_days=a.lapse_days)
-    source = sources.by_name(engine, a.engine)
+    source = sources.by_name(engine, a.engine) if a.engine else choice.configured(engine)
+    inputs = load_inputs(engine, lapse_days=a.lapse_days, source=None)
     if source is None:
         return _fit_and_print(engine, a, inputs, actor)
     print(f"Behaviour summed by {source.name}." if inputs.has_behaviour() else

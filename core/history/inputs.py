@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from core.buyers import lapse
 from core.errors import InsufficientDataError
 from core.history import asof
+from core.query import choice
 from core.query.sources import Source
 from core.store.columnar import ActivityPairs, activity_pairs
 from core.store.read import load_columns, load_table
@@ -98,8 +99,10 @@ def inputs_from_frames(customers: pd.DataFrame, activity: pd.DataFrame | None = 
                        _frame(feedback, _FEEDBACK, ["date"]), _frame(revenue, _REVENUE, ["period"]))
 
 
-def load_inputs(engine: Engine, lapse_days: int | None = None) -> ChurnInputs:
-    """Read the columns the churn features need (activity from the column store).
+def load_inputs(engine: Engine, lapse_days: int | None = None, source=choice.CONFIGURED) -> ChurnInputs:
+    """Read the columns the churn features need (activity from the column store), with ``source`` (a
+    :class:`core.query.sources.Source`, or None for pandas) summing the behavioural features; by default the engine
+    ``RETENTION_ENGINE`` names (:func:`core.query.choice.configured`: pandas when it is not set).
 
     The one place churn dates are read for the churn model, health and the review: the customers with purchases,
     no recurring revenue and no churn date of their own (a purchase log's buyers, a mix's buyers-only customers:
@@ -125,4 +128,6 @@ def load_inputs(engine: Engine, lapse_days: int | None = None) -> ChurnInputs:
             df[c] = pd.to_datetime(df[c], format="mixed")
     activity = activity_pairs(engine, values=True)
     rule = lapse.store_rule(engine, customers, asof.data_end(customers, activity, revenue), lapse_days, revenue)
-    return ChurnInputs(lapse.with_churn_dates(customers, rule), activity, tickets, feedback, revenue, lapse=rule)
+    source = choice.configured(engine) if source == choice.CONFIGURED else source
+    return ChurnInputs(lapse.with_churn_dates(customers, rule), activity, tickets, feedback, revenue, lapse=rule,
+                       source=source)

@@ -1,5 +1,6 @@
 """Where each kind of figure comes from, in plain words, for the Data page: the store (which one), the column files
-the engines read, and a company's warehouse when one is set (named without its password, never connected to here).
+the engines read, the engine that sums the models' behaviour (:mod:`core.query.choice`), and a company's warehouse
+when one is set (named without its password, never connected to here).
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ import os
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from core.query import warehouse
+from core.errors import DataValidationError
+from core.query import choice, warehouse
 from core.store import column_home
 
 
@@ -25,7 +27,20 @@ def figure_sources(engine: Engine) -> pd.DataFrame:
           if url else f"{store} (no warehouse is set; the README says how to set one)")
     return pd.DataFrame([("Every figure on these pages", store),
                          ("Cohort tables, churn and health features over activity", activity),
+                         ("Churn and health features, the plays' revenue and usage windows: summed by", _summed_by()),
                          ("python -m core cohorts", wh)], columns=["Figures", "Come from"])
+
+
+def _summed_by() -> str:
+    """The engine :data:`core.query.choice.ENGINE_ENV` names, in plain words (or why it names none)."""
+    try:
+        name = choice.configured_name()
+    except DataValidationError as e:
+        return str(e)
+    return {"pandas": f"pandas, in the server's process ({choice.ENGINE_ENV} is not set; duckdb or postgres would "
+                      f"sum them in an engine, with the same figures)",
+            "duckdb": f"DuckDB, embedded in the server's process, over the column files ({choice.ENGINE_ENV}=duckdb)",
+            "postgres": f"PostgreSQL, inside the store's database ({choice.ENGINE_ENV}=postgres)"}[name]
 
 
 def _store(engine: Engine) -> str:

@@ -10,9 +10,9 @@
 Every source gives activity as ``customer_id`` (text), ``date`` (a date) and ``value`` (a float: the row's
 amount), customers as ``customer_id, signup_date, churn_date`` (dates) and revenue as ``customer_id, period, mrr``,
 so one expression serves every engine. The store's own sources (:func:`embedded`, :func:`inside`) also give the
-revenue's ``payment_failed`` and row ``id``, tickets as ``id, customer_id, opened, resolved`` (times) and feedback
-as ``id, customer_id, date, channel, score``: the churn and health models' inputs
-(:mod:`core.history.engine_behaviour`).
+revenue's ``amount`` (a sale's), ``payment_failed`` and row ``id``, tickets as ``id, customer_id, opened,
+resolved`` (times) and feedback as ``id, customer_id, date, channel, score``: the churn and health models' inputs
+(:mod:`core.history.engine_behaviour`) and the plays' windows (:mod:`core.roi.engine_outcomes`).
 """
 
 from __future__ import annotations
@@ -26,14 +26,15 @@ import pyarrow as pa
 from sqlalchemy.engine import Engine
 
 from core.errors import DataValidationError
+from core.query.choice import NAMES
 from core.store import table_files
 from core.store.columnar import checked_files
 from core.store.read import load_columns
 
 CUSTOMER_COLUMNS = ["customer_id", "signup_date", "churn_date"]
 
-#: the columns each table's source gives (revenue's ``amount`` stays in its files, for the sales figures to come)
-GIVEN = {"revenue": ("customer_id", "period", "mrr", "payment_failed", "id"),
+#: the columns each table's source gives
+GIVEN = {"revenue": ("customer_id", "period", "mrr", "amount", "payment_failed", "id"),
          "ticket": ("id", "customer_id", "opened", "resolved"),
          "feedback": ("id", "customer_id", "date", "channel", "score")}
 
@@ -157,8 +158,8 @@ def _paths(files) -> str:
     return ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
 
 
-#: who sums the churn and health models' behavioural features: ``python -m core churn --engine`` (None: pandas)
-ENGINES = ("pandas", "duckdb", "postgres")
+#: who sums the churn and health models' behavioural features and the plays' windows (:mod:`core.query.choice`)
+ENGINES = NAMES
 
 
 def by_name(engine: Engine, name: str) -> Source | None:
@@ -176,8 +177,8 @@ def by_name(engine: Engine, name: str) -> Source | None:
     if name == "postgres" and engine.dialect.name == "postgresql":
         return inside(engine)
     if name == "postgres":
-        raise DataValidationError(f"--engine postgres runs the sums inside a PostgreSQL store; this store is "
-                                  f"{engine.dialect.name}. Use --engine duckdb (or pandas) here.")
+        raise DataValidationError(f"the postgres engine runs the sums inside a PostgreSQL store; this store is "
+                                  f"{engine.dialect.name}. Use duckdb (or pandas) here.")
     raise DataValidationError(f"Unknown engine '{name}': one of {', '.join(ENGINES)}.")
 
 
@@ -199,6 +200,7 @@ def inside(engine: Engine) -> Source:
     rev, tickets, feedback = con.table("revenue"), con.table("ticket"), con.table("feedback")
     return Source("PostgreSQL (inside the store's database)", con,
                   act.select("customer_id", "date", value=act.value.cast("float64")), customer,
-                  rev.select("customer_id", "period", "payment_failed", "id", mrr=rev.mrr.cast("float64")),
+                  rev.select("customer_id", "period", "payment_failed", "id", mrr=rev.mrr.cast("float64"),
+                             amount=rev.amount.cast("float64")),
                   tickets.select(*GIVEN["ticket"]),
                   feedback.select("id", "customer_id", "date", "channel", score=feedback.score.cast("float64")))

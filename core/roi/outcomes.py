@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import DataValidationError
+from core.roi import engine_outcomes
 from core.roi.defaults import CONTROL, OUTCOME_COLUMNS, PRE_DAYS, PRE_REVENUE, PRE_USAGE, RETAINED, REVENUE, WINDOW_DAYS
 from core.roi.inputs import RoiInputs
 
@@ -78,8 +79,11 @@ def _window_values(inputs: RoiInputs, iv: pd.DataFrame, day: np.ndarray, window:
                    pre_days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per contact: revenue kept in the window, revenue and usage in the pre-period, the latest revenue before.
 
-    Sums over windows come from sorted cumulative sums, with no loop over rows.
+    Sums over windows come from sorted cumulative sums, with no loop over rows; with a source, from its engine.
     """
+    if inputs.source is not None:
+        return engine_outcomes.window_values(inputs.source, pd.DataFrame({"id": iv["id"], "customer_id": iv[
+            "customer_id"], "date": day.astype("datetime64[D]")}), window, pre_days)
     rev = inputs.revenue
     r_ids = pd.Index(pd.unique(iv["customer_id"]))
     r_codes = r_ids.get_indexer(rev["customer_id"]) if len(rev) else np.array([], np.int64)

@@ -73,7 +73,8 @@ ALLOWED = {
     "buyers": BASE | {"access"},  # purchase logs: buyer metrics, lapse churn, lifetime value; saving N needs the right
     # named exceptions, each with its reason:
     "demo": BASE | {"ingest"},  # the demo loads its frames through the importer's bulk insert
-    "roi": BASE | {"churn", "ingest"},  # risk at contact scores with the churn model; outcome flags read as imported
+    "roi": BASE | {"churn", "ingest", "query"},  # risk at contact scores with the churn model; outcome flags read as
+    # imported; the contacts' windows summed by the chosen engine (core/roi/engine_outcomes.py)
     "review": BASE | {"cohorts", "churn", "health", "feedback", "roi", "buyers",
                       "access"},  # a quarter's review: every page; snapshots, decisions and risk lists need rights
     "cli": BASE | {"access", "ingest", "demo", "cohorts", "churn", "health", "feedback", "roi", "review",

@@ -10,10 +10,9 @@ import pytest
 from sqlalchemy import text
 
 import core
-from core.cli import churn as churn_cli
 from core.cli.main import main as cli
 from core.history import engine_behaviour
-from core.query import sources
+from core.query import choice, sources
 from tests.conftest import copy_store
 from tests.pages import store_kinds
 
@@ -62,14 +61,32 @@ def test_postgres_on_a_sqlite_store_is_refused_in_one_line(store, capsys):
         before = conn.execute(text(runs)).scalar_one()
     code, out, err = _run(capsys, store, "--engine", "postgres", "--save")
     assert code != 0 and "Traceback" not in err
-    assert "--engine postgres runs the sums inside a PostgreSQL store; this store is sqlite" in err
+    assert "the postgres engine runs the sums inside a PostgreSQL store; this store is sqlite" in err
     with engine.connect() as conn:
         assert conn.execute(text(runs)).scalar_one() == before
     engine.dispose()
 
 
-def test_the_help_lists_the_engines_the_query_layer_has():
-    assert churn_cli.ENGINES == sources.ENGINES
+def test_the_engines_are_the_query_layers():
+    assert sources.ENGINES == choice.NAMES
+
+
+def test_the_configured_engine_is_the_default_and_engine_wins(store, capsys, monkeypatch):
+    """RETENTION_ENGINE=duckdb sums the behaviour with DuckDB when --engine is not given; --engine pandas wins."""
+    code, on_pandas, _ = _run(capsys, store)
+    monkeypatch.setenv(choice.ENGINE_ENV, "DuckDB")
+    code2, configured, err = _run(capsys, store)
+    assert code == code2 == 0 and err.strip() == "Behaviour summed by DuckDB (embedded) over the store's column files."
+    assert configured == on_pandas
+    code, _, err = _run(capsys, store, "--engine", "pandas")
+    assert code == 0 and "Behaviour summed by" not in err
+
+
+def test_an_unknown_configured_engine_is_one_plain_line(store, capsys, monkeypatch):
+    monkeypatch.setenv(choice.ENGINE_ENV, "spark-cluster")
+    code, out, err = _run(capsys, store)
+    assert code != 0 and "Traceback" not in err and not out
+    assert "RETENTION_ENGINE='spark-cluster' names no engine: set it to one of pandas, duckdb, postgres" in err
 
 
 @pytest.mark.parametrize("kind", ["cdnow", "telco"])

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import create_engine
 
 import core
-from core.query import warehouse
+from core.query import choice, warehouse
 from core.query.provenance import figure_sources
 
 
@@ -29,6 +29,22 @@ def test_a_store_in_memory_reads_its_rows():
         "the SQLite store in memory, read from its rows"
     assert rows["python -m core cohorts"] == \
         "the SQLite store in memory (no warehouse is set; the README says how to set one)"
+
+
+SUMMED = "Churn and health features, the plays' revenue and usage windows: summed by"
+
+
+@pytest.mark.parametrize(("value", "start"), [
+    (None, "pandas, in the server's process (RETENTION_ENGINE is not set"),
+    ("duckdb", "DuckDB, embedded in the server's process, over the column files (RETENTION_ENGINE=duckdb)"),
+    (" Postgres ", "PostgreSQL, inside the store's database (RETENTION_ENGINE=postgres)"),
+    ("spark", "RETENTION_ENGINE='spark' names no engine: set it to one of pandas, duckdb, postgres")])
+def test_the_engine_that_sums_is_named(monkeypatch, value, start):
+    if value is None:
+        monkeypatch.delenv(choice.ENGINE_ENV, raising=False)
+    else:
+        monkeypatch.setenv(choice.ENGINE_ENV, value)
+    assert _rows(core.make_engine("sqlite://"))[SUMMED].startswith(start)
 
 
 def test_a_postgresql_store_and_a_warehouse_are_named_without_passwords(monkeypatch, tmp_path):

@@ -1,12 +1,13 @@
 """Spark in local mode runs the same expressions (core.query.spark): one session for the module (two local
 workers, bound to 127.0.0.1, its scratch and warehouse folders temporary, its Java process stopped at the end)
 over the column files of a 300-customer demo; the cohort tables, the survival rows, every behavioural feature of
-the churn and health models and the ROI sums equal the pandas path's. Marked slow (Spark takes about 10 s to
-start); ``python3 dev.py test`` and CI still run it, and with ``CI=true`` a missing PySpark or Java fails instead
-of skipping."""
+the churn and health models, the plays' outcomes and the ROI sums equal the pandas path's. Marked slow (Spark takes
+about 10 s to start); ``python3 dev.py test`` and CI still run it, and with ``CI=true`` a missing PySpark or Java
+fails instead of skipping."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 
@@ -25,6 +26,8 @@ from core.history.engine_behaviour import behaviour
 from core.history.features import temporal_features
 from core.history.inputs import load_inputs
 from core.roi.estimates import compare
+from core.roi.inputs import load_inputs as roi_inputs
+from core.roi.outcomes import outcomes
 from core.roi.sums import compare_on
 from core.store import columnar
 from core.store.read import load_columns
@@ -135,3 +138,12 @@ def test_roi_sums_on_spark_give_the_same_effects(source):
     got = compare_on(source.con, ibis.memtable(frame), "revenue", control="holdout", covariate="pre_revenue")
     cols = ["difference", "low", "high", "p_value", "cuped_difference", "cuped_low", "cuped_high"]
     np.testing.assert_allclose(got[cols].to_numpy(float), want[cols].to_numpy(float), rtol=1e-9)
+
+
+def test_play_outcomes_on_spark_equal_pandas(source, store):
+    """Each contact's revenue kept, pre-period revenue and usage and latest revenue before it (core.roi
+    .engine_outcomes), on every play of the demo: see tests/core/roi/test_engine_outcomes.py for the tolerance."""
+    inputs = roi_inputs(store)
+    on_spark = dataclasses.replace(inputs, source=source)
+    for play in inputs.plays():
+        pd.testing.assert_frame_equal(outcomes(on_spark, play), outcomes(inputs, play), rtol=1e-9, atol=1e-8)

@@ -1,0 +1,57 @@
+"""Which engine sums the behaviour behind the pages' figures: ``RETENTION_ENGINE`` (``pandas``, the default;
+``duckdb``: embedded DuckDB over the store's column files; ``postgres``: inside a PostgreSQL store).
+
+One setting for the whole server: the churn and health models' behavioural features
+(:mod:`core.history.engine_behaviour`) and the plays' revenue and usage windows (:mod:`core.roi.engine_outcomes`)
+are summed by the chosen engine on every page, in the review and in ``python -m core`` (whose ``--engine`` wins over
+it); the figures are the same on each (tested to 1e-9), only where the work runs changes. Statistics and models stay
+in Python.
+"""
+
+from __future__ import annotations
+
+import os
+
+from sqlalchemy.engine import Engine
+
+from core.errors import DataValidationError
+
+ENGINE_ENV = "RETENTION_ENGINE"
+#: ``source=CONFIGURED``, the input loaders' default: the engine :data:`ENGINE_ENV` names (:func:`configured`)
+CONFIGURED = "configured"
+#: the engines a store can be summed by (:func:`core.query.sources.by_name`); the first is the default
+NAMES = ("pandas", "duckdb", "postgres")
+
+
+def configured_name() -> str:
+    """The engine ``RETENTION_ENGINE`` names (any case), ``pandas`` when it is not set.
+
+    Raises
+    ------
+    core.errors.DataValidationError
+        The variable names no engine: the message lists them.
+    """
+    name = os.environ.get(ENGINE_ENV, "").strip().lower() or NAMES[0]
+    if name not in NAMES:
+        raise DataValidationError(f"{ENGINE_ENV}={os.environ[ENGINE_ENV].strip()!r} names no engine: set it to one "
+                                  f"of {', '.join(NAMES)} (or leave it unset for pandas).")
+    return name
+
+
+def configured(engine: Engine):
+    """The :class:`core.query.sources.Source` of the configured engine over the store ``engine``, None for pandas.
+
+    Raises
+    ------
+    core.errors.DataValidationError
+        An unknown engine, or ``postgres`` on a store that is not PostgreSQL.
+    """
+    name = configured_name()
+    if name == "pandas":
+        return None
+    from core.query import sources  # Ibis loads only when an engine is chosen (a fast start otherwise)
+
+    try:
+        return sources.by_name(engine, name)
+    except DataValidationError as e:
+        raise DataValidationError(f"{ENGINE_ENV}={name}: {e}") from None
