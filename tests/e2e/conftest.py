@@ -136,6 +136,35 @@ def wait_for_app_idle(page, timeout=30_000):
     expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=timeout)
 
 
+_STILL = """async () => {
+    const visible = (e) => e.offsetParent !== null;
+    const sizes = () => {
+        const charts = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].filter(visible);
+        if (charts.some((c) => !c.querySelector("canvas, svg"))) return null;  // a chart not drawn yet
+        return JSON.stringify([...charts.map((c) => c.querySelector("canvas, svg")),
+                               ...[...document.querySelectorAll('[data-testid="stDataFrame"]')].filter(visible)]
+            .map((e) => { const r = e.getBoundingClientRect(); return [Math.round(r.width), Math.round(r.height)]; })
+            .concat([document.documentElement.scrollWidth, document.documentElement.scrollHeight]));
+    };
+    const frame = () => new Promise((done) => requestAnimationFrame(() => done()));
+    let last = null, still = 0, frames = 0;
+    for (; frames < 240 && still < 5; frames++) {
+        await frame();
+        const now = sizes();
+        still = now !== null && now === last ? still + 1 : 0;
+        last = now;
+    }
+    return frames;
+}"""
+
+
+def layout_still(page) -> int:
+    """Wait until every visible chart is drawn and the charts, tables and page size have held still for five animation
+    frames (at most 240, about 4 s): charts laid out again after a resize or drawn after a tab click, without a fixed
+    sleep. Returns the frames waited."""
+    return page.evaluate(_STILL)
+
+
 def shot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
@@ -153,17 +182,17 @@ def shot_when_drawn(page, name: str) -> Path:
     called ``name``."""
     charts = page.get_by_test_id("stVegaLiteChart")
     expect(charts.first.locator("canvas, svg").first).to_be_visible(timeout=30_000)
-    page.wait_for_timeout(1000)
+    layout_still(page)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     return shot(page, name)
 
 
-def show_tab(page, tab: str, ready, name: str, settle_ms: int = 1500) -> Path:
+def show_tab(page, tab: str, ready, name: str) -> Path:
     """Click a tab, wait until ``ready`` (a locator) is visible and the charts have drawn, check that no
     exception is on screen, and save a screenshot called ``name``."""
     page.get_by_role("tab", name=tab).click()
     expect(ready).to_be_visible(timeout=60_000)
-    page.wait_for_timeout(settle_ms)
+    layout_still(page)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     return shot(page, name)
 

@@ -20,7 +20,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.conftest import copy_store
-from tests.e2e.conftest import SCREENSHOTS, open_on_metric, wait_for_app_idle
+from tests.e2e.conftest import SCREENSHOTS, layout_still, open_on_metric, wait_for_app_idle
 
 WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
               "resultTypes": ["violations", "incomplete"]}
@@ -92,7 +92,7 @@ def _settle(page) -> None:
     charts = page.locator('[data-testid="stVegaLiteChart"]:visible')
     if charts.count():
         expect(charts.first.locator("canvas, svg").first).to_be_visible(timeout=30_000)
-    page.wait_for_timeout(800)
+    layout_still(page)
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
 
@@ -151,7 +151,7 @@ def whole_page(page, path) -> None:
     width = page.viewport_size["width"]
     height = min(page.evaluate(_HEIGHT), MAX_HEIGHT)
     page.set_viewport_size({"width": width, "height": max(height, 900)})
-    page.wait_for_timeout(300)
+    layout_still(page)
     page.screenshot(path=str(path))
     page.set_viewport_size({"width": width, "height": 900})
 
@@ -167,7 +167,7 @@ def photograph(page, slug: str, tab: str | None) -> list[str]:
     problems = []
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
-        page.wait_for_timeout(700)  # charts and columns lay themselves out again
+        layout_still(page)  # charts and columns lay themselves out again
         whole_page(page, SCREENSHOTS / f"page_{slug}__{_slug(tab or 'page')}__{width}.png")
         if width == min(WIDTHS):
             problems += _layout_problems(page.evaluate(_LAYOUT), f"{slug}" + (f" / {tab}" if tab else ""), width)

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import open_on_metric, shot, show_tab, wait_for_app_idle
+from tests.e2e.conftest import layout_still, open_on_metric, shot, show_tab, wait_for_app_idle
 from tests.pages import store_kinds
 
 #: a count as every surface writes it (23,570)
@@ -30,7 +30,7 @@ def _clean(page, name: str) -> None:
 
 def _charts_drawn(page) -> None:
     expect(page.get_by_test_id("stVegaLiteChart").first.locator("canvas, svg").first).to_be_visible(timeout=60_000)
-    page.wait_for_timeout(1500)
+    layout_still(page)
 
 
 def _opens(page, url: str, heading: str, text) -> None:

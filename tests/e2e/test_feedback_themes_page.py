@@ -8,7 +8,15 @@ import sqlite3
 import pandas as pd
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import SCREENSHOTS, demo_copy, metric_card, open_on_metric, shot_when_drawn, show_tab
+from tests.e2e.conftest import (
+    SCREENSHOTS,
+    demo_copy,
+    layout_still,
+    metric_card,
+    open_on_metric,
+    shot_when_drawn,
+    show_tab,
+)
 from tests.pages.conftest import default_window
 
 #: a private copy of the session's small demo store
@@ -47,7 +55,7 @@ def test_feedback_themes_on_demo(page, streamlit_server, store_url):
     heat.screenshot(path=str(SCREENSHOTS / "feedback_by_segment_1280.png"))
     size = page.viewport_size
     page.set_viewport_size({"width": 390, "height": 900})  # a phone: still the column's width, labels level
-    page.wait_for_timeout(1500)
+    layout_still(page)
     heat.scroll_into_view_if_needed()
     box, main = heat.bounding_box(), page.get_by_test_id("stMainBlockContainer").bounding_box()
     assert box["width"] > 0.8 * main["width"] and box["height"] > 200, (box, main)

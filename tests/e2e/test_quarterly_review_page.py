@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from tests.conftest import copy_store
-from tests.e2e.conftest import open_on_metric, shot, show_tab, wait_for_app_idle
+from tests.e2e.conftest import layout_still, open_on_metric, shot, show_tab, wait_for_app_idle
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +26,7 @@ def test_quarterly_review_on_demo(page, streamlit_server):
     expect(page.get_by_text("2026-Q3, as of 2026-09-30")).to_be_visible()
     charts = page.get_by_test_id("stVegaLiteChart")
     expect(charts.first.locator("canvas, svg").first).to_be_visible(timeout=30_000)
-    page.wait_for_timeout(1500)
+    layout_still(page)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     shot(page, "review_figures")
 
