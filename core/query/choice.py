@@ -11,10 +11,12 @@ in Python.
 from __future__ import annotations
 
 import os
-
-from sqlalchemy.engine import Engine
+from typing import TYPE_CHECKING
 
 from core.errors import DataValidationError
+
+if TYPE_CHECKING:  # the CLI's --help imports this module: no SQLAlchemy at import time
+    from sqlalchemy.engine import Engine
 
 ENGINE_ENV = "RETENTION_ENGINE"
 #: ``source=CONFIGURED``, the input loaders' default: the engine :data:`ENGINE_ENV` names (:func:`configured`)

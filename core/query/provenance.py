@@ -35,12 +35,13 @@ def _summed_by() -> str:
     """The engine :data:`core.query.choice.ENGINE_ENV` names, in plain words (or why it names none)."""
     try:
         name = choice.configured_name()
-    except DataValidationError as e:
-        return str(e)
-    return {"pandas": f"pandas, in the server's process ({choice.ENGINE_ENV} is not set; duckdb or postgres would "
-                      f"sum them in an engine, with the same figures)",
-            "duckdb": f"DuckDB, embedded in the server's process, over the column files ({choice.ENGINE_ENV}=duckdb)",
-            "postgres": f"PostgreSQL, inside the store's database ({choice.ENGINE_ENV}=postgres)"}[name]
+    except DataValidationError:
+        return ("no engine: the engine set for this server is not one the workbench knows (pandas, duckdb or "
+                "postgres; the README's Engines and warehouses says how to set it)")
+    return {"pandas": "pandas, in the server's process (the default; DuckDB or PostgreSQL can sum them instead, "
+                      "with the same figures: the README's Engines and warehouses says how)",
+            "duckdb": "DuckDB, embedded in the server's process, over the column files",
+            "postgres": "PostgreSQL, inside the store's database"}[name]
 
 
 def _store(engine: Engine) -> str:

@@ -82,8 +82,8 @@ def _window_values(inputs: RoiInputs, iv: pd.DataFrame, day: np.ndarray, window:
     Sums over windows come from sorted cumulative sums, with no loop over rows; with a source, from its engine.
     """
     if inputs.source is not None:
-        return engine_outcomes.window_values(inputs.source, pd.DataFrame({"id": iv["id"], "customer_id": iv[
-            "customer_id"], "date": day.astype("datetime64[D]")}), window, pre_days)
+        contacts = pd.DataFrame({"id": iv["id"], "customer_id": iv["customer_id"], "date": day.astype("datetime64[D]")})
+        return engine_outcomes.window_values(inputs.source, contacts, window, pre_days)
     rev = inputs.revenue
     r_ids = pd.Index(pd.unique(iv["customer_id"]))
     r_codes = r_ids.get_indexer(rev["customer_id"]) if len(rev) else np.array([], np.int64)

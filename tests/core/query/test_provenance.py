@@ -35,10 +35,10 @@ SUMMED = "Churn and health features, the plays' revenue and usage windows: summe
 
 
 @pytest.mark.parametrize(("value", "start"), [
-    (None, "pandas, in the server's process (RETENTION_ENGINE is not set"),
-    ("duckdb", "DuckDB, embedded in the server's process, over the column files (RETENTION_ENGINE=duckdb)"),
-    (" Postgres ", "PostgreSQL, inside the store's database (RETENTION_ENGINE=postgres)"),
-    ("spark", "RETENTION_ENGINE='spark' names no engine: set it to one of pandas, duckdb, postgres")])
+    (None, "pandas, in the server's process (the default; DuckDB or PostgreSQL can sum them instead"),
+    ("duckdb", "DuckDB, embedded in the server's process, over the column files"),
+    (" Postgres ", "PostgreSQL, inside the store's database"),
+    ("spark", "no engine: the engine set for this server is not one the workbench knows (pandas, duckdb or")])
 def test_the_engine_that_sums_is_named(monkeypatch, value, start):
     if value is None:
         monkeypatch.delenv(choice.ENGINE_ENV, raising=False)
