@@ -5,6 +5,7 @@ unknown engine is one plain message, never a traceback."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pandas as pd
@@ -23,10 +24,15 @@ PAGES = {"churn_drivers": (engine_behaviour, "behaviour"), "health_scores": (eng
          "intervention_roi": (engine_outcomes, "window_values")}
 
 
+def _timeless(text: str) -> str:
+    """``text`` without a model card's creation time (the two runs may fall in different minutes)."""
+    return re.sub(r", created \S+ \S+ UTC", "", text)
+
+
 def _shown(at) -> dict:
     """What the page shows: metrics (label, value, delta), captions, and every table's values."""
-    return {"metrics": [(m.label, m.value, m.delta) for m in at.metric], "captions": [c.value for c in at.caption],
-            "markdown": [m.value for m in at.markdown],
+    return {"metrics": [(m.label, m.value, m.delta) for m in at.metric],
+            "captions": [_timeless(c.value) for c in at.caption], "markdown": [_timeless(m.value) for m in at.markdown],
             "tables": [d.value.reset_index(drop=True) for d in at.dataframe]}
 
 
