@@ -2,10 +2,13 @@
 
 import datetime as dt
 import io
+import os
+import shutil
 from pathlib import Path
 
 import pytest
 import xlsxwriter
+from filelock import FileLock
 
 import core
 from tests.pg import pg_server, pg_url  # noqa: F401  (PostgreSQL fixtures: a real server on a free port)
@@ -17,8 +20,6 @@ SHARED = ROOT.parent / "shared" / "data"
 @pytest.fixture(scope="session", autouse=True)
 def _columns_cache(tmp_path_factory):
     """PostgreSQL stores' column files go to a temporary folder, never the user's cache (core.store.column_home)."""
-    import os
-
     os.environ["RETENTION_COLUMNS_DIR"] = str(tmp_path_factory.mktemp("columns_cache"))
     yield
 
@@ -27,8 +28,6 @@ def _columns_cache(tmp_path_factory):
 def _default_engine():
     """The suite expects the default engine (pandas): a developer's RETENTION_ENGINE does not leak in; the tests of
     another engine set it themselves (core.query.choice)."""
-    import os
-
     os.environ.pop("RETENTION_ENGINE", None)
     yield
 
@@ -51,8 +50,6 @@ def copy_store(src, folder) -> Path:
     """Copy the SQLite store file ``src`` and its activity column folder into ``folder``; returns the new file.
 
     For test modules that write into a store built once per session (codebook changes, saved models)."""
-    import shutil
-
     src, dst = Path(src), Path(folder) / "store.db"
     shutil.copy(src, dst)
     if Path(str(src) + ".columns").exists():
@@ -60,17 +57,43 @@ def copy_store(src, folder) -> Path:
     return dst
 
 
+def built_once(tmp_path_factory, name: str, build) -> Path:
+    """A store file that ``build(path)`` fills, built once per test run and copied (:func:`copy_store`) into a
+    folder of this worker's: under pytest-xdist the workers share one build (a file lock in the run's common
+    temporary folder; the first worker to ask builds, the others wait and copy), so an expensive store (the demo
+    takes about 22 s) is not built once per worker. Without xdist it is built in place."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        path = tmp_path_factory.mktemp(name) / "store.db"
+        build(path)
+        return path
+    common = tmp_path_factory.getbasetemp().parent / f"built_once_{name}"
+    with FileLock(f"{common}.lock"):
+        if not (common / "done").exists():
+            shutil.rmtree(common, ignore_errors=True)  # a half-built store of a failed build is built again
+            common.mkdir()
+            build(common / "store.db")
+            (common / "done").touch()
+    return copy_store(common / "store.db", tmp_path_factory.mktemp(name))
+
+
+def demo_builder(n_customers: int, seed: int = 0):
+    """``build(path)`` for :func:`built_once`: the demo business loaded into a new SQLite store at ``path``."""
+
+    def build(path: Path) -> None:
+        from core.demo.load import load_demo
+
+        engine = core.make_engine(f"sqlite:///{path}")
+        load_demo(engine, n_customers=n_customers, seed=seed)
+        engine.dispose()
+
+    return build
+
+
 @pytest.fixture(scope="session")
 def small_demo_store(tmp_path_factory) -> Path:
-    """A store file holding a small demo business (1,500 customers, seed 0), built once per session: copy it
-    (:func:`copy_store`) before writing into it."""
-    from core.demo.load import load_demo
-
-    path = tmp_path_factory.mktemp("small_demo") / "store.db"
-    engine = core.make_engine(f"sqlite:///{path}")
-    load_demo(engine, n_customers=1500, seed=0)
-    engine.dispose()
-    return path
+    """A store file holding a small demo business (1,500 customers, seed 0), built once per run (:func:`built_once`):
+    copy it (:func:`copy_store`) before writing into it."""
+    return built_once(tmp_path_factory, "small_demo", demo_builder(1500))
 
 
 @pytest.fixture(scope="session")

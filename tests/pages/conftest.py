@@ -14,16 +14,15 @@ def store_url(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="session")
 def demo_store(tmp_path_factory):
-    """A store holding the demo business (seed 0, 5,000 customers), loaded once per test session.
+    """A store holding the demo business (seed 0, 5,000 customers), built once per test run (tests/conftest.built_once).
 
     Returns (url, customers, revenue) with the tables as the store gives them back.
     """
     import core
-    from core.demo.load import load_demo
+    from tests.conftest import built_once, demo_builder
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'store.db'}"
+    url = f"sqlite:///{built_once(tmp_path_factory, 'demo', demo_builder(5000))}"
     eng = core.make_engine(url)
-    load_demo(eng, n_customers=5000, seed=0)
     cust, rev = core.load_table(eng, "customer"), core.load_table(eng, "revenue")
     eng.dispose()
     return url, cust, rev
