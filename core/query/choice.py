@@ -1,7 +1,8 @@
 """Which engine sums the behaviour behind the pages' figures: ``RETENTION_ENGINE`` (``pandas``, the default;
 ``duckdb``: embedded DuckDB over the store's column files; ``postgres``: inside a PostgreSQL store).
 
-One setting for the whole server: the churn and health models' behavioural features
+One setting for the whole server: the Cohort curves page's tables, breakdowns and cells
+(:mod:`core.cohorts.engine_views`), the churn and health models' behavioural features
 (:mod:`core.history.engine_behaviour`) and the plays' revenue and usage windows (:mod:`core.roi.engine_outcomes`)
 are summed by the chosen engine on every page, in the review and in ``python -m core`` (whose ``--engine`` wins over
 it); the figures are the same on each (tested to 1e-9), only where the work runs changes. Statistics and models stay
@@ -11,6 +12,8 @@ in Python.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from core.errors import DataValidationError
@@ -57,3 +60,14 @@ def configured(engine: Engine):
         return sources.by_name(engine, name)
     except DataValidationError as e:
         raise DataValidationError(f"{ENGINE_ENV}={name}: {e}") from None
+
+
+@contextmanager
+def opened(engine: Engine) -> Iterator:
+    """:func:`configured` for one piece of work: yields the source (None for pandas) and closes it after."""
+    source = configured(engine)
+    try:
+        yield source
+    finally:
+        if source is not None:
+            source.close()

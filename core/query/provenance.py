@@ -14,6 +14,9 @@ from core.errors import DataValidationError
 from core.query import choice, warehouse
 from core.store import column_home
 
+#: the row naming the engine :mod:`core.query.choice` set
+SUMMED_BY = "Cohort tables, churn and health features, the plays' revenue and usage windows: summed by"
+
 
 def figure_sources(engine: Engine) -> pd.DataFrame:
     """``Figures, Come from``: one row per kind of figure."""
@@ -27,7 +30,7 @@ def figure_sources(engine: Engine) -> pd.DataFrame:
           if url else f"{store} (no warehouse is set; the README says how to set one)")
     return pd.DataFrame([("Every figure on these pages", store),
                          ("Cohort tables, churn and health features over activity", activity),
-                         ("Churn and health features, the plays' revenue and usage windows: summed by", _summed_by()),
+                         (SUMMED_BY, _summed_by()),
                          ("python -m core cohorts", wh)], columns=["Figures", "Come from"])
 
 

@@ -10,14 +10,15 @@ import streamlit as st
 
 from core import metrics
 from core.buyers.lapse import store_days
+from core.cohorts import engine_views, survival
 from core.cohorts import export as cohort_export
-from core.cohorts import survival
 from core.cohorts import table as cohorts
 from core.cohorts.settings import CohortSettings
 from core.errors import WorkbenchError
 from core.history import asof
 from core.history.churn_dates import with_lapse
 from core.history.filters import Filters, filter_customers, for_customers, signed_up_between
+from core.query import choice
 from core.store import columnar
 from ui.frame import loaders
 
@@ -41,8 +42,13 @@ def lapse_days(url: str, version: str) -> int | None:
     return store_days(loaders.get_engine(url))
 
 
+def _customers(url: str, version: str, f: Filters, signups: tuple) -> pd.DataFrame:
+    """The customers the filters and the signup months shown keep."""
+    return signed_up_between(filter_customers(loaders.table(url, version, "customer"), f), *signups)
+
+
 def _inputs(url: str, version: str, f: Filters, opts: dict, signups: tuple):
-    customers = signed_up_between(filter_customers(loaders.table(url, version, "customer"), f), *signups)
+    customers = _customers(url, version, f, signups)
     activity = revenue = None
     if opts["cohort_by"] == "first_activity" or opts["retained_by"] == "activity":
         activity = _activity(url, version).subset(customers["customer_id"])
@@ -54,8 +60,13 @@ def _inputs(url: str, version: str, f: Filters, opts: dict, signups: tuple):
 
 @st.cache_data(ttl=600, max_entries=32, show_spinner="Computing the cohort table ...")
 def table(url: str, version: str, f: Filters, options: tuple, signups: tuple = (None, None)) -> cohorts.CohortTable:
-    """The cohort table for the filtered customers; ``options`` are (name, value) pairs of :class:`CohortSettings`."""
+    """The cohort table for the filtered customers; ``options`` are (name, value) pairs of :class:`CohortSettings`.
+    Counted by the configured engine (core.query.choice) when one is set, else from the rows."""
     opts = dict(options)
+    with choice.opened(loaders.get_engine(url)) as source:
+        if source is not None:
+            return engine_views.table_until(source, _customers(url, version, f, signups), CohortSettings(**opts),
+                                            f.end)
     customers, activity, revenue, as_of = _inputs(url, version, f, opts, signups)
     return cohorts.cohort_table(customers, activity, revenue, settings=CohortSettings(as_of=as_of, **opts))
 
@@ -64,6 +75,10 @@ def table(url: str, version: str, f: Filters, options: tuple, signups: tuple = (
 def breakdown(url: str, version: str, f: Filters, options: tuple, signups: tuple, group: str) -> pd.DataFrame:
     """Average curve per value of ``group``."""
     opts = dict(options)
+    with choice.opened(loaders.get_engine(url)) as source:
+        if source is not None:
+            return engine_views.compare_groups_on(source, _customers(url, version, f, signups),
+                                                  CohortSettings(**opts), group, f.end)
     customers, activity, revenue, as_of = _inputs(url, version, f, opts, signups)
     return cohorts.compare_groups(customers, activity, revenue, group=group,
                                   settings=CohortSettings(as_of=as_of, **opts))
@@ -74,6 +89,10 @@ def cell(url: str, version: str, f: Filters, options: tuple, signups: tuple, coh
     """The customers of one cohort and whether each was retained in period ``k`` (with their first and last active
     days when the choices read activity)."""
     opts = dict(options)
+    with choice.opened(loaders.get_engine(url)) as source:
+        if source is not None:
+            return engine_views.cell_on(source, _customers(url, version, f, signups), CohortSettings(**opts),
+                                        cohort, k)
     customers, activity, _, _ = _inputs(url, version, f, opts, signups)
     people = cohorts.cell_customers(customers, activity, cohort=cohort, k=k, settings=CohortSettings(**opts))
     if activity is not None and len(activity):  # each customer's first and last active day, to read beside it
