@@ -2,11 +2,11 @@
 ``duckdb``: embedded DuckDB over the store's column files; ``postgres``: inside a PostgreSQL store).
 
 One setting for the whole server: the Cohort curves page's tables, breakdowns and cells
-(:mod:`core.cohorts.engine_views`), the churn and health models' behavioural features
-(:mod:`core.history.engine_behaviour`) and the plays' revenue and usage windows (:mod:`core.roi.engine_outcomes`)
-are summed by the chosen engine on every page, in the review and in ``python -m core`` (whose ``--engine`` wins over
-it); the figures are the same on each (tested to 1e-9), only where the work runs changes. Statistics and models stay
-in Python.
+(:mod:`core.cohorts.engine_views`), the Feedback themes page's theme counts (:mod:`core.feedback.engine_mentions`),
+the churn and health models' behavioural features (:mod:`core.history.engine_behaviour`) and the plays' revenue and
+usage windows (:mod:`core.roi.engine_outcomes`) are summed by the chosen engine on every page, in the review and in
+``python -m core`` (whose ``--engine`` wins over it); the figures are the same on each (tested to 1e-9), only
+where the work runs changes. Statistics and models stay in Python.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
-"""The pages with RETENTION_ENGINE=duckdb (core.query.choice): the Cohort curves, Churn drivers, Health scores and
-Intervention ROI pages show exactly what they show on pandas (every metric, caption and table), on a copy of the
-small demo store and on the CDNOW purchase log, the engine's sums being the ones used (each page's engine functions
-counted); the Data page names the engine; an unknown engine is one plain message, never a traceback."""
+"""The pages with RETENTION_ENGINE=duckdb (core.query.choice): the Cohort curves, Churn drivers, Health scores,
+Feedback themes and Intervention ROI pages show exactly what they show on pandas (every metric, caption, note and
+table, and the figures drawn only as charts), on a copy of the small demo store and on the CDNOW purchase log, the
+engine's sums being the ones used (each page's engine functions counted); the Data page names the engine; an
+unknown engine is one plain message, never a traceback."""
 
 from __future__ import annotations
 
@@ -13,18 +14,29 @@ import pytest
 import streamlit as st
 
 from core.cohorts import engine_views
+from core.feedback import engine_mentions
 from core.history import engine_behaviour
 from core.query import choice
 from core.roi import engine_outcomes
 from tests.pages import store_kinds
 from tests.pages.conftest import open_page
 from tests.pages.warm import count_calls, store_fixture
+from ui.cohorts import cached as cohort_figures
+from ui.feedback import figures as feedback_figures
 
 store_url = store_fixture("engine_choice")
 #: page -> the engine functions its figures go through
 PAGES = {"cohort_curves": [(engine_views, "table_until"), (engine_views, "cell_on")],
          "churn_drivers": [(engine_behaviour, "behaviour")], "health_scores": [(engine_behaviour, "behaviour")],
-         "intervention_roi": [(engine_outcomes, "window_values")]}
+         "intervention_roi": [(engine_outcomes, "window_values")],
+         "feedback_themes": [(engine_mentions, "mentions_expression")]}
+
+#: page -> the cached figures it draws as charts only (no table shows them): their values are compared too
+CHARTED = {"cohort_curves": [(cohort_figures, "table"), (cohort_figures, "cell")],
+           "feedback_themes": [(feedback_figures, "mentions")]}
+
+#: pages whose data a purchase log does not hold (their empty states are compared)
+NOT_IN_A_PURCHASE_LOG = ("intervention_roi", "feedback_themes")
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +58,39 @@ def _shown(at) -> dict:
             "tables": [d.value.reset_index(drop=True) for d in at.dataframe]}
 
 
+def _recorded(monkeypatch, targets) -> list:
+    """The values ``targets`` (``(module, function name)`` pairs) return from here on, in call order."""
+    out: list = []
+
+    def recording(f):
+        def wrapped(*args, **kwargs):
+            out.append(f(*args, **kwargs))
+            return out[-1]
+
+        return wrapped
+
+    for module, name in targets:
+        monkeypatch.setattr(module, name, recording(getattr(module, name)))
+    return out
+
+
+def _equal(got, want) -> None:
+    """Figures equal to 1e-9: frames, series, tables' fields (dataclasses), tuples of them, other values exactly."""
+    if isinstance(want, pd.DataFrame):
+        pd.testing.assert_frame_equal(got, want, rtol=1e-9, atol=1e-8, check_dtype=False)
+    elif isinstance(want, pd.Series):
+        pd.testing.assert_series_equal(got, want, rtol=1e-9, atol=1e-8, check_dtype=False)
+    elif isinstance(want, tuple | list):
+        assert len(got) == len(want)
+        for g, w in zip(got, want, strict=True):
+            _equal(g, w)
+    elif hasattr(want, "__dataclass_fields__"):
+        for name in want.__dataclass_fields__:
+            _equal(getattr(got, name), getattr(want, name))
+    else:
+        assert got == want
+
+
 def _open(monkeypatch, url: str, page: str, engine: str | None):
     st.cache_data.clear()  # one server has one engine: the caches of the other engine's run go
     st.cache_resource.clear()
@@ -60,7 +105,10 @@ def _same_on_both(monkeypatch, url: str, page: str, counted=None) -> dict:
     """What the page shows on pandas, checked equal on DuckDB with its engine functions (``counted``, default the
     page's) called; the pandas run's."""
     counted = PAGES[page] if counted is None else counted
+    charted = _recorded(monkeypatch, CHARTED.get(page, []))
     on_pandas = _shown(_open(monkeypatch, url, page, None))
+    charted_on_pandas = list(charted)
+    charted.clear()
     calls: Counter = count_calls(monkeypatch, counted)
     on_duckdb = _shown(_open(monkeypatch, url, page, "duckdb"))
     assert all(calls[name] > 0 for _, name in counted), calls  # the engine summed what the page shows
@@ -69,6 +117,8 @@ def _same_on_both(monkeypatch, url: str, page: str, counted=None) -> dict:
     assert len(on_duckdb["tables"]) == len(on_pandas["tables"])
     for got, want in zip(on_duckdb["tables"], on_pandas["tables"], strict=True):
         pd.testing.assert_frame_equal(got, want, rtol=1e-9, atol=1e-8)
+    assert len(charted_on_pandas) >= (len(CHARTED.get(page, [])) if counted else 0)
+    _equal(charted, charted_on_pandas)
     return on_pandas
 
 
@@ -80,8 +130,8 @@ def test_the_page_shows_the_same_figures_on_duckdb(store_url, monkeypatch, page)
 
 @pytest.mark.parametrize("page", list(PAGES))
 def test_the_purchase_log_pages_show_the_same_figures_on_duckdb(cdnow_url, monkeypatch, page):
-    # a purchase log holds no plays: the ROI page's empty state has nothing for the engine to sum
-    on_pandas = _same_on_both(monkeypatch, cdnow_url, page, [] if page == "intervention_roi" else None)
+    # a purchase log holds no plays and no verbatims: those pages' empty states leave the engine nothing to sum
+    on_pandas = _same_on_both(monkeypatch, cdnow_url, page, [] if page in NOT_IN_A_PURCHASE_LOG else None)
     assert on_pandas["captions"] or on_pandas["notes"]
 
 
