@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import streamlit as st
 
-from core.cohorts import engine_views
+from core.cohorts import engine_survival, engine_views
 from core.feedback import engine_mentions
 from core.history import engine_behaviour
 from core.query import choice
@@ -26,13 +26,14 @@ from ui.feedback import figures as feedback_figures
 
 store_url = store_fixture("engine_choice")
 #: page -> the engine functions its figures go through
-PAGES = {"cohort_curves": [(engine_views, "table_until"), (engine_views, "cell_on")],
+PAGES = {"cohort_curves": [(engine_views, "table_until"), (engine_views, "cell_on"),
+                          (engine_survival, "lifetimes_expression")],
          "churn_drivers": [(engine_behaviour, "behaviour")], "health_scores": [(engine_behaviour, "behaviour")],
          "intervention_roi": [(engine_outcomes, "window_values")],
          "feedback_themes": [(engine_mentions, "mentions_expression")]}
 
 #: page -> the cached figures it draws as charts only (no table shows them): their values are compared too
-CHARTED = {"cohort_curves": [(cohort_figures, "table"), (cohort_figures, "cell")],
+CHARTED = {"cohort_curves": [(cohort_figures, "table"), (cohort_figures, "cell"), (cohort_figures, "km")],
            "feedback_themes": [(feedback_figures, "mentions")]}
 
 #: pages whose data a purchase log does not hold (their empty states are compared)
@@ -75,7 +76,8 @@ def _recorded(monkeypatch, targets) -> list:
 
 
 def _equal(got, want) -> None:
-    """Figures equal to 1e-9: frames, series, tables' fields (dataclasses), tuples of them, other values exactly."""
+    """Figures equal to 1e-9: frames, series, numbers, and the tuples, dicts and dataclasses holding them; other
+    values exactly."""
     if isinstance(want, pd.DataFrame):
         pd.testing.assert_frame_equal(got, want, rtol=1e-9, atol=1e-8, check_dtype=False)
     elif isinstance(want, pd.Series):
@@ -84,9 +86,15 @@ def _equal(got, want) -> None:
         assert len(got) == len(want)
         for g, w in zip(got, want, strict=True):
             _equal(g, w)
+    elif isinstance(want, dict):
+        assert got.keys() == want.keys()
+        for k in want:
+            _equal(got[k], want[k])
     elif hasattr(want, "__dataclass_fields__"):
         for name in want.__dataclass_fields__:
             _equal(getattr(got, name), getattr(want, name))
+    elif isinstance(want, float):
+        assert got == pytest.approx(want, rel=1e-9, abs=1e-8, nan_ok=True)
     else:
         assert got == want
 

@@ -13,6 +13,7 @@ from core.buyers.lapse import store_days
 from core.cohorts import engine_views, survival
 from core.cohorts import export as cohort_export
 from core.cohorts import table as cohorts
+from core.cohorts.engine_survival import lifetime_rows
 from core.cohorts.settings import CohortSettings
 from core.errors import WorkbenchError
 from core.history import asof
@@ -119,10 +120,14 @@ def value_metrics(url: str, version: str, f: Filters) -> tuple:
 @st.cache_data(ttl=600, max_entries=16, show_spinner="Fitting survival curves ...")
 def km(url: str, version: str, f: Filters, group: str | None, horizon: float) -> survival.KMResult:
     """Kaplan-Meier curves for the filtered customers, by ``group`` (None: all customers), with the lapse rule's
-    churn dates for the buyers-only customers."""
+    churn dates for the buyers-only customers; their lifetimes counted by the configured engine when one is set."""
     customers = filter_customers(_churn_customers(url, version), f)
-    d = survival.durations(customers, as_of=asof.clamp(f.end, asof.data_end(customers)))
-    return survival.kaplan_meier(d, group=group, horizon=horizon)
+    as_of = asof.clamp(f.end, asof.data_end(customers))
+    with choice.opened(loaders.get_engine(url)) as source:
+        if source is not None:  # lifetimes counted by the engine: one row per (group, lifetime, churned or not)
+            rows = lifetime_rows(source, customers, as_of=as_of, group=group)
+            return survival.kaplan_meier(rows, group=group, horizon=horizon, weights="customers")
+    return survival.kaplan_meier(survival.durations(customers, as_of=as_of), group=group, horizon=horizon)
 
 
 def xlsx(t: cohorts.CohortTable) -> bytes:
