@@ -60,7 +60,12 @@ def customer_months(revenue: pd.DataFrame) -> pd.DataFrame:
 
 def _months(wide: pd.DataFrame, start, end) -> pd.DatetimeIndex:
     """The months of the table: ``start``'s to ``end``'s month, within the months that have MRR."""
-    first, last = wide.columns.min(), wide.columns.max()
+    return months_between(wide.columns.min(), wide.columns.max(), start, end)
+
+
+def months_between(first: pd.Timestamp, last: pd.Timestamp, start, end) -> pd.DatetimeIndex:
+    """Month starts from ``start``'s to ``end``'s month (None: ``first`` and ``last``), within ``first`` and
+    ``last`` (the first and last month with MRR)."""
     end = asof.clamp(end, last).to_period("M").to_timestamp()
     start = first if start is None else max(pd.Timestamp(start).to_period("M").to_timestamp(), first)
     return pd.date_range(start, end, freq="MS") if start <= end else pd.DatetimeIndex([])

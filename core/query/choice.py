@@ -2,7 +2,8 @@
 ``duckdb``: embedded DuckDB over the store's column files; ``postgres``: inside a PostgreSQL store).
 
 One setting for the whole server: the Cohort curves page's tables, breakdowns, cells and survival lifetimes
-(:mod:`core.cohorts.engine_views`, :mod:`core.cohorts.engine_survival`), the Feedback themes page's theme counts (:mod:`core.feedback.engine_mentions`),
+(:mod:`core.cohorts.engine_views`, :mod:`core.cohorts.engine_survival`), the Overview's MRR movements
+(:mod:`core.history.engine_movements`), the Feedback themes page's theme counts (:mod:`core.feedback.engine_mentions`),
 the churn and health models' behavioural features (:mod:`core.history.engine_behaviour`) and the plays' revenue and
 usage windows (:mod:`core.roi.engine_outcomes`) are summed by the chosen engine on every page, in the review and in
 ``python -m core`` (whose ``--engine`` wins over it); the figures are the same on each (tested to 1e-9), only

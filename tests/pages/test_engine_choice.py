@@ -15,7 +15,7 @@ import streamlit as st
 
 from core.cohorts import engine_survival, engine_views
 from core.feedback import engine_mentions
-from core.history import engine_behaviour
+from core.history import engine_behaviour, engine_movements
 from core.query import choice
 from core.roi import engine_outcomes
 from tests.pages import store_kinds
@@ -23,6 +23,7 @@ from tests.pages.conftest import open_page
 from tests.pages.warm import count_calls, store_fixture
 from ui.cohorts import cached as cohort_figures
 from ui.feedback import figures as feedback_figures
+from ui.overview import cached as overview_figures
 
 store_url = store_fixture("engine_choice")
 #: page -> the engine functions its figures go through
@@ -30,14 +31,16 @@ PAGES = {"cohort_curves": [(engine_views, "table_until"), (engine_views, "cell_o
                           (engine_survival, "lifetimes_expression")],
          "churn_drivers": [(engine_behaviour, "behaviour")], "health_scores": [(engine_behaviour, "behaviour")],
          "intervention_roi": [(engine_outcomes, "window_values")],
-         "feedback_themes": [(engine_mentions, "mentions_expression")]}
+         "feedback_themes": [(engine_mentions, "mentions_expression")],
+         "overview": [(engine_movements, "movements_expression")]}
 
 #: page -> the cached figures it draws as charts only (no table shows them): their values are compared too
 CHARTED = {"cohort_curves": [(cohort_figures, "table"), (cohort_figures, "cell"), (cohort_figures, "km")],
-           "feedback_themes": [(feedback_figures, "mentions")]}
+           "feedback_themes": [(feedback_figures, "mentions")],
+           "overview": [(overview_figures, "movements")]}
 
-#: pages whose data a purchase log does not hold (their empty states are compared)
-NOT_IN_A_PURCHASE_LOG = ("intervention_roi", "feedback_themes")
+#: pages (or the part of a page an engine sums) whose data a purchase log does not hold: compared, nothing summed
+NOT_IN_A_PURCHASE_LOG = ("intervention_roi", "feedback_themes", "overview")
 
 
 @pytest.fixture(scope="module")
