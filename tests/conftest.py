@@ -26,9 +26,12 @@ def _columns_cache(tmp_path_factory):
 
 @pytest.fixture(scope="session", autouse=True)
 def _default_engine():
-    """The suite expects the default engine (pandas): a developer's RETENTION_ENGINE does not leak in; the tests of
-    another engine set it themselves (core.query.choice)."""
+    """The suite runs on the default engine (pandas): a developer's RETENTION_ENGINE does not leak in; the tests of
+    another engine set it themselves (core.query.choice). ``RETENTION_SUITE_ENGINE=duckdb`` runs the whole suite on
+    that engine instead (every page, the review and the CLI summed by it: the same figures expected)."""
     os.environ.pop("RETENTION_ENGINE", None)
+    if os.environ.get("RETENTION_SUITE_ENGINE"):
+        os.environ["RETENTION_ENGINE"] = os.environ["RETENTION_SUITE_ENGINE"]
     yield
 
 

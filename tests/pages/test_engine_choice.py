@@ -1,8 +1,9 @@
 """The pages with RETENTION_ENGINE=duckdb (core.query.choice): the Cohort curves, Churn drivers, Health scores,
-Feedback themes and Intervention ROI pages show exactly what they show on pandas (every metric, caption, note and
-table, and the figures drawn only as charts), on a copy of the small demo store and on the CDNOW purchase log, the
-engine's sums being the ones used (each page's engine functions counted); the Data page names the engine; an
-unknown engine is one plain message, never a traceback."""
+Feedback themes, Overview and Intervention ROI pages show exactly what they show on pandas (every metric, caption,
+note and table, and the figures drawn only as charts), on a copy of the small demo store and on the CDNOW purchase
+log, and with RETENTION_ENGINE=postgres on a PostgreSQL store holding the demo, the engine's sums being the ones
+used (each page's engine functions counted); the Data page names the engine; an unknown engine is one plain
+message, never a traceback."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pandas as pd
 import pytest
 import streamlit as st
 
+import core
 from core.cohorts import engine_survival, engine_views
 from core.feedback import engine_mentions
 from core.history import engine_behaviour, engine_movements
@@ -112,16 +114,16 @@ def _open(monkeypatch, url: str, page: str, engine: str | None):
     return open_page(monkeypatch, url, page)
 
 
-def _same_on_both(monkeypatch, url: str, page: str, counted=None) -> dict:
-    """What the page shows on pandas, checked equal on DuckDB with its engine functions (``counted``, default the
-    page's) called; the pandas run's."""
+def _same_on_both(monkeypatch, url: str, page: str, counted=None, engine: str = "duckdb") -> dict:
+    """What the page shows on pandas, checked equal on ``engine`` with its engine functions (``counted``, default
+    the page's) called; the pandas run's."""
     counted = PAGES[page] if counted is None else counted
     charted = _recorded(monkeypatch, CHARTED.get(page, []))
     on_pandas = _shown(_open(monkeypatch, url, page, None))
     charted_on_pandas = list(charted)
     charted.clear()
     calls: Counter = count_calls(monkeypatch, counted)
-    on_duckdb = _shown(_open(monkeypatch, url, page, "duckdb"))
+    on_duckdb = _shown(_open(monkeypatch, url, page, engine))
     assert all(calls[name] > 0 for _, name in counted), calls  # the engine summed what the page shows
     for key in ("metrics", "captions", "markdown", "notes"):
         assert on_duckdb[key] == on_pandas[key], key
@@ -144,6 +146,25 @@ def test_the_purchase_log_pages_show_the_same_figures_on_duckdb(cdnow_url, monke
     # a purchase log holds no plays and no verbatims: those pages' empty states leave the engine nothing to sum
     on_pandas = _same_on_both(monkeypatch, cdnow_url, page, [] if page in NOT_IN_A_PURCHASE_LOG else None)
     assert on_pandas["captions"] or on_pandas["notes"]
+
+
+@pytest.fixture(scope="module")
+def pg_demo_url(pg_server) -> str:
+    """A PostgreSQL store holding a 300-customer demo (seed 0)."""
+    from core.demo.load import load_demo
+
+    url = pg_server.new_database()
+    engine = core.make_engine(url)
+    load_demo(engine, n_customers=300, seed=0)
+    engine.dispose()
+    return url
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_a_postgresql_store_shows_the_same_figures_summed_inside_it(pg_demo_url, monkeypatch, page):
+    """(DuckDB over a PostgreSQL store's column cache equals pandas expression by expression: tests/core/query.)"""
+    on_pandas = _same_on_both(monkeypatch, pg_demo_url, page, engine="postgres")
+    assert on_pandas["tables"] or on_pandas["captions"]
 
 
 def test_the_data_page_names_the_engine_and_an_unknown_one_is_a_plain_message(store_url, monkeypatch):
