@@ -1,9 +1,8 @@
 """The pages with RETENTION_ENGINE=duckdb (core.query.choice): the Cohort curves, Churn drivers, Health scores,
 Feedback themes, Overview and Intervention ROI pages show exactly what they show on pandas (every metric, caption,
-note and table, and the figures drawn only as charts), on a copy of the small demo store and on the CDNOW purchase
-log, and with RETENTION_ENGINE=postgres on a PostgreSQL store holding the demo, the engine's sums being the ones
-used (each page's engine functions counted); the Data page names the engine; an unknown engine is one plain
-message, never a traceback."""
+note and table, and the figures drawn only as charts) on a copy of the small demo store, the engine's sums being
+the ones used (each page's engine functions counted); the Data page names the engine; an unknown engine is one
+plain message, never a traceback. The CDNOW purchase log and a PostgreSQL store: test_engine_choice_stores.py."""
 
 from __future__ import annotations
 
@@ -14,13 +13,11 @@ import pandas as pd
 import pytest
 import streamlit as st
 
-import core
 from core.cohorts import engine_survival, engine_views
 from core.feedback import engine_mentions
 from core.history import engine_behaviour, engine_movements
 from core.query import choice
 from core.roi import engine_outcomes
-from tests.pages import store_kinds
 from tests.pages.conftest import open_page
 from tests.pages.warm import count_calls, store_fixture
 from ui.cohorts import cached as cohort_figures
@@ -40,15 +37,6 @@ PAGES = {"cohort_curves": [(engine_views, "table_until"), (engine_views, "cell_o
 CHARTED = {"cohort_curves": [(cohort_figures, "table"), (cohort_figures, "cell"), (cohort_figures, "km")],
            "feedback_themes": [(feedback_figures, "mentions")],
            "overview": [(overview_figures, "movements")]}
-
-#: pages (or the part of a page an engine sums) whose data a purchase log does not hold: compared, nothing summed
-NOT_IN_A_PURCHASE_LOG = ("intervention_roi", "feedback_themes", "overview")
-
-
-@pytest.fixture(scope="module")
-def cdnow_url(tmp_path_factory) -> str:
-    """A store holding the CDNOW master log as a purchase log, as an analyst imports it."""
-    return store_kinds.build("cdnow", tmp_path_factory.mktemp("engine_choice_cdnow"))
 
 
 def _timeless(text: str) -> str:
@@ -139,32 +127,6 @@ def _same_on_both(monkeypatch, url: str, page: str, counted=None, engine: str = 
 def test_the_page_shows_the_same_figures_on_duckdb(store_url, monkeypatch, page):
     on_pandas = _same_on_both(monkeypatch, store_url, page)
     assert len(on_pandas["metrics"]) >= (0 if page == "cohort_curves" else 4) and on_pandas["tables"]
-
-
-@pytest.mark.parametrize("page", list(PAGES))
-def test_the_purchase_log_pages_show_the_same_figures_on_duckdb(cdnow_url, monkeypatch, page):
-    # a purchase log holds no plays and no verbatims: those pages' empty states leave the engine nothing to sum
-    on_pandas = _same_on_both(monkeypatch, cdnow_url, page, [] if page in NOT_IN_A_PURCHASE_LOG else None)
-    assert on_pandas["captions"] or on_pandas["notes"]
-
-
-@pytest.fixture(scope="module")
-def pg_demo_url(pg_server) -> str:
-    """A PostgreSQL store holding a 300-customer demo (seed 0)."""
-    from core.demo.load import load_demo
-
-    url = pg_server.new_database()
-    engine = core.make_engine(url)
-    load_demo(engine, n_customers=300, seed=0)
-    engine.dispose()
-    return url
-
-
-@pytest.mark.parametrize("page", list(PAGES))
-def test_a_postgresql_store_shows_the_same_figures_summed_inside_it(pg_demo_url, monkeypatch, page):
-    """(DuckDB over a PostgreSQL store's column cache equals pandas expression by expression: tests/core/query.)"""
-    on_pandas = _same_on_both(monkeypatch, pg_demo_url, page, engine="postgres")
-    assert on_pandas["tables"] or on_pandas["captions"]
 
 
 def test_the_data_page_names_the_engine_and_an_unknown_one_is_a_plain_message(store_url, monkeypatch):
