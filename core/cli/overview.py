@@ -80,7 +80,7 @@ def run(engine, a) -> int:
         if s is recurring:
             _at_risk(engine, s.as_of, a.at_risk_out)
     if a.movements:
-        _movements(customers, revenue, end, found.has("recurring_revenue"))
+        _movements(engine, customers, revenue, end, found.has("recurring_revenue"))
     if a.cohorts or a.out:
         _cohorts(ov, a.cohorts, a.out)
     return 0
@@ -105,18 +105,19 @@ def _at_risk(engine, as_of, out: Path | None) -> None:
         write_table(listed.rename(columns=CUSTOMER_HEADERS), out, "MRR at risk", "customers behind MRR at risk")
 
 
-def _movements(customers, revenue, end, recurring: bool) -> None:
+def _movements(engine, customers, revenue, end, recurring: bool) -> None:
     """The MRR movements of the 12 months ending with the as-of month, one month a line, money as the page
-    writes it."""
+    writes it (summed by the configured engine, as the page sums them)."""
     from core.cli.format import figures_text  # pandas: in run only, for a fast --help
     from core.history import asof  # pandas: in run only, for a fast --help
-    from core.history.movements import COLUMNS, HEADERS, mrr_movements  # pandas: in run only, for a fast --help
+    from core.history.engine_movements import configured_movements  # Ibis: in run only, for a fast --help
+    from core.history.movements import COLUMNS, HEADERS  # pandas: in run only, for a fast --help
 
     if not recurring:
         print("cannot show: MRR movements need recurring revenue (MRR per month), and this store holds none.")
         return
     as_of = asof.clamp(end, asof.as_of_month(customers, revenue))
-    table = mrr_movements(revenue, start=asof.window(as_of).start, end=as_of)
+    table = configured_movements(engine, customers, revenue, start=asof.window(as_of).start, end=as_of)
     if table.empty:
         print(f"cannot show: no month up to {as_of:%d %b %Y} has recurring revenue, so there are no MRR movements.")
         return

@@ -14,10 +14,11 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
+from sqlalchemy.engine import Engine
 
 from core.cohorts.periods import period_start
-from core.history.movements import COLUMNS, check, months_between
-from core.query import periods
+from core.history.movements import COLUMNS, check, months_between, mrr_movements
+from core.query import choice, periods
 from core.query.sources import Source
 
 _SUMS = ("new", "expansion", "reactivation", "contraction", "churned", "mrr_end")
@@ -39,6 +40,17 @@ def engine_movements(source: Source, customers: pd.DataFrame | None, start=None,
     table.index = period_start(table.index.to_numpy(), "month").astype("datetime64[ns]")
     shown = months_between(table.index[0], table.index[-1], start, end)
     return check(table.reindex(shown).rename_axis("month").reset_index()[COLUMNS])
+
+
+def configured_movements(engine: Engine, customers: pd.DataFrame, revenue: pd.DataFrame, start=None,
+                         end=None) -> pd.DataFrame:
+    """The MRR movements of ``customers`` as the Overview page, ``python -m core overview --movements`` and the
+    review sum them: by the configured engine (:mod:`core.query.choice`), else from their ``revenue`` rows
+    (:func:`core.history.movements.mrr_movements`); the same table either way."""
+    with choice.opened(engine) as source:
+        if source is not None:
+            return engine_movements(source, customers, start, end)
+    return mrr_movements(revenue, start=start, end=end)
 
 
 def _recurring(revenue: ir.Table, cust: ir.Table) -> ir.Table:

@@ -33,6 +33,7 @@ from core.health import score as h
 from core.health import store as hs
 from core.health.coverage import coverage
 from core.health.monitor import has_recurring_revenue
+from core.history.engine_movements import configured_movements
 from core.history.feature_labels import feature_label
 from core.history.inputs import load_inputs
 from core.history.movements import GAINS, LOSSES, mrr_movements
@@ -70,16 +71,20 @@ def overview(engine: Engine, as_of: dt.date) -> list[dict]:
     rows = [row("Overview", f.label, f.value, unit=f.unit) for s in ov.sections for f in s.figures]
     if rows and ov.notes and any(s.key == "buyers" for s in ov.sections):
         rows[0]["text"] = " ".join(ov.notes)
-    return rows + quarter_movements(revenue, as_of)
+    return rows + quarter_movements(revenue, as_of, engine, customers)
 
 
-def quarter_movements(revenue: pd.DataFrame, as_of: dt.date) -> list[dict]:
+def quarter_movements(revenue: pd.DataFrame, as_of: dt.date, engine: Engine | None = None,
+                      customers: pd.DataFrame | None = None) -> list[dict]:
     """The MRR movements of the three months ending with the as-of month (the quarter of a review), each summed
     over its months: the Overview's movements table and ``python -m core overview --movements`` month by month
-    (:func:`core.history.movements.mrr_movements`), so MRR at the start + gains - losses = MRR at the end exactly.
-    None on a store without recurring revenue."""
+    (:func:`core.history.engine_movements.configured_movements` with the store ``engine`` and its ``customers``,
+    else :func:`core.history.movements.mrr_movements` of ``revenue``), so MRR at the start + gains - losses = MRR
+    at the end exactly. None on a store without recurring revenue."""
     end = pd.Timestamp(as_of)
-    table = mrr_movements(revenue, start=(end.to_period("M") - 2).to_timestamp(), end=end)
+    start = (end.to_period("M") - 2).to_timestamp()
+    table = (mrr_movements(revenue, start=start, end=end) if engine is None
+             else configured_movements(engine, customers, revenue, start=start, end=end))
     if table.empty:
         return []
     first, last = table.iloc[0], table.iloc[-1]

@@ -8,10 +8,8 @@ import streamlit as st
 from core.buyers import overview as core_overview
 from core.buyers.lapse import store_days
 from core.buyers.purchases import PurchaseLog, load_purchase_log
-from core.history.engine_movements import engine_movements
+from core.history.engine_movements import configured_movements
 from core.history.filters import Filters, filter_customers, for_customers
-from core.history.movements import mrr_movements
-from core.query import choice
 from core.review import at_risk as core_at_risk
 from ui.frame import loaders
 
@@ -47,11 +45,8 @@ def movements(url: str, version: str, f: Filters) -> pd.DataFrame:
     """MRR movements of the filtered customers (:func:`core.history.movements.mrr_movements`), month by month over
     the filters' date range (within the months that have MRR); summed by the configured engine when one is set."""
     customers = filter_customers(loaders.table(url, version, "customer"), f)
-    with choice.opened(loaders.get_engine(url)) as source:
-        if source is not None:  # summed by the configured engine (core.query.choice)
-            return engine_movements(source, customers, start=f.start, end=f.end)
     revenue = for_customers(loaders.table(url, version, "revenue"), customers)
-    return mrr_movements(revenue, start=f.start, end=f.end)
+    return configured_movements(loaders.get_engine(url), customers, revenue, start=f.start, end=f.end)
 
 
 @st.cache_data(ttl=600, max_entries=32, show_spinner="Computing the MRR at risk ...")

@@ -1,9 +1,12 @@
 """MRR movements summed by an engine (core.history.engine_movements) equal core.history.movements.mrr_movements:
 on the 1,500-customer demo (embedded DuckDB over the column files; all customers, one segment, date ranges), on
 the mix (a recurring book beside a purchase log's sales, which carry no MRR), inside PostgreSQL, and on a history
-known by hand (a month summing to zero, a negative row, two rows in one month, a return after a gap)."""
+known by hand (a month summing to zero, a negative row, two rows in one month, a return after a gap); the CLI and
+the review follow the configured engine as the Overview page does."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import ibis
 import pandas as pd
@@ -11,9 +14,12 @@ import pyarrow as pa
 import pytest
 
 import core
+from core.cli.main import main as cli
+from core.history import engine_movements as em
 from core.history.engine_movements import engine_movements
 from core.history.movements import mrr_movements
-from core.query import sources
+from core.query import choice, sources
+from core.review import figures
 from tests.conftest import copy_store
 from tests.pages import store_kinds
 
@@ -99,3 +105,34 @@ def test_a_history_known_by_hand():
     assert got.loc["2025-05-01", "reactivation"] == 130.0
     assert got.loc["2025-06-01", ["churned", "mrr_end"]].tolist() == [130.0, 30.0]
     assert got["mrr_start"].iloc[0] == 0.0 and got["new"].iloc[0] == 130.0
+
+
+
+def _rows_equal(got: list[dict], want: list[dict]) -> None:
+    """The review's rows: the same figures to 1e-9, the same words."""
+    assert [(r["metric"], r["text"]) for r in got] == [(r["metric"], r["text"]) for r in want]
+    assert [r["value"] for r in got] == pytest.approx([r["value"] for r in want], rel=1e-9, nan_ok=True)
+
+
+def test_the_cli_and_the_review_follow_the_configured_engine(small_demo_store, tmp_path, monkeypatch, capsys):
+    """RETENTION_ENGINE=duckdb: configured_movements, ``python -m core overview --movements`` and the review's
+    quarter movements come from the engine (its expression counted) and equal pandas's."""
+    url = f"sqlite:///{copy_store(small_demo_store, tmp_path)}"
+    engine = core.make_engine(url)
+    customers, revenue = core.load_table(engine, "customer"), core.load_table(engine, "revenue")
+    as_of = dt.date(2026, 6, 30)
+    monkeypatch.delenv(choice.ENGINE_ENV, raising=False)
+    want = em.configured_movements(engine, customers, revenue, start="2025-07-01", end=as_of)
+    want_review = figures.overview(engine, as_of)
+    assert cli(["--db", url, "overview", "--movements", "--as-of", str(as_of)]) == 0
+    want_cli = capsys.readouterr().out
+    calls = []
+    original = em.movements_expression
+    monkeypatch.setattr(em, "movements_expression", lambda r: calls.append(1) or original(r))
+    monkeypatch.setenv(choice.ENGINE_ENV, "duckdb")
+    _same(em.configured_movements(engine, customers, revenue, start="2025-07-01", end=as_of), want)
+    _rows_equal(figures.overview(engine, as_of), want_review)
+    assert cli(["--db", url, "overview", "--movements", "--as-of", str(as_of)]) == 0
+    assert capsys.readouterr().out == want_cli and "MRR movements" in want_cli
+    assert len(calls) == 3 and any(r["metric"] == "Churned MRR" and r["value"] > 0 for r in want_review)
+    engine.dispose()
