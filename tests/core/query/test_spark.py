@@ -1,7 +1,8 @@
 """Spark in local mode runs the same expressions (core.query.spark): one session for the module (two local
 workers, bound to 127.0.0.1, its scratch and warehouse folders temporary, its Java process stopped at the end)
-over the column files of a 300-customer demo; the cohort tables, the survival rows, every behavioural feature of
-the churn and health models, the plays' outcomes and the ROI sums equal the pandas path's. Marked slow (Spark takes
+over the column files of a 300-customer demo; the cohort tables and the Cohort curves page's views, the survival
+rows, every behavioural feature of the churn and health models, the plays' outcomes, the ROI sums, the MRR
+movements and the theme counts equal the pandas path's. Marked slow (Spark takes
 about 10 s to start); ``python3 dev.py test`` and CI still run it, and with ``CI=true`` a missing PySpark or Java
 fails instead of skipping."""
 
@@ -17,14 +18,24 @@ import pandas as pd
 import pytest
 
 import core
-from core.cohorts import survival
+from core.cohorts import engine_views, survival
 from core.cohorts.engine_survival import lifetime_rows
 from core.cohorts.from_counts import engine_cohort_table
-from core.cohorts.table import cohort_table
+from core.cohorts.settings import CohortSettings
+from core.cohorts.table import cell_customers, cohort_table, compare_groups
 from core.demo.load import load_demo
+from core.feedback.engine_mentions import by_group_on, over_time_on
+from core.feedback.inputs import load_inputs as feedback_inputs
+from core.feedback.mentions import by_group, over_time
+from core.feedback.prepared import prepare
+from core.feedback.starter import starter_codebook
+from core.feedback.tagging import tag
+from core.history import asof
 from core.history.engine_behaviour import behaviour
+from core.history.engine_movements import engine_movements
 from core.history.features import temporal_features
 from core.history.inputs import load_inputs
+from core.history.movements import mrr_movements
 from core.roi.estimates import compare
 from core.roi.inputs import load_inputs as roi_inputs
 from core.roi.outcomes import outcomes
@@ -147,3 +158,43 @@ def test_play_outcomes_on_spark_equal_pandas(source, store):
     on_spark = dataclasses.replace(inputs, source=source)
     for play in inputs.plays():
         pd.testing.assert_frame_equal(outcomes(on_spark, play), outcomes(inputs, play), rtol=1e-9, atol=1e-8)
+
+
+def test_the_cohort_pages_views_on_spark_equal_the_rows_path(source, store):
+    """The Cohort curves page's table as of an end date, its breakdown and a cell (core.cohorts.engine_views)."""
+    customers = core.load_table(store, "customer")
+    pairs = columnar.activity_pairs(store)
+    s = CohortSettings(cohort_by="first_activity", retained_by="activity", definition="on")
+    kept = customers[customers["plan"] == customers["plan"].dropna().iloc[0]]
+    as_of = asof.clamp("2025-10-15", asof.data_end(kept, pairs.subset(kept["customer_id"])))
+    got = engine_views.table_until(source, kept, s, "2025-10-15")
+    want = cohort_table(kept, pairs.subset(kept["customer_id"]), settings=dataclasses.replace(s, as_of=as_of))
+    pd.testing.assert_frame_equal(got.values, want.values, check_exact=False, rtol=1e-12, atol=1e-12)
+    groups = engine_views.compare_groups_on(source, customers, s, "segment")
+    whole = dataclasses.replace(s, as_of=asof.data_end(customers, pairs))
+    pd.testing.assert_frame_equal(groups, compare_groups(customers, pairs, group="segment", settings=whole),
+                                  check_exact=False, rtol=1e-12, atol=1e-12)
+    cohort = got.values.index[2]
+    cell = engine_views.cell_on(source, kept, s, cohort, 1)
+    want_cell = cell_customers(kept, pairs.subset(kept["customer_id"]), cohort=cohort, k=1, settings=s)
+    assert cell["customer_id"].tolist() == want_cell["customer_id"].tolist()
+    assert cell["retained"].tolist() == want_cell["retained"].tolist()
+
+
+def test_mrr_movements_on_spark_equal_pandas(source, store):
+    customers, revenue = core.load_table(store, "customer"), core.load_table(store, "revenue")
+    got = engine_movements(source, customers, start="2024-06-01")
+    pd.testing.assert_frame_equal(got, mrr_movements(revenue, start="2024-06-01"), check_exact=False, rtol=1e-9,
+                                  atol=1e-6)
+    assert len(got) >= 12
+
+
+def test_theme_counts_on_spark_equal_the_pages(source, store):
+    """The Feedback themes page's counts per segment and per month (core.feedback.engine_mentions)."""
+    prepared = prepare(feedback_inputs(store))
+    book = starter_codebook()
+    tags = tag(prepared["text"], book)
+    pd.testing.assert_frame_equal(by_group_on(source.con, prepared, tags, book), by_group(prepared, tags, book),
+                                  check_exact=False, rtol=1e-9, atol=1e-12, check_dtype=False)
+    pd.testing.assert_frame_equal(over_time_on(source.con, prepared, tags, book), over_time(prepared, tags, book),
+                                  check_exact=False, rtol=1e-9, atol=1e-12, check_dtype=False)
