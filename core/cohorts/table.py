@@ -240,6 +240,16 @@ def _average(s: CohortSettings, values_df, counts_df, complete_df, num_df, den_d
     return average
 
 
+def as_of_for(customers: pd.DataFrame, activity: ActivityPairs | None, revenue: pd.DataFrame | None,
+              s: CohortSettings, end=None) -> pd.Timestamp:
+    """The as-of day of a table of ``customers`` (the Cohort curves page's and ``python -m core cohorts``'): the
+    reader's ``end`` (None: none chosen), never later than where these customers' data ends
+    (:func:`core.history.asof.data_end` of their dates, and of ``activity`` and ``revenue``, theirs only, when the
+    settings read them). :func:`core.cohorts.engine_views.as_of_on` is the same rule asked of an engine."""
+    return asof.clamp(end, asof.data_end(customers, activity if s.needs_activity else None,
+                                         revenue if s.needs_revenue else None))
+
+
 def period_across_cohorts(table: CohortTable, k: int) -> pd.Series:
     """Retention in period ``k`` for each cohort that completed it (is retention improving?)."""
     if k not in table.values.columns:

@@ -55,7 +55,7 @@ def _inputs(url: str, version: str, f: Filters, opts: dict, signups: tuple):
         activity = _activity(url, version).subset(customers["customer_id"])
     if opts["measure"] in ("net_revenue", "gross_revenue"):
         revenue = for_customers(loaders.table(url, version, "revenue"), customers)
-    as_of = asof.clamp(f.end, asof.data_end(customers, activity, revenue))  # never count months not reached yet
+    as_of = cohorts.as_of_for(customers, activity, revenue, CohortSettings(**opts), f.end)
     return customers, activity, revenue, as_of
 
 

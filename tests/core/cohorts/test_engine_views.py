@@ -150,3 +150,34 @@ def test_the_purchase_logs_table_and_cells_equal_the_rows_path(cdnow, opts, end)
     cohort = t.values.index[1]
     pd.testing.assert_frame_equal(engine_views.cell_on(src, customers, s, cohort, 2),
                                   _rows_cell(customers, pairs, s, cohort, 2), check_dtype=False)
+
+
+CLI_ARGS = {"defaults": [], "segment-as-of": ["--segment", "SMB", "--as-of", "2025-09-14"],
+            "as-of-after-the-data": ["--as-of", "2031-01-01"],
+            "revenue": ["--measure", "net_revenue", "--cohort-by", "signup", "--retained-by", "subscription"]}
+
+
+@pytest.mark.parametrize("args", list(CLI_ARGS.values()), ids=list(CLI_ARGS))
+def test_the_cli_table_is_the_pages_on_either_engine(small_demo_store, tmp_path, monkeypatch, capsys, args):
+    """``python -m core cohorts`` follows RETENTION_ENGINE as the page does, with the page's as-of rule: the same
+    table printed on pandas and on DuckDB, and a --as-of after the data clamped to where it ends."""
+    from core.cli.main import main as cli
+    from core.query import choice
+
+    url = f"sqlite:///{copy_store(small_demo_store, tmp_path)}"
+    monkeypatch.delenv(choice.ENGINE_ENV, raising=False)
+    assert cli(["--db", url, "cohorts", *args]) == 0
+    on_pandas = capsys.readouterr()
+    calls = []
+    original = engine_views.table_until
+    monkeypatch.setattr(engine_views, "table_until", lambda *a, **k: calls.append(1) or original(*a, **k))
+    monkeypatch.setenv(choice.ENGINE_ENV, "duckdb")
+    assert cli(["--db", url, "cohorts", *args]) == 0
+    assert capsys.readouterr().out == on_pandas.out and calls == [1]
+    if "2031-01-01" in args:  # the same table as at the data's last day
+        engine = core.make_engine(url)
+        end = asof.data_end(core.load_table(engine, "customer"), columnar.activity_pairs(engine))
+        engine.dispose()
+        assert pd.Timestamp(end) < pd.Timestamp("2027-01-01")
+        assert cli(["--db", url, "cohorts", "--as-of", str(end.date())]) == 0
+        assert capsys.readouterr().out == on_pandas.out
