@@ -118,7 +118,7 @@ def _sizes(cohorts: ir.Table) -> ir.Table:
     return cohorts.group_by("cohort").agg(customers=cohorts.count())
 
 
-def _active(cust: ir.Table, activity: ir.Table, period: str) -> ir.Table:
+def active_periods(cust: ir.Table, activity: ir.Table, period: str) -> ir.Table:
     """``customer_id, p``: each period in which each of ``cust`` was active, once."""
     a = activity.select("customer_id", p=periods.of_date(activity.date, period)).distinct()
     return a.semi_join(cust, "customer_id")
@@ -129,14 +129,14 @@ def cohorts_of(cust: ir.Table, activity: ir.Table, s: CohortSettings) -> ir.Tabl
     if s.cohort_by == "signup":
         c = cust.select("customer_id", cohort=periods.of_date(cust.signup_date, s.period))
         return c.filter(c.cohort.notnull())
-    a = _active(cust, activity, s.period)
+    a = active_periods(cust, activity, s.period)
     return a.group_by("customer_id").agg(cohort=a.p.min())
 
 
 def _placed(cust: ir.Table, activity: ir.Table, s: CohortSettings) -> ir.Table:
     """``customer_id, cohort, k``: each active period counted from the customer's cohort (k >= 0 only). By first
     activity the cohort is a window minimum over the customer's own periods: one pass, no join."""
-    a = _active(cust, activity, s.period)
+    a = active_periods(cust, activity, s.period)
     if s.cohort_by == "signup":
         j = a.join(cohorts_of(cust, activity, s), "customer_id")
         j = j.select("customer_id", "cohort", k=j.p - j.cohort)

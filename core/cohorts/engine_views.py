@@ -11,11 +11,11 @@ from dataclasses import replace
 import ibis.expr.types as ir
 import pandas as pd
 
-from core.cohorts.engine_counts import _active, cohorts_of
+from core.cohorts.engine_counts import active_periods, cohorts_of
 from core.cohorts.from_counts import engine_cohort_table
 from core.cohorts.periods import period_labels, period_number
 from core.cohorts.settings import CohortSettings
-from core.cohorts.table import NO_RECURRING_REVENUE, CohortTable, _check
+from core.cohorts.table import NO_RECURRING_REVENUE, CohortTable, require_columns
 from core.errors import DataValidationError, InsufficientDataError
 from core.history import asof
 from core.query.sources import Source
@@ -53,7 +53,7 @@ def compare_groups_on(source: Source, customers: pd.DataFrame, s: CohortSettings
                       end=None) -> pd.DataFrame:
     """The average curve of each value of ``group``, one as-of day for all (:func:`core.cohorts.table.compare_groups`'
     frame: ``group, period, value, customers``)."""
-    _check(customers, (group,), f"A breakdown by {group}")
+    require_columns(customers, (group,), f"A breakdown by {group}")
     s = replace(s, as_of=as_of_on(source, customers, s, end))
     labels = customers[group].fillna("(not set)").to_numpy()
     rows = []
@@ -102,7 +102,7 @@ def _retained(source: Source, people: pd.DataFrame, s: CohortSettings, target: i
     if s.retained_by == "subscription":
         churned = pd.to_datetime(people["churn_date"]).notna().to_numpy()
         return pd.Series(~churned | (period_number(people["churn_date"], s.period) >= target), index=people.index)
-    a = _active(source.customers(people), source.activity, s.period)
+    a = active_periods(source.customers(people), source.activity, s.period)
     hit = a.filter(a.p == target if s.definition == "on" else a.p >= target).select("customer_id").distinct()
     ids = set(source.con.execute(hit)["customer_id"])
     return people["customer_id"].astype(str).isin(ids)

@@ -170,7 +170,8 @@ def _build(customers, activity, revenue, s: CohortSettings, mapped: ActivityMap 
     return assemble(grid, s, retained, num, den, s.record(last_day))
 
 
-def _check(customers: pd.DataFrame, cols: tuple[str, ...], what: str) -> None:
+def require_columns(customers: pd.DataFrame, cols: tuple[str, ...], what: str) -> None:
+    """Refuse ``customers`` without every column of ``cols``, naming what needs them (``what``) and what it has."""
     missing = [c for c in cols if c not in customers]
     if missing:
         raise DataValidationError(f"{what} needs the column(s) {', '.join(missing)}; "
@@ -179,7 +180,7 @@ def _check(customers: pd.DataFrame, cols: tuple[str, ...], what: str) -> None:
 
 def _check_inputs(customers, activity, revenue, s: CohortSettings) -> None:
     """The frames the settings need are there, with the columns they need."""
-    _check(customers, ("customer_id", "signup_date", "churn_date"), "A cohort table")
+    require_columns(customers, ("customer_id", "signup_date", "churn_date"), "A cohort table")
     if s.needs_activity and (activity is None or not (isinstance(activity, ActivityPairs)
                                                       or {"customer_id", "date"} <= set(activity.columns))):
         raise DataValidationError("This choice needs activity data (customer_id, date): import activity or "
@@ -308,7 +309,7 @@ def compare_groups(customers: pd.DataFrame, activity: pd.DataFrame | ActivityPai
     pandas.DataFrame
         Columns ``group, period, value, customers`` (one row per group and period reached).
     """
-    _check(customers, (group,), f"A breakdown by {group}")
+    require_columns(customers, (group,), f"A breakdown by {group}")
     s = CohortSettings.of(settings, **options)
     if s.as_of is None:  # one as-of for every group (and computed once)
         s = replace(s, as_of=asof.data_end(customers, activity, revenue))
