@@ -15,7 +15,7 @@ from core.cohorts.engine_counts import active_periods, cohorts_of
 from core.cohorts.from_counts import engine_cohort_table
 from core.cohorts.periods import period_labels, period_number
 from core.cohorts.settings import CohortSettings
-from core.cohorts.table import NO_RECURRING_REVENUE, CohortTable, require_columns
+from core.cohorts.table import NO_RECURRING_REVENUE, CohortTable, curves_by_group, require_columns
 from core.errors import DataValidationError, InsufficientDataError
 from core.history import asof
 from core.query.sources import Source
@@ -56,18 +56,7 @@ def compare_groups_on(source: Source, customers: pd.DataFrame, s: CohortSettings
     require_columns(customers, (group,), f"A breakdown by {group}")
     s = replace(s, as_of=as_of_on(source, customers, s, end))
     labels = customers[group].fillna("(not set)").to_numpy()
-    rows = []
-    for value in sorted(pd.unique(labels), key=str):
-        try:
-            t = engine_cohort_table(source, customers[labels == value], s)
-        except InsufficientDataError:
-            continue
-        avg = t.average.dropna()
-        rows.append(pd.DataFrame({"group": value, "period": avg.index, "value": avg.to_numpy(),
-                                  "customers": int(t.sizes.sum())}))
-    if not rows:
-        raise InsufficientDataError(f"No {group} has customers to compare.")
-    return pd.concat(rows, ignore_index=True)
+    return curves_by_group(labels, group, lambda member: engine_cohort_table(source, customers[member], s))
 
 
 def cell_on(source: Source, customers: pd.DataFrame, s: CohortSettings, cohort: str, k: int) -> pd.DataFrame:

@@ -22,6 +22,7 @@ the retained customers by subscription (:mod:`core.cohorts.subscription`) or by 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -315,14 +316,29 @@ def compare_groups(customers: pd.DataFrame, activity: pd.DataFrame | ActivityPai
         s = replace(s, as_of=asof.data_end(customers, activity, revenue))
     labels = customers[group].fillna("(not set)").to_numpy()
     mapped_all = _map_pairs_once(customers, activity, s.period)
-    rows = []
-    for value in sorted(pd.unique(labels), key=str):
-        member = labels == value
+
+    def build(member: np.ndarray) -> CohortTable:
         part = customers[member]
         act, mapped = _group_activity(activity, mapped_all, member, part)
         rev = revenue[revenue["customer_id"].isin(set(part["customer_id"]))] if revenue is not None else None
+        return _build(part, act, rev, s, mapped)
+
+    return curves_by_group(labels, group, build)
+
+
+def curves_by_group(labels: np.ndarray, group: str, build: Callable[[np.ndarray], CohortTable]) -> pd.DataFrame:
+    """The average curve of each value of ``labels`` (one per customer), ``build(member)`` making the table of the
+    customers where ``member`` is true; a value whose customers fall in no cohort is left out.
+
+    Raises
+    ------
+    InsufficientDataError
+        No value of ``group`` has customers in a cohort.
+    """
+    rows = []
+    for value in sorted(pd.unique(labels), key=str):
         try:
-            t = _build(part, act, rev, s, mapped)
+            t = build(labels == value)
         except InsufficientDataError:
             continue
         avg = t.average.dropna()
