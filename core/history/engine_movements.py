@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from core.cohorts.periods import period_start
 from core.history.movements import COLUMNS, check, months_between, mrr_movements
 from core.query import choice, periods
 from core.query.sources import Source
@@ -37,7 +36,7 @@ def engine_movements(source: Source, customers: pd.DataFrame | None, start=None,
     sums = source.con.execute(movements_expression(rev)).set_index("m")
     table = sums.reindex(np.arange(first, last + 1), fill_value=0.0)[list(_SUMS)].astype(float)
     table.insert(0, "mrr_start", np.concatenate([[0.0], table["mrr_end"].to_numpy()[:-1]]))
-    table.index = period_start(table.index.to_numpy(), "month").astype("datetime64[ns]")
+    table.index = pd.DatetimeIndex(table.index.to_numpy(np.int64).astype("datetime64[M]")).astype("datetime64[ns]")
     shown = months_between(table.index[0], table.index[-1], start, end)
     return check(table.reindex(shown).rename_axis("month").reset_index()[COLUMNS])
 

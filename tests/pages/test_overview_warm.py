@@ -18,7 +18,7 @@ from tests.pages.conftest import open_page
 from ui.overview import cached
 
 #: (module, function) of each heavy step, as ui.overview.cached calls it
-HEAVY = [(core_overview, "build"), (cached, "mrr_movements"), (core_at_risk, "at_risk"),
+HEAVY = [(core_overview, "build"), (cached, "configured_movements"), (core_at_risk, "at_risk"),
          (cached, "load_purchase_log"), (cached, "store_days")]
 
 #: a private copy of the session's small demo store
@@ -33,4 +33,4 @@ def test_a_warm_rerun_recomputes_no_heavy_step(store_url, monkeypatch):
     segment = sorted(set(customers["segment"]))[0]
     at.session_state["filters_segment"] = [segment]
     warm.rerun(at)
-    assert calls["build"] == 1 and calls["mrr_movements"] == 1 and calls["at_risk"] == 1
+    assert calls["build"] == 1 and calls["configured_movements"] == 1 and calls["at_risk"] == 1
