@@ -44,6 +44,26 @@ def configured_name() -> str:
     return name
 
 
+def check(engine: Engine) -> None:
+    """Refuse, without opening anything, an engine the store ``engine`` cannot be summed by: an unknown name, or
+    ``postgres`` on a store that is not PostgreSQL (each page checks this first, so no figure half-computes).
+
+    Raises
+    ------
+    core.errors.DataValidationError
+        The message says what to set instead.
+    """
+    if configured_name() == "postgres":
+        refuse_postgres_on(engine, prefix=f"{ENGINE_ENV}=postgres: ")
+
+
+def refuse_postgres_on(engine: Engine, prefix: str = "") -> None:
+    """Raise :class:`core.errors.DataValidationError` unless ``engine`` is a PostgreSQL store."""
+    if engine.dialect.name != "postgresql":
+        raise DataValidationError(f"{prefix}the postgres engine runs the sums inside a PostgreSQL store; this store "
+                                  f"is {engine.dialect.name}. Use duckdb (or pandas) here.")
+
+
 def configured(engine: Engine):
     """The :class:`core.query.sources.Source` of the configured engine over the store ``engine``, None for pandas.
 

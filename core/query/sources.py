@@ -26,6 +26,7 @@ import pyarrow as pa
 from sqlalchemy.engine import Engine
 
 from core.errors import DataValidationError
+from core.query import choice
 from core.query.choice import NAMES
 from core.store import table_files
 from core.store.columnar import checked_files
@@ -174,11 +175,9 @@ def by_name(engine: Engine, name: str) -> Source | None:
         return None
     if name == "duckdb":
         return embedded(engine)
-    if name == "postgres" and engine.dialect.name == "postgresql":
-        return inside(engine)
     if name == "postgres":
-        raise DataValidationError(f"the postgres engine runs the sums inside a PostgreSQL store; this store is "
-                                  f"{engine.dialect.name}. Use duckdb (or pandas) here.")
+        choice.refuse_postgres_on(engine)
+        return inside(engine)
     raise DataValidationError(f"Unknown engine '{name}': one of {', '.join(ENGINES)}.")
 
 

@@ -137,3 +137,17 @@ def test_the_data_page_names_the_engine_and_an_unknown_one_is_a_plain_message(st
     messages = [e.value.replace("\\_", "_") for e in at.error]  # the message's text escaped for Markdown
     assert any("RETENTION_ENGINE='nonsense' names no engine" in m for m in messages), messages
 
+
+
+@pytest.mark.parametrize("setting", ["nonsense", "postgres"])
+@pytest.mark.parametrize("page", [*PAGES, "quarterly_review"])
+def test_an_engine_the_store_cannot_use_stops_every_page_with_one_plain_message(store_url, monkeypatch, page,
+                                                                                  setting):
+    """An unknown engine, or postgres on this SQLite store: the one message, no figure half-drawn, no error box."""
+    at = _open(monkeypatch, store_url, page, setting)
+    messages = [e.value.replace("\\_", "_") for e in at.error]
+    want = ("RETENTION_ENGINE='nonsense' names no engine" if setting == "nonsense"
+            else "RETENTION_ENGINE=postgres: the postgres engine runs the sums inside a PostgreSQL store; this "
+                 "store is sqlite")
+    assert len(messages) == 1 and messages[0].startswith(want), messages
+    assert not at.metric and not at.dataframe

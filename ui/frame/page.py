@@ -3,11 +3,14 @@
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from core.errors import WorkbenchError
+from core.query import choice
 from ui.frame import errors, integrity, loaders, signin
 
 
-def require() -> None:
-    """Call first in every page.
+def require(sums: bool = True) -> None:
+    """Call first in every page (``sums=False`` on a page that sums nothing with the configured engine: Data,
+    Admin).
 
     Streamlit 1.67 keeps a process-wide flag "this app has a pages/ folder" that only st.navigation
     clears. If the first URL a freshly started server receives is a page's own (a bookmark to
@@ -22,6 +25,8 @@ def require() -> None:
     check_store()
     signin.gate(loaders.get_engine(loaders.store_url()), frame=False)  # also where a page runs without app.py
     integrity.show()  # SQLite's check of the store file, once per store per server
+    if sums:
+        check_engine()
 
 
 def mark_ready() -> None:
@@ -35,3 +40,14 @@ def check_store() -> None:
     damaged, say so in plain words and stop the run (instead of an error box on every page)."""
     with errors.store_guard():
         loaders.store_version(loaders.store_url())
+
+
+def check_engine() -> None:
+    """An engine setting this store cannot be summed by (:func:`core.query.choice.check`): one plain message and the
+    page stops, rather than an error box in the middle of a half-drawn page. The Data page still opens and names
+    the problem where it says where the figures come from."""
+    try:
+        choice.check(loaders.get_engine(loaders.store_url()))
+    except WorkbenchError as exc:
+        errors.show(exc)
+        st.stop()
