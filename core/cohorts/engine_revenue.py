@@ -14,6 +14,7 @@ from core.cohorts.engine_counts import cohorts_of
 from core.cohorts.membership import CohortGrid
 from core.cohorts.settings import CohortSettings
 from core.query import periods
+from core.query.exact import exact_sum
 from core.query.sources import Source
 
 
@@ -24,13 +25,13 @@ def revenue_expression(revenue: ir.Table, activity: ir.Table | None, s: CohortSe
     r = r.select("customer_id", p=periods.of_date(r.period, s.period), mrr=r.mrr)
     j = r.join(cohorts, "customer_id")
     j = j.select("customer_id", "cohort", k=j.p - j.cohort, mrr=j.mrr)
-    per = j.filter(j.k >= 0).group_by(["customer_id", "cohort", "k"]).agg(mrr=j.mrr.sum())
+    per = j.filter(j.k >= 0).group_by(["customer_id", "cohort", "k"]).agg(mrr=exact_sum(j.mrr))
     start = per.filter(per.k == 0).select("customer_id", start=per.mrr)
     capped = per.left_join(start, "customer_id")
     begun = capped.start.fill_null(0.0)
     value = ibis.least(capped.mrr, begun) if s.measure == "gross_revenue" else capped.mrr
-    num = capped.group_by(["cohort", "k"]).agg(mrr=value.sum())
-    den = per.filter(per.k == 0).group_by("cohort").agg(mrr=per.mrr.sum())
+    num = capped.group_by(["cohort", "k"]).agg(mrr=exact_sum(value))
+    den = per.filter(per.k == 0).group_by("cohort").agg(mrr=exact_sum(per.mrr))
     return _tagged(num, "num").union(_tagged(den.mutate(k=ibis.literal(0)), "den"))
 
 

@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from core.feedback.codebook import Codebook
 from core.feedback.inputs import in_window
+from core.query.exact import exact_mean
 
 UNKNOWN = "(unknown)"
 COLUMNS = ["theme_id", "theme", "mentions", "verbatims", "share", "sentiment"]
@@ -24,7 +25,7 @@ def mentions_expression(verbatims: ir.Table, tags: ir.Table, key: str) -> ir.Tab
     """``<key>, theme_id, mentions, sentiment``: per key and theme, the tagged verbatims and their mean
     sentiment (``verbatims``: ``row, <key>, sentiment``; ``tags``: ``row, theme_id``)."""
     t = tags.join(verbatims, "row")
-    return t.group_by([key, "theme_id"]).agg(mentions=t.count(), sentiment=t.sentiment.mean())
+    return t.group_by([key, "theme_id"]).agg(mentions=t.count(), sentiment=exact_mean(t.sentiment))
 
 
 def totals_expression(verbatims: ir.Table, key: str) -> ir.Table:

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 
 from core.history.movements import COLUMNS, check, months_between, mrr_movements
 from core.query import choice, periods
+from core.query.exact import exact_sum
 from core.query.sources import Source
 
 _SUMS = ("new", "expansion", "reactivation", "contraction", "churned", "mrr_end")
@@ -61,7 +62,7 @@ def _recurring(revenue: ir.Table, cust: ir.Table) -> ir.Table:
 def movements_expression(recurring: ir.Table) -> ir.Table:
     """``m, new, expansion, reactivation, contraction, churned, mrr_end``: the movements of each month number that
     has one (``recurring``: :func:`_recurring`'s rows)."""
-    per = recurring.group_by(["customer_id", "m"]).agg(x=recurring.mrr.sum())
+    per = recurring.group_by(["customer_id", "m"]).agg(x=exact_sum(recurring.mrr))
     paid = per.filter(per.x > 0)
     w = ibis.window(group_by="customer_id", order_by="m")
     ev = paid.mutate(prev_m=paid.m.lag().over(w), prev_x=paid.x.lag().over(w), next_m=paid.m.lead().over(w))
@@ -76,7 +77,7 @@ def movements_expression(recurring: ir.Table) -> ir.Table:
     losses = gone.select(m=gone.m + 1, new=zero, expansion=zero, reactivation=zero, contraction=zero,
                          churned=gone.x, mrr_end=zero)
     both = gains.union(losses)
-    return both.group_by("m").agg(**{c: both[c].sum() for c in _SUMS})
+    return both.group_by("m").agg(**{c: exact_sum(both[c]) for c in _SUMS})
 
 
 def _empty() -> pd.DataFrame:

@@ -13,6 +13,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from core.query.exact import exact_sum
 from core.query.sources import Source
 
 #: the windows (days before the cutoff, from .. to, the cutoff's own day being 0)
@@ -50,6 +51,6 @@ def window_sums(activity: ir.Table, customers: ir.Table, c: pd.Timestamp) -> ir.
     a = a.mutate(ago=day.delta(a.date, unit="day"))
     a = a.filter((a.ago >= 0) & (a.ago < YEAR))
     recent = (a.ago >= RECENT[0]) & (a.ago < RECENT[1])
-    return a.group_by("customer_id").agg(recent=a.value.sum(where=recent),
-                                         before=a.value.sum(where=(a.ago >= BEFORE[0]) & (a.ago < BEFORE[1])),
+    return a.group_by("customer_id").agg(recent=exact_sum(a.value, where=recent),
+                                         before=exact_sum(a.value, where=(a.ago >= BEFORE[0]) & (a.ago < BEFORE[1])),
                                          active_days=a.date.nunique(where=recent), since=a.ago.min())

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from core.query.exact import exact_sum
 from core.query.sources import Source
 
 
@@ -47,8 +48,8 @@ def revenue_windows(values: ir.Table, contacts: ir.Table, window: int, pre_days:
     ``[day - pre_days, day)``, and the latest value before ``day`` (contacts of customers without revenue absent)."""
     j = contacts.join(values, contacts.customer_id == values.customer_id)
     j = j.mutate(ago=j.day.delta(j.period, unit="day"))  # days from the period to the contact: > 0 before it
-    sums = j.group_by("id").agg(kept=j.value.sum(where=(j.ago <= 0) & (j.ago > -window)),
-                                pre=j.value.sum(where=(j.ago > 0) & (j.ago <= pre_days)))
+    sums = j.group_by("id").agg(kept=exact_sum(j.value, where=(j.ago <= 0) & (j.ago > -window)),
+                                pre=exact_sum(j.value, where=(j.ago > 0) & (j.ago <= pre_days)))
     earlier = j.filter(j.ago > 0)
     keys = [ibis.desc(earlier.period)] + ([ibis.desc(earlier.id_right)] if "id_right" in earlier.columns else [])
     ranked = earlier.mutate(rank=ibis.row_number().over(group_by=earlier.id, order_by=keys))
@@ -61,7 +62,7 @@ def usage_before(activity: ir.Table, contacts: ir.Table, pre_days: int) -> ir.Ta
     j = contacts.join(activity, contacts.customer_id == activity.customer_id)
     j = j.mutate(ago=j.day.delta(j.date, unit="day"))
     j = j.filter((j.ago > 0) & (j.ago <= pre_days))
-    return j.group_by("id").agg(use=j.value.sum())
+    return j.group_by("id").agg(use=exact_sum(j.value))
 
 
 def window_values(source: Source, contacts: pd.DataFrame, window: int,

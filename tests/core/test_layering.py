@@ -69,7 +69,8 @@ ALLOWED = {
     "cohorts": BASE | {"query"},
     "churn": BASE | {"access"},  # a churn-model save needs the right, and is audited
     "health": BASE | {"access"},  # a health-configuration save needs the right, and is audited
-    "feedback": BASE | {"access"},  # codebook changes need the right, and are audited
+    "feedback": BASE | {"access", "query"},  # codebook changes need the right, and are audited; theme counts summed
+    # by the chosen engine with its exact means (core/feedback/engine_mentions.py)
     "buyers": BASE | {"access"},  # purchase logs: buyer metrics, lapse churn, lifetime value; saving N needs the right
     # named exceptions, each with its reason:
     "demo": BASE | {"ingest"},  # the demo loads its frames through the importer's bulk insert

@@ -3,7 +3,7 @@ WITH `t9` AS (
     `t8`.`customer_id`,
     `t8`.`cohort`,
     `t8`.`k`,
-    SUM(`t8`.`mrr`) AS `mrr`
+    CAST(SUM(CAST(`t8`.`mrr` AS NUMERIC)) AS FLOAT64) AS `mrr`
   FROM (
     SELECT
       *
@@ -66,9 +66,9 @@ FROM (
     `t18`.`mrr`
   FROM (
     SELECT
-      `t17`.`cohort`,
-      `t17`.`k`,
-      SUM(`t17`.`mrr`) AS `mrr`
+      `t16`.`cohort`,
+      `t16`.`k`,
+      CAST(SUM(CAST(`t16`.`mrr` AS NUMERIC)) AS FLOAT64) AS `mrr`
     FROM (
       SELECT
         `t11`.`customer_id`,
@@ -87,7 +87,7 @@ FROM (
           `t10`.`k` = 0
       ) AS `t14`
         ON `t11`.`customer_id` = `t14`.`customer_id`
-    ) AS `t17`
+    ) AS `t16`
     GROUP BY
       1,
       2
@@ -105,7 +105,7 @@ FROM (
   FROM (
     SELECT
       `t12`.`cohort`,
-      SUM(`t12`.`mrr`) AS `mrr`
+      CAST(SUM(CAST(`t12`.`mrr` AS NUMERIC)) AS FLOAT64) AS `mrr`
     FROM (
       SELECT
         *
@@ -116,4 +116,4 @@ FROM (
     GROUP BY
       1
   ) AS `t15`
-) AS `t16`
+) AS `t17`

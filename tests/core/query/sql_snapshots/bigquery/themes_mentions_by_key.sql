@@ -2,7 +2,10 @@ SELECT
   `t4`.`key`,
   `t4`.`theme_id`,
   COUNT(*) AS `mentions`,
-  AVG(`t4`.`sentiment`) AS `sentiment`
+  ieee_divide(
+    CAST(SUM(CAST(`t4`.`sentiment` AS NUMERIC)) AS FLOAT64),
+    CAST(NULLIF(COUNT(`t4`.`sentiment`), 0) AS FLOAT64)
+  ) AS `sentiment`
 FROM (
   SELECT
     `t2`.`row`,

@@ -2,7 +2,10 @@ SELECT
   `t4`.`key`,
   `t4`.`theme_id`,
   COUNT(*) AS `mentions`,
-  AVG(`t4`.`sentiment`) AS `sentiment`
+  TRY_DIVIDE(
+    CAST(SUM(CAST(`t4`.`sentiment` AS DECIMAL(38, 9))) AS DOUBLE),
+    CAST(NULLIF(COUNT(`t4`.`sentiment`), 0) AS DOUBLE)
+  ) AS `sentiment`
 FROM (
   SELECT
     `t2`.`row`,

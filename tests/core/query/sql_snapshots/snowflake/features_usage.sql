@@ -1,15 +1,27 @@
 SELECT
   "t7"."customer_id",
-  SUM(IFF((
-    "t7"."ago" >= 0
-  ) AND (
-    "t7"."ago" < 30
-  ), "t7"."value", NULL)) AS "recent",
-  SUM(IFF((
-    "t7"."ago" >= 90
-  ) AND (
-    "t7"."ago" < 120
-  ), "t7"."value", NULL)) AS "before",
+  CAST(SUM(
+    IFF(
+      (
+        "t7"."ago" >= 0
+      ) AND (
+        "t7"."ago" < 30
+      ),
+      CAST("t7"."value" AS DECIMAL(38, 9)),
+      NULL
+    )
+  ) AS DOUBLE) AS "recent",
+  CAST(SUM(
+    IFF(
+      (
+        "t7"."ago" >= 90
+      ) AND (
+        "t7"."ago" < 120
+      ),
+      CAST("t7"."value" AS DECIMAL(38, 9)),
+      NULL
+    )
+  ) AS DOUBLE) AS "before",
   COUNT(DISTINCT IFF((
     "t7"."ago" >= 0
   ) AND (

@@ -3,7 +3,7 @@ WITH "t14" AS (
     "t13"."customer_id",
     "t13"."cohort",
     "t13"."k",
-    SUM("t13"."mrr") AS "mrr"
+    CAST(SUM(CAST("t13"."mrr" AS DECIMAL(38, 9))) AS DOUBLE) AS "mrr"
   FROM (
     SELECT
       *
@@ -98,9 +98,9 @@ FROM (
     "t23"."mrr"
   FROM (
     SELECT
-      "t22"."cohort",
-      "t22"."k",
-      SUM(LEAST("t22"."mrr", COALESCE("t22"."start", 0.0))) AS "mrr"
+      "t21"."cohort",
+      "t21"."k",
+      CAST(SUM(CAST(LEAST("t21"."mrr", COALESCE("t21"."start", 0.0)) AS DECIMAL(38, 9))) AS DOUBLE) AS "mrr"
     FROM (
       SELECT
         "t16"."customer_id",
@@ -119,7 +119,7 @@ FROM (
           "t15"."k" = 0
       ) AS "t19"
         ON "t16"."customer_id" = "t19"."customer_id"
-    ) AS "t22"
+    ) AS "t21"
     GROUP BY
       1,
       2
@@ -137,7 +137,7 @@ FROM (
   FROM (
     SELECT
       "t17"."cohort",
-      SUM("t17"."mrr") AS "mrr"
+      CAST(SUM(CAST("t17"."mrr" AS DECIMAL(38, 9))) AS DOUBLE) AS "mrr"
     FROM (
       SELECT
         *
@@ -148,4 +148,4 @@ FROM (
     GROUP BY
       1
   ) AS "t20"
-) AS "t21"
+) AS "t22"
