@@ -37,8 +37,16 @@ def behaviour(source: Source, customers: pd.DataFrame, cutoff) -> list[tuple[dic
     return [(columns, GAPS[name]) for name, columns in groups]
 
 
-def _any(source: Source, table: ir.Table | None) -> bool:
-    return table is not None and bool(source.con.execute(table.count()))
+def _any(source: Source, table: ir.Table | None, key: str) -> bool:
+    """Whether ``table`` (the source's table called ``key``) has a row, asked once per source."""
+    return table is not None and source.remembered(f"any {key}", lambda: bool(source.con.execute(table.count())))
+
+
+def _by(source: Source, key: str, rows: ir.Table, column: str, c: pd.Timestamp) -> bool:
+    """Whether ``rows`` hold one with ``column`` on or before day ``c``: their first ``column``, asked once per
+    source (a back-test asks at every cutoff), compared with ``c``."""
+    first = source.remembered(f"first {key}", lambda: source.con.execute(rows[column].min()))
+    return first is not None and not pd.isna(first) and pd.Timestamp(first).normalize() <= c
 
 
 def _day(ts: pd.Timestamp):
@@ -59,7 +67,7 @@ def _per_customer(source: Source, expr: ir.Table, customers: pd.DataFrame) -> pd
 
 def ticket_features(source: Source, customers: pd.DataFrame, c: pd.Timestamp) -> dict[str, np.ndarray]:
     """Tickets of the 90 days up to the cutoff, those still open at it, and the median hours to resolve."""
-    if not _any(source, source.tickets):
+    if not _any(source, source.tickets, "tickets"):
         return {}
     got = _per_customer(source, ticket_expression(source.tickets, source.customers(customers), c), customers)
     return {"tickets_90d": got["n"].fillna(0).to_numpy(float),
@@ -118,9 +126,10 @@ def survey_features(source: Source, customers: pd.DataFrame, c: pd.Timestamp, ch
     """The latest answer of one survey channel (``nps``, ``csat``) before the end of the cutoff, and its change."""
     if source.feedback is None:
         return {}
-    rows = survey_rows(source.feedback, c, channel)
-    if not source.con.execute(rows.count()):
-        return {}
+    f = source.feedback
+    if not _by(source, f"{channel} answer", f.filter((f.channel.lower() == channel) & f.score.notnull()), "date", c):
+        return {}  # no answer up to the cutoff
+    rows = survey_rows(f, c, channel)
     last, prev = _latest_two(source, rows.semi_join(source.customers(customers), "customer_id"), "date", "score",
                              customers)
     return {f"{channel}_latest": last, f"{channel}_change": last - prev}
@@ -135,9 +144,9 @@ def revenue_features(source: Source, customers: pd.DataFrame, c: pd.Timestamp) -
     """The latest MRR on or before the cutoff and its relative change against three calendar months before."""
     if source.revenue is None:
         return {}
+    if not _by(source, "mrr", source.revenue.filter(source.revenue.mrr.notnull()), "period", c):
+        return {}  # no MRR up to the cutoff
     r = mrr_rows(source.revenue, c)
-    if not source.con.execute(r.count()):
-        return {}
     r = r.semi_join(source.customers(customers), "customer_id")
     now, _ = _latest_two(source, r, "period", "mrr", customers)
     then, _ = _latest_two(source, r.filter(r.period <= _day(c - pd.DateOffset(months=3))), "period", "mrr",
@@ -164,8 +173,9 @@ def payment_features(source: Source, customers: pd.DataFrame, c: pd.Timestamp) -
     whether its payment failed)."""
     if source.revenue is None or "payment_failed" not in source.revenue.columns:
         return {}
-    known = known_payments(source.revenue, c)
-    if not source.con.execute(known.count()):
-        return {}
+    rev = source.revenue
+    if not _by(source, "known payment", rev.filter(rev.payment_failed.notnull()), "period", c):
+        return {}  # no payment known up to the cutoff
+    known = known_payments(rev, c)
     got = _per_customer(source, payment_expression(known, source.customers(customers), c), customers)
     return {"failed_payments_90d": got["failed"].fillna(0).to_numpy(float)}

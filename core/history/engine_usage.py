@@ -29,7 +29,8 @@ def usage_features(source: Source, customers: pd.DataFrame, cutoff) -> dict[str,
     dict of numpy.ndarray
         ``usage_level_30d, usage_trend_90d, active_days_30d, days_since_active``, one value per customer.
     """
-    if source.activity is None or not source.con.execute(source.activity.count()):
+    if source.activity is None or not source.remembered("any activity",
+                                                         lambda: bool(source.con.execute(source.activity.count()))):
         return {}
     c = pd.Timestamp(cutoff).normalize()
     sums = source.con.execute(window_sums(source.activity, source.customers(customers), c)).set_index("customer_id")

@@ -17,7 +17,7 @@ resolved`` (times) and feedback as ``id, customer_id, date, channel, score``: th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import ibis
 import ibis.expr.types as ir
@@ -72,6 +72,15 @@ class Source:
     revenue: ir.Table | None = None
     tickets: ir.Table | None = None
     feedback: ir.Table | None = None
+    #: answers that do not change while the source is open (:meth:`remembered`)
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def remembered(self, key: str, compute):
+        """``compute()``, run once per source for ``key``: a fact of its tables that one piece of work asks at every
+        cutoff (whether a table has rows, its first date), the tables not changing while the source is open."""
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
 
     def customers(self, frame: pd.DataFrame | None = None, extra: tuple[str, ...] = ()) -> ir.Table:
         """``customer_id, signup_date, churn_date`` and the text columns ``extra`` (e.g. ``segment``) of ``frame``

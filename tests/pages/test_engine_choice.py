@@ -1,6 +1,6 @@
 """The pages with RETENTION_ENGINE=duckdb (core.query.choice): the Cohort curves, Churn drivers, Health scores,
 Feedback themes, Overview and Intervention ROI pages show exactly what they show on pandas (every metric, caption,
-note and table, and the figures drawn only as charts) on a copy of the small demo store, the engine's sums being
+note and table, and the figures drawn only as charts) on a 400-customer demo store, the engine's sums being
 the ones used (each page's engine functions counted); the Data page names the engine; an unknown engine is one
 plain message, never a traceback. The CDNOW purchase log and a PostgreSQL store: test_engine_choice_stores.py."""
 
@@ -18,13 +18,23 @@ from core.feedback import engine_mentions
 from core.history import engine_behaviour, engine_movements
 from core.query import choice
 from core.roi import engine_outcomes
+from tests.conftest import demo_builder
 from tests.pages.conftest import open_page
-from tests.pages.warm import count_calls, store_fixture
+from tests.pages.warm import count_calls
 from ui.cohorts import cached as cohort_figures
 from ui.feedback import figures as feedback_figures
 from ui.overview import cached as overview_figures
 
-store_url = store_fixture("engine_choice")
+
+@pytest.fixture(scope="module")
+def store_url(tmp_path_factory) -> str:
+    """A demo business of 400 customers (seed 0) of this module's own: every page's engine work, at a size that
+    runs each page twice in a few seconds (the 1,500-customer demo took 10-34 s a page)."""
+    path = tmp_path_factory.mktemp("engine_choice") / "store.db"
+    demo_builder(400)(path)
+    return f"sqlite:///{path}"
+
+
 #: page -> the engine functions its figures go through
 PAGES = {"cohort_curves": [(engine_views, "table_until"), (engine_views, "cell_on"),
                           (engine_survival, "lifetimes_expression")],
@@ -107,7 +117,7 @@ def _same_on_both(monkeypatch, url: str, page: str, counted=None, engine: str = 
     the page's) called; the pandas run's."""
     counted = PAGES[page] if counted is None else counted
     charted = _recorded(monkeypatch, CHARTED.get(page, []))
-    on_pandas = _shown(_open(monkeypatch, url, page, None))
+    on_pandas = _shown(_open(monkeypatch, url, page, "pandas"))
     charted_on_pandas = list(charted)
     charted.clear()
     calls: Counter = count_calls(monkeypatch, counted)

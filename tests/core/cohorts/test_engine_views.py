@@ -165,7 +165,7 @@ def test_the_cli_table_is_the_pages_on_either_engine(small_demo_store, tmp_path,
     from core.query import choice
 
     url = f"sqlite:///{copy_store(small_demo_store, tmp_path)}"
-    monkeypatch.delenv(choice.ENGINE_ENV, raising=False)
+    monkeypatch.setenv(choice.ENGINE_ENV, "pandas")
     assert cli(["--db", url, "cohorts", *args]) == 0
     on_pandas = capsys.readouterr()
     calls = []

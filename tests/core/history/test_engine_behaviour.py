@@ -119,3 +119,23 @@ def test_the_churn_model_built_on_engine_sums_gives_the_same_figures(embedded_de
         assert on_engine.metrics[kind]["roc_auc"] == pytest.approx(m["roc_auc"], abs=1e-9)
     np.testing.assert_allclose(on_engine.p_current, on_pandas.p_current, rtol=1e-9, atol=1e-9)
     assert on_engine.drivers["feature"].tolist() == on_pandas.drivers["feature"].tolist()
+
+
+def test_one_source_asked_at_many_cutoffs_finds_each_groups_first_row_on_its_own_day():
+    """The source remembers each table's first row (a back-test asks at every cutoff): the day before the first NPS
+    answer, MRR row and known payment (2024-03-01 .. 2024-05-01) the groups are empty, on their day they are there,
+    whatever was asked before, and the answers equal a fresh source's."""
+    customers = pd.DataFrame({"customer_id": ["a", "b"], "signup_date": pd.to_datetime(["2020-01-01"] * 2)})
+    cutoffs = ["2024-06-30", "2024-02-29", "2024-03-01", "2024-04-30", "2024-05-01"]
+    with _hand_source() as src:
+        asked = [{k: v for columns, _ in behaviour(src, customers, c) for k, v in columns.items()} for c in cutoffs]
+    for c, got in zip(cutoffs, asked, strict=True):
+        with _hand_source() as fresh:
+            want = {k: v for columns, _ in behaviour(fresh, customers, c) for k, v in columns.items()}
+        assert list(got) == list(want)
+        for k in want:
+            np.testing.assert_array_equal(got[k], want[k], err_msg=f"{c} {k}")
+    assert "mrr_latest" not in asked[1] and "failed_payments_90d" not in asked[1]
+    assert asked[2]["mrr_latest"].tolist()[1] == 100.0  # b's first MRR, on the cutoff day itself
+    assert asked[2]["failed_payments_90d"].tolist() == [0.0, 0.0]  # b's March payment is known, it did not fail
+    assert "nps_latest" not in asked[3] and asked[4]["nps_latest"][0] == 9.0  # a's first answers: May 1

@@ -121,7 +121,7 @@ def test_the_cli_and_the_review_follow_the_configured_engine(small_demo_store, t
     engine = core.make_engine(url)
     customers, revenue = core.load_table(engine, "customer"), core.load_table(engine, "revenue")
     as_of = dt.date(2026, 6, 30)
-    monkeypatch.delenv(choice.ENGINE_ENV, raising=False)
+    monkeypatch.setenv(choice.ENGINE_ENV, "pandas")
     want = em.configured_movements(engine, customers, revenue, start="2025-07-01", end=as_of)
     want_review = figures.overview(engine, as_of)
     assert cli(["--db", url, "overview", "--movements", "--as-of", str(as_of)]) == 0
