@@ -74,7 +74,8 @@ def _counted(con, prepared: pd.DataFrame, tags: pd.DataFrame, book: Codebook, wi
     rows = np.flatnonzero(win)
     verbatims = ibis.memtable(pa.table({
         "row": pa.array(rows, pa.int64()), "key": pa.array(keys[rows].astype(object), pa.string()),
-        "sentiment": pa.array(prepared["sentiment"].to_numpy(float)[rows], pa.float64())}))
+        # a missing sentiment (NaN: VADER scores no empty text) as a null, which the mean leaves out as pandas does
+        "sentiment": pa.array(prepared["sentiment"].to_numpy(float)[rows], pa.float64(), from_pandas=True)}))
     top = tags[tags["theme_id"].isin([tid for tid, _ in _top_level(book)])]
     tagged = ibis.memtable(pa.table({"row": pa.array(top["row"].to_numpy(np.int64), pa.int64()),
                                      "theme_id": pa.array(top["theme_id"].to_numpy(np.int64), pa.int64())}))

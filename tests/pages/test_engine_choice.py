@@ -148,7 +148,6 @@ def test_the_data_page_names_the_engine_and_an_unknown_one_is_a_plain_message(st
     assert any("RETENTION_ENGINE='nonsense' names no engine" in m for m in messages), messages
 
 
-
 @pytest.mark.parametrize("setting", ["nonsense", "postgres"])
 @pytest.mark.parametrize("page", [*PAGES, "quarterly_review"])
 def test_an_engine_the_store_cannot_use_stops_every_page_with_one_plain_message(store_url, monkeypatch, page,

@@ -67,6 +67,19 @@ def test_undated_verbatims_and_unknown_groups(duckdb_con, themed):
     assert "(unknown)" in set(got["group"])
 
 
+def test_tagged_verbatims_without_a_sentiment_are_left_out_of_the_mean_as_the_page_leaves_them(duckdb_con, themed):
+    """A tagged verbatim whose sentiment is missing (VADER gives none for an empty text; a theme can tag it by
+    its score): counted as a mention, left out of the mean sentiment, as pandas' mean leaves it; no error."""
+    prepared, tags, book = themed
+    odd = prepared.copy()
+    tagged_rows = tags["row"].unique()[:200]
+    odd.loc[odd.index[tagged_rows], "sentiment"] = float("nan")
+    want = by_group(odd, tags, book, by="segment")
+    _equal(by_group_on(duckdb_con, odd, tags, book, by="segment"), want)
+    _equal(over_time_on(duckdb_con, odd, tags, book, freq="Q"), over_time(odd, tags, book, freq="Q"))
+    assert want["sentiment"].notna().all()  # every group's themes keep a mean over the verbatims that have one
+
+
 def test_postgresql_counts_the_same(demo_on_both_stores, themed):
     prepared, tags, book = themed
     with sources.inside(demo_on_both_stores["postgresql"]) as src:
