@@ -23,7 +23,14 @@ from core.churn.feature_screen import FeatureScreen, not_applicable, screen_chur
 from core.churn.horizon import HISTORY_DAYS, could_lapse_metrics, recency_days
 from core.churn.model import ChurnModel, Explanation, evaluate, explain_reusing
 from core.errors import DataValidationError, InsufficientDataError
-from core.history.features import FEATURE_TEXT, ChurnData, concat, snapshot_features, temporal_features
+from core.history.features import (
+    FEATURE_TEXT,
+    ChurnData,
+    asked_ahead,
+    concat,
+    snapshot_features,
+    temporal_features,
+)
 from core.history.inputs import ChurnInputs
 
 TIERS = ("high risk", "medium risk", "low risk")  # riskiest first; never the health bands' red, amber, green
@@ -298,9 +305,10 @@ def fit_churn(inputs: ChurnInputs, horizon_days: int = 90, n_cutoffs: int = 6, t
     first = inputs.customers["signup_date"].min()
     train_cutoffs, test_cutoff = plan_cutoffs(end, first, horizon_days, n_cutoffs)
     if inputs.has_behaviour() and train_cutoffs:
-        train = concat([temporal_features(inputs, c, horizon_days) for c in train_cutoffs])
-        test = temporal_features(inputs, test_cutoff, horizon_days)
-        current = temporal_features(inputs, end, horizon_days, label=False)
+        with asked_ahead(inputs, [*train_cutoffs, test_cutoff, end]):
+            train = concat([temporal_features(inputs, c, horizon_days) for c in train_cutoffs])
+            test = temporal_features(inputs, test_cutoff, horizon_days)
+            current = temporal_features(inputs, end, horizon_days, label=False)
         source = "temporal"
         trained = (f"1 cutoff, {train_cutoffs[0]:%Y-%m-%d}" if len(train_cutoffs) == 1 else
                    f"{len(train_cutoffs)} monthly cutoffs {train_cutoffs[0]:%Y-%m-%d} to {train_cutoffs[-1]:%Y-%m-%d}")

@@ -30,6 +30,7 @@ from sklearn.metrics import roc_auc_score
 from core.errors import DataValidationError, InsufficientDataError
 from core.export import units
 from core.health.score import BANDS, MEASURES, STAGES, HealthConfig, measure_frame, score, store_measures
+from core.history.features import asked_ahead
 from core.history.inputs import ChurnInputs
 
 Progress = Callable[[float, str], None]
@@ -103,13 +104,14 @@ def backtest_data(inputs: ChurnInputs, months: int = 12, horizon_days: int | Non
                                     "needs at least seven months of history.")
     churn = cust.set_index(cust["customer_id"].astype(str))["churn_date"]
     frames, missing = [], []
-    for i, c in enumerate(cutoffs):
-        if progress:
-            progress(i / len(cutoffs), f"Scoring {c:%b %Y} as it looked then ...")
-        f, missing = measure_frame(inputs, c)
-        d = churn.loc[f["customer_id"]].to_numpy()
-        f["churned"] = (pd.notna(d) & (d <= np.datetime64(c + pd.Timedelta(days=horizon_days)))).astype(int)
-        frames.append((c, f))
+    with asked_ahead(inputs, cutoffs):
+        for i, c in enumerate(cutoffs):
+            if progress:
+                progress(i / len(cutoffs), f"Scoring {c:%b %Y} as it looked then ...")
+            f, missing = measure_frame(inputs, c)
+            d = churn.loc[f["customer_id"]].to_numpy()
+            f["churned"] = (pd.notna(d) & (d <= np.datetime64(c + pd.Timedelta(days=horizon_days)))).astype(int)
+            frames.append((c, f))
     if sum(int(f["churned"].sum()) for _, f in frames) == 0:
         raise InsufficientDataError("No customer churned within the horizon after any back-test month; the score "
                                     "cannot be checked against churn yet.")

@@ -21,6 +21,7 @@ import pandas as pd
 
 from core.errors import InsufficientDataError
 from core.health.score import BANDS, MEASURES, STAGES, HealthConfig, measure_frame, score
+from core.history.features import asked_ahead
 from core.history.inputs import ChurnInputs
 
 Progress = Callable[[float, str], None]
@@ -44,13 +45,14 @@ def snapshots(inputs: ChurnInputs, months: int = 13, progress: Progress | None =
                                     "or load the demo there.")
     days = snapshot_days(inputs.end(), cust["signup_date"].min(), months)
     out = []
-    for i, d in enumerate(days):
-        if progress:
-            progress(i / len(days), f"Scoring {d:%b %Y} ...")
-        try:
-            out.append((d, measure_frame(inputs, d)[0]))
-        except InsufficientDataError:
-            continue  # nobody active that month
+    with asked_ahead(inputs, days):
+        for i, d in enumerate(days):
+            if progress:
+                progress(i / len(days), f"Scoring {d:%b %Y} ...")
+            try:
+                out.append((d, measure_frame(inputs, d)[0]))
+            except InsufficientDataError:
+                continue  # nobody active that month
     if not out:
         raise InsufficientDataError("No customer is active in the data: import customers on the Data page.")
     return out

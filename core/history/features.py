@@ -20,6 +20,7 @@ the model card says so.
 from __future__ import annotations
 
 import re
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -213,6 +214,15 @@ def _active_customers(inputs: ChurnInputs, c: pd.Timestamp, horizon_days: int) -
     if cust.empty:
         raise InsufficientDataError(f"No customer was active on {c:%Y-%m-%d}; pick a later cutoff.")
     return cust, label
+
+
+def asked_ahead(inputs: ChurnInputs, cutoffs):
+    """A block that calls :func:`temporal_features` at each of ``cutoffs`` (a back-test's month ends, a model's
+    training cutoffs): with an engine (``inputs.source``) it is asked for the behaviour at all of them at once, one
+    query per group of features instead of one per cutoff; with pandas nothing changes."""
+    if inputs.source is None:
+        return nullcontext()
+    return engine_behaviour.prepared(inputs.source, inputs.customers[["customer_id", "signup_date"]], cutoffs)
 
 
 def temporal_features(inputs: ChurnInputs, cutoff, horizon_days: int = 90, label: bool = True) -> ChurnData:

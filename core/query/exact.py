@@ -21,7 +21,13 @@ AMOUNT = dt.Decimal(38, 9)
 
 def exact_sum(value: ir.NumericColumn, where: ir.BooleanValue | None = None) -> ir.FloatingScalar:
     """The sum of ``value`` (rows where ``where`` holds, all when None) as a float64, independent of row order."""
-    return value.cast(AMOUNT).sum(where=where).cast("float64")
+    return decimal_sum(value, where).cast("float64")
+
+
+def decimal_sum(value: ir.NumericColumn, where: ir.BooleanValue | None = None) -> ir.DecimalScalar:
+    """The exact sum of ``value`` still as a decimal (:data:`AMOUNT`), for partial totals added up again later
+    (a day's amounts, then a window's days): only the final total becomes a float (``.cast("float64")``)."""
+    return value.cast(AMOUNT).sum(where=where)
 
 
 def exact_mean(value: ir.NumericColumn) -> ir.FloatingScalar:

@@ -24,6 +24,7 @@ from core.export import units
 from core.health import score as h
 from core.health import store as hs
 from core.health.coverage import coverage
+from core.history.features import asked_ahead
 from core.history.inputs import load_inputs
 from core.review.figures import row
 from core.store.read import load_columns
@@ -108,8 +109,9 @@ def health_risk(engine: Engine, customers: pd.DataFrame, revenue: pd.DataFrame, 
     last = inputs.end()
     day = min(pd.Timestamp(as_of), last)
     try:
-        frame, _ = h.measure_frame(inputs, day)
-        cfg, version = hs.current_config(engine, frame if day == last else h.measure_frame(inputs, last)[0])
+        with asked_ahead(inputs, [day, last]):
+            frame, _ = h.measure_frame(inputs, day)
+            cfg, version = hs.current_config(engine, frame if day == last else h.measure_frame(inputs, last)[0])
     except InsufficientDataError as exc:
         return AtRisk(label, None, pd.DataFrame(columns=["customer_id", "mrr", "band"]),
                       f"No health band to show: {exc}")

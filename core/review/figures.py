@@ -35,6 +35,7 @@ from core.health.coverage import coverage
 from core.health.monitor import has_recurring_revenue
 from core.history.engine_movements import configured_movements
 from core.history.feature_labels import feature_label
+from core.history.features import asked_ahead
 from core.history.inputs import load_inputs
 from core.history.movements import GAINS, LOSSES, mrr_movements
 from core.roi import setup
@@ -184,11 +185,12 @@ def health(engine: Engine, as_of: dt.date, months: int, horizon: int | None,
     inputs = load_inputs(engine) if inputs is None else inputs  # the caller's, when it has them
     horizon = hb.default_horizon(inputs) if horizon is None else horizon
     day = pd.Timestamp(as_of)
-    try:
-        frame, _ = h.measure_frame(inputs, day)
-    except InsufficientDataError:
-        return [], {"version": None, "config": None, "horizon": horizon}
-    today = frame if day == inputs.end() else h.measure_frame(inputs, inputs.end())[0]  # a review as of the end
+    with asked_ahead(inputs, [day, inputs.end()]):
+        try:
+            frame, _ = h.measure_frame(inputs, day)
+        except InsufficientDataError:
+            return [], {"version": None, "config": None, "horizon": horizon}
+        today = frame if day == inputs.end() else h.measure_frame(inputs, inputs.end())[0]  # a review as of the end
     cfg, version = hs.current_config(engine, today)
     s = h.score(cfg, frame)
     below = coverage(cfg.min_measures, s).message  # customers with too few measures: no band, and why

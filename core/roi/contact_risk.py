@@ -15,7 +15,7 @@ import pandas as pd
 
 from core.churn.pipeline import risk_tiers
 from core.errors import DataValidationError, InsufficientDataError
-from core.history.features import temporal_features
+from core.history.features import asked_ahead, temporal_features
 
 
 def risk_at_contact(churn_inputs, model, threshold: float, frame: pd.DataFrame, *, horizon_days: int = 90,
@@ -82,11 +82,13 @@ def risk_at_contact(churn_inputs, model, threshold: float, frame: pd.DataFrame, 
     cutoffs = pd.to_datetime(out["date"]).dt.to_period("M").dt.start_time.to_numpy()
     ids = out["customer_id"].astype(str).to_numpy()
     months = np.unique(cutoffs[~pd.isna(cutoffs)])
-    for i, cut in enumerate(months):
-        here = np.nonzero(cutoffs == cut)[0]
-        _score_month(churn_inputs, model, cut, horizon_days, ids[here], here, risk)
-        if progress:
-            progress((i + 1) / len(months), f"Risk as of {pd.Timestamp(cut):%Y-%m} ({i + 1} of {len(months)} months)")
+    with asked_ahead(churn_inputs, months):
+        for i, cut in enumerate(months):
+            here = np.nonzero(cutoffs == cut)[0]
+            _score_month(churn_inputs, model, cut, horizon_days, ids[here], here, risk)
+            if progress:
+                progress((i + 1) / len(months),
+                         f"Risk as of {pd.Timestamp(cut):%Y-%m} ({i + 1} of {len(months)} months)")
     out["risk"] = risk
     tier = risk_tiers(np.nan_to_num(risk), threshold)
     out["risk_tier"] = np.where(np.isnan(risk), None, tier).astype(object)

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from core.churn.pipeline import fit_churn
+from core.history import engine_behaviour
 from core.history.engine_behaviour import behaviour
 from core.history.features import temporal_features
 from core.history.inputs import load_inputs
@@ -139,3 +140,37 @@ def test_one_source_asked_at_many_cutoffs_finds_each_groups_first_row_on_its_own
     assert asked[2]["mrr_latest"].tolist()[1] == 100.0  # b's first MRR, on the cutoff day itself
     assert asked[2]["failed_payments_90d"].tolist() == [0.0, 0.0]  # b's March payment is known, it did not fail
     assert "nps_latest" not in asked[3] and asked[4]["nps_latest"][0] == 9.0  # a's first answers: May 1
+
+
+def _flat(groups) -> dict:
+    return {k: v for columns, _ in groups for k, v in columns.items()}
+
+
+def test_a_block_of_cutoffs_is_asked_once_per_group_and_reads_like_each_cutoff_alone(monkeypatch):
+    """engine_behaviour.prepared asks for every cutoff at once (one query per group that has rows, after the
+    once-per-source first-row checks) and behaviour at each cutoff then reads exactly what it asks alone; customers
+    outside the prepared ones are asked afresh; after the block nothing is kept."""
+    customers = pd.DataFrame({"customer_id": ["a", "b", "c"], "signup_date": pd.to_datetime(["2020-01-01"] * 3)})
+    cutoffs = ["2024-02-29", "2024-03-01", "2024-05-01", "2024-06-30", "2024-07-31"]
+    with _hand_source() as fresh:
+        alone = {c: _flat(behaviour(fresh, customers, c)) for c in cutoffs}
+    with _hand_source() as src:
+        for c in cutoffs:  # the first-row facts, remembered per source, asked before counting
+            behaviour(src, customers, c)
+        asked = []
+        real = src.con.execute
+        monkeypatch.setattr(src.con, "execute", lambda expr, **kw: asked.append(expr) or real(expr, **kw))
+        with engine_behaviour.prepared(src, customers, reversed(cutoffs)):
+            n = len(asked)
+            got = {c: _flat(behaviour(src, customers.iloc[::-1], c)) for c in cutoffs}
+            assert len(asked) == n  # read from the block's answers, in any order of customers
+            behaviour(src, pd.concat([customers, customers.assign(customer_id="d")]), cutoffs[0])
+            assert len(asked) > n  # a customer the block did not ask about: asked afresh
+        assert not [k for k in src.memo if k[0] == "behaviour"]
+    # tickets, NPS, MRR (now and three months before: one query), payments; no activity, no CSAT
+    assert n == 4
+    for c in cutoffs:
+        assert list(got[c]) == list(alone[c]), c
+        for k, v in alone[c].items():
+            np.testing.assert_array_equal(got[c][k], v[::-1], err_msg=f"{c} {k}")
+    assert got["2024-06-30"]["nps_latest"][2] == 7.0 and "mrr_latest" not in got["2024-02-29"]

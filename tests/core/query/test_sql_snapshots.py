@@ -34,6 +34,7 @@ from core.cohorts.settings import CohortSettings
 from core.cohorts.table import cohort_table
 from core.feedback.engine_mentions import mentions_expression, totals_expression
 from core.history import engine_behaviour as behaviour
+from core.history import engine_cutoffs
 from core.history.engine_usage import window_sums
 from core.query.sources import CUSTOMER_COLUMNS, Source
 from core.roi.defaults import PRE_REVENUE, RETAINED, REVENUE
@@ -93,23 +94,26 @@ def feedback():
                        "score": "float64"}, name="feedback")
 
 
-FEATURES_AT = pd.Timestamp("2024-06-30")
+def cutoffs():
+    """The cutoffs the features are asked at, with their windows' bounds (core.history.engine_cutoffs)."""
+    return ibis.table(engine_cutoffs.SCHEMA, name="cutoffs")
 
 
 def _cust():
     return customers().select(*CUSTOMER_COLUMNS)
 
 
-#: the churn and health models' behavioural features as of a cutoff (core.history.engine_usage, engine_behaviour)
+#: the churn and health models' behavioural features at a table of cutoffs (core.history.engine_usage,
+#: engine_behaviour)
 FEATURES = {
-    "features_usage": lambda: window_sums(activity_values(), _cust(), FEATURES_AT),
-    "features_tickets": lambda: behaviour.ticket_expression(tickets(), _cust(), FEATURES_AT),
+    "features_usage": lambda: window_sums(activity_values(), _cust(), cutoffs()),
+    "features_tickets": lambda: behaviour.ticket_expression(tickets(), _cust(), cutoffs()),
     "features_nps_latest_two": lambda: behaviour.latest_two(
-        behaviour.survey_rows(feedback(), FEATURES_AT, "nps").semi_join(_cust(), "customer_id"), "date", "score"),
-    "features_mrr_latest_two": lambda: behaviour.latest_two(
-        behaviour.mrr_rows(billing(), FEATURES_AT).semi_join(_cust(), "customer_id"), "period", "mrr"),
-    "features_failed_payments": lambda: behaviour.payment_expression(behaviour.known_payments(billing(), FEATURES_AT),
-                                                                     _cust(), FEATURES_AT),
+        behaviour.survey_rows(feedback(), cutoffs(), "nps").semi_join(_cust(), "customer_id"), "date", "score"),
+    "features_mrr_now_and_then": lambda: behaviour.mrr_now_and_then(
+        behaviour.mrr_rows(billing(), cutoffs()).semi_join(_cust(), "customer_id")),
+    "features_failed_payments": lambda: behaviour.payment_expression(behaviour.known_payments(billing(), cutoffs()),
+                                                                     _cust()),
 }
 
 
@@ -213,7 +217,7 @@ def test_the_sql_is_the_same_on_every_build_and_names_no_generated_table(name):
         ctes = {c.alias for c in tree.find_all(sqlglot.exp.CTE)}
         tables = {t.name for t in tree.find_all(sqlglot.exp.Table)} - ctes
         assert tables and tables <= {"activity", "customers", "contacts", "revenue", "tickets", "feedback", "verbatims",
-                                     "tags"}, tables
+                                     "tags", "cutoffs"}, tables
 
 
 @pytest.mark.parametrize(("dialect", "name"), PAIRS, ids=[f"{d}-{n}" for d, n in PAIRS])

@@ -1,48 +1,70 @@
 SELECT
-  `t8`.`customer_id`,
-  MAX(IF(`t8`.`rank` = 0, `t8`.`score`, NULL)) AS `last`,
-  MAX(IF(`t8`.`rank` = 1, `t8`.`score`, NULL)) AS `prev`
+  `t10`.`cutoff`,
+  `t10`.`customer_id`,
+  MAX(IF(`t10`.`rank` = 0, `t10`.`score`, NULL)) AS `last`,
+  MAX(IF(`t10`.`rank` = 1, `t10`.`score`, NULL)) AS `prev`
 FROM (
   SELECT
     *
   FROM (
     SELECT
-      `t6`.`id`,
-      `t6`.`customer_id`,
-      `t6`.`date`,
-      `t6`.`channel`,
-      `t6`.`score`,
-      ROW_NUMBER() OVER (PARTITION BY `t6`.`customer_id` ORDER BY `t6`.`date` DESC, `t6`.`id` DESC) - 1 AS `rank`
+      `t8`.`id`,
+      `t8`.`customer_id`,
+      `t8`.`date`,
+      `t8`.`channel`,
+      `t8`.`score`,
+      `t8`.`cutoff`,
+      `t8`.`next_day`,
+      `t8`.`year_before`,
+      `t8`.`day_90`,
+      `t8`.`months_3`,
+      `t8`.`next_stamp`,
+      `t8`.`stamp_90`,
+      `t8`.`stamp_180`,
+      ROW_NUMBER() OVER (
+        PARTITION BY `t8`.`cutoff`, `t8`.`customer_id`
+        ORDER BY `t8`.`date` DESC, `t8`.`id` DESC
+      ) - 1 AS `rank`
     FROM (
       SELECT
-        `t5`.`id`,
-        `t5`.`customer_id`,
-        `t5`.`date`,
-        `t5`.`channel`,
-        `t5`.`score`
+        `t7`.`id`,
+        `t7`.`customer_id`,
+        `t7`.`date`,
+        `t7`.`channel`,
+        `t7`.`score`,
+        `t3`.`cutoff`,
+        `t3`.`next_day`,
+        `t3`.`year_before`,
+        `t3`.`day_90`,
+        `t3`.`months_3`,
+        `t3`.`next_stamp`,
+        `t3`.`stamp_90`,
+        `t3`.`stamp_180`
       FROM (
         SELECT
           *
         FROM `feedback` AS `t0`
         WHERE
           LOWER(`t0`.`channel`) = 'nps'
-          AND `t0`.`date` < MAKE_DATE(2024, 7, 1)
           AND (
             `t0`.`score` IS NOT NULL AND NOT ISNAN(`t0`.`score`)
           )
-      ) AS `t5`
+      ) AS `t7`
+      INNER JOIN `cutoffs` AS `t3`
+        ON `t7`.`date` < `t3`.`next_day`
       LEFT SEMI JOIN (
         SELECT
-          `t1`.`customer_id`,
-          `t1`.`signup_date`,
-          `t1`.`churn_date`
-        FROM `customers` AS `t1`
-      ) AS `t3`
-        ON `t5`.`customer_id` = `t3`.`customer_id`
-    ) AS `t6`
-  ) AS `t7`
+          `t2`.`customer_id`,
+          `t2`.`signup_date`,
+          `t2`.`churn_date`
+        FROM `customers` AS `t2`
+      ) AS `t5`
+        ON `t7`.`customer_id` = `t5`.`customer_id`
+    ) AS `t8`
+  ) AS `t9`
   WHERE
-    `t7`.`rank` < 2
-) AS `t8`
+    `t9`.`rank` < 2
+) AS `t10`
 GROUP BY
-  1
+  1,
+  2

@@ -1,65 +1,76 @@
-WITH `t5` AS (
+WITH `t7` AS (
   SELECT
-    `t2`.`id`,
-    `t2`.`customer_id`,
-    `t2`.`opened`,
-    `t2`.`resolved`
-  FROM `tickets` AS `t2`
+    `t3`.`id`,
+    `t3`.`customer_id`,
+    `t3`.`opened`,
+    `t3`.`resolved`,
+    `t4`.`cutoff`,
+    `t4`.`next_day`,
+    `t4`.`year_before`,
+    `t4`.`day_90`,
+    `t4`.`months_3`,
+    `t4`.`next_stamp`,
+    `t4`.`stamp_90`,
+    `t4`.`stamp_180`
+  FROM `tickets` AS `t3`
   LEFT SEMI JOIN (
     SELECT
-      `t1`.`customer_id`,
-      `t1`.`signup_date`,
-      `t1`.`churn_date`
-    FROM `customers` AS `t1`
-  ) AS `t4`
-    ON `t2`.`customer_id` = `t4`.`customer_id`
+      `t2`.`customer_id`,
+      `t2`.`signup_date`,
+      `t2`.`churn_date`
+    FROM `customers` AS `t2`
+  ) AS `t6`
+    ON `t3`.`customer_id` = `t6`.`customer_id`
+  INNER JOIN `cutoffs` AS `t4`
+    ON `t3`.`opened` < `t4`.`next_stamp`
 )
 SELECT
+  `t11`.`cutoff`,
   `t11`.`customer_id`,
   `t11`.`n`,
   `t11`.`unresolved`,
-  `t15`.`median` AS `hours`
+  `t16`.`median` AS `hours`
 FROM (
   SELECT
-    `t7`.`customer_id`,
-    SUM(CAST(`t7`.`opened` >= CAST('2024-04-02T00:00:00' AS TIMESTAMP) AS INT)) AS `n`,
+    `t8`.`cutoff`,
+    `t8`.`customer_id`,
+    SUM(CAST(`t8`.`opened` >= `t8`.`stamp_90` AS INT)) AS `n`,
     SUM(
       CAST((
-        `t7`.`opened` >= CAST('2024-04-02T00:00:00' AS TIMESTAMP)
+        `t8`.`opened` >= `t8`.`stamp_90`
       )
       AND (
         (
-          `t7`.`resolved` IS NULL
-        )
-        OR (
-          `t7`.`resolved` >= CAST('2024-07-01T00:00:00' AS TIMESTAMP)
+          `t8`.`resolved` IS NULL
+        ) OR (
+          `t8`.`resolved` >= `t8`.`next_stamp`
         )
       ) AS INT)
     ) AS `unresolved`
-  FROM (
-    SELECT
-      *
-    FROM `t5` AS `t6`
-    WHERE
-      `t6`.`opened` < CAST('2024-07-01T00:00:00' AS TIMESTAMP)
-  ) AS `t7`
+  FROM `t7` AS `t8`
   GROUP BY
-    1
+    1,
+    2
 ) AS `t11`
 LEFT OUTER JOIN (
   SELECT
-    `t13`.`customer_id`,
-    AVG(`t13`.`v`) AS `median`
+    `t14`.`cutoff`,
+    `t14`.`customer_id`,
+    AVG(`t14`.`v`) AS `median`
   FROM (
     SELECT
       *
     FROM (
       SELECT
-        `t9`.`customer_id`,
-        `t9`.`v`,
-        ROW_NUMBER() OVER (PARTITION BY `t9`.`customer_id` ORDER BY `t9`.`v` ASC NULLS LAST) - 1 AS `k`,
-        COUNT(`t9`.`v`) OVER (
-          PARTITION BY `t9`.`customer_id`
+        `t12`.`cutoff`,
+        `t12`.`customer_id`,
+        `t12`.`v`,
+        ROW_NUMBER() OVER (
+          PARTITION BY `t12`.`cutoff`, `t12`.`customer_id`
+          ORDER BY `t12`.`v` ASC NULLS LAST
+        ) - 1 AS `k`,
+        COUNT(`t12`.`v`) OVER (
+          PARTITION BY `t12`.`cutoff`, `t12`.`customer_id`
           ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
         ) AS `n`
       FROM (
@@ -67,45 +78,45 @@ LEFT OUTER JOIN (
           *
         FROM (
           SELECT
-            `t6`.`customer_id`,
+            `t8`.`cutoff`,
+            `t8`.`customer_id`,
             TRY_DIVIDE(
-              UNIX_TIMESTAMP(CAST(`t6`.`resolved` AS TIMESTAMP)) - UNIX_TIMESTAMP(CAST(`t6`.`opened` AS TIMESTAMP)),
+              UNIX_TIMESTAMP(CAST(`t8`.`resolved` AS TIMESTAMP)) - UNIX_TIMESTAMP(CAST(`t8`.`opened` AS TIMESTAMP)),
               3600
             ) AS `v`
-          FROM `t5` AS `t6`
+          FROM `t7` AS `t8`
           WHERE
-            `t6`.`opened` < CAST('2024-07-01T00:00:00' AS TIMESTAMP)
-            AND NOT (
+            NOT (
               (
-                `t6`.`resolved` IS NULL
-              )
-              OR (
-                `t6`.`resolved` >= CAST('2024-07-01T00:00:00' AS TIMESTAMP)
+                `t8`.`resolved` IS NULL
+              ) OR (
+                `t8`.`resolved` >= `t8`.`next_stamp`
               )
             )
-            AND `t6`.`resolved` >= CAST('2024-01-03T00:00:00' AS TIMESTAMP)
-        ) AS `t8`
+            AND `t8`.`resolved` >= `t8`.`stamp_180`
+        ) AS `t9`
         WHERE
-          `t8`.`v` IS NOT NULL AND NOT ISNAN(`t8`.`v`)
-      ) AS `t9`
-    ) AS `t12`
+          `t9`.`v` IS NOT NULL AND NOT ISNAN(`t9`.`v`)
+      ) AS `t12`
+    ) AS `t13`
     WHERE
       (
-        `t12`.`k` = CAST(FLOOR((
-          `t12`.`n` - 1
+        `t13`.`k` = CAST(FLOOR((
+          `t13`.`n` - 1
         ) / (
           2
         )) AS BIGINT)
       )
       OR (
-        `t12`.`k` = CAST(FLOOR((
-          `t12`.`n`
+        `t13`.`k` = CAST(FLOOR((
+          `t13`.`n`
         ) / (
           2
         )) AS BIGINT)
       )
-  ) AS `t13`
+  ) AS `t14`
   GROUP BY
-    1
-) AS `t15`
-  ON `t11`.`customer_id` = `t15`.`customer_id`
+    1,
+    2
+) AS `t16`
+  ON `t11`.`cutoff` = `t16`.`cutoff` AND `t11`.`customer_id` = `t16`.`customer_id`

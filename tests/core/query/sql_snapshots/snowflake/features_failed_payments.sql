@@ -1,38 +1,48 @@
 SELECT
-  "t6"."customer_id",
-  SUM(
-    CAST((
-      "t6"."period" >= DATE_FROM_PARTS(2024, 4, 2)
-    ) AND "t6"."payment_failed" AS INT)
-  ) AS "failed"
+  "t8"."cutoff",
+  "t8"."customer_id",
+  SUM(CAST((
+    "t8"."period" >= "t8"."day_90"
+  ) AND "t8"."payment_failed" AS INT)) AS "failed"
 FROM (
   SELECT
-    "t5"."customer_id",
-    "t5"."period",
-    "t5"."mrr",
-    "t5"."payment_failed",
-    "t5"."id"
+    "t7"."customer_id",
+    "t7"."period",
+    "t7"."mrr",
+    "t7"."payment_failed",
+    "t7"."id",
+    "t3"."cutoff",
+    "t3"."next_day",
+    "t3"."year_before",
+    "t3"."day_90",
+    "t3"."months_3",
+    "t3"."next_stamp",
+    "t3"."stamp_90",
+    "t3"."stamp_180"
   FROM (
     SELECT
       *
     FROM "revenue" AS "t0"
     WHERE
-      "t0"."payment_failed" IS NOT NULL AND "t0"."period" < DATE_FROM_PARTS(2024, 7, 1)
-  ) AS "t5"
+      "t0"."payment_failed" IS NOT NULL
+  ) AS "t7"
+  INNER JOIN "cutoffs" AS "t3"
+    ON "t7"."period" < "t3"."next_day"
   WHERE
     EXISTS(
       SELECT
         1
       FROM (
         SELECT
-          "t1"."customer_id",
-          "t1"."signup_date",
-          "t1"."churn_date"
-        FROM "customers" AS "t1"
-      ) AS "t3"
+          "t2"."customer_id",
+          "t2"."signup_date",
+          "t2"."churn_date"
+        FROM "customers" AS "t2"
+      ) AS "t6"
       WHERE
-        "t5"."customer_id" = "t3"."customer_id"
+        "t7"."customer_id" = "t6"."customer_id"
     )
-) AS "t6"
+) AS "t8"
 GROUP BY
-  1
+  1,
+  2
