@@ -22,6 +22,7 @@ import pandas as pd
 
 from core.errors import InsufficientDataError
 from core.history import asof
+from core.store.dates import datetimes
 
 GLOSSARY: dict[str, str] = {
     "Customers": "Customers that match the filters and had signed up by the as-of date, active or not; a customer "
@@ -216,15 +217,15 @@ def signed_up_by(customers: pd.DataFrame, day) -> pd.Series:
     """Boolean mask of the customers counted on ``day``: signed up on or before it. A customer without a signup
     date always counts: the store holds them and nothing says they joined later (a customer list without dates
     keeps its size on every day)."""
-    signup = pd.to_datetime(customers["signup_date"])
+    signup = datetimes(customers["signup_date"])
     return signup.isna() | (signup <= pd.Timestamp(day))
 
 
 def active_on(customers: pd.DataFrame, day) -> pd.Series:
     """Boolean mask of customers active on ``day`` (see the module conventions)."""
     day = pd.Timestamp(day)
-    signup = pd.to_datetime(customers["signup_date"])
-    churn = pd.to_datetime(customers["churn_date"])
+    signup = datetimes(customers["signup_date"])
+    churn = datetimes(customers["churn_date"])
     return (signup <= day) & (churn.isna() | (churn > day))
 
 
@@ -242,7 +243,7 @@ def monthly_mrr(revenue: pd.DataFrame) -> pd.DataFrame:
         Columns ``customer_id, month`` (month start), ``mrr``; one row per customer and month.
     """
     rev = revenue.dropna(subset=["mrr"])
-    month = pd.to_datetime(rev["period"]).dt.to_period("M").dt.to_timestamp()
+    month = datetimes(rev["period"]).dt.to_period("M").dt.to_timestamp()
     return (rev.assign(month=month).groupby(["customer_id", "month"], as_index=False)["mrr"].sum())
 
 
@@ -286,7 +287,7 @@ def _headline(customers: pd.DataFrame, by_cust: pd.DataFrame, end_month: pd.Time
             f"Nobody was active on {start_day.date()}, the day before the 12-month window starts: "
             "choose a later as-of month or import more history.")
     starters = customers[start_active]
-    churn = pd.to_datetime(starters["churn_date"])
+    churn = datetimes(starters["churn_date"])
     churned = churn.notna() & (churn <= as_of_day)
     logo = float(churned.mean())
 
@@ -346,7 +347,7 @@ def monthly_churn(customers: pd.DataFrame, month) -> float:
     before = start - pd.Timedelta(days=1)
     end = start + pd.offsets.MonthEnd(0)
     active = active_on(customers, before)
-    churn = pd.to_datetime(customers.loc[active, "churn_date"])
+    churn = datetimes(customers.loc[active, "churn_date"])
     return float((churn <= end).sum() / active.sum()) if active.any() else float("nan")
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from core.access import audit
+from core.store.dates import datetimes
 
 #: the trail's columns for people: stored column -> heading
 HEADINGS = {"user": "Who", "role": "Role", "at": "When (UTC)", "action": "Action", "target": "What",
@@ -50,7 +51,7 @@ def table(engine: Engine) -> pd.DataFrame:
     (text); :data:`HEADINGS` gives each column's heading."""
     trail = audit.entries(engine)
     out = trail[list(HEADINGS)].copy()
-    out["at"] = pd.to_datetime(trail["at"], utc=True).dt.tz_localize(None)  # stored in UTC, with or without zone
+    out["at"] = datetimes(trail["at"], utc=True).dt.tz_localize(None)  # stored in UTC, with or without zone
     out["detail"] = [detail_text(d) for d in trail["detail"]]
     return out.reset_index(drop=True)
 

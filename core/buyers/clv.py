@@ -39,6 +39,7 @@ from sqlalchemy.engine import Engine
 
 from core.buyers.purchases import PurchaseLog, load_purchase_log
 from core.errors import DataValidationError, InsufficientDataError
+from core.store.dates import datetimes
 
 #: days in the models' unit of time (weeks), and weeks in a month of the CLV sum (lifetimes' own figure)
 UNIT_DAYS = 7.0
@@ -71,7 +72,7 @@ def purchase_days(transactions: pd.DataFrame) -> pd.DataFrame:
         raise DataValidationError(f"Transactions need the columns customer_id, date and amount; {', '.join(missing)} "
                                   "is missing.")
     t = pd.DataFrame({"customer_id": transactions["customer_id"].astype(str).to_numpy(),
-                      "date": pd.to_datetime(transactions["date"]).dt.normalize().to_numpy(),
+                      "date": datetimes(transactions["date"]).dt.normalize().to_numpy(),
                       "amount": pd.to_numeric(transactions["amount"], errors="coerce").fillna(0.0).to_numpy()})
     return t.groupby(["customer_id", "date"], as_index=False, sort=True)["amount"].sum()
 
@@ -244,7 +245,7 @@ def buyer_values(transactions: pd.DataFrame, as_of=None, days: int = 90, horizon
     if transactions.empty:
         raise InsufficientDataError("Lifetime value needs purchases: import a purchase log (customer, date, amount) "
                                     "on the Data page.")
-    end = pd.to_datetime(transactions["date"]).max() if as_of is None else pd.Timestamp(as_of)
+    end = datetimes(transactions["date"]).max() if as_of is None else pd.Timestamp(as_of)
     fit = fit_clv(rfm(transactions, end), end)
     return fit, customer_values(fit, days, horizon_months, monthly_discount)
 

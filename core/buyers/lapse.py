@@ -35,6 +35,7 @@ from core.buyers.metrics import buyer_figures
 from core.buyers.purchases import load_purchase_log
 from core.errors import DataValidationError
 from core.export import units
+from core.store.dates import datetimes
 from core.store.read import load_columns
 
 #: the share of inter-purchase gaps the proposed N covers
@@ -146,7 +147,7 @@ def purchase_days(purchases: pd.DataFrame) -> pd.DataFrame:
         ``customer_id`` (str), ``date`` (datetime64, midnight), sorted by customer and day, without duplicates.
     """
     days = pd.DataFrame({"customer_id": purchases["customer_id"].astype(str).to_numpy(),
-                         "date": pd.to_datetime(purchases["date"]).dt.normalize().to_numpy()})
+                         "date": datetimes(purchases["date"]).dt.normalize().to_numpy()})
     days = days.dropna(subset=["date"]).drop_duplicates()
     return days.sort_values(["customer_id", "date"], kind="stable").reset_index(drop=True)
 
@@ -252,7 +253,7 @@ def buyers_only(customers: pd.DataFrame, purchases: pd.DataFrame, revenue: pd.Da
         Customer ids (str), sorted.
     """
     ids = customers["customer_id"].astype(str)
-    churned = set(ids[pd.to_datetime(customers["churn_date"]).notna().to_numpy()]) if "churn_date" in customers \
+    churned = set(ids[datetimes(customers["churn_date"]).notna().to_numpy()]) if "churn_date" in customers \
         else set()
     buyers = set(purchases["customer_id"].astype(str)) & set(ids)
     recurring = set() if revenue is None or "mrr" not in revenue else \
@@ -324,9 +325,9 @@ def with_churn_dates(customers: pd.DataFrame, rule: LapseRule | None) -> pd.Data
     if rule is None:
         return customers
     out = customers.copy()
-    own = pd.to_datetime(out["churn_date"]) if "churn_date" in out else pd.Series(pd.NaT, index=out.index)
+    own = datetimes(out["churn_date"]) if "churn_date" in out else pd.Series(pd.NaT, index=out.index)
     ids = out["customer_id"].astype(str)
-    out["churn_date"] = own.where(~ids.isin(rule.churn_dates.index), pd.to_datetime(ids.map(rule.churn_dates)))
+    out["churn_date"] = own.where(~ids.isin(rule.churn_dates.index), datetimes(ids.map(rule.churn_dates)))
     return out
 
 

@@ -51,7 +51,7 @@ def lapse_labels(purchases: pd.DataFrame, days: int, cutoff, horizon_days: int) 
     Examples
     --------
     >>> p = pd.DataFrame({"customer_id": ["a", "a", "b", "b"],
-    ...                   "date": pd.to_datetime(["2020-01-01", "2020-03-01", "2019-01-01", "2020-06-01"])})
+    ...                   "date": datetimes(["2020-01-01", "2020-03-01", "2019-01-01", "2020-06-01"])})
     >>> t = lapse_labels(p, 60, "2020-03-15", 90)
     >>> t[["active", "churned"]].to_dict("index")
     {'a': {'active': True, 'churned': True}, 'b': {'active': False, 'churned': False}}

@@ -26,6 +26,7 @@ from core.buyers.purchases import PurchaseLog
 from core.errors import InsufficientDataError
 from core.export import units
 from core.history import asof
+from core.store.dates import datetimes
 from core.store.profile import StoreProfile
 
 #: the sparklines cover the chosen date range, within these bounds (months)
@@ -190,7 +191,7 @@ def previous_headline(customers: pd.DataFrame, revenue: pd.DataFrame, as_of) -> 
 def arpa(mrr: pd.DataFrame, month: pd.Period) -> float:
     """ARPA of ``month`` from :func:`core.metrics.monthly_mrr`'s table: MRR of the customers paying in it (MRR above
     zero) divided by their number, as :func:`core.metrics.lifetime_value` computes it (NaN when nobody pays)."""
-    paying = mrr[(pd.to_datetime(mrr["month"]).dt.to_period("M") == month) & (mrr["mrr"] > 0)]
+    paying = mrr[(datetimes(mrr["month"]).dt.to_period("M") == month) & (mrr["mrr"] > 0)]
     return float(paying["mrr"].sum() / paying["customer_id"].nunique()) if len(paying) else float("nan")
 
 

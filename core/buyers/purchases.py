@@ -18,6 +18,7 @@ import pandas as pd
 from sqlalchemy import and_, select
 from sqlalchemy.engine import Engine
 
+from core.store.dates import datetimes
 from core.store.read import load_selected
 from core.store.tables import Activity, Revenue
 
@@ -110,13 +111,13 @@ def _sales(revenue: pd.DataFrame | None) -> pd.DataFrame:
         one_off &= revenue["mrr"].isna()
     out = revenue.loc[one_off].rename(columns={"period": "date"})
     out = out.assign(customer_id=out["customer_id"].astype(str),
-                     date=pd.to_datetime(out["date"]).dt.normalize(), amount=out["amount"].astype(float))
+                     date=datetimes(out["date"]).dt.normalize(), amount=out["amount"].astype(float))
     return out[_SALES + (["is_return"] if "is_return" in out else [])]
 
 
 def _distinct_days(rows: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"customer_id": rows["customer_id"].astype(str),
-                        "date": pd.to_datetime(rows["date"]).dt.normalize()})
+                        "date": datetimes(rows["date"]).dt.normalize()})
     return out.drop_duplicates().sort_values(_DAYS).reset_index(drop=True)
 
 

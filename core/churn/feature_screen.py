@@ -46,6 +46,7 @@ from core.errors import DataValidationError, InsufficientDataError
 from core.export import units
 from core.history.features import ChurnData
 from core.history.inputs import ChurnInputs
+from core.store.dates import datetimes
 
 #: text with at least this share of distinct values among its non-missing ones is unique per customer
 UNIQUE_SHARE = 0.95
@@ -297,7 +298,7 @@ def not_applicable(inputs: ChurnInputs) -> dict[str, str]:
     renewal dates, ``days_to_renewal`` (the next anniversary of the first purchase says when a buyer started, and
     no contract renews)."""
     cust = inputs.customers
-    renewals = "renewal_date" in cust and pd.to_datetime(cust["renewal_date"]).notna().any()
+    renewals = "renewal_date" in cust and datetimes(cust["renewal_date"]).notna().any()
     if inputs.lapse is not None and not renewals:
         return {"days_to_renewal": "a purchase log has no renewals (no customer has a renewal date): days to the "
                                    "anniversary of the first purchase would only restate when a buyer started"}

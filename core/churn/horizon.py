@@ -22,6 +22,7 @@ from sklearn.metrics import roc_auc_score
 
 from core.churn import plain
 from core.export import units
+from core.store.dates import datetimes
 
 #: the horizon of a store with churn dates of its own (core/cli/defaults.py holds a copy for ``--help``)
 DEFAULT_DAYS = 90
@@ -81,7 +82,7 @@ def recency_days(purchases: pd.DataFrame, customer_ids, cutoff) -> np.ndarray:
     cutoff : date-like
     """
     c = pd.Timestamp(cutoff).normalize()
-    dates = pd.to_datetime(purchases["date"]).dt.normalize()
+    dates = datetimes(purchases["date"]).dt.normalize()
     seen = dates <= c
     last = dates[seen].groupby(purchases.loc[seen, "customer_id"].astype(str).to_numpy()).max()
     got = pd.Series(customer_ids).astype(str).map(last)

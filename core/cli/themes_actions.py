@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import sys
 
-import pandas as pd
-
 from core.cli.format import text_table
 from core.cli.themes_change import change
 from core.cli.themes_options import CHANGES
@@ -28,6 +26,7 @@ from core.errors import DataValidationError
 from core.export import units
 from core.export.xlsx import to_xlsx
 from core.feedback import store as ts
+from core.store.dates import datetimes
 
 
 def run(engine, a, action: str | None) -> None:
@@ -55,7 +54,7 @@ def _codebook(engine, a, action: str) -> None:
     else:
         ts.load_codebook(engine)  # a first read saves the starter codebook and its log row
         log = ts.change_log(engine)
-        log["at"] = pd.to_datetime(log["at"], utc=True).dt.strftime("%Y-%m-%d %H:%M UTC")
+        log["at"] = datetimes(log["at"], utc=True).dt.strftime("%Y-%m-%d %H:%M UTC")
         print(frame_text(log))
 
 

@@ -23,6 +23,7 @@ from core.health import monitor as hm
 from core.health import score as h
 from core.health import store as hs
 from core.history.inputs import load_inputs
+from core.store.dates import datetimes
 
 #: columns of the printed impact table, in order
 IMPACT_HEADERS = ("id", "theme", "team", "mentions", "sentiment", "NPS impact", "churn raised vs others",
@@ -34,7 +35,7 @@ def parse_date(value: str | None, flag: str) -> pd.Timestamp | None:
     if value is None:
         return None
     try:
-        return pd.Timestamp(pd.to_datetime(value, format="%Y-%m-%d"))
+        return pd.Timestamp(datetimes(value, format="%Y-%m-%d"))
     except (ValueError, TypeError):
         raise DataValidationError(f"{flag} {value!r} is not a date: use YYYY-MM-DD, e.g. 2026-01-31.") from None
 

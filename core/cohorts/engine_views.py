@@ -19,6 +19,7 @@ from core.cohorts.table import NO_RECURRING_REVENUE, CohortTable, curves_by_grou
 from core.errors import DataValidationError, InsufficientDataError
 from core.history import asof
 from core.query.sources import Source
+from core.store.dates import datetimes
 
 
 def as_of_on(source: Source, customers: pd.DataFrame, s: CohortSettings, end=None) -> pd.Timestamp:
@@ -40,8 +41,8 @@ def as_of_on(source: Source, customers: pd.DataFrame, s: CohortSettings, end=Non
         got = None if r is None else source.con.execute(r.aggregate(last=r.period.max(), mrr=r.mrr.count()))
         if got is None or not int(got["mrr"].iloc[0]):  # as the rows' path says for these customers
             raise InsufficientDataError(NO_RECURRING_REVENUE)
-        revenue = pd.DataFrame({"period": pd.to_datetime(got["last"])})
-    return asof.clamp(end, asof.data_end(customers, None, revenue, extra=[pd.to_datetime(e) for e in extra]))
+        revenue = pd.DataFrame({"period": datetimes(got["last"])})
+    return asof.clamp(end, asof.data_end(customers, None, revenue, extra=[datetimes(e) for e in extra]))
 
 
 def table_until(source: Source, customers: pd.DataFrame, s: CohortSettings, end=None) -> CohortTable:
@@ -89,7 +90,7 @@ def cell_on(source: Source, customers: pd.DataFrame, s: CohortSettings, cohort: 
 def _retained(source: Source, people: pd.DataFrame, s: CohortSettings, target: int) -> pd.Series:
     """Per row of ``people``: retained in period number ``target``, by the settings' definitions."""
     if s.retained_by == "subscription":
-        churned = pd.to_datetime(people["churn_date"]).notna().to_numpy()
+        churned = datetimes(people["churn_date"]).notna().to_numpy()
         return pd.Series(~churned | (period_number(people["churn_date"], s.period) >= target), index=people.index)
     a = active_periods(source.customers(people), source.activity, s.period)
     hit = a.filter(a.p == target if s.definition == "on" else a.p >= target).select("customer_id").distinct()
@@ -103,5 +104,5 @@ def _span(source: Source, cust: ir.Table) -> pd.DataFrame:
     span = source.con.execute(act.group_by("customer_id").agg(first_activity=act.date.min(),
                                                             last_activity=act.date.max()))
     for c in ("first_activity", "last_activity"):
-        span[c] = pd.to_datetime(span[c]).astype("datetime64[ns]")
+        span[c] = datetimes(span[c]).astype("datetime64[ns]")
     return span.set_index("customer_id")

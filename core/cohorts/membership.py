@@ -13,6 +13,7 @@ import pandas as pd
 
 from core.cohorts.periods import period_number, period_of_days
 from core.store.columnar import ActivityPairs
+from core.store.dates import datetimes
 
 #: customers x periods above which the sort-based paths are used instead of a bitmap
 BITMAP_CELLS = 400_000_000
@@ -102,7 +103,7 @@ def assign_cohorts(customers: pd.DataFrame, activity, cohort_by: str, period: st
         bitmap = activity_bitmap(act_cust, act_p, len(ids))
     if cohort_by == "signup":
         cohort_p = period_number(customers["signup_date"], period)
-        in_scope = pd.notna(pd.to_datetime(customers["signup_date"])).to_numpy()
+        in_scope = pd.notna(datetimes(customers["signup_date"])).to_numpy()
     else:
         cohort_p, in_scope = _first_active(act_cust, act_p, bitmap, len(ids))
     return Membership(ids, cohort_p, in_scope, act_cust, act_p, bitmap)

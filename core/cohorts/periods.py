@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import DataValidationError
+from core.store.dates import datetimes
 
 PERIODS = ("day", "week", "month", "quarter")
 _EPOCH = np.datetime64("1970-01-05", "D")  # a Monday, so week numbers start on Mondays
@@ -19,7 +20,7 @@ MISSING = np.iinfo(np.int64).min // 2
 
 def period_number(dates: pd.Series, period: str) -> np.ndarray:
     """Integer number of the day/week/month/quarter each date falls in (NaT -> a large negative sentinel)."""
-    d = pd.to_datetime(dates).to_numpy(dtype="datetime64[D]")
+    d = datetimes(dates).to_numpy(dtype="datetime64[D]")
     nat = np.isnat(d)
     if period == "day":
         out = (d - _EPOCH).astype(np.int64)

@@ -26,6 +26,7 @@ from lifelines.utils import restricted_mean_survival_time
 
 from core.errors import DataValidationError, InsufficientDataError
 from core.export import units
+from core.store.dates import datetimes
 
 #: days in the average month (365.25 / 12)
 MONTH_DAYS = 30.4375
@@ -115,8 +116,8 @@ def durations(customers: pd.DataFrame, as_of=None, unit: str = "month") -> pd.Da
                 f"The customer table has no '{col}' column, which survival curves need. "
                 f"Columns present: {', '.join(map(str, customers.columns))}. Import a customer file "
                 f"that maps a column to {col} (or a tenure column with --as-of).")
-    signup = pd.to_datetime(customers["signup_date"])
-    churn = (pd.to_datetime(customers["churn_date"]) if "churn_date" in customers
+    signup = datetimes(customers["signup_date"])
+    churn = (datetimes(customers["churn_date"]) if "churn_date" in customers
              else pd.Series(pd.NaT, index=customers.index, dtype="datetime64[ns]"))
     if signup.isna().any():
         ids = customers.loc[signup.isna(), "customer_id"].astype(str)

@@ -47,6 +47,7 @@ from core.cohorts.subscription import subscription_retained
 from core.errors import DataValidationError, InsufficientDataError
 from core.history import asof
 from core.store.columnar import ActivityPairs
+from core.store.dates import datetimes
 
 #: why a revenue measure cannot be computed
 NO_RECURRING_REVENUE = ("Revenue retention needs recurring revenue (MRR per customer and month); the store has "
@@ -289,7 +290,7 @@ def _retained_in(customers: pd.DataFrame, m: Membership, target: np.ndarray, s: 
     """Per customer: retained in period number ``target`` (its own), by the settings' definitions."""
     if s.retained_by == "subscription":
         churn_p = period_number(customers["churn_date"], s.period)
-        has_churn = pd.notna(pd.to_datetime(customers["churn_date"])).to_numpy()
+        has_churn = pd.notna(datetimes(customers["churn_date"])).to_numpy()
         return ~has_churn | (churn_p >= target)
     hit = np.zeros(len(m.ids), dtype=bool)
     target = target.astype(np.int64)

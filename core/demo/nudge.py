@@ -10,6 +10,7 @@ import pandas as pd
 from core.demo.customers import Accounts
 from core.demo.hazard import sigmoid
 from core.demo.timeline import Window
+from core.store.dates import datetimes
 
 #: a frequent, cheap play with its own random stream (``default_rng([seed, 9])``), so every other figure of the
 #: demo stays as it was: weekly e-mails to low-usage customers for six months. It does not change churn; it
@@ -47,7 +48,7 @@ def usage_nudges(seed: int, acc: Accounts, win: Window, churn_date: np.ndarray, 
     lift = spec["lift"] * spec["fatigue"] ** k
     responded = (rng.random(k_rows) < p0 + np.where(hold, 0.0, lift)).astype(int)
     out = pd.DataFrame({"customer_id": acc.ids[nd["_i"].to_numpy()], "play": spec["play"],
-                        "channel": spec["channel"], "date": pd.to_datetime(nd["date"]).astype("datetime64[s]"),
+                        "channel": spec["channel"], "date": datetimes(nd["date"]).astype("datetime64[s]"),
                         "group": np.where(hold, "holdout", "treatment"),
                         "cost": np.where(hold, 0.0, spec["cost"]),
                         "attributes": [{"responded": int(r)} for r in responded]})
@@ -81,7 +82,7 @@ def _contacts_before(nd: pd.DataFrame, hold: np.ndarray, ids: np.ndarray, iv: pd
     k_rows = len(nd)
     sent = iv["group"] != "holdout"
     made = pd.concat([pd.DataFrame({"customer_id": iv.loc[sent, "customer_id"].to_numpy(),
-                                    "date": pd.to_datetime(iv.loc[sent, "date"]).to_numpy("datetime64[D]"),
+                                    "date": datetimes(iv.loc[sent, "date"]).to_numpy("datetime64[D]"),
                                     "_row": -1}),
                       pd.DataFrame({"customer_id": ids[nd["_i"].to_numpy()][~hold],
                                     "date": nd["date"].to_numpy()[~hold], "_row": np.nonzero(~hold)[0]})])

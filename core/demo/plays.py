@@ -14,6 +14,7 @@ import pandas as pd
 from core.demo.customers import Accounts
 from core.demo.hazard import Hazard, sigmoid
 from core.demo.timeline import Window
+from core.store.dates import datetimes
 
 HOLDOUT_BLOCK = (3, 20)  # 3 of every 20 targeted customers are held out
 PLAYS = {
@@ -99,7 +100,7 @@ class PlayLog:
         iv.loc[save, "cost"] = np.round(50 + 1.2 * mrr[iv["_i"].to_numpy()[save], iv["_m"].to_numpy()[save]], 2)
         iv.loc[iv["group"] == "holdout", "cost"] = 0.0
         iv = iv.drop(columns=["_i", "_m"]).astype({"cost": float})
-        iv["date"] = pd.to_datetime(iv["date"]).astype("datetime64[s]")
+        iv["date"] = datetimes(iv["date"]).astype("datetime64[s]")
         return iv
 
     def truth(self) -> dict[str, dict]:

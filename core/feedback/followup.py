@@ -11,6 +11,7 @@ import pandas as pd
 
 from core.feedback.codebook import Codebook
 from core.feedback.inputs import FeedbackInputs, in_window
+from core.store.dates import datetimes
 
 
 def items(prepared: pd.DataFrame, tags: pd.DataFrame, book: Codebook) -> pd.DataFrame:
@@ -79,7 +80,7 @@ def signals(prepared: pd.DataFrame, inputs: FeedbackInputs, *, start=None, end=N
     cust = inputs.customers.set_index("customer_id")
     churn = cust["churn_date"].reindex(p["customer_id"].astype(str)).to_numpy()
     if active_only:
-        still = pd.isna(churn) | (pd.to_datetime(churn) > inputs.end)
+        still = pd.isna(churn) | (datetimes(churn) > inputs.end)
         p = p[np.asarray(still)]
     out = pd.DataFrame({"vid": p["vid"], "date": p["date"], "customer_id": p["customer_id"].astype(str),
                         "channel": p["channel"], "signal": p["signal"], "text": p["text"], "status": p["status"]})

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from core.errors import NoDataYetError
 from core.history import asof
+from core.store.dates import datetimes
 from core.store.read import load_columns
 
 VERBATIM_COLUMNS = ["vid", "source", "source_id", "customer_id", "date", "channel", "score", "text", "status"]
@@ -76,7 +77,7 @@ def _feedback_verbatims(feedback: pd.DataFrame) -> pd.DataFrame:
     fb, ids = _with_text(feedback)
     return pd.DataFrame({
         "vid": "F" + ids.astype(str), "source": "feedback", "source_id": ids.astype(np.int64),
-        "customer_id": fb["customer_id"], "date": pd.to_datetime(fb["date"]),
+        "customer_id": fb["customer_id"], "date": datetimes(fb["date"]),
         "channel": fb["channel"].astype(str).str.lower(), "score": pd.to_numeric(fb["score"], errors="coerce"),
         "text": fb["text"].astype(str), "status": _status(fb)})
 
@@ -86,7 +87,7 @@ def _ticket_verbatims(tickets: pd.DataFrame) -> pd.DataFrame:
     tk, ids = _with_text(tickets)
     return pd.DataFrame({
         "vid": "T" + ids.astype(str), "source": "ticket", "source_id": ids.astype(np.int64),
-        "customer_id": tk["customer_id"], "date": pd.to_datetime(tk["opened"]).dt.normalize(),
+        "customer_id": tk["customer_id"], "date": datetimes(tk["opened"]).dt.normalize(),
         "channel": "ticket", "score": pd.to_numeric(tk.get("satisfaction"), errors="coerce"),
         "text": tk["text"].astype(str), "status": _status(tk)})
 
@@ -109,7 +110,7 @@ def _verbatim_frame(feedback: pd.DataFrame, tickets: pd.DataFrame) -> pd.DataFra
 def latest_mrr(revenue: pd.DataFrame, day=None) -> pd.Series:
     """Each customer's MRR in its latest revenue month (on or before ``day`` when given), by ``customer_id``."""
     rev = revenue[["customer_id", "period", "mrr"]].copy()
-    rev["period"] = pd.to_datetime(rev["period"])
+    rev["period"] = datetimes(rev["period"])
     if day is not None:
         rev = rev[rev["period"] <= pd.Timestamp(day)]
     last = rev.sort_values("period", kind="stable").groupby("customer_id", sort=False).tail(1)
@@ -119,7 +120,7 @@ def latest_mrr(revenue: pd.DataFrame, day=None) -> pd.Series:
 def _survey_frame(feedback: pd.DataFrame) -> pd.DataFrame:
     """``customer_id, date, channel, score`` of the scored feedback rows."""
     surveys = feedback.reindex(columns=["customer_id", "date", "channel", "score"]).copy()
-    surveys["date"] = pd.to_datetime(surveys["date"])
+    surveys["date"] = datetimes(surveys["date"])
     surveys["channel"] = surveys["channel"].astype(str).str.lower()
     return surveys[pd.to_numeric(surveys["score"], errors="coerce").notna()].astype({"score": float})
 
@@ -136,7 +137,7 @@ def inputs_from_frames(customers: pd.DataFrame, feedback: pd.DataFrame | None = 
     tickets = pd.DataFrame(columns=["customer_id", "opened", "text"]) if tickets is None else tickets
     cust = customers.reindex(columns=["customer_id", "name", "segment", "plan", "region", "churn_date"]).copy()
     cust["customer_id"] = cust["customer_id"].astype(str)
-    cust["churn_date"] = pd.to_datetime(cust["churn_date"])
+    cust["churn_date"] = datetimes(cust["churn_date"])
     verb = _verbatim_frame(feedback, tickets)
     surveys = _survey_frame(feedback)
     mrr = pd.Series(dtype=float)

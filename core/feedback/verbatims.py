@@ -22,6 +22,7 @@ from scipy import stats
 
 from core.feedback.masking import MASKS, mask_names, mask_pii, mask_text  # noqa: F401  (re-exported)
 from core.feedback.rules import find_mentions, matched_terms
+from core.store.dates import datetimes
 
 # -- sentiment --------------------------------------------------------------------------------
 NEGATIVE_BELOW = -0.05
@@ -182,7 +183,7 @@ def score_table(surveys: pd.DataFrame, *, freq: str = "Q", by: str | None = "seg
         return pd.DataFrame(columns=cols)
     df = surveys.assign(channel=surveys["channel"].astype(str).str.lower())
     df = df[df["date"].notna() & df["score"].notna()]
-    df = df.assign(period=pd.to_datetime(df["date"]).dt.to_period(freq).astype(str))
+    df = df.assign(period=datetimes(df["date"]).dt.to_period(freq).astype(str))
     rows = []
     for metric, (chan, fn) in SCORES.items():
         sub = df[df["channel"] == chan]

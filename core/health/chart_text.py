@@ -18,6 +18,7 @@ from __future__ import annotations
 import pandas as pd
 
 from core.export import chart_text, units
+from core.store.dates import datetimes
 
 #: the bands at risk: their MRR is "at risk"
 AT_RISK = ("red", "amber")
@@ -27,8 +28,8 @@ def band_share(over_time: pd.DataFrame, band: str = "red") -> str:
     """``over_time`` (``day, band, share``): the share of customers in ``band`` in the first and the last month."""
     if over_time.empty:
         return chart_text.none_shown("Share of customers in each band")
-    days = sorted(pd.to_datetime(over_time["day"]).unique())
-    share = over_time.assign(day=pd.to_datetime(over_time["day"])).query("band == @band").set_index("day")["share"]
+    days = sorted(datetimes(over_time["day"]).unique())
+    share = over_time.assign(day=datetimes(over_time["day"])).query("band == @band").set_index("day")["share"]
     first, last = (float(share.get(d, 0.0)) for d in (days[0], days[-1]))
     return chart_text.change(f"Share of customers in {band}", chart_text.month(days[0]), units.percent(first),
                              chart_text.month(days[-1]), units.percent(last))
@@ -57,7 +58,7 @@ def contributions(parts: pd.DataFrame) -> str:
 
 def score_trend(trend: pd.DataFrame) -> str:
     """One customer's ``day, score`` rows: the score in the first and the last month."""
-    t = trend.dropna(subset=["score"]).assign(day=lambda d: pd.to_datetime(d["day"])).sort_values("day")
+    t = trend.dropna(subset=["score"]).assign(day=lambda d: datetimes(d["day"])).sort_values("day")
     if t.empty:
         return chart_text.none_shown("Health score")
     first, last = t.iloc[0], t.iloc[-1]

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from core.history.inputs import ChurnInputs
+from core.store.dates import datetimes
 
 #: N of the default rule when no store is at hand (a year: the lapse rule's own fallback)
 FALLBACK_LAPSE_DAYS = 365
@@ -34,7 +35,7 @@ def purchase_recency(inputs: ChurnInputs, customer_ids, day) -> tuple[np.ndarray
     p = rule.purchases
     last = p[p["date"] <= c].groupby("customer_id")["date"].max()
     covered = ids.isin(rule.churn_dates.index.astype(str))
-    since = (c - pd.to_datetime(last.reindex(ids))).dt.days.to_numpy(float)
+    since = (c - datetimes(last.reindex(ids))).dt.days.to_numpy(float)
     days[covered] = since[covered]
     lapse[covered] = float(rule.days)
     return days, lapse

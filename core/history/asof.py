@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from core.store.columnar import ActivityPairs
+from core.store.dates import datetimes
 
 _EPOCH = np.datetime64("1970-01-01", "D")
 
@@ -55,7 +56,7 @@ def last_date(values) -> pd.Timestamp:
     try:  # ISO text sorts like dates: take the max first, then parse one value instead of every row
         return pd.Timestamp(s.max())
     except TypeError:  # a mix of kinds (text and dates) does not compare: parse them all
-        return pd.to_datetime(s, format="mixed").max()
+        return datetimes(s, format="mixed").max()
 
 
 def _today() -> pd.Timestamp:

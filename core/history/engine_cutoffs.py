@@ -20,6 +20,8 @@ import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
 
+from core.store.dates import datetimes
+
 #: the columns of a cutoffs table and their types
 SCHEMA = {"cutoff": "date", "next_day": "date", "year_before": "date", "day_90": "date", "months_3": "date",
           "next_stamp": "timestamp", "stamp_90": "timestamp", "stamp_180": "timestamp"}
@@ -49,7 +51,7 @@ def table(cutoffs) -> ir.Table:
 
 def split(rows: pd.DataFrame) -> dict[pd.Timestamp, pd.DataFrame]:
     """An engine's rows (``cutoff, customer_id, ...``) per cutoff, indexed by ``customer_id`` (text)."""
-    rows = rows.assign(cutoff=pd.to_datetime(rows["cutoff"]).dt.normalize(),
+    rows = rows.assign(cutoff=datetimes(rows["cutoff"]).dt.normalize(),
                        customer_id=rows["customer_id"].astype(str))
     return {pd.Timestamp(c): part.drop(columns="cutoff").set_index("customer_id")
             for c, part in rows.groupby("cutoff", sort=True)}

@@ -15,6 +15,7 @@ import pandas as pd
 from core.history import engine_cutoffs as cutoffs
 from core.query.exact import decimal_sum
 from core.query.sources import Source
+from core.store.dates import datetimes
 
 #: the windows (days before the cutoff, from .. to, the cutoff's own day being 0)
 RECENT, BEFORE, YEAR = (0, 30), (90, 120), 365
@@ -57,7 +58,7 @@ def usage_columns(sums: pd.DataFrame, customers: pd.DataFrame, c: pd.Timestamp) 
     got = sums.reindex(customers["customer_id"].astype(str))
     level = np.log1p(got["recent"].fillna(0).to_numpy(float) / 30)
     before = np.log1p(got["before"].fillna(0).to_numpy(float) / 30)
-    young = (c - pd.to_datetime(customers["signup_date"])).dt.days.to_numpy() < 120
+    young = (c - datetimes(customers["signup_date"])).dt.days.to_numpy() < 120
     return {"usage_level_30d": level, "usage_trend_90d": np.where(young, np.nan, level - before),
             "active_days_30d": got["active_days"].fillna(0).to_numpy(float),
             "days_since_active": np.minimum(got["since"].fillna(YEAR).to_numpy(float), YEAR)}

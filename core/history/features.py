@@ -30,6 +30,7 @@ from core.buyers.lapse_labels import lapse_labels
 from core.errors import DataValidationError, InsufficientDataError
 from core.history import engine_behaviour, frame_behaviour
 from core.history.inputs import ChurnInputs
+from core.store.dates import datetimes
 
 #: features the business can move (plays can act on them); everything else is context
 CONTROLLABLE_WORDS = ("usage", "active", "activity", "ticket", "resolve", "support", "nps", "csat", "ces",
@@ -163,8 +164,8 @@ def snapshot_features(customers: pd.DataFrame, as_of=None) -> ChurnData:
     if customers.empty:
         raise InsufficientDataError("There are no customers to model: import a customer file or the demo.")
     customers = customers.reset_index(drop=True)
-    signup = pd.to_datetime(customers["signup_date"])
-    churn = pd.to_datetime(customers["churn_date"])
+    signup = datetimes(customers["signup_date"])
+    churn = datetimes(customers["churn_date"])
     if as_of is None:
         as_of = max(d for d in (churn.max(), signup.max()) if pd.notna(d))
     as_of = pd.Timestamp(as_of)

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from core.store.dates import datetimes
+
 #: the default date range covers this many years, ending today or, for data that ended long ago, on its last day
 DEFAULT_YEARS = 3
 #: data whose last day is more than this long before today is history (a 1997-98 purchase log): its range ends there
@@ -50,7 +52,7 @@ def choices(customers: pd.DataFrame) -> dict[str, list[str]]:
 
 def signed_up_between(customers: pd.DataFrame, first_month: str | None, last_month: str | None) -> pd.DataFrame:
     """Customers whose signup month (``YYYY-MM``) lies in [first_month, last_month] (None: open end)."""
-    month = pd.to_datetime(customers["signup_date"]).dt.strftime("%Y-%m")
+    month = datetimes(customers["signup_date"]).dt.strftime("%Y-%m")
     mask = pd.Series(True, index=customers.index)
     if first_month:
         mask &= month >= first_month

@@ -20,6 +20,7 @@ from core.history import asof
 from core.query import choice
 from core.query.sources import Source
 from core.store.columnar import ActivityPairs, activity_pairs
+from core.store.dates import datetimes
 from core.store.read import load_columns, load_table
 
 _EPOCH = pd.Timestamp("1970-01-01")
@@ -75,7 +76,7 @@ def _activity_pairs(activity: pd.DataFrame | None) -> ActivityPairs:
         return ActivityPairs(pd.Index([], dtype=object), np.array([], np.int64), np.array([], np.int32),
                              value=np.array([], float))
     codes, ids = pd.factorize(activity["customer_id"].astype(object))
-    days = (pd.to_datetime(activity["date"]) - _EPOCH).dt.days.to_numpy(np.int32)
+    days = (datetimes(activity["date"]) - _EPOCH).dt.days.to_numpy(np.int32)
     return ActivityPairs(pd.Index(ids, dtype=object), codes.astype(np.int64), days,
                          value=activity["value"].to_numpy(float))
 
@@ -84,7 +85,7 @@ def _frame(df: pd.DataFrame | None, cols: list[str], dates: list[str]) -> pd.Dat
     """``df`` with exactly ``cols`` (an empty frame for None), the ``dates`` columns as datetimes."""
     df = pd.DataFrame(columns=cols) if df is None else df.reindex(columns=cols).copy()
     for c in dates:
-        df[c] = pd.to_datetime(df[c])
+        df[c] = datetimes(df[c])
     return df
 
 
@@ -94,7 +95,7 @@ def inputs_from_frames(customers: pd.DataFrame, activity: pd.DataFrame | None = 
     """:class:`ChurnInputs` from frames in store column names (for example :func:`core.make_demo`'s)."""
     customers = customers.copy()
     for c in ("signup_date", "churn_date"):
-        customers[c] = pd.to_datetime(customers[c])
+        customers[c] = datetimes(customers[c])
     return ChurnInputs(customers, _activity_pairs(activity), _frame(tickets, _TICKETS, ["opened", "resolved"]),
                        _frame(feedback, _FEEDBACK, ["date"]), _frame(revenue, _REVENUE, ["period"]))
 
@@ -119,13 +120,13 @@ def load_inputs(engine: Engine, lapse_days: int | None = None, source=choice.CON
         raise InsufficientDataError("There are no customers to model: import a customer file or load the demo "
                                     "on the Data page.")
     for c in ("signup_date", "churn_date"):
-        customers[c] = pd.to_datetime(customers[c])
+        customers[c] = datetimes(customers[c])
     tickets = load_columns(engine, "ticket", _TICKETS)
     feedback = load_columns(engine, "feedback", _FEEDBACK)
     revenue = load_columns(engine, "revenue", _REVENUE)
     for df, cols in ((tickets, ("opened", "resolved")), (feedback, ("date",)), (revenue, ("period",))):
         for c in cols:
-            df[c] = pd.to_datetime(df[c], format="mixed")
+            df[c] = datetimes(df[c], format="mixed")
     activity = activity_pairs(engine, values=True)
     rule = lapse.store_rule(engine, customers, asof.data_end(customers, activity, revenue), lapse_days, revenue)
     source = choice.configured(engine) if source == choice.CONFIGURED else source

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from core.history import asof
+from core.store.dates import datetimes
 
 #: the columns of :func:`mrr_movements`, in order
 COLUMNS = ["month", "mrr_start", "new", "expansion", "reactivation", "contraction", "churned", "mrr_end"]
@@ -51,7 +52,7 @@ def customer_months(revenue: pd.DataFrame) -> pd.DataFrame:
     rev = revenue.dropna(subset=["mrr"])
     if rev.empty:
         return pd.DataFrame(dtype=float)
-    month = pd.to_datetime(rev["period"]).dt.to_period("M").dt.to_timestamp()
+    month = datetimes(rev["period"]).dt.to_period("M").dt.to_timestamp()
     wide = rev.assign(month=month).pivot_table(index="customer_id", columns="month", values="mrr", aggfunc="sum",
                                                 fill_value=0.0)
     months = pd.date_range(wide.columns.min(), wide.columns.max(), freq="MS")

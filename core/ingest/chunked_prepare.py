@@ -42,6 +42,7 @@ from core.ingest.repeats import KeyMemory
 from core.ingest.spilled_rows import SpilledRows
 from core.ingest.store_rows import StoreRows, build_tables, typed_extras
 from core.ingest.validation import check_rows
+from core.store.dates import datetimes
 
 #: rows of the first chunk a plan keeps for its preview once the file has more than one chunk
 PREVIEW_ROWS = 1000
@@ -206,7 +207,7 @@ def _new_customers(parts: list[pd.DataFrame], kind: str) -> pd.DataFrame:
     if frame.empty:
         return parts[0]
     if kind in ("transactions", "activity", "revenue"):
-        days = pd.to_datetime(frame["signup_date"])  # None (a customer with returns only) -> NaT
+        days = datetimes(frame["signup_date"])  # None (a customer with returns only) -> NaT
         first = days.groupby(frame["customer_id"].to_numpy(dtype=object), sort=True).min()
         return pd.DataFrame({"customer_id": first.index.astype(object), "signup_date": F.iso_dates(first)})
     return frame.drop_duplicates("customer_id", keep="first").reset_index(drop=True)

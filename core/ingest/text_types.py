@@ -16,6 +16,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from core.store.dates import datetimes
+
 DATE_FORMATS = ("ISO8601", "%Y%m%d", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%Y",
                 "%m-%d-%Y", "%m/%d/%y", "%d/%m/%y", "%d %b %Y", "%b %d %Y", "%d-%b-%Y", "%b %d, %Y",
                 "%d %B %Y", "%B %d, %Y", "%Y-%m",
@@ -77,7 +79,7 @@ def detect_date_format(s: pd.Series, sample: int = 2000) -> tuple[str | None, fl
             share = vals.str.match(r"^\d{4}-\d{1,2}-\d{1,2}").mean()
             if share == 0:
                 continue
-        parsed = pd.to_datetime(vals, format=fmt, errors="coerce")
+        parsed = datetimes(vals, format=fmt, errors="coerce")
         share = float(parsed.notna().mean())
         if share > best_share:
             best, best_share = fmt, share
@@ -93,7 +95,7 @@ def to_dates(s: pd.Series, fmt: str | None) -> tuple[pd.Series, pd.Series]:
         return pd.Series(pd.NaT, index=s.index, dtype="datetime64[us]"), ~blank
     parsed = _iso_days(s) if fmt in ("%Y-%m-%d", "ISO8601") else None
     if parsed is None:
-        parsed = pd.to_datetime(s.str.strip(), format=fmt, errors="coerce")
+        parsed = datetimes(s.str.strip(), format=fmt, errors="coerce")
     return parsed, parsed.isna() & ~blank
 
 

@@ -10,6 +10,7 @@ from core.ingest import fields as F
 from core.ingest.issues import Issues
 from core.ingest.repeats import KeyMemory, is_known, repeated
 from core.ingest.wording import how
+from core.store.dates import datetimes
 
 
 def check_rows(kind: str, typed: dict[str, pd.Series], used: dict[str, str], issues: Issues, known: pd.Index,
@@ -59,7 +60,7 @@ def _months_before(as_of: pd.Timestamp, months: pd.Series) -> pd.Series:
     m = months.to_numpy(dtype="float64")
     ok = ~np.isnan(m)
     total = as_of.year * 12 + (as_of.month - 1) - np.where(ok, m, 0).astype(np.int64)
-    first = pd.to_datetime({"year": total // 12, "month": total % 12 + 1, "day": 1})
+    first = datetimes({"year": total // 12, "month": total % 12 + 1, "day": 1})
     day = np.minimum(as_of.day, first.dt.days_in_month.to_numpy())
     out = first + pd.to_timedelta(day - 1, unit="D")
     out.index = months.index

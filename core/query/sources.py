@@ -30,6 +30,7 @@ from core.query import choice
 from core.query.choice import NAMES
 from core.store import table_files
 from core.store.columnar import checked_files
+from core.store.dates import datetimes
 from core.store.read import load_columns
 
 CUSTOMER_COLUMNS = ["customer_id", "signup_date", "churn_date"]
@@ -115,7 +116,7 @@ def customer_frame(frame: pd.DataFrame, extra: tuple[str, ...] = ()) -> pa.Table
     empty values as nulls; dates as dates)."""
     out = {"customer_id": pa.array(frame["customer_id"].astype(str).to_numpy(dtype=object), pa.string())}
     for col in CUSTOMER_COLUMNS[1:]:
-        dates = pd.to_datetime(frame[col]) if col in frame else pd.Series(pd.NaT, index=frame.index)
+        dates = datetimes(frame[col]) if col in frame else pd.Series(pd.NaT, index=frame.index)
         out[col] = pa.array(dates.to_numpy(dtype="datetime64[D]"), pa.date32())  # NaT becomes null
     for col in extra:
         values = frame[col].astype("string") if col in frame else pd.Series(pd.NA, index=frame.index, dtype="string")
@@ -135,7 +136,7 @@ def embedded(engine: Engine) -> Source:
         return Source("DuckDB (embedded) over the store's column files", con, con.table("activity"), None, revenue,
                       tickets, feedback)
     rows = load_columns(engine, "activity", ["customer_id", "date", "value"])
-    days = pd.to_datetime(rows["date"]).to_numpy(dtype="datetime64[D]")
+    days = datetimes(rows["date"]).to_numpy(dtype="datetime64[D]")
     table = pa.table({"customer_id": pa.array(rows["customer_id"].astype(str).to_numpy(dtype=object), pa.string()),
                       "date": pa.array(days, pa.date32()),
                       "value": pa.array(pd.to_numeric(rows["value"]).to_numpy(float), pa.float64())})

@@ -36,6 +36,7 @@ from core.metrics import definition
 from core.review import figures as page_figures
 from core.review.at_risk import CUSTOMER_COLUMNS, review_figures
 from core.roi import defaults as roi_defaults
+from core.store.dates import datetimes
 from core.store.profile import profile
 from core.store.read import load_columns
 from core.store.tables import TABLES, ImportLog
@@ -166,7 +167,7 @@ def available_quarters(engine: Engine) -> tuple[list[str], str | None]:
     last day (else the newest); on a store holding a snapshot, the quarter holding the snapshot's (last) as-of day,
     since every churn it knows is dated on that day. ``([], None)`` for a store without customers."""
     customers = load_columns(engine, "customer", ["customer_id", "signup_date", "churn_date"])
-    first = pd.to_datetime(customers["signup_date"]).min() if len(customers) else pd.NaT
+    first = datetimes(customers["signup_date"]).min() if len(customers) else pd.NaT
     if pd.isna(first):
         return [], None
     revenue = load_columns(engine, "revenue", ["customer_id", "period", "mrr"])
@@ -238,7 +239,7 @@ def build(engine: Engine, quarter: str, params: ReviewParams | None = None, prog
     if customers.empty:
         raise InsufficientDataError("There is nothing to review: import customers or load the demo first.")
     revenue = load_columns(engine, "revenue", ["customer_id", "period", "mrr"])
-    first = pd.to_datetime(customers["signup_date"]).min()
+    first = datetimes(customers["signup_date"]).min()
     if pd.notna(first) and pd.Timestamp(end) < first:
         raise InsufficientDataError(f"{label} ends before the data starts ({first:%Y-%m-%d}): choose a later quarter.")
     as_of = asof.clamp(end, asof.as_of_month(customers, revenue)).date()

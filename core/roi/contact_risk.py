@@ -16,6 +16,7 @@ import pandas as pd
 from core.churn.pipeline import risk_tiers
 from core.errors import DataValidationError, InsufficientDataError
 from core.history.features import asked_ahead, temporal_features
+from core.store.dates import datetimes
 
 
 def risk_at_contact(churn_inputs, model, threshold: float, frame: pd.DataFrame, *, horizon_days: int = 90,
@@ -79,7 +80,7 @@ def risk_at_contact(churn_inputs, model, threshold: float, frame: pd.DataFrame, 
         raise DataValidationError(f"The risk threshold must be between 0 and 1 (got {threshold}).")
     out = frame.copy()
     risk = np.full(len(out), np.nan)
-    cutoffs = pd.to_datetime(out["date"]).dt.to_period("M").dt.start_time.to_numpy()
+    cutoffs = datetimes(out["date"]).dt.to_period("M").dt.start_time.to_numpy()
     ids = out["customer_id"].astype(str).to_numpy()
     months = np.unique(cutoffs[~pd.isna(cutoffs)])
     with asked_ahead(churn_inputs, months):

@@ -21,11 +21,12 @@ import pyarrow as pa
 
 from core.query.exact import exact_sum
 from core.query.sources import Source
+from core.store.dates import datetimes
 
 
 def contact_table(contacts: pd.DataFrame) -> ir.Table:
     """``id`` (int64), ``customer_id`` (text) and ``day`` (the contact's date) of ``contacts``, for any engine."""
-    days = pd.to_datetime(contacts["date"]).to_numpy(dtype="datetime64[D]")
+    days = datetimes(contacts["date"]).to_numpy(dtype="datetime64[D]")
     return ibis.memtable(pa.table({
         "id": pa.array(contacts["id"].astype("int64").to_numpy(), pa.int64()),
         "customer_id": pa.array(contacts["customer_id"].astype(str).to_numpy(dtype=object), pa.string()),

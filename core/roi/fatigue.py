@@ -13,6 +13,7 @@ import pandas as pd
 from core.errors import DataValidationError
 from core.roi.defaults import CONTROL, RETAINED
 from core.roi.group_uplift import ALL, UPLIFT_COLUMNS, uplift_by
+from core.store.dates import datetimes
 
 FATIGUE_DAYS = 30
 FATIGUE_BUCKETS = ("0", "1", "2", "3+")
@@ -82,7 +83,7 @@ def _check_contacts(interventions: pd.DataFrame, frame: pd.DataFrame, days: int)
 
 def _day_numbers(dates: pd.Series) -> np.ndarray:
     """Days since 1970-01-01, as integers."""
-    return (pd.to_datetime(dates).to_numpy("datetime64[D]") - _EPOCH).astype(np.int64)
+    return (datetimes(dates).to_numpy("datetime64[D]") - _EPOCH).astype(np.int64)
 
 
 def fatigue(interventions: pd.DataFrame, frame: pd.DataFrame, outcome: str = RETAINED,

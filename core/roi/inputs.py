@@ -21,6 +21,7 @@ from core.query import choice
 from core.query.sources import Source
 from core.roi.defaults import LABELS
 from core.store.columnar import ActivityPairs, activity_pairs
+from core.store.dates import datetimes
 from core.store.read import load_columns, load_table
 
 
@@ -97,7 +98,7 @@ def _interventions_frame(interventions: pd.DataFrame) -> pd.DataFrame:
     extra = _attribute_columns(iv["attributes"]) if "attributes" in iv else pd.DataFrame(index=iv.index)
     base = pd.DataFrame({"id": iv["id"].astype(int).to_numpy(), "customer_id": iv["customer_id"].astype(str).to_numpy(),
                          "play": iv["play"].astype(str).to_numpy(), "channel": iv["channel"].to_numpy(),
-                         "date": pd.to_datetime(iv["date"]).dt.normalize().to_numpy(),
+                         "date": datetimes(iv["date"]).dt.normalize().to_numpy(),
                          "arm": iv["group"].astype(str).to_numpy(),
                          "cost": pd.to_numeric(iv["cost"], errors="coerce").astype(float).to_numpy()})
     extra = extra.drop(columns=[c for c in extra.columns if c in base.columns or c in LABELS], errors="ignore")
@@ -109,7 +110,7 @@ def _customers_frame(customers: pd.DataFrame) -> pd.DataFrame:
     cust = customers.copy()
     cust["customer_id"] = cust["customer_id"].astype(str)
     for c in ("signup_date", "churn_date", "renewal_date"):
-        cust[c] = pd.to_datetime(cust[c]) if c in cust else pd.NaT
+        cust[c] = datetimes(cust[c]) if c in cust else pd.NaT
     for c in ("segment", "plan", "region"):
         if c not in cust:
             cust[c] = None
@@ -120,7 +121,7 @@ def _revenue_frame(revenue: pd.DataFrame | None) -> pd.DataFrame:
     """:attr:`RoiInputs.revenue`: one value a row, the MRR or else the amount; rows without either dropped."""
     rev = pd.DataFrame(columns=["customer_id", "period", "value"]) if revenue is None else pd.DataFrame({
         "customer_id": revenue["customer_id"].astype(str),
-        "period": pd.to_datetime(revenue["period"]),
+        "period": datetimes(revenue["period"]),
         "value": pd.to_numeric(revenue["mrr"], errors="coerce").fillna(
             pd.to_numeric(revenue["amount"], errors="coerce") if "amount" in revenue else np.nan)})
     return rev.dropna(subset=["value"])

@@ -23,6 +23,7 @@ from core.errors import DataValidationError
 from core.roi import engine_outcomes
 from core.roi.defaults import CONTROL, OUTCOME_COLUMNS, PRE_DAYS, PRE_REVENUE, PRE_USAGE, RETAINED, REVENUE, WINDOW_DAYS
 from core.roi.inputs import RoiInputs
+from core.store.dates import datetimes
 
 _EPOCH = np.datetime64("1970-01-01", "D")
 #: the customer columns each contact carries
@@ -107,7 +108,7 @@ def _retention(date: np.ndarray, churn_date: np.ndarray, known: np.ndarray, end:
                window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per contact: days from contact to churn (NaN if not churned), eligible (the whole window is in the data and
     the customer was a customer on the contact date) and retained (1/0)."""
-    churn = pd.to_datetime(pd.Series(churn_date)).to_numpy("datetime64[D]")
+    churn = datetimes(pd.Series(churn_date)).to_numpy("datetime64[D]")
     churn_day = (churn - date).astype("timedelta64[D]").astype(float)  # NaT -> nan
     churn_day[np.isnat(churn)] = np.nan
     last = np.datetime64(end.date(), "D")
@@ -160,7 +161,7 @@ def outcomes(inputs: RoiInputs, play: str, *, window: int = WINDOW_DAYS, pre_day
     date = iv["date"].to_numpy("datetime64[D]")
     churn_day, eligible, retained = _retention(date, cust["churn_date"], known, inputs.end, window)
     kept, pre_rev, mrr, use = _window_values(inputs, iv, (date - _EPOCH).astype(np.int64), window, pre_days)
-    signed = pd.notna(pd.to_datetime(pd.Series(cust["signup_date"]))).to_numpy()
+    signed = pd.notna(datetimes(pd.Series(cust["signup_date"]))).to_numpy()
     followed = known & (signed | ~np.isnan(churn_day) | (pre_rev > 0) | (kept > 0) | (use > 0))
     out = pd.DataFrame({
         "id": iv["id"].to_numpy(), "customer_id": iv["customer_id"].to_numpy(), "play": play,

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import DataValidationError
+from core.store.dates import datetimes
 
 #: the months since signup count as a feature of the support check, though the model need not use it
 TENURE = "tenure_months"
@@ -26,8 +27,8 @@ def tenure_months(customers: pd.DataFrame, customer_ids, dates) -> np.ndarray:
     """Months (of 30.4375 days) from each customer's signup to ``dates``; NaN when the signup is unknown."""
     signup = customers.drop_duplicates("customer_id").set_index(customers["customer_id"].drop_duplicates()
                                                                 .astype(str))["signup_date"]
-    s = pd.to_datetime(pd.Series(pd.Index(pd.Series(customer_ids).astype(str)).map(signup)))
-    d = pd.to_datetime(pd.Series(np.asarray(dates)))
+    s = datetimes(pd.Series(pd.Index(pd.Series(customer_ids).astype(str)).map(signup)))
+    d = datetimes(pd.Series(np.asarray(dates)))
     if not len(d):
         return np.zeros(0)
     return (d.dt.normalize() - s.dt.normalize()).dt.days.to_numpy(float) / DAYS_PER_MONTH  # NaT -> NaN

@@ -41,6 +41,7 @@ from core.roi.inputs import RoiInputs
 from core.roi.outcomes import measured
 from core.roi.support import SUPPORT_MIN_COUNT, SUPPORT_QUANTILES, TENURE, ordinal, support, tenure_months
 from core.roi.targets import TARGET_COLUMNS, target_list
+from core.store.dates import datetimes
 
 REST_DAYS = FATIGUE_DAYS
 #: what the uplift model may use, known before a contact (``risk`` only once a churn model is saved)
@@ -283,7 +284,7 @@ def _rules(roi_inputs: RoiInputs, as_of: pd.Timestamp, s: WaveSettings,
 
 def _renewing(customers: pd.DataFrame, as_of: pd.Timestamp, days: int) -> pd.Series:
     """Ids (text) of the customers whose ``renewal_date`` falls in the ``days`` days after ``as_of``."""
-    ren = (pd.to_datetime(customers["renewal_date"]) if "renewal_date" in customers
+    ren = (datetimes(customers["renewal_date"]) if "renewal_date" in customers
            else pd.Series(pd.NaT, index=customers.index))
     soon = (ren > as_of) & (ren <= as_of + pd.Timedelta(days=days))
     return customers.loc[soon.to_numpy(), "customer_id"].astype(str)

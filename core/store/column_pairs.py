@@ -15,6 +15,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from core.store.dates import datetimes
+
 _EPOCH = np.datetime64("1970-01-01", "D")
 
 
@@ -42,7 +44,7 @@ def _day_numbers(date) -> np.ndarray:
     """Days since 1970-01-01 (int32) of ISO dates, dates or datetimes (Arrow-backed ISO text cast in place)."""
     if (arr := _arrow(date)) is not None:
         return np.asarray(pc.cast(pc.cast(arr, pa.date32()), pa.int32()), dtype=np.int32)
-    return (pd.to_datetime(pd.Series(date)).to_numpy(dtype="datetime64[D]") - _EPOCH).astype(np.int32)
+    return (datetimes(pd.Series(date)).to_numpy(dtype="datetime64[D]") - _EPOCH).astype(np.int32)
 
 
 def day_sum(days: np.ndarray) -> int:

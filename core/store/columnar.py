@@ -40,6 +40,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from core.store import column_home
 from core.store.column_home import folder
 from core.store.column_pairs import ActivityPairs, day_sum, pairs_table, value_sum
+from core.store.dates import datetimes
 from core.store.read import load_columns
 
 _EPOCH = np.datetime64("1970-01-01", "D")
@@ -337,7 +338,7 @@ def activity_pairs(engine: Engine, customer_ids=None, values: bool = False) -> A
     if d is None:
         rows = load_columns(engine, "activity", ["customer_id", "date"] + (["value"] if values else []))
         codes, ids = pd.factorize(rows["customer_id"].astype(object))
-        days = (pd.to_datetime(rows["date"]).to_numpy(dtype="datetime64[D]") - _EPOCH).astype(np.int32)
+        days = (datetimes(rows["date"]).to_numpy(dtype="datetime64[D]") - _EPOCH).astype(np.int32)
         result = ActivityPairs(pd.Index(ids, dtype=object), codes.astype(np.int64), days,
                                value=rows["value"].to_numpy(float) if values else None)
         return result if customer_ids is None else result.subset(customer_ids)

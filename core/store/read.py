@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from core.errors import DataValidationError
 from core.store import version
+from core.store.dates import datetimes
 from core.store.engine import table_counts
 from core.store.tables import TABLES, ImportLog
 
@@ -62,9 +63,9 @@ def _typed(frame: pd.DataFrame, name: str) -> pd.DataFrame:
         kind = table.c[c].type if c in table.c else None
         if isinstance(kind, (Date, DateTime)) and not pd.api.types.is_datetime64_any_dtype(frame[c].dtype):
             try:
-                frame[c] = pd.to_datetime(frame[c], format="ISO8601")
+                frame[c] = datetimes(frame[c], format="ISO8601")
             except (ValueError, TypeError):  # text of another shape than ISO 8601
-                frame[c] = pd.to_datetime(frame[c], format="mixed")
+                frame[c] = datetimes(frame[c], format="mixed")
         elif isinstance(kind, Float) and frame[c].dtype == object:
             frame[c] = frame[c].astype(float)
     return frame

@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.store import column_home
+from core.store.dates import datetimes
 
 #: per table, the columns its files hold and their types (``id``: the store's row id, which orders rows of one day)
 SCHEMAS = {
@@ -132,9 +133,9 @@ def typed(rows: pd.DataFrame, schema: pa.Schema) -> pd.DataFrame:
     out = rows.copy()
     for f in schema:
         if f.type == pa.date32():
-            out[f.name] = pd.to_datetime(out[f.name]).dt.date
+            out[f.name] = datetimes(out[f.name]).dt.date
         elif pa.types.is_timestamp(f.type):
-            out[f.name] = pd.to_datetime(out[f.name], format="mixed")
+            out[f.name] = datetimes(out[f.name], format="mixed")
         elif f.type == pa.float64():
             out[f.name] = pd.to_numeric(out[f.name], errors="coerce")
         elif f.type in (pa.int64(), pa.bool_()):

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from core.store.dates import datetimes
+
 #: shown column -> its title on the page, in the order shown
 CELL_TITLES = {"customer_id": "id", "name": "name", "signup_date": "signup day", "first_activity": "first activity",
                "last_activity": "last activity", "churn_date": "churn day", "segment": "segment", "plan": "plan",
@@ -17,7 +19,7 @@ DAYS = ("signup_date", "first_activity", "last_activity", "churn_date")
 
 def _text(values: pd.Series, day: bool) -> pd.Series:
     if day:
-        return pd.to_datetime(values, errors="coerce").dt.strftime("%Y-%m-%d").fillna("")
+        return datetimes(values, errors="coerce").dt.strftime("%Y-%m-%d").fillna("")
     return values.astype(object).where(values.notna(), "").astype(str)
 
 

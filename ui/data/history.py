@@ -11,6 +11,7 @@ from core.access import rights
 from core.errors import WorkbenchError
 from core.export import units
 from core.store import faults
+from core.store.dates import datetimes
 from ui import components
 from ui.frame import errors, loaders, signin
 
@@ -44,7 +45,7 @@ def history_section(url: str, version: str) -> None:
 def blanks(shown: pd.DataFrame) -> pd.DataFrame:
     """The history with an import never undone showing empty cells, not ``None``: its undo time as a missing time,
     its reason as an empty text."""
-    return shown.assign(undone_at=pd.to_datetime(shown["undone_at"]), undo_reason=shown["undo_reason"].fillna(""))
+    return shown.assign(undone_at=datetimes(shown["undone_at"]), undo_reason=shown["undo_reason"].fillna(""))
 
 
 def column_config() -> dict:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from core.store.dates import datetimes
+
 
 def _day(days) -> pd.Series:
     """Days as dates, without a time of day."""
-    return pd.to_datetime(pd.Series(days)).dt.date.to_numpy()
+    return datetimes(pd.Series(days)).dt.date.to_numpy()
 
 
 def band_share(over_time: pd.DataFrame) -> pd.DataFrame:

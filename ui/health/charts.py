@@ -6,6 +6,7 @@ import altair as alt
 import pandas as pd
 
 from core.health.score import BANDS
+from core.store.dates import datetimes
 from ui.chart_style import wrapped
 
 BAND_COLORS = alt.Scale(domain=list(BANDS), range=["#d62728", "#f2a900", "#2ca02c"])
@@ -15,7 +16,7 @@ GROUP_COLORS = alt.Scale(domain=["behavioural", "support", "relational", "financ
 
 def band_share(over_time: pd.DataFrame) -> alt.Chart:
     """Share of customers in each band, month by month (stacked bars)."""
-    d = over_time.assign(month=pd.to_datetime(over_time["day"]).dt.strftime("%Y-%m"))
+    d = over_time.assign(month=datetimes(over_time["day"]).dt.strftime("%Y-%m"))
     return alt.Chart(d).mark_bar().encode(
         x=alt.X("month:O", title=None),
         y=alt.Y("share:Q", stack="normalize", axis=alt.Axis(format="%"), title="Share of customers"),
@@ -62,7 +63,7 @@ def score_trend(trend: pd.DataFrame, red_max: float, amber_max: float) -> alt.Ch
     areas = alt.Chart(bands).mark_rect(opacity=0.12).encode(
         y=alt.Y("lo:Q", scale=alt.Scale(domain=[0, 100]), title="Health score"), y2="hi:Q",
         color=alt.Color("band:N", scale=BAND_COLORS, legend=None))
-    line = alt.Chart(trend.assign(day=pd.to_datetime(trend["day"]))).mark_line(point=True, color="#333").encode(
+    line = alt.Chart(trend.assign(day=datetimes(trend["day"]))).mark_line(point=True, color="#333").encode(
         x=alt.X("day:T", title=None, axis=alt.Axis(format="%b %Y")), y="score:Q",
         tooltip=[alt.Tooltip("day:T", format="%Y-%m-%d"), alt.Tooltip("score:Q", format=".1f"), "band", "stage"])
     return (areas + line).properties(height=260)
@@ -84,7 +85,7 @@ def band_churn(bands: pd.DataFrame) -> alt.Chart:
 
 def band_months(bm: pd.DataFrame) -> alt.Chart:
     """Each band's churn rate month by month (is the separation stable?)."""
-    d = bm.assign(month=pd.to_datetime(bm["cutoff"]).dt.strftime("%Y-%m"))
+    d = bm.assign(month=datetimes(bm["cutoff"]).dt.strftime("%Y-%m"))
     return alt.Chart(d).mark_line(point=True).encode(
         x=alt.X("month:O", title=None, axis=alt.Axis(labelAngle=-45)),
         y=alt.Y("churn_rate:Q", axis=alt.Axis(format="%"), title="Churn rate"),

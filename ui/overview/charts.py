@@ -7,6 +7,7 @@ import pandas as pd
 
 from core.buyers.cohort_revenue import CohortRevenue
 from core.history.movements import GAINS, LOSSES
+from core.store.dates import datetimes
 
 #: the movements' colours: gains in greens and blue above zero, losses in orange and red below
 _MOVEMENT_COLOURS = {"New": "#2ca02c", "Expansion": "#98df8a", "Reactivation": "#1f77b4",
@@ -33,7 +34,7 @@ def cohort_revenue_heatmap(t: CohortRevenue) -> alt.Chart:
 def mrr_movements(table: pd.DataFrame) -> alt.LayerChart:
     """MRR movements by month as diverging stacked bars (new, expansion and reactivation above zero, contraction
     and churned below), with the net change of MRR (MRR at end - MRR at start) as a line."""
-    table = table.assign(month=pd.to_datetime(table["month"]).dt.strftime("%b %Y"))  # written as the axis shows it
+    table = table.assign(month=datetimes(table["month"]).dt.strftime("%b %Y"))  # written as the axis shows it
     order = table["month"].tolist()
     long = table.melt(id_vars="month", value_vars=[*GAINS, *LOSSES], var_name="movement", value_name="amount")
     long["movement"] = long["movement"].str.capitalize()
