@@ -20,10 +20,10 @@ from sqlalchemy.engine import Engine
 
 from core.store.dates import datetimes
 from core.store.read import load_selected
-from core.store.tables import Activity, Revenue
+from core.store.tables import PURCHASE, PURCHASES_ONLY, Activity, Revenue
 
 #: the activity metric of a purchase (what the transactions importer writes)
-PURCHASE_METRIC = "purchase"
+PURCHASE_METRIC = PURCHASE
 _DAYS = ["customer_id", "date"]
 _SALES = ["customer_id", "date", "amount"]
 
@@ -125,7 +125,7 @@ def load_purchase_log(engine: Engine) -> PurchaseLog:
     """Read the store's purchase log: ``purchase`` activity rows (distinct customer and day, one query) and the
     one-off revenue rows (one query); see :func:`purchase_log`."""
     activity = load_selected(engine, "activity", select(Activity.customer_id, Activity.date).distinct()
-                             .where(Activity.metric == PURCHASE_METRIC))
+                             .where(PURCHASES_ONLY))  # the partial index ix_activity_purchase holds these rows
     revenue = load_selected(engine, "revenue", select(Revenue.customer_id, Revenue.period, Revenue.amount,
                                                       Revenue.is_return)
                             .where(and_(Revenue.mrr.is_(None), Revenue.amount.is_not(None))))

@@ -128,7 +128,8 @@ def begin_write(engine: Engine) -> Iterator[Connection]:
 def init_db(engine: Engine) -> None:
     """Create every table and index that does not exist yet, and add the nullable columns a newer
     version of the schema has to tables an older version created (for example
-    ``revenue.payment_failed``), so an existing store keeps working after an upgrade."""
+    ``revenue.payment_failed``), and the indexes it added (``ix_activity_purchase``), so an existing store keeps
+    working after an upgrade."""
     SQLModel.metadata.create_all(engine)
     existing = inspect(engine)
     with engine.begin() as conn:
@@ -138,6 +139,10 @@ def init_db(engine: Engine) -> None:
                 if col.name not in have and col.nullable and not col.primary_key:
                     kind = col.type.compile(dialect=engine.dialect)
                     conn.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{col.name}" {kind}'))
+            indexed = {ix["name"] for ix in existing.get_indexes(table.name)}
+            for ix in table.indexes:
+                if ix.name not in indexed:
+                    ix.create(conn)
         if engine.dialect.name == "postgresql":
             _widen_ids(conn, existing)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, LargeBinary, TypeDecorator
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, LargeBinary, TypeDecorator, text
 from sqlalchemy.dialects.sqlite.base import SQLiteDialect
 from sqlmodel import Field, SQLModel
 
@@ -62,8 +62,17 @@ class Revenue(SQLModel, table=True):
     import_id: int | None = Field(default=None, index=True)
 
 
+#: the activity rows that are purchases (core.buyers.purchases.PURCHASE_METRIC): a purchase log is read through
+#: :data:`PURCHASES_ONLY`, a partial index holding those rows alone, so a store without any (a recurring book's
+#: millions of usage rows) answers "no purchases" without reading its activity
+PURCHASE = "purchase"
+PURCHASES_ONLY = text(f"metric = '{PURCHASE}'")
+
+
 class Activity(SQLModel, table=True):
-    __table_args__ = (Index("ix_activity_customer_date", "customer_id", "date"),)
+    __table_args__ = (Index("ix_activity_customer_date", "customer_id", "date"),
+                      Index("ix_activity_purchase", "customer_id", "date", sqlite_where=PURCHASES_ONLY,
+                            postgresql_where=PURCHASES_ONLY))
     id: int | None = Field(default=None, primary_key=True, sa_type=BIG_ID)
     customer_id: str
     date: dt.date = Field(index=True)
