@@ -12,22 +12,6 @@ def store_url(tmp_path, monkeypatch):
     return url
 
 
-@pytest.fixture(scope="session")
-def demo_store(tmp_path_factory):
-    """A store holding the demo business (seed 0, 5,000 customers), built once per test run (tests/conftest.built_once).
-
-    Returns (url, customers, revenue) with the tables as the store gives them back.
-    """
-    import core
-    from tests.conftest import built_once, demo_builder
-
-    url = f"sqlite:///{built_once(tmp_path_factory, 'demo', demo_builder(5000))}"
-    eng = core.make_engine(url)
-    cust, rev = core.load_table(eng, "customer"), core.load_table(eng, "revenue")
-    eng.dispose()
-    return url, cust, rev
-
-
 def open_page(monkeypatch, url: str, page: str, timeout: int = 180):
     """AppTest of the app on the store at ``url`` (demo off), switched to ``pages/<page>.py``, without error."""
     from pathlib import Path

@@ -1,13 +1,16 @@
-"""Overview (pages/overview.py) on the demo data equals an independent pandas computation,
-to the cent and the basis point."""
+"""Overview (pages/overview.py) on the demo data (a copy of the session's small demo store: 1,500 customers, seed 0)
+equals an independent pandas computation, to the cent and the basis point."""
 
 import datetime as dt
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from streamlit.testing.v1 import AppTest
 
+import core
 from core import metrics
+from tests.conftest import copy_store
 from tests.pages.conftest import rerun
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,6 +35,17 @@ def independent(cust: pd.DataFrame, rev: pd.DataFrame, as_of_month: str) -> dict
     active = ((signup <= last_day) & (churn.isna() | (churn > last_day))).sum()
     signed_up = (signup.isna() | (signup <= last_day)).sum()
     return {"logo": logo, "nrr": nrr, "grr": grr, "mrr": now.sum(), "active": active, "customers": signed_up}
+
+
+@pytest.fixture(scope="module")
+def demo_store(small_demo_store, tmp_path_factory):
+    """(url, customers, revenue) of a private copy of the session's small demo store (no churn model or health
+    configuration saved by other tests), the tables as the store gives them back."""
+    path = copy_store(small_demo_store, tmp_path_factory.mktemp("overview_small_demo"))
+    eng = core.make_engine(f"sqlite:///{path}")
+    cust, rev = core.load_table(eng, "customer"), core.load_table(eng, "revenue")
+    eng.dispose()
+    return f"sqlite:///{path}", cust, rev
 
 
 def test_core_headline_equals_independent_computation(demo_store):
@@ -68,8 +82,8 @@ def test_overview_page_shows_those_figures(demo_store, monkeypatch):
 
 
 def test_customers_and_every_figure_count_as_of_the_end_of_the_range(demo_store, monkeypatch):
-    """Issue 20: with the range ending 2025-06-30 the Overview counted all 5,000 customers where fewer had signed
-    up; now Customers, like every other tile, is as of that day."""
+    """Issue 20: with the range ending 2025-06-30 the Overview counted all the demo's customers (5,000 then) where
+    fewer had signed up; now Customers, like every other tile, is as of that day."""
     url, cust, rev = demo_store
     monkeypatch.setenv("RETENTION_DB_URL", url)
     monkeypatch.setenv("RETENTION_DEMO", "0")
@@ -85,8 +99,8 @@ def test_customers_and_every_figure_count_as_of_the_end_of_the_range(demo_store,
                      "Revenue churn rate": f"{(1 - ind['grr']) * 100:.1f}%", "MRR": f"${ind['mrr']:,.0f}",
                      "ARR": f"${12 * ind['mrr']:,.0f}", "ARPA": shown["ARPA"],  # ARPA: test_overview_tiles.py
                      "NRR": f"{ind['nrr'] * 100:.1f}%", "GRR": f"{ind['grr'] * 100:.1f}%",
-                     # the MRR at risk depends on the models other tests of this session saved in the shared
-                     # demo store: tests/pages/test_overview_tiles.py checks it on private copies
+                     # the MRR at risk depends on a saved churn model: tests/pages/test_overview_tiles.py checks
+                     # it against pandas on copies of the small demo, without and with a model
                      "MRR at high churn risk": shown["MRR at high churn risk"], "MRR in red": shown["MRR in red"]}
     # one section (untitled), the MRR at risk, then the movements
     assert [h.value for h in at.subheader] == ["MRR at risk", "MRR movements"]
