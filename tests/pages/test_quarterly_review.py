@@ -22,6 +22,7 @@ from core.review import log as review_log
 from core.review import saved as review_saved
 from core.review import snapshot as review
 from tests.pages.conftest import open_page, private_copy, rerun
+from ui.review import cached as review_cached
 from ui.review.sections import EMPTY
 
 PAGE = "quarterly_review"
@@ -80,7 +81,10 @@ def test_the_empty_store_says_what_to_do(store_url, monkeypatch):
 def test_the_default_quarter_shows_every_page_figures_checked_independently(url, monkeypatch):
     at = open_page(monkeypatch, url, PAGE)
     assert at.selectbox(key="review_quarter").value == "2026-Q3"
-    snap = review.build(core.make_engine(url), "2026-Q3")
+    # core's 2026-Q3 snapshot with the default parameters on the store as it is, through the page's cache (keyed by
+    # the store, its version, the quarter and the parameters): the build the page made, not made a second time
+    snap = review_cached.built(url, core.store_version(core.make_engine(url)), "2026-Q3",
+                               review_cached.params_key(review.ReviewParams()))
     # the headline: active customers on 2026-09-30, straight from sqlite
     with sqlite3.connect(url.split("///", 1)[1]) as con:
         active = con.execute("SELECT COUNT(*) FROM customer WHERE signup_date <= '2026-09-30' AND "

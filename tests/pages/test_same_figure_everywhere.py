@@ -7,6 +7,7 @@ Issue 21's acceptance point, in one test: one headline figure of each kind (mone
 the health back-test's AUC, MRR at risk) reads the same, as text, on its page, in the CLI, in the workbook and in
 the printed report (:func:`test_one_figure_of_each_kind_reads_the_same_on_all_four_surfaces`)."""
 
+import contextlib
 import html
 import io
 import re
@@ -37,10 +38,39 @@ def url(small_demo_store, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def snap(url):
+def pages(url):
+    """The Churn drivers, Overview and Health scores pages on the module's store, each opened once (the tests only
+    read them): the Churn drivers page first, as it saves its model, which the review and the Overview read."""
+    mp = pytest.MonkeyPatch()
+    try:
+        yield {module: open_page(mp, url, module) for module in ("churn_drivers", "overview", "health_scores")}
+    finally:
+        mp.undo()
+
+
+@pytest.fixture(scope="module")
+def snap(url, pages):
+    """The review of QUARTER, built once after the Churn drivers page saved its model (the page saves one model per
+    store version, and nothing in this module imports data: every later build would be the same); only read."""
     engine = core.make_engine(url)
     yield review.build(engine, QUARTER)
     engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def report(snap):
+    """The printed report of :func:`snap`, as written (HTML)."""
+    return review_report.to_html(snap)
+
+
+@pytest.fixture(scope="module")
+def printed(url, pages):
+    """What ``python -m core report --quarter QUARTER`` prints on the module's store once the model is saved (run
+    once: the store does not change after, so every run prints the same)."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert cli(["--db", url, "report", "--quarter", QUARTER]) == 0
+    return out.getvalue()
 
 
 #: (page module, the page's metric label, the review's page, the review's metric) of one figure of each kind
@@ -73,20 +103,15 @@ def _workbook_cell(wb, page: str, metric: str) -> str:
     return next(r[col] for r in rows[1:] if r[0] == metric)
 
 
-def test_one_figure_of_each_kind_reads_the_same_on_all_four_surfaces(url, monkeypatch, capsys):
+def test_one_figure_of_each_kind_reads_the_same_on_all_four_surfaces(url, pages, snap, report, printed, capsys):
     """The page (its tile), ``python -m core report`` (and ``overview`` for the Overview's), the board workbook's
     page sheet and the printed report's page table write each figure with the same characters (the review adds a
     model figure's 95 % interval after it)."""
     shown = {}
     for module in ("churn_drivers", "overview", "health_scores"):  # the churn page saves its model first
-        shown |= {(module, m.label): m.value for m in open_page(monkeypatch, url, module).metric}
-    engine = core.make_engine(url)
-    snap = review.build(engine, QUARTER)
-    engine.dispose()
+        shown |= {(module, m.label): m.value for m in pages[module].metric}
     wb = openpyxl.load_workbook(io.BytesIO(review_workbook.to_xlsx(snap)))
-    report = review_report.to_html(snap)
-    assert cli(["--db", url, "report", "--quarter", QUARTER]) == 0
-    printed = capsys.readouterr().out
+    capsys.readouterr()
     assert cli(["--db", url, "overview"]) == 0
     overview = capsys.readouterr().out.splitlines()
     for module, label, page, metric in EVERY_SURFACE:
@@ -110,8 +135,8 @@ def _help(at, label):
     return next(m.help for m in at.metric if m.label == label)
 
 
-def test_the_overview_and_the_review_write_each_headline_figure_identically(url, snap, monkeypatch):
-    at = open_page(monkeypatch, url, "overview")
+def test_the_overview_and_the_review_write_each_headline_figure_identically(pages, snap):
+    at = pages["overview"]
     shown = {m.label: m.value for m in at.metric}
     for metric, unit in FIGURES.items():
         row = _review_value(snap, metric)
@@ -121,10 +146,8 @@ def test_the_overview_and_the_review_write_each_headline_figure_identically(url,
     assert shown["MRR"].startswith("$")
 
 
-def test_the_printed_report_and_the_cli_write_the_review_figures_as_the_page_does(url, snap, capsys):
-    page = html.unescape(review_report.to_html(snap))
-    assert cli(["--db", url, "report", "--quarter", QUARTER]) == 0
-    printed = capsys.readouterr().out
+def test_the_printed_report_and_the_cli_write_the_review_figures_as_the_page_does(snap, report, printed):
+    page = html.unescape(report)
     for metric, unit in FIGURES.items():
         text = units.format_value(_review_value(snap, metric)["value"], unit)
         assert text in page, metric
@@ -132,15 +155,12 @@ def test_the_printed_report_and_the_cli_write_the_review_figures_as_the_page_doe
         assert text in line, (metric, line)
 
 
-def test_the_churn_model_figures_read_the_same_on_the_page_the_review_the_report_and_the_cli(url, capsys,
-                                                                                             monkeypatch):
+def test_the_churn_model_figures_read_the_same_on_the_page_the_review_the_report_and_the_cli(pages, snap, report,
+                                                                                             printed):
     """The page saves its model; the review of that store reads the saved card: ROC-AUC and PR-AUC are written
     identically on the page, in the review's table, in the printed report and by the CLI."""
-    at = open_page(monkeypatch, url, "churn_drivers")
+    at = pages["churn_drivers"]
     shown = {m.label: m.value for m in at.metric}
-    engine = core.make_engine(url)
-    snap = review.build(engine, QUARTER)
-    engine.dispose()
     for label, metric in (("Held-out ROC-AUC", "ROC-AUC"), ("PR-AUC", "PR-AUC")):
         row = _review_value(snap, metric, "Churn drivers")
         assert row["unit"] == "score"
@@ -150,15 +170,14 @@ def test_the_churn_model_figures_read_the_same_on_the_page_the_review_the_report
     table = next(d.value for d in at.dataframe if "ROC-AUC" in d.value.columns)
     used = table.loc[table["model"].str.endswith("(used)")].iloc[0]
     assert used["ROC-AUC"] == _review_value(snap, "ROC-AUC", "Churn drivers")["shown"]
-    assert f"ROC-AUC {shown['Held-out ROC-AUC']}" in html.unescape(review_report.to_html(snap))
-    assert cli(["--db", url, "report", "--quarter", QUARTER]) == 0
-    line = next(x for x in capsys.readouterr().out.splitlines() if "ROC-AUC" in x and "Churn drivers" in x)
+    assert f"ROC-AUC {shown['Held-out ROC-AUC']}" in html.unescape(report)
+    line = next(x for x in printed.splitlines() if "ROC-AUC" in x and "Churn drivers" in x)
     assert shown["Held-out ROC-AUC"] in line, line
 
 
-def test_the_health_back_test_reads_the_same_on_the_page_and_in_the_review(url, snap, monkeypatch):
+def test_the_health_back_test_reads_the_same_on_the_page_and_in_the_review(pages, snap):
     """Back-test AUC (a score, 3 decimals) and the red/green churn ratio (a multiple, '2.50x')."""
-    at = open_page(monkeypatch, url, "health_scores")
+    at = pages["health_scores"]
     shown = {m.label: m.value for m in at.metric}
     auc = _review_value(snap, "Health back-test AUC", "Health scores")
     ratio = _review_value(snap, "Red/green churn ratio", "Health scores")
@@ -187,11 +206,11 @@ def test_the_survey_scores_read_the_same_on_the_page_and_in_the_review(url, snap
 BAND_WORD = re.compile(r"\b(red|amber|green)\b", re.IGNORECASE)
 
 
-def test_no_surface_names_a_risk_tier_like_a_health_band(url, monkeypatch, capsys):
+def test_no_surface_names_a_risk_tier_like_a_health_band(url, pages, snap, capsys):
     """Issue 20: "red" named a churn-risk tier (975 customers) and a health band (8.4 %) side by side. Risk tiers
     now read high / medium / low risk on the Churn drivers page, the CLI, the review, its workbook and the glossary;
     red, amber and green name health bands only."""
-    at = open_page(monkeypatch, url, "churn_drivers")  # the page saves its model: the review reads its scores
+    at = pages["churn_drivers"]  # the page saves its model: the review reads its scores
     line = next(m.value for m in at.markdown if m.value.startswith("**Today's customers"))
     assert all(f"{t} " in line for t in TIERS) and not BAND_WORD.search(line)
     assert any(s.label.startswith("High-risk threshold") for s in at.slider)
@@ -202,7 +221,6 @@ def test_no_surface_names_a_risk_tier_like_a_health_band(url, monkeypatch, capsy
     engine = core.make_engine(url)
     scores = latest_scores(engine)
     assert set(scores["tier"]) <= set(TIERS)
-    snap = review.build(engine, QUARTER)
     engine.dispose()
     churn = review.page_table(snap, "Churn drivers")
     tiers = churn[churn["metric"] == "Risk tier"]

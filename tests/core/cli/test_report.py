@@ -1,6 +1,7 @@
 """``python -m core report``: the printed figures are core.review.snapshot's, --save stores a snapshot that --list shows
 and --compare lines up, --out writes the unrounded figures, and bad input is a one-line error."""
 
+import dataclasses
 import re
 
 import pandas as pd
@@ -19,6 +20,15 @@ def url(small_demo_store, tmp_path_factory):
     return f"sqlite:///{copy_store(small_demo_store, tmp_path_factory.mktemp('cli_report'))}"
 
 
+@pytest.fixture(scope="module")
+def q3(url):
+    """2026-Q3's snapshot built once on the module's store: the tests only read it (a save is of a copy); snapshots,
+    decisions and assumptions saved in between leave the data, and so the build, unchanged."""
+    engine = core.make_engine(url)
+    yield review.build(engine, "2026-Q3")
+    engine.dispose()
+
+
 def _run(capsys, *args):
     code = main(list(args))
     out = capsys.readouterr()
@@ -30,9 +40,9 @@ def _cells(line):
     return re.split(r"\s{2,}", line.strip())
 
 
-def test_report_prints_saves_lists_and_compares(url, capsys, tmp_path):
+def test_report_prints_saves_lists_and_compares(url, q3, capsys, tmp_path):
     engine = core.make_engine(url)
-    snap = review.build(engine, "2026-Q3")
+    snap = q3
     lines = _run(capsys, "--db", url, "report", "--quarter", "2026-Q3")
     assert lines[0] == (f"2026-Q3 as of 2026-09-30; data {snap.data_hash[:12]}; churn model none; health configuration "
                         "default (not saved: add --save)")
@@ -86,13 +96,13 @@ def test_bad_input_is_one_line(url, capsys):
         assert err.startswith("error: ") and err.count("\n") == 1 and message in err, (args, err)
 
 
-def test_decisions_assumptions_and_the_board_pack(url, capsys, tmp_path):
+def test_decisions_assumptions_and_the_board_pack(url, q3, capsys, tmp_path):
     from openpyxl import load_workbook
 
     from core.review import log as review_log
 
     engine = core.make_engine(url)
-    sid = review_saved.save(engine, review.build(engine, "2026-Q3"))
+    sid = review_saved.save(engine, dataclasses.replace(q3))  # a copy: the save sets its id
     assert _run(capsys, "--db", url, "report", "--decide", str(sid), "--decision", "Extend the save offer to SMB",
                 "--owner", "Ana", "--due", "2026-12-31", "--rationale", "+12.9 points") == [
         f"recorded decision 1 against snapshot {sid}"]

@@ -460,10 +460,13 @@ def test_page_table_shows_each_figure_with_its_interval_and_definition(q3):
 
 
 # --------------------------------------------------------------------------- compare
-def test_compare_names_a_new_health_configuration_and_a_codebook_change(small_demo_store, tmp_path):
+def test_compare_names_a_new_health_configuration_and_a_codebook_change(small_demo_store, tmp_path, q3):
     eng = core.make_engine(f"sqlite:///{copy_store(small_demo_store, tmp_path)}")
     try:
-        before = review.build(eng, "2026-Q3")
+        # the module's 2026-Q3: built on another copy of the same store, which no test of this module writes into,
+        # so it is this copy's snapshot before any change (the same data fingerprint, no saved configuration)
+        before = q3
+        assert before.data_hash == review.data_fingerprint(eng)
         assert before.versions["health_config"] is None and before.versions["codebook"] == 1
         cfg = h.HealthConfig.from_dict(before.versions["health_settings"])
         # saving the default the snapshot used as version 1 moves no figure, but is named

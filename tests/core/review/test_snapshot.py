@@ -3,6 +3,7 @@ identical figures; saved snapshots load back unchanged and the store refuses to 
 the pages' own (core.metrics headline, the saved churn model's card, core.roi.plays's plays table); the data
 fingerprint follows imports and undos; a comparison names the cause of each move; clear errors."""
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -57,7 +58,7 @@ def test_a_rebuild_gives_identical_figures_and_a_saved_snapshot_loads_back_uncha
 
 
 def test_saved_snapshots_are_never_changed(engine, q3):
-    sid = review_saved.save(engine, review.build(engine, "2026-Q3"))
+    sid = review_saved.save(engine, dataclasses.replace(q3))  # a copy of the module's build: the save sets its id
     for sql in (f"UPDATE reviewsnapshot SET quarter = '1999-Q1' WHERE id = {sid}",
                 f"DELETE FROM reviewsnapshot WHERE id = {sid}"):
         with pytest.raises(IntegrityError, match="never changed"), engine.begin() as conn:
