@@ -75,6 +75,17 @@ def check(a) -> None:
         raise DataValidationError("--name and --value go with --assume ID.")
     if a.assume is not None and (a.name is None or a.value is None):
         raise DataValidationError("--assume needs --name and --value, e.g. --name 'Outreach cost per call' --value 40.")
+    if a.out is not None and a.out.suffix.lower() not in OUT_KINDS:  # refused before a review is built (seconds)
+        raise DataValidationError(out_refused(a.out))
+
+
+#: what ``--out`` writes: the figures or a comparison, the board workbook, the printable report
+OUT_KINDS = (".csv", ".xlsx", ".html")
+
+
+def out_refused(path: Path) -> str:
+    """The message for an ``--out`` file of another kind."""
+    return f"--out writes .csv (figures), .xlsx (the workbook) or .html (the report), not {path.name}."
 
 
 def run(engine, a) -> int:

@@ -8,6 +8,7 @@ import pandas as pd
 
 from core.access import guard, rights
 from core.cli.format import text_table, write_table
+from core.cli.report import OUT_KINDS, out_refused
 from core.cli.who import acting_user, require
 from core.errors import DataValidationError
 from core.export import units
@@ -50,9 +51,8 @@ def risk_lists(engine, a) -> bool:
 def _pack(engine, a, snap: review.Snapshot, path: Path, comparison: pd.DataFrame | None = None) -> None:
     """Write the figures (.csv), the board workbook (.xlsx) or the printable report (.html) of ``snap``."""
     kind = path.suffix.lower()
-    if kind not in (".csv", ".xlsx", ".html"):
-        raise DataValidationError(f"--out writes .csv (figures), .xlsx (the workbook) or .html (the report), not "
-                                  f"{path.name}.")
+    if kind not in OUT_KINDS:
+        raise DataValidationError(out_refused(path))
     if kind == ".csv":
         write_table(snap.figures, path, "Figures", "figures")
         return

@@ -132,3 +132,17 @@ def test_decisions_assumptions_and_the_board_pack(url, q3, capsys, tmp_path):
     _run(capsys, "--db", url, "report", "--snapshot", str(sid), "--out", str(html))
     doc = html.read_text(encoding="utf-8")
     assert "Extend the save offer to SMB" in doc and "Outreach cost per call" in doc and "<svg" in doc
+
+
+def test_an_out_file_of_another_kind_is_refused_before_any_review_is_built(url, capsys, monkeypatch):
+    """``--out x.txt`` is a one-line error at once: before, the review was built (seconds) and then refused."""
+    from core.review import snapshot as review_snapshot
+
+    built = []
+    monkeypatch.setattr(review_snapshot, "build", lambda *a, **k: built.append(a) or pytest.fail("built"))
+    for args in (["--quarter", "2026-Q3", "--out", "x.txt"], ["--compare", "1", "2", "--out", "pack.pdf"],
+                 ["--snapshot", "1", "--out", "figures"]):
+        assert main(["--db", url, "report", *args]) == 2, args
+        err = capsys.readouterr().err
+        assert err.startswith("error: --out writes .csv (figures), .xlsx (the workbook) or .html (the report), not ")
+    assert built == []
