@@ -44,7 +44,7 @@ from core.roi.money import money
 from core.roi.outcomes import arms as treatment_arms
 from core.roi.outcomes import outcomes, store_outcomes_apply
 from core.roi.plays import plays_table
-from core.store.profile import profile
+from core.store.profile import StoreProfile, profile
 from core.store.read import load_columns
 from core.store.tables import ChurnRun
 
@@ -59,12 +59,13 @@ def row(page, metric, value=np.nan, low=np.nan, high=np.nan, unit="", group="", 
             "high": float(high), "unit": unit, "text": text_}
 
 
-def overview(engine: Engine, as_of: dt.date) -> list[dict]:
+def overview(engine: Engine, as_of: dt.date, found: StoreProfile | None = None) -> list[dict]:
     """The Overview page's figures on ``as_of``, as :func:`core.buyers.overview.build` gives them to the page and to
     ``python -m core overview``: the recurring-revenue headline, a snapshot's customer counts, a purchase log's buyer
     figures (a mix: each). On a purchase log, what the store cannot show (MRR, NRR, GRR) and why is the first
-    figure's note, never a $0 or a "–" figure (a snapshot's figures carry :func:`snapshot_notes`' label)."""
-    found = profile(engine)
+    figure's note, never a $0 or a "–" figure (a snapshot's figures carry :func:`snapshot_notes`' label).
+    ``found``: the store's profile when the caller has it (read here otherwise)."""
+    found = found or profile(engine)
     customers = load_columns(engine, "customer", ["customer_id", "signup_date", "churn_date"])
     revenue = load_columns(engine, "revenue", ["customer_id", "period", "mrr"])
     log = load_purchase_log(engine) if overview_of.needs_purchases(found) else None
@@ -114,11 +115,13 @@ def churn(engine: Engine) -> tuple[list[dict], int | None]:
     return rows, int(version)
 
 
-def snapshot_notes(engine: Engine, as_of: dt.date, rows: list[dict], pages=("Overview", "Health scores")) -> list[dict]:
+def snapshot_notes(engine: Engine, as_of: dt.date, rows: list[dict], pages=("Overview", "Health scores"),
+                   found: StoreProfile | None = None) -> list[dict]:
     """``rows`` with each figure of ``pages`` labelled "from the snapshot of DAY" when the store's customers come
     from a snapshot (tenure and a churn flag as of a day, :func:`core.store.profile.profile`): its signups are
-    counted back from that day and all its churn is dated on it, so a figure before that day shows no churn."""
-    first, last = profile(engine).span("snapshot")
+    counted back from that day and all its churn is dated on it, so a figure before that day shows no churn.
+    ``found``: the store's profile when the caller has it (read here otherwise)."""
+    first, last = (found or profile(engine)).span("snapshot")
     if first is None:
         return rows
     note = f"from the snapshot of {first.isoformat()}" + ("" if first == last else f" to {last.isoformat()}")

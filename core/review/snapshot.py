@@ -245,7 +245,8 @@ def build(engine: Engine, quarter: str, params: ReviewParams | None = None, prog
     as_of = asof.clamp(end, asof.as_of_month(customers, revenue)).date()
     step = progress or (lambda f, t: None)
     step(0.0, "Overview ...")
-    figures = page_figures.overview(engine, as_of)
+    found = profile(engine)  # the store's profile, read once for the Overview's figures and the snapshot's notes
+    figures = page_figures.overview(engine, as_of, found)
     at_risk, inputs = pd.DataFrame(columns=CUSTOMER_COLUMNS), load_inputs(engine)  # read once: health, MRR in red
     if any(r["metric"] == "MRR" for r in figures):  # as the Overview page: MRR at risk beside the recurring revenue
         risk_rows, at_risk = review_figures(engine, as_of, inputs)
@@ -264,7 +265,7 @@ def build(engine: Engine, quarter: str, params: ReviewParams | None = None, prog
     step(0.75, "Intervention ROI ...")
     figures += page_figures.roi_plays(engine, params, as_of)
     step(1.0, "Done")
-    frame = pd.DataFrame(page_figures.snapshot_notes(engine, as_of, figures), columns=FIGURE_COLUMNS)
+    frame = pd.DataFrame(page_figures.snapshot_notes(engine, as_of, figures, found=found), columns=FIGURE_COLUMNS)
     versions = {"churn_model": churn_version, "health_config": health["version"], "health_settings": health["config"],
                 "codebook": codebook, "lapse": store_assumption(engine), "libraries": library_versions()}
     return Snapshot(label, as_of, data_fingerprint(engine), params.to_dict(), versions, frame, at_risk=at_risk)

@@ -3,6 +3,7 @@
 import datetime as dt
 import os
 import shutil
+import sqlite3
 import time
 
 import numpy as np
@@ -336,3 +337,72 @@ def test_rows_without_an_import_id_are_read_too(small_store, monkeypatch):
     assert columnar.record(columnar.folder(small_store) / "import_none.parquet")["rows"] == 2
     _no_rebuild(monkeypatch)
     _assert_right(small_store)  # and the file is trusted the second time
+
+
+def _count_reads(monkeypatch) -> list:
+    """Every column file whose pages are read (the kept pairs' reads read none)."""
+    reads = []
+    real = columnar._read
+    monkeypatch.setattr(columnar, "_read", lambda path, values=False: reads.append(path.name) or real(path, values))
+    return reads
+
+
+def test_the_same_imports_are_read_once_and_shared_read_only(small_store, monkeypatch):
+    reads = _count_reads(monkeypatch)
+    first = columnar.activity_pairs(small_store, values=True)
+    again = columnar.activity_pairs(small_store, values=True)
+    assert reads == ["import_1.parquet"]  # the second read checked the record only
+    assert again is first
+    for column in (again.codes, again.days, again.value):  # shared by every caller: nobody may change them
+        with pytest.raises(ValueError, match="read-only"):
+            column[0] = 0
+    some = columnar.activity_pairs(small_store, customer_ids=["C000", "C001"], values=True)
+    assert set(some.ids[some.codes]) == {"C000", "C001"} and reads == ["import_1.parquet"]
+    _assert_right(small_store)
+
+
+def test_an_import_or_an_undo_is_read_at_once(small_store, monkeypatch):
+    """The kept pairs belong to the imports the store held: a new import, an undo or a file replaced under them
+    reads the files again."""
+    reads = _count_reads(monkeypatch)
+    _assert_right(small_store)
+    data = b"customer_id,date,metric,value\nC000,2024-11-01,logins,1\nC001,2024-11-02,logins,2\n"
+    core.commit_import(small_store, core.prepare_import(small_store, data, "a.csv", "activity"))
+    _assert_right(small_store)
+    assert reads == ["import_1.parquet", "import_1.parquet", "import_2.parquet"]
+    core.undo_import(small_store, 2)
+    _assert_right(small_store)  # the imports of the first read again: its pairs, kept, are theirs
+    assert len(reads) == 3 and not (columnar.folder(small_store) / "import_2.parquet").exists()
+    f = columnar.folder(small_store) / "import_1.parquet"
+    pq.write_table(pq.read_table(f, columns=["customer_id", "day"]), f)  # a file of the old layout under them
+    pairs = columnar.activity_pairs(small_store, values=True)
+    assert "value" in pq.read_schema(f).names and columnar.record(f)["rows"] == 1800  # rebuilt at once
+    assert pairs.value.sum() == pytest.approx(core.load_table(small_store, "activity")["value"].sum())
+
+
+def test_a_store_over_the_bound_is_not_kept(small_store, monkeypatch):
+    reads = _count_reads(monkeypatch)
+    monkeypatch.setattr(columnar, "_KEEP_ROWS", 1799)
+    columnar.activity_pairs(small_store)
+    columnar.activity_pairs(small_store)
+    assert reads == ["import_1.parquet"] * 2
+    monkeypatch.setattr(columnar, "_KEEP_ROWS", 1800)
+    columnar.activity_pairs(small_store)
+    columnar.activity_pairs(small_store)
+    assert len(reads) == 3
+
+
+def test_a_copy_of_a_store_keeps_its_own_pairs(small_store, tmp_path):
+    """A store copied (the same imports, ids, row counts and identities) and then edited by hand: each store reads
+    its own activity."""
+    _assert_right(small_store)
+    path = tmp_path / "copy" / "store.db"
+    path.parent.mkdir()
+    with sqlite3.connect(small_store.url.database) as src, sqlite3.connect(path) as dst:
+        src.backup(dst)
+    copy = core.make_engine(f"sqlite:///{path}")
+    with copy.begin() as conn:
+        conn.exec_driver_sql("UPDATE activity SET value = value + 1")
+    for eng in (copy, small_store, copy):
+        _assert_right(eng)
+    copy.dispose()
