@@ -17,6 +17,7 @@ resolved`` (times) and feedback as ``id, customer_id, date, channel, score``: th
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 import ibis
@@ -76,6 +77,10 @@ class Source:
     #: answers that do not change while the source is open (:meth:`remembered`)
     memo: dict = field(default_factory=dict, repr=False, compare=False)
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.con, Serialized):
+            self.con = Serialized(self.con)
+
     def remembered(self, key: str, compute):
         """``compute()``, run once per source for ``key``: a fact of its tables that one piece of work asks at every
         cutoff (whether a table has rows, its first date), the tables not changing while the source is open."""
@@ -109,6 +114,32 @@ class Source:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class Serialized:
+    """An engine's connection that runs one query at a time: a connection is not safe to use from two threads at
+    once (DuckDB's, a database driver's), and the app shares a source between its users' sessions (the plays' inputs
+    are read once per store version), so two sessions asking it together take turns instead of corrupting each
+    other's query. Everything else is the connection's own."""
+
+    def __init__(self, con) -> None:
+        self._con = con
+        self._lock = threading.RLock()
+
+    def execute(self, expr, *args, **kwargs):
+        with self._lock:
+            return self._con.execute(expr, *args, **kwargs)
+
+    def raw_sql(self, query, *args, **kwargs):
+        with self._lock:
+            return self._con.raw_sql(query, *args, **kwargs)
+
+    def disconnect(self) -> None:
+        with self._lock:  # a query running in another session ends first
+            self._con.disconnect()
+
+    def __getattr__(self, name: str):
+        return getattr(self._con, name)
 
 
 def customer_frame(frame: pd.DataFrame, extra: tuple[str, ...] = ()) -> pa.Table:
