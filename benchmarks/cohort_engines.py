@@ -10,7 +10,8 @@ Python imports not counted) and then again in the same process (warm):
 
 * ``rows``: the pandas/numpy path (``core.cohorts.table.cohort_table`` over the column files' pairs);
 * ``ibis``: the query layer (``core.cohorts.from_counts.engine_cohort_table`` on embedded DuckDB);
-* ``sql``: one hand-written DuckDB query over the same files and the same customers, counts only;
+* ``sql``: one hand-written DuckDB query over the same files and the same customers, counts only, with the memory
+  cap the embedded engine has (``RETENTION_DUCKDB_MEMORY``, 2GB unless set);
 * with ``--pg``: the same expression inside PostgreSQL (a server started in a temporary folder, the same data
   loaded with COPY; the customers are the database's own table);
 * with ``--spark``: the same expression on Spark in local mode (two workers) over the column files; the session's
@@ -74,6 +75,8 @@ def once(way, eng):
             return engine_cohort_table(src, customers, **OPTS).counts
     files = [str(p) for p in columnar.checked_files(eng)]
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")  # its bar would print on stdout
+    con.execute(f"SET memory_limit = '{{sources.memory_limit()}}'")  # the cap the embedded engine has
     con.register("customers", customers[["customer_id"]])
     cells = con.execute(SQL, {{"files": files}}).df()
     con.close()
@@ -113,7 +116,7 @@ WAYS = ("rows", "ibis", "sql")
 def run(way: str, url: str, out: Path, pg_url: str | None = None) -> dict:
     code = CHILD.format(root=str(ROOT), url=pg_url if way == "pg" else url, way=way, out=str(out))
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return json.loads(next(line for line in reversed(proc.stdout.splitlines()) if line.startswith("{")))
 
 
 def main() -> None:

@@ -48,6 +48,11 @@ class NoDataYetError(InsufficientDataError):
     """
 
 
+class EngineError(WorkbenchError):
+    """The engine summing the figures could not finish (embedded DuckDB out of the memory it may use); the message
+    says which setting to change."""
+
+
 class StoreError(WorkbenchError):
     """The store cannot be used as it is: busy, disk full, read-only, not a database, damaged.
 
