@@ -63,30 +63,13 @@ def _customers(engine, a):
 def table(engine, a, defaults=None):
     """The :class:`core.cohorts.table.CohortTable` the options ask for, from the store's customers (with the
     activity and revenue the options need); choices not given are the store's (``defaults``, else read)."""
-    from dataclasses import replace  # in run, for a fast --help
-
-    from core.cohorts import engine_views  # Ibis: in run, for a fast --help
-    from core.cohorts.defaults import cohort_defaults  # pandas loads here, not for --help
-    from core.cohorts.table import as_of_for, cohort_table  # in run, for a fast --help
-    from core.query import choice  # in run, for a fast --help
-    from core.store import read as store  # in run, for a fast --help
+    from core.cohorts import views  # pandas and Ibis load here, not for --help
+    from core.cohorts.defaults import cohort_defaults  # in run, for a fast --help
     from core.store.profile import profile  # in run, for a fast --help
 
     settings = _settings(a, (defaults or cohort_defaults(profile(engine))).settings)
-    customers = _customers(engine, a)
-    with choice.opened(engine) as source:  # the engine the pages use (RETENTION_ENGINE), counting alike
-        if source is not None:
-            return engine_views.table_until(source, customers, replace(settings, as_of=None), a.as_of)
-    activity = revenue = None
-    if settings.needs_activity:
-        from core.store.columnar import activity_pairs  # pyarrow loads only when activity is needed
-
-        activity = activity_pairs(engine).subset(customers["customer_id"])  # the column store: ~0.4 s for 10M rows
-    if settings.needs_revenue:
-        revenue = store.load_columns(engine, "revenue", ["customer_id", "period", "mrr"])
-        revenue = revenue[revenue["customer_id"].isin(set(customers["customer_id"]))]
-    as_of = as_of_for(customers, activity, revenue, settings, a.as_of)  # the page's rule: one as-of day
-    return cohort_table(customers, activity, revenue, settings=replace(settings, as_of=as_of))
+    # the page's rule (RETENTION_ENGINE's engine counting alike, one as-of day)
+    return views.table(engine, _customers(engine, a), settings, a.as_of, views.store_rows(engine))
 
 
 def _survival(engine, a, note: str) -> int:

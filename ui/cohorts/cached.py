@@ -10,16 +10,14 @@ import streamlit as st
 
 from core import metrics
 from core.buyers.lapse import store_days
-from core.cohorts import engine_views, survival
 from core.cohorts import export as cohort_export
+from core.cohorts import survival, views
 from core.cohorts import table as cohorts
-from core.cohorts.engine_survival import lifetime_rows
 from core.cohorts.settings import CohortSettings
 from core.errors import WorkbenchError
 from core.history import asof
 from core.history.churn_dates import with_lapse
 from core.history.filters import Filters, filter_customers, for_customers, signed_up_between
-from core.query import choice
 from core.store import columnar
 from ui.frame import loaders
 
@@ -48,59 +46,32 @@ def _customers(url: str, version: str, f: Filters, signups: tuple) -> pd.DataFra
     return signed_up_between(filter_customers(loaders.table(url, version, "customer"), f), *signups)
 
 
-def _inputs(url: str, version: str, f: Filters, opts: dict, signups: tuple):
-    customers = _customers(url, version, f, signups)
-    activity = revenue = None
-    if opts["cohort_by"] == "first_activity" or opts["retained_by"] == "activity":
-        activity = _activity(url, version).subset(customers["customer_id"])
-    if opts["measure"] in ("net_revenue", "gross_revenue"):
-        revenue = for_customers(loaders.table(url, version, "revenue"), customers)
-    as_of = cohorts.as_of_for(customers, activity, revenue, CohortSettings(**opts), f.end)
-    return customers, activity, revenue, as_of
+def _rows(url: str, version: str) -> views.Rows:
+    """The store's activity pairs and revenue rows, read (and cached) only when the rows' path needs them."""
+    return views.Rows(lambda: _activity(url, version), lambda: loaders.table(url, version, "revenue"))
 
 
 @st.cache_data(ttl=600, max_entries=32, show_spinner="Computing the cohort table ...")
 def table(url: str, version: str, f: Filters, options: tuple, signups: tuple = (None, None)) -> cohorts.CohortTable:
     """The cohort table for the filtered customers; ``options`` are (name, value) pairs of :class:`CohortSettings`.
-    Counted by the configured engine (core.query.choice) when one is set, else from the rows."""
-    opts = dict(options)
-    with choice.opened(loaders.get_engine(url)) as source:
-        if source is not None:
-            return engine_views.table_until(source, _customers(url, version, f, signups), CohortSettings(**opts),
-                                            f.end)
-    customers, activity, revenue, as_of = _inputs(url, version, f, opts, signups)
-    return cohorts.cohort_table(customers, activity, revenue, settings=CohortSettings(as_of=as_of, **opts))
+    Counted by the configured engine when one is set, else from the rows (:func:`core.cohorts.views.table`)."""
+    return views.table(loaders.get_engine(url), _customers(url, version, f, signups), CohortSettings(**dict(options)),
+                       f.end, _rows(url, version))
 
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner="Comparing groups ...")
 def breakdown(url: str, version: str, f: Filters, options: tuple, signups: tuple, group: str) -> pd.DataFrame:
-    """Average curve per value of ``group``."""
-    opts = dict(options)
-    with choice.opened(loaders.get_engine(url)) as source:
-        if source is not None:
-            return engine_views.compare_groups_on(source, _customers(url, version, f, signups),
-                                                  CohortSettings(**opts), group, f.end)
-    customers, activity, revenue, as_of = _inputs(url, version, f, opts, signups)
-    return cohorts.compare_groups(customers, activity, revenue, group=group,
-                                  settings=CohortSettings(as_of=as_of, **opts))
+    """Average curve per value of ``group`` (:func:`core.cohorts.views.breakdown`)."""
+    return views.breakdown(loaders.get_engine(url), _customers(url, version, f, signups),
+                           CohortSettings(**dict(options)), group, f.end, _rows(url, version))
 
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner=False)
 def cell(url: str, version: str, f: Filters, options: tuple, signups: tuple, cohort: str, k: int) -> pd.DataFrame:
     """The customers of one cohort and whether each was retained in period ``k`` (with their first and last active
-    days when the choices read activity)."""
-    opts = dict(options)
-    with choice.opened(loaders.get_engine(url)) as source:
-        if source is not None:
-            return engine_views.cell_on(source, _customers(url, version, f, signups), CohortSettings(**opts),
-                                        cohort, k)
-    customers, activity, _, _ = _inputs(url, version, f, opts, signups)
-    people = cohorts.cell_customers(customers, activity, cohort=cohort, k=k, settings=CohortSettings(**opts))
-    if activity is not None and len(activity):  # each customer's first and last active day, to read beside it
-        days = pd.DataFrame({"customer_id": activity.ids[activity.codes], "day": activity.dates()})
-        span = days.groupby("customer_id")["day"].agg(first_activity="min", last_activity="max")
-        people = people.join(span, on="customer_id")
-    return people
+    days when the choices read activity; :func:`core.cohorts.views.cell`)."""
+    return views.cell(loaders.get_engine(url), _customers(url, version, f, signups), CohortSettings(**dict(options)),
+                      cohort, k, _rows(url, version))
 
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner=False)
@@ -123,11 +94,7 @@ def km(url: str, version: str, f: Filters, group: str | None, horizon: float) ->
     churn dates for the buyers-only customers; their lifetimes counted by the configured engine when one is set."""
     customers = filter_customers(_churn_customers(url, version), f)
     as_of = asof.clamp(f.end, asof.data_end(customers))
-    with choice.opened(loaders.get_engine(url)) as source:
-        if source is not None:  # lifetimes counted by the engine: one row per (group, lifetime, churned or not)
-            rows = lifetime_rows(source, customers, as_of=as_of, group=group)
-            return survival.kaplan_meier(rows, group=group, horizon=horizon, weights="customers")
-    return survival.kaplan_meier(survival.durations(customers, as_of=as_of), group=group, horizon=horizon)
+    return views.survival_curves(loaders.get_engine(url), customers, as_of, group, horizon)
 
 
 def xlsx(t: cohorts.CohortTable) -> bytes:

@@ -16,14 +16,12 @@ import streamlit as st
 
 from core.export.csv import to_csv_bytes
 from core.feedback import followup
-from core.feedback.engine_mentions import by_group_on, over_time_on
 from core.feedback.impact import theme_impact
 from core.feedback.inputs import in_window
-from core.feedback.mentions import by_group, over_time
+from core.feedback.mention_views import mention_tables
 from core.feedback.surveys import headline_scores, survey_scores
 from core.feedback.tagging import theme_labels, untagged
 from core.feedback.verbatim_list import matching
-from core.query import choice
 from ui.feedback.cached import View
 from ui.frame import loaders
 
@@ -49,13 +47,9 @@ def impact(key: tuple, _v: View, horizon: int) -> pd.DataFrame:
 @st.cache_data(**_OPTS)
 def mentions(key: tuple, _v: View, freq: str, by: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(share of verbatims naming each theme per ``freq`` period, and per value of ``by``), counted by the configured
-    engine (core.query.choice) when one is set."""
-    with choice.opened(loaders.get_engine(_v.url)) as source:
-        if source is not None:
-            return (over_time_on(source.con, _v.prep, _v.tags, _v.book, freq=freq, start=_v.start, end=_v.end),
-                    by_group_on(source.con, _v.prep, _v.tags, _v.book, by=by, start=_v.start, end=_v.end))
-    return (over_time(_v.prep, _v.tags, _v.book, freq=freq, start=_v.start, end=_v.end),
-            by_group(_v.prep, _v.tags, _v.book, by=by, start=_v.start, end=_v.end))
+    engine when one is set (:func:`core.feedback.mention_views.mention_tables`)."""
+    return mention_tables(loaders.get_engine(_v.url), _v.prep, _v.tags, _v.book, freq=freq, by=by, start=_v.start,
+                          end=_v.end)
 
 
 @st.cache_data(**_OPTS)
