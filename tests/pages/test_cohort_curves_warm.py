@@ -1,12 +1,13 @@
 """A warm rerun of Cohort curves recomputes nothing heavy (issue 21, Deliver 7): the cohort table, survival curves
 and the charts come from the caches keyed by the store version and the choices."""
 
+from core.cohorts import views
 from tests.pages import warm
 from tests.pages.conftest import open_page
-from ui.cohorts import cached, charts
+from ui.cohorts import charts
 
-#: (module, function) of each heavy step, as the page's cached helpers and charts call it
-HEAVY = ((cached.cohorts, "cohort_table"), (cached.survival, "kaplan_meier"), (charts, "cohort_heatmap"),
+#: (module, function) of each heavy step, as the page's views (core.cohorts.views) and charts call it
+HEAVY = ((views, "cohort_table"), (views.survival, "kaplan_meier"), (charts, "cohort_heatmap"),
          (charts, "cohort_curves"), (charts, "tracked_period"), (charts, "survival_curves"))
 
 #: a private copy of the session's small demo store

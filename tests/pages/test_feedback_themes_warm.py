@@ -1,12 +1,13 @@
 """A warm rerun of Feedback themes recomputes nothing heavy (issue 21, Deliver 7): tagging labels, churn impact,
 mentions, survey scores, CSV bytes and charts come from the caches keyed by the store version and the view."""
 
+from core.feedback import mention_views
 from tests.pages import warm
 from tests.pages.conftest import open_page
 from ui.feedback import charts, figures
 
 #: (module, function) of each heavy step, as the page's figures and charts call it
-HEAVY = ((figures, "theme_impact"), (figures, "theme_labels"), (figures, "survey_scores"), (figures, "over_time"),
+HEAVY = ((figures, "theme_impact"), (figures, "theme_labels"), (figures, "survey_scores"), (mention_views, "over_time"),
          (figures, "to_csv_bytes"), (charts, "scores"), (charts, "churn_impact"))
 
 #: a private copy of the session's small demo store
