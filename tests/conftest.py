@@ -26,12 +26,13 @@ def _columns_cache(tmp_path_factory):
 
 @pytest.fixture(scope="session", autouse=True)
 def _default_engine():
-    """The suite runs on the default engine (pandas): a developer's RETENTION_ENGINE does not leak in; the tests of
-    another engine set it themselves (core.query.choice). ``RETENTION_SUITE_ENGINE=duckdb`` runs the whole suite on
-    that engine instead (every page, the review and the CLI summed by it: the same figures expected)."""
-    os.environ.pop("RETENTION_ENGINE", None)
-    if os.environ.get("RETENTION_SUITE_ENGINE"):
-        os.environ["RETENTION_ENGINE"] = os.environ["RETENTION_SUITE_ENGINE"]
+    """The tests in this process sum on pandas, the reference every engine is checked against (the pages, the review
+    and the CLI on DuckDB, PostgreSQL and Spark give the same figures: tests/pages/test_engine_choice*.py,
+    tests/core/review/test_engines.py, the engine modules' own tests); a developer's RETENTION_ENGINE does not leak
+    in. The app servers the browser tests start run the product's default instead, embedded DuckDB
+    (tests/e2e/conftest.py). ``RETENTION_SUITE_ENGINE=duckdb`` runs every test in this process on that engine too
+    (the same figures expected)."""
+    os.environ["RETENTION_ENGINE"] = os.environ.get("RETENTION_SUITE_ENGINE") or "pandas"
     yield
 
 

@@ -38,8 +38,8 @@ def add_parser(sub) -> None:
     ch.add_argument("--lapse-days", type=int, help="a purchase log: churn = no purchase within this many days of "
                     "the last one (default: proposed from the gaps between purchases, printed)")
     ch.add_argument("--engine", choices=choice.NAMES,
-                    help="who sums the behaviour into features: pandas, duckdb (embedded, over the store's column "
-                         f"files) or postgres (inside a PostgreSQL store); default {choice.ENGINE_ENV}, else pandas; "
+                    help="who sums the behaviour into features: duckdb (embedded, over the store's column files), "
+                         f"pandas or postgres (inside a PostgreSQL store); default {choice.ENGINE_ENV}, else duckdb; "
                          "the figures are the same")
 
 

@@ -103,7 +103,7 @@ def inputs_from_frames(customers: pd.DataFrame, activity: pd.DataFrame | None = 
 def load_inputs(engine: Engine, lapse_days: int | None = None, source=choice.CONFIGURED) -> ChurnInputs:
     """Read the columns the churn features need (activity from the column store), with ``source`` (a
     :class:`core.query.sources.Source`, or None for pandas) summing the behavioural features; by default the engine
-    ``RETENTION_ENGINE`` names (:func:`core.query.choice.configured`: pandas when it is not set).
+    ``RETENTION_ENGINE`` names (:func:`core.query.choice.configured`: DuckDB when it is not set).
 
     The one place churn dates are read for the churn model, health and the review: the customers with purchases,
     no recurring revenue and no churn date of their own (a purchase log's buyers, a mix's buyers-only customers:

@@ -1,5 +1,6 @@
-"""Which engine sums the behaviour behind the pages' figures: ``RETENTION_ENGINE`` (``pandas``, the default;
-``duckdb``: embedded DuckDB over the store's column files; ``postgres``: inside a PostgreSQL store).
+"""Which engine sums the behaviour behind the pages' figures: ``RETENTION_ENGINE`` (``duckdb``, the default:
+embedded DuckDB over the store's column files, nothing to set up; ``postgres``: inside a PostgreSQL store;
+``pandas``: the frames in the server's process, the reference path the tests compare the engines with).
 
 One setting for the whole server: the Cohort curves page's tables, breakdowns, cells and survival lifetimes
 (:mod:`core.cohorts.engine_views`, :mod:`core.cohorts.engine_survival`), the Overview's MRR movements
@@ -7,7 +8,8 @@ One setting for the whole server: the Cohort curves page's tables, breakdowns, c
 the churn and health models' behavioural features (:mod:`core.history.engine_behaviour`) and the plays' revenue and
 usage windows (:mod:`core.roi.engine_outcomes`) are summed by the chosen engine on every page, in the review and in
 ``python -m core`` (whose ``--engine`` wins over it); the figures are the same on each (tested to 1e-9), only
-where the work runs changes. Statistics and models stay in Python.
+where the work runs changes (amounts are summed exactly, :mod:`core.query.exact`, so a figure reproduces bit for
+bit). Statistics and models stay in Python.
 """
 
 from __future__ import annotations
@@ -26,11 +28,11 @@ ENGINE_ENV = "RETENTION_ENGINE"
 #: ``source=CONFIGURED``, the input loaders' default: the engine :data:`ENGINE_ENV` names (:func:`configured`)
 CONFIGURED = "configured"
 #: the engines a store can be summed by (:func:`core.query.sources.by_name`); the first is the default
-NAMES = ("pandas", "duckdb", "postgres")
+NAMES = ("duckdb", "pandas", "postgres")
 
 
 def configured_name() -> str:
-    """The engine ``RETENTION_ENGINE`` names (any case), ``pandas`` when it is not set.
+    """The engine ``RETENTION_ENGINE`` names (any case), ``duckdb`` when it is not set.
 
     Raises
     ------
@@ -40,7 +42,7 @@ def configured_name() -> str:
     name = os.environ.get(ENGINE_ENV, "").strip().lower() or NAMES[0]
     if name not in NAMES:
         raise DataValidationError(f"{ENGINE_ENV}={os.environ[ENGINE_ENV].strip()!r} names no engine: set it to one "
-                                  f"of {', '.join(NAMES)} (or leave it unset for pandas).")
+                                  f"of {', '.join(NAMES)} (or leave it unset for duckdb, the default).")
     return name
 
 

@@ -42,9 +42,11 @@ def _summed_by() -> str:
     except DataValidationError:
         return ("no engine: the engine set for this server is not one the workbench knows (pandas, duckdb or "
                 "postgres; the README's Engines and warehouses says how to set it)")
-    return {"pandas": "pandas, in the server's process (the default; DuckDB or PostgreSQL can sum them instead, "
-                      "with the same figures: the README's Engines and warehouses says how)",
-            "duckdb": "DuckDB, embedded in the server's process, over the column files",
+    return {"pandas": "pandas, in the server's process (DuckDB, the default, or PostgreSQL sum the same figures: the "
+                      "README's Engines and warehouses says how)",
+            "duckdb": "DuckDB, embedded in the server's process, over the column files (the default; pandas or "
+                      "PostgreSQL can sum them instead, with the same figures: the README's Engines and warehouses "
+                      "says how)",
             "postgres": "PostgreSQL, inside the store's database"}[name]
 
 

@@ -160,7 +160,7 @@ def inputs_from_frames(interventions: pd.DataFrame, customers: pd.DataFrame, rev
 def load_inputs(engine: Engine, source=choice.CONFIGURED) -> RoiInputs:
     """Read the plays, customers, revenue and usage the ROI measures need, with ``source`` (a
     :class:`core.query.sources.Source`, or None for pandas) summing each contact's windows; by default the engine
-    ``RETENTION_ENGINE`` names (:func:`core.query.choice.configured`: pandas when it is not set).
+    ``RETENTION_ENGINE`` names (:func:`core.query.choice.configured`: DuckDB when it is not set).
 
     Raises
     ------

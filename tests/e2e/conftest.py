@@ -74,12 +74,22 @@ def demo_copy(folder: str):
     return store_url
 
 
+def server_env(url: str, env: dict | None = None) -> dict:
+    """The environment of an app server on the store ``url``: this process's, the demo off, ``env`` on top, and the
+    product's default engine (embedded DuckDB, as a user runs it) rather than the pandas reference the in-process
+    tests sum on, unless ``RETENTION_SUITE_ENGINE`` or ``env`` names one."""
+    base = dict(os.environ)
+    if not os.environ.get("RETENTION_SUITE_ENGINE"):
+        base.pop("RETENTION_ENGINE", None)
+    return {**base, "RETENTION_DB_URL": url, "RETENTION_DEMO": "0", **(env or {})}
+
+
 @contextmanager
 def serving(url: str, log: Path, env: dict | None = None, address: str = "127.0.0.1"):
     """A Streamlit server of the app on the store ``url`` (demo off unless ``env`` says), bound to ``address`` on
     a free port, its output in ``log``; yields its loopback address and stops it (its whole process group)."""
     port = _free_port()
-    env = {**os.environ, "RETENTION_DB_URL": url, "RETENTION_DEMO": "0", **(env or {})}
+    env = server_env(url, env)
     with open(log, "w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",

@@ -29,13 +29,14 @@ def _run(capsys, url: str, *extra: str) -> tuple[int, str, str]:
     return code, re.sub(r", created \S+ \S+ UTC", "", out.out), out.err
 
 
-def test_duckdb_prints_the_figures_pandas_prints(store, capsys, monkeypatch):
-    code, on_pandas, err = _run(capsys, store)
+def test_duckdb_the_default_prints_the_figures_pandas_prints(store, capsys, monkeypatch):
+    code, on_pandas, err = _run(capsys, store, "--engine", "pandas")
     assert code == 0 and "Behaviour summed by" not in err
     sums = []  # every cutoff's behaviour, summed by the engine (not pandas under the engine's name)
     real = engine_behaviour.behaviour
     monkeypatch.setattr(engine_behaviour, "behaviour", lambda *a: sums.append(a[0].name) or real(*a))
-    code, on_duckdb, err = _run(capsys, store, "--engine", "duckdb")
+    monkeypatch.delenv(choice.ENGINE_ENV, raising=False)  # the suite's reference setting gone: the product's default
+    code, on_duckdb, err = _run(capsys, store)  # no --engine and no RETENTION_ENGINE: DuckDB
     assert code == 0 and len(sums) == 3 + 2  # three training cutoffs, the held-out one and today
     assert err.strip() == "Behaviour summed by DuckDB (embedded) over the store's column files."
     assert on_duckdb == on_pandas
@@ -48,7 +49,7 @@ def test_duckdb_prints_the_figures_pandas_prints(store, capsys, monkeypatch):
 def test_postgres_inside_prints_the_same(demo_on_both_stores, capsys):
     engines = demo_on_both_stores
     pg_url = engines["postgresql"].url.render_as_string(hide_password=False)
-    code, on_pandas, _ = _run(capsys, pg_url)
+    code, on_pandas, _ = _run(capsys, pg_url, "--engine", "pandas")
     code2, inside, err = _run(capsys, pg_url, "--engine", "postgres")
     assert code == code2 == 0 and err.strip() == "Behaviour summed by PostgreSQL (inside the store's database)."
     assert inside == on_pandas
@@ -73,7 +74,7 @@ def test_the_engines_are_the_query_layers():
 
 def test_the_configured_engine_is_the_default_and_engine_wins(store, capsys, monkeypatch):
     """RETENTION_ENGINE=duckdb sums the behaviour with DuckDB when --engine is not given; --engine pandas wins."""
-    code, on_pandas, _ = _run(capsys, store)
+    code, on_pandas, _ = _run(capsys, store, "--engine", "pandas")
     monkeypatch.setenv(choice.ENGINE_ENV, "DuckDB")
     code2, configured, err = _run(capsys, store)
     assert code == code2 == 0 and err.strip() == "Behaviour summed by DuckDB (embedded) over the store's column files."
@@ -86,14 +87,15 @@ def test_an_unknown_configured_engine_is_one_plain_line(store, capsys, monkeypat
     monkeypatch.setenv(choice.ENGINE_ENV, "spark-cluster")
     code, out, err = _run(capsys, store)
     assert code != 0 and "Traceback" not in err and not out
-    assert "RETENTION_ENGINE='spark-cluster' names no engine: set it to one of pandas, duckdb, postgres" in err
+    assert "RETENTION_ENGINE='spark-cluster' names no engine: set it to one of duckdb, pandas, postgres" in err
 
 
 @pytest.mark.parametrize("kind", ["cdnow", "telco"])
-def test_a_purchase_log_and_a_snapshot_print_the_same(kind, tmp_path, capsys):
+def test_a_purchase_log_and_a_snapshot_print_the_same(kind, tmp_path, capsys, monkeypatch):
     url = store_kinds.fill(f"sqlite:///{tmp_path / 'store.db'}", kind)
-    code, on_pandas, _ = _run(capsys, url)
-    code2, on_duckdb, err = _run(capsys, url, "--engine", "duckdb")
+    code, on_pandas, _ = _run(capsys, url, "--engine", "pandas")
+    monkeypatch.delenv(choice.ENGINE_ENV, raising=False)  # the product's default
+    code2, on_duckdb, err = _run(capsys, url)
     assert code == code2 == 0 and on_duckdb == on_pandas and "ROC-AUC" in on_pandas
     if kind == "cdnow":
         assert "Behaviour summed by DuckDB" in err and "[days_since_active]" in on_pandas

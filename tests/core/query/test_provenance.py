@@ -36,8 +36,8 @@ SUMMED = ("Cohort tables and survival, MRR movements, theme counts, churn and he
 
 
 @pytest.mark.parametrize(("value", "start"), [
-    (None, "pandas, in the server's process (the default; DuckDB or PostgreSQL can sum them instead"),
-    ("duckdb", "DuckDB, embedded in the server's process, over the column files"),
+    (None, "DuckDB, embedded in the server's process, over the column files (the default; pandas or PostgreSQL"),
+    ("pandas", "pandas, in the server's process (DuckDB, the default, or PostgreSQL sum the same figures"),
     (" Postgres ", "PostgreSQL, inside the store's database"),
     ("spark", "no engine: the engine set for this server is not one the workbench knows (pandas, duckdb or")])
 def test_the_engine_that_sums_is_named(monkeypatch, value, start):
