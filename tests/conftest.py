@@ -29,9 +29,9 @@ def _default_engine():
     """The tests in this process sum on pandas, the reference every engine is checked against (the pages, the review
     and the CLI on DuckDB, PostgreSQL and Spark give the same figures: tests/pages/test_engine_choice*.py,
     tests/core/review/test_engines.py, the engine modules' own tests); a developer's RETENTION_ENGINE does not leak
-    in. The app servers the browser tests start run the product's default instead, embedded DuckDB
-    (tests/e2e/conftest.py). ``RETENTION_SUITE_ENGINE=duckdb`` runs every test in this process on that engine too
-    (the same figures expected)."""
+    in. The app servers the browser tests start inherit it, except the first start's, which runs the product's
+    default, embedded DuckDB (tests/e2e/conftest.PRODUCT_ENGINE). ``RETENTION_SUITE_ENGINE=duckdb`` runs every test
+    on that engine instead (the same figures expected)."""
     os.environ["RETENTION_ENGINE"] = os.environ.get("RETENTION_SUITE_ENGINE") or "pandas"
     yield
 

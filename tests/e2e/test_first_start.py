@@ -6,9 +6,10 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import shot, wait_for_app_idle
+from tests.e2e.conftest import PRODUCT_ENGINE, shot, wait_for_app_idle
 
-SERVER_ENV = {"RETENTION_DEMO": "1"}
+#: a user's first start: the demo, on the product's default engine (embedded DuckDB)
+SERVER_ENV = {"RETENTION_DEMO": "1", **PRODUCT_ENGINE}
 
 
 def test_first_start_shows_the_demo_overview(page, streamlit_server):

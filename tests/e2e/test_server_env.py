@@ -1,24 +1,27 @@
-"""The app servers of the browser tests run the product's default engine (embedded DuckDB), not the pandas reference
-the in-process tests sum on (tests/conftest.py)."""
+"""What engine the app servers of the browser tests run: the suite's reference (pandas, tests/conftest.py), or the
+product's default (embedded DuckDB) for a module that asks for it, as the first start does."""
 
 import os
 
 from core.query import choice
-from tests.e2e.conftest import server_env
+from tests.e2e import test_first_start
+from tests.e2e.conftest import PRODUCT_ENGINE, server_env
 
 
-def test_the_servers_run_the_default_engine(monkeypatch):
+def _seen_by_the_server(monkeypatch, env: dict) -> str:
+    monkeypatch.setattr(os, "environ", dict(env))  # what the server process sees
+    return choice.configured_name()
+
+
+def test_a_server_runs_the_suite_s_engine_unless_asked(monkeypatch):
     assert os.environ[choice.ENGINE_ENV] == "pandas"  # this process: the reference
-    monkeypatch.delenv("RETENTION_SUITE_ENGINE", raising=False)
     env = server_env("sqlite:///x.db")
-    assert choice.ENGINE_ENV not in env and env["RETENTION_DB_URL"] == "sqlite:///x.db" and env["RETENTION_DEMO"] == "0"
-    monkeypatch.setattr(os, "environ", {k: v for k, v in env.items()})  # what the server process sees
-    assert choice.configured_name() == "duckdb"
+    assert env["RETENTION_DB_URL"] == "sqlite:///x.db" and env["RETENTION_DEMO"] == "0"
+    assert _seen_by_the_server(monkeypatch, env) == "pandas"
 
 
-def test_a_suite_engine_or_a_module_s_choice_wins(monkeypatch):
-    monkeypatch.setenv("RETENTION_SUITE_ENGINE", "duckdb")
-    monkeypatch.setenv(choice.ENGINE_ENV, "duckdb")
-    assert server_env("sqlite:///x.db")[choice.ENGINE_ENV] == "duckdb"
-    monkeypatch.delenv("RETENTION_SUITE_ENGINE")
-    assert server_env("sqlite:///x.db", {choice.ENGINE_ENV: "postgres"})[choice.ENGINE_ENV] == "postgres"
+def test_the_first_start_runs_the_product_s_default_engine(monkeypatch):
+    env = server_env("sqlite:///x.db", test_first_start.SERVER_ENV)
+    assert env["RETENTION_DEMO"] == "1"
+    assert _seen_by_the_server(monkeypatch, env) == "duckdb"
+    assert _seen_by_the_server(monkeypatch, server_env("sqlite:///x.db", PRODUCT_ENGINE)) == "duckdb"
