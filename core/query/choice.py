@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from core.errors import DataValidationError
+from core.query.duckdb_memory import memory_limit
 
 if TYPE_CHECKING:  # the CLI's --help imports this module: no SQLAlchemy at import time
     from sqlalchemy.engine import Engine
@@ -47,16 +48,20 @@ def configured_name() -> str:
 
 
 def check(engine: Engine) -> None:
-    """Refuse, without opening anything, an engine the store ``engine`` cannot be summed by: an unknown name, or
-    ``postgres`` on a store that is not PostgreSQL (each page checks this first, so no figure half-computes).
+    """Refuse, without opening anything, an engine the store ``engine`` cannot be summed by: an unknown name,
+    ``postgres`` on a store that is not PostgreSQL, or DuckDB with a memory cap that is not a size (each page checks
+    this first, so no figure half-computes).
 
     Raises
     ------
     core.errors.DataValidationError
         The message says what to set instead.
     """
-    if configured_name() == "postgres":
+    name = configured_name()
+    if name == "postgres":
         refuse_postgres_on(engine, prefix=f"{ENGINE_ENV}=postgres: ")
+    if name == "duckdb":
+        memory_limit()  # RETENTION_DUCKDB_MEMORY is a size
 
 
 def refuse_postgres_on(engine: Engine, prefix: str = "") -> None:

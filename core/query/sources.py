@@ -18,7 +18,6 @@ resolved`` (times) and feedback as ``id, customer_id, date, channel, score``: th
 from __future__ import annotations
 
 import os
-import re
 import secrets
 import tempfile
 import threading
@@ -35,17 +34,13 @@ from sqlalchemy.engine import Engine
 from core.errors import DataValidationError, EngineError
 from core.query import choice
 from core.query.choice import NAMES
+from core.query.duckdb_memory import MEMORY_ENV, memory_limit
 from core.store import table_files
 from core.store.columnar import checked_files
 from core.store.dates import datetimes
 from core.store.read import load_columns
 
 CUSTOMER_COLUMNS = ["customer_id", "signup_date", "churn_date"]
-#: the memory embedded DuckDB may use (it spills to a temporary folder beyond): uncapped it takes up to 80 % of the
-#: machine's memory; 2GB kept the monthly cohort table of 100,000,000 activity rows under 4 GB in all, as fast
-MEMORY_ENV = "RETENTION_DUCKDB_MEMORY"
-DEFAULT_MEMORY = "2GB"
-_SIZE = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
 
 #: the columns each table's source gives
 GIVEN = {"revenue": ("customer_id", "period", "mrr", "amount", "payment_failed", "id"),
@@ -169,21 +164,6 @@ def customer_frame(frame: pd.DataFrame, extra: tuple[str, ...] = ()) -> pa.Table
         values = frame[col].astype("string") if col in frame else pd.Series(pd.NA, index=frame.index, dtype="string")
         out[col] = pa.array(values.to_numpy(dtype=object, na_value=None), pa.string())
     return pa.table(out)
-
-
-def memory_limit() -> str:
-    """The memory embedded DuckDB may use: ``RETENTION_DUCKDB_MEMORY`` (e.g. ``4GB``), else 2GB.
-
-    Raises
-    ------
-    DataValidationError
-        The variable is not a size.
-    """
-    limit = os.environ.get(MEMORY_ENV, "").strip() or DEFAULT_MEMORY
-    if not _SIZE.fullmatch(limit):
-        raise DataValidationError(f"{MEMORY_ENV}={limit!r} is not a size: write a number and a unit, for example "
-                                  f"4GB or 512MB (or leave it unset for {DEFAULT_MEMORY}).")
-    return limit
 
 
 def duckdb_connection():

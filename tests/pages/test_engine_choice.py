@@ -160,3 +160,31 @@ def test_an_engine_the_store_cannot_use_stops_every_page_with_one_plain_message(
                  "store is sqlite")
     assert len(messages) == 1 and messages[0].startswith(want), messages
     assert not at.metric and not at.dataframe
+
+
+@pytest.mark.parametrize("page", [*PAGES, "quarterly_review"])
+def test_a_memory_cap_that_is_not_a_size_stops_every_page_with_one_plain_message(store_url, monkeypatch, page):
+    """RETENTION_DUCKDB_MEMORY=lots on the default engine: the one message naming the setting and the fix."""
+    monkeypatch.setenv("RETENTION_DUCKDB_MEMORY", "lots")
+    at = _open(monkeypatch, store_url, page, None)  # the product's default, embedded DuckDB
+    messages = [e.value.replace("\\_", "_") for e in at.error]
+    assert len(messages) == 1 and "RETENTION_DUCKDB_MEMORY='lots' is not a size: write a number and a unit, for " \
+                                  "example 4GB" in messages[0], messages
+    assert not at.metric and not at.dataframe
+
+
+def test_duckdb_out_of_memory_is_one_plain_message_on_the_page(store_url, monkeypatch):
+    """A query that needs more than the cap: one line saying which setting to raise, not a traceback."""
+    import duckdb
+
+    from core.query import sources
+
+    def out_of_memory(self, expr, *a, **k):
+        raise duckdb.OutOfMemoryException("Out of Memory Error: failed to allocate data of size 32.0 MiB")
+
+    monkeypatch.setattr(type(sources.duckdb_connection()), "execute", out_of_memory)
+    at = _open(monkeypatch, store_url, "cohort_curves", None)
+    messages = [e.value.replace("\\_", "_") for e in at.error]
+    assert messages and all("DuckDB needed more memory than it may use (2GB, RETENTION_DUCKDB_MEMORY): set "
+                            "RETENTION_DUCKDB_MEMORY higher" in m for m in messages), messages
+    assert not at.exception
