@@ -20,6 +20,7 @@ VENV = ROOT / ".venv"
 PY = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 REQS = [ROOT / "requirements.txt", ROOT / "requirements-dev.txt", ROOT / "constraints.txt"]
 STAMP = VENV / ".requirements.sha256"
+PYCACHE = VENV / "pycache"
 
 
 def ensure_env() -> None:
@@ -53,7 +54,19 @@ def main(argv: list[str]) -> int:
         # 390 s on 2 workers, 338 s on 3, on 2 CPUs); a file's tests kept together on one worker so its module
         # fixtures (a store built once) are built once; arguments given after "test" come last and win
         cmd = [str(PY), "-m", "pytest", "-n", str((os.cpu_count() or 1) + 1), "--dist", "loadfile", *argv[1:]]
-    return subprocess.call(cmd)
+    return subprocess.call(cmd, env=child_env())
+
+
+def child_env() -> dict[str, str]:
+    """The environment of the app or the tests: compiled modules kept under .venv and reused.
+
+    A shell with PYTHONDONTWRITEBYTECODE set (some CI images set it) makes every Python process compile every
+    module it imports from source: 6.8 s to import the workbench's libraries instead of 2.7 s, paid again by
+    each test worker, each browser test's server and each CLI run. The compiled files go to .venv/pycache, so
+    the source tree stays clean either way."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
+    return env
 
 
 if __name__ == "__main__":
