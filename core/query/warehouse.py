@@ -20,6 +20,23 @@
     customer_id = "account_id"
     period = "invoice_month"      # the month the revenue is for (a date in it)
     mrr = "mrr"
+    payment_failed = "failed"     # optional: true when the period's payment failed (the models' failed payments)
+    amount = "amount"             # optional: a sale's amount, on rows without MRR
+    id = "invoice_no"             # optional: orders two rows of one period (the later is the latest)
+
+    [tickets]                     # optional: support tickets (the models' ticket features)
+    table = "support.tickets"
+    customer_id = "account_id"
+    opened = "created_at"         # a timestamp
+    resolved = "closed_at"        # optional; empty while open
+
+    [feedback]                    # optional: survey answers (the models' NPS and CSAT features)
+    table = "cx.survey_answers"
+    customer_id = "account_id"
+    date = "answered_at"
+    score = "rating"
+    channel = "survey_type"       # nps or csat in any case; or survey = "nps" when the table holds one survey
+    id = "answer_no"              # optional: orders two answers of one day (the later is the latest)
 
 The warehouse is only read: every aggregation runs there as a query and only its small result comes back; nothing
 is written to it (not even a temporary table: the customers come from its own table). App state (imports, models,
@@ -45,9 +62,17 @@ MAP_ENV = "RETENTION_WAREHOUSE_MAP"
 FIELDS = {"customers": (("table", "customer_id", "signup_date"), ("churn_date", "segment", "plan", "region",
                                                                    "channel")),
           "activity": (("table", "customer_id", "date"), ("value",)),
-          "revenue": (("table", "customer_id", "period", "mrr"), ())}
-_DATES = ("signup_date", "churn_date", "date", "period")
-_NUMBERS = ("value", "mrr")
+          "revenue": (("table", "customer_id", "period", "mrr"), ("payment_failed", "amount", "id")),
+          "tickets": (("table", "customer_id", "opened"), ("resolved",)),
+          "feedback": (("table", "customer_id", "date", "score"), ("channel", "survey", "id"))}
+#: how each field is read, whatever the warehouse's own type (ids and names as text)
+_CASTS = {"signup_date": "date", "churn_date": "date", "date": "date", "period": "date",
+          "opened": "timestamp", "resolved": "timestamp",
+          "value": "float64", "mrr": "float64", "amount": "float64", "score": "float64",
+          "payment_failed": "boolean", "id": "int64"}
+#: the fields that hold a value written in the mapping file, not a column's name
+_VALUES = ("table", "survey")
+_SURVEYS = ("nps", "csat")
 
 
 @dataclass(frozen=True)
@@ -99,6 +124,12 @@ def _section(path: Path, name: str, section) -> dict[str, str]:
                                       f"{', '.join(required + optional)}.")
         if not isinstance(value, str) or not value.strip():
             raise DataValidationError(f"In {path}, [{name}] {key} must be a name in quotes, e.g. {key} = \"...\".")
+    if name == "feedback" and ("channel" in section) == ("survey" in section):
+        raise DataValidationError(f"In {path}, [feedback] needs one of channel (the column saying nps or csat) or "
+                                  "survey = \"nps\" (or \"csat\") when the table holds one survey's answers.")
+    if "survey" in section and section["survey"].strip().lower() not in _SURVEYS:
+        raise DataValidationError(f"In {path}, [feedback] survey = \"{section['survey'].strip()}\": the surveys "
+                                  f"the models read are {' and '.join(_SURVEYS)}.")
     return {k: v.strip() for k, v in section.items()}
 
 
@@ -116,8 +147,10 @@ def connect(url: str, mapping: Mapping) -> Source:
         raise DataValidationError(f"The warehouse at {safe_url(url)} cannot be reached: {_first_line(e)}. Check "
                                   f"{URL_ENV}.") from None
     customers = _mapped(con, mapping, "customers")
-    activity, revenue = (_mapped(con, mapping, t) if t in mapping.tables else None for t in ("activity", "revenue"))
-    return Source(f"the warehouse ({con.name}), through {mapping.path.name}", con, activity, customers, revenue)
+    activity, revenue, tickets, feedback = (_mapped(con, mapping, t) if t in mapping.tables else None
+                                            for t in ("activity", "revenue", "tickets", "feedback"))
+    return Source(f"the warehouse ({con.name}), through {mapping.path.name}", con, activity, customers, revenue,
+                  tickets, feedback)
 
 
 def configured() -> Source | None:
@@ -147,21 +180,21 @@ def _mapped(con, mapping: Mapping, name: str) -> ir.Table:
     except Exception as e:  # the backend's own "no such table" error
         raise DataValidationError(f"The warehouse has no table {fields['table']} ([{name}] table in "
                                   f"{mapping.path.name}): {_first_line(e)}.") from None
-    missing = [f"{k} = \"{v}\"" for k, v in fields.items() if k != "table" and v not in t.columns]
+    missing = [f"{k} = \"{v}\"" for k, v in fields.items() if k not in _VALUES and v not in t.columns]
     if missing:
         raise DataValidationError(f"Table {fields['table']} has no column {missing[0].split(' = ')[1]} "
                                   f"([{name}] {missing[0]} in {mapping.path.name}); its columns are "
                                   f"{', '.join(t.columns)}.")
-    out = {}
-    for key, column in fields.items():
-        if key != "table":
-            c = t[column]
-            out[key] = c.cast("date") if key in _DATES else c.cast("float64") if key in _NUMBERS else c.cast("string")
+    out = {key: t[column].cast(_CASTS.get(key, "string")) for key, column in fields.items() if key not in _VALUES}
     if name == "customers":
         for key in CUSTOMER_COLUMNS:
             out.setdefault(key, ibis.null("date"))
     elif name == "activity":
         out.setdefault("value", ibis.literal(1.0))
+    elif name == "tickets":
+        out.setdefault("resolved", ibis.null("timestamp"))
+    elif name == "feedback" and "survey" in fields:
+        out["channel"] = ibis.literal(fields["survey"].lower())
     return t.select(**out)
 
 

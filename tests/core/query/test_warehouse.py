@@ -1,14 +1,16 @@
 """A company's warehouse as a read-only source (core.query.warehouse): a PostgreSQL database and a DuckDB file laid
 out the way a company's would be (its own schemas, table and column names, timestamps instead of dates), read
 through a mapping file, give the same cohort tables as the store holding the same business; the warehouse is left
-as it was (no table, no temporary table); every mistake in the mapping or the URL is one plain line; and
-``python -m core cohorts`` reads the warehouse when ``RETENTION_WAREHOUSE_URL`` is set."""
+as it was (no table, no temporary table); the churn and health models' behavioural features (usage, tickets, NPS
+and CSAT, MRR, failed payments) summed in the warehouse equal the store's; every mistake in the mapping or the URL is
+one plain line; and ``python -m core cohorts`` reads the warehouse when ``RETENTION_WAREHOUSE_URL`` is set."""
 
 from __future__ import annotations
 
 import io
 
 import duckdb
+import numpy as np
 import pandas as pd
 import psycopg
 import pytest
@@ -19,7 +21,8 @@ from core.cohorts.from_counts import engine_cohort_table
 from core.cohorts.table import cohort_table
 from core.demo.load import load_demo
 from core.errors import DataValidationError
-from core.query import warehouse
+from core.history import engine_behaviour
+from core.query import sources, warehouse
 from core.store import columnar
 from core.store.read import load_columns
 
@@ -42,6 +45,24 @@ customer_id = "account_id"
 period = "invoice_month"
 mrr = "monthly_amount"
 """
+#: the company's tickets and survey answers, and its invoices' payment outcome and number
+FACTS = MAPPING.replace('date = "event_time"\n', 'date = "event_time"\nvalue = "minutes"\n') + """payment_failed = "failed"
+id = "invoice_no"
+
+[tickets]
+table = "support.tickets"
+customer_id = "account_id"
+opened = "created_at"
+resolved = "closed_at"
+
+[feedback]
+table = "cx.survey_answers"
+customer_id = "account_id"
+date = "answered_at"
+score = "rating"
+channel = "survey_type"
+id = "answer_no"
+"""
 SETTINGS = [dict(cohort_by="first_activity", retained_by="activity", definition="on"),
             dict(cohort_by="first_activity", retained_by="activity", definition="on_or_after", period="week"),
             dict(cohort_by="signup", retained_by="subscription", period="quarter"),
@@ -63,8 +84,8 @@ def store(tmp_path_factory):
     engine = core.make_engine(f"sqlite:///{tmp_path_factory.mktemp('wh') / 'store.db'}")
     load_demo(engine, n_customers=200, seed=2)
     customers = load_columns(engine, "customer", ["customer_id", "signup_date", "churn_date", "segment"])
-    activity = load_columns(engine, "activity", ["customer_id", "date"])
-    revenue = load_columns(engine, "revenue", ["customer_id", "period", "mrr"])
+    activity = load_columns(engine, "activity", ["customer_id", "date", "value"])
+    revenue = load_columns(engine, "revenue", ["customer_id", "period", "mrr", "payment_failed", "id"])
     yield engine, customers, activity, revenue
     engine.dispose()
 
@@ -76,8 +97,28 @@ def _company_tables(customers: pd.DataFrame, activity: pd.DataFrame) -> tuple[pd
                              "cancelled_at": customers["churn_date"] + pd.Timedelta(hours=23, minutes=59),
                              "mrr_cents": 9900})
     events = pd.DataFrame({"user_id": activity["customer_id"], "event_time": activity["date"] + pd.Timedelta(hours=7),
-                           "kind": "login"})
+                           "kind": "login", "minutes": activity["value"]})
     return accounts, events
+
+
+def _company_facts(engine) -> dict[str, pd.DataFrame]:
+    """The store's tickets, survey answers and invoices as the company keeps them: its own names, survey types in
+    capitals, answers at odd hours, a column the workbench does not read."""
+    tickets = load_columns(engine, "ticket", ["customer_id", "opened", "resolved"])
+    answers = load_columns(engine, "feedback", ["id", "customer_id", "date", "channel", "score"])
+    answers = answers[answers["channel"].isin(["nps", "csat"])]
+    revenue = load_columns(engine, "revenue", ["id", "customer_id", "period", "mrr", "payment_failed"])
+    return {
+        "support.tickets": pd.DataFrame({"account_id": tickets["customer_id"], "created_at": tickets["opened"],
+                                         "closed_at": tickets["resolved"], "queue": "general"}),
+        "cx.survey_answers": pd.DataFrame({"answer_no": answers["id"], "account_id": answers["customer_id"],
+                                           "answered_at": pd.to_datetime(answers["date"]) + pd.Timedelta(hours=18),
+                                           "survey_type": answers["channel"].str.upper(),
+                                           "rating": answers["score"]}),
+        "billing.invoices": pd.DataFrame({"account_id": revenue["customer_id"], "invoice_month": revenue["period"],
+                                          "monthly_amount": revenue["mrr"],
+                                          "failed": revenue["payment_failed"].astype("boolean"),
+                                          "invoice_no": revenue["id"]})}
 
 
 @pytest.fixture(scope="module")
@@ -89,12 +130,15 @@ def pg_warehouse(pg_server, store):
         conn.execute("CREATE SCHEMA crm; CREATE SCHEMA analytics")
         conn.execute("CREATE TABLE crm.accounts (account_id text PRIMARY KEY, tier text, created_at timestamp, "
                      "cancelled_at timestamp, mrr_cents integer)")
-        conn.execute("CREATE TABLE analytics.events (user_id text, event_time timestamp, kind text)")
+        conn.execute("CREATE TABLE analytics.events (user_id text, event_time timestamp, kind text, minutes numeric(12, 3))")
         conn.execute("CREATE SCHEMA billing; CREATE TABLE billing.invoices (account_id text, invoice_month date, "
-                     "monthly_amount numeric(12, 2))")
-        invoices = store[3].rename(columns={"customer_id": "account_id", "period": "invoice_month",
-                                            "mrr": "monthly_amount"})
-        for table, frame in (("crm.accounts", accounts), ("analytics.events", events), ("billing.invoices", invoices)):
+                     "monthly_amount numeric(12, 2), failed boolean, invoice_no bigint)")
+        conn.execute("CREATE SCHEMA support; CREATE TABLE support.tickets (account_id text, created_at timestamp, "
+                     "closed_at timestamp, queue text)")
+        conn.execute("CREATE SCHEMA cx; CREATE TABLE cx.survey_answers (answer_no bigint, account_id text, "
+                     "answered_at timestamp, survey_type text, rating numeric(4, 1))")
+        facts = _company_facts(store[0])
+        for table, frame in (("crm.accounts", accounts), ("analytics.events", events), *facts.items()):
             with conn.cursor().copy(f"COPY {table} FROM STDIN") as copy:
                 for row in frame.astype(object).where(frame.notna(), None).itertuples(index=False):
                     copy.write_row(row)
@@ -146,8 +190,7 @@ def test_a_duckdb_file_warehouse_gives_the_same_table(store, mapping, tmp_path):
         con.execute("CREATE SCHEMA crm; CREATE SCHEMA analytics")
         con.execute("CREATE TABLE crm.accounts AS SELECT * FROM accounts")
         con.execute("CREATE TABLE analytics.events AS SELECT * FROM events")
-        invoices = store[3].rename(columns={"customer_id": "account_id", "period": "invoice_month",  # noqa: F841
-                                            "mrr": "monthly_amount"})
+        invoices = _company_facts(engine)["billing.invoices"]  # noqa: F841
         con.execute("CREATE SCHEMA billing; CREATE TABLE billing.invoices AS SELECT * FROM invoices")
     with warehouse.connect(f"duckdb://{path}", mapping) as wh:
         _same(engine_cohort_table(wh, None, **SETTINGS[1]),
@@ -176,11 +219,18 @@ def test_the_cli_reads_the_warehouse_when_one_is_set(store, pg_warehouse, tmp_pa
 
 @pytest.mark.parametrize("text, message", [
     ("[customers\ntable = 'x'", "is not valid TOML"),
-    ("[people]\ntable = 'x'", "has a section [people]: the sections are [customers], [activity], [revenue]"),
+    ("[people]\ntable = 'x'", "has a section [people]: the sections are [customers], [activity], [revenue], [tickets], "
+                                   "[feedback]"),
     ("[activity]\ntable = 'x'\ncustomer_id = 'a'\ndate = 'd'", "has no [customers] section"),
     ("[customers]\ntable = 'x'\ncustomer_id = 'a'", "[customers] has no signup_date: add signup_date = \"...\""),
     ("[customers]\ntable = 'x'\ncustomer_id = 'a'\nsignup_date = 's'\nmrr = 'm'", "[customers] has a key mrr"),
     ("[customers]\ntable = 'x'\ncustomer_id = 3\nsignup_date = 's'", "customer_id must be a name in quotes"),
+    ("[customers]\ntable = 'x'\ncustomer_id = 'a'\nsignup_date = 's'\n[feedback]\ntable = 'f'\n"
+     "customer_id = 'a'\ndate = 'd'\nscore = 's'", "[feedback] needs one of channel (the column saying nps or csat) "
+                                                   "or survey = \"nps\""),
+    ("[customers]\ntable = 'x'\ncustomer_id = 'a'\nsignup_date = 's'\n[feedback]\ntable = 'f'\n"
+     "customer_id = 'a'\ndate = 'd'\nscore = 's'\nsurvey = 'ces'", "survey = \"ces\": the surveys the models read "
+                                                                  "are nps and csat"),
 ])
 def test_a_mapping_mistake_is_one_plain_line(tmp_path, text, message):
     path = tmp_path / "m.toml"
@@ -196,7 +246,7 @@ def test_a_missing_file_table_column_or_server_is_one_plain_line(pg_warehouse, m
     for old, new, message in (("crm.accounts", "crm.acounts", "The warehouse has no table crm.acounts"),
                               ('"event_time"', '"event_ts"', "Table analytics.events has no column \"event_ts\" "
                                                               "([activity] date = \"event_ts\" in m.toml); its "
-                                                              "columns are user_id, event_time, kind.")):
+                                                              "columns are user_id, event_time, kind, minutes.")):
         path = tmp_path / "m.toml"
         path.write_text(MAPPING.replace(old, new), encoding="utf-8")
         with pytest.raises(DataValidationError) as e:
@@ -219,3 +269,75 @@ def test_a_warehouse_without_activity_gives_subscription_cohorts_and_refuses_act
         _same(engine_cohort_table(wh, None, **opts), cohort_table(customers, None, **opts))
         with pytest.raises(DataValidationError, match="These cohorts need activity, and the warehouse"):
             engine_cohort_table(wh, None, cohort_by="first_activity", retained_by="activity")
+
+
+def _cutoffs(customers: pd.DataFrame) -> list[pd.Timestamp]:
+    """Three days inside the demo's history, where every group of features has rows."""
+    end = customers["signup_date"].max()
+    return [end - pd.Timedelta(days=d) for d in (0, 95, 230)]
+
+
+def _same_behaviour(got, want) -> None:
+    assert [gap for _, gap in got] == [gap for _, gap in want]
+    for (g, _), (w, _) in zip(got, want, strict=True):
+        assert list(g) == list(w)
+        for name in w:
+            np.testing.assert_allclose(g[name], w[name], rtol=1e-9, atol=1e-9, equal_nan=True, err_msg=name)
+
+
+def _behaviour_features(store) -> tuple[pd.DataFrame, dict]:
+    """The store's own features (embedded DuckDB over its files) at :func:`_cutoffs`, checked to be informative."""
+    engine, customers, *_ = store
+    people = customers.assign(signup_date=pd.to_datetime(customers["signup_date"]))
+    with sources.embedded(engine) as own:
+        want = {c: engine_behaviour.behaviour(own, people, c) for c in _cutoffs(people)}
+    last = dict(kv for group, _ in want[_cutoffs(people)[0]] for kv in group.items())
+    for name in ("tickets_90d", "hours_to_resolve", "nps_latest", "csat_change", "mrr_change_3m",
+                 "failed_payments_90d", "usage_level_30d"):
+        assert np.nansum(np.abs(last[name])) > 0, name  # each group has something to compare
+    return people, want
+
+
+def test_the_models_features_summed_in_a_duckdb_file_warehouse_equal_the_stores(store, tmp_path):
+    engine, customers, activity, _ = store
+    accounts, events = _company_tables(customers, activity)
+    path = tmp_path / "company.duckdb"
+    with duckdb.connect(str(path)) as con:
+        for table, frame in (("crm.accounts", accounts), ("analytics.events", events), *_company_facts(engine).items()):
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {table.split('.')[0]}")
+            con.register("frame", frame)
+            con.execute(f"CREATE TABLE {table} AS SELECT * FROM frame")
+            con.unregister("frame")
+    (tmp_path / "m.toml").write_text(FACTS, encoding="utf-8")
+    people, want = _behaviour_features(store)
+    with warehouse.connect(f"duckdb://{path}", warehouse.read_mapping(tmp_path / "m.toml")) as wh:
+        for c, features in want.items():
+            _same_behaviour(engine_behaviour.behaviour(wh, people, c), features)
+
+
+def test_the_models_features_summed_in_a_postgresql_warehouse_equal_the_stores(store, pg_warehouse, tmp_path):
+    (tmp_path / "m.toml").write_text(FACTS, encoding="utf-8")
+    people, want = _behaviour_features(store)
+    before = _relations(pg_warehouse)
+    with warehouse.connect(pg_warehouse, warehouse.read_mapping(tmp_path / "m.toml")) as wh:
+        assert wh.tickets is not None and wh.feedback is not None
+        with engine_behaviour.prepared(wh, people, list(want)):  # every cutoff in one query per group
+            for c, features in want.items():
+                _same_behaviour(engine_behaviour.behaviour(wh, people, c), features)
+    assert _relations(pg_warehouse) == before
+
+
+def test_one_survey_per_table_and_tickets_without_a_resolution_column(store, pg_warehouse, tmp_path):
+    """A table of NPS answers only (survey = "nps") gives the NPS features and no CSAT; tickets without a resolved
+    column count as open."""
+    text = FACTS.replace('channel = "survey_type"', 'survey = "NPS"').replace('resolved = "closed_at"\n', "")
+    (tmp_path / "m.toml").write_text(text, encoding="utf-8")
+    people, want = _behaviour_features(store)
+    c = next(iter(want))
+    with warehouse.connect(pg_warehouse, warehouse.read_mapping(tmp_path / "m.toml")) as wh:
+        got = dict(kv for group, _ in engine_behaviour.behaviour(wh, people, c) for kv in group.items())
+    ref = dict(kv for group, _ in want[c] for kv in group.items())
+    every = pd.Series(ref["nps_latest"]).notna() | pd.Series(ref["csat_latest"]).notna()
+    assert pd.Series(got["nps_latest"])[every].notna().all()  # every answer read as an NPS one
+    np.testing.assert_array_equal(got["tickets_unresolved"], got["tickets_90d"])
+    assert got["tickets_90d"].sum() == ref["tickets_90d"].sum() and np.isnan(got["hours_to_resolve"]).all()
