@@ -15,6 +15,7 @@ Conventions (stated once, here, and shown to users through :data:`GLOSSARY`):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -247,21 +248,20 @@ def monthly_mrr(revenue: pd.DataFrame) -> pd.DataFrame:
     return (rev.assign(month=month).groupby(["customer_id", "month"], as_index=False)["mrr"].sum())
 
 
-def headline(customers: pd.DataFrame, revenue: pd.DataFrame, as_of=None) -> Headline:
-    """Compute the Overview's headline metrics for the 12 months ending with ``as_of``'s month.
+#: per as-of month, the revenue sums behind the headline (:func:`revenue_sums`): the start customers' MRR in the
+#: base month and in the as-of month, the sum of each one's lower of the two, every customer's MRR in the as-of
+#: month, and the MRR and number of the customers paying in it (MRR above 0: ARPA)
+SUMS = ("base", "now", "kept", "mrr", "paying_mrr", "paying")
 
-    Parameters
-    ----------
-    customers : pandas.DataFrame
-        Columns ``customer_id, signup_date, churn_date``.
-    revenue : pandas.DataFrame
-        Columns ``customer_id, period, mrr``.
-    as_of : date-like, optional
-        Any day of the last month of the window; default :func:`core.history.asof.as_of_month`.
+#: a function giving :func:`revenue_sums`' table of the customers at hand for a list of months (month starts)
+Sums = Callable[[list[pd.Timestamp]], pd.DataFrame]
 
-    Returns
-    -------
-    Headline
+
+def headline(customers: pd.DataFrame, revenue: pd.DataFrame, as_of=None, sums: Sums | None = None) -> Headline:
+    """The Overview's headline metrics of ``customers`` (``customer_id, signup_date, churn_date``) for the 12 months
+    ending with ``as_of``'s month (any day of it; default :func:`core.history.asof.as_of_month`), their MRR from
+    ``sums`` (:data:`Sums`, e.g. an engine's: :func:`core.buyers.engine_headline.revenue_sums`) or else from their
+    ``revenue`` rows (``customer_id, period, mrr``: :func:`frame_sums`).
 
     Raises
     ------
@@ -270,61 +270,82 @@ def headline(customers: pd.DataFrame, revenue: pd.DataFrame, as_of=None) -> Head
     """
     if customers.empty:
         raise InsufficientDataError("There are no customers yet: import a customer file or load the demo data.")
+    month = _month_start(asof.as_of_month(customers, revenue) if as_of is None else as_of)
+    return _headline(customers, (sums or frame_sums(customers, revenue))([month]).loc[month], month)
+
+
+def frame_sums(customers: pd.DataFrame, revenue: pd.DataFrame) -> Sums:
+    """:func:`revenue_sums` of ``customers`` and their ``revenue`` rows, the customers' MRR per month pivoted once
+    for every list of months asked."""
     mrr = monthly_mrr(revenue) if len(revenue) else pd.DataFrame(columns=["customer_id", "month", "mrr"])
-    if as_of is None:
-        as_of = asof.as_of_month(customers, revenue)
     by_cust = mrr.pivot_table(index="customer_id", columns="month", values="mrr", aggfunc="sum", fill_value=0.0)
-    return _headline(customers, by_cust, _month_start(as_of))
+    return lambda months: revenue_sums(customers, by_cust, months)
 
 
-def _headline(customers: pd.DataFrame, by_cust: pd.DataFrame, end_month: pd.Timestamp) -> Headline:
+def revenue_sums(customers: pd.DataFrame, by_cust: pd.DataFrame, months: list[pd.Timestamp]) -> pd.DataFrame:
+    """:data:`SUMS` per month of ``months`` (month starts; the index), from ``by_cust`` (MRR per customer and
+    month: a pivot of :func:`monthly_mrr`); the start customers are ``customers`` active the day before each
+    month's window."""
+    rows = []
+    for month in months:
+        w = asof.window(month)
+        starters = customers.loc[active_on(customers, w.day_before), "customer_id"]
+        base = by_cust.get(w.base_month.to_timestamp(), pd.Series(dtype=float)).reindex(starters, fill_value=0.0)
+        now = by_cust.get(month, pd.Series(dtype=float)).reindex(starters, fill_value=0.0)
+        current = by_cust.get(month, pd.Series(dtype=float))
+        paying = current[current > 0]
+        rows.append((float(base.sum()), float(now.sum()), float(np.minimum(now.to_numpy(), base.to_numpy()).sum()),
+                     float(current.sum()), float(paying.sum()), len(paying)))
+    return pd.DataFrame(rows, columns=list(SUMS), index=pd.DatetimeIndex(months, name="month"))
+
+
+def _headline(customers: pd.DataFrame, sums: pd.Series, end_month: pd.Timestamp) -> Headline:
+    """The headline as of ``end_month`` from the customers and their revenue sums for that month (a row of
+    :func:`revenue_sums`)."""
     w = asof.window(end_month)
-    as_of_day, start_month, start_day = w.end, w.base_month.to_timestamp(), w.day_before
+    as_of_day, start_day = w.end, w.day_before
 
     start_active = active_on(customers, start_day)
     if not start_active.any():
         raise InsufficientDataError(
             f"Nobody was active on {start_day.date()}, the day before the 12-month window starts: "
             "choose a later as-of month or import more history.")
-    starters = customers[start_active]
-    churn = datetimes(starters["churn_date"])
+    churn = datetimes(customers.loc[start_active, "churn_date"])
     churned = churn.notna() & (churn <= as_of_day)
     logo = float(churned.mean())
 
-    base = by_cust.get(start_month, pd.Series(dtype=float)).reindex(starters["customer_id"], fill_value=0.0)
-    now = by_cust.get(end_month, pd.Series(dtype=float)).reindex(starters["customer_id"], fill_value=0.0)
-    base_total = float(base.sum())
+    base_total = float(sums["base"])
     if base_total > 0:
-        nrr = float(now.sum()) / base_total
-        grr = float(np.minimum(now.to_numpy(), base.to_numpy()).sum()) / base_total
+        nrr = float(sums["now"]) / base_total
+        grr = float(sums["kept"]) / base_total
     else:
         nrr = grr = float("nan")
-    current = by_cust.get(end_month, pd.Series(dtype=float))
     return Headline(
         as_of=as_of_day.date(), customers=int(signed_up_by(customers, as_of_day).sum()),
         active_customers=int(active_on(customers, as_of_day).sum()), logo_churn_rate=logo,
-        revenue_churn_rate=1.0 - grr, mrr=float(current.sum()), nrr=nrr, grr=grr)
+        revenue_churn_rate=1.0 - grr, mrr=float(sums["mrr"]), nrr=nrr, grr=grr)
 
 
-def trend(customers: pd.DataFrame, revenue: pd.DataFrame, as_of=None, months: int = 12) -> pd.DataFrame:
-    """The headline metrics for each of the ``months`` months ending with ``as_of`` (for sparklines).
-
-    Months whose window has no start customers are left out.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per month (``as_of`` = month end) with the :class:`Headline` fields as columns.
-    """
-    mrr = monthly_mrr(revenue) if len(revenue) else pd.DataFrame(columns=["customer_id", "month", "mrr"])
-    if as_of is None:
-        as_of = asof.as_of_month(customers, revenue)
-    by_cust = mrr.pivot_table(index="customer_id", columns="month", values="mrr", aggfunc="sum", fill_value=0.0)
+def trend_months(as_of, months: int = 12) -> list[pd.Timestamp]:
+    """The ``months`` month starts ending with ``as_of``'s month, oldest first."""
     end = _month_start(as_of)
+    return [end - pd.DateOffset(months=k) for k in range(months - 1, -1, -1)]
+
+
+def trend(customers: pd.DataFrame, revenue: pd.DataFrame, as_of=None, months: int = 12,
+          sums: Sums | None = None) -> pd.DataFrame:
+    """The headline metrics for each of the ``months`` months ending with ``as_of`` (for sparklines); ``sums`` as in
+    :func:`headline`.
+
+    One row per month (``as_of`` = month end) with the :class:`Headline` fields as columns; months whose window has
+    no start customers are left out.
+    """
+    ends = trend_months(asof.as_of_month(customers, revenue) if as_of is None else as_of, months)
+    table = (sums or frame_sums(customers, revenue))(ends)
     rows = []
-    for k in range(months - 1, -1, -1):
+    for month in ends:
         try:
-            rows.append(_headline(customers, by_cust, end - pd.DateOffset(months=k)).__dict__)
+            rows.append(_headline(customers, table.loc[month], month).__dict__)
         except InsufficientDataError:
             continue
     return pd.DataFrame(rows)

@@ -15,18 +15,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from functools import partial
 
 import pandas as pd
 
 from core import metrics
-from core.buyers import lapse
+from core.buyers import engine_headline, lapse
 from core.buyers import metrics as buyers
 from core.buyers.cohort_revenue import CohortRevenue, cohort_revenue
 from core.buyers.purchases import PurchaseLog
 from core.errors import InsufficientDataError
 from core.export import units
 from core.history import asof
-from core.store.dates import datetimes
+from core.query.sources import Source
 from core.store.profile import StoreProfile
 
 #: the sparklines cover the chosen date range, within these bounds (months)
@@ -133,33 +134,39 @@ def _window_caption(as_of: dt.date) -> str:
 
 
 def recurring_section(customers: pd.DataFrame, revenue: pd.DataFrame, end=None, start=None,
-                      full: bool = True) -> Section:
+                      full: bool = True, sums: metrics.Sums | None = None) -> Section:
     """The headline of :func:`core.metrics.headline` as of ``end`` (never after the as-of month of the data);
     ``full=False`` keeps the customer counts and logo churn (a store without recurring revenue). Each figure carries
     its value one period earlier (:attr:`Figure.previous`): the month before for the counts and the money (MRR, ARR
-    = 12 x MRR, ARPA), the 12-month window one month earlier for the rates.
+    = 12 x MRR, ARPA), the 12-month window one month earlier for the rates. The revenue sums of every month shown
+    are asked once, of ``sums`` (an engine's, :func:`core.buyers.engine_headline.revenue_sums`) or else of
+    ``revenue``'s rows (:func:`core.metrics.frame_sums`).
 
     Raises
     ------
     InsufficientDataError
         No customers, or nobody active at the start of the window.
     """
+    if customers.empty:
+        raise InsufficientDataError("There are no customers yet: import a customer file or load the demo data.")
     as_of = asof.clamp(end, asof.as_of_month(customers, revenue))
-    h = metrics.headline(customers, revenue, as_of)
-    before = previous_headline(customers, revenue, h.as_of)
+    months = metrics.trend_months(as_of, spark_months(as_of, start))
+    month = months[-1]
+    table = (sums or metrics.frame_sums(customers, revenue))(sorted({*months, month - pd.DateOffset(months=1)}))
+    asked = lambda _: table  # noqa: E731 (every month below is in the table)
+    h = metrics.headline(customers, revenue, as_of, sums=asked)
+    before = previous_headline(customers, revenue, h.as_of, asked)
     was = ({} if before is None else before.__dict__).get
-    trend = metrics.trend(customers, revenue, as_of, spark_months(as_of, start))
+    trend = metrics.trend(customers, revenue, as_of, len(months), sums=asked)
     figures = [Figure("Customers", h.customers, "customers", previous=was("customers")),
                Figure("Active customers", h.active_customers, "customers", "active_customers",
                       was("active_customers")),
                Figure("Logo churn rate", h.logo_churn_rate, "share", "logo_churn_rate", was("logo_churn_rate"), True)]
     if full:
-        month = pd.Timestamp(h.as_of).to_period("M")
-        mrr = metrics.monthly_mrr(revenue) if len(revenue) else pd.DataFrame(columns=["customer_id", "month", "mrr"])
         trend = trend.assign(arr=ARR_MONTHS * trend["mrr"]) if "mrr" in trend else trend
         figures += [Figure("MRR", h.mrr, "currency", "mrr", was("mrr")),
                     Figure("ARR", ARR_MONTHS * h.mrr, "currency", "arr", ARR_MONTHS * was("mrr", float("nan"))),
-                    Figure("ARPA", arpa(mrr, month), "currency", None, arpa(mrr, month - 1)),
+                    Figure("ARPA", arpa(table, month), "currency", None, arpa(table, month - pd.DateOffset(months=1))),
                     Figure("NRR", h.nrr, "share", "nrr", was("nrr")), Figure("GRR", h.grr, "share", "grr", was("grr")),
                     Figure("Revenue churn rate", h.revenue_churn_rate, "share", "revenue_churn_rate",
                            was("revenue_churn_rate"), True)]
@@ -179,20 +186,22 @@ def _versus(figure: Figure, as_of: dt.date) -> str:
     return f"vs. {before:%d %b %Y}" if figure.unit == "customers" else f"vs. {before:%b %Y}"
 
 
-def previous_headline(customers: pd.DataFrame, revenue: pd.DataFrame, as_of) -> metrics.Headline | None:
+def previous_headline(customers: pd.DataFrame, revenue: pd.DataFrame, as_of,
+                      sums: metrics.Sums | None = None) -> metrics.Headline | None:
     """The headline one month before ``as_of``'s month (its 12-month rates over the window one month earlier); None
     when nobody was active at the start of that window."""
     try:
-        return metrics.headline(customers, revenue, (pd.Timestamp(as_of).to_period("M") - 1).to_timestamp())
+        return metrics.headline(customers, revenue, (pd.Timestamp(as_of).to_period("M") - 1).to_timestamp(), sums)
     except InsufficientDataError:
         return None
 
 
-def arpa(mrr: pd.DataFrame, month: pd.Period) -> float:
-    """ARPA of ``month`` from :func:`core.metrics.monthly_mrr`'s table: MRR of the customers paying in it (MRR above
-    zero) divided by their number, as :func:`core.metrics.lifetime_value` computes it (NaN when nobody pays)."""
-    paying = mrr[(datetimes(mrr["month"]).dt.to_period("M") == month) & (mrr["mrr"] > 0)]
-    return float(paying["mrr"].sum() / paying["customer_id"].nunique()) if len(paying) else float("nan")
+def arpa(sums: pd.DataFrame, month: pd.Timestamp) -> float:
+    """ARPA of ``month`` (a month start) from :func:`core.metrics.revenue_sums`' table: MRR of the customers paying
+    in it (MRR above zero) divided by their number, as :func:`core.metrics.lifetime_value` computes it (NaN when
+    nobody pays)."""
+    row = sums.loc[month]
+    return float(row["paying_mrr"] / row["paying"]) if row["paying"] else float("nan")
 
 
 def buyer_section(customers: pd.DataFrame, log: PurchaseLog, end=None, start=None,
@@ -223,7 +232,7 @@ def buyer_section(customers: pd.DataFrame, log: PurchaseLog, end=None, start=Non
 
 
 def build(found: StoreProfile, customers: pd.DataFrame, revenue: pd.DataFrame, log: PurchaseLog | None = None,
-          end=None, start=None, lapse_days: int | None = None) -> Overview:
+          end=None, start=None, lapse_days: int | None = None, source: Source | None = None) -> Overview:
     """The Overview of a store: its sections, as of ``end`` (the sidebar's last day, the CLI's ``--as-of``).
 
     Parameters
@@ -239,13 +248,19 @@ def build(found: StoreProfile, customers: pd.DataFrame, revenue: pd.DataFrame, l
     lapse_days : int, optional
         A mix's lapse period N for its buyers-only customers: the store's (:func:`core.buyers.lapse.store_days`,
         saved or proposed from every buyer), so a filter never changes it; default proposed from these customers.
+    source : core.query.sources.Source, optional
+        An engine over the same store that adds up the headline's revenue
+        (:func:`core.buyers.engine_headline.revenue_sums`); None: pandas adds ``revenue``'s rows. The same figures
+        either way; the view rule is :func:`core.buyers.overview_views.overview`.
     """
     sections, notes = [], list(_cannot_show(found))
     recurring, churn_known = found.has("recurring_revenue"), _churn_known(found)
     if recurring or churn_known:
         rule = buyers_lapse(customers, revenue, log, lapse_days) if _has_buyers(found) else None
         try:
-            section = recurring_section(lapse.with_churn_dates(customers, rule), revenue, end, start, full=recurring)
+            people = lapse.with_churn_dates(customers, rule)
+            sums = None if source is None else partial(engine_headline.revenue_sums, source, people)
+            section = recurring_section(people, revenue, end, start, full=recurring, sums=sums)
             if rule is not None:
                 section = replace(section, caption=f"{section.caption}. {_lapse_words(rule)}")
             sections.append(section)

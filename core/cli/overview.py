@@ -56,6 +56,7 @@ def run(engine, a) -> int:
     """Run ``python -m core overview``; returns the exit code (bad input raises a WorkbenchError)."""
     from core.buyers import overview as core_overview  # pandas loads here, not for --help
     from core.buyers.lapse import store_days  # in run, for a fast --help
+    from core.buyers.overview_views import overview  # in run, for a fast --help
     from core.buyers.purchases import load_purchase_log  # SQLAlchemy too: in run, for a fast --help
     from core.store.profile import profile  # in run, for a fast --help
     from core.store.read import load_columns  # in run, for a fast --help
@@ -65,7 +66,7 @@ def run(engine, a) -> int:
     customers = load_columns(engine, "customer", ["customer_id", "signup_date", "churn_date"])
     revenue = load_columns(engine, "revenue", ["customer_id", "period", "mrr"])
     log = load_purchase_log(engine) if core_overview.needs_purchases(found) else None
-    ov = core_overview.build(found, customers, revenue, log, end=end, lapse_days=store_days(engine))
+    ov = overview(engine, found, customers, revenue, log, end=end, lapse_days=store_days(engine))
     if a.out is not None and ov.cohorts is None:  # refused before anything is printed
         raise DataValidationError(f"Nothing written to {a.out}: {_no_cohorts(ov)}")
     print(found.summary)

@@ -29,7 +29,7 @@ def engine_movements(source: Source, customers: pd.DataFrame | None, start=None,
     holds), summed by ``source``'s engine: the same columns, months and amounts."""
     if source.revenue is None:
         return _empty()
-    rev = _recurring(source.revenue, source.customers(customers))
+    rev = recurring(source.revenue, source.customers(customers))
     span = source.con.execute(rev.aggregate(first=rev.m.min(), last=rev.m.max()))
     if span["first"].isna().iloc[0]:
         return _empty()
@@ -53,7 +53,7 @@ def configured_movements(engine: Engine, customers: pd.DataFrame, revenue: pd.Da
     return mrr_movements(revenue, start=start, end=end)
 
 
-def _recurring(revenue: ir.Table, cust: ir.Table) -> ir.Table:
+def recurring(revenue: ir.Table, cust: ir.Table) -> ir.Table:
     """``customer_id, m, mrr``: the customers' rows with MRR (a sale's row has none), ``m`` the month number."""
     r = revenue.filter(revenue.mrr.notnull()).semi_join(cust, "customer_id")
     return r.select("customer_id", m=periods.of_date(r.period, "month"), mrr=r.mrr)
@@ -61,7 +61,7 @@ def _recurring(revenue: ir.Table, cust: ir.Table) -> ir.Table:
 
 def movements_expression(recurring: ir.Table) -> ir.Table:
     """``m, new, expansion, reactivation, contraction, churned, mrr_end``: the movements of each month number that
-    has one (``recurring``: :func:`_recurring`'s rows)."""
+    has one (``recurring``: :func:`recurring`'s rows)."""
     per = recurring.group_by(["customer_id", "m"]).agg(x=exact_sum(recurring.mrr))
     paid = per.filter(per.x > 0)
     w = ibis.window(group_by="customer_id", order_by="m")

@@ -3,13 +3,13 @@ embedded DuckDB over the store's column files, nothing to set up; ``postgres``: 
 ``pandas``: the frames in the server's process, the reference path the tests compare the engines with).
 
 One setting for the whole server: the Cohort curves page's tables, breakdowns, cells and survival lifetimes
-(:mod:`core.cohorts.engine_views`, :mod:`core.cohorts.engine_survival`), the Overview's MRR movements
-(:mod:`core.history.engine_movements`), the Feedback themes page's theme counts (:mod:`core.feedback.engine_mentions`),
-the churn and health models' behavioural features (:mod:`core.history.engine_behaviour`) and the plays' revenue and
-usage windows (:mod:`core.roi.engine_outcomes`) are summed by the chosen engine on every page, in the review and in
-``python -m core`` (whose ``--engine`` wins over it); the figures are the same on each (tested to 1e-9), only
-where the work runs changes (amounts are summed exactly, :mod:`core.query.exact`, so a figure reproduces bit for
-bit). Statistics and models stay in Python.
+(:mod:`core.cohorts.engine_views`, :mod:`core.cohorts.engine_survival`), the Overview's headline revenue and MRR
+movements (:mod:`core.buyers.engine_headline`, :mod:`core.history.engine_movements`), the Feedback themes page's
+theme counts (:mod:`core.feedback.engine_mentions`), the churn and health models' behavioural features
+(:mod:`core.history.engine_behaviour`) and the plays' revenue and usage windows (:mod:`core.roi.engine_outcomes`)
+are summed by the chosen engine on every page, in the review and in ``python -m core`` (whose ``--engine`` wins
+over it); the figures are the same on each (tested to 1e-9), only where the work runs changes (amounts are summed
+exactly, :mod:`core.query.exact`, so a figure reproduces bit for bit). Statistics and models stay in Python.
 """
 
 from __future__ import annotations

@@ -15,8 +15,8 @@ from core.query import choice, warehouse
 from core.store import column_home
 
 #: the row naming the engine :mod:`core.query.choice` set
-SUMMED_BY = ("Cohort tables and survival, MRR movements, theme counts, churn and health features, the plays' "
-             "revenue and usage windows: summed by")
+SUMMED_BY = ("The Overview's headline revenue and MRR movements, cohort tables and survival, theme counts, churn and "
+             "health features, the plays' revenue and usage windows: summed by")
 
 
 def figure_sources(engine: Engine) -> pd.DataFrame:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from core.buyers import overview as overview_of
+from core.buyers import overview_views
 from core.buyers.lapse import store_days
 from core.buyers.purchases import load_purchase_log
 from core.churn.pipeline import TIERS
@@ -69,7 +70,7 @@ def overview(engine: Engine, as_of: dt.date, found: StoreProfile | None = None) 
     customers = load_columns(engine, "customer", ["customer_id", "signup_date", "churn_date"])
     revenue = load_columns(engine, "revenue", ["customer_id", "period", "mrr"])
     log = load_purchase_log(engine) if overview_of.needs_purchases(found) else None
-    ov = overview_of.build(found, customers, revenue, log, end=as_of, lapse_days=store_days(engine))
+    ov = overview_views.overview(engine, found, customers, revenue, log, end=as_of, lapse_days=store_days(engine))
     rows = [row("Overview", f.label, f.value, unit=f.unit) for s in ov.sections for f in s.figures]
     if rows and ov.notes and any(s.key == "buyers" for s in ov.sections):
         rows[0]["text"] = " ".join(ov.notes)

@@ -71,7 +71,8 @@ ALLOWED = {
     "health": BASE | {"access"},  # a health-configuration save needs the right, and is audited
     "feedback": BASE | {"access", "query"},  # codebook changes need the right, and are audited; theme counts summed
     # by the chosen engine with its exact means (core/feedback/engine_mentions.py)
-    "buyers": BASE | {"access"},  # purchase logs: buyer metrics, lapse churn, lifetime value; saving N needs the right
+    "buyers": BASE | {"access", "query"},  # purchase logs: buyer metrics, lapse churn, lifetime value; saving N needs
+    # the right; the Overview's headline revenue summed by the chosen engine (core/buyers/engine_headline.py)
     # named exceptions, each with its reason:
     "demo": BASE | {"ingest"},  # the demo loads its frames through the importer's bulk insert
     "roi": BASE | {"churn", "ingest", "query"},  # risk at contact scores with the churn model; outcome flags read as

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core.buyers import overview as core_overview
+from core.buyers import overview_views
 from core.buyers.lapse import store_days
 from core.buyers.purchases import PurchaseLog, load_purchase_log
 from core.history.engine_movements import configured_movements
@@ -28,16 +29,17 @@ def lapse_days(url: str, version: str) -> int | None:
 
 @st.cache_data(ttl=600, max_entries=32, show_spinner="Computing the overview ...")
 def overview(url: str, version: str, f: Filters) -> core_overview.Overview:
-    """The Overview of the filtered customers (:func:`core.buyers.overview.build`): as of the filters' end date,
-    never later than where the data ends; the sparklines cover the months from the filters' start date."""
+    """The Overview of the filtered customers (:func:`core.buyers.overview_views.overview`): as of the filters' end
+    date, never later than where the data ends; the sparklines cover the months from the filters' start date; the
+    headline's revenue summed by the configured engine."""
     found = loaders.store_profile(url, version)
     customers = filter_customers(loaders.table(url, version, "customer"), f)
     revenue = for_customers(loaders.table(url, version, "revenue"), customers)
     log = None
     if core_overview.needs_purchases(found):
         log = purchase_log(url, version).for_customers(customers["customer_id"])
-    return core_overview.build(found, customers, revenue, log, end=f.end, start=f.start,
-                               lapse_days=lapse_days(url, version))
+    return overview_views.overview(loaders.get_engine(url), found, customers, revenue, log, end=f.end, start=f.start,
+                                   lapse_days=lapse_days(url, version))
 
 
 @st.cache_data(ttl=600, max_entries=32, show_spinner="Computing the MRR movements ...")

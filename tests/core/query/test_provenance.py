@@ -31,8 +31,8 @@ def test_a_store_in_memory_reads_its_rows():
         "the SQLite store in memory (no warehouse is set; the README says how to set one)"
 
 
-SUMMED = ("Cohort tables and survival, MRR movements, theme counts, churn and health features, the plays' revenue "
-          "and usage windows: summed by")
+SUMMED = ("The Overview's headline revenue and MRR movements, cohort tables and survival, theme counts, churn and "
+          "health features, the plays' revenue and usage windows: summed by")
 
 
 @pytest.mark.parametrize(("value", "start"), [

@@ -2,7 +2,7 @@
 workers, bound to 127.0.0.1, its scratch and warehouse folders temporary, its Java process stopped at the end)
 over the column files of a 300-customer demo; the cohort tables and the Cohort curves page's views, the survival
 rows, every behavioural feature of the churn and health models, the plays' outcomes, the ROI sums, the MRR
-movements and the theme counts equal the pandas path's. Marked slow (Spark takes
+movements, the Overview's headline revenue sums and the theme counts equal the pandas path's. Marked slow (Spark takes
 about 10 s to start); ``python3 dev.py test`` and CI still run it, and with ``CI=true`` a missing PySpark or Java
 fails instead of skipping."""
 
@@ -18,6 +18,8 @@ import pandas as pd
 import pytest
 
 import core
+from core import metrics
+from core.buyers.engine_headline import revenue_sums
 from core.cohorts import engine_views, survival
 from core.cohorts.engine_survival import lifetime_rows
 from core.cohorts.from_counts import engine_cohort_table
@@ -198,3 +200,15 @@ def test_theme_counts_on_spark_equal_the_pages(source, store):
                                   check_exact=False, rtol=1e-9, atol=1e-12, check_dtype=False)
     pd.testing.assert_frame_equal(over_time_on(source.con, prepared, tags, book), over_time(prepared, tags, book),
                                   check_exact=False, rtol=1e-9, atol=1e-12, check_dtype=False)
+
+
+def test_the_overviews_headline_sums_on_spark_equal_pandas(source, store):
+    """The Overview's revenue sums per as-of month (core.buyers.engine_headline): NRR's and GRR's, MRR and ARPA's."""
+    customers, revenue = core.load_table(store, "customer"), core.load_table(store, "revenue")
+    for c in ("signup_date", "churn_date"):
+        customers[c] = pd.to_datetime(customers[c])
+    months = list(pd.date_range("2024-01-01", "2025-12-01", freq="MS"))
+    want = metrics.frame_sums(customers, revenue)(months)
+    pd.testing.assert_frame_equal(revenue_sums(source, customers, months), want, check_exact=False, rtol=1e-9,
+                                  atol=1e-6)
+    assert (want["base"] > 0).sum() >= 12

@@ -25,6 +25,7 @@ import pyarrow as pa
 import pytest
 import sqlglot
 
+from core.buyers.engine_headline import sums_expression
 from core.cohorts import survival
 from core.cohorts.engine_counts import counts_expression
 from core.cohorts.engine_revenue import revenue_expression
@@ -35,6 +36,8 @@ from core.cohorts.table import cohort_table
 from core.feedback.engine_mentions import mentions_expression, totals_expression
 from core.history import engine_behaviour as behaviour
 from core.history import engine_cutoffs
+from core.history.engine_movements import movements_expression
+from core.history.engine_movements import recurring as recurring_months
 from core.history.engine_usage import window_sums
 from core.query.sources import CUSTOMER_COLUMNS, Source
 from core.roi.defaults import PRE_REVENUE, RETAINED, REVENUE
@@ -131,6 +134,17 @@ THEMES = {"themes_mentions_by_key": lambda: mentions_expression(verbatims(), the
           "themes_verbatims_by_key": lambda: totals_expression(verbatims(), "key")}
 
 
+def months():
+    """The as-of months of the Overview's headline with their base month and the day before their window
+    (core.buyers.engine_headline.month_table)."""
+    return ibis.table({"m": "int64", "base_m": "int64", "day_before": "date"}, name="months")
+
+
+#: the Overview's headline revenue sums and MRR movements (core.buyers.engine_headline, core.history.engine_movements)
+OVERVIEW = {"overview_headline_sums": lambda: sums_expression(revenue(), _cust(), months()),
+            "overview_mrr_movements": lambda: movements_expression(recurring_months(revenue(), _cust()))}
+
+
 def _revenue(**opts):
     s = CohortSettings.of(**opts)
     return lambda: revenue_expression(revenue(), activity(), s, customers().select(*CUSTOMER_COLUMNS))
@@ -167,7 +181,7 @@ REVENUE_CELLS = {"revenue_net_signup_month": dict(measure="net_revenue"),
                                                               period="quarter")}
 CASES = ({name: _counts(**o) for name, o in COUNTS.items()} | {name: _lifetimes(g) for name, g in LIFETIMES.items()}
          | {name: _sums(*a) for name, a in SUMS.items()} | {name: _revenue(**o) for name, o in REVENUE_CELLS.items()}
-         | FEATURES | THEMES)
+         | FEATURES | THEMES | OVERVIEW)
 PAIRS = [(d, name) for d in DIALECTS for name in CASES]
 
 
@@ -204,7 +218,7 @@ def test_every_snapshot_file_is_a_case():
             p.unlink()
         return
     assert not stale, f"Snapshots with no case: {[str(p.relative_to(SNAPSHOTS)) for p in stale]}. {HOW_TO_UPDATE}"
-    assert len(PAIRS) == 3 * (8 + 3 + 2 + 2 + 5 + 2)
+    assert len(PAIRS) == 3 * (8 + 3 + 2 + 2 + 5 + 2 + 2)
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -217,7 +231,7 @@ def test_the_sql_is_the_same_on_every_build_and_names_no_generated_table(name):
         ctes = {c.alias for c in tree.find_all(sqlglot.exp.CTE)}
         tables = {t.name for t in tree.find_all(sqlglot.exp.Table)} - ctes
         assert tables and tables <= {"activity", "customers", "contacts", "revenue", "tickets", "feedback", "verbatims",
-                                     "tags", "cutoffs"}, tables
+                                     "tags", "cutoffs", "months"}, tables
 
 
 @pytest.mark.parametrize(("dialect", "name"), PAIRS, ids=[f"{d}-{n}" for d, n in PAIRS])

@@ -46,7 +46,8 @@ period = "invoice_month"
 mrr = "monthly_amount"
 """
 #: the company's tickets and survey answers, and its invoices' payment outcome and number
-FACTS = MAPPING.replace('date = "event_time"\n', 'date = "event_time"\nvalue = "minutes"\n') + """payment_failed = "failed"
+FACTS = MAPPING.replace('date = "event_time"\n', 'date = "event_time"\nvalue = "minutes"\n') + """\
+payment_failed = "failed"
 id = "invoice_no"
 
 [tickets]
@@ -130,7 +131,8 @@ def pg_warehouse(pg_server, store):
         conn.execute("CREATE SCHEMA crm; CREATE SCHEMA analytics")
         conn.execute("CREATE TABLE crm.accounts (account_id text PRIMARY KEY, tier text, created_at timestamp, "
                      "cancelled_at timestamp, mrr_cents integer)")
-        conn.execute("CREATE TABLE analytics.events (user_id text, event_time timestamp, kind text, minutes numeric(12, 3))")
+        conn.execute("CREATE TABLE analytics.events (user_id text, event_time timestamp, kind text, "
+                     "minutes numeric(12, 3))")
         conn.execute("CREATE SCHEMA billing; CREATE TABLE billing.invoices (account_id text, invoice_month date, "
                      "monthly_amount numeric(12, 2), failed boolean, invoice_no bigint)")
         conn.execute("CREATE SCHEMA support; CREATE TABLE support.tickets (account_id text, created_at timestamp, "
