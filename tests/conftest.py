@@ -1,6 +1,7 @@
 """Shared fixtures: paths to the public datasets and a throw-away store."""
 
 import datetime as dt
+import functools
 import io
 import os
 import shutil
@@ -91,6 +92,21 @@ def demo_builder(n_customers: int, seed: int = 0):
         engine.dispose()
 
     return build
+
+
+@pytest.fixture(scope="session", autouse=True)
+def store_kinds_built_once(tmp_path_factory):
+    """Every non-demo store kind of tests/pages/store_kinds.py imported once per run (:func:`built_once`) and
+    copied into each module's folder: the same files through the same importer, so the same store."""
+    from tests.pages import store_kinds
+
+    @functools.cache
+    def template(kind: str) -> Path:
+        return built_once(tmp_path_factory, f"kind_{kind}", lambda path: store_kinds.fill(f"sqlite:///{path}", kind))
+
+    store_kinds.TEMPLATES = template
+    yield
+    store_kinds.TEMPLATES = None
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from pathlib import Path
 
@@ -94,13 +93,13 @@ def run(engine, a) -> int:
     if a.scores is not None:
         require(engine, a, rights.RISK_LISTS)
     source = sources.by_name(engine, a.engine) if a.engine else choice.configured(engine)
-    inputs = load_inputs(engine, lapse_days=a.lapse_days, source=None)
     if source is None:
-        return _fit_and_print(engine, a, inputs, actor)
-    print(f"Behaviour summed by {source.name}." if inputs.has_behaviour() else
-          f"No dated behaviour in this store (a snapshot): {source.name} has nothing to sum.", file=sys.stderr)
+        return _fit_and_print(engine, a, load_inputs(engine, lapse_days=a.lapse_days, source=None), actor)
     with source:
-        return _fit_and_print(engine, a, dataclasses.replace(inputs, source=source), actor)
+        inputs = load_inputs(engine, lapse_days=a.lapse_days, source=source)
+        print(f"Behaviour summed by {source.name}." if inputs.has_behaviour() else
+              f"No dated behaviour in this store (a snapshot): {source.name} has nothing to sum.", file=sys.stderr)
+        return _fit_and_print(engine, a, inputs, actor)
 
 
 def _fit_and_print(engine, a, inputs, actor) -> int:

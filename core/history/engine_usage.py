@@ -27,6 +27,14 @@ def has_activity(source: Source) -> bool:
         "any activity", lambda: bool(source.con.execute(source.activity.count())))
 
 
+def last_activity_day(source: Source) -> pd.Timestamp:
+    """The source's last activity day (NaT without activity), asked once per source."""
+    if source.activity is None:
+        return pd.NaT
+    day = source.remembered("last activity day", lambda: source.con.execute(source.activity.date.max()))
+    return pd.NaT if day is None or pd.isna(day) else pd.Timestamp(day)
+
+
 def usage_features(source: Source, customers: pd.DataFrame, cutoff) -> dict[str, np.ndarray]:
     """The usage features of ``customers`` (``customer_id, signup_date``; in this order) as of the end of day
     ``cutoff``; {} when the source has no activity at all.

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from core.buyers import lapse
 from core.errors import InsufficientDataError
 from core.history import asof
+from core.history.engine_usage import has_activity, last_activity_day
 from core.query import choice
 from core.query.sources import Source
 from core.store.columnar import ActivityPairs, activity_pairs
@@ -37,8 +38,9 @@ class ChurnInputs:
     ----------
     customers : pandas.DataFrame
         ``customer_id, segment, plan, region, channel, signup_date, churn_date, attributes``.
-    activity : ActivityPairs
-        Daily activity with values (read with ``values=True``).
+    activity : ActivityPairs or None
+        Daily activity with values (read with ``values=True``); None when ``source`` sums the usage: the rows stay
+        in the engine (a large store's activity is not read into memory) and only its last day is asked.
     tickets : pandas.DataFrame
         ``customer_id, opened, resolved`` (datetimes).
     feedback : pandas.DataFrame
@@ -54,7 +56,7 @@ class ChurnInputs:
     """
 
     customers: pd.DataFrame
-    activity: ActivityPairs
+    activity: ActivityPairs | None
     tickets: pd.DataFrame
     feedback: pd.DataFrame
     revenue: pd.DataFrame
@@ -63,11 +65,19 @@ class ChurnInputs:
 
     def end(self) -> pd.Timestamp:
         """The last day the data speaks about (:func:`core.history.asof.data_end`)."""
-        return asof.data_end(self.customers, self.activity, self.revenue)
+        return _end(self.customers, self.activity, self.revenue, self.source)
 
     def has_behaviour(self) -> bool:
         """Whether there is dated behaviour to build temporal features from (else: snapshot)."""
-        return len(self.activity) > 0 or len(self.tickets) > 0 or len(self.feedback) > 0
+        active = has_activity(self.source) if self.activity is None else len(self.activity) > 0
+        return active or len(self.tickets) > 0 or len(self.feedback) > 0
+
+
+def _end(customers: pd.DataFrame, activity: ActivityPairs | None, revenue: pd.DataFrame, source) -> pd.Timestamp:
+    """:func:`core.history.asof.data_end`, the last activity day asked of ``source`` when ``activity`` is None."""
+    if activity is not None or source is None:
+        return asof.data_end(customers, activity, revenue)
+    return asof.data_end(customers, None, revenue, extra=[pd.Series([last_activity_day(source)])])
 
 
 def _activity_pairs(activity: pd.DataFrame | None) -> ActivityPairs:
@@ -127,8 +137,9 @@ def load_inputs(engine: Engine, lapse_days: int | None = None, source=choice.CON
     for df, cols in ((tickets, ("opened", "resolved")), (feedback, ("date",)), (revenue, ("period",))):
         for c in cols:
             df[c] = datetimes(df[c], format="mixed")
-    activity = activity_pairs(engine, values=True)
-    rule = lapse.store_rule(engine, customers, asof.data_end(customers, activity, revenue), lapse_days, revenue)
     source = choice.configured(engine) if source == choice.CONFIGURED else source
+    # an engine sums the usage: the activity rows stay there (100,000,000 rows would take 2 GB here)
+    activity = activity_pairs(engine, values=True) if source is None else None
+    rule = lapse.store_rule(engine, customers, _end(customers, activity, revenue, source), lapse_days, revenue)
     return ChurnInputs(lapse.with_churn_dates(customers, rule), activity, tickets, feedback, revenue, lapse=rule,
                        source=source)

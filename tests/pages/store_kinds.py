@@ -19,6 +19,7 @@ The public files are read in place (``../shared/data``, see its README for their
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -90,9 +91,18 @@ def _imports(kind: str) -> list[tuple[bytes, str, str, dict]]:
     raise ValueError(f"unknown store kind {kind!r}: one of {', '.join(KINDS)}")
 
 
+#: kind -> a store file of that kind built once per test run, or None (a kind built where it is asked): set by
+#: tests/conftest.py's session fixture, so each module gets a copy instead of importing the files again (the CDNOW
+#: log's import takes about 2 s, the others under 1 s, and the suite's modules ask for about thirty such stores)
+TEMPLATES: Callable[[str], Path] | None = None
+
+
 def build(kind: str, folder: Path, demo: Path | None = None) -> str:
     """Build the store ``kind`` in ``folder`` and return its URL; ``demo`` is a demo store file to copy (the
-    session's), else the demo is generated here."""
+    session's), else the demo is generated here; another kind is a copy of the run's (:data:`TEMPLATES`) when the
+    run has one."""
+    if kind != "demo" and TEMPLATES is not None:
+        return f"sqlite:///{copy_store(TEMPLATES(kind), folder)}"
     if kind == "demo":
         if demo is not None:
             return f"sqlite:///{copy_store(demo, folder)}"

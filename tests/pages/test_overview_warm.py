@@ -11,14 +11,14 @@ the range); the reruns counted here come after it.
 
 from collections import Counter
 
-from core.buyers import overview as core_overview
+from core.buyers import overview_views
 from core.review import at_risk as core_at_risk
 from tests.pages import warm
 from tests.pages.conftest import open_page
 from ui.overview import cached
 
 #: (module, function) of each heavy step, as ui.overview.cached calls it
-HEAVY = [(core_overview, "build"), (cached, "configured_movements"), (core_at_risk, "at_risk"),
+HEAVY = [(overview_views, "overview"), (cached, "configured_movements"), (core_at_risk, "at_risk"),
          (cached, "load_purchase_log"), (cached, "store_days")]
 
 #: a private copy of the session's small demo store
@@ -33,4 +33,4 @@ def test_a_warm_rerun_recomputes_no_heavy_step(store_url, monkeypatch):
     segment = sorted(set(customers["segment"]))[0]
     at.session_state["filters_segment"] = [segment]
     warm.rerun(at)
-    assert calls["build"] == 1 and calls["configured_movements"] == 1 and calls["at_risk"] == 1
+    assert calls["overview"] == 1 and calls["configured_movements"] == 1 and calls["at_risk"] == 1
