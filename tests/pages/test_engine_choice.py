@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 import streamlit as st
 
+from core.buyers import engine_headline
 from core.cohorts import engine_survival, engine_views
 from core.feedback import engine_mentions
 from core.history import engine_behaviour, engine_movements
@@ -41,12 +42,12 @@ PAGES = {"cohort_curves": [(engine_views, "table_until"), (engine_views, "cell_o
          "churn_drivers": [(engine_behaviour, "behaviour")], "health_scores": [(engine_behaviour, "behaviour")],
          "intervention_roi": [(engine_outcomes, "window_values")],
          "feedback_themes": [(engine_mentions, "mentions_expression")],
-         "overview": [(engine_movements, "movements_expression")]}
+         "overview": [(engine_movements, "movements_expression"), (engine_headline, "sums_expression")]}
 
 #: page -> the cached figures it draws as charts only (no table shows them): their values are compared too
 CHARTED = {"cohort_curves": [(cohort_figures, "table"), (cohort_figures, "cell"), (cohort_figures, "km")],
            "feedback_themes": [(feedback_figures, "mentions")],
-           "overview": [(overview_figures, "movements")]}
+           "overview": [(overview_figures, "movements"), (overview_figures, "overview")]}
 
 
 def _timeless(text: str) -> str:

@@ -20,10 +20,8 @@ def cdnow_url(tmp_path_factory) -> str:
     return store_kinds.build("cdnow", tmp_path_factory.mktemp("engine_choice_cdnow"))
 
 
-#: a PostgreSQL store's pages that run an engine function no other page-level test runs inside PostgreSQL (the
-#: Health scores page sums behaviour as Churn drivers does; the theme counts and the plays' windows are checked
-#: inside PostgreSQL expression by expression: tests/core/feedback, tests/core/roi): kept few, each takes 20-35 s
-ON_POSTGRES = ("cohort_curves", "overview", "churn_drivers")
+#: every engine-summed page inside a PostgreSQL store (each 3-10 s on the 300-customer demo)
+ON_POSTGRES = tuple(PAGES)
 #: the purchase log's pages (Health scores sums behaviour as Churn drivers does, on the same store)
 ON_CDNOW = tuple(p for p in PAGES if p != "health_scores")
 
