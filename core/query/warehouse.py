@@ -38,9 +38,10 @@
     channel = "survey_type"       # nps or csat in any case; or survey = "nps" when the table holds one survey
     id = "answer_no"              # optional: orders two answers of one day (the later is the latest)
 
-The warehouse is only read: every aggregation runs there as a query and only its small result comes back; nothing
-is written to it (not even a temporary table: the customers come from its own table). App state (imports, models,
-configurations, snapshots, decisions, users) stays in the store.
+The warehouse is only read: every aggregation runs there as a query and only its small result comes back. The
+cohort table writes nothing to it (not even a temporary table: the customers come from its own table); the models'
+features send the customers and the cutoffs as small tables (Ibis memtables), which PostgreSQL holds as temporary
+tables for the session. App state (imports, models, configurations, snapshots, decisions, users) stays in the store.
 """
 
 from __future__ import annotations
