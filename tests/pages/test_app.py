@@ -61,6 +61,7 @@ def test_first_start_loads_the_demo_then_reset_replaces_imports(fresh_store, sha
     # the usage data is still loading: the Overview says so where a figure needs it, other pages wait for it
     assert "The demo's usage data is still loading: the MRR in red shows once it is in." in _texts(at)
     assert len(at.get("progress")) == 1
+    assert at.get("progress")[0].proto.text == "Loading the demo's usage data: starting ..."  # said once
     other = AppTest.from_function(_another_page, default_timeout=120).run()  # AppTest's switch_page skips app.py
     assert not other.exception, other.exception
     assert "is still loading, so this page waits for it" in _texts(other)

@@ -39,7 +39,7 @@ class Background:
     thread: threading.Thread | None = None
     go: threading.Event = field(default_factory=threading.Event)  # set once a page was drawn
     fraction: float = 0.0
-    message: str = "Loading the demo's usage data ..."
+    message: str = "starting ..."  # shown after "Loading the demo's usage data: "
     error: str | None = None
 
     @property
