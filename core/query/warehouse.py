@@ -186,6 +186,7 @@ def _mapped(con, mapping: Mapping, name: str) -> ir.Table:
         raise DataValidationError(f"Table {fields['table']} has no column {missing[0].split(' = ')[1]} "
                                   f"([{name}] {missing[0]} in {mapping.path.name}); its columns are "
                                   f"{', '.join(t.columns)}.")
+    _check_types(t, fields, name, mapping.path.name)
     out = {key: t[column].cast(_CASTS.get(key, "string")) for key, column in fields.items() if key not in _VALUES}
     if name == "customers":
         for key in CUSTOMER_COLUMNS:
@@ -197,6 +198,20 @@ def _mapped(con, mapping: Mapping, name: str) -> ir.Table:
     elif name == "feedback" and "survey" in fields:
         out["channel"] = ibis.literal(fields["survey"].lower())
     return t.select(**out)
+
+
+#: the fields whose column must already be of a kind (a text id or flag would fail only when a query runs)
+_KINDS = {"id": ("is_integer", "a whole number"), "payment_failed": ("is_boolean", "true or false"),
+          "score": ("is_numeric", "a number")}
+
+
+def _check_types(t: ir.Table, fields: dict[str, str], name: str, file: str) -> None:
+    """Refuse a mapped column whose type cannot hold its field (:data:`_KINDS`), naming the key and the fix."""
+    for key, (test, kind) in _KINDS.items():
+        if key in fields and not getattr(t[fields[key]].type(), test)():
+            hint = " (or leave id out)" if key == "id" else ""
+            raise DataValidationError(f"Column {fields[key]} of {fields['table']} is {t[fields[key]].type()}, but "
+                                      f"[{name}] {key} must be {kind} ({file}): map another column{hint}.")
 
 
 def safe_url(url: str) -> str:

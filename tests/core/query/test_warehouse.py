@@ -343,3 +343,24 @@ def test_one_survey_per_table_and_tickets_without_a_resolution_column(store, pg_
     assert pd.Series(got["nps_latest"])[every].notna().all()  # every answer read as an NPS one
     np.testing.assert_array_equal(got["tickets_unresolved"], got["tickets_90d"])
     assert got["tickets_90d"].sum() == ref["tickets_90d"].sum() and np.isnan(got["hours_to_resolve"]).all()
+
+
+def test_a_column_of_the_wrong_kind_is_one_plain_line_when_connecting(store, tmp_path):
+    """A text answer id, a text payment flag or a text score would fail only inside a query: refused at once."""
+    path = tmp_path / "company.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE SCHEMA crm; CREATE TABLE crm.accounts (account_id text, created_at date)")
+        con.execute("CREATE SCHEMA cx; CREATE TABLE cx.answers (answer_no text, account_id text, answered_at date, "
+                    "survey_type text, rating text, failed text)")
+    base = ("[customers]\ntable = 'crm.accounts'\ncustomer_id = 'account_id'\nsignup_date = 'created_at'\n"
+            "[feedback]\ntable = 'cx.answers'\ncustomer_id = 'account_id'\ndate = 'answered_at'\n"
+            "channel = 'survey_type'\n")
+    for extra, message in (("score = 'rating'\n", "Column rating of cx.answers is string, but [feedback] score must "
+                                                     "be a number (m.toml): map another column."),
+                           ("score = 'answered_at'\nid = 'answer_no'\n", "[feedback] id must be a whole number "
+                                                                           "(m.toml): map another column (or leave id "
+                                                                           "out).")):
+        (tmp_path / "m.toml").write_text(base + extra, encoding="utf-8")
+        with pytest.raises(DataValidationError) as e:
+            warehouse.connect(f"duckdb://{path}", warehouse.read_mapping(tmp_path / "m.toml"))
+        assert message in str(e.value) and "\n" not in str(e.value)
