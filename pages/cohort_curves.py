@@ -2,20 +2,23 @@
 
 The choices start at what suits the store (core.cohorts.defaults): on a purchase log, cohorts by first purchase
 and retained when purchasing; a snapshot cannot give cohort retention, so the page says why and leads with
-survival on tenure.
+survival on tenure. When a company's warehouse is set, the page reads it instead (ui.cohorts.warehouse).
 """
 
 import streamlit as st
 
 from core.cohorts.defaults import cohort_basis, cohort_defaults
 from ui import components
-from ui.cohorts import sections
+from ui.cohorts import sections, warehouse
 from ui.frame import filters, loaders
 from ui.frame import page as frame
 
 frame.require()
 
 st.title("Cohort curves")
+if warehouse.is_set():
+    warehouse.page()
+    st.stop()
 url, f = loaders.store_url(), filters.current()
 version = loaders.store_version(url)
 found = loaders.store_profile(url, version)

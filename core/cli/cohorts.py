@@ -94,17 +94,12 @@ def _survival(engine, a, note: str) -> int:
 
 
 def _warehouse_table(source, a):
-    """The table from a warehouse (``RETENTION_WAREHOUSE_URL``): its own customers, logo measures only; without a
-    choice, cohorts by first activity retained when active if it maps activity, else by signup and subscription."""
-    from core.cohorts.from_counts import engine_cohort_table  # Ibis loads here, not for --help
-    from core.cohorts.settings import CohortSettings  # in run, for a fast --help
+    """The table from a warehouse (``RETENTION_WAREHOUSE_URL``): its own customers; choices not given are the
+    page's (:func:`core.cohorts.warehouse_views.defaults`)."""
+    from core.cohorts import warehouse_views  # Ibis loads here, not for --help
 
-    by_activity = source.activity is not None
-    base = CohortSettings(cohort_by="first_activity" if by_activity else "signup",
-                          retained_by="activity" if by_activity else "subscription")
     print(f"Figures from {source.name}.", file=sys.stderr)
-    return engine_cohort_table(source.restricted("segment", a.segment) if a.segment else source, None,
-                               _settings(a, base))
+    return warehouse_views.table(source, _settings(a, warehouse_views.defaults(source)), a.segment)
 
 
 def run(engine, a) -> int:

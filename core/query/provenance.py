@@ -18,6 +18,9 @@ from core.store import column_home
 SUMMED_BY = ("The Overview's headline revenue and MRR movements, cohort tables and survival, theme counts, churn and "
              "health features, the plays' revenue and usage windows: summed by")
 
+#: the row naming the warehouse: what reads it when one is set
+WAREHOUSE_FIGURES = "The Cohort curves page and python -m core cohorts"
+
 
 def figure_sources(engine: Engine) -> pd.DataFrame:
     """``Figures, Come from``: one row per kind of figure."""
@@ -32,7 +35,7 @@ def figure_sources(engine: Engine) -> pd.DataFrame:
     return pd.DataFrame([("Every figure on these pages", store),
                          ("Cohort tables, churn and health features over activity", activity),
                          (SUMMED_BY, _summed_by()),
-                         ("python -m core cohorts", wh)], columns=["Figures", "Come from"])
+                         (WAREHOUSE_FIGURES, wh)], columns=["Figures", "Come from"])
 
 
 def _summed_by() -> str:

@@ -172,6 +172,20 @@ def configured() -> Source | None:
     return connect(url, read_mapping(path))
 
 
+def identity() -> tuple | None:
+    """What names the configured warehouse, for a cache of its answers: the URL and the mapping file's path, size
+    and modification time (an edited mapping connects again); None when no URL is set."""
+    url = os.environ.get(URL_ENV, "").strip()
+    if not url:
+        return None
+    path = os.environ.get(MAP_ENV, "").strip()
+    try:
+        stat = os.stat(path) if path else None
+    except OSError:
+        stat = None  # :func:`configured` says what is wrong with it
+    return url, path, None if stat is None else (stat.st_size, stat.st_mtime_ns)
+
+
 def _mapped(con, mapping: Mapping, name: str) -> ir.Table:
     """The mapped table with the workbench's field names, ids as text and dates as dates."""
     fields = mapping.tables[name]

@@ -82,21 +82,32 @@ def table(url, version, f, options: tuple, basis: str = "Signup") -> tuple[Cohor
     except WorkbenchError as exc:
         errors.show(exc)
         return None
-    percent = opts["measure"] != "count"
-    st.caption(f"{units.count(int(t.sizes.sum()))} customers in {units.count(len(t.sizes))} cohorts, as of "
-               f"{t.settings['as_of']}. Grey rows: cohorts under {units.count(opts['min_size'])} customers. Empty "
-               "cells: periods not yet complete.")
     key = (url, version, f, options, signups)
+    charted(t, key)
+    breakdown(url, version, f, options, signups, opts["measure"] != "count")
+    downloads(t)
+    return t, signups
+
+
+def charted(t: CohortTable, key: tuple) -> None:
+    """The table's size line, heat map, curves and one period tracked (``key``: the table's cache key, to build each
+    chart once)."""
+    percent = t.settings["measure"] != "count"
+    st.caption(f"{units.count(int(t.sizes.sum()))} customers in {units.count(len(t.sizes))} cohorts, as of "
+               f"{t.settings['as_of']}. Grey rows: cohorts under {units.count(t.settings['min_size'])} customers. "
+               "Empty cells: periods not yet complete.")
     components.chart(cohorts.chart(key, "heatmap", (percent,), lambda: charts.cohort_heatmap(t, percent)),
                      chart_text.heatmap_sentence(t), chart_text.heatmap_data(t), "cohort_heat_map.csv",
                      key="cohorts_dl_heatmap")
     curves(t, percent, key)
     tracked(t, percent, key)
-    breakdown(url, version, f, options, signups, percent)
+
+
+def downloads(t: CohortTable) -> None:
+    """The table as CSV and as the workbook with its settings and definitions."""
     d1, d2 = st.columns(2)
     d1.download_button("Download the table (CSV)", cohorts.csv(t), "cohorts.csv", "text/csv", key="cohorts_dl_csv")
     d2.download_button("Download the table (XLSX)", cohorts.xlsx(t), "cohorts.xlsx", key="cohorts_dl_xlsx")
-    return t, signups
 
 
 def _shown(t: CohortTable) -> list[str]:
@@ -191,16 +202,26 @@ def survival(url, version, f, note: str = "") -> None:
     st.subheader("Survival (Kaplan-Meier)")
     if note:
         st.caption(f"{note} Lapse period in use: {units.count(cohorts.lapse_days(url, version))} days.")
-    g1, g2 = st.columns(2)
-    group = g1.selectbox("Compare", ["(all customers)", *chart_text.GROUP_LABELS], key="cohorts_km_group",
-                         format_func=chart_text.group_label)
-    horizon = g2.number_input("Restricted mean to (months)", 1, 120, 24, key="cohorts_km_horizon")
+    group, horizon = survival_choices(list(chart_text.GROUP_LABELS))
     try:
         km = cohorts.km(url, version, f, None if group.startswith("(") else group, float(horizon))
     except WorkbenchError as exc:
         errors.show(exc)
         return
-    components.chart(cohorts.chart((url, version, f), "survival", (group, float(horizon)),
+    survival_views(km, group, horizon, (url, version, f))
+
+
+def survival_choices(groups: list[str]) -> tuple[str, int]:
+    """(the group to compare, "(all customers)" for none; the restricted mean's horizon in months)."""
+    g1, g2 = st.columns(2)
+    group = g1.selectbox("Compare", ["(all customers)", *groups], key="cohorts_km_group",
+                         format_func=chart_text.group_label)
+    return group, g2.number_input("Restricted mean to (months)", 1, 120, 24, key="cohorts_km_horizon")
+
+
+def survival_views(km, group: str, horizon: int, key: tuple) -> None:
+    """The survival curves, the log-rank sentence and the analyst's table (``key``: the curves' cache key)."""
+    components.chart(cohorts.chart(key, "survival", (group, float(horizon)),
                                    lambda: charts.survival_curves(km.curves)),
                      chart_text.survival_sentence(km), chart_text.survival_data(km.curves), "survival.csv",
                      key="cohorts_dl_survival")

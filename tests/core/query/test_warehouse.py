@@ -17,7 +17,9 @@ import pytest
 
 import core
 from core.cli.main import main as cli
+from core.cohorts import survival, warehouse_views
 from core.cohorts.from_counts import engine_cohort_table
+from core.cohorts.settings import CohortSettings
 from core.cohorts.table import cohort_table
 from core.demo.load import load_demo
 from core.errors import DataValidationError
@@ -25,45 +27,8 @@ from core.history import engine_behaviour
 from core.query import sources, warehouse
 from core.store import columnar
 from core.store.read import load_columns
+from tests.company_warehouse import FACTS, MAPPING, company_facts, company_tables, duckdb_file
 
-MAPPING = """
-[customers]
-table = "crm.accounts"
-customer_id = "account_id"
-signup_date = "created_at"
-churn_date = "cancelled_at"
-segment = "tier"
-
-[activity]
-table = "analytics.events"
-customer_id = "user_id"
-date = "event_time"
-
-[revenue]
-table = "billing.invoices"
-customer_id = "account_id"
-period = "invoice_month"
-mrr = "monthly_amount"
-"""
-#: the company's tickets and survey answers, and its invoices' payment outcome and number
-FACTS = MAPPING.replace('date = "event_time"\n', 'date = "event_time"\nvalue = "minutes"\n') + """\
-payment_failed = "failed"
-id = "invoice_no"
-
-[tickets]
-table = "support.tickets"
-customer_id = "account_id"
-opened = "created_at"
-resolved = "closed_at"
-
-[feedback]
-table = "cx.survey_answers"
-customer_id = "account_id"
-date = "answered_at"
-score = "rating"
-channel = "survey_type"
-id = "answer_no"
-"""
 SETTINGS = [dict(cohort_by="first_activity", retained_by="activity", definition="on"),
             dict(cohort_by="first_activity", retained_by="activity", definition="on_or_after", period="week"),
             dict(cohort_by="signup", retained_by="subscription", period="quarter"),
@@ -91,42 +56,11 @@ def store(tmp_path_factory):
     engine.dispose()
 
 
-def _company_tables(customers: pd.DataFrame, activity: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The same business in the company's own shape: other names, timestamps at odd hours, an extra column."""
-    accounts = pd.DataFrame({"account_id": customers["customer_id"], "tier": customers["segment"],
-                             "created_at": customers["signup_date"] + pd.Timedelta(hours=13, minutes=45),
-                             "cancelled_at": customers["churn_date"] + pd.Timedelta(hours=23, minutes=59),
-                             "mrr_cents": 9900})
-    events = pd.DataFrame({"user_id": activity["customer_id"], "event_time": activity["date"] + pd.Timedelta(hours=7),
-                           "kind": "login", "minutes": activity["value"]})
-    return accounts, events
-
-
-def _company_facts(engine) -> dict[str, pd.DataFrame]:
-    """The store's tickets, survey answers and invoices as the company keeps them: its own names, survey types in
-    capitals, answers at odd hours, a column the workbench does not read."""
-    tickets = load_columns(engine, "ticket", ["customer_id", "opened", "resolved"])
-    answers = load_columns(engine, "feedback", ["id", "customer_id", "date", "channel", "score"])
-    answers = answers[answers["channel"].isin(["nps", "csat"])]
-    revenue = load_columns(engine, "revenue", ["id", "customer_id", "period", "mrr", "payment_failed"])
-    return {
-        "support.tickets": pd.DataFrame({"account_id": tickets["customer_id"], "created_at": tickets["opened"],
-                                         "closed_at": tickets["resolved"], "queue": "general"}),
-        "cx.survey_answers": pd.DataFrame({"answer_no": answers["id"], "account_id": answers["customer_id"],
-                                           "answered_at": pd.to_datetime(answers["date"]) + pd.Timedelta(hours=18),
-                                           "survey_type": answers["channel"].str.upper(),
-                                           "rating": answers["score"]}),
-        "billing.invoices": pd.DataFrame({"account_id": revenue["customer_id"], "invoice_month": revenue["period"],
-                                          "monthly_amount": revenue["mrr"],
-                                          "failed": revenue["payment_failed"].astype("boolean"),
-                                          "invoice_no": revenue["id"]})}
-
-
 @pytest.fixture(scope="module")
 def pg_warehouse(pg_server, store):
     """A PostgreSQL database with the company's schemas crm, analytics and billing; yields its URL."""
     url = pg_server.new_database("company_warehouse").replace("postgresql+psycopg://", "postgres://")
-    accounts, events = _company_tables(store[1], store[2])
+    accounts, events = company_tables(store[1], store[2])
     with psycopg.connect(url.replace("postgres://", "postgresql://"), autocommit=True) as conn:
         conn.execute("CREATE SCHEMA crm; CREATE SCHEMA analytics")
         conn.execute("CREATE TABLE crm.accounts (account_id text PRIMARY KEY, tier text, created_at timestamp, "
@@ -139,7 +73,7 @@ def pg_warehouse(pg_server, store):
                      "closed_at timestamp, queue text)")
         conn.execute("CREATE SCHEMA cx; CREATE TABLE cx.survey_answers (answer_no bigint, account_id text, "
                      "answered_at timestamp, survey_type text, rating numeric(4, 1))")
-        facts = _company_facts(store[0])
+        facts = company_facts(store[0])
         for table, frame in (("crm.accounts", accounts), ("analytics.events", events), *facts.items()):
             with conn.cursor().copy(f"COPY {table} FROM STDIN") as copy:
                 for row in frame.astype(object).where(frame.notna(), None).itertuples(index=False):
@@ -174,27 +108,29 @@ def test_a_postgresql_warehouse_gives_the_stores_table(store, pg_warehouse, mapp
     assert temp == 0 and _relations(pg_warehouse) == before  # read only: nothing created, not even for a moment
 
 
-def test_a_segment_filter_runs_in_the_warehouse(store, pg_warehouse, mapping):
+def test_the_cohort_pages_segments_table_and_survival_run_in_the_warehouse(store, pg_warehouse, mapping):
+    """The Cohort curves page's rule (core.cohorts.warehouse_views) inside PostgreSQL: a segment's table and survival
+    by segment equal pandas on the store, and nothing is created in the warehouse."""
     engine, customers, *_ = store
     segment = customers["segment"].iloc[0]
     kept = customers[customers["segment"] == segment]
+    before = _relations(pg_warehouse)
     with warehouse.connect(pg_warehouse, mapping) as wh:
-        got = engine_cohort_table(wh.restricted("segment", [segment]), None, **SETTINGS[0])
+        assert warehouse_views.segments(wh) == sorted(customers["segment"].unique())
+        got = warehouse_views.table(wh, CohortSettings(**SETTINGS[0]), [segment])
+        km = warehouse_views.survival_curves(wh, "segment", 24.0)
+        temp = wh.con.raw_sql("SELECT count(*) FROM pg_class WHERE relpersistence = 't'").fetchone()[0]
     _same(got, cohort_table(kept, columnar.activity_pairs(engine), **SETTINGS[0]))
     assert got.sizes.sum() < len(customers)
+    want = survival.kaplan_meier(survival.durations(customers), group="segment", horizon=24.0)
+    pd.testing.assert_frame_equal(km.summary, want.summary, check_exact=False, rtol=1e-9)
+    assert temp == 0 and _relations(pg_warehouse) == before
 
 
 def test_a_duckdb_file_warehouse_gives_the_same_table(store, mapping, tmp_path):
     engine, customers, activity, _ = store
-    accounts, events = _company_tables(customers, activity)
-    path = tmp_path / "company.duckdb"
-    with duckdb.connect(str(path)) as con:
-        con.execute("CREATE SCHEMA crm; CREATE SCHEMA analytics")
-        con.execute("CREATE TABLE crm.accounts AS SELECT * FROM accounts")
-        con.execute("CREATE TABLE analytics.events AS SELECT * FROM events")
-        invoices = _company_facts(engine)["billing.invoices"]  # noqa: F841
-        con.execute("CREATE SCHEMA billing; CREATE TABLE billing.invoices AS SELECT * FROM invoices")
-    with warehouse.connect(f"duckdb://{path}", mapping) as wh:
+    url = duckdb_file(engine, customers, activity, tmp_path / "company.duckdb")
+    with warehouse.connect(url, mapping) as wh:
         _same(engine_cohort_table(wh, None, **SETTINGS[1]),
               cohort_table(customers, columnar.activity_pairs(engine), **SETTINGS[1]))
 
@@ -302,10 +238,10 @@ def _behaviour_features(store) -> tuple[pd.DataFrame, dict]:
 
 def test_the_models_features_summed_in_a_duckdb_file_warehouse_equal_the_stores(store, tmp_path):
     engine, customers, activity, _ = store
-    accounts, events = _company_tables(customers, activity)
+    accounts, events = company_tables(customers, activity)
     path = tmp_path / "company.duckdb"
     with duckdb.connect(str(path)) as con:
-        for table, frame in (("crm.accounts", accounts), ("analytics.events", events), *_company_facts(engine).items()):
+        for table, frame in (("crm.accounts", accounts), ("analytics.events", events), *company_facts(engine).items()):
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {table.split('.')[0]}")
             con.register("frame", frame)
             con.execute(f"CREATE TABLE {table} AS SELECT * FROM frame")

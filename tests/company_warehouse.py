@@ -1,0 +1,94 @@
+"""A company's warehouse for the tests: the store's business in the company's own shape (its schemas, table and
+column names, timestamps at odd hours, columns the workbench does not read) and the mapping file that reads it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from core.store.read import load_columns
+
+MAPPING = """
+[customers]
+table = "crm.accounts"
+customer_id = "account_id"
+signup_date = "created_at"
+churn_date = "cancelled_at"
+segment = "tier"
+
+[activity]
+table = "analytics.events"
+customer_id = "user_id"
+date = "event_time"
+
+[revenue]
+table = "billing.invoices"
+customer_id = "account_id"
+period = "invoice_month"
+mrr = "monthly_amount"
+"""
+#: the company's tickets and survey answers, and its invoices' payment outcome and number
+FACTS = MAPPING.replace('date = "event_time"\n', 'date = "event_time"\nvalue = "minutes"\n') + """\
+payment_failed = "failed"
+id = "invoice_no"
+
+[tickets]
+table = "support.tickets"
+customer_id = "account_id"
+opened = "created_at"
+resolved = "closed_at"
+
+[feedback]
+table = "cx.survey_answers"
+customer_id = "account_id"
+date = "answered_at"
+score = "rating"
+channel = "survey_type"
+id = "answer_no"
+"""
+
+
+def company_tables(customers: pd.DataFrame, activity: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The same business in the company's own shape: other names, timestamps at odd hours, an extra column."""
+    accounts = pd.DataFrame({"account_id": customers["customer_id"], "tier": customers["segment"],
+                             "created_at": customers["signup_date"] + pd.Timedelta(hours=13, minutes=45),
+                             "cancelled_at": customers["churn_date"] + pd.Timedelta(hours=23, minutes=59),
+                             "mrr_cents": 9900})
+    events = pd.DataFrame({"user_id": activity["customer_id"], "event_time": activity["date"] + pd.Timedelta(hours=7),
+                           "kind": "login", "minutes": activity["value"]})
+    return accounts, events
+
+
+def company_facts(engine) -> dict[str, pd.DataFrame]:
+    """The store's tickets, survey answers and invoices as the company keeps them: its own names, survey types in
+    capitals, answers at odd hours, a column the workbench does not read."""
+    tickets = load_columns(engine, "ticket", ["customer_id", "opened", "resolved"])
+    answers = load_columns(engine, "feedback", ["id", "customer_id", "date", "channel", "score"])
+    answers = answers[answers["channel"].isin(["nps", "csat"])]
+    revenue = load_columns(engine, "revenue", ["id", "customer_id", "period", "mrr", "payment_failed"])
+    return {
+        "support.tickets": pd.DataFrame({"account_id": tickets["customer_id"], "created_at": tickets["opened"],
+                                         "closed_at": tickets["resolved"], "queue": "general"}),
+        "cx.survey_answers": pd.DataFrame({"answer_no": answers["id"], "account_id": answers["customer_id"],
+                                           "answered_at": pd.to_datetime(answers["date"]) + pd.Timedelta(hours=18),
+                                           "survey_type": answers["channel"].str.upper(),
+                                           "rating": answers["score"]}),
+        "billing.invoices": pd.DataFrame({"account_id": revenue["customer_id"], "invoice_month": revenue["period"],
+                                          "monthly_amount": revenue["mrr"],
+                                          "failed": revenue["payment_failed"].astype("boolean"),
+                                          "invoice_no": revenue["id"]})}
+
+
+def duckdb_file(engine, customers: pd.DataFrame, activity: pd.DataFrame, path: Path) -> str:
+    """The business of the store ``engine`` (its ``customers`` and ``activity`` frames) as a DuckDB file at ``path``
+    with the schemas crm, analytics and billing; returns its URL."""
+    accounts, events = company_tables(customers, activity)  # noqa: F841 (DuckDB reads the frames by name)
+    invoices = company_facts(engine)["billing.invoices"]  # noqa: F841
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE SCHEMA crm; CREATE SCHEMA analytics; CREATE SCHEMA billing")
+        con.execute("CREATE TABLE crm.accounts AS SELECT * FROM accounts")
+        con.execute("CREATE TABLE analytics.events AS SELECT * FROM events")
+        con.execute("CREATE TABLE billing.invoices AS SELECT * FROM invoices")
+    return f"duckdb://{path}"
