@@ -17,7 +17,9 @@ count       customers, contacts, verbatims, a rank      ``1,234``
 A missing figure (None or NaN) is :data:`MISSING` everywhere. ``signed`` writes a change between two figures: a
 share's change is in points, the others carry an explicit sign. A figure that rounds to zero has no minus sign
 (``0.0%``, ``$0``, never ``-0.0%`` or ``-$0``). An exact half rounds to even, as Python's ``format`` does
-(``1234.5`` currency is ``$1,234``).
+(``1234.5`` currency is ``$1,234``). Money is first rounded to nine decimals, the scale at which the engines sum
+amounts exactly (:mod:`core.query.exact`): a float sum's last-bit noise (``412.5000000000001`` for 412.5) never
+changes the figure shown, so pandas and every engine show the same.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from decimal import ROUND_HALF_UP, Decimal
 MISSING = "–"
 #: the currency symbol of money figures
 CURRENCY = "$"
+#: the decimals money is exact to (core.query.exact.AMOUNT's scale)
+AMOUNT_DECIMALS = 9
 
 #: every unit, with how it is stored and how it is shown (the glossary of the review's unit column)
 UNITS = {
@@ -73,7 +77,7 @@ def money(x, decimals: int = 0, signed: bool = False) -> str:
     """Money with its symbol, the sign before it: ``1234.6 -> '$1,235'``, ``-1234.6 -> '-$1,235'``."""
     if is_missing(x):
         return MISSING
-    x = float(x)
+    x = round(float(x), AMOUNT_DECIMALS)  # float noise below the amounts' scale goes before the rounding shown
     sign = "-" if x < 0 and round(abs(x), decimals) != 0 else ("+" if signed else "")
     return f"{sign}{CURRENCY}{abs(x):,.{decimals}f}"
 

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.export.units import (
+    AMOUNT_DECIMALS,
     MISSING,
     UNITS,
     count,
@@ -79,6 +80,22 @@ def test_money_puts_the_sign_before_the_symbol():
     assert money(-1234.6, signed=True) == "-$1,235"
     assert money(1234.6, signed=True) == "+$1,235"
     assert money(-0.05, decimals=2) == "-$0.05"
+
+
+def test_float_noise_in_money_never_changes_the_figure_shown():
+    """An exact sum (an engine's, core.query.exact) and pandas' float sum of the same amounts show the same: the
+    float's last-bit noise goes before the rounding (the Overview's contraction of 412.5 on pandas and on Spark)."""
+    assert sum([137.5, 137.5, 137.5]) == 412.5 and 0.1 + 0.2 != 0.3
+    assert money(412.5000000000001) == money(412.5) == money(412.4999999999999) == "$412"
+    assert money(413.5000000000001) == "$414" and money(412.50000001) == "$413"  # more than noise: shown
+    assert money(0.1 + 0.2, decimals=1) == "$0.3" and money(-(0.1 + 0.2) + 0.3, decimals=2) == "$0.00"
+    assert format_value(1234.5000000000002, "currency") == "$1,234"
+
+
+def test_money_is_exact_to_the_engines_amount_scale():
+    from core.query.exact import AMOUNT
+
+    assert AMOUNT_DECIMALS == AMOUNT.scale
 
 
 @pytest.mark.parametrize(
