@@ -38,7 +38,8 @@ def add_parser(sub) -> None:
                     "the last one (default: proposed from the gaps between purchases, printed)")
     ch.add_argument("--engine", choices=choice.NAMES,
                     help="who sums the behaviour into features: duckdb (embedded, over the store's column files), "
-                         f"pandas or postgres (inside a PostgreSQL store); default {choice.ENGINE_ENV}, else duckdb; "
+                         f"pandas, postgres (inside a PostgreSQL store) or spark (PySpark's session); default "
+                         f"{choice.ENGINE_ENV}, else duckdb; "
                          "the figures are the same")
 
 

@@ -1,6 +1,7 @@
 """Which engine sums the behaviour behind the pages' figures: ``RETENTION_ENGINE`` (``duckdb``, the default:
 embedded DuckDB over the store's column files, nothing to set up; ``postgres``: inside a PostgreSQL store;
-``pandas``: the frames in the server's process, the reference path the tests compare the engines with).
+``pandas``: the frames in the server's process, the reference path the tests compare the engines with; ``spark``: the
+server's Spark session over the column files, :mod:`core.query.spark`).
 
 One setting for the whole server: the Cohort curves page's tables, breakdowns, cells and survival lifetimes
 (:mod:`core.cohorts.engine_views`, :mod:`core.cohorts.engine_survival`), the Overview's headline revenue and MRR
@@ -14,6 +15,7 @@ exactly, :mod:`core.query.exact`, so a figure reproduces bit for bit). Statistic
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,7 +31,9 @@ ENGINE_ENV = "RETENTION_ENGINE"
 #: ``source=CONFIGURED``, the input loaders' default: the engine :data:`ENGINE_ENV` names (:func:`configured`)
 CONFIGURED = "configured"
 #: the engines a store can be summed by (:func:`core.query.sources.by_name`); the first is the default
-NAMES = ("duckdb", "pandas", "postgres")
+NAMES = ("duckdb", "pandas", "postgres", "spark")
+NO_PYSPARK = ("the spark engine needs PySpark and a Java runtime in the server's environment (pip install the "
+              "pyspark of requirements-dev.txt; Debian: apt-get install default-jre-headless)")
 
 
 def configured_name() -> str:
@@ -62,6 +66,14 @@ def check(engine: Engine) -> None:
         refuse_postgres_on(engine, prefix=f"{ENGINE_ENV}=postgres: ")
     if name == "duckdb":
         memory_limit()  # RETENTION_DUCKDB_MEMORY is a size
+    if name == "spark":
+        spark_installed()
+
+
+def spark_installed() -> None:
+    """Refuse, without starting Spark, when PySpark is not installed (:data:`NO_PYSPARK`)."""
+    if importlib.util.find_spec("pyspark") is None:
+        raise DataValidationError(f"{ENGINE_ENV}=spark: {NO_PYSPARK}.")
 
 
 def refuse_postgres_on(engine: Engine, prefix: str = "") -> None:

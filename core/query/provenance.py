@@ -32,10 +32,9 @@ def figure_sources(engine: Engine) -> pd.DataFrame:
     mapping = os.environ.get(warehouse.MAP_ENV, "").strip()
     wh = (f"the warehouse at {warehouse.safe_url(url)}, through {mapping or 'no mapping file yet'} (read only)"
           if url else f"{store} (no warehouse is set; the README says how to set one)")
-    return pd.DataFrame([("Every figure on these pages", store),
+    return pd.DataFrame([(WAREHOUSE_FIGURES, wh), ("Every other page's figures", store),
                          ("Cohort tables, churn and health features over activity", activity),
-                         (SUMMED_BY, _summed_by()),
-                         (WAREHOUSE_FIGURES, wh)], columns=["Figures", "Come from"])
+                         (SUMMED_BY, _summed_by())], columns=["Figures", "Come from"])
 
 
 def _summed_by() -> str:
@@ -43,14 +42,15 @@ def _summed_by() -> str:
     try:
         name = choice.configured_name()
     except DataValidationError:
-        return ("no engine: the engine set for this server is not one the workbench knows (pandas, duckdb or "
-                "postgres; the README's Engines and warehouses says how to set it)")
+        return ("no engine: the engine set for this server is not one the workbench knows (pandas, duckdb, "
+                "postgres or spark; the README's Engines and warehouses says how to set it)")
     return {"pandas": "pandas, in the server's process (DuckDB, the default, or PostgreSQL sum the same figures: the "
                       "README's Engines and warehouses says how)",
             "duckdb": "DuckDB, embedded in the server's process, over the column files (the default; pandas or "
                       "PostgreSQL can sum them instead, with the same figures: the README's Engines and warehouses "
                       "says how)",
-            "postgres": "PostgreSQL, inside the store's database"}[name]
+            "postgres": "PostgreSQL, inside the store's database",
+            "spark": "Spark, in the server's Spark session, over the column files"}[name]
 
 
 def _store(engine: Engine) -> str:

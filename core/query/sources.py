@@ -241,6 +241,10 @@ def by_name(engine: Engine, name: str) -> Source | None:
     if name == "postgres":
         choice.refuse_postgres_on(engine)
         return inside(engine)
+    if name == "spark":
+        from core.query.spark import session_source  # spark.py builds on this module
+
+        return session_source(engine)
     raise DataValidationError(f"Unknown engine '{name}': one of {', '.join(ENGINES)}.")
 
 

@@ -33,7 +33,7 @@ def test_where_the_figures_come_from_names_the_store_and_a_warehouse(store_url, 
     assert "Where the figures come from" in [e.label for e in at.expander]
     table = next(d.value for d in at.dataframe if "Come from" in d.value.columns).set_index("Figures")["Come from"]
     path = store_url.removeprefix("sqlite:///")
-    assert table["Every figure on these pages"] == f"the SQLite store {path}"
+    assert table["Every other page's figures"] == f"the SQLite store {path}"
     assert table["Cohort tables, churn and health features over activity"].startswith(
         f"the SQLite store {path}, through its activity column files ({path}.columns)")
     assert table["The Cohort curves page and python -m core cohorts"] == (

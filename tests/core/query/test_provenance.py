@@ -24,7 +24,7 @@ def _no_warehouse(monkeypatch):
 
 def test_a_store_in_memory_reads_its_rows():
     rows = _rows(core.make_engine("sqlite://"))
-    assert rows["Every figure on these pages"] == "the SQLite store in memory"
+    assert rows["Every other page's figures"] == "the SQLite store in memory"
     assert rows["Cohort tables, churn and health features over activity"] == \
         "the SQLite store in memory, read from its rows"
     assert rows["The Cohort curves page and python -m core cohorts"] == \
@@ -39,7 +39,9 @@ SUMMED = ("The Overview's headline revenue and MRR movements, cohort tables and 
     (None, "DuckDB, embedded in the server's process, over the column files (the default; pandas or PostgreSQL"),
     ("pandas", "pandas, in the server's process (DuckDB, the default, or PostgreSQL sum the same figures"),
     (" Postgres ", "PostgreSQL, inside the store's database"),
-    ("spark", "no engine: the engine set for this server is not one the workbench knows (pandas, duckdb or")])
+    ("Spark", "Spark, in the server's Spark session, over the column files"),
+    ("flink", "no engine: the engine set for this server is not one the workbench knows (pandas, duckdb, postgres or "
+              "spark;")])
 def test_the_engine_that_sums_is_named(monkeypatch, value, start):
     if value is None:
         monkeypatch.delenv(choice.ENGINE_ENV, raising=False)
@@ -53,7 +55,7 @@ def test_a_postgresql_store_and_a_warehouse_are_named_without_passwords(monkeypa
     monkeypatch.setenv(warehouse.URL_ENV, "snowflake://me:pa55@acme/db/schema")
     pg = create_engine("postgresql+psycopg://team:hunter2@db.internal:5432/retention")  # never connected
     rows = _rows(pg)
-    assert rows["Every figure on these pages"] == "the postgresql store db.internal/retention"
+    assert rows["Every other page's figures"] == "the postgresql store db.internal/retention"
     assert rows["Cohort tables, churn and health features over activity"].startswith(
         f"the postgresql store db.internal/retention, through its activity column files ({tmp_path}/")
     assert rows["The Cohort curves page and python -m core cohorts"] == (

@@ -2,14 +2,17 @@
 workers, bound to 127.0.0.1, its scratch and warehouse folders temporary, its Java process stopped at the end)
 over the column files of a 300-customer demo; the cohort tables and the Cohort curves page's views, the survival
 rows, every behavioural feature of the churn and health models, the plays' outcomes, the ROI sums, the MRR
-movements, the Overview's headline revenue sums and the theme counts equal the pandas path's. Marked slow (Spark takes
-about 10 s to start); ``python3 dev.py test`` and CI still run it, and with ``CI=true`` a missing PySpark or Java
-fails instead of skipping."""
+movements, the Overview's headline revenue sums and the theme counts equal the pandas path's; with
+RETENTION_ENGINE=spark every engine-summed page shows what it shows on pandas, the app's source leaving the session
+running and its views dropped. Marked slow (Spark takes about 10 s to start); ``python3 dev.py test`` and CI still
+run it, and with ``CI=true`` a missing PySpark or Java fails instead of skipping."""
 
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import os
+import re
 import shutil
 
 import ibis
@@ -26,6 +29,7 @@ from core.cohorts.from_counts import engine_cohort_table
 from core.cohorts.settings import CohortSettings
 from core.cohorts.table import cell_customers, cohort_table, compare_groups
 from core.demo.load import load_demo
+from core.errors import DataValidationError
 from core.feedback.engine_mentions import by_group_on, over_time_on
 from core.feedback.inputs import load_inputs as feedback_inputs
 from core.feedback.mentions import by_group, over_time
@@ -38,12 +42,14 @@ from core.history.engine_movements import engine_movements
 from core.history.features import temporal_features
 from core.history.inputs import load_inputs
 from core.history.movements import mrr_movements
+from core.query import choice
 from core.roi.estimates import compare
 from core.roi.inputs import load_inputs as roi_inputs
 from core.roi.outcomes import outcomes
 from core.roi.sums import compare_on
 from core.store import columnar
 from core.store.read import load_columns
+from tests.pages.test_engine_choice import PAGES, _same_on_both
 
 pytestmark = pytest.mark.slow
 
@@ -66,7 +72,8 @@ def spark(tmp_path_factory):
     session = (SparkSession.builder.master("local[2]").appName("retention-tests")
                .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
                .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
-               .config("spark.sql.shuffle.partitions", "4").config("spark.sql.session.timeZone", "UTC")
+               .config("spark.sql.shuffle.partitions", "1").config("spark.sql.session.timeZone", "UTC")
+               .config("spark.sql.codegen.wholeStage", "false").config("spark.sql.adaptive.enabled", "false")
                .config("spark.local.dir", str(scratch / "local"))
                .config("spark.sql.warehouse.dir", str(scratch / "warehouse")).getOrCreate())
     session.sparkContext.setLogLevel("ERROR")
@@ -212,3 +219,35 @@ def test_the_overviews_headline_sums_on_spark_equal_pandas(source, store):
     pd.testing.assert_frame_equal(revenue_sums(source, customers, months), want, check_exact=False, rtol=1e-9,
                                   atol=1e-6)
     assert (want["base"] > 0).sum() >= 12
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_the_page_shows_the_same_figures_on_spark(spark, store, monkeypatch, name):
+    """RETENTION_ENGINE=spark: the page sums on this process's Spark session (the one started above, which the
+    app's source finds and leaves running) and shows what it shows on pandas."""
+    _same_on_both(monkeypatch, str(store.url), name, engine="spark")
+
+
+def test_the_app_s_source_leaves_the_session_running_and_drops_its_views(spark, store, monkeypatch):
+    monkeypatch.setenv(choice.ENGINE_ENV, "spark")
+    before = {t.name for t in spark.catalog.listTables() if t.isTemporary}  # the module's own source's
+    with choice.opened(store) as source:
+        views = [t.name for t in spark.catalog.listTables() if t.isTemporary and t.name not in before]
+        assert source.name == "Spark (local[2])" and source.con.execute(source.activity.count()) > 1000
+    assert len(views) == 4 and all(re.fullmatch(r"retention_\w+_files_[0-9a-f]{8}", n) for n in views), views
+    assert not [t for t in spark.catalog.listTables() if t.name in views]  # dropped on close
+    assert spark.range(3).count() == 3  # the session still runs
+
+
+def test_spark_missing_or_without_files_is_one_plain_line(spark, store, monkeypatch):
+    monkeypatch.setenv(choice.ENGINE_ENV, "spark")
+    with pytest.raises(DataValidationError) as e:
+        choice.check(core.make_engine("sqlite://"))  # PySpark is here: the check passes, the source refuses
+        choice.configured(core.make_engine("sqlite://"))
+    assert str(e.value) == ("RETENTION_ENGINE=spark: This store keeps no column files for Spark to read. Use duckdb "
+                            "(or pandas) here.")
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "pyspark" else real(name, *a))
+    with pytest.raises(DataValidationError) as e:
+        choice.check(store)
+    assert str(e.value) == f"RETENTION_ENGINE=spark: {choice.NO_PYSPARK}."
