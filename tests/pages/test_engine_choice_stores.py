@@ -1,12 +1,14 @@
 """The engine-summed pages (tests/pages/test_engine_choice.py) on other stores: on the CDNOW purchase log with
 RETENTION_ENGINE=duckdb, and on a PostgreSQL store holding the demo with RETENTION_ENGINE=postgres (the sums run
-inside the database), every page shows exactly what it shows on pandas."""
+inside the database), every page shows exactly what it shows on pandas; so does the quarterly review inside
+PostgreSQL."""
 
 from __future__ import annotations
 
 import pytest
 
 import core
+from tests.core.review.test_engines import assert_same_review, built
 from tests.pages import store_kinds
 from tests.pages.test_engine_choice import PAGES, _same_on_both
 
@@ -50,3 +52,11 @@ def test_a_postgresql_store_shows_the_same_figures_summed_inside_it(pg_demo_url,
     """(DuckDB over a PostgreSQL store's column cache equals pandas expression by expression: tests/core/query.)"""
     on_pandas = _same_on_both(monkeypatch, pg_demo_url, page, engine="postgres")
     assert on_pandas["tables"] or on_pandas["captions"]
+
+
+def test_the_review_is_the_same_summed_inside_postgresql(pg_demo_url, monkeypatch):
+    """The quarterly review (its page, python -m core report) on the PostgreSQL store: figure for figure pandas'."""
+    engine = core.make_engine(pg_demo_url)
+    want, got = built(monkeypatch, engine, "postgres")
+    assert_same_review(got, want)
+    engine.dispose()

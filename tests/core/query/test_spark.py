@@ -3,8 +3,9 @@ workers, bound to 127.0.0.1, its scratch and warehouse folders temporary, its Ja
 over the column files of a 300-customer demo; the cohort tables and the Cohort curves page's views, the survival
 rows, every behavioural feature of the churn and health models, the plays' outcomes, the ROI sums, the MRR
 movements, the Overview's headline revenue sums and the theme counts equal the pandas path's; with
-RETENTION_ENGINE=spark every engine-summed page shows what it shows on pandas, the app's source leaving the session
-running and its views dropped. Marked slow (Spark takes about 10 s to start); ``python3 dev.py test`` and CI still
+RETENTION_ENGINE=spark the Cohort curves and Overview pages show what they show on pandas (every engine-summed
+page and the review with RETENTION_SUITE_SPARK_PAGES=all), the app's source leaving the session running and its
+views dropped. Marked slow (Spark takes about 10 s to start); ``python3 dev.py test`` and CI still
 run it, and with ``CI=true`` a missing PySpark or Java fails instead of skipping."""
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from core.roi.outcomes import outcomes
 from core.roi.sums import compare_on
 from core.store import columnar
 from core.store.read import load_columns
+from tests.core.review.test_engines import assert_same_review, built
 from tests.pages.test_engine_choice import PAGES, _same_on_both
 
 pytestmark = pytest.mark.slow
@@ -221,7 +223,15 @@ def test_the_overviews_headline_sums_on_spark_equal_pandas(source, store):
     assert (want["base"] > 0).sum() >= 12
 
 
-@pytest.mark.parametrize("name", list(PAGES))
+#: ``RETENTION_SUITE_SPARK_PAGES=all``: every engine-summed page and the review on Spark (about 4 minutes more;
+#: all passed on 2026-12-05). By default the two pages whose sums are Spark's alone here (the Cohort curves page's
+#: table, cells and lifetimes; the Overview's headline and movements): the other pages' sums (behaviour, play
+#: windows, theme counts) are checked on Spark above, expression by expression, within CI's 20 minutes
+ALL_PAGES = os.environ.get("RETENTION_SUITE_SPARK_PAGES", "").strip().lower() == "all"
+ON_SPARK = list(PAGES) if ALL_PAGES else ["cohort_curves", "overview"]
+
+
+@pytest.mark.parametrize("name", ON_SPARK)
 def test_the_page_shows_the_same_figures_on_spark(spark, store, monkeypatch, name):
     """RETENTION_ENGINE=spark: the page sums on this process's Spark session (the one started above, which the
     app's source finds and leaves running) and shows what it shows on pandas."""
@@ -251,3 +261,10 @@ def test_spark_missing_or_without_files_is_one_plain_line(spark, store, monkeypa
     with pytest.raises(DataValidationError) as e:
         choice.check(store)
     assert str(e.value) == f"RETENTION_ENGINE=spark: {choice.NO_PYSPARK}."
+
+
+@pytest.mark.skipif(not ALL_PAGES, reason="RETENTION_SUITE_SPARK_PAGES=all runs it (CI's 20 minutes)")
+def test_the_review_is_the_same_on_spark(spark, store, monkeypatch):
+    """The quarterly review (its page, python -m core report) with RETENTION_ENGINE=spark: figure for figure pandas'."""
+    want, got = built(monkeypatch, store, "spark")
+    assert_same_review(got, want)

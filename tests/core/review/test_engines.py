@@ -26,9 +26,15 @@ def _built(monkeypatch, engine, quarter: str, name: str) -> snapshot.Snapshot:
 @pytest.mark.parametrize("kind", ["demo", "cdnow", "mix"])
 def test_the_review_is_the_same_on_duckdb_and_pandas(stores, monkeypatch, kind):
     engine = core.make_engine(stores.url(kind))
-    _, quarter = snapshot.available_quarters(engine)
-    want = _built(monkeypatch, engine, quarter, "pandas")
-    got = _built(monkeypatch, engine, quarter, "duckdb")
+    want, got = built(monkeypatch, engine, "duckdb")
+    assert_same_review(got, want)
+    engine.dispose()
+
+
+def assert_same_review(got: snapshot.Snapshot, want: snapshot.Snapshot) -> None:
+    """Every figure to 1e-9, every note and label exactly, the customers at risk, the quarter, as-of day, data hash
+    and parameters (also used for PostgreSQL, tests/pages/test_engine_choice_stores.py, and Spark,
+    tests/core/query/test_spark.py)."""
     assert len(want.figures) > 10 and set(want.figures["page"]) >= {"Overview", "Health scores"}
     text = [c for c in want.figures.columns if c not in ("value", "low", "high")]
     pd.testing.assert_frame_equal(got.figures[text], want.figures[text])
@@ -37,4 +43,9 @@ def test_the_review_is_the_same_on_duckdb_and_pandas(stores, monkeypatch, kind):
     pd.testing.assert_frame_equal(got.at_risk, want.at_risk, rtol=1e-9, atol=1e-9)
     same = ("quarter", "as_of", "data_hash", "params")
     assert [getattr(got, k) for k in same] == [getattr(want, k) for k in same]
-    engine.dispose()
+
+
+def built(monkeypatch, engine, name: str) -> tuple[snapshot.Snapshot, snapshot.Snapshot]:
+    """(the review of the store's latest quarter on pandas, on the engine ``name``)."""
+    _, quarter = snapshot.available_quarters(engine)
+    return _built(monkeypatch, engine, quarter, "pandas"), _built(monkeypatch, engine, quarter, name)
