@@ -3,11 +3,15 @@ column names, timestamps at odd hours, columns the workbench does not read) and 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+import core
+from core.demo.load import load_demo
+from core.store import columnar
 from core.store.read import load_columns
 
 MAPPING = """
@@ -92,3 +96,25 @@ def duckdb_file(engine, customers: pd.DataFrame, activity: pd.DataFrame, path: P
         con.execute("CREATE TABLE analytics.events AS SELECT * FROM events")
         con.execute("CREATE TABLE billing.invoices AS SELECT * FROM invoices")
     return f"duckdb://{path}"
+
+
+@dataclass(frozen=True)
+class Business:
+    """A demo business in a store and the same business in a company's DuckDB warehouse beside it."""
+
+    customers: pd.DataFrame  #: customer_id, signup_date, churn_date, segment
+    pairs: columnar.ActivityPairs  #: the store's (customer, active day) pairs
+    url: str  #: the warehouse's URL
+    empty_store: str  #: the URL of a store beside it that holds nothing
+
+
+def demo_business(folder: Path, n_customers: int, seed: int) -> Business:
+    """The demo of ``n_customers`` (``seed``) in ``folder``/business.db and in ``folder``/company.duckdb."""
+    engine = core.make_engine(f"sqlite:///{folder / 'business.db'}")
+    load_demo(engine, n_customers=n_customers, seed=seed)
+    customers = load_columns(engine, "customer", ["customer_id", "signup_date", "churn_date", "segment"])
+    activity = load_columns(engine, "activity", ["customer_id", "date", "value"])
+    url = duckdb_file(engine, customers, activity, folder / "company.duckdb")
+    pairs = columnar.activity_pairs(engine)
+    engine.dispose()
+    return Business(customers, pairs, url, f"sqlite:///{folder / 'empty.db'}")

@@ -7,11 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-import core
-from core.demo.load import load_demo
 from core.query import warehouse
-from core.store.read import load_columns
-from tests.company_warehouse import MAPPING, duckdb_file
+from tests.company_warehouse import MAPPING, demo_business
 from tests.e2e.conftest import serving, shot, wait_for_app_idle
 
 
@@ -19,16 +16,11 @@ from tests.e2e.conftest import serving, shot, wait_for_app_idle
 def warehouse_server(tmp_path_factory):
     """(the app's address, with the warehouse set and an empty store; the business's customers)."""
     folder = tmp_path_factory.mktemp("cohorts_warehouse_e2e")
-    engine = core.make_engine(f"sqlite:///{folder / 'business.db'}")
-    load_demo(engine, n_customers=200, seed=7)
-    customers = load_columns(engine, "customer", ["customer_id", "signup_date", "churn_date", "segment"])
-    activity = load_columns(engine, "activity", ["customer_id", "date", "value"])
-    url = duckdb_file(engine, customers, activity, folder / "company.duckdb")
-    engine.dispose()
+    b = demo_business(folder, 200, 7)
     (folder / "warehouse.toml").write_text(MAPPING, encoding="utf-8")
-    env = {warehouse.URL_ENV: url, warehouse.MAP_ENV: str(folder / "warehouse.toml")}
-    with serving(f"sqlite:///{folder / 'empty.db'}", folder / "streamlit.log", env) as address:
-        yield address, customers
+    env = {warehouse.URL_ENV: b.url, warehouse.MAP_ENV: str(folder / "warehouse.toml")}
+    with serving(b.empty_store, folder / "streamlit.log", env) as address:
+        yield address, b.customers
 
 
 def test_the_page_draws_the_warehouse_s_cohorts_and_survival(page, warehouse_server):

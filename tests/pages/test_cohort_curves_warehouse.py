@@ -12,14 +12,10 @@ import re
 import pandas as pd
 import pytest
 
-import core
 from core.cohorts import survival
 from core.cohorts.table import cohort_table
-from core.demo.load import load_demo
 from core.query import warehouse
-from core.store import columnar
-from core.store.read import load_columns
-from tests.company_warehouse import MAPPING, duckdb_file
+from tests.company_warehouse import MAPPING, demo_business
 from tests.pages.conftest import open_page
 from tests.pages.downloads import downloads, recording
 
@@ -27,15 +23,8 @@ from tests.pages.downloads import downloads, recording
 @pytest.fixture(scope="module")
 def business(tmp_path_factory):
     """(the business's customers, their activity pairs, the warehouse's URL, an empty store's URL)."""
-    folder = tmp_path_factory.mktemp("cohorts_warehouse")
-    engine = core.make_engine(f"sqlite:///{folder / 'business.db'}")
-    load_demo(engine, n_customers=200, seed=7)
-    customers = load_columns(engine, "customer", ["customer_id", "signup_date", "churn_date", "segment"])
-    activity = load_columns(engine, "activity", ["customer_id", "date", "value"])
-    url = duckdb_file(engine, customers, activity, folder / "company.duckdb")
-    pairs = columnar.activity_pairs(engine)
-    engine.dispose()
-    return customers, pairs, url, f"sqlite:///{folder / 'empty.db'}"
+    b = demo_business(tmp_path_factory.mktemp("cohorts_warehouse"), 200, 7)
+    return b.customers, b.pairs, b.url, b.empty_store
 
 
 def _point(mp, url: str, folder, text: str = MAPPING) -> None:

@@ -8,29 +8,19 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-import core
 from core.cohorts import survival, warehouse_views
 from core.cohorts.settings import CohortSettings
 from core.cohorts.table import cohort_table
-from core.demo.load import load_demo
 from core.errors import DataValidationError, InsufficientDataError
 from core.query import warehouse
-from core.store import columnar
-from core.store.read import load_columns
-from tests.company_warehouse import MAPPING, duckdb_file
+from tests.company_warehouse import MAPPING, demo_business
 
 
 @pytest.fixture(scope="module")
 def business(tmp_path_factory):
-    """(store engine, its customers, the warehouse URL holding the same business)."""
-    folder = tmp_path_factory.mktemp("wh_views")
-    engine = core.make_engine(f"sqlite:///{folder / 'store.db'}")
-    load_demo(engine, n_customers=200, seed=5)
-    customers = load_columns(engine, "customer", ["customer_id", "signup_date", "churn_date", "segment"])
-    activity = load_columns(engine, "activity", ["customer_id", "date", "value"])
-    url = duckdb_file(engine, customers, activity, folder / "company.duckdb")
-    yield engine, customers, url
-    engine.dispose()
+    """(the store's activity pairs, its customers, the warehouse URL holding the same business)."""
+    b = demo_business(tmp_path_factory.mktemp("wh_views"), 200, 5)
+    return b.pairs, b.customers, b.url
 
 
 def _open(url: str, tmp_path, text: str = MAPPING):
@@ -62,12 +52,12 @@ def test_segments_groups_and_defaults_come_from_the_mapping(business, tmp_path):
 
 @pytest.mark.parametrize("picked", [(), ("SMB",), ("Mid-Market", "Enterprise")])
 def test_the_table_of_the_picked_segments_equals_the_stores(business, tmp_path, picked):
-    engine, customers, url = business
+    pairs, customers, url = business
     kept = customers[customers["segment"].isin(picked)] if picked else customers
     s = CohortSettings(cohort_by="first_activity", retained_by="activity")
     with _open(url, tmp_path) as wh:
         got = warehouse_views.table(wh, s, picked)
-    _same_table(got, cohort_table(kept, columnar.activity_pairs(engine), settings=s))
+    _same_table(got, cohort_table(kept, pairs, settings=s))
     assert got.sizes.sum() == len(kept)
 
 
