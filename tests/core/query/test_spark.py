@@ -228,14 +228,19 @@ def test_the_overviews_headline_sums_on_spark_equal_pandas(source, store):
 #: table, cells and lifetimes; the Overview's headline and movements): the other pages' sums (behaviour, play
 #: windows, theme counts) are checked on Spark above, expression by expression, within CI's 20 minutes
 ALL_PAGES = os.environ.get("RETENTION_SUITE_SPARK_PAGES", "").strip().lower() == "all"
-ON_SPARK = list(PAGES) if ALL_PAGES else ["cohort_curves", "overview"]
+ON_SPARK = [*PAGES, "quarterly_review"] if ALL_PAGES else ["cohort_curves", "overview"]
 
 
 @pytest.mark.parametrize("name", ON_SPARK)
 def test_the_page_shows_the_same_figures_on_spark(spark, store, monkeypatch, name):
     """RETENTION_ENGINE=spark: the page sums on this process's Spark session (the one started above, which the
-    app's source finds and leaves running) and shows what it shows on pandas."""
-    _same_on_both(monkeypatch, str(store.url), name, engine="spark")
+    app's source finds and leaves running) and shows what it shows on pandas; the quarterly review (its page,
+    python -m core report) figure for figure."""
+    if name == "quarterly_review":
+        want, got = built(monkeypatch, store, "spark")
+        assert_same_review(got, want)
+    else:
+        _same_on_both(monkeypatch, str(store.url), name, engine="spark")
 
 
 def test_the_app_s_source_leaves_the_session_running_and_drops_its_views(spark, store, monkeypatch):
@@ -261,10 +266,3 @@ def test_spark_missing_or_without_files_is_one_plain_line(spark, store, monkeypa
     with pytest.raises(DataValidationError) as e:
         choice.check(store)
     assert str(e.value) == f"RETENTION_ENGINE=spark: {choice.NO_PYSPARK}."
-
-
-@pytest.mark.skipif(not ALL_PAGES, reason="RETENTION_SUITE_SPARK_PAGES=all runs it (CI's 20 minutes)")
-def test_the_review_is_the_same_on_spark(spark, store, monkeypatch):
-    """The quarterly review (its page, python -m core report) with RETENTION_ENGINE=spark: figure for figure pandas'."""
-    want, got = built(monkeypatch, store, "spark")
-    assert_same_review(got, want)
