@@ -6,18 +6,37 @@ counted there (:func:`core.cohorts.from_counts.engine_cohort_table`) and surviva
 
 from __future__ import annotations
 
+import functools
+
 from core.cohorts import survival
 from core.cohorts.engine_survival import lifetime_rows
 from core.cohorts.from_counts import engine_cohort_table
 from core.cohorts.settings import CohortSettings
 from core.cohorts.table import CohortTable
-from core.errors import InsufficientDataError
+from core.errors import EngineError, InsufficientDataError, WorkbenchError
 from core.query.sources import Source
 
 #: the customer columns a mapping may name, by which survival can be compared
 GROUPS = ("segment", "plan", "region", "channel")
 NO_CHURN_DATES = ("The warehouse's customers have no churn dates ([customers] churn_date in the mapping file), so "
                   "survival cannot be drawn: map the column holding the day each customer left.")
+
+
+def answered(f):
+    """``f`` with the warehouse's own failures (its server gone, a mapped column it cannot read as the field, e.g. a
+    date kept as text that is not a date) as one plain :class:`~core.errors.EngineError`, never the driver's trace."""
+    @functools.wraps(f)
+    def asked(*args, **kwargs):
+        try:
+            return f(*args, **kwargs)
+        except WorkbenchError:
+            raise
+        except Exception as e:  # every backend raises its own driver's errors
+            first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+            raise EngineError(f"The warehouse could not answer ({first}). Check that it is reachable and that each "
+                              "column the mapping file names holds its field (dates as dates, amounts as "
+                              "numbers).") from None
+    return asked
 
 
 def defaults(source: Source) -> CohortSettings:
@@ -33,6 +52,7 @@ def groups(source: Source) -> list[str]:
     return [g for g in GROUPS if g in source.store_customers.columns]
 
 
+@answered
 def segments(source: Source) -> list[str]:
     """The warehouse's segments, sorted (empty when the mapping names no segment column)."""
     if "segment" not in source.store_customers.columns:
@@ -47,6 +67,7 @@ def kept(source: Source, picked=()) -> Source:
     return source.restricted("segment", list(picked)) if picked else source
 
 
+@answered
 def table(source: Source, settings: CohortSettings, picked=()) -> CohortTable:
     """The cohort table of the warehouse's customers in the ``picked`` segments.
 
@@ -54,12 +75,15 @@ def table(source: Source, settings: CohortSettings, picked=()) -> CohortTable:
     ------
     DataValidationError
         The settings read activity and the mapping names none.
+    EngineError
+        The warehouse failed to answer (:func:`answered`).
     InsufficientDataError
         No customer falls in a cohort; a revenue measure and no recurring revenue.
     """
     return engine_cohort_table(kept(source, picked), None, settings)
 
 
+@answered
 def survival_curves(source: Source, group: str | None, horizon: float, picked=(), as_of=None) -> survival.KMResult:
     """Kaplan-Meier curves of the warehouse's customers in the ``picked`` segments, by ``group`` (None: all).
 
@@ -69,6 +93,8 @@ def survival_curves(source: Source, group: str | None, horizon: float, picked=()
         The customers have no churn date (:data:`NO_CHURN_DATES`).
     DataValidationError
         A missing signup date or a churn date before its signup (:func:`lifetime_rows`' refusals).
+    EngineError
+        The warehouse failed to answer (:func:`answered`).
     """
     chosen = kept(source, picked)
     cust = chosen.customers(None)

@@ -5,13 +5,14 @@ without churn dates says survival cannot be drawn."""
 
 from __future__ import annotations
 
+import duckdb
 import pandas as pd
 import pytest
 
 from core.cohorts import survival, warehouse_views
 from core.cohorts.settings import CohortSettings
 from core.cohorts.table import cohort_table
-from core.errors import DataValidationError, InsufficientDataError
+from core.errors import DataValidationError, EngineError, InsufficientDataError
 from core.query import warehouse
 from tests.company_warehouse import MAPPING, demo_business
 
@@ -89,3 +90,21 @@ def test_activity_choices_on_a_warehouse_without_activity_are_refused(business, 
     with _open(business[2], tmp_path, MAPPING.split("[activity]")[0]) as wh:
         with pytest.raises(DataValidationError, match="These cohorts need activity"):
             warehouse_views.table(wh, CohortSettings(cohort_by="first_activity", retained_by="activity"))
+
+
+def test_a_mapped_column_the_warehouse_cannot_read_as_its_field_is_one_plain_line(tmp_path):
+    """A company keeping signup dates as text, one of them not a date: the warehouse's own error, in one line."""
+    path = tmp_path / "company.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE SCHEMA crm; CREATE TABLE crm.accounts (account_id VARCHAR, tier VARCHAR, "
+                    "created_at VARCHAR, cancelled_at TIMESTAMP)")
+        con.execute("INSERT INTO crm.accounts VALUES ('A1', 'SMB', '2024-01-05', '2024-06-01'), "
+                    "('A2', 'SMB', 'soon', NULL)")
+    with _open(f"duckdb://{path}", tmp_path, MAPPING.split("[activity]")[0]) as wh:
+        assert warehouse_views.segments(wh) == ["SMB"]
+        for ask in (lambda: warehouse_views.table(wh, warehouse_views.defaults(wh)),
+                    lambda: warehouse_views.survival_curves(wh, None, 24.0)):
+            with pytest.raises(EngineError) as e:
+                ask()
+            assert str(e.value).startswith("The warehouse could not answer (") and "\n" not in str(e.value)
+            assert '"soon"' in str(e.value) and "dates as dates" in str(e.value)
