@@ -855,7 +855,7 @@ REVENUE = revenue_file(seed=21, n=90)
 BLOCK = chunks.BLOCK  # pyarrow's block size as the module sets it
 
 
-@settings(max_examples=25, derandomize=True, deadline=None,
+@settings(max_examples=12, derandomize=True, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.integers(1, 40), block=st.sampled_from([None, 128, 700]))
 def test_any_chunk_size_gives_the_plan_of_the_whole_read(tmp_path_factory, store, cut, monkeypatch, rows, block):
