@@ -53,6 +53,10 @@ channel = "survey_type"
 id = "answer_no"
 """
 
+#: FACTS with the customers' plan, region and acquisition channel: every column the churn model reads
+PEOPLE = FACTS.replace('segment = "tier"\n', 'segment = "tier"\nplan = "package"\nregion = "area"\n'
+                       'channel = "source"\n', 1)
+
 
 def company_tables(customers: pd.DataFrame, activity: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The same business in the company's own shape: other names, timestamps at odd hours, an extra column."""
@@ -95,6 +99,24 @@ def duckdb_file(engine, customers: pd.DataFrame, activity: pd.DataFrame, path: P
         con.execute("CREATE TABLE crm.accounts AS SELECT * FROM accounts")
         con.execute("CREATE TABLE analytics.events AS SELECT * FROM events")
         con.execute("CREATE TABLE billing.invoices AS SELECT * FROM invoices")
+    return f"duckdb://{path}"
+
+
+def facts_duckdb_file(engine, path: Path) -> str:
+    """Every fact the models read of the store ``engine`` (customers with their plan, region and channel, activity
+    with its minutes, tickets, survey answers, invoices) in the company's shape as a DuckDB file at ``path``, which
+    :data:`PEOPLE` (or :data:`FACTS`) maps; returns its URL."""
+    customers = load_columns(engine, "customer", ["customer_id", "signup_date", "churn_date", "segment", "plan",
+                                                  "region", "channel"])
+    accounts, events = company_tables(customers, load_columns(engine, "activity", ["customer_id", "date", "value"]))
+    accounts = accounts.assign(package=customers["plan"], area=customers["region"], source=customers["channel"])
+    accounts = accounts.sample(frac=1, random_state=0)  # a company's table is not kept in the order of its ids
+    with duckdb.connect(str(path)) as con:
+        for table, frame in (("crm.accounts", accounts), ("analytics.events", events), *company_facts(engine).items()):
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {table.split('.')[0]}")
+            con.register("frame", frame)
+            con.execute(f"CREATE TABLE {table} AS SELECT * FROM frame")
+            con.unregister("frame")
     return f"duckdb://{path}"
 
 

@@ -22,7 +22,10 @@ def add_parser(sub) -> None:
     sub : argparse._SubParsersAction
         The sub-parsers of ``python -m core``.
     """
-    ch = sub.add_parser(NAME, help="fit, validate and explain the churn models; optionally save scores")
+    ch = sub.add_parser(NAME, help="fit, validate and explain the churn models; optionally save scores",
+                        description="Fit, validate and explain the churn models on the store, or on a company's "
+                                    "warehouse when RETENTION_WAREHOUSE_URL and RETENTION_WAREHOUSE_MAP are set (its "
+                                    "customers, tickets, answers and revenue read, its activity summed there).")
     ch.add_argument("--horizon", type=int, help="churn within this many days of a cutoff (default "
                     f"{CHURN_HORIZON_DAYS}; on a purchase log, the lapse period, so every active buyer can lapse)")
     ch.add_argument("--cutoffs", type=int, default=6, help="monthly training cutoffs (dated data; default 6)")
@@ -87,12 +90,17 @@ def run(engine, a) -> int:
     """Run ``python -m core churn``; returns the exit code (bad input raises a WorkbenchError)."""
     from core.access import rights  # in run, for a fast --help
     from core.history.inputs import load_inputs  # in run, for a fast --help
-    from core.query import sources  # Ibis loads here, not for --help
+    from core.query import sources, warehouse  # Ibis loads here, not for --help
 
+    company = warehouse.configured()
+    if company is not None:
+        _refuse_on_warehouse(a)
     # refused before the (slow) fit; the save checks the right again and writes the audit entry
     actor = require(engine, a, rights.SAVE_MODEL) if a.save else None
     if a.scores is not None:
         require(engine, a, rights.RISK_LISTS)
+    if company is not None:
+        return _warehouse_fit(engine, a, company)
     source = sources.by_name(engine, a.engine) if a.engine else choice.configured(engine)
     if source is None:
         return _fit_and_print(engine, a, load_inputs(engine, lapse_days=a.lapse_days, source=None), actor)
@@ -101,6 +109,31 @@ def run(engine, a) -> int:
         print(f"Behaviour summed by {source.name}." if inputs.has_behaviour() else
               f"No dated behaviour in this store (a snapshot): {source.name} has nothing to sum.", file=sys.stderr)
         return _fit_and_print(engine, a, inputs, actor)
+
+
+def _refuse_on_warehouse(a) -> None:
+    """The options that read or write the store's own customers, refused when a warehouse is set."""
+    from core.errors import DataValidationError  # in run, for a fast --help
+    from core.query.warehouse import URL_ENV  # in run, for a fast --help
+
+    for given, option, why in ((a.save, "--save", "the saved model and scores serve the store's pages"),
+                               (a.lapse_days is not None, "--lapse-days", "the warehouse's customers keep their own "
+                                                                         "churn dates"),
+                               (a.engine is not None, "--engine", "the warehouse sums the behaviour itself")):
+        if given:
+            raise DataValidationError(f"{option} is not used with a warehouse ({URL_ENV} is set): {why}. Leave "
+                                      f"{option} out, or unset {URL_ENV} to fit on the store.")
+
+
+def _warehouse_fit(engine, a, company) -> int:
+    """Fit on the warehouse's customers and behaviour (:func:`core.history.warehouse_inputs.warehouse_inputs`)."""
+    from core.history.warehouse_inputs import warehouse_inputs  # in run, for a fast --help
+    from core.query.warehouse import answered  # in run, for a fast --help
+
+    with company:
+        print(f"Figures from {company.name}.", file=sys.stderr)
+        # the fit asks the warehouse for the behaviour at each cutoff: its failures are one plain line too
+        return answered(_fit_and_print)(engine, a, warehouse_inputs(company), None)
 
 
 def _fit_and_print(engine, a, inputs, actor) -> int:

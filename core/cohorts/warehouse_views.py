@@ -6,37 +6,19 @@ counted there (:func:`core.cohorts.from_counts.engine_cohort_table`) and surviva
 
 from __future__ import annotations
 
-import functools
-
 from core.cohorts import survival
 from core.cohorts.engine_survival import lifetime_rows
 from core.cohorts.from_counts import engine_cohort_table
 from core.cohorts.settings import CohortSettings
 from core.cohorts.table import CohortTable
-from core.errors import EngineError, InsufficientDataError, WorkbenchError
+from core.errors import InsufficientDataError
 from core.query.sources import Source
+from core.query.warehouse import answered
 
 #: the customer columns a mapping may name, by which survival can be compared
 GROUPS = ("segment", "plan", "region", "channel")
 NO_CHURN_DATES = ("The warehouse's customers have no churn dates ([customers] churn_date in the mapping file), so "
                   "survival cannot be drawn: map the column holding the day each customer left.")
-
-
-def answered(f):
-    """``f`` with the warehouse's own failures (its server gone, a mapped column it cannot read as the field, e.g. a
-    date kept as text that is not a date) as one plain :class:`~core.errors.EngineError`, never the driver's trace."""
-    @functools.wraps(f)
-    def asked(*args, **kwargs):
-        try:
-            return f(*args, **kwargs)
-        except WorkbenchError:
-            raise
-        except Exception as e:  # every backend raises its own driver's errors
-            first = (str(e).strip().splitlines() or [type(e).__name__])[0]
-            raise EngineError(f"The warehouse could not answer ({first}). Check that it is reachable and that each "
-                              "column the mapping file names holds its field (dates as dates, amounts as "
-                              "numbers).") from None
-    return asked
 
 
 def defaults(source: Source) -> CohortSettings:

@@ -25,9 +25,10 @@ from core.store.dates import datetimes
 from core.store.read import load_columns, load_table
 
 _EPOCH = pd.Timestamp("1970-01-01")
-_TICKETS = ["customer_id", "opened", "resolved"]
-_FEEDBACK = ["customer_id", "date", "channel", "score"]
-_REVENUE = ["customer_id", "period", "mrr", "payment_failed"]
+#: the columns read of each fact table besides activity (a warehouse's too: core.history.warehouse_inputs)
+TICKETS = ["customer_id", "opened", "resolved"]
+FEEDBACK = ["customer_id", "date", "channel", "score"]
+REVENUE = ["customer_id", "period", "mrr", "payment_failed"]
 
 
 @dataclass
@@ -106,8 +107,8 @@ def inputs_from_frames(customers: pd.DataFrame, activity: pd.DataFrame | None = 
     customers = customers.copy()
     for c in ("signup_date", "churn_date"):
         customers[c] = datetimes(customers[c])
-    return ChurnInputs(customers, _activity_pairs(activity), _frame(tickets, _TICKETS, ["opened", "resolved"]),
-                       _frame(feedback, _FEEDBACK, ["date"]), _frame(revenue, _REVENUE, ["period"]))
+    return ChurnInputs(customers, _activity_pairs(activity), _frame(tickets, TICKETS, ["opened", "resolved"]),
+                       _frame(feedback, FEEDBACK, ["date"]), _frame(revenue, REVENUE, ["period"]))
 
 
 def load_inputs(engine: Engine, lapse_days: int | None = None, source=choice.CONFIGURED) -> ChurnInputs:
@@ -131,9 +132,9 @@ def load_inputs(engine: Engine, lapse_days: int | None = None, source=choice.CON
                                     "on the Data page.")
     for c in ("signup_date", "churn_date"):
         customers[c] = datetimes(customers[c])
-    tickets = load_columns(engine, "ticket", _TICKETS)
-    feedback = load_columns(engine, "feedback", _FEEDBACK)
-    revenue = load_columns(engine, "revenue", _REVENUE)
+    tickets = load_columns(engine, "ticket", TICKETS)
+    feedback = load_columns(engine, "feedback", FEEDBACK)
+    revenue = load_columns(engine, "revenue", REVENUE)
     for df, cols in ((tickets, ("opened", "resolved")), (feedback, ("date",)), (revenue, ("period",))):
         for c in cols:
             df[c] = datetimes(df[c], format="mixed")

@@ -46,6 +46,7 @@ tables for the session. App state (imports, models, configurations, snapshots, d
 
 from __future__ import annotations
 
+import functools
 import os
 import tomllib
 from dataclasses import dataclass
@@ -54,7 +55,7 @@ from pathlib import Path
 import ibis
 import ibis.expr.types as ir
 
-from core.errors import DataValidationError
+from core.errors import DataValidationError, EngineError, WorkbenchError
 from core.query.sources import CUSTOMER_COLUMNS, Source
 
 URL_ENV = "RETENTION_WAREHOUSE_URL"
@@ -226,6 +227,22 @@ def _check_types(t: ir.Table, fields: dict[str, str], name: str, file: str) -> N
             hint = " (or leave id out)" if key == "id" else ""
             raise DataValidationError(f"Column {fields[key]} of {fields['table']} is {t[fields[key]].type()}, but "
                                       f"[{name}] {key} must be {kind} ({file}): map another column{hint}.")
+
+
+def answered(f):
+    """``f`` with the warehouse's own failures (its server gone, a mapped column it cannot read as the field, e.g. a
+    date kept as text that is not a date) as one plain :class:`~core.errors.EngineError`, never the driver's trace."""
+    @functools.wraps(f)
+    def asked(*args, **kwargs):
+        try:
+            return f(*args, **kwargs)
+        except WorkbenchError:
+            raise
+        except Exception as e:  # every backend raises its own driver's errors
+            raise EngineError(f"The warehouse could not answer ({_first_line(e)}). Check that it is reachable and "
+                              "that each column the mapping file names holds its field (dates as dates, amounts as "
+                              "numbers).") from None
+    return asked
 
 
 def safe_url(url: str) -> str:

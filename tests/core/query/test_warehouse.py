@@ -27,7 +27,7 @@ from core.history import engine_behaviour
 from core.query import sources, warehouse
 from core.store import columnar
 from core.store.read import load_columns
-from tests.company_warehouse import FACTS, MAPPING, company_facts, company_tables, duckdb_file
+from tests.company_warehouse import FACTS, MAPPING, company_facts, company_tables, duckdb_file, facts_duckdb_file
 
 SETTINGS = [dict(cohort_by="first_activity", retained_by="activity", definition="on"),
             dict(cohort_by="first_activity", retained_by="activity", definition="on_or_after", period="week"),
@@ -237,18 +237,10 @@ def _behaviour_features(store) -> tuple[pd.DataFrame, dict]:
 
 
 def test_the_models_features_summed_in_a_duckdb_file_warehouse_equal_the_stores(store, tmp_path):
-    engine, customers, activity, _ = store
-    accounts, events = company_tables(customers, activity)
-    path = tmp_path / "company.duckdb"
-    with duckdb.connect(str(path)) as con:
-        for table, frame in (("crm.accounts", accounts), ("analytics.events", events), *company_facts(engine).items()):
-            con.execute(f"CREATE SCHEMA IF NOT EXISTS {table.split('.')[0]}")
-            con.register("frame", frame)
-            con.execute(f"CREATE TABLE {table} AS SELECT * FROM frame")
-            con.unregister("frame")
+    url = facts_duckdb_file(store[0], tmp_path / "company.duckdb")
     (tmp_path / "m.toml").write_text(FACTS, encoding="utf-8")
     people, want = _behaviour_features(store)
-    with warehouse.connect(f"duckdb://{path}", warehouse.read_mapping(tmp_path / "m.toml")) as wh:
+    with warehouse.connect(url, warehouse.read_mapping(tmp_path / "m.toml")) as wh:
         for c, features in want.items():
             _same_behaviour(engine_behaviour.behaviour(wh, people, c), features)
 

@@ -1,0 +1,67 @@
+"""The churn model's inputs from a company's warehouse (:mod:`core.query.warehouse`): its customers, support
+tickets, survey answers and revenue read as frames in the store's column names, its activity left there and summed
+by it (:func:`core.history.engine_behaviour.behaviour`), exactly as :func:`core.history.inputs.load_inputs` leaves
+a store's activity to its engine. Nothing is written to the warehouse.
+
+The warehouse's customers keep their own churn dates: the lapse rule of a purchase log reads the kind of each
+activity row (a purchase), which the mapping does not name, so it is not applied here.
+"""
+
+from __future__ import annotations
+
+import ibis.expr.types as ir
+import pandas as pd
+
+from core.errors import InsufficientDataError
+from core.history.inputs import FEEDBACK, REVENUE, TICKETS, ChurnInputs
+from core.query.sources import Source
+from core.query.warehouse import answered
+from core.store.dates import datetimes
+
+#: the customer columns the models read (segment, plan, region, channel: those the mapping names)
+CUSTOMERS = ("customer_id", "segment", "plan", "region", "channel", "signup_date", "churn_date")
+NO_CUSTOMERS = ("The warehouse's customer table ([customers] table in the mapping file) has no customers to model: "
+                "check the table the mapping names.")
+
+
+@answered
+def warehouse_inputs(source: Source) -> ChurnInputs:
+    """:class:`~core.history.inputs.ChurnInputs` of the warehouse ``source``, customers in the order of their ids
+    (a fit reproduces whatever order the warehouse returns rows in).
+
+    Raises
+    ------
+    InsufficientDataError
+        The customer table is empty.
+    EngineError
+        The warehouse failed to answer (:func:`core.query.warehouse.answered`).
+    """
+    table = source.store_customers
+    customers = source.con.execute(table.select(*[c for c in CUSTOMERS if c in table.columns]))
+    if customers.empty:
+        raise InsufficientDataError(NO_CUSTOMERS)
+    customers = customers.sort_values("customer_id", kind="stable").reset_index(drop=True)
+    for c in ("signup_date", "churn_date"):
+        customers[c] = _datetimes(customers[c])
+    tickets = _frame(source, source.tickets, TICKETS, ("opened", "resolved"))
+    feedback = _frame(source, source.feedback, FEEDBACK, ("date",))
+    feedback["channel"] = feedback["channel"].astype("string").str.lower().astype(object)
+    revenue = _frame(source, source.revenue, REVENUE, ("period",))
+    return ChurnInputs(customers, None, tickets, feedback, revenue, lapse=None, source=source)
+
+
+def _frame(source: Source, table: ir.Table | None, columns: list[str], dates: tuple[str, ...]) -> pd.DataFrame:
+    """``columns`` of a mapped fact table (an optional column the mapping leaves out: empty), dates as datetimes;
+    an empty frame when the mapping names no such table."""
+    if table is None:
+        frame = pd.DataFrame(columns=columns)
+    else:
+        frame = source.con.execute(table.select(*[c for c in columns if c in table.columns])).reindex(columns=columns)
+    for c in dates:
+        frame[c] = _datetimes(frame[c])
+    return frame
+
+
+def _datetimes(values: pd.Series) -> pd.Series:
+    """Dates in nanoseconds, as the store's are read (a warehouse's come in the unit of its type)."""
+    return datetimes(values).astype("datetime64[ns]")

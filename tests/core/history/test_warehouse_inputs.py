@@ -1,0 +1,109 @@
+"""The churn model's inputs from a company's warehouse (core.history.warehouse_inputs) and ``python -m core churn`` on
+it: a 500-customer demo kept in a store and, in the company's own shape, in a DuckDB file beside it. The inputs are the
+store's, column for column, whatever order the warehouse returns rows in; the CLI prints on the warehouse the very
+lines it prints on the store with pandas summing; the options that read or write the store's own customers are
+refused in one line; an empty customer table and a warehouse that cannot answer are one plain line."""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+import pandas as pd
+import pytest
+
+import core
+from core.cli.main import main as cli
+from core.demo.load import load_demo
+from core.errors import EngineError, InsufficientDataError
+from core.history.inputs import load_inputs
+from core.history.warehouse_inputs import warehouse_inputs
+from core.query import warehouse
+from tests.company_warehouse import PEOPLE, facts_duckdb_file
+
+
+@pytest.fixture(scope="module")
+def business(tmp_path_factory):
+    """(the store's URL, the warehouse's URL, the mapping file's path)."""
+    folder = tmp_path_factory.mktemp("warehouse_churn")
+    engine = core.make_engine(f"sqlite:///{folder / 'store.db'}")
+    load_demo(engine, n_customers=500, seed=2)
+    url = facts_duckdb_file(engine, folder / "company.duckdb")
+    engine.dispose()
+    (folder / "m.toml").write_text(PEOPLE, encoding="utf-8")
+    return f"sqlite:///{folder / 'store.db'}", url, folder / "m.toml"
+
+
+def _sorted(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    return frame.sort_values(by, kind="stable").reset_index(drop=True)
+
+
+def test_the_inputs_are_the_stores(business):
+    store, url, mapping = business
+    want = load_inputs(core.make_engine(store), source=None)
+    with warehouse.connect(url, warehouse.read_mapping(mapping)) as wh:
+        got = warehouse_inputs(wh)
+        end = got.end()  # its last activity day asked of the warehouse
+        behaviour = got.has_behaviour()
+    columns = ["customer_id", "segment", "plan", "region", "channel", "signup_date", "churn_date"]
+    pd.testing.assert_frame_equal(got.customers[columns], want.customers[columns], check_dtype=False)
+    assert got.activity is None and got.source is not None and got.lapse is None and behaviour
+    assert end == want.end()
+    for name, keys in (("tickets", ["customer_id", "opened"]), ("revenue", ["customer_id", "period"])):
+        pd.testing.assert_frame_equal(_sorted(getattr(got, name), keys), _sorted(getattr(want, name), keys),
+                                      check_dtype=False)
+    answers = want.feedback[want.feedback["channel"].isin(["nps", "csat"])]  # the surveys the warehouse keeps
+    keys = ["customer_id", "date", "channel", "score"]
+    pd.testing.assert_frame_equal(_sorted(got.feedback, keys), _sorted(answers, keys), check_dtype=False)
+    assert set(got.feedback["channel"]) == {"nps", "csat"}  # its survey types are in capitals: read as the store's
+
+
+def _churn(capsys, store: str, *extra: str) -> tuple[int, str, str]:
+    """Exit code, stdout without the model card's creation time, stderr."""
+    code = cli(["--db", store, "churn", "--cutoffs", "3", "--drivers", "40", *extra])
+    out = capsys.readouterr()
+    return code, re.sub(r", created \S+ \S+ UTC", "", out.out), out.err
+
+
+def test_the_cli_fits_on_the_warehouse_and_prints_what_the_store_prints(business, capsys, monkeypatch, tmp_path):
+    store, url, mapping = business
+    code, want, _ = _churn(capsys, store, "--engine", "pandas")
+    monkeypatch.setenv(warehouse.URL_ENV, url)
+    monkeypatch.setenv(warehouse.MAP_ENV, str(mapping))
+    empty = f"sqlite:///{tmp_path / 'empty.db'}"  # the store holds nothing: every figure is the warehouse's
+    code2, got, err = _churn(capsys, empty)
+    assert code == code2 == 0 and err.strip() == "Figures from the warehouse (duckdb), through m.toml."
+    assert got == want
+    # not vacuous: the fit ran, and a feature of each group the warehouse sums is among the drivers printed
+    assert "ROC-AUC" in got
+    assert all(f"[{f}]" in got for f in ("usage_level_30d", "tickets_90d", "hours_to_resolve", "nps_latest",
+                                         "csat_change", "mrr_change_3m", "failed_payments_90d"))
+
+
+@pytest.mark.parametrize("option", [["--save"], ["--lapse-days", "90"], ["--engine", "duckdb"]],
+                         ids=lambda o: o[0])
+def test_options_of_the_stores_customers_are_refused_in_one_line(business, capsys, monkeypatch, option):
+    store, url, mapping = business
+    monkeypatch.setenv(warehouse.URL_ENV, url)
+    monkeypatch.setenv(warehouse.MAP_ENV, str(mapping))
+    code = cli(["--db", store, "churn", *option])
+    err = capsys.readouterr().err
+    assert code != 0 and err.count("\n") == 1 and "Traceback" not in err
+    assert f"{option[0]} is not used with a warehouse ({warehouse.URL_ENV} is set)" in err
+
+
+def test_an_empty_customer_table_and_a_bad_date_are_one_plain_line(tmp_path):
+    path = tmp_path / "company.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE SCHEMA crm; CREATE TABLE crm.accounts (account_id text, created_at text)")
+    (tmp_path / "m.toml").write_text("[customers]\ntable = 'crm.accounts'\ncustomer_id = 'account_id'\n"
+                                     "signup_date = 'created_at'\n", encoding="utf-8")
+    mapping = warehouse.read_mapping(tmp_path / "m.toml")
+    with warehouse.connect(f"duckdb://{path}", mapping) as wh, pytest.raises(InsufficientDataError) as e:
+        warehouse_inputs(wh)
+    assert "has no customers to model" in str(e.value)
+    with duckdb.connect(str(path)) as con:
+        con.execute("INSERT INTO crm.accounts VALUES ('A1', '2024-01-05'), ('A2', 'soon')")
+    with warehouse.connect(f"duckdb://{path}", mapping) as wh, pytest.raises(EngineError) as e:
+        warehouse_inputs(wh)
+    assert str(e.value).startswith("The warehouse could not answer (") and "dates as dates" in str(e.value)
