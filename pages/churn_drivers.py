@@ -1,4 +1,5 @@
-"""Churn drivers: an honest churn model, explained with SHAP, turned into risk tiers priced in money."""
+"""Churn drivers: an honest churn model, explained with SHAP, turned into risk tiers priced in money; fitted on a
+company's warehouse when one is set (ui.churn.cached.fitted)."""
 
 import streamlit as st
 
@@ -6,7 +7,7 @@ from core.errors import WorkbenchError
 from ui.churn import buyers
 from ui.churn import cached as churn
 from ui.churn import sections as churn_sections
-from ui.frame import errors, filters, loaders
+from ui.frame import errors, filters, loaders, warehouse
 from ui.frame import page as frame
 
 frame.require()
@@ -14,12 +15,16 @@ frame.require()
 st.title("Churn drivers")
 url, f = loaders.store_url(), filters.current()
 version = loaders.store_version(url)
-proposal = churn.lapse_proposal(url, version)  # a purchase log: churn = no purchase within N days
-lapse_days = buyers.lapse_days(url, proposal, churn.saved_lapse(url, version))
+on_warehouse = warehouse.is_set()  # a company's warehouse: the model is fitted on its customers (ui.churn.cached)
+if on_warehouse:
+    churn_sections.on_warehouse()
+proposal = None if on_warehouse else churn.lapse_proposal(url, version)  # a purchase log: churn = no purchase
+lapse_days = buyers.lapse_days(url, proposal, churn.saved_lapse(url, version))  # within N days; None elsewhere
 horizon = buyers.horizon(lapse_days, loaders.store_profile(url, version))  # on a purchase log: N
+fitted_on = warehouse.version() if on_warehouse else version
 try:
-    r, default_econ, saved = churn.fitted(url, version, int(horizon), lapse_days)
-    fit = churn.fit_key(url, version, horizon, lapse_days)
+    r, default_econ, saved = churn.fitted(url, fitted_on, int(horizon), lapse_days)
+    fit = churn.fit_key(url, fitted_on, horizon, lapse_days)
 except WorkbenchError as exc:
     errors.show(exc)
     st.info("The Churn drivers page needs customers with churn dates (or a churn flag), or a purchase log, and, "

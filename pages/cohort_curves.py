@@ -9,15 +9,16 @@ import streamlit as st
 
 from core.cohorts.defaults import cohort_basis, cohort_defaults
 from ui import components
-from ui.cohorts import sections, warehouse
-from ui.frame import filters, loaders
+from ui.cohorts import sections
+from ui.cohorts import warehouse as on_warehouse
+from ui.frame import filters, loaders, warehouse
 from ui.frame import page as frame
 
 frame.require()
 
 st.title("Cohort curves")
 if warehouse.is_set():
-    warehouse.page()
+    on_warehouse.page()
     st.stop()
 url, f = loaders.store_url(), filters.current()
 version = loaders.store_version(url)

@@ -36,18 +36,26 @@ def warehouse_inputs(source: Source) -> ChurnInputs:
     EngineError
         The warehouse failed to answer (:func:`core.query.warehouse.answered`).
     """
-    table = source.store_customers
-    customers = source.con.execute(table.select(*[c for c in CUSTOMERS if c in table.columns]))
+    customers = warehouse_customers(source)
     if customers.empty:
         raise InsufficientDataError(NO_CUSTOMERS)
-    customers = customers.sort_values("customer_id", kind="stable").reset_index(drop=True)
-    for c in ("signup_date", "churn_date"):
-        customers[c] = _datetimes(customers[c])
     tickets = _frame(source, source.tickets, TICKETS, ("opened", "resolved"))
     feedback = _frame(source, source.feedback, FEEDBACK, ("date",))
     feedback["channel"] = feedback["channel"].astype("string").str.lower().astype(object)
     revenue = _frame(source, source.revenue, REVENUE, ("period",))
     return ChurnInputs(customers, None, tickets, feedback, revenue, lapse=None, source=source)
+
+
+@answered
+def warehouse_customers(source: Source) -> pd.DataFrame:
+    """The warehouse's customers: :data:`CUSTOMERS` (the columns the mapping names), in the order of their ids, dates
+    as datetimes (the Churn drivers page's customer list names them with these)."""
+    table = source.store_customers
+    customers = source.con.execute(table.select(*[c for c in CUSTOMERS if c in table.columns]))
+    customers = customers.sort_values("customer_id", kind="stable").reset_index(drop=True)
+    for c in ("signup_date", "churn_date"):
+        customers[c] = _datetimes(customers[c])
+    return customers
 
 
 def _frame(source: Source, table: ir.Table | None, columns: list[str], dates: tuple[str, ...]) -> pd.DataFrame:

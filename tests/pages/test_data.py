@@ -36,7 +36,7 @@ def test_where_the_figures_come_from_names_the_store_and_a_warehouse(store_url, 
     assert table["Every other page's figures"] == f"the SQLite store {path}"
     assert table["Cohort tables, churn and health features over activity"].startswith(
         f"the SQLite store {path}, through its activity column files ({path}.columns)")
-    assert table["The Cohort curves page, python -m core cohorts and python -m core churn"] == (
+    assert table["The Cohort curves and Churn drivers pages, python -m core cohorts and python -m core churn"] == (
         "the warehouse at postgres://analyst@warehouse.internal:5432/analytics, through warehouse.toml (read only)")
     assert "s3cret" not in " ".join(table)
 

@@ -20,10 +20,13 @@ from core.errors import WorkbenchError
 from core.export import units
 from core.history.filters import Filters, filter_customers
 from core.history.inputs import load_inputs
+from core.history.warehouse_inputs import warehouse_inputs
+from core.query.warehouse import answered
 from ui.churn import charts, tables
-from ui.frame import loaders
+from ui.frame import loaders, warehouse
 
-#: (store URL, store version, horizon in days, lapse period in days or None): what a fitted model is cached under
+#: (store URL, store version or the warehouse's stand-in for one (:func:`ui.frame.warehouse.version`), horizon in
+#: days, lapse period in days or None): what a fitted model is cached under
 FitKey = tuple[str, str, int, int | None]
 
 
@@ -40,10 +43,13 @@ def fit_key(url: str, version: str, horizon: int, lapse_days: int | None = None)
 
 def fitted(url: str, version: str, horizon: int,
            lapse_days: int | None = None) -> tuple[cr.ChurnResult, cr.Economics, int]:
-    """(result, default economics, saved version). Trains with a progress bar on the first call. ``lapse_days``:
+    """(result, default economics, saved version). Trains with a progress bar on the first call; on the warehouse
+    when ``version`` names it (:func:`ui.frame.warehouse.version`; nothing saved, None for the version). ``lapse_days``:
     a purchase log's N (churn = no purchase within N days of the last one; None: the proposal). The first fit of a
     store version is saved automatically (:func:`core.churn.store.save_fitted`): not a person's act, so no right is
     checked and no audit entry written."""
+    if warehouse.named(version):
+        return loaders.built_once(_fits(), fit_key(url, version, horizon, None), lambda: _on_warehouse(horizon), keep=4)
 
     def build():
         bar = st.progress(0.0, text="Training the churn model ...")
@@ -61,6 +67,19 @@ def fitted(url: str, version: str, horizon: int,
         return result, econ, saved
 
     return loaders.built_once(_fits(), fit_key(url, version, horizon, lapse_days), build, keep=4)
+
+
+def _on_warehouse(horizon: int) -> tuple[cr.ChurnResult, cr.Economics, None]:
+    """The model fitted on the warehouse's customers and behaviour, as ``python -m core churn`` fits it there; not
+    saved (the store's pages score the store's customers with the store's model)."""
+    bar = st.progress(0.0, text="Training the churn model on the warehouse ...")
+    try:
+        inputs = warehouse_inputs(warehouse.source(warehouse.key()))
+        fit = answered(cr.fit_churn)  # the warehouse is asked at every cutoff: its failures are one plain line
+        result = fit(inputs, horizon_days=horizon, progress=lambda f, t: bar.progress(f, text=t))
+    finally:
+        bar.empty()
+    return result, cr.default_economics(inputs), None
 
 
 @st.cache_data(ttl=600, max_entries=8, show_spinner=False)
@@ -103,7 +122,8 @@ def lifetime_holdout(url: str, version: str) -> dict | None:
 @st.cache_data(ttl=600, max_entries=16, show_spinner=False)
 def customer_list(fit: FitKey, _r: cr.ChurnResult, threshold: float, f: Filters) -> pd.DataFrame:
     """Today's scored customers within the sidebar filters, riskiest first."""
-    customers = filter_customers(loaders.table(fit[0], fit[1], "customer"), f)
+    customers = (warehouse.customers(warehouse.key()) if warehouse.named(fit[1])  # every warehouse customer
+                 else filter_customers(loaders.table(fit[0], fit[1], "customer"), f))
     table = churn_store.score_table(_r, threshold, customers)
     return table[table["customer_id"].isin(customers["customer_id"].astype(str))].reset_index(drop=True)
 

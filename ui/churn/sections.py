@@ -24,13 +24,20 @@ from core.metrics import GLOSSARY
 from ui import components
 from ui.churn import cached as churn
 from ui.churn import charts, risk_lists, tables
-from ui.frame import errors, loaders
+from ui.frame import errors, loaders, warehouse
 
 #: the title of the expanders that hold the model's statistics for analysts
 ANALYST = "Analyst detail"
 
 
-def headline(r: cr.ChurnResult, saved: int) -> None:
+def on_warehouse() -> None:
+    """Where the page's figures come from when a warehouse is set, before the fit starts."""
+    st.info("Fitted on the company's warehouse, read only: its customers, tickets, survey answers and revenue are read "
+            "and its activity is summed there. The model is fitted again each day and is not saved in the store; the "
+            "sidebar's filters apply to the store's pages.", icon=":material/database:")
+
+
+def headline(r: cr.ChurnResult, saved: int | None) -> None:
     """How well the model predicts, in plain sentences first (:func:`core.churn.plain.headline`); the held-out
     figures behind them for analysts in an "Analyst detail" expander."""
     m = r.metrics[r.best]
@@ -51,8 +58,15 @@ def headline(r: cr.ChurnResult, saved: int) -> None:
         st.caption(f"ROC-AUC 95 % interval {units.interval(*m['roc_auc_ci'], 'score') or units.MISSING}; "
                    f"PR-AUC against a churn rate of {units.percent(m['churn_rate'])}; Brier score of always "
                    f"guessing that rate {units.score(words.guess_brier(m['churn_rate']))}. Model: {r.best} (better "
-                   f"held-out ROC-AUC than the other), saved as version {saved}. Validation: {r.validation}. The "
-                   "model is fitted on every customer; the sidebar filters narrow the customer lists.")
+                   f"held-out ROC-AUC than the other), {where(saved)}. Validation: {r.validation}. The model is "
+                   "fitted on every customer; " + ("the sidebar filters narrow the customer lists." if saved is not None
+                                                   else "the sidebar's filters apply to the store's pages."))
+
+
+def where(saved: int | None) -> str:
+    """Where the fitted model is kept: the store's version, or why a warehouse's model is not saved."""
+    return (f"saved as version {saved}" if saved is not None else
+            "fitted on the warehouse and not saved in the store (the store's pages score the store's customers)")
 
 
 def drivers(r: cr.ChurnResult, fit: churn.FitKey) -> None:
@@ -147,7 +161,8 @@ def tiers(fit: churn.FitKey, r: cr.ChurnResult, econ: cr.Economics, f) -> tuple[
     table = churn.customer_list(fit, r, t, f)
     counts = table["tier"].value_counts()
     st.markdown(f"**Today's customers ({r.scored_at:%Y-%m-%d}):** " + " · ".join(
-        f"{tier} {units.count(int(counts.get(tier, 0)))}" for tier in cr.TIERS) + "  (within the sidebar filters)")
+        f"{tier} {units.count(int(counts.get(tier, 0)))}" for tier in cr.TIERS)
+        + ("  (every customer of the warehouse)" if warehouse.named(fit[1]) else "  (within the sidebar filters)"))
     if not risk_lists.shown(loaders.get_engine(fit[0])):  # the counts above stay; the list and its download go
         return table, t
     st.caption("Select a row to see why that customer is at risk.")
@@ -273,8 +288,9 @@ def customer(r: cr.ChurnResult, table: pd.DataFrame) -> None:
             "In plain words": st.column_config.TextColumn(width="medium")})
 
 
-def card(r: cr.ChurnResult, econ: cr.Economics, threshold: float, saved: int) -> None:
+def card(r: cr.ChurnResult, econ: cr.Economics, threshold: float, saved: int | None) -> None:
     c = churn_store.model_card(r, econ, threshold, version=saved)
     st.markdown(churn_store.card_markdown(c))
     st.download_button("Download the model card (JSON)", json.dumps(c, indent=2, default=str).encode(),
-                       f"churn_model_v{saved}.json", "application/json", key="churn_dl_card")
+                       "churn_model_warehouse.json" if saved is None else f"churn_model_v{saved}.json",
+                       "application/json", key="churn_dl_card")

@@ -1,6 +1,6 @@
-"""The Cohort curves page when a company's warehouse is set (``RETENTION_WAREHOUSE_URL``, the README's Engines and
-warehouses): the warehouse's customers, its cohort table and survival, counted there
-(:mod:`core.cohorts.warehouse_views`); the store's figures stay on the other pages."""
+"""The Cohort curves page when a company's warehouse is set (``RETENTION_WAREHOUSE_URL``, :mod:`ui.frame.warehouse`):
+the warehouse's customers, its cohort table and survival, counted there (:mod:`core.cohorts.warehouse_views`); the
+store's figures stay on the other pages."""
 
 from __future__ import annotations
 
@@ -9,50 +9,36 @@ import streamlit as st
 from core.cohorts import warehouse_views
 from core.cohorts.settings import CohortSettings
 from core.errors import WorkbenchError
-from core.query import warehouse
-from core.query.sources import Source
 from ui import components
 from ui.cohorts import sections
-from ui.frame import errors
+from ui.frame import errors, warehouse
 
 #: the reader's pick of the warehouse's segments
 SEGMENTS_KEY = "cohorts_warehouse_segments"
 
 
-def is_set() -> bool:
-    """Whether a warehouse URL is set for this server."""
-    return warehouse.identity() is not None
-
-
-@st.cache_resource(ttl=600, max_entries=1, show_spinner="Connecting to the warehouse ...")
-def _source(key: tuple) -> Source:
-    """The configured warehouse (``key``: :func:`core.query.warehouse.identity`), shared by the sessions (its
-    connection runs one query at a time)."""
-    return warehouse.configured()
-
-
 @st.cache_data(ttl=600, max_entries=1, show_spinner=False)
 def _customer_columns(key: tuple) -> tuple[list[str], list[str]]:
     """(the warehouse's segments, the customer columns survival can compare)."""
-    source = _source(key)
+    source = warehouse.source(key)
     return warehouse_views.segments(source), warehouse_views.groups(source)
 
 
 @st.cache_data(ttl=600, max_entries=32, show_spinner="Counting the cohorts in the warehouse ...")
 def _table(key: tuple, options: tuple, picked: tuple):
-    return warehouse_views.table(_source(key), CohortSettings(**dict(options)), picked)
+    return warehouse_views.table(warehouse.source(key), CohortSettings(**dict(options)), picked)
 
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner="Fitting survival curves ...")
 def _km(key: tuple, group: str | None, horizon: float, picked: tuple):
-    return warehouse_views.survival_curves(_source(key), group, horizon, picked)
+    return warehouse_views.survival_curves(warehouse.source(key), group, horizon, picked)
 
 
 def page() -> None:
     """The page's sections on the warehouse; a warehouse that cannot be read is one plain message."""
-    key = warehouse.identity()
+    key = warehouse.key()
     try:
-        source = _source(key)
+        source = warehouse.source(key)
         segments, groups = _customer_columns(key)
     except WorkbenchError as exc:
         errors.show(exc)

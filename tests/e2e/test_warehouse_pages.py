@@ -1,0 +1,79 @@
+"""The Cohort curves and Churn drivers pages (pages/cohort_curves.py, pages/churn_drivers.py) in a real browser with a
+company's warehouse set (a DuckDB file in the company's own shape, tests/company_warehouse.py) and a store holding
+nothing: the Cohort curves page names the warehouse, draws its cohorts and survival, and a segment picked keeps its
+customers; the Churn drivers page fits on it and says so; no exception."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+import core
+from core.demo.load import load_demo
+from core.query import warehouse
+from core.store.read import load_columns
+from tests.company_warehouse import PEOPLE, facts_duckdb_file
+from tests.e2e.conftest import serving, shot, wait_for_app_idle
+
+
+@pytest.fixture(scope="module")
+def warehouse_server(tmp_path_factory):
+    """(the app's address, with the warehouse set and an empty store; the business's customers)."""
+    folder = tmp_path_factory.mktemp("warehouse_e2e")
+    engine = core.make_engine(f"sqlite:///{folder / 'business.db'}")
+    load_demo(engine, n_customers=500, seed=2)
+    url = facts_duckdb_file(engine, folder / "company.duckdb")
+    customers = load_columns(engine, "customer", ["customer_id", "segment"])
+    engine.dispose()
+    (folder / "warehouse.toml").write_text(PEOPLE, encoding="utf-8")
+    env = {warehouse.URL_ENV: url, warehouse.MAP_ENV: str(folder / "warehouse.toml")}
+    with serving(f"sqlite:///{folder / 'empty.db'}", folder / "streamlit.log", env) as address:
+        yield address, customers
+
+
+def test_the_page_draws_the_warehouse_s_cohorts_and_survival(page, warehouse_server):
+    address, customers = warehouse_server
+    page.goto(f"{address}/cohort_curves")
+    expect(page.get_by_role("heading", name="Cohort curves")).to_be_visible(timeout=90_000)
+    wait_for_app_idle(page, timeout=90_000)
+    expect(page.get_by_text("Figures from the warehouse (duckdb), through warehouse.toml, read only")).to_be_visible()
+    charts = page.get_by_test_id("stVegaLiteChart")
+    expect(charts).to_have_count(4, timeout=30_000)  # heat map, curves, one period tracked, survival
+    for i in range(4):
+        expect(charts.nth(i).locator("canvas, svg").first).to_be_visible()
+    expect(page.get_by_text(re.compile(rf"^{len(customers)} customers in \d+ cohorts"))).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    page.wait_for_timeout(800)
+    shot(page, "cohort_curves_warehouse")
+
+    segments = page.get_by_test_id("stMultiSelect").filter(has_text="Segments")
+    segments.locator("input").click()
+    page.get_by_role("option", name="SMB", exact=True).click()
+    page.keyboard.press("Escape")
+    wait_for_app_idle(page)
+    smb = int((customers["segment"] == "SMB").sum())
+    expect(page.get_by_text(re.compile(rf"^{smb} customers in \d+ cohorts"))).to_be_visible(timeout=30_000)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    page.wait_for_timeout(800)
+    shot(page, "cohort_curves_warehouse_smb")
+
+
+def test_the_churn_drivers_page_fits_on_the_warehouse(page, warehouse_server):
+    address, _ = warehouse_server
+    page.goto(f"{address}/churn_drivers")
+    expect(page.get_by_role("heading", name="Churn drivers")).to_be_visible(timeout=90_000)
+    wait_for_app_idle(page, timeout=180_000)
+    expect(page.get_by_text("Fitted on the company's warehouse, read only")).to_be_visible()
+    expect(page.get_by_test_id("stMetric").filter(has_text="Customers scored")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("How well the model predicts churn")).to_be_visible()
+    charts = page.get_by_test_id("stVegaLiteChart")
+    expect(charts.first.locator("canvas, svg").first).to_be_visible(timeout=30_000)  # the drivers' bars
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
+    page.wait_for_timeout(800)
+    shot(page, "churn_drivers_warehouse")
+    page.get_by_role("tab", name="Risk tiers").click()
+    wait_for_app_idle(page)
+    expect(page.get_by_text(re.compile(r"\(every customer of the warehouse\)"))).to_be_visible(timeout=30_000)
+    page.wait_for_timeout(800)
+    shot(page, "churn_drivers_warehouse_tiers")

@@ -1,0 +1,58 @@
+"""A company's warehouse for the pages that read it when ``RETENTION_WAREHOUSE_URL`` is set (the README's Engines and
+warehouses): whether one is set, and its source (:func:`core.query.warehouse.configured`), connected once per server
+and mapping file and shared by the sessions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pandas as pd
+import streamlit as st
+
+from core.history.warehouse_inputs import warehouse_customers
+from core.query import warehouse
+from core.query.sources import Source
+
+#: how a cache key's store version names the warehouse instead (:func:`version`)
+PREFIX = "warehouse "
+
+
+def is_set() -> bool:
+    """Whether a warehouse URL is set for this server."""
+    return warehouse.identity() is not None
+
+
+def key() -> tuple | None:
+    """What names the configured warehouse (:func:`core.query.warehouse.identity`): its answers' cache key."""
+    return warehouse.identity()
+
+
+@st.cache_resource(ttl=600, max_entries=1, show_spinner="Connecting to the warehouse ...")
+def source(key: tuple) -> Source:
+    """The configured warehouse (``key``: :func:`key`), shared by the sessions (its connection runs one query at a
+    time).
+
+    Raises
+    ------
+    DataValidationError
+        The URL, the mapping file or a mapped table or column is wrong (:func:`core.query.warehouse.configured`).
+    """
+    return warehouse.configured()
+
+
+def version() -> str:
+    """The warehouse's stand-in for a store version in a cache key: the warehouse, its mapping file and today's date
+    (UTC). A warehouse's tables carry no version, so what is fitted on them (the churn model) is fitted again each
+    day, and when the mapping file changes."""
+    return f"{PREFIX}{key()!r} {datetime.now(UTC):%Y-%m-%d}"
+
+
+def named(version: str) -> bool:
+    """Whether a cache key's ``version`` names the warehouse (:func:`version`), not a store version."""
+    return version.startswith(PREFIX)
+
+
+@st.cache_data(ttl=600, max_entries=1, show_spinner=False)
+def customers(key: tuple) -> pd.DataFrame:
+    """The warehouse's customers (:func:`core.history.warehouse_inputs.warehouse_customers`)."""
+    return warehouse_customers(source(key))
