@@ -4,6 +4,7 @@ and mapping file and shared by the sessions."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -44,7 +45,8 @@ def version() -> str:
     """The warehouse's stand-in for a store version in a cache key: the warehouse, its mapping file and today's date
     (UTC). A warehouse's tables carry no version, so what is fitted on them (the churn model) is fitted again each
     day, and when the mapping file changes."""
-    return f"{PREFIX}{key()!r} {datetime.now(UTC):%Y-%m-%d}"
+    digest = hashlib.sha256(repr(key()).encode()).hexdigest()[:16]  # the URL's password never in a key or a log
+    return f"{PREFIX}{digest} {datetime.now(UTC):%Y-%m-%d}"
 
 
 def named(version: str) -> bool:
