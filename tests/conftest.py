@@ -145,23 +145,8 @@ def xlsx_bytes(sheets: dict[str, list[list]]) -> bytes:
     return buf.getvalue()
 
 
-#: the longest files outside the browser tests, longest first (per-file junit times of a whole run on 2026-12-06:
-#: 60 to 210 test-seconds each); the pages' files come last in collection order and kept workers busy at the end
-HEAVY_FIRST = ("tests/pages/test_engine_choice_stores.py", "tests/core/ingest/test_chunked_prepare.py",
-               "tests/pages/test_every_store.py", "tests/pages/test_engine_choice.py",
-               "tests/pages/test_plain_words_review.py", "tests/core/cohorts/test_engine_views.py",
-               "tests/pages/test_intervention_roi.py", "tests/core/churn/test_purchase_log.py",
-               "tests/pages/test_health_scores_purchase_log.py", "tests/pages/test_risk_lists.py")
-
-
 def pytest_collection_modifyitems(config, items):
-    """Spark's module starts first, then :data:`HEAVY_FIRST`: ``--dist loadfile`` hands the files to the workers in
-    collection order, and a long file started late keeps one worker busy alone at the end of the run (Spark's, 2 to
-    5 minutes, did). (The browser tests stay where they are: moved to the start too, beside Spark's start, a keyboard
-    test met a page still laying out.)"""
-    rank = {path: i for i, path in enumerate(HEAVY_FIRST)}
-
-    def order(item) -> tuple[bool, int]:
-        return item.get_closest_marker("slow") is None, rank.get(item.nodeid.split("::")[0], len(rank))
-
-    items.sort(key=order)
+    """Spark's module starts first: ``--dist loadfile`` hands the files to the workers in collection order, and that
+    long file (2 to 5 minutes) started late kept one worker busy alone at the end of the run. (The browser tests
+    stay where they are: moved to the start too, beside Spark's start, a keyboard test met a page still laying out.)"""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
