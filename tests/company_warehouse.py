@@ -140,3 +140,26 @@ def demo_business(folder: Path, n_customers: int, seed: int) -> Business:
     pairs = columnar.activity_pairs(engine)
     engine.dispose()
     return Business(customers, pairs, url, f"sqlite:///{folder / 'empty.db'}")
+
+
+@dataclass(frozen=True)
+class FactsBusiness:
+    """A demo business in a store and, every fact the models read mapped (:data:`PEOPLE`), in a company's DuckDB
+    warehouse beside it."""
+
+    store: str  #: the store's URL
+    url: str  #: the warehouse's URL
+    mapping: Path  #: the mapping file (:data:`PEOPLE`)
+    empty_store: str  #: the URL of a store beside it that holds nothing
+
+
+def facts_business(folder: Path, n_customers: int = 500, seed: int = 2) -> FactsBusiness:
+    """The demo of ``n_customers`` (``seed``) in ``folder``/business.db and in ``folder``/company.duckdb
+    (:func:`facts_duckdb_file`), read through ``folder``/warehouse.toml."""
+    engine = core.make_engine(f"sqlite:///{folder / 'business.db'}")
+    load_demo(engine, n_customers=n_customers, seed=seed)
+    url = facts_duckdb_file(engine, folder / "company.duckdb")
+    engine.dispose()
+    (folder / "warehouse.toml").write_text(PEOPLE, encoding="utf-8")
+    return FactsBusiness(f"sqlite:///{folder / 'business.db'}", url, folder / "warehouse.toml",
+                         f"sqlite:///{folder / 'empty.db'}")

@@ -9,10 +9,9 @@ import pytest
 from playwright.sync_api import expect
 
 import core
-from core.demo.load import load_demo
 from core.query import warehouse
 from core.store.read import load_columns
-from tests.company_warehouse import PEOPLE, facts_duckdb_file
+from tests.company_warehouse import facts_business
 from tests.e2e.conftest import serving, shot, wait_for_app_idle
 
 
@@ -20,23 +19,25 @@ from tests.e2e.conftest import serving, shot, wait_for_app_idle
 def warehouse_server(tmp_path_factory):
     """(the app's address, with the warehouse set and an empty store; the business's customers)."""
     folder = tmp_path_factory.mktemp("warehouse_e2e")
-    engine = core.make_engine(f"sqlite:///{folder / 'business.db'}")
-    load_demo(engine, n_customers=500, seed=2)
-    url = facts_duckdb_file(engine, folder / "company.duckdb")
-    customers = load_columns(engine, "customer", ["customer_id", "segment"])
-    engine.dispose()
-    (folder / "warehouse.toml").write_text(PEOPLE, encoding="utf-8")
-    env = {warehouse.URL_ENV: url, warehouse.MAP_ENV: str(folder / "warehouse.toml")}
-    with serving(f"sqlite:///{folder / 'empty.db'}", folder / "streamlit.log", env) as address:
+    b = facts_business(folder)
+    customers = load_columns(core.make_engine(b.store), "customer", ["customer_id", "segment"])
+    env = {warehouse.URL_ENV: b.url, warehouse.MAP_ENV: str(b.mapping)}
+    with serving(b.empty_store, folder / "streamlit.log", env) as address:
         yield address, customers
+
+
+def _open(page, address: str, path: str, heading: str, source: str) -> None:
+    """The page at ``path``, settled, saying where its figures come from (``source``)."""
+    page.goto(f"{address}/{path}")
+    expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=90_000)
+    wait_for_app_idle(page, timeout=180_000)
+    expect(page.get_by_text(source)).to_be_visible()
 
 
 def test_the_page_draws_the_warehouse_s_cohorts_and_survival(page, warehouse_server):
     address, customers = warehouse_server
-    page.goto(f"{address}/cohort_curves")
-    expect(page.get_by_role("heading", name="Cohort curves")).to_be_visible(timeout=90_000)
-    wait_for_app_idle(page, timeout=90_000)
-    expect(page.get_by_text("Figures from the warehouse (duckdb), through warehouse.toml, read only")).to_be_visible()
+    _open(page, address, "cohort_curves", "Cohort curves",
+          "Figures from the warehouse (duckdb), through warehouse.toml, read only")
     charts = page.get_by_test_id("stVegaLiteChart")
     expect(charts).to_have_count(4, timeout=30_000)  # heat map, curves, one period tracked, survival
     for i in range(4):
@@ -60,10 +61,7 @@ def test_the_page_draws_the_warehouse_s_cohorts_and_survival(page, warehouse_ser
 
 def test_the_churn_drivers_page_fits_on_the_warehouse(page, warehouse_server):
     address, _ = warehouse_server
-    page.goto(f"{address}/churn_drivers")
-    expect(page.get_by_role("heading", name="Churn drivers")).to_be_visible(timeout=90_000)
-    wait_for_app_idle(page, timeout=180_000)
-    expect(page.get_by_text("Fitted on the company's warehouse, read only")).to_be_visible()
+    _open(page, address, "churn_drivers", "Churn drivers", "Fitted on the company's warehouse, read only")
     expect(page.get_by_test_id("stMetric").filter(has_text="Customers scored")).to_be_visible(timeout=60_000)
     expect(page.get_by_text("How well the model predicts churn")).to_be_visible()
     charts = page.get_by_test_id("stVegaLiteChart")

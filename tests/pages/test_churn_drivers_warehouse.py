@@ -15,10 +15,9 @@ from sqlalchemy import text
 
 import core
 from core.churn.pipeline import Economics, best_threshold, confusion_at, default_economics, fit_churn, net_value_curve
-from core.demo.load import load_demo
 from core.history.inputs import load_inputs
 from core.query import warehouse
-from tests.company_warehouse import PEOPLE, facts_duckdb_file
+from tests.company_warehouse import PEOPLE, facts_business
 from tests.pages.conftest import open_page
 from tests.pages.downloads import downloads, recording
 
@@ -27,16 +26,13 @@ from tests.pages.downloads import downloads, recording
 def business(tmp_path_factory):
     """((the store fit's result, its default economics), the customers' segments, the warehouse's URL, the mapping
     file, an empty store's URL)."""
-    folder = tmp_path_factory.mktemp("churn_warehouse")
-    engine = core.make_engine(f"sqlite:///{folder / 'business.db'}")
-    load_demo(engine, n_customers=500, seed=2)
-    url = facts_duckdb_file(engine, folder / "company.duckdb")
+    b = facts_business(tmp_path_factory.mktemp("churn_warehouse"))
+    engine = core.make_engine(b.store)
     inputs = load_inputs(engine, source=None)
     reference = fit_churn(inputs, horizon_days=90), default_economics(inputs)  # at the page's default horizon
     segments = pd.read_sql("SELECT customer_id, segment FROM customer", engine)
     engine.dispose()
-    (folder / "m.toml").write_text(PEOPLE, encoding="utf-8")
-    return reference, segments, url, folder / "m.toml", f"sqlite:///{folder / 'empty.db'}"
+    return reference, segments, b.url, b.mapping, b.empty_store
 
 
 def _metric(at, label):

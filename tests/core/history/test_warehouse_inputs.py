@@ -14,24 +14,18 @@ import pytest
 
 import core
 from core.cli.main import main as cli
-from core.demo.load import load_demo
 from core.errors import EngineError, InsufficientDataError
 from core.history.inputs import load_inputs
 from core.history.warehouse_inputs import warehouse_inputs
 from core.query import warehouse
-from tests.company_warehouse import PEOPLE, facts_duckdb_file
+from tests.company_warehouse import facts_business
 
 
 @pytest.fixture(scope="module")
 def business(tmp_path_factory):
     """(the store's URL, the warehouse's URL, the mapping file's path)."""
-    folder = tmp_path_factory.mktemp("warehouse_churn")
-    engine = core.make_engine(f"sqlite:///{folder / 'store.db'}")
-    load_demo(engine, n_customers=500, seed=2)
-    url = facts_duckdb_file(engine, folder / "company.duckdb")
-    engine.dispose()
-    (folder / "m.toml").write_text(PEOPLE, encoding="utf-8")
-    return f"sqlite:///{folder / 'store.db'}", url, folder / "m.toml"
+    b = facts_business(tmp_path_factory.mktemp("warehouse_churn"))
+    return b.store, b.url, b.mapping
 
 
 def _sorted(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
@@ -72,7 +66,7 @@ def test_the_cli_fits_on_the_warehouse_and_prints_what_the_store_prints(business
     monkeypatch.setenv(warehouse.MAP_ENV, str(mapping))
     empty = f"sqlite:///{tmp_path / 'empty.db'}"  # the store holds nothing: every figure is the warehouse's
     code2, got, err = _churn(capsys, empty)
-    assert code == code2 == 0 and err.strip() == "Figures from the warehouse (duckdb), through m.toml."
+    assert code == code2 == 0 and err.strip() == "Figures from the warehouse (duckdb), through warehouse.toml."
     assert got == want
     # not vacuous: the fit ran, and a feature of each group the warehouse sums is among the drivers printed
     assert "ROC-AUC" in got
