@@ -27,8 +27,7 @@ try:
     fit = churn.fit_key(url, fitted_on, horizon, lapse_days)
 except WorkbenchError as exc:
     errors.show(exc)
-    st.info("The Churn drivers page needs customers with churn dates (or a churn flag), or a purchase log, and, "
-            "for out-of-time validation, dated behaviour: import them on the Data page or load the demo there.")
+    churn_sections.unfitted(on_warehouse)
     st.stop()
 
 churn_sections.headline(r, saved)

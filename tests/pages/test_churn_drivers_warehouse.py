@@ -61,6 +61,8 @@ def test_the_page_fits_on_the_warehouse_what_the_store_fits(business, monkeypatc
     assert _metric(at, "Flagged (held out)") == f"{confusion_at(r.test.y, r.p_test, t)['flagged']:,}"
     assert any(f"high risk {int((r.p_current >= t).sum()):,}" in md.value and "(every customer of the warehouse)"
                in md.value for md in at.markdown)
+    listed = next(d.value for d in at.dataframe if "probability" in d.value.columns)
+    assert "health" not in listed and "feedback" not in listed  # no link to store pages that lack these customers
     scores = pd.read_csv(io.BytesIO(files["churn_scores.csv"]))
     want = pd.DataFrame({"customer_id": r.current.customer_id, "probability": r.p_current}).merge(segments)
     got = scores.set_index("customer_id").loc[want["customer_id"]]
@@ -81,3 +83,7 @@ def test_a_warehouse_that_cannot_be_read_is_one_plain_message(business, monkeypa
         + ", ".join(["account_id", "tier", "created_at", "cancelled_at", "mrr_cents", "package", "area", "source"])
         + "."]
     assert not at.metric
+    assert [i.value for i in at.info] == [  # what to check, not the store's import advice
+        at.info[0].value, "On a warehouse the Churn drivers page needs customers with churn dates and, for out-of-time "
+        "validation, dated behaviour: check the tables and columns the mapping file names (RETENTION_WAREHOUSE_MAP; "
+        "the README's Engines and warehouses shows a worked one)."]

@@ -37,6 +37,17 @@ def on_warehouse() -> None:
             "sidebar's filters apply to the store's pages.", icon=":material/database:")
 
 
+def unfitted(on_warehouse: bool) -> None:
+    """What the page needs, said when the model cannot be fitted: of the store, or of the warehouse's mapping."""
+    if on_warehouse:
+        st.info("On a warehouse the Churn drivers page needs customers with churn dates and, for out-of-time "
+                "validation, dated behaviour: check the tables and columns the mapping file names "
+                "(RETENTION_WAREHOUSE_MAP; the README's Engines and warehouses shows a worked one).")
+        return
+    st.info("The Churn drivers page needs customers with churn dates (or a churn flag), or a purchase log, and, "
+            "for out-of-time validation, dated behaviour: import them on the Data page or load the demo there.")
+
+
 def headline(r: cr.ChurnResult, saved: int | None) -> None:
     """How well the model predicts, in plain sentences first (:func:`core.churn.plain.headline`); the held-out
     figures behind them for analysts in an "Analyst detail" expander."""
@@ -166,8 +177,10 @@ def tiers(fit: churn.FitKey, r: cr.ChurnResult, econ: cr.Economics, f) -> tuple[
     if not risk_lists.shown(loaders.get_engine(fit[0])):  # the counts above stay; the list and its download go
         return table, t
     st.caption("Select a row to see why that customer is at risk.")
-    shown = tables.scores(table).assign(health="health_scores?customer=" + table["customer_id"].astype(str),
-                         feedback="feedback_themes?customer=" + table["customer_id"].astype(str))
+    shown = tables.scores(table)
+    if not warehouse.named(fit[1]):  # the other pages read the store: a warehouse's customers have no page there
+        shown = shown.assign(health="health_scores?customer=" + table["customer_id"].astype(str),
+                             feedback="feedback_themes?customer=" + table["customer_id"].astype(str))
     event = st.dataframe(shown, hide_index=True, width="stretch", height=300, key="churn_customers",
                          on_select="rerun", selection_mode="single-row", column_config={
                              **tables.score_columns(),
