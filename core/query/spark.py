@@ -38,7 +38,8 @@ def session_source(engine: Engine) -> Source:
     from pyspark.sql import SparkSession  # PySpark is optional: imported only when Spark is the engine
 
     try:
-        session = SparkSession.builder.config("spark.sql.session.timeZone", "UTC").getOrCreate()
+        session = (SparkSession.builder.config("spark.sql.session.timeZone", "UTC")  # the small tables sent along
+                   .config("spark.sql.execution.arrow.pyspark.enabled", "true").getOrCreate())  # go as Arrow
     except Exception as e:  # Java missing or the cluster unreachable: py4j's and Spark's own errors
         raise DataValidationError(f"Spark did not start ({_first_line(e)}): {choice.NO_PYSPARK}.") from None
     try:
