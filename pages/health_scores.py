@@ -1,4 +1,5 @@
-"""Health scores: hand-weighted scores by lifecycle stage, back-tested against the churn that followed.
+"""Health scores: hand-weighted scores by lifecycle stage, back-tested against the churn that followed; on a company's
+warehouse when one is set (ui.health.cached.measures).
 
 A customer with fewer measures than the configuration's minimum gets no band; when nobody has enough (a snapshot
 with tenure and a churn flag only), the page says which data would add measures instead of showing shares.
@@ -7,7 +8,7 @@ with tenure and a churn flag only), the page says which data would add measures 
 import streamlit as st
 
 from core.errors import WorkbenchError
-from ui.frame import errors, filters, loaders
+from ui.frame import errors, filters, loaders, warehouse
 from ui.frame import page as frame
 from ui.health import cached as health
 from ui.health import config as health_config
@@ -17,14 +18,16 @@ frame.require()
 
 st.title("Health scores")
 url, f = loaders.store_url(), filters.current()
-version = loaders.store_version(url)
+on_warehouse = warehouse.is_set()  # a company's warehouse: its customers are scored (ui.health.cached.measures)
+if on_warehouse:
+    health_sections.on_warehouse()
+version = warehouse.version() if on_warehouse else loaders.store_version(url)
 try:
     snaps, data = health.measures(url, version)
     versions, latest = health.configuration(url, snaps)
 except WorkbenchError as exc:
     errors.show(exc)
-    st.info("Health scores need customers with signup dates and dated behaviour (usage, tickets, surveys, MRR): "
-            "import them on the Data page or load the demo there.")
+    health_sections.unmeasured(on_warehouse)
     st.stop()
 
 v = health_config.pick(versions, latest)

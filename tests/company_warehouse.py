@@ -53,9 +53,10 @@ channel = "survey_type"
 id = "answer_no"
 """
 
-#: FACTS with the customers' plan, region and acquisition channel: every column the churn model reads
+#: FACTS with the customers' plan, region and acquisition channel (every column the churn model reads) and their
+#: names (the action lists')
 PEOPLE = FACTS.replace('segment = "tier"\n', 'segment = "tier"\nplan = "package"\nregion = "area"\n'
-                       'channel = "source"\n', 1)
+                       'channel = "source"\nname = "account_name"\n', 1)
 
 
 def company_tables(customers: pd.DataFrame, activity: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -74,7 +75,7 @@ def company_facts(engine) -> dict[str, pd.DataFrame]:
     capitals, answers at odd hours, a column the workbench does not read."""
     tickets = load_columns(engine, "ticket", ["customer_id", "opened", "resolved"])
     answers = load_columns(engine, "feedback", ["id", "customer_id", "date", "channel", "score"])
-    answers = answers[answers["channel"].isin(["nps", "csat"])]
+    answers = answers[answers["channel"].isin(["nps", "csat", "ces"])]
     revenue = load_columns(engine, "revenue", ["id", "customer_id", "period", "mrr", "payment_failed"])
     return {
         "support.tickets": pd.DataFrame({"account_id": tickets["customer_id"], "created_at": tickets["opened"],
@@ -107,9 +108,10 @@ def facts_duckdb_file(engine, path: Path) -> str:
     with its minutes, tickets, survey answers, invoices) in the company's shape as a DuckDB file at ``path``, which
     :data:`PEOPLE` (or :data:`FACTS`) maps; returns its URL."""
     customers = load_columns(engine, "customer", ["customer_id", "signup_date", "churn_date", "segment", "plan",
-                                                  "region", "channel"])
+                                                  "region", "channel", "name"])
     accounts, events = company_tables(customers, load_columns(engine, "activity", ["customer_id", "date", "value"]))
-    accounts = accounts.assign(package=customers["plan"], area=customers["region"], source=customers["channel"])
+    accounts = accounts.assign(package=customers["plan"], area=customers["region"], source=customers["channel"],
+                               account_name=customers["name"])
     accounts = accounts.sample(frac=1, random_state=0)  # a company's table is not kept in the order of its ids
     with duckdb.connect(str(path)) as con:
         for table, frame in (("crm.accounts", accounts), ("analytics.events", events), *company_facts(engine).items()):

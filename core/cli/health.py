@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
 from pathlib import Path
 
 from core.cli.defaults import HEALTH_HORIZON_DAYS
@@ -107,11 +108,11 @@ def _backtest(engine, a, cfg, inputs, version) -> None:
 def run(engine, a) -> int:
     """Run ``python -m core health``; returns the exit code."""
     from core.access import rights  # SQLAlchemy loads here, not for --help
-    from core.health import monitor as hm  # pandas loads here, not for --help
-    from core.health import score as h  # in run, for a fast --help
     from core.health import store as hs  # in run, for a fast --help
-    from core.health.coverage import coverage  # in run, for a fast --help
     from core.history.inputs import load_inputs  # in run, for a fast --help
+    from core.history.warehouse_inputs import warehouse_inputs  # Ibis loads here, not for --help
+    from core.query import warehouse  # in run, for a fast --help
+    from core.query.warehouse import answered  # in run, for a fast --help
 
     if a.versions:
         print(hs.versions(engine).to_string(index=False))
@@ -120,7 +121,22 @@ def run(engine, a) -> int:
         require(engine, a, rights.CONFIGURE)
     if a.alerts is not None or a.scores is not None:  # per-customer lists: admins and the roles an admin allows
         require(engine, a, rights.RISK_LISTS)
-    inputs = load_inputs(engine)
+    company = warehouse.configured()
+    if company is None:
+        return _report(engine, a, load_inputs(engine))
+    with company:
+        print(f"Figures from {company.name}.", file=sys.stderr)
+        # the measures and the back-test ask the warehouse for the behaviour at each month end: one plain line
+        return answered(_report)(engine, a, warehouse_inputs(company))
+
+
+def _report(engine, a, inputs) -> int:
+    """Print today's health under the configuration ``a`` names, write the files it asks for, and the back-test."""
+    from core.health import monitor as hm  # pandas loads here, not for --help
+    from core.health import score as h  # in run, for a fast --help
+    from core.health import store as hs  # in run, for a fast --help
+    from core.health.coverage import coverage  # in run, for a fast --help
+
     snaps = hm.snapshots(inputs, months=2)
     day, frame = snaps[-1]
     cfg, version = _config(engine, a, frame)

@@ -18,8 +18,8 @@ from core.query.sources import Source
 from core.query.warehouse import answered
 from core.store.dates import datetimes
 
-#: the customer columns the models read (segment, plan, region, channel: those the mapping names)
-CUSTOMERS = ("customer_id", "segment", "plan", "region", "channel", "signup_date", "churn_date")
+#: the customer columns the models and the lists read (name, segment, plan, region, channel: those the mapping names)
+CUSTOMERS = ("customer_id", "name", "segment", "plan", "region", "channel", "signup_date", "churn_date")
 NO_CUSTOMERS = ("The warehouse's customer table ([customers] table in the mapping file) has no customers to model: "
                 "check the table the mapping names.")
 

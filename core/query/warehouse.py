@@ -8,6 +8,7 @@
     signup_date = "created_at"    # a date or a timestamp (the day is used)
     churn_date = "cancelled_at"   # optional; empty while active
     segment = "tier"              # optional: segment, plan, region, channel
+    name = "account_name"         # optional: the name the action lists show
 
     [activity]
     table = "analytics.events"
@@ -30,12 +31,12 @@
     opened = "created_at"         # a timestamp
     resolved = "closed_at"        # optional; empty while open
 
-    [feedback]                    # optional: survey answers (the models' NPS and CSAT features)
+    [feedback]                    # optional: survey answers (NPS and CSAT; CES for the health scores)
     table = "cx.survey_answers"
     customer_id = "account_id"
     date = "answered_at"
     score = "rating"
-    channel = "survey_type"       # nps or csat in any case; or survey = "nps" when the table holds one survey
+    channel = "survey_type"       # nps, csat or ces in any case; or survey = "nps" when the table holds one survey
     id = "answer_no"              # optional: orders two answers of one day (the later is the latest)
 
 The warehouse is only read: every aggregation runs there as a query and only its small result comes back. The
@@ -62,7 +63,7 @@ URL_ENV = "RETENTION_WAREHOUSE_URL"
 MAP_ENV = "RETENTION_WAREHOUSE_MAP"
 #: per table of the mapping: (fields it must name, fields it may name)
 FIELDS = {"customers": (("table", "customer_id", "signup_date"), ("churn_date", "segment", "plan", "region",
-                                                                   "channel")),
+                                                                   "channel", "name")),
           "activity": (("table", "customer_id", "date"), ("value",)),
           "revenue": (("table", "customer_id", "period", "mrr"), ("payment_failed", "amount", "id")),
           "tickets": (("table", "customer_id", "opened"), ("resolved",)),
@@ -74,7 +75,7 @@ _CASTS = {"signup_date": "date", "churn_date": "date", "date": "date", "period":
           "payment_failed": "boolean", "id": "int64"}
 #: the fields that hold a value written in the mapping file, not a column's name
 _VALUES = ("table", "survey")
-_SURVEYS = ("nps", "csat")
+_SURVEYS = ("nps", "csat", "ces")
 
 
 @dataclass(frozen=True)
@@ -127,11 +128,11 @@ def _section(path: Path, name: str, section) -> dict[str, str]:
         if not isinstance(value, str) or not value.strip():
             raise DataValidationError(f"In {path}, [{name}] {key} must be a name in quotes, e.g. {key} = \"...\".")
     if name == "feedback" and ("channel" in section) == ("survey" in section):
-        raise DataValidationError(f"In {path}, [feedback] needs one of channel (the column saying nps or csat) or "
+        raise DataValidationError(f"In {path}, [feedback] needs one of channel (the column saying nps, csat or ces) or "
                                   "survey = \"nps\" (or \"csat\") when the table holds one survey's answers.")
     if "survey" in section and section["survey"].strip().lower() not in _SURVEYS:
         raise DataValidationError(f"In {path}, [feedback] survey = \"{section['survey'].strip()}\": the surveys "
-                                  f"the models read are {' and '.join(_SURVEYS)}.")
+                                  f"the models read are {', '.join(_SURVEYS[:-1])} and {_SURVEYS[-1]}.")
     return {k: v.strip() for k, v in section.items()}
 
 

@@ -1,7 +1,8 @@
-"""The Cohort curves and Churn drivers pages (pages/cohort_curves.py, pages/churn_drivers.py) in a real browser with a
-company's warehouse set (a DuckDB file in the company's own shape, tests/company_warehouse.py) and a store holding
-nothing: the Cohort curves page names the warehouse, draws its cohorts and survival, and a segment picked keeps its
-customers; the Churn drivers page fits on it and says so; no exception."""
+"""The Cohort curves, Churn drivers and Health scores pages (pages/cohort_curves.py, pages/churn_drivers.py,
+pages/health_scores.py) in a real browser with a company's warehouse set (a DuckDB file in the company's own shape,
+tests/company_warehouse.py) and a store holding nothing: the Cohort curves page names the warehouse, draws its cohorts
+and survival, and a segment picked keeps its customers; the Churn drivers page fits on it and the Health scores page
+scores its customers, each saying so; no exception."""
 
 import re
 
@@ -75,3 +76,21 @@ def test_the_churn_drivers_page_fits_on_the_warehouse(page, warehouse_server):
     expect(page.get_by_text(re.compile(r"\(every customer of the warehouse\)"))).to_be_visible(timeout=30_000)
     page.wait_for_timeout(800)
     shot(page, "churn_drivers_warehouse_tiers")
+
+
+def test_the_health_scores_page_scores_the_warehouse_s_customers(page, warehouse_server):
+    address, _ = warehouse_server
+    _open(page, address, "health_scores", "Health scores", "Scored on the company's warehouse, read only")
+    expect(page.get_by_test_id("stMetric").filter(has_text="Customers scored")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text(re.compile(r", every customer of the warehouse; changes against"))).to_be_visible()
+    charts = page.get_by_test_id("stVegaLiteChart")
+    expect(charts.first.locator("canvas, svg").first).to_be_visible(timeout=30_000)  # the bands month by month
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
+    page.wait_for_timeout(800)
+    shot(page, "health_scores_warehouse")
+    page.get_by_role("tab", name="Alerts").click()
+    wait_for_app_idle(page)
+    expect(page.get_by_text("Download the action list (CSV)")).to_be_visible(timeout=30_000)
+    page.wait_for_timeout(800)
+    shot(page, "health_scores_warehouse_alerts")

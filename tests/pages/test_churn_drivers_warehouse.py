@@ -62,7 +62,8 @@ def test_the_page_fits_on_the_warehouse_what_the_store_fits(business, monkeypatc
     assert any(f"high risk {int((r.p_current >= t).sum()):,}" in md.value and "(every customer of the warehouse)"
                in md.value for md in at.markdown)
     listed = next(d.value for d in at.dataframe if "probability" in d.value.columns)
-    assert "health" not in listed and "feedback" not in listed  # no link to store pages that lack these customers
+    assert "feedback" not in listed  # no link to the Feedback themes page, which reads the store only
+    assert listed["health"].tolist() == ("health_scores?customer=" + listed["customer_id"]).tolist()  # scored there
     scores = pd.read_csv(io.BytesIO(files["churn_scores.csv"]))
     want = pd.DataFrame({"customer_id": r.current.customer_id, "probability": r.p_current}).merge(segments)
     got = scores.set_index("customer_id").loc[want["customer_id"]]
@@ -80,7 +81,8 @@ def test_a_warehouse_that_cannot_be_read_is_one_plain_message(business, monkeypa
     at = open_page(monkeypatch, store, "churn_drivers")
     assert [e.value.replace("\\", "") for e in at.error] == [  # shown escaped, as any text from data
         'Table crm.accounts has no column "bundle" ([customers] plan = "bundle" in m.toml); its columns are '
-        + ", ".join(["account_id", "tier", "created_at", "cancelled_at", "mrr_cents", "package", "area", "source"])
+        + ", ".join(["account_id", "tier", "created_at", "cancelled_at", "mrr_cents", "package", "area", "source",
+                   "account_name"])
         + "."]
     assert not at.metric
     assert [i.value for i in at.info] == [  # what to check, not the store's import advice

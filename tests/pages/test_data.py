@@ -5,6 +5,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 import core
+from tests.core.query.test_provenance import WAREHOUSE_ROW
 
 ROOT = Path(__file__).resolve().parents[2]
 TELCO = ROOT.parent / "shared/data/telco_churn/WA_Fn-UseC_-Telco-Customer-Churn.csv"
@@ -36,7 +37,7 @@ def test_where_the_figures_come_from_names_the_store_and_a_warehouse(store_url, 
     assert table["Every other page's figures"] == f"the SQLite store {path}"
     assert table["Cohort tables, churn and health features over activity"].startswith(
         f"the SQLite store {path}, through its activity column files ({path}.columns)")
-    assert table["The Cohort curves and Churn drivers pages, python -m core cohorts and python -m core churn"] == (
+    assert table[WAREHOUSE_ROW] == (
         "the warehouse at postgres://analyst@warehouse.internal:5432/analytics, through warehouse.toml (read only)")
     assert "s3cret" not in " ".join(table)
 

@@ -178,9 +178,9 @@ def tiers(fit: churn.FitKey, r: cr.ChurnResult, econ: cr.Economics, f) -> tuple[
         return table, t
     st.caption("Select a row to see why that customer is at risk.")
     shown = tables.scores(table)
-    if not warehouse.named(fit[1]):  # the other pages read the store: a warehouse's customers have no page there
-        shown = shown.assign(health="health_scores?customer=" + table["customer_id"].astype(str),
-                             feedback="feedback_themes?customer=" + table["customer_id"].astype(str))
+    shown = shown.assign(health="health_scores?customer=" + table["customer_id"].astype(str))  # on the warehouse too
+    if not warehouse.named(fit[1]):  # the Feedback themes page reads the store: a warehouse's customers are not there
+        shown = shown.assign(feedback="feedback_themes?customer=" + table["customer_id"].astype(str))
     event = st.dataframe(shown, hide_index=True, width="stretch", height=300, key="churn_customers",
                          on_select="rerun", selection_mode="single-row", column_config={
                              **tables.score_columns(),

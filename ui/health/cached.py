@@ -24,7 +24,9 @@ from core.health import score as h
 from core.health import store as hs
 from core.history.filters import Filters, filter_customers
 from core.history.inputs import load_inputs
-from ui.frame import loaders
+from core.history.warehouse_inputs import warehouse_inputs
+from core.query.warehouse import answered
+from ui.frame import loaders, warehouse
 
 MONTHS = 13  # score history: this month and the 12 before
 BACKTEST_MONTHS = 12
@@ -37,23 +39,32 @@ def _built() -> dict:
 
 
 def measures(url: str, version: str) -> tuple[list, hb.BacktestData | WorkbenchError]:
-    """(monthly measure snapshots, back-test data or the reason there is none). Builds on the first call."""
+    """(monthly measure snapshots, back-test data or the reason there is none). Builds on the first call: from the
+    warehouse's customers and behaviour when ``version`` names it (:func:`ui.frame.warehouse.version`; the measures
+    are read again each day), else from the store's."""
 
     def build():
-        bar = st.progress(0.0, text="Reading health measures ...")
+        bar = st.progress(0.0, text="Reading health measures" + (" on the warehouse ..." if on_warehouse else " ..."))
         try:
-            inputs = load_inputs(loaders.get_engine(url))
-            snaps = hm.snapshots(inputs, MONTHS, progress=lambda f, t: bar.progress(0.5 * f, text=t))
-            try:
-                data = hb.backtest_data(inputs, BACKTEST_MONTHS,
-                                        progress=lambda f, t: bar.progress(0.5 + 0.5 * f, text=t))
-            except WorkbenchError as exc:
-                data = exc
+            inputs = (warehouse_inputs(warehouse.source(warehouse.key())) if on_warehouse
+                      else load_inputs(loaders.get_engine(url)))
+            return measured(inputs, bar)
         finally:
             bar.empty()
-        return snaps, data
 
+    on_warehouse = warehouse.named(version)
+    # the warehouse is asked for the behaviour at each month end: its failures are one plain line
+    measured = answered(_measured) if on_warehouse else _measured
     return loaders.built_once(_built(), (url, version), build, keep=2)
+
+
+def _measured(inputs, bar) -> tuple[list, hb.BacktestData | WorkbenchError]:
+    snaps = hm.snapshots(inputs, MONTHS, progress=lambda f, t: bar.progress(0.5 * f, text=t))
+    try:
+        data = hb.backtest_data(inputs, BACKTEST_MONTHS, progress=lambda f, t: bar.progress(0.5 + 0.5 * f, text=t))
+    except WorkbenchError as exc:
+        data = exc
+    return snaps, data
 
 
 def configuration(url: str, snaps: list) -> tuple[pd.DataFrame, int]:
@@ -119,7 +130,10 @@ def key(cfg: h.HealthConfig) -> str:
 
 
 def filtered(url: str, version: str, hist: pd.DataFrame, f: Filters) -> pd.DataFrame:
-    """History rows of the customers within the sidebar filters."""
+    """History rows of the customers within the sidebar filters; on the warehouse, of every customer (the sidebar
+    lists the store's segments and plans)."""
+    if warehouse.named(version):
+        return hist
     customers = filter_customers(loaders.table(url, version, "customer"), f)
     return hist[hist["customer_id"].isin(customers["customer_id"].astype(str))]
 
@@ -168,7 +182,10 @@ def alerts(url: str, version: str, cfg: str, who: Filters, drop: float) -> pd.Da
 @st.cache_data(ttl=600, max_entries=32, show_spinner=False)
 def actions(url: str, version: str, cfg: str, who: Filters, drop: float,
             kinds: tuple[str, ...]) -> tuple[pd.DataFrame, bytes, bytes]:
-    """(the action list of the alerts of ``kinds``, as CSV, as XLSX): names from the whole customer table."""
+    """(the action list of the alerts of ``kinds``, as CSV, as XLSX): names from the whole customer table (the
+    warehouse's on the warehouse)."""
     rows = alerts(url, version, cfg, who, drop)
-    out = hm.action_list(rows[rows["alert"].isin(kinds)], loaders.table(url, version, "customer"))
+    customers = (warehouse.customers(warehouse.key()) if warehouse.named(version)
+                 else loaders.table(url, version, "customer"))
+    out = hm.action_list(rows[rows["alert"].isin(kinds)], customers)
     return out, to_csv_bytes(out), to_xlsx({"action list": out})

@@ -16,13 +16,31 @@ from core.metrics import GLOSSARY
 from ui import components
 from ui.churn import risk_lists
 from ui.components import MONEY, PERCENT
-from ui.frame import errors, loaders
+from ui.frame import errors, loaders, warehouse
 from ui.health import cached as health
 from ui.health import chart_data, charts
 
 #: the title of the section that holds the statistics for analysts, below their plain sentences
 ANALYST = "Analyst detail"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def on_warehouse() -> None:
+    """Where the page's figures come from when a warehouse is set, before the measures are read."""
+    st.info("Scored on the company's warehouse, read only: its customers, tickets, survey answers and revenue are "
+            "read and its activity is summed there, again each day. The configurations are kept in the store; the "
+            "sidebar's filters apply to the store's pages.", icon=":material/database:")
+
+
+def unmeasured(on_warehouse: bool) -> None:
+    """What the page needs, said when there are no measures: of the store, or of the warehouse's mapping."""
+    if on_warehouse:
+        st.info("On a warehouse the Health scores page needs customers with signup dates and dated behaviour (usage, "
+                "tickets, surveys, MRR): check the tables and columns the mapping file names "
+                "(RETENTION_WAREHOUSE_MAP; the README's Engines and warehouses shows a worked one).")
+        return
+    st.info("Health scores need customers with signup dates and dated behaviour (usage, tickets, surveys, MRR): "
+            "import them on the Data page or load the demo there.")
 
 
 def portfolio(view: health.View) -> None:
@@ -37,7 +55,8 @@ def portfolio(view: health.View) -> None:
                     delta_color="inverse" if band == "red" else "normal", help=GLOSSARY["Health band"])
     if mrr:
         k[4].metric("MRR in red", units.money(b.at["red", "mrr"]), help="Monthly recurring revenue of red customers.")
-    st.caption(f"On {day:%Y-%m-%d}, within the sidebar filters; changes against the month before. Moved up a band: "
+    who = "every customer of the warehouse" if warehouse.named(view.version) else "within the sidebar filters"
+    st.caption(f"On {day:%Y-%m-%d}, {who}; changes against the month before. Moved up a band: "
                f"{units.count(int(moves.get('up', 0)))} · down: {units.count(int(moves.get('down', 0)))} · same band: "
                f"{units.count(int(moves.get('same band', 0)))} · new: {units.count(int(moves.get('new', 0)))}."
                + ("" if mrr else " No MRR figures: the customers shown have no recurring revenue."))
@@ -83,7 +102,9 @@ def alerts(view: health.View) -> None:
                "for a renewal, the measures costing the most points now; for a contradiction, the two that disagree.")
     if not risk_lists.shown(loaders.get_engine(view.url)):  # the counts above stay; the list and downloads go
         return
-    shown, links = components.with_customer_links(readable(actions), ("churn_risk", "feedback_page"))
+    # the Churn drivers page scores the warehouse's customers too; the Feedback themes page reads the store only
+    pages = ("churn_risk",) if warehouse.named(view.version) else ("churn_risk", "feedback_page")
+    shown, links = components.with_customer_links(readable(actions), pages)
     st.dataframe(shown, hide_index=True, width="stretch", height=380, column_config={
         **links, "customer_id": st.column_config.TextColumn("customer"), "mrr": MONEY,
         "score": st.column_config.NumberColumn(format="%.0f"),

@@ -39,17 +39,17 @@ def test_the_inputs_are_the_stores(business):
         got = warehouse_inputs(wh)
         end = got.end()  # its last activity day asked of the warehouse
         behaviour = got.has_behaviour()
-    columns = ["customer_id", "segment", "plan", "region", "channel", "signup_date", "churn_date"]
+    columns = ["customer_id", "name", "segment", "plan", "region", "channel", "signup_date", "churn_date"]
     pd.testing.assert_frame_equal(got.customers[columns], want.customers[columns], check_dtype=False)
     assert got.activity is None and got.source is not None and got.lapse is None and behaviour
     assert end == want.end()
     for name, keys in (("tickets", ["customer_id", "opened"]), ("revenue", ["customer_id", "period"])):
         pd.testing.assert_frame_equal(_sorted(getattr(got, name), keys), _sorted(getattr(want, name), keys),
                                       check_dtype=False)
-    answers = want.feedback[want.feedback["channel"].isin(["nps", "csat"])]  # the surveys the warehouse keeps
+    answers = want.feedback[want.feedback["channel"].isin(["nps", "csat", "ces"])]  # the surveys it keeps
     keys = ["customer_id", "date", "channel", "score"]
     pd.testing.assert_frame_equal(_sorted(got.feedback, keys), _sorted(answers, keys), check_dtype=False)
-    assert set(got.feedback["channel"]) == {"nps", "csat"}  # its survey types are in capitals: read as the store's
+    assert set(got.feedback["channel"]) == {"nps", "csat", "ces"}  # in capitals there: read as the store's
 
 
 def _churn(capsys, store: str, *extra: str) -> tuple[int, str, str]:
@@ -101,3 +101,28 @@ def test_an_empty_customer_table_and_a_bad_date_are_one_plain_line(tmp_path):
     with warehouse.connect(f"duckdb://{path}", mapping) as wh, pytest.raises(EngineError) as e:
         warehouse_inputs(wh)
     assert str(e.value).startswith("The warehouse could not answer (") and "dates as dates" in str(e.value)
+
+
+def _health(capsys, store: str, folder, *extra: str) -> tuple[int, str, str, str]:
+    """Exit code, stdout without the files' paths, stderr, and the action list written."""
+    code = cli(["--db", store, "health", "--backtest", "--months", "6", "--alerts", str(folder / "alerts.csv"),
+                *extra])
+    out = capsys.readouterr()
+    return code, out.out.replace(str(folder), "<folder>"), out.err, (folder / "alerts.csv").read_text()
+
+
+def test_the_cli_scores_health_on_the_warehouse_as_on_the_store(business, capsys, monkeypatch, tmp_path):
+    store, url, mapping = business
+    (tmp_path / "store").mkdir()
+    (tmp_path / "warehouse").mkdir()
+    code, want, _, want_alerts = _health(capsys, store, tmp_path / "store")
+    monkeypatch.setenv(warehouse.URL_ENV, url)
+    monkeypatch.setenv(warehouse.MAP_ENV, str(mapping))
+    empty = f"sqlite:///{tmp_path / 'empty.db'}"  # the store holds nothing: every figure is the warehouse's
+    code2, got, err, got_alerts = _health(capsys, empty, tmp_path / "warehouse")
+    assert code == code2 == 0 and err.strip() == "Figures from the warehouse (duckdb), through warehouse.toml."
+    assert got == want and got_alerts == want_alerts
+    # not vacuous: customers were banded, the back-test ran, and the action list names the warehouse's segments
+    assert re.search(r"configuration default \(not saved yet\): [\d,]+ customers, mean score", got)
+    assert "back-test, 6 month ends" in got and "ROC-AUC" in got
+    assert pd.read_csv(tmp_path / "warehouse" / "alerts.csv")["segment"].notna().all()

@@ -11,6 +11,10 @@ import core
 from core.query import choice, warehouse
 from core.query.provenance import figure_sources
 
+#: the figures read from a warehouse when one is set, as the Data page words them
+WAREHOUSE_ROW = ("The Cohort curves, Churn drivers and Health scores pages, python -m core cohorts, python -m core "
+                 "churn and python -m core health")
+
 
 def _rows(engine) -> dict[str, str]:
     return figure_sources(engine).set_index("Figures")["Come from"].to_dict()
@@ -27,7 +31,7 @@ def test_a_store_in_memory_reads_its_rows():
     assert rows["Every other page's figures"] == "the SQLite store in memory"
     assert rows["Cohort tables, churn and health features over activity"] == \
         "the SQLite store in memory, read from its rows"
-    assert rows["The Cohort curves and Churn drivers pages, python -m core cohorts and python -m core churn"] == \
+    assert rows[WAREHOUSE_ROW] == \
         "the SQLite store in memory (no warehouse is set; the README says how to set one)"
 
 
@@ -58,6 +62,6 @@ def test_a_postgresql_store_and_a_warehouse_are_named_without_passwords(monkeypa
     assert rows["Every other page's figures"] == "the postgresql store db.internal/retention"
     assert rows["Cohort tables, churn and health features over activity"].startswith(
         f"the postgresql store db.internal/retention, through its activity column files ({tmp_path}/")
-    assert rows["The Cohort curves and Churn drivers pages, python -m core cohorts and python -m core churn"] == (
+    assert rows[WAREHOUSE_ROW] == (
         "the warehouse at snowflake://me@acme/db/schema, through no mapping file yet (read only)")
     assert "hunter2" not in str(rows) and "pa55" not in str(rows)

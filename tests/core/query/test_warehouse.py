@@ -164,11 +164,11 @@ def test_the_cli_reads_the_warehouse_when_one_is_set(store, pg_warehouse, tmp_pa
     ("[customers]\ntable = 'x'\ncustomer_id = 'a'\nsignup_date = 's'\nmrr = 'm'", "[customers] has a key mrr"),
     ("[customers]\ntable = 'x'\ncustomer_id = 3\nsignup_date = 's'", "customer_id must be a name in quotes"),
     ("[customers]\ntable = 'x'\ncustomer_id = 'a'\nsignup_date = 's'\n[feedback]\ntable = 'f'\n"
-     "customer_id = 'a'\ndate = 'd'\nscore = 's'", "[feedback] needs one of channel (the column saying nps or csat) "
-                                                   "or survey = \"nps\""),
+     "customer_id = 'a'\ndate = 'd'\nscore = 's'", "[feedback] needs one of channel (the column saying nps, csat or "
+                                                   "ces) or survey = \"nps\""),
     ("[customers]\ntable = 'x'\ncustomer_id = 'a'\nsignup_date = 's'\n[feedback]\ntable = 'f'\n"
-     "customer_id = 'a'\ndate = 'd'\nscore = 's'\nsurvey = 'ces'", "survey = \"ces\": the surveys the models read "
-                                                                  "are nps and csat"),
+     "customer_id = 'a'\ndate = 'd'\nscore = 's'\nsurvey = 'review'", "survey = \"review\": the surveys the models "
+                                                                     "read are nps, csat and ces"),
 ])
 def test_a_mapping_mistake_is_one_plain_line(tmp_path, text, message):
     path = tmp_path / "m.toml"
