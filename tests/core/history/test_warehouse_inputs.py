@@ -7,6 +7,7 @@ refused in one line; an empty customer table and a warehouse that cannot answer 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -126,3 +127,25 @@ def test_the_cli_scores_health_on_the_warehouse_as_on_the_store(business, capsys
     assert re.search(r"configuration default \(not saved yet\): [\d,]+ customers, mean score", got)
     assert "back-test, 6 month ends" in got and "ROC-AUC" in got
     assert pd.read_csv(tmp_path / "warehouse" / "alerts.csv")["segment"].notna().all()
+
+
+def test_the_readme_s_worked_mapping_reads_a_company_s_warehouse(business, tmp_path):
+    """The README's mapping file, copied as a reader would, reads the company's warehouse laid out with its names:
+    what it maps (customers with their segment and name, minutes of activity, invoices, tickets, survey answers) is
+    what the tests' own full mapping reads."""
+    _, url, mapping = business
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("Pointing the workbench at a warehouse", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "warehouse.toml").write_text(block, encoding="utf-8")
+    with warehouse.connect(url, warehouse.read_mapping(tmp_path / "warehouse.toml")) as wh:
+        got = warehouse_inputs(wh)
+        usage = wh.con.execute(wh.activity.aggregate(total=wh.activity["value"].sum()))["total"].iloc[0]
+    with warehouse.connect(url, warehouse.read_mapping(mapping)) as wh:
+        want = warehouse_inputs(wh)
+        want_usage = wh.con.execute(wh.activity.aggregate(total=wh.activity["value"].sum()))["total"].iloc[0]
+    columns = ["customer_id", "name", "segment", "signup_date", "churn_date"]
+    assert list(got.customers.columns) == columns
+    pd.testing.assert_frame_equal(got.customers, want.customers[columns])
+    for name in ("tickets", "feedback", "revenue"):
+        pd.testing.assert_frame_equal(getattr(got, name), getattr(want, name))
+    assert usage == want_usage > len(want.customers)  # the minutes, not one a row
