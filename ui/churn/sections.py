@@ -32,17 +32,15 @@ ANALYST = "Analyst detail"
 
 def on_warehouse() -> None:
     """Where the page's figures come from when a warehouse is set, before the fit starts."""
-    st.info("Fitted on the company's warehouse, read only: its customers, tickets, survey answers and revenue are read "
-            "and its activity is summed there. The model is fitted again each day and is not saved in the store; the "
-            "sidebar's filters apply to the store's pages.", icon=":material/database:")
+    warehouse.says_so("Fitted on the company's warehouse, read only: its customers, tickets, survey answers and "
+                      "revenue are read and its activity is summed there. The model is fitted again each day and is "
+                      "not saved in the store; the sidebar's filters apply to the store's pages.")
 
 
 def unfitted(on_warehouse: bool) -> None:
     """What the page needs, said when the model cannot be fitted: of the store, or of the warehouse's mapping."""
     if on_warehouse:
-        st.info("On a warehouse the Churn drivers page needs customers with churn dates and, for out-of-time "
-                "validation, dated behaviour: check the tables and columns the mapping file names "
-                "(RETENTION_WAREHOUSE_MAP; the README's Engines and warehouses shows a worked one).")
+        warehouse.needs("Churn drivers", "customers with churn dates and, for out-of-time validation, dated behaviour")
         return
     st.info("The Churn drivers page needs customers with churn dates (or a churn flag), or a purchase log, and, "
             "for out-of-time validation, dated behaviour: import them on the Data page or load the demo there.")

@@ -18,6 +18,21 @@ from core.query.sources import Source
 PREFIX = "warehouse "
 
 
+#: what to check when a page cannot read what it needs from the warehouse
+CHECK_MAPPING = ("check the tables and columns the mapping file names (RETENTION_WAREHOUSE_MAP; the README's Engines "
+                 "and warehouses shows a worked one).")
+
+
+def says_so(text: str) -> None:
+    """Where a page's figures come from when a warehouse is set (``text``), at its top."""
+    st.info(text, icon=":material/database:")
+
+
+def needs(page: str, what: str) -> None:
+    """What ``page`` needs of the warehouse (``what``) when it cannot show its figures, and what to check."""
+    st.info(f"On a warehouse the {page} page needs {what}: {CHECK_MAPPING}")
+
+
 def is_set() -> bool:
     """Whether a warehouse URL is set for this server."""
     return warehouse.identity() is not None

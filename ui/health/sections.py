@@ -27,17 +27,16 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def on_warehouse() -> None:
     """Where the page's figures come from when a warehouse is set, before the measures are read."""
-    st.info("Scored on the company's warehouse, read only: its customers, tickets, survey answers and revenue are "
-            "read and its activity is summed there, again each day. The configurations are kept in the store; the "
-            "sidebar's filters apply to the store's pages.", icon=":material/database:")
+    warehouse.says_so("Scored on the company's warehouse, read only: its customers, tickets, survey answers and "
+                      "revenue are read and its activity is summed there, again each day. The configurations are kept "
+                      "in the store; the sidebar's filters apply to the store's pages.")
 
 
 def unmeasured(on_warehouse: bool) -> None:
     """What the page needs, said when there are no measures: of the store, or of the warehouse's mapping."""
     if on_warehouse:
-        st.info("On a warehouse the Health scores page needs customers with signup dates and dated behaviour (usage, "
-                "tickets, surveys, MRR): check the tables and columns the mapping file names "
-                "(RETENTION_WAREHOUSE_MAP; the README's Engines and warehouses shows a worked one).")
+        warehouse.needs("Health scores",
+                        "customers with signup dates and dated behaviour (usage, tickets, surveys, MRR)")
         return
     st.info("Health scores need customers with signup dates and dated behaviour (usage, tickets, surveys, MRR): "
             "import them on the Data page or load the demo there.")
