@@ -129,7 +129,7 @@ def _section(path: Path, name: str, section) -> dict[str, str]:
             raise DataValidationError(f"In {path}, [{name}] {key} must be a name in quotes, e.g. {key} = \"...\".")
     if name == "feedback" and ("channel" in section) == ("survey" in section):
         raise DataValidationError(f"In {path}, [feedback] needs one of channel (the column saying nps, csat or ces) or "
-                                  "survey = \"nps\" (or \"csat\") when the table holds one survey's answers.")
+                                  "survey = \"nps\" (or \"csat\", \"ces\") when the table holds one survey's answers.")
     if "survey" in section and section["survey"].strip().lower() not in _SURVEYS:
         raise DataValidationError(f"In {path}, [feedback] survey = \"{section['survey'].strip()}\": the surveys "
                                   f"the models read are {', '.join(_SURVEYS[:-1])} and {_SURVEYS[-1]}.")
