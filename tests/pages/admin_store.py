@@ -25,8 +25,7 @@ def open_admin(url: str, who: str | None, timeout: int = 60, role: str | None = 
     at = AppTest.from_file(APP, default_timeout=timeout)
     if who is not None:
         at.session_state[signin.ACTOR] = Actor(who, role or PEOPLE[who])
-    at.run()
-    at.switch_page("pages/admin.py").run()
+    at.switch_page("pages/admin.py").run()  # the first run opens the page (tests/pages/conftest.open_page)
     assert not at.exception, at.exception
     return at
 

@@ -20,7 +20,9 @@ def open_page(monkeypatch, url: str, page: str, timeout: int = 180):
 
     monkeypatch.setenv("RETENTION_DB_URL", url)
     monkeypatch.setenv("RETENTION_DEMO", "0")
-    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=timeout).run()
+    # switched before the first run, which then runs app.py with this page, not the default page (the Overview)
+    # first: st.navigation registers each page under its file's name, the name AppTest goes by before a run
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=timeout)
     at.switch_page(f"pages/{page}.py").run()
     assert not at.exception, at.exception
     return at
@@ -33,8 +35,8 @@ def data_page(timeout: int = 60):
 
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=timeout).run()
-    at.switch_page("pages/data.py").run()
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=timeout)
+    at.switch_page("pages/data.py").run()  # the first run opens the Data page (see open_page)
     assert not at.exception, at.exception
     return at
 

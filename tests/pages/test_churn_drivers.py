@@ -192,8 +192,7 @@ def test_a_link_with_a_customer_opens_its_explanation(demo_store, monkeypatch, r
     pick = reference.current.customer_id.iloc[7]
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     at.query_params["customer"] = pick
-    at.run()
-    at.switch_page("pages/churn_drivers.py").run()
+    at.switch_page("pages/churn_drivers.py").run()  # the first run opens the page (tests/pages/conftest.open_page)
     assert not at.exception
     assert at.selectbox(key="churn_pick").value == pick
     assert any(md.value.startswith(f"**{pick}**") for md in at.markdown)

@@ -13,8 +13,7 @@ TELCO = ROOT.parent / "shared/data/telco_churn/WA_Fn-UseC_-Telco-Customer-Churn.
 
 def _run():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("pages/data.py").run()  # the first run opens the page (tests/pages/conftest.open_page)
     assert not at.exception, at.exception
     return at
 

@@ -407,8 +407,7 @@ def test_a_link_with_a_customer_opens_its_verbatims(store, raw, monkeypatch):
     monkeypatch.setenv("RETENTION_DEMO", "0")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     at.query_params["customer"] = pick
-    at.run()
-    at.switch_page(f"pages/{PAGE}.py").run()
+    at.switch_page(f"pages/{PAGE}.py").run()  # the first run opens the page (tests/pages/conftest.open_page)
     assert not at.exception, at.exception
     assert at.text_input(key="verb_search").value == pick
     shown = _table(at, "vid", "tone", "themes")

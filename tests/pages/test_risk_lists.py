@@ -58,9 +58,7 @@ def _open(name: str, page: str) -> AppTest:
     """The app signed in as ``name``, switched to ``pages/<page>.py``, without error."""
     at = AppTest.from_file(APP, default_timeout=300)
     at.session_state[signin.ACTOR] = guard.Actor(name, PEOPLE[name])
-    at.run()
-    assert not at.exception, at.exception
-    at.switch_page(f"pages/{page}.py").run()
+    at.switch_page(f"pages/{page}.py").run()  # the first run opens the page (tests/pages/conftest.open_page)
     assert not at.exception, at.exception
     return rerun(at)
 
