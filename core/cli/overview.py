@@ -6,11 +6,14 @@ cannot show. ``--cohorts`` adds revenue retention by cohort (a purchase log), ``
 ``--movements`` adds the MRR movements (:mod:`core.history.movements`) of the 12 months ending with the as-of month.
 A store with recurring revenue also gets the page's MRR at risk (:mod:`core.review.at_risk`: MRR at high churn risk
 from the newest saved churn scores, MRR in red); ``--at-risk-out`` writes the customers behind it (.csv or .xlsx).
+When a company's warehouse is set (``RETENTION_WAREHOUSE_URL``), its Overview is printed instead
+(:mod:`core.buyers.warehouse_overview`, the page's rule), with where the figures come from on stderr.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 
 from core.errors import DataValidationError
@@ -58,10 +61,15 @@ def run(engine, a) -> int:
     from core.buyers.lapse import store_days  # in run, for a fast --help
     from core.buyers.overview_views import overview  # in run, for a fast --help
     from core.buyers.purchases import load_purchase_log  # SQLAlchemy too: in run, for a fast --help
+    from core.query import warehouse  # Ibis loads here, not for --help
     from core.store.profile import profile  # in run, for a fast --help
     from core.store.read import load_columns  # in run, for a fast --help
 
     end = as_of_day(a.as_of)
+    company = warehouse.configured()
+    if company is not None:
+        with company:
+            return _on_warehouse(company, a, end)
     found = profile(engine)
     customers = load_columns(engine, "customer", ["customer_id", "signup_date", "churn_date"])
     revenue = load_columns(engine, "revenue", ["customer_id", "period", "mrr"])
@@ -87,6 +95,36 @@ def run(engine, a) -> int:
     return 0
 
 
+def _on_warehouse(company, a, end) -> int:
+    """The Overview of a company's warehouse (:mod:`core.buyers.warehouse_overview`, the page's rule): where the
+    figures come from on stderr, then its sections and movements as on a store."""
+    from core.buyers import warehouse_overview  # pandas and Ibis load here, not for --help
+    from core.query.warehouse import URL_ENV  # in run, for a fast --help
+
+    for given, option, why in ((a.cohorts or a.out is not None, "--cohorts or --out", "revenue retention by cohort "
+                                "reads a purchase log, and the mapping names no purchases"),
+                               (a.at_risk_out is not None, "--at-risk-out", "MRR at risk reads the store's saved churn "
+                                "scores and health configuration")):
+        if given:
+            raise DataValidationError(f"{option}: not used with a warehouse ({URL_ENV} is set), as {why}. Leave "
+                                      f"it out, or unset {URL_ENV} to read the store.")
+    print(f"Figures from {company.name}.", file=sys.stderr)
+    ov = warehouse_overview.overview(company, end=end)
+    for note in ov.notes:
+        print(f"cannot show: {note}")
+    for s in ov.sections:
+        _section(s, a.trend)
+        if s.key == "recurring":
+            print(f"\nMRR at risk: {warehouse_overview.AT_RISK}")
+    if a.movements:
+        if not any(s.key == "recurring" for s in ov.sections):
+            print("cannot show: MRR movements need recurring revenue (MRR per month), and the warehouse's holds none.")
+        else:
+            table = warehouse_overview.movements(company, end)
+            _movements_table(table, table["month"].iloc[-1] if len(table) else end)
+    return 0
+
+
 def _at_risk(engine, as_of, out: Path | None) -> None:
     """MRR at high churn risk and MRR in red as the Overview page writes them, each with its note; ``out``: the
     customers behind them."""
@@ -109,16 +147,22 @@ def _at_risk(engine, as_of, out: Path | None) -> None:
 def _movements(engine, customers, revenue, end, recurring: bool) -> None:
     """The MRR movements of the 12 months ending with the as-of month, one month a line, money as the page
     writes it (summed by the configured engine, as the page sums them)."""
-    from core.cli.format import figures_text  # pandas: in run only, for a fast --help
     from core.history import asof  # pandas: in run only, for a fast --help
     from core.history.engine_movements import configured_movements  # Ibis: in run only, for a fast --help
-    from core.history.movements import COLUMNS, HEADERS  # pandas: in run only, for a fast --help
 
     if not recurring:
         print("cannot show: MRR movements need recurring revenue (MRR per month), and this store holds none.")
         return
     as_of = asof.clamp(end, asof.as_of_month(customers, revenue))
-    table = configured_movements(engine, customers, revenue, start=asof.window(as_of).start, end=as_of)
+    _movements_table(configured_movements(engine, customers, revenue, start=asof.window(as_of).start, end=as_of),
+                     as_of)
+
+
+def _movements_table(table, as_of) -> None:
+    """The movements one month a line, or why there are none up to ``as_of``."""
+    from core.cli.format import figures_text  # pandas: in run only, for a fast --help
+    from core.history.movements import COLUMNS, HEADERS  # pandas: in run only, for a fast --help
+
     if table.empty:
         print(f"cannot show: no month up to {as_of:%d %b %Y} has recurring revenue, so there are no MRR movements.")
         return

@@ -32,12 +32,13 @@ def notes(ov: Overview) -> None:
         st.caption(components.plain(note))
 
 
-def section(s: Section, titled: bool) -> None:
-    """One section's tiles (with sparklines and their definitions) and its trend download."""
+def section(s: Section, titled: bool, spark: str = _SPARK) -> None:
+    """One section's tiles (with sparklines and their definitions) and its trend download; ``spark`` says which
+    months the sparklines show."""
     if titled:
         st.subheader(s.title)
     arrows = _ARROWS if any(f.delta is not None for f in s.figures) else ""  # a buyer section compares with none
-    hint = (f"; {_SPARK}{arrows}" if len(s.trend) else arrows) + ". Hover a figure for its definition."
+    hint = (f"; {spark}{arrows}" if len(s.trend) else arrows) + ". Hover a figure for its definition."
     st.caption(components.plain(s.caption) + hint)
     for first in range(0, len(s.figures), PER_ROW):
         cols = st.columns(PER_ROW)

@@ -1,0 +1,107 @@
+"""The Overview's figures from a company's warehouse (:mod:`core.query.warehouse`), one rule for the page and
+``python -m core overview``: the warehouse's own customers, the recurring-revenue headline with its sparklines
+(:func:`core.buyers.overview.build`, its revenue sums added in the warehouse by
+:func:`core.buyers.engine_headline.revenue_sums`) and the MRR movements of the 12 months ending with the as-of month
+(:func:`core.history.engine_movements.engine_movements`). The customers' ids and dates are read (the headline's start
+customers are decided on them, as on a store); of the revenue only sums come back. Nothing is written.
+
+The mapping names no kind of activity row, so a warehouse has no purchase log: its Overview is the recurring-revenue
+book's (or, without MRR, the customer counts).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from core.buyers.overview import Overview, build
+from core.history import asof
+from core.history.engine_movements import engine_movements
+from core.history.warehouse_inputs import NO_CUSTOMERS, warehouse_customers
+from core.query.sources import Source
+from core.query.warehouse import answered
+from core.store.profile import Holding, StoreProfile
+
+NO_MRR = ("The warehouse's revenue holds no MRR ([revenue] table and its mrr column in the mapping file), so the "
+          "Overview cannot show MRR, ARR, ARPA, NRR, GRR, revenue churn or the MRR movements: map the column "
+          "holding each customer's monthly recurring revenue.")
+NO_CHURN = (" Without churn dates ([customers] churn_date) it cannot show active customers or logo churn either.")
+#: MRR at risk reads the store's saved churn scores and health configuration; the warehouse's customers are scored
+#: on the Churn drivers and Health scores pages
+AT_RISK = ("On a warehouse, MRR at risk is not added up here: the Churn drivers page fits the churn model on the "
+           "warehouse's customers and lists those at high risk with their MRR, and the Health scores page shows "
+           "the MRR in red.")
+
+
+@answered
+def last_mrr_month(source: Source) -> pd.Timestamp | None:
+    """The first day of the last month with MRR in the warehouse's revenue (None: no MRR)."""
+    if source.revenue is None:
+        return None
+    r = source.revenue
+    last = source.con.execute(r.filter(r.mrr.notnull()).aggregate(last=r.period.max()))["last"].iloc[0]
+    return None if pd.isna(last) else pd.Timestamp(last).to_period("M").to_timestamp()
+
+
+@answered
+def profile(source: Source, customers: pd.DataFrame) -> StoreProfile:
+    """What the Overview reads of the warehouse, as a store's profile says it (:mod:`core.store.profile`): its
+    ``customers``, its recurring revenue (rows with MRR, their first and last days) and its churn dates."""
+    held = [Holding("customers", len(customers))] if len(customers) else []
+    if source.revenue is not None:
+        r = source.revenue.filter(source.revenue.mrr.notnull())
+        got = source.con.execute(r.aggregate(rows=r.count(), first=r.period.min(), last=r.period.max()))
+        if int(got["rows"].iloc[0]):
+            held.append(Holding("recurring_revenue", int(got["rows"].iloc[0]), _day(got["first"].iloc[0]),
+                                _day(got["last"].iloc[0])))
+    churned = int(customers["churn_date"].notna().sum()) if len(customers) else 0
+    if churned:
+        held.append(Holding("churn_dates", churned))
+    return StoreProfile(tuple(held))
+
+
+def _day(value) -> dt.date:
+    return pd.Timestamp(value).date()
+
+
+def _last_month_row(month: pd.Timestamp | None) -> pd.DataFrame:
+    """A stand-in for the revenue rows that holds only what :func:`core.history.asof.as_of_month` reads of them: the
+    last month with MRR (the sums themselves are added in the warehouse)."""
+    if month is None:
+        return pd.DataFrame({"customer_id": pd.Series(dtype=object), "period": pd.Series(dtype="datetime64[ns]"),
+                             "mrr": pd.Series(dtype=float)})
+    return pd.DataFrame({"customer_id": [None], "period": [month], "mrr": [0.0]})
+
+
+@answered
+def overview(source: Source, end=None, start=None) -> Overview:
+    """The Overview of the warehouse's customers as of ``end`` (default: its last month with MRR), sparklines from
+    ``start`` (default: 12 months); a note for what it cannot show, and what to map.
+
+    Raises
+    ------
+    EngineError
+        The warehouse failed to answer (:func:`answered`).
+    """
+    customers = warehouse_customers(source)[["customer_id", "signup_date", "churn_date"]]
+    if customers.empty:
+        return Overview((), (NO_CUSTOMERS,), None, "")
+    found = profile(source, customers)
+    ov = build(found, customers, _last_month_row(last_mrr_month(source)), None, end, start, source=source)
+    notes = [n for n in ov.notes if not n.startswith("This store")]  # the store's import advice, said for the mapping
+    if not found.has("recurring_revenue"):
+        notes.insert(0, NO_MRR + ("" if found.has("churn_dates") else NO_CHURN))
+    return Overview(ov.sections, tuple(notes), None, "")
+
+
+@answered
+def movements(source: Source, end=None) -> pd.DataFrame:
+    """The MRR movements of the warehouse's customers (:func:`core.history.movements.mrr_movements`' table) over the
+    12 months ending with the as-of month (``end``, never after its last month with MRR), summed in the warehouse;
+    empty without MRR."""
+    last = last_mrr_month(source)
+    if last is None:
+        return engine_movements(source, None)
+    as_of = asof.clamp(end, last + pd.offsets.MonthEnd(0))
+    return engine_movements(source, None, start=asof.window(as_of).start, end=as_of)
