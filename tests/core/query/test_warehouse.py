@@ -16,6 +16,8 @@ import psycopg
 import pytest
 
 import core
+from core.buyers import warehouse_overview
+from core.buyers.overview import build
 from core.cli.main import main as cli
 from core.cohorts import survival, warehouse_views
 from core.cohorts.from_counts import engine_cohort_table
@@ -23,11 +25,14 @@ from core.cohorts.settings import CohortSettings
 from core.cohorts.table import cohort_table
 from core.demo.load import load_demo
 from core.errors import DataValidationError
-from core.history import engine_behaviour
+from core.history import asof, engine_behaviour
+from core.history.movements import mrr_movements
 from core.query import sources, warehouse
 from core.store import columnar
+from core.store.profile import profile
 from core.store.read import load_columns
 from tests.company_warehouse import FACTS, MAPPING, company_facts, company_tables, duckdb_file, facts_duckdb_file
+from tests.core.buyers.test_warehouse_overview import _same_overview
 
 SETTINGS = [dict(cohort_by="first_activity", retained_by="activity", definition="on"),
             dict(cohort_by="first_activity", retained_by="activity", definition="on_or_after", period="week"),
@@ -292,3 +297,20 @@ def test_a_column_of_the_wrong_kind_is_one_plain_line_when_connecting(store, tmp
         with pytest.raises(DataValidationError) as e:
             warehouse.connect(f"duckdb://{path}", warehouse.read_mapping(tmp_path / "m.toml"))
         assert message in str(e.value) and "\n" not in str(e.value)
+
+
+def test_the_overview_is_added_up_inside_a_postgresql_warehouse(store, pg_warehouse, tmp_path):
+    """The Overview's rule (core.buyers.warehouse_overview) inside PostgreSQL: the headline with its changes and
+    sparklines, and the MRR movements, equal pandas on the store; the warehouse keeps nothing (the customers and
+    months asked about go as session-temporary tables, as the README says)."""
+    engine, customers, _, revenue = store
+    (tmp_path / "m.toml").write_text(FACTS, encoding="utf-8")
+    before = _relations(pg_warehouse)
+    with warehouse.connect(pg_warehouse, warehouse.read_mapping(tmp_path / "m.toml")) as wh:
+        got, moves = warehouse_overview.overview(wh), warehouse_overview.movements(wh)
+    assert _relations(pg_warehouse) == before
+    revenue = revenue[["customer_id", "period", "mrr"]]
+    _same_overview(got, build(profile(engine), customers.drop(columns="segment"), revenue, None))
+    as_of = asof.as_of_month(customers, revenue)
+    want = mrr_movements(revenue, start=asof.window(as_of).start, end=as_of)
+    pd.testing.assert_frame_equal(moves, want, check_exact=False, rtol=1e-9, atol=1e-9)
