@@ -19,8 +19,8 @@ SUMMED_BY = ("The Overview's headline revenue and MRR movements, cohort tables a
              "health features, the plays' revenue and usage windows: summed by")
 
 #: the row naming the warehouse: what reads it when one is set
-WAREHOUSE_FIGURES = ("The Cohort curves, Churn drivers and Health scores pages, python -m core cohorts, python -m "
-                     "core churn and python -m core health")
+WAREHOUSE_FIGURES = ("The Overview, Cohort curves, Churn drivers and Health scores pages, python -m core overview, "
+                     "python -m core cohorts, python -m core churn and python -m core health")
 
 
 def figure_sources(engine: Engine) -> pd.DataFrame:

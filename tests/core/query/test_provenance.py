@@ -12,8 +12,8 @@ from core.query import choice, warehouse
 from core.query.provenance import figure_sources
 
 #: the figures read from a warehouse when one is set, as the Data page words them
-WAREHOUSE_ROW = ("The Cohort curves, Churn drivers and Health scores pages, python -m core cohorts, python -m core "
-                 "churn and python -m core health")
+WAREHOUSE_ROW = ("The Overview, Cohort curves, Churn drivers and Health scores pages, python -m core overview, python "
+                 "-m core cohorts, python -m core churn and python -m core health")
 
 
 def _rows(engine) -> dict[str, str]:
