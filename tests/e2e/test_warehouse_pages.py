@@ -1,8 +1,9 @@
-"""The Cohort curves, Churn drivers and Health scores pages (pages/cohort_curves.py, pages/churn_drivers.py,
-pages/health_scores.py) in a real browser with a company's warehouse set (a DuckDB file in the company's own shape,
-tests/company_warehouse.py) and a store holding nothing: the Cohort curves page names the warehouse, draws its cohorts
-and survival, and a segment picked keeps its customers; the Churn drivers page fits on it and the Health scores page
-scores its customers, each saying so; no exception."""
+"""The Overview, Cohort curves, Churn drivers and Health scores pages (pages/overview.py, pages/cohort_curves.py,
+pages/churn_drivers.py, pages/health_scores.py) in a real browser with a company's warehouse set (a DuckDB file in the
+company's own shape, tests/company_warehouse.py) and a store holding nothing: the Cohort curves page names the
+warehouse, draws its cohorts and survival, and a segment picked keeps its customers; the Overview shows its tiles with
+sparklines and its MRR movements; the Churn drivers page fits on it and the Health scores page scores its customers,
+each saying so; no exception."""
 
 import re
 
@@ -13,7 +14,7 @@ import core
 from core.query import warehouse
 from core.store.read import load_columns
 from tests.company_warehouse import facts_business
-from tests.e2e.conftest import serving, shot, shot_when_drawn, show_tab, wait_for_app_idle
+from tests.e2e.conftest import layout_still, serving, shot, shot_when_drawn, show_tab, wait_for_app_idle
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +80,21 @@ def test_the_health_scores_page_scores_the_warehouse_s_customers(page, warehouse
     expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
     shot_when_drawn(page, "health_scores_warehouse")  # the bands month by month
     show_tab(page, "Alerts", page.get_by_text("Download the action list (CSV)"), "health_scores_warehouse_alerts")
+
+
+def test_the_overview_adds_up_the_warehouse_s_revenue(page, warehouse_server):
+    address, customers = warehouse_server
+    _open(page, address, "", "Overview", "Figures from the warehouse (duckdb), through warehouse.toml, read only")
+    card = page.get_by_test_id("stMetric").filter(has=page.get_by_text("Customers", exact=True))
+    expect(card).to_contain_text(f"{len(customers):,}")
+    for label in ("MRR", "NRR", "GRR"):
+        tile = page.get_by_test_id("stMetric").filter(has=page.get_by_text(label, exact=True))
+        expect(tile).to_contain_text(re.compile(r"\d"))
+        expect(tile.locator("svg, canvas").first).to_be_visible()  # its sparkline
+    expect(page.get_by_role("link", name="Open the Health scores page")).to_be_visible()
+    expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    shot_when_drawn(page, "overview_warehouse")  # the MRR movements' bars
+    page.get_by_role("heading", name="MRR movements").scroll_into_view_if_needed()
+    layout_still(page)
+    shot(page, "overview_warehouse_movements")
