@@ -20,10 +20,19 @@ def open_page(monkeypatch, url: str, page: str, timeout: int = 180):
 
     monkeypatch.setenv("RETENTION_DB_URL", url)
     monkeypatch.setenv("RETENTION_DEMO", "0")
-    # switched before the first run, which then runs app.py with this page, not the default page (the Overview)
-    # first: st.navigation registers each page under its file's name, the name AppTest goes by before a run
     at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=timeout)
+    return _first_runs(at, page)
+
+
+def _first_runs(at, page: str):
+    """``at`` switched to ``pages/<page>.py`` before its first run, which then runs app.py with this page rather
+    than with the default page (the Overview) first (st.navigation registers each page under its file's name, the
+    name AppTest goes by before a run); then run once more, without error. AppTest reruns only the page, so the
+    sidebar's widgets are not drawn again: their keys still hold in that second run (the page's cached figures are
+    reused) and are dropped after it, the state the tests expect after opening a page."""
     at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, at.exception
+    at.run()
     assert not at.exception, at.exception
     return at
 
@@ -36,9 +45,7 @@ def data_page(timeout: int = 60):
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=timeout)
-    at.switch_page("pages/data.py").run()  # the first run opens the Data page (see open_page)
-    assert not at.exception, at.exception
-    return at
+    return _first_runs(at, "data")
 
 
 def private_copy(demo_url: str, folder) -> str:
