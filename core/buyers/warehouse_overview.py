@@ -6,7 +6,7 @@
 customers are decided on them, as on a store); of the revenue only sums come back. Nothing is written.
 
 The mapping names no kind of activity row, so a warehouse has no purchase log: its Overview is the recurring-revenue
-book's (or, without MRR, the customer counts).
+book's (or, without MRR, the customer counts). Its MRR at risk is :mod:`core.review.warehouse_at_risk`'s.
 """
 
 from __future__ import annotations
@@ -27,13 +27,6 @@ NO_MRR = ("The warehouse's revenue holds no MRR ([revenue] table and its mrr col
           "Overview cannot show MRR, ARR, ARPA, NRR, GRR, revenue churn or the MRR movements: map the column "
           "holding each customer's monthly recurring revenue.")
 NO_CHURN = (" Without churn dates ([customers] churn_date) it cannot show active customers or logo churn either.")
-#: MRR at risk reads the store's saved churn scores and health configuration; the warehouse's customers are scored
-#: on the Churn drivers and Health scores pages
-AT_RISK = ("On a warehouse, MRR at risk is not added up here: the Churn drivers page fits the churn model on the "
-           "warehouse's customers and lists those at high risk with their MRR, and the Health scores page shows "
-           "the MRR in red.")
-
-
 @answered
 def last_mrr_month(source: Source) -> pd.Timestamp | None:
     """The first day of the last month with MRR in the warehouse's revenue (None: no MRR)."""

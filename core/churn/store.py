@@ -213,15 +213,21 @@ def save_run(engine: Engine, result: ChurnResult, economics: Economics, data_ver
     return version
 
 
+def current_tiers(result: ChurnResult, economics: Economics) -> tuple[float, list[str]]:
+    """(the threshold of the best net value under ``economics``, the risk tier of each of today's customers
+    (``result.current``)): the tiers a saved model's scores carry."""
+    threshold = best_threshold(net_value_curve(result.p_test, economics, result.test.y))
+    return threshold, risk_tiers(result.p_current, threshold)
+
+
 def save_fitted(engine: Engine, result: ChurnResult, economics: Economics, data_version: str) -> int:
     """:func:`save_run` without a right or an audit entry: for the fit the Churn drivers page saves on its own the
     first time a store version is opened (not a person's act: whoever opens the page triggers it). Returns the
     version."""
-    threshold = best_threshold(net_value_curve(result.p_test, economics, result.test.y))
+    threshold, tiers = current_tiers(result, economics)
     created = dt.datetime.now(dt.UTC)
     buf = io.BytesIO()
     joblib.dump(result.model, buf, compress=3)
-    tiers = risk_tiers(result.p_current, threshold)
     top, top_c = top_drivers(result)
     with engine.begin() as conn:
         version = (conn.execute(select(func.max(ChurnRun.version))).scalar() or 0) + 1

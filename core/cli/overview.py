@@ -69,7 +69,7 @@ def run(engine, a) -> int:
     company = warehouse.configured()
     if company is not None:
         with company:
-            return _on_warehouse(company, a, end)
+            return _on_warehouse(engine, company, a, end)
     found = profile(engine)
     customers = load_columns(engine, "customer", ["customer_id", "signup_date", "churn_date"])
     revenue = load_columns(engine, "revenue", ["customer_id", "period", "mrr"])
@@ -95,27 +95,30 @@ def run(engine, a) -> int:
     return 0
 
 
-def _on_warehouse(company, a, end) -> int:
+def _on_warehouse(engine, company, a, end) -> int:
     """The Overview of a company's warehouse (:mod:`core.buyers.warehouse_overview`, the page's rule): where the
-    figures come from on stderr, then its sections and movements as on a store."""
+    figures come from on stderr, then its sections, MRR at risk (:mod:`core.review.warehouse_at_risk`, the health
+    configurations read from the store ``engine``) and movements as on a store."""
     from core.buyers import warehouse_overview  # pandas and Ibis load here, not for --help
+    from core.history.warehouse_inputs import warehouse_inputs  # in run, for a fast --help
     from core.query.warehouse import URL_ENV  # in run, for a fast --help
+    from core.review import warehouse_at_risk  # in run, for a fast --help
 
-    for given, option, why in ((a.cohorts or a.out is not None, "--cohorts or --out", "revenue retention by cohort "
-                                "reads a purchase log, and the mapping names no purchases"),
-                               (a.at_risk_out is not None, "--at-risk-out", "MRR at risk reads the store's saved churn "
-                                "scores and health configuration")):
-        if given:
-            raise DataValidationError(f"{option}: not used with a warehouse ({URL_ENV} is set), as {why}. Leave "
-                                      f"it out, or unset {URL_ENV} to read the store.")
-    print(f"Figures from {company.name}.", file=sys.stderr)
+    if a.cohorts or a.out is not None:
+        raise DataValidationError(f"--cohorts or --out: not used with a warehouse ({URL_ENV} is set), as revenue "
+                                  "retention by cohort reads a purchase log, and the mapping names no purchases. Leave "
+                                  f"it out, or unset {URL_ENV} to read the store.")
     ov = warehouse_overview.overview(company, end=end)
+    if a.at_risk_out is not None and not any(s.key == "recurring" for s in ov.sections):
+        raise DataValidationError(f"Nothing written to {a.at_risk_out}: MRR at risk needs recurring revenue (MRR per "
+                                  "month), and the warehouse's holds none.")
+    print(f"Figures from {company.name}.", file=sys.stderr)
     for note in ov.notes:
         print(f"cannot show: {note}")
     for s in ov.sections:
         _section(s, a.trend)
         if s.key == "recurring":
-            print(f"\nMRR at risk: {warehouse_overview.AT_RISK}")
+            _print_at_risk(warehouse_at_risk.at_risk(engine, warehouse_inputs(company), s.as_of), a.at_risk_out)
     if a.movements:
         if not any(s.key == "recurring" for s in ov.sections):
             print("cannot show: MRR movements need recurring revenue (MRR per month), and the warehouse's holds none.")
@@ -128,13 +131,19 @@ def _on_warehouse(company, a, end) -> int:
 def _at_risk(engine, as_of, out: Path | None) -> None:
     """MRR at high churn risk and MRR in red as the Overview page writes them, each with its note; ``out``: the
     customers behind them."""
-    from core.cli.format import write_table  # pandas: in run only, for a fast --help
-    from core.review.at_risk import CUSTOMER_HEADERS, at_risk, behind  # pandas: in run only, for a fast --help
+    from core.review.at_risk import at_risk  # pandas: in run only, for a fast --help
     from core.store.read import load_columns  # in run, for a fast --help
 
     customers = load_columns(engine, "customer", ["customer_id", "signup_date", "churn_date"])
     revenue = load_columns(engine, "revenue", ["customer_id", "period", "mrr"])
-    figures = at_risk(engine, customers, revenue, as_of)
+    _print_at_risk(at_risk(engine, customers, revenue, as_of), out)
+
+
+def _print_at_risk(figures, out: Path | None) -> None:
+    """The MRR-at-risk ``figures``, one a line with its note; ``out``: the customers behind them."""
+    from core.cli.format import write_table  # pandas: in run only, for a fast --help
+    from core.review.at_risk import CUSTOMER_HEADERS, behind  # pandas: in run only, for a fast --help
+
     print("\nMRR at risk:")
     width = max(len(r.label) for r in figures)
     for r in figures:  # a figure that cannot be computed says why, as the page does

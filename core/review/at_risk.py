@@ -70,13 +70,20 @@ def month_mrr(revenue: pd.DataFrame, as_of) -> pd.Series:
     return mrr.groupby(mrr["customer_id"].astype(str))["mrr"].sum()
 
 
-def _listed(ids: pd.Series, kind: pd.Series, column: str, customers: pd.DataFrame, mrr: pd.Series) -> pd.DataFrame:
+def listed(ids: pd.Series, kind: pd.Series, column: str, customers: pd.DataFrame, mrr: pd.Series) -> pd.DataFrame:
     """``customer_id, mrr, <column>`` of the ``ids`` among the filtered ``customers``, largest MRR first."""
     keep = ids.astype(str).isin(set(customers["customer_id"].astype(str)))
     ids = ids.astype(str)[keep].to_numpy()
     out = pd.DataFrame({"customer_id": ids, "mrr": mrr.reindex(ids, fill_value=0.0).to_numpy(float),
                         column: kind[keep].to_numpy()})
     return out.sort_values(["mrr", "customer_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def high_tier(scores: pd.DataFrame, customers: pd.DataFrame, revenue: pd.DataFrame, as_of) -> pd.DataFrame:
+    """``customer_id, mrr, tier`` of the ``scores``' (``customer_id, tier``) high-risk tier among ``customers``, with
+    their MRR in ``as_of``'s month, largest first."""
+    high = scores[scores["tier"] == HIGH]
+    return listed(high["customer_id"], high["tier"], "tier", customers, month_mrr(revenue, as_of))
 
 
 def churn_risk(engine: Engine, customers: pd.DataFrame, revenue: pd.DataFrame, as_of: dt.date) -> AtRisk:
@@ -88,8 +95,7 @@ def churn_risk(engine: Engine, customers: pd.DataFrame, revenue: pd.DataFrame, a
         return AtRisk(label, None, pd.DataFrame(columns=["customer_id", "mrr", "tier"]),
                       "No churn model is saved yet, so there is no MRR at high churn risk to show: fit and save one "
                       "on the Churn drivers page.")
-    high = scores[scores["tier"] == HIGH]
-    table = _listed(high["customer_id"], high["tier"], "tier", customers, month_mrr(revenue, as_of))
+    table = high_tier(scores, customers, revenue, as_of)
     run = runs(engine).set_index("version").loc[int(scores["version"].iloc[0])]
     note = (f"{units.count(len(table))} customers in the high-risk tier of churn model v{run.name} (scored on "
             f"{pd.Timestamp(run['scored_at']):%d %b %Y}), with their MRR in {pd.Timestamp(as_of):%b %Y}.")
@@ -121,7 +127,7 @@ def health_risk(engine: Engine, customers: pd.DataFrame, revenue: pd.DataFrame, 
         return AtRisk(label, None, pd.DataFrame(columns=["customer_id", "mrr", "band"]),
                       f"No health band to show on {day:%d %b %Y}: {cover.message}")
     red = s[s["band"] == RED]
-    table = _listed(red["customer_id"], red["band"], "band", customers, month_mrr(revenue, as_of))
+    table = listed(red["customer_id"], red["band"], "band", customers, month_mrr(revenue, as_of))
     config = f"health configuration v{version}" if version is not None else "the default health configuration"
     note = (f"{units.count(len(table))} customers in the red health band on {day:%d %b %Y} ({config}), with their "
             f"MRR in {pd.Timestamp(as_of):%b %Y}.")

@@ -77,8 +77,9 @@ ALLOWED = {
     "demo": BASE | {"ingest"},  # the demo loads its frames through the importer's bulk insert
     "roi": BASE | {"churn", "ingest", "query"},  # risk at contact scores with the churn model; outcome flags read as
     # imported; the contacts' windows summed by the chosen engine (core/roi/engine_outcomes.py)
-    "review": BASE | {"cohorts", "churn", "health", "feedback", "roi", "buyers",
-                      "access"},  # a quarter's review: every page; snapshots, decisions and risk lists need rights
+    "review": BASE | {"cohorts", "churn", "health", "feedback", "roi", "buyers", "access",
+                      "query"},  # a quarter's review: every page; snapshots, decisions and risk lists need rights;
+    # query: MRR at risk of a warehouse's customers, its failures as one plain line
     "cli": BASE | {"access", "ingest", "demo", "cohorts", "churn", "health", "feedback", "roi", "review",
                    "buyers", "query"},  # one command each; a warehouse source
 }

@@ -2,8 +2,8 @@
 pages/churn_drivers.py, pages/health_scores.py) in a real browser with a company's warehouse set (a DuckDB file in the
 company's own shape, tests/company_warehouse.py) and a store holding nothing: the Cohort curves page names the
 warehouse, draws its cohorts and survival, and a segment picked keeps its customers; the Overview shows its tiles with
-sparklines and its MRR movements; the Churn drivers page fits on it and the Health scores page scores its customers,
-each saying so; no exception."""
+sparklines, MRR in red and its MRR movements; the Churn drivers page fits on it and the Health scores page scores its
+customers, each saying so; no exception."""
 
 import re
 
@@ -91,7 +91,9 @@ def test_the_overview_adds_up_the_warehouse_s_revenue(page, warehouse_server):
         tile = page.get_by_test_id("stMetric").filter(has=page.get_by_text(label, exact=True))
         expect(tile).to_contain_text(re.compile(r"\d"))
         expect(tile.locator("svg, canvas").first).to_be_visible()  # its sparkline
-    expect(page.get_by_role("link", name="Open the Health scores page")).to_be_visible()
+    red = page.get_by_test_id("stMetric").filter(has=page.get_by_text("MRR in red", exact=True))
+    expect(red).to_contain_text(re.compile(r"\$\d"))  # summed on the warehouse's health measures
+    expect(page.get_by_role("link", name="Open the Churn drivers page")).to_be_visible()  # where to fit the model
     expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     shot_when_drawn(page, "overview_warehouse")  # the MRR movements' bars

@@ -1,39 +1,44 @@
 """AppTest of the Overview page (pages/overview.py) with a company's warehouse set (``RETENTION_WAREHOUSE_URL``: a
 DuckDB file in the company's own shape, tests/company_warehouse.py) over a store holding nothing: the page says where
 its figures come from and shows the store's own Overview of the same business on pandas (tiles, changes, captions,
-the MRR movements of the 12 months to the as-of month), MRR at risk pointing to the pages that score the warehouse's
-customers; nothing is written to the store; a warehouse that cannot be read is one plain message."""
+MRR in red and the customers behind it, the MRR movements of the 12 months to the as-of month); MRR at high churn
+risk shows once the Churn drivers page has fitted the model on the warehouse, equal to the store's from its saved
+model; nothing but configurations is written to the store; a warehouse that cannot be read is one plain message."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from sqlalchemy import text
 
 import core
-from core.buyers import warehouse_overview
 from core.query import warehouse
-from tests.company_warehouse import MAPPING, demo_business
-from tests.pages.conftest import open_page
+from core.review.warehouse_at_risk import NOT_FITTED
+from tests.company_warehouse import PEOPLE, facts_business
+from tests.pages.conftest import open_page, private_copy
 from tests.pages.test_engine_choice import _open, _shown
 from ui.overview import sections
 from ui.overview import warehouse as on_warehouse
 
-#: the tiles of the store's MRR at risk, which the warehouse's Overview leaves to the pages that score its customers
-AT_RISK = ("MRR at high churn risk", "MRR in red")
+HIGH_RISK = "MRR at high churn risk"
 
 
 @pytest.fixture(scope="module")
 def business(tmp_path_factory):
     """(the warehouse's URL, the mapping file, the store holding the business, an empty store)."""
-    folder = tmp_path_factory.mktemp("overview_warehouse")
-    b = demo_business(folder, 200, 5)
-    (folder / "warehouse.toml").write_text(MAPPING, encoding="utf-8")
-    return b.url, folder / "warehouse.toml", f"sqlite:///{folder / 'business.db'}", b.empty_store
+    b = facts_business(tmp_path_factory.mktemp("overview_warehouse"))
+    return b.url, b.mapping, b.store, b.empty_store
 
 
 def _point(mp, url: str, mapping) -> None:
     mp.setenv(warehouse.URL_ENV, url)
     mp.setenv(warehouse.MAP_ENV, str(mapping))
+
+
+def _without_feedback_links(table: pd.DataFrame) -> pd.DataFrame:
+    """A store's table of customers behind MRR at risk as the warehouse's shows it: no link to the Feedback themes
+    page, which reads the store only."""
+    return table.drop(columns=[c for c in ("feedback_page",) if c in table])
 
 
 def test_the_page_shows_on_the_warehouse_what_the_store_shows(business, monkeypatch):
@@ -44,27 +49,51 @@ def test_the_page_shows_on_the_warehouse_what_the_store_shows(business, monkeypa
     got = _shown(at)
     assert not at.error
     assert got["notes"][0].startswith("Figures from the warehouse (duckdb), through warehouse.toml, read only")
-    assert got["notes"][1:] == [warehouse_overview.AT_RISK]
-    assert got["metrics"] == [m for m in want["metrics"] if m[0] not in AT_RISK]
-    assert [m[0] for m in got["metrics"]][:3] == ["Customers", "Active customers", "Logo churn rate"]
-    (moves,) = got["tables"]
-    stored = next(t for t in want["tables"] if "MRR at start ($)" in t.columns)
-    assert len(moves) == 12 and moves.equals(stored.tail(12).reset_index(drop=True))
-    headline, months, net = got["captions"]
+    assert got["notes"][1:] == [NOT_FITTED] and want["notes"][0].startswith("No churn model is saved yet")
+    assert got["metrics"] == want["metrics"]  # MRR in red too; no MRR at high churn risk on either
+    red = dict((m[0], m[1]) for m in got["metrics"])["MRR in red"]
+    assert red.startswith("$") and red != "$0"
+    headline, behind_red, months, net = got["captions"]
     assert headline.replace(on_warehouse.SPARK, sections._SPARK) == want["captions"][0]
-    stored_months = next(c for c in want["captions"] if ", month by month." in c)  # over the sidebar's dates
+    assert behind_red == want["captions"][1] and "customers in the red health band" in behind_red
+    moves = got["tables"][-1]
+    stored = want["tables"][-1]
+    assert len(moves) == 12 and moves.equals(stored.tail(12).reset_index(drop=True))
+    stored_months = want["captions"][2]  # over the sidebar's dates
     assert months.startswith(f"{moves['Month'].iloc[0]} to {moves['Month'].iloc[-1]}, month by month.")
     assert months.split(", month by month.")[1] == stored_months.split(", month by month.")[1]
     assert net == want["captions"][-1] and net.startswith("Net change of MRR in")
-    assert [p.proto.page for p in at.get("page_link")] == ["churn_drivers", "health_scores"]
+    (listed,) = got["tables"][:-1]
+    pd.testing.assert_frame_equal(listed, _without_feedback_links(want["tables"][0]))
+    assert len(listed) > 0 and set(listed.columns) >= {"customer_id", "mrr", "band", "churn_risk", "health_page"}
     with core.make_engine(empty).connect() as conn:  # nothing is written to the store
         assert conn.execute(text("SELECT COUNT(*) FROM customer")).scalar() == 0
         assert conn.execute(text("SELECT COUNT(*) FROM revenue")).scalar() == 0
 
 
+def test_mrr_at_high_churn_risk_shows_once_the_churn_model_is_fitted_on_the_warehouse(business, monkeypatch,
+                                                                                     tmp_path):
+    url, mapping, store, empty = business
+    store = private_copy(store, tmp_path)  # the Churn drivers page saves its model there
+    open_page(monkeypatch, store, "churn_drivers", timeout=300)
+    want = _shown(open_page(monkeypatch, store, "overview"))
+    _point(monkeypatch, url, mapping)
+    open_page(monkeypatch, empty, "churn_drivers", timeout=300)  # fitted on the warehouse, kept by this server
+    got = _shown(open_page(monkeypatch, empty, "overview"))
+    high = [m for m in got["metrics"] if m[0] == HIGH_RISK]
+    assert high == [m for m in want["metrics"] if m[0] == HIGH_RISK] and high[0][1].startswith("$")
+    note = next(c for c in got["captions"] if "high-risk tier of the churn model fitted on the warehouse" in c)
+    stored = next(c for c in want["captions"] if "high-risk tier of churn model v1" in c)
+    assert note.split(" customers")[0] == stored.split(" customers")[0]  # the same customers
+    listed = next(t for t in got["tables"] if "tier" in t.columns)
+    pd.testing.assert_frame_equal(listed, _without_feedback_links(next(t for t in want["tables"] if "tier" in t)))
+    with core.make_engine(empty).connect() as conn:  # the warehouse's model is not saved in the store
+        assert conn.execute(text("SELECT COUNT(*) FROM churnrun")).scalar() == 0
+
+
 def test_a_warehouse_that_cannot_be_read_is_one_plain_message(business, monkeypatch, tmp_path):
     url, _, _, empty = business
-    (tmp_path / "m.toml").write_text(MAPPING.replace('mrr = "monthly_amount"', 'mrr = "amount_due"'),
+    (tmp_path / "m.toml").write_text(PEOPLE.replace('mrr = "monthly_amount"', 'mrr = "amount_due"'),
                                      encoding="utf-8")
     _point(monkeypatch, url, tmp_path / "m.toml")
     at = open_page(monkeypatch, empty, "overview")

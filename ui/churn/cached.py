@@ -69,6 +69,16 @@ def fitted(url: str, version: str, horizon: int,
     return loaders.built_once(_fits(), fit_key(url, version, horizon, lapse_days), build, keep=4)
 
 
+def newest_fit(url: str, version: str) -> tuple[FitKey, cr.ChurnResult, cr.Economics] | None:
+    """The newest model this server fitted for ``url`` under ``version`` (any horizon), with its key and default
+    economics; None when the Churn drivers page has fitted none (nothing is fitted here)."""
+    found = [(key, fit) for key, fit in loaders.entries(_fits()) if key[:2] == (url, version)]
+    if not found:
+        return None
+    key, (result, economics, _) = found[-1]
+    return key, result, economics
+
+
 def _on_warehouse(horizon: int) -> tuple[cr.ChurnResult, cr.Economics, None]:
     """The model fitted on the warehouse's customers and behaviour, as ``python -m core churn`` fits it there; not
     saved (the store's pages score the store's customers with the store's model)."""

@@ -68,6 +68,12 @@ def table(url: str, version: str, name: str) -> pd.DataFrame:
     return core.load_table(get_engine(url), name)
 
 
+def entries(cache: dict) -> list[tuple]:
+    """``cache``'s (key, value) pairs, oldest first, read under the lock :func:`built_once` writes under."""
+    with _LOCK:
+        return list(cache.items())
+
+
 def built_once(cache: dict, key, build: Callable[[], T], keep: int = 2) -> T:
     """``cache[key]``, building it with ``build()`` the first time (outside the lock, so a progress bar
     can draw); ``cache`` is a ``st.cache_resource`` dict shared by every session, holding the last ``keep``."""

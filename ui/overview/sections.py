@@ -103,9 +103,9 @@ def movements(table: pd.DataFrame) -> None:
     components.csv_download(raw, "Download the MRR movements (CSV)", "mrr_movements.csv", key="overview_movements_csv")
 
 
-def at_risk(figures: tuple[AtRisk, ...]) -> None:
+def at_risk(figures: tuple[AtRisk, ...], pages=tuple(components.CUSTOMER_PAGES)) -> None:
     """MRR at risk: one tile per figure (or why there is none), each with the customers behind it (links to their
-    churn, health and feedback pages) and their CSV."""
+    pages among ``pages``: churn, health and feedback on a store) and their CSV."""
     st.subheader("MRR at risk")
     for col, r in zip(st.columns(len(figures)), figures):
         col.metric(r.label, r.text, help=r.help, border=True)
@@ -119,7 +119,7 @@ def at_risk(figures: tuple[AtRisk, ...]) -> None:
             continue
         with col.expander(f"The {units.count(len(r.customers))} customers behind it"):
             kind = "tier" if "tier" in r.customers else "band"
-            shown, links = components.with_customer_links(r.customers)
+            shown, links = components.with_customer_links(r.customers, pages)
             config = {"customer_id": st.column_config.TextColumn("customer"),
                       "mrr": st.column_config.NumberColumn("MRR ($)", format="dollar"),
                       kind: st.column_config.TextColumn("risk tier" if kind == "tier" else "health band"), **links}

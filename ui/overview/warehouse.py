@@ -10,8 +10,12 @@ import streamlit as st
 from core.buyers import warehouse_overview
 from core.buyers.overview import Overview
 from core.errors import WorkbenchError
+from core.history.warehouse_inputs import warehouse_inputs
+from core.review import warehouse_at_risk
+from core.review.at_risk import AtRisk, saved_versions
 from ui import components
-from ui.frame import errors, warehouse
+from ui.churn import cached as churn
+from ui.frame import errors, loaders, warehouse
 from ui.overview import sections
 
 #: which months the sparklines show on the warehouse (the sidebar's date range applies to the store's pages)
@@ -22,6 +26,15 @@ SPARK = "the small charts show the 12 months to then"
 def _overview(key: tuple, day: str) -> Overview:
     """The warehouse's Overview (``day``: today, so it is read again each day)."""
     return warehouse_overview.overview(warehouse.source(key))
+
+
+@st.cache_data(ttl=600, max_entries=4, show_spinner="Adding up the MRR at risk in the warehouse ...")
+def _at_risk(key: tuple, day: str, url: str, saved_health: int | None, as_of, fit_key: tuple | None,
+             _fitted: tuple | None) -> tuple[AtRisk, AtRisk]:
+    """MRR at risk (:func:`core.review.warehouse_at_risk.at_risk`) under the store's newest health configuration
+    (``saved_health``) and the churn model fitted under ``fit_key`` (``_fitted``: its result and economics)."""
+    inputs = warehouse_inputs(warehouse.source(key))
+    return warehouse_at_risk.at_risk(loaders.get_engine(url), inputs, as_of, _fitted)
 
 
 @st.cache_data(ttl=600, max_entries=4, show_spinner="Adding up the MRR movements in the warehouse ...")
@@ -48,12 +61,26 @@ def page() -> None:
     sections.notes(ov)
     for s in ov.sections:
         sections.section(s, titled=len(ov.sections) > 1, spark=SPARK)
-    if any(s.key == "recurring" for s in ov.sections):
-        st.subheader("MRR at risk")
-        st.info(warehouse_overview.AT_RISK)
-        st.page_link("pages/churn_drivers.py", label="Open the Churn drivers page", icon=":material/link:")
-        st.page_link("pages/health_scores.py", label="Open the Health scores page", icon=":material/link:")
+    recurring = next((s for s in ov.sections if s.key == "recurring"), None)
+    if recurring is not None:
+        _shown_at_risk(key, day, recurring.as_of)
         _shown_movements(key, day)
+
+
+def _shown_at_risk(key: tuple, day: str, as_of) -> None:
+    """MRR at risk of the warehouse's customers, their lists linked to the pages that know them (the Feedback themes
+    page reads the store only); the churn figure from the model the Churn drivers page fitted today, if it has."""
+    url = loaders.store_url()
+    fit = churn.newest_fit(url, day)
+    saved_health = saved_versions(loaders.get_engine(url))[1]
+    try:
+        figures = _at_risk(key, day, url, saved_health, as_of, None if fit is None else fit[0],
+                           None if fit is None else fit[1:])
+    except WorkbenchError as exc:
+        st.subheader("MRR at risk")
+        errors.show(exc)
+        return
+    sections.at_risk(figures, pages=("churn_risk", "health_page"))
 
 
 def _shown_movements(key: tuple, day: str) -> None:
