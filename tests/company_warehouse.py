@@ -53,6 +53,19 @@ channel = "survey_type"
 id = "answer_no"
 """
 
+#: the company's plays' contacts and holdouts (python -m core roi)
+CONTACTS = """
+[contacts]
+table = "marketing.outreach"
+customer_id = "account_id"
+play = "campaign"
+date = "sent_at"
+arm = "arm"
+channel = "medium"
+cost = "cost_usd"
+id = "touch_id"
+"""
+
 #: FACTS with the customers' plan, region and acquisition channel (every column the churn model reads) and their
 #: names (the action lists')
 PEOPLE = FACTS.replace('segment = "tier"\n', 'segment = "tier"\nplan = "package"\nregion = "area"\n'
@@ -90,6 +103,14 @@ def company_facts(engine) -> dict[str, pd.DataFrame]:
                                           "invoice_no": revenue["id"]})}
 
 
+def company_contacts(engine) -> pd.DataFrame:
+    """The store's play contacts as the company keeps them: its own names, send times at odd hours."""
+    iv = load_columns(engine, "intervention", ["id", "customer_id", "play", "channel", "date", "group", "cost"])
+    return pd.DataFrame({"touch_id": iv["id"], "account_id": iv["customer_id"], "campaign": iv["play"],
+                         "medium": iv["channel"], "sent_at": pd.to_datetime(iv["date"]) + pd.Timedelta(hours=10),
+                         "arm": iv["group"], "cost_usd": iv["cost"]})
+
+
 def duckdb_file(engine, customers: pd.DataFrame, activity: pd.DataFrame, path: Path) -> str:
     """The business of the store ``engine`` (its ``customers`` and ``activity`` frames) as a DuckDB file at ``path``
     with the schemas crm, analytics and billing; returns its URL."""
@@ -105,8 +126,8 @@ def duckdb_file(engine, customers: pd.DataFrame, activity: pd.DataFrame, path: P
 
 def facts_duckdb_file(engine, path: Path) -> str:
     """Every fact the models read of the store ``engine`` (customers with their plan, region and channel, activity
-    with its minutes, tickets, survey answers, invoices) in the company's shape as a DuckDB file at ``path``, which
-    :data:`PEOPLE` (or :data:`FACTS`) maps; returns its URL."""
+    with its minutes, tickets, survey answers, invoices, the plays' contacts) in the company's shape as a DuckDB file
+    at ``path``, which :data:`PEOPLE` (or :data:`FACTS`; the contacts :data:`CONTACTS`) maps; returns its URL."""
     customers = load_columns(engine, "customer", ["customer_id", "signup_date", "churn_date", "segment", "plan",
                                                   "region", "channel", "name"])
     accounts, events = company_tables(customers, load_columns(engine, "activity", ["customer_id", "date", "value"]))
@@ -114,7 +135,8 @@ def facts_duckdb_file(engine, path: Path) -> str:
                                account_name=customers["name"])
     accounts = accounts.sample(frac=1, random_state=0)  # a company's table is not kept in the order of its ids
     with duckdb.connect(str(path)) as con:
-        for table, frame in (("crm.accounts", accounts), ("analytics.events", events), *company_facts(engine).items()):
+        for table, frame in (("crm.accounts", accounts), ("analytics.events", events), *company_facts(engine).items(),
+                             ("marketing.outreach", company_contacts(engine))):
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {table.split('.')[0]}")
             con.register("frame", frame)
             con.execute(f"CREATE TABLE {table} AS SELECT * FROM frame")

@@ -3,6 +3,8 @@ comparison (:mod:`~core.cli.roi_compare`), money, time to impact, planning, the 
 
 from __future__ import annotations
 
+import sys
+
 from core.access import rights
 from core.cli.roi_compare import show_comparison, show_plays
 from core.cli.roi_export import write_export
@@ -12,20 +14,40 @@ from core.cli.roi_plan import show_plan
 from core.cli.roi_play import Play
 from core.cli.roi_wave import show_next_wave
 from core.cli.who import require
+from core.errors import DataValidationError
+from core.query import warehouse
 from core.roi import setup
 from core.roi.inputs import load_inputs
 from core.roi.outcomes import outcomes
+from core.roi.warehouse_inputs import warehouse_roi_inputs
 
 
 def run(engine, a, action: str | None) -> None:
     """Run the ``action`` :func:`core.cli.roi_options.check` found (None: the plays table, or the comparison with
-    ``--play``)."""
+    ``--play``), on the store's plays or, when ``RETENTION_WAREHOUSE_URL`` is set, on the warehouse's
+    (:func:`core.roi.warehouse_inputs.warehouse_roi_inputs`, where the figures come from said on stderr)."""
     if action == "plan" and a.play is None:
         show_plan(a, None)  # needs no store
         return
-    if action == "next_wave":  # a per-customer list: admins and the roles an admin allows (before the slow fit)
-        require(engine, a, rights.RISK_LISTS)
-    inputs = load_inputs(engine)
+    company = warehouse.configured()
+    if company is None:
+        if action == "next_wave":  # a per-customer list: admins and the roles an admin allows (before the slow fit)
+            require(engine, a, rights.RISK_LISTS)
+        _act(engine, a, action, load_inputs(engine))
+        return
+    with company:
+        if action == "next_wave":
+            raise DataValidationError(f"--next-wave is not used with a warehouse ({warehouse.URL_ENV} is set): it "
+                                      "scores every customer's usage and churn risk, which stay in the warehouse. "
+                                      f"Leave it out, or unset {warehouse.URL_ENV} to plan the next wave on the "
+                                      "store.")
+        inputs = warehouse_roi_inputs(company)  # a mapping without contacts: its one line, and nothing else
+        print(f"Figures from {company.name}.", file=sys.stderr)
+        _act(engine, a, action, inputs)
+
+
+def _act(engine, a, action: str | None, inputs) -> None:
+    """The action on ``inputs``."""
     if a.play is None:
         show_plays(inputs, a)
         return

@@ -20,7 +20,7 @@ SUMMED_BY = ("The Overview's headline revenue and MRR movements, cohort tables a
 
 #: the row naming the warehouse: what reads it when one is set
 WAREHOUSE_FIGURES = ("The Overview, Cohort curves, Churn drivers and Health scores pages, python -m core overview, "
-                     "python -m core cohorts, python -m core churn and python -m core health")
+                     "python -m core cohorts, python -m core churn, python -m core health and python -m core roi")
 
 
 def figure_sources(engine: Engine) -> pd.DataFrame:

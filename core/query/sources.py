@@ -71,6 +71,9 @@ class Source:
         ``id, customer_id, opened, resolved`` (timestamps); None: the source has no tickets.
     feedback : ibis.Table or None
         ``id, customer_id, date, channel, score``; None: the source has no feedback.
+    contacts : ibis.Table or None
+        A warehouse's play contacts: ``customer_id, play, date, arm`` and those of ``channel, cost, id`` its
+        mapping names (:mod:`core.query.warehouse`); None elsewhere (a store's are read as rows).
     """
 
     name: str
@@ -80,6 +83,7 @@ class Source:
     revenue: ir.Table | None = None
     tickets: ir.Table | None = None
     feedback: ir.Table | None = None
+    contacts: ir.Table | None = None
     #: answers that do not change while the source is open (:meth:`remembered`)
     memo: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -110,7 +114,8 @@ class Source:
         if self.store_customers is None:
             raise ValueError("This source holds no customer table: filter the customers' frame instead.")
         kept = self.store_customers.filter(self.store_customers[column].isin(list(values)))
-        return Source(self.name, self.con, self.activity, kept, self.revenue, self.tickets, self.feedback)
+        return Source(self.name, self.con, self.activity, kept, self.revenue, self.tickets, self.feedback,
+                      self.contacts)
 
     def close(self) -> None:
         self.con.disconnect()

@@ -39,6 +39,16 @@
     channel = "survey_type"       # nps, csat or ces in any case; or survey = "nps" when the table holds one survey
     id = "answer_no"              # optional: orders two answers of one day (the later is the latest)
 
+    [contacts]                    # optional: the plays' contacts and holdouts (python -m core roi)
+    table = "marketing.outreach"
+    customer_id = "account_id"
+    play = "campaign"
+    date = "sent_at"
+    arm = "arm"                   # treatment (or the arm's name) or holdout
+    channel = "medium"            # optional
+    cost = "cost_usd"             # optional: a number
+    id = "touch_id"               # optional, a whole number: the contact's id
+
 The warehouse is only read: every aggregation runs there as a query and only its small result comes back. The
 cohort table writes nothing to it (not even a temporary table: the customers come from its own table); the models'
 features send the customers and the cutoffs as small tables (Ibis memtables), which PostgreSQL holds as temporary
@@ -67,11 +77,12 @@ FIELDS = {"customers": (("table", "customer_id", "signup_date"), ("churn_date", 
           "activity": (("table", "customer_id", "date"), ("value",)),
           "revenue": (("table", "customer_id", "period", "mrr"), ("payment_failed", "amount", "id")),
           "tickets": (("table", "customer_id", "opened"), ("resolved",)),
-          "feedback": (("table", "customer_id", "date", "score"), ("channel", "survey", "id"))}
+          "feedback": (("table", "customer_id", "date", "score"), ("channel", "survey", "id")),
+          "contacts": (("table", "customer_id", "play", "date", "arm"), ("channel", "cost", "id"))}
 #: how each field is read, whatever the warehouse's own type (ids and names as text)
 _CASTS = {"signup_date": "date", "churn_date": "date", "date": "date", "period": "date",
           "opened": "timestamp", "resolved": "timestamp",
-          "value": "float64", "mrr": "float64", "amount": "float64", "score": "float64",
+          "value": "float64", "mrr": "float64", "amount": "float64", "score": "float64", "cost": "float64",
           "payment_failed": "boolean", "id": "int64"}
 #: the fields that hold a value written in the mapping file, not a column's name
 _VALUES = ("table", "survey")
@@ -150,10 +161,11 @@ def connect(url: str, mapping: Mapping) -> Source:
         raise DataValidationError(f"The warehouse at {safe_url(url)} cannot be reached: {_first_line(e)}. Check "
                                   f"{URL_ENV}.") from None
     customers = _mapped(con, mapping, "customers")
-    activity, revenue, tickets, feedback = (_mapped(con, mapping, t) if t in mapping.tables else None
-                                            for t in ("activity", "revenue", "tickets", "feedback"))
+    activity, revenue, tickets, feedback, contacts = (_mapped(con, mapping, t) if t in mapping.tables else None
+                                                      for t in ("activity", "revenue", "tickets", "feedback",
+                                                                "contacts"))
     return Source(f"the warehouse ({con.name}), through {mapping.path.name}", con, activity, customers, revenue,
-                  tickets, feedback)
+                  tickets, feedback, contacts)
 
 
 def configured() -> Source | None:
@@ -218,7 +230,7 @@ def _mapped(con, mapping: Mapping, name: str) -> ir.Table:
 
 #: the fields whose column must already be of a kind (a text id or flag would fail only when a query runs)
 _KINDS = {"id": ("is_integer", "a whole number"), "payment_failed": ("is_boolean", "true or false"),
-          "score": ("is_numeric", "a number")}
+          "score": ("is_numeric", "a number"), "cost": ("is_numeric", "a number")}
 
 
 def _check_types(t: ir.Table, fields: dict[str, str], name: str, file: str) -> None:

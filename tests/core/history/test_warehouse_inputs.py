@@ -19,7 +19,8 @@ from core.errors import EngineError, InsufficientDataError
 from core.history.inputs import load_inputs
 from core.history.warehouse_inputs import warehouse_inputs
 from core.query import warehouse
-from tests.company_warehouse import facts_business
+from core.roi.warehouse_inputs import warehouse_roi_inputs
+from tests.company_warehouse import CONTACTS, facts_business
 
 
 @pytest.fixture(scope="module")
@@ -131,8 +132,8 @@ def test_the_cli_scores_health_on_the_warehouse_as_on_the_store(business, capsys
 
 def test_the_readme_s_worked_mapping_reads_a_company_s_warehouse(business, tmp_path):
     """The README's mapping file, copied as a reader would, reads the company's warehouse laid out with its names:
-    what it maps (customers with their segment and name, minutes of activity, invoices, tickets, survey answers) is
-    what the tests' own full mapping reads."""
+    what it maps (customers with their segment and name, minutes of activity, invoices, tickets, survey answers, the
+    plays' contacts) is what the tests' own full mapping reads."""
     _, url, mapping = business
     readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
     block = readme.split("Pointing the workbench at a warehouse", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
@@ -149,3 +150,9 @@ def test_the_readme_s_worked_mapping_reads_a_company_s_warehouse(business, tmp_p
     for name in ("tickets", "feedback", "revenue"):
         pd.testing.assert_frame_equal(getattr(got, name), getattr(want, name))
     assert usage == want_usage > len(want.customers)  # the minutes, not one a row
+    (tmp_path / "people.toml").write_text(Path(mapping).read_text(encoding="utf-8") + CONTACTS, encoding="utf-8")
+    with warehouse.connect(url, warehouse.read_mapping(tmp_path / "warehouse.toml")) as wh:
+        plays = warehouse_roi_inputs(wh).interventions
+    with warehouse.connect(url, warehouse.read_mapping(tmp_path / "people.toml")) as wh:
+        pd.testing.assert_frame_equal(plays, warehouse_roi_inputs(wh).interventions)
+    assert len(plays) > 100 and plays["cost"].notna().any()  # the contacts with their cost

@@ -1,0 +1,68 @@
+"""What the Intervention ROI measures read, from a company's warehouse (:mod:`core.query.warehouse`): its plays'
+contacts (the mapping's ``[contacts]`` table), its customers and its revenue as frames, each contact's revenue and
+usage windows summed in the warehouse (:mod:`core.roi.engine_outcomes`, as the store's engine sums them). Nothing is
+written there.
+
+The activity stays in the warehouse: its last day counts for the data's end, as on a store; the measures that score
+customers on their usage in Python (the next wave's candidates) are not offered on a warehouse.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from core.errors import NoDataYetError
+from core.history import asof
+from core.history.warehouse_inputs import warehouse_customers
+from core.query.sources import Source
+from core.query.warehouse import answered
+from core.roi.inputs import RoiInputs, inputs_from_frames
+from core.store.dates import datetimes
+
+NO_CONTACTS = ("The mapping file names no [contacts] table, so there are no plays to measure: map the table of your "
+               "plays' contacts and holdouts (customer_id, play, date, arm; see the README's worked mapping).")
+NO_ROWS = "The warehouse's contact table ([contacts] table in the mapping file) holds no contacts: check the table."
+
+
+@answered
+def warehouse_roi_inputs(source: Source) -> RoiInputs:
+    """:class:`~core.roi.inputs.RoiInputs` of the warehouse ``source``, its windows summed there.
+
+    Raises
+    ------
+    NoDataYetError
+        The mapping names no contacts, or their table is empty.
+    EngineError
+        The warehouse failed to answer (:func:`answered`).
+    """
+    if source.contacts is None:
+        raise NoDataYetError(NO_CONTACTS)
+    contacts = source.con.execute(source.contacts)
+    if contacts.empty:
+        raise NoDataYetError(NO_ROWS)
+    contacts = contacts.rename(columns={"arm": "group"})
+    contacts["date"] = datetimes(contacts["date"])
+    customers = warehouse_customers(source)
+    revenue = _revenue(source)
+    end = asof.data_end(customers, None, revenue, extra=[_activity_days(source)])
+    inputs = inputs_from_frames(contacts, customers, revenue, None, end=end)
+    inputs.source = source
+    return inputs
+
+
+def _revenue(source: Source) -> pd.DataFrame:
+    """``customer_id, period, mrr, amount`` of the warehouse's revenue (empty without a [revenue] table)."""
+    if source.revenue is None:
+        return pd.DataFrame(columns=["customer_id", "period", "mrr", "amount"])
+    r = source.revenue
+    frame = source.con.execute(r.select("customer_id", "period", "mrr", *(["amount"] if "amount" in r.columns else [])))
+    frame["period"] = datetimes(frame["period"])
+    return frame
+
+
+def _activity_days(source: Source) -> pd.Series:
+    """The activity's last day (an empty series without activity)."""
+    if source.activity is None:
+        return pd.Series([], dtype="datetime64[ns]")
+    a = source.activity
+    return datetimes(source.con.execute(a.aggregate(last=a.date.max()))["last"])

@@ -1,0 +1,105 @@
+"""The Intervention ROI's inputs from a company's warehouse (core.roi.warehouse_inputs): the plays' contacts mapped
+from the company's own outreach table (tests/company_warehouse.py, a DuckDB file) give, contact by contact, the
+outcomes the store's pandas path gives of the same business (retention, revenue kept, the CUPED covariates), and
+``python -m core roi`` prints the store's lines (plays table, a play's comparison, its money) from the warehouse;
+what needs the store's usage (the next wave) is refused in one line, as are a mapping without contacts and a cost
+column that holds no numbers."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import core
+from core.cli.main import main as cli
+from core.errors import DataValidationError, NoDataYetError
+from core.history import asof
+from core.query import warehouse
+from core.roi.inputs import load_inputs
+from core.roi.outcomes import outcomes
+from core.roi.warehouse_inputs import NO_CONTACTS, warehouse_roi_inputs
+from core.store.columnar import activity_pairs
+from core.store.profile import profile
+from core.store.read import load_columns
+from tests.company_warehouse import CONTACTS, PEOPLE, facts_business
+
+#: the columns of a contact's outcome both paths give (the imported attributes, e.g. ``responded``, are the store's)
+OUTCOME = ["id", "customer_id", "play", "arm", "channel", "date", "cost", "eligible", "followed", "churn_day",
+           "retained", "revenue_kept", "pre_revenue", "pre_usage", "mrr_before"]
+
+
+@pytest.fixture(scope="module")
+def business(tmp_path_factory):
+    """(the store holding the business, the warehouse's URL, its mapping file with contacts, an empty store)."""
+    folder = tmp_path_factory.mktemp("roi_warehouse")
+    b = facts_business(folder)
+    (folder / "contacts.toml").write_text(PEOPLE + CONTACTS, encoding="utf-8")
+    return b.store, b.url, folder / "contacts.toml", b.empty_store
+
+
+def test_every_plays_outcomes_are_the_stores(business):
+    store, url, mapping, _ = business
+    engine = core.make_engine(store)
+    want = load_inputs(engine, source=None)
+    engine.dispose()
+    with warehouse.connect(url, warehouse.read_mapping(mapping)) as wh:
+        got = warehouse_roi_inputs(wh)
+        assert got.end == want.end and got.plays() == want.plays() and len(got.plays()) == 3
+        for play in want.plays():
+            g, w = outcomes(got, play), outcomes(want, play)
+            assert len(g) == len(w) > 100, play
+            pd.testing.assert_frame_equal(g[OUTCOME], w[OUTCOME], check_dtype=False, rtol=1e-9, atol=1e-9)
+            assert g["revenue_kept"].sum() > 0 and g["retained"].notna().any()  # not vacuous
+
+
+def test_without_revenue_the_data_ends_with_the_warehouse_s_activity(business, tmp_path):
+    """The data's end counts the activity's last day, as on a store (here after every signup and churn date)."""
+    store, url, _, _ = business
+    engine = core.make_engine(store)
+    customers = load_columns(engine, "customer", ["customer_id", "signup_date", "churn_date"])
+    want = asof.data_end(customers, activity_pairs(engine), None)
+    engine.dispose()
+    (tmp_path / "m.toml").write_text(PEOPLE.split("[revenue]")[0] + CONTACTS, encoding="utf-8")
+    with warehouse.connect(url, warehouse.read_mapping(tmp_path / "m.toml")) as wh:
+        assert warehouse_roi_inputs(wh).end == want > asof.data_end(customers)
+
+
+def _roi(capsys, store: str, *args: str) -> tuple[int, str, str]:
+    code = cli(["--db", store, "roi", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_the_cli_prints_the_stores_lines_from_the_warehouse(business, capsys, monkeypatch):
+    store, url, mapping, empty = business
+    monkeypatch.setenv("RETENTION_ENGINE", "pandas")
+    asks = ([], ["--play", "Renewal save offer"], ["--play", "Renewal save offer", "--money"])
+    want = [_roi(capsys, store, *args) for args in asks]
+    monkeypatch.setenv(warehouse.URL_ENV, url)
+    monkeypatch.setenv(warehouse.MAP_ENV, str(mapping))
+    for args, (code, out, _) in zip(asks, want, strict=True):
+        assert code == 0 and "Renewal save offer" in out
+        assert _roi(capsys, empty, *args) == (0, out, "Figures from the warehouse (duckdb), through contacts.toml.\n")
+    code, out, err = _roi(capsys, empty, "--play", "Usage nudge e-mail", "--next-wave", "--budget", "1000")
+    assert code == 2 and out == "" and "--next-wave is not used with a warehouse" in err
+    assert len(err.strip().splitlines()) == 1
+    engine = core.make_engine(empty)
+    assert profile(engine).holdings == ()  # nothing was written to the store
+    engine.dispose()
+
+
+def test_a_mapping_without_contacts_or_with_a_cost_of_text_is_one_plain_line(business, tmp_path, capsys,
+                                                                             monkeypatch):
+    _, url, _, empty = business
+    (tmp_path / "m.toml").write_text(PEOPLE, encoding="utf-8")
+    with warehouse.connect(url, warehouse.read_mapping(tmp_path / "m.toml")) as wh:
+        with pytest.raises(NoDataYetError, match=r"names no \[contacts\] table"):
+            warehouse_roi_inputs(wh)
+    monkeypatch.setenv(warehouse.URL_ENV, url)
+    monkeypatch.setenv(warehouse.MAP_ENV, str(tmp_path / "m.toml"))
+    code, out, err = _roi(capsys, empty)
+    assert code != 0 and out == "" and NO_CONTACTS in err and len(err.strip().splitlines()) == 1
+    (tmp_path / "m.toml").write_text(PEOPLE + CONTACTS.replace('cost = "cost_usd"', 'cost = "medium"'),
+                                     encoding="utf-8")
+    with pytest.raises(DataValidationError, match=r"\[contacts\] cost must be a number"):
+        warehouse.connect(url, warehouse.read_mapping(tmp_path / "m.toml"))
