@@ -1,10 +1,12 @@
-"""Intervention ROI: each retention play measured against its holdout, valued, and planned."""
+"""Intervention ROI: each retention play measured against its holdout, valued, and planned; the company's
+warehouse's plays when one is set (ui.roi.cached.inputs)."""
 
 import streamlit as st
 
 from core.errors import NoDataYetError, WorkbenchError
+from core.history.filters import Filters
 from ui import components
-from ui.frame import errors, filters, loaders
+from ui.frame import errors, filters, loaders, warehouse
 from ui.frame import page as frame
 from ui.roi import cached as data
 from ui.roi import groups as roi_groups
@@ -15,8 +17,12 @@ from ui.roi import wave as roi_wave
 frame.require()
 
 st.title("Intervention ROI")
-url, f = loaders.store_url(), filters.current()
-version = loaders.store_version(url)
+url = loaders.store_url()
+on_warehouse = warehouse.is_set()  # a company's warehouse: its plays are measured (ui.roi.cached.inputs)
+if on_warehouse:
+    roi_sections.on_warehouse()
+f = Filters() if on_warehouse else filters.current()  # the sidebar's filters apply to the store's pages
+version = warehouse.version() if on_warehouse else loaders.store_version(url)
 try:
     inputs = data.inputs(url, version)
 except NoDataYetError as exc:  # an empty store is no fault: say what to import and where

@@ -15,7 +15,16 @@ from dataclasses import dataclass
 import pandas as pd
 
 from core.errors import DataValidationError
-from core.roi.defaults import BASELINE_RETENTION, HOLDOUT_SHARE, LABELS, PRE_REVENUE, PRE_USAGE, RETAINED, REVENUE
+from core.roi.defaults import (
+    BASELINE_RETENTION,
+    HOLDOUT_SHARE,
+    LABELS,
+    PLANNED_EFFECT,
+    PRE_REVENUE,
+    PRE_USAGE,
+    RETAINED,
+    REVENUE,
+)
 from core.roi.estimates import is_binary
 from core.roi.outcomes import default_control, imported_columns, measured, store_outcomes_apply
 
@@ -203,6 +212,22 @@ def planning_rate(frame: pd.DataFrame, control: str) -> float:
     """:func:`control_rate`, else :data:`BASELINE_RETENTION` (where the page's planner starts)."""
     rate = control_rate(frame, control)
     return BASELINE_RETENTION if rate is None else rate
+
+
+def planning_effect(p_control: float) -> float:
+    """The effect to detect the page's planner starts at for retention ``p_control`` without the play:
+    :data:`PLANNED_EFFECT`, or half the room left above ``p_control`` when that is smaller (a play whose holdout keeps
+    99 % cannot gain 5 points), rounded down to half a point and at least half a point.
+
+    Examples
+    --------
+    >>> planning_effect(0.80), planning_effect(0.96), planning_effect(0.99)
+    (0.05, 0.02, 0.005)
+    """
+    half_room = (1.0 - p_control) / 2
+    if half_room >= PLANNED_EFFECT:
+        return PLANNED_EFFECT
+    return max(0.005, int(round(half_room * 200, 9)) / 200)
 
 
 def contact_cost(frame: pd.DataFrame, control: str) -> float:

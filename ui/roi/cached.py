@@ -24,7 +24,8 @@ from core.roi.planning import power_curve as planning_curve
 from core.roi.plays import plays_table, scope
 from core.roi.summary import summary as plays_summary
 from core.roi.uplift_model import UpliftResult, fit_uplift
-from ui.frame import loaders
+from core.roi.warehouse_inputs import warehouse_roi_inputs
+from ui.frame import loaders, warehouse
 from ui.roi import charts
 
 
@@ -35,15 +36,20 @@ def _built() -> dict:
 
 
 def inputs(url: str, version: str) -> RoiInputs:
-    """Plays, customers, revenue and usage of the store.
+    """Plays, customers, revenue and usage of the store; of the company's warehouse when ``version`` names it
+    (:func:`ui.frame.warehouse.version`: :func:`core.roi.warehouse_inputs.warehouse_roi_inputs`, its contacts'
+    windows summed there).
 
     Raises
     ------
-    core.errors.InsufficientDataError
-        The store has no interventions.
+    core.errors.NoDataYetError
+        The store has no interventions, or the warehouse's mapping names no contacts.
     """
 
     def build():
+        if warehouse.named(version):
+            with st.spinner("Reading the warehouse's plays, customers and revenue ..."):
+                return warehouse_roi_inputs(warehouse.source(warehouse.key()))
         with st.spinner("Reading plays, revenue and usage ..."):
             return load_roi_inputs(loaders.get_engine(url))
 
@@ -89,8 +95,8 @@ def latest_scores(url: str) -> pd.DataFrame | None:
 
 def with_risk(url: str, version: str, play: str, window: int, frame: pd.DataFrame) -> pd.DataFrame | None:
     """``frame`` with each contact's churn risk and tier at contact (the newest saved churn model), or None
-    when no churn model is saved."""
-    saved = saved_model(url)
+    when no churn model is saved, or on a warehouse (the saved model scores the store's customers)."""
+    saved = None if warehouse.named(version) else saved_model(url)
     if saved is None:
         return None
     risk = _risk(url, version, play, window, *saved)

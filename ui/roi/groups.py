@@ -14,7 +14,7 @@ from core.roi import wave as rw
 from core.roi.group_uplift import ALL, uplift_by
 from core.roi.inputs import RoiInputs
 from ui import components
-from ui.frame import errors
+from ui.frame import errors, warehouse
 from ui.roi import cached as data
 from ui.roi import uplift
 from ui.roi.sections import Choice, diff_text
@@ -51,7 +51,7 @@ def where(ch: Choice) -> None:
     options = [b for b in _BY if b != "risk_tier" or has_risk]
     a, b = st.columns([1, 3])
     by = a.selectbox("Split by", options, format_func=_BY.get, key="roi_where_by")
-    if ch.store and not has_risk:
+    if ch.store and not has_risk and not warehouse.named(ch.version):  # a warehouse's model is never saved
         b.info("To split by churn risk at contact, save a churn model: open the Churn drivers page once, or run "
                "`python -m core churn --save`.")
     try:

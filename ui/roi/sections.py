@@ -17,7 +17,6 @@ from core.roi.defaults import (
     HOLDOUT_SHARE,
     LABELS,
     MARGIN,
-    PLANNED_EFFECT,
     POWER,
     RETAINED,
     REVENUE,
@@ -33,7 +32,7 @@ from core.roi.plays import scope
 from core.roi.sample_ratio import srm
 from core.roi.time_to_impact import time_to_impact
 from ui import components
-from ui.frame import errors
+from ui.frame import errors, warehouse
 from ui.roi import cached as data
 from ui.roi import charts
 
@@ -58,6 +57,13 @@ class Choice:
     @property
     def binary(self) -> bool:
         return is_binary(measured(self.frame, self.outcome)[self.outcome])
+
+
+def on_warehouse() -> None:
+    """Where the page's figures come from when a warehouse is set, before the plays are read."""
+    warehouse.says_so("Measured on the company's warehouse, read only: its plays' contacts, customers and revenue "
+                      "are read and each contact's revenue and usage windows summed there, again each day; every "
+                      "contact counts (the sidebar's filters apply to the store's pages).")
 
 
 def choose(url: str, version: str, inputs: RoiInputs, f: Filters) -> Choice | None:
@@ -288,7 +294,7 @@ def planning(ch: Choice, comp: pd.DataFrame | None) -> None:
     c = st.columns(5)
     p0 = c[0].number_input("Retention without the play (%)", 1.0, 99.0, round(base * 100, 1), step=1.0,
                            key=f"roi_plan_p0_{ch.play}") / 100
-    eff = c[1].number_input("Effect to detect (points)", 0.5, 50.0, PLANNED_EFFECT * 100, step=0.5,
+    eff = c[1].number_input("Effect to detect (points)", 0.5, 50.0, setup.planning_effect(p0) * 100, step=0.5,
                             key="roi_plan_effect") / 100
     share = c[2].number_input("Holdout share (%)", 1.0, 90.0, HOLDOUT_SHARE * 100, step=1.0, key="roi_plan_share") / 100
     target = c[3].number_input("Power (%)", 50.0, 99.0, POWER * 100, step=5.0, key="roi_plan_power") / 100

@@ -127,3 +127,12 @@ def test_the_review_keeps_the_money_figures_of_the_set_up_defaults(small_demo_st
     for measure in ("Customers saved", "Net value (projected)", "ROI (projected)"):
         assert got.loc[measure, "value"] == pytest.approx(m.loc[measure, "value"], rel=1e-12)
     engine.dispose()
+
+
+@pytest.mark.parametrize("p_control, effect", [(0.5, 0.05), (0.90, 0.05), (0.91, 0.045), (0.96, 0.02),
+                                               (0.99, 0.005), (0.995, 0.005)])
+def test_the_planner_starts_at_an_effect_the_retention_leaves_room_for(p_control, effect):
+    """A holdout keeping 99 % cannot gain 5 points: the page's planner would start at an error (found on a
+    warehouse's Intervention ROI page, whose Renewal save offer keeps 99 % of its holdout)."""
+    assert setup.planning_effect(p_control) == pytest.approx(effect)
+    assert p_control + setup.planning_effect(p_control) <= 1

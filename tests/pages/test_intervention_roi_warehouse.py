@@ -1,0 +1,77 @@
+"""AppTest of the Intervention ROI page (pages/intervention_roi.py) with a company's warehouse set
+(``RETENTION_WAREHOUSE_URL``: a DuckDB file in the company's own shape with its outreach table mapped as
+``[contacts]``, tests/company_warehouse.py) over a store holding nothing: the page says where its figures come from
+and shows, figure for figure, what the store's own pandas path shows of the same business (every play at a glance, a
+play's effect, money, time to impact, where it works, fatigue, planning); the next wave, which scores every
+customer's usage, says why it is not planned there; nothing is written to the store; a mapping without contacts is
+the page's empty state, naming what to map."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pandas as pd
+import pytest
+from sqlalchemy import text
+
+import core
+from core.query import warehouse
+from core.roi.warehouse_inputs import NO_CONTACTS
+from tests.company_warehouse import CONTACTS, PEOPLE, facts_business
+from tests.pages.conftest import open_page
+from tests.pages.test_engine_choice import _open, _shown
+from ui.roi.wave import NOT_ON_WAREHOUSE
+
+#: what only the store's page says: the split by churn risk needs a saved churn model (a warehouse's model is never
+#: saved), and the value of a customer kept, which the Next wave tab explains
+STORE_ONLY = ("To split by churn risk at contact, save a churn model", "A customer kept is worth their MRR")
+
+
+@pytest.fixture(scope="module")
+def business(tmp_path_factory):
+    """(the warehouse's URL, the mapping file with contacts, the store holding the business, an empty store)."""
+    folder = tmp_path_factory.mktemp("roi_warehouse_page")
+    b = facts_business(folder)
+    (folder / "warehouse.toml").write_text(PEOPLE + CONTACTS, encoding="utf-8")
+    return b.url, folder / "warehouse.toml", b.store, b.empty_store
+
+
+def _point(mp, url: str, mapping) -> None:
+    mp.setenv(warehouse.URL_ENV, url)
+    mp.setenv(warehouse.MAP_ENV, str(mapping))
+
+
+def test_the_page_shows_on_the_warehouse_what_the_store_shows(business, monkeypatch):
+    url, mapping, store, empty = business
+    want = _shown(_open(monkeypatch, store, "intervention_roi", "pandas"))
+    _point(monkeypatch, url, mapping)
+    at = _open(monkeypatch, empty, "intervention_roi", None)
+    got = _shown(at)
+    assert not at.error, [e.value for e in at.error]
+    assert got["notes"][0].startswith("Measured on the company's warehouse, read only")
+    assert got["notes"][-1] == NOT_ON_WAREHOUSE
+    # the store's notes, less the Next wave tab's own (the uplift model it could not fit for a wave)
+    missing = Counter(n for n in want["notes"] if not n.startswith(STORE_ONLY)) - Counter(got["notes"][1:-1])
+    assert not Counter(got["notes"][1:-1]) - Counter(want["notes"])
+    assert sum(missing.values()) <= 1 and all(n.startswith("Too few contacts to model uplift") for n in missing)
+    assert got["metrics"] == want["metrics"] and len(got["metrics"]) >= 4
+    assert got["markdown"] == want["markdown"]
+    assert got["captions"] == [c for c in want["captions"] if not c.startswith(STORE_ONLY)]
+    assert len(got["tables"]) == len(want["tables"]) >= 5
+    for g, w in zip(got["tables"], want["tables"], strict=True):
+        pd.testing.assert_frame_equal(g, w, rtol=1e-9, atol=1e-8)
+    plays = got["tables"][0]
+    assert plays["play"].nunique() == 3 and plays["treated"].sum() > 1000  # every play, every contact
+    with core.make_engine(empty).connect() as conn:  # nothing is written to the store
+        assert conn.execute(text("SELECT COUNT(*) FROM intervention")).scalar() == 0
+        assert conn.execute(text("SELECT COUNT(*) FROM customer")).scalar() == 0
+
+
+def test_a_mapping_without_contacts_says_what_to_map(business, monkeypatch, tmp_path):
+    url, _, _, empty = business
+    (tmp_path / "m.toml").write_text(PEOPLE, encoding="utf-8")
+    _point(monkeypatch, url, tmp_path / "m.toml")
+    at = open_page(monkeypatch, empty, "intervention_roi")
+    assert not at.error, [e.value for e in at.error]
+    assert not at.metric
+    assert [i.value for i in at.info][-1].replace("\\", "") == NO_CONTACTS
