@@ -2,8 +2,8 @@
 pages/churn_drivers.py, pages/health_scores.py) in a real browser with a company's warehouse set (a DuckDB file in the
 company's own shape, tests/company_warehouse.py) and a store holding nothing: the Cohort curves page names the
 warehouse, draws its cohorts and survival, and a segment picked keeps its customers; the Overview shows its tiles with
-sparklines, MRR in red and its MRR movements; the Churn drivers page fits on it and the Health scores page scores its
-customers, each saying so; no exception."""
+sparklines, MRR in red and its MRR movements; the Churn drivers page fits on it, the Health scores page scores its
+customers and the Intervention ROI page measures its plays, each saying so; no exception."""
 
 import re
 
@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 import core
 from core.query import warehouse
 from core.store.read import load_columns
-from tests.company_warehouse import facts_business
+from tests.company_warehouse import CONTACTS, PEOPLE, facts_business
 from tests.e2e.conftest import layout_still, serving, shot, shot_when_drawn, show_tab, wait_for_app_idle
 
 
@@ -22,6 +22,7 @@ def warehouse_server(tmp_path_factory):
     """(the app's address, with the warehouse set and an empty store; the business's customers)."""
     folder = tmp_path_factory.mktemp("warehouse_e2e")
     b = facts_business(folder)
+    b.mapping.write_text(PEOPLE + CONTACTS, encoding="utf-8")  # the plays' contacts too (the Intervention ROI page)
     customers = load_columns(core.make_engine(b.store), "customer", ["customer_id", "segment"])
     env = {warehouse.URL_ENV: b.url, warehouse.MAP_ENV: str(b.mapping)}
     with serving(b.empty_store, folder / "streamlit.log", env) as address:
@@ -93,10 +94,25 @@ def test_the_overview_adds_up_the_warehouse_s_revenue(page, warehouse_server):
         expect(tile.locator("svg, canvas").first).to_be_visible()  # its sparkline
     red = page.get_by_test_id("stMetric").filter(has=page.get_by_text("MRR in red", exact=True))
     expect(red).to_contain_text(re.compile(r"\$\d"))  # summed on the warehouse's health measures
-    expect(page.get_by_role("link", name="Open the Churn drivers page")).to_be_visible()  # where to fit the model
+    # MRR at high churn risk once the Churn drivers page has fitted the model on the warehouse (the test above, in
+    # this server), else a dash and where to fit it
+    high = page.get_by_test_id("stMetric").filter(has=page.get_by_text("MRR at high churn risk", exact=True))
+    expect(high).to_contain_text(re.compile(r"\$\d|–"))
     expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     shot_when_drawn(page, "overview_warehouse")  # the MRR movements' bars
     page.get_by_role("heading", name="MRR movements").scroll_into_view_if_needed()
     layout_still(page)
     shot(page, "overview_warehouse_movements")
+
+
+def test_the_intervention_roi_page_measures_the_warehouse_s_plays(page, warehouse_server):
+    address, _ = warehouse_server
+    _open(page, address, "intervention_roi", "Intervention ROI", "Measured on the company's warehouse, read only")
+    expect(page.get_by_role("heading", name="All plays")).to_be_visible()
+    effect = page.get_by_test_id("stMetric").filter(has_text="Play effect")
+    expect(effect).to_contain_text(re.compile(r"[+-]\d+\.\d pts"), timeout=60_000)
+    expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
+    shot_when_drawn(page, "intervention_roi_warehouse")  # the plays' effects
+    show_tab(page, "Next wave", page.get_by_text("On a warehouse the next wave is not planned"),
+             "intervention_roi_warehouse_next_wave")

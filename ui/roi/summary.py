@@ -8,6 +8,7 @@ import streamlit as st
 from core.history.filters import Filters
 from core.roi.defaults import MARGIN, VALUE_MONTHS, WINDOW_DAYS
 from ui import components
+from ui.frame import warehouse
 from ui.roi import cached as data
 
 #: the page's window input (read here before it is drawn below, so both use the same window)
@@ -50,7 +51,8 @@ def all_plays(url: str, version: str, f: Filters) -> None:
         st.markdown("\n".join(f"- {components.plain(s)}" for s in sentences))
     st.dataframe(t, hide_index=True, width="stretch", column_config=COLUMNS, column_order=list(COLUMNS))
     st.caption(f"Each play as its detail below shows it at first: its first outcome over {days} days after contact, "
-               f"the largest treated arm against the held-out arm, money at {MARGIN:.0%} margin; contacts within the "
-               "sidebar filters.")
+               f"the largest treated arm against the held-out arm, money at {MARGIN:.0%} margin; "
+               + ("every contact of the warehouse." if warehouse.named(version) else
+                  "contacts within the sidebar filters."))
     components.csv_download(t.drop(columns=["binary", "sentence"]), "Download the plays (CSV)", "plays.csv",
                             "roi_dl_plays")
