@@ -177,13 +177,21 @@ class FactsBusiness:
     empty_store: str  #: the URL of a store beside it that holds nothing
 
 
-def facts_business(folder: Path, n_customers: int = 500, seed: int = 2) -> FactsBusiness:
-    """The demo of ``n_customers`` (``seed``) in ``folder``/business.db and in ``folder``/company.duckdb
-    (:func:`facts_duckdb_file`), read through ``folder``/warehouse.toml."""
-    engine = core.make_engine(f"sqlite:///{folder / 'business.db'}")
-    load_demo(engine, n_customers=n_customers, seed=seed)
+def facts_business(folder: Path, n_customers: int = 500, seed: int = 2, built: Path | None = None) -> FactsBusiness:
+    """The demo of ``n_customers`` (``seed``) in a store in ``folder`` and in ``folder``/company.duckdb
+    (:func:`facts_duckdb_file`), read through ``folder``/warehouse.toml; ``built``: a store file already holding
+    that demo (tests/conftest.facts_demo_store), copied rather than loaded again."""
+    if built is not None:
+        from tests.conftest import copy_store  # here, as tests/pages/conftest.private_copy does: pytest's conftest
+
+        path = copy_store(built, folder)
+    else:
+        path = folder / "business.db"
+        with_demo = core.make_engine(f"sqlite:///{path}")
+        load_demo(with_demo, n_customers=n_customers, seed=seed)
+        with_demo.dispose()
+    engine = core.make_engine(f"sqlite:///{path}")
     url = facts_duckdb_file(engine, folder / "company.duckdb")
     engine.dispose()
     (folder / "warehouse.toml").write_text(PEOPLE, encoding="utf-8")
-    return FactsBusiness(f"sqlite:///{folder / 'business.db'}", url, folder / "warehouse.toml",
-                         f"sqlite:///{folder / 'empty.db'}")
+    return FactsBusiness(f"sqlite:///{path}", url, folder / "warehouse.toml", f"sqlite:///{folder / 'empty.db'}")

@@ -129,6 +129,13 @@ def small_demo_store(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def facts_demo_store(tmp_path_factory) -> Path:
+    """The 500-customer demo (seed 2) that the company-warehouse tests lay out as a company's
+    (tests/company_warehouse.facts_business), built once per run (:func:`built_once`)."""
+    return built_once(tmp_path_factory, "facts_demo", demo_builder(500, seed=2))
+
+
+@pytest.fixture(scope="session")
 def shared():
     if not SHARED.is_dir():
         pytest.fail(f"The public datasets are missing: expected {SHARED} (shared/ beside the project).")

@@ -24,7 +24,10 @@ NAME = "overview"
 
 def add_parser(sub) -> None:
     """Register the ``overview`` sub-command."""
-    p = sub.add_parser(NAME, help="the Overview's figures (recurring revenue and/or buyers) as of a day")
+    p = sub.add_parser(NAME, help="the Overview's figures (recurring revenue and/or buyers) as of a day",
+                       description="The Overview's figures of the store, or of a company's warehouse when "
+                                   "RETENTION_WAREHOUSE_URL and RETENTION_WAREHOUSE_MAP are set (its customers, the "
+                                   "revenue added up there).")
     p.add_argument("--as-of", help="the as-of day, YYYY-MM-DD (default: where the data ends; a later day is "
                                    "read as the data's end)")
     p.add_argument("--trend", action="store_true", help="also print each figure's monthly trend (the sparklines)")

@@ -42,7 +42,9 @@ def add_parser(sub) -> None:
     """
     ro = sub.add_parser(NAME, help="intervention ROI: each play against its holdout, money, time to impact, planning",
                         description="With no option: one row per play, retention over --window days after the "
-                                    "contact, treated arms vs the control arm.")
+                                    "contact, treated arms vs the control arm. The store's plays, or a company's "
+                                    "warehouse's when RETENTION_WAREHOUSE_URL and RETENTION_WAREHOUSE_MAP are set (its "
+                                    "[contacts] table; each contact's windows summed there).")
     _play_options(ro)
     _money_options(ro)
     _plan_options(ro)

@@ -18,10 +18,10 @@ from tests.e2e.conftest import layout_still, serving, shot, shot_when_drawn, sho
 
 
 @pytest.fixture(scope="module")
-def warehouse_server(tmp_path_factory):
+def warehouse_server(tmp_path_factory, facts_demo_store):
     """(the app's address, with the warehouse set and an empty store; the business's customers)."""
     folder = tmp_path_factory.mktemp("warehouse_e2e")
-    b = facts_business(folder)
+    b = facts_business(folder, built=facts_demo_store)
     b.mapping.write_text(PEOPLE + CONTACTS, encoding="utf-8")  # the plays' contacts too (the Intervention ROI page)
     customers = load_columns(core.make_engine(b.store), "customer", ["customer_id", "segment"])
     env = {warehouse.URL_ENV: b.url, warehouse.MAP_ENV: str(b.mapping)}

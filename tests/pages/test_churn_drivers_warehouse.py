@@ -23,10 +23,10 @@ from tests.pages.downloads import downloads, recording
 
 
 @pytest.fixture(scope="module")
-def business(tmp_path_factory):
+def business(tmp_path_factory, facts_demo_store):
     """((the store fit's result, its default economics), the customers' segments, the warehouse's URL, the mapping
     file, an empty store's URL)."""
-    b = facts_business(tmp_path_factory.mktemp("churn_warehouse"))
+    b = facts_business(tmp_path_factory.mktemp("churn_warehouse"), built=facts_demo_store)
     engine = core.make_engine(b.store)
     inputs = load_inputs(engine, source=None)
     reference = fit_churn(inputs, horizon_days=90), default_economics(inputs)  # at the page's default horizon

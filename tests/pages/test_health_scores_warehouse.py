@@ -24,9 +24,9 @@ WHO = ("every customer of the warehouse", "within the sidebar filters")
 
 
 @pytest.fixture(scope="module")
-def business(tmp_path_factory):
+def business(tmp_path_factory, facts_demo_store):
     """(the warehouse's URL, the mapping file, the store holding the business, an empty store)."""
-    b = facts_business(tmp_path_factory.mktemp("health_warehouse"))
+    b = facts_business(tmp_path_factory.mktemp("health_warehouse"), built=facts_demo_store)
     return b.url, b.mapping, b.store, b.empty_store
 
 

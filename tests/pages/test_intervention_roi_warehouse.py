@@ -32,10 +32,10 @@ WHO = ("every contact of the warehouse.", "contacts within the sidebar filters."
 
 
 @pytest.fixture(scope="module")
-def business(tmp_path_factory):
+def business(tmp_path_factory, facts_demo_store):
     """(the warehouse's URL, the mapping file with contacts, the store holding the business, an empty store)."""
     folder = tmp_path_factory.mktemp("roi_warehouse_page")
-    b = facts_business(folder)
+    b = facts_business(folder, built=facts_demo_store)
     (folder / "warehouse.toml").write_text(PEOPLE + CONTACTS, encoding="utf-8")
     return b.url, folder / "warehouse.toml", b.store, b.empty_store
 

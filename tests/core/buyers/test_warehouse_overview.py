@@ -30,11 +30,11 @@ from tests.company_warehouse import PEOPLE, facts_business
 
 
 @pytest.fixture(scope="module")
-def business(tmp_path_factory):
+def business(tmp_path_factory, facts_demo_store):
     """(the store's URL, its customers and revenue rows, the warehouse's URL, an empty store's URL)."""
     folder = tmp_path_factory.mktemp("wh_overview")
-    b = facts_business(folder)
-    store = f"sqlite:///{folder / 'business.db'}"
+    b = facts_business(folder, built=facts_demo_store)
+    store = b.store
     engine = core.make_engine(store)
     customers = load_columns(engine, "customer", ["customer_id", "signup_date", "churn_date"])
     revenue = load_columns(engine, "revenue", ["customer_id", "period", "mrr"])

@@ -24,9 +24,9 @@ from tests.company_warehouse import CONTACTS, facts_business
 
 
 @pytest.fixture(scope="module")
-def business(tmp_path_factory):
+def business(tmp_path_factory, facts_demo_store):
     """(the store's URL, the warehouse's URL, the mapping file's path)."""
-    b = facts_business(tmp_path_factory.mktemp("warehouse_churn"))
+    b = facts_business(tmp_path_factory.mktemp("warehouse_churn"), built=facts_demo_store)
     return b.store, b.url, b.mapping
 
 

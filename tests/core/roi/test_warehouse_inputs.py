@@ -29,10 +29,10 @@ OUTCOME = ["id", "customer_id", "play", "arm", "channel", "date", "cost", "eligi
 
 
 @pytest.fixture(scope="module")
-def business(tmp_path_factory):
+def business(tmp_path_factory, facts_demo_store):
     """(the store holding the business, the warehouse's URL, its mapping file with contacts, an empty store)."""
     folder = tmp_path_factory.mktemp("roi_warehouse")
-    b = facts_business(folder)
+    b = facts_business(folder, built=facts_demo_store)
     (folder / "contacts.toml").write_text(PEOPLE + CONTACTS, encoding="utf-8")
     return b.store, b.url, folder / "contacts.toml", b.empty_store
 
