@@ -8,9 +8,11 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pytest
 
 import core
 from core.demo.load import load_demo
+from core.query import warehouse
 from core.store import columnar
 from core.store.read import load_columns
 
@@ -195,3 +197,24 @@ def facts_business(folder: Path, n_customers: int = 500, seed: int = 2, built: P
     engine.dispose()
     (folder / "warehouse.toml").write_text(PEOPLE, encoding="utf-8")
     return FactsBusiness(f"sqlite:///{path}", url, folder / "warehouse.toml", f"sqlite:///{folder / 'empty.db'}")
+
+
+def business_fixture(name: str, mapping: str | None = None):
+    """A module fixture of the page tests: (the warehouse's URL, its mapping file (:data:`PEOPLE`, or ``mapping``),
+    the store holding the same business, an empty store's URL), the business copied from the run's
+    ``facts_demo_store`` into a folder called ``name``."""
+
+    @pytest.fixture(scope="module")
+    def business(tmp_path_factory, facts_demo_store):
+        b = facts_business(tmp_path_factory.mktemp(name), built=facts_demo_store)
+        if mapping is not None:
+            b.mapping.write_text(mapping, encoding="utf-8")
+        return b.url, b.mapping, b.store, b.empty_store
+
+    return business
+
+
+def point(mp, url: str, mapping) -> None:
+    """Set the app's warehouse (its URL and mapping file) with the monkeypatch ``mp``."""
+    mp.setenv(warehouse.URL_ENV, url)
+    mp.setenv(warehouse.MAP_ENV, str(mapping))

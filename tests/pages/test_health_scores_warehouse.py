@@ -7,15 +7,13 @@ saved in the store; a warehouse that cannot be read is one plain message."""
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 from sqlalchemy import text
 
 import core
 from core.health import monitor as hm
 from core.health import score as h
 from core.history.inputs import load_inputs
-from core.query import warehouse
-from tests.company_warehouse import PEOPLE, facts_business
+from tests.company_warehouse import PEOPLE, business_fixture, point
 from tests.pages.conftest import open_page
 from tests.pages.test_engine_choice import _open, _shown
 
@@ -23,22 +21,14 @@ from tests.pages.test_engine_choice import _open, _shown
 WHO = ("every customer of the warehouse", "within the sidebar filters")
 
 
-@pytest.fixture(scope="module")
-def business(tmp_path_factory, facts_demo_store):
-    """(the warehouse's URL, the mapping file, the store holding the business, an empty store)."""
-    b = facts_business(tmp_path_factory.mktemp("health_warehouse"), built=facts_demo_store)
-    return b.url, b.mapping, b.store, b.empty_store
-
-
-def _point(mp, url: str, mapping) -> None:
-    mp.setenv(warehouse.URL_ENV, url)
-    mp.setenv(warehouse.MAP_ENV, str(mapping))
+#: (the warehouse's URL, the mapping file, the store holding the business, an empty store)
+business = business_fixture("health_warehouse")
 
 
 def test_the_page_shows_on_the_warehouse_what_the_store_shows(business, monkeypatch):
     url, mapping, store, empty = business
     want = _shown(_open(monkeypatch, store, "health_scores", "pandas"))
-    _point(monkeypatch, url, mapping)
+    point(monkeypatch, url, mapping)
     at = _open(monkeypatch, empty, "health_scores", None)
     got = _shown(at)
     assert not at.error
@@ -67,7 +57,7 @@ def test_the_banded_customers_are_the_store_computations(business, monkeypatch):
     snaps = hm.snapshots(inputs, 13)
     now, _ = hm.latest_two(hm.history(h.default_config(snaps[-1][1]), snaps))
     banded = now[now["band"].notna()]
-    _point(monkeypatch, url, mapping)
+    point(monkeypatch, url, mapping)
     at = open_page(monkeypatch, empty, "health_scores")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Customers scored"] == f"{len(banded):,}"
@@ -78,7 +68,7 @@ def test_the_banded_customers_are_the_store_computations(business, monkeypatch):
 def test_a_warehouse_that_cannot_be_read_is_one_plain_message(business, monkeypatch, tmp_path):
     url, _, _, empty = business
     (tmp_path / "m.toml").write_text(PEOPLE.replace('plan = "package"', 'plan = "bundle"'), encoding="utf-8")
-    _point(monkeypatch, url, tmp_path / "m.toml")
+    point(monkeypatch, url, tmp_path / "m.toml")
     at = open_page(monkeypatch, empty, "health_scores")
     assert len(at.error) == 1 and 'has no column "bundle"' in at.error[0].value.replace("\\", "")
     assert not at.metric

@@ -11,13 +11,11 @@ from __future__ import annotations
 from collections import Counter
 
 import pandas as pd
-import pytest
 from sqlalchemy import text
 
 import core
-from core.query import warehouse
 from core.roi.warehouse_inputs import NO_CONTACTS
-from tests.company_warehouse import CONTACTS, PEOPLE, facts_business
+from tests.company_warehouse import CONTACTS, PEOPLE, business_fixture, point
 from tests.pages.conftest import open_page
 from tests.pages.test_engine_choice import _open, _shown
 from ui.roi.wave import NOT_ON_WAREHOUSE
@@ -31,24 +29,14 @@ STORE_ONLY = ("To split by churn risk at contact, save a churn model", "A custom
 WHO = ("every contact of the warehouse.", "contacts within the sidebar filters.")
 
 
-@pytest.fixture(scope="module")
-def business(tmp_path_factory, facts_demo_store):
-    """(the warehouse's URL, the mapping file with contacts, the store holding the business, an empty store)."""
-    folder = tmp_path_factory.mktemp("roi_warehouse_page")
-    b = facts_business(folder, built=facts_demo_store)
-    (folder / "warehouse.toml").write_text(PEOPLE + CONTACTS, encoding="utf-8")
-    return b.url, folder / "warehouse.toml", b.store, b.empty_store
-
-
-def _point(mp, url: str, mapping) -> None:
-    mp.setenv(warehouse.URL_ENV, url)
-    mp.setenv(warehouse.MAP_ENV, str(mapping))
+#: (the warehouse's URL, the mapping file, the store holding the business, an empty store)
+business = business_fixture("roi_warehouse_page", PEOPLE + CONTACTS)
 
 
 def test_the_page_shows_on_the_warehouse_what_the_store_shows(business, monkeypatch):
     url, mapping, store, empty = business
     want = _shown(_open(monkeypatch, store, "intervention_roi", "pandas"))
-    _point(monkeypatch, url, mapping)
+    point(monkeypatch, url, mapping)
     at = _open(monkeypatch, empty, "intervention_roi", None)
     got = _shown(at)
     assert not at.error, [e.value for e in at.error]
@@ -75,7 +63,7 @@ def test_the_page_shows_on_the_warehouse_what_the_store_shows(business, monkeypa
 def test_a_mapping_without_contacts_says_what_to_map(business, monkeypatch, tmp_path):
     url, _, _, empty = business
     (tmp_path / "m.toml").write_text(PEOPLE, encoding="utf-8")
-    _point(monkeypatch, url, tmp_path / "m.toml")
+    point(monkeypatch, url, tmp_path / "m.toml")
     at = open_page(monkeypatch, empty, "intervention_roi")
     assert not at.error, [e.value for e in at.error]
     assert not at.metric

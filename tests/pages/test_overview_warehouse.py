@@ -8,13 +8,11 @@ model; nothing but configurations is written to the store; a warehouse that cann
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 from sqlalchemy import text
 
 import core
-from core.query import warehouse
 from core.review.warehouse_at_risk import NOT_FITTED
-from tests.company_warehouse import PEOPLE, facts_business
+from tests.company_warehouse import PEOPLE, business_fixture, point
 from tests.pages.conftest import open_page, private_copy
 from tests.pages.test_engine_choice import _open, _shown
 from ui.overview import sections
@@ -23,16 +21,8 @@ from ui.overview import warehouse as on_warehouse
 HIGH_RISK = "MRR at high churn risk"
 
 
-@pytest.fixture(scope="module")
-def business(tmp_path_factory, facts_demo_store):
-    """(the warehouse's URL, the mapping file, the store holding the business, an empty store)."""
-    b = facts_business(tmp_path_factory.mktemp("overview_warehouse"), built=facts_demo_store)
-    return b.url, b.mapping, b.store, b.empty_store
-
-
-def _point(mp, url: str, mapping) -> None:
-    mp.setenv(warehouse.URL_ENV, url)
-    mp.setenv(warehouse.MAP_ENV, str(mapping))
+#: (the warehouse's URL, the mapping file, the store holding the business, an empty store)
+business = business_fixture("overview_warehouse")
 
 
 def _without_feedback_links(table: pd.DataFrame) -> pd.DataFrame:
@@ -44,7 +34,7 @@ def _without_feedback_links(table: pd.DataFrame) -> pd.DataFrame:
 def test_the_page_shows_on_the_warehouse_what_the_store_shows(business, monkeypatch):
     url, mapping, store, empty = business
     want = _shown(_open(monkeypatch, store, "overview", "pandas"))
-    _point(monkeypatch, url, mapping)
+    point(monkeypatch, url, mapping)
     at = _open(monkeypatch, empty, "overview", None)
     got = _shown(at)
     assert not at.error
@@ -77,7 +67,7 @@ def test_mrr_at_high_churn_risk_shows_once_the_churn_model_is_fitted_on_the_ware
     store = private_copy(store, tmp_path)  # the Churn drivers page saves its model there
     open_page(monkeypatch, store, "churn_drivers", timeout=300)
     want = _shown(open_page(monkeypatch, store, "overview"))
-    _point(monkeypatch, url, mapping)
+    point(monkeypatch, url, mapping)
     open_page(monkeypatch, empty, "churn_drivers", timeout=300)  # fitted on the warehouse, kept by this server
     got = _shown(open_page(monkeypatch, empty, "overview"))
     high = [m for m in got["metrics"] if m[0] == HIGH_RISK]
@@ -95,7 +85,7 @@ def test_a_warehouse_that_cannot_be_read_is_one_plain_message(business, monkeypa
     url, _, _, empty = business
     (tmp_path / "m.toml").write_text(PEOPLE.replace('mrr = "monthly_amount"', 'mrr = "amount_due"'),
                                      encoding="utf-8")
-    _point(monkeypatch, url, tmp_path / "m.toml")
+    point(monkeypatch, url, tmp_path / "m.toml")
     at = open_page(monkeypatch, empty, "overview")
     assert len(at.error) == 1 and 'has no column "amount_due"' in at.error[0].value.replace("\\", "")
     assert not at.metric
