@@ -19,6 +19,7 @@ from core.feedback import engine_mentions
 from core.history import engine_behaviour, engine_movements
 from core.query import choice
 from core.roi import engine_outcomes
+from tests.company_warehouse import point
 from tests.conftest import demo_builder
 from tests.pages.conftest import open_page
 from tests.pages.warm import count_calls
@@ -61,6 +62,16 @@ def _shown(at) -> dict:
             "captions": [_timeless(c.value) for c in at.caption], "markdown": [_timeless(m.value) for m in at.markdown],
             "notes": [n.value for n in [*at.info, *at.warning, *at.error]],
             "tables": [d.value.reset_index(drop=True) for d in at.dataframe]}
+
+
+def store_and_warehouse(monkeypatch, business, page: str) -> tuple[dict, object, dict]:
+    """(what ``page`` shows of the store on pandas, the page's AppTest on the warehouse over an empty store, what it
+    shows there); ``business``: a tests/company_warehouse.business_fixture's."""
+    url, mapping, store, empty = business
+    want = _shown(_open(monkeypatch, store, page, "pandas"))
+    point(monkeypatch, url, mapping)
+    at = _open(monkeypatch, empty, page, None)
+    return want, at, _shown(at)
 
 
 def _recorded(monkeypatch, targets) -> list:

@@ -15,7 +15,7 @@ from core.health import score as h
 from core.history.inputs import load_inputs
 from tests.company_warehouse import PEOPLE, business_fixture, point
 from tests.pages.conftest import open_page
-from tests.pages.test_engine_choice import _open, _shown
+from tests.pages.test_engine_choice import store_and_warehouse
 
 #: the words that differ between the two runs: who is counted
 WHO = ("every customer of the warehouse", "within the sidebar filters")
@@ -26,11 +26,8 @@ business = business_fixture("health_warehouse")
 
 
 def test_the_page_shows_on_the_warehouse_what_the_store_shows(business, monkeypatch):
-    url, mapping, store, empty = business
-    want = _shown(_open(monkeypatch, store, "health_scores", "pandas"))
-    point(monkeypatch, url, mapping)
-    at = _open(monkeypatch, empty, "health_scores", None)
-    got = _shown(at)
+    want, at, got = store_and_warehouse(monkeypatch, business, "health_scores")
+    empty = business[3]
     assert not at.error
     assert got["notes"][0].startswith("Scored on the company's warehouse, read only")
     assert got["notes"][1:] == want["notes"]

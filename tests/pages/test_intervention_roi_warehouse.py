@@ -17,7 +17,7 @@ import core
 from core.roi.warehouse_inputs import NO_CONTACTS
 from tests.company_warehouse import CONTACTS, PEOPLE, business_fixture, point
 from tests.pages.conftest import open_page
-from tests.pages.test_engine_choice import _open, _shown
+from tests.pages.test_engine_choice import store_and_warehouse
 from ui.roi.wave import NOT_ON_WAREHOUSE
 
 #: what only the store's page says: the split by churn risk needs a saved churn model (a warehouse's model is never
@@ -34,11 +34,8 @@ business = business_fixture("roi_warehouse_page", PEOPLE + CONTACTS)
 
 
 def test_the_page_shows_on_the_warehouse_what_the_store_shows(business, monkeypatch):
-    url, mapping, store, empty = business
-    want = _shown(_open(monkeypatch, store, "intervention_roi", "pandas"))
-    point(monkeypatch, url, mapping)
-    at = _open(monkeypatch, empty, "intervention_roi", None)
-    got = _shown(at)
+    want, at, got = store_and_warehouse(monkeypatch, business, "intervention_roi")
+    empty = business[3]
     assert not at.error, [e.value for e in at.error]
     assert got["notes"][0].startswith("Measured on the company's warehouse, read only")
     assert got["notes"][-1] == NOT_ON_WAREHOUSE

@@ -14,7 +14,7 @@ import core
 from core.review.warehouse_at_risk import NOT_FITTED
 from tests.company_warehouse import PEOPLE, business_fixture, point
 from tests.pages.conftest import open_page, private_copy
-from tests.pages.test_engine_choice import _open, _shown
+from tests.pages.test_engine_choice import _shown, store_and_warehouse
 from ui.overview import sections
 from ui.overview import warehouse as on_warehouse
 
@@ -32,11 +32,8 @@ def _without_feedback_links(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_the_page_shows_on_the_warehouse_what_the_store_shows(business, monkeypatch):
-    url, mapping, store, empty = business
-    want = _shown(_open(monkeypatch, store, "overview", "pandas"))
-    point(monkeypatch, url, mapping)
-    at = _open(monkeypatch, empty, "overview", None)
-    got = _shown(at)
+    want, at, got = store_and_warehouse(monkeypatch, business, "overview")
+    empty = business[3]
     assert not at.error
     assert got["notes"][0].startswith("Figures from the warehouse (duckdb), through warehouse.toml, read only")
     assert got["notes"][1:] == [NOT_FITTED] and want["notes"][0].startswith("No churn model is saved yet")
