@@ -122,12 +122,11 @@ def _on_warehouse(engine, company, a, end) -> int:
         _section(s, a.trend)
         if s.key == "recurring":
             _print_at_risk(warehouse_at_risk.at_risk(engine, warehouse_inputs(company), s.as_of), a.at_risk_out)
-    if a.movements:
-        if not any(s.key == "recurring" for s in ov.sections):
-            print("cannot show: MRR movements need recurring revenue (MRR per month), and the warehouse's holds none.")
-        else:
-            table = warehouse_overview.movements(company, end)
-            _movements_table(table, table["month"].iloc[-1] if len(table) else end)
+    recurring = next((s for s in ov.sections if s.key == "recurring"), None)
+    if a.movements and recurring is None:
+        print("cannot show: MRR movements need recurring revenue (MRR per month), and the warehouse's holds none.")
+    elif a.movements:
+        _movements_table(warehouse_overview.movements(company, end), recurring.as_of)
     return 0
 
 
