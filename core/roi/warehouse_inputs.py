@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from core.errors import NoDataYetError
+from core.errors import DataValidationError, NoDataYetError
 from core.history import asof
 from core.history.warehouse_inputs import warehouse_customers
 from core.query.sources import Source
@@ -21,6 +21,8 @@ from core.store.dates import datetimes
 
 NO_CONTACTS = ("The mapping file names no [contacts] table, so there are no plays to measure: map the table of your "
                "plays' contacts and holdouts (customer_id, play, date, arm; see the README's worked mapping).")
+#: the fields every contact needs
+REQUIRED = ("customer_id", "play", "date", "arm")
 NO_ROWS = "The warehouse's contact table ([contacts] table in the mapping file) holds no contacts: check the table."
 
 
@@ -32,6 +34,8 @@ def warehouse_roi_inputs(source: Source) -> RoiInputs:
     ------
     NoDataYetError
         The mapping names no contacts, or their table is empty.
+    DataValidationError
+        Contacts without a customer, play, date or arm (:func:`_check_complete`).
     EngineError
         The warehouse failed to answer (:func:`answered`).
     """
@@ -40,6 +44,7 @@ def warehouse_roi_inputs(source: Source) -> RoiInputs:
     contacts = source.con.execute(source.contacts)
     if contacts.empty:
         raise NoDataYetError(NO_ROWS)
+    _check_complete(contacts)
     contacts = contacts.rename(columns={"arm": "group"})
     contacts["date"] = datetimes(contacts["date"])
     customers = warehouse_customers(source)
@@ -48,6 +53,26 @@ def warehouse_roi_inputs(source: Source) -> RoiInputs:
     inputs = inputs_from_frames(contacts, customers, revenue, None, end=end)
     inputs.source = source
     return inputs
+
+
+def _check_complete(contacts: pd.DataFrame) -> None:
+    """Refuse contacts without a customer, play, date or arm (a store's import refuses them too), naming the field,
+    how many rows lack it and the first such contact.
+
+    Raises
+    ------
+    DataValidationError
+        A required field is empty on some rows.
+    """
+    for field in REQUIRED:
+        empty = contacts[field].isna() | (contacts[field].astype(str).str.strip() == "")
+        if empty.any():
+            first = contacts[empty].iloc[0]
+            which = (f"contact id {first['id']}" if "id" in contacts and pd.notna(first["id"]) else
+                     f"customer {first['customer_id']}" if pd.notna(first["customer_id"]) else "a contact")
+            raise DataValidationError(f"{int(empty.sum()):,} rows of the warehouse's contact table have no {field} "
+                                      f"([contacts] {field} in the mapping file; the first: {which}): fill them in the "
+                                      "warehouse, or map a table or view that leaves them out.")
 
 
 def _revenue(source: Source) -> pd.DataFrame:

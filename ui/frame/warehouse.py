@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
+from core.export.markdown import plain
 from core.history.warehouse_inputs import warehouse_customers
 from core.query import warehouse
 from core.query.sources import Source
@@ -24,13 +25,15 @@ CHECK_MAPPING = ("check the tables and columns the mapping file names (RETENTION
 
 
 def says_so(text: str) -> None:
-    """Where a page's figures come from when a warehouse is set (``text``), at its top."""
-    st.info(text, icon=":material/database:")
+    """Where a page's figures come from when a warehouse is set (``text``, which may name the mapping file: shown as
+    plain text, never as Markdown), at its top."""
+    st.info(plain(text), icon=":material/database:")
 
 
 def needs(page: str, what: str) -> None:
-    """What ``page`` needs of the warehouse (``what``) when it cannot show its figures, and what to check."""
-    st.info(f"On a warehouse the {page} page needs {what}: {CHECK_MAPPING}")
+    """What ``page`` needs of the warehouse (``what``) when it cannot show its figures, and what to check (plain
+    text, never Markdown)."""
+    st.info(plain(f"On a warehouse the {page} page needs {what}: {CHECK_MAPPING}"))
 
 
 def is_set() -> bool:

@@ -7,6 +7,7 @@ column that holds no numbers."""
 
 from __future__ import annotations
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -103,3 +104,22 @@ def test_a_mapping_without_contacts_or_with_a_cost_of_text_is_one_plain_line(bus
                                      encoding="utf-8")
     with pytest.raises(DataValidationError, match=r"\[contacts\] cost must be a number"):
         warehouse.connect(url, warehouse.read_mapping(tmp_path / "m.toml"))
+
+
+def test_contacts_without_a_play_are_one_plain_line_naming_the_field_and_the_first(business, tmp_path):
+    """A company's table with gaps (two sends logged without their campaign) is refused, never measured as a play
+    called 'None'; the warehouse's own table is left as it was."""
+    _, url, _, _ = business
+    path = url.removeprefix("duckdb://")
+    with duckdb.connect(path) as con:
+        con.execute("CREATE OR REPLACE TABLE marketing.outreach_gaps AS SELECT * FROM marketing.outreach")
+        con.execute("UPDATE marketing.outreach_gaps SET campaign = NULL WHERE touch_id IN "
+                    "(SELECT touch_id FROM marketing.outreach ORDER BY touch_id LIMIT 2)")
+        first = con.execute("SELECT min(touch_id) FROM marketing.outreach").fetchone()[0]
+    (tmp_path / "m.toml").write_text(PEOPLE + CONTACTS.replace('"marketing.outreach"', '"marketing.outreach_gaps"'),
+                                     encoding="utf-8")
+    with warehouse.connect(url, warehouse.read_mapping(tmp_path / "m.toml")) as wh:
+        with pytest.raises(DataValidationError) as refused:
+            warehouse_roi_inputs(wh)
+    assert str(refused.value).startswith(f"2 rows of the warehouse's contact table have no play ([contacts] play in "
+                                         f"the mapping file; the first: contact id {first})")
