@@ -68,6 +68,30 @@ cost = "cost_usd"
 id = "touch_id"
 """
 
+#: the company's feedback and tickets with their texts (the Feedback themes page), in place of FACTS' [tickets] and
+#: [feedback]
+VERBATIMS = """
+[tickets]
+table = "support.cases"
+customer_id = "account_id"
+opened = "created_at"
+resolved = "closed_at"
+text = "description"
+satisfaction = "csat"
+status = "state"
+id = "case_no"
+
+[feedback]
+table = "cx.feedback"
+customer_id = "account_id"
+date = "given_at"
+score = "rating"
+channel = "kind"
+id = "entry_no"
+text = "comment"
+status = "follow_up"
+"""
+
 #: FACTS with the customers' plan, region and acquisition channel (every column the churn model reads) and their
 #: names (the action lists')
 PEOPLE = FACTS.replace('segment = "tier"\n', 'segment = "tier"\nplan = "package"\nregion = "area"\n'
@@ -105,6 +129,21 @@ def company_facts(engine) -> dict[str, pd.DataFrame]:
                                           "invoice_no": revenue["id"]})}
 
 
+def company_verbatims(engine) -> dict[str, pd.DataFrame]:
+    """The store's feedback (surveys, reviews, social posts) and tickets with their texts as the company keeps them:
+    its own names, channels in capitals, answers at odd hours (the Feedback themes page's :data:`THEMES`)."""
+    fb = load_columns(engine, "feedback", ["id", "customer_id", "date", "channel", "score", "text", "status"])
+    tk = load_columns(engine, "ticket", ["id", "customer_id", "opened", "resolved", "satisfaction", "status", "text"])
+    return {
+        "cx.feedback": pd.DataFrame({"entry_no": fb["id"], "account_id": fb["customer_id"],
+                                     "given_at": pd.to_datetime(fb["date"]) + pd.Timedelta(hours=18),
+                                     "kind": fb["channel"].str.upper(), "rating": fb["score"], "comment": fb["text"],
+                                     "follow_up": fb["status"]}),
+        "support.cases": pd.DataFrame({"case_no": tk["id"], "account_id": tk["customer_id"], "created_at": tk["opened"],
+                                       "closed_at": tk["resolved"], "csat": tk["satisfaction"], "state": tk["status"],
+                                       "description": tk["text"]})}
+
+
 def company_contacts(engine) -> pd.DataFrame:
     """The store's play contacts as the company keeps them: its own names, send times at odd hours."""
     iv = load_columns(engine, "intervention", ["id", "customer_id", "play", "channel", "date", "group", "cost"])
@@ -138,7 +177,7 @@ def facts_duckdb_file(engine, path: Path) -> str:
     accounts = accounts.sample(frac=1, random_state=0)  # a company's table is not kept in the order of its ids
     with duckdb.connect(str(path)) as con:
         for table, frame in (("crm.accounts", accounts), ("analytics.events", events), *company_facts(engine).items(),
-                             ("marketing.outreach", company_contacts(engine))):
+                             ("marketing.outreach", company_contacts(engine)), *company_verbatims(engine).items()):
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {table.split('.')[0]}")
             con.register("frame", frame)
             con.execute(f"CREATE TABLE {table} AS SELECT * FROM frame")
@@ -212,6 +251,12 @@ def business_fixture(name: str, mapping: str | None = None):
         return b.url, b.mapping, b.store, b.empty_store
 
     return business
+
+
+def with_verbatims(mapping: str) -> str:
+    """``mapping`` (:data:`FACTS` or :data:`PEOPLE`) with its [tickets] and [feedback] read from the tables holding
+    the texts (:data:`VERBATIMS`)."""
+    return mapping[:mapping.index("\n[tickets]")] + VERBATIMS
 
 
 def point(mp, url: str, mapping) -> None:

@@ -26,6 +26,7 @@ from core.errors import DataValidationError
 from core.export import units
 from core.export.xlsx import to_xlsx
 from core.feedback import store as ts
+from core.query import warehouse
 from core.store.dates import datetimes
 
 
@@ -39,7 +40,13 @@ def run(engine, a, action: str | None) -> None:
     elif action in ("codebook", "export_codebook", "log"):
         _codebook(engine, a, action)
     else:
-        _window(engine, load(engine, start, end), a, action)
+        company = warehouse.configured()
+        if company is None:
+            _window(engine, load(engine, start, end), a, action)
+            return
+        with company:
+            print(f"Figures from {company.name}.", file=sys.stderr)
+            _window(engine, load(engine, start, end, company), a, action)
 
 
 def _codebook(engine, a, action: str) -> None:

@@ -19,10 +19,14 @@ from core.feedback.inputs import load_inputs as load_feedback
 from core.feedback.prepared import prepare, require_verbatims
 from core.feedback.surveys import survey_scores
 from core.feedback.tagging import tag
+from core.feedback.warehouse_inputs import warehouse_feedback_inputs
 from core.health import monitor as hm
 from core.health import score as h
 from core.health import store as hs
 from core.history.inputs import load_inputs
+from core.history.warehouse_inputs import warehouse_inputs
+from core.query.sources import Source
+from core.query.warehouse import answered
 from core.store.dates import datetimes
 
 #: columns of the printed impact table, in order
@@ -50,10 +54,12 @@ class Loaded:
     tags: pd.DataFrame
     start: pd.Timestamp | None
     end: pd.Timestamp | None
+    #: the company's warehouse the verbatims come from (None: the store's)
+    company: Source | None = None
 
 
-def load(engine, start=None, end=None) -> Loaded:
-    """Read, prepare and tag the store's verbatims.
+def load(engine, start=None, end=None, company: Source | None = None) -> Loaded:
+    """Read, prepare and tag the store's verbatims, or the warehouse's (``company``) under the store's codebook.
 
     Parameters
     ----------
@@ -61,6 +67,8 @@ def load(engine, start=None, end=None) -> Loaded:
         The store.
     start, end : pandas.Timestamp, optional
         The window (kept with the result for the functions that take it).
+    company : core.query.sources.Source, optional
+        The warehouse set by ``RETENTION_WAREHOUSE_URL`` (:func:`core.query.warehouse.configured`).
 
     Returns
     -------
@@ -71,11 +79,11 @@ def load(engine, start=None, end=None) -> Loaded:
     core.errors.InsufficientDataError
         The store has no feedback, or no verbatim (text) at all.
     """
-    inputs = load_feedback(engine)
+    inputs = load_feedback(engine) if company is None else warehouse_feedback_inputs(company)
     require_verbatims(inputs.verbatims)
     prepared = prepare(inputs)
     book = ts.load_codebook(engine)
-    return Loaded(inputs, prepared, book, tag(prepared["text"], book), start, end)
+    return Loaded(inputs, prepared, book, tag(prepared["text"], book), start, end, company)
 
 
 def window_text(d: Loaded) -> str:
@@ -122,7 +130,7 @@ def scores(d: Loaded, freq: str = "Q", by: str | None = "segment") -> pd.DataFra
     return survey_scores(d.inputs, freq=freq, by=by, start=d.start, end=d.end)
 
 
-def today_health(engine) -> tuple[pd.DataFrame | None, str]:
+def today_health(engine, company: Source | None = None) -> tuple[pd.DataFrame | None, str]:
     """Today's health score and band per customer, and a note saying where they come from.
 
     Uses the latest saved health configuration (else the default), as ``python -m core health`` does.
@@ -130,7 +138,9 @@ def today_health(engine) -> tuple[pd.DataFrame | None, str]:
     Parameters
     ----------
     engine : sqlalchemy.engine.Engine
-        The store.
+        The store (its customers' health, and the configuration).
+    company : core.query.sources.Source, optional
+        The warehouse whose customers' health is measured instead.
 
     Returns
     -------
@@ -138,7 +148,8 @@ def today_health(engine) -> tuple[pd.DataFrame | None, str]:
         ``customer_id, score, band``, or None (with the reason in ``note``) when health cannot be computed.
     """
     try:
-        day, frame = hm.snapshots(load_inputs(engine), months=1)[-1]
+        inputs = load_inputs(engine) if company is None else warehouse_inputs(company)
+        day, frame = (hm.snapshots if company is None else answered(hm.snapshots))(inputs, months=1)[-1]
         cfg, version = hs.current_config(engine, frame)
         scored = h.score(cfg, frame)
     except WorkbenchError as exc:
@@ -150,7 +161,7 @@ def today_health(engine) -> tuple[pd.DataFrame | None, str]:
 def signals(engine, d: Loaded) -> tuple[pd.DataFrame, str]:
     """:func:`core.feedback.followup.signals` of the window with today's health (columns left out
     when it cannot be computed)."""
-    health, note = today_health(engine)
+    health, note = today_health(engine, d.company)
     out = followup.signals(d.prepared, d.inputs, start=d.start, end=d.end, health=health)
     if health is None:
         out = out.drop(columns=["health", "band"])

@@ -30,6 +30,8 @@
     customer_id = "account_id"
     opened = "created_at"         # a timestamp
     resolved = "closed_at"        # optional; empty while open
+    text = "description"          # optional: the ticket's text (Feedback themes); satisfaction (a number), status
+    id = "ticket_no"              # optional, a whole number: the ticket's id
 
     [feedback]                    # optional: survey answers (NPS and CSAT; CES for the health scores)
     table = "cx.survey_answers"
@@ -38,6 +40,7 @@
     score = "rating"
     channel = "survey_type"       # nps, csat or ces in any case; or survey = "nps" when the table holds one survey
     id = "answer_no"              # optional: orders two answers of one day (the later is the latest)
+    text = "comment"              # optional: the answer's text (Feedback themes); status: its follow-up status
 
     [contacts]                    # optional: the plays' contacts and holdouts (python -m core roi)
     table = "marketing.outreach"
@@ -76,13 +79,14 @@ FIELDS = {"customers": (("table", "customer_id", "signup_date"), ("churn_date", 
                                                                    "channel", "name")),
           "activity": (("table", "customer_id", "date"), ("value",)),
           "revenue": (("table", "customer_id", "period", "mrr"), ("payment_failed", "amount", "id")),
-          "tickets": (("table", "customer_id", "opened"), ("resolved",)),
-          "feedback": (("table", "customer_id", "date", "score"), ("channel", "survey", "id")),
+          "tickets": (("table", "customer_id", "opened"), ("resolved", "text", "satisfaction", "status", "id")),
+          "feedback": (("table", "customer_id", "date", "score"), ("channel", "survey", "id", "text", "status")),
           "contacts": (("table", "customer_id", "play", "date", "arm"), ("channel", "cost", "id"))}
 #: how each field is read, whatever the warehouse's own type (ids and names as text)
 _CASTS = {"signup_date": "date", "churn_date": "date", "date": "date", "period": "date",
           "opened": "timestamp", "resolved": "timestamp",
           "value": "float64", "mrr": "float64", "amount": "float64", "score": "float64", "cost": "float64",
+          "satisfaction": "float64",
           "payment_failed": "boolean", "id": "int64"}
 #: the fields that hold a value written in the mapping file, not a column's name
 _VALUES = ("table", "survey")
@@ -230,7 +234,8 @@ def _mapped(con, mapping: Mapping, name: str) -> ir.Table:
 
 #: the fields whose column must already be of a kind (a text id or flag would fail only when a query runs)
 _KINDS = {"id": ("is_integer", "a whole number"), "payment_failed": ("is_boolean", "true or false"),
-          "score": ("is_numeric", "a number"), "cost": ("is_numeric", "a number")}
+          "score": ("is_numeric", "a number"), "cost": ("is_numeric", "a number"),
+          "satisfaction": ("is_numeric", "a number")}
 
 
 def _check_types(t: ir.Table, fields: dict[str, str], name: str, file: str) -> None:
