@@ -1,22 +1,28 @@
-"""Feedback themes: verbatims tagged into stable themes, tied to churn and revenue."""
+"""Feedback themes: verbatims tagged into stable themes, tied to churn and revenue; the company's warehouse's
+verbatims when one is set (ui.feedback.cached.prepared)."""
 
 import streamlit as st
 
 from core.errors import NoDataYetError, WorkbenchError
 from core.export import units
 from core.feedback.inputs import all_dates_by_default, undated
+from core.history.filters import Filters
 from ui import components
 from ui.feedback import cached as feedback
 from ui.feedback import codebook_editor
 from ui.feedback import sections as feedback_sections
-from ui.frame import errors, filters, loaders
+from ui.frame import errors, filters, loaders, warehouse
 from ui.frame import page as frame
 
 frame.require()
 
 st.title("Feedback themes")
-url, f = loaders.store_url(), filters.current()
-version = loaders.store_version(url)
+url = loaders.store_url()
+on_warehouse = warehouse.is_set()  # a company's warehouse: its verbatims are read (ui.feedback.cached.prepared)
+if on_warehouse:
+    feedback_sections.on_warehouse()
+f = Filters() if on_warehouse else filters.current()  # the sidebar's filters apply to the store's pages
+version = warehouse.version() if on_warehouse else loaders.store_version(url)
 try:
     inputs, prep = feedback.prepared(url, version)
     book = feedback.codebook(url)
@@ -42,7 +48,8 @@ if all_dates:
                f"but in the charts over time); {len(book.active())} active themes in the codebook.")
 else:
     left_out = f"; {units.count(no_date)} verbatims without a date are left out (turn on All dates)" if no_date else ""
-    st.caption(f"{view.start:%Y-%m-%d} to {view.end:%Y-%m-%d} (the sidebar's date range){left_out}, "
+    span = "the data's span" if on_warehouse else "the sidebar's date range"
+    st.caption(f"{view.start:%Y-%m-%d} to {view.end:%Y-%m-%d} ({span}){left_out}, "
                f"{len(book.active())} active themes in the codebook.")
 feedback_sections.headline(view)
 tabs = st.tabs(["Themes", "Over time & segments", "Scores", "Verbatims", "Churn signals", "Backlog", "Discovery",

@@ -3,7 +3,8 @@ pages/churn_drivers.py, pages/health_scores.py) in a real browser with a company
 company's own shape, tests/company_warehouse.py) and a store holding nothing: the Cohort curves page names the
 warehouse, draws its cohorts and survival, and a segment picked keeps its customers; the Overview shows its tiles with
 sparklines, MRR in red and its MRR movements; the Churn drivers page fits on it, the Health scores page scores its
-customers and the Intervention ROI page measures its plays, each saying so; no exception."""
+customers, the Intervention ROI page measures its plays and the Feedback themes page tags its texts, each saying so; no
+exception."""
 
 import re
 
@@ -13,7 +14,7 @@ from playwright.sync_api import expect
 import core
 from core.query import warehouse
 from core.store.read import load_columns
-from tests.company_warehouse import CONTACTS, PEOPLE, facts_business
+from tests.company_warehouse import CONTACTS, PEOPLE, facts_business, with_verbatims
 from tests.e2e.conftest import layout_still, serving, shot, shot_when_drawn, show_tab, wait_for_app_idle
 
 
@@ -22,7 +23,8 @@ def warehouse_server(tmp_path_factory, facts_demo_store):
     """(the app's address, with the warehouse set and an empty store; the business's customers)."""
     folder = tmp_path_factory.mktemp("warehouse_e2e")
     b = facts_business(folder, built=facts_demo_store)
-    b.mapping.write_text(PEOPLE + CONTACTS, encoding="utf-8")  # the plays' contacts too (the Intervention ROI page)
+    # the plays' contacts (the Intervention ROI page) and the texts of feedback and tickets (Feedback themes) too
+    b.mapping.write_text(with_verbatims(PEOPLE) + CONTACTS, encoding="utf-8")
     customers = load_columns(core.make_engine(b.store), "customer", ["customer_id", "segment"])
     env = {warehouse.URL_ENV: b.url, warehouse.MAP_ENV: str(b.mapping)}
     with serving(b.empty_store, folder / "streamlit.log", env) as address:
@@ -116,3 +118,15 @@ def test_the_intervention_roi_page_measures_the_warehouse_s_plays(page, warehous
     shot_when_drawn(page, "intervention_roi_warehouse")  # the plays' effects
     show_tab(page, "Next wave", page.get_by_text("On a warehouse the next wave is not planned"),
              "intervention_roi_warehouse_next_wave")
+
+
+def test_the_feedback_themes_page_tags_the_warehouse_s_texts(page, warehouse_server):
+    address, _ = warehouse_server
+    _open(page, address, "feedback_themes", "Feedback themes", "Read from the company's warehouse, read only")
+    expect(page.get_by_test_id("stMetric").filter(has_text="Verbatims")).to_contain_text(re.compile(r"\d,\d{3}"),
+                                                                                          timeout=60_000)
+    expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
+    shot_when_drawn(page, "feedback_themes_warehouse")  # the themes' bars
+    show_tab(page, "Backlog", page.get_by_text("On the warehouse a verbatim's follow-up status is its own status"),
+             "feedback_themes_warehouse_backlog")
+    expect(page.get_by_test_id("stException")).to_have_count(0)

@@ -22,9 +22,10 @@ from core.feedback.codebook import Change, Codebook
 from core.feedback.inputs import FeedbackInputs, for_customers, in_window, load_inputs
 from core.feedback.prepared import prepare
 from core.feedback.tagging import tag
+from core.feedback.warehouse_inputs import warehouse_feedback_inputs
 from core.health import monitor as hm
 from core.history.filters import Filters, filter_customers
-from ui.frame import loaders, signin
+from ui.frame import loaders, signin, warehouse
 from ui.health import cached as health
 
 
@@ -35,18 +36,20 @@ def _built() -> dict:
 
 
 def prepared(url: str, version: str) -> tuple[FeedbackInputs, pd.DataFrame]:
-    """Inputs and verbatims with masked text, sentiment and churn signals. Builds on the first call.
+    """Inputs and verbatims with masked text, sentiment and churn signals: the store's, or the warehouse's when
+    ``version`` names it (:func:`ui.frame.warehouse.version`). Builds on the first call.
 
     Raises
     ------
     core.errors.NoDataYetError
-        No feedback or ticket text in the store (an empty state).
+        No feedback or ticket text in the store, or none mapped in the warehouse (an empty state).
     """
 
     def build():
         bar = st.progress(0.0, text="Reading verbatims ...")
         try:
-            inputs = load_inputs(loaders.get_engine(url))
+            inputs = (warehouse_feedback_inputs(warehouse.source(warehouse.key())) if warehouse.named(version)
+                      else load_inputs(loaders.get_engine(url)))
             return inputs, prepare(inputs, progress=lambda f, t: bar.progress(f, text=t))
         finally:
             bar.empty()
@@ -141,7 +144,8 @@ def view(url: str, version: str, inputs: FeedbackInputs, prep: pd.DataFrame, boo
     """The page's :class:`View`: verbatims within the sidebar filters (statuses read fresh), their tags under
     ``book``, and the window (the sidebar's dates, else the data's span; ``all_dates``: no window at all, so
     verbatims without a date count too). Built once per key (the statuses read fresh are part of it)."""
-    now = ts.statuses(loaders.get_engine(url))
+    # a warehouse's statuses are its own column's, read with the verbatims (the store's are another business's)
+    now = pd.Series(dtype=object) if warehouse.named(version) else ts.statuses(loaders.get_engine(url))
     token = str(int(pd.util.hash_pandas_object(now, index=True).sum())) if len(now) else "0"
     k = (url, version, key(book), f, bool(all_dates), token)
     return loaders.built_once(_views(), k, lambda: _build_view(url, version, inputs, prep, book, f, all_dates, now, k),

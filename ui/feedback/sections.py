@@ -20,7 +20,7 @@ from ui.components import MONEY, PERCENT
 from ui.feedback import cached as feedback
 from ui.feedback import charts, figures, headers
 from ui.feedback.cached import View
-from ui.frame import errors, loaders, signin
+from ui.frame import errors, loaders, signin, warehouse
 
 _SENT = st.column_config.NumberColumn(format="%+.2f", help=GLOSSARY["Sentiment"])
 _FREQ = {"Month": "M", "Quarter": "Q", "Year": "Y"}
@@ -188,6 +188,13 @@ def verbatims(v: View) -> None:
                        key="verb_dl", icon=":material/download:", on_click="ignore")
 
 
+def on_warehouse() -> None:
+    """Where the page's figures come from when a warehouse is set, before the verbatims are read."""
+    warehouse.says_so("Read from the company's warehouse, read only: the texts of its feedback and tickets, its "
+                      "survey scores, customers and revenue, again each day, tagged with this workbench's codebook; "
+                      "every verbatim counts (the sidebar's filters apply to the store's pages).")
+
+
 def signals(v: View) -> None:
     health, health_key = feedback.health_today(v.url, v.version)
     rows = figures.signals(v.key, health_key, v, health)
@@ -226,6 +233,10 @@ def backlog(v: View) -> None:
     st.dataframe(mine.drop(columns=["team"]), hide_index=True, width="stretch", height=320,
                  column_config=headers.labelled(mine, {"date": st.column_config.DateColumn(format="YYYY-MM-DD"),
                                                        "text": st.column_config.TextColumn(width="large")}))
+    if warehouse.named(v.version):
+        st.caption("On the warehouse a verbatim's follow-up status is its own status column's (the mapping's "
+                   "[feedback] status): change it there.")
+        return
     engine = loaders.get_engine(v.url)
     if not signin.offer(engine, rights.FOLLOW_UP):
         return

@@ -16,11 +16,12 @@ import pytest
 import core
 from core.cli.main import main as cli
 from core.errors import EngineError, InsufficientDataError
+from core.feedback.warehouse_inputs import warehouse_feedback_inputs
 from core.history.inputs import load_inputs
 from core.history.warehouse_inputs import warehouse_inputs
 from core.query import warehouse
 from core.roi.warehouse_inputs import warehouse_roi_inputs
-from tests.company_warehouse import CONTACTS, facts_business
+from tests.company_warehouse import CONTACTS, facts_business, with_verbatims
 
 
 @pytest.fixture(scope="module")
@@ -132,9 +133,11 @@ def test_the_cli_scores_health_on_the_warehouse_as_on_the_store(business, capsys
 
 def test_the_readme_s_worked_mapping_reads_a_company_s_warehouse(business, tmp_path):
     """The README's mapping file, copied as a reader would, reads the company's warehouse laid out with its names:
-    what it maps (customers with their segment and name, minutes of activity, invoices, tickets, survey answers, the
-    plays' contacts) is what the tests' own full mapping reads."""
-    _, url, mapping = business
+    what it maps (customers with their segment and name, minutes of activity, invoices, tickets and feedback with
+    their texts, the plays' contacts) is what the tests' own full mapping reads."""
+    _, url, people = business
+    mapping = tmp_path / "verbatims.toml"
+    mapping.write_text(with_verbatims(Path(people).read_text(encoding="utf-8")), encoding="utf-8")
     readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
     block = readme.split("Pointing the workbench at a warehouse", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
     (tmp_path / "warehouse.toml").write_text(block, encoding="utf-8")
@@ -156,3 +159,8 @@ def test_the_readme_s_worked_mapping_reads_a_company_s_warehouse(business, tmp_p
     with warehouse.connect(url, warehouse.read_mapping(tmp_path / "people.toml")) as wh:
         pd.testing.assert_frame_equal(plays, warehouse_roi_inputs(wh).interventions)
     assert len(plays) > 100 and plays["cost"].notna().any()  # the contacts with their cost
+    with warehouse.connect(url, warehouse.read_mapping(tmp_path / "warehouse.toml")) as wh:
+        texts = warehouse_feedback_inputs(wh).verbatims
+    with warehouse.connect(url, warehouse.read_mapping(mapping)) as wh:
+        pd.testing.assert_frame_equal(texts, warehouse_feedback_inputs(wh).verbatims)
+    assert set(texts["source"]) == {"feedback", "ticket"} and texts["score"].notna().any()  # both tables' texts
