@@ -3,8 +3,9 @@
 tests/company_warehouse.py) over a store holding nothing: the page says where its verbatims come from and shows,
 figure for figure, what the store's own pandas page shows of the same business over the same window (headline,
 themes, trends, scores, verbatims, churn signals with the warehouse's health, backlog); a verbatim's follow-up status
-is the warehouse's own, so no form offers to change it; nothing but the codebook is written to the store; a mapping
-without texts is the page's empty state, naming what to map."""
+is the warehouse's own, so no form offers to change it and a store's statuses of its own verbatims never stand in;
+nothing but the codebook is written to the store; a mapping without texts is the page's empty state, naming what to
+map."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ def _span(store: str) -> tuple:
     return inputs.verbatims["date"].min().date(), inputs.end.date()
 
 
-def test_the_page_shows_on_the_warehouse_what_the_store_shows(business, monkeypatch):
+def test_the_page_shows_on_the_warehouse_what_the_store_shows(business, monkeypatch, tmp_path):
     url, mapping, store, empty = business
     at = _open(monkeypatch, store, "feedback_themes", "pandas")
     want = _shown(rerun(at, dates=_span(store)))  # the store's page over the window the warehouse's looks at
@@ -63,21 +64,15 @@ def test_the_page_shows_on_the_warehouse_what_the_store_shows(business, monkeypa
     with core.make_engine(empty).connect() as conn:  # nothing but the codebook is written to the store
         assert conn.execute(text("SELECT COUNT(*) FROM feedback")).scalar() == 0
         assert conn.execute(text("SELECT COUNT(*) FROM customer")).scalar() == 0
-
-
-def test_the_stores_own_statuses_never_stand_in_for_the_warehouses(business, monkeypatch, tmp_path):
-    """A store holding other verbatims under the same ids (F1, F2 ...), every one closed there: the warehouse's page
-    still shows the warehouse's statuses (its open churn signals and backlog items)."""
-    url, mapping, store, empty = business
-    point(monkeypatch, url, mapping)
-    shown = _shown(_open(monkeypatch, empty, "feedback_themes", None))
+    # the store's own statuses never stand in for the warehouse's: over a store holding other verbatims under the same
+    # ids (F1, F2 ...), every one closed there, the page still shows the warehouse's open signals and backlog items
     other = private_copy(store, tmp_path)
     with core.make_engine(other).begin() as conn:
         assert conn.execute(text("UPDATE feedback SET status = 'closed' WHERE text IS NOT NULL")).rowcount > 100
     at = _open(monkeypatch, other, "feedback_themes", None)
     assert not at.error, [e.value for e in at.error]
-    assert _shown(at)["metrics"] == shown["metrics"]
-    assert ("Still open", "0", None) not in shown["metrics"] and any(m[0] == "Still open" for m in shown["metrics"])
+    assert _shown(at)["metrics"] == got["metrics"]
+    assert ("Still open", "0", None) not in got["metrics"] and any(m[0] == "Still open" for m in got["metrics"])
 
 
 def test_a_mapping_without_text_says_what_to_map(business, monkeypatch, tmp_path):
