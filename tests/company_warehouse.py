@@ -3,6 +3,7 @@ column names, timestamps at odd hours, columns the workbench does not read) and 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,6 +67,7 @@ arm = "arm"
 channel = "medium"
 cost = "cost_usd"
 id = "touch_id"
+columns = "responded"
 """
 
 #: the company's feedback and tickets with their texts (the Feedback themes page), in place of FACTS' [tickets] and
@@ -146,10 +148,16 @@ def company_verbatims(engine) -> dict[str, pd.DataFrame]:
 
 def company_contacts(engine) -> pd.DataFrame:
     """The store's play contacts as the company keeps them: its own names, send times at odd hours."""
-    iv = load_columns(engine, "intervention", ["id", "customer_id", "play", "channel", "date", "group", "cost"])
+    iv = load_columns(engine, "intervention", ["id", "customer_id", "play", "channel", "date", "group", "cost",
+                                               "attributes"])
+    attributes = [json.loads(a) if isinstance(a, str) else a for a in iv["attributes"]]  # JSON text in SQLite
+    responded = [a.get("responded") if isinstance(a, dict) else None for a in attributes]
     return pd.DataFrame({"touch_id": iv["id"], "account_id": iv["customer_id"], "campaign": iv["play"],
                          "medium": iv["channel"], "sent_at": pd.to_datetime(iv["date"]) + pd.Timedelta(hours=10),
-                         "arm": iv["group"], "cost_usd": iv["cost"]})
+                         "arm": iv["group"], "cost_usd": iv["cost"],
+                         # the play's own outcome, as the company's tool logs it: yes/no, empty for other plays
+                         "responded": pd.array(["yes" if r == 1 else "no" if r == 0 else None for r in responded],
+                                               dtype="string")})
 
 
 def duckdb_file(engine, customers: pd.DataFrame, activity: pd.DataFrame, path: Path) -> str:

@@ -51,6 +51,7 @@
     channel = "medium"            # optional
     cost = "cost_usd"             # optional: a number
     id = "touch_id"               # optional, a whole number: the contact's id
+    columns = "responded, spend"  # optional: the play's own columns (numbers, or yes/no), outcomes the page offers
 
 The warehouse is only read: every aggregation runs there as a query and only its small result comes back. The
 cohort table writes nothing to it (not even a temporary table: the customers come from its own table); the models'
@@ -81,7 +82,7 @@ FIELDS = {"customers": (("table", "customer_id", "signup_date"), ("churn_date", 
           "revenue": (("table", "customer_id", "period", "mrr"), ("payment_failed", "amount", "id")),
           "tickets": (("table", "customer_id", "opened"), ("resolved", "text", "satisfaction", "status", "id")),
           "feedback": (("table", "customer_id", "date", "score"), ("channel", "survey", "id", "text", "status")),
-          "contacts": (("table", "customer_id", "play", "date", "arm"), ("channel", "cost", "id"))}
+          "contacts": (("table", "customer_id", "play", "date", "arm"), ("channel", "cost", "id", "columns"))}
 #: how each field is read, whatever the warehouse's own type (ids and names as text)
 _CASTS = {"signup_date": "date", "churn_date": "date", "date": "date", "period": "date",
           "opened": "timestamp", "resolved": "timestamp",
@@ -89,7 +90,7 @@ _CASTS = {"signup_date": "date", "churn_date": "date", "date": "date", "period":
           "satisfaction": "float64",
           "payment_failed": "boolean", "id": "int64"}
 #: the fields that hold a value written in the mapping file, not a column's name
-_VALUES = ("table", "survey")
+_VALUES = ("table", "survey", "columns")
 _SURVEYS = ("nps", "csat", "ces")
 
 
@@ -148,7 +149,16 @@ def _section(path: Path, name: str, section) -> dict[str, str]:
     if "survey" in section and section["survey"].strip().lower() not in _SURVEYS:
         raise DataValidationError(f"In {path}, [feedback] survey = \"{section['survey'].strip()}\": the surveys "
                                   f"the models read are {', '.join(_SURVEYS[:-1])} and {_SURVEYS[-1]}.")
+    taken = [c for c in own_columns(section) if c in required + optional + ("group", "attributes")]
+    if taken:
+        raise DataValidationError(f"In {path}, [{name}] columns names {taken[0]}, a name the workbench gives a field: "
+                                  f"leave it out of columns, or map a view that renames it.")
     return {k: v.strip() for k, v in section.items()}
+
+
+def own_columns(fields: dict[str, str]) -> list[str]:
+    """The columns a section's ``columns = "a, b"`` names (the plays' own outcomes and values), in order."""
+    return [c.strip() for c in fields.get("columns", "").split(",") if c.strip()]
 
 
 def connect(url: str, mapping: Mapping) -> Source:
@@ -214,12 +224,14 @@ def _mapped(con, mapping: Mapping, name: str) -> ir.Table:
         raise DataValidationError(f"The warehouse has no table {fields['table']} ([{name}] table in "
                                   f"{mapping.path.name}): {_first_line(e)}.") from None
     missing = [f"{k} = \"{v}\"" for k, v in fields.items() if k not in _VALUES and v not in t.columns]
+    missing += [f"columns = \"{c}\"" for c in own_columns(fields) if c not in t.columns]
     if missing:
         raise DataValidationError(f"Table {fields['table']} has no column {missing[0].split(' = ')[1]} "
                                   f"([{name}] {missing[0]} in {mapping.path.name}); its columns are "
                                   f"{', '.join(t.columns)}.")
     _check_types(t, fields, name, mapping.path.name)
     out = {key: t[column].cast(_CASTS.get(key, "string")) for key, column in fields.items() if key not in _VALUES}
+    out |= {c: t[c] for c in own_columns(fields)}  # as they are: numbers, flags or yes/no text (read as the store's)
     if name == "customers":
         for key in CUSTOMER_COLUMNS:
             out.setdefault(key, ibis.null("date"))

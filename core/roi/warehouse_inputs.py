@@ -23,6 +23,8 @@ NO_CONTACTS = ("The mapping file names no [contacts] table, so there are no play
                "plays' contacts and holdouts (customer_id, play, date, arm; see the README's worked mapping).")
 #: the fields every contact needs
 REQUIRED = ("customer_id", "play", "date", "arm")
+#: the workbench's fields of a contact (the other columns are the play's own: the mapping's ``columns``)
+FIELDS = (*REQUIRED, "channel", "cost", "id")
 NO_ROWS = "The warehouse's contact table ([contacts] table in the mapping file) holds no contacts: check the table."
 
 
@@ -45,6 +47,7 @@ def warehouse_roi_inputs(source: Source) -> RoiInputs:
     if contacts.empty:
         raise NoDataYetError(NO_ROWS)
     _check_complete(contacts)
+    contacts = _with_attributes(contacts)
     contacts = contacts.rename(columns={"arm": "group"})
     contacts["date"] = datetimes(contacts["date"])
     customers = warehouse_customers(source)
@@ -73,6 +76,19 @@ def _check_complete(contacts: pd.DataFrame) -> None:
             raise DataValidationError(f"{int(empty.sum()):,} rows of the warehouse's contact table have no {field} "
                                       f"([contacts] {field} in the mapping file; the first: {which}): fill them in the "
                                       "warehouse, or map a table or view that leaves them out.")
+
+
+def _with_attributes(contacts: pd.DataFrame) -> pd.DataFrame:
+    """The contacts with the play's own columns (the mapping's ``columns``) as each row's ``attributes``, as a store
+    keeps a file's extra columns: the values given (none for a row without one), read as numbers or yes/no flags by
+    :func:`core.roi.inputs.inputs_from_frames`, as the store's are."""
+    own = [c for c in contacts.columns if c not in FIELDS]
+    if not own:
+        return contacts
+    values = contacts[own].astype(object).where(contacts[own].notna(), None)
+    attributes = [{k: v for k, v in zip(own, row, strict=True) if v is not None}
+                  for row in values.itertuples(index=False, name=None)]
+    return contacts.drop(columns=own).assign(attributes=attributes)
 
 
 def _revenue(source: Source) -> pd.DataFrame:

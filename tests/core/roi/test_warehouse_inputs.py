@@ -17,16 +17,12 @@ from core.errors import DataValidationError, NoDataYetError
 from core.history import asof
 from core.query import warehouse
 from core.roi.inputs import load_inputs
-from core.roi.outcomes import outcomes
+from core.roi.outcomes import imported_columns, outcomes
 from core.roi.warehouse_inputs import NO_CONTACTS, warehouse_roi_inputs
 from core.store.columnar import activity_pairs
 from core.store.profile import profile
 from core.store.read import load_columns
 from tests.company_warehouse import CONTACTS, PEOPLE, facts_business
-
-#: the columns of a contact's outcome both paths give (the imported attributes, e.g. ``responded``, are the store's)
-OUTCOME = ["id", "customer_id", "play", "arm", "channel", "date", "cost", "eligible", "followed", "churn_day",
-           "retained", "revenue_kept", "pre_revenue", "pre_usage", "mrr_before"]
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +45,12 @@ def test_every_plays_outcomes_are_the_stores(business):
         for play in want.plays():
             g, w = outcomes(got, play), outcomes(want, play)
             assert len(g) == len(w) > 100, play
-            pd.testing.assert_frame_equal(g[OUTCOME], w[OUTCOME], check_dtype=False, rtol=1e-9, atol=1e-9)
+            # every column, the play's own too (the mapping's columns: yes/no text there, read as the store's flags)
+            pd.testing.assert_frame_equal(g, w, check_dtype=False, rtol=1e-9, atol=1e-9)
             assert g["revenue_kept"].sum() > 0 and g["retained"].notna().any()  # not vacuous
+        nudge = outcomes(got, "Usage nudge e-mail")
+        assert set(nudge["responded"]) == {0.0, 1.0} and "responded" in imported_columns(nudge)
+        assert "responded" not in outcomes(got, "Onboarding call")  # another play's column is empty there
 
 
 def test_without_revenue_the_data_ends_with_the_warehouse_s_activity(business, tmp_path):
@@ -104,6 +104,15 @@ def test_a_mapping_without_contacts_or_with_a_cost_of_text_is_one_plain_line(bus
                                      encoding="utf-8")
     with pytest.raises(DataValidationError, match=r"\[contacts\] cost must be a number"):
         warehouse.connect(url, warehouse.read_mapping(tmp_path / "m.toml"))
+    # the play's own columns: each must exist, and none may take a field's name
+    own = 'columns = "responded"'
+    (tmp_path / "m.toml").write_text(PEOPLE + CONTACTS.replace(own, 'columns = "responded, opened"'), encoding="utf-8")
+    with pytest.raises(DataValidationError, match=r"Table marketing.outreach has no column \"opened\" \(\[contacts\] "
+                                                  r"columns = \"opened\" in m.toml\); its columns are touch_id, "):
+        warehouse.connect(url, warehouse.read_mapping(tmp_path / "m.toml"))
+    (tmp_path / "m.toml").write_text(PEOPLE + CONTACTS.replace(own, 'columns = "responded, arm"'), encoding="utf-8")
+    with pytest.raises(DataValidationError, match=r"\[contacts\] columns names arm, a name the workbench gives a "):
+        warehouse.read_mapping(tmp_path / "m.toml")
 
 
 def test_contacts_without_a_play_are_one_plain_line_naming_the_field_and_the_first(business, tmp_path):
