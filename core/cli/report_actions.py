@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -13,12 +14,14 @@ from core.cli.who import acting_user, require
 from core.errors import DataValidationError
 from core.export import units
 from core.history.feature_labels import feature_label
+from core.query import warehouse
 from core.review import compare as review_compare
 from core.review import log as review_log
 from core.review import report as review_report
 from core.review import saved as review_saved
 from core.review import snapshot as review
 from core.review import workbook as review_export
+from core.review.warehouse_snapshot import build_on_warehouse
 
 
 def figure_rows(figures: pd.DataFrame) -> list[list[str]]:
@@ -70,10 +73,22 @@ def _pack(engine, a, snap: review.Snapshot, path: Path, comparison: pd.DataFrame
           f"({len(snap.figures)} figures) to {path}")
 
 
+def _build(engine, quarter: str, params: review.ReviewParams) -> review.Snapshot:
+    """The review of ``quarter``: the store's, or when ``RETENTION_WAREHOUSE_URL`` is set the warehouse's (where the
+    figures come from said on stderr)."""
+    company = warehouse.configured()
+    if company is None:
+        return review.build(engine, quarter, params)
+    with company:
+        print(f"Figures from {company.name}.", file=sys.stderr)
+        return build_on_warehouse(engine, company, quarter, params)
+
+
 def _header(snap: review.Snapshot) -> str:
     v = snap.versions
+    model = v.get("churn_fit") or "none" if v["churn_model"] is None else f"v{v['churn_model']}"
     return (f"{snap.quarter} as of {snap.as_of:%Y-%m-%d}; data {snap.data_hash[:12]}; churn model "
-            f"{'none' if v['churn_model'] is None else 'v' + str(v['churn_model'])}; health configuration "
+            f"{model}; health configuration "
             f"{'default' if v['health_config'] is None else 'v' + str(v['health_config'])}"
             + (f"; saved as snapshot {snap.id}" if snap.id is not None else " (not saved: add --save)"))
 
@@ -153,7 +168,7 @@ def show(engine, a) -> int:
         # refused before the (slow) build; the save itself checks the right again and writes the audit entry
         actor = require(engine, a, rights.SNAPSHOT) if a.save else None
         params = review.ReviewParams() if a.roi_window is None else review.ReviewParams(roi_window=a.roi_window)
-        snap = review.build(engine, a.quarter, params)
+        snap = _build(engine, a.quarter, params)
         if a.save:
             review_saved.save(engine, snap, user=actor)
     print(_header(snap))

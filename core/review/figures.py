@@ -88,6 +88,13 @@ def quarter_movements(revenue: pd.DataFrame, as_of: dt.date, engine: Engine | No
     start = (end.to_period("M") - 2).to_timestamp()
     table = (mrr_movements(revenue, start=start, end=end) if engine is None
              else configured_movements(engine, customers, revenue, start=start, end=end))
+    return movement_rows(table)
+
+
+def movement_rows(table: pd.DataFrame) -> list[dict]:
+    """The rows of a review's MRR movements: each movement of ``table`` (its months, oldest first: ``month,
+    mrr_start, mrr_end`` and each movement) summed over them, with the months and the MRR at either end as a note;
+    none for an empty table."""
     if table.empty:
         return []
     first, last = table.iloc[0], table.iloc[-1]
@@ -98,22 +105,28 @@ def quarter_movements(revenue: pd.DataFrame, as_of: dt.date, engine: Engine | No
 
 
 def churn(engine: Engine) -> tuple[list[dict], int | None]:
+    """The newest saved churn model's figures (:func:`card_rows`) and its version; none without a saved model."""
     with engine.connect() as conn:
         run = conn.execute(select(ChurnRun.version, ChurnRun.card).order_by(ChurnRun.version.desc()).limit(1)).first()
     if run is None:
         return [], None
     version, card = run
+    tiers = latest_scores(engine, version)["tier"].value_counts()  # the model's customers per risk tier
+    return card_rows(card, tiers), int(version)
+
+
+def card_rows(card: dict, tiers: pd.Series) -> list[dict]:
+    """A churn model's figures from its card (:func:`core.churn.store.model_card`): ROC-AUC and PR-AUC with their
+    intervals, the Brier score, the top drivers, and ``tiers`` (customers per risk tier)."""
     m = card["metrics"][card["model"]]
     rows = [row("Churn drivers", "ROC-AUC", m["roc_auc"], *m["roc_auc_ci"], unit="score"),
             row("Churn drivers", "PR-AUC", m["pr_auc"], *m["pr_auc_ci"], unit="score"),
             row("Churn drivers", "Brier score", m["brier"], unit="score")]
     rows += [row("Churn drivers", "Top driver", i + 1, unit="rank", group=f"#{i + 1}", text_=feature_label(name))
              for i, name in enumerate(card.get("top_drivers", []))]
-    tiers = latest_scores(engine, version)["tier"].value_counts()  # the model's customers per risk tier
     day = card.get("data_window", {}).get("scored_at", "")
-    rows += [row("Churn drivers", "Risk tier", tiers.get(t, 0), unit="customers", group=t,
-                 text_=f"customers scored on {day}" if day else "") for t in TIERS]
-    return rows, int(version)
+    return rows + [row("Churn drivers", "Risk tier", tiers.get(t, 0), unit="customers", group=t,
+                       text_=f"customers scored on {day}" if day else "") for t in TIERS]
 
 
 def snapshot_notes(engine: Engine, as_of: dt.date, rows: list[dict], pages=("Overview", "Health scores"),
@@ -140,12 +153,12 @@ ROI_MONEY = ("Contacts treated", "Customers saved", "Revenue saved (window)", "C
              "ROI (projected)")
 
 
-def roi_plays(engine: Engine, params, as_of: dt.date) -> list[dict]:
+def roi_plays(engine: Engine, params, as_of: dt.date, inputs=None) -> list[dict]:
     """Each play's contacts and effect (the All plays table) and, per treatment arm, the Money tab's figures
     at its defaults (:func:`core.roi.setup.money_setup`, CUPED on), over the contacts made by ``as_of`` as the
-    data stood that day."""
+    data stood that day; of the store's plays, or of ``inputs`` (a warehouse's, :mod:`core.roi.warehouse_inputs`)."""
     try:
-        inputs = load_roi_inputs(engine)
+        inputs = load_roi_inputs(engine) if inputs is None else inputs
     except InsufficientDataError:
         return []
     inputs.interventions = inputs.interventions[inputs.interventions["date"] <= pd.Timestamp(as_of)]
@@ -223,12 +236,14 @@ def health(engine: Engine, as_of: dt.date, months: int, horizon: int | None,
     return rows, {"version": version, "config": cfg.to_dict(), "horizon": horizon}
 
 
-def themes(engine: Engine, as_of: dt.date, start: dt.date, top: int) -> tuple[list[dict], int]:
+def themes(engine: Engine, as_of: dt.date, start: dt.date, top: int, inputs=None,
+           revenue: pd.DataFrame | None = None) -> tuple[list[dict], int]:
     """The quarter's NPS, CSAT and CES, and the Feedback themes page's ``top`` themes by churn impact over
     the 12 months ending ``as_of``, with the data as it stood that day. Returns the rows and the codebook's
-    version (the number of changes in its log)."""
+    version (the number of changes in its log). Of the store's verbatims, or of ``inputs`` and ``revenue`` (a
+    warehouse's, :mod:`core.feedback.warehouse_inputs`), under the store's codebook."""
     try:
-        inputs = load_feedback(engine)
+        inputs = load_feedback(engine) if inputs is None else inputs
     except InsufficientDataError:
         return [], 0
     day = pd.Timestamp(as_of)
@@ -236,7 +251,8 @@ def themes(engine: Engine, as_of: dt.date, start: dt.date, top: int) -> tuple[li
     inputs.verbatims = inputs.verbatims[inputs.verbatims["date"] <= day].reset_index(drop=True)
     inputs.surveys = inputs.surveys[inputs.surveys["date"] <= day].reset_index(drop=True)
     inputs.end = min(inputs.end, day)
-    inputs.mrr = latest_mrr(load_columns(engine, "revenue", ["customer_id", "period", "mrr"]), day)
+    revenue = load_columns(engine, "revenue", ["customer_id", "period", "mrr"]) if revenue is None else revenue
+    inputs.mrr = latest_mrr(revenue, day)
     page = "Feedback themes"
     rows = [row(page, "Undated verbatims", no_date, unit="verbatims",
                 text_=f"{units.count(no_date)} verbatims have no date, so no quarter holds them: they count only in "

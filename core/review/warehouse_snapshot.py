@@ -1,0 +1,153 @@
+"""A quarterly review pack of a company's warehouse (:mod:`core.query.warehouse`): the figures of
+:func:`core.review.snapshot.build`, page by page, of the warehouse's customers, by the same builders
+(:mod:`core.review.figures`) fed the warehouse's inputs, with the store's configurations (health, codebook).
+
+- **Overview**: the warehouse's Overview (:func:`core.buyers.warehouse_overview.overview`) as of the review's day,
+  the quarter's MRR movements summed there, and MRR at risk (:mod:`core.review.warehouse_at_risk`).
+- **Churn drivers**: a warehouse's churn model is never saved (the store's pages score the store's customers), so
+  the review fits it as the Churn drivers page does (default horizon and economics) and reports its card; the
+  snapshot records no model version.
+- **Health scores**, **Feedback themes**, **Intervention ROI**: the store's builders on the warehouse's customers,
+  texts and contacts.
+
+The data's fingerprint is the warehouse's (:func:`fingerprint`): what each mapped table holds, in counts, first and
+last days and sums, so a review built again on the same tables carries the same one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from core.buyers import warehouse_overview
+from core.churn import pipeline as cr
+from core.churn.horizon import default_horizon
+from core.churn.store import current_tiers, model_card
+from core.errors import InsufficientDataError, NoDataYetError
+from core.feedback.warehouse_inputs import warehouse_feedback_inputs
+from core.history import asof
+from core.history.warehouse_inputs import warehouse_inputs
+from core.query.sources import Source
+from core.query.warehouse import answered
+from core.review import figures as page_figures
+from core.review.at_risk import CUSTOMER_COLUMNS, behind
+from core.review.snapshot import FIGURE_COLUMNS, ReviewParams, Snapshot, library_versions, quarter_bounds
+from core.review.warehouse_at_risk import at_risk
+from core.roi.warehouse_inputs import warehouse_roi_inputs
+
+#: what a snapshot's versions say of the churn model of a warehouse's review
+FITTED = "fitted on the warehouse for this review (not saved)"
+
+
+@answered
+def build_on_warehouse(engine: Engine, source: Source, quarter: str, params: ReviewParams | None = None,
+                       progress=None) -> Snapshot:
+    """The review pack of ``quarter`` from the warehouse ``source`` as it is now (``engine``: the store, which keeps
+    the health configurations and the codebook).
+
+    Raises
+    ------
+    DataValidationError
+        A bad quarter label.
+    InsufficientDataError
+        The warehouse has no customers, or the quarter ends before its data starts.
+    EngineError
+        The warehouse failed to answer (:func:`core.query.warehouse.answered`).
+    """
+    params = params or ReviewParams()
+    start, end, label = quarter_bounds(quarter)
+    inputs = warehouse_inputs(source)  # its customers, tickets, answers and revenue read once, activity left there
+    customers, revenue = inputs.customers, inputs.revenue
+    first = customers["signup_date"].min()
+    if pd.notna(first) and pd.Timestamp(end) < first:
+        raise InsufficientDataError(f"{label} ends before the data starts ({first:%Y-%m-%d}): choose a later quarter.")
+    as_of = asof.clamp(end, asof.as_of_month(customers, revenue)).date()
+    step = progress or (lambda f, t: None)
+    step(0.0, "Overview ...")
+    figures = _overview(source, as_of)
+    step(0.1, "Churn model ...")
+    fitted = _fit(inputs)
+    threshold, tiers = current_tiers(*fitted)
+    churn_rows = page_figures.card_rows(model_card(*fitted, threshold), pd.Series(tiers).value_counts())
+    risk = pd.DataFrame(columns=CUSTOMER_COLUMNS)
+    if any(r["metric"] == "MRR" for r in figures):  # as the Overview: MRR at risk beside the recurring revenue
+        both = at_risk(engine, inputs, as_of, fitted)
+        figures += [page_figures.row("Overview", r.label, r.value, unit="currency", text_=r.note) for r in both
+                    if r.value is not None]
+        risk = behind(both)
+    figures += churn_rows
+    step(0.15, "Health scores and their back-test ...")
+    health_rows, health = page_figures.health(engine, as_of, params.health_backtest_months, params.health_horizon,
+                                              inputs)
+    figures += health_rows
+    params = dataclasses.replace(params, health_horizon=health["horizon"])
+    step(0.5, "Feedback themes ...")
+    theme_rows, codebook = _themes(engine, source, as_of, start, params.top_themes, revenue)
+    figures += theme_rows
+    step(0.75, "Intervention ROI ...")
+    figures += _plays(engine, source, params, as_of)
+    step(1.0, "Done")
+    versions = {"churn_model": None, "churn_fit": FITTED, "health_config": health["version"],
+                "health_settings": health["config"], "codebook": codebook, "lapse": None, "source": source.name,
+                "libraries": library_versions()}
+    frame = pd.DataFrame(figures, columns=FIGURE_COLUMNS)
+    return Snapshot(label, as_of, fingerprint(source), params.to_dict(), versions, frame, at_risk=risk)
+
+
+def _overview(source: Source, as_of) -> list[dict]:
+    """The Overview's figures as of ``as_of`` and the MRR movements of its quarter (the three months ending then)."""
+    ov = warehouse_overview.overview(source, end=as_of)
+    rows = [page_figures.row("Overview", f.label, f.value, unit=f.unit) for s in ov.sections for f in s.figures]
+    table = warehouse_overview.movements(source, end=as_of)
+    if len(table):
+        first = (pd.Timestamp(as_of).to_period("M") - 2).to_timestamp()
+        table = table[pd.to_datetime(table["month"]) >= first].reset_index(drop=True)
+    return rows + page_figures.movement_rows(table)
+
+
+def _fit(inputs) -> tuple[cr.ChurnResult, cr.Economics]:
+    """The churn model the Churn drivers page fits on the warehouse, at its default horizon and economics."""
+    horizon = default_horizon(None, inputs.customers["signup_date"].min(), inputs.end())
+    return cr.fit_churn(inputs, horizon_days=horizon), cr.default_economics(inputs)
+
+
+def _themes(engine: Engine, source: Source, as_of, start, top: int, revenue: pd.DataFrame) -> tuple[list[dict], int]:
+    """The Feedback themes' figures of the warehouse's texts; none when its mapping names none."""
+    try:
+        inputs = warehouse_feedback_inputs(source)
+    except NoDataYetError:
+        return [], 0
+    return page_figures.themes(engine, as_of, start, top, inputs, revenue)
+
+
+def _plays(engine: Engine, source: Source, params: ReviewParams, as_of) -> list[dict]:
+    """The Intervention ROI's figures of the warehouse's contacts; none when its mapping names none."""
+    try:
+        inputs = warehouse_roi_inputs(source)
+    except NoDataYetError:
+        return []
+    return page_figures.roi_plays(engine, params, as_of, inputs)
+
+
+@answered
+def fingerprint(source: Source) -> str:
+    """SHA-256 of what each mapped table holds: its rows, and the first and last value and the sum of each of its
+    columns that has them (dates, amounts), asked of the warehouse; equal on the same tables."""
+    held = {}
+    for name in ("store_customers", "activity", "revenue", "tickets", "feedback", "contacts"):
+        t = getattr(source, name)
+        if t is None:
+            continue
+        sums = {"rows": t.count()}
+        for c in t.columns:
+            kind = t[c].type()
+            if kind.is_temporal() or kind.is_numeric():
+                sums |= {f"{c} first": t[c].min(), f"{c} last": t[c].max()}
+            if kind.is_numeric():
+                sums[f"{c} sum"] = t[c].sum()
+        held[name] = {k: str(v) for k, v in source.con.execute(t.aggregate(**sums)).iloc[0].items()}
+    return hashlib.sha256(json.dumps(held, sort_keys=True).encode()).hexdigest()
