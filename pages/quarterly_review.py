@@ -1,8 +1,9 @@
-"""Quarterly review: frozen, versioned review packs a board can trust (figures, comparison, decisions, exports)."""
+"""Quarterly review: frozen, versioned review packs a board can trust (figures, comparison, decisions, exports); of
+the company's warehouse when one is set (ui.review.cached.built)."""
 
 import streamlit as st
 
-from ui.frame import loaders
+from ui.frame import loaders, warehouse
 from ui.frame import page as frame
 from ui.review import sections as review_sections
 
@@ -14,7 +15,9 @@ st.caption("Every page's headline figures for a quarter, frozen once saved, with
            "and assumptions beside them, and exported as a workbook and a printable report. A review covers the whole "
            "business: the sidebar's filters do not apply here.")
 url = loaders.store_url()
-version = loaders.store_version(url)
+if warehouse.is_set():  # a company's warehouse: its figures are reviewed (ui.review.cached.built)
+    review_sections.on_warehouse()
+version = warehouse.version() if warehouse.is_set() else loaders.store_version(url)
 snap = review_sections.choose(url, version)
 if snap is None:
     st.stop()

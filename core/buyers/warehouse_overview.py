@@ -58,7 +58,7 @@ def _day(value) -> dt.date:
     return pd.Timestamp(value).date()
 
 
-def _last_month_row(month: pd.Timestamp | None) -> pd.DataFrame:
+def last_month_row(month: pd.Timestamp | None) -> pd.DataFrame:
     """A stand-in for the revenue rows that holds only what :func:`core.history.asof.as_of_month` reads of them: the
     last month with MRR (the sums themselves are added in the warehouse)."""
     if month is None:
@@ -81,7 +81,7 @@ def overview(source: Source, end=None, start=None) -> Overview:
     if customers.empty:
         return Overview((), (NO_CUSTOMERS,), None, "")
     found = profile(source, customers)
-    ov = build(found, customers, _last_month_row(last_mrr_month(source)), None, end, start, source=source)
+    ov = build(found, customers, last_month_row(last_mrr_month(source)), None, end, start, source=source)
     notes = [n for n in ov.notes if not n.startswith("This store")]  # the store's import advice, said for the mapping
     if not found.has("recurring_revenue"):
         notes.insert(0, NO_MRR + ("" if found.has("churn_dates") else NO_CHURN))

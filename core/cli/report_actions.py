@@ -86,9 +86,8 @@ def _build(engine, quarter: str, params: review.ReviewParams) -> review.Snapshot
 
 def _header(snap: review.Snapshot) -> str:
     v = snap.versions
-    model = v.get("churn_fit") or "none" if v["churn_model"] is None else f"v{v['churn_model']}"
     return (f"{snap.quarter} as of {snap.as_of:%Y-%m-%d}; data {snap.data_hash[:12]}; churn model "
-            f"{model}; health configuration "
+            f"{review.churn_model_text(v)}; health configuration "
             f"{'default' if v['health_config'] is None else 'v' + str(v['health_config'])}"
             + (f"; saved as snapshot {snap.id}" if snap.id is not None else " (not saved: add --save)"))
 

@@ -19,9 +19,9 @@ SUMMED_BY = ("The Overview's headline revenue and MRR movements, cohort tables a
              "health features, the plays' revenue and usage windows: summed by")
 
 #: the row naming the warehouse: what reads it when one is set
-WAREHOUSE_FIGURES = ("The Overview, Cohort curves, Churn drivers, Health scores, Feedback themes and Intervention ROI "
-                     "pages, python -m core overview, python -m core cohorts, python -m core churn, python -m core "
-                     "health, python -m core themes and python -m core roi")
+WAREHOUSE_FIGURES = ("Every page (Overview, Cohort curves, Churn drivers, Health scores, Feedback themes, Intervention "
+                     "ROI, a Quarterly review built from the data), python -m core overview, cohorts, churn, health, "
+                     "themes, roi and report --quarter")
 
 
 def figure_sources(engine: Engine) -> pd.DataFrame:

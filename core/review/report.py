@@ -42,7 +42,7 @@ from core.review.report_blocks import (
     table,
     version_text,
 )
-from core.review.snapshot import PAGES, Snapshot, page_table
+from core.review.snapshot import PAGES, Snapshot, churn_model_text, page_table
 
 #: the charts of each page's section, in order (the comparison has :func:`core.review.charts.moves`)
 PAGE_CHARTS = {"Overview": (rc.headline,), "Churn drivers": (), "Health scores": (rc.health_bands,),
@@ -93,7 +93,7 @@ def _cover(snap: Snapshot, sections: list[tuple[str, str]]) -> str:
     health = version_text(v.get("health_config"), "none saved (the default settings)")
     rows = [("Snapshot", esc(saved)),
             ("Data fingerprint", f'<code>{esc(str(snap.data_hash)[:12])}</code>'),
-            ("Churn model", esc(version_text(v.get("churn_model")))), ("Health configuration", esc(health)),
+            ("Churn model", esc(churn_model_text(v, "none saved"))), ("Health configuration", esc(health)),
             ("Codebook", esc(version_text(v.get("codebook"), "none")))]
     meta = "".join(f"<tr><th>{esc(k)}</th><td>{val}</td></tr>" for k, val in rows)
     toc = "".join(f'<li><a href="#{i}">{esc(t)}</a></li>' for i, t in sections)
@@ -147,7 +147,7 @@ def _glance(snap: Snapshot) -> list[str]:
     auc = _figure(snap, "Churn drivers", "ROC-AUC")
     driver = _figure(snap, "Churn drivers", "Top driver", "#1")
     if auc is not None:
-        model = version_text(snap.versions.get("churn_model"))
+        model = churn_model_text(snap.versions, "none saved")
         text = f"Churn model {model}: ROC-AUC {format_value(auc['value'], 'score')}"
         text += f"; strongest driver: {feature_label(driver['text'])}" if driver is not None else ""
         out.append(esc(text + "."))
@@ -285,7 +285,7 @@ def _appendix(snap: Snapshot) -> str:
     settings = v.get("health_settings") or {}
     bands = (f"red below {settings['red_max']:g}, amber below {settings['amber_max']:g}, green from there"
              if "red_max" in settings and "amber_max" in settings else "")
-    builds = [("Churn model", version_text(v.get("churn_model"))),
+    builds = [("Churn model", churn_model_text(v, "none saved")),
               ("Health configuration", version_text(v.get("health_config"), "none saved (the default settings)")),
               ("Health bands (score)", bands), ("Codebook", version_text(v.get("codebook"), "none")),
               ("Data fingerprint (SHA-256)", str(snap.data_hash))]

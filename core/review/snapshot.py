@@ -167,16 +167,25 @@ def available_quarters(engine: Engine) -> tuple[list[str], str | None]:
     last day (else the newest); on a store holding a snapshot, the quarter holding the snapshot's (last) as-of day,
     since every churn it knows is dated on that day. ``([], None)`` for a store without customers."""
     customers = load_columns(engine, "customer", ["customer_id", "signup_date", "churn_date"])
+    if customers["signup_date"].isna().all():
+        return [], None
+    revenue = load_columns(engine, "revenue", ["customer_id", "period", "mrr"])
+    day = profile(engine).span("snapshot")[1]
+    return quarters_of(customers, revenue, day)
+
+
+def quarters_of(customers: pd.DataFrame, revenue: pd.DataFrame,
+                held: dt.date | None = None) -> tuple[list[str], str | None]:
+    """:func:`available_quarters` of ``customers`` and ``revenue`` (any source's), ``held`` the last as-of day of a
+    snapshot of customers (None: none)."""
     first = datetimes(customers["signup_date"]).min() if len(customers) else pd.NaT
     if pd.isna(first):
         return [], None
-    revenue = load_columns(engine, "revenue", ["customer_id", "period", "mrr"])
     last = asof.as_of_month(customers, revenue)
     periods = pd.period_range(first.to_period("Q"), last.to_period("Q"), freq="Q")[::-1]
     labels = [f"{p.year}-Q{p.quarter}" for p in periods]
     done = [q for q, p in zip(labels, periods, strict=True) if p.end_time.normalize() <= last]
-    day = profile(engine).span("snapshot")[1]
-    held = f"{day.year}-Q{(day.month - 1) // 3 + 1}" if day is not None else None
+    held = f"{held.year}-Q{(held.month - 1) // 3 + 1}" if held is not None else None
     return labels, (held if held in labels else done[0] if done else labels[0])
 
 
@@ -197,6 +206,21 @@ def data_fingerprint(engine: Engine) -> str:
     payload = {"imports": [[i, sha, kind, mode, int(n), tables] for i, sha, kind, mode, n, tables in imports],
                "rows": counts}
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def churn_model_text(versions: dict, none: str = "none") -> str:
+    """The churn model behind a snapshot's figures, as every surface names it: ``v3`` (a saved model), the warehouse
+    review's fit (:data:`core.review.warehouse_snapshot.FITTED`, recorded as ``churn_fit``), else ``none``."""
+    v = versions.get("churn_model")
+    if v is not None and not (isinstance(v, float) and np.isnan(v)):
+        return f"v{v}"
+    return versions.get("churn_fit") or none
+
+
+def fingerprint_note(versions: dict) -> str:
+    """What a snapshot's data fingerprint is the SHA-256 of: the store's imports, or a warehouse's tables."""
+    return ("SHA-256 of the warehouse's tables (rows, first and last values, sums)" if versions.get("source")
+            else "SHA-256 of the store's imports and row counts")
 
 
 def library_versions() -> dict[str, str]:
@@ -272,5 +296,5 @@ def build(engine: Engine, quarter: str, params: ReviewParams | None = None, prog
 
 
 # storage: core.review.saved; comparison: core.review.compare
-__all__ = ["FIGURE_COLUMNS", "PAGES", "ReviewParams", "Snapshot", "available_quarters", "build", "data_fingerprint",
-           "library_versions", "page_table", "quarter_bounds"]
+__all__ = ["FIGURE_COLUMNS", "PAGES", "ReviewParams", "Snapshot", "available_quarters", "build", "churn_model_text",
+           "data_fingerprint", "fingerprint_note", "library_versions", "page_table", "quarter_bounds"]

@@ -30,12 +30,19 @@ from core.churn.store import current_tiers, model_card
 from core.errors import InsufficientDataError, NoDataYetError
 from core.feedback.warehouse_inputs import warehouse_feedback_inputs
 from core.history import asof
-from core.history.warehouse_inputs import warehouse_inputs
+from core.history.warehouse_inputs import warehouse_customers, warehouse_inputs
 from core.query.sources import Source
 from core.query.warehouse import answered
 from core.review import figures as page_figures
 from core.review.at_risk import CUSTOMER_COLUMNS, behind
-from core.review.snapshot import FIGURE_COLUMNS, ReviewParams, Snapshot, library_versions, quarter_bounds
+from core.review.snapshot import (
+    FIGURE_COLUMNS,
+    ReviewParams,
+    Snapshot,
+    library_versions,
+    quarter_bounds,
+    quarters_of,
+)
 from core.review.warehouse_at_risk import at_risk
 from core.roi.warehouse_inputs import warehouse_roi_inputs
 
@@ -71,8 +78,10 @@ def build_on_warehouse(engine: Engine, source: Source, quarter: str, params: Rev
     figures = _overview(source, as_of)
     step(0.1, "Churn model ...")
     fitted = _fit(inputs)
-    threshold, tiers = current_tiers(*fitted)
-    churn_rows = page_figures.card_rows(model_card(*fitted, threshold), pd.Series(tiers).value_counts())
+    churn_rows = []
+    if fitted is not None:
+        threshold, tiers = current_tiers(*fitted)
+        churn_rows = page_figures.card_rows(model_card(*fitted, threshold), pd.Series(tiers).value_counts())
     risk = pd.DataFrame(columns=CUSTOMER_COLUMNS)
     if any(r["metric"] == "MRR" for r in figures):  # as the Overview: MRR at risk beside the recurring revenue
         both = at_risk(engine, inputs, as_of, fitted)
@@ -98,6 +107,14 @@ def build_on_warehouse(engine: Engine, source: Source, quarter: str, params: Rev
     return Snapshot(label, as_of, fingerprint(source), params.to_dict(), versions, frame, at_risk=risk)
 
 
+@answered
+def warehouse_quarters(source: Source) -> tuple[list[str], str | None]:
+    """The quarters the warehouse's data covers (newest first) and the default one
+    (:func:`core.review.snapshot.quarters_of`)."""
+    customers = warehouse_customers(source)
+    return quarters_of(customers, warehouse_overview.last_month_row(warehouse_overview.last_mrr_month(source)))
+
+
 def _overview(source: Source, as_of) -> list[dict]:
     """The Overview's figures as of ``as_of`` and the MRR movements of its quarter (the three months ending then)."""
     ov = warehouse_overview.overview(source, end=as_of)
@@ -109,10 +126,15 @@ def _overview(source: Source, as_of) -> list[dict]:
     return rows + page_figures.movement_rows(table)
 
 
-def _fit(inputs) -> tuple[cr.ChurnResult, cr.Economics]:
-    """The churn model the Churn drivers page fits on the warehouse, at its default horizon and economics."""
+def _fit(inputs) -> tuple[cr.ChurnResult, cr.Economics] | None:
+    """The churn model the Churn drivers page fits on the warehouse, at its default horizon and economics; None when
+    the data cannot train one (too few customers or churners), as a store's review without a saved model has no
+    churn figures."""
     horizon = default_horizon(None, inputs.customers["signup_date"].min(), inputs.end())
-    return cr.fit_churn(inputs, horizon_days=horizon), cr.default_economics(inputs)
+    try:
+        return cr.fit_churn(inputs, horizon_days=horizon), cr.default_economics(inputs)
+    except InsufficientDataError:
+        return None
 
 
 def _themes(engine: Engine, source: Source, as_of, start, top: int, revenue: pd.DataFrame) -> tuple[list[dict], int]:

@@ -236,8 +236,8 @@ def summary(ws, fm: Formats, snap: review.Snapshot, extra: dict[str, int],
     out.line("As of", snap.as_of, fm.cell(DATE))
     out.line("Snapshot id", "not saved" if snap.id is None else int(snap.id), fm.cell("0"))
     out.line("Saved (UTC)", "not saved" if snap.created_at is None else snap.created_at, fm.cell(DATETIME))
-    out.line("Data fingerprint", snap.data_hash, note="SHA-256 of the store's imports and row counts")
-    out.line("Churn model", _version(v.get("churn_model"), "none"))
+    out.line("Data fingerprint", snap.data_hash, note=review.fingerprint_note(v))
+    out.line("Churn model", review.churn_model_text(v))
     out.line("Health configuration", _version(v.get("health_config"), "default"),
              note="default: the configuration the Health scores page starts from" if v.get("health_config") is None
              else "")

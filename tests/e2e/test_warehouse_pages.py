@@ -3,8 +3,8 @@ pages/churn_drivers.py, pages/health_scores.py) in a real browser with a company
 company's own shape, tests/company_warehouse.py) and a store holding nothing: the Cohort curves page names the
 warehouse, draws its cohorts and survival, and a segment picked keeps its customers; the Overview shows its tiles with
 sparklines, MRR in red and its MRR movements; the Churn drivers page fits on it, the Health scores page scores its
-customers, the Intervention ROI page measures its plays and the Feedback themes page tags its texts, each saying so; no
-exception."""
+customers, the Intervention ROI page measures its plays, the Feedback themes page tags its texts and the Quarterly
+review builds the quarter's pack of every page, each saying so; no exception."""
 
 import re
 
@@ -130,3 +130,13 @@ def test_the_feedback_themes_page_tags_the_warehouse_s_texts(page, warehouse_ser
     show_tab(page, "Backlog", page.get_by_text("On the warehouse a verbatim's follow-up status is its own status"),
              "feedback_themes_warehouse_backlog")
     expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_the_quarterly_review_builds_the_warehouse_s_pack(page, warehouse_server):
+    address, customers = warehouse_server
+    _open(page, address, "quarterly_review", "Quarterly review", "Built from the company's warehouse, read only")
+    expect(page.get_by_text(re.compile(r"churn model fitted on the warehouse for this review"))).to_be_visible(
+        timeout=120_000)
+    expect(page.get_by_test_id("stMetric").filter(has_text="MRR").first).to_contain_text(re.compile(r"\$\d"))
+    expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
+    shot_when_drawn(page, "quarterly_review_warehouse")  # the headline's and the pages' charts

@@ -13,19 +13,27 @@ from core.review import report as review_report
 from core.review import saved as review_saved
 from core.review import snapshot as review
 from core.review import workbook as review_export
-from ui.frame import loaders
+from core.review.warehouse_snapshot import build_on_warehouse, warehouse_quarters
+from ui.frame import loaders, warehouse
 
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner=False)
 def quarters(url: str, version: str) -> tuple[list[str], str | None]:
-    """The quarters the data covers (newest first) and the default one."""
+    """The quarters the data covers (newest first) and the default one: the store's, or the warehouse's when
+    ``version`` names it (:func:`ui.frame.warehouse.version`)."""
+    if warehouse.named(version):
+        return warehouse_quarters(warehouse.source(warehouse.key()))
     return review.available_quarters(loaders.get_engine(url))
 
 
 @st.cache_data(ttl=600, max_entries=8, show_spinner="Building the quarter's snapshot from every page ...")
 def built(url: str, version: str, quarter: str, params_json: str) -> review.Snapshot:
-    """The snapshot of ``quarter`` from the data as it is (not saved)."""
-    return review.build(loaders.get_engine(url), quarter, review.ReviewParams(**json.loads(params_json)))
+    """The snapshot of ``quarter`` from the data as it is (not saved): the store's, or the warehouse's when
+    ``version`` names it (its churn model fitted for the review)."""
+    params = review.ReviewParams(**json.loads(params_json))
+    if warehouse.named(version):
+        return build_on_warehouse(loaders.get_engine(url), warehouse.source(warehouse.key()), quarter, params)
+    return review.build(loaders.get_engine(url), quarter, params)
 
 
 def params_key(params: review.ReviewParams) -> str:

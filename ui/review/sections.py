@@ -18,7 +18,7 @@ from core.review import snapshot as rv
 from core.review.at_risk import CUSTOMER_HEADERS
 from ui import components
 from ui.churn import risk_lists
-from ui.frame import errors, loaders, signin
+from ui.frame import errors, loaders, signin, warehouse
 from ui.review import cached as data
 
 BUILD, SAVED = "Build from the data", "A saved snapshot"
@@ -47,6 +47,13 @@ _DECISIONS = {"number": st.column_config.NumberColumn("Number"), "decision": st.
 _SENTENCES = {"Overview": chart_text.headline, "Health scores": chart_text.health_bands,
               "Feedback themes": lambda d: chart_text.effects(d, "theme", "churn linked to a feedback theme"),
               "Intervention ROI": lambda d: chart_text.effects(d, "play", "play effect on retention")}
+
+
+def on_warehouse() -> None:
+    """Where a built snapshot's figures come from when a warehouse is set, before the quarters are read."""
+    warehouse.says_so("Built from the company's warehouse, read only: every page's figures of its customers, with "
+                      "this workbench's health configuration and codebook; the churn model is fitted on it for the "
+                      "review (not saved). Saved snapshots stay in the store.")
 
 
 def _label(row) -> str:
@@ -118,7 +125,7 @@ def cover(snap: rv.Snapshot) -> None:
     state = (f"saved as snapshot {snap.id} on {snap.created_at:%Y-%m-%d %H:%M} UTC" if snap.id is not None
              else "built from the data now, not saved")
     st.subheader(f"{snap.quarter}, as of {snap.as_of:%Y-%m-%d}")
-    churn = "none" if v.get("churn_model") is None else f"v{v['churn_model']}"
+    churn = rv.churn_model_text(v)
     health = "default" if v.get("health_config") is None else f"v{v['health_config']}"
     st.caption(f"{state[0].upper()}{state[1:]} · data {snap.data_hash[:12]} · churn model {churn} · health "
                f"configuration {health} · codebook v{v.get('codebook', 0)} · play window "

@@ -12,9 +12,9 @@ from core.query import choice, warehouse
 from core.query.provenance import figure_sources
 
 #: the figures read from a warehouse when one is set, as the Data page words them
-WAREHOUSE_ROW = ("The Overview, Cohort curves, Churn drivers, Health scores, Feedback themes and Intervention ROI "
-                 "pages, python -m core overview, python -m core cohorts, python -m core churn, python -m core "
-                 "health, python -m core themes and python -m core roi")
+WAREHOUSE_ROW = ("Every page (Overview, Cohort curves, Churn drivers, Health scores, Feedback themes, Intervention "
+                 "ROI, a Quarterly review built from the data), python -m core overview, cohorts, churn, health, "
+                 "themes, roi and report --quarter")
 
 
 def _rows(engine) -> dict[str, str]:
