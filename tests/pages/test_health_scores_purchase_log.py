@@ -119,43 +119,51 @@ def test_the_back_test_judges_every_buyer_within_the_lapse_period(page, url):
     assert auc > 0.65
 
 
-def test_a_configuration_saved_before_purchase_recency_gets_its_default_weight(url, tmp_path):
+def test_a_configuration_saved_before_purchase_recency_gets_its_default_weight(url):
     """A version saved before Purchase recency existed (no weight for it in any stage) on a purchase log: the page
     says so plainly and shows it with Purchase recency at its default weight (each stage's renewal weight as saved),
-    not 0; saving it keeps that weight."""
+    not 0; saving it keeps that weight. The versions are added to the module's store and taken out afterwards (a
+    configuration is read fresh and is no import, so the page's health measures of this store are reused, not built
+    again for a copy)."""
     import datetime as dt
 
+    from sqlalchemy import delete
     from sqlmodel import Session
 
     from core.store.tables import HealthConfigVersion
-    from tests.pages.conftest import private_copy
 
-    copy = private_copy(url, tmp_path)
-    engine = core.make_engine(copy)
+    engine = core.make_engine(url)
     old = h.default_config().to_dict()  # as an older workbench saved its default: no rule and no weight for
     old["rules"].pop("recency")         # purchase recency, renewal weighted as for a contract
     old["weights"] = {s: {k: w for k, w in h.DEFAULT_WEIGHTS[s].items() if k != "recency"} for s in h.STAGES}
+    before = hs.versions(engine)
     with Session(engine) as s:
         s.add(HealthConfigVersion(created_at=dt.datetime(2025, 1, 2, tzinfo=dt.UTC), author="old workbench",
                                   reason="saved before purchase recency", parent=None, config=old))
         s.commit()
     v = int(hs.versions(engine)["version"].iloc[0])
-    with pytest.MonkeyPatch.context() as mp:
-        at = open_page(mp, copy, "health_scores", timeout=300)
-        assert at.selectbox(key="health_version").value == v
-        note = next(i.value for i in at.info if "saved before the Purchase recency measure existed" in i.value)
-        assert note.startswith(f"Configuration v{v} was saved before")
-        editor = at.data_editor[0].value.set_index("measure")
-        for stage in h.STAGES:
-            assert editor.at["Purchase recency", stage] == h.DEFAULT_WEIGHTS[stage]["renewal"]
-            assert editor.at["Renewal proximity", stage] == 0
-        parts = next(d.value for d in at.dataframe if "contribution" in d.value.columns).set_index("measure")
-        assert parts.at["Purchase recency", "status"] == "used" and parts.at["Purchase recency", "contribution"] > 0
-        at.text_input(key="health_edit_author").input("Dana")
-        at.text_input(key="health_edit_reason").input("keep purchase recency")
-        at.button[[b.label for b in at.button].index("Save as a new version")].click().run()
-        assert not at.exception, at.exception
-        saved = hs.load_config(engine, v + 1)
-        assert [saved.weights[s]["recency"] for s in h.STAGES] == [h.DEFAULT_WEIGHTS[s]["renewal"] for s in h.STAGES]
-        assert not any("saved before the Purchase recency" in i.value for i in at.info)
-    engine.dispose()
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            at = open_page(mp, url, "health_scores", timeout=300)
+            assert at.selectbox(key="health_version").value == v
+            note = next(i.value for i in at.info if "saved before the Purchase recency measure existed" in i.value)
+            assert note.startswith(f"Configuration v{v} was saved before")
+            editor = at.data_editor[0].value.set_index("measure")
+            for stage in h.STAGES:
+                assert editor.at["Purchase recency", stage] == h.DEFAULT_WEIGHTS[stage]["renewal"]
+                assert editor.at["Renewal proximity", stage] == 0
+            parts = next(d.value for d in at.dataframe if "contribution" in d.value.columns).set_index("measure")
+            assert parts.at["Purchase recency", "status"] == "used" and parts.at["Purchase recency", "contribution"] > 0
+            at.text_input(key="health_edit_author").input("Dana")
+            at.text_input(key="health_edit_reason").input("keep purchase recency")
+            at.button[[b.label for b in at.button].index("Save as a new version")].click().run()
+            assert not at.exception, at.exception
+            saved = hs.load_config(engine, v + 1)
+            assert [saved.weights[s]["recency"] for s in h.STAGES] == [h.DEFAULT_WEIGHTS[s]["renewal"]
+                                                                        for s in h.STAGES]
+            assert not any("saved before the Purchase recency" in i.value for i in at.info)
+    finally:  # the module's other tests read the store as it was
+        with engine.begin() as conn:
+            conn.execute(delete(HealthConfigVersion).where(HealthConfigVersion.version >= v))
+        assert hs.versions(engine).equals(before)
+        engine.dispose()

@@ -41,11 +41,15 @@ def _cells(line):
 
 
 def test_report_prints_saves_lists_and_compares(url, q3, capsys, tmp_path):
+    """Three builds (a build is the slow part: each saved, then read back): Q3 printed and saved, Q2 saved, Q3 with
+    another play window saved; listed, compared, and Q3's figures written unrounded from its saved snapshot."""
     engine = core.make_engine(url)
     snap = q3
-    lines = _run(capsys, "--db", url, "report", "--quarter", "2026-Q3")
+    assert _run(capsys, "--db", url, "report", "--list") == [
+        "no snapshot saved yet: python -m core report --quarter 2026-Q3 --save"]
+    lines = _run(capsys, "--db", url, "report", "--quarter", "2026-Q3", "--save")
     assert lines[0] == (f"2026-Q3 as of 2026-09-30; data {snap.data_hash[:12]}; churn model none; health configuration "
-                        "default (not saved: add --save)")
+                        "default; saved as snapshot 1")
     rows = [_cells(ln) for ln in lines[2:]]
     assert len(rows) == len(snap.figures)
     for cells, r in zip(rows, snap.figures.itertuples(index=False)):
@@ -55,25 +59,24 @@ def test_report_prints_saves_lists_and_compares(url, q3, capsys, tmp_path):
         want = 100 * r.value if r.unit in ("share", "points", "roi") else r.value
         decimals = len(re.sub(r"[^0-9.]", "", shown).split(".")[1]) if "." in shown else 0
         assert abs(num - want) <= 0.5 * 10 ** -decimals + 1e-9, (cells, r)
-    assert _run(capsys, "--db", url, "report", "--list") == [
-        "no snapshot saved yet: python -m core report --quarter 2026-Q3 --save"]
     first = _run(capsys, "--db", url, "report", "--quarter", "2026-Q2", "--save")[0]
     second = _run(capsys, "--db", url, "report", "--quarter", "2026-Q3", "--roi-window", "60", "--save")[0]
-    assert first.endswith("saved as snapshot 1") and second.endswith("saved as snapshot 2")
+    assert first.endswith("saved as snapshot 2") and second.endswith("saved as snapshot 3")
     listed = [_cells(ln) for ln in _run(capsys, "--db", url, "report", "--list")[1:]]
-    assert [c[:3] for c in listed] == [["2", "2026-Q3", "2026-09-30"], ["1", "2026-Q2", "2026-06-30"]]
+    assert [c[:3] for c in listed] == [["3", "2026-Q3", "2026-09-30"], ["2", "2026-Q2", "2026-06-30"],
+                                       ["1", "2026-Q3", "2026-09-30"]]
     assert listed[0][4] == str(len(snap.figures))
-    cmp = _run(capsys, "--db", url, "report", "--compare", "1", "2")
-    assert cmp[0] == "snapshot 1 (2026-Q2) -> 2 (2026-Q3)"
-    want = review_compare.compare(review_saved.load(engine, 1), review_saved.load(engine, 2))
+    cmp = _run(capsys, "--db", url, "report", "--compare", "2", "3")
+    assert cmp[0] == "snapshot 2 (2026-Q2) -> 3 (2026-Q3)"
+    want = review_compare.compare(review_saved.load(engine, 2), review_saved.load(engine, 3))
     body = [_cells(ln) for ln in cmp[2:]]
     assert [c[1] for c in body] == want["metric"].tolist()
     assert all(c[-1] == w for c, w in zip(body, want["cause"]))
     roi = want.loc[want["page"] == "Intervention ROI", "cause"]
     assert any("play measurement window 90 -> 60 days" in c for c in roi)
-    # --out: the unrounded figures
+    # --out: the unrounded figures, of the saved Q3 (a saved snapshot is the figures as built)
     path = tmp_path / "q3.csv"
-    assert _run(capsys, "--db", url, "report", "--quarter", "2026-Q3", "--out", str(path))[-1] == (
+    assert _run(capsys, "--db", url, "report", "--snapshot", "1", "--out", str(path))[-1] == (
         f"wrote {len(snap.figures)} figures to {path}")
     got = pd.read_csv(path, keep_default_na=False)
     assert got["metric"].tolist() == snap.figures["metric"].tolist()
