@@ -14,7 +14,6 @@ from core.cli.roi_plan import show_plan
 from core.cli.roi_play import Play
 from core.cli.roi_wave import show_next_wave
 from core.cli.who import require
-from core.errors import DataValidationError
 from core.query import warehouse
 from core.roi import setup
 from core.roi.inputs import load_inputs
@@ -36,18 +35,16 @@ def run(engine, a, action: str | None) -> None:
         _act(engine, a, action, load_inputs(engine))
         return
     with company:
-        if action == "next_wave":
-            raise DataValidationError(f"--next-wave is not used with a warehouse ({warehouse.URL_ENV} is set): it "
-                                      "scores every customer's usage and churn risk, which stay in the warehouse. "
-                                      f"Leave it out, or unset {warehouse.URL_ENV} to plan the next wave on the "
-                                      "store.")
+        if action == "next_wave":  # the warehouse's customers listed: the same right as on the store
+            require(engine, a, rights.RISK_LISTS)
         inputs = warehouse_roi_inputs(company)  # a mapping without contacts: its one line, and nothing else
         print(f"Figures from {company.name}.", file=sys.stderr)
-        _act(engine, a, action, inputs)
+        _act(engine, a, action, inputs, saved_risk=False)
 
 
-def _act(engine, a, action: str | None, inputs) -> None:
-    """The action on ``inputs``."""
+def _act(engine, a, action: str | None, inputs, saved_risk: bool = True) -> None:
+    """The action on ``inputs``; ``saved_risk``: the store's saved churn model scores its customers (never a
+    warehouse's, whose customers the store's model does not know)."""
     if a.play is None:
         show_plays(inputs, a)
         return
@@ -62,6 +59,6 @@ def _act(engine, a, action: str | None, inputs) -> None:
     elif action == "plan":
         show_plan(a, p)
     elif action == "next_wave":
-        show_next_wave(engine, inputs, p, a)
+        show_next_wave(engine, inputs, p, a, saved_risk=saved_risk)
     else:
         write_export(p, a)

@@ -22,7 +22,7 @@ from core.roi.uplift_model import FOLDS, fit_uplift
 
 def wave_for(engine, inputs: RoiInputs, p: Play, outcome: str, *, budget: float, cost: float | None = None,
              value_per_save: float | None = None, value_months: float | None = None, margin: float | None = None,
-             rest_days: int | None = rw.REST_DAYS, renewing_within: int | None = None):
+             rest_days: int | None = rw.REST_DAYS, renewing_within: int | None = None, saved_risk: bool = True):
     """Fit the play's uplift model (:func:`core.roi.wave.model_features`, churn risk at contact once a churn model
     is saved) and list its next wave (:func:`core.roi.wave.next_wave`), as the Intervention ROI page.
 
@@ -31,7 +31,7 @@ def wave_for(engine, inputs: RoiInputs, p: Play, outcome: str, *, budget: float,
     (core.roi.uplift_model.UpliftResult, core.roi.wave.NextWave, float)
         The model, the wave, and the cost of a contact used.
     """
-    frame, scores = rw.with_saved_risk(engine, p.frame) if p.store else (p.frame, None)
+    frame, scores = rw.with_saved_risk(engine, p.frame) if p.store and saved_risk else (p.frame, None)
     features = rw.model_features(frame)
     if not features:
         raise DataValidationError(f"The contacts of '{p.name}' carry no value known before contact (segment, plan, "
@@ -64,12 +64,13 @@ WAVE_HEADERS = ("customer", "segment", "plan", "region", "risk", "MRR", "uplift"
                 "cumulative cost")
 
 
-def show_next_wave(engine, inputs: RoiInputs, p: Play, a) -> None:
+def show_next_wave(engine, inputs: RoiInputs, p: Play, a, saved_risk: bool = True) -> None:
+    """Print the play's next wave (:func:`wave_for`; ``saved_risk``: with the store's saved churn model)."""
     outcome = setup.outcome(p.frame, p.name, a.outcome)
     res, w, cost = wave_for(engine, inputs, p, outcome, budget=a.budget, cost=a.cost, value_per_save=a.value_per_save,
                             value_months=a.value_months, margin=a.margin,
                             rest_days=rw.REST_DAYS if a.rest_days is None else a.rest_days,
-                            renewing_within=a.renewing_within)
+                            renewing_within=a.renewing_within, saved_risk=saved_risk)
     binary = is_binary(measured(p.frame, outcome)[outcome])
     print(p.line())
     print(f"uplift model on {', '.join(res.features)} ({label(outcome)}"

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import DataValidationError, InsufficientDataError
+from core.roi import engine_outcomes
 from core.roi.defaults import CONTROL, PRE_DAYS, PRE_USAGE
 from core.roi.inputs import RoiInputs
 from core.roi.outcomes import last_before, window_sums
@@ -107,9 +108,16 @@ def _pool(roi_inputs: RoiInputs, as_of: pd.Timestamp, exclude_contacted_days: in
 
 
 def _features_at(roi_inputs: RoiInputs, cust: pd.DataFrame, as_of: pd.Timestamp, pre_days: int) -> pd.DataFrame:
-    """The customers' columns and their revenue and usage features for a contact the day after ``as_of``."""
+    """The customers' columns and their revenue and usage features for a contact the day after ``as_of``: summed by
+    the inputs' engine when they have one (a warehouse's usage stays there), as a past contact's are
+    (:func:`core.roi.engine_outcomes.window_values`), else in pandas."""
     ids = pd.Index(cust["customer_id"].astype(str))
     day = np.full(len(ids), ((np.datetime64(as_of.date(), "D") - _EPOCH).astype(np.int64) + 1))
+    if roi_inputs.source is not None:
+        contacts = pd.DataFrame({"id": np.arange(len(ids)), "customer_id": ids.to_numpy(),
+                                 "date": day.astype("datetime64[D]")})
+        _, pre_rev, mrr, use = engine_outcomes.window_values(roi_inputs.source, contacts, 1, pre_days)
+        return _features_frame(cust, ids, mrr, pre_rev, use, pre_days)
     q = np.arange(len(ids))
     rev = roi_inputs.revenue
     r_codes = ids.get_indexer(rev["customer_id"].astype(str))
@@ -123,6 +131,11 @@ def _features_at(roi_inputs: RoiInputs, cust: pd.DataFrame, as_of: pd.Timestamp,
         use = window_sums(ids.get_indexer(acts.ids)[acts.codes], acts.days, acts.value, q, day - pre_days, day)
     else:
         use = np.zeros(len(ids))
+    return _features_frame(cust, ids, mrr, pre_rev, use, pre_days)
+
+
+def _features_frame(cust: pd.DataFrame, ids: pd.Index, mrr: np.ndarray, pre_rev: np.ndarray, use: np.ndarray,
+                    pre_days: int) -> pd.DataFrame:
     return pd.DataFrame({"customer_id": ids.to_numpy(), "segment": cust["segment"].to_numpy(),
                          "plan": cust["plan"].to_numpy(), "region": cust["region"].to_numpy(),
                          "risk": np.nan, "risk_tier": None, "mrr_before": mrr, "pre_revenue": pre_rev,

@@ -116,8 +116,7 @@ def test_the_intervention_roi_page_measures_the_warehouse_s_plays(page, warehous
     expect(effect).to_contain_text(re.compile(r"[+-]\d+\.\d pts"), timeout=60_000)
     expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
     shot_when_drawn(page, "intervention_roi_warehouse")  # the plays' effects
-    show_tab(page, "Next wave", page.get_by_text("On a warehouse the next wave is not planned"),
-             "intervention_roi_warehouse_next_wave")
+    show_tab(page, "Next wave", page.get_by_text("Cost per contact"), "intervention_roi_warehouse_next_wave")
 
 
 def test_the_feedback_themes_page_tags_the_warehouse_s_texts(page, warehouse_server):

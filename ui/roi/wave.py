@@ -14,17 +14,13 @@ from core.roi.defaults import LABELS, MARGIN, RETAINED, VALUE_MONTHS
 from core.roi.inputs import RoiInputs
 from ui import components
 from ui.churn import risk_lists
-from ui.frame import errors, loaders, warehouse
+from ui.frame import errors, loaders
 from ui.roi import cached as data
 from ui.roi import uplift
 from ui.roi.sections import Choice
 
 #: the Money tab's assumptions, reused so a save is valued the same on both tabs
 MARGIN_KEY, MONTHS_KEY = "roi_margin", "roi_value_months"
-#: the Next wave tab on a warehouse
-NOT_ON_WAREHOUSE = ("On a warehouse the next wave is not planned: it scores every customer's usage and churn risk, "
-                    "which stay in the warehouse. The plays are measured on the warehouse's contacts; on the store, "
-                    "this tab (or python -m core roi --next-wave) plans a wave.")
 
 
 def _nice(x: float) -> float:
@@ -38,11 +34,9 @@ def _nice(x: float) -> float:
 @st.fragment
 def next_wave(ch: Choice, inputs: RoiInputs, f: Filters) -> None:
     """Inputs of the wave, the funnel from today's customers to the list, the cautions, and the list (a fragment:
-    its inputs rerun only this tab; the list is cached per store version, contacts and settings). Not on a
-    warehouse: the wave scores every customer's usage and churn risk, which stay there."""
-    if warehouse.named(ch.version):
-        st.info(NOT_ON_WAREHOUSE)
-        return
+    its inputs rerun only this tab; the list is cached per store version, contacts and settings). On a warehouse,
+    today's customers' revenue and usage are summed there (:mod:`core.roi.candidates`), without churn risk (the
+    store's saved model does not score the warehouse's customers)."""
     frame = data.with_risk(ch.url, ch.version, ch.play, ch.window, ch.frame) if ch.store else None
     scores = data.latest_scores(ch.url) if frame is not None else None
     frame = frame if frame is not None else ch.frame
