@@ -1,5 +1,6 @@
-"""Two snapshots side by side, figure by figure, with the known cause of each move: another quarter, new data,
-a changed parameter, a new churn model, health configuration or codebook version, a library version."""
+"""Two snapshots side by side, figure by figure, with the known cause of each move: another quarter, new data (or
+another source: a store's review against a warehouse's), a changed parameter, a new churn model, health configuration
+or codebook version, a library version."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from core.health.score import HealthConfig
 from core.health.store import compare as settings_diff
 from core.history.feature_labels import feature_label
 from core.review.log import PARAM_ASSUMPTIONS
-from core.review.snapshot import Snapshot
+from core.review.snapshot import Snapshot, churn_model_text
 
 
 def _v(version) -> str:
@@ -72,14 +73,18 @@ def compare(before: Snapshot, after: Snapshot) -> pd.DataFrame:
     if (before.quarter, before.as_of) != (after.quarter, after.as_of):
         common.append(f"another quarter ({before.quarter} as of {before.as_of:%Y-%m-%d} -> {after.quarter} as of "
                       f"{after.as_of:%Y-%m-%d})")
-    if before.data_hash != after.data_hash:
+    source_a, source_b = before.versions.get("source"), after.versions.get("source")
+    if source_a != source_b:  # a store's review against a warehouse's (or two warehouses)
+        common.append(f"another source ({source_a or 'the store'} -> {source_b or 'the store'})")
+    elif before.data_hash != after.data_hash:
         common.append("new data")
     libs_a, libs_b = before.versions.get("libraries", {}), after.versions.get("libraries", {})
     common += [f"library {k} {libs_a.get(k)} -> {libs_b.get(k)}" for k in sorted(set(libs_a) | set(libs_b))
                if libs_a.get(k) != libs_b.get(k)]
     uses = {"Intervention ROI": ("roi_window", "margin", "value_months"),
             "Health scores": ("health_backtest_months", "health_horizon"), "Feedback themes": ("top_themes",)}
-    by_page = {"Churn drivers": _model_cause(before, after, "churn_model", "churn model"),
+    model_a, model_b = churn_model_text(before.versions), churn_model_text(after.versions)
+    by_page = {"Churn drivers": [] if model_a == model_b else [f"churn model {model_a} -> {model_b}"],
                "Health scores": _health_cause(before, after),
                "Feedback themes": _model_cause(before, after, "codebook", "codebook")}
     # the Overview's MRR at risk reads the saved churn scores and the health configuration

@@ -52,9 +52,11 @@ FITTED = "fitted on the warehouse for this review (not saved)"
 
 @answered
 def build_on_warehouse(engine: Engine, source: Source, quarter: str, params: ReviewParams | None = None,
-                       progress=None) -> Snapshot:
+                       progress=None, fitted: tuple[cr.ChurnResult, cr.Economics] | None = None) -> Snapshot:
     """The review pack of ``quarter`` from the warehouse ``source`` as it is now (``engine``: the store, which keeps
-    the health configurations and the codebook).
+    the health configurations and the codebook). ``fitted``: the churn model the Churn drivers page fitted on the
+    warehouse and its economics, which the review reports as a store's review reports the saved model (and the
+    Overview's MRR at high churn risk reads); None: fitted here at that page's defaults.
 
     Raises
     ------
@@ -77,7 +79,7 @@ def build_on_warehouse(engine: Engine, source: Source, quarter: str, params: Rev
     step(0.0, "Overview ...")
     figures = _overview(source, as_of)
     step(0.1, "Churn model ...")
-    fitted = _fit(inputs)
+    fitted = _fit(inputs) if fitted is None else fitted
     churn_rows = []
     if fitted is not None:
         threshold, tiers = current_tiers(*fitted)
@@ -100,7 +102,8 @@ def build_on_warehouse(engine: Engine, source: Source, quarter: str, params: Rev
     step(0.75, "Intervention ROI ...")
     figures += _plays(engine, source, params, as_of)
     step(1.0, "Done")
-    versions = {"churn_model": None, "churn_fit": FITTED, "health_config": health["version"],
+    versions = {"churn_model": None, "churn_fit": FITTED if fitted is not None else None,
+                "health_config": health["version"],
                 "health_settings": health["config"], "codebook": codebook, "lapse": None, "source": source.name,
                 "libraries": library_versions()}
     frame = pd.DataFrame(figures, columns=FIGURE_COLUMNS)
@@ -158,7 +161,9 @@ def _plays(engine: Engine, source: Source, params: ReviewParams, as_of) -> list[
 @answered
 def fingerprint(source: Source) -> str:
     """SHA-256 of what each mapped table holds: its rows, and the first and last value and the sum of each of its
-    columns that has them (dates, amounts), asked of the warehouse; equal on the same tables."""
+    columns that has them (dates, amounts), asked of the warehouse; equal on the same tables. A sum of floats is
+    written to 9 significant digits: an engine adding on several threads may move its last bits between two runs
+    (:mod:`core.query.exact`), which must not move the fingerprint."""
     held = {}
     for name in ("store_customers", "activity", "revenue", "tickets", "feedback", "contacts"):
         t = getattr(source, name)
@@ -171,5 +176,12 @@ def fingerprint(source: Source) -> str:
                 sums |= {f"{c} first": t[c].min(), f"{c} last": t[c].max()}
             if kind.is_numeric():
                 sums[f"{c} sum"] = t[c].sum()
-        held[name] = {k: str(v) for k, v in source.con.execute(t.aggregate(**sums)).iloc[0].items()}
+        got = source.con.execute(t.aggregate(**sums)).iloc[0]
+        held[name] = {k: _written(v, t[k.rsplit(" ", 1)[0]].type().is_floating() if k != "rows" else False)
+                      for k, v in got.items()}
     return hashlib.sha256(json.dumps(held, sort_keys=True).encode()).hexdigest()
+
+
+def _written(value, floating: bool) -> str:
+    """A fingerprint's value as text: a float to 9 significant digits, anything else as it is."""
+    return f"{float(value):.9g}" if floating and pd.notna(value) else str(value)

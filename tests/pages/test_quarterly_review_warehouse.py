@@ -3,7 +3,8 @@
 tests/company_warehouse.py) over a store holding nothing: the page says where a built snapshot comes from, offers the
 warehouse's quarters, and shows, tile for tile and table for table, what the store's own pandas page shows of the
 same business (its churn model fitted and saved as the warehouse's review fits it), but for the cover line naming the
-model and the note of MRR at high churn risk; saving freezes the warehouse's snapshot in the store."""
+model and the note of MRR at high churn risk; the review reports the model the Churn drivers page fitted on the
+warehouse that day rather than fitting another; saving freezes the warehouse's snapshot in the store."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from core.review import saved as review_saved
 from core.review.warehouse_snapshot import FITTED
 from tests.company_warehouse import CONTACTS, PEOPLE, business_fixture, point
 from tests.company_warehouse import with_verbatims as texts
-from tests.pages.conftest import rerun
+from tests.pages.conftest import open_page, rerun
 from tests.pages.test_engine_choice import _open, _shown
 
 #: (the warehouse's URL, the mapping file, the store holding the business, an empty store)
@@ -51,7 +52,11 @@ def test_the_page_shows_on_the_warehouse_what_the_store_shows(modelled, monkeypa
     url, mapping, store, empty = modelled
     want = _shown(_open(monkeypatch, store, "quarterly_review", "pandas"))
     point(monkeypatch, url, mapping)
-    at = _open(monkeypatch, empty, "quarterly_review", None)
+    fits = []
+    monkeypatch.setattr(cr, "fit_churn", lambda *a, fit=cr.fit_churn, **k: fits.append(1) or fit(*a, **k))
+    _open(monkeypatch, empty, "churn_drivers", None)  # the page fits the model on the warehouse (at its defaults)
+    at = open_page(monkeypatch, empty, "quarterly_review")  # in the same server: the review reports that fit
+    assert len(fits) == 1
     got = _shown(at)
     assert not at.error, [e.value for e in at.error]
     assert got["notes"][0].startswith("Built from the company's warehouse, read only")

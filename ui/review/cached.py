@@ -14,6 +14,7 @@ from core.review import saved as review_saved
 from core.review import snapshot as review
 from core.review import workbook as review_export
 from core.review.warehouse_snapshot import build_on_warehouse, warehouse_quarters
+from ui.churn import cached as churn
 from ui.frame import loaders, warehouse
 
 
@@ -26,13 +27,22 @@ def quarters(url: str, version: str) -> tuple[list[str], str | None]:
     return review.available_quarters(loaders.get_engine(url))
 
 
-@st.cache_data(ttl=600, max_entries=8, show_spinner="Building the quarter's snapshot from every page ...")
 def built(url: str, version: str, quarter: str, params_json: str) -> review.Snapshot:
     """The snapshot of ``quarter`` from the data as it is (not saved): the store's, or the warehouse's when
-    ``version`` names it (its churn model fitted for the review)."""
+    ``version`` names it, with the churn model the Churn drivers page fitted on it today (as the warehouse's Overview
+    reads it), else one fitted for the review."""
+    fit = churn.newest_fit(url, version) if warehouse.named(version) else None
+    return _built(url, version, quarter, params_json, None if fit is None else fit[0],
+                  None if fit is None else fit[1:])
+
+
+@st.cache_data(ttl=600, max_entries=8, show_spinner="Building the quarter's snapshot from every page ...")
+def _built(url: str, version: str, quarter: str, params_json: str, fit_key: tuple | None, _fitted) -> review.Snapshot:
+    """:func:`built`, once per store version (or warehouse day), quarter, parameters and churn fit (``fit_key``)."""
     params = review.ReviewParams(**json.loads(params_json))
     if warehouse.named(version):
-        return build_on_warehouse(loaders.get_engine(url), warehouse.source(warehouse.key()), quarter, params)
+        return build_on_warehouse(loaders.get_engine(url), warehouse.source(warehouse.key()), quarter, params,
+                                  fitted=_fitted)
     return review.build(loaders.get_engine(url), quarter, params)
 
 

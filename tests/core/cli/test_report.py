@@ -41,8 +41,9 @@ def _cells(line):
 
 
 def test_report_prints_saves_lists_and_compares(url, q3, capsys, tmp_path):
-    """Three builds (a build is the slow part: each saved, then read back): Q3 printed and saved, Q2 saved, Q3 with
-    another play window saved; listed, compared, and Q3's figures written unrounded from its saved snapshot."""
+    """Three builds (a build is the slow part: each saved, then read back): 2026-Q3 printed and saved, then two early
+    quarters (a smaller business, quicker to build), the second with another play window; listed, compared, and
+    2026-Q3's figures written unrounded from its saved snapshot."""
     engine = core.make_engine(url)
     snap = q3
     assert _run(capsys, "--db", url, "report", "--list") == [
@@ -59,15 +60,15 @@ def test_report_prints_saves_lists_and_compares(url, q3, capsys, tmp_path):
         want = 100 * r.value if r.unit in ("share", "points", "roi") else r.value
         decimals = len(re.sub(r"[^0-9.]", "", shown).split(".")[1]) if "." in shown else 0
         assert abs(num - want) <= 0.5 * 10 ** -decimals + 1e-9, (cells, r)
-    first = _run(capsys, "--db", url, "report", "--quarter", "2026-Q2", "--save")[0]
-    second = _run(capsys, "--db", url, "report", "--quarter", "2026-Q3", "--roi-window", "60", "--save")[0]
+    first = _run(capsys, "--db", url, "report", "--quarter", "2024-Q2", "--save")[0]
+    second = _run(capsys, "--db", url, "report", "--quarter", "2024-Q3", "--roi-window", "60", "--save")[0]
     assert first.endswith("saved as snapshot 2") and second.endswith("saved as snapshot 3")
     listed = [_cells(ln) for ln in _run(capsys, "--db", url, "report", "--list")[1:]]
-    assert [c[:3] for c in listed] == [["3", "2026-Q3", "2026-09-30"], ["2", "2026-Q2", "2026-06-30"],
+    assert [c[:3] for c in listed] == [["3", "2024-Q3", "2024-09-30"], ["2", "2024-Q2", "2024-06-30"],
                                        ["1", "2026-Q3", "2026-09-30"]]
-    assert listed[0][4] == str(len(snap.figures))
+    assert listed[2][4] == str(len(snap.figures))
     cmp = _run(capsys, "--db", url, "report", "--compare", "2", "3")
-    assert cmp[0] == "snapshot 2 (2026-Q2) -> 3 (2026-Q3)"
+    assert cmp[0] == "snapshot 2 (2024-Q2) -> 3 (2024-Q3)"
     want = review_compare.compare(review_saved.load(engine, 2), review_saved.load(engine, 3))
     body = [_cells(ln) for ln in cmp[2:]]
     assert [c[1] for c in body] == want["metric"].tolist()

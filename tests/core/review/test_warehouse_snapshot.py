@@ -3,8 +3,8 @@ store and, in the company's own shape, in a DuckDB file beside it (tests/company
 mapped), every figure of every page (the Overview with its quarter's movements and MRR at risk, the churn model's
 card and tiers, health and its back-test, survey scores and top themes, each play's effect and money) equals the
 store's review of the same business, whose churn model is fitted and saved as the warehouse's review fits it; the
-warehouse's fingerprint is stable and moves when a table does; ``python -m core report`` builds, saves and shows it
-from the warehouse."""
+store's review compared with it names the other source and model as the causes; the warehouse's fingerprint is
+stable and moves when a table does; ``python -m core report`` builds, saves and shows it from the warehouse."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from core.cli.main import main as cli
 from core.history.inputs import load_inputs
 from core.query import warehouse
 from core.review import snapshot as review
+from core.review.compare import compare
 from core.review.warehouse_snapshot import FITTED, build_on_warehouse, fingerprint
 from tests.company_warehouse import CONTACTS, PEOPLE, facts_business, with_verbatims
 
@@ -64,6 +65,11 @@ def test_every_figure_is_the_store_reviews(business):
     pd.testing.assert_frame_equal(got.at_risk, want.at_risk)
     assert got.versions["churn_model"] is None and got.versions["churn_fit"] == FITTED
     assert got.versions["health_settings"] == want.versions["health_settings"]
+    # the store's review against the warehouse's: each move's cause names the other source and the model
+    causes = compare(want, got).set_index(["page", "metric", "group"])["cause"]
+    source = "another source (the store -> the warehouse (duckdb), through all.toml)"
+    assert causes.str.startswith(source).all() and "new data" not in causes.str.cat()
+    assert causes.loc["Churn drivers"].str.endswith(f"churn model v1 -> {FITTED}").all()
 
 
 def test_the_fingerprint_is_stable_and_moves_with_a_table(business, tmp_path):
