@@ -17,12 +17,15 @@ import core
 from core.churn import pipeline as cr
 from core.churn.horizon import default_horizon
 from core.churn.store import save_fitted
+from core.cli.format import text_table
 from core.cli.main import main as cli
+from core.cli.report_actions import figure_rows
 from core.history.inputs import load_inputs
 from core.query import warehouse
+from core.review import saved as review_saved
 from core.review import snapshot as review
 from core.review.compare import compare
-from core.review.warehouse_snapshot import FITTED, build_on_warehouse, fingerprint
+from core.review.warehouse_snapshot import FITTED, fingerprint
 from tests.company_warehouse import CONTACTS, PEOPLE, facts_business, with_verbatims
 
 QUARTER = "2026-Q3"
@@ -46,30 +49,6 @@ def business(tmp_path_factory, facts_demo_store):
         want = review.build(engine, QUARTER)
         engine.dispose()
     return b.store, b.url, folder / "all.toml", b.empty_store, want
-
-
-def test_every_figure_is_the_store_reviews(business):
-    _, url, mapping, empty, want = business
-    engine = core.make_engine(empty)
-    with warehouse.connect(url, warehouse.read_mapping(mapping)) as wh:
-        got = build_on_warehouse(engine, wh, QUARTER)
-    engine.dispose()
-    assert got.as_of == want.as_of and got.quarter == want.quarter
-    g, w = got.figures, want.figures
-    pd.testing.assert_frame_equal(g.drop(columns=["text"]), w.drop(columns=["text"]), rtol=1e-9, atol=1e-9)
-    same = g["metric"] != MODEL_NOTE
-    assert g.loc[same, "text"].tolist() == w.loc[same, "text"].tolist()
-    assert "fitted on the warehouse" in g.loc[~same, "text"].iloc[0]
-    assert set(g["page"]) == set(review.PAGES) and len(g) > 60  # every page, not vacuous
-    assert np.isfinite(g.loc[g["metric"] == "ROC-AUC", "value"]).all()
-    pd.testing.assert_frame_equal(got.at_risk, want.at_risk)
-    assert got.versions["churn_model"] is None and got.versions["churn_fit"] == FITTED
-    assert got.versions["health_settings"] == want.versions["health_settings"]
-    # the store's review against the warehouse's: each move's cause names the other source and the model
-    causes = compare(want, got).set_index(["page", "metric", "group"])["cause"]
-    source = "another source (the store -> the warehouse (duckdb), through all.toml)"
-    assert causes.str.startswith(source).all() and "new data" not in causes.str.cat()
-    assert causes.loc["Churn drivers"].str.endswith(f"churn model v1 -> {FITTED}").all()
 
 
 def test_the_fingerprint_is_stable_and_moves_with_a_table(business, tmp_path):
@@ -98,11 +77,10 @@ def _cells(lines: list[str]) -> list[str]:
     return [" ".join(r.split()) for r in lines if MODEL_NOTE not in r]
 
 
-def test_the_cli_builds_saves_and_shows_the_warehouse_review(business, capsys, monkeypatch):
-    store, url, mapping, empty, _ = business
-    monkeypatch.setenv("RETENTION_ENGINE", "pandas")
-    code, want, _ = _report(capsys, store, "--quarter", QUARTER)
-    assert code == 0
+def test_the_cli_builds_saves_and_shows_the_warehouse_review_equal_to_the_stores(business, capsys, monkeypatch):
+    """One build, through the CLI (saved, then read back): every figure equals the store's review, the printed lines
+    are the store's, the comparison names the other source and model."""
+    _, url, mapping, empty, want = business
     monkeypatch.setenv(warehouse.URL_ENV, url)
     monkeypatch.setenv(warehouse.MAP_ENV, str(mapping))
     code, out, err = _report(capsys, empty, "--quarter", QUARTER, "--save")
@@ -110,8 +88,27 @@ def test_the_cli_builds_saves_and_shows_the_warehouse_review(business, capsys, m
     header, *rows = out.splitlines()
     assert header.startswith(f"{QUARTER} as of 2026-09-30; data ") and f"churn model {FITTED}" in header
     assert header.endswith("saved as snapshot 1")
+    engine = core.make_engine(empty)
+    got = review_saved.load(engine, 1)
+    engine.dispose()
+    assert got.as_of == want.as_of and got.quarter == want.quarter
+    g, w = got.figures, want.figures
+    pd.testing.assert_frame_equal(g.drop(columns=["text"]), w.drop(columns=["text"]), rtol=1e-9, atol=1e-9)
+    same = g["metric"] != MODEL_NOTE
+    assert g.loc[same, "text"].tolist() == w.loc[same, "text"].tolist()
+    assert "fitted on the warehouse" in g.loc[~same, "text"].iloc[0]
+    assert set(g["page"]) == set(review.PAGES) and len(g) > 60  # every page, not vacuous
+    assert np.isfinite(g.loc[g["metric"] == "ROC-AUC", "value"]).all()
+    pd.testing.assert_frame_equal(got.at_risk, want.at_risk, check_dtype=False)
+    assert got.versions["churn_model"] is None and got.versions["churn_fit"] == FITTED
+    assert got.versions["health_settings"] == want.versions["health_settings"]
     # the store's lines, but for the note naming the saved model (the columns as wide as the widest note)
-    assert _cells(rows) == _cells(want.splitlines()[1:])
-    assert len(rows) > 60
+    printed = text_table(("page", "metric", "group", "value", "95% CI", "note"), figure_rows(w)).splitlines()
+    assert _cells(rows) == _cells(printed) and len(rows) > 60
+    # the store's review against the warehouse's: each move's cause names the other source and the model
+    causes = compare(want, got).set_index(["page", "metric", "group"])["cause"]
+    source = "another source (the store -> the warehouse (duckdb), through all.toml)"
+    assert causes.str.startswith(source).all() and "new data" not in causes.str.cat()
+    assert causes.loc["Churn drivers"].str.endswith(f"churn model v1 -> {FITTED}").all()
     code, shown, _ = _report(capsys, empty, "--snapshot", "1")
     assert code == 0 and shown.splitlines()[1:len(rows) + 1] == rows
