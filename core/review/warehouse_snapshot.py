@@ -5,8 +5,8 @@
 - **Overview**: the warehouse's Overview (:func:`core.buyers.warehouse_overview.overview`) as of the review's day,
   the quarter's MRR movements summed there, and MRR at risk (:mod:`core.review.warehouse_at_risk`).
 - **Churn drivers**: a warehouse's churn model is never saved (the store's pages score the store's customers), so
-  the review fits it as the Churn drivers page does (default horizon and economics) and reports its card; the
-  snapshot records no model version.
+  the review reports the model the Churn drivers page fitted on the warehouse that day (the page passes it), else
+  fits one as that page does (default horizon and economics); the snapshot records no model version.
 - **Health scores**, **Feedback themes**, **Intervention ROI**: the store's builders on the warehouse's customers,
   texts and contacts.
 
@@ -46,8 +46,9 @@ from core.review.snapshot import (
 from core.review.warehouse_at_risk import at_risk
 from core.roi.warehouse_inputs import warehouse_roi_inputs
 
-#: what a snapshot's versions say of the churn model of a warehouse's review
-FITTED = "fitted on the warehouse for this review (not saved)"
+#: what a snapshot's versions say of the churn model of a warehouse's review (the Churn drivers page's fit of the day,
+#: or one made for the review)
+FITTED = "fitted on the warehouse that day (not saved)"
 
 
 @answered

@@ -134,7 +134,7 @@ def test_the_feedback_themes_page_tags_the_warehouse_s_texts(page, warehouse_ser
 def test_the_quarterly_review_builds_the_warehouse_s_pack(page, warehouse_server):
     address, customers = warehouse_server
     _open(page, address, "quarterly_review", "Quarterly review", "Built from the company's warehouse, read only")
-    expect(page.get_by_text(re.compile(r"churn model fitted on the warehouse for this review"))).to_be_visible(
+    expect(page.get_by_text(re.compile(r"churn model fitted on the warehouse that day"))).to_be_visible(
         timeout=120_000)
     expect(page.get_by_test_id("stMetric").filter(has_text="MRR").first).to_contain_text(re.compile(r"\$\d"))
     expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)

@@ -52,8 +52,9 @@ _SENTENCES = {"Overview": chart_text.headline, "Health scores": chart_text.healt
 def on_warehouse() -> None:
     """Where a built snapshot's figures come from when a warehouse is set, before the quarters are read."""
     warehouse.says_so("Built from the company's warehouse, read only: every page's figures of its customers, with "
-                      "this workbench's health configuration and codebook; the churn model is fitted on it for the "
-                      "review (not saved). Saved snapshots stay in the store.")
+                      "this workbench's health configuration and codebook; the churn model is the one the Churn "
+                      "drivers page fitted on it today, or one fitted for the review (not saved). Saved snapshots "
+                      "stay in the store.")
 
 
 def _label(row) -> str:
