@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 import core
+from core.cli.main import main as cli
 from core.demo.load import load_demo
 from core.query import warehouse
 from core.store import columnar
@@ -271,3 +272,10 @@ def point(mp, url: str, mapping) -> None:
     """Set the app's warehouse (its URL and mapping file) with the monkeypatch ``mp``."""
     mp.setenv(warehouse.URL_ENV, url)
     mp.setenv(warehouse.MAP_ENV, str(mapping))
+
+
+def run_cli(capsys, store: str, *args: str) -> tuple[int, str, str]:
+    """``python -m core --db store args...`` in this process: (exit code, stdout, stderr)."""
+    code = cli(["--db", store, *args])
+    out, err = capsys.readouterr()
+    return code, out, err

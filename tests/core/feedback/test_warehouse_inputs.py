@@ -12,13 +12,12 @@ import pandas as pd
 import pytest
 
 import core
-from core.cli.main import main as cli
 from core.errors import DataValidationError, NoDataYetError
 from core.feedback.inputs import load_inputs
 from core.feedback.warehouse_inputs import NO_TEXT, NO_VERBATIMS, warehouse_feedback_inputs
 from core.query import warehouse
 from core.store.profile import profile
-from tests.company_warehouse import PEOPLE, facts_business, with_verbatims
+from tests.company_warehouse import PEOPLE, facts_business, run_cli, with_verbatims
 
 
 @pytest.fixture(scope="module")
@@ -71,9 +70,7 @@ def test_without_ids_the_verbatims_are_numbered_the_same_in_any_order(business, 
 
 
 def _themes(capsys, store: str, *args: str) -> tuple[int, str, str]:
-    code = cli(["--db", store, "themes", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_cli(capsys, store, "themes", *args)
 
 
 def test_the_cli_prints_the_stores_lines_from_the_warehouse(business, capsys, monkeypatch):

@@ -18,7 +18,6 @@ from core.churn import pipeline as cr
 from core.churn.horizon import default_horizon
 from core.churn.store import save_fitted
 from core.cli.format import text_table
-from core.cli.main import main as cli
 from core.cli.report_actions import figure_rows
 from core.history.inputs import load_inputs
 from core.query import warehouse
@@ -26,7 +25,7 @@ from core.review import saved as review_saved
 from core.review import snapshot as review
 from core.review.compare import compare
 from core.review.warehouse_snapshot import FITTED, fingerprint
-from tests.company_warehouse import CONTACTS, PEOPLE, facts_business, with_verbatims
+from tests.company_warehouse import CONTACTS, PEOPLE, facts_business, run_cli, with_verbatims
 
 QUARTER = "2026-Q3"
 #: the one note that names where the churn model comes from (a saved version on the store)
@@ -67,9 +66,7 @@ def test_the_fingerprint_is_stable_and_moves_with_a_table(business, tmp_path):
 
 
 def _report(capsys, store: str, *args: str) -> tuple[int, str, str]:
-    code = cli(["--db", store, "report", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_cli(capsys, store, "report", *args)
 
 
 def _cells(lines: list[str]) -> list[str]:

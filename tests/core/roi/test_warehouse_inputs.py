@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 
 import core
-from core.cli.main import main as cli
 from core.errors import DataValidationError, NoDataYetError
 from core.history import asof
 from core.query import warehouse
@@ -22,7 +21,7 @@ from core.roi.warehouse_inputs import NO_CONTACTS, warehouse_roi_inputs
 from core.store.columnar import activity_pairs
 from core.store.profile import profile
 from core.store.read import load_columns
-from tests.company_warehouse import CONTACTS, PEOPLE, facts_business
+from tests.company_warehouse import CONTACTS, PEOPLE, facts_business, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -66,9 +65,7 @@ def test_without_revenue_the_data_ends_with_the_warehouse_s_activity(business, t
 
 
 def _roi(capsys, store: str, *args: str) -> tuple[int, str, str]:
-    code = cli(["--db", store, "roi", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_cli(capsys, store, "roi", *args)
 
 
 def test_the_cli_prints_the_stores_lines_from_the_warehouse(business, capsys, monkeypatch):
