@@ -6,23 +6,19 @@ import streamlit as st
 from core.errors import NoDataYetError, WorkbenchError
 from core.export import units
 from core.feedback.inputs import all_dates_by_default, undated
-from core.history.filters import Filters
 from ui import components
 from ui.feedback import cached as feedback
 from ui.feedback import codebook_editor
 from ui.feedback import sections as feedback_sections
-from ui.frame import errors, filters, loaders, warehouse
+from ui.frame import errors, loaders, warehouse
 from ui.frame import page as frame
 
 frame.require()
 
 st.title("Feedback themes")
 url = loaders.store_url()
-on_warehouse = warehouse.is_set()  # a company's warehouse: its verbatims are read (ui.feedback.cached.prepared)
-if on_warehouse:
-    feedback_sections.on_warehouse()
-f = Filters() if on_warehouse else filters.current()  # the sidebar's filters apply to the store's pages
-version = warehouse.version() if on_warehouse else loaders.store_version(url)
+# a company's warehouse: its verbatims are read (ui.feedback.cached.prepared)
+on_warehouse, f, version = warehouse.page_scope(url, feedback_sections.on_warehouse)
 try:
     inputs, prep = feedback.prepared(url, version)
     book = feedback.codebook(url)

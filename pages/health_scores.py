@@ -8,7 +8,7 @@ with tenure and a churn flag only), the page says which data would add measures 
 import streamlit as st
 
 from core.errors import WorkbenchError
-from ui.frame import errors, filters, loaders, warehouse
+from ui.frame import errors, loaders, warehouse
 from ui.frame import page as frame
 from ui.health import cached as health
 from ui.health import config as health_config
@@ -17,11 +17,9 @@ from ui.health import sections as health_sections
 frame.require()
 
 st.title("Health scores")
-url, f = loaders.store_url(), filters.current()
-on_warehouse = warehouse.is_set()  # a company's warehouse: its customers are scored (ui.health.cached.measures)
-if on_warehouse:
-    health_sections.on_warehouse()
-version = warehouse.version() if on_warehouse else loaders.store_version(url)
+url = loaders.store_url()
+# a company's warehouse: its customers are scored (ui.health.cached.measures)
+on_warehouse, f, version = warehouse.page_scope(url, health_sections.on_warehouse)
 try:
     snaps, data = health.measures(url, version)
     versions, latest = health.configuration(url, snaps)

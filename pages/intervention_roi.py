@@ -4,9 +4,8 @@ warehouse's plays when one is set (ui.roi.cached.inputs)."""
 import streamlit as st
 
 from core.errors import NoDataYetError, WorkbenchError
-from core.history.filters import Filters
 from ui import components
-from ui.frame import errors, filters, loaders, warehouse
+from ui.frame import errors, loaders, warehouse
 from ui.frame import page as frame
 from ui.roi import cached as data
 from ui.roi import groups as roi_groups
@@ -18,11 +17,8 @@ frame.require()
 
 st.title("Intervention ROI")
 url = loaders.store_url()
-on_warehouse = warehouse.is_set()  # a company's warehouse: its plays are measured (ui.roi.cached.inputs)
-if on_warehouse:
-    roi_sections.on_warehouse()
-f = Filters() if on_warehouse else filters.current()  # the sidebar's filters apply to the store's pages
-version = warehouse.version() if on_warehouse else loaders.store_version(url)
+# a company's warehouse: its plays are measured (ui.roi.cached.inputs)
+_, f, version = warehouse.page_scope(url, roi_sections.on_warehouse)
 try:
     inputs = data.inputs(url, version)
 except NoDataYetError as exc:  # an empty store is no fault: say what to import and where

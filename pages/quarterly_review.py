@@ -15,9 +15,8 @@ st.caption("Every page's headline figures for a quarter, frozen once saved, with
            "and assumptions beside them, and exported as a workbook and a printable report. A review covers the whole "
            "business: the sidebar's filters do not apply here.")
 url = loaders.store_url()
-if warehouse.is_set():  # a company's warehouse: its figures are reviewed (ui.review.cached.built)
-    review_sections.on_warehouse()
-version = warehouse.version() if warehouse.is_set() else loaders.store_version(url)
+# a company's warehouse: its figures are reviewed (ui.review.cached.built); a review has no sidebar filters
+_, _, version = warehouse.page_scope(url, review_sections.on_warehouse)
 snap = review_sections.choose(url, version)
 if snap is None:
     st.stop()

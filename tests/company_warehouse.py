@@ -274,6 +274,13 @@ def point(mp, url: str, mapping) -> None:
     mp.setenv(warehouse.MAP_ENV, str(mapping))
 
 
+def mapped(mp, url: str, text: str, folder: Path) -> None:
+    """Set the app's warehouse ``url`` read through a mapping file holding ``text`` (written in ``folder``), with the
+    monkeypatch ``mp``: the page tests' mappings that leave out or misname a table or column."""
+    (folder / "m.toml").write_text(text, encoding="utf-8")
+    point(mp, url, folder / "m.toml")
+
+
 def run_cli(capsys, store: str, *args: str) -> tuple[int, str, str]:
     """``python -m core --db store args...`` in this process: (exit code, stdout, stderr)."""
     code = cli(["--db", store, *args])

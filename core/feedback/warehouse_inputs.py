@@ -42,7 +42,7 @@ def warehouse_feedback_inputs(source: Source) -> FeedbackInputs:
     EngineError
         The warehouse failed to answer (:func:`core.query.warehouse.answered`).
     """
-    if not any(t is not None and "text" in t.columns for t in (source.feedback, source.tickets)):
+    if not maps_text(source):
         raise NoDataYetError(NO_TEXT)
     feedback = _numbered(_read(source, source.feedback, FEEDBACK), "date")
     tickets = _numbered(_read(source, source.tickets, TICKETS), "opened")
@@ -53,6 +53,11 @@ def warehouse_feedback_inputs(source: Source) -> FeedbackInputs:
     tickets["opened"] = datetimes(tickets["opened"]).astype("datetime64[ns]")
     customers = warehouse_customers(source).reindex(columns=CUSTOMERS)
     return inputs_from_frames(customers, feedback, tickets, _revenue(source))
+
+
+def maps_text(source: Source) -> bool:
+    """Whether the warehouse's mapping names a text ([feedback] or [tickets] ``text``): its verbatims can be read."""
+    return any(t is not None and "text" in t.columns for t in (source.feedback, source.tickets))
 
 
 def _read(source: Source, table: ir.Table | None, columns: list[str]) -> pd.DataFrame:

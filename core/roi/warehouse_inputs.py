@@ -3,8 +3,8 @@ contacts (the mapping's ``[contacts]`` table), its customers and its revenue as 
 usage windows summed in the warehouse (:mod:`core.roi.engine_outcomes`, as the store's engine sums them). Nothing is
 written there.
 
-The activity stays in the warehouse: its last day counts for the data's end, as on a store; the measures that score
-customers on their usage in Python (the next wave's candidates) are not offered on a warehouse.
+The activity stays in the warehouse: its last day counts for the data's end, as on a store, and the next wave's
+candidates have their revenue and usage summed there too (:mod:`core.roi.candidates`).
 """
 
 from __future__ import annotations

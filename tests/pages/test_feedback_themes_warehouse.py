@@ -16,7 +16,7 @@ from sqlalchemy import text
 import core
 from core.feedback.inputs import load_inputs
 from core.feedback.warehouse_inputs import NO_TEXT
-from tests.company_warehouse import PEOPLE, business_fixture, point, with_verbatims
+from tests.company_warehouse import PEOPLE, business_fixture, mapped, point, with_verbatims
 from tests.pages.conftest import open_page, rerun
 from tests.pages.test_engine_choice import _open, _shown
 
@@ -72,8 +72,7 @@ def test_the_page_shows_on_the_warehouse_what_the_store_shows(business, monkeypa
 
 def test_a_mapping_without_text_says_what_to_map(business, monkeypatch, tmp_path):
     url, _, _, empty = business
-    (tmp_path / "m.toml").write_text(PEOPLE, encoding="utf-8")
-    point(monkeypatch, url, tmp_path / "m.toml")
+    mapped(monkeypatch, url, PEOPLE, tmp_path)
     at = open_page(monkeypatch, empty, "feedback_themes")
     assert not at.error, [e.value for e in at.error]
     assert not at.metric and not at.tabs

@@ -13,7 +13,7 @@ import core
 from core.health import monitor as hm
 from core.health import score as h
 from core.history.inputs import load_inputs
-from tests.company_warehouse import PEOPLE, business_fixture, point
+from tests.company_warehouse import PEOPLE, business_fixture, mapped, point
 from tests.pages.conftest import open_page
 from tests.pages.test_engine_choice import store_and_warehouse
 
@@ -64,8 +64,7 @@ def test_the_banded_customers_are_the_store_computations(business, monkeypatch):
 
 def test_a_warehouse_that_cannot_be_read_is_one_plain_message(business, monkeypatch, tmp_path):
     url, _, _, empty = business
-    (tmp_path / "m.toml").write_text(PEOPLE.replace('plan = "package"', 'plan = "bundle"'), encoding="utf-8")
-    point(monkeypatch, url, tmp_path / "m.toml")
+    mapped(monkeypatch, url, PEOPLE.replace('plan = "package"', 'plan = "bundle"'), tmp_path)
     at = open_page(monkeypatch, empty, "health_scores")
     assert len(at.error) == 1 and 'has no column "bundle"' in at.error[0].value.replace("\\", "")
     assert not at.metric

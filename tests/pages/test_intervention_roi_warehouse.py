@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 import core
 from core.roi.warehouse_inputs import NO_CONTACTS
-from tests.company_warehouse import CONTACTS, PEOPLE, business_fixture, point
+from tests.company_warehouse import CONTACTS, PEOPLE, business_fixture, mapped
 from tests.pages.conftest import open_page
 from tests.pages.test_engine_choice import store_and_warehouse
 
@@ -52,8 +52,7 @@ def test_the_page_shows_on_the_warehouse_what_the_store_shows(business, monkeypa
 
 def test_a_mapping_without_contacts_says_what_to_map(business, monkeypatch, tmp_path):
     url, _, _, empty = business
-    (tmp_path / "m.toml").write_text(PEOPLE, encoding="utf-8")
-    point(monkeypatch, url, tmp_path / "m.toml")
+    mapped(monkeypatch, url, PEOPLE, tmp_path)
     at = open_page(monkeypatch, empty, "intervention_roi")
     assert not at.error, [e.value for e in at.error]
     assert not at.metric

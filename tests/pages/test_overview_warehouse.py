@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 import core
 from core.review.warehouse_at_risk import NOT_FITTED
-from tests.company_warehouse import PEOPLE, business_fixture, point
+from tests.company_warehouse import PEOPLE, business_fixture, mapped, with_verbatims
 from tests.pages.conftest import open_page, private_copy
 from tests.pages.test_engine_choice import _shown, store_and_warehouse
 from ui.overview import sections
@@ -26,8 +26,8 @@ business = business_fixture("overview_warehouse")
 
 
 def _without_feedback_links(table: pd.DataFrame) -> pd.DataFrame:
-    """A store's table of customers behind MRR at risk as the warehouse's shows it: no link to the Feedback themes
-    page, which reads the store only."""
+    """A store's table of customers behind MRR at risk as the warehouse's shows it when its mapping names no texts:
+    no link to the Feedback themes page, which would have no verbatims to show."""
     return table.drop(columns=[c for c in ("feedback_page",) if c in table])
 
 
@@ -64,7 +64,8 @@ def test_mrr_at_high_churn_risk_shows_once_the_churn_model_is_fitted_on_the_ware
     store = private_copy(store, tmp_path)  # the Churn drivers page saves its model there
     open_page(monkeypatch, store, "churn_drivers", timeout=300)
     want = _shown(open_page(monkeypatch, store, "overview"))
-    point(monkeypatch, url, mapping)
+    # texts mapped too: the lists link to the Feedback themes page, which reads them
+    mapped(monkeypatch, url, with_verbatims(mapping.read_text(encoding="utf-8")), tmp_path)
     open_page(monkeypatch, empty, "churn_drivers", timeout=300)  # fitted on the warehouse, kept by this server
     got = _shown(open_page(monkeypatch, empty, "overview"))
     high = [m for m in got["metrics"] if m[0] == HIGH_RISK]
@@ -73,16 +74,15 @@ def test_mrr_at_high_churn_risk_shows_once_the_churn_model_is_fitted_on_the_ware
     stored = next(c for c in want["captions"] if "high-risk tier of churn model v1" in c)
     assert note.split(" customers")[0] == stored.split(" customers")[0]  # the same customers
     listed = next(t for t in got["tables"] if "tier" in t.columns)
-    pd.testing.assert_frame_equal(listed, _without_feedback_links(next(t for t in want["tables"] if "tier" in t)))
+    pd.testing.assert_frame_equal(listed, next(t for t in want["tables"] if "tier" in t))
+    assert "feedback_page" in listed.columns
     with core.make_engine(empty).connect() as conn:  # the warehouse's model is not saved in the store
         assert conn.execute(text("SELECT COUNT(*) FROM churnrun")).scalar() == 0
 
 
 def test_a_warehouse_that_cannot_be_read_is_one_plain_message(business, monkeypatch, tmp_path):
     url, _, _, empty = business
-    (tmp_path / "m.toml").write_text(PEOPLE.replace('mrr = "monthly_amount"', 'mrr = "amount_due"'),
-                                     encoding="utf-8")
-    point(monkeypatch, url, tmp_path / "m.toml")
+    mapped(monkeypatch, url, PEOPLE.replace('mrr = "monthly_amount"', 'mrr = "amount_due"'), tmp_path)
     at = open_page(monkeypatch, empty, "overview")
     assert len(at.error) == 1 and 'has no column "amount_due"' in at.error[0].value.replace("\\", "")
     assert not at.metric

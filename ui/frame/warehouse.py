@@ -5,15 +5,19 @@ and mapping file and shared by the sessions."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pandas as pd
 import streamlit as st
 
 from core.export.markdown import plain
+from core.feedback.warehouse_inputs import maps_text
+from core.history.filters import Filters
 from core.history.warehouse_inputs import warehouse_customers
 from core.query import warehouse
 from core.query.sources import Source
+from ui.frame import filters, loaders
 
 #: how a cache key's store version names the warehouse instead (:func:`version`)
 PREFIX = "warehouse "
@@ -34,6 +38,22 @@ def needs(page: str, what: str) -> None:
     """What ``page`` needs of the warehouse (``what``) when it cannot show its figures, and what to check (plain
     text, never Markdown)."""
     st.info(plain(f"On a warehouse the {page} page needs {what}: {CHECK_MAPPING}"))
+
+
+def page_scope(url: str, note: Callable[[], None]) -> tuple[bool, Filters, str]:
+    """What a page that reads a warehouse when one is set works on: (whether one is set, the sidebar's filters (none
+    on a warehouse: they apply to the store's pages), the version its caches key on (:func:`version` on a warehouse,
+    else the store's)); ``note``, the page's words on where its figures come from, is shown first on a warehouse."""
+    if not is_set():
+        return False, filters.current(), loaders.store_version(url)
+    note()
+    return True, Filters(), version()
+
+
+def text_pages() -> tuple[str, ...]:
+    """The Feedback themes page's customer link (``("feedback_page",)``, :data:`ui.components.CUSTOMER_PAGES`) when
+    the configured warehouse's mapping names texts, so that page shows the customer's verbatims; else none."""
+    return ("feedback_page",) if maps_text(source(key())) else ()
 
 
 def is_set() -> bool:

@@ -101,8 +101,8 @@ def alerts(view: health.View) -> None:
                "for a renewal, the measures costing the most points now; for a contradiction, the two that disagree.")
     if not risk_lists.shown(loaders.get_engine(view.url)):  # the counts above stay; the list and downloads go
         return
-    # the Churn drivers page scores the warehouse's customers too; the Feedback themes page reads the store only
-    pages = ("churn_risk",) if warehouse.named(view.version) else ("churn_risk", "feedback_page")
+    # the Churn drivers page scores the warehouse's customers too; the Feedback themes page reads its texts if mapped
+    pages = ("churn_risk", *(warehouse.text_pages() if warehouse.named(view.version) else ("feedback_page",)))
     shown, links = components.with_customer_links(readable(actions), pages)
     st.dataframe(shown, hide_index=True, width="stretch", height=380, column_config={
         **links, "customer_id": st.column_config.TextColumn("customer"), "mrr": MONEY,

@@ -69,7 +69,8 @@ def page() -> None:
 
 def _shown_at_risk(key: tuple, day: str, as_of) -> None:
     """MRR at risk of the warehouse's customers, their lists linked to the pages that know them (the Feedback themes
-    page reads the store only); the churn figure from the model the Churn drivers page fitted today, if it has."""
+    page when the mapping names texts); the churn figure from the model the Churn drivers page fitted today, if it
+    has."""
     url = loaders.store_url()
     fit = churn.newest_fit(url, day)
     saved_health = saved_versions(loaders.get_engine(url))[1]
@@ -80,7 +81,7 @@ def _shown_at_risk(key: tuple, day: str, as_of) -> None:
         st.subheader("MRR at risk")
         errors.show(exc)
         return
-    sections.at_risk(figures, pages=("churn_risk", "health_page"))
+    sections.at_risk(figures, pages=("churn_risk", "health_page", *warehouse.text_pages()))
 
 
 def _shown_movements(key: tuple, day: str) -> None:
