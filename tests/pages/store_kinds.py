@@ -5,6 +5,10 @@ folder of its own, once per test module (:class:`Stores`).
 * ``demo``: the demo business (a recurring-revenue book with usage, tickets, feedback and plays), 1,500 customers,
   seed 0: a copy of the session's small demo store (``tests/conftest.py``), as the pages write into their store;
 * ``cdnow``: the CDNOW master log (``../shared/data/cdnow/CDNOW_master.txt``) as a purchase log (transactions);
+* ``cdnow_sample``: the log's published 1/10 sample (``CDNOW_sample.txt``: 2,357 customers, headerless, mapped by
+  :data:`SAMPLE_MAP`) as a purchase log: not one of :data:`KINDS`, for the tests that read a purchase log's pages
+  for their words or compare two engines on it, where the master's 23,570 customers only cost time (every page on
+  the master is tests/pages/test_every_store.py's);
 * ``telco``: the telco file as a snapshot as of :data:`TELCO_AS_OF` (tenure in months and a churn flag);
 * ``reviews``: the first :data:`REVIEWS_ROWS` women's clothing reviews as feedback only (channel ``review``, no
   dates, no customers). Not all 23,486: the Feedback themes page's first build grows with the texts (sentiment,
@@ -72,10 +76,18 @@ def _csv(frame: pd.DataFrame) -> bytes:
     return buf.getvalue().encode()
 
 
+def _sample() -> tuple[bytes, str, str, dict]:
+    """The headerless CDNOW sample as a purchase log (its second column, the master's customer id, left out)."""
+    return (CDNOW_SAMPLE.read_bytes(), CDNOW_SAMPLE.name, "transactions",
+            {"header": False, "mapping": SAMPLE_MAP, "ignore": ("column_2",)})
+
+
 def _imports(kind: str) -> list[tuple[bytes, str, str, dict]]:
     """The files of a store kind, in import order: (content, file name, kind of data, importer options)."""
     if kind == "cdnow":
         return [(CDNOW.read_bytes(), CDNOW.name, "transactions", {})]
+    if kind == "cdnow_sample":
+        return [_sample()]
     if kind == "telco":
         return [(TELCO.read_bytes(), TELCO.name, "customers", {"as_of": TELCO_AS_OF})]
     if kind == "reviews":
@@ -85,8 +97,7 @@ def _imports(kind: str) -> list[tuple[bytes, str, str, dict]]:
         customers, mrr = book()
         return [(_csv(customers), "book_customers.csv", "customers", {}),
                 (_csv(mrr), "book_mrr.csv", "revenue", {}),
-                (CDNOW_SAMPLE.read_bytes(), CDNOW_SAMPLE.name, "transactions",
-                 {"header": False, "mapping": SAMPLE_MAP, "ignore": ("column_2",)}),
+                _sample(),
                 (_csv(reviews(MIX_REVIEWS)), "reviews_2000.csv", "feedback", {"constants": {"channel": "review"}})]
     raise ValueError(f"unknown store kind {kind!r}: one of {', '.join(KINDS)}")
 
@@ -145,6 +156,14 @@ def cdnow_raw() -> pd.DataFrame:
     df = pd.read_csv(CDNOW, sep=r"\s+", dtype={"customer_id": str, "date": str})
     df["date"] = pd.to_datetime(df["date"], format="%Y%m%d")
     return df
+
+
+def cdnow_sample_raw() -> pd.DataFrame:
+    """The CDNOW sample read with pandas alone, in :func:`cdnow_raw`'s columns."""
+    df = pd.read_csv(CDNOW_SAMPLE, sep=r"\s+", header=None, dtype={0: str, 2: str},
+                     names=["customer_id", "master_id", "date", "number_of_cds", "dollar_value"])
+    df["date"] = pd.to_datetime(df["date"], format="%Y%m%d")
+    return df.drop(columns="master_id")
 
 
 def telco_signups() -> pd.Series:

@@ -1,5 +1,6 @@
-"""The engine-summed pages (tests/pages/test_engine_choice.py) on other stores: on the CDNOW purchase log with
-RETENTION_ENGINE=duckdb, and on a PostgreSQL store holding the demo with RETENTION_ENGINE=postgres (the sums run
+"""The engine-summed pages (tests/pages/test_engine_choice.py) on other stores: on the CDNOW purchase log (its
+published 1/10 sample: the master's pages are tests/pages/test_every_store.py's, its review on both engines
+tests/core/review/test_engines.py's) with RETENTION_ENGINE=duckdb, and on a PostgreSQL store holding the demo with RETENTION_ENGINE=postgres (the sums run
 inside the database), every page shows exactly what it shows on pandas; so does the quarterly review inside
 PostgreSQL."""
 
@@ -18,8 +19,8 @@ NOT_IN_A_PURCHASE_LOG = ("intervention_roi", "feedback_themes", "overview")
 
 @pytest.fixture(scope="module")
 def cdnow_url(tmp_path_factory) -> str:
-    """A store holding the CDNOW master log as a purchase log, as an analyst imports it."""
-    return store_kinds.build("cdnow", tmp_path_factory.mktemp("engine_choice_cdnow"))
+    """A store holding the CDNOW sample as a purchase log, as an analyst imports it."""
+    return store_kinds.build("cdnow_sample", tmp_path_factory.mktemp("engine_choice_cdnow"))
 
 
 #: every engine-summed page inside a PostgreSQL store (each 3-10 s on the 300-customer demo)

@@ -1,4 +1,4 @@
-"""Plain words for leaders (issue 21) on the Cohort curves page: on the demo, the CDNOW purchase log and the telco
+"""Plain words for leaders (issue 21) on the Cohort curves page: on the demo, the CDNOW purchase log (its 1/10 sample) and the telco
 snapshot, everything the page shows (AppTest renders every section at once) and what its main choices change (each
 measure, the active and base radios, a breakdown and the survival comparison by segment) holds no code word
 (snake_case, None, NaN, Infinity, midnight times, long decimals) in text, widgets, option labels, table headers or
@@ -20,7 +20,7 @@ ALLOW = (
     pw.Allow(r".+", "customer ids are the store's own values, shown as the data holds them",
              where="dataframe cell [customer"),
 )
-STORES = ("demo", "cdnow", "telco")
+STORES = ("demo", "cdnow_sample", "telco")
 #: (widget kind, key, how many other choices to walk)
 WALK = (("selectbox", "cohorts_measure", 3), ("radio", "cohorts_definition", 1), ("radio", "cohorts_base", 1),
         ("selectbox", "cohorts_group", 1), ("selectbox", "cohorts_km_group", 2), ("selectbox", "cohorts_by", 1))

@@ -1,4 +1,4 @@
-"""Plain words for leaders (issue 21) on the Feedback themes page: on the demo, the CDNOW purchase log and the telco
+"""Plain words for leaders (issue 21) on the Feedback themes page: on the demo, the CDNOW purchase log (its 1/10 sample) and the telco
 snapshot (the two have no verbatims: the page says what to import) and a reviews-only store, every tab (AppTest
 renders them all at once) and the main selectors (split by segment / plan / region, the survey score, a theme and
 a tone of the verbatims) show no code word (snake_case, None, NaN, Infinity, midnight times, long decimals) in text,
@@ -25,7 +25,7 @@ ALLOW = (
     pw.Allow(r".+", "the codebook's keywords and exclusions are the analyst's own terms",
              where="dataframe cell [Keywords]"),
 )
-STORES = ("demo", "cdnow", "telco", "reviews")
+STORES = ("demo", "cdnow_sample", "telco", "reviews")
 #: (widget kind, key, how many other choices to walk)
 WALK = (("button_group", "themes_by", 2), ("button_group", "scores_by", 1), ("button_group", "scores_metric", 2),
         ("selectbox", "verb_theme", 2), ("selectbox", "verb_tone", 1))

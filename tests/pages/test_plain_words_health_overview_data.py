@@ -1,5 +1,5 @@
 """Plain words for leaders (issue 21) on the Health scores, Overview and Data pages: on the demo, the CDNOW purchase
-log and the telco snapshot, every tab (AppTest renders them all at once) and the main selectors show no code word
+log (its 1/10 sample) and the telco snapshot, every tab (AppTest renders them all at once) and the main selectors show no code word
 (snake_case, None, NaN, Infinity, midnight times, long decimals) in text, widgets, table headers or chart titles,
 beyond the short reviewed allow-list below (tests/pages/plain_words.py is the walker)."""
 
@@ -9,8 +9,8 @@ from tests.pages import plain_words as pw
 from tests.pages import store_kinds as sk
 from tests.pages.conftest import open_page
 
-#: the snake_case words in the names of the files the test stores import (CDNOW_master.txt, WA_Fn-UseC_-Telco-...)
-FILE_WORDS = "|".join(sorted({m.group(0) for name in (sk.CDNOW.name, sk.TELCO.name)
+#: the snake_case words in the names of the files the test stores import (CDNOW_sample.txt, WA_Fn-UseC_-Telco-...)
+FILE_WORDS = "|".join(sorted({m.group(0) for name in (sk.CDNOW_SAMPLE.name, sk.TELCO.name)
                               for m in pw.RULES["snake_case word"].finditer(name)}))
 #: reviewed exceptions, each with its reason
 ALLOW = (
@@ -18,7 +18,7 @@ ALLOW = (
              "undo picker", where="selectbox option"),
     pw.Allow(FILE_WORDS, "the same file names in the import history's file column", where="dataframe cell [file]"),
 )
-STORES = ("demo", "cdnow", "telco")
+STORES = ("demo", "cdnow_sample", "telco")
 PAGES = ("health_scores", "overview", "data")
 
 

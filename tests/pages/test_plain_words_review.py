@@ -1,4 +1,4 @@
-"""Plain words in the Quarterly review (issue 21): the page on the demo, the CDNOW purchase log and the telco
+"""Plain words in the Quarterly review (issue 21): the page on the demo, the CDNOW purchase log (its 1/10 sample) and the telco
 snapshot stores shows no code word (snake_case, None, NaN, Infinity, midnight times, long decimals) in its text,
 widgets, table headers or chart titles, on every tab (AppTest renders every tab at once), built from the data and
 as a saved snapshot; and the board pack (its printed report and workbook) shows features by label. Each store holds
@@ -25,7 +25,7 @@ from tests.pages.conftest import open_page, rerun
 from ui.review import cached as review_cached
 
 PAGE = "quarterly_review"
-KINDS = ("demo", "cdnow", "telco")
+KINDS = ("demo", "cdnow_sample", "telco")
 #: reviewed exceptions on the Quarterly review page, each with its reason: none is needed (customer ids, segment
 #: and theme names are data, and none of these stores has one that reads like a code word)
 REVIEW_ALLOW: tuple[pw.Allow, ...] = ()

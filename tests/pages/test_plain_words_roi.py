@@ -1,7 +1,7 @@
 """Plain words on the Intervention ROI page (issue 21): on the demo (with a saved churn model, so the split by churn
 risk and the next wave's scores show) every tab (AppTest renders every tab at once), every play of the play selector,
 every outcome of each play and every split of "Where it works" shows no code word (snake_case, None, NaN, Infinity,
-midnight times, long decimals) in its text, widgets, table headers or chart titles; the CDNOW purchase log and the
+midnight times, long decimals) in its text, widgets, table headers or chart titles; the CDNOW purchase log (its 1/10 sample) and the
 telco snapshot hold no plays, and their empty state is walked too. The walker is tests/pages/plain_words.py."""
 
 import pytest
@@ -79,7 +79,7 @@ def _candidates(box):
     return list(box.options) + [c for c in codes if c not in box.options]
 
 
-@pytest.mark.parametrize("kind", ["cdnow", "telco"])
+@pytest.mark.parametrize("kind", ["cdnow_sample", "telco"])
 def test_stores_without_plays_show_a_plain_empty_state(stores, kind):
     mp = pytest.MonkeyPatch()
     try:
