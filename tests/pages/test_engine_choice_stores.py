@@ -1,8 +1,8 @@
-"""The engine-summed pages (tests/pages/test_engine_choice.py) on other stores: on the CDNOW purchase log (its
-published 1/10 sample: the master's pages are tests/pages/test_every_store.py's, its review on both engines
-tests/core/review/test_engines.py's) with RETENTION_ENGINE=duckdb, and on a PostgreSQL store holding the demo with RETENTION_ENGINE=postgres (the sums run
-inside the database), every page shows exactly what it shows on pandas; so does the quarterly review inside
-PostgreSQL."""
+"""The engine-summed pages (tests/pages/test_engine_choice.py) on other stores: on the CDNOW purchase log (its published
+1/10 sample: the master's pages are tests/pages/test_every_store.py's, its review on both engines
+tests/core/review/test_engines.py's) with RETENTION_ENGINE=duckdb, and on a PostgreSQL store holding the demo with
+RETENTION_ENGINE=postgres (the sums run inside the database), every page shows exactly what it shows on pandas; so does
+the quarterly review inside PostgreSQL."""
 
 from __future__ import annotations
 

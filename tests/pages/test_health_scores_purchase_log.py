@@ -1,12 +1,11 @@
-"""AppTest of the Health scores page on a purchase log (the CDNOW master log imported as tests/pages/store_kinds.py
-builds it; churn by the lapse rule). The back-test's ROC-AUC equals sklearn's on the rows the page scores and is
-above 0.5 (it read 0.368: an idle buyer's "flat" usage trend outscored young idle buyers); red against green
-equals the band churn rates (in words where green has no churner, never "–"); a store without recurring revenue
-says so instead of "$0" and an empty chart;
-a customer without a segment reads "(adoption stage)", not "(None, adoption stage)". Buyers have no renewals:
-Purchase recency (days since the last purchase against the lapse period) is scored in place of Renewal proximity,
-which the page says has no data and why. The back-test counts churn within the lapse period N, so every buyer can
-churn within it."""
+"""AppTest of the Health scores page on a purchase log (the CDNOW log's published 1/10 sample, imported as
+tests/pages/store_kinds.py builds kind "cdnow_sample"; churn by the lapse rule). The back-test's ROC-AUC equals
+sklearn's on the rows the page scores and is above 0.5 (it read 0.368: an idle buyer's "flat" usage trend outscored
+young idle buyers); red against green equals the band churn rates (in words where green has no churner, never "–"); a
+store without recurring revenue says so instead of "$0" and an empty chart; a customer without a segment reads
+"(adoption stage)", not "(None, adoption stage)". Buyers have no renewals: Purchase recency (days since the last
+purchase against the lapse period) is scored in place of Renewal proximity, which the page says has no data and why. The
+back-test counts churn within the lapse period N, so every buyer can churn within it."""
 
 import pandas as pd
 import pytest
@@ -24,7 +23,7 @@ from tests.pages.conftest import open_page
 
 @pytest.fixture(scope="module")
 def url(tmp_path_factory) -> str:
-    return sk.build("cdnow", tmp_path_factory.mktemp("health_cdnow"))
+    return sk.build("cdnow_sample", tmp_path_factory.mktemp("health_cdnow"))
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +99,7 @@ def test_purchase_recency_is_scored_in_place_of_renewal_proximity(page, url):
     assert parts.at["Purchase recency", "status"] == "used" and parts.at["Renewal proximity", "status"] == "no data"
     # the customer shown: its recency points from the raw file, by hand
     pick = page.selectbox(key="health_pick").value
-    raw = sk.cdnow_raw()
+    raw = sk.cdnow_sample_raw()
     days = (raw["date"].max() - raw.loc[raw["customer_id"] == pick, "date"].max()).days
     assert 0 <= days < n  # an active buyer bought within the lapse period
     assert parts.at["Purchase recency", "points"] == pytest.approx(100 * (1 - days / n), abs=1e-9)

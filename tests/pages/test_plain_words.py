@@ -1,7 +1,7 @@
-"""Plain words for leaders (issue 21): the Churn drivers page on the demo, the CDNOW purchase log (its 1/10 sample) and the telco
-snapshot stores shows no code word (snake_case feature names, None, NaN, Infinity, midnight times, long decimals) in
-its text, widgets, table headers or chart titles, on every tab (AppTest renders every tab at once), and after a
-few choices of its selectboxes; the walker is tests/pages/plain_words.py, reusable over every page and store."""
+"""Plain words for leaders (issue 21): the Churn drivers page on the demo, the CDNOW purchase log (its 1/10 sample) and
+the telco snapshot stores shows no code word (snake_case feature names, None, NaN, Infinity, midnight times, long
+decimals) in its text, widgets, table headers or chart titles, on every tab (AppTest renders every tab at once), and
+after a few choices of its selectboxes; the walker is tests/pages/plain_words.py, reusable over every page and store."""
 
 import pandas as pd
 import pytest
@@ -134,7 +134,7 @@ def test_churn_drivers_page_on_the_other_stores_speaks_plain_words(other_page, s
     found = pw.findings(texts, CHURN_ALLOW)
     names = _features(stores.url(kind))
     found += [f for f in _walk(at, "churn_dependence", names, 2) if f not in found]
-    if kind == "cdnow_sample":  # a horizon shorter than the lapse period: why the headline ROC-AUC is inflated, in words
+    if kind == "cdnow_sample":  # a horizon shorter than the lapse period: why the headline ROC-AUC is inflated
         horizon = next(s for s in at.segmented_control if s.key.startswith("churn_horizon"))
         horizon.set_value(90).run()
         assert not at.exception, at.exception

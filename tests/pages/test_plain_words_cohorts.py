@@ -1,8 +1,8 @@
-"""Plain words for leaders (issue 21) on the Cohort curves page: on the demo, the CDNOW purchase log (its 1/10 sample) and the telco
-snapshot, everything the page shows (AppTest renders every section at once) and what its main choices change (each
-measure, the active and base radios, a breakdown and the survival comparison by segment) holds no code word
-(snake_case, None, NaN, Infinity, midnight times, long decimals) in text, widgets, option labels, table headers or
-chart titles, beyond the short reviewed allow-list below (tests/pages/plain_words.py is the walker)."""
+"""Plain words for leaders (issue 21) on the Cohort curves page: on the demo, the CDNOW purchase log (its 1/10 sample)
+and the telco snapshot, everything the page shows (AppTest renders every section at once) and what its main choices
+change (each measure, the active and base radios, a breakdown and the survival comparison by segment) holds no code word
+(snake_case, None, NaN, Infinity, midnight times, long decimals) in text, widgets, option labels, table headers or chart
+titles, beyond the short reviewed allow-list below (tests/pages/plain_words.py is the walker)."""
 
 import math
 

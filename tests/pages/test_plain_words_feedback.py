@@ -1,10 +1,10 @@
-"""Plain words for leaders (issue 21) on the Feedback themes page: on the demo, the CDNOW purchase log (its 1/10 sample) and the telco
-snapshot (the two have no verbatims: the page says what to import) and a reviews-only store, every tab (AppTest
-renders them all at once) and the main selectors (split by segment / plan / region, the survey score, a theme and
-a tone of the verbatims) show no code word (snake_case, None, NaN, Infinity, midnight times, long decimals) in text,
+"""Plain words for leaders (issue 21) on the Feedback themes page: on the demo, the CDNOW purchase log (its 1/10 sample)
+and the telco snapshot (the two have no verbatims: the page says what to import) and a reviews-only store, every tab
+(AppTest renders them all at once) and the main selectors (split by segment / plan / region, the survey score, a theme
+and a tone of the verbatims) show no code word (snake_case, None, NaN, Infinity, midnight times, long decimals) in text,
 widgets, option labels, table headers or chart titles, beyond the short reviewed allow-list below
-(tests/pages/plain_words.py is the walker). Also: the chi-square sentence rules (core.feedback.plain) read the
-figures of a test computed here by hand in pandas."""
+(tests/pages/plain_words.py is the walker). Also: the chi-square sentence rules (core.feedback.plain) read the figures
+of a test computed here by hand in pandas."""
 
 import numpy as np
 import pandas as pd

@@ -1,7 +1,7 @@
-"""Plain words for leaders (issue 21) on the Health scores, Overview and Data pages: on the demo, the CDNOW purchase
-log (its 1/10 sample) and the telco snapshot, every tab (AppTest renders them all at once) and the main selectors show no code word
-(snake_case, None, NaN, Infinity, midnight times, long decimals) in text, widgets, table headers or chart titles,
-beyond the short reviewed allow-list below (tests/pages/plain_words.py is the walker)."""
+"""Plain words for leaders (issue 21) on the Health scores, Overview and Data pages: on the demo, the CDNOW purchase log
+(its 1/10 sample) and the telco snapshot, every tab (AppTest renders them all at once) and the main selectors show no
+code word (snake_case, None, NaN, Infinity, midnight times, long decimals) in text, widgets, table headers or chart
+titles, beyond the short reviewed allow-list below (tests/pages/plain_words.py is the walker)."""
 
 import pytest
 

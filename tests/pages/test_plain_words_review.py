@@ -1,9 +1,9 @@
-"""Plain words in the Quarterly review (issue 21): the page on the demo, the CDNOW purchase log (its 1/10 sample) and the telco
-snapshot stores shows no code word (snake_case, None, NaN, Infinity, midnight times, long decimals) in its text,
-widgets, table headers or chart titles, on every tab (AppTest renders every tab at once), built from the data and
-as a saved snapshot; and the board pack (its printed report and workbook) shows features by label. Each store holds
-a saved churn model and a snapshot saved the way snapshots were saved before features had labels (its top drivers
-by code name: "Top driver #1 days_to_renewal"), so every surface that reads a saved snapshot is walked."""
+"""Plain words in the Quarterly review (issue 21): the page on the demo, the CDNOW purchase log (its 1/10 sample) and
+the telco snapshot stores shows no code word (snake_case, None, NaN, Infinity, midnight times, long decimals) in its
+text, widgets, table headers or chart titles, on every tab (AppTest renders every tab at once), built from the data and
+as a saved snapshot; and the board pack (its printed report and workbook) shows features by label. Each store holds a
+saved churn model and a snapshot saved the way snapshots were saved before features had labels (its top drivers by code
+name: "Top driver #1 days_to_renewal"), so every surface that reads a saved snapshot is walked."""
 
 import html
 import io

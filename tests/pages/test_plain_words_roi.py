@@ -1,8 +1,9 @@
 """Plain words on the Intervention ROI page (issue 21): on the demo (with a saved churn model, so the split by churn
 risk and the next wave's scores show) every tab (AppTest renders every tab at once), every play of the play selector,
 every outcome of each play and every split of "Where it works" shows no code word (snake_case, None, NaN, Infinity,
-midnight times, long decimals) in its text, widgets, table headers or chart titles; the CDNOW purchase log (its 1/10 sample) and the
-telco snapshot hold no plays, and their empty state is walked too. The walker is tests/pages/plain_words.py."""
+midnight times, long decimals) in its text, widgets, table headers or chart titles; the CDNOW purchase log (its 1/10
+sample) and the telco snapshot hold no plays, and their empty state is walked too. The walker is
+tests/pages/plain_words.py."""
 
 import pytest
 

@@ -1,9 +1,9 @@
-"""The churn model on a purchase log (the CDNOW master log, built as tests/pages/store_kinds.py builds kind "cdnow"):
-churn is the lapse rule's (no purchase within N days of the last one), the held-out labels equal a pandas computation
-from the raw file (a buyer already lapsed at a cutoff is not scored; an active one is labelled by a lapse within the
-horizon), the card and the saved run carry N, and ``python -m core churn`` prints N and why (``--lapse-days`` changes
-it). The default horizon is N (core/churn/horizon.py); with a shorter one the card reports the held-out ROC-AUC among
-the buyers who could lapse within it, and why the headline is inflated."""
+"""The churn model on a purchase log (the CDNOW log's published 1/10 sample, built as tests/pages/store_kinds.py builds
+kind "cdnow_sample"): churn is the lapse rule's (no purchase within N days of the last one), the held-out labels equal a
+pandas computation from the raw file (a buyer already lapsed at a cutoff is not scored; an active one is labelled by a
+lapse within the horizon), the card and the saved run carry N, and ``python -m core churn`` prints N and why
+(``--lapse-days`` changes it). The default horizon is N (core/churn/horizon.py); with a shorter one the card reports the
+held-out ROC-AUC among the buyers who could lapse within it, and why the headline is inflated."""
 
 import numpy as np
 import pandas as pd
@@ -25,13 +25,13 @@ from tests.pages import store_kinds
 @pytest.fixture(scope="module")
 def raw(shared) -> pd.DataFrame:
     """The CDNOW master log read with pandas alone (``customer_id, date, cds, amount``)."""
-    return store_kinds.cdnow_raw().rename(columns={"number_of_cds": "cds", "dollar_value": "amount"})
+    return store_kinds.cdnow_sample_raw().rename(columns={"number_of_cds": "cds", "dollar_value": "amount"})
 
 
 @pytest.fixture(scope="module")
 def store(shared, tmp_path_factory) -> str:
-    """A file store holding the CDNOW master log as a purchase log, imported as the Data page does."""
-    return store_kinds.build("cdnow", tmp_path_factory.mktemp("cdnow_churn"))
+    """A file store holding the CDNOW log's published 1/10 sample as a purchase log, imported as the Data page does."""
+    return store_kinds.build("cdnow_sample", tmp_path_factory.mktemp("cdnow_churn"))
 
 
 @pytest.fixture(scope="module")

@@ -90,14 +90,14 @@ def test_an_unknown_configured_engine_is_one_plain_line(store, capsys, monkeypat
     assert "RETENTION_ENGINE='spark-cluster' names no engine: set it to one of duckdb, pandas, postgres" in err
 
 
-@pytest.mark.parametrize("kind", ["cdnow", "telco"])
+@pytest.mark.parametrize("kind", ["cdnow_sample", "telco"])
 def test_a_purchase_log_and_a_snapshot_print_the_same(kind, tmp_path, capsys, monkeypatch):
     url = store_kinds.fill(f"sqlite:///{tmp_path / 'store.db'}", kind)
     code, on_pandas, _ = _run(capsys, url, "--engine", "pandas")
     monkeypatch.delenv(choice.ENGINE_ENV, raising=False)  # the product's default
     code2, on_duckdb, err = _run(capsys, url)
     assert code == code2 == 0 and on_duckdb == on_pandas and "ROC-AUC" in on_pandas
-    if kind == "cdnow":
+    if kind == "cdnow_sample":
         assert "Behaviour summed by DuckDB" in err and "[days_since_active]" in on_pandas
     else:
         assert err.strip() == ("No dated behaviour in this store (a snapshot): DuckDB (embedded) over the store's "

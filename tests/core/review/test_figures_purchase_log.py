@@ -1,9 +1,9 @@
 """A review's Overview figures (core/review/figures.py ``overview``) are the Overview page's on every kind of store
-(issue 20): on the CDNOW purchase log, the buyer figures as of the quarter's end, equal to pandas on the file, with
-the reason there is no MRR as the first figure's note (before: MRR $0, NRR and GRR "–", active customers 23,570,
-logo churn 0.0 %); on a mix, the recurring headline and the buyer figures once each; on a recurring book, the seven
-figures as before. ``python -m core report --quarter 1998-Q2`` prints and writes them; the printable report's
-headline shows the buyers."""
+(issue 20): on the CDNOW purchase log (its published 1/10 sample), the buyer figures as of the quarter's end, equal to
+pandas on the file, with the reason there is no MRR as the first figure's note (before: MRR $0, NRR and GRR "–", active
+customers 23,570, logo churn 0.0 %); on a mix, the recurring headline and the buyer figures once each; on a recurring
+book, the seven figures as before. ``python -m core report --quarter 1998-Q2`` prints and writes them; the printable
+report's headline shows the buyers."""
 
 import datetime as dt
 import math
@@ -29,12 +29,12 @@ MOVEMENTS = ["New MRR", "Expansion MRR", "Reactivation MRR", "Contraction MRR", 
 
 @pytest.fixture(scope="module")
 def cdnow_url(tmp_path_factory) -> str:
-    return store_kinds.build("cdnow", tmp_path_factory.mktemp("review_cdnow"))
+    return store_kinds.build("cdnow_sample", tmp_path_factory.mktemp("review_cdnow"))
 
 
 @pytest.fixture(scope="module")
 def raw() -> pd.DataFrame:
-    return store_kinds.cdnow_raw()
+    return store_kinds.cdnow_sample_raw()
 
 
 def _store(folder, files) -> Engine:
