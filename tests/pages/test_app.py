@@ -44,20 +44,20 @@ def test_the_demo_a_first_start_loads_is_the_whole_5000_customer_business():
 def test_first_start_loads_the_demo_then_reset_replaces_imports(fresh_store, shared, monkeypatch):
     # the rest of the demo waits for the test (a browser's first tick after the page is drawn starts it)
     monkeypatch.setattr(bootstrap, "WAIT_FOR_PAGE", 3600.0)
-    # the same steps on a smaller demo (1,500 customers): the whole 5,000 takes a minute twice over here, and the
+    # the same steps on a smaller demo (500 customers): the whole 5,000 takes a minute twice over here, and the
     # browser's first start (tests/e2e/test_first_start.py) loads the whole one
-    monkeypatch.setattr(bootstrap, "DEMO_CUSTOMERS", 1500)
+    monkeypatch.setattr(bootstrap, "DEMO_CUSTOMERS", 500)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
     assert not at.exception, at.exception
     assert at.title[0].value == "Overview"
     figures = {m.label: m.value for m in at.metric}
-    assert figures["Customers"] == "1,500"
+    assert figures["Customers"] == "500"
     # the glossary popover is in the sidebar with every metric's definition
     glossary = " ".join(m.value for m in at.sidebar.markdown)
     assert all(name in glossary for name in GLOSSARY)
     eng = core.make_engine(fresh_store)
     first = core.table_counts(eng)
-    assert first["customer"] == 1500 and first["revenue"] > 0 and first["activity"] == first["ticket"] == 0
+    assert first["customer"] == 500 and first["revenue"] > 0 and first["activity"] == first["ticket"] == 0
     # the usage data is still loading: the Overview says so where a figure needs it, other pages wait for it
     assert "The demo's usage data is still loading: the MRR in red shows once it is in." in _texts(at)
     assert len(at.get("progress")) == 1
@@ -78,21 +78,21 @@ def test_first_start_loads_the_demo_then_reset_replaces_imports(fresh_store, sha
     assert {k: v for k, v in after.items() if k != "MRR in red"} == {k: v for k, v in figures.items()
                                                                      if k != "MRR in red"}
     counts = core.table_counts(eng)
-    assert counts["customer"] == 1500 and counts["importlog"] == 1 and counts["activity"] > 150_000
+    assert counts["customer"] == 500 and counts["importlog"] == 1 and counts["activity"] > 50_000
 
     # an analyst's import, then "Reset to demo data" on the Data page puts the demo back
     telco = shared / "telco_churn/WA_Fn-UseC_-Telco-Customer-Churn.csv"
     core.commit_import(eng, core.prepare_import(eng, telco.read_bytes(), telco.name, "customers",
                                                 as_of="2024-01-31"))
-    assert core.table_counts(eng)["customer"] == 7043 + 1500
+    assert core.table_counts(eng)["customer"] == 7043 + 500
     at.switch_page("pages/data.py").run()
-    assert {m.label: m.value for m in at.metric}["Customers"] == "8,543"
+    assert {m.label: m.value for m in at.metric}["Customers"] == "7,543"
     at.button(key="data_reset_demo").click().run()
     assert not at.exception, at.exception
     after = core.table_counts(eng)
-    assert after["customer"] == 1500 and after["revenue"] == counts["revenue"]
+    assert after["customer"] == 500 and after["revenue"] == counts["revenue"]
     assert after["importlog"] == 3  # history kept: demo, telco, demo again
-    assert {m.label: m.value for m in at.metric}["Customers"] == "1,500"
+    assert {m.label: m.value for m in at.metric}["Customers"] == "500"
 
 
 def test_a_first_start_whose_usage_data_fails_says_so_and_leaves_the_store_empty(fresh_store, monkeypatch):
