@@ -77,11 +77,14 @@ ALLOWED = {
     "demo": BASE | {"ingest"},  # the demo loads its frames through the importer's bulk insert
     "roi": BASE | {"churn", "ingest", "query"},  # risk at contact scores with the churn model; outcome flags read as
     # imported; the contacts' windows summed by the chosen engine (core/roi/engine_outcomes.py)
+    # playbooks: signals of the churn, health and feedback pages turned into actions; each play's holdout is an
+    # arm the ROI page measures (core/roi's control arm and sample-ratio check)
+    "plays": BASE | {"churn", "health", "feedback", "roi", "access"},
     "review": BASE | {"cohorts", "churn", "health", "feedback", "roi", "buyers", "access",
                       "query"},  # a quarter's review: every page; snapshots, decisions and risk lists need rights;
     # query: MRR at risk of a warehouse's customers, its failures as one plain line
     "cli": BASE | {"access", "ingest", "demo", "cohorts", "churn", "health", "feedback", "roi", "review",
-                   "buyers", "query"},  # one command each; a warehouse source
+                   "buyers", "query", "plays"},  # one command each; a warehouse source
 }
 
 
