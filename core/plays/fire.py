@@ -76,9 +76,10 @@ def _text(s: pd.DataFrame, name: str) -> pd.Series:
 
 def _health_band(p: dict, s: pd.DataFrame):
     band, before = _text(s, "health_band"), _text(s, "previous_band")
-    mask = band.isin(p["bands"]) & ~before.isin(p["bands"])
+    # a band crossed: a customer first scored in it is new, not crossed (the Health scores page's alerts alike)
+    mask = band.isin(p["bands"]) & before.notna() & ~before.isin(p["bands"])
     score = _num(s, "health_score")
-    reason = [f"Health band {b} (was {w or 'not scored'}), score {units.count(round(x))}" if m else None
+    reason = [f"Health band {b} (was {w}), score {units.count(round(x))}" if m else None
               for m, b, w, x in zip(mask, band, before, score.fillna(0), strict=True)]
     return mask, reason
 

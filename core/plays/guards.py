@@ -2,8 +2,8 @@
 
 * **consent**: a customer whose opt-out attribute (imported with the customers, :attr:`Guards.opt_out_attribute`)
   is yes is never reached;
-* **quiet periods**: while a critical ticket of the customer is open, or while their renewal-negotiation attribute
-  is yes;
+* **quiet periods**: while a critical ticket of the customer is open (except for a play a ticket signal started: it
+  answers that ticket), or while their renewal-negotiation attribute is yes;
 * **the outreach calendar**: no two plays (nor one play twice) reach one customer within :attr:`Guards.gap_days`
   of each other. A customer held out of a play keeps its place in the calendar too (another play reaching only the
   held-out customers would make the arms differ by more than the play), and stays out of that play for the 90 days
@@ -36,14 +36,20 @@ def is_yes(value) -> bool:
     return str(value).strip().lower() in YES
 
 
-def standing_hold(g: Guards, customer: dict) -> str | None:
-    """Why a customer is held back from every play today (consent, quiet periods), or None.
+#: the signals about the customer's tickets: a play they start answers the open ticket, so its quiet period does not
+#: hold it back
+TICKET_SIGNALS = ("escalation", "ticket_unresolved")
 
-    ``customer`` holds ``attributes`` (dict) and ``critical_ticket`` (the open critical ticket's id, or None)."""
+
+def standing_hold(g: Guards, customer: dict, signal: str = "") -> str | None:
+    """Why a customer is held back from a play that ``signal`` started (consent, quiet periods), or None.
+
+    ``customer`` holds ``attributes`` (dict) and ``critical_ticket`` (the open critical ticket, or None); a play
+    started by a ticket signal (:data:`TICKET_SIGNALS`) is not held back by the ticket's quiet period."""
     attrs = customer.get("attributes") or {}
     if is_yes(attrs.get(g.opt_out_attribute)):
         return f"Held back: the customer opted out of outreach ({g.opt_out_attribute} = yes)."
-    if g.quiet_on_critical_ticket and customer.get("critical_ticket"):
+    if g.quiet_on_critical_ticket and customer.get("critical_ticket") and signal not in TICKET_SIGNALS:
         return f"Held back: quiet period while a critical ticket is open ({customer['critical_ticket']})."
     if is_yes(attrs.get(g.negotiation_attribute)):
         return f"Held back: quiet period during renewal negotiations ({g.negotiation_attribute} = yes)."

@@ -91,7 +91,8 @@ def _play(book: Playbook, acts: pd.DataFrame, day, context: Context, booked: dic
             acts.loc[i, ["status", "held_back"]] = [MERGED, "Already in the queue from an earlier run."]
             continue
         customer = context.customers.get(cid, {})
-        why = (g.standing_hold(book.guards, customer) or g.calendar_hold(book.guards, row["play"], day,
+        signal = next(t.signal for t in book.triggers if t.name == row["trigger"])
+        why = (g.standing_hold(book.guards, customer, signal) or g.calendar_hold(book.guards, row["play"], day,
                                                                            booked.get(cid, []))
                or g.fatigue_hold(book.guards, row["segment"], day, booked.get(cid, [])))
         if why:

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.plays.guards import TICKET_SIGNALS
 from core.plays.queue import HELD, MERGED, QUEUED, TREATMENT, Context, run
 from core.plays.rules import Guards, Playbook, Trigger
 from core.roi.defaults import CONTROL
@@ -166,10 +167,14 @@ def test_no_run_breaks_a_guard(scenario):
     g, h = book.guards, context.history
     queued = q[q.status == QUEUED]
     reached = queued[queued.arm == TREATMENT]
-    # no action reaches an opted-out customer (nor one in a quiet period)
-    standing = {c for c, v in context.customers.items()
-                if v["attributes"]["opt_out"] or v["attributes"]["renewal_negotiation"] or v["critical_ticket"]}
+    # no action reaches an opted-out customer, nor one in a quiet period (a ticket's own play answers the ticket)
+    standing = {c for c, v in context.customers.items() if v["attributes"]["opt_out"]
+                or v["attributes"]["renewal_negotiation"]}
     assert not set(queued.customer_id) & standing
+    signal = {t.name: t.signal for t in book.triggers}
+    quiet = {c for c, v in context.customers.items() if v["critical_ticket"]}
+    outreach = queued[~queued.trigger.map(signal).isin(TICKET_SIGNALS)]
+    assert not set(outreach.customer_id) & quiet
     # the fatigue cap: contacts made in the window, this run's included, never pass it (unless history already did,
     # and then this run adds none)
     for cid, today in reached.groupby("customer_id").size().items():
@@ -197,3 +202,14 @@ def test_large_plays_hold_out_their_share_exactly_per_block(share):
     q = run(book, s, DAY, Context({}, _no_history()), seed=1)
     held, size = book.triggers[0].block
     assert (q.arm == CONTROL).sum() == 600 // size * held + round((600 % size) * held / size)
+
+
+def test_a_play_a_ticket_started_is_not_held_by_that_tickets_quiet_period():
+    s = _signals(tier=["high risk"] * 2, escalated=[True, True])
+    escalation = Trigger("Escalated", "escalation", "Exec sponsor", "Leadership", "meeting")
+    customers = {"C000": {"critical_ticket": "T-9, opened 2025-03-01"}, "C001": {"critical_ticket": "T-10"}}
+    q = run(Playbook((escalation, TIER)), s, DAY, Context(customers, _no_history()))
+    assert q.loc[q.play == "Exec sponsor", "status"].tolist() == [QUEUED, QUEUED]
+    assert q.loc[q.play == "Exec sponsor", "reason"].tolist() == ["An open escalated ticket"] * 2
+    rescue = q[q.play == "Rescue call"]
+    assert rescue.held_back.str.startswith("Held back: quiet period while a critical ticket is open").all()

@@ -1,0 +1,57 @@
+"""A playbook run in plain words: per play, the actions queued (reached and held out), held back and merged, and
+why actions were held back; one rule for the CLI and the Playbooks page."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from core.export import units
+from core.plays.queue import HELD, MERGED, QUEUED, TREATMENT
+from core.roi.defaults import CONTROL
+
+#: the columns of :func:`by_play`
+PLAY_COLUMNS = ["play", "owner", "queued", "reached", "held_out", "held_back", "merged"]
+
+
+def by_play(queue: pd.DataFrame) -> pd.DataFrame:
+    """One row per play, in the book's order: its owner, actions queued (reached + held out), held back, merged."""
+    rows = []
+    for play, q in queue.groupby("play", sort=False):
+        rows.append({"play": play, "owner": q["owner"].iloc[0], "queued": int((q["status"] == QUEUED).sum()),
+                     "reached": int((q["arm"] == TREATMENT).sum()), "held_out": int((q["arm"] == CONTROL).sum()),
+                     "held_back": int((q["status"] == HELD).sum()), "merged": int((q["status"] == MERGED).sum())})
+    return pd.DataFrame(rows, columns=PLAY_COLUMNS)
+
+
+def held_reasons(queue: pd.DataFrame) -> pd.DataFrame:
+    """Why actions were held back, grouped by guard: ``guard, actions``, most first."""
+    held = queue.loc[queue["status"] == HELD, "held_back"].astype(str)
+    guard = held.map(_guard)
+    out = guard.value_counts().rename_axis("guard").reset_index(name="actions")
+    return out.sort_values(["actions", "guard"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def _guard(text: str) -> str:
+    if "opted out" in text:
+        return "consent (opted out)"
+    if "critical ticket" in text:
+        return "quiet period: a critical ticket is open"
+    if "renewal negotiations" in text:
+        return "quiet period: renewal negotiations"
+    if "holdout since" in text:
+        return "held out of this play earlier (kept out while measured)"
+    if "gap between two contacts" in text:
+        return "outreach calendar (another contact too close)"
+    if "fatigue cap" in text:
+        return "fatigue cap"
+    return text
+
+
+def headline(queue: pd.DataFrame, day) -> str:
+    """One sentence: the run's day and its actions."""
+    q = queue["status"] == QUEUED
+    return (f"As of {pd.Timestamp(day):%Y-%m-%d}: {units.count(int(q.sum()))} actions queued "
+            f"({units.count(int((queue['arm'] == TREATMENT).sum()))} to reach, "
+            f"{units.count(int((queue['arm'] == CONTROL).sum()))} held out at random to measure the plays), "
+            f"{units.count(int((queue['status'] == HELD).sum()))} held back by the guards, "
+            f"{units.count(int((queue['status'] == MERGED).sum()))} merged into another.")

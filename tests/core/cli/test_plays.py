@@ -1,0 +1,82 @@
+"""``python -m core plays run`` (core/cli/plays.py) on the small demo: the headline and the per-play table print the
+run's own counts, the queue goes to CSV and XLSX with every action, and bad input is one plain line."""
+
+from __future__ import annotations
+
+import json
+
+import openpyxl
+import pandas as pd
+import pytest
+
+import core
+from core.cli.main import main as cli
+from core.plays.queue import QUEUED, TREATMENT, run
+from core.plays.rules import parse
+from core.plays.signals import store_signals
+from core.roi.defaults import CONTROL
+from tests.conftest import copy_store
+
+BOOK = {"triggers": [
+    {"name": "Turned red", "signal": "health_band", "bands": ["red"], "play": "Rescue call",
+     "owner": "Customer success", "channel": "phone"},
+    {"name": "Usage falling", "signal": "usage_drop", "percent": 30, "play": "Adoption email", "owner": "Product",
+     "channel": "email"}],
+    "guards": {"gap_days": 14}}
+
+
+@pytest.fixture(scope="module")
+def url(small_demo_store, tmp_path_factory):
+    return f"sqlite:///{copy_store(small_demo_store, tmp_path_factory.mktemp('plays_cli'))}"
+
+
+@pytest.fixture(scope="module")
+def rules(tmp_path_factory):
+    path = tmp_path_factory.mktemp("rules") / "book.json"
+    path.write_text(json.dumps(BOOK))
+    return path
+
+
+def test_run_prints_the_queue_and_writes_it(url, rules, tmp_path, capsys):
+    out = tmp_path / "queue.csv"
+    assert cli(["--db", url, "plays", "run", "--rules", str(rules), "--seed", "3", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    engine = core.make_engine(url)
+    book = parse(BOOK)
+    signals, context, day = store_signals(engine, book)
+    queue = run(book, signals, day, context, seed=3)
+    engine.dispose()
+    reached, held = int((queue.arm == TREATMENT).sum()), int((queue.arm == CONTROL).sum())
+    assert printed.startswith(f"As of {day:%Y-%m-%d}: {reached + held:,} actions queued ({reached:,} to reach, "
+                              f"{held:,} held out at random to measure the plays), ")
+    rescue = queue[(queue.play == "Rescue call") & (queue.status == QUEUED)]
+    line = next(x for x in printed.splitlines() if x.startswith("Rescue call"))
+    assert line.split()[-5:-2] == [str(len(rescue)), str((rescue.arm == TREATMENT).sum()),
+                                   str((rescue.arm == CONTROL).sum())]
+    written = pd.read_csv(out, dtype=str)
+    assert len(written) == len(queue) and list(written.columns) == list(queue.columns)
+    assert written["arm"].fillna("").tolist() == queue["arm"].fillna("").tolist()
+    assert f"wrote {len(queue):,} actions to {out}" in printed
+    xlsx = tmp_path / "queue.xlsx"
+    assert cli(["--db", url, "plays", "run", "--rules", str(rules), "--seed", "3", "--out", str(xlsx)]) == 0
+    sheet = openpyxl.load_workbook(xlsx)["Queue"]
+    assert sheet.max_row == len(queue) + 1
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--rules", "missing.json"], "No playbook file at missing.json"),
+    (["--as-of", "2026-13-01"], "--as-of must be a day written YYYY-MM-DD, not '2026-13-01'."),
+    (["--out", "queue.txt"], "--out must end in .csv or .xlsx, not 'queue.txt'."),
+])
+def test_bad_input_is_one_plain_line(url, rules, capsys, args, message):
+    full = ["--db", url, "plays", "run", "--rules", str(rules), *args]
+    assert cli(full) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_a_wrong_playbook_names_the_trigger(url, tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"triggers": [{**BOOK["triggers"][0], "signal": "nps"}]}))
+    assert cli(["--db", url, "plays", "run", "--rules", str(bad)]) == 2
+    assert "Trigger 1 ('Turned red') names the signal 'nps'" in capsys.readouterr().err
