@@ -78,6 +78,9 @@ def spark(tmp_path_factory):
                .config("spark.sql.execution.arrow.pyspark.enabled", "true")
                .config("spark.sql.codegen.wholeStage", "false").config("spark.sql.adaptive.enabled", "false")
                .config("spark.local.dir", str(scratch / "local"))
+               # the JVM compiles with its quick compiler only and collects garbage on one thread: a test's queries
+               # are many and short, and the optimising compiler's work never paid back on two CPUs
+               .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
                .config("spark.sql.warehouse.dir", str(scratch / "warehouse")).getOrCreate())
     session.sparkContext.setLogLevel("ERROR")
     yield session
