@@ -1,5 +1,6 @@
-"""``python -m core plays run`` (core/cli/plays.py) on the small demo: the headline and the per-play table print the
-run's own counts, the queue goes to CSV and XLSX with every action, and bad input is one plain line."""
+"""``python -m core plays run`` (core/cli/plays.py) on the small demo with the README's playbook: the headline and
+the per-play table print the run's own counts, the README's printed line is the one the CLI prints, the queue goes to
+CSV and XLSX with every action, and bad input is one plain line."""
 
 from __future__ import annotations
 
@@ -15,14 +16,13 @@ from core.plays.queue import QUEUED, TREATMENT, run
 from core.plays.rules import parse
 from core.plays.signals import store_signals
 from core.roi.defaults import CONTROL
-from tests.conftest import copy_store
+from tests.conftest import ROOT, copy_store
 
-BOOK = {"triggers": [
-    {"name": "Turned red", "signal": "health_band", "bands": ["red"], "play": "Rescue call",
-     "owner": "Customer success", "channel": "phone"},
-    {"name": "Usage falling", "signal": "usage_drop", "percent": 30, "play": "Adoption email", "owner": "Product",
-     "channel": "email"}],
-    "guards": {"gap_days": 14}}
+README = (ROOT / "README.md").read_text()
+_SECTION = README[README.index("## Playbooks"):]
+#: the playbook of the README's Playbooks section, and the line it says the CLI prints on the small demo
+BOOK = json.loads(_SECTION[_SECTION.index("```json\n") + 8:_SECTION.index("```", _SECTION.index("```json\n") + 8)])
+PRINTED = _SECTION[_SECTION.index("```text\n") + 8:_SECTION.index("```", _SECTION.index("```text\n") + 8)].strip()
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +35,11 @@ def rules(tmp_path_factory):
     path = tmp_path_factory.mktemp("rules") / "book.json"
     path.write_text(json.dumps(BOOK))
     return path
+
+
+def test_the_readme_s_book_prints_the_readme_s_line(url, rules, capsys):
+    assert cli(["--db", url, "plays", "run", "--rules", str(rules)]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == PRINTED
 
 
 def test_run_prints_the_queue_and_writes_it(url, rules, tmp_path, capsys):
@@ -79,4 +84,4 @@ def test_a_wrong_playbook_names_the_trigger(url, tmp_path, capsys):
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"triggers": [{**BOOK["triggers"][0], "signal": "nps"}]}))
     assert cli(["--db", url, "plays", "run", "--rules", str(bad)]) == 2
-    assert "Trigger 1 ('Turned red') names the signal 'nps'" in capsys.readouterr().err
+    assert "Trigger 1 ('Health turned red') names the signal 'nps'" in capsys.readouterr().err
