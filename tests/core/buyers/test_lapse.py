@@ -16,6 +16,7 @@ from core.health import backtest as hb
 from core.history.inputs import load_inputs
 from core.review import figures
 from core.store.profile import profile
+from tests.pages import store_kinds
 
 CDNOW = "cdnow/CDNOW_master.txt"
 
@@ -107,8 +108,7 @@ def test_few_repeat_purchases_propose_a_year_and_say_why():
 def cdnow(shared, tmp_path_factory):
     """The CDNOW master log imported with the project importer (a purchase log), and the file read by pandas."""
     path = shared / CDNOW
-    engine = core.make_engine(f"sqlite:///{tmp_path_factory.mktemp('cdnow') / 'store.db'}")
-    core.commit_import(engine, core.prepare_import(engine, path.read_bytes(), path.name, "transactions"))
+    engine = core.make_engine(store_kinds.build("cdnow", tmp_path_factory.mktemp("cdnow")))  # the run's import
     raw = pd.read_csv(path, sep=r"\s+", header=0, names=["customer_id", "date", "qty", "amount"], dtype=str)
     raw["date"] = pd.to_datetime(raw["date"], format="%Y%m%d")
     yield engine, raw

@@ -13,6 +13,7 @@ from core.cohorts.export import export_frame
 from core.cohorts.table import cohort_table
 from core.history.filters import Filters
 from tests.conftest import copy_store
+from tests.pages import store_kinds
 
 #: the page's choices equal to the CLI's defaults (pages/cohort_curves.py builds the same tuple)
 PAGE_DEFAULTS = (("cohort_by", "signup"), ("period", "month"), ("measure", "logo"), ("definition", "on"),
@@ -126,9 +127,7 @@ def _independent_cdnow(path) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def cdnow_url(tmp_path_factory, shared):
-    url = f"sqlite:///{tmp_path_factory.mktemp('cli_cdnow') / 's.db'}"
-    assert main(["--db", url, "import", str(shared / "cdnow/CDNOW_master.txt"), "--kind", "transactions"]) == 0
-    return url
+    return store_kinds.build("cdnow", tmp_path_factory.mktemp("cli_cdnow"))  # the run's one import, copied
 
 
 def test_a_purchase_log_without_choices_gives_first_purchase_cohorts_retained_when_buying(cdnow_url, shared, capsys):

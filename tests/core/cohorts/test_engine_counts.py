@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 
 import core
-from core.cli.main import main as cli
 from core.cohorts.from_counts import engine_cohort_table
 from core.cohorts.table import cohort_table
 from core.demo.load import load_demo
@@ -22,6 +21,7 @@ from core.store import columnar
 from core.store.read import load_columns
 from tests.conftest import copy_store
 from tests.core.cohorts.test_table import independent_cdnow
+from tests.pages import store_kinds
 
 #: every logo setting a page or the CLI can ask for, crossed
 SETTINGS = [dict(cohort_by=c, retained_by=r, definition=d, period=p)
@@ -137,9 +137,7 @@ def test_a_store_without_column_files_is_read_from_its_rows():
 
 @pytest.fixture(scope="module")
 def cdnow_store(shared, tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('cdnow') / 's.db'}"
-    assert cli(["--db", url, "import", str(shared / "cdnow/CDNOW_master.txt"), "--kind", "transactions"]) == 0
-    engine = core.make_engine(url)
+    engine = core.make_engine(store_kinds.build("cdnow", tmp_path_factory.mktemp("cdnow")))  # the run's import
     yield engine
     engine.dispose()
 

@@ -19,15 +19,14 @@ from core.demo.load import load_frames
 from core.ingest import importer
 from core.store import columnar
 from core.store.tables import Activity, ImportLog
+from tests.pages import store_kinds
 
 
 @pytest.fixture
-def cdnow_store(tmp_path, shared):
-    url = f"sqlite:///{tmp_path / 'store.db'}"
-    eng = core.make_engine(url)
-    data = (shared / "cdnow/CDNOW_master.txt").read_bytes()
-    core.commit_import(eng, core.prepare_import(eng, data, "cdnow.txt", "transactions"))
-    return eng
+def cdnow_store(tmp_path):
+    """The CDNOW master log imported as a purchase log: a copy of the run's one import of it (the same importer,
+    tests/pages/store_kinds.py), its column file included."""
+    return core.make_engine(store_kinds.build("cdnow", tmp_path))
 
 
 def test_pairs_give_the_same_table_as_the_rows(cdnow_store):
