@@ -15,8 +15,8 @@ from core.errors import WorkbenchError
 
 #: libraries only a sub-command's run may load
 HEAVY = ("pandas", "numpy", "scipy", "sklearn", "lifelines", "shap", "sqlalchemy", "pyarrow")
-SUBCOMMANDS = ["import", "undo", "status", "overview", "cohorts", "churn", "health", "themes", "roi", "report", "demo",
-               "users", "audit", "erase", "retention"]
+SUBCOMMANDS = ["import", "undo", "status", "overview", "cohorts", "churn", "health", "themes", "roi", "plays", "report",
+               "demo", "users", "audit", "erase", "retention"]
 
 
 def _python(code: str) -> str:
@@ -77,7 +77,8 @@ def test_each_sub_command_module_registers_itself_and_its_run():
         assert callable(command.add_parser) and callable(command.run)
         argv = {"import": ["import", "x.csv", "--kind", "customers"], "undo": ["undo", "3"],
                 "users": ["users", "list"], "erase": ["erase", "C1", "--reason", "asked"],
-                "retention": ["retention", "show"]}.get(command.NAME, [command.NAME])
+                "retention": ["retention", "show"],
+                "plays": ["plays", "run", "--rules", "book.json"]}.get(command.NAME, [command.NAME])
         assert parser.parse_args(argv).run is command.run, command.NAME
 
 

@@ -159,7 +159,7 @@ def _within(dates: pd.Series, days: int) -> pd.Series:
     return (d > pd.Timestamp(DAY) - pd.Timedelta(days=days)) & (d <= pd.Timestamp(DAY))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_no_run_breaks_a_guard(scenario):
     book, signals, context, seed = scenario
