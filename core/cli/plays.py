@@ -1,6 +1,7 @@
 """``python -m core plays run --rules FILE``: the playbook's triggers over the store's signals as of a day, the
 action queue guarded and each play's holdout drawn; prints the queue per play and why actions were held back, and
-writes the queue to ``--out`` (CSV or XLSX)."""
+writes the queue to ``--out`` (CSV or XLSX). ``python -m core plays list --rules FILE``: the playbook in plain words,
+checked, without reading the store."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ def add_parser(sub) -> None:
     """Register the ``plays`` sub-command."""
     p = sub.add_parser(NAME, help="playbooks: turn triggers into a guarded action queue with a holdout per play",
                        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("action", choices=["run"], help="run: queue the actions the triggers fire today")
+    p.add_argument("action", choices=["run", "list"],
+                   help="run: queue the actions the triggers fire today; list: the playbook's triggers and guards")
     p.add_argument("--rules", type=Path, required=True, help="the playbook: a JSON file of triggers and guards")
     p.add_argument("--as-of", dest="as_of", help="the day the signals are read on, YYYY-MM-DD (default: the data's "
                    "last day)")
@@ -37,6 +39,9 @@ def run(engine, a) -> int:
 
     if not a.rules.is_file():
         raise WorkbenchError(f"No playbook file at {a.rules}: write one (see README, Playbooks) and pass it.")
+    if a.action == "list":
+        print(summary.book_text(parse_json(a.rules.read_text())))
+        return 0
     if a.out is not None and a.out.suffix.lower() not in OUT_SUFFIXES:
         raise WorkbenchError(f"--out must end in .csv or .xlsx, not {a.out.name!r}.")
     book = parse_json(a.rules.read_text())

@@ -28,16 +28,16 @@ from core.roi.defaults import HOLDOUT_SHARE
 
 #: signal -> (its parameters and their kinds, what it says in plain words with them)
 SIGNALS: dict[str, tuple[dict[str, type], str]] = {
-    "health_band": ({"bands": list}, "health band turned {bands}"),
-    "health_drop": ({"points": float}, "health score fell by {points} points or more"),
+    "health_band": ({"bands": list}, "the health band turns {bands}"),
+    "health_drop": ({"points": float}, "the health score falls {points} points or more"),
     "churn_tier": ({"tiers": list}, "churn risk is {tiers}"),
-    "usage_drop": ({"percent": float}, "usage fell by {percent} % or more"),
-    "not_adopted": ({"feature": str, "days": int}, "{feature} not used {days} days after signup"),
-    "renewal_within": ({"days": int}, "renewal within {days} days"),
-    "ticket_unresolved": ({"days": int}, "a ticket unresolved for {days} days or more"),
-    "escalation": ({}, "an open escalated ticket"),
-    "detractor": ({"days": int}, "a detractor answer (0-6) in the last {days} days"),
-    "churn_signal": ({"days": int}, "a churn-signal verbatim in the last {days} days"),
+    "usage_drop": ({"percent": float}, "usage falls by {percent} % or more"),
+    "not_adopted": ({"feature": str, "days": int}, "{feature} is not used {days} days after signup"),
+    "renewal_within": ({"days": int}, "the renewal is within {days} days"),
+    "ticket_unresolved": ({"days": int}, "a ticket stays unresolved {days} days or more"),
+    "escalation": ({}, "an open ticket is escalated"),
+    "detractor": ({"days": int}, "a detractor answer (0-6) came in the last {days} days"),
+    "churn_signal": ({"days": int}, "a verbatim with a churn signal came in the last {days} days"),
 }
 #: the keys every trigger has beside its signal's parameters
 COMMON = ("name", "signal", "play", "owner", "channel", "due_days", "holdout")
@@ -66,8 +66,9 @@ class Trigger:
         return share.numerator, share.denominator
 
     def describe(self) -> str:
-        """The trigger's condition in plain words."""
-        words = {k: ", ".join(v) if isinstance(v, list) else v for k, v in self.params.items()}
+        """The trigger's condition in plain words, to follow "when"."""
+        words = {k: ", ".join(v) if isinstance(v, list) else f"{v:g}" if isinstance(v, float) else v
+                 for k, v in self.params.items()}
         return SIGNALS[self.signal][1].format(**words)
 
     def to_dict(self) -> dict:

@@ -7,6 +7,7 @@ import pandas as pd
 
 from core.export import units
 from core.plays.queue import HELD, MERGED, QUEUED, TREATMENT
+from core.plays.rules import Playbook
 from core.roi.defaults import CONTROL
 
 #: the columns of :func:`by_play`
@@ -55,3 +56,20 @@ def headline(queue: pd.DataFrame, day) -> str:
             f"{units.count(int((queue['arm'] == CONTROL).sum()))} held out at random to measure the plays), "
             f"{units.count(int((queue['status'] == HELD).sum()))} held back by the guards, "
             f"{units.count(int((queue['status'] == MERGED).sum()))} merged into another.")
+
+
+def book_text(book: Playbook) -> str:
+    """The playbook in plain words: each trigger (in priority order) and the guards."""
+    lines = [f"{i}. {t.name}: when {t.describe()}, {t.play} by {t.owner} on {t.channel}, due in "
+             f"{units.count(t.due_days)} days; {units.percent(t.holdout, 0)} held out at random."
+             for i, t in enumerate(book.triggers, start=1)]
+    g = book.guards
+    caps = "".join(f", {units.count(c)} for {s}" for s, c in g.fatigue_by_segment.items())
+    lines += ["Guards:",
+              f"- at most {units.count(g.fatigue_contacts)} contacts in {units.count(g.fatigue_days)} days{caps};",
+              f"- no two contacts within {units.count(g.gap_days)} days;",
+              "- nobody whose " + g.opt_out_attribute + " is yes; quiet while "
+              + ("a critical ticket is open or " if g.quiet_on_critical_ticket else "") + g.negotiation_attribute
+              + " is yes;",
+              f"- the channel of {g.channel_attribute} when the customer has one."]
+    return "\n".join(lines)

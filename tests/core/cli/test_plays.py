@@ -85,3 +85,14 @@ def test_a_wrong_playbook_names_the_trigger(url, tmp_path, capsys):
     bad.write_text(json.dumps({"triggers": [{**BOOK["triggers"][0], "signal": "nps"}]}))
     assert cli(["--db", url, "plays", "run", "--rules", str(bad)]) == 2
     assert "Trigger 1 ('Health turned red') names the signal 'nps'" in capsys.readouterr().err
+
+
+def test_list_says_the_book_in_plain_words_without_the_store(rules, tmp_path, capsys):
+    assert cli(["--db", f"sqlite:///{tmp_path / 'none.db'}", "plays", "list", "--rules", str(rules)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == ("1. Health turned red: when the health band turns red, Rescue call by Customer success on "
+                        "phone, due in 7 days; 15% held out at random.")
+    assert lines[1].startswith("2. Usage falling: when usage falls by 30 % or more, Adoption email by Product")
+    assert len([x for x in lines if x[:1].isdigit()]) == len(BOOK["triggers"])
+    assert lines[len(BOOK["triggers"]):len(BOOK["triggers"]) + 3] == [
+        "Guards:", "- at most 2 contacts in 30 days, 3 for Enterprise;", "- no two contacts within 14 days;"]

@@ -28,8 +28,8 @@ def test_a_playbook_reads_and_writes_back():
     red, usage, unused = book.triggers
     assert (red.play, red.due_days, red.holdout, red.block) == ("Rescue call", 5, 0.2, (1, 5))
     assert (usage.holdout, usage.block, usage.due_days) == (0.15, (3, 20), 7)  # the defaults
-    assert red.describe() == "health band turned red" and usage.describe() == "usage fell by 30.0 % or more"
-    assert unused.describe() == "reports not used 30 days after signup"
+    assert red.describe() == "the health band turns red" and usage.describe() == "usage falls by 30 % or more"
+    assert unused.describe() == "reports is not used 30 days after signup"
     assert book.guards == Guards(fatigue_contacts=3, fatigue_by_segment={"Enterprise": 1}, gap_days=10)
     assert book.guards.cap("Enterprise") == 1 and book.guards.cap("SMB") == 3
     assert parse(json.loads(book.to_json())) == book
