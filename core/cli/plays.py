@@ -57,6 +57,8 @@ def run(engine, a) -> int:
     plays = summary.by_play(queue)
     if len(plays):
         print(figures_text(plays, {c: "count" for c in plays.columns[2:]}, left=("play", "owner")))
+    for line in summary.without_data(book, signals):
+        print(line)
     reasons = summary.held_reasons(queue)
     if len(reasons):
         print("\nHeld back:")

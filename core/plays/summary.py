@@ -10,6 +10,18 @@ from core.plays.queue import HELD, MERGED, QUEUED, TREATMENT
 from core.plays.rules import Playbook
 from core.roi.defaults import CONTROL
 
+#: signal -> (the signals column it reads, what the store lacks when that column is empty for every customer)
+NEEDS = {"health_band": ("previous_band", "health band a month earlier to compare with"),
+         "health_drop": ("health_drop", "health score a month earlier to compare with"),
+         "churn_tier": ("tier", "saved churn model (save one on the Churn drivers page or with python -m core churn "
+                                "--save)"),
+         "usage_drop": ("usage_change", "usage in both months compared"),
+         "not_adopted": ("days_since_signup", "signup dates"),
+         "renewal_within": ("days_to_renewal", "renewal dates"),
+         "ticket_unresolved": ("oldest_open_ticket_days", "open tickets"),
+         "escalation": ("oldest_open_ticket_days", "open tickets"),
+         "detractor": ("detractor_days", "dated NPS answer of 0 to 6"),
+         "churn_signal": ("churn_signal_days", "dated verbatim with a churn word")}
 #: the columns of :func:`by_play`
 PLAY_COLUMNS = ["play", "owner", "queued", "reached", "held_out", "held_back", "merged"]
 
@@ -73,3 +85,14 @@ def book_text(book: Playbook) -> str:
               + " is yes;",
               f"- the channel of {g.channel_attribute} when the customer has one."]
     return "\n".join(lines)
+
+
+def without_data(book: Playbook, signals: pd.DataFrame) -> list[str]:
+    """One sentence per trigger that cannot fire on this store, because its signal has no data for any customer
+    (a snapshot has no month before to compare with, a store without tickets no open ticket)."""
+    out = []
+    for t in book.triggers:
+        column, what = NEEDS[t.signal]
+        if column not in signals or not signals[column].notna().any():
+            out.append(f"{t.name} cannot fire on this store: it has no {what}.")
+    return out

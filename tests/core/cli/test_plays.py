@@ -17,6 +17,7 @@ from core.plays.rules import parse
 from core.plays.signals import store_signals
 from core.roi.defaults import CONTROL
 from tests.conftest import ROOT, copy_store
+from tests.pages import store_kinds
 
 README = (ROOT / "README.md").read_text()
 _SECTION = README[README.index("## Playbooks"):]
@@ -96,3 +97,17 @@ def test_list_says_the_book_in_plain_words_without_the_store(rules, tmp_path, ca
     assert len([x for x in lines if x[:1].isdigit()]) == len(BOOK["triggers"])
     assert lines[len(BOOK["triggers"]):len(BOOK["triggers"]) + 3] == [
         "Guards:", "- at most 2 contacts in 30 days, 3 for Enterprise;", "- no two contacts within 14 days;"]
+
+
+def test_a_snapshot_says_which_triggers_cannot_fire_and_feedback_only_is_one_plain_line(tmp_path, rules, capsys):
+    (tmp_path / "telco").mkdir(), (tmp_path / "reviews").mkdir()
+    telco = store_kinds.build("telco", tmp_path / "telco")
+    assert cli(["--db", telco, "plays", "run", "--rules", str(rules)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("As of 2024-01-31: 0 actions queued")
+    assert "Health turned red cannot fire on this store: it has no health band a month earlier to compare with." in out
+    assert "Detractor cannot fire on this store: it has no dated NPS answer of 0 to 6." in out
+    reviews = store_kinds.build("reviews", tmp_path / "reviews")
+    assert cli(["--db", reviews, "plays", "run", "--rules", str(rules)]) == 2
+    err = capsys.readouterr().err
+    assert "There are no customers to model" in err and "Traceback" not in err
