@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 import core
 from core.access import admin
 from tests.core.access.store import PASSWORD, build
+from tests.e2e.accessibility import WCAG_21_AA, blocking, whole_page
 from tests.e2e.conftest import SCREENSHOTS, wait_for_app_idle
-from tests.e2e.test_accessibility import WCAG_21_AA, blocking, whole_page
 
 
 @pytest.fixture(scope="module")
@@ -62,5 +62,5 @@ def test_an_admin_manages_accounts_and_reads_the_trail(page, streamlit_server, s
     page.get_by_role("tab", name="Retention policy").click()
     expect(page.get_by_text("No retention policy is set: verbatim text and contact details are kept.")).to_be_visible()
     problems += blocking(page, Axe().run(page, options=WCAG_21_AA).response, "Admin / Retention policy")
-    assert problems == [], "\n".join(problems)  # WCAG 2.1 AA, as tests/e2e/test_accessibility.py checks every page
+    assert problems == [], "\n".join(problems)  # WCAG 2.1 AA, as tests/e2e/accessibility.py checks every page
     expect(page.get_by_test_id("stException")).to_have_count(0)

@@ -1,6 +1,6 @@
 """The Feedback themes "By segment" heat map at full size (issue 21): it takes its container's width, grows a
 readable row per theme, shows every theme and segment name (none run into the next: "EnterpSMB"; slanted when a
-column is narrow, as on a 390 px phone; tests/e2e/test_feedback_themes_page.py photographs both widths), and
+column is narrow, as on a 390 px phone; tests/e2e/walk_feedback_themes.py photographs both widths), and
 its cells equal a crosstab written here in pandas from the verbatims."""
 
 import numpy as np

@@ -6,24 +6,16 @@ next wave under a budget, and the nudge e-mails' fatigue, no exception."""
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 import core
 from core.roi.inputs import load_inputs
 from core.roi.outcomes import outcomes
 from core.roi.summary import summary
-from tests.conftest import copy_store
 from tests.e2e.conftest import open_on_metric, shot, show_tab, wait_for_app_idle
 
 #: the sentence's verb for each verdict (core.roi.plain.effect)
 SAID = {"works": "added", "hurts": "took away", "no clear effect": "shows no clear effect"}
-
-
-@pytest.fixture(scope="module")
-def store_url(small_demo_store, tmp_path_factory) -> str:
-    """A private copy of the session's small demo store, served by the module's server."""
-    return f"sqlite:///{copy_store(small_demo_store, tmp_path_factory.mktemp('roi_e2e'))}"
 
 
 def _verdicts(url: str) -> dict[str, str]:

@@ -1,5 +1,5 @@
 """Accessibility of every page and tab on the demo store, checked by axe-core (axe-playwright-python) against
-WCAG 2.1 A/AA in a real browser.
+WCAG 2.1 A/AA in a real browser. Run by tests/e2e/test_demo_pages.py, on its server and store.
 
 One server and one browser page serve all pages (the module's fixtures); each page's axe results, tab by tab, are
 written as JSON next to the screenshots (screenshots/axe_<page>.json). Each tab is also photographed, the whole
@@ -32,7 +32,6 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.conftest import copy_store
 from tests.e2e.conftest import SCREENSHOTS, layout_still, open_on_metric, wait_for_app_idle
 
 WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
@@ -73,13 +72,6 @@ PAGES = [
     ("intervention_roi", "intervention_roi", "Intervention ROI", ("Play effect", re.compile(r"[+-]\d+\.\d pts"))),
     ("quarterly_review", "quarterly_review", "Quarterly review", ("Active customers", COUNT)),
 ]
-
-
-@pytest.fixture(scope="module")
-def store_url(small_demo_store, tmp_path_factory) -> str:
-    """A private copy of the session's small demo store (1,500 customers, seed 0): the same pages and tabs as the
-    full demo, built once per session instead of on the server's first start (the browser tests' slowest step)."""
-    return f"sqlite:///{copy_store(small_demo_store, tmp_path_factory.mktemp('axe'))}"
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import (
     SCREENSHOTS,
-    demo_copy,
     layout_still,
     metric_card,
     open_on_metric,
@@ -20,7 +19,6 @@ from tests.e2e.conftest import (
 from tests.pages.conftest import default_window
 
 #: a private copy of the session's small demo store
-store_url = demo_copy("feedback_e2e")
 
 
 def _verbatims(url: str) -> int:

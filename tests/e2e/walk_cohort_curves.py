@@ -6,10 +6,9 @@ import sqlite3
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import demo_copy, shot, wait_for_app_idle
+from tests.e2e.conftest import shot, wait_for_app_idle
 
 #: a private copy of the session's small demo store
-store_url = demo_copy("cohorts_e2e")
 
 
 def _customers(url: str) -> int:

@@ -12,7 +12,6 @@ import core
 from core.health import score as h
 from core.history.inputs import load_inputs
 from tests.e2e.conftest import (
-    demo_copy,
     metric_card,
     open_linked_customer,
     open_on_metric,
@@ -22,7 +21,6 @@ from tests.e2e.conftest import (
 )
 
 #: a private copy of the session's small demo store: the page saves its default configuration into it
-store_url = demo_copy("health_e2e")
 
 
 @pytest.fixture(scope="module")

@@ -5,19 +5,10 @@ downloaded as a real file (its workbook's figures are the page's), no exception.
 import io
 import re
 
-import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from tests.conftest import copy_store
 from tests.e2e.conftest import layout_still, open_on_metric, shot, show_tab, wait_for_app_idle
-
-
-@pytest.fixture(scope="module")
-def store_url(small_demo_store, tmp_path_factory) -> str:
-    """A private copy of the session's small demo store (1,500 customers, seed 0; its default quarter is 2026-Q3 as
-    on the full demo), instead of the server generating the full demo on its first start."""
-    return f"sqlite:///{copy_store(small_demo_store, tmp_path_factory.mktemp('review_e2e'))}"
 
 
 def test_quarterly_review_on_demo(page, streamlit_server):

@@ -11,14 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 import core
-from tests.conftest import copy_store
 from tests.e2e.conftest import open_linked_customer, open_on_metric, shot, show_tab
-
-
-@pytest.fixture(scope="module")
-def store_url(small_demo_store, tmp_path_factory) -> str:
-    """A private copy of the small demo store (the page saves its model into it)."""
-    return f"sqlite:///{copy_store(small_demo_store, tmp_path_factory.mktemp('churn_e2e'))}"
 
 
 @pytest.fixture(scope="module")
