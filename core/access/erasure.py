@@ -35,7 +35,8 @@ ACTION = "erase customer"
 #: the tables (and the other counts of :func:`erase`) in plain words, for the CLI and the admin page
 WORDS = {"customer": "customer record", "revenue": "revenue rows", "activity": "activity rows",
          "ticket": "support tickets", "feedback": "feedback verbatims", "intervention": "play contacts",
-         "churnscore": "churn scores", "snapshots redacted": "review snapshots redacted",
+         "churnscore": "churn scores", "playaction": "playbook actions",
+         "snapshots redacted": "review snapshots redacted",
          "column files rebuilt": "activity column files rebuilt"}
 
 

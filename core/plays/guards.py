@@ -25,6 +25,15 @@ from core.plays.rules import Guards
 from core.roi.defaults import CONTROL, WINDOW_DAYS
 
 YES = {"yes", "y", "true", "1", "t"}
+#: guard -> its name in plain words; the queue's ``guard`` column holds the key of the guard that held an action back
+GUARDS = {"consent": "consent (opted out)",
+          "critical ticket": "quiet period: a critical ticket is open",
+          "negotiation": "quiet period: renewal negotiations",
+          "holdout": "held out of this play earlier (kept out while measured)",
+          "calendar": "outreach calendar (another contact too close)",
+          "fatigue": "fatigue cap"}
+#: why a guard held an action back: (its key in :data:`GUARDS`, the sentence the action carries)
+Hold = tuple[str, str]
 
 
 def is_yes(value) -> bool:
@@ -41,18 +50,20 @@ def is_yes(value) -> bool:
 TICKET_SIGNALS = ("escalation", "ticket_unresolved")
 
 
-def standing_hold(g: Guards, customer: dict, signal: str = "") -> str | None:
+def standing_hold(g: Guards, customer: dict, signal: str = "") -> Hold | None:
     """Why a customer is held back from a play that ``signal`` started (consent, quiet periods), or None.
 
     ``customer`` holds ``attributes`` (dict) and ``critical_ticket`` (the open critical ticket, or None); a play
     started by a ticket signal (:data:`TICKET_SIGNALS`) is not held back by the ticket's quiet period."""
     attrs = customer.get("attributes") or {}
     if is_yes(attrs.get(g.opt_out_attribute)):
-        return f"Held back: the customer opted out of outreach ({g.opt_out_attribute} = yes)."
+        return "consent", f"Held back: the customer opted out of outreach ({g.opt_out_attribute} = yes)."
     if g.quiet_on_critical_ticket and customer.get("critical_ticket") and signal not in TICKET_SIGNALS:
-        return f"Held back: quiet period while a critical ticket is open ({customer['critical_ticket']})."
+        return ("critical ticket",
+                f"Held back: quiet period while a critical ticket is open ({customer['critical_ticket']}).")
     if is_yes(attrs.get(g.negotiation_attribute)):
-        return f"Held back: quiet period during renewal negotiations ({g.negotiation_attribute} = yes)."
+        return ("negotiation",
+                f"Held back: quiet period during renewal negotiations ({g.negotiation_attribute} = yes).")
     return None
 
 
@@ -60,7 +71,7 @@ def standing_hold(g: Guards, customer: dict, signal: str = "") -> str | None:
 Booked = tuple[str, pd.Timestamp, str]
 
 
-def calendar_hold(g: Guards, play: str, day: dt.date, booked: list[Booked]) -> str | None:
+def calendar_hold(g: Guards, play: str, day: dt.date, booked: list[Booked]) -> Hold | None:
     """Why the calendar holds ``play`` back for a customer with these ``booked`` contacts (made or held out), or
     None: any play booked within ``gap_days`` days before ``day`` (or on it), or this play's holdout within the
     :data:`core.roi.defaults.WINDOW_DAYS` its effect is measured over (a held-out customer reached later would
@@ -69,18 +80,18 @@ def calendar_hold(g: Guards, play: str, day: dt.date, booked: list[Booked]) -> s
     kept_out = [b for b in booked if b[0] == play and b[2] == CONTROL
                 and today - pd.Timedelta(days=WINDOW_DAYS) < b[1] <= today]
     if kept_out:
-        return (f"Held back: in this play's holdout since {max(b[1] for b in kept_out):%Y-%m-%d}, kept out for the "
-                f"{units.count(WINDOW_DAYS)} days its effect is measured over.")
+        return "holdout", (f"Held back: in this play's holdout since {max(b[1] for b in kept_out):%Y-%m-%d}, kept "
+                           f"out for the {units.count(WINDOW_DAYS)} days its effect is measured over.")
     near = [b for b in booked if today - pd.Timedelta(days=g.gap_days) < b[1] <= today] if g.gap_days else []
     if not near:
         return None
     other, when, _ = max(near, key=lambda b: b[1])
     who = "this play" if other == play else other
-    return (f"Held back: {who} reaches this customer on {when:%Y-%m-%d}, within the {units.count(g.gap_days)}-day "
-            f"gap between two contacts.")
+    return "calendar", (f"Held back: {who} reaches this customer on {when:%Y-%m-%d}, within the "
+                        f"{units.count(g.gap_days)}-day gap between two contacts.")
 
 
-def fatigue_hold(g: Guards, segment, day: dt.date, booked: list[Booked]) -> str | None:
+def fatigue_hold(g: Guards, segment, day: dt.date, booked: list[Booked]) -> Hold | None:
     """Why the fatigue cap holds an action back for a customer in ``segment`` with these ``booked`` contacts, or
     None: the contacts made (not held out) in the last ``fatigue_days`` days reach the cap."""
     cap = g.cap(segment)
@@ -90,8 +101,8 @@ def fatigue_hold(g: Guards, segment, day: dt.date, booked: list[Booked]) -> str 
     if made < cap:
         return None
     where = f" for {segment}" if segment in g.fatigue_by_segment else ""
-    return (f"Held back: {units.count(made)} contacts in the last {units.count(g.fatigue_days)} days reach the "
-            f"fatigue cap of {units.count(cap)}{where}.")
+    return "fatigue", (f"Held back: {units.count(made)} contacts in the last {units.count(g.fatigue_days)} days "
+                       f"reach the fatigue cap of {units.count(cap)}{where}.")
 
 
 def channel_for(g: Guards, channel: str, customer: dict) -> tuple[str, str | None]:

@@ -25,7 +25,7 @@ from core.roi.defaults import CONTROL
 
 TREATMENT = "treatment"
 QUEUED, HELD, MERGED = "queued", "held back", "merged"
-QUEUE_COLUMNS = [*ACTION_COLUMNS, "status", "held_back", "arm", "note", "merged"]
+QUEUE_COLUMNS = [*ACTION_COLUMNS, "status", "guard", "held_back", "arm", "note", "merged"]
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,8 @@ class Context:
 
 def run(book: Playbook, signals: pd.DataFrame, day: dt.date, context: Context, seed: int = 0) -> pd.DataFrame:
     """The queue of ``book`` on ``signals`` as of ``day``: :data:`QUEUE_COLUMNS`, one row per fired action, with its
-    ``status`` (queued, held back, merged), why it was held back or merged, its ``arm`` (treatment or holdout, for a
+    ``status`` (queued, held back, merged), the ``guard`` that held it back (a key of
+    :data:`core.plays.guards.GUARDS`), why it was held back or merged, its ``arm`` (treatment or holdout, for a
     queued action) and a ``note`` when the customer's preferred channel replaced the play's."""
     actions = fire(book, signals, day)
     booked = _booked(context.history)
@@ -80,7 +81,8 @@ def _open_keys(context: Context) -> set[tuple[str, str, str]]:
 
 
 def _play(book: Playbook, acts: pd.DataFrame, day, context: Context, booked: dict, seed: int) -> pd.DataFrame:
-    acts = acts.assign(status=QUEUED, held_back=None, arm=None, note=None, merged=None).reset_index(drop=True)
+    acts = acts.assign(status=QUEUED, guard=None, held_back=None, arm=None, note=None,
+                       merged=None).reset_index(drop=True)
     first = ~acts["customer_id"].duplicated()
     _merge_repeats(acts, first)
     opened = _open_keys(context)
@@ -96,7 +98,7 @@ def _play(book: Playbook, acts: pd.DataFrame, day, context: Context, booked: dic
                                                                            booked.get(cid, []))
                or g.fatigue_hold(book.guards, row["segment"], day, booked.get(cid, [])))
         if why:
-            acts.loc[i, ["status", "held_back"]] = [HELD, why]
+            acts.loc[i, ["status", "guard", "held_back"]] = [HELD, *why]
             continue
         acts.loc[i, "channel"], acts.loc[i, "note"] = g.channel_for(book.guards, row["channel"], customer)
     _draw_arms(book, acts, day, seed)

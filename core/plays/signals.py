@@ -16,7 +16,8 @@ Each signal is the store's own definition, shared with the page that shows it:
   (:func:`core.feedback.verbatims.churn_signal`);
 * ``used:<feature>``: whether the customer has any activity row of that metric up to the day.
 
-Contacts already made (or held out) are the store's interventions (``group`` is the arm).
+Contacts already made (or held out) are the store's interventions (``group`` is the arm); the actions still open
+are the saved runs' (:func:`core.plays.runs.open_actions`).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from core.health.score import measure_frame, score
 from core.history.inputs import ChurnInputs, load_inputs
 from core.plays.queue import Context
 from core.plays.rules import Playbook
+from core.plays.runs import open_actions
 from core.store.dates import datetimes
 from core.store.read import load_table
 
@@ -179,7 +181,7 @@ def _context(customers: pd.DataFrame, tickets: pd.DataFrame, day: pd.Timestamp, 
     history = pd.DataFrame({"customer_id": contacts["customer_id"].astype(str), "play": contacts["play"],
                             "date": datetimes(contacts["date"]), "arm": contacts["group"]}) if len(contacts) else \
         pd.DataFrame(columns=["customer_id", "play", "date", "arm"])
-    return Context(info, history)
+    return Context(info, history, open_actions(engine, day))
 
 
 def _ticket_name(rows: pd.DataFrame) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from core.export import units
+from core.plays.guards import GUARDS
 from core.plays.queue import HELD, MERGED, QUEUED, TREATMENT
 from core.plays.rules import Playbook
 from core.roi.defaults import CONTROL
@@ -37,27 +38,10 @@ def by_play(queue: pd.DataFrame) -> pd.DataFrame:
 
 
 def held_reasons(queue: pd.DataFrame) -> pd.DataFrame:
-    """Why actions were held back, grouped by guard: ``guard, actions``, most first."""
-    held = queue.loc[queue["status"] == HELD, "held_back"].astype(str)
-    guard = held.map(_guard)
-    out = guard.value_counts().rename_axis("guard").reset_index(name="actions")
+    """Why actions were held back, grouped by guard (named in plain words): ``guard, actions``, most first."""
+    held = queue.loc[queue["status"] == HELD, "guard"].map(lambda k: GUARDS.get(k, k))
+    out = held.value_counts().rename_axis("guard").reset_index(name="actions")
     return out.sort_values(["actions", "guard"], ascending=[False, True], kind="stable").reset_index(drop=True)
-
-
-def _guard(text: str) -> str:
-    if "opted out" in text:
-        return "consent (opted out)"
-    if "critical ticket" in text:
-        return "quiet period: a critical ticket is open"
-    if "renewal negotiations" in text:
-        return "quiet period: renewal negotiations"
-    if "holdout since" in text:
-        return "held out of this play earlier (kept out while measured)"
-    if "gap between two contacts" in text:
-        return "outreach calendar (another contact too close)"
-    if "fatigue cap" in text:
-        return "fatigue cap"
-    return text
 
 
 def headline(queue: pd.DataFrame, day) -> str:

@@ -4,6 +4,9 @@ One key ties everything together: ``customer_id`` (text, as the source spells it
 so zero-padded ids such as CDNOW's ``00001`` survive). Every data row records the
 ``import_id`` that loaded it, so an import can be traced and undone. Columns that an
 upload carried but the schema does not name are kept in ``attributes`` (JSON).
+
+One piece: the whole schema in one module, so that importing it registers every table before
+:func:`core.store.engine.init_db` creates them and the erasure finds every table with a customer id.
 """
 
 from __future__ import annotations
@@ -203,6 +206,60 @@ class HealthConfigVersion(SQLModel, table=True):
     reason: str
     parent: int | None = None  # the version it was edited from
     config: dict[str, Any] = Field(sa_column=Column(JSON))  # HealthConfig.to_dict()
+
+
+class PlaybookVersion(SQLModel, table=True):
+    """A saved playbook (core.plays.book_store): its triggers and guards, never changed once saved; an edit is a new
+    version naming its parent."""
+
+    __tablename__ = "playbook"
+    version: int | None = Field(default=None, primary_key=True)
+    created_at: dt.datetime  # UTC
+    author: str
+    reason: str
+    parent: int | None = None
+    book: dict[str, Any] = Field(sa_column=Column(JSON))  # Playbook.to_dict()
+
+
+class PlayRun(SQLModel, table=True):
+    """One playbook run (core.plays.record): the day its signals were read, the seed of its holdout draw, the
+    playbook as run, who ran it, and the import that logged its queued actions (both arms) as play contacts."""
+
+    __tablename__ = "playrun"
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime  # UTC
+    as_of: dt.date = Field(index=True)
+    seed: int
+    book_version: int | None = None  # the saved playbook's version; None for a file's playbook
+    book: dict[str, Any] = Field(sa_column=Column(JSON))  # Playbook.to_dict() as run
+    author: str
+    import_id: int | None = None  # the interventions import of its contacts; None when it queued nothing
+    counts: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class PlayAction(SQLModel, table=True):
+    """One action of a playbook run (core.plays.queue.QUEUE_COLUMNS): queued (in the treatment or holdout arm),
+    held back by a guard, or merged into another; never changed once saved."""
+
+    __tablename__ = "playaction"
+    id: int | None = Field(default=None, primary_key=True, sa_type=BIG_ID)
+    run_id: int = Field(index=True)
+    customer_id: str = Field(index=True)
+    segment: str | None = None
+    tier: str | None = None
+    trigger: str
+    play: str
+    owner: str
+    channel: str
+    due: dt.date
+    reason: str
+    priority: int
+    status: str  # queued, held back, merged
+    guard: str | None = None  # core.plays.guards.GUARDS
+    held_back: str | None = None
+    arm: str | None = None  # treatment or holdout, for a queued action
+    note: str | None = None
+    merged: str | None = None
 
 
 class LapseSetting(SQLModel, table=True):

@@ -78,8 +78,9 @@ ALLOWED = {
     "roi": BASE | {"churn", "ingest", "query"},  # risk at contact scores with the churn model; outcome flags read as
     # imported; the contacts' windows summed by the chosen engine (core/roi/engine_outcomes.py)
     # playbooks: signals of the churn, health and feedback pages turned into actions; each play's holdout is an
-    # arm the ROI page measures (core/roi's control arm and sample-ratio check)
-    "plays": BASE | {"churn", "health", "feedback", "roi", "access"},
+    # arm the ROI page measures (core/roi's control arm and sample-ratio check); a run's contacts are logged through
+    # the importer (core/plays/record.py), so they have an import's guarantees and its undo
+    "plays": BASE | {"churn", "health", "feedback", "roi", "access", "ingest"},
     "review": BASE | {"cohorts", "churn", "health", "feedback", "roi", "buyers", "access",
                       "query"},  # a quarter's review: every page; snapshots, decisions and risk lists need rights;
     # query: MRR at risk of a warehouse's customers, its failures as one plain line

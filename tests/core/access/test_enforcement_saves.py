@@ -21,6 +21,10 @@ from core.churn.pipeline import default_economics, fit_churn
 from core.health import score as h
 from core.health import store as hs
 from core.history.inputs import load_inputs
+from core.plays import book_store, record
+from core.plays.queue import Context
+from core.plays.queue import run as queue_run
+from core.plays.rules import parse
 from core.review import log as review_log
 from core.review import saved as review_saved
 from core.review.at_risk import CUSTOMER_COLUMNS
@@ -31,6 +35,16 @@ from tests.core.access.store import PEOPLE, build, dump, last_entry
 #: rows of the public telco file the small churn model is fitted on (enough for both models, quick)
 TELCO_ROWS = 400
 SPOOF = "someone else"
+#: a one-trigger playbook, and the signals of the access store's two customers (both high risk) it runs on
+PLAYBOOK = parse({"triggers": [{"name": "High risk", "signal": "churn_tier", "tiers": ["high risk"],
+                                "play": "Rescue call", "owner": "CS", "channel": "phone"}]})
+SIGNALS = pd.DataFrame({"customer_id": ["A", "B"], "segment": ["SMB", "Enterprise"], "tier": ["high risk"] * 2})
+DAY = dt.date(2026, 9, 30)
+
+
+def _run_playbook(eng, name):
+    queue = queue_run(PLAYBOOK, SIGNALS, DAY, Context({}, None), seed=0)
+    return record.record_run(eng, PLAYBOOK, queue, DAY, seed=0, user=name)
 
 
 def _snapshot() -> Snapshot:
@@ -104,6 +118,10 @@ SAVES = {
                                                                    user=name)),
     "lapse period": (rights.CONFIGURE, "lapsesetting", "save lapse period", "author",
                      lambda eng, name, fit: lapse_setting.save_days(eng, 120, SPOOF, "four months", user=name)),
+    "playbook": (rights.CONFIGURE, "playbook", "save playbook", "author",
+                 lambda eng, name, fit: book_store.save_book(eng, PLAYBOOK, SPOOF, "first book", user=name)),
+    "playbook run": (rights.IMPORT, "playrun", "run playbook", "author",
+                     lambda eng, name, fit: _run_playbook(eng, name)),
     "churn model": (rights.SAVE_MODEL, "churnrun", "save churn model", None,
                     lambda eng, name, fit: churn_store.save_run(eng, *fit(), "v-test", user=name)),
 }

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from core.plays.guards import TICKET_SIGNALS
 from core.plays.queue import HELD, MERGED, QUEUED, TREATMENT, Context, run
 from core.plays.rules import Guards, Playbook, Trigger
+from core.plays.summary import held_reasons
 from core.roi.defaults import CONTROL
 from core.roi.sample_ratio import srm
 
@@ -74,6 +75,11 @@ def test_each_guard_holds_back_and_says_why():
     assert q.loc["C004", "status"] == QUEUED and q.loc["C004", "channel"] == "email"
     assert q.loc["C004", "note"] == "On email, the customer's preferred channel (the play's is phone)."
     assert (q.loc[["C000", "C001", "C002", "C003", "C005"], "status"] == HELD).all()
+    assert q.loc[["C000", "C001", "C002", "C003", "C005"], "guard"].tolist() == [
+        "consent", "critical ticket", "negotiation", "calendar", "fatigue"]
+    assert held_reasons(q).set_index("guard")["actions"].to_dict() == {
+        "consent (opted out)": 1, "fatigue cap": 1, "outreach calendar (another contact too close)": 1,
+        "quiet period: a critical ticket is open": 1, "quiet period: renewal negotiations": 1}
     assert q.loc[q.status == HELD, "arm"].isna().all()
 
 
@@ -97,6 +103,7 @@ def test_an_open_action_is_not_queued_again_and_a_holdout_stays_out_of_its_play(
     assert q.loc["C000", "held_back"] == "Already in the queue from an earlier run."
     assert q.loc["C001", "held_back"] == ("Held back: in this play's holdout since 2025-02-01, kept out for the 90 "
                                           "days its effect is measured over.")
+    assert q.loc["C001", "guard"] == "holdout" and q.loc["C000", "guard"] is None
     assert q.loc["C002", "status"] == QUEUED
 
 
