@@ -1,58 +1,139 @@
-"""``python -m core plays run --rules FILE``: the playbook's triggers over the store's signals as of a day, the
-action queue guarded and each play's holdout drawn; prints the queue per play and why actions were held back, and
-writes the queue to ``--out`` (CSV or XLSX). ``python -m core plays list --rules FILE``: the playbook in plain words,
-checked, without reading the store."""
+"""``python -m core plays``: the playbooks from the command line.
+
+* ``run [--rules FILE] [--as-of DAY] [--seed N] [--out FILE] [--preview]``: the playbook's triggers over the store's
+  signals as of a day, the action queue guarded and each play's holdout drawn. The run is recorded before anything
+  of its list is shown (the run, every action, and its queued actions of both arms as play contacts, which the
+  Intervention ROI page measures); it prints the queue per play and why actions were held back, and writes the queue
+  to ``--out`` (CSV or XLSX). ``--preview`` prints the counts only, records nothing and writes no list. Without
+  ``--rules``, the latest saved playbook.
+* ``list [--rules FILE]``: the playbook in plain words, checked (without ``--rules``: the latest saved one, and the
+  saved versions).
+* ``save --rules FILE --author NAME --reason TEXT``: save the file as the playbook's next version.
+* ``calendar [--rules FILE] [--as-of DAY] [--out FILE]``: the outreach calendar, week by week, and who the calendar
+  gap still holds.
+"""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
+from core.cli.who import acting_user
 from core.errors import WorkbenchError
 
 NAME = "plays"
 OUT_SUFFIXES = (".csv", ".xlsx")
+ACTIONS = ("run", "list", "save", "calendar")
 
 
 def add_parser(sub) -> None:
     """Register the ``plays`` sub-command."""
     p = sub.add_parser(NAME, help="playbooks: turn triggers into a guarded action queue with a holdout per play",
                        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("action", choices=["run", "list"],
-                   help="run: queue the actions the triggers fire today; list: the playbook's triggers and guards")
-    p.add_argument("--rules", type=Path, required=True, help="the playbook: a JSON file of triggers and guards")
+    p.add_argument("action", choices=ACTIONS,
+                   help="run: queue (and record) the actions the triggers fire; list: the playbook's triggers and "
+                        "guards; save: save --rules as the next version; calendar: the outreach calendar")
+    p.add_argument("--rules", type=Path, help="the playbook: a JSON file of triggers and guards (default: the latest "
+                   "saved version)")
     p.add_argument("--as-of", dest="as_of", help="the day the signals are read on, YYYY-MM-DD (default: the data's "
                    "last day)")
     p.add_argument("--seed", type=int, default=0, help="the seed of the holdout draw")
-    p.add_argument("--out", type=Path, help="write the queue to this .csv or .xlsx file")
+    p.add_argument("--out", type=Path, help="write the queue (run) or the booked customers (calendar) to this .csv "
+                   "or .xlsx file")
+    p.add_argument("--preview", action="store_true", help="run: print the counts only; record nothing, write no list")
+    p.add_argument("--author", help="save: who saves")
+    p.add_argument("--reason", help="save: why")
 
 
 def run(engine, a) -> int:
     """Run ``python -m core plays``; returns the exit code (bad input raises a plain WorkbenchError)."""
+    from core.plays import summary  # in run, for a fast --help
+
+    _check(a)
+    if a.action == "save":
+        return _save(engine, a)
+    version, book = _book(engine, a)
+    if a.action == "list":
+        print(summary.book_text(book))
+        if a.rules is None:
+            _versions(engine)
+        return 0
+    if a.action == "calendar":
+        return _calendar(engine, a, book)
+    return _run(engine, a, version, book)
+
+
+def _check(a) -> None:
+    if a.rules is not None and not a.rules.is_file():
+        raise WorkbenchError(f"No playbook file at {a.rules}: write one (see README, Playbooks) and pass it.")
+    if a.out is not None and a.out.suffix.lower() not in OUT_SUFFIXES:
+        raise WorkbenchError(f"--out must end in .csv or .xlsx, not {a.out.name!r}.")
+    if a.preview and a.out is not None:
+        raise WorkbenchError("--preview records nothing, so it writes no list: who is held out is shown only once "
+                             "the run is recorded. Leave out --out, or --preview.")
+    if a.action == "save" and a.rules is None:
+        raise WorkbenchError("plays save needs --rules FILE: the playbook to save.")
+
+
+def _book(engine, a):
+    """(saved version or None, playbook) of ``--rules`` or, without it, the latest saved version."""
+    from core.plays.book_store import load_book  # in run, for a fast --help
+    from core.plays.rules import parse_json  # in run, for a fast --help
+
+    if a.rules is not None:
+        return None, parse_json(a.rules.read_text())
+    saved = load_book(engine)
+    if saved is None:
+        raise WorkbenchError("No playbook is saved in this store: pass --rules FILE, or save one with python -m core "
+                             "plays save --rules FILE --author NAME --reason TEXT.")
+    return saved
+
+
+def _day(a):
     import pandas as pd  # pandas loads here, not for --help
 
+    if not a.as_of:
+        return None
+    try:
+        return pd.Timestamp(a.as_of)
+    except ValueError:
+        raise WorkbenchError(f"--as-of must be a day written YYYY-MM-DD, not {a.as_of!r}.") from None
+
+
+def _save(engine, a) -> int:
+    from core.plays.book_store import load_book, save_book  # in run, for a fast --help
+    from core.plays.rules import parse_json  # in run, for a fast --help
+
+    book = parse_json(a.rules.read_text())
+    latest = load_book(engine)
+    version = save_book(engine, book, a.author or "", a.reason or "", parent=latest[0] if latest else None,
+                        user=acting_user(a))
+    print(f"Saved the playbook as version {version} ({len(book.triggers)} triggers).")
+    return 0
+
+
+def _versions(engine) -> None:
+    from core.cli.format import figures_text  # in run, for a fast --help
+    from core.plays.book_store import versions  # in run, for a fast --help
+
+    v = versions(engine)
+    v = v.assign(created_at=v["created_at"].map(lambda t: f"{t:%Y-%m-%d %H:%M}"),
+                 parent=v["parent"].map(lambda p: "" if p is None else str(p)))
+    print("\nSaved versions:")
+    print(figures_text(v, {"version": "count", "triggers": "count"}, left=("author", "reason")))
+
+
+def _run(engine, a, version, book) -> int:
     from core.cli.format import figures_text, write_table  # in run, for a fast --help
     from core.plays import summary  # in run, for a fast --help
     from core.plays.queue import run as run_queue  # in run, for a fast --help
-    from core.plays.rules import parse_json  # in run, for a fast --help
+    from core.plays.record import record_run  # in run, for a fast --help
     from core.plays.signals import store_signals  # in run, for a fast --help
 
-    if not a.rules.is_file():
-        raise WorkbenchError(f"No playbook file at {a.rules}: write one (see README, Playbooks) and pass it.")
-    if a.action == "list":
-        print(summary.book_text(parse_json(a.rules.read_text())))
-        return 0
-    if a.out is not None and a.out.suffix.lower() not in OUT_SUFFIXES:
-        raise WorkbenchError(f"--out must end in .csv or .xlsx, not {a.out.name!r}.")
-    book = parse_json(a.rules.read_text())
-    day = None
-    if a.as_of:
-        try:
-            day = pd.Timestamp(a.as_of)
-        except ValueError:
-            raise WorkbenchError(f"--as-of must be a day written YYYY-MM-DD, not {a.as_of!r}.") from None
-    signals, context, day = store_signals(engine, book, day)
+    signals, context, day = store_signals(engine, book, _day(a))
     queue = run_queue(book, signals, day, context, seed=a.seed)
+    if not a.preview:
+        run_id = record_run(engine, book, queue, day, a.seed, book_version=version, user=acting_user(a))
     print(summary.headline(queue, day))
     plays = summary.by_play(queue)
     if len(plays):
@@ -63,6 +144,30 @@ def run(engine, a) -> int:
     if len(reasons):
         print("\nHeld back:")
         print(figures_text(reasons, {"actions": "count"}, left=("guard",)))
+    if a.preview:
+        print("\nA preview: nothing was recorded. Run without --preview to record the run and see its list.")
+        return 0
+    print(f"\n{summary.recorded_text(run_id, queue)}")
     if a.out is not None:
         write_table(queue, a.out, "Queue", "actions")
+    return 0
+
+
+def _calendar(engine, a, book) -> int:
+    from core.cli.format import figures_text, write_table  # in run, for a fast --help
+    from core.history.inputs import load_inputs  # in run, for a fast --help
+    from core.plays import summary  # in run, for a fast --help
+    from core.plays.calendar import booked_until, by_week  # in run, for a fast --help
+    from core.plays.runs import contacts, open_actions  # in run, for a fast --help
+
+    day = _day(a) or load_inputs(engine).end()
+    made = contacts(engine)
+    weeks = by_week(made, open_actions(engine, day), day)
+    booked = booked_until(made, book.guards, day)
+    print(summary.calendar_text(booked, book.guards, day))
+    if len(weeks):
+        weeks = weeks.assign(week=weeks["week"].map(lambda w: f"{w:%Y-%m-%d}"))
+        print(figures_text(weeks, {c: "count" for c in ("reached", "held_out", "due")}, left=("week", "play")))
+    if a.out is not None:
+        write_table(booked, a.out, "Booked", "booked contacts")
     return 0

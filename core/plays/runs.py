@@ -1,5 +1,5 @@
-"""The playbook runs saved in the store (:mod:`core.plays.record`): the list of runs, one run's actions, and the
-actions still open, which a later run does not queue again."""
+"""The playbook runs saved in the store (:mod:`core.plays.record`): the list of runs, one run's actions, the
+actions still open, which a later run does not queue again, and every play contact (the guards' history)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from core.plays.queue import QUEUE_COLUMNS, QUEUED, TREATMENT
+from core.store.dates import datetimes
+from core.store.read import load_table
 from core.store.tables import ImportLog, PlayAction, PlayRun
 
 #: the columns of :func:`runs`
@@ -44,13 +46,25 @@ def run_actions(engine: Engine, run_id: int) -> pd.DataFrame:
 
 
 def open_actions(engine: Engine, day: dt.date) -> pd.DataFrame:
-    """The actions to reach from earlier runs not yet due on ``day``: ``customer_id, play, trigger`` (a run whose
-    contacts were undone left none open)."""
+    """The actions to reach from earlier runs not yet due on ``day``: ``customer_id, play, trigger, due`` (a run
+    whose contacts were undone left none open)."""
     a, r, log = PlayAction.__table__, PlayRun.__table__, ImportLog.__table__
-    q = (select(a.c.customer_id, a.c.play, a.c.trigger)
+    q = (select(a.c.customer_id, a.c.play, a.c.trigger, a.c.due)
          .select_from(a.join(r, r.c.id == a.c.run_id).outerjoin(log, log.c.id == r.c.import_id))
          .where(a.c.status == QUEUED, a.c.arm == TREATMENT, a.c.due >= pd.Timestamp(day).date(),
                 log.c.undone_at.is_(None)))
     with engine.connect() as conn:
         rows = conn.execute(q).fetchall()
-    return pd.DataFrame(rows, columns=["customer_id", "play", "trigger"])
+    out = pd.DataFrame(rows, columns=["customer_id", "play", "trigger", "due"])
+    return out.assign(due=pd.to_datetime(out["due"]))
+
+
+def contacts(engine: Engine) -> pd.DataFrame:
+    """Every play contact in the store (its interventions, a run's included): ``customer_id, play, date, arm``
+    (``holdout`` for one held out), the history the guards and the calendar read."""
+    rows = load_table(engine, "intervention")
+    if not len(rows):
+        return pd.DataFrame({"customer_id": pd.Series(dtype=str), "play": pd.Series(dtype=str),
+                             "date": pd.Series(dtype="datetime64[ns]"), "arm": pd.Series(dtype=str)})
+    return pd.DataFrame({"customer_id": rows["customer_id"].astype(str), "play": rows["play"].astype(str),
+                         "date": datetimes(rows["date"]).dt.normalize(), "arm": rows["group"].astype(str)})

@@ -37,7 +37,7 @@ from core.health.score import measure_frame, score
 from core.history.inputs import ChurnInputs, load_inputs
 from core.plays.queue import Context
 from core.plays.rules import Playbook
-from core.plays.runs import open_actions
+from core.plays.runs import contacts, open_actions
 from core.store.dates import datetimes
 from core.store.read import load_table
 
@@ -177,11 +177,7 @@ def _context(customers: pd.DataFrame, tickets: pd.DataFrame, day: pd.Timestamp, 
     info = {str(cid): {"attributes": attrs if isinstance(attrs, dict) else {}, "critical_ticket": crit.get(str(cid))}
             for cid, attrs in zip(customers["customer_id"], customers.get("attributes", [None] * len(customers)),
                                   strict=True)}
-    contacts = load_table(engine, "intervention")
-    history = pd.DataFrame({"customer_id": contacts["customer_id"].astype(str), "play": contacts["play"],
-                            "date": datetimes(contacts["date"]), "arm": contacts["group"]}) if len(contacts) else \
-        pd.DataFrame(columns=["customer_id", "play", "date", "arm"])
-    return Context(info, history, open_actions(engine, day))
+    return Context(info, contacts(engine), open_actions(engine, day))
 
 
 def _ticket_name(rows: pd.DataFrame) -> str:

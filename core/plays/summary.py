@@ -8,7 +8,7 @@ import pandas as pd
 from core.export import units
 from core.plays.guards import GUARDS
 from core.plays.queue import HELD, MERGED, QUEUED, TREATMENT
-from core.plays.rules import Playbook
+from core.plays.rules import Guards, Playbook
 from core.roi.defaults import CONTROL
 
 #: signal -> (the signals column it reads, what the store lacks when that column is empty for every customer)
@@ -52,6 +52,26 @@ def headline(queue: pd.DataFrame, day) -> str:
             f"{units.count(int((queue['arm'] == CONTROL).sum()))} held out at random to measure the plays), "
             f"{units.count(int((queue['status'] == HELD).sum()))} held back by the guards, "
             f"{units.count(int((queue['status'] == MERGED).sum()))} merged into another.")
+
+
+def recorded_text(run_id: int, queue: pd.DataFrame) -> str:
+    """One sentence: the run's number and the contacts it logged for the Intervention ROI page."""
+    q = int((queue["status"] == QUEUED).sum())
+    if not q:
+        return f"Recorded as run {run_id}; it queued no action, so no contact was logged."
+    return (f"Recorded as run {run_id}: its {units.count(q)} queued actions are logged as play contacts (both arms), "
+            f"which the Intervention ROI page measures.")
+
+
+def calendar_text(booked: pd.DataFrame, guards: Guards, day) -> str:
+    """The calendar's headline: who its gap holds on ``day``, and who is kept out of a play while it is measured."""
+    today = pd.Timestamp(day)
+    gap = booked[booked["free_from"] > today]
+    kept = booked[booked["play_free_from"] > today]
+    soonest = f" (the first free on {gap['free_from'].min():%Y-%m-%d})" if len(gap) else ""
+    return (f"Outreach calendar as of {today:%Y-%m-%d}: {units.count(len(gap))} customers contacted within the last "
+            f"{units.count(guards.gap_days)} days, whom no other play may reach yet{soonest}; "
+            f"{units.count(kept['customer_id'].nunique())} held out of a play, kept out of it while it is measured.")
 
 
 def book_text(book: Playbook) -> str:

@@ -1,10 +1,13 @@
-"""``python -m core plays run`` (core/cli/plays.py) on the small demo with the README's playbook: the headline and
+"""``python -m core plays`` (core/cli/plays.py) on the small demo with the README's playbook: the headline and
 the per-play table print the run's own counts, the README's printed line is the one the CLI prints, the queue goes to
-CSV and XLSX with every action, and bad input is one plain line."""
+CSV and XLSX with every action, the run is recorded (a second run queues none of its actions again; a preview
+records nothing), a saved playbook runs without --rules, the calendar's counts equal the store's contacts, and bad
+input is one plain line."""
 
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import openpyxl
 import pandas as pd
@@ -26,9 +29,19 @@ BOOK = json.loads(_SECTION[_SECTION.index("```json\n") + 8:_SECTION.index("```",
 PRINTED = _SECTION[_SECTION.index("```text\n") + 8:_SECTION.index("```", _SECTION.index("```text\n") + 8)].strip()
 
 
-@pytest.fixture(scope="module")
-def url(small_demo_store, tmp_path_factory):
-    return f"sqlite:///{copy_store(small_demo_store, tmp_path_factory.mktemp('plays_cli'))}"
+@pytest.fixture
+def url(small_demo_store, tmp_path):
+    """A copy of the small demo for each test: a run records into its store."""
+    (tmp_path / "store").mkdir()
+    return f"sqlite:///{copy_store(small_demo_store, tmp_path / 'store')}"
+
+
+def _sql(url: str, query: str) -> list[tuple]:
+    con = sqlite3.connect(url.removeprefix("sqlite:///"))
+    try:
+        return con.execute(query).fetchall()
+    finally:
+        con.close()
 
 
 @pytest.fixture(scope="module")
@@ -43,15 +56,15 @@ def test_the_readme_s_book_prints_the_readme_s_line(url, rules, capsys):
     assert capsys.readouterr().out.splitlines()[0] == PRINTED
 
 
-def test_run_prints_the_queue_and_writes_it(url, rules, tmp_path, capsys):
-    out = tmp_path / "queue.csv"
-    assert cli(["--db", url, "plays", "run", "--rules", str(rules), "--seed", "3", "--out", str(out)]) == 0
-    printed = capsys.readouterr().out
+def test_run_prints_the_queue_and_writes_it(url, rules, tmp_path, small_demo_store, capsys):
     engine = core.make_engine(url)
     book = parse(BOOK)
     signals, context, day = store_signals(engine, book)
     queue = run(book, signals, day, context, seed=3)
     engine.dispose()
+    out = tmp_path / "queue.csv"
+    assert cli(["--db", url, "plays", "run", "--rules", str(rules), "--seed", "3", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
     reached, held = int((queue.arm == TREATMENT).sum()), int((queue.arm == CONTROL).sum())
     assert printed.startswith(f"As of {day:%Y-%m-%d}: {reached + held:,} actions queued ({reached:,} to reach, "
                               f"{held:,} held out at random to measure the plays), ")
@@ -63,16 +76,77 @@ def test_run_prints_the_queue_and_writes_it(url, rules, tmp_path, capsys):
     assert len(written) == len(queue) and list(written.columns) == list(queue.columns)
     assert written["arm"].fillna("").tolist() == queue["arm"].fillna("").tolist()
     assert f"wrote {len(queue):,} actions to {out}" in printed
+    queued = int((queue.status == QUEUED).sum())
+    assert (f"Recorded as run 1: its {queued:,} queued actions are logged as play contacts (both arms), which the "
+            "Intervention ROI page measures.") in printed
+    assert _sql(url, "SELECT count(*) FROM intervention WHERE import_id = (SELECT import_id FROM playrun)") == [
+        (queued,)]
+    (tmp_path / "again").mkdir()
+    again = f"sqlite:///{copy_store(small_demo_store, tmp_path / 'again')}"
     xlsx = tmp_path / "queue.xlsx"
-    assert cli(["--db", url, "plays", "run", "--rules", str(rules), "--seed", "3", "--out", str(xlsx)]) == 0
+    assert cli(["--db", again, "plays", "run", "--rules", str(rules), "--seed", "3", "--out", str(xlsx)]) == 0
     sheet = openpyxl.load_workbook(xlsx)["Queue"]
     assert sheet.max_row == len(queue) + 1
+
+
+def test_a_second_run_queues_nothing_again_and_a_preview_records_nothing(url, rules, capsys):
+    assert cli(["--db", url, "plays", "run", "--rules", str(rules), "--preview"]) == 0
+    preview = capsys.readouterr().out
+    assert preview.splitlines()[0] == PRINTED and "A preview: nothing was recorded." in preview
+    assert _sql(url, "SELECT count(*) FROM playrun") == [(0,)]
+    assert cli(["--db", url, "plays", "run", "--rules", str(rules)]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == PRINTED
+    assert cli(["--db", url, "plays", "run", "--rules", str(rules)]) == 0
+    second = capsys.readouterr().out
+    assert second.startswith("As of 2026-10-31: 0 actions queued (0 to reach, 0 held out at random")
+    assert "Recorded as run 2; it queued no action, so no contact was logged." in second
+    assert _sql(url, "SELECT id, import_id IS NULL FROM playrun ORDER BY id") == [(1, 0), (2, 1)]
+
+
+def test_a_saved_playbook_runs_without_rules(url, rules, capsys):
+    assert cli(["--db", url, "plays", "run"]) == 2
+    assert "No playbook is saved in this store: pass --rules FILE" in capsys.readouterr().err
+    assert cli(["--db", url, "plays", "save", "--rules", str(rules), "--author", "Ana", "--reason", "first"]) == 0
+    assert capsys.readouterr().out.strip() == f"Saved the playbook as version 1 ({len(BOOK['triggers'])} triggers)."
+    assert cli(["--db", url, "plays", "save", "--rules", str(rules), "--author", "Ana"]) == 2
+    assert "Say why" in capsys.readouterr().err
+    assert cli(["--db", url, "plays", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert listed.startswith("1. Health turned red: when the health band turns red") and "Saved versions:" in listed
+    assert cli(["--db", url, "plays", "run"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == PRINTED
+    assert _sql(url, "SELECT book_version FROM playrun") == [(1,)]
+
+
+def test_the_calendar_counts_the_store_s_contacts(url, rules, capsys):
+    assert cli(["--db", url, "plays", "run", "--rules", str(rules)]) == 0
+    capsys.readouterr()
+    assert cli(["--db", url, "plays", "calendar", "--rules", str(rules)]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    # independently: the interventions as SQLite holds them, the gap and the 90-day window of the README's book
+    rows = pd.DataFrame(_sql(url, 'SELECT customer_id, play, date, "group" FROM intervention'),
+                        columns=["customer_id", "play", "date", "arm"])
+    rows["date"] = pd.to_datetime(rows["date"])
+    day = pd.Timestamp("2026-10-31")
+    last = rows[rows.date <= day].groupby("customer_id")["date"].max()
+    gap = int((last + pd.Timedelta(days=BOOK["guards"]["gap_days"]) > day).sum())
+    held = rows[(rows.arm == CONTROL) & (rows.date <= day) & (rows.date + pd.Timedelta(days=90) > day)]
+    assert printed[0].startswith(f"Outreach calendar as of 2026-10-31: {gap:,} customers contacted within the last "
+                                 f"14 days, whom no other play may reach yet")
+    assert printed[0].endswith(f"{held.customer_id.nunique():,} held out of a play, kept out of it while it is "
+                               "measured.")
+    monday = day - pd.Timedelta(days=day.weekday())
+    week = rows[(rows.date >= monday) & (rows.date < monday + pd.Timedelta(days=7))]
+    for play, contacts in week.groupby("play"):
+        line = next(x for x in printed if x.startswith(f"{monday:%Y-%m-%d}") and play in x)
+        assert line.split()[-3:-1] == [str((contacts.arm != CONTROL).sum()), str((contacts.arm == CONTROL).sum())]
 
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--rules", "missing.json"], "No playbook file at missing.json"),
     (["--as-of", "2026-13-01"], "--as-of must be a day written YYYY-MM-DD, not '2026-13-01'."),
     (["--out", "queue.txt"], "--out must end in .csv or .xlsx, not 'queue.txt'."),
+    (["--preview", "--out", "queue.csv"], "--preview records nothing, so it writes no list"),
 ])
 def test_bad_input_is_one_plain_line(url, rules, capsys, args, message):
     full = ["--db", url, "plays", "run", "--rules", str(rules), *args]
