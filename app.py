@@ -20,6 +20,7 @@ nav = st.navigation(
             st.Page("pages/health_scores.py", title="Health scores", icon=":material/ecg_heart:"),
             st.Page("pages/feedback_themes.py", title="Feedback themes", icon=":material/forum:"),
             st.Page("pages/intervention_roi.py", title="Intervention ROI", icon=":material/savings:"),
+            st.Page("pages/playbooks.py", title="Playbooks", icon=":material/checklist:"),
             st.Page("pages/quarterly_review.py", title="Quarterly review", icon=":material/summarize:"),
         ],
         "Data": [

@@ -11,6 +11,9 @@
 * ``save --rules FILE --author NAME --reason TEXT``: save the file as the playbook's next version.
 * ``calendar [--rules FILE] [--as-of DAY] [--out FILE]``: the outreach calendar, week by week, and who the calendar
   gap still holds.
+* ``handoff [--run N] [--out FILE.xlsx|FILE.csv|FOLDER] [--webhook URL]``: a recorded run's actions to reach (never a
+  held-out customer) as CRM-ready tasks: a workbook with a sheet per owner team, one CSV, or a folder with a CSV per
+  owner; and/or posted as JSON to the webhook (default: ``RETENTION_PLAYS_WEBHOOK``).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from core.errors import WorkbenchError
 
 NAME = "plays"
 OUT_SUFFIXES = (".csv", ".xlsx")
-ACTIONS = ("run", "list", "save", "calendar")
+ACTIONS = ("run", "list", "save", "calendar", "handoff")
 
 
 def add_parser(sub) -> None:
@@ -32,7 +35,8 @@ def add_parser(sub) -> None:
                        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("action", choices=ACTIONS,
                    help="run: queue (and record) the actions the triggers fire; list: the playbook's triggers and "
-                        "guards; save: save --rules as the next version; calendar: the outreach calendar")
+                        "guards; save: save --rules as the next version; calendar: the outreach calendar; handoff: a "
+                        "recorded run's tasks per owner, to files or a webhook")
     p.add_argument("--rules", type=Path, help="the playbook: a JSON file of triggers and guards (default: the latest "
                    "saved version)")
     p.add_argument("--as-of", dest="as_of", help="the day the signals are read on, YYYY-MM-DD (default: the data's "
@@ -41,6 +45,9 @@ def add_parser(sub) -> None:
     p.add_argument("--out", type=Path, help="write the queue (run) or the booked customers (calendar) to this .csv "
                    "or .xlsx file")
     p.add_argument("--preview", action="store_true", help="run: print the counts only; record nothing, write no list")
+    p.add_argument("--run", dest="run_id", type=int, help="handoff: the recorded run (default: the newest)")
+    p.add_argument("--webhook", help="handoff: post the tasks as JSON to this http(s) address (default: "
+                   "RETENTION_PLAYS_WEBHOOK)")
     p.add_argument("--author", help="save: who saves")
     p.add_argument("--reason", help="save: why")
 
@@ -52,6 +59,8 @@ def run(engine, a) -> int:
     _check(a)
     if a.action == "save":
         return _save(engine, a)
+    if a.action == "handoff":
+        return _handoff(engine, a)
     version, book = _book(engine, a)
     if a.action == "list":
         print(summary.book_text(book))
@@ -66,7 +75,7 @@ def run(engine, a) -> int:
 def _check(a) -> None:
     if a.rules is not None and not a.rules.is_file():
         raise WorkbenchError(f"No playbook file at {a.rules}: write one (see README, Playbooks) and pass it.")
-    if a.out is not None and a.out.suffix.lower() not in OUT_SUFFIXES:
+    if a.out is not None and a.out.suffix.lower() not in OUT_SUFFIXES and a.action != "handoff":
         raise WorkbenchError(f"--out must end in .csv or .xlsx, not {a.out.name!r}.")
     if a.preview and a.out is not None:
         raise WorkbenchError("--preview records nothing, so it writes no list: who is held out is shown only once "
@@ -170,4 +179,40 @@ def _calendar(engine, a, book) -> int:
         print(figures_text(weeks, {c: "count" for c in ("reached", "held_out", "due")}, left=("week", "play")))
     if a.out is not None:
         write_table(booked, a.out, "Booked", "booked contacts")
+    return 0
+
+
+def _handoff(engine, a) -> int:
+    import os  # in run, for a fast --help
+
+    from core.export.csv import write_csv  # in run, for a fast --help
+    from core.export.units import count  # in run, for a fast --help
+    from core.export.xlsx import to_xlsx  # in run, for a fast --help
+    from core.plays import handoff  # in run, for a fast --help
+    from core.plays.runs import run_actions, runs  # in run, for a fast --help
+
+    done = runs(engine)
+    if not len(done):
+        raise WorkbenchError("No playbook run is recorded in this store: record one with python -m core plays run.")
+    run_id = int(a.run_id) if a.run_id is not None else int(done["run"].iloc[0])
+    if run_id not in set(done["run"]):
+        raise WorkbenchError(f"There is no playbook run {run_id}: the runs are {', '.join(map(str, done['run']))}.")
+    tasks = handoff.tasks(run_id, run_actions(engine, run_id))
+    parts = handoff.by_owner(tasks)
+    print(f"Run {run_id}: {count(len(tasks))} tasks to hand off, " + ", ".join(
+        f"{count(len(t))} for {t['owner'].iloc[0]}" for t in parts.values()) + ".")
+    if a.out is not None:
+        if a.out.suffix.lower() == ".xlsx":
+            a.out.write_bytes(to_xlsx(parts))
+        elif a.out.suffix.lower() == ".csv":
+            write_csv(tasks, a.out)
+        else:
+            a.out.mkdir(parents=True, exist_ok=True)
+            for name, t in parts.items():
+                write_csv(t, a.out / f"{name}.csv")
+        print(f"wrote {count(len(tasks))} tasks to {a.out}")
+    url = a.webhook or os.environ.get(handoff.WEBHOOK_ENV, "").strip()
+    if url:
+        sent = handoff.send_run(engine, run_id, url, user=acting_user(a))
+        print(f"posted {count(sent)} tasks to the webhook at {handoff.check_url(url).split('/')[2]}")
     return 0

@@ -70,6 +70,7 @@ PAGES = [
     ("health_scores", "health_scores", "Health scores", ("Customers scored", COUNT)),
     ("feedback_themes", "feedback_themes", "Feedback themes", ("Verbatims", COUNT)),
     ("intervention_roi", "intervention_roi", "Intervention ROI", ("Play effect", re.compile(r"[+-]\d+\.\d pts"))),
+    ("playbooks", "playbooks", "Playbooks", ("Actions queued", re.compile(r"\d"))),
     ("quarterly_review", "quarterly_review", "Quarterly review", ("Active customers", COUNT)),
 ]
 

@@ -11,7 +11,8 @@ imported here (pytest collects an imported test, and runs it with this module's 
 * one walk per page: tests/e2e/walk_<page>.py (each page's figures, tabs, links and screenshots).
 
 The accessibility checks run first, on pages no walk has changed; then the walks, the review's (which saves a
-snapshot and records a decision) last.
+snapshot and records a decision) and, last, the Playbooks' (which records a run: its contacts change the store's
+data, so every page before it would compute again after it).
 """
 
 from __future__ import annotations
@@ -39,7 +40,11 @@ __all__ = ["shared_page", "served", "expected",
            "test_every_control_is_reached_by_tab_in_reading_order",
            "test_tabs_switch_with_arrow_keys_and_a_select_box_opens_from_the_keyboard",
            "test_cohort_curves_render_on_demo", "test_churn_drivers_on_the_small_demo", "test_health_scores_on_demo",
-           "test_feedback_themes_on_demo", "test_intervention_roi_on_demo", "test_quarterly_review_on_demo"]
+           "test_feedback_themes_on_demo", "test_intervention_roi_on_demo", "test_quarterly_review_on_demo",
+           "test_playbooks_on_demo"]
+
+# last (pytest collects in the order of the module's names): its recorded run changes the store's data
+from tests.e2e.walk_playbooks import test_playbooks_on_demo  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,8 @@ from tests.pages import hostile_store
 # (url path, heading)
 PAGES = [("", "Overview"), ("data", "Data"), ("cohort_curves", "Cohort curves"), ("churn_drivers", "Churn drivers"),
          ("health_scores", "Health scores"), ("feedback_themes", "Feedback themes"),
-         ("intervention_roi", "Intervention ROI"), ("quarterly_review", "Quarterly review"), ("admin", "Admin")]
+         ("intervention_roi", "Intervention ROI"), ("playbooks", "Playbooks"), ("quarterly_review", "Quarterly review"),
+         ("admin", "Admin")]
 #: the pages photographed (their first tab) as the review record
 SHOTS = ("health_scores", "feedback_themes", "intervention_roi")
 

@@ -20,8 +20,6 @@ from tests.e2e.conftest import (
     show_tab,
 )
 
-#: a private copy of the session's small demo store: the page saves its default configuration into it
-
 
 @pytest.fixture(scope="module")
 def expected(store_url) -> dict:

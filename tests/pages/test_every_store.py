@@ -34,7 +34,7 @@ from tests.pages.conftest import rerun
 
 PAGES = {"overview": "Overview", "data": "Data", "cohort_curves": "Cohort curves", "churn_drivers": "Churn drivers",
          "health_scores": "Health scores", "feedback_themes": "Feedback themes",
-         "intervention_roi": "Intervention ROI", "quarterly_review": "Quarterly review"}
+         "intervention_roi": "Intervention ROI", "playbooks": "Playbooks", "quarterly_review": "Quarterly review"}
 
 #: page -> tab -> its key element: (element types, "|" between alternatives; words in it, or None for any)
 TAB_KEYS = {
@@ -58,6 +58,9 @@ TAB_KEYS = {
         "Time to impact": ("vega_lite_chart", None), "Where it works": ("vega_lite_chart", None),
         "Next wave": ("caption", "A customer kept is worth"), "Fatigue": ("vega_lite_chart", None),
         "Planning": ("number_input", None)},  # every play at a glance now opens the page, above the tabs
+    "playbooks": {  # the example playbook previewed on the store (none is saved); an error: no customer to act on
+        "Rules": ("markdown", "Guards:"), "Run": ("metric|error", None), "Queue": ("info", "No run is recorded yet"),
+        "Calendar": ("markdown|info", None)},
     "quarterly_review": {
         "Figures": ("markdown", "#### Overview"), "Compare": ("info|dataframe", None),
         "Decisions": ("info|dataframe", None), "Assumptions": ("dataframe", None), "Export": ("button", None)},
@@ -78,6 +81,7 @@ SHOWS = {
         "health_scores": (TABS["health_scores"], []),
         "feedback_themes": (TABS["feedback_themes"], []),
         "intervention_roi": (TABS["intervention_roi"], []),
+        "playbooks": (TABS["playbooks"], [("metric", "Actions queued"), ("markdown", "Outreach calendar as of")]),
         "quarterly_review": (TABS["quarterly_review"], [("metric", "MRR")])},
     "cdnow": {
         "overview": ((), [("metric", "Active buyers"), ("caption", "There is no recurring revenue in this store")]),
@@ -88,6 +92,8 @@ SHOWS = {
         "health_scores": (TABS["health_scores"], []),
         "feedback_themes": ((), [NO_FEEDBACK]),
         "intervention_roi": ((), [NO_PLAYS]),
+        "playbooks": (TABS["playbooks"], [("metric", "Actions queued"),
+                                          ("caption", "Detractor cannot fire on this store: it has no dated NPS")]),
         "quarterly_review": (TABS["quarterly_review"], [("metric", "Active buyers")])},
     "telco": {
         "overview": ((), [("metric", "Logo churn rate"), ("caption", "This store is a snapshot")]),
@@ -99,6 +105,9 @@ SHOWS = {
                           [("warning", "No customer has the 3 measures a health band needs")]),
         "feedback_themes": ((), [NO_FEEDBACK]),
         "intervention_roi": ((), [NO_PLAYS]),
+        "playbooks": (TABS["playbooks"], [("metric", "Actions queued"),
+                                          ("caption", "Health turned red cannot fire on this store: it has no health "
+                                                      "band a month earlier")]),
         "quarterly_review": (TABS["quarterly_review"], [("metric", "Active customers")])},
     "reviews": {
         "overview": ((), [("info", "This store holds feedback only: the Feedback themes page reads it")]),
@@ -108,6 +117,7 @@ SHOWS = {
         "health_scores": ((), [NO_CUSTOMERS]),
         "feedback_themes": (TABS["feedback_themes"], [("caption", "All dates: every verbatim")]),
         "intervention_roi": ((), [NO_PLAYS]),
+        "playbooks": (TABS["playbooks"], [NO_CUSTOMERS, ("info", "The calendar needs customers to act on")]),
         "quarterly_review": ((), [("info", "There is nothing to review yet: import customers")])},
     "mix": {
         "overview": ((), [("subheader", "Recurring revenue"), ("subheader", "Buyers")]),
@@ -119,6 +129,7 @@ SHOWS = {
         "health_scores": (TABS["health_scores"], []),
         "feedback_themes": (TABS["feedback_themes"], []),
         "intervention_roi": ((), [NO_PLAYS]),
+        "playbooks": (TABS["playbooks"], [("metric", "Actions queued")]),
         "quarterly_review": (TABS["quarterly_review"], [("metric", "MRR"), ("metric", "Active buyers")])},
 }
 #: text of a raw exception on a page (a traceback, a Python error's name, a source line)

@@ -15,11 +15,14 @@ import pytest
 
 import core
 from core.cli.main import main as cli
+from core.plays.example import EXAMPLE
+from core.plays.handoff import WEBHOOK_ENV
 from core.plays.queue import QUEUED, TREATMENT, run
 from core.plays.rules import parse
 from core.plays.signals import store_signals
 from core.roi.defaults import CONTROL
 from tests.conftest import ROOT, copy_store
+from tests.core.plays.webhook import free_port, receiving
 from tests.pages import store_kinds
 
 README = (ROOT / "README.md").read_text()
@@ -49,6 +52,10 @@ def rules(tmp_path_factory):
     path = tmp_path_factory.mktemp("rules") / "book.json"
     path.write_text(json.dumps(BOOK))
     return path
+
+
+def test_the_readme_s_book_is_the_example_the_playbooks_page_offers():
+    assert BOOK == EXAMPLE
 
 
 def test_the_readme_s_book_prints_the_readme_s_line(url, rules, capsys):
@@ -185,3 +192,34 @@ def test_a_snapshot_says_which_triggers_cannot_fire_and_feedback_only_is_one_pla
     assert cli(["--db", reviews, "plays", "run", "--rules", str(rules)]) == 2
     err = capsys.readouterr().err
     assert "There are no customers to model" in err and "Traceback" not in err
+
+
+def test_handoff_writes_tasks_per_owner_and_posts_them(url, rules, tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv(WEBHOOK_ENV, raising=False)
+    assert cli(["--db", url, "plays", "handoff"]) == 2
+    assert "No playbook run is recorded in this store" in capsys.readouterr().err
+    assert cli(["--db", url, "plays", "run", "--rules", str(rules)]) == 0
+    capsys.readouterr()
+    reach = _sql(url, "SELECT owner, count(*) FROM playaction WHERE arm = 'treatment' GROUP BY owner")
+    total = sum(n for _, n in reach)
+    xlsx, folder = tmp_path / "tasks.xlsx", tmp_path / "tasks"
+    assert cli(["--db", url, "plays", "handoff", "--out", str(xlsx)]) == 0
+    assert capsys.readouterr().out.startswith(f"Run 1: {total} tasks to hand off, ")
+    book = openpyxl.load_workbook(xlsx)
+    assert {s: book[s].max_row - 1 for s in book.sheetnames if s != "Definitions"} == dict(reach)
+    assert cli(["--db", url, "plays", "handoff", "--run", "1", "--out", str(folder)]) == 0
+    assert {p.stem: len(pd.read_csv(p)) for p in folder.glob("*.csv")} == dict(reach)
+    held_out = {r[0] for r in _sql(url, "SELECT customer_id FROM playaction WHERE arm = 'holdout'")}
+    ids = set(pd.concat([pd.read_csv(p, dtype=str) for p in folder.glob("*.csv")])["customer_id"])
+    assert held_out and not held_out & ids
+    with receiving() as server:
+        monkeypatch.setenv(WEBHOOK_ENV, server.url)
+        assert cli(["--db", url, "plays", "handoff"]) == 0
+        assert f"posted {total} tasks to the webhook at 127.0.0.1:" in capsys.readouterr().out
+        (_, body), = server.received
+    assert len(json.loads(body)["tasks"]) == total
+    assert cli(["--db", url, "plays", "handoff", "--webhook", f"http://127.0.0.1:{free_port()}/x"]) == 2
+    err = capsys.readouterr().err
+    assert "could not be reached" in err and "Traceback" not in err
+    assert cli(["--db", url, "plays", "handoff", "--run", "9"]) == 2
+    assert "There is no playbook run 9: the runs are 1." in capsys.readouterr().err

@@ -1,0 +1,53 @@
+"""The Playbooks page (pages/playbooks.py) in a real browser on a copy of the small demo store: the example playbook
+previewed in plain words with the README's counts, saved as version 1 from the editor, the run recorded with a
+click, its list in the Queue tab and the calendar of the contacts it logged, no exception. Run last by
+tests/e2e/test_demo_pages.py: recording changes the store's data, which every other page would compute again."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import metric_card, open_on_metric, shot, wait_for_app_idle
+
+
+def _success(page, pattern: str) -> None:
+    expect(page.get_by_test_id("stAlertContentSuccess").filter(has_text=re.compile(pattern))).to_be_visible(
+        timeout=60_000)
+    wait_for_app_idle(page, timeout=60_000)
+
+
+def test_playbooks_on_demo(page, streamlit_server):
+    open_on_metric(page, f"{streamlit_server}/playbooks", "Playbooks", "Actions queued", re.compile(r"^313$|313"))
+    expect(page.get_by_text("No playbook is saved in this store yet.", exact=False)).to_be_visible()
+    expect(page.get_by_text("Health turned red: when the health band turns red", exact=False)).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    shot(page, "playbooks_rules")
+
+    page.get_by_label("Your name").fill("Ana")
+    page.get_by_label("Reason for the change").fill("The example, to start with")
+    page.get_by_role("button", name="Save as a new version").click()
+    _success(page, r"Saved as playbook v1\.")
+
+    page.get_by_role("tab", name="Run").click()
+    expect(metric_card(page, "Held out at random")).to_contain_text("48")
+    expect(page.get_by_text(re.compile(r"As of 2026-10-31: 313 actions queued \(265 to reach, 48 held out"))
+           ).to_be_visible()
+    shot(page, "playbooks_run")
+    page.get_by_role("button", name="Record this run and show its list").click()
+    _success(page, r"Recorded as run 1: its 313 queued actions are logged as play contacts")
+
+    page.get_by_role("tab", name="Queue").click()
+    download = page.get_by_role("button", name="Download the queue (XLSX)")
+    expect(download).to_be_visible(timeout=30_000)
+    queue = page.get_by_test_id("stTabPanel").filter(has=download)
+    expect(queue.get_by_test_id("stDataFrame").last).to_be_visible()
+    expect(queue.get_by_text(re.compile(r"Recorded \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC by"))).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    shot(page, "playbooks_queue")
+
+    page.get_by_role("tab", name="Calendar").click()
+    expect(page.get_by_text(re.compile(r"Outreach calendar as of 2026-10-31: \d{3} customers contacted within the "
+                                       r"last 14 days"))).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Customers the calendar holds")).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    shot(page, "playbooks_calendar")

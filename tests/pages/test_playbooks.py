@@ -1,0 +1,142 @@
+"""The Playbooks page (pages/playbooks.py) in AppTest on a copy of the small demo (1,500 customers, seed 0): before
+any playbook is saved it previews the example (the README's) and says the README's line; saving it makes version 1
+(a bad edit is refused in one line, nothing saved); recording the run logs its queued actions as play contacts and
+shows its list in the Queue tab, downloadable; a second preview queues none of them again; the calendar counts the
+store's contacts as SQLite holds them."""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from core.plays.handoff import WEBHOOK_ENV
+from core.roi.defaults import CONTROL
+from tests.conftest import ROOT, copy_store
+from tests.core.plays.webhook import receiving
+from tests.pages import plain_words as pw
+from tests.pages.conftest import open_page
+from tests.pages.downloads import downloads, recording
+
+README = (ROOT / "README.md").read_text()
+_SECTION = README[README.index("## Playbooks"):]
+PRINTED = _SECTION[_SECTION.index("```text\n") + 8:_SECTION.index("```", _SECTION.index("```text\n") + 8)].strip()
+QUEUED, REACHED, HELD_OUT, HELD_BACK = 313, 265, 48, 62  # the README's line
+#: reviewed exceptions to plain words, each with its reason
+ALLOW = (pw.Allow("opt_out|renewal_negotiation|preferred_channel", "the customer attributes the guards read, named "
+                  "as the customers file carries them (the playbook's guards say which)", where="markdown"),
+         pw.Allow(r"\w+", "the signals as the playbook's JSON names them, each beside its parameters and when it fires",
+                  where="dataframe cell [In the JSON]"),
+         pw.Allow("RETENTION_PLAYS_WEBHOOK", "the setting's name, as the administrator who sets it types it",
+                  where="caption"))
+
+
+def _sql(url: str, query: str) -> list[tuple]:
+    con = sqlite3.connect(url.removeprefix("sqlite:///"))
+    try:
+        return con.execute(query).fetchall()
+    finally:
+        con.close()
+
+
+def _tiles(tab) -> dict[str, str]:
+    return {m.label: m.value for m in tab.metric}
+
+
+def _tab(at, name: str):
+    return next(t for t in at.tabs if t.label == name)
+
+
+@pytest.fixture(scope="module")
+def store(small_demo_store, tmp_path_factory):
+    return f"sqlite:///{copy_store(small_demo_store, tmp_path_factory.mktemp('playbooks'))}"
+
+
+def test_the_example_is_previewed_saved_recorded_and_listed(store, monkeypatch):
+    assert PRINTED.startswith(f"As of 2026-10-31: {QUEUED} actions queued ({REACHED} to reach, {HELD_OUT} held out")
+    at = open_page(monkeypatch, store, "playbooks")
+    run = _tab(at, "Run")
+    assert [m.value.replace("\\", "") for m in run.markdown if m.value.startswith("As of")] == [PRINTED]
+    assert _tiles(run) == {"Actions queued": f"{QUEUED}", "To reach": f"{REACHED}", "Held out at random": f"{HELD_OUT}",
+                          "Held back by the guards": f"{HELD_BACK}"}
+    assert any("No playbook is saved in this store yet" in i.value for i in at.info)
+    assert "plays_record" not in [b.key for b in at.button]  # nothing to record before a playbook is saved
+    # a bad edit: one line, nothing saved
+    at.text_area(key="plays_json_None").set_value('{"triggers": [{"name": "X", "signal": "nps"}]}')
+    at.text_input(key="plays_edit_author").set_value("Ana")
+    at.text_input(key="plays_edit_reason").set_value("first book")
+    at.button[0].click().run()
+    assert any("Trigger 1 ('X')" in e.value for e in at.error), [e.value for e in at.error]
+    assert _sql(store, "SELECT count(*) FROM playbook") == [(0,)]
+    # the example saved as version 1
+    at = open_page(monkeypatch, store, "playbooks")
+    at.text_input(key="plays_edit_author").set_value("Ana")
+    at.text_input(key="plays_edit_reason").set_value("first book")
+    at.button[0].click().run()
+    assert not at.exception
+    assert _sql(store, "SELECT version, author, reason FROM playbook") == [(1, "Ana", "first book")]
+    assert any("Saved as playbook v1." in s.value for s in at.success)
+    # recorded: the contacts logged, the list in the Queue tab
+    before = _sql(store, "SELECT count(*) FROM intervention")[0][0]
+    at.button(key="plays_record").click().run()
+    assert not at.exception
+    assert any(f"Recorded as run 1: its {QUEUED} queued actions are logged as play contacts" in s.value
+               for s in at.success)
+    assert _sql(store, "SELECT count(*) FROM intervention")[0][0] == before + QUEUED
+    queue = _tab(at, "Queue")
+    table = queue.dataframe[-1].value
+    assert len(table) == QUEUED + HELD_BACK  # every action: queued (both arms) and held back, none merged
+    assert table["Arm"].value_counts().to_dict() == {"treatment": REACHED, CONTROL: HELD_OUT, "": HELD_BACK}
+    # a second preview: every action is open or held out, none queued again
+    assert _tiles(_tab(at, "Run"))["Actions queued"] == "0"
+    assert _tiles(queue)["Actions queued"] == f"{QUEUED}"
+
+
+def test_the_queue_downloads_and_the_calendar_counts_the_store(store, monkeypatch):
+    with recording(monkeypatch) as made:
+        at = open_page(monkeypatch, store, "playbooks")
+        files = {name: data for _, name, data in downloads(at, made[-1])}
+    queue = pd.read_csv(io.BytesIO(files["playbook_run_1.csv"]), dtype=str)
+    saved = pd.DataFrame(_sql(store, "SELECT customer_id, play, arm FROM playaction WHERE run_id = 1 ORDER BY id"),
+                         columns=["Customer", "Play", "Arm"])
+    assert queue[["Customer", "Play", "Arm"]].fillna("").values.tolist() == saved.fillna("").values.tolist()
+    assert "playbook_run_1.xlsx" in files and "outreach_calendar.csv" in files
+    rows = pd.DataFrame(_sql(store, 'SELECT customer_id, date, "group" FROM intervention'),
+                        columns=["customer_id", "date", "arm"])
+    rows["date"] = pd.to_datetime(rows["date"])
+    day = pd.Timestamp("2026-10-31")
+    last = rows[rows.date <= day].groupby("customer_id")["date"].max()
+    gap = int((last + pd.Timedelta(days=14) > day).sum())
+    calendar = _tab(at, "Calendar")
+    assert any(m.value.replace("\\", "").startswith(f"Outreach calendar as of 2026-10-31: {gap:,} customers "
+                                                   "contacted within the last 14 days") for m in calendar.markdown)
+    assert not (found := pw.findings(pw.collect(at), ALLOW)), "\n".join(found)  # plain words, every tab
+    tasks = openpyxl.load_workbook(io.BytesIO(files["playbook_run_1_tasks.xlsx"]))
+    per_owner = dict(_sql(store, "SELECT owner, count(*) FROM playaction WHERE run_id = 1 AND arm = 'treatment' "
+                                 "GROUP BY owner"))
+    assert {s: tasks[s].max_row - 1 for s in tasks.sheetnames if s != "Definitions"} == per_owner
+    success = pd.read_csv(io.BytesIO(files["playbook_run_1_Customer success.csv"]), dtype=str)
+    assert len(success) == per_owner["Customer success"]
+    held_out = {r[0] for r in _sql(store, "SELECT customer_id FROM playaction WHERE arm = 'holdout'")}
+    assert not held_out & set(success["customer_id"])
+    booked = pd.read_csv(io.BytesIO(files["outreach_calendar.csv"]), dtype=str)
+    free = "Free for another play from"
+    assert booked[free].notna().sum() == gap
+    held = booked.dropna(subset=[free])
+    assert set((pd.to_datetime(held[free]) - pd.to_datetime(held["Contacted or held out on"])).dt.days) == {14}
+
+
+def test_the_tasks_are_posted_to_the_configured_webhook(store, monkeypatch):
+    reach = _sql(store, "SELECT count(*) FROM playaction WHERE run_id = 1 AND arm = 'treatment'")[0][0]
+    with receiving() as server:
+        monkeypatch.setenv(WEBHOOK_ENV, server.url)
+        at = open_page(monkeypatch, store, "playbooks")
+        at.button(key="plays_post").click().run()
+        assert not at.exception
+        assert any(f"Sent {reach} tasks to the webhook." in s.value for s in at.success)
+        (_, body), = server.received
+    assert len(json.loads(body)["tasks"]) == reach
