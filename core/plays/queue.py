@@ -81,26 +81,29 @@ def _open_keys(context: Context) -> set[tuple[str, str, str]]:
 
 
 def _play(book: Playbook, acts: pd.DataFrame, day, context: Context, booked: dict, seed: int) -> pd.DataFrame:
-    acts = acts.assign(status=QUEUED, guard=None, held_back=None, arm=None, note=None,
-                       merged=None).reset_index(drop=True)
+    acts = acts.reset_index(drop=True)
+    n = len(acts)
+    out = {"status": [QUEUED] * n, "guard": [None] * n, "held_back": [None] * n, "note": [None] * n,
+           "merged": [None] * n, "channel": acts["channel"].tolist()}
     first = ~acts["customer_id"].duplicated()
-    _merge_repeats(acts, first)
+    _merge_repeats(acts, first, out)
     opened = _open_keys(context)
+    signal_of = {t.name: t.signal for t in book.triggers}
+    rows = acts[["customer_id", "play", "trigger", "segment"]].to_numpy(object)
     for i in np.flatnonzero(first.to_numpy()):
-        row = acts.loc[i]
-        cid = row["customer_id"]
-        if (cid, row["play"], row["trigger"]) in opened:
-            acts.loc[i, ["status", "held_back"]] = [MERGED, "Already in the queue from an earlier run."]
+        cid, play, trigger, segment = rows[i]
+        if (cid, play, trigger) in opened:
+            out["status"][i], out["held_back"][i] = MERGED, "Already in the queue from an earlier run."
             continue
         customer = context.customers.get(cid, {})
-        signal = next(t.signal for t in book.triggers if t.name == row["trigger"])
-        why = (g.standing_hold(book.guards, customer, signal) or g.calendar_hold(book.guards, row["play"], day,
-                                                                           booked.get(cid, []))
-               or g.fatigue_hold(book.guards, row["segment"], day, booked.get(cid, [])))
+        mine = booked.get(cid, [])
+        why = (g.standing_hold(book.guards, customer, signal_of[trigger])
+               or g.calendar_hold(book.guards, play, day, mine) or g.fatigue_hold(book.guards, segment, day, mine))
         if why:
-            acts.loc[i, ["status", "guard", "held_back"]] = [HELD, *why]
+            out["status"][i], (out["guard"][i], out["held_back"][i]) = HELD, why
             continue
-        acts.loc[i, "channel"], acts.loc[i, "note"] = g.channel_for(book.guards, row["channel"], customer)
+        out["channel"][i], out["note"][i] = g.channel_for(book.guards, out["channel"][i], customer)
+    acts = acts.assign(**out, arm=None)
     _draw_arms(book, acts, day, seed)
     for cid, arm in zip(acts["customer_id"], acts["arm"], strict=True):
         if arm is not None:
@@ -108,15 +111,15 @@ def _play(book: Playbook, acts: pd.DataFrame, day, context: Context, booked: dic
     return acts
 
 
-def _merge_repeats(acts: pd.DataFrame, first: pd.Series) -> None:
+def _merge_repeats(acts: pd.DataFrame, first: pd.Series, out: dict) -> None:
     """A customer's second trigger to the same play: merged into the first, its reason kept on both."""
+    lead_of = {cid: i for i, cid in zip(np.flatnonzero(first.to_numpy()), acts["customer_id"][first], strict=True)}
     for i in np.flatnonzero(~first.to_numpy()):
-        cid = acts.loc[i, "customer_id"]
-        lead = acts.index[(acts["customer_id"] == cid) & first][0]
-        acts.loc[i, ["status", "held_back"]] = [MERGED, f"Merged into the action of {acts.loc[lead, 'trigger']}."]
-        also = f"{acts.loc[i, 'trigger']}: {acts.loc[i, 'reason']}"
-        before = acts.loc[lead, "merged"]
-        acts.loc[lead, "merged"] = also if before is None else f"{before}; {also}"
+        lead = lead_of[acts["customer_id"].iat[i]]
+        out["status"][i], out["held_back"][i] = MERGED, f"Merged into the action of {acts['trigger'].iat[lead]}."
+        also = f"{acts['trigger'].iat[i]}: {acts['reason'].iat[i]}"
+        before = out["merged"][lead]
+        out["merged"][lead] = also if before is None else f"{before}; {also}"
 
 
 def _draw_arms(book: Playbook, acts: pd.DataFrame, day, seed: int) -> None:
