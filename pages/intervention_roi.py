@@ -34,6 +34,7 @@ choice = roi_sections.choose(url, version, inputs, f)
 if choice is None:
     st.stop()
 comp = roi_sections.headline(choice)
+roi_sections.reach(choice, comp)
 tabs = st.tabs(["Effect", "Money", "Time to impact", "Where it works", "Next wave", "Fatigue", "Planning"])
 with tabs[0]:
     if comp is not None:

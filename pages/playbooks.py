@@ -16,8 +16,9 @@ st.caption("A trigger turns a signal (a health band crossed, usage falling, an e
 url = loaders.store_url()
 version = loaders.store_version(url)
 saved, playbook = cached.book(url)
+notice = st.empty()  # always there, so the tabs keep their place (and the tab open) whether a notice shows or not
 if "plays_saved" in st.session_state:
-    st.success(st.session_state.pop("plays_saved"), icon=":material/check_circle:")
+    notice.success(st.session_state.pop("plays_saved"), icon=":material/check_circle:")
 tabs = st.tabs(["Rules", "Run", "Queue", "Calendar"])
 with tabs[0]:
     rules.show(url, saved, playbook)

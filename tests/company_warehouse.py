@@ -68,7 +68,7 @@ arm = "arm"
 channel = "medium"
 cost = "cost_usd"
 id = "touch_id"
-columns = "responded"
+columns = "responded, recovered"
 """
 
 #: the company's feedback and tickets with their texts (the Feedback themes page), in place of FACTS' [tickets] and
@@ -152,13 +152,13 @@ def company_contacts(engine) -> pd.DataFrame:
     iv = load_columns(engine, "intervention", ["id", "customer_id", "play", "channel", "date", "group", "cost",
                                                "attributes"])
     attributes = [json.loads(a) if isinstance(a, str) else a for a in iv["attributes"]]  # JSON text in SQLite
-    responded = [a.get("responded") if isinstance(a, dict) else None for a in attributes]
+    flag = {k: [a.get(k) if isinstance(a, dict) else None for a in attributes] for k in ("responded", "recovered")}
     return pd.DataFrame({"touch_id": iv["id"], "account_id": iv["customer_id"], "campaign": iv["play"],
                          "medium": iv["channel"], "sent_at": pd.to_datetime(iv["date"]) + pd.Timedelta(hours=10),
                          "arm": iv["group"], "cost_usd": iv["cost"],
-                         # the play's own outcome, as the company's tool logs it: yes/no, empty for other plays
-                         "responded": pd.array(["yes" if r == 1 else "no" if r == 0 else None for r in responded],
-                                               dtype="string")})
+                         # the plays' own outcomes, as the company's tool logs them: yes/no, empty for other plays
+                         **{k: pd.array(["yes" if r == 1 else "no" if r == 0 else None for r in v], dtype="string")
+                            for k, v in flag.items()}})
 
 
 def duckdb_file(engine, customers: pd.DataFrame, activity: pd.DataFrame, path: Path) -> str:

@@ -36,6 +36,7 @@ ACTION = "erase customer"
 WORDS = {"customer": "customer record", "revenue": "revenue rows", "activity": "activity rows",
          "ticket": "support tickets", "feedback": "feedback verbatims", "intervention": "play contacts",
          "churnscore": "churn scores", "playaction": "playbook actions",
+         "playresult": "playbook results",
          "snapshots redacted": "review snapshots redacted",
          "column files rebuilt": "activity column files rebuilt"}
 

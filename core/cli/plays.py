@@ -11,6 +11,8 @@
 * ``save --rules FILE --author NAME --reason TEXT``: save the file as the playbook's next version.
 * ``calendar [--rules FILE] [--as-of DAY] [--out FILE]``: the outreach calendar, week by week, and who the calendar
   gap still holds.
+* ``results --log FILE``: load a contact log (CSV or XLSX: task_id, or customer_id and play; result done, reached
+  or failed) and print each play's reach, which the Intervention ROI page shows beside the play's effect.
 * ``handoff [--run N] [--out FILE.xlsx|FILE.csv|FOLDER] [--webhook URL]``: a recorded run's actions to reach (never a
   held-out customer) as CRM-ready tasks: a workbook with a sheet per owner team, one CSV, or a folder with a CSV per
   owner; and/or posted as JSON to the webhook (default: ``RETENTION_PLAYS_WEBHOOK``).
@@ -26,7 +28,7 @@ from core.errors import WorkbenchError
 
 NAME = "plays"
 OUT_SUFFIXES = (".csv", ".xlsx")
-ACTIONS = ("run", "list", "save", "calendar", "handoff")
+ACTIONS = ("run", "list", "save", "calendar", "handoff", "results")
 
 
 def add_parser(sub) -> None:
@@ -36,7 +38,7 @@ def add_parser(sub) -> None:
     p.add_argument("action", choices=ACTIONS,
                    help="run: queue (and record) the actions the triggers fire; list: the playbook's triggers and "
                         "guards; save: save --rules as the next version; calendar: the outreach calendar; handoff: a "
-                        "recorded run's tasks per owner, to files or a webhook")
+                        "recorded run's tasks per owner, to files or a webhook; results: load a contact log")
     p.add_argument("--rules", type=Path, help="the playbook: a JSON file of triggers and guards (default: the latest "
                    "saved version)")
     p.add_argument("--as-of", dest="as_of", help="the day the signals are read on, YYYY-MM-DD (default: the data's "
@@ -48,6 +50,7 @@ def add_parser(sub) -> None:
     p.add_argument("--run", dest="run_id", type=int, help="handoff: the recorded run (default: the newest)")
     p.add_argument("--webhook", help="handoff: post the tasks as JSON to this http(s) address (default: "
                    "RETENTION_PLAYS_WEBHOOK)")
+    p.add_argument("--log", type=Path, help="results: the contact log (CSV or XLSX)")
     p.add_argument("--author", help="save: who saves")
     p.add_argument("--reason", help="save: why")
 
@@ -61,6 +64,8 @@ def run(engine, a) -> int:
         return _save(engine, a)
     if a.action == "handoff":
         return _handoff(engine, a)
+    if a.action == "results":
+        return _results(engine, a)
     version, book = _book(engine, a)
     if a.action == "list":
         print(summary.book_text(book))
@@ -80,6 +85,9 @@ def _check(a) -> None:
     if a.preview and a.out is not None:
         raise WorkbenchError("--preview records nothing, so it writes no list: who is held out is shown only once "
                              "the run is recorded. Leave out --out, or --preview.")
+    if a.action == "results" and (a.log is None or not a.log.is_file()):
+        raise WorkbenchError("plays results needs --log FILE: the contact log exported from the CRM (CSV or XLSX)"
+                             + (f"; there is no file at {a.log}." if a.log is not None else "."))
     if a.action == "save" and a.rules is None:
         raise WorkbenchError("plays save needs --rules FILE: the playbook to save.")
 
@@ -215,4 +223,15 @@ def _handoff(engine, a) -> int:
     if url:
         sent = handoff.send_run(engine, run_id, url, user=acting_user(a))
         print(f"posted {count(sent)} tasks to the webhook at {handoff.check_url(url).split('/')[2]}")
+    return 0
+
+
+def _results(engine, a) -> int:
+    from core.export.units import count  # in run, for a fast --help
+    from core.plays import results  # in run, for a fast --help
+
+    n = results.import_log(engine, a.log.read_bytes(), a.log.name, user=acting_user(a))
+    print(f"Loaded {count(n)} results from {a.log.name}.")
+    for _, row in results.reach(engine).iterrows():
+        print(f"{row['play']}: {results.reach_text(row)}")
     return 0

@@ -22,16 +22,20 @@ The mechanism, month by month (vectorised over customers; the only Python loop i
   churn probability over the play's horizon (averaged over the targeted customers);
 * a third play, weekly usage-nudge e-mails (:data:`NUDGE`, its own random stream), leaves churn alone
   but brings customers back (a ``responded`` flag on each contact), less so the more e-mails they got in
-  the last 30 days: ``truth["plays"]["Usage nudge e-mail"]`` holds the true lift by contacts (fatigue).
+  the last 30 days: ``truth["plays"]["Usage nudge e-mail"]`` holds the true lift by contacts (fatigue);
+* a fourth, trigger-driven play (:data:`~core.demo.triggered.TRIGGERED`, its own random stream): a year of the
+  playbooks' own weekly runs (trigger, guards, holdout) sends a check-in call when usage falls; it leaves churn
+  alone and raises a ``recovered`` flag by a known lift: ``truth["plays"]["Usage drop check-in"]``.
 
 One module per feature of the business: :mod:`~core.demo.timeline` (the months), :mod:`~core.demo.customers`,
 :mod:`~core.demo.health` (health and usage index), :mod:`~core.demo.hazard` (churn drivers and log-odds),
 :mod:`~core.demo.churn` (the monthly simulation, churn and renewal dates), :mod:`~core.demo.plays`,
-:mod:`~core.demo.nudge`, :mod:`~core.demo.revenue`, :mod:`~core.demo.activity`, :mod:`~core.demo.tickets`,
-:mod:`~core.demo.feedback` (surveys and verbatims), :mod:`~core.demo.reviews` and :mod:`~core.demo.texts` (the
-words). :func:`make_demo` calls them in a fixed order: they share the main random stream, so that order is part of
-the output; failed payments, texts and the nudge e-mails have streams of their own
-(``default_rng([seed, 7 | 8 | 9])``). tests/core/demo/test_golden.py pins every generated value.
+:mod:`~core.demo.nudge`, :mod:`~core.demo.triggered`, :mod:`~core.demo.revenue`, :mod:`~core.demo.activity`,
+:mod:`~core.demo.tickets`, :mod:`~core.demo.feedback` (surveys and verbatims), :mod:`~core.demo.reviews` and
+:mod:`~core.demo.texts` (the words). :func:`make_demo` calls them in a fixed order: they share the main random
+stream, so that order is part of the output; failed payments, texts, the nudge e-mails and the check-ins have
+streams of their own (``default_rng([seed, 7 | 8 | 9 | 10])``). tests/core/demo/test_golden.py pins every
+generated value.
 """
 
 from __future__ import annotations
@@ -68,6 +72,7 @@ from core.demo.reviews import reviews_and_posts
 from core.demo.texts import CHURN_WORDS, HIDDEN_THEME, THEME_CHURN_LIFT, THEMES
 from core.demo.tickets import OpenedTickets, open_tickets, ticket_frame, ticket_texts
 from core.demo.timeline import Window, window
+from core.demo.triggered import TRIGGERED, check_ins
 from core.errors import DataValidationError
 
 __all__ = [
@@ -170,8 +175,10 @@ def make_demo(n_customers: int = 5000, months: int = 36, seed: int = 0,
                                                 soon, tickets, feedback, labels)
     iv = first.plays.interventions(first.mrr)
     nudge, nudge_truth = usage_nudges(seed, acc, win, churn_date, usage_ix, iv)
-    iv = pd.concat([iv.assign(attributes=None), nudge], ignore_index=True)
-    truth = _truth(seed, first.n, win, {**first.plays.truth(), NUDGE["play"]: nudge_truth})
+    checks, checks_truth = check_ins(seed, acc, win, churn_date, usage_ix)
+    iv = pd.concat([iv.assign(attributes=None), nudge, checks], ignore_index=True)
+    truth = _truth(seed, first.n, win, {**first.plays.truth(), NUDGE["play"]: nudge_truth,
+                                        TRIGGERED["play"]: checks_truth})
     return DemoData(first.customers, first.revenue(), activity, tickets, feedback, iv, truth, verbatim_themes)
 
 

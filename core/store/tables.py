@@ -262,6 +262,22 @@ class PlayAction(SQLModel, table=True):
     merged: str | None = None
 
 
+class PlayResult(SQLModel, table=True):
+    """What came of a playbook action, from a contact log (core.plays.results): done, reached or failed. Never
+    changed; a later result for the same action is a new row, and the latest one holds."""
+
+    __tablename__ = "playresult"
+    id: int | None = Field(default=None, primary_key=True, sa_type=BIG_ID)
+    action_id: int = Field(index=True)  # playaction.id
+    run_id: int = Field(index=True)
+    customer_id: str = Field(index=True)
+    result: str  # done, reached, failed
+    date: dt.date | None = None  # when, as the log says
+    recorded_at: dt.datetime  # UTC
+    file_name: str
+    sha256: str = Field(index=True)
+
+
 class LapseSetting(SQLModel, table=True):
     """A saved lapse period N for the store's buyers without a contract (core.buyers.lapse_setting): churn = no
     purchase within N days, on every page, the CLI and the review. Never changed once saved; a change is a new row."""

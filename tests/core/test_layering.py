@@ -74,7 +74,8 @@ ALLOWED = {
     "buyers": BASE | {"access", "query"},  # purchase logs: buyer metrics, lapse churn, lifetime value; saving N needs
     # the right; the Overview's headline revenue summed by the chosen engine (core/buyers/engine_headline.py)
     # named exceptions, each with its reason:
-    "demo": BASE | {"ingest"},  # the demo loads its frames through the importer's bulk insert
+    "demo": BASE | {"ingest", "plays"},  # the demo loads its frames through the importer's bulk insert; its
+    # trigger-driven play is a year of the playbooks' own weekly runs (core/demo/triggered.py)
     "roi": BASE | {"churn", "ingest", "query"},  # risk at contact scores with the churn model; outcome flags read as
     # imported; the contacts' windows summed by the chosen engine (core/roi/engine_outcomes.py)
     # playbooks: signals of the churn, health and feedback pages turned into actions; each play's holdout is an

@@ -1,9 +1,11 @@
 """The Playbooks page (pages/playbooks.py) in a real browser on a copy of the small demo store: the example playbook
 previewed in plain words with the README's counts, saved as version 1 from the editor, the run recorded with a
-click, its list in the Queue tab and the calendar of the contacts it logged, no exception. Run last by
+click, its list in the Queue tab, a CRM's contact log uploaded back, and the calendar of the contacts it logged, no
+exception. Run last by
 tests/e2e/test_demo_pages.py: recording changes the store's data, which every other page would compute again."""
 
 import re
+import sqlite3
 
 from playwright.sync_api import expect
 
@@ -16,7 +18,20 @@ def _success(page, pattern: str) -> None:
     wait_for_app_idle(page, timeout=60_000)
 
 
-def test_playbooks_on_demo(page, streamlit_server):
+def _log(store_url: str, folder) -> tuple[str, int]:
+    """A contact log as a CRM would export it: the first 40 tasks of run 1 by their hand-off ids, all reached."""
+    con = sqlite3.connect(store_url.removeprefix("sqlite:///"))
+    try:
+        rows = con.execute("SELECT id, status, arm FROM playaction WHERE run_id = 1 ORDER BY id").fetchall()
+    finally:
+        con.close()
+    tasks = [f"R1-{n}" for n, (_, status, arm) in enumerate(rows, start=1) if status == "queued" and arm == "treatment"]
+    path = folder / "crm_log.csv"
+    path.write_text("Task ID,Status\n" + "".join(f"{t},Connected\n" for t in tasks[:40]))
+    return str(path), 40
+
+
+def test_playbooks_on_demo(page, streamlit_server, store_url, tmp_path):
     open_on_metric(page, f"{streamlit_server}/playbooks", "Playbooks", "Actions queued", re.compile(r"^313$|313"))
     expect(page.get_by_text("No playbook is saved in this store yet.", exact=False)).to_be_visible()
     expect(page.get_by_text("Health turned red: when the health band turns red", exact=False)).to_be_visible()
@@ -44,6 +59,13 @@ def test_playbooks_on_demo(page, streamlit_server):
     expect(queue.get_by_text(re.compile(r"Recorded \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC by"))).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)
     shot(page, "playbooks_queue")
+
+    log, n = _log(store_url, tmp_path)
+    queue.get_by_test_id("stFileUploader").locator('input[type="file"]').set_input_files(log)
+    page.get_by_role("button", name="Load the results").click()
+    _success(page, rf"Loaded {n} results; the Intervention ROI page shows each play's reach")
+    expect(page.get_by_text("Results from the teams")).to_be_visible()
+    shot(page, "playbooks_results")
 
     page.get_by_role("tab", name="Calendar").click()
     expect(page.get_by_text(re.compile(r"Outreach calendar as of 2026-10-31: \d{3} customers contacted within the "

@@ -44,7 +44,7 @@ def test_the_page_shows_on_the_warehouse_what_the_store_shows(business, monkeypa
     for g, w in zip(got["tables"], want["tables"], strict=True):
         pd.testing.assert_frame_equal(g, w, rtol=1e-9, atol=1e-8)
     plays = got["tables"][0]
-    assert plays["play"].nunique() == 3 and plays["treated"].sum() > 1000  # every play, every contact
+    assert plays["play"].nunique() == 4 and plays["treated"].sum() > 1000  # every play, every contact
     with core.make_engine(empty).connect() as conn:  # nothing is written to the store
         assert conn.execute(text("SELECT COUNT(*) FROM intervention")).scalar() == 0
         assert conn.execute(text("SELECT COUNT(*) FROM customer")).scalar() == 0

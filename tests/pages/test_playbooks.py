@@ -8,18 +8,23 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sqlite3
 
 import openpyxl
 import pandas as pd
 import pytest
 
+import core
+from core.demo.triggered import TRIGGERED
+from core.plays import handoff, results
 from core.plays.handoff import WEBHOOK_ENV
+from core.plays.runs import run_actions
 from core.roi.defaults import CONTROL
 from tests.conftest import ROOT, copy_store
 from tests.core.plays.webhook import receiving
 from tests.pages import plain_words as pw
-from tests.pages.conftest import open_page
+from tests.pages.conftest import open_page, rerun
 from tests.pages.downloads import downloads, recording
 
 README = (ROOT / "README.md").read_text()
@@ -88,7 +93,7 @@ def test_the_example_is_previewed_saved_recorded_and_listed(store, monkeypatch):
                for s in at.success)
     assert _sql(store, "SELECT count(*) FROM intervention")[0][0] == before + QUEUED
     queue = _tab(at, "Queue")
-    table = queue.dataframe[-1].value
+    table = next(d.value for d in queue.dataframe if "Customer" in d.value.columns)
     assert len(table) == QUEUED + HELD_BACK  # every action: queued (both arms) and held back, none merged
     assert table["Arm"].value_counts().to_dict() == {"treatment": REACHED, CONTROL: HELD_OUT, "": HELD_BACK}
     # a second preview: every action is open or held out, none queued again
@@ -140,3 +145,35 @@ def test_the_tasks_are_posted_to_the_configured_webhook(store, monkeypatch):
         assert any(f"Sent {reach} tasks to the webhook." in s.value for s in at.success)
         (_, body), = server.received
     assert len(json.loads(body)["tasks"]) == reach
+
+
+def test_the_roi_page_shows_a_play_s_reach_from_its_contact_log(store, monkeypatch):
+    engine = core.make_engine(store)
+    try:
+        tasks = handoff.tasks(1, run_actions(engine, 1))
+        rescue = tasks[tasks.play == "Rescue call"]
+        assert len(rescue), _sql(store, "SELECT run_id, play, arm, count(*) FROM playaction GROUP BY 1, 2, 3")
+        log = pd.DataFrame({"task_id": rescue.task_id, "result": ["reached"] * (len(rescue) - 5) + ["failed"] * 5})
+        results.import_log(engine, log.to_csv(index=False).encode(), "crm.csv")
+    finally:
+        engine.dispose()
+    at = open_page(monkeypatch, store, "intervention_roi")
+    at.selectbox(key="roi_play").select("Rescue call").run()
+    assert not at.exception
+    n = len(rescue)
+    said = [c.value.replace("\\", "") for c in at.caption if "The contact log reports" in c.value]
+    assert said and said[0].startswith(f"The contact log reports {n - 5} of the {n} customers to reach contacted "
+                                       f"({(n - 5) / n * 100:.1f}%: {n - 5} reached, 0 done), 5 failed and 0 "
+                                       "without a result yet.")
+
+    # the demo's trigger-driven play (a year of weekly runs, core/demo/triggered.py): the page's interval holds the
+    # generator's true lift of its recovered flag (tests/core/demo/test_triggered.py checks it is TRIGGERED's lift)
+    play = TRIGGERED["play"]
+    at.selectbox(key="roi_play").set_value(play)
+    rerun(at)
+    at.selectbox(key=f"roi_out_{play}").set_value("recovered")
+    rerun(at)
+    assert not at.exception
+    effect = next(m for m in at.metric if m.label == "Play effect")
+    low, high = map(float, re.search(r"95 % interval ([+-]\d+\.\d) pts to ([+-]\d+\.\d) pts", effect.help).groups())
+    assert low <= 100 * TRIGGERED["lift"] <= high and low > 0, (low, high)

@@ -14,7 +14,7 @@ import streamlit as st
 from core.access import rights
 from core.errors import WorkbenchError
 from core.export import units
-from core.plays import handoff, summary
+from core.plays import handoff, results, summary
 from core.plays.queue import HELD, QUEUED, TREATMENT
 from core.plays.record import record_run
 from core.plays.rules import Playbook
@@ -130,6 +130,7 @@ def queue_tab(url: str) -> None:
     components.xlsx_download({"Queue": table}, "Download the queue (XLSX)", f"playbook_run_{run_id}.xlsx",
                              key="plays_dl_xlsx", where=b)
     _handoff(url, run_id, queue)
+    _results(url)
 
 
 def _handoff(url: str, run_id: int, queue: pd.DataFrame) -> None:
@@ -177,3 +178,29 @@ def calendar_tab(url: str, version: str, playbook: Playbook, when: pd.Timestamp 
         st.dataframe(table, hide_index=True, width="stretch",
                      column_config={c: components.DATE for c in list(BOOKED_LABELS.values())[2:] if c != "Arm"})
         components.csv_download(table, "Download (CSV)", "outreach_calendar.csv", key="plays_dl_calendar")
+
+
+REACH_LABELS = {"play": "Play", "to_reach": "To reach", "reached": "Reached", "done": "Done", "failed": "Failed",
+                "no_result": "No result yet"}
+
+
+def _results(url: str) -> None:
+    """The contact logs' results per play, and the upload that brings a log in."""
+    engine = loaders.get_engine(url)
+    st.markdown("**Results from the teams**")
+    reached = results.reach(engine)
+    if len(reached):
+        st.dataframe(shown(reached, REACH_LABELS), hide_index=True, width="stretch")
+    if not signin.offer(engine, rights.IMPORT):
+        return
+    log = st.file_uploader("Contact log from the CRM (CSV or XLSX): a task id, or customer and play, and a result "
+                           "(done, reached or failed)", type=["csv", "txt", "xlsx"], key="plays_log")
+    if log is not None and st.button("Load the results", key="plays_load_log"):
+        try:
+            n = results.import_log(engine, log.getvalue(), log.name, user=signin.actor(engine))
+        except WorkbenchError as exc:
+            errors.show(exc)
+            return
+        st.session_state["plays_saved"] = (f"Loaded {units.count(n)} results; the Intervention ROI page shows each "
+                                           "play's reach beside its effect.")
+        st.rerun()

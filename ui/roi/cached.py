@@ -13,6 +13,7 @@ import streamlit as st
 from core.churn import store as churn_store
 from core.history.filters import Filters, filter_customers
 from core.history.inputs import load_inputs
+from core.plays.results import reach as play_reach
 from core.roi import wave as rw
 from core.roi.contact_risk import risk_at_contact
 from core.roi.defaults import PRE_DAYS
@@ -66,6 +67,12 @@ def outcomes(url: str, version: str, play: str, window: int, pre_days: int = PRE
 def plays(url: str, version: str, window: int) -> pd.DataFrame:
     """One row per play (see :func:`core.roi.plays.plays_table`)."""
     return plays_table(inputs(url, version), window=window)
+
+
+@st.cache_data(ttl=600, max_entries=8, show_spinner=False)
+def reach(url: str, version: str) -> pd.DataFrame:
+    """Per play, the playbook actions to reach and their results from contact logs (core.plays.results.reach)."""
+    return play_reach(loaders.get_engine(url))
 
 
 def saved_model(url: str) -> tuple[int, float] | None:

@@ -1,4 +1,5 @@
-"""Sections of the Intervention ROI page (widgets and rendering; every figure comes from core.roi)."""
+"""Sections of the Intervention ROI page (widgets and rendering; every figure comes from core.roi, a playbook's reach
+from core.plays.results)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from core.errors import WorkbenchError
 from core.export import units
 from core.history.filters import Filters
 from core.metrics import GLOSSARY
+from core.plays.queue import TREATMENT as TREATMENT_ARM
+from core.plays.results import reach_text
 from core.roi import chart_text, plain, setup
 from core.roi.defaults import (
     CONTROL,
@@ -125,6 +128,17 @@ def headline(ch: Choice) -> pd.DataFrame | None:
                 help=f"95 % interval {diff_text(top['low'], ch.binary)} to {diff_text(top['high'], ch.binary)}. "
                      + GLOSSARY["Play effect"])
     return comp
+
+
+def reach(ch: Choice, comp: pd.DataFrame | None) -> None:
+    """A playbook's play: how much of its treatment arm the contact logs say was contacted, and, with the play's
+    effect on that arm, the effect per customer contacted."""
+    reached = data.reach(ch.url, ch.version)
+    if ch.play not in set(reached["play"]):
+        return
+    top = comp.iloc[0] if comp is not None and len(comp) else None
+    effect = top["difference"] if top is not None and top["arm"] == TREATMENT_ARM else None
+    st.caption(components.plain(reach_text(reached.set_index("play").loc[ch.play], effect, ch.binary)))
 
 
 def diff_text(x: float, binary: bool) -> str:

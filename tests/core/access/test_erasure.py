@@ -70,7 +70,8 @@ def _snapshot() -> Snapshot:
 
 
 def _churn_scores(engine) -> None:
-    """Churn scores of the customer and another, and a playbook action for each (the tables pages write)."""
+    """Churn scores of the customer and another, and a playbook action and result for each (the tables pages
+    write)."""
     with engine.begin() as conn:
         for cid, p in ((GONE, 0.9), ("K-200", 0.7)):
             conn.execute(text("INSERT INTO churnscore (version, customer_id, probability, tier) "
@@ -78,6 +79,9 @@ def _churn_scores(engine) -> None:
             conn.execute(text("INSERT INTO playaction (run_id, customer_id, \"trigger\", play, owner, channel, due, "
                               "reason, priority, status) VALUES (1, :c, 'High risk', 'Rescue call', 'CS', 'phone', "
                               "'2025-04-07', 'Churn risk: high risk', 0, 'queued')"), {"c": cid})
+            conn.execute(text("INSERT INTO playresult (action_id, run_id, customer_id, result, recorded_at, file_name, "
+                              "sha256) VALUES (1, 1, :c, 'reached', '2025-04-08 10:00:00', 'log.csv', 'x')"),
+                         {"c": cid})
 
 
 def _rows(path: Path) -> dict:
@@ -133,7 +137,7 @@ def test_every_table_with_a_customer_id_is_covered(erased):
     assert {t.name for t in erasure.customer_tables()} == set(tables)
     assert {"customer", "revenue", "activity", "ticket", "feedback", "intervention", "churnscore"} <= set(tables)
     expected = {"customer": 1, "revenue": 3, "activity": 5, "ticket": 1, "feedback": 1, "intervention": 1,
-                "churnscore": 1, "playaction": 1}
+                "churnscore": 1, "playaction": 1, "playresult": 1}
     assert {t: result[t] for t in expected} == expected
     with engine.connect() as conn:
         for t in tables:

@@ -223,3 +223,27 @@ def test_handoff_writes_tasks_per_owner_and_posts_them(url, rules, tmp_path, cap
     assert "could not be reached" in err and "Traceback" not in err
     assert cli(["--db", url, "plays", "handoff", "--run", "9"]) == 2
     assert "There is no playbook run 9: the runs are 1." in capsys.readouterr().err
+
+
+def test_results_load_a_contact_log_and_print_each_play_s_reach(url, rules, tmp_path, capsys):
+    assert cli(["--db", url, "plays", "results"]) == 2
+    assert "plays results needs --log FILE" in capsys.readouterr().err
+    assert cli(["--db", url, "plays", "run", "--rules", str(rules)]) == 0
+    tasks = tmp_path / "tasks.csv"
+    assert cli(["--db", url, "plays", "handoff", "--out", str(tasks)]) == 0
+    capsys.readouterr()
+    handed = pd.read_csv(tasks, dtype=str)
+    rescue = handed[handed.play == "Rescue call"]
+    log = tmp_path / "log.csv"
+    pd.DataFrame({"task_id": rescue.task_id, "outcome": ["reached", "failed"] * (len(rescue) // 2)
+                  + ["done"] * (len(rescue) % 2)}).to_csv(log, index=False)
+    assert cli(["--db", url, "plays", "results", "--log", str(log)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"Loaded {len(rescue)} results from log.csv."
+    half, odd = len(rescue) // 2, len(rescue) % 2
+    line = next(x for x in out if x.startswith("Rescue call: "))
+    assert line == (f"Rescue call: The contact log reports {half + odd} of the {len(rescue)} customers to reach "
+                    f"contacted ({(half + odd) / len(rescue) * 100:.1f}%: {half} reached, {odd} done), {half} failed "
+                    f"and 0 without a result yet.")
+    assert cli(["--db", url, "plays", "results", "--log", str(log)]) == 2
+    assert "was loaded before" in capsys.readouterr().err

@@ -106,7 +106,7 @@ def _money_ci(d, lo, hi):
 def test_plays_table_prints_core_figures(url, inputs, capsys, tmp_path):
     for window in (90, 180):
         lines = _run(capsys, "--db", url, "roi", "--window", str(window))
-        assert lines[0].startswith(f"3 plays; retention {window} days after the contact")
+        assert lines[0].startswith(f"4 plays; retention {window} days after the contact")
         t = plays_table(inputs, window=window)
         rows = [_cells(ln) for ln in lines[2:]]
         assert [r[0] for r in rows] == t["play"].tolist() == inputs.plays()
@@ -120,7 +120,7 @@ def test_plays_table_prints_core_figures(url, inputs, capsys, tmp_path):
                                  units.percent(r.retention_control), _points_ci(r.difference, r.low, r.high)]
     # --out writes the unrounded table
     path = tmp_path / "plays.xlsx"
-    assert _run(capsys, "--db", url, "roi", "--out", str(path)) == [f"wrote 3 plays to {path}"]
+    assert _run(capsys, "--db", url, "roi", "--out", str(path)) == [f"wrote 4 plays to {path}"]
     got, want = pd.read_excel(path), plays_table(inputs)
     assert got.columns.tolist() == want.columns.tolist() and got["play"].tolist() == want["play"].tolist()
     cols = ["contacts", "held_out", "eligible", "cost", "retention_treated", "difference", "low", "high"]
@@ -352,7 +352,7 @@ def test_a_campaign_is_measured_by_its_own_columns(campaign_url, capsys, tmp_pat
 
 def test_unknown_play_bad_settings_and_options_are_one_line_errors(url, capsys):
     assert main(["--db", url, "roi", "--play", "Nope"]) == 2
-    plays = "Onboarding call, Renewal save offer, Usage nudge e-mail"
+    plays = "Onboarding call, Renewal save offer, Usage drop check-in, Usage nudge e-mail"
     assert f"There is no play 'Nope'. Plays: {plays}." in _one_error_line(capsys)
     assert main(["--db", url, "roi", "--play", PLAY, "--money", "--margin", "80"]) == 2
     assert "margin must be between 0 and 1" in _one_error_line(capsys)

@@ -96,7 +96,7 @@ def test_no_activity_revenue_or_feedback_after_churn(small):
 def test_holdout_is_fifteen_percent_per_play(which, request):
     demo = request.getfixturevalue(which)
     iv = demo.interventions
-    assert set(iv["play"]) == set(demo.truth["plays"]) and len(demo.truth["plays"]) == 3
+    assert set(iv["play"]) == set(demo.truth["plays"]) and len(demo.truth["plays"]) == 4
     for play, g in iv.groupby("play"):
         share = (g["group"] == "holdout").mean()
         assert abs(share - 0.15) <= 0.02, (play, share)
@@ -108,7 +108,8 @@ def test_treated_churn_less_than_holdout_as_truth_says(full):
     iv = full.interventions.merge(full.customers[["customer_id", "churn_date"]], on="customer_id")
     for play, g in iv.groupby("play"):
         truth = full.truth["plays"][play]
-        if play == core.demo.synthetic.NUDGE["play"]:  # leaves churn alone (tests/core/test_roi_uplift.py: fatigue)
+        if play in (core.demo.synthetic.NUDGE["play"], core.demo.synthetic.TRIGGERED["play"]):  # leave churn alone
+            # (tests/core/test_roi_uplift.py: the nudge's fatigue; tests/core/demo/test_triggered.py: the check-ins)
             assert truth["uplift_logodds"] == 0 and truth["abs_reduction"] == 0
             continue
         assert truth["uplift_logodds"] < 0 and truth["abs_reduction"] > 0
@@ -188,7 +189,7 @@ def test_the_nudge_e_mails_follow_their_targeting_and_carry_a_response(full):
     spec = core.demo.synthetic.NUDGE
     iv = full.interventions
     nd = iv[iv["play"] == spec["play"]]
-    other = iv[iv["play"] != spec["play"]]
+    other = iv[~iv["play"].isin([spec["play"], core.demo.synthetic.TRIGGERED["play"]])]
     assert other["attributes"].isna().all()
     assert nd["attributes"].map(lambda a: set(a) == {"responded"} and a["responded"] in (0, 1)).all()
     # sent on the weekly send days of six months, ending four months before the end (so 90 days are observed)

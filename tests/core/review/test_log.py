@@ -169,7 +169,7 @@ def test_used_assumptions_are_the_parameters_and_what_each_plays_money_figures_i
         want.append((f"Outreach cost per contact · {play}", g["Cost"] / g["Contacts treated"]))
         want.append((f"Value of a saved customer · {play}", g["Value of customers saved"] / g["Customers saved"]))
     rest = used.iloc[6:]
-    assert rest["name"].tolist() == [n for n, _ in want] and len(want) == 6
+    assert rest["name"].tolist() == [n for n, _ in want] and len(want) == 8
     assert rest["value"].to_numpy() == pytest.approx([v for _, v in want], rel=1e-12)
     assert (rest["unit"] == "currency").all()
     values = rest.set_index("name")["value"]
@@ -180,7 +180,7 @@ def test_used_assumptions_are_the_parameters_and_what_each_plays_money_figures_i
         note = f[(f["group"] == play) & (f["metric"] == "Value of customers saved")]["text"].item()
         mrr = float(re.search(r"mean MRR before contact \(([\d,]+)\)", note).group(1).replace(",", ""))
         assert values[f"Value of a saved customer · {play}"] / (12 * 0.8) == pytest.approx(mrr, abs=0.5)
-    assert rest["source"].str.contains("mean MRR before contact x 12 months x margin 0.8").sum() == 3
+    assert rest["source"].str.contains("mean MRR before contact x 12 months x margin 0.8").sum() == 4
 
 
 def test_used_assumptions_skip_an_arm_without_contacts_or_customers_saved(q3):

@@ -375,7 +375,7 @@ def contacts(raw, activity):
 def test_each_plays_money_figures_recomputed_with_cuped_by_hand(q3, contacts):
     f = page(q3, "Intervention ROI")
     plays = sorted(contacts["play"].unique())
-    assert plays == ["Onboarding call", "Renewal save offer", "Usage nudge e-mail"]
+    assert plays == ["Onboarding call", "Renewal save offer", "Usage drop check-in", "Usage nudge e-mail"]
     for play in plays:
         e = contacts[contacts["play"] == play]
         t = (e["arm"] == "treatment").to_numpy()

@@ -47,7 +47,7 @@ def _assert_same_outcomes(inputs, src) -> None:
 
 def test_every_play_of_the_demo_equals_pandas(store):
     inputs = load_inputs(store)
-    assert len(inputs.plays()) == 3
+    assert len(inputs.plays()) == 4
     with sources.embedded(store) as src:
         assert src.name.startswith("DuckDB (embedded) over the store's column files")
         _assert_same_outcomes(inputs, src)

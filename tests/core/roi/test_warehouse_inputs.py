@@ -40,7 +40,7 @@ def test_every_plays_outcomes_are_the_stores(business):
     engine.dispose()
     with warehouse.connect(url, warehouse.read_mapping(mapping)) as wh:
         got = warehouse_roi_inputs(wh)
-        assert got.end == want.end and got.plays() == want.plays() and len(got.plays()) == 3
+        assert got.end == want.end and got.plays() == want.plays() and len(got.plays()) == 4
         for play in want.plays():
             g, w = outcomes(got, play), outcomes(want, play)
             assert len(g) == len(w) > 100, play
@@ -103,12 +103,14 @@ def test_a_mapping_without_contacts_or_with_a_cost_of_text_is_one_plain_line(bus
     with pytest.raises(DataValidationError, match=r"\[contacts\] cost must be a number"):
         warehouse.connect(url, warehouse.read_mapping(tmp_path / "m.toml"))
     # the play's own columns: each must exist, and none may take a field's name
-    own = 'columns = "responded"'
-    (tmp_path / "m.toml").write_text(PEOPLE + CONTACTS.replace(own, 'columns = "responded, opened"'), encoding="utf-8")
+    own = 'columns = "responded, recovered"'
+    (tmp_path / "m.toml").write_text(PEOPLE + CONTACTS.replace(own, 'columns = "responded, recovered, opened"'),
+                                     encoding="utf-8")
     with pytest.raises(DataValidationError, match=r"Table marketing.outreach has no column \"opened\" \(\[contacts\] "
                                                   r"columns = \"opened\" in m.toml\); its columns are touch_id, "):
         warehouse.connect(url, warehouse.read_mapping(tmp_path / "m.toml"))
-    (tmp_path / "m.toml").write_text(PEOPLE + CONTACTS.replace(own, 'columns = "responded, arm"'), encoding="utf-8")
+    (tmp_path / "m.toml").write_text(PEOPLE + CONTACTS.replace(own, 'columns = "responded, recovered, arm"'),
+                                     encoding="utf-8")
     with pytest.raises(DataValidationError, match=r"\[contacts\] columns names arm, a name the workbench gives a "):
         warehouse.read_mapping(tmp_path / "m.toml")
 
