@@ -81,10 +81,10 @@ def read_log(engine: Engine, data: bytes, file_name: str) -> pd.DataFrame:
     if "task_id" not in frame and not {"customer_id", "play"} <= set(frame):
         raise DataValidationError(f"{file_name} names no task: give a task_id column (R<run>-<n>, as handed off), "
                                   "or customer_id and play columns.")
-    actions = _actions(engine)
+    tasks = _Tasks(_actions(engine))
     rows, problems = [], []
     for rec, line in zip(frame.to_dict("records"), raw.rows, strict=True):
-        action, why = _match(rec, actions)
+        action, why = _match(rec, tasks)
         result = _word(rec.get("result"))
         if action is None:
             problems.append(f"Row {line}, {why}")
@@ -102,24 +102,32 @@ def read_log(engine: Engine, data: bytes, file_name: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _match(rec: dict, actions: pd.DataFrame) -> tuple[dict | None, str]:
+class _Tasks:
+    """The actions to reach, looked up by task id (run, n) and by customer and play (the newest run's), in O(1)."""
+
+    def __init__(self, actions: pd.DataFrame):
+        rows = [{"action_id": int(a), "run_id": int(r), "customer_id": str(c)}
+                for a, r, c in zip(actions["action_id"], actions["run_id"], actions["customer_id"], strict=True)]
+        self.by_task = {(int(r), int(n)): row for r, n, row in zip(actions["run_id"], actions["n"], rows, strict=True)}
+        self.by_name = {(str(c), str(p)): row for c, p, row in zip(actions["customer_id"], actions["play"], rows,
+                                                                   strict=True)}  # in id order: the newest stays
+
+
+def _match(rec: dict, tasks: _Tasks) -> tuple[dict | None, str]:
     task = _text(rec.get("task_id"))
     if task:
         m = _TASK.fullmatch(task)
-        hit = actions[(actions["run_id"] == int(m.group(1))) & (actions["n"] == int(m.group(2)))] if m else \
-            actions.iloc[:0]
-        if not len(hit):
+        hit = tasks.by_task.get((int(m.group(1)), int(m.group(2)))) if m else None
+        if hit is None:
             return None, (f"column task_id: {task!r} is no task handed off; copy the task id from the hand-off "
                           "file (R<run>-<n>).")
-    else:
-        cid, play = _text(rec.get("customer_id")), _text(rec.get("play"))
-        hit = actions[(actions["customer_id"] == cid) & (actions["play"] == play)].tail(1)
-        if not len(hit):
-            return None, (f"columns customer_id and play: no action to reach {cid!r} with {play!r} was handed "
-                          "off; check both, or give the task id.")
-    row = hit.iloc[-1]
-    return {"action_id": int(row["action_id"]), "run_id": int(row["run_id"]),
-            "customer_id": str(row["customer_id"])}, ""
+        return hit, ""
+    cid, play = _text(rec.get("customer_id")), _text(rec.get("play"))
+    hit = tasks.by_name.get((cid, play))
+    if hit is None:
+        return None, (f"columns customer_id and play: no action to reach {cid!r} with {play!r} was handed off; "
+                      "check both, or give the task id.")
+    return hit, ""
 
 
 def _day(value) -> dt.date | None:
