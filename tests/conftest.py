@@ -5,6 +5,7 @@ import functools
 import io
 import os
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,16 @@ def engine():
 def db_url(tmp_path):
     """A file-backed SQLite store URL in a temporary folder."""
     return f"sqlite:///{tmp_path / 'store.db'}"
+
+
+def sql_rows(url: str, query: str) -> list[tuple]:
+    """The rows of ``query`` on the SQLite store at ``url`` (``sqlite:///...``), read with sqlite3: independent of
+    core, for tests that check what a save wrote."""
+    con = sqlite3.connect(url.removeprefix("sqlite:///"))
+    try:
+        return con.execute(query).fetchall()
+    finally:
+        con.close()
 
 
 def copy_store(src, folder) -> Path:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import sqlite3
 
 import openpyxl
 import pandas as pd
@@ -21,7 +20,7 @@ from core.plays import handoff, results
 from core.plays.handoff import WEBHOOK_ENV
 from core.plays.runs import run_actions
 from core.roi.defaults import CONTROL
-from tests.conftest import ROOT, copy_store
+from tests.conftest import ROOT, copy_store, sql_rows
 from tests.core.plays.webhook import receiving
 from tests.pages import plain_words as pw
 from tests.pages.conftest import open_page, rerun
@@ -40,12 +39,6 @@ ALLOW = (pw.Allow("opt_out|renewal_negotiation|preferred_channel", "the customer
                   where="caption"))
 
 
-def _sql(url: str, query: str) -> list[tuple]:
-    con = sqlite3.connect(url.removeprefix("sqlite:///"))
-    try:
-        return con.execute(query).fetchall()
-    finally:
-        con.close()
 
 
 def _tiles(tab) -> dict[str, str]:
@@ -76,22 +69,22 @@ def test_the_example_is_previewed_saved_recorded_and_listed(store, monkeypatch):
     at.text_input(key="plays_edit_reason").set_value("first book")
     at.button[0].click().run()
     assert any("Trigger 1 ('X')" in e.value for e in at.error), [e.value for e in at.error]
-    assert _sql(store, "SELECT count(*) FROM playbook") == [(0,)]
+    assert sql_rows(store, "SELECT count(*) FROM playbook") == [(0,)]
     # the example saved as version 1
     at = open_page(monkeypatch, store, "playbooks")
     at.text_input(key="plays_edit_author").set_value("Ana")
     at.text_input(key="plays_edit_reason").set_value("first book")
     at.button[0].click().run()
     assert not at.exception
-    assert _sql(store, "SELECT version, author, reason FROM playbook") == [(1, "Ana", "first book")]
+    assert sql_rows(store, "SELECT version, author, reason FROM playbook") == [(1, "Ana", "first book")]
     assert any("Saved as playbook v1." in s.value for s in at.success)
     # recorded: the contacts logged, the list in the Queue tab
-    before = _sql(store, "SELECT count(*) FROM intervention")[0][0]
+    before = sql_rows(store, "SELECT count(*) FROM intervention")[0][0]
     at.button(key="plays_record").click().run()
     assert not at.exception
     assert any(f"Recorded as run 1: its {QUEUED} queued actions are logged as play contacts" in s.value
                for s in at.success)
-    assert _sql(store, "SELECT count(*) FROM intervention")[0][0] == before + QUEUED
+    assert sql_rows(store, "SELECT count(*) FROM intervention")[0][0] == before + QUEUED
     queue = _tab(at, "Queue")
     table = next(d.value for d in queue.dataframe if "Customer" in d.value.columns)
     assert len(table) == QUEUED + HELD_BACK  # every action: queued (both arms) and held back, none merged
@@ -106,11 +99,11 @@ def test_the_queue_downloads_and_the_calendar_counts_the_store(store, monkeypatc
         at = open_page(monkeypatch, store, "playbooks")
         files = {name: data for _, name, data in downloads(at, made[-1])}
     queue = pd.read_csv(io.BytesIO(files["playbook_run_1.csv"]), dtype=str)
-    saved = pd.DataFrame(_sql(store, "SELECT customer_id, play, arm FROM playaction WHERE run_id = 1 ORDER BY id"),
+    saved = pd.DataFrame(sql_rows(store, "SELECT customer_id, play, arm FROM playaction WHERE run_id = 1 ORDER BY id"),
                          columns=["Customer", "Play", "Arm"])
     assert queue[["Customer", "Play", "Arm"]].fillna("").values.tolist() == saved.fillna("").values.tolist()
     assert "playbook_run_1.xlsx" in files and "outreach_calendar.csv" in files
-    rows = pd.DataFrame(_sql(store, 'SELECT customer_id, date, "group" FROM intervention'),
+    rows = pd.DataFrame(sql_rows(store, 'SELECT customer_id, date, "group" FROM intervention'),
                         columns=["customer_id", "date", "arm"])
     rows["date"] = pd.to_datetime(rows["date"])
     day = pd.Timestamp("2026-10-31")
@@ -121,12 +114,12 @@ def test_the_queue_downloads_and_the_calendar_counts_the_store(store, monkeypatc
                                                    "contacted within the last 14 days") for m in calendar.markdown)
     assert not (found := pw.findings(pw.collect(at), ALLOW)), "\n".join(found)  # plain words, every tab
     tasks = openpyxl.load_workbook(io.BytesIO(files["playbook_run_1_tasks.xlsx"]))
-    per_owner = dict(_sql(store, "SELECT owner, count(*) FROM playaction WHERE run_id = 1 AND arm = 'treatment' "
+    per_owner = dict(sql_rows(store, "SELECT owner, count(*) FROM playaction WHERE run_id = 1 AND arm = 'treatment' "
                                  "GROUP BY owner"))
     assert {s: tasks[s].max_row - 1 for s in tasks.sheetnames if s != "Definitions"} == per_owner
     success = pd.read_csv(io.BytesIO(files["playbook_run_1_Customer success.csv"]), dtype=str)
     assert len(success) == per_owner["Customer success"]
-    held_out = {r[0] for r in _sql(store, "SELECT customer_id FROM playaction WHERE arm = 'holdout'")}
+    held_out = {r[0] for r in sql_rows(store, "SELECT customer_id FROM playaction WHERE arm = 'holdout'")}
     assert not held_out & set(success["customer_id"])
     booked = pd.read_csv(io.BytesIO(files["outreach_calendar.csv"]), dtype=str)
     free = "Free for another play from"
@@ -136,7 +129,7 @@ def test_the_queue_downloads_and_the_calendar_counts_the_store(store, monkeypatc
 
 
 def test_the_tasks_are_posted_to_the_configured_webhook(store, monkeypatch):
-    reach = _sql(store, "SELECT count(*) FROM playaction WHERE run_id = 1 AND arm = 'treatment'")[0][0]
+    reach = sql_rows(store, "SELECT count(*) FROM playaction WHERE run_id = 1 AND arm = 'treatment'")[0][0]
     with receiving() as server:
         monkeypatch.setenv(WEBHOOK_ENV, server.url)
         at = open_page(monkeypatch, store, "playbooks")
@@ -152,7 +145,7 @@ def test_the_roi_page_shows_a_play_s_reach_from_its_contact_log(store, monkeypat
     try:
         tasks = handoff.tasks(1, run_actions(engine, 1))
         rescue = tasks[tasks.play == "Rescue call"]
-        assert len(rescue), _sql(store, "SELECT run_id, play, arm, count(*) FROM playaction GROUP BY 1, 2, 3")
+        assert len(rescue), sql_rows(store, "SELECT run_id, play, arm, count(*) FROM playaction GROUP BY 1, 2, 3")
         log = pd.DataFrame({"task_id": rescue.task_id, "result": ["reached"] * (len(rescue) - 5) + ["failed"] * 5})
         results.import_log(engine, log.to_csv(index=False).encode(), "crm.csv")
     finally:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,7 @@ import core
 from core.access import guard, rights
 from core.access import users as accounts
 from core.review.at_risk import CUSTOMER_HEADERS
-from tests.conftest import copy_store
+from tests.conftest import copy_store, sql_rows
 from tests.pages.conftest import rerun
 from tests.pages.downloads import downloads, recording
 from ui import components
@@ -72,12 +71,6 @@ def _frames_with(at: AppTest, *columns: str) -> list:
     return [d.value for d in at.dataframe if set(columns) <= set(d.value.columns)]
 
 
-def _sql(url: str, query: str) -> list[tuple]:
-    con = sqlite3.connect(url.removeprefix("sqlite:///"))
-    try:
-        return con.execute(query).fetchall()
-    finally:
-        con.close()
 
 
 def _allow(eng, roles) -> None:
@@ -113,7 +106,7 @@ def test_a_viewer_sees_the_line_instead_of_the_list_until_an_admin_allows_viewer
                "role." in [c.value for c in at.caption]
         assert not [b for b in at.button if "Save as a new version" in b.label or "Accept" in b.label]
     if page == "churn_drivers":  # the aggregate figures stay: the tier counts of today's customers
-        scored = dict(_sql(url, "SELECT tier, COUNT(*) FROM churnscore WHERE version = (SELECT MAX(version) FROM "
+        scored = dict(sql_rows(url, "SELECT tier, COUNT(*) FROM churnscore WHERE version = (SELECT MAX(version) FROM "
                                 "churnrun) GROUP BY tier"))
         shown = next(m.value for m in at.markdown if m.value.startswith("**Today's customers"))
         for tier, n in scored.items():
@@ -125,7 +118,7 @@ def test_a_viewer_sees_the_line_instead_of_the_list_until_an_admin_allows_viewer
     assert len(listed) == (2 if page == "overview" else 1) and all(len(x) > 0 for x in listed)  # overview: 2 tiles
     assert set(downloads) <= _downloads(at)
     if page == "churn_drivers":  # the list is the saved model's scores, customer for customer
-        saved = dict(_sql(url, "SELECT customer_id, probability FROM churnscore WHERE version = (SELECT "
+        saved = dict(sql_rows(url, "SELECT customer_id, probability FROM churnscore WHERE version = (SELECT "
                                "MAX(version) FROM churnrun)"))
         got = dict(zip(listed[0]["customer_id"], listed[0]["probability"], strict=True))
         assert got.keys() <= saved.keys()
@@ -152,18 +145,18 @@ def test_the_beeswarm_data_names_its_customers_only_to_roles_allowed_risk_lists(
 
 def test_a_board_member_saves_a_snapshot_and_a_viewer_is_not_offered_it(store, env):
     url, eng = store
-    count = _sql(url, "SELECT COUNT(*) FROM reviewsnapshot")[0][0]
+    count = sql_rows(url, "SELECT COUNT(*) FROM reviewsnapshot")[0][0]
     at = _open("vic", "quarterly_review")
     assert not [b for b in at.button if b.key == "review_save"]
     assert "Your role (viewer) may not save a review snapshot: ask an admin for the board role." \
         in [c.value for c in at.caption]
-    assert _sql(url, "SELECT COUNT(*) FROM reviewsnapshot")[0][0] == count
+    assert sql_rows(url, "SELECT COUNT(*) FROM reviewsnapshot")[0][0] == count
     at = _open("bea", "quarterly_review")
     at.button(key="review_save").click().run()
     assert not at.exception, at.exception
-    assert _sql(url, "SELECT COUNT(*) FROM reviewsnapshot")[0][0] == count + 1
-    sid = _sql(url, "SELECT MAX(id) FROM reviewsnapshot")[0][0]
-    entry = _sql(url, 'SELECT "user", role, action, target FROM auditentry ORDER BY id DESC LIMIT 1')[0]
+    assert sql_rows(url, "SELECT COUNT(*) FROM reviewsnapshot")[0][0] == count + 1
+    sid = sql_rows(url, "SELECT MAX(id) FROM reviewsnapshot")[0][0]
+    entry = sql_rows(url, 'SELECT "user", role, action, target FROM auditentry ORDER BY id DESC LIMIT 1')[0]
     assert entry == ("bea", "board", "save snapshot", f"snapshot {sid}")
     # the board has no risk-list right here: the customers behind MRR at risk give way to the line
     assert _line("bea") in [i.value for i in at.info]
@@ -187,11 +180,11 @@ def _decide_on_the_saved_snapshot(url: str, sid: int) -> None:
     at.number_input(key="review_a_value").set_value(40.0)
     next(b for b in at.button if b.label == "Add").click().run()
     assert not at.exception, at.exception
-    assert _sql(url, f"SELECT decision, owner, author FROM reviewdecision WHERE snapshot_id = {sid}") == \
+    assert sql_rows(url, f"SELECT decision, owner, author FROM reviewdecision WHERE snapshot_id = {sid}") == \
         [("Extend the save offer", "Ana", "bea")]
-    assert _sql(url, f"SELECT name, owner FROM reviewassumption WHERE snapshot_id = {sid}") == \
+    assert sql_rows(url, f"SELECT name, owner FROM reviewassumption WHERE snapshot_id = {sid}") == \
         [("Outreach cost per call", "bea")]
-    trail = _sql(url, 'SELECT "user", role, action FROM auditentry ORDER BY id DESC LIMIT 2')
+    trail = sql_rows(url, 'SELECT "user", role, action FROM auditentry ORDER BY id DESC LIMIT 2')
     assert trail == [("bea", "board", "record assumption"), ("bea", "board", "record decision")]
 
 
@@ -209,22 +202,22 @@ def test_a_configuration_saved_on_the_page_is_authored_by_the_signed_in_user(sto
     at = _open("root", "health_scores")
     name = at.text_input(key="health_edit_author_root")
     assert name.value == "root" and name.disabled  # read-only: the save records the signed-in user
-    count = _sql(url, "SELECT COUNT(*) FROM healthconfig")[0][0]
+    count = sql_rows(url, "SELECT COUNT(*) FROM healthconfig")[0][0]
     at.text_input(key="health_edit_reason").set_value("same weights, saved again")
     next(b for b in at.button if b.label == "Save as a new version").click().run()
     assert not at.exception, at.exception
-    assert _sql(url, "SELECT COUNT(*) FROM healthconfig")[0][0] == count + 1
-    assert _sql(url, "SELECT author, reason FROM healthconfig ORDER BY version DESC LIMIT 1")[0] == \
+    assert sql_rows(url, "SELECT COUNT(*) FROM healthconfig")[0][0] == count + 1
+    assert sql_rows(url, "SELECT author, reason FROM healthconfig ORDER BY version DESC LIMIT 1")[0] == \
         ("root", "same weights, saved again")
-    entry = _sql(url, 'SELECT "user", role, action FROM auditentry ORDER BY id DESC LIMIT 1')[0]
+    entry = sql_rows(url, 'SELECT "user", role, action FROM auditentry ORDER BY id DESC LIMIT 1')[0]
     assert entry == ("root", "admin", "save health configuration")
 
 
 def test_a_viewer_is_not_offered_the_follow_up_status_change(store, env):
     url, _ = store
-    before = _sql(url, "SELECT status, COUNT(*) FROM feedback GROUP BY status ORDER BY status")
+    before = sql_rows(url, "SELECT status, COUNT(*) FROM feedback GROUP BY status ORDER BY status")
     at = _open("vic", "feedback_themes")
     assert "Your role (viewer) may not change the follow-up status of verbatims: ask an admin for the analyst " \
            "role." in [c.value for c in at.caption]
     assert not [b for b in at.button if "Update status" in b.label]
-    assert _sql(url, "SELECT status, COUNT(*) FROM feedback GROUP BY status ORDER BY status") == before
+    assert sql_rows(url, "SELECT status, COUNT(*) FROM feedback GROUP BY status ORDER BY status") == before

@@ -7,7 +7,6 @@ input is one plain line."""
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import openpyxl
 import pandas as pd
@@ -21,7 +20,7 @@ from core.plays.queue import QUEUED, TREATMENT, run
 from core.plays.rules import parse
 from core.plays.signals import store_signals
 from core.roi.defaults import CONTROL
-from tests.conftest import ROOT, copy_store
+from tests.conftest import ROOT, copy_store, sql_rows
 from tests.core.plays.webhook import free_port, receiving
 from tests.pages import store_kinds
 
@@ -39,12 +38,6 @@ def url(small_demo_store, tmp_path):
     return f"sqlite:///{copy_store(small_demo_store, tmp_path / 'store')}"
 
 
-def _sql(url: str, query: str) -> list[tuple]:
-    con = sqlite3.connect(url.removeprefix("sqlite:///"))
-    try:
-        return con.execute(query).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +79,7 @@ def test_run_prints_the_queue_and_writes_it(url, rules, tmp_path, small_demo_sto
     queued = int((queue.status == QUEUED).sum())
     assert (f"Recorded as run 1: its {queued:,} queued actions are logged as play contacts (both arms), which the "
             "Intervention ROI page measures.") in printed
-    assert _sql(url, "SELECT count(*) FROM intervention WHERE import_id = (SELECT import_id FROM playrun)") == [
+    assert sql_rows(url, "SELECT count(*) FROM intervention WHERE import_id = (SELECT import_id FROM playrun)") == [
         (queued,)]
     (tmp_path / "again").mkdir()
     again = f"sqlite:///{copy_store(small_demo_store, tmp_path / 'again')}"
@@ -100,14 +93,14 @@ def test_a_second_run_queues_nothing_again_and_a_preview_records_nothing(url, ru
     assert cli(["--db", url, "plays", "run", "--rules", str(rules), "--preview"]) == 0
     preview = capsys.readouterr().out
     assert preview.splitlines()[0] == PRINTED and "A preview: nothing was recorded." in preview
-    assert _sql(url, "SELECT count(*) FROM playrun") == [(0,)]
+    assert sql_rows(url, "SELECT count(*) FROM playrun") == [(0,)]
     assert cli(["--db", url, "plays", "run", "--rules", str(rules)]) == 0
     assert capsys.readouterr().out.splitlines()[0] == PRINTED
     assert cli(["--db", url, "plays", "run", "--rules", str(rules)]) == 0
     second = capsys.readouterr().out
     assert second.startswith("As of 2026-10-31: 0 actions queued (0 to reach, 0 held out at random")
     assert "Recorded as run 2; it queued no action, so no contact was logged." in second
-    assert _sql(url, "SELECT id, import_id IS NULL FROM playrun ORDER BY id") == [(1, 0), (2, 1)]
+    assert sql_rows(url, "SELECT id, import_id IS NULL FROM playrun ORDER BY id") == [(1, 0), (2, 1)]
 
 
 def test_a_saved_playbook_runs_without_rules(url, rules, capsys):
@@ -122,7 +115,7 @@ def test_a_saved_playbook_runs_without_rules(url, rules, capsys):
     assert listed.startswith("1. Health turned red: when the health band turns red") and "Saved versions:" in listed
     assert cli(["--db", url, "plays", "run"]) == 0
     assert capsys.readouterr().out.splitlines()[0] == PRINTED
-    assert _sql(url, "SELECT book_version FROM playrun") == [(1,)]
+    assert sql_rows(url, "SELECT book_version FROM playrun") == [(1,)]
 
 
 def test_the_calendar_counts_the_store_s_contacts(url, rules, capsys):
@@ -131,7 +124,7 @@ def test_the_calendar_counts_the_store_s_contacts(url, rules, capsys):
     assert cli(["--db", url, "plays", "calendar", "--rules", str(rules)]) == 0
     printed = capsys.readouterr().out.splitlines()
     # independently: the interventions as SQLite holds them, the gap and the 90-day window of the README's book
-    rows = pd.DataFrame(_sql(url, 'SELECT customer_id, play, date, "group" FROM intervention'),
+    rows = pd.DataFrame(sql_rows(url, 'SELECT customer_id, play, date, "group" FROM intervention'),
                         columns=["customer_id", "play", "date", "arm"])
     rows["date"] = pd.to_datetime(rows["date"])
     day = pd.Timestamp("2026-10-31")
@@ -200,7 +193,7 @@ def test_handoff_writes_tasks_per_owner_and_posts_them(url, rules, tmp_path, cap
     assert "No playbook run is recorded in this store" in capsys.readouterr().err
     assert cli(["--db", url, "plays", "run", "--rules", str(rules)]) == 0
     capsys.readouterr()
-    reach = _sql(url, "SELECT owner, count(*) FROM playaction WHERE arm = 'treatment' GROUP BY owner")
+    reach = sql_rows(url, "SELECT owner, count(*) FROM playaction WHERE arm = 'treatment' GROUP BY owner")
     total = sum(n for _, n in reach)
     xlsx, folder = tmp_path / "tasks.xlsx", tmp_path / "tasks"
     assert cli(["--db", url, "plays", "handoff", "--out", str(xlsx)]) == 0
@@ -209,7 +202,7 @@ def test_handoff_writes_tasks_per_owner_and_posts_them(url, rules, tmp_path, cap
     assert {s: book[s].max_row - 1 for s in book.sheetnames if s != "Definitions"} == dict(reach)
     assert cli(["--db", url, "plays", "handoff", "--run", "1", "--out", str(folder)]) == 0
     assert {p.stem: len(pd.read_csv(p)) for p in folder.glob("*.csv")} == dict(reach)
-    held_out = {r[0] for r in _sql(url, "SELECT customer_id FROM playaction WHERE arm = 'holdout'")}
+    held_out = {r[0] for r in sql_rows(url, "SELECT customer_id FROM playaction WHERE arm = 'holdout'")}
     ids = set(pd.concat([pd.read_csv(p, dtype=str) for p in folder.glob("*.csv")])["customer_id"])
     assert held_out and not held_out & ids
     with receiving() as server:

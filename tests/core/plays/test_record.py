@@ -6,8 +6,6 @@ saved, newest first."""
 
 from __future__ import annotations
 
-import sqlite3
-
 import pandas as pd
 import pytest
 
@@ -22,7 +20,7 @@ from core.plays.signals import store_signals
 from core.roi.defaults import CONTROL
 from core.roi.inputs import load_inputs
 from core.roi.sample_ratio import srm
-from tests.conftest import copy_store
+from tests.conftest import copy_store, sql_rows
 
 BOOK = parse({"triggers": [
     {"name": "Turned red", "signal": "health_band", "bands": ["red", "amber"], "play": "Rescue call", "owner": "CS",
@@ -32,13 +30,6 @@ BOOK = parse({"triggers": [
     "guards": {"gap_days": 7}})
 
 
-def _sql(url: str, query: str) -> list[tuple]:
-    """Rows read with sqlite3 (independent of core)."""
-    con = sqlite3.connect(url.removeprefix("sqlite:///"))
-    try:
-        return con.execute(query).fetchall()
-    finally:
-        con.close()
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
@@ -51,7 +42,7 @@ def recorded(small_demo_store, tmp_path_factory):
     """A copy of the small demo with one run recorded: (url, engine, queue, day, run id, contacts before)."""
     url = f"sqlite:///{copy_store(small_demo_store, tmp_path_factory.mktemp('plays_record'))}"
     engine = core.make_engine(url)
-    before = _sql(url, "SELECT count(*) FROM intervention")[0][0]
+    before = sql_rows(url, "SELECT count(*) FROM intervention")[0][0]
     signals, context, day = store_signals(engine, BOOK)
     queue = run(BOOK, signals, day, context, seed=3)
     run_id = record.record_run(engine, BOOK, queue, day, seed=3)
@@ -71,25 +62,25 @@ def test_the_run_and_its_actions_are_saved_as_queued(recorded):
         int((queue.status == HELD).sum()), int((queue.status == MERGED).sum())]
     back = run_actions(engine, run_id)
     pd.testing.assert_frame_equal(_plain(back), _plain(queue.reset_index(drop=True)))
-    assert _sql(url, f"SELECT book FROM playrun WHERE id = {run_id}")[0][0].count('"name"') == 2
+    assert sql_rows(url, f"SELECT book FROM playrun WHERE id = {run_id}")[0][0].count('"name"') == 2
 
 
 def test_queued_actions_of_both_arms_are_play_contacts_the_roi_page_reads(recorded):
     url, engine, queue, day, run_id, before = recorded
-    (import_id,) = _sql(url, f"SELECT import_id FROM playrun WHERE id = {run_id}")[0]
-    log = _sql(url, f"SELECT kind, file_name, rows_loaded FROM importlog WHERE id = {import_id}")[0]
+    (import_id,) = sql_rows(url, f"SELECT import_id FROM playrun WHERE id = {run_id}")[0]
+    log = sql_rows(url, f"SELECT kind, file_name, rows_loaded FROM importlog WHERE id = {import_id}")[0]
     queued = queue[queue.status == QUEUED]
     assert log == ("interventions", f"playbook run {run_id} ({day:%Y-%m-%d}).csv", len(queued))
-    rows = pd.DataFrame(_sql(url, "SELECT customer_id, play, channel, date, \"group\", "
+    rows = pd.DataFrame(sql_rows(url, "SELECT customer_id, play, channel, date, \"group\", "
                                   f"json_extract(attributes, '$.playbook_run') FROM intervention "
                                   f"WHERE import_id = {import_id}"),
                         columns=["customer_id", "play", "channel", "date", "arm", "run"])
-    assert len(_sql(url, "SELECT id FROM intervention")) == before + len(queued)
+    assert len(sql_rows(url, "SELECT id FROM intervention")) == before + len(queued)
     key = ["customer_id", "play", "channel", "arm"]
     assert sorted(rows[key].itertuples(index=False)) == sorted(queued[key].astype(str).itertuples(index=False))
     assert set(rows["date"]) == {f"{day:%Y-%m-%d}"} and set(rows["run"]) == {f"run {run_id}"}
     contacts = load_inputs(engine).interventions
-    ids = {r[0] for r in _sql(url, f"SELECT id FROM intervention WHERE import_id = {import_id}")}
+    ids = {r[0] for r in sql_rows(url, f"SELECT id FROM intervention WHERE import_id = {import_id}")}
     assert "playbook_run" not in contacts  # text: never read as an outcome of the plays
     for play, share in (("Rescue call", 0.15), ("Adoption email", 0.2)):
         mine = contacts[(contacts["play"] == play) & (contacts["id"].isin(ids))]
@@ -120,7 +111,7 @@ def test_undoing_the_contacts_leaves_no_action_open(recorded, tmp_path):
         opened = open_actions(engine, day)
         assert len(opened) == (queue.arm == TREATMENT).sum()
         assert open_actions(engine, day + pd.Timedelta(days=15)).empty  # both plays are due within 14 days
-        (import_id,) = _sql(mine, f"SELECT import_id FROM playrun WHERE id = {run_id}")[0]
+        (import_id,) = sql_rows(mine, f"SELECT import_id FROM playrun WHERE id = {run_id}")[0]
         undo_import(engine, import_id, reason="run by mistake")
         assert open_actions(engine, day).empty
         assert runs(engine).set_index("run").loc[run_id, "contacts_undone"]
@@ -133,7 +124,7 @@ def test_a_failure_midway_leaves_the_store_as_it_was(recorded, tmp_path, monkeyp
     mine = f"sqlite:///{copy_store(url.removeprefix('sqlite:///'), tmp_path)}"
     engine = core.make_engine(mine)
     tables = ("playrun", "playaction", "intervention", "importlog")
-    before = {t: _sql(mine, f"SELECT * FROM {t} ORDER BY rowid") for t in tables}
+    before = {t: sql_rows(mine, f"SELECT * FROM {t} ORDER BY rowid") for t in tables}
 
     def broken(*args, **kwargs):
         raise StoreError("full", "The disk is full.")
@@ -144,7 +135,7 @@ def test_a_failure_midway_leaves_the_store_as_it_was(recorded, tmp_path, monkeyp
             record.record_run(engine, BOOK, queue, day + pd.Timedelta(days=30), seed=1)
     finally:
         engine.dispose()
-    assert {t: _sql(mine, f"SELECT * FROM {t} ORDER BY rowid") for t in tables} == before
+    assert {t: sql_rows(mine, f"SELECT * FROM {t} ORDER BY rowid") for t in tables} == before
 
 
 def test_a_run_that_queues_nothing_is_saved_without_contacts(recorded, tmp_path):
