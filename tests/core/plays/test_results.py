@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import core
-from core.errors import DataValidationError
+from core.errors import DataValidationError, WorkbenchError
 from core.plays import handoff, record, results
 from core.plays.queue import run
 from core.plays.runs import run_actions
@@ -102,3 +102,17 @@ def test_the_reach_sentence_divides_the_effect_by_the_share_contacted():
     assert "Per customer contacted the effect is about -5.0 pts (the play's effect divided by 62.0%)" in \
         results.reach_text(row, -0.031, binary=True)
     assert results.reach_text({**row, "reached": 0, "done": 0}, -0.031).endswith("without a result yet.")
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"", "is empty: it has no header and no rows"),
+    (b"task_id,result\n", "has no rows: nothing was loaded"),
+    (b"\x00\x01\x02PK garbage", "This file is binary, not a spreadsheet"),
+    (b"a;b\n1;2\n", "has no result column"),
+])
+def test_an_empty_binary_or_headless_upload_is_one_plain_line_and_changes_nothing(recorded, data, message):
+    url, engine, _, _ = recorded
+    before = _count(url)
+    with pytest.raises(WorkbenchError, match=message):
+        results.import_log(engine, data, "upload.csv")
+    assert _count(url) == before
