@@ -35,6 +35,7 @@ from core.buyers.metrics import buyer_figures
 from core.buyers.purchases import load_purchase_log
 from core.errors import DataValidationError
 from core.export import units
+from core.query import choice
 from core.store.dates import datetimes
 from core.store.read import load_columns
 
@@ -191,18 +192,53 @@ def propose_lapse_days(purchases: pd.DataFrame, quantile: float = QUANTILE) -> L
     -------
     LapseProposal
     """
-    if not 0.5 <= quantile < 1:
-        raise DataValidationError(f"The lapse quantile must be from 0.5 to 0.99, not {quantile}.")
     days = purchase_days(purchases)
-    gaps = purchase_gaps(days)
+    values, counts = np.unique(purchase_gaps(days), return_counts=True)
     buyers = int(days["customer_id"].nunique())
     repeat = int((days.groupby("customer_id").size() > 1).sum()) if buyers else 0
-    if len(gaps) < MIN_GAPS:
-        q = float(np.quantile(gaps, quantile)) if len(gaps) else float("nan")
-        med = float(np.median(gaps)) if len(gaps) else float("nan")
-        return LapseProposal(FALLBACK_DAYS, quantile, q, med, len(gaps), repeat, buyers)
-    q = float(np.quantile(gaps, quantile))
-    return LapseProposal(readable_days(q), quantile, q, float(np.median(gaps)), len(gaps), repeat, buyers)
+    return proposal_from_counts(values, counts, buyers, repeat, quantile)
+
+
+def proposal_from_counts(values: np.ndarray, counts: np.ndarray, buyers: int, repeat: int,
+                         quantile: float = QUANTILE) -> LapseProposal:
+    """The proposal from the gaps as distinct ``values`` (days, ascending) and how many times each occurs
+    (``counts``), the buyers and the repeat buyers: the one definition for the gaps counted here
+    (:func:`propose_lapse_days`) and by an engine (:mod:`core.buyers.engine_lapse`). The quantile and the median are
+    numpy's (``numpy.quantile``, linear; ``numpy.median``) of the gaps written out, to the last bit."""
+    if not 0.5 <= quantile < 1:
+        raise DataValidationError(f"The lapse quantile must be from 0.5 to 0.99, not {quantile}.")
+    values, counts = np.asarray(values, float), np.asarray(counts, np.int64)
+    n = int(counts.sum())
+    q = _quantile_of_counts(values, counts, quantile) if n else float("nan")
+    med = _median_of_counts(values, counts) if n else float("nan")
+    if n < MIN_GAPS:
+        return LapseProposal(FALLBACK_DAYS, quantile, q, med, n, repeat, buyers)
+    return LapseProposal(readable_days(q), quantile, q, med, n, repeat, buyers)
+
+
+def _nth(values: np.ndarray, counts: np.ndarray, i: int) -> float:
+    """The ``i``-th (from 0) of the values written out in order."""
+    return float(values[np.searchsorted(np.cumsum(counts), i, side="right")])
+
+
+def _quantile_of_counts(values: np.ndarray, counts: np.ndarray, q: float) -> float:
+    """``numpy.quantile(np.repeat(values, counts), q)`` (its default, linear method, computed as numpy does)
+    without writing the values out."""
+    n = int(counts.sum())
+    h = (n - 1) * q
+    lo = int(np.floor(h))
+    t = h - lo
+    a, b = _nth(values, counts, lo), _nth(values, counts, min(lo + 1, n - 1))
+    diff = b - a
+    return float(b - diff * (1 - t)) if t >= 0.5 else float(a + diff * t)
+
+
+def _median_of_counts(values: np.ndarray, counts: np.ndarray) -> float:
+    """``numpy.median(np.repeat(values, counts))``."""
+    n = int(counts.sum())
+    if n % 2:
+        return _nth(values, counts, n // 2)
+    return (_nth(values, counts, n // 2 - 1) + _nth(values, counts, n // 2)) / 2
 
 
 def lapse_churn_dates(purchases: pd.DataFrame, days: int, as_of) -> pd.Series:
@@ -281,7 +317,14 @@ def rule_for(customers: pd.DataFrame, purchases: pd.DataFrame, revenue: pd.DataF
 
 def store_proposal(engine: Engine) -> LapseProposal | None:
     """The proposed N for the store's buyers-only customers (:func:`buyers_only`: a purchase log's buyers, a mix's
-    buyers without recurring revenue), None for any other store: what the Churn drivers page offers before it fits."""
+    buyers without recurring revenue), None for any other store: what the Churn drivers page offers before it fits.
+    The gaps are counted by the engine ``RETENTION_ENGINE`` names (:mod:`core.buyers.engine_lapse`; the same
+    proposal), else from the purchases read here."""
+    from core.buyers import engine_lapse  # a cycle at the top: it builds on this module's definitions
+
+    with choice.opened(engine) as source:
+        if source is not None and (source.purchases is not None or source.revenue is not None):
+            return engine_lapse.store_proposal(engine, source)
     purchases = load_purchase_log(engine).days
     if purchases.empty:
         return None

@@ -26,6 +26,9 @@ from core.buyers.purchases import PurchaseLog
 from core.errors import InsufficientDataError
 from core.history import asof
 
+#: what an empty purchase log says
+NO_PURCHASES = "There are no purchases: import a purchase log (transactions) to see buyer figures."
+
 
 @dataclass(frozen=True)
 class BuyerFigures:
@@ -62,8 +65,7 @@ def default_as_of(log: PurchaseLog) -> pd.Timestamp:
     """
     last = log.last_day
     if pd.isna(last):
-        raise InsufficientDataError("There are no purchases: import a purchase log (transactions) to see buyer "
-                                    "figures.")
+        raise InsufficientDataError(NO_PURCHASES)
     return pd.Timestamp(last).normalize()
 
 
@@ -80,16 +82,22 @@ def _figures(m: _Monthly, w: asof.Window) -> BuyerFigures:
     first, last = w.start.to_period("M"), w.as_of
     inside = m.days[(m.days["month"] >= first) & (m.days["month"] <= last)]
     per_buyer = inside.groupby("customer_id")["days"].sum()
-    buyers = len(per_buyer)
     revenue = float("nan")
     if m.has_amounts:
         months = m.revenue.index
         revenue = float(m.revenue[(months >= first) & (months <= last)].sum()) if len(months) else 0.0
+    return from_sums(w, len(per_buyer), int((per_buyer >= 2).sum()), int(per_buyer.sum()), revenue)
+
+
+def from_sums(w: asof.Window, buyers: int, repeat: int, days: int, revenue: float) -> BuyerFigures:
+    """The figures of the window ``w`` from its sums: its active buyers, those of them with 2 purchase days or more,
+    their purchase days and the revenue (NaN for a log without amounts); the one definition of each rate, for the
+    rows here and an engine's sums (:mod:`core.buyers.engine_purchases`) alike."""
     return BuyerFigures(
         as_of=w.end.date(), start=w.start.date(), active_buyers=int(buyers),
-        repeat_rate=float((per_buyer >= 2).mean()) if buyers else float("nan"),
-        revenue=revenue, revenue_per_buyer=revenue / buyers if buyers else float("nan"),
-        purchase_frequency=float(per_buyer.mean()) if buyers else float("nan"))
+        repeat_rate=repeat / buyers if buyers else float("nan"),
+        revenue=float(revenue), revenue_per_buyer=revenue / buyers if buyers else float("nan"),
+        purchase_frequency=days / buyers if buyers else float("nan"))
 
 
 def buyer_figures(log: PurchaseLog, as_of=None) -> BuyerFigures:

@@ -20,7 +20,7 @@ from functools import partial
 import pandas as pd
 
 from core import metrics
-from core.buyers import engine_headline, lapse
+from core.buyers import engine_headline, engine_purchases, lapse
 from core.buyers import metrics as buyers
 from core.buyers.cohort_revenue import CohortRevenue, cohort_revenue
 from core.buyers.purchases import PurchaseLog
@@ -205,18 +205,20 @@ def arpa(sums: pd.DataFrame, month: pd.Timestamp) -> float:
 
 
 def buyer_section(customers: pd.DataFrame, log: PurchaseLog, end=None, start=None,
-                  with_customers: bool = True) -> Section:
+                  with_customers: bool = True, source: Source | None = None) -> Section:
     """The buyer figures of :mod:`core.buyers.metrics` as of ``end`` (never after the log's last day), with the
-    Customers count on the same day when ``with_customers``.
+    Customers count on the same day when ``with_customers``; summed by ``source``'s engine over the store's
+    purchases when given (:mod:`core.buyers.engine_purchases`: the same figures), else from ``log``.
 
     Raises
     ------
     InsufficientDataError
         The log is empty.
     """
-    last = buyers.default_as_of(log)
+    on = engine_purchases if source is not None else None
+    last = buyers.default_as_of(log) if on is None else on.default_as_of(source, customers)
     as_of = asof.clamp(end, last)
-    b = buyers.buyer_figures(log, as_of)
+    b = buyers.buyer_figures(log, as_of) if on is None else on.buyer_figures(source, customers, as_of)
     figures = [Figure("Customers", int(metrics.signed_up_by(customers, b.as_of).sum()), "customers")] \
         if with_customers else []
     figures += [Figure("Active buyers", b.active_buyers, "customers", "active_buyers"),
@@ -227,7 +229,8 @@ def buyer_section(customers: pd.DataFrame, log: PurchaseLog, end=None, start=Non
     caption = f"{_window_caption(b.as_of)} ({b.start:%d %b %Y} to {b.as_of:%d %b %Y})"
     if last < pd.Timestamp(b.as_of):
         caption += f"; the purchases end on {last:%d %b %Y}, so the last month is partial"
-    trend = buyers.buyer_trend(log, as_of, spark_months(as_of, start))
+    months = spark_months(as_of, start)
+    trend = buyers.buyer_trend(log, as_of, months) if on is None else on.buyer_trend(source, customers, as_of, months)
     return Section("buyers", "Buyers", caption, tuple(figures), trend)
 
 
@@ -250,7 +253,8 @@ def build(found: StoreProfile, customers: pd.DataFrame, revenue: pd.DataFrame, l
         saved or proposed from every buyer), so a filter never changes it; default proposed from these customers.
     source : core.query.sources.Source, optional
         An engine over the same store that adds up the headline's revenue
-        (:func:`core.buyers.engine_headline.revenue_sums`); None: pandas adds ``revenue``'s rows. The same figures
+        (:func:`core.buyers.engine_headline.revenue_sums`) and the buyer figures
+        (:mod:`core.buyers.engine_purchases`); None: pandas adds ``revenue``'s rows and ``log``'s. The same figures
         either way; the view rule is :func:`core.buyers.overview_views.overview`.
     """
     sections, notes = [], list(_cannot_show(found))
@@ -269,7 +273,7 @@ def build(found: StoreProfile, customers: pd.DataFrame, revenue: pd.DataFrame, l
     cohorts, cohort_note = None, ""
     if log is not None and _has_buyers(found):
         try:
-            sections.append(buyer_section(customers, log, end, start, with_customers=not sections))
+            sections.append(buyer_section(customers, log, end, start, with_customers=not sections, source=source))
             cohorts = cohort_revenue(log, asof.clamp(end, buyers.default_as_of(log)))
         except InsufficientDataError as exc:
             cohort_note = str(exc)

@@ -29,6 +29,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from core.errors import DataValidationError, EngineError
@@ -38,14 +39,16 @@ from core.query.duckdb_memory import MEMORY_ENV, memory_limit
 from core.store import table_files
 from core.store.columnar import checked_files
 from core.store.dates import datetimes
-from core.store.read import load_columns
+from core.store.read import load_columns, load_selected
+from core.store.tables import PURCHASE, PURCHASES_ONLY, Activity
 
 CUSTOMER_COLUMNS = ["customer_id", "signup_date", "churn_date"]
 
 #: the columns each table's source gives
-GIVEN = {"revenue": ("customer_id", "period", "mrr", "amount", "payment_failed", "id"),
+GIVEN = {"revenue": ("customer_id", "period", "mrr", "amount", "payment_failed", "id", "is_return"),
          "ticket": ("id", "customer_id", "opened", "resolved"),
-         "feedback": ("id", "customer_id", "date", "channel", "score")}
+         "feedback": ("id", "customer_id", "date", "channel", "score"),
+         "purchase": ("customer_id", "date")}
 
 
 @dataclass
@@ -74,6 +77,10 @@ class Source:
     contacts : ibis.Table or None
         A warehouse's play contacts: ``customer_id, play, date, arm`` and those of ``channel, cost, id`` its
         mapping names (:mod:`core.query.warehouse`); None elsewhere (a store's are read as rows).
+    purchases : ibis.Table or None
+        A purchase log's ``purchase`` activity rows as ``customer_id, date`` (date; repeats possible): with the
+        revenue's one-off sales (``amount``, ``is_return``) the purchases of :mod:`core.buyers.purchases`
+        (:mod:`core.buyers.engine_purchases`); None when the source holds none.
     """
 
     name: str
@@ -84,6 +91,7 @@ class Source:
     tickets: ir.Table | None = None
     feedback: ir.Table | None = None
     contacts: ir.Table | None = None
+    purchases: ir.Table | None = None
     #: answers that do not change while the source is open (:meth:`remembered`)
     memo: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -115,7 +123,7 @@ class Source:
             raise ValueError("This source holds no customer table: filter the customers' frame instead.")
         kept = self.store_customers.filter(self.store_customers[column].isin(list(values)))
         return Source(self.name, self.con, self.activity, kept, self.revenue, self.tickets, self.feedback,
-                      self.contacts)
+                      self.contacts, self.purchases)
 
     def close(self) -> None:
         self.con.disconnect()
@@ -185,14 +193,15 @@ def duckdb_connection():
 def embedded(engine: Engine) -> Source:
     """DuckDB in this process over the store's column files (see the module docstring)."""
     con = duckdb_connection()
-    revenue, tickets, feedback = (_embedded_table(con, engine, t) for t in ("revenue", "ticket", "feedback"))
+    revenue, tickets, feedback, purchases = (_embedded_table(con, engine, t)
+                                             for t in ("revenue", "ticket", "feedback", "purchase"))
     files = checked_files(engine)
     if files:
         # the files hold int32 days; DATE + INTEGER is a DATE in DuckDB (an interval would make a timestamp: slower)
         con.raw_sql(f"CREATE TEMP VIEW activity AS SELECT customer_id, CAST(DATE '1970-01-01' + day AS DATE) AS date, "
                     f"value FROM read_parquet([{_paths(files)}])")
         return Source("DuckDB (embedded) over the store's column files", con, con.table("activity"), None, revenue,
-                      tickets, feedback)
+                      tickets, feedback, purchases=purchases)
     rows = load_columns(engine, "activity", ["customer_id", "date", "value"])
     days = datetimes(rows["date"]).to_numpy(dtype="datetime64[D]")
     table = pa.table({"customer_id": pa.array(rows["customer_id"].astype(str).to_numpy(dtype=object), pa.string()),
@@ -200,7 +209,7 @@ def embedded(engine: Engine) -> Source:
                       "value": pa.array(pd.to_numeric(rows["value"]).to_numpy(float), pa.float64())})
     # a memtable: Ibis 12's create_table from Arrow data fails on DuckDB 2.0 (it drops a view with no name)
     return Source("DuckDB (embedded) over the store's rows", con, ibis.memtable(table), None, revenue, tickets,
-                  feedback)
+                  feedback, purchases=purchases)
 
 
 def _embedded_table(con, engine: Engine, table: str) -> ir.Table | None:
@@ -213,13 +222,20 @@ def _embedded_table(con, engine: Engine, table: str) -> ir.Table | None:
     if files:
         con.raw_sql(f"CREATE TEMP VIEW {table} AS SELECT {', '.join(cols)} FROM read_parquet([{_paths(files)}])")
         return con.table(table)
-    rows = load_columns(engine, table, list(cols))
+    rows = _rows(engine, table, cols)
     if rows.empty:
         return None
     schema = table_files.SCHEMAS[table]
     typed = table_files.typed(rows, pa.schema([schema.field(c) for c in cols]))
     return ibis.memtable(pa.Table.from_pandas(typed, schema=pa.schema([schema.field(c) for c in cols]),
                                               preserve_index=False))
+
+
+def _rows(engine: Engine, table: str, cols) -> pd.DataFrame:
+    """The store's rows of a table of :data:`GIVEN` (a purchase log's purchases: its ``purchase`` activity rows)."""
+    if table == "purchase":
+        return load_selected(engine, "activity", select(Activity.customer_id, Activity.date).where(PURCHASES_ONLY))
+    return load_columns(engine, table, list(cols))
 
 
 def _paths(files) -> str:
@@ -271,7 +287,8 @@ def inside(engine: Engine) -> Source:
     rev, tickets, feedback = con.table("revenue"), con.table("ticket"), con.table("feedback")
     return Source("PostgreSQL (inside the store's database)", con,
                   act.select("customer_id", "date", value=act.value.cast("float64")), customer,
-                  rev.select("customer_id", "period", "payment_failed", "id", mrr=rev.mrr.cast("float64"),
+                  rev.select("customer_id", "period", "payment_failed", "id", "is_return", mrr=rev.mrr.cast("float64"),
                              amount=rev.amount.cast("float64")),
                   tickets.select(*GIVEN["ticket"]),
-                  feedback.select("id", "customer_id", "date", "channel", score=feedback.score.cast("float64")))
+                  feedback.select("id", "customer_id", "date", "channel", score=feedback.score.cast("float64")),
+                  purchases=act.filter(act.metric == PURCHASE).select(*GIVEN["purchase"]))

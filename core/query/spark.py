@@ -64,12 +64,14 @@ def spark_source(session, engine: Engine, keep_session: bool = False) -> Source:
     views = _Views(session, secrets.token_hex(4) if keep_session else "")
     if keep_session:
         con = _SessionKept(con, views)
-    revenue, tickets, feedback = (_table(con, engine, t, views) for t in ("revenue", "ticket", "feedback"))
+    revenue, tickets, feedback, purchases = (_table(con, engine, t, views)
+                                             for t in ("revenue", "ticket", "feedback", "purchase"))
     if not files:
-        return Source("Spark", con, None, None, revenue, tickets, feedback)
+        return Source("Spark", con, None, None, revenue, tickets, feedback, purchases=purchases)
     raw = con.table(views.register("activity", files))
     activity = raw.select("customer_id", date=EPOCH + raw.day.cast("int32").as_interval("D"), value=raw.value)
-    return Source(f"Spark ({session.sparkContext.master})", con, activity, None, revenue, tickets, feedback)
+    return Source(f"Spark ({session.sparkContext.master})", con, activity, None, revenue, tickets, feedback,
+                  purchases=purchases)
 
 
 def _table(con, engine: Engine, table: str, views: _Views):

@@ -1,4 +1,5 @@
-"""Column files of the fact tables besides activity (revenue, tickets, feedback), for the engines that read files
+"""Column files of the fact tables besides activity (revenue, tickets, feedback, and a purchase log's purchases: its
+``purchase`` activity rows, :data:`ROWS_OF`), for the engines that read files
 (DuckDB through :mod:`core.query`): one Parquet file per import in ``<store>.columns/<table>/`` (a PostgreSQL store: its
 local cache, :mod:`core.store.column_home`).
 
@@ -27,22 +28,30 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from core.store import column_home
 from core.store.dates import datetimes
+from core.store.tables import PURCHASE
 
 #: per table, the columns its files hold and their types (``id``: the store's row id, which orders rows of one day)
 SCHEMAS = {
     "revenue": pa.schema([("id", pa.int64()), ("customer_id", pa.string()), ("period", pa.date32()),
-                          ("mrr", pa.float64()), ("amount", pa.float64()), ("payment_failed", pa.bool_())]),
+                          ("mrr", pa.float64()), ("amount", pa.float64()), ("payment_failed", pa.bool_()),
+                          ("is_return", pa.bool_())]),
     "ticket": pa.schema([("id", pa.int64()), ("customer_id", pa.string()), ("opened", pa.timestamp("us")),
                          ("resolved", pa.timestamp("us"))]),
     "feedback": pa.schema([("id", pa.int64()), ("customer_id", pa.string()), ("date", pa.date32()),
                            ("channel", pa.string()), ("score", pa.float64())]),
+    "purchase": pa.schema([("id", pa.int64()), ("customer_id", pa.string()), ("date", pa.date32())]),
 }
+#: the files that hold some rows of a store table: name -> (the table, which of its rows). A purchase log's purchases
+#: are its ``purchase`` activity rows (:data:`core.store.tables.PURCHASES_ONLY`, a partial index), a few beside a
+#: usage log's millions, so they have files of their own rather than a kind column in the activity files
+ROWS_OF = {"purchase": ("activity", f"t.metric = '{PURCHASE}'")}
 _RECORD = "retention.table"
-#: 2: revenue files hold the row id and the payment flag (files of layout 1 are written again)
-_LAYOUT = 2
+#: 2: revenue files hold the row id and the payment flag; 3: and the return flag, every file zstd-compressed (older
+#: files are written again)
+_LAYOUT = 3
 _UNREADABLE = (OSError, ValueError, TypeError, KeyError, pa.ArrowException)
 _COUNTS = ("SELECT t.import_id, COUNT(*), {identity} FROM {table} AS t LEFT JOIN importlog AS l ON l.id = t.import_id "
-           "GROUP BY t.import_id, l.sha256, l.started_at")
+           "WHERE {rows} GROUP BY t.import_id, l.sha256, l.started_at")
 
 
 def checked_files(engine: Engine, table: str) -> list[Path] | None:
@@ -70,7 +79,8 @@ def write_after_load(engine: Engine, tables) -> None:
     """Write (or check) the files of each of ``tables`` that has them, right after a load committed its rows: the
     engines' first read finds them ready. A file that cannot be written now (a full disk, a busy or read-only
     store) is written on that read instead: the load has committed, and a cache never undoes it."""
-    for table in [t for t in tables if t in SCHEMAS]:
+    tables = set(tables) | {name for name, (table, _) in ROWS_OF.items() if table in set(tables)}
+    for table in [t for t in SCHEMAS if t in tables]:
         try:
             checked_files(engine, table)
         except (*_UNREADABLE, SQLAlchemyError):
@@ -92,7 +102,8 @@ def forget(engine: Engine) -> int:
 def _expected(engine: Engine, table: str) -> dict[int | None, tuple[int, str]]:
     """import id -> (rows of ``table``, identity of its import-log row)."""
     with engine.connect() as conn:
-        q = _COUNTS.format(table=table, identity=column_home.identity_sql(conn.dialect.name, "l."))
+        stored, rows = ROWS_OF.get(table, (table, "1 = 1"))
+        q = _COUNTS.format(table=stored, rows=rows, identity=column_home.identity_sql(conn.dialect.name, "l."))
         return {i: (int(n), ident) for i, n, ident in conn.execute(text(q)).all() if n}
 
 
@@ -111,16 +122,20 @@ def _matches(path: Path, table: str, import_id: int | None, rows: int, identity:
 def _rebuild(engine: Engine, table: str, import_id: int | None, identity: str, path: Path) -> bool:
     """Write one import's rows of ``table`` from the store, sealed with its record; False if it could not be."""
     schema = SCHEMAS[table]
-    where = "import_id IS NULL" if import_id is None else f"import_id = {int(import_id)}"
+    stored, which = ROWS_OF.get(table, (table, "1 = 1"))
+    where = "t.import_id IS NULL" if import_id is None else f"t.import_id = {int(import_id)}"
     with engine.connect() as conn:
-        rows = pd.read_sql(text(f"SELECT {', '.join(schema.names)} FROM {table} WHERE {where}"), conn)
+        cols = ", ".join(f"t.{c}" for c in schema.names)
+        rows = pd.read_sql(text(f"SELECT {cols} FROM {stored} AS t WHERE {where} AND {which}"), conn)
     data = pa.Table.from_pandas(typed(rows, schema), schema=schema, preserve_index=False)
     record = {"layout": _LAYOUT, "table": table, "import_id": import_id, "import": identity, "rows": len(rows)}
     data = data.replace_schema_metadata({_RECORD: json.dumps(record)})
     tmp = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(data, tmp, compression="lz4", write_page_checksum=True)
+        # zstd: Spark (its LZ4 reader) refused an LZ4 revenue file of the CDNOW log's sample pyarrow wrote; DuckDB,
+        # Spark and pyarrow read zstd alike
+        pq.write_table(data, tmp, compression="zstd", write_page_checksum=True)
         os.replace(tmp, path)
         return True
     except _UNREADABLE:

@@ -23,7 +23,10 @@ import pytest
 
 import core
 from core import metrics
+from core.buyers import engine_lapse, engine_purchases, lapse
+from core.buyers import metrics as buyer_metrics
 from core.buyers.engine_headline import revenue_sums
+from core.buyers.purchases import load_purchase_log
 from core.cohorts import engine_views, survival
 from core.cohorts.engine_survival import lifetime_rows
 from core.cohorts.from_counts import engine_cohort_table
@@ -51,6 +54,7 @@ from core.roi.sums import compare_on
 from core.store import columnar
 from core.store.read import load_columns
 from tests.core.review.test_engines import assert_same_review, built
+from tests.pages import store_kinds
 from tests.pages.test_engine_choice import PAGES, _same_on_both
 
 pytestmark = pytest.mark.slow
@@ -225,6 +229,28 @@ def test_the_overviews_headline_sums_on_spark_equal_pandas(source, store):
     pd.testing.assert_frame_equal(revenue_sums(source, customers, months), want, check_exact=False, rtol=1e-9,
                                   atol=1e-6)
     assert (want["base"] > 0).sum() >= 12
+
+
+def test_a_purchase_logs_buyer_figures_and_lapse_gaps_on_spark_equal_pandas(spark, tmp_path):
+    """The CDNOW log's 1/10 sample: the buyer figures of 24 months (core.buyers.engine_purchases) and the lapse
+    rule's proposal from the counted gaps (core.buyers.engine_lapse), for every buyer."""
+    from core.query.spark import spark_source
+
+    engine = core.make_engine(store_kinds.build("cdnow_sample", tmp_path))
+    src = spark_source(spark, engine, keep_session=True)
+    try:
+        customers = load_columns(engine, "customer", ["customer_id", "signup_date", "churn_date"])
+        log = load_purchase_log(engine)
+        last = buyer_metrics.default_as_of(log)
+        want = buyer_metrics.buyer_trend(log, last, 24)
+        pd.testing.assert_frame_equal(engine_purchases.buyer_trend(src, customers, last, 24), want,
+                                      check_exact=False, rtol=1e-9)
+        assert want["active_buyers"].max() > 500
+        ids = log.days["customer_id"].unique()
+        assert engine_lapse.proposal(src, ids) == lapse.propose_lapse_days(log.days)
+    finally:
+        src.close()
+        engine.dispose()
 
 
 #: ``RETENTION_SUITE_SPARK_PAGES=all``: every engine-summed page and the review on Spark (about 4 minutes more;

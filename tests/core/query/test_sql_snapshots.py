@@ -25,6 +25,7 @@ import pyarrow as pa
 import pytest
 import sqlglot
 
+from core.buyers import engine_lapse, engine_purchases
 from core.buyers.engine_headline import sums_expression
 from core.cohorts import survival
 from core.cohorts.engine_counts import counts_expression
@@ -145,6 +146,27 @@ OVERVIEW = {"overview_headline_sums": lambda: sums_expression(revenue(), _cust()
             "overview_mrr_movements": lambda: movements_expression(recurring_months(revenue(), _cust()))}
 
 
+def _purchase_source() -> Source:
+    """A purchase log's tables as the store's sources give them: purchase activity and revenue with sales."""
+    sales = ibis.table({"customer_id": "string", "period": "date", "mrr": "float64", "amount": "float64",
+                        "is_return": "boolean"}, name="revenue")
+    return Source("snapshot", ibis.duckdb.connect(), None, revenue=sales,
+                  purchases=ibis.table({"customer_id": "string", "date": "date"}, name="purchases"))
+
+
+def _buyer_windows():
+    return ibis.table({"m": "int64", "first_m": "int64"}, name="windows")
+
+
+#: a purchase log's buyer sums per 12-month window and the lapse rule's counted gaps (core.buyers.engine_purchases,
+#: core.buyers.engine_lapse), for the customers a page kept
+BUYERS = {"buyers_window_sums": lambda: engine_purchases.sums_expression(
+              engine_purchases.purchase_days(_purchase_source(), _cust()),
+              engine_purchases.sales(_purchase_source(), _cust()), _buyer_windows()),
+          "buyers_lapse_gap_counts": lambda: engine_lapse.gap_counts(
+              engine_purchases.purchase_days(_purchase_source(), _cust()))}
+
+
 def _revenue(**opts):
     s = CohortSettings.of(**opts)
     return lambda: revenue_expression(revenue(), activity(), s, customers().select(*CUSTOMER_COLUMNS))
@@ -181,7 +203,7 @@ REVENUE_CELLS = {"revenue_net_signup_month": dict(measure="net_revenue"),
                                                               period="quarter")}
 CASES = ({name: _counts(**o) for name, o in COUNTS.items()} | {name: _lifetimes(g) for name, g in LIFETIMES.items()}
          | {name: _sums(*a) for name, a in SUMS.items()} | {name: _revenue(**o) for name, o in REVENUE_CELLS.items()}
-         | FEATURES | THEMES | OVERVIEW)
+         | FEATURES | THEMES | OVERVIEW | BUYERS)
 PAIRS = [(d, name) for d in DIALECTS for name in CASES]
 
 
@@ -218,7 +240,7 @@ def test_every_snapshot_file_is_a_case():
             p.unlink()
         return
     assert not stale, f"Snapshots with no case: {[str(p.relative_to(SNAPSHOTS)) for p in stale]}. {HOW_TO_UPDATE}"
-    assert len(PAIRS) == 3 * (8 + 3 + 2 + 2 + 5 + 2 + 2)
+    assert len(PAIRS) == 3 * (8 + 3 + 2 + 2 + 5 + 2 + 2 + 2)
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -231,7 +253,7 @@ def test_the_sql_is_the_same_on_every_build_and_names_no_generated_table(name):
         ctes = {c.alias for c in tree.find_all(sqlglot.exp.CTE)}
         tables = {t.name for t in tree.find_all(sqlglot.exp.Table)} - ctes
         assert tables and tables <= {"activity", "customers", "contacts", "revenue", "tickets", "feedback", "verbatims",
-                                     "tags", "cutoffs", "months"}, tables
+                                     "tags", "cutoffs", "months", "purchases", "windows"}, tables
 
 
 @pytest.mark.parametrize(("dialect", "name"), PAIRS, ids=[f"{d}-{n}" for d, n in PAIRS])

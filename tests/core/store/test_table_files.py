@@ -105,15 +105,18 @@ def test_tickets_and_feedback_files_hold_the_stores_rows(engine):
     assert r["payment_failed"].tolist()[0] is False and pd.isna(r["payment_failed"].iloc[1])
 
 
-def test_files_of_an_earlier_layout_are_written_again(engine):
-    """Revenue files written before they held the row id and the payment flag (layout 1) are not read as they are."""
+@pytest.mark.parametrize(("layout", "dropped"), [(1, ["id", "payment_failed", "is_return"]), (2, ["is_return"])])
+def test_files_of_an_earlier_layout_are_written_again(engine, layout, dropped):
+    """Revenue files written before they held the row id and the payment flag (layout 1), or the return flag
+    (layout 2), are not read as they are."""
     _import(engine, [("a", "2024-01-01", 10.0)])
     path = table_files.checked_files(engine, "revenue")[0]
     table = pq.read_table(path)
-    record = table.schema.metadata[b"retention.table"].replace(b'"layout": 2', b'"layout": 1')
-    pq.write_table(table.drop(["id", "payment_failed"]).replace_schema_metadata({b"retention.table": record}), path)
+    record = table.schema.metadata[b"retention.table"].replace(b'"layout": 3', f'"layout": {layout}'.encode())
+    pq.write_table(table.drop(dropped).replace_schema_metadata({b"retention.table": record}), path)
     again = table_files.checked_files(engine, "revenue")[0]
-    assert pq.read_table(again).column_names == ["id", "customer_id", "period", "mrr", "amount", "payment_failed"]
+    assert pq.read_table(again).column_names == ["id", "customer_id", "period", "mrr", "amount", "payment_failed",
+                                                 "is_return"]
 
 
 def test_an_import_whose_files_cannot_be_written_still_loads(engine, monkeypatch):
