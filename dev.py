@@ -53,8 +53,10 @@ def main(argv: list[str]) -> int:
         # their time waiting on their server and Chromium, which the extra workers fill (the browser tests alone:
         # 390 s on 2 workers, 338 s on 3; the whole suite 1,162 s on 3 workers, 1,100 s on 4 with the CPUs 98 % busy;
         # on 2 CPUs); a file's tests kept together on one worker so its module fixtures (a store built once) are
-        # built once; arguments given after "test" come last and win
-        cmd = [str(PY), "-m", "pytest", "-n", str((os.cpu_count() or 1) + 2), "--dist", "loadfile", *argv[1:]]
+        # built once; the files taken in the suite's order, longest first (tests/conftest.py), not re-sorted by
+        # their number of tests (--no-loadscope-reorder); arguments given after "test" come last and win
+        cmd = [str(PY), "-m", "pytest", "-n", str((os.cpu_count() or 1) + 2), "--dist", "loadfile",
+               "--no-loadscope-reorder", *argv[1:]]
     return subprocess.call(cmd, env=child_env())
 
 

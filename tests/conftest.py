@@ -3,9 +3,11 @@
 import datetime as dt
 import functools
 import io
+import json
 import os
 import shutil
 import sqlite3
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -175,8 +177,24 @@ def xlsx_bytes(sheets: dict[str, list[list]]) -> bytes:
     return buf.getvalue()
 
 
+#: the seconds each test file took in a whole run (refreshed by tests/file_seconds.py)
+FILE_SECONDS = ROOT / "tests" / "file_seconds.json"
+#: the seconds of a test in a file the table does not know yet (the suite's mean, about one)
+NEW_TEST_SECONDS = 1.0
+
+
 def pytest_collection_modifyitems(config, items):
-    """Spark's module starts first: ``--dist loadfile`` hands the files to the workers in collection order, and that
-    long file (2 to 5 minutes) started late kept one worker busy alone at the end of the run. (The browser tests
-    stay where they are: moved to the start too, beside Spark's start, a keyboard test met a page still laying out.)"""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    """The test files run longest first. Under ``--dist loadfile`` (with ``--no-loadscope-reorder``, which dev.py
+    passes) the workers take the files in collection order, one at a time as each finishes its last; a long file
+    taken late kept one worker busy alone at the end of the run while the others stood idle (the browser tests of a
+    single long test each came last: the whole run 1,127 s, the last 60 s on one or two workers). Longest first
+    (from tests/file_seconds.json; a file it does not know counts :data:`NEW_TEST_SECONDS` a test) leaves the short
+    files to fill the end. The tests of a file keep their order."""
+    known = json.loads(FILE_SECONDS.read_text()) if FILE_SECONDS.exists() else {}
+    counts = Counter(item.nodeid.split("::")[0] for item in items)
+
+    def seconds(item) -> float:
+        name = item.nodeid.split("::")[0]
+        return known.get(name, NEW_TEST_SECONDS * counts[name])
+
+    items.sort(key=lambda item: -seconds(item))
