@@ -2,6 +2,7 @@
 
 import datetime as dt
 import functools
+import gc
 import io
 import json
 import os
@@ -20,6 +21,19 @@ from tests.pg import pg_server, pg_url  # noqa: F401  (PostgreSQL fixtures: a re
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
+
+
+#: the collector's thresholds in a test process (Python's: 700, 10, 10)
+GC_THRESHOLDS = (50_000, 20, 50)
+
+
+def pytest_configure(config):
+    """A test process builds and drops many frames, apps and stores, so Python's cyclic collector, run every 700
+    new objects, ran often over a large heap: with the first generation collected every 50,000 objects (and the
+    older ones in proportion) the page and import tests took 3 to 6 % less CPU (two module pairs measured with and
+    without, one after the other). Reference counting still frees most objects at once; only the app servers the
+    browser tests start keep Python's defaults, as the product does."""
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 @pytest.fixture(scope="session", autouse=True)

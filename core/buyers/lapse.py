@@ -32,7 +32,7 @@ from sqlalchemy.engine import Engine
 
 from core.buyers.lapse_setting import check_lapse_days, saved, saved_days
 from core.buyers.metrics import buyer_figures
-from core.buyers.purchases import load_purchase_log
+from core.buyers.purchases import has_purchases, load_purchase_log
 from core.errors import DataValidationError
 from core.export import units
 from core.query import choice
@@ -322,8 +322,10 @@ def store_proposal(engine: Engine) -> LapseProposal | None:
     proposal), else from the purchases read here."""
     from core.buyers import engine_lapse  # a cycle at the top: it builds on this module's definitions
 
+    if not has_purchases(engine):
+        return None
     with choice.opened(engine) as source:
-        if source is not None and (source.purchases is not None or source.revenue is not None):
+        if source is not None:
             return engine_lapse.store_proposal(engine, source)
     purchases = load_purchase_log(engine).days
     if purchases.empty:

@@ -130,3 +130,13 @@ def load_purchase_log(engine: Engine) -> PurchaseLog:
                                                       Revenue.is_return)
                             .where(and_(Revenue.mrr.is_(None), Revenue.amount.is_not(None))))
     return purchase_log(activity.assign(metric=PURCHASE_METRIC), revenue.assign(mrr=float("nan")))
+
+
+def has_purchases(engine: Engine) -> bool:
+    """Whether the store holds any purchase (a ``purchase`` activity row or a one-off sale), asked with two queries
+    that stop at the first row (the partial index of purchases answers the first at once)."""
+    with engine.connect() as conn:
+        if conn.execute(select(Activity.id).where(PURCHASES_ONLY).limit(1)).first() is not None:
+            return True
+        one_off = and_(Revenue.mrr.is_(None), Revenue.amount.is_not(None), Revenue.amount > 0)
+        return conn.execute(select(Revenue.id).where(one_off).limit(1)).first() is not None

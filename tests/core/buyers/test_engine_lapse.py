@@ -11,7 +11,7 @@ import pytest
 
 import core
 from core.buyers import engine_lapse, lapse
-from core.buyers.purchases import load_purchase_log
+from core.buyers.purchases import has_purchases, load_purchase_log
 from core.query import choice, sources
 from tests.pages import store_kinds
 
@@ -71,4 +71,26 @@ def test_the_stores_proposal_is_the_same_on_duckdb(kind, tmp_path, monkeypatch):
     assert got["duckdb"] == got["pandas"] and got["pandas"][0] is not None
     buyers = days["customer_id"].nunique()
     assert got["pandas"][0].buyers == (buyers - len(busiest) if kind == "mix" else buyers)
+    engine.dispose()
+
+
+def test_a_store_without_purchases_proposes_nothing_without_opening_an_engine(small_demo_store, monkeypatch):
+    engine = core.make_engine(f"sqlite:///{small_demo_store}")
+    monkeypatch.setenv(choice.ENGINE_ENV, "duckdb")
+    monkeypatch.setattr(choice, "opened", lambda *a: pytest.fail("an engine was opened for a store without purchases"))
+    assert not has_purchases(engine) and lapse.store_proposal(engine) is None and lapse.store_days(engine) is None
+    engine.dispose()
+
+
+def test_a_transactions_file_proposes_the_same_on_both(tmp_path, monkeypatch):
+    engine = core.make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    sales = "customer_id,date,amount\n" + "".join(f"c{i % 40},2024-{1 + i % 12:02d}-{1 + i % 27:02d},{10 + i}\n"
+                                                  for i in range(400))
+    core.commit_import(engine, core.prepare_import(engine, sales.encode(), "sales.csv", "transactions"))
+    assert has_purchases(engine)
+    got = {}
+    for name in ("pandas", "duckdb"):
+        monkeypatch.setenv(choice.ENGINE_ENV, name)
+        got[name] = lapse.store_proposal(engine)
+    assert got["duckdb"] == got["pandas"] and got["pandas"].buyers == 40
     engine.dispose()
