@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import operator
 
 import pandas as pd
 from sqlalchemy import delete, func, select, update
@@ -62,6 +63,7 @@ def undo_preview(engine: Engine, import_id: int) -> dict[str, int]:
     >>> undo_preview(engine, core.commit_import(engine, plan).import_id)["customer"]
     2
     """
+    import_id = operator.index(import_id)  # as undo_import
     with engine.connect() as conn:
         _check_undoable(conn, import_id)
         return _rows_of(conn, import_id)
@@ -99,6 +101,7 @@ def undo_import(engine: Engine, import_id: int, reason: str | None = None,
         table -> rows removed.
     """
     actor = guard.require(engine, user, rights.UNDO)
+    import_id = operator.index(import_id)  # an id read from a frame (numpy's int64) would bind as no row in SQLite
     reason = (reason or "").strip() or None
     with columnar.Staging(engine) as stage, engine.begin() as conn:
         _check_undoable(conn, import_id)

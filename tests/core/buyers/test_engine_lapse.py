@@ -12,7 +12,7 @@ import pytest
 import core
 from core.buyers import engine_lapse, lapse
 from core.buyers.purchases import has_purchases, load_purchase_log
-from core.query import choice, sources
+from core.query import choice
 from tests.pages import store_kinds
 
 
@@ -31,18 +31,6 @@ def test_too_few_gaps_fall_back_to_a_year():
     assert (p.days, p.gaps, p.gap_quantile, p.median_gap) == (lapse.FALLBACK_DAYS, 3, np.quantile([3, 3, 10], 0.9), 3)
     none = lapse.proposal_from_counts(np.array([]), np.array([], int), buyers=0, repeat=0)
     assert none.days == lapse.FALLBACK_DAYS and none.gaps == 0 and np.isnan(none.gap_quantile)
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"], ids=["duckdb-over-files", "inside-postgresql"])
-def cdnow(request, pg_server, tmp_path_factory):
-    if request.param == "sqlite":
-        url = store_kinds.build("cdnow_sample", tmp_path_factory.mktemp("engine_lapse"))
-    else:
-        url = store_kinds.fill(pg_server.new_database(), "cdnow_sample")
-    engine = core.make_engine(url)
-    with (sources.embedded(engine) if request.param == "sqlite" else sources.inside(engine)) as src:
-        yield engine, src
-    engine.dispose()
 
 
 def test_the_cdnow_sample_proposes_what_pandas_proposes(cdnow):

@@ -102,18 +102,6 @@ def test_a_log_without_amounts_has_no_revenue():
     assert pd.isna(got.revenue) and got.active_buyers == 3
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"], ids=["duckdb-over-files", "inside-postgresql"])
-def cdnow(request, pg_server, tmp_path_factory):
-    if request.param == "sqlite":
-        url = store_kinds.build("cdnow_sample", tmp_path_factory.mktemp("engine_purchases"))
-    else:
-        url = store_kinds.fill(pg_server.new_database(), "cdnow_sample")
-    engine = core.make_engine(url)
-    with (sources.embedded(engine) if request.param == "sqlite" else sources.inside(engine)) as src:
-        yield engine, src
-    engine.dispose()
-
-
 def test_the_cdnow_sample_equals_pandas_every_month_and_for_half_its_customers(cdnow):
     engine, src = cdnow
     assert src.purchases is not None

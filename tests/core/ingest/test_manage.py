@@ -120,3 +120,16 @@ def test_an_undone_import_id_is_never_given_again(engine):
     with pytest.raises(core.DataValidationError, match="already undone"):
         core.undo_import(engine, a)  # the old id can never remove B's rows
     assert core.table_counts(engine)["customer"] == 2
+
+
+def test_an_id_read_from_the_history_frame_undoes_its_import(engine):
+    """The history is a frame, so its ids are numpy integers: they undo the import as a plain int does (SQLite bound
+    them as no row: "There is no import #1 to undo.")."""
+    _imp(engine, b"customer_id\nA\nB\n", "customers")
+    r = _imp(engine, b"customer_id,period,mrr\nA,2024-01-01,10\n", "revenue")
+    which = core.import_history(engine)["id"].iloc[0]
+    assert type(which) is not int and which == r
+    assert core.undo_preview(engine, which)["revenue"] == 1
+    assert core.undo_import(engine, which)["revenue"] == 1 and core.table_counts(engine)["revenue"] == 0
+    with pytest.raises(TypeError):
+        core.undo_import(engine, 2.0)  # not an id: refused, never rounded
