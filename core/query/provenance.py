@@ -15,8 +15,9 @@ from core.query import choice, warehouse
 from core.store import column_home
 
 #: the row naming the engine :mod:`core.query.choice` set
-SUMMED_BY = ("The Overview's headline revenue and MRR movements, cohort tables and survival, theme counts, churn and "
-             "health features, the plays' revenue and usage windows: summed by")
+SUMMED_BY = ("The Overview's headline revenue and MRR movements, a purchase log's buyer figures and proposed lapse "
+             "period, cohort tables and survival, theme counts, churn and health features, the plays' revenue and "
+             "usage windows: summed by")
 
 #: the row naming the warehouse: what reads it when one is set
 WAREHOUSE_FIGURES = ("Every page (Overview, Cohort curves, Churn drivers, Health scores, Feedback themes, Intervention "

@@ -36,8 +36,9 @@ def test_a_store_in_memory_reads_its_rows():
         "the SQLite store in memory (no warehouse is set; the README says how to set one)"
 
 
-SUMMED = ("The Overview's headline revenue and MRR movements, cohort tables and survival, theme counts, churn and "
-          "health features, the plays' revenue and usage windows: summed by")
+SUMMED = ("The Overview's headline revenue and MRR movements, a purchase log's buyer figures and proposed lapse "
+          "period, cohort tables and survival, theme counts, churn and health features, the plays' revenue and usage "
+          "windows: summed by")
 
 
 @pytest.mark.parametrize(("value", "start"), [
