@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from core.buyers import counted_quantiles
 from core.buyers.lapse_setting import check_lapse_days, saved, saved_days
 from core.buyers.metrics import buyer_figures
 from core.buyers.purchases import has_purchases, load_purchase_log
@@ -209,36 +210,11 @@ def proposal_from_counts(values: np.ndarray, counts: np.ndarray, buyers: int, re
         raise DataValidationError(f"The lapse quantile must be from 0.5 to 0.99, not {quantile}.")
     values, counts = np.asarray(values, float), np.asarray(counts, np.int64)
     n = int(counts.sum())
-    q = _quantile_of_counts(values, counts, quantile) if n else float("nan")
-    med = _median_of_counts(values, counts) if n else float("nan")
+    q = counted_quantiles.quantile(values, counts, quantile) if n else float("nan")
+    med = counted_quantiles.median(values, counts) if n else float("nan")
     if n < MIN_GAPS:
         return LapseProposal(FALLBACK_DAYS, quantile, q, med, n, repeat, buyers)
     return LapseProposal(readable_days(q), quantile, q, med, n, repeat, buyers)
-
-
-def _nth(values: np.ndarray, counts: np.ndarray, i: int) -> float:
-    """The ``i``-th (from 0) of the values written out in order."""
-    return float(values[np.searchsorted(np.cumsum(counts), i, side="right")])
-
-
-def _quantile_of_counts(values: np.ndarray, counts: np.ndarray, q: float) -> float:
-    """``numpy.quantile(np.repeat(values, counts), q)`` (its default, linear method, computed as numpy does)
-    without writing the values out."""
-    n = int(counts.sum())
-    h = (n - 1) * q
-    lo = int(np.floor(h))
-    t = h - lo
-    a, b = _nth(values, counts, lo), _nth(values, counts, min(lo + 1, n - 1))
-    diff = b - a
-    return float(b - diff * (1 - t)) if t >= 0.5 else float(a + diff * t)
-
-
-def _median_of_counts(values: np.ndarray, counts: np.ndarray) -> float:
-    """``numpy.median(np.repeat(values, counts))``."""
-    n = int(counts.sum())
-    if n % 2:
-        return _nth(values, counts, n // 2)
-    return (_nth(values, counts, n // 2 - 1) + _nth(values, counts, n // 2)) / 2
 
 
 def lapse_churn_dates(purchases: pd.DataFrame, days: int, as_of) -> pd.Series:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import core
-from core.buyers import engine_lapse, lapse
+from core.buyers import counted_quantiles, engine_lapse, lapse
 from core.buyers.purchases import has_purchases, load_purchase_log
 from core.query import choice
 from tests.pages import store_kinds
@@ -22,8 +22,8 @@ def test_the_quantile_and_median_of_counted_gaps_are_numpys(seed):
     gaps = rng.integers(1, [3, 40, 400, 2000][seed % 4], size=int(rng.integers(1, 3000)) if seed % 5 else seed + 1)
     values, counts = np.unique(gaps, return_counts=True)
     for q in (0.5, 0.9, 0.95, 0.99, 0.123, 0.7777):
-        assert lapse._quantile_of_counts(values.astype(float), counts, q) == np.quantile(gaps, q)
-    assert lapse._median_of_counts(values.astype(float), counts) == np.median(gaps)
+        assert counted_quantiles.quantile(values.astype(float), counts, q) == np.quantile(gaps, q)
+    assert counted_quantiles.median(values.astype(float), counts) == np.median(gaps)
 
 
 def test_too_few_gaps_fall_back_to_a_year():
