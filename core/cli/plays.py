@@ -82,6 +82,10 @@ def _check(a) -> None:
         raise WorkbenchError(f"No playbook file at {a.rules}: write one (see README, Playbooks) and pass it.")
     if a.out is not None and a.out.suffix.lower() not in OUT_SUFFIXES and a.action != "handoff":
         raise WorkbenchError(f"--out must end in .csv or .xlsx, not {a.out.name!r}.")
+    if a.action == "handoff" and a.out is not None and a.out.suffix.lower() not in ("", *OUT_SUFFIXES) \
+            and not a.out.is_dir():  # "tasks.txt" would become a folder of CSVs named like a file
+        raise WorkbenchError(f"--out must end in .csv or .xlsx, or name a folder (no extension, or one that exists), "
+                             f"not {a.out.name!r}.")
     if a.preview and a.out is not None:
         raise WorkbenchError("--preview records nothing, so it writes no list: who is held out is shown only once "
                              "the run is recorded. Leave out --out, or --preview.")

@@ -216,6 +216,13 @@ def test_handoff_writes_tasks_per_owner_and_posts_them(url, rules, tmp_path, cap
     assert "could not be reached" in err and "Traceback" not in err
     assert cli(["--db", url, "plays", "handoff", "--run", "9"]) == 2
     assert "There is no playbook run 9: the runs are 1." in capsys.readouterr().err
+    assert cli(["--db", url, "plays", "handoff", "--out", str(tmp_path / "tasks.txt")]) == 2
+    assert "--out must end in .csv or .xlsx, or name a folder" in capsys.readouterr().err
+    assert not (tmp_path / "tasks.txt").exists()
+    monkeypatch.delenv(WEBHOOK_ENV)
+    (tmp_path / "run.1").mkdir()  # a folder that exists takes the CSVs whatever its name
+    assert cli(["--db", url, "plays", "handoff", "--out", str(tmp_path / "run.1")]) == 0
+    assert {p.stem for p in (tmp_path / "run.1").glob("*.csv")} == {owner for owner, _ in reach}
 
 
 def test_results_load_a_contact_log_and_print_each_play_s_reach(url, rules, tmp_path, capsys):
