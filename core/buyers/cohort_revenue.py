@@ -18,6 +18,14 @@ from core.buyers.metrics import default_as_of
 from core.buyers.purchases import PurchaseLog
 from core.errors import InsufficientDataError
 
+NO_AMOUNTS = ("Revenue retention needs purchase amounts, and this purchase log has none: import the purchases with "
+              "an amount column.")
+
+
+def nobody_by(end: pd.Period) -> str:
+    """What to say when nobody had bought by the as-of month ``end``."""
+    return f"Nobody had made a purchase by {end.strftime('%b %Y')}: choose a later as-of date."
+
 
 @dataclass(frozen=True)
 class CohortRevenue:
@@ -80,30 +88,32 @@ def cohort_revenue(log: PurchaseLog, as_of=None) -> CohortRevenue:
     """
     last = default_as_of(log)  # raises on an empty log
     if not log.has_amounts:
-        raise InsufficientDataError("Revenue retention needs purchase amounts, and this purchase log has none: "
-                                    "import the purchases with an amount column.")
+        raise InsufficientDataError(NO_AMOUNTS)
     end = pd.Timestamp(last if as_of is None else as_of).to_period("M")
     first = log.days.groupby("customer_id")["date"].min().dt.to_period("M")
     first = first[first <= end]
     if first.empty:
-        raise InsufficientDataError(f"Nobody had made a purchase by {end.strftime('%b %Y')}: choose a later "
-                                    "as-of date.")
+        raise InsufficientDataError(nobody_by(end))
     sales = log.sales[log.sales["customer_id"].isin(first.index)]
     cohort = sales["customer_id"].map(first)
     month = sales["date"].dt.to_period("M")
     k = _months_between(cohort, month)
     cells = pd.DataFrame({"cohort": cohort.astype(str), "k": k, "amount": sales["amount"]})
-    return _table(cells, first, end)
+    return table(cells, first.value_counts(), end)
 
 
 def _months_between(start: pd.Series, end: pd.Series) -> pd.Series:
     return (end.dt.year - start.dt.year) * 12 + (end.dt.month - start.dt.month)
 
 
-def _table(cells: pd.DataFrame, first: pd.Series, end: pd.Period) -> CohortRevenue:
+def table(cells: pd.DataFrame, cohort_sizes: pd.Series, end: pd.Period) -> CohortRevenue:
+    """The :class:`CohortRevenue` of ``cells`` (``cohort`` as ``YYYY-MM``, ``k`` and ``amount``: sale rows, or
+    their sums per cell as an engine adds them) and ``cohort_sizes`` (first-purchase month, a monthly Period, ->
+    buyers; only cohorts up to ``end``), up to the as-of month ``end``: one definition for the rows and the engine
+    (:mod:`core.buyers.engine_cohort_revenue`)."""
     # the grid keeps months 0 .. W-1 of cohorts up to ``end`` and masks the months after it: a return dated before
     # the first purchase (k < 0) and any row after the as-of month fall outside it
-    cohorts = pd.period_range(first.min(), end, freq="M")
+    cohorts = pd.period_range(cohort_sizes.index.min(), end, freq="M")
     width = len(cohorts)
     revenue = (cells.pivot_table(index="cohort", columns="k", values="amount", aggfunc="sum")
                .reindex(index=cohorts.astype(str), columns=range(width)).fillna(0.0))
@@ -111,7 +121,7 @@ def _table(cells: pd.DataFrame, first: pd.Series, end: pd.Period) -> CohortReven
     revenue = revenue.where(reached)
     base = revenue[0].where(revenue[0] > 0)
     retention = revenue.div(base, axis=0)
-    buyers = first.astype(str).value_counts().reindex(revenue.index, fill_value=0)
+    buyers = cohort_sizes.set_axis(cohort_sizes.index.astype(str)).reindex(revenue.index, fill_value=0)
     keep = buyers > 0  # a month in which nobody made a first purchase is no cohort
     revenue, retention = revenue[keep], retention[keep]
     for frame in (revenue, retention):

@@ -13,7 +13,8 @@ import pandas as pd
 import pyarrow as pa
 
 from core.buyers.engine_purchases import purchase_days
-from core.buyers.lapse import QUANTILE, LapseProposal, buyers_only, proposal_from_counts
+from core.buyers.lapse import QUANTILE, LapseProposal, LapseRule, buyers_only, check_lapse_days, proposal_from_counts
+from core.history import asof
 from core.query import periods
 from core.query.sources import Source
 from core.store.read import load_columns
@@ -65,3 +66,47 @@ def store_proposal(engine, source: Source) -> LapseProposal | None:
     only = buyers_only(customers, pd.DataFrame({"customer_id": ids}),
                        load_columns(engine, "revenue", ["customer_id", "mrr"]))
     return None if only.empty else proposal(source, only)
+
+
+def rule_for(source: Source, customers: pd.DataFrame, lapse_days: int | None = None) -> LapseRule | None:
+    """:func:`core.buyers.lapse.rule_for` of ``customers`` (``customer_id, signup_date, churn_date``) with their
+    purchases on ``source``'s engine, as of :func:`data_end`: the buyers-only customers (no MRR, no churn date of
+    their own), N proposed from their gaps (or ``lapse_days``) and their churn dates, the last purchase day plus N
+    when that day is reached; None without such customers. One row per buyer comes back (their last purchase day),
+    not their purchases; the rule holds no purchase days (``purchases`` is None)."""
+    people = source.customers(customers)
+    days = purchase_days(source, people)
+    if days is None:
+        return None
+    last = source.con.execute(days.group_by("customer_id").agg(last=days.date.max()))
+    last = pd.Series(pd.to_datetime(last["last"]).to_numpy(), index=last["customer_id"].astype(str))
+    ids = buyers_only(customers, pd.DataFrame({"customer_id": last.index}), _recurring(source, people))
+    if ids.empty:
+        return None
+    found = proposal(source, ids)
+    n = found.days if lapse_days is None else check_lapse_days(lapse_days)
+    as_of = data_end(source, customers)
+    churn = last[ids] + pd.Timedelta(days=n)
+    churn = churn.where(churn <= as_of).rename("churn_date").rename_axis("customer_id")
+    return LapseRule(n, found, as_of, churn)
+
+
+def _recurring(source: Source, people: ir.Table) -> pd.DataFrame | None:
+    """``customer_id, mrr``: one row per customer of ``people`` with any MRR (None: the source has no revenue)."""
+    if source.revenue is None:
+        return None
+    r = source.revenue.semi_join(people, "customer_id")
+    ids = source.con.execute(r.filter(r.mrr.notnull()).select("customer_id").distinct())["customer_id"]
+    return pd.DataFrame({"customer_id": ids.astype(str), "mrr": 1.0})
+
+
+def data_end(source: Source, customers: pd.DataFrame) -> pd.Timestamp:
+    """:func:`core.history.asof.data_end` of ``customers``' dates, purchase days and revenue (a revenue row counts to
+    its month's last day), the last purchase day and revenue period asked of ``source``'s engine."""
+    people = source.customers(customers)
+    days, sold = purchase_days(source, people), source.revenue
+    last_day = None if days is None else source.con.execute(days.date.max())
+    last_period = None if sold is None else source.con.execute(sold.semi_join(people, "customer_id").period.max())
+    purchases = pd.DataFrame({"date": pd.to_datetime([last_day]).dropna()})
+    revenue = pd.DataFrame({"period": pd.to_datetime([last_period]).dropna()})
+    return asof.data_end(customers, purchases, revenue)

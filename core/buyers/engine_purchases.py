@@ -35,7 +35,7 @@ def sales(source: Source, customers: ir.Table | None = None) -> ir.Table | None:
     """``customer_id, date, amount``: the one-off revenue rows of ``customers`` (every customer when None; returns
     as negative amounts, and ``sold``: whether the row is a purchase); None when the source has no revenue."""
     r = source.revenue
-    if r is None:
+    if r is None or "amount" not in r.columns:  # a warehouse's revenue may map no sales' amounts
         return None
     r = _of(r.filter(r.mrr.isnull() & r.amount.notnull()), customers)
     returned = r.is_return.fill_null(False) if "is_return" in r.columns else ibis.literal(False)

@@ -20,7 +20,7 @@ from functools import partial
 import pandas as pd
 
 from core import metrics
-from core.buyers import engine_headline, engine_purchases, lapse
+from core.buyers import engine_cohort_revenue, engine_headline, engine_lapse, engine_purchases, lapse
 from core.buyers import metrics as buyers
 from core.buyers.cohort_revenue import CohortRevenue, cohort_revenue
 from core.buyers.purchases import PurchaseLog
@@ -245,7 +245,8 @@ def build(found: StoreProfile, customers: pd.DataFrame, revenue: pd.DataFrame, l
     customers, revenue : pandas.DataFrame
         ``customer_id, signup_date, churn_date`` and ``customer_id, period, mrr`` (already filtered).
     log : PurchaseLog, optional
-        The purchase log of the same customers (needed when :func:`needs_purchases`).
+        The purchase log of the same customers (needed when :func:`needs_purchases`, unless ``source`` adds it up:
+        a warehouse's purchases are never read as rows).
     end, start : date-like, optional
         The as-of day (default: where the data ends) and the first day of the sparklines (default: 12 months).
     lapse_days : int, optional
@@ -254,13 +255,15 @@ def build(found: StoreProfile, customers: pd.DataFrame, revenue: pd.DataFrame, l
     source : core.query.sources.Source, optional
         An engine over the same store that adds up the headline's revenue
         (:func:`core.buyers.engine_headline.revenue_sums`) and the buyer figures
-        (:mod:`core.buyers.engine_purchases`); None: pandas adds ``revenue``'s rows and ``log``'s. The same figures
-        either way; the view rule is :func:`core.buyers.overview_views.overview`.
+        (:mod:`core.buyers.engine_purchases`) and revenue retention by cohort
+        (:mod:`core.buyers.engine_cohort_revenue`); without ``log`` also a mix's lapse rule
+        (:func:`core.buyers.engine_lapse.rule_for`). None: pandas adds ``revenue``'s rows and ``log``'s. The same
+        figures either way; the view rule is :func:`core.buyers.overview_views.overview`.
     """
     sections, notes = [], list(_cannot_show(found))
     recurring, churn_known = found.has("recurring_revenue"), _churn_known(found)
     if recurring or churn_known:
-        rule = buyers_lapse(customers, revenue, log, lapse_days) if _has_buyers(found) else None
+        rule = _lapse_rule(customers, revenue, log, lapse_days, source) if _has_buyers(found) else None
         try:
             people = lapse.with_churn_dates(customers, rule)
             sums = None if source is None else partial(engine_headline.revenue_sums, source, people)
@@ -271,10 +274,10 @@ def build(found: StoreProfile, customers: pd.DataFrame, revenue: pd.DataFrame, l
         except InsufficientDataError as exc:
             notes.append(str(exc))
     cohorts, cohort_note = None, ""
-    if log is not None and _has_buyers(found):
+    if (log is not None or source is not None) and _has_buyers(found):
         try:
             sections.append(buyer_section(customers, log, end, start, with_customers=not sections, source=source))
-            cohorts = cohort_revenue(log, asof.clamp(end, buyers.default_as_of(log)))
+            cohorts = _cohorts(customers, log, end, source)
         except InsufficientDataError as exc:
             cohort_note = str(exc)
     elif not sections and len(customers):
@@ -282,6 +285,23 @@ def build(found: StoreProfile, customers: pd.DataFrame, revenue: pd.DataFrame, l
         count = Figure("Customers", int(metrics.signed_up_by(customers, as_of).sum()), "customers")
         sections.append(Section("customers", "Customers", f"As of {as_of:%d %b %Y}", (count,), pd.DataFrame()))
     return Overview(tuple(sections), tuple(notes), cohorts, cohort_note)
+
+
+def _cohorts(customers: pd.DataFrame, log: PurchaseLog | None, end, source: Source | None) -> CohortRevenue:
+    """Revenue retention by cohort as of ``end`` (never after the log's last day), added up by ``source``'s engine
+    when given."""
+    if source is None:
+        return cohort_revenue(log, asof.clamp(end, buyers.default_as_of(log)))
+    last = engine_purchases.default_as_of(source, customers)
+    return engine_cohort_revenue.cohort_revenue(source, customers, asof.clamp(end, last))
+
+
+def _lapse_rule(customers: pd.DataFrame, revenue: pd.DataFrame, log: PurchaseLog | None, lapse_days: int | None,
+                source: Source | None) -> lapse.LapseRule | None:
+    """:func:`buyers_lapse`; with no ``log`` to read, the engine's (:func:`core.buyers.engine_lapse.rule_for`)."""
+    if log is None and source is not None:
+        return engine_lapse.rule_for(source, customers, lapse_days)
+    return buyers_lapse(customers, revenue, log, lapse_days)
 
 
 def buyers_lapse(customers: pd.DataFrame, revenue: pd.DataFrame, log: PurchaseLog | None,

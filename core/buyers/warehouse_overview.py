@@ -5,8 +5,11 @@
 (:func:`core.history.engine_movements.engine_movements`). The customers' ids and dates are read (the headline's start
 customers are decided on them, as on a store); of the revenue only sums come back. Nothing is written.
 
-The mapping names no kind of activity row, so a warehouse has no purchase log: its Overview is the recurring-revenue
-book's (or, without MRR, the customer counts). Its MRR at risk is :mod:`core.review.warehouse_at_risk`'s.
+A warehouse whose mapping names purchases (``[purchases]``) or sales (``[revenue]`` amount on rows without MRR) is a
+purchase log, or a mix beside recurring revenue: its Overview adds the buyer figures and revenue retention by cohort,
+summed in the warehouse (:mod:`core.buyers.engine_purchases`, :mod:`core.buyers.engine_cohort_revenue`), and a mix's
+buyers without recurring revenue churn by the lapse rule (:func:`core.buyers.engine_lapse.rule_for`: one row per
+buyer comes back, their last purchase day). Its MRR at risk is :mod:`core.review.warehouse_at_risk`'s.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import datetime as dt
 
 import pandas as pd
 
+from core.buyers import engine_purchases
 from core.buyers.overview import Overview, build
 from core.history import asof
 from core.history.engine_movements import engine_movements
@@ -26,7 +30,12 @@ from core.store.profile import Holding, StoreProfile
 NO_MRR = ("The warehouse's revenue holds no MRR ([revenue] table and its mrr column in the mapping file), so the "
           "Overview cannot show MRR, ARR, ARPA, NRR, GRR, revenue churn or the MRR movements: map the column "
           "holding each customer's monthly recurring revenue.")
+NO_MRR_BUYERS = ("The warehouse's revenue holds no MRR, so it is a purchase log: the Overview shows buyer figures "
+                 "instead of MRR, ARR, ARPA, NRR, GRR, revenue churn and the MRR movements. Map the column holding "
+                 "each customer's monthly recurring revenue ([revenue] mrr in the mapping file) to see them.")
 NO_CHURN = (" Without churn dates ([customers] churn_date) it cannot show active customers or logo churn either.")
+
+
 @answered
 def last_mrr_month(source: Source) -> pd.Timestamp | None:
     """The first day of the last month with MRR in the warehouse's revenue (None: no MRR)."""
@@ -48,10 +57,25 @@ def profile(source: Source, customers: pd.DataFrame) -> StoreProfile:
         if int(got["rows"].iloc[0]):
             held.append(Holding("recurring_revenue", int(got["rows"].iloc[0]), _day(got["first"].iloc[0]),
                                 _day(got["last"].iloc[0])))
+    held += _purchase_holdings(source)
     churned = int(customers["churn_date"].notna().sum()) if len(customers) else 0
     if churned:
         held.append(Holding("churn_dates", churned))
     return StoreProfile(tuple(held))
+
+
+def _purchase_holdings(source: Source) -> list[Holding]:
+    """The warehouse's one-off revenue (sales and returns) and purchases, as a store's profile names them."""
+    held = []
+    sold = engine_purchases.sales(source)
+    for key, table, column in (("one_off_revenue", sold, "date"), ("purchases", source.purchases, "date")):
+        if table is None:
+            continue
+        got = source.con.execute(table.aggregate(rows=table.count(), first=table[column].min(),
+                                                 last=table[column].max()))
+        if int(got["rows"].iloc[0]):
+            held.append(Holding(key, int(got["rows"].iloc[0]), _day(got["first"].iloc[0]), _day(got["last"].iloc[0])))
+    return held
 
 
 def _day(value) -> dt.date:
@@ -82,10 +106,12 @@ def overview(source: Source, end=None, start=None) -> Overview:
         return Overview((), (NO_CUSTOMERS,), None, "")
     found = profile(source, customers)
     ov = build(found, customers, last_month_row(last_mrr_month(source)), None, end, start, source=source)
-    notes = [n for n in ov.notes if not n.startswith("This store")]  # the store's import advice, said for the mapping
+    # the store's import advice, said here for the mapping
+    notes = [n for n in ov.notes if not n.startswith(("This store", "There is no recurring revenue in this store"))]
     if not found.has("recurring_revenue"):
-        notes.insert(0, NO_MRR + ("" if found.has("churn_dates") else NO_CHURN))
-    return Overview(ov.sections, tuple(notes), None, "")
+        buyers = found.has("purchases") or found.has("one_off_revenue")
+        notes.insert(0, (NO_MRR_BUYERS if buyers else NO_MRR) + ("" if found.has("churn_dates") else NO_CHURN))
+    return Overview(ov.sections, tuple(notes), ov.cohorts, ov.cohort_note)
 
 
 @answered

@@ -107,11 +107,12 @@ def _on_warehouse(engine, company, a, end) -> int:
     from core.query.warehouse import URL_ENV  # in run, for a fast --help
     from core.review import warehouse_at_risk  # in run, for a fast --help
 
-    if a.cohorts or a.out is not None:
-        raise DataValidationError(f"--cohorts or --out: not used with a warehouse ({URL_ENV} is set), as revenue "
-                                  "retention by cohort reads a purchase log, and the mapping names no purchases. Leave "
-                                  f"it out, or unset {URL_ENV} to read the store.")
     ov = warehouse_overview.overview(company, end=end)
+    if (a.cohorts or a.out is not None) and ov.cohorts is None:
+        why = ov.cohort_note or "the mapping names no purchases ([purchases], or [revenue] amount)"
+        raise DataValidationError(f"--cohorts or --out: revenue retention by cohort reads a purchase log, and on the "
+                                  f"warehouse ({URL_ENV} is set) there is none to show: {why.rstrip('.')}. Leave it "
+                                  f"out, or unset {URL_ENV} to read the store.")
     if a.at_risk_out is not None and not any(s.key == "recurring" for s in ov.sections):
         raise DataValidationError(f"Nothing written to {a.at_risk_out}: MRR at risk needs recurring revenue (MRR per "
                                   "month), and the warehouse's holds none.")
@@ -127,6 +128,8 @@ def _on_warehouse(engine, company, a, end) -> int:
         print("cannot show: MRR movements need recurring revenue (MRR per month), and the warehouse's holds none.")
     elif a.movements:
         _movements_table(warehouse_overview.movements(company, end), recurring.as_of)
+    if a.cohorts or a.out:
+        _cohorts(ov, a.cohorts, a.out)
     return 0
 
 

@@ -19,11 +19,17 @@
     [revenue]                     # optional: recurring revenue, for the revenue measures
     table = "billing.invoices"
     customer_id = "account_id"
-    period = "invoice_month"      # the month the revenue is for (a date in it)
-    mrr = "mrr"
+    period = "invoice_month"      # the month the revenue is for (a date in it); a sale's day
+    mrr = "mrr"                   # mrr, amount or both
     payment_failed = "failed"     # optional: true when the period's payment failed (the models' failed payments)
-    amount = "amount"             # optional: a sale's amount, on rows without MRR
+    amount = "amount"             # optional: a sale's amount, on rows without MRR (a return's is negative)
+    is_return = "returned"        # optional: true on a return or cancelled line (never a purchase)
     id = "invoice_no"             # optional: orders two rows of one period (the later is the latest)
+
+    [purchases]                   # optional: a purchase log's purchases (the Overview's buyer figures)
+    table = "shop.orders"
+    customer_id = "customer_id"
+    date = "ordered_at"           # a date or a timestamp (the day is used)
 
     [tickets]                     # optional: support tickets (the models' ticket features)
     table = "support.tickets"
@@ -79,16 +85,17 @@ MAP_ENV = "RETENTION_WAREHOUSE_MAP"
 FIELDS = {"customers": (("table", "customer_id", "signup_date"), ("churn_date", "segment", "plan", "region",
                                                                    "channel", "name")),
           "activity": (("table", "customer_id", "date"), ("value",)),
-          "revenue": (("table", "customer_id", "period", "mrr"), ("payment_failed", "amount", "id")),
+          "revenue": (("table", "customer_id", "period"), ("mrr", "payment_failed", "amount", "is_return", "id")),
           "tickets": (("table", "customer_id", "opened"), ("resolved", "text", "satisfaction", "status", "id")),
           "feedback": (("table", "customer_id", "date", "score"), ("channel", "survey", "id", "text", "status")),
-          "contacts": (("table", "customer_id", "play", "date", "arm"), ("channel", "cost", "id", "columns"))}
+          "contacts": (("table", "customer_id", "play", "date", "arm"), ("channel", "cost", "id", "columns")),
+          "purchases": (("table", "customer_id", "date"), ())}
 #: how each field is read, whatever the warehouse's own type (ids and names as text)
 _CASTS = {"signup_date": "date", "churn_date": "date", "date": "date", "period": "date",
           "opened": "timestamp", "resolved": "timestamp",
           "value": "float64", "mrr": "float64", "amount": "float64", "score": "float64", "cost": "float64",
           "satisfaction": "float64",
-          "payment_failed": "boolean", "id": "int64"}
+          "payment_failed": "boolean", "is_return": "boolean", "id": "int64"}
 #: the fields that hold a value written in the mapping file, not a column's name
 _VALUES = ("table", "survey", "columns")
 _SURVEYS = ("nps", "csat", "ces")
@@ -146,6 +153,9 @@ def _section(path: Path, name: str, section) -> dict[str, str]:
     if name == "feedback" and ("channel" in section) == ("survey" in section):
         raise DataValidationError(f"In {path}, [feedback] needs one of channel (the column saying nps, csat or ces) or "
                                   "survey = \"nps\" (or \"csat\", \"ces\") when the table holds one survey's answers.")
+    if name == "revenue" and "mrr" not in section and "amount" not in section:
+        raise DataValidationError(f"In {path}, [revenue] needs mrr (the column of monthly recurring revenue), amount "
+                                  "(a sale's amount) or both.")
     if "survey" in section and section["survey"].strip().lower() not in _SURVEYS:
         raise DataValidationError(f"In {path}, [feedback] survey = \"{section['survey'].strip()}\": the surveys "
                                   f"the models read are {', '.join(_SURVEYS[:-1])} and {_SURVEYS[-1]}.")
@@ -175,11 +185,11 @@ def connect(url: str, mapping: Mapping) -> Source:
         raise DataValidationError(f"The warehouse at {safe_url(url)} cannot be reached: {_first_line(e)}. Check "
                                   f"{URL_ENV}.") from None
     customers = _mapped(con, mapping, "customers")
-    activity, revenue, tickets, feedback, contacts = (_mapped(con, mapping, t) if t in mapping.tables else None
-                                                      for t in ("activity", "revenue", "tickets", "feedback",
-                                                                "contacts"))
+    activity, revenue, tickets, feedback, contacts, purchases = (
+        _mapped(con, mapping, t) if t in mapping.tables else None
+        for t in ("activity", "revenue", "tickets", "feedback", "contacts", "purchases"))
     return Source(f"the warehouse ({con.name}), through {mapping.path.name}", con, activity, customers, revenue,
-                  tickets, feedback, contacts)
+                  tickets, feedback, contacts, purchases)
 
 
 def configured() -> Source | None:
@@ -237,6 +247,8 @@ def _mapped(con, mapping: Mapping, name: str) -> ir.Table:
             out.setdefault(key, ibis.null("date"))
     elif name == "activity":
         out.setdefault("value", ibis.literal(1.0))
+    elif name == "revenue":
+        out.setdefault("mrr", ibis.null("float64"))
     elif name == "tickets":
         out.setdefault("resolved", ibis.null("timestamp"))
     elif name == "feedback" and "survey" in fields:
@@ -246,6 +258,7 @@ def _mapped(con, mapping: Mapping, name: str) -> ir.Table:
 
 #: the fields whose column must already be of a kind (a text id or flag would fail only when a query runs)
 _KINDS = {"id": ("is_integer", "a whole number"), "payment_failed": ("is_boolean", "true or false"),
+          "is_return": ("is_boolean", "true or false"),
           "score": ("is_numeric", "a number"), "cost": ("is_numeric", "a number"),
           "satisfaction": ("is_numeric", "a number")}
 

@@ -13,6 +13,8 @@ from sqlalchemy import text
 import core
 from core.review.warehouse_at_risk import NOT_FITTED
 from tests.company_warehouse import PEOPLE, business_fixture, mapped, with_verbatims
+from tests.core.buyers import test_warehouse_purchases as wh_purchases
+from tests.pages import store_kinds
 from tests.pages.conftest import open_page, private_copy
 from tests.pages.test_engine_choice import _shown, store_and_warehouse
 from ui.overview import sections
@@ -87,3 +89,27 @@ def test_a_warehouse_that_cannot_be_read_is_one_plain_message(business, monkeypa
     assert len(at.error) == 1 and 'has no column "amount_due"' in at.error[0].value.replace("\\", "")
     assert not at.metric
     assert at.info[-1].value.startswith("On a warehouse the Overview page needs customers with signup dates")
+
+
+def test_a_purchase_log_in_the_warehouse_shows_the_stores_buyer_figures_and_cohorts(monkeypatch, tmp_path):
+    """The CDNOW sample laid out as a company's orders and sale lines ([purchases], [revenue] amount and is_return:
+    tests/core/buyers/test_warehouse_purchases.py): the buyer tiles, their captions and the revenue retention table
+    are the store's page's on pandas; the note speaks of the mapping."""
+    (tmp_path / "store").mkdir()
+    store = store_kinds.build("cdnow_sample", tmp_path / "store")
+    engine = core.make_engine(store)
+    url = wh_purchases._warehouse(engine, tmp_path / "company.duckdb")
+    engine.dispose()
+    want = _shown(open_page(monkeypatch, store, "overview"))
+    mapped(monkeypatch, url, wh_purchases.MAP, tmp_path)
+    at = open_page(monkeypatch, f"sqlite:///{tmp_path / 'empty.db'}", "overview")
+    got = _shown(at)
+    assert not at.error and "Active buyers" in [m[0] for m in got["metrics"]]
+    assert got["metrics"] == want["metrics"]
+    # the buyers' window (the sparklines: the 12 months to then), the cohorts' definition
+    assert [c.replace(on_warehouse.SPARK, sections._SPARK) for c in got["captions"][1:]] == want["captions"][1:]
+    assert len(got["tables"]) == len(want["tables"]) == 1  # the cells, added up exactly there: to 1e-9
+    pd.testing.assert_frame_equal(got["tables"][0], want["tables"][0], rtol=1e-9, atol=1e-12)
+    assert [s.value for s in at.subheader] == ["Revenue retention by cohort"]
+    assert got["captions"][0].startswith("The warehouse's revenue holds no MRR, so it is a purchase log")
+    assert want["captions"][0].startswith("There is no recurring revenue in this store: it is a purchase log")

@@ -1,6 +1,7 @@
 """The Overview page when a company's warehouse is set (``RETENTION_WAREHOUSE_URL``, :mod:`ui.frame.warehouse`): the
-warehouse's customers, their recurring-revenue headline and MRR movements, added up there
-(:mod:`core.buyers.warehouse_overview`); the store's figures stay on the other pages."""
+warehouse's customers, their recurring-revenue headline and MRR movements, a purchase log's buyer figures and revenue
+retention by cohort, added up there (:mod:`core.buyers.warehouse_overview`); the store's figures stay on the other
+pages."""
 
 from __future__ import annotations
 
@@ -53,8 +54,8 @@ def page() -> None:
         warehouse.needs("Overview", "customers with signup dates, and revenue with MRR per month")
         return
     warehouse.says_so(f"Figures from {source.name}, read only: added up in the warehouse, only the totals come "
-                      "back, again each day; as of the last month with MRR. The sidebar's filters apply to the "
-                      "store's pages, not to these.")
+                      "back, again each day; as of the last month with MRR (a purchase log: its last purchase). The "
+                      "sidebar's filters apply to the store's pages, not to these.")
     if not ov.sections:
         st.info(" ".join(components.plain(n) for n in ov.notes))
         return
@@ -65,6 +66,8 @@ def page() -> None:
     if recurring is not None:
         _shown_at_risk(key, day, recurring.as_of)
         _shown_movements(key, day)
+    if any(s.key == "buyers" for s in ov.sections):  # a purchase log's ([purchases] in the mapping)
+        sections.cohorts(ov)
 
 
 def _shown_at_risk(key: tuple, day: str, as_of) -> None:

@@ -137,7 +137,7 @@ def test_the_cli_prints_the_stores_lines_from_the_warehouse(business, tmp_path, 
     written = pd.read_csv(tmp_path / "warehouse.csv", dtype=str)
     assert len(written) > 0 and written.equals(pd.read_csv(tmp_path / "store.csv", dtype=str))
     code, out, err = _overview(capsys, empty, "--cohorts")
-    assert code == 2 and out == "" and "not used with a warehouse" in err and len(err.splitlines()) == 1
+    assert code == 2 and out == "" and "the mapping names no purchases" in err and len(err.splitlines()) == 1
     engine = core.make_engine(empty)
     assert profile(engine).holdings == ()  # nothing was written to the store
     engine.dispose()
