@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 import xlsxwriter
+from argon2 import PasswordHasher
 from filelock import FileLock
 from streamlit.components.v2 import manifest_scanner
 
 import core
+from core.access import users
 from tests.pg import pg_server, pg_url  # noqa: F401  (PostgreSQL fixtures: a real server on a free port)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,6 +66,23 @@ def _components_scanned_once():
     manifest_scanner.scan_component_manifests = functools.cache(scan)
     yield
     manifest_scanner.scan_component_manifests = scan
+
+
+#: the product's password hasher (Argon2id at the library's recommended cost: tests/core/access/test_users.py)
+PRODUCT_HASHER = users._HASHER
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes():
+    """Accounts made and signed in to in this process hash with Argon2id at its lowest cost: the recommended cost
+    takes a quarter of a CPU-second per hash or check, by design, and the access tests make and check hundreds (about
+    a tenth of a CPU-second of the suite's for nothing they test). A hash carries its own cost, so the app servers of
+    the browser tests, which keep the product's hasher, check these hashes alike."""
+    users._HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    users._stand_in.cache_clear()
+    yield
+    users._HASHER = PRODUCT_HASHER
+    users._stand_in.cache_clear()
 
 
 @pytest.fixture

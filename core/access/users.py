@@ -8,6 +8,7 @@ neither disabled nor given another role.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
 
 import pandas as pd
@@ -28,9 +29,15 @@ MIN_PASSWORD = 8
 
 _HASHER = PasswordHasher()  # Argon2id with the library's recommended cost (RFC 9106 low-memory profile)
 _T = User.__table__
-#: the hash an unknown name's password is checked against, so that a refusal takes as long whether or not the
-#: name exists (no account can match it: it is the hash of a random password nobody knows)
-_STAND_IN = _HASHER.hash(secrets.token_hex(16))
+
+
+@functools.cache
+def _stand_in() -> str:
+    """The hash an unknown name's password is checked against, so that a refusal takes as long whether or not the
+    name exists (no account can match it: it is the hash of a random password nobody knows). Made at the first
+    sign-in, not at import: a hash costs a quarter of a CPU-second, which every ``python -m core`` run and every app
+    start would pay."""
+    return _HASHER.hash(secrets.token_hex(16))
 
 
 def _name(name: str) -> str:
@@ -136,7 +143,7 @@ def verify_password(engine: Engine, name: str, password: str) -> bool:
     with engine.connect() as conn:
         row = conn.execute(select(_T.c.password_hash, _T.c.disabled_at).where(_T.c.name == str(name).strip())).first()
     try:  # an unknown or disabled name is checked against a stand-in hash: it takes as long as a real check
-        ok = _HASHER.verify(_STAND_IN if row is None else row.password_hash, password or "")
+        ok = _HASHER.verify(_stand_in() if row is None else row.password_hash, password or "")
     except (VerificationError, InvalidHashError):
         return False
     return ok and row is not None and row.disabled_at is None

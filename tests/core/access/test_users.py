@@ -8,6 +8,7 @@ import pytest
 import core
 from core.access import users as accounts
 from core.access.guard import LOCAL, acting
+from tests.conftest import PRODUCT_HASHER
 
 
 @pytest.fixture
@@ -27,6 +28,20 @@ def test_passwords_are_hashed_and_verified(engine, tmp_path):
     assert accounts.verify_password(engine, "root", "s3cret-wordz") is False
     assert accounts.verify_password(engine, "nobody", "s3cret-words") is False
     assert "password_hash" not in accounts.users(engine).columns
+
+
+def test_the_product_hashes_at_argon2id_s_recommended_cost(engine, tmp_path, monkeypatch):
+    """The suite hashes at the lowest cost (tests/conftest.py); the product's hasher, put back here, writes Argon2id
+    at RFC 9106's low-memory cost (64 MiB, 3 passes, 4 lanes), and a hash checks at its own cost whichever hasher
+    checks it."""
+    cheap = accounts._HASHER
+    monkeypatch.setattr(accounts, "_HASHER", PRODUCT_HASHER)
+    accounts.add(engine, "root", "admin", "s3cret-words")
+    (stored,) = sqlite3.connect(tmp_path / "s.db").execute("SELECT password_hash FROM user").fetchone()
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    monkeypatch.setattr(accounts, "_HASHER", cheap)
+    assert accounts.verify_password(engine, "root", "s3cret-words") is True
+    assert accounts.verify_password(engine, "root", "s3cret-wordz") is False
 
 
 def test_the_same_password_hashes_differently(engine, tmp_path):
