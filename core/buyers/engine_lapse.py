@@ -68,12 +68,13 @@ def store_proposal(engine, source: Source) -> LapseProposal | None:
     return None if only.empty else proposal(source, only)
 
 
-def rule_for(source: Source, customers: pd.DataFrame, lapse_days: int | None = None) -> LapseRule | None:
+def rule_for(source: Source, customers: pd.DataFrame, lapse_days: int | None = None, as_of=None) -> LapseRule | None:
     """:func:`core.buyers.lapse.rule_for` of ``customers`` (``customer_id, signup_date, churn_date``) with their
-    purchases on ``source``'s engine, as of :func:`data_end`: the buyers-only customers (no MRR, no churn date of
-    their own), N proposed from their gaps (or ``lapse_days``) and their churn dates, the last purchase day plus N
-    when that day is reached; None without such customers. One row per buyer comes back (their last purchase day),
-    not their purchases; the rule holds no purchase days (``purchases`` is None)."""
+    purchases on ``source``'s engine, as of ``as_of`` (default :func:`data_end`): the buyers-only customers (no MRR,
+    no churn date of their own), N proposed from their gaps (or ``lapse_days``) and their churn dates, the last
+    purchase day plus N when that day is reached; None without such customers. One row per buyer comes back (their
+    last purchase day), not their purchases; the rule holds no purchase days (``purchases`` is None: the labels at a
+    cutoff are judged there too, :mod:`core.buyers.engine_lapse_labels`)."""
     people = source.customers(customers)
     days = purchase_days(source, people)
     if days is None:
@@ -85,7 +86,7 @@ def rule_for(source: Source, customers: pd.DataFrame, lapse_days: int | None = N
         return None
     found = proposal(source, ids)
     n = found.days if lapse_days is None else check_lapse_days(lapse_days)
-    as_of = data_end(source, customers)
+    as_of = data_end(source, customers) if as_of is None else pd.Timestamp(as_of).normalize()
     churn = last[ids] + pd.Timedelta(days=n)
     churn = churn.where(churn <= as_of).rename("churn_date").rename_axis("customer_id")
     return LapseRule(n, found, as_of, churn)

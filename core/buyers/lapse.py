@@ -312,7 +312,7 @@ def store_proposal(engine: Engine) -> LapseProposal | None:
 
 
 def store_rule(engine: Engine, customers: pd.DataFrame, as_of, lapse_days: int | None = None,
-               revenue: pd.DataFrame | None = None) -> LapseRule | None:
+               revenue: pd.DataFrame | None = None, source=None) -> LapseRule | None:
     """The lapse rule for the store's buyers-only customers (:func:`buyers_only`), None when it has none.
 
     Parameters
@@ -326,7 +326,12 @@ def store_rule(engine: Engine, customers: pd.DataFrame, as_of, lapse_days: int |
         (:func:`propose_lapse_days`).
     revenue : pandas.DataFrame, optional
         ``customer_id, mrr``; default read from the store. A customer with recurring revenue keeps its churn date.
+    source : core.query.sources.Source, optional
+        An engine over the store: it proposes N, dates the churn and values a buyer
+        (:func:`core.buyers.engine_lapse.rule_for`), and the purchases stay there (the rule's ``purchases`` is None).
     """
+    if source is not None:
+        return _engine_rule(engine, source, customers, as_of, lapse_days)
     log = load_purchase_log(engine)  # one definition of a purchase (core/buyers/purchases.py)
     if log.days.empty:
         return None
@@ -337,6 +342,21 @@ def store_rule(engine: Engine, customers: pd.DataFrame, as_of, lapse_days: int |
     if rule is None:
         return None
     value = buyer_figures(log.for_customers(rule.churn_dates.index), rule.as_of).revenue_per_buyer
+    return replace(rule, value_per_buyer=float(value))
+
+
+def _engine_rule(engine: Engine, source, customers: pd.DataFrame, as_of, lapse_days: int | None) -> LapseRule | None:
+    """:func:`store_rule` summed by ``source``'s engine."""
+    from core.buyers import engine_lapse, engine_purchases  # a cycle at the top: they build on this module
+
+    if not has_purchases(engine):
+        return None
+    people = customers[["customer_id", "signup_date", "churn_date"]]
+    rule = engine_lapse.rule_for(source, people, saved_days(engine) if lapse_days is None else lapse_days, as_of)
+    if rule is None:
+        return None
+    buyers = people[people["customer_id"].astype(str).isin(rule.churn_dates.index)]
+    value = engine_purchases.buyer_figures(source, buyers, rule.as_of).revenue_per_buyer
     return replace(rule, value_per_buyer=float(value))
 
 

@@ -28,6 +28,7 @@ from core.history.features import (
     ChurnData,
     asked_ahead,
     concat,
+    engine_recency,
     snapshot_features,
     temporal_features,
 )
@@ -264,9 +265,11 @@ def _could_lapse(inputs: ChurnInputs, test: ChurnData, cutoff, horizon_days: int
     """On a purchase log with a horizon shorter than N, the held-out ROC-AUC among the rows that could lapse within
     it (:func:`core.churn.horizon.could_lapse_metrics`); None otherwise."""
     rule = getattr(inputs, "lapse", None)
-    if rule is None or rule.purchases is None or horizon_days >= rule.days:
+    source = getattr(inputs, "source", None)
+    if rule is None or (rule.purchases is None and source is None) or horizon_days >= rule.days:
         return None
-    recency = recency_days(rule.purchases, test.customer_id, cutoff)
+    recency = recency_days(rule.purchases, test.customer_id, cutoff) if rule.purchases is not None else \
+        engine_recency(inputs, test.customer_id, cutoff)
     return could_lapse_metrics(test.y, raw, recency, rule.days, horizon_days)
 
 

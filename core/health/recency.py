@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from core.history.features import engine_recency
 from core.history.inputs import ChurnInputs
 from core.store.dates import datetimes
 
@@ -29,13 +30,16 @@ def purchase_recency(inputs: ChurnInputs, customer_ids, day) -> tuple[np.ndarray
     ids = pd.Index(pd.Series(customer_ids, dtype=object).astype(str))
     days, lapse = np.full(len(ids), np.nan), np.full(len(ids), np.nan)
     rule = inputs.lapse
-    if rule is None or rule.purchases is None or not len(ids):
+    if rule is None or (rule.purchases is None and inputs.source is None) or not len(ids):
         return days, lapse
     c = pd.Timestamp(day).normalize()
-    p = rule.purchases
-    last = p[p["date"] <= c].groupby("customer_id")["date"].max()
     covered = ids.isin(rule.churn_dates.index.astype(str))
-    since = (c - datetimes(last.reindex(ids))).dt.days.to_numpy(float)
+    if rule.purchases is None:  # the rule left the purchases on the engine
+        since = engine_recency(inputs, ids, c)
+    else:
+        p = rule.purchases
+        last = p[p["date"] <= c].groupby("customer_id")["date"].max()
+        since = (c - datetimes(last.reindex(ids))).dt.days.to_numpy(float)
     days[covered] = since[covered]
     lapse[covered] = float(rule.days)
     return days, lapse

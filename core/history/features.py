@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from core.buyers import engine_lapse_labels
 from core.buyers.lapse_labels import lapse_labels
 from core.errors import DataValidationError, InsufficientDataError
 from core.history import engine_behaviour, frame_behaviour
@@ -201,20 +202,29 @@ def _anniversary_after(signup: pd.Series, cutoff: pd.Timestamp) -> pd.Series:
 def _active_customers(inputs: ChurnInputs, c: pd.Timestamp, horizon_days: int) -> tuple[pd.DataFrame, pd.Series]:
     """The customers signed up by the end of day ``c`` and not churned by then, and their label (churned within
     the horizon): by churn date, or for a purchase log's buyers by :func:`core.buyers.lapse_labels.lapse_labels`
-    (from their purchases up to the horizon's end, never from their final purchase's churn date)."""
+    (from their purchases up to the horizon's end, never from their final purchase's churn date), judged by the
+    engine when the rule left the purchases there (:mod:`core.buyers.engine_lapse_labels`)."""
     cust, churn = inputs.customers, inputs.customers["churn_date"]
     active = (cust["signup_date"] <= c) & (churn.isna() | (churn > c))
     label = churn.notna() & (churn <= c + pd.Timedelta(days=horizon_days))
-    if (rule := inputs.lapse) is not None and rule.purchases is not None:
+    if (rule := inputs.lapse) is not None and (rule.purchases is not None or inputs.source is not None):
         ids = cust["customer_id"].astype(str)
         judged = ids.isin(rule.churn_dates.index)
-        status = lapse_labels(rule.purchases, rule.days, c, horizon_days)
+        status = lapse_labels(rule.purchases, rule.days, c, horizon_days) if rule.purchases is not None else \
+            engine_lapse_labels.lapse_labels(inputs.source, rule.churn_dates.index, rule.days, c, horizon_days)
         active = active.where(~judged, (cust["signup_date"] <= c) & ids.map(status["active"]).eq(True))
         label = label.where(~judged, ids.map(status["churned"]).eq(True))
     cust, label = cust[active].reset_index(drop=True), label[active].reset_index(drop=True)
     if cust.empty:
         raise InsufficientDataError(f"No customer was active on {c:%Y-%m-%d}; pick a later cutoff.")
     return cust, label
+
+
+def engine_recency(inputs: ChurnInputs, customer_ids, cutoff) -> np.ndarray:
+    """Days from each row's last purchase on or before ``cutoff`` to it (``customer_ids`` in row order; NaN for a
+    customer the lapse rule does not judge), from the purchases the rule left on the engine (``inputs.source``):
+    :func:`core.churn.horizon.recency_days`' figure."""
+    return engine_lapse_labels.recency_days(inputs.source, inputs.lapse.churn_dates.index, customer_ids, cutoff)
 
 
 def asked_ahead(inputs: ChurnInputs, cutoffs):

@@ -141,6 +141,7 @@ def load_inputs(engine: Engine, lapse_days: int | None = None, source=choice.CON
     source = choice.configured(engine) if source == choice.CONFIGURED else source
     # an engine sums the usage: the activity rows stay there (100,000,000 rows would take 2 GB here)
     activity = activity_pairs(engine, values=True) if source is None else None
-    rule = lapse.store_rule(engine, customers, _end(customers, activity, revenue, source), lapse_days, revenue)
+    # an engine also proposes the lapse rule and judges its labels: the purchases stay there too
+    rule = lapse.store_rule(engine, customers, _end(customers, activity, revenue, source), lapse_days, revenue, source)
     return ChurnInputs(lapse.with_churn_dates(customers, rule), activity, tickets, feedback, revenue, lapse=rule,
                        source=source)
