@@ -18,7 +18,7 @@ import datetime as dt
 
 import pandas as pd
 
-from core.buyers import engine_purchases
+from core.buyers import cohort_revenue, engine_purchases
 from core.buyers.overview import Overview, build
 from core.history import asof
 from core.history.engine_movements import engine_movements
@@ -33,6 +33,8 @@ NO_MRR = ("The warehouse's revenue holds no MRR ([revenue] table and its mrr col
 NO_MRR_BUYERS = ("The warehouse's revenue holds no MRR, so it is a purchase log: the Overview shows buyer figures "
                  "instead of MRR, ARR, ARPA, NRR, GRR, revenue churn and the MRR movements. Map the column holding "
                  "each customer's monthly recurring revenue ([revenue] mrr in the mapping file) to see them.")
+NO_AMOUNTS = ("Revenue retention by cohort needs the purchases' amounts, and the mapping names none: map a table of "
+              "sales as [revenue] with its amount column (and is_return for returns).")
 NO_CHURN = (" Without churn dates ([customers] churn_date) it cannot show active customers or logo churn either.")
 
 
@@ -111,7 +113,8 @@ def overview(source: Source, end=None, start=None) -> Overview:
     if not found.has("recurring_revenue"):
         buyers = found.has("purchases") or found.has("one_off_revenue")
         notes.insert(0, (NO_MRR_BUYERS if buyers else NO_MRR) + ("" if found.has("churn_dates") else NO_CHURN))
-    return Overview(ov.sections, tuple(notes), ov.cohorts, ov.cohort_note)
+    cohort_note = NO_AMOUNTS if ov.cohort_note == cohort_revenue.NO_AMOUNTS else ov.cohort_note
+    return Overview(ov.sections, tuple(notes), ov.cohorts, cohort_note)
 
 
 @answered

@@ -165,3 +165,16 @@ def test_a_lapse_rule_known_by_hand():
     assert got.as_of == pd.Timestamp("2024-05-31")
     assert got.churn_dates.index.tolist() == ["a", "c", "d"]
     assert got.churn_dates["c"] == pd.Timestamp("2023-04-15") and got.churn_dates[["a", "d"]].isna().all()
+
+
+def test_purchases_without_amounts_show_the_buyers_and_say_what_to_map_for_the_cohorts(both, tmp_path):
+    """A mapping with [purchases] and no [revenue]: buyers, purchase days and frequency from the orders; no revenue
+    (a dash, not $0) and no cohort table, with what to map."""
+    engine, url, _ = both
+    path = tmp_path / "map.toml"
+    path.write_text(MAP.split("[revenue]")[0] + "[purchases]" + MAP.split("[purchases]")[1], encoding="utf-8")
+    with warehouse.connect(url, warehouse.read_mapping(path)) as wh:
+        got = wo.overview(wh)
+    figures = {f.label: f.text for s in got.sections for f in s.figures}
+    assert figures["Revenue"] == figures["Revenue per buyer"] == "–" and figures["Active buyers"] != "0"
+    assert got.cohorts is None and got.cohort_note == wo.NO_AMOUNTS and "[revenue]" in got.cohort_note
