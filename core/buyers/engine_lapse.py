@@ -6,12 +6,15 @@ the same definition (:func:`core.buyers.lapse.proposal_from_counts`). A purchase
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from core.buyers import engine_purchases
 from core.buyers.engine_purchases import purchase_days
 from core.buyers.lapse import QUANTILE, LapseProposal, LapseRule, buyers_only, check_lapse_days, proposal_from_counts
 from core.history import asof
@@ -90,6 +93,18 @@ def rule_for(source: Source, customers: pd.DataFrame, lapse_days: int | None = N
     churn = last[ids] + pd.Timedelta(days=n)
     churn = churn.where(churn <= as_of).rename("churn_date").rename_axis("customer_id")
     return LapseRule(n, found, as_of, churn)
+
+
+def valued_rule(source: Source, customers: pd.DataFrame, lapse_days: int | None = None, as_of=None) -> LapseRule | None:
+    """:func:`rule_for` with the value of a buyer (the churn model's default value of a save): its buyers' revenue
+    per buyer over the 12 months to the as-of day (:func:`core.buyers.engine_purchases.buyer_figures`), as
+    :func:`core.buyers.lapse.store_rule` gives it."""
+    rule = rule_for(source, customers, lapse_days, as_of)
+    if rule is None:
+        return None
+    buyers = customers[customers["customer_id"].astype(str).isin(rule.churn_dates.index)]
+    value = engine_purchases.buyer_figures(source, buyers, rule.as_of).revenue_per_buyer
+    return replace(rule, value_per_buyer=float(value))
 
 
 def _recurring(source: Source, people: ir.Table) -> pd.DataFrame | None:

@@ -347,17 +347,12 @@ def store_rule(engine: Engine, customers: pd.DataFrame, as_of, lapse_days: int |
 
 def _engine_rule(engine: Engine, source, customers: pd.DataFrame, as_of, lapse_days: int | None) -> LapseRule | None:
     """:func:`store_rule` summed by ``source``'s engine."""
-    from core.buyers import engine_lapse, engine_purchases  # a cycle at the top: they build on this module
+    from core.buyers import engine_lapse  # a cycle at the top: it builds on this module
 
     if not has_purchases(engine):
         return None
     people = customers[["customer_id", "signup_date", "churn_date"]]
-    rule = engine_lapse.rule_for(source, people, saved_days(engine) if lapse_days is None else lapse_days, as_of)
-    if rule is None:
-        return None
-    buyers = people[people["customer_id"].astype(str).isin(rule.churn_dates.index)]
-    value = engine_purchases.buyer_figures(source, buyers, rule.as_of).revenue_per_buyer
-    return replace(rule, value_per_buyer=float(value))
+    return engine_lapse.valued_rule(source, people, saved_days(engine) if lapse_days is None else lapse_days, as_of)
 
 
 def with_churn_dates(customers: pd.DataFrame, rule: LapseRule | None) -> pd.DataFrame:

@@ -3,15 +3,21 @@ tickets, survey answers and revenue read as frames in the store's column names, 
 by it (:func:`core.history.engine_behaviour.behaviour`), exactly as :func:`core.history.inputs.load_inputs` leaves
 a store's activity to its engine. Nothing is written to the warehouse.
 
-The warehouse's customers keep their own churn dates: the lapse rule of a purchase log reads the kind of each
-activity row (a purchase), which the mapping does not name, so it is not applied here.
+A purchase log's buyers (``[purchases]``, or sales in ``[revenue]``) without MRR or a churn date of their own churn by
+the lapse rule, proposed, dated and judged at each cutoff in the warehouse
+(:func:`core.buyers.engine_lapse.valued_rule`, :mod:`core.buyers.engine_lapse_labels`), as a store's on an engine;
+every other customer keeps its own churn date. Map the orders as ``[activity]`` too for the usage features a store's
+purchase activity gives.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import ibis.expr.types as ir
 import pandas as pd
 
+from core.buyers import engine_lapse, lapse
 from core.errors import InsufficientDataError
 from core.history.inputs import FEEDBACK, REVENUE, TICKETS, ChurnInputs
 from core.query.sources import Source
@@ -43,7 +49,14 @@ def warehouse_inputs(source: Source) -> ChurnInputs:
     feedback = _frame(source, source.feedback, FEEDBACK, ("date",))
     feedback["channel"] = feedback["channel"].astype("string").str.lower().astype(object)
     revenue = _frame(source, source.revenue, REVENUE, ("period",))
-    return ChurnInputs(customers, None, tickets, feedback, revenue, lapse=None, source=source)
+    inputs = ChurnInputs(customers, None, tickets, feedback, revenue, lapse=None, source=source)
+    people = customers[["customer_id", "signup_date", "churn_date"]]
+    # the data's last day counts the purchases too (a store's are activity rows; a warehouse's need not be mapped so)
+    as_of = max(inputs.end(), engine_lapse.data_end(source, people))
+    rule = engine_lapse.valued_rule(source, people, None, as_of)
+    if rule is None:
+        return inputs
+    return replace(inputs, customers=lapse.with_churn_dates(customers, rule), lapse=rule)
 
 
 @answered

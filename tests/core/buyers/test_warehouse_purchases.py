@@ -8,6 +8,7 @@ mapping's refusals name the key and the fix."""
 from __future__ import annotations
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -17,6 +18,9 @@ from core.buyers import warehouse_overview as wo
 from core.buyers.purchases import load_purchase_log, purchase_log
 from core.errors import DataValidationError
 from core.history import asof
+from core.history.features import temporal_features
+from core.history.inputs import load_inputs
+from core.history.warehouse_inputs import warehouse_inputs
 from core.query import choice, warehouse
 from core.store.profile import profile
 from core.store.read import load_columns
@@ -51,8 +55,8 @@ def _warehouse(engine, path) -> str:
     """The store's customers, revenue and purchases as a company's DuckDB file at ``path``; its URL."""
     people = load_columns(engine, "customer", ["customer_id", "signup_date", "churn_date"])
     revenue = load_columns(engine, "revenue", ["customer_id", "period", "mrr", "amount", "is_return"])
-    orders = load_columns(engine, "activity", ["customer_id", "date", "metric"])
-    orders = orders[orders["metric"] == "purchase"]
+    activity = load_columns(engine, "activity", ["customer_id", "date", "metric", "value"])
+    orders = activity[activity["metric"] == "purchase"]
     tables = {
         "crm.accounts": pd.DataFrame({"account_id": people["customer_id"], "created_at": people["signup_date"],
                                       "cancelled_at": people["churn_date"]}),
@@ -60,7 +64,10 @@ def _warehouse(engine, path) -> str:
                                        "mrr": revenue["mrr"], "total": revenue["amount"],
                                        "returned": revenue["is_return"].astype("boolean")}),
         "shop.orders": pd.DataFrame({"buyer": orders["customer_id"],
-                                     "ordered_at": pd.to_datetime(orders["date"]) + pd.Timedelta(hours=21)})}
+                                     "ordered_at": pd.to_datetime(orders["date"]) + pd.Timedelta(hours=21),
+                                     "cds": orders["value"]}),
+        "analytics.events": pd.DataFrame({"user_id": activity["customer_id"], "day": activity["date"],
+                                          "amount": activity["value"]})}
     with duckdb.connect(str(path)) as con:
         for name, frame in tables.items():
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {name.split('.')[0]}")
@@ -178,3 +185,38 @@ def test_purchases_without_amounts_show_the_buyers_and_say_what_to_map_for_the_c
     figures = {f.label: f.text for s in got.sections for f in s.figures}
     assert figures["Revenue"] == figures["Revenue per buyer"] == "–" and figures["Active buyers"] != "0"
     assert got.cohorts is None and got.cohort_note == wo.NO_AMOUNTS and "[revenue]" in got.cohort_note
+
+
+def test_the_churn_models_inputs_are_the_stores(both):
+    """warehouse_inputs of a purchase log (its orders mapped as [activity] too, as a store's purchases are activity
+    rows): the lapse rule (N, the as-of day, each buyer's churn date, a buyer's value) is the store's pandas rule, and
+    the features and labels at two cutoffs are the same, to 1e-9 and row for row (the mix's customers beside the book
+    need its tickets and answers too, which this mapping leaves out: its rule is compared)."""
+    engine, url, mapping = both
+    path = mapping.parent / "with_activity.toml"
+    path.write_text(MAP + '\n[activity]\ntable = "analytics.events"\ncustomer_id = "user_id"\ndate = "day"\n'
+                    'value = "amount"\n', encoding="utf-8")
+    want = load_inputs(engine, source=None)
+    with warehouse.connect(url, warehouse.read_mapping(path)) as wh:
+        got = warehouse_inputs(wh)
+        assert got.lapse.purchases is None
+        assert (got.lapse.days, got.lapse.proposal, got.lapse.as_of) == (want.lapse.days, want.lapse.proposal,
+                                                                          want.lapse.as_of)
+        pd.testing.assert_series_equal(got.lapse.churn_dates, want.lapse.churn_dates, check_index_type=False)
+        assert got.lapse.value_per_buyer == pytest.approx(want.lapse.value_per_buyer, rel=1e-9)
+        with warehouse.connect(url, warehouse.read_mapping(mapping)) as bare:  # no [activity]: the same rule
+            rule = warehouse_inputs(bare).lapse
+        assert (rule.days, rule.as_of) == (want.lapse.days, want.lapse.as_of)
+        pd.testing.assert_series_equal(rule.churn_dates, want.lapse.churn_dates, check_index_type=False)
+        orders_only = mapping.parent / "orders_only.toml"  # no revenue, no activity: the data end at the last order
+        orders_only.write_text(MAP.split("[revenue]")[0] + "[purchases]" + MAP.split("[purchases]")[1],
+                               encoding="utf-8")
+        with warehouse.connect(url, warehouse.read_mapping(orders_only)) as bare:
+            assert warehouse_inputs(bare).lapse.as_of == want.lapse.purchases["date"].max()
+        if profile(engine).has("recurring_revenue"):
+            return
+        for cutoff in ("1997-06-30", "1997-11-30"):
+            a, b = (temporal_features(x, cutoff, 180) for x in (got, want))
+            assert a.customer_id.tolist() == b.customer_id.tolist() and 0 < a.y.sum() < len(a.y)
+            np.testing.assert_array_equal(a.y, b.y)
+            pd.testing.assert_frame_equal(a.X, b.X, rtol=1e-9, check_dtype=False)
