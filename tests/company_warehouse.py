@@ -184,9 +184,14 @@ def facts_duckdb_file(engine, path: Path) -> str:
     accounts = accounts.assign(package=customers["plan"], area=customers["region"], source=customers["channel"],
                                account_name=customers["name"])
     accounts = accounts.sample(frac=1, random_state=0)  # a company's table is not kept in the order of its ids
+    return write_tables(path, {"crm.accounts": accounts, "analytics.events": events, **company_facts(engine),
+                               "marketing.outreach": company_contacts(engine), **company_verbatims(engine)})
+
+
+def write_tables(path: Path, tables: dict[str, pd.DataFrame]) -> str:
+    """A DuckDB file at ``path`` holding each frame as the ``schema.table`` it is keyed by; returns its URL."""
     with duckdb.connect(str(path)) as con:
-        for table, frame in (("crm.accounts", accounts), ("analytics.events", events), *company_facts(engine).items(),
-                             ("marketing.outreach", company_contacts(engine)), *company_verbatims(engine).items()):
+        for table, frame in tables.items():
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {table.split('.')[0]}")
             con.register("frame", frame)
             con.execute(f"CREATE TABLE {table} AS SELECT * FROM frame")

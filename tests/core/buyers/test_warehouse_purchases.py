@@ -7,7 +7,6 @@ mapping's refusals name the key and the fix."""
 
 from __future__ import annotations
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -24,7 +23,7 @@ from core.history.warehouse_inputs import warehouse_inputs
 from core.query import choice, warehouse
 from core.store.profile import profile
 from core.store.read import load_columns
-from tests.company_warehouse import run_cli
+from tests.company_warehouse import run_cli, write_tables
 from tests.core.buyers.test_engine_headline import _same_overview
 from tests.core.buyers.test_engine_purchases import _by_hand, _hand_source
 from tests.pages import store_kinds
@@ -68,13 +67,7 @@ def _warehouse(engine, path) -> str:
                                      "cds": orders["value"]}),
         "analytics.events": pd.DataFrame({"user_id": activity["customer_id"], "day": activity["date"],
                                           "amount": activity["value"]})}
-    with duckdb.connect(str(path)) as con:
-        for name, frame in tables.items():
-            con.execute(f"CREATE SCHEMA IF NOT EXISTS {name.split('.')[0]}")
-            con.register("frame", frame)
-            con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
-            con.unregister("frame")
-    return f"duckdb://{path}"
+    return write_tables(path, tables)
 
 
 @pytest.fixture(scope="module", params=["cdnow_sample", "mix"])
