@@ -18,11 +18,12 @@ version = loaders.store_version(url)
 on_warehouse = warehouse.is_set()  # a company's warehouse: the model is fitted on its customers (ui.churn.cached)
 if on_warehouse:
     churn_sections.on_warehouse()
-proposal = None if on_warehouse else churn.lapse_proposal(url, version)  # a purchase log: churn = no purchase
-lapse_days = buyers.lapse_days(url, proposal, churn.saved_lapse(url, version))  # within N days; None elsewhere
-horizon = buyers.horizon(lapse_days, loaders.store_profile(url, version))  # on a purchase log: N
 fitted_on = warehouse.version() if on_warehouse else version
 try:
+    proposal, held = churn.purchase_log(url, version, on_warehouse)  # a purchase log: churn = no purchase within
+    saved_n = None if on_warehouse else churn.saved_lapse(url, version)  # N days (None elsewhere); the store's N
+    lapse_days = buyers.lapse_days(url, proposal, saved_n, on_warehouse)
+    horizon = buyers.horizon(lapse_days, held)  # on a purchase log: N
     r, default_econ, saved = churn.fitted(url, fitted_on, int(horizon), lapse_days)
     fit = churn.fit_key(url, fitted_on, horizon, lapse_days)
 except WorkbenchError as exc:
@@ -50,4 +51,4 @@ with tabs[5]:
     churn_sections.card(r, econ, threshold, saved)
 if proposal is not None:
     with tabs[6]:
-        buyers.lifetime_value(url, version, f)
+        buyers.lifetime_value(url, version, f, on_warehouse)

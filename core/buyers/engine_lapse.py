@@ -78,13 +78,7 @@ def rule_for(source: Source, customers: pd.DataFrame, lapse_days: int | None = N
     purchase day plus N when that day is reached; None without such customers. One row per buyer comes back (their
     last purchase day), not their purchases; the rule holds no purchase days (``purchases`` is None: the labels at a
     cutoff are judged there too, :mod:`core.buyers.engine_lapse_labels`)."""
-    people = source.customers(customers)
-    days = purchase_days(source, people)
-    if days is None:
-        return None
-    last = source.con.execute(days.group_by("customer_id").agg(last=days.date.max()))
-    last = pd.Series(pd.to_datetime(last["last"]).to_numpy(), index=last["customer_id"].astype(str))
-    ids = buyers_only(customers, pd.DataFrame({"customer_id": last.index}), _recurring(source, people))
+    last, ids = _buyers_only(source, customers)
     if ids.empty:
         return None
     found = proposal(source, ids)
@@ -93,6 +87,25 @@ def rule_for(source: Source, customers: pd.DataFrame, lapse_days: int | None = N
     churn = last[ids] + pd.Timedelta(days=n)
     churn = churn.where(churn <= as_of).rename("churn_date").rename_axis("customer_id")
     return LapseRule(n, found, as_of, churn)
+
+
+def proposal_for(source: Source, customers: pd.DataFrame) -> LapseProposal | None:
+    """The proposed N of :func:`rule_for` alone: from the gaps of ``customers``' buyers-only customers (no MRR, no
+    churn date of their own), counted by ``source``'s engine; None without such customers."""
+    _, ids = _buyers_only(source, customers)
+    return None if ids.empty else proposal(source, ids)
+
+
+def _buyers_only(source: Source, customers: pd.DataFrame) -> tuple[pd.Series, pd.Index]:
+    """(each of ``customers``' buyers' last purchase day by customer id, the ids of the buyers-only customers among
+    them); one row per buyer comes back, and nothing when ``source`` holds no purchases."""
+    people = source.customers(customers)
+    days = purchase_days(source, people)
+    if days is None:
+        return pd.Series(dtype="datetime64[ns]"), pd.Index([], dtype=object)
+    last = source.con.execute(days.group_by("customer_id").agg(last=days.date.max()))
+    last = pd.Series(pd.to_datetime(last["last"]).to_numpy(), index=last["customer_id"].astype(str))
+    return last, buyers_only(customers, pd.DataFrame({"customer_id": last.index}), _recurring(source, people))
 
 
 def valued_rule(source: Source, customers: pd.DataFrame, lapse_days: int | None = None, as_of=None) -> LapseRule | None:

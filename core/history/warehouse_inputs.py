@@ -18,6 +18,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from core.buyers import engine_lapse, lapse
+from core.buyers.lapse import LapseProposal
 from core.errors import InsufficientDataError
 from core.history.inputs import FEEDBACK, REVENUE, TICKETS, ChurnInputs
 from core.query.sources import Source
@@ -31,9 +32,10 @@ NO_CUSTOMERS = ("The warehouse's customer table ([customers] table in the mappin
 
 
 @answered
-def warehouse_inputs(source: Source) -> ChurnInputs:
+def warehouse_inputs(source: Source, lapse_days: int | None = None) -> ChurnInputs:
     """:class:`~core.history.inputs.ChurnInputs` of the warehouse ``source``, customers in the order of their ids
-    (a fit reproduces whatever order the warehouse returns rows in).
+    (a fit reproduces whatever order the warehouse returns rows in); a purchase log's buyers churn by the lapse rule,
+    N proposed there or ``lapse_days`` (the store's saved N, as :func:`core.history.inputs.load_inputs` takes it).
 
     Raises
     ------
@@ -53,13 +55,20 @@ def warehouse_inputs(source: Source) -> ChurnInputs:
     people = customers[["customer_id", "signup_date", "churn_date"]]
     # the data's last day counts the purchases too (a store's are activity rows; a warehouse's need not be mapped so)
     as_of = max(inputs.end(), engine_lapse.data_end(source, people))
-    rule = engine_lapse.valued_rule(source, people, None, as_of)
+    rule = engine_lapse.valued_rule(source, people, lapse_days, as_of)
     if rule is None:
         return inputs
     return replace(inputs, customers=lapse.with_churn_dates(customers, rule), lapse=rule)
 
 
 @answered
+@answered
+def warehouse_proposal(source: Source) -> LapseProposal | None:
+    """The lapse period proposed for the warehouse's buyers who have no MRR and no churn date of their own (a purchase
+    log's: :func:`core.buyers.engine_lapse.proposal_for`); None when it holds no such buyers."""
+    return engine_lapse.proposal_for(source, warehouse_customers(source)[["customer_id", "signup_date", "churn_date"]])
+
+
 def warehouse_customers(source: Source) -> pd.DataFrame:
     """The warehouse's customers: :data:`CUSTOMERS` (the columns the mapping names), in the order of their ids, dates
     as datetimes (the Churn drivers page's customer list names them with these)."""

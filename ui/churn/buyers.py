@@ -20,13 +20,20 @@ from ui.churn import cached as churn
 from ui.churn.who import author_input
 from ui.frame import errors, loaders, signin
 
+#: the Lifetime value tab on a warehouse, which it does not read yet
+ON_WAREHOUSE = ("Lifetime value is fitted on a store's purchases only for now: import the purchase log on the Data "
+                "page (or run the workbench on a store holding it) to see each buyer's expected purchases and value.")
+
 #: money per buyer or per purchase: the dollar sign, thousands separators and cents ("$1,234.56")
 _CENTS = "$%,.2f"
 
 
-def lapse_days(url: str, proposal: LapseProposal | None, saved: SavedLapse | None) -> int | None:
+def lapse_days(url: str, proposal: LapseProposal | None, saved: SavedLapse | None,
+               on_warehouse: bool = False) -> int | None:
     """A number input for N on a purchase log (default the store's saved N, else the proposal, with its reason), and
-    a form that saves the N in use for every page; None for other stores."""
+    a form that saves the N in use for every page; None for other stores. On a warehouse (``on_warehouse``) the
+    proposal applies on every page and another N is this page's alone (nothing to save: the warehouse's pages read
+    no saved N)."""
     if proposal is None:
         return None
     st.markdown("**Churn in a purchase log.** Buyers have no contract to cancel, so a buyer counts as churned when "
@@ -40,7 +47,10 @@ def lapse_days(url: str, proposal: LapseProposal | None, saved: SavedLapse | Non
     st.caption(f"Proposed: {proposal.days} days. {proposal.reason}")
     if saved is not None:
         st.caption(components.plain(saved.words))
-    if days != store_n:
+    if days != store_n and on_warehouse:
+        st.info(f"Only this page uses {days} days; on the warehouse the other pages use the proposed {store_n} days.",
+                icon=":material/info:")
+    elif days != store_n:
         st.info(f"Only this page uses {days} days for now; the Overview, Health scores, Cohort curves and the review "
                 f"use {store_n} days. Save {days} days to use it everywhere.", icon=":material/info:")
         _save_form(url, days)
@@ -122,11 +132,15 @@ def _holdout(url: str, version: str) -> None:
 
 
 @st.fragment
-def lifetime_value(url: str, version: str, f: Filters) -> None:
+def lifetime_value(url: str, version: str, f: Filters, on_warehouse: bool = False) -> None:
     """Each buyer's probability of being alive, expected purchases, value per purchase and CLV, with a CSV (a
-    fragment: its settings rerun only this tab; the models are cached per store version and settings)."""
+    fragment: its settings rerun only this tab; the models are cached per store version and settings). Not yet on a
+    warehouse: a line says so."""
     st.markdown("**Customer lifetime value.** How many more purchases each buyer is expected to make and what "
                 "they are worth, from how often and how recently they bought and what they spent.")
+    if on_warehouse:
+        st.info(ON_WAREHOUSE, icon=":material/info:")
+        return
     days, months, rate = _settings()
     try:
         params, table = churn.lifetime_values(url, version, days, months, rate)

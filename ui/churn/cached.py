@@ -22,6 +22,7 @@ from core.history.filters import Filters, filter_customers
 from core.history.inputs import load_inputs
 from core.history.warehouse_inputs import warehouse_inputs
 from core.query.warehouse import answered
+from core.store.profile import StoreProfile
 from ui.churn import charts, tables
 from ui.frame import loaders, warehouse
 
@@ -49,7 +50,8 @@ def fitted(url: str, version: str, horizon: int,
     store version is saved automatically (:func:`core.churn.store.save_fitted`): not a person's act, so no right is
     checked and no audit entry written."""
     if warehouse.named(version):
-        return loaders.built_once(_fits(), fit_key(url, version, horizon, None), lambda: _on_warehouse(horizon), keep=4)
+        return loaders.built_once(_fits(), fit_key(url, version, horizon, lapse_days),
+                                  lambda: _on_warehouse(horizon, lapse_days), keep=4)
 
     def build():
         bar = st.progress(0.0, text="Training the churn model ...")
@@ -79,12 +81,13 @@ def newest_fit(url: str, version: str) -> tuple[FitKey, cr.ChurnResult, cr.Econo
     return key, result, economics
 
 
-def _on_warehouse(horizon: int) -> tuple[cr.ChurnResult, cr.Economics, None]:
-    """The model fitted on the warehouse's customers and behaviour, as ``python -m core churn`` fits it there; not
-    saved (the store's pages score the store's customers with the store's model)."""
+def _on_warehouse(horizon: int, lapse_days: int | None) -> tuple[cr.ChurnResult, cr.Economics, None]:
+    """The model fitted on the warehouse's customers and behaviour, as ``python -m core churn`` fits it there (a
+    purchase log's buyers churning after ``lapse_days`` without a purchase; None: the proposal); not saved (the
+    store's pages score the store's customers with the store's model)."""
     bar = st.progress(0.0, text="Training the churn model on the warehouse ...")
     try:
-        inputs = warehouse_inputs(warehouse.source(warehouse.key()))
+        inputs = warehouse_inputs(warehouse.source(warehouse.key()), lapse_days)
         fit = answered(cr.fit_churn)  # the warehouse is asked at every cutoff: its failures are one plain line
         result = fit(inputs, horizon_days=horizon, progress=lambda f, t: bar.progress(f, text=t))
     finally:
@@ -102,6 +105,14 @@ def saved_lapse(url: str, version: str) -> lapse_setting.SavedLapse | None:
 def lapse_proposal(url: str, version: str) -> lapse.LapseProposal | None:
     """A purchase log's proposed lapse period (None for a store with churn dates or without purchases)."""
     return lapse.store_proposal(loaders.get_engine(url))
+
+
+def purchase_log(url: str, version: str, on_warehouse: bool) -> tuple[lapse.LapseProposal | None, StoreProfile]:
+    """(the proposed lapse period: None unless the data hold a purchase log's buyers, what the data hold): the
+    warehouse's when ``on_warehouse``, else the store's."""
+    if on_warehouse:
+        return warehouse.lapse_proposal(warehouse.key()), warehouse.profile(warehouse.key())
+    return lapse_proposal(url, version), loaders.store_profile(url, version)
 
 
 @st.cache_data(ttl=600, max_entries=8, show_spinner="Fitting the lifetime-value models ...")

@@ -11,12 +11,15 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
+from core.buyers import warehouse_overview
+from core.buyers.lapse import LapseProposal
 from core.export.markdown import plain
 from core.feedback.warehouse_inputs import maps_text
 from core.history.filters import Filters
-from core.history.warehouse_inputs import warehouse_customers
+from core.history.warehouse_inputs import warehouse_customers, warehouse_proposal
 from core.query import warehouse
 from core.query.sources import Source
+from core.store.profile import StoreProfile
 from ui.frame import filters, loaders
 
 #: how a cache key's store version names the warehouse instead (:func:`version`)
@@ -96,3 +99,16 @@ def named(version: str) -> bool:
 def customers(key: tuple) -> pd.DataFrame:
     """The warehouse's customers (:func:`core.history.warehouse_inputs.warehouse_customers`)."""
     return warehouse_customers(source(key))
+
+
+@st.cache_data(ttl=600, max_entries=1, show_spinner=False)
+def lapse_proposal(key: tuple) -> LapseProposal | None:
+    """The lapse period proposed for the warehouse's purchase log
+    (:func:`core.history.warehouse_inputs.warehouse_proposal`); None without one."""
+    return warehouse_proposal(source(key))
+
+
+@st.cache_data(ttl=600, max_entries=1, show_spinner=False)
+def profile(key: tuple) -> StoreProfile:
+    """What the warehouse holds, as a store's profile says it (:func:`core.buyers.warehouse_overview.profile`)."""
+    return warehouse_overview.profile(source(key), customers(key))
