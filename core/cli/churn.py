@@ -79,7 +79,7 @@ def _print_lapse(rule, asked: int | None) -> None:
     when ``--lapse-days`` was given for nothing."""
     if rule is None:
         if asked is not None:
-            print("note: --lapse-days is not used: the store has its own churn dates (or no purchases)")
+            print("note: --lapse-days is not used: the customers have their own churn dates (or no purchases)")
         return
     print(f"purchase log: churn = no purchase within {rule.days} days of the last one "
           f"({'proposed' if rule.proposed else f'--lapse-days; proposed {rule.proposal.days}'})")
@@ -117,8 +117,6 @@ def _refuse_on_warehouse(a) -> None:
     from core.query.warehouse import URL_ENV  # in run, for a fast --help
 
     for given, option, why in ((a.save, "--save", "the saved model and scores serve the store's pages"),
-                               (a.lapse_days is not None, "--lapse-days", "the warehouse's customers keep their own "
-                                                                         "churn dates"),
                                (a.engine is not None, "--engine", "the warehouse sums the behaviour itself")):
         if given:
             raise DataValidationError(f"{option} is not used with a warehouse ({URL_ENV} is set): {why}. Leave "
@@ -133,7 +131,7 @@ def _warehouse_fit(engine, a, company) -> int:
     with company:
         print(f"Figures from {company.name}.", file=sys.stderr)
         # the fit asks the warehouse for the behaviour at each cutoff: its failures are one plain line too
-        return answered(_fit_and_print)(engine, a, warehouse_inputs(company), None)
+        return answered(_fit_and_print)(engine, a, warehouse_inputs(company, a.lapse_days), None)
 
 
 def _fit_and_print(engine, a, inputs, actor) -> int:

@@ -17,8 +17,7 @@ from tests.pages.test_engine_choice import _open, _shown, store_and_warehouse
 from ui.churn import buyers
 
 #: the purchases mapped as [activity] too (the store's purchases are activity rows, which the models' usage reads)
-MAP = wh_purchases.MAP + '\n[activity]\ntable = "analytics.events"\ncustomer_id = "user_id"\ndate = "day"\n' \
-    'value = "amount"\n'
+MAP = wh_purchases.MAP + wh_purchases.ACTIVITY
 
 #: the words that differ between the two runs: who is counted
 WHO = ("every customer of the warehouse", "within the sidebar filters")

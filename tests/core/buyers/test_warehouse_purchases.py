@@ -7,6 +7,8 @@ mapping's refusals name the key and the fix."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -48,6 +50,10 @@ table = "shop.orders"
 customer_id = "buyer"
 date = "ordered_at"
 """
+
+
+#: the orders mapped as [activity] too (a store's purchases are activity rows, which the models' usage reads)
+ACTIVITY = '\n[activity]\ntable = "analytics.events"\ncustomer_id = "user_id"\ndate = "day"\nvalue = "amount"\n'
 
 
 def _warehouse(engine, path) -> str:
@@ -124,6 +130,27 @@ def test_the_cli_prints_the_cohorts_from_the_warehouse(both, tmp_path, capsys, m
     assert buyers(got) == buyers(want)
 
 
+def test_the_cli_fits_on_the_warehouse_with_the_lapse_period_given_as_on_the_store(tmp_path, capsys, monkeypatch):
+    """``python -m core churn --lapse-days 120`` on the CDNOW sample's warehouse (its orders mapped as [activity]
+    too) prints what it prints on the store: the rule, its proposal, every figure and driver."""
+    folder = tmp_path / "store"
+    folder.mkdir()
+    engine = core.make_engine(store_kinds.build("cdnow_sample", folder))
+    url = _warehouse(engine, tmp_path / "company.duckdb")
+    (tmp_path / "map.toml").write_text(MAP + ACTIVITY, encoding="utf-8")
+    args = ("churn", "--cutoffs", "3", "--drivers", "10", "--lapse-days", "120")
+    code, want, _ = run_cli(capsys, str(engine.url), *args, "--engine", "pandas")
+    engine.dispose()
+    monkeypatch.setenv(warehouse.URL_ENV, url)
+    monkeypatch.setenv(warehouse.MAP_ENV, str(tmp_path / "map.toml"))
+    code2, got, err = run_cli(capsys, f"sqlite:///{tmp_path / 'empty.db'}", *args)
+    assert code == code2 == 0 and err.startswith("Figures from the warehouse (duckdb)")
+    created = re.compile(r", created \S+ \S+ UTC")
+    assert created.sub("", got) == created.sub("", want)
+    assert "purchase log: churn = no purchase within 120 days of the last one (--lapse-days; proposed 210)" in got
+    assert "ROC-AUC" in got
+
+
 @pytest.mark.parametrize(("change", "words"), [
     (("mrr = \"mrr\"\namount = \"total\"\n", ""), "[revenue] needs mrr (the column of monthly recurring revenue)"),
     (("date = \"ordered_at\"", "when = \"ordered_at\""), "[purchases] has no date"),
@@ -187,8 +214,7 @@ def test_the_churn_models_inputs_are_the_stores(both):
     need its tickets and answers too, which this mapping leaves out: its rule is compared)."""
     engine, url, mapping = both
     path = mapping.parent / "with_activity.toml"
-    path.write_text(MAP + '\n[activity]\ntable = "analytics.events"\ncustomer_id = "user_id"\ndate = "day"\n'
-                    'value = "amount"\n', encoding="utf-8")
+    path.write_text(MAP + ACTIVITY, encoding="utf-8")
     want = load_inputs(engine, source=None)
     with warehouse.connect(url, warehouse.read_mapping(path)) as wh:
         got = warehouse_inputs(wh)

@@ -77,8 +77,7 @@ def test_the_cli_fits_on_the_warehouse_and_prints_what_the_store_prints(business
                                          "csat_change", "mrr_change_3m", "failed_payments_90d"))
 
 
-@pytest.mark.parametrize("option", [["--save"], ["--lapse-days", "90"], ["--engine", "duckdb"]],
-                         ids=lambda o: o[0])
+@pytest.mark.parametrize("option", [["--save"], ["--engine", "duckdb"]], ids=lambda o: o[0])
 def test_options_of_the_stores_customers_are_refused_in_one_line(business, capsys, monkeypatch, option):
     store, url, mapping = business
     monkeypatch.setenv(warehouse.URL_ENV, url)
@@ -87,6 +86,20 @@ def test_options_of_the_stores_customers_are_refused_in_one_line(business, capsy
     err = capsys.readouterr().err
     assert code != 0 and err.count("\n") == 1 and "Traceback" not in err
     assert f"{option[0]} is not used with a warehouse ({warehouse.URL_ENV} is set)" in err
+
+
+def test_a_lapse_period_is_noted_as_unused_where_the_customers_have_churn_dates(business, capsys, monkeypatch,
+                                                                                tmp_path):
+    """A recurring book's customers keep their own churn dates: --lapse-days changes nothing and says so (a purchase
+    log's buyers churn by it: tests/core/buyers/test_warehouse_purchases.py)."""
+    store, url, mapping = business
+    monkeypatch.setenv(warehouse.URL_ENV, url)
+    monkeypatch.setenv(warehouse.MAP_ENV, str(mapping))
+    empty = f"sqlite:///{tmp_path / 'empty.db'}"
+    code, plain, _ = _churn(capsys, empty)
+    code2, noted, _ = _churn(capsys, empty, "--lapse-days", "90")
+    note = "note: --lapse-days is not used: the customers have their own churn dates (or no purchases)\n"
+    assert code == code2 == 0 and noted.count(note) == 1 and noted.replace(note, "") == plain
 
 
 def test_an_empty_customer_table_and_a_bad_date_are_one_plain_line(tmp_path):
