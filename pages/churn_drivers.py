@@ -51,4 +51,4 @@ with tabs[5]:
     churn_sections.card(r, econ, threshold, saved)
 if proposal is not None:
     with tabs[6]:
-        buyers.lifetime_value(url, version, f, on_warehouse)
+        buyers.lifetime_value(url, fitted_on, f)

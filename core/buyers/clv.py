@@ -46,6 +46,8 @@ UNIT_DAYS = 7.0
 WEEKS_PER_MONTH = 4.345
 #: the fewest buyers and repeat buyers a fit needs
 MIN_BUYERS, MIN_REPEAT = 20, 10
+#: lifetime value asked of data without purchases
+NO_PURCHASES = "Lifetime value needs purchases: import a purchase log (customer, date, amount) on the Data page."
 #: customer-value table columns, in order
 VALUE_COLUMNS = ["customer_id", "purchase_days", "frequency", "recency_days", "age_days", "spend_per_purchase",
                  "p_alive", "expected_purchases", "expected_value_per_purchase", "clv"]
@@ -243,11 +245,24 @@ def buyer_values(transactions: pd.DataFrame, as_of=None, days: int = 90, horizon
     >>> table[["customer_id", "p_alive", "expected_purchases", "clv"]].head()  # doctest: +SKIP
     """
     if transactions.empty:
-        raise InsufficientDataError("Lifetime value needs purchases: import a purchase log (customer, date, amount) "
-                                    "on the Data page.")
+        raise InsufficientDataError(NO_PURCHASES)
     end = datetimes(transactions["date"]).max() if as_of is None else pd.Timestamp(as_of)
-    fit = fit_clv(rfm(transactions, end), end)
+    return summary_values(rfm(transactions, end), end, days, horizon_months, monthly_discount)
+
+
+def summary_values(summary: pd.DataFrame, end, days: int = 90, horizon_months: int = 12,
+                   monthly_discount: float = 0.01) -> tuple[ClvFit, pd.DataFrame]:
+    """:func:`buyer_values` from each buyer's frequency, recency, age and spend as of ``end`` (:func:`rfm`, or
+    :func:`core.buyers.engine_clv.rfm` summed by an engine)."""
+    fit = fit_clv(summary, end)
     return fit, customer_values(fit, days, horizon_months, monthly_discount)
+
+
+def holdout_cut(first, last) -> pd.Timestamp:
+    """The end of the calibration period of the pages' hold-out check: two thirds of the way from the first purchase
+    day to the last (the last third held out)."""
+    first, last = pd.Timestamp(first), pd.Timestamp(last)
+    return (first + (last - first) * 2 / 3).normalize()
 
 
 @dataclass
@@ -284,13 +299,21 @@ def holdout_check(transactions: pd.DataFrame, calibration_end, holdout_end, top:
     (``calibration_end``, ``holdout_end``] with those bought, overall and per calibration frequency (0 to
     ``top`` and more)."""
     cal_end, end = pd.Timestamp(calibration_end).normalize(), pd.Timestamp(holdout_end).normalize()
-    if end <= cal_end:
-        raise DataValidationError("The hold-out must end after the calibration period.")
-    fit = fit_clv(rfm(transactions, cal_end), cal_end)
-    s = fit.summary
     days = purchase_days(transactions)
     later = days[(days["date"] > cal_end) & (days["date"] <= end)]
-    actual = later.groupby("customer_id").size().reindex(s.index, fill_value=0)
+    return summary_holdout(rfm(transactions, cal_end), later.groupby("customer_id").size(), cal_end, end, top)
+
+
+def summary_holdout(summary: pd.DataFrame, bought: pd.Series, calibration_end, holdout_end,
+                    top: int = 7) -> HoldoutCheck:
+    """:func:`holdout_check` from the buyers' :func:`rfm` as of ``calibration_end`` and ``bought``, their purchase
+    days in the hold-out by customer id (those without any left out or 0)."""
+    cal_end, end = pd.Timestamp(calibration_end).normalize(), pd.Timestamp(holdout_end).normalize()
+    if end <= cal_end:
+        raise DataValidationError("The hold-out must end after the calibration period.")
+    fit = fit_clv(summary, cal_end)
+    s = fit.summary
+    actual = bought.reindex(s.index, fill_value=0)
     weeks = (end - cal_end).days / UNIT_DAYS
     pred = fit.purchases.conditional_expected_number_of_purchases_up_to_time(
         weeks, s["frequency"], s["recency"], s["T"])

@@ -18,11 +18,7 @@ from core.store.profile import StoreProfile
 from ui import components
 from ui.churn import cached as churn
 from ui.churn.who import author_input
-from ui.frame import errors, loaders, signin
-
-#: the Lifetime value tab on a warehouse, which it does not read yet
-ON_WAREHOUSE = ("Lifetime value is fitted on a store's purchases only for now: import the purchase log on the Data "
-                "page (or run the workbench on a store holding it) to see each buyer's expected purchases and value.")
+from ui.frame import errors, loaders, signin, warehouse
 
 #: money per buyer or per purchase: the dollar sign, thousands separators and cents ("$1,234.56")
 _CENTS = "$%,.2f"
@@ -132,25 +128,25 @@ def _holdout(url: str, version: str) -> None:
 
 
 @st.fragment
-def lifetime_value(url: str, version: str, f: Filters, on_warehouse: bool = False) -> None:
+def lifetime_value(url: str, version: str, f: Filters) -> None:
     """Each buyer's probability of being alive, expected purchases, value per purchase and CLV, with a CSV (a
-    fragment: its settings rerun only this tab; the models are cached per store version and settings). Not yet on a
-    warehouse: a line says so."""
+    fragment: its settings rerun only this tab; the models are cached per store version and settings). On the
+    warehouse when ``version`` names it (every buyer there: the sidebar's filters apply to the store's pages)."""
     st.markdown("**Customer lifetime value.** How many more purchases each buyer is expected to make and what "
                 "they are worth, from how often and how recently they bought and what they spent.")
-    if on_warehouse:
-        st.info(ON_WAREHOUSE, icon=":material/info:")
-        return
     days, months, rate = _settings()
     try:
         params, table = churn.lifetime_values(url, version, days, months, rate)
     except WorkbenchError as exc:
         errors.show(exc)
         return
-    customers = filter_customers(loaders.table(url, version, "customer"), f)
-    table = table[table["customer_id"].isin(customers["customer_id"].astype(str))].reset_index(drop=True)
+    on_warehouse = warehouse.named(version)
+    if not on_warehouse:
+        customers = filter_customers(loaders.table(url, version, "customer"), f)
+        table = table[table["customer_id"].isin(customers["customer_id"].astype(str))].reset_index(drop=True)
     k = st.columns(4)
-    k[0].metric("Buyers valued", units.count(len(table)), help="Within the sidebar filters.")
+    k[0].metric("Buyers valued", units.count(len(table)),
+                help="Every buyer of the warehouse." if on_warehouse else "Within the sidebar filters.")
     k[1].metric(f"Lifetime value, {months} months", units.money(table["clv"].sum()),
                 help=GLOSSARY["Lifetime value (buyers)"])
     k[2].metric(f"Expected purchases, {days} days", units.count(table["expected_purchases"].sum()),

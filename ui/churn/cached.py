@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from core.buyers import clv, lapse, lapse_setting
+from core.buyers import clv, engine_clv, lapse, lapse_setting
 from core.churn import chart_text
 from core.churn import pipeline as cr
 from core.churn import store as churn_store
@@ -117,9 +117,15 @@ def purchase_log(url: str, version: str, on_warehouse: bool) -> tuple[lapse.Laps
 
 @st.cache_data(ttl=600, max_entries=8, show_spinner="Fitting the lifetime-value models ...")
 def lifetime_values(url: str, version: str, days: int, months: int, discount: float) -> tuple[dict, pd.DataFrame]:
-    """(BG/NBD and Gamma-Gamma parameters, one row per buyer: :func:`core.buyers.clv.buyer_values`)."""
-    fit, table = clv.buyer_values(clv.read_transactions(loaders.get_engine(url)), days=days, horizon_months=months,
-                                  monthly_discount=discount)
+    """(BG/NBD and Gamma-Gamma parameters, one row per buyer: :func:`core.buyers.clv.buyer_values`); of the
+    warehouse when ``version`` names it (:func:`ui.frame.warehouse.version`), counted there
+    (:mod:`core.buyers.engine_clv`)."""
+    if warehouse.named(version):  # the buyers' purchases counted in the warehouse, one row per buyer back
+        fit, table = answered(engine_clv.buyer_values)(warehouse.source(warehouse.key()), days=days,
+                                                       horizon_months=months, monthly_discount=discount)
+    else:
+        fit, table = clv.buyer_values(clv.read_transactions(loaders.get_engine(url)), days=days,
+                                      horizon_months=months, monthly_discount=discount)
     return {**fit.params, "as_of": fit.end, "spend_model": fit.spend is not None,
             "spend_frequency_correlation": fit.spend_frequency_correlation}, table
 
@@ -129,13 +135,17 @@ def lifetime_holdout(url: str, version: str) -> dict | None:
     """The BG/NBD fitted on the first two thirds of the purchase log's span and checked on the last third:
     ``calibration_end, end, predicted, actual, error, by_frequency`` (:func:`core.buyers.clv.holdout_check`); None
     when that is too little data. The fitted models stay out (they do not pickle for the cache)."""
-    tr = clv.read_transactions(loaders.get_engine(url))
-    first, last = tr["date"].min(), tr["date"].max()
-    cut = (first + (last - first) * 2 / 3).normalize()
     try:
-        check = clv.holdout_check(tr, cut, last)
+        if warehouse.named(version):
+            src = warehouse.source(warehouse.key())
+            (first, last), check = answered(engine_clv.span)(src), answered(engine_clv.holdout_check)(src)
+        else:
+            tr = clv.read_transactions(loaders.get_engine(url))
+            first, last = tr["date"].min(), tr["date"].max()
+            check = clv.holdout_check(tr, clv.holdout_cut(first, last), last)
     except WorkbenchError:
         return None
+    cut = clv.holdout_cut(first, last)
     return {"calibration_end": cut, "end": last, "predicted": check.predicted, "actual": check.actual,
             "error": check.error, "by_frequency": check.by_frequency}
 
