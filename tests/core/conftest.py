@@ -11,7 +11,7 @@ from core.history.inputs import inputs_from_frames
 
 @pytest.fixture(scope="module")
 def engine_on_small_demo(small_demo_store, tmp_path_factory, request):
-    """An engine on this test module's private copy of the session's small demo store (1,500 customers, seed 0),
+    """An engine on this test module's private copy of the session's small demo store (1,000 customers, seed 0),
     for modules that save into it (snapshots, decisions)."""
     from tests.conftest import copy_store
 

@@ -33,6 +33,8 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import SCREENSHOTS, layout_still, open_on_metric, wait_for_app_idle
+from tests.e2e.walk_health_scores import health_figures
+from tests.e2e.walk_quarterly_review import active_customers, figure_shown
 
 WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
               "resultTypes": ["violations", "incomplete"]}
@@ -57,21 +59,35 @@ ALLOWED: dict[tuple[str, str], str] = {
 }
 
 COUNT = re.compile(r"\d,\d{3}")
+
+
+def _scored(store_url: str) -> re.Pattern:
+    """The Health scores page's customers scored today, computed from the store (783 on the small demo)."""
+    return figure_shown(health_figures(store_url)["scored"])
+
+
+def _active(store_url: str) -> re.Pattern:
+    """The Quarterly review's active customers on its quarter's as-of day, counted from the store (752 on the small
+    demo)."""
+    return figure_shown(active_customers(store_url))
+
+
 #: the widths every page and tab is photographed at: a laptop and a phone
 WIDTHS = (1280, 390)
 #: a chart at phone width spans at least this share of the main column
 MIN_CHART_SHARE = 0.6
-# (slug, url path, heading, metric to wait for and its pattern or None for a page without one)
+# (slug, url path, heading, metric to wait for and its pattern, or a function of the store's URL giving the pattern
+# of the figure computed from the store, or None for a page without one)
 PAGES = [
     ("overview", "", "Overview", None),
     ("data", "data", "Data", None),
     ("cohort_curves", "cohort_curves", "Cohort curves", None),
     ("churn_drivers", "churn_drivers", "Churn drivers", ("Held-out ROC-AUC", re.compile(r"0\.\d{3}"))),
-    ("health_scores", "health_scores", "Health scores", ("Customers scored", COUNT)),
+    ("health_scores", "health_scores", "Health scores", ("Customers scored", _scored)),
     ("feedback_themes", "feedback_themes", "Feedback themes", ("Verbatims", COUNT)),
     ("intervention_roi", "intervention_roi", "Intervention ROI", ("Play effect", re.compile(r"[+-]\d+\.\d pts"))),
     ("playbooks", "playbooks", "Playbooks", ("Actions queued", re.compile(r"\d"))),
-    ("quarterly_review", "quarterly_review", "Quarterly review", ("Active customers", COUNT)),
+    ("quarterly_review", "quarterly_review", "Quarterly review", ("Active customers", _active)),
 ]
 
 
@@ -83,13 +99,14 @@ def shared_page(browser, browser_context_args):
     context.close()
 
 
-def _open(page, url: str, heading: str, metric) -> None:
+def _open(page, url: str, heading: str, metric, store_url: str) -> None:
     if metric is None:
         page.goto(url)
         expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=120_000)
         wait_for_app_idle(page, timeout=120_000)
     else:
-        open_on_metric(page, url, heading, *metric)
+        label, pattern = metric
+        open_on_metric(page, url, heading, label, pattern(store_url) if callable(pattern) else pattern)
     _settle(page)
 
 
@@ -210,11 +227,12 @@ def _summary(response: dict) -> dict:
 
 
 @pytest.mark.parametrize(("slug", "path", "heading", "metric"), PAGES, ids=[p[0] for p in PAGES])
-def test_page_and_tabs_have_no_serious_wcag_violation(shared_page, streamlit_server, slug, path, heading, metric):
+def test_page_and_tabs_have_no_serious_wcag_violation(shared_page, streamlit_server, store_url, slug, path, heading,
+                                                      metric):
     page, axe = shared_page, Axe()
     for old in SCREENSHOTS.glob(f"page_{slug}__*.png"):  # a tab that no longer exists leaves no stale picture
         old.unlink()
-    _open(page, f"{streamlit_server}/{path}", heading, metric)
+    _open(page, f"{streamlit_server}/{path}", heading, metric, store_url)
     results, problems = {}, []
     tabs = page.get_by_test_id("stMain").get_by_test_id("stTabs").first.get_by_role("tab")
     names = [t.inner_text().strip() for t in tabs.all()] or [None]

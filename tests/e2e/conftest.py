@@ -64,7 +64,7 @@ def store_url(tmp_path_factory):
 
 def demo_copy(folder: str):
     """A module fixture ``store_url`` in place of the fresh store: a private copy of the session's small demo store
-    (1,500 customers, seed 0) in a new folder named ``folder``, built once per session instead of on the server's
+    (1,000 customers, seed 0) in a new folder named ``folder``, built once per session instead of on the server's
     first start (the pages save into their store). In a test module: ``store_url = demo_copy("cohorts_e2e")``."""
 
     @pytest.fixture(scope="module", name="store_url")

@@ -1,4 +1,4 @@
-"""Every page of the app in a real browser on one server over a copy of the session's small demo store (1,500
+"""Every page of the app in a real browser on one server over a copy of the session's small demo store (1,000
 customers, seed 0: the same pages and tabs as the full demo, built once per session instead of on the server's first
 start, the browser tests' slowest step).
 

@@ -9,13 +9,13 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import copy_store
+from tests.conftest import SMALL_DEMO_CUSTOMERS, copy_store
 from tests.e2e.conftest import SCREENSHOTS, shot, wait_for_app_idle
 
 
 @pytest.fixture(scope="module")
 def store_url(small_demo_store, tmp_path_factory) -> str:
-    """A private copy of the session's small demo store (1,500 customers): the pages' requests do not depend on the
+    """A private copy of the session's small demo store (1,000 customers): the pages' requests do not depend on the
     demo's size, and the full demo's generation on first start is the slowest step of a browser test."""
     return f"sqlite:///{copy_store(small_demo_store, tmp_path_factory.mktemp('offline'))}"
 
@@ -48,7 +48,7 @@ def test_pages_load_nothing_from_outside_the_machine(page, streamlit_server):
     page.on("websocket", lambda ws: requested.append(ws.url))
     page.goto(streamlit_server)
     metric = page.get_by_test_id("stMetric").filter(has=page.get_by_text("Customers", exact=True))
-    expect(metric).to_contain_text("1,500", timeout=240_000)
+    expect(metric).to_contain_text(f"{SMALL_DEMO_CUSTOMERS:,}", timeout=240_000)
     wait_for_app_idle(page, timeout=120_000)
     active = page.get_by_test_id("stMetric").filter(has=page.get_by_text("Active customers", exact=True))
     expect(active.locator("svg, canvas").first).to_be_visible()  # its sparkline

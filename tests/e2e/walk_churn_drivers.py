@@ -1,5 +1,5 @@
 """The Churn drivers page (pages/churn_drivers.py) in a real browser on a copy of the session's small demo store
-(1,500 customers, seed 0; not the full demo generated on the server's first start): training progress, the model's
+(1,000 customers, seed 0; not the full demo generated on the server's first start): training progress, the model's
 figures said in plain words first with the statistics behind an "Analyst detail" expander, charts in every tab, a
 customer's waterfall reached from a link, no exception. The day scored and the customer linked are read from the
 store served."""

@@ -1,5 +1,5 @@
 """The Intervention ROI page (pages/intervention_roi.py) in a real browser on a copy of the session's small demo
-store (1,500 customers, seed 0: the demo's plays, without the server generating the full demo): every play at a
+store (1,000 customers, seed 0: the demo's plays, without the server generating the full demo): every play at a
 glance first, then a play's effect against its holdout in a sentence (its verdict recomputed from the store served),
 the sample-ratio check, money, time to impact, planning, where the play works (uplift by segment, Qini curve), the
 next wave under a budget, and the nudge e-mails' fatigue, no exception."""

@@ -9,7 +9,21 @@ import sqlite3
 
 from playwright.sync_api import expect
 
+from tests.conftest import ROOT
 from tests.e2e.conftest import metric_card, open_on_metric, shot, wait_for_app_idle
+
+_SECTION = (ROOT / "README.md").read_text()
+_SECTION = _SECTION[_SECTION.index("## Playbooks"):]
+#: the line the README's Playbooks section says the CLI (and the page) prints on the small demo, and its counts
+PRINTED = _SECTION[_SECTION.index("```text\n") + 8:_SECTION.index("```", _SECTION.index("```text\n") + 8)].strip()
+_COUNTS = re.fullmatch(r"As of 2026-10-31: (\d+) actions queued \((\d+) to reach, (\d+) held out at random to measure "
+                       r"the plays\), (\d+) held back by the guards, 0 merged into another\.", PRINTED)
+QUEUED, REACHED, HELD_OUT = map(int, _COUNTS.groups()[:3]) if _COUNTS else (None,) * 3
+
+
+def _number(n: int) -> re.Pattern:
+    """``n`` as a whole number in a text (not part of a longer one)."""
+    return re.compile(rf"(?<!\d){n}(?!\d)")
 
 
 def _success(page, pattern: str) -> None:
@@ -32,7 +46,8 @@ def _log(store_url: str, folder) -> tuple[str, int]:
 
 
 def test_playbooks_on_demo(page, streamlit_server, store_url, tmp_path):
-    open_on_metric(page, f"{streamlit_server}/playbooks", "Playbooks", "Actions queued", re.compile(r"^313$|313"))
+    assert _COUNTS and QUEUED == REACHED + HELD_OUT > 0, PRINTED  # the README's line, read
+    open_on_metric(page, f"{streamlit_server}/playbooks", "Playbooks", "Actions queued", _number(QUEUED))
     expect(page.get_by_text("No playbook is saved in this store yet.", exact=False)).to_be_visible()
     expect(page.get_by_text("Health turned red: when the health band turns red", exact=False)).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)
@@ -44,12 +59,12 @@ def test_playbooks_on_demo(page, streamlit_server, store_url, tmp_path):
     _success(page, r"Saved as playbook v1\.")
 
     page.get_by_role("tab", name="Run").click()
-    expect(metric_card(page, "Held out at random")).to_contain_text("48")
-    expect(page.get_by_text(re.compile(r"As of 2026-10-31: 313 actions queued \(265 to reach, 48 held out"))
-           ).to_be_visible()
+    expect(metric_card(page, "Held out at random")).to_contain_text(_number(HELD_OUT))
+    expect(page.get_by_text(re.compile(rf"As of 2026-10-31: {QUEUED} actions queued \({REACHED} to reach, {HELD_OUT} "
+                                       "held out"))).to_be_visible()
     shot(page, "playbooks_run")
     page.get_by_role("button", name="Record this run and show its list").click()
-    _success(page, r"Recorded as run 1: its 313 queued actions are logged as play contacts")
+    _success(page, rf"Recorded as run 1: its {QUEUED} queued actions are logged as play contacts")
 
     page.get_by_role("tab", name="Queue").click()
     download = page.get_by_role("button", name="Download the queue (XLSX)")

@@ -2,7 +2,7 @@
 ``prepare_import`` then ``commit_import``; the demo with the Data page's "Reset to demo data" loader), each in a
 folder of its own, once per test module (:class:`Stores`).
 
-* ``demo``: the demo business (a recurring-revenue book with usage, tickets, feedback and plays), 1,500 customers,
+* ``demo``: the demo business (a recurring-revenue book with usage, tickets, feedback and plays), 1,000 customers,
   seed 0: a copy of the session's small demo store (``tests/conftest.py``), as the pages write into their store;
 * ``cdnow``: the CDNOW master log (``../shared/data/cdnow/CDNOW_master.txt``) as a purchase log (transactions);
 * ``cdnow_sample``: the log's published 1/10 sample (``CDNOW_sample.txt``: 2,357 customers, headerless, mapped by
@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 import core
-from tests.conftest import SHARED, copy_store
+from tests.conftest import SHARED, SMALL_DEMO_CUSTOMERS, copy_store
 
 KINDS = ("demo", "cdnow", "telco", "reviews", "mix")
 CDNOW = SHARED / "cdnow/CDNOW_master.txt"
@@ -121,7 +121,7 @@ def build(kind: str, folder: Path, demo: Path | None = None) -> str:
 
         url = f"sqlite:///{folder / 'store.db'}"
         engine = core.make_engine(url)
-        load_demo(engine, n_customers=1500, seed=0)
+        load_demo(engine, n_customers=SMALL_DEMO_CUSTOMERS, seed=0)
         engine.dispose()
         return url
     return fill(f"sqlite:///{folder / 'store.db'}", kind)

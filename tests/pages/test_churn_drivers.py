@@ -1,7 +1,7 @@
 """AppTest of the Churn drivers page (pages/churn_drivers.py): the headline figures are recomputed independently
 (held-out labels from the store's churn dates, metrics with sklearn.metrics on the saved model's scores), the page
 equals the same pipeline run outside it (core.churn.pipeline.fit_churn, for everything else), the model and scores
-are saved, tiers follow the economics, every tab renders. On a private copy of the session's small demo store (1,500
+are saved, tiers follow the economics, every tab renders. On a private copy of the session's small demo store (1,000
 customers, seed 0), as the page saves its model into the store it reads."""
 
 import math
@@ -24,6 +24,10 @@ from tests.ui.churn.test_charts import visible_points
 from ui.churn import charts
 
 ROOT = Path(__file__).resolve().parents[2]
+#: the fewest churners (and stayers) held out on the small demo for ROC-AUC, PR-AUC and Brier to be measured on a real
+#: sample: the bound of more than 50 on the 1,500-customer demo, scaled to 1,000 customers (1,000 customers, seed 0,
+#: hold out 706 customers active on the test cutoff, 38 of whom churn within 90 days: a 5.4 % rate)
+HELD_OUT_CHURNERS = 34
 
 
 def _metric(at, label):
@@ -71,7 +75,7 @@ def test_headline_figures_equal_an_independent_computation(page, reference, demo
     y = _churned_within(customers, r.test_cutoff, 90)
     assert sorted(y.index) == sorted(r.test.customer_id.astype(str))  # the held-out rows: everyone active then
     y = y.loc[r.test.customer_id.astype(str)].to_numpy()
-    assert 50 < y.sum() < len(y) - 50
+    assert HELD_OUT_CHURNERS <= y.sum() <= len(y) - HELD_OUT_CHURNERS
     raw, calibrated = model.predict_proba(r.test.X), model.predict_proba(r.test.X, calibrated=True)
     assert _metric(at, "Held-out ROC-AUC") == f"{roc_auc_score(y, raw):.3f}"
     assert _metric(at, "PR-AUC") == f"{average_precision_score(y, raw):.3f}"
@@ -201,8 +205,8 @@ def test_a_link_with_a_customer_opens_its_explanation(demo_store, monkeypatch, r
 def test_the_shap_overview_shows_every_driver_of_the_table(reference):
     """"Every customer, every driver" plots the drivers table's top 12; each row has all its dots, the categorical
     features (plan, segment, region, channel on the demo) included: before, their rows were empty. Checked on the
-    top 12 the page plots and on every driver of the table (on the small demo two of the four categorical features
-    rank in the top 12, on the 5,000-customer demo three)."""
+    top 12 the page plots and on every driver of the table (three of the four categorical features rank in the top 12
+    on the small demo, 1,000 customers, and on the 5,000-customer demo)."""
     r = reference
     top, every = r.drivers["feature"].head(12).tolist(), r.drivers["feature"].tolist()
     cats = [f for f in every if r.test.X[f].dtype == object]

@@ -1,4 +1,4 @@
-"""AppTest of the Cohort curves page (pages/cohort_curves.py) on a copy of the session's small demo store (1,500
+"""AppTest of the Cohort curves page (pages/cohort_curves.py) on a copy of the session's small demo store (1,000
 customers): every expectation is recomputed from the store the page reads, and every chart carries its text
 alternative (an accessible name equal to its caption, its data one click away)."""
 
@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 import core
 from core.cohorts.table import cohort_table
-from tests.conftest import copy_store
+from tests.conftest import SMALL_DEMO_CUSTOMERS, copy_store
 from tests.pages.conftest import open_page
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,7 +52,7 @@ def test_default_table_matches_core_and_charts_are_drawn(page, demo_store):
     assert at.title[0].value == "Cohort curves"
     assert len(_charts(at)) >= 4  # heat map, curves, tracked period, survival
     expected = cohort_table(cust)
-    assert len(cust) == 1500 and len(expected.sizes) == len(_months(cust))
+    assert len(cust) == SMALL_DEMO_CUSTOMERS and len(expected.sizes) == len(_months(cust))
     assert f"{len(cust):,} customers in {len(_months(cust))} cohorts" in at.caption[0].value
     summary = _frame(at, "median_text")
     assert summary["customers"].sum() == len(cust)

@@ -107,7 +107,7 @@ def _nps(scores: pd.Series) -> tuple[float, float, float, int]:
 # -- fixtures ---------------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def store(small_demo_store, tmp_path_factory):
-    """A private copy of the session's small demo store (1,500 customers, seed 0; this module saves codebook changes
+    """A private copy of the session's small demo store (1,000 customers, seed 0; this module saves codebook changes
     and statuses into it)."""
     return private_copy(f"sqlite:///{small_demo_store}", tmp_path_factory.mktemp("themes"))
 

@@ -37,7 +37,7 @@ def _metric(at, label):
 
 @pytest.fixture(scope="module")
 def store(small_demo_store, tmp_path_factory):
-    """A private copy of the session's small demo store (1,500 customers, seed 0; this module saves configuration
+    """A private copy of the session's small demo store (1,000 customers, seed 0; this module saves configuration
     versions into it)."""
     return f"sqlite:///{copy_store(small_demo_store, tmp_path_factory.mktemp('health'))}"
 

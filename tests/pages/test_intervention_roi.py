@@ -1,4 +1,4 @@
-"""AppTest of the Intervention ROI page (pages/intervention_roi.py): on a copy of the session's small demo store (1,500
+"""AppTest of the Intervention ROI page (pages/intervention_roi.py): on a copy of the session's small demo store (1,000
 customers, seed 0; the same plays as the full demo) the summary of every play comes first and each of its rows reads
 as that play's own detail, and the figures on screen equal an
 independent computation on the same store (sqlite + pandas + scipy/statsmodels: retention contacted vs held out with
@@ -53,6 +53,13 @@ def _num(text: str) -> float:
 def _customers(x: float) -> str:
     """A number of customers as the pages write it: '1,234', and '5.4' for a fraction below 100."""
     return f"{x:,.0f}" if float(x).is_integer() or abs(x) >= 100 else f"{x:,.1f}"
+
+
+def _dollars(x: float) -> str:
+    """Money as the pages write it: whole dollars ('$1,235'), but an amount under $100 with cents keeps them
+    ('$85.40': 1,708 e-mails at $0.05)."""
+    x = float(x)
+    return f"${x:,.2f}" if not x.is_integer() and abs(x) < 100 else f"${x:,.0f}"
 
 
 def _interval(help_text: str) -> tuple[float, float]:
@@ -184,7 +191,7 @@ def test_the_page_opens_with_every_play_and_each_row_reads_as_its_detail(demo_at
         for col, name in (("revenue_saved", "Revenue saved (window)"), ("cost", "Cost"),
                           ("net_value", "Net value (window)"), ("roi", "ROI (window)")):
             assert row[col] == _metric(at, name), (play, col)
-        assert row["cost"] == f"${d.loc[d['arm'] == 'treatment', 'cost'].sum():,.0f}"
+        assert row["cost"] == _dollars(d.loc[d["arm"] == "treatment", "cost"].sum()), play
         assert any(f"- {play} " in m for m in _said(at))  # one sentence per play, first
     at.selectbox(key="roi_play").set_value("Onboarding call")
     rerun(at)

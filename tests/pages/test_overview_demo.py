@@ -1,4 +1,4 @@
-"""Overview (pages/overview.py) on the demo data (a copy of the session's small demo store: 1,500 customers, seed 0)
+"""Overview (pages/overview.py) on the demo data (a copy of the session's small demo store: 1,000 customers, seed 0)
 equals an independent pandas computation, to the cent and the basis point."""
 
 import datetime as dt

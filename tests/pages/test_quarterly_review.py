@@ -31,7 +31,7 @@ EMPTY_START = {p: text[:30] for p, text in EMPTY.items()}
 
 @pytest.fixture(scope="module")
 def url(small_demo_store, tmp_path_factory):
-    """A private copy of the session's small demo store (1,500 customers, seed 0: every page of the review has
+    """A private copy of the session's small demo store (1,000 customers, seed 0: every page of the review has
     figures, and the default quarter is 2026-Q3 as on the full demo): this module saves snapshots and decisions
     into it."""
     return private_copy(f"sqlite:///{small_demo_store}", tmp_path_factory.mktemp("review"))

@@ -87,6 +87,22 @@ LISTS = {
 }
 
 
+#: page -> (a selectbox's key, the value that shows its list): the Intervention ROI page opens on the demo's first
+#: play (Onboarding call), whose uplift model the 1,000-customer demo cannot fit (one held-out contact lost within
+#: 90 days), so it has no next wave to list or withhold; this play's wave lists customers at the page's defaults
+SHOWS_A_LIST = {"intervention_roi": ("roi_play", "Usage drop check-in")}
+
+
+def _open_list(name: str, page: str) -> AppTest:
+    """:func:`_open`, then the choice of :data:`SHOWS_A_LIST` that gives the page a per-customer list."""
+    at = _open(name, page)
+    if page in SHOWS_A_LIST:
+        key, value = SHOWS_A_LIST[page]
+        at.selectbox(key=key).set_value(value)
+        at = rerun(at)
+    return at
+
+
 def _downloads(at: AppTest) -> set[str]:
     return {e.proto.label for e in at.get("download_button")}
 
@@ -96,7 +112,7 @@ def test_a_viewer_sees_the_line_instead_of_the_list_until_an_admin_allows_viewer
     url, eng = store
     columns, downloads = LISTS[page]
     _allow(eng, [])
-    at = _open("vic", page)
+    at = _open_list("vic", page)
     assert _line("vic") in [i.value for i in at.info]
     assert _frames_with(at, *columns) == []
     assert not set(downloads) & _downloads(at)
@@ -112,7 +128,7 @@ def test_a_viewer_sees_the_line_instead_of_the_list_until_an_admin_allows_viewer
         for tier, n in scored.items():
             assert f"{tier} {n:,}" in shown
     _allow(eng, ["viewer"])
-    at = _open("vic", page)
+    at = _open_list("vic", page)
     assert _line("vic") not in [i.value for i in at.info]
     listed = _frames_with(at, *columns)
     assert len(listed) == (2 if page == "overview" else 1) and all(len(x) > 0 for x in listed)  # overview: 2 tiles

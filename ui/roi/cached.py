@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from core.churn import store as churn_store
+from core.errors import InsufficientDataError
 from core.history.filters import Filters, filter_customers
 from core.history.inputs import load_inputs
 from core.plays.results import reach as play_reach
@@ -110,10 +111,23 @@ def with_risk(url: str, version: str, play: str, window: int, frame: pd.DataFram
     return frame.merge(risk, on="id", how="left")
 
 
+def uplift_model(frame: pd.DataFrame, features: tuple[str, ...], outcome: str, control: str) -> UpliftResult:
+    """:func:`core.roi.uplift_model.fit_uplift` (cross-fitted, seed 0) on the contacts in scope; a play too small to
+    model raises its InsufficientDataError on every rerun without being tried again."""
+    fitted = _uplift_or_why_not(frame, features, outcome, control)
+    if isinstance(fitted, InsufficientDataError):
+        raise fitted
+    return fitted
+
+
 @st.cache_data(ttl=600, max_entries=16, show_spinner="Fitting the uplift model ...")
-def uplift_model(frame: pd.DataFrame, features: tuple[str, ...], outcome: str, control: str):
-    """:func:`core.roi.uplift_model.fit_uplift` (cross-fitted, seed 0) on the contacts in scope."""
-    return fit_uplift(frame, list(features), outcome=outcome, control=control)
+def _uplift_or_why_not(frame: pd.DataFrame, features: tuple[str, ...], outcome: str,
+                       control: str) -> UpliftResult | InsufficientDataError:
+    """The fit, or why there is none (kept in the cache as a fit is: Streamlit caches no raised error)."""
+    try:
+        return fit_uplift(frame, list(features), outcome=outcome, control=control)
+    except InsufficientDataError as exc:
+        return exc
 
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner="Summarising the plays ...")

@@ -7,6 +7,7 @@ input is one plain line."""
 from __future__ import annotations
 
 import json
+import re
 
 import openpyxl
 import pandas as pd
@@ -29,6 +30,9 @@ _SECTION = README[README.index("## Playbooks"):]
 #: the playbook of the README's Playbooks section, and the line it says the CLI prints on the small demo
 BOOK = json.loads(_SECTION[_SECTION.index("```json\n") + 8:_SECTION.index("```", _SECTION.index("```json\n") + 8)])
 PRINTED = _SECTION[_SECTION.index("```text\n") + 8:_SECTION.index("```", _SECTION.index("```text\n") + 8)].strip()
+#: the paragraph after it: how many of those held back each guard held, and what a second run on the day finds
+SPLIT = re.search(r"(\d+) of those held back met the calendar, (\d+) a critical ticket's quiet period\.", _SECTION)
+AGAIN = re.search(r"the (\d+) to reach are still open, the (\d+) held out stay out of their play\.", _SECTION)
 
 
 @pytest.fixture
@@ -51,9 +55,19 @@ def test_the_readme_s_book_is_the_example_the_playbooks_page_offers():
     assert BOOK == EXAMPLE
 
 
+def _held_back(lines: list[str]) -> dict[str, int]:
+    """The printed "Held back:" table: guard -> actions."""
+    table = lines[lines.index("Held back:") + 2:]
+    rows = table[:table.index("")] if "" in table else table
+    return {guard: int(n) for guard, n in (row.rsplit(maxsplit=1) for row in rows)}
+
+
 def test_the_readme_s_book_prints_the_readme_s_line(url, rules, capsys):
     assert cli(["--db", url, "plays", "run", "--rules", str(rules)]) == 0
-    assert capsys.readouterr().out.splitlines()[0] == PRINTED
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == PRINTED
+    assert SPLIT and _held_back(printed) == {"outreach calendar (another contact too close)": int(SPLIT[1]),
+                                             "quiet period: a critical ticket is open": int(SPLIT[2])}
 
 
 def test_run_prints_the_queue_and_writes_it(url, rules, tmp_path, small_demo_store, capsys):
@@ -99,6 +113,10 @@ def test_a_second_run_queues_nothing_again_and_a_preview_records_nothing(url, ru
     assert cli(["--db", url, "plays", "run", "--rules", str(rules)]) == 0
     second = capsys.readouterr().out
     assert second.startswith("As of 2026-10-31: 0 actions queued (0 to reach, 0 held out at random")
+    assert AGAIN and PRINTED.startswith(f"As of 2026-10-31: {int(AGAIN[1]) + int(AGAIN[2])} actions queued "
+                                        f"({AGAIN[1]} to reach, {AGAIN[2]} held out")
+    assert second.splitlines()[0].endswith(f", {AGAIN[1]} merged into another.")  # still open: not queued again
+    assert _held_back(second.splitlines())["held out of this play earlier (kept out while measured)"] == int(AGAIN[2])
     assert "Recorded as run 2; it queued no action, so no contact was logged." in second
     assert sql_rows(url, "SELECT id, import_id IS NULL FROM playrun ORDER BY id") == [(1, 0), (2, 1)]
 

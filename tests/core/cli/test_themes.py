@@ -30,7 +30,7 @@ from tests.conftest import copy_store
 
 @pytest.fixture(scope="module")
 def store(small_demo_store, tmp_path_factory):
-    """A private copy of the session's small demo store (1,500 customers, seed 0)."""
+    """A private copy of the session's small demo store (1,000 customers, seed 0)."""
     return copy_store(small_demo_store, tmp_path_factory.mktemp("cli_themes"))
 
 

@@ -24,7 +24,7 @@ CLI = Path(core.__file__).parent / "cli"
 
 @pytest.fixture(scope="module")
 def url(small_demo_store, tmp_path_factory):
-    """A private copy of the session's small demo store (1,500 customers, seed 0)."""
+    """A private copy of the session's small demo store (1,000 customers, seed 0)."""
     return f"sqlite:///{copy_store(small_demo_store, tmp_path_factory.mktemp('cli_units'))}"
 
 

@@ -1,6 +1,6 @@
 """The cohort table with the counting done by an engine (core.cohorts.engine_counts through
 core.cohorts.from_counts.engine_cohort_table) equals the rows' path (core.cohorts.table.cohort_table) cell for
-cell, on every logo setting: on the 1,500-customer demo (embedded DuckDB over the column files), on the CDNOW
+cell, on every logo setting: on the 1,000-customer demo (embedded DuckDB over the column files), on the CDNOW
 purchase log (also against pandas written here), and on PostgreSQL, run inside the database and by DuckDB over
 its column cache."""
 

@@ -1,7 +1,7 @@
 """The Cohort curves page's views counted by an engine (core.cohorts.engine_views) equal the rows' path as the page
 builds it (core.cohorts.table on the column store's pairs, with the page's as-of rule written out here): the table
 as of the reader's end date, the breakdown by a customer attribute and one cell's customers, for filtered
-customers, on the 1,500-customer demo (embedded DuckDB over the column files) and on the CDNOW purchase log."""
+customers, on the 1,000-customer demo (embedded DuckDB over the column files) and on the CDNOW purchase log."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The demo's trigger-driven play (core/demo/triggered.py), issue 24's acceptance: a simulated year of weekly playbook
-runs (the workbench's own trigger, guards and holdout draw) on the small demo store (1,500 customers, seed 0). The
+runs (the workbench's own trigger, guards and holdout draw) on the small demo store (1,000 customers, seed 0). The
 Intervention ROI page's figures for the play, read from the store as the page reads them, hold the generator's true
 lift inside their 95 % interval, and its holdout passes the sample-ratio check; every run kept the play's guards
 (nobody reached twice within the gap, nobody held out reached within the 90 days after)."""
@@ -19,6 +19,7 @@ from core.roi.estimates import compare
 from core.roi.inputs import load_inputs
 from core.roi.outcomes import outcomes
 from core.roi.sample_ratio import srm
+from tests.conftest import SMALL_DEMO_CUSTOMERS
 
 PLAY = TRIGGERED["play"]
 
@@ -26,7 +27,7 @@ PLAY = TRIGGERED["play"]
 @pytest.fixture(scope="module")
 def truth() -> dict:
     """The generator's truth for the small demo (seed 0), from its own draws (no store needed)."""
-    first = first_draws(1500, 36, 0, dt.date(2026, 10, 31))
+    first = first_draws(SMALL_DEMO_CUSTOMERS, 36, 0, dt.date(2026, 10, 31))
     rows, truth = check_ins(0, first.acc, first.win, first.churn_date, first.usage_ix)
     return {**truth, "rows": rows, "days": mondays(first.win)}
 

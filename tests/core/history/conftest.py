@@ -10,7 +10,7 @@ from tests.conftest import copy_store
 
 @pytest.fixture(scope="module")
 def embedded_demo(small_demo_store, tmp_path_factory):
-    """(embedded DuckDB source, the churn model's inputs) over a private copy of the session's 1,500-customer demo,
+    """(embedded DuckDB source, the churn model's inputs) over a private copy of the session's 1,000-customer demo,
     once per test module."""
     engine = core.make_engine(f"sqlite:///{copy_store(small_demo_store, tmp_path_factory.mktemp('engine_demo'))}")
     src = sources.embedded(engine)

@@ -1,6 +1,6 @@
 """Every behavioural feature of the churn and health models aggregated by an engine (core.history.engine_behaviour)
 equals the churn model's own (core.history.features.temporal_features) customer for customer, to 1e-9, at several
-cutoffs: on the 1,500-customer demo (embedded DuckDB over the column files of activity, revenue, tickets and
+cutoffs: on the 1,000-customer demo (embedded DuckDB over the column files of activity, revenue, tickets and
 feedback), on a 200-customer demo held by PostgreSQL (inside the database and through DuckDB over its cache) and on a
 hand-made history whose features are known by hand (ties on a day, a missing score, a customer without rows); and
 the churn model built on the engine's sums gives the figures it gives on pandas'."""

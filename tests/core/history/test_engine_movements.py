@@ -1,5 +1,5 @@
 """MRR movements summed by an engine (core.history.engine_movements) equal core.history.movements.mrr_movements:
-on the 1,500-customer demo (embedded DuckDB over the column files; all customers, one segment, date ranges), on
+on the 1,000-customer demo (embedded DuckDB over the column files; all customers, one segment, date ranges), on
 the mix (a recurring book beside a purchase log's sales, which carry no MRR), inside PostgreSQL, and on a history
 known by hand (a month summing to zero, a negative row, two rows in one month, a return after a gap); the CLI and
 the review follow the configured engine as the Overview page does."""

@@ -1,5 +1,5 @@
 """A play's outcomes with the revenue and usage windows summed by an engine (core.roi.engine_outcomes) equal the
-pandas outcomes (core.roi.outcomes) contact for contact: on every play of the 1,500-customer demo (embedded DuckDB
+pandas outcomes (core.roi.outcomes) contact for contact: on every play of the 1,000-customer demo (embedded DuckDB
 over the store's column files) at three windows, on a 200-customer demo held by PostgreSQL (inside the database and
 through DuckDB), and on a hand-made history whose sums are known by hand (two revenue rows on one day, a sale without
 MRR, revenue on the contact's own day, a contact before any revenue, a customer without rows, usage at the edges of
