@@ -78,19 +78,30 @@ def span(source: Source) -> tuple[pd.Timestamp, pd.Timestamp]:
     return pd.Timestamp(got["first"].iloc[0]), pd.Timestamp(got["last"].iloc[0])
 
 
-def buyer_values(source: Source, as_of=None, days: int = 90, horizon_months: int = 12,
+def buyer_values(source: Source | None, engine=None, as_of=None, days: int = 90, horizon_months: int = 12,
                  monthly_discount: float = 0.01) -> tuple[clv.ClvFit, pd.DataFrame]:
-    """:func:`core.buyers.clv.buyer_values` of ``source``'s purchase log (as of its last purchase day by default)."""
+    """:func:`core.buyers.clv.buyer_values` of ``source``'s purchase log (as of its last purchase day by default);
+    with ``source`` None, of the store ``engine``'s purchase rows, on pandas."""
+    if source is None:
+        return clv.buyer_values(clv.read_transactions(engine), as_of, days, horizon_months, monthly_discount)
     end = span(source)[1] if as_of is None else pd.Timestamp(as_of)
     if pd.isna(end):
         raise InsufficientDataError(clv.NO_PURCHASES)
     return clv.summary_values(rfm(source, end), end, days, horizon_months, monthly_discount)
 
 
-def holdout_check(source: Source, top: int = 7) -> clv.HoldoutCheck:
-    """The pages' hold-out check (:func:`core.buyers.clv.holdout_check`, calibrated to :func:`clv.holdout_cut`)."""
+def holdout_check(source: Source | None, engine=None,
+                  top: int = 7) -> tuple[pd.Timestamp, pd.Timestamp, clv.HoldoutCheck]:
+    """The pages' hold-out check: (the calibration's end, :func:`clv.holdout_cut`; the last purchase day; the
+    check, :func:`core.buyers.clv.holdout_check`), counted by ``source``'s engine; with ``source`` None, on pandas
+    over the store ``engine``'s purchase rows."""
+    if source is None:
+        tr = clv.read_transactions(engine)
+        first, last = tr["date"].min(), tr["date"].max()
+        cut = clv.holdout_cut(first, last)
+        return cut, last, clv.holdout_check(tr, cut, last, top)
     first, last = span(source)
     if pd.isna(last):
         raise InsufficientDataError(clv.NO_PURCHASES)
     cut = clv.holdout_cut(first, last)
-    return clv.summary_holdout(rfm(source, cut), bought_between(source, cut, last), cut, last, top)
+    return cut, last, clv.summary_holdout(rfm(source, cut), bought_between(source, cut, last), cut, last, top)

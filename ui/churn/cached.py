@@ -8,11 +8,15 @@ again. The model is passed as ``_r`` (left out of the cache key: the fit key nam
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import altair as alt
 import pandas as pd
 import streamlit as st
+from sqlalchemy.engine import Engine
 
-from core.buyers import clv, engine_clv, lapse, lapse_setting
+from core.buyers import engine_clv, lapse, lapse_setting
 from core.churn import chart_text
 from core.churn import pipeline as cr
 from core.churn import store as churn_store
@@ -21,6 +25,8 @@ from core.export import units
 from core.history.filters import Filters, filter_customers
 from core.history.inputs import load_inputs
 from core.history.warehouse_inputs import warehouse_inputs
+from core.query import choice
+from core.query.sources import Source
 from core.query.warehouse import answered
 from core.store.profile import StoreProfile
 from ui.churn import charts, tables
@@ -117,15 +123,12 @@ def purchase_log(url: str, version: str, on_warehouse: bool) -> tuple[lapse.Laps
 
 @st.cache_data(ttl=600, max_entries=8, show_spinner="Fitting the lifetime-value models ...")
 def lifetime_values(url: str, version: str, days: int, months: int, discount: float) -> tuple[dict, pd.DataFrame]:
-    """(BG/NBD and Gamma-Gamma parameters, one row per buyer: :func:`core.buyers.clv.buyer_values`); of the
-    warehouse when ``version`` names it (:func:`ui.frame.warehouse.version`), counted there
-    (:mod:`core.buyers.engine_clv`)."""
-    if warehouse.named(version):  # the buyers' purchases counted in the warehouse, one row per buyer back
-        fit, table = answered(engine_clv.buyer_values)(warehouse.source(warehouse.key()), days=days,
-                                                       horizon_months=months, monthly_discount=discount)
-    else:
-        fit, table = clv.buyer_values(clv.read_transactions(loaders.get_engine(url)), days=days,
-                                      horizon_months=months, monthly_discount=discount)
+    """(BG/NBD and Gamma-Gamma parameters, one row per buyer: :func:`core.buyers.clv.buyer_values`), the buyers'
+    purchases counted by the store's engine (:mod:`core.buyers.engine_clv`; pandas when it is set), or by the
+    warehouse when ``version`` names it (:func:`ui.frame.warehouse.version`)."""
+    with _purchases(url, version) as (source, engine):
+        fit, table = answered(engine_clv.buyer_values)(source, engine, days=days, horizon_months=months,
+                                                       monthly_discount=discount)
     return {**fit.params, "as_of": fit.end, "spend_model": fit.spend is not None,
             "spend_frequency_correlation": fit.spend_frequency_correlation}, table
 
@@ -133,21 +136,28 @@ def lifetime_values(url: str, version: str, days: int, months: int, discount: fl
 @st.cache_data(ttl=600, max_entries=4, show_spinner="Checking the purchase model on a hold-out ...")
 def lifetime_holdout(url: str, version: str) -> dict | None:
     """The BG/NBD fitted on the first two thirds of the purchase log's span and checked on the last third:
-    ``calibration_end, end, predicted, actual, error, by_frequency`` (:func:`core.buyers.clv.holdout_check`); None
-    when that is too little data. The fitted models stay out (they do not pickle for the cache)."""
+    ``calibration_end, end, predicted, actual, error, by_frequency`` (:func:`core.buyers.engine_clv.holdout_check`,
+    where :func:`lifetime_values` counts); None when that is too little data. The fitted models stay out (they do
+    not pickle for the cache)."""
     try:
-        if warehouse.named(version):
-            src = warehouse.source(warehouse.key())
-            (first, last), check = answered(engine_clv.span)(src), answered(engine_clv.holdout_check)(src)
-        else:
-            tr = clv.read_transactions(loaders.get_engine(url))
-            first, last = tr["date"].min(), tr["date"].max()
-            check = clv.holdout_check(tr, clv.holdout_cut(first, last), last)
+        with _purchases(url, version) as (source, engine):
+            cut, last, check = answered(engine_clv.holdout_check)(source, engine)
     except WorkbenchError:
         return None
-    cut = clv.holdout_cut(first, last)
     return {"calibration_end": cut, "end": last, "predicted": check.predicted, "actual": check.actual,
             "error": check.error, "by_frequency": check.by_frequency}
+
+
+@contextmanager
+def _purchases(url: str, version: str) -> Iterator[tuple[Source | None, Engine]]:
+    """(where the purchases are counted: the warehouse when ``version`` names it, else the store's configured
+    engine, None for pandas; the store's engine)."""
+    engine = loaders.get_engine(url)
+    if warehouse.named(version):
+        yield warehouse.source(warehouse.key()), engine
+        return
+    with choice.opened(engine) as source:
+        yield source, engine
 
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner=False)

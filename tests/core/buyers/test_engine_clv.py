@@ -36,7 +36,11 @@ def test_the_hold_out_days_and_the_pages_check_are_pandas(cdnow, transactions):
     later = days[(days["date"] > cut) & (days["date"] <= last)].groupby("customer_id").size()
     got = engine_clv.bought_between(cdnow[1], cut, last)
     pd.testing.assert_series_equal(got.sort_index(), later.sort_index(), check_names=False, check_index_type=False)
-    want, check = clv.holdout_check(transactions, cut, last), engine_clv.holdout_check(cdnow[1])
+    want = clv.holdout_check(transactions, cut, last)
+    got_cut, got_last, check = engine_clv.holdout_check(cdnow[1])
+    assert (got_cut, got_last) == (cut, last)
+    on_pandas = engine_clv.holdout_check(None, cdnow[0])  # no engine: the store's rows on pandas
+    assert on_pandas[:2] == (cut, last) and on_pandas[2].predicted == want.predicted
     assert (check.predicted, check.actual, check.weeks) == pytest.approx((want.predicted, want.actual, want.weeks),
                                                                          rel=1e-9)
     pd.testing.assert_frame_equal(check.by_frequency, want.by_frequency, rtol=1e-9)
@@ -46,6 +50,8 @@ def test_the_hold_out_days_and_the_pages_check_are_pandas(cdnow, transactions):
 def test_the_value_table_and_models_are_pandas(cdnow, transactions):
     fit, table = clv.buyer_values(transactions, days=60, horizon_months=6, monthly_discount=0.02)
     got_fit, got = engine_clv.buyer_values(cdnow[1], days=60, horizon_months=6, monthly_discount=0.02)
+    pd.testing.assert_frame_equal(engine_clv.buyer_values(None, cdnow[0], days=60, horizon_months=6,
+                                                          monthly_discount=0.02)[1], table)  # pandas, no engine
     assert got_fit.end == fit.end == pd.Timestamp("1998-06-30")
     assert got_fit.params == pytest.approx(fit.params, rel=1e-6) and got_fit.spend is not None
     pd.testing.assert_frame_equal(got, table, rtol=1e-6)
