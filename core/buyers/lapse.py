@@ -387,4 +387,9 @@ def store_assumption(engine: Engine) -> dict | None:
     if setting is not None:
         return {"days": setting.days, "source": f"saved by {setting.author} on {setting.created_at:%Y-%m-%d}: "
                                                 f"{setting.reason} (proposed: {proposal.days} days)"}
+    return proposed_assumption(proposal)
+
+
+def proposed_assumption(proposal: LapseProposal) -> dict:
+    """The proposal as the assumption a review records (:func:`store_assumption`): ``{"days", "source"}``."""
     return {"days": proposal.days, "source": f"proposed from the data: {proposal.reason}"}

@@ -71,10 +71,16 @@ def overview(engine: Engine, as_of: dt.date, found: StoreProfile | None = None) 
     revenue = load_columns(engine, "revenue", ["customer_id", "period", "mrr"])
     log = load_purchase_log(engine) if overview_of.needs_purchases(found) else None
     ov = overview_views.overview(engine, found, customers, revenue, log, end=as_of, lapse_days=store_days(engine))
+    return overview_rows(ov) + quarter_movements(revenue, as_of, engine, customers)
+
+
+def overview_rows(ov) -> list[dict]:
+    """The figures of an Overview (:class:`core.buyers.overview.Overview`, a store's or a warehouse's) as review rows;
+    on a purchase log its notes (what it cannot show and why) are the first figure's note."""
     rows = [row("Overview", f.label, f.value, unit=f.unit) for s in ov.sections for f in s.figures]
     if rows and ov.notes and any(s.key == "buyers" for s in ov.sections):
         rows[0]["text"] = " ".join(ov.notes)
-    return rows + quarter_movements(revenue, as_of, engine, customers)
+    return rows
 
 
 def quarter_movements(revenue: pd.DataFrame, as_of: dt.date, engine: Engine | None = None,

@@ -24,6 +24,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from core.buyers import warehouse_overview
+from core.buyers.lapse import proposed_assumption
 from core.churn import pipeline as cr
 from core.churn.horizon import default_horizon
 from core.churn.store import current_tiers, model_card
@@ -105,7 +106,9 @@ def build_on_warehouse(engine: Engine, source: Source, quarter: str, params: Rev
     step(1.0, "Done")
     versions = {"churn_model": None, "churn_fit": FITTED if fitted is not None else None,
                 "health_config": health["version"],
-                "health_settings": health["config"], "codebook": codebook, "lapse": None, "source": source.name,
+                "health_settings": health["config"], "codebook": codebook,
+                "lapse": None if inputs.lapse is None else proposed_assumption(inputs.lapse.proposal),
+                "source": source.name,
                 "libraries": library_versions()}
     frame = pd.DataFrame(figures, columns=FIGURE_COLUMNS)
     return Snapshot(label, as_of, fingerprint(source), params.to_dict(), versions, frame, at_risk=risk)
@@ -122,7 +125,7 @@ def warehouse_quarters(source: Source) -> tuple[list[str], str | None]:
 def _overview(source: Source, as_of) -> list[dict]:
     """The Overview's figures as of ``as_of`` and the MRR movements of its quarter (the three months ending then)."""
     ov = warehouse_overview.overview(source, end=as_of)
-    rows = [page_figures.row("Overview", f.label, f.value, unit=f.unit) for s in ov.sections for f in s.figures]
+    rows = page_figures.overview_rows(ov)
     table = warehouse_overview.movements(source, end=as_of)
     if len(table):
         first = (pd.Timestamp(as_of).to_period("M") - 2).to_timestamp()
@@ -131,10 +134,11 @@ def _overview(source: Source, as_of) -> list[dict]:
 
 
 def _fit(inputs) -> tuple[cr.ChurnResult, cr.Economics] | None:
-    """The churn model the Churn drivers page fits on the warehouse, at its default horizon and economics; None when
-    the data cannot train one (too few customers or churners), as a store's review without a saved model has no
-    churn figures."""
-    horizon = default_horizon(None, inputs.customers["signup_date"].min(), inputs.end())
+    """The churn model the Churn drivers page fits on the warehouse, at its default horizon (a purchase log's lapse
+    period) and economics; None when the data cannot train one (too few customers or churners), as a store's review
+    without a saved model has no churn figures."""
+    lapse_days = None if inputs.lapse is None else inputs.lapse.days
+    horizon = default_horizon(lapse_days, inputs.customers["signup_date"].min(), inputs.end())
     try:
         return cr.fit_churn(inputs, horizon_days=horizon), cr.default_economics(inputs)
     except InsufficientDataError:

@@ -24,8 +24,10 @@ from core.query import warehouse
 from core.review import saved as review_saved
 from core.review import snapshot as review
 from core.review.compare import compare
-from core.review.warehouse_snapshot import FITTED, fingerprint
+from core.review.warehouse_snapshot import FITTED, build_on_warehouse, fingerprint
 from tests.company_warehouse import CONTACTS, PEOPLE, facts_business, run_cli, with_verbatims
+from tests.core.buyers import test_warehouse_purchases as wh_purchases
+from tests.pages import store_kinds
 
 QUARTER = "2026-Q3"
 #: the one note that names where the churn model comes from (a saved version on the store)
@@ -109,3 +111,38 @@ def test_the_cli_builds_saves_and_shows_the_warehouse_review_equal_to_the_stores
     assert causes.loc["Churn drivers"].str.endswith(f"churn model v1 -> {FITTED}").all()
     code, shown, _ = _report(capsys, empty, "--snapshot", "1")
     assert code == 0 and shown.splitlines()[1:len(rows) + 1] == rows
+
+
+def test_a_purchase_log_s_review_on_the_warehouse_is_the_stores(tmp_path):
+    """The CDNOW sample laid out as a company's (tests/core/buyers/test_warehouse_purchases.py, its orders mapped as
+    [activity] too): the review of 1998-Q1 built on the warehouse equals the store's, figure for figure; both fit
+    the churn model within the lapse period proposed from the buyers' gaps (the page's default horizon), and both
+    record that period as the review's assumption."""
+    folder = tmp_path / "store"
+    folder.mkdir()
+    store = store_kinds.build("cdnow_sample", folder)
+    engine = core.make_engine(store)
+    url = wh_purchases._warehouse(engine, tmp_path / "company.duckdb")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("RETENTION_ENGINE", "pandas")
+        inputs = load_inputs(engine, source=None)
+        horizon = default_horizon(inputs.lapse.days, inputs.customers["signup_date"].min(), inputs.end())
+        assert horizon == inputs.lapse.days == 210
+        save_fitted(engine, cr.fit_churn(inputs, horizon_days=horizon), cr.default_economics(inputs), "test")
+        want = review.build(engine, "1998-Q1")
+    engine.dispose()
+    empty = core.make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    (tmp_path / "map.toml").write_text(wh_purchases.MAP + wh_purchases.ACTIVITY, encoding="utf-8")
+    mapping = warehouse.read_mapping(tmp_path / "map.toml")
+    with warehouse.connect(url, mapping) as src:
+        got = build_on_warehouse(empty, src, "1998-Q1")
+    empty.dispose()
+    g, w = got.figures, want.figures
+    assert set(g["page"]) == {"Overview", "Churn drivers", "Health scores"} and len(g) == len(w) == 26
+    assert (g.loc[g["metric"] == "ROC-AUC", "page"] == "Churn drivers").any()
+    pd.testing.assert_frame_equal(g.drop(columns=["text"]), w.drop(columns=["text"]), rtol=1e-9, atol=1e-9)
+    assert g["text"].iloc[1:].tolist() == w["text"].iloc[1:].tolist()
+    # the first figure's note says what the Overview cannot show, in the warehouse's words
+    assert w["text"].iloc[0].startswith("There is no recurring revenue in this store: it is a purchase log")
+    assert g["text"].iloc[0].startswith("The warehouse's revenue holds no MRR, so it is a purchase log")
+    assert got.versions["lapse"] == want.versions["lapse"] and got.versions["lapse"]["days"] == 210
