@@ -35,7 +35,7 @@ NO_CUSTOMERS = ("The warehouse's customer table ([customers] table in the mappin
 def warehouse_inputs(source: Source, lapse_days: int | None = None) -> ChurnInputs:
     """:class:`~core.history.inputs.ChurnInputs` of the warehouse ``source``, customers in the order of their ids
     (a fit reproduces whatever order the warehouse returns rows in); a purchase log's buyers churn by the lapse rule,
-    N proposed there or ``lapse_days`` (the store's saved N, as :func:`core.history.inputs.load_inputs` takes it).
+    N proposed there or ``lapse_days`` (another N tried on the Churn drivers page, or ``--lapse-days``).
 
     Raises
     ------
@@ -62,13 +62,13 @@ def warehouse_inputs(source: Source, lapse_days: int | None = None) -> ChurnInpu
 
 
 @answered
-@answered
 def warehouse_proposal(source: Source) -> LapseProposal | None:
     """The lapse period proposed for the warehouse's buyers who have no MRR and no churn date of their own (a purchase
     log's: :func:`core.buyers.engine_lapse.proposal_for`); None when it holds no such buyers."""
     return engine_lapse.proposal_for(source, warehouse_customers(source)[["customer_id", "signup_date", "churn_date"]])
 
 
+@answered
 def warehouse_customers(source: Source) -> pd.DataFrame:
     """The warehouse's customers: :data:`CUSTOMERS` (the columns the mapping names), in the order of their ids, dates
     as datetimes (the Churn drivers page's customer list names them with these)."""
