@@ -15,13 +15,15 @@ from core.cli import audit, churn, cohorts, demo, health, import_file, overview,
 from core.cli import erase as erase_command
 from core.cli import plays as plays_command
 from core.cli import retention as retention_command
+from core.cli import service as service_command
 from core.cli import users as users_command
 from core.cli.who import add_option as add_user_option
 from core.errors import WorkbenchError
 from core.store.faults import store_fault, store_path  # plain Python: --help stays fast
 
 #: the sub-commands, in the order ``--help`` lists them
-COMMANDS = (import_file, undo, status, overview, cohorts, churn, health, themes, roi, plays_command, report, demo,
+COMMANDS = (import_file, undo, status, overview, cohorts, churn, health, themes, roi, plays_command, service_command,
+            report, demo,
             users_command, audit, erase_command, retention_command)
 #: exit code of bad input (a WorkbenchError, a missing or unreadable file)
 EXIT_BAD_INPUT = 2

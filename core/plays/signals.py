@@ -38,11 +38,10 @@ from core.history.inputs import ChurnInputs, load_inputs
 from core.plays.queue import Context
 from core.plays.rules import Playbook
 from core.plays.runs import contacts, open_actions
+from core.service.escalation import is_escalated
 from core.store.dates import datetimes
 from core.store.read import load_table
 
-#: ticket priorities and statuses that make an open ticket escalated (lower case)
-ESCALATED_PRIORITIES, ESCALATED_STATUSES = ("urgent", "critical"), ("escalated",)
 #: the NPS answers of a detractor (0-10 scale)
 DETRACTOR_MAX = 6
 
@@ -126,18 +125,13 @@ def _open_tickets(tickets: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
     return t[t["customer_id"].notna() & (t["opened"] < end) & (t["resolved"].isna() | (t["resolved"] >= end))]
 
 
-def _is_escalated(t: pd.DataFrame) -> pd.Series:
-    return (t["priority"].astype(str).str.strip().str.lower().isin(ESCALATED_PRIORITIES)
-            | t["status"].astype(str).str.strip().str.lower().isin(ESCALATED_STATUSES))
-
-
 def _tickets(tickets: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
     t = _open_tickets(tickets, day)
     if not len(t):
         return pd.DataFrame({"customer_id": pd.Series(dtype=str), "oldest_open_ticket_days": pd.Series(dtype=float),
                              "escalated": pd.Series(dtype=bool)})
     t = t.assign(customer_id=t["customer_id"].astype(str), age=(day - t["opened"].dt.normalize()).dt.days,
-                 escalated=_is_escalated(t))
+                 escalated=is_escalated(t))
     g = t.groupby("customer_id")
     return pd.DataFrame({"oldest_open_ticket_days": g["age"].max().astype(float),
                          "escalated": g["escalated"].any()}).reset_index()
@@ -171,7 +165,7 @@ def _users(engine: Engine, feature: str, day: pd.Timestamp) -> set[str]:
 
 def _context(customers: pd.DataFrame, tickets: pd.DataFrame, day: pd.Timestamp, engine: Engine) -> Context:
     t = _open_tickets(tickets, day)
-    critical = t[_is_escalated(t)] if len(t) else t
+    critical = t[is_escalated(t)] if len(t) else t
     crit = {} if not len(critical) else (critical.sort_values("opened").groupby(critical["customer_id"].astype(str))
                                          .apply(_ticket_name, include_groups=False).to_dict())
     info = {str(cid): {"attributes": attrs if isinstance(attrs, dict) else {}, "critical_ticket": crit.get(str(cid))}

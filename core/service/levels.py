@@ -1,0 +1,50 @@
+"""The table of a service level against churn: for each band, its tickets and customers, the churn within N days of
+the ticket (raw, and adjusted for segment, plan and tenure) with 95 % intervals, and the MRR those tickets' customers
+had and kept.
+
+Revenue kept counts each ticket's customer's MRR in the month the ticket was opened (a customer with three tickets in
+a band counts three times, as their tickets do): the share of that MRR whose customer had not churned within N days.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from core.service import rates
+from core.service.bands import LEVELS, banded
+from core.service.outcomes import Judged
+
+#: a band's rates are shown from this many tickets, with at least one churner and one customer kept (below it, or
+#: with all or none churned, a 95 % interval from the model says nothing: its standard error is 0)
+MIN_TICKETS = 30
+#: the columns of a level table, in order
+COLUMNS = ["band", "tickets", "customers", "churned", "churn_rate", "churn_low", "churn_high", "adjusted_rate",
+           "adjusted_low", "adjusted_high", "mrr_at_stake", "mrr_kept"]
+
+
+def level_table(judged: Judged, key: str) -> pd.DataFrame:
+    """The table of the service level ``key`` (:data:`core.service.bands.LEVELS`), one row per band in order.
+
+    Columns: :data:`COLUMNS`: ``churned`` counts the tickets whose customer churned within N days; rates and their
+    bounds are shares, empty for a band under :data:`MIN_TICKETS` tickets or with all or none churned; ``mrr_kept``
+    is the share of ``mrr_at_stake`` kept (empty without MRR).
+    """
+    f = judged.frame
+    band = banded(f, LEVELS[key])
+    raw = rates.fit(f["churned"], band, f["customer_id"])
+    adjusted = rates.fit(f["churned"], band, f["customer_id"], f[list(rates.ADJUSTED_FOR)])
+    g = f.assign(band=band, lost=f["mrr"].where(f["churned"], 0.0)).groupby("band", observed=True)
+    out = pd.DataFrame({"tickets": g.size(), "customers": g["customer_id"].nunique(), "churned": g["churned"].sum(),
+                        "mrr_at_stake": g["mrr"].sum(), "lost": g["lost"].sum()}).reset_index()
+    out["band"] = out["band"].astype(str)
+    out[["churn_rate", "churn_low", "churn_high"]] = [raw.rate(b) for b in out["band"]]
+    out[["adjusted_rate", "adjusted_low", "adjusted_high"]] = [adjusted.rate(b) for b in out["band"]]
+    out["mrr_kept"] = (1 - out["lost"] / out["mrr_at_stake"]).where(out["mrr_at_stake"] > 0)
+    unclear = (out["tickets"] < MIN_TICKETS) | (out["churned"] == 0) | (out["churned"] == out["tickets"])
+    out.loc[unclear, COLUMNS[4:10]] = float("nan")
+    return out[COLUMNS].astype({"tickets": int, "customers": int, "churned": int})
+
+
+def level_tables(judged: Judged) -> dict[str, pd.DataFrame]:
+    """Every service level's table (:func:`level_table`), in :data:`core.service.bands.LEVELS` order."""
+    return {key: level_table(judged, key) for key in LEVELS}

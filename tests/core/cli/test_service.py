@@ -1,0 +1,88 @@
+"""``python -m core service`` on the small demo store (1,000 customers, seed 0): the tickets judged and each band's
+tickets and churn counted again in SQL on the store's own tables (sqlite3), the XLSX export with its Definitions
+sheet, and bad input or a store without tickets as one line."""
+
+import re
+import sqlite3
+
+import openpyxl
+import pytest
+
+from tests.company_warehouse import run_cli
+
+# the tickets judged for churn within :days days: their customer known and not churned before the opening day, the
+# days passed by :end; the band's condition is added, the churned ones counted
+JUDGED = """SELECT count(*), coalesce(sum(c.churn_date IS NOT NULL AND c.churn_date <= date(t.opened, :plus)), 0)
+FROM ticket t JOIN customer c ON c.customer_id = t.customer_id
+WHERE (c.churn_date IS NULL OR c.churn_date >= date(t.opened)) AND date(t.opened, :plus) <= :end"""
+SECONDS = "(strftime('%s', {later}) - strftime('%s', t.opened))"
+FIRST_RESPONSE = {"under 1 h": f"{SECONDS.format(later='t.first_response')} BETWEEN 0 AND 3599",
+                  "4 to 24 h": f"{SECONDS.format(later='t.first_response')} BETWEEN 14400 AND 86399"}
+RESOLUTION = {"not resolved": "t.resolved IS NULL",
+              "7 days or more": f"{SECONDS.format(later='t.resolved')} >= 604800"}
+
+
+@pytest.fixture(scope="module")
+def store(small_demo_store):
+    return f"sqlite:///{small_demo_store}"
+
+
+def _sql(store, query, **params):
+    con = sqlite3.connect(store.removeprefix("sqlite:///"))
+    try:
+        return con.execute(query, params).fetchone()
+    finally:
+        con.close()
+
+
+def _end(store) -> str:
+    """The data's last day: the latest signup or churn day, or the last day of the last revenue month."""
+    return _sql(store, """SELECT max((SELECT max(signup_date) FROM customer), (SELECT max(churn_date) FROM customer),
+                      (SELECT date(max(period), 'start of month', '+1 month', '-1 day') FROM revenue))""")[0]
+
+
+def _line(out: str, section: str, band: str) -> list[str]:
+    block = out.split(f"\n{section}\n", 1)[1].split("\n\n", 1)[0]
+    line = next(ln for ln in block.splitlines() if ln.startswith(band + "  "))
+    return re.split(r"\s{2,}", line.strip())
+
+
+@pytest.mark.parametrize("days", [90, 30])
+def test_each_band_counts_the_tickets_and_churn_the_store_holds(capsys, store, days, tmp_path):
+    code, out, err = run_cli(capsys, store, "service", "--days", str(days))
+    assert code == 0, err
+    end = _end(store)
+    plus = f"+{days} days"
+    total, _ = _sql(store, JUDGED, plus=plus, end=end)
+    assert out.startswith(f"{total:,} of ")
+    assert f"churn within {days} days (data to {end})" in out
+    for section, bands in (("Time to first response", FIRST_RESPONSE), ("Time to resolve", RESOLUTION)):
+        for band, where in bands.items():
+            n, churned = _sql(store, f"{JUDGED} AND {where}", plus=plus, end=end)
+            cells = _line(out, section, band)
+            assert cells[1] == f"{n:,}" and cells[3] == f"{churned:,}", (section, band)
+            assert cells[4].startswith(f"{100 * churned / n:.1f}%"), (section, band)
+
+
+def test_the_workbook_holds_every_table_and_the_definitions(capsys, store, tmp_path):
+    path = tmp_path / "service.xlsx"
+    code, out, err = run_cli(capsys, store, "service", "--out", str(path))
+    assert code == 0, err
+    assert f"wrote 5 tables to {path}" in out
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Time to first response", "Time to resolve", "Escalated", "Ticket category",
+                             "Ticket channel", "Definitions"]
+    header = [c.value for c in wb["Time to resolve"][1]]
+    assert header[:5] == ["band", "tickets", "customers", "churned", "churn_rate"]
+    defined = {r[0].value for r in wb["Definitions"].iter_rows(min_row=2)}
+    assert {"Churn after a ticket", "Adjusted churn after a ticket", "MRR kept after a ticket"} <= defined
+
+
+def test_days_below_one_is_refused_in_one_line(capsys, store):
+    code, out, err = run_cli(capsys, store, "service", "--days", "0")
+    assert code == 2 and err == "error: --days must be at least 1 (got 0).\n" and out == ""
+
+
+def test_a_store_without_tickets_says_what_to_import(capsys, tmp_path):
+    code, out, err = run_cli(capsys, f"sqlite:///{tmp_path / 'empty.db'}", "service")
+    assert code == 2 and err.startswith("error: No tickets yet: import a help-desk export") and out == ""
