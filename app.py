@@ -21,6 +21,7 @@ nav = st.navigation(
             st.Page("pages/feedback_themes.py", title="Feedback themes", icon=":material/forum:"),
             st.Page("pages/intervention_roi.py", title="Intervention ROI", icon=":material/savings:"),
             st.Page("pages/playbooks.py", title="Playbooks", icon=":material/checklist:"),
+            st.Page("pages/service_operations.py", title="Service operations", icon=":material/support_agent:"),
             st.Page("pages/quarterly_review.py", title="Quarterly review", icon=":material/summarize:"),
         ],
         "Data": [

@@ -22,5 +22,8 @@ CHURN_HORIZON_DAYS = 90
 #: core.health.backtest.DEFAULT_HORIZON_DAYS: the health back-test's horizon (the lapse period on a purchase log)
 HEALTH_HORIZON_DAYS = 90
 
+#: core.service.outcomes.DEFAULT_DAYS: churn within this many days of a ticket
+SERVICE_DAYS = 90
+
 #: core.review.log.STATUSES
 REVIEW_STATUSES = ("open", "in progress", "done", "dropped")

@@ -7,12 +7,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from core.cli.defaults import SERVICE_DAYS
 from core.errors import WorkbenchError
 from core.export import units  # plain Python: --help stays fast
 
 NAME = "service"
-#: churn counts within this many days of a ticket's opening day, by default
-DEFAULT_DAYS = 90
 #: the unit of each column of a level table (core.service.levels.COLUMNS)
 UNITS = {"tickets": "count", "customers": "customers", "churned": "count", "mrr_at_stake": "currency",
          "mrr_kept": "share"}
@@ -22,7 +21,7 @@ def add_parser(sub) -> None:
     """Register the ``service`` sub-command."""
     p = sub.add_parser(NAME, help="service levels against churn: first response, time to resolve, escalations, "
                        "categories and channels", formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--days", type=int, default=DEFAULT_DAYS, help="churn within this many days of a ticket")
+    p.add_argument("--days", type=int, default=SERVICE_DAYS, help="churn within this many days of a ticket")
     p.add_argument("--out", type=Path, help="write every table to this .xlsx workbook")
 
 

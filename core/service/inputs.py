@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from core.errors import NoDataYetError
+from core.errors import InsufficientDataError, NoDataYetError
 from core.history.inputs import load_inputs
 from core.store.dates import datetimes
 from core.store.read import load_columns
@@ -19,6 +19,8 @@ TICKETS = ["ticket_id", "customer_id", "opened", "first_response", "resolved", "
            "status", "satisfaction"]
 CUSTOMERS = ["customer_id", "segment", "plan", "signup_date", "churn_date"]
 REVENUE = ["customer_id", "period", "mrr"]
+NO_CUSTOMERS = ("The tickets name no customer in the store, so churn after a ticket cannot be measured: import the "
+                "customers (with their churn dates) that the tickets' customer ids name, on the Data page.")
 NO_TICKETS = ("No tickets yet: import a help-desk export (ticket id, customer id, opened, first response, resolved, "
               "priority, category, channel) on the Data page to see which service levels keep customers.")
 
@@ -72,6 +74,17 @@ def from_frames(tickets: pd.DataFrame, customers: pd.DataFrame, revenue: pd.Data
     return ServiceInputs(t, c, r, pd.Timestamp(end).normalize())
 
 
+def _usable(tickets: pd.DataFrame) -> None:
+    """Refuse tickets of which none names a customer or none has an opening time, saying which is missing."""
+    missing = [what for col, what in (("customer_id", "names a customer"), ("opened", "has an opening time"))
+               if not tickets[col].notna().any()]
+    if missing:
+        raise InsufficientDataError(
+            f"None of the {len(tickets):,} tickets {' or '.join(missing)}, so churn after a ticket cannot be measured "
+            "(it needs the customer and the day each ticket was opened): import a help-desk export with the "
+            "customer id and the opening time of each ticket, and the customers with their churn dates.")
+
+
 def load_service(engine: Engine) -> ServiceInputs:
     """The store's :class:`ServiceInputs`; ``end`` is :meth:`core.history.inputs.ChurnInputs.end`.
 
@@ -85,6 +98,9 @@ def load_service(engine: Engine) -> ServiceInputs:
     tickets = load_columns(engine, "ticket", TICKETS)
     if not len(tickets):
         raise NoDataYetError(NO_TICKETS)
+    _usable(tickets)
+    if not len(load_columns(engine, "customer", ["customer_id"])):
+        raise InsufficientDataError(NO_CUSTOMERS)
     inputs = load_inputs(engine)
     revenue = load_columns(engine, "revenue", REVENUE)
     return from_frames(tickets, inputs.customers, revenue, end=inputs.end())

@@ -23,6 +23,8 @@ from core.service.inputs import ServiceInputs
 TENURE_EDGES, TENURE_BANDS = [0, 3, 12, 24, np.inf], ["under 3 months", "3 to 12 months", "1 to 2 years",
                                                       "2 years or more"]
 UNKNOWN = "unknown"
+#: churn counts within this many days of a ticket's opening day, by default (the page's and the CLI's)
+DEFAULT_DAYS = 90
 _MONTH_DAYS = 365.25 / 12
 NO_CHURN_DATES = ("No customer in the store has a churn date, so churn after a ticket cannot be measured: import the "
                   "customers with their churn dates (or the revenue or purchases they follow from) on the Data page.")

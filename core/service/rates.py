@@ -98,5 +98,5 @@ def fit(churned: pd.Series, band: pd.Series, customer: pd.Series, factors: pd.Da
         X, means = pd.concat([X, Z], axis=1), Z.mean().to_numpy()
     groups = pd.factorize(customer)[0]
     res = sm.OLS(churned.to_numpy(float), X.to_numpy(), hasconst=True).fit(cov_type="cluster",
-                                                                           cov_kwds={"groups": groups, "df_correction": False})
+                                                                           cov_kwds={"groups": groups})
     return Fit(bands, np.asarray(res.params), np.asarray(res.cov_params()), means)

@@ -34,7 +34,8 @@ from tests.pages.conftest import rerun
 
 PAGES = {"overview": "Overview", "data": "Data", "cohort_curves": "Cohort curves", "churn_drivers": "Churn drivers",
          "health_scores": "Health scores", "feedback_themes": "Feedback themes",
-         "intervention_roi": "Intervention ROI", "playbooks": "Playbooks", "quarterly_review": "Quarterly review"}
+         "intervention_roi": "Intervention ROI", "playbooks": "Playbooks", "service_operations": "Service operations",
+         "quarterly_review": "Quarterly review"}
 
 #: page -> tab -> its key element: (element types, "|" between alternatives; words in it, or None for any)
 TAB_KEYS = {
@@ -61,6 +62,8 @@ TAB_KEYS = {
     "playbooks": {  # the example playbook previewed on the store (none is saved); an error: no customer to act on
         "Rules": ("markdown", "Guards:"), "Run": ("metric|error", None), "Queue": ("info", "No run is recorded yet"),
         "Calendar": ("markdown|info", None)},
+    "service_operations": {tab: ("vega_lite_chart", None) for tab in (
+        "Time to first response", "Time to resolve", "Escalated", "Ticket category", "Ticket channel")},
     "quarterly_review": {
         "Figures": ("markdown", "#### Overview"), "Compare": ("info|dataframe", None),
         "Decisions": ("info|dataframe", None), "Assumptions": ("dataframe", None), "Export": ("button", None)},
@@ -69,6 +72,7 @@ TABS = {page: tuple(keys) for page, keys in TAB_KEYS.items()}
 NO_PLAYS = ("info", "There are no plays to measure: import interventions")
 NO_FEEDBACK = ("info", "There is no feedback yet: import survey answers, reviews or tickets")
 NO_CUSTOMERS = ("error", "There are no customers to model: import a customer file")
+NO_TICKETS = ("info", "No tickets yet: import a help-desk export")
 
 #: kind -> page -> (its tabs, what it shows: (element types, words) each, its key element or the plain words saying
 #: what it cannot show and what to import)
@@ -82,6 +86,7 @@ SHOWS = {
         "feedback_themes": (TABS["feedback_themes"], []),
         "intervention_roi": (TABS["intervention_roi"], []),
         "playbooks": (TABS["playbooks"], [("metric", "Actions queued"), ("markdown", "Outreach calendar as of")]),
+        "service_operations": (TABS["service_operations"], [("caption", "tickets judged, data to 2026-10-31")]),
         "quarterly_review": (TABS["quarterly_review"], [("metric", "MRR")])},
     "cdnow": {
         "overview": ((), [("metric", "Active buyers"), ("caption", "There is no recurring revenue in this store")]),
@@ -94,6 +99,7 @@ SHOWS = {
         "intervention_roi": ((), [NO_PLAYS]),
         "playbooks": (TABS["playbooks"], [("metric", "Actions queued"),
                                           ("caption", "Detractor cannot fire on this store: it has no dated NPS")]),
+        "service_operations": ((), [NO_TICKETS]),
         "quarterly_review": (TABS["quarterly_review"], [("metric", "Active buyers")])},
     "telco": {
         "overview": ((), [("metric", "Logo churn rate"), ("caption", "This store is a snapshot")]),
@@ -108,6 +114,7 @@ SHOWS = {
         "playbooks": (TABS["playbooks"], [("metric", "Actions queued"),
                                           ("caption", "Health turned red cannot fire on this store: it has no health "
                                                       "band a month earlier")]),
+        "service_operations": ((), [NO_TICKETS]),
         "quarterly_review": (TABS["quarterly_review"], [("metric", "Active customers")])},
     "reviews": {
         "overview": ((), [("info", "This store holds feedback only: the Feedback themes page reads it")]),
@@ -118,6 +125,7 @@ SHOWS = {
         "feedback_themes": (TABS["feedback_themes"], [("caption", "All dates: every verbatim")]),
         "intervention_roi": ((), [NO_PLAYS]),
         "playbooks": (TABS["playbooks"], [NO_CUSTOMERS, ("info", "The calendar needs customers to act on")]),
+        "service_operations": ((), [NO_TICKETS]),
         "quarterly_review": ((), [("info", "There is nothing to review yet: import customers")])},
     "mix": {
         "overview": ((), [("subheader", "Recurring revenue"), ("subheader", "Buyers")]),
@@ -130,6 +138,7 @@ SHOWS = {
         "feedback_themes": (TABS["feedback_themes"], []),
         "intervention_roi": ((), [NO_PLAYS]),
         "playbooks": (TABS["playbooks"], [("metric", "Actions queued")]),
+        "service_operations": ((), [NO_TICKETS]),
         "quarterly_review": (TABS["quarterly_review"], [("metric", "MRR"), ("metric", "Active buyers")])},
 }
 #: text of a raw exception on a page (a traceback, a Python error's name, a source line)

@@ -15,8 +15,8 @@ from core.errors import WorkbenchError
 
 #: libraries only a sub-command's run may load
 HEAVY = ("pandas", "numpy", "scipy", "sklearn", "lifelines", "shap", "sqlalchemy", "pyarrow")
-SUBCOMMANDS = ["import", "undo", "status", "overview", "cohorts", "churn", "health", "themes", "roi", "plays", "service",
-               "report", "demo", "users", "audit", "erase", "retention"]
+SUBCOMMANDS = ["import", "undo", "status", "overview", "cohorts", "churn", "health", "themes", "roi", "plays",
+               "service", "report", "demo", "users", "audit", "erase", "retention"]
 
 
 def _python(code: str) -> str:
@@ -91,12 +91,14 @@ def test_the_help_defaults_equal_the_values_in_core():
     from core.review import snapshot as review
     from core.roi import defaults as roi
     from core.roi import wave as rw
+    from core.service import outcomes as service_outcomes
 
     assert defaults.KINDS == tuple(KINDS)
     assert defaults.ROI_REST_DAYS == rw.REST_DAYS
     assert (defaults.THEMES_HORIZON_DAYS, defaults.THEMES_GROUPS) == (HORIZON_DAYS, tuple(GROUPS))
     assert defaults.REVIEW_STATUSES == tuple(review_log.STATUSES)
     assert defaults.HEALTH_HORIZON_DAYS == DEFAULT_HORIZON_DAYS
+    assert defaults.SERVICE_DAYS == service_outcomes.DEFAULT_DAYS
     assert review.ReviewParams().roi_window == roi.WINDOW_DAYS
 
 

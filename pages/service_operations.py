@@ -1,0 +1,38 @@
+"""Service operations: which service levels go with customers kept. Each service level (time to first response,
+time to resolve, escalation, ticket category and channel) against churn within N days of a ticket, as observed and
+adjusted for segment, plan and tenure, with the MRR kept (core.service)."""
+
+import streamlit as st
+
+from core.errors import NoDataYetError, WorkbenchError
+from core.service.bands import LEVELS
+from ui import components
+from ui.frame import errors, loaders, warehouse
+from ui.frame import page as frame
+from ui.service import cached as service
+from ui.service import sections
+
+frame.require()
+
+st.title("Service operations")
+st.caption("Which service levels go with customers kept, and where operations lose them.")
+url = loaders.store_url()
+if warehouse.is_set():
+    warehouse.says_so("This page reads the tickets, customers and MRR in the workbench's store, not the warehouse.")
+version = loaders.store_version(url)
+days = sections.days()
+try:
+    judged = service.judged(url, version, days)
+except NoDataYetError as exc:  # an empty store is no fault: say what to import and where
+    components.empty_state(str(exc))
+    st.stop()
+except WorkbenchError as exc:
+    errors.show(exc)
+    st.stop()
+sections.coverage(judged)
+tables = {key: service.table(url, version, days, key) for key in LEVELS}
+components.xlsx_download({LEVELS[k].title: t for k, t in tables.items()}, "Download every table (XLSX)",
+                         "service_levels.xlsx", key="service_xlsx")
+for tab, key in zip(st.tabs([level.title for level in LEVELS.values()]), LEVELS):
+    with tab:
+        sections.level(tables[key], key, days)

@@ -1,0 +1,78 @@
+"""AppTest of the Service operations page (pages/service_operations.py) on a copy of the small demo store (1,000
+customers, seed 0): the tickets judged and each first-response band's tickets and churn equal a count in SQL on the
+store's own tables (tests/core/cli/test_service.py's), at the default 90 days and at 30; every service level has its
+tab, chart, table and download; a store without tickets says what to import; the public support-ticket file (a
+SYNTHETIC Kaggle sample: its customers and texts are templates, never real people) names no customer in the store, and
+the page says churn after a ticket cannot be measured from it."""
+
+import pytest
+
+import core
+from tests.conftest import SHARED, copy_store
+from tests.core.cli.test_service import FIRST_RESPONSE, JUDGED, _end, _sql
+from tests.pages.conftest import open_page
+
+TITLES = ["Time to first response", "Time to resolve", "Escalated", "Ticket category", "Ticket channel"]
+
+
+@pytest.fixture(scope="module")
+def store(small_demo_store, tmp_path_factory):
+    return f"sqlite:///{copy_store(small_demo_store, tmp_path_factory.mktemp('service'))}"
+
+
+def _counts(store, days: int, where: str = "") -> tuple[int, int]:
+    return _sql(store, f"{JUDGED} {('AND ' + where) if where else ''}", plus=f"+{days} days", end=_end(store))
+
+
+@pytest.mark.parametrize("days", [90, 30])
+def test_the_tickets_judged_and_each_band_equal_a_count_in_sql(store, monkeypatch, days):
+    at = open_page(monkeypatch, store, "service_operations")
+    if days != 90:
+        at.number_input(key="service_days").set_value(days).run()
+    assert not at.exception, at.exception
+    total, _ = _counts(store, days)
+    caption = next(c.value for c in at.caption if "tickets judged" in c.value)
+    assert caption.startswith(f"{total:,} of ") and f"data to {_end(store)}" in caption
+    assert f"opened within the last {days} days" in caption
+    table = at.tabs[0].dataframe[0].value.set_index("band")
+    for band, where in FIRST_RESPONSE.items():
+        n, churned = _counts(store, days, where)
+        assert (table.loc[band, "tickets"], table.loc[band, "churned"]) == (n, churned), band
+        assert table.loc[band, "churn_rate"] == pytest.approx(churned / n, abs=1e-12)
+
+
+def test_every_level_has_its_tab_chart_table_and_download(store, monkeypatch):
+    at = open_page(monkeypatch, store, "service_operations")
+    assert at.title[0].value == "Service operations"
+    assert [t.label for t in at.tabs] == TITLES
+    for tab in at.tabs:
+        assert len(tab.get("vega_lite_chart")) == 1 and len(tab.dataframe) == 1, tab.label
+        sentence = next(c.value for c in tab.caption if c.value.startswith("Adjusted churn within 90 days"))
+        assert "highest for" in sentence and "lowest for" in sentence
+    assert any("associations, not experiments" in i.value for i in at.info)
+    labels = [b.label for b in at.get("download_button")]
+    assert "Download every table (XLSX)" in labels and labels.count("Download this table (CSV)") == 5
+
+
+def test_a_store_without_tickets_says_what_to_import(tmp_path, monkeypatch):
+    at = open_page(monkeypatch, f"sqlite:///{tmp_path / 'empty.db'}", "service_operations")
+    assert [i.value for i in at.info] == ["No tickets yet: import a help-desk export (ticket id, customer id, opened, "
+                                          "first response, resolved, priority, category, channel) on the Data page "
+                                          "to see which service levels keep customers."]
+    assert not at.tabs
+
+
+def test_the_synthetic_ticket_sample_names_no_customer_and_the_page_says_so(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'tickets.db'}"
+    engine = core.make_engine(url)
+    data = (SHARED / "support_tickets_synthetic/customer_support_tickets.csv").read_bytes()
+    plan = core.prepare_import(engine, data, "customer_support_tickets.csv", "tickets")
+    core.commit_import(engine, plan)
+    engine.dispose()
+    at = open_page(monkeypatch, url, "service_operations")
+    shown = " ".join(e.value for kind in ("info", "error", "warning") for e in at.get(kind))
+    assert shown == ("None of the 8,469 tickets names a customer or has an opening time, so churn after a ticket "
+                     "cannot be measured (it needs the customer and the day each ticket was opened): import a "
+                     "help-desk export with the customer id and the opening time of each ticket, and the customers "
+                     "with their churn dates.")
+    assert not at.tabs
