@@ -87,6 +87,7 @@ PAGES = [
     ("feedback_themes", "feedback_themes", "Feedback themes", ("Verbatims", COUNT)),
     ("intervention_roi", "intervention_roi", "Intervention ROI", ("Play effect", re.compile(r"[+-]\d+\.\d pts"))),
     ("playbooks", "playbooks", "Playbooks", ("Actions queued", re.compile(r"\d"))),
+    ("service_operations", "service_operations", "Service operations", None),
     ("quarterly_review", "quarterly_review", "Quarterly review", ("Active customers", _active)),
 ]
 

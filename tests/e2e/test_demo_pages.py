@@ -33,6 +33,7 @@ from tests.e2e.walk_feedback_themes import test_feedback_themes_on_demo
 from tests.e2e.walk_health_scores import expected, test_health_scores_on_demo
 from tests.e2e.walk_intervention_roi import test_intervention_roi_on_demo
 from tests.e2e.walk_quarterly_review import test_quarterly_review_on_demo
+from tests.e2e.walk_service_operations import test_service_operations_on_demo
 
 #: the fixtures and tests imported (what pytest collects here)
 __all__ = ["shared_page", "served", "expected",
@@ -40,8 +41,8 @@ __all__ = ["shared_page", "served", "expected",
            "test_every_control_is_reached_by_tab_in_reading_order",
            "test_tabs_switch_with_arrow_keys_and_a_select_box_opens_from_the_keyboard",
            "test_cohort_curves_render_on_demo", "test_churn_drivers_on_the_small_demo", "test_health_scores_on_demo",
-           "test_feedback_themes_on_demo", "test_intervention_roi_on_demo", "test_quarterly_review_on_demo",
-           "test_playbooks_on_demo"]
+           "test_feedback_themes_on_demo", "test_intervention_roi_on_demo", "test_service_operations_on_demo",
+           "test_quarterly_review_on_demo", "test_playbooks_on_demo"]
 
 # last (pytest collects in the order of the module's names): its recorded run changes the store's data
 from tests.e2e.walk_playbooks import test_playbooks_on_demo  # noqa: E402

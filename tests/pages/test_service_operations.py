@@ -10,6 +10,7 @@ import pytest
 import core
 from tests.conftest import SHARED, copy_store
 from tests.core.cli.test_service import FIRST_RESPONSE, JUDGED, _end, _sql
+from tests.pages import plain_pages
 from tests.pages.conftest import open_page
 
 TITLES = ["Time to first response", "Time to resolve", "Escalated", "Ticket category", "Ticket channel"]
@@ -76,3 +77,14 @@ def test_the_synthetic_ticket_sample_names_no_customer_and_the_page_says_so(tmp_
                      "help-desk export with the customer id and the opening time of each ticket, and the customers "
                      "with their churn dates.")
     assert not at.tabs
+
+
+def test_the_page_reads_in_plain_words(store, monkeypatch):
+    """No code word (snake_case, None, NaN, long decimals ...) in anything the page shows (tests/pages/plain_words.py),
+    at the default window and at another."""
+    at = open_page(monkeypatch, store, "service_operations")
+    found = []
+    plain_pages.add_findings(at, found)
+    at.number_input(key="service_days").set_value(45).run()
+    plain_pages.add_findings(at, found)
+    assert found == []

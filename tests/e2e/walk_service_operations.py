@@ -1,0 +1,42 @@
+"""The Service operations page (pages/service_operations.py) in a real browser on demo data (run by
+tests/e2e/test_demo_pages.py on its server): the tickets judged equal a count in SQL on the store, each service
+level's tab draws its chart with its sentence, another churn window counts again, no exception."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.core.cli.test_service import JUDGED, _end, _sql
+from tests.e2e.conftest import shot, show_tab, wait_for_app_idle
+
+TITLES = ["Time to first response", "Time to resolve", "Escalated", "Ticket category", "Ticket channel"]
+
+
+def _judged(store_url: str, days: int) -> int:
+    return _sql(store_url, JUDGED, plus=f"+{days} days", end=_end(store_url))[0]
+
+
+def _slug(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", title.lower())
+
+
+def test_service_operations_on_demo(page, streamlit_server, store_url):
+    page.goto(f"{streamlit_server}/service_operations")
+    expect(page.get_by_role("heading", name="Service operations")).to_be_visible(timeout=90_000)
+    wait_for_app_idle(page, timeout=90_000)
+    judged = page.get_by_text(re.compile(rf"^{_judged(store_url, 90):,} of [\d,]+ tickets judged, data to "
+                                         rf"{_end(store_url)}"))
+    expect(judged).to_be_visible(timeout=60_000)
+    expect(page.get_by_text(re.compile("associations, not experiments"))).to_be_visible()
+    for title in TITLES:
+        sentence = page.get_by_text(re.compile(rf"^Adjusted churn within 90 days of a ticket, by {title.lower()}: "
+                                               r"highest for .+, \d+\.\d%; lowest for .+, \d+\.\d%"))
+        show_tab(page, title, sentence, f"service_operations_{_slug(title)}")
+        expect(page.get_by_test_id("stVegaLiteChart").filter(visible=True)).to_have_count(1)
+    window = page.get_by_label("Churn within this many days of a ticket", exact=True)
+    window.fill("30")
+    window.press("Enter")
+    wait_for_app_idle(page, timeout=60_000)
+    expect(page.get_by_text(re.compile(rf"^{_judged(store_url, 30):,} of [\d,]+ tickets judged"))).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    shot(page, "service_operations_30_days")
