@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 
 from tests.company_warehouse import run_cli
+from tests.conftest import ROOT
 
 # the tickets judged for churn within :days days: their customer known and not churned before the opening day, the
 # days passed by :end; the band's condition is added, the churned ones counted
@@ -86,3 +87,13 @@ def test_days_below_one_is_refused_in_one_line(capsys, store):
 def test_a_store_without_tickets_says_what_to_import(capsys, tmp_path):
     code, out, err = run_cli(capsys, f"sqlite:///{tmp_path / 'empty.db'}", "service")
     assert code == 2 and err.startswith("error: No tickets yet: import a help-desk export") and out == ""
+
+
+def test_the_readme_block_is_what_the_command_prints(capsys, store):
+    readme = (ROOT / "README.md").read_text().split("## Service operations", 1)[1]
+    block = readme.split("```text\n", 1)[1].split("```", 1)[0]
+    code, out, err = run_cli(capsys, store, "service")
+    assert code == 0, err
+    first, resolve = block.split("\n\n", 1)
+    assert out.startswith(first + "\n")
+    assert "\n" + resolve in out
