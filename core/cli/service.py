@@ -23,6 +23,10 @@ def add_parser(sub) -> None:
                        "categories and channels", formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--days", type=int, default=SERVICE_DAYS, help="churn within this many days of a ticket")
     p.add_argument("--out", type=Path, help="write every table to this .xlsx workbook")
+    p.add_argument("--target", metavar="MEASURE:HOURS", help="a service-level target to price, such as "
+                   "resolution:24 or first_response:4: the tickets that missed it, the churn gap and what a point of "
+                   "attainment keeps")
+    p.add_argument("--cost-per-point", type=float, help="with --target: what a point of attainment costs a year")
 
 
 def _rows(table):
@@ -36,6 +40,37 @@ def _rows(table):
     return out.assign(mrr_at_stake=table["mrr_at_stake"], mrr_kept=table["mrr_kept"])
 
 
+def _target(text: str):
+    """``MEASURE:HOURS`` as a :class:`core.service.target.Target`."""
+    from core.service.target import MEASURES, Target  # pandas loads here, not for --help
+
+    measure, _, hours = (text or "").partition(":")
+    try:
+        value = float(hours)
+    except ValueError:
+        raise WorkbenchError(f"--target takes MEASURE:HOURS, such as resolution:24 (got '{text}'); measures: "
+                             f"{', '.join(MEASURES)}.") from None
+    return Target(measure.strip(), value)
+
+
+def target_lines(r) -> list[str]:
+    """The target's result in plain words (:class:`core.service.target.TargetResult`)."""
+    from core.cli.format import with_ci  # pandas loads here, not for --help
+
+    lines = [f"Target: {r.target.label()} (an association adjusted for segment, plan and tenure, not an experiment)",
+             f"met by {units.count(r.met)} of {units.count(r.tickets)} tickets ({units.percent(r.attainment)}); "
+             f"{units.count(r.customers_missed)} customers missed it, with {units.money(r.mrr_missed)} MRR",
+             "churn after a missed ticket against a met one (adjusted): "
+             + with_ci(r.gap, r.gap_low, r.gap_high, units.points),
+             f"a point of attainment ({units.count(r.tickets_a_year / 100)} tickets a year): MRR kept "
+             + with_ci(r.mrr_per_point, r.mrr_per_point_low, r.mrr_per_point_high, units.money)
+             + f"; revenue kept over 12 months {units.money(r.revenue_per_point)}"]
+    if r.cost_per_point is not None:
+        lines[-1] += (f" against a cost of {units.money(r.cost_per_point)}: "
+                      + ("it pays" if r.pays() else "it does not pay"))
+    return lines
+
+
 def run(engine, a) -> int:
     """Run ``python -m core service``; returns the exit code."""
     from core.cli.format import figures_text  # pandas loads here, not for --help
@@ -44,9 +79,15 @@ def run(engine, a) -> int:
     from core.service.inputs import load_service  # in run, for a fast --help
     from core.service.levels import level_tables  # statsmodels loads here, not for --help
     from core.service.outcomes import judge  # in run, for a fast --help
+    from core.service.target import check, evaluate  # in run, for a fast --help
 
     if a.days < 1:
         raise WorkbenchError(f"--days must be at least 1 (got {a.days}).")
+    if a.cost_per_point is not None and a.target is None:
+        raise WorkbenchError("--cost-per-point prices a target: add --target, such as --target resolution:24.")
+    target = _target(a.target) if a.target is not None else None
+    if target is not None:
+        check(target, a.cost_per_point)
     judged = judge(load_service(engine), a.days)
     print(f"{units.count(len(judged.frame))} of {units.count(judged.read)} tickets judged for churn within "
           f"{a.days} days (data to {judged.end:%Y-%m-%d}); left out: {units.count(judged.too_recent)} too recent, "
@@ -56,6 +97,8 @@ def run(engine, a) -> int:
     for key, table in tables.items():
         print(f"\n{LEVELS[key].title}")
         print(figures_text(_rows(table), UNITS, left=("band",)))
+    if target is not None:
+        print("\n" + "\n".join(target_lines(evaluate(judged, target, a.cost_per_point))))
     if a.out is not None:
         a.out.write_bytes(to_xlsx({LEVELS[k].title: t for k, t in tables.items()}))
         print(f"\nwrote {len(tables)} tables to {a.out}")

@@ -97,3 +97,31 @@ def test_the_readme_block_is_what_the_command_prints(capsys, store):
     first, resolve = block.split("\n\n", 1)
     assert out.startswith(first + "\n")
     assert "\n" + resolve in out
+
+
+def test_a_target_counts_the_tickets_that_met_it_and_prices_a_point(capsys, store):
+    code, out, err = run_cli(capsys, store, "service", "--target", "resolution:24", "--cost-per-point", "5000")
+    assert code == 0, err
+    end = _end(store)
+    total, _ = _sql(store, JUDGED, plus="+90 days", end=end)
+    met, _ = _sql(store, f"{JUDGED} AND {SECONDS.format(later='t.resolved')} BETWEEN 0 AND 86399", plus="+90 days",
+                  end=end)
+    block = out.split("\nTarget: resolve within 24 h (an association adjusted for segment, plan and tenure, not an "
+                      "experiment)\n", 1)[1].splitlines()
+    assert block[0].startswith(f"met by {met:,} of {total:,} tickets ({100 * met / total:.1f}%); ")
+    assert re.fullmatch(r"churn after a missed ticket against a met one \(adjusted\): [+-]\d+\.\d pts \[[+-]\d+\.\d "
+                        r"pts, [+-]\d+\.\d pts\]", block[1])
+    assert re.fullmatch(r"a point of attainment \([\d.,]+ tickets a year\): MRR kept -?\$[\d,]+ \[-?\$[\d,]+, "
+                        r"-?\$[\d,]+\]; revenue kept over 12 months -?\$[\d,]+ against a cost of \$5,000: it (does not "
+                        r"pay|pays)", block[2])
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--target", "resolve:24"], "error: Unknown target measure 'resolve': use one of resolution, first_response.\n"),
+    (["--target", "resolution:soon"], "error: --target takes MEASURE:HOURS, such as resolution:24 (got "
+                                      "'resolution:soon'); measures: resolution, first_response.\n"),
+    (["--cost-per-point", "10"], "error: --cost-per-point prices a target: add --target, such as --target "
+                                 "resolution:24.\n")])
+def test_a_bad_target_is_refused_before_any_table(capsys, store, args, message):
+    code, out, err = run_cli(capsys, store, "service", *args)
+    assert (code, out, err) == (2, "", message)
