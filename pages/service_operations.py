@@ -33,6 +33,10 @@ sections.coverage(judged)
 tables = {key: service.table(url, version, days, key) for key in LEVELS}
 components.xlsx_download({LEVELS[k].title: t for k, t in tables.items()}, "Download every table (XLSX)",
                          "service_levels.xlsx", key="service_xlsx")
-for tab, key in zip(st.tabs([level.title for level in LEVELS.values()]), LEVELS):
+*level_tabs, target_tab = st.tabs([level.title for level in LEVELS.values()] + ["Target that pays"])
+for tab, key in zip(level_tabs, LEVELS):
     with tab:
         sections.level(tables[key], key, days)
+with target_tab:
+    measure, hours, cost = sections.target_choice()
+    sections.target(service.target(url, version, days, measure, hours, cost))

@@ -1,6 +1,7 @@
 """The Service operations page (pages/service_operations.py) in a real browser on demo data (run by
 tests/e2e/test_demo_pages.py on its server): the tickets judged equal a count in SQL on the store, each service
-level's tab draws its chart with its sentence, another churn window counts again, no exception."""
+level's tab draws its chart with its sentence, the target tab prices a point at a cost, another churn window counts
+again, no exception."""
 
 import re
 
@@ -33,6 +34,17 @@ def test_service_operations_on_demo(page, streamlit_server, store_url):
                                                r"highest for .+, \d+\.\d%; lowest for .+, \d+\.\d%"))
         show_tab(page, title, sentence, f"service_operations_{_slug(title)}")
         expect(page.get_by_test_id("stVegaLiteChart").filter(visible=True)).to_have_count(1)
+    met = page.get_by_test_id("stMetric").filter(has=page.get_by_text("Tickets that met it", exact=True))
+    show_tab(page, "Target that pays", met, "service_operations_target")
+    expect(met).to_contain_text(re.compile(r"\d+\.\d%"))
+    expect(page.get_by_text("Target: resolve within 24 h", exact=True)).to_be_visible()
+    cost = page.get_by_label("Cost of a point of attainment a year ($)", exact=True)
+    cost.fill("5000")
+    cost.press("Enter")
+    wait_for_app_idle(page, timeout=60_000)
+    expect(page.get_by_text(re.compile(r"^At \$5,000 a point, raising attainment (does not pay|pays) for itself"))
+           ).to_be_visible()
+    shot(page, "service_operations_target_priced")
     window = page.get_by_label("Churn within this many days of a ticket", exact=True)
     window.fill("30")
     window.press("Enter")

@@ -62,8 +62,9 @@ TAB_KEYS = {
     "playbooks": {  # the example playbook previewed on the store (none is saved); an error: no customer to act on
         "Rules": ("markdown", "Guards:"), "Run": ("metric|error", None), "Queue": ("info", "No run is recorded yet"),
         "Calendar": ("markdown|info", None)},
-    "service_operations": {tab: ("vega_lite_chart", None) for tab in (
+    "service_operations": {**{tab: ("vega_lite_chart", None) for tab in (
         "Time to first response", "Time to resolve", "Escalated", "Ticket category", "Ticket channel")},
+        "Target that pays": ("metric", "Tickets that met it")},
     "quarterly_review": {
         "Figures": ("markdown", "#### Overview"), "Compare": ("info|dataframe", None),
         "Decisions": ("info|dataframe", None), "Assumptions": ("dataframe", None), "Export": ("button", None)},

@@ -5,15 +5,20 @@ tab, chart, table and download; a store without tickets says what to import; the
 SYNTHETIC Kaggle sample: its customers and texts are templates, never real people) names no customer in the store, and
 the page says churn after a ticket cannot be measured from it."""
 
+import numpy as np
 import pytest
 
 import core
+from core.service.inputs import load_service
+from core.service.outcomes import judge
 from tests.conftest import SHARED, copy_store
-from tests.core.cli.test_service import FIRST_RESPONSE, JUDGED, _end, _sql
+from tests.core.cli.test_service import FIRST_RESPONSE, JUDGED, SECONDS, _end, _sql
+from tests.core.service.test_rates import combination, design, sandwich
 from tests.pages import plain_pages
 from tests.pages.conftest import open_page
 
-TITLES = ["Time to first response", "Time to resolve", "Escalated", "Ticket category", "Ticket channel"]
+LEVEL_TITLES = ["Time to first response", "Time to resolve", "Escalated", "Ticket category", "Ticket channel"]
+TITLES = LEVEL_TITLES + ["Target that pays"]
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +51,7 @@ def test_every_level_has_its_tab_chart_table_and_download(store, monkeypatch):
     at = open_page(monkeypatch, store, "service_operations")
     assert at.title[0].value == "Service operations"
     assert [t.label for t in at.tabs] == TITLES
-    for tab in at.tabs:
+    for tab in at.tabs[:len(LEVEL_TITLES)]:
         assert len(tab.get("vega_lite_chart")) == 1 and len(tab.dataframe) == 1, tab.label
         sentence = next(c.value for c in tab.caption if c.value.startswith("Adjusted churn within 90 days"))
         assert "highest for" in sentence and "lowest for" in sentence
@@ -88,3 +93,28 @@ def test_the_page_reads_in_plain_words(store, monkeypatch):
     at.number_input(key="service_days").set_value(45).run()
     plain_pages.add_findings(at, found)
     assert found == []
+
+
+def _metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_the_target_tab_shows_the_tickets_that_met_it_and_the_gap_computed_by_hand(store, monkeypatch):
+    """The share that met "resolve within 48 h" counted in SQL; the gap by numpy least squares and a hand-written
+    clustered sandwich on the judged tickets (tests/core/service/test_rates.py's); the verdict at a cost per point."""
+    at = open_page(monkeypatch, store, "service_operations")
+    at.number_input(key="service_hours").set_value(48.0).run()
+    at.number_input(key="service_cost").set_value(1_000_000.0).run()
+    assert not at.exception, at.exception
+    total, _ = _counts(store, 90)
+    met, _ = _counts(store, 90, f"{SECONDS.format(later='t.resolved')} BETWEEN 0 AND 172799")
+    assert _metric(at, "Tickets that met it") == f"{100 * met / total:.1f}%"
+    assert "**Target: resolve within 48 h**" in [m.value for m in at.markdown]
+    f = judge(load_service(core.make_engine(store)), 90).frame
+    f["band"] = np.where(f["resolve_hours"] < 48, "met", "missed")
+    X = design(f, ("segment", "plan", "tenure"), bands=["met", "missed"])
+    beta, _ = sandwich(X, f["churned"].to_numpy(float), f["customer_id"])
+    gap = (combination(X, 2, 1) - combination(X, 2, 0)) @ beta
+    assert _metric(at, "Churn gap, missed against met") == f"{100 * gap:+.1f} pts"
+    verdict = next(i.value for i in at.info if i.value.startswith("At $1,000,000 a point"))
+    assert "does not pay for itself" in verdict

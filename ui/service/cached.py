@@ -9,6 +9,7 @@ import streamlit as st
 from core.service.inputs import load_service
 from core.service.levels import level_table
 from core.service.outcomes import Judged, judge
+from core.service.target import Target, TargetResult, evaluate
 from ui.frame import loaders
 
 
@@ -22,3 +23,9 @@ def judged(url: str, version: str, days: int) -> Judged:
 def table(url: str, version: str, days: int, key: str) -> pd.DataFrame:
     """The table of the service level ``key`` (:func:`core.service.levels.level_table`)."""
     return level_table(judged(url, version, days), key)
+
+
+@st.cache_data(show_spinner="Pricing the target ...", max_entries=32)
+def target(url: str, version: str, days: int, measure: str, hours: float, cost: float | None) -> TargetResult:
+    """What the target costs and keeps (:func:`core.service.target.evaluate`)."""
+    return evaluate(judged(url, version, days), Target(measure, hours), cost)

@@ -12,6 +12,7 @@ from core.service import chart_text
 from core.service.bands import LEVELS
 from core.service.levels import MIN_TICKETS
 from core.service.outcomes import DEFAULT_DAYS, Judged
+from core.service.target import MEASURES, TargetResult
 from ui import components
 from ui.service import charts
 
@@ -69,3 +70,46 @@ def level(table: pd.DataFrame, key: str, days: int) -> None:
     st.caption(f"Bands with fewer than {MIN_TICKETS} tickets, or whose tickets were all or never followed by churn, "
                "show no rate.")
     components.csv_download(table, "Download this table (CSV)", f"service_{key}.csv", key=f"service_{key}_csv")
+
+
+#: the target measures as the page names them
+TARGET_MEASURES = {measure: LEVELS[measure].title for measure in MEASURES}
+TARGET_ARITHMETIC = ("A point of attainment is 1% of the tickets moving from missed to met. Each is expected to lose "
+                     "its customer less often by the adjusted gap, so a point keeps: tickets a year / 100 x the gap x "
+                     "the mean MRR behind a missed ticket, counted for the 12 months that follow.")
+
+
+def target_choice() -> tuple[str, float, float | None]:
+    """(measure, hours, cost of a point a year or None) from the tab's widgets."""
+    left, mid, right = st.columns(3)
+    measure = left.selectbox("Target on", list(TARGET_MEASURES), format_func=TARGET_MEASURES.get, key="service_measure")
+    hours = mid.number_input("Within (hours)", min_value=0.5, max_value=24.0 * 90, value=24.0, step=1.0,
+                             format="%.1f", key="service_hours")
+    cost = right.number_input("Cost of a point of attainment a year ($)", min_value=0.0, value=None, step=1000.0,
+                              format="%.0f", key="service_cost", placeholder="optional",
+                              help="What raising the share of tickets that meet the target by one point costs a year.")
+    return measure, float(hours), cost
+
+
+def target(r: TargetResult) -> None:
+    """The target's figures: attainment, who missed it, the gap and what a point keeps, against its cost."""
+    st.markdown(f"**Target: {r.target.label()}**")
+    k = st.columns(3)
+    k[0].metric("Tickets that met it", units.percent(r.attainment),
+                help=f"{units.count(r.met)} of {units.count(r.tickets)} tickets judged.")
+    k[1].metric("Customers who missed it", units.count(r.customers_missed))
+    k[2].metric("MRR behind them", units.money(r.mrr_missed),
+                help="Each customer who missed the target once, with the MRR of the month of their latest missed "
+                     "ticket.")
+    k = st.columns(3)
+    k[0].metric("Churn gap, missed against met", units.points(r.gap), help=definition("Adjusted churn after a ticket"))
+    k[1].metric("MRR kept per point a year", units.money(r.mrr_per_point))
+    k[2].metric("Revenue kept per point (12 months)", units.money(r.revenue_per_point))
+    st.caption(f"Gap 95% interval: {units.interval(r.gap_low, r.gap_high, 'points') or 'none'}; MRR kept per point: "
+               f"{units.interval(r.mrr_per_point_low, r.mrr_per_point_high, 'currency') or 'none'}. "
+               f"{units.count(r.tickets_a_year)} tickets a year. {TARGET_ARITHMETIC}")
+    if r.pays() is not None:
+        verdict = "pays for itself" if r.pays() else "does not pay for itself"
+        st.info(f"At {units.money(r.cost_per_point)} a point, raising attainment {verdict} on these figures: a point "
+                f"keeps {units.money(r.revenue_per_point)} of revenue over 12 months. {ASSOCIATION}",
+                icon=":material/payments:")
