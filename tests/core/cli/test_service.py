@@ -125,3 +125,14 @@ def test_a_target_counts_the_tickets_that_met_it_and_prices_a_point(capsys, stor
 def test_a_bad_target_is_refused_before_any_table(capsys, store, args, message):
     code, out, err = run_cli(capsys, store, "service", *args)
     assert (code, out, err) == (2, "", message)
+
+
+def test_the_readme_target_figures_are_what_the_command_prints(capsys, store):
+    code, out, err = run_cli(capsys, store, "service", "--target", "resolution:24", "--cost-per-point", "5000")
+    assert code == 0, err
+    readme = " ".join((ROOT / "README.md").read_text().split("**The target that pays**", 1)[1].split())
+    met = re.search(r"met by [\d,]+ of [\d,]+ tickets \(([\d.]+%)\)", out).group(1)
+    gap = re.search(r"\(adjusted\): (\S+ pts \[\S+ pts, \S+ pts\])", out).group(1)
+    kept = re.search(r"revenue kept over 12 months (\$[\d,]+) against a cost of \$5,000: it does not pay", out).group(1)
+    assert (f'"resolve within 24 h" is met by {met.replace("%", " %")} of the tickets; the gap is {gap}, so a point '
+            f"keeps about {kept} of revenue a year and does not pay at $5,000.") in readme
