@@ -23,8 +23,7 @@ from core.store.faults import store_fault, store_path  # plain Python: --help st
 
 #: the sub-commands, in the order ``--help`` lists them
 COMMANDS = (import_file, undo, status, overview, cohorts, churn, health, themes, roi, plays_command, service_command,
-            report, demo,
-            users_command, audit, erase_command, retention_command)
+            report, demo, users_command, audit, erase_command, retention_command)
 #: exit code of bad input (a WorkbenchError, a missing or unreadable file)
 EXIT_BAD_INPUT = 2
 #: exit code of a fault in the workbench itself (still one line, no traceback)

@@ -5,6 +5,7 @@ with the Definitions sheet."""
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from core.cli.defaults import SERVICE_DAYS
@@ -75,6 +76,7 @@ def run(engine, a) -> int:
     """Run ``python -m core service``; returns the exit code."""
     from core.cli.format import figures_text  # pandas loads here, not for --help
     from core.export.xlsx import to_xlsx  # in run, for a fast --help
+    from core.query import warehouse  # in run, for a fast --help
     from core.service.bands import LEVELS  # in run, for a fast --help
     from core.service.inputs import load_service  # in run, for a fast --help
     from core.service.levels import level_tables  # statsmodels loads here, not for --help
@@ -88,6 +90,9 @@ def run(engine, a) -> int:
     target = _target(a.target) if a.target is not None else None
     if target is not None:
         check(target, a.cost_per_point)
+    if warehouse.identity() is not None:  # said, not silently ignored: the tables come from the store
+        print("The service tables read the tickets, customers and MRR in the store, not the warehouse.",
+              file=sys.stderr)
     judged = judge(load_service(engine), a.days)
     print(f"{units.count(len(judged.frame))} of {units.count(judged.read)} tickets judged for churn within "
           f"{a.days} days (data to {judged.end:%Y-%m-%d}); left out: {units.count(judged.too_recent)} too recent, "

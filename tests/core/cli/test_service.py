@@ -136,3 +136,10 @@ def test_the_readme_target_figures_are_what_the_command_prints(capsys, store):
     kept = re.search(r"revenue kept over 12 months (\$[\d,]+) against a cost of \$5,000: it does not pay", out).group(1)
     assert (f'"resolve within 24 h" is met by {met.replace("%", " %")} of the tickets; the gap is {gap}, so a point '
             f"keeps about {kept} of revenue a year and does not pay at $5,000.") in readme
+
+
+def test_with_a_warehouse_set_it_says_the_tables_come_from_the_store(capsys, store, monkeypatch):
+    monkeypatch.setenv("RETENTION_WAREHOUSE_URL", "duckdb:///nowhere.duckdb")
+    code, out, err = run_cli(capsys, store, "service", "--days", "30")
+    assert code == 0 and out.startswith(f"{_sql(store, JUDGED, plus='+30 days', end=_end(store))[0]:,} of ")
+    assert err == "The service tables read the tickets, customers and MRR in the store, not the warehouse.\n"
