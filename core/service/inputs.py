@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from core.errors import InsufficientDataError, NoDataYetError
+from core.history import asof
 from core.history.inputs import load_inputs
 from core.store.dates import datetimes
 from core.store.read import load_columns
@@ -49,8 +50,8 @@ class ServiceInputs:
 
 def from_frames(tickets: pd.DataFrame, customers: pd.DataFrame, revenue: pd.DataFrame | None = None,
                 end=None) -> ServiceInputs:
-    """:class:`ServiceInputs` from frames in store column names (a test's, the demo's); ``end`` defaults to the
-    latest churn, signup, ticket or revenue day.
+    """:class:`ServiceInputs` from frames in store column names (a test's, the demo's); ``end`` defaults to
+    :func:`core.history.asof.data_end` of the customers and revenue, the tickets' opening days counting too.
 
     Raises
     ------
@@ -67,10 +68,8 @@ def from_frames(tickets: pd.DataFrame, customers: pd.DataFrame, revenue: pd.Data
         c[col] = datetimes(c[col], format="mixed")
     r = (revenue if revenue is not None else pd.DataFrame(columns=REVENUE)).reindex(columns=REVENUE).copy()
     r["period"] = datetimes(r["period"], format="mixed")
-    if end is None:
-        days = [c["signup_date"].max(), c["churn_date"].max(), t["opened"].max(),
-                r["period"].max() + pd.offsets.MonthEnd(0) if len(r) else pd.NaT]
-        end = max(d for d in days if pd.notna(d))
+    if end is None:  # the one definition of where the data ends, the tickets' days counting as dated rows
+        end = asof.data_end(c, None, r, extra=[t["opened"]])
     return ServiceInputs(t, c, r, pd.Timestamp(end).normalize())
 
 
@@ -86,7 +85,8 @@ def _usable(tickets: pd.DataFrame) -> None:
 
 
 def load_service(engine: Engine) -> ServiceInputs:
-    """The store's :class:`ServiceInputs`; ``end`` is :meth:`core.history.inputs.ChurnInputs.end`.
+    """The store's :class:`ServiceInputs`; ``end`` is :meth:`core.history.inputs.ChurnInputs.end`, or the last
+    ticket's day when later (the tickets count as dated rows of :func:`core.history.asof.data_end`).
 
     Raises
     ------
@@ -103,4 +103,5 @@ def load_service(engine: Engine) -> ServiceInputs:
         raise InsufficientDataError(NO_CUSTOMERS)
     inputs = load_inputs(engine)
     revenue = load_columns(engine, "revenue", REVENUE)
-    return from_frames(tickets, inputs.customers, revenue, end=inputs.end())
+    last = asof.data_end(None, None, None, extra=[tickets["opened"], pd.Series([inputs.end()])])
+    return from_frames(tickets, inputs.customers, revenue, end=last)

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import InsufficientDataError
+from core.metrics import monthly_mrr
 from core.service.escalation import is_escalated
 from core.service.inputs import ServiceInputs
 
@@ -70,11 +71,11 @@ def _tenure(day: pd.Series, signup: pd.Series) -> pd.Series:
 
 
 def _mrr(t: pd.DataFrame, revenue: pd.DataFrame) -> pd.Series:
-    """Each ticket's customer's MRR in the month the ticket was opened (0 without a recurring row that month)."""
-    r = revenue[revenue["mrr"].notna() & revenue["customer_id"].notna()]
-    r = r.assign(customer_id=r["customer_id"].astype(str), month=r["period"].dt.to_period("M"))
-    by = r.groupby(["customer_id", "month"])["mrr"].sum()
-    keys = pd.MultiIndex.from_arrays([t["customer_id"], t["opened"].dt.to_period("M")])
+    """Each ticket's customer's MRR in the month the ticket was opened (:func:`core.metrics.monthly_mrr`; 0 without a
+    recurring row that month)."""
+    r = revenue[revenue["customer_id"].notna()]
+    by = monthly_mrr(r.assign(customer_id=r["customer_id"].astype(str))).set_index(["customer_id", "month"])["mrr"]
+    keys = pd.MultiIndex.from_arrays([t["customer_id"], t["opened"].dt.to_period("M").dt.to_timestamp()])
     return pd.Series(by.reindex(keys).to_numpy(), index=t.index).fillna(0.0)
 
 
