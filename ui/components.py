@@ -14,13 +14,14 @@ import pandas as pd
 import streamlit as st
 from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec  # private: see vega_lite_spec
 
+from core.export import units
 from core.export.csv import to_csv_bytes
 from core.export.markdown import plain  # noqa: F401 (the pages call it as ui.components.plain)
 from core.export.xlsx import to_xlsx
 
-#: a share with one decimal, as units.percent writes it ("20.4%", "9.1%"): the step fixes the decimals; without it
-#: the grid trims them and mixes "20.41%" with "9.1%"
-PERCENT = st.column_config.NumberColumn(format="percent", step=0.001)
+#: a share, written by :func:`table` as units.percent writes it ("20.4%", "9.1%"): the grid's own "percent" format
+#: shows two decimals, and with a step of 0.001 it cuts instead of rounding (0.05197 showed "5.1%", not "5.2%")
+PERCENT = st.column_config.NumberColumn(format="percent")
 MONEY = st.column_config.NumberColumn(format="dollar")
 POINTS = st.column_config.NumberColumn(format="%+.2f")
 DATE = st.column_config.DateColumn(format="YYYY-MM-DD")
@@ -33,6 +34,29 @@ CUSTOMER_PAGES = {
     "feedback_page": ("feedback_themes", "Feedback", "verbatims",
                       "Open this customer's verbatims and the themes they name"),
 }
+
+
+def percent(label: str | None = None, help: str | None = None) -> dict:
+    """A share column for :func:`table`, with its header and help."""
+    return st.column_config.NumberColumn(label, help=help, format="percent")
+
+
+def _percent_columns(column_config: dict) -> list:
+    return [c for c, cfg in column_config.items() if isinstance(cfg, dict)
+            and cfg.get("type_config", {}).get("type") == "number" and cfg["type_config"].get("format") == "percent"]
+
+
+def table(df: pd.DataFrame, column_config: dict | None = None, where=st, **options) -> None:
+    """``st.dataframe`` with every share column (``format="percent"``) written by core's unit formatter, so a table
+    shows the figure the CLI, the exports and the sentences show; the cells keep their numbers (sorting is by value).
+    """
+    config = dict(column_config or {})
+    shares = [c for c in _percent_columns(config) if c in df.columns]
+    for col in shares:
+        type_config = {k: v for k, v in config[col]["type_config"].items() if k not in ("format", "step")}
+        config[col] = {**config[col], "type_config": type_config}
+    data = df.style.format({c: units.percent for c in shares}) if shares else df
+    where.dataframe(data, column_config=config or None, **options)
 
 
 def csv_download(df: pd.DataFrame, label: str, file_name: str, key: str | None = None, where=st, **options) -> None:

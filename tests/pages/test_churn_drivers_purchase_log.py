@@ -11,8 +11,10 @@ import pandas as pd
 import pytest
 
 from core.buyers import clv
+from core.export import units
 from tests.pages import store_kinds
 from tests.pages.conftest import open_page
+from tests.pages.shown import display_values
 from ui.churn.tables import CODE_NAME
 
 END = pd.Timestamp("1998-06-30")
@@ -164,4 +166,7 @@ def test_the_lifetime_value_tab(page, raw):
     assert configs["customers"]["format"] == "localized"
     assert all(configs[c]["format"] == "localized" for c in ("purchase_days", "recency_days", "age_days"))
     assert all(configs[c]["format"] == "$%,.2f" for c in ("spend_per_purchase", "expected_value_per_purchase", "clv"))
-    assert all(configs[c]["format"] == "percent" and configs[c]["step"] == 0.001 for c in ("p_alive", "error"))
+    assert configs["p_alive"]["format"] == "percent" and configs["p_alive"]["step"] == 0.001  # a bar: it rounds
+    holdout = next(d for d in at.dataframe if "error" in d.value.columns)
+    assert configs["error"] == {"type": "number"}  # written by the unit formatter: rounded, one decimal
+    assert display_values(holdout)["error"].tolist() == [units.percent(x) for x in holdout.value["error"]]

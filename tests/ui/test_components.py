@@ -1,10 +1,18 @@
 """ui/components.py: links to one customer's pages carry the id URL-encoded; downloads are neutralised."""
 
+import ast
+import json
+import re
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 
+from core.export import units
+from tests.pages.shown import display_values
 from ui import components
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_customer_link_opens_that_customer_whatever_characters_its_id_has():
@@ -47,3 +55,76 @@ def test_a_value_from_the_data_is_inert_inside_markdown():
     assert components.plain("Pricing & value") == "Pricing & value"
     assert components.plain("Mid-Market 2.0") == "Mid-Market 2.0"
     assert components.plain("a\nb") == "a b"
+
+
+def test_a_table_writes_its_shares_as_the_unit_formatter_does_and_keeps_their_numbers():
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        import pandas as pd
+
+        from ui import components
+
+        df = pd.DataFrame({"band": ["a", "b", "c"], "rate": [0.05197, 0.1, float("nan")], "n": [1924, 10, 3],
+                           "mrr": [1.5, 2.0, 3.0]})
+        components.table(df, {"rate": components.percent("Churn", help="Churn within 90 days."),
+                              "mrr": components.MONEY, "band": "Band"}, hide_index=True)
+
+    at = AppTest.from_function(page).run(timeout=60)
+    assert not at.exception
+    table = at.dataframe[0]
+    assert list(table.value["rate"].iloc[:2]) == [0.05197, 0.1]  # the cells keep the numbers: sorting is by value
+    shown = display_values(table)
+    assert list(shown["rate"].iloc[:2]) == ["5.2%", "10.0%"]  # rounded as units.percent (the grid cut to 5.1%)
+    assert list(shown["rate"]) == [units.percent(x) for x in (0.05197, 0.1, float("nan"))]
+    config = json.loads(table.proto.columns)
+    assert config["rate"] == {"label": "Churn", "help": "Churn within 90 days.", "type_config": {"type": "number"}}
+    assert config["mrr"]["type_config"]["format"] == "dollar"  # other columns keep their own format
+    assert config["band"] == {"label": "Band"}
+
+
+#: only a progress bar may use the grid's own percent format (it draws the bar; its text is no table figure)
+_OWN_FORMAT_ALLOWED = {"ProgressColumn"}
+
+
+
+#: a share column: components.PERCENT or components.percent(...)
+_SHARE = re.compile(r"\bPERCENT\b|\bcomponents\.percent\(")
+
+
+def _share_makers(path: Path) -> tuple[set[str], set[str]]:
+    """Module-level functions and constants of ``path`` that build or hold share columns."""
+    functions, constants = set(), set()
+    source = path.read_text()
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef) and _SHARE.search(ast.get_source_segment(source, node) or ""):
+            functions.add(node.name)
+        if isinstance(node, ast.Assign) and _SHARE.search(ast.get_source_segment(source, node.value) or ""):
+            constants |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return functions, constants
+
+
+def test_every_share_in_a_table_goes_through_the_unit_formatter():
+    """The grid's "percent" format shows two decimals, and with a step it cuts rather than rounds: a share column is
+    declared with ``components.percent``/``PERCENT`` and shown by ``components.table``, never by ``st.dataframe``."""
+    paths = sorted((ROOT / "ui").rglob("*.py")) + sorted((ROOT / "pages").rglob("*.py"))
+    makers = {path: _share_makers(path) for path in paths}
+    functions = set().union(*(f for f, _ in makers.values()))
+    own, direct = [], []
+    for path in paths:
+        source = path.read_text()
+        shares = re.compile("|".join([_SHARE.pattern] + [rf"\b{f}\(" for f in functions]
+                                     + [rf"\b{c}\b" for c in makers[path][1]]))
+        for node in ast.walk(ast.parse(source)):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+            where = f"{path.relative_to(ROOT)}:{node.lineno}"
+            formats = [k for k in node.keywords if k.arg == "format" and isinstance(k.value, ast.Constant)]
+            if (any(k.value.value == "percent" for k in formats) and path.name != "components.py"
+                    and name not in _OWN_FORMAT_ALLOWED):
+                own.append(where)
+            if name == "dataframe" and shares.search(ast.get_source_segment(source, node) or ""):
+                direct.append(where)
+    assert not own, f"a share column formatted by the grid (use components.percent): {own}"
+    assert not direct, f"share columns passed to st.dataframe (use components.table): {direct}"

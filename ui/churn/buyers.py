@@ -119,12 +119,12 @@ def _holdout(url: str, version: str) -> None:
     st.markdown(f"**Checked on a hold-out:** fitted on purchases up to {h['calibration_end']:%Y-%m-%d}, the model "
                 f"expected {units.count(h['predicted'])} purchase days from then to {h['end']:%Y-%m-%d}; buyers made "
                 f"{units.count(h['actual'])} ({units.percent(h['error'], signed=True)}).")
-    st.dataframe(h["by_frequency"], hide_index=True, width="stretch", column_config={
+    components.table(h["by_frequency"], hide_index=True, width="stretch", column_config={
         "frequency": st.column_config.TextColumn("repeat purchase days before", help="In the fitting period."),
         "customers": st.column_config.NumberColumn("buyers", format="localized"),
         "actual": st.column_config.NumberColumn("bought per buyer", format="%.2f"),
         "predicted": st.column_config.NumberColumn("expected per buyer", format="%.2f"),
-        "error": st.column_config.NumberColumn("expected / bought - 1", format="percent", step=0.001)})
+        "error": components.percent("expected / bought - 1")})
 
 
 @st.fragment

@@ -224,7 +224,7 @@ def validation(r: cr.ChurnResult, fit: churn.FitKey) -> None:
                f"churners (lift {units.multiple(g['lift'].iloc[0])})")
     components.chart(churn.chart(fit, "gains", (), lambda: charts.gains(g)), chart_text.gains(g), None, "",
                      key="churn_dl_gains_chart", where=b)
-    st.dataframe(g, hide_index=True, width="stretch", column_config=tables.gains_columns())
+    components.table(g, tables.gains_columns(), hide_index=True, width="stretch")
     components.csv_download(g, "Download gains by decile (CSV)", "churn_gains.csv", key="churn_dl_gains")
 
 
@@ -243,7 +243,7 @@ def segments(r: cr.ChurnResult, fit: churn.FitKey) -> None:
         st.warning(f"{by} = {components.plain(row['segment'])}: {row['warning']}.", icon=":material/warning:")
     shown = perf.assign(ranking=[units.MISSING if units.is_missing(a) else f"{words.in_100(a)} times in 100"
                                  for a in perf["roc_auc"]])
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=tables.segment_columns(col))
+    components.table(shown, tables.segment_columns(col), hide_index=True, width="stretch")
     st.caption("Within one segment the ranking is usually a little weaker than overall when the segment itself "
                "predicts churn; calibration 1.0 means predicted and observed churn agree.")
     components.csv_download(perf, "Download (CSV)", f"churn_by_{col}.csv", key="churn_dl_segments")

@@ -10,6 +10,7 @@ import streamlit as st
 from core.churn import plain as words
 from core.export import units
 from core.history.feature_labels import feature_label
+from ui import components
 from ui.churn import charts
 
 #: the header of the column that keeps a feature's name in the data, for analysts
@@ -68,10 +69,10 @@ def gains_columns() -> dict:
     c = st.column_config
     return {"decile": c.NumberColumn("Decile (1 = riskiest)"), "customers": c.NumberColumn("Customers"),
             "churners": c.NumberColumn("Churners"),
-            "churn_rate": c.NumberColumn("Churn rate", format="percent", step=0.001),
+            "churn_rate": components.percent("Churn rate"),
             "lift": c.NumberColumn("Lift", format="%.2fx"),
-            "cum_customers_share": c.NumberColumn("Customers reached, riskiest first", format="percent", step=0.001),
-            "cum_churners_share": c.NumberColumn("Churners caught", format="percent", step=0.001),
+            "cum_customers_share": components.percent("Customers reached, riskiest first"),
+            "cum_churners_share": components.percent("Churners caught"),
             "cum_lift": c.NumberColumn("Lift so far", format="%.2fx")}
 
 
@@ -80,8 +81,8 @@ def segment_columns(by: str) -> dict:
     c = st.column_config
     return {"segment": c.TextColumn(feature_label(by)), "customers": c.NumberColumn("Customers"),
             "churners": c.NumberColumn("Churners"),
-            "churn_rate": c.NumberColumn("Churn rate", format="percent", step=0.001),
-            "mean_predicted": c.NumberColumn("Predicted churn", format="percent", step=0.001),
+            "churn_rate": components.percent("Churn rate"),
+            "mean_predicted": components.percent("Predicted churn"),
             "roc_auc": c.NumberColumn("ROC-AUC", format="%.3f"),
             "ranking": c.TextColumn("Ranks a churner above a stayer", help="The ROC-AUC in words: how often the "
                                     "model gives a churner of the segment a higher risk than a stayer of it (a coin "

@@ -57,8 +57,8 @@ def discovery(v: View) -> None:
         errors.show(exc)
         return
     table = td.candidates_table(cands)
-    st.dataframe(table, hide_index=True, width="stretch", column_config=headers.labelled(table, {
-        "share": st.column_config.NumberColumn(format="percent")}))
+    components.table(table, hide_index=True, width="stretch", column_config=headers.labelled(table, {
+        "share": components.PERCENT}))
     figures.csv_download(v, table, "Download candidates (CSV)", "theme_candidates.csv", "disc_dl", choices=(int(k),))
     for c in cands:
         with st.expander(f"Candidate {c.number}: {c.title} ({c.size:,} verbatims)", expanded=c.number == 1):

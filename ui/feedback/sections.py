@@ -76,7 +76,7 @@ def themes(v: View) -> pd.DataFrame:
                 "by mentions.")
     shown = imp.drop(columns=["parent_id"]).assign(
         churn_diff=imp["churn_diff"] * 100, churn_low=imp["churn_low"] * 100, churn_high=imp["churn_high"] * 100)
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=headers.labelled(shown, {
+    components.table(shown, hide_index=True, width="stretch", column_config=headers.labelled(shown, {
         "theme_id": st.column_config.NumberColumn("Theme no.", format="%d"), "share": PERCENT, "sentiment": _SENT,
         "negative_share": PERCENT, "nps_impact": st.column_config.NumberColumn("NPS impact", format="%+.1f",
                                                                             help=GLOSSARY["NPS impact"]),
@@ -127,16 +127,16 @@ def group_tests(bg: pd.DataFrame, by: str) -> None:
                    "the number of themes tested (Bonferroni). Below 0.05 the theme differs beyond chance.")
         for _, row in tests.iterrows():
             st.text(plain.theme_sentence(row, by))
-        st.dataframe(tests, hide_index=True, width="stretch", column_config={
+        components.table(tests, hide_index=True, width="stretch", column_config={
             "theme": st.column_config.TextColumn("Theme"),
             "chi_square": st.column_config.NumberColumn("Chi-square", format="%.2f"),
             "dof": st.column_config.NumberColumn("Degrees of freedom", format="%d"),
             "p_value": st.column_config.NumberColumn("p-value", format="%.4f"),
             "p_adjusted": st.column_config.NumberColumn("Adjusted p-value", format="%.4f"),
             "high_group": st.column_config.TextColumn(f"{by.title()} raising it most"),
-            "high_share": st.column_config.NumberColumn("Its share", format="percent"),
+            "high_share": components.percent("Its share"),
             "low_group": st.column_config.TextColumn(f"{by.title()} raising it least"),
-            "low_share": st.column_config.NumberColumn("That share", format="percent")})
+            "low_share": components.percent("That share")})
 
 
 @st.fragment
@@ -222,7 +222,7 @@ def backlog(v: View) -> None:
         return
     st.caption(f"Each negative or churn-signal verbatim is an item for the owner team of every theme it names. "
                f"{GLOSSARY['Closure rate']}")
-    st.dataframe(bl, hide_index=True, width="stretch", column_config=headers.labelled(bl, {"closure_rate": PERCENT}))
+    components.table(bl, headers.labelled(bl, {"closure_rate": PERCENT}), hide_index=True, width="stretch")
     figures.csv_download(v, bl, "Download backlog (CSV)", "backlog.csv", "backlog_dl")
     teams = sorted(bl["team"].unique().tolist())
     a, b = st.columns(2)

@@ -169,7 +169,7 @@ def customer(cfg: h.HealthConfig, hist: pd.DataFrame) -> None:
     trend = hist[hist["customer_id"] == pick][["day", "score", "band", "stage"]]
     components.chart(charts.score_trend(trend, cfg.red_max, cfg.amber_max), chart_text.score_trend(trend),
                      chart_data.score_trend(trend), "health_customer_trend.csv", key="health_dl_trend", where=b)
-    st.dataframe(parts.drop(columns="key"), hide_index=True, width="stretch", column_config={
+    components.table(parts.drop(columns="key"), hide_index=True, width="stretch", column_config={
         "points": st.column_config.NumberColumn(format="%.0f"), "share": PERCENT,
         "contribution": st.column_config.NumberColumn(format="%.1f"),
         "lost": st.column_config.NumberColumn(format="%.1f")})
@@ -207,12 +207,11 @@ def _backtest_figures(r, data) -> None:
     k[2].metric("Months", units.count(len(data.cutoffs)), help=f"{data.cutoffs[0]:%b %Y} to {data.cutoffs[-1]:%b %Y}")
     k[3].metric("Customer-months scored", units.count(len(r.rows)))
     st.caption(f"ROC-AUC {units.score(r.auc)}: {plain.ranking(r.auc)}.")
-    st.dataframe(r.bands, hide_index=True, width="stretch", column_config={
+    components.table(r.bands, hide_index=True, width="stretch", column_config={
         "customers": st.column_config.NumberColumn("customer-months", format="localized"),
-        "share": st.column_config.NumberColumn("share of customer-months", format="percent", step=0.001),
+        "share": components.percent("share of customer-months"),
         "churners": st.column_config.NumberColumn("churned", help="Customer-months followed by churn."),
-        "churn_rate": st.column_config.NumberColumn("churn rate", format="percent", step=0.001),
-        "predicted": st.column_config.NumberColumn("predicted churn rate", format="percent",
-                                                   step=0.001),
+        "churn_rate": components.percent("churn rate"),
+        "predicted": components.percent("predicted churn rate"),
         "lift": st.column_config.NumberColumn("lift (x average)", format="%.2f",
                                               help="The band's churn rate over the average churn rate.")})

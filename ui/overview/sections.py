@@ -62,10 +62,10 @@ def cohorts(ov: Overview) -> None:
     components.chart(charts.cohort_revenue_heatmap(t), chart_text.cohort_revenue(t.retention), None, "", "")
     shown = t.retention.rename(columns=str)
     shown.insert(0, "buyers", t.buyers)
-    config = {c: components.PERCENT for c in shown.columns if c != "buyers"}  # one decimal, as units.percent
+    config = {c: components.PERCENT for c in shown.columns if c != "buyers"}
     config["buyers"] = st.column_config.NumberColumn("buyers", format="localized", help="Buyers whose first "
                                                      "purchase fell in the cohort's month.")
-    st.dataframe(shown, column_config=config, width="stretch")
+    components.table(shown, config, width="stretch")
     components.csv_download(t.long(), "Download revenue retention by cohort (CSV)", "revenue_retention_by_cohort.csv",
                             key="overview_cohorts_csv")
 

@@ -17,7 +17,7 @@ from ui import components
 from ui.frame import errors, warehouse
 from ui.roi import cached as data
 from ui.roi import uplift
-from ui.roi.sections import Choice, diff_text
+from ui.roi.sections import Choice, diff_text, outcome_column
 
 _BY = {"segment": "Segment", "plan": "Plan", "region": "Region", "risk_tier": "Churn risk at contact"}
 #: what the fatigue chart's rows are, in a sentence
@@ -32,10 +32,10 @@ def _uplift_table(t: pd.DataFrame, first: str, ch: Choice, key: str, name: str) 
             shown[c] = shown[c] * 100
     unit = "pts" if ch.binary else "$"
     value = st.column_config.NumberColumn
-    st.dataframe(shown, hide_index=True, width="stretch", column_config={
+    components.table(shown, hide_index=True, width="stretch", column_config={
         first: first.replace("_", " ").capitalize(), "n": "Contacts", "n_control": f"Contacts, {ch.control}",
-        "treatment": value(ch.label(ch.outcome), format="percent" if ch.binary else "dollar"),
-        "control": value(f"{ch.label(ch.outcome)}, {ch.control}", format="percent" if ch.binary else "dollar"),
+        "treatment": outcome_column(ch, ch.label(ch.outcome)),
+        "control": outcome_column(ch, f"{ch.label(ch.outcome)}, {ch.control}"),
         "difference": value(f"Difference ({unit})", format="%+.2f"), "low": value("Low", format="%+.2f"),
         "high": value("High", format="%+.2f"), "note": "Note"})
     components.csv_download(t, "Download (CSV)", name, key)

@@ -141,6 +141,11 @@ def reach(ch: Choice, comp: pd.DataFrame | None) -> None:
     st.caption(components.plain(reach_text(reached.set_index("play").loc[ch.play], effect, ch.binary)))
 
 
+def outcome_column(ch: Choice, label: str) -> dict:
+    """The column of an arm's outcome: a share for a yes/no outcome, dollars otherwise."""
+    return components.percent(label) if ch.binary else st.column_config.NumberColumn(label, format="dollar")
+
+
 def diff_text(x: float, binary: bool) -> str:
     """A play's effect: points of a yes/no outcome, else money per contact."""
     return units.points(x) if binary else units.format_value(x, "currency", signed=True)
@@ -178,21 +183,21 @@ def _comparison(ch: Choice, comp: pd.DataFrame) -> None:
     unit = "pts" if ch.binary else "$"
     value = st.column_config.NumberColumn
     cols = {"arm": "Arm", "n": "Contacts", "n_control": f"Contacts, {ch.control}",
-            "treatment": value(ch.label(ch.outcome), format="percent" if ch.binary else "dollar"),
-            "control": value(f"{ch.label(ch.outcome)}, {ch.control}", format="percent" if ch.binary else "dollar"),
+            "treatment": outcome_column(ch, ch.label(ch.outcome)),
+            "control": outcome_column(ch, f"{ch.label(ch.outcome)}, {ch.control}"),
             "difference": value(f"Difference ({unit})", format="%+.2f"), "low": value("Low", format="%+.2f"),
             "high": value("High", format="%+.2f"), "p_value": value("p-value", format="%.4f"),
             "theta": value("CUPED theta", format="%.4f"),
             "cuped_difference": value(f"CUPED difference ({unit})", format="%+.2f"),
             "cuped_low": value("CUPED low", format="%+.2f"), "cuped_high": value("CUPED high", format="%+.2f"),
             "cuped_p_value": value("CUPED p-value", format="%.4f"),
-            "variance_reduction": value("Variance saved by CUPED", format="percent")}
+            "variance_reduction": components.percent("Variance saved by CUPED")}
     shown = comp.copy()
     if ch.binary:
         for c in ("difference", "low", "high", "cuped_difference", "cuped_low", "cuped_high"):
             if c in shown:
                 shown[c] = shown[c] * 100
-    st.dataframe(shown, hide_index=True, column_config=cols, width="stretch")
+    components.table(shown, cols, hide_index=True, width="stretch")
     components.csv_download(comp, "Download comparison (CSV)", f"{ch.play}_comparison.csv", "roi_dl_comparison")
 
 

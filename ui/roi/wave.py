@@ -105,11 +105,11 @@ def next_wave(ch: Choice, inputs: RoiInputs, f: Filters) -> None:
     elif risk_lists.shown(loaders.get_engine(ch.url)):  # the list and its download: admins and the roles allowed
         binary = ch.binary
         number = st.column_config.NumberColumn
-        uplift_ = (number("Predicted uplift", format="percent", help="Predicted gain in the chance of staying.")
+        uplift_ = (components.percent("Predicted uplift", help="Predicted gain in the chance of staying.")
                    if binary else number("Predicted uplift", format="%+.2f"))
-        st.dataframe(w.targets, hide_index=True, width="stretch", column_config={
+        components.table(w.targets, hide_index=True, width="stretch", column_config={
             "customer_id": "Customer", "segment": "Segment", "plan": "Plan", "region": "Region",
-            "risk": number("Churn risk", format="percent"), "risk_tier": "Churn risk tier",
+            "risk": components.percent("Churn risk"), "risk_tier": "Churn risk tier",
             "mrr_before": number("MRR ($ a month)", format="dollar"),
             "value_per_save": number("Value of a save ($)", format="dollar"),
             "expected_value": number("Expected net value ($)", format="dollar"),

@@ -23,18 +23,15 @@ COLUMNS = {
     "tickets": st.column_config.NumberColumn("Tickets", format="localized"),
     "customers": st.column_config.NumberColumn("Customers", format="localized"),
     "churned": st.column_config.NumberColumn("Tickets followed by churn", format="localized"),
-    "churn_rate": st.column_config.NumberColumn("Churn", format="percent", step=0.001,
-                                                help=definition("Churn after a ticket")),
-    "churn_low": st.column_config.NumberColumn("Churn, low", format="percent", step=0.001),
-    "churn_high": st.column_config.NumberColumn("Churn, high", format="percent", step=0.001),
-    "adjusted_rate": st.column_config.NumberColumn("Adjusted churn", format="percent", step=0.001,
-                                                   help=definition("Adjusted churn after a ticket")),
-    "adjusted_low": st.column_config.NumberColumn("Adjusted, low", format="percent", step=0.001),
-    "adjusted_high": st.column_config.NumberColumn("Adjusted, high", format="percent", step=0.001),
+    "churn_rate": components.percent("Churn", help=definition("Churn after a ticket")),
+    "churn_low": components.percent("Churn, low"),
+    "churn_high": components.percent("Churn, high"),
+    "adjusted_rate": components.percent("Adjusted churn", help=definition("Adjusted churn after a ticket")),
+    "adjusted_low": components.percent("Adjusted, low"),
+    "adjusted_high": components.percent("Adjusted, high"),
     "mrr_at_stake": st.column_config.NumberColumn("MRR at the tickets", format="dollar",
                                                   help="The customers' MRR in the month of each ticket."),
-    "mrr_kept": st.column_config.NumberColumn("MRR kept", format="percent", step=0.001,
-                                              help=definition("MRR kept after a ticket")),
+    "mrr_kept": components.percent("MRR kept", help=definition("MRR kept after a ticket")),
 }
 
 
@@ -66,7 +63,7 @@ def level(table: pd.DataFrame, key: str, days: int) -> None:
     else:
         components.chart(charts.level(data, table["band"].tolist(), days), sentence, data,
                          f"service_{key}_chart.csv", key=f"service_{key}_chart")
-    st.dataframe(table, hide_index=True, column_config=COLUMNS, width="stretch")
+    components.table(table, COLUMNS, hide_index=True, width="stretch")
     st.caption(f"Bands with fewer than {MIN_TICKETS} tickets, or whose tickets were all or never followed by churn, "
                "show no rate.")
     components.csv_download(table, "Download this table (CSV)", f"service_{key}.csv", key=f"service_{key}_csv")
