@@ -1,6 +1,7 @@
 """Service operations: which service levels go with customers kept. Each service level (time to first response,
 time to resolve, escalation, ticket category and channel) against churn within N days of a ticket, as observed and
-adjusted for segment, plan and tenure, with the MRR kept (core.service)."""
+adjusted for segment, plan and tenure, with the MRR kept; the target that pays; and the leading indicators, the
+signals that fire before churn (core.service)."""
 
 import streamlit as st
 
@@ -10,7 +11,7 @@ from ui import components
 from ui.frame import errors, loaders, warehouse
 from ui.frame import page as frame
 from ui.service import cached as service
-from ui.service import sections
+from ui.service import leads, sections
 
 frame.require()
 
@@ -31,12 +32,16 @@ except WorkbenchError as exc:
     st.stop()
 sections.coverage(judged)
 tables = {key: service.table(url, version, days, key) for key in LEVELS}
-components.xlsx_download({LEVELS[k].title: t for k, t in tables.items()}, "Download every table (XLSX)",
-                         "service_levels.xlsx", key="service_xlsx")
-*level_tabs, target_tab = st.tabs([level.title for level in LEVELS.values()] + ["Target that pays"])
+indicators = leads.load(url, version, days)
+components.xlsx_download({**{LEVELS[k].title: t for k, t in tables.items()}, **indicators.sheets()},
+                         "Download every table (XLSX)", "service_levels.xlsx", key="service_xlsx")
+*level_tabs, target_tab, leads_tab = st.tabs([level.title for level in LEVELS.values()]
+                                             + ["Target that pays", "Leading indicators"])
 for tab, key in zip(level_tabs, LEVELS):
     with tab:
         sections.level(tables[key], key, days)
 with target_tab:
     measure, hours, cost = sections.target_choice()
     sections.target(service.target(url, version, days, measure, hours, cost))
+with leads_tab:
+    leads.show(indicators)

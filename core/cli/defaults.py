@@ -25,5 +25,8 @@ HEALTH_HORIZON_DAYS = 90
 #: core.service.outcomes.DEFAULT_DAYS: churn within this many days of a ticket
 SERVICE_DAYS = 90
 
+#: core.service.indicators.OPEN_DAYS: a ticket open this many days at a month's end counts as unresolved
+SERVICE_OPEN_DAYS = 14
+
 #: core.review.log.STATUSES
 REVIEW_STATUSES = ("open", "in progress", "done", "dropped")

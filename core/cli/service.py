@@ -1,6 +1,7 @@
 """``python -m core service``: each service level against churn within N days of a ticket (raw and adjusted for
-segment, plan and tenure, with 95 % intervals) and the MRR kept; ``--out`` writes every table to an XLSX workbook
-with the Definitions sheet."""
+segment, plan and tenure, with 95 % intervals) and the MRR kept, then the leading indicators (the signals checked at
+each month's end, ranked by the churners they catch); ``--out`` writes every table to an XLSX workbook with the
+Definitions sheet."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from core.cli.defaults import SERVICE_DAYS
+from core.cli.defaults import SERVICE_DAYS, SERVICE_OPEN_DAYS
 from core.errors import WorkbenchError
 from core.export import units  # plain Python: --help stays fast
 
@@ -16,6 +17,11 @@ NAME = "service"
 #: the unit of each column of a level table (core.service.levels.COLUMNS)
 UNITS = {"tickets": "count", "customers": "customers", "churned": "count", "mrr_at_stake": "currency",
          "mrr_kept": "share"}
+#: the unit of each column of the leading indicators' ranking (core.service.leads.RANKING)
+LEAD_UNITS = {"customer_months": "count", "churn_flagged": "share", "churn_others": "share", "lift": "ratio",
+              "churners": "count", "caught": "count", "median_lead_days": "count"}
+#: the sheet of the leading indicators in the workbook
+LEAD_SHEET = "Leading indicators"
 
 
 def add_parser(sub) -> None:
@@ -28,6 +34,8 @@ def add_parser(sub) -> None:
                    "resolution:24 or first_response:4: the tickets that missed it, the churn gap and what a point of "
                    "attainment keeps")
     p.add_argument("--cost-per-point", type=float, help="with --target: what a point of attainment costs a year")
+    p.add_argument("--open-days", type=int, default=SERVICE_OPEN_DAYS, help="leading indicators: a ticket open this "
+                   "many days at a month's end counts as unresolved")
 
 
 def _rows(table):
@@ -39,6 +47,34 @@ def _rows(table):
         low, high = col.replace("rate", "low"), col.replace("rate", "high")
         out[name] = [with_ci(v, lo, hi, units.percent) for v, lo, hi in zip(table[col], table[low], table[high])]
     return out.assign(mrr_at_stake=table["mrr_at_stake"], mrr_kept=table["mrr_kept"])
+
+
+def lead_rows(table):
+    """The leading indicators' ranking as printed: the share caught with its interval."""
+    from core.cli.format import with_ci  # pandas loads here, not for --help
+
+    caught = [with_ci(v, lo, hi, units.percent)
+              for v, lo, hi in zip(table["caught_share"], table["caught_low"], table["caught_high"])]
+    out = table.drop(columns=["caught_share", "caught_low", "caught_high", "median_lead_days"])
+    return out.assign(caught_share=caught, median_lead_days=table["median_lead_days"])
+
+
+def _leads(engine, a):
+    """The leading indicators' ranking (:func:`core.service.leads.ranking`) with a line saying what it checks."""
+    from core.cli.format import figures_text  # pandas loads here, not for --help
+    from core.history.inputs import load_inputs  # in run, for a fast --help
+    from core.service.indicators import flags  # in run, for a fast --help
+    from core.service.inputs import load_service  # in run, for a fast --help
+    from core.service.leads import ranking  # in run, for a fast --help
+
+    f = flags(load_inputs(engine), load_service(engine).tickets, a.days, a.open_days)
+    print(f"\n{LEAD_SHEET}: each signal checked at every month's end, against churn within {a.days} days; a "
+          f"churner is caught when a signal flagged them at a month end in the {a.days} days before they left.")
+    if not f.usage:
+        print("The store holds no usage, so usage halved never fires: import activity to check it.")
+    table = ranking(f)
+    print(figures_text(lead_rows(table), LEAD_UNITS, left=("signal",)))
+    return table
 
 
 def _target(text: str):
@@ -74,7 +110,6 @@ def target_lines(r) -> list[str]:
 
 def run(engine, a) -> int:
     """Run ``python -m core service``; returns the exit code."""
-    from core.cli.format import figures_text  # pandas loads here, not for --help
     from core.export.xlsx import to_xlsx  # in run, for a fast --help
     from core.query import warehouse  # in run, for a fast --help
     from core.service.bands import LEVELS  # in run, for a fast --help
@@ -83,8 +118,9 @@ def run(engine, a) -> int:
     from core.service.outcomes import judge  # in run, for a fast --help
     from core.service.target import check, evaluate  # in run, for a fast --help
 
-    if a.days < 1:
-        raise WorkbenchError(f"--days must be at least 1 (got {a.days}).")
+    for name, value in (("--days", a.days), ("--open-days", a.open_days)):
+        if value < 1:
+            raise WorkbenchError(f"{name} must be at least 1 (got {value}).")
     if a.cost_per_point is not None and a.target is None:
         raise WorkbenchError("--cost-per-point prices a target: add --target, such as --target resolution:24.")
     target = _target(a.target) if a.target is not None else None
@@ -93,6 +129,8 @@ def run(engine, a) -> int:
     if warehouse.identity() is not None:  # said, not silently ignored: the tables come from the store
         print("The service tables read the tickets, customers and MRR in the store, not the warehouse.",
               file=sys.stderr)
+    from core.cli.format import figures_text  # pandas loads here, not for --help
+
     judged = judge(load_service(engine), a.days)
     print(f"{units.count(len(judged.frame))} of {units.count(judged.read)} tickets judged for churn within "
           f"{a.days} days (data to {judged.end:%Y-%m-%d}); left out: {units.count(judged.too_recent)} too recent, "
@@ -102,9 +140,10 @@ def run(engine, a) -> int:
     for key, table in tables.items():
         print(f"\n{LEVELS[key].title}")
         print(figures_text(_rows(table), UNITS, left=("band",)))
+    sheets = {LEVELS[k].title: t for k, t in tables.items()} | {LEAD_SHEET: _leads(engine, a)}
     if target is not None:
         print("\n" + "\n".join(target_lines(evaluate(judged, target, a.cost_per_point))))
     if a.out is not None:
-        a.out.write_bytes(to_xlsx({LEVELS[k].title: t for k, t in tables.items()}))
-        print(f"\nwrote {len(tables)} tables to {a.out}")
+        a.out.write_bytes(to_xlsx(sheets))
+        print(f"\nwrote {len(sheets)} tables to {a.out}")
     return 0

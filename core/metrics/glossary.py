@@ -153,4 +153,10 @@ GLOSSARY: dict[str, str] = {
     "association adjusted for those factors, not an experiment.",
     "MRR kept after a ticket": "Of the MRR the tickets' customers had in the month of each ticket (once per ticket), "
     "the share whose customer had not churned within N days.",
+    "Leading indicator": "An operational signal checked for every active customer at each month's end (repeated "
+    "escalations, a ticket left open, usage halved), against churn within N days (90 by default) of that month end.",
+    "Churners caught": "Of the customers who churned, the share a signal flagged at a month end in the N days before "
+    "they left (95 % Wilson interval).",
+    "Lead time": "For a churner a signal caught, the days from the first month end it flagged them (within the N days "
+    "before their churn) to the churn; the median over the churners caught.",
 }

@@ -39,6 +39,7 @@ from core.plays.queue import Context
 from core.plays.rules import Playbook
 from core.plays.runs import contacts, open_actions
 from core.service.escalation import is_escalated
+from core.service.open_tickets import oldest_open, open_at
 from core.store.dates import datetimes
 from core.store.read import load_table
 
@@ -62,7 +63,7 @@ def store_signals(engine: Engine, book: Playbook, day: dt.date | None = None,
     customers = load_table(engine, "customer")
     tickets = load_table(engine, "ticket")
     feedback = load_table(engine, "feedback")
-    frame = frame.merge(_tickets(tickets, day), on="customer_id", how="left")
+    frame = frame.merge(oldest_open(tickets, day), on="customer_id", how="left")
     frame = frame.merge(_feedback(feedback, day), on="customer_id", how="left")
     frame["escalated"] = frame["escalated"].eq(True)
     for feature in sorted({t.params["feature"] for t in book.triggers if t.signal == "not_adopted"}):
@@ -116,27 +117,6 @@ def _tiers(engine: Engine) -> pd.DataFrame:
     return pd.DataFrame({"customer_id": scores["customer_id"].astype(str), "tier": scores["tier"]})
 
 
-def _open_tickets(tickets: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
-    if not len(tickets):
-        return tickets
-    end = day + pd.Timedelta(days=1)
-    opened, resolved = datetimes(tickets["opened"]), datetimes(tickets["resolved"])
-    t = tickets.assign(opened=opened, resolved=resolved)
-    return t[t["customer_id"].notna() & (t["opened"] < end) & (t["resolved"].isna() | (t["resolved"] >= end))]
-
-
-def _tickets(tickets: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
-    t = _open_tickets(tickets, day)
-    if not len(t):
-        return pd.DataFrame({"customer_id": pd.Series(dtype=str), "oldest_open_ticket_days": pd.Series(dtype=float),
-                             "escalated": pd.Series(dtype=bool)})
-    t = t.assign(customer_id=t["customer_id"].astype(str), age=(day - t["opened"].dt.normalize()).dt.days,
-                 escalated=is_escalated(t))
-    g = t.groupby("customer_id")
-    return pd.DataFrame({"oldest_open_ticket_days": g["age"].max().astype(float),
-                         "escalated": g["escalated"].any()}).reset_index()
-
-
 def _feedback(feedback: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
     empty = pd.DataFrame({"customer_id": pd.Series(dtype=str), "detractor_days": pd.Series(dtype=float),
                           "churn_signal_days": pd.Series(dtype=float)})
@@ -164,7 +144,7 @@ def _users(engine: Engine, feature: str, day: pd.Timestamp) -> set[str]:
 
 
 def _context(customers: pd.DataFrame, tickets: pd.DataFrame, day: pd.Timestamp, engine: Engine) -> Context:
-    t = _open_tickets(tickets, day)
+    t = open_at(tickets, day)
     critical = t[is_escalated(t)] if len(t) else t
     crit = {} if not len(critical) else (critical.sort_values("opened").groupby(critical["customer_id"].astype(str))
                                          .apply(_ticket_name, include_groups=False).to_dict())

@@ -1,13 +1,14 @@
 """The Service operations page (pages/service_operations.py) in a real browser on demo data (run by
 tests/e2e/test_demo_pages.py on its server): the tickets judged equal a count in SQL on the store, each service
-level's tab draws its chart with its sentence, the target tab prices a point at a cost, another churn window counts
+level's tab draws its chart with its sentence, the target tab prices a point at a cost, the leading indicators' tab
+flags at the last month end the customers a ticket left open 14 days (counted in SQL), another churn window counts
 again, no exception."""
 
 import re
 
 from playwright.sync_api import expect
 
-from tests.core.cli.test_service import JUDGED, _end, _sql
+from tests.core.cli.test_service import JUDGED, OPEN_PAST, _end, _sql
 from tests.e2e.conftest import shot, show_tab, wait_for_app_idle
 
 TITLES = ["Time to first response", "Time to resolve", "Escalated", "Ticket category", "Ticket channel"]
@@ -45,6 +46,12 @@ def test_service_operations_on_demo(page, streamlit_server, store_url):
     expect(page.get_by_text(re.compile(r"^At \$5,000 a point, raising attainment (does not pay|pays) for itself"))
            ).to_be_visible()
     shot(page, "service_operations_target_priced")
+    flagged = page.get_by_text(re.compile(r"^Customers each signal flagged at a month end: at (\d{4}-\d\d-\d\d), of "
+                                          r"[\d,]+ active, a ticket open 14\+ days ([\d,]+);"))
+    show_tab(page, "Leading indicators", flagged, "service_operations_leading_indicators")
+    day, count = re.search(r"at (\S+), .* 14\+ days ([\d,]+);", flagged.inner_text()).groups()
+    assert int(count.replace(",", "")) == _sql(store_url, OPEN_PAST, day=day, days=14)[0]
+    expect(page.get_by_test_id("stVegaLiteChart").filter(visible=True)).to_have_count(2)
     window = page.get_by_label("Churn within this many days of a ticket", exact=True)
     window.fill("30")
     window.press("Enter")

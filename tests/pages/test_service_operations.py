@@ -5,20 +5,27 @@ tab, chart, table and download; a store without tickets says what to import; the
 SYNTHETIC Kaggle sample: its customers and texts are templates, never real people) names no customer in the store, and
 the page says churn after a ticket cannot be measured from it."""
 
+import io
+
 import numpy as np
+import pandas as pd
 import pytest
 
 import core
+from core.history.inputs import load_inputs
+from core.service.indicators import flags
 from core.service.inputs import load_service
+from core.service.leads import monthly, ranking
 from core.service.outcomes import judge
 from tests.conftest import SHARED, copy_store
-from tests.core.cli.test_service import FIRST_RESPONSE, JUDGED, SECONDS, _end, _sql
+from tests.core.cli.test_service import FIRST_RESPONSE, JUDGED, OPEN_PAST, SECONDS, _end, _sql
 from tests.core.service.test_rates import combination, design, sandwich
 from tests.pages import plain_pages
 from tests.pages.conftest import open_page
+from tests.pages.downloads import downloads, recording
 
 LEVEL_TITLES = ["Time to first response", "Time to resolve", "Escalated", "Ticket category", "Ticket channel"]
-TITLES = LEVEL_TITLES + ["Target that pays"]
+TITLES = LEVEL_TITLES + ["Target that pays", "Leading indicators"]
 
 
 @pytest.fixture(scope="module")
@@ -118,3 +125,30 @@ def test_the_target_tab_shows_the_tickets_that_met_it_and_the_gap_computed_by_ha
     assert _metric(at, "Churn gap, missed against met") == f"{100 * gap:+.1f} pts"
     verdict = next(i.value for i in at.info if i.value.startswith("At $1,000,000 a point"))
     assert "does not pay for itself" in verdict
+
+
+def test_the_leading_indicators_tab_ranks_the_signals_and_counts_the_open_tickets_in_sql(store, monkeypatch):
+    """The tab's ranking and months are core.service.leads' on the store; the customers a ticket left open 14 (then
+    30) days flagged at the last month end equal a count in SQL; the workbook carries both tables."""
+    engine = core.make_engine(store)
+    with recording(monkeypatch) as made:
+        at = open_page(monkeypatch, store, "service_operations")
+        for days in (14, 30):
+            if days != 14:
+                at.number_input(key="service_open_days").set_value(days).run()
+            assert not at.exception, at.exception
+            tab = at.tabs[-1]
+            f = flags(load_inputs(engine), load_service(engine).tickets, 90, days)
+            pd.testing.assert_frame_equal(tab.dataframe[0].value, ranking(f))
+            shown = tab.dataframe[1].value
+            pd.testing.assert_frame_equal(shown, monthly(f))
+            day = shown["month_end"].max()
+            last = shown[(shown["month_end"] == day) & (shown["signal"] == f"A ticket open {days}+ days")]
+            assert last["flagged"].tolist() == [_sql(store, OPEN_PAST, day=f"{day:%Y-%m-%d}", days=days)[0]]
+            assert len(tab.get("vega_lite_chart")) == 2
+            assert any(c.value.startswith("Churners a signal flagged in the 90 days before") for c in tab.caption)
+        files = {name: data for _, name, data in downloads(at, made[-1])}
+    sheets = pd.read_excel(io.BytesIO(files["service_levels.xlsx"]), sheet_name=None)
+    assert sheets["Leading indicators"]["signal"].tolist() == ranking(f)["signal"].tolist()
+    assert sheets["Leading indicators"]["caught"].tolist() == ranking(f)["caught"].tolist()
+    assert len(sheets["Leading indicators by month"]) == len(monthly(f))

@@ -6,7 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from core.history.inputs import load_inputs
+from core.service.indicators import flags
 from core.service.inputs import load_service
+from core.service.leads import monthly, ranking
 from core.service.levels import level_table
 from core.service.outcomes import Judged, judge
 from core.service.target import Target, TargetResult, evaluate
@@ -29,3 +32,12 @@ def table(url: str, version: str, days: int, key: str) -> pd.DataFrame:
 def target(url: str, version: str, days: int, measure: str, hours: float, cost: float | None) -> TargetResult:
     """What the target costs and keeps (:func:`core.service.target.evaluate`)."""
     return evaluate(judged(url, version, days), Target(measure, hours), cost)
+
+
+@st.cache_data(show_spinner="Checking each signal at every month's end ...", max_entries=8)
+def leads(url: str, version: str, days: int, open_days: int) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
+    """(the ranking, the monthly dashboard, whether the store has usage) of the leading indicators
+    (:mod:`core.service.indicators`, :mod:`core.service.leads`)."""
+    engine = loaders.get_engine(url)
+    f = flags(load_inputs(engine), load_service(engine).tickets, days, open_days)
+    return ranking(f), monthly(f), f.usage

@@ -31,3 +31,29 @@ def level(data: pd.DataFrame, bands: list[str], days: int) -> alt.Chart:
         x=x, tooltip=["band", "estimate", alt.Tooltip("rate:Q", format=".1%"), alt.Tooltip("low:Q", format=".1%"),
                       alt.Tooltip("high:Q", format=".1%")])
     return (rules + points).properties(height=max(140, 48 * len(bands)))
+
+
+def caught(ranking: pd.DataFrame, days: int) -> alt.Chart:
+    """One bar per signal (ranked): the share of churners it flagged in the ``days`` before they left, with its 95 %
+    interval."""
+    data = ranking.dropna(subset=["caught_share"])
+    order = data["signal"].tolist()
+    y = alt.Y("signal:N", sort=order, title=None)
+    title = f"Churners flagged in the {days} days before they left"
+    bars = alt.Chart(data).mark_bar(color="#1f77b4").encode(
+        y=y, x=alt.X("caught_share:Q", axis=alt.Axis(format="%", tickCount=5), title=title),
+        tooltip=["signal", alt.Tooltip("caught_share:Q", title="churners caught", format=".1%"),
+                 alt.Tooltip("median_lead_days:Q", title="median days before", format=",.1f")])
+    rules = alt.Chart(data).mark_rule(color="#333333").encode(y=y, x="caught_low:Q", x2="caught_high:Q")
+    return (bars + rules).properties(height=max(120, 44 * len(order)))
+
+
+def flagged(monthly: pd.DataFrame) -> alt.Chart:
+    """Customers each signal flagged at each month end, one line per signal."""
+    return alt.Chart(monthly).mark_line(point=True).encode(
+        x=alt.X("month_end:T", title="Month end", axis=alt.Axis(format="%b %Y")),
+        y=alt.Y("flagged:Q", title="Customers flagged", axis=alt.Axis(format=",.0f")),
+        color=alt.Color("signal:N", title=None),
+        tooltip=[alt.Tooltip("month_end:T", title="month end", format="%Y-%m-%d"), "signal",
+                 alt.Tooltip("flagged:Q", format=",.0f"), alt.Tooltip("active:Q", format=",.0f")]
+    ).properties(height=260)

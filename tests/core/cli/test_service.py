@@ -6,6 +6,7 @@ import re
 import sqlite3
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from tests.company_warehouse import run_cli
@@ -19,6 +20,11 @@ WHERE (c.churn_date IS NULL OR c.churn_date >= date(t.opened)) AND date(t.opened
 SECONDS = "(strftime('%s', {later}) - strftime('%s', t.opened))"
 FIRST_RESPONSE = {"under 1 h": f"{SECONDS.format(later='t.first_response')} BETWEEN 0 AND 3599",
                   "4 to 24 h": f"{SECONDS.format(later='t.first_response')} BETWEEN 14400 AND 86399"}
+#: customers active at the end of :day with a ticket open then that was opened :days or more days before (sqlite3)
+OPEN_PAST = """SELECT count(DISTINCT c.customer_id) FROM customer c JOIN ticket t ON t.customer_id = c.customer_id
+WHERE c.signup_date <= :day AND (c.churn_date IS NULL OR c.churn_date > :day)
+  AND date(t.opened) <= date(:day, '-' || :days || ' days')
+  AND (t.resolved IS NULL OR t.resolved >= date(:day, '+1 day'))"""
 RESOLUTION = {"not resolved": "t.resolved IS NULL",
               "7 days or more": f"{SECONDS.format(later='t.resolved')} >= 604800"}
 
@@ -69,19 +75,23 @@ def test_the_workbook_holds_every_table_and_the_definitions(capsys, store, tmp_p
     path = tmp_path / "service.xlsx"
     code, out, err = run_cli(capsys, store, "service", "--out", str(path))
     assert code == 0, err
-    assert f"wrote 5 tables to {path}" in out
+    assert f"wrote 6 tables to {path}" in out
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["Time to first response", "Time to resolve", "Escalated", "Ticket category",
-                             "Ticket channel", "Definitions"]
+                             "Ticket channel", "Leading indicators", "Definitions"]
+    leads = [[c.value for c in row] for row in wb["Leading indicators"].iter_rows()]
+    assert leads[0][:2] == ["signal", "customer_months"] and len(leads) == 4
     header = [c.value for c in wb["Time to resolve"][1]]
     assert header[:5] == ["band", "tickets", "customers", "churned", "churn_rate"]
     defined = {r[0].value for r in wb["Definitions"].iter_rows(min_row=2)}
-    assert {"Churn after a ticket", "Adjusted churn after a ticket", "MRR kept after a ticket"} <= defined
+    assert {"Churn after a ticket", "Adjusted churn after a ticket", "MRR kept after a ticket", "Leading indicator",
+            "Churners caught", "Lead time"} <= defined
 
 
-def test_days_below_one_is_refused_in_one_line(capsys, store):
-    code, out, err = run_cli(capsys, store, "service", "--days", "0")
-    assert code == 2 and err == "error: --days must be at least 1 (got 0).\n" and out == ""
+@pytest.mark.parametrize("option", ["--days", "--open-days"])
+def test_days_below_one_is_refused_in_one_line(capsys, store, option):
+    code, out, err = run_cli(capsys, store, "service", option, "0")
+    assert code == 2 and err == f"error: {option} must be at least 1 (got 0).\n" and out == ""
 
 
 def test_a_store_without_tickets_says_what_to_import(capsys, tmp_path):
@@ -97,6 +107,8 @@ def test_the_readme_block_is_what_the_command_prints(capsys, store):
     first, resolve = block.split("\n\n", 1)
     assert out.startswith(first + "\n")
     assert "\n" + resolve in out
+    leads = readme.split("**Leading indicators**", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    assert "\n\n" + leads in out
 
 
 def test_a_target_counts_the_tickets_that_met_it_and_prices_a_point(capsys, store):
@@ -143,3 +155,19 @@ def test_with_a_warehouse_set_it_says_the_tables_come_from_the_store(capsys, sto
     code, out, err = run_cli(capsys, store, "service", "--days", "30")
     assert code == 0 and out.startswith(f"{_sql(store, JUDGED, plus='+30 days', end=_end(store))[0]:,} of ")
     assert err == "The service tables read the tickets, customers and MRR in the store, not the warehouse.\n"
+
+
+def test_the_leading_indicators_count_the_customer_months_a_ticket_left_open_in_sql(capsys, store):
+    """At --open-days 30 and --days 60: the customer-months flagged by a ticket left open, summed in SQL over the month
+    ends whose 60 days have passed, and the same signal's line named with its days."""
+    code, out, err = run_cli(capsys, store, "service", "--days", "60", "--open-days", "30")
+    assert code == 0, err
+    first = _sql(store, "SELECT min(signup_date) FROM customer")[0]
+    end = pd.Timestamp(_end(store))
+    ends = pd.date_range(pd.Timestamp(first), end, freq="ME")
+    want = sum(_sql(store, OPEN_PAST, day=f"{c:%Y-%m-%d}", days=30)[0] for c in ends
+               if c + pd.Timedelta(days=60) <= end)
+    block = out.split("\nLeading indicators: ", 1)[1]
+    assert "against churn within 60 days" in block.splitlines()[0]
+    line = next(ln for ln in block.splitlines() if ln.startswith("A ticket open 30+ days "))
+    assert line.split()[5] == f"{want:,}"
