@@ -19,6 +19,7 @@ from core.access import guard, rights
 from core.errors import DataValidationError
 from core.health.recency import lapse_days, predates_recency, with_recency_weight
 from core.health.score import MEASURES, STAGES, HealthConfig, default_config, rule_text
+from core.store.saved_versions import saved_version
 from core.store.tables import HealthConfigVersion
 
 
@@ -85,17 +86,8 @@ def load_config(engine: Engine, version: int | None = None, frame: pd.DataFrame 
 
 def _saved(engine: Engine, version: int | None) -> dict | None:
     """The stored dictionary of ``version`` (default the latest); None when nothing is saved."""
-    with Session(engine) as s:
-        q = select(HealthConfigVersion)
-        q = q.where(HealthConfigVersion.version == int(version)) if version is not None else \
-            q.order_by(HealthConfigVersion.version.desc()).limit(1)
-        row = s.exec(q).first()
-    if row is None:
-        if version is not None:
-            raise DataValidationError(f"There is no health configuration version {version}.")
-        return None
-    row = row[0] if not isinstance(row, HealthConfigVersion) else row
-    return row.config
+    row = saved_version(engine, HealthConfigVersion, version, "health configuration")
+    return None if row is None else row.config
 
 
 def needs_recency(saved: dict, frame: pd.DataFrame) -> bool:

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from core.access import guard, rights
 from core.errors import DataValidationError
 from core.plays.rules import Playbook, parse
+from core.store.saved_versions import saved_version
 from core.store.tables import PlaybookVersion
 
 #: the columns of :func:`versions`
@@ -63,17 +64,8 @@ def load_book(engine: Engine, version: int | None = None) -> tuple[int, Playbook
     DataValidationError
         ``version`` does not exist.
     """
-    with Session(engine) as s:
-        q = select(PlaybookVersion)
-        q = q.where(PlaybookVersion.version == int(version)) if version is not None else \
-            q.order_by(PlaybookVersion.version.desc()).limit(1)
-        row = s.exec(q).first()
-    if row is None:
-        if version is not None:
-            raise DataValidationError(f"There is no playbook version {version}.")
-        return None
-    row = row[0] if not isinstance(row, PlaybookVersion) else row
-    return int(row.version), parse(row.book)
+    row = saved_version(engine, PlaybookVersion, version, "playbook")
+    return None if row is None else (int(row.version), parse(row.book))
 
 
 def versions(engine: Engine) -> pd.DataFrame:
