@@ -40,9 +40,9 @@ RISK_LISTS = "risk_lists"
 #: right -> (what it lets a user do, in words that finish "may not ...", the role that has it besides admin)
 RIGHTS: dict[str, tuple[str, str | None]] = {
     READ: ("read the dashboards", VIEWER),
-    IMPORT: ("import a file", ANALYST),
+    IMPORT: ("load data (import a file, record a playbook run or a contact log)", ANALYST),
     UNDO: ("undo an import", ANALYST),
-    CONFIGURE: ("change the health score's configuration", ANALYST),
+    CONFIGURE: ("change a saved configuration (the health score, a playbook, the lapse period)", ANALYST),
     CODEBOOK: ("change the feedback codebook", ANALYST),
     FOLLOW_UP: ("change the follow-up status of verbatims", ANALYST),
     SAVE_MODEL: ("save a churn model", ANALYST),

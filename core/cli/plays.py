@@ -16,6 +16,8 @@
 * ``handoff [--run N] [--out FILE.xlsx|FILE.csv|FOLDER] [--webhook URL]``: a recorded run's actions to reach (never a
   held-out customer) as CRM-ready tasks: a workbook with a sheet per owner team, one CSV, or a folder with a CSV per
   owner; and/or posted as JSON to the webhook (default: ``RETENTION_PLAYS_WEBHOOK``).
+
+On a store with accounts, ``--out`` (a list of customers) needs the risk-list right, as the Playbooks page's lists do.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from core.cli.who import acting_user
+from core.cli.who import acting_user, require
 from core.errors import WorkbenchError
 
 NAME = "plays"
@@ -57,9 +59,12 @@ def add_parser(sub) -> None:
 
 def run(engine, a) -> int:
     """Run ``python -m core plays``; returns the exit code (bad input raises a plain WorkbenchError)."""
+    from core.access import rights  # in run, for a fast --help
     from core.plays import summary  # in run, for a fast --help
 
     _check(a)
+    if a.out is not None and a.action in ("run", "calendar", "handoff"):  # a list of customers: the roles allowed
+        require(engine, a, rights.RISK_LISTS)
     if a.action == "save":
         return _save(engine, a)
     if a.action == "handoff":

@@ -118,8 +118,8 @@ def test_a_viewer_sees_the_line_instead_of_the_list_until_an_admin_allows_viewer
     assert not set(downloads) & _downloads(at)
     if page == "health_scores":  # nor one customer's score explained; nor a save of the configuration
         assert _frames_with(at, "measure", "points", "contribution") == []
-        assert "Your role (viewer) may not change the health score's configuration: ask an admin for the analyst " \
-               "role." in [c.value for c in at.caption]
+        assert "Your role (viewer) may not change a saved configuration (the health score, a playbook, the " \
+               "lapse period): ask an admin for the analyst role." in [c.value for c in at.caption]
         assert not [b for b in at.button if "Save as a new version" in b.label or "Accept" in b.label]
     if page == "churn_drivers":  # the aggregate figures stay: the tier counts of today's customers
         scored = dict(sql_rows(url, "SELECT tier, COUNT(*) FROM churnscore WHERE version = (SELECT MAX(version) FROM "

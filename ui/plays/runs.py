@@ -2,6 +2,8 @@
 recorded run's actions, per play and guard, downloadable).
 
 Who is held out is shown only once the run is recorded: the preview gives counts, the list comes with the record.
+Who is on a list (the queue, its files, the customers the calendar holds) is shown to the roles allowed per-customer
+risk lists only (ui.churn.risk_lists); the counts are everyone's.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from core.plays.record import record_run
 from core.plays.rules import Playbook
 from core.roi.defaults import CONTROL
 from ui import components
+from ui.churn import risk_lists
 from ui.frame import errors, loaders, signin
 from ui.plays import cached
 
@@ -122,14 +125,15 @@ def queue_tab(url: str) -> None:
                                                      if info["contacts_undone"] else ".")))
     tiles(queue)
     _per_play(queue)
-    table = shown(queue, SHOWN)
-    st.dataframe(table, hide_index=True, width="stretch", column_config={"Due": components.DATE})
-    a, b = st.columns(2)
-    components.csv_download(table, "Download the queue (CSV)", f"playbook_run_{run_id}.csv", key="plays_dl_csv",
-                            where=a)
-    components.xlsx_download({"Queue": table}, "Download the queue (XLSX)", f"playbook_run_{run_id}.xlsx",
-                             key="plays_dl_xlsx", where=b)
-    _handoff(url, run_id, queue)
+    if risk_lists.shown(loaders.get_engine(url)):  # who is on the list (and its files): the roles allowed only
+        table = shown(queue, SHOWN)
+        st.dataframe(table, hide_index=True, width="stretch", column_config={"Due": components.DATE})
+        a, b = st.columns(2)
+        components.csv_download(table, "Download the queue (CSV)", f"playbook_run_{run_id}.csv", key="plays_dl_csv",
+                                where=a)
+        components.xlsx_download({"Queue": table}, "Download the queue (XLSX)", f"playbook_run_{run_id}.xlsx",
+                                 key="plays_dl_xlsx", where=b)
+        _handoff(url, run_id, queue)
     _results(url)
 
 
@@ -172,7 +176,7 @@ def calendar_tab(url: str, version: str, playbook: Playbook, when: pd.Timestamp 
     if len(weeks):
         st.dataframe(shown(weeks, WEEK_LABELS), hide_index=True, width="stretch",
                      column_config={"Week of": components.DATE})
-    if len(booked):
+    if len(booked) and risk_lists.shown(loaders.get_engine(url)):
         st.markdown("**Customers the calendar holds**")
         table = shown(booked, BOOKED_LABELS)
         st.dataframe(table, hide_index=True, width="stretch",

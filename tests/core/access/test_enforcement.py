@@ -18,7 +18,8 @@ from tests.core.access.store import PEOPLE, build, dump, last_entry
 #: action -> (arguments, what the refusal says the user may not do, the role to ask for, the audit action);
 #: the roles allowed besides admin are the role to ask for
 ACTIONS = {
-    "import": (lambda d: ["import", str(d / "more.csv"), "--kind", "customers"], "import a file", "analyst", "import"),
+    "import": (lambda d: ["import", str(d / "more.csv"), "--kind", "customers"],
+               "load data (import a file, record a playbook run or a contact log)", "analyst", "import"),
     "undo": (lambda d: ["undo", "1", "--reason", "wrong file"], "undo an import", "analyst", "undo import"),
     "codebook": (lambda d: ["themes", "--create", "Billing woes", "--keywords", "invoice, charge"],
                  "change the feedback codebook", "analyst", "codebook create"),
@@ -35,8 +36,8 @@ ACTIONS = {
 #: actions only refused here (their allowed case needs a real business: tests/core/cli/test_users.py)
 REFUSED_ONLY = {
     "snapshot": (["report", "--quarter", "2026-Q3", "--save"], "save a review snapshot", "board"),
-    "health": (["health", "--save", "--author", "x", "--reason", "y"], "change the health score's configuration",
-               "analyst"),
+    "health": (["health", "--save", "--author", "x", "--reason", "y"], "change a saved configuration (the health "
+               "score, a playbook, the lapse period)", "analyst"),
     "churn model": (["churn", "--save"], "save a churn model", "analyst"),
     "churn scores": (["churn", "--scores", "s.csv"], "see per-customer churn scores and risk lists", None),
     "audit": (["audit"], "read the audit trail", "admin"),
@@ -126,7 +127,7 @@ def test_retention_user_names_the_acting_user(store, capsys, monkeypatch):
     assert last_entry(url)["user"] == "ann"
     monkeypatch.setenv("RETENTION_USER", "vic")
     assert main(["--db", url, "import", str(folder / "more.csv"), "--kind", "customers"]) == 2
-    assert "user vic (viewer) may not import a file" in capsys.readouterr().err
+    assert "user vic (viewer) may not load data (import a file, record a playbook run" in capsys.readouterr().err
 
 
 def test_a_disabled_user_may_no_longer_act(store, capsys):
@@ -147,7 +148,7 @@ def test_core_refuses_without_the_cli(store):
     with pytest.raises(AccessDenied, match=r"^user vic \(viewer\) may not undo an import"):
         undo_import(engine, 1, user="vic")
     plan = prepare_import(engine, folder / "more.csv", "more.csv", "customers")
-    with pytest.raises(AccessDenied, match=r"^user bo \(board\) may not import a file"):
+    with pytest.raises(AccessDenied, match=r"^user bo \(board\) may not load data \(import a file"):
         commit_import(engine, plan, user="bo")
     assert dump(url) == before
     book = themes.load_codebook(engine)

@@ -112,7 +112,8 @@ def test_a_viewer_sees_the_data_page_but_may_not_import_or_undo(monkeypatch, sha
     assert {m.label: m.value for m in at.metric}["Customers"] == "2"
     captions = [c.value for c in at.caption]
     assert "Your role (viewer) may not undo an import: ask an admin for the analyst role." in captions
-    assert "Your role (viewer) may not import a file: ask an admin for the analyst role." in captions
+    assert ("Your role (viewer) may not load data (import a file, record a playbook run or a contact log): ask an "
+            "admin for the analyst role.") in captions
     assert "Your role (viewer) may not replace the store's data with the demo: ask an admin for the admin role." \
         in captions
     keys = {b.key for b in at.button}
