@@ -8,7 +8,7 @@ import streamlit as st
 from core.errors import NoDataYetError, WorkbenchError
 from core.service.bands import LEVELS
 from ui import components
-from ui.frame import errors, loaders, warehouse
+from ui.frame import errors, filters, loaders, warehouse
 from ui.frame import page as frame
 from ui.service import cached as service
 from ui.service import leads, sections
@@ -17,22 +17,22 @@ frame.require()
 
 st.title("Service operations")
 st.caption("Which service levels go with customers kept, and where operations lose them.")
-url = loaders.store_url()
+url, f = loaders.store_url(), filters.current()
 if warehouse.is_set():
     warehouse.says_so("This page reads the tickets, customers and MRR in the workbench's store, not the warehouse.")
 version = loaders.store_version(url)
 days = sections.days()
 try:
-    judged = service.judged(url, version, days)
+    judged = service.judged(url, version, days, f)
 except NoDataYetError as exc:  # an empty store is no fault: say what to import and where
     components.empty_state(str(exc))
     st.stop()
 except WorkbenchError as exc:
     errors.show(exc)
     st.stop()
-sections.coverage(judged)
-tables = {key: service.table(url, version, days, key) for key in LEVELS}
-indicators = leads.load(url, version, days)
+sections.coverage(judged, f)
+tables = {key: service.table(url, version, days, f, key) for key in LEVELS}
+indicators = leads.load(url, version, days, f)
 components.xlsx_download({**{LEVELS[k].title: t for k, t in tables.items()}, **indicators.sheets()},
                          "Download every table (XLSX)", "service_levels.xlsx", key="service_xlsx")
 *level_tabs, target_tab, leads_tab = st.tabs([level.title for level in LEVELS.values()]
@@ -42,6 +42,6 @@ for tab, key in zip(level_tabs, LEVELS):
         sections.level(tables[key], key, days)
 with target_tab:
     measure, hours, cost = sections.target_choice()
-    sections.target(service.target(url, version, days, measure, hours, cost))
+    sections.target(service.target(url, version, days, f, measure, hours, cost))
 with leads_tab:
     leads.show(indicators)

@@ -64,7 +64,8 @@ TAB_KEYS = {
         "Calendar": ("markdown|info", None)},
     "service_operations": {**{tab: ("vega_lite_chart", None) for tab in (
         "Time to first response", "Time to resolve", "Escalated", "Ticket category", "Ticket channel")},
-        "Target that pays": ("metric", "Tickets that met it")},
+        "Target that pays": ("metric", "Tickets that met it"),
+        "Leading indicators": ("caption", "Churners a signal flagged in the 90 days before they left")},
     "quarterly_review": {
         "Figures": ("markdown", "#### Overview"), "Compare": ("info|dataframe", None),
         "Decisions": ("info|dataframe", None), "Assumptions": ("dataframe", None), "Export": ("button", None)},

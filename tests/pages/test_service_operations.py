@@ -21,7 +21,7 @@ from tests.conftest import SHARED, copy_store
 from tests.core.cli.test_service import FIRST_RESPONSE, JUDGED, OPEN_PAST, SECONDS, _end, _sql
 from tests.core.service.test_rates import combination, design, sandwich
 from tests.pages import plain_pages
-from tests.pages.conftest import open_page
+from tests.pages.conftest import open_page, rerun
 from tests.pages.downloads import downloads, recording
 
 LEVEL_TITLES = ["Time to first response", "Time to resolve", "Escalated", "Ticket category", "Ticket channel"]
@@ -152,3 +152,29 @@ def test_the_leading_indicators_tab_ranks_the_signals_and_counts_the_open_ticket
     assert sheets["Leading indicators"]["signal"].tolist() == ranking(f)["signal"].tolist()
     assert sheets["Leading indicators"]["caught"].tolist() == ranking(f)["caught"].tolist()
     assert len(sheets["Leading indicators by month"]) == len(monthly(f))
+
+
+#: the store's customers of :segment active at the end of :day (sqlite3)
+ACTIVE_OF = """SELECT count(*) FROM customer WHERE segment = :segment AND signup_date <= :day
+AND (churn_date IS NULL OR churn_date > :day)"""
+
+
+def test_the_sidebar_segment_narrows_the_tickets_and_the_signals_to_its_customers(store, monkeypatch):
+    """Mid-Market in the sidebar: the tickets judged and each first-response band counted in SQL on that segment's
+    customers only; the leading indicators' active customers at the last month end are that segment's."""
+    at = rerun(open_page(monkeypatch, store, "service_operations"), segments=["Mid-Market"])
+    end, seg = _end(store), " AND c.segment = 'Mid-Market'"
+    total, _ = _sql(store, JUDGED + seg, plus="+90 days", end=end)
+    everyone, _ = _sql(store, JUDGED, plus="+90 days", end=end)
+    assert 0 < total < everyone
+    caption = next(c.value for c in at.caption if "tickets judged" in c.value)
+    assert caption.startswith(f"{total:,} of ") and caption.endswith(
+        "Customers of segment Mid-Market only; the sidebar's dates do not apply.")
+    table = at.tabs[0].dataframe[0].value.set_index("band")
+    for band, where in FIRST_RESPONSE.items():
+        n, churned = _sql(store, f"{JUDGED}{seg} AND {where}", plus="+90 days", end=end)
+        assert (table.loc[band, "tickets"], table.loc[band, "churned"]) == (n, churned), band
+    months = at.tabs[-1].dataframe[1].value
+    day = months["month_end"].max()
+    assert set(months.loc[months["month_end"] == day, "active"]) == {
+        _sql(store, ACTIVE_OF, segment="Mid-Market", day=f"{day:%Y-%m-%d}")[0]}

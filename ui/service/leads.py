@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import WorkbenchError
+from core.history.filters import Filters
 from core.metrics import definition
 from core.service import chart_text
 from core.service.indicators import OPEN_DAYS, signals
@@ -68,12 +69,12 @@ class Leads:
         return {"Leading indicators": self.ranking, "Leading indicators by month": self.monthly}
 
 
-def load(url: str, version: str, days: int) -> Leads:
+def load(url: str, version: str, days: int, f: Filters) -> Leads:
     """The leading indicators with the open days last chosen on the tab (read before the tab draws its widget, for
     the workbook at the top of the page)."""
     open_days = int(st.session_state.get(OPEN_DAYS_KEY, OPEN_DAYS))
     try:
-        return Leads(days, open_days, *cached.leads(url, version, days, open_days))
+        return Leads(days, open_days, *cached.leads(url, version, days, open_days, f))
     except WorkbenchError as exc:
         return Leads(days, open_days, error=exc)
 

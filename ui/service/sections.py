@@ -7,11 +7,13 @@ import pandas as pd
 import streamlit as st
 
 from core.export import units
+from core.history.filters import Filters
 from core.metrics import definition
 from core.service import chart_text
 from core.service.bands import LEVELS
 from core.service.levels import MIN_TICKETS
 from core.service.outcomes import DEFAULT_DAYS, Judged
+from core.service.scope import describe
 from core.service.target import MEASURES, TargetResult
 from ui import components
 from ui.service import charts
@@ -42,14 +44,13 @@ def days() -> int:
                                help=definition("Churn after a ticket")))
 
 
-def coverage(judged: Judged) -> None:
+def coverage(judged: Judged, f: Filters) -> None:
     """Which tickets are judged and why the others are not, then the caveat."""
     left = [f"{units.count(judged.too_recent)} opened within the last {judged.days} days",
             f"{units.count(judged.after_churn)} after their customer had churned",
             f"{units.count(judged.unknown_customer)} without a customer in the store"]
-    st.caption(f"{units.count(len(judged.frame))} of {units.count(judged.read)} tickets judged, data to "
-               f"{judged.end:%Y-%m-%d}. Left out: {'; '.join(left)}. All customers (the sidebar's filters do not "
-               "apply on this page yet).")
+    st.caption(components.plain(f"{units.count(len(judged.frame))} of {units.count(judged.read)} tickets judged, "
+                                f"data to {judged.end:%Y-%m-%d}. Left out: {'; '.join(left)}. {describe(f)}"))
     st.info(ASSOCIATION, icon=":material/info:")
 
 
