@@ -55,8 +55,27 @@ def table(df: pd.DataFrame, column_config: dict | None = None, where=st, **optio
     for col in shares:
         type_config = {k: v for k, v in config[col]["type_config"].items() if k not in ("format", "step")}
         config[col] = {**config[col], "type_config": type_config}
-    data = df.style.format({c: units.percent for c in shares}) if shares else df
+    if not shares:
+        where.dataframe(df, column_config=config or None, **options)
+        return
+    # a Styler writes every cell: a float column without a format of its own is written as the grid would
+    plain = [c for c in df.columns if c not in shares and pd.api.types.is_float_dtype(df[c])
+             and not _has_format(config.get(c))]
+    data = df.style.format({**{c: units.percent for c in shares}, **{c: grid_number for c in plain}})
     where.dataframe(data, column_config=config or None, **options)
+
+
+def _has_format(cfg) -> bool:
+    return isinstance(cfg, dict) and bool((cfg.get("type_config") or {}).get("format"))
+
+
+def grid_number(x) -> str:
+    """A number as the grid writes one without a format: at most 4 decimals, no trailing zeros (``1.23456789 ->
+    '1.2346'``, ``2.0 -> '2'``); a missing one as :data:`core.export.units.MISSING` (the grid shows its own mark)."""
+    if units.is_missing(x):
+        return units.MISSING
+    text = f"{float(x):.4f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def csv_download(df: pd.DataFrame, label: str, file_name: str, key: str | None = None, where=st, **options) -> None:

@@ -59,15 +59,14 @@ def lead_rows(table):
     return out.assign(caught_share=caught, median_lead_days=table["median_lead_days"])
 
 
-def _leads(engine, a):
+def _leads(engine, a, tickets):
     """The leading indicators' ranking (:func:`core.service.leads.ranking`) with a line saying what it checks."""
     from core.cli.format import figures_text  # pandas loads here, not for --help
     from core.history.inputs import load_inputs  # in run, for a fast --help
     from core.service.indicators import flags  # in run, for a fast --help
-    from core.service.inputs import load_service  # in run, for a fast --help
     from core.service.leads import ranking  # in run, for a fast --help
 
-    f = flags(load_inputs(engine), load_service(engine).tickets, a.days, a.open_days)
+    f = flags(load_inputs(engine), tickets, a.days, a.open_days)
     print(f"\n{LEAD_SHEET}: each signal checked at every month's end, against churn within {a.days} days; a "
           f"churner is caught when a signal flagged them at a month end in the {a.days} days before they left.")
     if not f.usage:
@@ -131,7 +130,8 @@ def run(engine, a) -> int:
               file=sys.stderr)
     from core.cli.format import figures_text  # pandas loads here, not for --help
 
-    judged = judge(load_service(engine), a.days)
+    service = load_service(engine)
+    judged = judge(service, a.days)
     print(f"{units.count(len(judged.frame))} of {units.count(judged.read)} tickets judged for churn within "
           f"{a.days} days (data to {judged.end:%Y-%m-%d}); left out: {units.count(judged.too_recent)} too recent, "
           f"{units.count(judged.after_churn)} after their customer churned, {units.count(judged.unknown_customer)} "
@@ -140,7 +140,7 @@ def run(engine, a) -> int:
     for key, table in tables.items():
         print(f"\n{LEVELS[key].title}")
         print(figures_text(_rows(table), UNITS, left=("band",)))
-    sheets = {LEVELS[k].title: t for k, t in tables.items()} | {LEAD_SHEET: _leads(engine, a)}
+    sheets = {LEVELS[k].title: t for k, t in tables.items()} | {LEAD_SHEET: _leads(engine, a, service.tickets)}
     if target is not None:
         print("\n" + "\n".join(target_lines(evaluate(judged, target, a.cost_per_point))))
     if a.out is not None:

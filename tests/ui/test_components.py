@@ -128,3 +128,25 @@ def test_every_share_in_a_table_goes_through_the_unit_formatter():
                 direct.append(where)
     assert not own, f"a share column formatted by the grid (use components.percent): {own}"
     assert not direct, f"share columns passed to st.dataframe (use components.table): {direct}"
+
+
+def test_a_float_column_without_a_format_in_a_styled_table_is_written_as_the_grid_writes_it():
+    """A Styler writes every cell (pandas would write 1.234568 and 2.000000): an unformatted float column keeps the
+    grid's own look (1.2346, 2), a formatted one keeps its format, an integer column its digits."""
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        import pandas as pd
+
+        from ui import components
+
+        df = pd.DataFrame({"rate": [0.05197, 0.1], "x": [1.23456789, 2.0], "big": [11113223.4, -0.00001],
+                           "n": [1924, 10], "mrr": [1.5, 2.0]})
+        components.table(df, {"rate": components.PERCENT, "mrr": components.MONEY}, hide_index=True)
+
+    at = AppTest.from_function(page).run(timeout=60)
+    assert not at.exception
+    shown = display_values(at.dataframe[0])
+    assert list(shown["x"]) == ["1.2346", "2"] and list(shown["big"]) == ["11113223.4", "0"]
+    assert list(shown["n"]) == ["1924", "10"] and list(shown["rate"]) == ["5.2%", "10.0%"]
+    assert components.grid_number(float("nan")) == units.MISSING

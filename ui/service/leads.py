@@ -100,7 +100,8 @@ def _figures(ranking: pd.DataFrame, monthly: pd.DataFrame, usage: bool, days: in
     if ranking["caught_share"].notna().any():
         components.chart(charts.caught(ranking, days), sentence, None, "", "")
     else:
-        st.info(components.plain(sentence) + ": no customer churned after a month end with active customers.")
+        st.info(components.plain(sentence) + f" No customer churned within {days} days of a month end at which they "
+                "were active.")
     components.table(ranking, RANKING_COLUMNS, hide_index=True, width="stretch")
     components.csv_download(ranking, "Download the ranking (CSV)", "service_leading_indicators.csv",
                             key="service_leads_csv")
