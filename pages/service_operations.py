@@ -1,12 +1,12 @@
 """Service operations: which service levels go with customers kept. Each service level (time to first response,
-time to resolve, escalation, ticket category and channel) against churn within N days of a ticket, as observed and
-adjusted for segment, plan and tenure, with the MRR kept; the target that pays; and the leading indicators, the
-signals that fire before churn (core.service)."""
+time to resolve, escalation, reopenings, first-contact resolution, effort score, ticket category and channel) against
+churn within N days of a ticket, as observed and adjusted for segment, plan and tenure, with the MRR kept; the target
+that pays; and the leading indicators, the signals that fire before churn (core.service)."""
 
 import streamlit as st
 
 from core.errors import NoDataYetError, WorkbenchError
-from core.service.bands import LEVELS
+from core.service.bands import LEVELS, measured
 from ui import components
 from ui.frame import errors, filters, loaders, warehouse
 from ui.frame import page as frame
@@ -31,15 +31,14 @@ except WorkbenchError as exc:
     errors.show(exc)
     st.stop()
 sections.coverage(judged, f)
-tables = {key: service.table(url, version, days, f, key) for key in LEVELS}
+tables = {key: service.table(url, version, days, f, key) for key in measured(judged.frame)}
 indicators = leads.load(url, version, days, f)
 components.xlsx_download({**{LEVELS[k].title: t for k, t in tables.items()}, **indicators.sheets()},
                          "Download every table (XLSX)", "service_levels.xlsx", key="service_xlsx")
-*level_tabs, target_tab, leads_tab = st.tabs([level.title for level in LEVELS.values()]
-                                             + ["Target that pays", "Leading indicators"])
-for tab, key in zip(level_tabs, LEVELS):
-    with tab:
-        sections.level(tables[key], key, days)
+levels_tab, target_tab, leads_tab = st.tabs(["Service levels", "Target that pays", "Leading indicators"])
+with levels_tab:
+    key = sections.level_choice(list(tables))
+    sections.level(tables[key], key, days)
 with target_tab:
     measure, hours, cost = sections.target_choice()
     sections.target(service.target(url, version, days, f, measure, hours, cost))

@@ -27,7 +27,8 @@ LEAD_SHEET = "Leading indicators"
 def add_parser(sub) -> None:
     """Register the ``service`` sub-command."""
     p = sub.add_parser(NAME, help="service levels against churn: first response, time to resolve, escalations, "
-                       "categories and channels", formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+                       "reopenings, first-contact resolution, effort, categories and channels",
+                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--days", type=int, default=SERVICE_DAYS, help="churn within this many days of a ticket")
     p.add_argument("--out", type=Path, help="write every table to this .xlsx workbook")
     p.add_argument("--target", metavar="MEASURE:HOURS", help="a service-level target to price, such as "
@@ -111,7 +112,7 @@ def run(engine, a) -> int:
     """Run ``python -m core service``; returns the exit code."""
     from core.export.xlsx import to_xlsx  # in run, for a fast --help
     from core.query import warehouse  # in run, for a fast --help
-    from core.service.bands import LEVELS  # in run, for a fast --help
+    from core.service.bands import LEVELS, unmeasured_note  # in run, for a fast --help
     from core.service.inputs import load_service  # in run, for a fast --help
     from core.service.levels import level_tables  # statsmodels loads here, not for --help
     from core.service.outcomes import judge  # in run, for a fast --help
@@ -136,6 +137,8 @@ def run(engine, a) -> int:
           f"{a.days} days (data to {judged.end:%Y-%m-%d}); left out: {units.count(judged.too_recent)} too recent, "
           f"{units.count(judged.after_churn)} after their customer churned, {units.count(judged.unknown_customer)} "
           "without a known customer. Adjusted for segment, plan and tenure: an association, not an experiment.")
+    if (note := unmeasured_note(judged.frame)) is not None:
+        print(note)
     tables = level_tables(judged)
     for key, table in tables.items():
         print(f"\n{LEVELS[key].title}")

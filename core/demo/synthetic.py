@@ -34,7 +34,8 @@ One module per feature of the business: :mod:`~core.demo.timeline` (the months),
 :mod:`~core.demo.tickets`, :mod:`~core.demo.feedback` (surveys and verbatims), :mod:`~core.demo.reviews` and
 :mod:`~core.demo.texts` (the words). :func:`make_demo` calls them in a fixed order: they share the main random
 stream, so that order is part of the output; failed payments, texts, the nudge e-mails and the check-ins have
-streams of their own (``default_rng([seed, 7 | 8 | 9 | 10])``). tests/core/demo/test_golden.py pins every
+streams of their own (``default_rng([seed, 7 | 8 | 9 | 10 | 11])``, 11 the tickets' reopenings, replies and effort
+scores: :mod:`~core.demo.ticket_measures`). tests/core/demo/test_golden.py pins every
 generated value.
 """
 
@@ -70,6 +71,7 @@ from core.demo.plays import HOLDOUT_BLOCK, PLAYS, PlayLog
 from core.demo.revenue import FAILED_BEFORE_INVOLUNTARY, MRR_MEDIAN, PAYMENT_FAIL_RATE, mrr_paths, revenue_frame
 from core.demo.reviews import reviews_and_posts
 from core.demo.texts import CHURN_WORDS, HIDDEN_THEME, THEME_CHURN_LIFT, THEMES
+from core.demo.ticket_measures import ticket_measures
 from core.demo.tickets import OpenedTickets, open_tickets, ticket_frame, ticket_texts
 from core.demo.timeline import Window, window
 from core.demo.triggered import TRIGGERED, check_ins
@@ -99,7 +101,7 @@ class DemoData:
         ``customer_id, date, metric, value``: daily usage per metric (days without use left out).
     tickets : pandas.DataFrame
         ``ticket_id, customer_id, opened, first_response, resolved, priority, category, channel,
-        status, satisfaction, text``.
+        status, satisfaction, text, reopens, replies, effort`` (the last three: :mod:`core.demo.ticket_measures`).
     feedback : pandas.DataFrame
         ``customer_id, date, channel, score, text, status``: surveys (``nps``, ``csat``, ``ces``),
         ``review`` (1-5 stars) and ``social`` posts; ``status`` is the follow-up state of a verbatim.
@@ -173,6 +175,7 @@ def make_demo(n_customers: int = 5000, months: int = 36, seed: int = 0,
     # texts from their own stream, so every figure the streams above produce stays as it was
     tickets, feedback, verbatim_themes = _texts(np.random.default_rng([seed, TEXT_STREAM]), acc, win, stop, health,
                                                 soon, tickets, feedback, labels)
+    tickets = ticket_measures(seed, tickets, acc, win, health)  # its own stream too: no figure above moves
     iv = first.plays.interventions(first.mrr)
     nudge, nudge_truth = usage_nudges(seed, acc, win, churn_date, usage_ix, iv)
     checks, checks_truth = check_ins(seed, acc, win, churn_date, usage_ix)

@@ -184,6 +184,16 @@ KINDS: dict[str, tuple[FieldSpec, ...]] = {
         _f("satisfaction", "number", syn="satisfaction csat customer_satisfaction_rating satisfaction_rating rating "
            "satisfaction_score csat_score conversation_rating customer_rating",
            help_="the customer's satisfaction rating (CSAT, 1-5)"),
+        _f("reopens", "number", syn="reopens reopen_count reopened_count times_reopened number_of_reopens "
+           "reopen_counter reopened_times num_reopens", help_="how many times the ticket was reopened (0 or more)"),
+        _f("replies", "number", syn="replies agent_replies reply_count number_of_replies agent_interactions "
+           "agent_responses responses num_replies public_replies", avoid="customer",
+           help_="how many replies the agents sent before it was resolved (1 = solved in one touch)"),
+        _f("first_contact", "flag", syn="first_contact first_contact_resolution fcr first_contact_resolved "
+           "resolved_on_first_contact first_call_resolution fcr_flag one_touch one_touch_resolution",
+           help_="the help desk's own yes/no: resolved at first contact"),
+        _f("effort", "number", syn="effort ces customer_effort customer_effort_score effort_score ces_score "
+           "ticket_effort", help_="the customer effort score given to the ticket (CES, 1-7, higher = easier)"),
         _f("text", "text", syn="text subject ticket_subject description ticket_description ticket_name body comment "
            "message summary issue_description first_message", help_="the ticket's subject or description"),
     ),
@@ -230,6 +240,8 @@ KEEP_COLUMN = {("customers", "mrr")}
 #: score ranges by feedback channel; other channels are not range-checked
 SCORE_RANGES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7), "review": (1, 5)}
 SATISFACTION_RANGE = (1, 5)
+#: a ticket's effort score (CES): the feedback channel's range
+EFFORT_RANGE = SCORE_RANGES["ces"]
 
 def norm(name: str) -> str:
     """Normalise a header for matching: lower case, runs of non-alphanumerics as ``_``."""

@@ -29,7 +29,8 @@ _SPECIFIC = {"channel": ("email", "chat"), "metric": ("logins", "reports"), "seg
              "region": ("EMEA", "North America"), "play": ("Onboarding call", "Onboarding call"),
              "priority": ("High", "Low"), "category": ("Billing", "Bug"), "status": ("Closed", "Open"),
              "text": ("Setup was quick", "Too expensive, thinking of switching"), "name": ("Acme Ltd", "Globex"),
-             "satisfaction": ("4", "2"), "score": ("9", "3"), "ticket_id": ("T-1", "T-2")}
+             "satisfaction": ("4", "2"), "reopens": ("0", "2"), "replies": ("1", "4"),
+             "effort": ("6", "2"), "score": ("9", "3"), "ticket_id": ("T-1", "T-2")}
 
 
 def undo_preview(engine: Engine, import_id: int) -> dict[str, int]:

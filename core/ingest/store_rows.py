@@ -123,7 +123,8 @@ def _tickets(take: _Valid, a) -> dict[str, pd.DataFrame]:
         "opened": take("opened", stamps), "first_response": take("first_response", stamps),
         "resolved": take("resolved", stamps), "priority": take("priority"), "category": take("category"),
         "channel": take("channel"), "status": take("status"), "satisfaction": take("satisfaction", _num),
-        "text": take("text"), "attributes": a})}
+        "reopens": take("reopens", _num), "replies": take("replies", _num), "first_contact": take("first_contact"),
+        "effort": take("effort", _num), "text": take("text"), "attributes": a})}
 
 
 def _feedback(take: _Valid, a) -> dict[str, pd.DataFrame]:

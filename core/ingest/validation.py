@@ -109,6 +109,16 @@ def _ticket_rules(typed, used, issues: Issues, memory: KeyMemory | None = None) 
         bad = ((typed["satisfaction"] < lo) | (typed["satisfaction"] > hi)).fillna(False)
         issues.add(bad.to_numpy(), _source(used, "satisfaction"), "satisfaction", f"satisfaction outside {lo}-{hi}",
                    f"use a rating from {lo} to {hi}")
+    if "effort" in typed:
+        lo, hi = F.EFFORT_RANGE
+        bad = ((typed["effort"] < lo) | (typed["effort"] > hi)).fillna(False)
+        issues.add(bad.to_numpy(), _source(used, "effort"), "effort", f"effort score outside {lo}-{hi}",
+                   f"use a score from {lo} to {hi} (higher = easier)")
+    for count in ("reopens", "replies"):
+        if count in typed:
+            bad = (typed[count].notna() & ((typed[count] < 0) | (typed[count] % 1 != 0))).fillna(False)
+            issues.add(bad.to_numpy(), _source(used, count), count, f"{count} not a count",
+                       "use a whole number, 0 or more")
     if "ticket_id" in typed:
         dup, _ = _repeats(typed["ticket_id"], issues.raw.rows, memory)
         issues.add(dup.to_numpy(), _source(used, "ticket_id"), "ticket_id", "duplicate ticket id",

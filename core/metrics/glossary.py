@@ -153,6 +153,13 @@ GLOSSARY: dict[str, str] = {
     "association adjusted for those factors, not an experiment.",
     "MRR kept after a ticket": "Of the MRR the tickets' customers had in the month of each ticket (once per ticket), "
     "the share whose customer had not churned within N days.",
+    "Reopened ticket": "A ticket the help desk reopened after it was resolved: banded by the times it was reopened "
+    "(the tickets' import's reopen count).",
+    "First-contact resolution": "A ticket resolved at first contact: the help desk's own yes/no where the import has "
+    "one; otherwise a ticket resolved with at most one agent reply and never reopened (a one-touch ticket). A ticket "
+    "not resolved yet was not resolved at first contact.",
+    "Ticket effort score": "The customer effort score (CES) the customer gave a ticket, 1-7, higher = easier; banded "
+    "1-3 (hard), 4-5 and 6-7 (easy).",
     "Leading indicator": "An operational signal checked for every active customer at each month's end (repeated "
     "escalations, a ticket left open, usage halved), against churn within N days (90 by default) of that month end.",
     "Churners caught": "Of the customers who churned, the share a signal flagged at a month end in the N days before "

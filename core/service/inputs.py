@@ -17,7 +17,7 @@ from core.store.read import load_columns
 
 #: the ticket columns the service measures read
 TICKETS = ["ticket_id", "customer_id", "opened", "first_response", "resolved", "priority", "category", "channel",
-           "status", "satisfaction"]
+           "status", "satisfaction", "reopens", "replies", "first_contact", "effort"]
 CUSTOMERS = ["customer_id", "segment", "plan", "region", "signup_date", "churn_date"]
 REVENUE = ["customer_id", "period", "mrr"]
 NO_CUSTOMERS = ("The tickets name no customer in the store, so churn after a ticket cannot be measured: import the "

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from core.service import rates
-from core.service.bands import LEVELS, banded
+from core.service.bands import LEVELS, banded, measured
 from core.service.outcomes import Judged
 
 #: a band's rates are shown from this many tickets, with at least one churner and one customer kept (below it, or
@@ -46,5 +46,6 @@ def level_table(judged: Judged, key: str) -> pd.DataFrame:
 
 
 def level_tables(judged: Judged) -> dict[str, pd.DataFrame]:
-    """Every service level's table (:func:`level_table`), in :data:`core.service.bands.LEVELS` order."""
-    return {key: level_table(judged, key) for key in LEVELS}
+    """Every measured service level's table (:func:`level_table`; :func:`core.service.bands.measured`), in
+    :data:`core.service.bands.LEVELS` order."""
+    return {key: level_table(judged, key) for key in measured(judged.frame)}

@@ -1,6 +1,6 @@
 """Each ticket's service measures and what followed: hours to first response and to resolution, whether it was
-escalated, the customer's tenure, plan, segment and MRR when it was opened, and whether the customer churned within
-N days of the opening day.
+escalated, its reopenings, whether it was resolved at first contact and the effort score it got, the customer's
+tenure, plan, segment and MRR when it was opened, and whether the customer churned within N days of the opening day.
 
 A ticket is judged only when all of that can be known: its customer is in the store, had not churned before the
 ticket was opened (a churn on the opening day follows it: a cancellation request is such a ticket), and the N days
@@ -18,6 +18,7 @@ import pandas as pd
 from core.errors import InsufficientDataError
 from core.metrics import monthly_mrr
 from core.service.escalation import is_escalated
+from core.service.first_contact import resolved_at_first_contact
 from core.service.inputs import ServiceInputs
 
 #: tenure at the ticket's opening: band edges in months and their names
@@ -39,7 +40,9 @@ class Judged:
     ----------
     frame : pandas.DataFrame
         One row per judged ticket: ``customer_id, opened, category, channel, priority, first_response_hours,
-        resolve_hours, escalated, segment, plan, tenure, mrr, churned``.
+        resolve_hours, escalated, reopens, first_contact, effort, segment, plan, tenure, mrr, churned``
+        (``first_contact``: :func:`core.service.first_contact.resolved_at_first_contact`; the three before
+        ``segment`` missing when the import did not carry them).
     days : int
         N: churn counts within this many days of the opening day.
     read, unknown_customer, after_churn, too_recent : int
@@ -108,6 +111,8 @@ def judge(inp: ServiceInputs, days: int) -> Judged:
         "priority": t["priority"].fillna(UNKNOWN),
         "first_response_hours": _hours(t["first_response"], t["opened"]),
         "resolve_hours": _hours(t["resolved"], t["opened"]), "escalated": is_escalated(t),
+        "reopens": pd.to_numeric(t["reopens"], errors="coerce"), "first_contact": resolved_at_first_contact(t),
+        "effort": pd.to_numeric(t["effort"], errors="coerce"),
         "segment": t["segment"].fillna(UNKNOWN), "plan": t["plan"].fillna(UNKNOWN),
         "tenure": _tenure(day, t["signup_date"]), "mrr": _mrr(t, inp.revenue),
         "churned": t["churn_date"].notna() & (t["churn_date"] <= day + pd.Timedelta(days=days))}).reset_index(drop=True)

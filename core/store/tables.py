@@ -98,6 +98,10 @@ class Ticket(SQLModel, table=True):
     channel: str | None = None
     status: str | None = None
     satisfaction: float | None = None
+    reopens: float | None = None  # times the ticket was reopened
+    replies: float | None = None  # agent replies before it was resolved
+    first_contact: bool | None = None  # the help desk's own flag: resolved at first contact
+    effort: float | None = None  # the customer effort score (CES, 1-7, higher = easier) given to the ticket
     text: str | None = None  # subject or description: a verbatim like any survey comment
     attributes: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     import_id: int | None = Field(default=None, index=True)

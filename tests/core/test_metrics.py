@@ -120,7 +120,8 @@ def test_every_headline_metric_has_a_glossary_entry():
                                      "Undated verbatims", "MRR movements", "New MRR", "Expansion MRR",
                                      "Reactivation MRR", "Contraction MRR", "Churned MRR",
                                      "Churn after a ticket", "Adjusted churn after a ticket", "MRR kept after a ticket",
-                                         "Leading indicator", "Churners caught", "Lead time"}
+                                         "Leading indicator", "Churners caught", "Lead time", "Reopened ticket",
+                                         "First-contact resolution", "Ticket effort score"}
     assert all(len(text) > 30 for text in metrics.GLOSSARY.values())
     assert metrics.definition("ROI (projected)") == metrics.GLOSSARY["ROI"]
     assert metrics.definition("Revenue saved (window)") == metrics.GLOSSARY["Revenue saved"]

@@ -1,17 +1,18 @@
 """The Service operations page (pages/service_operations.py) in a real browser on demo data (run by
 tests/e2e/test_demo_pages.py on its server): the tickets judged equal a count in SQL on the store, each service
-level's tab draws its chart with its sentence, the target tab prices a point at a cost, the leading indicators' tab
-flags at the last month end the customers a ticket left open 14 days (counted in SQL), another churn window counts
-again, no exception."""
+level, chosen in the Service levels tab, draws its chart with its sentence (the effort score's with its definition),
+the target tab prices a point at a cost, the leading indicators' tab flags at the last month end the customers a
+ticket left open 14 days (counted in SQL), another churn window counts again, no exception."""
 
 import re
 
 from playwright.sync_api import expect
 
 from tests.core.cli.test_service import JUDGED, OPEN_PAST, _end, _sql
-from tests.e2e.conftest import shot, show_tab, wait_for_app_idle
+from tests.e2e.conftest import layout_still, shot, show_tab, wait_for_app_idle
 
-TITLES = ["Time to first response", "Time to resolve", "Escalated", "Ticket category", "Ticket channel"]
+TITLES = ["Time to first response", "Time to resolve", "Escalated", "Effort score", "Ticket category",
+          "Ticket channel"]
 
 
 def _judged(store_url: str, days: int) -> int:
@@ -30,11 +31,20 @@ def test_service_operations_on_demo(page, streamlit_server, store_url):
                                          rf"{_end(store_url)}"))
     expect(judged).to_be_visible(timeout=60_000)
     expect(page.get_by_text(re.compile("associations, not experiments"))).to_be_visible()
-    for title in TITLES:
+    for i, title in enumerate(TITLES):
         sentence = page.get_by_text(re.compile(rf"^Adjusted churn within 90 days of a ticket, by {title.lower()}: "
                                                r"highest for .+, \d+\.\d%; lowest for .+, \d+\.\d%"))
-        show_tab(page, title, sentence, f"service_operations_{_slug(title)}")
+        if i == 0:
+            show_tab(page, "Service levels", sentence, f"service_operations_{_slug(title)}")
+        else:
+            page.get_by_test_id("stRadio").get_by_text(title, exact=True).click()
+            expect(sentence).to_be_visible(timeout=60_000)
+            layout_still(page)
+            shot(page, f"service_operations_{_slug(title)}")
         expect(page.get_by_test_id("stVegaLiteChart").filter(visible=True)).to_have_count(1)
+        if title == "Effort score":
+            expect(page.get_by_text(re.compile(r"^The customer effort score \(CES\) the customer gave a ticket"))
+                   ).to_be_visible()
     met = page.get_by_test_id("stMetric").filter(has=page.get_by_text("Tickets that met it", exact=True))
     show_tab(page, "Target that pays", met, "service_operations_target")
     expect(met).to_contain_text(re.compile(r"\d+\.\d%"))

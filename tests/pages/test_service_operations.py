@@ -1,11 +1,15 @@
 """AppTest of the Service operations page (pages/service_operations.py) on a copy of the small demo store (1,000
 customers, seed 0): the tickets judged and each first-response band's tickets and churn equal a count in SQL on the
-store's own tables (tests/core/cli/test_service.py's), at the default 90 days and at 30; every service level has its
-tab, chart, table and download; a store without tickets says what to import; the public support-ticket file (a
-SYNTHETIC Kaggle sample: its customers and texts are templates, never real people) names no customer in the store, and
-the page says churn after a ticket cannot be measured from it."""
+store's own tables (tests/core/cli/test_service.py's), at the default 90 days and at 30; every service level, chosen
+in the Service levels tab, has its chart, table and download; a store without tickets says what to import; the
+public support-ticket file (a SYNTHETIC Kaggle sample: its customers and texts are templates, never real people)
+names no customer in the store, and the page says churn after a ticket cannot be measured from it. Reopenings,
+first-contact resolution and effort score: each band counted in SQL; without those columns they are not offered and a
+caption says what would add them."""
 
 import io
+import shutil
+import sqlite3
 
 import numpy as np
 import pandas as pd
@@ -13,19 +17,22 @@ import pytest
 
 import core
 from core.history.inputs import load_inputs
+from core.service.bands import LEVELS
 from core.service.indicators import flags
 from core.service.inputs import load_service
 from core.service.leads import monthly, ranking
 from core.service.outcomes import judge
 from tests.conftest import SHARED, copy_store
-from tests.core.cli.test_service import FIRST_RESPONSE, JUDGED, OPEN_PAST, SECONDS, _end, _sql
+from tests.core.cli.test_service import FIRST_RESPONSE, JUDGED, MEASURES, OPEN_PAST, SECONDS, _end, _sql
 from tests.core.service.test_rates import combination, design, sandwich
 from tests.pages import plain_pages
 from tests.pages.conftest import open_page, rerun
 from tests.pages.downloads import downloads, recording
 
-LEVEL_TITLES = ["Time to first response", "Time to resolve", "Escalated", "Ticket category", "Ticket channel"]
-TITLES = LEVEL_TITLES + ["Target that pays", "Leading indicators"]
+LEVEL_TITLES = ["Time to first response", "Time to resolve", "Escalated", "Reopenings", "First-contact resolution",
+                "Effort score", "Ticket category", "Ticket channel"]
+LEVEL_KEYS = list(LEVELS)
+TITLES = ["Service levels", "Target that pays", "Leading indicators"]
 
 
 @pytest.fixture(scope="module")
@@ -54,17 +61,54 @@ def test_the_tickets_judged_and_each_band_equal_a_count_in_sql(store, monkeypatc
         assert table.loc[band, "churn_rate"] == pytest.approx(churned / n, abs=1e-12)
 
 
-def test_every_level_has_its_tab_chart_table_and_download(store, monkeypatch):
+def _level(at, title: str):
+    """The Service levels tab after choosing ``title`` in its radio."""
+    radio = at.radio(key="service_level")
+    at = radio.set_value(LEVEL_KEYS[radio.options.index(title)]).run()
+    assert not at.exception, at.exception
+    return at, at.tabs[0]
+
+
+def test_every_level_has_its_chart_table_and_download(store, monkeypatch):
     at = open_page(monkeypatch, store, "service_operations")
     assert at.title[0].value == "Service operations"
     assert [t.label for t in at.tabs] == TITLES
-    for tab in at.tabs[:len(LEVEL_TITLES)]:
-        assert len(tab.get("vega_lite_chart")) == 1 and len(tab.dataframe) == 1, tab.label
+    assert at.radio(key="service_level").options == LEVEL_TITLES
+    for title in LEVEL_TITLES:
+        at, tab = _level(at, title)
+        assert len(tab.get("vega_lite_chart")) == 1 and len(tab.dataframe) == 1, title
         sentence = next(c.value for c in tab.caption if c.value.startswith("Adjusted churn within 90 days"))
-        assert "highest for" in sentence and "lowest for" in sentence
+        assert f"by {title.lower()}: highest for" in sentence and "lowest for" in sentence
+        labels = [b.label for b in tab.get("download_button")]
+        assert labels.count("Download this table (CSV)") == 1, title
     assert any("associations, not experiments" in i.value for i in at.info)
-    labels = [b.label for b in at.get("download_button")]
-    assert "Download every table (XLSX)" in labels and labels.count("Download this table (CSV)") == 5
+    assert "Download every table (XLSX)" in [b.label for b in at.get("download_button")]
+    assert not any(c.value.startswith("Not measured") for c in at.caption)
+
+
+def test_the_new_levels_count_the_tickets_the_store_holds(store, monkeypatch):
+    at = open_page(monkeypatch, store, "service_operations")
+    for section, bands in MEASURES.items():
+        at, tab = _level(at, section)
+        table = tab.dataframe[0].value.set_index("band")
+        assert list(table.index) == list(bands), section
+        for band, where in bands.items():
+            n, churned = _counts(store, 90, where)
+            assert (table.loc[band, "tickets"], table.loc[band, "churned"]) == (n, churned), (section, band)
+
+
+def test_a_help_desk_without_the_measures_shows_the_levels_it_has_and_says_why(store, tmp_path, monkeypatch):
+    bare = tmp_path / "bare.db"
+    shutil.copy(store.removeprefix("sqlite:///"), bare)
+    con = sqlite3.connect(bare)
+    with con:
+        con.execute("UPDATE ticket SET reopens = NULL, replies = NULL, effort = NULL")
+    con.close()
+    at = open_page(monkeypatch, f"sqlite:///{bare}", "service_operations")
+    assert not at.exception, at.exception
+    assert at.radio(key="service_level").options == [t for t in LEVEL_TITLES if t not in MEASURES]
+    assert any(c.value.startswith("Not measured: reopenings, first-contact resolution and effort score: the tickets' "
+                                  "import has no reopen counts") for c in at.caption)
 
 
 def test_a_store_without_tickets_says_what_to_import(tmp_path, monkeypatch):

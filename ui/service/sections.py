@@ -10,7 +10,7 @@ from core.export import units
 from core.history.filters import Filters
 from core.metrics import definition
 from core.service import chart_text
-from core.service.bands import LEVELS
+from core.service.bands import LEVELS, unmeasured_note
 from core.service.levels import MIN_TICKETS
 from core.service.outcomes import DEFAULT_DAYS, Judged
 from core.service.scope import describe
@@ -51,12 +51,29 @@ def coverage(judged: Judged, f: Filters) -> None:
             f"{units.count(judged.unknown_customer)} without a customer in the store"]
     st.caption(components.plain(f"{units.count(len(judged.frame))} of {units.count(judged.read)} tickets judged, "
                                 f"data to {judged.end:%Y-%m-%d}. Left out: {'; '.join(left)}. {describe(f)}"))
+    if (note := unmeasured_note(judged.frame)) is not None:
+        st.caption(note)
     st.info(ASSOCIATION, icon=":material/info:")
 
 
+def level_choice(keys: list[str]) -> str:
+    """The service level to show, from the tab's radio (the first, when the one chosen before is not measured)."""
+    if st.session_state.get("service_level") not in keys:
+        st.session_state.pop("service_level", None)
+    return st.radio("Service level", keys, format_func=lambda k: LEVELS[k].title, horizontal=True,
+                    key="service_level")
+
+
+#: the glossary entry shown under a level whose measure needs defining
+DEFINED = {"reopens": "Reopened ticket", "first_contact": "First-contact resolution", "effort": "Ticket effort score"}
+
+
 def level(table: pd.DataFrame, key: str, days: int) -> None:
-    """One service level: the chart (raw and adjusted churn by band, with intervals), its table and downloads."""
+    """One service level: its definition where it needs one, the chart (raw and adjusted churn by band, with
+    intervals), its table and downloads."""
     title = LEVELS[key].title
+    if key in DEFINED:
+        st.caption(definition(DEFINED[key]))
     data = charts.chart_frame(table)
     sentence = chart_text.level(table, title, days)
     if data.empty:

@@ -3,6 +3,7 @@ tickets and churn counted again in SQL on the store's own tables (sqlite3), the 
 sheet, and bad input or a store without tickets as one line."""
 
 import re
+import shutil
 import sqlite3
 
 import openpyxl
@@ -27,6 +28,15 @@ WHERE c.signup_date <= :day AND (c.churn_date IS NULL OR c.churn_date > :day)
   AND (t.resolved IS NULL OR t.resolved >= date(:day, '+1 day'))"""
 RESOLUTION = {"not resolved": "t.resolved IS NULL",
               "7 days or more": f"{SECONDS.format(later='t.resolved')} >= 604800"}
+# the demo's tickets carry reopenings, replies and effort scores, not the first-contact flag: first contact is told
+# from the replies (resolved with at most one reply and never reopened)
+ONE_TOUCH = "t.resolved IS NOT NULL AND t.replies <= 1 AND t.reopens = 0"
+MEASURES = {"Reopenings": {"not reopened": "t.reopens = 0", "reopened once": "t.reopens = 1",
+                           "reopened 2 or more times": "t.reopens >= 2"},
+            "First-contact resolution": {"resolved at first contact": ONE_TOUCH,
+                                         "not at first contact": f"t.replies IS NOT NULL AND NOT ({ONE_TOUCH})"},
+            "Effort score": {"1 to 3 (hard)": "t.effort < 4", "4 to 5": "t.effort >= 4 AND t.effort < 6",
+                             "6 to 7 (easy)": "t.effort >= 6", "no score": "t.effort IS NULL"}}
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +73,8 @@ def test_each_band_counts_the_tickets_and_churn_the_store_holds(capsys, store, d
     total, _ = _sql(store, JUDGED, plus=plus, end=end)
     assert out.startswith(f"{total:,} of ")
     assert f"churn within {days} days (data to {end})" in out
-    for section, bands in (("Time to first response", FIRST_RESPONSE), ("Time to resolve", RESOLUTION)):
+    for section, bands in (("Time to first response", FIRST_RESPONSE), ("Time to resolve", RESOLUTION),
+                           *MEASURES.items()):
         for band, where in bands.items():
             n, churned = _sql(store, f"{JUDGED} AND {where}", plus=plus, end=end)
             cells = _line(out, section, band)
@@ -75,17 +86,35 @@ def test_the_workbook_holds_every_table_and_the_definitions(capsys, store, tmp_p
     path = tmp_path / "service.xlsx"
     code, out, err = run_cli(capsys, store, "service", "--out", str(path))
     assert code == 0, err
-    assert f"wrote 6 tables to {path}" in out
+    assert f"wrote 9 tables to {path}" in out and "Not measured" not in out
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["Time to first response", "Time to resolve", "Escalated", "Ticket category",
-                             "Ticket channel", "Leading indicators", "Definitions"]
+    assert wb.sheetnames == ["Time to first response", "Time to resolve", "Escalated", "Reopenings",
+                             "First-contact resolution", "Effort score", "Ticket category", "Ticket channel",
+                             "Leading indicators", "Definitions"]
     leads = [[c.value for c in row] for row in wb["Leading indicators"].iter_rows()]
     assert leads[0][:2] == ["signal", "customer_months"] and len(leads) == 4
     header = [c.value for c in wb["Time to resolve"][1]]
     assert header[:5] == ["band", "tickets", "customers", "churned", "churn_rate"]
     defined = {r[0].value for r in wb["Definitions"].iter_rows(min_row=2)}
     assert {"Churn after a ticket", "Adjusted churn after a ticket", "MRR kept after a ticket", "Leading indicator",
-            "Churners caught", "Lead time"} <= defined
+            "Churners caught", "Lead time", "Reopened ticket", "First-contact resolution",
+            "Ticket effort score"} <= defined
+
+
+def test_a_help_desk_without_reopenings_replies_or_effort_says_what_it_cannot_band(capsys, store, tmp_path):
+    bare = tmp_path / "bare.db"
+    shutil.copy(store.removeprefix("sqlite:///"), bare)
+    con = sqlite3.connect(bare)
+    with con:
+        con.execute("UPDATE ticket SET reopens = NULL, replies = NULL, effort = NULL")
+    con.close()
+    path = tmp_path / "bare.xlsx"
+    code, out, err = run_cli(capsys, f"sqlite:///{bare}", "service", "--out", str(path))
+    assert code == 0, err
+    assert ("Not measured: reopenings, first-contact resolution and effort score: the tickets' import has no reopen "
+            "counts, agent replies (or a first-contact flag) or effort scores (CES). Import a help-desk export with "
+            "them to add these levels.") in out
+    assert "\nReopenings\n" not in out and "\nEffort score\n" not in out and f"wrote 6 tables to {path}" in out
 
 
 @pytest.mark.parametrize("option", ["--days", "--open-days"])
@@ -109,6 +138,8 @@ def test_the_readme_block_is_what_the_command_prints(capsys, store):
     assert "\n" + resolve in out
     leads = readme.split("**Leading indicators**", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
     assert "\n\n" + leads in out
+    measures = readme.split("**Reopenings, first-contact resolution and effort score**", 1)[1]
+    assert "\n\n" + measures.split("```text\n", 1)[1].split("```", 1)[0] in out
 
 
 def test_a_target_counts_the_tickets_that_met_it_and_prices_a_point(capsys, store):

@@ -3,7 +3,10 @@ from the code before it was split into modules (issue 18). A change of any gener
 row order or random stream changes a hash; if a change is meant, re-record the constants and say why.
 
 Re-recorded for issue 24: the trigger-driven play (core/demo/triggered.py, its own stream) adds its check-ins to the
-interventions and its truth to ``truth``; every other frame's hash stayed as it was."""
+interventions and its truth to ``truth``; every other frame's hash stayed as it was.
+
+Issue 25: the tickets' reopenings, replies and effort scores (core/demo/ticket_measures.py, its own stream) are new
+columns of the ticket table, pinned as ``ticket_measures``; the ticket table without them hashes as it did before."""
 
 import datetime as dt
 import hashlib
@@ -12,6 +15,7 @@ import json
 import pandas as pd
 import pytest
 
+from core.demo import ticket_measures
 from core.demo.synthetic import make_demo
 
 #: (seed, n_customers, other make_demo arguments) -> SHA-256 of each frame and of ``truth``
@@ -21,6 +25,7 @@ GOLDEN = {
         "revenue": "cf773aa0a7348ec774e6140a489f6a04f6445d71fc5c100c1e6f765e3f0bf3fa",
         "activity": "8adcc5fe00261d01e1118ea523121eee7a25bcd958a44309e09d667310085448",
         "ticket": "74a0bd3e3f3703af1d49fb0c63763f78588992e989fe804d5f7f56046bbd11f0",
+        "ticket_measures": "f74054ae367463b8f0c57ee72f75b86abcbadda711f1a301acd85d2a8c25141c",
         "feedback": "21ad78b6ac2374789067a4052f84fbf48b1ada699f5784b117c2316a893aa458",
         "intervention": "304de692c030c6041f5204ae7d983558650c845ab51fff3de54f0c4c0762087c",
         "verbatim_themes": "b06358f2dc3945a2b9b19a769a42dbca9bbffffa3283b80a7537c746a19bc298",
@@ -31,6 +36,7 @@ GOLDEN = {
         "revenue": "8224be3c0a8f3ef4445b1676810fb7c873154847fe1352f79f46478e408dfda2",
         "activity": "cb27cece6c17393c520227e830bad0bf979930e3c602176b03383f4a57f7223a",
         "ticket": "597f54fca2b12452b4a4c4f45035b99bbd163d74e0e20decaf3cc64869e7f6bd",
+        "ticket_measures": "1bc376e7b84af766d441040b9970b0ef7196c7e3dc8053cef0d4682888b3f823",
         "feedback": "429879a95f98e01fb6daa95e0a83b430f1628bab49f027f2094369df1a658161",
         "intervention": "c7451071ce62a472d026b76bca27453bb49452d011c249013788b60e259fc928",
         "verbatim_themes": "79e3e32ccfb39355b7867ed19522501cf7e32cb23a3a13789528b13226478445",
@@ -74,6 +80,10 @@ def test_every_frame_and_the_truth_match_the_recorded_hashes(case):
     seed, n, kwargs = case
     demo = make_demo(n, seed=seed, **dict(kwargs))
     got = {name: frame_hash(df) for name, df in demo.frames().items()}
+    measures = list(ticket_measures.COLUMNS)
+    assert list(demo.tickets.columns[-len(measures):]) == measures
+    got["ticket"] = frame_hash(demo.tickets.drop(columns=measures))
+    got["ticket_measures"] = frame_hash(demo.tickets[measures])
     got["verbatim_themes"] = frame_hash(demo.verbatim_themes)
     got["truth"] = truth_hash(demo.truth)
     assert got == GOLDEN[case]
