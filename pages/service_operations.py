@@ -1,7 +1,8 @@
 """Service operations: which service levels go with customers kept. Each service level (time to first response,
 time to resolve, escalation, reopenings, first-contact resolution, effort score, ticket category and channel) against
 churn within N days of a ticket, as observed and adjusted for segment, plan and tenure, with the MRR kept; the target
-that pays; and the leading indicators, the signals that fire before churn (core.service)."""
+that pays; the leading indicators, the signals that fire before churn; and the closed loop with detractors
+(core.service)."""
 
 import streamlit as st
 
@@ -11,7 +12,7 @@ from ui import components
 from ui.frame import errors, filters, loaders, warehouse
 from ui.frame import page as frame
 from ui.service import cached as service
-from ui.service import leads, sections
+from ui.service import follow_up, leads, sections
 
 frame.require()
 
@@ -33,9 +34,12 @@ except WorkbenchError as exc:
 sections.coverage(judged, f)
 tables = {key: service.table(url, version, days, f, key) for key in measured(judged.frame)}
 indicators = leads.load(url, version, days, f)
-components.xlsx_download({**{LEVELS[k].title: t for k, t in tables.items()}, **indicators.sheets()},
-                         "Download every table (XLSX)", "service_levels.xlsx", key="service_xlsx")
-levels_tab, target_tab, leads_tab = st.tabs(["Service levels", "Target that pays", "Leading indicators"])
+loop = service.follow_up(url, version, days, follow_up.current(), f)
+components.xlsx_download({**{LEVELS[k].title: t for k, t in tables.items()}, **indicators.sheets(),
+                          **follow_up.sheets(loop)}, "Download every table (XLSX)", "service_levels.xlsx",
+                         key="service_xlsx")
+levels_tab, target_tab, leads_tab, loop_tab = st.tabs(["Service levels", "Target that pays", "Leading indicators",
+                                                       "Closed loop"])
 with levels_tab:
     key = sections.level_choice(list(tables))
     sections.level(tables[key], key, days)
@@ -44,3 +48,6 @@ with target_tab:
     sections.target(service.target(url, version, days, f, measure, hours, cost))
 with leads_tab:
     leads.show(indicators)
+with loop_tab:
+    follow_up.choice()
+    follow_up.show(loop)

@@ -28,5 +28,8 @@ SERVICE_DAYS = 90
 #: core.service.indicators.OPEN_DAYS: a ticket open this many days at a month's end counts as unresolved
 SERVICE_OPEN_DAYS = 14
 
+#: core.service.follow_up.TARGET_DAYS: an NPS detractor counts as followed up in time within this many days
+FOLLOW_UP_DAYS = 2
+
 #: core.review.log.STATUSES
 REVIEW_STATUSES = ("open", "in progress", "done", "dropped")

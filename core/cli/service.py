@@ -1,6 +1,7 @@
 """``python -m core service``: each service level against churn within N days of a ticket (raw and adjusted for
 segment, plan and tenure, with 95 % intervals) and the MRR kept, then the leading indicators (the signals checked at
-each month's end, ranked by the churners they catch); ``--out`` writes every table to an XLSX workbook with the
+each month's end, ranked by the churners they catch), then the NPS detractors followed up in time and their churn
+against the others'; ``--out`` writes every table to an XLSX workbook with the
 Definitions sheet."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from core.cli.defaults import SERVICE_DAYS, SERVICE_OPEN_DAYS
+from core.cli.defaults import FOLLOW_UP_DAYS, SERVICE_DAYS, SERVICE_OPEN_DAYS
 from core.errors import WorkbenchError
 from core.export import units  # plain Python: --help stays fast
 
@@ -35,6 +36,8 @@ def add_parser(sub) -> None:
                    "resolution:24 or first_response:4: the tickets that missed it, the churn gap and what a point of "
                    "attainment keeps")
     p.add_argument("--cost-per-point", type=float, help="with --target: what a point of attainment costs a year")
+    p.add_argument("--follow-up-days", type=int, default=FOLLOW_UP_DAYS, help="closed loop: an NPS detractor "
+                   "counts as followed up in time within this many days of the answer")
     p.add_argument("--open-days", type=int, default=SERVICE_OPEN_DAYS, help="leading indicators: a ticket open this "
                    "many days at a month's end counts as unresolved")
 
@@ -58,6 +61,22 @@ def lead_rows(table):
               for v, lo, hi in zip(table["caught_share"], table["caught_low"], table["caught_high"])]
     out = table.drop(columns=["caught_share", "caught_low", "caught_high", "median_lead_days"])
     return out.assign(caught_share=caught, median_lead_days=table["median_lead_days"])
+
+
+def _follow_up(engine, a, service):
+    """The detractors' follow-up (:mod:`core.service.follow_up`) in two sentences, or why it cannot be shown; its
+    table as a workbook sheet (none without a detractor)."""
+    from core.service import chart_text  # in run, for a fast --help
+    from core.service import follow_up as fu  # statsmodels loads here, not for --help
+
+    print(f"\n{fu.SHEET}")
+    frame = fu.detractor_frame(fu.load_feedback(engine), service.customers, service.end, a.follow_up_days, a.days)
+    if not len(frame):
+        print(fu.NO_DETRACTORS)
+        return {}
+    r = fu.follow_up(frame, a.follow_up_days, a.days)
+    print("\n".join(chart_text.follow_up(r)))
+    return {fu.SHEET: fu.table(r)}
 
 
 def _leads(engine, a, tickets):
@@ -118,9 +137,9 @@ def run(engine, a) -> int:
     from core.service.outcomes import judge  # in run, for a fast --help
     from core.service.target import check, evaluate  # in run, for a fast --help
 
-    for name, value in (("--days", a.days), ("--open-days", a.open_days)):
-        if value < 1:
-            raise WorkbenchError(f"{name} must be at least 1 (got {value}).")
+    for name, value in (("--days", a.days), ("--open-days", a.open_days), ("--follow-up-days", a.follow_up_days)):
+        if value < 0 or (value < 1 and name != "--follow-up-days"):
+            raise WorkbenchError(f"{name} must be at least {int(name != '--follow-up-days')} (got {value}).")
     if a.cost_per_point is not None and a.target is None:
         raise WorkbenchError("--cost-per-point prices a target: add --target, such as --target resolution:24.")
     target = _target(a.target) if a.target is not None else None
@@ -144,6 +163,7 @@ def run(engine, a) -> int:
         print(f"\n{LEVELS[key].title}")
         print(figures_text(_rows(table), UNITS, left=("band",)))
     sheets = {LEVELS[k].title: t for k, t in tables.items()} | {LEAD_SHEET: _leads(engine, a, service.tickets)}
+    sheets |= _follow_up(engine, a, service)
     if target is not None:
         print("\n" + "\n".join(target_lines(evaluate(judged, target, a.cost_per_point))))
     if a.out is not None:

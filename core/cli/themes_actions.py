@@ -81,7 +81,7 @@ def _window(engine, d: Loaded, a, action: str | None) -> None:
         if a.out is None:
             print(f"note: {note}", file=sys.stderr)
     elif action == "backlog":
-        b = backlog(d)
+        b = backlog(d, engine)
         if a.out is not None:
             write(b, a.out, "Backlog")
             print(f"wrote {units.count(len(b))} team and theme rows to {a.out}")

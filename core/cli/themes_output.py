@@ -49,6 +49,11 @@ def emit(df: pd.DataFrame, out: Path | None, sheet: str, what: str) -> None:
         print(f"wrote {units.count(len(df))} {what} to {out}")
 
 
+def _days(x) -> str:
+    """A median number of days (``2``, ``2.5``), or the missing mark."""
+    return units.MISSING if units.is_missing(x) else f"{x:g}"
+
+
 def print_backlog(b: pd.DataFrame) -> None:
     """The backlog per owner team (most open items first), each with its themes."""
     if b.empty:
@@ -60,10 +65,13 @@ def print_backlog(b: pd.DataFrame) -> None:
         print(f"{team}: {units.count(t['items'])} items, {units.count(t['open'])} open, "
               f"{units.count(t['in_progress'])} in progress, {units.count(t['closed'])} closed "
               f"({units.percent(t['closed'] / t['items'])} closed)")
+        loop = "reopen_rate" in b
         rows = [[str(r.theme_id), str(r.theme), units.count(r.items), units.count(r.open), units.count(r.in_progress),
                  units.count(r.closed), units.percent(r.closure_rate)]
+                + ([_days(r.median_days_to_close), units.percent(r.reopen_rate)] if loop else [])
                 for r in b[b["team"] == team].itertuples(index=False)]
-        table = text_table(["id", "theme", "items", "open", "in progress", "closed", "closure"], rows, left=(1,))
+        table = text_table(["id", "theme", "items", "open", "in progress", "closed", "closure"]
+                           + (["days to close", "reopened"] if loop else []), rows, left=(1,))
         print("\n".join("    " + ln for ln in table.splitlines()))
 
 
@@ -84,4 +92,4 @@ def export_sheets(engine, d: Loaded, a) -> dict[str, pd.DataFrame]:
     """The sheets of ``--export``: Themes (impact), Scores, Signals, Backlog, Codebook, Change log."""
     sig, _ = signals(engine, d)
     return {"Themes": impact(d, a.horizon), "Scores": scores(d, a.freq, a.by), "Signals": sig,
-            "Backlog": backlog(d), "Codebook": ts.codebook_table(d.book), "Change log": ts.change_log(engine)}
+            "Backlog": backlog(d, engine), "Codebook": ts.codebook_table(d.book), "Change log": ts.change_log(engine)}

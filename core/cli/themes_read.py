@@ -16,6 +16,7 @@ from core.feedback.codebook import Codebook
 from core.feedback.impact import theme_impact
 from core.feedback.inputs import FeedbackInputs, in_window
 from core.feedback.inputs import load_inputs as load_feedback
+from core.feedback.loop_times import loop_times
 from core.feedback.prepared import prepare, require_verbatims
 from core.feedback.surveys import survey_scores
 from core.feedback.tagging import tag
@@ -168,6 +169,8 @@ def signals(engine, d: Loaded) -> tuple[pd.DataFrame, str]:
     return out, note
 
 
-def backlog(d: Loaded) -> pd.DataFrame:
-    """:func:`core.feedback.followup.backlog` of the window's follow-up items."""
-    return followup.backlog(followup.items(d.prepared, d.tags, d.book), d.book, start=d.start, end=d.end)
+def backlog(d: Loaded, engine=None) -> pd.DataFrame:
+    """:func:`core.feedback.followup.backlog` of the window's follow-up items, with the days to close and the reopen
+    rate when ``engine`` is given and the verbatims are the store's (:func:`core.feedback.loop_times.loop_times`)."""
+    loop = loop_times(engine) if engine is not None and d.company is None else None
+    return followup.backlog(followup.items(d.prepared, d.tags, d.book), d.book, start=d.start, end=d.end, loop=loop)

@@ -19,7 +19,7 @@ from core.store import columnar, table_files, version
 from core.store.tables import TABLES, ImportLog
 
 DATA_TABLES = ("customer", "revenue", "activity", "ticket", "feedback", "intervention")
-_DATE_COLS = ("signup_date", "churn_date", "renewal_date", "period", "date")
+_DATE_COLS = ("signup_date", "churn_date", "renewal_date", "period", "date", "followed_up", "closed")
 _DATETIME_COLS = ("opened", "first_response", "resolved")
 
 

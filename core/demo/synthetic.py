@@ -34,9 +34,9 @@ One module per feature of the business: :mod:`~core.demo.timeline` (the months),
 :mod:`~core.demo.tickets`, :mod:`~core.demo.feedback` (surveys and verbatims), :mod:`~core.demo.reviews` and
 :mod:`~core.demo.texts` (the words). :func:`make_demo` calls them in a fixed order: they share the main random
 stream, so that order is part of the output; failed payments, texts, the nudge e-mails and the check-ins have
-streams of their own (``default_rng([seed, 7 | 8 | 9 | 10 | 11])``, 11 the tickets' reopenings, replies and effort
-scores: :mod:`~core.demo.ticket_measures`). tests/core/demo/test_golden.py pins every
-generated value.
+streams of their own (``default_rng([seed, 7 | 8 | 9 | 10 | 11 | 12])``, 11 the tickets' reopenings, replies and
+effort scores: :mod:`~core.demo.ticket_measures`; 12 the follow-ups' days: :mod:`~core.demo.follow_ups`).
+tests/core/demo/test_golden.py pins every generated value.
 """
 
 from __future__ import annotations
@@ -64,6 +64,7 @@ from core.demo.customers import (
     draw_accounts,
 )
 from core.demo.feedback import nps_surveys, statuses, survey_feedback
+from core.demo.follow_ups import follow_ups
 from core.demo.hazard import HAZARD, INVOLUNTARY_RATE, Hazard, hazard, hazard_drivers
 from core.demo.health import HEALTH_MEAN, HEALTH_WALK, latent_health
 from core.demo.nudge import NUDGE, usage_nudges
@@ -103,8 +104,9 @@ class DemoData:
         ``ticket_id, customer_id, opened, first_response, resolved, priority, category, channel,
         status, satisfaction, text, reopens, replies, effort`` (the last three: :mod:`core.demo.ticket_measures`).
     feedback : pandas.DataFrame
-        ``customer_id, date, channel, score, text, status``: surveys (``nps``, ``csat``, ``ces``),
-        ``review`` (1-5 stars) and ``social`` posts; ``status`` is the follow-up state of a verbatim.
+        ``customer_id, date, channel, score, text, status, followed_up, closed, reopens``: surveys (``nps``,
+        ``csat``, ``ces``), ``review`` (1-5 stars) and ``social`` posts; ``status`` is the follow-up state of a
+        verbatim, the last three when it was followed up and closed (:mod:`core.demo.follow_ups`).
     interventions : pandas.DataFrame
         ``customer_id, play, channel, date, group, cost, attributes`` (``attributes`` a dict such as
         ``{"responded": 1}`` for the usage-nudge e-mails, None otherwise).
@@ -176,6 +178,7 @@ def make_demo(n_customers: int = 5000, months: int = 36, seed: int = 0,
     tickets, feedback, verbatim_themes = _texts(np.random.default_rng([seed, TEXT_STREAM]), acc, win, stop, health,
                                                 soon, tickets, feedback, labels)
     tickets = ticket_measures(seed, tickets, acc, win, health)  # its own stream too: no figure above moves
+    feedback = follow_ups(seed, feedback, win.end64)  # and so are the follow-ups' days
     iv = first.plays.interventions(first.mrr)
     nudge, nudge_truth = usage_nudges(seed, acc, win, churn_date, usage_ix, iv)
     checks, checks_truth = check_ins(seed, acc, win, churn_date, usage_ix)

@@ -37,16 +37,22 @@ def items(prepared: pd.DataFrame, tags: pd.DataFrame, book: Codebook) -> pd.Data
     return out.reset_index(drop=True)
 
 
-def backlog(item_rows: pd.DataFrame, book: Codebook, *, start=None, end=None) -> pd.DataFrame:
-    """Open, in-progress and closed items per owner team and theme, with the closure rate (closed / items).
+def backlog(item_rows: pd.DataFrame, book: Codebook, *, start=None, end=None,
+            loop: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Open, in-progress and closed items per owner team and theme, with the closure rate (closed / items); with
+    ``loop`` (:func:`core.feedback.loop_times.loop_times`) also the median days from an item's day to its close (of
+    the closed items with a closed day) and the reopen rate (of the items ever closed, closed now or reopened since,
+    the share reopened at least once; missing where no reopen count is known).
 
     Returns
     -------
     pandas.DataFrame
-        ``team, theme_id, theme, items, open, in_progress, closed, closure_rate``, largest open first.
+        ``team, theme_id, theme, items, open, in_progress, closed, closure_rate`` (and ``median_days_to_close,
+        reopen_rate`` with ``loop``), largest open first.
     """
     it = item_rows[in_window(item_rows, start, end)]
     cols = ["team", "theme_id", "theme", "items", "open", "in_progress", "closed", "closure_rate"]
+    cols += LOOP_COLUMNS if loop is not None else []
     if it.empty:
         return pd.DataFrame(columns=cols)
     c = pd.crosstab([it["team"], it["theme_id"], it["theme"]], it["status"])
@@ -56,7 +62,29 @@ def backlog(item_rows: pd.DataFrame, book: Codebook, *, start=None, end=None) ->
     c = c.rename(columns={"in progress": "in_progress"}).reset_index()
     c["items"] = c["open"] + c["in_progress"] + c["closed"]
     c["closure_rate"] = c["closed"] / c["items"]
+    if loop is not None:
+        c = c.merge(_loop_figures(it, loop), on=["team", "theme_id"], how="left")
     return c[cols].sort_values(["open", "items"], ascending=False, kind="stable").reset_index(drop=True)
+
+
+#: the closing figures :func:`backlog` adds with the loop times
+LOOP_COLUMNS = ["median_days_to_close", "reopen_rate"]
+
+
+def _loop_figures(it: pd.DataFrame, loop: pd.DataFrame) -> pd.DataFrame:
+    """Per team and theme: the median days to close of the closed items, and the reopen rate of those ever closed."""
+    times = loop.reindex(it["vid"].astype(str).to_numpy())
+    closed_now = (it["status"] == "closed").to_numpy()
+    days = (times["closed"].to_numpy() - datetimes(it["date"]).dt.normalize().to_numpy()) / np.timedelta64(1, "D")
+    reopens = times["reopens"].to_numpy(dtype=float)
+    ever = (closed_now | (reopens > 0)) & ~np.isnan(reopens)
+    frame = pd.DataFrame({"team": it["team"].to_numpy(), "theme_id": it["theme_id"].to_numpy(),
+                          "days": np.where(closed_now, days, np.nan),
+                          "ever": ever, "reopened": ever & (reopens > 0)})
+    g = frame.groupby(["team", "theme_id"])
+    out = pd.DataFrame({"median_days_to_close": g["days"].median(),
+                        "reopen_rate": g["reopened"].sum() / g["ever"].sum().where(g["ever"].sum() > 0)})
+    return out.reset_index()
 
 
 def signals(prepared: pd.DataFrame, inputs: FeedbackInputs, *, start=None, end=None,

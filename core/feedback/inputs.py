@@ -20,14 +20,15 @@ from core.store.dates import datetimes
 from core.store.read import load_columns
 
 VERBATIM_COLUMNS = ["vid", "source", "source_id", "customer_id", "date", "channel", "score", "text", "status"]
-_CLOSED = {"closed", "resolved", "done", "completed", "solved", "fixed"}
+#: status words (lower case) that mean a follow-up is closed
+CLOSED_WORDS = {"closed", "resolved", "done", "completed", "solved", "fixed"}
 _PROGRESS = {"in progress", "pending", "in_progress", "working", "assigned", "on hold", "waiting"}
 
 
 def follow_up_status(raw: pd.Series) -> pd.Series:
     """Normalise a follow-up or ticket status to ``open``, ``in progress`` or ``closed`` (missing: open)."""
     s = raw.astype(object).where(raw.notna(), "").astype(str).str.strip().str.lower()
-    return pd.Series(np.where(s.isin(_CLOSED), "closed", np.where(s.isin(_PROGRESS), "in progress", "open")),
+    return pd.Series(np.where(s.isin(CLOSED_WORDS), "closed", np.where(s.isin(_PROGRESS), "in progress", "open")),
                      index=raw.index, dtype=object)
 
 

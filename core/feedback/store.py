@@ -12,13 +12,13 @@ import dataclasses
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import delete, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from core.access import guard, rights
 from core.errors import DataValidationError
 from core.feedback.codebook import Change, Codebook, Theme
-from core.feedback.inputs import follow_up_status
+from core.feedback.inputs import CLOSED_WORDS, follow_up_status
 from core.feedback.starter import starter_codebook
 from core.store.tables import Feedback, ThemeChange, ThemeRecord
 
@@ -149,10 +149,28 @@ def set_status(engine: Engine, vids, status: str, user: str | guard.Actor | None
     if not ids:
         return 0
     with engine.begin() as conn:
-        res = conn.execute(update(Feedback.__table__).where(Feedback.__table__.c.id.in_(ids)).values(status=status))
+        res = conn.execute(update(Feedback.__table__).where(Feedback.__table__.c.id.in_(ids))
+                           .values(**_loop_times(status, dt.date.today())))
     guard.done(engine, actor, "set follow-up status", f"{len(ids)} verbatims", {"status": status,
                                                                                 "changed": int(res.rowcount)})
     return int(res.rowcount)
+
+
+def _loop_times(status: str, today: dt.date) -> dict:
+    """The columns a status change sets: the status; the day the customer was first followed up (the first change
+    to in progress or closed); the day it was closed (kept when it was closed already; cleared when reopened); and
+    one more reopening when a closed follow-up is set open or in progress again."""
+    t = Feedback.__table__
+    was_closed = func.lower(func.trim(func.coalesce(t.c.status, ""))).in_(sorted(CLOSED_WORDS))
+    values = {"status": status}
+    if status != "open":
+        values["followed_up"] = func.coalesce(t.c.followed_up, today)
+    if status == "closed":
+        values["closed"] = case((was_closed & t.c.closed.is_not(None), t.c.closed), else_=today)
+    else:
+        values["closed"] = None
+        values["reopens"] = case((was_closed, func.coalesce(t.c.reopens, 0) + 1), else_=t.c.reopens)
+    return values
 
 
 def statuses(engine: Engine) -> pd.Series:

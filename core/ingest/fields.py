@@ -213,6 +213,15 @@ KINDS: dict[str, tuple[FieldSpec, ...]] = {
            help_="the comment, review or post, as written"),
         _f("status", "text", syn="status follow_up follow_up_status followup_status state",
            help_="the follow-up status: open, done ..."),
+        _f("followed_up", "date", syn="followed_up followed_up_at followed_up_on follow_up_date followup_date "
+           "follow_up_at date_followed_up first_follow_up first_follow_up_at contacted_back_at called_back_at "
+           "closed_loop_at outreach_date reached_out_at", avoid="status",
+           help_="when the customer was first followed up (called or written back to)"),
+        _f("closed", "date", syn="closed closed_at closed_on closed_date close_date date_closed follow_up_closed_at "
+           "resolved_at resolved_on resolution_date done_at", avoid="status",
+           help_="when the follow-up was closed"),
+        _f("reopens", "number", syn="reopens reopen_count reopened_count times_reopened number_of_reopens",
+           help_="how many times the follow-up was reopened (0 or more)"),
     ),
     "interventions": (
         _f("customer_id", "key", True, _CUSTOMER_KEY, _KEY_HELP, _KEY_AVOID),

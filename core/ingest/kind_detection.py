@@ -69,8 +69,8 @@ _WORDS = {"customer_id": "a customer id", "name": "a name", "segment": "a segmen
           "ticket_id": "a ticket id", "opened": "an opened time",
           "first_response": "a first-response time", "resolved": "a resolved time", "priority": "a priority",
           "category": "a category", "status": "a status", "satisfaction": "a satisfaction rating",
-          "reopens": "a reopen count", "replies": "a reply count", "first_contact": "a first-contact flag",
-          "effort": "an effort score",
+          "reopens": "a reopen count", "followed_up": "a follow-up date", "closed": "a closed date",
+          "replies": "a reply count", "first_contact": "a first-contact flag", "effort": "an effort score",
           "text": "text", "score": "a score", "play": "a play", "group": "a treatment or holdout group",
           "cost": "a cost", "channel": "a channel", ("feedback", "channel"): "a survey or channel",
           ("customers", "channel"): "an acquisition channel"}

@@ -62,7 +62,10 @@ _DATE_WORDS = frozenset("date time timestamp datetime created posted sent at on 
 #: ... unless it names another moment than the one the field means
 _OTHER_MOMENTS = frozenset("birth dob due expiry expiration expire update updated modified deleted last end ended "
                            "churn churned cancel cancelled renewal signup seen reply replied resolved closed "
-                           "shipped first".split())
+                           "shipped first follow followed".split())
+#: the feedback's follow-up days: later moments of an answer, never its own date (a kind whose only other date
+#: fields these are still has one date field a date-like name is guessed for)
+_FOLLOW_UP_DATES = frozenset({"followed_up", "closed"})
 
 
 @dataclass(frozen=True)
@@ -150,7 +153,7 @@ def _index(kind: str) -> _Index:
             if len(ws) > 1 or ws[0] not in _GENERIC:
                 inner.setdefault(stems, []).append((rank, i))
             longest = max(longest, len(ws))
-    dates = [r for r, s in enumerate(specs) if s.type in ("date", "datetime")]
+    dates = [r for r, s in enumerate(specs) if s.type in ("date", "datetime") and s.name not in _FOLLOW_UP_DATES]
     return _Index(exact, joined, stemmed, inner, longest,
                   tuple(frozenset(_stem(w) for a in s.avoid for w in words(a)) for s in specs),
                   dates[0] if len(dates) == 1 else None)

@@ -130,7 +130,9 @@ def _tickets(take: _Valid, a) -> dict[str, pd.DataFrame]:
 def _feedback(take: _Valid, a) -> dict[str, pd.DataFrame]:
     return {"feedback": pd.DataFrame({"customer_id": take("customer_id"), "date": take("date", _days),
                                       "channel": take("channel"), "score": take("score", _num),
-                                      "text": take("text"), "attributes": a})}
+                                      "text": take("text"), "status": take("status"),
+                                      "followed_up": take("followed_up", _days), "closed": take("closed", _days),
+                                      "reopens": take("reopens", _num), "attributes": a})}
 
 
 def _interventions(take: _Valid, a) -> dict[str, pd.DataFrame]:

@@ -93,9 +93,29 @@ def _customer_rules(typed, used, issues: Issues, known: pd.Index, mode: str, mem
                    "check both dates")
 
 
+def _counts(typed, used, issues: Issues, names) -> None:
+    """Each of ``names`` given must be a whole number, 0 or more (blank is allowed)."""
+    for count in names:
+        if count in typed:
+            bad = (typed[count].notna() & ((typed[count] < 0) | (typed[count] % 1 != 0))).fillna(False)
+            issues.add(bad.to_numpy(), _source(used, count), count, f"{count} not a count",
+                       "use a whole number, 0 or more")
+
+
+def _before(typed, used, issues: Issues, first: str, later: str, what: str) -> None:
+    """Warn about rows whose ``later`` time comes before their ``first`` (loaded as given)."""
+    if first in typed and later in typed:
+        bad = (typed[later] < typed[first]).fillna(False)
+        issues.add(bad.to_numpy(), _source(used, later), later, what, "check the two times; the row is loaded as given",
+                   severity="warning")
+
+
 def _feedback_rules(typed, used, issues: Issues) -> None:
     ch = typed["channel"].str.lower()
     typed["channel"] = ch
+    _counts(typed, used, issues, ("reopens",))
+    _before(typed, used, issues, "date", "followed_up", "followed up before the answer was given")
+    _before(typed, used, issues, "date", "closed", "closed before the answer was given")
     for name, (lo, hi) in F.SCORE_RANGES.items():
         if "score" in typed:
             bad = (ch == name) & ((typed["score"] < lo) | (typed["score"] > hi)).fillna(False)
@@ -114,19 +134,12 @@ def _ticket_rules(typed, used, issues: Issues, memory: KeyMemory | None = None) 
         bad = ((typed["effort"] < lo) | (typed["effort"] > hi)).fillna(False)
         issues.add(bad.to_numpy(), _source(used, "effort"), "effort", f"effort score outside {lo}-{hi}",
                    f"use a score from {lo} to {hi} (higher = easier)")
-    for count in ("reopens", "replies"):
-        if count in typed:
-            bad = (typed[count].notna() & ((typed[count] < 0) | (typed[count] % 1 != 0))).fillna(False)
-            issues.add(bad.to_numpy(), _source(used, count), count, f"{count} not a count",
-                       "use a whole number, 0 or more")
+    _counts(typed, used, issues, ("reopens", "replies"))
     if "ticket_id" in typed:
         dup, _ = _repeats(typed["ticket_id"], issues.raw.rows, memory)
         issues.add(dup.to_numpy(), _source(used, "ticket_id"), "ticket_id", "duplicate ticket id",
                    "keep one row per ticket")
-    if "opened" in typed and "resolved" in typed:
-        bad = (typed["resolved"] < typed["opened"]).fillna(False)
-        issues.add(bad.to_numpy(), _source(used, "resolved"), "resolved", "resolved before it was opened",
-                   "check the two times; the row is loaded as given", severity="warning")
+    _before(typed, used, issues, "opened", "resolved", "resolved before it was opened")
 
 
 def _revenue_rules(typed, used, issues: Issues) -> None:

@@ -79,6 +79,10 @@ GLOSSARY: dict[str, str] = {
                     "not negated (\"we will not cancel\" is no signal): flagged for immediate outreach.",
     "Closure rate": "Of a team's follow-up items (negative or churn-signal verbatims naming its themes), the share "
                     "whose status is closed.",
+    "Reopen rate": "Of a team's follow-up items ever closed (closed now, or reopened since), the share reopened at "
+                   "least once (a ticket's reopenings are the help desk's).",
+    "Days to close": "From the day of a follow-up item (the answer, review or ticket) to the day it was closed; the "
+                     "median over the closed items (a ticket closes when it is resolved).",
     "Holdout": "Customers picked for a play at random and deliberately not contacted, so the play can be measured "
                "against what would have happened anyway.",
     "Eligible contact": "A contact whose whole measurement window lies inside the data and whose customer was still "
@@ -160,6 +164,10 @@ GLOSSARY: dict[str, str] = {
     "not resolved yet was not resolved at first contact.",
     "Ticket effort score": "The customer effort score (CES) the customer gave a ticket, 1-7, higher = easier; banded "
     "1-3 (hard), 4-5 and 6-7 (easy).",
+    "Detractor follow-up": "Of the NPS answers of 0 to 6 whose customer is in the store, the share followed up "
+    "(called or written back to) within the target days of the answer; and the churn within N days of the answer of "
+    "those followed up in time against the others (later or never), each judged once N days have passed. An "
+    "association, not an experiment.",
     "Leading indicator": "An operational signal checked for every active customer at each month's end (repeated "
     "escalations, a ticket left open, usage halved), against churn within N days (90 by default) of that month end.",
     "Churners caught": "Of the customers who churned, the share a signal flagged at a month end in the N days before "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from core.export import chart_text, units
+from core.service.follow_up import within
 
 
 def level(table: pd.DataFrame, title: str, days: int) -> str:
@@ -55,3 +56,26 @@ def flagged(monthly: pd.DataFrame) -> str:
     parts = [f"{s.lower()} {units.count(n)}" for s, n in zip(last["signal"], last["flagged"])]
     return (f"{what}: at {last['month_end'].iloc[0]:%Y-%m-%d}, of {units.count(last['active'].iloc[0])} active, "
             f"{'; '.join(parts)}.")
+
+
+def _with_ci(value, low, high, write) -> str:
+    """``value [low, high]``, or the value alone without an interval, or ``none`` without a value."""
+    if units.is_missing(value):
+        return "none"
+    ends = units.interval(low, high, "share" if write is units.percent else "points")
+    return f"{write(value)} {ends}".rstrip()
+
+
+def follow_up(r) -> list[str]:
+    """Two sentences on :class:`core.service.follow_up.FollowUp` ``r``: the detractors followed up in time, then the
+    churn of those followed up in time against the others, with the gap (an association)."""
+    (n1, k1), (n0, k0) = r.judged["in time"], r.judged["not in time"]
+    median = "" if units.is_missing(r.median_days) else (
+        f"; a median of {r.median_days:g} day{'' if r.median_days == 1 else 's'} to the first follow-up")
+    return [f"{units.count(r.in_time)} of {units.count(r.detractors)} NPS detractors (0-6) followed up within "
+            f"{within(r.target_days)}: {_with_ci(r.share, r.share_low, r.share_high, units.percent)}{median}.",
+            f"Churn within {r.days} days of the answer: followed up in time "
+            f"{_with_ci(*r.rates['in time'], units.percent)} ({units.count(k1)} of {units.count(n1)}), the others "
+            f"{_with_ci(*r.rates['not in time'], units.percent)} ({units.count(k0)} of {units.count(n0)}); gap "
+            f"{_with_ci(r.gap, r.gap_low, r.gap_high, units.points)}. An association, not an experiment: a team may "
+            "call back first the customers it hopes to keep."]

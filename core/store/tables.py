@@ -115,6 +115,9 @@ class Feedback(SQLModel, table=True):
     score: float | None = None
     text: str | None = None
     status: str | None = None  # follow-up state of the verbatim: open, in progress, closed
+    followed_up: dt.date | None = None  # the day the customer was first followed up (called, written back to)
+    closed: dt.date | None = None  # the day the follow-up was closed (cleared when it is reopened)
+    reopens: float | None = None  # times the follow-up was reopened after it was closed
     attributes: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     import_id: int | None = Field(default=None, index=True)
 

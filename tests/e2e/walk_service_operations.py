@@ -2,13 +2,14 @@
 tests/e2e/test_demo_pages.py on its server): the tickets judged equal a count in SQL on the store, each service
 level, chosen in the Service levels tab, draws its chart with its sentence (the effort score's with its definition),
 the target tab prices a point at a cost, the leading indicators' tab flags at the last month end the customers a
-ticket left open 14 days (counted in SQL), another churn window counts again, no exception."""
+ticket left open 14 days (counted in SQL), the closed loop's detractors followed up in time equal a count in SQL,
+another churn window counts again, no exception."""
 
 import re
 
 from playwright.sync_api import expect
 
-from tests.core.cli.test_service import JUDGED, OPEN_PAST, _end, _sql
+from tests.core.cli.test_service import DETRACTORS, JUDGED, OPEN_PAST, _end, _sql
 from tests.e2e.conftest import layout_still, shot, show_tab, wait_for_app_idle
 
 TITLES = ["Time to first response", "Time to resolve", "Escalated", "Effort score", "Ticket category",
@@ -62,6 +63,10 @@ def test_service_operations_on_demo(page, streamlit_server, store_url):
     day, count = re.search(r"at (\S+), .* 14\+ days ([\d,]+);", flagged.inner_text()).groups()
     assert int(count.replace(",", "")) == _sql(store_url, OPEN_PAST, day=day, days=14)[0]
     expect(page.get_by_test_id("stVegaLiteChart").filter(visible=True)).to_have_count(2)
+    n, in_time, *_ = _sql(store_url, DETRACTORS, target=2, plus="+90 days", end=_end(store_url))
+    loop = page.get_by_text(f"{in_time:,} of {n:,} NPS detractors (0-6) followed up within 2 days: "
+                            f"{100 * in_time / n:.1f}% [", exact=False)
+    show_tab(page, "Closed loop", loop, "service_operations_closed_loop")
     window = page.get_by_label("Churn within this many days of a ticket", exact=True)
     window.fill("30")
     window.press("Enter")

@@ -64,7 +64,8 @@ TAB_KEYS = {
         "Calendar": ("markdown|info", None)},
     "service_operations": {"Service levels": ("vega_lite_chart", None),  # the first level; the others: its own test
         "Target that pays": ("metric", "Tickets that met it"),
-        "Leading indicators": ("caption", "Churners a signal flagged in the 90 days before they left")},
+        "Leading indicators": ("caption", "Churners a signal flagged in the 90 days before they left"),
+        "Closed loop": ("metric", "Detractors followed up within 2 days")},
     "quarterly_review": {
         "Figures": ("markdown", "#### Overview"), "Compare": ("info|dataframe", None),
         "Decisions": ("info|dataframe", None), "Assumptions": ("dataframe", None), "Export": ("button", None)},

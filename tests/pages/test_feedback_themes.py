@@ -29,6 +29,7 @@ from core.feedback import store as ts
 from core.feedback.codebook import DEFAULT_TEAM
 from core.feedback.impact import theme_impact
 from core.feedback.inputs import in_window, load_inputs
+from core.feedback.loop_times import loop_times
 from core.feedback.prepared import prepare
 from core.feedback.tagging import tag
 from core.feedback.verbatim_list import SHOWN
@@ -322,15 +323,44 @@ def test_churn_signals_equal_core_and_are_active_customers(page, raw, ref):
     assert table["churn_risk"].eq("churn_drivers?customer=" + table["customer_id"]).all()
 
 
-def test_backlog_equals_core_and_adds_up(page, ref):
+def _loop_by_hand(store: str, items: pd.DataFrame) -> pd.DataFrame:
+    """Per team and theme, from the store's rows in sqlite3: the median days from an item's day to its closed day (a
+    ticket's resolution), of the closed items; and of the items ever closed (closed now or reopened), the share
+    reopened at least once."""
+    con = sqlite3.connect(store.removeprefix("sqlite:///"))
+    times = {f"F{i}": (c, r) for i, c, r in con.execute("SELECT id, closed, reopens FROM feedback")}
+    times |= {f"T{i}": (c, r) for i, c, r in con.execute("SELECT id, resolved, reopens FROM ticket")}
+    con.close()
+    rows = []
+    for (team, theme), g in items.groupby(["team", "theme_id"]):
+        days, ever, reopened = [], 0, 0
+        for vid, day, status in zip(g["vid"], g["date"], g["status"]):
+            closed, reopens = times[vid]
+            if status == "closed" and closed is not None:
+                days.append((dt.date.fromisoformat(closed[:10]) - pd.Timestamp(day).date()).days)
+            if reopens is not None and (status == "closed" or reopens > 0):
+                ever, reopened = ever + 1, reopened + (reopens > 0)
+        rows.append((team, theme, float(np.median(days)) if days else np.nan, reopened / ever if ever else np.nan))
+    return pd.DataFrame(rows, columns=["team", "theme_id", "median_days_to_close", "reopen_rate"])
+
+
+def test_backlog_equals_core_and_adds_up(page, ref, store):
     """The backlog table equals core.feedback.followup.backlog of the window's items (the page equals core), each row's
-    statuses add up to its items, and the team table lists the first team's open items."""
+    statuses add up to its items, its days to close and reopen rate equal a count from the store's rows, and the team
+    table lists the first team's open items."""
     at = page
     items = followup.items(ref["prep"], ref["tags"], ref["book"])
     items = items[in_window(items, START, END)]
-    expected = followup.backlog(items, ref["book"])
+    engine = core.make_engine(store)
+    expected = followup.backlog(items, ref["book"], loop=loop_times(engine))
+    engine.dispose()
     table = _table(at, "team", "closure_rate")
     pd.testing.assert_frame_equal(table.reset_index(drop=True), expected, check_dtype=False)
+    hand = _loop_by_hand(store, items).merge(table[["team", "theme_id"]], on=["team", "theme_id"])
+    got = table.set_index(["team", "theme_id"]).loc[list(zip(hand["team"], hand["theme_id"]))]
+    assert hand["reopen_rate"].gt(0).any() and hand["median_days_to_close"].notna().all()
+    np.testing.assert_allclose(got["median_days_to_close"], hand["median_days_to_close"], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(got["reopen_rate"], hand["reopen_rate"], rtol=0, atol=1e-12)
     assert (table["open"] + table["in_progress"] + table["closed"] == table["items"]).all()
     assert table["closure_rate"].to_numpy() == pytest.approx((table["closed"] / table["items"]).to_numpy())
     team = at.selectbox(key="backlog_team").value

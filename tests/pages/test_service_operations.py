@@ -18,12 +18,22 @@ import pytest
 import core
 from core.history.inputs import load_inputs
 from core.service.bands import LEVELS
+from core.service.follow_up import NO_DETRACTORS
 from core.service.indicators import flags
 from core.service.inputs import load_service
 from core.service.leads import monthly, ranking
 from core.service.outcomes import judge
 from tests.conftest import SHARED, copy_store
-from tests.core.cli.test_service import FIRST_RESPONSE, JUDGED, MEASURES, OPEN_PAST, SECONDS, _end, _sql
+from tests.core.cli.test_service import (
+    DETRACTORS,
+    FIRST_RESPONSE,
+    JUDGED,
+    MEASURES,
+    OPEN_PAST,
+    SECONDS,
+    _end,
+    _sql,
+)
 from tests.core.service.test_rates import combination, design, sandwich
 from tests.pages import plain_pages
 from tests.pages.conftest import open_page, rerun
@@ -32,7 +42,7 @@ from tests.pages.downloads import downloads, recording
 LEVEL_TITLES = ["Time to first response", "Time to resolve", "Escalated", "Reopenings", "First-contact resolution",
                 "Effort score", "Ticket category", "Ticket channel"]
 LEVEL_KEYS = list(LEVELS)
-TITLES = ["Service levels", "Target that pays", "Leading indicators"]
+TITLES = ["Service levels", "Target that pays", "Leading indicators", "Closed loop"]
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +69,11 @@ def test_the_tickets_judged_and_each_band_equal_a_count_in_sql(store, monkeypatc
         n, churned = _counts(store, days, where)
         assert (table.loc[band, "tickets"], table.loc[band, "churned"]) == (n, churned), band
         assert table.loc[band, "churn_rate"] == pytest.approx(churned / n, abs=1e-12)
+
+
+def _tab(at, label: str):
+    """The page's tab of that label."""
+    return next(t for t in at.tabs if t.label == label)
 
 
 def _level(at, title: str):
@@ -181,7 +196,7 @@ def test_the_leading_indicators_tab_ranks_the_signals_and_counts_the_open_ticket
             if days != 14:
                 at.number_input(key="service_open_days").set_value(days).run()
             assert not at.exception, at.exception
-            tab = at.tabs[-1]
+            tab = _tab(at, "Leading indicators")
             f = flags(load_inputs(engine), load_service(engine).tickets, 90, days)
             pd.testing.assert_frame_equal(tab.dataframe[0].value, ranking(f))
             shown = tab.dataframe[1].value
@@ -218,7 +233,44 @@ def test_the_sidebar_segment_narrows_the_tickets_and_the_signals_to_its_customer
     for band, where in FIRST_RESPONSE.items():
         n, churned = _sql(store, f"{JUDGED}{seg} AND {where}", plus="+90 days", end=end)
         assert (table.loc[band, "tickets"], table.loc[band, "churned"]) == (n, churned), band
-    months = at.tabs[-1].dataframe[1].value
+    months = _tab(at, "Leading indicators").dataframe[1].value
     day = months["month_end"].max()
     assert set(months.loc[months["month_end"] == day, "active"]) == {
         _sql(store, ACTIVE_OF, segment="Mid-Market", day=f"{day:%Y-%m-%d}")[0]}
+
+
+def test_the_closed_loop_tab_counts_the_detractors_followed_up_in_sql(store, monkeypatch):
+    """The tab's figures and table at the default 2 days, then at 7: counted in SQL on the store; the workbook holds
+    the table at the days chosen."""
+    with recording(monkeypatch) as made:
+        at = open_page(monkeypatch, store, "service_operations")
+        for target in (2, 7):
+            if target != 2:
+                at.number_input(key="service_follow_up_days").set_value(target).run()
+            assert not at.exception, at.exception
+            n, in_time, n1, k1, n0, k0 = _sql(store, DETRACTORS, target=target, plus="+90 days", end=_end(store))
+            tab = _tab(at, "Closed loop")
+            share = next(m for m in tab.metric if m.label == f"Detractors followed up within {target} days")
+            assert share.value == f"{100 * in_time / n:.1f}%"
+            table = tab.dataframe[0].value
+            assert table["judged"].tolist() == [n1, n0] and table["churned"].tolist() == [k1, k0]
+            np.testing.assert_allclose(table["churn_rate"], [k1 / n1, k0 / n0], rtol=0, atol=1e-12)
+            assert any(c.value.startswith(f"{in_time:,} of {n:,} NPS detractors (0-6) followed up within {target} "
+                                          "days") for c in tab.caption)
+        files = {name: data for _, name, data in downloads(at, made[-1])}
+    sheet = pd.read_excel(io.BytesIO(files["service_levels.xlsx"]), sheet_name="Detractor follow-up")
+    assert sheet["group"].tolist() == ["followed up within 7 days", "not (later or never)"]
+    assert sheet["judged"].tolist() == [n1, n0]
+
+
+def test_the_closed_loop_tab_without_nps_answers_says_what_to_import(store, tmp_path, monkeypatch):
+    bare = tmp_path / "no_nps.db"
+    shutil.copy(store.removeprefix("sqlite:///"), bare)
+    con = sqlite3.connect(bare)
+    with con:
+        con.execute("DELETE FROM feedback WHERE channel = 'nps'")
+    con.close()
+    at = open_page(monkeypatch, f"sqlite:///{bare}", "service_operations")
+    assert not at.exception, at.exception
+    tab = _tab(at, "Closed loop")
+    assert [i.value for i in tab.info] == [NO_DETRACTORS] and not tab.metric

@@ -18,12 +18,13 @@ from core.export.csv import to_csv_bytes
 from core.feedback import followup
 from core.feedback.impact import theme_impact
 from core.feedback.inputs import in_window
+from core.feedback.loop_times import loop_times
 from core.feedback.mention_views import mention_tables
 from core.feedback.surveys import headline_scores, survey_scores
 from core.feedback.tagging import theme_labels, untagged
 from core.feedback.verbatim_list import matching
 from ui.feedback.cached import View
-from ui.frame import loaders
+from ui.frame import loaders, warehouse
 
 _OPTS = {"ttl": 600, "max_entries": 16, "show_spinner": False}
 
@@ -83,10 +84,13 @@ def signals(key: tuple, health_key: str, _v: View, _health: pd.DataFrame | None)
 
 @st.cache_data(**_OPTS)
 def backlog(key: tuple, _v: View) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(follow-up items in the window, the backlog per team and theme)."""
+    """(follow-up items in the window, the backlog per team and theme, with the days to close and the reopen rate
+    of the store's verbatims)."""
     it = followup.items(_v.prep, _v.tags, _v.book)
     it = it[in_window(it, _v.start, _v.end)]
-    return it, followup.backlog(it, _v.book)
+    # a warehouse's verbatims have no follow-up days in the store (their statuses are the warehouse's own column)
+    loop = None if warehouse.named(_v.version) else loop_times(loaders.get_engine(_v.url))
+    return it, followup.backlog(it, _v.book, loop=loop)
 
 
 @st.cache_data(**_OPTS)

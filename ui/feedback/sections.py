@@ -221,8 +221,12 @@ def backlog(v: View) -> None:
         st.info("No follow-up item in the window (items are negative or churn-signal verbatims naming a theme).")
         return
     st.caption(f"Each negative or churn-signal verbatim is an item for the owner team of every theme it names. "
-               f"{GLOSSARY['Closure rate']}")
-    components.table(bl, headers.labelled(bl, {"closure_rate": PERCENT}), hide_index=True, width="stretch")
+               f"{GLOSSARY['Closure rate']} {GLOSSARY['Reopen rate']}")
+    components.table(bl, headers.labelled(bl, {
+        "closure_rate": PERCENT, "reopen_rate": components.percent("Reopen rate", help=GLOSSARY["Reopen rate"]),
+        "median_days_to_close": st.column_config.NumberColumn("Median days to close", format="%g",
+                                                              help=GLOSSARY["Days to close"])}),
+        hide_index=True, width="stretch")
     figures.csv_download(v, bl, "Download backlog (CSV)", "backlog.csv", "backlog_dl")
     teams = sorted(bl["team"].unique().tolist())
     a, b = st.columns(2)

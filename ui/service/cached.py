@@ -1,6 +1,7 @@
-"""Data behind the Service operations page: the tickets judged for churn within N days, each service level's table
-and the leading indicators, cached per store version, N and the sidebar's segment, plan and region (a rerun that
-changes none of them recomputes nothing; a new choice of customers reuses the store's tickets and signals)."""
+"""Data behind the Service operations page: the tickets judged for churn within N days, each service level's table,
+the leading indicators and the detractors' follow-up, cached per store version, N and the sidebar's segment, plan and
+region (a rerun that changes none of them recomputes nothing; a new choice of customers reuses the store's tickets and
+signals)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import streamlit as st
 
 from core.history.filters import Filters
 from core.history.inputs import load_inputs
+from core.service import follow_up as fu
 from core.service.indicators import Flags, flags
 from core.service.inputs import ServiceInputs, load_service
 from core.service.leads import monthly, ranking
@@ -60,3 +62,18 @@ def leads(url: str, version: str, days: int, open_days: int, f: Filters) -> tupl
     found, customers = _flags(url, version, days, open_days)
     chosen = scoped_flags(found, customers, f)
     return ranking(chosen), monthly(chosen), found.usage
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _feedback(url: str, version: str) -> pd.DataFrame:
+    """The store's NPS answers with their follow-up days (:func:`core.service.follow_up.load_feedback`)."""
+    return fu.load_feedback(loaders.get_engine(url))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def follow_up(url: str, version: str, days: int, target_days: int, f: Filters) -> fu.FollowUp | None:
+    """The detractors of the customers chosen in the sidebar followed up within ``target_days`` and their churn within
+    ``days`` days (:mod:`core.service.follow_up`); None without a detractor answer."""
+    inp = scoped(_inputs(url, version), f)
+    frame = fu.detractor_frame(_feedback(url, version), inp.customers, inp.end, target_days, days)
+    return fu.follow_up(frame, target_days, days) if len(frame) else None

@@ -91,6 +91,7 @@ def test_the_help_defaults_equal_the_values_in_core():
     from core.review import snapshot as review
     from core.roi import defaults as roi
     from core.roi import wave as rw
+    from core.service import follow_up as service_follow_up
     from core.service import indicators as service_indicators
     from core.service import outcomes as service_outcomes
 
@@ -101,6 +102,7 @@ def test_the_help_defaults_equal_the_values_in_core():
     assert defaults.HEALTH_HORIZON_DAYS == DEFAULT_HORIZON_DAYS
     assert defaults.SERVICE_DAYS == service_outcomes.DEFAULT_DAYS
     assert defaults.SERVICE_OPEN_DAYS == service_indicators.OPEN_DAYS
+    assert defaults.FOLLOW_UP_DAYS == service_follow_up.TARGET_DAYS
     assert review.ReviewParams().roi_window == roi.WINDOW_DAYS
 
 

@@ -39,6 +39,21 @@ MEASURES = {"Reopenings": {"not reopened": "t.reopens = 0", "reopened once": "t.
                              "6 to 7 (easy)": "t.effort >= 6", "no score": "t.effort IS NULL"}}
 
 
+# NPS detractors of known customers; :target days to the first follow-up; judged like a ticket (customer not gone
+# before the answer, :plus passed by :end); the churned among them counted
+DETRACTORS = """SELECT count(*),
+  coalesce(sum(julianday(f.followed_up) - julianday(f.date) <= :target), 0),
+  coalesce(sum(j.judged AND j.in_time), 0), coalesce(sum(j.judged AND j.in_time AND j.churned), 0),
+  coalesce(sum(j.judged AND NOT j.in_time), 0), coalesce(sum(j.judged AND NOT j.in_time AND j.churned), 0)
+FROM feedback f JOIN customer c ON c.customer_id = f.customer_id
+JOIN (SELECT f2.id,
+        (c2.churn_date IS NULL OR c2.churn_date >= f2.date) AND date(f2.date, :plus) <= :end AS judged,
+        coalesce(julianday(f2.followed_up) - julianday(f2.date) <= :target, 0) AS in_time,
+        c2.churn_date IS NOT NULL AND c2.churn_date <= date(f2.date, :plus) AS churned
+      FROM feedback f2 JOIN customer c2 ON c2.customer_id = f2.customer_id) j ON j.id = f.id
+WHERE lower(trim(f.channel)) = 'nps' AND f.score <= 6"""
+
+
 @pytest.fixture(scope="module")
 def store(small_demo_store):
     return f"sqlite:///{small_demo_store}"
@@ -86,11 +101,11 @@ def test_the_workbook_holds_every_table_and_the_definitions(capsys, store, tmp_p
     path = tmp_path / "service.xlsx"
     code, out, err = run_cli(capsys, store, "service", "--out", str(path))
     assert code == 0, err
-    assert f"wrote 9 tables to {path}" in out and "Not measured" not in out
+    assert f"wrote 10 tables to {path}" in out and "Not measured" not in out
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["Time to first response", "Time to resolve", "Escalated", "Reopenings",
                              "First-contact resolution", "Effort score", "Ticket category", "Ticket channel",
-                             "Leading indicators", "Definitions"]
+                             "Leading indicators", "Detractor follow-up", "Definitions"]
     leads = [[c.value for c in row] for row in wb["Leading indicators"].iter_rows()]
     assert leads[0][:2] == ["signal", "customer_months"] and len(leads) == 4
     header = [c.value for c in wb["Time to resolve"][1]]
@@ -98,7 +113,7 @@ def test_the_workbook_holds_every_table_and_the_definitions(capsys, store, tmp_p
     defined = {r[0].value for r in wb["Definitions"].iter_rows(min_row=2)}
     assert {"Churn after a ticket", "Adjusted churn after a ticket", "MRR kept after a ticket", "Leading indicator",
             "Churners caught", "Lead time", "Reopened ticket", "First-contact resolution",
-            "Ticket effort score"} <= defined
+            "Ticket effort score", "Detractor follow-up"} <= defined
 
 
 def test_a_help_desk_without_reopenings_replies_or_effort_says_what_it_cannot_band(capsys, store, tmp_path):
@@ -114,7 +129,7 @@ def test_a_help_desk_without_reopenings_replies_or_effort_says_what_it_cannot_ba
     assert ("Not measured: reopenings, first-contact resolution and effort score: the tickets' import has no reopen "
             "counts, agent replies (or a first-contact flag) or effort scores (CES). Import a help-desk export with "
             "them to add these levels.") in out
-    assert "\nReopenings\n" not in out and "\nEffort score\n" not in out and f"wrote 6 tables to {path}" in out
+    assert "\nReopenings\n" not in out and "\nEffort score\n" not in out and f"wrote 7 tables to {path}" in out
 
 
 @pytest.mark.parametrize("option", ["--days", "--open-days"])
@@ -140,6 +155,8 @@ def test_the_readme_block_is_what_the_command_prints(capsys, store):
     assert "\n\n" + leads in out
     measures = readme.split("**Reopenings, first-contact resolution and effort score**", 1)[1]
     assert "\n\n" + measures.split("```text\n", 1)[1].split("```", 1)[0] in out
+    loop = readme.split("**The closed loop with detractors**", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    assert "\nDetractor follow-up\n" + loop in out
 
 
 def test_a_target_counts_the_tickets_that_met_it_and_prices_a_point(capsys, store):
@@ -202,3 +219,31 @@ def test_the_leading_indicators_count_the_customer_months_a_ticket_left_open_in_
     assert "against churn within 60 days" in block.splitlines()[0]
     line = next(ln for ln in block.splitlines() if ln.startswith("A ticket open 30+ days "))
     assert line.split()[5] == f"{want:,}"
+
+
+@pytest.mark.parametrize("target, days", [(2, 90), (7, 30)])
+def test_the_detractor_follow_up_counts_what_the_store_holds(capsys, store, target, days):
+    code, out, err = run_cli(capsys, store, "service", "--follow-up-days", str(target), "--days", str(days))
+    assert code == 0, err
+    n, in_time, n1, k1, n0, k0 = _sql(store, DETRACTORS, target=target, plus=f"+{days} days", end=_end(store))
+    assert 0 < in_time < n and n1 and n0
+    first, second = out.split("\nDetractor follow-up\n", 1)[1].splitlines()[:2]
+    assert first.startswith(f"{in_time:,} of {n:,} NPS detractors (0-6) followed up within {target} days: "
+                            f"{100 * in_time / n:.1f}% [")
+    assert second.startswith(f"Churn within {days} days of the answer: followed up in time {100 * k1 / n1:.1f}% [")
+    assert f"({k1:,} of {n1:,}), the others {100 * k0 / n0:.1f}% [" in second
+    assert f"({k0:,} of {n0:,}); gap {100 * (k1 / n1 - k0 / n0):+.1f} pts [" in second
+
+
+def test_a_store_without_detractors_says_what_to_import(capsys, store, tmp_path):
+    bare = tmp_path / "no_nps.db"
+    shutil.copy(store.removeprefix("sqlite:///"), bare)
+    con = sqlite3.connect(bare)
+    with con:
+        con.execute("DELETE FROM feedback WHERE channel = 'nps'")
+    con.close()
+    path = tmp_path / "no_nps.xlsx"
+    code, out, err = run_cli(capsys, f"sqlite:///{bare}", "service", "--out", str(path))
+    assert code == 0, err
+    assert "\nDetractor follow-up\nNo NPS detractor (an answer of 0 to 6) names a customer in the store" in out
+    assert "Detractor follow-up" not in openpyxl.load_workbook(path).sheetnames

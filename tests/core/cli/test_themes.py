@@ -5,6 +5,7 @@ import json
 import re
 import shutil
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -20,6 +21,7 @@ from core.feedback.discovery import discover
 from core.feedback.followup import backlog, items, signals
 from core.feedback.impact import HORIZON_DAYS, theme_impact
 from core.feedback.inputs import in_window, load_inputs
+from core.feedback.loop_times import loop_times
 from core.feedback.prepared import prepare
 from core.feedback.tagging import tag, untagged
 from core.health import monitor as hm
@@ -167,6 +169,17 @@ def test_backlog_per_team_equals_core(url, ref, tmp_path, capsys):
     want = backlog(items(ref["prepared"], ref["tags"], ref["book"]), ref["book"], start="2026-01-01")
     assert got[["team", "theme_id", "items", "open", "closed"]].values.tolist() == \
            want[["team", "theme_id", "items", "open", "closed"]].values.tolist()
+    engine = core.make_engine(url)
+    times = loop_times(engine)
+    engine.dispose()
+    since = backlog(items(ref["prepared"], ref["tags"], ref["book"]), ref["book"], start="2026-01-01", loop=times)
+    np.testing.assert_allclose(got[["median_days_to_close", "reopen_rate"]].to_numpy(float),
+                               since[["median_days_to_close", "reopen_rate"]].to_numpy(float), rtol=0, atol=5e-5)
+    full = backlog(items(ref["prepared"], ref["tags"], ref["book"]), ref["book"], loop=times)
+    assert any(ln.split()[-4:] == ["days", "to", "close", "reopened"] for ln in out.splitlines())
+    for r in full.itertuples(index=False):
+        row = next(ln.split() for ln in out.splitlines() if ln.startswith(" ") and ln.split()[0] == str(r.theme_id))
+        assert row[-2:] == [f"{r.median_days_to_close:g}", units.percent(r.reopen_rate)], r.theme
 
 
 def test_codebook_changes_are_saved_and_logged(copy_url, tmp_path, capsys):

@@ -6,7 +6,8 @@ Re-recorded for issue 24: the trigger-driven play (core/demo/triggered.py, its o
 interventions and its truth to ``truth``; every other frame's hash stayed as it was.
 
 Issue 25: the tickets' reopenings, replies and effort scores (core/demo/ticket_measures.py, its own stream) are new
-columns of the ticket table, pinned as ``ticket_measures``; the ticket table without them hashes as it did before."""
+columns of the ticket table, pinned as ``ticket_measures``; the ticket table without them hashes as it did before. So
+are the follow-ups' days (core/demo/follow_ups.py, its own stream) in the feedback table, pinned as ``follow_ups``."""
 
 import datetime as dt
 import hashlib
@@ -15,7 +16,7 @@ import json
 import pandas as pd
 import pytest
 
-from core.demo import ticket_measures
+from core.demo import follow_ups, ticket_measures
 from core.demo.synthetic import make_demo
 
 #: (seed, n_customers, other make_demo arguments) -> SHA-256 of each frame and of ``truth``
@@ -26,6 +27,7 @@ GOLDEN = {
         "activity": "8adcc5fe00261d01e1118ea523121eee7a25bcd958a44309e09d667310085448",
         "ticket": "74a0bd3e3f3703af1d49fb0c63763f78588992e989fe804d5f7f56046bbd11f0",
         "ticket_measures": "f74054ae367463b8f0c57ee72f75b86abcbadda711f1a301acd85d2a8c25141c",
+        "follow_ups": "ad8f95a51fadcfea4398510891039bbbf2aaae6bb371a9807b642b8426867dfc",
         "feedback": "21ad78b6ac2374789067a4052f84fbf48b1ada699f5784b117c2316a893aa458",
         "intervention": "304de692c030c6041f5204ae7d983558650c845ab51fff3de54f0c4c0762087c",
         "verbatim_themes": "b06358f2dc3945a2b9b19a769a42dbca9bbffffa3283b80a7537c746a19bc298",
@@ -37,6 +39,7 @@ GOLDEN = {
         "activity": "cb27cece6c17393c520227e830bad0bf979930e3c602176b03383f4a57f7223a",
         "ticket": "597f54fca2b12452b4a4c4f45035b99bbd163d74e0e20decaf3cc64869e7f6bd",
         "ticket_measures": "1bc376e7b84af766d441040b9970b0ef7196c7e3dc8053cef0d4682888b3f823",
+        "follow_ups": "7a0667dbfc6c7277072bf71bf2e6627b8dfde096f55e019567279af82f9005ba",
         "feedback": "429879a95f98e01fb6daa95e0a83b430f1628bab49f027f2094369df1a658161",
         "intervention": "c7451071ce62a472d026b76bca27453bb49452d011c249013788b60e259fc928",
         "verbatim_themes": "79e3e32ccfb39355b7867ed19522501cf7e32cb23a3a13789528b13226478445",
@@ -84,6 +87,10 @@ def test_every_frame_and_the_truth_match_the_recorded_hashes(case):
     assert list(demo.tickets.columns[-len(measures):]) == measures
     got["ticket"] = frame_hash(demo.tickets.drop(columns=measures))
     got["ticket_measures"] = frame_hash(demo.tickets[measures])
+    days = list(follow_ups.COLUMNS)
+    assert list(demo.feedback.columns[-len(days):]) == days
+    got["feedback"] = frame_hash(demo.feedback.drop(columns=days))
+    got["follow_ups"] = frame_hash(demo.feedback[days])
     got["verbatim_themes"] = frame_hash(demo.verbatim_themes)
     got["truth"] = truth_hash(demo.truth)
     assert got == GOLDEN[case]

@@ -83,7 +83,13 @@ def test_the_cli_prints_the_stores_lines_from_the_warehouse(business, capsys, mo
     for args, (code, out, err) in zip(asks, want, strict=True):
         assert code == 0 and len(out.splitlines()) > 5, args
         figures_from = "Figures from the warehouse (duckdb), through themes.toml.\n"
-        assert _themes(capsys, empty, *args) == (0, out, figures_from + err), args
+        got = _themes(capsys, empty, *args)
+        if args == ["--backlog"]:  # the store's follow-up days and reopenings are not the warehouse's: no such columns
+            assert got[0] == 0 and got[2] == figures_from + err and "days to close" not in got[1]
+            assert len(got[1].splitlines()) == len(out.splitlines())
+            assert all(mine.startswith(theirs) for mine, theirs in zip(out.splitlines(), got[1].splitlines()))
+            continue
+        assert got == (0, out, figures_from + err), args
     assert "health on " in want[2][2] and "health scores left out" not in want[2][2]  # the health is the warehouse's
     engine = core.make_engine(empty)
     assert profile(engine).holdings == ()  # nothing but the starter codebook was written to the store
