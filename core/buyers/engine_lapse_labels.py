@@ -25,13 +25,17 @@ from core.query.sources import Source
 _EPOCH = dt.date(1970, 1, 1)
 #: the columns :func:`lapse_labels` returns, as the pandas definition's
 COLUMNS = ["last_purchase", "active", "lapse_date", "churned"]
+#: the lapse day number the engine returns for "no lapse before the data ends", in place of a null: beyond any
+#: horizon's end, so :func:`_frame` reads it as no lapse date. An integer column without nulls comes back from every
+#: engine as plain integers (a PostgreSQL result holding nulls once read back, rarely, one huge garbage float)
+NO_LAPSE = 2**40
 
 
 def labels_expression(days: ir.Table, n: int, cutoffs: ir.Table) -> ir.Table:
     """``c, customer_id, last, lapse, active``: for each cutoff day number ``c`` of ``cutoffs`` (days since 1970,
     with ``end``: c plus the horizon) and each buyer of ``days`` (``customer_id, date``, distinct) with a purchase
-    on or before it, the last such day, the first lapse day from it on (null: none before the data ends) and whether
-    the buyer is active (last + N > c)."""
+    on or before it, the last such day, the first lapse day from it on (:data:`NO_LAPSE`: none before the data ends)
+    and whether the buyer is active (last + N > c)."""
     d = days.select("customer_id", day=periods.day_of(days.date))
     d = d.mutate(after=d.day.lead().over(ibis.window(group_by=d.customer_id, order_by=d.day)))
     d = d.mutate(lapses=d.after.isnull() | (d.after > d.day + n))
@@ -42,7 +46,8 @@ def labels_expression(days: ir.Table, n: int, cutoffs: ir.Table) -> ir.Table:
         later=(j.day + n).min(where=(j.day > j.c) & j.lapses))
     per = per.filter(per.last.notnull())
     own = ibis.ifelse(per.first_after.isnull() | (per.first_after > per.last + n), per.last + n, ibis.null("int64"))
-    return per.select("c", "customer_id", "last", lapse=ibis.least(own, per.later), active=per.last + n > per.c)
+    lapse = ibis.least(own, per.later).fill_null(NO_LAPSE)
+    return per.select("c", "customer_id", "last", lapse=lapse, active=per.last + n > per.c)
 
 
 def lapse_labels(source: Source, ids, days: int, cutoff, horizon_days: int) -> pd.DataFrame:
@@ -68,6 +73,8 @@ def asked(source: Source, ids, days: int, cutoffs, horizon_days: int) -> dict[pd
 def _frame(rows: pd.DataFrame, end: int) -> pd.DataFrame:
     rows = rows.sort_values("customer_id")
     lapse = pd.to_numeric(rows["lapse"]).to_numpy(float)
+    if np.isnan(lapse).any() or (lapse < rows["last"].to_numpy(float)).any():  # a wrong read fails, never hides
+        raise ValueError("The engine returned a lapse day missing or before the last purchase.")
     lapse = np.where(lapse <= end, lapse, np.nan)
     out = pd.DataFrame({"last_purchase": _days(rows["last"].to_numpy(float)),
                         "active": rows["active"].astype(bool).to_numpy(), "lapse_date": _days(lapse)},

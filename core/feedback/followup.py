@@ -59,7 +59,7 @@ def backlog(item_rows: pd.DataFrame, book: Codebook, *, start=None, end=None,
     for s in ("open", "in progress", "closed"):
         if s not in c:
             c[s] = 0
-    c = c.rename(columns={"in progress": "in_progress"}).reset_index()
+    c = c.rename(columns={"in progress": "in_progress"}).rename_axis(columns=None).reset_index()
     c["items"] = c["open"] + c["in_progress"] + c["closed"]
     c["closure_rate"] = c["closed"] / c["items"]
     if loop is not None:

@@ -123,7 +123,9 @@ def codebook_table(book: Codebook) -> pd.DataFrame:
 
 def set_status(engine: Engine, vids, status: str, user: str | guard.Actor | None = None) -> int:
     """Set the follow-up status of survey, review and social verbatims (``F<id>``), as ``user`` (who needs the
-    follow-up right; audited); returns rows changed.
+    follow-up right; audited); returns rows changed. The change records today as the day the customer was first
+    followed up (the first status other than open) and as the closed day (a closed status), and counts a reopening
+    when a closed verbatim is set open or in progress again (:func:`_loop_times`).
 
     Raises
     ------

@@ -99,3 +99,15 @@ def test_the_churn_models_inputs_leave_the_purchases_on_the_engine(cdnow, monkey
     rows = want.customers["customer_id"].astype(str).to_numpy()[::5]
     np.testing.assert_array_equal(engine_recency(got, rows, "1997-09-30"),
                                   recency_days(want.lapse.purchases, rows, "1997-09-30"))
+
+
+@pytest.mark.parametrize("lapse", [np.nan, -7.2e303, 10.0])
+def test_a_lapse_day_read_back_missing_or_before_the_last_purchase_fails_loudly(lapse):
+    """The engine returns NO_LAPSE, never a null, for no lapse: a missing or impossible day is a wrong read (once, a
+    PostgreSQL result's null came back as a huge negative float) and must fail, not become a label."""
+    rows = pd.DataFrame({"c": [100, 100], "customer_id": ["a", "b"], "last": [90, 95],
+                         "lapse": [ell.NO_LAPSE, lapse], "active": [True, True]})
+    with pytest.raises(ValueError, match="lapse day missing or before the last purchase"):
+        ell._frame(rows, 190)
+    fine = ell._frame(rows.assign(lapse=[ell.NO_LAPSE, 150]), 190)
+    assert fine["lapse_date"].isna().tolist() == [True, False] and fine["churned"].tolist() == [False, True]
