@@ -8,8 +8,6 @@ first-contact resolution and effort score: each band counted in SQL; without tho
 caption says what would add them."""
 
 import io
-import shutil
-import sqlite3
 
 import numpy as np
 import pandas as pd
@@ -29,10 +27,13 @@ from tests.core.cli.test_service import (
     FIRST_RESPONSE,
     JUDGED,
     MEASURES,
+    NO_MEASURES,
+    NO_NPS,
     OPEN_PAST,
     SECONDS,
     _end,
     _sql,
+    altered,
 )
 from tests.core.service.test_rates import combination, design, sandwich
 from tests.pages import plain_pages
@@ -113,13 +114,7 @@ def test_the_new_levels_count_the_tickets_the_store_holds(store, monkeypatch):
 
 
 def test_a_help_desk_without_the_measures_shows_the_levels_it_has_and_says_why(store, tmp_path, monkeypatch):
-    bare = tmp_path / "bare.db"
-    shutil.copy(store.removeprefix("sqlite:///"), bare)
-    con = sqlite3.connect(bare)
-    with con:
-        con.execute("UPDATE ticket SET reopens = NULL, replies = NULL, effort = NULL")
-    con.close()
-    at = open_page(monkeypatch, f"sqlite:///{bare}", "service_operations")
+    at = open_page(monkeypatch, altered(store, tmp_path, NO_MEASURES), "service_operations")
     assert not at.exception, at.exception
     assert at.radio(key="service_level").options == [t for t in LEVEL_TITLES if t not in MEASURES]
     assert any(c.value.startswith("Not measured: reopenings, first-contact resolution and effort score: the tickets' "
@@ -264,13 +259,7 @@ def test_the_closed_loop_tab_counts_the_detractors_followed_up_in_sql(store, mon
 
 
 def test_the_closed_loop_tab_without_nps_answers_says_what_to_import(store, tmp_path, monkeypatch):
-    bare = tmp_path / "no_nps.db"
-    shutil.copy(store.removeprefix("sqlite:///"), bare)
-    con = sqlite3.connect(bare)
-    with con:
-        con.execute("DELETE FROM feedback WHERE channel = 'nps'")
-    con.close()
-    at = open_page(monkeypatch, f"sqlite:///{bare}", "service_operations")
+    at = open_page(monkeypatch, altered(store, tmp_path, NO_NPS), "service_operations")
     assert not at.exception, at.exception
     tab = _tab(at, "Closed loop")
     assert [i.value for i in tab.info] == [NO_DETRACTORS] and not tab.metric

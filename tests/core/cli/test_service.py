@@ -67,6 +67,23 @@ def _sql(store, query, **params):
         con.close()
 
 
+def altered(store: str, folder, sql: str) -> str:
+    """The URL of a copy of ``store`` in ``folder`` with ``sql`` run on it (a help desk without some columns, a store
+    without NPS answers)."""
+    path = folder / "altered.db"
+    shutil.copy(store.removeprefix("sqlite:///"), path)
+    con = sqlite3.connect(path)
+    with con:
+        con.execute(sql)
+    con.close()
+    return f"sqlite:///{path}"
+
+
+#: what a help desk without reopenings, replies or effort scores holds; a store without NPS answers
+NO_MEASURES = "UPDATE ticket SET reopens = NULL, replies = NULL, effort = NULL"
+NO_NPS = "DELETE FROM feedback WHERE channel = 'nps'"
+
+
 def _end(store) -> str:
     """The data's last day: the latest signup or churn day, or the last day of the last revenue month."""
     return _sql(store, """SELECT max((SELECT max(signup_date) FROM customer), (SELECT max(churn_date) FROM customer),
@@ -117,14 +134,8 @@ def test_the_workbook_holds_every_table_and_the_definitions(capsys, store, tmp_p
 
 
 def test_a_help_desk_without_reopenings_replies_or_effort_says_what_it_cannot_band(capsys, store, tmp_path):
-    bare = tmp_path / "bare.db"
-    shutil.copy(store.removeprefix("sqlite:///"), bare)
-    con = sqlite3.connect(bare)
-    with con:
-        con.execute("UPDATE ticket SET reopens = NULL, replies = NULL, effort = NULL")
-    con.close()
     path = tmp_path / "bare.xlsx"
-    code, out, err = run_cli(capsys, f"sqlite:///{bare}", "service", "--out", str(path))
+    code, out, err = run_cli(capsys, altered(store, tmp_path, NO_MEASURES), "service", "--out", str(path))
     assert code == 0, err
     assert ("Not measured: reopenings, first-contact resolution and effort score: the tickets' import has no reopen "
             "counts, agent replies (or a first-contact flag) or effort scores (CES). Import a help-desk export with "
@@ -236,14 +247,8 @@ def test_the_detractor_follow_up_counts_what_the_store_holds(capsys, store, targ
 
 
 def test_a_store_without_detractors_says_what_to_import(capsys, store, tmp_path):
-    bare = tmp_path / "no_nps.db"
-    shutil.copy(store.removeprefix("sqlite:///"), bare)
-    con = sqlite3.connect(bare)
-    with con:
-        con.execute("DELETE FROM feedback WHERE channel = 'nps'")
-    con.close()
     path = tmp_path / "no_nps.xlsx"
-    code, out, err = run_cli(capsys, f"sqlite:///{bare}", "service", "--out", str(path))
+    code, out, err = run_cli(capsys, altered(store, tmp_path, NO_NPS), "service", "--out", str(path))
     assert code == 0, err
     assert "\nDetractor follow-up\nNo NPS detractor (an answer of 0 to 6) names a customer in the store" in out
     assert "Detractor follow-up" not in openpyxl.load_workbook(path).sheetnames

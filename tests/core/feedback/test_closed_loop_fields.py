@@ -25,6 +25,7 @@ from core.ingest import fields as F
 from core.ingest.reader import read_table
 from core.service import follow_up as fu
 from core.store.read import load_columns
+from tests.core.ingest.test_ticket_service_fields import customers_store
 
 CUSTOMERS = [f"C{i:03d}" for i in range(1, 9)]
 SEED_CSV = ("customer_id,name\n" + "".join(f"{c},Company {c}\n" for c in CUSTOMERS)).encode()
@@ -54,11 +55,7 @@ def csv_bytes(rows=ROWS, headers=HEADERS) -> bytes:
 @pytest.fixture
 def store(tmp_path):
     """A SQLite store file holding eight customers; its path, for sqlite3, and its engine."""
-    path = tmp_path / "store.db"
-    eng = core.make_engine(f"sqlite:///{path}")
-    core.commit_import(eng, core.prepare_import(eng, SEED_CSV, "customers.csv", "customers"))
-    yield path, eng
-    eng.dispose()
+    yield from customers_store(tmp_path, SEED_CSV)
 
 
 def stored(path, columns=COLUMNS) -> list[tuple]:
