@@ -77,6 +77,15 @@ def _tab(at, label: str):
     return next(t for t in at.tabs if t.label == label)
 
 
+def _each(at, key: str, values):
+    """Each of ``values`` in turn, the page rerun with it in the number box ``key`` (the first: as opened)."""
+    for i, value in enumerate(values):
+        if i:
+            at.number_input(key=key).set_value(value).run()
+        assert not at.exception, at.exception
+        yield value
+
+
 def _level(at, title: str):
     """The Service levels tab after choosing ``title`` in its radio."""
     radio = at.radio(key="service_level")
@@ -187,10 +196,7 @@ def test_the_leading_indicators_tab_ranks_the_signals_and_counts_the_open_ticket
     engine = core.make_engine(store)
     with recording(monkeypatch) as made:
         at = open_page(monkeypatch, store, "service_operations")
-        for days in (14, 30):
-            if days != 14:
-                at.number_input(key="service_open_days").set_value(days).run()
-            assert not at.exception, at.exception
+        for days in _each(at, "service_open_days", (14, 30)):
             tab = _tab(at, "Leading indicators")
             f = flags(load_inputs(engine), load_service(engine).tickets, 90, days)
             pd.testing.assert_frame_equal(tab.dataframe[0].value, ranking(f))
@@ -239,10 +245,7 @@ def test_the_closed_loop_tab_counts_the_detractors_followed_up_in_sql(store, mon
     the table at the days chosen."""
     with recording(monkeypatch) as made:
         at = open_page(monkeypatch, store, "service_operations")
-        for target in (2, 7):
-            if target != 2:
-                at.number_input(key="service_follow_up_days").set_value(target).run()
-            assert not at.exception, at.exception
+        for target in _each(at, "service_follow_up_days", (2, 7)):
             n, in_time, n1, k1, n0, k0 = _sql(store, DETRACTORS, target=target, plus="+90 days", end=_end(store))
             tab = _tab(at, "Closed loop")
             share = next(m for m in tab.metric if m.label == f"Detractors followed up within {target} days")
