@@ -250,6 +250,9 @@ def test_the_closed_loop_tab_counts_the_detractors_followed_up_in_sql(store, mon
             tab = _tab(at, "Closed loop")
             share = next(m for m in tab.metric if m.label == f"Detractors followed up within {target} days")
             assert share.value == f"{100 * in_time / n:.1f}%"
+            shown = {m.label: m.value for m in tab.metric}
+            assert shown["Churn, followed up in time"] == f"{100 * k1 / n1:.1f}%"
+            assert shown["Churn gap, in time against not"] == f"{100 * (k1 / n1 - k0 / n0):+.1f} pts"
             table = tab.dataframe[0].value
             assert table["judged"].tolist() == [n1, n0] and table["churned"].tolist() == [k1, k0]
             np.testing.assert_allclose(table["churn_rate"], [k1 / n1, k0 / n0], rtol=0, atol=1e-12)
