@@ -26,8 +26,8 @@ _EPOCH = dt.date(1970, 1, 1)
 #: the columns :func:`lapse_labels` returns, as the pandas definition's
 COLUMNS = ["last_purchase", "active", "lapse_date", "churned"]
 #: the lapse day number the engine returns for "no lapse before the data ends", in place of a null: beyond any
-#: horizon's end, so :func:`_frame` reads it as no lapse date. An integer column without nulls comes back from every
-#: engine as plain integers (a PostgreSQL result holding nulls once read back, rarely, one huge garbage float)
+#: horizon's end, so :func:`_frame` reads it as no lapse date (an integer column without nulls comes back from every
+#: engine as plain integers)
 NO_LAPSE = 2**40
 
 
@@ -84,7 +84,12 @@ def _frame(rows: pd.DataFrame, end: int) -> pd.DataFrame:
 
 
 def _days(numbers: np.ndarray) -> pd.DatetimeIndex:
-    return pd.to_datetime(numbers, unit="D", origin="unix")
+    """Day numbers since 1970 as dates (NaT where missing), in numpy: pandas' to_datetime(unit="D") of a float array
+    holding NaN once overflowed on a garbage value it made itself (seen on PostgreSQL and on DuckDB)."""
+    known = ~np.isnan(numbers)
+    out = np.full(len(numbers), np.datetime64("NaT"), dtype="datetime64[D]")
+    out[known] = numbers[known].astype(np.int64).astype("datetime64[D]")
+    return pd.DatetimeIndex(out.astype("datetime64[ns]"))
 
 
 def recency_days(source: Source, ids, customer_ids, cutoff) -> np.ndarray:
