@@ -1,18 +1,19 @@
 """Service operations: which service levels go with customers kept. Each service level (time to first response,
 time to resolve, escalation, reopenings, first-contact resolution, effort score, ticket category and channel) against
 churn within N days of a ticket, as observed and adjusted for segment, plan and tenure, with the MRR kept; the target
-that pays; the leading indicators, the signals that fire before churn; and the closed loop with detractors
-(core.service)."""
+that pays; the leading indicators, the signals that fire before churn; the closed loop with detractors; and what
+incidents and outages cost (core.service)."""
 
 import streamlit as st
 
 from core.errors import NoDataYetError, WorkbenchError
 from core.service.bands import LEVELS, measured
+from core.service.incidents import NO_INCIDENTS
 from ui import components
 from ui.frame import errors, filters, loaders, warehouse
 from ui.frame import page as frame
 from ui.service import cached as service
-from ui.service import follow_up, leads, sections
+from ui.service import follow_up, leads, outages, sections
 
 frame.require()
 
@@ -27,6 +28,7 @@ try:
     judged = service.judged(url, version, days, f)
 except NoDataYetError as exc:  # an empty store is no fault: say what to import and where
     components.empty_state(str(exc))
+    outages.without_tickets(url, version, days, f)  # incidents without tickets: what they cost is still shown
     st.stop()
 except WorkbenchError as exc:
     errors.show(exc)
@@ -35,11 +37,12 @@ sections.coverage(judged, f)
 tables = {key: service.table(url, version, days, f, key) for key in measured(judged.frame)}
 indicators = leads.load(url, version, days, f)
 loop = service.follow_up(url, version, days, follow_up.current(), f)
+hits = outages.load(url, version, days, f)
 components.xlsx_download({**{LEVELS[k].title: t for k, t in tables.items()}, **indicators.sheets(),
-                          **follow_up.sheets(loop)}, "Download every table (XLSX)", "service_levels.xlsx",
-                         key="service_xlsx")
-levels_tab, target_tab, leads_tab, loop_tab = st.tabs(["Service levels", "Target that pays", "Leading indicators",
-                                                       "Closed loop"])
+                          **follow_up.sheets(loop), **outages.sheets(hits)}, "Download every table (XLSX)",
+                         "service_levels.xlsx", key="service_xlsx")
+levels_tab, target_tab, leads_tab, loop_tab, incidents_tab = st.tabs(
+    ["Service levels", "Target that pays", "Leading indicators", "Closed loop", "Incidents"])
 with levels_tab:
     key = sections.level_choice(list(tables))
     sections.level(tables[key], key, days)
@@ -51,3 +54,5 @@ with leads_tab:
 with loop_tab:
     follow_up.choice()
     follow_up.show(loop)
+with incidents_tab:
+    outages.show(hits, NO_INCIDENTS)

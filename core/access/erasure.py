@@ -35,6 +35,7 @@ ACTION = "erase customer"
 #: the tables (and the other counts of :func:`erase`) in plain words, for the CLI and the admin page
 WORDS = {"customer": "customer record", "revenue": "revenue rows", "activity": "activity rows",
          "ticket": "support tickets", "feedback": "feedback verbatims", "intervention": "play contacts",
+         "incident": "incidents that name the customer",
          "churnscore": "churn scores", "playaction": "playbook actions",
          "playresult": "playbook results",
          "snapshots redacted": "review snapshots redacted",

@@ -5,7 +5,8 @@ tests/core/cli/test_main.py checks that each copy equals the value in core it st
 """
 
 #: core.ingest.fields.KINDS, the import kinds
-KINDS = ("customers", "revenue", "activity", "transactions", "tickets", "feedback", "interventions")
+KINDS = ("customers", "revenue", "activity", "transactions", "tickets", "feedback", "interventions",
+         "incidents")
 
 #: core.roi.wave.REST_DAYS
 ROI_REST_DAYS = 30

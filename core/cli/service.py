@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from core.cli.defaults import FOLLOW_UP_DAYS, SERVICE_DAYS, SERVICE_OPEN_DAYS
-from core.errors import WorkbenchError
+from core.errors import NoDataYetError, WorkbenchError
 from core.export import units  # plain Python: --help stays fast
 
 NAME = "service"
@@ -23,6 +23,9 @@ LEAD_UNITS = {"customer_months": "count", "churn_flagged": "share", "churn_other
               "churners": "count", "caught": "count", "median_lead_days": "count"}
 #: the sheet of the leading indicators in the workbook
 LEAD_SHEET = "Leading indicators"
+#: the unit of each column of the incidents by severity (core.service.incident_effects.TABLE_COLUMNS)
+OUTAGE_UNITS = {"incidents": "count", "affected": "customers", "comparison": "customers", "churn_affected": "share",
+                "churn_comparison": "share"}
 
 
 def add_parser(sub) -> None:
@@ -96,6 +99,47 @@ def _leads(engine, a, tickets):
     return table
 
 
+def _outages(engine, a) -> dict:
+    """The incidents by severity (:mod:`core.service.outages`) and the incident list, or why there are none; both as
+    workbook sheets."""
+    from core.cli.format import figures_text  # pandas loads here, not for --help
+    from core.service import chart_text, outages  # statsmodels loads here, not for --help
+
+    print(f"\n{outages.SHEET}")
+    try:
+        o = outages.load_outages(engine, a.days)
+    except NoDataYetError as e:
+        print(e)
+        return {}
+    print("\n".join(chart_text.outages(o)))
+    if len(o.table):
+        print(figures_text(outage_rows(o.table), OUTAGE_UNITS, left=("severity",)))
+    listed = outages.incident_list(o)
+    print(figures_text(_when(listed), {"hours": "count", "affected": "customers", "comparison": "customers"},
+                       left=("incident", "title", "severity", "judged")))
+    return {outages.SHEET: o.table, outages.LIST_SHEET: listed}
+
+
+def _when(listed):
+    """The incident list with its times to the minute, an ongoing incident's end as ``ongoing``."""
+    return listed.assign(**{c: [("ongoing" if c == "end" else "") if t != t else f"{t:%Y-%m-%d %H:%M}"
+                                for t in listed[c]] for c in ("start", "end")})
+
+
+def outage_rows(table):
+    """The incidents by severity as printed: the churn gap and the usage effect with their intervals."""
+    from core.cli.format import with_ci  # pandas loads here, not for --help
+
+    out = table[["severity", "incidents", "affected", "comparison", "churn_affected", "churn_comparison"]].copy()
+    out["churn gap (adjusted)"] = [with_ci(v, lo, hi, units.points) for v, lo, hi in
+                                   zip(table["churn_gap"], table["churn_gap_low"], table["churn_gap_high"])]
+    out["usage change, affected less comparison (active days per 30)"] = [
+        "" if units.is_missing(v) else units.score(v, 1, signed=True) + (
+            "" if units.is_missing(lo) else f" [{units.score(lo, 1, signed=True)}, {units.score(hi, 1, signed=True)}]")
+        for v, lo, hi in zip(table["usage_effect"], table["usage_effect_low"], table["usage_effect_high"])]
+    return out.assign(adjusted_for=table["adjusted_for"])
+
+
 def _target(text: str):
     """``MEASURE:HOURS`` as a :class:`core.service.target.Target`."""
     from core.service.target import MEASURES, Target  # pandas loads here, not for --help
@@ -129,9 +173,9 @@ def target_lines(r) -> list[str]:
 
 def run(engine, a) -> int:
     """Run ``python -m core service``; returns the exit code."""
-    from core.export.xlsx import to_xlsx  # in run, for a fast --help
     from core.query import warehouse  # in run, for a fast --help
     from core.service.bands import LEVELS, unmeasured_note  # in run, for a fast --help
+    from core.service.incidents import load_incidents  # in run, for a fast --help
     from core.service.inputs import load_service  # in run, for a fast --help
     from core.service.levels import level_tables  # statsmodels loads here, not for --help
     from core.service.outcomes import judge  # in run, for a fast --help
@@ -150,7 +194,12 @@ def run(engine, a) -> int:
               file=sys.stderr)
     from core.cli.format import figures_text  # pandas loads here, not for --help
 
-    service = load_service(engine)
+    try:
+        service = load_service(engine)
+    except NoDataYetError:  # a store of incidents without tickets still gets what incidents cost
+        if not len(load_incidents(engine)):
+            raise
+        return _write(a, _outages(engine, a))
     judged = judge(service, a.days)
     print(f"{units.count(len(judged.frame))} of {units.count(judged.read)} tickets judged for churn within "
           f"{a.days} days (data to {judged.end:%Y-%m-%d}); left out: {units.count(judged.too_recent)} too recent, "
@@ -166,6 +215,14 @@ def run(engine, a) -> int:
     sheets |= _follow_up(engine, a, service)
     if target is not None:
         print("\n" + "\n".join(target_lines(evaluate(judged, target, a.cost_per_point))))
+    sheets |= _outages(engine, a)
+    return _write(a, sheets)
+
+
+def _write(a, sheets: dict) -> int:
+    """Write ``sheets`` to ``--out`` when given (:func:`core.export.xlsx.to_xlsx`, with the Definitions sheet)."""
+    from core.export.xlsx import to_xlsx  # in run, for a fast --help
+
     if a.out is not None:
         a.out.write_bytes(to_xlsx(sheets))
         print(f"\nwrote {len(sheets)} tables to {a.out}")

@@ -18,7 +18,7 @@ from core.ingest.bulk import Progress, big_load, bulk_insert
 from core.store import columnar, table_files, version
 from core.store.tables import TABLES, ImportLog
 
-DATA_TABLES = ("customer", "revenue", "activity", "ticket", "feedback", "intervention")
+DATA_TABLES = ("customer", "revenue", "activity", "ticket", "feedback", "intervention", "incident")
 _DATE_COLS = ("signup_date", "churn_date", "renewal_date", "period", "date", "followed_up", "closed")
 _DATETIME_COLS = ("opened", "first_response", "resolved")
 

@@ -240,6 +240,24 @@ KINDS: dict[str, tuple[FieldSpec, ...]] = {
            "outreach_cost channel_cost cost_of_contact contact_price price_per_contact",
            help_="what contacting the customer cost (not an outcome such as spend or revenue)", avoid=_OUTCOMES),
     ),
+    "incidents": (
+        _f("incident_id", "text", syn="incident_id incident incident_number incident_key incident_no outage_id "
+           "event_id incident_ref", help_="the incident's own id: rows with the same id are one incident"),
+        _f("customer_id", "key", False, _CUSTOMER_KEY, "an affected customer (one row per customer hit), "
+           "the id the customer file uses", _KEY_AVOID),
+        _f("affected", "text", syn="affected affected_segment affected_region affected_plan impacted "
+           "impacted_segment impacted_region affected_group scope segment region plan",
+           help_="a segment, plan or region hit, as the customer file writes it (blank, no customer: everyone)"),
+        _f("start", "datetime", True, "start started_at start_time incident_start impact_start outage_start "
+           "began began_at detected_at incident_started_at triggered_at created_on start_date",
+           "when the incident began"),
+        _f("end", "datetime", syn="end ended_at end_time incident_end impact_end outage_end recovered_at restored_at "
+           "mitigated_at resolved_on resolved_at end_date", help_="when service was back (blank while ongoing)"),
+        _f("severity", "text", syn="severity sev severity_level incident_severity impact impact_level urgency "
+           "priority", help_="how bad: SEV1, critical, major, minor ..."),
+        _f("title", "text", syn="title incident_title incident_name name summary subject description",
+           help_="what happened, in a line"),
+    ),
 }
 
 #: (kind, field) whose column is also kept with the row's attributes: a customer snapshot's MRR is stored with

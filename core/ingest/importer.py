@@ -56,6 +56,7 @@ KIND_TABLES = {
     "tickets": ("ticket",),
     "feedback": ("feedback",),
     "interventions": ("intervention",),
+    "incidents": ("incident",),
 }
 MODES = ("append", "replace")
 #: the bulk load as :func:`commit_import` calls it (tests/core/store replace it here to fail midway)

@@ -58,7 +58,8 @@ ONE_VALUE_OK = {("feedback", "channel"), ("interventions", "play")}
 #: what a kind's rows are, in the Data page's words
 NOUNS = {"customers": "a customer list", "revenue": "monthly revenue", "activity": "usage activity",
          "transactions": "purchases", "tickets": "support tickets", "feedback": "survey answers or reviews",
-         "interventions": "a play's contacts (treatment and holdout)"}
+         "interventions": "a play's contacts (treatment and holdout)",
+         "incidents": "incidents and outages (start, end, severity, who was hit)"}
 #: a field in words (kind-specific ones under (kind, field))
 _WORDS = {"customer_id": "a customer id", "name": "a name", "segment": "a segment", "plan": "a plan",
           "region": "a region", "signup_date": "a signup date", "churn_date": "a churn date",
@@ -73,7 +74,9 @@ _WORDS = {"customer_id": "a customer id", "name": "a name", "segment": "a segmen
           "replies": "a reply count", "first_contact": "a first-contact flag", "effort": "an effort score",
           "text": "text", "score": "a score", "play": "a play", "group": "a treatment or holdout group",
           "cost": "a cost", "channel": "a channel", ("feedback", "channel"): "a survey or channel",
-          ("customers", "channel"): "an acquisition channel"}
+          ("customers", "channel"): "an acquisition channel", "incident_id": "an incident id",
+          "affected": "who was hit", "start": "a start time", "end": "an end time", "severity": "a severity",
+          "title": "a title"}
 _LONG_TEXT = 30  # characters, on average: free text rather than a label
 _NO_NAME = re.compile(r"column_\d+")  # the reader's name of a column without a header (core.ingest.reader)
 _LISTED = 6  # unplaced columns named in a reason, at most

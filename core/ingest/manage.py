@@ -19,7 +19,7 @@ from core.store import columnar, version
 from core.store.tables import TABLES, Customer, ImportLog
 
 _LOG = ImportLog.__table__
-_DATA_TABLES = ("customer", "revenue", "activity", "ticket", "feedback", "intervention")
+_DATA_TABLES = ("customer", "revenue", "activity", "ticket", "feedback", "intervention", "incident")
 _EXAMPLES = {
     "key": ("C-1001", "C-1002"), "text": ("Pro", "Basic"), "date": ("2024-01-31", "2024-02-15"),
     "datetime": ("2024-01-31 09:30:00", "2024-02-15 14:05:00"), "number": ("120.50", "80"),
@@ -30,7 +30,9 @@ _SPECIFIC = {"channel": ("email", "chat"), "metric": ("logins", "reports"), "seg
              "priority": ("High", "Low"), "category": ("Billing", "Bug"), "status": ("Closed", "Open"),
              "text": ("Setup was quick", "Too expensive, thinking of switching"), "name": ("Acme Ltd", "Globex"),
              "satisfaction": ("4", "2"), "reopens": ("0", "2"), "replies": ("1", "4"),
-             "effort": ("6", "2"), "score": ("9", "3"), "ticket_id": ("T-1", "T-2")}
+             "effort": ("6", "2"), "score": ("9", "3"), "ticket_id": ("T-1", "T-2"),
+             "incident_id": ("INC-7", "INC-8"), "affected": ("EMEA", "Enterprise"), "severity": ("SEV1", "SEV3"),
+             "title": ("Login outage", "Slow reports")}
 
 
 def undo_preview(engine: Engine, import_id: int) -> dict[str, int]:

@@ -141,8 +141,17 @@ def _interventions(take: _Valid, a) -> dict[str, pd.DataFrame]:
         "date": take("date", _days), "group": take("group"), "cost": take("cost", _num), "attributes": a})}
 
 
+def _incidents(take: _Valid, a) -> dict[str, pd.DataFrame]:
+    stamps = F.iso_datetimes
+    return {"incident": pd.DataFrame({
+        "incident_id": take("incident_id"), "customer_id": take("customer_id"), "affected": take("affected"),
+        "start": take("start", stamps), "end": take("end", stamps), "severity": take("severity"),
+        "title": take("title"), "attributes": a})}
+
+
 _BUILDERS = {"customers": _customers, "revenue": _revenue, "activity": _activity, "transactions": _transactions,
-             "tickets": _tickets, "feedback": _feedback, "interventions": _interventions}
+             "tickets": _tickets, "feedback": _feedback, "interventions": _interventions,
+             "incidents": _incidents}
 
 
 @dataclass
@@ -190,7 +199,7 @@ class StoreRows:
 
 _TABLES = {"customers": ("customer",), "revenue": ("revenue",), "activity": ("activity",),
            "transactions": ("activity", "revenue"), "tickets": ("ticket",), "feedback": ("feedback",),
-           "interventions": ("intervention",)}
+           "interventions": ("intervention",), "incidents": ("incident",)}
 
 
 def build_tables(kind: str, typed: dict[str, pd.Series], extras: pd.DataFrame | None, valid: np.ndarray,

@@ -35,7 +35,7 @@ def check_rows(kind: str, typed: dict[str, pd.Series], used: dict[str, str], iss
                    f"import the customers first{how('create_customers')}")
     if kind == "tickets":
         _ticket_rules(typed, used, issues, memories.get("ticket_id"))
-    rules = {"feedback": _feedback_rules, "revenue": _revenue_rules}.get(kind)
+    rules = {"feedback": _feedback_rules, "revenue": _revenue_rules, "incidents": _incident_rules}.get(kind)
     if rules is not None:
         rules(typed, used, issues)
 
@@ -140,6 +140,14 @@ def _ticket_rules(typed, used, issues: Issues, memory: KeyMemory | None = None) 
         issues.add(dup.to_numpy(), _source(used, "ticket_id"), "ticket_id", "duplicate ticket id",
                    "keep one row per ticket")
     _before(typed, used, issues, "opened", "resolved", "resolved before it was opened")
+
+
+def _incident_rules(typed, used, issues: Issues) -> None:
+    """An incident cannot end before it began: the before-and-after windows are cut at its start and end."""
+    if "end" in typed:
+        bad = (typed["end"] < typed["start"]).fillna(False)
+        issues.add(bad.to_numpy(), _source(used, "end"), "end", "incident ended before it began",
+                   "check the start and end times (blank the end while the incident is ongoing)")
 
 
 def _revenue_rules(typed, used, issues: Issues) -> None:

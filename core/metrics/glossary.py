@@ -168,6 +168,15 @@ GLOSSARY: dict[str, str] = {
     "(called or written back to) within the target days of the answer; and the churn within N days of the answer of "
     "those followed up in time against the others (later or never), each judged once N days have passed. An "
     "association, not an experiment.",
+    "Incident churn gap": "For an incident or outage, the churn within N days of its start of the customers it hit "
+    "against comparable customers no incident hit within N days either side, in points, adjusted for segment, plan "
+    "and tenure (a factor that decides who was hit is left out), with a 95 % interval clustered by customer. Churn is "
+    "compared after the start only: every customer counted was still a customer when it began. An association, not "
+    "an experiment.",
+    "Incident usage effect": "For an incident or outage, the change in active days per 30 days from the N days before "
+    "its start to the N days after, of the customers it hit less that of comparable unaffected customers (a "
+    "difference in differences), adjusted like the churn gap; only customers who were customers for the whole N days "
+    "before count, and one who left counts as inactive for the rest of the window.",
     "Leading indicator": "An operational signal checked for every active customer at each month's end (repeated "
     "escalations, a ticket left open, usage halved), against churn within N days (90 by default) of that month end.",
     "Churners caught": "Of the customers who churned, the share a signal flagged at a month end in the N days before "

@@ -6,6 +6,8 @@ Rule: the bands with the highest and the lowest adjusted churn after a ticket, a
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pandas as pd
 
 from core.export import chart_text, units
@@ -79,3 +81,43 @@ def follow_up(r) -> list[str]:
             f"{_with_ci(*r.rates['not in time'], units.percent)} ({units.count(k0)} of {units.count(n0)}); gap "
             f"{_with_ci(r.gap, r.gap_low, r.gap_high, units.points)}. An association, not an experiment: a team may "
             "call back first the customers it hopes to keep."]
+
+
+def outages(o) -> list[str]:
+    """Sentences on :class:`core.service.incident_effects.Outages` ``o``: the incidents judged and why others are
+    not, then (of every judged incident together) the churn of the affected against the comparison customers with
+    the adjusted gap, and their usage before and after with the difference in differences."""
+    left = Counter(i.reason.split(":")[0] for i in o.incidents if i.reason)
+    why = "; ".join(f"{units.count(n)} {reason}" for reason, n in left.items())
+    lines = [f"{units.count(len(o.judged))} of {units.count(len(o.incidents))} incidents judged, with {o.days} days "
+             "before and after each start" + (f" (left out: {why})." if why else ".")]
+    if o.table.empty:
+        return lines
+    row = o.table.iloc[-1]
+    what = "every judged incident" if len(o.table) > 1 else f"{row['severity']} incidents"
+    adjusted = f"adjusted for {row['adjusted_for']}" if row["adjusted_for"] else "no factor to adjust for"
+    gap = _with_ci(row["churn_gap"], row["churn_gap_low"], row["churn_gap_high"], units.points)
+    lines.append(f"Of {what}: {units.count(row['affected'])} affected customers churned "
+                 f"{units.percent(row['churn_affected'])} within {o.days} days of the start, "
+                 f"{units.count(row['comparison'])} comparable unaffected ones "
+                 f"{units.percent(row['churn_comparison'])}; gap {gap} ({adjusted}).")
+    if o.usage and not units.is_missing(row["usage_affected_before"]):
+        a0, a1, c0, c1 = (units.score(row[f"usage_{c}"], 1) for c in ("affected_before", "affected_after",
+                                                                        "comparison_before", "comparison_after"))
+        lines.append(f"Active days per 30: affected {a0} before, {a1} after; comparable unaffected {c0} before, "
+                     f"{c1} after; "
+                     "difference in differences "
+                     f"{_days(row['usage_effect'], row['usage_effect_low'], row['usage_effect_high'])}.")
+    lines.append("An association adjusted for the listed factors, not an experiment: who an incident hits is not "
+                 "random. Churn is compared after the start only, since every customer counted was still a customer "
+                 "when the incident began.")
+    return lines
+
+
+def _days(value, low, high) -> str:
+    """Active days a month with their interval: ``-2.1 days [-3.0, -1.2]``."""
+    if units.is_missing(value):
+        return "none"
+    ends = "" if units.is_missing(low) or units.is_missing(high) else (
+        f" [{units.score(low, 1, signed=True)}, {units.score(high, 1, signed=True)}]")
+    return f"{units.score(value, 1, signed=True)} days{ends}"

@@ -67,7 +67,8 @@ def _hours(later: pd.Series, opened: pd.Series) -> pd.Series:
     return h.where(h >= 0)
 
 
-def _tenure(day: pd.Series, signup: pd.Series) -> pd.Series:
+def tenure_band(day: pd.Series, signup: pd.Series) -> pd.Series:
+    """The tenure band (:data:`TENURE_BANDS`) of each customer on ``day``; :data:`UNKNOWN` without a signup."""
     months = (day - signup.dt.normalize()).dt.days / _MONTH_DAYS
     bands = pd.cut(months, TENURE_EDGES, labels=TENURE_BANDS, right=False)
     return bands.astype(object).where(months.notna() & (months >= 0), UNKNOWN)
@@ -114,6 +115,6 @@ def judge(inp: ServiceInputs, days: int) -> Judged:
         "reopens": pd.to_numeric(t["reopens"], errors="coerce"), "first_contact": resolved_at_first_contact(t),
         "effort": pd.to_numeric(t["effort"], errors="coerce"),
         "segment": t["segment"].fillna(UNKNOWN), "plan": t["plan"].fillna(UNKNOWN),
-        "tenure": _tenure(day, t["signup_date"]), "mrr": _mrr(t, inp.revenue),
+        "tenure": tenure_band(day, t["signup_date"]), "mrr": _mrr(t, inp.revenue),
         "churned": t["churn_date"].notna() & (t["churn_date"] <= day + pd.Timedelta(days=days))}).reset_index(drop=True)
     return Judged(frame, days, len(inp.tickets), unknown, int((~alive).sum()), int((alive & ~observed).sum()), inp.end)

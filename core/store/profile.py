@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Engine
 
-from core.store.tables import Activity, Customer, Feedback, ImportLog, Intervention, Revenue, Ticket
+from core.store.tables import Activity, Customer, Feedback, ImportLog, Incident, Intervention, Revenue, Ticket
 
 #: each kind of data, in the order shown, with its words
 KINDS = {
@@ -34,6 +34,7 @@ KINDS = {
     "feedback_dated": "feedback with a date",
     "feedback_undated": "feedback without a date",
     "interventions": "interventions (plays and holdouts)",
+    "incidents": "incidents and outages",
 }
 #: the data that decides the sort of store, and its name
 _SORTS = (("recurring_revenue", "recurring-revenue book"), ("purchases", "purchase log"), ("snapshot", "snapshot"))
@@ -137,6 +138,7 @@ def profile(engine: Engine) -> StoreProfile:
             _span(conn, "feedback_dated", Feedback, Feedback.date, Feedback.date.is_not(None)),
             _span(conn, "feedback_undated", Feedback, Feedback.date, Feedback.date.is_(None)),
             _span(conn, "interventions", Intervention, Intervention.date),
+            _span(conn, "incidents", Incident, Incident.start),
         ]
     return StoreProfile(tuple(h for h in found if h.rows))
 

@@ -134,6 +134,23 @@ class Intervention(SQLModel, table=True):
     import_id: int | None = Field(default=None, index=True)
 
 
+class Incident(SQLModel, table=True):
+    """One row per incident and what it hit: an affected customer, or a segment, plan or region (``affected``), or
+    neither (every customer)."""
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BIG_ID)
+    incident_id: str | None = None
+    customer_id: str | None = Field(default=None, index=True)
+    affected: str | None = None
+    # Wall-clock times as the status page or incident tool exported them (no time zone), like a ticket's.
+    start: dt.datetime = Field(sa_type=DateTime)
+    end: dt.datetime | None = Field(default=None, sa_type=DateTime)
+    severity: str | None = None
+    title: str | None = None
+    attributes: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    import_id: int | None = Field(default=None, index=True)
+
+
 class ImportLog(SQLModel, table=True):
     # AUTOINCREMENT: an id is never given again, even if its row went (new stores; undo keeps the row anyway)
     __table_args__ = {"sqlite_autoincrement": True}
@@ -199,6 +216,7 @@ TABLES: dict[str, type[SQLModel]] = {
     "ticket": Ticket,
     "feedback": Feedback,
     "intervention": Intervention,
+    "incident": Incident,
     "importlog": ImportLog,
 }
 

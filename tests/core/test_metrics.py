@@ -122,7 +122,7 @@ def test_every_headline_metric_has_a_glossary_entry():
                                      "Churn after a ticket", "Adjusted churn after a ticket", "MRR kept after a ticket",
                                          "Leading indicator", "Churners caught", "Lead time", "Reopened ticket",
                                          "First-contact resolution", "Ticket effort score", "Detractor follow-up",
-                                         "Reopen rate", "Days to close"}
+                                         "Reopen rate", "Days to close", "Incident churn gap", "Incident usage effect"}
     assert all(len(text) > 30 for text in metrics.GLOSSARY.values())
     assert metrics.definition("ROI (projected)") == metrics.GLOSSARY["ROI"]
     assert metrics.definition("Revenue saved (window)") == metrics.GLOSSARY["Revenue saved"]

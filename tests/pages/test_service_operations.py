@@ -43,7 +43,7 @@ from tests.pages.downloads import downloads, recording
 LEVEL_TITLES = ["Time to first response", "Time to resolve", "Escalated", "Reopenings", "First-contact resolution",
                 "Effort score", "Ticket category", "Ticket channel"]
 LEVEL_KEYS = list(LEVELS)
-TITLES = ["Service levels", "Target that pays", "Leading indicators", "Closed loop"]
+TITLES = ["Service levels", "Target that pays", "Leading indicators", "Closed loop", "Incidents"]
 
 
 @pytest.fixture(scope="module")

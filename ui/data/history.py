@@ -22,7 +22,8 @@ SHOWN = {"id": "import", "file_name": "file", "kind": "kind", "mode": "mode", "r
 #: a data table's rows in words: (one, many)
 ROWS = {"customer": ("customer", "customers"), "revenue": ("revenue row", "revenue rows"),
         "activity": ("activity row", "activity rows"), "ticket": ("ticket", "tickets"),
-        "feedback": ("feedback row", "feedback rows"), "intervention": ("intervention", "interventions")}
+        "feedback": ("feedback row", "feedback rows"), "intervention": ("intervention", "interventions"),
+        "incident": ("incident row", "incident rows")}
 #: the history's row counts
 COUNTS = ("rows_read", "rows_loaded", "rows_rejected")
 PENDING = "data_undo_pending"  # the import whose undo waits for confirmation

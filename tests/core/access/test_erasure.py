@@ -46,6 +46,9 @@ FILES = {
                 f"{GONE},2025-03-04,nps,3,{VERBATIM}\nK-200,2025-03-05,nps,9,Great support team\n",
     "interventions": "customer_id,play,date,group\n"
                      f"{GONE},Onboarding call,2025-03-06,treatment\nK-100,Onboarding call,2025-03-06,holdout\n",
+    "incidents": "incident_id,customer_id,start,end,severity,title\n"
+                 f"INC-1,{GONE},2025-03-07 09:00:00,2025-03-07 11:00:00,SEV2,Export outage\n"
+                 "INC-1,K-100,2025-03-07 09:00:00,2025-03-07 11:00:00,SEV2,Export outage\n",
 }
 #: an activity file of the erased customer alone: its column file must go altogether
 ALONE = "customer_id,date,metric,value\n" + "".join(f"{GONE},2025-03-{d:02d},reports,1\n" for d in (4, 5))

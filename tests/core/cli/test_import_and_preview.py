@@ -38,9 +38,9 @@ def test_status_lists_counts_and_imports(tmp_path, capsys, shared):
     rows = out.splitlines()
     assert rows[0].startswith("This store is a purchase log, dated 1997-01-")  # what the store holds, first
     counts = rows[rows.index("") + 1:]
-    lines = {ln.split()[0]: ln.split()[1] for ln in counts[:7]}
+    lines = {ln.split()[0]: ln.split()[1] for ln in counts[:8]}
     assert lines == {"customer": "2,357", "revenue": "6,919", "activity": "6,919", "ticket": "0",
-                     "feedback": "0", "intervention": "0", "importlog": "1"}
+                     "feedback": "0", "intervention": "0", "incident": "0", "importlog": "1"}
     assert "CDNOW_sample.txt" in out and "transactions" in out
 
 

@@ -71,7 +71,8 @@ def test_undo_preview_counts_what_the_undo_then_removes(engine):
     t = _imp(engine, TRANSACTIONS, "transactions")  # creates customer D; two rows of A, one of D
     before = core.table_counts(engine)
     preview = core.undo_preview(engine, t)
-    assert preview == {"customer": 1, "revenue": 3, "activity": 3, "ticket": 0, "feedback": 0, "intervention": 0}
+    assert preview == {"customer": 1, "revenue": 3, "activity": 3, "ticket": 0, "feedback": 0, "intervention": 0,
+                       "incident": 0}
     assert core.table_counts(engine) == before  # a preview removes nothing
     assert core.undo_import(engine, t) == preview
     after = core.table_counts(engine)
