@@ -13,6 +13,8 @@ def add_parser(sub) -> None:
     demo = sub.add_parser(NAME, help="load the synthetic demo business, replacing the store's data")
     demo.add_argument("--customers", type=int, default=5000, metavar="N", help="customers (default 5000)")
     demo.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
+    demo.add_argument("--incidents", action="store_true", help="add two incidents, a region's outage making some of "
+                      "its customers leave (a known effect for the Service operations page's Incidents tab)")
 
 
 def run(engine, a) -> int:
@@ -21,8 +23,9 @@ def run(engine, a) -> int:
     from core.demo.load import load_demo  # pandas and the demo generator load here, not for --help
 
     actor = require(engine, a, "reset")
-    out = load_demo(engine, n_customers=a.customers, seed=a.seed)
-    done(engine, actor, "load demo", f"import #{out['import_id']}", {"customers": a.customers, "seed": a.seed})
+    out = load_demo(engine, n_customers=a.customers, seed=a.seed, incidents=a.incidents)
+    done(engine, actor, "load demo", f"import #{out['import_id']}",
+         {"customers": a.customers, "seed": a.seed} | ({"incidents": True} if a.incidents else {}))
     loaded = ", ".join(f"{units.count(n)} {t}" for t, n in out["counts"].items())
     print(f"demo (seed {a.seed}) import #{out['import_id']}: loaded {loaded} in {out['seconds']:.1f} s")
     return 0

@@ -20,7 +20,7 @@ from core.store.tables import TABLES, ImportLog
 
 DATA_TABLES = ("customer", "revenue", "activity", "ticket", "feedback", "intervention", "incident")
 _DATE_COLS = ("signup_date", "churn_date", "renewal_date", "period", "date", "followed_up", "closed")
-_DATETIME_COLS = ("opened", "first_response", "resolved")
+_DATETIME_COLS = ("opened", "first_response", "resolved", "start", "end")
 
 
 def for_store(df: pd.DataFrame) -> pd.DataFrame:
@@ -125,7 +125,7 @@ def _finished(conn, import_id: int, mapping: dict) -> None:
 
 
 def load_demo(engine: Engine, n_customers: int = 5000, seed: int = 0,
-              progress: Progress | None = None) -> dict:
+              progress: Progress | None = None, incidents: bool = False) -> dict:
     """Generate the demo business and load it in one transaction, replacing every data table.
 
     Customer, revenue, activity, ticket, feedback and intervention rows are all deleted first (the
@@ -141,6 +141,8 @@ def load_demo(engine: Engine, n_customers: int = 5000, seed: int = 0,
         Seed; the same seed loads the same rows.
     progress : callable, optional
         Called as ``progress(fraction, message)`` while loading.
+    incidents : bool
+        With the demo's incidents and the known effect of its outage (:mod:`core.demo.outages`).
 
     Returns
     -------
@@ -161,7 +163,7 @@ def load_demo(engine: Engine, n_customers: int = 5000, seed: int = 0,
     100
     """
     t0 = time.perf_counter()
-    demo, label = generate(n_customers, seed, progress)
+    demo, label = generate(n_customers, seed, progress, incidents)
     frames = {name: for_store(df) for name, df in demo.frames().items()}
     counts = {name: len(df) for name, df in frames.items()}
     total = sum(counts.values())
@@ -171,16 +173,20 @@ def load_demo(engine: Engine, n_customers: int = 5000, seed: int = 0,
     return {"import_id": import_id, "counts": counts, "seconds": time.perf_counter() - t0, "truth": demo.truth}
 
 
-def generate(n_customers: int, seed: int, progress: Progress | None = None) -> tuple:
+def generate(n_customers: int, seed: int, progress: Progress | None = None, incidents: bool = False) -> tuple:
     """``(demo, label)``: the demo business (:func:`~core.demo.synthetic.make_demo`) and the keywords naming its
     load (``file_name, kind, sha, mapping``)."""
     if progress:
         progress(0.0, f"Generating the demo business ({n_customers:,} customers, seed {seed})")
-    return make_demo(n_customers=n_customers, seed=seed), demo_label(n_customers, seed)
+    return (make_demo(n_customers=n_customers, seed=seed, incidents=incidents),
+            demo_label(n_customers, seed, incidents))
 
 
-def demo_label(n_customers: int, seed: int) -> dict:
-    """The keywords naming a demo load: ``file_name, kind, sha, mapping``."""
-    return {"file_name": f"demo (seed {seed}, {n_customers} customers)", "kind": "demo",
-            "sha": hashlib.sha256(f"demo:{seed}:{n_customers}".encode()).hexdigest(),
-            "mapping": {"generator": "core.demo.synthetic.make_demo", "seed": seed, "n_customers": n_customers}}
+def demo_label(n_customers: int, seed: int, incidents: bool = False) -> dict:
+    """The keywords naming a demo load: ``file_name, kind, sha, mapping`` (the incidents named only when made, so a
+    demo without them is named as it always was)."""
+    with_them = ", with incidents" if incidents else ""
+    mapping = {"generator": "core.demo.synthetic.make_demo", "seed": seed, "n_customers": n_customers}
+    return {"file_name": f"demo (seed {seed}, {n_customers} customers{with_them})", "kind": "demo",
+            "sha": hashlib.sha256(f"demo:{seed}:{n_customers}{':incidents' if incidents else ''}".encode()).hexdigest(),
+            "mapping": mapping | ({"incidents": True} if incidents else {})}

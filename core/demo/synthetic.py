@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from core.demo import outages
 from core.demo.activity import FEATURES, daily_activity
 from core.demo.churn import Churn, churn_dates, churn_soon, renewal_dates, simulate_churn, stop_days
 from core.demo.customers import (
@@ -116,6 +117,8 @@ class DemoData:
     verbatim_themes : pandas.DataFrame
         ``table, row, theme``: the theme the generator wrote into each verbatim (``feedback`` or
         ``ticket`` row by position; ``None`` for a verbatim about no theme, or without text).
+    incidents : pandas.DataFrame or None
+        ``incident_id, customer_id, affected, start, end, severity, title`` (:mod:`core.demo.outages`), when made.
     """
 
     customers: pd.DataFrame
@@ -126,15 +129,17 @@ class DemoData:
     interventions: pd.DataFrame
     truth: dict = field(default_factory=dict)
     verbatim_themes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["table", "row", "theme"]))
+    incidents: pd.DataFrame | None = None
 
     def frames(self) -> dict[str, pd.DataFrame]:
-        """Store table name -> frame, in load order."""
-        return {"customer": self.customers, "revenue": self.revenue, "activity": self.activity,
-                "ticket": self.tickets, "feedback": self.feedback, "intervention": self.interventions}
+        """Store table name -> frame, in load order (the incidents only when made)."""
+        out = {"customer": self.customers, "revenue": self.revenue, "activity": self.activity,
+               "ticket": self.tickets, "feedback": self.feedback, "intervention": self.interventions}
+        return out if self.incidents is None else {**out, "incident": self.incidents}
 
 
 def make_demo(n_customers: int = 5000, months: int = 36, seed: int = 0,
-              end: dt.date = dt.date(2026, 10, 31)) -> DemoData:
+              end: dt.date = dt.date(2026, 10, 31), incidents: bool = False) -> DemoData:
     """Simulate a B2B subscription business; the same seed gives identical frames.
 
     Activity is daily usage per feature (one row per customer, day and metric, zero days left out;
@@ -150,6 +155,9 @@ def make_demo(n_customers: int = 5000, months: int = 36, seed: int = 0,
         Seed of :func:`numpy.random.default_rng`.
     end : datetime.date
         Last day of the window.
+    incidents : bool
+        Add the incidents of :mod:`core.demo.outages` (a region's outage makes some of its customers leave, a known
+        effect); off by default, since those customers' churn moves every page's churn figures.
 
     Returns
     -------
@@ -185,7 +193,22 @@ def make_demo(n_customers: int = 5000, months: int = 36, seed: int = 0,
     iv = pd.concat([iv.assign(attributes=None), nudge, checks], ignore_index=True)
     truth = _truth(seed, first.n, win, {**first.plays.truth(), NUDGE["play"]: nudge_truth,
                                         TRIGGERED["play"]: checks_truth})
-    return DemoData(first.customers, first.revenue(), activity, tickets, feedback, iv, truth, verbatim_themes)
+    demo = DemoData(first.customers, first.revenue(), activity, tickets, feedback, iv, truth, verbatim_themes)
+    return with_incidents(demo, seed, win.end64) if incidents else demo
+
+
+def with_incidents(demo: DemoData, seed: int, end: np.datetime64) -> DemoData:
+    """``demo`` with its incidents and the customers the outage made leave (:mod:`core.demo.outages`, its own
+    stream): their rows from their new churn day on removed, the verbatims' themes following their rows."""
+    rows, leaves, truth = outages.incidents(seed, demo.customers, end)
+    f = outages.leave(demo.frames(), demo.customers, leaves)
+    themes = []
+    for table, kept in (("feedback", f["kept"]["feedback"]), ("ticket", f["kept"]["ticket"])):
+        t = demo.verbatim_themes[demo.verbatim_themes["table"] == table]
+        t = t[np.isin(t["row"].to_numpy(), kept)]
+        themes.append(t.assign(row=np.searchsorted(kept, t["row"].to_numpy())))
+    return DemoData(f["customer"], f["revenue"], f["activity"], f["ticket"], f["feedback"], f["intervention"],
+                    {**demo.truth, "incidents": truth}, pd.concat(themes, ignore_index=True), rows)
 
 
 @dataclass

@@ -95,10 +95,14 @@ def effect(rows: pd.DataFrame, outcome: str) -> Effect:
     X, used = design(rows)
     groups = pd.factorize(rows["customer_id"])[0]
     try:
-        res = sm.OLS(rows[outcome].to_numpy(float), X).fit(cov_type="cluster", cov_kwds={"groups": groups})
+        model = sm.OLS(rows[outcome].to_numpy(float), X)
+        res, plain = model.fit(cov_type="cluster", cov_kwds={"groups": groups}), model.fit()
     except (np.linalg.LinAlgError, ValueError):  # a degenerate design (every customer on one side of an incident)
         return Effect(np.nan, np.nan, np.nan, used)
-    est, se = float(res.params[0]), float(np.sqrt(res.cov_params()[0, 0]))
+    # the larger of the clustered and the conventional standard error: a side with no churner has no spread of its
+    # own, and the clustered one alone would then be far too narrow (Angrist and Pischke, Mostly Harmless
+    # Econometrics, 8.1: the maximum of the two)
+    est, se = float(res.params[0]), float(np.sqrt(max(res.cov_params()[0, 0], plain.cov_params()[0, 0])))
     low, high = (est - Z95 * se, est + Z95 * se) if np.isfinite(se) else (np.nan, np.nan)
     return Effect(est, low, high, used)
 

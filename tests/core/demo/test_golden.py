@@ -7,7 +7,8 @@ interventions and its truth to ``truth``; every other frame's hash stayed as it 
 
 Issue 25: the tickets' reopenings, replies and effort scores (core/demo/ticket_measures.py, its own stream) are new
 columns of the ticket table, pinned as ``ticket_measures``; the ticket table without them hashes as it did before. So
-are the follow-ups' days (core/demo/follow_ups.py, its own stream) in the feedback table, pinned as ``follow_ups``."""
+are the follow-ups' days (core/demo/follow_ups.py, its own stream) in the feedback table, pinned as ``follow_ups``.
+The incidents (core/demo/outages.py) are off by default: every hash above is the demo's without them."""
 
 import datetime as dt
 import hashlib

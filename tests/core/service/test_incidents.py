@@ -73,6 +73,20 @@ def _cluster_ols(y: np.ndarray, X: np.ndarray, groups) -> tuple[np.ndarray, np.n
     return beta, c * bread @ meat @ bread
 
 
+def _conventional(y: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """The conventional least-squares covariance by hand: s^2 (X'X)^-1, s^2 = u'u / (N - K)."""
+    n, k = X.shape
+    bread = np.linalg.inv(X.T @ X)
+    u = y - X @ (bread @ X.T @ y)
+    return u @ u / (n - k) * bread
+
+
+def _page_se(y: np.ndarray, X: np.ndarray, groups) -> float:
+    """The standard error the page uses: the larger of the clustered and the conventional one (a side without a
+    churner has no spread of its own)."""
+    return float(np.sqrt(max(_cluster_ols(y, X, groups)[1][0, 0], _conventional(y, X)[0, 0])))
+
+
 def _churned(customers: pd.DataFrame, ids, day: pd.Timestamp) -> np.ndarray:
     """1.0 per customer of ``ids`` who churned from ``day`` to ``day`` + N days, both included, else 0.0."""
     churn = customers.set_index("customer_id")["churn_date"]
@@ -282,7 +296,7 @@ def test_churn_shares_are_plain_means_and_the_churn_gap_is_the_difference_with_a
     y = np.r_[y_aff, y_comp]
     X = np.column_stack([np.r_[np.ones(6), np.zeros(7)], np.ones(13)])
     beta, V = _cluster_ols(y, X, aff + comp)
-    se = np.sqrt(V[0, 0])
+    se = _page_se(y, X, aff + comp)
     assert beta[0] == pytest.approx(row["churn_gap"], abs=1e-12)
     assert row["churn_gap_low"] == pytest.approx(beta[0] - Z * se, abs=1e-7)
     assert row["churn_gap_high"] == pytest.approx(beta[0] + Z * se, abs=1e-7)
@@ -309,7 +323,7 @@ def test_the_usage_difference_in_differences_is_the_difference_of_mean_changes_w
     assert row["usage_effect"] == pytest.approx(did, abs=1e-10)
     X = np.column_stack([np.r_[np.ones(6), np.zeros(7)], np.ones(13)])
     beta, V = _cluster_ols(change, X, aff + comp)
-    se = np.sqrt(V[0, 0])
+    se = _page_se(change, X, aff + comp)
     assert beta[0] == pytest.approx(did, abs=1e-10)
     assert row["usage_effect_low"] == pytest.approx(did - Z * se, abs=1e-7)
     assert row["usage_effect_high"] == pytest.approx(did + Z * se, abs=1e-7)
@@ -337,7 +351,8 @@ def test_a_customer_in_two_incidents_windows_is_one_cluster_in_the_pooled_churn_
     is_y = np.r_[np.zeros(len(x_aff + x_comp)), np.ones(len(y_aff + y_comp))]
     X = np.column_stack([affected, np.ones(len(y)), is_y])
     beta, V = _cluster_ols(y, X, ids_rows)
-    se = np.sqrt(V[0, 0])
+    se = _page_se(y, X, ids_rows)
+    assert se == pytest.approx(np.sqrt(V[0, 0]), abs=1e-12)  # here the clustered one is the larger
     row = out.table.iloc[0]
     assert (row["incidents"], row["affected"], row["comparison"]) == (2, 6, 13)
     assert row["churn_gap"] == pytest.approx(beta[0], abs=1e-12)
@@ -365,8 +380,9 @@ def test_a_factor_that_decides_who_was_hit_is_left_out_of_adjusted_for_and_the_o
     y = np.array([float(c in churned_ids) for c in ids])
     affected = np.array([float(c[0] == "E") for c in ids])
     pro = np.array([float(plans[c] == "Pro") for c in ids])
-    beta, V = _cluster_ols(y, np.column_stack([affected, np.ones(12), pro]), ids)
-    se = np.sqrt(V[0, 0])
+    X = np.column_stack([affected, np.ones(12), pro])
+    beta, V = _cluster_ols(y, X, ids)
+    se = _page_se(y, X, ids)
     assert row["churn_gap"] == pytest.approx(beta[0], abs=1e-12)
     assert abs(beta[0] - (y[affected == 1].mean() - y[affected == 0].mean())) > 1e-3
     assert row["churn_gap_low"] == pytest.approx(beta[0] - Z * se, abs=1e-7)
