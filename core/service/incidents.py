@@ -116,16 +116,19 @@ def incidents(rows: pd.DataFrame, customers: pd.DataFrame, days: int, end: pd.Ti
     rows = rows.copy()
     c = customers.assign(customer_id=customers["customer_id"].astype(str)).drop_duplicates("customer_id")
     one = grouped(rows)
-    hits = {k: _hit(r, c) for k, r in rows.groupby("key", sort=False)}
+    # each incident's customers as positions, not a mask per incident: a store of many incidents over a million
+    # customers would hold a million booleans per incident
+    hits = {k: np.flatnonzero(_hit(r, c)) for k, r in rows.groupby("key", sort=False)}
     starts = one.set_index("key")["start"].dt.normalize()
-    out = []
+    ids, out = c["customer_id"].to_numpy(), []
     for inc in one.itertuples(index=False):
         day = inc.start.normalize()
-        near = [k for k, s in starts.items() if abs((s - day).days) <= days]
-        clear = ~np.logical_or.reduce([hits[k] for k in near])
+        clear, hit = np.ones(len(c), dtype=bool), np.zeros(len(c), dtype=bool)
+        for k in (k for k, s in starts.items() if abs((s - day).days) <= days):
+            clear[hits[k]] = False
+        hit[hits[inc.key]] = True
         risk = at_risk(c, day)
-        ids = c["customer_id"].to_numpy()
-        affected, comparison = ids[hits[inc.key] & risk], ids[clear & risk]
+        affected, comparison = ids[hit & risk], ids[clear & risk]
         out.append(Incident(inc.key, inc.start, inc.end, str(inc.severity), str(inc.title), affected, comparison,
                             _reason(day, days, end, affected, comparison)))
     return out

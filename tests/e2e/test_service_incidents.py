@@ -9,10 +9,8 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
-from core.cli.main import main
 from core.export import units
-from tests.conftest import copy_store
-from tests.core.cli.test_service_incidents import fitted, incident_csv, sev1, sev2
+from tests.core.cli.test_service_incidents import fitted, incidents_store, sev1, sev2
 from tests.e2e.conftest import layout_still, metric_card, shot, show_tab, wait_for_app_idle
 
 FACTORS = "C(incident) + C(segment) + C(plan) + C(tenure)"
@@ -20,12 +18,7 @@ FACTORS = "C(incident) + C(segment) + C(plan) + C(tenure)"
 
 @pytest.fixture(scope="module", name="store_url")
 def store_url(small_demo_store, tmp_path_factory) -> str:
-    folder = tmp_path_factory.mktemp("incidents_e2e")
-    url = f"sqlite:///{copy_store(small_demo_store, folder)}"
-    path = folder / "incidents.csv"
-    path.write_text(incident_csv(url))
-    assert main(["--db", url, "import", str(path)]) == 0
-    return url
+    return incidents_store(small_demo_store, tmp_path_factory.mktemp("incidents_e2e"))
 
 
 def test_the_incidents_tab_shows_what_the_store_holds(page, streamlit_server, store_url):

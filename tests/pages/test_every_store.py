@@ -65,7 +65,8 @@ TAB_KEYS = {
     "service_operations": {"Service levels": ("vega_lite_chart", None),  # the first level; the others: its own test
         "Target that pays": ("metric", "Tickets that met it"),
         "Leading indicators": ("caption", "Churners a signal flagged in the 90 days before they left"),
-        "Closed loop": ("metric", "Detractors followed up within 2 days")},
+        "Closed loop": ("metric", "Detractors followed up within 2 days"),
+        "Incidents": ("info", "No incidents yet: import an incident or outage export")},
     "quarterly_review": {
         "Figures": ("markdown", "#### Overview"), "Compare": ("info|dataframe", None),
         "Decisions": ("info|dataframe", None), "Assumptions": ("dataframe", None), "Export": ("button", None)},

@@ -53,14 +53,18 @@ def incident_csv(store: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-@pytest.fixture(scope="module")
-def store(small_demo_store, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("incidents")
-    url = f"sqlite:///{copy_store(small_demo_store, folder)}"
+def incidents_store(demo_store, folder) -> str:
+    """A copy of the small demo store in ``folder`` with :func:`incident_csv` imported through the CLI; its URL."""
+    url = f"sqlite:///{copy_store(demo_store, folder)}"
     path = folder / "incidents.csv"
     path.write_text(incident_csv(url))
     assert main(["--db", url, "import", str(path)]) == 0
     return url
+
+
+@pytest.fixture(scope="module")
+def store(small_demo_store, tmp_path_factory):
+    return incidents_store(small_demo_store, tmp_path_factory.mktemp("incidents"))
 
 
 def side(store: str, day: str, hit) -> pd.DataFrame:
