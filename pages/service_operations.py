@@ -29,6 +29,7 @@ try:
 except NoDataYetError as exc:  # an empty store is no fault: say what to import and where
     components.empty_state(str(exc))
     outages.without_tickets(url, version, days, f)  # incidents without tickets: what they cost is still shown
+    follow_up.without_tickets(url, version, days, f)  # and detractors without tickets: their follow-up
     st.stop()
 except WorkbenchError as exc:
     errors.show(exc)
@@ -37,7 +38,7 @@ sections.coverage(judged, f)
 tables = {key: service.table(url, version, days, f, key) for key in measured(judged.frame)}
 indicators = leads.load(url, version, days, f)
 loop = service.follow_up(url, version, days, follow_up.current(), f)
-hits = outages.load(url, version, days, f)
+hits, hits_error = outages.safely(url, version, days, f)
 components.xlsx_download({**{LEVELS[k].title: t for k, t in tables.items()}, **indicators.sheets(),
                           **follow_up.sheets(loop), **outages.sheets(hits)}, "Download every table (XLSX)",
                          "service_levels.xlsx", key="service_xlsx")
@@ -55,4 +56,4 @@ with loop_tab:
     follow_up.choice()
     follow_up.show(loop)
 with incidents_tab:
-    outages.show(hits, NO_INCIDENTS)
+    outages.tab(hits, hits_error, NO_INCIDENTS)

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from core.cli.defaults import FOLLOW_UP_DAYS, SERVICE_DAYS, SERVICE_OPEN_DAYS
-from core.errors import NoDataYetError, WorkbenchError
+from core.errors import InsufficientDataError, NoDataYetError, WorkbenchError
 from core.export import units  # plain Python: --help stays fast
 
 NAME = "service"
@@ -53,6 +53,8 @@ def _rows(table):
     for name, col in (("churn", "churn_rate"), ("adjusted churn", "adjusted_rate")):
         low, high = col.replace("rate", "low"), col.replace("rate", "high")
         out[name] = [with_ci(v, lo, hi, units.percent) for v, lo, hi in zip(table[col], table[low], table[high])]
+    out["adjusted gap"] = [with_ci(v, lo, hi, units.points)
+                           for v, lo, hi in zip(table["gap"], table["gap_low"], table["gap_high"])]
     return out.assign(mrr_at_stake=table["mrr_at_stake"], mrr_kept=table["mrr_kept"])
 
 
@@ -66,14 +68,14 @@ def lead_rows(table):
     return out.assign(caught_share=caught, median_lead_days=table["median_lead_days"])
 
 
-def _follow_up(engine, a, service):
+def _follow_up(engine, a, customers, end):
     """The detractors' follow-up (:mod:`core.service.follow_up`) in two sentences, or why it cannot be shown; its
     table as a workbook sheet (none without a detractor)."""
     from core.service import chart_text  # in run, for a fast --help
     from core.service import follow_up as fu  # statsmodels loads here, not for --help
 
     print(f"\n{fu.SHEET}")
-    frame = fu.detractor_frame(fu.load_feedback(engine), service.customers, service.end, a.follow_up_days, a.days)
+    frame = fu.detractor_frame(fu.load_feedback(engine), customers, end, a.follow_up_days, a.days)
     if not len(frame):
         print(fu.NO_DETRACTORS)
         return {}
@@ -175,9 +177,8 @@ def run(engine, a) -> int:
     """Run ``python -m core service``; returns the exit code."""
     from core.query import warehouse  # in run, for a fast --help
     from core.service.bands import LEVELS, unmeasured_note  # in run, for a fast --help
-    from core.service.incidents import load_incidents  # in run, for a fast --help
     from core.service.inputs import load_service  # in run, for a fast --help
-    from core.service.levels import level_tables  # statsmodels loads here, not for --help
+    from core.service.levels import level_tables, reference  # statsmodels loads here, not for --help
     from core.service.outcomes import judge  # in run, for a fast --help
     from core.service.target import check, evaluate  # in run, for a fast --help
 
@@ -196,10 +197,8 @@ def run(engine, a) -> int:
 
     try:
         service = load_service(engine)
-    except NoDataYetError:  # a store of incidents without tickets still gets what incidents cost
-        if not len(load_incidents(engine)):
-            raise
-        return _write(a, _outages(engine, a))
+    except NoDataYetError as exc:  # without tickets, what incidents cost and the detractors' follow-up still show
+        return _without_tickets(engine, a, exc)
     judged = judge(service, a.days)
     print(f"{units.count(len(judged.frame))} of {units.count(judged.read)} tickets judged for churn within "
           f"{a.days} days (data to {judged.end:%Y-%m-%d}); left out: {units.count(judged.too_recent)} too recent, "
@@ -209,14 +208,34 @@ def run(engine, a) -> int:
         print(note)
     tables = level_tables(judged)
     for key, table in tables.items():
-        print(f"\n{LEVELS[key].title}")
+        ref = reference(table)
+        print(f"\n{LEVELS[key].title}" + ("" if ref is None else f" (adjusted gap: against {ref})"))
         print(figures_text(_rows(table), UNITS, left=("band",)))
     sheets = {LEVELS[k].title: t for k, t in tables.items()} | {LEAD_SHEET: _leads(engine, a, service.tickets)}
-    sheets |= _follow_up(engine, a, service)
+    sheets |= _follow_up(engine, a, service.customers, service.end)
     if target is not None:
         print("\n" + "\n".join(target_lines(evaluate(judged, target, a.cost_per_point))))
     sheets |= _outages(engine, a)
     return _write(a, sheets)
+
+
+def _without_tickets(engine, a, exc: NoDataYetError) -> int:
+    """A store without tickets: ``exc`` (what to import), then its incidents and its detractors' follow-up when it
+    holds them; ``exc`` raised when it holds neither."""
+    from core.service import follow_up as fu  # statsmodels loads here, not for --help
+    from core.service.incidents import load_incidents  # in run, for a fast --help
+
+    incidents = len(load_incidents(engine)) > 0
+    try:
+        customers, end = fu.customers_and_end(engine)
+        detractors = len(fu.detractor_frame(fu.load_feedback(engine), customers, end, a.follow_up_days, a.days)) > 0
+    except InsufficientDataError:  # no customers: nothing to follow up
+        detractors = False
+    if not (incidents or detractors):
+        raise exc
+    print(exc)
+    sheets = _outages(engine, a) if incidents else {}
+    return _write(a, sheets | (_follow_up(engine, a, customers, end) if detractors else {}))
 
 
 def _write(a, sheets: dict) -> int:

@@ -125,7 +125,7 @@ def _finished(conn, import_id: int, mapping: dict) -> None:
 
 
 def load_demo(engine: Engine, n_customers: int = 5000, seed: int = 0,
-              progress: Progress | None = None, incidents: bool = False) -> dict:
+              progress: Progress | None = None, incidents: bool = False, slow_tickets: bool = False) -> dict:
     """Generate the demo business and load it in one transaction, replacing every data table.
 
     Customer, revenue, activity, ticket, feedback and intervention rows are all deleted first (the
@@ -143,6 +143,8 @@ def load_demo(engine: Engine, n_customers: int = 5000, seed: int = 0,
         Called as ``progress(fraction, message)`` while loading.
     incidents : bool
         With the demo's incidents and the known effect of its outage (:mod:`core.demo.outages`).
+    slow_tickets : bool
+        With the known effect of slow tickets on churn (:mod:`core.demo.slow_tickets`).
 
     Returns
     -------
@@ -163,7 +165,7 @@ def load_demo(engine: Engine, n_customers: int = 5000, seed: int = 0,
     100
     """
     t0 = time.perf_counter()
-    demo, label = generate(n_customers, seed, progress, incidents)
+    demo, label = generate(n_customers, seed, progress, incidents, slow_tickets)
     frames = {name: for_store(df) for name, df in demo.frames().items()}
     counts = {name: len(df) for name, df in frames.items()}
     total = sum(counts.values())
@@ -173,20 +175,22 @@ def load_demo(engine: Engine, n_customers: int = 5000, seed: int = 0,
     return {"import_id": import_id, "counts": counts, "seconds": time.perf_counter() - t0, "truth": demo.truth}
 
 
-def generate(n_customers: int, seed: int, progress: Progress | None = None, incidents: bool = False) -> tuple:
+def generate(n_customers: int, seed: int, progress: Progress | None = None, incidents: bool = False,
+             slow_tickets: bool = False) -> tuple:
     """``(demo, label)``: the demo business (:func:`~core.demo.synthetic.make_demo`) and the keywords naming its
     load (``file_name, kind, sha, mapping``)."""
     if progress:
         progress(0.0, f"Generating the demo business ({n_customers:,} customers, seed {seed})")
-    return (make_demo(n_customers=n_customers, seed=seed, incidents=incidents),
-            demo_label(n_customers, seed, incidents))
+    return (make_demo(n_customers=n_customers, seed=seed, incidents=incidents, slow_tickets=slow_tickets),
+            demo_label(n_customers, seed, incidents, slow_tickets))
 
 
-def demo_label(n_customers: int, seed: int, incidents: bool = False) -> dict:
-    """The keywords naming a demo load: ``file_name, kind, sha, mapping`` (the incidents named only when made, so a
-    demo without them is named as it always was)."""
-    with_them = ", with incidents" if incidents else ""
+def demo_label(n_customers: int, seed: int, incidents: bool = False, slow_tickets: bool = False) -> dict:
+    """The keywords naming a demo load: ``file_name, kind, sha, mapping`` (the known effects named only when made, so
+    a demo without them is named as it always was)."""
+    extras = [name for name, made in (("incidents", incidents), ("slow_tickets", slow_tickets)) if made]
+    with_them = "".join(f", with {name.replace('_', ' ')}" for name in extras)
     mapping = {"generator": "core.demo.synthetic.make_demo", "seed": seed, "n_customers": n_customers}
     return {"file_name": f"demo (seed {seed}, {n_customers} customers{with_them})", "kind": "demo",
-            "sha": hashlib.sha256(f"demo:{seed}:{n_customers}{':incidents' if incidents else ''}".encode()).hexdigest(),
-            "mapping": mapping | ({"incidents": True} if incidents else {})}
+            "sha": hashlib.sha256(f"demo:{seed}:{n_customers}{''.join(':' + e for e in extras)}".encode()).hexdigest(),
+            "mapping": mapping | {name: True for name in extras}}

@@ -49,6 +49,7 @@ import numpy as np
 import pandas as pd
 
 from core.demo import outages
+from core.demo import slow_tickets as slow
 from core.demo.activity import FEATURES, daily_activity
 from core.demo.churn import Churn, churn_dates, churn_soon, renewal_dates, simulate_churn, stop_days
 from core.demo.customers import (
@@ -139,7 +140,7 @@ class DemoData:
 
 
 def make_demo(n_customers: int = 5000, months: int = 36, seed: int = 0,
-              end: dt.date = dt.date(2026, 10, 31), incidents: bool = False) -> DemoData:
+              end: dt.date = dt.date(2026, 10, 31), incidents: bool = False, slow_tickets: bool = False) -> DemoData:
     """Simulate a B2B subscription business; the same seed gives identical frames.
 
     Activity is daily usage per feature (one row per customer, day and metric, zero days left out;
@@ -158,6 +159,9 @@ def make_demo(n_customers: int = 5000, months: int = 36, seed: int = 0,
     incidents : bool
         Add the incidents of :mod:`core.demo.outages` (a region's outage makes some of its customers leave, a known
         effect); off by default, since those customers' churn moves every page's churn figures.
+    slow_tickets : bool
+        Make some customers of tickets resolved in 7 days or more leave (:mod:`core.demo.slow_tickets`, a known
+        effect of resolution time); off by default for the same reason.
 
     Returns
     -------
@@ -194,13 +198,26 @@ def make_demo(n_customers: int = 5000, months: int = 36, seed: int = 0,
     truth = _truth(seed, first.n, win, {**first.plays.truth(), NUDGE["play"]: nudge_truth,
                                         TRIGGERED["play"]: checks_truth})
     demo = DemoData(first.customers, first.revenue(), activity, tickets, feedback, iv, truth, verbatim_themes)
-    return with_incidents(demo, seed, win.end64) if incidents else demo
+    demo = with_incidents(demo, seed, win.end64) if incidents else demo
+    return with_slow_tickets(demo, seed) if slow_tickets else demo
 
 
 def with_incidents(demo: DemoData, seed: int, end: np.datetime64) -> DemoData:
     """``demo`` with its incidents and the customers the outage made leave (:mod:`core.demo.outages`, its own
-    stream): their rows from their new churn day on removed, the verbatims' themes following their rows."""
+    stream)."""
     rows, leaves, truth = outages.incidents(seed, demo.customers, end)
+    return _with_leavers(demo, leaves, {"incidents": truth}, rows)
+
+
+def with_slow_tickets(demo: DemoData, seed: int) -> DemoData:
+    """``demo`` with the customers its slow tickets made leave (:mod:`core.demo.slow_tickets`, its own stream)."""
+    leaves, truth = slow.leavers(seed, demo.customers, demo.tickets)
+    return _with_leavers(demo, leaves, {"slow_tickets": truth}, demo.incidents)
+
+
+def _with_leavers(demo: DemoData, leaves: pd.Series, truth: dict, incidents: pd.DataFrame | None) -> DemoData:
+    """``demo`` with the customers of ``leaves`` churned on their days (:func:`core.demo.outages.leave`): their rows
+    from that day on removed, the verbatims' themes following their rows; ``truth`` added to the demo's."""
     f = outages.leave(demo.frames(), demo.customers, leaves)
     themes = []
     for table, kept in (("feedback", f["kept"]["feedback"]), ("ticket", f["kept"]["ticket"])):
@@ -208,7 +225,7 @@ def with_incidents(demo: DemoData, seed: int, end: np.datetime64) -> DemoData:
         t = t[np.isin(t["row"].to_numpy(), kept)]
         themes.append(t.assign(row=np.searchsorted(kept, t["row"].to_numpy())))
     return DemoData(f["customer"], f["revenue"], f["activity"], f["ticket"], f["feedback"], f["intervention"],
-                    {**demo.truth, "incidents": truth}, pd.concat(themes, ignore_index=True), rows)
+                    {**demo.truth, **truth}, pd.concat(themes, ignore_index=True), incidents)
 
 
 @dataclass

@@ -155,6 +155,9 @@ GLOSSARY: dict[str, str] = {
     "Adjusted churn after a ticket": "The churn after a ticket a band would show with the segments, plans and tenures "
     "of all tickets judged (a linear probability model, standardised); 95 % intervals clustered by customer. An "
     "association adjusted for those factors, not an experiment.",
+    "Adjusted gap between bands": "A band's adjusted churn after a ticket minus that of the reference band (the first "
+    "band with a rate, such as resolved under 1 day), in percentage points, from the same fit, with its 95 % interval "
+    "clustered by customer. An association adjusted for segment, plan and tenure, not an experiment.",
     "MRR kept after a ticket": "Of the MRR the tickets' customers had in the month of each ticket (once per ticket), "
     "the share whose customer had not churned within N days.",
     "Reopened ticket": "A ticket the help desk reopened after it was resolved: banded by the times it was reopened "

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 from core.errors import NoDataYetError
+from core.history.inputs import load_inputs
 from core.store.dates import datetimes
 from core.store.read import load_columns
 
@@ -133,3 +134,18 @@ def table(r: FollowUp) -> pd.DataFrame:
 def load_feedback(engine: Engine) -> pd.DataFrame:
     """The store's feedback rows the follow-up reads (:data:`FEEDBACK`)."""
     return load_columns(engine, "feedback", FEEDBACK)
+
+
+def customers_and_end(engine: Engine) -> tuple[pd.DataFrame, pd.Timestamp]:
+    """The customers (churn dates as every page reads them: :func:`core.history.inputs.load_inputs`) and the data's
+    last day, for a store without tickets (with tickets, :func:`core.service.inputs.load_service` gives both).
+
+    Raises
+    ------
+    core.errors.NoDataYetError
+        Without customers.
+    """
+    inputs = load_inputs(engine)
+    if not len(inputs.customers):
+        raise NoDataYetError(NO_DETRACTORS)
+    return inputs.customers, inputs.end()

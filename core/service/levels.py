@@ -2,6 +2,10 @@
 the ticket (raw, and adjusted for segment, plan and tenure) with 95 % intervals, and the MRR those tickets' customers
 had and kept.
 
+Beside each band, the adjusted gap against the reference band (:func:`reference`: the first band in order with a
+rate, such as "under 1 day"), with its 95 % interval from the same fit: how much more (or less) often a band's tickets
+are followed by churn than the reference band's, segment, plan and tenure held alike.
+
 Revenue kept counts each ticket's customer's MRR in the month the ticket was opened (a customer with three tickets in
 a band counts three times, as their tickets do): the share of that MRR whose customer had not churned within N days.
 """
@@ -19,7 +23,9 @@ from core.service.outcomes import Judged
 MIN_TICKETS = 30
 #: the columns of a level table, in order
 COLUMNS = ["band", "tickets", "customers", "churned", "churn_rate", "churn_low", "churn_high", "adjusted_rate",
-           "adjusted_low", "adjusted_high", "mrr_at_stake", "mrr_kept"]
+           "adjusted_low", "adjusted_high", "gap", "gap_low", "gap_high", "mrr_at_stake", "mrr_kept"]
+#: the columns left empty for a band without a rate (:data:`MIN_TICKETS`)
+RATES = COLUMNS[4:13]
 
 
 def level_table(judged: Judged, key: str) -> pd.DataFrame:
@@ -27,7 +33,8 @@ def level_table(judged: Judged, key: str) -> pd.DataFrame:
 
     Columns: :data:`COLUMNS`: ``churned`` counts the tickets whose customer churned within N days; rates and their
     bounds are shares, empty for a band under :data:`MIN_TICKETS` tickets or with all or none churned; ``mrr_kept``
-    is the share of ``mrr_at_stake`` kept (empty without MRR).
+    is the share of ``mrr_at_stake`` kept (empty without MRR); ``gap`` and its bounds are the adjusted rate minus
+    the reference band's (:func:`reference`), in shares, empty for the reference band itself.
     """
     f = judged.frame
     band = banded(f, LEVELS[key])
@@ -41,8 +48,18 @@ def level_table(judged: Judged, key: str) -> pd.DataFrame:
     out[["adjusted_rate", "adjusted_low", "adjusted_high"]] = [adjusted.rate(b) for b in out["band"]]
     out["mrr_kept"] = (1 - out["lost"] / out["mrr_at_stake"]).where(out["mrr_at_stake"] > 0)
     unclear = (out["tickets"] < MIN_TICKETS) | (out["churned"] == 0) | (out["churned"] == out["tickets"])
-    out.loc[unclear, COLUMNS[4:10]] = float("nan")
+    ref = out.loc[~unclear, "band"].iloc[0] if (~unclear).any() else None
+    none = (float("nan"),) * 3
+    out[["gap", "gap_low", "gap_high"]] = [none if ref is None or b == ref else adjusted.gap(b, ref)
+                                           for b in out["band"]]
+    out.loc[unclear, RATES] = float("nan")
     return out[COLUMNS].astype({"tickets": int, "customers": int, "churned": int})
+
+
+def reference(table: pd.DataFrame) -> str | None:
+    """The band a level table's gaps are taken against: its first band with a rate (None when no band has one)."""
+    shown = table["band"][table["adjusted_rate"].notna()]
+    return None if shown.empty else str(shown.iloc[0])
 
 
 def level_tables(judged: Judged) -> dict[str, pd.DataFrame]:

@@ -53,6 +53,11 @@ def scoped(inp: ServiceInputs, f: Filters) -> ServiceInputs:
     return replace(inp, tickets=tickets, customers=inp.customers[inp.customers["customer_id"].astype(str).isin(ids)])
 
 
+def scoped_customers(customers: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """The customers of the chosen segments, plans and regions (all of them when none is chosen)."""
+    return customers[customers["customer_id"].astype(str).isin(_ids(customers, f))] if chosen(f) else customers
+
+
 def scoped_flags(flags: Flags, customers: pd.DataFrame, f: Filters) -> Flags:
     """The leading indicators' rows of the chosen customers only (``customers``: with segment, plan and region)."""
     if not chosen(f):

@@ -119,7 +119,8 @@ def test_every_headline_metric_has_a_glossary_entry():
                                      "Lifetime value (buyers)", "Chance still a buyer", "Expected purchases",
                                      "Undated verbatims", "MRR movements", "New MRR", "Expansion MRR",
                                      "Reactivation MRR", "Contraction MRR", "Churned MRR",
-                                     "Churn after a ticket", "Adjusted churn after a ticket", "MRR kept after a ticket",
+                                     "Churn after a ticket", "Adjusted churn after a ticket",
+                                     "Adjusted gap between bands", "MRR kept after a ticket",
                                          "Leading indicator", "Churners caught", "Lead time", "Reopened ticket",
                                          "First-contact resolution", "Ticket effort score", "Detractor follow-up",
                                          "Reopen rate", "Days to close", "Incident churn gap", "Incident usage effect"}

@@ -49,8 +49,8 @@ def test_the_tab_shows_each_severity_as_counted_and_fitted_from_the_store(store,
         listed = tab.dataframe[1].value
         assert listed["incident"].tolist() == ["INC-1", "INC-2", "INC-3"]
         assert listed["judged"].tolist()[:2] == ["yes", "yes"] and listed["judged"][2].startswith("too recent")
-        assert listed["hours"][0] == 4.5 and listed["end"].tolist() == ["2025-03-04 13:30", "2025-09-10 23:15",
-                                                                        "ongoing"]
+        assert listed["hours"][0] == "4.5" and listed["hours"][2] == "ongoing"  # no "None" for an ongoing incident
+        assert listed["end"].tolist() == ["2025-03-04 13:30", "2025-09-10 23:15", "ongoing"]
         np.testing.assert_allclose(table.loc["SEV1", "churn_gap"] / 100, fitted(sev1(store), "churned", FACTORS)[0],
                                    atol=1e-9)  # shown in points
         assert any(c.value.startswith("2 of 3 incidents judged") for c in tab.caption)

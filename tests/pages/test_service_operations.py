@@ -35,7 +35,7 @@ from tests.core.cli.test_service import (
     _sql,
     altered,
 )
-from tests.core.service.test_rates import combination, design, sandwich
+from tests.core.service.test_rates import Z, combination, design, sandwich
 from tests.pages import plain_pages
 from tests.pages.conftest import open_page, rerun
 from tests.pages.downloads import downloads, recording
@@ -70,6 +70,20 @@ def test_the_tickets_judged_and_each_band_equal_a_count_in_sql(store, monkeypatc
         n, churned = _counts(store, days, where)
         assert (table.loc[band, "tickets"], table.loc[band, "churned"]) == (n, churned), band
         assert table.loc[band, "churn_rate"] == pytest.approx(churned / n, abs=1e-12)
+    # the adjusted gap against "under 1 h" (shown in points): the hand fit on the judged tickets, banded here
+    f = judge(load_service(core.make_engine(store)), days).frame
+    bands = list(table.index)
+    f["band"] = pd.cut(f["first_response_hours"], [0, 1, 4, 24, np.inf], right=False,
+                       labels=bands[:4]).astype(object).fillna("no response")
+    X = design(f, ("segment", "plan", "tenure"), bands=bands)
+    beta, V = sandwich(X, f["churned"].to_numpy(float), f["customer_id"])
+    d = combination(X, len(bands), 1) - combination(X, len(bands), 0)
+    est, se = d @ beta, np.sqrt(d @ V @ d)
+    got = table.loc["1 to 4 h", ["gap", "gap_low", "gap_high"]].tolist()
+    assert got == pytest.approx([100 * est, 100 * (est - Z * se), 100 * (est + Z * se)],
+                                abs=1e-9)
+    assert np.isnan(table.loc["under 1 h", "gap"])
+    assert any("each band's adjusted churn minus that of under 1 h" in c.value for c in at.caption)
 
 
 def _tab(at, label: str):
@@ -269,3 +283,34 @@ def test_the_closed_loop_tab_without_nps_answers_says_what_to_import(store, tmp_
     assert not at.exception, at.exception
     tab = _tab(at, "Closed loop")
     assert [i.value for i in tab.info] == [NO_DETRACTORS] and not tab.metric
+    # the closure of reported issues by owner team and theme: one click away, on the Feedback themes page
+    assert [link.proto.page for link in tab.get("page_link")] == ["feedback_themes"]
+
+
+def test_a_store_without_tickets_still_shows_its_detractors_follow_up(store, tmp_path, monkeypatch):
+    """Customers and NPS answers but no help desk: the message about tickets, then the Closed loop counted in SQL, at
+    the default 2 days and at 7."""
+    url = altered(store, tmp_path, "DELETE FROM ticket")
+    at = open_page(monkeypatch, url, "service_operations")
+    assert at.info[0].value.startswith("No tickets yet: import a help-desk export") and not at.tabs
+    assert [h.value for h in at.subheader] == ["Closed loop"]
+    for target in _each(at, "service_follow_up_days", (2, 7)):
+        n, in_time, n1, k1, n0, k0 = _sql(url, DETRACTORS, target=target, plus="+90 days", end=_end(url))
+        shown = {m.label: m.value for m in at.metric}
+        assert shown[f"Detractors followed up within {target} days"] == f"{100 * in_time / n:.1f}%"
+        assert shown["Churn gap, in time against not"] == f"{100 * (k1 / n1 - k0 / n0):+.1f} pts"
+        assert at.dataframe[0].value["judged"].tolist() == [n1, n0]
+
+
+def test_incidents_that_cannot_be_read_leave_the_other_tabs_standing(store, tmp_path, monkeypatch):
+    from core.errors import StoreError
+    from ui.service import outages as ui_outages
+
+    def broken(engine):
+        raise StoreError("The incident table cannot be read: run python -m core upgrade.", "damaged")
+
+    monkeypatch.setattr(ui_outages, "load_outage_inputs", broken)
+    url = altered(store, tmp_path, "UPDATE ticket SET priority = priority")  # a store of its own: nothing cached
+    at = open_page(monkeypatch, url, "service_operations")
+    assert [t.label for t in at.tabs] == TITLES and at.tabs[0].dataframe
+    assert "The incident table cannot be read" in " ".join(e.value for e in _tab(at, "Incidents").error)

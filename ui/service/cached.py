@@ -16,7 +16,7 @@ from core.service.inputs import ServiceInputs, load_service
 from core.service.leads import monthly, ranking
 from core.service.levels import level_table
 from core.service.outcomes import Judged, judge
-from core.service.scope import scoped, scoped_flags
+from core.service.scope import scoped, scoped_customers, scoped_flags
 from core.service.target import Target, TargetResult, evaluate
 from ui.frame import loaders
 
@@ -76,4 +76,13 @@ def follow_up(url: str, version: str, days: int, target_days: int, f: Filters) -
     ``days`` days (:mod:`core.service.follow_up`); None without a detractor answer."""
     inp = scoped(_inputs(url, version), f)
     frame = fu.detractor_frame(_feedback(url, version), inp.customers, inp.end, target_days, days)
+    return fu.follow_up(frame, target_days, days) if len(frame) else None
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def follow_up_without_tickets(url: str, version: str, days: int, target_days: int, f: Filters) -> fu.FollowUp | None:
+    """:func:`follow_up` for a store without tickets: its customers and last day read without them; None without a
+    detractor answer."""
+    customers, end = fu.customers_and_end(loaders.get_engine(url))
+    frame = fu.detractor_frame(_feedback(url, version), scoped_customers(customers, f), end, target_days, days)
     return fu.follow_up(frame, target_days, days) if len(frame) else None

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.errors import InsufficientDataError, WorkbenchError
 from core.export import units
+from core.history.filters import Filters
 from core.metrics import definition
 from core.service import chart_text
 from core.service.follow_up import NO_DETRACTORS, SHEET, TARGET_DAYS, FollowUp, table, within
 from ui import components
+from ui.frame import errors
+from ui.service import cached
 
 COLUMNS = {
     "group": st.column_config.TextColumn("Detractors"),
@@ -38,8 +42,15 @@ def sheets(r: FollowUp | None) -> dict:
     return {} if r is None else {SHEET: table(r)}
 
 
+#: where the closure of reported issues by owner team and theme lives (the codebook tags them)
+BACKLOG = ("Closure rate, days to close and reopen rate of the reported issues, by owner team and theme: the Feedback "
+           "themes page's backlog")
+
+
 def show(r: FollowUp | None) -> None:
-    """The share followed up in time, the churn of both groups with the gap, and the table with its download."""
+    """The share followed up in time, the churn of both groups with the gap, and the table with its download; then
+    the link to the backlog of reported issues."""
+    st.page_link("pages/feedback_themes.py", label=BACKLOG, icon=":material/link:")
     if r is None:
         components.empty_state(NO_DETRACTORS)
         return
@@ -54,3 +65,19 @@ def show(r: FollowUp | None) -> None:
     components.table(t, COLUMNS, hide_index=True, width="stretch")
     components.csv_download(t, "Download this table (CSV)", "service_detractor_follow_up.csv",
                             key="service_follow_up_csv")
+
+
+def without_tickets(url: str, version: str, days: int, f: Filters) -> None:
+    """A store without tickets: its detractors' follow-up, under a heading (nothing without customers or detractors:
+    the page has said what to import)."""
+    try:
+        r = cached.follow_up_without_tickets(url, version, days, current(), f)
+    except InsufficientDataError:  # no customers: the page has said what to import
+        return
+    except WorkbenchError as exc:
+        errors.show(exc)
+        return
+    if r is not None:
+        st.subheader("Closed loop")
+        choice()
+        show(r)

@@ -46,7 +46,7 @@ LIST_COLUMNS = {
     "severity": st.column_config.TextColumn("Severity"),
     "start": st.column_config.DatetimeColumn("Start", format="YYYY-MM-DD HH:mm"),
     "end": st.column_config.TextColumn("End"),
-    "hours": st.column_config.NumberColumn("Hours", format="%.1f"),
+    "hours": st.column_config.TextColumn("Hours", help="From the start to the end; an ongoing one has no end yet."),
     "affected": st.column_config.NumberColumn("Affected", format="localized"),
     "comparison": st.column_config.NumberColumn("Comparable unaffected", format="localized"),
     "judged": st.column_config.TextColumn("Judged"),
@@ -68,6 +68,22 @@ def load(url: str, version: str, days: int, f: Filters) -> Outages | None:
     incidents."""
     inp = _inputs(url, version)
     return None if inp is None else outages(inp, days, f)
+
+
+def safely(url: str, version: str, days: int, f: Filters) -> tuple[Outages | None, WorkbenchError | None]:
+    """(:func:`load`, None), or (None, why the incidents cannot be read): the other tabs stand either way."""
+    try:
+        return load(url, version, days, f), None
+    except WorkbenchError as exc:
+        return None, exc
+
+
+def tab(o: Outages | None, error: WorkbenchError | None, empty: str) -> None:
+    """The Incidents tab: :func:`show`, or why the incidents cannot be read."""
+    if error is not None:
+        errors.show(error)
+    else:
+        show(o, empty)
 
 
 def sheets(o: Outages | None) -> dict:
@@ -100,7 +116,8 @@ def show(o: Outages | None, empty: str) -> None:
                                 key="service_incidents_csv")
     listed = incident_list(o)
     st.subheader("Every incident")
-    shown = listed.assign(end=[ONGOING if t != t else f"{t:%Y-%m-%d %H:%M}" for t in listed["end"]])
+    shown = listed.assign(end=[ONGOING if t != t else f"{t:%Y-%m-%d %H:%M}" for t in listed["end"]],
+                          hours=[ONGOING if h != h else units.score(h, 1) for h in listed["hours"]])
     components.table(shown, LIST_COLUMNS, hide_index=True, width="stretch")
     components.csv_download(listed, "Download the incident list (CSV)", "service_incidents.csv",
                             key="service_incident_list_csv")

@@ -11,7 +11,7 @@ from core.history.filters import Filters
 from core.metrics import definition
 from core.service import chart_text
 from core.service.bands import LEVELS, unmeasured_note
-from core.service.levels import MIN_TICKETS
+from core.service.levels import MIN_TICKETS, reference
 from core.service.outcomes import DEFAULT_DAYS, Judged
 from core.service.scope import describe
 from core.service.target import MEASURES, TargetResult
@@ -31,6 +31,10 @@ COLUMNS = {
     "adjusted_rate": components.percent("Adjusted churn", help=definition("Adjusted churn after a ticket")),
     "adjusted_low": components.percent("Adjusted, low"),
     "adjusted_high": components.percent("Adjusted, high"),
+    "gap": st.column_config.NumberColumn("Adjusted gap", format="%+.1f pts",
+                                         help=definition("Adjusted gap between bands")),
+    "gap_low": st.column_config.NumberColumn("Gap, low", format="%+.1f pts"),
+    "gap_high": st.column_config.NumberColumn("Gap, high", format="%+.1f pts"),
     "mrr_at_stake": st.column_config.NumberColumn("MRR at the tickets", format="dollar",
                                                   help="The customers' MRR in the month of each ticket."),
     "mrr_kept": components.percent("MRR kept", help=definition("MRR kept after a ticket")),
@@ -81,10 +85,31 @@ def level(table: pd.DataFrame, key: str, days: int) -> None:
     else:
         components.chart(charts.level(data, table["band"].tolist(), days), sentence, data,
                          f"service_{key}_chart.csv", key=f"service_{key}_chart")
-    components.table(table, COLUMNS, hide_index=True, width="stretch")
+    gaps = ["gap", "gap_low", "gap_high"]
+    components.table(table.assign(**{c: table[c] * 100 for c in gaps}), _columns(table), hide_index=True,
+                     width="stretch")
     st.caption(f"Bands with fewer than {MIN_TICKETS} tickets, or whose tickets were all or never followed by churn, "
-               "show no rate.")
+               "show no rate. " + _gap_note(table))
     components.csv_download(table, "Download this table (CSV)", f"service_{key}.csv", key=f"service_{key}_csv")
+
+
+def _columns(table: pd.DataFrame) -> dict:
+    """:data:`COLUMNS`, the gap's header naming its reference band."""
+    ref = reference(table)
+    if ref is None:
+        return COLUMNS
+    gap = st.column_config.NumberColumn(f"Adjusted gap vs {ref}", format="%+.1f pts",
+                                        help=definition("Adjusted gap between bands"))
+    return {**COLUMNS, "gap": gap}
+
+
+def _gap_note(table: pd.DataFrame) -> str:
+    """The sentence under the table that names the gap's reference band (plain text: a band may be a category from
+    the data)."""
+    ref = reference(table)
+    return "" if ref is None else components.plain(
+        f"The adjusted gap is each band's adjusted churn minus that of {ref}, in percentage points, with its 95% "
+        "interval.")
 
 
 #: the target measures as the page names them

@@ -91,7 +91,7 @@ def _end(store) -> str:
 
 
 def _line(out: str, section: str, band: str) -> list[str]:
-    block = out.split(f"\n{section}\n", 1)[1].split("\n\n", 1)[0]
+    block = out.split(f"\n{section} (adjusted gap: against ", 1)[1].split("\n", 1)[1].split("\n\n", 1)[0]
     line = next(ln for ln in block.splitlines() if ln.startswith(band + "  "))
     return re.split(r"\s{2,}", line.strip())
 
@@ -252,3 +252,18 @@ def test_a_store_without_detractors_says_what_to_import(capsys, store, tmp_path)
     assert code == 0, err
     assert "\nDetractor follow-up\nNo NPS detractor (an answer of 0 to 6) names a customer in the store" in out
     assert "Detractor follow-up" not in openpyxl.load_workbook(path).sheetnames
+
+
+def test_a_store_without_tickets_still_prints_its_detractors_follow_up(capsys, store, tmp_path):
+    """Customers and NPS answers but no help desk: the message about tickets, then the follow-up counted in SQL, and
+    a workbook of that table alone."""
+    url, path = altered(store, tmp_path, "DELETE FROM ticket"), tmp_path / "follow_up.xlsx"
+    code, out, err = run_cli(capsys, url, "service", "--out", str(path))
+    assert code == 0, err
+    assert out.startswith("No tickets yet: import a help-desk export") and "Time to resolve" not in out
+    n, in_time, n1, k1, n0, k0 = _sql(url, DETRACTORS, target=2, plus="+90 days", end=_end(url))
+    first, second = out.split("\nDetractor follow-up\n", 1)[1].splitlines()[:2]
+    assert first.startswith(f"{in_time:,} of {n:,} NPS detractors (0-6) followed up within 2 days: "
+                            f"{100 * in_time / n:.1f}% [")
+    assert f"({k0:,} of {n0:,}); gap {100 * (k1 / n1 - k0 / n0):+.1f} pts [" in second
+    assert openpyxl.load_workbook(path).sheetnames == ["Detractor follow-up", "Definitions"]

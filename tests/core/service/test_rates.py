@@ -8,8 +8,8 @@ independent computation written here:
 * on a seeded data set where the segment drives both churn and speed, the planted within-segment gaps lie inside
   the adjusted intervals and outside the raw ones;
 * the demo's resolution and first response tables against tickets, churn and MRR counted in pandas from the raw
-  demo frames, their adjusted rates against the hand fit on the judged tickets, and the emptied rates of bands
-  too small or without churners.
+  demo frames, their adjusted rates and their gaps against the first band with a rate against the hand fit on the
+  judged tickets, and the emptied rates of bands too small or without churners.
 """
 
 import numpy as np
@@ -186,8 +186,12 @@ def test_demo_level_table_matches_raw_frames(demo, key, column, edges, labels, m
         np.testing.assert_allclose(got[col], want[col], rtol=1e-12, err_msg=col)
     unclear = (want["tickets"] < levels.MIN_TICKETS) | (want["churned"] == 0)
     np.testing.assert_allclose(got["churn_rate"], want["churn_rate"].mask(unclear), rtol=0, atol=1e-12)
-    assert got.loc[unclear, levels.COLUMNS[4:10]].isna().all().all()
+    assert got.loc[unclear, levels.RATES].isna().all().all()
     assert got.loc[~unclear, levels.COLUMNS[4:10]].notna().all().all()
+    ref = want.index[~unclear][0]
+    assert levels.reference(got.reset_index()) == ref == want.index[0]
+    assert got.loc[ref, ["gap", "gap_low", "gap_high"]].isna().all()
+    assert got.loc[~unclear & (want.index != ref), ["gap", "gap_low", "gap_high"]].notna().all().all()
     if key == "first_response":
         assert unclear.any()  # "24 h or more": 10 tickets, none churned
     # adjusted rates: the hand fit on the judged tickets, banded here
@@ -198,6 +202,11 @@ def test_demo_level_table_matches_raw_frames(demo, key, column, edges, labels, m
         if not unclear[b]:
             row = tuple(got.loc[b, ["adjusted_rate", "adjusted_low", "adjusted_high"]])
             assert row == pytest.approx(adjusted(X, beta, V, len(want), i), abs=1e-12)
+        if not unclear[b] and b != ref:  # the gap: this band's combination minus the reference band's
+            d = combination(X, len(want), i) - combination(X, len(want), 0)
+            est, se = d @ beta, np.sqrt(d @ V @ d)
+            gap = tuple(got.loc[b, ["gap", "gap_low", "gap_high"]])
+            assert gap == pytest.approx((est, est - Z * se, est + Z * se), abs=1e-12)
 
 
 def test_small_or_churnless_bands_have_no_rates(tickets):
@@ -211,7 +220,26 @@ def test_small_or_churnless_bands_have_no_rates(tickets):
     table = table.set_index("band")
     assert table.loc["7 days or more", "tickets"] == 20 and table.loc["7 days or more", "churned"] >= 1
     assert table.loc["1 to 3 days", "tickets"] >= levels.MIN_TICKETS and table.loc["1 to 3 days", "churned"] == 0
-    rates_ = table[levels.COLUMNS[4:10]]
+    rates_ = table[levels.RATES]
     assert rates_.loc[["1 to 3 days", "7 days or more"]].isna().all().all()
-    assert rates_.loc[["under 1 day", "3 to 7 days"]].notna().all().all()
+    assert rates_.loc[["under 1 day", "3 to 7 days"], levels.COLUMNS[4:10]].notna().all().all()
+    assert rates_.loc["3 to 7 days", ["gap", "gap_low", "gap_high"]].notna().all()
     assert table.loc["1 to 3 days", "mrr_kept"] == 1.0
+
+
+def test_gaps_are_taken_against_the_first_band_with_a_rate(tickets):
+    fast = tickets.index[tickets["band"] == "fast"]
+    hours = np.select([tickets["band"] == "fast", tickets["band"] == "medium"], [30.0, 100.0], 500.0)
+    frame = tickets.assign(mrr=100.0, resolve_hours=hours)
+    frame.loc[fast[:10], "resolve_hours"] = 2.0  # "under 1 day": 10 tickets, too few for a rate
+    table = levels.level_table(Judged(frame, 90, len(frame), 0, 0, 0, pd.Timestamp("2024-12-31")), "resolution")
+    table = table.set_index("band")
+    assert levels.reference(table.reset_index()) == "1 to 3 days"
+    assert table.loc[["under 1 day", "1 to 3 days"], ["gap", "gap_low", "gap_high"]].isna().all().all()
+    band = levels.banded(frame, levels.LEVELS["resolution"])
+    want = rates.fit(frame["churned"], band, frame["customer_id"], frame[list(FACTORS)])
+    for b in ("3 to 7 days", "7 days or more"):
+        assert tuple(table.loc[b, ["gap", "gap_low", "gap_high"]]) == pytest.approx(want.gap(b, "1 to 3 days"),
+                                                                                   abs=1e-12)
+    low, high = table.loc["7 days or more", ["gap_low", "gap_high"]]
+    assert low < PLANTED["slow"] - PLANTED["fast"] < high  # the planted gap, the segments held alike
