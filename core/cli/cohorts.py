@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from core.errors import WorkbenchError
 from core.export import units  # plain Python: --help stays fast
 
 NAME = "cohorts"
@@ -42,6 +43,10 @@ def add_parser(sub) -> None:
     co.add_argument("--as-of", help="periods not ended by this date are incomplete (default: latest data)")
     co.add_argument("--segment", action="append", default=[], help="keep only this segment (repeatable)")
     co.add_argument("--out", type=Path, help="write the table here (.csv or .xlsx) instead of stdout")
+    co.add_argument("--competing", action="store_true", help="instead of the table: voluntary and involuntary churn "
+                    "as competing risks, the share churned of each cause by 12 and 24 months since signup")
+    co.add_argument("--by", choices=["segment", "plan", "region", "channel"],
+                    help="with --competing: one row per group and cause")
 
 
 def _settings(a, base):
@@ -93,6 +98,29 @@ def _survival(engine, a, note: str) -> int:
     return 0
 
 
+def _competing(engine, a) -> int:
+    """Voluntary and involuntary churn (:mod:`core.cohorts.competing`): the sentence and the table, as the page shows
+    them; ``--out`` writes the figures (.csv or .xlsx)."""
+    from core.cli.format import figures_text, write_table  # pandas loads here, not for --help
+    from core.cohorts import competing, competing_text  # lifelines loads here, not for --help
+    from core.history import asof  # in run, for a fast --help
+    from core.history.churn_dates import with_lapse  # in run, for a fast --help
+    from core.store import read as store  # in run, for a fast --help
+
+    customers = store.load_columns(engine, "customer", list(competing.COLUMNS))
+    if a.segment:
+        customers = customers[customers["segment"].isin(a.segment)]
+    customers = with_lapse(engine, customers)  # the buyers-only customers' lapse churn, as the page
+    day = a.as_of if a.as_of is not None else asof.data_end(customers)  # the page's as-of day
+    inc = competing.cumulative_incidence(customers, as_of=day, group=a.by)
+    print(competing_text.sentence(inc))
+    shown = competing_text.table(inc)
+    print(figures_text(shown, {"customers": "customers", "churned": "count"}, left=("group", "cause")))
+    if a.out is not None:
+        write_table(inc.summary, a.out, competing.SHEET, "rows of the churn by cause")
+    return 0
+
+
 def _warehouse_table(source, a):
     """The table from a warehouse (``RETENTION_WAREHOUSE_URL``): its own customers; choices not given are the
     page's (:func:`core.cohorts.warehouse_views.defaults`)."""
@@ -109,6 +137,10 @@ def run(engine, a) -> int:
     from core.query import warehouse  # in run, for a fast --help
     from core.store.profile import profile  # in run, for a fast --help
 
+    if a.competing:
+        return _competing(engine, a)
+    if a.by is not None:
+        raise WorkbenchError("--by splits the churn by cause: add --competing.")
     source = warehouse.configured()
     if source is not None:
         with source:

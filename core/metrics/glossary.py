@@ -155,6 +155,9 @@ GLOSSARY: dict[str, str] = {
     "Adjusted churn after a ticket": "The churn after a ticket a band would show with the segments, plans and tenures "
     "of all tickets judged (a linear probability model, standardised); 95 % intervals clustered by customer. An "
     "association adjusted for those factors, not an experiment.",
+    "Cumulative incidence": "Of the customers who signed up, the share who had churned of one cause (a cancellation, "
+    "or a failed payment) by each month since signup, the other causes competing: a customer gone by one cause can no "
+    "longer leave by another (Aalen-Johansen, 95 % log(-log) interval). The causes add up to one minus survival.",
     "Adjusted gap between bands": "A band's adjusted churn after a ticket minus that of the reference band (the first "
     "band with a rate, such as resolved under 1 day), in percentage points, from the same fit, with its 95 % interval "
     "clustered by customer. An association adjusted for segment, plan and tenure, not an experiment.",

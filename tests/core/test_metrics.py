@@ -120,7 +120,7 @@ def test_every_headline_metric_has_a_glossary_entry():
                                      "Undated verbatims", "MRR movements", "New MRR", "Expansion MRR",
                                      "Reactivation MRR", "Contraction MRR", "Churned MRR",
                                      "Churn after a ticket", "Adjusted churn after a ticket",
-                                     "Adjusted gap between bands", "MRR kept after a ticket",
+                                     "Adjusted gap between bands", "MRR kept after a ticket", "Cumulative incidence",
                                          "Leading indicator", "Churners caught", "Lead time", "Reopened ticket",
                                          "First-contact resolution", "Ticket effort score", "Detractor follow-up",
                                          "Reopen rate", "Days to close", "Incident churn gap", "Incident usage effect"}

@@ -25,8 +25,8 @@ def test_cohort_curves_render_on_demo(page, streamlit_server, store_url):
     expect(page.get_by_role("heading", name="Cohort curves")).to_be_visible(timeout=90_000)
     wait_for_app_idle(page, timeout=90_000)
     charts = page.get_by_test_id("stVegaLiteChart")
-    expect(charts).to_have_count(4, timeout=30_000)
-    for i in range(4):
+    expect(charts).to_have_count(5, timeout=30_000)  # heat map, curves, tracked period, survival, churn by cause
+    for i in range(5):
         expect(charts.nth(i).locator("canvas, svg").first).to_be_visible()
     expect(page.get_by_text(re.compile(rf"{_customers(store_url):,} customers in \d+ cohorts"))).to_be_visible()
     expect(page.get_by_test_id("stSidebar").get_by_text("Filters")).to_be_visible()  # the frame ran
@@ -51,3 +51,12 @@ def test_cohort_curves_render_on_demo(page, streamlit_server, store_url):
     expect(page.get_by_test_id("stException")).to_have_count(0)
     page.wait_for_timeout(800)
     shot(page, "cohort_curves_km_segments")
+    # voluntary and involuntary churn: one panel per segment, its key figures in words
+    by_cause = page.get_by_text(re.compile(r"^Cancelled by 24 months after signup: highest for SMB"))
+    by_cause.scroll_into_view_if_needed()
+    expect(by_cause).to_be_visible()
+    expect(charts.nth(4).locator("canvas, svg").first).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    page.wait_for_timeout(800)
+    chart = shot(page, "cohort_curves_by_cause").with_name("cohort_curves_by_cause_chart.png")
+    charts.nth(4).screenshot(path=str(chart))

@@ -167,13 +167,13 @@ def test_every_chart_has_its_text_alternative(page, demo_store):
     at = page
     at.selectbox(key="cohorts_group").set_value("segment").run()
     charts = _charts(at)
-    assert len(charts) == 5  # heat map, curves, tracked period, groups, survival
-    captions = [c.value for c in at.caption]
+    assert len(charts) == 6  # heat map, curves, tracked period, groups, survival, churn by cause
+    captions = [re.sub(r"\\(.)", r"\1", c.value) for c in at.caption]  # as read: Markdown escapes removed
     for chart in charts:
         assert chart.proto.alt.strip(), chart.proto.spec[:200]
         assert chart.proto.alt in captions
     alts = [c.proto.alt for c in charts]
-    assert len(set(alts)) == 5
+    assert len(set(alts)) == 6
     sizes = _months(cust)
     assert alts[0].startswith(f"{len(sizes)} cohorts of {sizes.min():,} to {sizes.max():,} customers.")
     # the curves: the share of the customers of the cohorts that completed month 6 still there when it starts
@@ -188,4 +188,4 @@ def test_every_chart_has_its_text_alternative(page, demo_store):
                        f"weighted by cohort size ({n} cohorts reached it).")
     assert alts[3].startswith("Largest average retention in month 6: ") and alts[3].count("(of 3 segments)") == 1
     downloads = [b.proto.label for b in at.get("download_button")]
-    assert downloads.count("Get the chart's data (CSV)") == 5
+    assert downloads.count("Get the chart's data (CSV)") == 6

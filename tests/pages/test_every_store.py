@@ -83,7 +83,8 @@ SHOWS = {
     "demo": {
         "overview": ((), [("metric", "MRR"), ("metric", "NRR")]),
         "data": ((), [("metric", "Interventions")]),
-        "cohort_curves": ((), [("subheader", "Customers in a cell"), ("subheader", "Survival (Kaplan-Meier)")]),
+        "cohort_curves": ((), [("subheader", "Customers in a cell"), ("subheader", "Survival (Kaplan-Meier)"),
+                               ("subheader", "Voluntary and involuntary churn")]),
         "churn_drivers": (TABS["churn_drivers"][:-1], []),
         "health_scores": (TABS["health_scores"], []),
         "feedback_themes": (TABS["feedback_themes"], []),
@@ -95,7 +96,8 @@ SHOWS = {
         "overview": ((), [("metric", "Active buyers"), ("caption", "There is no recurring revenue in this store")]),
         "data": ((), [("metric", "Revenue rows")]),
         "cohort_curves": ((), [("caption", "This store is a purchase log"),
-                               ("subheader", "Survival (Kaplan-Meier)")]),  # buyers churn by the lapse rule
+                               ("subheader", "Survival (Kaplan-Meier)"),  # buyers churn by the lapse rule
+                               ("info", "No churned customer has a churn type")]),  # which has no cause
         "churn_drivers": (TABS["churn_drivers"], [("number_input", None)]),  # the lapse days, proposed
         "health_scores": (TABS["health_scores"], []),
         "feedback_themes": ((), [NO_FEEDBACK]),
@@ -108,7 +110,8 @@ SHOWS = {
         "overview": ((), [("metric", "Logo churn rate"), ("caption", "This store is a snapshot")]),
         "data": ((), [("metric", "Customers")]),
         "cohort_curves": ((), [("info", "a snapshot cannot give cohort retention"),
-                               ("subheader", "Survival (Kaplan-Meier)")]),
+                               ("subheader", "Survival (Kaplan-Meier)"),
+                               ("info", "No churned customer has a churn type")]),
         "churn_drivers": (TABS["churn_drivers"][:-1], []),
         "health_scores": (("Configuration", "Compare versions"),
                           [("warning", "No customer has the 3 measures a health band needs")]),

@@ -10,8 +10,8 @@ import streamlit as st
 
 from core import metrics
 from core.buyers.lapse import store_days
+from core.cohorts import competing, survival, views
 from core.cohorts import export as cohort_export
-from core.cohorts import survival, views
 from core.cohorts import table as cohorts
 from core.cohorts.settings import CohortSettings
 from core.errors import WorkbenchError
@@ -95,6 +95,14 @@ def km(url: str, version: str, f: Filters, group: str | None, horizon: float) ->
     customers = filter_customers(_churn_customers(url, version), f)
     as_of = asof.clamp(f.end, asof.data_end(customers))
     return views.survival_curves(loaders.get_engine(url), customers, as_of, group, horizon)
+
+
+@st.cache_data(ttl=600, max_entries=16, show_spinner="Splitting churn by its cause ...")
+def incidence(url: str, version: str, f: Filters, group: str | None) -> competing.Incidence:
+    """The cumulative incidence of voluntary and involuntary churn for the filtered customers, by ``group`` (None:
+    all customers), as of the same day as the survival curves (:func:`core.cohorts.competing.cumulative_incidence`)."""
+    customers = filter_customers(_churn_customers(url, version), f)
+    return competing.cumulative_incidence(customers, asof.clamp(f.end, asof.data_end(customers)), group)
 
 
 def xlsx(t: cohorts.CohortTable) -> bytes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from core.cohorts.competing import CAUSES
 from core.cohorts.reading import average_name, cohort_names, default_shown
 from core.cohorts.table import CohortTable
 from ui.chart_style import wrapped
@@ -161,3 +162,23 @@ def group_curves(df: pd.DataFrame, percent: bool = True) -> alt.Chart:
         color=alt.Color("group:N", title=None),
         tooltip=["group", "period", alt.Tooltip("value:Q", format=TIP_PERCENT if percent else COUNT),
                  "customers"]).properties(height=300)
+
+
+def incidence_curves(curves: pd.DataFrame, grouped: bool) -> alt.TopLevelMixin:
+    """Cumulative incidence step curves: for all customers one colour per cause with its 95 % band; by group
+    (``grouped``) one colour per group, a cancellation drawn solid and a failed payment dashed (no bands: six of them
+    would hide the lines; the table has the intervals)."""
+    tooltip = [alt.Tooltip("group:N", title="Group"), alt.Tooltip("cause:N", title="Cause"),
+               alt.Tooltip("time:Q", title="Months since signup", format=".1f"),
+               alt.Tooltip("incidence:Q", title="Churned of this cause", format=TIP_PERCENT),
+               alt.Tooltip("at_risk:Q", title="Customers followed this long", format=",.0f")]
+    y = alt.Y("incidence:Q", title="Churned of this cause", axis=alt.Axis(format=AXIS_PERCENT))
+    x = alt.X("time:Q", title="Months since signup")
+    if grouped:
+        return alt.Chart(curves).mark_line(interpolate="step-after").encode(
+            x=x, y=y, color=alt.Color("group:N", title=None),
+            strokeDash=alt.StrokeDash("cause:N", title=None, sort=list(CAUSES)),
+            detail=["group:N", "cause:N"], tooltip=tooltip).properties(height=320)
+    base = alt.Chart(curves).encode(x=x, color=alt.Color("cause:N", title=None, sort=list(CAUSES)))
+    band = base.mark_area(opacity=0.18, interpolate="step-after").encode(y="lower:Q", y2="upper:Q")
+    return (band + base.mark_line(interpolate="step-after").encode(y=y, tooltip=tooltip)).properties(height=320)

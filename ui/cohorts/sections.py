@@ -14,7 +14,7 @@ from core.export import units
 from core.metrics import GLOSSARY
 from ui import components
 from ui.cohorts import cached as cohorts
-from ui.cohorts import charts
+from ui.cohorts import charts, competing
 from ui.cohorts.cell import CELL_TITLES, readable_cell
 from ui.frame import errors
 
@@ -209,6 +209,7 @@ def survival(url, version, f, note: str = "") -> None:
         errors.show(exc)
         return
     survival_views(km, group, horizon, (url, version, f))
+    competing.section(url, version, f, group)
 
 
 def survival_choices(groups: list[str]) -> tuple[str, int]:
