@@ -9,6 +9,7 @@ import streamlit as st
 from core.errors import NoDataYetError, WorkbenchError
 from core.service.bands import LEVELS, measured
 from core.service.incidents import NO_INCIDENTS
+from core.service.scope import ChoiceError
 from ui import components
 from ui.frame import errors, filters, loaders, warehouse
 from ui.frame import page as frame
@@ -25,17 +26,20 @@ if warehouse.is_set():
 version = loaders.store_version(url)
 days = sections.days()
 try:
-    judged = service.judged(url, version, days, f)
+    judged, judged_error = service.judged(url, version, days, f), None
 except NoDataYetError as exc:  # an empty store is no fault: say what to import and where
     components.empty_state(str(exc))
     outages.without_tickets(url, version, days, f)  # incidents without tickets: what they cost is still shown
     follow_up.without_tickets(url, version, days, f)  # and detractors without tickets: their follow-up
     st.stop()
+except ChoiceError as exc:  # the sidebar's customers leave nothing to judge: said where tickets are judged
+    judged, judged_error = None, exc
 except WorkbenchError as exc:
     errors.show(exc)
     st.stop()
-sections.coverage(judged, f)
-tables = {key: service.table(url, version, days, f, key) for key in measured(judged.frame)}
+if judged is not None:
+    sections.coverage(judged, f)
+tables = {} if judged is None else {key: service.table(url, version, days, f, key) for key in measured(judged.frame)}
 indicators = leads.load(url, version, days, f)
 loop = service.follow_up(url, version, days, follow_up.current(), f)
 hits, hits_error = outages.safely(url, version, days, f)
@@ -45,11 +49,17 @@ components.xlsx_download({**{LEVELS[k].title: t for k, t in tables.items()}, **i
 levels_tab, target_tab, leads_tab, loop_tab, incidents_tab = st.tabs(
     ["Service levels", "Target that pays", "Leading indicators", "Closed loop", "Incidents"])
 with levels_tab:
-    key = sections.level_choice(list(tables))
-    sections.level(tables[key], key, days)
+    if judged_error is not None:
+        errors.show(judged_error)
+    else:
+        key = sections.level_choice(list(tables))
+        sections.level(tables[key], key, days)
 with target_tab:
-    measure, hours, cost = sections.target_choice()
-    sections.target(service.target(url, version, days, f, measure, hours, cost))
+    if judged_error is not None:
+        errors.show(judged_error)
+    else:
+        measure, hours, cost = sections.target_choice()
+        sections.target(service.target(url, version, days, f, measure, hours, cost))
 with leads_tab:
     leads.show(indicators)
 with loop_tab:

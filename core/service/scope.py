@@ -14,6 +14,11 @@ from core.service.indicators import Flags
 from core.service.inputs import ServiceInputs
 
 
+class ChoiceError(InsufficientDataError):
+    """The customers chosen in the sidebar leave nothing to judge (no ticket, or no churn among them) while the store
+    holds it: the page says so where tickets are judged and still shows what does not judge them."""
+
+
 def chosen(f: Filters) -> bool:
     """Whether a segment, plan or region is chosen (the date range never narrows this page)."""
     return bool(f.segments or f.plans or f.regions)
@@ -40,17 +45,23 @@ def scoped(inp: ServiceInputs, f: Filters) -> ServiceInputs:
 
     Raises
     ------
-    InsufficientDataError
-        None of the chosen customers has a ticket.
+    ChoiceError
+        None of the chosen customers has a ticket, or none of them has churned while others have (churn after a
+        ticket cannot be told from staying for them).
     """
     if not chosen(f):
         return inp
     ids = _ids(inp.customers, f)
     tickets = inp.tickets[inp.tickets["customer_id"].astype(str).isin(ids) & inp.tickets["customer_id"].notna()]
     if not len(tickets):
-        raise InsufficientDataError(f"No ticket is from the customers chosen in the sidebar ({_choice(f)}): "
+        raise ChoiceError(f"No ticket is from the customers chosen in the sidebar ({_choice(f)}): "
                                     "widen the segment, plan or region.")
-    return replace(inp, tickets=tickets, customers=inp.customers[inp.customers["customer_id"].astype(str).isin(ids)])
+    customers = inp.customers[inp.customers["customer_id"].astype(str).isin(ids)]
+    if inp.customers["churn_date"].notna().any() and not customers["churn_date"].notna().any():
+        raise ChoiceError(f"None of the customers chosen in the sidebar ({_choice(f)}) has churned, so "
+                                    "churn after a ticket cannot be measured for them: widen the segment, plan or "
+                                    "region.")
+    return replace(inp, tickets=tickets, customers=customers)
 
 
 def scoped_customers(customers: pd.DataFrame, f: Filters) -> pd.DataFrame:

@@ -51,8 +51,20 @@ def test_the_tab_shows_each_severity_as_counted_and_fitted_from_the_store(store,
         assert listed["judged"].tolist()[:2] == ["yes", "yes"] and listed["judged"][2].startswith("too recent")
         assert listed["hours"][0] == "4.5" and listed["hours"][2] == "ongoing"  # no "None" for an ongoing incident
         assert listed["end"].tolist() == ["2025-03-04 13:30", "2025-09-10 23:15", "ongoing"]
-        np.testing.assert_allclose(table.loc["SEV1", "churn_gap"] / 100, fitted(sev1(store), "churned", FACTORS)[0],
-                                   atol=1e-9)  # shown in points
+        for name, d in (("SEV1", sev1(store)), ("SEV2", sev2(store))):  # every column shown, refitted
+            row = table.loc[name]
+            np.testing.assert_allclose(row[["churn_gap", "churn_gap_low", "churn_gap_high"]].astype(float) / 100,
+                                       fitted(d, "churned", FACTORS), atol=1e-9)  # shown in points
+            full = d[d["full_before"]]
+            fa = full["affected"] == 1
+            np.testing.assert_allclose(
+                row[["usage_affected_before", "usage_affected_after", "usage_comparison_before",
+                     "usage_comparison_after"]].astype(float),
+                [full.loc[fa, "before"].mean(), full.loc[fa, "after"].mean(), full.loc[~fa, "before"].mean(),
+                 full.loc[~fa, "after"].mean()], atol=1e-9)
+            assert row["usage_customers"] == len(full)
+            np.testing.assert_allclose(row[["usage_effect", "usage_effect_low", "usage_effect_high"]].astype(float),
+                                       fitted(full, "change", FACTORS), atol=1e-9)
         assert any(c.value.startswith("2 of 3 incidents judged") for c in tab.caption)
         files = {name: data for _, name, data in downloads(at, made[-1])}
     sheet = pd.read_excel(io.BytesIO(files["service_levels.xlsx"]), sheet_name="Incidents")

@@ -566,3 +566,22 @@ def test_incidents_that_cannot_be_read_leave_the_other_tabs_standing(store, tmp_
     at = open_page(monkeypatch, url, "service_operations")
     assert [t.label for t in at.tabs] == TITLES and at.tabs[0].dataframe
     assert "The incident table cannot be read" in " ".join(e.value for e in _tab(at, "Incidents").error)
+
+
+def test_chosen_customers_none_of_whom_churned_say_so_where_churn_is_judged(store, tmp_path, monkeypatch):
+    """Enterprise customers without a churn date on a store where others churned: the Service levels and Target tabs
+    say why nothing is judged for them; the other tabs stand (their detractors counted in SQL)."""
+    url = altered(store, tmp_path, "UPDATE customer SET churn_date = NULL, churn_type = NULL "
+                                   "WHERE segment = 'Enterprise'")
+    at = rerun(open_page(monkeypatch, url, "service_operations"), segments=["Enterprise"])
+    assert [t.label for t in at.tabs] == TITLES
+    for title in ("Service levels", "Target that pays"):
+        assert [e.value for e in _tab(at, title).error] == [
+            "None of the customers chosen in the sidebar (segment Enterprise) has churned, so churn after a ticket "
+            "cannot be measured for them: widen the segment, plan or region."], title
+    enterprise = _sql(url, DETRACTORS.replace("WHERE lower(trim(f.channel))",
+                                              "WHERE c.segment = 'Enterprise' AND lower(trim(f.channel))"),
+                      target=2, plus="+90 days", end=_end(url))
+    shown = {m.label: m.value for m in _tab(at, "Closed loop").metric}
+    assert shown["Detractors followed up within 2 days"] == f"{100 * enterprise[1] / enterprise[0]:.1f}%"
+    assert _tab(at, "Leading indicators").dataframe

@@ -74,8 +74,8 @@ def _feedback(url: str, version: str) -> pd.DataFrame:
 def follow_up(url: str, version: str, days: int, target_days: int, f: Filters) -> fu.FollowUp | None:
     """The detractors of the customers chosen in the sidebar followed up within ``target_days`` and their churn within
     ``days`` days (:mod:`core.service.follow_up`); None without a detractor answer."""
-    inp = scoped(_inputs(url, version), f)
-    frame = fu.detractor_frame(_feedback(url, version), inp.customers, inp.end, target_days, days)
+    inp = _inputs(url, version)  # the chosen customers' detractors, whether or not they opened a ticket
+    frame = fu.detractor_frame(_feedback(url, version), scoped_customers(inp.customers, f), inp.end, target_days, days)
     return fu.follow_up(frame, target_days, days) if len(frame) else None
 
 

@@ -10,7 +10,7 @@ import pytest
 import core
 from core.cli.main import main
 from core.ingest.kind_detection import detect_file
-from core.service.incidents import load_incidents
+from core.service.incidents import grouped, load_incidents
 from tests.conftest import copy_store, sql_rows, xlsx_bytes
 
 CUSTOMERS = (b"customer_id,signup_date,churn_date,segment,plan,region\n"
@@ -174,3 +174,17 @@ def test_undoing_the_import_removes_its_incident_rows_and_nothing_else(store):
     assert after == before
     history = core.import_history(eng).set_index("id")
     assert history.loc[first.import_id, "status"] == "undone" and history.loc[second.import_id, "status"] == "undone"
+
+
+def test_a_later_export_of_an_ongoing_incident_gives_it_its_end(store):
+    """A status page exported while PD-102 was ongoing, then again once it ended (and with one more segment hit): one
+    incident PD-102, from its start to the end the later export gives, hitting what either export names."""
+    eng, url = store
+    core.commit_import(eng, core.prepare_import(eng, PAGERDUTY, "status_monday.csv", "incidents"))
+    later = (HEADER + "PD-102,2024-03-05 08:00,2024-03-05 17:40,SEV2,EU,Login slow\n").encode()
+    core.commit_import(eng, core.prepare_import(eng, later, "status_friday.csv", "incidents"))
+    rows = load_incidents(eng)
+    one = grouped(rows).set_index("key").loc["PD-102"]
+    assert (one["start"], one["end"]) == (_t("2024-03-05 08:00"), _t("2024-03-05 17:40"))
+    assert sql_rows(url, "SELECT count(*) FROM incident WHERE incident_id = 'PD-102'") == [(2,)]
+    assert len(grouped(rows)) == 3  # PD-101, PD-102, PD-103

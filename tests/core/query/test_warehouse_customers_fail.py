@@ -54,8 +54,8 @@ def company(tmp_path_factory):
     with duckdb.connect(str(path)) as con:
         con.execute("CREATE SCHEMA crm; CREATE SCHEMA billing; CREATE SCHEMA cx; CREATE SCHEMA marketing")
         con.execute("CREATE TABLE crm.accounts AS SELECT 'A' || i AS account_id, CASE WHEN i = 7 THEN 'soon' ELSE "
-                    "strftime(DATE '2024-01-01' + CAST(i * 3 AS INTEGER), '%Y-%m-%d') END AS created_at, CASE WHEN i % 5 = 0 THEN "
-                    "TIMESTAMP '2025-03-01' END AS cancelled_at FROM range(40) t(i)")
+                    "strftime(DATE '2024-01-01' + CAST(i * 3 AS INTEGER), '%Y-%m-%d') END AS created_at, "
+                    "CASE WHEN i % 5 = 0 THEN TIMESTAMP '2025-03-01' END AS cancelled_at FROM range(40) t(i)")
         con.execute("CREATE TABLE billing.invoices AS SELECT 'A' || i AS account_id, DATE '2024-06-01' + "
                     "to_months(CAST(m AS INTEGER)) AS invoice_month, 100.0 AS mrr FROM range(40) t(i), range(6) s(m)")
         con.execute("CREATE TABLE cx.answers AS SELECT 'A' || i AS account_id, TIMESTAMP '2024-09-01' AS "

@@ -10,7 +10,7 @@ from core.history.filters import Filters
 from core.service.indicators import Flags
 from core.service.inputs import from_frames
 from core.service.outcomes import judge
-from core.service.scope import describe, scoped, scoped_flags
+from core.service.scope import describe, scoped, scoped_customers, scoped_flags
 
 CUSTOMERS = pd.DataFrame({"customer_id": ["a", "b", "c", "d"], "segment": ["SMB", "SMB", "Enterprise", "Enterprise"],
                           "plan": ["Pro", "Starter", "Pro", "Pro"], "region": ["EMEA", "APAC", "EMEA", "APAC"],
@@ -47,6 +47,17 @@ def test_a_choice_without_tickets_is_refused_in_words():
     with pytest.raises(InsufficientDataError, match=r"^No ticket is from the customers chosen in the sidebar "
                                                     r"\(segment SMB; plan Starter\): widen"):
         scoped(inputs, Filters(segments=("SMB",), plans=("Starter",)))
+
+
+def test_a_choice_of_customers_none_of_whom_churned_is_refused_in_words():
+    """Customer c (Enterprise, EMEA) never churned while others did: the choice says so, not that the store has no
+    churn dates; scoped_customers still keeps c (the detractors' follow-up reads them without a churn)."""
+    f = Filters(segments=("Enterprise",), regions=("EMEA",))
+    with pytest.raises(InsufficientDataError, match=r"^None of the customers chosen in the sidebar \(segment "
+                                                    r"Enterprise; region EMEA\) has churned, so churn after a ticket"):
+        scoped(_inputs(), f)
+    assert scoped_customers(CUSTOMERS, f)["customer_id"].tolist() == ["c"]
+    assert scoped_customers(CUSTOMERS, Filters()) is CUSTOMERS
 
 
 def test_the_words_name_every_choice():
