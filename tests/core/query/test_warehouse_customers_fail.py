@@ -13,6 +13,7 @@ from core.history.warehouse_inputs import warehouse_inputs, warehouse_proposal
 from core.query import warehouse
 from core.review.warehouse_snapshot import warehouse_quarters
 from core.roi.warehouse_inputs import warehouse_roi_inputs
+from tests.company_warehouse import CONTACTS
 
 MAPPING = """[customers]
 table = "crm.accounts"
@@ -33,14 +34,7 @@ date = "answered_at"
 score = "rating"
 survey = "nps"
 text = "comment"
-
-[contacts]
-table = "marketing.outreach"
-customer_id = "account_id"
-play = "campaign"
-date = "sent_at"
-arm = "arm"
-"""
+""" + CONTACTS
 READERS = {"churn inputs": warehouse_inputs, "lapse proposal": warehouse_proposal, "overview": overview,
            "review quarters": warehouse_quarters, "roi contacts": warehouse_roi_inputs,
            "feedback verbatims": warehouse_feedback_inputs}
@@ -62,7 +56,8 @@ def company(tmp_path_factory):
                     "answered_at, i % 11 AS rating, 'slow support' AS comment FROM range(40) t(i)")
         con.execute("CREATE TABLE marketing.outreach AS SELECT 'A' || i AS account_id, 'Check-in' AS campaign, "
                     "TIMESTAMP '2024-10-01' AS sent_at, CASE WHEN i % 4 = 0 THEN 'holdout' ELSE 'treatment' END "
-                    "AS arm FROM range(40) t(i)")
+                    "AS arm, 'email' AS medium, 1.5 AS cost_usd, i AS touch_id, i % 2 = 0 AS responded, "
+                    "i % 3 = 0 AS recovered FROM range(40) t(i)")
     (folder / "m.toml").write_text(MAPPING, encoding="utf-8")
     return path, warehouse.read_mapping(folder / "m.toml")
 
