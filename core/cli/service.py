@@ -135,6 +135,8 @@ def outage_rows(table):
     out = table[["severity", "incidents", "affected", "comparison", "churn_affected", "churn_comparison"]].copy()
     out["churn gap (adjusted)"] = [with_ci(v, lo, hi, units.points) for v, lo, hi in
                                    zip(table["churn_gap"], table["churn_gap_low"], table["churn_gap_high"])]
+    out["churn DiD"] = [with_ci(v, lo, hi, units.points) for v, lo, hi in
+                        zip(table["churn_did"], table["churn_did_low"], table["churn_did_high"])]
     out["usage change, affected less comparison (active days per 30)"] = [
         "" if units.is_missing(v) else units.score(v, 1, signed=True) + (
             "" if units.is_missing(lo) else f" [{units.score(lo, 1, signed=True)}, {units.score(hi, 1, signed=True)}]")

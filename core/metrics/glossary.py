@@ -176,9 +176,12 @@ GLOSSARY: dict[str, str] = {
     "association, not an experiment.",
     "Incident churn gap": "For an incident or outage, the churn within N days of its start of the customers it hit "
     "against comparable customers no incident hit within N days either side, in points, adjusted for segment, plan "
-    "and tenure (a factor that decides who was hit is left out), with a 95 % interval clustered by customer. Churn is "
-    "compared after the start only: every customer counted was still a customer when it began. An association, not "
-    "an experiment.",
+    "and tenure (a factor that decides who was hit is left out), with a 95 % interval clustered by customer. An "
+    "association, not an experiment.",
+    "Incident churn difference in differences": "For incidents that hit a segment, plan or region: the churn of the "
+    "customers it hit in the N days after its start less in the N days before (each window's own customers: those on "
+    "its first day), less the same change for comparable unaffected customers, in points, adjusted like the churn "
+    "gap. An incident naming its customers names only those still there when it began, so it has none.",
     "Incident usage effect": "For an incident or outage, the change in active days per 30 days from the N days before "
     "its start to the N days after, of the customers it hit less that of comparable unaffected customers (a "
     "difference in differences), adjusted like the churn gap; only customers who were customers for the whole N days "

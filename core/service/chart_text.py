@@ -101,6 +101,7 @@ def outages(o) -> list[str]:
                  f"{units.percent(row['churn_affected'])} within {o.days} days of the start, "
                  f"{units.count(row['comparison'])} comparable unaffected ones "
                  f"{units.percent(row['churn_comparison'])}; gap {gap} ({adjusted}).")
+    lines.append(_did(o, row))
     if o.usage and not units.is_missing(row["usage_affected_before"]):
         a0, a1, c0, c1 = (units.score(row[f"usage_{c}"], 1) for c in ("affected_before", "affected_after",
                                                                         "comparison_before", "comparison_after"))
@@ -109,9 +110,20 @@ def outages(o) -> list[str]:
                      "difference in differences "
                      f"{_days(row['usage_effect'], row['usage_effect_low'], row['usage_effect_high'])}.")
     lines.append("An association adjusted for the listed factors, not an experiment: who an incident hits is not "
-                 "random. Churn is compared after the start only, since every customer counted was still a customer "
-                 "when the incident began.")
+                 "random.")
     return lines
+
+
+def _did(o, row) -> str:
+    """The churn in the N days before the start and the difference in differences, or why there is none."""
+    if units.is_missing(row["churn_did"]):
+        return ("No difference in differences on churn: it needs incidents that hit a segment, plan or region, with "
+                "customers on each side in the window before (an incident naming its customers names only those "
+                "still there when it began).")
+    did = _with_ci(row["churn_did"], row["churn_did_low"], row["churn_did_high"], units.points)
+    return (f"Churn in the {o.days} days before the start (each window's own customers; incidents that hit a segment, "
+            f"plan or region): affected {units.percent(row['churn_before_affected'])}, comparable unaffected "
+            f"{units.percent(row['churn_before_comparison'])}; difference in differences {did}.")
 
 
 def _days(value, low, high) -> str:

@@ -5,9 +5,13 @@ against comparable unaffected ones (:mod:`core.service.incidents`).
   minus the N days before (a customer who left counts as inactive for the rest of the window), affected against
   comparison customers. Only customers who were customers for the whole N days before are counted, so the "before"
   is a full window.
-* **Churn** within N days of the start (the page's window) cannot be compared before the incident for the same
-  customers: every one of them was still a customer when it began, so their churn before it is zero by definition.
-  The churn gap is therefore measured after the start only, and adjusted.
+* **Churn** within N days of the start (the page's window), affected against comparison: the **gap**, adjusted. The
+  same customers' churn before the start is zero by definition (every one of them was still a customer when it
+  began), so the **difference in differences** on churn takes each window's own customers: those on the day N days
+  before the start, churned in the N days before it, and those on the start day, churned in the N days from it
+  (:func:`churn_windows`; the comparison clear of every incident from 2N days before to N days after). It is
+  computed for incidents that hit a segment, plan or region (or everyone); one whose export names the customers it
+  hit names only customers still there on its day, whose churn before it cannot be compared.
 
 Both are fitted by statsmodels' OLS on one row per incident and customer: the outcome on an affected indicator, one
 indicator per incident (each incident compared within itself) and the segment, plan and tenure on the start day
@@ -33,7 +37,8 @@ PER_DAYS = 30
 #: the severity row that pools every judged incident
 ALL = "all severities"
 TABLE_COLUMNS = ["severity", "incidents", "affected", "comparison", "churn_affected", "churn_comparison", "churn_gap",
-                 "churn_gap_low", "churn_gap_high", "usage_affected_before", "usage_affected_after",
+                 "churn_gap_low", "churn_gap_high", "churn_before_affected", "churn_before_comparison", "churn_did",
+                 "churn_did_low", "churn_did_high", "usage_affected_before", "usage_affected_after",
                  "usage_comparison_before", "usage_comparison_after", "usage_customers", "usage_effect",
                  "usage_effect_low", "usage_effect_high", "adjusted_for"]
 
@@ -72,6 +77,45 @@ def stacked(judged: list[Incident], customers: pd.DataFrame, days: int) -> pd.Da
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
 
 
+def churn_windows(judged: list[Incident], customers: pd.DataFrame, days: int) -> pd.DataFrame:
+    """The difference in differences' rows: one per judged incident that names no customer, customer and window:
+    ``incident, severity, customer_id, affected, post, churned, segment, plan, tenure`` (``post`` 0: a customer on
+    the day N days before the start, ``churned`` in the N days before it; 1: a customer on the start day, churned
+    within N days of it, as the gap counts)."""
+    c = customers.assign(customer_id=customers["customer_id"].astype(str)).drop_duplicates("customer_id")
+    c = c.set_index("customer_id", drop=False)
+    parts = []
+    for inc in (i for i in judged if not i.named):
+        day = inc.start.normalize()
+        for post, (aff, comp), first in ((0, inc.windows[:2], day - pd.Timedelta(days=days)),
+                                         (1, inc.windows[2:], day)):
+            ids = np.concatenate([aff, comp])
+            rows, churn = c.loc[ids], c.loc[ids, "churn_date"]
+            churned = churn.notna() & (churn >= first) & ((churn < day) if not post else
+                                                          (churn <= day + pd.Timedelta(days=days)))
+            parts.append(pd.DataFrame({
+                "incident": inc.key, "severity": inc.severity, "customer_id": ids,
+                "affected": np.r_[np.ones(len(aff)), np.zeros(len(comp))], "post": float(post),
+                "churned": churned.to_numpy(float), "segment": rows["segment"].fillna("unknown").to_numpy(),
+                "plan": rows["plan"].fillna("unknown").to_numpy(),
+                "tenure": tenure_band(pd.Series(first, index=rows.index), rows["signup_date"]).to_numpy()}))
+    cols = ["incident", "severity", "customer_id", "affected", "post", "churned", "segment", "plan", "tenure"]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
+
+
+def did_effect(rows: pd.DataFrame) -> Effect:
+    """The difference in differences on churn of :func:`churn_windows`' ``rows``: the coefficient of affected x
+    after, with affected, after, one indicator per incident and per incident after its start, and the adjustment
+    factors that can be told apart (:func:`design`); NaN unless each side has two customers in each window."""
+    sides = rows.groupby(["affected", "post"]).size().reindex(pd.MultiIndex.from_product([[0.0, 1.0], [0.0, 1.0]]))
+    if rows.empty or sides.isna().any() or (sides < 2).any():
+        return Effect(np.nan, np.nan, np.nan)
+    inc = _dummies(rows["incident"])
+    base = np.column_stack([rows["affected"] * rows["post"], np.ones(len(rows)), rows["affected"], rows["post"], inc,
+                            inc * rows["post"].to_numpy()[:, None]])
+    return _fit(rows, "churned", *design(rows, base))
+
+
 def with_usage(stack: pd.DataFrame, activity: pd.DataFrame, days: int) -> pd.DataFrame:
     """``stack`` gains ``before`` and ``after``: active days per :data:`PER_DAYS` days in the ``days`` days before
     the start and from the start on (``activity``: ``customer_id, date``, any repeats)."""
@@ -92,7 +136,11 @@ def effect(rows: pd.DataFrame, outcome: str) -> Effect:
     (:func:`design`), clustered by customer; NaN unless both sides have at least two customers."""
     if rows["affected"].sum() < 2 or (1 - rows["affected"]).sum() < 2:
         return Effect(np.nan, np.nan, np.nan)
-    X, used = design(rows)
+    return _fit(rows, outcome, *design(rows))
+
+
+def _fit(rows: pd.DataFrame, outcome: str, X: np.ndarray, used: tuple[str, ...]) -> Effect:
+    """The first regressor's coefficient for ``outcome`` on ``X``, with its 95 % interval."""
     groups = pd.factorize(rows["customer_id"])[0]
     try:
         model = sm.OLS(rows[outcome].to_numpy(float), X)
@@ -107,12 +155,13 @@ def effect(rows: pd.DataFrame, outcome: str) -> Effect:
     return Effect(est, low, high, used)
 
 
-def design(rows: pd.DataFrame) -> tuple[np.ndarray, tuple[str, ...]]:
-    """The regressors (the affected indicator first, a constant, the incidents' indicators) and each adjustment
-    factor that can be told apart from being hit: a factor that (with those before it) decides who was hit, as the
-    segment does when an incident hit a segment, is left out, since adjusting for it would leave nothing to
-    compare. Also the factors kept."""
-    X = np.column_stack([rows["affected"].to_numpy(float), np.ones(len(rows)), _dummies(rows["incident"])])
+def design(rows: pd.DataFrame, base: np.ndarray | None = None) -> tuple[np.ndarray, tuple[str, ...]]:
+    """The regressors (``base``, by default the affected indicator first, a constant, the incidents' indicators)
+    and each adjustment factor that can be told apart from being hit: a factor that (with those before it) decides
+    who was hit, as the segment does when an incident hit a segment, is left out, since adjusting for it would leave
+    nothing to compare. Also the factors kept."""
+    X = base if base is not None else np.column_stack([rows["affected"].to_numpy(float), np.ones(len(rows)),
+                                                      _dummies(rows["incident"])])
     used = []
     for f in ADJUSTED_FOR:
         extra = _dummies(rows[f])
@@ -127,14 +176,19 @@ def _dummies(values: pd.Series) -> np.ndarray:
     return pd.get_dummies(values.astype(str), drop_first=True, dtype=float).to_numpy()
 
 
-def severity_row(severity: str, rows: pd.DataFrame, usage: bool) -> dict:
-    """One row of :data:`TABLE_COLUMNS` for the incidents of ``rows`` (shares as 0..1, usage per 30 days)."""
+def severity_row(severity: str, rows: pd.DataFrame, usage: bool, windows: pd.DataFrame) -> dict:
+    """One row of :data:`TABLE_COLUMNS` for the incidents of ``rows`` and their :func:`churn_windows` rows
+    ``windows`` (shares as 0..1, usage per 30 days)."""
     aff = rows["affected"] == 1
-    gap = effect(rows, "churned")
+    gap, did = effect(rows, "churned"), did_effect(windows)
+    before = windows[windows["post"] == 0]
     out = {"severity": severity, "incidents": rows["incident"].nunique(), "affected": int(aff.sum()),
            "comparison": int((~aff).sum()), "churn_affected": rows.loc[aff, "churned"].mean(),
            "churn_comparison": rows.loc[~aff, "churned"].mean(),
            "churn_gap": gap.value, "churn_gap_low": gap.low, "churn_gap_high": gap.high,
+           "churn_before_affected": before.loc[before["affected"] == 1, "churned"].mean(),
+           "churn_before_comparison": before.loc[before["affected"] == 0, "churned"].mean(),
+           "churn_did": did.value, "churn_did_low": did.low, "churn_did_high": did.high,
            "adjusted_for": ", ".join(gap.adjusted_for)}
     if usage:
         full = rows[rows["full_before"]].assign(change=lambda d: d["after"] - d["before"])
@@ -148,13 +202,13 @@ def severity_row(severity: str, rows: pd.DataFrame, usage: bool) -> dict:
     return out
 
 
-def by_severity(stack: pd.DataFrame, usage: bool) -> pd.DataFrame:
+def by_severity(stack: pd.DataFrame, usage: bool, windows: pd.DataFrame) -> pd.DataFrame:
     """:data:`TABLE_COLUMNS` per severity (most affected customers first), then :data:`ALL` when there are two or
-    more severities; the usage columns NaN without ``usage``."""
+    more severities; the usage columns NaN without ``usage``; ``windows``: :func:`churn_windows`' rows."""
     order = stack.groupby("severity")["affected"].sum().sort_values(ascending=False, kind="stable").index
-    rows = [severity_row(s, stack[stack["severity"] == s], usage) for s in order]
+    rows = [severity_row(s, stack[stack["severity"] == s], usage, windows[windows["severity"] == s]) for s in order]
     if len(order) > 1:
-        rows.append(severity_row(ALL, stack, usage))
+        rows.append(severity_row(ALL, stack, usage, windows))
     return pd.DataFrame(rows).reindex(columns=TABLE_COLUMNS)
 
 
@@ -197,5 +251,6 @@ def measure(rows: pd.DataFrame, customers: pd.DataFrame, activity: pd.DataFrame 
     usage = activity is not None and len(activity) > 0
     if usage and len(stack):
         stack = with_usage(stack, activity, days)
-    table = by_severity(stack, usage) if len(stack) else pd.DataFrame(columns=TABLE_COLUMNS)
+    windows = churn_windows(judged, customers, days)
+    table = by_severity(stack, usage, windows) if len(stack) else pd.DataFrame(columns=TABLE_COLUMNS)
     return Outages(every, table, stack, usage, days)

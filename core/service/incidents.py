@@ -53,6 +53,13 @@ class Incident:
         Customer ids (text): hit and customers that day; not hit and clear of every incident within N days.
     reason : str
         Empty when judged; else why it is left out.
+    named : bool
+        Its rows name the customers it hit (then only customers still there on its day are named, so their churn
+        before it cannot be compared).
+    windows : tuple of numpy.ndarray
+        For the difference in differences on churn: (affected, comparison) customers on the day N days before the
+        start, then (affected, comparison) on the start day, the comparison clear of every incident from 2N days
+        before the start to N days after it.
     """
 
     key: str
@@ -63,6 +70,8 @@ class Incident:
     affected: np.ndarray
     comparison: np.ndarray
     reason: str = ""
+    named: bool = False
+    windows: tuple = ()
 
 
 def load_incidents(engine: Engine) -> pd.DataFrame:
@@ -119,6 +128,7 @@ def incidents(rows: pd.DataFrame, customers: pd.DataFrame, days: int, end: pd.Ti
     # each incident's customers as positions, not a mask per incident: a store of many incidents over a million
     # customers would hold a million booleans per incident
     hits = {k: np.flatnonzero(_hit(r, c)) for k, r in rows.groupby("key", sort=False)}
+    named = set(rows.loc[rows["customer_id"].notna(), "key"])
     starts = one.set_index("key")["start"].dt.normalize()
     ids, out = c["customer_id"].to_numpy(), []
     for inc in one.itertuples(index=False):
@@ -130,8 +140,20 @@ def incidents(rows: pd.DataFrame, customers: pd.DataFrame, days: int, end: pd.Ti
         risk = at_risk(c, day)
         affected, comparison = ids[hit & risk], ids[clear & risk]
         out.append(Incident(inc.key, inc.start, inc.end, str(inc.severity), str(inc.title), affected, comparison,
-                            _reason(day, days, end, affected, comparison)))
+                            _reason(day, days, end, affected, comparison), inc.key in named,
+                            _windows(c, ids, hit, clear, day, days, starts, hits)))
     return out
+
+
+def _windows(c: pd.DataFrame, ids: np.ndarray, hit: np.ndarray, clear: np.ndarray, day: pd.Timestamp, days: int,
+             starts: pd.Series, hits: dict) -> tuple:
+    """:attr:`Incident.windows`: the comparison also clear of the incidents that began from 2N to N days before
+    (their effect would fall in the window before)."""
+    clear = clear.copy()
+    for k in (k for k, s in starts.items() if -2 * days <= (s - day).days < -days):
+        clear[hits[k]] = False
+    before, on = at_risk(c, day - pd.Timedelta(days=days)), at_risk(c, day)
+    return ids[hit & before], ids[clear & before], ids[hit & on], ids[clear & on]
 
 
 def _reason(day: pd.Timestamp, days: int, end: pd.Timestamp, affected, comparison) -> str:

@@ -123,7 +123,8 @@ def test_every_headline_metric_has_a_glossary_entry():
                                      "Adjusted gap between bands", "MRR kept after a ticket", "Cumulative incidence",
                                          "Leading indicator", "Churners caught", "Lead time", "Reopened ticket",
                                          "First-contact resolution", "Ticket effort score", "Detractor follow-up",
-                                         "Reopen rate", "Days to close", "Incident churn gap", "Incident usage effect"}
+                                         "Reopen rate", "Days to close", "Incident churn gap", "Incident usage effect",
+                                         "Incident churn difference in differences"}
     assert all(len(text) > 30 for text in metrics.GLOSSARY.values())
     assert metrics.definition("ROI (projected)") == metrics.GLOSSARY["ROI"]
     assert metrics.definition("Revenue saved (window)") == metrics.GLOSSARY["Revenue saved"]

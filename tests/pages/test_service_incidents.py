@@ -14,7 +14,7 @@ from core.export import units
 from core.service.incidents import NO_INCIDENTS
 from core.service.inputs import NO_TICKETS
 from tests.company_warehouse import run_cli
-from tests.core.cli.test_service_incidents import fitted, sev1, sev2
+from tests.core.cli.test_service_incidents import fitted, fitted_did, sev1, sev1_windows, sev2
 from tests.core.cli.test_service_incidents import store as incidents_store
 from tests.pages.conftest import open_page, rerun
 from tests.pages.downloads import downloads, recording
@@ -65,6 +65,9 @@ def test_the_tab_shows_each_severity_as_counted_and_fitted_from_the_store(store,
             assert row["usage_customers"] == len(full)
             np.testing.assert_allclose(row[["usage_effect", "usage_effect_low", "usage_effect_high"]].astype(float),
                                        fitted(full, "change", FACTORS), atol=1e-9)
+        np.testing.assert_allclose(table.loc["SEV1", ["churn_did", "churn_did_low", "churn_did_high"]].astype(float)
+                                   / 100, fitted_did(sev1_windows(store), FACTORS), atol=1e-9)  # shown in points
+        assert np.isnan(table.loc["SEV2", "churn_did"])  # it names its customers: no churn before to compare
         assert any(c.value.startswith("2 of 3 incidents judged") for c in tab.caption)
         files = {name: data for _, name, data in downloads(at, made[-1])}
     sheet = pd.read_excel(io.BytesIO(files["service_levels.xlsx"]), sheet_name="Incidents")

@@ -29,6 +29,12 @@ SEVERITY_COLUMNS = {
                                                help=definition("Incident churn gap")),
     "churn_gap_low": st.column_config.NumberColumn("Gap, low", format="%+.1f pts"),
     "churn_gap_high": st.column_config.NumberColumn("Gap, high", format="%+.1f pts"),
+    "churn_before_affected": components.percent("Churn before, affected"),
+    "churn_before_comparison": components.percent("Churn before, unaffected"),
+    "churn_did": st.column_config.NumberColumn("Churn difference in differences", format="%+.1f pts",
+                                               help=definition("Incident churn difference in differences")),
+    "churn_did_low": st.column_config.NumberColumn("DiD, low", format="%+.1f pts"),
+    "churn_did_high": st.column_config.NumberColumn("DiD, high", format="%+.1f pts"),
     "usage_affected_before": st.column_config.NumberColumn("Active days, affected, before", format="%.1f"),
     "usage_affected_after": st.column_config.NumberColumn("Active days, affected, after", format="%.1f"),
     "usage_comparison_before": st.column_config.NumberColumn("Active days, unaffected, before", format="%.1f"),
@@ -109,7 +115,7 @@ def show(o: Outages | None, empty: str) -> None:
     for sentence in chart_text.outages(o):
         st.caption(components.plain(sentence))
     if len(o.table):
-        gaps = ["churn_gap", "churn_gap_low", "churn_gap_high"]
+        gaps = ["churn_gap", "churn_gap_low", "churn_gap_high", "churn_did", "churn_did_low", "churn_did_high"]
         components.table(o.table.assign(**{c: o.table[c] * 100 for c in gaps}), SEVERITY_COLUMNS, hide_index=True,
                          width="stretch")
         components.csv_download(o.table, "Download this table (CSV)", "service_incidents_by_severity.csv",

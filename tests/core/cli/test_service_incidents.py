@@ -90,6 +90,29 @@ def sev1(store):
     return side(store, "2025-03-04", lambda r: r.region.strip().lower() == "emea")
 
 
+def sev1_windows(store) -> pd.DataFrame:
+    """The SEV1 outage's rows for the difference in differences on churn, from SQL: the customers on the day DAYS
+    days before its day (churned in the DAYS days before it, tenure then) and those on its day (churned within
+    DAYS days, as the gap counts); no other incident is near it, so every customer outside EMEA is a comparison."""
+    after = sev1(store).assign(post=1.0)
+    first = (pd.Timestamp("2025-03-04") - pd.Timedelta(days=DAYS)).strftime("%Y-%m-%d")
+    before = side(store, first, lambda r: r.region.strip().lower() == "emea")
+    churn = pd.to_datetime(before["churn_date"])
+    before = before.assign(post=0.0, churned=(churn.notna() & (churn < pd.Timestamp("2025-03-04"))).astype(float))
+    return pd.concat([before, after], ignore_index=True)
+
+
+def fitted_did(d: pd.DataFrame, factors: str) -> tuple[float, float, float]:
+    """(coefficient, low, high) of affected x after in the OLS of churn with affected, after and ``factors``: the
+    95 % interval with the larger of the clustered and the conventional standard errors (as the page takes them)."""
+    groups = pd.factorize(d["customer_id"])[0]
+    model = smf.ols(f"churned ~ affected:post + affected + post + {factors}", data=d)
+    clustered, plain = model.fit(cov_type="cluster", cov_kwds={"groups": groups}), model.fit()
+    se = max(clustered.bse["affected:post"], plain.bse["affected:post"])
+    est = clustered.params["affected:post"]
+    return est, est - norm.ppf(0.975) * se, est + norm.ppf(0.975) * se
+
+
 def sev2(store):
     named = {r[0] for r in _rows(store, AT_RISK, day=SEV2_DAY)[:40]}
     return side(store, SEV2_DAY, lambda r: r.customer_id in named)
@@ -129,10 +152,17 @@ def test_each_severity_counts_the_customers_and_churn_the_store_holds(capsys, st
                         f"{both.loc[aff, 'churned'].mean():.1%} within 90 days of the start, {(~aff).sum():,} "
                         f"comparable unaffected ones {both.loc[~aff, 'churned'].mean():.1%}; gap {100 * gap:+.1f} pts "
                         f"[{100 * low:+.1f} pts, {100 * high:+.1f} pts] (adjusted for segment, plan, tenure).")
+    w = sev1_windows(store)  # SEV2 names its customers: no churn before to compare, so SEV1's windows alone
+    b = w[w["post"] == 0]
+    est, lo, hi = fitted_did(w, "C(segment) + C(plan) + C(tenure)")
+    assert lines[2] == (f"Churn in the 90 days before the start (each window's own customers; incidents that hit a "
+                        f"segment, plan or region): affected {b.loc[b['affected'] == 1, 'churned'].mean():.1%}, "
+                        f"comparable unaffected {b.loc[b['affected'] == 0, 'churned'].mean():.1%}; difference in "
+                        f"differences {100 * est:+.1f} pts [{100 * lo:+.1f} pts, {100 * hi:+.1f} pts].")
     full = both[both["full_before"]]
     did = fitted(full, "change", "C(incident) + C(segment) + C(plan) + C(tenure)")
     fa = full["affected"] == 1
-    assert lines[2] == (f"Active days per 30: affected {full.loc[fa, 'before'].mean():.1f} before, "
+    assert lines[3] == (f"Active days per 30: affected {full.loc[fa, 'before'].mean():.1f} before, "
                         f"{full.loc[fa, 'after'].mean():.1f} after; comparable unaffected "
                         f"{full.loc[~fa, 'before'].mean():.1f} before, {full.loc[~fa, 'after'].mean():.1f} after; "
                         f"difference in differences {did[0]:+.1f} days [{did[1]:+.1f}, {did[2]:+.1f}].")
@@ -157,6 +187,15 @@ def test_the_churn_gap_and_usage_effect_equal_statsmodels_formulas_on_the_sql_ro
         assert row["usage_customers"] == len(full)
         assert np.allclose([row["usage_effect"], row["usage_effect_low"], row["usage_effect_high"]],
                            fitted(full, "change", factors), atol=1e-9)
+    # the difference in differences on churn: SEV1's windows (SEV2 names its customers, so it has none)
+    w = sev1_windows(store)
+    for name in ("SEV1", "all severities"):
+        assert np.allclose(table.loc[name, ["churn_did", "churn_did_low", "churn_did_high"]].astype(float),
+                           fitted_did(w, "C(segment) + C(plan) + C(tenure)"), atol=1e-9), name
+        b = w[w["post"] == 0]
+        assert np.allclose(table.loc[name, ["churn_before_affected", "churn_before_comparison"]].astype(float),
+                           [b.loc[b["affected"] == 1, "churned"].mean(), b.loc[b["affected"] == 0, "churned"].mean()])
+    assert table.loc["SEV2", ["churn_did", "churn_before_affected"]].isna().all()
 
 
 def test_the_incident_list_says_which_is_too_recent_and_the_workbook_holds_both_sheets(capsys, store, tmp_path):

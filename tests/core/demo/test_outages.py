@@ -7,10 +7,11 @@ CLI compute it) covers the true effect of the outage and the zero of the minor i
 import numpy as np
 import pandas as pd
 import pytest
+import statsmodels.formula.api as smf
 
 from core.demo import outages
 from core.demo.synthetic import make_demo
-from core.service.incident_effects import measure
+from core.service.incident_effects import churn_windows, measure
 from tests.company_warehouse import run_cli
 from tests.conftest import ROOT
 
@@ -97,6 +98,7 @@ def test_the_page_s_churn_gap_covers_each_incident_s_true_effect(seed):
     for t in demo.truth["incidents"].values():
         row = table.loc[t["severity"]]
         assert row["churn_gap_low"] <= t["effect"] <= row["churn_gap_high"], (seed, t, row.to_dict())
+        assert row["churn_did_low"] <= t["effect"] <= row["churn_did_high"], (seed, t, row.to_dict())
     assert table.loc["SEV1", "churn_gap_low"] > 0  # the outage's effect is told apart from none
     assert table.loc["SEV1", "usage_effect"] < 0  # its leavers stop using the product
 
@@ -123,3 +125,24 @@ def test_the_cli_loads_the_demo_with_its_incidents_and_prints_the_outage(capsys,
     assert (f"hit {truth['hit']} customers of {truth['region']} and made {truth['made_to_leave']} leave, a true "
             f"effect of +{100 * truth['effect']:.1f} pts") in readme
     assert f"a churn gap of {gap}" in readme and f"shows {gap3}" in readme
+    did = [p.strip() for p in sev1 if "pts [" in p][1]  # the churn difference in differences, after the gap
+    assert f"(as a difference in differences, {did})" in readme
+
+
+def test_the_pooled_churn_difference_in_differences_equals_statsmodels_formula(pair):
+    """Every severity together (two incidents of two regions): the table's difference in differences equals the
+    formula fit, with one indicator per incident and per incident after its start, on the same windows' rows."""
+    _, hit = pair
+    o = measure(hit.incidents, hit.customers, None, outages.WINDOW, END)
+    w = churn_windows(o.judged, hit.customers, outages.WINDOW)
+    assert w["incident"].nunique() == 2 and set(w["post"]) == {0.0, 1.0}
+    formula = ("churned ~ affected:post + affected + post + C(incident) + C(incident):post + C(segment) + C(plan) "
+               "+ C(tenure)")
+    groups = pd.factorize(w["customer_id"])[0]
+    model = smf.ols(formula, data=w)
+    clustered, plain = model.fit(cov_type="cluster", cov_kwds={"groups": groups}), model.fit()
+    se = max(clustered.bse["affected:post"], plain.bse["affected:post"])
+    est = clustered.params["affected:post"]
+    row = o.table.set_index("severity").loc["all severities"]
+    np.testing.assert_allclose(row[["churn_did", "churn_did_low", "churn_did_high"]].astype(float),
+                               [est, est - 1.959963984540054 * se, est + 1.959963984540054 * se], atol=1e-9)
