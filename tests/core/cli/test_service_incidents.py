@@ -103,14 +103,8 @@ def sev1_windows(store) -> pd.DataFrame:
 
 
 def fitted_did(d: pd.DataFrame, factors: str) -> tuple[float, float, float]:
-    """(coefficient, low, high) of affected x after in the OLS of churn with affected, after and ``factors``: the
-    95 % interval with the larger of the clustered and the conventional standard errors (as the page takes them)."""
-    groups = pd.factorize(d["customer_id"])[0]
-    model = smf.ols(f"churned ~ affected:post + affected + post + {factors}", data=d)
-    clustered, plain = model.fit(cov_type="cluster", cov_kwds={"groups": groups}), model.fit()
-    se = max(clustered.bse["affected:post"], plain.bse["affected:post"])
-    est = clustered.params["affected:post"]
-    return est, est - norm.ppf(0.975) * se, est + norm.ppf(0.975) * se
+    """:func:`fitted` of affected x after in the OLS of churn with affected, after and ``factors``."""
+    return fitted(d, "churned", f"affected:post + post + {factors}", term="affected:post")
 
 
 def sev2(store):
@@ -118,14 +112,15 @@ def sev2(store):
     return side(store, SEV2_DAY, lambda r: r.customer_id in named)
 
 
-def fitted(d: pd.DataFrame, outcome: str, factors: str) -> tuple[float, float, float]:
-    """(coefficient, low, high) of ``affected`` in the OLS of ``outcome`` with ``factors``: the 95 % interval with
-    the larger of the standard errors clustered by customer and conventional (as the page takes them)."""
+def fitted(d: pd.DataFrame, outcome: str, factors: str, term: str = "affected") -> tuple[float, float, float]:
+    """(coefficient, low, high) of ``term`` (default ``affected``) in the OLS of ``outcome`` on ``affected`` and
+    ``factors``: the 95 % interval with the larger of the standard errors clustered by customer and conventional (as
+    the page takes them)."""
     groups = pd.factorize(d["customer_id"])[0]
     model = smf.ols(f"{outcome} ~ affected + {factors}", data=d)
     clustered, plain = model.fit(cov_type="cluster", cov_kwds={"groups": groups}), model.fit()
-    se = max(clustered.bse["affected"], plain.bse["affected"])
-    est = clustered.params["affected"]
+    se = max(clustered.bse[term], plain.bse[term])
+    est = clustered.params[term]
     return est, est - norm.ppf(0.975) * se, est + norm.ppf(0.975) * se
 
 
