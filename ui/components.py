@@ -41,6 +41,14 @@ def percent(label: str | None = None, help: str | None = None) -> dict:
     return st.column_config.NumberColumn(label, help=help, format="percent")
 
 
+def points_interval(key: str, label: str, help: str | None = None, ends: str = "Gap") -> dict:
+    """Column configurations of a difference of two rates shown in points (the table's values times 100) and its
+    95 % interval: ``key``, ``key_low`` and ``key_high`` ("+5.2 pts"; the ends headed "<ends>, low" and "high")."""
+    def pts(name: str, words: str | None = None) -> dict:
+        return st.column_config.NumberColumn(name, help=words, format="%+.1f pts")
+    return {key: pts(label, help), f"{key}_low": pts(f"{ends}, low"), f"{key}_high": pts(f"{ends}, high")}
+
+
 def _percent_columns(column_config: dict) -> list:
     return [c for c, cfg in column_config.items() if isinstance(cfg, dict)
             and cfg.get("type_config", {}).get("type") == "number" and cfg["type_config"].get("format") == "percent"]

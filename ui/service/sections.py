@@ -31,10 +31,7 @@ COLUMNS = {
     "adjusted_rate": components.percent("Adjusted churn", help=definition("Adjusted churn after a ticket")),
     "adjusted_low": components.percent("Adjusted, low"),
     "adjusted_high": components.percent("Adjusted, high"),
-    "gap": st.column_config.NumberColumn("Adjusted gap", format="%+.1f pts",
-                                         help=definition("Adjusted gap between bands")),
-    "gap_low": st.column_config.NumberColumn("Gap, low", format="%+.1f pts"),
-    "gap_high": st.column_config.NumberColumn("Gap, high", format="%+.1f pts"),
+    **components.points_interval("gap", "Adjusted gap", definition("Adjusted gap between bands")),
     "mrr_at_stake": st.column_config.NumberColumn("MRR at the tickets", format="dollar",
                                                   help="The customers' MRR in the month of each ticket."),
     "mrr_kept": components.percent("MRR kept", help=definition("MRR kept after a ticket")),
@@ -98,9 +95,8 @@ def _columns(table: pd.DataFrame) -> dict:
     ref = reference(table)
     if ref is None:
         return COLUMNS
-    gap = st.column_config.NumberColumn(f"Adjusted gap vs {ref}", format="%+.1f pts",
-                                        help=definition("Adjusted gap between bands"))
-    return {**COLUMNS, "gap": gap}
+    return {**COLUMNS, **components.points_interval("gap", f"Adjusted gap vs {ref}",
+                                                    definition("Adjusted gap between bands"))}
 
 
 def _gap_note(table: pd.DataFrame) -> str:
