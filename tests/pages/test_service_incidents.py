@@ -65,9 +65,17 @@ def test_the_tab_shows_each_severity_as_counted_and_fitted_from_the_store(store,
             assert row["usage_customers"] == len(full)
             np.testing.assert_allclose(row[["usage_effect", "usage_effect_low", "usage_effect_high"]].astype(float),
                                        fitted(full, "change", FACTORS), atol=1e-9)
+        windows = sev1_windows(store)
         np.testing.assert_allclose(table.loc["SEV1", ["churn_did", "churn_did_low", "churn_did_high"]].astype(float)
-                                   / 100, fitted_did(sev1_windows(store), FACTORS), atol=1e-9)  # shown in points
-        assert np.isnan(table.loc["SEV2", "churn_did"])  # it names its customers: no churn before to compare
+                                   / 100, fitted_did(windows, FACTORS), atol=1e-9)  # shown in points
+        before = windows[windows["post"] == 0]  # the window before the outage, counted in SQL
+        hit = before["affected"] == 1
+        np.testing.assert_allclose(table.loc["SEV1", ["churn_before_affected", "churn_before_comparison"]]
+                                   .astype(float), [before.loc[hit, "churned"].mean(),
+                                                    before.loc[~hit, "churned"].mean()], atol=1e-12)
+        assert (table.loc["SEV1", ["churn_before_affected", "churn_before_comparison"]].astype(float) > 0).all()
+        assert table.loc["SEV2", ["churn_did", "churn_before_affected", "churn_before_comparison"]].astype(float) \
+            .isna().all()  # it names its customers: no churn before to compare
         assert any(c.value.startswith("2 of 3 incidents judged") for c in tab.caption)
         files = {name: data for _, name, data in downloads(at, made[-1])}
     sheet = pd.read_excel(io.BytesIO(files["service_levels.xlsx"]), sheet_name="Incidents")
