@@ -8,6 +8,7 @@ page has always named); the groups chart's sentence is here. Every function read
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from core.cohorts import reading
@@ -141,9 +142,17 @@ def groups_data(df: pd.DataFrame, group: str, measure: str = "logo", period: str
 def survival_data(curves: pd.DataFrame) -> pd.DataFrame:
     """The survival chart's steps: each group's share still a customer (with its 95% band) by months since
     signup, and how many customers were followed that long."""
-    pct = lambda c: (100 * curves[c].astype(float)).round(1).to_numpy()  # noqa: E731
     return pd.DataFrame({"Group": curves["group"].astype(str).to_numpy(),
                          "Months since signup": curves["time"].astype(float).round(2).to_numpy(),
-                         "Still a customer (%)": pct("survival"), "Lower bound, 95% (%)": pct("lower"),
-                         "Upper bound, 95% (%)": pct("upper"),
+                         "Still a customer (%)": percents(curves["survival"]), **band_data(curves),
                          "Customers followed this long": curves["at_risk"].astype(int).to_numpy()})
+
+
+def percents(shares: pd.Series) -> np.ndarray:
+    """Shares as a download's percentages, to one decimal (the survival and churn-by-cause curves)."""
+    return (100 * shares.astype(float)).round(1).to_numpy()
+
+
+def band_data(curves: pd.DataFrame) -> dict[str, np.ndarray]:
+    """A curve's 95 % band (``lower``, ``upper``) as a download's two percentage columns."""
+    return {"Lower bound, 95% (%)": percents(curves["lower"]), "Upper bound, 95% (%)": percents(curves["upper"])}

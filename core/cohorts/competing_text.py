@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from core.cohorts.chart_text import band_data, percents
 from core.cohorts.competing import AT_MONTHS, INVOLUNTARY, UNRECORDED, VOLUNTARY, Incidence
 from core.cohorts.survival import ALL
 from core.export import units
@@ -59,10 +60,10 @@ def table(inc: Incidence) -> pd.DataFrame:
 
 
 def curve_data(curves: pd.DataFrame) -> pd.DataFrame:
-    """The chart's steps for its download: each group's and cause's cumulative incidence with its 95 % band by
-    months since signup."""
-    return pd.DataFrame({"Group": curves["group"].to_numpy(), "Cause": curves["cause"].to_numpy(),
-                         "Months since signup": curves["time"].round(4).to_numpy(),
-                         "Cumulative incidence": curves["incidence"].to_numpy(), "Low": curves["lower"].to_numpy(),
-                         "High": curves["upper"].to_numpy(),
-                         "Customers followed this long": curves["at_risk"].to_numpy()})
+    """The chart's steps for its download, in the units of the survival curve's: each group's and cause's share
+    churned of that cause (%) with its 95 % band by months since signup, and how many customers were followed that
+    long."""
+    return pd.DataFrame({"Group": curves["group"].astype(str).to_numpy(), "Cause": curves["cause"].to_numpy(),
+                         "Months since signup": curves["time"].astype(float).round(2).to_numpy(),
+                         "Churned of this cause (%)": percents(curves["incidence"]), **band_data(curves),
+                         "Customers followed this long": curves["at_risk"].astype(int).to_numpy()})

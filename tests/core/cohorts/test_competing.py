@@ -159,3 +159,38 @@ def test_the_sentence_and_the_table_read_the_summary():
     vol = by.summary[by.summary["cause"] == VOLUNTARY].set_index("group")["at_24"]
     assert competing_text.sentence(by).startswith(f"Cancelled by 24 months after signup: highest for {vol.idxmax()}, "
                                                   f"{100 * vol.max():.1f}%; lowest for {vol.idxmin()}")
+
+
+def test_the_chart_download_is_in_the_survival_download_s_units_and_adds_up_with_it():
+    """The churn-by-cause CSV a leader downloads: percentages to one decimal, read at each step from the
+    Aalen-Johansen sum written out here over a customer file's durations; with Kaplan-Meier's share still a
+    customer it adds up to 100 % at every month, to the rounding."""
+    c = _customers()
+    as_of = pd.Timestamp("2025-06-30")
+    inc = competing.cumulative_incidence(c, as_of=as_of)
+    got = competing_text.curve_data(inc.curves)
+    assert list(got.columns) == ["Group", "Cause", "Months since signup", "Churned of this cause (%)",
+                                 "Lower bound, 95% (%)", "Upper bound, 95% (%)", "Customers followed this long"]
+    live = c[c["signup_date"] <= as_of]
+    churned = live["churn_date"].notna() & (live["churn_date"] <= as_of)
+    t = (live["churn_date"].where(churned, as_of) - live["signup_date"]).dt.days / MONTH_DAYS
+    cause = live["churn_type"].where(churned, None).reset_index(drop=True)
+    t = t.reset_index(drop=True)
+    for name in (VOLUNTARY, INVOLUNTARY):
+        ref = _hand(t, cause, name)  # the Aalen-Johansen sum written out (equal to lifelines' without ties, above)
+        mine = got[got["Cause"] == name]
+        months = inc.curves.loc[inc.curves["cause"] == name, "time"].to_numpy()
+        expected = [100 * ref[ref.index <= m + 1e-9].iloc[-1] if (ref.index <= m + 1e-9).any() else 0.0
+                    for m in months]
+        np.testing.assert_allclose(mine["Churned of this cause (%)"], expected, rtol=0, atol=0.05 + 1e-9)  # rounded
+        np.testing.assert_allclose(mine["Months since signup"], np.round(months, 2), rtol=0, atol=1e-12)
+        assert (mine["Lower bound, 95% (%)"].dropna() <= mine.loc[mine["Lower bound, 95% (%)"].notna(),
+                                                                  "Churned of this cause (%)"]).all()
+    km = KaplanMeierFitter().fit(t, cause.notna()).survival_function_.iloc[:, 0]
+    times = inc.curves["time"].to_numpy()  # each row's month, before the download rounds it
+    for m in np.unique(times):
+        shares = [got.loc[(got["Cause"] == k).to_numpy() & (times <= m), "Churned of this cause (%)"].iloc[-1]
+                  for k in (VOLUNTARY, INVOLUNTARY)]
+        still = 100 * km[km.index <= m + 1e-9].iloc[-1]
+        assert abs(sum(shares) + still - 100) <= 0.1 + 1e-9, m  # each share rounded to 0.05
+    assert got["Customers followed this long"].iloc[0] == len(live)
