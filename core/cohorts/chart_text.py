@@ -8,7 +8,6 @@ page has always named); the groups chart's sentence is here. Every function read
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from core.cohorts import reading
@@ -144,15 +143,7 @@ def survival_data(curves: pd.DataFrame) -> pd.DataFrame:
     signup, and how many customers were followed that long."""
     return pd.DataFrame({"Group": curves["group"].astype(str).to_numpy(),
                          "Months since signup": curves["time"].astype(float).round(2).to_numpy(),
-                         "Still a customer (%)": percents(curves["survival"]), **band_data(curves),
+                         "Still a customer (%)": chart_text.percents(curves["survival"]),
+                         **chart_text.band_data(curves),
                          "Customers followed this long": curves["at_risk"].astype(int).to_numpy()})
 
-
-def percents(shares: pd.Series) -> np.ndarray:
-    """Shares as a download's percentages, to one decimal (the survival and churn-by-cause curves)."""
-    return (100 * shares.astype(float)).round(1).to_numpy()
-
-
-def band_data(curves: pd.DataFrame) -> dict[str, np.ndarray]:
-    """A curve's 95 % band (``lower``, ``upper``) as a download's two percentage columns."""
-    return {"Lower bound, 95% (%)": percents(curves["lower"]), "Upper bound, 95% (%)": percents(curves["upper"])}

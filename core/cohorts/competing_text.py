@@ -6,10 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from core.cohorts.chart_text import band_data, percents
 from core.cohorts.competing import AT_MONTHS, INVOLUNTARY, UNRECORDED, VOLUNTARY, Incidence
 from core.cohorts.survival import ALL
-from core.export import units
+from core.export import chart_text, units
 
 #: each cause as a sentence says it happened
 DID = {VOLUNTARY: "had cancelled", INVOLUNTARY: "had left by a failed payment",
@@ -65,5 +64,6 @@ def curve_data(curves: pd.DataFrame) -> pd.DataFrame:
     long."""
     return pd.DataFrame({"Group": curves["group"].astype(str).to_numpy(), "Cause": curves["cause"].to_numpy(),
                          "Months since signup": curves["time"].astype(float).round(2).to_numpy(),
-                         "Churned of this cause (%)": percents(curves["incidence"]), **band_data(curves),
+                         "Churned of this cause (%)": chart_text.percents(curves["incidence"]),
+                         **chart_text.band_data(curves),
                          "Customers followed this long": curves["at_risk"].astype(int).to_numpy()})

@@ -9,7 +9,22 @@ from __future__ import annotations
 
 import textwrap
 
+import numpy as np
 import pandas as pd
+
+#: a 95 % band's two columns in a chart's download
+BAND_HEADERS = ("Lower bound, 95% (%)", "Upper bound, 95% (%)")
+
+
+def percents(shares: pd.Series) -> np.ndarray:
+    """Shares as a chart download's percentages, to one decimal."""
+    return (100 * shares.astype(float)).round(1).to_numpy()
+
+
+def band_data(frame: pd.DataFrame, low: str = "lower", high: str = "upper") -> dict[str, np.ndarray]:
+    """A 95 % band (the shares in columns ``low`` and ``high``) as a chart download's two percentage columns."""
+    return dict(zip(BAND_HEADERS, (percents(frame[low]), percents(frame[high])), strict=True))
+
 
 #: the longest line of a chart's title: at 390 px a plot is about 250 px wide, and a longer line is cut off
 TITLE_LINE = 34

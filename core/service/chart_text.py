@@ -14,6 +14,14 @@ from core.export import chart_text, units
 from core.service.follow_up import within
 
 
+def level_data(data: pd.DataFrame, days: int) -> pd.DataFrame:
+    """A service level chart's download: each band's churn within ``days`` days of a ticket, as observed and
+    adjusted, in percent with its 95 % band (``data``: the chart's rows ``band, estimate, rate, low, high``)."""
+    return pd.DataFrame({"Band": data["band"].astype(str).to_numpy(), "Estimate": data["estimate"].to_numpy(),
+                         f"Churn within {days} days of a ticket (%)": chart_text.percents(data["rate"]),
+                         **chart_text.band_data(data, "low", "high")})
+
+
 def level(table: pd.DataFrame, title: str, days: int) -> str:
     """``table`` (:data:`core.service.levels.COLUMNS`): the bands of highest and lowest adjusted churn."""
     shown = table.dropna(subset=["adjusted_rate"])

@@ -220,37 +220,55 @@ def _level(at, title: str):
     return at, at.tabs[0]
 
 
+def _chart_download_is_the_table_s_rates(at, manager, key: str, table: pd.DataFrame) -> None:
+    """The level chart's data (CSV) as a person downloads it: human headers, each band's raw and adjusted churn and
+    95 % band in percent to one decimal, the rates of the table shown."""
+    files = {name: data for _, name, data in downloads(at, manager)}
+    chart = pd.read_csv(io.BytesIO(files[f"service_{key}_chart.csv"]), dtype={"Band": str})
+    assert list(chart.columns) == ["Band", "Estimate", "Churn within 90 days of a ticket (%)",
+                                   "Lower bound, 95% (%)", "Upper bound, 95% (%)"], key
+    for estimate, column in (("as observed", "churn"), ("adjusted for segment, plan and tenure", "adjusted")):
+        shown = chart[chart["Estimate"] == estimate]
+        rated = table.dropna(subset=[f"{column}_rate"])
+        assert shown["Band"].tolist() == rated["band"].astype(str).tolist(), key
+        np.testing.assert_allclose(shown.iloc[:, 2:].to_numpy(float),
+                                   100 * rated[[f"{column}_rate", f"{column}_low", f"{column}_high"]].to_numpy(float),
+                                   rtol=0, atol=0.05 + 1e-9)  # to one decimal
+
+
 def test_every_level_has_its_chart_table_and_download(store, monkeypatch):
     """Every level's chart, table and download; the chart's sentence names the bands of highest and lowest adjusted
     churn in the table shown (pandas' idxmax and idxmin); the escalated, category and channel bands' tickets,
     customers and churn counted in SQL, in the order shown (the values' bands: most tickets first, ties by name)."""
-    at = open_page(monkeypatch, store, "service_operations")
-    assert at.title[0].value == "Service operations"
-    assert [t.label for t in at.tabs] == TITLES
-    assert at.radio(key="service_level").options == LEVEL_TITLES
-    for title in LEVEL_TITLES:
-        at, tab = _level(at, title)
-        assert len(tab.get("vega_lite_chart")) == 1 and len(tab.dataframe) == 1, title
-        sentence = next(_text(c) for c in tab.caption if c.value.startswith("Adjusted churn within 90 days"))
-        table = tab.dataframe[0].value
-        rated = table.dropna(subset=["adjusted_rate"]).set_index("band")["adjusted_rate"]
-        assert len(rated) >= 2, title
-        assert sentence == (f"Adjusted churn within 90 days of a ticket, by {title.lower()}: highest for "
-                            f"{rated.idxmax()}, {units.percent(rated.max())}; lowest for {rated.idxmin()}, "
-                            f"{units.percent(rated.min())} (of {len(rated)} bands)."), title
-        if title in BY_VALUE:
-            want = _rows(store, JUDGED_BY.format(band=BY_VALUE[title], where=""),
-                         ["band", "tickets", "customers", "churned"], plus="+90 days", end=_end(store))
-            if title != "Escalated":  # escalated: not escalated first, as the flags are
-                want = want.sort_values(["tickets", "band"], ascending=[False, True], kind="stable")
-            else:
-                want = want.sort_values("band", ascending=False)
-            assert table[["band", "tickets", "customers", "churned"]].values.tolist() == want.values.tolist(), title
-        labels = [b.label for b in tab.get("download_button")]
-        assert labels.count("Download this table (CSV)") == 1, title
-    assert any("associations, not experiments" in i.value for i in at.info)
-    assert "Download every table (XLSX)" in [b.label for b in at.get("download_button")]
-    assert not any(c.value.startswith("Not measured") for c in at.caption)
+    with recording(monkeypatch) as made:  # every run's downloads (the chart's data made as when clicked)
+        at = open_page(monkeypatch, store, "service_operations")
+        assert at.title[0].value == "Service operations"
+        assert [t.label for t in at.tabs] == TITLES
+        assert at.radio(key="service_level").options == LEVEL_TITLES
+        for title, key in zip(LEVEL_TITLES, LEVEL_KEYS, strict=True):
+            at, tab = _level(at, title)
+            _chart_download_is_the_table_s_rates(at, made[-1], key, tab.dataframe[0].value)
+            assert len(tab.get("vega_lite_chart")) == 1 and len(tab.dataframe) == 1, title
+            sentence = next(_text(c) for c in tab.caption if c.value.startswith("Adjusted churn within 90 days"))
+            table = tab.dataframe[0].value
+            rated = table.dropna(subset=["adjusted_rate"]).set_index("band")["adjusted_rate"]
+            assert len(rated) >= 2, title
+            assert sentence == (f"Adjusted churn within 90 days of a ticket, by {title.lower()}: highest for "
+                                f"{rated.idxmax()}, {units.percent(rated.max())}; lowest for {rated.idxmin()}, "
+                                f"{units.percent(rated.min())} (of {len(rated)} bands)."), title
+            if title in BY_VALUE:
+                want = _rows(store, JUDGED_BY.format(band=BY_VALUE[title], where=""),
+                             ["band", "tickets", "customers", "churned"], plus="+90 days", end=_end(store))
+                if title != "Escalated":  # escalated: not escalated first, as the flags are
+                    want = want.sort_values(["tickets", "band"], ascending=[False, True], kind="stable")
+                else:
+                    want = want.sort_values("band", ascending=False)
+                assert table[["band", "tickets", "customers", "churned"]].values.tolist() == want.values.tolist(), title
+            labels = [b.label for b in tab.get("download_button")]
+            assert labels.count("Download this table (CSV)") == 1, title
+        assert any("associations, not experiments" in i.value for i in at.info)
+        assert "Download every table (XLSX)" in [b.label for b in at.get("download_button")]
+        assert not any(c.value.startswith("Not measured") for c in at.caption)
 
 
 def test_the_new_levels_count_the_tickets_the_store_holds(store, monkeypatch):

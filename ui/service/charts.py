@@ -28,8 +28,10 @@ def level(data: pd.DataFrame, bands: list[str], days: int) -> alt.Chart:
     base = alt.Chart(data).encode(y=y, yOffset=offset, color=color)
     rules = base.mark_rule(strokeWidth=2).encode(x=alt.X("low:Q", title=title), x2="high:Q")
     points = base.mark_point(filled=True, size=70).encode(
-        x=x, tooltip=["band", "estimate", alt.Tooltip("rate:Q", format=".1%"), alt.Tooltip("low:Q", format=".1%"),
-                      alt.Tooltip("high:Q", format=".1%")])
+        x=x, tooltip=[alt.Tooltip("band:N", title="Band"), alt.Tooltip("estimate:N", title="Estimate"),
+                      alt.Tooltip("rate:Q", format=".1%", title="Churn"),
+                      alt.Tooltip("low:Q", format=".1%", title="Lower bound, 95%"),
+                      alt.Tooltip("high:Q", format=".1%", title="Upper bound, 95%")])
     return (rules + points).properties(height=max(140, 48 * len(bands)))
 
 

@@ -80,7 +80,7 @@ def level(table: pd.DataFrame, key: str, days: int) -> None:
     if data.empty:
         st.info(components.plain(sentence))
     else:
-        components.chart(charts.level(data, table["band"].tolist(), days), sentence, data,
+        components.chart(charts.level(data, table["band"].tolist(), days), sentence, chart_text.level_data(data, days),
                          f"service_{key}_chart.csv", key=f"service_{key}_chart")
     gaps = ["gap", "gap_low", "gap_high"]
     components.table(table.assign(**{c: table[c] * 100 for c in gaps}), _columns(table), hide_index=True,
