@@ -57,6 +57,21 @@ def page(store, monkeypatch):
     return open_page(monkeypatch, store, "health_scores")
 
 
+def _pooled(reference, cfg=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every back-test month's customers pooled: churned within 90 days (1/0), the score of ``cfg`` (by default
+    the default configuration), and which have a score; computed here from core's measures and the churn dates."""
+    inputs, _, default, data = reference
+    cfg = default if cfg is None else cfg
+    ys, scores = [], []
+    for c, f in data.frames:
+        sc = h.score(cfg, f)
+        churn = inputs.customers.set_index("customer_id")["churn_date"].reindex(f["customer_id"]).to_numpy()
+        ys.append(((churn > np.datetime64(c)) & (churn <= np.datetime64(c + np.timedelta64(90, "D")))).astype(int))
+        scores.append(sc["score"].to_numpy())
+    y, sc = np.concatenate(ys), np.concatenate(scores)
+    return y, sc, ~np.isnan(sc)
+
+
 def test_figures_equal_an_independent_computation(page, reference, store):
     at = page
     inputs, frame, cfg, data = reference
@@ -87,14 +102,7 @@ def test_figures_equal_an_independent_computation(page, reference, store):
     assert any(f"Moved up a band: {up:,} · down: {down:,} · same band: {len(both) - up - down - new:,} · new: {new:,}"
                in c.value for c in at.caption)
     # back-test AUC: a direct roc_auc_score over every back-test month, pooled
-    ys, scores = [], []
-    for c, f in data.frames:
-        sc = h.score(cfg, f)
-        churn = inputs.customers.set_index("customer_id")["churn_date"].reindex(f["customer_id"]).to_numpy()
-        ys.append(((churn > np.datetime64(c)) & (churn <= np.datetime64(c + np.timedelta64(90, "D")))).astype(int))
-        scores.append(sc["score"].to_numpy())
-    y, sc = np.concatenate(ys), np.concatenate(scores)
-    ok = ~np.isnan(sc)
+    y, sc, ok = _pooled(reference)
     auc = roc_auc_score(y[ok], -sc[ok])
     assert _metric(at, "Back-test ROC-AUC") == f"{auc:.3f}"
     # the plain sentence first, the figures under "Analyst detail"
@@ -131,6 +139,24 @@ def test_the_monthly_scores_download_is_written_on_the_click_and_holds_every_mon
                                                        on=["customer_id", "day"], suffixes=("", "_file"))
     assert len(both) == len(want)
     assert np.allclose(both["score"], both["score_file"], atol=5e-5, equal_nan=True)
+    _chart_downloads_are_in_percent({name: data for _, name, data in downloads(at, made[-1])}, reference, cfg)
+
+
+def _chart_downloads_are_in_percent(files: dict, reference, cfg) -> None:
+    """The band charts' data (CSV) as a person downloads them: today's band shares and the back-test's churn by
+    band in percent to one decimal, as computed here for ``cfg`` (the configuration the page shows)."""
+    inputs, frame = reference[:2]
+    share = pd.read_csv(io.BytesIO(files["health_band_share.csv"]))
+    assert list(share.columns) == ["Month", "Band", "Customers", "Share of customers (%)"]
+    today = share[share["Month"] == str(inputs.end().date())].set_index("Band")["Share of customers (%)"]
+    want = h.score(cfg, frame)["band"].value_counts(normalize=True)
+    np.testing.assert_allclose(today[list(h.BANDS)], 100 * want[list(h.BANDS)], rtol=0, atol=0.05 + 1e-9)
+    y, sc, ok = _pooled(reference, cfg)
+    churn = pd.read_csv(io.BytesIO(files["health_band_churn.csv"])).set_index("Band")
+    rate = {b: 100 * y[ok][h.band_of(sc[ok], cfg) == b].mean() for b in h.BANDS}
+    np.testing.assert_allclose(churn.loc[list(h.BANDS), "Churn rate (%)"], [rate[b] for b in h.BANDS], rtol=0,
+                               atol=0.05 + 1e-9)
+    assert churn["Predicted churn rate (%)"].between(0, 100).all()
 
 
 def test_alert_list_and_customer_contributions(page, reference):
