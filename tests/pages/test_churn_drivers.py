@@ -4,6 +4,7 @@ equals the same pipeline run outside it (core.churn.pipeline.fit_churn, for ever
 are saved, tiers follow the economics, every tab renders. On a private copy of the session's small demo store (1,000
 customers, seed 0), as the page saves its model into the store it reads."""
 
+import io
 import math
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from core.churn.store import latest_scores, load_model, runs
 from core.history.inputs import load_inputs
 from tests.conftest import copy_store
 from tests.pages.conftest import open_page
+from tests.pages.downloads import downloads, recording
 from tests.ui.churn.test_charts import visible_points
 from ui.churn import charts
 
@@ -137,6 +139,34 @@ def test_tiers_follow_the_money(page, reference):
     assert t3 > t and at.slider(key=key3).value == pytest.approx(t3)
     card = next(md.value for md in at.markdown if md.value.startswith("**Churn model v"))
     assert f"**Threshold:** {t3:.2f}" in card
+
+
+def test_the_net_value_and_calibration_downloads_are_in_dollars_and_percent(demo_store, reference, monkeypatch):
+    """The net-value and calibration charts' data (CSV) as a person downloads them: each threshold's held-out
+    customers reached, churners among them and what reaching them paid, by hand from the held-out scores; the
+    calibration groups' customers add up to the held-out customers and their observed churn to its churn rate."""
+    with recording(monkeypatch) as made:
+        at = open_page(monkeypatch, demo_store[0], "churn_drivers")
+        files = {name: data for _, name, data in downloads(at, made[-1])}
+    r = reference
+    econ = Economics(float(at.number_input(key="churn_value").value), float(at.number_input(key="churn_cost").value),
+                     float(at.number_input(key="churn_success").value))
+    net = pd.read_csv(io.BytesIO(files["churn_net_value.csv"]))
+    assert list(net.columns) == ["Reach customers with churn probability at least (%)", "Customers reached",
+                                 "Churners reached (held out)", "Expected net value ($)",
+                                 "Net value the held-out period paid ($)"]
+    for _, row in net.iloc[::7].iterrows():
+        reached = r.p_test >= row.iloc[0] / 100 - 1e-12
+        paid = r.test.y[reached].sum() * econ.success_rate * econ.value_saved - reached.sum() * econ.outreach_cost
+        assert row["Customers reached"] == reached.sum() and row["Churners reached (held out)"] == r.test.y[
+            reached].sum()
+        assert row["Net value the held-out period paid ($)"] == pytest.approx(round(paid, 2), abs=1e-9)
+    calibration = pd.read_csv(io.BytesIO(files["churn_calibration.csv"]))
+    assert list(calibration.columns)[-2:] == ["Predicted churn probability (%)", "Observed churn rate (%)"]
+    for _, groups in calibration.groupby("Probabilities"):
+        assert groups["Customers"].sum() == len(r.test.y)
+        observed = (groups["Customers"] * groups["Observed churn rate (%)"]).sum() / len(r.test.y)
+        assert observed == pytest.approx(100 * np.mean(r.test.y), abs=0.05)  # each group's rate to one decimal
 
 
 def test_customer_waterfall_adds_up(page, reference):

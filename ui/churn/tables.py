@@ -9,6 +9,7 @@ import streamlit as st
 
 from core.churn import plain as words
 from core.export import units
+from core.export.chart_text import percents
 from core.history.feature_labels import feature_label
 from ui import components
 from ui.churn import charts
@@ -110,20 +111,25 @@ def dependence_data(points: pd.DataFrame, feature: str) -> pd.DataFrame:
 
 
 def net_value_data(curve: pd.DataFrame) -> pd.DataFrame:
-    """The net-value curve: one row per threshold."""
-    names = {"threshold": "Reach customers with churn probability at least", "reached": "Customers reached",
-             "churners_reached": "Churners reached (held out)", "expected_net": "Expected net value",
-             "realised_net": "Net value the held-out period paid"}
-    return curve[[c for c in names if c in curve]].rename(columns=names)
+    """The net-value curve: one row per threshold, the threshold in percent and the values in dollars to the
+    cent."""
+    out = pd.DataFrame({"Reach customers with churn probability at least (%)": percents(curve["threshold"]),
+                        "Customers reached": curve["reached"].to_numpy()})
+    if "churners_reached" in curve:
+        out["Churners reached (held out)"] = curve["churners_reached"].to_numpy()
+    out["Expected net value ($)"] = curve["expected_net"].astype(float).round(2).to_numpy()
+    if "realised_net" in curve:
+        out["Net value the held-out period paid ($)"] = curve["realised_net"].astype(float).round(2).to_numpy()
+    return out
 
 
 def calibration_data(table: pd.DataFrame) -> pd.DataFrame:
-    """The calibration bins: predicted against observed churn, before and after calibration."""
+    """The calibration bins: predicted against observed churn in percent, before and after calibration."""
     return pd.DataFrame({"Probabilities": table["probabilities"].to_numpy(),
                          "Group (1 = lowest predicted risk)": table["bin"].to_numpy() + 1,
                          "Customers": table["customers"].to_numpy(),
-                         "Predicted churn probability": table["mean_predicted"].to_numpy(),
-                         "Observed churn rate": table["observed"].to_numpy()})
+                         "Predicted churn probability (%)": percents(table["mean_predicted"]),
+                         "Observed churn rate (%)": percents(table["observed"])})
 
 
 def waterfall_data(steps: pd.DataFrame) -> pd.DataFrame:
