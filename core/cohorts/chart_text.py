@@ -146,4 +146,3 @@ def survival_data(curves: pd.DataFrame) -> pd.DataFrame:
                          "Still a customer (%)": chart_text.percents(curves["survival"]),
                          **chart_text.band_data(curves),
                          "Customers followed this long": curves["at_risk"].astype(int).to_numpy()})
-
