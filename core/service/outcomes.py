@@ -80,7 +80,7 @@ def _mrr(t: pd.DataFrame, revenue: pd.DataFrame) -> pd.Series:
     r = revenue[revenue["customer_id"].notna()]
     by = monthly_mrr(r.assign(customer_id=r["customer_id"].astype(str))).set_index(["customer_id", "month"])["mrr"]
     keys = pd.MultiIndex.from_arrays([t["customer_id"], t["opened"].dt.to_period("M").dt.to_timestamp()])
-    return pd.Series(by.reindex(keys).to_numpy(), index=t.index).fillna(0.0)
+    return pd.Series(by.reindex(keys).to_numpy(dtype=float), index=t.index).fillna(0.0)  # None (no row): NaN
 
 
 def judge(inp: ServiceInputs, days: int) -> Judged:
