@@ -29,39 +29,46 @@ import pandas as pd
 
 from core.history import engine_cutoffs as cutoffs
 from core.history.engine_usage import has_activity, usage_columns, usage_sums
-from core.history.frame_behaviour import GAPS, SURVEYS
+from core.history.frame_behaviour import GAPS, GROUPS, SURVEYS
 from core.query.sources import Source
 
 #: the groups in :func:`core.history.features.temporal_features`' column order
-GROUPS = ("usage", "tickets", *SURVEYS, "revenue", "payments")
 #: the rows of a group that has rows up to a cutoff but none of the customers asked about
 EMPTY = {"usage": ["recent", "before", "active_days", "since"], "tickets": ["n", "unresolved", "hours"],
          **{ch: ["last", "prev"] for ch in SURVEYS}, "revenue": ["now", "then"], "payments": ["failed"]}
 
 
-def behaviour(source: Source, customers: pd.DataFrame, cutoff) -> list[tuple[dict[str, np.ndarray], str]]:
-    """Each group of behavioural features of ``customers`` (``customer_id, signup_date``, in this order) as of the
-    end of day ``cutoff``, in :func:`core.history.features.temporal_features`' column order, with what is missing
-    when the group is empty. Read from what :func:`prepared` asked for, when it covered these customers."""
-    c = pd.Timestamp(cutoff).normalize()
-    kept = source.memo.get(("behaviour", c))
+def behaviour(source: Source, customers: pd.DataFrame, cutoff,
+              groups=GROUPS) -> list[tuple[dict[str, np.ndarray], str]]:
+    """Each group of ``groups`` (default all) of behavioural features of ``customers`` (``customer_id,
+    signup_date``, in this order) as of the end of day ``cutoff``, in :func:`core.history.features.temporal_features`'
+    column order, with what is missing when the group is empty. Read from what :func:`prepared` asked for, when it
+    covered these customers and these groups."""
+    c, groups = pd.Timestamp(cutoff).normalize(), _in_order(groups)
+    kept = source.memo.get(("behaviour", c, groups))
     if kept is not None and customers["customer_id"].astype(str).isin(kept[0]).all():
         rows = kept[1]
     else:
-        rows = asked(source, customers, [c])[c]
-    return [({} if rows[name] is None else _columns(name, rows[name], customers, c), GAPS[name]) for name in GROUPS]
+        rows = asked(source, customers, [c], groups)[c]
+    return [({} if rows[name] is None else _columns(name, rows[name], customers, c), GAPS[name]) for name in groups]
+
+
+def _in_order(groups) -> tuple[str, ...]:
+    """``groups`` in column order (:data:`GROUPS`)."""
+    return tuple(name for name in GROUPS if name in groups)
 
 
 @contextmanager
-def prepared(source: Source, customers: pd.DataFrame, at):
-    """Ask the engine for the behaviour of ``customers`` at every cutoff of ``at`` in one query per group and keep
-    the answers on the source while the block runs, for :func:`behaviour` at each of those cutoffs (of these
-    customers or fewer); forgotten after it (a large store's answers at many cutoffs are not kept for longer)."""
-    ids = frozenset(customers["customer_id"].astype(str))
+def prepared(source: Source, customers: pd.DataFrame, at, groups=GROUPS):
+    """Ask the engine for the behaviour of ``customers`` at every cutoff of ``at`` in one query per group of
+    ``groups`` (default all) and keep the answers on the source while the block runs, for :func:`behaviour` of the
+    same groups at each of those cutoffs (of these customers or fewer); forgotten after it (a large store's answers
+    at many cutoffs are not kept for longer)."""
+    ids, groups = frozenset(customers["customer_id"].astype(str)), _in_order(groups)
     keys = []
     try:
-        for c, rows in asked(source, customers, at).items():
-            keys.append(("behaviour", c))
+        for c, rows in asked(source, customers, at, groups).items():
+            keys.append(("behaviour", c, groups))
             source.memo[keys[-1]] = (ids, rows)
         yield
     finally:
@@ -69,13 +76,14 @@ def prepared(source: Source, customers: pd.DataFrame, at):
             source.memo.pop(key, None)
 
 
-def asked(source: Source, customers: pd.DataFrame, at) -> dict[pd.Timestamp, dict[str, pd.DataFrame | None]]:
-    """Per cutoff of ``at`` and group: the engine's rows by customer id, or None when the source has no rows for
-    the group up to that cutoff."""
+def asked(source: Source, customers: pd.DataFrame, at,
+          groups=GROUPS) -> dict[pd.Timestamp, dict[str, pd.DataFrame | None]]:
+    """Per cutoff of ``at`` and group of ``groups`` (default all): the engine's rows by customer id, or None when the
+    source has no rows for the group up to that cutoff."""
     days = cutoffs.days(at)
     cust = source.customers(customers)
     out: dict[pd.Timestamp, dict] = {c: {} for c in days}
-    for name in GROUPS:
+    for name in _in_order(groups):
         ready = [c for c in days if _ready(source, name, c)]
         got = _query(source, name, cust, cutoffs.table(ready)) if ready else {}
         empty = pd.DataFrame(columns=EMPTY[name], index=pd.Index([], name="customer_id"))

@@ -30,6 +30,7 @@ from core.buyers import engine_lapse_labels
 from core.buyers.lapse_labels import lapse_labels
 from core.errors import DataValidationError, InsufficientDataError
 from core.history import engine_behaviour, frame_behaviour
+from core.history.frame_behaviour import GROUPS
 from core.history.inputs import ChurnInputs
 from core.store.dates import datetimes
 
@@ -227,16 +228,17 @@ def engine_recency(inputs: ChurnInputs, customer_ids, cutoff) -> np.ndarray:
     return engine_lapse_labels.recency_days(inputs.source, inputs.lapse.churn_dates.index, customer_ids, cutoff)
 
 
-def asked_ahead(inputs: ChurnInputs, cutoffs):
+def asked_ahead(inputs: ChurnInputs, cutoffs, groups=GROUPS):
     """A block that calls :func:`temporal_features` at each of ``cutoffs`` (a back-test's month ends, a model's
-    training cutoffs): with an engine (``inputs.source``) it is asked for the behaviour at all of them at once, one
-    query per group of features instead of one per cutoff; with pandas nothing changes."""
+    training cutoffs), with the same ``groups``: with an engine (``inputs.source``) it is asked for the behaviour at
+    all of them at once, one query per group of features instead of one per cutoff; with pandas nothing changes."""
     if inputs.source is None:
         return nullcontext()
-    return engine_behaviour.prepared(inputs.source, inputs.customers[["customer_id", "signup_date"]], cutoffs)
+    return engine_behaviour.prepared(inputs.source, inputs.customers[["customer_id", "signup_date"]], cutoffs, groups)
 
 
-def temporal_features(inputs: ChurnInputs, cutoff, horizon_days: int = 90, label: bool = True) -> ChurnData:
+def temporal_features(inputs: ChurnInputs, cutoff, horizon_days: int = 90, label: bool = True,
+                      groups=GROUPS) -> ChurnData:
     """Describe every customer active at the end of ``cutoff`` with what was known that day.
 
     Parameters
@@ -250,6 +252,10 @@ def temporal_features(inputs: ChurnInputs, cutoff, horizon_days: int = 90, label
         The label is churn in the ``horizon_days`` days after the cutoff.
     label : bool
         False to score today's customers (no label; the horizon may run past the data).
+    groups : tuple of str
+        The groups of behavioural features to describe (:data:`GROUPS`, the default: all of them); fewer for a
+        reader that needs only some, such as the leading indicators' usage level (the other groups' columns are
+        then absent, and not listed as missing).
 
     Returns
     -------
@@ -276,9 +282,9 @@ def temporal_features(inputs: ChurnInputs, cutoff, horizon_days: int = 90, label
     X["tenure_months"] = ((c - cust["signup_date"]).dt.days / 30.4375).round(2).to_numpy()
     X["days_to_renewal"] = (_anniversary_after(cust["signup_date"], c) - c).dt.days.to_numpy(float)
     missing = []
-    groups = (frame_behaviour.behaviour(inputs, index, cust["signup_date"], c) if inputs.source is None
-              else engine_behaviour.behaviour(inputs.source, cust[["customer_id", "signup_date"]], c))
-    for columns, gap in groups:
+    described = (frame_behaviour.behaviour(inputs, index, cust["signup_date"], c, groups) if inputs.source is None
+                 else engine_behaviour.behaviour(inputs.source, cust[["customer_id", "signup_date"]], c, groups))
+    for columns, gap in described:
         for name, values in columns.items():
             X[name] = values
         if not columns:

@@ -143,13 +143,19 @@ def _failed_payments(revenue: pd.DataFrame, index: pd.Index, next_day: pd.Timest
     return {"failed_payments_90d": np.bincount(pos[recent & flag], minlength=len(index)).astype(float)}
 
 
-def behaviour(inputs: ChurnInputs, index: pd.Index, signup: pd.Series,
-               c: pd.Timestamp) -> list[tuple[dict[str, np.ndarray], str]]:
-    """Each group of behavioural features in column order, with what is missing when the group is empty."""
+#: the groups of behavioural features, in column order (the engines' sums have the same)
+GROUPS = ("usage", "tickets", *SURVEYS, "revenue", "payments")
+
+
+def behaviour(inputs: ChurnInputs, index: pd.Index, signup: pd.Series, c: pd.Timestamp,
+              groups=GROUPS) -> list[tuple[dict[str, np.ndarray], str]]:
+    """Each group of behavioural features of ``groups`` (default all, in column order), with what is missing when
+    the group is empty."""
     next_day = c + pd.Timedelta(days=1)
     fb = inputs.feedback
-    return [(_usage(inputs.activity, index, signup, c), GAPS["usage"]),
-            (_tickets(inputs.tickets, index, next_day), GAPS["tickets"]),
-            *((_survey(fb, index, next_day, ch), GAPS[ch]) for ch in SURVEYS),
-            (_revenue(inputs.revenue, index, c), GAPS["revenue"]),
-            (_failed_payments(inputs.revenue, index, next_day), GAPS["payments"])]
+    make = {"usage": lambda: _usage(inputs.activity, index, signup, c),
+            "tickets": lambda: _tickets(inputs.tickets, index, next_day),
+            **{ch: (lambda ch=ch: _survey(fb, index, next_day, ch)) for ch in SURVEYS},
+            "revenue": lambda: _revenue(inputs.revenue, index, c),
+            "payments": lambda: _failed_payments(inputs.revenue, index, next_day)}
+    return [(make[name](), GAPS[name]) for name in GROUPS if name in groups]

@@ -38,6 +38,8 @@ DECLINE = 0.5
 #: the usage levels are log1p of a mean, so a ratio read back from them is off by a few ulps: exactly half of the
 #: month before's usage reads 0.5000000000000001 (1.0 a day against 2.0); within this relative slack it still fires
 SLACK = 1e-9
+#: the only behaviour the signals read from the churn features: the usage level (tickets are read from the tickets)
+USAGE = ("usage",)
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,7 @@ def _month(inputs: ChurnInputs, tickets: pd.DataFrame, c: pd.Timestamp, horizon:
            before: pd.Series | None) -> tuple[pd.DataFrame, pd.Series]:
     """One month end's rows, and its usage levels by customer (the next month's "before")."""
     matured = c + pd.Timedelta(days=horizon) <= inputs.end()
-    data = temporal_features(inputs, c, horizon, label=matured)
+    data = temporal_features(inputs, c, horizon, label=matured, groups=USAGE)
     ids = data.customer_id.astype(str).to_numpy()
     level = pd.Series(data.X["usage_level_30d"].to_numpy(float) if "usage_level_30d" in data.X else np.nan,
                       index=ids)
@@ -148,7 +150,7 @@ def flags(inputs: ChurnInputs, tickets: pd.DataFrame, horizon: int = 90, open_da
     """
     parts, before, usage = [], None, False
     ends = month_ends(inputs)
-    with asked_ahead(inputs, list(ends)):
+    with asked_ahead(inputs, list(ends), USAGE):
         for c in ends:
             try:
                 rows, before = _month(inputs, tickets, c, horizon, open_days, before)

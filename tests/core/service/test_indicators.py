@@ -28,6 +28,7 @@ import pytest
 import core
 from core.errors import InsufficientDataError
 from core.history.inputs import inputs_from_frames, load_inputs
+from core.query import sources
 from core.service.indicators import escalations, flags, month_ends, signals
 from core.service.inputs import load_service
 from core.service.leads import MONTHLY, RANKING, monthly, ranking
@@ -643,6 +644,18 @@ def test_demo_usage_flags_equal_the_activity_sums(demo_flags):
         if r.usage_decline != (before > 0 and now / before <= 0.5):
             wrong.append(r)
     assert wrong == [] and halves == 14
+
+
+def test_demo_flags_are_the_same_summed_by_embedded_duckdb(demo_flags):
+    """The usage level read by the product's default engine (asked once for every month end) flags the same."""
+    engine = core.make_engine(f"sqlite:///{demo_flags[0]}")
+    try:
+        with sources.embedded(engine) as src:
+            got = flags(load_inputs(engine, source=src), load_service(engine).tickets)
+    finally:
+        engine.dispose()
+    pd.testing.assert_frame_equal(got.rows, demo_flags[1].rows)
+    assert got.usage and got.rows["usage_decline"].sum() == 376  # not vacuous: the signal fires
 
 
 def test_demo_last_months_have_no_outcome(demo_flags):
