@@ -84,6 +84,8 @@ ALLOWED = {
     # the escalation signal is the Service operations page's definition of an escalated ticket (core/service)
     "plays": BASE | {"churn", "health", "feedback", "roi", "access", "ingest", "service"},
     "service": BASE,  # service levels against churn: tickets, customers' churn dates and MRR
+    "forecast": BASE | {"churn"},  # the revenue outlook from the churn model's probabilities; its back-test
+    # fits the churn model at each past month end
     "review": BASE | {"cohorts", "churn", "health", "feedback", "roi", "buyers", "access",
                       "query"},  # a quarter's review: every page; snapshots, decisions and risk lists need rights;
     # query: MRR at risk of a warehouse's customers, its failures as one plain line
