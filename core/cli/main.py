@@ -13,6 +13,7 @@ import sys
 
 from core.cli import audit, churn, cohorts, demo, health, import_file, overview, report, roi, status, themes, undo
 from core.cli import erase as erase_command
+from core.cli import forecast as forecast_command
 from core.cli import plays as plays_command
 from core.cli import retention as retention_command
 from core.cli import service as service_command
@@ -23,7 +24,7 @@ from core.store.faults import store_fault, store_path  # plain Python: --help st
 
 #: the sub-commands, in the order ``--help`` lists them
 COMMANDS = (import_file, undo, status, overview, cohorts, churn, health, themes, roi, plays_command, service_command,
-            report, demo, users_command, audit, erase_command, retention_command)
+            forecast_command, report, demo, users_command, audit, erase_command, retention_command)
 #: exit code of bad input (a WorkbenchError, a missing or unreadable file)
 EXIT_BAD_INPUT = 2
 #: exit code of a fault in the workbench itself (still one line, no traceback)

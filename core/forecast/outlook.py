@@ -67,6 +67,25 @@ def _book_hazard(book: paying.Book) -> float:
     return float(book.mrr[staying] @ book.hazard[staying] / book.mrr[staying].sum()) if staying.any() else 0.0
 
 
+def paying_now(customers: pd.DataFrame, revenue: pd.DataFrame, as_of_month=None) -> tuple:
+    """(the as-of month's last day, the revenue known by then, each customer's MRR in it): default the store's
+    as-of month (:func:`core.history.asof.as_of_month`). Checked before a model is fitted for the outlook.
+
+    Raises
+    ------
+    InsufficientDataError
+        No customer pays in the as-of month.
+    """
+    month = pd.Timestamp(as_of_month if as_of_month is not None else asof.as_of_month(customers, revenue))
+    month = month.to_period("M").to_timestamp("M")
+    known = revenue[pd.to_datetime(revenue["period"]) <= month]
+    mrr = as_of_mrr(known, month)
+    if not (mrr > 0).any():
+        raise InsufficientDataError(f"No customer pays in {month:%B %Y}, so there is no recurring revenue to "
+                                    "forecast: import revenue with MRR, or load the demo on the Data page.")
+    return month, known, mrr
+
+
 def outlook(customers: pd.DataFrame, revenue: pd.DataFrame, p: pd.Series, horizon_days: int, months: int = 12,
             draws: int = paying.DRAWS, seed: int = 0, as_of_month=None) -> Outlook:
     """The revenue outlook for the ``months`` months after the as-of month.
@@ -91,13 +110,7 @@ def outlook(customers: pd.DataFrame, revenue: pd.DataFrame, p: pd.Series, horizo
     InsufficientDataError
         No customer pays in the as-of month.
     """
-    month = pd.Timestamp(as_of_month if as_of_month is not None else asof.as_of_month(customers, revenue))
-    month = month.to_period("M").to_timestamp("M")
-    known = revenue[pd.to_datetime(revenue["period"]) <= month]
-    mrr = as_of_mrr(known, month)
-    if not (mrr > 0).any():
-        raise InsufficientDataError(f"No customer pays in {month:%B %Y}, so there is no recurring revenue to "
-                                    "forecast: import revenue with MRR, or load the demo on the Data page.")
+    month, known, mrr = paying_now(customers, revenue, as_of_month)
     lag = paying.churn_lag(customers[pd.to_datetime(customers["churn_date"]) <= month], customer_months(known))
     book = paying.make_book(customers, mrr, p, horizon_days, month, lag)
     path, sims = paying.expected(book, months), paying.simulate(book, months, draws, seed)

@@ -90,7 +90,7 @@ ALLOWED = {
                       "query"},  # a quarter's review: every page; snapshots, decisions and risk lists need rights;
     # query: MRR at risk of a warehouse's customers, its failures as one plain line
     "cli": BASE | {"access", "ingest", "demo", "cohorts", "churn", "health", "feedback", "roi", "review",
-                   "buyers", "query", "plays", "service"},  # one command each; a warehouse source
+                   "buyers", "query", "plays", "service", "forecast"},  # one command each; a warehouse source
 }
 
 

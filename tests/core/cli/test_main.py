@@ -16,7 +16,7 @@ from core.errors import WorkbenchError
 #: libraries only a sub-command's run may load
 HEAVY = ("pandas", "numpy", "scipy", "sklearn", "lifelines", "shap", "sqlalchemy", "pyarrow")
 SUBCOMMANDS = ["import", "undo", "status", "overview", "cohorts", "churn", "health", "themes", "roi", "plays",
-               "service", "report", "demo", "users", "audit", "erase", "retention"]
+               "service", "forecast", "report", "demo", "users", "audit", "erase", "retention"]
 
 
 def _python(code: str) -> str:
