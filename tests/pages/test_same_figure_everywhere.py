@@ -203,7 +203,7 @@ def test_the_survey_scores_read_the_same_on_the_page_and_in_the_review(url, snap
 
 
 #: a health band's name, which must never name a churn-risk tier
-BAND_WORD = re.compile(r"\b(red|amber|green)\b", re.IGNORECASE)
+BAND_WORD = re.compile(r"\b(?:red|amber|green)\b", re.IGNORECASE)
 
 
 def test_no_surface_names_a_risk_tier_like_a_health_band(url, pages, snap, capsys):
