@@ -162,20 +162,44 @@ def expected(book: Book, months: int = 12) -> pd.DataFrame:
 def simulate(book: Book, months: int = 12, draws: int = DRAWS, seed: int = 0) -> dict[str, np.ndarray]:
     """Draws of the book's path: ``book_mrr``, ``churned_mrr`` and ``renewals``, each of shape (draws, months).
 
-    Each customer gets one uniform number ``u`` per draw and is still paying at month ``h`` while ``u < S(h)``:
-    churn is for good, and each path is one possible future of the whole book. Seeded by ``seed``.
+    Each customer gets one uniform number ``u`` per draw and is still paying at month ``h`` while ``u <= S(h)``:
+    churn is for good, and each path is one possible future of the whole book. Seeded by ``seed``. Rather than
+    comparing ``u`` with every month's ``S(h)``, each draw gives the customer's months of survival,
+    ``floor(log u / log(1 - q))`` (the same event: ``u <= (1 - q) ** e`` exactly when it is at least ``e``), and the
+    MRR is added up by that count, so the cost does not grow with the months.
     """
     rng = np.random.default_rng(seed)
-    s = book.survival(months)
-    paying = np.zeros((draws, months + 1))
+    ends = _exponents(book, months) + 1  # bins: 0 for a customer gone in the as-of month, 1 + months survived
+    top = int(ends.max())
+    kept = np.zeros((draws, top + 1))  # MRR in each bin (the last: at least that many months)
     renewals = np.zeros((draws, months))
-    h = np.arange(1, months + 1)
     step = max(1, CHUNK // max(draws, 1))
     for lo in range(0, len(book.mrr), step):
         part = slice(lo, lo + step)
-        u = rng.random((draws, len(book.mrr[part])))
-        alive = u[:, :, None] < s[part][None, :, :]  # (draws, customers, months + 1)
-        paying += np.einsum("dcm,c->dm", alive, book.mrr[part])
-        due = (book.renewal_month[part][:, None] == h[None, :]).astype(float)
-        renewals += np.einsum("dcm,cm->dm", alive[:, :, 1:], due)
+        k = _bins(rng.random((draws, len(book.mrr[part]))), book.hazard[part], book.gone[part], top)
+        rows = np.arange(draws)[:, None]
+        kept += np.bincount((rows * (top + 1) + k).ravel(), weights=np.broadcast_to(book.mrr[part], k.shape).ravel(),
+                            minlength=draws * (top + 1)).reshape(draws, top + 1)
+        due = book.renewal_month[part]
+        on_time = (k >= ends[np.minimum(due, months)][None, :]) & (due <= months)[None, :]
+        renewals += np.bincount((rows * months + np.minimum(due, months) - 1).ravel(), weights=on_time.ravel(),
+                                minlength=draws * months).reshape(draws, months)
+    at_least = kept[:, ::-1].cumsum(axis=1)[:, ::-1]  # MRR in that bin or a later one
+    paying = np.hstack([at_least[:, :1], at_least[:, ends[1:]]])  # everyone pays in the as-of month
     return {"book_mrr": paying[:, 1:], "churned_mrr": paying[:, :-1] - paying[:, 1:], "renewals": renewals}
+
+
+def _exponents(book: Book, months: int) -> np.ndarray:
+    """The months of survival each month ``h = 0 .. months`` needs (:meth:`Book.survival`'s exponents)."""
+    e = np.maximum(np.arange(months + 1) - 1 + book.lag, 0)
+    e[0] = 0
+    return e
+
+
+def _bins(u: np.ndarray, hazard: np.ndarray, gone: np.ndarray, top: int) -> np.ndarray:
+    """Each draw's bin (capped at ``top``): 0 for a customer gone in the as-of month, else 1 + its months of
+    survival, ``floor(log u / log(1 - q))`` (every month for a hazard of 0, none for 1)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        k = np.floor(np.log(u) / np.log1p(-hazard)[None, :])
+    k = np.where(hazard[None, :] <= 0, top, np.where(hazard[None, :] >= 1, 0, k))
+    return np.where(gone[None, :], 0, np.clip(k + 1, 1, top)).astype(np.int64)

@@ -141,3 +141,20 @@ def test_the_lag_is_read_from_how_the_store_billed_its_churned_customers():
     paid_then = churned.assign(churn_date=pd.to_datetime(["2025-02-27", "2025-03-31", "2025-01-02"]))
     assert churn_lag(paid_then, wide) == 0
     assert churn_lag(churned.iloc[:0], wide) == 1 and churn_lag(churned, wide.iloc[:0]) == 1
+
+
+@pytest.mark.parametrize("lag", [0, 1])
+def test_the_draws_are_the_uniform_numbers_compared_with_each_month_s_survival(lag):
+    """The survival counts give exactly the paths of comparing each customer's uniform number with S(h) month by
+    month (written out here on the same seeded numbers), gone customers, hazards of 0 and 1 included."""
+    rng = np.random.default_rng(3)
+    n, draws, months = 60, 300, 12
+    p = np.r_[rng.uniform(0, 0.9, n - 2), 0.0, 1.0]
+    book = Book(np.arange(n).astype(str), rng.uniform(10, 500, n), monthly_hazard(p, 90), rng.integers(1, 13, n),
+                rng.random(n) < 0.1, lag)
+    u = np.random.default_rng(9).random((draws, n))
+    alive = u[:, :, None] <= book.survival(months)[None, :, :]
+    got = simulate(book, months, draws, seed=9)
+    np.testing.assert_allclose(got["book_mrr"], (alive * book.mrr[None, :, None]).sum(axis=1)[:, 1:], atol=1e-6)
+    due = book.renewal_month[None, :, None] == np.arange(1, months + 1)[None, None, :]
+    np.testing.assert_array_equal(got["renewals"], (alive[:, :, 1:] & due).sum(axis=1))
